@@ -1,0 +1,214 @@
+//! Opening the store and reading a household of 6 members × 3 records, against the same rows
+//! read from a plaintext SQLite table (the cost of encryption, measured).
+//!
+//! `cargo bench -p shikaku-core --bench store`
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use chrono::{NaiveDate, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rusqlite::{Connection, params};
+use shikaku_core::eligibility::{
+    DocumentKind, EligibilityRecord, MemberData, MemberForm, Provenance, RecordForm, Relationship,
+    Sex,
+};
+use shikaku_core::store::{MemoryKeyStore, Store};
+
+const KEK: [u8; 32] = [3; 32];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn household() -> Vec<(MemberData, Vec<EligibilityRecord>)> {
+    let kinds = [
+        DocumentKind::Notice,
+        DocumentKind::Portal,
+        DocumentKind::Certificate,
+    ];
+    (0..6)
+        .map(|i| {
+            let rel = if i == 0 {
+                Relationship::Insured
+            } else {
+                Relationship::Dependent
+            };
+            let m = MemberForm {
+                name: format!(
+                    "山田 {}",
+                    ["太郎", "花子", "健太", "美咲", "次郎", "ウメ"][i]
+                ),
+                kana: "ヤマダ タロウ".into(),
+                birth_date: format!("{}-04-12", 1950 + i * 10),
+                sex: Sex::Female,
+                relationship: rel,
+            }
+            .validate(today())
+            .unwrap();
+            let records = kinds
+                .iter()
+                .map(|k| {
+                    RecordForm {
+                        kind: *k,
+                        insurer_number: "01130012".into(),
+                        insurer_name: "全国健康保険協会 東京支部".into(),
+                        symbol: Some("7340155".into()),
+                        number: "42".into(),
+                        branch: Some(format!("{i:02}")),
+                        relationship: rel,
+                        insured_name: Some("山田 太郎".into()),
+                        acquired_on: Some("2015-04-01".into()),
+                        copay_percent: Some(30),
+                        valid_from: Some("2025-12-02".into()),
+                        valid_until: Some("2030-12-01".into()),
+                        issued_on: Some("2025-11-20".into()),
+                        elderly: None,
+                        limit: None,
+                        preschool: false,
+                    }
+                    .validate(today())
+                    .unwrap()
+                })
+                .collect();
+            (m, records)
+        })
+        .collect()
+}
+
+fn write_encrypted(path: &Path) {
+    let mut store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
+    for (m, records) in household() {
+        let id = store.add_member(&m).unwrap();
+        for r in records {
+            store
+                .put_record(
+                    id,
+                    &r,
+                    &Provenance::HandEntered {
+                        entered_at: Utc::now(),
+                    },
+                )
+                .unwrap();
+        }
+    }
+}
+
+const PLAIN_SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    CREATE TABLE members (id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, relationship INTEGER NOT NULL, data BLOB NOT NULL);
+    CREATE TABLE records (id TEXT PRIMARY KEY, member_id TEXT NOT NULL, kind INTEGER NOT NULL, data BLOB NOT NULL);
+    CREATE INDEX records_member ON records(member_id);";
+
+fn write_plain(path: &Path) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(PLAIN_SCHEMA).unwrap();
+    for (i, (m, records)) in household().into_iter().enumerate() {
+        let id = format!("m{i}");
+        conn.execute(
+            "INSERT INTO members VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id,
+                i as i64,
+                m.relationship.code(),
+                serde_json::to_vec(&m).unwrap()
+            ],
+        )
+        .unwrap();
+        for (j, r) in records.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO records VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    format!("r{i}{j}"),
+                    id,
+                    r.kind.code(),
+                    serde_json::to_vec(r).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+    }
+}
+
+fn read_encrypted(path: &Path) -> usize {
+    let store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
+    let hh = store.household().unwrap();
+    let mut n = 0;
+    for m in &hh.members {
+        n += store.records(m.id).unwrap().records.len();
+    }
+    n
+}
+
+fn read_plain(path: &Path) -> usize {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(
+        "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    let mut members = conn
+        .prepare("SELECT id, data FROM members ORDER BY ordinal")
+        .unwrap();
+    let rows: Vec<(String, MemberData)> = members
+        .query_map([], |r| {
+            let data: Vec<u8> = r.get(1)?;
+            Ok((r.get(0)?, serde_json::from_slice(&data).unwrap()))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut stmt = conn
+        .prepare("SELECT data FROM records WHERE member_id = ?1 ORDER BY rowid")
+        .unwrap();
+    let mut n = 0;
+    for (id, _m) in &rows {
+        let recs: Vec<EligibilityRecord> = stmt
+            .query_map([id], |r| {
+                let data: Vec<u8> = r.get(0)?;
+                Ok(serde_json::from_slice(&data).unwrap())
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        n += recs.len();
+    }
+    n
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let enc = dir.path().join("enc.db");
+    let plain = dir.path().join("plain.db");
+    write_encrypted(&enc);
+    write_plain(&plain);
+    assert_eq!(read_encrypted(&enc), 18);
+    assert_eq!(read_plain(&plain), 18);
+    let mut g = c.benchmark_group("household_6x3");
+    g.bench_function("encrypted_open_and_read", |b| {
+        b.iter(|| black_box(read_encrypted(&enc)))
+    });
+    g.bench_function("plaintext_open_and_read", |b| {
+        b.iter(|| black_box(read_plain(&plain)))
+    });
+    g.bench_function("encrypted_open_only", |b| {
+        b.iter(|| black_box(Store::open(&enc, &MemoryKeyStore::new(KEK)).unwrap()))
+    });
+    g.bench_function("plaintext_open_only", |b| {
+        b.iter(|| {
+            let c = Connection::open(&plain).unwrap();
+            c.execute_batch(
+                "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
+            )
+            .unwrap();
+            let n: i64 = c
+                .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+                .unwrap();
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,379 @@
+//! Short command APDUs, response APDUs, and the channel that sends them (handling `61xx` and
+//! `6Cxx`).
+
+use super::error::CardError;
+use super::status::StatusWord;
+use super::transport::CardTransport;
+
+/// A short command APDU (ISO 7816-4 cases 1 to 4): at most 255 data bytes, Le at most 256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    cla: u8,
+    ins: u8,
+    p1: u8,
+    p2: u8,
+    data: Vec<u8>,
+    le: Option<u16>,
+}
+
+impl Command {
+    /// A command with no data and no Le (case 1).
+    pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
+        Self {
+            cla,
+            ins,
+            p1,
+            p2,
+            data: Vec::new(),
+            le: None,
+        }
+    }
+
+    /// Adds command data (Lc = its length). Fails for more than 255 bytes, which would need
+    /// an extended APDU.
+    pub fn with_data(mut self, data: impl Into<Vec<u8>>) -> Result<Self, CardError> {
+        let data = data.into();
+        if data.len() > 255 {
+            return Err(CardError::malformed(
+                "command data longer than a short APDU allows",
+            ));
+        }
+        self.data = data;
+        Ok(self)
+    }
+
+    /// Sets the expected response length Le, 1 to 256 (256 is encoded as `00`).
+    pub fn with_le(mut self, le: u16) -> Result<Self, CardError> {
+        if !(1..=256).contains(&le) {
+            return Err(CardError::malformed("Le outside 1..=256 for a short APDU"));
+        }
+        self.le = Some(le);
+        Ok(self)
+    }
+
+    /// The instruction byte.
+    pub fn ins(&self) -> u8 {
+        self.ins
+    }
+
+    /// The encoded APDU: `CLA INS P1 P2 [Lc data] [Le]`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(6 + self.data.len());
+        out.extend_from_slice(&[self.cla, self.ins, self.p1, self.p2]);
+        if !self.data.is_empty() {
+            // Fits: `with_data` refuses more than 255 bytes.
+            out.push(self.data.len() as u8);
+            out.extend_from_slice(&self.data);
+        }
+        if let Some(le) = self.le {
+            // 256 is encoded as 00; `with_le` keeps le within 1..=256.
+            out.push((le & 0xFF) as u8);
+        }
+        out
+    }
+
+    /// SELECT a DF by AID, no FCI: `00 A4 04 0C Lc AID`.
+    pub fn select_df(aid: &[u8]) -> Result<Self, CardError> {
+        Self::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid)
+    }
+
+    /// SELECT an EF by its 2-byte id under the current DF: `00 A4 02 0C 02 id`.
+    pub fn select_ef(ef: u16) -> Self {
+        Self {
+            data: ef.to_be_bytes().to_vec(),
+            ..Self::new(0x00, 0xA4, 0x02, 0x0C)
+        }
+    }
+
+    /// READ BINARY of the current EF: `00 B0 off_hi off_lo Le`. Fails for offsets above
+    /// `7FFF` (the 15-bit limit without an SFI).
+    pub fn read_binary(offset: u16, le: u16) -> Result<Self, CardError> {
+        if offset > 0x7FFF {
+            return Err(CardError::malformed("READ BINARY offset above 7FFF"));
+        }
+        let [p1, p2] = offset.to_be_bytes();
+        Self::new(0x00, 0xB0, p1, p2).with_le(le)
+    }
+
+    /// Empty VERIFY for the current key EF (reads the retry counter, spends no try):
+    /// `00 20 00 80`.
+    pub fn verify_status() -> Self {
+        Self::new(0x00, 0x20, 0x00, 0x80)
+    }
+
+    /// GET RESPONSE: `00 C0 00 00 Le`.
+    pub fn get_response(le: u16) -> Result<Self, CardError> {
+        Self::new(0x00, 0xC0, 0x00, 0x00).with_le(le)
+    }
+
+    /// The same command with another Le (for a `6Cxx` answer).
+    fn with_replaced_le(&self, le: u16) -> Result<Self, CardError> {
+        self.clone().with_le(le)
+    }
+}
+
+/// A response APDU: data and the status word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The response data (without SW1 SW2).
+    pub data: Vec<u8>,
+    /// The status word.
+    pub status: StatusWord,
+}
+
+impl Response {
+    /// Splits raw response bytes into data and status word; fewer than two bytes is malformed.
+    pub fn parse(bytes: &[u8]) -> Result<Self, CardError> {
+        match bytes {
+            [data @ .., sw1, sw2] => Ok(Self {
+                data: data.to_vec(),
+                status: StatusWord::from_bytes(*sw1, *sw2),
+            }),
+            _ => Err(CardError::malformed("response shorter than a status word")),
+        }
+    }
+}
+
+/// Converts the count byte of `61xx`/`6Cxx` (where `00` means 256) into a length.
+fn count(n: u8) -> u16 {
+    if n == 0 { 256 } else { u16::from(n) }
+}
+
+/// Which application the channel last selected; used to refuse, as a second line of defence,
+/// any SELECT of the 個人番号 EF while the 券面事項入力補助AP is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Application {
+    Jpki,
+    Text,
+}
+
+/// `00 A4 02 0C 02 00 01`: SELECT EF 0001.
+const SELECT_EF_0001: [u8; 7] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01];
+
+/// The most GET RESPONSE rounds accepted for one command (64 × 256 bytes is far more than any
+/// EF of the card holds).
+const MAX_GET_RESPONSE: usize = 64;
+
+/// Sends commands over a [`CardTransport`], follows `61xx` with GET RESPONSE and resends once
+/// on `6Cxx`.
+pub(crate) struct Channel<'t> {
+    transport: &'t dyn CardTransport,
+    current: Option<Application>,
+}
+
+impl<'t> Channel<'t> {
+    pub(crate) fn new(transport: &'t dyn CardTransport) -> Self {
+        Self {
+            transport,
+            current: None,
+        }
+    }
+
+    /// Sends one command; a transport failure here never has a VERIFY in flight.
+    fn raw(&self, command: &Command) -> Result<Response, CardError> {
+        self.send(command.to_bytes(), false)
+    }
+
+    fn send(&self, bytes: Vec<u8>, verify_in_flight: bool) -> Result<Response, CardError> {
+        // 番号法 §20: no code path builds this, and the channel refuses it anyway.
+        if self.current != Some(Application::Jpki) && bytes == SELECT_EF_0001 {
+            return Err(CardError::malformed(
+                "refused to select EF 0001 outside the JPKI application",
+            ));
+        }
+        let answer = self
+            .transport
+            .transceive(bytes)
+            .map_err(|e| CardError::from_transport(e, verify_in_flight))?;
+        Response::parse(&answer)
+    }
+
+    /// Sends a VERIFY carrying a PIN (already encoded, so that the caller can wipe it): a
+    /// transport failure is reported with `verify_in_flight: true`, and nothing is ever
+    /// resent or followed up.
+    pub(crate) fn exchange_verify(&mut self, apdu: &[u8]) -> Result<Response, CardError> {
+        self.send(apdu.to_vec(), true)
+    }
+
+    /// Sends `command` (never a VERIFY with a PIN) and returns the final response after
+    /// `61xx`/`6Cxx` handling.
+    pub(crate) fn exchange(&mut self, command: &Command) -> Result<Response, CardError> {
+        let mut response = self.raw(command)?;
+        if let StatusWord::ResendWithLe(n) = response.status {
+            response = self.raw(&command.with_replaced_le(count(n))?)?;
+        }
+        let mut rounds = 0;
+        while let StatusWord::BytesAvailable(n) = response.status {
+            rounds += 1;
+            if rounds > MAX_GET_RESPONSE {
+                return Err(CardError::malformed("endless GET RESPONSE chain"));
+            }
+            let mut next = self.raw(&Command::get_response(count(n))?)?;
+            let mut data = std::mem::take(&mut response.data);
+            data.append(&mut next.data);
+            response = Response {
+                data,
+                status: next.status,
+            };
+        }
+        Ok(response)
+    }
+
+    /// SELECT an application by AID and remember which one is current. Any failure status is
+    /// returned as `Ok(Err(status))` for the caller to interpret.
+    pub(crate) fn select_application(
+        &mut self,
+        aid: &[u8],
+        which: Application,
+    ) -> Result<Result<(), StatusWord>, CardError> {
+        // Until the card answers, nothing is known to be selected.
+        self.current = None;
+        let response = self.exchange(&Command::select_df(aid)?)?;
+        if response.status.is_ok() {
+            self.current = Some(which);
+            Ok(Ok(()))
+        } else {
+            Ok(Err(response.status))
+        }
+    }
+
+    /// The application selected last (if the SELECT succeeded).
+    pub(crate) fn current(&self) -> Option<Application> {
+        self.current
+    }
+
+    /// SELECT an EF of the current application; anything but `9000` is an error.
+    pub(crate) fn select_ef(&mut self, ef: u16) -> Result<(), CardError> {
+        let response = self.exchange(&Command::select_ef(ef))?;
+        expect_ok(&response)
+    }
+}
+
+/// `Ok` for `9000`, [`CardError::UnexpectedStatus`] otherwise.
+pub(crate) fn expect_ok(response: &Response) -> Result<(), CardError> {
+    if response.status.is_ok() {
+        Ok(())
+    } else {
+        Err(CardError::UnexpectedStatus {
+            sw: response.status,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::card::mock::{MockTransport, hex};
+
+    #[test]
+    fn encodes_each_case() {
+        assert_eq!(Command::new(0, 0x20, 0, 0x80).to_bytes(), hex("00200080"));
+        assert_eq!(Command::verify_status().to_bytes(), hex("00200080"));
+        assert_eq!(
+            Command::select_df(&hex("D392F000260100000001"))
+                .unwrap()
+                .to_bytes(),
+            hex("00A4040C0AD392F000260100000001")
+        );
+        assert_eq!(Command::select_ef(0x000A).to_bytes(), hex("00A4020C02000A"));
+        assert_eq!(
+            Command::read_binary(0x0100, 256).unwrap().to_bytes(),
+            hex("00B0010000")
+        );
+        assert_eq!(
+            Command::read_binary(0, 0x20).unwrap().to_bytes(),
+            hex("00B0000020")
+        );
+        assert_eq!(
+            Command::get_response(0x10).unwrap().to_bytes(),
+            hex("00C0000010")
+        );
+        assert_eq!(
+            Command::new(0x80, 0x2A, 0x00, 0x80)
+                .with_data(vec![1, 2])
+                .unwrap()
+                .with_le(256)
+                .unwrap()
+                .to_bytes(),
+            hex("802A0080020102 00")
+        );
+    }
+
+    #[test]
+    fn refuses_what_a_short_apdu_cannot_carry() {
+        assert!(Command::new(0, 0, 0, 0).with_data(vec![0; 256]).is_err());
+        assert!(Command::new(0, 0, 0, 0).with_data(vec![0; 255]).is_ok());
+        assert!(Command::new(0, 0, 0, 0).with_le(0).is_err());
+        assert!(Command::new(0, 0, 0, 0).with_le(257).is_err());
+        assert!(Command::read_binary(0x8000, 1).is_err());
+        assert!(Command::read_binary(0x7FFF, 1).is_ok());
+    }
+
+    #[test]
+    fn parses_responses() {
+        let r = Response::parse(&hex("0102 9000")).unwrap();
+        assert_eq!(r.data, vec![1, 2]);
+        assert_eq!(r.status, StatusWord::Ok);
+        assert_eq!(
+            Response::parse(&hex("6A82")).unwrap().data,
+            Vec::<u8>::new()
+        );
+        assert!(matches!(
+            Response::parse(&hex("90")),
+            Err(CardError::Malformed { .. })
+        ));
+        assert!(Response::parse(&[]).is_err());
+    }
+
+    #[test]
+    fn follows_61xx_with_get_response() {
+        let mock = MockTransport::new()
+            .expect("00B0000000", "0102 6103")
+            .expect("00C0000003", "030405 6100")
+            .expect("00C0000000", "06 9000");
+        let mut ch = Channel::new(&mock);
+        let r = ch.exchange(&Command::read_binary(0, 256).unwrap()).unwrap();
+        assert_eq!(r.data, vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(r.status, StatusWord::Ok);
+        mock.assert_done();
+    }
+
+    #[test]
+    fn resends_once_with_the_le_of_6cxx() {
+        let mock = MockTransport::new()
+            .expect("00B0000000", "6C11")
+            .expect("00B0000011", "AABB 9000");
+        let mut ch = Channel::new(&mock);
+        let r = ch.exchange(&Command::read_binary(0, 256).unwrap()).unwrap();
+        assert_eq!(r.data, vec![0xAA, 0xBB]);
+        mock.assert_done();
+
+        // A second 6Cxx is returned, not followed forever.
+        let mock = MockTransport::new()
+            .expect("00B0000000", "6C11")
+            .expect("00B0000011", "6C12");
+        let r = Channel::new(&mock)
+            .exchange(&Command::read_binary(0, 256).unwrap())
+            .unwrap();
+        assert_eq!(r.status, StatusWord::ResendWithLe(0x12));
+    }
+
+    #[test]
+    fn stops_an_endless_get_response_chain() {
+        let mut mock = MockTransport::new().expect("00B0000000", "6101");
+        for _ in 0..MAX_GET_RESPONSE {
+            mock = mock.expect("00C0000001", "00 6101");
+        }
+        let r = Channel::new(&mock).exchange(&Command::read_binary(0, 256).unwrap());
+        assert!(matches!(r, Err(CardError::Malformed { .. })));
+    }
+
+    #[test]
+    fn the_channel_refuses_ef_0001_outside_jpki() {
+        let mock = MockTransport::new();
+        let mut ch = Channel::new(&mock);
+        assert!(ch.select_ef(0x0001).is_err());
+        assert!(mock.log().is_empty());
+    }
+}

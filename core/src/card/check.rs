@@ -1,0 +1,721 @@
+//! The card check and the other whole-card operations the app and the CLI call.
+
+use chrono::{DateTime, Utc};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::apdu::Channel;
+use super::cert::{CardCertificate, ChainStatus, KeyFingerprint, TrustStore};
+use super::error::CardError;
+use super::jpki::{self, CardKind};
+use super::pin::{Pin, PinCounter};
+use super::status::StatusWord;
+use super::text_ap::{self, BasicInfo};
+use super::transport::CardTransport;
+
+/// Options of [`check_card`].
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Send the VERIFY even when only one try is left (the user consented).
+    pub allow_last_attempt: bool,
+    /// Also read the 基本4情報 from the 券面事項入力補助AP with the same PIN (and the same
+    /// guard).
+    pub read_basic_info: bool,
+    /// Extra trust anchors, DER or PEM (e.g. the virtual card's test CA).
+    pub extra_anchors: Vec<Vec<u8>>,
+    /// The roots to chain to; `None` = the embedded J-LIS auth roots. Use this to add a
+    /// generation with [`TrustStore::add_root`].
+    pub trust_store: Option<TrustStore>,
+}
+
+/// How the card's signature over the challenge was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignatureStatus {
+    /// A fresh random 32-byte challenge, signed by the card's auth key, verified as RSA
+    /// PKCS#1 v1.5 SHA-256 with the certificate's key. (A failure is
+    /// [`CardError::BadSignature`], never a stored result.)
+    VerifiedFreshChallenge,
+}
+
+/// The result of a successful [`check_card`], ready to be stored for a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardCheck {
+    /// Which kind of JPKI token answered.
+    pub card_kind: CardKind,
+    /// SHA-256 of the 利用者証明用 certificate's SubjectPublicKeyInfo (the holder binding).
+    pub key_fingerprint: KeyFingerprint,
+    /// The certificate's notBefore.
+    pub certificate_not_before: DateTime<Utc>,
+    /// The certificate's notAfter (the 5th birthday after issue).
+    pub certificate_not_after: DateTime<Utc>,
+    /// The trust anchor the certificate chained to.
+    pub chain: ChainStatus,
+    /// How the signature was checked.
+    pub signature: SignatureStatus,
+    /// The auth PIN counter as read before the VERIFY (a successful VERIFY resets the card's
+    /// counter to its maximum).
+    pub retries_left: PinCounter,
+    /// The `now` of the check.
+    pub checked_at: DateTime<Utc>,
+    /// The 基本4情報, when requested.
+    pub basic_info: Option<BasicInfo>,
+}
+
+/// A challenge signed by the card's auth key, for the sync login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedChallenge {
+    /// The 利用者証明用 certificate, DER.
+    pub certificate_der: Vec<u8>,
+    /// RSA PKCS#1 v1.5 signature over SHA-256(challenge) (sha256WithRSAEncryption).
+    pub signature: Vec<u8>,
+}
+
+/// The 利用者証明用 certificate in a form to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    /// Subject (RFC 4514; an opaque id, no personal name).
+    pub subject: String,
+    /// Issuer (RFC 4514).
+    pub issuer: String,
+    /// notBefore.
+    pub not_before: DateTime<Utc>,
+    /// notAfter.
+    pub not_after: DateTime<Utc>,
+    /// SHA-256 of the SubjectPublicKeyInfo.
+    pub key_fingerprint: KeyFingerprint,
+}
+
+impl CertificateSummary {
+    fn of(certificate: &CardCertificate) -> Self {
+        Self {
+            subject: certificate.subject(),
+            issuer: certificate.issuer(),
+            not_before: certificate.not_before(),
+            not_after: certificate.not_after(),
+            key_fingerprint: certificate.key_fingerprint(),
+        }
+    }
+}
+
+/// What can be read without a PIN: retry counters and the auth certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardStatus {
+    /// Which kind of JPKI token answered.
+    pub card_kind: CardKind,
+    /// The auth PIN counter.
+    pub auth_pin: PinCounter,
+    /// The 券面事項入力補助AP PIN counter (`None` when the card has no such AP).
+    pub text_pin: Option<PinCounter>,
+    /// The 利用者証明用 certificate.
+    pub certificate: CertificateSummary,
+}
+
+fn fresh_challenge() -> Result<[u8; 32], CardError> {
+    let mut challenge = [0u8; 32];
+    OsRng
+        .try_fill_bytes(&mut challenge)
+        .map_err(|_| CardError::RandomUnavailable)?;
+    Ok(challenge)
+}
+
+/// Has the card sign `challenge` after the guarded VERIFY, and checks the signature with the
+/// certificate's key. Returns the signature.
+fn sign_with_auth_key(
+    ch: &mut Channel<'_>,
+    certificate: &CardCertificate,
+    pin: &Pin,
+    challenge: &[u8],
+    allow_last_attempt: bool,
+) -> Result<(PinCounter, Vec<u8>), CardError> {
+    let counter = jpki::verify_auth_pin(ch, pin, allow_last_attempt)?;
+    let digest_info = jpki::sha256_digest_info(&Sha256::digest(challenge).into());
+    let signature = jpki::sign(ch, &digest_info)?;
+    certificate.verify_signature(challenge, &signature)?;
+    Ok((counter, signature))
+}
+
+/// Checks that the card is a genuine My Number Card held by someone who knows its PIN.
+///
+/// Order, and why:
+/// 1. The PIN format is checked and the trust anchors are parsed before anything is sent.
+/// 2. SELECT the JPKI AP by AID (failure → [`CardError::NotAMyNumberCard`]); read the token
+///    (card kind) and the 利用者証明用 certificate (no PIN).
+/// 3. The certificate is chained to the anchors and checked for validity at `now` and for
+///    keyUsage **before** the PIN is sent, so no try is spent on a card that cannot pass.
+/// 4. The PIN guard: counter, consent for the last try, one VERIFY, never resent.
+/// 5. The card signs a fresh random 32-byte challenge with the auth key; the signature is
+///    verified with the certificate's key.
+/// 6. Optionally, the 券面事項入力補助AP: same PIN, same guard, then the 基本4情報. EF `0001`
+///    (個人番号) is never selected.
+///
+/// Nothing is stored; the caller stores the returned [`CardCheck`].
+pub fn check_card(
+    transport: &dyn CardTransport,
+    pin: &str,
+    options: CheckOptions,
+    now: DateTime<Utc>,
+) -> Result<CardCheck, CardError> {
+    let pin = Pin::parse(pin)?;
+    let mut trust = match options.trust_store {
+        Some(store) => store,
+        None => TrustStore::jlis_auth()?,
+    };
+    for anchor in &options.extra_anchors {
+        trust.add_extra_anchor(anchor)?;
+    }
+    let challenge = fresh_challenge()?;
+
+    let mut ch = Channel::new(transport);
+    jpki::select(&mut ch)?;
+    let card_kind = jpki::read_card_kind(&mut ch)?;
+    let certificate = CardCertificate::from_der(&jpki::read_auth_certificate(&mut ch)?)?;
+    let chain = trust.verify(&certificate, now)?;
+
+    let (retries_left, _) = sign_with_auth_key(
+        &mut ch,
+        &certificate,
+        &pin,
+        &challenge,
+        options.allow_last_attempt,
+    )?;
+
+    let basic_info = if options.read_basic_info {
+        text_ap::select(&mut ch)?;
+        text_ap::verify_pin(&mut ch, &pin, options.allow_last_attempt)?;
+        Some(text_ap::read_basic_info(&mut ch)?)
+    } else {
+        None
+    };
+
+    Ok(CardCheck {
+        card_kind,
+        key_fingerprint: certificate.key_fingerprint(),
+        certificate_not_before: certificate.not_before(),
+        certificate_not_after: certificate.not_after(),
+        chain,
+        signature: SignatureStatus::VerifiedFreshChallenge,
+        retries_left,
+        checked_at: now,
+        basic_info,
+    })
+}
+
+/// Signs a caller's challenge (e.g. the sync server's) with the auth key, behind the PIN
+/// guard, and returns the certificate with the signature. The signature is checked locally
+/// with the certificate's key; chaining is the verifier's job.
+pub fn sign_challenge(
+    transport: &dyn CardTransport,
+    pin: &str,
+    challenge: &[u8],
+    allow_last_attempt: bool,
+) -> Result<SignedChallenge, CardError> {
+    let pin = Pin::parse(pin)?;
+    let mut ch = Channel::new(transport);
+    jpki::select(&mut ch)?;
+    let certificate_der = jpki::read_auth_certificate(&mut ch)?;
+    let certificate = CardCertificate::from_der(&certificate_der)?;
+    let (_, signature) =
+        sign_with_auth_key(&mut ch, &certificate, &pin, challenge, allow_last_attempt)?;
+    Ok(SignedChallenge {
+        certificate_der,
+        signature,
+    })
+}
+
+/// Reads what needs no PIN: card kind, the auth certificate, the auth PIN counter and the
+/// 券面事項入力補助AP PIN counter. No try is spent.
+pub fn card_status(transport: &dyn CardTransport) -> Result<CardStatus, CardError> {
+    let mut ch = Channel::new(transport);
+    jpki::select(&mut ch)?;
+    let card_kind = jpki::read_card_kind(&mut ch)?;
+    let certificate = CardCertificate::from_der(&jpki::read_auth_certificate(&mut ch)?)?;
+    let auth_pin = jpki::auth_pin_counter(&mut ch)?;
+    let text_pin = match text_ap::select(&mut ch) {
+        Ok(()) => Some(text_ap::pin_counter(&mut ch)?),
+        Err(CardError::UnexpectedStatus {
+            sw: StatusWord::FileNotFound,
+        }) => None,
+        Err(other) => return Err(other),
+    };
+    Ok(CardStatus {
+        card_kind,
+        auth_pin,
+        text_pin,
+        certificate: CertificateSummary::of(&certificate),
+    })
+}
+
+/// Reads the CA certificate the card stores next to its auth certificate (EF `000B`, DER, no
+/// PIN). For display and diagnosis only: trust comes from the embedded roots.
+pub fn read_auth_ca_certificate(transport: &dyn CardTransport) -> Result<Vec<u8>, CardError> {
+    let mut ch = Channel::new(transport);
+    jpki::select(&mut ch)?;
+    jpki::read_auth_ca_certificate(&mut ch)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::card::cert::AnchorSource;
+    use crate::card::cert::testpki::{JLIS_AUTH_DN, NOT_AFTER, NOT_BEFORE, pki};
+    use crate::card::error::PinKind;
+    use crate::card::mock::{MockTransport, SELECT_TEXT_AP, hex, read_steps};
+    use crate::card::text_ap::{CardSex, encode_basic_info};
+    use crate::card::transport::TransportError;
+
+    const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
+    const PIN: &str = "1234";
+    const VERIFY_1234: &str = "002000800431323334";
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_780_000_000, 0).unwrap() // 2026-05-28
+    }
+
+    fn options(read_basic_info: bool) -> CheckOptions {
+        CheckOptions {
+            read_basic_info,
+            extra_anchors: vec![pki().ca.clone()],
+            ..CheckOptions::default()
+        }
+    }
+
+    fn token_answer(label: &str) -> Vec<u8> {
+        let mut answer = label.as_bytes().to_vec();
+        answer.resize(32, b' ');
+        answer.extend_from_slice(&hex("9000"));
+        answer
+    }
+
+    /// The card up to and including the certificate read.
+    fn jpki_head(cert: &[u8]) -> MockTransport {
+        MockTransport::new()
+            .expect(SELECT_JPKI, "9000")
+            .expect("00A4020C020006", "9000")
+            .expect_bytes(hex("00B0000020"), token_answer("JPKIAPICCTOKEN2"))
+            .expect("00A4020C02000A", "9000")
+            .then(read_steps(cert, 2048 - cert.len()))
+    }
+
+    /// A full successful JPKI part.
+    fn jpki_ok(cert: &[u8]) -> MockTransport {
+        jpki_head(cert)
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020017", "9000")
+            .expect_sign(false)
+    }
+
+    fn basic_info_file() -> Vec<u8> {
+        encode_basic_info(
+            "山田\u{3000}太郎",
+            "東京都千代田区千代田１－１",
+            "19800217",
+            "1",
+        )
+    }
+
+    fn with_text_ap(mock: MockTransport) -> MockTransport {
+        mock.expect(SELECT_TEXT_AP, "9000")
+            .expect("00A4020C020011", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020002", "9000")
+            .then(read_steps(&basic_info_file(), 40))
+    }
+
+    fn assert_invariants(mock: &MockTransport) {
+        mock.assert_never_selected_my_number();
+        // At most one VERIFY per PIN (one AP each).
+        assert!(mock.pin_verifies() <= 2);
+    }
+
+    #[test]
+    fn check_without_basic_info() {
+        let mock = jpki_ok(&pki().leaf);
+        let check = check_card(&mock, PIN, options(false), now()).unwrap();
+        mock.assert_done();
+        assert_invariants(&mock);
+        assert_eq!(check.card_kind, CardKind::MyNumberCard);
+        let leaf = CardCertificate::from_der(&pki().leaf).unwrap();
+        assert_eq!(check.key_fingerprint, leaf.key_fingerprint());
+        assert_eq!(check.certificate_not_after.timestamp(), NOT_AFTER as i64);
+        assert_eq!(check.certificate_not_before.timestamp(), NOT_BEFORE as i64);
+        assert_eq!(check.chain.anchor_source, AnchorSource::Extra);
+        assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+        assert_eq!(check.retries_left, PinCounter::Remaining(3));
+        assert_eq!(check.checked_at, now());
+        assert_eq!(check.basic_info, None);
+        let (apdus, sent, received) = mock.traffic();
+        let reads = pki().leaf.len().div_ceil(256);
+        assert_eq!(apdus, 1 + 2 + (1 + reads) + 3 + 2);
+        println!(
+            "card check without 基本4情報: {apdus} APDUs, {sent} bytes sent, {received} bytes \
+             received (certificate {} bytes)",
+            pki().leaf.len()
+        );
+        // Round-trips through serde (the store keeps it).
+        let json = serde_json::to_string(&check).unwrap();
+        assert_eq!(serde_json::from_str::<CardCheck>(&json).unwrap(), check);
+    }
+
+    #[test]
+    fn check_with_basic_info() {
+        let mock = with_text_ap(jpki_ok(&pki().leaf));
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        mock.assert_done();
+        assert_invariants(&mock);
+        let info = check.basic_info.unwrap();
+        assert_eq!(info.name, "山田\u{3000}太郎");
+        assert_eq!(info.birth_date, "19800217");
+        assert_eq!(info.sex, CardSex::Male);
+        let (apdus, sent, received) = mock.traffic();
+        let reads = pki().leaf.len().div_ceil(256);
+        assert_eq!(apdus, 1 + 2 + (1 + reads) + 3 + 2 + 1 + 3 + 2);
+        println!(
+            "card check with 基本4情報: {apdus} APDUs, {sent} bytes sent, {received} bytes \
+             received (基本4情報 {} bytes)",
+            basic_info_file().len()
+        );
+    }
+
+    #[test]
+    fn each_challenge_is_fresh() {
+        let first = jpki_ok(&pki().leaf);
+        let second = jpki_ok(&pki().leaf);
+        check_card(&first, PIN, options(false), now()).unwrap();
+        check_card(&second, PIN, options(false), now()).unwrap();
+        let sign = |m: &MockTransport| m.log().last().unwrap().clone();
+        assert_ne!(sign(&first), sign(&second));
+    }
+
+    #[test]
+    fn invalid_pin_format_sends_nothing() {
+        let mock = MockTransport::new();
+        for pin in ["123", "12345", "abcd", "１２３４"] {
+            assert_eq!(
+                check_card(&mock, pin, options(true), now()),
+                Err(CardError::InvalidPinFormat)
+            );
+            assert_eq!(
+                sign_challenge(&mock, pin, b"x", false).unwrap_err(),
+                CardError::InvalidPinFormat
+            );
+        }
+        assert!(mock.log().is_empty());
+    }
+
+    #[test]
+    fn not_a_my_number_card() {
+        let mock = MockTransport::new().expect(SELECT_JPKI, "6A82");
+        assert_eq!(
+            check_card(&mock, PIN, options(false), now()),
+            Err(CardError::NotAMyNumberCard)
+        );
+        assert_eq!(mock.log().len(), 1);
+        let mock = MockTransport::new()
+            .expect(SELECT_JPKI, "9000")
+            .expect("00A4020C020006", "9000")
+            .expect_bytes(hex("00B0000020"), token_answer("SOMEOTHERTOKEN"));
+        assert_eq!(
+            check_card(&mock, PIN, options(false), now()),
+            Err(CardError::NotAMyNumberCard)
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+    }
+
+    #[test]
+    fn expired_certificate_spends_no_pin_try() {
+        let mock = jpki_head(&pki().leaf);
+        let later = DateTime::from_timestamp(NOT_AFTER as i64 + 86_400, 0).unwrap();
+        assert_eq!(
+            check_card(&mock, PIN, options(false), later),
+            Err(CardError::CertificateExpired {
+                not_after: DateTime::from_timestamp(NOT_AFTER as i64, 0).unwrap()
+            })
+        );
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 0);
+    }
+
+    #[test]
+    fn unknown_ca_is_untrusted() {
+        // The test CA is not given as an anchor: only the J-LIS roots.
+        let mock = jpki_head(&pki().leaf);
+        let options = CheckOptions::default();
+        assert_eq!(
+            check_card(&mock, PIN, options, now()),
+            Err(CardError::UntrustedCertificate)
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        // An impostor CA with the J-LIS DN.
+        let mock = jpki_head(&pki().leaf_by_impostor);
+        let err = check_card(&mock, PIN, options_jlis_only(), now()).unwrap_err();
+        assert_eq!(err, CardError::UntrustedCertificate);
+        let leaf = CardCertificate::from_der(&pki().leaf_by_impostor).unwrap();
+        assert!(leaf.issuer().contains("JPKI for user authentication"));
+        assert!(JLIS_AUTH_DN.contains("JPKI for user authentication"));
+    }
+
+    fn options_jlis_only() -> CheckOptions {
+        CheckOptions {
+            trust_store: Some(TrustStore::jlis_auth().unwrap()),
+            ..CheckOptions::default()
+        }
+    }
+
+    #[test]
+    fn bad_signature() {
+        let mock = jpki_head(&pki().leaf)
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020017", "9000")
+            .expect_sign(true);
+        assert_eq!(
+            check_card(&mock, PIN, options(false), now()),
+            Err(CardError::BadSignature)
+        );
+        mock.assert_done();
+    }
+
+    #[test]
+    fn key_usage_without_digital_signature() {
+        let mock = jpki_head(&pki().leaf_without_signature_usage);
+        assert_eq!(
+            check_card(&mock, PIN, options(false), now()),
+            Err(CardError::CertificateKeyUsage)
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+    }
+
+    #[test]
+    fn wrong_pin_last_attempt_and_blocked() {
+        let base = || jpki_head(&pki().leaf).expect("00A4020C020018", "9000");
+        let mock = base()
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "63C2");
+        assert_eq!(
+            check_card(&mock, PIN, options(false), now()),
+            Err(CardError::WrongPin {
+                retries_left: 2,
+                pin: PinKind::JpkiAuth
+            })
+        );
+        mock.assert_done();
+
+        let mock = base().expect("00200080", "63C1");
+        assert_eq!(
+            check_card(&mock, PIN, options(false), now()),
+            Err(CardError::LastAttemptNeedsConsent {
+                pin: PinKind::JpkiAuth
+            })
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        mock.assert_done();
+
+        let mock = base()
+            .expect("00200080", "63C1")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020017", "9000")
+            .expect_sign(false);
+        let consent = CheckOptions {
+            allow_last_attempt: true,
+            ..options(false)
+        };
+        let check = check_card(&mock, PIN, consent, now()).unwrap();
+        assert_eq!(check.retries_left, PinCounter::Remaining(1));
+
+        for blocked in ["6984", "63C0"] {
+            let mock = base().expect("00200080", blocked);
+            let err = check_card(&mock, PIN, options(false), now()).unwrap_err();
+            assert_eq!(
+                err,
+                CardError::PinBlocked {
+                    pin: PinKind::JpkiAuth
+                }
+            );
+            assert!(err.to_string().contains("市区町村の窓口"));
+            assert_eq!(mock.pin_verifies(), 0);
+        }
+    }
+
+    #[test]
+    fn text_ap_pin_has_its_own_guard() {
+        let mock = jpki_ok(&pki().leaf)
+            .expect(SELECT_TEXT_AP, "9000")
+            .expect("00A4020C020011", "9000")
+            .expect("00200080", "63C1");
+        assert_eq!(
+            check_card(&mock, PIN, options(true), now()),
+            Err(CardError::LastAttemptNeedsConsent {
+                pin: PinKind::TextAp
+            })
+        );
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 1);
+        assert_invariants(&mock);
+
+        let mock = jpki_ok(&pki().leaf)
+            .expect(SELECT_TEXT_AP, "9000")
+            .expect("00A4020C020011", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "63C2");
+        assert_eq!(
+            check_card(&mock, PIN, options(true), now()),
+            Err(CardError::WrongPin {
+                retries_left: 2,
+                pin: PinKind::TextAp
+            })
+        );
+        assert_invariants(&mock);
+    }
+
+    /// For every APDU index of the full flow (both PINs), a transport failure there ends the
+    /// flow: no further APDU, never a second VERIFY of the same PIN, and the error says
+    /// whether a VERIFY was in flight.
+    #[test]
+    fn fault_injection_at_every_apdu() {
+        let total = with_text_ap(jpki_ok(&pki().leaf)).script_len();
+        let verify_indices: Vec<usize> = {
+            let mock = with_text_ap(jpki_ok(&pki().leaf));
+            check_card(&mock, PIN, options(true), now()).unwrap();
+            mock.log()
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.len() > 4 && c[..2] == [0x00, 0x20])
+                .map(|(i, _)| i)
+                .collect()
+        };
+        assert_eq!(verify_indices.len(), 2);
+        for index in 0..total {
+            for error in [
+                TransportError::TagLost,
+                TransportError::Timeout,
+                TransportError::Other {
+                    reason: "io".into(),
+                },
+            ] {
+                let mock = with_text_ap(jpki_ok(&pki().leaf)).fail_at(index, error.clone());
+                let err = check_card(&mock, PIN, options(true), now()).unwrap_err();
+                let in_flight = verify_indices.contains(&index);
+                assert_eq!(
+                    err,
+                    CardError::from_transport(error, in_flight),
+                    "index {index}"
+                );
+                assert_eq!(mock.log().len(), index + 1, "nothing after the failure");
+                let verifies = mock.pin_verifies();
+                assert!(verifies <= 2);
+                let log = mock.log();
+                // No VERIFY of the same PIN twice: the two VERIFYs are in different APs.
+                if verifies == 2 {
+                    let text_at = log.iter().position(|c| *c == hex(SELECT_TEXT_AP)).unwrap();
+                    let after = log[text_at..]
+                        .iter()
+                        .filter(|c| c.len() > 4 && c[..2] == [0x00, 0x20])
+                        .count();
+                    assert_eq!(after, 1);
+                }
+                mock.assert_never_selected_my_number();
+            }
+        }
+    }
+
+    #[test]
+    fn fault_injection_in_sign_challenge() {
+        let script = || {
+            MockTransport::new()
+                .expect(SELECT_JPKI, "9000")
+                .expect("00A4020C02000A", "9000")
+                .then(read_steps(&pki().leaf, 100))
+                .expect("00A4020C020018", "9000")
+                .expect("00200080", "63C3")
+                .expect(VERIFY_1234, "9000")
+                .expect("00A4020C020017", "9000")
+                .expect_sign(false)
+        };
+        let mock = script();
+        let signed = sign_challenge(&mock, PIN, b"server challenge", false).unwrap();
+        mock.assert_done();
+        assert_eq!(signed.certificate_der, pki().leaf);
+        let leaf = CardCertificate::from_der(&signed.certificate_der).unwrap();
+        leaf.verify_signature(b"server challenge", &signed.signature)
+            .unwrap();
+        let verify_at = mock
+            .log()
+            .iter()
+            .position(|c| c.len() > 4 && c[..2] == [0x00, 0x20])
+            .unwrap();
+        for index in 0..script().script_len() {
+            let mock = script().fail_at(index, TransportError::TagLost);
+            let err = sign_challenge(&mock, PIN, b"c", false).unwrap_err();
+            assert_eq!(
+                err,
+                CardError::TagLost {
+                    verify_in_flight: index == verify_at
+                }
+            );
+            assert!(mock.pin_verifies() <= 1);
+            assert_eq!(mock.log().len(), index + 1);
+        }
+    }
+
+    #[test]
+    fn status_reads_counters_and_certificate_without_pin() {
+        let mock = jpki_head(&pki().leaf)
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "63C2")
+            .expect(SELECT_TEXT_AP, "9000")
+            .expect("00A4020C020011", "9000")
+            .expect("00200080", "6984");
+        let status = card_status(&mock).unwrap();
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 0);
+        mock.assert_never_selected_my_number();
+        assert_eq!(status.card_kind, CardKind::MyNumberCard);
+        assert_eq!(status.auth_pin, PinCounter::Remaining(2));
+        assert_eq!(status.text_pin, Some(PinCounter::Blocked));
+        assert_eq!(
+            status.certificate.subject,
+            "CN=SHIKAKUTESTCARD0000000001,C=JP"
+        );
+        assert!(status.certificate.issuer.contains("JPKI-TEST"));
+
+        let mock = jpki_head(&pki().leaf)
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "9000")
+            .expect(SELECT_TEXT_AP, "6A82");
+        let status = card_status(&mock).unwrap();
+        assert_eq!(status.auth_pin, PinCounter::AlreadyVerified);
+        assert_eq!(status.text_pin, None);
+    }
+
+    #[test]
+    fn ca_certificate_read() {
+        let mock = MockTransport::new()
+            .expect(SELECT_JPKI, "9000")
+            .expect("00A4020C02000B", "9000")
+            .then(read_steps(&pki().ca, 0));
+        assert_eq!(read_auth_ca_certificate(&mock).unwrap(), pki().ca);
+        mock.assert_done();
+    }
+
+    #[test]
+    fn smartphone_token_is_reported() {
+        let mock = MockTransport::new()
+            .expect(SELECT_JPKI, "9000")
+            .expect("00A4020C020006", "9000")
+            .expect_bytes(hex("00B0000020"), token_answer("JPKIAPGPSETOKEN"))
+            .expect("00A4020C02000A", "9000")
+            .then(read_steps(&pki().leaf, 0))
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "63C3")
+            .expect(SELECT_TEXT_AP, "6A82");
+        let status = card_status(&mock).unwrap();
+        assert_eq!(status.card_kind, CardKind::SmartphoneAndroid);
+        mock.assert_done();
+    }
+}

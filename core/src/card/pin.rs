@@ -1,0 +1,265 @@
+//! The PIN guard: format check before anything is sent, retry counter first, consent for the
+//! last try, and never a second VERIFY after a transport failure.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::apdu::{Channel, Command};
+use super::error::{CardError, PinKind};
+use super::status::StatusWord;
+
+/// A 4-digit PIN that passed the format check. Its bytes are wiped on drop and never shown by
+/// `Debug`.
+pub struct Pin(Zeroizing<[u8; 4]>);
+
+impl Pin {
+    /// Accepts exactly four ASCII digits, else [`CardError::InvalidPinFormat`] (nothing is
+    /// sent to the card).
+    pub fn parse(pin: &str) -> Result<Self, CardError> {
+        let bytes = pin.as_bytes();
+        match bytes {
+            [a, b, c, d] if bytes.iter().all(u8::is_ascii_digit) => {
+                Ok(Self(Zeroizing::new([*a, *b, *c, *d])))
+            }
+            _ => Err(CardError::InvalidPinFormat),
+        }
+    }
+
+    /// VERIFY with this PIN for the current key EF: `00 20 00 80 04 <PIN>`.
+    pub(crate) fn verify_command(&self) -> Zeroizing<Vec<u8>> {
+        let mut bytes = Zeroizing::new(vec![0x00, 0x20, 0x00, 0x80, 0x04]);
+        bytes.extend_from_slice(&self.0[..]);
+        bytes
+    }
+}
+
+impl std::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pin(****)")
+    }
+}
+
+/// What an empty VERIFY says about a PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PinCounter {
+    /// This many tries are left (`63Cx`, x ≥ 1).
+    Remaining(u8),
+    /// The key is already verified in this session (`9000`); the counter is not reported
+    /// (a successful VERIFY resets it to the maximum).
+    AlreadyVerified,
+    /// No tries left (`63C0` or `6984`): only the municipal office can reset it.
+    Blocked,
+}
+
+/// Reads the retry counter of the current key EF with an empty VERIFY (no try is spent).
+pub(crate) fn read_counter(ch: &mut Channel<'_>) -> Result<PinCounter, CardError> {
+    let response = ch.exchange(&Command::verify_status())?;
+    match response.status {
+        StatusWord::RetriesLeft(0) | StatusWord::Blocked => Ok(PinCounter::Blocked),
+        StatusWord::RetriesLeft(n) => Ok(PinCounter::Remaining(n)),
+        StatusWord::Ok => Ok(PinCounter::AlreadyVerified),
+        sw => Err(CardError::UnexpectedStatus { sw }),
+    }
+}
+
+/// Selects the key EF `key_ef`, reads its counter, and sends the VERIFY once, if the guard
+/// allows it. Returns the counter as read before the VERIFY.
+///
+/// - Blocked → [`CardError::PinBlocked`], no VERIFY sent.
+/// - One try left and `allow_last_attempt == false` → [`CardError::LastAttemptNeedsConsent`],
+///   no VERIFY sent.
+/// - A transport failure during the VERIFY → the transport error with
+///   `verify_in_flight: true`; nothing is resent.
+pub(crate) fn guarded_verify(
+    ch: &mut Channel<'_>,
+    key_ef: u16,
+    kind: PinKind,
+    pin: &Pin,
+    allow_last_attempt: bool,
+) -> Result<PinCounter, CardError> {
+    ch.select_ef(key_ef)?;
+    let counter = read_counter(ch)?;
+    match counter {
+        PinCounter::Blocked => return Err(CardError::PinBlocked { pin: kind }),
+        PinCounter::Remaining(1) if !allow_last_attempt => {
+            return Err(CardError::LastAttemptNeedsConsent { pin: kind });
+        }
+        PinCounter::Remaining(_) | PinCounter::AlreadyVerified => {}
+    }
+    let command = pin.verify_command();
+    let response = ch.exchange_verify(&command)?;
+    match response.status {
+        StatusWord::Ok => Ok(counter),
+        StatusWord::RetriesLeft(0) | StatusWord::Blocked => {
+            Err(CardError::PinBlocked { pin: kind })
+        }
+        StatusWord::RetriesLeft(n) => Err(CardError::WrongPin {
+            retries_left: n,
+            pin: kind,
+        }),
+        sw => Err(CardError::UnexpectedStatus { sw }),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::card::mock::{MockTransport, hex};
+    use crate::card::transport::TransportError;
+
+    #[test]
+    fn format_check() {
+        assert!(Pin::parse("1234").is_ok());
+        assert!(Pin::parse("0000").is_ok());
+        for bad in [
+            "",
+            "123",
+            "12345",
+            "12a4",
+            "１２３４",
+            " 1234",
+            "12 4",
+            "-123",
+        ] {
+            assert_eq!(
+                Pin::parse(bad).unwrap_err(),
+                CardError::InvalidPinFormat,
+                "{bad:?}"
+            );
+        }
+        assert_eq!(format!("{:?}", Pin::parse("1234").unwrap()), "Pin(****)");
+        assert_eq!(
+            &Pin::parse("1234").unwrap().verify_command()[..],
+            &hex("0020008004 31323334")[..]
+        );
+    }
+
+    fn run(mock: &MockTransport, allow_last: bool) -> Result<PinCounter, CardError> {
+        let pin = Pin::parse("1234").unwrap();
+        guarded_verify(
+            &mut Channel::new(mock),
+            0x0018,
+            PinKind::JpkiAuth,
+            &pin,
+            allow_last,
+        )
+    }
+
+    fn script(counter: &str, verify: Option<&str>) -> MockTransport {
+        let mock = MockTransport::new()
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", counter);
+        match verify {
+            Some(answer) => mock.expect("002000800431323334", answer),
+            None => mock,
+        }
+    }
+
+    #[test]
+    fn success_reports_the_counter_read_first() {
+        let mock = script("63C3", Some("9000"));
+        assert_eq!(run(&mock, false), Ok(PinCounter::Remaining(3)));
+        mock.assert_done();
+        let mock = script("9000", Some("9000"));
+        assert_eq!(run(&mock, false), Ok(PinCounter::AlreadyVerified));
+    }
+
+    #[test]
+    fn wrong_pin_and_block() {
+        let mock = script("63C3", Some("63C2"));
+        assert_eq!(
+            run(&mock, false),
+            Err(CardError::WrongPin {
+                retries_left: 2,
+                pin: PinKind::JpkiAuth
+            })
+        );
+        let mock = script("63C1", Some("63C0"));
+        assert_eq!(
+            run(&mock, true),
+            Err(CardError::PinBlocked {
+                pin: PinKind::JpkiAuth
+            })
+        );
+        let mock = script("63C2", Some("6984"));
+        assert_eq!(
+            run(&mock, true),
+            Err(CardError::PinBlocked {
+                pin: PinKind::JpkiAuth
+            })
+        );
+    }
+
+    #[test]
+    fn blocked_counter_sends_no_verify() {
+        for counter in ["63C0", "6984"] {
+            let mock = script(counter, None);
+            assert_eq!(
+                run(&mock, true),
+                Err(CardError::PinBlocked {
+                    pin: PinKind::JpkiAuth
+                })
+            );
+            mock.assert_done();
+            assert_eq!(mock.pin_verifies(), 0);
+        }
+    }
+
+    #[test]
+    fn last_attempt_needs_consent() {
+        let mock = script("63C1", None);
+        assert_eq!(
+            run(&mock, false),
+            Err(CardError::LastAttemptNeedsConsent {
+                pin: PinKind::JpkiAuth
+            })
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        mock.assert_done();
+        let mock = script("63C1", Some("9000"));
+        assert_eq!(run(&mock, true), Ok(PinCounter::Remaining(1)));
+        assert_eq!(mock.pin_verifies(), 1);
+    }
+
+    #[test]
+    fn unexpected_answers_are_typed() {
+        let mock = script("6A82", None);
+        assert_eq!(
+            run(&mock, false),
+            Err(CardError::UnexpectedStatus {
+                sw: StatusWord::FileNotFound
+            })
+        );
+        let mock = MockTransport::new().expect("00A4020C020018", "6A82");
+        assert!(matches!(
+            run(&mock, false),
+            Err(CardError::UnexpectedStatus { .. })
+        ));
+        assert_eq!(mock.log().len(), 1);
+    }
+
+    #[test]
+    fn transport_failure_at_each_step_never_resends_verify() {
+        for index in 0..3 {
+            for error in [
+                TransportError::TagLost,
+                TransportError::Timeout,
+                TransportError::Other {
+                    reason: "reader unplugged".into(),
+                },
+            ] {
+                let mock = script("63C3", Some("9000")).fail_at(index, error.clone());
+                let err = run(&mock, false).unwrap_err();
+                assert!(mock.pin_verifies() <= 1);
+                assert_eq!(
+                    mock.log().len(),
+                    index + 1,
+                    "nothing sent after the failure"
+                );
+                assert_eq!(err, CardError::from_transport(error, index == 2));
+                assert_eq!(err.verify_in_flight(), index == 2);
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Household members (本人 and 被扶養者).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::{Collector, Field, ValidationError};
+use super::text::{KanaError, fold_kana};
+use super::{check_text, parse_date};
+
+/// A member's random, stable id (UUID v4). It carries no personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MemberId(pub Uuid);
+
+impl MemberId {
+    /// A fresh random id.
+    pub fn random() -> Self {
+        MemberId(Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for MemberId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(MemberId)
+    }
+}
+
+/// 本人・家族の別: the insured person or a dependent (被扶養者).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    /// 本人 (被保険者).
+    #[serde(rename = "self")]
+    Insured,
+    /// 家族 (被扶養者).
+    Dependent,
+}
+
+impl Relationship {
+    /// 本人 or 家族.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Relationship::Insured => "本人",
+            Relationship::Dependent => "家族",
+        }
+    }
+
+    /// The code stored in plaintext (a kind, not personal data): 1 本人, 2 家族 as in
+    /// オンライン資格確認.
+    pub fn code(self) -> i64 {
+        match self {
+            Relationship::Insured => 1,
+            Relationship::Dependent => 2,
+        }
+    }
+
+    /// The inverse of [`Relationship::code`].
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            1 => Some(Relationship::Insured),
+            2 => Some(Relationship::Dependent),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for Relationship {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "self" | "本人" => Ok(Relationship::Insured),
+            "dependent" | "家族" => Ok(Relationship::Dependent),
+            _ => Err("must be self (本人) or dependent (家族)".into()),
+        }
+    }
+}
+
+/// 性別, with the JIS X 0303 codes used on the card (1 male, 2 female, 9 not applicable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// 男
+    Male,
+    /// 女
+    Female,
+    /// 適用不能 / その他
+    Other,
+}
+
+impl Sex {
+    /// 男, 女 or その他.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Sex::Male => "男",
+            Sex::Female => "女",
+            Sex::Other => "その他",
+        }
+    }
+}
+
+impl FromStr for Sex {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "male" | "男" | "1" => Ok(Sex::Male),
+            "female" | "女" | "2" => Ok(Sex::Female),
+            "other" | "9" => Ok(Sex::Other),
+            _ => Err("must be male, female or other".into()),
+        }
+    }
+}
+
+/// What a person enters for a member, before validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberForm {
+    /// 氏名 in kanji as on the card, family and given name separated by a space.
+    pub name: String,
+    /// 氏名カナ (katakana; half-width is folded).
+    pub kana: String,
+    /// 生年月日, `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// 性別.
+    pub sex: Sex,
+    /// 本人 or 家族.
+    pub relationship: Relationship,
+}
+
+/// The validated personal data of a member (everything but id and order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberData {
+    /// 氏名 (kanji), white space folded.
+    pub name: String,
+    /// 氏名カナ, full-width katakana.
+    pub kana: String,
+    /// 生年月日.
+    pub birth_date: NaiveDate,
+    /// 性別.
+    pub sex: Sex,
+    /// 本人 or 家族.
+    pub relationship: Relationship,
+}
+
+/// A member of the household as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Random stable id.
+    pub id: MemberId,
+    /// Display order in the household (0 first).
+    pub order: u32,
+    /// The member's data.
+    pub data: MemberData,
+}
+
+/// The earliest birth date accepted (nobody alive was born before it).
+const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1890, 1, 1) {
+    Some(d) => d,
+    None => panic!("constant date"),
+};
+
+impl MemberForm {
+    /// Validates the form as of `today`, naming every field that fails.
+    pub fn validate(&self, today: NaiveDate) -> Result<MemberData, ValidationError> {
+        let mut c = Collector::default();
+        let name = c.take(Field::Name, check_text(&self.name, 60));
+        let kana = c.take(
+            Field::Kana,
+            fold_kana(&self.kana).map_err(|e| match e {
+                KanaError::Empty => "must not be empty",
+                KanaError::Hiragana => "must be katakana, not hiragana",
+                KanaError::NotKatakana => "must be katakana",
+            }),
+        );
+        let birth = c.take(Field::BirthDate, parse_date(&self.birth_date));
+        if let Some(b) = birth {
+            if b > today {
+                c.push(Field::BirthDate, "must not be in the future");
+            } else if b < EARLIEST_BIRTH {
+                c.push(Field::BirthDate, "must not be before 1890");
+            }
+        }
+        c.finish(|| {
+            Some(MemberData {
+                name: name?,
+                kana: kana?,
+                birth_date: birth?,
+                sex: self.sex,
+                relationship: self.relationship,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn form() -> MemberForm {
+        MemberForm {
+            name: "山田　太郎".into(),
+            kana: "ﾔﾏﾀﾞ ﾀﾛｳ".into(),
+            birth_date: "1985-04-12".into(),
+            sex: Sex::Male,
+            relationship: Relationship::Insured,
+        }
+    }
+
+    #[test]
+    fn valid_member_is_folded() {
+        let m = form().validate(today()).unwrap();
+        assert_eq!(m.name, "山田 太郎");
+        assert_eq!(m.kana, "ヤマダ タロウ");
+        assert_eq!(m.birth_date, NaiveDate::from_ymd_opt(1985, 4, 12).unwrap());
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        type Mutation = Box<dyn Fn(&mut MemberForm)>;
+        let cases: Vec<(Mutation, Field)> = vec![
+            (Box::new(|f| f.name = "  ".into()), Field::Name),
+            (Box::new(|f| f.name = "山田\u{0007}".into()), Field::Name),
+            (Box::new(|f| f.name = "あ".repeat(61)), Field::Name),
+            (Box::new(|f| f.kana = "やまだ".into()), Field::Kana),
+            (Box::new(|f| f.kana = "Yamada".into()), Field::Kana),
+            (
+                Box::new(|f| f.birth_date = "1985-02-30".into()),
+                Field::BirthDate,
+            ),
+            (
+                Box::new(|f| f.birth_date = "1985/04/12".into()),
+                Field::BirthDate,
+            ),
+            (
+                Box::new(|f| f.birth_date = "2026-11-24".into()),
+                Field::BirthDate,
+            ),
+            (
+                Box::new(|f| f.birth_date = "1889-12-31".into()),
+                Field::BirthDate,
+            ),
+        ];
+        for (i, (mutate, field)) in cases.iter().enumerate() {
+            let mut f = form();
+            mutate(&mut f);
+            let err = f.validate(today()).unwrap_err();
+            assert_eq!(err.errors.len(), 1, "case {i}: {err}");
+            assert!(err.has(*field), "case {i}: {err}");
+        }
+        // The day itself is accepted: born today.
+        let mut f = form();
+        f.birth_date = "2026-11-23".into();
+        assert!(f.validate(today()).is_ok());
+    }
+
+    #[test]
+    fn errors_do_not_repeat_values() {
+        let mut f = form();
+        f.kana = "やまだ".into();
+        f.birth_date = "1985-13-01".into();
+        let msg = f.validate(today()).unwrap_err().to_string();
+        assert!(!msg.contains("やまだ") && !msg.contains("1985"), "{msg}");
+        assert!(
+            msg.contains("氏名カナ") && msg.contains("生年月日"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn parse_enums() {
+        assert_eq!("female".parse::<Sex>(), Ok(Sex::Female));
+        assert!("f".parse::<Sex>().is_err());
+        assert_eq!(
+            "dependent".parse::<Relationship>(),
+            Ok(Relationship::Dependent)
+        );
+        assert_eq!(
+            Relationship::from_code(Relationship::Insured.code()),
+            Some(Relationship::Insured)
+        );
+    }
+}

@@ -1,0 +1,641 @@
+//! Eligibility records (資格情報), following the オンライン資格確認 result layout
+//! (eligibility.md §1 and §3), and their hand-entry form.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::{Collector, Field, ValidationError};
+use super::insurer::InsurerNumber;
+use super::member::{MemberId, Relationship};
+use super::text::fold_width;
+use super::{check_text, parse_date};
+
+/// A record's random, stable id (UUID v4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecordId(pub Uuid);
+
+impl RecordId {
+    /// A fresh random id.
+    pub fn random() -> Self {
+        RecordId(Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for RecordId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(RecordId)
+    }
+}
+
+/// Which document the record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// 資格情報のお知らせ (資格情報通知書): valid only together with the My Number Card.
+    Notice,
+    /// マイナポータルの資格情報 (screen or PDF): valid only together with the My Number Card.
+    Portal,
+    /// 資格確認書: stands on its own, for people without a マイナ保険証.
+    Certificate,
+}
+
+impl DocumentKind {
+    /// The document's Japanese name.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            DocumentKind::Notice => "資格情報のお知らせ",
+            DocumentKind::Portal => "マイナポータル資格情報",
+            DocumentKind::Certificate => "資格確認書",
+        }
+    }
+
+    /// The code stored in plaintext (a kind, not personal data).
+    pub fn code(self) -> i64 {
+        match self {
+            DocumentKind::Notice => 1,
+            DocumentKind::Portal => 2,
+            DocumentKind::Certificate => 3,
+        }
+    }
+
+    /// The inverse of [`DocumentKind::code`].
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            1 => Some(DocumentKind::Notice),
+            2 => Some(DocumentKind::Portal),
+            3 => Some(DocumentKind::Certificate),
+            _ => None,
+        }
+    }
+
+    /// True when the document is valid only shown together with the physical My Number Card.
+    pub fn needs_card(self) -> bool {
+        !matches!(self, DocumentKind::Certificate)
+    }
+}
+
+/// 一部負担金割合: 1割, 2割 or 3割.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub enum CopayRate {
+    /// 1割 (10 %).
+    Ten,
+    /// 2割 (20 %).
+    Twenty,
+    /// 3割 (30 %).
+    Thirty,
+}
+
+impl CopayRate {
+    /// The share in percent.
+    pub fn percent(self) -> u8 {
+        match self {
+            CopayRate::Ten => 10,
+            CopayRate::Twenty => 20,
+            CopayRate::Thirty => 30,
+        }
+    }
+}
+
+impl TryFrom<u8> for CopayRate {
+    type Error = &'static str;
+    fn try_from(p: u8) -> Result<Self, Self::Error> {
+        match p {
+            10 => Ok(CopayRate::Ten),
+            20 => Ok(CopayRate::Twenty),
+            30 => Ok(CopayRate::Thirty),
+            _ => Err("must be 10, 20 or 30 (percent)"),
+        }
+    }
+}
+
+impl From<CopayRate> for u8 {
+    fn from(r: CopayRate) -> u8 {
+        r.percent()
+    }
+}
+
+/// 高齢受給者 block (ages 70–74), merged into the 資格確認書 since 2024-12-02.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElderlyRecipient {
+    /// 一部負担金割合 for the 高齢受給者.
+    pub copay: CopayRate,
+    /// 発効期日.
+    pub effective_from: NaiveDate,
+    /// 有効終了年月日, if printed.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// 限度額適用区分 block (printed only on request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitCertification {
+    /// 適用区分 as printed (e.g. ア, イ, 現役並みⅢ, 区分Ⅱ).
+    pub category: String,
+    /// 発効期日, if printed.
+    pub effective_from: Option<NaiveDate>,
+}
+
+/// One validated eligibility record of a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EligibilityRecord {
+    /// Which document this is.
+    pub kind: DocumentKind,
+    /// 保険者番号.
+    pub insurer_number: InsurerNumber,
+    /// 保険者名称.
+    pub insurer_name: String,
+    /// 被保険者等記号, as printed (may be absent, e.g. 後期高齢者).
+    pub symbol: Option<String>,
+    /// 番号 (被保険者等番号), as printed.
+    pub number: String,
+    /// 枝番, 2 digits.
+    pub branch: Option<String>,
+    /// 本人・家族の別.
+    pub relationship: Relationship,
+    /// 被保険者氏名 (the insured person's name, on a dependent's record).
+    pub insured_name: Option<String>,
+    /// 資格取得年月日.
+    pub acquired_on: Option<NaiveDate>,
+    /// 一部負担金割合 (absent when printed as 法定負担割合のとおり).
+    pub copay: Option<CopayRate>,
+    /// 有効開始年月日.
+    pub valid_from: Option<NaiveDate>,
+    /// 有効終了年月日 / 有効期限.
+    pub valid_until: Option<NaiveDate>,
+    /// 交付年月日.
+    pub issued_on: Option<NaiveDate>,
+    /// 高齢受給者 block.
+    pub elderly: Option<ElderlyRecipient>,
+    /// 限度額適用区分 block.
+    pub limit: Option<LimitCertification>,
+    /// 未就学区分: the member has not yet started school.
+    pub preschool: bool,
+}
+
+/// Where a record came from. Only [`Provenance::IssuerSigned`] may ever be shown as verified,
+/// and only after its signature verifies again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Provenance {
+    /// Signed by an issuer: the signing key's id and the exact signed bytes (COSE_Sign1).
+    IssuerSigned {
+        /// The issuer key id from the trust list.
+        key_id: String,
+        /// The signed document as received.
+        signed_bytes: Vec<u8>,
+    },
+    /// Entered by hand from a paper document: always shown as 手入力・未検証.
+    HandEntered {
+        /// When it was entered.
+        entered_at: DateTime<Utc>,
+    },
+}
+
+impl Provenance {
+    /// The code stored in plaintext (a kind): 1 signed, 2 hand-entered.
+    pub fn code(&self) -> i64 {
+        match self {
+            Provenance::IssuerSigned { .. } => 1,
+            Provenance::HandEntered { .. } => 2,
+        }
+    }
+}
+
+/// A record as stored for a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// Random stable id.
+    pub id: RecordId,
+    /// The member it belongs to.
+    pub member: MemberId,
+    /// The record.
+    pub record: EligibilityRecord,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// The 高齢受給者 part of a [`RecordForm`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElderlyForm {
+    /// 負担割合 in percent: 10, 20 or 30.
+    pub copay_percent: Option<u8>,
+    /// 発効期日, `YYYY-MM-DD`.
+    pub effective_from: Option<String>,
+    /// 有効期限, `YYYY-MM-DD`.
+    pub valid_until: Option<String>,
+}
+
+/// The 限度額適用 part of a [`RecordForm`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitForm {
+    /// 適用区分 as printed.
+    pub category: String,
+    /// 発効期日, `YYYY-MM-DD`.
+    pub effective_from: Option<String>,
+}
+
+/// What a person types from a paper 資格確認書 or 資格情報のお知らせ (or the apps' entry form),
+/// before validation. This is also the hand-entry JSON format (docs/record-json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordForm {
+    /// Which document.
+    pub kind: DocumentKind,
+    /// 保険者番号 (6 or 8 digits; full-width accepted).
+    pub insurer_number: String,
+    /// 保険者名称.
+    pub insurer_name: String,
+    /// 記号, as printed.
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// 番号, as printed.
+    pub number: String,
+    /// 枝番, 2 digits.
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// 本人 or 家族.
+    pub relationship: Relationship,
+    /// 被保険者氏名 (on a dependent's document).
+    #[serde(default)]
+    pub insured_name: Option<String>,
+    /// 資格取得年月日, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub acquired_on: Option<String>,
+    /// 一部負担金割合 in percent (10, 20, 30); omit for 法定負担割合のとおり.
+    #[serde(default)]
+    pub copay_percent: Option<u8>,
+    /// 有効開始年月日, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// 有効期限, `YYYY-MM-DD` (required for a 資格確認書).
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// 交付年月日, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub issued_on: Option<String>,
+    /// 高齢受給者 block.
+    #[serde(default)]
+    pub elderly: Option<ElderlyForm>,
+    /// 限度額適用 block.
+    #[serde(default)]
+    pub limit: Option<LimitForm>,
+    /// 未就学区分.
+    #[serde(default)]
+    pub preschool: bool,
+}
+
+/// A trimmed optional string: absent or blank both mean "not printed".
+fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl RecordForm {
+    /// Parses the hand-entry JSON. The error is serde's (with line and column), which never
+    /// quotes string values.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// Validates the form as of `today`, naming every field that fails.
+    pub fn validate(&self, today: NaiveDate) -> Result<EligibilityRecord, ValidationError> {
+        let mut c = Collector::default();
+        let insurer_number = c.take(
+            Field::InsurerNumber,
+            InsurerNumber::parse(&self.insurer_number),
+        );
+        let insurer_name = c.take(Field::InsurerName, check_text(&self.insurer_name, 100));
+        let symbol = present(&self.symbol).and_then(|s| c.take(Field::Symbol, check_text(s, 20)));
+        let number = c.take(Field::Number, check_text(&self.number, 20));
+        let branch = present(&self.branch).and_then(|b| {
+            let folded = fold_width(b);
+            if folded.len() == 2 && folded.bytes().all(|d| d.is_ascii_digit()) {
+                Some(folded)
+            } else {
+                c.push(Field::Branch, "must be exactly 2 digits");
+                None
+            }
+        });
+        let insured_name =
+            present(&self.insured_name).and_then(|n| c.take(Field::InsuredName, check_text(n, 60)));
+        let mut date = |field: Field, s: &Option<String>| -> Option<NaiveDate> {
+            present(s).and_then(|s| c.take(field, parse_date(s)))
+        };
+        let acquired_on = date(Field::AcquiredOn, &self.acquired_on);
+        let valid_from = date(Field::ValidFrom, &self.valid_from);
+        let valid_until = date(Field::ValidUntil, &self.valid_until);
+        let issued_on = date(Field::IssuedOn, &self.issued_on);
+        let elderly_dates = self.elderly.as_ref().map(|e| {
+            (
+                date(Field::ElderlyEffectiveFrom, &e.effective_from),
+                date(Field::ElderlyValidUntil, &e.valid_until),
+            )
+        });
+        let limit_from = self
+            .limit
+            .as_ref()
+            .and_then(|l| date(Field::LimitEffectiveFrom, &l.effective_from));
+
+        if acquired_on.is_some_and(|d| d > today) {
+            c.push(Field::AcquiredOn, "must not be in the future");
+        }
+        if issued_on.is_some_and(|d| d > today) {
+            c.push(Field::IssuedOn, "must not be in the future");
+        }
+        if let (Some(from), Some(until)) = (valid_from, valid_until) {
+            if from > until {
+                c.push(Field::ValidFrom, "must not be after 有効期限");
+            }
+        }
+        if self.kind == DocumentKind::Certificate && present(&self.valid_until).is_none() {
+            c.push(Field::ValidUntil, "is required on a 資格確認書");
+        }
+        let copay = self
+            .copay_percent
+            .and_then(|p| c.take(Field::Copay, CopayRate::try_from(p)));
+
+        let elderly = self.elderly.as_ref().and_then(|e| {
+            let rate = match e.copay_percent {
+                Some(p) => c.take(Field::ElderlyCopay, CopayRate::try_from(p)),
+                None => {
+                    c.push(Field::ElderlyCopay, "is required in the 高齢受給者 block");
+                    None
+                }
+            };
+            let (from, until) = elderly_dates.unwrap_or((None, None));
+            if from.is_none() && present(&e.effective_from).is_none() {
+                c.push(
+                    Field::ElderlyEffectiveFrom,
+                    "is required in the 高齢受給者 block",
+                );
+            }
+            if let (Some(f), Some(u)) = (from, until) {
+                if f > u {
+                    c.push(
+                        Field::ElderlyEffectiveFrom,
+                        "must not be after its 有効期限",
+                    );
+                }
+            }
+            Some(ElderlyRecipient {
+                copay: rate?,
+                effective_from: from?,
+                valid_until: until,
+            })
+        });
+        let limit = self.limit.as_ref().and_then(|l| {
+            let category = c.take(Field::LimitCategory, check_text(&l.category, 20))?;
+            Some(LimitCertification {
+                category,
+                effective_from: limit_from,
+            })
+        });
+
+        c.finish(|| {
+            Some(EligibilityRecord {
+                kind: self.kind,
+                insurer_number: insurer_number?,
+                insurer_name: insurer_name?,
+                symbol,
+                number: number?,
+                branch,
+                relationship: self.relationship,
+                insured_name,
+                acquired_on,
+                copay,
+                valid_from,
+                valid_until,
+                issued_on,
+                elderly,
+                limit,
+                preschool: self.preschool,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn form() -> RecordForm {
+        RecordForm {
+            kind: DocumentKind::Certificate,
+            insurer_number: "01130012".into(),
+            insurer_name: "全国健康保険協会 東京支部".into(),
+            symbol: Some("１２３４５６７".into()),
+            number: "８９".into(),
+            branch: Some("01".into()),
+            relationship: Relationship::Insured,
+            insured_name: None,
+            acquired_on: Some("2015-04-01".into()),
+            copay_percent: Some(30),
+            valid_from: Some("2025-12-02".into()),
+            valid_until: Some("2030-12-01".into()),
+            issued_on: Some("2025-11-20".into()),
+            elderly: None,
+            limit: None,
+            preschool: false,
+        }
+    }
+
+    #[test]
+    fn valid_record_keeps_codes_as_printed() {
+        let r = form().validate(today()).unwrap();
+        assert_eq!(r.symbol.as_deref(), Some("１２３４５６７"));
+        assert_eq!(r.number, "８９");
+        assert_eq!(r.copay, Some(CopayRate::Thirty));
+        assert_eq!(r.insurer_number.as_str(), "01130012");
+    }
+
+    type Mutation = Box<dyn Fn(&mut RecordForm)>;
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let d = |s: &str| Some(s.to_string());
+        let cases: Vec<(Mutation, Field)> = vec![
+            (
+                Box::new(|f| f.insurer_number = "01130013".into()),
+                Field::InsurerNumber,
+            ),
+            (
+                Box::new(|f| f.insurer_number = "0113001".into()),
+                Field::InsurerNumber,
+            ),
+            (
+                Box::new(|f| f.insurer_number = "05130010".into()),
+                Field::InsurerNumber,
+            ),
+            (
+                Box::new(|f| f.insurer_name = " ".into()),
+                Field::InsurerName,
+            ),
+            (Box::new(|f| f.symbol = Some("x".repeat(21))), Field::Symbol),
+            (Box::new(|f| f.number = "".into()), Field::Number),
+            (Box::new(|f| f.number = "12\n34".into()), Field::Number),
+            (Box::new(|f| f.branch = Some("1".into())), Field::Branch),
+            (Box::new(|f| f.branch = Some("001".into())), Field::Branch),
+            (Box::new(|f| f.branch = Some("0a".into())), Field::Branch),
+            (
+                Box::new(move |f| f.acquired_on = d("2026-11-24")),
+                Field::AcquiredOn,
+            ),
+            (
+                Box::new(move |f| f.acquired_on = d("2026-02-29")),
+                Field::AcquiredOn,
+            ),
+            (Box::new(|f| f.copay_percent = Some(25)), Field::Copay),
+            (Box::new(|f| f.copay_percent = Some(0)), Field::Copay),
+            (
+                Box::new(move |f| f.valid_from = d("2030-12-02")),
+                Field::ValidFrom,
+            ),
+            (Box::new(|f| f.valid_until = None), Field::ValidUntil),
+            (
+                Box::new(move |f| f.valid_until = d("2030-13-01")),
+                Field::ValidUntil,
+            ),
+            (
+                Box::new(move |f| f.issued_on = d("2026-11-24")),
+                Field::IssuedOn,
+            ),
+            (
+                Box::new(|f| {
+                    f.elderly = Some(ElderlyForm {
+                        copay_percent: Some(15),
+                        effective_from: Some("2026-08-01".into()),
+                        valid_until: None,
+                    })
+                }),
+                Field::ElderlyCopay,
+            ),
+            (
+                Box::new(|f| {
+                    f.elderly = Some(ElderlyForm {
+                        copay_percent: Some(20),
+                        effective_from: None,
+                        valid_until: None,
+                    })
+                }),
+                Field::ElderlyEffectiveFrom,
+            ),
+            (
+                Box::new(|f| {
+                    f.elderly = Some(ElderlyForm {
+                        copay_percent: Some(20),
+                        effective_from: Some("2027-08-01".into()),
+                        valid_until: Some("2027-07-31".into()),
+                    })
+                }),
+                Field::ElderlyEffectiveFrom,
+            ),
+            (
+                Box::new(|f| {
+                    f.limit = Some(LimitForm {
+                        category: "".into(),
+                        effective_from: None,
+                    })
+                }),
+                Field::LimitCategory,
+            ),
+            (
+                Box::new(|f| {
+                    f.limit = Some(LimitForm {
+                        category: "ア".into(),
+                        effective_from: Some("someday".into()),
+                    })
+                }),
+                Field::LimitEffectiveFrom,
+            ),
+        ];
+        for (i, (mutate, field)) in cases.iter().enumerate() {
+            let mut f = form();
+            mutate(&mut f);
+            let err = f.validate(today()).unwrap_err();
+            assert_eq!(err.errors.len(), 1, "case {i}: {err}");
+            assert!(err.has(*field), "case {i}: {err}");
+        }
+    }
+
+    #[test]
+    fn boundaries_are_inclusive() {
+        let mut f = form();
+        f.acquired_on = Some("2026-11-23".into());
+        f.issued_on = Some("2026-11-23".into());
+        f.valid_from = Some("2030-12-01".into());
+        assert!(f.validate(today()).is_ok());
+        // Optional fields may be left out or blank on a notice; full-width 枝番 is folded.
+        let mut f = form();
+        f.kind = DocumentKind::Notice;
+        f.valid_until = Some("  ".into());
+        f.valid_from = None;
+        f.branch = Some("０２".into());
+        f.copay_percent = None;
+        let r = f.validate(today()).unwrap();
+        assert_eq!(r.branch.as_deref(), Some("02"));
+        assert_eq!(r.valid_until, None);
+    }
+
+    #[test]
+    fn several_errors_are_all_reported() {
+        let mut f = form();
+        f.insurer_number = "1".into();
+        f.branch = Some("x".into());
+        f.copay_percent = Some(50);
+        let err = f.validate(today()).unwrap_err();
+        assert_eq!(err.errors.len(), 3);
+    }
+
+    #[test]
+    fn json_form() {
+        let json = r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"協会けんぽ",
+            "number":"89","relationship":"self","valid_until":"2030-12-01"}"#;
+        let f = RecordForm::from_json(json).unwrap();
+        assert!(f.validate(today()).is_ok());
+        let unknown = r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"x",
+            "number":"89","relationship":"self","valid_until":"2030-12-01","mynumber":"1"}"#;
+        assert!(RecordForm::from_json(unknown).is_err());
+        assert!(RecordForm::from_json(r#"{"kind":"passport"}"#).is_err());
+        assert!(RecordForm::from_json("{").is_err());
+    }
+
+    #[test]
+    fn stored_serde_rejects_bad_values() {
+        let r = form().validate(today()).unwrap();
+        let json = serde_json::to_string(&r).unwrap();
+        let back: EligibilityRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+        let tampered = json.replace("\"copay\":30", "\"copay\":31");
+        assert!(serde_json::from_str::<EligibilityRecord>(&tampered).is_err());
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for k in [
+            DocumentKind::Notice,
+            DocumentKind::Portal,
+            DocumentKind::Certificate,
+        ] {
+            assert_eq!(DocumentKind::from_code(k.code()), Some(k));
+        }
+        assert_eq!(DocumentKind::from_code(9), None);
+        assert!(!DocumentKind::Certificate.needs_card());
+        assert!(DocumentKind::Notice.needs_card());
+    }
+}

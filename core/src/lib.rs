@@ -1,0 +1,12 @@
+//! shikaku-core: the whole domain of shikaku, with no FFI types and no global state.
+//!
+//! Data flows one way: bytes from a card, a server or a user are parsed, verified, stored
+//! encrypted, and turned into view models.
+//!
+//! - [`eligibility`]: members, households, eligibility records and their validation.
+//! - [`store`]: the encrypted SQLite household store and the [`store::KeyStore`] seam.
+//! - [`card`]: ISO 7816 APDUs, the [`card::CardTransport`] seam and My Number Card checks.
+
+pub mod card;
+pub mod eligibility;
+pub mod store;

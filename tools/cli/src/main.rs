@@ -1,0 +1,108 @@
+//! `shikaku`: the command-line face of shikaku-core — hand entry, the household overview, the
+//! screen, inspection, and the demo.
+
+/// Writes to stdout, returning an error (instead of panicking) when stdout is closed.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+mod card;
+mod commands;
+#[cfg(feature = "pcsc")]
+mod pcsc_transport;
+mod render;
+mod secret;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Keeps a household's health-insurance eligibility (資格情報) encrypted on this machine.
+#[derive(Parser)]
+#[command(name = "shikaku", version, about)]
+struct Cli {
+    /// Where the encrypted store lives (default: the OS data directory + /shikaku).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, change or remove household members.
+    #[command(subcommand)]
+    Member(commands::MemberCommand),
+    /// Enter eligibility records by hand (from a paper 資格確認書 or 資格情報のお知らせ).
+    #[command(subcommand)]
+    Record(commands::RecordCommand),
+    /// The household overview, with member ids.
+    List,
+    /// Every field of a member's records.
+    Show {
+        /// Member id (or a unique prefix of it).
+        member: String,
+    },
+    /// Check a value without storing anything.
+    #[command(subcommand)]
+    Validate(commands::ValidateCommand),
+    /// Change the store's passphrase (the data key is re-wrapped; nothing else changes).
+    #[command(subcommand)]
+    Passphrase(commands::PassphraseCommand),
+    /// Delete the store and everything in it. Works without the passphrase (the reset for a
+    /// forgotten one).
+    Wipe {
+        /// Confirm.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Check a My Number Card (PC/SC reader or virtual card).
+    #[command(subcommand)]
+    Card(card::CardCommand),
+    /// The virtual My Number Card used by tests and the demo.
+    #[command(subcommand)]
+    Vcard(card::VcardCommand),
+    /// Look at certificates.
+    #[command(subcommand)]
+    Inspect(card::InspectCommand),
+    /// Run the demo: a household entered by hand in a temporary store, listed and shown.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    // Never print a backtrace (it could hold data); one line and a non-zero exit instead.
+    std::panic::set_hook(Box::new(|_| {
+        eprintln!("error: internal error (this is a bug in shikaku)");
+    }));
+    let cli = Cli::parse();
+    let result = match commands::Context::new(cli.data_dir) {
+        Ok(ctx) => commands::run(&ctx, cli.command),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(code) => code,
+        // The reader went away (`shikaku list | head`): not an error.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

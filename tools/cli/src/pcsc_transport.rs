@@ -1,0 +1,77 @@
+//! The desktop `CardTransport`: a PC/SC reader through pcsc-lite (`pcsc` crate).
+//! Built only with the `pcsc` feature, because it links libpcsclite.
+
+use std::ffi::CString;
+use std::sync::Mutex;
+
+use anyhow::{Result, anyhow, bail};
+use shikaku_core::card::{CardTransport, TransportError};
+
+/// One connected card, shared mode, any protocol (T=0 or T=1).
+pub struct PcscTransport {
+    card: Mutex<pcsc::Card>,
+    /// The reader's name, for messages.
+    pub reader: String,
+}
+
+impl PcscTransport {
+    /// Connects to the card in the reader called `name`, or in the first reader that holds a
+    /// card when `name` is `None`.
+    pub fn connect(name: Option<&str>) -> Result<PcscTransport> {
+        let ctx = pcsc::Context::establish(pcsc::Scope::User)
+            .map_err(|e| anyhow!("cannot reach the PC/SC service (is pcscd running?): {e}"))?;
+        let len = ctx
+            .list_readers_len()
+            .map_err(|e| anyhow!("cannot list readers: {e}"))?;
+        let mut buf = vec![0u8; len];
+        let readers: Vec<CString> = match ctx.list_readers(&mut buf) {
+            Ok(names) => names.map(CString::from).collect(),
+            Err(pcsc::Error::NoReadersAvailable) => Vec::new(),
+            Err(e) => bail!("cannot list readers: {e}"),
+        };
+        if readers.is_empty() {
+            bail!("no smart-card reader found");
+        }
+        let mut last_err = None;
+        for reader in &readers {
+            let shown = reader.to_string_lossy().into_owned();
+            if name.is_some_and(|n| n != shown) {
+                continue;
+            }
+            match ctx.connect(reader, pcsc::ShareMode::Shared, pcsc::Protocols::ANY) {
+                Ok(card) => {
+                    return Ok(PcscTransport {
+                        card: Mutex::new(card),
+                        reader: shown,
+                    });
+                }
+                Err(e) => last_err = Some((shown, e)),
+            }
+        }
+        match (name, last_err) {
+            (Some(n), None) => bail!("no reader called {n:?}"),
+            (_, Some((r, pcsc::Error::NoSmartcard))) => bail!("no card in reader {r:?}"),
+            (_, Some((r, e))) => bail!("cannot connect to the card in {r:?}: {e}"),
+            (None, None) => bail!("no reader holds a card"),
+        }
+    }
+}
+
+impl CardTransport for PcscTransport {
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        let card = self.card.lock().map_err(|_| TransportError::Other {
+            reason: "reader lock poisoned".into(),
+        })?;
+        let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE];
+        match card.transmit(&apdu, &mut buf) {
+            Ok(r) => Ok(r.to_vec()),
+            Err(pcsc::Error::RemovedCard | pcsc::Error::ResetCard | pcsc::Error::NoSmartcard) => {
+                Err(TransportError::TagLost)
+            }
+            Err(pcsc::Error::Timeout) => Err(TransportError::Timeout),
+            Err(e) => Err(TransportError::Other {
+                reason: e.to_string(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! The `shikaku` binary end to end: hand entry, listing, errors, and what reaches the disk.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+
+fn run(dir: &Path, pass: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("SHIKAKU_PASSPHRASE", pass)
+        .env_remove("SHIKAKU_NEW_PASSPHRASE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A failed command: non-zero exit, exactly one line on stderr, no panic or backtrace.
+fn assert_clean_failure(o: &Output, expect: &str) {
+    assert!(!o.status.success(), "should fail: {}", stdout(o));
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(expect), "{err:?} should mention {expect:?}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.display().to_string(), std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+fn add_member(dir: &Path, name: &str, kana: &str, birth: &str, sex: &str, rel: &str) -> String {
+    let o = run(
+        dir,
+        "pw",
+        &[
+            "member",
+            "add",
+            "--name",
+            name,
+            "--kana",
+            kana,
+            "--birth",
+            birth,
+            "--sex",
+            sex,
+            "--relationship",
+            rel,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
+fn examples() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"))
+}
+
+#[test]
+fn hand_entry_flow_leaves_no_plaintext_on_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let a = add_member(&dir, "山田 太郎", "ﾔﾏﾀﾞ ﾀﾛｳ", "1985-04-12", "male", "self");
+    let b = add_member(
+        &dir,
+        "山田 花子",
+        "ヤマダ ハナコ",
+        "1987-09-30",
+        "female",
+        "dependent",
+    );
+    let c = add_member(
+        &dir,
+        "田中 ウメ",
+        "タナカ ウメ",
+        "1952-03-03",
+        "female",
+        "self",
+    );
+    for (m, file) in [
+        (&a, "record-notice.json"),
+        (&b, "record-notice.json"),
+        (&c, "record-certificate.json"),
+    ] {
+        let o = run(
+            &dir,
+            "pw",
+            &[
+                "record",
+                "add",
+                "--member",
+                &m[..8],
+                "--file",
+                examples().join(file).to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let list = stdout(&run(&dir, "pw", &["list"]));
+    assert!(list.contains("household: 3 member(s)"), "{list}");
+    assert!(
+        list.contains(&a) && list.contains("山田 太郎 (ヤマダ タロウ)"),
+        "{list}"
+    );
+    let show = run(&dir, "pw", &["show", &c]);
+    let show = stdout(&show);
+    for expected in [
+        "資格確認書",
+        "手入力・未検証",
+        "138057",
+        "高齢受給者",
+        "低所得Ⅱ",
+        "2割",
+    ] {
+        assert!(show.contains(expected), "{expected} in {show}");
+    }
+    assert!(
+        !show.contains("検証済み"),
+        "hand-entered data is never shown as verified"
+    );
+
+    let needles: Vec<&str> = vec![
+        "山田",
+        "太郎",
+        "花子",
+        "田中",
+        "ウメ",
+        "ヤマダ",
+        "タロウ",
+        "ハナコ",
+        "タナカ",
+        "1985-04-12",
+        "19850412",
+        "1987-09-30",
+        "19870930",
+        "1952-03-03",
+        "19520303",
+        "01130012",
+        "138057",
+        "7340155",
+        "１２３４５６",
+        "練馬",
+        "全国健康保険協会",
+    ];
+    let files = snapshot(&dir);
+    assert!(files.keys().any(|f| f.ends_with("shikaku.db")));
+    for (file, bytes) in &files {
+        for n in &needles {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                "{n} found in plaintext in {file}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_input_gives_one_line_errors_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let a = add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let before = snapshot(&dir);
+
+    let bad_json = tmp.path().join("bad.json");
+    std::fs::write(&bad_json, "{\"kind\": ").unwrap();
+    assert_clean_failure(
+        &run(
+            &dir,
+            "pw",
+            &[
+                "record",
+                "add",
+                "--member",
+                &a,
+                "--file",
+                bad_json.to_str().unwrap(),
+            ],
+        ),
+        "invalid record file",
+    );
+
+    let invalid = tmp.path().join("invalid.json");
+    std::fs::write(&invalid, r#"{"kind":"certificate","insurer_number":"33120016","insurer_name":"x","number":"1","relationship":"self","valid_until":"2030-01-01"}"#).unwrap();
+    assert_clean_failure(
+        &run(
+            &dir,
+            "pw",
+            &[
+                "record",
+                "add",
+                "--member",
+                &a,
+                "--file",
+                invalid.to_str().unwrap(),
+            ],
+        ),
+        "保険者番号 (insurer_number): check digit",
+    );
+
+    assert_clean_failure(&run(&dir, "wrong", &["list"]), "wrong key or passphrase");
+    assert_clean_failure(&run(&dir, "pw", &["show", "ffffffff"]), "no member");
+    assert_clean_failure(&run(&dir, "pw", &["show", &uuid_like()]), "no such member");
+    assert_clean_failure(
+        &run(
+            &dir,
+            "pw",
+            &[
+                "member",
+                "add",
+                "--name",
+                "x",
+                "--kana",
+                "ひらがな",
+                "--birth",
+                "2030-01-01",
+                "--sex",
+                "male",
+                "--relationship",
+                "self",
+            ],
+        ),
+        "氏名カナ (kana): must be katakana, not hiragana; 生年月日 (birth_date): must not be in the future",
+    );
+    assert_eq!(snapshot(&dir), before, "failed commands changed nothing");
+
+    let not_a_store = tmp.path().join("junk");
+    std::fs::create_dir(&not_a_store).unwrap();
+    std::fs::write(not_a_store.join("shikaku.db"), vec![0x42; 4096]).unwrap();
+    assert_clean_failure(&run(&not_a_store, "pw", &["list"]), "not a shikaku store");
+    assert_clean_failure(
+        &run(&tmp.path().join("empty"), "pw", &["list"]),
+        "no household",
+    );
+}
+
+fn uuid_like() -> String {
+    "00000000-0000-4000-8000-000000000000".into()
+}
+
+#[test]
+fn validate_insurer_number() {
+    let o = Command::new(BIN)
+        .args(["validate", "insurer-number", "33120015"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), "valid\n");
+    let o = Command::new(BIN)
+        .args(["validate", "insurer-number", "33120016"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "invalid: check digit does not match\n");
+    let o = Command::new(BIN)
+        .args(["validate", "insurer-number", "0113"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o),
+        "invalid: must be 8 digits (or 6 for 国民健康保険)\n"
+    );
+}
+
+#[test]
+fn passphrase_change_and_wipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let o = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["passphrase", "change"])
+        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_NEW_PASSPHRASE", "new pass")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_clean_failure(&run(&dir, "pw", &["list"]), "wrong key");
+    assert!(stdout(&run(&dir, "new pass", &["list"])).contains("山田 太郎"));
+    assert_clean_failure(&run(&dir, "x", &["wipe"]), "--yes");
+    let o = run(&dir, "forgotten", &["wipe", "--yes"]);
+    assert!(o.status.success());
+    assert!(snapshot(&dir).is_empty());
+}
+
+#[test]
+fn demo_runs_in_a_temporary_store() {
+    let o = Command::new(BIN)
+        .arg("demo")
+        .env_remove("SHIKAKU_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("household: 4 member(s)"), "{out}");
+    assert!(
+        out.contains("手入力・未検証") && out.contains("資格確認書"),
+        "{out}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("data directory: "))
+        .unwrap();
+    let dir = line
+        .trim_start_matches("data directory: ")
+        .split(' ')
+        .next()
+        .unwrap();
+    assert!(!Path::new(dir).exists(), "the temporary store is removed");
+}
+
+fn vcard_profile(name: &str) -> String {
+    examples().join(name).display().to_string()
+}
+
+#[test]
+fn card_check_with_basic_info_is_stored_for_the_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let id = add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let reader = format!("vcard:{}", vcard_profile("vcard-yamada-taro.toml"));
+    let o = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args([
+            "card",
+            "check",
+            "--reader",
+            &reader,
+            "--member",
+            &id[..8],
+            "--with-basic-info",
+        ])
+        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_PIN", "1234")
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(out.contains("card check: OK"), "{out}");
+    assert!(out.contains("氏名: 一致"), "{out}");
+    assert!(
+        out.contains(&format!("result stored for member {id}")),
+        "{out}"
+    );
+    // The 基本4情報 (with the address) is stored only sealed.
+    for (file, bytes) in snapshot(&dir) {
+        for n in ["山田", "1985", "東京都"] {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                "{n} in {file}"
+            );
+        }
+    }
+    // Wrong passphrase: refused before the card is touched.
+    let o = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["card", "check", "--reader", &reader, "--member", &id])
+        .env("SHIKAKU_PASSPHRASE", "nope")
+        .env("SHIKAKU_PIN", "1234")
+        .output()
+        .unwrap();
+    assert_clean_failure(&o, "wrong key");
+    assert!(!stdout(&o).contains("reader:"), "the card was not used");
+}
+
+#[test]
+fn card_errors_are_typed_one_liners() {
+    let reader = format!("vcard:{}", vcard_profile("vcard-yamada-taro.toml"));
+    let check = |pin: &str, extra: &[&str]| {
+        Command::new(BIN)
+            .args(["card", "check", "--reader", &reader])
+            .args(extra)
+            .env("SHIKAKU_PIN", pin)
+            .output()
+            .unwrap()
+    };
+    assert_clean_failure(&check("12345", &[]), "exactly 4 digits");
+    assert_clean_failure(&check("1111", &[]), "tries left: 2");
+    let expired = format!(
+        "vcard:{}",
+        vcard_profile("vcard-yamada-misaki-expired.toml")
+    );
+    let o = Command::new(BIN)
+        .args(["card", "check", "--reader", &expired])
+        .env("SHIKAKU_PIN", "1234")
+        .output()
+        .unwrap();
+    assert_clean_failure(&o, "expired");
+    assert_clean_failure(
+        &Command::new(BIN)
+            .args(["card", "status", "--reader", "vcard:/nonexistent.toml"])
+            .output()
+            .unwrap(),
+        "cannot load the virtual card",
+    );
+    assert_clean_failure(
+        &Command::new(BIN)
+            .args(["card", "status", "--reader", "floppy"])
+            .output()
+            .unwrap(),
+        "--reader must be",
+    );
+}
+
+#[test]
+fn inspect_cert_exit_codes() {
+    let jlis = |f: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../core/data/jlis")
+            .join(f)
+            .display()
+            .to_string()
+    };
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["inspect", "cert"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[&jlis("auth_ca_2023.pem")]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("trusted root J-LIS auth 2023"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        run(&[&jlis("auth_ca_2015.pem")]).status.code(),
+        Some(1),
+        "expired 2025-10-19"
+    );
+    assert!(
+        run(&[&jlis("auth_ca_2015.pem"), "--at", "2020-01-01"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        run(&[&jlis("sign_ca_2023.pem")]).status.code(),
+        Some(1),
+        "a sign root is no auth root"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let junk = tmp.path().join("x.der");
+    std::fs::write(&junk, b"\x30\x03\x02\x01\x01").unwrap();
+    assert_clean_failure(&run(&[junk.to_str().unwrap()]), "is not a certificate");
+}
