@@ -6,7 +6,11 @@
 //! - [`eligibility`]: members, households, eligibility records and their validation.
 //! - [`store`]: the encrypted SQLite household store and the [`store::KeyStore`] seam.
 //! - [`card`]: ISO 7816 APDUs, the [`card::CardTransport`] seam and My Number Card checks.
+//! - [`sync`]: the [`sync::http::HttpTransport`] seam and the download protocol.
 
 pub mod card;
+pub mod document;
 pub mod eligibility;
+pub mod screen;
 pub mod store;
+pub mod sync;

@@ -547,3 +547,55 @@ fn card_checks_are_sealed_replaced_and_found_by_key() {
         Err(StoreError::Corrupt { .. })
     ));
 }
+
+#[test]
+fn issuer_refs_and_sync_state_are_sealed_and_kept() {
+    use shikaku_core::store::SyncState;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    assert_eq!(store.sync_state().unwrap(), SyncState::default());
+    let fam = family();
+    let id = store
+        .write(|b| b.add_member_with_ref(&fam[0].0, Some("person-taro-7f3a")))
+        .unwrap();
+    let plain = store.add_member(&fam[1].0).unwrap();
+    assert_eq!(
+        store
+            .member_by_issuer_ref("person-taro-7f3a")
+            .unwrap()
+            .map(|m| m.id),
+        Some(id)
+    );
+    assert_eq!(store.member_by_issuer_ref("nobody").unwrap(), None);
+    assert_eq!(store.member(plain).unwrap().issuer_ref, None);
+    // Updating the member's data keeps the reference.
+    store.update_member(id, &fam[2].0).unwrap();
+    assert_eq!(
+        store.member(id).unwrap().issuer_ref.as_deref(),
+        Some("person-taro-7f3a")
+    );
+
+    let state = SyncState {
+        server: Some("https://issuer.example".into()),
+        etag: Some("\"etag-secret-1\"".into()),
+        last_success: Some(Utc::now()),
+        household_id: Some("household-77".into()),
+        trust_list: Some(b"trust list bytes".to_vec()),
+        root_key: Some(vec![2; 33]),
+    };
+    store.write(|b| b.set_sync_state(&state)).unwrap();
+    store.write(|b| b.set_sync_state(&state)).unwrap(); // upsert
+    assert_eq!(store.sync_state().unwrap(), state);
+    drop(store);
+    let needles: Vec<(String, Vec<u8>)> = [
+        "person-taro-7f3a",
+        "etag-secret-1",
+        "household-77",
+        "issuer.example",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), s.as_bytes().to_vec()))
+    .collect();
+    assert_eq!(scan_dir(dir.path(), &needles), vec![]);
+}

@@ -378,6 +378,12 @@ fn files() -> &'static Files {
     })
 }
 
+/// `CARD_FLOW_DEBUG=1` prints each flow's result (for triage and for checking the seeds).
+fn debug() -> bool {
+    static DEBUG: OnceLock<bool> = OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("CARD_FLOW_DEBUG").is_some())
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, script)) = data.split_first() else {
         return;
@@ -405,8 +411,9 @@ fuzz_target!(|data: &[u8]| {
     }));
     match mode & 0x03 {
         0 => {
-            if let Ok(status) = card_status(&card) {
-                let _ = status.certificate.subject;
+            let result = card_status(&card);
+            if debug() {
+                eprintln!("card_status: {result:?}");
             }
         }
         1 => {
@@ -416,7 +423,11 @@ fuzz_target!(|data: &[u8]| {
                 extra_anchors: vec![CA_DER.to_vec()],
                 trust_store: None,
             };
-            if let Ok(check) = check_card(&card, "1234", options, now()) {
+            let result = check_card(&card, "1234", options, now());
+            if debug() {
+                eprintln!("check_card: {result:?}");
+            }
+            if let Ok(check) = result {
                 // Only the test CA can have vouched for the card.
                 assert!(check.chain.anchor_label.contains("shikaku fuzz CA"));
                 let info = check.basic_info.expect("requested");
@@ -424,10 +435,16 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            let _ = sign_challenge(&card, "1234", b"fuzz challenge", mode & 0x04 != 0);
+            let result = sign_challenge(&card, "1234", b"fuzz challenge", mode & 0x04 != 0);
+            if debug() {
+                eprintln!("sign_challenge: {:?}", result.map(|s| s.signature.len()));
+            }
         }
         _ => {
-            let _ = read_auth_ca_certificate(&card);
+            let result = read_auth_ca_certificate(&card);
+            if debug() {
+                eprintln!("read_auth_ca_certificate: {:?}", result.map(|c| c.len()));
+            }
         }
     }
 });

@@ -159,6 +159,8 @@ pub struct Member {
     pub id: MemberId,
     /// Display order in the household (0 first).
     pub order: u32,
+    /// The issuer's id for this person, when the member came from a sync.
+    pub issuer_ref: Option<String>,
     /// The member's data.
     pub data: MemberData,
 }

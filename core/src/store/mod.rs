@@ -151,6 +151,28 @@ struct MemberPayload {
     birth_date: chrono::NaiveDate,
     sex: Sex,
     relationship: Relationship,
+    /// The issuer's id for this person, for members that came from a sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer_ref: Option<String>,
+}
+
+/// What the store remembers about the last successful download (sealed in `meta`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// The server it came from.
+    pub server: Option<String>,
+    /// The documents' ETag, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// When the last sync succeeded (a 304 counts).
+    pub last_success: Option<DateTime<Utc>>,
+    /// The household id the issuer gave.
+    pub household_id: Option<String>,
+    /// The accepted trust list (COSE bytes); its version only moves forward.
+    pub trust_list: Option<Vec<u8>>,
+    /// The pinned root key (SEC1) that signed it, so stored documents can be re-verified
+    /// offline.
+    #[serde(default)]
+    pub root_key: Option<Vec<u8>>,
 }
 
 /// Provenance as sealed in `records.data`; the signed bytes live in the `signed` column.
@@ -211,6 +233,12 @@ fn meta_row(key: &str) -> RowRef {
         id: key.into(),
     }
 }
+
+const SYNC_SLOT: Slot<'static> = Slot {
+    table: "meta",
+    row: "sync_state",
+    column: "value",
+};
 
 const CANARY_SLOT: Slot<'static> = Slot {
     table: "meta",
@@ -463,6 +491,7 @@ impl Store {
         Ok(Member {
             id: id.parse().map_err(|_| bad())?,
             order: u32::try_from(ord).map_err(|_| bad())?,
+            issuer_ref: p.issuer_ref,
             data: MemberData {
                 name: p.name,
                 kana: p.kana,
@@ -533,6 +562,28 @@ impl Store {
             })?);
         }
         Ok(out)
+    }
+
+    /// The member the issuer knows as `issuer_ref`, if any.
+    pub fn member_by_issuer_ref(&self, issuer_ref: &str) -> Result<Option<Member>, StoreError> {
+        let hh = self.household()?;
+        Ok(hh
+            .members
+            .into_iter()
+            .find(|m| m.issuer_ref.as_deref() == Some(issuer_ref)))
+    }
+
+    /// What the last successful sync left (default when there was none).
+    pub fn sync_state(&self) -> Result<SyncState, StoreError> {
+        let Some(sealed) = meta_get(&self.conn, "sync_state")? else {
+            return Ok(SyncState::default());
+        };
+        self.keys
+            .open(SYNC_SLOT, &sealed)
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(StoreError::Corrupt {
+                row: meta_row("sync_state"),
+            })
     }
 
     /// The latest card check stored for `member`, if any.
@@ -744,7 +795,12 @@ fn sealing_failed() -> StoreError {
 }
 
 impl Batch<'_> {
-    fn seal_member(&self, id: &str, data: &MemberData) -> Result<Vec<u8>, StoreError> {
+    fn seal_member(
+        &self,
+        id: &str,
+        data: &MemberData,
+        issuer_ref: Option<&str>,
+    ) -> Result<Vec<u8>, StoreError> {
         let payload = Zeroizing::new(
             serde_json::to_vec(&MemberPayload {
                 name: data.name.clone(),
@@ -752,6 +808,7 @@ impl Batch<'_> {
                 birth_date: data.birth_date,
                 sex: data.sex,
                 relationship: data.relationship,
+                issuer_ref: issuer_ref.map(str::to_string),
             })
             .map_err(|_| sealing_failed())?,
         );
@@ -765,9 +822,18 @@ impl Batch<'_> {
 
     /// Adds a member at the end of the household.
     pub fn add_member(&mut self, data: &MemberData) -> Result<MemberId, StoreError> {
+        self.add_member_with_ref(data, None)
+    }
+
+    /// Adds a member that the issuer knows as `issuer_ref` (see [`Store::member_by_issuer_ref`]).
+    pub fn add_member_with_ref(
+        &mut self,
+        data: &MemberData,
+        issuer_ref: Option<&str>,
+    ) -> Result<MemberId, StoreError> {
         let id = MemberId::random();
         let key = id.to_string();
-        let sealed = self.seal_member(&key, data)?;
+        let sealed = self.seal_member(&key, data, issuer_ref)?;
         let ordinal: i64 = self.tx.query_row(
             "SELECT coalesce(max(ordinal) + 1, 0) FROM members",
             [],
@@ -781,10 +847,32 @@ impl Batch<'_> {
         Ok(id)
     }
 
-    /// Replaces a member's data.
+    /// Replaces a member's data, keeping the issuer reference.
     pub fn update_member(&mut self, id: MemberId, data: &MemberData) -> Result<(), StoreError> {
         let key = id.to_string();
-        let sealed = self.seal_member(&key, data)?;
+        let sealed_old: Vec<u8> = self
+            .tx
+            .query_row("SELECT data FROM members WHERE id = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "member" })?;
+        let slot = Slot {
+            table: "members",
+            row: &key,
+            column: "data",
+        };
+        let old: MemberPayload = self
+            .keys
+            .open(slot, &sealed_old)
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(StoreError::Corrupt {
+                row: RowRef {
+                    table: "members",
+                    id: key.clone(),
+                },
+            })?;
+        let sealed = self.seal_member(&key, data, old.issuer_ref.as_deref())?;
         let n = self.tx.execute(
             "UPDATE members SET relationship = ?2, data = ?3, updated_day = ?4 WHERE id = ?1",
             params![key, data.relationship.code(), sealed, self.day],
@@ -949,6 +1037,21 @@ impl Batch<'_> {
                 signed,
                 self.day
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the stored [`SyncState`].
+    pub fn set_sync_state(&mut self, state: &SyncState) -> Result<(), StoreError> {
+        let payload = Zeroizing::new(serde_json::to_vec(state).map_err(|_| sealing_failed())?);
+        let sealed = self
+            .keys
+            .seal(SYNC_SLOT, &payload)
+            .ok_or_else(sealing_failed)?;
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync_state', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&sealed],
         )?;
         Ok(())
     }

@@ -88,13 +88,13 @@ pub enum InspectCommand {
 
 /// An opened reader: the transport, and whether it is the virtual card (whose TEST CA is
 /// then trusted for this check, and said so).
-struct Reader {
-    transport: Box<dyn shikaku_core::card::CardTransport>,
-    label: String,
+pub struct Reader {
+    pub transport: Box<dyn shikaku_core::card::CardTransport>,
+    pub label: String,
     virtual_card: bool,
 }
 
-fn open_reader(spec: &str) -> Result<Reader> {
+pub fn open_reader(spec: &str) -> Result<Reader> {
     if let Some(profile) = spec.strip_prefix("vcard:") {
         let card = shikaku_vcard::card_from_profile_path(profile)
             .map_err(|e| anyhow!("cannot load the virtual card {profile}: {e}"))?;
@@ -136,7 +136,7 @@ fn read_anchor(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read trust anchor {}", path.display()))
 }
 
-fn pin() -> Result<Zeroizing<String>> {
+pub fn pin() -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var(PIN_ENV) {
         return Ok(Zeroizing::new(p));
     }

@@ -114,7 +114,7 @@ impl Context {
     }
 
     /// Opens the store, creating it (and asking for a new passphrase) on first use.
-    fn open_or_create(&self) -> Result<Store> {
+    pub fn open_or_create(&self) -> Result<Store> {
         if self.exists() {
             return self.open();
         }
@@ -196,10 +196,42 @@ pub fn run(ctx: &Context, command: crate::Command) -> Result<ExitCode> {
             outln!("{}", store.put_record(m.id, &record, &provenance)?);
         }
         C::List => out!("{}", list(&ctx.open()?)?),
-        C::Show { member } => {
+        C::Show {
+            member,
+            format,
+            out: file,
+        } => {
             let store = ctx.open()?;
             let m = resolve(&store, &member)?;
-            out!("{}", show(&store, &m)?);
+            let screen = shikaku_core::screen::member_screen(&store, m.id, Utc::now())?;
+            let text = match format.as_str() {
+                "html" => crate::view_render::screen_html(&screen),
+                "json" => serde_json::to_string_pretty(&screen)? + "\n",
+                _ => crate::view_render::screen_text(&screen),
+            };
+            match file {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    outln!("wrote {}", path.display());
+                }
+                None => out!("{text}"),
+            }
+        }
+        C::Household { format } => {
+            let store = ctx.open()?;
+            let overview = shikaku_core::screen::household_overview(&store, Utc::now())?;
+            match format.as_str() {
+                "json" => outln!("{}", serde_json::to_string_pretty(&overview)?),
+                _ => out!("{}", crate::view_render::household_text(&overview)),
+            }
+        }
+        C::Guidance { member, clinic } => {
+            let store = ctx.open()?;
+            let m = resolve(&store, &member)?;
+            let situation = clinic_situation(&clinic);
+            let g = shikaku_core::screen::member_guidance(&store, m.id, &situation, Utc::now())?;
+            out!("{}", crate::view_render::guidance_text(&g));
         }
         C::Validate(ValidateCommand::InsurerNumber { number }) => {
             return Ok(match InsurerNumber::parse(&number) {
@@ -230,8 +262,28 @@ pub fn run(ctx: &Context, command: crate::Command) -> Result<ExitCode> {
         C::Card(cmd) => return crate::card::run_card(ctx, cmd),
         C::Vcard(cmd) => return crate::card::run_vcard(cmd),
         C::Inspect(cmd) => return crate::card::run_inspect(cmd),
+        C::Sync(args) => return crate::sync_cmd::run_sync(ctx, args),
+        C::Qr(cmd) => return crate::sync_cmd::run_qr(ctx, cmd),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The clinic situations the CLI names.
+pub fn clinic_situation(name: &str) -> shikaku_core::screen::ClinicSituation {
+    let mut s = shikaku_core::screen::ClinicSituation {
+        reader_present: true,
+        reader_working: true,
+        power: true,
+        network: true,
+    };
+    match name {
+        "reader-down" => s.reader_working = false,
+        "no-reader" => s.reader_present = false,
+        "power-out" => s.power = false,
+        "network-down" => s.network = false,
+        _ => {}
+    }
+    s
 }
 
 fn read_record_file(path: &Path) -> Result<RecordForm> {

@@ -19,10 +19,13 @@ macro_rules! outln {
 
 mod card;
 mod commands;
+mod http_transport;
 #[cfg(feature = "pcsc")]
 mod pcsc_transport;
 mod render;
 mod secret;
+mod sync_cmd;
+mod view_render;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,10 +53,31 @@ enum Command {
     Record(commands::RecordCommand),
     /// The household overview, with member ids.
     List,
-    /// Every field of a member's records.
+    /// A member's eligibility screen: every field, badges, notices.
     Show {
         /// Member id (or a unique prefix of it).
         member: String,
+        /// text (terminal), html (a self-contained page) or json (the view model).
+        #[arg(long, default_value = "text", value_parser = ["text", "html", "json"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The household overview from the screen view model.
+    Household {
+        /// text or json.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// What to present at the clinic, for a member and the clinic's situation.
+    Guidance {
+        /// Member id (or a unique prefix of it).
+        member: String,
+        /// The clinic's situation: normal, reader-down, no-reader, power-out or network-down.
+        #[arg(long, default_value = "reader-down",
+              value_parser = ["normal", "reader-down", "no-reader", "power-out", "network-down"])]
+        clinic: String,
     },
     /// Check a value without storing anything.
     #[command(subcommand)]
@@ -77,6 +101,11 @@ enum Command {
     /// Look at certificates.
     #[command(subcommand)]
     Inspect(card::InspectCommand),
+    /// Download the household's signed documents (card login; needs the network).
+    Sync(sync_cmd::SyncArgs),
+    /// Show a signed document as a QR payload, or verify one offline.
+    #[command(subcommand)]
+    Qr(sync_cmd::QrCommand),
     /// Run the demo: a household entered by hand in a temporary store, listed and shown.
     Demo,
 }

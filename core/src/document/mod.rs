@@ -1,0 +1,54 @@
+//! Signed eligibility documents (architecture.md, "Signed eligibility documents and sync";
+//! the format is written up in docs/protocol.md, "Document format").
+//!
+//! - An issuer signs each member's eligibility as a tagged COSE_Sign1 with ES256 over a CBOR
+//!   map with small integer keys: [`sign_document`], [`verify_document`].
+//! - Issuer keys come from a [`TrustList`] signed by a root key pinned in the app; documents
+//!   from unknown, expired or out-of-scope keys are refused, and trust-list versions only move
+//!   forward.
+//! - The same signed bytes travel as a QR payload `SK1:` + Base45(zlib(…)):
+//!   [`to_qr_payload`], [`from_qr_payload`].
+//! - Stored records keep [`crate::eligibility::Provenance::IssuerSigned`] and are re-verified
+//!   with [`reverify_provenance`] / [`reverify_stored_record`].
+//!
+//! Everything here is pure: no I/O, no clock (callers pass `now`), no store.
+//!
+//! Decoding is strict everywhere: input over [`MAX_SIGNED_BYTES`] is refused before parsing,
+//! duplicate map keys, unknown keys, wrong types, trailing bytes and non-canonical encodings
+//! are refused, and every decoded record is validated again with the model's own rules.
+
+mod cbor;
+mod cose;
+mod error;
+mod format;
+mod qr;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+mod trust;
+
+pub use error::DocumentError;
+pub use format::{
+    EligibilityDocument, VerifiedDocument, check_holder, reverify_provenance,
+    reverify_stored_record, sign_document, verify_document,
+};
+pub use p256::ecdsa::{SigningKey, VerifyingKey};
+pub use qr::{from_qr_payload, to_qr_payload};
+pub use trust::{IssuerKey, TrustList};
+
+/// The largest signed document or trust list accepted (and the most a QR payload may inflate
+/// to): 16 KiB.
+pub const MAX_SIGNED_BYTES: usize = 16 * 1024;
+
+/// The version of the payload layouts, key 0 of the document and trust-list maps.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// COSE content type (header 3) of a document.
+pub const DOCUMENT_CONTENT_TYPE: &str = "application/vnd.shikaku.eligibility+cbor";
+
+/// COSE content type (header 3) of a trust list.
+pub const TRUST_LIST_CONTENT_TYPE: &str = "application/vnd.shikaku.trust-list+cbor";
+
+/// The prefix of a QR payload.
+pub const QR_PREFIX: &str = "SK1:";

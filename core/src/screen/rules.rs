@@ -1,0 +1,1130 @@
+//! Date rules for the eligibility screen: JPKI certificate and My Number Card expiry, document
+//! expiry (資格確認書, 資格情報のお知らせ, the 70–74 rules and the 75th birthday), 高齢受給者
+//! 発効期日, and "a マイナ保険証 and a 資格確認書 both held". Every rule is a pure function of
+//! its inputs and `today`; the rules and their sources are in docs/dates.md.
+//!
+//! Birthday arithmetic follows 年齢計算ニ関スル法律 (age counts from the day of birth) and
+//! 民法 §143: a period of years ends at the end of the day before the anniversary, and when
+//! the anniversary does not exist (29 February in a common year) at the end of that month.
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use serde::Serialize;
+
+use super::wareki::format_wareki;
+use crate::card::CardCheck;
+use crate::eligibility::{DocumentKind, EligibilityRecord};
+
+/// How urgent a notice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Information (お知らせ): nothing to do now.
+    Info,
+    /// Something to do soon, or worth checking; nothing is blocked.
+    Warning,
+    /// The document or card can no longer be used as it is.
+    Critical,
+}
+
+/// Which rule produced a [`Notice`]. The meaning of [`Notice::date`] is given per code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeCode {
+    /// The 利用者証明用電子証明書 expires within 3 months. Date: its expiry date.
+    CertificateExpiringSoon,
+    /// The certificate has expired but the card still works as a 保険証. Date: the last day
+    /// it does (the end of the 3rd month after the expiry month).
+    CertificateInGrace,
+    /// More than the grace period has passed: the 保険証利用登録 is cancelled and a 資格確認書
+    /// is needed. Date: the last day of the grace period.
+    CertificateInsuranceUseEnded,
+    /// The My Number Card itself expires within 3 months. Date: its expiry date.
+    CardExpiringSoon,
+    /// The card has expired but still works as a 保険証. Date: the last day it does.
+    CardInGrace,
+    /// The card has expired and its grace period is over. Date: the card's expiry date.
+    CardExpired,
+    /// A document (資格確認書, お知らせ, マイナポータル) expires within a month. Date: its
+    /// 有効期限.
+    DocumentExpiringSoon,
+    /// A document's 有効期限 has passed. Date: its 有効期限.
+    DocumentExpired,
+    /// The member's 75th birthday ends the document (後期高齢者医療 takes over). Date: the
+    /// last day it is valid, the day before the 75th birthday. The severity tells whether that
+    /// is far (Info), within a month (Warning) or past (Critical).
+    DocumentEndsAt75,
+    /// A お知らせ of a member aged 70–74 has no recorded 有効期限 (it has one of a year).
+    /// Date: the latest day it can be valid (the day before the 75th birthday).
+    ElderlyNoticeExpiryMissing,
+    /// The 高齢受給者 負担割合 is not yet in effect. Date: its 発効期日.
+    ElderlyNotYetEffective,
+    /// The 高齢受給者 負担割合 is in effect. Date: its 発効期日.
+    ElderlyInEffect,
+    /// The 高齢受給者 負担割合 ends within a month. Date: its last day.
+    ElderlyExpiringSoon,
+    /// The 高齢受給者 負担割合's 有効期限 has passed. Date: its last day.
+    ElderlyExpired,
+    /// A マイナ保険証 and a valid 資格確認書 are both held. Date: the 資格確認書's 有効期限
+    /// (or the end of the 後期高齢者 temporary rule when that applies).
+    BothHeld,
+}
+
+/// A typed warning or notice for the screen, with its Japanese message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// Which rule produced it.
+    pub code: NoticeCode,
+    /// How urgent it is.
+    pub severity: Severity,
+    /// The relevant date (see [`NoticeCode`] for what it is per code).
+    pub date: NaiveDate,
+    /// The message in Japanese, dates in 和暦.
+    pub message: String,
+}
+
+/// Months before an expiry date from which the certificate and the card are "expiring soon"
+/// (the card reader's renewal alert starts 3 months before, eligibility.md §4).
+pub const CARD_WARNING_MONTHS: u32 = 3;
+/// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
+/// insurers send the next document shortly before).
+pub const DOCUMENT_WARNING_MONTHS: u32 = 1;
+/// From this date of application the My Number Card's adult age is 18 instead of 20
+/// (the 2022 change of the age of majority; eligibility.md §4).
+pub const CARD_ADULT_AGE_18_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2022, 4, 1) {
+    Some(d) => d,
+    None => panic!("constant date"),
+};
+/// Until this day 後期高齢者 receive a 資格確認書 whether or not they have a マイナ保険証
+/// (temporary rule, eligibility.md §4).
+pub const LATE_ELDERLY_BOTH_UNTIL: NaiveDate = match NaiveDate::from_ymd_opt(2026, 7, 31) {
+    Some(d) => d,
+    None => panic!("constant date"),
+};
+
+/// The last day of the given month.
+pub fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    first.checked_add_months(Months::new(1))?.pred_opt()
+}
+
+/// The `years`-th anniversary of `date` as a calendar day: the same month and day, and
+/// 28 February for a 29 February in a common year (the month's end, as 民法 §143(2) ends a
+/// period "at the end of that month"; 道路交通法 §92-2 備考5 deems the same for licences).
+pub fn anniversary(date: NaiveDate, years: u32) -> Option<NaiveDate> {
+    // chrono clamps to the month's end, which is exactly the rule above.
+    date.checked_add_months(Months::new(years.checked_mul(12)?))
+}
+
+/// The last day of a period of `years` years counted from `start` inclusive (年齢計算ニ関スル法律:
+/// age counts from the day of birth; 民法 §143(2)): the day before the day of the final year
+/// that corresponds to `start`, or the end of the month when that day does not exist.
+///
+/// Born 2000-04-02: 18 years end on 2018-04-01. Born 2004-02-29: they end on 2022-02-28 (no
+/// 29 February: the end of February) and, in a leap year, on 2024-02-28 (the day before
+/// 2024-02-29).
+pub fn years_period_last_day(start: NaiveDate, years: u32) -> Option<NaiveDate> {
+    let year = start.year().checked_add(i32::try_from(years).ok()?)?;
+    match NaiveDate::from_ymd_opt(year, start.month(), start.day()) {
+        Some(corresponding) => corresponding.pred_opt(),
+        None => last_day_of_month(year, start.month()),
+    }
+}
+
+/// The first day on which a person born on `birth` is `age` years old: the day after the end of
+/// the period of [`years_period_last_day`] (the 誕生日 of everyday speech; 1 March for a
+/// 29 February birth in a common year).
+pub fn first_day_of_age(birth: NaiveDate, age: u32) -> Option<NaiveDate> {
+    years_period_last_day(birth, age)?.succ_opt()
+}
+
+/// The age (満年齢) on `date` of a person born on `birth`; 0 before the first birthday and
+/// for dates before the birth.
+pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
+    let Ok(guess) = u32::try_from(date.year() - birth.year()) else {
+        return 0;
+    };
+    match first_day_of_age(birth, guess) {
+        Some(first) if date >= first => guess,
+        _ => guess.saturating_sub(1),
+    }
+}
+
+/// The day before the 75th birthday: the last day of 国保 / 被用者保険 coverage and of the
+/// 高齢受給者 status before 後期高齢者医療 begins (eligibility.md §1).
+pub fn last_day_before_75(birth: NaiveDate) -> Option<NaiveDate> {
+    years_period_last_day(birth, 75)
+}
+
+/// The My Number Card's expiry: the 10th birthday after `issued_on` when the holder was an
+/// adult on that day, else the 5th (番号法施行規則 §26; eligibility.md §4). "After" is
+/// strict: a card issued on a birthday counts from the next one. The adult age is 18 for
+/// cards issued from 2022-04-01 and 20 before; a card applied for before 2022-04-01 but issued
+/// later by someone aged 18 or 19 really has the 5-year term (the application date is not
+/// stored), so prefer the date printed on the card when it is known.
+pub fn my_number_card_valid_until(birth: NaiveDate, issued_on: NaiveDate) -> Option<NaiveDate> {
+    let adult_age = if issued_on < CARD_ADULT_AGE_18_FROM {
+        20
+    } else {
+        18
+    };
+    let count = if age_on(birth, issued_on) >= adult_age {
+        10
+    } else {
+        5
+    };
+    // The first birthday after the issue date.
+    let mut first = 0;
+    while anniversary(birth, first)? <= issued_on {
+        first += 1;
+    }
+    anniversary(birth, first + count - 1)
+}
+
+/// The calendar day (Japan time, UTC+9, no daylight saving) of a certificate's notAfter: the
+/// last day the certificate is valid. J-LIS certificates end at 23:59:59 JST on the 5th
+/// birthday after issue.
+pub fn certificate_expiry_date(not_after: DateTime<Utc>) -> NaiveDate {
+    let naive = not_after.naive_utc();
+    naive
+        .checked_add_signed(TimeDelta::hours(9))
+        .unwrap_or(naive)
+        .date()
+}
+
+/// The last day a My Number Card whose certificate (or the card itself) expired on `expiry`
+/// still works as a 保険証: the end of the 3rd month after the month of expiry (an expiry in
+/// February works to the end of May; docs/dates.md).
+pub fn insurance_grace_last_day(expiry: NaiveDate) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(expiry.year(), expiry.month(), 1)?;
+    first.checked_add_months(Months::new(4))?.pred_opt()
+}
+
+/// Where a card or certificate stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryState {
+    /// Valid, more than 3 months before expiry.
+    Valid,
+    /// Valid, within 3 months of expiry (the expiry day included).
+    ExpiringSoon,
+    /// Expired, but still usable as a 保険証 (up to the end of the 3rd month after expiry).
+    InGrace,
+    /// Expired and past the grace period: no longer usable as a 保険証.
+    Ended,
+}
+
+impl ExpiryState {
+    /// True while the card still works as a 保険証 at the reader (not [`ExpiryState::Ended`]).
+    pub fn usable_as_insurance(self) -> bool {
+        self != ExpiryState::Ended
+    }
+}
+
+/// The state on `today` of something that expires on `expiry` (its last valid day).
+pub fn expiry_state(expiry: NaiveDate, today: NaiveDate) -> ExpiryState {
+    if today <= expiry {
+        let warn_from = expiry.checked_sub_months(Months::new(CARD_WARNING_MONTHS));
+        if warn_from.is_some_and(|w| today >= w) {
+            ExpiryState::ExpiringSoon
+        } else {
+            ExpiryState::Valid
+        }
+    } else if insurance_grace_last_day(expiry).is_none_or(|g| today <= g) {
+        ExpiryState::InGrace
+    } else {
+        ExpiryState::Ended
+    }
+}
+
+/// The state of the 利用者証明用電子証明書 of a card check on `today`.
+pub fn certificate_state(check: &CardCheck, today: NaiveDate) -> ExpiryState {
+    expiry_state(certificate_expiry_date(check.certificate_not_after), today)
+}
+
+/// The notice for the 利用者証明用電子証明書 whose notAfter is `not_after`, if any.
+pub fn certificate_notice(not_after: DateTime<Utc>, today: NaiveDate) -> Option<Notice> {
+    let expiry = certificate_expiry_date(not_after);
+    let grace = insurance_grace_last_day(expiry)?;
+    let (e, g) = (format_wareki(expiry), format_wareki(grace));
+    Some(match expiry_state(expiry, today) {
+        ExpiryState::Valid => return None,
+        ExpiryState::ExpiringSoon => Notice {
+            code: NoticeCode::CertificateExpiringSoon,
+            severity: Severity::Warning,
+            date: expiry,
+            message: format!(
+                "マイナンバーカードの利用者証明用電子証明書の有効期限は{e}です。\
+                 お住まいの市区町村の窓口で更新してください。"
+            ),
+        },
+        ExpiryState::InGrace => Notice {
+            code: NoticeCode::CertificateInGrace,
+            severity: Severity::Warning,
+            date: grace,
+            message: format!(
+                "利用者証明用電子証明書の有効期限（{e}）が過ぎています。{g}までは\
+                 マイナ保険証として使えます。それまでに市区町村の窓口で更新してください。"
+            ),
+        },
+        ExpiryState::Ended => Notice {
+            code: NoticeCode::CertificateInsuranceUseEnded,
+            severity: Severity::Critical,
+            date: grace,
+            message: format!(
+                "利用者証明用電子証明書の有効期限（{e}）から3か月が過ぎ、{g}で\
+                 マイナ保険証の利用登録は解除されました。受診には資格確認書が必要です。\
+                 電子証明書を更新すれば、保険証利用をもう一度申し込めます。"
+            ),
+        },
+    })
+}
+
+/// The notice for a My Number Card that expires on `valid_until` (printed on the card, or
+/// from [`my_number_card_valid_until`]), if any. The card works as a 保険証 for the same
+/// grace period as the certificate.
+pub fn card_notice(valid_until: NaiveDate, today: NaiveDate) -> Option<Notice> {
+    let grace = insurance_grace_last_day(valid_until)?;
+    let (v, g) = (format_wareki(valid_until), format_wareki(grace));
+    Some(match expiry_state(valid_until, today) {
+        ExpiryState::Valid => return None,
+        ExpiryState::ExpiringSoon => Notice {
+            code: NoticeCode::CardExpiringSoon,
+            severity: Severity::Warning,
+            date: valid_until,
+            message: format!(
+                "マイナンバーカードの有効期限は{v}です。\
+                 お住まいの市区町村の窓口でカードを更新してください。"
+            ),
+        },
+        ExpiryState::InGrace => Notice {
+            code: NoticeCode::CardInGrace,
+            severity: Severity::Warning,
+            date: grace,
+            message: format!(
+                "マイナンバーカードの有効期限（{v}）が過ぎています。{g}までは\
+                 マイナ保険証として使えます。早めにカードを更新してください。"
+            ),
+        },
+        ExpiryState::Ended => Notice {
+            code: NoticeCode::CardExpired,
+            severity: Severity::Critical,
+            date: valid_until,
+            message: format!(
+                "マイナンバーカードの有効期限（{v}）が過ぎ、{g}を最後に\
+                 マイナ保険証として使えなくなりました。受診には資格確認書が必要です。"
+            ),
+        },
+    })
+}
+
+/// The notice for a card whose issue date and holder's birth date are known.
+pub fn card_notice_from_issue(
+    birth: NaiveDate,
+    issued_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<Notice> {
+    card_notice(my_number_card_valid_until(birth, issued_on)?, today)
+}
+
+/// The last day a record is valid, and whether that is the day before the 75th birthday
+/// rather than its printed 有効期限. `None` when neither applies.
+fn effective_end(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Option<(NaiveDate, bool)> {
+    let end75 = (!record.insurer_number.is_late_elderly())
+        .then(|| last_day_before_75(birth))
+        .flatten();
+    match (record.valid_until, end75) {
+        (Some(until), Some(l)) if l < until => Some((l, true)),
+        (Some(until), _) => Some((until, false)),
+        // No printed 有効期限: the 75th birthday still ends it, shown from age 70 on.
+        (None, Some(l)) if age_on(birth, today) >= 70 => Some((l, true)),
+        (None, _) => None,
+    }
+}
+
+/// Notices about one eligibility record of a member born on `birth`: its 有効期限 (cut to the
+/// day before the 75th birthday unless it is a 後期高齢者 record), the one-year お知らせ of
+/// ages 70–74, and the 高齢受給者 発効期日 and 有効期限.
+pub fn record_notices(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Vec<Notice> {
+    let mut out = Vec::new();
+    let doc = record.kind.label_ja();
+    let age = age_on(birth, today);
+
+    if record.kind == DocumentKind::Notice
+        && record.valid_until.is_none()
+        && (70..=74).contains(&age)
+    {
+        if let Some(l) = last_day_before_75(birth) {
+            out.push(Notice {
+                code: NoticeCode::ElderlyNoticeExpiryMissing,
+                severity: Severity::Warning,
+                date: l,
+                message: format!(
+                    "70〜74歳の方の資格情報のお知らせには、負担割合を毎年確認するため\
+                     1年の有効期限があります。お知らせに印字された有効期限を入力してください\
+                     （遅くとも75歳の誕生日の前日、{}までです）。",
+                    format_wareki(l)
+                ),
+            });
+        }
+    }
+
+    if let Some((end, by75)) = effective_end(record, birth, today) {
+        let e = format_wareki(end);
+        let warn_from = end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS));
+        let soon = warn_from.is_some_and(|w| today >= w);
+        let notice = if today > end {
+            Some(if by75 {
+                Notice {
+                    code: NoticeCode::DocumentEndsAt75,
+                    severity: Severity::Critical,
+                    date: end,
+                    message: format!(
+                        "75歳の誕生日の前日（{e}）で、この{doc}は使えなくなりました。\
+                         後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"
+                    ),
+                }
+            } else {
+                Notice {
+                    code: NoticeCode::DocumentExpired,
+                    severity: Severity::Critical,
+                    date: end,
+                    message: format!(
+                        "{doc}の有効期限（{e}）が過ぎています。この{doc}では受診できません。\
+                         新しいものが届いていないか、保険者に確認してください。"
+                    ),
+                }
+            })
+        } else if by75 {
+            Some(Notice {
+                code: NoticeCode::DocumentEndsAt75,
+                severity: if soon {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
+                date: end,
+                message: format!(
+                    "75歳の誕生日から後期高齢者医療制度に移るため、この{doc}は\
+                     75歳の誕生日の前日（{e}）まで有効です。"
+                ),
+            })
+        } else if soon {
+            Some(Notice {
+                code: NoticeCode::DocumentExpiringSoon,
+                severity: Severity::Warning,
+                date: end,
+                message: format!(
+                    "{doc}の有効期限は{e}です。新しいものが届いているか確認してください。"
+                ),
+            })
+        } else {
+            None
+        };
+        out.extend(notice);
+    }
+
+    if let Some(elderly) = &record.elderly {
+        let rate = elderly.copay.percent() / 10;
+        let from = elderly.effective_from;
+        let end = match (elderly.valid_until, last_day_before_75(birth)) {
+            (Some(u), Some(l)) => Some(u.min(l)),
+            (u, l) => u.or(l),
+        };
+        let f = format_wareki(from);
+        let notice = if today < from {
+            Notice {
+                code: NoticeCode::ElderlyNotYetEffective,
+                severity: Severity::Info,
+                date: from,
+                message: format!(
+                    "高齢受給者の負担割合（{rate}割）は{f}（発効期日）から適用されます。"
+                ),
+            }
+        } else if let Some(end) = end.filter(|&end| today > end) {
+            Notice {
+                code: NoticeCode::ElderlyExpired,
+                severity: Severity::Warning,
+                date: end,
+                message: format!(
+                    "高齢受給者の負担割合の有効期限（{}）が過ぎています。\
+                     新しい負担割合の通知を確認してください。",
+                    format_wareki(end)
+                ),
+            }
+        } else if let Some(end) = end.filter(|&end| {
+            end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS))
+                .is_some_and(|w| today >= w)
+        }) {
+            Notice {
+                code: NoticeCode::ElderlyExpiringSoon,
+                severity: Severity::Warning,
+                date: end,
+                message: format!(
+                    "高齢受給者の負担割合（{rate}割）の有効期限は{}です。",
+                    format_wareki(end)
+                ),
+            }
+        } else {
+            let until = end
+                .map(|end| format!("、{}まで", format_wareki(end)))
+                .unwrap_or_default();
+            Notice {
+                code: NoticeCode::ElderlyInEffect,
+                severity: Severity::Info,
+                date: from,
+                message: format!("高齢受給者の負担割合は{rate}割です（{f}から{until}）。"),
+            }
+        };
+        out.push(notice);
+    }
+    out
+}
+
+/// True while a record is within its printed 有効期限 (or has none).
+fn in_date(record: &EligibilityRecord, today: NaiveDate) -> bool {
+    record.valid_until.is_none_or(|u| today <= u)
+}
+
+/// The notice when a マイナ保険証 and a valid 資格確認書 are both held: a warning, never a
+/// block. A マイナ保険証 is shown by a card check whose certificate still works as a 保険証, or
+/// by an in-date お知らせ / マイナポータル record. A 後期高齢者 資格確認書 before
+/// [`LATE_ELDERLY_BOTH_UNTIL`] gives an Info notice instead (everyone got one).
+pub fn both_held_notice(
+    records: &[EligibilityRecord],
+    card_check: Option<&CardCheck>,
+    today: NaiveDate,
+) -> Option<Notice> {
+    let by_card = card_check.is_some_and(|c| certificate_state(c, today).usable_as_insurance());
+    let by_record = records
+        .iter()
+        .any(|r| r.kind.needs_card() && in_date(r, today));
+    if !(by_card || by_record) {
+        return None;
+    }
+    let certificate = records
+        .iter()
+        .find(|r| r.kind == DocumentKind::Certificate && in_date(r, today))?;
+    if certificate.insurer_number.is_late_elderly() && today <= LATE_ELDERLY_BOTH_UNTIL {
+        return Some(Notice {
+            code: NoticeCode::BothHeld,
+            severity: Severity::Info,
+            date: LATE_ELDERLY_BOTH_UNTIL,
+            message: format!(
+                "後期高齢者医療制度では{}までの暫定的な運用として、マイナ保険証をお持ちの方にも\
+                 資格確認書が交付されています。どちらでも受診できます。",
+                format_wareki(LATE_ELDERLY_BOTH_UNTIL)
+            ),
+        });
+    }
+    Some(Notice {
+        code: NoticeCode::BothHeld,
+        severity: Severity::Warning,
+        date: certificate.valid_until.unwrap_or(today),
+        message: "マイナ保険証と資格確認書の両方をお持ちです。原則として両方を持つことは\
+                  認められていないため、保険者に確認してください（介助が必要な方などの例外が\
+                  あります）。受診はどちらでもできます。"
+            .to_string(),
+    })
+}
+
+/// Every notice for a member born on `birth`: the certificate of the latest card check, the
+/// card itself when its issue date is known, each record, and "both held"; the most urgent
+/// first (stable otherwise).
+pub fn member_notices(
+    birth: NaiveDate,
+    records: &[EligibilityRecord],
+    card_check: Option<&CardCheck>,
+    card_issued_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<Notice> {
+    let mut out = Vec::new();
+    if let Some(check) = card_check {
+        out.extend(certificate_notice(check.certificate_not_after, today));
+    }
+    if let Some(issued) = card_issued_on {
+        out.extend(card_notice_from_issue(birth, issued, today));
+    }
+    for record in records {
+        out.extend(record_notices(record, birth, today));
+    }
+    out.extend(both_held_notice(records, card_check, today));
+    out.sort_by_key(|n| std::cmp::Reverse(n.severity));
+    out
+}
+
+/// Days from `today` to `date` (negative when `date` is past); handy for "あと30日".
+pub fn days_until(date: NaiveDate, today: NaiveDate) -> i64 {
+    (date - today).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::{
+        AnchorSource, CardKind, ChainStatus, KeyFingerprint, PinCounter, SignatureStatus,
+    };
+    use crate::eligibility::{CopayRate, ElderlyRecipient, InsurerNumber, Relationship};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// notAfter as J-LIS writes it: 23:59:59 JST (14:59:59 UTC) on the expiry day.
+    fn not_after(expiry: NaiveDate) -> DateTime<Utc> {
+        expiry.and_hms_opt(14, 59, 59).unwrap().and_utc()
+    }
+
+    fn code(n: Option<Notice>) -> Option<NoticeCode> {
+        n.map(|n| n.code)
+    }
+
+    #[test]
+    fn period_of_years_and_age() {
+        // Ordinary birth: 18 years end the day before the birthday.
+        assert_eq!(
+            years_period_last_day(d(2000, 4, 2), 18),
+            Some(d(2018, 4, 1))
+        );
+        assert_eq!(first_day_of_age(d(2000, 4, 2), 18), Some(d(2018, 4, 2)));
+        // 29 February: common year → end of February; leap year → the day before 29 Feb.
+        assert_eq!(
+            years_period_last_day(d(2004, 2, 29), 1),
+            Some(d(2005, 2, 28))
+        );
+        assert_eq!(
+            years_period_last_day(d(2004, 2, 29), 18),
+            Some(d(2022, 2, 28))
+        );
+        assert_eq!(
+            years_period_last_day(d(2004, 2, 29), 20),
+            Some(d(2024, 2, 28))
+        );
+        assert_eq!(first_day_of_age(d(2004, 2, 29), 18), Some(d(2022, 3, 1)));
+        assert_eq!(first_day_of_age(d(2004, 2, 29), 20), Some(d(2024, 2, 29)));
+        // 1 March births turn a year older on 1 March in both kinds of year.
+        assert_eq!(first_day_of_age(d(2004, 3, 1), 1), Some(d(2005, 3, 1)));
+        assert_eq!(first_day_of_age(d(2004, 3, 1), 4), Some(d(2008, 3, 1)));
+
+        let feb29 = d(2004, 2, 29);
+        for (date, age) in [
+            (d(2022, 2, 27), 17),
+            (d(2022, 2, 28), 17),
+            (d(2022, 3, 1), 18),
+            (d(2024, 2, 28), 19),
+            (d(2024, 2, 29), 20),
+            (d(2024, 3, 1), 20),
+            (d(2004, 2, 29), 0),
+            (d(2003, 1, 1), 0),
+        ] {
+            assert_eq!(age_on(feb29, date), age, "{date}");
+        }
+        let apr2 = d(2000, 4, 2);
+        assert_eq!(age_on(apr2, d(2018, 4, 1)), 17);
+        assert_eq!(age_on(apr2, d(2018, 4, 2)), 18);
+        assert_eq!(age_on(apr2, d(2018, 4, 3)), 18);
+    }
+
+    #[test]
+    fn anniversaries() {
+        assert_eq!(anniversary(d(2004, 2, 29), 1), Some(d(2005, 2, 28)));
+        assert_eq!(anniversary(d(2004, 2, 29), 4), Some(d(2008, 2, 29)));
+        assert_eq!(anniversary(d(1990, 6, 15), 10), Some(d(2000, 6, 15)));
+        assert_eq!(last_day_of_month(2024, 2), Some(d(2024, 2, 29)));
+        assert_eq!(last_day_of_month(2025, 2), Some(d(2025, 2, 28)));
+        assert_eq!(last_day_of_month(2025, 12), Some(d(2025, 12, 31)));
+    }
+
+    #[test]
+    fn day_before_75() {
+        assert_eq!(last_day_before_75(d(1951, 11, 24)), Some(d(2026, 11, 23)));
+        // 29 February 1952: 2027 is a common year → 28 February; 2028 birth year + 75 = leap.
+        assert_eq!(last_day_before_75(d(1952, 2, 29)), Some(d(2027, 2, 28)));
+        assert_eq!(last_day_before_75(d(1953, 2, 28)), Some(d(2028, 2, 27)));
+        assert_eq!(last_day_before_75(d(1953, 3, 1)), Some(d(2028, 2, 29)));
+    }
+
+    #[test]
+    fn card_validity_terms() {
+        // Adult (18+) issued 2020-05-15, birthday 10-10: 10th birthday after issue.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 10, 10), d(2020, 5, 15)),
+            Some(d(2029, 10, 10))
+        );
+        // Issued on the birthday itself: that birthday does not count.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 10, 10), d(2020, 10, 10)),
+            Some(d(2030, 10, 10))
+        );
+        // The day after the birthday: 10 full years.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 10, 10), d(2020, 10, 11)),
+            Some(d(2030, 10, 10))
+        );
+        // Aged 17 at issue (from 2022-04-01 the cut is 18): 5th birthday.
+        assert_eq!(
+            my_number_card_valid_until(d(2005, 6, 1), d(2023, 5, 31)),
+            Some(d(2027, 6, 1))
+        );
+        // Turns 18 on the issue day: adult.
+        assert_eq!(
+            my_number_card_valid_until(d(2005, 6, 1), d(2023, 6, 1)),
+            Some(d(2033, 6, 1))
+        );
+        // Aged 19 before 2022-04-01: the cut was 20 → 5 years; aged 19 after it → 10.
+        assert_eq!(
+            my_number_card_valid_until(d(2002, 1, 10), d(2022, 1, 5)),
+            Some(d(2026, 1, 10))
+        );
+        assert_eq!(
+            my_number_card_valid_until(d(2002, 5, 10), d(2022, 4, 1)),
+            Some(d(2031, 5, 10))
+        );
+        // 29 February birth: the 10th birthday lands in a common year → 28 February.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 2, 29), d(2021, 3, 1)),
+            Some(d(2031, 2, 28))
+        );
+        // … and in a leap year → 29 February.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 2, 29), d(2022, 3, 1)),
+            Some(d(2032, 2, 29))
+        );
+        // Issued 2031-02-28 (a common year, where the deemed birthday is 28 February): the
+        // next birthday is 2032-02-29.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 2, 29), d(2031, 2, 28)),
+            Some(d(2041, 2, 28))
+        );
+    }
+
+    #[test]
+    fn certificate_date_is_japan_time() {
+        assert_eq!(
+            certificate_expiry_date(not_after(d(2027, 3, 10))),
+            d(2027, 3, 10)
+        );
+        // 15:00 UTC is already the next day in Japan.
+        let late = d(2027, 3, 10).and_hms_opt(15, 0, 0).unwrap().and_utc();
+        assert_eq!(certificate_expiry_date(late), d(2027, 3, 11));
+    }
+
+    #[test]
+    fn grace_is_end_of_third_month_after() {
+        assert_eq!(
+            insurance_grace_last_day(d(2026, 2, 10)),
+            Some(d(2026, 5, 31))
+        );
+        assert_eq!(
+            insurance_grace_last_day(d(2025, 11, 10)),
+            Some(d(2026, 2, 28))
+        );
+        assert_eq!(
+            insurance_grace_last_day(d(2027, 11, 30)),
+            Some(d(2028, 2, 29))
+        );
+        assert_eq!(
+            insurance_grace_last_day(d(2026, 10, 31)),
+            Some(d(2027, 1, 31))
+        );
+    }
+
+    #[test]
+    fn certificate_boundaries() {
+        let expiry = d(2027, 5, 31);
+        let na = not_after(expiry);
+        // Warning from 3 months before (2027-02-28, clamped from the 31st).
+        assert_eq!(code(certificate_notice(na, d(2027, 2, 27))), None);
+        assert_eq!(
+            code(certificate_notice(na, d(2027, 2, 28))),
+            Some(NoticeCode::CertificateExpiringSoon)
+        );
+        assert_eq!(
+            code(certificate_notice(na, d(2027, 3, 1))),
+            Some(NoticeCode::CertificateExpiringSoon)
+        );
+        // The expiry day itself is still valid; the day after is in grace.
+        let on = certificate_notice(na, expiry).unwrap();
+        assert_eq!(on.code, NoticeCode::CertificateExpiringSoon);
+        assert_eq!(on.date, expiry);
+        assert!(on.message.contains("令和9年5月31日"), "{}", on.message);
+        let after = certificate_notice(na, d(2027, 6, 1)).unwrap();
+        assert_eq!(after.code, NoticeCode::CertificateInGrace);
+        assert_eq!(after.date, d(2027, 8, 31));
+        assert!(
+            after.message.contains("令和9年8月31日まで"),
+            "{}",
+            after.message
+        );
+        // Grace: its last day, then the day after.
+        assert_eq!(
+            code(certificate_notice(na, d(2027, 8, 30))),
+            Some(NoticeCode::CertificateInGrace)
+        );
+        assert_eq!(
+            code(certificate_notice(na, d(2027, 8, 31))),
+            Some(NoticeCode::CertificateInGrace)
+        );
+        let ended = certificate_notice(na, d(2027, 9, 1)).unwrap();
+        assert_eq!(ended.code, NoticeCode::CertificateInsuranceUseEnded);
+        assert_eq!(ended.severity, Severity::Critical);
+        assert!(ended.message.contains("資格確認書"), "{}", ended.message);
+    }
+
+    #[test]
+    fn certificate_window_on_feb_29() {
+        // Expiry 2028-05-29 (leap year): warning from 2028-02-29.
+        let na = not_after(d(2028, 5, 29));
+        assert_eq!(code(certificate_notice(na, d(2028, 2, 28))), None);
+        assert_eq!(
+            code(certificate_notice(na, d(2028, 2, 29))),
+            Some(NoticeCode::CertificateExpiringSoon)
+        );
+        // Expiry on 2028-02-29: grace to 2028-05-31.
+        let na = not_after(d(2028, 2, 29));
+        assert_eq!(
+            certificate_notice(na, d(2028, 3, 1)).unwrap().date,
+            d(2028, 5, 31)
+        );
+        assert_eq!(
+            code(certificate_notice(na, d(2028, 6, 1))),
+            Some(NoticeCode::CertificateInsuranceUseEnded)
+        );
+    }
+
+    #[test]
+    fn card_boundaries() {
+        let until = d(2029, 10, 10);
+        assert_eq!(code(card_notice(until, d(2029, 7, 9))), None);
+        assert_eq!(
+            code(card_notice(until, d(2029, 7, 10))),
+            Some(NoticeCode::CardExpiringSoon)
+        );
+        assert_eq!(
+            code(card_notice(until, d(2029, 10, 10))),
+            Some(NoticeCode::CardExpiringSoon)
+        );
+        let grace = card_notice(until, d(2029, 10, 11)).unwrap();
+        assert_eq!(
+            (grace.code, grace.date),
+            (NoticeCode::CardInGrace, d(2030, 1, 31))
+        );
+        assert_eq!(
+            code(card_notice(until, d(2030, 1, 31))),
+            Some(NoticeCode::CardInGrace)
+        );
+        assert_eq!(
+            code(card_notice(until, d(2030, 2, 1))),
+            Some(NoticeCode::CardExpired)
+        );
+        // From the issue date and birth date (29 February, common year).
+        assert_eq!(
+            card_notice_from_issue(d(1980, 2, 29), d(2021, 3, 1), d(2031, 2, 28))
+                .map(|n| (n.code, n.date)),
+            Some((NoticeCode::CardExpiringSoon, d(2031, 2, 28)))
+        );
+        assert_eq!(
+            code(card_notice_from_issue(
+                d(1980, 2, 29),
+                d(2021, 3, 1),
+                d(2031, 3, 1)
+            )),
+            Some(NoticeCode::CardInGrace)
+        );
+    }
+
+    fn record(kind: DocumentKind, valid_until: Option<NaiveDate>) -> EligibilityRecord {
+        EligibilityRecord {
+            kind,
+            insurer_number: InsurerNumber::parse("01130012").unwrap(),
+            insurer_name: "全国健康保険協会 東京支部".into(),
+            symbol: Some("1234567".into()),
+            number: "89".into(),
+            branch: Some("01".into()),
+            relationship: Relationship::Insured,
+            insured_name: None,
+            acquired_on: None,
+            copay: Some(CopayRate::Thirty),
+            valid_from: None,
+            valid_until,
+            issued_on: None,
+            elderly: None,
+            limit: None,
+            preschool: false,
+        }
+    }
+
+    fn codes(notices: &[Notice]) -> Vec<(NoticeCode, Severity)> {
+        notices.iter().map(|n| (n.code, n.severity)).collect()
+    }
+
+    #[test]
+    fn certificate_document_boundaries() {
+        let birth = d(1985, 4, 12);
+        let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        assert!(record_notices(&r, birth, d(2030, 10, 29)).is_empty());
+        assert_eq!(
+            codes(&record_notices(&r, birth, d(2030, 10, 30))),
+            [(NoticeCode::DocumentExpiringSoon, Severity::Warning)]
+        );
+        let last = record_notices(&r, birth, d(2030, 11, 30));
+        assert_eq!(
+            codes(&last),
+            [(NoticeCode::DocumentExpiringSoon, Severity::Warning)]
+        );
+        assert!(
+            last[0]
+                .message
+                .contains("資格確認書の有効期限は令和12年11月30日")
+        );
+        let after = record_notices(&r, birth, d(2030, 12, 1));
+        assert_eq!(
+            codes(&after),
+            [(NoticeCode::DocumentExpired, Severity::Critical)]
+        );
+        assert_eq!(after[0].date, d(2030, 11, 30));
+        // A notice without 有効期限 for a member under 70: nothing.
+        let n = record(DocumentKind::Notice, None);
+        assert!(record_notices(&n, birth, d(2030, 12, 1)).is_empty());
+    }
+
+    #[test]
+    fn seventy_to_seventy_four_and_the_75th_birthday() {
+        // Born 1952-02-29: the day before the 75th birthday is 2027-02-28 (common year).
+        let birth = d(1952, 2, 29);
+        // 国保 style 1-year お知らせ, 2026-08-01 to 2027-07-31: cut to 2027-02-28.
+        let n = record(DocumentKind::Notice, Some(d(2027, 7, 31)));
+        let far = record_notices(&n, birth, d(2026, 11, 23));
+        assert_eq!(
+            codes(&far),
+            [(NoticeCode::DocumentEndsAt75, Severity::Info)]
+        );
+        assert_eq!(far[0].date, d(2027, 2, 28));
+        assert!(
+            far[0].message.contains("令和9年2月28日"),
+            "{}",
+            far[0].message
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 1, 27))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Info)]
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 1, 28))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 2, 28))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 3, 1))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Critical)]
+        );
+        // Born 1953-02-28: 75th birthday 2028-02-28, so it ends 2028-02-27.
+        let birth28 = d(1953, 2, 28);
+        let n28 = record(DocumentKind::Notice, Some(d(2028, 7, 31)));
+        assert_eq!(
+            record_notices(&n28, birth28, d(2027, 11, 1))[0].date,
+            d(2028, 2, 27)
+        );
+        // A printed 有効期限 before the 75th birthday stays the end.
+        let short = record(DocumentKind::Notice, Some(d(2026, 7, 31)));
+        assert_eq!(
+            codes(&record_notices(&short, birth, d(2026, 8, 1))),
+            [(NoticeCode::DocumentExpired, Severity::Critical)]
+        );
+        // 後期高齢者 records are not cut at 75.
+        let mut late = record(DocumentKind::Certificate, Some(d(2028, 7, 31)));
+        late.insurer_number = InsurerNumber::parse("39131156").unwrap();
+        assert!(record_notices(&late, birth, d(2027, 3, 1)).is_empty());
+        // A お知らせ with no 有効期限 at 70–74 asks for it, bounded by the 75th birthday.
+        let missing = record(DocumentKind::Notice, None);
+        let ns = record_notices(&missing, birth, d(2026, 11, 23));
+        assert_eq!(
+            codes(&ns),
+            [
+                (NoticeCode::ElderlyNoticeExpiryMissing, Severity::Warning),
+                (NoticeCode::DocumentEndsAt75, Severity::Info)
+            ]
+        );
+        assert_eq!(ns[0].date, d(2027, 2, 28));
+        // At 69 (the day before turning 70 on 2022-03-01): not yet.
+        assert!(record_notices(&missing, birth, d(2022, 2, 28)).is_empty());
+        assert_eq!(
+            codes(&record_notices(&missing, birth, d(2022, 3, 1)))[0].0,
+            NoticeCode::ElderlyNoticeExpiryMissing
+        );
+    }
+
+    #[test]
+    fn elderly_recipient_dates() {
+        let birth = d(1955, 9, 15);
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 7, 31)));
+        r.elderly = Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: d(2025, 10, 1),
+            valid_until: Some(d(2026, 7, 31)),
+        });
+        let elderly = |today| {
+            record_notices(&r, birth, today)
+                .into_iter()
+                .filter(|n| n.message.contains("高齢受給者"))
+                .map(|n| (n.code, n.date))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            elderly(d(2025, 9, 30)),
+            [(NoticeCode::ElderlyNotYetEffective, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2025, 10, 1)),
+            [(NoticeCode::ElderlyInEffect, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2025, 10, 2)),
+            [(NoticeCode::ElderlyInEffect, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2026, 6, 29)),
+            [(NoticeCode::ElderlyInEffect, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2026, 6, 30)),
+            [(NoticeCode::ElderlyExpiringSoon, d(2026, 7, 31))]
+        );
+        assert_eq!(
+            elderly(d(2026, 7, 31)),
+            [(NoticeCode::ElderlyExpiringSoon, d(2026, 7, 31))]
+        );
+        assert_eq!(
+            elderly(d(2026, 8, 1)),
+            [(NoticeCode::ElderlyExpired, d(2026, 7, 31))]
+        );
+        let msg = record_notices(&r, birth, d(2025, 12, 2))
+            .into_iter()
+            .find(|n| n.code == NoticeCode::ElderlyInEffect)
+            .unwrap()
+            .message;
+        assert_eq!(
+            msg,
+            "高齢受給者の負担割合は2割です（令和7年10月1日から、令和8年7月31日まで）。"
+        );
+    }
+
+    fn check(expiry: NaiveDate) -> CardCheck {
+        CardCheck {
+            card_kind: CardKind::MyNumberCard,
+            key_fingerprint: KeyFingerprint([7; 32]),
+            certificate_not_before: not_after(d(2020, 1, 1)),
+            certificate_not_after: not_after(expiry),
+            chain: ChainStatus {
+                anchor_label: "test".into(),
+                anchor_source: AnchorSource::Extra,
+                anchor_key: KeyFingerprint([1; 32]),
+            },
+            signature: SignatureStatus::VerifiedFreshChallenge,
+            retries_left: PinCounter::Remaining(3),
+            checked_at: not_after(d(2026, 11, 1)),
+            basic_info: None,
+        }
+    }
+
+    #[test]
+    fn both_held() {
+        let today = d(2026, 11, 23);
+        let cert = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let notice = record(DocumentKind::Notice, None);
+        let portal = record(DocumentKind::Portal, None);
+        let valid_card = check(d(2028, 5, 1));
+        // Certificate + card check.
+        let n = both_held_notice(std::slice::from_ref(&cert), Some(&valid_card), today).unwrap();
+        assert_eq!(
+            (n.code, n.severity),
+            (NoticeCode::BothHeld, Severity::Warning)
+        );
+        assert_eq!(n.date, d(2030, 11, 30));
+        // Certificate + お知らせ or マイナポータル record.
+        assert!(both_held_notice(&[cert.clone(), notice.clone()], None, today).is_some());
+        assert!(both_held_notice(&[portal, cert.clone()], None, today).is_some());
+        // Only one of them: nothing.
+        assert!(both_held_notice(std::slice::from_ref(&cert), None, today).is_none());
+        assert!(
+            both_held_notice(std::slice::from_ref(&notice), Some(&valid_card), today).is_none()
+        );
+        // A certificate whose insurance use ended does not count as a マイナ保険証
+        // (expired 2026-05-31, grace to 2026-08-31).
+        let ended = check(d(2026, 5, 31));
+        assert!(
+            both_held_notice(std::slice::from_ref(&cert), Some(&ended), d(2026, 9, 1)).is_none()
+        );
+        assert!(
+            both_held_notice(std::slice::from_ref(&cert), Some(&ended), d(2026, 8, 31)).is_some()
+        );
+        // An expired 資格確認書 is not held any more: the day of and the day after.
+        let old = record(DocumentKind::Certificate, Some(today));
+        assert!(both_held_notice(std::slice::from_ref(&old), Some(&valid_card), today).is_some());
+        assert!(
+            both_held_notice(
+                std::slice::from_ref(&old),
+                Some(&valid_card),
+                d(2026, 11, 24)
+            )
+            .is_none()
+        );
+        // 後期高齢者: Info until 2026-07-31, a warning from the day after.
+        let mut late = record(DocumentKind::Certificate, Some(d(2027, 7, 31)));
+        late.insurer_number = InsurerNumber::parse("39131156").unwrap();
+        let before = both_held_notice(
+            std::slice::from_ref(&late),
+            Some(&valid_card),
+            d(2026, 7, 31),
+        )
+        .unwrap();
+        assert_eq!(
+            (before.severity, before.date),
+            (Severity::Info, d(2026, 7, 31))
+        );
+        let after = both_held_notice(
+            std::slice::from_ref(&late),
+            Some(&valid_card),
+            d(2026, 8, 1),
+        )
+        .unwrap();
+        assert_eq!(after.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn member_notices_sorted_by_severity() {
+        let today = d(2026, 11, 23);
+        let records = [
+            record(DocumentKind::Certificate, Some(d(2026, 12, 10))),
+            record(DocumentKind::Notice, Some(d(2026, 1, 31))),
+        ];
+        // Certificate in grace (expired 2026-10-15, usable to 2027-01-31).
+        let card = check(d(2026, 10, 15));
+        let all = member_notices(d(1985, 4, 12), &records, Some(&card), None, today);
+        assert_eq!(
+            codes(&all),
+            [
+                (NoticeCode::DocumentExpired, Severity::Critical),
+                (NoticeCode::CertificateInGrace, Severity::Warning),
+                (NoticeCode::DocumentExpiringSoon, Severity::Warning),
+                (NoticeCode::BothHeld, Severity::Warning),
+            ]
+        );
+        assert_eq!(all[1].date, d(2027, 1, 31));
+        assert_eq!(days_until(d(2026, 12, 10), today), 17);
+        let json = serde_json::to_value(&all[1]).unwrap();
+        assert_eq!(json["code"], "certificate_in_grace");
+        assert_eq!(json["severity"], "warning");
+        assert_eq!(json["date"], "2027-01-31");
+    }
+}

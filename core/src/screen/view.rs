@@ -1,0 +1,470 @@
+//! The view models the apps lay out without logic of their own: one [`EligibilityScreen`] per
+//! member and a [`HouseholdOverview`]. Built from the store (data flows store → view only).
+//!
+//! A record is shown as 発行元の署名を確認済み only when its stored signed bytes verify *now*
+//! against the trust list kept by the last sync (itself re-verified with the pinned root) and
+//! equal the stored record. Hand-entered records are always 手入力・未検証.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::guidance::{ClinicSituation, Guidance, MemberSituation, guidance};
+use super::rules::{Notice, member_notices};
+use super::wareki::{format_wareki, format_western};
+use crate::document::{TrustList, VerifyingKey, reverify_stored_record};
+use crate::eligibility::names::NameMatch;
+use crate::eligibility::{
+    DocumentKind, EligibilityRecord, Member, MemberId, Provenance, StoredRecord,
+};
+use crate::store::{Store, StoreError, StoredCardCheck};
+
+/// The day in Japan (UTC+9) at `now`: every date rule is about Japanese calendar days.
+pub fn japan_today(now: DateTime<Utc>) -> NaiveDate {
+    (now + Duration::hours(9)).date_naive()
+}
+
+/// Whether a record can be trusted as issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ProvenanceState {
+    /// Signed by a trusted issuer key, verified now: 発行元の署名を確認済み.
+    Verified,
+    /// Entered by hand: 手入力・未検証.
+    HandEntered,
+    /// Signed, but the signature does not verify now (or no trust list to check it): 署名が無効.
+    SignatureInvalid,
+}
+
+impl ProvenanceState {
+    /// The badge text.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            ProvenanceState::Verified => "発行元の署名を確認済み",
+            ProvenanceState::HandEntered => "手入力・未検証",
+            ProvenanceState::SignatureInvalid => "署名が無効",
+        }
+    }
+}
+
+/// The My Number Card check badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CardState {
+    /// The card was checked and matches the member: カード照合済み.
+    Checked,
+    /// Not checked: 未照合.
+    NotChecked,
+    /// Checked, but the card does not match the member or their signed record: 照合不一致.
+    Mismatch,
+}
+
+/// One labelled value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScreenField {
+    /// Stable id for the apps (e.g. `insurer_number`).
+    pub id: &'static str,
+    /// The Japanese label.
+    pub label: &'static str,
+    /// The value as shown (dates in 和暦).
+    pub value: String,
+    /// A second form when useful (dates in 西暦).
+    pub secondary: Option<String>,
+}
+
+/// A titled group of fields, e.g. one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScreenSection {
+    /// Section title (e.g. 資格確認書).
+    pub title: String,
+    /// For a record section: its provenance; `None` for the person section.
+    pub provenance: Option<ProvenanceState>,
+    /// Badge text for `provenance`.
+    pub provenance_label: Option<&'static str>,
+    /// The fields in display order.
+    pub fields: Vec<ScreenField>,
+}
+
+/// The card badge with its text and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardBadge {
+    /// State.
+    pub state: CardState,
+    /// Badge text (カード照合済み / 未照合 / 照合不一致).
+    pub label: String,
+    /// When the card was checked (和暦 and time, Japan time).
+    pub checked_at: Option<String>,
+}
+
+/// How fresh the data is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Freshness {
+    /// 最終取得日時 (the last successful sync, or the latest hand entry), Japan time.
+    pub label: String,
+    /// Its age in words (e.g. 3日前).
+    pub age: String,
+}
+
+/// Everything the eligibility screen of one member shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EligibilityScreen {
+    /// The member's id.
+    pub member_id: String,
+    /// 氏名.
+    pub name: String,
+    /// 本人 or 家族.
+    pub relationship: &'static str,
+    /// The person section, then one section per record.
+    pub sections: Vec<ScreenSection>,
+    /// The card check badge.
+    pub card: CardBadge,
+    /// 最終取得日時 and its age.
+    pub freshness: Option<Freshness>,
+    /// The fixed notice on how the screen may be used.
+    pub fixed_notice: String,
+    /// Warnings and notices, most urgent first.
+    pub notices: Vec<Notice>,
+}
+
+/// One line of the household overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberSummary {
+    /// The member's id.
+    pub member_id: String,
+    /// 氏名.
+    pub name: String,
+    /// 本人 or 家族.
+    pub relationship: &'static str,
+    /// The documents held, with their provenance badge text.
+    pub documents: Vec<String>,
+    /// The card badge text.
+    pub card: String,
+    /// The most urgent notice, if any.
+    pub top_notice: Option<String>,
+}
+
+/// The household at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdOverview {
+    /// Members in display order.
+    pub members: Vec<MemberSummary>,
+    /// Rows that could not be read (never hiding the others).
+    pub damaged_rows: usize,
+    /// 最終取得日時 of the last sync, if any.
+    pub last_sync: Option<Freshness>,
+}
+
+const NOTICE_WITH_CARD: &str = "この画面は、マイナンバーカード（実物）と一緒に提示したときに限り有効です。\
+画面だけでは受診できません。";
+const NOTICE_CERTIFICATE_ONLY: &str =
+    "資格確認書は単独で提示できます（マイナンバーカードは不要です）。";
+
+fn date_field(id: &'static str, label: &'static str, d: NaiveDate) -> ScreenField {
+    ScreenField {
+        id,
+        label,
+        value: format_wareki(d),
+        secondary: Some(format_western(d)),
+    }
+}
+
+fn text_field(id: &'static str, label: &'static str, value: impl Into<String>) -> ScreenField {
+    ScreenField {
+        id,
+        label,
+        value: value.into(),
+        secondary: None,
+    }
+}
+
+fn japan_time(t: DateTime<Utc>) -> String {
+    let local = t + Duration::hours(9);
+    format!(
+        "{} {}",
+        format_wareki(local.date_naive()),
+        local.format("%H:%M")
+    )
+}
+
+fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = now - t;
+    if d < Duration::zero() {
+        "未来の日時".into()
+    } else if d < Duration::hours(1) {
+        format!("{}分前", d.num_minutes())
+    } else if d < Duration::days(1) {
+        format!("{}時間前", d.num_hours())
+    } else {
+        format!("{}日前", d.num_days())
+    }
+}
+
+/// The trust list kept by the last sync, re-verified with the root pinned with it.
+fn stored_trust(store: &Store, now: DateTime<Utc>) -> Result<Option<TrustList>, StoreError> {
+    let state = store.sync_state()?;
+    let (Some(bytes), Some(root)) = (state.trust_list, state.root_key) else {
+        return Ok(None);
+    };
+    let Ok(root) = VerifyingKey::from_sec1_bytes(&root) else {
+        return Ok(None);
+    };
+    Ok(TrustList::verify(&bytes, &root, now).ok())
+}
+
+/// The provenance state of a stored record, checked now.
+pub fn provenance_state(
+    record: &StoredRecord,
+    trust: Option<&TrustList>,
+    now: DateTime<Utc>,
+) -> ProvenanceState {
+    match (&record.provenance, trust) {
+        (Provenance::HandEntered { .. }, _) => ProvenanceState::HandEntered,
+        (Provenance::IssuerSigned { .. }, Some(t))
+            if reverify_stored_record(record, t, now).is_ok() =>
+        {
+            ProvenanceState::Verified
+        }
+        (Provenance::IssuerSigned { .. }, _) => ProvenanceState::SignatureInvalid,
+    }
+}
+
+fn record_section(r: &StoredRecord, state: ProvenanceState) -> ScreenSection {
+    let e: &EligibilityRecord = &r.record;
+    let mut f = vec![
+        text_field("insurer_number", "保険者番号", e.insurer_number.as_str()),
+        text_field("insurer_name", "保険者名称", e.insurer_name.clone()),
+    ];
+    if let Some(s) = &e.symbol {
+        f.push(text_field("symbol", "記号", s.clone()));
+    }
+    f.push(text_field("number", "番号", e.number.clone()));
+    if let Some(b) = &e.branch {
+        f.push(text_field("branch", "枝番", b.clone()));
+    }
+    f.push(text_field(
+        "relationship",
+        "本人・家族の別",
+        e.relationship.label_ja(),
+    ));
+    if let Some(n) = &e.insured_name {
+        f.push(text_field("insured_name", "被保険者氏名", n.clone()));
+    }
+    if let Some(d) = e.acquired_on {
+        f.push(date_field("acquired_on", "資格取得年月日", d));
+    }
+    f.push(text_field(
+        "copay",
+        "一部負担金割合",
+        e.copay
+            .map(|c| format!("{}割", c.percent() / 10))
+            .unwrap_or_else(|| "法定負担割合のとおり".into()),
+    ));
+    if let Some(d) = e.valid_from {
+        f.push(date_field("valid_from", "有効開始年月日", d));
+    }
+    if let Some(d) = e.valid_until {
+        f.push(date_field("valid_until", "有効期限", d));
+    }
+    if let Some(d) = e.issued_on {
+        f.push(date_field("issued_on", "交付年月日", d));
+    }
+    if let Some(el) = &e.elderly {
+        f.push(text_field(
+            "elderly_copay",
+            "高齢受給者 負担割合",
+            format!("{}割", el.copay.percent() / 10),
+        ));
+        f.push(date_field(
+            "elderly_effective_from",
+            "高齢受給者 発効期日",
+            el.effective_from,
+        ));
+        if let Some(u) = el.valid_until {
+            f.push(date_field("elderly_valid_until", "高齢受給者 有効期限", u));
+        }
+    }
+    if let Some(l) = &e.limit {
+        f.push(text_field(
+            "limit_category",
+            "限度額適用区分",
+            l.category.clone(),
+        ));
+        if let Some(d) = l.effective_from {
+            f.push(date_field("limit_effective_from", "限度額適用 発効期日", d));
+        }
+    }
+    if e.preschool {
+        f.push(text_field("preschool", "未就学区分", "未就学"));
+    }
+    ScreenSection {
+        title: e.kind.label_ja().to_string(),
+        provenance: Some(state),
+        provenance_label: Some(state.label_ja()),
+        fields: f,
+    }
+}
+
+fn card_badge(check: Option<&StoredCardCheck>, signed_bindings: &[[u8; 32]]) -> CardBadge {
+    let Some(c) = check else {
+        return CardBadge {
+            state: CardState::NotChecked,
+            label: "未照合".into(),
+            checked_at: None,
+        };
+    };
+    let member_mismatch = c
+        .matched
+        .as_ref()
+        .is_some_and(|m| m.overall() == NameMatch::Mismatch);
+    let binding_mismatch =
+        !signed_bindings.is_empty() && !signed_bindings.contains(&c.check.key_fingerprint.0);
+    let (state, label) = if member_mismatch || binding_mismatch {
+        (CardState::Mismatch, "照合不一致")
+    } else {
+        (CardState::Checked, "カード照合済み")
+    };
+    CardBadge {
+        state,
+        label: label.into(),
+        checked_at: Some(japan_time(c.check.checked_at)),
+    }
+}
+
+/// The eligibility screen of `member` at `now`.
+pub fn member_screen(
+    store: &Store,
+    member: MemberId,
+    now: DateTime<Utc>,
+) -> Result<EligibilityScreen, StoreError> {
+    let trust = stored_trust(store, now)?;
+    let m: Member = store.member(member)?;
+    screen_for(store, &m, trust.as_ref(), now)
+}
+
+fn screen_for(
+    store: &Store,
+    m: &Member,
+    trust: Option<&TrustList>,
+    now: DateTime<Utc>,
+) -> Result<EligibilityScreen, StoreError> {
+    let today = japan_today(now);
+    let records = store.records(m.id)?.records;
+    let check = store.card_check(m.id)?;
+    let mut sections = vec![ScreenSection {
+        title: "ご本人".into(),
+        provenance: None,
+        provenance_label: None,
+        fields: vec![
+            text_field("name", "氏名", m.data.name.clone()),
+            text_field("kana", "氏名カナ", m.data.kana.clone()),
+            date_field("birth_date", "生年月日", m.data.birth_date),
+            text_field("sex", "性別", m.data.sex.label_ja()),
+        ],
+    }];
+    let mut bindings = Vec::new();
+    let mut latest_entry: Option<DateTime<Utc>> = None;
+    for r in &records {
+        let state = provenance_state(r, trust, now);
+        if state == ProvenanceState::Verified {
+            if let Provenance::IssuerSigned { signed_bytes, .. } = &r.provenance {
+                if let Some(t) = trust {
+                    if let Ok(v) = crate::document::verify_document(signed_bytes, t, now) {
+                        bindings.extend(v.document.holder_binding);
+                    }
+                }
+            }
+        }
+        if let Provenance::HandEntered { entered_at } = &r.provenance {
+            latest_entry = latest_entry.max(Some(*entered_at));
+        }
+        sections.push(record_section(r, state));
+    }
+    let sync = store.sync_state()?.last_success;
+    let fresh_at = if records
+        .iter()
+        .any(|r| matches!(r.provenance, Provenance::IssuerSigned { .. }))
+    {
+        sync.or(latest_entry)
+    } else {
+        latest_entry
+    };
+    let plain: Vec<EligibilityRecord> = records.iter().map(|r| r.record.clone()).collect();
+    let only_certificates =
+        !plain.is_empty() && plain.iter().all(|r| r.kind == DocumentKind::Certificate);
+    let card = card_badge(check.as_ref(), &bindings);
+    Ok(EligibilityScreen {
+        member_id: m.id.to_string(),
+        name: m.data.name.clone(),
+        relationship: m.data.relationship.label_ja(),
+        sections,
+        card,
+        freshness: fresh_at.map(|t| Freshness {
+            label: japan_time(t),
+            age: age(t, now),
+        }),
+        fixed_notice: if only_certificates {
+            NOTICE_CERTIFICATE_ONLY.into()
+        } else {
+            NOTICE_WITH_CARD.into()
+        },
+        notices: member_notices(
+            m.data.birth_date,
+            &plain,
+            check.as_ref().map(|c| &c.check),
+            None,
+            today,
+        ),
+    })
+}
+
+/// The household overview at `now`.
+pub fn household_overview(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<HouseholdOverview, StoreError> {
+    let trust = stored_trust(store, now)?;
+    let hh = store.household()?;
+    let mut members = Vec::new();
+    let mut damaged = hh.corrupt.len();
+    for m in &hh.members {
+        let s = screen_for(store, m, trust.as_ref(), now)?;
+        damaged += store.records(m.id)?.corrupt.len();
+        members.push(MemberSummary {
+            member_id: s.member_id.clone(),
+            name: s.name.clone(),
+            relationship: s.relationship,
+            documents: s
+                .sections
+                .iter()
+                .filter_map(|sec| Some(format!("{}（{}）", sec.title, sec.provenance_label?)))
+                .collect(),
+            card: s.card.label.clone(),
+            top_notice: s.notices.first().map(|n| n.message.clone()),
+        });
+    }
+    let last_sync = store.sync_state()?.last_success.map(|t| Freshness {
+        label: japan_time(t),
+        age: age(t, now),
+    });
+    Ok(HouseholdOverview {
+        members,
+        damaged_rows: damaged,
+        last_sync,
+    })
+}
+
+/// What to present, for `member` at a clinic in `clinic`'s situation, from the stored data.
+pub fn member_guidance(
+    store: &Store,
+    member: MemberId,
+    clinic: &ClinicSituation,
+    now: DateTime<Utc>,
+) -> Result<Guidance, StoreError> {
+    let today = japan_today(now);
+    let records: Vec<EligibilityRecord> = store
+        .records(member)?
+        .records
+        .into_iter()
+        .map(|r| r.record)
+        .collect();
+    let check = store.card_check(member)?;
+    let situation = MemberSituation::from_data(&records, check.as_ref().map(|c| &c.check), today);
+    Ok(guidance(&situation, clinic, today))
+}

@@ -1,0 +1,276 @@
+//! The screen never claims more than was verified, and shows the fields, dates and notices.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::*;
+use sha2::{Digest, Sha256};
+use shikaku_core::document::{
+    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document, verify_document,
+};
+use shikaku_core::eligibility::{DocumentKind, InsurerNumber, Provenance, Relationship};
+use shikaku_core::screen::{
+    CardState, ClinicSituation, Presentation, ProvenanceState, household_overview, member_guidance,
+    member_screen,
+};
+use shikaku_core::store::{MemoryKeyStore, Store, SyncState};
+
+const VERIFIED: &str = "発行元の署名を確認済み";
+
+fn key(seed: &str) -> SigningKey {
+    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T03:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn trust(not_after: DateTime<Utc>) -> Vec<u8> {
+    TrustList {
+        version: 1,
+        issued_at: now() - Duration::days(1),
+        keys: vec![IssuerKey {
+            kid: "issuer-1".into(),
+            public_key: key("issuer")
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            not_before: now() - Duration::days(30),
+            not_after,
+            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
+        }],
+    }
+    .sign(&key("root"))
+    .unwrap()
+}
+
+/// A store with one member holding one signed and one hand-entered record, and the trust
+/// list of `trust_bytes` pinned to `root`.
+fn setup(
+    dir: &std::path::Path,
+    trust_bytes: Vec<u8>,
+    root: &SigningKey,
+) -> (Store, shikaku_core::eligibility::MemberId) {
+    let mut store = Store::open(&dir.join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let person = family()[0].0.clone();
+    let record = record(
+        DocumentKind::Portal,
+        "01130012",
+        "7340155",
+        "420815",
+        Relationship::Insured,
+    );
+    let doc = EligibilityDocument {
+        household_id: "hh".into(),
+        person_id: "p1".into(),
+        version: 1,
+        issued_at: now() - Duration::days(2),
+        valid_until: now() + Duration::days(300),
+        person: person.clone(),
+        record: record.clone(),
+        holder_binding: None,
+    };
+    let signed = sign_document(&doc, &key("issuer"), "issuer-1").unwrap();
+    let provenance = verify_document(
+        &signed,
+        &TrustList::verify(
+            &trust(now() + Duration::days(300)),
+            key("root").verifying_key(),
+            now(),
+        )
+        .unwrap(),
+        now(),
+    )
+    .unwrap()
+    .provenance();
+    let id = store.add_member(&person).unwrap();
+    store.put_record(id, &record, &provenance).unwrap();
+    let hand = record_hand();
+    store
+        .put_record(
+            id,
+            &hand,
+            &Provenance::HandEntered {
+                entered_at: now() - Duration::hours(5),
+            },
+        )
+        .unwrap();
+    store
+        .write(|b| {
+            b.set_sync_state(&SyncState {
+                trust_list: Some(trust_bytes),
+                root_key: Some(
+                    root.verifying_key()
+                        .to_encoded_point(true)
+                        .as_bytes()
+                        .to_vec(),
+                ),
+                last_success: Some(now() - Duration::days(3)),
+                ..SyncState::default()
+            })
+        })
+        .unwrap();
+    (store, id)
+}
+
+fn record_hand() -> shikaku_core::eligibility::EligibilityRecord {
+    record(
+        DocumentKind::Certificate,
+        "39131008",
+        "8812",
+        "60417733",
+        Relationship::Insured,
+    )
+}
+
+fn states(store: &Store, id: shikaku_core::eligibility::MemberId) -> Vec<ProvenanceState> {
+    member_screen(store, id, now())
+        .unwrap()
+        .sections
+        .iter()
+        .filter_map(|s| s.provenance)
+        .collect()
+}
+
+#[test]
+fn verified_only_when_the_signature_verifies_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, id) = setup(dir.path(), trust(now() + Duration::days(300)), &key("root"));
+    assert_eq!(
+        states(&store, id),
+        vec![ProvenanceState::Verified, ProvenanceState::HandEntered]
+    );
+
+    // The stored record altered (same signed bytes): no longer verified.
+    let signed = store.records(id).unwrap().records[0].clone();
+    let mut changed = signed.record.clone();
+    changed.number = "999999".into();
+    store
+        .replace_record(signed.id, &changed, &signed.provenance)
+        .unwrap();
+    let screen = member_screen(&store, id, now()).unwrap();
+    assert_eq!(
+        screen.sections[1].provenance,
+        Some(ProvenanceState::SignatureInvalid)
+    );
+    assert!(!serde_json::to_string(&screen).unwrap().contains(VERIFIED));
+    assert!(
+        !household_overview(&store, now()).unwrap().members[0]
+            .documents
+            .iter()
+            .any(|d| d.contains(VERIFIED))
+    );
+}
+
+#[test]
+fn never_verified_when_the_key_expired_the_trust_list_is_missing_or_foreign() {
+    for (label, trust_bytes, root) in [
+        ("key expired", trust(now() - Duration::days(1)), key("root")),
+        (
+            "trust list under another root",
+            trust(now() + Duration::days(300)),
+            key("someone"),
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, id) = setup(dir.path(), trust_bytes, &root);
+        assert_eq!(
+            states(&store, id),
+            vec![
+                ProvenanceState::SignatureInvalid,
+                ProvenanceState::HandEntered
+            ],
+            "{label}"
+        );
+        let json = serde_json::to_string(&member_screen(&store, id, now()).unwrap()).unwrap();
+        assert!(!json.contains(VERIFIED), "{label}");
+        assert!(
+            json.contains("署名が無効") && json.contains("手入力・未検証"),
+            "{label}"
+        );
+    }
+    // No trust list at all.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, id) = setup(dir.path(), trust(now() + Duration::days(300)), &key("root"));
+    store
+        .write(|b| b.set_sync_state(&SyncState::default()))
+        .unwrap();
+    assert_eq!(
+        states(&store, id),
+        vec![
+            ProvenanceState::SignatureInvalid,
+            ProvenanceState::HandEntered
+        ]
+    );
+}
+
+#[test]
+fn screen_fields_dates_and_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path(), trust(now() + Duration::days(300)), &key("root"));
+    let s = member_screen(&store, id, now()).unwrap();
+    assert_eq!(s.name, "山田 太郎");
+    assert_eq!(s.card.state, CardState::NotChecked);
+    assert_eq!(s.card.label, "未照合");
+    let birth = s.sections[0]
+        .fields
+        .iter()
+        .find(|f| f.id == "birth_date")
+        .unwrap();
+    assert_eq!(birth.value, "昭和60年4月12日");
+    assert_eq!(birth.secondary.as_deref(), Some("1985年4月12日"));
+    let copay = s.sections[1]
+        .fields
+        .iter()
+        .find(|f| f.id == "copay")
+        .unwrap();
+    assert_eq!(copay.value, "3割");
+    let until = s.sections[2]
+        .fields
+        .iter()
+        .find(|f| f.id == "valid_until")
+        .unwrap();
+    assert_eq!(until.value, "令和12年12月1日");
+    assert!(
+        s.fixed_notice
+            .contains("マイナンバーカード（実物）と一緒に")
+    );
+    let fresh = s.freshness.unwrap();
+    assert_eq!(fresh.age, "3日前");
+    // Both a マイナ保険証 document and a 資格確認書 are held: a notice, not a block.
+    assert!(
+        s.notices.iter().any(|n| n.message.contains("資格確認書")),
+        "{:?}",
+        s.notices
+    );
+
+    let overview = household_overview(&store, now()).unwrap();
+    assert_eq!(overview.members.len(), 1);
+    assert_eq!(overview.damaged_rows, 0);
+    assert_eq!(overview.members[0].documents.len(), 2);
+
+    let g = member_guidance(
+        &store,
+        id,
+        &ClinicSituation {
+            reader_present: true,
+            reader_working: false,
+            power: true,
+            network: true,
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(g.clinic_problem.is_some());
+    assert!(!g.options.is_empty());
+    assert_ne!(
+        g.options[0].presentation,
+        Presentation::CardAtReader,
+        "the reader is down"
+    );
+    let _ = NaiveDate::from_ymd_opt(2026, 1, 1);
+}

@@ -1,0 +1,612 @@
+//! The sync client against a server the test controls: a valid flow, then every hostile answer
+//! of the acceptance list, each refused with its typed error and the store files byte-identical.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+use p256::ecdsa::signature::Signer;
+use sha2::{Digest, Sha256};
+use shikaku_core::document::{
+    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document,
+};
+use shikaku_core::eligibility::{
+    DocumentKind, InsurerNumber, MemberForm, RecordForm, Relationship, Sex,
+};
+use shikaku_core::store::{MemoryKeyStore, Store};
+use shikaku_core::sync::http::{
+    HttpError, HttpMethod, HttpRequest, HttpResponse, HttpTransport, ServerUrl,
+};
+use shikaku_core::sync::{SyncConfig, SyncError, SyncStep, sync};
+use shikaku_vcard::{VirtualCard, card_from_profile_path};
+
+const KEK: [u8; 32] = [5; 32];
+const KID: &str = "issuer-1";
+
+fn key(seed: &str) -> SigningKey {
+    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T03:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn issuer_key(kid: &str, k: &SigningKey, insurers: &[&str], not_after: DateTime<Utc>) -> IssuerKey {
+    IssuerKey {
+        kid: kid.into(),
+        public_key: k
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec(),
+        not_before: now() - Duration::days(300),
+        not_after,
+        insurers: insurers
+            .iter()
+            .map(|n| InsurerNumber::parse(n).unwrap())
+            .collect(),
+    }
+}
+
+fn trust(version: u64, keys: Vec<IssuerKey>) -> Vec<u8> {
+    TrustList {
+        version,
+        issued_at: now() - Duration::days(1),
+        keys,
+    }
+    .sign(&key("root"))
+    .unwrap()
+}
+
+fn profile(name: &str) -> String {
+    format!(
+        "{}/../../examples/vcard-yamada-{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn card(name: &str) -> VirtualCard {
+    card_from_profile_path(profile(name)).unwrap()
+}
+
+/// The example family's documents: (person id, name, kana, birth, sex, relationship, branch, card).
+fn document(person: &str, version: u64) -> EligibilityDocument {
+    let (name, kana, birth, sex, rel, branch, card_name) = match person {
+        "p-taro" => (
+            "山田 太郎",
+            "ヤマダ タロウ",
+            "1985-04-12",
+            Sex::Male,
+            Relationship::Insured,
+            "00",
+            "taro",
+        ),
+        "p-hanako" => (
+            "山田 花子",
+            "ヤマダ ハナコ",
+            "1987-09-30",
+            Sex::Female,
+            Relationship::Dependent,
+            "01",
+            "hanako",
+        ),
+        _ => (
+            "山田 健太",
+            "ヤマダ ケンタ",
+            "2016-06-15",
+            Sex::Male,
+            Relationship::Dependent,
+            "02",
+            "kenta",
+        ),
+    };
+    let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let p = MemberForm {
+        name: name.into(),
+        kana: kana.into(),
+        birth_date: birth.into(),
+        sex,
+        relationship: rel,
+    };
+    let r = RecordForm {
+        kind: DocumentKind::Portal,
+        insurer_number: "01130012".into(),
+        insurer_name: "全国健康保険協会 東京支部".into(),
+        symbol: Some("7340155".into()),
+        number: "42".into(),
+        branch: Some(branch.into()),
+        relationship: rel,
+        insured_name: (rel == Relationship::Dependent).then(|| "山田 太郎".into()),
+        acquired_on: Some("2015-04-01".into()),
+        copay_percent: Some(30),
+        valid_from: None,
+        valid_until: None,
+        issued_on: Some("2026-11-20".into()),
+        elderly: None,
+        limit: None,
+        preschool: false,
+    };
+    EligibilityDocument {
+        household_id: "hh-yamada".into(),
+        person_id: person.into(),
+        version,
+        issued_at: now() - Duration::days(3),
+        valid_until: now() + Duration::days(365),
+        person: p.validate(day).unwrap(),
+        record: r.validate(day).unwrap(),
+        holder_binding: Some(card(card_name).auth_key_fingerprint()),
+    }
+}
+
+fn signed(person: &str, version: u64) -> Vec<u8> {
+    sign_document(&document(person, version), &key("issuer"), KID).unwrap()
+}
+
+/// COSE_Sign1 over arbitrary payload bytes, with any algorithm label, signed by the issuer key.
+fn raw_cose(payload: Vec<u8>, alg: iana::Algorithm) -> Vec<u8> {
+    let protected = HeaderBuilder::new()
+        .algorithm(alg)
+        .key_id(KID.as_bytes().to_vec())
+        .content_type("application/vnd.shikaku.eligibility+cbor".into())
+        .build();
+    let sign1 = CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(b"", |tbs| {
+            let sig: p256::ecdsa::Signature = key("issuer").sign(tbs);
+            sig.to_bytes().to_vec()
+        })
+        .build();
+    sign1.to_tagged_vec().unwrap()
+}
+
+fn payload_of(cose: &[u8]) -> Vec<u8> {
+    coset::CoseSign1::from_tagged_slice(cose)
+        .unwrap()
+        .payload
+        .unwrap()
+}
+
+#[derive(Clone)]
+enum Answer {
+    Ok,
+    Status(u16),
+    Error(HttpError),
+    Body(Vec<u8>),
+}
+
+/// The controlled server. Documents and the trust list can be swapped between syncs.
+struct Server {
+    trust: Mutex<Vec<u8>>,
+    docs: Mutex<Vec<Vec<u8>>>,
+    etag: Mutex<String>,
+    documents_answer: Mutex<Answer>,
+}
+
+fn b64(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+fn ok(body: Vec<u8>) -> Result<HttpResponse, HttpError> {
+    Ok(HttpResponse {
+        status: 200,
+        headers: vec![],
+        body,
+    })
+}
+
+impl HttpTransport for Server {
+    fn send(&self, r: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let path = r.url.trim_start_matches("https://issuer.test");
+        match (r.method, path) {
+            (HttpMethod::Get, "/v1/trust-list") => ok(self.trust.lock().unwrap().clone()),
+            (HttpMethod::Post, "/v1/challenge") => ok(format!(
+                r#"{{"challenge_id":"c1","challenge":"{}","expires_at":"2026-11-23T03:05:00Z"}}"#,
+                b64(&[7u8; 32])
+            )
+            .into_bytes()),
+            (HttpMethod::Post, "/v1/session") => {
+                ok(br#"{"session":"s1","expires_at":"2026-11-23T04:00:00Z"}"#.to_vec())
+            }
+            (HttpMethod::Get, "/v1/documents") => {
+                let etag = self.etag.lock().unwrap().clone();
+                let inm = r
+                    .headers
+                    .iter()
+                    .find(|h| h.name == "If-None-Match")
+                    .map(|h| h.value.clone());
+                match self.documents_answer.lock().unwrap().clone() {
+                    Answer::Error(e) => Err(e),
+                    Answer::Status(s) => Ok(HttpResponse {
+                        status: s,
+                        headers: vec![],
+                        body: b"{\"error\":\"x\"}".to_vec(),
+                    }),
+                    Answer::Body(b) => ok(b),
+                    Answer::Ok if inm.as_deref() == Some(etag.as_str()) => Ok(HttpResponse {
+                        status: 304,
+                        headers: vec![],
+                        body: vec![],
+                    }),
+                    Answer::Ok => {
+                        let docs: Vec<String> =
+                            self.docs.lock().unwrap().iter().map(|d| b64(d)).collect();
+                        let body = serde_json::json!({
+                            "household_id": "hh-yamada",
+                            "etag": etag,
+                            "documents": docs,
+                        });
+                        ok(serde_json::to_vec(&body).unwrap())
+                    }
+                }
+            }
+            _ => Ok(HttpResponse {
+                status: 404,
+                headers: vec![],
+                body: vec![],
+            }),
+        }
+    }
+}
+
+fn server() -> Server {
+    Server {
+        trust: Mutex::new(trust(
+            1,
+            vec![issuer_key(
+                KID,
+                &key("issuer"),
+                &["01130012"],
+                now() + Duration::days(300),
+            )],
+        )),
+        docs: Mutex::new(vec![
+            signed("p-taro", 1),
+            signed("p-hanako", 1),
+            signed("p-kenta", 1),
+        ]),
+        etag: Mutex::new("\"e1\"".into()),
+        documents_answer: Mutex::new(Answer::Ok),
+    }
+}
+
+fn config() -> SyncConfig {
+    SyncConfig {
+        server: ServerUrl::parse("https://issuer.test", false).unwrap(),
+        root: *key("root").verifying_key(),
+        allow_last_attempt: false,
+        timeout_ms: 5000,
+    }
+}
+
+fn run(
+    path: &Path,
+    server: &Server,
+    card: &VirtualCard,
+) -> Result<shikaku_core::sync::SyncReport, SyncError> {
+    let mut store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
+    let mut steps = Vec::new();
+    let r = sync(
+        &mut store,
+        server,
+        card,
+        "1234",
+        &config(),
+        now(),
+        &mut |s| steps.push(s),
+    );
+    if r.is_ok() {
+        assert!(
+            matches!(steps.first(), Some(SyncStep::TrustList { version: _ })),
+            "{steps:?}"
+        );
+    }
+    r
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.display().to_string(), std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn valid_sync_then_304_then_newer_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    let taro = card("taro");
+    let r = run(&path, &srv, &taro).unwrap();
+    assert_eq!((r.not_modified, r.written, r.unchanged), (false, 3, 0));
+    {
+        let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+        let hh = store.household().unwrap();
+        assert_eq!(hh.members.len(), 3);
+        let taro_m = store.member_by_issuer_ref("p-taro").unwrap().unwrap();
+        assert_eq!(taro_m.data.name, "山田 太郎");
+        let recs = store.records(taro_m.id).unwrap().records;
+        assert_eq!(recs.len(), 1);
+        assert!(matches!(
+            recs[0].provenance,
+            shikaku_core::eligibility::Provenance::IssuerSigned { .. }
+        ));
+        assert_eq!(store.sync_state().unwrap().etag.as_deref(), Some("\"e1\""));
+    }
+    // Same ETag: 304, nothing but the sync time written.
+    let r = run(&path, &srv, &taro).unwrap();
+    assert!(r.not_modified);
+    // A newer version of one document; the others unchanged and not rewritten.
+    *srv.docs.lock().unwrap() = vec![
+        signed("p-taro", 2),
+        signed("p-hanako", 1),
+        signed("p-kenta", 1),
+    ];
+    *srv.etag.lock().unwrap() = "\"e2\"".into();
+    let r = run(&path, &srv, &taro).unwrap();
+    assert_eq!((r.written, r.unchanged), (1, 2));
+    // An older version is a rollback.
+    *srv.docs.lock().unwrap() = vec![
+        signed("p-taro", 1),
+        signed("p-hanako", 1),
+        signed("p-kenta", 1),
+    ];
+    *srv.etag.lock().unwrap() = "\"e3\"".into();
+    let before = snapshot(dir.path());
+    assert_eq!(run(&path, &srv, &taro).unwrap_err(), SyncError::Rollback);
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+/// Syncs once successfully, then applies `hostile` to the server and expects `check(err)` and
+/// byte-identical store files.
+fn hostile(name: &str, setup: impl FnOnce(&Server), check: impl Fn(&SyncError) -> bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    let taro = card("taro");
+    run(&path, &srv, &taro).unwrap();
+    *srv.etag.lock().unwrap() = "\"e-next\"".into();
+    setup(&srv);
+    let before = snapshot(dir.path());
+    let err = run(&path, &srv, &taro).expect_err(name);
+    assert!(check(&err), "{name}: unexpected {err:?}");
+    assert_eq!(snapshot(dir.path()), before, "{name}: store files changed");
+    eprintln!("{name}: {err}");
+}
+
+fn set_doc(s: &Server, i: usize, bytes: Vec<u8>) {
+    s.docs.lock().unwrap()[i] = bytes;
+}
+
+#[test]
+fn hostile_answers_are_refused_and_change_nothing() {
+    hostile(
+        "bad signature",
+        |s| {
+            let mut d = signed("p-taro", 2);
+            let n = d.len();
+            d[n - 5] ^= 1;
+            set_doc(s, 0, d);
+        },
+        |e| matches!(e, SyncError::Untrusted { .. }),
+    );
+    hostile(
+        "unknown kid",
+        |s| {
+            set_doc(
+                s,
+                1,
+                sign_document(&document("p-hanako", 2), &key("issuer"), "someone-else").unwrap(),
+            );
+        },
+        |e| matches!(e, SyncError::Untrusted { reason } if reason.contains("unknown issuer key")),
+    );
+    hostile(
+        "expired key",
+        |s| {
+            *s.trust.lock().unwrap() = trust(
+                2,
+                vec![issuer_key(
+                    KID,
+                    &key("issuer"),
+                    &["01130012"],
+                    now() - Duration::days(1),
+                )],
+            );
+        },
+        |e| matches!(e, SyncError::Untrusted { reason } if reason.contains("validity")),
+    );
+    hostile(
+        "key not allowed for that 保険者番号",
+        |s| {
+            *s.trust.lock().unwrap() = trust(
+                2,
+                vec![issuer_key(
+                    KID,
+                    &key("issuer"),
+                    &["33120015"],
+                    now() + Duration::days(10),
+                )],
+            );
+        },
+        |e| matches!(e, SyncError::Untrusted { reason } if reason.contains("保険者番号")),
+    );
+    hostile(
+        "wrong algorithm",
+        |s| {
+            set_doc(
+                s,
+                0,
+                raw_cose(payload_of(&signed("p-taro", 2)), iana::Algorithm::ES384),
+            );
+        },
+        |e| matches!(e, SyncError::Untrusted { reason } if reason.contains("algorithm")),
+    );
+    hostile(
+        "over 16 KiB",
+        |s| {
+            set_doc(
+                s,
+                0,
+                raw_cose(vec![0x40; 17 * 1024], iana::Algorithm::ES256),
+            );
+        },
+        |e| matches!(e, SyncError::InvalidDocument { reason } if reason.contains("larger")),
+    );
+    hostile(
+        "truncated CBOR",
+        |s| {
+            let d = signed("p-taro", 2);
+            set_doc(s, 0, d[..d.len() / 2].to_vec());
+        },
+        |e| matches!(e, SyncError::InvalidDocument { .. }),
+    );
+    hostile(
+        "duplicate map keys",
+        |s| {
+            let payload = payload_of(&signed("p-taro", 2));
+            let mut v: ciborium::Value = ciborium::from_reader(&payload[..]).unwrap();
+            if let ciborium::Value::Map(m) = &mut v {
+                let first = m[0].clone();
+                m.push(first);
+            }
+            let mut dup = Vec::new();
+            ciborium::into_writer(&v, &mut dup).unwrap();
+            set_doc(s, 0, raw_cose(dup, iana::Algorithm::ES256));
+        },
+        |e| matches!(e, SyncError::InvalidDocument { reason } if reason.contains("duplicate")),
+    );
+    hostile(
+        "a valid document bound to another card",
+        |s| {
+            let mut d = document("p-taro", 2);
+            d.holder_binding = Some(card("kenta").auth_key_fingerprint());
+            set_doc(s, 0, sign_document(&d, &key("issuer"), KID).unwrap());
+        },
+        |e| *e == SyncError::HolderMismatch,
+    );
+    hostile(
+        "HTTP 500",
+        |s| {
+            *s.documents_answer.lock().unwrap() = Answer::Status(500);
+        },
+        |e| *e == SyncError::Server { status: 500 },
+    );
+    hostile(
+        "timeout",
+        |s| {
+            *s.documents_answer.lock().unwrap() = Answer::Error(HttpError::Timeout);
+        },
+        |e| *e == SyncError::Timeout,
+    );
+    hostile(
+        "connection cut mid-body",
+        |s| {
+            *s.documents_answer.lock().unwrap() = Answer::Error(HttpError::Interrupted {
+                reason: "unexpected end of file".into(),
+            });
+        },
+        |e| matches!(e, SyncError::Interrupted { .. }),
+    );
+    hostile(
+        "truncated JSON body",
+        |s| {
+            *s.documents_answer.lock().unwrap() =
+                Answer::Body(br#"{"household_id":"hh-yamada","etag":"x","documents":["#.to_vec());
+        },
+        |e| matches!(e, SyncError::Protocol { .. }),
+    );
+    hostile(
+        "garbage",
+        |s| {
+            *s.documents_answer.lock().unwrap() = Answer::Body(vec![0xff, 0x00, 0x13]);
+        },
+        |e| matches!(e, SyncError::Protocol { .. }),
+    );
+    hostile(
+        "offline",
+        |s| {
+            *s.documents_answer.lock().unwrap() = Answer::Error(HttpError::Offline {
+                reason: "connection refused".into(),
+            });
+        },
+        |e| matches!(e, SyncError::Offline { .. }),
+    );
+    hostile(
+        "trust list rollback",
+        |s| {
+            *s.trust.lock().unwrap() = trust(
+                1,
+                vec![issuer_key(
+                    KID,
+                    &key("issuer"),
+                    &["01130012", "33120015"],
+                    now() + Duration::days(10),
+                )],
+            );
+        },
+        |e| *e == SyncError::Rollback,
+    );
+    hostile(
+        "trust list signed by another root",
+        |s| {
+            *s.trust.lock().unwrap() = TrustList {
+                version: 5,
+                issued_at: now(),
+                keys: vec![],
+            }
+            .sign(&key("not the root"))
+            .unwrap();
+        },
+        |e| matches!(e, SyncError::Untrusted { .. }),
+    );
+    hostile(
+        "document of another household",
+        |s| {
+            let mut d = document("p-kenta", 2);
+            d.household_id = "hh-other".into();
+            set_doc(s, 2, sign_document(&d, &key("issuer"), KID).unwrap());
+        },
+        |e| matches!(e, SyncError::InvalidDocument { .. }),
+    );
+}
+
+#[test]
+fn wrong_pin_fails_before_anything_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    let taro = card("taro");
+    let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let err = sync(
+        &mut store,
+        &srv,
+        &taro,
+        "9999",
+        &config(),
+        now(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::Card(shikaku_core::card::CardError::WrongPin {
+                retries_left: 2,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(store.household().unwrap().members.is_empty());
+    assert_eq!(store.sync_state().unwrap(), Default::default());
+}
