@@ -191,6 +191,23 @@ fn bench(c: &mut Criterion) {
     g.bench_function("plaintext_open_and_read", |b| {
         b.iter(|| black_box(read_plain(&plain)))
     });
+    g.bench_function("encrypted_open_read_and_build_screens", |b| {
+        b.iter(|| {
+            let store = Store::open(&enc, &MemoryKeyStore::new(KEK)).unwrap();
+            let now = chrono::Utc::now();
+            let overview = shikaku_core::screen::household_overview(&store, now).unwrap();
+            let mut fields = 0;
+            for m in store.household().unwrap().members {
+                let screen = shikaku_core::screen::member_screen(&store, m.id, now).unwrap();
+                fields += screen
+                    .sections
+                    .iter()
+                    .map(|s| s.fields.len())
+                    .sum::<usize>();
+            }
+            black_box((overview.members.len(), fields))
+        })
+    });
     g.bench_function("encrypted_open_only", |b| {
         b.iter(|| black_box(Store::open(&enc, &MemoryKeyStore::new(KEK)).unwrap()))
     });

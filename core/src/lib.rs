@@ -6,7 +6,9 @@
 //! - [`eligibility`]: members, households, eligibility records and their validation.
 //! - [`store`]: the encrypted SQLite household store and the [`store::KeyStore`] seam.
 //! - [`card`]: ISO 7816 APDUs, the [`card::CardTransport`] seam and My Number Card checks.
+//! - [`document`]: signed eligibility documents (COSE_Sign1/ES256), the trust list, the QR form.
 //! - [`sync`]: the [`sync::http::HttpTransport`] seam and the download protocol.
+//! - [`screen`]: the view models the apps lay out, 和暦, expiry rules and guidance.
 
 pub mod card;
 pub mod document;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use common::*;
 use sha2::{Digest, Sha256};
 use shikaku_core::document::{
@@ -272,5 +272,81 @@ fn screen_fields_dates_and_notices() {
         Presentation::CardAtReader,
         "the reader is down"
     );
-    let _ = NaiveDate::from_ymd_opt(2026, 1, 1);
+}
+
+fn stored_check(
+    member: shikaku_core::eligibility::MemberId,
+    source: shikaku_core::card::AnchorSource,
+    name_on_card: Option<&str>,
+) -> shikaku_core::store::StoredCardCheck {
+    use shikaku_core::card::*;
+    let info = name_on_card.map(|n| BasicInfo {
+        name: n.into(),
+        address: String::new(),
+        birth_date: "19850412".into(),
+        sex: CardSex::Male,
+    });
+    shikaku_core::store::StoredCardCheck {
+        member,
+        matched: info.as_ref().map(|i| match_member(i, &family()[0].0)),
+        check: CardCheck {
+            card_kind: CardKind::MyNumberCard,
+            key_fingerprint: KeyFingerprint([1; 32]),
+            certificate_not_before: now() - Duration::days(400),
+            certificate_not_after: now() + Duration::days(900),
+            chain: ChainStatus {
+                anchor_label: "x".into(),
+                anchor_source: source,
+                anchor_key: KeyFingerprint([2; 32]),
+            },
+            signature: SignatureStatus::VerifiedFreshChallenge,
+            retries_left: PinCounter::Remaining(3),
+            checked_at: now() - Duration::hours(1),
+            basic_info: info,
+        },
+    }
+}
+
+#[test]
+fn card_badge_claims_only_what_was_proven() {
+    use shikaku_core::card::AnchorSource;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let id = store.add_member(&family()[0].0).unwrap();
+    let badge = |store: &Store| member_screen(store, id, now()).unwrap().card.state;
+    assert_eq!(badge(&store), CardState::NotChecked);
+    // A genuine card with nothing linking it to this member.
+    store
+        .put_card_check(&stored_check(id, AnchorSource::Embedded, None))
+        .unwrap();
+    assert_eq!(badge(&store), CardState::GenuineNotLinked);
+    // Linked by the 基本4情報.
+    store
+        .put_card_check(&stored_check(
+            id,
+            AnchorSource::Embedded,
+            Some("山田\u{3000}太郎"),
+        ))
+        .unwrap();
+    assert_eq!(badge(&store), CardState::Checked);
+    // The 基本4情報 of someone else.
+    store
+        .put_card_check(&stored_check(
+            id,
+            AnchorSource::Embedded,
+            Some("鈴木\u{3000}次郎"),
+        ))
+        .unwrap();
+    assert_eq!(badge(&store), CardState::Mismatch);
+    // A test anchor never counts as a real check, even when linked.
+    store
+        .put_card_check(&stored_check(
+            id,
+            AnchorSource::Extra,
+            Some("山田\u{3000}太郎"),
+        ))
+        .unwrap();
+    assert_eq!(badge(&store), CardState::TestAnchor);
+    let json = serde_json::to_string(&member_screen(&store, id, now()).unwrap()).unwrap();
+    assert!(!json.contains("カード照合済み"));
 }

@@ -62,6 +62,16 @@ pub enum CardError {
         /// Which PIN is at its last try.
         pin: PinKind,
     },
+    /// The card says the PIN is already verified, so its retry counter cannot be read: no PIN
+    /// is sent (a wrong one would spend a try blind). Presenting the card again resets it.
+    #[error(
+        "the card reports the {pin} as already verified, so its tries left are unknown; \
+         remove the card and present it again"
+    )]
+    PinStateUnknown {
+        /// Which PIN.
+        pin: PinKind,
+    },
     /// The card has no JPKI application (or an unknown token): not a My Number Card.
     #[error("this card is not a My Number Card")]
     NotAMyNumberCard,

@@ -10,7 +10,7 @@ use super::transport::{CardTransport, TransportError};
 /// Hex (spaces allowed) to bytes.
 pub(crate) fn hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    assert!(digits.len() % 2 == 0, "odd hex: {s}");
+    assert!(digits.len().is_multiple_of(2), "odd hex: {s}");
     digits
         .chunks(2)
         .map(|pair| {

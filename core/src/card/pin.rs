@@ -66,6 +66,8 @@ pub(crate) fn read_counter(ch: &mut Channel<'_>) -> Result<PinCounter, CardError
 /// allows it. Returns the counter as read before the VERIFY.
 ///
 /// - Blocked → [`CardError::PinBlocked`], no VERIFY sent.
+/// - Already verified (`9000` to the empty VERIFY: the counter is not reported) →
+///   [`CardError::PinStateUnknown`], no VERIFY sent.
 /// - One try left and `allow_last_attempt == false` → [`CardError::LastAttemptNeedsConsent`],
 ///   no VERIFY sent.
 /// - A transport failure during the VERIFY → the transport error with
@@ -84,7 +86,9 @@ pub(crate) fn guarded_verify(
         PinCounter::Remaining(1) if !allow_last_attempt => {
             return Err(CardError::LastAttemptNeedsConsent { pin: kind });
         }
-        PinCounter::Remaining(_) | PinCounter::AlreadyVerified => {}
+        // The counter is unknown: never send a PIN blind.
+        PinCounter::AlreadyVerified => return Err(CardError::PinStateUnknown { pin: kind }),
+        PinCounter::Remaining(_) => {}
     }
     let command = pin.verify_command();
     let response = ch.exchange_verify(&command)?;
@@ -161,8 +165,15 @@ mod tests {
         let mock = script("63C3", Some("9000"));
         assert_eq!(run(&mock, false), Ok(PinCounter::Remaining(3)));
         mock.assert_done();
-        let mock = script("9000", Some("9000"));
-        assert_eq!(run(&mock, false), Ok(PinCounter::AlreadyVerified));
+        // Already verified: the counter is unknown, so no PIN is sent at all.
+        let mock = script("9000", None);
+        assert_eq!(
+            run(&mock, true),
+            Err(CardError::PinStateUnknown {
+                pin: PinKind::JpkiAuth
+            })
+        );
+        mock.assert_done();
     }
 
     #[test]

@@ -82,12 +82,11 @@ pub(crate) fn open(bytes: &[u8], content_type: &str) -> Result<Opened, DocumentE
     };
     // The protected header is CBOR inside a byte string: hold it to the same strictness
     // (duplicate keys, nesting) before coset parses it.
-    if let Value::Array(parts) = inner.as_ref() {
-        if let Some(Value::Bytes(raw)) = parts.first() {
-            if !raw.is_empty() {
-                cbor::decode(raw, MAX_SIGNED_BYTES, "protected header")?;
-            }
-        }
+    if let Value::Array(parts) = inner.as_ref()
+        && let Some(Value::Bytes(raw)) = parts.first()
+        && !raw.is_empty()
+    {
+        cbor::decode(raw, MAX_SIGNED_BYTES, "protected header")?;
     }
     let sign1 = CoseSign1::from_cbor_value(*inner)
         .map_err(|_| malformed(AT, "not a COSE_Sign1 structure"))?;

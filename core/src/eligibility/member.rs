@@ -236,6 +236,11 @@ mod tests {
         let cases: Vec<(Mutation, Field)> = vec![
             (Box::new(|f| f.name = "  ".into()), Field::Name),
             (Box::new(|f| f.name = "山田\u{0007}".into()), Field::Name),
+            (
+                Box::new(|f| f.name = "山田\u{202E}太郎".into()),
+                Field::Name,
+            ),
+            (Box::new(|f| f.name = "山\u{200B}田".into()), Field::Name),
             (Box::new(|f| f.name = "あ".repeat(61)), Field::Name),
             (Box::new(|f| f.kana = "やまだ".into()), Field::Kana),
             (Box::new(|f| f.kana = "Yamada".into()), Field::Kana),

@@ -15,7 +15,7 @@ pub use insurer::{InsurerNumber, InsurerNumberError, Scheme};
 pub use member::{Member, MemberData, MemberForm, MemberId, Relationship, Sex};
 pub use record::{
     CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient, EligibilityRecord, LimitCertification,
-    LimitForm, Provenance, RecordForm, RecordId, StoredRecord,
+    LimitForm, Provenance, RecordForm, RecordId, RecordJsonError, StoredRecord,
 };
 
 /// Parses a date written exactly `YYYY-MM-DD` that exists in the calendar.
@@ -41,6 +41,12 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
 pub(crate) fn check_text(s: &str, max: usize) -> Result<String, &'static str> {
     if s.chars().any(char::is_control) {
         return Err("must not contain control characters");
+    }
+    // Invisible format characters (zero-width, bidi overrides) could make two different values
+    // look identical on screen.
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+    if s.chars().any(invisible) {
+        return Err("must not contain invisible formatting characters");
     }
     let folded = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if folded.is_empty() {

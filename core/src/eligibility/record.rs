@@ -225,6 +225,19 @@ pub struct StoredRecord {
     pub provenance: Provenance,
 }
 
+/// Why a hand-entry JSON document could not be read: where and what kind of problem, never
+/// the value found there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the record {problem} (line {line}, column {column})")]
+pub struct RecordJsonError {
+    /// What is wrong, in a fixed phrase.
+    pub problem: &'static str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
 /// The 高齢受給者 part of a [`RecordForm`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -303,10 +316,21 @@ fn present(s: &Option<String>) -> Option<&str> {
 }
 
 impl RecordForm {
-    /// Parses the hand-entry JSON. The error is serde's (with line and column), which never
-    /// quotes string values.
-    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(json)
+    /// Parses the hand-entry JSON. The error gives the position and the kind of problem only:
+    /// serde's own messages quote the offending value, which may be personal data.
+    pub fn from_json(json: &str) -> Result<Self, RecordJsonError> {
+        serde_json::from_str(json).map_err(|e| RecordJsonError {
+            problem: match e.classify() {
+                serde_json::error::Category::Syntax => "is not valid JSON",
+                serde_json::error::Category::Eof => "ends too early",
+                serde_json::error::Category::Data => {
+                    "has a wrong type, an unknown key or value, or a missing field"
+                }
+                serde_json::error::Category::Io => "could not be read",
+            },
+            line: e.line(),
+            column: e.column(),
+        })
     }
 
     /// Validates the form as of `today`, naming every field that fails.
@@ -354,10 +378,10 @@ impl RecordForm {
         if issued_on.is_some_and(|d| d > today) {
             c.push(Field::IssuedOn, "must not be in the future");
         }
-        if let (Some(from), Some(until)) = (valid_from, valid_until) {
-            if from > until {
-                c.push(Field::ValidFrom, "must not be after 有効期限");
-            }
+        if let (Some(from), Some(until)) = (valid_from, valid_until)
+            && from > until
+        {
+            c.push(Field::ValidFrom, "must not be after 有効期限");
         }
         if self.kind == DocumentKind::Certificate && present(&self.valid_until).is_none() {
             c.push(Field::ValidUntil, "is required on a 資格確認書");
@@ -381,13 +405,13 @@ impl RecordForm {
                     "is required in the 高齢受給者 block",
                 );
             }
-            if let (Some(f), Some(u)) = (from, until) {
-                if f > u {
-                    c.push(
-                        Field::ElderlyEffectiveFrom,
-                        "must not be after its 有効期限",
-                    );
-                }
+            if let (Some(f), Some(u)) = (from, until)
+                && f > u
+            {
+                c.push(
+                    Field::ElderlyEffectiveFrom,
+                    "must not be after its 有効期限",
+                );
             }
             Some(ElderlyRecipient {
                 copay: rate?,
@@ -613,6 +637,19 @@ mod tests {
         assert!(RecordForm::from_json(unknown).is_err());
         assert!(RecordForm::from_json(r#"{"kind":"passport"}"#).is_err());
         assert!(RecordForm::from_json("{").is_err());
+        // Values never reach the error (they may be personal data).
+        for bad in [
+            r#"{"kind":"notice","insurer_number":39131008}"#,
+            r#"{"kind":"notice","relationship":"山田太郎"}"#,
+            r#"{"kind":"notice","copay_percent":"60417733"}"#,
+        ] {
+            let msg = RecordForm::from_json(bad).unwrap_err().to_string();
+            assert!(
+                !msg.contains("39131008") && !msg.contains("山田") && !msg.contains("60417733"),
+                "{msg}"
+            );
+            assert!(msg.contains("line 1"), "{msg}");
+        }
     }
 
     #[test]

@@ -360,20 +360,19 @@ pub fn record_notices(
     if record.kind == DocumentKind::Notice
         && record.valid_until.is_none()
         && (70..=74).contains(&age)
+        && let Some(l) = last_day_before_75(birth)
     {
-        if let Some(l) = last_day_before_75(birth) {
-            out.push(Notice {
-                code: NoticeCode::ElderlyNoticeExpiryMissing,
-                severity: Severity::Warning,
-                date: l,
-                message: format!(
-                    "70〜74歳の方の資格情報のお知らせには、負担割合を毎年確認するため\
+        out.push(Notice {
+            code: NoticeCode::ElderlyNoticeExpiryMissing,
+            severity: Severity::Warning,
+            date: l,
+            message: format!(
+                "70〜74歳の方の資格情報のお知らせには、負担割合を毎年確認するため\
                      1年の有効期限があります。お知らせに印字された有効期限を入力してください\
                      （遅くとも75歳の誕生日の前日、{}までです）。",
-                    format_wareki(l)
-                ),
-            });
-        }
+                format_wareki(l)
+            ),
+        });
     }
 
     if let Some((end, by75)) = effective_end(record, birth, today) {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::guidance::{ClinicSituation, Guidance, MemberSituation, guidance};
 use super::rules::{Notice, member_notices};
 use super::wareki::{format_wareki, format_western};
+use crate::card::AnchorSource;
 use crate::document::{TrustList, VerifyingKey, reverify_stored_record};
 use crate::eligibility::names::NameMatch;
 use crate::eligibility::{
@@ -48,8 +49,15 @@ impl ProvenanceState {
 /// The My Number Card check badge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum CardState {
-    /// The card was checked and matches the member: カード照合済み.
+    /// A genuine card (chained to a J-LIS root), linked to this member by their 基本4情報 or by
+    /// the holder binding of their signed record: カード照合済み.
     Checked,
+    /// A genuine card, but nothing links it to this member (no 基本4情報 compared, no signed
+    /// holder binding): カード真正・本人未照合.
+    GenuineNotLinked,
+    /// Checked against a caller-supplied test trust anchor, not a J-LIS root (development and
+    /// the demo's virtual cards): テスト用証明書で照合（本番の照合ではありません）.
+    TestAnchor,
     /// Not checked: 未照合.
     NotChecked,
     /// Checked, but the card does not match the member or their signed record: 照合不一致.
@@ -313,10 +321,21 @@ fn card_badge(check: Option<&StoredCardCheck>, signed_bindings: &[[u8; 32]]) -> 
         .matched
         .as_ref()
         .is_some_and(|m| m.overall() == NameMatch::Mismatch);
-    let binding_mismatch =
-        !signed_bindings.is_empty() && !signed_bindings.contains(&c.check.key_fingerprint.0);
+    let bound = signed_bindings.contains(&c.check.key_fingerprint.0);
+    let binding_mismatch = !signed_bindings.is_empty() && !bound;
+    let linked = bound
+        || c.matched
+            .as_ref()
+            .is_some_and(|m| m.overall() != NameMatch::Mismatch);
     let (state, label) = if member_mismatch || binding_mismatch {
         (CardState::Mismatch, "照合不一致")
+    } else if c.check.chain.anchor_source == AnchorSource::Extra {
+        (
+            CardState::TestAnchor,
+            "テスト用証明書で照合（本番の照合ではありません）",
+        )
+    } else if !linked {
+        (CardState::GenuineNotLinked, "カード真正・本人未照合")
     } else {
         (CardState::Checked, "カード照合済み")
     };
@@ -362,14 +381,12 @@ fn screen_for(
     let mut latest_entry: Option<DateTime<Utc>> = None;
     for r in &records {
         let state = provenance_state(r, trust, now);
-        if state == ProvenanceState::Verified {
-            if let Provenance::IssuerSigned { signed_bytes, .. } = &r.provenance {
-                if let Some(t) = trust {
-                    if let Ok(v) = crate::document::verify_document(signed_bytes, t, now) {
-                        bindings.extend(v.document.holder_binding);
-                    }
-                }
-            }
+        if state == ProvenanceState::Verified
+            && let Provenance::IssuerSigned { signed_bytes, .. } = &r.provenance
+            && let Some(t) = trust
+            && let Ok(v) = crate::document::verify_document(signed_bytes, t, now)
+        {
+            bindings.extend(v.document.holder_binding);
         }
         if let Provenance::HandEntered { entered_at } = &r.provenance {
             latest_entry = latest_entry.max(Some(*entered_at));

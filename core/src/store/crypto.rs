@@ -22,7 +22,7 @@ pub(crate) fn random_data_key() -> Zeroizing<Vec<u8>> {
 }
 
 /// Where a sealed value lives; becomes the associated data, so a ciphertext moved to another
-/// table, row or column (or read under another schema version) fails to open.
+/// table, row or column (or read under another seal format) fails to open.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Slot<'a> {
     pub table: &'a str,
@@ -34,12 +34,12 @@ pub(crate) struct Slot<'a> {
 pub(crate) struct Keys {
     aead: Aes256Gcm,
     lookup: Zeroizing<[u8; 32]>,
-    schema_version: u32,
+    seal_format: u32,
 }
 
 impl Keys {
     /// Derives the value key and the look-up key from `data_key` with HKDF-SHA-256.
-    pub(crate) fn derive(data_key: &[u8], schema_version: u32) -> Option<Keys> {
+    pub(crate) fn derive(data_key: &[u8], seal_format: u32) -> Option<Keys> {
         if data_key.len() != 32 {
             return None;
         }
@@ -52,14 +52,14 @@ impl Keys {
         Some(Keys {
             aead: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(enc.as_ref())),
             lookup,
-            schema_version,
+            seal_format,
         })
     }
 
     fn aad(&self, slot: Slot<'_>) -> Vec<u8> {
         format!(
-            "shikaku|schema={}|{}|{}|{}",
-            self.schema_version, slot.table, slot.row, slot.column
+            "shikaku|seal={}|{}|{}|{}",
+            self.seal_format, slot.table, slot.row, slot.column
         )
         .into_bytes()
     }
@@ -145,7 +145,7 @@ mod tests {
         };
         assert!(keys.open(other_table, &a).is_none(), "other table");
         let v2 = Keys::derive(&[9; 32], 2).unwrap();
-        assert!(v2.open(slot("a"), &a).is_none(), "other schema version");
+        assert!(v2.open(slot("a"), &a).is_none(), "other seal format");
         assert!(
             Keys::derive(&[8; 32], 1)
                 .unwrap()

@@ -19,7 +19,10 @@ mod keystore;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::config::DbConfig;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -35,11 +38,15 @@ pub use keystore::{Argon2Cost, KeyStore, KeyStoreError, MemoryKeyStore, Passphra
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The format version of sealed values, bound into every value's associated data. It is not
+/// the SQL schema version: a migration that only adds tables or columns keeps it; one that
+/// changes a sealed payload's format re-seals those values and bumps it (see ADR 0001).
+const SEAL_FORMAT: u32 = 1;
+
 /// SQLite `application_id` of a shikaku store ("SHKK").
 const APPLICATION_ID: i32 = 0x5348_4B4B;
 
-/// Numbered migrations; entry `n` moves the schema from version `n` to `n + 1`. A migration
-/// that changes the schema version must re-seal every value (the version is in the AAD).
+/// Numbered migrations; entry `n` moves the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 
 const CANARY: &[u8] = b"shikaku store canary v1";
@@ -251,6 +258,13 @@ impl Store {
     /// the file does not exist or is empty. Opening an existing store writes nothing until the
     /// key has been proven right.
     pub fn open(path: &Path, keystore: &dyn KeyStore) -> Result<Store, StoreError> {
+        let sidecar = |suffix: &str| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        };
+        let (wal, shm) = (sidecar("-wal"), sidecar("-shm"));
+        let had = (wal.exists(), shm.exists());
         let conn = Connection::open_with_flags(
             path,
             // One connection, used from one thread at a time (`Store` is `Send`, not `Sync`):
@@ -259,6 +273,29 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        match Self::open_conn(conn, path, keystore) {
+            Ok(store) => Ok(store),
+            Err(e) => {
+                // The connection is closed by now (without a checkpoint). Remove only the
+                // sidecar files this attempt created, so a failed open leaves the files as
+                // they were; a pre-existing (hot) WAL is kept.
+                let empty = |p: &Path| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(false);
+                if !had.0 && empty(&wal) {
+                    let _ = std::fs::remove_file(&wal);
+                    if !had.1 {
+                        let _ = std::fs::remove_file(&shm);
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn open_conn(
+        conn: Connection,
+        path: &Path,
+        keystore: &dyn KeyStore,
+    ) -> Result<Store, StoreError> {
         configure(&conn)?;
         let (app_id, version, objects): (i32, u32, i64) = conn.query_row(
             "SELECT (SELECT application_id FROM pragma_application_id),
@@ -273,6 +310,9 @@ impl Store {
         if app_id != APPLICATION_ID {
             return Err(StoreError::NotADatabase);
         }
+        // Until the key is proven right, closing must not checkpoint a leftover WAL into the
+        // database: a failed open leaves every file as it was.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::SchemaTooNew {
                 found: version,
@@ -289,7 +329,7 @@ impl Store {
             },
             KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
         })?);
-        let keys = Keys::derive(&data_key, version).ok_or(StoreError::WrongKey)?;
+        let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
         let canary = meta_get(&conn, "canary")?.ok_or(StoreError::Corrupt {
             row: meta_row("canary"),
         })?;
@@ -297,6 +337,7 @@ impl Store {
             Some(v) if v.as_slice() == CANARY => {}
             _ => return Err(StoreError::WrongKey),
         }
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         let mut store = Store {
             conn,
             keys,
@@ -326,7 +367,7 @@ impl Store {
                 reason: other.to_string(),
             },
         })?;
-        let keys = Keys::derive(&data_key, SCHEMA_VERSION).ok_or(StoreError::WrongKey)?;
+        let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
         let canary = keys.seal(CANARY_SLOT, CANARY).ok_or(StoreError::Io {
             reason: "encryption failed".into(),
         })?;
@@ -376,7 +417,11 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Batch<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: take the write lock up front, so a read-then-write batch cannot fail half
+        // way with a stale snapshot when another connection (a background sync) writes.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut batch = Batch {
             tx,
             keys: &self.keys,

@@ -285,12 +285,11 @@ pub fn sync(
         .trust_list
         .as_deref()
         .and_then(|b| TrustList::verify(b, &config.root, now).ok())
+        && (trust.version < stored.version
+            || (trust.version == stored.version
+                && state.trust_list.as_deref() != Some(&r.body[..])))
     {
-        if trust.version < stored.version
-            || (trust.version == stored.version && state.trust_list.as_deref() != Some(&r.body[..]))
-        {
-            return Err(SyncError::Rollback);
-        }
+        return Err(SyncError::Rollback);
     }
     let trust_bytes = r.body;
     progress(SyncStep::TrustList {
@@ -478,10 +477,10 @@ fn plan(
             });
             continue;
         };
-        if let Some(check) = store.card_check(member.id)? {
-            if v.document.holder_binding != Some(check.check.key_fingerprint.0) {
-                return Err(SyncError::HolderMismatch);
-            }
+        if let Some(check) = store.card_check(member.id)?
+            && v.document.holder_binding != Some(check.check.key_fingerprint.0)
+        {
+            return Err(SyncError::HolderMismatch);
         }
         let mut replace = None;
         let mut unchanged = false;
@@ -496,10 +495,10 @@ fn plan(
             }
             // A stored document that no longer verifies (e.g. its key left the trust list)
             // may be replaced by any newer valid one.
-            if let Ok(old) = reverify_provenance(&r.provenance, trust, now) {
-                if v.document.version <= old.document.version {
-                    return Err(SyncError::Rollback);
-                }
+            if let Ok(old) = reverify_provenance(&r.provenance, trust, now)
+                && v.document.version <= old.document.version
+            {
+                return Err(SyncError::Rollback);
             }
         }
         out.push(Planned {

@@ -40,7 +40,7 @@ pub enum CardCommand {
         #[arg(long)]
         member: Option<String>,
         /// Also read the 基本4情報 with the same PIN and compare it with the member.
-        #[arg(long)]
+        #[arg(long, requires = "member")]
         with_basic_info: bool,
         /// Extra trust anchor (PEM or DER), e.g. a test CA. Repeatable.
         #[arg(long, value_name = "PEM")]
@@ -238,12 +238,26 @@ pub fn run_card(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                 if let Some(mm) = &matched {
                     print_match(mm)?;
                 }
+                let mismatch = matched
+                    .as_ref()
+                    .is_some_and(|mm| mm.overall() == NameMatch::Mismatch);
+                // Only what the screen compares is kept: the address is not needed.
+                let mut check = check;
+                if let Some(info) = check.basic_info.as_mut() {
+                    info.address.clear();
+                }
                 store.put_card_check(&StoredCardCheck {
                     member: m.id,
                     check,
                     matched,
                 })?;
                 outln!("result stored for member {}", m.id);
+                if mismatch {
+                    outln!(
+                        "card check: the card is genuine but its 基本4情報 do not match this member"
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
             }
             outln!("card check: OK");
             Ok(ExitCode::SUCCESS)
@@ -365,29 +379,28 @@ pub fn run_inspect(cmd: InspectCommand) -> Result<ExitCode> {
     );
     outln!("key fingerprint: {}", cert.key_fingerprint().to_hex());
     // A trusted root itself: no chain to build, only its own validity.
-    if cert.is_signed_by(&cert) {
-        if let Some(root) = store.find_issuer(&cert) {
-            if root.anchor_key == cert.key_fingerprint() {
-                return Ok(match cert.check_validity(when) {
-                    Ok(()) => {
-                        outln!(
-                            "chain: this is the trusted root {} (valid at {})",
-                            root.anchor_label,
-                            when.format("%Y-%m-%d")
-                        );
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => {
-                        outln!(
-                            "chain: trusted root {}, NOT valid at {}: {e}",
-                            root.anchor_label,
-                            when.format("%Y-%m-%d")
-                        );
-                        ExitCode::FAILURE
-                    }
-                });
+    if cert.is_signed_by(&cert)
+        && let Some(root) = store.find_issuer(&cert)
+        && root.anchor_key == cert.key_fingerprint()
+    {
+        return Ok(match cert.check_validity(when) {
+            Ok(()) => {
+                outln!(
+                    "chain: this is the trusted root {} (valid at {})",
+                    root.anchor_label,
+                    when.format("%Y-%m-%d")
+                );
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => {
+                outln!(
+                    "chain: trusted root {}, NOT valid at {}: {e}",
+                    root.anchor_label,
+                    when.format("%Y-%m-%d")
+                );
+                ExitCode::FAILURE
+            }
+        });
     }
     match store.verify(&cert, when) {
         Ok(chain) => {

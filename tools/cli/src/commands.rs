@@ -211,7 +211,9 @@ pub fn run(ctx: &Context, command: crate::Command) -> Result<ExitCode> {
             };
             match file {
                 Some(path) => {
-                    std::fs::write(&path, text)
+                    use std::io::Write as _;
+                    create_private(&path)?
+                        .write_all(text.as_bytes())
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     outln!("wrote {}", path.display());
                 }
@@ -266,6 +268,23 @@ pub fn run(ctx: &Context, command: crate::Command) -> Result<ExitCode> {
         C::Qr(cmd) => return crate::sync_cmd::run_qr(ctx, cmd),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates `path` for an export of personal data: a new file (an existing one, or a link, is
+/// refused), readable by the owner only, with a warning that it is an unencrypted copy.
+pub fn create_private(path: &Path) -> Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let f = o
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    eprintln!(
+        "note: {} is an unencrypted copy of personal data; delete it when done",
+        path.display()
+    );
+    Ok(f)
 }
 
 /// The clinic situations the CLI names.

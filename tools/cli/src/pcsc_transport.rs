@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use anyhow::{Result, anyhow, bail};
 use shikaku_core::card::{CardTransport, TransportError};
 
-/// One connected card, shared mode, any protocol (T=0 or T=1).
+/// One connected card, **exclusive** mode, any protocol (T=0 or T=1). Exclusive so that no
+/// other program on the machine can select another file between our SELECT of a PIN key and
+/// the VERIFY (which would spend a try on a key whose counter we never read).
 pub struct PcscTransport {
     card: Mutex<pcsc::Card>,
     /// The reader's name, for messages.
@@ -38,7 +40,7 @@ impl PcscTransport {
             if name.is_some_and(|n| n != shown) {
                 continue;
             }
-            match ctx.connect(reader, pcsc::ShareMode::Shared, pcsc::Protocols::ANY) {
+            match ctx.connect(reader, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY) {
                 Ok(card) => {
                     return Ok(PcscTransport {
                         card: Mutex::new(card),
@@ -51,6 +53,9 @@ impl PcscTransport {
         match (name, last_err) {
             (Some(n), None) => bail!("no reader called {n:?}"),
             (_, Some((r, pcsc::Error::NoSmartcard))) => bail!("no card in reader {r:?}"),
+            (_, Some((r, pcsc::Error::SharingViolation))) => {
+                bail!("another program is using the card in {r:?}; close it and try again")
+            }
             (_, Some((r, e))) => bail!("cannot connect to the card in {r:?}: {e}"),
             (None, None) => bail!("no reader holds a card"),
         }

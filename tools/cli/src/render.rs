@@ -20,8 +20,8 @@ fn date(d: Option<NaiveDate>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// The provenance badge. Nothing is shown as verified here: signature checks arrive with the
-/// signed-documents work, and until a record's signature verifies it is not 検証済み.
+/// The provenance badge for the plain `list` output, which does not verify signatures: a signed
+/// record is only 発行元の署名付き here; `show` and `household` re-verify and may say 確認済み.
 pub fn badge(p: &Provenance) -> &'static str {
     match p {
         Provenance::HandEntered { .. } => "手入力・未検証",

@@ -67,12 +67,12 @@ pub enum QrCommand {
 /// Reads a P-256 public key: PEM (SubjectPublicKeyInfo) or raw SEC1 bytes.
 pub fn read_root(path: &Path) -> Result<VerifyingKey> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if let Ok(text) = std::str::from_utf8(&bytes) {
-        if text.contains("-----BEGIN PUBLIC KEY-----") {
-            use p256::pkcs8::DecodePublicKey;
-            return VerifyingKey::from_public_key_pem(text)
-                .map_err(|_| anyhow!("{} is not a P-256 public key", path.display()));
-        }
+    if let Ok(text) = std::str::from_utf8(&bytes)
+        && text.contains("-----BEGIN PUBLIC KEY-----")
+    {
+        use p256::pkcs8::DecodePublicKey;
+        return VerifyingKey::from_public_key_pem(text)
+            .map_err(|_| anyhow!("{} is not a P-256 public key", path.display()));
     }
     VerifyingKey::from_sec1_bytes(&bytes)
         .map_err(|_| anyhow!("{} is not a P-256 public key (PEM or SEC1)", path.display()))
@@ -219,7 +219,10 @@ pub fn run_qr(ctx: &Context, cmd: QrCommand) -> Result<ExitCode> {
             match verdict {
                 Ok(v) => {
                     let d = &v.document;
-                    outln!("VALID — 発行元の署名を確認済み (issuer key {})", v.kid);
+                    outln!(
+                        "signature VALID — 発行元の署名を確認済み (issuer key {})",
+                        v.kid
+                    );
                     outln!("  氏名        {} ({})", d.person.name, d.person.kana);
                     outln!("  生年月日    {}", d.person.birth_date.format("%Y-%m-%d"));
                     outln!(

@@ -155,7 +155,7 @@ pub fn screen_html(s: &EligibilityScreen) -> String {
     );
     let card_class = match s.card.state {
         CardState::Checked => "card-ok",
-        CardState::NotChecked => "card-none",
+        CardState::NotChecked | CardState::GenuineNotLinked | CardState::TestAnchor => "card-none",
         CardState::Mismatch => "card-bad",
     };
     let _ = write!(

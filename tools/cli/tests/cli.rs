@@ -488,3 +488,77 @@ fn inspect_cert_exit_codes() {
     std::fs::write(&junk, b"\x30\x03\x02\x01\x01").unwrap();
     assert_clean_failure(&run(&[junk.to_str().unwrap()]), "is not a certificate");
 }
+
+#[test]
+fn review_regressions_badge_mismatch_and_json_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let taro = add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let hanako = add_member(
+        &dir,
+        "鈴木 花子",
+        "スズキ ハナコ",
+        "1990-01-01",
+        "female",
+        "dependent",
+    );
+    let reader = format!("vcard:{}", vcard_profile("vcard-yamada-taro.toml"));
+    let check = |member: &str| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&dir)
+            .args([
+                "card",
+                "check",
+                "--reader",
+                &reader,
+                "--member",
+                member,
+                "--with-basic-info",
+            ])
+            .env("SHIKAKU_PASSPHRASE", "pw")
+            .env("SHIKAKU_PIN", "1234")
+            .output()
+            .unwrap()
+    };
+    // The right person, but a virtual card under a TEST anchor: never カード照合済み.
+    assert!(check(&taro).status.success());
+    let show = stdout(&run(&dir, "pw", &["show", &taro]));
+    assert!(!show.contains("カード照合済み"), "{show}");
+    assert!(show.contains("テスト用証明書で照合"), "{show}");
+    // Someone else's card: genuine, but the 基本4情報 do not match → non-zero exit, 照合不一致.
+    let o = check(&hanako);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&run(&dir, "pw", &["show", &hanako])).contains("照合不一致"));
+    // --with-basic-info without --member is refused (it would read personal data for nothing).
+    let o = Command::new(BIN)
+        .args(["card", "check", "--reader", &reader, "--with-basic-info"])
+        .env("SHIKAKU_PIN", "1234")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    // A malformed record file: the error never repeats the value found.
+    let f = tmp.path().join("typed.json");
+    std::fs::write(&f, r#"{"kind":"notice","insurer_number":"01130012","insurer_name":"x","number":60417733,"relationship":"self"}"#).unwrap();
+    let o = run(
+        &dir,
+        "pw",
+        &[
+            "record",
+            "add",
+            "--member",
+            &taro,
+            "--file",
+            f.to_str().unwrap(),
+        ],
+    );
+    assert_clean_failure(&o, "line 1");
+    assert!(!stderr(&o).contains("60417733"), "{}", stderr(&o));
+}

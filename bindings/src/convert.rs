@@ -1,0 +1,189 @@
+//! The core's plain enums and records exposed as they are (uniffi remote types), and small
+//! conversions shared by the exports.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use shikaku_core::card::CardKind;
+use shikaku_core::eligibility::names::NameMatch;
+use shikaku_core::eligibility::{DocumentKind, MemberId, RecordId, Relationship, Sex};
+use shikaku_core::screen::{
+    CardState, ClinicSituation, NoticeCode, Presentation, ProvenanceState, Severity,
+};
+
+use crate::error::{ShikakuError, bad_id};
+
+/// 性別.
+#[uniffi::remote(Enum)]
+pub enum Sex {
+    /// 男
+    Male,
+    /// 女
+    Female,
+    /// 適用不能 / その他
+    Other,
+}
+
+/// 本人・家族の別.
+#[uniffi::remote(Enum)]
+pub enum Relationship {
+    /// 本人 (被保険者).
+    Insured,
+    /// 家族 (被扶養者).
+    Dependent,
+}
+
+/// Which paper or screen a record comes from.
+#[uniffi::remote(Enum)]
+pub enum DocumentKind {
+    /// 資格情報のお知らせ: valid only together with the My Number Card.
+    Notice,
+    /// マイナポータルの資格情報: valid only together with the My Number Card.
+    Portal,
+    /// 資格確認書: stands on its own.
+    Certificate,
+}
+
+/// Whether a record can be trusted as issued.
+#[uniffi::remote(Enum)]
+pub enum ProvenanceState {
+    /// 発行元の署名を確認済み.
+    Verified,
+    /// 手入力・未検証.
+    HandEntered,
+    /// 署名が無効.
+    SignatureInvalid,
+}
+
+/// The My Number Card check badge.
+#[uniffi::remote(Enum)]
+pub enum CardState {
+    /// A genuine card linked to this member (基本4情報 or the signed holder binding): カード照合済み.
+    Checked,
+    /// A genuine card, but nothing links it to this member: カード真正・本人未照合.
+    GenuineNotLinked,
+    /// Checked against a test trust anchor, not a J-LIS root (development only).
+    TestAnchor,
+    /// 未照合.
+    NotChecked,
+    /// 照合不一致.
+    Mismatch,
+}
+
+/// How urgent a notice is.
+#[uniffi::remote(Enum)]
+pub enum Severity {
+    /// Information only.
+    Info,
+    /// Something to do soon.
+    Warning,
+    /// The document or card can no longer be used as it is.
+    Critical,
+}
+
+/// Which rule produced a notice.
+#[uniffi::remote(Enum)]
+pub enum NoticeCode {
+    /// The 利用者証明用電子証明書 expires within 3 months.
+    CertificateExpiringSoon,
+    /// The certificate has expired but the card still works as a 保険証.
+    CertificateInGrace,
+    /// The grace period is over: a 資格確認書 is needed.
+    CertificateInsuranceUseEnded,
+    /// The My Number Card expires within 3 months.
+    CardExpiringSoon,
+    /// The card has expired but still works as a 保険証.
+    CardInGrace,
+    /// The card has expired and its grace period is over.
+    CardExpired,
+    /// A document expires within a month.
+    DocumentExpiringSoon,
+    /// A document's 有効期限 has passed.
+    DocumentExpired,
+    /// The 75th birthday ends the document.
+    DocumentEndsAt75,
+    /// A お知らせ of a member aged 70–74 has no recorded 有効期限.
+    ElderlyNoticeExpiryMissing,
+    /// The 高齢受給者 負担割合 is not yet in effect.
+    ElderlyNotYetEffective,
+    /// The 高齢受給者 負担割合 is in effect.
+    ElderlyInEffect,
+    /// The 高齢受給者 負担割合 ends within a month.
+    ElderlyExpiringSoon,
+    /// The 高齢受給者 負担割合 has expired.
+    ElderlyExpired,
+    /// A マイナ保険証 and a valid 資格確認書 are both held.
+    BothHeld,
+}
+
+/// What to present at the reception.
+#[uniffi::remote(Enum)]
+pub enum Presentation {
+    /// The card at the 顔認証付きカードリーダー.
+    CardAtReader,
+    /// The マイナポータル 資格情報 screen together with the card.
+    PhoneScreenWithCard,
+    /// The 資格情報のお知らせ together with the card.
+    NoticeWithCard,
+    /// The 資格確認書 on its own.
+    QualificationCertificate,
+    /// An old 健康保険証 within its validity.
+    OldInsuranceCard,
+    /// The 被保険者資格申立書.
+    DeclarationForm,
+    /// Pay in full and claim 療養費 afterwards.
+    FullPaymentThenClaim,
+}
+
+/// How a card field compares with the stored one.
+#[uniffi::remote(Enum)]
+pub enum NameMatch {
+    /// The same text.
+    Match,
+    /// Equal after folding (width, kana, 異体字).
+    FoldedMatch,
+    /// Different.
+    Mismatch,
+}
+
+/// What kind of JPKI token answered.
+#[uniffi::remote(Enum)]
+pub enum CardKind {
+    /// A マイナンバーカード.
+    MyNumberCard,
+    /// An old 住民基本台帳カード.
+    JukiCard,
+    /// The スマホ用電子証明書 of an Android phone.
+    SmartphoneAndroid,
+    /// The スマホ用電子証明書 of an iPhone.
+    SmartphoneIos,
+}
+
+/// The clinic's side of the guidance.
+#[uniffi::remote(Record)]
+pub struct ClinicSituation {
+    /// A 顔認証付きカードリーダー is installed.
+    pub reader_present: bool,
+    /// The reader works.
+    pub reader_working: bool,
+    /// The power is on.
+    pub power: bool,
+    /// The network to オンライン資格確認 is up.
+    pub network: bool,
+}
+
+pub(crate) fn member_id(id: &str) -> Result<MemberId, ShikakuError> {
+    id.parse().map_err(|_| bad_id("member"))
+}
+
+pub(crate) fn record_id(id: &str) -> Result<RecordId, ShikakuError> {
+    id.parse().map_err(|_| bad_id("record"))
+}
+
+/// `YYYY-MM-DD`.
+pub(crate) fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// RFC 3339 in UTC, whole seconds.
+pub(crate) fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

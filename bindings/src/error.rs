@@ -1,0 +1,224 @@
+//! The one public error type of the exported functions.
+
+use shikaku_core::card::CardError;
+use shikaku_core::eligibility::ValidationError;
+use shikaku_core::store::StoreError;
+use shikaku_core::sync::SyncError;
+use shikaku_core::sync::http::UrlError;
+
+/// One field that failed validation: which field and why, never the value entered.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FieldProblem {
+    /// The field's key in the hand-entry format (e.g. `insurer_number`, `elderly.valid_until`).
+    pub field: String,
+    /// The field's Japanese label (e.g. 保険者番号).
+    pub label: String,
+    /// Why, in a short English phrase.
+    pub reason: String,
+}
+
+/// Why an operation failed. Every message is free of personal data (no names, dates of birth,
+/// numbers, PINs or card contents), so it may be logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum ShikakuError {
+    /// Hand-entered data failed validation; `problems` names every failing field.
+    #[error("invalid input: {detail}")]
+    InvalidInput {
+        /// Every failed rule, in field order (empty when the input could not be parsed at all).
+        problems: Vec<FieldProblem>,
+        /// A data-free summary.
+        detail: String,
+    },
+    /// The card rejected the PIN; `retries_left` tries remain (at least 1).
+    #[error("wrong PIN; tries left: {retries_left}")]
+    WrongPin {
+        /// Tries left after this failure.
+        retries_left: u8,
+    },
+    /// Only one try is left: nothing was sent. Ask the user, then retry with
+    /// `allow_last_attempt = true`.
+    #[error("only one PIN try is left; the last attempt needs explicit consent")]
+    LastAttemptNeedsConsent,
+    /// The PIN is blocked (or not 4 digits, see `detail`); nothing more can be tried here.
+    #[error("{detail}")]
+    PinUnusable {
+        /// True when the card's PIN is blocked (the municipal office resets it); false when the
+        /// entered PIN is not exactly 4 digits (nothing was sent).
+        blocked: bool,
+        /// A data-free explanation.
+        detail: String,
+    },
+    /// The card could not be read or did not pass the check (lost contact, timeout, not a My
+    /// Number Card, untrusted or expired certificate, bad signature).
+    #[error("card: {detail}")]
+    Card {
+        /// The card left the field or did not answer (try again with the card held still).
+        retryable: bool,
+        /// A VERIFY with the PIN was in flight: re-read the retry counter (`card_status`)
+        /// before asking for the PIN again.
+        verify_in_flight: bool,
+        /// A data-free explanation.
+        detail: String,
+    },
+    /// The network failed (offline, timeout, TLS, interrupted); nothing was changed.
+    #[error("network: {detail}")]
+    Network {
+        /// A data-free explanation.
+        detail: String,
+    },
+    /// The server's answer was refused (login rejected, malformed, untrusted, rollback, another
+    /// card's document); nothing was changed.
+    #[error("sync: {detail}")]
+    Sync {
+        /// A data-free explanation.
+        detail: String,
+    },
+    /// The key does not open this store, or the platform key is unavailable. Offer a clean
+    /// reset (`destroy_store`) and a new download; nothing was changed.
+    #[error("key: {detail}")]
+    Key {
+        /// True when the key is wrong or lost (a reset is the way out); false when the key store
+        /// is only unavailable now (e.g. the device is locked).
+        wrong_key: bool,
+        /// A data-free explanation.
+        detail: String,
+    },
+    /// The store failed (I/O, damaged row, not a shikaku store, newer schema) or an id does
+    /// not exist.
+    #[error("store: {detail}")]
+    Store {
+        /// True when the member or record id does not exist.
+        not_found: bool,
+        /// A data-free explanation.
+        detail: String,
+    },
+}
+
+impl From<ValidationError> for ShikakuError {
+    fn from(e: ValidationError) -> Self {
+        ShikakuError::InvalidInput {
+            problems: e
+                .errors
+                .iter()
+                .map(|f| FieldProblem {
+                    field: f.field.key().to_string(),
+                    label: f.field.label_ja().to_string(),
+                    reason: f.reason.clone(),
+                })
+                .collect(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<CardError> for ShikakuError {
+    fn from(e: CardError) -> Self {
+        let message = e.to_string();
+        match e {
+            CardError::WrongPin { retries_left, .. } => ShikakuError::WrongPin { retries_left },
+            CardError::LastAttemptNeedsConsent { .. } => ShikakuError::LastAttemptNeedsConsent,
+            CardError::PinBlocked { .. } => ShikakuError::PinUnusable {
+                blocked: true,
+                detail: message,
+            },
+            CardError::InvalidPinFormat => ShikakuError::PinUnusable {
+                blocked: false,
+                detail: message,
+            },
+            CardError::TagLost { verify_in_flight } | CardError::Timeout { verify_in_flight } => {
+                ShikakuError::Card {
+                    retryable: true,
+                    verify_in_flight,
+                    detail: message,
+                }
+            }
+            CardError::Transport {
+                verify_in_flight, ..
+            } => ShikakuError::Card {
+                retryable: false,
+                verify_in_flight,
+                detail: message,
+            },
+            _ => ShikakuError::Card {
+                retryable: false,
+                verify_in_flight: false,
+                detail: message,
+            },
+        }
+    }
+}
+
+impl From<StoreError> for ShikakuError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        match e {
+            StoreError::WrongKey => ShikakuError::Key {
+                wrong_key: true,
+                detail: message,
+            },
+            StoreError::KeyUnavailable { .. } => ShikakuError::Key {
+                wrong_key: false,
+                detail: message,
+            },
+            StoreError::NotFound { .. } => ShikakuError::Store {
+                not_found: true,
+                detail: message,
+            },
+            _ => ShikakuError::Store {
+                not_found: false,
+                detail: message,
+            },
+        }
+    }
+}
+
+impl From<SyncError> for ShikakuError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Card(c) => c.into(),
+            SyncError::Store(s) => s.into(),
+            SyncError::Offline { .. }
+            | SyncError::Timeout
+            | SyncError::Interrupted { .. }
+            | SyncError::Tls { .. } => ShikakuError::Network {
+                detail: e.to_string(),
+            },
+            other => ShikakuError::Sync {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<UrlError> for ShikakuError {
+    fn from(e: UrlError) -> Self {
+        ShikakuError::InvalidInput {
+            problems: vec![FieldProblem {
+                field: "server_url".into(),
+                label: "サーバーのアドレス".into(),
+                reason: e.to_string(),
+            }],
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// An id string that is not a valid member or record id.
+pub(crate) fn bad_id(what: &str) -> ShikakuError {
+    ShikakuError::Store {
+        not_found: true,
+        detail: format!("no such {what} (malformed id)"),
+    }
+}
+
+/// A one-field input error (for values the core receives already typed).
+pub(crate) fn invalid(field: &str, label: &str, reason: &str) -> ShikakuError {
+    ShikakuError::InvalidInput {
+        problems: vec![FieldProblem {
+            field: field.into(),
+            label: label.into(),
+            reason: reason.into(),
+        }],
+        detail: format!("{label} ({field}): {reason}"),
+    }
+}

@@ -1,0 +1,41 @@
+//! shikaku-ffi: the uniffi exports of `shikaku-core` for the Android and iOS apps.
+//!
+//! A thin adapter: every function converts FFI types to core types, calls the core, and
+//! converts back. No rule of the domain lives here.
+//!
+//! - [`Household`]: the encrypted household store, opened with a platform [`KeyStore`]:
+//!   members, records (hand entry with validation), card checks, sync, screens, guidance and
+//!   the QR payload.
+//! - The three platform seams as foreign traits: [`KeyStore`], [`CardTransport`],
+//!   [`HttpTransport`] (`Send + Sync`, blocking, called from a background thread).
+//! - One error type for every exported function: [`ShikakuError`]. Its messages carry no
+//!   personal data.
+//! - With the `testing` cargo feature only: a virtual My Number Card and signed test documents
+//!   for the host binding tests (`testing` module).
+
+mod convert;
+mod error;
+mod household;
+mod platform;
+mod screen;
+#[cfg(feature = "testing")]
+mod testing;
+
+pub use error::{FieldProblem, ShikakuError};
+pub use household::{
+    CardCheckOptions, CardCheckResult, CardMatch, CardStatusInfo, ElderlyInput, FieldCompare,
+    Household, LimitInput, MemberInfo, MemberInput, PinState, RecordInfo, RecordInput, SyncOutcome,
+    SyncSettings, SyncStatus, card_status, destroy_store, validate_member, validate_record,
+};
+pub use platform::{
+    CardTransport, HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport,
+    KeyStore, KeyStoreError, TransportError,
+};
+pub use screen::{
+    CardBadgeView, EligibilityScreenView, FreshnessView, GuidanceOptionView, GuidanceView,
+    HouseholdOverviewView, MemberSummaryView, NoticeView, ScreenFieldView, ScreenSectionView,
+};
+#[cfg(feature = "testing")]
+pub use testing::{TestIssuer, VirtualCardHandle, test_issuer, virtual_card, virtual_card_test_ca};
+
+uniffi::setup_scaffolding!();

@@ -1,0 +1,282 @@
+//! The three platform seams as foreign traits, and their adapters to the core's traits.
+//!
+//! Each error type converts from `uniffi::UnexpectedUniFFICallbackError`, so an exception the
+//! platform code did not map (a Kotlin `RuntimeException`, a Python `ValueError`) arrives in
+//! the core as a typed error instead of a panic. Only the exception's class name is kept (its
+//! message might carry data).
+
+use std::sync::Arc;
+
+use shikaku_core::card as core_card;
+use shikaku_core::store as core_store;
+use shikaku_core::sync::http as core_http;
+
+/// Keeps only the leading class-like token of an unexpected foreign exception (e.g.
+/// `java.lang.IllegalStateException`), never its message.
+fn exception_class(e: &uniffi::UnexpectedUniFFICallbackError) -> String {
+    let class: String = e
+        .reason
+        .split([':', ' ', '('])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+        .take(80)
+        .collect();
+    if class.is_empty() {
+        "unexpected exception in the platform code".into()
+    } else {
+        format!("unexpected {class} in the platform code")
+    }
+}
+
+/// Why the platform key store could not wrap or unwrap the data key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum KeyStoreError {
+    /// The blob does not open with this device's key (wrong or replaced key).
+    #[error("the key does not match this store")]
+    Rejected,
+    /// The platform key is missing or locked (device locked, key invalidated, …).
+    #[error("the key store is unavailable: {reason}")]
+    Unavailable {
+        /// A short, data-free reason.
+        reason: String,
+    },
+    /// The blob is not one this key store wrote.
+    #[error("the wrapped key is malformed")]
+    Malformed,
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KeyStoreError::Unavailable {
+            reason: exception_class(&e),
+        }
+    }
+}
+
+/// Wraps and unwraps the store's 256-bit data key with a platform key (Android Keystore,
+/// iOS Keychain / Secure Enclave). Blocking; called from a background thread.
+#[uniffi::export(with_foreign)]
+pub trait KeyStore: Send + Sync {
+    /// Encrypts `key` under the platform key and returns an opaque blob.
+    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, KeyStoreError>;
+    /// Returns the key inside `blob`; `Rejected` if it does not open with this key.
+    fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, KeyStoreError>;
+}
+
+/// Adapts a foreign [`KeyStore`] to the core's.
+pub(crate) struct KeyStoreAdapter(pub Arc<dyn KeyStore>);
+
+impl From<KeyStoreError> for core_store::KeyStoreError {
+    fn from(e: KeyStoreError) -> Self {
+        match e {
+            KeyStoreError::Rejected => core_store::KeyStoreError::Rejected,
+            KeyStoreError::Unavailable { reason } => {
+                core_store::KeyStoreError::Unavailable { reason }
+            }
+            KeyStoreError::Malformed => core_store::KeyStoreError::Malformed,
+        }
+    }
+}
+
+impl core_store::KeyStore for KeyStoreAdapter {
+    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, core_store::KeyStoreError> {
+        self.0.wrap(key).map_err(Into::into)
+    }
+
+    fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, core_store::KeyStoreError> {
+        self.0.unwrap(blob).map_err(Into::into)
+    }
+}
+
+/// Why an APDU exchange failed. After any of these the card may or may not have processed the
+/// command; the core decides what may be resent (never a PIN).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum TransportError {
+    /// The card left the field (Android `TagLostException`, iOS "tag connection lost").
+    #[error("the card was removed or lost contact")]
+    TagLost,
+    /// The card did not answer in time.
+    #[error("the card did not answer in time")]
+    Timeout,
+    /// Any other failure; `reason` never contains card data.
+    #[error("card transport failed: {reason}")]
+    Other {
+        /// A short, data-free description.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for TransportError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        TransportError::Other {
+            reason: exception_class(&e),
+        }
+    }
+}
+
+/// Sends one command APDU to the card and returns the whole response (data, SW1, SW2).
+/// Blocking; must not retry on its own (Android `IsoDep.transceive`, iOS
+/// `NFCISO7816Tag.sendCommand`).
+#[uniffi::export(with_foreign)]
+pub trait CardTransport: Send + Sync {
+    /// Transmits `apdu` and returns the response including the two status bytes.
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError>;
+}
+
+/// Adapts a foreign [`CardTransport`] to the core's.
+pub(crate) struct CardTransportAdapter(pub Arc<dyn CardTransport>);
+
+impl core_card::CardTransport for CardTransportAdapter {
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, core_card::TransportError> {
+        self.0.transceive(apdu).map_err(|e| match e {
+            TransportError::TagLost => core_card::TransportError::TagLost,
+            TransportError::Timeout => core_card::TransportError::Timeout,
+            TransportError::Other { reason } => core_card::TransportError::Other { reason },
+        })
+    }
+}
+
+/// An HTTP method of the download protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HttpMethod {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+/// One HTTP header.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpHeader {
+    /// Name (compared case-insensitively).
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+/// A request for [`HttpTransport::send`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpRequest {
+    /// GET or POST.
+    pub method: HttpMethod,
+    /// Absolute URL (https, or loopback http in development).
+    pub url: String,
+    /// Request headers.
+    pub headers: Vec<HttpHeader>,
+    /// Request body (empty for GET).
+    pub body: Vec<u8>,
+    /// The whole exchange must finish within this many milliseconds.
+    pub timeout_ms: u32,
+}
+
+/// A complete response (never a partial body: a broken connection is an error).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<HttpHeader>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+/// Why a request got no complete response. Reasons never carry personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum HttpError {
+    /// No network, DNS failure, connection refused.
+    #[error("offline or the server is unreachable: {reason}")]
+    Offline {
+        /// Short, data-free reason.
+        reason: String,
+    },
+    /// The request did not finish in time.
+    #[error("the server did not answer in time")]
+    Timeout,
+    /// TLS failed (untrusted certificate, wrong host name, …).
+    #[error("secure connection failed: {reason}")]
+    Tls {
+        /// Short, data-free reason.
+        reason: String,
+    },
+    /// The connection broke before the response was complete.
+    #[error("the connection broke before the answer was complete: {reason}")]
+    Interrupted {
+        /// Short, data-free reason.
+        reason: String,
+    },
+    /// Anything else.
+    #[error("HTTP failed: {reason}")]
+    Other {
+        /// Short, data-free reason.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for HttpError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        HttpError::Other {
+            reason: exception_class(&e),
+        }
+    }
+}
+
+/// Sends one HTTP request and returns the complete response (OkHttp, URLSession). Blocking;
+/// called from a background thread.
+#[uniffi::export(with_foreign)]
+pub trait HttpTransport: Send + Sync {
+    /// Sends `request`.
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
+}
+
+/// Adapts a foreign [`HttpTransport`] to the core's.
+pub(crate) struct HttpTransportAdapter(pub Arc<dyn HttpTransport>);
+
+fn headers_to_core(h: Vec<HttpHeader>) -> Vec<core_http::HttpHeader> {
+    h.into_iter()
+        .map(|h| core_http::HttpHeader {
+            name: h.name,
+            value: h.value,
+        })
+        .collect()
+}
+
+impl core_http::HttpTransport for HttpTransportAdapter {
+    fn send(
+        &self,
+        r: core_http::HttpRequest,
+    ) -> Result<core_http::HttpResponse, core_http::HttpError> {
+        let request = HttpRequest {
+            method: match r.method {
+                core_http::HttpMethod::Get => HttpMethod::Get,
+                core_http::HttpMethod::Post => HttpMethod::Post,
+            },
+            url: r.url,
+            headers: r
+                .headers
+                .into_iter()
+                .map(|h| HttpHeader {
+                    name: h.name,
+                    value: h.value,
+                })
+                .collect(),
+            body: r.body,
+            timeout_ms: r.timeout_ms,
+        };
+        match self.0.send(request) {
+            Ok(resp) => Ok(core_http::HttpResponse {
+                status: resp.status,
+                headers: headers_to_core(resp.headers),
+                body: resp.body,
+            }),
+            Err(e) => Err(match e {
+                HttpError::Offline { reason } => core_http::HttpError::Offline { reason },
+                HttpError::Timeout => core_http::HttpError::Timeout,
+                HttpError::Tls { reason } => core_http::HttpError::Tls { reason },
+                HttpError::Interrupted { reason } => core_http::HttpError::Interrupted { reason },
+                HttpError::Other { reason } => core_http::HttpError::Other { reason },
+            }),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The screen view models as uniffi records: the apps lay them out without logic of their own.
+
+use shikaku_core::screen::{
+    CardBadge, CardState, EligibilityScreen, Freshness, Guidance, HouseholdOverview, MemberSummary,
+    Notice, NoticeCode, Presentation, ProvenanceState, ScreenField, ScreenSection, Severity,
+};
+
+use crate::convert::date;
+
+/// One labelled value of the eligibility screen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenFieldView {
+    /// Stable id for the apps (e.g. `insurer_number`).
+    pub id: String,
+    /// The Japanese label.
+    pub label: String,
+    /// The value as shown (dates in 和暦).
+    pub value: String,
+    /// A second form when useful (dates in 西暦).
+    pub secondary: Option<String>,
+}
+
+/// A titled group of fields: the person, or one document.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenSectionView {
+    /// Section title (e.g. 資格確認書).
+    pub title: String,
+    /// For a record section: its provenance; `None` for the person section.
+    pub provenance: Option<ProvenanceState>,
+    /// Badge text for `provenance` (発行元の署名を確認済み / 手入力・未検証 / 署名が無効).
+    pub provenance_label: Option<String>,
+    /// The fields in display order.
+    pub fields: Vec<ScreenFieldView>,
+}
+
+/// The card-check badge.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CardBadgeView {
+    /// State.
+    pub state: CardState,
+    /// Badge text (カード照合済み / 未照合 / 照合不一致).
+    pub label: String,
+    /// When the card was checked (和暦 and time, Japan time).
+    pub checked_at: Option<String>,
+}
+
+/// How fresh the data is.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FreshnessView {
+    /// 最終取得日時, Japan time.
+    pub label: String,
+    /// Its age in words (e.g. 3日前).
+    pub age: String,
+}
+
+/// A warning or notice with its Japanese message.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NoticeView {
+    /// Which rule produced it.
+    pub code: NoticeCode,
+    /// How urgent it is.
+    pub severity: Severity,
+    /// The relevant date, `YYYY-MM-DD` (its meaning depends on `code`).
+    pub date: String,
+    /// The message in Japanese, dates in 和暦.
+    pub message: String,
+}
+
+/// Everything the eligibility screen of one member shows.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EligibilityScreenView {
+    /// The member's id.
+    pub member_id: String,
+    /// 氏名.
+    pub name: String,
+    /// 本人 or 家族.
+    pub relationship: String,
+    /// The person section, then one section per record.
+    pub sections: Vec<ScreenSectionView>,
+    /// The card check badge.
+    pub card: CardBadgeView,
+    /// 最終取得日時 and its age.
+    pub freshness: Option<FreshnessView>,
+    /// The fixed notice on how the screen may be used (always shown).
+    pub fixed_notice: String,
+    /// Warnings and notices, most urgent first.
+    pub notices: Vec<NoticeView>,
+}
+
+/// One line of the household overview.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MemberSummaryView {
+    /// The member's id.
+    pub member_id: String,
+    /// 氏名.
+    pub name: String,
+    /// 本人 or 家族.
+    pub relationship: String,
+    /// The documents held, each with its provenance badge text.
+    pub documents: Vec<String>,
+    /// The card badge text.
+    pub card: String,
+    /// The most urgent notice, if any.
+    pub top_notice: Option<String>,
+}
+
+/// The household at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HouseholdOverviewView {
+    /// Members in display order.
+    pub members: Vec<MemberSummaryView>,
+    /// Rows that could not be read (never hiding the others).
+    pub damaged_rows: u32,
+    /// 最終取得日時 of the last sync, if any.
+    pub last_sync: Option<FreshnessView>,
+}
+
+/// One way to get insured care, with a Japanese explanation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct GuidanceOptionView {
+    /// What to present.
+    pub presentation: Presentation,
+    /// What to do, in Japanese.
+    pub explanation: String,
+}
+
+/// What to present at the clinic, best first.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct GuidanceView {
+    /// Why the clinic cannot check cards online, when it cannot (Japanese).
+    pub clinic_problem: Option<String>,
+    /// The options, best first; never empty.
+    pub options: Vec<GuidanceOptionView>,
+}
+
+fn field(f: ScreenField) -> ScreenFieldView {
+    ScreenFieldView {
+        id: f.id.into(),
+        label: f.label.into(),
+        value: f.value,
+        secondary: f.secondary,
+    }
+}
+
+fn section(s: ScreenSection) -> ScreenSectionView {
+    ScreenSectionView {
+        title: s.title,
+        provenance: s.provenance,
+        provenance_label: s.provenance_label.map(Into::into),
+        fields: s.fields.into_iter().map(field).collect(),
+    }
+}
+
+fn badge(b: CardBadge) -> CardBadgeView {
+    CardBadgeView {
+        state: b.state,
+        label: b.label,
+        checked_at: b.checked_at,
+    }
+}
+
+fn freshness(f: Freshness) -> FreshnessView {
+    FreshnessView {
+        label: f.label,
+        age: f.age,
+    }
+}
+
+fn notice(n: Notice) -> NoticeView {
+    NoticeView {
+        code: n.code,
+        severity: n.severity,
+        date: date(n.date),
+        message: n.message,
+    }
+}
+
+impl From<EligibilityScreen> for EligibilityScreenView {
+    fn from(s: EligibilityScreen) -> Self {
+        EligibilityScreenView {
+            member_id: s.member_id,
+            name: s.name,
+            relationship: s.relationship.into(),
+            sections: s.sections.into_iter().map(section).collect(),
+            card: badge(s.card),
+            freshness: s.freshness.map(freshness),
+            fixed_notice: s.fixed_notice,
+            notices: s.notices.into_iter().map(notice).collect(),
+        }
+    }
+}
+
+fn summary(m: MemberSummary) -> MemberSummaryView {
+    MemberSummaryView {
+        member_id: m.member_id,
+        name: m.name,
+        relationship: m.relationship.into(),
+        documents: m.documents,
+        card: m.card,
+        top_notice: m.top_notice,
+    }
+}
+
+impl From<HouseholdOverview> for HouseholdOverviewView {
+    fn from(o: HouseholdOverview) -> Self {
+        HouseholdOverviewView {
+            members: o.members.into_iter().map(summary).collect(),
+            damaged_rows: u32::try_from(o.damaged_rows).unwrap_or(u32::MAX),
+            last_sync: o.last_sync.map(freshness),
+        }
+    }
+}
+
+impl From<Guidance> for GuidanceView {
+    fn from(g: Guidance) -> Self {
+        GuidanceView {
+            clinic_problem: g.clinic_problem,
+            options: g
+                .options
+                .into_iter()
+                .map(|o| GuidanceOptionView {
+                    presentation: o.presentation,
+                    explanation: o.explanation,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Host-test helpers, compiled only with the `testing` cargo feature (never in the Android,
+//! iOS or size builds): a virtual My Number Card the foreign tests forward their
+//! `CardTransport` to, and a signed trust list with documents for a loopback test issuer.
+//! Every key here is a TEST key.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use p256::ecdsa::SigningKey;
+use sha2::{Digest, Sha256};
+use shikaku_core::card::CardTransport as _;
+use shikaku_core::document::{EligibilityDocument, IssuerKey, TrustList, sign_document};
+use shikaku_core::eligibility::{DocumentKind, MemberForm, RecordForm, Relationship, Sex};
+use shikaku_core::screen::japan_today;
+use shikaku_vcard::{PinRef, VirtualCard, card_from_profile_path, test_ca_der};
+
+use crate::error::{ShikakuError, invalid};
+use crate::platform::TransportError;
+
+/// A virtual My Number Card (TEST keys, test CA) handed to the foreign tests.
+#[derive(uniffi::Object)]
+pub struct VirtualCardHandle {
+    card: VirtualCard,
+}
+
+fn test_error(what: &str) -> ShikakuError {
+    invalid("testing", "テスト", what)
+}
+
+/// Loads a virtual card from a profile file (`examples/vcard-*.toml`).
+#[uniffi::export]
+pub fn virtual_card(profile_path: String) -> Result<Arc<VirtualCardHandle>, ShikakuError> {
+    let card = card_from_profile_path(&profile_path)
+        .map_err(|_| test_error("the virtual card profile cannot be loaded"))?;
+    Ok(Arc::new(VirtualCardHandle { card }))
+}
+
+#[uniffi::export]
+impl VirtualCardHandle {
+    /// Sends one APDU to the virtual card (what a foreign `CardTransport` forwards to).
+    pub fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        self.card.transceive(apdu).map_err(|e| match e {
+            shikaku_core::card::TransportError::TagLost => TransportError::TagLost,
+            shikaku_core::card::TransportError::Timeout => TransportError::Timeout,
+            shikaku_core::card::TransportError::Other { reason } => {
+                TransportError::Other { reason }
+            }
+        })
+    }
+
+    /// The 利用者証明用 PIN's tries left.
+    pub fn auth_retries_left(&self) -> u8 {
+        self.card.retries_left(PinRef::AuthPin)
+    }
+
+    /// Sets the 利用者証明用 PIN's tries left.
+    pub fn set_auth_retries_left(&self, tries: u8) {
+        self.card.set_retries_left(PinRef::AuthPin, tries);
+    }
+
+    /// The number of APDUs the card has answered so far.
+    pub fn apdu_count(&self) -> u64 {
+        u64::try_from(self.card.apdu_count()).unwrap_or(u64::MAX)
+    }
+
+    /// True if any APDU ever selected the 個人番号 EF (it must never happen).
+    pub fn my_number_selected(&self) -> bool {
+        self.card.my_number_selected()
+    }
+
+    /// SHA-256 of the card's auth key, hex.
+    pub fn key_fingerprint(&self) -> String {
+        self.card
+            .auth_key_fingerprint()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The DER of the virtual cards' TEST CA, to pass in `CardCheckOptions.extra_anchors`.
+#[uniffi::export]
+pub fn virtual_card_test_ca() -> Result<Vec<u8>, ShikakuError> {
+    test_ca_der().map_err(|_| test_error("the test CA cannot be made"))
+}
+
+/// What a loopback test issuer serves: a trust list signed by a TEST root, and one signed
+/// document per card profile (the first is 本人, the others 家族), bound to that card.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TestIssuer {
+    /// The trust list (COSE bytes), served at `/v1/trust-list`.
+    pub trust_list: Vec<u8>,
+    /// The TEST root key (SEC1) to pin in `SyncSettings.root_key`.
+    pub root_key: Vec<u8>,
+    /// The household id of the documents.
+    pub household_id: String,
+    /// The signed documents (COSE bytes), in profile order.
+    pub documents: Vec<Vec<u8>>,
+}
+
+fn key(seed: &str) -> Result<SigningKey, ShikakuError> {
+    SigningKey::from_slice(&Sha256::digest(seed.as_bytes()))
+        .map_err(|_| test_error("test key derivation failed"))
+}
+
+const KID: &str = "ffi-test-issuer";
+const INSURER: &str = "01130012";
+
+/// Signs a trust list and one document per card profile (valid from a few days ago for a
+/// year), for a test issuer written in the foreign language.
+#[uniffi::export]
+pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuError> {
+    let now = Utc::now();
+    let today = japan_today(now);
+    let root = key("shikaku-ffi test root")?;
+    let issuer = key("shikaku-ffi test issuer")?;
+    let insurer = shikaku_core::eligibility::InsurerNumber::parse(INSURER)
+        .map_err(|_| test_error("test insurer number"))?;
+    let trust = TrustList {
+        version: 1,
+        issued_at: now - Duration::days(1),
+        keys: vec![IssuerKey {
+            kid: KID.into(),
+            public_key: issuer
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            not_before: now - Duration::days(30),
+            not_after: now + Duration::days(730),
+            insurers: vec![insurer],
+        }],
+    }
+    .sign(&root)
+    .map_err(|_| test_error("trust list signing failed"))?;
+    let mut documents = Vec::new();
+    for (i, path) in card_profiles.iter().enumerate() {
+        let card = card_from_profile_path(path)
+            .map_err(|_| test_error("the virtual card profile cannot be loaded"))?;
+        let p = card.profile();
+        let relationship = if i == 0 {
+            Relationship::Insured
+        } else {
+            Relationship::Dependent
+        };
+        let sex = match p.sex {
+            shikaku_vcard::Sex::Male => Sex::Male,
+            shikaku_vcard::Sex::Female => Sex::Female,
+            _ => Sex::Other,
+        };
+        let person = MemberForm {
+            name: p.name.clone(),
+            kana: p.kana.clone().unwrap_or_else(|| "テスト".into()),
+            birth_date: p.birth_date.format("%Y-%m-%d").to_string(),
+            sex,
+            relationship,
+        }
+        .validate(today)
+        .map_err(|_| test_error("profile person does not validate"))?;
+        let record = RecordForm {
+            kind: DocumentKind::Portal,
+            insurer_number: INSURER.into(),
+            insurer_name: "全国健康保険協会 東京支部".into(),
+            symbol: Some("7340155".into()),
+            number: "42".into(),
+            branch: Some(format!("{i:02}")),
+            relationship,
+            insured_name: None,
+            acquired_on: Some("2015-04-01".into()),
+            copay_percent: Some(30),
+            valid_from: None,
+            valid_until: None,
+            issued_on: None,
+            elderly: None,
+            limit: None,
+            preschool: false,
+        }
+        .validate(today)
+        .map_err(|_| test_error("test record does not validate"))?;
+        let doc = EligibilityDocument {
+            household_id: "hh-ffi-test".into(),
+            person_id: format!("person-{i}"),
+            version: 1,
+            issued_at: now - Duration::days(2),
+            valid_until: now + Duration::days(365),
+            person,
+            record,
+            holder_binding: Some(card.auth_key_fingerprint()),
+        };
+        documents.push(
+            sign_document(&doc, &issuer, KID).map_err(|_| test_error("document signing failed"))?,
+        );
+    }
+    Ok(TestIssuer {
+        trust_list: trust,
+        root_key: root
+            .verifying_key()
+            .to_encoded_point(true)
+            .as_bytes()
+            .to_vec(),
+        household_id: "hh-ffi-test".into(),
+        documents,
+    })
+}

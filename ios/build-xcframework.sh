@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the Rust core for iOS as an XCFramework (device: aarch64-apple-ios; simulator:
+# aarch64-apple-ios-sim + x86_64-apple-ios combined with lipo), and generates the Swift
+# bindings, header and module map (uniffi-bindgen-swift) for the Swift package in ios/.
+#
+# Needs: macOS with Xcode (xcodebuild, lipo) and
+#   rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
+# Usage: ios/build-xcframework.sh [--debug]
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+PROFILE=release
+CARGO_PROFILE_FLAG=--release
+if [[ ${1:-} == --debug ]]; then
+  PROFILE=debug
+  CARGO_PROFILE_FLAG=
+fi
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BUILD=$HERE/build
+GEN=$BUILD/generated
+XCFRAMEWORK=$BUILD/ShikakuFFI.xcframework
+LIBNAME=libshikaku_ffi.a
+
+command -v xcodebuild >/dev/null || { echo "xcodebuild missing: run on macOS with Xcode" >&2; exit 1; }
+cd "$ROOT"
+for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
+  rustup target list --installed | grep -qx "$t" || rustup target add "$t"
+done
+
+export IPHONEOS_DEPLOYMENT_TARGET=15.0
+for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
+  # shellcheck disable=SC2086
+  cargo build -p shikaku-ffi --lib --target "$t" $CARGO_PROFILE_FLAG
+done
+
+# Generate from the host-independent metadata of the device slice (strip = "debuginfo" keeps
+# the symbols uniffi-bindgen reads).
+cargo build --release -p uniffi-bindgen
+rm -rf "$GEN" "$XCFRAMEWORK"
+mkdir -p "$GEN/headers" "$BUILD/sim"
+"$TARGET_DIR/release/uniffi-bindgen-swift" "$TARGET_DIR/aarch64-apple-ios/$PROFILE/$LIBNAME" "$GEN" \
+  --swift-sources --headers --modulemap --xcframework \
+  --module-name shikaku_ffiFFI --modulemap-filename module.modulemap
+mv "$GEN"/*.h "$GEN/module.modulemap" "$GEN/headers/"
+cp "$GEN/ShikakuCore.swift" "$HERE/Sources/ShikakuCore/ShikakuCore.swift"
+
+# One simulator library for both simulator architectures.
+lipo -create \
+  "$TARGET_DIR/aarch64-apple-ios-sim/$PROFILE/$LIBNAME" \
+  "$TARGET_DIR/x86_64-apple-ios/$PROFILE/$LIBNAME" \
+  -output "$BUILD/sim/$LIBNAME"
+
+xcodebuild -create-xcframework \
+  -library "$TARGET_DIR/aarch64-apple-ios/$PROFILE/$LIBNAME" -headers "$GEN/headers" \
+  -library "$BUILD/sim/$LIBNAME" -headers "$GEN/headers" \
+  -output "$XCFRAMEWORK"
+
+echo "XCFramework: $XCFRAMEWORK"
+echo "Swift bindings: $HERE/Sources/ShikakuCore/ShikakuCore.swift"
