@@ -148,7 +148,6 @@ pub(crate) enum Application {
 }
 
 /// `00 A4 02 0C 02 00 01`: SELECT EF 0001.
-const SELECT_EF_0001: [u8; 7] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01];
 
 /// The most GET RESPONSE rounds accepted for one command (64 × 256 bytes is far more than any
 /// EF of the card holds).
@@ -159,6 +158,17 @@ const MAX_GET_RESPONSE: usize = 64;
 pub(crate) struct Channel<'t> {
     transport: &'t dyn CardTransport,
     current: Option<Application>,
+}
+
+/// True for a command that would select or read EF `0001` (the 個人番号 in the
+/// 券面事項入力補助AP): `00 A4 xx xx 02 00 01` with any P1/P2, or READ BINARY / UPDATE-style
+/// short-EF-id addressing of SFI 1 (`B0`/`B1` with P1 = `81`).
+fn touches_ef_0001(apdu: &[u8]) -> bool {
+    match apdu {
+        [_, 0xA4, _, _, 0x02, 0x00, 0x01, ..] => true,
+        [_, 0xB0 | 0xB1, 0x81, ..] => true,
+        _ => false,
+    }
 }
 
 impl<'t> Channel<'t> {
@@ -175,11 +185,11 @@ impl<'t> Channel<'t> {
     }
 
     fn send(&self, bytes: Vec<u8>, verify_in_flight: bool) -> Result<Response, CardError> {
-        // 番号法 §20: no code path builds this, and the channel refuses it anyway.
-        if self.current != Some(Application::Jpki) && bytes == SELECT_EF_0001 {
-            return Err(CardError::malformed(
-                "refused to select EF 0001 outside the JPKI application",
-            ));
+        // 番号法 §20: no code path builds this, and the channel refuses it anyway: any SELECT
+        // of file id 0001 (whatever P1/P2) and any READ BINARY by short EF id 1, in every
+        // application (the core never needs the JPKI sign certificate in 0001 either).
+        if touches_ef_0001(&bytes) {
+            return Err(CardError::malformed("refused to select or read EF 0001"));
         }
         let answer = self
             .transport
@@ -375,5 +385,31 @@ mod tests {
         let mut ch = Channel::new(&mock);
         assert!(ch.select_ef(0x0001).is_err());
         assert!(mock.log().is_empty());
+    }
+
+    #[test]
+    fn every_form_of_selecting_or_reading_ef_0001_is_refused() {
+        for refused in [
+            hex("00A4020C020001"),
+            hex("00A40200020001"),
+            hex("00A4000C020001"),
+            hex("80A4020C020001"),
+            hex("00B0810000"),
+            hex("00B1810000"),
+        ] {
+            assert!(touches_ef_0001(&refused), "{refused:02X?}");
+            let mock = crate::card::mock::MockTransport::new();
+            let ch = Channel::new(&mock);
+            assert!(ch.send(refused.clone(), false).is_err());
+            mock.assert_done();
+        }
+        for allowed in [
+            hex("00A4020C020002"),
+            hex("00A4020C02000A"),
+            hex("00B0000000"),
+            hex("00B0820000"),
+        ] {
+            assert!(!touches_ef_0001(&allowed), "{allowed:02X?}");
+        }
     }
 }

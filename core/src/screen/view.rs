@@ -468,6 +468,8 @@ pub fn household_overview(
 }
 
 /// What to present, for `member` at a clinic in `clinic`'s situation, from the stored data.
+/// A member whose issuer-signed お知らせ / マイナポータル record verifies and is bound to a card
+/// holds a マイナ保険証 even when that card has not been checked on this phone.
 pub fn member_guidance(
     store: &Store,
     member: MemberId,
@@ -475,13 +477,26 @@ pub fn member_guidance(
     now: DateTime<Utc>,
 ) -> Result<Guidance, StoreError> {
     let today = japan_today(now);
-    let records: Vec<EligibilityRecord> = store
-        .records(member)?
-        .records
-        .into_iter()
-        .map(|r| r.record)
-        .collect();
+    let trust = stored_trust(store, now)?;
+    let stored = store.records(member)?.records;
+    let bound_card = stored.iter().any(|r| {
+        r.record.kind.needs_card()
+            && provenance_state(r, trust.as_ref(), now) == ProvenanceState::Verified
+            && match (&r.provenance, &trust) {
+                (Provenance::IssuerSigned { signed_bytes, .. }, Some(t)) => {
+                    crate::document::verify_document(signed_bytes, t, now)
+                        .is_ok_and(|v| v.document.holder_binding.is_some())
+                }
+                _ => false,
+            }
+    });
+    let records: Vec<EligibilityRecord> = stored.into_iter().map(|r| r.record).collect();
     let check = store.card_check(member)?;
-    let situation = MemberSituation::from_data(&records, check.as_ref().map(|c| &c.check), today);
+    let mut situation =
+        MemberSituation::from_data(&records, check.as_ref().map(|c| &c.check), today);
+    if bound_card && !situation.has_card {
+        situation.has_card = true;
+        situation.registered = situation.has_notice || situation.has_phone_screen;
+    }
     Ok(guidance(&situation, clinic, today))
 }

@@ -260,11 +260,12 @@ pub fn run(ctx: &Context, command: crate::Command) -> Result<ExitCode> {
             Store::destroy(&ctx.db())?;
             outln!("wiped {}", ctx.dir.display());
         }
-        C::Demo => crate::commands::demo(ctx)?,
+        C::Demo => crate::demo::run(ctx.explicit.then_some(ctx.dir.as_path()))?,
         C::Card(cmd) => return crate::card::run_card(ctx, cmd),
         C::Vcard(cmd) => return crate::card::run_vcard(cmd),
         C::Inspect(cmd) => return crate::card::run_inspect(cmd),
         C::Sync(args) => return crate::sync_cmd::run_sync(ctx, args),
+        C::Issuer(cmd) => return crate::issuer_cmd::run_issuer(cmd),
         C::Qr(cmd) => return crate::sync_cmd::run_qr(ctx, cmd),
     }
     Ok(ExitCode::SUCCESS)
@@ -349,132 +350,4 @@ pub fn list(store: &Store) -> Result<String> {
         out.push_str(&format!("  ! damaged member row {bad} could not be read\n"));
     }
     Ok(out)
-}
-
-/// Every field of a member and their records.
-pub fn show(store: &Store, m: &Member) -> Result<String> {
-    let list = store.records(m.id)?;
-    let mut out = format!("{}\n", render::member_line(m, list.records.len()));
-    if list.records.is_empty() {
-        out.push_str("  (no records: add one with `shikaku record add`)\n");
-    }
-    for r in &list.records {
-        out.push_str(&render::record(r));
-    }
-    for bad in &list.corrupt {
-        out.push_str(&format!("  ! damaged record {bad} could not be read\n"));
-    }
-    Ok(out)
-}
-
-/// The demo's passphrase: the demo store is throwaway, in a temporary directory.
-const DEMO_PASSPHRASE: &str = "shikaku-demo";
-
-const EXAMPLE_NOTICE: &str = include_str!("../../../examples/record-notice.json");
-const EXAMPLE_CERTIFICATE: &str = include_str!("../../../examples/record-certificate.json");
-
-fn demo(ctx: &Context) -> Result<()> {
-    // A temporary directory unless one was named; a named one must not hold a store already.
-    let temp;
-    let dir = if ctx.explicit {
-        if ctx.exists() {
-            bail!(
-                "{} already holds a store; the demo needs an empty directory",
-                ctx.dir.display()
-            );
-        }
-        create_private_dir(&ctx.dir)?;
-        ctx.dir.clone()
-    } else {
-        temp = tempfile::Builder::new().prefix("shikaku-demo-").tempdir()?;
-        temp.path().to_path_buf()
-    };
-    outln!("== shikaku demo ==");
-    outln!(
-        "data directory: {} (encrypted store; a temporary one is deleted at the end)",
-        dir.display()
-    );
-    let ks = PassphraseKeyStore::new(zeroize::Zeroizing::new(DEMO_PASSPHRASE.to_string()));
-    let mut store = Store::open(&dir.join("shikaku.db"), &ks)?;
-    let today = today();
-    let notice = RecordForm::from_json(EXAMPLE_NOTICE)?;
-    let certificate = RecordForm::from_json(EXAMPLE_CERTIFICATE)?;
-    let family: [(&str, &str, &str, Sex, Relationship, RecordForm); 4] = [
-        (
-            "山田 太郎",
-            "ヤマダ タロウ",
-            "1985-04-12",
-            Sex::Male,
-            Relationship::Insured,
-            notice.clone(),
-        ),
-        (
-            "山田 花子",
-            "ヤマダ ハナコ",
-            "1987-09-30",
-            Sex::Female,
-            Relationship::Dependent,
-            RecordForm {
-                branch: Some("01".into()),
-                relationship: Relationship::Dependent,
-                insured_name: Some("山田 太郎".into()),
-                ..notice.clone()
-            },
-        ),
-        (
-            "山田 健太",
-            "ヤマダ ケンタ",
-            "2016-06-15",
-            Sex::Male,
-            Relationship::Dependent,
-            RecordForm {
-                branch: Some("02".into()),
-                relationship: Relationship::Dependent,
-                insured_name: Some("山田 太郎".into()),
-                ..notice
-            },
-        ),
-        (
-            "田中 ウメ",
-            "タナカ ウメ",
-            "1952-03-03",
-            Sex::Female,
-            Relationship::Insured,
-            certificate,
-        ),
-    ];
-    for (name, kana, birth, sex, relationship, form) in family {
-        let data = MemberForm {
-            name: name.into(),
-            kana: kana.into(),
-            birth_date: birth.into(),
-            sex,
-            relationship,
-        }
-        .validate(today)?;
-        let record = form.validate(today)?;
-        store.write(|b| {
-            let id = b.add_member(&data)?;
-            b.put_record(
-                id,
-                &record,
-                &Provenance::HandEntered {
-                    entered_at: Utc::now(),
-                },
-            )?;
-            Ok(())
-        })?;
-        outln!(
-            "entered by hand: {} — {}",
-            relationship.label_ja(),
-            record.kind.label_ja()
-        );
-    }
-    outln!();
-    out!("{}", list(&store)?);
-    for m in store.household()?.members {
-        outln!();
-        out!("{}", show(&store, &m)?);
-    }
-    Ok(())
 }

@@ -19,7 +19,9 @@ macro_rules! outln {
 
 mod card;
 mod commands;
+mod demo;
 mod http_transport;
+mod issuer_cmd;
 #[cfg(feature = "pcsc")]
 mod pcsc_transport;
 mod render;
@@ -106,7 +108,11 @@ enum Command {
     /// Show a signed document as a QR payload, or verify one offline.
     #[command(subcommand)]
     Qr(sync_cmd::QrCommand),
-    /// Run the demo: a household entered by hand in a temporary store, listed and shown.
+    /// The reference issuer (development, tests, demo).
+    #[command(subcommand)]
+    Issuer(issuer_cmd::IssuerCommand),
+    /// Run the demo: a family synced from the reference issuer with virtual cards, then
+    /// offline: card check, hand entry, screens and guidance, in a temporary store.
     Demo,
 }
 

@@ -78,7 +78,7 @@ pub fn read_root(path: &Path) -> Result<VerifyingKey> {
         .map_err(|_| anyhow!("{} is not a P-256 public key (PEM or SEC1)", path.display()))
 }
 
-fn step_line(s: &SyncStep) -> String {
+pub fn step_line(s: &SyncStep) -> String {
     match s {
         SyncStep::TrustList { version } => {
             format!("trust list v{version} verified with the pinned root")

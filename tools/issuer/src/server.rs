@@ -8,6 +8,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -432,8 +433,15 @@ struct SessionBody {
     expires_at: String,
 }
 
-async fn session(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+async fn session(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let now = (state.clock)();
+    // An unreadable or oversized body is answered in the protocol's JSON form too.
+    let Ok(body) = body else {
+        return error(StatusCode::BAD_REQUEST, "bad_request");
+    };
     let Ok(request) = serde_json::from_slice::<SessionRequest>(&body) else {
         return error(StatusCode::BAD_REQUEST, "bad_request");
     };

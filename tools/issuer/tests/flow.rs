@@ -523,6 +523,15 @@ fn login_rejections() {
         let r = client.post("/v1/session", body);
         assert_eq!((r.status, r.error().as_str()), (400, "bad_request"));
     }
+    // Over 64 KiB: refused (the server may answer before the client has sent it all, and
+    // the client may then see the connection closed instead of the answer).
+    let big = vec![b' '; 100 * 1024];
+    if let Ok(mut r) = client.agent.post(client.url("/v1/session")).send(&big[..]) {
+        assert_eq!(r.status().as_u16(), 400);
+        let body: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
+        assert_eq!(body["error"], "bad_request");
+    }
+
     // Not a certificate.
     let (id, challenge) = client.challenge();
     let signed = sign_challenge(&taro, PIN, &challenge, false).unwrap();

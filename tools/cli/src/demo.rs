@@ -1,0 +1,208 @@
+//! `shikaku demo`: the main job. A family's eligibility downloaded from the reference issuer
+//! with their (virtual) My Number Cards, then — with the issuer stopped, fully offline — the
+//! 本人's card checked, a grandparent's 資格確認書 entered by hand, and the screens and the
+//! guidance for a clinic whose card reader is down.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::Utc;
+use shikaku_core::card::{CheckOptions, check_card, match_member};
+use shikaku_core::eligibility::{MemberForm, Provenance, RecordForm, Relationship, Sex};
+use shikaku_core::screen::{household_overview, member_guidance, member_screen};
+use shikaku_core::store::{PassphraseKeyStore, Store, StoredCardCheck};
+use shikaku_core::sync::http::ServerUrl;
+use shikaku_core::sync::{SyncConfig, sync};
+use shikaku_vcard::{Profile, VirtualCard};
+use zeroize::Zeroizing;
+
+use crate::commands::{clinic_situation, create_private};
+use crate::http_transport::UreqTransport;
+use crate::sync_cmd::read_root;
+use crate::view_render::{guidance_text, household_text, screen_html, screen_text};
+
+/// The demo store's passphrase (the store is throwaway).
+const PASSPHRASE: &str = "shikaku-demo";
+/// The virtual cards' PIN (examples/vcard-*.toml).
+const PIN: &str = "1234";
+
+const HOUSEHOLDS: &str = include_str!("../../../examples/households.toml");
+const TARO: &str = include_str!("../../../examples/vcard-yamada-taro.toml");
+const UME_RECORD: &str = include_str!("../../../examples/record-certificate.json");
+
+fn step(n: u32, text: &str) -> Result<()> {
+    outln!("\n[{n}/8] {text}");
+    Ok(())
+}
+
+/// Runs the demo in `data_dir` (a new temporary directory when `None`).
+pub fn run(data_dir: Option<&Path>) -> Result<()> {
+    let work = tempfile::Builder::new().prefix("shikaku-demo-").tempdir()?;
+    let store_dir: PathBuf = match data_dir {
+        Some(d) => {
+            if d.join("shikaku.db").exists() {
+                bail!(
+                    "{} already holds a store; the demo needs an empty directory",
+                    d.display()
+                );
+            }
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            d.to_path_buf()
+        }
+        None => work.path().join("data"),
+    };
+    std::fs::create_dir_all(&store_dir)?;
+    outln!("== shikaku demo ==");
+    outln!(
+        "encrypted store: {} (temporary unless --data-dir)",
+        store_dir.display()
+    );
+
+    step(
+        1,
+        "the reference issuer: development keys, trust list, TLS certificate",
+    )?;
+    let issuer_dir = work.path().join("issuer");
+    let report = shikaku_issuer::init(&issuer_dir).map_err(|e| anyhow!("issuer init: {e}"))?;
+    outln!(
+        "  issuer key {} (trust list v1, root {}…)",
+        report.kid,
+        &report.root_public_key_hex[..16]
+    );
+    let data = work.path().join("households.toml");
+    std::fs::write(&data, HOUSEHOLDS)?;
+    let test_ca = work.path().join("vcard-test-ca.pem");
+    std::fs::write(
+        &test_ca,
+        shikaku_vcard::test_ca_pem().map_err(|e| anyhow!("{e}"))?,
+    )?;
+
+    step(2, "start the issuer on loopback (HTTPS)")?;
+    let mut config = shikaku_issuer::ServeConfig::new(&issuer_dir, &data, "127.0.0.1:0".parse()?);
+    config.trust_anchors = vec![test_ca.clone()];
+    config.log_requests = false;
+    let running = shikaku_issuer::spawn(config).map_err(|e| anyhow!("issuer: {e}"))?;
+    outln!("  listening at {}", running.url());
+
+    step(3, "the family's virtual My Number Cards (TEST keys)")?;
+    let taro = VirtualCard::new(Profile::from_toml_str(TARO).map_err(|e| anyhow!("{e}"))?)
+        .map_err(|e| anyhow!("{e}"))?;
+    outln!(
+        "  本人 山田 太郎: card key {}…",
+        hex8(&taro.auth_key_fingerprint())
+    );
+
+    step(
+        4,
+        "sync: the 本人 logs in with the card (PIN 1234) and downloads the household",
+    )?;
+    let ks = PassphraseKeyStore::new(Zeroizing::new(PASSPHRASE.to_string()));
+    let mut store = Store::open(&store_dir.join("shikaku.db"), &ks)?;
+    let ca = std::fs::read(issuer_dir.join("tls-ca.pem"))?;
+    let sync_config = SyncConfig {
+        server: ServerUrl::parse(&running.url(), false)?,
+        root: read_root(&issuer_dir.join("root-public.pem"))?,
+        allow_last_attempt: false,
+        timeout_ms: 15_000,
+    };
+    let http = UreqTransport::new(Some(&ca))?;
+    let mut lines = Vec::new();
+    let report = sync(
+        &mut store,
+        &http,
+        &taro,
+        PIN,
+        &sync_config,
+        Utc::now(),
+        &mut |s| lines.push(s),
+    )
+    .map_err(|e| anyhow!("sync failed: {e}"))?;
+    for s in &lines {
+        outln!("  {}", crate::sync_cmd::step_line(s));
+    }
+    outln!("  stored {} document(s)", report.written);
+
+    step(5, "stop the issuer: from here on everything is offline")?;
+    running.stop().map_err(|e| anyhow!("issuer: {e}"))?;
+    outln!("  issuer stopped");
+
+    step(
+        6,
+        "check the 本人's card (PIN 1234): certificate chain, PIN guard, signature, 基本4情報",
+    )?;
+    let me = store
+        .member_by_issuer_ref("p-0001")?
+        .ok_or_else(|| anyhow!("the 本人 was not downloaded"))?;
+    let options = CheckOptions {
+        read_basic_info: true,
+        extra_anchors: vec![std::fs::read(&test_ca)?],
+        ..CheckOptions::default()
+    };
+    let mut check = check_card(&taro, PIN, options, Utc::now())?;
+    let matched = check.basic_info.as_ref().map(|i| match_member(i, &me.data));
+    if let Some(info) = check.basic_info.as_mut() {
+        info.address.clear();
+    }
+    outln!(
+        "  genuine card, signature verified; 基本4情報 vs stored: {:?}",
+        matched.as_ref().map(|m| m.overall())
+    );
+    store.put_card_check(&StoredCardCheck {
+        member: me.id,
+        check,
+        matched,
+    })?;
+
+    step(
+        7,
+        "the grandparent has no card: her 資格確認書 is entered by hand",
+    )?;
+    let ume = MemberForm {
+        name: "田中 ウメ".into(),
+        kana: "タナカ ウメ".into(),
+        birth_date: "1952-03-03".into(),
+        sex: Sex::Female,
+        relationship: Relationship::Insured,
+    }
+    .validate(shikaku_core::screen::japan_today(Utc::now()))?;
+    let record = RecordForm::from_json(UME_RECORD)?
+        .validate(shikaku_core::screen::japan_today(Utc::now()))?;
+    store.write(|b| {
+        let id = b.add_member(&ume)?;
+        b.put_record(
+            id,
+            &record,
+            &Provenance::HandEntered {
+                entered_at: Utc::now(),
+            },
+        )?;
+        Ok(())
+    })?;
+    outln!("  entered (shown as 手入力・未検証)");
+
+    step(8, "the screens")?;
+    let now = Utc::now();
+    out!("{}", household_text(&household_overview(&store, now)?));
+    outln!();
+    let screen = member_screen(&store, me.id, now)?;
+    out!("{}", screen_text(&screen));
+    let html = std::env::temp_dir().join("shikaku-demo-screen.html");
+    let _ = std::fs::remove_file(&html);
+    {
+        use std::io::Write as _;
+        create_private(&html)?.write_all(screen_html(&screen).as_bytes())?;
+    }
+    outln!("\nHTML screen: {}", html.display());
+
+    outln!("\n== the clinic's card reader is down: what to present ==");
+    for m in store.household()?.members {
+        let g = member_guidance(&store, m.id, &clinic_situation("reader-down"), now)?;
+        outln!("\n{}（{}）", m.data.name, m.data.relationship.label_ja());
+        out!("{}", guidance_text(&g));
+    }
+    Ok(())
+}
+
+fn hex8(b: &[u8]) -> String {
+    b.iter().take(8).map(|x| format!("{x:02x}")).collect()
+}

@@ -1,0 +1,186 @@
+//! End to end on loopback: the reference issuer (HTTPS) + the example family's virtual cards →
+//! `shikaku sync` → every document stored and verified → sync again (304, nothing rewritten) →
+//! data file changed → new version stored → an older version served again → Rollback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use shikaku_core::eligibility::Provenance;
+use shikaku_core::store::{PassphraseKeyStore, Store};
+use zeroize::Zeroizing;
+
+const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+
+fn examples(f: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(f)
+}
+
+struct Env {
+    tmp: tempfile::TempDir,
+}
+
+impl Env {
+    fn p(&self, f: &str) -> PathBuf {
+        self.tmp.path().join(f)
+    }
+
+    fn spawn(&self) -> shikaku_issuer::RunningIssuer {
+        let mut c = shikaku_issuer::ServeConfig::new(
+            self.p("issuer"),
+            self.p("households.toml"),
+            "127.0.0.1:0".parse().unwrap(),
+        );
+        c.trust_anchors = vec![self.p("test-ca.pem")];
+        c.log_requests = false;
+        shikaku_issuer::spawn(c).unwrap()
+    }
+
+    fn sync(&self, url: &str, card: &str, pin: &str) -> Output {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(self.p("data"))
+            .args(["sync", "--server", url, "--reader"])
+            .arg(format!("vcard:{}", examples(card).display()))
+            .arg("--ca")
+            .arg(self.p("issuer/tls-ca.pem"))
+            .arg("--root")
+            .arg(self.p("issuer/root-public.pem"))
+            .env("SHIKAKU_PASSPHRASE", "pw")
+            .env("SHIKAKU_PIN", pin)
+            .output()
+            .unwrap()
+    }
+
+    /// Every stored record's signed bytes, in member order.
+    fn signed(&self) -> Vec<Vec<u8>> {
+        let ks = PassphraseKeyStore::new(Zeroizing::new("pw".into()));
+        let store = Store::open(&self.p("data/shikaku.db"), &ks).unwrap();
+        let mut out = Vec::new();
+        for m in store.household().unwrap().members {
+            for r in store.records(m.id).unwrap().records {
+                if let Provenance::IssuerSigned { signed_bytes, .. } = r.provenance {
+                    out.push(signed_bytes);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn sync_304_new_version_and_rollback_through_the_reference_issuer() {
+    let env = Env {
+        tmp: tempfile::tempdir().unwrap(),
+    };
+    shikaku_issuer::init(&env.p("issuer")).unwrap();
+    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
+    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+    let issuer = env.spawn();
+    let url = issuer.url();
+
+    // First sync with the 本人's card: the whole household arrives, verified.
+    let o = env.sync(&url, "vcard-yamada-taro.toml", "1234");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("stored: 3 new or updated, 0 unchanged"),
+        "{}",
+        text(&o)
+    );
+    let household = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(env.p("data"))
+        .arg("household")
+        .env("SHIKAKU_PASSPHRASE", "pw")
+        .output()
+        .unwrap();
+    let h = String::from_utf8_lossy(&household.stdout);
+    assert_eq!(h.matches("発行元の署名を確認済み").count(), 3, "{h}");
+    let first = env.signed();
+    assert_eq!(first.len(), 3);
+
+    // No change: 304, nothing rewritten.
+    let o = env.sync(&url, "vcard-yamada-taro.toml", "1234");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("(304)"), "{}", text(&o));
+    assert_eq!(env.signed(), first);
+
+    // A wrong PIN: typed error, retries shown, nothing changed.
+    let o = env.sync(&url, "vcard-yamada-taro.toml", "9999");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("tries left: 2"), "{}", text(&o));
+    assert_eq!(env.signed(), first);
+
+    // The data file changes for one person: a new version of that document only.
+    let before_edit = std::fs::read_to_string(env.p("households.toml")).unwrap();
+    let state_before_edit = std::fs::read(env.p("issuer/state.json")).unwrap();
+    std::fs::write(
+        env.p("households.toml"),
+        before_edit.replacen(
+            "acquired_on = \"2015-04-01\"",
+            "acquired_on = \"2016-04-01\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = env.sync(&url, "vcard-yamada-taro.toml", "1234");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("stored: 1 new or updated, 2 unchanged"),
+        "{}",
+        text(&o)
+    );
+    let second = env.signed();
+    assert_eq!(second.iter().filter(|s| !first.contains(s)).count(), 1);
+    issuer.stop().unwrap();
+
+    // The issuer is rolled back (old data file and old version state): the older document is
+    // refused as a rollback and the store keeps the newer one.
+    std::fs::write(env.p("households.toml"), &before_edit).unwrap();
+    std::fs::write(env.p("issuer/state.json"), &state_before_edit).unwrap();
+    let issuer = env.spawn();
+    let o = env.sync(&issuer.url(), "vcard-yamada-taro.toml", "1234");
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("rollback"), "{}", text(&o));
+    assert_eq!(env.signed(), second);
+    issuer.stop().unwrap();
+
+    // Offline: the issuer is gone; sync fails cleanly and the data stays.
+    let o = env.sync(&url, "vcard-yamada-taro.toml", "1234");
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("offline") || text(&o).contains("unreachable"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(env.signed(), second);
+}
+
+#[test]
+fn a_dependent_sees_only_their_own_document() {
+    let env = Env {
+        tmp: tempfile::tempdir().unwrap(),
+    };
+    shikaku_issuer::init(&env.p("issuer")).unwrap();
+    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
+    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+    let issuer = env.spawn();
+    let o = env.sync(&issuer.url(), "vcard-yamada-hanako.toml", "1234");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("stored: 1 new or updated"),
+        "{}",
+        text(&o)
+    );
+    issuer.stop().unwrap();
+}
