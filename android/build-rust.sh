@@ -28,6 +28,10 @@ for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686
   rustup target list --installed | grep -qx "$t" || rustup target add "$t"
 done
 
+# SQLite without the extensions the core never uses (as measured by scripts/ffi-size).
+# shellcheck source=../bindings/sqlite-flags.sh
+source "$ROOT/bindings/sqlite-flags.sh"
+
 # 16 KB page alignment (required for Android 15+ devices with 16 KB pages). With --target,
 # RUSTFLAGS reaches only the target artifacts, not build scripts.
 export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384"

@@ -29,6 +29,9 @@ for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
 done
 
 export IPHONEOS_DEPLOYMENT_TARGET=15.0
+# SQLite without the extensions the core never uses (as measured by scripts/ffi-size).
+# shellcheck source=../bindings/sqlite-flags.sh
+source "$ROOT/bindings/sqlite-flags.sh"
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
   # shellcheck disable=SC2086
   cargo build -p shikaku-ffi --lib --target "$t" $CARGO_PROFILE_FLAG

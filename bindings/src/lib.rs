@@ -36,6 +36,9 @@ pub use screen::{
     HouseholdOverviewView, MemberSummaryView, NoticeView, ScreenFieldView, ScreenSectionView,
 };
 #[cfg(feature = "testing")]
-pub use testing::{TestIssuer, VirtualCardHandle, test_issuer, virtual_card, virtual_card_test_ca};
+pub use testing::{
+    ReferenceIssuer, TestIssuer, VirtualCardHandle, reference_issuer, test_issuer, virtual_card,
+    virtual_card_test_ca,
+};
 
 uniffi::setup_scaffolding!();

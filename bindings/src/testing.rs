@@ -1,9 +1,11 @@
 //! Host-test helpers, compiled only with the `testing` cargo feature (never in the Android,
 //! iOS or size builds): a virtual My Number Card the foreign tests forward their
-//! `CardTransport` to, and a signed trust list with documents for a loopback test issuer.
-//! Every key here is a TEST key.
+//! `CardTransport` to, the reference issuer (`tools/issuer`) spawned in-process on 127.0.0.1,
+//! and a signed trust list with documents for a loopback test issuer written in the test
+//! language. Every key here is a TEST key.
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{Duration, Utc};
 use p256::ecdsa::SigningKey;
@@ -12,7 +14,8 @@ use shikaku_core::card::CardTransport as _;
 use shikaku_core::document::{EligibilityDocument, IssuerKey, TrustList, sign_document};
 use shikaku_core::eligibility::{DocumentKind, MemberForm, RecordForm, Relationship, Sex};
 use shikaku_core::screen::japan_today;
-use shikaku_vcard::{PinRef, VirtualCard, card_from_profile_path, test_ca_der};
+use shikaku_issuer::{RunningIssuer, ServeConfig, files, load_root_public_key, system_clock};
+use shikaku_vcard::{PinRef, VirtualCard, card_from_profile_path, test_ca_der, test_ca_pem};
 
 use crate::error::{ShikakuError, invalid};
 use crate::platform::TransportError;
@@ -201,4 +204,82 @@ pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuErro
         household_id: "hh-ffi-test".into(),
         documents,
     })
+}
+
+/// The reference issuer (`tools/issuer`) running in this process: HTTPS on 127.0.0.1 with its
+/// development TLS CA, development keys, the given data file, and the virtual cards' TEST CA as
+/// an extra trust anchor for the card login.
+#[derive(uniffi::Object)]
+pub struct ReferenceIssuer {
+    running: Mutex<Option<RunningIssuer>>,
+    url: String,
+    tls_ca_pem: String,
+    root_key: Vec<u8>,
+}
+
+/// Initialises an issuer directory under `work_dir` and spawns the reference issuer serving
+/// `data_file` (e.g. `examples/households.toml`) on a free loopback port.
+#[uniffi::export]
+pub fn reference_issuer(
+    work_dir: String,
+    data_file: String,
+) -> Result<Arc<ReferenceIssuer>, ShikakuError> {
+    let work = Path::new(&work_dir);
+    let dir = work.join("issuer");
+    shikaku_issuer::init(&dir).map_err(|_| test_error("the issuer directory cannot be made"))?;
+    let anchor = work.join("vcard-test-ca.pem");
+    let pem = test_ca_pem().map_err(|_| test_error("the test CA cannot be made"))?;
+    std::fs::write(&anchor, pem).map_err(|_| test_error("the test CA cannot be written"))?;
+    let running = shikaku_issuer::spawn(ServeConfig {
+        dir: dir.clone(),
+        data: PathBuf::from(data_file),
+        addr: ([127, 0, 0, 1], 0).into(),
+        trust_anchors: vec![anchor],
+        clock: system_clock(),
+        log_requests: false,
+    })
+    .map_err(|_| test_error("the reference issuer cannot start"))?;
+    let tls_ca_pem = std::fs::read_to_string(dir.join(files::TLS_CA))
+        .map_err(|_| test_error("the issuer's TLS CA cannot be read"))?;
+    let root = load_root_public_key(&dir.join(files::ROOT_PUBLIC))
+        .map_err(|_| test_error("the issuer's root key cannot be read"))?;
+    Ok(Arc::new(ReferenceIssuer {
+        url: running.url(),
+        running: Mutex::new(Some(running)),
+        tls_ca_pem,
+        root_key: root.to_encoded_point(true).as_bytes().to_vec(),
+    }))
+}
+
+#[uniffi::export]
+impl ReferenceIssuer {
+    /// The base URL, `https://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The development TLS CA (PEM) the HTTP transport must trust.
+    pub fn tls_ca_pem(&self) -> String {
+        self.tls_ca_pem.clone()
+    }
+
+    /// The issuer's root key (SEC1) to pin in `SyncSettings.root_key`.
+    pub fn root_key(&self) -> Vec<u8> {
+        self.root_key.clone()
+    }
+
+    /// Stops the server (idempotent).
+    pub fn stop(&self) -> Result<(), ShikakuError> {
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match running {
+            Some(r) => r
+                .stop()
+                .map_err(|_| test_error("the reference issuer did not stop cleanly")),
+            None => Ok(()),
+        }
+    }
 }

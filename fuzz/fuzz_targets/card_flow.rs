@@ -96,6 +96,13 @@ fn with_filler(der: &[u8]) -> Vec<u8> {
     file
 }
 
+/// A SELECT whose exchange has not ended yet.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pending {
+    App(App),
+    Ef(u16),
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum App {
     Jpki,
@@ -111,12 +118,14 @@ struct Card<'a> {
     /// The last application the library *asked* for, whatever the answer.
     asked: Option<App>,
     ef: Option<u16>,
+    pending: Option<Pending>,
     /// The final status of the last empty VERIFY (after 61xx/6Cxx follow-ups), per app.
     counter_status: Option<StatusWord>,
     counter_for: Option<(Option<App>, Option<u16>)>,
     in_counter_exchange: bool,
     pin_verifies_jpki: u32,
     pin_verifies_text: u32,
+    pin_verifies_other: u32,
     files: Files,
 }
 
@@ -244,7 +253,8 @@ impl Card<'_> {
         if pin_verify {
             let count = match self.app {
                 Some(App::Text) => &mut self.pin_verifies_text,
-                _ => &mut self.pin_verifies_jpki,
+                Some(App::Jpki) => &mut self.pin_verifies_jpki,
+                _ => &mut self.pin_verifies_other,
             };
             *count += 1;
             assert!(*count <= 1, "a second VERIFY with a PIN in {:?}", self.app);
@@ -275,7 +285,9 @@ impl Card<'_> {
         }
     }
 
-    /// Updates the card's state from the command and the answer it got.
+    /// Updates the card's state from the command and the answer it got. A SELECT counts once
+    /// its exchange ends in `9000`: the library follows `61xx` with GET RESPONSE and resends
+    /// once (with Le) on `6Cxx`, so the final status may come on a later APDU.
     fn after(&mut self, apdu: &[u8], answer: &Result<Vec<u8>, TransportError>) {
         let status = match answer {
             Ok(bytes) if bytes.len() >= 2 => {
@@ -287,23 +299,34 @@ impl Card<'_> {
         if self.in_counter_exchange {
             self.counter_status = status;
         }
-        let ok = status == Some(StatusWord::Ok);
-        if apdu.len() >= 5 && apdu[1] == 0xA4 && apdu[2] == 0x04 {
-            let aid = &apdu[5..];
-            let which = if aid == JPKI_AID {
-                App::Jpki
-            } else if aid == TEXT_AID {
-                App::Text
-            } else {
-                App::Other
-            };
-            self.asked = Some(which);
-            if ok {
-                self.app = Some(which);
-                self.ef = None;
+        let get_response = apdu.len() >= 2 && apdu[1] == 0xC0;
+        if !get_response {
+            self.pending = None;
+            if apdu.len() >= 5 && apdu[1] == 0xA4 && apdu[2] == 0x04 {
+                // The AID is Lc bytes; a SELECT resent after `6Cxx` carries a trailing Le.
+                let aid = apdu.get(5..5 + usize::from(apdu[4])).unwrap_or(&[]);
+                let which = if aid == JPKI_AID {
+                    App::Jpki
+                } else if aid == TEXT_AID {
+                    App::Text
+                } else {
+                    App::Other
+                };
+                self.asked = Some(which);
+                self.pending = Some(Pending::App(which));
+            } else if apdu.len() >= 7 && apdu[1] == 0xA4 && apdu[4] == 2 {
+                self.pending = Some(Pending::Ef(u16::from_be_bytes([apdu[5], apdu[6]])));
             }
-        } else if apdu.len() >= 7 && apdu[1] == 0xA4 && apdu[4] == 2 && ok {
-            self.ef = Some(u16::from_be_bytes([apdu[5], apdu[6]]));
+        }
+        if status == Some(StatusWord::Ok) {
+            match self.pending.take() {
+                Some(Pending::App(which)) => {
+                    self.app = Some(which);
+                    self.ef = None;
+                }
+                Some(Pending::Ef(ef)) => self.ef = Some(ef),
+                None => {}
+            }
         }
     }
 
@@ -396,11 +419,13 @@ fuzz_target!(|data: &[u8]| {
         app: None,
         asked: None,
         ef: None,
+        pending: None,
         counter_status: None,
         counter_for: None,
         in_counter_exchange: false,
         pin_verifies_jpki: 0,
         pin_verifies_text: 0,
+        pin_verifies_other: 0,
         files: Files {
             token: f.token.clone(),
             leaf: f.leaf.clone(),

@@ -86,3 +86,9 @@ put("card_flow", "check_last_try", b"\x01" + b"\x03" * 8 + b"\x03\x06\x01" + b"\
 put("card_flow", "status_no_text_ap", b"\x00" + b"\x03" * 10 + b"\x02\x6a\x82" + b"\x03" * 8)
 # a transport failure during the VERIFY.
 put("card_flow", "check_tag_lost", b"\x01" + b"\x03" * 10 + b"\x04\x00" + b"\x03" * 20)
+# the text AP's SELECT answered 6C8A, resent with Le (once a false positive of the harness).
+put("card_flow", "check_text_select_6c_resend",
+    bytes.fromhex("0103030303031303030303030303026c8a03a74103030103030303030303"))
+# the text AP's SELECT answered 6103, completed by GET RESPONSE (once a false positive too).
+put("card_flow", "check_text_select_61xx",
+    bytes.fromhex("051f03030303030303030303010303026103ffbfbfbfcd6cbc232f0303"))

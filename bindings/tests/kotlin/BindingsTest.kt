@@ -24,6 +24,9 @@ import javax.crypto.AEADBadTagException
 import javax.crypto.Cipher
 import javax.crypto.spec.GCMParameterSpec
 import javax.crypto.spec.SecretKeySpec
+import javax.net.ssl.SSLContext
+import javax.net.ssl.SSLException
+import javax.net.ssl.TrustManagerFactory
 import jp.shikaku.core.*
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -96,8 +99,10 @@ class ThrowingTransport : CardTransport {
 }
 
 /** The HttpTransport on java.net.http: any status is a response; no connection is Offline. */
-class JavaNetTransport : HttpTransport {
-    private val client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+class JavaNetTransport(sslContext: SSLContext? = null) : HttpTransport {
+    private val client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .apply { if (sslContext != null) sslContext(sslContext) }
+        .build()
 
     override fun send(request: HttpRequest): HttpResponse {
         val builder = java.net.http.HttpRequest.newBuilder(URI.create(request.url))
@@ -113,6 +118,8 @@ class JavaNetTransport : HttpTransport {
             throw HttpException.Timeout()
         } catch (e: HttpTimeoutException) {
             throw HttpException.Timeout()
+        } catch (e: SSLException) {
+            throw HttpException.Tls(e.javaClass.simpleName)
         } catch (e: java.net.ConnectException) {
             throw HttpException.Offline("connection refused")
         } catch (e: java.io.IOException) {
@@ -125,6 +132,18 @@ class JavaNetTransport : HttpTransport {
 
 class ThrowingHttp : HttpTransport {
     override fun send(request: HttpRequest): HttpResponse = throw UnsupportedOperationException(SECRET_MARK)
+}
+
+/** An SSLContext trusting only the given PEM certificates (the issuer's development CA). */
+fun sslContextTrusting(pem: String): SSLContext {
+    val certificates = java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificates(pem.byteInputStream())
+    val store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType())
+    store.load(null, null)
+    certificates.forEachIndexed { i, c -> store.setCertificateEntry("ca$i", c) }
+    val trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
+    trust.init(store)
+    return SSLContext.getInstance("TLS").apply { init(null, trust.trustManagers, null) }
 }
 
 private fun b64(bytes: ByteArray): String = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)
@@ -413,5 +432,38 @@ class BindingsTest {
             household.sync(JavaNetTransport(), ForwardingTransport(virtualCard(TARO)), "1234", settings())
         }
         assertTrue(household.members().isEmpty())
+    }
+
+    @Test
+    fun syncWithTheReferenceIssuerOverHttps() {
+        val reference = referenceIssuer(dir.resolve("ref").toString(), ROOT.resolve("examples/households.toml").toString())
+        try {
+            val card = virtualCard(TARO)
+            val conf = SyncSettings(
+                serverUrl = reference.url(),
+                rootKey = reference.rootKey(),
+                allowLastAttempt = false,
+                timeoutMs = 10_000u,
+                allowInsecureLoopback = false,
+            )
+            assertTrue(reference.url().startsWith("https://127.0.0.1:"))
+            // Without the development CA the TLS handshake fails, typed.
+            assertFailsWith<ShikakuException.Network> {
+                household.sync(JavaNetTransport(), ForwardingTransport(card), "1234", conf)
+            }
+            val http = JavaNetTransport(sslContextTrusting(reference.tlsCaPem()))
+            val outcome = household.sync(http, ForwardingTransport(card), "1234", conf)
+            val members = household.members()
+            assertTrue(members.size >= 2)
+            assertEquals(members.size.toUInt(), outcome.written)
+            val taro = members.first { it.name.replace('\u3000', ' ') == "山田 太郎" }
+            household.checkCard(taro.id, ForwardingTransport(card), "1234", options())
+            val screen = household.screen(taro.id)
+            assertEquals(ProvenanceState.VERIFIED, screen.sections[1].provenance)
+            assertEquals(CardState.TEST_ANCHOR, screen.card.state)
+            assertTrue(household.sync(http, ForwardingTransport(card), "1234", conf).notModified)
+        } finally {
+            reference.stop()
+        }
     }
 }

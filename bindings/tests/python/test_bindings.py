@@ -12,6 +12,7 @@ import json
 import os
 import pathlib
 import secrets
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -97,8 +98,9 @@ class ThrowingTransport(sk.CardTransport):
 class UrllibTransport(sk.HttpTransport):
     """The HttpTransport on urllib: any status is a response; no network is `Offline`."""
 
-    def __init__(self):
+    def __init__(self, context=None):
         self.requests = 0
+        self.context = context
 
     def send(self, request):
         self.requests += 1
@@ -109,13 +111,17 @@ class UrllibTransport(sk.HttpTransport):
             req.add_header(h.name, h.value)
         timeout = max(request.timeout_ms, 1) / 1000
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.context) as resp:
                 status, headers, body = resp.status, resp.headers.items(), resp.read()
         except urllib.error.HTTPError as e:
             status, headers, body = e.code, e.headers.items(), e.read()
         except TimeoutError:
             raise sk.HttpError.Timeout()
+        except ssl.SSLError as e:
+            raise sk.HttpError.Tls(reason=type(e).__name__)
         except urllib.error.URLError as e:
+            if isinstance(e.reason, ssl.SSLError):
+                raise sk.HttpError.Tls(reason=type(e.reason).__name__)
             raise sk.HttpError.Offline(reason=type(e.reason).__name__)
         return sk.HttpResponse(
             status=status,
@@ -428,3 +434,34 @@ def test_sync_refuses_a_wrong_root_and_an_offline_server(household, issuer):
                                        allow_last_attempt=False, timeout_ms=5000, allow_insecure_loopback=False))
     assert [p.field for p in e.value.problems] == ["server_url"]
     assert household.members() == []
+
+
+# --- the reference issuer (tools/issuer) over HTTPS on loopback ---------------------------------
+
+
+def test_sync_with_the_reference_issuer_over_https(tmp_path, household):
+    issuer = sk.reference_issuer(str(tmp_path / "ref"), str(ROOT / "examples" / "households.toml"))
+    try:
+        card = sk.virtual_card(TARO)
+        context = ssl.create_default_context(cadata=issuer.tls_ca_pem())
+        conf = sk.SyncSettings(server_url=issuer.url(), root_key=issuer.root_key(),
+                               allow_last_attempt=False, timeout_ms=10000, allow_insecure_loopback=False)
+        assert issuer.url().startswith("https://127.0.0.1:")
+
+        # Without the development CA the TLS handshake fails, typed.
+        with pytest.raises(sk.ShikakuError.Network):
+            household.sync(UrllibTransport(), ForwardingTransport(card), "1234", conf)
+
+        outcome = household.sync(UrllibTransport(context), ForwardingTransport(card), "1234", conf)
+        members = household.members()
+        assert outcome.written == len(members) >= 2 and not outcome.not_modified
+        taro = next(m for m in members if m.name.replace("\u3000", " ") == "山田 太郎")
+        household.check_card(taro.id, ForwardingTransport(card), "1234", check_options())
+        screen = household.screen(taro.id)
+        assert screen.sections[1].provenance == sk.ProvenanceState.VERIFIED
+        assert screen.card.state == sk.CardState.TEST_ANCHOR
+
+        again = household.sync(UrllibTransport(context), ForwardingTransport(card), "1234", conf)
+        assert again.not_modified and again.written == 0
+    finally:
+        issuer.stop()

@@ -147,8 +147,6 @@ pub(crate) enum Application {
     Text,
 }
 
-/// `00 A4 02 0C 02 00 01`: SELECT EF 0001.
-
 /// The most GET RESPONSE rounds accepted for one command (64 × 256 bytes is far more than any
 /// EF of the card holds).
 const MAX_GET_RESPONSE: usize = 64;
@@ -164,11 +162,10 @@ pub(crate) struct Channel<'t> {
 /// 券面事項入力補助AP): `00 A4 xx xx 02 00 01` with any P1/P2, or READ BINARY / UPDATE-style
 /// short-EF-id addressing of SFI 1 (`B0`/`B1` with P1 = `81`).
 fn touches_ef_0001(apdu: &[u8]) -> bool {
-    match apdu {
-        [_, 0xA4, _, _, 0x02, 0x00, 0x01, ..] => true,
-        [_, 0xB0 | 0xB1, 0x81, ..] => true,
-        _ => false,
-    }
+    matches!(
+        apdu,
+        [_, 0xA4, _, _, 0x02, 0x00, 0x01, ..] | [_, 0xB0 | 0xB1, 0x81, ..]
+    )
 }
 
 impl<'t> Channel<'t> {

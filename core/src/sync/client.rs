@@ -16,6 +16,18 @@ use crate::document::{
 use crate::eligibility::{MemberId, Provenance, RecordId};
 use crate::store::{Store, StoreError, SyncState};
 
+/// The context every login signature is bound to.
+pub const LOGIN_CONTEXT: &[u8] = b"shikaku-login/v1\0";
+
+/// The bytes the card signs to log in: [`LOGIN_CONTEXT`] followed by the server's challenge.
+/// Binding the context means a hostile server cannot relay another service's JPKI login
+/// challenge and obtain a signature it could use there.
+pub fn login_message(challenge: &[u8]) -> Vec<u8> {
+    let mut m = LOGIN_CONTEXT.to_vec();
+    m.extend_from_slice(challenge);
+    m
+}
+
 /// What the client needs to know besides the store, the card and the network.
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
@@ -309,7 +321,12 @@ pub fn sync(
         return Err(protocol("challenge has a wrong length"));
     }
     progress(SyncStep::Challenge);
-    let signed = sign_challenge(card, pin, &challenge, config.allow_last_attempt)?;
+    let signed = sign_challenge(
+        card,
+        pin,
+        &login_message(&challenge),
+        config.allow_last_attempt,
+    )?;
     let card_key: KeyFingerprint =
         CardCertificate::from_der(&signed.certificate_der)?.key_fingerprint();
     progress(SyncStep::CardSigned);

@@ -6,4 +6,4 @@
 mod client;
 pub mod http;
 
-pub use client::{SyncConfig, SyncError, SyncReport, SyncStep, sync};
+pub use client::{LOGIN_CONTEXT, SyncConfig, SyncError, SyncReport, SyncStep, login_message, sync};

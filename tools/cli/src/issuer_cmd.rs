@@ -57,7 +57,6 @@ pub fn run_issuer(cmd: IssuerCommand) -> Result<ExitCode> {
         } => {
             let mut config = shikaku_issuer::ServeConfig::new(dir, data, addr);
             config.trust_anchors = trust_anchor;
-            outln!("serving https://{addr} (stop with Ctrl-C)");
             shikaku_issuer::serve(config).map_err(|e| anyhow!("issuer: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }

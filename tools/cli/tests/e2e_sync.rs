@@ -184,3 +184,84 @@ fn a_dependent_sees_only_their_own_document() {
     );
     issuer.stop().unwrap();
 }
+
+#[test]
+fn qr_round_trip_and_one_changed_character_is_rejected() {
+    let env = Env {
+        tmp: tempfile::tempdir().unwrap(),
+    };
+    shikaku_issuer::init(&env.p("issuer")).unwrap();
+    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
+    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+    let issuer = env.spawn();
+    assert!(
+        env.sync(&issuer.url(), "vcard-yamada-taro.toml", "1234")
+            .status
+            .success()
+    );
+    issuer.stop().unwrap();
+
+    let cli = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(env.p("data"))
+            .args(args)
+            .env("SHIKAKU_PASSPHRASE", "pw")
+            .output()
+            .unwrap()
+    };
+    let list = String::from_utf8_lossy(&cli(&["list"]).stdout).to_string();
+    let taro = list
+        .lines()
+        .find(|l| l.contains("山田 太郎"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let png = env.p("qr.png");
+    let o = cli(&["qr", "show", &taro, "--png", png.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let payload = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(payload.starts_with("SK1:"), "{payload}");
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+
+    // Offline verification against the trust list stored by the sync.
+    let o = cli(&["qr", "verify", &payload]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("山田 太郎") && text(&o).contains("01130012"),
+        "{}",
+        text(&o)
+    );
+
+    // …and against an explicit trust list and root, from a store that never synced.
+    let o = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(env.p("elsewhere"))
+        .args(["qr", "verify", &payload, "--trust-list"])
+        .arg(env.p("issuer/trust-list.cose"))
+        .arg("--root")
+        .arg(env.p("issuer/root-public.pem"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+
+    // One character changed, at several places: never valid.
+    let chars: Vec<char> = payload.chars().collect();
+    for at in [4, chars.len() / 3, chars.len() / 2, chars.len() - 1] {
+        let mut bad = chars.clone();
+        bad[at] = if bad[at] == 'A' { 'B' } else { 'A' };
+        let bad: String = bad.into_iter().collect();
+        let o = cli(&["qr", "verify", &bad]);
+        assert_eq!(o.status.code(), Some(1), "changed at {at}: {}", text(&o));
+        assert!(text(&o).contains("INVALID"), "{}", text(&o));
+    }
+    // A hand-entered record has no QR.
+    let o = cli(&["qr", "show", "ffffffff"]);
+    assert!(!o.status.success());
+}

@@ -463,7 +463,10 @@ async fn session(
         return error(StatusCode::UNAUTHORIZED, "certificate");
     }
     if certificate
-        .verify_signature(&challenge.bytes, &signature)
+        .verify_signature(
+            &shikaku_core::sync::login_message(&challenge.bytes),
+            &signature,
+        )
         .is_err()
     {
         return error(StatusCode::UNAUTHORIZED, "signature");

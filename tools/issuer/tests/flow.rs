@@ -218,7 +218,8 @@ impl Client {
     }
 
     fn session_request(&self, id: &str, card: &dyn CardTransport, signed_bytes: &[u8]) -> Reply {
-        let signed = sign_challenge(card, PIN, signed_bytes, false).unwrap();
+        let message = shikaku_core::sync::login_message(signed_bytes);
+        let signed = sign_challenge(card, PIN, &message, false).unwrap();
         let body = json!({
             "challenge_id": id,
             "certificate": B64.encode(&signed.certificate_der),
