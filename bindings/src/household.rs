@@ -568,15 +568,12 @@ impl Household {
             },
             Utc::now(),
         )?;
-        let matched = check
-            .basic_info
-            .as_ref()
-            .map(|info| core_card::match_member(info, &member.data));
-        self.store().put_card_check(&StoredCardCheck {
-            member: id,
-            check: check.clone(),
-            matched: matched.clone(),
-        })?;
+        // The comparison and what is kept (no address) are core's: the same as the CLI.
+        let StoredCardCheck { check, matched, .. } = {
+            let stored = StoredCardCheck::for_member(&member, check);
+            self.store().put_card_check(&stored)?;
+            stored
+        };
         let compare = |f: core_card::FieldComparison| FieldCompare {
             outcome: f.outcome,
             card: f.card,

@@ -629,3 +629,28 @@ fn wrong_key_with_a_hot_wal_changes_nothing() {
         1
     );
 }
+
+#[test]
+fn a_card_check_is_stored_compared_and_without_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let (members, _) = write_family(&path);
+    let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let member = store.member(members[0]).unwrap();
+    let check = card_check(members[0], 4).check;
+    assert!(!check.basic_info.as_ref().unwrap().address.is_empty());
+    let stored = shikaku_core::store::StoredCardCheck::for_member(&member, check);
+    assert_eq!(stored.member, member.id);
+    assert_eq!(
+        stored.matched.as_ref().map(|m| m.overall()),
+        Some(shikaku_core::eligibility::names::NameMatch::Match)
+    );
+    assert!(stored.check.basic_info.as_ref().unwrap().address.is_empty());
+    store.put_card_check(&stored).unwrap();
+    drop(store);
+    let needles = vec![("address".to_string(), "霞が関".as_bytes().to_vec())];
+    assert_eq!(scan_dir(dir.path(), &needles), vec![]);
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let back = store.card_check(member.id).unwrap().unwrap();
+    assert!(back.check.basic_info.unwrap().address.is_empty());
+}

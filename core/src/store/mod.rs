@@ -150,6 +150,25 @@ pub struct StoredCardCheck {
     pub matched: Option<MemberMatch>,
 }
 
+impl StoredCardCheck {
+    /// What is stored for `member` after `check`: the 基本4情報 (when read) compared with the
+    /// member, and the card's address dropped — nothing compares it, so it is not kept.
+    pub fn for_member(member: &Member, mut check: CardCheck) -> StoredCardCheck {
+        let matched = check
+            .basic_info
+            .as_ref()
+            .map(|info| crate::card::match_member(info, &member.data));
+        if let Some(info) = check.basic_info.as_mut() {
+            info.address.clear();
+        }
+        StoredCardCheck {
+            member: member.id,
+            check,
+            matched,
+        }
+    }
+}
+
 /// The sealed payload of a `members` row.
 #[derive(Serialize, Deserialize)]
 struct MemberPayload {

@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use shikaku_core::card::{
     CardCertificate, CardCheck, CardError, CardKind, CheckOptions, FieldComparison, MemberMatch,
-    PinCounter, TrustStore, card_status, check_card, match_member,
+    PinCounter, TrustStore, card_status, check_card,
 };
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::store::StoredCardCheck;
@@ -234,23 +234,15 @@ pub fn run_card(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
             };
             print_check(&check)?;
             if let Some((mut store, m)) = target {
-                let matched = check.basic_info.as_ref().map(|i| match_member(i, &m.data));
-                if let Some(mm) = &matched {
+                let stored = StoredCardCheck::for_member(&m, check);
+                if let Some(mm) = &stored.matched {
                     print_match(mm)?;
                 }
-                let mismatch = matched
+                let mismatch = stored
+                    .matched
                     .as_ref()
                     .is_some_and(|mm| mm.overall() == NameMatch::Mismatch);
-                // Only what the screen compares is kept: the address is not needed.
-                let mut check = check;
-                if let Some(info) = check.basic_info.as_mut() {
-                    info.address.clear();
-                }
-                store.put_card_check(&StoredCardCheck {
-                    member: m.id,
-                    check,
-                    matched,
-                })?;
+                store.put_card_check(&stored)?;
                 outln!("result stored for member {}", m.id);
                 if mismatch {
                     outln!(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
-use shikaku_core::card::{CheckOptions, check_card, match_member};
+use shikaku_core::card::{CheckOptions, check_card};
 use shikaku_core::eligibility::{MemberForm, Provenance, RecordForm, Relationship, Sex};
 use shikaku_core::screen::{household_overview, member_guidance, member_screen};
 use shikaku_core::store::{PassphraseKeyStore, Store, StoredCardCheck};
@@ -138,20 +138,13 @@ pub fn run(data_dir: Option<&Path>) -> Result<()> {
         extra_anchors: vec![std::fs::read(&test_ca)?],
         ..CheckOptions::default()
     };
-    let mut check = check_card(&taro, PIN, options, Utc::now())?;
-    let matched = check.basic_info.as_ref().map(|i| match_member(i, &me.data));
-    if let Some(info) = check.basic_info.as_mut() {
-        info.address.clear();
-    }
+    let check = check_card(&taro, PIN, options, Utc::now())?;
+    let stored = StoredCardCheck::for_member(&me, check);
     outln!(
         "  genuine card, signature verified; 基本4情報 vs stored: {:?}",
-        matched.as_ref().map(|m| m.overall())
+        stored.matched.as_ref().map(|m| m.overall())
     );
-    store.put_card_check(&StoredCardCheck {
-        member: me.id,
-        check,
-        matched,
-    })?;
+    store.put_card_check(&stored)?;
 
     step(
         7,
