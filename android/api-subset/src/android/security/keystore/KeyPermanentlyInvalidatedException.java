@@ -1,0 +1,18 @@
+package android.security.keystore;
+
+import java.security.InvalidKeyException;
+
+/** API 23. */
+public class KeyPermanentlyInvalidatedException extends InvalidKeyException {
+    public KeyPermanentlyInvalidatedException() {
+        throw new RuntimeException("Stub!");
+    }
+
+    public KeyPermanentlyInvalidatedException(String message) {
+        throw new RuntimeException("Stub!");
+    }
+
+    public KeyPermanentlyInvalidatedException(String message, Throwable cause) {
+        throw new RuntimeException("Stub!");
+    }
+}
