@@ -1,0 +1,234 @@
+//! The `members` table: its sealed payload, the household reads and the member writes.
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::crypto::Slot;
+use super::error::sealing_failed;
+use super::{Batch, RowRef, Store, StoreError};
+use crate::eligibility::{Member, MemberData, MemberId, Relationship, Sex};
+
+/// The household as stored: members in display order, and any rows that failed to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Household {
+    /// Members that read correctly, in display order.
+    pub members: Vec<Member>,
+    /// Member rows that are damaged (each reported on its own).
+    pub corrupt: Vec<RowRef>,
+}
+
+/// The sealed payload of a `members` row.
+#[derive(Serialize, Deserialize)]
+struct MemberPayload {
+    name: String,
+    kana: String,
+    birth_date: chrono::NaiveDate,
+    sex: Sex,
+    relationship: Relationship,
+    /// The issuer's id for this person, for members that came from a sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer_ref: Option<String>,
+}
+
+impl Store {
+    /// Adds a member at the end of the household and returns its new id.
+    pub fn add_member(&mut self, data: &MemberData) -> Result<MemberId, StoreError> {
+        self.write(|b| b.add_member(data))
+    }
+
+    /// Replaces a member's data (keeps id and order).
+    pub fn update_member(&mut self, id: MemberId, data: &MemberData) -> Result<(), StoreError> {
+        self.write(|b| b.update_member(id, data))
+    }
+
+    /// Removes a member and all of their records.
+    pub fn remove_member(&mut self, id: MemberId) -> Result<(), StoreError> {
+        self.write(|b| b.remove_member(id))
+    }
+
+    /// All members in display order; damaged rows are listed apart, never hiding the others.
+    pub fn household(&self) -> Result<Household, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, relationship, ordinal, data FROM members ORDER BY ordinal, rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        let mut household = Household {
+            members: Vec::new(),
+            corrupt: Vec::new(),
+        };
+        for row in rows {
+            let (id, rel, ord, data) = row?;
+            match self.decode_member(&id, rel, ord, &data) {
+                Ok(m) => household.members.push(m),
+                Err(row) => household.corrupt.push(row),
+            }
+        }
+        Ok(household)
+    }
+
+    /// One member.
+    pub fn member(&self, id: MemberId) -> Result<Member, StoreError> {
+        let key = id.to_string();
+        let row = self
+            .conn
+            .prepare_cached("SELECT relationship, ordinal, data FROM members WHERE id = ?1")?
+            .query_row([&key], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "member" })?;
+        self.decode_member(&key, row.0, row.1, &row.2)
+            .map_err(|row| StoreError::Corrupt { row })
+    }
+
+    fn decode_member(&self, id: &str, rel: i64, ord: i64, sealed: &[u8]) -> Result<Member, RowRef> {
+        let bad = || RowRef {
+            table: "members",
+            id: id.to_string(),
+        };
+        let slot = Slot {
+            table: "members",
+            row: id,
+            column: "data",
+        };
+        let plain = self.keys.open(slot, sealed).ok_or_else(bad)?;
+        let p: MemberPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
+        if Relationship::from_code(rel) != Some(p.relationship) {
+            return Err(bad());
+        }
+        Ok(Member {
+            id: id.parse().map_err(|_| bad())?,
+            order: u32::try_from(ord).map_err(|_| bad())?,
+            issuer_ref: p.issuer_ref,
+            data: MemberData {
+                name: p.name,
+                kana: p.kana,
+                birth_date: p.birth_date,
+                sex: p.sex,
+                relationship: p.relationship,
+            },
+        })
+    }
+
+    /// The member the issuer knows as `issuer_ref`, if any.
+    pub fn member_by_issuer_ref(&self, issuer_ref: &str) -> Result<Option<Member>, StoreError> {
+        let hh = self.household()?;
+        Ok(hh
+            .members
+            .into_iter()
+            .find(|m| m.issuer_ref.as_deref() == Some(issuer_ref)))
+    }
+}
+
+impl Batch<'_> {
+    fn seal_member(
+        &self,
+        id: &str,
+        data: &MemberData,
+        issuer_ref: Option<&str>,
+    ) -> Result<Vec<u8>, StoreError> {
+        let payload = Zeroizing::new(
+            serde_json::to_vec(&MemberPayload {
+                name: data.name.clone(),
+                kana: data.kana.clone(),
+                birth_date: data.birth_date,
+                sex: data.sex,
+                relationship: data.relationship,
+                issuer_ref: issuer_ref.map(str::to_string),
+            })
+            .map_err(|_| sealing_failed())?,
+        );
+        let slot = Slot {
+            table: "members",
+            row: id,
+            column: "data",
+        };
+        self.keys.seal(slot, &payload).ok_or_else(sealing_failed)
+    }
+
+    /// Adds a member at the end of the household.
+    pub fn add_member(&mut self, data: &MemberData) -> Result<MemberId, StoreError> {
+        self.add_member_with_ref(data, None)
+    }
+
+    /// Adds a member that the issuer knows as `issuer_ref` (see [`Store::member_by_issuer_ref`]).
+    pub fn add_member_with_ref(
+        &mut self,
+        data: &MemberData,
+        issuer_ref: Option<&str>,
+    ) -> Result<MemberId, StoreError> {
+        let id = MemberId::random();
+        let key = id.to_string();
+        let sealed = self.seal_member(&key, data, issuer_ref)?;
+        let ordinal: i64 = self.tx.query_row(
+            "SELECT coalesce(max(ordinal) + 1, 0) FROM members",
+            [],
+            |r| r.get(0),
+        )?;
+        self.tx.execute(
+            "INSERT INTO members (id, ordinal, relationship, data, updated_day)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key, ordinal, data.relationship.code(), sealed, self.day],
+        )?;
+        Ok(id)
+    }
+
+    /// Replaces a member's data, keeping the issuer reference.
+    pub fn update_member(&mut self, id: MemberId, data: &MemberData) -> Result<(), StoreError> {
+        let key = id.to_string();
+        let sealed_old: Vec<u8> = self
+            .tx
+            .query_row("SELECT data FROM members WHERE id = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "member" })?;
+        let slot = Slot {
+            table: "members",
+            row: &key,
+            column: "data",
+        };
+        let old: MemberPayload = self
+            .keys
+            .open(slot, &sealed_old)
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(StoreError::Corrupt {
+                row: RowRef {
+                    table: "members",
+                    id: key.clone(),
+                },
+            })?;
+        let sealed = self.seal_member(&key, data, old.issuer_ref.as_deref())?;
+        let n = self.tx.execute(
+            "UPDATE members SET relationship = ?2, data = ?3, updated_day = ?4 WHERE id = ?1",
+            params![key, data.relationship.code(), sealed, self.day],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound { what: "member" });
+        }
+        Ok(())
+    }
+
+    /// Removes a member and their records.
+    pub fn remove_member(&mut self, id: MemberId) -> Result<(), StoreError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM members WHERE id = ?1", [id.to_string()])?;
+        if n == 0 {
+            return Err(StoreError::NotFound { what: "member" });
+        }
+        Ok(())
+    }
+}

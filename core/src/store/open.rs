@@ -1,0 +1,263 @@
+//! Opening and creating the file: the pragmas, the wrapped data key and its canary, the numbered
+//! migrations; and what is done to the file as a whole (rewrap, wipe, destroy).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use zeroize::Zeroizing;
+
+use super::crypto::{Keys, Slot, random_data_key};
+use super::{KeyStore, KeyStoreError, RowRef, Store, StoreError};
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The format version of sealed values, bound into every value's associated data. It is not
+/// the SQL schema version: a migration that only adds tables or columns keeps it; one that
+/// changes a sealed payload's format re-seals those values and bumps it (see ADR 0001).
+const SEAL_FORMAT: u32 = 1;
+
+/// SQLite `application_id` of a shikaku store ("SHKK").
+const APPLICATION_ID: i32 = 0x5348_4B4B;
+
+/// Numbered migrations; entry `n` moves the schema from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+const CANARY: &[u8] = b"shikaku store canary v1";
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Per-connection settings; none of them writes to the file.
+    conn.execute_batch(
+        "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = FULL;",
+    )?;
+    Ok(())
+}
+
+/// The raw value of a `meta` row.
+pub(super) fn meta_get(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+/// How a `meta` row is named in an error.
+pub(super) fn meta_row(key: &str) -> RowRef {
+    RowRef {
+        table: "meta",
+        id: key.into(),
+    }
+}
+
+const CANARY_SLOT: Slot<'static> = Slot {
+    table: "meta",
+    row: "canary",
+    column: "value",
+};
+
+impl Store {
+    /// Opens the store at `path`, creating it (with a new data key wrapped by `keystore`) if
+    /// the file does not exist or is empty. Opening an existing store writes nothing until the
+    /// key has been proven right.
+    pub fn open(path: &Path, keystore: &dyn KeyStore) -> Result<Store, StoreError> {
+        let sidecar = |suffix: &str| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        };
+        let (wal, shm) = (sidecar("-wal"), sidecar("-shm"));
+        let had = (wal.exists(), shm.exists());
+        let conn = Connection::open_with_flags(
+            path,
+            // One connection, used from one thread at a time (`Store` is `Send`, not `Sync`):
+            // SQLite's own mutexes are not needed. No URI flag: a path is only a path.
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        match Self::open_conn(conn, path, keystore) {
+            Ok(store) => Ok(store),
+            Err(e) => {
+                // The connection is closed by now (without a checkpoint). Remove only the
+                // sidecar files this attempt created, so a failed open leaves the files as
+                // they were; a pre-existing (hot) WAL is kept.
+                let empty = |p: &Path| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(false);
+                if !had.0 && empty(&wal) {
+                    let _ = std::fs::remove_file(&wal);
+                    if !had.1 {
+                        let _ = std::fs::remove_file(&shm);
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn open_conn(
+        conn: Connection,
+        path: &Path,
+        keystore: &dyn KeyStore,
+    ) -> Result<Store, StoreError> {
+        configure(&conn)?;
+        let (app_id, version, objects): (i32, u32, i64) = conn.query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id),
+                    (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        if app_id == 0 && version == 0 && objects == 0 {
+            return Self::create(conn, path, keystore);
+        }
+        if app_id != APPLICATION_ID {
+            return Err(StoreError::NotADatabase);
+        }
+        // Until the key is proven right, closing must not checkpoint a leftover WAL into the
+        // database: a failed open leaves every file as it was.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let wrapped = meta_get(&conn, "wrapped_key")?.ok_or(StoreError::Corrupt {
+            row: meta_row("wrapped_key"),
+        })?;
+        let data_key = Zeroizing::new(keystore.unwrap(wrapped).map_err(|e| match e {
+            KeyStoreError::Rejected => StoreError::WrongKey,
+            KeyStoreError::Malformed => StoreError::Corrupt {
+                row: meta_row("wrapped_key"),
+            },
+            KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
+        })?);
+        let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
+        let canary = meta_get(&conn, "canary")?.ok_or(StoreError::Corrupt {
+            row: meta_row("canary"),
+        })?;
+        match keys.open(CANARY_SLOT, &canary) {
+            Some(v) if v.as_slice() == CANARY => {}
+            _ => return Err(StoreError::WrongKey),
+        }
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        let mut store = Store {
+            conn,
+            keys,
+            data_key,
+            path: path.to_path_buf(),
+        };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn create(
+        mut conn: Connection,
+        path: &Path,
+        keystore: &dyn KeyStore,
+    ) -> Result<Store, StoreError> {
+        // WAL cannot be switched inside a transaction; it is persistent once set.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Io {
+                reason: "the file system does not support WAL".into(),
+            });
+        }
+        let data_key = random_data_key();
+        let wrapped = keystore.wrap(data_key.to_vec()).map_err(|e| match e {
+            KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
+            other => StoreError::KeyUnavailable {
+                reason: other.to_string(),
+            },
+        })?;
+        let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
+        let canary = keys.seal(CANARY_SLOT, CANARY).ok_or(StoreError::Io {
+            reason: "encryption failed".into(),
+        })?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            tx.execute_batch(m)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {};", i + 1))?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('wrapped_key', ?1)",
+            [&wrapped],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('canary', ?1)",
+            [&canary],
+        )?;
+        tx.commit()?;
+        Ok(Store {
+            conn,
+            keys,
+            data_key,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn migrate(&mut self, from: u32) -> Result<(), StoreError> {
+        if from as usize >= MIGRATIONS.len() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+            tx.execute_batch(m)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {};", i + 1))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Wraps the same data key under `new` (e.g. after a passphrase change). Nothing else is
+    /// re-encrypted; the old wrapping is replaced in one transaction.
+    pub fn rewrap(&mut self, new: &dyn KeyStore) -> Result<(), StoreError> {
+        let wrapped = new
+            .wrap(self.data_key.to_vec())
+            .map_err(|e| StoreError::KeyUnavailable {
+                reason: e.to_string(),
+            })?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'wrapped_key'",
+            [&wrapped],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Destroys the store: the wrapped key and every row are deleted first (`secure_delete`
+    /// zeroes them), then the files are removed.
+    pub fn wipe(self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "BEGIN IMMEDIATE; DELETE FROM card_checks; DELETE FROM records; DELETE FROM members;
+             DELETE FROM meta; COMMIT;
+             PRAGMA wal_checkpoint(TRUNCATE);",
+        )?;
+        let path = self.path.clone();
+        self.conn.close().map_err(|(_, e)| StoreError::from(e))?;
+        Self::destroy(&path)
+    }
+
+    /// Removes the store's files without opening it: the clean reset offered when the key is
+    /// lost. Missing files are not an error.
+    pub fn destroy(path: &Path) -> Result<(), StoreError> {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            match std::fs::remove_file(PathBuf::from(p)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(StoreError::Io {
+                        reason: e.kind().to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,376 @@
+//! The `records` table: its sealed payload and signed bytes, the keyed-hash identity index,
+//! the record reads and the record writes.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::crypto::{Keys, Slot};
+use super::error::sealing_failed;
+use super::{Batch, RowRef, Store, StoreError};
+use crate::eligibility::text::fold_width;
+use crate::eligibility::{
+    DocumentKind, EligibilityRecord, InsurerNumber, MemberId, Provenance, RecordId, StoredRecord,
+};
+
+/// A member's records, and any record rows that failed to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordList {
+    /// Records that read correctly, oldest first.
+    pub records: Vec<StoredRecord>,
+    /// Record rows that are damaged.
+    pub corrupt: Vec<RowRef>,
+}
+
+/// Provenance as sealed in `records.data`; the signed bytes live in the `signed` column.
+#[derive(Serialize, Deserialize)]
+enum ProvenancePayload {
+    IssuerSigned { key_id: String },
+    HandEntered { entered_at: DateTime<Utc> },
+}
+
+/// The sealed payload of a `records` row.
+#[derive(Serialize, Deserialize)]
+struct RecordPayload {
+    member: MemberId,
+    record: EligibilityRecord,
+    provenance: ProvenancePayload,
+}
+
+struct RawRecord {
+    id: String,
+    member_id: String,
+    kind: i64,
+    provenance: i64,
+    data: Vec<u8>,
+    signed: Option<Vec<u8>>,
+}
+
+impl RawRecord {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
+        Ok(RawRecord {
+            id: r.get(0)?,
+            member_id: r.get(1)?,
+            kind: r.get(2)?,
+            provenance: r.get(3)?,
+            data: r.get(4)?,
+            signed: r.get(5)?,
+        })
+    }
+}
+
+fn identity_hash(
+    keys: &Keys,
+    insurer_number: &InsurerNumber,
+    symbol: Option<&str>,
+    number: &str,
+    branch: Option<&str>,
+) -> Vec<u8> {
+    let fold = |s: &str| fold_width(s).replace(' ', "");
+    let symbol = symbol.map(fold).unwrap_or_default();
+    let branch = branch.map(fold).unwrap_or_default();
+    keys.lookup_hash(
+        "record-identity",
+        &[insurer_number.as_str(), &symbol, &fold(number), &branch],
+    )
+}
+
+/// The sealed columns of a `records` row.
+struct SealedRecord {
+    data: Vec<u8>,
+    signed: Option<Vec<u8>>,
+    lookup: Vec<u8>,
+}
+
+impl Store {
+    /// Stores a new record for `member` and returns its id.
+    pub fn put_record(
+        &mut self,
+        member: MemberId,
+        record: &EligibilityRecord,
+        provenance: &Provenance,
+    ) -> Result<RecordId, StoreError> {
+        self.write(|b| b.put_record(member, record, provenance))
+    }
+
+    /// Replaces a record's content and provenance (keeps its id and member).
+    pub fn replace_record(
+        &mut self,
+        id: RecordId,
+        record: &EligibilityRecord,
+        provenance: &Provenance,
+    ) -> Result<(), StoreError> {
+        self.write(|b| b.replace_record(id, record, provenance))
+    }
+
+    /// Removes a record.
+    pub fn remove_record(&mut self, id: RecordId) -> Result<(), StoreError> {
+        self.write(|b| b.remove_record(id))
+    }
+
+    /// A member's records, oldest first; damaged rows are listed apart.
+    pub fn records(&self, member: MemberId) -> Result<RecordList, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, member_id, kind, provenance, data, signed FROM records
+             WHERE member_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([member.to_string()], RawRecord::from_row)?;
+        let mut list = RecordList {
+            records: Vec::new(),
+            corrupt: Vec::new(),
+        };
+        for row in rows {
+            let raw = row?;
+            match self.decode_record(&raw) {
+                Ok(r) => list.records.push(r),
+                Err(row) => list.corrupt.push(row),
+            }
+        }
+        Ok(list)
+    }
+
+    /// One record.
+    pub fn record(&self, id: RecordId) -> Result<StoredRecord, StoreError> {
+        let raw = self
+            .conn
+            .prepare_cached(
+                "SELECT id, member_id, kind, provenance, data, signed FROM records WHERE id = ?1",
+            )?
+            .query_row([id.to_string()], RawRecord::from_row)
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "record" })?;
+        self.decode_record(&raw)
+            .map_err(|row| StoreError::Corrupt { row })
+    }
+
+    /// Ids of the records whose 保険者番号, 記号, 番号 and 枝番 equal these (after width
+    /// folding), found through the keyed-hash index without decrypting anything.
+    pub fn find_records(
+        &self,
+        insurer_number: &InsurerNumber,
+        symbol: Option<&str>,
+        number: &str,
+        branch: Option<&str>,
+    ) -> Result<Vec<RecordId>, StoreError> {
+        let hash = identity_hash(&self.keys, insurer_number, symbol, number, branch);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM records WHERE lookup = ?1 ORDER BY rowid")?;
+        let ids = stmt.query_map([hash], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let id = id?;
+            out.push(id.parse().map_err(|_| StoreError::Corrupt {
+                row: RowRef {
+                    table: "records",
+                    id,
+                },
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn decode_record(&self, raw: &RawRecord) -> Result<StoredRecord, RowRef> {
+        let bad = || RowRef {
+            table: "records",
+            id: raw.id.clone(),
+        };
+        let slot = |column| Slot {
+            table: "records",
+            row: &raw.id,
+            column,
+        };
+        let plain = self.keys.open(slot("data"), &raw.data).ok_or_else(bad)?;
+        let p: RecordPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
+        let provenance = match (p.provenance, &raw.signed) {
+            (ProvenancePayload::IssuerSigned { key_id }, Some(sealed)) => {
+                Provenance::IssuerSigned {
+                    key_id,
+                    signed_bytes: self
+                        .keys
+                        .open(slot("signed"), sealed)
+                        .ok_or_else(bad)?
+                        .to_vec(),
+                }
+            }
+            (ProvenancePayload::HandEntered { entered_at }, None) => {
+                Provenance::HandEntered { entered_at }
+            }
+            _ => return Err(bad()),
+        };
+        // The plaintext hints must agree with the sealed payload.
+        if p.member.to_string() != raw.member_id
+            || DocumentKind::from_code(raw.kind) != Some(p.record.kind)
+            || provenance.code() != raw.provenance
+        {
+            return Err(bad());
+        }
+        Ok(StoredRecord {
+            id: raw.id.parse().map_err(|_| bad())?,
+            member: p.member,
+            record: p.record,
+            provenance,
+        })
+    }
+}
+
+impl Batch<'_> {
+    fn sealed_record(
+        &self,
+        id: &str,
+        member: MemberId,
+        record: &EligibilityRecord,
+        provenance: &Provenance,
+    ) -> Result<SealedRecord, StoreError> {
+        let (meta, signed) = match provenance {
+            Provenance::IssuerSigned {
+                key_id,
+                signed_bytes,
+            } => (
+                ProvenancePayload::IssuerSigned {
+                    key_id: key_id.clone(),
+                },
+                Some(signed_bytes.as_slice()),
+            ),
+            Provenance::HandEntered { entered_at } => (
+                ProvenancePayload::HandEntered {
+                    entered_at: *entered_at,
+                },
+                None,
+            ),
+        };
+        let payload = Zeroizing::new(
+            serde_json::to_vec(&RecordPayload {
+                member,
+                record: record.clone(),
+                provenance: meta,
+            })
+            .map_err(|_| sealing_failed())?,
+        );
+        let slot = |column| Slot {
+            table: "records",
+            row: id,
+            column,
+        };
+        let data = self
+            .keys
+            .seal(slot("data"), &payload)
+            .ok_or_else(sealing_failed)?;
+        let signed = match signed {
+            Some(bytes) => Some(
+                self.keys
+                    .seal(slot("signed"), bytes)
+                    .ok_or_else(sealing_failed)?,
+            ),
+            None => None,
+        };
+        let lookup = identity_hash(
+            self.keys,
+            &record.insurer_number,
+            record.symbol.as_deref(),
+            &record.number,
+            record.branch.as_deref(),
+        );
+        Ok(SealedRecord {
+            data,
+            signed,
+            lookup,
+        })
+    }
+
+    /// Stores a new record for `member`.
+    pub fn put_record(
+        &mut self,
+        member: MemberId,
+        record: &EligibilityRecord,
+        provenance: &Provenance,
+    ) -> Result<RecordId, StoreError> {
+        let exists: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT 1 FROM members WHERE id = ?1",
+                [member.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound { what: "member" });
+        }
+        let id = RecordId::random();
+        let key = id.to_string();
+        let SealedRecord {
+            data,
+            signed,
+            lookup,
+        } = self.sealed_record(&key, member, record, provenance)?;
+        self.tx.execute(
+            "INSERT INTO records (id, member_id, kind, provenance, lookup, data, signed, updated_day)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                key,
+                member.to_string(),
+                record.kind.code(),
+                provenance.code(),
+                lookup,
+                data,
+                signed,
+                self.day
+            ],
+        )?;
+        Ok(id)
+    }
+
+    /// Replaces a record's content and provenance.
+    pub fn replace_record(
+        &mut self,
+        id: RecordId,
+        record: &EligibilityRecord,
+        provenance: &Provenance,
+    ) -> Result<(), StoreError> {
+        let key = id.to_string();
+        let member: String = self
+            .tx
+            .query_row("SELECT member_id FROM records WHERE id = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "record" })?;
+        let member: MemberId = member.parse().map_err(|_| StoreError::Corrupt {
+            row: RowRef {
+                table: "records",
+                id: key.clone(),
+            },
+        })?;
+        let SealedRecord {
+            data,
+            signed,
+            lookup,
+        } = self.sealed_record(&key, member, record, provenance)?;
+        self.tx.execute(
+            "UPDATE records SET kind = ?2, provenance = ?3, lookup = ?4, data = ?5, signed = ?6,
+             updated_day = ?7 WHERE id = ?1",
+            params![
+                key,
+                record.kind.code(),
+                provenance.code(),
+                lookup,
+                data,
+                signed,
+                self.day
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a record.
+    pub fn remove_record(&mut self, id: RecordId) -> Result<(), StoreError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
+        if n == 0 {
+            return Err(StoreError::NotFound { what: "record" });
+        }
+        Ok(())
+    }
+}
