@@ -1,40 +1,18 @@
 //! Household members (本人 and 被扶養者).
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::error::{Collector, Field, ValidationError};
 use super::text::{KanaError, fold_kana};
 use super::{check_text, parse_date};
 
-/// A member's random, stable id (UUID v4). It carries no personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct MemberId(pub Uuid);
-
-impl MemberId {
-    /// A fresh random id.
-    pub fn random() -> Self {
-        MemberId(Uuid::new_v4())
-    }
-}
-
-impl fmt::Display for MemberId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for MemberId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(MemberId)
-    }
-}
+uuid_id!(
+    /// A member's random, stable id (UUID v4). It carries no personal data.
+    MemberId
+);
 
 /// 本人・家族の別: the insured person or a dependent (被扶養者).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

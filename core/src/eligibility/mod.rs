@@ -1,6 +1,48 @@
 //! The eligibility domain: household members, eligibility records (資格情報), 保険者番号 and
 //! their validation. Everything here is plain data and pure functions.
 
+/// Defines a random, stable id (a UUID v4 newtype that carries no personal data): ordered,
+/// hashable, shown and parsed as the hyphenated UUID, and serialized as that string.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            serde::Serialize,
+            serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// A fresh random id.
+            pub fn random() -> Self {
+                $name(uuid::Uuid::new_v4())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map($name)
+            }
+        }
+    };
+}
+
 mod error;
 pub mod insurer;
 mod member;
@@ -56,4 +98,30 @@ pub(crate) fn check_text(s: &str, max: usize) -> Result<String, &'static str> {
         return Err("is too long");
     }
     Ok(folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MemberId, RecordId};
+
+    #[test]
+    fn ids_show_parse_and_serialize_as_the_bare_uuid() {
+        let text = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let quoted = format!("\"{text}\"");
+
+        let member: MemberId = text.parse().unwrap();
+        assert_eq!(member.to_string(), text);
+        assert_eq!(serde_json::to_string(&member).unwrap(), quoted);
+        assert_eq!(serde_json::from_str::<MemberId>(&quoted).unwrap(), member);
+        assert!("67e55044".parse::<MemberId>().is_err());
+
+        let record: RecordId = text.parse().unwrap();
+        assert_eq!(record.to_string(), text);
+        assert_eq!(serde_json::to_string(&record).unwrap(), quoted);
+        assert_eq!(serde_json::from_str::<RecordId>(&quoted).unwrap(), record);
+        assert!("67e55044".parse::<RecordId>().is_err());
+
+        assert_ne!(MemberId::random(), MemberId::random());
+        assert_ne!(RecordId::random(), RecordId::random());
+    }
 }

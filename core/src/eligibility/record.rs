@@ -1,12 +1,8 @@
 //! Eligibility records (資格情報), following the オンライン資格確認 result layout
 //! (eligibility.md §1 and §3), and their hand-entry form.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::error::{Collector, Field, ValidationError};
 use super::insurer::InsurerNumber;
@@ -14,30 +10,10 @@ use super::member::{MemberId, Relationship};
 use super::text::fold_width;
 use super::{check_text, parse_date};
 
-/// A record's random, stable id (UUID v4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RecordId(pub Uuid);
-
-impl RecordId {
-    /// A fresh random id.
-    pub fn random() -> Self {
-        RecordId(Uuid::new_v4())
-    }
-}
-
-impl fmt::Display for RecordId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for RecordId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(RecordId)
-    }
-}
+uuid_id!(
+    /// A record's random, stable id (UUID v4).
+    RecordId
+);
 
 /// Which document the record comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
