@@ -1,15 +1,21 @@
-//! What to present at the clinic (seed 003's table, eligibility.md §3) and the switch
-//! checklist to the マイナ保険証 (seed 001, STEP1–STEP3 and to-do items 1–3).
+//! What to present at the clinic (seed 003's table, eligibility.md §3).
 //!
-//! Pure functions of the member's situation, the clinic's and `today`.
+//! Pure functions of the member's situation, the clinic's and `today`. The switch checklist
+//! to the マイナ保険証 is in [`super::checklist`].
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::rules::{ExpiryState, certificate_state};
+use super::calendar::{ExpiryState, certificate_state};
 use super::wareki::format_wareki;
 use crate::card::CardCheck;
 use crate::eligibility::{DocumentKind, EligibilityRecord};
+
+// The switch checklist was first defined here; its paths under `screen::guidance` stay valid.
+pub use super::checklist::{
+    Answer, ChecklistStep, STEP1_QUESTION, STEP2_QUESTION, STEP3_NOTE, STEP3_QUESTION,
+    SwitchChecklist, TODO1, TODO2, TODO3, TodoItem, TodoStatus, switch_checklist,
+};
 
 /// The last day any old 健康保険証 could be used: issued ones stayed valid to their printed
 /// expiry, at most 2025-12-01 (改正法の経過措置; seed 003, eligibility.md §4).
@@ -284,168 +290,6 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             .then(|| clinic.problem_ja().map(str::to_string))
             .flatten(),
         options,
-    }
-}
-
-/// An answer in the switch checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Answer {
-    /// はい.
-    Yes,
-    /// いいえ.
-    No,
-    /// Not known from the data.
-    Unknown,
-}
-
-/// One STEP of seed 001's マイナ保険証への切替チェックリスト that was reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChecklistStep {
-    /// 1, 2 or 3.
-    pub step: u8,
-    /// The question, worded as in seed 001.
-    pub question: &'static str,
-    /// The member's answer.
-    pub answer: Answer,
-}
-
-/// Where a to-do item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TodoStatus {
-    /// Already done.
-    Done,
-    /// To do (listed in [`SwitchChecklist::next`]).
-    ToDo,
-    /// Not needed (a new card comes with a new certificate).
-    NotNeeded,
-    /// Not known from the data: check it.
-    Unknown,
-}
-
-/// One item of seed 001's やることリスト.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TodoItem {
-    /// 1, 2 or 3.
-    pub number: u8,
-    /// The item, worded as in seed 001.
-    pub text: &'static str,
-    /// Where it stands.
-    pub status: TodoStatus,
-}
-
-/// The switch checklist evaluated for a member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SwitchChecklist {
-    /// The STEPs reached, in order.
-    pub steps: Vec<ChecklistStep>,
-    /// The three to-do items, numbered 1–3.
-    pub items: Vec<TodoItem>,
-    /// The item numbers to do, in order (empty when the switch is complete).
-    pub next: Vec<u8>,
-    /// Seed 001's ※ note, when it applies (the certificate expired more than 3 months ago).
-    pub note: Option<&'static str>,
-}
-
-/// STEP1's question (seed 001).
-pub const STEP1_QUESTION: &str = "お手元に有効なマイナンバーカードはありますか？(カードをお持ちの場合、期限は切れていませんか？)";
-/// STEP2's question (seed 001).
-pub const STEP2_QUESTION: &str = "保険証利用の申し込みはお済みですか？";
-/// STEP3's question (seed 001).
-pub const STEP3_QUESTION: &str = "電子証明書の更新をしていますか？";
-/// To-do item 1 (seed 001).
-pub const TODO1: &str = "有効なマイナンバーカードをお持ちでない方は、まずは有効なカードを取得";
-/// To-do item 2 (seed 001).
-pub const TODO2: &str = "マイナンバーカードをお持ちの方は保険証利用の申込み";
-/// To-do item 3 (seed 001).
-pub const TODO3: &str = "電子証明書の更新をお忘れの方は市区町村の窓口へ";
-/// Seed 001's ※ under STEP3.
-pub const STEP3_NOTE: &str = "電子証明書の有効期限から3ヶ月が経過している場合は、保険証利用が解除されるため2を実施ください。";
-
-/// Seed 001's checklist for a member: STEP1 (a valid card?) NO → 1 → 2; STEP2 (registered?)
-/// NO → 2; STEP3 (certificate renewed?) NO → 3, and → 2 as well when the certificate expired
-/// more than 3 months ago (※). One addition to the flow chart: when STEP2 is NO and the
-/// certificate has already expired, 3 comes before 2, because registering needs a valid
-/// certificate.
-pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
-    let mut steps = Vec::new();
-    let mut next = Vec::new();
-    let mut note = None;
-    let cert = member.certificate;
-    let cert_expired = matches!(cert, Some(ExpiryState::InGrace | ExpiryState::Ended));
-
-    let step = |n: u8, question: &'static str, yes: Option<bool>| ChecklistStep {
-        step: n,
-        question,
-        answer: match yes {
-            Some(true) => Answer::Yes,
-            Some(false) => Answer::No,
-            None => Answer::Unknown,
-        },
-    };
-
-    steps.push(step(1, STEP1_QUESTION, Some(member.has_card)));
-    if !member.has_card {
-        next.extend([1, 2]);
-    } else {
-        steps.push(step(2, STEP2_QUESTION, Some(member.registered)));
-        if !member.registered {
-            if cert_expired {
-                next.push(3);
-            }
-            next.push(2);
-        } else {
-            let renewed = cert.map(|s| matches!(s, ExpiryState::Valid | ExpiryState::ExpiringSoon));
-            steps.push(step(3, STEP3_QUESTION, renewed));
-            if renewed == Some(false) {
-                next.push(3);
-                if cert == Some(ExpiryState::Ended) {
-                    next.push(2);
-                    note = Some(STEP3_NOTE);
-                }
-            }
-        }
-    }
-
-    let status = |n: u8, done: Option<bool>| {
-        if next.contains(&n) {
-            TodoStatus::ToDo
-        } else {
-            match done {
-                Some(true) => TodoStatus::Done,
-                Some(false) => TodoStatus::NotNeeded,
-                None => TodoStatus::Unknown,
-            }
-        }
-    };
-    let cert_done = match cert {
-        _ if !member.has_card => Some(false),
-        None => None,
-        Some(s) => Some(matches!(s, ExpiryState::Valid | ExpiryState::ExpiringSoon)),
-    };
-    let items = vec![
-        TodoItem {
-            number: 1,
-            text: TODO1,
-            status: status(1, Some(member.has_card)),
-        },
-        TodoItem {
-            number: 2,
-            text: TODO2,
-            status: status(2, Some(member.registered)),
-        },
-        TodoItem {
-            number: 3,
-            text: TODO3,
-            status: status(3, cert_done),
-        },
-    ];
-    SwitchChecklist {
-        steps,
-        items,
-        next,
-        note,
     }
 }
 
@@ -751,88 +595,6 @@ mod tests {
         assert!(POWER_CUT.problem_ja().unwrap().contains("停電"));
         assert!(NETWORK_DOWN.problem_ja().unwrap().contains("通信障害"));
         assert!(!NETWORK_DOWN.can_check_online());
-    }
-
-    fn statuses(c: &SwitchChecklist) -> Vec<TodoStatus> {
-        c.items.iter().map(|i| i.status).collect()
-    }
-
-    fn answers(c: &SwitchChecklist) -> Vec<(u8, Answer)> {
-        c.steps.iter().map(|s| (s.step, s.answer)).collect()
-    }
-
-    #[test]
-    fn seed_001_checklist() {
-        use Answer::*;
-        use TodoStatus::*;
-        // STEP1 NO → 1 → 2.
-        let c = switch_checklist(&nothing());
-        assert_eq!(answers(&c), [(1, No)]);
-        assert_eq!(c.next, [1, 2]);
-        assert_eq!(statuses(&c), [ToDo, ToDo, NotNeeded]);
-        // STEP1 YES, STEP2 NO → 2.
-        let c = switch_checklist(&MemberSituation {
-            registered: false,
-            ..myna()
-        });
-        assert_eq!(answers(&c), [(1, Yes), (2, No)]);
-        assert_eq!(c.next, [2]);
-        assert_eq!(statuses(&c), [Done, ToDo, Done]);
-        // … with an expired certificate: 3 first.
-        let c = switch_checklist(&MemberSituation {
-            registered: false,
-            certificate: Some(ExpiryState::InGrace),
-            ..myna()
-        });
-        assert_eq!(c.next, [3, 2]);
-        // STEP3 YES: all done (expiring soon is still valid).
-        for cert in [ExpiryState::Valid, ExpiryState::ExpiringSoon] {
-            let c = switch_checklist(&MemberSituation {
-                certificate: Some(cert),
-                ..myna()
-            });
-            assert_eq!(answers(&c), [(1, Yes), (2, Yes), (3, Yes)]);
-            assert!(c.next.is_empty());
-            assert_eq!(statuses(&c), [Done, Done, Done]);
-            assert_eq!(c.note, None);
-        }
-        // STEP3 NO within 3 months → 3.
-        let c = switch_checklist(&MemberSituation {
-            certificate: Some(ExpiryState::InGrace),
-            ..myna()
-        });
-        assert_eq!(answers(&c)[2], (3, No));
-        assert_eq!(c.next, [3]);
-        assert_eq!(statuses(&c), [Done, Done, ToDo]);
-        // STEP3 NO past 3 months → 3 → 2 with the ※ note.
-        let c = switch_checklist(&MemberSituation {
-            certificate: Some(ExpiryState::Ended),
-            ..myna()
-        });
-        assert_eq!(c.next, [3, 2]);
-        assert_eq!(statuses(&c), [Done, ToDo, ToDo]);
-        assert_eq!(c.note, Some(STEP3_NOTE));
-        // Certificate unknown: STEP3 cannot be answered.
-        let c = switch_checklist(&MemberSituation {
-            certificate: None,
-            ..myna()
-        });
-        assert_eq!(answers(&c)[2], (3, Answer::Unknown));
-        assert_eq!(statuses(&c)[2], TodoStatus::Unknown);
-        assert!(c.next.is_empty());
-        // The wording is seed 001's.
-        assert_eq!(
-            c.items[0].text,
-            "有効なマイナンバーカードをお持ちでない方は、まずは有効なカードを取得"
-        );
-        assert_eq!(
-            c.items[1].text,
-            "マイナンバーカードをお持ちの方は保険証利用の申込み"
-        );
-        assert_eq!(
-            c.items[2].text,
-            "電子証明書の更新をお忘れの方は市区町村の窓口へ"
-        );
     }
 
     #[test]

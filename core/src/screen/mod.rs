@@ -1,18 +1,20 @@
-//! The eligibility screen's building blocks: 和暦 dates, the expiry and "both held" rules,
-//! and the guidance on what to present at the clinic. Everything here is a pure function of
-//! its inputs and `today`; nothing reads the clock. The date rules and their sources are in
-//! docs/dates.md.
+//! The eligibility screen's building blocks: 和暦 dates, calendar arithmetic, the expiry and
+//! "both held" notices, the guidance on what to present at the clinic and the switch
+//! checklist. Everything here is a pure function of its inputs and `today`; nothing reads the
+//! clock. The date rules and their sources are in docs/dates.md.
 
+pub mod calendar;
+pub mod checklist;
 pub mod guidance;
 pub mod rules;
+mod text_ja;
 pub mod view;
 pub mod wareki;
 
-pub use guidance::{
-    ClinicSituation, Guidance, GuidanceOption, MemberSituation, Presentation, SwitchChecklist,
-    switch_checklist,
-};
-pub use rules::{ExpiryState, Notice, NoticeCode, Severity, member_notices};
+pub use calendar::ExpiryState;
+pub use checklist::{SwitchChecklist, switch_checklist};
+pub use guidance::{ClinicSituation, Guidance, GuidanceOption, MemberSituation, Presentation};
+pub use rules::{Notice, NoticeCode, Severity, member_notices};
 pub use view::{
     CardBadge, CardState, EligibilityScreen, Freshness, HouseholdOverview, MemberSummary,
     ProvenanceState, ScreenField, ScreenSection, household_overview, japan_today, member_guidance,

@@ -1,18 +1,23 @@
-//! Date rules for the eligibility screen: JPKI certificate and My Number Card expiry, document
-//! expiry (資格確認書, 資格情報のお知らせ, the 70–74 rules and the 75th birthday), 高齢受給者
-//! 発効期日, and "a マイナ保険証 and a 資格確認書 both held". Every rule is a pure function of
-//! its inputs and `today`; the rules and their sources are in docs/dates.md.
-//!
-//! Birthday arithmetic follows 年齢計算ニ関スル法律 (age counts from the day of birth) and
-//! 民法 §143: a period of years ends at the end of the day before the anniversary, and when
-//! the anniversary does not exist (29 February in a common year) at the end of that month.
+//! Notice rules for the eligibility screen: JPKI certificate and My Number Card expiry,
+//! document expiry (資格確認書, 資格情報のお知らせ, the 70–74 rules and the 75th birthday),
+//! 高齢受給者 発効期日, and "a マイナ保険証 and a 資格確認書 both held". Every rule is a pure
+//! function of its inputs and `today`; the rules and their sources are in docs/dates.md. The
+//! date arithmetic is in [`super::calendar`], the Japanese text in `text_ja`.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::wareki::format_wareki;
+use super::text_ja;
 use crate::card::CardCheck;
 use crate::eligibility::{DocumentKind, EligibilityRecord};
+
+// The calendar rules were first defined here; their paths under `screen::rules` stay valid.
+pub use super::calendar::{
+    CARD_ADULT_AGE_18_FROM, CARD_WARNING_MONTHS, ExpiryState, age_on, anniversary,
+    certificate_expiry_date, certificate_state, days_until, expiry_state, first_day_of_age,
+    insurance_grace_last_day, last_day_before_75, last_day_of_month, my_number_card_valid_until,
+    years_period_last_day,
+};
 
 /// How urgent a notice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -82,18 +87,10 @@ pub struct Notice {
     pub message: String,
 }
 
-/// Months before an expiry date from which the certificate and the card are "expiring soon"
-/// (the card reader's renewal alert starts 3 months before, eligibility.md §4).
-pub const CARD_WARNING_MONTHS: u32 = 3;
 /// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
 /// insurers send the next document shortly before).
 pub const DOCUMENT_WARNING_MONTHS: u32 = 1;
-/// From this date of application the My Number Card's adult age is 18 instead of 20
-/// (the 2022 change of the age of majority; eligibility.md §4).
-pub const CARD_ADULT_AGE_18_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2022, 4, 1) {
-    Some(d) => d,
-    None => panic!("constant date"),
-};
+
 /// Until this day 後期高齢者 receive a 資格確認書 whether or not they have a マイナ保険証
 /// (temporary rule, eligibility.md §4).
 pub const LATE_ELDERLY_BOTH_UNTIL: NaiveDate = match NaiveDate::from_ymd_opt(2026, 7, 31) {
@@ -101,180 +98,29 @@ pub const LATE_ELDERLY_BOTH_UNTIL: NaiveDate = match NaiveDate::from_ymd_opt(202
     None => panic!("constant date"),
 };
 
-/// The last day of the given month.
-pub fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-    first.checked_add_months(Months::new(1))?.pred_opt()
-}
-
-/// The `years`-th anniversary of `date` as a calendar day: the same month and day, and
-/// 28 February for a 29 February in a common year (the month's end, as 民法 §143(2) ends a
-/// period "at the end of that month"; 道路交通法 §92-2 備考5 deems the same for licences).
-pub fn anniversary(date: NaiveDate, years: u32) -> Option<NaiveDate> {
-    // chrono clamps to the month's end, which is exactly the rule above.
-    date.checked_add_months(Months::new(years.checked_mul(12)?))
-}
-
-/// The last day of a period of `years` years counted from `start` inclusive (年齢計算ニ関スル法律:
-/// age counts from the day of birth; 民法 §143(2)): the day before the day of the final year
-/// that corresponds to `start`, or the end of the month when that day does not exist.
-///
-/// Born 2000-04-02: 18 years end on 2018-04-01. Born 2004-02-29: they end on 2022-02-28 (no
-/// 29 February: the end of February) and, in a leap year, on 2024-02-28 (the day before
-/// 2024-02-29).
-pub fn years_period_last_day(start: NaiveDate, years: u32) -> Option<NaiveDate> {
-    let year = start.year().checked_add(i32::try_from(years).ok()?)?;
-    match NaiveDate::from_ymd_opt(year, start.month(), start.day()) {
-        Some(corresponding) => corresponding.pred_opt(),
-        None => last_day_of_month(year, start.month()),
-    }
-}
-
-/// The first day on which a person born on `birth` is `age` years old: the day after the end of
-/// the period of [`years_period_last_day`] (the 誕生日 of everyday speech; 1 March for a
-/// 29 February birth in a common year).
-pub fn first_day_of_age(birth: NaiveDate, age: u32) -> Option<NaiveDate> {
-    years_period_last_day(birth, age)?.succ_opt()
-}
-
-/// The age (満年齢) on `date` of a person born on `birth`; 0 before the first birthday and
-/// for dates before the birth.
-pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
-    let Ok(guess) = u32::try_from(date.year() - birth.year()) else {
-        return 0;
-    };
-    match first_day_of_age(birth, guess) {
-        Some(first) if date >= first => guess,
-        _ => guess.saturating_sub(1),
-    }
-}
-
-/// The day before the 75th birthday: the last day of 国保 / 被用者保険 coverage and of the
-/// 高齢受給者 status before 後期高齢者医療 begins (eligibility.md §1).
-pub fn last_day_before_75(birth: NaiveDate) -> Option<NaiveDate> {
-    years_period_last_day(birth, 75)
-}
-
-/// The My Number Card's expiry: the 10th birthday after `issued_on` when the holder was an
-/// adult on that day, else the 5th (番号法施行規則 §26; eligibility.md §4). "After" is
-/// strict: a card issued on a birthday counts from the next one. The adult age is 18 for
-/// cards issued from 2022-04-01 and 20 before; a card applied for before 2022-04-01 but issued
-/// later by someone aged 18 or 19 really has the 5-year term (the application date is not
-/// stored), so prefer the date printed on the card when it is known.
-pub fn my_number_card_valid_until(birth: NaiveDate, issued_on: NaiveDate) -> Option<NaiveDate> {
-    let adult_age = if issued_on < CARD_ADULT_AGE_18_FROM {
-        20
-    } else {
-        18
-    };
-    let count = if age_on(birth, issued_on) >= adult_age {
-        10
-    } else {
-        5
-    };
-    // The first birthday after the issue date.
-    let mut first = 0;
-    while anniversary(birth, first)? <= issued_on {
-        first += 1;
-    }
-    anniversary(birth, first + count - 1)
-}
-
-/// The calendar day (Japan time, UTC+9, no daylight saving) of a certificate's notAfter: the
-/// last day the certificate is valid. J-LIS certificates end at 23:59:59 JST on the 5th
-/// birthday after issue.
-pub fn certificate_expiry_date(not_after: DateTime<Utc>) -> NaiveDate {
-    let naive = not_after.naive_utc();
-    naive
-        .checked_add_signed(TimeDelta::hours(9))
-        .unwrap_or(naive)
-        .date()
-}
-
-/// The last day a My Number Card whose certificate (or the card itself) expired on `expiry`
-/// still works as a 保険証: the end of the 3rd month after the month of expiry (an expiry in
-/// February works to the end of May; docs/dates.md).
-pub fn insurance_grace_last_day(expiry: NaiveDate) -> Option<NaiveDate> {
-    let first = NaiveDate::from_ymd_opt(expiry.year(), expiry.month(), 1)?;
-    first.checked_add_months(Months::new(4))?.pred_opt()
-}
-
-/// Where a card or certificate stands on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExpiryState {
-    /// Valid, more than 3 months before expiry.
-    Valid,
-    /// Valid, within 3 months of expiry (the expiry day included).
-    ExpiringSoon,
-    /// Expired, but still usable as a 保険証 (up to the end of the 3rd month after expiry).
-    InGrace,
-    /// Expired and past the grace period: no longer usable as a 保険証.
-    Ended,
-}
-
-impl ExpiryState {
-    /// True while the card still works as a 保険証 at the reader (not [`ExpiryState::Ended`]).
-    pub fn usable_as_insurance(self) -> bool {
-        self != ExpiryState::Ended
-    }
-}
-
-/// The state on `today` of something that expires on `expiry` (its last valid day).
-pub fn expiry_state(expiry: NaiveDate, today: NaiveDate) -> ExpiryState {
-    if today <= expiry {
-        let warn_from = expiry.checked_sub_months(Months::new(CARD_WARNING_MONTHS));
-        if warn_from.is_some_and(|w| today >= w) {
-            ExpiryState::ExpiringSoon
-        } else {
-            ExpiryState::Valid
-        }
-    } else if insurance_grace_last_day(expiry).is_none_or(|g| today <= g) {
-        ExpiryState::InGrace
-    } else {
-        ExpiryState::Ended
-    }
-}
-
-/// The state of the 利用者証明用電子証明書 of a card check on `today`.
-pub fn certificate_state(check: &CardCheck, today: NaiveDate) -> ExpiryState {
-    expiry_state(certificate_expiry_date(check.certificate_not_after), today)
-}
-
 /// The notice for the 利用者証明用電子証明書 whose notAfter is `not_after`, if any.
 pub fn certificate_notice(not_after: DateTime<Utc>, today: NaiveDate) -> Option<Notice> {
     let expiry = certificate_expiry_date(not_after);
     let grace = insurance_grace_last_day(expiry)?;
-    let (e, g) = (format_wareki(expiry), format_wareki(grace));
     Some(match expiry_state(expiry, today) {
         ExpiryState::Valid => return None,
         ExpiryState::ExpiringSoon => Notice {
             code: NoticeCode::CertificateExpiringSoon,
             severity: Severity::Warning,
             date: expiry,
-            message: format!(
-                "マイナンバーカードの利用者証明用電子証明書の有効期限は{e}です。\
-                 お住まいの市区町村の窓口で更新してください。"
-            ),
+            message: text_ja::certificate_expiring_soon(expiry),
         },
         ExpiryState::InGrace => Notice {
             code: NoticeCode::CertificateInGrace,
             severity: Severity::Warning,
             date: grace,
-            message: format!(
-                "利用者証明用電子証明書の有効期限（{e}）が過ぎています。{g}までは\
-                 マイナ保険証として使えます。それまでに市区町村の窓口で更新してください。"
-            ),
+            message: text_ja::certificate_in_grace(expiry, grace),
         },
         ExpiryState::Ended => Notice {
             code: NoticeCode::CertificateInsuranceUseEnded,
             severity: Severity::Critical,
             date: grace,
-            message: format!(
-                "利用者証明用電子証明書の有効期限（{e}）から3か月が過ぎ、{g}で\
-                 マイナ保険証の利用登録は解除されました。受診には資格確認書が必要です。\
-                 電子証明書を更新すれば、保険証利用をもう一度申し込めます。"
-            ),
+            message: text_ja::certificate_insurance_use_ended(expiry, grace),
         },
     })
 }
@@ -284,35 +130,25 @@ pub fn certificate_notice(not_after: DateTime<Utc>, today: NaiveDate) -> Option<
 /// grace period as the certificate.
 pub fn card_notice(valid_until: NaiveDate, today: NaiveDate) -> Option<Notice> {
     let grace = insurance_grace_last_day(valid_until)?;
-    let (v, g) = (format_wareki(valid_until), format_wareki(grace));
     Some(match expiry_state(valid_until, today) {
         ExpiryState::Valid => return None,
         ExpiryState::ExpiringSoon => Notice {
             code: NoticeCode::CardExpiringSoon,
             severity: Severity::Warning,
             date: valid_until,
-            message: format!(
-                "マイナンバーカードの有効期限は{v}です。\
-                 お住まいの市区町村の窓口でカードを更新してください。"
-            ),
+            message: text_ja::card_expiring_soon(valid_until),
         },
         ExpiryState::InGrace => Notice {
             code: NoticeCode::CardInGrace,
             severity: Severity::Warning,
             date: grace,
-            message: format!(
-                "マイナンバーカードの有効期限（{v}）が過ぎています。{g}までは\
-                 マイナ保険証として使えます。早めにカードを更新してください。"
-            ),
+            message: text_ja::card_in_grace(valid_until, grace),
         },
         ExpiryState::Ended => Notice {
             code: NoticeCode::CardExpired,
             severity: Severity::Critical,
             date: valid_until,
-            message: format!(
-                "マイナンバーカードの有効期限（{v}）が過ぎ、{g}を最後に\
-                 マイナ保険証として使えなくなりました。受診には資格確認書が必要です。"
-            ),
+            message: text_ja::card_expired(valid_until, grace),
         },
     })
 }
@@ -366,17 +202,11 @@ pub fn record_notices(
             code: NoticeCode::ElderlyNoticeExpiryMissing,
             severity: Severity::Warning,
             date: l,
-            message: format!(
-                "70〜74歳の方の資格情報のお知らせには、負担割合を毎年確認するため\
-                     1年の有効期限があります。お知らせに印字された有効期限を入力してください\
-                     （遅くとも75歳の誕生日の前日、{}までです）。",
-                format_wareki(l)
-            ),
+            message: text_ja::elderly_notice_expiry_missing(l),
         });
     }
 
     if let Some((end, by75)) = effective_end(record, birth, today) {
-        let e = format_wareki(end);
         let warn_from = end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS));
         let soon = warn_from.is_some_and(|w| today >= w);
         let notice = if today > end {
@@ -385,20 +215,14 @@ pub fn record_notices(
                     code: NoticeCode::DocumentEndsAt75,
                     severity: Severity::Critical,
                     date: end,
-                    message: format!(
-                        "75歳の誕生日の前日（{e}）で、この{doc}は使えなくなりました。\
-                         後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"
-                    ),
+                    message: text_ja::document_ended_at_75(doc, end),
                 }
             } else {
                 Notice {
                     code: NoticeCode::DocumentExpired,
                     severity: Severity::Critical,
                     date: end,
-                    message: format!(
-                        "{doc}の有効期限（{e}）が過ぎています。この{doc}では受診できません。\
-                         新しいものが届いていないか、保険者に確認してください。"
-                    ),
+                    message: text_ja::document_expired(doc, end),
                 }
             })
         } else if by75 {
@@ -410,19 +234,14 @@ pub fn record_notices(
                     Severity::Info
                 },
                 date: end,
-                message: format!(
-                    "75歳の誕生日から後期高齢者医療制度に移るため、この{doc}は\
-                     75歳の誕生日の前日（{e}）まで有効です。"
-                ),
+                message: text_ja::document_ends_at_75(doc, end),
             })
         } else if soon {
             Some(Notice {
                 code: NoticeCode::DocumentExpiringSoon,
                 severity: Severity::Warning,
                 date: end,
-                message: format!(
-                    "{doc}の有効期限は{e}です。新しいものが届いているか確認してください。"
-                ),
+                message: text_ja::document_expiring_soon(doc, end),
             })
         } else {
             None
@@ -437,26 +256,19 @@ pub fn record_notices(
             (Some(u), Some(l)) => Some(u.min(l)),
             (u, l) => u.or(l),
         };
-        let f = format_wareki(from);
         let notice = if today < from {
             Notice {
                 code: NoticeCode::ElderlyNotYetEffective,
                 severity: Severity::Info,
                 date: from,
-                message: format!(
-                    "高齢受給者の負担割合（{rate}割）は{f}（発効期日）から適用されます。"
-                ),
+                message: text_ja::elderly_not_yet_effective(rate, from),
             }
         } else if let Some(end) = end.filter(|&end| today > end) {
             Notice {
                 code: NoticeCode::ElderlyExpired,
                 severity: Severity::Warning,
                 date: end,
-                message: format!(
-                    "高齢受給者の負担割合の有効期限（{}）が過ぎています。\
-                     新しい負担割合の通知を確認してください。",
-                    format_wareki(end)
-                ),
+                message: text_ja::elderly_expired(end),
             }
         } else if let Some(end) = end.filter(|&end| {
             end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS))
@@ -466,20 +278,14 @@ pub fn record_notices(
                 code: NoticeCode::ElderlyExpiringSoon,
                 severity: Severity::Warning,
                 date: end,
-                message: format!(
-                    "高齢受給者の負担割合（{rate}割）の有効期限は{}です。",
-                    format_wareki(end)
-                ),
+                message: text_ja::elderly_expiring_soon(rate, end),
             }
         } else {
-            let until = end
-                .map(|end| format!("、{}まで", format_wareki(end)))
-                .unwrap_or_default();
             Notice {
                 code: NoticeCode::ElderlyInEffect,
                 severity: Severity::Info,
                 date: from,
-                message: format!("高齢受給者の負担割合は{rate}割です（{f}から{until}）。"),
+                message: text_ja::elderly_in_effect(rate, from, end),
             }
         };
         out.push(notice);
@@ -516,21 +322,14 @@ pub fn both_held_notice(
             code: NoticeCode::BothHeld,
             severity: Severity::Info,
             date: LATE_ELDERLY_BOTH_UNTIL,
-            message: format!(
-                "後期高齢者医療制度では{}までの暫定的な運用として、マイナ保険証をお持ちの方にも\
-                 資格確認書が交付されています。どちらでも受診できます。",
-                format_wareki(LATE_ELDERLY_BOTH_UNTIL)
-            ),
+            message: text_ja::both_held_late_elderly(LATE_ELDERLY_BOTH_UNTIL),
         });
     }
     Some(Notice {
         code: NoticeCode::BothHeld,
         severity: Severity::Warning,
         date: certificate.valid_until.unwrap_or(today),
-        message: "マイナ保険証と資格確認書の両方をお持ちです。原則として両方を持つことは\
-                  認められていないため、保険者に確認してください（介助が必要な方などの例外が\
-                  あります）。受診はどちらでもできます。"
-            .to_string(),
+        message: text_ja::BOTH_HELD.to_string(),
     })
 }
 
@@ -559,11 +358,6 @@ pub fn member_notices(
     out
 }
 
-/// Days from `today` to `date` (negative when `date` is past); handy for "あと30日".
-pub fn days_until(date: NaiveDate, today: NaiveDate) -> i64 {
-    (date - today).num_days()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,156 +377,6 @@ mod tests {
 
     fn code(n: Option<Notice>) -> Option<NoticeCode> {
         n.map(|n| n.code)
-    }
-
-    #[test]
-    fn period_of_years_and_age() {
-        // Ordinary birth: 18 years end the day before the birthday.
-        assert_eq!(
-            years_period_last_day(d(2000, 4, 2), 18),
-            Some(d(2018, 4, 1))
-        );
-        assert_eq!(first_day_of_age(d(2000, 4, 2), 18), Some(d(2018, 4, 2)));
-        // 29 February: common year → end of February; leap year → the day before 29 Feb.
-        assert_eq!(
-            years_period_last_day(d(2004, 2, 29), 1),
-            Some(d(2005, 2, 28))
-        );
-        assert_eq!(
-            years_period_last_day(d(2004, 2, 29), 18),
-            Some(d(2022, 2, 28))
-        );
-        assert_eq!(
-            years_period_last_day(d(2004, 2, 29), 20),
-            Some(d(2024, 2, 28))
-        );
-        assert_eq!(first_day_of_age(d(2004, 2, 29), 18), Some(d(2022, 3, 1)));
-        assert_eq!(first_day_of_age(d(2004, 2, 29), 20), Some(d(2024, 2, 29)));
-        // 1 March births turn a year older on 1 March in both kinds of year.
-        assert_eq!(first_day_of_age(d(2004, 3, 1), 1), Some(d(2005, 3, 1)));
-        assert_eq!(first_day_of_age(d(2004, 3, 1), 4), Some(d(2008, 3, 1)));
-
-        let feb29 = d(2004, 2, 29);
-        for (date, age) in [
-            (d(2022, 2, 27), 17),
-            (d(2022, 2, 28), 17),
-            (d(2022, 3, 1), 18),
-            (d(2024, 2, 28), 19),
-            (d(2024, 2, 29), 20),
-            (d(2024, 3, 1), 20),
-            (d(2004, 2, 29), 0),
-            (d(2003, 1, 1), 0),
-        ] {
-            assert_eq!(age_on(feb29, date), age, "{date}");
-        }
-        let apr2 = d(2000, 4, 2);
-        assert_eq!(age_on(apr2, d(2018, 4, 1)), 17);
-        assert_eq!(age_on(apr2, d(2018, 4, 2)), 18);
-        assert_eq!(age_on(apr2, d(2018, 4, 3)), 18);
-    }
-
-    #[test]
-    fn anniversaries() {
-        assert_eq!(anniversary(d(2004, 2, 29), 1), Some(d(2005, 2, 28)));
-        assert_eq!(anniversary(d(2004, 2, 29), 4), Some(d(2008, 2, 29)));
-        assert_eq!(anniversary(d(1990, 6, 15), 10), Some(d(2000, 6, 15)));
-        assert_eq!(last_day_of_month(2024, 2), Some(d(2024, 2, 29)));
-        assert_eq!(last_day_of_month(2025, 2), Some(d(2025, 2, 28)));
-        assert_eq!(last_day_of_month(2025, 12), Some(d(2025, 12, 31)));
-    }
-
-    #[test]
-    fn day_before_75() {
-        assert_eq!(last_day_before_75(d(1951, 11, 24)), Some(d(2026, 11, 23)));
-        // 29 February 1952: 2027 is a common year → 28 February; 2028 birth year + 75 = leap.
-        assert_eq!(last_day_before_75(d(1952, 2, 29)), Some(d(2027, 2, 28)));
-        assert_eq!(last_day_before_75(d(1953, 2, 28)), Some(d(2028, 2, 27)));
-        assert_eq!(last_day_before_75(d(1953, 3, 1)), Some(d(2028, 2, 29)));
-    }
-
-    #[test]
-    fn card_validity_terms() {
-        // Adult (18+) issued 2020-05-15, birthday 10-10: 10th birthday after issue.
-        assert_eq!(
-            my_number_card_valid_until(d(1980, 10, 10), d(2020, 5, 15)),
-            Some(d(2029, 10, 10))
-        );
-        // Issued on the birthday itself: that birthday does not count.
-        assert_eq!(
-            my_number_card_valid_until(d(1980, 10, 10), d(2020, 10, 10)),
-            Some(d(2030, 10, 10))
-        );
-        // The day after the birthday: 10 full years.
-        assert_eq!(
-            my_number_card_valid_until(d(1980, 10, 10), d(2020, 10, 11)),
-            Some(d(2030, 10, 10))
-        );
-        // Aged 17 at issue (from 2022-04-01 the cut is 18): 5th birthday.
-        assert_eq!(
-            my_number_card_valid_until(d(2005, 6, 1), d(2023, 5, 31)),
-            Some(d(2027, 6, 1))
-        );
-        // Turns 18 on the issue day: adult.
-        assert_eq!(
-            my_number_card_valid_until(d(2005, 6, 1), d(2023, 6, 1)),
-            Some(d(2033, 6, 1))
-        );
-        // Aged 19 before 2022-04-01: the cut was 20 → 5 years; aged 19 after it → 10.
-        assert_eq!(
-            my_number_card_valid_until(d(2002, 1, 10), d(2022, 1, 5)),
-            Some(d(2026, 1, 10))
-        );
-        assert_eq!(
-            my_number_card_valid_until(d(2002, 5, 10), d(2022, 4, 1)),
-            Some(d(2031, 5, 10))
-        );
-        // 29 February birth: the 10th birthday lands in a common year → 28 February.
-        assert_eq!(
-            my_number_card_valid_until(d(1980, 2, 29), d(2021, 3, 1)),
-            Some(d(2031, 2, 28))
-        );
-        // … and in a leap year → 29 February.
-        assert_eq!(
-            my_number_card_valid_until(d(1980, 2, 29), d(2022, 3, 1)),
-            Some(d(2032, 2, 29))
-        );
-        // Issued 2031-02-28 (a common year, where the deemed birthday is 28 February): the
-        // next birthday is 2032-02-29.
-        assert_eq!(
-            my_number_card_valid_until(d(1980, 2, 29), d(2031, 2, 28)),
-            Some(d(2041, 2, 28))
-        );
-    }
-
-    #[test]
-    fn certificate_date_is_japan_time() {
-        assert_eq!(
-            certificate_expiry_date(not_after(d(2027, 3, 10))),
-            d(2027, 3, 10)
-        );
-        // 15:00 UTC is already the next day in Japan.
-        let late = d(2027, 3, 10).and_hms_opt(15, 0, 0).unwrap().and_utc();
-        assert_eq!(certificate_expiry_date(late), d(2027, 3, 11));
-    }
-
-    #[test]
-    fn grace_is_end_of_third_month_after() {
-        assert_eq!(
-            insurance_grace_last_day(d(2026, 2, 10)),
-            Some(d(2026, 5, 31))
-        );
-        assert_eq!(
-            insurance_grace_last_day(d(2025, 11, 10)),
-            Some(d(2026, 2, 28))
-        );
-        assert_eq!(
-            insurance_grace_last_day(d(2027, 11, 30)),
-            Some(d(2028, 2, 29))
-        );
-        assert_eq!(
-            insurance_grace_last_day(d(2026, 10, 31)),
-            Some(d(2027, 1, 31))
-        );
     }
 
     #[test]

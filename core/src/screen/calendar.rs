@@ -1,0 +1,332 @@
+//! Calendar arithmetic for the eligibility screen: ages, periods of years, the My Number
+//! Card's term, the JPKI certificate's expiry day and the 保険証 grace period after an expiry.
+//! Every function is pure; the rules and their sources are in docs/dates.md.
+//!
+//! Birthday arithmetic follows 年齢計算ニ関スル法律 (age counts from the day of birth) and
+//! 民法 §143: a period of years ends at the end of the day before the anniversary, and when
+//! the anniversary does not exist (29 February in a common year) at the end of that month.
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use serde::Serialize;
+
+use crate::card::CardCheck;
+
+/// Months before an expiry date from which the certificate and the card are "expiring soon"
+/// (the card reader's renewal alert starts 3 months before, eligibility.md §4).
+pub const CARD_WARNING_MONTHS: u32 = 3;
+
+/// From this date of application the My Number Card's adult age is 18 instead of 20
+/// (the 2022 change of the age of majority; eligibility.md §4).
+pub const CARD_ADULT_AGE_18_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2022, 4, 1) {
+    Some(d) => d,
+    None => panic!("constant date"),
+};
+
+/// The last day of the given month.
+pub fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    first.checked_add_months(Months::new(1))?.pred_opt()
+}
+
+/// The `years`-th anniversary of `date` as a calendar day: the same month and day, and
+/// 28 February for a 29 February in a common year (the month's end, as 民法 §143(2) ends a
+/// period "at the end of that month"; 道路交通法 §92-2 備考5 deems the same for licences).
+pub fn anniversary(date: NaiveDate, years: u32) -> Option<NaiveDate> {
+    // chrono clamps to the month's end, which is exactly the rule above.
+    date.checked_add_months(Months::new(years.checked_mul(12)?))
+}
+
+/// The last day of a period of `years` years counted from `start` inclusive (年齢計算ニ関スル法律:
+/// age counts from the day of birth; 民法 §143(2)): the day before the day of the final year
+/// that corresponds to `start`, or the end of the month when that day does not exist.
+///
+/// Born 2000-04-02: 18 years end on 2018-04-01. Born 2004-02-29: they end on 2022-02-28 (no
+/// 29 February: the end of February) and, in a leap year, on 2024-02-28 (the day before
+/// 2024-02-29).
+pub fn years_period_last_day(start: NaiveDate, years: u32) -> Option<NaiveDate> {
+    let year = start.year().checked_add(i32::try_from(years).ok()?)?;
+    match NaiveDate::from_ymd_opt(year, start.month(), start.day()) {
+        Some(corresponding) => corresponding.pred_opt(),
+        None => last_day_of_month(year, start.month()),
+    }
+}
+
+/// The first day on which a person born on `birth` is `age` years old: the day after the end of
+/// the period of [`years_period_last_day`] (the 誕生日 of everyday speech; 1 March for a
+/// 29 February birth in a common year).
+pub fn first_day_of_age(birth: NaiveDate, age: u32) -> Option<NaiveDate> {
+    years_period_last_day(birth, age)?.succ_opt()
+}
+
+/// The age (満年齢) on `date` of a person born on `birth`; 0 before the first birthday and
+/// for dates before the birth.
+pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
+    let Ok(guess) = u32::try_from(date.year() - birth.year()) else {
+        return 0;
+    };
+    match first_day_of_age(birth, guess) {
+        Some(first) if date >= first => guess,
+        _ => guess.saturating_sub(1),
+    }
+}
+
+/// The day before the 75th birthday: the last day of 国保 / 被用者保険 coverage and of the
+/// 高齢受給者 status before 後期高齢者医療 begins (eligibility.md §1).
+pub fn last_day_before_75(birth: NaiveDate) -> Option<NaiveDate> {
+    years_period_last_day(birth, 75)
+}
+
+/// The My Number Card's expiry: the 10th birthday after `issued_on` when the holder was an
+/// adult on that day, else the 5th (番号法施行規則 §26; eligibility.md §4). "After" is
+/// strict: a card issued on a birthday counts from the next one. The adult age is 18 for
+/// cards issued from 2022-04-01 and 20 before; a card applied for before 2022-04-01 but issued
+/// later by someone aged 18 or 19 really has the 5-year term (the application date is not
+/// stored), so prefer the date printed on the card when it is known.
+pub fn my_number_card_valid_until(birth: NaiveDate, issued_on: NaiveDate) -> Option<NaiveDate> {
+    let adult_age = if issued_on < CARD_ADULT_AGE_18_FROM {
+        20
+    } else {
+        18
+    };
+    let count = if age_on(birth, issued_on) >= adult_age {
+        10
+    } else {
+        5
+    };
+    // The first birthday after the issue date.
+    let mut first = 0;
+    while anniversary(birth, first)? <= issued_on {
+        first += 1;
+    }
+    anniversary(birth, first + count - 1)
+}
+
+/// The calendar day (Japan time, UTC+9, no daylight saving) of a certificate's notAfter: the
+/// last day the certificate is valid. J-LIS certificates end at 23:59:59 JST on the 5th
+/// birthday after issue.
+pub fn certificate_expiry_date(not_after: DateTime<Utc>) -> NaiveDate {
+    let naive = not_after.naive_utc();
+    naive
+        .checked_add_signed(TimeDelta::hours(9))
+        .unwrap_or(naive)
+        .date()
+}
+
+/// The last day a My Number Card whose certificate (or the card itself) expired on `expiry`
+/// still works as a 保険証: the end of the 3rd month after the month of expiry (an expiry in
+/// February works to the end of May; docs/dates.md).
+pub fn insurance_grace_last_day(expiry: NaiveDate) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(expiry.year(), expiry.month(), 1)?;
+    first.checked_add_months(Months::new(4))?.pred_opt()
+}
+
+/// Where a card or certificate stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryState {
+    /// Valid, more than 3 months before expiry.
+    Valid,
+    /// Valid, within 3 months of expiry (the expiry day included).
+    ExpiringSoon,
+    /// Expired, but still usable as a 保険証 (up to the end of the 3rd month after expiry).
+    InGrace,
+    /// Expired and past the grace period: no longer usable as a 保険証.
+    Ended,
+}
+
+impl ExpiryState {
+    /// True while the card still works as a 保険証 at the reader (not [`ExpiryState::Ended`]).
+    pub fn usable_as_insurance(self) -> bool {
+        self != ExpiryState::Ended
+    }
+}
+
+/// The state on `today` of something that expires on `expiry` (its last valid day).
+pub fn expiry_state(expiry: NaiveDate, today: NaiveDate) -> ExpiryState {
+    if today <= expiry {
+        let warn_from = expiry.checked_sub_months(Months::new(CARD_WARNING_MONTHS));
+        if warn_from.is_some_and(|w| today >= w) {
+            ExpiryState::ExpiringSoon
+        } else {
+            ExpiryState::Valid
+        }
+    } else if insurance_grace_last_day(expiry).is_none_or(|g| today <= g) {
+        ExpiryState::InGrace
+    } else {
+        ExpiryState::Ended
+    }
+}
+
+/// The state of the 利用者証明用電子証明書 of a card check on `today`.
+pub fn certificate_state(check: &CardCheck, today: NaiveDate) -> ExpiryState {
+    expiry_state(certificate_expiry_date(check.certificate_not_after), today)
+}
+
+/// Days from `today` to `date` (negative when `date` is past); handy for "あと30日".
+pub fn days_until(date: NaiveDate, today: NaiveDate) -> i64 {
+    (date - today).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// notAfter as J-LIS writes it: 23:59:59 JST (14:59:59 UTC) on the expiry day.
+    fn not_after(expiry: NaiveDate) -> DateTime<Utc> {
+        expiry.and_hms_opt(14, 59, 59).unwrap().and_utc()
+    }
+
+    #[test]
+    fn period_of_years_and_age() {
+        // Ordinary birth: 18 years end the day before the birthday.
+        assert_eq!(
+            years_period_last_day(d(2000, 4, 2), 18),
+            Some(d(2018, 4, 1))
+        );
+        assert_eq!(first_day_of_age(d(2000, 4, 2), 18), Some(d(2018, 4, 2)));
+        // 29 February: common year → end of February; leap year → the day before 29 Feb.
+        assert_eq!(
+            years_period_last_day(d(2004, 2, 29), 1),
+            Some(d(2005, 2, 28))
+        );
+        assert_eq!(
+            years_period_last_day(d(2004, 2, 29), 18),
+            Some(d(2022, 2, 28))
+        );
+        assert_eq!(
+            years_period_last_day(d(2004, 2, 29), 20),
+            Some(d(2024, 2, 28))
+        );
+        assert_eq!(first_day_of_age(d(2004, 2, 29), 18), Some(d(2022, 3, 1)));
+        assert_eq!(first_day_of_age(d(2004, 2, 29), 20), Some(d(2024, 2, 29)));
+        // 1 March births turn a year older on 1 March in both kinds of year.
+        assert_eq!(first_day_of_age(d(2004, 3, 1), 1), Some(d(2005, 3, 1)));
+        assert_eq!(first_day_of_age(d(2004, 3, 1), 4), Some(d(2008, 3, 1)));
+
+        let feb29 = d(2004, 2, 29);
+        for (date, age) in [
+            (d(2022, 2, 27), 17),
+            (d(2022, 2, 28), 17),
+            (d(2022, 3, 1), 18),
+            (d(2024, 2, 28), 19),
+            (d(2024, 2, 29), 20),
+            (d(2024, 3, 1), 20),
+            (d(2004, 2, 29), 0),
+            (d(2003, 1, 1), 0),
+        ] {
+            assert_eq!(age_on(feb29, date), age, "{date}");
+        }
+        let apr2 = d(2000, 4, 2);
+        assert_eq!(age_on(apr2, d(2018, 4, 1)), 17);
+        assert_eq!(age_on(apr2, d(2018, 4, 2)), 18);
+        assert_eq!(age_on(apr2, d(2018, 4, 3)), 18);
+    }
+
+    #[test]
+    fn anniversaries() {
+        assert_eq!(anniversary(d(2004, 2, 29), 1), Some(d(2005, 2, 28)));
+        assert_eq!(anniversary(d(2004, 2, 29), 4), Some(d(2008, 2, 29)));
+        assert_eq!(anniversary(d(1990, 6, 15), 10), Some(d(2000, 6, 15)));
+        assert_eq!(last_day_of_month(2024, 2), Some(d(2024, 2, 29)));
+        assert_eq!(last_day_of_month(2025, 2), Some(d(2025, 2, 28)));
+        assert_eq!(last_day_of_month(2025, 12), Some(d(2025, 12, 31)));
+    }
+
+    #[test]
+    fn day_before_75() {
+        assert_eq!(last_day_before_75(d(1951, 11, 24)), Some(d(2026, 11, 23)));
+        // 29 February 1952: 2027 is a common year → 28 February; 2028 birth year + 75 = leap.
+        assert_eq!(last_day_before_75(d(1952, 2, 29)), Some(d(2027, 2, 28)));
+        assert_eq!(last_day_before_75(d(1953, 2, 28)), Some(d(2028, 2, 27)));
+        assert_eq!(last_day_before_75(d(1953, 3, 1)), Some(d(2028, 2, 29)));
+    }
+
+    #[test]
+    fn card_validity_terms() {
+        // Adult (18+) issued 2020-05-15, birthday 10-10: 10th birthday after issue.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 10, 10), d(2020, 5, 15)),
+            Some(d(2029, 10, 10))
+        );
+        // Issued on the birthday itself: that birthday does not count.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 10, 10), d(2020, 10, 10)),
+            Some(d(2030, 10, 10))
+        );
+        // The day after the birthday: 10 full years.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 10, 10), d(2020, 10, 11)),
+            Some(d(2030, 10, 10))
+        );
+        // Aged 17 at issue (from 2022-04-01 the cut is 18): 5th birthday.
+        assert_eq!(
+            my_number_card_valid_until(d(2005, 6, 1), d(2023, 5, 31)),
+            Some(d(2027, 6, 1))
+        );
+        // Turns 18 on the issue day: adult.
+        assert_eq!(
+            my_number_card_valid_until(d(2005, 6, 1), d(2023, 6, 1)),
+            Some(d(2033, 6, 1))
+        );
+        // Aged 19 before 2022-04-01: the cut was 20 → 5 years; aged 19 after it → 10.
+        assert_eq!(
+            my_number_card_valid_until(d(2002, 1, 10), d(2022, 1, 5)),
+            Some(d(2026, 1, 10))
+        );
+        assert_eq!(
+            my_number_card_valid_until(d(2002, 5, 10), d(2022, 4, 1)),
+            Some(d(2031, 5, 10))
+        );
+        // 29 February birth: the 10th birthday lands in a common year → 28 February.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 2, 29), d(2021, 3, 1)),
+            Some(d(2031, 2, 28))
+        );
+        // … and in a leap year → 29 February.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 2, 29), d(2022, 3, 1)),
+            Some(d(2032, 2, 29))
+        );
+        // Issued 2031-02-28 (a common year, where the deemed birthday is 28 February): the
+        // next birthday is 2032-02-29.
+        assert_eq!(
+            my_number_card_valid_until(d(1980, 2, 29), d(2031, 2, 28)),
+            Some(d(2041, 2, 28))
+        );
+    }
+
+    #[test]
+    fn certificate_date_is_japan_time() {
+        assert_eq!(
+            certificate_expiry_date(not_after(d(2027, 3, 10))),
+            d(2027, 3, 10)
+        );
+        // 15:00 UTC is already the next day in Japan.
+        let late = d(2027, 3, 10).and_hms_opt(15, 0, 0).unwrap().and_utc();
+        assert_eq!(certificate_expiry_date(late), d(2027, 3, 11));
+    }
+
+    #[test]
+    fn grace_is_end_of_third_month_after() {
+        assert_eq!(
+            insurance_grace_last_day(d(2026, 2, 10)),
+            Some(d(2026, 5, 31))
+        );
+        assert_eq!(
+            insurance_grace_last_day(d(2025, 11, 10)),
+            Some(d(2026, 2, 28))
+        );
+        assert_eq!(
+            insurance_grace_last_day(d(2027, 11, 30)),
+            Some(d(2028, 2, 29))
+        );
+        assert_eq!(
+            insurance_grace_last_day(d(2026, 10, 31)),
+            Some(d(2027, 1, 31))
+        );
+    }
+}
