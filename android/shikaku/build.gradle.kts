@@ -1,6 +1,8 @@
 // The shikaku Android library: the Rust core (jniLibs, from ../build-rust.sh), its generated
-// Kotlin bindings (package jp.shikaku.core) and the platform seams (IsoDep, Android Keystore,
-// OkHttp).
+// Kotlin bindings (package jp.shikaku.core), the platform seams (IsoDep, Android Keystore,
+// OkHttp), reader mode as a Flow, and the app logic without Android types (HouseholdSession).
+// Compiled and tested on the host without the SDK by scripts/platform-test (src/hostTest,
+// ../api-subset).
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")
@@ -49,6 +51,10 @@ android {
 dependencies {
     // uniffi's Kotlin bindings call the library through JNA (the AAR carries libjnidispatch).
     api("net.java.dev.jna:jna:5.15.0@aar")
+    // StateFlow, Flow and suspend functions in the API (HouseholdSession, NfcCardReader.cards,
+    // AsyncHousehold). 1.8.0: the version the host tests compile and run against
+    // (scripts/platform-test, from the kotlin-compiler package).
+    api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.0")
     implementation("com.squareup.okhttp3:okhttp:4.12.0")
     implementation("androidx.annotation:annotation:1.9.1")
 }

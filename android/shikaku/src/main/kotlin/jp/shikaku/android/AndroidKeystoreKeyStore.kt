@@ -19,25 +19,29 @@ import jp.shikaku.core.KeyStore
 import jp.shikaku.core.KeyStoreException
 
 /**
- * The key seam on Android: the store's data key is wrapped with an AES-256-GCM key that lives
- * in the Android Keystore (in StrongBox when the device has one) and never leaves it.
- *
- * Blob layout: `"AKS1"` ‖ 12-byte IV ‖ ciphertext+tag, the magic as associated data.
- * A missing key on unwrap (app data restored to another device, key deleted) is `Rejected`:
- * the app then offers the clean reset and a new download.
- *
- * @param context used only to ask whether the device has StrongBox.
- * @param alias the Keystore alias of the wrapping key.
+ * Where the wrapping key lives: the Android Keystore on a device, a double in the host tests.
+ * Every member may throw a `GeneralSecurityException`.
  */
-class AndroidKeystoreKeyStore(
-    private val context: Context,
-    private val alias: String = DEFAULT_ALIAS,
-) : KeyStore {
+internal interface WrappingKeys {
+    /** The wrapping key, or null when there is none (yet, or any more). */
+    fun find(): SecretKey?
 
+    /** Creates the wrapping key. */
+    fun create(): SecretKey
+
+    /** Deletes the wrapping key. */
+    fun delete()
+
+    /** A fresh AES-GCM cipher for the wrapping key. */
+    fun cipher(): Cipher
+}
+
+/** The Android Keystore: an AES-256-GCM key in StrongBox when the device has one. */
+private class AndroidKeystoreKeys(private val context: Context, private val alias: String) : WrappingKeys {
     private fun keystore(): JavaKeyStore =
         JavaKeyStore.getInstance(ANDROID_KEYSTORE).apply { load(null) }
 
-    private fun existingKey(): SecretKey? = keystore().getKey(alias, null) as? SecretKey
+    override fun find(): SecretKey? = keystore().getKey(alias, null) as? SecretKey
 
     private fun spec(strongBox: Boolean): KeyGenParameterSpec {
         val builder = KeyGenParameterSpec.Builder(
@@ -58,7 +62,7 @@ class AndroidKeystoreKeyStore(
         Build.VERSION.SDK_INT >= Build.VERSION_CODES.P &&
             context.packageManager.hasSystemFeature(PackageManager.FEATURE_STRONGBOX_KEYSTORE)
 
-    private fun createKey(): SecretKey {
+    override fun create(): SecretKey {
         val generator = KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_AES, ANDROID_KEYSTORE)
         if (hasStrongBox()) {
             try {
@@ -72,16 +76,44 @@ class AndroidKeystoreKeyStore(
         return generator.generateKey()
     }
 
+    override fun delete() {
+        keystore().deleteEntry(alias)
+    }
+
+    override fun cipher(): Cipher = Cipher.getInstance(AndroidKeystoreKeyStore.TRANSFORMATION)
+
+    private companion object {
+        const val ANDROID_KEYSTORE = "AndroidKeyStore"
+    }
+}
+
+/**
+ * The key seam on Android: the store's data key is wrapped with an AES-256-GCM key that lives
+ * in the Android Keystore (in StrongBox when the device has one) and never leaves it.
+ *
+ * Blob layout: `"AKS1"` ‖ 12-byte IV ‖ ciphertext+tag, the magic as associated data.
+ * A missing key on unwrap (app data restored to another device, key deleted) is `Rejected`:
+ * the app then offers the clean reset and a new download.
+ */
+class AndroidKeystoreKeyStore internal constructor(private val keys: WrappingKeys) : KeyStore {
+
+    /**
+     * @param context used only to ask whether the device has StrongBox.
+     * @param alias the Keystore alias of the wrapping key.
+     */
+    constructor(context: Context, alias: String = DEFAULT_ALIAS) :
+        this(AndroidKeystoreKeys(context, alias))
+
     /** Wraps the store's data key (creating the Keystore key on first use). */
     override fun wrap(key: ByteArray): ByteArray {
         try {
-            val secret = existingKey() ?: createKey()
-            val cipher = Cipher.getInstance(TRANSFORMATION)
+            val secret = keys.find() ?: keys.create()
+            val cipher = keys.cipher()
             cipher.init(Cipher.ENCRYPT_MODE, secret)
             cipher.updateAAD(MAGIC)
             val ciphertext = cipher.doFinal(key)
             val iv = cipher.iv
-            if (iv.size != IV_LENGTH) {
+            if (iv == null || iv.size != IV_LENGTH) {
                 throw KeyStoreException.Unavailable("unexpected IV length")
             }
             return MAGIC + iv + ciphertext
@@ -104,9 +136,9 @@ class AndroidKeystoreKeyStore(
             throw KeyStoreException.Malformed()
         }
         try {
-            val secret = existingKey() ?: throw KeyStoreException.Rejected()
+            val secret = keys.find() ?: throw KeyStoreException.Rejected()
             val iv = blob.copyOfRange(MAGIC.size, MAGIC.size + IV_LENGTH)
-            val cipher = Cipher.getInstance(TRANSFORMATION)
+            val cipher = keys.cipher()
             cipher.init(Cipher.DECRYPT_MODE, secret, GCMParameterSpec(TAG_BITS, iv))
             cipher.updateAAD(MAGIC)
             return cipher.doFinal(blob, MAGIC.size + IV_LENGTH, blob.size - MAGIC.size - IV_LENGTH)
@@ -123,14 +155,13 @@ class AndroidKeystoreKeyStore(
 
     /** Deletes the Keystore key (after the store itself was destroyed). */
     fun deleteKey() {
-        keystore().deleteEntry(alias)
+        keys.delete()
     }
 
     companion object {
         /** The default Keystore alias. */
         const val DEFAULT_ALIAS = "jp.shikaku.store-key-wrap"
-        private const val ANDROID_KEYSTORE = "AndroidKeyStore"
-        private const val TRANSFORMATION = "AES/GCM/NoPadding"
+        internal const val TRANSFORMATION = "AES/GCM/NoPadding"
         private const val IV_LENGTH = 12
         private const val TAG_BITS = 128
         private val MAGIC = "AKS1".toByteArray(Charsets.US_ASCII)

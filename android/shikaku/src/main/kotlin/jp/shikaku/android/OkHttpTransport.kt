@@ -1,5 +1,6 @@
 package jp.shikaku.android
 
+import java.io.ByteArrayOutputStream
 import java.io.IOException
 import java.io.InterruptedIOException
 import java.net.ConnectException
@@ -15,17 +16,27 @@ import jp.shikaku.core.HttpRequest
 import jp.shikaku.core.HttpResponse
 import jp.shikaku.core.HttpTransport
 import okhttp3.Headers
+import okhttp3.MediaType
 import okhttp3.OkHttpClient
 import okhttp3.Request
-import okhttp3.RequestBody.Companion.toRequestBody
+import okhttp3.RequestBody
+import okhttp3.ResponseBody
+import okio.BufferedSink
 
 /**
  * The network seam on Android: one blocking OkHttp call per request, with the request's own
  * timeout for the whole exchange. Any HTTP status is a response (the core judges it); only a
- * missing or incomplete answer is an error. Redirects are not followed (the protocol has none).
+ * missing or incomplete answer is an error. Redirects are not followed (the protocol has none),
+ * and a body larger than [maxBodyBytes] is refused without being read to the end.
+ *
+ * @param client the base client (e.g. with a custom trust manager); its redirect and retry
+ *   settings are overridden.
+ * @param maxBodyBytes the largest response body accepted (a household's documents are a few
+ *   KiB each).
  */
 class OkHttpTransport(
     client: OkHttpClient = OkHttpClient(),
+    private val maxBodyBytes: Int = MAX_BODY_BYTES,
 ) : HttpTransport {
     private val base: OkHttpClient = client.newBuilder()
         .followRedirects(false)
@@ -41,25 +52,24 @@ class OkHttpTransport(
         val headers = Headers.Builder().apply {
             request.headers.forEach { add(it.name, it.value) }
         }.build()
-        val body = when (request.method) {
-            HttpMethod.GET -> null
-            HttpMethod.POST -> request.body.toRequestBody(null)
+        val (method, body) = when (request.method) {
+            HttpMethod.GET -> "GET" to null
+            HttpMethod.POST -> "POST" to BytesBody(request.body)
         }
         val call = client.newCall(
             Request.Builder()
                 .url(request.url)
                 .headers(headers)
-                .method(if (request.method == HttpMethod.GET) "GET" else "POST", body)
+                .method(method, body)
                 .build(),
         )
         try {
             call.execute().use { response ->
-                // bytes() reads the whole body or throws: never a partial body.
-                val bytes = response.body?.bytes() ?: ByteArray(0)
+                val received = response.headers
                 return HttpResponse(
                     status = response.code.toUShort(),
-                    headers = response.headers.map { (name, value) -> HttpHeader(name, value) },
-                    body = bytes,
+                    headers = (0 until received.size).map { HttpHeader(received.name(it), received.value(it)) },
+                    body = response.body?.let(::readCapped) ?: ByteArray(0),
                 )
             }
         } catch (e: SocketTimeoutException) {
@@ -78,5 +88,44 @@ class OkHttpTransport(
         } catch (e: IOException) {
             throw HttpException.Interrupted(e.javaClass.simpleName)
         }
+    }
+
+    /** The whole body, or an error: never a partial body, never more than [maxBodyBytes]. */
+    private fun readCapped(body: ResponseBody): ByteArray {
+        if (body.contentLength() > maxBodyBytes) {
+            throw HttpException.Other(tooLarge())
+        }
+        val out = ByteArrayOutputStream()
+        val chunk = ByteArray(CHUNK_BYTES)
+        body.byteStream().use { input ->
+            while (true) {
+                val n = input.read(chunk)
+                if (n < 0) break
+                if (out.size() + n > maxBodyBytes) {
+                    throw HttpException.Other(tooLarge())
+                }
+                out.write(chunk, 0, n)
+            }
+        }
+        return out.toByteArray()
+    }
+
+    private fun tooLarge() = "the answer is larger than $maxBodyBytes bytes"
+
+    /** The request body as it is; the content type travels in the request's own headers. */
+    private class BytesBody(private val bytes: ByteArray) : RequestBody() {
+        override fun contentType(): MediaType? = null
+
+        override fun contentLength(): Long = bytes.size.toLong()
+
+        override fun writeTo(sink: BufferedSink) {
+            sink.write(bytes)
+        }
+    }
+
+    companion object {
+        /** 1 MiB, as the desktop client. */
+        const val MAX_BODY_BYTES: Int = 1024 * 1024
+        private const val CHUNK_BYTES = 8 * 1024
     }
 }

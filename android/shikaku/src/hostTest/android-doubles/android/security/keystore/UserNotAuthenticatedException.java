@@ -1,0 +1,18 @@
+package android.security.keystore;
+
+import java.security.InvalidKeyException;
+
+/** Host-test double: the SDK class with working constructors (the stub's throw "Stub!"). */
+public class UserNotAuthenticatedException extends InvalidKeyException {
+    public UserNotAuthenticatedException() {
+        super();
+    }
+
+    public UserNotAuthenticatedException(String message) {
+        super(message);
+    }
+
+    public UserNotAuthenticatedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,373 @@
+// The app logic of HouseholdSession on the host JVM, against the real core (the generated
+// bindings and libshikaku_ffi) and the virtual My Number Card.
+
+package jp.shikaku.android
+
+import java.net.ServerSocket
+import java.security.KeyStore as JavaKeyStore
+import java.security.cert.CertificateFactory
+import javax.net.ssl.SSLContext
+import javax.net.ssl.TrustManagerFactory
+import javax.net.ssl.X509TrustManager
+import jp.shikaku.core.CardState
+import jp.shikaku.core.ShikakuException
+import jp.shikaku.core.referenceIssuer
+import jp.shikaku.core.testIssuer
+import jp.shikaku.core.virtualCard
+import jp.shikaku.core.virtualCardTestCa
+import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertIs
+import kotlin.test.assertNotNull
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import okhttp3.OkHttpClient
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Test
+
+class HouseholdSessionTest {
+    private val fx = Fixture()
+
+    @AfterEach
+    fun tearDown() = fx.close()
+
+    private fun session(sync: SyncSetup? = null, keys: SoftwareKeys = fx.keys) = HouseholdSession(
+        storePath = fx.path,
+        keyStore = AndroidKeystoreKeyStore(keys),
+        scope = fx.scope,
+        forgetKey = { keys.delete() },
+        sync = sync,
+        extraAnchors = listOf(virtualCardTestCa()),
+    )
+
+    private fun HouseholdSession.card() = state.value.card
+
+    /** Opens the session, types and submits [pin] for a check of [memberId]. */
+    private fun HouseholdSession.readyToCheck(memberId: String, pin: String = "1234") {
+        await(open())
+        startCardCheck(memberId)
+        onPinInput(pin)
+        submitPin()
+    }
+
+    @Test
+    fun opensTheStoreThenShowsTheListAMembersScreenAndTheCardFlowWithBackInReverse() {
+        val id = fx.addTaro()
+        val s = session()
+        assertEquals(StoreState.Opening, s.state.value.store)
+        await(s.open())
+        assertEquals(StoreState.Ready, s.state.value.store)
+        assertEquals(listOf(id), s.state.value.overview?.members?.map { it.memberId })
+        assertEquals(Page.HOUSEHOLD, s.state.value.page)
+
+        await(s.showMember(id))
+        val screen = assertNotNull(s.state.value.member?.screen)
+        assertEquals(CardState.NOT_CHECKED, screen.card.state)
+        assertEquals(Page.MEMBER, s.state.value.page)
+
+        s.startCardCheck(id)
+        assertEquals(CardFlow.EnterPin(CardTask.Check(id)), s.card())
+        assertEquals(Page.CARD, s.state.value.page)
+
+        assertTrue(s.back())
+        assertEquals(Page.MEMBER, s.state.value.page)
+        assertTrue(s.back())
+        assertEquals(Page.HOUSEHOLD, s.state.value.page)
+        assertFalse(s.back())
+    }
+
+    @Test
+    fun anUnknownMemberShowsAMessageInsteadOfAScreen() {
+        fx.addTaro()
+        val s = session()
+        await(s.open())
+        await(s.showMember("not-a-member-id"))
+        val page = assertNotNull(s.state.value.member)
+        assertNull(page.screen)
+        assertEquals("この人のデータが見つかりません。", page.error)
+    }
+
+    @Test
+    fun aCheckedCardIsStoredAndTheScreenShowsIt() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        s.readyToCheck(id)
+        await(s.showMember(id))
+        assertTrue(s.state.value.card.wantsCard)
+        val link = VirtualCardLink(card)
+        isoDepOn(link).use { await(s.onCard(it)) }
+
+        val checked = assertIs<CardFlow.Checked>(s.card())
+        assertEquals(card.keyFingerprint(), checked.result.keyFingerprint)
+        assertFalse(s.card().wantsCard)
+        // The virtual card chains to a TEST anchor: the core never shows it as a real check.
+        assertEquals(CardState.TEST_ANCHOR, s.state.value.member?.screen?.card?.state)
+        assertEquals(s.state.value.member?.screen?.card?.label, s.state.value.overview?.members?.single()?.card)
+        assertFalse(card.myNumberSelected())
+        s.cancelCard()
+        assertEquals(Page.MEMBER, s.state.value.page)
+    }
+
+    @Test
+    fun aWrongPinAsksForThePinAgainWithTheTriesLeft() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        s.readyToCheck(id, pin = "9999")
+        isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
+
+        val again = assertIs<CardFlow.EnterPin>(s.card())
+        assertEquals(2, again.retriesLeft)
+        assertEquals("暗証番号が違います。残り2回です。", again.notice)
+        assertEquals(PinInput.EMPTY, again.pin)
+        assertEquals(2u.toUByte(), card.authRetriesLeft())
+    }
+
+    @Test
+    fun theLastTryIsSentOnlyAfterConsentAndWithTheSamePin() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        card.setAuthRetriesLeft(1u)
+        val s = session()
+        s.readyToCheck(id)
+        val first = VirtualCardLink(card)
+        isoDepOn(first).use { await(s.onCard(it)) }
+
+        // The core refused to send the PIN: nothing was spent, the user is asked.
+        assertEquals(CardFlow.NeedsConsent(CardTask.Check(id)), s.card())
+        assertEquals(0, first.sent.count(::isPinVerify))
+        assertEquals(1u.toUByte(), card.authRetriesLeft())
+
+        s.consentToLastAttempt()
+        assertEquals(
+            CardFlow.WaitingForCard(CardTask.Check(id), CardPurpose.RUN_TASK, lastAttempt = true),
+            s.card(),
+        )
+        val second = VirtualCardLink(card)
+        isoDepOn(second).use { await(s.onCard(it)) }
+        assertIs<CardFlow.Checked>(s.card())
+        val verifies = pinVerifiesByApplication(second.sent)
+        assertTrue(verifies.isNotEmpty() && verifies.values.all { it == 1 }, "each PIN sent once: $verifies")
+        assertEquals(3u.toUByte(), card.authRetriesLeft())
+    }
+
+    @Test
+    fun decliningTheLastTrySendsNothingAndForgetsThePin() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        card.setAuthRetriesLeft(1u)
+        val s = session()
+        s.readyToCheck(id)
+        isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
+        assertIs<CardFlow.NeedsConsent>(s.card())
+
+        s.cancelCard()
+        assertEquals(CardFlow.Idle, s.card())
+        s.startCardCheck(id)
+        assertEquals(PinInput.EMPTY, assertIs<CardFlow.EnterPin>(s.card()).pin)
+        assertEquals(1u.toUByte(), card.authRetriesLeft())
+    }
+
+    @Test
+    fun aTagLostDuringVerifyReadsTheCounterAgainBeforeAskingForThePin() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        s.readyToCheck(id)
+        val lost = VirtualCardLink(card, loseWhen = ::isPinVerify)
+        isoDepOn(lost).use { await(s.onCard(it)) }
+
+        val reread = assertIs<CardFlow.WaitingForCard>(s.card())
+        assertEquals(CardPurpose.READ_COUNTER, reread.purpose)
+        assertTrue(reread.notice.orEmpty().contains("もう一度かざして"))
+        // The VERIFY was sent once and never again.
+        assertEquals(1, lost.sent.count(::isPinVerify))
+
+        val counter = VirtualCardLink(card)
+        isoDepOn(counter).use { await(s.onCard(it)) }
+        val entry = assertIs<CardFlow.EnterPin>(s.card())
+        assertEquals(card.authRetriesLeft().toInt(), entry.retriesLeft)
+        assertEquals(SessionMessages.COUNTER_REREAD, entry.notice)
+        assertEquals(0, counter.sent.count(::isPinVerify))
+    }
+
+    @Test
+    fun aTagLostBeforeVerifyKeepsThePinForTheNextTap() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        s.readyToCheck(id)
+        val lost = VirtualCardLink(card, loseWhen = { true })
+        isoDepOn(lost).use { await(s.onCard(it)) }
+
+        val waiting = assertIs<CardFlow.WaitingForCard>(s.card())
+        assertEquals(CardPurpose.RUN_TASK, waiting.purpose)
+        assertEquals("カードが離れました。動かさずにもう一度かざしてください。", waiting.notice)
+        assertEquals(0, lost.sent.count(::isPinVerify))
+
+        isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
+        assertIs<CardFlow.Checked>(s.card())
+    }
+
+    @Test
+    fun aBlockedPinEndsTheFlowWithoutARetry() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        card.setAuthRetriesLeft(0u)
+        val s = session()
+        s.readyToCheck(id)
+        isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
+
+        assertEquals(CardFlow.Failed(CardTask.Check(id), SessionMessages.PIN_BLOCKED, canRetry = false), s.card())
+        s.retry()
+        assertIs<CardFlow.Failed>(s.card())
+    }
+
+    @Test
+    fun cardsAndIncompletePinsAreIgnoredUnlessTheSessionWaits() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        await(s.open())
+        assertNull(s.onCard(CountingTransport(card)))
+        s.startCardCheck(id)
+        s.onPinInput("12")
+        s.submitPin()
+        assertIs<CardFlow.EnterPin>(s.card())
+        val transport = CountingTransport(card)
+        assertNull(s.onCard(transport))
+        assertTrue(transport.sent.isEmpty())
+        s.onTagUnreadable()
+        assertNull(assertIs<CardFlow.EnterPin>(s.card()).notice)
+    }
+
+    @Test
+    fun anUnreadableTagIsExplainedWhileWaiting() {
+        val id = fx.addTaro()
+        val s = session()
+        s.readyToCheck(id)
+        s.onTagUnreadable()
+        assertEquals(SessionMessages.TAG_UNREADABLE, assertIs<CardFlow.WaitingForCard>(s.card()).notice)
+    }
+
+    @Test
+    fun thePinKeepsAsciiDigitsOnlyAndIsNeverPrinted() {
+        val id = fx.addTaro()
+        val s = session()
+        await(s.open())
+        s.startCardCheck(id)
+        s.onPinInput("1a2３3 45")
+        val entry = assertIs<CardFlow.EnterPin>(s.card())
+        assertEquals("1234", entry.pin.digits)
+        assertTrue(entry.pin.isComplete)
+        // The member's random id is left out: it could hold those digits by chance.
+        assertFalse(s.state.value.toString().replace(id, "").contains("1234"))
+        s.submitPin()
+        assertFalse(s.state.value.toString().replace(id, "").contains("1234"))
+    }
+
+    @Test
+    fun syncWhileOfflineFailsWithARetryAndChangesNothing() {
+        val fixture = testIssuer(listOf(TARO))
+        val closedPort = ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()).use { it.localPort }
+        val s = session(SyncSetup("https://127.0.0.1:$closedPort", fixture.rootKey, OkHttpTransport(), timeoutMs = 5_000u))
+        await(s.open())
+        assertTrue(s.state.value.canSync)
+        s.startSync()
+        s.onPinInput("1234")
+        s.submitPin()
+        val card = virtualCard(TARO)
+        isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
+
+        val failed = assertIs<CardFlow.Failed>(s.card())
+        assertEquals(CardTask.Sync, failed.task)
+        assertTrue(failed.canRetry)
+        assertTrue(failed.message.startsWith("サーバーに接続できませんでした。"), failed.message)
+        assertEquals(0, s.state.value.overview?.members?.size)
+        assertEquals(3u.toUByte(), card.authRetriesLeft())
+        s.retry()
+        assertEquals(CardFlow.EnterPin(CardTask.Sync), s.card())
+    }
+
+    @Test
+    fun syncWithTheReferenceIssuerOverOkHttpFillsTheHousehold() {
+        val issuer = referenceIssuer(fx.dir.resolve("issuer").toString(), ROOT.resolve("examples/households.toml").toString())
+        try {
+            val http = OkHttpTransport(clientTrusting(issuer.tlsCaPem()))
+            val s = session(SyncSetup(issuer.url(), issuer.rootKey(), http, timeoutMs = 10_000u))
+            await(s.open())
+            s.startSync()
+            s.onPinInput("1234")
+            s.submitPin()
+            isoDepOn(VirtualCardLink(virtualCard(TARO))).use { await(s.onCard(it)) }
+
+            val synced = assertIs<CardFlow.Synced>(s.card())
+            val members = assertNotNull(s.state.value.overview).members
+            assertTrue(members.size >= 2)
+            assertEquals(members.size.toUInt(), synced.outcome.written)
+        } finally {
+            issuer.stop()
+        }
+    }
+
+    @Test
+    fun withoutAServerThereIsNoSync() {
+        val s = session()
+        await(s.open())
+        assertFalse(s.state.value.canSync)
+        s.startSync()
+        assertEquals(CardFlow.Idle, s.card())
+    }
+
+    @Test
+    fun aLostKeyOffersTheResetWhichStartsAnEmptyStore() {
+        fx.addTaro()
+        val otherDevice = SoftwareKeys()
+        val s = session(keys = otherDevice)
+        await(s.open())
+        val lost = assertIs<StoreState.KeyLost>(s.state.value.store)
+        assertTrue(lost.message.contains("データを消去"))
+        assertNull(s.state.value.overview)
+
+        await(s.resetStore())
+        assertEquals(StoreState.Ready, s.state.value.store)
+        assertEquals(0, s.state.value.overview?.members?.size)
+        assertEquals(1, otherDevice.deleted)
+    }
+
+    @Test
+    fun aLockedDeviceIsUnavailableNotLostAndOpeningAgainWorks() {
+        fx.addTaro()
+        fx.keys.failure = android.security.keystore.UserNotAuthenticatedException()
+        val s = session()
+        await(s.open())
+        val unavailable = assertIs<StoreState.Unavailable>(s.state.value.store)
+        assertTrue(unavailable.message.contains("ロックを解除"))
+        fx.keys.failure = null
+        await(s.open())
+        assertEquals(StoreState.Ready, s.state.value.store)
+    }
+
+    @Test
+    fun everyErrorHasAMessageWithTheWayOut() {
+        assertEquals("暗証番号が違います。残り2回です。", SessionMessages.of(ShikakuException.WrongPin(2u)))
+        assertEquals(SessionMessages.PIN_BLOCKED, SessionMessages.of(ShikakuException.PinUnusable(true, "blocked")))
+        assertTrue(SessionMessages.of(ShikakuException.PinUnusable(false, "format")).contains("数字4桁"))
+        assertTrue(SessionMessages.of(ShikakuException.Card(true, true, "lost")).contains("残り回数を確かめる"))
+        assertTrue(SessionMessages.of(ShikakuException.Card(false, false, "not a My Number Card")).contains("（not a My Number Card）"))
+        assertTrue(SessionMessages.of(ShikakuException.Network("offline")).contains("通信できる場所"))
+        assertTrue(SessionMessages.of(ShikakuException.Key(true, "wrong key")).contains("データを消去"))
+        assertTrue(SessionMessages.of(ShikakuException.Store(true, "no such member")).contains("見つかりません"))
+    }
+
+    private fun clientTrusting(pem: String): OkHttpClient {
+        val certificates = CertificateFactory.getInstance("X.509").generateCertificates(pem.byteInputStream())
+        val store = JavaKeyStore.getInstance(JavaKeyStore.getDefaultType()).apply { load(null, null) }
+        certificates.forEachIndexed { i, c -> store.setCertificateEntry("ca$i", c) }
+        val factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm()).apply { init(store) }
+        val trust = factory.trustManagers.filterIsInstance<X509TrustManager>().single()
+        val tls = SSLContext.getInstance("TLS").apply { init(null, arrayOf(trust), null) }
+        return OkHttpClient.Builder().sslSocketFactory(tls.socketFactory, trust).build()
+    }
+}

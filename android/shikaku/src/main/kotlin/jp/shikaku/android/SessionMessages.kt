@@ -1,0 +1,47 @@
+package jp.shikaku.android
+
+import jp.shikaku.core.ShikakuException
+
+/**
+ * The Japanese messages of a [HouseholdSession]: what went wrong and the way out, from the
+ * core's typed errors. The core's messages are data-free (no names, numbers, PINs or card
+ * contents), so its detail may be shown in parentheses.
+ */
+object SessionMessages {
+    /** The PIN is blocked: only the municipal office can reset it. */
+    const val PIN_BLOCKED = "暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。"
+
+    /** The counter was read again after a VERIFY whose outcome was unknown. */
+    const val COUNTER_REREAD = "残り回数を読み直しました。暗証番号をもう一度入力してください。"
+
+    /** Reader mode saw a tag it could not use. */
+    const val TAG_UNREADABLE = "カードを読み取れませんでした。マイナンバーカードを、動かさずにかざしてください。"
+
+    /** The message for [e]. */
+    fun of(e: ShikakuException): String = when (e) {
+        is ShikakuException.WrongPin -> "暗証番号が違います。残り${e.retriesLeft}回です。"
+        is ShikakuException.LastAttemptNeedsConsent -> "暗証番号の残り回数が1回です。"
+        is ShikakuException.PinUnusable ->
+            if (e.blocked) PIN_BLOCKED else "暗証番号は数字4桁で入力してください。"
+        is ShikakuException.Card -> when {
+            e.verifyInFlight ->
+                "読み取り中にカードが離れました。暗証番号の残り回数を確かめるため、もう一度かざしてください。"
+            e.retryable -> "カードが離れました。動かさずにもう一度かざしてください。"
+            else -> "このカードは確認できませんでした。（${e.detail}）"
+        }
+        is ShikakuException.Network ->
+            "サーバーに接続できませんでした。通信できる場所でもう一度お試しください。（${e.detail}）"
+        is ShikakuException.Sync -> "サーバーの応答を受け付けられませんでした。（${e.detail}）"
+        is ShikakuException.RootChanged ->
+            "サーバーのルート鍵が、最初に取得したときのものと違います。何も変更していません。"
+        is ShikakuException.Key ->
+            if (e.wrongKey) {
+                "この端末の鍵でデータを開けません。データを消去して、もう一度ダウンロードしてください。"
+            } else {
+                "端末の鍵を使えません。画面のロックを解除して、もう一度お試しください。（${e.detail}）"
+            }
+        is ShikakuException.Store ->
+            if (e.notFound) "この人のデータが見つかりません。" else "データを読み書きできませんでした。（${e.detail}）"
+        is ShikakuException.InvalidInput -> "設定または入力に誤りがあります。（${e.detail}）"
+    }
+}
