@@ -1,5 +1,6 @@
-// A small sample app: household list, the eligibility screen from the core's view model, and
-// the card check with PIN entry.
+// A small sample app: household list, the eligibility screen from the core's view model, the
+// card check with PIN entry and (when a server is configured) the sync. All logic is the
+// library's HouseholdSession; the Compose code only renders its state and forwards events.
 plugins {
     id("com.android.application")
     id("org.jetbrains.kotlin.android")
@@ -16,6 +17,10 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
+        // The issuer to sync with, e.g. -Pshikaku.serverUrl=https://… -Pshikaku.rootKey=<hex of
+        // the SEC1 root key>; without them the sample checks cards only.
+        buildConfigField("String", "SERVER_URL", "\"${providers.gradleProperty("shikaku.serverUrl").getOrElse("")}\"")
+        buildConfigField("String", "ROOT_KEY_HEX", "\"${providers.gradleProperty("shikaku.rootKey").getOrElse("")}\"")
     }
 
     buildTypes {
@@ -36,6 +41,7 @@ android {
 
     buildFeatures {
         compose = true
+        buildConfig = true
     }
 }
 

@@ -27,110 +27,124 @@ import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
-import androidx.compose.runtime.DisposableEffect
-import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.mutableStateOf
-import androidx.compose.runtime.remember
-import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
+import androidx.lifecycle.Lifecycle
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import androidx.lifecycle.lifecycleScope
+import androidx.lifecycle.repeatOnLifecycle
+import jp.shikaku.android.CardFlow
+import jp.shikaku.android.CardPurpose
+import jp.shikaku.android.HouseholdSession
+import jp.shikaku.android.MemberPage
 import jp.shikaku.android.NfcCardReader
+import jp.shikaku.android.Page
+import jp.shikaku.android.SessionState
+import jp.shikaku.android.StoreState
+import jp.shikaku.android.wantsCard
 import jp.shikaku.core.CardState
 import jp.shikaku.core.EligibilityScreenView
 import jp.shikaku.core.HouseholdOverviewView
 import jp.shikaku.core.ProvenanceState
 import jp.shikaku.core.Severity
+import kotlinx.coroutines.flow.collectLatest
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.launch
 
-/** The sample's screens. */
-private sealed interface Route {
-    data object Household : Route
-    data class Member(val id: String) : Route
-    data class CardCheck(val id: String) : Route
-}
+private val RED = Color(0xFFB00020)
+private val ORANGE = Color(0xFFE65100)
+private val GREEN = Color(0xFF2E7D32)
+private val BLUE = Color(0xFF1565C0)
+private val PURPLE = Color(0xFF6A1B9A)
 
-/** The single activity: household list → eligibility screen → card check. */
+/** NFC as the device has it. */
+private data class NfcStatus(val available: Boolean, val enabled: Boolean)
+
+/**
+ * The single activity. All logic is the library's [HouseholdSession]: this renders its state
+ * and forwards events, and keeps reader mode on while the session wants a card.
+ */
 class MainActivity : ComponentActivity() {
     private val model: SampleViewModel by viewModels()
-    private lateinit var reader: NfcCardReader
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
-        reader = NfcCardReader(this)
-        model.open()
+        val reader = NfcCardReader(this)
+        lifecycleScope.launch {
+            // Android allows reader mode only while the activity is in front.
+            repeatOnLifecycle(Lifecycle.State.RESUMED) {
+                model.session.state.map { it.card.wantsCard }.distinctUntilChanged().collectLatest { wanted ->
+                    if (wanted) reader.cards().collect { model.onCardEvent(it) }
+                }
+            }
+        }
         setContent {
             MaterialTheme {
                 Surface(Modifier.fillMaxSize()) {
-                    App(model, reader)
+                    val state by model.session.state.collectAsStateWithLifecycle()
+                    App(state, model.session, NfcStatus(reader.isAvailable, reader.isEnabled))
                 }
             }
         }
     }
+}
 
-    override fun onPause() {
-        super.onPause()
-        reader.disable()
+@Composable
+private fun App(state: SessionState, session: HouseholdSession, nfc: NfcStatus) {
+    BackHandler(enabled = state.page != Page.HOUSEHOLD) { session.back() }
+    StoreDialog(state.store, session)
+    when (state.page) {
+        Page.HOUSEHOLD -> HouseholdList(
+            overview = state.overview,
+            canSync = state.canSync,
+            onOpen = { session.showMember(it) },
+            onSync = { session.startSync() },
+        )
+        Page.MEMBER -> MemberScreen(state.member) { session.startCardCheck(it) }
+        Page.CARD -> CardScreen(state.card, session, nfc)
     }
 }
 
 @Composable
-private fun App(model: SampleViewModel, reader: NfcCardReader) {
-    var route by remember { mutableStateOf<Route>(Route.Household) }
-    model.error?.let { message ->
-        AlertDialog(
+private fun StoreDialog(store: StoreState, session: HouseholdSession) {
+    when (store) {
+        StoreState.Opening, StoreState.Ready -> Unit
+        is StoreState.KeyLost -> AlertDialog(
             onDismissRequest = {},
-            title = { Text(if (model.offerReset) "データを開けません" else "エラー") },
-            text = {
-                Text(
-                    if (model.offerReset) {
-                        "この端末の鍵でデータを開けません。データを消去して、もう一度ダウンロードしてください。（$message）"
-                    } else {
-                        message
-                    },
-                )
-            },
-            confirmButton = {
-                if (model.offerReset) {
-                    TextButton(onClick = { model.resetStore() }) { Text("消去してやり直す") }
-                } else {
-                    TextButton(onClick = { model.open() }) { Text("OK") }
-                }
-            },
+            title = { Text("データを開けません") },
+            text = { Text(store.message) },
+            confirmButton = { TextButton(onClick = { session.resetStore() }) { Text("消去してやり直す") } },
+        )
+        is StoreState.Unavailable -> AlertDialog(
+            onDismissRequest = {},
+            title = { Text("エラー") },
+            text = { Text(store.message) },
+            confirmButton = { TextButton(onClick = { session.open() }) { Text("もう一度") } },
         )
     }
-    when (val r = route) {
-        Route.Household -> HouseholdList(model.overview) { id ->
-            model.loadScreen(id)
-            route = Route.Member(id)
-        }
-        is Route.Member -> {
-            BackHandler { route = Route.Household }
-            EligibilityScreen(model.screen?.takeIf { it.memberId == r.id }) {
-                model.resetCardCheck()
-                route = Route.CardCheck(r.id)
-            }
-        }
-        is Route.CardCheck -> {
-            BackHandler {
-                model.resetCardCheck()
-                route = Route.Member(r.id)
-            }
-            CardCheckScreen(model, reader, r.id) { route = Route.Member(r.id) }
-        }
-    }
 }
 
 @Composable
-private fun HouseholdList(overview: HouseholdOverviewView?, onOpen: (String) -> Unit) {
+private fun HouseholdList(
+    overview: HouseholdOverviewView?,
+    canSync: Boolean,
+    onOpen: (String) -> Unit,
+    onSync: () -> Unit,
+) {
     Column(Modifier.padding(16.dp)) {
         Text("世帯", style = MaterialTheme.typography.headlineSmall)
         overview?.lastSync?.let { Text("最終取得 ${it.label}（${it.age}）") }
         if (overview != null && overview.damagedRows > 0u) {
-            Text("読み込めないデータが${overview.damagedRows}件あります", color = Color(0xFFB00020))
+            Text("読み込めないデータが${overview.damagedRows}件あります", color = RED)
+        }
+        if (canSync) {
+            Button(onClick = onSync) { Text("資格情報を取得") }
         }
         Spacer(Modifier.height(8.dp))
         LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -140,7 +154,7 @@ private fun HouseholdList(overview: HouseholdOverviewView?, onOpen: (String) -> 
                         Text("${m.name}（${m.relationship}）", fontWeight = FontWeight.Bold)
                         m.documents.forEach { Text(it) }
                         Text(m.card)
-                        m.topNotice?.let { Text(it, color = Color(0xFFB00020)) }
+                        m.topNotice?.let { Text(it, color = RED) }
                     }
                 }
             }
@@ -148,30 +162,47 @@ private fun HouseholdList(overview: HouseholdOverviewView?, onOpen: (String) -> 
     }
 }
 
-private fun severityColor(s: Severity): Color = when (s) {
-    Severity.CRITICAL -> Color(0xFFB00020)
-    Severity.WARNING -> Color(0xFFE65100)
-    Severity.INFO -> Color(0xFF1565C0)
+@Composable
+private fun MemberScreen(member: MemberPage?, onCheckCard: (String) -> Unit) {
+    val screen = member?.screen
+    val error = member?.error
+    when {
+        error != null -> Text(error, Modifier.padding(16.dp), color = RED)
+        screen == null -> Text("読み込み中…", Modifier.padding(16.dp))
+        else -> EligibilityScreen(screen) { onCheckCard(screen.memberId) }
+    }
+}
+
+private fun cardColor(state: CardState): Color = when (state) {
+    CardState.CHECKED -> GREEN
+    CardState.GENUINE_NOT_LINKED -> ORANGE
+    CardState.TEST_ANCHOR -> PURPLE
+    CardState.NOT_CHECKED -> Color.Gray
+    CardState.MISMATCH -> RED
+}
+
+private fun severityColor(severity: Severity): Color = when (severity) {
+    Severity.CRITICAL -> RED
+    Severity.WARNING -> ORANGE
+    Severity.INFO -> BLUE
+}
+
+private fun provenanceColor(provenance: ProvenanceState?): Color = when (provenance) {
+    ProvenanceState.VERIFIED -> GREEN
+    ProvenanceState.HAND_ENTERED -> ORANGE
+    ProvenanceState.SIGNATURE_INVALID -> RED
+    null -> Color.Gray
 }
 
 /** Lays out the core's view model as it is: no rule of its own. */
 @Composable
-private fun EligibilityScreen(screen: EligibilityScreenView?, onCheckCard: () -> Unit) {
-    if (screen == null) {
-        Text("読み込み中…", Modifier.padding(16.dp))
-        return
-    }
+private fun EligibilityScreen(screen: EligibilityScreenView, onCheckCard: () -> Unit) {
     LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         item {
             Text("${screen.name}（${screen.relationship}）", style = MaterialTheme.typography.headlineSmall)
             Text(screen.fixedNotice, fontWeight = FontWeight.Bold)
-            val cardColor = when (screen.card.state) {
-                CardState.CHECKED -> Color(0xFF2E7D32)
-                CardState.MISMATCH -> Color(0xFFB00020)
-                CardState.NOT_CHECKED -> Color.Gray
-            }
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                Text(screen.card.label, color = cardColor)
+                Text(screen.card.label, color = cardColor(screen.card.state))
                 screen.card.checkedAt?.let { Text(it) }
             }
             screen.freshness?.let { Text("最終取得 ${it.label}（${it.age}）") }
@@ -184,15 +215,7 @@ private fun EligibilityScreen(screen: EligibilityScreenView?, onCheckCard: () ->
                 Column(Modifier.padding(12.dp)) {
                     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                         Text(section.title, fontWeight = FontWeight.Bold)
-                        section.provenanceLabel?.let { label ->
-                            val color = when (section.provenance) {
-                                ProvenanceState.VERIFIED -> Color(0xFF2E7D32)
-                                ProvenanceState.HAND_ENTERED -> Color(0xFFE65100)
-                                ProvenanceState.SIGNATURE_INVALID -> Color(0xFFB00020)
-                                null -> Color.Gray
-                            }
-                            Text(label, color = color)
-                        }
+                        section.provenanceLabel?.let { Text(it, color = provenanceColor(section.provenance)) }
                     }
                     HorizontalDivider()
                     section.fields.forEach { f ->
@@ -214,76 +237,71 @@ private fun EligibilityScreen(screen: EligibilityScreenView?, onCheckCard: () ->
 }
 
 @Composable
-private fun CardCheckScreen(model: SampleViewModel, reader: NfcCardReader, memberId: String, onDone: () -> Unit) {
-    val state = model.cardCheck
-    // Reader mode only while waiting for the card.
-    DisposableEffect(state is CardCheckState.Waiting) {
-        if (state is CardCheckState.Waiting) {
-            reader.enable { transport -> model.onCard(memberId, transport) }
-        }
-        onDispose { reader.disable() }
-    }
+private fun CardScreen(card: CardFlow, session: HouseholdSession, nfc: NfcStatus) {
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-        Text("カードの照合", style = MaterialTheme.typography.headlineSmall)
-        if (!reader.isAvailable) {
+        Text("マイナンバーカード", style = MaterialTheme.typography.headlineSmall)
+        if (!nfc.available) {
             Text("この端末はNFCに対応していません。")
             return@Column
         }
-        if (!reader.isEnabled) {
+        if (!nfc.enabled) {
             Text("設定でNFCをオンにしてください。")
         }
-        when (state) {
-            is CardCheckState.EnterPin -> PinEntry(state) { pin -> model.startCardCheck(pin) }
-            is CardCheckState.Waiting -> {
-                Text("マイナンバーカードをスマートフォンの背面にかざし、終わるまで動かさないでください。")
-                if (state.allowLastAttempt) Text("最後の1回として照合します。", color = Color(0xFFB00020))
-                TextButton(onClick = { model.resetCardCheck() }) { Text("キャンセル") }
+        when (card) {
+            CardFlow.Idle -> Unit
+            is CardFlow.EnterPin -> {
+                card.notice?.let { Text(it, color = RED) }
+                card.retriesLeft?.let { Text("利用者証明用暗証番号の残り回数: ${it}回") }
+                OutlinedTextField(
+                    value = card.pin.digits,
+                    onValueChange = { session.onPinInput(it) },
+                    label = { Text("利用者証明用暗証番号（数字4桁）") },
+                    visualTransformation = PasswordVisualTransformation(),
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
+                    singleLine = true,
+                )
+                Button(onClick = { session.submitPin() }, enabled = card.pin.isComplete) { Text("カードを読み取る") }
             }
-            is CardCheckState.NeedsConsent -> AlertDialog(
-                onDismissRequest = { model.resetCardCheck() },
+            is CardFlow.WaitingForCard -> {
+                card.notice?.let { Text(it, color = RED) }
+                when (card.purpose) {
+                    CardPurpose.RUN_TASK ->
+                        Text("マイナンバーカードをスマートフォンの背面にかざし、終わるまで動かさないでください。")
+                    CardPurpose.READ_COUNTER ->
+                        Text("暗証番号の残り回数を読み直します。カードをもう一度かざしてください（暗証番号は送りません）。")
+                }
+                if (card.lastAttempt) Text("最後の1回として照合します。", color = RED)
+                TextButton(onClick = { session.cancelCard() }) { Text("キャンセル") }
+            }
+            is CardFlow.Reading -> Text("読み取り中です。カードを動かさないでください。")
+            is CardFlow.NeedsConsent -> AlertDialog(
+                onDismissRequest = { session.cancelCard() },
                 title = { Text("残り1回です") },
                 text = {
                     Text("暗証番号を間違えるとロックされ、市区町村の窓口での初期化が必要になります。この暗証番号で照合しますか？")
                 },
-                confirmButton = { TextButton(onClick = { model.consentToLastAttempt() }) { Text("照合する") } },
-                dismissButton = { TextButton(onClick = { model.resetCardCheck() }) { Text("やめる") } },
+                confirmButton = { TextButton(onClick = { session.consentToLastAttempt() }) { Text("照合する") } },
+                dismissButton = { TextButton(onClick = { session.cancelCard() }) { Text("やめる") } },
             )
-            is CardCheckState.Done -> {
-                val matched = state.result.matched
-                Text("照合しました。", color = Color(0xFF2E7D32))
-                matched?.let {
+            is CardFlow.Checked -> {
+                Text("照合しました。", color = GREEN)
+                card.result.matched?.let {
                     Text("氏名  カード: ${it.name.card} / 登録: ${it.name.stored}")
                     Text("生年月日  カード: ${it.birthDate.card} / 登録: ${it.birthDate.stored}")
                 }
-                Button(onClick = {
-                    model.resetCardCheck()
-                    onDone()
-                }) { Text("資格情報に戻る") }
+                Button(onClick = { session.cancelCard() }) { Text("資格情報に戻る") }
             }
-            is CardCheckState.Failed -> {
-                Text(state.message, color = Color(0xFFB00020))
-                Button(onClick = {
-                    model.resetCardCheck()
-                    onDone()
-                }) { Text("戻る") }
+            is CardFlow.Synced -> {
+                Text("取得しました（新しい書類 ${card.outcome.written}件）。", color = GREEN)
+                Button(onClick = { session.cancelCard() }) { Text("世帯に戻る") }
+            }
+            is CardFlow.Failed -> {
+                Text(card.message, color = RED)
+                if (card.canRetry) {
+                    Button(onClick = { session.retry() }) { Text("もう一度") }
+                }
+                Button(onClick = { session.cancelCard() }) { Text("戻る") }
             }
         }
     }
-}
-
-@Composable
-private fun PinEntry(state: CardCheckState.EnterPin, onSubmit: (String) -> Unit) {
-    var pin by remember { mutableStateOf("") }
-    LaunchedEffect(state) { pin = "" }
-    state.message?.let { Text(it, color = Color(0xFFB00020)) }
-    state.retriesLeft?.let { Text("利用者証明用暗証番号の残り回数: ${it}回") }
-    OutlinedTextField(
-        value = pin,
-        onValueChange = { v -> pin = v.filter(Char::isDigit).take(4) },
-        label = { Text("利用者証明用暗証番号（数字4桁）") },
-        visualTransformation = PasswordVisualTransformation(),
-        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
-        singleLine = true,
-    )
-    Button(onClick = { onSubmit(pin) }, enabled = pin.length == 4) { Text("カードを読み取る") }
 }
