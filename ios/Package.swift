@@ -1,7 +1,7 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 // The shikaku Swift package: the Rust core as an XCFramework (built by build-xcframework.sh),
 // its generated Swift bindings (ShikakuCore), and the iOS platform seams with a SwiftUI
-// eligibility view (ShikakuPlatform).
+// eligibility view (ShikakuPlatform). Swift 6 language mode: complete concurrency checking.
 import PackageDescription
 
 let package = Package(
@@ -27,8 +27,9 @@ let package = Package(
             dependencies: ["shikaku_ffiFFI"],
             path: "Sources/ShikakuCore"
         ),
-        // CoreNFC card transport, Keychain / Secure Enclave key store, URLSession transport,
-        // SwiftUI EligibilityView.
+        // MyNumberCardReader (async CoreNFC session) with Household's async card check and
+        // sync, Keychain / Secure Enclave key store, URLSession transport, SwiftUI
+        // EligibilityView.
         .target(
             name: "ShikakuPlatform",
             dependencies: ["ShikakuCore"],
@@ -38,5 +39,6 @@ let package = Package(
                 .linkedFramework("Security"),
             ]
         ),
-    ]
+    ],
+    swiftLanguageModes: [.v6]
 )

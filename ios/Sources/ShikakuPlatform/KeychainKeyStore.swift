@@ -10,9 +10,11 @@ import ShikakuCore
 ///
 /// Blob layout: `"SKE1"` ‖ ECIES ciphertext. A missing key on unwrap (restored backup on
 /// another device, key deleted) is `Rejected`: the app then offers the clean reset.
-public final class KeychainKeyStore: KeyStore, @unchecked Sendable {
+public final class KeychainKeyStore: KeyStore, Sendable {
     private static let magic = Data("SKE1".utf8)
-    private static let algorithm = SecKeyAlgorithm.eciesEncryptionCofactorVariableIVX963SHA256AESGCM
+    private static var algorithm: SecKeyAlgorithm {
+        .eciesEncryptionCofactorVariableIVX963SHA256AESGCM
+    }
 
     private let tag: Data
 

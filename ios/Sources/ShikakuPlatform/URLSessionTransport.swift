@@ -1,24 +1,30 @@
 import Foundation
 import ShikakuCore
 
-/// The network seam on iOS: one blocking `URLSession` data task per request, with the
-/// request's own timeout. Any HTTP status is a response (the core judges it); only a missing or
-/// incomplete answer is an error. Redirects are refused (the protocol has none); no cookies or
-/// cache (ephemeral session).
-public final class URLSessionTransport: NSObject, HttpTransport, URLSessionTaskDelegate, @unchecked Sendable {
-    private lazy var session: URLSession = {
+/// The network seam on iOS: one `URLSession` data task per request, with the request's own
+/// timeout. Any HTTP status is a response (the core judges it); only a missing or incomplete
+/// answer is an error. Redirects are refused (the protocol has none); no cookies or cache
+/// (ephemeral session).
+///
+/// Blocking, as the core's seams are (Rust calls `send` from its own thread): `send` waits for
+/// the task's completion handler.
+public final class URLSessionTransport: HttpTransport, Sendable {
+    private let session: URLSession
+
+    public init() {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.httpShouldSetCookies = false
         configuration.waitsForConnectivity = false
-        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-    }()
-
-    public override init() {
-        super.init()
+        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
-    /// Sends `request` and returns the complete response. Call from a background thread.
+    deinit {
+        // A session keeps its delegate until it is invalidated.
+        session.finishTasksAndInvalidate()
+    }
+
+    /// Sends `request` and returns the complete response.
     public func send(request: HttpRequest) throws -> HttpResponse {
         guard let url = URL(string: request.url) else {
             throw HttpError.Other(reason: "malformed URL")
@@ -32,25 +38,24 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionTaskD
         if request.method == .post {
             urlRequest.httpBody = request.body
         }
-        let done = DispatchSemaphore(value: 0)
-        var outcome: Result<HttpResponse, HttpError> = .failure(.Timeout)
+        let reply = BlockingReply<Result<HttpResponse, HttpError>>()
         let task = session.dataTask(with: urlRequest) { data, response, error in
-            if let error = error {
-                outcome = .failure(Self.map(error))
+            if let error {
+                reply.put(.failure(Self.map(error)))
             } else if let http = response as? HTTPURLResponse {
                 var headers: [HttpHeader] = []
                 for (name, value) in http.allHeaderFields {
                     headers.append(HttpHeader(name: String(describing: name), value: String(describing: value)))
                 }
-                outcome = .success(HttpResponse(status: UInt16(clamping: http.statusCode), headers: headers, body: data ?? Data()))
+                let status = UInt16(clamping: http.statusCode)
+                reply.put(.success(HttpResponse(status: status, headers: headers, body: data ?? Data())))
             } else {
-                outcome = .failure(.Other(reason: "not an HTTP response"))
+                reply.put(.failure(.Other(reason: "not an HTTP response")))
             }
-            done.signal()
         }
         task.resume()
         // The task's own timeout fires first; this bound only guards against a lost callback.
-        if done.wait(timeout: .now() + urlRequest.timeoutInterval + 5) == .timedOut {
+        guard let outcome = reply.wait(timeout: urlRequest.timeoutInterval + 5) else {
             task.cancel()
             throw HttpError.Timeout
         }
@@ -77,14 +82,16 @@ public final class URLSessionTransport: NSObject, HttpTransport, URLSessionTaskD
             return .Other(reason: "URLError \(urlError.code.rawValue)")
         }
     }
+}
 
-    /// Refuses every redirect: the answer to the original request is returned as it is.
-    public func urlSession(
+/// Refuses every redirect: the answer to the original request is returned as it is.
+private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
         _ session: URLSession,
         task: URLSessionTask,
         willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest,
-        completionHandler: @escaping (URLRequest?) -> Void
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
         completionHandler(nil)
     }
