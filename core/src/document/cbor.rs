@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use ciborium::Value;
 
 use super::DocumentError;
@@ -173,6 +174,31 @@ pub(crate) fn map(entries: Vec<(u64, Option<Value>)>) -> Value {
             .filter_map(|(k, v)| v.map(|v| (Value::Integer(k.into()), v)))
             .collect(),
     )
+}
+
+/// The largest timestamp accepted: 9999-12-31T23:59:59Z.
+const MAX_TIMESTAMP: u64 = 253_402_300_799;
+
+/// A time as whole seconds since 1970-01-01T00:00:00Z (finer parts are dropped); times before
+/// 1970 or after 9999 are refused.
+pub(crate) fn time_v(t: DateTime<Utc>, at: &'static str) -> Result<Value, DocumentError> {
+    u64::try_from(t.timestamp())
+        .ok()
+        .filter(|s| *s <= MAX_TIMESTAMP)
+        .map(|s| Value::Integer(s.into()))
+        .ok_or(malformed(at, "time must be between 1970 and 9999"))
+}
+
+/// Expects a time written by [`time_v`].
+pub(crate) fn time(v: Value, at: &'static str) -> Result<DateTime<Utc>, DocumentError> {
+    let secs = uint(v, at)?;
+    if secs > MAX_TIMESTAMP {
+        return Err(malformed(at, "time after 9999"));
+    }
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+        .ok_or(malformed(at, "time out of range"))
 }
 
 #[cfg(test)]

@@ -1,20 +1,15 @@
-//! The signed eligibility document: its CBOR layout (docs/protocol.md, "Document format"),
-//! signing, verification against the trust list, holder binding and re-verification of stored
-//! records.
+//! The signed eligibility document's content: the model ([`EligibilityDocument`] and its
+//! validation) and its CBOR layout (docs/protocol.md, "Document format"), written canonically
+//! and read strictly. Signing and verification are in `verify`.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ciborium::Value;
-use p256::ecdsa::SigningKey;
 
-use super::cbor::{self, Fields, malformed};
-use super::cose;
-use super::trust::TrustList;
-use super::{DOCUMENT_CONTENT_TYPE, DocumentError, FORMAT_VERSION, MAX_SIGNED_BYTES};
-use crate::card::KeyFingerprint;
+use super::cbor::{self, Fields, malformed, time, time_v};
+use super::{DocumentError, FORMAT_VERSION, MAX_SIGNED_BYTES};
 use crate::eligibility::{
     CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient, EligibilityRecord, InsurerNumber,
-    LimitCertification, LimitForm, MemberData, MemberForm, Provenance, RecordForm, Relationship,
-    Sex, StoredRecord,
+    LimitCertification, LimitForm, MemberData, MemberForm, RecordForm, Relationship, Sex,
 };
 
 /// Keys of the top-level document map.
@@ -71,9 +66,6 @@ mod limit_key {
     pub const CATEGORY: u64 = 1;
     pub const EFFECTIVE_FROM: u64 = 2;
 }
-
-/// The largest timestamp accepted: 9999-12-31T23:59:59Z.
-const MAX_TIMESTAMP: u64 = 253_402_300_799;
 
 /// One member's eligibility as an issuer signs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,27 +125,6 @@ impl EligibilityDocument {
             return Err(invalid("person and record disagree on 本人・家族の別"));
         }
         Ok(())
-    }
-}
-
-/// A document whose signature, key and content have been checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedDocument {
-    /// The decoded, validated document.
-    pub document: EligibilityDocument,
-    /// The id of the issuer key that signed it.
-    pub kid: String,
-    /// The exact signed bytes (the tagged COSE_Sign1), to store and show.
-    pub signed_bytes: Vec<u8>,
-}
-
-impl VerifiedDocument {
-    /// The provenance to store with the record: [`Provenance::IssuerSigned`].
-    pub fn provenance(&self) -> Provenance {
-        Provenance::IssuerSigned {
-            key_id: self.kid.clone(),
-            signed_bytes: self.signed_bytes.clone(),
-        }
     }
 }
 
@@ -236,14 +207,6 @@ fn uint_v(n: u64) -> Value {
 
 fn date_v(d: NaiveDate) -> Value {
     Value::Text(ymd(d))
-}
-
-pub(crate) fn time_v(t: DateTime<Utc>, at: &'static str) -> Result<Value, DocumentError> {
-    u64::try_from(t.timestamp())
-        .ok()
-        .filter(|s| *s <= MAX_TIMESTAMP)
-        .map(uint_v)
-        .ok_or(malformed(at, "time must be between 1970 and 9999"))
 }
 
 fn sex_code(s: Sex) -> u64 {
@@ -361,17 +324,6 @@ fn opt_date(v: Option<Value>, at: &'static str) -> Result<Option<NaiveDate>, Doc
 
 fn opt_text(v: Option<Value>, at: &'static str) -> Result<Option<String>, DocumentError> {
     v.map(|v| cbor::text(v, at)).transpose()
-}
-
-pub(crate) fn time(v: Value, at: &'static str) -> Result<DateTime<Utc>, DocumentError> {
-    let secs = cbor::uint(v, at)?;
-    if secs > MAX_TIMESTAMP {
-        return Err(malformed(at, "time after 9999"));
-    }
-    i64::try_from(secs)
-        .ok()
-        .and_then(|s| DateTime::from_timestamp(s, 0))
-        .ok_or(malformed(at, "time out of range"))
 }
 
 fn copay(v: Value, at: &'static str) -> Result<CopayRate, DocumentError> {
@@ -539,104 +491,11 @@ fn from_value(v: Value) -> Result<EligibilityDocument, DocumentError> {
 
 /// Decodes and validates a payload: strict CBOR, the layout, the canonical encoding (the
 /// payload must be exactly what [`to_value`] writes for the decoded document), the content.
-fn decode_payload(payload: &[u8]) -> Result<EligibilityDocument, DocumentError> {
+pub(super) fn decode_payload(payload: &[u8]) -> Result<EligibilityDocument, DocumentError> {
     let doc = from_value(cbor::decode(payload, MAX_SIGNED_BYTES, "document")?)?;
     if cbor::encode(&to_value(&doc)?, "document")? != payload {
         return Err(malformed("document", "not in canonical form"));
     }
     doc.validate()?;
     Ok(doc)
-}
-
-/// Signs `doc` with the issuer key `signing_key` whose trust-list id is `kid`. The document
-/// is validated first (the same rules a verifier applies); times are carried in whole seconds.
-pub fn sign_document(
-    doc: &EligibilityDocument,
-    signing_key: &SigningKey,
-    kid: &str,
-) -> Result<Vec<u8>, DocumentError> {
-    if !cose::kid_is_valid(kid) {
-        return Err(malformed("kid", "must be 1–64 of A–Z a–z 0–9 - . _ :"));
-    }
-    doc.validate()?;
-    let payload = cbor::encode(&to_value(doc)?, "document")?;
-    cose::sign(payload, DOCUMENT_CONTENT_TYPE, Some(kid), signing_key)
-}
-
-/// Verifies a signed document against `trust` at `now`: at most 16 KiB, a strict tagged
-/// COSE_Sign1, ES256, a kid in the trust list, that key valid at `now`, the signature, the
-/// strict payload layout and the model's rules, and the key allowed to sign for the record's
-/// 保険者番号. The document's own `valid_until` is *not* enforced here: an expired document is
-/// still authentic (see [`EligibilityDocument::is_expired`]).
-pub fn verify_document(
-    bytes: &[u8],
-    trust: &TrustList,
-    now: DateTime<Utc>,
-) -> Result<VerifiedDocument, DocumentError> {
-    let opened = cose::open(bytes, DOCUMENT_CONTENT_TYPE)?;
-    let kid = opened
-        .kid
-        .ok_or(malformed("protected header", "missing kid"))?;
-    let key = trust
-        .key(&kid)
-        .ok_or_else(|| DocumentError::UnknownKey { kid: kid.clone() })?;
-    if !key.is_valid_at(now) {
-        return Err(DocumentError::KeyExpired);
-    }
-    cose::verify(&key.verifying_key()?, &opened.tbs, &opened.signature)?;
-    let document = decode_payload(&opened.payload)?;
-    if !key.insurers.contains(&document.record.insurer_number) {
-        return Err(DocumentError::KeyNotAllowedForInsurer);
-    }
-    Ok(VerifiedDocument {
-        document,
-        kid,
-        signed_bytes: bytes.to_vec(),
-    })
-}
-
-/// Checks that `doc` is bound to the card whose JPKI auth key has `card`'s fingerprint. A
-/// document without a holder binding matches no card.
-pub fn check_holder(doc: &EligibilityDocument, card: &KeyFingerprint) -> Result<(), DocumentError> {
-    match doc.holder_binding {
-        Some(b) if b == card.0 => Ok(()),
-        _ => Err(DocumentError::HolderMismatch),
-    }
-}
-
-/// Re-verifies a stored [`Provenance::IssuerSigned`] against `trust` at `now` (as
-/// [`verify_document`]) and checks that the stored key id is the one that signed. Returns the
-/// verified document, whose record the caller compares with the stored one (or use
-/// [`reverify_stored_record`]).
-pub fn reverify_provenance(
-    provenance: &Provenance,
-    trust: &TrustList,
-    now: DateTime<Utc>,
-) -> Result<VerifiedDocument, DocumentError> {
-    let Provenance::IssuerSigned {
-        key_id,
-        signed_bytes,
-    } = provenance
-    else {
-        return Err(DocumentError::NotIssuerSigned);
-    };
-    let verified = verify_document(signed_bytes, trust, now)?;
-    if verified.kid != *key_id {
-        return Err(DocumentError::StoredMismatch);
-    }
-    Ok(verified)
-}
-
-/// [`reverify_provenance`] for a stored record, and the stored record must equal the signed
-/// one. A record that fails this must be shown as invalid, never as verified.
-pub fn reverify_stored_record(
-    stored: &StoredRecord,
-    trust: &TrustList,
-    now: DateTime<Utc>,
-) -> Result<VerifiedDocument, DocumentError> {
-    let verified = reverify_provenance(&stored.provenance, trust, now)?;
-    if verified.document.record != stored.record {
-        return Err(DocumentError::StoredMismatch);
-    }
-    Ok(verified)
 }

@@ -27,15 +27,17 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 mod trust;
+mod verify;
 
 pub use error::DocumentError;
-pub use format::{
-    EligibilityDocument, VerifiedDocument, check_holder, reverify_provenance,
-    reverify_stored_record, sign_document, verify_document,
-};
+pub use format::EligibilityDocument;
 pub use p256::ecdsa::{SigningKey, VerifyingKey};
 pub use qr::{from_qr_payload, to_qr_payload};
 pub use trust::{IssuerKey, TrustList};
+pub use verify::{
+    VerifiedDocument, check_holder, reverify_provenance, reverify_stored_record, sign_document,
+    verify_document,
+};
 
 /// The largest signed document or trust list accepted (and the most a QR payload may inflate
 /// to): 16 KiB.

@@ -6,9 +6,8 @@ use ciborium::Value;
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::pkcs8::DecodePublicKey;
 
-use super::cbor::{self, Fields, malformed};
+use super::cbor::{self, Fields, malformed, time, time_v};
 use super::cose;
-use super::format::{time, time_v};
 use super::{DocumentError, FORMAT_VERSION, MAX_SIGNED_BYTES, TRUST_LIST_CONTENT_TYPE};
 use crate::eligibility::InsurerNumber;
 
