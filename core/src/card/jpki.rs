@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::apdu::{Application, Channel, Command, expect_ok};
 use super::error::{CardError, PinKind};
 use super::pin::{self, Pin, PinCounter};
-use super::reader;
+use super::read_binary;
 
 /// AID of the JPKI AP.
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
@@ -85,21 +85,21 @@ pub(crate) fn select(ch: &mut Channel<'_>) -> Result<(), CardError> {
 /// Reads the token label and decodes the card kind; an unknown label is not a My Number Card.
 pub(crate) fn read_card_kind(ch: &mut Channel<'_>) -> Result<CardKind, CardError> {
     ch.select_ef(EF_TOKEN)?;
-    let token = reader::read_prefix(ch, TOKEN_LEN)?;
+    let token = read_binary::read_prefix(ch, TOKEN_LEN)?;
     CardKind::from_token(&token).ok_or(CardError::NotAMyNumberCard)
 }
 
 /// Reads the 利用者証明用 certificate (DER, no PIN needed on a card).
 pub(crate) fn read_auth_certificate(ch: &mut Channel<'_>) -> Result<Vec<u8>, CardError> {
     ch.select_ef(EF_AUTH_CERT)?;
-    reader::read_object(ch)
+    read_binary::read_object(ch)
 }
 
 /// Reads the CA certificate stored next to the auth certificate (DER, no PIN). Not a trust
 /// anchor: only the embedded J-LIS roots are.
 pub(crate) fn read_auth_ca_certificate(ch: &mut Channel<'_>) -> Result<Vec<u8>, CardError> {
     ch.select_ef(EF_AUTH_CA_CERT)?;
-    reader::read_object(ch)
+    read_binary::read_object(ch)
 }
 
 /// Reads the auth PIN counter (no try spent).

@@ -25,7 +25,7 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-/// The script steps with which a card answers [`read_object`](super::reader) for an EF
+/// The script steps with which a card answers [`read_object`](super::read_binary) for an EF
 /// holding `object` followed by `pad` bytes of `FF` filler.
 pub(crate) fn read_steps(object: &[u8], pad: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut file = object.to_vec();

@@ -15,7 +15,7 @@ mod matching;
 #[cfg(test)]
 mod mock;
 pub mod pin;
-mod reader;
+mod read_binary;
 pub mod status;
 pub mod text_ap;
 pub mod tlv;

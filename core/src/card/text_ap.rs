@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::apdu::{Application, Channel};
 use super::error::{CardError, PinKind};
 use super::pin::{self, Pin, PinCounter};
-use super::reader;
+use super::read_binary;
 use super::tlv::{self, TlvError};
 
 /// AID of the 券面事項入力補助AP.
@@ -229,7 +229,7 @@ pub(crate) fn verify_pin(
 /// Reads and parses the 基本4情報 (after a successful VERIFY).
 pub(crate) fn read_basic_info(ch: &mut Channel<'_>) -> Result<BasicInfo, CardError> {
     select_ef(ch, TextEf::BasicInfo)?;
-    let file = reader::read_object(ch)?;
+    let file = read_binary::read_object(ch)?;
     Ok(parse_basic_info(&file)?)
 }
 
