@@ -63,6 +63,9 @@ SDK_TYPES = {
 }
 
 
+# The environment key of the enclosing function's return type.
+RETURN = "<return>"
+
 # Effects that tree-sitter-swift 0.7 reads as a type inside a function type's parameter list.
 KEYWORDS = {"async", "rethrows", "throws"}
 
@@ -463,6 +466,29 @@ class Checker:
                             self.error(other, f"{info.name} has no case `{case}`")
         elif node.type == "switch_statement":
             self.check_switch(node, env)
+        elif node.type == "control_transfer_statement" and text(node).startswith("return"):
+            self.check_implicit_member(node.child_by_field_name("result"), env.get(RETURN))
+
+    def check_implicit_member(self, value: Node | None, expected: str | None) -> None:
+        """`return .case` / `return .case(label: …)` in a function returning a generated enum."""
+        info = self.generated(expected)
+        if value is None or info is None or info.kind != "enum":
+            return
+        labels = None
+        target = value
+        if value.type == "call_expression":
+            labels, _ = call_labels(value)
+            target = value.children[0]
+        m = re.fullmatch(r"\.(\w+)", text(target)) if target.type == "prefix_expression" else None
+        if m is None:
+            return
+        case = m.group(1)
+        self.checked += 1
+        self.references.append(("case", info.name, case))
+        if case not in info.cases:
+            self.error(value, f"{info.name} has no case `{case}`")
+        elif labels is not None and info.cases[case] is not None and not labels_match(info.cases[case], labels):
+            self.error(value, f"{info.name}.{sig_text(case, labels)}: the case's payload labels differ")
 
     def check_navigation(self, nav: Node, env: dict[str, str], labels) -> None:
         target = nav.child_by_field_name("target")
@@ -577,6 +603,7 @@ class Checker:
         if kind in ("function_declaration", "init_declaration"):
             scope = dict(env)
             scope.update(internal_params(node))
+            scope[RETURN] = return_type(node) or ""
             for child in node.children:
                 self.visit(child, scope, owner)
             return
