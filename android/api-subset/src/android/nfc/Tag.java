@@ -5,9 +5,4 @@ public final class Tag {
     Tag() {
         throw new RuntimeException("Stub!");
     }
-
-    /** API 10. */
-    public byte[] getId() {
-        throw new RuntimeException("Stub!");
-    }
 }

@@ -1,15 +1,10 @@
 package android.nfc.tech;
 
-import android.nfc.Tag;
 import java.io.IOException;
 
 /** Package-private in the SDK too; IsoDep inherits its public methods. */
 abstract class BasicTagTechnology implements TagTechnology {
     BasicTagTechnology() {
-        throw new RuntimeException("Stub!");
-    }
-
-    public Tag getTag() {
         throw new RuntimeException("Stub!");
     }
 

@@ -1,13 +1,10 @@
 package android.nfc.tech;
 
-import android.nfc.Tag;
 import java.io.Closeable;
 import java.io.IOException;
 
-/** API 10. */
+/** API 10. (Its getTag() is not used by the library and left out.) */
 public interface TagTechnology extends Closeable {
-    Tag getTag();
-
     void connect() throws IOException;
 
     void close() throws IOException;

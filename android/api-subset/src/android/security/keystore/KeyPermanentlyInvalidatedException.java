@@ -7,12 +7,4 @@ public class KeyPermanentlyInvalidatedException extends InvalidKeyException {
     public KeyPermanentlyInvalidatedException() {
         throw new RuntimeException("Stub!");
     }
-
-    public KeyPermanentlyInvalidatedException(String message) {
-        throw new RuntimeException("Stub!");
-    }
-
-    public KeyPermanentlyInvalidatedException(String message, Throwable cause) {
-        throw new RuntimeException("Stub!");
-    }
 }

@@ -7,16 +7,4 @@ public class StrongBoxUnavailableException extends ProviderException {
     public StrongBoxUnavailableException() {
         throw new RuntimeException("Stub!");
     }
-
-    public StrongBoxUnavailableException(String message) {
-        throw new RuntimeException("Stub!");
-    }
-
-    public StrongBoxUnavailableException(String message, Throwable cause) {
-        throw new RuntimeException("Stub!");
-    }
-
-    public StrongBoxUnavailableException(Throwable cause) {
-        throw new RuntimeException("Stub!");
-    }
 }

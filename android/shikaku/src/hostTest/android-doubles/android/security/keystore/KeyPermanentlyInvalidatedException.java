@@ -7,12 +7,4 @@ public class KeyPermanentlyInvalidatedException extends InvalidKeyException {
     public KeyPermanentlyInvalidatedException() {
         super();
     }
-
-    public KeyPermanentlyInvalidatedException(String message) {
-        super(message);
-    }
-
-    public KeyPermanentlyInvalidatedException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }

@@ -7,12 +7,4 @@ public class UserNotAuthenticatedException extends InvalidKeyException {
     public UserNotAuthenticatedException() {
         super();
     }
-
-    public UserNotAuthenticatedException(String message) {
-        super(message);
-    }
-
-    public UserNotAuthenticatedException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }
