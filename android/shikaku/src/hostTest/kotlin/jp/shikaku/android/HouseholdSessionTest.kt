@@ -337,6 +337,17 @@ class HouseholdSessionTest {
     }
 
     @Test
+    fun theResetDestroysNothingUnlessTheKeyIsLost() {
+        val id = fx.addTaro()
+        val s = session()
+        await(s.open())
+        await(s.resetStore())
+        assertEquals(StoreState.Ready, s.state.value.store)
+        assertEquals(listOf(id), s.state.value.overview?.members?.map { it.memberId })
+        assertEquals(0, fx.keys.deleted)
+    }
+
+    @Test
     fun aLockedDeviceIsUnavailableNotLostAndOpeningAgainWorks() {
         fx.addTaro()
         fx.keys.failure = android.security.keystore.UserNotAuthenticatedException()

@@ -87,9 +87,13 @@ class HouseholdSession(
     /** Opens (or creates) the store and loads the household list. */
     fun open(): Job = scope.launch { openStore() }
 
-    /** After [StoreState.KeyLost]: destroys the unreadable store and the key, then opens afresh. */
+    /**
+     * After [StoreState.KeyLost] only (otherwise nothing happens): destroys the unreadable store
+     * and the key, then opens afresh.
+     */
     fun resetStore(): Job = scope.launch {
         storeLock.withLock {
+            if (state.value.store !is StoreState.KeyLost) return@launch
             household?.close()
             household = null
             try {
