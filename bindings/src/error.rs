@@ -3,6 +3,7 @@
 use shikaku_core::card::CardError;
 use shikaku_core::eligibility::ValidationError;
 use shikaku_core::store::StoreError;
+use shikaku_core::store::EntryError;
 use shikaku_core::sync::SyncError;
 use shikaku_core::sync::http::UrlError;
 
@@ -73,6 +74,11 @@ pub enum ShikakuError {
         /// A data-free explanation.
         detail: String,
     },
+    /// The trust-list root given differs from the root pinned by the first sync. Nothing was
+    /// changed; a sync never re-pins. Changing the root is the explicit
+    /// `Household.repin_root`, after the user confirmed it.
+    #[error("the trust-list root differs from the pinned one")]
+    RootChanged,
     /// The key does not open this store, or the platform key is unavailable. Offer a clean
     /// reset (`destroy_store`) and a new download; nothing was changed.
     #[error("key: {detail}")]
@@ -176,6 +182,7 @@ impl From<SyncError> for ShikakuError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::Card(c) => c.into(),
+            SyncError::RootChanged => ShikakuError::RootChanged,
             SyncError::Store(s) => s.into(),
             SyncError::Offline { .. }
             | SyncError::Timeout
@@ -220,5 +227,14 @@ pub(crate) fn invalid(field: &str, label: &str, reason: &str) -> ShikakuError {
             reason: reason.into(),
         }],
         detail: format!("{label} ({field}): {reason}"),
+    }
+}
+
+impl From<EntryError> for ShikakuError {
+    fn from(e: EntryError) -> Self {
+        match e {
+            EntryError::Invalid(v) => v.into(),
+            EntryError::Store(s) => s.into(),
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
 use shikaku_core::card::{self as core_card, CardKind, CheckOptions, PinCounter};
-use shikaku_core::document::{VerifyingKey, to_qr_payload};
+use shikaku_core::document::VerifyingKey;
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::eligibility::{
     DocumentKind, ElderlyForm, LimitForm, Member, MemberForm, Provenance, RecordForm, Relationship,
@@ -14,7 +14,7 @@ use shikaku_core::eligibility::{
 use shikaku_core::screen::{self, ClinicSituation, japan_today};
 use shikaku_core::store::{Store, StoredCardCheck};
 use shikaku_core::sync::http::ServerUrl;
-use shikaku_core::sync::{SyncConfig, sync};
+use shikaku_core::sync::{SyncConfig, SyncSnapshot, commit, download, repin_root};
 
 use crate::convert::{date, time};
 use crate::error::{FieldProblem, ShikakuError, invalid};
@@ -355,6 +355,16 @@ fn record_info(r: StoredRecord) -> RecordInfo {
     }
 }
 
+fn root_key_from(sec1: &[u8]) -> Result<VerifyingKey, ShikakuError> {
+    VerifyingKey::from_sec1_bytes(sec1).map_err(|_| {
+        invalid(
+            "root_key",
+            "ルート鍵",
+            "is not a SEC1-encoded P-256 public key",
+        )
+    })
+}
+
 fn problems(r: Result<(), ShikakuError>) -> Vec<FieldProblem> {
     match r {
         Err(ShikakuError::InvalidInput { problems, .. }) => problems,
@@ -363,6 +373,7 @@ fn problems(r: Result<(), ShikakuError>) -> Vec<FieldProblem> {
 }
 
 fn today() -> chrono::NaiveDate {
+    // The core's one "today": the calendar day in Japan.
     japan_today(Utc::now())
 }
 
@@ -414,6 +425,8 @@ pub fn destroy_store(path: String) -> Result<(), ShikakuError> {
 #[derive(uniffi::Object)]
 pub struct Household {
     store: Mutex<Store>,
+    /// Serialises syncs (a sync holds `store` only for its snapshot and its commit).
+    sync_lock: Mutex<()>,
 }
 
 impl Household {
@@ -433,6 +446,7 @@ impl Household {
         let store = Store::open(Path::new(&path), &KeyStoreAdapter(key_store))?;
         Ok(Arc::new(Household {
             store: Mutex::new(store),
+            sync_lock: Mutex::new(()),
         }))
     }
 
@@ -491,13 +505,10 @@ impl Household {
         input: RecordInput,
     ) -> Result<String, ShikakuError> {
         let id = crate::convert::member_id(&member_id)?;
-        let record = RecordForm::from(input).validate(today())?;
-        let provenance = Provenance::HandEntered {
-            entered_at: Utc::now(),
-        };
+        let form = RecordForm::from(input);
         Ok(self
             .store()
-            .put_record(id, &record, &provenance)?
+            .enter_record(id, &form, Utc::now())?
             .to_string())
     }
 
@@ -511,13 +522,9 @@ impl Household {
                 &format!("not valid hand-entry JSON ({e})"),
             )
         })?;
-        let record = form.validate(today())?;
-        let provenance = Provenance::HandEntered {
-            entered_at: Utc::now(),
-        };
         Ok(self
             .store()
-            .put_record(id, &record, &provenance)?
+            .enter_record(id, &form, Utc::now())?
             .to_string())
     }
 
@@ -528,11 +535,8 @@ impl Household {
         input: RecordInput,
     ) -> Result<(), ShikakuError> {
         let id = crate::convert::record_id(&record_id)?;
-        let record = RecordForm::from(input).validate(today())?;
-        let provenance = Provenance::HandEntered {
-            entered_at: Utc::now(),
-        };
-        Ok(self.store().replace_record(id, &record, &provenance)?)
+        let form = RecordForm::from(input);
+        Ok(self.store().reenter_record(id, &form, Utc::now())?)
     }
 
     /// Removes a record.
@@ -608,22 +612,19 @@ impl Household {
         settings: SyncSettings,
     ) -> Result<SyncOutcome, ShikakuError> {
         let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
-        let root = VerifyingKey::from_sec1_bytes(&settings.root_key).map_err(|_| {
-            invalid(
-                "root_key",
-                "ルート鍵",
-                "is not a SEC1-encoded P-256 public key",
-            )
-        })?;
+        let root = root_key_from(&settings.root_key)?;
         let config = SyncConfig {
             server,
-            root,
+            root: Some(root),
             allow_last_attempt: settings.allow_last_attempt,
             timeout_ms: settings.timeout_ms,
         };
-        let mut store = self.store();
-        let report = sync(
-            &mut store,
+        // One sync at a time; the store itself is held only for the snapshot and the commit,
+        // so screens stay responsive while the network and the card are slow.
+        let _one_sync = self.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let snapshot = SyncSnapshot::take(&self.store())?;
+        let downloaded = download(
+            &snapshot,
             &HttpTransportAdapter(http),
             &CardTransportAdapter(card),
             &pin,
@@ -631,6 +632,7 @@ impl Household {
             Utc::now(),
             &mut |_| {},
         )?;
+        let report = commit(&mut self.store(), downloaded, &mut |_| {})?;
         Ok(SyncOutcome {
             not_modified: report.not_modified,
             written: u32::try_from(report.written).unwrap_or(u32::MAX),
@@ -638,6 +640,15 @@ impl Household {
             trust_list_version: report.trust_list_version,
             at: time(report.at),
         })
+    }
+
+    /// Pins another trust-list root: the explicit step a sync never takes by itself (a sync
+    /// with a root other than the pinned one fails with `ShikakuError::RootChanged`). The
+    /// stored trust list is dropped; until the next sync no signed record shows as verified.
+    pub fn repin_root(&self, root_key: Vec<u8>) -> Result<(), ShikakuError> {
+        let root = root_key_from(&root_key)?;
+        let _one_sync = self.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(repin_root(&mut self.store(), &root)?)
     }
 
     /// What the last successful sync left.
@@ -675,13 +686,12 @@ impl Household {
     /// for a clinic device to verify offline. Hand-entered records have none.
     pub fn qr_payload(&self, record_id: String) -> Result<String, ShikakuError> {
         let id = crate::convert::record_id(&record_id)?;
-        match self.store().record(id)?.provenance {
-            Provenance::IssuerSigned { signed_bytes, .. } => Ok(to_qr_payload(&signed_bytes)),
-            Provenance::HandEntered { .. } => Err(invalid(
+        self.store().qr_payload(id)?.ok_or_else(|| {
+            invalid(
                 "record_id",
                 "記録",
                 "a hand-entered record has no signed form to show as a QR code",
-            )),
-        }
+            )
+        })
     }
 }

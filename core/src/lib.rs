@@ -3,6 +3,7 @@
 //! Data flows one way: bytes from a card, a server or a user are parsed, verified, stored
 //! encrypted, and turned into view models.
 //!
+//! - [`clock`]: the one "today" of the domain, the calendar day in Japan.
 //! - [`eligibility`]: members, households, eligibility records and their validation.
 //! - [`store`]: the encrypted SQLite household store and the [`store::KeyStore`] seam.
 //! - [`card`]: ISO 7816 APDUs, the [`card::CardTransport`] seam and My Number Card checks.
@@ -11,6 +12,7 @@
 //! - [`screen`]: the view models the apps lay out, 和暦, expiry rules and guidance.
 
 pub mod card;
+pub mod clock;
 pub mod document;
 pub mod eligibility;
 pub mod screen;

@@ -45,6 +45,16 @@ pub enum CardKind {
 }
 
 impl CardKind {
+    /// The kind's Japanese name, as the apps and the CLI show it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CardKind::MyNumberCard => "マイナンバーカード",
+            CardKind::JukiCard => "住民基本台帳カード",
+            CardKind::SmartphoneAndroid => "スマホ用電子証明書 (Android)",
+            CardKind::SmartphoneIos => "スマホ用電子証明書 (iPhone)",
+        }
+    }
+
     /// Decodes the token label (space or NUL padded). Unknown labels are `None`.
     pub fn from_token(token: &[u8]) -> Option<Self> {
         let end = token

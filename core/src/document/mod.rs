@@ -22,6 +22,7 @@ mod cose;
 mod error;
 mod format;
 mod qr;
+mod rollback;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use error::DocumentError;
 pub use format::EligibilityDocument;
 pub use p256::ecdsa::{SigningKey, VerifyingKey};
 pub use qr::{from_qr_payload, to_qr_payload};
+pub use rollback::{document_version_untimed, trust_list_untimed};
 pub use trust::{IssuerKey, TrustList};
 pub use verify::{
     VerifiedDocument, check_holder, reverify_provenance, reverify_stored_record, sign_document,

@@ -22,6 +22,17 @@ pub enum NameMatch {
     Mismatch,
 }
 
+impl NameMatch {
+    /// The outcome in Japanese, as the apps and the CLI show it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            NameMatch::Match => "一致",
+            NameMatch::FoldedMatch => "一致（字体の違いあり）",
+            NameMatch::Mismatch => "不一致",
+        }
+    }
+}
+
 /// A comparison with both forms kept for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameComparison {

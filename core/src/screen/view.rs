@@ -12,17 +12,13 @@ use super::guidance::{ClinicSituation, Guidance, MemberSituation, guidance};
 use super::rules::{Notice, member_notices};
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
-use crate::document::{TrustList, VerifyingKey, reverify_stored_record};
+pub use crate::clock::japan_today;
+use crate::document::{TrustList, reverify_stored_record};
 use crate::eligibility::names::NameMatch;
 use crate::eligibility::{
     DocumentKind, EligibilityRecord, Member, MemberId, Provenance, StoredRecord,
 };
 use crate::store::{Store, StoreError, StoredCardCheck};
-
-/// The day in Japan (UTC+9) at `now`: every date rule is about Japanese calendar days.
-pub fn japan_today(now: DateTime<Utc>) -> NaiveDate {
-    (now + Duration::hours(9)).date_naive()
-}
 
 /// Whether a record can be trusted as issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -204,18 +200,6 @@ fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The trust list kept by the last sync, re-verified with the root pinned with it.
-fn stored_trust(store: &Store, now: DateTime<Utc>) -> Result<Option<TrustList>, StoreError> {
-    let state = store.sync_state()?;
-    let (Some(bytes), Some(root)) = (state.trust_list, state.root_key) else {
-        return Ok(None);
-    };
-    let Ok(root) = VerifyingKey::from_sec1_bytes(&root) else {
-        return Ok(None);
-    };
-    Ok(TrustList::verify(&bytes, &root, now).ok())
-}
-
 /// The provenance state of a stored record, checked now.
 pub fn provenance_state(
     record: &StoredRecord,
@@ -352,7 +336,7 @@ pub fn member_screen(
     member: MemberId,
     now: DateTime<Utc>,
 ) -> Result<EligibilityScreen, StoreError> {
-    let trust = stored_trust(store, now)?;
+    let trust = store.trust_list(now)?;
     let m: Member = store.member(member)?;
     screen_for(store, &m, trust.as_ref(), now)
 }
@@ -436,7 +420,7 @@ pub fn household_overview(
     store: &Store,
     now: DateTime<Utc>,
 ) -> Result<HouseholdOverview, StoreError> {
-    let trust = stored_trust(store, now)?;
+    let trust = store.trust_list(now)?;
     let hh = store.household()?;
     let mut members = Vec::new();
     let mut damaged = hh.corrupt.len();
@@ -477,7 +461,7 @@ pub fn member_guidance(
     now: DateTime<Utc>,
 ) -> Result<Guidance, StoreError> {
     let today = japan_today(now);
-    let trust = stored_trust(store, now)?;
+    let trust = store.trust_list(now)?;
     let stored = store.records(member)?.records;
     let bound_card = stored.iter().any(|r| {
         r.record.kind.needs_card()

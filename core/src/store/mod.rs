@@ -15,11 +15,13 @@
 
 mod card_checks;
 mod crypto;
+mod entry;
 mod error;
 mod keystore;
 mod members;
 mod open;
 mod records;
+mod signed;
 mod sync_state;
 
 use std::path::{Path, PathBuf};
@@ -30,11 +32,13 @@ use zeroize::Zeroizing;
 
 pub use card_checks::StoredCardCheck;
 use crypto::Keys;
+pub use entry::EntryError;
 pub use error::{RowRef, StoreError};
 pub use keystore::{Argon2Cost, KeyStore, KeyStoreError, MemoryKeyStore, PassphraseKeyStore};
 pub use members::Household;
 pub use open::SCHEMA_VERSION;
 pub use records::RecordList;
+pub use signed::signed_bytes;
 pub use sync_state::SyncState;
 
 fn today_day() -> i64 {

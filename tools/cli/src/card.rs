@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use shikaku_core::card::{
-    CardCertificate, CardCheck, CardError, CardKind, CheckOptions, FieldComparison, MemberMatch,
+    CardCertificate, CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch,
     PinCounter, TrustStore, card_status, check_card,
 };
 use shikaku_core::eligibility::names::NameMatch;
@@ -148,28 +148,11 @@ pub fn pin() -> Result<Zeroizing<String>> {
     )?))
 }
 
-fn kind_label(k: CardKind) -> &'static str {
-    match k {
-        CardKind::MyNumberCard => "マイナンバーカード",
-        CardKind::JukiCard => "住民基本台帳カード",
-        CardKind::SmartphoneAndroid => "スマホ用電子証明書 (Android)",
-        CardKind::SmartphoneIos => "スマホ用電子証明書 (iPhone)",
-    }
-}
-
 fn counter(c: PinCounter) -> String {
     match c {
         PinCounter::Remaining(n) => format!("{n} tries left"),
         PinCounter::AlreadyVerified => "verified in this session".into(),
         PinCounter::Blocked => "BLOCKED (reset at the municipal office)".into(),
-    }
-}
-
-fn outcome(o: NameMatch) -> &'static str {
-    match o {
-        NameMatch::Match => "一致",
-        NameMatch::FoldedMatch => "一致（字体の違いあり）",
-        NameMatch::Mismatch => "不一致",
     }
 }
 
@@ -179,7 +162,7 @@ pub fn run_card(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
             let r = open_reader(&reader)?;
             let s = card_status(r.transport.as_ref())?;
             outln!("reader: {}", r.label);
-            outln!("card: {}", kind_label(s.card_kind));
+            outln!("card: {}", s.card_kind.label_ja());
             outln!("利用者証明用 PIN: {}", counter(s.auth_pin));
             if let Some(t) = s.text_pin {
                 outln!("券面事項入力補助 PIN: {}", counter(t));
@@ -273,7 +256,7 @@ fn card_failure(e: CardError) -> anyhow::Error {
 }
 
 fn print_check(c: &CardCheck) -> Result<()> {
-    outln!("card: {}", kind_label(c.card_kind));
+    outln!("card: {}", c.card_kind.label_ja());
     outln!("key fingerprint: {}", c.key_fingerprint.to_hex());
     outln!(
         "利用者証明用電子証明書: valid {} → {}",
@@ -293,7 +276,7 @@ fn print_check(c: &CardCheck) -> Result<()> {
 fn print_field(label: &str, f: &FieldComparison) -> Result<()> {
     outln!(
         "  {label}: {}  (card: {} / stored: {})",
-        outcome(f.outcome),
+        f.outcome.label_ja(),
         f.card,
         f.stored
     );
@@ -303,7 +286,7 @@ fn print_field(label: &str, f: &FieldComparison) -> Result<()> {
 fn print_match(m: &MemberMatch) -> Result<()> {
     outln!(
         "基本4情報 compared with the member: {}",
-        outcome(m.overall())
+        m.overall().label_ja()
     );
     print_field("氏名", &m.name)?;
     print_field("生年月日", &m.birth_date)?;

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use clap::Subcommand;
 use shikaku_core::eligibility::{
-    InsurerNumber, Member, MemberForm, MemberId, Provenance, RecordForm, Relationship, Sex,
+    InsurerNumber, Member, MemberForm, MemberId, RecordForm, Relationship, Sex,
 };
 use shikaku_core::store::{PassphraseKeyStore, Store};
 
@@ -134,7 +134,8 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 }
 
 fn today() -> chrono::NaiveDate {
-    Local::now().date_naive()
+    // The core's one "today": the calendar day in Japan, whatever this machine's zone.
+    shikaku_core::clock::japan_today(Utc::now())
 }
 
 /// Finds a member by full id or unique prefix.
@@ -187,13 +188,9 @@ pub fn run(ctx: &Context, command: crate::Command) -> Result<ExitCode> {
         }
         C::Record(RecordCommand::Add { member, file }) => {
             let form = read_record_file(&file)?;
-            let record = form.validate(today())?;
             let mut store = ctx.open()?;
             let m = resolve(&store, &member)?;
-            let provenance = Provenance::HandEntered {
-                entered_at: Utc::now(),
-            };
-            outln!("{}", store.put_record(m.id, &record, &provenance)?);
+            outln!("{}", store.enter_record(m.id, &form, Utc::now())?);
         }
         C::List => out!("{}", list(&ctx.open()?)?),
         C::Show {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
 use shikaku_core::card::{CheckOptions, check_card};
-use shikaku_core::eligibility::{MemberForm, Provenance, RecordForm, Relationship, Sex};
+use shikaku_core::clock::japan_today;
+use shikaku_core::eligibility::{MemberForm, RecordForm, Relationship, Sex};
 use shikaku_core::screen::{household_overview, member_guidance, member_screen};
 use shikaku_core::store::{PassphraseKeyStore, Store, StoredCardCheck};
 use shikaku_core::sync::http::ServerUrl;
@@ -101,7 +102,7 @@ pub fn run(data_dir: Option<&Path>) -> Result<()> {
     let ca = std::fs::read(issuer_dir.join("tls-ca.pem"))?;
     let sync_config = SyncConfig {
         server: ServerUrl::parse(&running.url(), false)?,
-        root: read_root(&issuer_dir.join("root-public.pem"))?,
+        root: Some(read_root(&issuer_dir.join("root-public.pem"))?),
         allow_last_attempt: false,
         timeout_ms: 15_000,
     };
@@ -157,20 +158,9 @@ pub fn run(data_dir: Option<&Path>) -> Result<()> {
         sex: Sex::Female,
         relationship: Relationship::Insured,
     }
-    .validate(shikaku_core::screen::japan_today(Utc::now()))?;
-    let record = RecordForm::from_json(UME_RECORD)?
-        .validate(shikaku_core::screen::japan_today(Utc::now()))?;
-    store.write(|b| {
-        let id = b.add_member(&ume)?;
-        b.put_record(
-            id,
-            &record,
-            &Provenance::HandEntered {
-                entered_at: Utc::now(),
-            },
-        )?;
-        Ok(())
-    })?;
+    .validate(japan_today(Utc::now()))?;
+    let ume_id = store.add_member(&ume)?;
+    store.enter_record(ume_id, &RecordForm::from_json(UME_RECORD)?, Utc::now())?;
     outln!("  entered (shown as 手入力・未検証)");
 
     step(8, "the screens")?;

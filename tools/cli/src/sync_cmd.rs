@@ -7,10 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use shikaku_core::document::{
-    TrustList, VerifyingKey, from_qr_payload, to_qr_payload, verify_document,
-};
-use shikaku_core::eligibility::Provenance;
+use shikaku_core::document::{TrustList, VerifyingKey, from_qr_payload, verify_document};
 use shikaku_core::sync::http::ServerUrl;
 use shikaku_core::sync::{SyncConfig, SyncStep, sync};
 
@@ -97,22 +94,8 @@ pub fn step_line(s: &SyncStep) -> String {
 pub fn run_sync(ctx: &Context, args: SyncArgs) -> Result<ExitCode> {
     let server = ServerUrl::parse(&args.server, args.dev_insecure_http)?;
     let mut store = ctx.open_or_create()?;
-    let state = store.sync_state()?;
-    let root = match (&args.root, &state.root_key) {
-        (Some(p), Some(pinned)) => {
-            let given = read_root(p)?;
-            if given.to_encoded_point(true).as_bytes() != pinned.as_slice() {
-                bail!(
-                    "--root differs from the root pinned by the first sync; wipe the store to change it"
-                );
-            }
-            given
-        }
-        (Some(p), None) => read_root(p)?,
-        (None, Some(pinned)) => VerifyingKey::from_sec1_bytes(pinned)
-            .map_err(|_| anyhow!("the pinned root key is damaged"))?,
-        (None, None) => bail!("the first sync needs --root (the issuer's trust-list root key)"),
-    };
+    // The core pins the root on the first sync and refuses a different one afterwards.
+    let root = args.root.as_deref().map(read_root).transpose()?;
     let ca = match &args.ca {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,
@@ -165,16 +148,11 @@ pub fn run_qr(ctx: &Context, cmd: QrCommand) -> Result<ExitCode> {
         QrCommand::Show { member, png } => {
             let store = ctx.open()?;
             let m = resolve(&store, &member)?;
-            let signed = store
-                .records(m.id)?
-                .records
-                .into_iter()
-                .find_map(|r| match r.provenance {
-                    Provenance::IssuerSigned { signed_bytes, .. } => Some(signed_bytes),
-                    Provenance::HandEntered { .. } => None,
-                })
-                .ok_or_else(|| anyhow!("this member has no signed document (sync first); hand-entered records have no QR"))?;
-            let payload = to_qr_payload(&signed);
+            let (_, payload) = store.member_qr_payload(m.id)?.ok_or_else(|| {
+                anyhow!(
+                    "this member has no signed document (sync first); hand-entered records have no QR"
+                )
+            })?;
             let code =
                 qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::L)
                     .map_err(|e| anyhow!("cannot make a QR code: {e}"))?;
@@ -204,14 +182,12 @@ pub fn run_qr(ctx: &Context, cmd: QrCommand) -> Result<ExitCode> {
                 }
                 _ => {
                     let store = ctx.open()?;
-                    let state = store.sync_state()?;
-                    let (Some(bytes), Some(root)) = (state.trust_list, state.root_key) else {
+                    if store.sync_state()?.trust_list.is_none() {
                         bail!("no trust list: sync first, or pass --trust-list and --root");
-                    };
-                    let root = VerifyingKey::from_sec1_bytes(&root)
-                        .map_err(|_| anyhow!("the pinned root key is damaged"))?;
-                    TrustList::verify(&bytes, &root, Utc::now())
-                        .map_err(|e| anyhow!("the stored trust list does not verify: {e}"))?
+                    }
+                    store.trust_list(Utc::now())?.ok_or_else(|| {
+                        anyhow!("the stored trust list does not verify with the pinned root")
+                    })?
                 }
             };
             let verdict = from_qr_payload(payload.trim())

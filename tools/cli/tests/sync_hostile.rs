@@ -279,7 +279,7 @@ fn server() -> Server {
 fn config() -> SyncConfig {
     SyncConfig {
         server: ServerUrl::parse("https://issuer.test", false).unwrap(),
-        root: *key("root").verifying_key(),
+        root: Some(*key("root").verifying_key()),
         allow_last_attempt: false,
         timeout_ms: 5000,
     }
@@ -609,4 +609,166 @@ fn wrong_pin_fails_before_anything_is_stored() {
     );
     assert!(store.household().unwrap().members.is_empty());
     assert_eq!(store.sync_state().unwrap(), Default::default());
+}
+
+fn sync_at(
+    path: &Path,
+    server: &Server,
+    config: &SyncConfig,
+    at: DateTime<Utc>,
+) -> Result<shikaku_core::sync::SyncReport, SyncError> {
+    let mut store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
+    sync(
+        &mut store,
+        server,
+        &card("taro"),
+        "1234",
+        config,
+        at,
+        &mut |_| {},
+    )
+}
+
+#[test]
+fn the_first_sync_pins_the_root_and_a_different_root_is_refused_not_re_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    // No root known yet and none given: refused before any request.
+    let no_root = SyncConfig {
+        root: None,
+        ..config()
+    };
+    assert!(matches!(
+        sync_at(&path, &srv, &no_root, now()),
+        Err(SyncError::Untrusted { .. })
+    ));
+    sync_at(&path, &srv, &config(), now()).unwrap();
+    let pinned = Store::open(&path, &MemoryKeyStore::new(KEK))
+        .unwrap()
+        .pinned_root()
+        .unwrap();
+    assert_eq!(pinned, Some(*key("root").verifying_key()));
+
+    // Another root (with a trust list it signed) is refused; the store is byte-identical.
+    *srv.trust.lock().unwrap() = TrustList {
+        version: 9,
+        issued_at: now() - Duration::days(1),
+        keys: vec![issuer_key(
+            KID,
+            &key("issuer"),
+            &["01130012"],
+            now() + Duration::days(300),
+        )],
+    }
+    .sign(&key("other root"))
+    .unwrap();
+    let other = SyncConfig {
+        root: Some(*key("other root").verifying_key()),
+        ..config()
+    };
+    let before = snapshot(dir.path());
+    let taro = card("taro");
+    let err = {
+        let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+        sync(&mut store, &srv, &taro, "1234", &other, now(), &mut |_| {}).unwrap_err()
+    };
+    assert_eq!(err, SyncError::RootChanged);
+    assert_eq!(snapshot(dir.path()), before);
+    // Refused before the card was asked for anything.
+    assert_eq!(taro.apdu_count(), 0);
+
+    // Re-pinning is the explicit operation; then the new root's list is accepted.
+    {
+        let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+        shikaku_core::sync::repin_root(&mut store, &key("other root").verifying_key().clone())
+            .unwrap();
+    }
+    sync_at(&path, &srv, &other, now()).unwrap();
+    // Without a root in the config the pinned one is used.
+    sync_at(&path, &srv, &no_root, now()).unwrap();
+}
+
+#[test]
+fn a_rolled_back_trust_list_is_refused_even_with_the_clock_set_back_two_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    let keys = vec![issuer_key(
+        KID,
+        &key("issuer"),
+        &["01130012"],
+        now() + Duration::days(300),
+    )];
+    // Version 3, issued just now: with the clock set back two days it is "from the future".
+    *srv.trust.lock().unwrap() = TrustList {
+        version: 3,
+        issued_at: now(),
+        keys: keys.clone(),
+    }
+    .sign(&key("root"))
+    .unwrap();
+    sync_at(&path, &srv, &config(), now()).unwrap();
+    // The server rolls back to an older, genuinely signed version 2.
+    *srv.trust.lock().unwrap() = TrustList {
+        version: 2,
+        issued_at: now() - Duration::days(5),
+        keys,
+    }
+    .sign(&key("root"))
+    .unwrap();
+    *srv.etag.lock().unwrap() = "\"e-next\"".into();
+    let before = snapshot(dir.path());
+    let set_back = now() - Duration::days(2);
+    assert_eq!(
+        sync_at(&path, &srv, &config(), set_back).unwrap_err(),
+        SyncError::Rollback
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn a_rolled_back_document_is_refused_even_when_its_old_key_has_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    *srv.docs.lock().unwrap() = vec![
+        signed("p-taro", 2),
+        signed("p-hanako", 1),
+        signed("p-kenta", 1),
+    ];
+    sync_at(&path, &srv, &config(), now()).unwrap();
+    // The old key has expired; a new key signs an older version of the 本人's document.
+    *srv.trust.lock().unwrap() = trust(
+        2,
+        vec![
+            issuer_key(
+                KID,
+                &key("issuer"),
+                &["01130012"],
+                now() - Duration::days(1),
+            ),
+            issuer_key(
+                "issuer-2",
+                &key("issuer 2"),
+                &["01130012"],
+                now() + Duration::days(300),
+            ),
+        ],
+    );
+    let resign = |person: &str, v: u64| {
+        sign_document(&document(person, v), &key("issuer 2"), "issuer-2").unwrap()
+    };
+    *srv.docs.lock().unwrap() = vec![
+        resign("p-taro", 1),
+        resign("p-hanako", 2),
+        resign("p-kenta", 2),
+    ];
+    *srv.etag.lock().unwrap() = "\"e-next\"".into();
+    let before = snapshot(dir.path());
+    assert_eq!(
+        sync_at(&path, &srv, &config(), now()).unwrap_err(),
+        SyncError::Rollback
+    );
+    assert_eq!(snapshot(dir.path()), before);
 }

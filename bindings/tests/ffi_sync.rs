@@ -1,0 +1,232 @@
+//! The FFI's `Household::sync` against an issuer the test controls (in Rust, through the same
+//! foreign-trait objects a phone passes): the store is not held while the network is slow, and
+//! a root other than the pinned one is refused without touching the store.
+#![cfg(feature = "testing")]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use shikaku_ffi::{
+    CardTransport, Household, HttpError, HttpMethod, HttpRequest, HttpResponse, HttpTransport,
+    KeyStore, KeyStoreError, MemberInput, ShikakuError, SyncSettings, TestIssuer, TransportError,
+    VirtualCardHandle, test_issuer, virtual_card,
+};
+
+struct XorKeys;
+
+impl KeyStore for XorKeys {
+    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(key.iter().map(|b| b ^ 0x5a).collect())
+    }
+    fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(blob.iter().map(|b| b ^ 0x5a).collect())
+    }
+}
+
+struct Card(Arc<VirtualCardHandle>);
+
+impl CardTransport for Card {
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        self.0.transceive(apdu)
+    }
+}
+
+fn profile(name: &str) -> String {
+    format!(
+        "{}/../examples/vcard-yamada-{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// An issuer answering the sync protocol from a [`TestIssuer`] fixture. With `gate`, the
+/// trust-list request reports that it has started and then waits to be released.
+struct Issuer {
+    fixture: TestIssuer,
+    gate: Option<(Mutex<Sender<()>>, Mutex<Receiver<()>>)>,
+}
+
+fn ok(body: Vec<u8>) -> Result<HttpResponse, HttpError> {
+    Ok(HttpResponse {
+        status: 200,
+        headers: vec![],
+        body,
+    })
+}
+
+impl HttpTransport for Issuer {
+    fn send(&self, r: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let path = r.url.trim_start_matches("https://issuer.test");
+        match (r.method, path) {
+            (HttpMethod::Get, "/v1/trust-list") => {
+                if let Some((started, release)) = &self.gate {
+                    started.lock().unwrap().send(()).unwrap();
+                    release.lock().unwrap().recv().unwrap();
+                }
+                ok(self.fixture.trust_list.clone())
+            }
+            (HttpMethod::Post, "/v1/challenge") => ok(format!(
+                r#"{{"challenge_id":"c1","challenge":"{}"}}"#,
+                B64.encode([7u8; 32])
+            )
+            .into_bytes()),
+            (HttpMethod::Post, "/v1/session") => ok(br#"{"session":"s1"}"#.to_vec()),
+            (HttpMethod::Get, "/v1/documents") => {
+                let docs: Vec<String> = self
+                    .fixture
+                    .documents
+                    .iter()
+                    .map(|d| B64.encode(d))
+                    .collect();
+                ok(serde_json::to_vec(&serde_json::json!({
+                    "household_id": self.fixture.household_id,
+                    "etag": "\"e1\"",
+                    "documents": docs,
+                }))
+                .unwrap())
+            }
+            _ => Ok(HttpResponse {
+                status: 404,
+                headers: vec![],
+                body: vec![],
+            }),
+        }
+    }
+}
+
+fn settings(root_key: Vec<u8>) -> SyncSettings {
+    SyncSettings {
+        server_url: "https://issuer.test".into(),
+        root_key,
+        allow_last_attempt: false,
+        timeout_ms: 5000,
+        allow_insecure_loopback: false,
+    }
+}
+
+/// Every store file but the WAL index (`-shm`, which a read of an open WAL database updates
+/// and which holds no data), as a digest per file.
+fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+    use sha2::Digest as _;
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.display().to_string().ends_with("-shm"))
+        .map(|p| {
+            let digest = sha2::Sha256::digest(std::fs::read(&p).unwrap());
+            (p.display().to_string(), format!("{digest:x}"))
+        })
+        .collect()
+}
+
+#[test]
+fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let household = Household::open(
+        dir.path().join("h.db").display().to_string(),
+        Arc::new(XorKeys),
+    )
+    .unwrap();
+    let member = household
+        .add_member(MemberInput {
+            name: "田中 ウメ".into(),
+            kana: "タナカ ウメ".into(),
+            birth_date: "1952-03-03".into(),
+            sex: shikaku_core::eligibility::Sex::Female,
+            relationship: shikaku_core::eligibility::Relationship::Insured,
+        })
+        .unwrap();
+    let (started_tx, started_rx) = channel();
+    let (release_tx, release_rx) = channel();
+    let issuer = Arc::new(Issuer {
+        fixture: test_issuer(vec![profile("taro")]).unwrap(),
+        gate: Some((Mutex::new(started_tx), Mutex::new(release_rx))),
+    });
+    let root = issuer.fixture.root_key.clone();
+    let syncing = {
+        let household = household.clone();
+        let issuer = issuer.clone();
+        std::thread::spawn(move || {
+            let card = Arc::new(Card(virtual_card(profile("taro")).unwrap()));
+            household.sync(issuer, card, "1234".into(), settings(root))
+        })
+    };
+    // The sync is now inside HttpTransport.send; the screen must not wait for it.
+    started_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let (done_tx, done_rx) = channel();
+    {
+        let household = household.clone();
+        let member = member.clone();
+        std::thread::spawn(move || {
+            let screen = household.screen(member).map(|s| s.name);
+            let overview = household.overview().map(|o| o.members.len());
+            done_tx.send((screen, overview)).unwrap();
+        });
+    }
+    let (screen, overview) = done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("screen() waited for the blocked sync");
+    assert_eq!(screen.unwrap(), "田中 ウメ");
+    assert_eq!(overview.unwrap(), 1);
+    release_tx.send(()).unwrap();
+    let outcome = syncing.join().unwrap().unwrap();
+    assert_eq!(outcome.written, 1);
+    assert_eq!(household.members().unwrap().len(), 2);
+}
+
+#[test]
+fn a_sync_with_another_root_is_refused_as_root_changed_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let household = Household::open(
+        dir.path().join("h.db").display().to_string(),
+        Arc::new(XorKeys),
+    )
+    .unwrap();
+    let issuer = Arc::new(Issuer {
+        fixture: test_issuer(vec![profile("taro")]).unwrap(),
+        gate: None,
+    });
+    let card =
+        || -> Arc<dyn CardTransport> { Arc::new(Card(virtual_card(profile("taro")).unwrap())) };
+    household
+        .sync(
+            issuer.clone(),
+            card(),
+            "1234".into(),
+            settings(issuer.fixture.root_key.clone()),
+        )
+        .unwrap();
+    let other_root = p256::ecdsa::SigningKey::from_slice(&[7u8; 32])
+        .unwrap()
+        .verifying_key()
+        .to_encoded_point(true)
+        .as_bytes()
+        .to_vec();
+    let before = snapshot(dir.path());
+    let err = household
+        .sync(
+            issuer.clone(),
+            card(),
+            "1234".into(),
+            settings(other_root.clone()),
+        )
+        .unwrap_err();
+    assert_eq!(err, ShikakuError::RootChanged);
+    assert_eq!(snapshot(dir.path()), before, "store files changed");
+    // The explicit re-pin is the way to another root; the old root is then refused in turn.
+    household.repin_root(other_root).unwrap();
+    let err = household
+        .sync(
+            issuer.clone(),
+            card(),
+            "1234".into(),
+            settings(issuer.fixture.root_key.clone()),
+        )
+        .unwrap_err();
+    assert_eq!(err, ShikakuError::RootChanged);
+}

@@ -1,0 +1,50 @@
+//! Hand entry: a record typed from a paper 資格確認書 or 資格情報のお知らせ is validated as of the
+//! day in Japan and stored as [`Provenance::HandEntered`], so that it is always shown as
+//! 手入力・未検証. The CLI, the demo and the apps call these and decide nothing themselves.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError};
+use crate::clock::japan_today;
+use crate::eligibility::{MemberId, Provenance, RecordForm, RecordId, ValidationError};
+
+/// Why a hand entry was not stored. The store is unchanged after either.
+#[derive(Debug, thiserror::Error)]
+pub enum EntryError {
+    /// The typed record breaks the model's rules; every failing field is named, no values.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The store failed, or the member or record does not exist.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn hand_entered(now: DateTime<Utc>) -> Provenance {
+    Provenance::HandEntered { entered_at: now }
+}
+
+impl Store {
+    /// Validates a hand-typed record (as of the day in Japan at `now`) and stores it for
+    /// `member`, marked hand-entered. Returns the new record's id.
+    pub fn enter_record(
+        &mut self,
+        member: MemberId,
+        form: &RecordForm,
+        now: DateTime<Utc>,
+    ) -> Result<RecordId, EntryError> {
+        let record = form.validate(japan_today(now))?;
+        Ok(self.put_record(member, &record, &hand_entered(now))?)
+    }
+
+    /// Validates a hand-typed record and puts it in place of the record `id` (whatever that
+    /// record's provenance was), marked hand-entered.
+    pub fn reenter_record(
+        &mut self,
+        id: RecordId,
+        form: &RecordForm,
+        now: DateTime<Utc>,
+    ) -> Result<(), EntryError> {
+        let record = form.validate(japan_today(now))?;
+        Ok(self.replace_record(id, &record, &hand_entered(now))?)
+    }
+}
