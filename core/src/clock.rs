@@ -4,14 +4,22 @@
 //! period) is about calendar days in Japan, whatever the phone's time zone. Callers pass the
 //! instant (`now`) and the core turns it into the day in Japan here, and nowhere else.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
 /// Japan Standard Time is UTC+9 all year (no daylight saving time since 1951).
 pub const JST_OFFSET_HOURS: i64 = 9;
 
 /// The calendar day in Japan (UTC+9) at the instant `now`.
 pub fn japan_today(now: DateTime<Utc>) -> NaiveDate {
-    (now + Duration::hours(JST_OFFSET_HOURS)).date_naive()
+    japan_time(now).date()
+}
+
+/// The wall-clock time in Japan (UTC+9) at the instant `now`. Saturates at the end of chrono's
+/// range (year 262143), far beyond any date a document or certificate carries.
+pub fn japan_time(now: DateTime<Utc>) -> NaiveDateTime {
+    let utc = now.naive_utc();
+    utc.checked_add_signed(Duration::hours(JST_OFFSET_HOURS))
+        .unwrap_or(utc)
 }
 
 #[cfg(test)]

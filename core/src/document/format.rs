@@ -2,11 +2,12 @@
 //! validation) and its CBOR layout (docs/protocol.md, "Document format"), written canonically
 //! and read strictly. Signing and verification are in `verify`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ciborium::Value;
 
 use super::cbor::{self, Fields, malformed, time, time_v};
 use super::{DocumentError, FORMAT_VERSION, MAX_SIGNED_BYTES};
+use crate::clock::japan_today;
 use crate::eligibility::{
     CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient, EligibilityRecord, InsurerNumber,
     LimitCertification, LimitForm, MemberData, MemberForm, RecordForm, Relationship, Sex,
@@ -108,7 +109,7 @@ impl EligibilityDocument {
         if self.valid_until < self.issued_at {
             return Err(invalid("valid_until must not be before issued_at"));
         }
-        let issue_day = japan_date(self.issued_at);
+        let issue_day = japan_today(self.issued_at);
         let person = person_form(&self.person)
             .validate(issue_day)
             .map_err(|e| invalid(e.to_string()))?;
@@ -141,15 +142,6 @@ fn check_id(id: &str, name: &str) -> Result<(), DocumentError> {
         Err(invalid(format!(
             "{name} must be 1–64 printable ASCII characters"
         )))
-    }
-}
-
-/// The calendar day in Japan (UTC+9) at `t`.
-fn japan_date(t: DateTime<Utc>) -> NaiveDate {
-    // 9 hours is well inside FixedOffset's ±24 h range; the fallback (UTC) is unreachable.
-    match FixedOffset::east_opt(9 * 3600) {
-        Some(jst) => t.with_timezone(&jst).date_naive(),
-        None => t.date_naive(),
     }
 }
 

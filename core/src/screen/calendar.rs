@@ -6,7 +6,7 @@
 //! 民法 §143: a period of years ends at the end of the day before the anniversary, and when
 //! the anniversary does not exist (29 February in a common year) at the end of that month.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::card::CardCheck;
@@ -105,11 +105,7 @@ pub fn my_number_card_valid_until(birth: NaiveDate, issued_on: NaiveDate) -> Opt
 /// last day the certificate is valid. J-LIS certificates end at 23:59:59 JST on the 5th
 /// birthday after issue.
 pub fn certificate_expiry_date(not_after: DateTime<Utc>) -> NaiveDate {
-    let naive = not_after.naive_utc();
-    naive
-        .checked_add_signed(TimeDelta::hours(9))
-        .unwrap_or(naive)
-        .date()
+    crate::clock::japan_today(not_after)
 }
 
 /// The last day a My Number Card whose certificate (or the card itself) expired on `expiry`

@@ -179,10 +179,10 @@ fn text_field(id: &'static str, label: &'static str, value: impl Into<String>) -
 }
 
 fn japan_time(t: DateTime<Utc>) -> String {
-    let local = t + Duration::hours(9);
+    let local = crate::clock::japan_time(t);
     format!(
         "{} {}",
-        format_wareki(local.date_naive()),
+        format_wareki(local.date()),
         local.format("%H:%M")
     )
 }

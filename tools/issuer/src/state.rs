@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use p256::ecdsa::SigningKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -91,15 +91,6 @@ struct Content<'a> {
 
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The calendar day in Japan (UTC+9) at `t`.
-pub(crate) fn japan_date(t: DateTime<Utc>) -> NaiveDate {
-    // 9 hours is well inside FixedOffset's ±24 h range; the fallback (UTC) is unreachable.
-    match FixedOffset::east_opt(9 * 3600) {
-        Some(jst) => t.with_timezone(&jst).date_naive(),
-        None => t.date_naive(),
-    }
 }
 
 fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -181,7 +172,7 @@ impl Issuer {
 
     fn reload(&mut self, bytes: &[u8], now: DateTime<Utc>) -> Result<(), IssuerError> {
         let text = std::str::from_utf8(bytes).map_err(|_| self.data_error("not UTF-8 text"))?;
-        let data = Data::parse(text, japan_date(now)).map_err(|r| self.data_error(r))?;
+        let data = Data::parse(text, shikaku_core::clock::japan_today(now)).map_err(|r| self.data_error(r))?;
         for (h_index, h) in data.households.iter().enumerate() {
             for (m_index, m) in h.members.iter().enumerate() {
                 if !self.insurers.contains(&m.record.insurer_number) {
