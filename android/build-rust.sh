@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Builds libshikaku_ffi.so for the four Android ABIs with cargo-ndk (release profile: size
-# tuned, debuginfo stripped, symbols kept for uniffi-bindgen) into the library module's
-# jniLibs/, and generates the Kotlin bindings into shikaku/build/generated/uniffi/kotlin.
+# shellcheck source-path=SCRIPTDIR
+# Builds libshikaku_ffi.so for the four Android ABIs into the library module's jniLibs/, and
+# generates the Kotlin bindings into shikaku/build/generated/uniffi/kotlin.
 #
-# Needs: the Android NDK (ANDROID_NDK_HOME, r27 or newer), `cargo install cargo-ndk`, and
+# Each ABI is built by ffi_build (bindings/build-ffi.sh): the cdylib alone, with the release
+# profile (size tuned, debuginfo stripped, symbols kept for uniffi-bindgen), the SQLite options
+# and the link arguments that scripts/ffi-size measures. The NDK's clang is the C compiler and the
+# linker (set here per target, as cargo-ndk would).
+#
+# Needs: the Android NDK (ANDROID_NDK_HOME, r27 or newer) and
 #   rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android
 # Usage: android/build-rust.sh [--debug]
 set -euo pipefail
@@ -11,57 +16,73 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 PROFILE=release
-CARGO_PROFILE_FLAG=--release
 if [[ ${1:-} == --debug ]]; then
   PROFILE=debug
-  CARGO_PROFILE_FLAG=
 fi
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 JNILIBS=$HERE/shikaku/src/main/jniLibs
 GENERATED=$HERE/shikaku/build/generated/uniffi/kotlin
+# minSdk of android/shikaku; also what the packed relocations need (API 23+).
 API_LEVEL=26
 
 : "${ANDROID_NDK_HOME:?set ANDROID_NDK_HOME to the NDK (r27 or newer)}"
-command -v cargo-ndk >/dev/null || { echo "cargo-ndk missing: cargo install cargo-ndk" >&2; exit 1; }
+case "$(uname -s)" in
+  Linux) NDK_HOST=linux-x86_64 ;;
+  Darwin) NDK_HOST=darwin-x86_64 ;; # a universal binary in the NDK, Apple silicon included
+  *) echo "unsupported build host $(uname -s): use Linux or macOS" >&2; exit 1 ;;
+esac
+TOOLCHAIN=$ANDROID_NDK_HOME/toolchains/llvm/prebuilt/$NDK_HOST/bin
+[[ -x $TOOLCHAIN/clang ]] || { echo "no NDK clang in $TOOLCHAIN" >&2; exit 1; }
 
 cd "$ROOT"
-for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
-  rustup target list --installed | grep -qx "$t" || rustup target add "$t"
+# ABI, Rust target, the NDK's clang target (armv7 is "armv7a-…" for clang).
+ABIS=(
+  "arm64-v8a aarch64-linux-android aarch64-linux-android"
+  "armeabi-v7a armv7-linux-androideabi armv7a-linux-androideabi"
+  "x86_64 x86_64-linux-android x86_64-linux-android"
+  "x86 i686-linux-android i686-linux-android"
+)
+for entry in "${ABIS[@]}"; do
+  read -r _ triple _ <<<"$entry"
+  rustup target list --installed | grep -qx "$triple" || rustup target add "$triple"
 done
 
-# SQLite without the extensions the core never uses (as measured by scripts/ffi-size).
-# shellcheck source=../bindings/sqlite-flags.sh
-source "$ROOT/bindings/sqlite-flags.sh"
+# shellcheck source=../bindings/build-ffi.sh
+source "$ROOT/bindings/build-ffi.sh"
 
-# 16 KB page alignment (required for Android 15+ devices with 16 KB pages). With --target,
-# RUSTFLAGS reaches only the target artifacts, not build scripts.
-export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384"
-
-# cargo-ndk copies each library into jniLibs/<abi>/ (stripped of debug info by cargo's profile;
-# the symbol table stays, which uniffi-bindgen needs below).
-# shellcheck disable=SC2086
-cargo ndk \
-  --platform "$API_LEVEL" \
-  -t arm64-v8a -t armeabi-v7a -t x86_64 -t x86 \
-  -o "$JNILIBS" \
-  build -p shikaku-ffi $CARGO_PROFILE_FLAG
+for entry in "${ABIS[@]}"; do
+  read -r abi triple clang_target <<<"$entry"
+  var=${triple//-/_}
+  upper=$(printf '%s' "$var" | tr '[:lower:]' '[:upper:]')
+  clang="$TOOLCHAIN/$clang_target$API_LEVEL-clang"
+  export "CC_$var=$clang" "AR_$var=$TOOLCHAIN/llvm-ar" "CARGO_TARGET_${upper}_LINKER=$clang"
+  ffi_build "$triple" cdylib "$PROFILE"
+  mkdir -p "$JNILIBS/$abi"
+  cp "$(ffi_artifact "$triple" cdylib "$PROFILE")" "$JNILIBS/$abi/libshikaku_ffi.so"
+done
 
 # The generator: a host build of the workspace's pinned uniffi-bindgen.
-cargo build --release -p uniffi-bindgen
+cargo build --release --locked -p uniffi-bindgen
 rm -rf "$GENERATED"
 mkdir -p "$GENERATED"
 # Library mode reads the metadata from any slice; the aarch64 one is the reference.
-"$ROOT/target/release/uniffi-bindgen" generate \
-  "$ROOT/target/aarch64-linux-android/$PROFILE/libshikaku_ffi.so" \
+"$TARGET_DIR/release/uniffi-bindgen" generate \
+  "$(ffi_artifact aarch64-linux-android cdylib "$PROFILE")" \
   --language kotlin --config "$ROOT/bindings/uniffi.toml" --out-dir "$GENERATED"
 
-for abi in arm64-v8a armeabi-v7a x86_64 x86; do
+stripped=$(mktemp)
+trap 'rm -f "$stripped"' EXIT
+for entry in "${ABIS[@]}"; do
+  read -r abi _ _ <<<"$entry"
   so=$JNILIBS/$abi/libshikaku_ffi.so
   [[ -f $so ]] || { echo "missing $so" >&2; exit 1; }
   # The 16 KB alignment must show in every LOAD segment.
-  if command -v llvm-readelf >/dev/null; then
-    llvm-readelf -lW "$so" | awk '/LOAD/ && $NF != "0x4000" { bad = 1 } END { exit bad }' \
-      || { echo "$so: LOAD segments not 16 KB aligned" >&2; exit 1; }
-  fi
-  printf '%-12s %8d bytes\n' "$abi" "$(stat -c %s "$so" 2>/dev/null || stat -f %z "$so")"
+  "$TOOLCHAIN/llvm-readelf" -lW "$so" | awk '/LOAD/ && $NF != "0x4000" { bad = 1 } END { exit bad }' \
+    || { echo "$so: LOAD segments not 16 KB aligned" >&2; exit 1; }
+  # The APK carries it stripped (the Android Gradle plugin strips native libraries); the
+  # stripped size is the figure scripts/ffi-size reports for x86_64.
+  "$TOOLCHAIN/llvm-strip" --strip-all -o "$stripped" "$so"
+  printf '%-12s %9d bytes, %9d stripped\n' "$abi" \
+    "$(wc -c <"$so" | tr -d ' ')" "$(wc -c <"$stripped" | tr -d ' ')"
 done
 echo "Kotlin bindings: $GENERATED"

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Builds the Rust core for iOS as an XCFramework (device: aarch64-apple-ios; simulator:
 # aarch64-apple-ios-sim + x86_64-apple-ios combined with lipo), and generates the Swift
 # bindings, header and module map (uniffi-bindgen-swift) for the Swift package in ios/.
+#
+# Each slice is built by ffi_build (bindings/build-ffi.sh): the staticlib alone, with the
+# release profile, SQLite options and C flags that scripts/ffi-size measures (the Apple linker
+# then keeps only what the app reaches).
 #
 # Needs: macOS with Xcode (xcodebuild, lipo) and
 #   rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
@@ -11,10 +16,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 PROFILE=release
-CARGO_PROFILE_FLAG=--release
 if [[ ${1:-} == --debug ]]; then
   PROFILE=debug
-  CARGO_PROFILE_FLAG=
 fi
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BUILD=$HERE/build
@@ -29,17 +32,15 @@ for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
 done
 
 export IPHONEOS_DEPLOYMENT_TARGET=15.0
-# SQLite without the extensions the core never uses (as measured by scripts/ffi-size).
-# shellcheck source=../bindings/sqlite-flags.sh
-source "$ROOT/bindings/sqlite-flags.sh"
+# shellcheck source=../bindings/build-ffi.sh
+source "$ROOT/bindings/build-ffi.sh"
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
-  # shellcheck disable=SC2086
-  cargo build -p shikaku-ffi --lib --target "$t" $CARGO_PROFILE_FLAG
+  ffi_build "$t" staticlib "$PROFILE"
 done
 
 # Generate from the host-independent metadata of the device slice (strip = "debuginfo" keeps
 # the symbols uniffi-bindgen reads).
-cargo build --release -p uniffi-bindgen
+cargo build --release --locked -p uniffi-bindgen
 rm -rf "$GEN" "$XCFRAMEWORK"
 mkdir -p "$GEN/headers" "$BUILD/sim"
 "$TARGET_DIR/release/uniffi-bindgen-swift" "$TARGET_DIR/aarch64-apple-ios/$PROFILE/$LIBNAME" "$GEN" \
