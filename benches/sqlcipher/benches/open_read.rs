@@ -1,0 +1,42 @@
+//! Open + read the household of `core/benches/store.rs` from SQLCipher, with a raw key and with
+//! SQLCipher's default key derivation. The same operation as that benchmark's
+//! `household_6x3/encrypted_open_and_read` (shikaku) and `plaintext_open_and_read`.
+//!
+//! `scripts/store-bench` (both benchmarks, one table), or alone:
+//! `cargo bench --manifest-path benches/sqlcipher/Cargo.toml`
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use shikaku_sqlcipher_bench::{Key, cipher_version, open, read, write};
+
+const RAW: Key<'static> = Key::Raw([3; 32]);
+const PASSPHRASE: Key<'static> = Key::Passphrase("correct horse battery staple");
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw.db");
+    let kdf = dir.path().join("kdf.db");
+    let bytes = write(&raw, RAW).unwrap();
+    write(&kdf, PASSPHRASE).unwrap();
+    assert_eq!(read(&raw, RAW).unwrap(), 18);
+    assert_eq!(read(&kdf, PASSPHRASE).unwrap(), 18);
+    let version = cipher_version(&open(&raw, RAW).unwrap()).unwrap();
+    eprintln!("SQLCipher {version}; 6 members × 3 records, {bytes} bytes of JSON payload");
+
+    let mut g = c.benchmark_group("sqlcipher_household_6x3");
+    g.bench_function("raw_key_open_and_read", |b| {
+        b.iter(|| black_box(read(&raw, RAW).unwrap()))
+    });
+    // PBKDF2 at every open makes each iteration take tens of milliseconds: fewer samples.
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("default_kdf_open_and_read", |b| {
+        b.iter(|| black_box(read(&kdf, PASSPHRASE).unwrap()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
