@@ -13,19 +13,25 @@
 //! - With the `testing` cargo feature only: a virtual My Number Card and signed test documents
 //!   for the host binding tests (`testing` module).
 
+mod card;
 mod convert;
 mod error;
 mod household;
+mod inputs;
 mod platform;
 mod screen;
+mod sync;
 #[cfg(feature = "testing")]
 mod testing;
 
+pub use card::{
+    CardCheckOptions, CardCheckResult, CardMatch, CardStatusInfo, FieldCompare, PinState,
+    card_status,
+};
 pub use error::{FieldProblem, ShikakuError};
-pub use household::{
-    CardCheckOptions, CardCheckResult, CardMatch, CardStatusInfo, ElderlyInput, FieldCompare,
-    Household, LimitInput, MemberInfo, MemberInput, PinState, RecordInfo, RecordInput, SyncOutcome,
-    SyncSettings, SyncStatus, card_status, destroy_store, validate_member, validate_record,
+pub use household::{Household, MemberInfo, RecordInfo, destroy_store};
+pub use inputs::{
+    ElderlyInput, LimitInput, MemberInput, RecordInput, validate_member, validate_record,
 };
 pub use platform::{
     CardTransport, HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport,
@@ -35,6 +41,7 @@ pub use screen::{
     CardBadgeView, EligibilityScreenView, FreshnessView, GuidanceOptionView, GuidanceView,
     HouseholdOverviewView, MemberSummaryView, NoticeView, ScreenFieldView, ScreenSectionView,
 };
+pub use sync::{SyncOutcome, SyncSettings, SyncStatus};
 #[cfg(feature = "testing")]
 pub use testing::{
     ReferenceIssuer, TestIssuer, VirtualCardHandle, reference_issuer, test_issuer, virtual_card,

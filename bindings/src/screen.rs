@@ -1,11 +1,16 @@
-//! The screen view models as uniffi records: the apps lay them out without logic of their own.
+//! The screen view models as uniffi records (the apps lay them out without logic of their own),
+//! and the `Household` methods that return them.
 
+use chrono::Utc;
 use shikaku_core::screen::{
-    CardBadge, CardState, EligibilityScreen, Freshness, Guidance, HouseholdOverview, MemberSummary,
-    Notice, NoticeCode, Presentation, ProvenanceState, ScreenField, ScreenSection, Severity,
+    self, CardBadge, CardState, ClinicSituation, EligibilityScreen, Freshness, Guidance,
+    HouseholdOverview, MemberSummary, Notice, NoticeCode, Presentation, ProvenanceState,
+    ScreenField, ScreenSection, Severity,
 };
 
 use crate::convert::date;
+use crate::error::ShikakuError;
+use crate::household::Household;
 
 /// One labelled value of the eligibility screen.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -224,5 +229,29 @@ impl From<Guidance> for GuidanceView {
                 })
                 .collect(),
         }
+    }
+}
+
+#[uniffi::export]
+impl Household {
+    /// The eligibility screen of a member, now.
+    pub fn screen(&self, member_id: String) -> Result<EligibilityScreenView, ShikakuError> {
+        let id = crate::convert::member_id(&member_id)?;
+        Ok(screen::member_screen(&self.store(), id, Utc::now())?.into())
+    }
+
+    /// The household overview, now.
+    pub fn overview(&self) -> Result<HouseholdOverviewView, ShikakuError> {
+        Ok(screen::household_overview(&self.store(), Utc::now())?.into())
+    }
+
+    /// What the member should present at a clinic in the given situation, best first.
+    pub fn guidance(
+        &self,
+        member_id: String,
+        clinic: ClinicSituation,
+    ) -> Result<GuidanceView, ShikakuError> {
+        let id = crate::convert::member_id(&member_id)?;
+        Ok(screen::member_guidance(&self.store(), id, &clinic, Utc::now())?.into())
     }
 }
