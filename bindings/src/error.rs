@@ -2,8 +2,8 @@
 
 use shikaku_core::card::CardError;
 use shikaku_core::eligibility::ValidationError;
-use shikaku_core::store::StoreError;
 use shikaku_core::store::EntryError;
+use shikaku_core::store::StoreError;
 use shikaku_core::sync::SyncError;
 use shikaku_core::sync::http::UrlError;
 

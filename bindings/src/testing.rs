@@ -237,6 +237,7 @@ pub fn reference_issuer(
         trust_anchors: vec![anchor],
         clock: system_clock(),
         log_requests: false,
+        origin: None,
     })
     .map_err(|_| test_error("the reference issuer cannot start"))?;
     let tls_ca_pem = std::fs::read_to_string(dir.join(files::TLS_CA))

@@ -48,8 +48,11 @@ fn profile(name: &str) -> String {
 /// trust-list request reports that it has started and then waits to be released.
 struct Issuer {
     fixture: TestIssuer,
-    gate: Option<(Mutex<Sender<()>>, Mutex<Receiver<()>>)>,
+    gate: Option<Gate>,
 }
+
+/// "The request has started" (to the test) and "go on" (from the test).
+type Gate = (Mutex<Sender<()>>, Mutex<Receiver<()>>);
 
 fn ok(body: Vec<u8>) -> Result<HttpResponse, HttpError> {
     Ok(HttpResponse {

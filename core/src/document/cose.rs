@@ -140,6 +140,11 @@ pub(crate) fn verify(
         return Err(DocumentError::BadSignature);
     }
     let sig = Signature::from_slice(signature).map_err(|_| DocumentError::BadSignature)?;
+    // Low-S only: (r, n − s) verifies as well as (r, s), and one document must be one byte
+    // string. Our signers normalise s; a high-S signature is someone else's rewrite.
+    if sig.normalize_s().is_some() {
+        return Err(DocumentError::BadSignature);
+    }
     key.verify(tbs, &sig)
         .map_err(|_| DocumentError::BadSignature)
 }
@@ -172,6 +177,25 @@ mod tests {
         };
         let untagged = cbor::encode(&inner, "t").unwrap();
         assert!(open(&untagged, "application/x+cbor").is_err());
+    }
+
+    #[test]
+    fn a_high_s_copy_of_a_valid_signature_is_refused() {
+        use p256::elliptic_curve::PrimeField as _;
+        let key = key_from_seed("cose");
+        let bytes = sign(b"hello".to_vec(), "application/x+cbor", Some("k1"), &key).unwrap();
+        let opened = open(&bytes, "application/x+cbor").unwrap();
+        let sig = Signature::from_slice(&opened.signature).unwrap();
+        assert!(sig.normalize_s().is_none(), "our signer emits low-S");
+        let (r, s) = sig.split_scalars();
+        let high = Signature::from_scalars(r.to_repr(), (-*s).to_repr()).unwrap();
+        // The same (r, n − s) verifies mathematically; the rule refuses it.
+        assert!(key.verifying_key().verify(&opened.tbs, &high).is_ok());
+        assert_eq!(
+            verify(key.verifying_key(), &opened.tbs, &high.to_bytes()),
+            Err(DocumentError::BadSignature)
+        );
+        verify(key.verifying_key(), &opened.tbs, &opened.signature).unwrap();
     }
 
     #[test]

@@ -142,11 +142,18 @@ pub fn download(
     if !(16..=64).contains(&challenge.len()) {
         return Err(protocol("challenge has a wrong length"));
     }
+    if !(1..=128).contains(&ch.challenge_id.len())
+        || !ch.challenge_id.chars().all(|c| c.is_ascii_graphic())
+    {
+        return Err(protocol(
+            "challenge id is not 1–128 printable ASCII characters",
+        ));
+    }
     progress(SyncStep::Challenge);
     let signed = sign_challenge(
         card,
         pin,
-        &login_message(&challenge),
+        &login_message(&config.server.origin(), &ch.challenge_id, &challenge),
         config.allow_last_attempt,
     )?;
     let card_key: KeyFingerprint =

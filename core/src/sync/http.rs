@@ -154,10 +154,50 @@ impl ServerUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The origin the login is bound to: lower-case scheme and host, and the port only when it
+    /// is not the scheme's default (`https://issuer.example`, `http://127.0.0.1:8080`). The
+    /// path is not part of it.
+    pub fn origin(&self) -> String {
+        normalised_origin(&self.0)
+    }
+}
+
+/// The normalised origin of an absolute URL (see [`ServerUrl::origin`]). The issuer applies the
+/// same function to its own public URL, so both sides agree byte for byte.
+pub fn normalised_origin(url: &str) -> String {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    let authority = authority
+        .strip_suffix(default_port)
+        .unwrap_or(&authority)
+        .to_string();
+    format!("{scheme}://{authority}")
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_login_origin_is_normalised_the_same_way_on_both_sides() {
+        let o = |u: &str| ServerUrl::parse(u, true).unwrap().origin();
+        assert_eq!(o("https://Issuer.Example/api/"), "https://issuer.example");
+        assert_eq!(o("https://issuer.example:443"), "https://issuer.example");
+        assert_eq!(o("https://127.0.0.1:8443/x"), "https://127.0.0.1:8443");
+        assert_eq!(o("http://localhost:80"), "http://localhost");
+        assert_eq!(
+            normalised_origin("HTTPS://[::1]:9443"),
+            "https://[::1]:9443"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -7,20 +7,39 @@ use super::SyncConfig;
 use super::error::SyncError;
 use super::http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport};
 
-/// The context every login signature is bound to.
-pub const LOGIN_CONTEXT: &[u8] = b"shikaku-login/v1\0";
+/// The context every login signature is bound to (version 2: bound to the server's origin
+/// and the challenge id as well).
+pub const LOGIN_CONTEXT: &[u8] = b"shikaku-login/v2\0";
 
-/// The bytes the card signs to log in: [`LOGIN_CONTEXT`] followed by the server's challenge.
-/// Binding the context means a hostile server cannot relay another service's JPKI login
-/// challenge and obtain a signature it could use there.
-pub fn login_message(challenge: &[u8]) -> Vec<u8> {
+fn push_field(m: &mut Vec<u8>, field: &[u8]) {
+    // Every field is length-prefixed (u32, big-endian), so no two different (origin, id,
+    // challenge) triples give the same bytes. Fields longer than u32::MAX do not occur (the
+    // challenge is at most 64 bytes, the id and origin are short strings); saturate anyway.
+    let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
+    m.extend_from_slice(&len.to_be_bytes());
+    m.extend_from_slice(field);
+}
+
+/// The bytes the card signs to log in: [`LOGIN_CONTEXT`], then the server's normalised origin
+/// ([`super::http::ServerUrl::origin`]), the challenge id and the challenge, each
+/// length-prefixed. Binding the context means a hostile server cannot relay another service's
+/// JPKI login challenge; binding the origin means a hostile issuer the user syncs with cannot
+/// relay the real issuer's challenge and use the signature there (the issuer checks that the
+/// origin is its own).
+pub fn login_message(origin: &str, challenge_id: &str, challenge: &[u8]) -> Vec<u8> {
     let mut m = LOGIN_CONTEXT.to_vec();
-    m.extend_from_slice(challenge);
+    push_field(&mut m, origin.as_bytes());
+    push_field(&mut m, challenge_id.as_bytes());
+    push_field(&mut m, challenge);
     m
 }
 
 /// The largest number of documents accepted in one answer.
 pub(super) const MAX_DOCUMENTS: usize = 64;
+
+/// The largest answer body the core accepts (1 MiB), whatever the platform transport lets
+/// through: a household's documents are a few KiB each, at most [`MAX_DOCUMENTS`] of them.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 #[derive(Deserialize)]
 pub(super) struct ChallengeBody {
@@ -87,12 +106,35 @@ impl Client<'_> {
         headers: Vec<HttpHeader>,
         body: Vec<u8>,
     ) -> Result<HttpResponse, SyncError> {
-        Ok(self.http.send(HttpRequest {
+        let response = self.http.send(HttpRequest {
             method,
             url: self.config.server.join(path),
             headers,
             body,
             timeout_ms: self.config.timeout_ms,
-        })?)
+        })?;
+        if response.body.len() > MAX_RESPONSE_BYTES {
+            return Err(protocol("the answer is larger than 1 MiB"));
+        }
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_login_message_binds_origin_id_and_challenge_unambiguously() {
+        let m = login_message("https://a.example", "c1", &[7; 32]);
+        assert!(m.starts_with(b"shikaku-login/v2\0"));
+        assert_ne!(m, login_message("https://b.example", "c1", &[7; 32]));
+        assert_ne!(m, login_message("https://a.example", "c2", &[7; 32]));
+        assert_ne!(m, login_message("https://a.example", "c1", &[8; 32]));
+        // Moving bytes between fields changes the message (length prefixes).
+        assert_ne!(
+            login_message("https://a.example", "c1x", &[7; 31]),
+            login_message("https://a.example", "c1", &[b'x'; 32])
+        );
     }
 }

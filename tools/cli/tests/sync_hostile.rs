@@ -526,6 +526,15 @@ fn hostile_answers_are_refused_and_change_nothing() {
         |e| matches!(e, SyncError::Protocol { .. }),
     );
     hostile(
+        "an answer over 1 MiB (the transport let it through; the core caps it)",
+        |s| {
+            let mut big = br#"{"household_id":"hh-yamada","etag":"x","documents":[""#.to_vec();
+            big.resize(shikaku_core::sync::MAX_RESPONSE_BYTES + 1, b'A');
+            *s.documents_answer.lock().unwrap() = Answer::Body(big);
+        },
+        |e| matches!(e, SyncError::Protocol { reason } if reason.contains("1 MiB")),
+    );
+    hostile(
         "garbage",
         |s| {
             *s.documents_answer.lock().unwrap() = Answer::Body(vec![0xff, 0x00, 0x13]);

@@ -24,6 +24,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shikaku_core::card::{CardCertificate, KeyFingerprint, TrustStore};
 use shikaku_core::document::TrustList;
+use shikaku_core::sync::http::normalised_origin;
+use shikaku_core::sync::login_message;
 use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 
@@ -70,6 +72,9 @@ pub struct ServeConfig {
     pub clock: Clock,
     /// Write one line per request to stderr (method, route, status, time).
     pub log_requests: bool,
+    /// The public origin clients reach this issuer at (`https://issuer.example`); logins are
+    /// accepted only when the card signed this origin. Default: `https://` + the bound address.
+    pub origin: Option<String>,
 }
 
 impl ServeConfig {
@@ -82,6 +87,7 @@ impl ServeConfig {
             trust_anchors: Vec::new(),
             clock: system_clock(),
             log_requests: true,
+            origin: None,
         }
     }
 }
@@ -94,6 +100,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("addr", &self.addr)
             .field("trust_anchors", &self.trust_anchors)
             .field("log_requests", &self.log_requests)
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
@@ -110,6 +117,8 @@ struct Session {
 
 struct AppState {
     clock: Clock,
+    /// This issuer's normalised origin, the one a login signature must name.
+    origin: String,
     log_requests: bool,
     anchors: TrustStore,
     trust_list: Vec<u8>,
@@ -131,7 +140,17 @@ struct Prepared {
     tls: TlsAcceptor,
 }
 
-fn prepare(config: &ServeConfig) -> Result<Prepared, IssuerError> {
+/// The normalised origin logins must be bound to: the configured one, or the bound address's.
+fn origin_of(config: &ServeConfig, addr: SocketAddr) -> String {
+    normalised_origin(
+        &config
+            .origin
+            .clone()
+            .unwrap_or_else(|| format!("https://{addr}")),
+    )
+}
+
+fn prepare(config: &ServeConfig, origin: String) -> Result<Prepared, IssuerError> {
     let dir = &config.dir;
     let now = (config.clock)();
     let root = keys::load_root_public_key(&dir.join(files::ROOT_PUBLIC))?;
@@ -178,6 +197,7 @@ fn prepare(config: &ServeConfig) -> Result<Prepared, IssuerError> {
     Ok(Prepared {
         state: Arc::new(AppState {
             clock: Arc::clone(&config.clock),
+            origin,
             log_requests: config.log_requests,
             anchors,
             trust_list,
@@ -211,11 +231,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, IssuerError> {
 /// Serves until the process ends (or the listener fails). Prints the address it listens on to
 /// stderr.
 pub fn serve(config: ServeConfig) -> Result<(), IssuerError> {
-    let prepared = prepare(&config)?;
     let listener = bind(config.addr)?;
     let addr = listener
         .local_addr()
         .map_err(|e| IssuerError::config(format!("listener: {e}")))?;
+    let prepared = prepare(&config, origin_of(&config, addr))?;
     eprintln!("issuer: listening on https://{addr}");
     let (_keep, shutdown) = oneshot::channel::<()>();
     runtime()?.block_on(run(listener, prepared, shutdown))
@@ -269,11 +289,11 @@ impl Drop for RunningIssuer {
 /// Loads and checks everything, binds `config.addr`, and serves on a background thread.
 /// Returns once the socket is listening.
 pub fn spawn(config: ServeConfig) -> Result<RunningIssuer, IssuerError> {
-    let prepared = prepare(&config)?;
     let listener = bind(config.addr)?;
     let addr = listener
         .local_addr()
         .map_err(|e| IssuerError::config(format!("listener: {e}")))?;
+    let prepared = prepare(&config, origin_of(&config, addr))?;
     let rt = runtime()?;
     let (tx, rx) = oneshot::channel();
     let thread = std::thread::Builder::new()
@@ -464,7 +484,7 @@ async fn session(
     }
     if certificate
         .verify_signature(
-            &shikaku_core::sync::login_message(&challenge.bytes),
+            &login_message(&state.origin, &request.challenge_id, &challenge.bytes),
             &signature,
         )
         .is_err()

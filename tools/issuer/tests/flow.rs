@@ -218,7 +218,19 @@ impl Client {
     }
 
     fn session_request(&self, id: &str, card: &dyn CardTransport, signed_bytes: &[u8]) -> Reply {
-        let message = shikaku_core::sync::login_message(signed_bytes);
+        self.session_request_for(&self.server.url(), id, card, signed_bytes)
+    }
+
+    /// A login whose signature names `origin` (a relaying server would name its own).
+    fn session_request_for(
+        &self,
+        origin: &str,
+        id: &str,
+        card: &dyn CardTransport,
+        signed_bytes: &[u8],
+    ) -> Reply {
+        let origin = shikaku_core::sync::http::normalised_origin(origin);
+        let message = shikaku_core::sync::login_message(&origin, id, signed_bytes);
         let signed = sign_challenge(card, PIN, &message, false).unwrap();
         let body = json!({
             "challenge_id": id,
@@ -616,4 +628,44 @@ fn serve_refuses_data_outside_the_issuer_keys_scope() {
         "{text}"
     );
     assert!(!text.contains("田中"), "{text}");
+}
+
+#[test]
+fn a_login_relayed_through_a_second_server_is_refused() {
+    // The real issuer, and a second loopback server standing for a hostile issuer the user
+    // syncs with. The hostile one passes on the real issuer's challenge; the card then signs
+    // the hostile server's origin, so the real issuer refuses the relayed signature.
+    let env = Env::new();
+    let real = env.start();
+    let hostile = env.start();
+    let hostile_origin = hostile.server.url();
+    assert_ne!(hostile_origin, real.server.url());
+    let taro = card("taro");
+    let (id, challenge) = real.challenge();
+    let r = real.session_request_for(&hostile_origin, &id, &taro, &challenge);
+    assert_eq!(
+        (r.status, r.error().as_str()),
+        (401, "signature"),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    // A signature naming another challenge id is refused as well.
+    let (id, challenge) = real.challenge();
+    let (other_id, _) = real.challenge();
+    let message = shikaku_core::sync::login_message(
+        &shikaku_core::sync::http::normalised_origin(&real.server.url()),
+        &other_id,
+        &challenge,
+    );
+    let signed = sign_challenge(&taro, PIN, &message, false).unwrap();
+    let body = json!({
+        "challenge_id": id,
+        "certificate": B64.encode(&signed.certificate_der),
+        "signature": B64.encode(&signed.signature),
+    });
+    let r = real.post("/v1/session", body.to_string().as_bytes());
+    assert_eq!((r.status, r.error().as_str()), (401, "signature"));
+    // The same card logging in to the real issuer directly is accepted.
+    let (id, challenge) = real.challenge();
+    assert_eq!(real.session_request(&id, &taro, &challenge).status, 200);
 }
