@@ -1,38 +1,29 @@
 //! `shikaku`: the command-line face of shikaku-core — hand entry, the household overview, the
-//! screen, inspection, and the demo.
+//! screen, card checks, sync, inspection, and the demo.
+//!
+//! This file holds the command line (clap) and the dispatch only. Dependencies flow one way:
+//! `main` → [`cmd`] (one module per subcommand, none using another) → [`context`] (store,
+//! passphrase, PIN, member ids, private files), [`render`] (terminal text, HTML, JSON),
+//! [`transport`] (HTTP, PC/SC, card readers) and [`util`] (key files, clinic situations). The
+//! domain's rules (today, hand entry, root pinning, QR eligibility, the stored trust list,
+//! labels) are the core's: the commands call them and decide nothing themselves.
 
-/// Writes to stdout, returning an error (instead of panicking) when stdout is closed.
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($arg)*)?
-    }};
-}
+#[macro_use]
+mod out;
 
-/// [`out!`] with a newline.
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*)?
-    }};
-}
-
-mod card;
-mod commands;
-mod demo;
-mod http_transport;
-mod issuer_cmd;
-#[cfg(feature = "pcsc")]
-mod pcsc_transport;
+mod cmd;
+mod context;
 mod render;
-mod secret;
-mod sync_cmd;
-mod view_render;
+mod transport;
+mod util;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Result;
 use clap::{Parser, Subcommand};
+
+use crate::context::Context;
 
 /// Keeps a household's health-insurance eligibility (資格情報) encrypted on this machine.
 #[derive(Parser)]
@@ -49,71 +40,67 @@ struct Cli {
 enum Command {
     /// Add, change or remove household members.
     #[command(subcommand)]
-    Member(commands::MemberCommand),
+    Member(cmd::member::MemberCommand),
     /// Enter eligibility records by hand (from a paper 資格確認書 or 資格情報のお知らせ).
     #[command(subcommand)]
-    Record(commands::RecordCommand),
-    /// The household overview, with member ids.
-    List,
+    Record(cmd::record::RecordCommand),
+    /// The household overview: member ids, documents with their badges, card checks, notices.
+    #[command(visible_alias = "list")]
+    Household(cmd::household::HouseholdArgs),
     /// A member's eligibility screen: every field, badges, notices.
-    Show {
-        /// Member id (or a unique prefix of it).
-        member: String,
-        /// text (terminal), html (a self-contained page) or json (the view model).
-        #[arg(long, default_value = "text", value_parser = ["text", "html", "json"])]
-        format: String,
-        /// Write to this file instead of standard output.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
-    /// The household overview from the screen view model.
-    Household {
-        /// text or json.
-        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-        format: String,
-    },
+    Show(cmd::show::ShowArgs),
     /// What to present at the clinic, for a member and the clinic's situation.
-    Guidance {
-        /// Member id (or a unique prefix of it).
-        member: String,
-        /// The clinic's situation: normal, reader-down, no-reader, power-out or network-down.
-        #[arg(long, default_value = "reader-down",
-              value_parser = ["normal", "reader-down", "no-reader", "power-out", "network-down"])]
-        clinic: String,
-    },
+    Guidance(cmd::guidance::GuidanceArgs),
     /// Check a value without storing anything.
     #[command(subcommand)]
-    Validate(commands::ValidateCommand),
+    Validate(cmd::validate::ValidateCommand),
     /// Change the store's passphrase (the data key is re-wrapped; nothing else changes).
     #[command(subcommand)]
-    Passphrase(commands::PassphraseCommand),
+    Passphrase(cmd::passphrase::PassphraseCommand),
     /// Delete the store and everything in it. Works without the passphrase (the reset for a
     /// forgotten one).
-    Wipe {
-        /// Confirm.
-        #[arg(long)]
-        yes: bool,
-    },
+    Wipe(cmd::wipe::WipeArgs),
     /// Check a My Number Card (PC/SC reader or virtual card).
     #[command(subcommand)]
-    Card(card::CardCommand),
+    Card(cmd::card::CardCommand),
     /// The virtual My Number Card used by tests and the demo.
     #[command(subcommand)]
-    Vcard(card::VcardCommand),
+    Vcard(cmd::vcard::VcardCommand),
     /// Look at certificates.
     #[command(subcommand)]
-    Inspect(card::InspectCommand),
+    Inspect(cmd::inspect::InspectCommand),
     /// Download the household's signed documents (card login; needs the network).
-    Sync(sync_cmd::SyncArgs),
+    Sync(cmd::sync::SyncArgs),
     /// Show a signed document as a QR payload, or verify one offline.
     #[command(subcommand)]
-    Qr(sync_cmd::QrCommand),
+    Qr(cmd::qr::QrCommand),
     /// The reference issuer (development, tests, demo).
     #[command(subcommand)]
-    Issuer(issuer_cmd::IssuerCommand),
+    Issuer(cmd::issuer::IssuerCommand),
     /// Run the demo: a family synced from the reference issuer with virtual cards, then
     /// offline: card check, hand entry, screens and guidance, in a temporary store.
     Demo,
+}
+
+/// Runs one subcommand.
+fn dispatch(ctx: &Context, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Member(c) => cmd::member::run(ctx, c),
+        Command::Record(c) => cmd::record::run(ctx, c),
+        Command::Household(a) => cmd::household::run(ctx, a),
+        Command::Show(a) => cmd::show::run(ctx, a),
+        Command::Guidance(a) => cmd::guidance::run(ctx, a),
+        Command::Validate(c) => cmd::validate::run(c),
+        Command::Passphrase(c) => cmd::passphrase::run(ctx, c),
+        Command::Wipe(a) => cmd::wipe::run(ctx, a),
+        Command::Card(c) => cmd::card::run(ctx, c),
+        Command::Vcard(c) => cmd::vcard::run(c),
+        Command::Inspect(c) => cmd::inspect::run(c),
+        Command::Sync(a) => cmd::sync::run(ctx, a),
+        Command::Qr(c) => cmd::qr::run(ctx, c),
+        Command::Issuer(c) => cmd::issuer::run(c),
+        Command::Demo => cmd::demo::run(ctx),
+    }
 }
 
 fn main() -> ExitCode {
@@ -122,13 +109,13 @@ fn main() -> ExitCode {
         eprintln!("error: internal error (this is a bug in shikaku)");
     }));
     let cli = Cli::parse();
-    let result = match commands::Context::new(cli.data_dir) {
-        Ok(ctx) => commands::run(&ctx, cli.command),
+    let result = match Context::new(cli.data_dir) {
+        Ok(ctx) => dispatch(&ctx, cli.command),
         Err(e) => Err(e),
     };
     match result {
         Ok(code) => code,
-        // The reader went away (`shikaku list | head`): not an error.
+        // The reader went away (`shikaku household | head`): not an error.
         Err(e)
             if e.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>

@@ -260,6 +260,50 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     );
 }
 
+#[test]
+fn list_is_the_household_overview_with_ids_and_the_screen_badges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let a = add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let o = run(
+        &dir,
+        "pw",
+        &[
+            "record",
+            "add",
+            "--member",
+            &a,
+            "--file",
+            examples().join("record-notice.json").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = run(&dir, "pw", &["list"]);
+    let household = run(&dir, "pw", &["household"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert_eq!(stdout(&list), stdout(&household), "one overview");
+    let text = stdout(&list);
+    // The member's line starts with the id, so scripts can take its first word.
+    let line = text.lines().find(|l| l.contains("山田 太郎")).unwrap();
+    assert_eq!(line.split_whitespace().next(), Some(a.as_str()), "{text}");
+    // The screen's badge texts, not a vocabulary of the CLI's own.
+    assert!(
+        text.contains("資格情報のお知らせ（手入力・未検証）"),
+        "{text}"
+    );
+    assert!(text.contains("カード: 未照合"), "{text}");
+    assert!(!text.contains("発行元の署名付き"), "{text}");
+    let json = stdout(&run(&dir, "pw", &["list", "--format", "json"]));
+    assert!(json.contains(&format!("\"member_id\": \"{a}\"")), "{json}");
+}
+
 fn uuid_like() -> String {
     "00000000-0000-4000-8000-000000000000".into()
 }

@@ -4,6 +4,7 @@
 //! guidance for a clinic whose card reader is down.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
@@ -17,27 +18,43 @@ use shikaku_core::sync::{SyncConfig, sync};
 use shikaku_vcard::{Profile, VirtualCard};
 use zeroize::Zeroizing;
 
-use crate::commands::{clinic_situation, create_private};
-use crate::http_transport::UreqTransport;
-use crate::sync_cmd::read_root;
-use crate::view_render::{guidance_text, household_text, screen_html, screen_text};
+use crate::context::{Context, create_private};
+use crate::render::html::screen_html;
+use crate::render::text::{guidance_text, household_text, screen_text, sync_step};
+use crate::transport::http::UreqTransport;
+use crate::util::{clinic_situation, read_root};
 
 /// The demo store's passphrase (the store is throwaway).
 const PASSPHRASE: &str = "shikaku-demo";
 /// The virtual cards' PIN (examples/vcard-*.toml).
 const PIN: &str = "1234";
 
-const HOUSEHOLDS: &str = include_str!("../../../examples/households.toml");
-const TARO: &str = include_str!("../../../examples/vcard-yamada-taro.toml");
-const UME_RECORD: &str = include_str!("../../../examples/record-certificate.json");
+const HOUSEHOLDS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/households.toml"
+));
+const TARO: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/vcard-yamada-taro.toml"
+));
+const UME_RECORD: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/record-certificate.json"
+));
 
 fn step(n: u32, text: &str) -> Result<()> {
     outln!("\n[{n}/8] {text}");
     Ok(())
 }
 
-/// Runs the demo in `data_dir` (a new temporary directory when `None`).
-pub fn run(data_dir: Option<&Path>) -> Result<()> {
+/// Runs the demo in the directory given with `--data-dir`, or in a new temporary directory.
+pub fn run(ctx: &Context) -> Result<ExitCode> {
+    story(ctx.explicit_dir())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo in `data_dir` (a new temporary directory when `None`).
+fn story(data_dir: Option<&Path>) -> Result<()> {
     let work = tempfile::Builder::new().prefix("shikaku-demo-").tempdir()?;
     let store_dir: PathBuf = match data_dir {
         Some(d) => {
@@ -119,7 +136,7 @@ pub fn run(data_dir: Option<&Path>) -> Result<()> {
     )
     .map_err(|e| anyhow!("sync failed: {e}"))?;
     for s in &lines {
-        outln!("  {}", crate::sync_cmd::step_line(s));
+        outln!("  {}", sync_step(s));
     }
     outln!("  stored {} document(s)", report.written);
 
@@ -165,7 +182,11 @@ pub fn run(data_dir: Option<&Path>) -> Result<()> {
 
     step(8, "the screens")?;
     let now = Utc::now();
-    out!("{}", household_text(&household_overview(&store, now)?));
+    let people = store.household()?.members;
+    out!(
+        "{}",
+        household_text(&household_overview(&store, now)?, &people)
+    );
     outln!();
     let screen = member_screen(&store, me.id, now)?;
     out!("{}", screen_text(&screen));
@@ -178,7 +199,7 @@ pub fn run(data_dir: Option<&Path>) -> Result<()> {
     outln!("\nHTML screen: {}", html.display());
 
     outln!("\n== the clinic's card reader is down: what to present ==");
-    for m in store.household()?.members {
+    for m in people {
         let g = member_guidance(&store, m.id, &clinic_situation("reader-down"), now)?;
         outln!("\n{}（{}）", m.data.name, m.data.relationship.label_ja());
         out!("{}", guidance_text(&g));

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use clap::Subcommand;
 
+/// The `issuer` subcommands.
 #[derive(Subcommand)]
 pub enum IssuerCommand {
     /// Create a development root key, an issuer key, a signed trust list and a TLS CA with a
@@ -34,7 +35,8 @@ pub enum IssuerCommand {
     },
 }
 
-pub fn run_issuer(cmd: IssuerCommand) -> Result<ExitCode> {
+/// Runs `issuer …`.
+pub fn run(cmd: IssuerCommand) -> Result<ExitCode> {
     match cmd {
         IssuerCommand::Init { dir } => {
             let report = shikaku_issuer::init(&dir).map_err(|e| anyhow!("issuer init: {e}"))?;

@@ -1,11 +1,10 @@
-//! Renders the core's view models for the terminal and as a self-contained HTML page. No logic:
-//! everything shown comes from `EligibilityScreen`, `HouseholdOverview` and `Guidance`.
+//! The view models for the terminal.
 
 use std::fmt::Write;
 
-use shikaku_core::screen::{
-    CardState, EligibilityScreen, Guidance, HouseholdOverview, ProvenanceState, Severity,
-};
+use shikaku_core::eligibility::Member;
+use shikaku_core::screen::{EligibilityScreen, Guidance, HouseholdOverview, Severity};
+use shikaku_core::sync::SyncStep;
 
 fn width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
@@ -63,18 +62,28 @@ pub fn screen_text(s: &EligibilityScreen) -> String {
     o
 }
 
-/// The household overview for the terminal.
-pub fn household_text(h: &HouseholdOverview) -> String {
+/// The household overview for the terminal. Each member starts a line with their id (to type
+/// in other commands; any unique prefix of 4 or more characters will do), then who they are
+/// (`people`, the store's members, adds the kana, birth date and sex), the card badge, each
+/// document with its provenance badge, and the most urgent notice.
+pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
     let mut o = String::from("━━ 世帯の資格情報 ━━\n");
+    let _ = writeln!(o, "household: {} member(s)", h.members.len());
     if let Some(f) = &h.last_sync {
         let _ = writeln!(o, "最終取得日時: {}（{}）", f.label, f.age);
     }
     for m in &h.members {
-        let _ = writeln!(
-            o,
-            "\n{}（{}）  カード: {}  id {}",
-            m.name, m.relationship, m.card, m.member_id
-        );
+        let _ = write!(o, "\n{}  {}  {}", m.member_id, m.relationship, m.name);
+        if let Some(p) = people.iter().find(|p| p.id.to_string() == m.member_id) {
+            let _ = write!(
+                o,
+                " ({})  生年月日 {}  性別 {}",
+                p.data.kana,
+                p.data.birth_date.format("%Y-%m-%d"),
+                p.data.sex.label_ja()
+            );
+        }
+        let _ = writeln!(o, "\n  カード: {}", m.card);
         for d in &m.documents {
             let _ = writeln!(o, "  ・{d}");
         }
@@ -104,132 +113,19 @@ pub fn guidance_text(g: &Guidance) -> String {
     o
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+/// One step of a sync, as a progress line.
+pub fn sync_step(s: &SyncStep) -> String {
+    match s {
+        SyncStep::TrustList { version } => {
+            format!("trust list v{version} verified with the pinned root")
         }
-    }
-    out
-}
-
-const CSS: &str = "
-body{font-family:'Noto Sans CJK JP','Hiragino Sans','Yu Gothic',sans-serif;background:#fff;color:#000;
- margin:0;padding:24px;font-size:22px;line-height:1.5}
-h1{font-size:34px;margin:0 0 8px} h2{font-size:26px;margin:28px 0 8px;border-bottom:3px solid #000}
-.notice{border:4px solid #000;padding:12px 16px;font-weight:bold;font-size:24px;margin:12px 0}
-.badge{display:inline-block;padding:2px 12px;border-radius:6px;font-weight:bold;font-size:20px;margin-left:8px}
-.verified{background:#0b5d1e;color:#fff} .hand{background:#fff;color:#000;border:3px dashed #000}
-.invalid{background:#b00020;color:#fff} .card-ok{background:#0b5d1e;color:#fff}
-.card-none{background:#555;color:#fff} .card-bad{background:#b00020;color:#fff}
-table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #444;vertical-align:top}
-th{width:34%;font-weight:normal;color:#222} td{font-weight:bold;font-size:26px} .sub{font-weight:normal;font-size:18px;color:#333}
-.warn{background:#fff3c4;border-left:8px solid #000;padding:8px 12px;margin:6px 0} .crit{background:#ffd6d6}
-.meta{font-size:20px}
-@media print{body{padding:0;font-size:16pt} .badge{border:2px solid #000}}
-";
-
-fn badge_class(p: ProvenanceState) -> &'static str {
-    match p {
-        ProvenanceState::Verified => "verified",
-        ProvenanceState::HandEntered => "hand",
-        ProvenanceState::SignatureInvalid => "invalid",
-    }
-}
-
-/// The screen as a self-contained, printable HTML page.
-pub fn screen_html(s: &EligibilityScreen) -> String {
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>資格情報 — {}</title><style>{CSS}</style></head><body>",
-        esc(&s.name)
-    );
-    let card_class = match s.card.state {
-        CardState::Checked => "card-ok",
-        CardState::NotChecked | CardState::GenuineNotLinked | CardState::TestAnchor => "card-none",
-        CardState::Mismatch => "card-bad",
-    };
-    let _ = write!(
-        o,
-        "<h1>資格情報 {}（{}）</h1>",
-        esc(&s.name),
-        esc(s.relationship)
-    );
-    let _ = write!(
-        o,
-        "<div class=\"notice\" id=\"fixed-notice\">{}</div>",
-        esc(&s.fixed_notice)
-    );
-    let _ = write!(
-        o,
-        "<p class=\"meta\">マイナンバーカード <span class=\"badge {card_class}\" id=\"card-badge\">{}</span> {}</p>",
-        esc(&s.card.label),
-        esc(s.card.checked_at.as_deref().unwrap_or(""))
-    );
-    if let Some(f) = &s.freshness {
-        let _ = write!(
-            o,
-            "<p class=\"meta\" id=\"freshness\">最終取得日時 {}（{}）</p>",
-            esc(&f.label),
-            esc(&f.age)
-        );
-    }
-    for n in &s.notices {
-        let class = if n.severity == Severity::Critical {
-            "warn crit"
-        } else {
-            "warn"
-        };
-        let _ = write!(o, "<div class=\"{class}\">{}</div>", esc(&n.message));
-    }
-    for sec in &s.sections {
-        let _ = write!(o, "<h2>{}", esc(&sec.title));
-        if let (Some(p), Some(label)) = (sec.provenance, sec.provenance_label) {
-            let _ = write!(
-                o,
-                "<span class=\"badge {}\">{}</span>",
-                badge_class(p),
-                esc(label)
-            );
+        SyncStep::Challenge => "login challenge received".into(),
+        SyncStep::CardSigned => "the card signed the challenge".into(),
+        SyncStep::LoggedIn => "logged in".into(),
+        SyncStep::NotModified => "no change since the last sync (304)".into(),
+        SyncStep::Verified { count } => format!("{count} document(s) verified"),
+        SyncStep::Stored { written, unchanged } => {
+            format!("stored: {written} new or updated, {unchanged} unchanged")
         }
-        o.push_str("</h2><table>");
-        for f in &sec.fields {
-            let _ = write!(
-                o,
-                "<tr id=\"{}\"><th>{}</th><td>{}",
-                f.id,
-                esc(f.label),
-                esc(&f.value)
-            );
-            if let Some(x) = &f.secondary {
-                let _ = write!(o, " <span class=\"sub\">（{}）</span>", esc(x));
-            }
-            o.push_str("</td></tr>");
-        }
-        o.push_str("</table>");
-    }
-    o.push_str("</body></html>\n");
-    o
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn html_escapes() {
-        assert_eq!(
-            esc("<a href='x'>&\"</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
-        );
     }
 }

@@ -1,0 +1,99 @@
+//! `shikaku inspect cert`: a certificate's subject, issuer, validity and chain status against
+//! the J-LIS roots.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, anyhow};
+use chrono::{NaiveDate, Utc};
+use clap::Subcommand;
+use shikaku_core::card::{CardCertificate, TrustStore};
+
+use crate::util::read_anchor;
+
+/// The `inspect` subcommands.
+#[derive(Subcommand)]
+pub enum InspectCommand {
+    /// Subject, issuer, validity and chain status of a certificate against the J-LIS roots.
+    /// Exit 0 only when the chain verifies at that time.
+    Cert {
+        /// The certificate, DER or PEM.
+        file: PathBuf,
+        /// Check at this date (YYYY-MM-DD) instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Extra trust anchor (PEM or DER). Repeatable.
+        #[arg(long, value_name = "PEM")]
+        trust_anchor: Vec<PathBuf>,
+    },
+}
+
+/// Runs `inspect …`.
+pub fn run(cmd: InspectCommand) -> Result<ExitCode> {
+    let InspectCommand::Cert {
+        file,
+        at,
+        trust_anchor,
+    } = cmd;
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let cert = CardCertificate::from_der_or_pem(&bytes)
+        .map_err(|e| anyhow!("{} is not a certificate: {e}", file.display()))?;
+    let when = match at {
+        Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .map_err(|_| anyhow!("--at must be a date written YYYY-MM-DD"))?
+            .and_hms_opt(12, 0, 0)
+            .ok_or_else(|| anyhow!("--at is not a valid date"))?
+            .and_utc(),
+        None => Utc::now(),
+    };
+    let mut store = TrustStore::jlis_auth()?;
+    for p in &trust_anchor {
+        store.add_extra_anchor(&read_anchor(p)?)?;
+    }
+    outln!("subject: {}", cert.subject());
+    outln!("issuer:  {}", cert.issuer());
+    outln!(
+        "valid:   {} → {}",
+        cert.not_before().format("%Y-%m-%d %H:%M:%S UTC"),
+        cert.not_after().format("%Y-%m-%d %H:%M:%S UTC")
+    );
+    outln!("key fingerprint: {}", cert.key_fingerprint().to_hex());
+    // A trusted root itself: no chain to build, only its own validity.
+    if cert.is_signed_by(&cert)
+        && let Some(root) = store.find_issuer(&cert)
+        && root.anchor_key == cert.key_fingerprint()
+    {
+        return Ok(match cert.check_validity(when) {
+            Ok(()) => {
+                outln!(
+                    "chain: this is the trusted root {} (valid at {})",
+                    root.anchor_label,
+                    when.format("%Y-%m-%d")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                outln!(
+                    "chain: trusted root {}, NOT valid at {}: {e}",
+                    root.anchor_label,
+                    when.format("%Y-%m-%d")
+                );
+                ExitCode::FAILURE
+            }
+        });
+    }
+    match store.verify(&cert, when) {
+        Ok(chain) => {
+            outln!(
+                "chain: verified to {} at {}",
+                chain.anchor_label,
+                when.format("%Y-%m-%d")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            outln!("chain: NOT verified at {}: {e}", when.format("%Y-%m-%d"));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

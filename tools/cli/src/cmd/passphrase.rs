@@ -1,0 +1,27 @@
+//! `shikaku passphrase change`: re-wrap the data key under a new passphrase.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Subcommand;
+use shikaku_core::store::PassphraseKeyStore;
+
+use crate::context::{Context, NEW_PASSPHRASE_ENV, new_passphrase};
+
+/// The `passphrase` subcommands.
+#[derive(Subcommand)]
+pub enum PassphraseCommand {
+    /// Change the passphrase: old from SHIKAKU_PASSPHRASE or a prompt, new from
+    /// SHIKAKU_NEW_PASSPHRASE or a prompt (asked twice).
+    Change,
+}
+
+/// Runs `passphrase …`.
+pub fn run(ctx: &Context, cmd: PassphraseCommand) -> Result<ExitCode> {
+    let PassphraseCommand::Change = cmd;
+    let mut store = ctx.open()?;
+    let new = new_passphrase(NEW_PASSPHRASE_ENV, "New passphrase")?;
+    store.rewrap(&PassphraseKeyStore::new(new))?;
+    outln!("passphrase changed");
+    Ok(ExitCode::SUCCESS)
+}
