@@ -32,6 +32,10 @@ pub enum IssuerCommand {
         /// (`shikaku vcard ca --out FILE`). Repeatable.
         #[arg(long, value_name = "PEM")]
         trust_anchor: Vec<PathBuf>,
+        /// The public origin clients reach this issuer at (e.g. https://issuer.example); logins
+        /// must be signed for it. Default: https:// + the address it listens on.
+        #[arg(long, value_name = "URL")]
+        origin: Option<String>,
     },
 }
 
@@ -56,9 +60,11 @@ pub fn run(cmd: IssuerCommand) -> Result<ExitCode> {
             data,
             addr,
             trust_anchor,
+            origin,
         } => {
             let mut config = shikaku_issuer::ServeConfig::new(dir, data, addr);
             config.trust_anchors = trust_anchor;
+            config.origin = origin;
             shikaku_issuer::serve(config).map_err(|e| anyhow!("issuer: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
