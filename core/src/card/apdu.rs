@@ -159,13 +159,26 @@ pub(crate) struct Channel<'t> {
 }
 
 /// True for a command that would select or read EF `0001` (the 個人番号 in the
-/// 券面事項入力補助AP): `00 A4 xx xx 02 00 01` with any P1/P2, or READ BINARY / UPDATE-style
-/// short-EF-id addressing of SFI 1 (`B0`/`B1` with P1 = `81`).
+/// 券面事項入力補助AP), in any encoding ISO 7816-4 offers:
+/// - SELECT by file id `00 01`, whatever P1/P2;
+/// - SELECT by path (P1 = `08` from the MF, `09` from the current DF) ending in `00 01`;
+/// - READ BINARY (`B0`) by short EF id 1 (P1 = `81`);
+/// - READ BINARY odd INS (`B1`), whose P1-P2 = `0001` names file id `0001` or short EF id 1,
+///   and the `81` form as for `B0`;
+/// - READ RECORD (`B2`/`B3`) of short EF id 1 (P2 bits 8–4 = 1).
 fn touches_ef_0001(apdu: &[u8]) -> bool {
-    matches!(
-        apdu,
-        [_, 0xA4, _, _, 0x02, 0x00, 0x01, ..] | [_, 0xB0 | 0xB1, 0x81, ..]
-    )
+    let path_ends_in_0001 = |data: &[u8]| data.len() >= 2 && data.ends_with(&[0x00, 0x01]);
+    match apdu {
+        [_, 0xA4, _, _, 0x02, 0x00, 0x01, ..] => true,
+        [_, 0xA4, 0x08 | 0x09, _, lc, data @ ..] => {
+            let n = usize::from(*lc).min(data.len());
+            path_ends_in_0001(&data[..n])
+        }
+        [_, 0xB0 | 0xB1, 0x81, ..] => true,
+        [_, 0xB1, 0x00, 0x01, ..] => true,
+        [_, 0xB2 | 0xB3, _, p2, ..] => p2 >> 3 == 1,
+        _ => false,
+    }
 }
 
 impl<'t> Channel<'t> {
@@ -393,6 +406,16 @@ mod tests {
             hex("80A4020C020001"),
             hex("00B0810000"),
             hex("00B1810000"),
+            // Odd-INS READ BINARY with file id / short EF id 0001 in P1-P2.
+            hex("00B10001045403020000"),
+            hex("00B1000100"),
+            // SELECT by path from the MF or the current DF, ending in 0001.
+            hex("00A4080C020001"),
+            hex("00A4080C04D3920001"),
+            hex("00A4090C020001"),
+            hex("00A40904040010000100"),
+            // READ RECORD of short EF id 1.
+            hex("00B2010C00"),
         ] {
             assert!(touches_ef_0001(&refused), "{refused:02X?}");
             let mock = crate::card::mock::MockTransport::new();
@@ -405,6 +428,10 @@ mod tests {
             hex("00A4020C02000A"),
             hex("00B0000000"),
             hex("00B0820000"),
+            hex("00B1000200"),
+            hex("00A4080C020002"),
+            hex("00A4080C0400010002"),
+            hex("00B201140000"),
         ] {
             assert!(!touches_ef_0001(&allowed), "{allowed:02X?}");
         }
