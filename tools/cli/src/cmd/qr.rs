@@ -98,10 +98,27 @@ fn verify(
     match verdict {
         Ok(v) => {
             let d = &v.document;
+            let now = Utc::now();
+            // The issue date and the document's age come first: a receptionist judges an old
+            // copy by them before reading anything else.
             outln!(
-                "signature VALID — 発行元の署名を確認済み (issuer key {})",
-                v.kid
+                "発行 {} ({} days ago)",
+                shikaku_core::clock::japan_today(d.issued_at).format("%Y-%m-%d"),
+                (now - d.issued_at).num_days().max(0)
             );
+            let expired = d.is_expired(now);
+            if expired {
+                outln!(
+                    "EXPIRED — 有効期限切れ: signed by issuer key {}, but the document's own validity ended {}",
+                    v.kid,
+                    shikaku_core::clock::japan_today(d.valid_until).format("%Y-%m-%d")
+                );
+            } else {
+                outln!(
+                    "signature VALID — 発行元の署名を確認済み (issuer key {})",
+                    v.kid
+                );
+            }
             outln!("  氏名        {} ({})", d.person.name, d.person.kana);
             outln!("  生年月日    {}", d.person.birth_date.format("%Y-%m-%d"));
             outln!(
@@ -115,19 +132,13 @@ fn verify(
                 d.record.number,
                 d.record.branch.as_deref().unwrap_or("—")
             );
-            outln!(
-                "  版          {} (発行 {})",
-                d.version,
-                d.issued_at.format("%Y-%m-%d")
-            );
-            if d.is_expired(Utc::now()) {
-                outln!(
-                    "  note: the document's own validity ended {}",
-                    d.valid_until.format("%Y-%m-%d")
-                );
-            }
+            outln!("  版          {}", d.version);
             outln!("  valid only together with the physical My Number Card");
-            Ok(ExitCode::SUCCESS)
+            Ok(if expired {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Err(e) => {
             outln!("INVALID — {e}");

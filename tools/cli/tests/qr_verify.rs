@@ -1,0 +1,138 @@
+//! `shikaku qr verify` on documents of every age: the issue date and age come first, and a
+//! document past its own validity is reported as expired with a non-zero exit, signature or not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use shikaku_core::document::{
+    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document, to_qr_payload,
+};
+use shikaku_core::eligibility::{
+    DocumentKind, InsurerNumber, MemberForm, RecordForm, Relationship, Sex,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+
+fn key(seed: &str) -> SigningKey {
+    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
+}
+
+fn document(issued_at: DateTime<Utc>, valid_until: DateTime<Utc>) -> EligibilityDocument {
+    let day: NaiveDate = shikaku_core::clock::japan_today(issued_at);
+    // JSON forms (the hand-entry format), so fields added later with defaults need no change.
+    let person: MemberForm = serde_json::from_value(serde_json::json!({
+        "name": "山田 太郎",
+        "kana": "ヤマダ タロウ",
+        "birth_date": "1985-04-12",
+        "sex": "male",
+        "relationship": "self",
+    }))
+    .unwrap();
+    let record = RecordForm::from_json(
+        &serde_json::json!({
+            "kind": "portal",
+            "insurer_number": "01130012",
+            "insurer_name": "全国健康保険協会 東京支部",
+            "symbol": "7340155",
+            "number": "42",
+            "branch": "00",
+            "relationship": "self",
+            "acquired_on": "2015-04-01",
+            "copay_percent": 30,
+            "issued_on": day.format("%Y-%m-%d").to_string(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    EligibilityDocument {
+        household_id: "hh-qr".into(),
+        person_id: "p-qr".into(),
+        version: 1,
+        issued_at,
+        valid_until,
+        person: person.validate(day).unwrap(),
+        record: record.validate(day).unwrap(),
+        holder_binding: None,
+    }
+}
+
+/// Verifies the QR of a document issued `issued_days_ago`, valid for `valid_days`, against an
+/// explicit trust list and root (no store needed).
+fn verify(issued_days_ago: i64, valid_days: i64) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now();
+    let issued_at = now - Duration::days(issued_days_ago);
+    let trust = TrustList {
+        version: 1,
+        issued_at: now - Duration::days(1),
+        keys: vec![IssuerKey {
+            kid: "issuer-qr".into(),
+            public_key: key("issuer")
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            not_before: now - Duration::days(1000),
+            not_after: now + Duration::days(300),
+            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
+        }],
+    }
+    .sign(&key("root"))
+    .unwrap();
+    std::fs::write(dir.path().join("trust.cose"), trust).unwrap();
+    std::fs::write(
+        dir.path().join("root.sec1"),
+        key("root")
+            .verifying_key()
+            .to_encoded_point(true)
+            .as_bytes(),
+    )
+    .unwrap();
+    let signed = sign_document(
+        &document(issued_at, issued_at + Duration::days(valid_days)),
+        &key("issuer"),
+        "issuer-qr",
+    )
+    .unwrap();
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path().join("store"))
+        .args(["qr", "verify", &to_qr_payload(&signed), "--trust-list"])
+        .arg(dir.path().join("trust.cose"))
+        .arg("--root")
+        .arg(dir.path().join("root.sec1"))
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn a_valid_document_verifies_and_its_issue_date_and_age_come_first() {
+    let o = verify(3, 365);
+    assert!(o.status.success(), "{}", text(&o));
+    let first = text(&o).lines().next().unwrap().to_string();
+    assert!(
+        first.starts_with("発行 ") && first.contains("3 days ago"),
+        "{first}"
+    );
+    assert!(text(&o).contains("signature VALID"), "{}", text(&o));
+}
+
+#[test]
+fn an_expired_document_is_reported_expired_and_exits_1() {
+    let o = verify(400, 365);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.lines().next().unwrap().contains("400 days ago"), "{t}");
+    assert!(t.contains("EXPIRED — 有効期限切れ"), "{t}");
+    assert!(!t.contains("signature VALID"), "{t}");
+}
