@@ -40,6 +40,9 @@ pub enum DocumentKind {
     Portal,
     /// 資格確認書: stands on its own.
     Certificate,
+    /// A 公費 受給者証 (こども医療費受給者証, 重度障がい者医療証 …): shown with the マイナ保険証
+    /// or 資格確認書, never instead of it.
+    PublicExpense,
 }
 
 /// Whether a record can be trusted as issued.

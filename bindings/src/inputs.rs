@@ -3,7 +3,8 @@
 
 use chrono::Utc;
 use shikaku_core::eligibility::{
-    DocumentKind, ElderlyForm, LimitForm, MemberForm, RecordForm, Relationship, Sex,
+    DocumentKind, ElderlyForm, LimitForm, MemberForm, PublicExpenseForm, RecordForm, Relationship,
+    Sex,
 };
 use shikaku_core::screen::japan_today;
 
@@ -16,12 +17,18 @@ pub struct MemberInput {
     pub name: String,
     /// 氏名カナ (katakana; half-width is folded).
     pub kana: String,
-    /// 生年月日, `YYYY-MM-DD`.
+    /// 生年月日, `YYYY-MM-DD` or 和暦 (令和7年4月1日, R7.4.1).
     pub birth_date: String,
     /// 性別.
     pub sex: Sex,
     /// 本人 or 家族.
     pub relationship: Relationship,
+    /// Holds a My Number Card registered for 保険証利用 (マイナ保険証); absent when not said.
+    #[uniffi(default)]
+    pub myna_hoken: Option<bool>,
+    /// The My Number Card's printed 有効期限, `YYYY-MM-DD` or 和暦.
+    #[uniffi(default)]
+    pub card_expires_on: Option<String>,
 }
 
 /// The 高齢受給者 block of a [`RecordInput`].
@@ -30,10 +37,10 @@ pub struct ElderlyInput {
     /// 負担割合 in percent: 10, 20 or 30.
     #[uniffi(default)]
     pub copay_percent: Option<u8>,
-    /// 発効期日, `YYYY-MM-DD`.
+    /// 発効期日, `YYYY-MM-DD` or 和暦.
     #[uniffi(default)]
     pub effective_from: Option<String>,
-    /// 有効期限, `YYYY-MM-DD`.
+    /// 有効期限, `YYYY-MM-DD` or 和暦.
     #[uniffi(default)]
     pub valid_until: Option<String>,
 }
@@ -43,9 +50,20 @@ pub struct ElderlyInput {
 pub struct LimitInput {
     /// 適用区分 as printed.
     pub category: String,
-    /// 発効期日, `YYYY-MM-DD`.
+    /// 発効期日, `YYYY-MM-DD` or 和暦.
     #[uniffi(default)]
     pub effective_from: Option<String>,
+}
+
+/// The 公費 block of a [`RecordInput`] (kind `PublicExpense`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct PublicExpenseInput {
+    /// 公費負担者番号, 8 digits.
+    pub payer_number: String,
+    /// 受給者番号, 7 digits.
+    pub recipient_number: String,
+    /// The 受給者証's name as printed (こども医療費受給者証 …).
+    pub program: String,
 }
 
 /// A record typed from a paper 資格確認書 or 資格情報のお知らせ, before validation (the
@@ -54,14 +72,14 @@ pub struct LimitInput {
 pub struct RecordInput {
     /// Which document.
     pub kind: DocumentKind,
-    /// 保険者番号 (6 or 8 digits; full-width accepted).
+    /// 保険者番号 (6 or 8 digits; full-width accepted). Empty for a 公費 受給者証.
     pub insurer_number: String,
-    /// 保険者名称.
+    /// 保険者名称. Empty for a 公費 受給者証.
     pub insurer_name: String,
     /// 記号, as printed.
     #[uniffi(default)]
     pub symbol: Option<String>,
-    /// 番号, as printed.
+    /// 番号, as printed. Empty for a 公費 受給者証.
     pub number: String,
     /// 枝番, 2 digits.
     #[uniffi(default)]
@@ -71,19 +89,19 @@ pub struct RecordInput {
     /// 被保険者氏名 (on a dependent's document).
     #[uniffi(default)]
     pub insured_name: Option<String>,
-    /// 資格取得年月日, `YYYY-MM-DD`.
+    /// 資格取得年月日, `YYYY-MM-DD` or 和暦.
     #[uniffi(default)]
     pub acquired_on: Option<String>,
     /// 一部負担金割合 in percent (10, 20, 30); absent for 法定負担割合のとおり.
     #[uniffi(default)]
     pub copay_percent: Option<u8>,
-    /// 有効開始年月日, `YYYY-MM-DD`.
+    /// 有効開始年月日, `YYYY-MM-DD` or 和暦.
     #[uniffi(default)]
     pub valid_from: Option<String>,
-    /// 有効期限, `YYYY-MM-DD` (required for a 資格確認書).
+    /// 有効期限, `YYYY-MM-DD` or 和暦 (required for a 資格確認書 and a 公費 受給者証).
     #[uniffi(default)]
     pub valid_until: Option<String>,
-    /// 交付年月日, `YYYY-MM-DD`.
+    /// 交付年月日, `YYYY-MM-DD` or 和暦.
     #[uniffi(default)]
     pub issued_on: Option<String>,
     /// 高齢受給者 block.
@@ -95,6 +113,12 @@ pub struct RecordInput {
     /// 未就学区分.
     #[uniffi(default)]
     pub preschool: bool,
+    /// 資格喪失年月日, `YYYY-MM-DD` or 和暦.
+    #[uniffi(default)]
+    pub lost_on: Option<String>,
+    /// The 公費 受給者証's numbers and name (kind `PublicExpense` only).
+    #[uniffi(default)]
+    pub public_expense: Option<PublicExpenseInput>,
 }
 
 impl From<MemberInput> for MemberForm {
@@ -105,6 +129,8 @@ impl From<MemberInput> for MemberForm {
             birth_date: m.birth_date,
             sex: m.sex,
             relationship: m.relationship,
+            myna_hoken: m.myna_hoken,
+            card_expires_on: m.card_expires_on,
         }
     }
 }
@@ -135,6 +161,12 @@ impl From<RecordInput> for RecordForm {
                 effective_from: l.effective_from,
             }),
             preschool: r.preschool,
+            lost_on: r.lost_on,
+            public_expense: r.public_expense.map(|p| PublicExpenseForm {
+                payer_number: p.payer_number,
+                recipient_number: p.recipient_number,
+                program: p.program,
+            }),
         }
     }
 }

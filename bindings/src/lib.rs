@@ -31,7 +31,8 @@ pub use card::{
 pub use error::{FieldProblem, ShikakuError};
 pub use household::{Household, MemberInfo, RecordInfo, destroy_store};
 pub use inputs::{
-    ElderlyInput, LimitInput, MemberInput, RecordInput, validate_member, validate_record,
+    ElderlyInput, LimitInput, MemberInput, PublicExpenseInput, RecordInput, validate_member,
+    validate_record,
 };
 pub use platform::{
     CardTransport, HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport,

@@ -157,6 +157,8 @@ pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuErro
             birth_date: p.birth_date.format("%Y-%m-%d").to_string(),
             sex,
             relationship,
+            myna_hoken: None,
+            card_expires_on: None,
         }
         .validate(today)
         .map_err(|_| test_error("profile person does not validate"))?;
@@ -177,6 +179,8 @@ pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuErro
             elderly: None,
             limit: None,
             preschool: false,
+            lost_on: None,
+            public_expense: None,
         }
         .validate(today)
         .map_err(|_| test_error("test record does not validate"))?;

@@ -142,6 +142,8 @@ fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
             birth_date: "1952-03-03".into(),
             sex: shikaku_core::eligibility::Sex::Female,
             relationship: shikaku_core::eligibility::Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
         })
         .unwrap();
     let (started_tx, started_rx) = channel();

@@ -47,6 +47,8 @@ fn document(i: usize) -> EligibilityDocument {
             birth_date: format!("{}-04-12", 1960 + i * 8),
             sex: Sex::Female,
             relationship: rel,
+            myna_hoken: None,
+            card_expires_on: None,
         }
         .validate(day)
         .unwrap(),
@@ -67,6 +69,8 @@ fn document(i: usize) -> EligibilityDocument {
             elderly: None,
             limit: None,
             preschool: false,
+            lost_on: None,
+            public_expense: None,
         }
         .validate(day)
         .unwrap(),

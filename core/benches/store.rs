@@ -44,6 +44,8 @@ fn household() -> Vec<(MemberData, Vec<EligibilityRecord>)> {
                 birth_date: format!("{}-04-12", 1950 + i * 10),
                 sex: Sex::Female,
                 relationship: rel,
+                myna_hoken: None,
+                card_expires_on: None,
             }
             .validate(today())
             .unwrap();
@@ -67,6 +69,8 @@ fn household() -> Vec<(MemberData, Vec<EligibilityRecord>)> {
                         elderly: None,
                         limit: None,
                         preschool: false,
+                        lost_on: None,
+                        public_expense: None,
                     }
                     .validate(today())
                     .unwrap()

@@ -116,6 +116,8 @@ mod tests {
             birth_date: birth.into(),
             sex,
             relationship: Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
         }
         .validate(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
         .unwrap()

@@ -9,8 +9,8 @@ use super::cbor::{self, Fields, malformed, time, time_v};
 use super::{DocumentError, FORMAT_VERSION, MAX_SIGNED_BYTES};
 use crate::clock::japan_today;
 use crate::eligibility::{
-    CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient, EligibilityRecord, InsurerNumber,
-    LimitCertification, LimitForm, MemberData, MemberForm, RecordForm, Relationship, Sex,
+    CopayRate, DocumentKind, ElderlyRecipient, EligibilityRecord, InsurerNumber,
+    LimitCertification, MemberData, MemberForm, RecordForm, Relationship, Sex,
 };
 
 /// Keys of the top-level document map.
@@ -150,41 +150,11 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 fn person_form(p: &MemberData) -> MemberForm {
-    MemberForm {
-        name: p.name.clone(),
-        kana: p.kana.clone(),
-        birth_date: ymd(p.birth_date),
-        sex: p.sex,
-        relationship: p.relationship,
-    }
+    MemberForm::from(p)
 }
 
 fn record_form(r: &EligibilityRecord) -> RecordForm {
-    RecordForm {
-        kind: r.kind,
-        insurer_number: r.insurer_number.as_str().to_owned(),
-        insurer_name: r.insurer_name.clone(),
-        symbol: r.symbol.clone(),
-        number: r.number.clone(),
-        branch: r.branch.clone(),
-        relationship: r.relationship,
-        insured_name: r.insured_name.clone(),
-        acquired_on: r.acquired_on.map(ymd),
-        copay_percent: r.copay.map(CopayRate::percent),
-        valid_from: r.valid_from.map(ymd),
-        valid_until: r.valid_until.map(ymd),
-        issued_on: r.issued_on.map(ymd),
-        elderly: r.elderly.as_ref().map(|e| ElderlyForm {
-            copay_percent: Some(e.copay.percent()),
-            effective_from: Some(ymd(e.effective_from)),
-            valid_until: e.valid_until.map(ymd),
-        }),
-        limit: r.limit.as_ref().map(|l| LimitForm {
-            category: l.category.clone(),
-            effective_from: l.effective_from.map(ymd),
-        }),
-        preschool: r.preschool,
-    }
+    RecordForm::from(r)
 }
 
 // ---- encoding ----
@@ -216,11 +186,15 @@ fn relationship_code(r: Relationship) -> u64 {
     }
 }
 
-fn kind_code(k: DocumentKind) -> u64 {
+fn kind_code(k: DocumentKind) -> Result<u64, DocumentError> {
     match k {
-        DocumentKind::Notice => 1,
-        DocumentKind::Portal => 2,
-        DocumentKind::Certificate => 3,
+        DocumentKind::Notice => Ok(1),
+        DocumentKind::Portal => Ok(2),
+        DocumentKind::Certificate => Ok(3),
+        // Format 1 carries health-insurance eligibility only; a 公費 受給者証 is hand-entered.
+        DocumentKind::PublicExpense => Err(invalid(
+            "a 公費 受給者証 (kind public_expense) is not part of the signed document format",
+        )),
     }
 }
 
@@ -252,7 +226,7 @@ pub(crate) fn to_value(doc: &EligibilityDocument) -> Result<Value, DocumentError
         ])
     });
     let record = cbor::map(vec![
-        (record_key::KIND, Some(uint_v(kind_code(r.kind)))),
+        (record_key::KIND, Some(uint_v(kind_code(r.kind)?))),
         (
             record_key::INSURER_NUMBER,
             Some(text_v(r.insurer_number.as_str())),
@@ -307,7 +281,7 @@ fn date(v: Value, at: &'static str) -> Result<NaiveDate, DocumentError> {
     if s.len() != 10 {
         return Err(malformed(at, "expected a date YYYY-MM-DD"));
     }
-    crate::eligibility::parse_date(&s).map_err(|_| malformed(at, "expected a date YYYY-MM-DD"))
+    crate::eligibility::parse_iso_date(&s).map_err(|_| malformed(at, "expected a date YYYY-MM-DD"))
 }
 
 fn opt_date(v: Option<Value>, at: &'static str) -> Result<Option<NaiveDate>, DocumentError> {
@@ -359,6 +333,8 @@ fn decode_person(v: Value) -> Result<MemberData, DocumentError> {
         birth_date,
         sex,
         relationship,
+        myna_hoken: None,
+        card_expires_on: None,
     })
 }
 
@@ -444,6 +420,7 @@ fn decode_record(v: Value) -> Result<EligibilityRecord, DocumentError> {
         elderly: f.opt(k::ELDERLY).map(decode_elderly).transpose()?,
         limit: f.opt(k::LIMIT).map(decode_limit).transpose()?,
         preschool: cbor::boolean(f.req(k::PRESCHOOL, "record.preschool")?, "record.preschool")?,
+        lost_on: None,
     };
     f.finish()?;
     Ok(record)

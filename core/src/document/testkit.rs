@@ -82,6 +82,8 @@ pub(crate) fn document() -> EligibilityDocument {
             birth_date: d("1985-04-12"),
             sex: Sex::Male,
             relationship: Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
         },
         record: EligibilityRecord {
             kind: DocumentKind::Certificate,
@@ -107,6 +109,7 @@ pub(crate) fn document() -> EligibilityDocument {
                 effective_from: Some(d("2026-08-01")),
             }),
             preschool: false,
+            lost_on: None,
         },
         holder_binding: Some([0x5a; 32]),
     }
@@ -133,6 +136,7 @@ pub(crate) fn minimal_document() -> EligibilityDocument {
         elderly: None,
         limit: None,
         preschool: true,
+        lost_on: None,
     };
     doc.holder_binding = None;
     doc

@@ -51,6 +51,18 @@ pub enum Field {
     LimitEffectiveFrom,
     /// 未就学区分
     Preschool,
+    /// マイナ保険証 (a My Number Card registered for 保険証利用) held
+    MynaHoken,
+    /// マイナンバーカードの有効期限
+    CardExpiresOn,
+    /// 資格喪失年月日
+    LostOn,
+    /// 公費負担者番号
+    PublicPayerNumber,
+    /// 公費負担医療の受給者番号
+    PublicRecipientNumber,
+    /// 公費の制度名 (受給者証の名称)
+    PublicProgram,
 }
 
 impl Field {
@@ -80,6 +92,12 @@ impl Field {
             Field::LimitCategory => "限度額適用区分",
             Field::LimitEffectiveFrom => "限度額適用 発効期日",
             Field::Preschool => "未就学区分",
+            Field::MynaHoken => "マイナ保険証",
+            Field::CardExpiresOn => "マイナンバーカードの有効期限",
+            Field::LostOn => "資格喪失年月日",
+            Field::PublicPayerNumber => "公費負担者番号",
+            Field::PublicRecipientNumber => "受給者番号",
+            Field::PublicProgram => "受給者証の名称",
         }
     }
 
@@ -109,6 +127,12 @@ impl Field {
             Field::LimitCategory => "limit.category",
             Field::LimitEffectiveFrom => "limit.effective_from",
             Field::Preschool => "preschool",
+            Field::MynaHoken => "myna_hoken",
+            Field::CardExpiresOn => "card_expires_on",
+            Field::LostOn => "lost_on",
+            Field::PublicPayerNumber => "public_expense.payer_number",
+            Field::PublicRecipientNumber => "public_expense.recipient_number",
+            Field::PublicProgram => "public_expense.program",
         }
     }
 }

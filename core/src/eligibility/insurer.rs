@@ -1,16 +1,21 @@
-//! 保険者番号 (insurer number): structure, 法別番号 table and 検証番号 (check digit).
+//! 保険者番号 (insurer number) and 公費負担者番号 (payer number of a 公費負担医療): structure,
+//! 法別番号 table and 検証番号 (check digit).
 //!
 //! Structure (eligibility.md §2): 法別番号 (2) + 都道府県番号 (2) + 保険者別番号 (3) + 検証番号 (1)
 //! = 8 digits; 国民健康保険 has no 法別番号 and so 6 digits. The check digit is the Luhn method
-//! quoted from MHLW's 保険者番号等の設定要領.
+//! quoted from MHLW's 保険者番号等の設定要領. A 公費負担者番号 has the same shape (法別番号 +
+//! 都道府県番号 + 実施機関番号 + 検証番号) and the same check digit, and its 法別番号 come from the
+//! same table as the insurers' (docs/rules.md, "公費負担者番号").
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::record::DocumentKind;
 use super::text::fold_width;
 
-/// The insurance scheme a 保険者番号 belongs to, from its 法別番号 (or its length for 国保).
+/// The scheme a 保険者番号 or 公費負担者番号 belongs to, from its 法別番号 (or its length for
+/// 国保).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Scheme {
     /// 01 全国健康保険協会 (協会けんぽ).
@@ -35,10 +40,14 @@ pub enum Scheme {
     LateElderly,
     /// 63, 72–75 特例退職被保険者.
     SpecialRetiree,
-    /// 67 国民健康保険 退職者医療.
+    /// 67 国民健康保険 退職者医療: abolished (no one is covered by it any more), so a typed
+    /// number with it is refused; only records stored earlier can carry it.
     NhiRetiree,
     /// 6-digit 市町村国民健康保険 (no 法別番号).
     NationalHealthInsurance,
+    /// A 公費負担医療 (public expense program), national or local: the number is a
+    /// 公費負担者番号, never a 保険者番号. [`InsurerNumber::program_label_ja`] names it.
+    PublicExpense,
 }
 
 impl Scheme {
@@ -56,9 +65,15 @@ impl Scheme {
             Scheme::Teachers => "公立学校共済組合等",
             Scheme::LateElderly => "後期高齢者医療",
             Scheme::SpecialRetiree => "特例退職",
-            Scheme::NhiRetiree => "国民健康保険（退職者医療）",
+            Scheme::NhiRetiree => "国民健康保険（退職者医療、廃止）",
             Scheme::NationalHealthInsurance => "国民健康保険",
+            Scheme::PublicExpense => "公費負担医療",
         }
+    }
+
+    /// True for the schemes of health insurance (not a 公費).
+    pub fn is_insurance(self) -> bool {
+        self != Scheme::PublicExpense
     }
 
     fn from_law_code(code: &str) -> Option<Scheme> {
@@ -75,12 +90,50 @@ impl Scheme {
             "39" => Scheme::LateElderly,
             "63" | "72" | "73" | "74" | "75" => Scheme::SpecialRetiree,
             "67" => Scheme::NhiRetiree,
+            code if public_program(code).is_some() => Scheme::PublicExpense,
             _ => return None,
         })
     }
 }
 
-/// Why a 保険者番号 is not valid. Messages never repeat the number itself.
+/// The 公費負担医療 programs by 法別番号 (MHLW's 法別番号 table of the レセプト rules, see
+/// docs/rules.md): the national programs, and 80–98, which prefectures and municipalities use
+/// for their own programs (こども医療費助成, 重度障がい者医療 …; the numbers differ by place).
+fn public_program(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "10" => "感染症法（結核患者の適正医療）",
+        "11" => "感染症法（結核患者の入院）",
+        "12" => "生活保護法（医療扶助）",
+        "13" | "14" => "戦傷病者特別援護法",
+        "15" => "障害者総合支援法（更生医療）",
+        "16" => "障害者総合支援法（育成医療）",
+        "17" => "児童福祉法（療育の給付）",
+        "18" | "19" => "原子爆弾被爆者援護法",
+        "20" => "精神保健福祉法（措置入院）",
+        "21" => "障害者総合支援法（精神通院医療）",
+        "22" => "麻薬及び向精神薬取締法（措置入院）",
+        "23" => "母子保健法（養育医療）",
+        "24" => "障害者総合支援法（療養介護医療）",
+        "25" => "中国残留邦人等支援法（医療支援給付）",
+        "28" | "29" => "感染症法（入院）",
+        "30" => "心神喪失者等医療観察法",
+        "38" => "肝炎治療特別促進事業",
+        "51" => "特定疾患治療研究事業",
+        "52" => "児童福祉法（小児慢性特定疾病医療支援）",
+        "53" => "児童福祉法（措置等に係る医療の給付）",
+        "54" => "難病法（特定医療費）",
+        "62" => "特定B型肝炎ウイルス感染者給付金等",
+        "66" => "石綿健康被害救済法",
+        "79" => "障害者総合支援法（障害児入所医療・肢体不自由児通所医療）",
+        "80" | "81" | "82" | "83" | "84" | "85" | "86" | "87" | "88" | "89" | "90" | "91"
+        | "92" | "93" | "94" | "95" | "96" | "97" | "98" => {
+            "地方公共団体の医療費助成（こども医療費・重度障がい者医療など）"
+        }
+        _ => return None,
+    })
+}
+
+/// Why a 保険者番号 or 公費負担者番号 is not valid. Messages never repeat the number itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum InsurerNumberError {
     /// Not 6 or 8 characters long after width folding.
@@ -92,9 +145,21 @@ pub enum InsurerNumberError {
     /// The first two digits are not a known 法別番号.
     #[error("unknown 法別番号 (the first two digits)")]
     UnknownLawCode,
+    /// 法別番号 67 (国民健康保険 退職者医療) was abolished: no one is covered by it any more.
+    #[error("法別番号 67 (退職者医療) was abolished; use the number on the current document")]
+    AbolishedLawCode,
+    /// The 都道府県番号 is not one of 01 (北海道) to 47 (沖縄県).
+    #[error("the 都道府県番号 must be 01 to 47")]
+    Prefecture,
     /// The last digit does not match the 検証番号 computed from the others.
     #[error("check digit does not match")]
     CheckDigit,
+    /// A 公費負担者番号 where a 保険者番号 is expected.
+    #[error("is a 公費負担者番号, not a 保険者番号 (enter a 公費 受給者証 as kind public_expense)")]
+    PublicExpenseNumber,
+    /// A 保険者番号 where a 公費負担者番号 is expected.
+    #[error("is a 保険者番号, not a 公費負担者番号 (8 digits, 法別番号 of a 公費)")]
+    NotPublicExpense,
 }
 
 /// The 検証番号 for `body` (all digits of a 保険者番号 except the last), as in MHLW's
@@ -116,25 +181,89 @@ pub fn check_digit(body: &str) -> Option<u8> {
     Some(((10 - sum % 10) % 10) as u8)
 }
 
-/// A validated 保険者番号: 8 digits with a known 法別番号, or 6 digits for 国保, with a correct
-/// check digit. Stored in half-width digits.
+/// A validated 保険者番号 (8 digits with a known 法別番号, or 6 digits for 国保) or, on a 公費
+/// record ([`DocumentKind::PublicExpense`]), a 公費負担者番号 (8 digits, a 公費 法別番号), with
+/// a correct check digit. Stored in half-width digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct InsurerNumber(String);
 
+/// Which numbers a parse accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accept {
+    /// 保険者番号 only, as typed today (法別 67 refused).
+    Insurer,
+    /// 公費負担者番号 only.
+    PublicPayer,
+    /// Either, and 法別 67: what a stored or received record may carry.
+    Stored,
+}
+
 impl InsurerNumber {
-    /// Validates `input` (full-width digits are folded to half-width first).
+    /// Validates a 保険者番号 (full-width digits are folded to half-width first). A
+    /// 公費負担者番号 is refused ([`InsurerNumberError::PublicExpenseNumber`]), and so is the
+    /// abolished 法別番号 67.
     pub fn parse(input: &str) -> Result<Self, InsurerNumberError> {
+        Self::parse_as(input, Accept::Insurer)
+    }
+
+    /// Validates a 公費負担者番号: 8 digits, a 公費 法別番号, 都道府県 01–47, the same check
+    /// digit as a 保険者番号.
+    pub fn parse_public_payer(input: &str) -> Result<Self, InsurerNumberError> {
+        Self::parse_as(input, Accept::PublicPayer)
+    }
+
+    /// Validates the number of a record of `kind`: a 公費負担者番号 for
+    /// [`DocumentKind::PublicExpense`], a 保険者番号 otherwise.
+    pub fn parse_for(kind: DocumentKind, input: &str) -> Result<Self, InsurerNumberError> {
+        if kind.is_insurance() {
+            Self::parse(input)
+        } else {
+            Self::parse_public_payer(input)
+        }
+    }
+
+    /// Validates either kind of number and tells which scheme it belongs to (for
+    /// `validate insurer-number`). The abolished 法別番号 67 is refused.
+    pub fn identify(input: &str) -> Result<Self, InsurerNumberError> {
+        let n = Self::parse_as(input, Accept::Stored)?;
+        if n.scheme() == Scheme::NhiRetiree {
+            return Err(InsurerNumberError::AbolishedLawCode);
+        }
+        Ok(n)
+    }
+
+    fn parse_as(input: &str, accept: Accept) -> Result<Self, InsurerNumberError> {
         let folded = fold_width(input.trim());
         if !folded.chars().all(|c| c.is_ascii_digit()) {
             return Err(InsurerNumberError::NotDigits);
         }
-        match folded.len() {
-            8 if Scheme::from_law_code(&folded[..2]).is_none() => {
-                return Err(InsurerNumberError::UnknownLawCode);
-            }
-            8 | 6 => {}
+        let scheme = match folded.len() {
+            8 => Scheme::from_law_code(&folded[..2]).ok_or(InsurerNumberError::UnknownLawCode)?,
+            6 if accept == Accept::PublicPayer => return Err(InsurerNumberError::NotPublicExpense),
+            6 => Scheme::NationalHealthInsurance,
             _ => return Err(InsurerNumberError::Length),
+        };
+        match (accept, scheme) {
+            (Accept::Insurer, Scheme::PublicExpense) => {
+                return Err(InsurerNumberError::PublicExpenseNumber);
+            }
+            (Accept::Insurer, Scheme::NhiRetiree) => {
+                return Err(InsurerNumberError::AbolishedLawCode);
+            }
+            (Accept::PublicPayer, s) if s != Scheme::PublicExpense => {
+                return Err(InsurerNumberError::NotPublicExpense);
+            }
+            _ => {}
+        }
+        // 8 digits: 法別 + 都道府県; 6 digits (国保): 都道府県 first.
+        let prefecture = if folded.len() == 8 {
+            &folded[2..4]
+        } else {
+            &folded[..2]
+        };
+        if !prefecture_ok(prefecture, folded.len()) {
+            return Err(InsurerNumberError::Prefecture);
         }
         let (body, last) = folded.split_at(folded.len() - 1);
         let expected = check_digit(body).ok_or(InsurerNumberError::NotDigits)?;
@@ -154,20 +283,55 @@ impl InsurerNumber {
         if self.0.len() == 6 {
             return Scheme::NationalHealthInsurance;
         }
-        // `parse` only accepts 8-digit numbers whose first two digits are in the table.
+        // Every parse only accepts 8-digit numbers whose first two digits are in the table.
         Scheme::from_law_code(&self.0[..2]).unwrap_or(Scheme::NationalHealthInsurance)
+    }
+
+    /// The 法別番号 (the first two digits), `None` for a 6-digit 国保 number.
+    pub fn law_code(&self) -> Option<&str> {
+        (self.0.len() == 8).then(|| &self.0[..2])
     }
 
     /// True for 後期高齢者医療 (法別番号 39).
     pub fn is_late_elderly(&self) -> bool {
         self.scheme() == Scheme::LateElderly
     }
+
+    /// True for a 公費負担者番号.
+    pub fn is_public_expense(&self) -> bool {
+        self.scheme() == Scheme::PublicExpense
+    }
+
+    /// What the number belongs to, in Japanese: the scheme, and for a 公費 the program of its
+    /// 法別番号 (`公費負担医療：難病法（特定医療費）`).
+    pub fn program_label_ja(&self) -> String {
+        match self.law_code().and_then(public_program) {
+            Some(program) => format!("{}：{program}", Scheme::PublicExpense.label_ja()),
+            None => self.scheme().label_ja().to_string(),
+        }
+    }
+}
+
+/// True when `code` is a 都道府県番号 (01 北海道 … 47 沖縄県). For the 6-digit 国保 numbers only
+/// 00 and 99 are refused: their first digits are the 都道府県 too, but numbers outside 01–47
+/// are kept as accepted before (a 国保組合 number of an unknown series must not be refused).
+fn prefecture_ok(code: &str, len: usize) -> bool {
+    let Ok(n) = code.parse::<u8>() else {
+        return false;
+    };
+    if len == 8 {
+        (1..=47).contains(&n)
+    } else {
+        n != 0 && n != 99
+    }
 }
 
 impl TryFrom<String> for InsurerNumber {
     type Error = InsurerNumberError;
+    /// Reads a stored or received number: a 保険者番号 or a 公費負担者番号, 法別 67 included (a
+    /// record stored before it was refused must still open).
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        InsurerNumber::parse(&value)
+        InsurerNumber::parse_as(&value, Accept::Stored)
     }
 }
 

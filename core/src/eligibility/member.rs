@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Collector, Field, ValidationError};
+use super::record::{DocumentKind, EligibilityRecord};
 use super::text::{KanaError, fold_kana};
 use super::{check_text, parse_date};
+use crate::screen::calendar::my_number_card_valid_until;
 
 uuid_id!(
     /// A member's random, stable id (UUID v4). It carries no personal data.
@@ -107,12 +109,19 @@ pub struct MemberForm {
     pub name: String,
     /// 氏名カナ (katakana; half-width is folded).
     pub kana: String,
-    /// 生年月日, `YYYY-MM-DD`.
+    /// 生年月日, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     pub birth_date: String,
     /// 性別.
     pub sex: Sex,
     /// 本人 or 家族.
     pub relationship: Relationship,
+    /// Whether the member holds a My Number Card registered for 保険証利用 (マイナ保険証):
+    /// `None` when not said (then [`MemberData::holds_myna_hoken`] derives it from the records).
+    #[serde(default)]
+    pub myna_hoken: Option<bool>,
+    /// The My Number Card's printed 有効期限 (`YYYY-MM-DD` or 和暦), if the member typed it.
+    #[serde(default)]
+    pub card_expires_on: Option<String>,
 }
 
 /// The validated personal data of a member (everything but id and order).
@@ -128,6 +137,55 @@ pub struct MemberData {
     pub sex: Sex,
     /// 本人 or 家族.
     pub relationship: Relationship,
+    /// Whether the member said they hold a マイナ保険証 (`None`: not said). Read it through
+    /// [`MemberData::holds_myna_hoken`], which falls back on the record kinds.
+    #[serde(default)]
+    pub myna_hoken: Option<bool>,
+    /// The My Number Card's printed 有効期限, if typed. When absent, the expiry can only be
+    /// computed from an issue date (`screen::calendar::my_number_card_valid_until`).
+    #[serde(default)]
+    pub card_expires_on: Option<NaiveDate>,
+}
+
+impl MemberData {
+    /// Whether the member holds a マイナ保険証: what they said, or else what their records
+    /// imply. A 資格情報のお知らせ or マイナポータルの資格情報 is only issued to holders (seed 004:
+    /// 「マイナ保険証を持っている方」), so either means yes; a 資格確認書 is issued to people
+    /// without one (seed 004: 「持っていない方」), so a 資格確認書 alone means no, except a
+    /// 後期高齢者医療 one, which everyone received until 2026-07-31 (eligibility.md §4). `None`
+    /// when nothing tells. A 公費 受給者証 says nothing about it.
+    pub fn holds_myna_hoken(&self, records: &[EligibilityRecord]) -> Option<bool> {
+        if let Some(said) = self.myna_hoken {
+            return Some(said);
+        }
+        if records.iter().any(|r| r.kind.implies_myna_hoken()) {
+            return Some(true);
+        }
+        let certificate = |r: &&EligibilityRecord| r.kind == DocumentKind::Certificate;
+        let mut certificates = records.iter().filter(certificate).peekable();
+        if certificates.peek().is_some()
+            && certificates.all(|r| !r.insurer_number.is_late_elderly())
+        {
+            return Some(false);
+        }
+        None
+    }
+}
+
+impl From<&MemberData> for MemberForm {
+    /// The form that validates back to `m` (dates as `YYYY-MM-DD`).
+    fn from(m: &MemberData) -> MemberForm {
+        let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        MemberForm {
+            name: m.name.clone(),
+            kana: m.kana.clone(),
+            birth_date: ymd(m.birth_date),
+            sex: m.sex,
+            relationship: m.relationship,
+            myna_hoken: m.myna_hoken,
+            card_expires_on: m.card_expires_on.map(ymd),
+        }
+    }
 }
 
 /// A member of the household as stored.
@@ -170,6 +228,27 @@ impl MemberForm {
                 c.push(Field::BirthDate, "must not be before 1890");
             }
         }
+        let card_expires_on = self
+            .card_expires_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .and_then(|s| c.take(Field::CardExpiresOn, parse_date(s)));
+        if let (Some(expires), Some(b)) = (card_expires_on, birth) {
+            if expires <= b {
+                c.push(Field::CardExpiresOn, "must be after the birth date");
+            } else if b <= today
+                && my_number_card_valid_until(b, today).is_some_and(|latest| expires > latest)
+            {
+                // A card issued today ends on the 10th birthday after today (the 5th for a
+                // holder under 18); no card issued earlier ends later.
+                c.push(
+                    Field::CardExpiresOn,
+                    "is later than any My Number Card issued so far can be valid \
+                     (the 10th birthday after issue, the 5th under 18)",
+                );
+            }
+        }
         c.finish(|| {
             Some(MemberData {
                 name: name?,
@@ -177,6 +256,8 @@ impl MemberForm {
                 birth_date: birth?,
                 sex: self.sex,
                 relationship: self.relationship,
+                myna_hoken: self.myna_hoken,
+                card_expires_on,
             })
         })
     }
@@ -197,6 +278,8 @@ mod tests {
             birth_date: "1985-04-12".into(),
             sex: Sex::Male,
             relationship: Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
         }
     }
 

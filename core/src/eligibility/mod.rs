@@ -51,31 +51,22 @@ mod record;
 pub mod text;
 
 use chrono::NaiveDate;
+use text::parse_date;
+
+/// Parses a date written exactly `YYYY-MM-DD` that exists in the calendar: the machine form of
+/// the signed documents. What people type goes through [`text::parse_date`].
+pub(crate) fn parse_iso_date(s: &str) -> Result<NaiveDate, &'static str> {
+    text::parse_iso(s.trim()).unwrap_or(Err("must be a date written YYYY-MM-DD"))
+}
 
 pub use error::{Field, FieldError, ValidationError};
 pub use insurer::{InsurerNumber, InsurerNumberError, Scheme};
 pub use member::{Member, MemberData, MemberForm, MemberId, Relationship, Sex};
 pub use record::{
-    CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient, EligibilityRecord, LimitCertification,
-    LimitForm, Provenance, RecordForm, RecordId, RecordJsonError, StoredRecord,
+    CERTIFICATE_MAX_YEARS, CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient,
+    EligibilityRecord, LimitCertification, LimitForm, Provenance, PublicExpenseForm, RecordForm,
+    RecordId, RecordJsonError, StoredRecord,
 };
-
-/// Parses a date written exactly `YYYY-MM-DD` that exists in the calendar.
-pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
-    let s = s.trim();
-    let shape_ok = s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    if !shape_ok {
-        return Err("must be a date written YYYY-MM-DD");
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| "is not a real calendar date")
-}
 
 /// Checks a free-text field: not blank, at most `max` characters, no control characters.
 /// White space runs are folded to one space (so U+3000 between family and given name stays

@@ -9,6 +9,7 @@ use super::insurer::InsurerNumber;
 use super::member::{MemberId, Relationship};
 use super::text::fold_width;
 use super::{check_text, parse_date};
+use crate::screen::calendar::years_period_last_day;
 
 uuid_id!(
     /// A record's random, stable id (UUID v4).
@@ -25,6 +26,12 @@ pub enum DocumentKind {
     Portal,
     /// 資格確認書: stands on its own, for people without a マイナ保険証.
     Certificate,
+    /// A 公費負担医療 受給者証 (こども医療費受給者証, 重度障がい者医療証, 難病の医療受給者証 …):
+    /// shown together with the マイナ保険証 or 資格確認書, which it never replaces (seed 002
+    /// A11). Its [`EligibilityRecord::insurer_number`] is the 公費負担者番号, its
+    /// [`EligibilityRecord::number`] the 受給者番号 and its [`EligibilityRecord::insurer_name`]
+    /// the name of the program (docs/record-json.md).
+    PublicExpense,
 }
 
 impl DocumentKind {
@@ -34,6 +41,7 @@ impl DocumentKind {
             DocumentKind::Notice => "資格情報のお知らせ",
             DocumentKind::Portal => "マイナポータル資格情報",
             DocumentKind::Certificate => "資格確認書",
+            DocumentKind::PublicExpense => "公費の受給者証",
         }
     }
 
@@ -43,6 +51,7 @@ impl DocumentKind {
             DocumentKind::Notice => 1,
             DocumentKind::Portal => 2,
             DocumentKind::Certificate => 3,
+            DocumentKind::PublicExpense => 4,
         }
     }
 
@@ -52,13 +61,49 @@ impl DocumentKind {
             1 => Some(DocumentKind::Notice),
             2 => Some(DocumentKind::Portal),
             3 => Some(DocumentKind::Certificate),
+            4 => Some(DocumentKind::PublicExpense),
             _ => None,
         }
     }
 
     /// True when the document is valid only shown together with the physical My Number Card.
     pub fn needs_card(self) -> bool {
-        !matches!(self, DocumentKind::Certificate)
+        matches!(self, DocumentKind::Notice | DocumentKind::Portal)
+    }
+
+    /// True for a record of health-insurance eligibility (資格情報), false for a 公費 受給者証.
+    pub fn is_insurance(self) -> bool {
+        self != DocumentKind::PublicExpense
+    }
+
+    /// True when holding this document means holding a マイナ保険証: a お知らせ or a
+    /// マイナポータル 資格情報 is only issued to holders (seed 004).
+    pub fn implies_myna_hoken(self) -> bool {
+        self.needs_card()
+    }
+
+    /// The label of [`EligibilityRecord::insurer_number`] for this kind.
+    pub fn payer_number_label_ja(self) -> &'static str {
+        match self {
+            DocumentKind::PublicExpense => "公費負担者番号",
+            _ => "保険者番号",
+        }
+    }
+
+    /// The label of [`EligibilityRecord::insurer_name`] for this kind.
+    pub fn payer_name_label_ja(self) -> &'static str {
+        match self {
+            DocumentKind::PublicExpense => "受給者証の名称",
+            _ => "保険者名称",
+        }
+    }
+
+    /// The label of [`EligibilityRecord::number`] for this kind.
+    pub fn number_label_ja(self) -> &'static str {
+        match self {
+            DocumentKind::PublicExpense => "受給者番号",
+            _ => "番号",
+        }
     }
 }
 
@@ -158,6 +203,17 @@ pub struct EligibilityRecord {
     pub limit: Option<LimitCertification>,
     /// 未就学区分: the member has not yet started school.
     pub preschool: bool,
+    /// 資格喪失年月日: the first day without this coverage (after leaving a job, or a
+    /// dependent who is no longer one). From that day the record is shown as ended.
+    #[serde(default)]
+    pub lost_on: Option<NaiveDate>,
+}
+
+impl EligibilityRecord {
+    /// True when coverage has been lost on `today` ([`EligibilityRecord::lost_on`] reached).
+    pub fn is_lost(&self, today: NaiveDate) -> bool {
+        self.lost_on.is_some_and(|lost| today >= lost)
+    }
 }
 
 /// Where a record came from. Only [`Provenance::IssuerSigned`] may ever be shown as verified,
@@ -220,9 +276,9 @@ pub struct RecordJsonError {
 pub struct ElderlyForm {
     /// 負担割合 in percent: 10, 20 or 30.
     pub copay_percent: Option<u8>,
-    /// 発効期日, `YYYY-MM-DD`.
+    /// 発効期日, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     pub effective_from: Option<String>,
-    /// 有効期限, `YYYY-MM-DD`.
+    /// 有効期限, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     pub valid_until: Option<String>,
 }
 
@@ -232,8 +288,20 @@ pub struct ElderlyForm {
 pub struct LimitForm {
     /// 適用区分 as printed.
     pub category: String,
-    /// 発効期日, `YYYY-MM-DD`.
+    /// 発効期日, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     pub effective_from: Option<String>,
+}
+
+/// The 公費 part of a [`RecordForm`] (kind `public_expense`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicExpenseForm {
+    /// 公費負担者番号: 8 digits, 法別番号 + 都道府県番号 + 実施機関番号 + 検証番号.
+    pub payer_number: String,
+    /// 受給者番号: 7 digits.
+    pub recipient_number: String,
+    /// The 受給者証's name as printed (こども医療費受給者証, 重度障がい者医療証 …).
+    pub program: String,
 }
 
 /// What a person types from a paper 資格確認書 or 資格情報のお知らせ (or the apps' entry form),
@@ -243,14 +311,17 @@ pub struct LimitForm {
 pub struct RecordForm {
     /// Which document.
     pub kind: DocumentKind,
-    /// 保険者番号 (6 or 8 digits; full-width accepted).
+    /// 保険者番号 (6 or 8 digits; full-width accepted). Empty for kind `public_expense`.
+    #[serde(default)]
     pub insurer_number: String,
-    /// 保険者名称.
+    /// 保険者名称. Empty for kind `public_expense`.
+    #[serde(default)]
     pub insurer_name: String,
     /// 記号, as printed.
     #[serde(default)]
     pub symbol: Option<String>,
-    /// 番号, as printed.
+    /// 番号, as printed. Empty for kind `public_expense`.
+    #[serde(default)]
     pub number: String,
     /// 枝番, 2 digits.
     #[serde(default)]
@@ -260,19 +331,19 @@ pub struct RecordForm {
     /// 被保険者氏名 (on a dependent's document).
     #[serde(default)]
     pub insured_name: Option<String>,
-    /// 資格取得年月日, `YYYY-MM-DD`.
+    /// 資格取得年月日, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     #[serde(default)]
     pub acquired_on: Option<String>,
     /// 一部負担金割合 in percent (10, 20, 30); omit for 法定負担割合のとおり.
     #[serde(default)]
     pub copay_percent: Option<u8>,
-    /// 有効開始年月日, `YYYY-MM-DD`.
+    /// 有効開始年月日, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     #[serde(default)]
     pub valid_from: Option<String>,
-    /// 有効期限, `YYYY-MM-DD` (required for a 資格確認書).
+    /// 有効期限, `YYYY-MM-DD` or 和暦 (required for a 資格確認書 and a 公費 受給者証).
     #[serde(default)]
     pub valid_until: Option<String>,
-    /// 交付年月日, `YYYY-MM-DD`.
+    /// 交付年月日, `YYYY-MM-DD` or 和暦 (see [`super::text::parse_date`]).
     #[serde(default)]
     pub issued_on: Option<String>,
     /// 高齢受給者 block.
@@ -284,6 +355,13 @@ pub struct RecordForm {
     /// 未就学区分.
     #[serde(default)]
     pub preschool: bool,
+    /// 資格喪失年月日, `YYYY-MM-DD` or 和暦.
+    #[serde(default)]
+    pub lost_on: Option<String>,
+    /// The 公費 受給者証's numbers and name; required for kind `public_expense`, refused on
+    /// the other kinds.
+    #[serde(default)]
+    pub public_expense: Option<PublicExpenseForm>,
 }
 
 /// A trimmed optional string: absent or blank both mean "not printed".
@@ -309,16 +387,33 @@ impl RecordForm {
         })
     }
 
-    /// Validates the form as of `today`, naming every field that fails.
+    /// Validates the form as of `today`, naming every field that fails. Besides each field's
+    /// own rules, the rules between fields of the record (docs/rules.md): a 後期高齢者医療 record
+    /// is 本人 and has no 高齢受給者 block; a 高齢受給者 share is 2割 or 3割; a 資格確認書 is
+    /// valid for at most 5 years; a 公費 受給者証 has its own numbers and none of the insurance
+    /// fields. The rules that need the member are in [`super::consistency`].
     pub fn validate(&self, today: NaiveDate) -> Result<EligibilityRecord, ValidationError> {
         let mut c = Collector::default();
-        let insurer_number = c.take(
-            Field::InsurerNumber,
-            InsurerNumber::parse(&self.insurer_number),
-        );
-        let insurer_name = c.take(Field::InsurerName, check_text(&self.insurer_name, 100));
+        let public = self.kind == DocumentKind::PublicExpense;
+        let (insurer_number, insurer_name, number) = if public {
+            self.validate_public_expense(&mut c)
+        } else {
+            if self.public_expense.is_some() {
+                c.push(
+                    Field::PublicPayerNumber,
+                    "is only used on a 公費 受給者証 (kind public_expense)",
+                );
+            }
+            (
+                c.take(
+                    Field::InsurerNumber,
+                    InsurerNumber::parse(&self.insurer_number),
+                ),
+                c.take(Field::InsurerName, check_text(&self.insurer_name, 100)),
+                c.take(Field::Number, check_text(&self.number, 20)),
+            )
+        };
         let symbol = present(&self.symbol).and_then(|s| c.take(Field::Symbol, check_text(s, 20)));
-        let number = c.take(Field::Number, check_text(&self.number, 20));
         let branch = present(&self.branch).and_then(|b| {
             let folded = fold_width(b);
             if folded.len() == 2 && folded.bytes().all(|d| d.is_ascii_digit()) {
@@ -337,6 +432,7 @@ impl RecordForm {
         let valid_from = date(Field::ValidFrom, &self.valid_from);
         let valid_until = date(Field::ValidUntil, &self.valid_until);
         let issued_on = date(Field::IssuedOn, &self.issued_on);
+        let lost_on = date(Field::LostOn, &self.lost_on);
         let elderly_dates = self.elderly.as_ref().map(|e| {
             (
                 date(Field::ElderlyEffectiveFrom, &e.effective_from),
@@ -354,17 +450,56 @@ impl RecordForm {
         if issued_on.is_some_and(|d| d > today) {
             c.push(Field::IssuedOn, "must not be in the future");
         }
+        if let (Some(lost), Some(acquired)) = (lost_on, acquired_on)
+            && lost <= acquired
+        {
+            c.push(Field::LostOn, "must be after 資格取得年月日");
+        }
         if let (Some(from), Some(until)) = (valid_from, valid_until)
             && from > until
         {
             c.push(Field::ValidFrom, "must not be after 有効期限");
         }
-        if self.kind == DocumentKind::Certificate && present(&self.valid_until).is_none() {
-            c.push(Field::ValidUntil, "is required on a 資格確認書");
+        if matches!(
+            self.kind,
+            DocumentKind::Certificate | DocumentKind::PublicExpense
+        ) && present(&self.valid_until).is_none()
+        {
+            c.push(
+                Field::ValidUntil,
+                if public {
+                    "is required on a 公費 受給者証"
+                } else {
+                    "is required on a 資格確認書"
+                },
+            );
+        }
+        // Seed 003: a 資格確認書 is valid for 最大 5 年, counted from its start.
+        if self.kind == DocumentKind::Certificate
+            && let Some(until) = valid_until
+        {
+            let start = valid_from.or(issued_on).unwrap_or(today);
+            if start <= until
+                && years_period_last_day(start, CERTIFICATE_MAX_YEARS).is_some_and(|l| until > l)
+            {
+                c.push(
+                    Field::ValidUntil,
+                    "is more than 5 years after the start (a 資格確認書 is valid for at most 5 years)",
+                );
+            }
         }
         let copay = self
             .copay_percent
             .and_then(|p| c.take(Field::Copay, CopayRate::try_from(p)));
+        let late_elderly = insurer_number
+            .as_ref()
+            .is_some_and(InsurerNumber::is_late_elderly);
+        if late_elderly && self.relationship != Relationship::Insured {
+            c.push(
+                Field::Relationship,
+                "must be 本人 on a 後期高齢者医療 record (it has no 被扶養者)",
+            );
+        }
 
         let elderly = self.elderly.as_ref().and_then(|e| {
             let rate = match e.copay_percent {
@@ -374,6 +509,18 @@ impl RecordForm {
                     None
                 }
             };
+            if rate == Some(CopayRate::Ten) {
+                c.push(
+                    Field::ElderlyCopay,
+                    "must be 20 or 30 (高齢受給者 pay 2割 or 3割)",
+                );
+            }
+            if late_elderly {
+                c.push(
+                    Field::ElderlyCopay,
+                    "a 高齢受給者 block is never on a 後期高齢者医療 record",
+                );
+            }
             let (from, until) = elderly_dates.unwrap_or((None, None));
             if from.is_none() && present(&e.effective_from).is_none() {
                 c.push(
@@ -402,6 +549,20 @@ impl RecordForm {
                 effective_from: limit_from,
             })
         });
+        if public {
+            let unused = [
+                (Field::Symbol, present(&self.symbol).is_some()),
+                (Field::Branch, present(&self.branch).is_some()),
+                (Field::InsuredName, present(&self.insured_name).is_some()),
+                (Field::Copay, self.copay_percent.is_some()),
+                (Field::ElderlyCopay, self.elderly.is_some()),
+                (Field::LimitCategory, self.limit.is_some()),
+                (Field::Preschool, self.preschool),
+            ];
+            for (field, _) in unused.into_iter().filter(|(_, set)| *set) {
+                c.push(field, NOT_ON_PUBLIC_EXPENSE);
+            }
+        }
 
         c.finish(|| {
             Some(EligibilityRecord {
@@ -421,10 +582,95 @@ impl RecordForm {
                 elderly,
                 limit,
                 preschool: self.preschool,
+                lost_on,
             })
         })
     }
+
+    /// The numbers and name of a 公費 受給者証 from the `public_expense` block; the insurance
+    /// identity fields must be left empty.
+    fn validate_public_expense(
+        &self,
+        c: &mut Collector,
+    ) -> (Option<InsurerNumber>, Option<String>, Option<String>) {
+        for (field, value) in [
+            (Field::InsurerNumber, &self.insurer_number),
+            (Field::InsurerName, &self.insurer_name),
+            (Field::Number, &self.number),
+        ] {
+            if !value.trim().is_empty() {
+                c.push(field, NOT_ON_PUBLIC_EXPENSE);
+            }
+        }
+        let Some(p) = &self.public_expense else {
+            c.push(
+                Field::PublicPayerNumber,
+                "is required on a 公費 受給者証 (the public_expense block)",
+            );
+            return (None, None, None);
+        };
+        let payer = c.take(
+            Field::PublicPayerNumber,
+            InsurerNumber::parse_public_payer(&p.payer_number),
+        );
+        let recipient = fold_width(&p.recipient_number).replace(' ', "");
+        let recipient = if recipient.len() == 7 && recipient.bytes().all(|b| b.is_ascii_digit()) {
+            Some(recipient)
+        } else {
+            c.push(Field::PublicRecipientNumber, "must be 7 digits");
+            None
+        };
+        let program = c.take(Field::PublicProgram, check_text(&p.program, 100));
+        (payer, program, recipient)
+    }
 }
+
+impl From<&EligibilityRecord> for RecordForm {
+    /// The form that validates back to `r` (dates as `YYYY-MM-DD`): how a stored or signed
+    /// record is checked again by the same rules.
+    fn from(r: &EligibilityRecord) -> RecordForm {
+        let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let public = r.kind == DocumentKind::PublicExpense;
+        let unless_public = |s: &str| if public { String::new() } else { s.to_owned() };
+        RecordForm {
+            kind: r.kind,
+            insurer_number: unless_public(r.insurer_number.as_str()),
+            insurer_name: unless_public(&r.insurer_name),
+            symbol: r.symbol.clone(),
+            number: unless_public(&r.number),
+            branch: r.branch.clone(),
+            relationship: r.relationship,
+            insured_name: r.insured_name.clone(),
+            acquired_on: r.acquired_on.map(ymd),
+            copay_percent: r.copay.map(CopayRate::percent),
+            valid_from: r.valid_from.map(ymd),
+            valid_until: r.valid_until.map(ymd),
+            issued_on: r.issued_on.map(ymd),
+            elderly: r.elderly.as_ref().map(|e| ElderlyForm {
+                copay_percent: Some(e.copay.percent()),
+                effective_from: Some(ymd(e.effective_from)),
+                valid_until: e.valid_until.map(ymd),
+            }),
+            limit: r.limit.as_ref().map(|l| LimitForm {
+                category: l.category.clone(),
+                effective_from: l.effective_from.map(ymd),
+            }),
+            preschool: r.preschool,
+            lost_on: r.lost_on.map(ymd),
+            public_expense: public.then(|| PublicExpenseForm {
+                payer_number: r.insurer_number.as_str().to_owned(),
+                recipient_number: r.number.clone(),
+                program: r.insurer_name.clone(),
+            }),
+        }
+    }
+}
+
+/// The reason given for an insurance field filled in on a 公費 受給者証.
+const NOT_ON_PUBLIC_EXPENSE: &str = "is not used on a 公費 受給者証 (kind public_expense)";
+
+/// The longest validity of a 資格確認書 (seed 003: 有効期限 最大 5 年).
+pub const CERTIFICATE_MAX_YEARS: u32 = 5;
 
 #[cfg(test)]
 mod tests {
@@ -452,6 +698,8 @@ mod tests {
             elderly: None,
             limit: None,
             preschool: false,
+            lost_on: None,
+            public_expense: None,
         }
     }
 

@@ -1,6 +1,119 @@
-//! Text folding shared by validation and comparison: width (全角/半角) and katakana.
+//! Text folding shared by validation and comparison: width (全角/半角) and katakana; and the
+//! one parser of typed dates (西暦 and 和暦).
 
+use chrono::{Datelike, NaiveDate};
 use unicode_normalization::UnicodeNormalization;
+
+use crate::screen::wareki::{Era, Wareki};
+
+/// Why a typed date was refused (a fixed phrase; the value is never repeated).
+const DATE_SHAPE: &str = "must be a date written YYYY-MM-DD or in 和暦 (令和7年4月1日, R7.4.1)";
+const DATE_NOT_REAL: &str = "is not a real calendar date";
+const DATE_BEFORE_ERA: &str = "is before the first day of that era";
+
+/// Parses a date as people type it from a paper document, normalised to a calendar day:
+///
+/// - `2025-04-01` (ISO 8601, exactly 4-2-2 digits) or `2025年4月1日`;
+/// - 和暦 with the era in kanji or its JIS X 0301 letter: `令和7年4月1日`, `令和元年5月1日`,
+///   `平成31年4月30日`, `R7.4.1`, `R07.04.01`, `H31/4/30`, `r7-4-1`, `R元.5.1`, `R7年4月1日`.
+///
+/// Full-width digits and letters, the era ligatures ㍻ and ㋿ (NFKC) and spaces are accepted.
+/// A 和暦 date before its era's first day (令和元年4月30日) is refused; a year past the era's
+/// end is counted on (平成32年3月31日 = 2020-03-31), as documents printed before the change of
+/// era show them. The error is a fixed phrase; the value is never repeated.
+pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
+    let folded: String = fold_width(input).chars().filter(|c| *c != ' ').collect();
+    if let Some(iso) = parse_iso(&folded) {
+        return iso;
+    }
+    let mut rest = folded.as_str();
+    let era = Era::ALL.into_iter().find_map(|era| {
+        let tail = rest
+            .strip_prefix(era.name_ja())
+            .or_else(|| rest.strip_prefix(era.letter()))
+            .or_else(|| rest.strip_prefix(era.letter().to_ascii_lowercase()))?;
+        Some((era, tail))
+    });
+    let era = match era {
+        Some((era, tail)) => {
+            rest = tail;
+            Some(era)
+        }
+        None => None,
+    };
+    let (year, rest) = match rest.strip_prefix('元') {
+        Some(tail) if era.is_some() => (1, tail),
+        _ => take_number(rest).ok_or(DATE_SHAPE)?,
+    };
+    let (month, day, kanji) = month_and_day(rest).ok_or(DATE_SHAPE)?;
+    match era {
+        Some(era) => {
+            let wareki = Wareki {
+                era,
+                year,
+                month,
+                day,
+            };
+            wareki.to_date().ok_or_else(|| {
+                // The same day counted from the era's first year exists: it precedes the era.
+                let western = era
+                    .start()
+                    .year()
+                    .checked_add(i32::try_from(year).unwrap_or(i32::MAX))
+                    .and_then(|y| y.checked_sub(1))
+                    .and_then(|y| NaiveDate::from_ymd_opt(y, month, day));
+                if year > 0 && western.is_some() {
+                    DATE_BEFORE_ERA
+                } else {
+                    DATE_NOT_REAL
+                }
+            })
+        }
+        // 西暦 with kanji: 2025年4月1日 (a 4-digit year).
+        None if kanji && (1000..=9999).contains(&year) => {
+            let year = i32::try_from(year).map_err(|_| DATE_SHAPE)?;
+            NaiveDate::from_ymd_opt(year, month, day).ok_or(DATE_NOT_REAL)
+        }
+        None => Err(DATE_SHAPE),
+    }
+}
+
+/// `YYYY-MM-DD` exactly: `Some(result)` when the shape is ISO, `None` to try the other forms.
+pub(crate) fn parse_iso(s: &str) -> Option<Result<NaiveDate, &'static str>> {
+    let shape_ok = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape_ok.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DATE_NOT_REAL))
+}
+
+/// A run of 1–4 ASCII digits at the start of `s`, and what follows.
+fn take_number(s: &str) -> Option<(u32, &str)> {
+    let len = s.bytes().take_while(u8::is_ascii_digit).count();
+    if len == 0 || len > 4 {
+        return None;
+    }
+    Some((s[..len].parse().ok()?, &s[len..]))
+}
+
+/// `年M月D日` (the final 日 optional) or `.M.D` with one separator out of `.`, `/` and `-`;
+/// the month, the day and whether the kanji form was used.
+fn month_and_day(s: &str) -> Option<(u32, u32, bool)> {
+    if let Some(rest) = s.strip_prefix('年') {
+        let (month, rest) = take_number(rest)?;
+        let rest = rest.strip_prefix('月')?;
+        let (day, rest) = take_number(rest)?;
+        return matches!(rest, "" | "日").then_some((month, day, true));
+    }
+    let sep = s.chars().next().filter(|c| matches!(c, '.' | '/' | '-'))?;
+    let (month, rest) = take_number(&s[1..])?;
+    let (day, rest) = take_number(rest.strip_prefix(sep)?)?;
+    rest.is_empty().then_some((month, day, false))
+}
 
 /// Folds full-width ASCII to half-width and half-width katakana to full-width (Unicode NFKC),
 /// and turns every run of white space (including U+3000) into one ASCII space, trimmed.
@@ -66,6 +179,73 @@ mod tests {
         assert!(same_code("12 345", "１２３４５"));
         assert!(!same_code("12345", "12346"));
         assert!(same_code("①", "1"));
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_typed_in_wareki_are_normalised() {
+        for (input, want) in [
+            ("2025-04-01", d(2025, 4, 1)),
+            (" 2025-04-01 ", d(2025, 4, 1)),
+            ("２０２５－０４－０１", d(2025, 4, 1)),
+            ("2025年4月1日", d(2025, 4, 1)),
+            ("令和7年4月1日", d(2025, 4, 1)),
+            ("令和７年４月１日", d(2025, 4, 1)),
+            ("令和 7年 4月 1日", d(2025, 4, 1)),
+            ("令和7年4月1", d(2025, 4, 1)),
+            ("R7.4.1", d(2025, 4, 1)),
+            ("R07.04.01", d(2025, 4, 1)),
+            ("r7.4.1", d(2025, 4, 1)),
+            ("Ｒ７．４．１", d(2025, 4, 1)),
+            ("R7/4/1", d(2025, 4, 1)),
+            ("R7-4-1", d(2025, 4, 1)),
+            ("R7年4月1日", d(2025, 4, 1)),
+            ("平成31年4月30日", d(2019, 4, 30)),
+            ("H31.4.30", d(2019, 4, 30)),
+            ("令和元年5月1日", d(2019, 5, 1)),
+            ("令和1年5月1日", d(2019, 5, 1)),
+            ("R元.5.1", d(2019, 5, 1)),
+            ("平成元年1月8日", d(1989, 1, 8)),
+            ("昭和60年4月12日", d(1985, 4, 12)),
+            ("S60.4.12", d(1985, 4, 12)),
+            ("大正15年12月24日", d(1926, 12, 24)),
+            ("明治45年7月29日", d(1912, 7, 29)),
+            ("\u{337B}31年4月30日", d(2019, 4, 30)),
+            // Printed before the change of era: counted on.
+            ("平成32年3月31日", d(2020, 3, 31)),
+        ] {
+            assert_eq!(parse_date(input), Ok(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn dates_that_are_not_real_or_not_typed_as_dates_are_refused() {
+        for (input, why) in [
+            ("1985/04/12", DATE_SHAPE),
+            ("2025.4.1", DATE_SHAPE),
+            ("7.4.1", DATE_SHAPE),
+            ("令和7.4/1", DATE_SHAPE),
+            ("令和7年4月", DATE_SHAPE),
+            ("令和年4月1日", DATE_SHAPE),
+            ("元年5月1日", DATE_SHAPE),
+            ("X7.4.1", DATE_SHAPE),
+            ("R12345.4.1", DATE_SHAPE),
+            ("someday", DATE_SHAPE),
+            ("", DATE_SHAPE),
+            ("25年4月1日", DATE_SHAPE),
+            ("2025-02-30", DATE_NOT_REAL),
+            ("2025年2月29日", DATE_NOT_REAL),
+            ("令和7年2月29日", DATE_NOT_REAL),
+            ("R7.13.1", DATE_NOT_REAL),
+            ("R0.5.1", DATE_NOT_REAL),
+            ("令和元年4月30日", DATE_BEFORE_ERA),
+            ("平成元年1月7日", DATE_BEFORE_ERA),
+        ] {
+            assert_eq!(parse_date(input), Err(why), "{input}");
+        }
     }
 
     #[test]

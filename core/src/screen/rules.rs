@@ -501,6 +501,7 @@ mod tests {
             elderly: None,
             limit: None,
             preschool: false,
+            lost_on: None,
         }
     }
 

@@ -91,6 +91,13 @@ impl Era {
     pub fn of(date: NaiveDate) -> Option<Era> {
         Era::ALL.into_iter().rev().find(|era| date >= era.start())
     }
+
+    /// The era named in kanji (`令和`) or by its JIS X 0301 letter (`R`, also lower case).
+    pub fn from_name(name: &str) -> Option<Era> {
+        Era::ALL.into_iter().find(|era| {
+            era.name_ja() == name || name.eq_ignore_ascii_case(&era.letter().to_string())
+        })
+    }
 }
 
 /// A date in 和暦: era, year of the era (1 = 元年), month and day.
@@ -139,6 +146,25 @@ impl fmt::Display for Wareki {
             self.month,
             self.day
         )
+    }
+}
+
+impl Wareki {
+    /// The Gregorian date of this 和暦 date. `None` when the month or day does not exist or
+    /// the date is before the era's first day (令和元年4月30日). A year past the era's end is
+    /// counted on (平成32年 = 2020): documents printed before an era change carry such dates.
+    pub fn to_date(&self) -> Option<NaiveDate> {
+        if self.year == 0 {
+            return None;
+        }
+        let year = self
+            .era
+            .start()
+            .year()
+            .checked_add(i32::try_from(self.year).ok()?)?
+            .checked_sub(1)?;
+        let date = NaiveDate::from_ymd_opt(year, self.month, self.day)?;
+        (date >= self.era.start()).then_some(date)
     }
 }
 
@@ -220,6 +246,39 @@ mod tests {
             serde_json::to_value(w).unwrap(),
             serde_json::json!({"era": "reiwa", "year": 7, "month": 12, "day": 2})
         );
+    }
+
+    #[test]
+    fn wareki_to_date_round_trips_and_refuses_days_before_the_era() {
+        let w = |era, year, month, day| Wareki {
+            era,
+            year,
+            month,
+            day,
+        };
+        assert_eq!(w(Era::Reiwa, 7, 4, 1).to_date(), Some(d(2025, 4, 1)));
+        assert_eq!(w(Era::Reiwa, 1, 5, 1).to_date(), Some(d(2019, 5, 1)));
+        assert_eq!(w(Era::Reiwa, 1, 4, 30).to_date(), None);
+        assert_eq!(w(Era::Heisei, 31, 4, 30).to_date(), Some(d(2019, 4, 30)));
+        assert_eq!(w(Era::Heisei, 1, 1, 7).to_date(), None);
+        assert_eq!(w(Era::Heisei, 1, 1, 8).to_date(), Some(d(1989, 1, 8)));
+        // Printed before the change of era: counted on.
+        assert_eq!(w(Era::Heisei, 32, 3, 31).to_date(), Some(d(2020, 3, 31)));
+        assert_eq!(w(Era::Showa, 64, 1, 7).to_date(), Some(d(1989, 1, 7)));
+        assert_eq!(w(Era::Reiwa, 0, 5, 1).to_date(), None);
+        assert_eq!(w(Era::Reiwa, 7, 2, 29).to_date(), None);
+        assert_eq!(w(Era::Reiwa, 8, 2, 29).to_date(), None);
+        assert_eq!(w(Era::Reiwa, 6, 2, 29).to_date(), Some(d(2024, 2, 29)));
+        let mut date = d(1900, 1, 1);
+        while date <= d(2100, 12, 31) {
+            assert_eq!(to_wareki(date).and_then(|w| w.to_date()), Some(date));
+            date = date + chrono::Days::new(17);
+        }
+        assert_eq!(Era::from_name("令和"), Some(Era::Reiwa));
+        assert_eq!(Era::from_name("h"), Some(Era::Heisei));
+        assert_eq!(Era::from_name("S"), Some(Era::Showa));
+        assert_eq!(Era::from_name("X"), None);
+        assert_eq!(Era::from_name("平"), None);
     }
 
     #[test]

@@ -29,6 +29,12 @@ struct MemberPayload {
     /// The issuer's id for this person, for members that came from a sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     issuer_ref: Option<String>,
+    /// Whether the member said they hold a マイナ保険証 (absent in rows written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    myna_hoken: Option<bool>,
+    /// The My Number Card's printed 有効期限 (absent in rows written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card_expires_on: Option<chrono::NaiveDate>,
 }
 
 impl Store {
@@ -118,6 +124,8 @@ impl Store {
                 birth_date: p.birth_date,
                 sex: p.sex,
                 relationship: p.relationship,
+                myna_hoken: p.myna_hoken,
+                card_expires_on: p.card_expires_on,
             },
         })
     }
@@ -147,6 +155,8 @@ impl Batch<'_> {
                 sex: data.sex,
                 relationship: data.relationship,
                 issuer_ref: issuer_ref.map(str::to_string),
+                myna_hoken: data.myna_hoken,
+                card_expires_on: data.card_expires_on,
             })
             .map_err(|_| sealing_failed())?,
         );

@@ -20,6 +20,8 @@ pub fn member(name: &str, kana: &str, birth: &str, sex: Sex, rel: Relationship) 
         birth_date: birth.into(),
         sex,
         relationship: rel,
+        myna_hoken: None,
+        card_expires_on: None,
     }
     .validate(today())
     .unwrap()
@@ -56,6 +58,8 @@ pub fn record(
         elderly: None,
         limit: None,
         preschool: false,
+        lost_on: None,
+        public_expense: None,
     }
     .validate(today())
     .unwrap()

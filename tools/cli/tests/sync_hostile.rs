@@ -112,6 +112,8 @@ fn document(person: &str, version: u64) -> EligibilityDocument {
         birth_date: birth.into(),
         sex,
         relationship: rel,
+        myna_hoken: None,
+        card_expires_on: None,
     };
     let r = RecordForm {
         kind: DocumentKind::Portal,
@@ -130,6 +132,8 @@ fn document(person: &str, version: u64) -> EligibilityDocument {
         elderly: None,
         limit: None,
         preschool: false,
+        lost_on: None,
+        public_expense: None,
     };
     EligibilityDocument {
         household_id: "hh-yamada".into(),

@@ -174,6 +174,8 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
         birth_date: "1952-03-03".into(),
         sex: Sex::Female,
         relationship: Relationship::Insured,
+        myna_hoken: None,
+        card_expires_on: None,
     }
     .validate(japan_today(Utc::now()))?;
     let ume_id = store.add_member(&ume)?;

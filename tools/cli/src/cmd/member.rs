@@ -21,7 +21,7 @@ pub enum MemberCommand {
         /// 氏名カナ (katakana).
         #[arg(long)]
         kana: String,
-        /// 生年月日, YYYY-MM-DD.
+        /// 生年月日, YYYY-MM-DD or 和暦 (令和7年4月1日, R7.4.1, S60.4.12).
         #[arg(long)]
         birth: String,
         /// 性別: male, female or other.
@@ -30,6 +30,13 @@ pub enum MemberCommand {
         /// self (本人) or dependent (家族).
         #[arg(long)]
         relationship: Relationship,
+        /// Holds a My Number Card registered for 保険証利用 (マイナ保険証): yes or no. Leave it
+        /// out when not known (then the record kinds tell).
+        #[arg(long, value_parser = parse_yes_no)]
+        myna_hoken: Option<bool>,
+        /// The My Number Card's printed 有効期限 (YYYY-MM-DD or 和暦).
+        #[arg(long)]
+        card_expires: Option<String>,
     },
     /// Remove a member and all of their records.
     Remove {
@@ -47,6 +54,8 @@ pub fn run(ctx: &Context, cmd: MemberCommand) -> Result<ExitCode> {
             birth,
             sex,
             relationship,
+            myna_hoken,
+            card_expires,
         } => {
             let data = MemberForm {
                 name,
@@ -54,6 +63,8 @@ pub fn run(ctx: &Context, cmd: MemberCommand) -> Result<ExitCode> {
                 birth_date: birth,
                 sex,
                 relationship,
+                myna_hoken,
+                card_expires_on: card_expires,
             }
             .validate(japan_today(Utc::now()))?;
             let mut store = ctx.open_or_create()?;
@@ -67,4 +78,13 @@ pub fn run(ctx: &Context, cmd: MemberCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `yes` / `no` (also はい / いいえ) for a flag that may be left out.
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s {
+        "yes" | "はい" => Ok(true),
+        "no" | "いいえ" => Ok(false),
+        _ => Err("must be yes or no".into()),
+    }
 }
