@@ -350,3 +350,52 @@ fn card_badge_claims_only_what_was_proven() {
     let json = serde_json::to_string(&member_screen(&store, id, now()).unwrap()).unwrap();
     assert!(!json.contains("カード照合済み"));
 }
+
+/// This app's screen is named for what it is: issuer-signed while the signature verifies, a
+/// copy otherwise; the fixed notice says which of the records are which.
+#[test]
+fn app_screen_is_signed_only_while_the_signature_verifies() {
+    let reader_down = ClinicSituation::READER_DOWN;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path(), trust(now() + Duration::days(300)), &key("root"));
+    let g = member_guidance(&store, id, &reader_down, now()).unwrap();
+    let presented: Vec<_> = g.options.iter().map(|o| o.presentation).collect();
+    assert_eq!(
+        presented,
+        [
+            Presentation::QualificationCertificate,
+            Presentation::PhoneScreenWithCard,
+            Presentation::AppSignedWithCard
+        ]
+    );
+    assert!(g.options[2].never_alone);
+    let s = member_screen(&store, id, now()).unwrap();
+    assert!(
+        s.fixed_notice
+            .contains("発行元の電子署名を確認した資格情報と")
+    );
+    assert!(
+        s.fixed_notice
+            .contains("署名を確認した資格情報は、この画面を")
+    );
+
+    // The issuer key expired: the same record is only a copy now.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = setup(dir.path(), trust(now() - Duration::days(1)), &key("root"));
+    let g = member_guidance(&store, id, &reader_down, now()).unwrap();
+    assert_eq!(
+        g.options.last().map(|o| o.presentation),
+        Some(Presentation::AppCopyWithCard)
+    );
+    assert!(
+        !serde_json::to_string(&g)
+            .unwrap()
+            .contains("電子署名を確認した")
+    );
+    let s = member_screen(&store, id, now()).unwrap();
+    assert!(s.fixed_notice.contains("手入力した資格情報の写し"));
+    assert!(
+        !s.fixed_notice
+            .contains("署名を確認した資格情報は、この画面を")
+    );
+}

@@ -86,12 +86,15 @@ pub const STEP3_NOTE: &str = "電子証明書の有効期限から3ヶ月が経�
 /// NO → 2; STEP3 (certificate renewed?) NO → 3, and → 2 as well when the certificate expired
 /// more than 3 months ago (※). One addition to the flow chart: when STEP2 is NO and the
 /// certificate has already expired, 3 comes before 2, because registering needs a valid
-/// certificate.
+/// certificate. A card past its own printed 有効期限 is not a valid card (STEP1: 「期限は切れて
+/// いませんか？」), even while it still works as a 保険証 in its grace period.
 pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
     let mut steps = Vec::new();
     let mut next = Vec::new();
     let mut note = None;
     let cert = member.certificate;
+    let has_valid_card =
+        member.has_card && !matches!(member.card, Some(ExpiryState::InGrace | ExpiryState::Ended));
     let cert_expired = matches!(cert, Some(ExpiryState::InGrace | ExpiryState::Ended));
 
     let step = |n: u8, question: &'static str, yes: Option<bool>| ChecklistStep {
@@ -104,8 +107,8 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         },
     };
 
-    steps.push(step(1, STEP1_QUESTION, Some(member.has_card)));
-    if !member.has_card {
+    steps.push(step(1, STEP1_QUESTION, Some(has_valid_card)));
+    if !has_valid_card {
         next.extend([1, 2]);
     } else {
         steps.push(step(2, STEP2_QUESTION, Some(member.registered)));
@@ -139,7 +142,7 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         }
     };
     let cert_done = match cert {
-        _ if !member.has_card => Some(false),
+        _ if !has_valid_card => Some(false),
         None => None,
         Some(s) => Some(matches!(s, ExpiryState::Valid | ExpiryState::ExpiringSoon)),
     };
@@ -147,7 +150,7 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         TodoItem {
             number: 1,
             text: TODO1,
-            status: status(1, Some(member.has_card)),
+            status: status(1, Some(has_valid_card)),
         },
         TodoItem {
             number: 2,
@@ -178,9 +181,16 @@ mod tests {
             has_card: true,
             registered: true,
             certificate: Some(ExpiryState::Valid),
+            card: None,
+            card_five_year_term: false,
+            phone_check: None,
             has_qualification_certificate: false,
+            qualification_certificate_expired: false,
             has_notice: false,
             has_phone_screen: false,
+            app_copy: None,
+            public_expense: Vec::new(),
+            coverage_lost_on: None,
             old_insurance_card_until: None,
         }
     }
@@ -274,5 +284,30 @@ mod tests {
             c.items[2].text,
             "電子証明書の更新をお忘れの方は市区町村の窓口へ"
         );
+    }
+
+    /// A card past its printed 有効期限 is not a valid card (STEP1), in its grace period too:
+    /// 1 (a new card) → 2 (register it), and no certificate renewal (the new card brings one).
+    #[test]
+    fn expired_card_is_step1_no() {
+        for card in [ExpiryState::InGrace, ExpiryState::Ended] {
+            let c = switch_checklist(&MemberSituation {
+                card: Some(card),
+                ..myna()
+            });
+            assert_eq!(answers(&c), [(1, Answer::No)], "{card:?}");
+            assert_eq!(c.next, [1, 2]);
+            assert_eq!(
+                statuses(&c),
+                [TodoStatus::ToDo, TodoStatus::ToDo, TodoStatus::NotNeeded]
+            );
+        }
+        // Expiring soon is still valid.
+        let c = switch_checklist(&MemberSituation {
+            card: Some(ExpiryState::ExpiringSoon),
+            ..myna()
+        });
+        assert_eq!(answers(&c)[0], (1, Answer::Yes));
+        assert!(c.next.is_empty());
     }
 }

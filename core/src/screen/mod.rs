@@ -12,12 +12,17 @@ pub mod view;
 pub mod wareki;
 
 pub use calendar::ExpiryState;
-pub use checklist::{SwitchChecklist, switch_checklist};
-pub use guidance::{ClinicSituation, Guidance, GuidanceOption, MemberSituation, Presentation};
+pub use checklist::{
+    Answer, ChecklistStep, SwitchChecklist, TodoItem, TodoStatus, switch_checklist,
+};
+pub use guidance::{
+    AppCopy, ClinicSituation, Guidance, GuidanceAction, GuidanceOption, GuidanceStep,
+    MemberSituation, PhoneCheck, Presentation,
+};
 pub use rules::{Notice, NoticeCode, Severity, member_notices};
 pub use view::{
     CardBadge, CardState, EligibilityScreen, Freshness, HouseholdOverview, MemberSummary,
-    ProvenanceState, ScreenField, ScreenSection, household_overview, japan_today, member_guidance,
-    member_screen, provenance_state,
+    ProvenanceState, ScreenField, ScreenSection, household_overview, japan_today, member_checklist,
+    member_guidance, member_screen, member_situation, provenance_state,
 };
 pub use wareki::{Era, Wareki, format_wareki, format_western, to_wareki};

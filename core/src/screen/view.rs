@@ -8,15 +8,16 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::guidance::{ClinicSituation, Guidance, MemberSituation, guidance};
-use super::rules::{Notice, member_notices};
+use super::checklist::{SwitchChecklist, switch_checklist};
+use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
+use super::rules::{Notice, Severity, member_notices};
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
 pub use crate::clock::japan_today;
 use crate::document::{TrustList, reverify_stored_record};
 use crate::eligibility::names::NameMatch;
 use crate::eligibility::{
-    DocumentKind, EligibilityRecord, Member, MemberId, Provenance, StoredRecord,
+    DocumentKind, EligibilityRecord, Member, MemberId, Provenance, Relationship, StoredRecord,
 };
 use crate::store::{Store, StoreError, StoredCardCheck};
 
@@ -142,6 +143,8 @@ pub struct MemberSummary {
     pub card: String,
     /// The most urgent notice, if any.
     pub top_notice: Option<String>,
+    /// How urgent [`MemberSummary::top_notice`] is (an Info notice is not a warning).
+    pub top_notice_severity: Option<Severity>,
 }
 
 /// The household at a glance.
@@ -155,10 +158,56 @@ pub struct HouseholdOverview {
     pub last_sync: Option<Freshness>,
 }
 
-const NOTICE_WITH_CARD: &str = "この画面は、マイナンバーカード（実物）と一緒に提示したときに限り有効です。\
-画面だけでは受診できません。";
-const NOTICE_CERTIFICATE_ONLY: &str =
-    "資格確認書は単独で提示できます（マイナンバーカードは不要です）。";
+/// What the screen is and how its documents are used at the clinic (clinic.md §1, seed 003):
+/// the official fallback is the マイナポータル 資格情報画面 or the paper お知らせ, each with the
+/// card; this screen is a copy, official only insofar as its issuer signed it; a 資格確認書 is
+/// presented on paper, not as this screen; a 公費 医療証 is presented as well.
+fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState)]) -> String {
+    if held.is_empty() {
+        return "資格情報はまだ登録されていません。".into();
+    }
+    let verified =
+        |&&(_, state): &&(&EligibilityRecord, ProvenanceState)| state == ProvenanceState::Verified;
+    let any = |kind: DocumentKind| held.iter().any(|(r, _)| r.kind == kind);
+    let card_docs = held.iter().any(|(r, _)| r.kind.needs_card());
+    let signed_card_docs = held
+        .iter()
+        .filter(verified)
+        .any(|(r, _)| r.kind.needs_card());
+    let mut out = String::from(if held.iter().all(|h| verified(&h)) {
+        "この画面は、発行元の電子署名を確認した資格情報の表示です。"
+    } else if held.iter().any(|h| verified(&h)) {
+        "この画面には、発行元の電子署名を確認した資格情報と、手入力など署名を確認できない\
+         資格情報の写しがあります。写しは公式の画面ではありません。"
+    } else {
+        "この画面は、手入力した資格情報の写しです。公式の画面ではありません。"
+    });
+    if card_docs {
+        out.push_str(
+            "医療機関では、マイナポータルの資格情報画面か紙の資格情報のお知らせを、\
+             マイナンバーカード（実物）と一緒に見せてください。どれも単独では受診できません。",
+        );
+        if signed_card_docs {
+            out.push_str(
+                "署名を確認した資格情報は、この画面をマイナンバーカード（実物）と一緒に\
+                 見せることもできます。",
+            );
+        }
+    }
+    if any(DocumentKind::Certificate) {
+        out.push_str(
+            "資格確認書は単独で使えますが、見せるのは紙の資格確認書です。\
+             この画面は資格確認書の代わりにはなりません。",
+        );
+    }
+    if any(DocumentKind::PublicExpense) {
+        out.push_str(
+            "公費の受給者証（医療証）は、マイナ保険証や資格確認書と一緒に、\
+             紙の受給者証を見せてください。",
+        );
+    }
+    out
+}
 
 fn date_field(id: &'static str, label: &'static str, d: NaiveDate) -> ScreenField {
     ScreenField {
@@ -180,11 +229,7 @@ fn text_field(id: &'static str, label: &'static str, value: impl Into<String>) -
 
 fn japan_time(t: DateTime<Utc>) -> String {
     let local = crate::clock::japan_time(t);
-    format!(
-        "{} {}",
-        format_wareki(local.date()),
-        local.format("%H:%M")
-    )
+    format!("{} {}", format_wareki(local.date()), local.format("%H:%M"))
 }
 
 fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -217,37 +262,63 @@ pub fn provenance_state(
     }
 }
 
+/// The 一部負担金割合 as shown: the share when typed; nothing is invented when it was not
+/// (an absent share is not shown as 「法定負担割合のとおり」 unless printed so). `None` for a
+/// 公費 受給者証, which has no share of its own here.
+fn copay_text(e: &EligibilityRecord) -> Option<String> {
+    if !e.kind.is_insurance() {
+        return None;
+    }
+    Some(match e.copay {
+        Some(c) => format!("{}割", c.percent() / 10),
+        None => "（入力されていません）".into(),
+    })
+}
+
 fn record_section(r: &StoredRecord, state: ProvenanceState) -> ScreenSection {
     let e: &EligibilityRecord = &r.record;
     let mut f = vec![
-        text_field("insurer_number", "保険者番号", e.insurer_number.as_str()),
-        text_field("insurer_name", "保険者名称", e.insurer_name.clone()),
+        text_field(
+            "insurer_number",
+            e.kind.payer_number_label_ja(),
+            e.insurer_number.as_str(),
+        ),
+        text_field(
+            "insurer_name",
+            e.kind.payer_name_label_ja(),
+            e.insurer_name.clone(),
+        ),
     ];
     if let Some(s) = &e.symbol {
         f.push(text_field("symbol", "記号", s.clone()));
     }
-    f.push(text_field("number", "番号", e.number.clone()));
+    f.push(text_field(
+        "number",
+        e.kind.number_label_ja(),
+        e.number.clone(),
+    ));
     if let Some(b) = &e.branch {
         f.push(text_field("branch", "枝番", b.clone()));
     }
-    f.push(text_field(
-        "relationship",
-        "本人・家族の別",
-        e.relationship.label_ja(),
-    ));
+    if e.kind.is_insurance() {
+        f.push(text_field(
+            "relationship",
+            "本人・家族の別",
+            e.relationship.label_ja(),
+        ));
+    }
     if let Some(n) = &e.insured_name {
         f.push(text_field("insured_name", "被保険者氏名", n.clone()));
     }
     if let Some(d) = e.acquired_on {
         f.push(date_field("acquired_on", "資格取得年月日", d));
     }
-    f.push(text_field(
-        "copay",
-        "一部負担金割合",
-        e.copay
-            .map(|c| format!("{}割", c.percent() / 10))
-            .unwrap_or_else(|| "法定負担割合のとおり".into()),
-    ));
+    if let Some(d) = e.lost_on {
+        f.push(date_field("lost_on", "資格喪失年月日", d));
+    }
+    if let Some(copay) = copay_text(e) {
+        f.push(text_field("copay", "一部負担金割合", copay));
+    }
     if let Some(d) = e.valid_from {
         f.push(date_field("valid_from", "有効開始年月日", d));
     }
@@ -286,7 +357,11 @@ fn record_section(r: &StoredRecord, state: ProvenanceState) -> ScreenSection {
         f.push(text_field("preschool", "未就学区分", "未就学"));
     }
     ScreenSection {
-        title: e.kind.label_ja().to_string(),
+        title: match e.kind {
+            // The 受給者証's own printed name (こども医療費受給者証 …).
+            DocumentKind::PublicExpense => e.insurer_name.clone(),
+            kind => kind.label_ja().to_string(),
+        },
         provenance: Some(state),
         provenance_label: Some(state.label_ja()),
         fields: f,
@@ -351,7 +426,11 @@ fn screen_for(
     let records = store.records(m.id)?.records;
     let check = store.card_check(m.id)?;
     let mut sections = vec![ScreenSection {
-        title: "ご本人".into(),
+        // 本人 (被保険者) or 家族 (被扶養者): a dependent's screen is not headed ご本人.
+        title: match m.data.relationship {
+            Relationship::Insured => "本人（被保険者）".into(),
+            Relationship::Dependent => "家族（被扶養者）".into(),
+        },
         provenance: None,
         provenance_label: None,
         fields: vec![
@@ -363,8 +442,10 @@ fn screen_for(
     }];
     let mut bindings = Vec::new();
     let mut latest_entry: Option<DateTime<Utc>> = None;
+    let mut states = Vec::with_capacity(records.len());
     for r in &records {
         let state = provenance_state(r, trust, now);
+        states.push(state);
         if state == ProvenanceState::Verified
             && let Provenance::IssuerSigned { signed_bytes, .. } = &r.provenance
             && let Some(t) = trust
@@ -387,8 +468,8 @@ fn screen_for(
         latest_entry
     };
     let plain: Vec<EligibilityRecord> = records.iter().map(|r| r.record.clone()).collect();
-    let only_certificates =
-        !plain.is_empty() && plain.iter().all(|r| r.kind == DocumentKind::Certificate);
+    let held: Vec<(&EligibilityRecord, ProvenanceState)> =
+        plain.iter().zip(states.iter().copied()).collect();
     let card = card_badge(check.as_ref(), &bindings);
     Ok(EligibilityScreen {
         member_id: m.id.to_string(),
@@ -400,11 +481,7 @@ fn screen_for(
             label: japan_time(t),
             age: age(t, now),
         }),
-        fixed_notice: if only_certificates {
-            NOTICE_CERTIFICATE_ONLY.into()
-        } else {
-            NOTICE_WITH_CARD.into()
-        },
+        fixed_notice: fixed_notice(&held),
         notices: member_notices(
             m.data.birth_date,
             &plain,
@@ -438,6 +515,7 @@ pub fn household_overview(
                 .collect(),
             card: s.card.label.clone(),
             top_notice: s.notices.first().map(|n| n.message.clone()),
+            top_notice_severity: s.notices.first().map(|n| n.severity),
         });
     }
     let last_sync = store.sync_state()?.last_success.map(|t| Freshness {
@@ -451,36 +529,73 @@ pub fn household_overview(
     })
 }
 
-/// What to present, for `member` at a clinic in `clinic`'s situation, from the stored data.
-/// A member whose issuer-signed お知らせ / マイナポータル record verifies and is bound to a card
-/// holds a マイナ保険証 even when that card has not been checked on this phone.
+/// What `member` holds at `now`, from the stored data ([`MemberSituation::from_data`]), with
+/// what only the store knows: this app's copy of an in-force お知らせ / マイナポータル record
+/// (issuer-signed when one verifies now), and a card bound to a verifying signed record —
+/// such a member holds a マイナ保険証 even when the card was never checked on this phone.
+pub fn member_situation(
+    store: &Store,
+    member: MemberId,
+    now: DateTime<Utc>,
+) -> Result<MemberSituation, StoreError> {
+    let today = japan_today(now);
+    let trust = store.trust_list(now)?;
+    let m: Member = store.member(member)?;
+    let stored = store.records(member)?.records;
+    let in_force = |r: &StoredRecord| {
+        r.record.kind.needs_card()
+            && r.record.valid_until.is_none_or(|u| today <= u)
+            && !r.record.is_lost(today)
+    };
+    let mut app_copy = None;
+    let mut bound_card = false;
+    for r in stored.iter().filter(|r| in_force(r)) {
+        let verified = match (&r.provenance, &trust) {
+            (Provenance::IssuerSigned { signed_bytes, .. }, Some(t))
+                if provenance_state(r, Some(t), now) == ProvenanceState::Verified =>
+            {
+                bound_card |= crate::document::verify_document(signed_bytes, t, now)
+                    .is_ok_and(|v| v.document.holder_binding.is_some());
+                true
+            }
+            _ => false,
+        };
+        app_copy = Some(if verified || app_copy == Some(AppCopy::IssuerSigned) {
+            AppCopy::IssuerSigned
+        } else {
+            AppCopy::Unverified
+        });
+    }
+    let records: Vec<EligibilityRecord> = stored.into_iter().map(|r| r.record).collect();
+    let check = store.card_check(member)?;
+    let mut situation =
+        MemberSituation::from_data(&m.data, &records, check.as_ref().map(|c| &c.check), today);
+    situation.app_copy = app_copy;
+    if bound_card && m.data.myna_hoken != Some(false) {
+        situation.has_card = true;
+        situation.registered = true;
+    }
+    Ok(situation)
+}
+
+/// What to present, for `member` at a clinic in `clinic`'s situation at `now`, from what the
+/// member holds ([`member_situation`]).
 pub fn member_guidance(
     store: &Store,
     member: MemberId,
     clinic: &ClinicSituation,
     now: DateTime<Utc>,
 ) -> Result<Guidance, StoreError> {
-    let today = japan_today(now);
-    let trust = store.trust_list(now)?;
-    let stored = store.records(member)?.records;
-    let bound_card = stored.iter().any(|r| {
-        r.record.kind.needs_card()
-            && provenance_state(r, trust.as_ref(), now) == ProvenanceState::Verified
-            && match (&r.provenance, &trust) {
-                (Provenance::IssuerSigned { signed_bytes, .. }, Some(t)) => {
-                    crate::document::verify_document(signed_bytes, t, now)
-                        .is_ok_and(|v| v.document.holder_binding.is_some())
-                }
-                _ => false,
-            }
-    });
-    let records: Vec<EligibilityRecord> = stored.into_iter().map(|r| r.record).collect();
-    let check = store.card_check(member)?;
-    let mut situation =
-        MemberSituation::from_data(&records, check.as_ref().map(|c| &c.check), today);
-    if bound_card && !situation.has_card {
-        situation.has_card = true;
-        situation.registered = situation.has_notice || situation.has_phone_screen;
-    }
-    Ok(guidance(&situation, clinic, today))
+    let situation = member_situation(store, member, now)?;
+    Ok(guidance(&situation, clinic, japan_today(now)))
+}
+
+/// Seed 001's switch checklist to the マイナ保険証, for `member` at `now`, from what the
+/// member holds ([`member_situation`]).
+pub fn member_checklist(
+    store: &Store,
+    member: MemberId,
+    now: DateTime<Utc>,
+) -> Result<SwitchChecklist, StoreError> {
+    Ok(switch_checklist(&member_situation(store, member, now)?))
 }

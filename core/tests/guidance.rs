@@ -1,0 +1,261 @@
+//! Guidance from what the member holds, on a household typed in by hand with no card check on
+//! this phone (issue 10): the clinic guidance, the screen's wording, the switch checklist and
+//! the screen as of a later date.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use common::*;
+use shikaku_core::eligibility::insurer::check_digit;
+use shikaku_core::eligibility::{
+    DocumentKind, EligibilityRecord, MemberId, Provenance, PublicExpenseForm, RecordForm,
+    Relationship, Sex,
+};
+use shikaku_core::screen::{
+    Answer, ClinicSituation, GuidanceAction, NoticeCode, Presentation, household_overview,
+    member_checklist, member_guidance, member_screen,
+};
+use shikaku_core::store::{MemoryKeyStore, Store};
+
+/// Noon in Japan on `day` (03:00 UTC): the instant the CLI's `--at` uses.
+fn noon(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(3, 0, 0).unwrap().and_utc()
+}
+
+fn now() -> DateTime<Utc> {
+    noon(today())
+}
+
+/// A こども医療費受給者証 (法別 88, 東京都) valid to the end of the child's school year.
+fn child_medical_certificate() -> EligibilityRecord {
+    let body = "8813101";
+    let payer = format!("{body}{}", check_digit(body).unwrap());
+    RecordForm {
+        kind: DocumentKind::PublicExpense,
+        insurer_number: String::new(),
+        insurer_name: String::new(),
+        symbol: None,
+        number: String::new(),
+        branch: None,
+        relationship: Relationship::Dependent,
+        insured_name: None,
+        acquired_on: None,
+        copay_percent: None,
+        valid_from: Some("2025-04-01".into()),
+        valid_until: Some("2027-03-31".into()),
+        issued_on: None,
+        elderly: None,
+        limit: None,
+        preschool: false,
+        lost_on: None,
+        public_expense: Some(PublicExpenseForm {
+            payer_number: payer,
+            recipient_number: "1234567".into(),
+            program: "こども医療費受給者証".into(),
+        }),
+    }
+    .validate(today())
+    .unwrap()
+}
+
+/// 本人 with an お知らせ, spouse with an お知らせ, child with a 資格確認書 and a こども医療証;
+/// everything typed by hand, no card checks.
+fn household(dir: &std::path::Path) -> (Store, [MemberId; 3]) {
+    use DocumentKind::*;
+    use Relationship::*;
+    let mut store = Store::open(&dir.join("s.db"), &MemoryKeyStore::new([7; 32])).unwrap();
+    let hand = Provenance::HandEntered {
+        entered_at: now() - chrono::Duration::days(1),
+    };
+    let mut add = |data, records: Vec<EligibilityRecord>| {
+        let id = store.add_member(&data).unwrap();
+        for r in records {
+            store.put_record(id, &r, &hand).unwrap();
+        }
+        id
+    };
+    let taro = add(
+        member(
+            "山田 太郎",
+            "ヤマダ タロウ",
+            "1985-04-12",
+            Sex::Male,
+            Insured,
+        ),
+        vec![record(Notice, "01130012", "7340155", "420815", Insured)],
+    );
+    let hanako = add(
+        member(
+            "山田 花子",
+            "ヤマダ ハナコ",
+            "1987-09-30",
+            Sex::Female,
+            Dependent,
+        ),
+        vec![record(Notice, "01130012", "7340155", "430927", Dependent)],
+    );
+    let ichiro = add(
+        member(
+            "山田 一郎",
+            "ヤマダ イチロウ",
+            "2019-06-01",
+            Sex::Male,
+            Dependent,
+        ),
+        vec![
+            record(Certificate, "01130012", "7340155", "440601", Dependent),
+            child_medical_certificate(),
+        ],
+    );
+    (store, [taro, hanako, ichiro])
+}
+
+#[test]
+fn hand_typed_household_gets_the_card_or_the_certificate_first_and_never_full_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, [taro, hanako, ichiro]) = household(dir.path());
+    for (name, clinic) in ClinicSituation::ALL {
+        for id in [taro, hanako] {
+            let g = member_guidance(&store, id, &clinic, now()).unwrap();
+            let first = g.options[0].presentation;
+            let want = if clinic.can_check_online() {
+                Presentation::CardAtReader
+            } else {
+                Presentation::NoticeWithCard
+            };
+            assert_eq!(first, want, "{name}");
+            assert!(g.options[0].explanation.contains("マイナンバーカード"));
+            assert!(
+                g.options
+                    .iter()
+                    .any(|o| o.presentation == Presentation::AppCopyWithCard
+                        && o.never_alone
+                        && o.explanation.contains("手入力した資格情報の写し")),
+                "{name}: this app's screen is named as a copy"
+            );
+            let json = serde_json::to_string(&g).unwrap();
+            assert!(!json.contains("10割"), "{name}: {json}");
+            assert!(!json.contains("full_payment_then_claim"), "{name}");
+            assert!(g.to_do.is_empty(), "{name}");
+            assert!(g.also_present.is_empty(), "{name}");
+        }
+        let g = member_guidance(&store, ichiro, &clinic, now()).unwrap();
+        let presented: Vec<_> = g.options.iter().map(|o| o.presentation).collect();
+        assert_eq!(
+            presented,
+            [Presentation::QualificationCertificate],
+            "{name}"
+        );
+        assert!(!serde_json::to_string(&g).unwrap().contains("10割"));
+        assert_eq!(g.also_present.len(), 1);
+        assert!(g.also_present[0].contains("こども医療費受給者証"));
+    }
+}
+
+#[test]
+fn the_screen_says_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, [taro, hanako, ichiro]) = household(dir.path());
+    let s = member_screen(&store, taro, now()).unwrap();
+    assert_eq!(s.sections[0].title, "本人（被保険者）");
+    assert!(s.fixed_notice.contains("手入力した資格情報の写し"));
+    assert!(s.fixed_notice.contains("公式の画面ではありません"));
+    assert!(s.fixed_notice.contains("マイナポータルの資格情報画面"));
+    assert!(s.fixed_notice.contains("紙の資格情報のお知らせ"));
+    assert!(!s.fixed_notice.contains("限り有効"), "{}", s.fixed_notice);
+
+    let s = member_screen(&store, hanako, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族（被扶養者）");
+    assert!(s.sections.iter().all(|sec| sec.title != "ご本人"));
+
+    let s = member_screen(&store, ichiro, now()).unwrap();
+    assert!(s.fixed_notice.contains("見せるのは紙の資格確認書"));
+    assert!(s.fixed_notice.contains("資格確認書の代わりにはなりません"));
+    assert!(!s.fixed_notice.contains("単独で提示できます"));
+    assert!(s.fixed_notice.contains("紙の受給者証"));
+    let public = s
+        .sections
+        .iter()
+        .find(|sec| sec.title == "こども医療費受給者証")
+        .unwrap();
+    let labels: Vec<_> = public.fields.iter().map(|f| f.label).collect();
+    assert!(labels.contains(&"公費負担者番号") && labels.contains(&"受給者番号"));
+    assert!(!labels.contains(&"一部負担金割合"));
+    assert!(!labels.contains(&"本人・家族の別"));
+}
+
+#[test]
+fn overview_severity_follows_the_top_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = household(dir.path());
+    // 2030-11-15: the child's 資格確認書 (to 2030-12-01) is expiring soon; the others' お知らせ
+    // too (same printed 有効期限 in the fixture).
+    let later = noon(NaiveDate::from_ymd_opt(2030, 11, 15).unwrap());
+    let o = household_overview(&store, later).unwrap();
+    for (summary, id) in o.members.iter().zip(ids) {
+        let s = member_screen(&store, id, later).unwrap();
+        assert_eq!(
+            summary.top_notice_severity,
+            s.notices.first().map(|n| n.severity)
+        );
+        assert_eq!(
+            summary.top_notice,
+            s.notices.first().map(|n| n.message.clone())
+        );
+    }
+    assert!(o.members.iter().any(|m| m.top_notice_severity.is_some()));
+}
+
+/// The screen and the guidance as of a later date: the 資格確認書 printed to 2030-12-01 has
+/// expired on 2030-12-02, and the guidance says to ask the insurer for the new one.
+#[test]
+fn the_screen_as_of_a_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, [_, _, ichiro]) = household(dir.path());
+    let last = noon(NaiveDate::from_ymd_opt(2030, 12, 1).unwrap());
+    let after = noon(NaiveDate::from_ymd_opt(2030, 12, 2).unwrap());
+    let end = NaiveDate::from_ymd_opt(2030, 12, 1).unwrap();
+    // (The こども医療証 ended on 2027-03-31: its own notice has that date.)
+    let certificate_expired = |at| {
+        member_screen(&store, ichiro, at)
+            .unwrap()
+            .notices
+            .iter()
+            .any(|n| n.code == NoticeCode::DocumentExpired && n.date == end)
+    };
+    assert!(!certificate_expired(last));
+    assert!(certificate_expired(after));
+    let g = member_guidance(&store, ichiro, &ClinicSituation::NORMAL, last).unwrap();
+    assert_eq!(
+        g.options[0].presentation,
+        Presentation::QualificationCertificate
+    );
+    let g = member_guidance(&store, ichiro, &ClinicSituation::NORMAL, after).unwrap();
+    assert_eq!(
+        g.options[0].presentation,
+        Presentation::FullPaymentThenClaim
+    );
+    assert_eq!(
+        g.to_do.iter().map(|s| s.action).collect::<Vec<_>>(),
+        [GuidanceAction::AskForNewQualificationCertificate]
+    );
+}
+
+#[test]
+fn checklist_from_what_the_member_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, [taro, _, ichiro]) = household(dir.path());
+    // お知らせ: a registered card; its certificate was never checked here (STEP3 unknown).
+    let c = member_checklist(&store, taro, now()).unwrap();
+    let answers: Vec<_> = c.steps.iter().map(|s| (s.step, s.answer)).collect();
+    assert_eq!(
+        answers,
+        [(1, Answer::Yes), (2, Answer::Yes), (3, Answer::Unknown)]
+    );
+    assert!(c.next.is_empty());
+    // 資格確認書 only: no card known → 1 → 2.
+    let c = member_checklist(&store, ichiro, now()).unwrap();
+    assert_eq!(c.steps[0].answer, Answer::No);
+    assert_eq!(c.next, [1, 2]);
+}
