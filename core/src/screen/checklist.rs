@@ -18,6 +18,17 @@ pub enum Answer {
     Unknown,
 }
 
+impl Answer {
+    /// はい, いいえ, or that the data does not tell.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Answer::Yes => "はい",
+            Answer::No => "いいえ",
+            Answer::Unknown => "不明（このアプリの記録からは分かりません）",
+        }
+    }
+}
+
 /// One STEP of seed 001's マイナ保険証への切替チェックリスト that was reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChecklistStep {
@@ -41,6 +52,18 @@ pub enum TodoStatus {
     NotNeeded,
     /// Not known from the data: check it.
     Unknown,
+}
+
+impl TodoStatus {
+    /// 済み, やること, 不要 or 要確認.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            TodoStatus::Done => "済み",
+            TodoStatus::ToDo => "やること",
+            TodoStatus::NotNeeded => "不要",
+            TodoStatus::Unknown => "要確認",
+        }
+    }
 }
 
 /// One item of seed 001's やることリスト.

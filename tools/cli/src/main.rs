@@ -51,6 +51,8 @@ enum Command {
     Show(cmd::show::ShowArgs),
     /// What to present at the clinic, for a member and the clinic's situation.
     Guidance(cmd::guidance::GuidanceArgs),
+    /// The switch checklist to the マイナ保険証 (STEP1–3 and what to do), per member.
+    Checklist(cmd::checklist::ChecklistArgs),
     /// Check a value without storing anything.
     #[command(subcommand)]
     Validate(cmd::validate::ValidateCommand),
@@ -90,6 +92,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<ExitCode> {
         Command::Household(a) => cmd::household::run(ctx, a),
         Command::Show(a) => cmd::show::run(ctx, a),
         Command::Guidance(a) => cmd::guidance::run(ctx, a),
+        Command::Checklist(a) => cmd::checklist::run(ctx, a),
         Command::Validate(c) => cmd::validate::run(c),
         Command::Passphrase(c) => cmd::passphrase::run(ctx, c),
         Command::Wipe(a) => cmd::wipe::run(ctx, a),

@@ -1,32 +1,63 @@
-//! `shikaku guidance`: what to present at the clinic, for a member and the clinic's situation.
+//! `shikaku guidance`: what to present at the clinic, for a member and the clinic's situation
+//! (or every situation), from what the member holds.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use chrono::Utc;
 use clap::Args;
-use shikaku_core::screen::member_guidance;
+use shikaku_core::screen::{ClinicSituation, member_guidance};
 
 use crate::context::{Context, resolve_member};
-use crate::render::text;
-use crate::util::{CLINIC_SITUATIONS, clinic_situation};
+use crate::render::{json, text};
+use crate::util::{AtArg, CLINIC_SITUATIONS, clinic_situation};
 
 /// The arguments of `guidance`.
 #[derive(Args)]
 pub struct GuidanceArgs {
     /// Member id (or a unique prefix of it).
     member: String,
-    /// The clinic's situation: normal, reader-down, no-reader, power-out or network-down.
-    #[arg(long, default_value = "reader-down", value_parser = CLINIC_SITUATIONS)]
+    /// The clinic's situation: normal, reader-down, no-reader, power-out, network-down, or all
+    /// (each of them in turn).
+    #[arg(long, default_value = "reader-down", value_parser = clinic_names())]
     clinic: String,
+    /// text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+    #[command(flatten)]
+    at: AtArg,
+}
+
+fn clinic_names() -> Vec<&'static str> {
+    CLINIC_SITUATIONS.iter().copied().chain(["all"]).collect()
 }
 
 /// Runs `guidance`.
 pub fn run(ctx: &Context, args: GuidanceArgs) -> Result<ExitCode> {
     let store = ctx.open()?;
     let m = resolve_member(&store, &args.member)?;
-    let situation = clinic_situation(&args.clinic);
-    let g = member_guidance(&store, m.id, &situation, Utc::now())?;
-    out!("{}", text::guidance_text(&g));
+    let now = args.at.now();
+    let situations: Vec<(&str, ClinicSituation)> = if args.clinic == "all" {
+        ClinicSituation::ALL.to_vec()
+    } else {
+        vec![(args.clinic.as_str(), clinic_situation(&args.clinic))]
+    };
+    let mut all = Vec::new();
+    for (name, situation) in situations {
+        all.push((name, member_guidance(&store, m.id, &situation, now)?));
+    }
+    if args.format == "json" {
+        out!("{}", json::guidance_json(&all)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let several = all.len() > 1;
+    for (i, (name, g)) in all.iter().enumerate() {
+        if several {
+            if i > 0 {
+                outln!();
+            }
+            outln!("── {} ({name}) ──", text::clinic_label(name));
+        }
+        out!("{}", text::guidance_text(g));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,12 +4,12 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use chrono::Utc;
 use clap::Args;
 use shikaku_core::screen::household_overview;
 
 use crate::context::Context;
 use crate::render::{json, text};
+use crate::util::AtArg;
 
 /// The arguments of `household`.
 #[derive(Args)]
@@ -17,12 +17,14 @@ pub struct HouseholdArgs {
     /// text or json.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
+    #[command(flatten)]
+    at: AtArg,
 }
 
 /// Runs `household`.
 pub fn run(ctx: &Context, args: HouseholdArgs) -> Result<ExitCode> {
     let store = ctx.open()?;
-    let overview = household_overview(&store, Utc::now())?;
+    let overview = household_overview(&store, args.at.now())?;
     match args.format.as_str() {
         "json" => out!("{}", json::household_json(&overview)?),
         _ => {

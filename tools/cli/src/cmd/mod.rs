@@ -4,6 +4,7 @@
 //! `context`, `render`, `transport` or `util`.
 
 pub mod card;
+pub mod checklist;
 pub mod demo;
 pub mod guidance;
 pub mod household;

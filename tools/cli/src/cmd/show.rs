@@ -4,12 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use chrono::Utc;
 use clap::Args;
 use shikaku_core::screen::member_screen;
 
 use crate::context::{Context, create_private, resolve_member};
 use crate::render::{html, json, text};
+use crate::util::AtArg;
 
 /// The arguments of `show`.
 #[derive(Args)]
@@ -22,13 +22,15 @@ pub struct ShowArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    at: AtArg,
 }
 
 /// Runs `show`.
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let store = ctx.open()?;
     let m = resolve_member(&store, &args.member)?;
-    let screen = member_screen(&store, m.id, Utc::now())?;
+    let screen = member_screen(&store, m.id, args.at.now())?;
     let page = match args.format.as_str() {
         "html" => html::screen_html(&screen),
         "json" => json::screen_json(&screen)?,

@@ -32,6 +32,7 @@ h1{font-size:34px;margin:0 0 8px} h2{font-size:26px;margin:28px 0 8px;border-bot
 table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #444;vertical-align:top}
 th{width:34%;font-weight:normal;color:#222} td{font-weight:bold;font-size:26px} .sub{font-weight:normal;font-size:18px;color:#333}
 .warn{background:#fff3c4;border-left:8px solid #000;padding:8px 12px;margin:6px 0} .crit{background:#ffd6d6}
+.info{background:#eef3fb;border-left:8px solid #555;padding:8px 12px;margin:6px 0}
 .meta{font-size:20px}
 @media print{body{padding:0;font-size:16pt} .badge{border:2px solid #000}}
 ";
@@ -85,10 +86,11 @@ pub fn screen_html(s: &EligibilityScreen) -> String {
         );
     }
     for n in &s.notices {
-        let class = if n.severity == Severity::Critical {
-            "warn crit"
-        } else {
-            "warn"
+        // Information is not styled as a warning.
+        let class = match n.severity {
+            Severity::Critical => "warn crit",
+            Severity::Warning => "warn",
+            Severity::Info => "info",
         };
         let _ = write!(o, "<div class=\"{class}\">{}</div>", esc(&n.message));
     }

@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use shikaku_core::eligibility::Member;
-use shikaku_core::screen::{EligibilityScreen, Guidance, HouseholdOverview, Severity};
+use shikaku_core::screen::{
+    EligibilityScreen, Guidance, HouseholdOverview, Severity, SwitchChecklist,
+};
 use shikaku_core::sync::SyncStep;
 
 fn width(s: &str) -> usize {
@@ -88,7 +90,9 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
             let _ = writeln!(o, "  ・{d}");
         }
         if let Some(n) = &m.top_notice {
-            let _ = writeln!(o, "  ! {n}");
+            // Only a warning gets 「!」; information is marked as such.
+            let mark = m.top_notice_severity.map_or("i ", severity_mark);
+            let _ = writeln!(o, "  {mark} {n}");
         }
     }
     if h.damaged_rows > 0 {
@@ -101,14 +105,78 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
     o
 }
 
-/// What to present, for the terminal.
+/// The Japanese name of a clinic situation named on the command line.
+pub fn clinic_label(name: &str) -> &'static str {
+    match name {
+        "reader-down" => "カードリーダーの故障",
+        "no-reader" => "カードリーダーのない医療機関",
+        "power-out" => "停電",
+        "network-down" => "通信障害",
+        _ => "通常（カードリーダーが使える）",
+    }
+}
+
+/// What to present, for the terminal: the options best first (「単独では不可」 on those shown
+/// only with the card), what to present as well, what the card check on this phone adds, and
+/// what to do.
 pub fn guidance_text(g: &Guidance) -> String {
     let mut o = String::new();
     if let Some(p) = &g.clinic_problem {
         let _ = writeln!(o, "医療機関の状況: {p}");
     }
+    let _ = writeln!(o, "窓口で見せるもの（上から順に）:");
     for (i, opt) in g.options.iter().enumerate() {
-        let _ = writeln!(o, "{}. {}", i + 1, opt.explanation);
+        let alone = if opt.never_alone {
+            "［単独では不可・カードと一緒に］"
+        } else {
+            ""
+        };
+        let _ = writeln!(o, "{}. {alone}{}", i + 1, opt.explanation);
+    }
+    if !g.also_present.is_empty() {
+        let _ = writeln!(o, "一緒に見せるもの:");
+        for a in &g.also_present {
+            let _ = writeln!(o, "・{a}");
+        }
+    }
+    if let Some(c) = &g.card_check {
+        let _ = writeln!(o, "カードの確認: {c}");
+    }
+    if !g.to_do.is_empty() {
+        let _ = writeln!(o, "やること:");
+        for s in &g.to_do {
+            let _ = writeln!(o, "・{}", s.explanation);
+        }
+    }
+    o
+}
+
+/// Seed 001's switch checklist of one member, for the terminal.
+pub fn checklist_text(name: &str, c: &SwitchChecklist) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "━━ マイナ保険証への切替チェックリスト  {name} ━━");
+    for s in &c.steps {
+        let _ = writeln!(o, "【STEP{}】{}", s.step, s.question);
+        let _ = writeln!(o, "  → {}", s.answer.label_ja());
+    }
+    let _ = writeln!(o, "やることリスト:");
+    for item in &c.items {
+        let _ = writeln!(
+            o,
+            "  {} {}  ［{}］",
+            item.number,
+            item.text,
+            item.status.label_ja()
+        );
+    }
+    if c.next.is_empty() {
+        let _ = writeln!(o, "次にやること: なし");
+    } else {
+        let order: Vec<String> = c.next.iter().map(u8::to_string).collect();
+        let _ = writeln!(o, "次にやること: {}", order.join(" → "));
+    }
+    if let Some(note) = c.note {
+        let _ = writeln!(o, "※ {note}");
     }
     o
 }

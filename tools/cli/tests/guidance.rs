@@ -1,0 +1,432 @@
+//! The `shikaku` binary on a household typed in by hand, with no card check on this machine
+//! (issue 10): `guidance` for every clinic situation, `show` / `household` / `guidance` as of
+//! a date (`--at`), and `checklist`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+
+const CLINICS: [&str; 5] = [
+    "normal",
+    "reader-down",
+    "no-reader",
+    "power-out",
+    "network-down",
+];
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env_remove("SHIKAKU_NEW_PASSPHRASE")
+        .output()
+        .unwrap()
+}
+
+/// Runs and returns stdout; the command must succeed.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = run(dir, args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn add_member(dir: &Path, name: &str, kana: &str, birth: &str, sex: &str, rel: &str) -> String {
+    ok(
+        dir,
+        &[
+            "member",
+            "add",
+            "--name",
+            name,
+            "--kana",
+            kana,
+            "--birth",
+            birth,
+            "--sex",
+            sex,
+            "--relationship",
+            rel,
+        ],
+    )
+    .trim()
+    .to_string()
+}
+
+fn add_record(dir: &Path, files: &Path, member: &str, file: &str, json: &str) {
+    let path: PathBuf = files.join(file);
+    std::fs::write(&path, json).unwrap();
+    ok(
+        dir,
+        &[
+            "record",
+            "add",
+            "--member",
+            member,
+            "--file",
+            path.to_str().unwrap(),
+        ],
+    );
+}
+
+/// The 8-digit 公費負担者番号 88 13 101 with its check digit (the 保険者番号 rule: weights 2 and
+/// 1 from the right of the body, digit sums, 10 minus the last digit of the total).
+fn payer_number() -> String {
+    let body = "8813101";
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
+            d / 10 + d % 10
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+struct Household {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    taro: String,
+    hanako: String,
+    ichiro: String,
+}
+
+/// 本人 with an お知らせ, spouse with an お知らせ, child with a 資格確認書 (to 2030-12-01) and a
+/// こども医療証; all typed by hand, no card checks.
+fn household() -> Household {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let files = tmp.path();
+    let taro = add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let hanako = add_member(
+        &dir,
+        "山田 花子",
+        "ヤマダ ハナコ",
+        "1987-09-30",
+        "female",
+        "dependent",
+    );
+    let ichiro = add_member(
+        &dir,
+        "山田 一郎",
+        "ヤマダ イチロウ",
+        "2019-06-01",
+        "male",
+        "dependent",
+    );
+    let insurer = r#""insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部","symbol":"7340155","number":"42""#;
+    add_record(
+        &dir,
+        files,
+        &taro,
+        "taro.json",
+        &format!(
+            r#"{{"kind":"notice",{insurer},"branch":"00","relationship":"self","copay_percent":30}}"#
+        ),
+    );
+    add_record(
+        &dir,
+        files,
+        &hanako,
+        "hanako.json",
+        &format!(
+            r#"{{"kind":"notice",{insurer},"branch":"01","relationship":"dependent","insured_name":"山田 太郎","copay_percent":30}}"#
+        ),
+    );
+    add_record(
+        &dir,
+        files,
+        &ichiro,
+        "ichiro.json",
+        &format!(
+            r#"{{"kind":"certificate",{insurer},"branch":"02","relationship":"dependent","insured_name":"山田 太郎","copay_percent":30,"valid_from":"2025-12-02","valid_until":"2030-12-01"}}"#
+        ),
+    );
+    add_record(
+        &dir,
+        files,
+        &ichiro,
+        "ichiro-kodomo.json",
+        &format!(
+            r#"{{"kind":"public_expense","relationship":"dependent","valid_from":"2025-04-01","valid_until":"2027-03-31","public_expense":{{"payer_number":"{}","recipient_number":"1234567","program":"こども医療費受給者証"}}}}"#,
+            payer_number()
+        ),
+    );
+    Household {
+        _tmp: tmp,
+        dir,
+        taro,
+        hanako,
+        ichiro,
+    }
+}
+
+/// The text of option `n` (1-based) of `guidance`'s output.
+fn option(out: &str, n: usize) -> Option<&str> {
+    let prefix = format!("{n}. ");
+    out.lines().find_map(|l| l.strip_prefix(prefix.as_str()))
+}
+
+#[test]
+fn hand_typed_household_never_full_payment_in_any_clinic_situation() {
+    let h = household();
+    for clinic in CLINICS {
+        for (who, member) in [("本人", &h.taro), ("配偶者", &h.hanako)] {
+            let out = ok(
+                &h.dir,
+                &["guidance", member, "--clinic", clinic, "--at", "2026-11-23"],
+            );
+            let first = option(&out, 1).unwrap();
+            if clinic == "normal" {
+                assert!(
+                    first.contains("カードリーダーにマイナンバーカード"),
+                    "{who} {clinic}: {out}"
+                );
+            } else {
+                assert!(
+                    first.starts_with("［単独では不可・カードと一緒に］資格情報のお知らせを、マイナンバーカードと一緒に"),
+                    "{who} {clinic}: {out}"
+                );
+            }
+            assert!(!out.contains("10割"), "{who} {clinic}: {out}");
+            assert!(
+                out.contains("手入力した資格情報の写し"),
+                "{who} {clinic}: {out}"
+            );
+            assert!(out.contains("まだ確認していません"), "{who} {clinic}");
+        }
+        let out = ok(
+            &h.dir,
+            &[
+                "guidance",
+                &h.ichiro,
+                "--clinic",
+                clinic,
+                "--at",
+                "2026-11-23",
+            ],
+        );
+        assert!(
+            option(&out, 1)
+                .unwrap()
+                .starts_with("資格確認書を窓口で見せて"),
+            "{clinic}: {out}"
+        );
+        assert_eq!(option(&out, 2), None, "{clinic}: {out}");
+        assert!(!out.contains("10割"), "{clinic}: {out}");
+        assert!(
+            out.contains("・こども医療費受給者証も一緒に見せてください"),
+            "{clinic}: {out}"
+        );
+    }
+    // --clinic all: the five situations in one run, each headed.
+    let out = ok(
+        &h.dir,
+        &["guidance", &h.taro, "--clinic", "all", "--at", "2026-11-23"],
+    );
+    for clinic in CLINICS {
+        assert!(out.contains(&format!("({clinic}) ──")), "{out}");
+    }
+    assert!(!out.contains("10割"));
+    // JSON: one entry per situation, none of them full payment.
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        &h.dir,
+        &[
+            "guidance",
+            &h.ichiro,
+            "--clinic",
+            "all",
+            "--format",
+            "json",
+            "--at",
+            "2026-11-23",
+        ],
+    ))
+    .unwrap();
+    let entries = json.as_array().unwrap();
+    assert_eq!(entries.len(), 5);
+    for e in entries {
+        let first = &e["guidance"]["options"][0];
+        assert_eq!(first["presentation"], "qualification_certificate");
+        assert_eq!(first["never_alone"], false);
+    }
+}
+
+#[test]
+fn the_screen_the_overview_and_the_guidance_as_of_a_date() {
+    let h = household();
+    // The 資格確認書 runs to 2030-12-01: a month before, it is expiring; the day after, expired.
+    let before = ok(&h.dir, &["show", &h.ichiro, "--at", "2030-11-20"]);
+    assert!(
+        before.contains("! ") && before.contains("資格確認書の有効期限は令和12年12月1日です"),
+        "{before}"
+    );
+    let after = ok(&h.dir, &["show", &h.ichiro, "--at", "令和12年12月2日"]);
+    assert!(
+        after.contains("資格確認書の有効期限（令和12年12月1日）が過ぎています"),
+        "{after}"
+    );
+    let now = ok(&h.dir, &["show", &h.ichiro, "--at", "2026-11-23"]);
+    assert!(!now.contains("令和12年12月1日）が過ぎています"));
+
+    let overview = ok(&h.dir, &["household", "--at", "2030-12-02"]);
+    assert!(overview.contains("!! "), "{overview}");
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        &h.dir,
+        &["household", "--format", "json", "--at", "2030-12-02"],
+    ))
+    .unwrap();
+    let child = json["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["member_id"] == h.ichiro.as_str())
+        .unwrap();
+    assert_eq!(child["top_notice_severity"], "critical");
+
+    // The day after: no 資格確認書 in force any more, and what to do.
+    let g = ok(
+        &h.dir,
+        &[
+            "guidance",
+            &h.ichiro,
+            "--clinic",
+            "normal",
+            "--at",
+            "2030-12-02",
+        ],
+    );
+    assert!(
+        g.contains("やること:") && g.contains("新しい資格確認書が届いていないか"),
+        "{g}"
+    );
+    let g = ok(
+        &h.dir,
+        &[
+            "guidance",
+            &h.ichiro,
+            "--clinic",
+            "normal",
+            "--at",
+            "2030-12-01",
+        ],
+    );
+    assert!(
+        option(&g, 1)
+            .unwrap()
+            .starts_with("資格確認書を窓口で見せて")
+    );
+
+    // A date that does not exist: one clean error line.
+    let o = run(&h.dir, &["show", &h.ichiro, "--at", "2030-02-30"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("--at"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn screen_wording_is_honest() {
+    let h = household();
+    let taro = ok(&h.dir, &["show", &h.taro, "--at", "2026-11-23"]);
+    assert!(taro.contains("■ 本人（被保険者）"), "{taro}");
+    assert!(taro.contains("この画面は、手入力した資格情報の写しです。公式の画面ではありません。"));
+    assert!(taro.contains(
+        "マイナポータルの資格情報画面か紙の資格情報のお知らせを、マイナンバーカード（実物）と一緒に"
+    ));
+    assert!(!taro.contains("限り有効"), "{taro}");
+    let hanako = ok(&h.dir, &["show", &h.hanako, "--at", "2026-11-23"]);
+    assert!(hanako.contains("■ 家族（被扶養者）"), "{hanako}");
+    assert!(!hanako.contains("ご本人"), "{hanako}");
+    let ichiro = ok(&h.dir, &["show", &h.ichiro, "--at", "2026-11-23"]);
+    assert!(ichiro.contains("見せるのは紙の資格確認書です"), "{ichiro}");
+    assert!(!ichiro.contains("単独で提示できます"), "{ichiro}");
+    assert!(ichiro.contains("■ こども医療費受給者証"));
+    assert!(ichiro.contains("公費負担者番号"));
+}
+
+/// Information in the overview is marked as such, not with 「!」.
+#[test]
+fn overview_marks_information_without_an_exclamation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let id = add_member(
+        &dir,
+        "鈴木 ウメ",
+        "スズキ ウメ",
+        "1954-05-10",
+        "female",
+        "self",
+    );
+    // Aged 72, a 高齢受給者 2割 in effect: an Info notice (and nothing more urgent).
+    add_record(
+        &dir,
+        tmp.path(),
+        &id,
+        "ume.json",
+        r#"{"kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬","number":"123456","branch":"00","relationship":"self","copay_percent":20,"valid_from":"2026-08-01","valid_until":"2027-07-31","elderly":{"copay_percent":20,"effective_from":"2026-08-01","valid_until":"2027-07-31"}}"#,
+    );
+    let out = ok(&dir, &["household", "--at", "2026-11-23"]);
+    let line = out
+        .lines()
+        .find(|l| l.contains("高齢受給者の負担割合は2割です"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.starts_with("  i "), "{line:?}");
+    assert!(!out.contains("  ! "), "{out}");
+}
+
+#[test]
+fn checklist_prints_seed_001_for_each_member() {
+    let h = household();
+    let all = ok(&h.dir, &["checklist", "--at", "2026-11-23"]);
+    assert_eq!(
+        all.matches("━━ マイナ保険証への切替チェックリスト").count(),
+        3,
+        "{all}"
+    );
+    for text in [
+        "【STEP1】お手元に有効なマイナンバーカードはありますか？",
+        "【STEP2】保険証利用の申し込みはお済みですか？",
+        "1 有効なマイナンバーカードをお持ちでない方は、まずは有効なカードを取得",
+        "2 マイナンバーカードをお持ちの方は保険証利用の申込み",
+        "3 電子証明書の更新をお忘れの方は市区町村の窓口へ",
+    ] {
+        assert!(all.contains(text), "{text} missing: {all}");
+    }
+    // 本人 (お知らせ, no check): STEP1 and STEP2 yes, STEP3 not known here.
+    let taro = ok(&h.dir, &["checklist", &h.taro]);
+    assert!(
+        taro.contains("【STEP3】電子証明書の更新をしていますか？\n  → 不明"),
+        "{taro}"
+    );
+    assert!(taro.contains("次にやること: なし"));
+    // Child (資格確認書 only): 1 → 2.
+    let ichiro = ok(&h.dir, &["checklist", &h.ichiro]);
+    assert!(
+        ichiro.contains("【STEP1】") && ichiro.contains("→ いいえ"),
+        "{ichiro}"
+    );
+    assert!(ichiro.contains("次にやること: 1 → 2"), "{ichiro}");
+    assert!(!ichiro.contains("【STEP2】"));
+    // JSON for the apps and scripts.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&h.dir, &["checklist", &h.ichiro, "--format", "json"])).unwrap();
+    assert_eq!(json[0]["member_id"], h.ichiro.as_str());
+    assert_eq!(json[0]["checklist"]["next"], serde_json::json!([1, 2]));
+}
