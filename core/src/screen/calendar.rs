@@ -101,6 +101,123 @@ pub fn my_number_card_valid_until(birth: NaiveDate, issued_on: NaiveDate) -> Opt
     anniversary(birth, first + count - 1)
 }
 
+/// The day a person born on `birth` reaches (達する) the age `age`: the day before the birthday
+/// (年齢計算ニ関スル法律 with 民法 §143: the age is reached at the end of the day before the
+/// anniversary). Laws that say 「…歳に達する日」 count from this day.
+pub fn day_reaching_age(birth: NaiveDate, age: u32) -> Option<NaiveDate> {
+    years_period_last_day(birth, age)
+}
+
+/// The last day of 未就学 (義務教育就学前, 2割): the first 31 March on or after the day the child
+/// reaches 6 (健康保険法 §74(1)(ii): 「6歳に達する日以後の最初の3月31日以前」). A child born on
+/// 1 April reaches 6 on 31 March and so leaves 未就学 that very day (school starts with the
+/// older year); a child born on 2 April reaches 6 on 1 April and stays 未就学 for a year more.
+pub fn preschool_last_day(birth: NaiveDate) -> Option<NaiveDate> {
+    let reach = day_reaching_age(birth, 6)?;
+    let march31 = NaiveDate::from_ymd_opt(reach.year(), 3, 31)?;
+    if reach <= march31 {
+        Some(march31)
+    } else {
+        NaiveDate::from_ymd_opt(reach.year() + 1, 3, 31)
+    }
+}
+
+/// True while a child born on `birth` is 未就学 on `date` (born, and not past
+/// [`preschool_last_day`]).
+pub fn is_preschool(birth: NaiveDate, date: NaiveDate) -> bool {
+    date >= birth && preschool_last_day(birth).is_some_and(|last| date <= last)
+}
+
+/// The first day of 高齢受給者 status (70–74): the first day of the month after the month in
+/// which the person reaches 70 (健康保険法 §74(1)(iii): 「70歳に達する日の属する月の翌月以後」).
+/// Born on the 1st of a month, the person reaches 70 on the last day of the month before the
+/// birthday, so the status starts on the 70th birthday itself; born on any other day, on the
+/// 1st of the month after the 70th birthday.
+pub fn elderly_recipient_start(birth: NaiveDate) -> Option<NaiveDate> {
+    let reach = day_reaching_age(birth, 70)?;
+    NaiveDate::from_ymd_opt(reach.year(), reach.month(), 1)?.checked_add_months(Months::new(1))
+}
+
+/// The first day of 後期高齢者医療 for a person born on `birth`: the 75th birthday itself
+/// (高齢者の医療の確保に関する法律 §50, §52(1): 「75歳に達したとき」 counts from the birthday).
+/// Until the day before, 国保 or 被用者保険 covers them ([`last_day_before_75`]).
+pub fn late_elderly_start(birth: NaiveDate) -> Option<NaiveDate> {
+    first_day_of_age(birth, 75)
+}
+
+/// Why a 一部負担金割合 is what the law sets for a person on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopayBasis {
+    /// 未就学: 2割 (健康保険法 §74(1)(ii)).
+    Preschool,
+    /// From school age to the 高齢受給者 start: 3割 (§74(1)(i)).
+    General,
+    /// 高齢受給者 (70–74): 2割, or 3割 for 現役並み所得者 (§74(1)(iii)).
+    ElderlyRecipient,
+    /// 後期高齢者医療 (75+, or 65–74 with a 障害認定): 1割, 2割 or 3割 by income
+    /// (高齢者の医療の確保に関する法律 §67).
+    LateElderly,
+}
+
+/// The 一部負担金割合 the law allows for a person on a given day: the shares it can be, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StatutoryCopay {
+    /// Which rule applies.
+    pub basis: CopayBasis,
+    /// The first day that rule applies to the person (the birth date for 未就学).
+    pub since: NaiveDate,
+}
+
+impl StatutoryCopay {
+    /// The shares the rule allows, in percent.
+    pub fn allowed_percent(&self) -> &'static [u8] {
+        match self.basis {
+            CopayBasis::Preschool => &[20],
+            CopayBasis::General => &[30],
+            CopayBasis::ElderlyRecipient => &[20, 30],
+            CopayBasis::LateElderly => &[10, 20, 30],
+        }
+    }
+
+    /// True when `percent` is a share the rule allows.
+    pub fn allows(&self, percent: u8) -> bool {
+        self.allowed_percent().contains(&percent)
+    }
+}
+
+/// The share the law sets on `date` for a person born on `birth`, under 後期高齢者医療 when
+/// `late_elderly` (the record's 保険者番号 starts with 39) or else under 国保 / 被用者保険.
+/// `None` before the birth.
+pub fn statutory_copay(
+    birth: NaiveDate,
+    date: NaiveDate,
+    late_elderly: bool,
+) -> Option<StatutoryCopay> {
+    if date < birth {
+        return None;
+    }
+    let at = |basis, since| Some(StatutoryCopay { basis, since });
+    if late_elderly {
+        // From the 75th birthday, or earlier with a 障害認定 (then the day is not known).
+        let since = late_elderly_start(birth)
+            .filter(|s| *s <= date)
+            .unwrap_or(date);
+        return at(CopayBasis::LateElderly, since);
+    }
+    let preschool_end = preschool_last_day(birth)?;
+    if date <= preschool_end {
+        return at(CopayBasis::Preschool, birth);
+    }
+    let elderly = elderly_recipient_start(birth)?;
+    if date < elderly {
+        return at(CopayBasis::General, preschool_end.succ_opt()?);
+    }
+    // Past the 75th birthday a non-後期 record no longer applies; the 70–74 rule is the last
+    // one it can carry.
+    at(CopayBasis::ElderlyRecipient, elderly)
+}
+
 /// The calendar day (Japan time, UTC+9, no daylight saving) of a certificate's notAfter: the
 /// last day the certificate is valid. J-LIS certificates end at 23:59:59 JST on the 5th
 /// birthday after issue.
@@ -293,6 +410,104 @@ mod tests {
             my_number_card_valid_until(d(1980, 2, 29), d(2031, 2, 28)),
             Some(d(2041, 2, 28))
         );
+    }
+
+    #[test]
+    fn preschool_ends_on_the_first_31_march_after_reaching_6() {
+        // Born 1 April: reaches 6 on 31 March, the day 未就学 ends (the older school year).
+        assert_eq!(preschool_last_day(d(2019, 4, 1)), Some(d(2025, 3, 31)));
+        assert!(is_preschool(d(2019, 4, 1), d(2025, 3, 31)));
+        assert!(!is_preschool(d(2019, 4, 1), d(2025, 4, 1)));
+        // Born 2 April: reaches 6 on 1 April, so 未就学 lasts to the next 31 March.
+        assert_eq!(preschool_last_day(d(2019, 4, 2)), Some(d(2026, 3, 31)));
+        assert!(is_preschool(d(2019, 4, 2), d(2026, 3, 31)));
+        assert!(!is_preschool(d(2019, 4, 2), d(2026, 4, 1)));
+        // Born 31 March and 1 January: the same school year as 1 April.
+        assert_eq!(preschool_last_day(d(2019, 3, 31)), Some(d(2025, 3, 31)));
+        assert_eq!(preschool_last_day(d(2019, 1, 1)), Some(d(2025, 3, 31)));
+        // 29 February: reaches 6 on 28 February of a common year.
+        assert_eq!(preschool_last_day(d(2020, 2, 29)), Some(d(2026, 3, 31)));
+        // Not before birth.
+        assert!(!is_preschool(d(2019, 4, 2), d(2019, 4, 1)));
+        assert!(is_preschool(d(2019, 4, 2), d(2019, 4, 2)));
+    }
+
+    #[test]
+    fn elderly_recipient_starts_the_month_after_reaching_70() {
+        // Born on the 1st: reaches 70 on the last day of the month before → the birthday.
+        assert_eq!(
+            elderly_recipient_start(d(1956, 10, 1)),
+            Some(d(2026, 10, 1))
+        );
+        // Born on another day: the 1st of the month after the birthday.
+        assert_eq!(
+            elderly_recipient_start(d(1956, 10, 2)),
+            Some(d(2026, 11, 1))
+        );
+        assert_eq!(
+            elderly_recipient_start(d(1956, 10, 31)),
+            Some(d(2026, 11, 1))
+        );
+        assert_eq!(
+            elderly_recipient_start(d(1956, 12, 15)),
+            Some(d(2027, 1, 1))
+        );
+        // 1 January: reaches 70 on 31 December.
+        assert_eq!(elderly_recipient_start(d(1957, 1, 1)), Some(d(2027, 1, 1)));
+        // 29 February: reaches 70 on 28 February (common year) → 1 March.
+        assert_eq!(elderly_recipient_start(d(1956, 2, 29)), Some(d(2026, 3, 1)));
+        assert_eq!(day_reaching_age(d(1956, 10, 1), 70), Some(d(2026, 9, 30)));
+    }
+
+    #[test]
+    fn late_elderly_starts_on_the_75th_birthday() {
+        assert_eq!(late_elderly_start(d(1951, 11, 24)), Some(d(2026, 11, 24)));
+        assert_eq!(late_elderly_start(d(1952, 3, 1)), Some(d(2027, 3, 1)));
+        // 29 February 1952: 2027 is a common year → 1 March.
+        assert_eq!(late_elderly_start(d(1952, 2, 29)), Some(d(2027, 3, 1)));
+        assert_eq!(
+            late_elderly_start(d(1951, 11, 24)).and_then(|d| d.pred_opt()),
+            last_day_before_75(d(1951, 11, 24))
+        );
+    }
+
+    #[test]
+    fn copay_plausibility_by_age_and_scheme() {
+        let basis = |birth, date, late| statutory_copay(birth, date, late).map(|s| s.basis);
+        let child = d(2019, 4, 2);
+        assert_eq!(
+            basis(child, d(2026, 3, 31), false),
+            Some(CopayBasis::Preschool)
+        );
+        let general = statutory_copay(child, d(2026, 4, 1), false).unwrap();
+        assert_eq!(
+            (general.basis, general.since),
+            (CopayBasis::General, d(2026, 4, 1))
+        );
+        assert!(general.allows(30) && !general.allows(20));
+        let seventy = d(1956, 10, 2);
+        assert_eq!(
+            basis(seventy, d(2026, 10, 31), false),
+            Some(CopayBasis::General)
+        );
+        let elderly = statutory_copay(seventy, d(2026, 11, 1), false).unwrap();
+        assert_eq!(
+            (elderly.basis, elderly.since),
+            (CopayBasis::ElderlyRecipient, d(2026, 11, 1))
+        );
+        assert!(elderly.allows(20) && elderly.allows(30) && !elderly.allows(10));
+        let late = statutory_copay(d(1950, 5, 5), d(2026, 11, 1), true).unwrap();
+        assert_eq!(
+            (late.basis, late.since),
+            (CopayBasis::LateElderly, d(2025, 5, 5))
+        );
+        assert!(late.allows(10));
+        // 後期 before 75 (障害認定): allowed, from the day asked about.
+        assert_eq!(
+            statutory_copay(d(1958, 5, 5), d(2026, 11, 1), true).map(|s| s.since),
+            Some(d(2026, 11, 1))
+        );
+        assert_eq!(statutory_copay(child, d(2019, 4, 1), false), None);
     }
 
     #[test]

@@ -149,3 +149,104 @@ pub(super) fn both_held_late_elderly(until: NaiveDate) -> String {
 pub(super) const BOTH_HELD: &str = "マイナ保険証と資格確認書の両方をお持ちです。原則として両方を持つことは\
                   認められていないため、保険者に確認してください（介助が必要な方などの例外が\
                   あります）。受診はどちらでもできます。";
+
+/// Coverage under the record `doc` ended on `lost_on` (資格喪失日); seed 001's advice.
+/// `give_back` is where a 資格確認書 goes back to: `Some(true)` through the employer (被用者保険),
+/// `Some(false)` to the insurer (国保, 後期), `None` for a document not returned.
+pub(super) fn coverage_lost(doc: &str, lost_on: NaiveDate, give_back: Option<bool>) -> String {
+    let l = format_wareki(lost_on);
+    let give_back = match give_back {
+        Some(true) => "この資格確認書は、5日以内に事業主（任意継続の方は保険者）へ返してください。",
+        Some(false) => "この資格確認書は、保険者（市区町村など）へ返してください。",
+        None => "",
+    };
+    format!(
+        "資格喪失日（{l}）から、この{doc}の保険では受診できません。{give_back}\
+         新しい勤務先の健康保険か、お住まいの市区町村の国民健康保険に加入し、\
+         新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。\
+         マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。"
+    )
+}
+
+/// Coverage under the record `doc` ends on `lost_on` (a 資格喪失日 ahead).
+pub(super) fn coverage_ending(doc: &str, lost_on: NaiveDate) -> String {
+    format!(
+        "資格喪失日は{}です。その日から、この{doc}の保険では受診できません。\
+         次の保険への加入手続きを済ませてください。",
+        format_wareki(lost_on)
+    )
+}
+
+/// 未就学 (2割) ends on `last_day`.
+pub(super) fn preschool_ends(last_day: NaiveDate) -> String {
+    format!(
+        "未就学（負担割合2割）は{}までです。翌日（小学校入学の年の4月1日）から\
+         負担割合は3割になります。",
+        format_wareki(last_day)
+    )
+}
+
+/// The typed 未就学区分 disagrees with the birth date; `preschool` is what the birth date says.
+pub(super) fn preschool_flag_mismatch(preschool: bool, last_day: NaiveDate) -> String {
+    let l = format_wareki(last_day);
+    if preschool {
+        format!(
+            "生年月日からは未就学（{l}まで、負担割合2割）ですが、記録の未就学区分が\
+             ありません。書類の記載を確認してください。"
+        )
+    } else {
+        format!(
+            "未就学の期間は{l}で終わっていますが、記録は未就学のままです。\
+             新しい書類の記載を確認してください。"
+        )
+    }
+}
+
+/// The typed share of `percent` is not one the law sets for the member; `allowed` lists them.
+pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> String {
+    let allowed: Vec<String> = allowed.iter().map(|p| format!("{}割", p / 10)).collect();
+    format!(
+        "記録の負担割合（{}割）は、{why}の負担割合（{}）と合いません。\
+         書類の記載を確認してください。",
+        percent / 10,
+        allowed.join("または")
+    )
+}
+
+/// 高齢受給者 status starts on `start` (the 1st of the month after reaching 70).
+pub(super) fn elderly_recipient_starts(start: NaiveDate) -> String {
+    format!(
+        "{}から高齢受給者となり、負担割合は2割（現役並み所得の方は3割）になります。\
+         保険者から負担割合を記した書類（資格確認書または資格情報のお知らせ）が届きます。",
+        format_wareki(start)
+    )
+}
+
+/// The My Number Card and its certificate both end on `valid_until` (a card issued under 18):
+/// a new card is needed, not a certificate renewal.
+pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {
+    format!(
+        "マイナンバーカードと電子証明書の有効期限は、どちらも{}です。電子証明書の更新では\
+         足りず、新しいカードが必要です。交付まで1か月ほどかかるため、早めに市区町村で\
+         申請してください。",
+        format_wareki(valid_until)
+    )
+}
+
+/// The 被保険者 of a dependent turns 75 on `birthday`; the dependent loses 被扶養者 status.
+pub(super) fn dependent_loses_status_at_75(birthday: NaiveDate, past: bool) -> String {
+    let b = format_wareki(birthday);
+    if past {
+        format!(
+            "被保険者が75歳になり（{b}）後期高齢者医療制度に移ったため、被扶養者の資格は\
+             なくなりました。この記録では受診できません。お住まいの市区町村で国民健康保険に\
+             加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。"
+        )
+    } else {
+        format!(
+            "被保険者が{b}に75歳になり後期高齢者医療制度に移るため、その日に被扶養者の資格が\
+             なくなります。それまでに、お住まいの市区町村で国民健康保険に加入するか、\
+             ほかのご家族の健康保険の被扶養者になる手続きを準備してください。"
+        )
+    }
+}

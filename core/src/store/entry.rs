@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError};
 use crate::clock::japan_today;
-use crate::eligibility::{MemberId, Provenance, RecordForm, RecordId, ValidationError};
+use crate::eligibility::{
+    MemberId, Provenance, RecordForm, RecordId, ValidationError, check_record_for_member,
+};
 
 /// Why a hand entry was not stored. The store is unchanged after either.
 #[derive(Debug, thiserror::Error)]
@@ -24,27 +26,34 @@ fn hand_entered(now: DateTime<Utc>) -> Provenance {
 }
 
 impl Store {
-    /// Validates a hand-typed record (as of the day in Japan at `now`) and stores it for
-    /// `member`, marked hand-entered. Returns the new record's id.
+    /// Validates a hand-typed record (as of the day in Japan at `now`), on its own and against
+    /// the member ([`check_record_for_member`]: 本人/家族, 後期 age, 高齢受給者 years), and stores
+    /// it for `member`, marked hand-entered. Returns the new record's id.
     pub fn enter_record(
         &mut self,
         member: MemberId,
         form: &RecordForm,
         now: DateTime<Utc>,
     ) -> Result<RecordId, EntryError> {
-        let record = form.validate(japan_today(now))?;
+        let today = japan_today(now);
+        let record = form.validate(today)?;
+        check_record_for_member(&self.member(member)?.data, &record, today)?;
         Ok(self.put_record(member, &record, &hand_entered(now))?)
     }
 
-    /// Validates a hand-typed record and puts it in place of the record `id` (whatever that
-    /// record's provenance was), marked hand-entered.
+    /// Validates a hand-typed record, on its own and against the record's member, and puts it
+    /// in place of the record `id` (whatever that record's provenance was), marked
+    /// hand-entered.
     pub fn reenter_record(
         &mut self,
         id: RecordId,
         form: &RecordForm,
         now: DateTime<Utc>,
     ) -> Result<(), EntryError> {
-        let record = form.validate(japan_today(now))?;
+        let today = japan_today(now);
+        let record = form.validate(today)?;
+        let member = self.record(id)?.member;
+        check_record_for_member(&self.member(member)?.data, &record, today)?;
         Ok(self.replace_record(id, &record, &hand_entered(now))?)
     }
 }

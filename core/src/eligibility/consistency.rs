@@ -1,0 +1,196 @@
+//! The rules between a member and one of their records (docs/rules.md, "Cross-field rules"):
+//! what no single form can check alone. A failure names the fields, never the values.
+
+use chrono::NaiveDate;
+
+use super::error::{Collector, Field, ValidationError};
+use super::member::MemberData;
+use super::record::EligibilityRecord;
+use crate::screen::calendar::{age_on, elderly_recipient_start, late_elderly_start};
+
+/// The youngest age at which a person can be in 後期高齢者医療: 65, with a 障害認定 (75 for
+/// everyone else; 高齢者の医療の確保に関する法律 §50).
+pub const LATE_ELDERLY_MIN_AGE: u32 = 65;
+
+/// Checks `record` against the member it is for, as of `today`:
+///
+/// - an insurance record's 本人・家族の別 is the member's;
+/// - a 後期高齢者医療 record (法別番号 39) is for a member aged 65 or over on `today` or on the
+///   record's 有効開始年月日, whichever is later (a card arrives before the 75th birthday);
+/// - a 高齢受給者 block takes effect no earlier than the 高齢受給者 start (the 1st of the month
+///   after reaching 70) and before the 75th birthday.
+///
+/// A 公費 受給者証 has no 本人・家族の別 of its own; only its dates are checked by the form.
+pub fn check_record_for_member(
+    member: &MemberData,
+    record: &EligibilityRecord,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
+    let mut c = Collector::default();
+    let birth = member.birth_date;
+    if record.kind.is_insurance() && record.relationship != member.relationship {
+        c.push(
+            Field::Relationship,
+            "does not match the member (本人 or 家族 must be the same on both)",
+        );
+    }
+    if record.insurer_number.is_late_elderly() {
+        let on = record.valid_from.map_or(today, |from| from.max(today));
+        if age_on(birth, on) < LATE_ELDERLY_MIN_AGE {
+            c.push(
+                Field::InsurerNumber,
+                "is a 後期高齢者医療 number, for members aged 65 or over (75 for most)",
+            );
+        }
+    }
+    if let Some(elderly) = &record.elderly {
+        let from = elderly.effective_from;
+        let too_early = elderly_recipient_start(birth).is_none_or(|start| from < start);
+        let too_late = late_elderly_start(birth).is_none_or(|end| from >= end);
+        if too_early || too_late {
+            c.push(
+                Field::ElderlyEffectiveFrom,
+                "is outside the member's 高齢受給者 years (from the 1st of the month after \
+                 reaching 70 to the day before the 75th birthday)",
+            );
+        }
+    }
+    c.finish(|| Some(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eligibility::{
+        DocumentKind, ElderlyForm, MemberForm, PublicExpenseForm, RecordForm, Relationship, Sex,
+    };
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        d(2026, 11, 23)
+    }
+
+    fn member(birth: &str, relationship: Relationship) -> MemberData {
+        MemberForm {
+            name: "山田 花子".into(),
+            kana: "ヤマダ ハナコ".into(),
+            birth_date: birth.into(),
+            sex: Sex::Female,
+            relationship,
+            myna_hoken: None,
+            card_expires_on: None,
+        }
+        .validate(today())
+        .unwrap()
+    }
+
+    fn form(insurer: &str, relationship: Relationship) -> RecordForm {
+        RecordForm {
+            kind: DocumentKind::Notice,
+            insurer_number: insurer.into(),
+            insurer_name: "保険者".into(),
+            symbol: None,
+            number: "12345678".into(),
+            branch: None,
+            relationship,
+            insured_name: None,
+            acquired_on: None,
+            copay_percent: None,
+            valid_from: None,
+            valid_until: None,
+            issued_on: None,
+            elderly: None,
+            limit: None,
+            preschool: false,
+            lost_on: None,
+            public_expense: None,
+        }
+    }
+
+    fn check(m: &MemberData, f: &RecordForm) -> Result<(), ValidationError> {
+        check_record_for_member(m, &f.validate(today()).unwrap(), today())
+    }
+
+    #[test]
+    fn cross_field_member_and_record_relationship_agree() {
+        let dependent = member("2016-06-15", Relationship::Dependent);
+        let err = check(&dependent, &form("01130012", Relationship::Insured)).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert!(err.has(Field::Relationship));
+        assert!(check(&dependent, &form("01130012", Relationship::Dependent)).is_ok());
+        // A 公費 受給者証 carries no 本人・家族の別 of its own.
+        let mut public = form("", Relationship::Insured);
+        public.kind = DocumentKind::PublicExpense;
+        public.number = String::new();
+        public.insurer_name = String::new();
+        public.valid_until = Some("2027-03-31".into());
+        public.public_expense = Some(PublicExpenseForm {
+            payer_number: "88131016".into(),
+            recipient_number: "1234567".into(),
+            program: "子ども医療証".into(),
+        });
+        assert!(check(&dependent, &public).is_ok());
+    }
+
+    #[test]
+    fn cross_field_late_elderly_needs_65_or_over() {
+        let forty = member("1986-04-01", Relationship::Insured);
+        let err = check(&forty, &form("39131008", Relationship::Insured)).unwrap_err();
+        assert!(err.has(Field::InsurerNumber));
+        assert!(!err.to_string().contains("39131008"));
+        // 65 on the day (障害認定) and the usual 75.
+        let sixty_five = member("1961-11-23", Relationship::Insured);
+        assert!(check(&sixty_five, &form("39131008", Relationship::Insured)).is_ok());
+        let sixty_four = member("1961-11-24", Relationship::Insured);
+        assert!(check(&sixty_four, &form("39131008", Relationship::Insured)).is_err());
+        // Entered ahead of time: 64 today, 65 when the record starts.
+        let mut ahead = form("39131008", Relationship::Insured);
+        ahead.valid_from = Some("2026-11-24".into());
+        assert!(check(&sixty_four, &ahead).is_ok());
+        // The 40-year-old of the issue: 後期, 家族 and a 1割 高齢受給者 block, all refused,
+        // the record's own rules by the form and the member's by this check.
+        let mut issue = form("39131008", Relationship::Dependent);
+        issue.elderly = Some(ElderlyForm {
+            copay_percent: Some(10),
+            effective_from: Some("2026-08-01".into()),
+            valid_until: None,
+        });
+        let err = issue.validate(today()).unwrap_err();
+        assert!(err.has(Field::Relationship) && err.has(Field::ElderlyCopay));
+    }
+
+    #[test]
+    fn cross_field_elderly_block_only_for_70_to_74() {
+        let with_block = |from: &str| {
+            let mut f = form("01130012", Relationship::Insured);
+            f.copay_percent = Some(20);
+            f.elderly = Some(ElderlyForm {
+                copay_percent: Some(20),
+                effective_from: Some(from.into()),
+                valid_until: None,
+            });
+            f
+        };
+        // Born 1956-10-02: 高齢受給者 from 2026-11-01; 75th birthday 2031-10-02.
+        let m = member("1956-10-02", Relationship::Insured);
+        assert!(check(&m, &with_block("2026-11-01")).is_ok());
+        assert!(check(&m, &with_block("2031-10-01")).is_ok());
+        assert!(
+            check(&m, &with_block("2026-10-31"))
+                .unwrap_err()
+                .has(Field::ElderlyEffectiveFrom)
+        );
+        assert!(check(&m, &with_block("2026-10-02")).is_err());
+        assert!(check(&m, &with_block("2031-10-02")).is_err());
+        // A 40-year-old never has one.
+        let forty = member("1986-04-01", Relationship::Insured);
+        assert!(check(&forty, &with_block("2026-08-01")).is_err());
+        // Born on the 1st: the birthday itself.
+        let first = member("1956-10-01", Relationship::Insured);
+        assert!(check(&first, &with_block("2026-10-01")).is_ok());
+        assert!(check(&first, &with_block("2026-09-30")).is_err());
+    }
+}
