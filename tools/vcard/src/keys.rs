@@ -134,8 +134,23 @@ enum CaKind {
     Sign,
 }
 
-fn utc(date: NaiveDate, end_of_day: bool) -> Result<Time, KeyError> {
-    let (h, m, s) = if end_of_day { (23, 59, 59) } else { (0, 0, 0) };
+/// 00:00:00 UTC on `date`.
+fn start_of_day_utc(date: NaiveDate) -> Result<Time, KeyError> {
+    utc(date, (0, 0, 0))
+}
+
+/// 23:59:59 UTC on `date` (the end of the test CAs).
+fn end_of_day_utc(date: NaiveDate) -> Result<Time, KeyError> {
+    utc(date, (23, 59, 59))
+}
+
+/// 23:59:59 Japan time (UTC+9, no daylight saving) on `date`, i.e. 14:59:59 UTC: how J-LIS ends
+/// a card certificate on its last day, so the card's last day is the same in Japan as in UTC.
+fn end_of_day_japan(date: NaiveDate) -> Result<Time, KeyError> {
+    utc(date, (14, 59, 59))
+}
+
+fn utc(date: NaiveDate, (h, m, s): (u8, u8, u8)) -> Result<Time, KeyError> {
     let year = u16::try_from(date.year()).map_err(cert_err)?;
     // Month and day come from a valid NaiveDate, so they fit in u8.
     let dt =
@@ -155,8 +170,8 @@ fn build_ca(kind: CaKind) -> Result<TestCa, KeyError> {
     let spki = SubjectPublicKeyInfoOwned::from_key(key.to_public_key()).map_err(cert_err)?;
     // Fixed dates: the CA never changes. 2049-12-31 keeps every time a UTCTime.
     let validity = Validity {
-        not_before: utc(date(2000, 1, 1)?, false)?,
-        not_after: utc(date(2049, 12, 31)?, true)?,
+        not_before: start_of_day_utc(date(2000, 1, 1)?)?,
+        not_after: end_of_day_utc(date(2049, 12, 31)?)?,
     };
     let subject = Name::from_str(dn).map_err(cert_err)?;
     let serial = SerialNumber::new(&[serial]).map_err(cert_err)?;
@@ -303,8 +318,8 @@ fn leaf_tbs(
         signature: ca.cert.signature_algorithm.clone(),
         issuer: ca.cert.tbs_certificate.subject.clone(),
         validity: Validity {
-            not_before: utc(profile.cert_not_before, false)?,
-            not_after: utc(profile.cert_not_after, true)?,
+            not_before: start_of_day_utc(profile.cert_not_before)?,
+            not_after: end_of_day_japan(profile.cert_not_after)?,
         },
         subject: Name::from_str(&format!("CN={},C=JP", opaque_id(&profile.seed, purpose)))
             .map_err(cert_err)?,

@@ -145,10 +145,22 @@ fn auth_certificate_and_ca_are_readable_and_chain() {
         .unwrap();
     assert!(ku.critical);
     assert_eq!(ku.extn_value.as_bytes(), h("03 02 07 80"));
-    // Validity from the profile.
+    // Validity from the profile; the last day ends at 23:59:59 in Japan (14:59:59 UTC), as
+    // J-LIS's certificates do, so the last day is the same in Japan and in UTC.
     let v = &cert.tbs_certificate.validity;
     assert_eq!(v.not_before.to_string(), "2024-05-01T00:00:00Z");
-    assert_eq!(v.not_after.to_string(), "2029-04-12T23:59:59Z");
+    assert_eq!(v.not_after.to_string(), "2029-04-12T14:59:59Z");
+    let not_after =
+        chrono::DateTime::from_timestamp(v.not_after.to_unix_duration().as_secs() as i64, 0)
+            .unwrap();
+    assert_eq!(
+        shikaku_core::clock::japan_today(not_after),
+        chrono::NaiveDate::from_ymd_opt(2029, 4, 12).unwrap()
+    );
+    assert_eq!(
+        shikaku_core::clock::japan_today(not_after + chrono::Duration::seconds(1)),
+        chrono::NaiveDate::from_ymd_opt(2029, 4, 13).unwrap()
+    );
     // The fingerprint is SHA-256 of the SPKI.
     let spki = cert
         .tbs_certificate
