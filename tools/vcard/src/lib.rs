@@ -3,8 +3,8 @@
 //! It answers the same APDUs as a real card — the 公的個人認証AP (JPKI) and the
 //! 券面事項入力補助AP — with the status words, PIN counters and file layouts described in
 //! `shared/spec/mynacard.md`. It is written independently of `shikaku-core`'s reader (only the
-//! [`CardTransport`](shikaku_core::card::CardTransport) seam is shared), so each keeps the other
-//! honest.
+//! [`CardTransport`](shikaku_core::card::CardTransport) seam and the core's day in Japan are
+//! shared), so each keeps the other honest.
 //!
 //! **All keys are TEST keys** derived deterministically from the profile seed (see [`keys`]);
 //! the certificates chain to a TEST CA ([`test_ca_pem`], `O=JPKI-TEST`), never to J-LIS.

@@ -16,13 +16,21 @@
 //! not_after = 2030-04-12        # the 5th birthday after issue, in reality
 //! ```
 //!
+//! The certificates start at 00:00:00 UTC on `not_before` and end at 23:59:59 Japan time
+//! (14:59:59 UTC) on `not_after`, as J-LIS's do, so their last day is the same day in Japan.
+//!
+//! A certificate date may also be written relative to the day the profile is loaded (the day in
+//! Japan), so that a profile stays "expired last month" on whatever day a test runs:
+//! `"today"`, or `"today-N"` / `"today+N"` followed by `d` (days), `m` (months; a day that the
+//! month lacks becomes its last day) or `y` (years), e.g. `not_after = "today-1m"`.
+//!
 //! Optional keys: `my_number` (12 digits with a valid check digit; by default a fictional number
 //! derived from the seed) and `token_label` (default `JPKIAPICCTOKEN2`, the My Number Card; set it
 //! to e.g. `JPKIAPGPSETOKEN` to impersonate a smartphone certificate).
 
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -99,9 +107,11 @@ pub struct Profile {
     pub text_pin: String,
     /// 署名用 password (key `001B`), 6–16 characters A–Z / 0–9.
     pub sign_password: String,
-    /// First day of validity of both certificates (00:00:00 UTC).
+    /// First day of validity of both certificates (00:00:00 UTC), resolved to a date when the
+    /// profile was written relative to the load day.
     pub cert_not_before: NaiveDate,
-    /// Last day of validity of both certificates (the certificate ends 23:59:59 UTC that day).
+    /// Last day of validity of both certificates: the certificate ends at 23:59:59 Japan time
+    /// (14:59:59 UTC) that day, as J-LIS's do.
     pub cert_not_after: NaiveDate,
     /// Seed text; keys, certificates and the default 個人番号 derive from it.
     pub seed: String,
@@ -156,7 +166,56 @@ fn invalid(msg: impl Into<String>) -> ProfileError {
     ProfileError::Invalid(msg.into())
 }
 
-fn parse_date(field: &str, v: &toml::Value) -> Result<NaiveDate, ProfileError> {
+/// A date relative to `today`: `today`, `today-N…` or `today+N…` with the unit `d`, `m` or `y`.
+/// `None` when `text` is not of that form; an error when it is but the date is out of range.
+fn relative_date(
+    field: &str,
+    text: &str,
+    today: NaiveDate,
+) -> Option<Result<NaiveDate, ProfileError>> {
+    let rest = text.trim().strip_prefix("today")?;
+    if rest.is_empty() {
+        return Some(Ok(today));
+    }
+    let bad = || {
+        invalid(format!(
+            "{field}: {text:?} is not today, today-N or today+N with d, m or y"
+        ))
+    };
+    let (later, rest) = match rest.split_at_checked(1) {
+        Some(("+", rest)) => (true, rest),
+        Some(("-", rest)) => (false, rest),
+        _ => return Some(Err(bad())),
+    };
+    let Some((count, unit)) = rest.split_at_checked(rest.len().saturating_sub(1)) else {
+        return Some(Err(bad()));
+    };
+    let Ok(count) = count.parse::<u32>() else {
+        return Some(Err(bad()));
+    };
+    let months = |n: u32| {
+        if later {
+            today.checked_add_months(Months::new(n))
+        } else {
+            today.checked_sub_months(Months::new(n))
+        }
+    };
+    let date = match unit {
+        "d" if later => today.checked_add_days(Days::new(u64::from(count))),
+        "d" => today.checked_sub_days(Days::new(u64::from(count))),
+        "m" => months(count),
+        "y" => count.checked_mul(12).and_then(months),
+        _ => return Some(Err(bad())),
+    };
+    Some(date.ok_or_else(|| invalid(format!("{field}: {text:?} is out of range"))))
+}
+
+fn parse_date(field: &str, v: &toml::Value, today: NaiveDate) -> Result<NaiveDate, ProfileError> {
+    if let toml::Value::String(s) = v
+        && let Some(date) = relative_date(field, s, today)
+    {
+        return date;
+    }
     let text = match v {
         toml::Value::String(s) => s.clone(),
         toml::Value::Datetime(d) => match (d.date, d.time) {
@@ -243,8 +302,14 @@ fn derived_my_number(seed: &str) -> String {
 }
 
 impl Profile {
-    /// Parses and validates a profile from TOML text.
+    /// Parses and validates a profile from TOML text; relative certificate dates count from
+    /// today in Japan.
     pub fn from_toml_str(text: &str) -> Result<Profile, ProfileError> {
+        Profile::from_toml_str_on(text, shikaku_core::clock::japan_today(Utc::now()))
+    }
+
+    /// [`Profile::from_toml_str`] with relative certificate dates counted from `today`.
+    pub fn from_toml_str_on(text: &str, today: NaiveDate) -> Result<Profile, ProfileError> {
         let raw: RawProfile = toml::from_str(text)?;
         let sex = match &raw.sex {
             toml::Value::String(s) => Sex::parse(s),
@@ -277,9 +342,16 @@ impl Profile {
         if raw.seed.is_empty() {
             return Err(invalid("seed is empty"));
         }
-        let birth_date = parse_date("birth_date", &raw.birth_date)?;
-        let cert_not_before = parse_date("certificate.not_before", &raw.certificate.not_before)?;
-        let cert_not_after = parse_date("certificate.not_after", &raw.certificate.not_after)?;
+        let birth_date = match &raw.birth_date {
+            toml::Value::String(s) if s.trim().starts_with("today") => {
+                return Err(invalid("birth_date: give a date, not a relative one"));
+            }
+            other => parse_date("birth_date", other, today)?,
+        };
+        let not_before = &raw.certificate.not_before;
+        let cert_not_before = parse_date("certificate.not_before", not_before, today)?;
+        let cert_not_after =
+            parse_date("certificate.not_after", &raw.certificate.not_after, today)?;
         if cert_not_after < cert_not_before {
             return Err(invalid("certificate.not_after is before not_before"));
         }
@@ -393,6 +465,72 @@ not_after = 2029-01-02
             assert_ne!(text, MINIMAL);
             assert!(Profile::from_toml_str(&text).is_err(), "accepted: {to}");
         }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn with_dates(before: &str, after: &str) -> String {
+        MINIMAL
+            .replace(
+                "not_before = \"2024-01-01\"",
+                &format!("not_before = {before}"),
+            )
+            .replace("not_after = 2029-01-02", &format!("not_after = {after}"))
+    }
+
+    #[test]
+    fn relative_certificate_dates_count_from_the_load_day() {
+        let today = d(2026, 3, 31);
+        let p =
+            Profile::from_toml_str_on(&with_dates("\"today-61m\"", "\"today-1m\""), today).unwrap();
+        // One month before 31 March is the end of February.
+        assert_eq!(p.cert_not_after, d(2026, 2, 28));
+        assert_eq!(p.cert_not_before, d(2021, 2, 28));
+        for (text, date) in [
+            ("today", today),
+            ("today+1d", d(2026, 4, 1)),
+            ("today-31d", d(2026, 2, 28)),
+            ("today+5y", d(2031, 3, 31)),
+            ("today-4m", d(2025, 11, 30)),
+        ] {
+            let p =
+                Profile::from_toml_str_on(&with_dates("2020-01-01", &format!("\"{text}\"")), today)
+                    .unwrap();
+            assert_eq!(p.cert_not_after, date, "{text}");
+        }
+        // Absolute dates do not move.
+        let p = Profile::from_toml_str_on(MINIMAL, d(2040, 1, 1)).unwrap();
+        assert_eq!(p.cert_not_after, d(2029, 1, 2));
+        for bad in [
+            "today-",
+            "today-1",
+            "today*1m",
+            "today-1w",
+            "today--1m",
+            "today-xm",
+            "today1m",
+        ] {
+            assert!(
+                Profile::from_toml_str_on(&with_dates("2020-01-01", &format!("\"{bad}\"")), today)
+                    .is_err(),
+                "accepted {bad}"
+            );
+        }
+        // Relative dates still have to fit the test CA and the order of the dates.
+        for (before, after) in [
+            ("2020-01-01", "\"today+30y\""),
+            ("\"today\"", "\"today-1d\""),
+        ] {
+            assert!(
+                Profile::from_toml_str_on(&with_dates(before, after), today).is_err(),
+                "accepted {before} .. {after}"
+            );
+        }
+        // A birth date is never relative.
+        let text = MINIMAL.replace("birth_date = 1990-01-02", "birth_date = \"today\"");
+        assert!(Profile::from_toml_str_on(&text, today).is_err());
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn keys_are_deterministic_and_pinned() {
 }
 
 /// SHA-256 of the auth certificate's SubjectPublicKeyInfo for each example profile.
-const EXAMPLE_FINGERPRINTS: [(&str, &str); 4] = [
+const EXAMPLE_FINGERPRINTS: [(&str, &str); 5] = [
     (
         "vcard-yamada-taro.toml",
         "88cbd2e26c99f52e48811c5e5aebb222272e4c1e19ac48e40cf752bac1dfe14f",
@@ -76,6 +76,10 @@ const EXAMPLE_FINGERPRINTS: [(&str, &str); 4] = [
     (
         "vcard-yamada-misaki-expired.toml",
         "69faeb12acc08704bdd4205ef7bf3d2d53a448dd0acdbac46ed505524e9880c9",
+    ),
+    (
+        "vcard-yamada-kazuko-expired-last-month.toml",
+        "1f34bb2fe36234c910caabb4806db0f8f12420b4477ab9edd4dee8e16c496675",
     ),
 ];
 
@@ -99,12 +103,25 @@ fn example_profiles_load() {
         names.push(p.name);
     }
     names.sort();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), EXAMPLE_FINGERPRINTS.len(), "{names:?}");
     // The auth-key fingerprints of the examples are stable (the demo issuer maps them to people).
     for (file, fingerprint) in EXAMPLE_FINGERPRINTS {
         let card = crate::card_from_profile_path(dir.join(file)).unwrap();
         assert_eq!(hex(&card.auth_key_fingerprint()), fingerprint, "{file}");
     }
+    // The grace-period example expired last month, whatever the day the tests run (the day is
+    // read before and after the load, in case it changes in between).
+    let month_ago = || {
+        shikaku_core::clock::japan_today(chrono::Utc::now())
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap()
+    };
+    let before = month_ago();
+    let kazuko = Profile::load(dir.join("vcard-yamada-kazuko-expired-last-month.toml")).unwrap();
+    assert!(
+        [before, month_ago()].contains(&kazuko.cert_not_after),
+        "{kazuko:?}"
+    );
     let taro = crate::card_from_profile_path(dir.join("vcard-yamada-taro.toml")).unwrap();
     tx(&taro, SELECT_JPKI);
     tx(&taro, "00 A4 02 0C 02 00 18");
