@@ -352,9 +352,19 @@ impl TrustStore {
     /// key id differs from the certificate's authority key id are skipped when both are
     /// present.
     pub fn find_issuer(&self, certificate: &CardCertificate) -> Option<ChainStatus> {
+        self.find_issuer_among(certificate, |_| true)
+    }
+
+    /// [`TrustStore::find_issuer`] among the anchors that pass `usable`.
+    fn find_issuer_among(
+        &self,
+        certificate: &CardCertificate,
+        usable: impl Fn(&CardCertificate) -> bool,
+    ) -> Option<ChainStatus> {
         let aki = certificate.authority_key_id();
         self.anchors
             .iter()
+            .filter(|anchor| usable(&anchor.certificate))
             .filter(|anchor| match (&aki, anchor.certificate.subject_key_id()) {
                 (Some(aki), Some(ski)) => *aki == ski,
                 _ => true,
@@ -380,6 +390,28 @@ impl TrustStore {
             .find_issuer(certificate)
             .ok_or(CardError::UntrustedCertificate)?;
         certificate.check_validity(now)?;
+        if !certificate.allows_digital_signature() {
+            return Err(CardError::CertificateKeyUsage);
+        }
+        Ok(status)
+    }
+
+    /// Checks a 利用者証明用 certificate **as of its own notAfter**, for one that has expired
+    /// since: issued by an anchor that was itself valid at that instant (an anchor that had
+    /// expired, or was not yet valid, does not count: [`CardError::UntrustedCertificate`]),
+    /// and with keyUsage digitalSignature ([`CardError::CertificateKeyUsage`]).
+    ///
+    /// Whether an expired certificate is still acceptable is the caller's decision: the card
+    /// check accepts one only inside the 保険証 grace period ([`crate::card::check_card`]).
+    pub fn verify_as_of_expiry(
+        &self,
+        certificate: &CardCertificate,
+    ) -> Result<ChainStatus, CardError> {
+        let at = certificate.not_after();
+        let status = self
+            .find_issuer_among(certificate, |anchor| anchor.check_validity(at).is_ok())
+            .ok_or(CardError::UntrustedCertificate)?;
+        certificate.check_validity(at)?;
         if !certificate.allows_digital_signature() {
             return Err(CardError::CertificateKeyUsage);
         }
@@ -426,6 +458,9 @@ pub(crate) mod testpki {
         pub impostor_ca: Vec<u8>,
         /// A certificate for the card key under the test CA without digitalSignature.
         pub leaf_without_signature_usage: Vec<u8>,
+        /// The test CA again (same name, same key) with a validity that ends before the leaf's
+        /// ([`CA_SHORT_NOT_AFTER`]): the leaf chains to it only while both are valid.
+        pub ca_ending_before_leaf: Vec<u8>,
     }
 
     fn time(unix: u64) -> Time {
@@ -436,6 +471,9 @@ pub(crate) mod testpki {
     pub const NOT_BEFORE: u64 = 1_735_689_600;
     /// 2030-01-01T00:00:00Z.
     pub const NOT_AFTER: u64 = 1_893_456_000;
+
+    /// 2029-07-01T00:00:00Z: the end of [`Pki::ca_ending_before_leaf`].
+    pub const CA_SHORT_NOT_AFTER: u64 = 1_877_558_400;
 
     fn validity() -> Validity {
         Validity {
@@ -455,11 +493,22 @@ pub(crate) mod testpki {
         subject_key: &RsaPublicKey,
         signer: &RsaPrivateKey,
     ) -> Vec<u8> {
+        build_valid(validity(), profile, serial, subject, subject_key, signer)
+    }
+
+    fn build_valid(
+        validity: Validity,
+        profile: Profile,
+        serial: u8,
+        subject: &str,
+        subject_key: &RsaPublicKey,
+        signer: &RsaPrivateKey,
+    ) -> Vec<u8> {
         let signer = SigningKey::<Sha256>::new(signer.clone());
         let builder = CertificateBuilder::new(
             profile,
             SerialNumber::new(&[serial]).unwrap(),
-            validity(),
+            validity,
             Name::from_str(subject).unwrap(),
             spki(subject_key),
             &signer,
@@ -515,6 +564,17 @@ pub(crate) mod testpki {
                 &leaf_key.to_public_key(),
                 &ca_key,
             );
+            let ca_ending_before_leaf = build_valid(
+                Validity {
+                    not_before: time(NOT_BEFORE),
+                    not_after: time(CA_SHORT_NOT_AFTER),
+                },
+                Profile::Root,
+                5,
+                ca_dn,
+                &ca_key.to_public_key(),
+                &ca_key,
+            );
             Pki {
                 ca,
                 leaf,
@@ -522,6 +582,7 @@ pub(crate) mod testpki {
                 leaf_by_impostor,
                 impostor_ca,
                 leaf_without_signature_usage,
+                ca_ending_before_leaf,
             }
         })
     }
@@ -547,7 +608,7 @@ pub(crate) mod testpki {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use super::testpki::{NOT_AFTER, pki};
+    use super::testpki::{CA_SHORT_NOT_AFTER, NOT_AFTER, pki};
     use super::*;
 
     fn at(unix: i64) -> DateTime<Utc> {
@@ -667,6 +728,59 @@ mod tests {
         assert_eq!(
             store.verify(&no_usage, now),
             Err(CardError::CertificateKeyUsage)
+        );
+    }
+
+    #[test]
+    fn expired_certificate_chains_as_of_its_own_not_after() {
+        let pki = pki();
+        let leaf = CardCertificate::from_der(&pki.leaf).unwrap();
+        let mut store = TrustStore::jlis_auth().unwrap();
+        // Only J-LIS: the test leaf does not chain, whatever the time.
+        assert_eq!(
+            store.verify_as_of_expiry(&leaf),
+            Err(CardError::UntrustedCertificate)
+        );
+        store.add_root(&pki.ca, "test CA").unwrap();
+        let status = store.verify_as_of_expiry(&leaf).unwrap();
+        assert_eq!(status.anchor_label, "test CA");
+        // The strict check at a later time still says "expired".
+        assert!(matches!(
+            store.verify(&leaf, at(NOT_AFTER as i64 + 86_400)),
+            Err(CardError::CertificateExpired { .. })
+        ));
+        let no_usage = CardCertificate::from_der(&pki.leaf_without_signature_usage).unwrap();
+        assert_eq!(
+            store.verify_as_of_expiry(&no_usage),
+            Err(CardError::CertificateKeyUsage)
+        );
+    }
+
+    #[test]
+    fn expired_certificate_needs_an_anchor_valid_at_its_not_after() {
+        let pki = pki();
+        let leaf = CardCertificate::from_der(&pki.leaf).unwrap();
+        let short = CardCertificate::from_der(&pki.ca_ending_before_leaf).unwrap();
+        assert_eq!(short.not_after(), at(CA_SHORT_NOT_AFTER as i64));
+        assert!(
+            leaf.is_signed_by(&short),
+            "same name and key as the test CA"
+        );
+        let mut store = TrustStore::empty();
+        store
+            .add_root(&pki.ca_ending_before_leaf, "short CA")
+            .unwrap();
+        // While both were valid, the chain holds; as of the leaf's end the anchor had expired.
+        assert!(store.verify(&leaf, at(1_780_000_000)).is_ok());
+        assert_eq!(
+            store.verify_as_of_expiry(&leaf),
+            Err(CardError::UntrustedCertificate)
+        );
+        // Another anchor with the same key, valid at that instant, is used instead.
+        store.add_root(&pki.ca, "test CA").unwrap();
+        assert_eq!(
+            store.verify_as_of_expiry(&leaf).map(|s| s.anchor_label),
+            Ok("test CA".to_owned())
         );
     }
 

@@ -1,6 +1,6 @@
 //! The card check and the other whole-card operations the app and the CLI call.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,6 +13,8 @@ use super::pin::{Pin, PinCounter};
 use super::status::StatusWord;
 use super::text_ap::{self, BasicInfo};
 use super::transport::CardTransport;
+use crate::clock::japan_today;
+use crate::screen::calendar::{certificate_expiry_date, expiry_state, insurance_grace_last_day};
 
 /// Options of [`check_card`].
 #[derive(Debug, Clone, Default)]
@@ -47,9 +49,12 @@ pub struct CardCheck {
     pub key_fingerprint: KeyFingerprint,
     /// The certificate's notBefore.
     pub certificate_not_before: DateTime<Utc>,
-    /// The certificate's notAfter (the 5th birthday after issue).
+    /// The certificate's notAfter (the 5th birthday after issue). When it is before
+    /// `checked_at`, the certificate had expired at the check and was accepted inside the
+    /// 保険証 grace period ([`CardCheck::certificate_expired_at_check`]).
     pub certificate_not_after: DateTime<Utc>,
-    /// The trust anchor the certificate chained to.
+    /// The trust anchor the certificate chained to (as of `checked_at`, or as of
+    /// `certificate_not_after` for a certificate that had expired).
     pub chain: ChainStatus,
     /// How the signature was checked.
     pub signature: SignatureStatus,
@@ -60,6 +65,22 @@ pub struct CardCheck {
     pub checked_at: DateTime<Utc>,
     /// The 基本4情報, when requested.
     pub basic_info: Option<BasicInfo>,
+}
+
+impl CardCheck {
+    /// True when the 利用者証明用 certificate was past its notAfter at the check: [`check_card`]
+    /// accepted it because the card still worked as a 保険証 (the grace period up to the end of
+    /// the 3rd month after the expiry day), and chained it as of its notAfter.
+    pub fn certificate_expired_at_check(&self) -> bool {
+        self.checked_at > self.certificate_not_after
+    }
+
+    /// The last day the card works as a 保険証 on this certificate: the end of the 3rd month
+    /// after the certificate's expiry day in Japan (`screen::calendar`; docs/dates.md §2).
+    /// `None` only for a notAfter at the end of the calendar's range.
+    pub fn insurance_grace_last_day(&self) -> Option<NaiveDate> {
+        insurance_grace_last_day(certificate_expiry_date(self.certificate_not_after))
+    }
 }
 
 /// A challenge signed by the card's auth key, for the sync login.
@@ -119,6 +140,35 @@ fn fresh_challenge() -> Result<[u8; 32], CardError> {
     Ok(challenge)
 }
 
+/// The chain check of a card check, before any PIN is sent.
+///
+/// A certificate within its validity is checked at `now` ([`TrustStore::verify`]). One past its
+/// notAfter is still checked — the card works as a 保険証 until the end of the 3rd month after
+/// the expiry (seed 001: 保険証利用 is cancelled only 「有効期限から3ヶ月が経過している場合」) —
+/// but as of its own validity ([`TrustStore::verify_as_of_expiry`]: the anchor must have been
+/// valid at the certificate's notAfter). The order keeps the old answers: a certificate that
+/// chains to no anchor is [`CardError::UntrustedCertificate`], expired or not; one past the
+/// grace period is [`CardError::CertificateExpired`]. The grace rule is the screen's
+/// (`screen::calendar::expiry_state`), so the check and the screen agree on the day.
+fn verify_certificate(
+    trust: &TrustStore,
+    certificate: &CardCertificate,
+    now: DateTime<Utc>,
+) -> Result<ChainStatus, CardError> {
+    let not_after = certificate.not_after();
+    if now <= not_after {
+        return trust.verify(certificate, now);
+    }
+    if trust.find_issuer(certificate).is_none() {
+        return Err(CardError::UntrustedCertificate);
+    }
+    let expiry = certificate_expiry_date(not_after);
+    if !expiry_state(expiry, japan_today(now)).usable_as_insurance() {
+        return Err(CardError::CertificateExpired { not_after });
+    }
+    trust.verify_as_of_expiry(certificate)
+}
+
 /// Has the card sign `challenge` after the guarded VERIFY, and checks the signature with the
 /// certificate's key. Returns the signature.
 fn sign_with_auth_key(
@@ -142,7 +192,10 @@ fn sign_with_auth_key(
 /// 2. SELECT the JPKI AP by AID (failure → [`CardError::NotAMyNumberCard`]); read the token
 ///    (card kind) and the 利用者証明用 certificate (no PIN).
 /// 3. The certificate is chained to the anchors and checked for validity at `now` and for
-///    keyUsage **before** the PIN is sent, so no try is spent on a card that cannot pass.
+///    keyUsage **before** the PIN is sent, so no try is spent on a card that cannot pass. An
+///    expired certificate passes only inside the 保険証 grace period, chained as of its own
+///    notAfter (see `verify_certificate`); the returned check then says so
+///    ([`CardCheck::certificate_expired_at_check`]).
 /// 4. The PIN guard: counter, consent for the last try, one VERIFY, never resent.
 /// 5. The card signs a fresh random 32-byte challenge with the auth key; the signature is
 ///    verified with the certificate's key.
@@ -170,7 +223,7 @@ pub fn check_card(
     jpki::select(&mut ch)?;
     let card_kind = jpki::read_card_kind(&mut ch)?;
     let certificate = CardCertificate::from_der(&jpki::read_auth_certificate(&mut ch)?)?;
-    let chain = trust.verify(&certificate, now)?;
+    let chain = verify_certificate(&trust, &certificate, now)?;
 
     let (retries_left, _) = sign_with_auth_key(
         &mut ch,
@@ -426,18 +479,171 @@ mod tests {
         assert_eq!(mock.pin_verifies(), 0);
     }
 
+    /// The test leaf's notAfter, 2030-01-01T00:00:00Z, is 09:00 on 2030-01-01 in Japan: the
+    /// expiry day is 2030-01-01 and the card works as a 保険証 to 2030-04-30 (the end of the
+    /// 3rd month after January).
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, sec: u32) -> DateTime<Utc> {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, sec)
+            .unwrap()
+            .and_utc()
+    }
+
+    fn expired_yesterday() -> DateTime<Utc> {
+        DateTime::from_timestamp(NOT_AFTER as i64 + 86_400, 0).unwrap()
+    }
+
+    fn leaf_not_after() -> DateTime<Utc> {
+        DateTime::from_timestamp(NOT_AFTER as i64, 0).unwrap()
+    }
+
     #[test]
-    fn expired_certificate_spends_no_pin_try() {
+    fn expired_four_months_ago_is_refused_and_spends_no_pin_try() {
+        // 2030-05-01 in Japan: the grace period ended on 2030-04-30.
         let mock = jpki_head(&pki().leaf);
-        let later = DateTime::from_timestamp(NOT_AFTER as i64 + 86_400, 0).unwrap();
+        let later = utc(2030, 5, 1, 0, 0, 0);
         assert_eq!(
             check_card(&mock, PIN, options(false), later),
             Err(CardError::CertificateExpired {
-                not_after: DateTime::from_timestamp(NOT_AFTER as i64, 0).unwrap()
+                not_after: leaf_not_after()
             })
         );
         mock.assert_done();
         assert_eq!(mock.pin_verifies(), 0);
+        // The day ends at 15:00 UTC: the last instant of 2030-04-30 in Japan is still in grace,
+        // the next second is not.
+        let mock = jpki_head(&pki().leaf);
+        assert_eq!(
+            check_card(&mock, PIN, options(false), utc(2030, 4, 30, 15, 0, 0)),
+            Err(CardError::CertificateExpired {
+                not_after: leaf_not_after()
+            })
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        let mock = jpki_ok(&pki().leaf);
+        let last = utc(2030, 4, 30, 14, 59, 59);
+        let check = check_card(&mock, PIN, options(false), last).unwrap();
+        mock.assert_done();
+        assert!(check.certificate_expired_at_check());
+    }
+
+    #[test]
+    fn expired_yesterday_is_accepted_in_grace_with_the_full_check() {
+        let mock = jpki_ok(&pki().leaf);
+        let check = check_card(&mock, PIN, options(false), expired_yesterday()).unwrap();
+        // The whole flow ran: chain, counter, one VERIFY, the signature over a fresh challenge.
+        mock.assert_done();
+        assert_invariants(&mock);
+        assert_eq!(mock.pin_verifies(), 1);
+        assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+        assert_eq!(check.chain.anchor_source, AnchorSource::Extra);
+        // Stored with the certificate's end and the state at the check.
+        assert_eq!(check.certificate_not_after, leaf_not_after());
+        assert_eq!(check.checked_at, expired_yesterday());
+        assert!(check.certificate_expired_at_check());
+        assert_eq!(
+            check.insurance_grace_last_day(),
+            NaiveDate::from_ymd_opt(2030, 4, 30)
+        );
+        let json = serde_json::to_string(&check).unwrap();
+        let back = serde_json::from_str::<CardCheck>(&json).unwrap();
+        assert!(back.certificate_expired_at_check());
+        assert_eq!(back, check);
+        // A check inside the validity is not flagged.
+        let valid = check_card(&jpki_ok(&pki().leaf), PIN, options(false), now()).unwrap();
+        assert!(!valid.certificate_expired_at_check());
+        assert_eq!(
+            valid.insurance_grace_last_day(),
+            NaiveDate::from_ymd_opt(2030, 4, 30)
+        );
+    }
+
+    #[test]
+    fn expired_and_not_chaining_to_jlis_is_refused() {
+        // In grace, but only the J-LIS roots are trusted: the test leaf does not chain.
+        let mock = jpki_head(&pki().leaf);
+        assert_eq!(
+            check_card(&mock, PIN, options_jlis_only(), expired_yesterday()),
+            Err(CardError::UntrustedCertificate)
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        // A leaf under an impostor CA that copies the J-LIS name, expired and in grace.
+        let mock = jpki_head(&pki().leaf_by_impostor);
+        assert_eq!(
+            check_card(&mock, PIN, options_jlis_only(), expired_yesterday()),
+            Err(CardError::UntrustedCertificate)
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        // Past the grace period the answer is still "untrusted", as before.
+        let mock = jpki_head(&pki().leaf_by_impostor);
+        assert_eq!(
+            check_card(&mock, PIN, options_jlis_only(), utc(2031, 1, 1, 0, 0, 0)),
+            Err(CardError::UntrustedCertificate)
+        );
+    }
+
+    #[test]
+    fn expired_certificate_chains_only_to_an_anchor_valid_at_its_end() {
+        // The only anchor expired on 2029-07-01, before the leaf (2030-01-01).
+        let anchored = |ca: &[u8]| CheckOptions {
+            extra_anchors: vec![ca.to_vec()],
+            ..CheckOptions::default()
+        };
+        let mock = jpki_head(&pki().leaf);
+        assert_eq!(
+            check_card(
+                &mock,
+                PIN,
+                anchored(&pki().ca_ending_before_leaf),
+                expired_yesterday()
+            ),
+            Err(CardError::UntrustedCertificate)
+        );
+        assert_eq!(mock.pin_verifies(), 0);
+        let mock = jpki_ok(&pki().leaf);
+        assert!(check_card(&mock, PIN, anchored(&pki().ca), expired_yesterday()).is_ok());
+    }
+
+    #[test]
+    fn pin_guard_unchanged_in_grace() {
+        // The counter is read before the VERIFY; the last try needs consent; blocked stops.
+        let base = || jpki_head(&pki().leaf).expect("00A4020C020018", "9000");
+        let mock = base().expect("00200080", "63C1");
+        assert_eq!(
+            check_card(&mock, PIN, options(false), expired_yesterday()),
+            Err(CardError::LastAttemptNeedsConsent {
+                pin: PinKind::JpkiAuth
+            })
+        );
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 0);
+        let mock = base().expect("00200080", "6984");
+        assert!(matches!(
+            check_card(&mock, PIN, options(false), expired_yesterday()),
+            Err(CardError::PinBlocked { .. })
+        ));
+        assert_eq!(mock.pin_verifies(), 0);
+        let mock = base()
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "63C2");
+        assert_eq!(
+            check_card(&mock, PIN, options(false), expired_yesterday()),
+            Err(CardError::WrongPin {
+                retries_left: 2,
+                pin: PinKind::JpkiAuth
+            })
+        );
+        mock.assert_done();
+        // The counter read comes before the only VERIFY.
+        let mock = with_text_ap(jpki_ok(&pki().leaf));
+        check_card(&mock, PIN, options(true), expired_yesterday()).unwrap();
+        let log = mock.log();
+        let counter = log.iter().position(|c| *c == hex("00200080")).unwrap();
+        let verify = log.iter().position(|c| *c == hex(VERIFY_1234)).unwrap();
+        assert!(counter < verify);
+        // A transport failure anywhere, VERIFY included, is never followed by a resend.
+        assert_faults_end_the_flow(expired_yesterday());
     }
 
     #[test]
@@ -578,10 +784,15 @@ mod tests {
     /// whether a VERIFY was in flight.
     #[test]
     fn fault_injection_at_every_apdu() {
+        assert_faults_end_the_flow(now());
+    }
+
+    /// [`fault_injection_at_every_apdu`] with the check made at `now`.
+    fn assert_faults_end_the_flow(now: DateTime<Utc>) {
         let total = with_text_ap(jpki_ok(&pki().leaf)).script_len();
         let verify_indices: Vec<usize> = {
             let mock = with_text_ap(jpki_ok(&pki().leaf));
-            check_card(&mock, PIN, options(true), now()).unwrap();
+            check_card(&mock, PIN, options(true), now).unwrap();
             mock.log()
                 .iter()
                 .enumerate()
@@ -599,7 +810,7 @@ mod tests {
                 },
             ] {
                 let mock = with_text_ap(jpki_ok(&pki().leaf)).fail_at(index, error.clone());
-                let err = check_card(&mock, PIN, options(true), now()).unwrap_err();
+                let err = check_card(&mock, PIN, options(true), now).unwrap_err();
                 let in_flight = verify_indices.contains(&index);
                 assert_eq!(
                     err,
