@@ -58,6 +58,51 @@ const CANARY_SLOT: Slot<'static> = Slot {
     column: "value",
 };
 
+/// Makes sure the database file is readable by its owner only before SQLite opens it:
+/// a new file is created with mode 0600 (never through an existing file or link), and an
+/// existing one is narrowed to 0600. SQLite gives its `-wal` and `-shm` files the database
+/// file's mode, so they are owner-only too. (The wrapped key in the file must not be readable by
+/// other local users, who could guess a passphrase offline.)
+/// An I/O failure, without the path (it may name a person).
+#[cfg(unix)]
+fn io_error(e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        reason: e.kind().to_string(),
+    }
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(io_error)?;
+        }
+        Err(e) => return Err(io_error(e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(StoreError::Io {
+                reason: "the store path is a symbolic link".into(),
+            });
+        }
+        Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(io_error)?;
+        }
+        Ok(_) => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
 impl Store {
     /// Opens the store at `path`, creating it (with a new data key wrapped by `keystore`) if
     /// the file does not exist or is empty. Opening an existing store writes nothing until the
@@ -70,6 +115,7 @@ impl Store {
         };
         let (wal, shm) = (sidecar("-wal"), sidecar("-shm"));
         let had = (wal.exists(), shm.exists());
+        restrict_to_owner(path)?;
         let conn = Connection::open_with_flags(
             path,
             // One connection, used from one thread at a time (`Store` is `Send`, not `Sync`):

@@ -79,13 +79,22 @@ impl Context {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+/// Creates the store's directory (and its parents) readable by the owner only; an existing
+/// directory is narrowed to the owner too (it holds nothing but the store).
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 fn prompt(label: &str) -> Result<Zeroizing<String>> {

@@ -18,7 +18,7 @@ use shikaku_core::sync::{SyncConfig, sync};
 use shikaku_vcard::{Profile, VirtualCard};
 use zeroize::Zeroizing;
 
-use crate::context::{Context, create_private};
+use crate::context::{Context, create_private, create_private_dir};
 use crate::render::html::screen_html;
 use crate::render::text::{guidance_text, household_text, screen_text, sync_step};
 use crate::transport::http::UreqTransport;
@@ -64,12 +64,12 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
                     d.display()
                 );
             }
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            create_private_dir(d)?;
             d.to_path_buf()
         }
         None => work.path().join("data"),
     };
-    std::fs::create_dir_all(&store_dir)?;
+    create_private_dir(&store_dir)?;
     outln!("== shikaku demo ==");
     outln!(
         "encrypted store: {} (temporary unless --data-dir)",

@@ -9,7 +9,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use shikaku_core::document::{TrustList, from_qr_payload, verify_document};
 
-use crate::context::{Context, resolve_member};
+use crate::context::{Context, create_private, resolve_member};
 use crate::util::read_root;
 
 /// The `qr` subcommands.
@@ -164,8 +164,8 @@ fn write_png(code: &qrcode::QrCode, path: &Path) -> Result<()> {
             }
         }
     }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    // The code carries personal data: owner-only, a new file, no link followed.
+    let file = create_private(path)?;
     let side32 = u32::try_from(side).map_err(|_| anyhow!("QR code too large"))?;
     let mut enc = png::Encoder::new(std::io::BufWriter::new(file), side32, side32);
     enc.set_color(png::ColorType::Grayscale);
