@@ -242,6 +242,7 @@ pub fn reference_issuer(
         clock: system_clock(),
         log_requests: false,
         origin: None,
+        max_pending: shikaku_issuer::MAX_PENDING,
     })
     .map_err(|_| test_error("the reference issuer cannot start"))?;
     let tls_ca_pem = std::fs::read_to_string(dir.join(files::TLS_CA))

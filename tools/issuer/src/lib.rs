@@ -27,7 +27,7 @@ pub use error::IssuerError;
 pub use init::{DEFAULT_INSURERS, DEFAULT_KID, InitOptions, InitReport, init, init_with};
 pub use keys::{load_root_public_key, load_signing_key};
 pub use server::{
-    CHALLENGE_LIFETIME, Clock, RunningIssuer, SESSION_LIFETIME, ServeConfig, serve, spawn,
-    system_clock,
+    CHALLENGE_LIFETIME, Clock, MAX_PENDING, MAX_PENDING_PER_CLIENT, RunningIssuer,
+    SESSION_LIFETIME, ServeConfig, serve, spawn, system_clock,
 };
 pub use state::{DOCUMENT_REFRESH_AFTER, DOCUMENT_VALIDITY};

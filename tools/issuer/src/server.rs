@@ -1,7 +1,7 @@
 //! The HTTPS server of docs/sync-protocol.md: axum on tokio, TLS by tokio-rustls (ring).
 
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, Instant};
@@ -39,8 +39,13 @@ pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
 /// How long a session is valid.
 pub const SESSION_LIFETIME: Duration = Duration::minutes(15);
 
-/// The most challenges, and the most sessions, held at once (beyond that: 503).
-const MAX_PENDING: usize = 10_000;
+/// The most challenges, and the most sessions, held at once by default (beyond that: 503).
+pub const MAX_PENDING: usize = 10_000;
+
+/// The most unexpired, unused challenges one client address may hold at once (beyond that:
+/// 429). A real login uses its challenge within seconds; a client asking for more is flooding,
+/// and must not lock everyone else out by filling the table.
+pub const MAX_PENDING_PER_CLIENT: usize = 16;
 
 /// The largest request body accepted (a session request is about 2 KiB).
 const MAX_REQUEST_BODY: usize = 64 * 1024;
@@ -75,6 +80,8 @@ pub struct ServeConfig {
     /// The public origin clients reach this issuer at (`https://issuer.example`); logins are
     /// accepted only when the card signed this origin. Default: `https://` + the bound address.
     pub origin: Option<String>,
+    /// The most challenges (and sessions) held at once: size it to the expected load.
+    pub max_pending: usize,
 }
 
 impl ServeConfig {
@@ -88,6 +95,7 @@ impl ServeConfig {
             clock: system_clock(),
             log_requests: true,
             origin: None,
+            max_pending: MAX_PENDING,
         }
     }
 }
@@ -101,6 +109,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("trust_anchors", &self.trust_anchors)
             .field("log_requests", &self.log_requests)
             .field("origin", &self.origin)
+            .field("max_pending", &self.max_pending)
             .finish_non_exhaustive()
     }
 }
@@ -108,7 +117,13 @@ impl std::fmt::Debug for ServeConfig {
 struct Challenge {
     bytes: [u8; 32],
     expires_at: DateTime<Utc>,
+    /// The address that asked for it (for the per-client limit).
+    client: IpAddr,
 }
+
+/// The peer address of the connection a request came on.
+#[derive(Debug, Clone, Copy)]
+struct ClientAddr(IpAddr);
 
 struct Session {
     card: KeyFingerprint,
@@ -119,6 +134,7 @@ struct AppState {
     clock: Clock,
     /// This issuer's normalised origin, the one a login signature must name.
     origin: String,
+    max_pending: usize,
     log_requests: bool,
     anchors: TrustStore,
     trust_list: Vec<u8>,
@@ -198,6 +214,7 @@ fn prepare(config: &ServeConfig, origin: String) -> Result<Prepared, IssuerError
         state: Arc::new(AppState {
             clock: Arc::clone(&config.clock),
             origin,
+            max_pending: config.max_pending.max(1),
             log_requests: config.log_requests,
             anchors,
             trust_list,
@@ -318,13 +335,13 @@ async fn run(
     let acceptor = prepared.tls;
     let accept_loop = tokio::spawn(async move {
         loop {
-            let Ok((tcp, _peer)) = listener.accept().await else {
+            let Ok((tcp, peer)) = listener.accept().await else {
                 // Out of descriptors or similar: back off instead of spinning.
                 tokio::time::sleep(StdDuration::from_millis(50)).await;
                 continue;
             };
             let acceptor = acceptor.clone();
-            let app = app.clone();
+            let app = app.clone().layer(axum::Extension(ClientAddr(peer.ip())));
             tokio::spawn(async move {
                 let Ok(Ok(stream)) = tokio::time::timeout(IO_TIMEOUT, acceptor.accept(tcp)).await
                 else {
@@ -414,7 +431,10 @@ struct ChallengeBody {
     expires_at: String,
 }
 
-async fn challenge(State(state): State<Arc<AppState>>) -> Response {
+async fn challenge(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(ClientAddr(client)): axum::Extension<ClientAddr>,
+) -> Response {
     let now = (state.clock)();
     let (Some(id), Some(bytes)) = (random::<16>(), random::<32>()) else {
         return no_randomness();
@@ -423,13 +443,27 @@ async fn challenge(State(state): State<Arc<AppState>>) -> Response {
     let expires_at = now + CHALLENGE_LIFETIME;
     {
         let mut challenges = lock(&state.challenges);
-        if challenges.len() >= MAX_PENDING {
+        let held = challenges
+            .values()
+            .filter(|c| c.client == client && c.expires_at >= now)
+            .count();
+        if held >= MAX_PENDING_PER_CLIENT {
+            return error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        }
+        if challenges.len() >= state.max_pending {
             challenges.retain(|_, c| c.expires_at >= now);
-            if challenges.len() >= MAX_PENDING {
+            if challenges.len() >= state.max_pending {
                 return error(StatusCode::SERVICE_UNAVAILABLE, "busy");
             }
         }
-        challenges.insert(id.clone(), Challenge { bytes, expires_at });
+        challenges.insert(
+            id.clone(),
+            Challenge {
+                bytes,
+                expires_at,
+                client,
+            },
+        );
     }
     axum::Json(ChallengeBody {
         challenge_id: id,
@@ -506,9 +540,9 @@ async fn session(
     let expires_at = now + SESSION_LIFETIME;
     {
         let mut sessions = lock(&state.sessions);
-        if sessions.len() >= MAX_PENDING {
+        if sessions.len() >= state.max_pending {
             sessions.retain(|_, s| s.expires_at >= now);
-            if sessions.len() >= MAX_PENDING {
+            if sessions.len() >= state.max_pending {
                 return error(StatusCode::SERVICE_UNAVAILABLE, "busy");
             }
         }

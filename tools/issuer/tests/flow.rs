@@ -669,3 +669,80 @@ fn a_login_relayed_through_a_second_server_is_refused() {
     let (id, challenge) = real.challenge();
     assert_eq!(real.session_request(&id, &taro, &challenge).status, 200);
 }
+
+/// `POST /v1/challenge` over a TLS connection made from the loopback address `from` (e.g.
+/// 127.0.0.2, a second client on this machine); returns the HTTP status.
+fn challenge_from(dir: &Path, server: &RunningIssuer, from: std::net::IpAddr) -> u16 {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_rustls::rustls;
+    let pem = std::fs::read(dir.join(files::TLS_CA)).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let PemItem::Certificate(c) = item.unwrap() {
+            roots
+                .add(rustls::pki_types::CertificateDer::from(c.der().to_vec()))
+                .unwrap();
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind((from, 0).into()).unwrap();
+        let tcp = socket.connect(server.addr()).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        tls.write_all(
+            b"POST /v1/challenge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let mut answer = Vec::new();
+        let _ = tls.read_to_end(&mut answer).await;
+        let head = String::from_utf8_lossy(&answer);
+        head.split(' ').nth(1).unwrap().parse().unwrap()
+    })
+}
+
+#[test]
+fn a_real_login_is_served_while_another_client_floods_challenges() {
+    let env = Env::new();
+    // A table sized to the load (here: small, so that a flood could fill it).
+    let mut config = env.config(true);
+    config.max_pending = 64;
+    let client = Client::new(&env.dir, spawn(config).unwrap(), Arc::clone(&env.offset));
+    let flooder: std::net::IpAddr = [127, 0, 0, 2].into();
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for _ in 0..100 {
+        *statuses
+            .entry(challenge_from(&env.dir, &client.server, flooder))
+            .or_default() += 1;
+    }
+    // The flooder gets its share and then 429, never filling the table.
+    assert_eq!(
+        statuses.get(&200).copied(),
+        Some(shikaku_issuer::MAX_PENDING_PER_CLIENT),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.get(&429).copied(),
+        Some(100 - shikaku_issuer::MAX_PENDING_PER_CLIENT),
+        "{statuses:?}"
+    );
+    // Meanwhile a real login from another address goes through.
+    let taro = card("taro");
+    let session = client.login(&taro);
+    assert!(!session.is_empty());
+}
