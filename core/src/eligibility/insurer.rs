@@ -417,6 +417,98 @@ mod tests {
     }
 
     #[test]
+    fn prefecture_must_be_01_to_47() {
+        // Valid check digits, impossible 都道府県番号.
+        for body in ["0100001", "0199001", "0148001", "3900001"] {
+            let n = format!("{body}{}", check_digit(body).unwrap());
+            assert_eq!(
+                InsurerNumber::parse(&n),
+                Err(InsurerNumberError::Prefecture),
+                "{n}"
+            );
+        }
+        for body in ["0101001", "0147001"] {
+            let n = format!("{body}{}", check_digit(body).unwrap());
+            assert!(InsurerNumber::parse(&n).is_ok(), "{n}");
+        }
+        // 6-digit 国保: 00 and 99 refused.
+        for body in ["00800", "99800"] {
+            let n = format!("{body}{}", check_digit(body).unwrap());
+            assert_eq!(
+                InsurerNumber::parse(&n),
+                Err(InsurerNumberError::Prefecture)
+            );
+        }
+    }
+
+    #[test]
+    fn abolished_law_code_67_is_refused_but_stored_ones_still_open() {
+        let body = "6713001";
+        let n = format!("{body}{}", check_digit(body).unwrap());
+        assert_eq!(
+            InsurerNumber::parse(&n),
+            Err(InsurerNumberError::AbolishedLawCode)
+        );
+        assert_eq!(
+            InsurerNumber::identify(&n),
+            Err(InsurerNumberError::AbolishedLawCode)
+        );
+        let stored: InsurerNumber = serde_json::from_str(&format!("\"{n}\"")).unwrap();
+        assert_eq!(stored.scheme(), Scheme::NhiRetiree);
+    }
+
+    #[test]
+    fn public_payer_number_has_the_same_check_digit() {
+        // The worked example of a 難病 (法別 54) 公費負担者番号: 5401602 → 7.
+        assert_eq!(check_digit("5401602"), Some(7));
+        let n = InsurerNumber::parse_public_payer("54016027").unwrap();
+        assert!(n.is_public_expense());
+        assert_eq!(n.scheme(), Scheme::PublicExpense);
+        assert_eq!(n.law_code(), Some("54"));
+        assert_eq!(n.program_label_ja(), "公費負担医療：難病法（特定医療費）");
+        assert_eq!(
+            InsurerNumber::parse_public_payer("54016028"),
+            Err(InsurerNumberError::CheckDigit)
+        );
+        // Not a 保険者番号, and a 保険者番号 is not a 公費負担者番号.
+        assert_eq!(
+            InsurerNumber::parse("54016027"),
+            Err(InsurerNumberError::PublicExpenseNumber)
+        );
+        assert_eq!(
+            InsurerNumber::parse_public_payer("01130012"),
+            Err(InsurerNumberError::NotPublicExpense)
+        );
+        assert_eq!(
+            InsurerNumber::parse_public_payer("138057"),
+            Err(InsurerNumberError::NotPublicExpense)
+        );
+        // A local program (法別 88, 東京都 13).
+        let local = InsurerNumber::parse_for(DocumentKind::PublicExpense, "88131016").unwrap();
+        assert!(local.program_label_ja().contains("医療費助成"));
+        assert_eq!(
+            InsurerNumber::parse_for(DocumentKind::Notice, "88131016"),
+            Err(InsurerNumberError::PublicExpenseNumber)
+        );
+    }
+
+    #[test]
+    fn identify_names_the_scheme() {
+        let scheme = |s: &str| InsurerNumber::identify(s).map(|n| n.program_label_ja());
+        assert_eq!(scheme("01130012").as_deref(), Ok("協会けんぽ"));
+        assert_eq!(scheme("06139992").as_deref(), Ok("組合管掌健康保険"));
+        assert_eq!(scheme("138057").as_deref(), Ok("国民健康保険"));
+        assert_eq!(scheme("39131008").as_deref(), Ok("後期高齢者医療"));
+        assert_eq!(
+            scheme("54016027").as_deref(),
+            Ok("公費負担医療：難病法（特定医療費）")
+        );
+        // Errors never repeat the number.
+        let msg = InsurerNumber::identify("01130013").unwrap_err().to_string();
+        assert!(!msg.contains("0113"), "{msg}");
+    }
+
+    #[test]
     fn serde_validates() {
         let ok: InsurerNumber = serde_json::from_str("\"01130012\"").unwrap();
         assert_eq!(ok.as_str(), "01130012");

@@ -349,6 +349,113 @@ mod tests {
     }
 
     #[test]
+    fn birth_date_and_card_expiry_accept_wareki() {
+        let mut f = form();
+        f.birth_date = "昭和60年4月12日".into();
+        f.card_expires_on = Some("R11.4.12".into());
+        f.myna_hoken = Some(true);
+        let m = f.validate(today()).unwrap();
+        assert_eq!(m.birth_date, NaiveDate::from_ymd_opt(1985, 4, 12).unwrap());
+        assert_eq!(m.card_expires_on, NaiveDate::from_ymd_opt(2029, 4, 12));
+        assert_eq!(m.myna_hoken, Some(true));
+        // Round trip through the form.
+        assert_eq!(MemberForm::from(&m).validate(today()), Ok(m));
+    }
+
+    #[test]
+    fn card_expiry_cannot_exceed_the_10th_or_under_18_the_5th_birthday() {
+        // Adult born 1985-04-12: a card issued today ends at the latest on 2036-04-12.
+        let mut f = form();
+        f.card_expires_on = Some("2036-04-12".into());
+        assert!(f.validate(today()).is_ok());
+        f.card_expires_on = Some("2036-04-13".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::CardExpiresOn));
+        // A child born 2016-06-15 (10): at the latest the 5th birthday after today.
+        let mut child = form();
+        child.birth_date = "2016-06-15".into();
+        child.card_expires_on = Some("2031-06-15".into());
+        assert!(child.validate(today()).is_ok());
+        child.card_expires_on = Some("2032-06-15".into());
+        assert!(
+            child
+                .validate(today())
+                .unwrap_err()
+                .has(Field::CardExpiresOn)
+        );
+        // Not before the birth; an expired card is fine; blank means not typed.
+        child.card_expires_on = Some("2016-06-14".into());
+        assert!(child.validate(today()).is_err());
+        child.card_expires_on = Some("2020-06-15".into());
+        assert!(child.validate(today()).is_ok());
+        child.card_expires_on = Some(" ".into());
+        assert_eq!(child.validate(today()).unwrap().card_expires_on, None);
+    }
+
+    #[test]
+    fn myna_hoken_is_said_or_derived_from_the_record_kinds() {
+        use crate::eligibility::{DocumentKind, RecordForm};
+        let record = |kind: DocumentKind, insurer: &str| {
+            RecordForm {
+                kind,
+                insurer_number: insurer.into(),
+                insurer_name: "保険者".into(),
+                symbol: None,
+                number: "1".into(),
+                branch: None,
+                relationship: Relationship::Insured,
+                insured_name: None,
+                acquired_on: None,
+                copay_percent: None,
+                valid_from: None,
+                valid_until: Some("2030-11-30".into()),
+                issued_on: None,
+                elderly: None,
+                limit: None,
+                preschool: false,
+                lost_on: None,
+                public_expense: None,
+            }
+            .validate(today())
+            .unwrap()
+        };
+        let notice = record(DocumentKind::Notice, "01130012");
+        let portal = record(DocumentKind::Portal, "01130012");
+        let certificate = record(DocumentKind::Certificate, "01130012");
+        let late = record(DocumentKind::Certificate, "39131008");
+        let mut m = form().validate(today()).unwrap();
+        assert_eq!(m.holds_myna_hoken(&[]), None);
+        assert_eq!(
+            m.holds_myna_hoken(std::slice::from_ref(&notice)),
+            Some(true)
+        );
+        assert_eq!(
+            m.holds_myna_hoken(std::slice::from_ref(&portal)),
+            Some(true)
+        );
+        assert_eq!(
+            m.holds_myna_hoken(&[certificate.clone(), notice]),
+            Some(true)
+        );
+        assert_eq!(
+            m.holds_myna_hoken(std::slice::from_ref(&certificate)),
+            Some(false)
+        );
+        // Every 後期 member got a 資格確認書: it says nothing.
+        assert_eq!(m.holds_myna_hoken(std::slice::from_ref(&late)), None);
+        // What the member said wins.
+        m.myna_hoken = Some(true);
+        assert_eq!(m.holds_myna_hoken(&[certificate]), Some(true));
+    }
+
+    #[test]
+    fn stored_member_data_without_the_new_fields_still_reads() {
+        let json = r#"{"name":"山田 太郎","kana":"ヤマダ タロウ","birth_date":"1985-04-12",
+            "sex":"male","relationship":"self"}"#;
+        let m: MemberData = serde_json::from_str(json).unwrap();
+        assert_eq!((m.myna_hoken, m.card_expires_on), (None, None));
+    }
+
+    #[test]
     fn parse_enums() {
         assert_eq!("female".parse::<Sex>(), Ok(Sex::Female));
         assert!("f".parse::<Sex>().is_err());

@@ -53,9 +53,10 @@ const VARIANTS: &[(char, char)] = &[
     ('碕', '崎'),
     ('𠮷', '吉'),
     ('栁', '柳'),
+    // 齊 and 齋 are different characters with different common forms: 齊 → 斉 (せい, 斉藤) and
+    // 齋 → 斎 (さい, 斎藤). 斎 and 斉 are not variants of each other, so 斎藤 and 斉藤 differ.
     ('齊', '斉'),
-    ('齋', '斉'),
-    ('斎', '斉'),
+    ('齋', '斎'),
     ('德', '徳'),
     ('邊', '辺'),
     ('邉', '辺'),
@@ -227,6 +228,10 @@ mod tests {
             NameMatch::Mismatch
         );
         assert_eq!(outcome("高橋", "髙田"), NameMatch::Mismatch);
+        // 斎 and 斉 are different characters (齋→斎 and 齊→斉 are the 異体字 pairs).
+        assert_eq!(outcome("斎藤\u{3000}実", "斉藤 実"), NameMatch::Mismatch);
+        assert_eq!(outcome("齋藤\u{3000}実", "斉藤 実"), NameMatch::Mismatch);
+        assert_eq!(outcome("齊藤\u{3000}実", "斎藤 実"), NameMatch::Mismatch);
         assert_eq!(outcome("", "山田"), NameMatch::Mismatch);
         let c = compare_name("佐藤\u{3000}花子", "鈴木 花子");
         assert_eq!(c.outcome, NameMatch::Mismatch);

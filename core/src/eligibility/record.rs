@@ -886,12 +886,203 @@ mod tests {
         assert!(serde_json::from_str::<EligibilityRecord>(&tampered).is_err());
     }
 
+    fn public_form() -> RecordForm {
+        RecordForm {
+            kind: DocumentKind::PublicExpense,
+            insurer_number: String::new(),
+            insurer_name: String::new(),
+            symbol: None,
+            number: String::new(),
+            branch: None,
+            relationship: Relationship::Dependent,
+            insured_name: None,
+            acquired_on: None,
+            copay_percent: None,
+            valid_from: Some("令和8年4月1日".into()),
+            valid_until: Some("R9.3.31".into()),
+            issued_on: None,
+            elderly: None,
+            limit: None,
+            preschool: false,
+            lost_on: None,
+            public_expense: Some(PublicExpenseForm {
+                payer_number: "８８１３１０１６".into(),
+                recipient_number: "１２３４５６７".into(),
+                program: "子ども医療証".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn public_expense_record_holds_its_own_numbers() {
+        let r = public_form().validate(today()).unwrap();
+        assert_eq!(r.kind, DocumentKind::PublicExpense);
+        assert_eq!(r.insurer_number.as_str(), "88131016");
+        assert!(r.insurer_number.is_public_expense());
+        assert_eq!(r.number, "1234567");
+        assert_eq!(r.insurer_name, "子ども医療証");
+        assert_eq!(r.valid_until, NaiveDate::from_ymd_opt(2027, 3, 31));
+        assert!(!r.kind.needs_card() && !r.kind.is_insurance());
+        assert_eq!(r.kind.payer_number_label_ja(), "公費負担者番号");
+        // Back to the form and again.
+        assert_eq!(RecordForm::from(&r).validate(today()), Ok(r.clone()));
+        // JSON form with the block.
+        let json = r#"{"kind":"public_expense","relationship":"dependent","valid_until":"2027-03-31",
+            "public_expense":{"payer_number":"88131016","recipient_number":"1234567",
+            "program":"子ども医療証"}}"#;
+        assert!(
+            RecordForm::from_json(json)
+                .unwrap()
+                .validate(today())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn public_expense_rules_name_their_fields() {
+        let cases: Vec<(Mutation, Field)> = vec![
+            (
+                Box::new(|f| f.public_expense.as_mut().unwrap().payer_number = "88131017".into()),
+                Field::PublicPayerNumber,
+            ),
+            (
+                Box::new(|f| f.public_expense.as_mut().unwrap().payer_number = "01130012".into()),
+                Field::PublicPayerNumber,
+            ),
+            (
+                Box::new(|f| f.public_expense.as_mut().unwrap().recipient_number = "123456".into()),
+                Field::PublicRecipientNumber,
+            ),
+            (
+                Box::new(|f| f.public_expense.as_mut().unwrap().program = " ".into()),
+                Field::PublicProgram,
+            ),
+            (
+                Box::new(|f| f.public_expense = None),
+                Field::PublicPayerNumber,
+            ),
+            (Box::new(|f| f.valid_until = None), Field::ValidUntil),
+            (
+                Box::new(|f| f.insurer_number = "01130012".into()),
+                Field::InsurerNumber,
+            ),
+            (Box::new(|f| f.number = "1".into()), Field::Number),
+            (Box::new(|f| f.copay_percent = Some(20)), Field::Copay),
+            (Box::new(|f| f.preschool = true), Field::Preschool),
+        ];
+        for (i, (mutate, field)) in cases.iter().enumerate() {
+            let mut f = public_form();
+            mutate(&mut f);
+            let err = f.validate(today()).unwrap_err();
+            assert_eq!(err.errors.len(), 1, "case {i}: {err}");
+            assert!(err.has(*field), "case {i}: {err}");
+        }
+        // The block on an insurance record; a 公費 number as an insurer's.
+        let mut f = form();
+        f.public_expense = public_form().public_expense;
+        assert!(
+            f.validate(today())
+                .unwrap_err()
+                .has(Field::PublicPayerNumber)
+        );
+        let mut f = form();
+        f.insurer_number = "54016027".into();
+        let err = f.validate(today()).unwrap_err();
+        assert!(err.has(Field::InsurerNumber) && !err.to_string().contains("54016027"));
+    }
+
+    #[test]
+    fn cross_field_certificate_valid_at_most_5_years() {
+        // Seed 003: 最大 5 年. From 2025-12-02 the last allowed day is 2030-12-01.
+        let mut f = form();
+        f.valid_until = Some("2030-12-02".into());
+        let err = f.validate(today()).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert!(err.has(Field::ValidUntil));
+        // Without a start, counted from the issue date, else from today: 2040 is refused.
+        let mut f = form();
+        f.valid_from = None;
+        f.valid_until = Some("2040-03-31".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::ValidUntil));
+        f.issued_on = None;
+        assert!(f.validate(today()).unwrap_err().has(Field::ValidUntil));
+        f.valid_until = Some("2031-11-22".into());
+        assert!(f.validate(today()).is_ok());
+        // A お知らせ is not bound by it.
+        let mut n = form();
+        n.kind = DocumentKind::Notice;
+        n.valid_until = Some("2040-03-31".into());
+        assert!(n.validate(today()).is_ok());
+    }
+
+    #[test]
+    fn cross_field_late_elderly_record_is_insured_without_elderly_block() {
+        let mut f = form();
+        f.insurer_number = "39131008".into();
+        f.relationship = Relationship::Dependent;
+        let err = f.validate(today()).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert!(err.has(Field::Relationship));
+        let mut f = form();
+        f.insurer_number = "39131008".into();
+        f.elderly = Some(ElderlyForm {
+            copay_percent: Some(20),
+            effective_from: Some("2026-08-01".into()),
+            valid_until: None,
+        });
+        assert!(f.validate(today()).unwrap_err().has(Field::ElderlyCopay));
+    }
+
+    #[test]
+    fn cross_field_elderly_share_is_2_or_3_wari() {
+        let mut f = form();
+        f.elderly = Some(ElderlyForm {
+            copay_percent: Some(10),
+            effective_from: Some("2026-08-01".into()),
+            valid_until: None,
+        });
+        let err = f.validate(today()).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert!(err.has(Field::ElderlyCopay));
+        for p in [20, 30] {
+            f.elderly.as_mut().unwrap().copay_percent = Some(p);
+            assert!(f.validate(today()).is_ok());
+        }
+    }
+
+    #[test]
+    fn lost_on_and_wareki_dates() {
+        let mut f = form();
+        f.acquired_on = Some("平成27年4月1日".into());
+        f.lost_on = Some("R8.12.1".into());
+        let r = f.validate(today()).unwrap();
+        assert_eq!(r.acquired_on, NaiveDate::from_ymd_opt(2015, 4, 1));
+        assert_eq!(r.lost_on, NaiveDate::from_ymd_opt(2026, 12, 1));
+        assert!(!r.is_lost(today()));
+        assert!(r.is_lost(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
+        f.lost_on = Some("2015-04-01".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::LostOn));
+        f.lost_on = Some("令和元年4月30日".into());
+        let err = f.validate(today()).unwrap_err();
+        assert!(
+            err.has(Field::LostOn) && err.to_string().contains("era"),
+            "{err}"
+        );
+        // Stored records written before the field existed still read.
+        let json = serde_json::to_string(&form().validate(today()).unwrap()).unwrap();
+        let old = json.replace(",\"lost_on\":null", "");
+        assert_ne!(old, json);
+        let back: EligibilityRecord = serde_json::from_str(&old).unwrap();
+        assert_eq!(back.lost_on, None);
+    }
+
     #[test]
     fn codes_round_trip() {
         for k in [
             DocumentKind::Notice,
             DocumentKind::Portal,
             DocumentKind::Certificate,
+            DocumentKind::PublicExpense,
         ] {
             assert_eq!(DocumentKind::from_code(k.code()), Some(k));
         }

@@ -1,0 +1,255 @@
+//! The rules of docs/rules.md through the store: a hand entry is refused when it disagrees with
+//! its member, a 公費 受給者証 is kept with the member's records, and the new member fields
+//! survive a reopen.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use shikaku_core::eligibility::{
+    DocumentKind, ElderlyForm, Field, MemberForm, PublicExpenseForm, RecordForm, Relationship, Sex,
+};
+use shikaku_core::screen::rules::{
+    HouseholdMember, NoticeCode, household_notices, member_notices_for,
+};
+use shikaku_core::store::{EntryError, MemoryKeyStore, Store};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T03:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+fn form(kind: DocumentKind, insurer: &str, rel: Relationship) -> RecordForm {
+    RecordForm {
+        kind,
+        insurer_number: insurer.into(),
+        insurer_name: "保険者".into(),
+        symbol: Some("7340155".into()),
+        number: "42".into(),
+        branch: None,
+        relationship: rel,
+        insured_name: None,
+        acquired_on: None,
+        copay_percent: None,
+        valid_from: None,
+        valid_until: None,
+        issued_on: None,
+        elderly: None,
+        limit: None,
+        preschool: false,
+        lost_on: None,
+        public_expense: None,
+    }
+}
+
+fn invalid(
+    r: Result<impl std::fmt::Debug, EntryError>,
+) -> shikaku_core::eligibility::ValidationError {
+    match r {
+        Err(EntryError::Invalid(e)) => e,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn open(dir: &std::path::Path) -> Store {
+    Store::open(&dir.join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap()
+}
+
+#[test]
+fn cross_field_refusals_at_hand_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let forty = store
+        .add_member(&member(
+            "山田 太郎",
+            "ヤマダ タロウ",
+            "1986-04-01",
+            Sex::Male,
+            Relationship::Insured,
+        ))
+        .unwrap();
+    let child = store
+        .add_member(&member(
+            "山田 健太",
+            "ヤマダ ケンタ",
+            "2016-06-15",
+            Sex::Male,
+            Relationship::Dependent,
+        ))
+        .unwrap();
+
+    // The 40-year-old: a 後期 record (本人, so the form passes) is refused by age.
+    let late = form(DocumentKind::Notice, "39131008", Relationship::Insured);
+    let e = invalid(store.enter_record(forty, &late, now()));
+    assert!(e.has(Field::InsurerNumber), "{e}");
+    // … and marked 家族 with a 1割 高齢受給者 block: the form's own rules.
+    let mut worse = late.clone();
+    worse.relationship = Relationship::Dependent;
+    worse.elderly = Some(ElderlyForm {
+        copay_percent: Some(10),
+        effective_from: Some("2026-08-01".into()),
+        valid_until: None,
+    });
+    let e = invalid(store.enter_record(forty, &worse, now()));
+    assert!(
+        e.has(Field::Relationship) && e.has(Field::ElderlyCopay),
+        "{e}"
+    );
+    // A 高齢受給者 block at 40, on an ordinary insurer.
+    let mut block = form(DocumentKind::Notice, "01130012", Relationship::Insured);
+    block.elderly = worse.elderly.clone().map(|mut e| {
+        e.copay_percent = Some(20);
+        e
+    });
+    assert!(invalid(store.enter_record(forty, &block, now())).has(Field::ElderlyEffectiveFrom));
+    // A member marked 家族 with a record marked 本人.
+    let e = invalid(store.enter_record(
+        child,
+        &form(DocumentKind::Notice, "01130012", Relationship::Insured),
+        now(),
+    ));
+    assert!(e.has(Field::Relationship), "{e}");
+    // A 資格確認書 valid to 2040.
+    let mut long = form(
+        DocumentKind::Certificate,
+        "01130012",
+        Relationship::Dependent,
+    );
+    long.valid_until = Some("令和22年3月31日".into());
+    assert!(invalid(store.enter_record(child, &long, now())).has(Field::ValidUntil));
+    // Errors carry no values.
+    let msg = invalid(store.enter_record(forty, &late, now())).to_string();
+    assert!(!msg.contains("39131008") && !msg.contains("1986"), "{msg}");
+    // Nothing was stored, and a replacement is checked the same way.
+    assert!(store.records(forty).unwrap().records.is_empty());
+    let ok = form(DocumentKind::Notice, "01130012", Relationship::Dependent);
+    let id = store.enter_record(child, &ok, now()).unwrap();
+    let e = invalid(store.reenter_record(
+        id,
+        &form(DocumentKind::Notice, "01130012", Relationship::Insured),
+        now(),
+    ));
+    assert!(e.has(Field::Relationship));
+}
+
+#[test]
+fn hand_typed_household_with_a_public_expense_record_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (parent, child) = {
+        let mut store = open(dir.path());
+        let parent = store
+            .add_member(
+                &MemberForm {
+                    name: "山田 花子".into(),
+                    kana: "ヤマダ ハナコ".into(),
+                    birth_date: "昭和62年7月7日".into(),
+                    sex: Sex::Female,
+                    relationship: Relationship::Insured,
+                    myna_hoken: Some(true),
+                    card_expires_on: Some("R15.7.7".into()),
+                }
+                .validate(today())
+                .unwrap(),
+            )
+            .unwrap();
+        let child = store
+            .add_member(
+                &MemberForm {
+                    name: "山田 健太".into(),
+                    kana: "ヤマダ ケンタ".into(),
+                    birth_date: "2023-05-10".into(),
+                    sex: Sex::Male,
+                    relationship: Relationship::Dependent,
+                    myna_hoken: Some(false),
+                    card_expires_on: None,
+                }
+                .validate(today())
+                .unwrap(),
+            )
+            .unwrap();
+        let mut notice = form(DocumentKind::Notice, "01130012", Relationship::Insured);
+        notice.copay_percent = Some(30);
+        store.enter_record(parent, &notice, now()).unwrap();
+        let mut certificate = form(
+            DocumentKind::Certificate,
+            "01130012",
+            Relationship::Dependent,
+        );
+        certificate.valid_until = Some("R12.11.30".into());
+        certificate.copay_percent = Some(20);
+        certificate.preschool = true;
+        store.enter_record(child, &certificate, now()).unwrap();
+        let public = RecordForm {
+            kind: DocumentKind::PublicExpense,
+            insurer_number: String::new(),
+            insurer_name: String::new(),
+            symbol: None,
+            number: String::new(),
+            valid_until: Some("令和12年3月31日".into()),
+            public_expense: Some(PublicExpenseForm {
+                payer_number: "88131016".into(),
+                recipient_number: "1234567".into(),
+                program: "乳幼児医療費助成 医療証".into(),
+            }),
+            ..form(DocumentKind::PublicExpense, "", Relationship::Dependent)
+        };
+        store.enter_record(child, &public, now()).unwrap();
+        (parent, child)
+    };
+
+    let store = open(dir.path());
+    let p = store.member(parent).unwrap();
+    assert_eq!(p.data.myna_hoken, Some(true));
+    assert_eq!(
+        p.data.card_expires_on,
+        chrono::NaiveDate::from_ymd_opt(2033, 7, 7)
+    );
+    let c = store.member(child).unwrap();
+    let records: Vec<_> = store
+        .records(child)
+        .unwrap()
+        .records
+        .into_iter()
+        .map(|r| r.record)
+        .collect();
+    let kinds: Vec<_> = records.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [DocumentKind::Certificate, DocumentKind::PublicExpense]
+    );
+    assert!(records[1].insurer_number.is_public_expense());
+    assert_eq!(c.data.holds_myna_hoken(&records), Some(false));
+    // The 3-year-old's record agrees with the birth date: no age notice.
+    let notices = member_notices_for(&c.data, &records, None, today());
+    assert!(
+        notices.iter().all(|n| !matches!(
+            n.code,
+            NoticeCode::PreschoolFlagMismatch | NoticeCode::CopayImplausible
+        )),
+        "{notices:?}"
+    );
+    // Nobody is 75 soon: no household notice.
+    let parent_records: Vec<_> = store
+        .records(parent)
+        .unwrap()
+        .records
+        .into_iter()
+        .map(|r| r.record)
+        .collect();
+    let hh = household_notices(
+        &[
+            HouseholdMember {
+                member: &p.data,
+                records: &parent_records,
+            },
+            HouseholdMember {
+                member: &c.data,
+                records: &records,
+            },
+        ],
+        today(),
+    );
+    assert!(hh.iter().all(Vec::is_empty));
+}
