@@ -259,3 +259,120 @@ fn checklist_from_what_the_member_holds() {
     assert_eq!(c.steps[0].answer, Answer::No);
     assert_eq!(c.next, [1, 2]);
 }
+
+/// An absent 一部負担金割合 is not shown as if 「法定負担割合のとおり」 were printed; the share the
+/// law sets for the member's age is given beside it.
+#[test]
+fn absent_copay_is_not_invented() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([7; 32])).unwrap();
+    let id = store
+        .add_member(&member(
+            "山田 一郎",
+            "ヤマダ イチロウ",
+            "2019-06-01",
+            Sex::Male,
+            Relationship::Insured,
+        ))
+        .unwrap();
+    let mut r = record(
+        DocumentKind::Notice,
+        "01130012",
+        "7340155",
+        "440601",
+        Relationship::Insured,
+    );
+    r.copay = None;
+    store
+        .put_record(id, &r, &Provenance::HandEntered { entered_at: now() })
+        .unwrap();
+    let s = member_screen(&store, id, now()).unwrap();
+    let copay = s.sections[1]
+        .fields
+        .iter()
+        .find(|f| f.id == "copay")
+        .unwrap();
+    assert_eq!(copay.value, "（入力されていません）");
+    assert_eq!(
+        copay.secondary.as_deref(),
+        Some("年齢による法定の割合: 3割")
+    );
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("法定負担割合のとおり"));
+    // Before the first 31 March after reaching 6 (2026-03-31): 未就学, 2割.
+    let s = member_screen(
+        &store,
+        id,
+        noon(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()),
+    )
+    .unwrap();
+    let copay = s.sections[1]
+        .fields
+        .iter()
+        .find(|f| f.id == "copay")
+        .unwrap();
+    assert_eq!(
+        copay.secondary.as_deref(),
+        Some("年齢による法定の割合: 2割")
+    );
+}
+
+/// The screen and the overview carry the notices that come from another member: the 被扶養者
+/// of a 被保険者 who turns 75 loses that status on the birthday.
+#[test]
+fn a_dependent_is_told_when_the_insured_turns_75() {
+    use Relationship::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([7; 32])).unwrap();
+    let hand = Provenance::HandEntered { entered_at: now() };
+    // Turns 75 on 2026-12-10, seventeen days after today.
+    let insured = store
+        .add_member(&member(
+            "山田 一夫",
+            "ヤマダ カズオ",
+            "1951-12-10",
+            Sex::Male,
+            Insured,
+        ))
+        .unwrap();
+    let mut own = record(DocumentKind::Notice, "01130012", "7340155", "1", Insured);
+    own.valid_until = None;
+    store.put_record(insured, &own, &hand).unwrap();
+    let spouse = store
+        .add_member(&member(
+            "山田 和子",
+            "ヤマダ カズコ",
+            "1958-05-05",
+            Sex::Female,
+            Dependent,
+        ))
+        .unwrap();
+    let mut theirs = record(DocumentKind::Notice, "01130012", "7340155", "1", Dependent);
+    theirs.valid_until = None;
+    store.put_record(spouse, &theirs, &hand).unwrap();
+
+    let s = member_screen(&store, spouse, now()).unwrap();
+    let notice = s
+        .notices
+        .iter()
+        .find(|n| n.code == NoticeCode::DependentLosesStatusAt75)
+        .unwrap_or_else(|| panic!("{:?}", s.notices));
+    assert_eq!(notice.date, NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+    let o = household_overview(&store, now()).unwrap();
+    let summary = o
+        .members
+        .iter()
+        .find(|m| m.member_id == spouse.to_string())
+        .unwrap();
+    assert_eq!(
+        summary.top_notice_severity,
+        s.notices.first().map(|n| n.severity)
+    );
+    assert!(
+        !member_screen(&store, insured, now())
+            .unwrap()
+            .notices
+            .iter()
+            .any(|n| n.code == NoticeCode::DependentLosesStatusAt75)
+    );
+}

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::{ExpiryState, age_on, certificate_state, expiry_state};
+use super::rules::card_valid_until;
 use super::wareki::format_wareki;
 use crate::card::{AnchorSource, CardCheck};
 use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
@@ -122,7 +123,8 @@ impl MemberSituation {
     /// a 保険証 is [`MemberData::holds_myna_hoken`] (the member's word, else the record kinds:
     /// お知らせ / マイナポータル → yes, a 資格確認書 alone → usually not; not known counts as
     /// not registered); a card check adds the certificate's state; the card's printed 有効期限
-    /// its own. Records past their 有効期限 or 資格喪失日 are
+    /// its own (the printed 有効期限, or a 5-year card's end told by the check's certificate:
+    /// `rules::card_valid_until`). Records past their 有効期限 or 資格喪失日 are
     /// not held. [`MemberSituation::app_copy`] is left `None`: only the caller knows whether
     /// its copy verifies (see `member_guidance`).
     pub fn from_data(
@@ -136,10 +138,11 @@ impl MemberSituation {
         // Registration belongs to the card, not to the insurer: an お知らせ of a former
         // insurer still shows that the card was registered.
         let registered = member.holds_myna_hoken(records).unwrap_or(false);
-        let has_card = registered || card_check.is_some() || member.card_expires_on.is_some();
-        let card = member.card_expires_on.map(|u| expiry_state(u, today));
-        let card_five_year_term = member
-            .card_expires_on
+        // The printed 有効期限, or a 5-year card's end told by its certificate.
+        let card_until = card_valid_until(member, card_check);
+        let has_card = registered || card_check.is_some() || card_until.is_some();
+        let card = card_until.map(|u| expiry_state(u, today));
+        let card_five_year_term = card_until
             .is_some_and(|u| age_on(member.birth_date, u) <= FIVE_YEAR_CARD_MAX_AGE_AT_EXPIRY);
         let checked = card_check.map(|c| certificate_state(c, today));
         let certificate = if card_five_year_term {

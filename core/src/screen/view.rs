@@ -8,9 +8,10 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::calendar::statutory_copay;
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
-use super::rules::{Notice, Severity, member_notices};
+use super::rules::{HouseholdMember, Notice, Severity, household_notices, member_notices_for};
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
 pub use crate::clock::japan_today;
@@ -262,20 +263,40 @@ pub fn provenance_state(
     }
 }
 
-/// The 一部負担金割合 as shown: the share when typed; nothing is invented when it was not
-/// (an absent share is not shown as 「法定負担割合のとおり」 unless printed so). `None` for a
-/// 公費 受給者証, which has no share of its own here.
-fn copay_text(e: &EligibilityRecord) -> Option<String> {
+/// The 一部負担金割合 field: the share when typed; when it was not, nothing is invented (an
+/// absent share is not shown as if 「法定負担割合のとおり」 were printed) and the share the law
+/// sets for the member's age on `today` is given as the second form. `None` for a 公費
+/// 受給者証, which has no share of its own here.
+fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Option<ScreenField> {
     if !e.kind.is_insurance() {
         return None;
     }
     Some(match e.copay {
-        Some(c) => format!("{}割", c.percent() / 10),
-        None => "（入力されていません）".into(),
+        Some(c) => text_field("copay", "一部負担金割合", format!("{}割", c.percent() / 10)),
+        None => ScreenField {
+            id: "copay",
+            label: "一部負担金割合",
+            value: "（入力されていません）".into(),
+            secondary: statutory_copay(birth, today, e.insurer_number.is_late_elderly()).map(
+                |law| {
+                    let shares: Vec<String> = law
+                        .allowed_percent()
+                        .iter()
+                        .map(|p| format!("{}割", p / 10))
+                        .collect();
+                    format!("年齢による法定の割合: {}", shares.join("または"))
+                },
+            ),
+        },
     })
 }
 
-fn record_section(r: &StoredRecord, state: ProvenanceState) -> ScreenSection {
+fn record_section(
+    r: &StoredRecord,
+    state: ProvenanceState,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> ScreenSection {
     let e: &EligibilityRecord = &r.record;
     let mut f = vec![
         text_field(
@@ -316,9 +337,7 @@ fn record_section(r: &StoredRecord, state: ProvenanceState) -> ScreenSection {
     if let Some(d) = e.lost_on {
         f.push(date_field("lost_on", "資格喪失年月日", d));
     }
-    if let Some(copay) = copay_text(e) {
-        f.push(text_field("copay", "一部負担金割合", copay));
-    }
+    f.extend(copay_field(e, birth, today));
     if let Some(d) = e.valid_from {
         f.push(date_field("valid_from", "有効開始年月日", d));
     }
@@ -413,13 +432,48 @@ pub fn member_screen(
 ) -> Result<EligibilityScreen, StoreError> {
     let trust = store.trust_list(now)?;
     let m: Member = store.member(member)?;
-    screen_for(store, &m, trust.as_ref(), now)
+    let from_household = household_notices_by_member(store, japan_today(now))?
+        .into_iter()
+        .find(|(id, _)| *id == member)
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    screen_for(store, &m, trust.as_ref(), from_household, now)
+}
+
+/// The notices each member gets because of another member of the household (a 被保険者
+/// turning 75 ends the 被扶養者's status), by member id.
+fn household_notices_by_member(
+    store: &Store,
+    today: NaiveDate,
+) -> Result<Vec<(MemberId, Vec<Notice>)>, StoreError> {
+    let members = store.household()?.members;
+    let mut records = Vec::with_capacity(members.len());
+    for m in &members {
+        let held: Vec<EligibilityRecord> = store
+            .records(m.id)?
+            .records
+            .into_iter()
+            .map(|r| r.record)
+            .collect();
+        records.push(held);
+    }
+    let household: Vec<HouseholdMember<'_>> = members
+        .iter()
+        .zip(&records)
+        .map(|(m, r)| HouseholdMember {
+            member: &m.data,
+            records: r,
+        })
+        .collect();
+    let notices = household_notices(&household, today);
+    Ok(members.iter().map(|m| m.id).zip(notices).collect())
 }
 
 fn screen_for(
     store: &Store,
     m: &Member,
     trust: Option<&TrustList>,
+    from_household: Vec<Notice>,
     now: DateTime<Utc>,
 ) -> Result<EligibilityScreen, StoreError> {
     let today = japan_today(now);
@@ -456,7 +510,7 @@ fn screen_for(
         if let Provenance::HandEntered { entered_at } = &r.provenance {
             latest_entry = latest_entry.max(Some(*entered_at));
         }
-        sections.push(record_section(r, state));
+        sections.push(record_section(r, state, m.data.birth_date, today));
     }
     let sync = store.sync_state()?.last_success;
     let fresh_at = if records
@@ -471,6 +525,9 @@ fn screen_for(
     let held: Vec<(&EligibilityRecord, ProvenanceState)> =
         plain.iter().zip(states.iter().copied()).collect();
     let card = card_badge(check.as_ref(), &bindings);
+    let mut notices = member_notices_for(&m.data, &plain, check.as_ref().map(|c| &c.check), today);
+    notices.extend(from_household);
+    notices.sort_by_key(|n| std::cmp::Reverse(n.severity));
     Ok(EligibilityScreen {
         member_id: m.id.to_string(),
         name: m.data.name.clone(),
@@ -482,13 +539,7 @@ fn screen_for(
             age: age(t, now),
         }),
         fixed_notice: fixed_notice(&held),
-        notices: member_notices(
-            m.data.birth_date,
-            &plain,
-            check.as_ref().map(|c| &c.check),
-            None,
-            today,
-        ),
+        notices,
     })
 }
 
@@ -501,8 +552,14 @@ pub fn household_overview(
     let hh = store.household()?;
     let mut members = Vec::new();
     let mut damaged = hh.corrupt.len();
+    let mut from_household = household_notices_by_member(store, japan_today(now))?;
     for m in &hh.members {
-        let s = screen_for(store, m, trust.as_ref(), now)?;
+        let extra = from_household
+            .iter_mut()
+            .find(|(id, _)| *id == m.id)
+            .map(|(_, n)| std::mem::take(n))
+            .unwrap_or_default();
+        let s = screen_for(store, m, trust.as_ref(), extra, now)?;
         damaged += store.records(m.id)?.corrupt.len();
         members.push(MemberSummary {
             member_id: s.member_id.clone(),
