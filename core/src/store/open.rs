@@ -278,32 +278,73 @@ impl Store {
     /// Destroys the store: the wrapped key and every row are deleted first (`secure_delete`
     /// zeroes them), then the files are removed.
     pub fn wipe(self) -> Result<(), StoreError> {
+        // secure_delete is on: the deleted rows (the wrapped key among them) are overwritten in
+        // the pages. The RESTART checkpoint copies every WAL frame into the database, so no
+        // frame is read again; the WAL's old frames (earlier page images) are then zeroed in
+        // place before SQLite deletes the file on close, and `destroy` zeroes the rest. (The
+        // -shm index holds frame counters and hashes, no data.)
         self.conn.execute_batch(
             "BEGIN IMMEDIATE; DELETE FROM card_checks; DELETE FROM records; DELETE FROM members;
              DELETE FROM meta; COMMIT;
-             PRAGMA wal_checkpoint(TRUNCATE);",
+             PRAGMA wal_checkpoint(RESTART);",
         )?;
         let path = self.path.clone();
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = PathBuf::from(wal);
+        if let Ok(m) = std::fs::symlink_metadata(&wal)
+            && m.file_type().is_file()
+        {
+            zero_fill(&wal, m.len()).map_err(|e| StoreError::Io {
+                reason: e.kind().to_string(),
+            })?;
+        }
         self.conn.close().map_err(|(_, e)| StoreError::from(e))?;
         Self::destroy(&path)
     }
 
     /// Removes the store's files without opening it: the clean reset offered when the key is
-    /// lost. Missing files are not an error.
+    /// lost. Each file (database, WAL, SHM, journal) is first overwritten with zeros and synced,
+    /// so the wrapped data key and the sealed rows are not left in the file's blocks for anyone
+    /// who later reads the disk (as far as the file system overwrites in place; flash wear
+    /// levelling and copy-on-write file systems may keep old blocks). Missing files are not an
+    /// error.
     pub fn destroy(path: &Path) -> Result<(), StoreError> {
+        let io = |e: std::io::Error| StoreError::Io {
+            reason: e.kind().to_string(),
+        };
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
-            match std::fs::remove_file(PathBuf::from(p)) {
+            let p = PathBuf::from(p);
+            match std::fs::symlink_metadata(&p) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io(e)),
+                // A link is removed, never followed and overwritten.
+                Ok(m) if m.file_type().is_file() => zero_fill(&p, m.len()).map_err(io)?,
+                Ok(_) => {}
+            }
+            match std::fs::remove_file(&p) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(StoreError::Io {
-                        reason: e.kind().to_string(),
-                    });
-                }
+                Err(e) => return Err(io(e)),
             }
         }
         Ok(())
     }
+}
+
+/// Overwrites the first `len` bytes of the file at `path` with zeros and syncs it.
+fn zero_fill(path: &Path, len: u64) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let zeros = [0u8; 64 * 1024];
+    let mut left = len;
+    while left > 0 {
+        // `left.min(64 KiB)` fits in usize on every platform.
+        let n = usize::try_from(left.min(zeros.len() as u64)).unwrap_or(zeros.len());
+        f.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    f.sync_all()
 }
