@@ -115,6 +115,22 @@ pub enum NoticeCode {
     ElderlyExpired,
     /// A マイナ保険証 and a valid 資格確認書 are both held.
     BothHeld,
+    /// The record's 資格喪失日 has come: the record is ended.
+    CoverageLost,
+    /// The record has a 資格喪失日 ahead.
+    CoverageEnding,
+    /// 未就学 (2割) ends within 3 months.
+    PreschoolEnds,
+    /// The record's 未就学区分 disagrees with the birth date.
+    PreschoolFlagMismatch,
+    /// The record's 負担割合 is not one the law sets for the member's age and scheme.
+    CopayImplausible,
+    /// 高齢受給者 status starts within 3 months, or today.
+    ElderlyRecipientStarts,
+    /// The card and its certificate end on the same day (issued under 18): a new card is needed.
+    CardAndCertificateExpiring,
+    /// The 被保険者 whose 被扶養者 this member is turns 75: the member loses 被扶養者 status.
+    DependentLosesStatusAt75,
 }
 
 /// What to present at the reception.
@@ -128,6 +144,11 @@ pub enum Presentation {
     NoticeWithCard,
     /// The 資格確認書 on its own.
     QualificationCertificate,
+    /// This app's screen of a hand-entered お知らせ / マイナポータル record, with the card: a
+    /// copy, not an official document.
+    AppCopyWithCard,
+    /// This app's screen of an issuer-signed record that verifies, with the card.
+    AppSignedWithCard,
     /// An old 健康保険証 within its validity.
     OldInsuranceCard,
     /// The 被保険者資格申立書.

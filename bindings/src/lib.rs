@@ -39,8 +39,9 @@ pub use platform::{
     KeyStore, KeyStoreError, TransportError,
 };
 pub use screen::{
-    CardBadgeView, EligibilityScreenView, FreshnessView, GuidanceOptionView, GuidanceView,
-    HouseholdOverviewView, MemberSummaryView, NoticeView, ScreenFieldView, ScreenSectionView,
+    CardBadgeView, ChecklistStepView, EligibilityScreenView, FreshnessView, GuidanceOptionView,
+    GuidanceStepView, GuidanceView, HouseholdOverviewView, MemberSummaryView, NoticeView,
+    ScreenFieldView, ScreenSectionView, SwitchChecklistView, TodoItemView,
 };
 pub use sync::{SyncOutcome, SyncSettings, SyncStatus};
 #[cfg(feature = "testing")]

@@ -3,9 +3,9 @@
 
 use chrono::Utc;
 use shikaku_core::screen::{
-    self, CardBadge, CardState, ClinicSituation, EligibilityScreen, Freshness, Guidance,
-    HouseholdOverview, MemberSummary, Notice, NoticeCode, Presentation, ProvenanceState,
-    ScreenField, ScreenSection, Severity,
+    self, Answer, CardBadge, CardState, ClinicSituation, EligibilityScreen, Freshness, Guidance,
+    GuidanceAction, HouseholdOverview, MemberSummary, Notice, NoticeCode, Presentation,
+    ProvenanceState, ScreenField, ScreenSection, Severity, SwitchChecklist, TodoStatus,
 };
 
 use crate::convert::date;
@@ -107,6 +107,8 @@ pub struct MemberSummaryView {
     pub card: String,
     /// The most urgent notice, if any.
     pub top_notice: Option<String>,
+    /// How urgent `top_notice` is (lay out an Info notice as information, not as a warning).
+    pub top_notice_severity: Option<Severity>,
 }
 
 /// The household at a glance.
@@ -125,17 +127,116 @@ pub struct HouseholdOverviewView {
 pub struct GuidanceOptionView {
     /// What to present.
     pub presentation: Presentation,
+    /// Never enough on its own: only together with the physical My Number Card (show it so).
+    pub never_alone: bool,
     /// What to do, in Japanese.
     pub explanation: String,
 }
 
-/// What to present at the clinic, best first.
+/// Something to do outside the clinic.
+#[uniffi::remote(Enum)]
+pub enum GuidanceAction {
+    /// Coverage ended by a 資格喪失日: join the new insurance, return the 資格確認書.
+    JoinNewInsurance,
+    /// Apply for a new My Number Card.
+    NewCard,
+    /// Renew the 利用者証明用電子証明書 at the 市区町村.
+    RenewCertificate,
+    /// Apply again for the 保険証利用.
+    RegisterAgain,
+    /// Ask the insurer for a 資格確認書.
+    RequestQualificationCertificate,
+    /// The 資格確認書 expired: ask the insurer for the new one.
+    AskForNewQualificationCertificate,
+}
+
+/// One thing to do, with its Japanese text.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct GuidanceStepView {
+    /// What to do.
+    pub action: GuidanceAction,
+    /// How, in Japanese.
+    pub explanation: String,
+}
+
+/// What to present at the clinic, best first, from what the member holds.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct GuidanceView {
     /// Why the clinic cannot check cards online, when it cannot (Japanese).
     pub clinic_problem: Option<String>,
     /// The options, best first; never empty.
     pub options: Vec<GuidanceOptionView>,
+    /// Documents to present as well (each 公費 医療証), in Japanese.
+    pub also_present: Vec<String>,
+    /// What a card check on this phone showed, or that there was none (never needed to see a
+    /// doctor); `None` when no card is on record.
+    pub card_check: Option<String>,
+    /// What to do outside the clinic, in order.
+    pub to_do: Vec<GuidanceStepView>,
+}
+
+/// An answer in the switch checklist.
+#[uniffi::remote(Enum)]
+pub enum Answer {
+    /// はい.
+    Yes,
+    /// いいえ.
+    No,
+    /// Not known from the data.
+    Unknown,
+}
+
+/// Where a to-do item of the switch checklist stands.
+#[uniffi::remote(Enum)]
+pub enum TodoStatus {
+    /// Already done.
+    Done,
+    /// To do.
+    ToDo,
+    /// Not needed.
+    NotNeeded,
+    /// Not known from the data: check it.
+    Unknown,
+}
+
+/// One STEP of the switch checklist that was reached.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChecklistStepView {
+    /// 1, 2 or 3.
+    pub step: u8,
+    /// The question, worded as in the insurer's checklist.
+    pub question: String,
+    /// The member's answer.
+    pub answer: Answer,
+    /// The answer in Japanese (はい / いいえ / 不明…).
+    pub answer_label: String,
+}
+
+/// One item of the switch checklist's やることリスト.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TodoItemView {
+    /// 1, 2 or 3.
+    pub number: u8,
+    /// The item, worded as in the insurer's checklist.
+    pub text: String,
+    /// Where it stands.
+    pub status: TodoStatus,
+    /// The status in Japanese (済み / やること / 不要 / 要確認).
+    pub status_label: String,
+}
+
+/// The switch checklist to the マイナ保険証, evaluated for a member.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SwitchChecklistView {
+    /// The STEPs reached, in order.
+    pub steps: Vec<ChecklistStepView>,
+    /// The three to-do items, numbered 1–3.
+    pub items: Vec<TodoItemView>,
+    /// The item numbers to do, in order (empty when the switch is complete). `u32`, not
+    /// `u8`: a list of bytes would reach Kotlin and Python as a byte array.
+    pub next: Vec<u32>,
+    /// The checklist's ※ note, when it applies.
+    pub note: Option<String>,
 }
 
 fn field(f: ScreenField) -> ScreenFieldView {
@@ -203,6 +304,7 @@ fn summary(m: MemberSummary) -> MemberSummaryView {
         documents: m.documents,
         card: m.card,
         top_notice: m.top_notice,
+        top_notice_severity: m.top_notice_severity,
     }
 }
 
@@ -225,9 +327,49 @@ impl From<Guidance> for GuidanceView {
                 .into_iter()
                 .map(|o| GuidanceOptionView {
                     presentation: o.presentation,
+                    never_alone: o.never_alone,
                     explanation: o.explanation,
                 })
                 .collect(),
+            also_present: g.also_present,
+            card_check: g.card_check,
+            to_do: g
+                .to_do
+                .into_iter()
+                .map(|s| GuidanceStepView {
+                    action: s.action,
+                    explanation: s.explanation,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<SwitchChecklist> for SwitchChecklistView {
+    fn from(c: SwitchChecklist) -> Self {
+        SwitchChecklistView {
+            steps: c
+                .steps
+                .into_iter()
+                .map(|s| ChecklistStepView {
+                    step: s.step,
+                    question: s.question.into(),
+                    answer: s.answer,
+                    answer_label: s.answer.label_ja().into(),
+                })
+                .collect(),
+            items: c
+                .items
+                .into_iter()
+                .map(|i| TodoItemView {
+                    number: i.number,
+                    text: i.text.into(),
+                    status: i.status,
+                    status_label: i.status.label_ja().into(),
+                })
+                .collect(),
+            next: c.next.into_iter().map(u32::from).collect(),
+            note: c.note.map(Into::into),
         }
     }
 }
@@ -245,7 +387,8 @@ impl Household {
         Ok(screen::household_overview(&self.store(), Utc::now())?.into())
     }
 
-    /// What the member should present at a clinic in the given situation, best first.
+    /// What the member should present at a clinic in the given situation, best first, from
+    /// what the member holds (a card check on this phone is not needed).
     pub fn guidance(
         &self,
         member_id: String,
@@ -253,5 +396,12 @@ impl Household {
     ) -> Result<GuidanceView, ShikakuError> {
         let id = crate::convert::member_id(&member_id)?;
         Ok(screen::member_guidance(&self.store(), id, &clinic, Utc::now())?.into())
+    }
+
+    /// The switch checklist to the マイナ保険証 (STEP1–3 and the やることリスト) for a member,
+    /// now, from what the member holds.
+    pub fn checklist(&self, member_id: String) -> Result<SwitchChecklistView, ShikakuError> {
+        let id = crate::convert::member_id(&member_id)?;
+        Ok(screen::member_checklist(&self.store(), id, Utc::now())?.into())
     }
 }

@@ -465,3 +465,66 @@ def test_sync_with_the_reference_issuer_over_https(tmp_path, household):
         assert again.not_modified and again.written == 0
     finally:
         issuer.stop()
+
+
+# --- guidance from what the member holds, and the switch checklist (issue 10) -------------------
+
+
+CLINICS = [
+    sk.ClinicSituation(reader_present=True, reader_working=True, power=True, network=True),
+    sk.ClinicSituation(reader_present=True, reader_working=False, power=True, network=True),
+    sk.ClinicSituation(reader_present=False, reader_working=True, power=True, network=True),
+    sk.ClinicSituation(reader_present=True, reader_working=True, power=False, network=True),
+    sk.ClinicSituation(reader_present=True, reader_working=True, power=True, network=False),
+]
+
+
+def test_guidance_from_what_is_held_and_the_checklist(household):
+    import datetime
+
+    # Typed by hand, no card check: the 本人's お知らせ means a registered card.
+    taro = household.add_member(member_input())
+    household.add_record(taro, record_input(kind=sk.DocumentKind.NOTICE, valid_until=None))
+    child = household.add_member(member_input(
+        name="山田 一郎", kana="ヤマダ イチロウ", birth_date="2019-06-01",
+        relationship=sk.Relationship.DEPENDENT))
+    household.add_record(child, record_input(
+        relationship=sk.Relationship.DEPENDENT, insured_name="山田 太郎", branch="02"))
+    household.add_record(child, sk.RecordInput(
+        kind=sk.DocumentKind.PUBLIC_EXPENSE, insurer_number="", insurer_name="", number="",
+        relationship=sk.Relationship.DEPENDENT,
+        valid_until=f"{datetime.date.today().year + 1}-03-31",
+        public_expense=sk.PublicExpenseInput(payer_number="88131016", recipient_number="1234567",
+                                             program="こども医療費受給者証")))
+
+    for clinic in CLINICS:
+        g = household.guidance(taro, clinic)
+        kinds = [o.presentation for o in g.options]
+        assert kinds[0] in (sk.Presentation.CARD_AT_READER, sk.Presentation.NOTICE_WITH_CARD)
+        assert sk.Presentation.FULL_PAYMENT_THEN_CLAIM not in kinds
+        copy = next(o for o in g.options if o.presentation == sk.Presentation.APP_COPY_WITH_CARD)
+        assert copy.never_alone and "写し" in copy.explanation
+        assert "まだ確認していません" in g.card_check
+        assert g.to_do == []
+
+        g = household.guidance(child, clinic)
+        assert [o.presentation for o in g.options] == [sk.Presentation.QUALIFICATION_CERTIFICATE]
+        assert not g.options[0].never_alone
+        assert len(g.also_present) == 1 and "こども医療費受給者証" in g.also_present[0]
+
+    c = household.checklist(taro)
+    assert [s.answer for s in c.steps] == [sk.Answer.YES, sk.Answer.YES, sk.Answer.UNKNOWN]
+    assert c.next == [] and c.note is None
+    c = household.checklist(child)
+    assert [s.step for s in c.steps] == [1] and c.steps[0].answer == sk.Answer.NO
+    assert c.steps[0].answer_label == "いいえ"
+    assert c.next == [1, 2]
+    assert [i.status for i in c.items] == [sk.TodoStatus.TO_DO, sk.TodoStatus.TO_DO, sk.TodoStatus.NOT_NEEDED]
+    assert c.items[0].status_label == "やること"
+
+    screen = household.screen(child)
+    assert screen.sections[0].title == "家族（被扶養者）"
+    assert "見せるのは紙の資格確認書です" in screen.fixed_notice
+    overview = household.overview()
+    for m in overview.members:
+        assert (m.top_notice is None) == (m.top_notice_severity is None)
