@@ -115,9 +115,11 @@ impl Household {
         }))
     }
 
-    /// Wraps the same data key with another key store (e.g. a new platform key).
+    /// Moves the store to another key store (e.g. a new platform key): a new data key, wrapped
+    /// by `key_store`, every row sealed again under it in one transaction, so a copy of the
+    /// store from before cannot open what is written after, even with the old key.
     pub fn rewrap(&self, key_store: Arc<dyn KeyStore>) -> Result<(), ShikakuError> {
-        Ok(self.store().rewrap(&KeyStoreAdapter(key_store))?)
+        Ok(self.store().rekey(&KeyStoreAdapter(key_store))?)
     }
 
     /// The members in display order (damaged rows are counted in `overview`).

@@ -21,6 +21,7 @@ mod keystore;
 mod members;
 mod open;
 mod records;
+mod rekey;
 mod signed;
 mod sync_state;
 

@@ -16,7 +16,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The format version of sealed values, bound into every value's associated data. It is not
 /// the SQL schema version: a migration that only adds tables or columns keeps it; one that
 /// changes a sealed payload's format re-seals those values and bumps it (see ADR 0001).
-const SEAL_FORMAT: u32 = 1;
+pub(super) const SEAL_FORMAT: u32 = 1;
 
 /// SQLite `application_id` of a shikaku store ("SHKK").
 const APPLICATION_ID: i32 = 0x5348_4B4B;
@@ -24,7 +24,7 @@ const APPLICATION_ID: i32 = 0x5348_4B4B;
 /// Numbered migrations; entry `n` moves the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 
-const CANARY: &[u8] = b"shikaku store canary v1";
+pub(super) const CANARY: &[u8] = b"shikaku store canary v1";
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -52,7 +52,7 @@ pub(super) fn meta_row(key: &str) -> RowRef {
     }
 }
 
-const CANARY_SLOT: Slot<'static> = Slot {
+pub(super) const CANARY_SLOT: Slot<'static> = Slot {
     table: "meta",
     row: "canary",
     column: "value",
@@ -335,7 +335,7 @@ impl Store {
 }
 
 /// Overwrites the first `len` bytes of the file at `path` with zeros and syncs it.
-fn zero_fill(path: &Path, len: u64) -> std::io::Result<()> {
+pub(super) fn zero_fill(path: &Path, len: u64) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
     let zeros = [0u8; 64 * 1024];

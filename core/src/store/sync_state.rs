@@ -28,7 +28,7 @@ pub struct SyncState {
     pub root_key: Option<Vec<u8>>,
 }
 
-const SYNC_SLOT: Slot<'static> = Slot {
+pub(super) const SYNC_SLOT: Slot<'static> = Slot {
     table: "meta",
     row: "sync_state",
     column: "value",

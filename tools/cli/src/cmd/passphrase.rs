@@ -21,7 +21,9 @@ pub fn run(ctx: &Context, cmd: PassphraseCommand) -> Result<ExitCode> {
     let PassphraseCommand::Change = cmd;
     let mut store = ctx.open()?;
     let new = new_passphrase(NEW_PASSPHRASE_ENV, "New passphrase")?;
-    store.rewrap(&PassphraseKeyStore::new(new))?;
+    // A new data key, every row sealed again: a copy of the store from before the change,
+    // with the old passphrase, cannot open what is written after it.
+    store.rekey(&PassphraseKeyStore::new(new))?;
     outln!("passphrase changed");
     Ok(ExitCode::SUCCESS)
 }
