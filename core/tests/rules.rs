@@ -253,3 +253,43 @@ fn hand_typed_household_with_a_public_expense_record_reopens() {
     );
     assert!(hh.iter().all(Vec::is_empty));
 }
+
+#[test]
+fn example_records_validate() {
+    for (name, json) in [
+        (
+            "record-certificate.json",
+            include_str!("../../examples/record-certificate.json"),
+        ),
+        (
+            "record-notice.json",
+            include_str!("../../examples/record-notice.json"),
+        ),
+        (
+            "record-public-expense.json",
+            include_str!("../../examples/record-public-expense.json"),
+        ),
+        (
+            "record-wareki.json",
+            include_str!("../../examples/record-wareki.json"),
+        ),
+    ] {
+        let form = RecordForm::from_json(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let record = form
+            .validate(today())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if name == "record-wareki.json" {
+            assert_eq!(
+                record.valid_until,
+                chrono::NaiveDate::from_ymd_opt(2030, 11, 30)
+            );
+            assert_eq!(
+                record.acquired_on,
+                chrono::NaiveDate::from_ymd_opt(2019, 4, 1)
+            );
+        }
+        if name == "record-public-expense.json" {
+            assert_eq!(record.kind, DocumentKind::PublicExpense);
+        }
+    }
+}

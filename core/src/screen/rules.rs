@@ -1241,7 +1241,7 @@ mod tests {
     }
 
     #[test]
-    fn lost_coverage_ends_the_record_with_the_seed_001_advice() {
+    fn lost_coverage_ends_the_record_with_the_return_advice() {
         let birth = d(1985, 4, 12);
         let mut r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
         r.lost_on = Some(d(2026, 12, 1));

@@ -99,7 +99,8 @@ fn hand_entry_flow_leaves_no_plaintext_on_disk() {
     );
     for (m, file) in [
         (&a, "record-notice.json"),
-        (&b, "record-notice.json"),
+        // 家族: her own お知らせ (a record marked 本人 is refused for a 家族 member).
+        (&b, "record-notice-dependent.json"),
         (&c, "record-certificate.json"),
     ] {
         let o = run(
@@ -306,6 +307,46 @@ fn list_is_the_household_overview_with_ids_and_the_screen_badges() {
 
 fn uuid_like() -> String {
     "00000000-0000-4000-8000-000000000000".into()
+}
+
+#[test]
+fn validate_insurer_number_names_the_scheme_and_refuses_impossible_numbers() {
+    let run = |n: &str| {
+        Command::new(BIN)
+            .args(["validate", "insurer-number", n])
+            .output()
+            .unwrap()
+    };
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    for (number, scheme) in [
+        ("01130012", "保険者番号: 協会けんぽ"),
+        ("06139992", "保険者番号: 組合管掌健康保険"),
+        ("138057", "保険者番号: 国民健康保険"),
+        ("39131008", "保険者番号: 後期高齢者医療"),
+        ("33120015", "保険者番号: 警察共済組合"),
+        (
+            "54016027",
+            "公費負担者番号: 公費負担医療：難病法（特定医療費）",
+        ),
+    ] {
+        let o = run(number);
+        assert!(o.status.success(), "{number}");
+        assert_eq!(stdout(&o), "valid\n");
+        assert_eq!(stderr(&o), format!("{scheme}\n"), "{number}");
+    }
+    // 都道府県 00 and 99 (valid check digits), the abolished 法別 67.
+    for (number, reason) in [
+        ("01001007", "invalid: the 都道府県番号 must be 01 to 47\n"),
+        ("01991009", "invalid: the 都道府県番号 must be 01 to 47\n"),
+        (
+            "67130013",
+            "invalid: 法別番号 67 (退職者医療) was abolished; use the number on the current document\n",
+        ),
+    ] {
+        let o = run(number);
+        assert_eq!(o.status.code(), Some(1), "{number}");
+        assert_eq!(stdout(&o), reason, "{number}");
+    }
 }
 
 #[test]
