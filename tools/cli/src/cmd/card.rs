@@ -12,6 +12,7 @@ use shikaku_core::card::{
     check_card,
 };
 use shikaku_core::eligibility::names::NameMatch;
+use shikaku_core::screen::calendar::certificate_expiry_date;
 use shikaku_core::store::StoredCardCheck;
 
 use crate::context::{Context, pin, resolve_member};
@@ -117,6 +118,11 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                 Err(e) => return Err(card_failure(e)),
             };
             print_check(&check)?;
+            let in_grace_until = if check.certificate_expired_at_check() {
+                check.insurance_grace_last_day()
+            } else {
+                None
+            };
             if let Some((mut store, m)) = target {
                 let stored = StoredCardCheck::for_member(&m, check);
                 if let Some(mm) = &stored.matched {
@@ -135,7 +141,13 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
-            outln!("card check: OK");
+            match in_grace_until {
+                Some(last) => outln!(
+                    "card check: OK — the certificate has expired; the card works as a マイナ保険証 \
+                     until {last} (grace period): renew the certificate at the municipal office"
+                ),
+                None => outln!("card check: OK"),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -148,6 +160,11 @@ fn card_failure(e: CardError) -> anyhow::Error {
         CardError::LastAttemptNeedsConsent { .. } => {
             " — pass --allow-last-attempt only if you are sure of the PIN"
         }
+        CardError::CertificateExpired { .. } => {
+            " — more than the grace period (to the end of the 3rd month after the expiry) has \
+             passed, so the card no longer works as a マイナ保険証: renew the certificate at the \
+             municipal office"
+        }
         e if e.verify_in_flight() => {
             " — the card may have counted that PIN try; run `shikaku card status` before retrying"
         }
@@ -159,12 +176,26 @@ fn card_failure(e: CardError) -> anyhow::Error {
 fn print_check(c: &CardCheck) -> Result<()> {
     outln!("card: {}", c.card_kind.label_ja());
     outln!("key fingerprint: {}", c.key_fingerprint.to_hex());
+    let last_day = certificate_expiry_date(c.certificate_not_after);
     outln!(
-        "利用者証明用電子証明書: valid {} → {}",
+        "利用者証明用電子証明書: valid {} → {last_day} (the last day, in Japan)",
         c.certificate_not_before.format("%Y-%m-%d"),
-        c.certificate_not_after.format("%Y-%m-%d")
     );
-    outln!("chain: verified to {}", c.chain.anchor_label);
+    if c.certificate_expired_at_check() {
+        outln!(
+            "certificate state: EXPIRED at the check, inside the grace period (usable as a \
+             マイナ保険証 until {})",
+            c.insurance_grace_last_day()
+                .map_or_else(|| "its end".to_owned(), |d| d.to_string())
+        );
+        outln!(
+            "chain: verified to {} as of the certificate's end ({})",
+            c.chain.anchor_label,
+            c.certificate_not_after.format("%Y-%m-%d %H:%M:%S UTC")
+        );
+    } else {
+        outln!("chain: verified to {}", c.chain.anchor_label);
+    }
     outln!("signature: a fresh challenge signed by the card verified");
     outln!("PIN before this check: {}", counter(c.retries_left));
     outln!(

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow};
 use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
-use shikaku_core::card::{CardCertificate, TrustStore};
+use shikaku_core::card::{CardCertificate, CardError, TrustStore};
+use shikaku_core::clock::japan_today;
+use shikaku_core::screen::calendar::{certificate_expiry_date, insurance_grace_last_day};
 
 use crate::util::read_anchor;
 
@@ -15,7 +17,8 @@ use crate::util::read_anchor;
 #[derive(Subcommand)]
 pub enum InspectCommand {
     /// Subject, issuer, validity and chain status of a certificate against the J-LIS roots.
-    /// Exit 0 only when the chain verifies at that time.
+    /// Exit 0 only when the chain verifies at that time (an expired certificate fails, even
+    /// inside the 保険証 grace period in which `card check` still accepts it).
     Cert {
         /// The certificate, DER or PEM.
         file: PathBuf,
@@ -93,6 +96,23 @@ pub fn run(cmd: InspectCommand) -> Result<ExitCode> {
         }
         Err(e) => {
             outln!("chain: NOT verified at {}: {e}", when.format("%Y-%m-%d"));
+            if let CardError::CertificateExpired { not_after } = e
+                && let Ok(chain) = store.verify_as_of_expiry(&cert)
+                && let Some(last) = insurance_grace_last_day(certificate_expiry_date(not_after))
+            {
+                // Still a failure: this command inspects the certificate's validity. The card
+                // check accepts it during the grace period, which is worth saying.
+                if japan_today(when) <= last {
+                    outln!(
+                        "grace period: verified to {} as of the certificate's end; a card with \
+                         this certificate works as a マイナ保険証 until {last}, and \
+                         `shikaku card check` accepts it until then",
+                        chain.anchor_label
+                    );
+                } else {
+                    outln!("grace period: ended on {last}");
+                }
+            }
             Ok(ExitCode::FAILURE)
         }
     }
