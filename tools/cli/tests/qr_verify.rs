@@ -9,9 +9,7 @@ use sha2::{Digest, Sha256};
 use shikaku_core::document::{
     EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document, to_qr_payload,
 };
-use shikaku_core::eligibility::{
-    DocumentKind, InsurerNumber, MemberForm, RecordForm, Relationship, Sex,
-};
+use shikaku_core::eligibility::{InsurerNumber, MemberForm, RecordForm};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
 
