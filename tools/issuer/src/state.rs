@@ -172,7 +172,8 @@ impl Issuer {
 
     fn reload(&mut self, bytes: &[u8], now: DateTime<Utc>) -> Result<(), IssuerError> {
         let text = std::str::from_utf8(bytes).map_err(|_| self.data_error("not UTF-8 text"))?;
-        let data = Data::parse(text, shikaku_core::clock::japan_today(now)).map_err(|r| self.data_error(r))?;
+        let data = Data::parse(text, shikaku_core::clock::japan_today(now))
+            .map_err(|r| self.data_error(r))?;
         for (h_index, h) in data.households.iter().enumerate() {
             for (m_index, m) in h.members.iter().enumerate() {
                 if !self.insurers.contains(&m.record.insurer_number) {
