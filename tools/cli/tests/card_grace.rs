@@ -124,7 +124,10 @@ fn certificate_expired_last_month_is_checked_in_grace_stored_and_shown_with_the_
     assert!(out.contains("EXPIRED at the check"), "{out}");
     assert!(out.contains("as of the certificate's end"), "{out}");
     assert!(out.contains("signature: a fresh challenge signed by the card verified"));
-    assert!(out.contains(&format!("result stored for member {id}")), "{out}");
+    assert!(
+        out.contains(&format!("result stored for member {id}")),
+        "{out}"
+    );
     let grace = [grace_end_for(before), grace_end_for(after)]
         .into_iter()
         .find(|g| out.contains(&format!("until {g}")))
