@@ -8,7 +8,7 @@ use shikaku_core::card::{self as core_card, CardKind, CheckOptions, PinCounter};
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::store::StoredCardCheck;
 
-use crate::convert::time;
+use crate::convert::{date, time};
 use crate::error::ShikakuError;
 use crate::household::Household;
 use crate::platform::{CardTransport, CardTransportAdapter};
@@ -89,6 +89,12 @@ pub struct CardCheckResult {
     pub retries_before: PinState,
     /// When the check happened, RFC 3339.
     pub checked_at: String,
+    /// True when the certificate had already expired at the check (accepted only inside the
+    /// 保険証 grace period; the chain was verified as of the certificate's end).
+    pub certificate_expired_at_check: bool,
+    /// The last day the card still works as a マイナ保険証 after its certificate's expiry
+    /// (`YYYY-MM-DD`, the end of the 3rd month after it).
+    pub insurance_grace_last_day: Option<String>,
     /// The 基本4情報 comparison, when it was read.
     pub matched: Option<CardMatch>,
 }
@@ -168,6 +174,8 @@ impl Household {
             certificate_not_after: time(check.certificate_not_after),
             retries_before: check.retries_left.into(),
             checked_at: time(check.checked_at),
+            certificate_expired_at_check: check.certificate_expired_at_check(),
+            insurance_grace_last_day: check.insurance_grace_last_day().map(date),
             matched: matched.map(|m| {
                 let overall = m.overall();
                 CardMatch {
