@@ -87,6 +87,8 @@ pub fn household() -> Result<Vec<(MemberData, Vec<EligibilityRecord>)>, BenchErr
             birth_date: format!("{}-04-12", 1950 + i * 10),
             sex: Sex::Female,
             relationship: rel,
+            myna_hoken: None,
+            card_expires_on: None,
         }
         .validate(today)?;
         let mut records = Vec::with_capacity(kinds.len());
@@ -109,6 +111,8 @@ pub fn household() -> Result<Vec<(MemberData, Vec<EligibilityRecord>)>, BenchErr
                     elderly: None,
                     limit: None,
                     preschool: false,
+                    lost_on: None,
+                    public_expense: None,
                 }
                 .validate(today)?,
             );
