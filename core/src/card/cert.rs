@@ -14,9 +14,16 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, KeyUsage, SubjectKeyIdentifier};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier,
+};
 
 use super::error::CardError;
+
+/// The certificate policy of JPKI 利用者証明用 certificates (docs/card-protocol.md, "JPKI
+/// certificates"). `new_unwrap` runs at compile time: a malformed literal fails the build.
+pub const JPKI_AUTH_POLICY: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.30");
 
 /// What a J-LIS root certifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +212,36 @@ impl CardCertificate {
         )
     }
 
+    /// True for an end-entity certificate: basicConstraints absent, or present with cA false.
+    /// (A CA certificate presented by a card is not a card's certificate.)
+    pub fn is_end_entity(&self) -> bool {
+        match self.cert.tbs_certificate.get::<BasicConstraints>() {
+            Ok(None) => true,
+            Ok(Some((_, bc))) => !bc.ca,
+            Err(_) => false,
+        }
+    }
+
+    /// True when the certificatePolicies extension names the JPKI 利用者証明用 policy
+    /// [`JPKI_AUTH_POLICY`].
+    pub fn has_jpki_auth_policy(&self) -> bool {
+        matches!(
+            self.cert.tbs_certificate.get::<CertificatePolicies>(),
+            Ok(Some((_, policies)))
+                if policies.0.iter().any(|p| p.policy_identifier == JPKI_AUTH_POLICY)
+        )
+    }
+
+    /// The profile of a card's 利用者証明用 certificate: keyUsage digitalSignature, not a CA,
+    /// and the JPKI auth policy; anything else is [`CardError::CertificateKeyUsage`].
+    fn check_auth_profile(&self) -> Result<(), CardError> {
+        if self.allows_digital_signature() && self.is_end_entity() && self.has_jpki_auth_policy() {
+            Ok(())
+        } else {
+            Err(CardError::CertificateKeyUsage)
+        }
+    }
+
     fn subject_key_id(&self) -> Option<Vec<u8>> {
         match self.cert.tbs_certificate.get::<SubjectKeyIdentifier>() {
             Ok(Some((_, ski))) => Some(ski.0.as_bytes().to_vec()),
@@ -379,8 +416,10 @@ impl TrustStore {
 
     /// Checks a 利用者証明用 certificate at `now`: issued by an anchor
     /// ([`CardError::UntrustedCertificate`]), within its validity
-    /// ([`CardError::CertificateExpired`] / [`CardError::CertificateNotYetValid`]), and with
-    /// keyUsage digitalSignature ([`CardError::CertificateKeyUsage`]).
+    /// ([`CardError::CertificateExpired`] / [`CardError::CertificateNotYetValid`]), and of the
+    /// auth profile — keyUsage digitalSignature, not a CA (basicConstraints cA false or absent),
+    /// the JPKI auth policy `1.2.392.200149.8.5.1.3.30` ([`CardError::CertificateKeyUsage`]).
+    /// Revocation is not checked: it needs J-LIS's OCSP or CRL online (docs/card-protocol.md).
     pub fn verify(
         &self,
         certificate: &CardCertificate,
@@ -390,9 +429,7 @@ impl TrustStore {
             .find_issuer(certificate)
             .ok_or(CardError::UntrustedCertificate)?;
         certificate.check_validity(now)?;
-        if !certificate.allows_digital_signature() {
-            return Err(CardError::CertificateKeyUsage);
-        }
+        certificate.check_auth_profile()?;
         Ok(status)
     }
 
@@ -412,9 +449,7 @@ impl TrustStore {
             .find_issuer_among(certificate, |anchor| anchor.check_validity(at).is_ok())
             .ok_or(CardError::UntrustedCertificate)?;
         certificate.check_validity(at)?;
-        if !certificate.allows_digital_signature() {
-            return Err(CardError::CertificateKeyUsage);
-        }
+        certificate.check_auth_profile()?;
         Ok(status)
     }
 }
@@ -458,6 +493,8 @@ pub(crate) mod testpki {
         pub impostor_ca: Vec<u8>,
         /// A certificate for the card key under the test CA without digitalSignature.
         pub leaf_without_signature_usage: Vec<u8>,
+        /// A leaf for the card key under the test CA without the JPKI auth policy.
+        pub leaf_without_policy: Vec<u8>,
         /// The test CA again (same name, same key) with a validity that ends before the leaf's
         /// ([`CA_SHORT_NOT_AFTER`]): the leaf chains to it only while both are valid.
         pub ca_ending_before_leaf: Vec<u8>,
@@ -504,8 +541,30 @@ pub(crate) mod testpki {
         subject_key: &RsaPublicKey,
         signer: &RsaPrivateKey,
     ) -> Vec<u8> {
+        build_with(
+            validity,
+            profile,
+            serial,
+            subject,
+            subject_key,
+            signer,
+            true,
+        )
+    }
+
+    /// [`build_valid`], with or without the JPKI auth policy on a leaf.
+    fn build_with(
+        validity: Validity,
+        profile: Profile,
+        serial: u8,
+        subject: &str,
+        subject_key: &RsaPublicKey,
+        signer: &RsaPrivateKey,
+        auth_policy: bool,
+    ) -> Vec<u8> {
+        let leaf = matches!(profile, Profile::Leaf { .. });
         let signer = SigningKey::<Sha256>::new(signer.clone());
-        let builder = CertificateBuilder::new(
+        let mut builder = CertificateBuilder::new(
             profile,
             SerialNumber::new(&[serial]).unwrap(),
             validity,
@@ -514,6 +573,16 @@ pub(crate) mod testpki {
             &signer,
         )
         .unwrap();
+        if leaf && auth_policy {
+            builder
+                .add_extension(&x509_cert::ext::pkix::CertificatePolicies(vec![
+                    x509_cert::ext::pkix::certpolicy::PolicyInformation {
+                        policy_identifier: super::JPKI_AUTH_POLICY,
+                        policy_qualifiers: None,
+                    },
+                ]))
+                .unwrap();
+        }
         builder.build::<Signature>().unwrap().to_der().unwrap()
     }
 
@@ -564,6 +633,15 @@ pub(crate) mod testpki {
                 &leaf_key.to_public_key(),
                 &ca_key,
             );
+            let leaf_without_policy = build_with(
+                validity(),
+                leaf_profile(ca_dn),
+                6,
+                leaf_dn,
+                &leaf_key.to_public_key(),
+                &ca_key,
+                false,
+            );
             let ca_ending_before_leaf = build_valid(
                 Validity {
                     not_before: time(NOT_BEFORE),
@@ -582,6 +660,7 @@ pub(crate) mod testpki {
                 leaf_by_impostor,
                 impostor_ca,
                 leaf_without_signature_usage,
+                leaf_without_policy,
                 ca_ending_before_leaf,
             }
         })
@@ -727,6 +806,33 @@ mod tests {
         let no_usage = CardCertificate::from_der(&pki.leaf_without_signature_usage).unwrap();
         assert_eq!(
             store.verify(&no_usage, now),
+            Err(CardError::CertificateKeyUsage)
+        );
+    }
+
+    #[test]
+    fn only_an_end_entity_certificate_with_the_jpki_auth_policy_is_a_card_certificate() {
+        let pki = pki();
+        let mut store = TrustStore::jlis_auth().unwrap();
+        store.add_root(&pki.ca, "test CA").unwrap();
+        let now = at(1_780_000_000);
+        let leaf = CardCertificate::from_der(&pki.leaf).unwrap();
+        assert!(leaf.is_end_entity() && leaf.has_jpki_auth_policy());
+        assert!(store.verify(&leaf, now).is_ok());
+        // Without the 利用者証明用 policy: refused, before any PIN.
+        let no_policy = CardCertificate::from_der(&pki.leaf_without_policy).unwrap();
+        assert!(no_policy.allows_digital_signature() && !no_policy.has_jpki_auth_policy());
+        assert_eq!(
+            store.verify(&no_policy, now),
+            Err(CardError::CertificateKeyUsage)
+        );
+        // A CA certificate (basicConstraints cA true) is never a card's.
+        let ca = CardCertificate::from_der(&pki.ca).unwrap();
+        assert!(!ca.is_end_entity());
+        let mut self_anchored = TrustStore::jlis_auth().unwrap();
+        self_anchored.add_root(&pki.ca, "test CA").unwrap();
+        assert_eq!(
+            self_anchored.verify(&ca, now),
             Err(CardError::CertificateKeyUsage)
         );
     }

@@ -123,8 +123,11 @@ pub enum CardError {
     /// it uses an algorithm other than sha256WithRSAEncryption.
     #[error("the card's certificate is not issued by a trusted J-LIS root")]
     UntrustedCertificate,
-    /// The certificate's keyUsage does not allow digitalSignature.
-    #[error("the card's certificate is not usable for signatures (keyUsage)")]
+    /// The certificate is not a card's 利用者証明用 certificate: its keyUsage does not allow
+    /// digitalSignature, it is a CA certificate, or it lacks the JPKI auth policy.
+    #[error(
+        "the card's certificate is not a 利用者証明用 signature certificate (keyUsage, CA flag or policy)"
+    )]
     CertificateKeyUsage,
     /// The card's signature over the challenge does not verify with its certificate's key.
     #[error("the card's signature does not verify with its certificate")]
