@@ -54,6 +54,9 @@ pub enum ProvenanceState {
     HandEntered,
     /// 署名が無効.
     SignatureInvalid,
+    /// 発行元の署名あり・書類の有効期限切れ: the signature verifies, the document's own validity
+    /// has passed.
+    SignedExpired,
 }
 
 /// The My Number Card check badge.
@@ -101,6 +104,8 @@ pub enum NoticeCode {
     DocumentExpiringSoon,
     /// A document's 有効期限 has passed.
     DocumentExpired,
+    /// An issuer-signed document's own validity has passed (its signature still verifies).
+    SignedDocumentExpired,
     /// The 75th birthday ends the document.
     DocumentEndsAt75,
     /// A お知らせ of a member aged 70–74 has no recorded 有効期限.

@@ -399,3 +399,36 @@ fn app_screen_is_signed_only_while_the_signature_verifies() {
             .contains("署名を確認した資格情報は、この画面を")
     );
 }
+
+#[test]
+fn an_expired_signed_document_is_downgraded_with_a_notice_naming_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    // The issuer key stays valid; only the document's own validity (now + 300 days) passes.
+    let (store, id) = setup(dir.path(), trust(now() + Duration::days(400)), &key("root"));
+    let later = now() + Duration::days(301);
+    let screen = member_screen(&store, id, later).unwrap();
+    assert_eq!(
+        screen.sections[1].provenance,
+        Some(ProvenanceState::SignedExpired)
+    );
+    let json = serde_json::to_string(&screen).unwrap();
+    assert!(!json.contains(VERIFIED), "{json}");
+    assert!(
+        json.contains("発行元の署名あり・書類の有効期限切れ"),
+        "{json}"
+    );
+    let notice = screen
+        .notices
+        .iter()
+        .find(|n| n.code == shikaku_core::screen::NoticeCode::SignedDocumentExpired)
+        .expect("a notice for the expired signed document");
+    assert_eq!(
+        notice.date,
+        shikaku_core::clock::japan_today(now() + Duration::days(300))
+    );
+    // Before the document's end it is verified as before.
+    assert_eq!(
+        member_screen(&store, id, now()).unwrap().sections[1].provenance,
+        Some(ProvenanceState::Verified)
+    );
+}

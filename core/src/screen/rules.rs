@@ -59,6 +59,10 @@ pub enum NoticeCode {
     DocumentExpiringSoon,
     /// A document's 有効期限 has passed. Date: its 有効期限.
     DocumentExpired,
+    /// An issuer-signed document's own validity (`valid_until`, the issuer's promise of how long
+    /// the signed copy is current) has passed, though its signature verifies. Date: the day in
+    /// Japan it ended.
+    SignedDocumentExpired,
     /// The member's 75th birthday ends the document (後期高齢者医療 takes over). Date: the
     /// last day it is valid, the day before the 75th birthday. The severity tells whether that
     /// is far (Info), within a month (Warning) or past (Critical).

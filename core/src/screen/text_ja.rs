@@ -89,6 +89,15 @@ pub(super) fn document_expired(doc: &str, end: NaiveDate) -> String {
 }
 
 /// The document `doc` is valid until `end`, the day before the 75th birthday.
+/// The message of [`super::rules::NoticeCode::SignedDocumentExpired`].
+pub(super) fn signed_document_expired(ended: NaiveDate) -> String {
+    let e = format_wareki(ended);
+    format!(
+        "発行元の署名は確認できますが、この署名付きの写しは{e}で期限が切れています。\
+         内容が今も正しいとは限りません。オンラインのときに同期して新しいものを受け取ってください。"
+    )
+}
+
 pub(super) fn document_ends_at_75(doc: &str, end: NaiveDate) -> String {
     let e = format_wareki(end);
     format!(

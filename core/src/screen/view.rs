@@ -11,7 +11,9 @@ use serde::Serialize;
 use super::calendar::statutory_copay;
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
-use super::rules::{HouseholdMember, Notice, Severity, household_notices, member_notices_for};
+use super::rules::{
+    HouseholdMember, Notice, NoticeCode, Severity, household_notices, member_notices_for,
+};
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
 pub use crate::clock::japan_today;
@@ -31,6 +33,9 @@ pub enum ProvenanceState {
     HandEntered,
     /// Signed, but the signature does not verify now (or no trust list to check it): 署名が無効.
     SignatureInvalid,
+    /// The issuer's signature verifies, but the document's own validity (`valid_until`) has
+    /// passed: 発行元の署名あり・書類の有効期限切れ. Shown with a notice naming the day it ended.
+    SignedExpired,
 }
 
 impl ProvenanceState {
@@ -40,6 +45,7 @@ impl ProvenanceState {
             ProvenanceState::Verified => "発行元の署名を確認済み",
             ProvenanceState::HandEntered => "手入力・未検証",
             ProvenanceState::SignatureInvalid => "署名が無効",
+            ProvenanceState::SignedExpired => "発行元の署名あり・書類の有効期限切れ",
         }
     }
 }
@@ -254,13 +260,43 @@ pub fn provenance_state(
 ) -> ProvenanceState {
     match (&record.provenance, trust) {
         (Provenance::HandEntered { .. }, _) => ProvenanceState::HandEntered,
-        (Provenance::IssuerSigned { .. }, Some(t))
-            if reverify_stored_record(record, t, now).is_ok() =>
-        {
-            ProvenanceState::Verified
+        (Provenance::IssuerSigned { .. }, Some(t)) => {
+            match reverify_stored_record(record, t, now) {
+                Ok(v) if v.document.is_expired(now) => ProvenanceState::SignedExpired,
+                Ok(_) => ProvenanceState::Verified,
+                Err(_) => ProvenanceState::SignatureInvalid,
+            }
         }
-        (Provenance::IssuerSigned { .. }, _) => ProvenanceState::SignatureInvalid,
+        (Provenance::IssuerSigned { .. }, None) => ProvenanceState::SignatureInvalid,
     }
+}
+
+/// A notice for each issuer-signed record whose signature verifies but whose document's own
+/// validity has passed: the badge alone says "expired", the notice says since when and what to do.
+fn signed_expired_notices(
+    records: &[StoredRecord],
+    states: &[ProvenanceState],
+    trust: Option<&TrustList>,
+    now: DateTime<Utc>,
+) -> Vec<Notice> {
+    let Some(t) = trust else {
+        return Vec::new();
+    };
+    records
+        .iter()
+        .zip(states)
+        .filter(|(_, s)| **s == ProvenanceState::SignedExpired)
+        .filter_map(|(r, _)| reverify_stored_record(r, t, now).ok())
+        .map(|v| {
+            let ended = crate::clock::japan_today(v.document.valid_until);
+            Notice {
+                code: NoticeCode::SignedDocumentExpired,
+                severity: Severity::Warning,
+                date: ended,
+                message: super::text_ja::signed_document_expired(ended),
+            }
+        })
+        .collect()
 }
 
 /// The 一部負担金割合 field: the share when typed; when it was not, nothing is invented (an
@@ -526,6 +562,7 @@ fn screen_for(
         plain.iter().zip(states.iter().copied()).collect();
     let card = card_badge(check.as_ref(), &bindings);
     let mut notices = member_notices_for(&m.data, &plain, check.as_ref().map(|c| &c.check), today);
+    notices.extend(signed_expired_notices(&records, &states, trust, now));
     notices.extend(from_household);
     notices.sort_by_key(|n| std::cmp::Reverse(n.severity));
     Ok(EligibilityScreen {

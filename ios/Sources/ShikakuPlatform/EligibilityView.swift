@@ -101,6 +101,7 @@ public struct EligibilityView: View {
         case .verified: return .green
         case .handEntered: return .orange
         case .signatureInvalid: return .red
+        case .signedExpired: return .orange
         case .none: return .gray
         }
     }

@@ -27,7 +27,7 @@ h1{font-size:34px;margin:0 0 8px} h2{font-size:26px;margin:28px 0 8px;border-bot
 .notice{border:4px solid #000;padding:12px 16px;font-weight:bold;font-size:24px;margin:12px 0}
 .badge{display:inline-block;padding:2px 12px;border-radius:6px;font-weight:bold;font-size:20px;margin-left:8px}
 .verified{background:#0b5d1e;color:#fff} .hand{background:#fff;color:#000;border:3px dashed #000}
-.invalid{background:#b00020;color:#fff} .card-ok{background:#0b5d1e;color:#fff}
+.invalid{background:#b00020;color:#fff} .expired{background:#fff;color:#8a4b00;border:3px solid #8a4b00} .card-ok{background:#0b5d1e;color:#fff}
 .card-none{background:#555;color:#fff} .card-bad{background:#b00020;color:#fff}
 table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #444;vertical-align:top}
 th{width:34%;font-weight:normal;color:#222} td{font-weight:bold;font-size:26px} .sub{font-weight:normal;font-size:18px;color:#333}
@@ -42,6 +42,7 @@ fn badge_class(p: ProvenanceState) -> &'static str {
         ProvenanceState::Verified => "verified",
         ProvenanceState::HandEntered => "hand",
         ProvenanceState::SignatureInvalid => "invalid",
+        ProvenanceState::SignedExpired => "expired",
     }
 }
 

@@ -191,6 +191,7 @@ private fun provenanceColor(provenance: ProvenanceState?): Color = when (provena
     ProvenanceState.VERIFIED -> GREEN
     ProvenanceState.HAND_ENTERED -> ORANGE
     ProvenanceState.SIGNATURE_INVALID -> RED
+    ProvenanceState.SIGNED_EXPIRED -> ORANGE
     null -> Color.Gray
 }
 
