@@ -1,5 +1,5 @@
 //! Guidance from what the member holds, on a household typed in by hand with no card check on
-//! this phone (issue 10): the clinic guidance, the screen's wording, the switch checklist and
+//! this phone: the clinic guidance, the screen's wording, the switch checklist and
 //! the screen as of a later date.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerates fuzz/seeds/<target>/ from real bytes: the J-LIS roots (core/data/jlis, DER via
-openssl), the example record JSON, a spec-shaped 基本4情報 file (mynacard.md §5.1) and typical
+openssl), the example record JSON, a spec-shaped 基本4情報 file (docs/card-protocol.md (基本4情報)) and typical
 response APDUs. Run from anywhere: python3 fuzz/seeds/make_seeds.py"""
 import os, shutil, subprocess, pathlib
 

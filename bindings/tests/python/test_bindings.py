@@ -467,7 +467,7 @@ def test_sync_with_the_reference_issuer_over_https(tmp_path, household):
         issuer.stop()
 
 
-# --- guidance from what the member holds, and the switch checklist (issue 10) -------------------
+# --- guidance from what the member holds, and the switch checklist -------------------
 
 
 CLINICS = [

@@ -144,7 +144,7 @@ fn fresh_challenge() -> Result<[u8; 32], CardError> {
 ///
 /// A certificate within its validity is checked at `now` ([`TrustStore::verify`]). One past its
 /// notAfter is still checked — the card works as a 保険証 until the end of the 3rd month after
-/// the expiry (seed 001: 保険証利用 is cancelled only 「有効期限から3ヶ月が経過している場合」) —
+/// the expiry (notice A: 保険証利用 is cancelled only 「有効期限から3ヶ月が経過している場合」) —
 /// but as of its own validity ([`TrustStore::verify_as_of_expiry`]: the anchor must have been
 /// valid at the certificate's notAfter). The order keeps the old answers: a certificate that
 /// chains to no anchor is [`CardError::UntrustedCertificate`], expired or not; one past the

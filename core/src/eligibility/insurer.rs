@@ -1,7 +1,7 @@
 //! 保険者番号 (insurer number) and 公費負担者番号 (payer number of a 公費負担医療): structure,
 //! 法別番号 table and 検証番号 (check digit).
 //!
-//! Structure (eligibility.md §2): 法別番号 (2) + 都道府県番号 (2) + 保険者別番号 (3) + 検証番号 (1)
+//! Structure (docs/rules.md §4.1): 法別番号 (2) + 都道府県番号 (2) + 保険者別番号 (3) + 検証番号 (1)
 //! = 8 digits; 国民健康保険 has no 法別番号 and so 6 digits. The check digit is the Luhn method
 //! quoted from MHLW's 保険者番号等の設定要領. A 公費負担者番号 has the same shape (法別番号 +
 //! 都道府県番号 + 実施機関番号 + 検証番号) and the same check digit, and its 法別番号 come from the
@@ -353,7 +353,7 @@ mod tests {
 
     #[test]
     fn worked_examples_pass() {
-        // eligibility.md §2: 千葉県警察 and 協会けんぽ東京.
+        // docs/rules.md §4.1: 千葉県警察 and 協会けんぽ東京.
         assert_eq!(check_digit("3312001"), Some(5));
         assert_eq!(
             InsurerNumber::parse("33120015").map(|n| n.scheme()),

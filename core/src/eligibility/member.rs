@@ -149,10 +149,10 @@ pub struct MemberData {
 
 impl MemberData {
     /// Whether the member holds a マイナ保険証: what they said, or else what their records
-    /// imply. A 資格情報のお知らせ or マイナポータルの資格情報 is only issued to holders (seed 004:
+    /// imply. A 資格情報のお知らせ or マイナポータルの資格情報 is only issued to holders (notice D:
     /// 「マイナ保険証を持っている方」), so either means yes; a 資格確認書 is issued to people
-    /// without one (seed 004: 「持っていない方」), so a 資格確認書 alone means no, except a
-    /// 後期高齢者医療 one, which everyone received until 2026-07-31 (eligibility.md §4). `None`
+    /// without one (notice D: 「持っていない方」), so a 資格確認書 alone means no, except a
+    /// 後期高齢者医療 one, which everyone received until 2026-07-31 (docs/dates.md). `None`
     /// when nothing tells. A 公費 受給者証 says nothing about it.
     pub fn holds_myna_hoken(&self, records: &[EligibilityRecord]) -> Option<bool> {
         if let Some(said) = self.myna_hoken {

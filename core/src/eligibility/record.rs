@@ -1,5 +1,5 @@
 //! Eligibility records (資格情報), following the オンライン資格確認 result layout
-//! (eligibility.md §1 and §3), and their hand-entry form.
+//! (the fields of the 資格情報 documents and of the オンライン資格確認 result: docs/record-json.md, docs/protocol.md), and their hand-entry form.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ pub enum DocumentKind {
     /// 資格確認書: stands on its own, for people without a マイナ保険証.
     Certificate,
     /// A 公費負担医療 受給者証 (こども医療費受給者証, 重度障がい者医療証, 難病の医療受給者証 …):
-    /// shown together with the マイナ保険証 or 資格確認書, which it never replaces (seed 002
+    /// shown together with the マイナ保険証 or 資格確認書, which it never replaces (notice B
     /// A11). Its [`EligibilityRecord::insurer_number`] is the 公費負担者番号, its
     /// [`EligibilityRecord::number`] the 受給者番号 and its [`EligibilityRecord::insurer_name`]
     /// the name of the program (docs/record-json.md).
@@ -77,7 +77,7 @@ impl DocumentKind {
     }
 
     /// True when holding this document means holding a マイナ保険証: a お知らせ or a
-    /// マイナポータル 資格情報 is only issued to holders (seed 004).
+    /// マイナポータル 資格情報 is only issued to holders (notice D).
     pub fn implies_myna_hoken(self) -> bool {
         self.needs_card()
     }
@@ -669,7 +669,7 @@ impl From<&EligibilityRecord> for RecordForm {
 /// The reason given for an insurance field filled in on a 公費 受給者証.
 const NOT_ON_PUBLIC_EXPENSE: &str = "is not used on a 公費 受給者証 (kind public_expense)";
 
-/// The longest validity of a 資格確認書 (seed 003: 有効期限 最大 5 年).
+/// The longest validity of a 資格確認書 (notice C: 有効期限 最大 5 年).
 pub const CERTIFICATE_MAX_YEARS: u32 = 5;
 
 #[cfg(test)]

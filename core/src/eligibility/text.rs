@@ -123,7 +123,7 @@ pub fn fold_width(input: &str) -> String {
 }
 
 /// Compares two 記号 or 番号 values the way clinic software does: after width folding and
-/// with white space removed (eligibility.md §2: stored as printed, compared after folding).
+/// with white space removed (docs/rules.md §4.1: stored as printed, compared after folding).
 pub fn same_code(a: &str, b: &str) -> bool {
     let strip = |s: &str| fold_width(s).replace(' ', "");
     strip(a) == strip(b)

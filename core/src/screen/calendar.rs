@@ -12,11 +12,11 @@ use serde::Serialize;
 use crate::card::CardCheck;
 
 /// Months before an expiry date from which the certificate and the card are "expiring soon"
-/// (the card reader's renewal alert starts 3 months before, eligibility.md §4).
+/// (the card reader's renewal alert starts 3 months before, docs/dates.md).
 pub const CARD_WARNING_MONTHS: u32 = 3;
 
 /// From this date of application the My Number Card's adult age is 18 instead of 20
-/// (the 2022 change of the age of majority; eligibility.md §4).
+/// (the 2022 change of the age of majority; docs/dates.md).
 pub const CARD_ADULT_AGE_18_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2022, 4, 1) {
     Some(d) => d,
     None => panic!("constant date"),
@@ -71,13 +71,13 @@ pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
 }
 
 /// The day before the 75th birthday: the last day of 国保 / 被用者保険 coverage and of the
-/// 高齢受給者 status before 後期高齢者医療 begins (eligibility.md §1).
+/// 高齢受給者 status before 後期高齢者医療 begins (docs/rules.md §1.3).
 pub fn last_day_before_75(birth: NaiveDate) -> Option<NaiveDate> {
     years_period_last_day(birth, 75)
 }
 
 /// The My Number Card's expiry: the 10th birthday after `issued_on` when the holder was an
-/// adult on that day, else the 5th (番号法施行規則 §26; eligibility.md §4). "After" is
+/// adult on that day, else the 5th (番号法施行規則 §26; docs/dates.md). "After" is
 /// strict: a card issued on a birthday counts from the next one. The adult age is 18 for
 /// cards issued from 2022-04-01 and 20 before; a card applied for before 2022-04-01 but issued
 /// later by someone aged 18 or 19 really has the 5-year term (the application date is not

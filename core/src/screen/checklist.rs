@@ -1,4 +1,4 @@
-//! The switch checklist to the マイナ保険証 (seed 001, STEP1–STEP3 and to-do items 1–3),
+//! The switch checklist to the マイナ保険証 (notice A, STEP1–STEP3 and to-do items 1–3),
 //! evaluated for a member's situation.
 
 use serde::Serialize;
@@ -29,12 +29,12 @@ impl Answer {
     }
 }
 
-/// One STEP of seed 001's マイナ保険証への切替チェックリスト that was reached.
+/// One STEP of notice A's マイナ保険証への切替チェックリスト that was reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChecklistStep {
     /// 1, 2 or 3.
     pub step: u8,
-    /// The question, worded as in seed 001.
+    /// The question, worded as in notice A.
     pub question: &'static str,
     /// The member's answer.
     pub answer: Answer,
@@ -66,12 +66,12 @@ impl TodoStatus {
     }
 }
 
-/// One item of seed 001's やることリスト.
+/// One item of notice A's やることリスト.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TodoItem {
     /// 1, 2 or 3.
     pub number: u8,
-    /// The item, worded as in seed 001.
+    /// The item, worded as in notice A.
     pub text: &'static str,
     /// Where it stands.
     pub status: TodoStatus,
@@ -90,17 +90,17 @@ pub struct SwitchChecklist {
     pub note: Option<&'static str>,
 }
 
-/// STEP1's question (seed 001).
+/// STEP1's question (notice A).
 pub const STEP1_QUESTION: &str = "お手元に有効なマイナンバーカードはありますか？(カードをお持ちの場合、期限は切れていませんか？)";
-/// STEP2's question (seed 001).
+/// STEP2's question (notice A).
 pub const STEP2_QUESTION: &str = "保険証利用の申し込みはお済みですか？";
-/// STEP3's question (seed 001).
+/// STEP3's question (notice A).
 pub const STEP3_QUESTION: &str = "電子証明書の更新をしていますか？";
-/// To-do item 1 (seed 001).
+/// To-do item 1 (notice A).
 pub const TODO1: &str = "有効なマイナンバーカードをお持ちでない方は、まずは有効なカードを取得";
-/// To-do item 2 (seed 001).
+/// To-do item 2 (notice A).
 pub const TODO2: &str = "マイナンバーカードをお持ちの方は保険証利用の申込み";
-/// To-do item 3 (seed 001).
+/// To-do item 3 (notice A).
 pub const TODO3: &str = "電子証明書の更新をお忘れの方は市区町村の窓口へ";
 /// Seed 001's ※ under STEP3.
 pub const STEP3_NOTE: &str = "電子証明書の有効期限から3ヶ月が経過している場合は、保険証利用が解除されるため2を実施ください。";
@@ -294,7 +294,7 @@ mod tests {
         assert_eq!(answers(&c)[2], (3, Answer::Unknown));
         assert_eq!(statuses(&c)[2], TodoStatus::Unknown);
         assert!(c.next.is_empty());
-        // The wording is seed 001's.
+        // The wording is notice A's.
         assert_eq!(
             c.items[0].text,
             "有効なマイナンバーカードをお持ちでない方は、まずは有効なカードを取得"

@@ -1,9 +1,9 @@
-//! What to present at the clinic (seed 003's table, clinic.md §1, eligibility.md §3), from what
+//! What to present at the clinic (notice C's table, docs/guidance.md, docs/guidance.md), from what
 //! the member holds — not from what this phone has checked.
 //!
 //! The record kinds say whether the member has a registered card: a 資格情報のお知らせ or a
 //! マイナポータル 資格情報 is only issued to people whose My Number Card is registered as a
-//! 保険証 (seed 004: 「マイナ保険証を持っている方」), a 資格確認書 to people without one (usually).
+//! 保険証 (notice D: 「マイナ保険証を持っている方」), a 資格確認書 to people without one (usually).
 //! The member's own word (`myna_hoken`) overrides both. A card check on this phone adds
 //! certainty (the certificate's state, the PIN works); it is never a precondition.
 //!
@@ -26,7 +26,7 @@ pub use super::checklist::{
 };
 
 /// The last day any old 健康保険証 could be used: issued ones stayed valid to their printed
-/// expiry, at most 2025-12-01 (改正法の経過措置; seed 003, eligibility.md §4).
+/// expiry, at most 2025-12-01 (改正法の経過措置; notice C, docs/dates.md).
 pub const OLD_INSURANCE_CARD_LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2025, 12, 1) {
     Some(d) => d,
     None => panic!("constant date"),
@@ -88,7 +88,7 @@ pub struct MemberSituation {
     /// This app holds an in-date お知らせ / マイナポータル record it can show (a copy).
     pub app_copy: Option<AppCopy>,
     /// The 公費 医療証 held (こども医療費受給者証, 重度障がい者医療証, …), to present together
-    /// with the マイナ保険証 or the 資格確認書 (seed 002 A11).
+    /// with the マイナ保険証 or the 資格確認書 (notice B A11).
     pub public_expense: Vec<String>,
     /// Every insurance record has ended by a 資格喪失日: the latest of them.
     pub coverage_lost_on: Option<NaiveDate>,
@@ -300,24 +300,24 @@ impl ClinicSituation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presentation {
-    /// The My Number Card at the 顔認証付きカードリーダー (seed 003 ②).
+    /// The My Number Card at the 顔認証付きカードリーダー (notice C ②).
     CardAtReader,
-    /// The マイナポータル 資格情報 screen on the phone together with the card (seed 003 ③).
+    /// The マイナポータル 資格情報 screen on the phone together with the card (notice C ③).
     PhoneScreenWithCard,
-    /// The 資格情報のお知らせ together with the card (seed 003 ③).
+    /// The 資格情報のお知らせ together with the card (notice C ③).
     NoticeWithCard,
-    /// The 資格確認書, on its own (seed 003 ④).
+    /// The 資格確認書, on its own (notice C ④).
     QualificationCertificate,
     /// This app's screen of a hand-entered お知らせ / マイナポータル record, together with the
-    /// card: a copy, not an official document (clinic.md §1).
+    /// card: a copy, not an official document (docs/guidance.md).
     AppCopyWithCard,
     /// This app's screen of an issuer-signed record whose signature verifies, together with
-    /// the card: official insofar as the issuer signed it (clinic.md §1).
+    /// the card: official insofar as the issuer signed it (docs/guidance.md).
     AppSignedWithCard,
-    /// An old 健康保険証 still within its validity (seed 003 ①, at most to 2025-12-01).
+    /// An old 健康保険証 still within its validity (notice C ①, at most to 2025-12-01).
     OldInsuranceCard,
     /// The 被保険者資格申立書 route: the card cannot be checked and nothing else is at hand
-    /// (eligibility.md §3).
+    /// (docs/guidance.md).
     DeclarationForm,
     /// Nothing usable: pay in full and claim 療養費 from the insurer afterwards.
     FullPaymentThenClaim,
@@ -325,7 +325,7 @@ pub enum Presentation {
 
 impl Presentation {
     /// True when this is never enough on its own: it is shown together with the physical My
-    /// Number Card (seed 003: 「スマホのみでの受診は不可」「資格情報のお知らせのみでの受診は不可」;
+    /// Number Card (notice C: 「スマホのみでの受診は不可」「資格情報のお知らせのみでの受診は不可」;
     /// this app's screen is at most a copy of those).
     pub fn never_alone(self) -> bool {
         matches!(
@@ -353,7 +353,7 @@ pub struct GuidanceOption {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GuidanceAction {
-    /// Coverage ended by a 資格喪失日: join the new insurance; return the 資格確認書 (seed 001).
+    /// Coverage ended by a 資格喪失日: join the new insurance; return the 資格確認書 (notice A).
     JoinNewInsurance,
     /// Apply for a new My Number Card (its own 有効期限, or a 5-year card whose certificate
     /// ends with it).
@@ -386,7 +386,7 @@ pub struct Guidance {
     /// The options, best first; never empty.
     pub options: Vec<GuidanceOption>,
     /// Documents to present as well, whatever is presented above: each 公費 医療証
-    /// (seed 002 A11), in Japanese.
+    /// (notice B A11), in Japanese.
     pub also_present: Vec<String>,
     /// What a card check on this phone showed, or that there was none (it is never needed to
     /// see a doctor), in Japanese; `None` when the member has no card on record.
@@ -906,7 +906,7 @@ mod tests {
     #[test]
     fn section_3_and_the_certificate() {
         // Not registered yet, valid certificate, working reader: register at the reader
-        // (seed 003's flow chart); nowhere to do it when the reader is down.
+        // (notice C's flow chart); nowhere to do it when the reader is down.
         let unregistered = MemberSituation {
             registered: false,
             ..myna()
@@ -1235,7 +1235,7 @@ mod tests {
     }
 
     /// Adult card, certificate expired more than 3 months ago: insurance use cancelled →
-    /// renew the certificate, register again, and a 資格確認書 meanwhile (seed 001 ※).
+    /// renew the certificate, register again, and a 資格確認書 meanwhile (notice A ※).
     #[test]
     fn certificate_ended_tells_what_to_do() {
         let ended = MemberSituation {

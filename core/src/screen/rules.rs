@@ -81,7 +81,7 @@ pub enum NoticeCode {
     /// A マイナ保険証 and a valid 資格確認書 are both held. Date: the 資格確認書's 有効期限
     /// (or the end of the 後期高齢者 temporary rule when that applies).
     BothHeld,
-    /// The record's 資格喪失日 has come: the record is ended (seed 001: return a 資格確認書
+    /// The record's 資格喪失日 has come: the record is ended (notice A: return a 資格確認書
     /// within 5 days, join the next insurance). Date: the 資格喪失日.
     CoverageLost,
     /// The record has a 資格喪失日 ahead. Date: the 資格喪失日.
@@ -124,7 +124,7 @@ pub struct Notice {
 pub const DOCUMENT_WARNING_MONTHS: u32 = 1;
 
 /// Until this day 後期高齢者 receive a 資格確認書 whether or not they have a マイナ保険証
-/// (temporary rule, eligibility.md §4).
+/// (temporary rule, docs/dates.md).
 pub const LATE_ELDERLY_BOTH_UNTIL: NaiveDate = match NaiveDate::from_ymd_opt(2026, 7, 31) {
     Some(d) => d,
     None => panic!("constant date"),
@@ -340,7 +340,7 @@ fn in_date(record: &EligibilityRecord, today: NaiveDate) -> bool {
     record.valid_until.is_none_or(|u| today <= u) && !record.is_lost(today)
 }
 
-/// The notice of a record's 資格喪失日: ended from that day on (Critical, with seed 001's
+/// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
 /// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before.
 pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<Notice> {
     let lost = record.lost_on?;

@@ -159,7 +159,7 @@ pub(super) const BOTH_HELD: &str = "マイナ保険証と資格確認書の両�
                   認められていないため、保険者に確認してください（介助が必要な方などの例外が\
                   あります）。受診はどちらでもできます。";
 
-/// Coverage under the record `doc` ended on `lost_on` (資格喪失日); seed 001's advice.
+/// Coverage under the record `doc` ended on `lost_on` (資格喪失日); notice A's advice.
 /// `give_back` is where a 資格確認書 goes back to: `Some(true)` through the employer (被用者保険),
 /// `Some(false)` to the insurer (国保, 後期), `None` for a document not returned.
 pub(super) fn coverage_lost(doc: &str, lost_on: NaiveDate, give_back: Option<bool>) -> String {

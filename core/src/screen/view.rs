@@ -165,7 +165,7 @@ pub struct HouseholdOverview {
     pub last_sync: Option<Freshness>,
 }
 
-/// What the screen is and how its documents are used at the clinic (clinic.md §1, seed 003):
+/// What the screen is and how its documents are used at the clinic (docs/guidance.md; notice C):
 /// the official fallback is the マイナポータル 資格情報画面 or the paper お知らせ, each with the
 /// card; this screen is a copy, official only insofar as its issuer signed it; a 資格確認書 is
 /// presented on paper, not as this screen; a 公費 医療証 is presented as well.

@@ -1,6 +1,6 @@
 //! 和暦 (Japanese era dates) for the 5 modern eras, from a small table.
 //!
-//! The era start dates are those of eligibility.md §5: 明治 1868-10-23, 大正 1912-07-30,
+//! The era start dates (docs/decisions/0005-wareki.md): 明治 1868-10-23, 大正 1912-07-30,
 //! 昭和 1926-12-25, 平成 1989-01-08 (平成元年政令第1号 took effect the day after its
 //! publication on 1989-01-07), 令和 2019-05-01 (平成31年政令第143号). Year 1 of an era is
 //! written 元年. The table is checked in the tests against `icu_calendar` for every day from
@@ -293,7 +293,7 @@ mod tests {
     }
 
     /// `icu_calendar`'s `Japanese` calendar is built on the same CLDR era data. Its documented
-    /// differences from other implementations (eligibility.md §5), handled explicitly:
+    /// differences from other implementations (docs/decisions/0005-wareki.md), handled explicitly:
     /// - ICU4J documents 平成 as starting 1989-01-07; ICU4X (this crate) starts it 1989-01-08
     ///   like the 政令, and we assert that on both sides of the boundary below rather than skip it.
     /// - Java's `JapaneseEra` starts 明治 on 1868-01-01; ICU4X starts it 1868-10-23 like our

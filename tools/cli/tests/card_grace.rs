@@ -2,7 +2,7 @@
 //!
 //! The example `vcard-yamada-kazuko-expired-last-month.toml` has a certificate that expired one
 //! month before the day the test runs, so it is inside the 保険証 grace period (the card works as a
-//! マイナ保険証 until the end of the 3rd month after the expiry; seed 001) on any run date:
+//! マイナ保険証 until the end of the 3rd month after the expiry; notice A) on any run date:
 //! `card check --member` accepts and stores it, the screen shows when the grace period ends, and
 //! `inspect cert` still fails for the certificate. `vcard-yamada-misaki-expired.toml` (expired
 //! 2025-02-14) is past its grace period: refused, nothing stored.

@@ -418,7 +418,7 @@ fn demo_runs_in_a_temporary_store() {
         "発行元の署名を確認済み",
         "手入力・未検証",
         "テスト用証明書で照合",
-        // The screen says what it is (issue 10): not 「この画面は、マイナンバーカード（実物）と
+        // The screen says what it is: not 「この画面は、マイナンバーカード（実物）と
         // 一緒に提示したときに限り有効です」, but what is signed and what to show with the card.
         "この画面は、発行元の電子署名を確認した資格情報の表示です",
         "紙の資格情報のお知らせを、マイナンバーカード（実物）と一緒に見せてください",

@@ -1,5 +1,5 @@
 //! The `shikaku` binary on a household typed in by hand, with no card check on this machine
-//! (issue 10): `guidance` for every clinic situation, `show` / `household` / `guidance` as of
+//!: `guidance` for every clinic situation, `show` / `household` / `guidance` as of
 //! a date (`--at`), and `checklist`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -98,7 +98,7 @@ fn html_screen_renders_in_chromium() {
         "令和9年7月31日",
         "2割",
         // Not 「資格確認書は単独で提示できます」: on a phone that reads as "this screen is
-        // enough"; the paper 資格確認書 is what is presented (issue 10).
+        // enough"; the paper 資格確認書 is what is presented.
         "見せるのは紙の資格確認書です",
     ] {
         assert!(dom.contains(key), "{key} missing from the rendered page");

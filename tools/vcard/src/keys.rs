@@ -69,7 +69,7 @@ OU=JPKI-TEST for user authentication,O=JPKI-TEST,C=JP";
 const SIGN_CA_DN: &str = "OU=Test CA of the shikaku virtual card - not J-LIS,\
 OU=JPKI-TEST for digital signature,O=JPKI-TEST,C=JP";
 
-/// JPKI certificate policy of 利用者証明用 certificates (mynacard.md §6).
+/// JPKI certificate policy of 利用者証明用 certificates (docs/card-protocol.md, JPKI certificates).
 const JPKI_AUTH_POLICY: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.30");
 /// JPKI personal-data attributes carried in the 署名用 certificate's SubjectAltName.

@@ -2,7 +2,7 @@
 //!
 //! It answers the same APDUs as a real card — the 公的個人認証AP (JPKI) and the
 //! 券面事項入力補助AP — with the status words, PIN counters and file layouts described in
-//! `shared/spec/mynacard.md`. It is written independently of `shikaku-core`'s reader (only the
+//! `docs/card-protocol.md`. It is written independently of `shikaku-core`'s reader (only the
 //! [`CardTransport`](shikaku_core::card::CardTransport) seam and the core's day in Japan are
 //! shared), so each keeps the other honest.
 //!

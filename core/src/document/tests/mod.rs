@@ -1,5 +1,5 @@
 //! Tests of documents and trust lists as a whole: round trips and every hostile case of the
-//! format (issue 4, acceptance list).
+//! format.
 
 use ciborium::Value;
 use coset::{

@@ -1,4 +1,4 @@
-//! `shikaku checklist`: seed 001's switch checklist to the マイナ保険証 (STEP1–3 and the
+//! `shikaku checklist`: notice A's switch checklist to the マイナ保険証 (STEP1–3 and the
 //! やることリスト), for one member or every member, from what each holds.
 
 use std::process::ExitCode;

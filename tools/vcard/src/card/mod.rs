@@ -1,6 +1,6 @@
 //! The card itself: files, PIN counters, security state and the APDU interpreter.
 //!
-//! Written from `mynacard.md` alone; it shares no card-protocol code with `shikaku-core`.
+//! Written from `docs/card-protocol.md` alone; it shares no card-protocol code with `shikaku-core`.
 //!
 //! Behaviour worth knowing (where the spec leaves a choice, the choice is written here):
 //! - SELECT of any DF (even the current one) or a power reset clears every verified PIN, like

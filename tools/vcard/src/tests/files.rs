@@ -211,7 +211,7 @@ fn sign_certificate_needs_the_sign_password() {
 
 #[test]
 fn basic_info_offsets_match_the_spec_example() {
-    // 15-byte name and 18-character address: the offsets of mynacard.md §5.1.
+    // 15-byte name and 18-character address: the offsets of docs/card-protocol.md (基本4情報).
     let c = card();
     tx(&c, SELECT_TEXT);
     tx(&c, "00 A4 02 0C 02 00 02");
