@@ -48,7 +48,9 @@ mod error;
 pub mod insurer;
 mod member;
 pub mod names;
+mod public_expense;
 mod record;
+mod record_form;
 pub mod text;
 
 use chrono::NaiveDate;
@@ -64,11 +66,12 @@ pub use consistency::check_record_for_member;
 pub use error::{Field, FieldError, ValidationError};
 pub use insurer::{InsurerNumber, InsurerNumberError, Scheme};
 pub use member::{Member, MemberData, MemberForm, MemberId, Relationship, Sex};
+pub use public_expense::PublicExpenseForm;
 pub use record::{
-    CERTIFICATE_MAX_YEARS, CopayRate, DocumentKind, ElderlyForm, ElderlyRecipient,
-    EligibilityRecord, LimitCertification, LimitForm, Provenance, PublicExpenseForm, RecordForm,
-    RecordId, RecordJsonError, StoredRecord,
+    CopayRate, DocumentKind, ElderlyRecipient, EligibilityRecord, LimitCertification, Provenance,
+    RecordId, StoredRecord,
 };
+pub use record_form::{CERTIFICATE_MAX_YEARS, ElderlyForm, LimitForm, RecordForm, RecordJsonError};
 
 /// Checks a free-text field: not blank, at most `max` characters, no control characters.
 /// White space runs are folded to one space (so U+3000 between family and given name stays
