@@ -23,7 +23,7 @@ fn root_sec1(root: &VerifyingKey) -> Vec<u8> {
     root.to_encoded_point(true).as_bytes().to_vec()
 }
 
-/// Stores what [`super::download`] verified, in one transaction with the new sync state. The
+/// Stores what [`super::download()`] verified, in one transaction with the new sync state. The
 /// first sync pins the root. Refused, with the store unchanged, when the store's sync state
 /// changed since the snapshot (another sync finished first), on a rollback of any document,
 /// or on a document bound to another card than the one last checked for its member.

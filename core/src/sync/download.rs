@@ -36,7 +36,7 @@ impl SyncSnapshot {
 }
 
 /// What the server sent, all of it verified, not yet stored: the input of
-/// [`super::commit`].
+/// [`super::commit()`].
 #[derive(Debug, Clone)]
 pub struct Downloaded {
     pub(super) snapshot: SyncSnapshot,
@@ -86,7 +86,7 @@ fn root_in_force(
 }
 
 /// Runs the network and card part of a sync and verifies everything that arrived. Touches no
-/// store: on success, hand the result to [`super::commit`].
+/// store: on success, hand the result to [`super::commit()`].
 pub fn download(
     snapshot: &SyncSnapshot,
     http: &dyn HttpTransport,

@@ -1,9 +1,9 @@
 //! Downloading the household's signed documents while online (docs/sync-protocol.md).
 //!
 //! A sync runs in two phases, so that the apps hold the store only briefly:
-//! 1. [`download`] (network and card, no store): the trust list, verified with the pinned root
+//! 1. [`download()`] (network and card, no store): the trust list, verified with the pinned root
 //!    and never older than the stored one → card login → the documents, every one verified;
-//! 2. [`commit`] (store, one transaction): matching with stored members, rollback and holder
+//! 2. [`commit()`] (store, one transaction): matching with stored members, rollback and holder
 //!    checks, and the write.
 //!
 //! [`sync`] runs both on one store. The root is pinned by the first sync and never re-pinned

@@ -38,7 +38,7 @@ pub fn login_message(origin: &str, challenge_id: &str, challenge: &[u8]) -> Vec<
 pub(super) const MAX_DOCUMENTS: usize = 64;
 
 /// The largest answer body the core accepts (1 MiB), whatever the platform transport lets
-/// through: a household's documents are a few KiB each, at most [`MAX_DOCUMENTS`] of them.
+/// through: a household's documents are a few KiB each, at most 64 of them.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 #[derive(Deserialize)]
