@@ -6,7 +6,9 @@
 pub mod calendar;
 pub mod checklist;
 pub mod guidance;
+mod overview;
 pub mod rules;
+mod sections;
 mod text_ja;
 pub mod view;
 pub mod wareki;

@@ -5,24 +5,26 @@
 //! against the trust list kept by the last sync (itself re-verified with the pinned root) and
 //! equal the stored record. Hand-entered records are always 手入力・未検証.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::calendar::statutory_copay;
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
 use super::rules::{
     HouseholdMember, Notice, NoticeCode, Severity, household_notices, member_notices_for,
 };
-use super::wareki::{format_wareki, format_western};
-use crate::card::AnchorSource;
+use super::sections::{
+    age, card_badge, date_field, fixed_notice, japan_time, record_section, text_field,
+};
 pub use crate::clock::japan_today;
 use crate::document::{TrustList, reverify_stored_record};
-use crate::eligibility::names::NameMatch;
 use crate::eligibility::{
-    DocumentKind, EligibilityRecord, Member, MemberId, Provenance, Relationship, StoredRecord,
+    EligibilityRecord, Member, MemberId, Provenance, Relationship, StoredRecord,
 };
-use crate::store::{Store, StoreError, StoredCardCheck};
+use crate::store::{Store, StoreError};
+
+// The household overview was first defined here; its paths under `screen::view` stay valid.
+pub use super::overview::{HouseholdOverview, MemberSummary, household_overview};
 
 /// Whether a record can be trusted as issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,123 +137,6 @@ pub struct EligibilityScreen {
     pub notices: Vec<Notice>,
 }
 
-/// One line of the household overview.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MemberSummary {
-    /// The member's id.
-    pub member_id: String,
-    /// 氏名.
-    pub name: String,
-    /// 本人 or 家族.
-    pub relationship: &'static str,
-    /// The documents held, with their provenance badge text.
-    pub documents: Vec<String>,
-    /// The card badge text.
-    pub card: String,
-    /// The most urgent notice, if any.
-    pub top_notice: Option<String>,
-    /// How urgent [`MemberSummary::top_notice`] is (an Info notice is not a warning).
-    pub top_notice_severity: Option<Severity>,
-}
-
-/// The household at a glance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HouseholdOverview {
-    /// Members in display order.
-    pub members: Vec<MemberSummary>,
-    /// Rows that could not be read (never hiding the others).
-    pub damaged_rows: usize,
-    /// 最終取得日時 of the last sync, if any.
-    pub last_sync: Option<Freshness>,
-}
-
-/// What the screen is and how its documents are used at the clinic (docs/guidance.md; notice C):
-/// the official fallback is the マイナポータル 資格情報画面 or the paper お知らせ, each with the
-/// card; this screen is a copy, official only insofar as its issuer signed it; a 資格確認書 is
-/// presented on paper, not as this screen; a 公費 医療証 is presented as well.
-fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState)]) -> String {
-    if held.is_empty() {
-        return "資格情報はまだ登録されていません。".into();
-    }
-    let verified =
-        |&&(_, state): &&(&EligibilityRecord, ProvenanceState)| state == ProvenanceState::Verified;
-    let any = |kind: DocumentKind| held.iter().any(|(r, _)| r.kind == kind);
-    let card_docs = held.iter().any(|(r, _)| r.kind.needs_card());
-    let signed_card_docs = held
-        .iter()
-        .filter(verified)
-        .any(|(r, _)| r.kind.needs_card());
-    let mut out = String::from(if held.iter().all(|h| verified(&h)) {
-        "この画面は、発行元の電子署名を確認した資格情報の表示です。"
-    } else if held.iter().any(|h| verified(&h)) {
-        "この画面には、発行元の電子署名を確認した資格情報と、手入力など署名を確認できない\
-         資格情報の写しがあります。写しは公式の画面ではありません。"
-    } else {
-        "この画面は、手入力した資格情報の写しです。公式の画面ではありません。"
-    });
-    if card_docs {
-        out.push_str(
-            "医療機関では、マイナポータルの資格情報画面か紙の資格情報のお知らせを、\
-             マイナンバーカード（実物）と一緒に見せてください。どれも単独では受診できません。",
-        );
-        if signed_card_docs {
-            out.push_str(
-                "署名を確認した資格情報は、この画面をマイナンバーカード（実物）と一緒に\
-                 見せることもできます。",
-            );
-        }
-    }
-    if any(DocumentKind::Certificate) {
-        out.push_str(
-            "資格確認書は単独で使えますが、見せるのは紙の資格確認書です。\
-             この画面は資格確認書の代わりにはなりません。",
-        );
-    }
-    if any(DocumentKind::PublicExpense) {
-        out.push_str(
-            "公費の受給者証（医療証）は、マイナ保険証や資格確認書と一緒に、\
-             紙の受給者証を見せてください。",
-        );
-    }
-    out
-}
-
-fn date_field(id: &'static str, label: &'static str, d: NaiveDate) -> ScreenField {
-    ScreenField {
-        id,
-        label,
-        value: format_wareki(d),
-        secondary: Some(format_western(d)),
-    }
-}
-
-fn text_field(id: &'static str, label: &'static str, value: impl Into<String>) -> ScreenField {
-    ScreenField {
-        id,
-        label,
-        value: value.into(),
-        secondary: None,
-    }
-}
-
-fn japan_time(t: DateTime<Utc>) -> String {
-    let local = crate::clock::japan_time(t);
-    format!("{} {}", format_wareki(local.date()), local.format("%H:%M"))
-}
-
-fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let d = now - t;
-    if d < Duration::zero() {
-        "未来の日時".into()
-    } else if d < Duration::hours(1) {
-        format!("{}分前", d.num_minutes())
-    } else if d < Duration::days(1) {
-        format!("{}時間前", d.num_hours())
-    } else {
-        format!("{}日前", d.num_days())
-    }
-}
-
 /// The provenance state of a stored record, checked now.
 pub fn provenance_state(
     record: &StoredRecord,
@@ -299,167 +184,6 @@ fn signed_expired_notices(
         .collect()
 }
 
-/// The 一部負担金割合 field: the share when typed; when it was not, nothing is invented (an
-/// absent share is not shown as if 「法定負担割合のとおり」 were printed) and the share the law
-/// sets for the member's age on `today` is given as the second form. `None` for a 公費
-/// 受給者証, which has no share of its own here.
-fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Option<ScreenField> {
-    if !e.kind.is_insurance() {
-        return None;
-    }
-    Some(match e.copay {
-        Some(c) => text_field("copay", "一部負担金割合", format!("{}割", c.percent() / 10)),
-        None => ScreenField {
-            id: "copay",
-            label: "一部負担金割合",
-            value: "（入力されていません）".into(),
-            secondary: statutory_copay(birth, today, e.insurer_number.is_late_elderly()).map(
-                |law| {
-                    let shares: Vec<String> = law
-                        .allowed_percent()
-                        .iter()
-                        .map(|p| format!("{}割", p / 10))
-                        .collect();
-                    format!("年齢による法定の割合: {}", shares.join("または"))
-                },
-            ),
-        },
-    })
-}
-
-fn record_section(
-    r: &StoredRecord,
-    state: ProvenanceState,
-    birth: NaiveDate,
-    today: NaiveDate,
-) -> ScreenSection {
-    let e: &EligibilityRecord = &r.record;
-    let mut f = vec![
-        text_field(
-            "insurer_number",
-            e.kind.payer_number_label_ja(),
-            e.insurer_number.as_str(),
-        ),
-        text_field(
-            "insurer_name",
-            e.kind.payer_name_label_ja(),
-            e.insurer_name.clone(),
-        ),
-    ];
-    if let Some(s) = &e.symbol {
-        f.push(text_field("symbol", "記号", s.clone()));
-    }
-    f.push(text_field(
-        "number",
-        e.kind.number_label_ja(),
-        e.number.clone(),
-    ));
-    if let Some(b) = &e.branch {
-        f.push(text_field("branch", "枝番", b.clone()));
-    }
-    if e.kind.is_insurance() {
-        f.push(text_field(
-            "relationship",
-            "本人・家族の別",
-            e.relationship.label_ja(),
-        ));
-    }
-    if let Some(n) = &e.insured_name {
-        f.push(text_field("insured_name", "被保険者氏名", n.clone()));
-    }
-    if let Some(d) = e.acquired_on {
-        f.push(date_field("acquired_on", "資格取得年月日", d));
-    }
-    if let Some(d) = e.lost_on {
-        f.push(date_field("lost_on", "資格喪失年月日", d));
-    }
-    f.extend(copay_field(e, birth, today));
-    if let Some(d) = e.valid_from {
-        f.push(date_field("valid_from", "有効開始年月日", d));
-    }
-    if let Some(d) = e.valid_until {
-        f.push(date_field("valid_until", "有効期限", d));
-    }
-    if let Some(d) = e.issued_on {
-        f.push(date_field("issued_on", "交付年月日", d));
-    }
-    if let Some(el) = &e.elderly {
-        f.push(text_field(
-            "elderly_copay",
-            "高齢受給者 負担割合",
-            format!("{}割", el.copay.percent() / 10),
-        ));
-        f.push(date_field(
-            "elderly_effective_from",
-            "高齢受給者 発効期日",
-            el.effective_from,
-        ));
-        if let Some(u) = el.valid_until {
-            f.push(date_field("elderly_valid_until", "高齢受給者 有効期限", u));
-        }
-    }
-    if let Some(l) = &e.limit {
-        f.push(text_field(
-            "limit_category",
-            "限度額適用区分",
-            l.category.clone(),
-        ));
-        if let Some(d) = l.effective_from {
-            f.push(date_field("limit_effective_from", "限度額適用 発効期日", d));
-        }
-    }
-    if e.preschool {
-        f.push(text_field("preschool", "未就学区分", "未就学"));
-    }
-    ScreenSection {
-        title: match e.kind {
-            // The 受給者証's own printed name (こども医療費受給者証 …).
-            DocumentKind::PublicExpense => e.insurer_name.clone(),
-            kind => kind.label_ja().to_string(),
-        },
-        provenance: Some(state),
-        provenance_label: Some(state.label_ja()),
-        fields: f,
-    }
-}
-
-fn card_badge(check: Option<&StoredCardCheck>, signed_bindings: &[[u8; 32]]) -> CardBadge {
-    let Some(c) = check else {
-        return CardBadge {
-            state: CardState::NotChecked,
-            label: "未照合".into(),
-            checked_at: None,
-        };
-    };
-    let member_mismatch = c
-        .matched
-        .as_ref()
-        .is_some_and(|m| m.overall() == NameMatch::Mismatch);
-    let bound = signed_bindings.contains(&c.check.key_fingerprint.0);
-    let binding_mismatch = !signed_bindings.is_empty() && !bound;
-    let linked = bound
-        || c.matched
-            .as_ref()
-            .is_some_and(|m| m.overall() != NameMatch::Mismatch);
-    let (state, label) = if member_mismatch || binding_mismatch {
-        (CardState::Mismatch, "照合不一致")
-    } else if c.check.chain.anchor_source == AnchorSource::Extra {
-        (
-            CardState::TestAnchor,
-            "テスト用証明書で照合（本番の照合ではありません）",
-        )
-    } else if !linked {
-        (CardState::GenuineNotLinked, "カード真正・本人未照合")
-    } else {
-        (CardState::Checked, "カード照合済み")
-    };
-    CardBadge {
-        state,
-        label: label.into(),
-        checked_at: Some(japan_time(c.check.checked_at)),
-    }
-}
-
 /// The eligibility screen of `member` at `now`.
 pub fn member_screen(
     store: &Store,
@@ -478,7 +202,7 @@ pub fn member_screen(
 
 /// The notices each member gets because of another member of the household (a 被保険者
 /// turning 75 ends the 被扶養者's status), by member id.
-fn household_notices_by_member(
+pub(super) fn household_notices_by_member(
     store: &Store,
     today: NaiveDate,
 ) -> Result<Vec<(MemberId, Vec<Notice>)>, StoreError> {
@@ -505,7 +229,7 @@ fn household_notices_by_member(
     Ok(members.iter().map(|m| m.id).zip(notices).collect())
 }
 
-fn screen_for(
+pub(super) fn screen_for(
     store: &Store,
     m: &Member,
     trust: Option<&TrustList>,
@@ -577,49 +301,6 @@ fn screen_for(
         }),
         fixed_notice: fixed_notice(&held),
         notices,
-    })
-}
-
-/// The household overview at `now`.
-pub fn household_overview(
-    store: &Store,
-    now: DateTime<Utc>,
-) -> Result<HouseholdOverview, StoreError> {
-    let trust = store.trust_list(now)?;
-    let hh = store.household()?;
-    let mut members = Vec::new();
-    let mut damaged = hh.corrupt.len();
-    let mut from_household = household_notices_by_member(store, japan_today(now))?;
-    for m in &hh.members {
-        let extra = from_household
-            .iter_mut()
-            .find(|(id, _)| *id == m.id)
-            .map(|(_, n)| std::mem::take(n))
-            .unwrap_or_default();
-        let s = screen_for(store, m, trust.as_ref(), extra, now)?;
-        damaged += store.records(m.id)?.corrupt.len();
-        members.push(MemberSummary {
-            member_id: s.member_id.clone(),
-            name: s.name.clone(),
-            relationship: s.relationship,
-            documents: s
-                .sections
-                .iter()
-                .filter_map(|sec| Some(format!("{}（{}）", sec.title, sec.provenance_label?)))
-                .collect(),
-            card: s.card.label.clone(),
-            top_notice: s.notices.first().map(|n| n.message.clone()),
-            top_notice_severity: s.notices.first().map(|n| n.severity),
-        });
-    }
-    let last_sync = store.sync_state()?.last_success.map(|t| Freshness {
-        label: japan_time(t),
-        age: age(t, now),
-    });
-    Ok(HouseholdOverview {
-        members,
-        damaged_rows: damaged,
-        last_sync,
     })
 }
 

@@ -1,0 +1,84 @@
+//! The household overview: one line per member (the documents held, the card badge, the most
+//! urgent notice) and the last sync, built from each member's screen.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::rules::Severity;
+use super::sections::{age, japan_time};
+use super::view::{Freshness, household_notices_by_member, screen_for};
+use crate::clock::japan_today;
+use crate::store::{Store, StoreError};
+
+/// One line of the household overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberSummary {
+    /// The member's id.
+    pub member_id: String,
+    /// 氏名.
+    pub name: String,
+    /// 本人 or 家族.
+    pub relationship: &'static str,
+    /// The documents held, with their provenance badge text.
+    pub documents: Vec<String>,
+    /// The card badge text.
+    pub card: String,
+    /// The most urgent notice, if any.
+    pub top_notice: Option<String>,
+    /// How urgent [`MemberSummary::top_notice`] is (an Info notice is not a warning).
+    pub top_notice_severity: Option<Severity>,
+}
+
+/// The household at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdOverview {
+    /// Members in display order.
+    pub members: Vec<MemberSummary>,
+    /// Rows that could not be read (never hiding the others).
+    pub damaged_rows: usize,
+    /// 最終取得日時 of the last sync, if any.
+    pub last_sync: Option<Freshness>,
+}
+
+/// The household overview at `now`.
+pub fn household_overview(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<HouseholdOverview, StoreError> {
+    let trust = store.trust_list(now)?;
+    let hh = store.household()?;
+    let mut members = Vec::new();
+    let mut damaged = hh.corrupt.len();
+    let mut from_household = household_notices_by_member(store, japan_today(now))?;
+    for m in &hh.members {
+        let extra = from_household
+            .iter_mut()
+            .find(|(id, _)| *id == m.id)
+            .map(|(_, n)| std::mem::take(n))
+            .unwrap_or_default();
+        let s = screen_for(store, m, trust.as_ref(), extra, now)?;
+        damaged += store.records(m.id)?.corrupt.len();
+        members.push(MemberSummary {
+            member_id: s.member_id.clone(),
+            name: s.name.clone(),
+            relationship: s.relationship,
+            documents: s
+                .sections
+                .iter()
+                .filter_map(|sec| Some(format!("{}（{}）", sec.title, sec.provenance_label?)))
+                .collect(),
+            card: s.card.label.clone(),
+            top_notice: s.notices.first().map(|n| n.message.clone()),
+            top_notice_severity: s.notices.first().map(|n| n.severity),
+        });
+    }
+    let last_sync = store.sync_state()?.last_success.map(|t| Freshness {
+        label: japan_time(t),
+        age: age(t, now),
+    });
+    Ok(HouseholdOverview {
+        members,
+        damaged_rows: damaged,
+        last_sync,
+    })
+}
