@@ -6,6 +6,9 @@
 pub mod calendar;
 pub mod checklist;
 pub mod guidance;
+mod notices_card;
+mod notices_household;
+mod notices_record;
 mod overview;
 pub mod rules;
 mod sections;

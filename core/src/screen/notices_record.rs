@@ -1,0 +1,639 @@
+//! The notices about one member's records: each document's 有効期限 (cut to the day before the
+//! 75th birthday), its 資格喪失日 and its 高齢受給者 dates, and the age rules (the end of 未就学,
+//! the 負担割合 by age and scheme, the 高齢受給者 start). The dates are in docs/dates.md.
+
+use chrono::{Months, NaiveDate};
+
+use super::calendar::{
+    CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
+    preschool_last_day, statutory_copay,
+};
+use super::rules::{Notice, NoticeCode, Severity};
+use super::text_ja;
+use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
+
+/// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
+/// insurers send the next document shortly before).
+pub const DOCUMENT_WARNING_MONTHS: u32 = 1;
+
+/// The last day a record is valid, and whether that is the day before the 75th birthday
+/// rather than its printed 有効期限. `None` when neither applies.
+fn effective_end(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Option<(NaiveDate, bool)> {
+    let end75 = (record.kind.is_insurance() && !record.insurer_number.is_late_elderly())
+        .then(|| last_day_before_75(birth))
+        .flatten();
+    match (record.valid_until, end75) {
+        (Some(until), Some(l)) if l < until => Some((l, true)),
+        (Some(until), _) => Some((until, false)),
+        // No printed 有効期限: the 75th birthday still ends it, shown from age 70 on.
+        (None, Some(l)) if age_on(birth, today) >= 70 => Some((l, true)),
+        (None, _) => None,
+    }
+}
+
+/// Notices about one eligibility record of a member born on `birth`: its 有効期限 (cut to the
+/// day before the 75th birthday unless it is a 後期高齢者 record), the one-year お知らせ of
+/// ages 70–74, and the 高齢受給者 発効期日 and 有効期限.
+pub fn record_notices(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> Vec<Notice> {
+    let mut out = Vec::new();
+    let doc = record.kind.label_ja();
+    let age = age_on(birth, today);
+
+    if let Some(notice) = coverage_notice(record, today) {
+        // An ended record has nothing else to say; one with an end ahead goes on.
+        let lost = notice.code == NoticeCode::CoverageLost;
+        out.push(notice);
+        if lost {
+            return out;
+        }
+    }
+
+    if record.kind == DocumentKind::Notice
+        && record.valid_until.is_none()
+        && (70..=74).contains(&age)
+        && let Some(l) = last_day_before_75(birth)
+    {
+        out.push(Notice {
+            code: NoticeCode::ElderlyNoticeExpiryMissing,
+            severity: Severity::Warning,
+            date: l,
+            message: text_ja::elderly_notice_expiry_missing(l),
+        });
+    }
+
+    if let Some((end, by75)) = effective_end(record, birth, today) {
+        let warn_from = end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS));
+        let soon = warn_from.is_some_and(|w| today >= w);
+        let notice = if today > end {
+            Some(if by75 {
+                Notice {
+                    code: NoticeCode::DocumentEndsAt75,
+                    severity: Severity::Critical,
+                    date: end,
+                    message: text_ja::document_ended_at_75(doc, end),
+                }
+            } else {
+                Notice {
+                    code: NoticeCode::DocumentExpired,
+                    severity: Severity::Critical,
+                    date: end,
+                    message: text_ja::document_expired(doc, end),
+                }
+            })
+        } else if by75 {
+            Some(Notice {
+                code: NoticeCode::DocumentEndsAt75,
+                severity: if soon {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
+                date: end,
+                message: text_ja::document_ends_at_75(doc, end),
+            })
+        } else if soon {
+            Some(Notice {
+                code: NoticeCode::DocumentExpiringSoon,
+                severity: Severity::Warning,
+                date: end,
+                message: text_ja::document_expiring_soon(doc, end),
+            })
+        } else {
+            None
+        };
+        out.extend(notice);
+    }
+
+    if let Some(elderly) = &record.elderly {
+        let rate = elderly.copay.percent() / 10;
+        let from = elderly.effective_from;
+        let end = match (elderly.valid_until, last_day_before_75(birth)) {
+            (Some(u), Some(l)) => Some(u.min(l)),
+            (u, l) => u.or(l),
+        };
+        let notice = if today < from {
+            Notice {
+                code: NoticeCode::ElderlyNotYetEffective,
+                severity: Severity::Info,
+                date: from,
+                message: text_ja::elderly_not_yet_effective(rate, from),
+            }
+        } else if let Some(end) = end.filter(|&end| today > end) {
+            Notice {
+                code: NoticeCode::ElderlyExpired,
+                severity: Severity::Warning,
+                date: end,
+                message: text_ja::elderly_expired(end),
+            }
+        } else if let Some(end) = end.filter(|&end| {
+            end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS))
+                .is_some_and(|w| today >= w)
+        }) {
+            Notice {
+                code: NoticeCode::ElderlyExpiringSoon,
+                severity: Severity::Warning,
+                date: end,
+                message: text_ja::elderly_expiring_soon(rate, end),
+            }
+        } else {
+            Notice {
+                code: NoticeCode::ElderlyInEffect,
+                severity: Severity::Info,
+                date: from,
+                message: text_ja::elderly_in_effect(rate, from, end),
+            }
+        };
+        out.push(notice);
+    }
+    out
+}
+
+/// True while a record is within its printed 有効期限 (or has none) and its coverage has not
+/// been lost.
+pub(super) fn in_date(record: &EligibilityRecord, today: NaiveDate) -> bool {
+    record.valid_until.is_none_or(|u| today <= u) && !record.is_lost(today)
+}
+
+/// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
+/// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before.
+pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<Notice> {
+    let lost = record.lost_on?;
+    let doc = record.kind.label_ja();
+    if today >= lost {
+        let give_back = (record.kind == DocumentKind::Certificate).then(|| {
+            !matches!(
+                record.insurer_number.scheme(),
+                Scheme::NationalHealthInsurance | Scheme::LateElderly
+            )
+        });
+        return Some(Notice {
+            code: NoticeCode::CoverageLost,
+            severity: Severity::Critical,
+            date: lost,
+            message: text_ja::coverage_lost(doc, lost, give_back),
+        });
+    }
+    let soon = lost
+        .checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS))
+        .is_some_and(|w| today >= w);
+    Some(Notice {
+        code: NoticeCode::CoverageEnding,
+        severity: if soon {
+            Severity::Warning
+        } else {
+            Severity::Info
+        },
+        date: lost,
+        message: text_ja::coverage_ending(doc, lost),
+    })
+}
+
+/// Months before an age transition (the end of 未就学, the 高齢受給者 start, a 被保険者's 75th
+/// birthday for the dependents) from which it is announced as a Warning or an Info notice.
+pub const TRANSITION_NOTICE_MONTHS: u32 = 3;
+
+/// The insurance records that apply on `today`: not a 公費, not lost, within their 有効期限.
+fn current_insurance(
+    records: &[EligibilityRecord],
+    today: NaiveDate,
+) -> impl Iterator<Item = &EligibilityRecord> {
+    records
+        .iter()
+        .filter(move |r| r.kind.is_insurance() && in_date(r, today))
+}
+
+/// The age rules of a member born on `birth` with `records` (docs/rules.md): the end of 未就学
+/// announced, the typed 未就学区分 and 負担割合 checked against the birth date and the scheme,
+/// and the 高齢受給者 start announced. Each notice at most once per member.
+pub fn age_notices(
+    birth: NaiveDate,
+    records: &[EligibilityRecord],
+    today: NaiveDate,
+) -> Vec<Notice> {
+    let mut out: Vec<Notice> = Vec::new();
+    let current: Vec<&EligibilityRecord> = current_insurance(records, today).collect();
+    if current.is_empty() {
+        return out;
+    }
+    let announce_from =
+        |day: NaiveDate| day.checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS));
+    let under_late = current.iter().all(|r| r.insurer_number.is_late_elderly());
+
+    // 未就学.
+    if let Some(last) = preschool_last_day(birth)
+        && !under_late
+    {
+        let preschool = is_preschool(birth, today);
+        if preschool && announce_from(last).is_some_and(|w| today >= w) {
+            out.push(Notice {
+                code: NoticeCode::PreschoolEnds,
+                severity: Severity::Info,
+                date: last,
+                message: text_ja::preschool_ends(last),
+            });
+        }
+        // The typed 未就学区分 must follow the birth date (the first 31 March after reaching 6).
+        if current
+            .iter()
+            .any(|r| !r.insurer_number.is_late_elderly() && r.preschool != preschool)
+        {
+            out.push(Notice {
+                code: NoticeCode::PreschoolFlagMismatch,
+                severity: Severity::Warning,
+                date: last,
+                message: text_ja::preschool_flag_mismatch(preschool, last),
+            });
+        }
+    }
+
+    // 負担割合 by age and scheme.
+    let mut flagged: Vec<u8> = Vec::new();
+    for r in &current {
+        let Some(rate) = r.copay else { continue };
+        // A 70–74 record printing the 高齢受給者 share at the top is consistent with its block.
+        if r.elderly.as_ref().is_some_and(|e| e.copay == rate) {
+            continue;
+        }
+        let on = r.valid_from.map_or(today, |from| from.max(today));
+        let Some(rule) = statutory_copay(birth, on, r.insurer_number.is_late_elderly()) else {
+            continue;
+        };
+        let percent = rate.percent();
+        if !rule.allows(percent) && !flagged.contains(&percent) {
+            flagged.push(percent);
+            let why = match rule.basis {
+                CopayBasis::Preschool => "未就学",
+                CopayBasis::General => "就学後から70歳まで",
+                CopayBasis::ElderlyRecipient => "高齢受給者（70〜74歳）",
+                CopayBasis::LateElderly => "後期高齢者医療",
+            };
+            out.push(Notice {
+                code: NoticeCode::CopayImplausible,
+                severity: Severity::Warning,
+                date: rule.since,
+                message: text_ja::copay_implausible(percent, rule.allowed_percent(), why),
+            });
+        }
+    }
+
+    // 高齢受給者 start.
+    if let Some(start) = elderly_recipient_start(birth)
+        && !under_late
+        && today <= start
+        && announce_from(start).is_some_and(|w| today >= w)
+    {
+        out.push(Notice {
+            code: NoticeCode::ElderlyRecipientStarts,
+            severity: Severity::Info,
+            date: start,
+            message: text_ja::elderly_recipient_starts(start),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eligibility::{CopayRate, ElderlyRecipient, InsurerNumber, Relationship};
+    use crate::screen::notices_card::both_held_notice;
+    use crate::screen::rules::test_fixtures::*;
+
+    #[test]
+    fn certificate_document_boundaries() {
+        let birth = d(1985, 4, 12);
+        let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        assert!(record_notices(&r, birth, d(2030, 10, 29)).is_empty());
+        assert_eq!(
+            codes(&record_notices(&r, birth, d(2030, 10, 30))),
+            [(NoticeCode::DocumentExpiringSoon, Severity::Warning)]
+        );
+        let last = record_notices(&r, birth, d(2030, 11, 30));
+        assert_eq!(
+            codes(&last),
+            [(NoticeCode::DocumentExpiringSoon, Severity::Warning)]
+        );
+        assert!(
+            last[0]
+                .message
+                .contains("資格確認書の有効期限は令和12年11月30日")
+        );
+        let after = record_notices(&r, birth, d(2030, 12, 1));
+        assert_eq!(
+            codes(&after),
+            [(NoticeCode::DocumentExpired, Severity::Critical)]
+        );
+        assert_eq!(after[0].date, d(2030, 11, 30));
+        // A notice without 有効期限 for a member under 70: nothing.
+        let n = record(DocumentKind::Notice, None);
+        assert!(record_notices(&n, birth, d(2030, 12, 1)).is_empty());
+    }
+
+    #[test]
+    fn seventy_to_seventy_four_and_the_75th_birthday() {
+        // Born 1952-02-29: the day before the 75th birthday is 2027-02-28 (common year).
+        let birth = d(1952, 2, 29);
+        // 国保 style 1-year お知らせ, 2026-08-01 to 2027-07-31: cut to 2027-02-28.
+        let n = record(DocumentKind::Notice, Some(d(2027, 7, 31)));
+        let far = record_notices(&n, birth, d(2026, 11, 23));
+        assert_eq!(
+            codes(&far),
+            [(NoticeCode::DocumentEndsAt75, Severity::Info)]
+        );
+        assert_eq!(far[0].date, d(2027, 2, 28));
+        assert!(
+            far[0].message.contains("令和9年2月28日"),
+            "{}",
+            far[0].message
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 1, 27))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Info)]
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 1, 28))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 2, 28))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
+        );
+        assert_eq!(
+            codes(&record_notices(&n, birth, d(2027, 3, 1))),
+            [(NoticeCode::DocumentEndsAt75, Severity::Critical)]
+        );
+        // Born 1953-02-28: 75th birthday 2028-02-28, so it ends 2028-02-27.
+        let birth28 = d(1953, 2, 28);
+        let n28 = record(DocumentKind::Notice, Some(d(2028, 7, 31)));
+        assert_eq!(
+            record_notices(&n28, birth28, d(2027, 11, 1))[0].date,
+            d(2028, 2, 27)
+        );
+        // A printed 有効期限 before the 75th birthday stays the end.
+        let short = record(DocumentKind::Notice, Some(d(2026, 7, 31)));
+        assert_eq!(
+            codes(&record_notices(&short, birth, d(2026, 8, 1))),
+            [(NoticeCode::DocumentExpired, Severity::Critical)]
+        );
+        // 後期高齢者 records are not cut at 75.
+        let mut late = record(DocumentKind::Certificate, Some(d(2028, 7, 31)));
+        late.insurer_number = InsurerNumber::parse("39131156").unwrap();
+        assert!(record_notices(&late, birth, d(2027, 3, 1)).is_empty());
+        // A お知らせ with no 有効期限 at 70–74 asks for it, bounded by the 75th birthday.
+        let missing = record(DocumentKind::Notice, None);
+        let ns = record_notices(&missing, birth, d(2026, 11, 23));
+        assert_eq!(
+            codes(&ns),
+            [
+                (NoticeCode::ElderlyNoticeExpiryMissing, Severity::Warning),
+                (NoticeCode::DocumentEndsAt75, Severity::Info)
+            ]
+        );
+        assert_eq!(ns[0].date, d(2027, 2, 28));
+        // At 69 (the day before turning 70 on 2022-03-01): not yet.
+        assert!(record_notices(&missing, birth, d(2022, 2, 28)).is_empty());
+        assert_eq!(
+            codes(&record_notices(&missing, birth, d(2022, 3, 1)))[0].0,
+            NoticeCode::ElderlyNoticeExpiryMissing
+        );
+    }
+
+    #[test]
+    fn elderly_recipient_dates() {
+        let birth = d(1955, 9, 15);
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 7, 31)));
+        r.elderly = Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: d(2025, 10, 1),
+            valid_until: Some(d(2026, 7, 31)),
+        });
+        let elderly = |today| {
+            record_notices(&r, birth, today)
+                .into_iter()
+                .filter(|n| n.message.contains("高齢受給者"))
+                .map(|n| (n.code, n.date))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            elderly(d(2025, 9, 30)),
+            [(NoticeCode::ElderlyNotYetEffective, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2025, 10, 1)),
+            [(NoticeCode::ElderlyInEffect, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2025, 10, 2)),
+            [(NoticeCode::ElderlyInEffect, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2026, 6, 29)),
+            [(NoticeCode::ElderlyInEffect, d(2025, 10, 1))]
+        );
+        assert_eq!(
+            elderly(d(2026, 6, 30)),
+            [(NoticeCode::ElderlyExpiringSoon, d(2026, 7, 31))]
+        );
+        assert_eq!(
+            elderly(d(2026, 7, 31)),
+            [(NoticeCode::ElderlyExpiringSoon, d(2026, 7, 31))]
+        );
+        assert_eq!(
+            elderly(d(2026, 8, 1)),
+            [(NoticeCode::ElderlyExpired, d(2026, 7, 31))]
+        );
+        let msg = record_notices(&r, birth, d(2025, 12, 2))
+            .into_iter()
+            .find(|n| n.code == NoticeCode::ElderlyInEffect)
+            .unwrap()
+            .message;
+        assert_eq!(
+            msg,
+            "高齢受給者の負担割合は2割です（令和7年10月1日から、令和8年7月31日まで）。"
+        );
+    }
+
+    fn has(notices: &[Notice], code: NoticeCode) -> bool {
+        notices.iter().any(|n| n.code == code)
+    }
+
+    fn child_record(preschool: bool, copay: CopayRate) -> EligibilityRecord {
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        r.relationship = Relationship::Dependent;
+        r.preschool = preschool;
+        r.copay = Some(copay);
+        r
+    }
+
+    #[test]
+    fn preschool_boundary_births_on_1_and_2_april() {
+        // Born 2019-04-01: 未就学 ends 2025-03-31. Born 2019-04-02: 2026-03-31.
+        let apr1 = d(2019, 4, 1);
+        let apr2 = d(2019, 4, 2);
+        let marked = [child_record(true, CopayRate::Twenty)];
+        // 2025-03-31: both preschool; the 1 April child's end is announced.
+        let ns = age_notices(apr1, &marked, d(2025, 3, 31));
+        assert_eq!(codes(&ns), [(NoticeCode::PreschoolEnds, Severity::Info)]);
+        assert_eq!(ns[0].date, d(2025, 3, 31));
+        assert!(
+            ns[0].message.contains("令和7年3月31日"),
+            "{}",
+            ns[0].message
+        );
+        assert!(age_notices(apr2, &marked, d(2025, 3, 31)).is_empty());
+        // 2025-04-01: the 1 April child is past 未就学 with a 2割 record still marked.
+        let ns = age_notices(apr1, &marked, d(2025, 4, 1));
+        assert!(has(&ns, NoticeCode::PreschoolFlagMismatch));
+        assert!(has(&ns, NoticeCode::CopayImplausible));
+        assert_eq!(
+            ns.iter()
+                .find(|n| n.code == NoticeCode::CopayImplausible)
+                .unwrap()
+                .date,
+            d(2025, 4, 1)
+        );
+        assert!(age_notices(apr2, &marked, d(2025, 4, 1)).is_empty());
+        // Announced from 3 months before, not earlier.
+        assert!(age_notices(apr2, &marked, d(2025, 12, 30)).is_empty());
+        assert!(has(
+            &age_notices(apr2, &marked, d(2025, 12, 31)),
+            NoticeCode::PreschoolEnds
+        ));
+    }
+
+    #[test]
+    fn preschool_flag_and_share_disagree_with_the_birth_date() {
+        let today = d(2026, 11, 23);
+        // A 3-year-old at 3割, not marked 未就学.
+        let three = d(2023, 5, 10);
+        let ns = age_notices(three, &[child_record(false, CopayRate::Thirty)], today);
+        assert_eq!(
+            codes(&ns),
+            [
+                (NoticeCode::PreschoolFlagMismatch, Severity::Warning),
+                (NoticeCode::CopayImplausible, Severity::Warning),
+            ]
+        );
+        assert!(ns[1].message.contains("3割") && ns[1].message.contains("2割"));
+        // A 7-year-old at 2割.
+        let seven = d(2019, 5, 10);
+        let ns = age_notices(seven, &[child_record(false, CopayRate::Twenty)], today);
+        assert_eq!(
+            codes(&ns),
+            [(NoticeCode::CopayImplausible, Severity::Warning)]
+        );
+        // Consistent records say nothing; an absent share is not checked.
+        assert!(age_notices(three, &[child_record(true, CopayRate::Twenty)], today).is_empty());
+        assert!(age_notices(seven, &[child_record(false, CopayRate::Thirty)], today).is_empty());
+        let mut unprinted = child_record(false, CopayRate::Thirty);
+        unprinted.copay = None;
+        assert!(age_notices(seven, &[unprinted], today).is_empty());
+        // Several records with the same mistake: one notice each.
+        let twice = [
+            child_record(false, CopayRate::Twenty),
+            child_record(false, CopayRate::Twenty),
+        ];
+        assert_eq!(age_notices(seven, &twice, today).len(), 1);
+        // A 公費 受給者証 or an ended record is not an insurance share.
+        let mut lost = child_record(false, CopayRate::Twenty);
+        lost.lost_on = Some(d(2026, 4, 1));
+        assert!(age_notices(seven, &[lost], today).is_empty());
+    }
+
+    #[test]
+    fn copay_plausibility_by_scheme_for_70_to_74_and_late_elderly() {
+        let today = d(2026, 11, 23);
+        // 72: 2割 or 3割 allowed, 1割 not.
+        let born = d(1954, 6, 10);
+        let mut r = record(DocumentKind::Certificate, Some(d(2027, 7, 31)));
+        r.copay = Some(CopayRate::Twenty);
+        assert!(age_notices(born, std::slice::from_ref(&r), today).is_empty());
+        r.copay = Some(CopayRate::Ten);
+        assert!(has(
+            &age_notices(born, &[r.clone()], today),
+            NoticeCode::CopayImplausible
+        ));
+        // On a 後期 record, 1割 is fine.
+        r.insurer_number = InsurerNumber::parse("39131008").unwrap();
+        let old = d(1948, 6, 10);
+        assert!(age_notices(old, &[r], today).is_empty());
+    }
+
+    #[test]
+    fn seventieth_birthday_on_the_1st_and_on_another_day() {
+        let r = [record(DocumentKind::Notice, None)];
+        // Born 1956-12-01: starts on the birthday, 2026-12-01.
+        let first = d(1956, 12, 1);
+        let ns = age_notices(first, &r, d(2026, 11, 23));
+        assert_eq!(
+            codes(&ns),
+            [(NoticeCode::ElderlyRecipientStarts, Severity::Info)]
+        );
+        assert_eq!(ns[0].date, d(2026, 12, 1));
+        assert!(
+            ns[0].message.contains("令和8年12月1日"),
+            "{}",
+            ns[0].message
+        );
+        assert!(has(
+            &age_notices(first, &r, d(2026, 12, 1)),
+            NoticeCode::ElderlyRecipientStarts
+        ));
+        assert!(age_notices(first, &r, d(2026, 12, 2)).is_empty());
+        // Born 1956-12-02: the 1st of the month after, 2027-01-01.
+        let second = d(1956, 12, 2);
+        let ns = age_notices(second, &r, d(2026, 12, 2));
+        assert_eq!(ns[0].date, d(2027, 1, 1));
+        // Announced from 3 months before.
+        assert!(age_notices(second, &r, d(2026, 9, 30)).is_empty());
+        assert!(has(
+            &age_notices(second, &r, d(2026, 10, 1)),
+            NoticeCode::ElderlyRecipientStarts
+        ));
+        // Not for a member without records, nor under 後期.
+        assert!(age_notices(second, &[], d(2026, 12, 2)).is_empty());
+    }
+
+    #[test]
+    fn lost_coverage_ends_the_record_with_the_return_advice() {
+        let birth = d(1985, 4, 12);
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        r.lost_on = Some(d(2026, 12, 1));
+        // Ahead: a warning within a month, Info before.
+        assert_eq!(
+            codes(&record_notices(&r, birth, d(2026, 10, 31))),
+            [(NoticeCode::CoverageEnding, Severity::Info)]
+        );
+        assert_eq!(
+            codes(&record_notices(&r, birth, d(2026, 11, 1))),
+            [(NoticeCode::CoverageEnding, Severity::Warning)]
+        );
+        // From the 資格喪失日: ended, and nothing else about the record.
+        let ns = record_notices(&r, birth, d(2026, 12, 1));
+        assert_eq!(codes(&ns), [(NoticeCode::CoverageLost, Severity::Critical)]);
+        assert!(ns[0].message.contains("5日以内"), "{}", ns[0].message);
+        assert!(
+            ns[0].message.contains("令和8年12月1日"),
+            "{}",
+            ns[0].message
+        );
+        assert!(r.is_lost(d(2026, 12, 1)) && !r.is_lost(d(2026, 11, 30)));
+        // An お知らせ is not returned; a lost record is no longer "held".
+        let mut n = record(DocumentKind::Notice, None);
+        n.lost_on = Some(d(2026, 12, 1));
+        assert!(
+            !record_notices(&n, birth, d(2026, 12, 1))[0]
+                .message
+                .contains("5日以内")
+        );
+        assert!(both_held_notice(&[r, n], None, d(2026, 12, 1)).is_none());
+    }
+}
