@@ -13,17 +13,19 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::calendar::{ExpiryState, age_on, certificate_state, expiry_state};
-use super::rules::card_valid_until;
+use super::calendar::ExpiryState;
+use super::to_do::to_do;
 use super::wareki::format_wareki;
-use crate::card::{AnchorSource, CardCheck};
-use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
 
 // The switch checklist was first defined here; its paths under `screen::guidance` stay valid.
 pub use super::checklist::{
     Answer, ChecklistStep, STEP1_QUESTION, STEP2_QUESTION, STEP3_NOTE, STEP3_QUESTION,
     SwitchChecklist, TODO1, TODO2, TODO3, TodoItem, TodoStatus, switch_checklist,
 };
+// What the member holds and what to do outside the clinic were first defined here; their paths
+// under `screen::guidance` stay valid.
+pub use super::situation::{AppCopy, MemberSituation, PhoneCheck};
+pub use super::to_do::{GuidanceAction, GuidanceStep};
 
 /// The last day any old 健康保険証 could be used: issued ones stayed valid to their printed
 /// expiry, at most 2025-12-01 (改正法の経過措置; notice C, docs/dates.md).
@@ -31,193 +33,6 @@ pub const OLD_INSURANCE_CARD_LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt
     Some(d) => d,
     None => panic!("constant date"),
 };
-
-/// The oldest age on a card's 有効期限 for a card with the 5-year term (issued under 18, or
-/// under 20 before 2022-04-01): issued at 19 years and 364 days, its 5th birthday after issue
-/// is the 24th. An adult card (10th birthday after issue at 18 or more) ends at 28 at the
-/// earliest, so the two never overlap.
-const FIVE_YEAR_CARD_MAX_AGE_AT_EXPIRY: u32 = 24;
-
-/// This app's own copy of a お知らせ / マイナポータル record, as its screen would show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppCopy {
-    /// Typed by hand, or signed but not verifying now: a copy, not an official document.
-    Unverified,
-    /// Signed by its issuer and verified now.
-    IssuerSigned,
-}
-
-/// What a card check on this phone showed (the certificate's state is in
-/// [`MemberSituation::certificate`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct PhoneCheck {
-    /// The day of the check (Japan time).
-    pub checked_on: NaiveDate,
-    /// The card chained to a test trust anchor, not a J-LIS root (development cards).
-    pub test_anchor: bool,
-}
-
-/// The member's side: what they hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MemberSituation {
-    /// Has a My Number Card (known from a registered-card document, the member's word, the
-    /// card's printed 有効期限 or a card check). Whether it is still valid is
-    /// [`MemberSituation::card`].
-    pub has_card: bool,
-    /// The card is registered for use as a 保険証 (保険証利用登録).
-    pub registered: bool,
-    /// The 利用者証明用電子証明書's state, when known (from a card check on this phone, or the
-    /// card's own 有効期限 for a card with the 5-year term, whose certificate ends with it).
-    pub certificate: Option<ExpiryState>,
-    /// The card's own state, from its printed 有効期限, when known.
-    pub card: Option<ExpiryState>,
-    /// The card has the 5-year term (issued under 18): card and certificate end together on
-    /// the 5th birthday after issue, so renewing means a new card, not a new certificate.
-    pub card_five_year_term: bool,
-    /// The last card check on this phone, when there was one.
-    pub phone_check: Option<PhoneCheck>,
-    /// Holds an in-date 資格確認書.
-    pub has_qualification_certificate: bool,
-    /// A 資格確認書 is recorded but its 有効期限 has passed (and no in-date one is).
-    pub qualification_certificate_expired: bool,
-    /// Has the 資格情報のお知らせ (paper or PDF).
-    pub has_notice: bool,
-    /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
-    pub has_phone_screen: bool,
-    /// This app holds an in-date お知らせ / マイナポータル record it can show (a copy).
-    pub app_copy: Option<AppCopy>,
-    /// The 公費 医療証 held (こども医療費受給者証, 重度障がい者医療証, …), to present together
-    /// with the マイナ保険証 or the 資格確認書 (notice B A11).
-    pub public_expense: Vec<String>,
-    /// Every insurance record has ended by a 資格喪失日: the latest of them.
-    pub coverage_lost_on: Option<NaiveDate>,
-    /// The printed expiry of an old 健康保険証 still at hand, if any.
-    pub old_insurance_card_until: Option<NaiveDate>,
-}
-
-/// True while a record is in force on `today`: within its printed 有効期限 and before its
-/// 資格喪失日 (the first day without the coverage).
-fn in_force(record: &EligibilityRecord, today: NaiveDate) -> bool {
-    record.valid_until.is_none_or(|u| today <= u) && !record.is_lost(today)
-}
-
-/// The worse of two states (a later point in the expiry cycle).
-fn worse(a: Option<ExpiryState>, b: Option<ExpiryState>) -> Option<ExpiryState> {
-    fn rank(s: ExpiryState) -> u8 {
-        match s {
-            ExpiryState::Valid => 0,
-            ExpiryState::ExpiringSoon => 1,
-            ExpiryState::InGrace => 2,
-            ExpiryState::Ended => 3,
-        }
-    }
-    match (a, b) {
-        (Some(x), Some(y)) => Some(if rank(x) >= rank(y) { x } else { y }),
-        (x, y) => x.or(y),
-    }
-}
-
-impl MemberSituation {
-    /// What `member` holds on `today`, from the stored data: whether the card is registered as
-    /// a 保険証 is [`MemberData::holds_myna_hoken`] (the member's word, else the record kinds:
-    /// お知らせ / マイナポータル → yes, a 資格確認書 alone → usually not; not known counts as
-    /// not registered); a card check adds the certificate's state; the card's printed 有効期限
-    /// its own (the printed 有効期限, or a 5-year card's end told by the check's certificate:
-    /// `rules::card_valid_until`). Records past their 有効期限 or 資格喪失日 are
-    /// not held. [`MemberSituation::app_copy`] is left `None`: only the caller knows whether
-    /// its copy verifies (see `member_guidance`).
-    pub fn from_data(
-        member: &MemberData,
-        records: &[EligibilityRecord],
-        card_check: Option<&CardCheck>,
-        today: NaiveDate,
-    ) -> Self {
-        let held =
-            |kind: DocumentKind| records.iter().any(|r| r.kind == kind && in_force(r, today));
-        // Registration belongs to the card, not to the insurer: an お知らせ of a former
-        // insurer still shows that the card was registered.
-        let registered = member.holds_myna_hoken(records).unwrap_or(false);
-        // The printed 有効期限, or a 5-year card's end told by its certificate.
-        let card_until = card_valid_until(member, card_check);
-        let has_card = registered || card_check.is_some() || card_until.is_some();
-        let card = card_until.map(|u| expiry_state(u, today));
-        let card_five_year_term = card_until
-            .is_some_and(|u| age_on(member.birth_date, u) <= FIVE_YEAR_CARD_MAX_AGE_AT_EXPIRY);
-        let checked = card_check.map(|c| certificate_state(c, today));
-        let certificate = if card_five_year_term {
-            worse(checked, card)
-        } else {
-            checked
-        };
-        let has_qualification_certificate = held(DocumentKind::Certificate);
-        let insurance_records: Vec<&EligibilityRecord> =
-            records.iter().filter(|r| r.kind.is_insurance()).collect();
-        let coverage_lost_on = if !insurance_records.is_empty()
-            && insurance_records.iter().all(|r| r.is_lost(today))
-        {
-            insurance_records.iter().filter_map(|r| r.lost_on).max()
-        } else {
-            None
-        };
-        Self {
-            has_card,
-            registered,
-            certificate,
-            card,
-            card_five_year_term,
-            phone_check: card_check.map(|c| PhoneCheck {
-                checked_on: crate::clock::japan_today(c.checked_at),
-                test_anchor: c.chain.anchor_source == AnchorSource::Extra,
-            }),
-            has_qualification_certificate,
-            qualification_certificate_expired: !has_qualification_certificate
-                && records.iter().any(|r| {
-                    r.kind == DocumentKind::Certificate && r.valid_until.is_some_and(|u| u < today)
-                }),
-            has_notice: held(DocumentKind::Notice),
-            has_phone_screen: held(DocumentKind::Portal),
-            app_copy: None,
-            public_expense: records
-                .iter()
-                .filter(|r| r.kind == DocumentKind::PublicExpense && in_force(r, today))
-                .map(|r| r.insurer_name.clone())
-                .collect(),
-            coverage_lost_on,
-            old_insurance_card_until: None,
-        }
-    }
-
-    /// The card works as a マイナ保険証: a card, registered, and neither the card nor its
-    /// certificate past the grace period (either may be unknown).
-    pub fn myna_usable(&self) -> bool {
-        self.has_card
-            && self.registered
-            && self
-                .certificate
-                .is_none_or(ExpiryState::usable_as_insurance)
-            && self.card.is_none_or(ExpiryState::usable_as_insurance)
-    }
-
-    /// The card could be registered at the reader now: a card that is not registered, neither
-    /// it nor its certificate expired (or not known).
-    fn can_register(&self) -> bool {
-        let unexpired = |s: Option<ExpiryState>| {
-            matches!(
-                s,
-                None | Some(ExpiryState::Valid | ExpiryState::ExpiringSoon)
-            )
-        };
-        self.has_card && !self.registered && unexpired(self.certificate) && unexpired(self.card)
-    }
-
-    /// The card itself (not only its certificate) has to be replaced: its own 有効期限 is near
-    /// or past, or it has the 5-year term and its certificate is.
-    fn needs_new_card(&self) -> bool {
-        let due = |s: Option<ExpiryState>| s.is_some_and(|s| s != ExpiryState::Valid);
-        due(self.card) || (self.card_five_year_term && due(self.certificate))
-    }
-}
 
 /// The clinic's side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -349,35 +164,6 @@ pub struct GuidanceOption {
     pub explanation: String,
 }
 
-/// Something the member has to do outside the clinic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GuidanceAction {
-    /// Coverage ended by a 資格喪失日: join the new insurance; return the 資格確認書 (notice A).
-    JoinNewInsurance,
-    /// Apply for a new My Number Card (its own 有効期限, or a 5-year card whose certificate
-    /// ends with it).
-    NewCard,
-    /// Renew the 利用者証明用電子証明書 at the 市区町村.
-    RenewCertificate,
-    /// Apply again for the 保険証利用 (cancelled 3 months after the certificate expired; seed
-    /// 001 ※).
-    RegisterAgain,
-    /// Ask the insurer for a 資格確認書 (issued to people whose card cannot be used).
-    RequestQualificationCertificate,
-    /// The 資格確認書 expired: ask the insurer for the new one.
-    AskForNewQualificationCertificate,
-}
-
-/// One thing to do, with its Japanese text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GuidanceStep {
-    /// What to do.
-    pub action: GuidanceAction,
-    /// How, in Japanese.
-    pub explanation: String,
-}
-
 /// What to present, best first; the later options are fallbacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Guidance {
@@ -406,13 +192,6 @@ fn option(presentation: Presentation, explanation: impl Into<String>) -> Guidanc
     GuidanceOption {
         presentation,
         never_alone: presentation.never_alone(),
-        explanation: explanation.into(),
-    }
-}
-
-fn step(action: GuidanceAction, explanation: impl Into<String>) -> GuidanceStep {
-    GuidanceStep {
-        action,
         explanation: explanation.into(),
     }
 }
@@ -599,103 +378,27 @@ fn card_check_text(member: &MemberSituation) -> Option<String> {
     ))
 }
 
-/// What to do outside the clinic, in order.
-fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
-    let mut out = Vec::new();
-    if let Some(lost) = member.coverage_lost_on {
-        out.push(step(
-            GuidanceAction::JoinNewInsurance,
-            format!(
-                "資格喪失日（{}）から、この保険では受診できません。新しい勤務先の健康保険か、\
-                 お住まいの市区町村の国民健康保険に加入してください。マイナ保険証は、\
-                 新しい保険者の登録が済めばそのまま使えます。資格確認書をお持ちなら、\
-                 5日以内に事業主（任意継続の方は保険者）へ返してください。",
-                format_wareki(lost)
-            ),
-        ));
-    }
-    if member.has_card && member.registered {
-        let ended = member.certificate == Some(ExpiryState::Ended)
-            || member.card == Some(ExpiryState::Ended);
-        let due = |s: Option<ExpiryState>| {
-            matches!(s, Some(ExpiryState::ExpiringSoon | ExpiryState::InGrace))
-        };
-        if member.needs_new_card() && (ended || due(member.card) || due(member.certificate)) {
-            let mut text = String::from(if ended {
-                "マイナンバーカードの有効期限が過ぎ、マイナ保険証として使えなくなりました。"
-            } else {
-                "マイナンバーカードの有効期限が近づいています（過ぎても3か月後の月末までは\
-                 マイナ保険証として使えます）。"
-            });
-            if member.card_five_year_term {
-                text.push_str(
-                    "18歳未満で発行されたカードは、カードも電子証明書も発行から5回目の誕生日で\
-                     切れます。電子証明書の更新ではなく、新しいカードの申請が必要です。",
-                );
-            }
-            text.push_str(
-                "お住まいの市区町村で新しいカードを申請してください。\
-                 交付まで1か月ほどかかります。",
-            );
-            out.push(step(GuidanceAction::NewCard, text));
-        } else if ended {
-            out.push(step(
-                GuidanceAction::RenewCertificate,
-                "利用者証明用電子証明書の有効期限から3か月が過ぎ、保険証利用の登録は解除されました。\
-                 お住まいの市区町村の窓口で電子証明書を更新してください。",
-            ));
-        } else if due(member.certificate) {
-            out.push(step(
-                GuidanceAction::RenewCertificate,
-                "利用者証明用電子証明書の有効期限が近づいています（過ぎても3か月後の月末までは\
-                 使えます）。お住まいの市区町村の窓口で更新してください。",
-            ));
-        }
-        if ended {
-            out.push(step(
-                GuidanceAction::RegisterAgain,
-                "新しいカード（または更新した電子証明書）で、保険証利用の申込みをもう一度して\
-                 ください（医療機関のカードリーダー、マイナポータル、セブン銀行ATMでできます）。",
-            ));
-            if !member.has_qualification_certificate {
-                out.push(step(
-                    GuidanceAction::RequestQualificationCertificate,
-                    "それまでの受診には資格確認書が要ります。加入している保険者に資格確認書を\
-                     申請してください（マイナ保険証を使えない方に交付されます。\
-                     申請しなくても届くことがあります）。",
-                ));
-            }
-        }
-    }
-    if member.qualification_certificate_expired
-        && !member.has_qualification_certificate
-        && !member.myna_usable()
-    {
-        out.push(step(
-            GuidanceAction::AskForNewQualificationCertificate,
-            "資格確認書の有効期限が過ぎています。新しい資格確認書が届いていないか、\
-             保険者に確認してください。",
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use Presentation::*;
+pub(super) mod test_fixtures {
+    //! Builders shared by the guidance tests (here and in the `situation` and `to_do` modules).
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    use chrono::NaiveDate;
+
+    use super::{Guidance, GuidanceAction, MemberSituation, Presentation};
+    use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
+    use crate::screen::calendar::ExpiryState;
+
+    pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
+    pub(crate) const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
         Some(d) => d,
         None => panic!(),
     };
 
     /// A registered card with a valid certificate and nothing else.
-    fn myna() -> MemberSituation {
+    pub(crate) fn myna() -> MemberSituation {
         MemberSituation {
             has_card: true,
             registered: true,
@@ -714,7 +417,7 @@ mod tests {
         }
     }
 
-    fn nothing() -> MemberSituation {
+    pub(crate) fn nothing() -> MemberSituation {
         MemberSituation {
             has_card: false,
             registered: false,
@@ -723,18 +426,70 @@ mod tests {
         }
     }
 
+    pub(crate) fn presented(g: &Guidance) -> Vec<Presentation> {
+        g.options.iter().map(|o| o.presentation).collect()
+    }
+
+    pub(crate) fn actions(g: &Guidance) -> Vec<GuidanceAction> {
+        g.to_do.iter().map(|s| s.action).collect()
+    }
+
+    pub(crate) fn person(birth: NaiveDate) -> MemberData {
+        use crate::eligibility::{Relationship, Sex};
+        MemberData {
+            name: "山田 花子".into(),
+            kana: "ヤマダ ハナコ".into(),
+            birth_date: birth,
+            sex: Sex::Female,
+            relationship: Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
+        }
+    }
+
+    pub(crate) fn record(kind: DocumentKind, valid_until: Option<NaiveDate>) -> EligibilityRecord {
+        use crate::eligibility::{CopayRate, InsurerNumber, Relationship};
+        EligibilityRecord {
+            kind,
+            insurer_number: InsurerNumber::parse("01130012").unwrap(),
+            insurer_name: "協会けんぽ".into(),
+            symbol: None,
+            number: "1".into(),
+            branch: None,
+            relationship: Relationship::Insured,
+            insured_name: None,
+            acquired_on: None,
+            copay: Some(CopayRate::Thirty),
+            valid_from: None,
+            valid_until,
+            issued_on: None,
+            elderly: None,
+            limit: None,
+            preschool: false,
+            lost_on: None,
+        }
+    }
+
+    pub(crate) fn public_expense(name: &str) -> EligibilityRecord {
+        EligibilityRecord {
+            insurer_name: name.into(),
+            ..record(DocumentKind::PublicExpense, Some(d(2027, 3, 31)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_fixtures::*;
+    use super::*;
+    use crate::eligibility::DocumentKind;
+    use Presentation::*;
+
     const READER_DOWN: ClinicSituation = ClinicSituation::READER_DOWN;
     const NO_READER: ClinicSituation = ClinicSituation::NO_READER;
     const POWER_CUT: ClinicSituation = ClinicSituation::POWER_OUT;
     const NETWORK_DOWN: ClinicSituation = ClinicSituation::NETWORK_DOWN;
 
-    fn presented(g: &Guidance) -> Vec<Presentation> {
-        g.options.iter().map(|o| o.presentation).collect()
-    }
-
-    fn actions(g: &Guidance) -> Vec<GuidanceAction> {
-        g.to_do.iter().map(|s| s.action).collect()
-    }
     /// Seed 003 section 3's table, column by column (① 健康保険証, ② マイナ保険証,
     /// ③ マイナポータル/お知らせ + カード, ④ 資格確認書), and each of its rows: 使用可能機関
     /// (all clinics, or only those with a reader) and 有効期限.
@@ -982,122 +737,6 @@ mod tests {
         assert!(!NETWORK_DOWN.can_check_online());
     }
 
-    fn person(birth: NaiveDate) -> MemberData {
-        use crate::eligibility::{Relationship, Sex};
-        MemberData {
-            name: "山田 花子".into(),
-            kana: "ヤマダ ハナコ".into(),
-            birth_date: birth,
-            sex: Sex::Female,
-            relationship: Relationship::Insured,
-            myna_hoken: None,
-            card_expires_on: None,
-        }
-    }
-
-    fn record(kind: DocumentKind, valid_until: Option<NaiveDate>) -> EligibilityRecord {
-        use crate::eligibility::{CopayRate, InsurerNumber, Relationship};
-        EligibilityRecord {
-            kind,
-            insurer_number: InsurerNumber::parse("01130012").unwrap(),
-            insurer_name: "協会けんぽ".into(),
-            symbol: None,
-            number: "1".into(),
-            branch: None,
-            relationship: Relationship::Insured,
-            insured_name: None,
-            acquired_on: None,
-            copay: Some(CopayRate::Thirty),
-            valid_from: None,
-            valid_until,
-            issued_on: None,
-            elderly: None,
-            limit: None,
-            preschool: false,
-            lost_on: None,
-        }
-    }
-
-    fn public_expense(name: &str) -> EligibilityRecord {
-        EligibilityRecord {
-            insurer_name: name.into(),
-            ..record(DocumentKind::PublicExpense, Some(d(2027, 3, 31)))
-        }
-    }
-
-    #[test]
-    fn situation_from_data() {
-        let adult = person(d(1985, 4, 12));
-        let records = [
-            record(DocumentKind::Notice, None),
-            record(DocumentKind::Certificate, Some(d(2026, 11, 22))),
-        ];
-        // An お知らせ means a card registered as a 保険証, checked on this phone or not.
-        let s = MemberSituation::from_data(&adult, &records, None, TODAY);
-        assert!(s.has_card && s.registered && s.has_notice && s.myna_usable());
-        assert_eq!(s.phone_check, None);
-        assert_eq!(s.certificate, None);
-        // The 資格確認書 expired yesterday.
-        assert!(!s.has_qualification_certificate);
-        assert!(s.qualification_certificate_expired);
-        let s = MemberSituation::from_data(&adult, &records, None, d(2026, 11, 22));
-        assert!(s.has_qualification_certificate && !s.qualification_certificate_expired);
-        assert!(!s.has_phone_screen);
-
-        // A 資格確認書 alone: usually no マイナ保険証, and no card known.
-        let certificate = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
-        let s = MemberSituation::from_data(&adult, &certificate, None, TODAY);
-        assert!(!s.has_card && !s.registered && s.has_qualification_certificate);
-        // … unless the member says their card is registered.
-        let said_yes = MemberData {
-            myna_hoken: Some(true),
-            ..adult.clone()
-        };
-        let s = MemberSituation::from_data(&said_yes, &certificate, None, TODAY);
-        assert!(s.has_card && s.registered && s.myna_usable());
-        // The member's "no" overrides an お知らせ.
-        let said_no = MemberData {
-            myna_hoken: Some(false),
-            ..adult.clone()
-        };
-        let s = MemberSituation::from_data(&said_no, &records, None, TODAY);
-        assert!(!s.registered && !s.myna_usable());
-
-        // A 公費 医療証 is named; it is not insurance.
-        let with_public = [
-            record(DocumentKind::Certificate, Some(d(2030, 11, 30))),
-            public_expense("こども医療費受給者証"),
-        ];
-        let s = MemberSituation::from_data(&adult, &with_public, None, TODAY);
-        assert_eq!(s.public_expense, ["こども医療費受給者証"]);
-        assert_eq!(s.coverage_lost_on, None);
-        let s = MemberSituation::from_data(&adult, &with_public, None, d(2027, 4, 1));
-        assert!(s.public_expense.is_empty(), "expired 2027-03-31");
-    }
-
-    /// 資格喪失日 is the first day without the coverage: the record is held the day before.
-    #[test]
-    fn coverage_lost() {
-        let adult = person(d(1985, 4, 12));
-        let lost = EligibilityRecord {
-            lost_on: Some(d(2026, 11, 1)),
-            ..record(DocumentKind::Notice, None)
-        };
-        let s =
-            MemberSituation::from_data(&adult, std::slice::from_ref(&lost), None, d(2026, 10, 31));
-        assert!(s.has_notice && s.coverage_lost_on.is_none());
-        let s = MemberSituation::from_data(&adult, &[lost], None, TODAY);
-        assert!(!s.has_notice, "the お知らせ of the old insurer is not held");
-        assert!(s.registered, "the card stays registered");
-        assert_eq!(s.coverage_lost_on, Some(d(2026, 11, 1)));
-        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
-        assert!(g.options[0].explanation.contains("新しい保険"));
-        assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
-        assert!(g.to_do[0].explanation.contains("5日以内"));
-        assert!(g.to_do[0].explanation.contains("令和8年11月1日"));
-    }
-
     /// What the household typed by hand gets, with no card check: 本人 and spouse with an
     /// お知らせ, a child with a 資格確認書 and a こども医療証. Every clinic situation names the
     /// card or the 資格確認書 first, and never 10割.
@@ -1234,114 +873,6 @@ mod tests {
         );
     }
 
-    /// Adult card, certificate expired more than 3 months ago: insurance use cancelled →
-    /// renew the certificate, register again, and a 資格確認書 meanwhile (notice A ※).
-    #[test]
-    fn certificate_ended_tells_what_to_do() {
-        let ended = MemberSituation {
-            certificate: Some(ExpiryState::Ended),
-            has_notice: true,
-            ..myna()
-        };
-        let g = guidance(&ended, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [FullPaymentThenClaim]);
-        assert_eq!(
-            actions(&g),
-            [
-                GuidanceAction::RenewCertificate,
-                GuidanceAction::RegisterAgain,
-                GuidanceAction::RequestQualificationCertificate
-            ]
-        );
-        assert!(
-            g.to_do[0]
-                .explanation
-                .contains("市区町村の窓口で電子証明書を更新")
-        );
-        // With a 資格確認書 already: no request for one.
-        let g = guidance(
-            &MemberSituation {
-                has_qualification_certificate: true,
-                ..ended.clone()
-            },
-            &ClinicSituation::NORMAL,
-            TODAY,
-        );
-        assert_eq!(presented(&g), [QualificationCertificate]);
-        assert_eq!(
-            actions(&g),
-            [
-                GuidanceAction::RenewCertificate,
-                GuidanceAction::RegisterAgain
-            ]
-        );
-        // In grace: still the card, and renew.
-        let grace = MemberSituation {
-            certificate: Some(ExpiryState::InGrace),
-            ..myna()
-        };
-        let g = guidance(&grace, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(actions(&g), [GuidanceAction::RenewCertificate]);
-        assert!(g.to_do[0].explanation.contains("3か月後の月末"));
-    }
-
-    /// A card issued under 18 ends with its certificate on the 5th birthday after issue: the
-    /// advice is a new card (about a month), not a certificate renewal.
-    #[test]
-    fn card_issued_under_18_needs_a_new_card() {
-        // Born 2016-06-01, card issued 2021 → card and certificate end 2026-06-01.
-        let child = MemberData {
-            card_expires_on: Some(d(2026, 6, 1)),
-            myna_hoken: Some(true),
-            ..person(d(2016, 6, 1))
-        };
-        let s = MemberSituation::from_data(&child, &[], None, TODAY);
-        assert!(s.card_five_year_term);
-        assert_eq!(s.card, Some(ExpiryState::Ended));
-        assert_eq!(
-            s.certificate,
-            Some(ExpiryState::Ended),
-            "ends with the card"
-        );
-        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(
-            actions(&g),
-            [
-                GuidanceAction::NewCard,
-                GuidanceAction::RegisterAgain,
-                GuidanceAction::RequestQualificationCertificate
-            ]
-        );
-        assert!(g.to_do[0].explanation.contains("新しいカードの申請が必要"));
-        assert!(g.to_do[0].explanation.contains("1か月"));
-        assert!(
-            g.to_do
-                .iter()
-                .all(|s| s.action != GuidanceAction::RenewCertificate)
-        );
-        // The same card in its grace period: still usable, a new card due.
-        let s = MemberSituation::from_data(&child, &[], None, d(2026, 8, 31));
-        assert_eq!(s.card, Some(ExpiryState::InGrace));
-        let g = guidance(&s, &ClinicSituation::NORMAL, d(2026, 8, 31));
-        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
-        assert_eq!(actions(&g), [GuidanceAction::NewCard]);
-        // An adult card (10th birthday, at 45): its certificate is not derived from it.
-        let adult = MemberData {
-            card_expires_on: Some(d(2030, 4, 12)),
-            myna_hoken: Some(true),
-            ..person(d(1985, 4, 12))
-        };
-        let s = MemberSituation::from_data(&adult, &[], None, TODAY);
-        assert!(!s.card_five_year_term);
-        assert_eq!((s.card, s.certificate), (Some(ExpiryState::Valid), None));
-        // Born 2005-06-01, issued at 17 in 2023: 5th birthday, aged 22 → 5-year term.
-        let teen = MemberData {
-            card_expires_on: Some(d(2027, 6, 1)),
-            ..person(d(2005, 6, 1))
-        };
-        assert!(MemberSituation::from_data(&teen, &[], None, TODAY).card_five_year_term);
-    }
-
     #[test]
     fn certificate_first_unless_the_card_works() {
         // Unregistered card and a 資格確認書, working reader: the 資格確認書 first, then
@@ -1381,20 +912,5 @@ mod tests {
             presented(&guidance(&s, &ClinicSituation::NORMAL, TODAY))
         );
         assert!(g2.card_check.unwrap().contains("受診に確認は要りません"));
-    }
-
-    #[test]
-    fn expired_qualification_certificate() {
-        let s = MemberSituation {
-            qualification_certificate_expired: true,
-            ..nothing()
-        };
-        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [FullPaymentThenClaim]);
-        assert_eq!(
-            actions(&g),
-            [GuidanceAction::AskForNewQualificationCertificate]
-        );
-        assert!(g.also_present.is_empty());
     }
 }

@@ -12,7 +12,9 @@ mod notices_record;
 mod overview;
 pub mod rules;
 mod sections;
+mod situation;
 mod text_ja;
+mod to_do;
 pub mod view;
 pub mod wareki;
 

@@ -1,0 +1,279 @@
+//! What a member holds, as the guidance sees it ([`MemberSituation`]): a card registered as a
+//! 保険証, the state of the card and of its certificate, a card check on this phone, the
+//! documents in force and the 公費 医療証, from the stored data and `today`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::calendar::{ExpiryState, age_on, certificate_state, expiry_state};
+use super::rules::card_valid_until;
+use crate::card::{AnchorSource, CardCheck};
+use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
+
+/// The oldest age on a card's 有効期限 for a card with the 5-year term (issued under 18, or
+/// under 20 before 2022-04-01): issued at 19 years and 364 days, its 5th birthday after issue
+/// is the 24th. An adult card (10th birthday after issue at 18 or more) ends at 28 at the
+/// earliest, so the two never overlap.
+const FIVE_YEAR_CARD_MAX_AGE_AT_EXPIRY: u32 = 24;
+
+/// This app's own copy of a お知らせ / マイナポータル record, as its screen would show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppCopy {
+    /// Typed by hand, or signed but not verifying now: a copy, not an official document.
+    Unverified,
+    /// Signed by its issuer and verified now.
+    IssuerSigned,
+}
+
+/// What a card check on this phone showed (the certificate's state is in
+/// [`MemberSituation::certificate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PhoneCheck {
+    /// The day of the check (Japan time).
+    pub checked_on: NaiveDate,
+    /// The card chained to a test trust anchor, not a J-LIS root (development cards).
+    pub test_anchor: bool,
+}
+
+/// The member's side: what they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberSituation {
+    /// Has a My Number Card (known from a registered-card document, the member's word, the
+    /// card's printed 有効期限 or a card check). Whether it is still valid is
+    /// [`MemberSituation::card`].
+    pub has_card: bool,
+    /// The card is registered for use as a 保険証 (保険証利用登録).
+    pub registered: bool,
+    /// The 利用者証明用電子証明書's state, when known (from a card check on this phone, or the
+    /// card's own 有効期限 for a card with the 5-year term, whose certificate ends with it).
+    pub certificate: Option<ExpiryState>,
+    /// The card's own state, from its printed 有効期限, when known.
+    pub card: Option<ExpiryState>,
+    /// The card has the 5-year term (issued under 18): card and certificate end together on
+    /// the 5th birthday after issue, so renewing means a new card, not a new certificate.
+    pub card_five_year_term: bool,
+    /// The last card check on this phone, when there was one.
+    pub phone_check: Option<PhoneCheck>,
+    /// Holds an in-date 資格確認書.
+    pub has_qualification_certificate: bool,
+    /// A 資格確認書 is recorded but its 有効期限 has passed (and no in-date one is).
+    pub qualification_certificate_expired: bool,
+    /// Has the 資格情報のお知らせ (paper or PDF).
+    pub has_notice: bool,
+    /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
+    pub has_phone_screen: bool,
+    /// This app holds an in-date お知らせ / マイナポータル record it can show (a copy).
+    pub app_copy: Option<AppCopy>,
+    /// The 公費 医療証 held (こども医療費受給者証, 重度障がい者医療証, …), to present together
+    /// with the マイナ保険証 or the 資格確認書 (notice B A11).
+    pub public_expense: Vec<String>,
+    /// Every insurance record has ended by a 資格喪失日: the latest of them.
+    pub coverage_lost_on: Option<NaiveDate>,
+    /// The printed expiry of an old 健康保険証 still at hand, if any.
+    pub old_insurance_card_until: Option<NaiveDate>,
+}
+
+/// True while a record is in force on `today`: within its printed 有効期限 and before its
+/// 資格喪失日 (the first day without the coverage).
+fn in_force(record: &EligibilityRecord, today: NaiveDate) -> bool {
+    record.valid_until.is_none_or(|u| today <= u) && !record.is_lost(today)
+}
+
+/// The worse of two states (a later point in the expiry cycle).
+fn worse(a: Option<ExpiryState>, b: Option<ExpiryState>) -> Option<ExpiryState> {
+    fn rank(s: ExpiryState) -> u8 {
+        match s {
+            ExpiryState::Valid => 0,
+            ExpiryState::ExpiringSoon => 1,
+            ExpiryState::InGrace => 2,
+            ExpiryState::Ended => 3,
+        }
+    }
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if rank(x) >= rank(y) { x } else { y }),
+        (x, y) => x.or(y),
+    }
+}
+
+impl MemberSituation {
+    /// What `member` holds on `today`, from the stored data: whether the card is registered as
+    /// a 保険証 is [`MemberData::holds_myna_hoken`] (the member's word, else the record kinds:
+    /// お知らせ / マイナポータル → yes, a 資格確認書 alone → usually not; not known counts as
+    /// not registered); a card check adds the certificate's state; the card's printed 有効期限
+    /// its own (the printed 有効期限, or a 5-year card's end told by the check's certificate:
+    /// `rules::card_valid_until`). Records past their 有効期限 or 資格喪失日 are
+    /// not held. [`MemberSituation::app_copy`] is left `None`: only the caller knows whether
+    /// its copy verifies (see `member_guidance`).
+    pub fn from_data(
+        member: &MemberData,
+        records: &[EligibilityRecord],
+        card_check: Option<&CardCheck>,
+        today: NaiveDate,
+    ) -> Self {
+        let held =
+            |kind: DocumentKind| records.iter().any(|r| r.kind == kind && in_force(r, today));
+        // Registration belongs to the card, not to the insurer: an お知らせ of a former
+        // insurer still shows that the card was registered.
+        let registered = member.holds_myna_hoken(records).unwrap_or(false);
+        // The printed 有効期限, or a 5-year card's end told by its certificate.
+        let card_until = card_valid_until(member, card_check);
+        let has_card = registered || card_check.is_some() || card_until.is_some();
+        let card = card_until.map(|u| expiry_state(u, today));
+        let card_five_year_term = card_until
+            .is_some_and(|u| age_on(member.birth_date, u) <= FIVE_YEAR_CARD_MAX_AGE_AT_EXPIRY);
+        let checked = card_check.map(|c| certificate_state(c, today));
+        let certificate = if card_five_year_term {
+            worse(checked, card)
+        } else {
+            checked
+        };
+        let has_qualification_certificate = held(DocumentKind::Certificate);
+        let insurance_records: Vec<&EligibilityRecord> =
+            records.iter().filter(|r| r.kind.is_insurance()).collect();
+        let coverage_lost_on = if !insurance_records.is_empty()
+            && insurance_records.iter().all(|r| r.is_lost(today))
+        {
+            insurance_records.iter().filter_map(|r| r.lost_on).max()
+        } else {
+            None
+        };
+        Self {
+            has_card,
+            registered,
+            certificate,
+            card,
+            card_five_year_term,
+            phone_check: card_check.map(|c| PhoneCheck {
+                checked_on: crate::clock::japan_today(c.checked_at),
+                test_anchor: c.chain.anchor_source == AnchorSource::Extra,
+            }),
+            has_qualification_certificate,
+            qualification_certificate_expired: !has_qualification_certificate
+                && records.iter().any(|r| {
+                    r.kind == DocumentKind::Certificate && r.valid_until.is_some_and(|u| u < today)
+                }),
+            has_notice: held(DocumentKind::Notice),
+            has_phone_screen: held(DocumentKind::Portal),
+            app_copy: None,
+            public_expense: records
+                .iter()
+                .filter(|r| r.kind == DocumentKind::PublicExpense && in_force(r, today))
+                .map(|r| r.insurer_name.clone())
+                .collect(),
+            coverage_lost_on,
+            old_insurance_card_until: None,
+        }
+    }
+
+    /// The card works as a マイナ保険証: a card, registered, and neither the card nor its
+    /// certificate past the grace period (either may be unknown).
+    pub fn myna_usable(&self) -> bool {
+        self.has_card
+            && self.registered
+            && self
+                .certificate
+                .is_none_or(ExpiryState::usable_as_insurance)
+            && self.card.is_none_or(ExpiryState::usable_as_insurance)
+    }
+
+    /// The card could be registered at the reader now: a card that is not registered, neither
+    /// it nor its certificate expired (or not known).
+    pub(super) fn can_register(&self) -> bool {
+        let unexpired = |s: Option<ExpiryState>| {
+            matches!(
+                s,
+                None | Some(ExpiryState::Valid | ExpiryState::ExpiringSoon)
+            )
+        };
+        self.has_card && !self.registered && unexpired(self.certificate) && unexpired(self.card)
+    }
+
+    /// The card itself (not only its certificate) has to be replaced: its own 有効期限 is near
+    /// or past, or it has the 5-year term and its certificate is.
+    pub(super) fn needs_new_card(&self) -> bool {
+        let due = |s: Option<ExpiryState>| s.is_some_and(|s| s != ExpiryState::Valid);
+        due(self.card) || (self.card_five_year_term && due(self.certificate))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::guidance::Presentation::*;
+    use crate::screen::guidance::test_fixtures::*;
+    use crate::screen::guidance::{ClinicSituation, GuidanceAction, guidance};
+
+    #[test]
+    fn situation_from_data() {
+        let adult = person(d(1985, 4, 12));
+        let records = [
+            record(DocumentKind::Notice, None),
+            record(DocumentKind::Certificate, Some(d(2026, 11, 22))),
+        ];
+        // An お知らせ means a card registered as a 保険証, checked on this phone or not.
+        let s = MemberSituation::from_data(&adult, &records, None, TODAY);
+        assert!(s.has_card && s.registered && s.has_notice && s.myna_usable());
+        assert_eq!(s.phone_check, None);
+        assert_eq!(s.certificate, None);
+        // The 資格確認書 expired yesterday.
+        assert!(!s.has_qualification_certificate);
+        assert!(s.qualification_certificate_expired);
+        let s = MemberSituation::from_data(&adult, &records, None, d(2026, 11, 22));
+        assert!(s.has_qualification_certificate && !s.qualification_certificate_expired);
+        assert!(!s.has_phone_screen);
+
+        // A 資格確認書 alone: usually no マイナ保険証, and no card known.
+        let certificate = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
+        let s = MemberSituation::from_data(&adult, &certificate, None, TODAY);
+        assert!(!s.has_card && !s.registered && s.has_qualification_certificate);
+        // … unless the member says their card is registered.
+        let said_yes = MemberData {
+            myna_hoken: Some(true),
+            ..adult.clone()
+        };
+        let s = MemberSituation::from_data(&said_yes, &certificate, None, TODAY);
+        assert!(s.has_card && s.registered && s.myna_usable());
+        // The member's "no" overrides an お知らせ.
+        let said_no = MemberData {
+            myna_hoken: Some(false),
+            ..adult.clone()
+        };
+        let s = MemberSituation::from_data(&said_no, &records, None, TODAY);
+        assert!(!s.registered && !s.myna_usable());
+
+        // A 公費 医療証 is named; it is not insurance.
+        let with_public = [
+            record(DocumentKind::Certificate, Some(d(2030, 11, 30))),
+            public_expense("こども医療費受給者証"),
+        ];
+        let s = MemberSituation::from_data(&adult, &with_public, None, TODAY);
+        assert_eq!(s.public_expense, ["こども医療費受給者証"]);
+        assert_eq!(s.coverage_lost_on, None);
+        let s = MemberSituation::from_data(&adult, &with_public, None, d(2027, 4, 1));
+        assert!(s.public_expense.is_empty(), "expired 2027-03-31");
+    }
+
+    /// 資格喪失日 is the first day without the coverage: the record is held the day before.
+    #[test]
+    fn coverage_lost() {
+        let adult = person(d(1985, 4, 12));
+        let lost = EligibilityRecord {
+            lost_on: Some(d(2026, 11, 1)),
+            ..record(DocumentKind::Notice, None)
+        };
+        let s =
+            MemberSituation::from_data(&adult, std::slice::from_ref(&lost), None, d(2026, 10, 31));
+        assert!(s.has_notice && s.coverage_lost_on.is_none());
+        let s = MemberSituation::from_data(&adult, &[lost], None, TODAY);
+        assert!(!s.has_notice, "the お知らせ of the old insurer is not held");
+        assert!(s.registered, "the card stays registered");
+        assert_eq!(s.coverage_lost_on, Some(d(2026, 11, 1)));
+        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
+        assert!(g.options[0].explanation.contains("新しい保険"));
+        assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
+        assert!(g.to_do[0].explanation.contains("5日以内"));
+        assert!(g.to_do[0].explanation.contains("令和8年11月1日"));
+    }
+}
