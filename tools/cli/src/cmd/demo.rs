@@ -159,8 +159,11 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
     let check = check_card(&taro, PIN, options, Utc::now())?;
     let stored = StoredCardCheck::for_member(&me, check);
     outln!(
-        "  genuine card, signature verified; 基本4情報 vs stored: {:?}",
-        stored.matched.as_ref().map(|m| m.overall())
+        "  genuine card, signature verified; 基本4情報 compared with the member: {}",
+        stored
+            .matched
+            .as_ref()
+            .map_or("not read", |m| m.overall().label_ja())
     );
     store.put_card_check(&stored)?;
 
