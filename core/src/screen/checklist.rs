@@ -197,35 +197,7 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A registered card with a valid certificate and nothing else.
-    fn myna() -> MemberSituation {
-        MemberSituation {
-            has_card: true,
-            registered: true,
-            certificate: Some(ExpiryState::Valid),
-            card: None,
-            card_five_year_term: false,
-            phone_check: None,
-            has_qualification_certificate: false,
-            qualification_certificate_expired: false,
-            has_notice: false,
-            has_phone_screen: false,
-            app_copy: None,
-            public_expense: Vec::new(),
-            coverage_lost_on: None,
-            old_insurance_card_until: None,
-        }
-    }
-
-    fn nothing() -> MemberSituation {
-        MemberSituation {
-            has_card: false,
-            registered: false,
-            certificate: None,
-            ..myna()
-        }
-    }
+    use crate::screen::guidance::test_fixtures::{myna, nothing};
 
     fn statuses(c: &SwitchChecklist) -> Vec<TodoStatus> {
         c.items.iter().map(|i| i.status).collect()
