@@ -411,7 +411,7 @@ fn foreign_files_are_rejected_without_change() {
         Store::open(&newer, &pass("x")).unwrap_err(),
         StoreError::SchemaTooNew {
             found: 99,
-            supported: 1
+            supported: shikaku_core::store::SCHEMA_VERSION
         }
     );
     let missing_dir = dir.path().join("nope").join("s.db");

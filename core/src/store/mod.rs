@@ -14,13 +14,14 @@
 //! See docs/decisions/0001-encrypted-store.md.
 
 mod card_checks;
-mod crypto;
+pub(crate) mod crypto;
 mod entry;
 mod error;
 mod keystore;
 mod members;
-mod open;
-mod records;
+pub(crate) mod open;
+mod presentations;
+pub(crate) mod records;
 mod rekey;
 mod signed;
 mod sync_state;

@@ -11,7 +11,7 @@ use super::crypto::{Keys, Slot, random_data_key};
 use super::{KeyStore, KeyStoreError, RowRef, Store, StoreError};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The format version of sealed values, bound into every value's associated data. It is not
 /// the SQL schema version: a migration that only adds tables or columns keeps it; one that
@@ -22,11 +22,14 @@ pub(super) const SEAL_FORMAT: u32 = 1;
 const APPLICATION_ID: i32 = 0x5348_4B4B;
 
 /// Numbered migrations; entry `n` moves the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_presentations.sql"),
+];
 
 pub(super) const CANARY: &[u8] = b"shikaku store canary v1";
 
-fn configure(conn: &Connection) -> Result<(), StoreError> {
+pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Per-connection settings; none of them writes to the file.
     conn.execute_batch(
@@ -72,7 +75,7 @@ fn io_error(e: std::io::Error) -> StoreError {
 }
 
 #[cfg(unix)]
-fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
+pub(crate) fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -99,7 +102,7 @@ fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
 }
 
 #[cfg(not(unix))]
-fn restrict_to_owner(_path: &Path) -> Result<(), StoreError> {
+pub(crate) fn restrict_to_owner(_path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 

@@ -14,17 +14,20 @@ use super::sync_state::SYNC_SLOT;
 use super::{KeyStore, KeyStoreError, RowRef, Store, StoreError};
 use crate::eligibility::{MemberId, RecordId};
 
-/// The sealed columns, by table (each sealed under the row's id).
-const SEALED: [(&str, &str); 4] = [
-    ("members", "data"),
-    ("records", "data"),
-    ("records", "signed"),
-    ("card_checks", "data"),
+/// The sealed columns: table, the column holding the row's id (each value is sealed under
+/// it), column.
+const SEALED: [(&str, &str, &str); 5] = [
+    ("members", "id", "data"),
+    ("records", "id", "data"),
+    ("records", "id", "signed"),
+    ("card_checks", "id", "data"),
+    ("presentations", "record_id", "data"),
 ];
 
 /// One sealed value, opened with the old keys, to be sealed again with the new ones.
 struct Value {
     table: &'static str,
+    id_column: &'static str,
     column: &'static str,
     id: String,
     plain: Zeroizing<Vec<u8>>,
@@ -49,9 +52,9 @@ impl Store {
 
         // Everything is read and opened with the old keys first.
         let mut values = Vec::new();
-        for (table, column) in SEALED {
+        for (table, id_column, column) in SEALED {
             let mut stmt = self.conn.prepare(&format!(
-                "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"
+                "SELECT {id_column}, {column} FROM {table} WHERE {column} IS NOT NULL"
             ))?;
             let rows = stmt.query_map([], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
@@ -76,6 +79,7 @@ impl Store {
                     })?;
                 values.push(Value {
                     table,
+                    id_column,
                     column,
                     id,
                     plain,
@@ -148,7 +152,10 @@ impl Store {
                 )
                 .ok_or_else(sealing_failed)?;
             tx.execute(
-                &format!("UPDATE {} SET {} = ?1 WHERE id = ?2", v.table, v.column),
+                &format!(
+                    "UPDATE {} SET {} = ?1 WHERE {} = ?2",
+                    v.table, v.column, v.id_column
+                ),
                 rusqlite::params![sealed, v.id],
             )?;
         }
