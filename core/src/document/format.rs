@@ -129,7 +129,7 @@ impl EligibilityDocument {
     }
 }
 
-fn invalid(reason: impl Into<String>) -> DocumentError {
+pub(super) fn invalid(reason: impl Into<String>) -> DocumentError {
     DocumentError::InvalidContent {
         reason: reason.into(),
     }
@@ -149,11 +149,11 @@ fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn person_form(p: &MemberData) -> MemberForm {
+pub(super) fn person_form(p: &MemberData) -> MemberForm {
     MemberForm::from(p)
 }
 
-fn record_form(r: &EligibilityRecord) -> RecordForm {
+pub(super) fn record_form(r: &EligibilityRecord) -> RecordForm {
     RecordForm::from(r)
 }
 
@@ -198,10 +198,9 @@ fn kind_code(k: DocumentKind) -> Result<u64, DocumentError> {
     }
 }
 
-/// The document as a CBOR value, keys in ascending order (the canonical form).
-pub(crate) fn to_value(doc: &EligibilityDocument) -> Result<Value, DocumentError> {
-    let p = &doc.person;
-    let person = cbor::map(vec![
+/// The person map (shared with the presentation document).
+pub(super) fn person_value(p: &MemberData) -> Value {
+    cbor::map(vec![
         (person_key::NAME, Some(text_v(&p.name))),
         (person_key::KANA, Some(text_v(&p.kana))),
         (person_key::BIRTH_DATE, Some(date_v(p.birth_date))),
@@ -210,8 +209,12 @@ pub(crate) fn to_value(doc: &EligibilityDocument) -> Result<Value, DocumentError
             person_key::RELATIONSHIP,
             Some(uint_v(relationship_code(p.relationship))),
         ),
-    ]);
-    let r = &doc.record;
+    ])
+}
+
+/// The record map (shared with the presentation document, which leaves out 資格取得年月日 and
+/// 限度額 by passing a record without them).
+pub(super) fn record_value(r: &EligibilityRecord) -> Result<Value, DocumentError> {
     let elderly = r.elderly.as_ref().map(|e| {
         cbor::map(vec![
             (elderly_key::COPAY, Some(uint_v(e.copay.percent().into()))),
@@ -225,7 +228,7 @@ pub(crate) fn to_value(doc: &EligibilityDocument) -> Result<Value, DocumentError
             (limit_key::EFFECTIVE_FROM, l.effective_from.map(date_v)),
         ])
     });
-    let record = cbor::map(vec![
+    Ok(cbor::map(vec![
         (record_key::KIND, Some(uint_v(kind_code(r.kind)?))),
         (
             record_key::INSURER_NUMBER,
@@ -254,7 +257,13 @@ pub(crate) fn to_value(doc: &EligibilityDocument) -> Result<Value, DocumentError
         (record_key::ELDERLY, elderly),
         (record_key::LIMIT, limit),
         (record_key::PRESCHOOL, Some(Value::Bool(r.preschool))),
-    ]);
+    ]))
+}
+
+/// The document as a CBOR value, keys in ascending order (the canonical form).
+pub(crate) fn to_value(doc: &EligibilityDocument) -> Result<Value, DocumentError> {
+    let person = person_value(&doc.person);
+    let record = record_value(&doc.record)?;
     Ok(cbor::map(vec![
         (key::FORMAT, Some(uint_v(FORMAT_VERSION))),
         (key::HOUSEHOLD_ID, Some(text_v(&doc.household_id))),
@@ -308,7 +317,8 @@ fn relationship(v: Value, at: &'static str) -> Result<Relationship, DocumentErro
     }
 }
 
-fn decode_person(v: Value) -> Result<MemberData, DocumentError> {
+/// Reads a person map (shared with the presentation document).
+pub(super) fn decode_person(v: Value) -> Result<MemberData, DocumentError> {
     let mut f = Fields::new(v, "person")?;
     let name = cbor::text(f.req(person_key::NAME, "person.name")?, "person.name")?;
     let kana = cbor::text(f.req(person_key::KANA, "person.kana")?, "person.kana")?;
@@ -377,7 +387,8 @@ fn decode_limit(v: Value) -> Result<LimitCertification, DocumentError> {
     })
 }
 
-fn decode_record(v: Value) -> Result<EligibilityRecord, DocumentError> {
+/// Reads a record map (shared with the presentation document).
+pub(super) fn decode_record(v: Value) -> Result<EligibilityRecord, DocumentError> {
     use record_key as k;
     let mut f = Fields::new(v, "record")?;
     let kind = match cbor::uint(f.req(k::KIND, "record.kind")?, "record.kind")? {

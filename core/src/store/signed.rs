@@ -1,11 +1,16 @@
 //! What the store keeps of the issuer's signatures, read back for the screen, the QR code and
 //! the clinic's checks: the pinned trust-list root, the trust list in force, and the signed
 //! bytes of issuer-signed records. A hand-entered record has no signed form, hence no QR code.
+//!
+//! The QR code shows a record's presentation document (format 2, docs/protocol.md): only what
+//! a clinic needs, with a salted holder binding. A record synced before presentations existed
+//! has none; its QR code is then the full signed document (format 1), which still verifies at
+//! a clinic (and says it is format 1) until the next sync stores the presentation.
 
 use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError};
-use crate::document::{TrustList, VerifyingKey, to_qr_payload};
+use crate::document::{TrustList, VerifyingKey, presentation_matches_document, to_qr_payload};
 use crate::eligibility::{MemberId, Provenance, RecordId, StoredRecord};
 
 /// The signed bytes of a record: `Some` only for an issuer-signed one.
@@ -49,21 +54,39 @@ impl Store {
         Ok(TrustList::verify(&bytes, &root, now).ok())
     }
 
-    /// The QR payload (`SK1:` + Base45(zlib(signed bytes))) of a record: `None` for a
-    /// hand-entered record, which has no signed form to show.
-    pub fn qr_payload(&self, record: RecordId) -> Result<Option<String>, StoreError> {
-        Ok(signed_bytes(&self.record(record)?).map(to_qr_payload))
+    /// The signed bytes a record's QR code carries: its presentation document when one is
+    /// stored and agrees with the record's signed document, else the full signed document
+    /// (format 1: a record synced before presentations existed). `None` for a hand-entered
+    /// record, which has no signed form to show.
+    pub fn qr_bytes(&self, record: &StoredRecord) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(full) = signed_bytes(record) else {
+            return Ok(None);
+        };
+        Ok(Some(match self.presentation(record.id)? {
+            Some(p) if presentation_matches_document(&p, full) => p,
+            _ => full.to_vec(),
+        }))
     }
 
-    /// The member's issuer-signed record and its QR payload, if the member has one.
+    /// The QR payload (`SK1:` + Base45(zlib(signed bytes))) of a record, from
+    /// [`Store::qr_bytes`]: `None` for a hand-entered record.
+    pub fn qr_payload(&self, record: RecordId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .qr_bytes(&self.record(record)?)?
+            .map(|b| to_qr_payload(&b)))
+    }
+
+    /// The member's first issuer-signed record and its QR payload ([`Store::qr_payload`]), if
+    /// the member has one.
     pub fn member_qr_payload(
         &self,
         member: MemberId,
     ) -> Result<Option<(RecordId, String)>, StoreError> {
-        Ok(self
-            .records(member)?
-            .records
-            .iter()
-            .find_map(|r| signed_bytes(r).map(|b| (r.id, to_qr_payload(b)))))
+        for r in self.records(member)?.records {
+            if let Some(bytes) = self.qr_bytes(&r)? {
+                return Ok(Some((r.id, to_qr_payload(&bytes))));
+            }
+        }
+        Ok(None)
     }
 }

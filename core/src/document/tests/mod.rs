@@ -16,6 +16,7 @@ use crate::card::KeyFingerprint;
 use crate::eligibility::{InsurerNumber, Provenance, RecordId, StoredRecord};
 
 mod codec;
+mod presentation;
 mod qr_payload;
 mod signature;
 mod trust_list;
