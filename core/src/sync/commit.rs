@@ -7,6 +7,7 @@ use super::error::SyncError;
 use super::{SyncReport, SyncStep};
 use crate::document::{
     EligibilityDocument, TrustList, VerifiedDocument, VerifyingKey, document_version_untimed,
+    presentation_matches_document,
 };
 use crate::eligibility::{MemberId, Provenance, RecordId};
 use crate::store::{Store, StoreError, SyncState};
@@ -14,6 +15,10 @@ use crate::store::{Store, StoreError, SyncState};
 /// What to do with one verified document.
 struct Planned {
     verified: VerifiedDocument,
+    /// The signed presentation of the document (verified, agreeing with it).
+    presentation: Vec<u8>,
+    /// The unchanged stored record that has no presentation agreeing with it yet.
+    missing_presentation: Option<RecordId>,
     member: Option<MemberId>,
     replace: Option<RecordId>,
     unchanged: bool,
@@ -67,7 +72,7 @@ pub fn commit(
     let lists: Vec<&TrustList> = std::iter::once(&trust)
         .chain(previous_trust.as_ref())
         .collect();
-    let plan = plan(store, docs.verified, &lists)?;
+    let plan = plan(store, docs.verified, docs.presentations, &lists)?;
 
     new_state.etag = Some(docs.etag);
     new_state.household_id = Some(docs.household_id);
@@ -75,6 +80,10 @@ pub fn commit(
     store.write(|b| {
         for p in &plan {
             if p.unchanged {
+                // A record synced before presentations existed gets its presentation now.
+                if let Some(id) = p.missing_presentation {
+                    b.put_presentation(id, &p.presentation)?;
+                }
                 unchanged += 1;
                 continue;
             }
@@ -87,12 +96,14 @@ pub fn commit(
                 None => b.add_member_with_ref(&doc.person, Some(&doc.person_id))?,
             };
             let provenance = p.verified.provenance();
-            match p.replace {
-                Some(id) => b.replace_record(id, &doc.record, &provenance)?,
-                None => {
-                    b.put_record(member, &doc.record, &provenance)?;
+            let record = match p.replace {
+                Some(id) => {
+                    b.replace_record(id, &doc.record, &provenance)?;
+                    id
                 }
-            }
+                None => b.put_record(member, &doc.record, &provenance)?,
+            };
+            b.put_presentation(record, &p.presentation)?;
             written += 1;
         }
         b.set_sync_state(&new_state)
@@ -114,13 +125,16 @@ pub fn commit(
 fn plan(
     store: &Store,
     verified: Vec<VerifiedDocument>,
+    presentations: Vec<Vec<u8>>,
     lists: &[&TrustList],
 ) -> Result<Vec<Planned>, SyncError> {
     let mut out = Vec::with_capacity(verified.len());
-    for v in verified {
+    for (v, presentation) in verified.into_iter().zip(presentations) {
         let Some(member) = store.member_by_issuer_ref(&v.document.person_id)? else {
             out.push(Planned {
                 verified: v,
+                presentation,
+                missing_presentation: None,
                 member: None,
                 replace: None,
                 unchanged: false,
@@ -134,6 +148,7 @@ fn plan(
         }
         let mut replace = None;
         let mut unchanged = false;
+        let mut missing_presentation = None;
         for r in store.records(member.id)?.records {
             let Provenance::IssuerSigned { signed_bytes, .. } = &r.provenance else {
                 continue;
@@ -141,6 +156,12 @@ fn plan(
             replace = Some(r.id);
             if *signed_bytes == v.signed_bytes {
                 unchanged = true;
+                if !store
+                    .presentation(r.id)?
+                    .is_some_and(|p| presentation_matches_document(&p, signed_bytes))
+                {
+                    missing_presentation = Some(r.id);
+                }
                 continue;
             }
             // A stored document that verifies under no known key (signature checked, times
@@ -153,6 +174,8 @@ fn plan(
         }
         out.push(Planned {
             verified: v,
+            presentation,
+            missing_presentation,
             member: Some(member.id),
             replace,
             unchanged,

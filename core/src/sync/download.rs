@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Utc};
+use der::Encode as _;
 
 use super::error::SyncError;
 use super::http::{HttpMethod, HttpTransport};
@@ -15,7 +16,8 @@ use super::protocol::{
 use super::{SyncConfig, SyncStep};
 use crate::card::{CardCertificate, CardTransport, KeyFingerprint, sign_challenge};
 use crate::document::{
-    DocumentError, TrustList, VerifiedDocument, VerifyingKey, trust_list_untimed, verify_document,
+    DocumentError, TrustList, VerifiedDocument, VerifyingKey, check_presentation_holder,
+    trust_list_untimed, verify_document, verify_presentation_document,
 };
 use crate::store::{Store, StoreError, SyncState};
 
@@ -58,6 +60,9 @@ pub(super) struct DocumentSet {
     pub household_id: String,
     pub etag: String,
     pub verified: Vec<VerifiedDocument>,
+    /// The signed presentation of each verified document, in the same order, each verified
+    /// and agreeing with its document.
+    pub presentations: Vec<Vec<u8>>,
 }
 
 /// The root in force: the pinned one, never silently replaced by another.
@@ -156,8 +161,14 @@ pub fn download(
         &login_message(&config.server.origin(), &ch.challenge_id, &challenge),
         config.allow_last_attempt,
     )?;
-    let card_key: KeyFingerprint =
-        CardCertificate::from_der(&signed.certificate_der)?.key_fingerprint();
+    let card_cert = CardCertificate::from_der(&signed.certificate_der)?;
+    let card_key: KeyFingerprint = card_cert.key_fingerprint();
+    let card_spki = card_cert
+        .x509()
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|_| protocol("the card's key does not encode"))?;
     progress(SyncStep::CardSigned);
     let body = serde_json::to_vec(&SessionRequest {
         challenge_id: &ch.challenge_id,
@@ -257,6 +268,28 @@ pub fn download(
     if own != 1 {
         return Err(SyncError::HolderMismatch);
     }
+    // Each document's presentation (what the QR code shows): verified with the same rules,
+    // signed by the same key, and carrying the same content; for the logged-in card's own
+    // document, salted-bound to that card's key.
+    if docs.presentations.len() != docs.documents.len() {
+        return Err(protocol("not one presentation per document"));
+    }
+    let mut presentations = Vec::with_capacity(verified.len());
+    for (v, p) in verified.iter().zip(&docs.presentations) {
+        let bytes = B64
+            .decode(p.as_bytes())
+            .map_err(|_| protocol("presentation is not base64url"))?;
+        let vp = verify_presentation_document(&bytes, &downloaded.trust, now)?;
+        if vp.kid != v.kid || !vp.document.agrees_with(&v.document) {
+            return Err(protocol("a presentation does not agree with its document"));
+        }
+        if v.document.holder_binding == Some(card_key.0)
+            && check_presentation_holder(&vp, &card_spki).is_err()
+        {
+            return Err(protocol("a presentation does not agree with its document"));
+        }
+        presentations.push(bytes);
+    }
     progress(SyncStep::Verified {
         count: verified.len(),
     });
@@ -264,6 +297,7 @@ pub fn download(
         household_id: docs.household_id,
         etag: docs.etag,
         verified,
+        presentations,
     });
     Ok(downloaded)
 }

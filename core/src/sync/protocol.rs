@@ -64,6 +64,8 @@ pub(super) struct DocumentsBody {
     pub household_id: String,
     pub etag: String,
     pub documents: Vec<String>,
+    /// The presentation document of each document, in the same order.
+    pub presentations: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,9 @@ use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use p256::ecdsa::signature::Signer;
 use sha2::{Digest, Sha256};
 use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document,
+    EligibilityDocument, IssuerKey, PresentationDocument, PresentedFormat, SaltedBinding,
+    SigningKey, TrustList, check_presentation_holder, from_qr_payload, presentation_of,
+    sign_document, sign_presentation, verify_document, verify_presentation,
 };
 use shikaku_core::eligibility::{
     DocumentKind, InsurerNumber, MemberForm, RecordForm, Relationship, Sex,
@@ -184,10 +186,56 @@ enum Answer {
     Body(Vec<u8>),
 }
 
+/// The SubjectPublicKeyInfo DER of a virtual card's 利用者証明用 key.
+fn card_spki(card: &VirtualCard) -> Vec<u8> {
+    use p256::pkcs8::der::Encode as _;
+    shikaku_core::card::CardCertificate::from_der(card.auth_certificate_der())
+        .unwrap()
+        .x509()
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .unwrap()
+}
+
+/// Every key that signs documents in these tests, by kid.
+fn signing_keys() -> Vec<(&'static str, SigningKey)> {
+    vec![
+        (KID, key("issuer")),
+        ("issuer-2", key("issuer 2")),
+        ("someone-else", key("issuer")),
+    ]
+}
+
+/// The presentation an honest issuer signs beside `signed` (with the same key, salted with a
+/// fixed salt so that the answer is stable), or `None` when `signed` is not a document these
+/// tests' keys signed.
+fn presentation_for(signed: &[u8]) -> Option<Vec<u8>> {
+    let keys = signing_keys();
+    let all = TrustList {
+        version: 1,
+        issued_at: now() - Duration::days(1),
+        keys: keys
+            .iter()
+            .map(|(kid, k)| issuer_key(kid, k, &["01130012"], now() + Duration::days(300)))
+            .collect(),
+    };
+    let v = verify_document(signed, &all, now()).ok()?;
+    let spki = ["taro", "hanako", "kenta"]
+        .into_iter()
+        .map(|n| card_spki(&card(n)))
+        .find(|spki| v.document.holder_binding == Some(Sha256::digest(spki).into()));
+    let p = presentation_of(&v.document, [9; 16], spki.as_deref()).ok()?;
+    let (_, k) = keys.iter().find(|(kid, _)| *kid == v.kid)?;
+    sign_presentation(&p, k, &v.kid).ok()
+}
+
 /// The controlled server. Documents and the trust list can be swapped between syncs.
 struct Server {
     trust: Mutex<Vec<u8>>,
     docs: Mutex<Vec<Vec<u8>>>,
+    /// The presentations sent; `None`: the honest ones ([`presentation_for`]).
+    presentations: Mutex<Option<Vec<Vec<u8>>>>,
     etag: Mutex<String>,
     documents_answer: Mutex<Answer>,
 }
@@ -239,12 +287,21 @@ impl HttpTransport for Server {
                         body: vec![],
                     }),
                     Answer::Ok => {
-                        let docs: Vec<String> =
-                            self.docs.lock().unwrap().iter().map(|d| b64(d)).collect();
+                        let signed = self.docs.lock().unwrap().clone();
+                        let presentations: Vec<String> =
+                            match self.presentations.lock().unwrap().clone() {
+                                Some(p) => p.iter().map(|p| b64(p)).collect(),
+                                None => signed
+                                    .iter()
+                                    .map(|d| b64(&presentation_for(d).unwrap_or_default()))
+                                    .collect(),
+                            };
+                        let docs: Vec<String> = signed.iter().map(|d| b64(d)).collect();
                         let body = serde_json::json!({
                             "household_id": "hh-yamada",
                             "etag": etag,
                             "documents": docs,
+                            "presentations": presentations,
                         });
                         ok(serde_json::to_vec(&body).unwrap())
                     }
@@ -275,6 +332,7 @@ fn server() -> Server {
             signed("p-hanako", 1),
             signed("p-kenta", 1),
         ]),
+        presentations: Mutex::new(None),
         etag: Mutex::new("\"e1\"".into()),
         documents_answer: Mutex::new(Answer::Ok),
     }
@@ -389,6 +447,208 @@ fn hostile(name: &str, setup: impl FnOnce(&Server), check: impl Fn(&SyncError) -
 
 fn set_doc(s: &Server, i: usize, bytes: Vec<u8>) {
     s.docs.lock().unwrap()[i] = bytes;
+}
+
+/// The honest presentations of the server's current documents, with `change` applied.
+fn set_presentations(s: &Server, change: impl FnOnce(&mut Vec<Vec<u8>>)) {
+    let mut p: Vec<Vec<u8>> = s
+        .docs
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|d| presentation_for(d).unwrap())
+        .collect();
+    change(&mut p);
+    *s.presentations.lock().unwrap() = Some(p);
+}
+
+fn protocol(e: &SyncError) -> bool {
+    matches!(e, SyncError::Protocol { .. })
+}
+
+#[test]
+fn a_presentation_that_does_not_agree_with_its_document_is_refused() {
+    // Next version of every document, so that a sync would write all three.
+    let next = |s: &Server| {
+        *s.docs.lock().unwrap() = vec![
+            signed("p-taro", 2),
+            signed("p-hanako", 2),
+            signed("p-kenta", 2),
+        ];
+    };
+    // The honest presentations of the next versions pass (so each case below fails for its
+    // own reason).
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let srv = server();
+        run(&path, &srv, &card("taro")).unwrap();
+        next(&srv);
+        *srv.etag.lock().unwrap() = "\"e-next\"".into();
+        set_presentations(&srv, |_| {});
+        assert_eq!(run(&path, &srv, &card("taro")).unwrap().written, 3);
+    }
+    hostile(
+        "presentations swapped between members",
+        |s| {
+            next(s);
+            set_presentations(s, |p| p.swap(1, 2));
+        },
+        protocol,
+    );
+    hostile(
+        "presentation with another validity",
+        |s| {
+            next(s);
+            let mut d = document("p-kenta", 2);
+            d.valid_until -= Duration::days(1);
+            let spki = card_spki(&card("kenta"));
+            let p = presentation_of(&d, [9; 16], Some(&spki)).unwrap();
+            let p = sign_presentation(&p, &key("issuer"), KID).unwrap();
+            set_presentations(s, |ps| ps[2] = p);
+        },
+        protocol,
+    );
+    hostile(
+        "presentation with another 番号",
+        |s| {
+            next(s);
+            let mut d = document("p-hanako", 2);
+            d.record.number = "43".into();
+            let spki = card_spki(&card("hanako"));
+            let p = presentation_of(&d, [9; 16], Some(&spki)).unwrap();
+            let p = sign_presentation(&p, &key("issuer"), KID).unwrap();
+            set_presentations(s, |ps| ps[1] = p);
+        },
+        protocol,
+    );
+    hostile(
+        "the logged-in card's presentation bound to another card",
+        |s| {
+            next(s);
+            let mut p: PresentationDocument = presentation_of(
+                &document("p-taro", 2),
+                [9; 16],
+                Some(&card_spki(&card("taro"))),
+            )
+            .unwrap();
+            p.holder = Some(SaltedBinding::new([9; 16], &card_spki(&card("hanako"))));
+            let p = sign_presentation(&p, &key("issuer"), KID).unwrap();
+            set_presentations(s, |ps| ps[0] = p);
+        },
+        protocol,
+    );
+    hostile(
+        "one presentation missing",
+        |s| {
+            next(s);
+            set_presentations(s, |p| {
+                p.pop();
+            });
+        },
+        protocol,
+    );
+    hostile(
+        "a full document in place of a presentation",
+        |s| {
+            next(s);
+            set_presentations(s, |p| p[0] = signed("p-taro", 2));
+        },
+        |e| matches!(e, SyncError::InvalidDocument { .. }),
+    );
+    hostile(
+        "a presentation signed by a key not in the trust list",
+        |s| {
+            next(s);
+            let spki = card_spki(&card("kenta"));
+            let p = presentation_of(&document("p-kenta", 2), [9; 16], Some(&spki)).unwrap();
+            let p = sign_presentation(&p, &key("stranger"), "stranger-1").unwrap();
+            set_presentations(s, |ps| ps[2] = p);
+        },
+        |e| matches!(e, SyncError::Untrusted { .. }),
+    );
+    hostile(
+        "no presentations at all (an issuer from before presentations)",
+        |s| {
+            next(s);
+            let docs: Vec<String> = s.docs.lock().unwrap().iter().map(|d| b64(d)).collect();
+            let body = serde_json::json!({
+                "household_id": "hh-yamada", "etag": "x", "documents": docs,
+            });
+            *s.documents_answer.lock().unwrap() = Answer::Body(serde_json::to_vec(&body).unwrap());
+        },
+        protocol,
+    );
+}
+
+#[test]
+fn the_qr_code_of_a_synced_record_is_its_presentation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let srv = server();
+    run(&path, &srv, &card("taro")).unwrap();
+    let trust_list = TrustList::verify(
+        &srv.trust.lock().unwrap(),
+        key("root").verifying_key(),
+        now(),
+    )
+    .unwrap();
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let scan = |person: &str| {
+        let m = store.member_by_issuer_ref(person).unwrap().unwrap();
+        let (_, payload) = store.member_qr_payload(m.id).unwrap().unwrap();
+        let bytes = from_qr_payload(&payload).unwrap();
+        (
+            bytes.clone(),
+            verify_presentation(&bytes, &trust_list, now()).unwrap(),
+        )
+    };
+    for (person, name, other) in [
+        ("p-taro", "taro", "hanako"),
+        ("p-hanako", "hanako", "kenta"),
+        ("p-kenta", "kenta", "taro"),
+    ] {
+        let (bytes, v) = scan(person);
+        assert_eq!(v.format, PresentedFormat::Presentation, "{person}");
+        assert_eq!(v.format_version(), 2);
+        // No household id, no person id, no raw binding, no 限度額 block.
+        let raw = card(name).auth_key_fingerprint();
+        for needle in [b"hh-yamada".as_slice(), person.as_bytes(), &raw[..]] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{person}"
+            );
+        }
+        assert!(v.document.agrees_with(&document(person, 1)));
+        check_presentation_holder(&v, &card_spki(&card(name))).unwrap();
+        assert!(check_presentation_holder(&v, &card_spki(&card(other))).is_err());
+    }
+    drop(store);
+
+    // A record synced before presentations existed (no row): its QR is the full document,
+    // format 1, until a sync brings the presentation.
+    {
+        let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+        for person in ["p-taro", "p-hanako", "p-kenta"] {
+            let m = store.member_by_issuer_ref(person).unwrap().unwrap();
+            let id = store.records(m.id).unwrap().records[0].id;
+            store.write(|b| b.remove_presentation(id)).unwrap();
+        }
+        let m = store.member_by_issuer_ref("p-taro").unwrap().unwrap();
+        let (_, payload) = store.member_qr_payload(m.id).unwrap().unwrap();
+        let v =
+            verify_presentation(&from_qr_payload(&payload).unwrap(), &trust_list, now()).unwrap();
+        assert_eq!(v.format_version(), 1);
+        check_presentation_holder(&v, &card_spki(&card("taro"))).unwrap();
+    }
+    *srv.etag.lock().unwrap() = "\"e-upgraded\"".into();
+    let r = run(&path, &srv, &card("taro")).unwrap();
+    assert_eq!((r.written, r.unchanged), (0, 3));
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let m = store.member_by_issuer_ref("p-taro").unwrap().unwrap();
+    let (_, payload) = store.member_qr_payload(m.id).unwrap().unwrap();
+    let v = verify_presentation(&from_qr_payload(&payload).unwrap(), &trust_list, now()).unwrap();
+    assert_eq!(v.format_version(), 2);
 }
 
 #[test]

@@ -1,5 +1,9 @@
-//! The issuer's data file: households, their members, each member's card fingerprint and
-//! eligibility record (TOML; example `examples/households.toml`).
+//! The issuer's data file: households, their members, each member's card key and eligibility
+//! record (TOML; example `examples/households.toml`).
+//!
+//! The card key is the SubjectPublicKeyInfo itself, not only its SHA-256: the full document's
+//! holder binding is SHA-256(SPKI), and the QR presentation's salted binding is
+//! SHA-256(salt ‖ SPKI) with a fresh salt each time it is signed, which needs the SPKI.
 //!
 //! ```toml
 //! [[households]]
@@ -7,8 +11,10 @@
 //!
 //! [[households.members]]
 //! id = "p-0001"                  # opaque, 1–64 printable ASCII, unique in the file
-//! card = "88cbd2e2…"             # optional: SHA-256 of the 利用者証明用 SubjectPublicKeyInfo,
-//!                                # 64 hex digits, unique in the file; omit for no card
+//! card_key = "MIIBIjAN…"         # optional: the 利用者証明用 certificate's SubjectPublicKeyInfo
+//!                                # (DER, standard base64), unique in the file; omit for no card
+//! card = "88cbd2e2…"             # optional, only beside card_key: its SHA-256 (64 hex
+//!                                # digits), checked against it
 //! [households.members.person]    # the MemberForm layout (shikaku_core::eligibility)
 //! name = "山田 太郎"
 //! kana = "ヤマダ タロウ"
@@ -32,6 +38,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use shikaku_core::card::KeyFingerprint;
 use shikaku_core::eligibility::{
     EligibilityRecord, MemberData, MemberForm, RecordForm, Relationship,
@@ -61,6 +68,8 @@ struct MemberLayout {
     id: String,
     #[serde(default)]
     card: Option<String>,
+    #[serde(default)]
+    card_key: Option<String>,
     person: MemberForm,
     record: RecordForm,
 }
@@ -86,8 +95,11 @@ pub struct Household {
 pub struct Person {
     /// The issuer's person id.
     pub id: String,
-    /// The fingerprint of the person's JPKI auth key, when they have a card.
+    /// The fingerprint of the person's JPKI auth key (SHA-256 of [`Person::card_key`]), when
+    /// they have a card.
     pub card: Option<KeyFingerprint>,
+    /// The SubjectPublicKeyInfo DER of the person's JPKI auth key, when they have a card.
+    pub card_key: Option<Vec<u8>>,
     /// 氏名, カナ, 生年月日, 性別, 本人/家族.
     pub person: MemberData,
     /// The eligibility record.
@@ -107,6 +119,18 @@ pub fn parse_fingerprint(text: &str) -> Option<KeyFingerprint> {
         out[i] = u8::from_str_radix(hex, 16).ok()?;
     }
     Some(KeyFingerprint(out))
+}
+
+/// Parses a card key: standard base64 of a SubjectPublicKeyInfo in DER (re-encoding to the
+/// same bytes, so that one key has one fingerprint).
+pub fn parse_card_key(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    use der::{Decode as _, Encode as _};
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()?;
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(&der).ok()?;
+    (spki.to_der().ok()? == der).then_some(der)
 }
 
 fn id_ok(id: &str) -> bool {
@@ -194,12 +218,32 @@ impl Data {
                 if !person_ids.insert(m.id.clone()) {
                     return Err(format!("{at}: id is used twice"));
                 }
-                let card = match &m.card {
+                let card_key = match &m.card_key {
                     None => None,
-                    Some(text) => {
-                        let fp = parse_fingerprint(text).ok_or_else(|| {
-                            format!("{at}: card must be 64 hex digits (SHA-256 of the key)")
-                        })?;
+                    Some(text) => Some(parse_card_key(text).ok_or_else(|| {
+                        format!(
+                            "{at}: card_key must be a SubjectPublicKeyInfo in DER, standard base64"
+                        )
+                    })?),
+                };
+                let card = match (&m.card, &card_key) {
+                    (None, None) => None,
+                    (Some(_), None) => {
+                        return Err(format!(
+                            "{at}: card needs card_key beside it (the card's SubjectPublicKeyInfo, \
+                             which the QR presentation's salted binding is made of)"
+                        ));
+                    }
+                    (given, Some(key)) => {
+                        let fp = KeyFingerprint(Sha256::digest(key).into());
+                        if let Some(text) = given {
+                            let stated = parse_fingerprint(text).ok_or_else(|| {
+                                format!("{at}: card must be 64 hex digits (SHA-256 of the key)")
+                            })?;
+                            if stated != fp {
+                                return Err(format!("{at}: card is not the SHA-256 of card_key"));
+                            }
+                        }
                         if !cards.insert(fp.0) {
                             return Err(format!("{at}: card is given to two people"));
                         }
@@ -222,6 +266,7 @@ impl Data {
                 members.push(Person {
                     id: m.id,
                     card,
+                    card_key,
                     person,
                     record,
                 });
@@ -270,12 +315,33 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
+    /// The SubjectPublicKeyInfo DER of a test P-256 key.
+    fn spki(seed: u8) -> Vec<u8> {
+        use p256::pkcs8::EncodePublicKey as _;
+        let key = p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap();
+        p256::PublicKey::from(key.verifying_key())
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// One household, one member with a card.
+    fn one() -> String {
+        ONE.replace("@KEY@", &b64(&spki(7)))
+    }
+
     const ONE: &str = r#"
 [[households]]
 id = "h1"
 [[households.members]]
 id = "p1"
-card = "AA:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99"
+card_key = "@KEY@"
 [households.members.person]
 name = "架空 一郎"
 kana = "カクウ イチロウ"
@@ -300,10 +366,48 @@ relationship = "self"
     }
 
     #[test]
+    fn the_example_card_keys_are_the_virtual_cards_keys() {
+        use der::Encode as _;
+        let text = include_str!("../../../examples/households.toml");
+        let data = Data::parse(text, today()).unwrap();
+        let members = &data.households[0].members;
+        for (member, profile) in members.iter().zip(["taro", "hanako", "kenta"]) {
+            let path = format!(
+                "{}/../../examples/vcard-yamada-{profile}.toml",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let card = shikaku_vcard::card_from_profile_path(&path).unwrap();
+            let cert =
+                shikaku_core::card::CardCertificate::from_der(card.auth_certificate_der()).unwrap();
+            let spki = cert
+                .x509()
+                .tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .unwrap();
+            assert_eq!(
+                member.card_key.as_deref(),
+                Some(&spki[..]),
+                "{profile}: card_key = \"{}\"",
+                b64(&spki)
+            );
+            assert_eq!(member.card.unwrap().0, card.auth_key_fingerprint());
+        }
+    }
+
+    #[test]
     fn parses_a_minimal_file_and_fingerprint_forms() {
-        let data = Data::parse(ONE, today()).unwrap();
+        let data = Data::parse(&one(), today()).unwrap();
         let p = &data.households[0].members[0];
-        assert_eq!(p.card.unwrap().0[0], 0xaa);
+        assert_eq!(p.card_key.as_deref(), Some(&spki(7)[..]));
+        assert_eq!(p.card.unwrap().0, <[u8; 32]>::from(Sha256::digest(spki(7))));
+        // The fingerprint beside the key, in either spelling, is checked against it.
+        let hex: String = Sha256::digest(spki(7))
+            .iter()
+            .map(|b| format!("{b:02X}:"))
+            .collect();
+        let both = one().replace("card_key =", &format!("card = \"{hex}\"\ncard_key ="));
+        assert_eq!(Data::parse(&both, today()).unwrap(), data);
         assert!(parse_fingerprint("zz").is_none());
         assert!(parse_fingerprint(&"0".repeat(63)).is_none());
         assert!(parse_fingerprint(&"g".repeat(64)).is_none());
@@ -311,26 +415,44 @@ relationship = "self"
 
     #[test]
     fn errors_name_positions_and_fields_never_values() {
+        let text = one();
+        let one = text.as_str();
+        let wrong_fp = format!("card = \"{}\"\ncard_key =", "ab".repeat(32));
         let cases = [
-            (ONE.replace("カクウ イチロウ", "かくう"), "person"),
             (
-                ONE.replace(
+                one.replace("card_key =", &wrong_fp),
+                "not the SHA-256 of card_key",
+            ),
+            (
+                one.replace(
+                    &format!("card_key = \"{}\"", b64(&spki(7))),
+                    &format!("card = \"{}\"", "ab".repeat(32)),
+                ),
+                "card needs card_key",
+            ),
+            (one.replace(&b64(&spki(7)), "bm90IGEga2V5"), "card_key"),
+            (one.replace("カクウ イチロウ", "かくう"), "person"),
+            (
+                one.replace(
                     "relationship = \"self\"\n[households.members.record]",
                     "relationship = \"dependent\"\n[households.members.record]",
                 ),
                 "disagree",
             ),
-            (ONE.replace("\"01130012\"", "\"01130013\""), "record"),
-            (ONE.replace("AA:bb", "AA:bX"), "card"),
-            (ONE.replace("sex = \"male\"", "sex = \"架空\""), "line"),
+            (one.replace("\"01130012\"", "\"01130013\""), "record"),
             (
-                ONE.replace("number = \"1\"", "number = \"1\"\nsecret = \"架空\""),
+                one.replace("card_key =", "card = \"AA:bX\"\ncard_key ="),
+                "card",
+            ),
+            (one.replace("sex = \"male\"", "sex = \"架空\""), "line"),
+            (
+                one.replace("number = \"1\"", "number = \"1\"\nsecret = \"架空\""),
                 "unknown field",
             ),
             (
                 format!(
-                    "{ONE}\n{}",
-                    &ONE[ONE.find("[[households.members]]").unwrap()..]
+                    "{one}\n{}",
+                    &one[one.find("[[households.members]]").unwrap()..]
                 ),
                 "id is used twice",
             ),
@@ -350,14 +472,16 @@ relationship = "self"
 
     #[test]
     fn dependents_only_household_and_duplicate_cards_are_refused() {
-        let dependent = ONE.replace("\"self\"", "\"dependent\"");
+        let text = one();
+        let one = text.as_str();
+        let dependent = one.replace("\"self\"", "\"dependent\"");
         assert!(
             Data::parse(&dependent, today())
                 .unwrap_err()
                 .contains("self")
         );
-        let second = ONE[ONE.find("[[households.members]]").unwrap()..].replace("\"p1\"", "\"p2\"");
-        let err = Data::parse(&format!("{ONE}\n{second}"), today()).unwrap_err();
+        let second = one[one.find("[[households.members]]").unwrap()..].replace("\"p1\"", "\"p2\"");
+        let err = Data::parse(&format!("{one}\n{second}"), today()).unwrap_err();
         assert!(err.contains("card is given to two people"), "{err}");
     }
 

@@ -633,6 +633,8 @@ struct DocumentsBody {
     household_id: String,
     etag: String,
     documents: Vec<String>,
+    /// The presentation of each document, in the same order.
+    presentations: Vec<String>,
 }
 
 async fn documents(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
@@ -659,7 +661,9 @@ async fn documents(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Re
         let mut docs = Vec::with_capacity(ids.1.len());
         for id in &ids.1 {
             match issuer.signed(id) {
-                Some(s) if s.household_id == ids.0 => docs.push(s.bytes.clone()),
+                Some(s) if s.household_id == ids.0 => {
+                    docs.push((s.bytes.clone(), s.presentation.clone()))
+                }
                 _ => {
                     return data_failure(
                         &state,
@@ -671,7 +675,10 @@ async fn documents(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Re
         (ids.0, docs)
     };
     let mut parts: Vec<&[u8]> = vec![household_id.as_bytes()];
-    parts.extend(docs.iter().map(Vec::as_slice));
+    for (doc, presentation) in &docs {
+        parts.push(doc);
+        parts.push(presentation);
+    }
     let etag = etag_of(&parts);
     if not_modified(&headers, &etag) {
         return not_modified_response(&etag);
@@ -679,7 +686,8 @@ async fn documents(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Re
     let mut response = axum::Json(DocumentsBody {
         household_id,
         etag: etag.clone(),
-        documents: docs.iter().map(|d| B64.encode(d)).collect(),
+        documents: docs.iter().map(|(d, _)| B64.encode(d)).collect(),
+        presentations: docs.iter().map(|(_, p)| B64.encode(p)).collect(),
     })
     .into_response();
     if let Some(v) = quoted(&etag) {

@@ -9,16 +9,21 @@
 //! the new version is served, and entries are never removed, so a version never goes down —
 //! not across restarts, and not when a person is removed from the data file and added again.
 //! Signatures are deterministic (RFC 6979), so an unchanged person's document is
-//! byte-identical across requests and restarts, and so is the ETag.
+//! byte-identical across requests and restarts. Its presentation (the QR form) gets a fresh
+//! random salt with every new version; the salt is kept in the state entry, so the presentation
+//! too — and the ETag, which covers both — stays byte-identical until the version moves.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use p256::ecdsa::SigningKey;
+use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use shikaku_core::document::{EligibilityDocument, sign_document};
+use shikaku_core::document::{
+    EligibilityDocument, SALT_LEN, presentation_of, sign_document, sign_presentation,
+};
 use shikaku_core::eligibility::{EligibilityRecord, InsurerNumber, MemberData};
 
 use crate::data::Data;
@@ -41,6 +46,12 @@ pub struct Entry {
     pub version: u64,
     /// When the current version was issued (whole seconds).
     pub issued_at: DateTime<Utc>,
+    /// The salt of the current version's presentation (its salted holder binding), 32 hex
+    /// digits: drawn fresh for every new version, kept so that the presentation is signed once
+    /// per version and stays byte-identical across reloads and restarts. Absent in state files
+    /// written before presentations existed (one is drawn on the next load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
 }
 
 /// The state file's layout.
@@ -93,15 +104,39 @@ fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A fresh random salt for a presentation's holder binding.
+fn fresh_salt() -> Result<[u8; SALT_LEN], IssuerError> {
+    let mut salt = [0u8; SALT_LEN];
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|_| IssuerError::config("no randomness for a presentation's salt"))?;
+    Ok(salt)
+}
+
+/// A stored salt: 32 hex digits.
+fn parse_salt(hex: &str) -> Option<[u8; SALT_LEN]> {
+    if hex.len() != SALT_LEN * 2 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; SALT_LEN];
+    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
+        out[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(out)
+}
+
 fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
-/// A person's signed document.
+/// A person's signed document, and the presentation signed beside it.
 #[derive(Debug, Clone)]
 pub(crate) struct Signed {
     pub household_id: String,
     pub bytes: Vec<u8>,
+    /// The presentation document (format 2): what the app shows as the QR code, its holder
+    /// binding salted with the version's own random salt.
+    pub presentation: Vec<u8>,
 }
 
 /// The documents as of the last load, with the state behind them.
@@ -190,6 +225,8 @@ impl Issuer {
         let issued_now = whole_seconds(now);
         let mut next = self.state.clone();
         let mut documents = Vec::new();
+        let mut card_keys = Vec::new();
+        let mut salts = Vec::new();
         for (h, m) in data.people() {
             let content = Content {
                 household_id: &h.id,
@@ -200,7 +237,7 @@ impl Issuer {
             let json = serde_json::to_vec(&content)
                 .map_err(|_| self.data_error("cannot encode a person"))?;
             let hash = to_hex(&Sha256::digest(&json));
-            let entry = match next.people.get(&m.id) {
+            let mut entry = match next.people.get(&m.id) {
                 Some(e) if e.hash == hash && now <= e.issued_at + DOCUMENT_REFRESH_AFTER => {
                     e.clone()
                 }
@@ -208,13 +245,24 @@ impl Issuer {
                     hash,
                     version: e.version.saturating_add(1),
                     issued_at: issued_now,
+                    salt: None,
                 },
                 None => Entry {
                     hash,
                     version: 1,
                     issued_at: issued_now,
+                    salt: None,
                 },
             };
+            let salt = match entry.salt.as_deref().and_then(parse_salt) {
+                Some(salt) => salt,
+                None => {
+                    let salt = fresh_salt()?;
+                    entry.salt = Some(to_hex(&salt));
+                    salt
+                }
+            };
+            salts.push(salt);
             documents.push(EligibilityDocument {
                 household_id: h.id.clone(),
                 person_id: m.id.clone(),
@@ -225,17 +273,21 @@ impl Issuer {
                 record: m.record.clone(),
                 holder_binding: m.card.map(|c| c.0),
             });
+            card_keys.push(m.card_key.clone());
             next.people.insert(m.id.clone(), entry);
         }
         // Sign everything before anything is saved or replaced.
         let mut signed = HashMap::with_capacity(documents.len());
-        for doc in &documents {
+        for ((doc, card_key), salt) in documents.iter().zip(&card_keys).zip(salts) {
             let bytes = sign_document(doc, &self.key, &self.kid)?;
+            let presentation = presentation_of(doc, salt, card_key.as_deref())?;
+            let presentation = sign_presentation(&presentation, &self.key, &self.kid)?;
             signed.insert(
                 doc.person_id.clone(),
                 Signed {
                     household_id: doc.household_id.clone(),
                     bytes,
+                    presentation,
                 },
             );
         }

@@ -13,7 +13,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use shikaku_core::card::{CardTransport, sign_challenge};
-use shikaku_core::document::{TrustList, VerifiedDocument, verify_document};
+use shikaku_core::document::{
+    PresentedFormat, TrustList, VerifiedDocument, VerifiedPresentation, check_presentation_holder,
+    verify_document, verify_presentation_document,
+};
 use shikaku_issuer::{
     Clock, IssuerError, RunningIssuer, ServeConfig, files, init, init_with, load_root_public_key,
     load_signing_key, spawn,
@@ -258,6 +261,40 @@ impl Client {
     }
 }
 
+/// The presentations of a 200 answer, verified with the trust list, each agreeing with the
+/// document at the same place, and their signed bytes.
+fn presentations(env: &Env, r: &Reply) -> Vec<(VerifiedPresentation, Vec<u8>)> {
+    let (_, docs) = verified(env, r);
+    let v = r.json();
+    let list = env.trust_list();
+    let presentations = v["presentations"].as_array().unwrap();
+    assert_eq!(presentations.len(), docs.len());
+    presentations
+        .iter()
+        .zip(&docs)
+        .map(|(p, d)| {
+            let bytes = B64.decode(p.as_str().unwrap()).unwrap();
+            let p = verify_presentation_document(&bytes, &list, env.now()).unwrap();
+            assert_eq!(p.format, PresentedFormat::Presentation);
+            assert_eq!(p.kid, d.kid);
+            assert!(p.document.agrees_with(&d.document));
+            (p, bytes)
+        })
+        .collect()
+}
+
+/// The SubjectPublicKeyInfo DER of a virtual card's 利用者証明用 key.
+fn card_spki(card: &VirtualCard) -> Vec<u8> {
+    use der::Encode as _;
+    shikaku_core::card::CardCertificate::from_der(card.auth_certificate_der())
+        .unwrap()
+        .x509()
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .unwrap()
+}
+
 /// The documents of a 200 answer, verified with the trust list.
 fn verified(env: &Env, r: &Reply) -> (String, Vec<VerifiedDocument>) {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
@@ -462,6 +499,61 @@ fn full_flow_documents_etag_versions_and_trust_list() {
     std::fs::write(&env.data, text).unwrap();
     let (_, docs4) = verified(&env, &client.documents(&session, None));
     assert_eq!(docs4[2].document.version, 4);
+}
+
+#[test]
+fn a_presentation_beside_each_document_salted_per_version() {
+    let env = Env::new();
+    let client = env.start();
+    let (taro, hanako, kenta) = (card("taro"), card("hanako"), card("kenta"));
+    let session = client.login(&taro);
+    let r = client.documents(&session, None);
+    let (_, docs) = verified(&env, &r);
+    let first = presentations(&env, &r);
+    assert_eq!(first.len(), 3);
+    for ((p, bytes), (d, card)) in first.iter().zip(docs.iter().zip([&taro, &hanako, &kenta])) {
+        // What a clinic does not need is not in it.
+        let raw = d.document.holder_binding.unwrap();
+        for needle in [
+            d.document.household_id.as_bytes(),
+            d.document.person_id.as_bytes(),
+            &raw[..],
+        ] {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+        }
+        // Its salted binding matches its member's card, and no other member's.
+        check_presentation_holder(p, &card_spki(card)).unwrap();
+        let other = if std::ptr::eq(card, &taro) {
+            &hanako
+        } else {
+            &taro
+        };
+        assert!(check_presentation_holder(p, &card_spki(other)).is_err());
+    }
+    let salts: Vec<_> = first
+        .iter()
+        .map(|(p, _)| p.document.holder.unwrap().salt)
+        .collect();
+    assert!(salts[0] != salts[1] && salts[1] != salts[2] && salts[0] != salts[2]);
+
+    // The same version: the same presentation, also after a restart.
+    client.server.stop().unwrap();
+    let client = env.start();
+    let session = client.login(&taro);
+    let again = presentations(&env, &client.documents(&session, None));
+    assert_eq!(
+        again.iter().map(|(_, b)| b).collect::<Vec<_>>(),
+        first.iter().map(|(_, b)| b).collect::<Vec<_>>()
+    );
+    // A new version of 健太's document: a new salt for him only.
+    env.edit_data(
+        "acquired_on = \"2016-06-20\"",
+        "acquired_on = \"2016-07-01\"",
+    );
+    let next = presentations(&env, &client.documents(&session, None));
+    assert_eq!(next[0].1, first[0].1);
+    assert_ne!(next[2].0.document.holder.unwrap().salt, salts[2]);
+    check_presentation_holder(&next[2].0, &card_spki(&kenta)).unwrap();
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! `shikaku qr show|verify`: a member's signed document as a QR payload (`SK1:` +
-//! Base45(zlib(COSE))), and offline verification of one.
+//! `shikaku qr show|verify`: a member's QR payload (`SK1:` + Base45(zlib(COSE))) — the
+//! presentation document (format 2), or for a record synced before presentations existed the
+//! full signed document (format 1) — and offline verification of either, as a clinic does it.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,7 +8,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use shikaku_core::document::{TrustList, from_qr_payload, verify_document};
+use shikaku_core::document::{
+    PresentedFormat, TrustList, Validity, Verdict, VerifiedPresentation, from_qr_payload,
+    verify_presentation,
+};
+use shikaku_core::eligibility::{Relationship, Sex};
 
 use crate::context::{Context, create_private, resolve_member};
 use crate::util::read_root;
@@ -15,7 +20,8 @@ use crate::util::read_root;
 /// The `qr` subcommands.
 #[derive(Subcommand)]
 pub enum QrCommand {
-    /// Print a member's signed document as an `SK1:` payload and draw it as a QR code.
+    /// Print a member's presentation document (what a clinic needs, nothing more) as an `SK1:`
+    /// payload and draw it as a QR code.
     Show {
         /// Member id (or prefix).
         member: String,
@@ -23,7 +29,8 @@ pub enum QrCommand {
         #[arg(long, value_name = "FILE")]
         png: Option<PathBuf>,
     },
-    /// Verify an `SK1:` payload offline; exit 0 only when it is valid.
+    /// Verify an `SK1:` payload offline (format 2 presentation or format 1 full document);
+    /// exit 0 only when it is valid.
     Verify {
         /// The payload (`SK1:…`).
         payload: String,
@@ -52,9 +59,12 @@ pub fn run(ctx: &Context, cmd: QrCommand) -> Result<ExitCode> {
 fn show(ctx: &Context, member: &str, png: Option<&Path>) -> Result<ExitCode> {
     let store = ctx.open()?;
     let m = resolve_member(&store, member)?;
-    let (_, payload) = store.member_qr_payload(m.id)?.ok_or_else(|| {
+    let (record, payload) = store.member_qr_payload(m.id)?.ok_or_else(|| {
         anyhow!("this member has no signed document (sync first); hand-entered records have no QR")
     })?;
+    let stored = store.record(record)?;
+    let full = shikaku_core::store::signed_bytes(&stored);
+    let is_full_document = store.qr_bytes(&stored)?.as_deref() == full;
     let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::L)
         .map_err(|e| anyhow!("cannot make a QR code: {e}"))?;
     outln!("{payload}");
@@ -63,6 +73,16 @@ fn show(ctx: &Context, member: &str, png: Option<&Path>) -> Result<ExitCode> {
         .quiet_zone(true)
         .build();
     outln!("{art}");
+    if is_full_document {
+        outln!(
+            "format 1: the full signed document (synced before presentations existed; it still \
+             verifies, and the next sync replaces it with the presentation)"
+        );
+    } else {
+        outln!(
+            "format 2: the presentation document (no issuer ids, no 限度額, salted card binding)"
+        );
+    }
     if let Some(path) = png {
         write_png(&code, path)?;
         outln!("wrote {}", path.display());
@@ -93,58 +113,122 @@ fn verify(
             })?
         }
     };
-    let verdict = from_qr_payload(payload.trim())
-        .and_then(|bytes| verify_document(&bytes, &trust, Utc::now()));
-    match verdict {
+    let now = Utc::now();
+    let result =
+        from_qr_payload(payload.trim()).and_then(|bytes| verify_presentation(&bytes, &trust, now));
+    let verdict = Verdict::of(&result);
+    match result {
         Ok(v) => {
-            let d = &v.document;
-            let now = Utc::now();
-            // The issue date and the document's age come first: a receptionist judges an old
-            // copy by them before reading anything else.
-            outln!(
-                "発行 {} ({} days ago)",
-                shikaku_core::clock::japan_today(d.issued_at).format("%Y-%m-%d"),
-                (now - d.issued_at).num_days().max(0)
-            );
-            let expired = d.is_expired(now);
-            if expired {
-                outln!(
-                    "EXPIRED — 有効期限切れ: signed by issuer key {}, but the document's own validity ended {}",
-                    v.kid,
-                    shikaku_core::clock::japan_today(d.valid_until).format("%Y-%m-%d")
-                );
-            } else {
-                outln!(
-                    "signature VALID — 発行元の署名を確認済み (issuer key {})",
-                    v.kid
-                );
-            }
-            outln!("  氏名        {} ({})", d.person.name, d.person.kana);
-            outln!("  生年月日    {}", d.person.birth_date.format("%Y-%m-%d"));
-            outln!(
-                "  保険者番号  {}  {}",
-                d.record.insurer_number,
-                d.record.insurer_name
-            );
-            outln!(
-                "  記号・番号  {} ・ {}  枝番 {}",
-                d.record.symbol.as_deref().unwrap_or("—"),
-                d.record.number,
-                d.record.branch.as_deref().unwrap_or("—")
-            );
-            outln!("  版          {}", d.version);
-            outln!("  valid only together with the physical My Number Card");
-            Ok(if expired {
-                ExitCode::FAILURE
-            } else {
+            print_verified(&v, now)?;
+            Ok(if verdict == Verdict::Valid {
                 ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
             })
         }
         Err(e) => {
-            outln!("INVALID — {e}");
+            let what = match verdict {
+                Verdict::UnknownIssuerKey => "発行元不明 (issuer key not trusted for this)",
+                Verdict::BadSignature => "署名不正 (bad signature)",
+                _ => "形式不正 (malformed)",
+            };
+            outln!("INVALID — {what}: {e}");
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn print_verified(v: &VerifiedPresentation, now: chrono::DateTime<Utc>) -> Result<()> {
+    let d = &v.document;
+    let day = |t| shikaku_core::clock::japan_today(t).format("%Y-%m-%d");
+    let date = |o: Option<chrono::NaiveDate>| {
+        o.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    // The issue date, the document's age and its format come first: a receptionist judges an
+    // old copy by them before reading anything else.
+    let format = match v.format {
+        PresentedFormat::Presentation => "format 2 (presentation)",
+        PresentedFormat::FullDocument { .. } => {
+            "format 1 (full document, from before presentations)"
+        }
+    };
+    outln!(
+        "発行 {} ({} days ago) · {format}",
+        day(d.issued_at),
+        (now - d.issued_at).num_days().max(0)
+    );
+    match v.validity {
+        Validity::Expired { since } => outln!(
+            "EXPIRED — 有効期限切れ: signed by issuer key {}, but the document's own validity ended {}",
+            v.kid,
+            day(since)
+        ),
+        Validity::Valid => outln!(
+            "signature VALID — 発行元の署名を確認済み (issuer key {})",
+            v.kid
+        ),
+    }
+    let p = &d.person;
+    let r = &d.record;
+    outln!("  氏名        {} ({})", p.name, p.kana);
+    let sex = match p.sex {
+        Sex::Male => "男",
+        Sex::Female => "女",
+        Sex::Other => "その他",
+    };
+    outln!(
+        "  生年月日    {}  性別 {sex}",
+        p.birth_date.format("%Y-%m-%d")
+    );
+    let relationship = match r.relationship {
+        Relationship::Insured => "本人",
+        Relationship::Dependent => "家族",
+    };
+    outln!("  本人・家族  {relationship}");
+    outln!("  保険者番号  {}  {}", r.insurer_number, r.insurer_name);
+    outln!(
+        "  記号・番号  {} ・ {}  枝番 {}",
+        r.symbol.as_deref().unwrap_or("—"),
+        r.number,
+        r.branch.as_deref().unwrap_or("—")
+    );
+    if let Some(name) = &r.insured_name {
+        outln!("  被保険者氏名 {name}");
+    }
+    outln!(
+        "  負担割合    {}",
+        r.copay
+            .map(|c| format!("{}割", c.percent() / 10))
+            .unwrap_or_else(|| "—".into())
+    );
+    outln!(
+        "  有効期間    {} 〜 {}",
+        date(r.valid_from),
+        date(r.valid_until)
+    );
+    if let Some(e) = &r.elderly {
+        outln!(
+            "  高齢受給者  {}割 ({} 〜 {})",
+            e.copay.percent() / 10,
+            e.effective_from.format("%Y-%m-%d"),
+            date(e.valid_until)
+        );
+    }
+    if r.preschool {
+        outln!("  未就学");
+    }
+    let bound = match &v.format {
+        PresentedFormat::Presentation if d.holder.is_some() => {
+            "bound to a My Number Card (salted binding)"
+        }
+        PresentedFormat::FullDocument {
+            holder_binding: Some(_),
+        } => "bound to a My Number Card",
+        _ => "bound to no card",
+    };
+    outln!("  {bound}; valid only together with the physical My Number Card");
+    Ok(())
 }
 
 /// Writes the QR code as an 8-bit grey PNG, 6 pixels per module, with a 4-module quiet zone.
