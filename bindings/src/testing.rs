@@ -11,7 +11,9 @@ use chrono::{Duration, Utc};
 use p256::ecdsa::SigningKey;
 use sha2::{Digest, Sha256};
 use shikaku_core::card::CardTransport as _;
-use shikaku_core::document::{EligibilityDocument, IssuerKey, TrustList, sign_document};
+use shikaku_core::document::{
+    EligibilityDocument, IssuerKey, TrustList, presentation_of, sign_document, sign_presentation,
+};
 use shikaku_core::eligibility::{DocumentKind, MemberForm, RecordForm, Relationship, Sex};
 use shikaku_core::screen::japan_today;
 use shikaku_issuer::{RunningIssuer, ServeConfig, files, load_root_public_key, system_clock};
@@ -99,6 +101,9 @@ pub struct TestIssuer {
     pub household_id: String,
     /// The signed documents (COSE bytes), in profile order.
     pub documents: Vec<Vec<u8>>,
+    /// The signed presentation of each document (COSE bytes), in the same order: the
+    /// `presentations` list of the documents answer.
+    pub presentations: Vec<Vec<u8>>,
 }
 
 fn key(seed: &str) -> Result<SigningKey, ShikakuError> {
@@ -137,6 +142,7 @@ pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuErro
     .sign(&root)
     .map_err(|_| test_error("trust list signing failed"))?;
     let mut documents = Vec::new();
+    let mut presentations = Vec::new();
     for (i, path) in card_profiles.iter().enumerate() {
         let card = card_from_profile_path(path)
             .map_err(|_| test_error("the virtual card profile cannot be loaded"))?;
@@ -197,6 +203,26 @@ pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuErro
         documents.push(
             sign_document(&doc, &issuer, KID).map_err(|_| test_error("document signing failed"))?,
         );
+        let spki = {
+            use p256::pkcs8::der::Encode as _;
+            shikaku_core::card::CardCertificate::from_der(card.auth_certificate_der())
+                .ok()
+                .and_then(|c| {
+                    c.x509()
+                        .tbs_certificate
+                        .subject_public_key_info
+                        .to_der()
+                        .ok()
+                })
+                .ok_or_else(|| test_error("the card's key cannot be read"))?
+        };
+        // A fixed salt per member: a test fixture need not draw a fresh one.
+        let salt = [0x5a ^ u8::try_from(i).unwrap_or(0); 16];
+        presentations.push(
+            presentation_of(&doc, salt, Some(&spki))
+                .and_then(|p| sign_presentation(&p, &issuer, KID))
+                .map_err(|_| test_error("presentation signing failed"))?,
+        );
     }
     Ok(TestIssuer {
         trust_list: trust,
@@ -207,6 +233,7 @@ pub fn test_issuer(card_profiles: Vec<String>) -> Result<TestIssuer, ShikakuErro
             .to_vec(),
         household_id: "hh-ffi-test".into(),
         documents,
+        presentations,
     })
 }
 

@@ -86,10 +86,17 @@ impl HttpTransport for Issuer {
                     .iter()
                     .map(|d| B64.encode(d))
                     .collect();
+                let presentations: Vec<String> = self
+                    .fixture
+                    .presentations
+                    .iter()
+                    .map(|p| B64.encode(p))
+                    .collect();
                 ok(serde_json::to_vec(&serde_json::json!({
                     "household_id": self.fixture.household_id,
                     "etag": "\"e1\"",
                     "documents": docs,
+                    "presentations": presentations,
                 }))
                 .unwrap())
             }

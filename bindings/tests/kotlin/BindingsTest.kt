@@ -205,7 +205,8 @@ class LoopbackIssuer(val fixture: TestIssuer) {
                     ex.requestHeaders.getFirst("If-None-Match") == etag -> reply(ex, 304)
                     else -> {
                         val docs = fixture.documents.joinToString(",") { "\"${b64(it)}\"" }
-                        reply(ex, 200, """{"household_id":"${fixture.householdId}","etag":"${etag.replace("\"", "\\\"")}","documents":[$docs]}""".toByteArray())
+                        val presentations = fixture.presentations.joinToString(",") { "\"${b64(it)}\"" }
+                        reply(ex, 200, """{"household_id":"${fixture.householdId}","etag":"${etag.replace("\"", "\\\"")}","documents":[$docs],"presentations":[$presentations]}""".toByteArray())
                     }
                 }
             }

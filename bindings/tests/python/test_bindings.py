@@ -177,6 +177,7 @@ class Issuer:
                             "household_id": issuer.fixture.household_id,
                             "etag": issuer.etag,
                             "documents": [b64(d) for d in issuer.fixture.documents],
+                            "presentations": [b64(p) for p in issuer.fixture.presentations],
                         }).encode()
                         self.reply(200, body, headers=[("ETag", issuer.etag)])
                 else:
