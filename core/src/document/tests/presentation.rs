@@ -327,4 +327,19 @@ fn agreement_with_the_full_document() {
     other.record.limit = None;
     other.version = 9;
     assert!(p.agrees_with(&other));
+
+    // The same on the signed bytes (what the store checks before showing a QR code).
+    let full = sign_ok(&doc);
+    assert!(presentation_matches_document(&sign_p(&p), &full));
+    let other_kid = sign_presentation(&p, &key_from_seed("police"), "police-2026").unwrap();
+    assert!(!presentation_matches_document(&other_kid, &full));
+    let mut other = doc.clone();
+    other.record.number = "９０".into();
+    assert!(!presentation_matches_document(
+        &sign_p(&p),
+        &sign_ok(&other)
+    ));
+    assert!(!presentation_matches_document(&full, &full));
+    assert!(!presentation_matches_document(&sign_p(&p), &sign_p(&p)));
+    assert!(!presentation_matches_document(b"", &full));
 }
