@@ -29,7 +29,7 @@ mod presentation;
 mod qr;
 mod rollback;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 mod trust;
@@ -44,7 +44,7 @@ pub use presentation::{
     presentation_of, sign_presentation, verify_presentation, verify_presentation_document,
 };
 pub use qr::{from_qr_payload, to_qr_payload};
-pub use rollback::{document_version_untimed, trust_list_untimed};
+pub use rollback::{document_version_untimed, trust_list_untimed, trust_update_is_rollback};
 pub use trust::{IssuerKey, TrustList};
 pub use verify::{
     VerifiedDocument, check_holder, reverify_provenance, reverify_stored_record, sign_document,

@@ -20,6 +20,27 @@ pub fn trust_list_untimed(bytes: &[u8], root: &VerifyingKey) -> Option<TrustList
     TrustList::verify(bytes, root, end_of_time()).ok()
 }
 
+/// True when `new` (signed as `new_bytes`, already verified with `root`) would roll back the
+/// stored trust list `stored`: a lower version, or the same version with other bytes. The stored
+/// list's version is read with time checks off ([`trust_list_untimed`]); stored bytes that no
+/// longer verify with `root` stop nothing (there is no version to protect).
+pub fn trust_update_is_rollback(
+    stored: Option<&[u8]>,
+    new_bytes: &[u8],
+    new: &TrustList,
+    root: &VerifyingKey,
+) -> bool {
+    let Some(stored_bytes) = stored else {
+        return false;
+    };
+    match trust_list_untimed(stored_bytes, root) {
+        Some(old) => {
+            new.version < old.version || (new.version == old.version && stored_bytes != new_bytes)
+        }
+        None => false,
+    }
+}
+
 /// The version of a signed document whose signature verifies with a key (of the same key id,
 /// allowed for the document's 保険者番号) in any of `lists`, with the keys' validity periods
 /// ignored. `None` when no key verifies it.

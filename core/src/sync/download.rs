@@ -17,7 +17,7 @@ use super::{SyncConfig, SyncStep};
 use crate::card::{CardCertificate, CardTransport, KeyFingerprint, sign_challenge};
 use crate::document::{
     DocumentError, TrustList, VerifiedDocument, VerifyingKey, check_presentation_holder,
-    trust_list_untimed, verify_document, verify_presentation_document,
+    trust_list_untimed, trust_update_is_rollback, verify_document, verify_presentation_document,
 };
 use crate::store::{Store, StoreError, SyncState};
 
@@ -123,11 +123,7 @@ pub fn download(
         .trust_list
         .as_deref()
         .and_then(|b| trust_list_untimed(b, &root));
-    if let Some(stored) = &previous_trust
-        && (trust.version < stored.version
-            || (trust.version == stored.version
-                && state.trust_list.as_deref() != Some(&r.body[..])))
-    {
+    if trust_update_is_rollback(state.trust_list.as_deref(), &r.body, &trust, &root) {
         return Err(SyncError::Rollback);
     }
     let trust_bytes = r.body;

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 pub use commit::{commit, repin_root};
 pub use download::{Downloaded, SyncSnapshot, download};
 pub use error::SyncError;
-pub use protocol::{LOGIN_CONTEXT, MAX_RESPONSE_BYTES, login_message};
+pub use protocol::{LOGIN_CONTEXT, MAX_RESPONSE_BYTES, fetch_trust_list, login_message};
 
 use crate::card::CardTransport;
 use crate::document::VerifyingKey;

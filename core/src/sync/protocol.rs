@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SyncConfig;
 use super::error::SyncError;
-use super::http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport};
+use super::http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport, ServerUrl};
 
 /// The context every login signature is bound to (version 2: bound to the server's origin
 /// and the challenge id as well).
@@ -108,18 +108,50 @@ impl Client<'_> {
         headers: Vec<HttpHeader>,
         body: Vec<u8>,
     ) -> Result<HttpResponse, SyncError> {
-        let response = self.http.send(HttpRequest {
-            method,
-            url: self.config.server.join(path),
-            headers,
-            body,
-            timeout_ms: self.config.timeout_ms,
-        })?;
-        if response.body.len() > MAX_RESPONSE_BYTES {
-            return Err(protocol("the answer is larger than 1 MiB"));
-        }
-        Ok(response)
+        send(
+            self.http,
+            HttpRequest {
+                method,
+                url: self.config.server.join(path),
+                headers,
+                body,
+                timeout_ms: self.config.timeout_ms,
+            },
+        )
     }
+}
+
+/// Sends one request; an answer over [`MAX_RESPONSE_BYTES`] is a protocol error.
+fn send(http: &dyn HttpTransport, request: HttpRequest) -> Result<HttpResponse, SyncError> {
+    let response = http.send(request)?;
+    if response.body.len() > MAX_RESPONSE_BYTES {
+        return Err(protocol("the answer is larger than 1 MiB"));
+    }
+    Ok(response)
+}
+
+/// Fetches the issuer's signed trust list (`GET /v1/trust-list`, no login) for a device that
+/// keeps a trust list without a household, such as a clinic desk. The bytes are not verified
+/// here: the caller verifies them with its pinned root and its rollback rule.
+pub fn fetch_trust_list(
+    http: &dyn HttpTransport,
+    server: &ServerUrl,
+    timeout_ms: u32,
+) -> Result<Vec<u8>, SyncError> {
+    let r = send(
+        http,
+        HttpRequest {
+            method: HttpMethod::Get,
+            url: server.join("/v1/trust-list"),
+            headers: vec![],
+            body: vec![],
+            timeout_ms,
+        },
+    )?;
+    if r.status != 200 {
+        return Err(SyncError::Server { status: r.status });
+    }
+    Ok(r.body)
 }
 
 #[cfg(test)]
