@@ -9,9 +9,11 @@
 //! - [`card`]: ISO 7816 APDUs, the [`card::CardTransport`] seam and My Number Card checks.
 //! - [`document`]: signed eligibility documents (COSE_Sign1/ES256), the trust list, the QR form.
 //! - [`sync`]: the [`sync::http::HttpTransport`] seam and the download protocol.
+//! - [`clinic`]: the clinic desk's encrypted store, tamper-evident visit log and export.
 //! - [`screen`]: the view models the apps lay out, 和暦, expiry rules and guidance.
 
 pub mod card;
+pub mod clinic;
 pub mod clock;
 pub mod document;
 pub mod eligibility;

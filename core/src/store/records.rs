@@ -60,7 +60,7 @@ impl RawRecord {
     }
 }
 
-pub(super) fn identity_hash(
+pub(crate) fn identity_hash(
     keys: &Keys,
     insurer_number: &InsurerNumber,
     symbol: Option<&str>,

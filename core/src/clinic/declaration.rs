@@ -1,0 +1,266 @@
+//! 被保険者資格申立書: what a patient declares when nothing can be verified (no card reader, no
+//! verifiable document). The clinic treats the patient at the declared share and claims as
+//! usual; the claim is matched to the insurer afterwards. A declaration is always
+//! 申立・未検証: nothing in it was checked against an issuer.
+//!
+//! Only what the claim needs is kept. The address and telephone number the paper form also
+//! asks for stay on the paper form: the desk does not store them.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::eligibility::text::{KanaError, fold_kana, fold_width, parse_date};
+use crate::eligibility::{
+    CopayRate, Field, FieldError, InsurerNumber, Relationship, Sex, ValidationError,
+};
+
+/// The earliest birth date accepted (as for members).
+const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1890, 1, 1) {
+    Some(d) => d,
+    None => panic!("constant date"),
+};
+
+/// What the receptionist types from a 被保険者資格申立書, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationForm {
+    /// 氏名 (required).
+    pub name: String,
+    /// 氏名カナ, if given (half-width katakana is folded).
+    pub kana: Option<String>,
+    /// 生年月日 (required; `YYYY-MM-DD` or 和暦).
+    pub birth_date: String,
+    /// 性別, if given.
+    pub sex: Option<Sex>,
+    /// 本人・家族の別, if given.
+    pub relationship: Option<Relationship>,
+    /// The insurance the patient belongs to: the insurer's name or the employer (required).
+    pub insurer_name: String,
+    /// 保険者番号, if known.
+    pub insurer_number: Option<String>,
+    /// 記号, if known (kept as typed, full-width included).
+    pub symbol: Option<String>,
+    /// 番号, if known (kept as typed).
+    pub number: Option<String>,
+    /// 枝番, if known (2 digits).
+    pub branch: Option<String>,
+    /// The share the patient says they pay, in percent (10, 20 or 30), if stated.
+    pub copay_percent: Option<u8>,
+}
+
+/// A validated declaration. Nothing in it is verified: it is always shown as 申立・未検証.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    /// 氏名.
+    pub name: String,
+    /// 氏名カナ.
+    pub kana: Option<String>,
+    /// 生年月日.
+    pub birth_date: NaiveDate,
+    /// 性別.
+    pub sex: Option<Sex>,
+    /// 本人・家族の別.
+    pub relationship: Option<Relationship>,
+    /// The insurer's name or the employer, as declared.
+    pub insurer_name: String,
+    /// 保険者番号 (check digit verified), if declared.
+    pub insurer_number: Option<InsurerNumber>,
+    /// 記号, as declared.
+    pub symbol: Option<String>,
+    /// 番号, as declared.
+    pub number: Option<String>,
+    /// 枝番, as declared (2 half-width digits).
+    pub branch: Option<String>,
+    /// The share the patient says they pay.
+    pub copay: Option<CopayRate>,
+}
+
+fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A free-text value that ends up in an exported spreadsheet cell: the usual text rules, and
+/// no leading `=`, `+`, `-` or `@` (a spreadsheet would run it as a formula).
+pub(crate) fn check_cell_text(s: &str, max: usize) -> Result<String, &'static str> {
+    let t = crate::eligibility::check_text(s, max)?;
+    if t.starts_with(['=', '+', '-', '@']) {
+        return Err("must not start with =, +, - or @ (a spreadsheet would run it as a formula)");
+    }
+    Ok(t)
+}
+
+impl DeclarationForm {
+    /// Validates the form as of `today` (the day in Japan), naming every field that fails.
+    pub fn validate(&self, today: NaiveDate) -> Result<Declaration, ValidationError> {
+        let mut errors = Vec::new();
+        let mut take = |field: Field, r: Result<String, &'static str>| match r {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                errors.push(FieldError {
+                    field,
+                    reason: reason.into(),
+                });
+                None
+            }
+        };
+        let name = take(Field::Name, check_cell_text(&self.name, 60));
+        let kana = present(&self.kana).and_then(|k| {
+            take(
+                Field::Kana,
+                fold_kana(k).map_err(|e| match e {
+                    KanaError::Empty => "must not be empty",
+                    KanaError::Hiragana => "must be katakana, not hiragana",
+                    KanaError::NotKatakana => "must be katakana",
+                }),
+            )
+        });
+        let insurer_name = take(Field::InsurerName, check_cell_text(&self.insurer_name, 100));
+        let symbol =
+            present(&self.symbol).and_then(|s| take(Field::Symbol, check_cell_text(s, 20)));
+        let number =
+            present(&self.number).and_then(|s| take(Field::Number, check_cell_text(s, 20)));
+        let branch = present(&self.branch).and_then(|b| {
+            let folded = fold_width(b);
+            take(
+                Field::Branch,
+                if folded.len() == 2 && folded.bytes().all(|d| d.is_ascii_digit()) {
+                    Ok(folded)
+                } else {
+                    Err("must be exactly 2 digits")
+                },
+            )
+        });
+        let mut birth_date = None;
+        match parse_date(&self.birth_date) {
+            Ok(b) if b > today => errors.push(FieldError {
+                field: Field::BirthDate,
+                reason: "must not be in the future".into(),
+            }),
+            Ok(b) if b < EARLIEST_BIRTH => errors.push(FieldError {
+                field: Field::BirthDate,
+                reason: "must not be before 1890".into(),
+            }),
+            Ok(b) => birth_date = Some(b),
+            Err(reason) => errors.push(FieldError {
+                field: Field::BirthDate,
+                reason: reason.into(),
+            }),
+        }
+        let insurer_number = match present(&self.insurer_number).map(InsurerNumber::parse) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(e)) => {
+                errors.push(FieldError {
+                    field: Field::InsurerNumber,
+                    reason: e.to_string(),
+                });
+                None
+            }
+        };
+        let copay = match self.copay_percent.map(CopayRate::try_from) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(reason)) => {
+                errors.push(FieldError {
+                    field: Field::Copay,
+                    reason: reason.into(),
+                });
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(ValidationError { errors });
+        }
+        match (name, insurer_name, birth_date) {
+            (Some(name), Some(insurer_name), Some(birth_date)) => Ok(Declaration {
+                name,
+                kana,
+                birth_date,
+                sex: self.sex,
+                relationship: self.relationship,
+                insurer_name,
+                insurer_number,
+                symbol,
+                number,
+                branch,
+                copay,
+            }),
+            _ => Err(ValidationError {
+                errors: vec![FieldError {
+                    field: Field::Name,
+                    reason: "incomplete input".into(),
+                }],
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    pub(crate) fn form() -> DeclarationForm {
+        DeclarationForm {
+            name: "佐藤 一郎".into(),
+            kana: Some("ｻﾄｳ ｲﾁﾛｳ".into()),
+            birth_date: "1970-05-06".into(),
+            sex: Some(Sex::Male),
+            relationship: Some(Relationship::Insured),
+            insurer_name: "株式会社サンプル".into(),
+            insurer_number: Some("01130012".into()),
+            symbol: Some("１２３".into()),
+            number: Some("4567".into()),
+            branch: Some("００".into()),
+            copay_percent: Some(30),
+        }
+    }
+
+    #[test]
+    fn validates_and_folds() {
+        let d = form().validate(today()).unwrap();
+        assert_eq!(d.kana.as_deref(), Some("サトウ イチロウ"));
+        assert_eq!(d.symbol.as_deref(), Some("１２３"), "kept as typed");
+        assert_eq!(d.branch.as_deref(), Some("00"));
+        assert_eq!(d.copay, Some(CopayRate::Thirty));
+        let minimal = DeclarationForm {
+            name: "佐藤 一郎".into(),
+            birth_date: "昭和45年5月6日".into(),
+            insurer_name: "不明".into(),
+            ..Default::default()
+        };
+        let d = minimal.validate(today()).unwrap();
+        assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(1970, 5, 6).unwrap());
+        assert_eq!(d.insurer_number, None);
+    }
+
+    #[test]
+    fn names_every_failing_field_without_values() {
+        let bad = DeclarationForm {
+            name: "=HYPERLINK(\"x\")".into(),
+            kana: Some("さとう".into()),
+            birth_date: "2999-01-01".into(),
+            insurer_name: " ".into(),
+            insurer_number: Some("01130013".into()),
+            branch: Some("1".into()),
+            copay_percent: Some(25),
+            ..form()
+        };
+        let e = bad.validate(today()).unwrap_err();
+        for f in [
+            Field::Name,
+            Field::Kana,
+            Field::BirthDate,
+            Field::InsurerName,
+            Field::InsurerNumber,
+            Field::Branch,
+            Field::Copay,
+        ] {
+            assert!(e.has(f), "{f:?} in {e}");
+        }
+        assert!(!e.to_string().contains("HYPERLINK"));
+    }
+}

@@ -1,0 +1,308 @@
+//! The visit log leaves the desk as CSV (for spreadsheet software and レセコン re-keying) or
+//! JSON. Both are built here, from [`LogEntry`]; every 申立 entry says 申立・未検証 in both.
+//!
+//! CSV: UTF-8 with a BOM (so spreadsheet software detects the encoding), CRLF line ends, one
+//! header row ([`CSV_COLUMNS`]), one row per entry, RFC 4180 quoting (a field holding `,`, `"`,
+//! CR or LF is quoted, `"` doubled), dates `YYYY-MM-DD`, values as printed (full-width 記号・番号
+//! kept). A text value that would start with `=`, `+`, `-` or `@` gets a leading `'` so that a
+//! spreadsheet shows it instead of running it as a formula (the desk refuses such values on
+//! input; this guards values from elsewhere).
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use super::claim::CardCheckMethod;
+use super::log::{EntryKind, LogEntry, VisitList};
+use crate::clock::japan_time;
+use crate::eligibility::{CopayRate, Relationship, Sex};
+
+/// The CSV header, in column order (documented in docs/clinic.md).
+pub const CSV_COLUMNS: [&str; 27] = [
+    "受診日",
+    "受付時刻",
+    "確認結果",
+    "確認方法",
+    "カード確認",
+    "保険者番号",
+    "記号",
+    "番号",
+    "枝番",
+    "氏名",
+    "カナ",
+    "生年月日",
+    "性別",
+    "本人・家族",
+    "負担割合",
+    "有効開始日",
+    "有効終了日",
+    "高齢受給者負担割合",
+    "高齢受給者発効期日",
+    "限度額適用区分",
+    "限度額発効期日",
+    "保険者名称（申立）",
+    "書類鍵ID",
+    "書類形式",
+    "書類発行日",
+    "受付者",
+    "記録番号",
+];
+
+/// How eligibility was confirmed, in the words of the claim (clinic.md §2).
+pub fn confirmation_ja(entry: &LogEntry) -> &'static str {
+    match &entry.kind {
+        EntryKind::Verified(v) => match v.card() {
+            CardCheckMethod::Pin => "署名付き資格情報＋カード（PIN）",
+            CardCheckMethod::Visual => "署名付き資格情報＋カード（目視）",
+            CardCheckMethod::None => "署名付き資格情報（カード未確認）",
+        },
+        EntryKind::Declared(_) => "被保険者資格申立書",
+    }
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn copay(c: Option<CopayRate>) -> String {
+    c.map(|c| format!("{}割", c.percent() / 10))
+        .unwrap_or_default()
+}
+
+fn text(s: Option<&str>) -> String {
+    s.unwrap_or_default().to_string()
+}
+
+/// One entry as the CSV's cells, in [`CSV_COLUMNS`] order.
+pub fn csv_cells(e: &LogEntry) -> [String; 27] {
+    let visit_day = date(Some(e.visit_date()));
+    let time = japan_time(e.recorded_at).format("%H:%M").to_string();
+    let status = e.status_label_ja().to_string();
+    let confirmation = confirmation_ja(e).to_string();
+    let operator = e.operator.clone();
+    let position = e.position.to_string();
+    match &e.kind {
+        EntryKind::Verified(v) => {
+            let c = v.claim();
+            let doc = v.document();
+            [
+                visit_day,
+                time,
+                status,
+                confirmation,
+                v.card().label_ja().to_string(),
+                c.insurer_number.as_str().to_string(),
+                text(c.symbol.as_deref()),
+                c.number.clone(),
+                text(c.branch.as_deref()),
+                c.name.clone(),
+                c.kana.clone(),
+                date(Some(c.birth_date)),
+                c.sex.label_ja().to_string(),
+                c.relationship.label_ja().to_string(),
+                copay(c.copay),
+                date(c.valid_from),
+                date(c.valid_until),
+                copay(c.elderly.as_ref().map(|x| x.copay)),
+                date(c.elderly.as_ref().map(|x| x.effective_from)),
+                text(c.limit.as_ref().map(|l| l.category.as_str())),
+                date(c.limit.as_ref().and_then(|l| l.effective_from)),
+                String::new(),
+                doc.key_id.clone(),
+                doc.format.to_string(),
+                date(Some(doc.issued_on)),
+                operator,
+                position,
+            ]
+        }
+        EntryKind::Declared(d) => [
+            visit_day,
+            time,
+            status,
+            confirmation,
+            CardCheckMethod::None.label_ja().to_string(),
+            text(d.insurer_number.as_ref().map(|n| n.as_str())),
+            text(d.symbol.as_deref()),
+            text(d.number.as_deref()),
+            text(d.branch.as_deref()),
+            d.name.clone(),
+            text(d.kana.as_deref()),
+            date(Some(d.birth_date)),
+            text(d.sex.map(Sex::label_ja)),
+            text(d.relationship.map(Relationship::label_ja)),
+            copay(d.copay),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            d.insurer_name.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            operator,
+            position,
+        ],
+    }
+}
+
+/// Appends one RFC 4180 field.
+fn push_field(out: &mut String, value: &str) {
+    let guarded;
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        guarded = format!("'{value}");
+        guarded.as_str()
+    } else {
+        value
+    };
+    if value.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(out, c.as_ref());
+    }
+    out.push_str("\r\n");
+}
+
+/// The entries as CSV: BOM, header, one CRLF-terminated row per entry.
+pub fn to_csv(entries: &[LogEntry]) -> String {
+    let mut out = String::from("\u{FEFF}");
+    push_row(&mut out, &CSV_COLUMNS);
+    for e in entries {
+        push_row(&mut out, &csv_cells(e));
+    }
+    out
+}
+
+fn date_json(d: Option<NaiveDate>) -> Value {
+    d.map_or(Value::Null, |d| {
+        Value::String(d.format("%Y-%m-%d").to_string())
+    })
+}
+
+fn sex_key(s: Sex) -> &'static str {
+    match s {
+        Sex::Male => "male",
+        Sex::Female => "female",
+        Sex::Other => "other",
+    }
+}
+
+fn relationship_key(r: Relationship) -> &'static str {
+    match r {
+        Relationship::Insured => "self",
+        Relationship::Dependent => "dependent",
+    }
+}
+
+/// One entry as a JSON object with stable field names (docs/clinic.md).
+pub fn entry_json(e: &LogEntry) -> Value {
+    let (kind, verdict, card, claim, document) = match &e.kind {
+        EntryKind::Verified(v) => {
+            let c = v.claim();
+            let d = v.document();
+            (
+                "verified",
+                json!(v.verdict().key()),
+                json!(v.card().key()),
+                json!({
+                    "insurer_number": c.insurer_number.as_str(),
+                    "insurer_name": null,
+                    "symbol": c.symbol,
+                    "number": c.number,
+                    "branch": c.branch,
+                    "name": c.name,
+                    "kana": c.kana,
+                    "birth_date": date_json(Some(c.birth_date)),
+                    "sex": sex_key(c.sex),
+                    "relationship": relationship_key(c.relationship),
+                    "copay_percent": c.copay.map(CopayRate::percent),
+                    "valid_from": date_json(c.valid_from),
+                    "valid_until": date_json(c.valid_until),
+                    "elderly": c.elderly.as_ref().map(|x| json!({
+                        "copay_percent": x.copay.percent(),
+                        "effective_from": date_json(Some(x.effective_from)),
+                        "valid_until": date_json(x.valid_until),
+                    })),
+                    "limit": c.limit.as_ref().map(|l| json!({
+                        "category": l.category,
+                        "effective_from": date_json(l.effective_from),
+                    })),
+                }),
+                json!({
+                    "key_id": d.key_id,
+                    "format": d.format,
+                    "issued_on": date_json(Some(d.issued_on)),
+                }),
+            )
+        }
+        EntryKind::Declared(d) => (
+            "declaration",
+            Value::Null,
+            Value::Null,
+            json!({
+                "insurer_number": d.insurer_number.as_ref().map(|n| n.as_str()),
+                "insurer_name": d.insurer_name,
+                "symbol": d.symbol,
+                "number": d.number,
+                "branch": d.branch,
+                "name": d.name,
+                "kana": d.kana,
+                "birth_date": date_json(Some(d.birth_date)),
+                "sex": d.sex.map(sex_key),
+                "relationship": d.relationship.map(relationship_key),
+                "copay_percent": d.copay.map(CopayRate::percent),
+                "valid_from": null,
+                "valid_until": null,
+                "elderly": null,
+                "limit": null,
+            }),
+            Value::Null,
+        ),
+    };
+    json!({
+        "position": e.position,
+        "visit_date": date_json(Some(e.visit_date())),
+        "recorded_at": e.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "kind": kind,
+        "verified": e.is_verified(),
+        "status": e.status_label_ja(),
+        "confirmation": confirmation_ja(e),
+        "verdict": verdict,
+        "card_check": card,
+        "operator": e.operator,
+        "claim": claim,
+        "document": document,
+    })
+}
+
+/// A range of the log as one JSON document: `format`, `version`, `from`, `to`, `entries` and
+/// `corrupt` (the positions of damaged rows, which are not exported).
+pub fn to_json(list: &VisitList, from: NaiveDate, to: NaiveDate) -> String {
+    let corrupt: Vec<Value> = list
+        .corrupt
+        .iter()
+        .filter_map(|r| r.id.parse::<u64>().ok())
+        .map(|p| json!(p))
+        .collect();
+    let doc = json!({
+        "format": "shikaku-clinic-visits",
+        "version": 1,
+        "from": date_json(Some(from)),
+        "to": date_json(Some(to)),
+        "entries": list.entries.iter().map(entry_json).collect::<Vec<_>>(),
+        "corrupt": corrupt,
+    });
+    doc.to_string()
+}

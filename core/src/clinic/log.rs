@@ -1,0 +1,635 @@
+//! The visit log: append-only entries, chained, with the chain head sealed in the store.
+//!
+//! Each entry is one `visits` row: its position `seq` (1, 2, …), the keyed hashes of its day and
+//! patient (the indexes), the sealed entry, and its link
+//!
+//! ```text
+//! link(0) = 32 zero bytes
+//! link(n) = HMAC-SHA-256(chain key, "shikaku/desk/visit-link/v1" ‖ link(n-1) ‖ n ‖ day ‖ patient ‖ data)
+//! ```
+//!
+//! (every part length-prefixed; `patient` with a presence byte; the chain key is
+//! `lookup_hash("visit-chain-key")`, derived from the data key). The chain runs over the stored
+//! (sealed) bytes, not over a plaintext encoding: verifying it needs no decryption or parsing,
+//! there is no canonical form of the plaintext to keep stable, and it covers the index columns
+//! too (moving an entry to another day is a change). It is keyed, so a link reveals nothing and
+//! nobody without the data key can recompute the chain after an edit: the first position whose
+//! link does not match is the first changed one.
+//!
+//! The head (count and last link) is sealed in `desk_meta('log_head')` and written in the same
+//! transaction as the entry, so removing the last entry (or rolling the rows back) is seen too.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::ClinicError;
+use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
+use super::declaration::{Declaration, DeclarationForm, check_cell_text};
+use super::desk::{DeskBatch, DeskStore, meta_row, meta_slot, sealing_failed};
+use crate::clock::japan_today;
+use crate::eligibility::InsurerNumber;
+use crate::store::crypto::{Keys, Slot};
+use crate::store::records::identity_hash;
+use crate::store::{RowRef, StoreError};
+
+/// The label of every 申立 entry, in every output: 申立・未検証.
+pub const DECLARED_LABEL: &str = "申立・未検証";
+
+/// The longest date range one query reads (one index probe per day).
+pub const MAX_RANGE_DAYS: u64 = 3660;
+
+const LINK_LEN: usize = 32;
+const HEAD_KEY: &str = "log_head";
+
+/// The chain head: how many entries, and the last link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Head {
+    count: u64,
+    last: [u8; LINK_LEN],
+}
+
+impl Head {
+    pub(super) const EMPTY: Head = Head {
+        count: 0,
+        last: [0; LINK_LEN],
+    };
+
+    fn to_bytes(self) -> [u8; 8 + LINK_LEN] {
+        let mut out = [0u8; 8 + LINK_LEN];
+        out[..8].copy_from_slice(&self.count.to_be_bytes());
+        out[8..].copy_from_slice(&self.last);
+        out
+    }
+
+    fn from_bytes(b: &[u8]) -> Option<Head> {
+        if b.len() != 8 + LINK_LEN {
+            return None;
+        }
+        let mut count = [0u8; 8];
+        count.copy_from_slice(&b[..8]);
+        let mut last = [0u8; LINK_LEN];
+        last.copy_from_slice(&b[8..]);
+        Some(Head {
+            count: u64::from_be_bytes(count),
+            last,
+        })
+    }
+}
+
+pub(super) fn write_head(tx: &Transaction<'_>, keys: &Keys, head: &Head) -> Result<(), StoreError> {
+    let sealed = keys
+        .seal(meta_slot(HEAD_KEY), &head.to_bytes())
+        .ok_or_else(sealing_failed)?;
+    tx.execute(
+        "INSERT INTO desk_meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![HEAD_KEY, sealed],
+    )?;
+    Ok(())
+}
+
+/// The sealed head, or `None` when it is missing or does not open.
+fn read_head(conn: &rusqlite::Connection, keys: &Keys) -> Result<Option<Head>, StoreError> {
+    let sealed: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT value FROM desk_meta WHERE key = ?1")?
+        .query_row([HEAD_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(sealed
+        .and_then(|s| keys.open(meta_slot(HEAD_KEY), &s))
+        .and_then(|b| Head::from_bytes(&b)))
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// The key of the chain's links, derived from the store's look-up key (so it never leaves the
+/// store and changes with the data key).
+fn chain_key(keys: &Keys) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(keys.lookup_hash("visit-chain-key", &[]))
+}
+
+fn put(mac: &mut Hmac<Sha256>, part: &[u8]) {
+    mac.update(&(part.len() as u64).to_be_bytes());
+    mac.update(part);
+}
+
+fn link(
+    chain_key: &[u8],
+    prev: &[u8],
+    seq: u64,
+    day: &[u8],
+    patient: Option<&[u8]>,
+    data: &[u8],
+) -> [u8; LINK_LEN] {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+    let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(chain_key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC takes any key length"),
+    };
+    put(&mut mac, b"shikaku/desk/visit-link/v1");
+    put(&mut mac, prev);
+    put(&mut mac, &seq.to_be_bytes());
+    put(&mut mac, day);
+    match patient {
+        Some(p) => {
+            mac.update(&[1]);
+            put(&mut mac, p);
+        }
+        None => mac.update(&[0]),
+    }
+    put(&mut mac, data);
+    mac.finalize().into_bytes().into()
+}
+
+fn day_hash(keys: &Keys, day: NaiveDate) -> Vec<u8> {
+    keys.lookup_hash("visit-day", &[&day.format("%Y-%m-%d").to_string()])
+}
+
+/// What an entry records: a verified visit or a 申立.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum EntryKind {
+    /// A presentation the desk verified, with its card check.
+    Verified(VerifiedVisit),
+    /// A 被保険者資格申立書: declared by the patient, 申立・未検証.
+    Declared(Declaration),
+}
+
+/// One entry of the visit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    /// Its position in the chain (1 for the first entry).
+    pub position: u64,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// The desk operator who recorded it.
+    pub operator: String,
+    /// What it records.
+    pub kind: EntryKind,
+}
+
+impl LogEntry {
+    /// The day of the visit in Japan (受診日).
+    pub fn visit_date(&self) -> NaiveDate {
+        japan_today(self.recorded_at)
+    }
+
+    /// True only for a verified presentation; a 申立 is never verified.
+    pub fn is_verified(&self) -> bool {
+        matches!(self.kind, EntryKind::Verified(_))
+    }
+
+    /// The entry's status as shown and exported: the verdict of a verified visit, or
+    /// [`DECLARED_LABEL`] (申立・未検証) for a declaration.
+    pub fn status_label_ja(&self) -> &'static str {
+        match &self.kind {
+            EntryKind::Verified(v) => v.verdict().label_ja(),
+            EntryKind::Declared(_) => DECLARED_LABEL,
+        }
+    }
+}
+
+/// The sealed form of an entry (its position is bound in the associated data).
+#[derive(Serialize, Deserialize)]
+struct EntryPayload {
+    recorded_at: DateTime<Utc>,
+    operator: String,
+    /// The row's index columns (`day` and `patient`, see [`index_copy`]), sealed with the entry
+    /// so that a read can check them without recomputing any hash.
+    index: String,
+    body: BodyPayload,
+}
+
+/// The sealed copy of a row's index columns: `hex(day):hex(patient)`.
+fn index_copy(day: &[u8], patient: Option<&[u8]>) -> String {
+    format!("{}:{}", hex(day), patient.map(hex).unwrap_or_default())
+}
+
+#[derive(Serialize, Deserialize)]
+enum BodyPayload {
+    Verified {
+        claim: ClaimFields,
+        card: CardCheckMethod,
+        document: DocumentInfo,
+        verdict: Verdict,
+    },
+    Declared(Declaration),
+}
+
+/// Entries read from the log, and the rows that failed to open (named by position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitList {
+    /// The entries that read correctly, in log order.
+    pub entries: Vec<LogEntry>,
+    /// Damaged rows (`visits/<position>`).
+    pub corrupt: Vec<RowRef>,
+}
+
+/// What is wrong at the first bad position of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogProblem {
+    /// The entry there was changed, or entries were reordered or renumbered.
+    Altered,
+    /// The entry there is missing (removed from the middle, or the last one removed).
+    Missing,
+    /// An entry past the sealed head's count: added outside the desk, or the head rolled back.
+    Unexpected,
+    /// The sealed chain head is missing or damaged (position 0).
+    HeadUnreadable,
+}
+
+impl LogProblem {
+    /// A short Japanese description.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            LogProblem::Altered => "改ざん（内容・順序の変更）",
+            LogProblem::Missing => "欠落（削除）",
+            LogProblem::Unexpected => "記録外の追加",
+            LogProblem::HeadUnreadable => "チェーン先頭の破損",
+        }
+    }
+}
+
+/// The result of [`DeskStore::verify_log`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogCheck {
+    /// Every entry chains and the sealed head matches.
+    Intact {
+        /// The number of entries.
+        entries: u64,
+        /// The last link, in hex: write it down to anchor the log outside the desk.
+        head: String,
+    },
+    /// The log was changed; `position` is the first bad position (0 = the head itself).
+    Broken {
+        /// The first bad position (1 = the first entry).
+        position: u64,
+        /// What is wrong there.
+        problem: LogProblem,
+    },
+}
+
+fn visit_row(seq: u64) -> RowRef {
+    RowRef {
+        table: "visits",
+        id: seq.to_string(),
+    }
+}
+
+fn corrupt(seq: u64) -> StoreError {
+    StoreError::Corrupt {
+        row: visit_row(seq),
+    }
+}
+
+fn check_operator(operator: &str) -> Result<String, ClinicError> {
+    check_cell_text(operator, 60).map_err(|reason| ClinicError::Operator { reason })
+}
+
+impl DeskBatch<'_> {
+    /// Records a verified visit at `now`, by `operator`. Returns its position.
+    pub fn record_visit(
+        &mut self,
+        visit: &VerifiedVisit,
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
+        let operator = check_operator(operator)?;
+        let claim = visit.claim();
+        let patient = identity_hash(
+            self.keys,
+            &claim.insurer_number,
+            claim.symbol.as_deref(),
+            &claim.number,
+            claim.branch.as_deref(),
+        );
+        let body = BodyPayload::Verified {
+            claim: claim.clone(),
+            card: visit.card(),
+            document: visit.document().clone(),
+            verdict: visit.verdict(),
+        };
+        Ok(self.append(body, operator, Some(patient), now)?)
+    }
+
+    /// Validates a 被保険者資格申立書 as of the day in Japan at `now` and records it, by
+    /// `operator`, marked 申立・未検証. Returns its position.
+    pub fn declare(
+        &mut self,
+        form: &DeclarationForm,
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
+        let operator = check_operator(operator)?;
+        let d = form.validate(japan_today(now))?;
+        let patient = match (&d.insurer_number, &d.number) {
+            (Some(insurer), Some(number)) => Some(identity_hash(
+                self.keys,
+                insurer,
+                d.symbol.as_deref(),
+                number,
+                d.branch.as_deref(),
+            )),
+            _ => None,
+        };
+        Ok(self.append(BodyPayload::Declared(d), operator, patient, now)?)
+    }
+
+    fn append(
+        &mut self,
+        body: BodyPayload,
+        operator: String,
+        patient: Option<Vec<u8>>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let head = read_head(&self.tx, self.keys)?.ok_or(StoreError::Corrupt {
+            row: meta_row(HEAD_KEY),
+        })?;
+        // Never extend a log whose end does not match its head (a removed last entry, or rows
+        // added outside the desk): `verify_log` names the damage.
+        let (last, beyond): (Option<Vec<u8>>, bool) = self.tx.query_row(
+            "SELECT (SELECT hash FROM visits WHERE seq = ?1),
+                    EXISTS (SELECT 1 FROM visits WHERE seq > ?1)",
+            [i64::try_from(head.count).map_err(|_| corrupt(head.count))?],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let end_ok = match last {
+            Some(h) => h.as_slice() == head.last,
+            None => head.count == 0,
+        };
+        if !end_ok || beyond {
+            return Err(corrupt(head.count.max(1)));
+        }
+        let seq = head.count + 1;
+        let key = seq.to_string();
+        let day = day_hash(self.keys, japan_today(now));
+        let payload = Zeroizing::new(
+            serde_json::to_vec(&EntryPayload {
+                recorded_at: now,
+                operator,
+                index: index_copy(&day, patient.as_deref()),
+                body,
+            })
+            .map_err(|_| sealing_failed())?,
+        );
+        let slot = Slot {
+            table: "visits",
+            row: &key,
+            column: "data",
+        };
+        let data = self.keys.seal(slot, &payload).ok_or_else(sealing_failed)?;
+        let new_link = link(
+            &chain_key(self.keys),
+            &head.last,
+            seq,
+            &day,
+            patient.as_deref(),
+            &data,
+        );
+        self.tx.execute(
+            "INSERT INTO visits (seq, day, patient, data, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                i64::try_from(seq).map_err(|_| corrupt(seq))?,
+                day,
+                patient,
+                data,
+                new_link.as_slice()
+            ],
+        )?;
+        write_head(
+            &self.tx,
+            self.keys,
+            &Head {
+                count: seq,
+                last: new_link,
+            },
+        )?;
+        Ok(seq)
+    }
+}
+
+struct RawEntry {
+    seq: u64,
+    day: Vec<u8>,
+    patient: Option<Vec<u8>>,
+    data: Vec<u8>,
+}
+
+impl RawEntry {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+        Ok(RawEntry {
+            seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            day: r.get(1)?,
+            patient: r.get(2)?,
+            data: r.get(3)?,
+        })
+    }
+}
+
+impl DeskStore {
+    /// Records a verified visit in its own durable transaction. Returns its position.
+    pub fn record_visit(
+        &mut self,
+        visit: &VerifiedVisit,
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
+        self.write(|b| b.record_visit(visit, operator, now))
+    }
+
+    /// Validates and records a 被保険者資格申立書 (申立・未検証) in its own durable
+    /// transaction. Returns its position.
+    pub fn declare(
+        &mut self,
+        form: &DeclarationForm,
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
+        self.write(|b| b.declare(form, operator, now))
+    }
+
+    fn decode(&self, raw: &RawEntry) -> Result<LogEntry, RowRef> {
+        let bad = || visit_row(raw.seq);
+        let key = raw.seq.to_string();
+        let slot = Slot {
+            table: "visits",
+            row: &key,
+            column: "data",
+        };
+        let plain = self.keys.open(slot, &raw.data).ok_or_else(bad)?;
+        let p: EntryPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
+        // The index columns are hints: they must equal their sealed copy (the chain covers them
+        // too, for `verify_log`).
+        if p.index != index_copy(&raw.day, raw.patient.as_deref()) {
+            return Err(bad());
+        }
+        let kind = match p.body {
+            BodyPayload::Verified {
+                claim,
+                card,
+                document,
+                verdict,
+            } => EntryKind::Verified(VerifiedVisit::new(claim, card, document, verdict)),
+            BodyPayload::Declared(d) => EntryKind::Declared(d),
+        };
+        Ok(LogEntry {
+            position: raw.seq,
+            recorded_at: p.recorded_at,
+            operator: p.operator,
+            kind,
+        })
+    }
+
+    fn collect_day(&self, day: NaiveDate, list: &mut VisitList) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, day, patient, data FROM visits WHERE day = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([day_hash(&self.keys, day)], RawEntry::from_row)?;
+        for row in rows {
+            match self.decode(&row?) {
+                Ok(e) => list.entries.push(e),
+                Err(r) => list.corrupt.push(r),
+            }
+        }
+        Ok(())
+    }
+
+    /// The visits of one day (in Japan), in log order, found through the keyed day index.
+    pub fn visits_on(&self, day: NaiveDate) -> Result<VisitList, ClinicError> {
+        let mut list = VisitList {
+            entries: Vec::new(),
+            corrupt: Vec::new(),
+        };
+        self.collect_day(day, &mut list)?;
+        Ok(list)
+    }
+
+    /// The visits from `from` to `to` (both included, days in Japan), day by day in log order.
+    /// At most [`MAX_RANGE_DAYS`] days; `from` after `to` is [`ClinicError::Range`].
+    pub fn visits_between(&self, from: NaiveDate, to: NaiveDate) -> Result<VisitList, ClinicError> {
+        let days = u64::try_from((to - from).num_days()).map_err(|_| ClinicError::Range {
+            max_days: MAX_RANGE_DAYS,
+        })?;
+        if days >= MAX_RANGE_DAYS {
+            return Err(ClinicError::Range {
+                max_days: MAX_RANGE_DAYS,
+            });
+        }
+        let mut list = VisitList {
+            entries: Vec::new(),
+            corrupt: Vec::new(),
+        };
+        let mut day = from;
+        while day <= to {
+            self.collect_day(day, &mut list)?;
+            day = match day.checked_add_days(Days::new(1)) {
+                Some(d) => d,
+                None => break,
+            };
+        }
+        Ok(list)
+    }
+
+    /// The patient's last visit (by 保険者番号, 記号, 番号 and 枝番, compared after width folding),
+    /// found through the keyed patient index. A damaged entry is [`StoreError::Corrupt`].
+    pub fn last_visit(
+        &self,
+        insurer_number: &InsurerNumber,
+        symbol: Option<&str>,
+        number: &str,
+        branch: Option<&str>,
+    ) -> Result<Option<LogEntry>, ClinicError> {
+        let hash = identity_hash(&self.keys, insurer_number, symbol, number, branch);
+        let raw = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, day, patient, data FROM visits WHERE patient = ?1
+                 ORDER BY seq DESC LIMIT 1",
+            )
+            .map_err(StoreError::from)?
+            .query_row([hash], RawEntry::from_row)
+            .optional()
+            .map_err(StoreError::from)?;
+        match raw {
+            None => Ok(None),
+            Some(raw) => Ok(Some(
+                self.decode(&raw)
+                    .map_err(|row| StoreError::Corrupt { row })?,
+            )),
+        }
+    }
+
+    /// The number of entries, from the sealed head.
+    pub fn log_len(&self) -> Result<u64, ClinicError> {
+        Ok(read_head(&self.conn, &self.keys)?
+            .ok_or(StoreError::Corrupt {
+                row: meta_row(HEAD_KEY),
+            })?
+            .count)
+    }
+
+    /// Checks the whole log: every entry's link, the positions 1…n without gaps, and the sealed
+    /// head's count and last link. Returns the first bad position, or the intact head.
+    pub fn verify_log(&self) -> Result<LogCheck, ClinicError> {
+        let Some(head) = read_head(&self.conn, &self.keys)? else {
+            return Ok(LogCheck::Broken {
+                position: 0,
+                problem: LogProblem::HeadUnreadable,
+            });
+        };
+        let broken = |position, problem| Ok(LogCheck::Broken { position, problem });
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, day, patient, data, hash FROM visits ORDER BY seq")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        let key = chain_key(&self.keys);
+        let mut prev = [0u8; LINK_LEN];
+        let mut expected: u64 = 1;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let seq = u64::try_from(r.get::<_, i64>(0).map_err(StoreError::from)?).unwrap_or(0);
+            if expected > head.count {
+                return broken(seq.max(expected), LogProblem::Unexpected);
+            }
+            if seq != expected {
+                return broken(expected, LogProblem::Missing);
+            }
+            let get = |i| r.get_ref(i).map_err(StoreError::from);
+            let (day, patient, data, hash) = (get(1)?, get(2)?, get(3)?, get(4)?);
+            let (Ok(day), Ok(data), Ok(hash)) = (day.as_blob(), data.as_blob(), hash.as_blob())
+            else {
+                return broken(seq, LogProblem::Altered);
+            };
+            let patient = match patient.as_blob_or_null() {
+                Ok(p) => p,
+                Err(_) => return broken(seq, LogProblem::Altered),
+            };
+            let l = link(&key, &prev, seq, day, patient, data);
+            if l.as_slice() != hash {
+                return broken(seq, LogProblem::Altered);
+            }
+            prev = l;
+            expected += 1;
+        }
+        if expected - 1 < head.count {
+            return broken(expected, LogProblem::Missing);
+        }
+        if prev != head.last {
+            return broken(head.count, LogProblem::Altered);
+        }
+        Ok(LogCheck::Intact {
+            entries: head.count,
+            head: hex(&prev),
+        })
+    }
+}

@@ -1,0 +1,507 @@
+//! Unit tests of the desk: verified visits (which only the core can make), queries, exports,
+//! and the bytes on disk.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::declaration::tests::form;
+use super::*;
+use crate::eligibility::{
+    CopayRate, ElderlyRecipient, InsurerNumber, LimitCertification, Relationship, Sex,
+};
+use crate::store::{MemoryKeyStore, StoreError};
+
+const KEK: [u8; 32] = [5; 32];
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn claim(name: &str, number: &str) -> ClaimFields {
+    ClaimFields {
+        insurer_number: InsurerNumber::parse("01130012").unwrap(),
+        symbol: Some("７３４０１５５".into()),
+        number: number.into(),
+        branch: Some("00".into()),
+        name: name.into(),
+        kana: "ヤマダ タロウ".into(),
+        birth_date: d("1955-04-12"),
+        sex: Sex::Male,
+        relationship: Relationship::Insured,
+        copay: Some(CopayRate::Twenty),
+        valid_from: Some(d("2025-12-02")),
+        valid_until: Some(d("2030-12-01")),
+        elderly: Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: d("2025-05-01"),
+            valid_until: None,
+        }),
+        limit: Some(LimitCertification {
+            category: "区分Ⅱ".into(),
+            effective_from: None,
+        }),
+    }
+}
+
+fn visit(name: &str, number: &str, card: CardCheckMethod) -> VerifiedVisit {
+    VerifiedVisit::new(
+        claim(name, number),
+        card,
+        DocumentInfo {
+            key_id: "issuer-2026".into(),
+            format: 2,
+            issued_on: d("2026-11-01"),
+        },
+        Verdict::Confirmed,
+    )
+}
+
+fn open(dir: &Path) -> DeskStore {
+    DeskStore::open(dir, &MemoryKeyStore::new(KEK)).unwrap()
+}
+
+/// Two verified visits of one patient on two days, a declaration with numbers and one without.
+fn fill(desk: &mut DeskStore) {
+    desk.record_visit(
+        &visit("山田 太郎", "420815", CardCheckMethod::Pin),
+        "受付 花子",
+        t("2026-11-26T00:30:00Z"),
+    )
+    .unwrap();
+    desk.declare(&form(), "受付 花子", t("2026-11-27T01:00:00Z"))
+        .unwrap();
+    desk.record_visit(
+        &visit("山田 太郎", "420815", CardCheckMethod::Visual),
+        "受付 次郎",
+        t("2026-11-27T02:00:00Z"),
+    )
+    .unwrap();
+    let no_numbers = DeclarationForm {
+        insurer_number: None,
+        number: None,
+        ..form()
+    };
+    desk.declare(&no_numbers, "受付 次郎", t("2026-11-27T14:59:00Z"))
+        .unwrap();
+}
+
+#[test]
+fn entries_round_trip_through_the_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(&dir.path().join("clinic"));
+    fill(&mut desk);
+    assert_eq!(desk.log_len().unwrap(), 4);
+
+    let day1 = desk.visits_on(d("2026-11-26")).unwrap();
+    assert!(day1.corrupt.is_empty());
+    assert_eq!(day1.entries.len(), 1);
+    assert_eq!(day1.entries[0].position, 1);
+    let EntryKind::Verified(v) = &day1.entries[0].kind else {
+        panic!("verified")
+    };
+    assert_eq!(v.claim(), &claim("山田 太郎", "420815"));
+    assert_eq!(v.card(), CardCheckMethod::Pin);
+    assert_eq!(day1.entries[0].operator, "受付 花子");
+    assert!(day1.entries[0].is_verified());
+    assert_eq!(day1.entries[0].status_label_ja(), "確認済み");
+
+    // 14:59 UTC is 23:59 in Japan: still the 27th.
+    let day2 = desk.visits_on(d("2026-11-27")).unwrap();
+    let positions: Vec<u64> = day2.entries.iter().map(|e| e.position).collect();
+    assert_eq!(positions, vec![2, 3, 4]);
+    assert!(!day2.entries[0].is_verified());
+    assert_eq!(day2.entries[0].status_label_ja(), DECLARED_LABEL);
+    assert!(desk.visits_on(d("2026-11-28")).unwrap().entries.is_empty());
+
+    let range = desk
+        .visits_between(d("2026-11-20"), d("2026-11-30"))
+        .unwrap();
+    let positions: Vec<u64> = range.entries.iter().map(|e| e.position).collect();
+    assert_eq!(positions, vec![1, 2, 3, 4]);
+    assert_eq!(
+        desk.visits_between(d("2026-11-27"), d("2026-11-26")),
+        Err(ClinicError::Range {
+            max_days: MAX_RANGE_DAYS
+        })
+    );
+    assert!(
+        desk.visits_between(d("2000-01-01"), d("2026-11-30"))
+            .is_err()
+    );
+
+    // The patient's last visit, 記号 compared after width folding.
+    let n = InsurerNumber::parse("01130012").unwrap();
+    let last = desk
+        .last_visit(&n, Some("7340155"), "420815", Some("00"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.position, 3);
+    assert!(
+        desk.last_visit(&n, Some("7340155"), "420816", Some("00"))
+            .unwrap()
+            .is_none()
+    );
+    // A declaration with numbers is found too (and says what it is).
+    let declared = desk
+        .last_visit(&n, Some("123"), "4567", Some("00"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(declared.position, 2);
+    assert_eq!(declared.status_label_ja(), "申立・未検証");
+
+    assert!(matches!(
+        desk.verify_log().unwrap(),
+        LogCheck::Intact { entries: 4, .. }
+    ));
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    fill(&mut desk);
+    let before = desk.verify_log().unwrap();
+    let now = t("2026-11-28T01:00:00Z");
+    let bad = DeclarationForm {
+        birth_date: "2027-01-01".into(),
+        ..form()
+    };
+    assert!(matches!(
+        desk.declare(&bad, "受付", now),
+        Err(ClinicError::Invalid(e)) if e.has(crate::eligibility::Field::BirthDate)
+    ));
+    for op in ["", "  ", "=cmd", "a\nb"] {
+        assert!(
+            matches!(
+                desk.declare(&form(), op, now),
+                Err(ClinicError::Operator { .. })
+            ),
+            "{op:?}"
+        );
+    }
+    // A batch that fails half way writes nothing.
+    let res = desk.write(|b| {
+        b.declare(&form(), "受付", now)?;
+        b.declare(&bad, "受付", now)
+    });
+    assert!(res.is_err());
+    assert_eq!(desk.verify_log().unwrap(), before);
+    assert_eq!(desk.log_len().unwrap(), 4);
+}
+
+#[test]
+fn an_append_after_the_last_entry_was_removed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    fill(&mut desk);
+    desk.conn
+        .execute("DELETE FROM visits WHERE seq = 4", [])
+        .unwrap();
+    assert_eq!(
+        desk.verify_log().unwrap(),
+        LogCheck::Broken {
+            position: 4,
+            problem: LogProblem::Missing
+        }
+    );
+    assert!(matches!(
+        desk.declare(&form(), "受付", t("2026-11-28T01:00:00Z")),
+        Err(ClinicError::Store(StoreError::Corrupt { .. }))
+    ));
+    assert_eq!(desk.log_len().unwrap(), 4);
+}
+
+#[test]
+fn wrong_key_and_foreign_file_are_refused_without_change() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut desk = open(dir.path());
+        fill(&mut desk);
+    }
+    let db = dir.path().join(DESK_FILE);
+    let before = std::fs::read(&db).unwrap();
+    assert_eq!(
+        DeskStore::open(dir.path(), &MemoryKeyStore::new([6; 32])).unwrap_err(),
+        StoreError::WrongKey
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    // Another SQLite file (here: another application's) is not a desk store.
+    let other = tempfile::tempdir().unwrap();
+    rusqlite::Connection::open(other.path().join(DESK_FILE))
+        .unwrap()
+        .execute_batch("PRAGMA application_id = 1397246795; CREATE TABLE meta (k TEXT);")
+        .unwrap();
+    assert_eq!(
+        DeskStore::open(other.path(), &MemoryKeyStore::new(KEK)).unwrap_err(),
+        StoreError::NotADatabase
+    );
+    assert_eq!(open(dir.path()).log_len().unwrap(), 4);
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let desk_dir = dir.path().join("a/clinic");
+    let mut desk = open(&desk_dir);
+    fill(&mut desk);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&desk_dir), 0o700);
+    for e in std::fs::read_dir(&desk_dir).unwrap() {
+        let p = e.unwrap().path();
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+    // An existing directory open to others is narrowed.
+    drop(desk);
+    std::fs::set_permissions(&desk_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    open(&desk_dir);
+    assert_eq!(mode(&desk_dir), 0o700);
+}
+
+fn needles() -> Vec<(&'static str, Vec<u8>)> {
+    let mut out: Vec<(&'static str, String)> = vec![
+        ("name", "山田".into()),
+        ("name", "太郎".into()),
+        ("name", "佐藤".into()),
+        ("name", "一郎".into()),
+        ("kana", "ヤマダ".into()),
+        ("kana", "サトウ".into()),
+        ("birth", "1955-04-12".into()),
+        ("birth", "1970-05-06".into()),
+        ("insurer_number", "01130012".into()),
+        ("symbol", "７３４０１５５".into()),
+        ("symbol", "7340155".into()),
+        ("number", "420815".into()),
+        ("number", "4567".into()),
+        ("insurer_name", "株式会社サンプル".into()),
+        ("operator", "花子".into()),
+        ("operator", "次郎".into()),
+        ("limit", "区分Ⅱ".into()),
+        ("visit_day", "2026-11-27".into()),
+        ("verdict", "confirmed".into()),
+    ];
+    // UTF-16 too, in case anything wrote text that way.
+    let utf16: Vec<(&'static str, Vec<u8>)> = out
+        .iter()
+        .map(|(l, s)| (*l, s.encode_utf16().flat_map(u16::to_le_bytes).collect()))
+        .collect();
+    let mut bytes: Vec<(&'static str, Vec<u8>)> =
+        out.drain(..).map(|(l, s)| (l, s.into_bytes())).collect();
+    bytes.extend(utf16);
+    bytes
+}
+
+fn scan(dir: &Path) -> Vec<(String, &'static str)> {
+    let mut hits = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        for (label, n) in needles() {
+            if bytes.windows(n.len()).any(|w| w == n.as_slice()) {
+                hits.push((p.display().to_string(), label));
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn no_personal_value_in_plaintext_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    // The scan can find things.
+    std::fs::write(dir.path().join("probe"), "佐藤 1970-05-06").unwrap();
+    assert_eq!(scan(dir.path()).len(), 2);
+    std::fs::remove_file(dir.path().join("probe")).unwrap();
+
+    let mut desk = open(dir.path());
+    fill(&mut desk);
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .path()
+            .to_string_lossy()
+            .ends_with("-wal")),
+        "WAL present while open"
+    );
+    assert_eq!(scan(dir.path()), vec![]);
+    // Queries leave nothing behind either.
+    let _ = desk
+        .visits_between(d("2026-11-20"), d("2026-11-30"))
+        .unwrap();
+    drop(desk);
+    assert_eq!(scan(dir.path()), vec![]);
+}
+
+/// A strict RFC 4180 reader (test-only): fields, quoted fields with doubled quotes, CRLF rows.
+fn read_csv(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = s.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                assert!(field.is_empty(), "quote inside an unquoted field");
+                quoted = true;
+            }
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {
+                assert_eq!(chars.next(), Some('\n'), "CR without LF");
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            '\n' => panic!("bare LF"),
+            _ => field.push(c),
+        }
+    }
+    assert!(
+        !quoted && field.is_empty() && row.is_empty(),
+        "unterminated"
+    );
+    rows
+}
+
+#[test]
+fn csv_has_bom_header_quoting_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    let tricky = "山田, \"太郎\"\u{3000}二世";
+    desk.record_visit(
+        &visit(tricky, "420815", CardCheckMethod::None),
+        "受付 花子",
+        t("2026-11-27T00:30:00Z"),
+    )
+    .unwrap();
+    desk.declare(&form(), "受付 花子", t("2026-11-27T01:00:00Z"))
+        .unwrap();
+    let formula = VerifiedVisit::new(
+        claim("=1+1", "420815"),
+        CardCheckMethod::Pin,
+        visit("x", "1", CardCheckMethod::Pin).document().clone(),
+        Verdict::DocumentExpired,
+    );
+    desk.record_visit(&formula, "受付 花子", t("2026-11-27T02:00:00Z"))
+        .unwrap();
+    let list = desk.visits_on(d("2026-11-27")).unwrap();
+    let csv = export::to_csv(&list.entries);
+    assert!(csv.starts_with('\u{FEFF}'));
+    assert!(csv.ends_with("\r\n"));
+    assert!(csv.contains("\"山田, \"\"太郎\"\"\u{3000}二世\""), "{csv}");
+    let rows = read_csv(csv.trim_start_matches('\u{FEFF}'));
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0], export::CSV_COLUMNS.to_vec());
+    let col = |name: &str| export::CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+    assert_eq!(rows[1][col("氏名")], tricky);
+    assert_eq!(rows[1][col("受診日")], "2026-11-27");
+    assert_eq!(rows[1][col("受付時刻")], "09:30");
+    assert_eq!(rows[1][col("生年月日")], "1955-04-12");
+    assert_eq!(rows[1][col("記号")], "７３４０１５５", "as printed");
+    assert_eq!(rows[1][col("負担割合")], "2割");
+    assert_eq!(rows[1][col("確認結果")], "確認済み");
+    assert_eq!(rows[1][col("確認方法")], "署名付き資格情報（カード未確認）");
+    assert_eq!(rows[2][col("確認結果")], "申立・未検証");
+    assert_eq!(rows[2][col("確認方法")], "被保険者資格申立書");
+    assert_eq!(rows[2][col("保険者名称（申立）")], "株式会社サンプル");
+    assert_eq!(rows[3][col("氏名")], "'=1+1", "formula guarded");
+    assert_eq!(rows[3][col("確認結果")], "有効期限切れ（書類）");
+    for (row, e) in rows[1..].iter().zip(&list.entries) {
+        let mut cells = export::csv_cells(e).to_vec();
+        if e.position == 3 {
+            cells[col("氏名")] = "'=1+1".into();
+        }
+        assert_eq!(*row, cells);
+    }
+}
+
+#[test]
+fn a_declaration_is_marked_unverified_in_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    fill(&mut desk);
+    let list = desk
+        .visits_between(d("2026-11-26"), d("2026-11-27"))
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&export::to_json(&list, d("2026-11-26"), d("2026-11-27"))).unwrap();
+    assert_eq!(json["format"], "shikaku-clinic-visits");
+    assert_eq!(json["from"], "2026-11-26");
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 4);
+    let csv = export::to_csv(&list.entries);
+    let rows = read_csv(csv.trim_start_matches('\u{FEFF}'));
+    for (i, e) in list.entries.iter().enumerate() {
+        let declared = matches!(e.kind, EntryKind::Declared(_));
+        let j = &entries[i];
+        assert_eq!(j["position"], e.position);
+        assert_eq!(j["verified"], !declared);
+        assert_eq!(j["kind"], if declared { "declaration" } else { "verified" });
+        assert_eq!(
+            j["status"] == "申立・未検証",
+            declared,
+            "json status of {}",
+            e.position
+        );
+        assert_eq!(rows[i + 1][2] == "申立・未検証", declared);
+        assert_eq!(e.status_label_ja() == DECLARED_LABEL, declared);
+        if declared {
+            assert_eq!(j["document"], serde_json::Value::Null);
+            assert_eq!(j["verdict"], serde_json::Value::Null);
+        } else {
+            assert_eq!(j["document"]["key_id"], "issuer-2026");
+            assert_eq!(j["claim"]["elderly"]["copay_percent"], 20);
+        }
+    }
+    assert_eq!(entries[0]["card_check"], "pin");
+    assert_eq!(entries[2]["card_check"], "visual");
+    assert_eq!(entries[1]["claim"]["birth_date"], "1970-05-06");
+    assert_eq!(entries[1]["claim"]["insurer_name"], "株式会社サンプル");
+}
+
+#[test]
+fn an_index_column_that_disagrees_with_its_entry_is_a_damaged_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    fill(&mut desk);
+    // Entry 2 moved to the first day, entry 3 made to look like the declared patient's.
+    desk.conn
+        .execute_batch(
+            "UPDATE visits SET day = (SELECT day FROM visits WHERE seq = 1) WHERE seq = 2;
+             UPDATE visits SET patient = (SELECT patient FROM visits WHERE seq = 2) WHERE seq = 3;",
+        )
+        .unwrap();
+    let day1 = desk.visits_on(d("2026-11-26")).unwrap();
+    assert_eq!(day1.entries.len(), 1);
+    assert_eq!(day1.corrupt.len(), 1);
+    assert_eq!(day1.corrupt[0].id, "2");
+    let n = InsurerNumber::parse("01130012").unwrap();
+    assert!(matches!(
+        desk.last_visit(&n, Some("123"), "4567", Some("00")),
+        Err(ClinicError::Store(StoreError::Corrupt { row })) if row.id == "3"
+    ));
+    assert_eq!(
+        desk.verify_log().unwrap(),
+        LogCheck::Broken {
+            position: 2,
+            problem: LogProblem::Altered
+        }
+    );
+}
