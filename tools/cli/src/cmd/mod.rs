@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod checklist;
+pub mod clinic;
 pub mod demo;
 pub mod guidance;
 pub mod household;

@@ -1,0 +1,266 @@
+//! `shikaku clinic declare|log`: the clinic desk's visit log (docs/clinic.md). The desk has its
+//! own encrypted store (`--desk-dir`, default the data directory + `/clinic`), opened with a
+//! passphrase like the household store's. The rules (validation, the chain, the export
+//! formats) are the core's `clinic` module; this file parses, prompts and prints.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow, bail};
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use shikaku_core::clinic::{
+    DESK_FILE, DeclarationForm, DeskStore, LogCheck, LogEntry, VisitList, export,
+};
+use shikaku_core::clock::japan_today;
+use shikaku_core::eligibility::text::parse_date;
+use shikaku_core::eligibility::{Relationship, Sex};
+use shikaku_core::store::PassphraseKeyStore;
+
+use crate::context::{Context, PASSPHRASE_ENV, create_private, new_passphrase, passphrase};
+
+/// `clinic` and its options.
+#[derive(Args)]
+pub struct ClinicArgs {
+    /// The desk store's directory (default: the data directory + /clinic).
+    #[arg(long, global = true, value_name = "DIR")]
+    desk_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: ClinicCommand,
+}
+
+/// The `clinic` subcommands.
+#[derive(Subcommand)]
+pub enum ClinicCommand {
+    /// Record a 被保険者資格申立書 (what a patient declares when nothing can be verified). It is
+    /// always shown and exported as 申立・未検証. Prints the entry's number.
+    Declare(DeclareArgs),
+    /// The visit log of a day or a date range (default: today in Japan), as text, CSV or JSON;
+    /// `clinic log verify` checks the whole log.
+    Log(LogArgs),
+}
+
+/// What the patient declares (the address and telephone stay on the paper form).
+#[derive(Args)]
+pub struct DeclareArgs {
+    /// 氏名.
+    #[arg(long)]
+    name: String,
+    /// 氏名カナ (katakana).
+    #[arg(long)]
+    kana: Option<String>,
+    /// 生年月日, YYYY-MM-DD or 和暦 (S45.5.6).
+    #[arg(long)]
+    birth: String,
+    /// 性別: male, female or other.
+    #[arg(long)]
+    sex: Option<Sex>,
+    /// self (本人) or dependent (家族).
+    #[arg(long)]
+    relationship: Option<Relationship>,
+    /// The insurance the patient belongs to: the insurer's name or the employer.
+    #[arg(long)]
+    insurer_name: String,
+    /// 保険者番号, if known.
+    #[arg(long)]
+    insurer_number: Option<String>,
+    /// 記号, if known.
+    #[arg(long)]
+    symbol: Option<String>,
+    /// 番号, if known.
+    #[arg(long)]
+    number: Option<String>,
+    /// 枝番, if known (2 digits).
+    #[arg(long)]
+    branch: Option<String>,
+    /// The share the patient says they pay, in percent: 10, 20 or 30.
+    #[arg(long, value_name = "PERCENT")]
+    copay: Option<u8>,
+    /// The desk operator recording it.
+    #[arg(long)]
+    operator: String,
+}
+
+/// How `clinic log` prints.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// One line per entry.
+    Text,
+    /// CSV for spreadsheets and レセコン re-keying (UTF-8 with BOM, CRLF; docs/clinic.md).
+    Csv,
+    /// JSON with stable field names (docs/clinic.md).
+    Json,
+}
+
+/// `clinic log` options, or `clinic log verify`.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    command: Option<LogCommand>,
+    /// First day (in Japan), YYYY-MM-DD or 和暦 (default: --to, or today).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day (in Japan), included (default: today).
+    #[arg(long)]
+    to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: LogFormat,
+    /// Write to this new file (created owner-only) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// `clinic log verify`.
+#[derive(Subcommand)]
+pub enum LogCommand {
+    /// Check the whole log's chain and sealed head. Exit 0 only when it is intact; otherwise
+    /// prints the first bad entry number.
+    Verify,
+}
+
+/// Runs `clinic …`.
+pub fn run(ctx: &Context, args: ClinicArgs) -> Result<ExitCode> {
+    let dir = args.desk_dir.unwrap_or_else(|| ctx.dir().join("clinic"));
+    match args.command {
+        ClinicCommand::Declare(a) => declare(&dir, a),
+        ClinicCommand::Log(LogArgs {
+            command: Some(LogCommand::Verify),
+            ..
+        }) => verify(&dir),
+        ClinicCommand::Log(a) => log(&dir, a),
+    }
+}
+
+/// Opens the desk store; creates it (asking for a new passphrase) only when `create`.
+fn open(dir: &Path, create: bool) -> Result<DeskStore> {
+    let exists = dir.join(DESK_FILE).is_file();
+    let pass = if exists {
+        passphrase()?
+    } else if create {
+        new_passphrase(PASSPHRASE_ENV, "New passphrase for this clinic desk")?
+    } else {
+        bail!(
+            "no clinic desk in {} yet (start with `shikaku clinic trust import` or `update`)",
+            dir.display()
+        );
+    };
+    Ok(DeskStore::open(dir, &PassphraseKeyStore::new(pass))?)
+}
+
+fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
+    let form = DeclarationForm {
+        name: a.name,
+        kana: a.kana,
+        birth_date: a.birth,
+        sex: a.sex,
+        relationship: a.relationship,
+        insurer_name: a.insurer_name,
+        insurer_number: a.insurer_number,
+        symbol: a.symbol,
+        number: a.number,
+        branch: a.branch,
+        copay_percent: a.copay,
+    };
+    let mut desk = open(dir, true)?;
+    let position = desk.declare(&form, &a.operator, Utc::now())?;
+    outln!("{position}");
+    eprintln!("recorded entry {position}: 被保険者資格申立書 (申立・未検証)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn day(label: &str, s: &str) -> Result<NaiveDate> {
+    parse_date(s).map_err(|e| anyhow!("--{label}: {e}"))
+}
+
+fn text_line(e: &LogEntry) -> String {
+    let c = export::csv_cells(e);
+    let col = |name: &str| {
+        export::CSV_COLUMNS
+            .iter()
+            .position(|n| *n == name)
+            .map_or("", |i| c[i].as_str())
+    };
+    let ids: Vec<&str> = ["保険者番号", "記号", "番号", "枝番"]
+        .into_iter()
+        .map(col)
+        .filter(|v| !v.is_empty())
+        .collect();
+    format!(
+        "#{:<5} {} {}  {}  {}  {}  {}  受付: {}",
+        e.position,
+        col("受診日"),
+        col("受付時刻"),
+        e.status_label_ja(),
+        col("確認方法"),
+        col("氏名"),
+        if ids.is_empty() {
+            "(番号不明)".to_string()
+        } else {
+            ids.join(" ")
+        },
+        e.operator,
+    )
+}
+
+fn log(dir: &Path, a: LogArgs) -> Result<ExitCode> {
+    let today = japan_today(Utc::now());
+    let to = a.to.as_deref().map(|s| day("to", s)).transpose()?;
+    let from = a.from.as_deref().map(|s| day("from", s)).transpose()?;
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to);
+    let desk = open(dir, false)?;
+    let list: VisitList = desk.visits_between(from, to)?;
+    let body = match a.format {
+        LogFormat::Csv => export::to_csv(&list.entries),
+        LogFormat::Json => export::to_json(&list, from, to) + "\n",
+        LogFormat::Text => {
+            let mut s = String::new();
+            for e in &list.entries {
+                s.push_str(&text_line(e));
+                s.push('\n');
+            }
+            if list.entries.is_empty() {
+                s.push_str(&format!("no visits from {from} to {to}\n"));
+            }
+            s
+        }
+    };
+    match &a.out {
+        Some(path) => create_private(path)?.write_all(body.as_bytes())?,
+        None => out!("{body}"),
+    }
+    if !list.corrupt.is_empty() {
+        let rows: Vec<String> = list.corrupt.iter().map(|r| r.id.clone()).collect();
+        eprintln!(
+            "error: entries {} are damaged and not shown; run `shikaku clinic log verify`",
+            rows.join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(dir: &Path) -> Result<ExitCode> {
+    let desk = open(dir, false)?;
+    match desk.verify_log()? {
+        LogCheck::Intact { entries, head } => {
+            outln!("intact: {entries} entries; chain head {head}");
+            Ok(ExitCode::SUCCESS)
+        }
+        LogCheck::Broken { position, problem } => {
+            let at = if position == 0 {
+                "the chain head".to_string()
+            } else {
+                format!("entry {position}")
+            };
+            outln!(
+                "BROKEN at {at}: {} ({problem:?}); entries from there on cannot be trusted",
+                problem.label_ja()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! `shikaku clinic declare|log|log verify` end to end: a 申立 entry says 申立・未検証 in every
+//! format, the CSV is what docs/clinic.md describes, a tampered log fails `log verify` with the
+//! entry number, and nothing personal reaches the desk's files in plaintext.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+const PASS: &str = "kingfisher meadow lantern 42";
+
+fn run(desk: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(desk.parent().unwrap().join("household"))
+        .arg("clinic")
+        .arg("--desk-dir")
+        .arg(desk)
+        .args(args)
+        .env("SHIKAKU_PASSPHRASE", PASS)
+        .env_remove("SHIKAKU_NEW_PASSPHRASE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn declare(desk: &Path, name: &str, number: &str) -> Output {
+    run(
+        desk,
+        &[
+            "declare",
+            "--name",
+            name,
+            "--kana",
+            "サトウ イチロウ",
+            "--birth",
+            "1970-05-06",
+            "--sex",
+            "male",
+            "--insurer-name",
+            "株式会社サンプル",
+            "--insurer-number",
+            "01130012",
+            "--symbol",
+            "１２３",
+            "--number",
+            number,
+            "--branch",
+            "00",
+            "--copay",
+            "30",
+            "--operator",
+            "受付 花子",
+        ],
+    )
+}
+
+#[test]
+fn declare_list_export_and_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("clinic");
+    // Nothing yet: a clear error, nothing created.
+    let o = run(&desk, &["log"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no clinic desk"));
+    assert!(!desk.exists());
+
+    let o = declare(&desk, "佐藤, \"一郎\"", "4567");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o).trim(), "1");
+    assert!(declare(&desk, "鈴木 花", "4568").status.success());
+
+    // Bad input: a typed error naming the field, nothing appended.
+    let o = run(
+        &desk,
+        &[
+            "declare",
+            "--name",
+            "X",
+            "--birth",
+            "2999-01-01",
+            "--insurer-name",
+            "Y",
+            "--operator",
+            "受付",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("birth_date") && !err.contains("2999"), "{err}");
+
+    let text = stdout(&run(&desk, &["log"]));
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.lines().all(|l| l.contains("申立・未検証")), "{text}");
+
+    let o = run(&desk, &["log", "--format", "csv"]);
+    assert!(o.status.success());
+    let csv = stdout(&o);
+    assert!(csv.starts_with('\u{FEFF}'));
+    let lines: Vec<&str> = csv.trim_start_matches('\u{FEFF}').split("\r\n").collect();
+    assert_eq!(lines.len(), 4, "header, 2 rows, empty after the last CRLF");
+    assert!(lines[0].starts_with("受診日,受付時刻,確認結果,確認方法,"));
+    assert!(lines[1].contains(",申立・未検証,被保険者資格申立書,"));
+    assert!(
+        lines[1].contains(",\"佐藤, \"\"一郎\"\"\","),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains(",申立・未検証,"));
+
+    let json: String = stdout(&run(&desk, &["log", "--format", "json"]));
+    assert!(json.contains("\"status\":\"申立・未検証\""));
+    assert!(json.contains("\"verified\":false"));
+    assert!(!json.contains("\"verified\":true"));
+
+    // A range that ends before it starts.
+    let o = run(
+        &desk,
+        &["log", "--from", "2026-02-01", "--to", "2026-01-01"],
+    );
+    assert!(!o.status.success());
+
+    let o = run(&desk, &["log", "verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("intact: 2 entries"));
+
+    // Wrong passphrase: refused, nothing changed.
+    let o = Command::new(BIN)
+        .args(["clinic", "--desk-dir"])
+        .arg(&desk)
+        .args(["log", "verify"])
+        .env("SHIKAKU_PASSPHRASE", "another passphrase entirely")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrong key or passphrase"));
+
+    // Nothing personal in the desk's files.
+    for e in std::fs::read_dir(&desk).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        for needle in [
+            "佐藤",
+            "鈴木",
+            "1970-05-06",
+            "01130012",
+            "4567",
+            "花子",
+            "サンプル",
+        ] {
+            let n = needle.as_bytes();
+            assert!(!bytes.windows(n.len()).any(|w| w == n), "{needle} on disk");
+        }
+    }
+
+    // The last entry removed with plain SQLite: `log verify` fails and names it.
+    {
+        let c = rusqlite::Connection::open(desk.join("desk.db")).unwrap();
+        c.execute("DELETE FROM visits WHERE seq = 2", []).unwrap();
+    }
+    let o = run(&desk, &["log", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("BROKEN at entry 2"), "{}", stdout(&o));
+    // And nothing more is appended to a broken log.
+    assert!(!declare(&desk, "田中 一", "4569").status.success());
+}
