@@ -105,3 +105,48 @@ fn a_copy_from_before_the_change_cannot_open_what_is_written_after() {
         StoreError::WrongKey
     );
 }
+
+#[test]
+fn a_put_back_row_stops_the_rekey_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let id = {
+        let mut s = Store::open(&path, &pass("old")).unwrap();
+        let id = s.add_member(&family()[0].0).unwrap();
+        s.add_member(&family()[1].0).unwrap();
+        id
+    };
+    let old: Vec<u8> = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT data FROM members WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    Store::open(&path, &pass("old"))
+        .unwrap()
+        .update_member(id, &family()[2].0)
+        .unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE members SET data = ?1 WHERE id = ?2",
+            rusqlite::params![old, id.to_string()],
+        )
+        .unwrap();
+    let before = wrapped_key(&path);
+    let mut s = Store::open(&path, &pass("old")).unwrap();
+    assert!(matches!(
+        s.rekey(&pass("new")),
+        Err(StoreError::Corrupt { .. })
+    ));
+    drop(s);
+    assert_eq!(
+        wrapped_key(&path),
+        before,
+        "the old key still wraps the store"
+    );
+    let s = Store::open(&path, &pass("old")).unwrap();
+    assert_eq!(s.household().unwrap().corrupt.len(), 1);
+}

@@ -236,14 +236,25 @@ fn moved_ciphertexts_and_edited_hints_are_detected() {
             ),
             records[1],
         ),
-        // Plaintext hints: kind, provenance (hand-entered shown as signed), owner.
+        // Plain columns: the look-up, the owner, the signed column emptied (a signed record
+        // shown as hand-entered) or removed.
         (
-            format!("UPDATE records SET kind = 2 WHERE id = '{}'", records[0]),
+            format!(
+                "UPDATE records SET lookup = (SELECT lookup FROM records WHERE id = '{}') WHERE id = '{}'",
+                records[2], records[0]
+            ),
             records[0],
         ),
         (
             format!(
-                "UPDATE records SET provenance = 1 WHERE id = '{}'",
+                "UPDATE records SET signed = (SELECT signed FROM records WHERE id = '{}') WHERE id = '{}'",
+                records[0], records[1]
+            ),
+            records[1],
+        ),
+        (
+            format!(
+                "UPDATE records SET signed = NULL WHERE id = '{}'",
                 records[0]
             ),
             records[0],
@@ -297,6 +308,146 @@ fn moved_ciphertexts_and_edited_hints_are_detected() {
         store.member(members[2]),
         Err(StoreError::Corrupt { .. })
     ));
+    drop(store);
+    // The display order edited: the two members whose order changed are reported.
+    let work = dir.path().join("o.db");
+    std::fs::copy(&path, &work).unwrap();
+    Connection::open(&work)
+        .unwrap()
+        .execute(
+            "UPDATE members SET ordinal = 7 WHERE id = ?1",
+            [members[0].to_string()],
+        )
+        .unwrap();
+    let store = Store::open(&work, &MemoryKeyStore::new(KEK)).unwrap();
+    let hh = store.household().unwrap();
+    assert_eq!(hh.members.len(), 2);
+    assert_eq!(
+        hh.corrupt,
+        vec![RowRef {
+            table: "members",
+            id: members[0].to_string()
+        }]
+    );
+}
+
+/// What a plain column may hold: nothing a reader of the file can learn a person's details,
+/// relationship (本人/家族), document kind, provenance or the day of a change from.
+#[derive(Debug)]
+enum Plain {
+    /// A random UUID (row id or owner).
+    Id,
+    /// A display position.
+    Ordinal,
+    /// A keyed hash (32 bytes).
+    Lookup,
+    /// A sealed value: format 2, padded to a power of two of at least 1 KiB (512 bytes for a
+    /// member).
+    Sealed,
+    /// One of the fixed `meta` names.
+    MetaKey,
+    /// The platform's wrapped key.
+    WrappedKey,
+}
+
+fn classify(table: &str, column: &str) -> Option<Plain> {
+    Some(match (table, column) {
+        (_, "id" | "member_id" | "record_id") => Plain::Id,
+        ("members", "ordinal") => Plain::Ordinal,
+        (_, "lookup") => Plain::Lookup,
+        (_, "data" | "signed") => Plain::Sealed,
+        ("meta", "key") => Plain::MetaKey,
+        _ => return None,
+    })
+}
+
+#[test]
+fn plaintext_columns_hold_only_ids_order_lookups_and_sealed_values() {
+    use rusqlite::types::ValueRef;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let (members, records) = write_family(&path);
+    {
+        let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+        store.put_card_check(&card_check(members[0], 1)).unwrap();
+        store.put_presentation(records[1], b"presentation").unwrap();
+        store
+            .write(|b| b.set_sync_state(&Default::default()))
+            .unwrap();
+    }
+    let c = Connection::open(&path).unwrap();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        tables,
+        ["card_checks", "members", "meta", "presentations", "records"]
+    );
+    let mut rows_seen = 0;
+    for table in &tables {
+        let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            rows_seen += 1;
+            let key = row.get_ref(0).unwrap().as_str().ok().map(String::from);
+            for (i, name) in names.iter().enumerate() {
+                let v = row.get_ref(i).unwrap();
+                let kind = if table == "meta" && name == "value" {
+                    if key.as_deref() == Some("wrapped_key") {
+                        Plain::WrappedKey
+                    } else {
+                        Plain::Sealed
+                    }
+                } else {
+                    classify(table, name)
+                        .unwrap_or_else(|| panic!("unexpected plain column {table}.{name}"))
+                };
+                let ok = match (&kind, v) {
+                    (Plain::Id, ValueRef::Text(t)) => std::str::from_utf8(t)
+                        .unwrap()
+                        .parse::<uuid::Uuid>()
+                        .is_ok(),
+                    (Plain::Ordinal, ValueRef::Integer(n)) => (0..16).contains(&n),
+                    (Plain::Lookup, ValueRef::Blob(b)) => b.len() == 32,
+                    (Plain::Sealed, ValueRef::Blob(b)) => {
+                        let floor = if table == "members" { 512 } else { 1024 };
+                        b[0] == 2 && b.len() - 29 >= floor && (b.len() - 29).is_power_of_two()
+                    }
+                    (Plain::MetaKey, ValueRef::Text(t)) => {
+                        ["wrapped_key", "canary", "sync_state", "manifest"]
+                            .contains(&std::str::from_utf8(t).unwrap())
+                    }
+                    (Plain::WrappedKey, ValueRef::Blob(_)) => true,
+                    _ => false,
+                };
+                assert!(ok, "{table}.{name} holds {v:?} (expected {kind:?})");
+            }
+        }
+    }
+    assert!(rows_seen >= 3 + 4 + 1 + 1 + 4, "the scan saw the rows");
+    // The words and codes of the old hint columns appear nowhere in the files either.
+    drop(c);
+    let words: Vec<(String, Vec<u8>)> = [
+        "本人",
+        "家族",
+        "Insured",
+        "Dependent",
+        "HandEntered",
+        "IssuerSigned",
+        "notice",
+        "portal",
+        "certificate",
+        "entered_at",
+    ]
+    .iter()
+    .map(|w| (w.to_string(), w.as_bytes().to_vec()))
+    .collect();
+    assert_eq!(scan_dir(dir.path(), &words), vec![]);
 }
 
 fn pass(p: &str) -> PassphraseKeyStore {

@@ -1,15 +1,19 @@
 //! The `card_checks` table: the latest card check of each member, found by member or by the
 //! keyed hash of the card's key.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::crypto::Slot;
 use super::error::sealing_failed;
+use super::manifest::plain_ok;
 use super::{Batch, RowRef, Store, StoreError};
 use crate::card::{CardCheck, KeyFingerprint, MemberMatch};
 use crate::eligibility::{Member, MemberId};
+
+const TABLE: &str = "card_checks";
 
 /// A card check as stored for a member: the result, and how the card's 基本4情報 compared
 /// with the member (when it was read).
@@ -45,6 +49,7 @@ impl StoredCardCheck {
 impl Store {
     /// The latest card check stored for `member`, if any.
     pub fn card_check(&self, member: MemberId) -> Result<Option<StoredCardCheck>, StoreError> {
+        self.refresh()?;
         let row = self
             .conn
             .prepare_cached("SELECT id, data FROM card_checks WHERE member_id = ?1")?
@@ -77,20 +82,34 @@ impl Store {
     /// The members whose latest card check saw the card key with this fingerprint (found
     /// through the keyed-hash index).
     pub fn members_with_card(&self, key: &KeyFingerprint) -> Result<Vec<MemberId>, StoreError> {
+        self.refresh()?;
         let hash = self.keys.lookup_hash("card-key", &[&key.to_hex()]);
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT member_id FROM card_checks WHERE lookup = ?1 ORDER BY rowid")?;
-        let ids = stmt.query_map([hash], |r| r.get::<_, String>(0))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, member_id FROM card_checks WHERE lookup = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([&hash], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = Vec::new();
-        for id in ids {
-            let id = id?;
-            out.push(id.parse().map_err(|_| StoreError::Corrupt {
-                row: RowRef {
-                    table: "card_checks",
-                    id,
-                },
-            })?);
+        for row in rows {
+            let (id, member) = row?;
+            // The look-up and the owner must be the listed ones (not put back or moved).
+            let listed = plain_ok(&self.keys, TABLE, &id, "lookup", ValueRef::Blob(&hash))
+                && plain_ok(
+                    &self.keys,
+                    TABLE,
+                    &id,
+                    "member_id",
+                    ValueRef::Text(member.as_bytes()),
+                );
+            match member.parse() {
+                Ok(m) if listed => out.push(m),
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        row: RowRef { table: TABLE, id },
+                    });
+                }
+            }
         }
         Ok(out)
     }
@@ -128,9 +147,8 @@ impl Batch<'_> {
         self.tx
             .execute("DELETE FROM card_checks WHERE member_id = ?1", [&member])?;
         self.tx.execute(
-            "INSERT INTO card_checks (id, member_id, lookup, data, updated_day)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, member, lookup, sealed, self.day],
+            "INSERT INTO card_checks (id, member_id, lookup, data) VALUES (?1, ?2, ?3, ?4)",
+            params![id, member, lookup, sealed],
         )?;
         Ok(())
     }

@@ -1,5 +1,19 @@
 //! Envelope encryption of stored values: AES-256-GCM with associated data that names the table,
-//! the row, the column and the schema version, and keyed hashes for look-ups.
+//! the row, the column and the seal format (every part length-prefixed), plaintexts padded to a
+//! bucket size, and keyed hashes for look-ups.
+//!
+//! Seal format 2 (this build writes only it):
+//! `02 ‖ nonce ‖ AES-256-GCM(len ‖ payload ‖ zero padding) ‖ tag`, where `len` is the payload's
+//! length (u32, big-endian) and the padded plaintext is [`padded_len`] bytes long; the
+//! associated data is `part ‖ part ‖ …` with each part `u32 length ‖ bytes`: the label
+//! `shikaku/seal`, the format (u32), the table, the row id and the column.
+//! Seal format 1 (`01 ‖ nonce ‖ ciphertext ‖ tag`, associated data
+//! `shikaku|seal=1|table|row|column`, no padding) is only opened, to migrate older stores.
+//!
+//! Every value opened through [`Keys::open`] is also checked against the store's sealed row
+//! list (see `manifest.rs`), and every value sealed in a write is noted in it.
+
+use std::cell::RefCell;
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -9,10 +23,33 @@ use rand_core::RngCore;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-/// Format byte of every sealed value.
-const SEALED_V1: u8 = 1;
+use super::manifest::{RowCheck, blob_digest};
+
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
+/// The length prefix inside a format-2 plaintext.
+const LEN_PREFIX: usize = 4;
+/// The smallest padded plaintext. Every payload the store keeps today (a record with all of
+/// its blocks, a card check, a signed document) fits in it, so their sealed lengths say nothing
+/// about their content (docs/decisions/0009-store-metadata-integrity.md).
+pub(crate) const MIN_BUCKET: usize = 1024;
+
+/// The smallest padded plaintext of a member: name, kana, birth date, sex, relationship, the
+/// issuer's id and the card's expiry take a few hundred bytes at most. (A smaller floor than
+/// [`MIN_BUCKET`], because members are read most often.)
+pub(crate) const MEMBER_BUCKET: usize = 512;
+
+/// The padded plaintext length for a payload of `len` bytes in `table`: at least its floor,
+/// and above it the next power of two (so a length reveals at most its power of two).
+pub(crate) fn padded_len(table: &str, len: usize) -> Option<usize> {
+    let floor = if table == "members" {
+        MEMBER_BUCKET
+    } else {
+        MIN_BUCKET
+    };
+    let framed = len.checked_add(LEN_PREFIX)?;
+    framed.max(floor).checked_next_power_of_two()
+}
 
 /// A fresh random 256-bit data key.
 pub(crate) fn random_data_key() -> Zeroizing<Vec<u8>> {
@@ -30,17 +67,21 @@ pub(crate) struct Slot<'a> {
     pub column: &'a str,
 }
 
-/// The keys derived from one data key.
+/// The keys derived from one data key, for one seal format, and the row list that every
+/// opened value is checked against.
 pub(crate) struct Keys {
     aead: Aes256Gcm,
     lookup: Zeroizing<[u8; 32]>,
     seal_format: u32,
+    /// The store's sealed row list, once loaded (off while a store is created or migrated).
+    pub(super) rows: RefCell<RowCheck>,
 }
 
 impl Keys {
-    /// Derives the value key and the look-up key from `data_key` with HKDF-SHA-256.
+    /// Derives the value key and the look-up key from `data_key` with HKDF-SHA-256, for seal
+    /// format 1 (open only) or 2. The row check starts off.
     pub(crate) fn derive(data_key: &[u8], seal_format: u32) -> Option<Keys> {
-        if data_key.len() != 32 {
+        if data_key.len() != 32 || !(1..=2).contains(&seal_format) {
             return None;
         }
         let hk = Hkdf::<Sha256>::new(None, data_key);
@@ -53,19 +94,44 @@ impl Keys {
             aead: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(enc.as_ref())),
             lookup,
             seal_format,
+            rows: RefCell::new(RowCheck::default()),
         })
     }
 
     fn aad(&self, slot: Slot<'_>) -> Vec<u8> {
-        format!(
-            "shikaku|seal={}|{}|{}|{}",
-            self.seal_format, slot.table, slot.row, slot.column
-        )
-        .into_bytes()
+        if self.seal_format == 1 {
+            return format!("shikaku|seal=1|{}|{}|{}", slot.table, slot.row, slot.column)
+                .into_bytes();
+        }
+        let format = self.seal_format.to_be_bytes();
+        let parts: [&[u8]; 5] = [
+            b"shikaku/seal",
+            &format,
+            slot.table.as_bytes(),
+            slot.row.as_bytes(),
+            slot.column.as_bytes(),
+        ];
+        let mut out = Vec::with_capacity(64 + slot.row.len());
+        for p in parts {
+            // Tables, ids and column names are short; a part over 4 GiB cannot occur, and
+            // saturating keeps distinct inputs distinct in practice.
+            out.extend_from_slice(&u32::try_from(p.len()).unwrap_or(u32::MAX).to_be_bytes());
+            out.extend_from_slice(p);
+        }
+        out
     }
 
-    /// `01 ‖ nonce ‖ ciphertext ‖ tag`, with a fresh random nonce.
+    /// `02 ‖ nonce ‖ ciphertext ‖ tag` of the padded `plaintext`, with a fresh random nonce.
+    /// In a write, the new value is noted in the row list.
     pub(crate) fn seal(&self, slot: Slot<'_>, plaintext: &[u8]) -> Option<Vec<u8>> {
+        if self.seal_format != 2 {
+            return None;
+        }
+        let total = padded_len(slot.table, plaintext.len())?;
+        let mut framed = Zeroizing::new(Vec::with_capacity(total));
+        framed.extend_from_slice(&u32::try_from(plaintext.len()).ok()?.to_be_bytes());
+        framed.extend_from_slice(plaintext);
+        framed.resize(total, 0);
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
         let aad = self.aad(slot);
@@ -74,29 +140,48 @@ impl Keys {
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: plaintext,
+                    msg: &framed,
                     aad: &aad,
                 },
             )
             .ok()?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
-        out.push(SEALED_V1);
+        out.push(2);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
+        self.rows.borrow_mut().note(slot, blob_digest(&out));
         Some(out)
     }
 
-    /// Opens a value sealed for exactly this slot; `None` on any mismatch or damage.
+    /// Opens a value sealed for exactly this slot, and (once the row list is loaded) listed
+    /// in it with exactly these bytes; `None` on any mismatch or damage.
     pub(crate) fn open(&self, slot: Slot<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-        if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEALED_V1 {
+        let format = u8::try_from(self.seal_format).ok()?;
+        if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != format {
+            return None;
+        }
+        if !self.rows.borrow().allows(slot, sealed) {
             return None;
         }
         let (nonce, ct) = sealed[1..].split_at(NONCE_LEN);
         let aad = self.aad(slot);
-        self.aead
+        let mut plain = self
+            .aead
             .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
             .ok()
-            .map(Zeroizing::new)
+            .map(Zeroizing::new)?;
+        if self.seal_format == 1 {
+            return Some(plain);
+        }
+        let (prefix, rest) = plain.split_first_chunk::<LEN_PREFIX>()?;
+        let len = usize::try_from(u32::from_be_bytes(*prefix)).ok()?;
+        if len > rest.len() || rest[len..].iter().any(|b| *b != 0) {
+            return None;
+        }
+        plain.copy_within(LEN_PREFIX..LEN_PREFIX + len, 0);
+        // The tail (zeroed with the rest of the buffer when it is dropped) is cut off.
+        plain.truncate(len);
+        Some(plain)
     }
 
     /// HMAC-SHA-256 of `parts` (length-prefixed) under the look-up key, domain-separated by
@@ -128,10 +213,28 @@ mod tests {
         }
     }
 
+    /// A value sealed the way seal format 1 did (for the migration's tests).
+    pub(crate) fn seal_v1(keys: &Keys, slot: Slot<'_>, plaintext: &[u8]) -> Vec<u8> {
+        let nonce = [7u8; NONCE_LEN];
+        let aad = format!("shikaku|seal=1|{}|{}|{}", slot.table, slot.row, slot.column);
+        let ct = keys
+            .aead
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .unwrap();
+        [&[1u8][..], &nonce, &ct].concat()
+    }
+
     #[test]
     fn seal_open_and_binding() {
-        let keys = Keys::derive(&[9; 32], 1).unwrap();
+        let keys = Keys::derive(&[9; 32], 2).unwrap();
         let a = keys.seal(slot("a"), b"hello").unwrap();
+        assert_eq!(a[0], 2, "format byte");
         assert_eq!(keys.open(slot("a"), &a).unwrap().as_slice(), b"hello");
         assert!(keys.open(slot("b"), &a).is_none(), "other row");
         let other_col = Slot {
@@ -144,23 +247,104 @@ mod tests {
             ..slot("a")
         };
         assert!(keys.open(other_table, &a).is_none(), "other table");
-        let v2 = Keys::derive(&[9; 32], 2).unwrap();
-        assert!(v2.open(slot("a"), &a).is_none(), "other seal format");
+        let v1 = Keys::derive(&[9; 32], 1).unwrap();
+        assert!(v1.open(slot("a"), &a).is_none(), "other seal format");
         assert!(
-            Keys::derive(&[8; 32], 1)
+            v1.seal(slot("a"), b"hello").is_none(),
+            "format 1 is never written"
+        );
+        assert!(
+            Keys::derive(&[8; 32], 2)
                 .unwrap()
                 .open(slot("a"), &a)
                 .is_none(),
             "other key"
         );
         assert_ne!(keys.seal(slot("a"), b"hello").unwrap(), a, "fresh nonce");
-        assert!(Keys::derive(&[0; 31], 1).is_none());
+        assert!(Keys::derive(&[0; 31], 2).is_none());
+        assert!(Keys::derive(&[9; 32], 3).is_none());
+        assert!(keys.seal(slot("a"), b"").is_some(), "empty values seal");
+        assert_eq!(
+            keys.open(slot("a"), &keys.seal(slot("a"), b"").unwrap())
+                .unwrap()
+                .as_slice(),
+            b""
+        );
+    }
+
+    #[test]
+    fn format_1_values_still_open_with_format_1_keys() {
+        let v1 = Keys::derive(&[9; 32], 1).unwrap();
+        let old = seal_v1(&v1, slot("a"), b"hello");
+        assert_eq!(v1.open(slot("a"), &old).unwrap().as_slice(), b"hello");
+        assert!(v1.open(slot("b"), &old).is_none());
+        assert!(
+            Keys::derive(&[9; 32], 2)
+                .unwrap()
+                .open(slot("a"), &old)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn associated_data_parts_cannot_run_into_each_other() {
+        // In format 1 these two slots gave the same associated data ("…|a|b|c|d"), so a value
+        // of one opened as the other.
+        let keys = Keys::derive(&[9; 32], 2).unwrap();
+        let one = Slot {
+            table: "a",
+            row: "b|c",
+            column: "d",
+        };
+        let two = Slot {
+            table: "a|b",
+            row: "c",
+            column: "d",
+        };
+        let sealed = keys.seal(one, b"x").unwrap();
+        assert!(keys.open(two, &sealed).is_none());
+        assert_ne!(keys.aad(one), keys.aad(two));
+        let v1 = Keys::derive(&[9; 32], 1).unwrap();
+        assert_eq!(
+            v1.aad(one),
+            v1.aad(two),
+            "the format-1 weakness, kept only to migrate"
+        );
+    }
+
+    #[test]
+    fn lengths_are_padded_to_buckets() {
+        let keys = Keys::derive(&[9; 32], 2).unwrap();
+        let record = Slot {
+            table: "records",
+            row: "a",
+            column: "data",
+        };
+        let len = |n: usize| keys.seal(record, &vec![b'x'; n]).unwrap().len();
+        let overhead = 1 + NONCE_LEN + TAG_LEN;
+        let member_len = |n: usize| keys.seal(slot("a"), &vec![b'x'; n]).unwrap().len();
+        assert_eq!(member_len(0), MEMBER_BUCKET + overhead);
+        assert_eq!(
+            member_len(MEMBER_BUCKET - LEN_PREFIX),
+            MEMBER_BUCKET + overhead
+        );
+        assert_eq!(member_len(MEMBER_BUCKET), MIN_BUCKET + overhead);
+        assert_eq!(len(0), MIN_BUCKET + overhead);
+        assert_eq!(len(MIN_BUCKET - LEN_PREFIX), MIN_BUCKET + overhead);
+        assert_eq!(len(MIN_BUCKET - LEN_PREFIX + 1), 2 * MIN_BUCKET + overhead);
+        assert_eq!(len(3000), 4096 + overhead);
+        for n in [0, 1, 500, 1020, 1021, 5000] {
+            let v = vec![b'y'; n];
+            let s = keys.seal(slot("a"), &v).unwrap();
+            assert_eq!(keys.open(slot("a"), &s).unwrap().as_slice(), v.as_slice());
+        }
+        assert_eq!(padded_len("records", usize::MAX), None);
     }
 
     #[test]
     fn lookup_hash_is_keyed_and_unambiguous() {
-        let k1 = Keys::derive(&[1; 32], 1).unwrap();
-        let k2 = Keys::derive(&[2; 32], 1).unwrap();
+        let k1 = Keys::derive(&[1; 32], 2).unwrap();
+        let k2 = Keys::derive(&[2; 32], 2).unwrap();
         assert_eq!(
             k1.lookup_hash("p", &["a", "b"]),
             k1.lookup_hash("p", &["a", "b"])
@@ -174,5 +358,10 @@ mod tests {
             k1.lookup_hash("p", &["a", "b"])
         );
         assert_ne!(k1.lookup_hash("p", &["a"]), k1.lookup_hash("q", &["a"]));
+        assert_eq!(
+            k1.lookup_hash("p", &["a"]),
+            Keys::derive(&[1; 32], 1).unwrap().lookup_hash("p", &["a"]),
+            "look-ups do not change with the seal format (the migration keeps them)"
+        );
     }
 }

@@ -3,7 +3,7 @@
 /// Identifies one stored row in an error, by table and random id (never personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RowRef {
-    /// The table: `members`, `records`, `card_checks` or `meta`.
+    /// The table: `members`, `records`, `card_checks`, `presentations` or `meta`.
     pub table: &'static str,
     /// The row's random id (or the meta key).
     pub id: String,
@@ -25,6 +25,13 @@ pub enum StoreError {
     #[error("stored row {row} is damaged or was tampered with")]
     Corrupt {
         /// The damaged row.
+        row: RowRef,
+    },
+    /// The store's rows disagree with its sealed row list: a row was deleted or added (or the
+    /// list itself is missing or damaged) outside shikaku. Nothing was changed.
+    #[error("the store was tampered with: row {row} was deleted or added outside shikaku")]
+    Tampered {
+        /// The first row found missing or unlisted.
         row: RowRef,
     },
     /// The file is not a shikaku store.

@@ -1,11 +1,13 @@
 //! The `members` table: its sealed payload, the household reads and the member writes.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::crypto::Slot;
 use super::error::sealing_failed;
+use super::manifest::plain_ok;
 use super::{Batch, RowRef, Store, StoreError};
 use crate::eligibility::{Member, MemberData, MemberId, Relationship, Sex};
 
@@ -55,15 +57,15 @@ impl Store {
 
     /// All members in display order; damaged rows are listed apart, never hiding the others.
     pub fn household(&self) -> Result<Household, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, relationship, ordinal, data FROM members ORDER BY ordinal, rowid",
-        )?;
+        self.refresh()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, ordinal, data FROM members ORDER BY ordinal, rowid")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, Vec<u8>>(2)?,
             ))
         })?;
         let mut household = Household {
@@ -71,8 +73,8 @@ impl Store {
             corrupt: Vec::new(),
         };
         for row in rows {
-            let (id, rel, ord, data) = row?;
-            match self.decode_member(&id, rel, ord, &data) {
+            let (id, ord, data) = row?;
+            match self.decode_member(&id, ord, &data) {
                 Ok(m) => household.members.push(m),
                 Err(row) => household.corrupt.push(row),
             }
@@ -82,24 +84,21 @@ impl Store {
 
     /// One member.
     pub fn member(&self, id: MemberId) -> Result<Member, StoreError> {
+        self.refresh()?;
         let key = id.to_string();
         let row = self
             .conn
-            .prepare_cached("SELECT relationship, ordinal, data FROM members WHERE id = ?1")?
+            .prepare_cached("SELECT ordinal, data FROM members WHERE id = ?1")?
             .query_row([&key], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
             })
             .optional()?
             .ok_or(StoreError::NotFound { what: "member" })?;
-        self.decode_member(&key, row.0, row.1, &row.2)
+        self.decode_member(&key, row.0, &row.1)
             .map_err(|row| StoreError::Corrupt { row })
     }
 
-    fn decode_member(&self, id: &str, rel: i64, ord: i64, sealed: &[u8]) -> Result<Member, RowRef> {
+    fn decode_member(&self, id: &str, ord: i64, sealed: &[u8]) -> Result<Member, RowRef> {
         let bad = || RowRef {
             table: "members",
             id: id.to_string(),
@@ -111,7 +110,8 @@ impl Store {
         };
         let plain = self.keys.open(slot, sealed).ok_or_else(bad)?;
         let p: MemberPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
-        if Relationship::from_code(rel) != Some(p.relationship) {
+        // The display order is the one plain column: it must be the listed one.
+        if !plain_ok(&self.keys, "members", id, "ordinal", ValueRef::Integer(ord)) {
             return Err(bad());
         }
         Ok(Member {
@@ -188,9 +188,8 @@ impl Batch<'_> {
             |r| r.get(0),
         )?;
         self.tx.execute(
-            "INSERT INTO members (id, ordinal, relationship, data, updated_day)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key, ordinal, data.relationship.code(), sealed, self.day],
+            "INSERT INTO members (id, ordinal, data) VALUES (?1, ?2, ?3)",
+            params![key, ordinal, sealed],
         )?;
         Ok(id)
     }
@@ -222,8 +221,8 @@ impl Batch<'_> {
             })?;
         let sealed = self.seal_member(&key, data, old.issuer_ref.as_deref())?;
         let n = self.tx.execute(
-            "UPDATE members SET relationship = ?2, data = ?3, updated_day = ?4 WHERE id = ?1",
-            params![key, data.relationship.code(), sealed, self.day],
+            "UPDATE members SET data = ?2 WHERE id = ?1",
+            params![key, sealed],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound { what: "member" });

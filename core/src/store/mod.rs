@@ -4,11 +4,14 @@
 //! - A random 256-bit data key is wrapped by the platform [`KeyStore`]; the wrapped blob and
 //!   a sealed canary sit in the `meta` table. A wrong or lost key is detected by the canary
 //!   and reported as [`StoreError::WrongKey`] without writing anything.
-//! - Each sealed value's associated data binds table, row id, column and schema version,
-//!   so a ciphertext cannot be moved to another row or column.
-//! - Plaintext columns hold only random ids, ordinals, kinds and day stamps. They are hints:
-//!   the sealed payload repeats the kinds and owner, and a disagreement is reported as
-//!   [`StoreError::Corrupt`].
+//! - Each sealed value's associated data binds the seal format, table, row id and column (each
+//!   part length-prefixed), so a ciphertext cannot be moved to another row or column. Sealed
+//!   plaintexts are padded to a bucket size, so a value's length does not tell what is in it.
+//! - Plaintext columns hold only random ids, the members' display order, owners and keyed-hash
+//!   look-ups: relationship, document kind, provenance and dates live inside the sealed data.
+//! - A sealed row list (digests of every column of every row, rewritten in every write) makes
+//!   an old value put back, an edited plain column ([`StoreError::Corrupt`], for that row only)
+//!   and a deleted or added row ([`StoreError::Tampered`]) detectable.
 //! - Every write is one transaction: a crash leaves the old or the new state.
 //!
 //! See docs/decisions/0001-encrypted-store.md.
@@ -18,7 +21,9 @@ pub(crate) mod crypto;
 mod entry;
 mod error;
 mod keystore;
+mod manifest;
 mod members;
+mod migrate;
 pub(crate) mod open;
 mod presentations;
 pub(crate) mod records;
@@ -28,7 +33,6 @@ mod sync_state;
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use zeroize::Zeroizing;
 
@@ -42,10 +46,6 @@ pub use open::SCHEMA_VERSION;
 pub use records::RecordList;
 pub use signed::signed_bytes;
 pub use sync_state::SyncState;
-
-fn today_day() -> i64 {
-    Utc::now().timestamp().div_euclid(86_400)
-}
 
 /// An open store. Not shared between threads without a lock (it holds one SQLite connection).
 pub struct Store {
@@ -79,14 +79,33 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another connection may have written since the row list was read.
+        manifest::refresh(&tx, &self.keys)?;
+        manifest::begin(&self.keys);
         let mut batch = Batch {
             tx,
             keys: &self.keys,
-            day: today_day(),
         };
-        let out = f(&mut batch)?;
-        batch.tx.commit()?;
-        Ok(out)
+        let done = f(&mut batch).and_then(|out| {
+            let list = manifest::finish(&batch.tx, batch.keys)?;
+            batch.tx.commit()?;
+            Ok((out, list))
+        });
+        match done {
+            Ok((out, list)) => {
+                manifest::install(&self.keys, list);
+                Ok(out)
+            }
+            Err(e) => {
+                manifest::abandon(&self.keys);
+                Err(e)
+            }
+        }
+    }
+
+    /// Before a read: the row list is read again if another connection has written since.
+    fn refresh(&self) -> Result<(), StoreError> {
+        manifest::refresh(&self.conn, &self.keys)
     }
 }
 
@@ -94,5 +113,4 @@ impl Store {
 pub struct Batch<'a> {
     tx: Transaction<'a>,
     keys: &'a Keys,
-    day: i64,
 }

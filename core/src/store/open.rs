@@ -8,15 +8,18 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use zeroize::Zeroizing;
 
 use super::crypto::{Keys, Slot, random_data_key};
+use super::migrate::seal_format_at;
 use super::{KeyStore, KeyStoreError, RowRef, Store, StoreError};
+use super::{manifest, migrate};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The format version of sealed values, bound into every value's associated data. It is not
 /// the SQL schema version: a migration that only adds tables or columns keeps it; one that
 /// changes a sealed payload's format re-seals those values and bumps it (see ADR 0001).
-pub(super) const SEAL_FORMAT: u32 = 1;
+/// Format 2 (schema 3): length-prefixed associated data and padded plaintexts.
+pub(super) const SEAL_FORMAT: u32 = 2;
 
 /// SQLite `application_id` of a shikaku store ("SHKK").
 const APPLICATION_ID: i32 = 0x5348_4B4B;
@@ -25,6 +28,7 @@ const APPLICATION_ID: i32 = 0x5348_4B4B;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_presentations.sql"),
+    include_str!("migrations/0003_no_plaintext_hints.sql"),
 ];
 
 pub(super) const CANARY: &[u8] = b"shikaku store canary v1";
@@ -183,7 +187,7 @@ impl Store {
             },
             KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
         })?);
-        let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
+        let keys = Keys::derive(&data_key, seal_format_at(version)).ok_or(StoreError::WrongKey)?;
         let canary = meta_get(&conn, "canary")?.ok_or(StoreError::Corrupt {
             row: meta_row("canary"),
         })?;
@@ -239,7 +243,9 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('canary', ?1)",
             [&canary],
         )?;
+        manifest::save(&tx, &keys, &manifest::Manifest::default())?;
         tx.commit()?;
+        manifest::load(&conn, &keys)?;
         Ok(Store {
             conn,
             keys,
@@ -248,17 +254,51 @@ impl Store {
         })
     }
 
+    /// Applies the migrations after `from` in one transaction. Moving to seal format 2
+    /// (schema 3) re-seals every value in that same transaction ([`migrate::reseal`]); the
+    /// WAL's old frames are zeroed after it commits. Then the row list is read and checked.
     fn migrate(&mut self, from: u32) -> Result<(), StoreError> {
         if from as usize >= MIGRATIONS.len() {
-            return Ok(());
+            return manifest::load(&self.conn, &self.keys);
         }
-        let tx = self.conn.transaction()?;
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-            tx.execute_batch(m)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {};", i + 1))?;
+        let resealed = if seal_format_at(from) != SEAL_FORMAT {
+            Some(Keys::derive(&self.data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?)
+        } else {
+            None
+        };
+        // Migrations may rebuild tables: with foreign keys on, dropping an old parent table
+        // would delete its children. The pragma is a no-op inside a transaction, so it is
+        // switched around it (and back on whatever happens).
+        self.conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
+        let done = (|| {
+            let tx = self.conn.transaction()?;
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+                tx.execute_batch(m)?;
+                tx.execute_batch(&format!("PRAGMA user_version = {};", i + 1))?;
+            }
+            if let Some(new) = &resealed {
+                migrate::reseal(&tx, &self.keys, new)?;
+            }
+            let dangling: Option<String> = tx
+                .query_row("SELECT \"table\" FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if dangling.is_some() {
+                return Err(StoreError::Io {
+                    reason: "a migration left a row without its owner".into(),
+                });
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        self.conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        done?;
+        if let Some(new) = resealed {
+            self.keys = new;
+            self.scrub_wal()?;
         }
-        tx.commit()?;
-        Ok(())
+        manifest::load(&self.conn, &self.keys)
     }
 
     /// Wraps the same data key under `new` (e.g. after a passphrase change). Nothing else is

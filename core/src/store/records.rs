@@ -2,16 +2,18 @@
 //! the record reads and the record writes.
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::crypto::{Keys, Slot};
 use super::error::sealing_failed;
+use super::manifest::plain_ok;
 use super::{Batch, RowRef, Store, StoreError};
 use crate::eligibility::text::fold_width;
 use crate::eligibility::{
-    DocumentKind, EligibilityRecord, InsurerNumber, MemberId, Provenance, RecordId, StoredRecord,
+    EligibilityRecord, InsurerNumber, MemberId, Provenance, RecordId, StoredRecord,
 };
 
 /// A member's records, and any record rows that failed to open.
@@ -38,11 +40,12 @@ struct RecordPayload {
     provenance: ProvenancePayload,
 }
 
+/// A `records` row as read. `signed` is never NULL in a row this build wrote (a hand-entered
+/// record gets a sealed empty value, so the column does not tell the two kinds apart).
 struct RawRecord {
     id: String,
     member_id: String,
-    kind: i64,
-    provenance: i64,
+    lookup: Vec<u8>,
     data: Vec<u8>,
     signed: Option<Vec<u8>>,
 }
@@ -52,10 +55,9 @@ impl RawRecord {
         Ok(RawRecord {
             id: r.get(0)?,
             member_id: r.get(1)?,
-            kind: r.get(2)?,
-            provenance: r.get(3)?,
-            data: r.get(4)?,
-            signed: r.get(5)?,
+            lookup: r.get(2)?,
+            data: r.get(3)?,
+            signed: r.get(4)?,
         })
     }
 }
@@ -79,7 +81,7 @@ pub(crate) fn identity_hash(
 /// The sealed columns of a `records` row.
 struct SealedRecord {
     data: Vec<u8>,
-    signed: Option<Vec<u8>>,
+    signed: Vec<u8>,
     lookup: Vec<u8>,
 }
 
@@ -111,9 +113,10 @@ impl Store {
 
     /// A member's records, oldest first; damaged rows are listed apart.
     pub fn records(&self, member: MemberId) -> Result<RecordList, StoreError> {
+        self.refresh()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, member_id, kind, provenance, data, signed FROM records
-             WHERE member_id = ?1 ORDER BY rowid",
+            "SELECT id, member_id, lookup, data, signed FROM records WHERE member_id = ?1
+             ORDER BY rowid",
         )?;
         let rows = stmt.query_map([member.to_string()], RawRecord::from_row)?;
         let mut list = RecordList {
@@ -132,10 +135,11 @@ impl Store {
 
     /// One record.
     pub fn record(&self, id: RecordId) -> Result<StoredRecord, StoreError> {
+        self.refresh()?;
         let raw = self
             .conn
             .prepare_cached(
-                "SELECT id, member_id, kind, provenance, data, signed FROM records WHERE id = ?1",
+                "SELECT id, member_id, lookup, data, signed FROM records WHERE id = ?1",
             )?
             .query_row([id.to_string()], RawRecord::from_row)
             .optional()?
@@ -153,20 +157,28 @@ impl Store {
         number: &str,
         branch: Option<&str>,
     ) -> Result<Vec<RecordId>, StoreError> {
+        self.refresh()?;
         let hash = identity_hash(&self.keys, insurer_number, symbol, number, branch);
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id FROM records WHERE lookup = ?1 ORDER BY rowid")?;
-        let ids = stmt.query_map([hash], |r| r.get::<_, String>(0))?;
+        let ids = stmt.query_map([&hash], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for id in ids {
             let id = id?;
-            out.push(id.parse().map_err(|_| StoreError::Corrupt {
-                row: RowRef {
-                    table: "records",
-                    id,
-                },
-            })?);
+            // A look-up put back from an older version of the row is not the listed one.
+            let listed = plain_ok(&self.keys, "records", &id, "lookup", ValueRef::Blob(&hash));
+            match id.parse() {
+                Ok(rid) if listed => out.push(rid),
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        row: RowRef {
+                            table: "records",
+                            id,
+                        },
+                    });
+                }
+            }
         }
         Ok(out)
     }
@@ -183,26 +195,48 @@ impl Store {
         };
         let plain = self.keys.open(slot("data"), &raw.data).ok_or_else(bad)?;
         let p: RecordPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
-        let provenance = match (p.provenance, &raw.signed) {
-            (ProvenancePayload::IssuerSigned { key_id }, Some(sealed)) => {
-                Provenance::IssuerSigned {
-                    key_id,
-                    signed_bytes: self
-                        .keys
-                        .open(slot("signed"), sealed)
-                        .ok_or_else(bad)?
-                        .to_vec(),
-                }
-            }
-            (ProvenancePayload::HandEntered { entered_at }, None) => {
+        // `signed` is never NULL. A hand-entered record's is a sealed empty value that is never
+        // used: it is only checked against the row list, not decrypted (reads stay cheap).
+        let signed = raw.signed.as_deref().ok_or_else(bad)?;
+        let provenance = match p.provenance {
+            ProvenancePayload::IssuerSigned { key_id } => Provenance::IssuerSigned {
+                key_id,
+                signed_bytes: self
+                    .keys
+                    .open(slot("signed"), signed)
+                    .ok_or_else(bad)?
+                    .to_vec(),
+            },
+            ProvenancePayload::HandEntered { entered_at }
+                if plain_ok(
+                    &self.keys,
+                    "records",
+                    &raw.id,
+                    "signed",
+                    ValueRef::Blob(signed),
+                ) =>
+            {
                 Provenance::HandEntered { entered_at }
             }
-            _ => return Err(bad()),
+            ProvenancePayload::HandEntered { .. } => return Err(bad()),
         };
-        // The plaintext hints must agree with the sealed payload.
+        // The plain columns: the owner must agree with the sealed payload, and the owner and
+        // the look-up must be the listed values (not edited, not put back).
         if p.member.to_string() != raw.member_id
-            || DocumentKind::from_code(raw.kind) != Some(p.record.kind)
-            || provenance.code() != raw.provenance
+            || !plain_ok(
+                &self.keys,
+                "records",
+                &raw.id,
+                "member_id",
+                ValueRef::Text(raw.member_id.as_bytes()),
+            )
+            || !plain_ok(
+                &self.keys,
+                "records",
+                &raw.id,
+                "lookup",
+                ValueRef::Blob(&raw.lookup),
+            )
         {
             return Err(bad());
         }
@@ -223,6 +257,7 @@ impl Batch<'_> {
         record: &EligibilityRecord,
         provenance: &Provenance,
     ) -> Result<SealedRecord, StoreError> {
+        // A hand-entered record's `signed` column holds a sealed empty value.
         let (meta, signed) = match provenance {
             Provenance::IssuerSigned {
                 key_id,
@@ -231,13 +266,13 @@ impl Batch<'_> {
                 ProvenancePayload::IssuerSigned {
                     key_id: key_id.clone(),
                 },
-                Some(signed_bytes.as_slice()),
+                signed_bytes.as_slice(),
             ),
             Provenance::HandEntered { entered_at } => (
                 ProvenancePayload::HandEntered {
                     entered_at: *entered_at,
                 },
-                None,
+                &[][..],
             ),
         };
         let payload = Zeroizing::new(
@@ -257,14 +292,10 @@ impl Batch<'_> {
             .keys
             .seal(slot("data"), &payload)
             .ok_or_else(sealing_failed)?;
-        let signed = match signed {
-            Some(bytes) => Some(
-                self.keys
-                    .seal(slot("signed"), bytes)
-                    .ok_or_else(sealing_failed)?,
-            ),
-            None => None,
-        };
+        let signed = self
+            .keys
+            .seal(slot("signed"), signed)
+            .ok_or_else(sealing_failed)?;
         let lookup = identity_hash(
             self.keys,
             &record.insurer_number,
@@ -305,18 +336,9 @@ impl Batch<'_> {
             lookup,
         } = self.sealed_record(&key, member, record, provenance)?;
         self.tx.execute(
-            "INSERT INTO records (id, member_id, kind, provenance, lookup, data, signed, updated_day)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                key,
-                member.to_string(),
-                record.kind.code(),
-                provenance.code(),
-                lookup,
-                data,
-                signed,
-                self.day
-            ],
+            "INSERT INTO records (id, member_id, lookup, data, signed)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key, member.to_string(), lookup, data, signed],
         )?;
         Ok(id)
     }
@@ -348,17 +370,8 @@ impl Batch<'_> {
             lookup,
         } = self.sealed_record(&key, member, record, provenance)?;
         self.tx.execute(
-            "UPDATE records SET kind = ?2, provenance = ?3, lookup = ?4, data = ?5, signed = ?6,
-             updated_day = ?7 WHERE id = ?1",
-            params![
-                key,
-                record.kind.code(),
-                provenance.code(),
-                lookup,
-                data,
-                signed,
-                self.day
-            ],
+            "UPDATE records SET lookup = ?2, data = ?3, signed = ?4 WHERE id = ?1",
+            params![key, lookup, data, signed],
         )?;
         Ok(())
     }

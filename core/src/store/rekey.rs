@@ -41,6 +41,9 @@ impl Store {
     /// passphrase, cannot read what is written after. A damaged row stops the re-key before
     /// anything changes.
     pub fn rekey(&mut self, new: &dyn KeyStore) -> Result<(), StoreError> {
+        // Only what the row list vouches for is sealed again and listed anew.
+        self.refresh()?;
+        super::manifest::verify_all(&self.conn, &self.keys)?;
         let data_key = random_data_key();
         let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
         let wrapped = new.wrap(data_key.to_vec()).map_err(|e| match e {
@@ -183,7 +186,10 @@ impl Store {
             "UPDATE meta SET value = ?1 WHERE key = 'wrapped_key'",
             [&wrapped],
         )?;
+        let list = super::manifest::build(&tx)?;
+        super::manifest::save(&tx, &keys, &list)?;
         tx.commit()?;
+        super::manifest::hand_over(&self.keys, &keys, list);
         self.keys = keys;
         self.data_key = data_key;
         self.scrub_wal()

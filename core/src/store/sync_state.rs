@@ -37,6 +37,7 @@ pub(super) const SYNC_SLOT: Slot<'static> = Slot {
 impl Store {
     /// What the last successful sync left (default when there was none).
     pub fn sync_state(&self) -> Result<SyncState, StoreError> {
+        self.refresh()?;
         let Some(sealed) = meta_get(&self.conn, "sync_state")? else {
             return Ok(SyncState::default());
         };
