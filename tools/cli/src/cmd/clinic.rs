@@ -39,6 +39,8 @@ pub enum ClinicCommand {
     /// The visit log of a day or a date range (default: today in Japan), as text, CSV or JSON;
     /// `clinic log verify` checks the whole log.
     Log(LogArgs),
+    /// Serve the desk page on this PC (loopback only, a secret per run in the URL).
+    Serve(super::clinic_serve::ServeArgs),
 }
 
 /// What the patient declares (the address and telephone stay on the paper form).
@@ -131,6 +133,7 @@ pub fn run(ctx: &Context, args: ClinicArgs) -> Result<ExitCode> {
             ..
         }) => verify(&dir),
         ClinicCommand::Log(a) => log(&dir, a),
+        ClinicCommand::Serve(a) => super::clinic_serve::run(&dir, a),
     }
 }
 

@@ -1,0 +1,528 @@
+//! `shikaku clinic serve`: the desk page for a clinic PC (docs/clinic.md, "Desk page").
+//!
+//! A small HTTP server on the loopback interface only (`127.0.0.1`, a random port unless one is
+//! given), reachable only under a per-run random token in the URL path. The page is rendered
+//! here, on the server, with no script and no external asset; every rule (the verdict, the
+//! claim fields, the log, the CSV) is the core's `clinic` module — this file only calls it and
+//! turns its answers into HTML (`desk_page`).
+//!
+//! What it keeps in memory: the open desk store (behind a mutex) and the last verification,
+//! under a random id, until it is recorded or replaced by the next scan. Nothing else is kept,
+//! nothing is written but what the core appends to the encrypted log, and no personal value
+//! appears in a URL (the scanned payload and the record form are POST bodies).
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration as StdDuration;
+
+use anyhow::{Context as _, Result, bail};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use clap::Args;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use rand_core::{OsRng, RngCore};
+use shikaku_core::clinic::{
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore, DeskVerification, VerifyOptions,
+    export,
+};
+use shikaku_core::clock::japan_today;
+use shikaku_core::store::PassphraseKeyStore;
+
+use crate::context::passphrase;
+
+mod desk_page;
+
+use desk_page::{Notice, PageView, Pending};
+
+/// `clinic serve` options.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The loopback port to listen on (0: a free port chosen by the system).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Days after its issue from which the trust list is shown as stale.
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS)]
+    trust_max_age_days: u32,
+}
+
+/// The largest request body accepted: a QR payload is a few kilobytes at most.
+const BODY_LIMIT: usize = 16 * 1024;
+/// How long a client may take to send its request headers.
+const HEADER_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+/// The page's Content-Security-Policy: nothing but inline styles, forms posting to the page
+/// itself, never framed.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+/// The last verification, waiting to be recorded.
+struct PendingVerification {
+    id: String,
+    verification: DeskVerification,
+}
+
+/// What the server shares between requests.
+struct DeskState {
+    desk: Mutex<DeskStore>,
+    pending: Mutex<Option<PendingVerification>>,
+    token: String,
+    /// The `Host` values a browser on this machine sends for the page.
+    hosts: [String; 2],
+    /// The `Origin` values a form of the page itself sends.
+    origins: [String; 2],
+    options: VerifyOptions,
+}
+
+impl DeskState {
+    fn desk(&self) -> MutexGuard<'_, DeskStore> {
+        // A panic while holding the lock leaves no half-written entry: each append is one
+        // SQLite transaction, rolled back when it is dropped unfinished.
+        self.desk.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn pending(&self) -> MutexGuard<'_, Option<PendingVerification>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// 32 hex digits (128 bits) from the operating system's random source.
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("the system's random source failed: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compares two byte strings in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Runs `clinic serve` on the desk store in `dir`: prints the page's URL and serves until the
+/// process is stopped (Ctrl-C).
+pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
+    if !dir.join(DESK_FILE).is_file() {
+        bail!(
+            "no clinic desk in {} yet: create it and import the issuer's trust list first \
+             (docs/clinic.md)",
+            dir.display()
+        );
+    }
+    let desk = DeskStore::open(dir, &PassphraseKeyStore::new(passphrase()?))?;
+    let token = random_hex()?;
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
+    listener.set_nonblocking(true)?;
+    let port = listener.local_addr()?.port();
+    let state = Arc::new(DeskState {
+        desk: Mutex::new(desk),
+        pending: Mutex::new(None),
+        hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+        origins: [
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+        ],
+        token,
+        options: VerifyOptions {
+            max_trust_age_days: args.trust_max_age_days,
+        },
+    });
+    let url = format!("http://127.0.0.1:{port}/{}/", state.token);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("cannot start the server's runtime")?;
+    outln!("{url}");
+    eprintln!(
+        "desk page: open the address above in a browser on this PC (loopback only; the \
+         address holds this run's secret — do not share it). Ctrl-C stops it."
+    );
+    runtime.block_on(serve(listener, state))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(listener: TcpListener, state: Arc<DeskState>) -> Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let app = router(state);
+    loop {
+        let Ok((tcp, _peer)) = listener.accept().await else {
+            // Out of descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+            continue;
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            // A browser that goes away mid-request is not the server's error.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app))
+                .await;
+        });
+    }
+}
+
+fn router(state: Arc<DeskState>) -> Router {
+    let base = format!("/{}", state.token);
+    Router::new()
+        .route(&format!("{base}/"), get(index))
+        .route(&format!("{base}/verify"), post(verify))
+        .route(&format!("{base}/record"), post(record))
+        .route(&format!("{base}/visits.csv"), get(csv))
+        .fallback(|| async { refused(StatusCode::NOT_FOUND) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
+        .with_state(state)
+}
+
+/// An empty refusal.
+fn refused(status: StatusCode) -> Response {
+    (status, Body::empty()).into_response()
+}
+
+/// Every request passes here first: the `Host` must be this loopback address and port (a
+/// DNS-rebinding page has another), a form post must come from the page itself, and the path
+/// must start with the run's token. Every answer, refusals included, gets the headers that
+/// keep it out of caches, frames and other origins.
+async fn guard(State(state): State<Arc<DeskState>>, req: Request, next: Next) -> Response {
+    let mut response = match admit(&state, &req) {
+        None => next.run(req).await,
+        Some(status) => refused(status),
+    };
+    let h = response.headers_mut();
+    let set = |h: &mut HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(h, header::CACHE_CONTROL, "no-store");
+    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    // Not `no-referrer`: under it a browser sends `Origin: null` with the page's own form
+    // posts. Nothing here links elsewhere.
+    set(h, header::REFERRER_POLICY, "same-origin");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    response
+}
+
+/// `None` when the request may go on, else the refusal's status.
+fn admit(state: &DeskState, req: &Request) -> Option<StatusCode> {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !state.hosts.iter().any(|h| h == host) {
+        return Some(StatusCode::FORBIDDEN);
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        // A form of this page sends its own origin; anything else (another site, a sandboxed
+        // frame's "null", none at all) is refused.
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        if !state.origins.iter().any(|o| o == origin) {
+            return Some(StatusCode::FORBIDDEN);
+        }
+    }
+    let first = req
+        .uri()
+        .path()
+        .strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .map(|(first, _)| first)
+        .unwrap_or_default();
+    if !same_secret(first.as_bytes(), state.token.as_bytes()) {
+        return Some(StatusCode::NOT_FOUND);
+    }
+    None
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body (last value wins). A field that
+/// is not UTF-8 is left out.
+fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|b| *b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = match pair.iter().position(|b| *b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            let decode = |s: &[u8]| {
+                let plus: Vec<u8> = s
+                    .iter()
+                    .map(|b| if *b == b'+' { b' ' } else { *b })
+                    .collect();
+                percent_encoding::percent_decode(&plus)
+                    .decode_utf8()
+                    .ok()
+                    .map(|c| c.into_owned())
+            };
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The page with `notice` and, when given, a verification, and today's visits from the log.
+fn page(
+    state: &DeskState,
+    status: StatusCode,
+    notice: Option<Notice>,
+    shown: Option<(&DeskVerification, Option<&str>)>,
+) -> Response {
+    let now = Utc::now();
+    let today = japan_today(now);
+    let desk = state.desk();
+    let trust = match shown {
+        Some((v, _)) => Ok(v.trust),
+        None => desk
+            .trust(now)
+            .map(|t| t.map(|t| t.age(now, state.options.max_trust_age_days))),
+    };
+    let visits = desk.visits_on(today);
+    drop(desk);
+    let view = PageView {
+        today,
+        max_trust_age_days: state.options.max_trust_age_days,
+        trust,
+        notice,
+        verification: shown.map(|(verification, id)| Pending {
+            verification,
+            record_id: id,
+        }),
+        visits,
+    };
+    html(status, desk_page::render(&view))
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+async fn index(State(state): State<Arc<DeskState>>) -> Response {
+    page(&state, StatusCode::OK, None, None)
+}
+
+async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
+    let fields = form_fields(&body);
+    let payload = field(&fields, "payload").unwrap_or_default().trim();
+    if payload.is_empty() {
+        return page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            Some(Notice::Error(
+                "QRコードが読み取れていません。入力欄にスキャナーで読み取ってください。".into(),
+            )),
+            None,
+        );
+    }
+    let result = state
+        .desk()
+        .verify_payload(payload, state.options, Utc::now());
+    let verification = match result {
+        Ok(v) => v,
+        Err(e) => {
+            return page(
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(Notice::Error(format!("確認できませんでした（{e}）"))),
+                None,
+            );
+        }
+    };
+    // Only an authentic document can be recorded; anything else leaves nothing waiting.
+    let id = match verification.presentation {
+        Some(_) => match random_hex() {
+            Ok(id) => Some(id),
+            Err(e) => {
+                return page(
+                    &state,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Some(Notice::Error(format!("確認できませんでした（{e}）"))),
+                    None,
+                );
+            }
+        },
+        None => None,
+    };
+    let mut pending = state.pending();
+    *pending = id.map(|id| PendingVerification {
+        id,
+        verification: verification.clone(),
+    });
+    let record_id = pending.as_ref().map(|p| p.id.clone());
+    drop(pending);
+    page(
+        &state,
+        StatusCode::OK,
+        None,
+        Some((&verification, record_id.as_deref())),
+    )
+}
+
+async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
+    let fields = form_fields(&body);
+    let id = field(&fields, "id").unwrap_or_default();
+    let operator = field(&fields, "operator").unwrap_or_default().trim();
+    let face_compared = field(&fields, "face").is_some();
+    let mut pending = state.pending();
+    let Some(p) = pending
+        .take()
+        .filter(|p| same_secret(p.id.as_bytes(), id.as_bytes()))
+    else {
+        // Put nothing back: a stale or forged id must not keep the waiting one either.
+        drop(pending);
+        return page(
+            &state,
+            StatusCode::CONFLICT,
+            Some(Notice::Error(
+                "この確認結果は記録できません（記録済みか、別のQRコードを読み取った後です）。\
+                 もう一度QRコードを読み取ってください。"
+                    .into(),
+            )),
+            None,
+        );
+    };
+    let result = state.desk().record_verification(
+        &p.verification,
+        None,
+        face_compared,
+        operator,
+        Utc::now(),
+    );
+    match result {
+        Ok(position) => {
+            drop(pending);
+            page(
+                &state,
+                StatusCode::OK,
+                Some(Notice::Recorded(position)),
+                None,
+            )
+        }
+        Err(e) => {
+            let message = match &e {
+                ClinicError::Operator { reason } => {
+                    format!("受付者名を確認してください（operator name {reason}）。")
+                }
+                other => format!("記録できませんでした（{other}）。"),
+            };
+            // Still waiting: the operator fixes the name and records again.
+            let verification = p.verification.clone();
+            let record_id = p.id.clone();
+            *pending = Some(p);
+            drop(pending);
+            page(
+                &state,
+                StatusCode::BAD_REQUEST,
+                Some(Notice::Error(message)),
+                Some((&verification, Some(&record_id))),
+            )
+        }
+    }
+}
+
+async fn csv(State(state): State<Arc<DeskState>>) -> Response {
+    let today = japan_today(Utc::now());
+    let list = state.desk().visits_on(today);
+    match list {
+        Ok(list) if list.corrupt.is_empty() => (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    // A date is always a valid header value; the fallback is never used.
+                    HeaderValue::from_str(&format!(
+                        "attachment; filename=\"visits-{}.csv\"",
+                        today.format("%Y-%m-%d")
+                    ))
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+                ),
+            ],
+            export::to_csv(&list.entries),
+        )
+            .into_response(),
+        Ok(_) => html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            desk_page::error_page(
+                "記録の一部が破損していて読めません。`shikaku clinic log verify` で確認してください。",
+            ),
+        ),
+        Err(e) => html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            desk_page::error_page(&format!("記録を読めませんでした（{e}）。")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_fields_decode_plus_and_percent() {
+        let f = form_fields(b"payload=SK1%3AAB+C%25&face=on&operator=%E5%8F%97%E4%BB%98&x");
+        assert_eq!(field(&f, "payload"), Some("SK1:AB C%"));
+        assert_eq!(field(&f, "face"), Some("on"));
+        assert_eq!(field(&f, "operator"), Some("受付"));
+        assert_eq!(field(&f, "x"), Some(""));
+        assert_eq!(field(&f, "missing"), None);
+        // Not UTF-8: left out.
+        assert_eq!(field(&form_fields(b"a=%FF"), "a"), None);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abcd", b"abcd"));
+        assert!(!same_secret(b"abcd", b"abce"));
+        assert!(!same_secret(b"abcd", b"abc"));
+        assert!(!same_secret(b"", b"a"));
+    }
+
+    #[test]
+    fn tokens_are_128_bit_hex_and_differ() -> Result<()> {
+        let (a, b) = (random_hex()?, random_hex()?);
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        Ok(())
+    }
+}

@@ -1,0 +1,357 @@
+//! The desk page's HTML: one self-contained document (inline style, no script, no external
+//! asset), in Japanese, in type large enough to read across a counter. It shows what the core
+//! answered — the verdict's label, the claim fields of an authentic document, the trust list's
+//! age and staleness, today's visits as the core exports them — and decides nothing itself.
+
+use chrono::NaiveDate;
+use shikaku_core::clinic::{
+    ClaimFields, ClinicError, DeskVerification, TrustAge, VisitList, export,
+};
+use shikaku_core::clock::japan_today;
+
+/// A line above the page's content.
+pub(super) enum Notice {
+    /// The verification was recorded at this log position.
+    Recorded(u64),
+    /// Something the operator must read (bad input, a refusal), without personal data.
+    Error(String),
+}
+
+/// A verification to show, and the id under which the server keeps it for recording (`None`
+/// when it cannot be recorded).
+pub(super) struct Pending<'a> {
+    /// The core's verification.
+    pub verification: &'a DeskVerification,
+    /// The id of the record form, when the document is authentic.
+    pub record_id: Option<&'a str>,
+}
+
+/// Everything the page shows.
+pub(super) struct PageView<'a> {
+    /// Today in Japan.
+    pub today: NaiveDate,
+    /// The desk's limit for the trust list's age, in days.
+    pub max_trust_age_days: u32,
+    /// The trust list's age (`None`: the desk has none).
+    pub trust: Result<Option<TrustAge>, ClinicError>,
+    /// A line above the content.
+    pub notice: Option<Notice>,
+    /// The verification just made.
+    pub verification: Option<Pending<'a>>,
+    /// Today's visits.
+    pub visits: Result<VisitList, ClinicError>,
+}
+
+/// `s` with the five HTML-special characters escaped (for text and quoted attributes).
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body{font-family:'Noto Sans CJK JP','Hiragino Sans','Yu Gothic',sans-serif;font-size:22px;
+ margin:0 auto;max-width:1100px;padding:16px 24px;color:#111;background:#fff}
+h1{font-size:30px;margin:8px 0}
+h2{font-size:26px;margin:24px 0 8px}
+.trust{font-size:20px;padding:8px 12px;border-radius:6px;background:#eef3f8}
+.stale,.none{background:#fff3cd;border:2px solid #c77c00;font-weight:bold}
+.notice{font-size:24px;padding:12px;border-radius:6px;margin:12px 0}
+.notice.error{background:#fde2e1;border:2px solid #b00020}
+.notice.ok{background:#e3f4e5;border:2px solid #1b7f2a}
+form.scan input[type=text]{font-size:26px;width:70%;padding:8px}
+button{font-size:26px;padding:8px 24px}
+.verdict{font-size:64px;font-weight:bold;padding:16px 24px;border-radius:10px;margin:16px 0 8px}
+.verdict.ok{background:#1b7f2a;color:#fff}
+.verdict.warn{background:#c77c00;color:#fff}
+.verdict.ng{background:#b00020;color:#fff}
+.reason{font-size:18px;color:#444}
+table.claim{border-collapse:collapse;font-size:28px;margin:8px 0}
+table.claim th{text-align:left;padding:6px 20px 6px 0;color:#444;font-weight:normal;white-space:nowrap}
+table.claim td{padding:6px 0;font-weight:bold}
+.doc{font-size:20px;margin:8px 0}
+form.record{font-size:24px;border:2px solid #888;border-radius:8px;padding:12px;margin:12px 0}
+form.record input[type=text]{font-size:24px;padding:6px}
+form.record input[type=checkbox]{transform:scale(1.8);margin:0 12px}
+table.visits{border-collapse:collapse;font-size:18px;width:100%}
+table.visits th,table.visits td{border:1px solid #aaa;padding:4px 6px;text-align:left}
+";
+
+fn head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
+         <title>{}</title><style>{STYLE}</style></head><body>",
+        esc(title)
+    )
+}
+
+/// A page with only a message (for a refused CSV download).
+pub(super) fn error_page(message: &str) -> String {
+    format!(
+        "{}<h1>受付 資格確認</h1><p class=\"notice error\" id=\"notice\">{}</p>\
+         <p><a href=\"./\">戻る</a></p></body></html>",
+        head("受付 資格確認"),
+        esc(message)
+    )
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn opt_day(d: Option<NaiveDate>) -> String {
+    d.map(day).unwrap_or_default()
+}
+
+fn trust_line(view: &PageView<'_>) -> String {
+    match &view.trust {
+        Ok(Some(t)) => {
+            let line = format!(
+                "信頼リスト 第{}版・発行 {}（{}日前）",
+                t.version,
+                day(japan_today(t.issued_at)),
+                t.age_days
+            );
+            if t.stale {
+                format!(
+                    "<p class=\"trust stale\" id=\"trust\">⚠ {} — {}日より古くなっています。\
+                     更新してください。</p>",
+                    esc(&line),
+                    view.max_trust_age_days
+                )
+            } else {
+                format!("<p class=\"trust\" id=\"trust\">{}</p>", esc(&line))
+            }
+        }
+        Ok(None) => "<p class=\"trust none\" id=\"trust\">⚠ この受付には信頼リストがありません。\
+                     QRコードは確認できません。</p>"
+            .to_string(),
+        Err(e) => format!(
+            "<p class=\"trust none\" id=\"trust\">⚠ 信頼リストを読めませんでした（{}）</p>",
+            esc(&e.to_string())
+        ),
+    }
+}
+
+fn claim_table(c: &ClaimFields) -> String {
+    let copay = |percent: u8| format!("{}割", percent / 10);
+    let validity = match (c.valid_from, c.valid_until) {
+        (None, None) => "記載なし".to_string(),
+        (from, until) => format!("{} 〜 {}", opt_day(from), opt_day(until)),
+    };
+    let elderly = c
+        .elderly
+        .as_ref()
+        .map(|e| {
+            format!(
+                "{}（発効 {}{}）",
+                copay(e.copay.percent()),
+                day(e.effective_from),
+                e.valid_until
+                    .map(|u| format!("・終了 {}", day(u)))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| "なし".to_string());
+    let mut rows: Vec<(&str, String)> = vec![
+        ("保険者番号", c.insurer_number.as_str().to_string()),
+        ("記号", c.symbol.clone().unwrap_or_default()),
+        ("番号", c.number.clone()),
+        ("枝番", c.branch.clone().unwrap_or_default()),
+        ("氏名", c.name.clone()),
+        ("カナ", c.kana.clone()),
+        ("生年月日", day(c.birth_date)),
+        ("性別", c.sex.label_ja().to_string()),
+        ("本人・家族", c.relationship.label_ja().to_string()),
+        (
+            "負担割合",
+            c.copay.map(|r| copay(r.percent())).unwrap_or_default(),
+        ),
+        ("有効期間", validity),
+        ("高齢受給者", elderly),
+    ];
+    if let Some(l) = &c.limit {
+        rows.push((
+            "限度額適用区分",
+            format!(
+                "{}{}",
+                l.category,
+                l.effective_from
+                    .map(|d| format!("（発効 {}）", day(d)))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    let mut out = String::from("<table class=\"claim\" id=\"claim\">");
+    for (label, value) in rows {
+        out.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(label),
+            esc(&value)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
+fn verification_section(p: &Pending<'_>) -> String {
+    let v = p.verification;
+    let class = if v.verdict.is_confirmed() {
+        "ok"
+    } else if v.presentation.is_some() {
+        "warn"
+    } else {
+        "ng"
+    };
+    let mut out = format!(
+        "<section id=\"result\"><p class=\"verdict {class}\" id=\"verdict\" data-verdict=\"{}\">{}</p>",
+        esc(v.verdict.key()),
+        esc(v.verdict.label_ja())
+    );
+    if let Some(reason) = &v.reason {
+        out.push_str(&format!("<p class=\"reason\">詳細: {}</p>", esc(reason)));
+    }
+    // Only a document whose signature verified has fields; a failed verdict shows none.
+    if let Some(claim) = v.claim() {
+        out.push_str(&claim_table(&claim));
+        if let (Some(issued), Some(age), Some(doc)) =
+            (v.issued_on(), v.document_age_days(), v.document_info())
+        {
+            out.push_str(&format!(
+                "<p class=\"doc\" id=\"document\">書類の発行日 {}（{}日前）・形式 {}・鍵 {}</p>",
+                day(issued),
+                age,
+                doc.format,
+                esc(&doc.key_id)
+            ));
+        }
+    }
+    if let Some(id) = p.record_id {
+        out.push_str(&format!(
+            "<form class=\"record\" method=\"post\" action=\"record\" autocomplete=\"off\">\
+             <input type=\"hidden\" name=\"id\" value=\"{}\">\
+             <label>受付者 <input type=\"text\" name=\"operator\" id=\"operator\" \
+             maxlength=\"60\" required autocomplete=\"off\"></label> \
+             <label><input type=\"checkbox\" name=\"face\" id=\"face\">顔写真を確認した（目視）</label> \
+             <button type=\"submit\" id=\"record\">記録</button>\
+             <br><small>このページはカードを読み取りません（カード確認は記録されません）。</small></form>",
+            esc(id)
+        ));
+    }
+    out.push_str("</section>");
+    out
+}
+
+fn visits_section(view: &PageView<'_>) -> String {
+    const SHOWN: [&str; 11] = [
+        "受付時刻",
+        "確認結果",
+        "確認方法",
+        "カード確認",
+        "氏名",
+        "保険者番号",
+        "記号",
+        "番号",
+        "枝番",
+        "受付者",
+        "記録番号",
+    ];
+    let columns: Vec<usize> = SHOWN
+        .iter()
+        .filter_map(|name| export::CSV_COLUMNS.iter().position(|c| c == name))
+        .collect();
+    let mut out = format!(
+        "<section id=\"visits\"><h2>本日の受付（{}）</h2>",
+        day(view.today)
+    );
+    match &view.visits {
+        Err(e) => out.push_str(&format!(
+            "<p class=\"notice error\">記録を読めませんでした（{}）</p>",
+            esc(&e.to_string())
+        )),
+        Ok(list) => {
+            if !list.corrupt.is_empty() {
+                out.push_str(
+                    "<p class=\"notice error\">記録の一部が破損していて表示できません。\
+                     `shikaku clinic log verify` で確認してください。</p>",
+                );
+            }
+            if list.entries.is_empty() {
+                out.push_str("<p>本日の記録はまだありません。</p>");
+            } else {
+                out.push_str("<table class=\"visits\"><tr>");
+                for &i in &columns {
+                    out.push_str(&format!("<th>{}</th>", esc(export::CSV_COLUMNS[i])));
+                }
+                out.push_str("</tr>");
+                for e in &list.entries {
+                    let cells = export::csv_cells(e);
+                    out.push_str("<tr>");
+                    for &i in &columns {
+                        out.push_str(&format!("<td>{}</td>", esc(&cells[i])));
+                    }
+                    out.push_str("</tr>");
+                }
+                out.push_str("</table>");
+            }
+            out.push_str(
+                "<p><a href=\"visits.csv\" id=\"csv\" download>CSV（本日分）をダウンロード</a></p>",
+            );
+        }
+    }
+    out.push_str("</section>");
+    out
+}
+
+/// The whole page.
+pub(super) fn render(view: &PageView<'_>) -> String {
+    let mut out = head("受付 資格確認");
+    out.push_str("<h1>受付 資格確認</h1>");
+    out.push_str(&trust_line(view));
+    match &view.notice {
+        Some(Notice::Recorded(position)) => out.push_str(&format!(
+            "<p class=\"notice ok\" id=\"notice\">記録しました（記録番号 {position}）</p>"
+        )),
+        Some(Notice::Error(message)) => out.push_str(&format!(
+            "<p class=\"notice error\" id=\"notice\">{}</p>",
+            esc(message)
+        )),
+        None => {}
+    }
+    out.push_str(
+        "<form class=\"scan\" method=\"post\" action=\"verify\" autocomplete=\"off\">\
+         <label for=\"payload\">QRコード（スキャナーで読み取り）</label><br>\
+         <input type=\"text\" name=\"payload\" id=\"payload\" autofocus autocomplete=\"off\" \
+         spellcheck=\"false\" maxlength=\"8192\"> <button type=\"submit\">確認</button></form>",
+    );
+    if let Some(p) = &view.verification {
+        out.push_str(&verification_section(p));
+    }
+    out.push_str(&visits_section(view));
+    out.push_str("</body></html>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}
