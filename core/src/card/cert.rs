@@ -170,6 +170,11 @@ impl CardCertificate {
         &self.cert
     }
 
+    /// The SubjectPublicKeyInfo, DER: what a presentation's salted holder binding is made of.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
     /// SHA-256 of the SubjectPublicKeyInfo DER.
     pub fn key_fingerprint(&self) -> KeyFingerprint {
         KeyFingerprint(Sha256::digest(&self.spki_der).into())

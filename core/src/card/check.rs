@@ -150,7 +150,7 @@ fn fresh_challenge() -> Result<[u8; 32], CardError> {
 /// chains to no anchor is [`CardError::UntrustedCertificate`], expired or not; one past the
 /// grace period is [`CardError::CertificateExpired`]. The grace rule is the screen's
 /// (`screen::calendar::expiry_state`), so the check and the screen agree on the day.
-fn verify_certificate(
+pub(super) fn verify_certificate(
     trust: &TrustStore,
     certificate: &CardCertificate,
     now: DateTime<Utc>,

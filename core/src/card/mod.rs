@@ -10,10 +10,11 @@ pub mod apdu;
 pub mod cert;
 mod check;
 mod error;
+mod holder;
 pub mod jpki;
 mod matching;
 #[cfg(test)]
-mod mock;
+pub(crate) mod mock;
 pub mod pin;
 mod read_binary;
 pub mod status;
@@ -30,6 +31,7 @@ pub use check::{
     card_status, check_card, read_auth_ca_certificate, sign_challenge,
 };
 pub use error::{CardError, PinKind};
+pub use holder::read_verified_auth_certificate;
 pub use jpki::CardKind;
 pub use matching::{FieldComparison, MemberMatch, match_member};
 pub use pin::{Pin, PinCounter};

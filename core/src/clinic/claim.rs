@@ -135,7 +135,6 @@ pub struct VerifiedVisit {
 
 impl VerifiedVisit {
     /// Only the core makes one, from a presentation whose signature it verified.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn new(
         claim: ClaimFields,
         card: CardCheckMethod,

@@ -15,21 +15,29 @@
 //!
 //! See docs/clinic.md.
 
+mod card;
 mod claim;
 mod declaration;
 mod desk;
 pub mod export;
 mod log;
+mod trust;
+mod verify;
 
+pub use card::{DeskCardCheck, DeskPin, check_card_at_desk};
 pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
 pub use declaration::{Declaration, DeclarationForm};
 pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{
     DECLARED_LABEL, EntryKind, LogCheck, LogEntry, LogProblem, MAX_RANGE_DAYS, VisitList,
 };
+pub use trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};
+pub use verify::{DeskVerdict, DeskVerification, VerifyOptions, claim_fields};
 
+use crate::card::CardError;
 use crate::eligibility::ValidationError;
 use crate::store::StoreError;
+use crate::sync::SyncError;
 
 /// What can go wrong at the desk. Messages carry no personal data. After any of them the log is
 /// unchanged.
@@ -53,7 +61,29 @@ pub enum ClinicError {
     /// The store failed (wrong key, damaged row, I/O).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The trust list was refused (does not verify, older than the one held, another root) or
+    /// the desk has none; what the desk held is unchanged.
+    #[error("trust list: {reason}")]
+    Trust {
+        /// Why, in English without personal data.
+        reason: String,
+    },
+    /// Fetching the trust list failed.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// The card could not be read or checked (the PIN guard's refusals included).
+    #[error(transparent)]
+    Card(#[from] CardError),
+    /// The card is not the one the presented document is bound to.
+    #[error("this card is not the card the document is bound to")]
+    CardMismatch,
+    /// Only a document whose signature verified can be recorded as a visit or checked against a
+    /// card (record a 申立 otherwise).
+    #[error("only an authentic document can be recorded or checked against a card")]
+    NotRecordable,
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod verify_tests;

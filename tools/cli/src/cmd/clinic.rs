@@ -3,6 +3,8 @@
 //! passphrase like the household store's. The rules (validation, the chain, the export
 //! formats) are the core's `clinic` module; this file parses, prompts and prints.
 
+mod desk;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +35,14 @@ pub struct ClinicArgs {
 /// The `clinic` subcommands.
 #[derive(Subcommand)]
 pub enum ClinicCommand {
+    /// The desk's trust list (the issuer keys presentations are verified against): `update`
+    /// fetches it from the issuer, `import` reads a signed file.
+    #[command(subcommand)]
+    Trust(desk::TrustCommand),
+    /// Verify a patient's QR code offline (確認済み / 有効期限切れ / 発行元不明 / 署名不正 /
+    /// 形式不正), optionally check their card on the desk's reader and record the visit.
+    /// Exit 0 only when 確認済み.
+    Verify(desk::VerifyArgs),
     /// Record a 被保険者資格申立書 (what a patient declares when nothing can be verified). It is
     /// always shown and exported as 申立・未検証. Prints the entry's number.
     Declare(DeclareArgs),
@@ -127,6 +137,8 @@ pub enum LogCommand {
 pub fn run(ctx: &Context, args: ClinicArgs) -> Result<ExitCode> {
     let dir = args.desk_dir.unwrap_or_else(|| ctx.dir().join("clinic"));
     match args.command {
+        ClinicCommand::Trust(c) => desk::trust(&mut open(&dir, true)?, c),
+        ClinicCommand::Verify(a) => desk::verify(&mut open(&dir, false)?, a),
         ClinicCommand::Declare(a) => declare(&dir, a),
         ClinicCommand::Log(LogArgs {
             command: Some(LogCommand::Verify),

@@ -1,0 +1,199 @@
+//! The desk's trust list: the issuer keys a presentation is verified against, signed by a root
+//! the desk pins the first time (like the household's first sync), replaced only by a newer
+//! version, and shown with its age on every verification (docs/clinic.md, "Trust").
+//!
+//! A desk that goes online fetches the list from the issuer (`GET /v1/trust-list`,
+//! [`DeskStore::update_trust_list`]); one that never does imports the signed file
+//! ([`DeskStore::import_trust_list`]). Either way the same checks run: the signature with the
+//! pinned root, the rollback rule of the household's sync
+//! ([`crate::document::trust_update_is_rollback`]), and nothing stored unless all pass.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::OptionalExtension;
+
+use super::ClinicError;
+use super::desk::{DeskStore, meta_row, meta_slot, sealing_failed};
+use crate::document::{TrustList, VerifyingKey, trust_update_is_rollback};
+use crate::store::StoreError;
+use crate::sync::fetch_trust_list;
+use crate::sync::http::{HttpTransport, ServerUrl};
+
+/// Days after its issue from which a trust list is called stale on every verification, unless
+/// the desk sets its own limit. A product choice: issuers rotate and withdraw keys through the
+/// list, and a month is long enough for a desk that is offline through an outage, short enough
+/// that a withdrawn key does not go unnoticed for long.
+pub const DEFAULT_TRUST_MAX_AGE_DAYS: u32 = 30;
+
+const ROOT: &str = "trust_root";
+const LIST: &str = "trust_list";
+const FETCHED_AT: &str = "trust_fetched_at";
+
+/// The trust list the desk verifies with, and how old it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskTrust {
+    /// The verified list.
+    pub list: TrustList,
+    /// When the desk stored it (fetched or imported).
+    pub stored_at: DateTime<Utc>,
+}
+
+/// The age of the desk's trust list, shown beside every verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustAge {
+    /// The list's version.
+    pub version: u64,
+    /// When the root signed it.
+    pub issued_at: DateTime<Utc>,
+    /// When the desk stored it.
+    pub stored_at: DateTime<Utc>,
+    /// Whole days since `issued_at`.
+    pub age_days: i64,
+    /// True when `age_days` is over the desk's limit: the desk should update its list.
+    pub stale: bool,
+}
+
+impl DeskTrust {
+    /// Its age at `now` against a limit of `max_age_days`.
+    pub fn age(&self, now: DateTime<Utc>, max_age_days: u32) -> TrustAge {
+        let age_days = (now - self.list.issued_at).num_days().max(0);
+        TrustAge {
+            version: self.list.version,
+            issued_at: self.list.issued_at,
+            stored_at: self.stored_at,
+            age_days,
+            stale: now - self.list.issued_at > Duration::days(i64::from(max_age_days)),
+        }
+    }
+}
+
+fn trust_error(reason: impl Into<String>) -> ClinicError {
+    ClinicError::Trust {
+        reason: reason.into(),
+    }
+}
+
+impl DeskStore {
+    fn meta_open(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT value FROM desk_meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        match sealed {
+            None => Ok(None),
+            Some(s) => self
+                .keys
+                .open(meta_slot(key), &s)
+                .map(|v| Some(v.to_vec()))
+                .ok_or(StoreError::Corrupt { row: meta_row(key) }),
+        }
+    }
+
+    /// The root pinned by the first trust-list import or update; `None` before.
+    pub fn pinned_root(&self) -> Result<Option<VerifyingKey>, ClinicError> {
+        match self.meta_open(ROOT)? {
+            None => Ok(None),
+            Some(sec1) => VerifyingKey::from_sec1_bytes(&sec1).map(Some).map_err(|_| {
+                ClinicError::Store(StoreError::Corrupt {
+                    row: meta_row(ROOT),
+                })
+            }),
+        }
+    }
+
+    /// The stored trust list, verified now with the pinned root; `None` when there is none or
+    /// it no longer verifies (then nothing is shown as confirmed).
+    pub fn trust(&self, now: DateTime<Utc>) -> Result<Option<DeskTrust>, ClinicError> {
+        let (Some(root), Some(bytes)) = (self.pinned_root()?, self.meta_open(LIST)?) else {
+            return Ok(None);
+        };
+        let Ok(list) = TrustList::verify(&bytes, &root, now) else {
+            return Ok(None);
+        };
+        let stored_at = self
+            .meta_open(FETCHED_AT)?
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or(ClinicError::Store(StoreError::Corrupt {
+                row: meta_row(FETCHED_AT),
+            }))?;
+        Ok(Some(DeskTrust { list, stored_at }))
+    }
+
+    /// Verifies a signed trust list (`bytes`, e.g. a file carried to an offline desk) and
+    /// stores it. The first list pins `root` (required then); afterwards `root` may be omitted,
+    /// and a different one is refused, never re-pinned. A list that is older than the stored
+    /// one, or of the same version with other bytes, is refused. Nothing is stored on any
+    /// failure.
+    pub fn import_trust_list(
+        &mut self,
+        bytes: &[u8],
+        root: Option<&VerifyingKey>,
+        now: DateTime<Utc>,
+    ) -> Result<TrustList, ClinicError> {
+        let pinned = self.pinned_root()?;
+        let root = match (pinned, root) {
+            (Some(p), Some(g)) if p != *g => {
+                return Err(trust_error(
+                    "the root differs from the one this desk pinned (not re-pinned)",
+                ));
+            }
+            (Some(p), _) => p,
+            (None, Some(g)) => *g,
+            (None, None) => {
+                return Err(trust_error(
+                    "no root is pinned yet: the first trust list needs the issuer's root key",
+                ));
+            }
+        };
+        let list = TrustList::verify(bytes, &root, now)
+            .map_err(|e| trust_error(format!("the trust list does not verify: {e}")))?;
+        let stored = self.meta_open(LIST)?;
+        if trust_update_is_rollback(stored.as_deref(), bytes, &list, &root) {
+            return Err(trust_error(
+                "the trust list is older than the one this desk holds",
+            ));
+        }
+        let sec1 = root.to_encoded_point(false);
+        let stamp = now.to_rfc3339();
+        let values: [(&str, &[u8]); 3] = [
+            (ROOT, sec1.as_bytes()),
+            (LIST, bytes),
+            (FETCHED_AT, stamp.as_bytes()),
+        ];
+        let mut sealed = Vec::with_capacity(values.len());
+        for (key, value) in values {
+            let s = self
+                .keys
+                .seal(meta_slot(key), value)
+                .ok_or_else(sealing_failed)?;
+            sealed.push((key, s));
+        }
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        for (key, s) in &sealed {
+            tx.execute(
+                "INSERT INTO desk_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                rusqlite::params![key, s],
+            )
+            .map_err(StoreError::from)?;
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(list)
+    }
+
+    /// Fetches the issuer's trust list (`GET /v1/trust-list`, no login, no card) and stores it
+    /// with [`DeskStore::import_trust_list`]'s checks.
+    pub fn update_trust_list(
+        &mut self,
+        http: &dyn HttpTransport,
+        server: &ServerUrl,
+        timeout_ms: u32,
+        root: Option<&VerifyingKey>,
+        now: DateTime<Utc>,
+    ) -> Result<TrustList, ClinicError> {
+        let bytes = fetch_trust_list(http, server, timeout_ms)?;
+        self.import_trust_list(&bytes, root, now)
+    }
+}

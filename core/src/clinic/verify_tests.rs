@@ -1,0 +1,421 @@
+//! The desk's trust list, verdicts, card checks and recording, against documents signed with
+//! the test issuer keys and a scripted card carrying the test PKI's leaf.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use super::*;
+use crate::card::CardCertificate;
+use crate::card::cert::testpki::pki;
+use crate::card::mock::{MockTransport, read_steps};
+use crate::card::{CardError, TrustStore};
+use crate::document::testkit::{
+    INSURER, KID, d, document, issuer_signing_key, key_from_seed, now, root_signing_key, t,
+    trust_list,
+};
+use crate::document::{
+    EligibilityDocument, SigningKey, sign_document, sign_presentation, to_qr_payload,
+};
+use crate::store::MemoryKeyStore;
+
+const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
+const VERIFY_1234: &str = "002000800431323334";
+
+fn desk(dir: &std::path::Path) -> DeskStore {
+    DeskStore::open(&dir.join("desk"), &MemoryKeyStore::new([7; 32])).unwrap()
+}
+
+fn with_trust(dir: &std::path::Path) -> DeskStore {
+    let mut desk = desk(dir);
+    let bytes = trust_list().sign(&root_signing_key()).unwrap();
+    desk.import_trust_list(&bytes, Some(root_signing_key().verifying_key()), now())
+        .unwrap();
+    desk
+}
+
+fn leaf() -> CardCertificate {
+    CardCertificate::from_der(&pki().leaf).unwrap()
+}
+
+/// The test document bound to the test PKI's leaf key.
+fn bound() -> EligibilityDocument {
+    let mut doc = document();
+    doc.holder_binding = Some(Sha256::digest(leaf().spki_der()).into());
+    doc
+}
+
+fn qr_v2(doc: &EligibilityDocument, key: &SigningKey, kid: &str) -> String {
+    let p = crate::document::presentation_of(doc, [3; 16], Some(leaf().spki_der())).unwrap();
+    to_qr_payload(&sign_presentation(&p, key, kid).unwrap())
+}
+
+fn genuine() -> String {
+    qr_v2(&bound(), &issuer_signing_key(), KID)
+}
+
+fn verify(desk: &DeskStore, payload: &str) -> DeskVerification {
+    desk.verify_payload(payload, VerifyOptions::default(), now())
+        .unwrap()
+}
+
+fn trust_store() -> TrustStore {
+    let mut trust = TrustStore::empty();
+    trust.add_extra_anchor(&pki().ca).unwrap();
+    trust
+}
+
+/// The card up to the certificate: what the desk reads without a PIN.
+fn card_head(cert: &[u8]) -> MockTransport {
+    MockTransport::new()
+        .expect(SELECT_JPKI, "9000")
+        .expect("00A4020C02000A", "9000")
+        .then(read_steps(cert, 100))
+}
+
+fn card_with_pin(cert: &[u8], counter: &str) -> MockTransport {
+    card_head(cert)
+        .expect(SELECT_JPKI, "9000")
+        .expect("00A4020C02000A", "9000")
+        .then(read_steps(cert, 100))
+        .expect("00A4020C020018", "9000")
+        .expect("00200080", counter)
+        .expect(VERIFY_1234, "9000")
+        .expect("00A4020C020017", "9000")
+        .expect_sign(false)
+}
+
+#[test]
+fn a_genuine_presentation_is_confirmed_with_its_claim_fields_and_nothing_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert_eq!(v.verdict.label_ja(), "確認済み");
+    let claim = v.claim().unwrap();
+    assert_eq!(claim.insurer_number.as_str(), INSURER);
+    assert_eq!(claim.name, "山田 太郎");
+    assert_eq!(claim.number, "８９");
+    assert_eq!(claim.limit, None, "no 限度額 in a presentation");
+    assert_eq!(v.issued_on(), Some(d("2026-11-20")));
+    assert_eq!(v.document_age_days(), Some(3));
+    let trust = v.trust.unwrap();
+    assert_eq!(trust.version, 1);
+    assert_eq!(trust.age_days, 22);
+    assert!(!trust.stale);
+    assert_eq!(v.document_info().unwrap().format, 2);
+    assert_eq!(desk.log_len().unwrap(), 0, "verifying records nothing");
+}
+
+#[test]
+fn each_failure_has_its_own_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    // Another issuer's key (not in the trust list).
+    let other = qr_v2(&bound(), &key_from_seed("someone else"), "rogue-1");
+    assert_eq!(verify(&desk, &other).verdict, DeskVerdict::UnknownIssuer);
+    // A listed key that may not sign for this 保険者番号.
+    let police = qr_v2(&bound(), &key_from_seed("police"), "police-2026");
+    assert_eq!(verify(&desk, &police).verdict, DeskVerdict::UnknownIssuer);
+    // The document's own validity is over.
+    let mut old = bound();
+    old.issued_at = t("2025-11-20T00:00:00Z");
+    old.valid_until = t("2026-11-01T00:00:00Z");
+    let v = verify(&desk, &qr_v2(&old, &issuer_signing_key(), KID));
+    assert_eq!(v.verdict, DeskVerdict::DocumentExpired);
+    assert!(
+        v.claim().is_some(),
+        "an authentic expired document still shows its fields"
+    );
+    // The eligibility ended (有効期限 yesterday).
+    let mut ended = bound();
+    ended.record.valid_until = Some(d("2026-11-22"));
+    ended.record.elderly = None;
+    let v = verify(&desk, &qr_v2(&ended, &issuer_signing_key(), KID));
+    assert_eq!(v.verdict, DeskVerdict::EligibilityExpired);
+    // A signed field changed after signing: the signature no longer verifies.
+    let good = genuine();
+    let signed = crate::document::from_qr_payload(&good).unwrap();
+    let name = "山田 太郎".as_bytes();
+    let at = signed.windows(name.len()).position(|w| w == name).unwrap();
+    let mut forged = signed.clone();
+    forged[at..at + name.len()].copy_from_slice("山田 次郎".as_bytes());
+    let v = verify(&desk, &to_qr_payload(&forged));
+    assert_eq!(v.verdict, DeskVerdict::BadSignature);
+    assert!(v.claim().is_none(), "nothing of a forged document is shown");
+    // One character of the QR text changed, and a truncated payload.
+    let mut chars: Vec<char> = good.chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    let one_off: String = chars.into_iter().collect();
+    let v = verify(&desk, &one_off);
+    assert!(
+        matches!(
+            v.verdict,
+            DeskVerdict::Malformed | DeskVerdict::BadSignature
+        ),
+        "{:?}",
+        v.verdict
+    );
+    let v = verify(&desk, &good[..good.len() - 7]);
+    assert_eq!(v.verdict, DeskVerdict::Malformed);
+    assert_eq!(verify(&desk, "hello").verdict, DeskVerdict::Malformed);
+    assert_eq!(desk.log_len().unwrap(), 0, "nothing recorded unless asked");
+}
+
+#[test]
+fn a_format_1_qr_still_verifies_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let full = to_qr_payload(&sign_document(&bound(), &issuer_signing_key(), KID).unwrap());
+    let v = verify(&desk, &full);
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert_eq!(v.document_info().unwrap().format, 1);
+    assert_eq!(v.claim().unwrap().limit, None, "the 限度額 is not taken");
+}
+
+#[test]
+fn without_a_trust_list_nothing_is_confirmed_and_the_first_import_needs_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = desk(dir.path());
+    let v = verify(&desk, &genuine());
+    assert_eq!(v.verdict, DeskVerdict::UnknownIssuer);
+    assert!(v.trust.is_none());
+    let bytes = trust_list().sign(&root_signing_key()).unwrap();
+    assert!(matches!(
+        desk.import_trust_list(&bytes, None, now()),
+        Err(ClinicError::Trust { .. })
+    ));
+    assert!(desk.trust(now()).unwrap().is_none());
+}
+
+#[test]
+fn trust_updates_only_move_forward_under_the_pinned_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = desk(dir.path());
+    let root = *root_signing_key().verifying_key();
+    let mut v2 = trust_list();
+    v2.version = 2;
+    let v2_bytes = v2.sign(&root_signing_key()).unwrap();
+    desk.import_trust_list(&v2_bytes, Some(&root), now())
+        .unwrap();
+    // Older: refused, the held list unchanged.
+    let v1_bytes = trust_list().sign(&root_signing_key()).unwrap();
+    assert!(matches!(
+        desk.import_trust_list(&v1_bytes, None, now()),
+        Err(ClinicError::Trust { .. })
+    ));
+    // Same version, other bytes: refused.
+    let mut v2b = v2.clone();
+    v2b.issued_at = v2.issued_at + Duration::seconds(1);
+    assert!(matches!(
+        desk.import_trust_list(&v2b.sign(&root_signing_key()).unwrap(), None, now()),
+        Err(ClinicError::Trust { .. })
+    ));
+    // Another root: refused, never re-pinned.
+    let other_root = key_from_seed("other root");
+    let mut v3 = trust_list();
+    v3.version = 3;
+    assert!(matches!(
+        desk.import_trust_list(
+            &v3.sign(&other_root).unwrap(),
+            Some(other_root.verifying_key()),
+            now()
+        ),
+        Err(ClinicError::Trust { .. })
+    ));
+    // A list the pinned root did not sign: refused.
+    assert!(matches!(
+        desk.import_trust_list(&v3.sign(&other_root).unwrap(), None, now()),
+        Err(ClinicError::Trust { .. })
+    ));
+    assert_eq!(desk.trust(now()).unwrap().unwrap().list.version, 2);
+    // Newer under the pinned root: taken.
+    desk.import_trust_list(&v3.sign(&root_signing_key()).unwrap(), None, now())
+        .unwrap();
+    assert_eq!(desk.trust(now()).unwrap().unwrap().list.version, 3);
+}
+
+#[test]
+fn a_stale_trust_list_is_flagged_on_every_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let later: DateTime<Utc> = t("2026-12-05T00:00:00Z");
+    let v = desk
+        .verify_payload(&genuine(), VerifyOptions::default(), later)
+        .unwrap();
+    assert!(v.trust.unwrap().stale, "issued 2026-11-01, limit 30 days");
+    let v = desk
+        .verify_payload(
+            &genuine(),
+            VerifyOptions {
+                max_trust_age_days: 60,
+            },
+            later,
+        )
+        .unwrap();
+    assert!(!v.trust.unwrap().stale);
+}
+
+#[test]
+fn the_card_without_pin_matches_the_binding_and_records_visual_only_when_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    let card = card_head(&pki().leaf);
+    let check = check_card_at_desk(&card, &v, None, &trust_store(), now()).unwrap();
+    card.assert_done();
+    card.assert_never_selected_my_number();
+    assert_eq!(card.pin_verifies(), 0);
+    assert!(!check.pin_verified());
+    assert_eq!(
+        check.label_ja(),
+        "この資格情報に結び付いたカード（PIN未確認）"
+    );
+    let at = desk
+        .record_verification(&v, Some(&check), true, "受付 佐藤", now())
+        .unwrap();
+    let entries = desk.visits_on(d("2026-11-23")).unwrap();
+    assert_eq!(entries.entries.len(), 1);
+    assert_eq!(at, 1);
+    let not_compared = desk
+        .record_verification(&v, Some(&check), false, "受付 佐藤", now())
+        .unwrap();
+    assert_eq!(not_compared, 2);
+    assert!(matches!(
+        desk.verify_log().unwrap(),
+        LogCheck::Intact { entries: 2, .. }
+    ));
+}
+
+#[test]
+fn the_card_with_pin_signs_a_fresh_challenge() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    let card = card_with_pin(&pki().leaf, "63C3");
+    let pin = DeskPin {
+        pin: "1234",
+        allow_last_attempt: false,
+    };
+    let check = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap();
+    card.assert_done();
+    assert_eq!(card.pin_verifies(), 1);
+    assert!(check.pin_verified());
+    assert_eq!(check.label_ja(), "本人確認済み（PIN）");
+}
+
+#[test]
+fn another_persons_card_is_refused_before_any_pin_try() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    // The document is bound to someone else's key.
+    let mut doc = document();
+    let other_spki = b"another card's SubjectPublicKeyInfo".to_vec();
+    doc.holder_binding = Some(Sha256::digest(&other_spki).into());
+    let p = crate::document::presentation_of(&doc, [3; 16], Some(&other_spki)).unwrap();
+    let payload = to_qr_payload(&sign_presentation(&p, &issuer_signing_key(), KID).unwrap());
+    let v = verify(&desk, &payload);
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    let card = card_head(&pki().leaf);
+    let pin = DeskPin {
+        pin: "1234",
+        allow_last_attempt: true,
+    };
+    let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
+    assert_eq!(err, ClinicError::CardMismatch);
+    assert_eq!(card.pin_verifies(), 0, "no PIN try spent on the wrong card");
+    // A card whose certificate does not chain is refused too, before any PIN.
+    let card = card_head(&pki().leaf_by_impostor);
+    let err = check_card_at_desk(&card, &v, None, &trust_store(), now()).unwrap_err();
+    assert_eq!(err, ClinicError::Card(CardError::UntrustedCertificate));
+}
+
+#[test]
+fn the_desk_pin_guard_is_the_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    // One try left and no consent: no VERIFY is sent.
+    let card = card_head(&pki().leaf)
+        .expect(SELECT_JPKI, "9000")
+        .expect("00A4020C02000A", "9000")
+        .then(read_steps(&pki().leaf, 100))
+        .expect("00A4020C020018", "9000")
+        .expect("00200080", "63C1");
+    let pin = DeskPin {
+        pin: "1234",
+        allow_last_attempt: false,
+    };
+    let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClinicError::Card(CardError::LastAttemptNeedsConsent { .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(card.pin_verifies(), 0);
+    // A lost answer to the VERIFY is never followed by another VERIFY.
+    let script = || card_with_pin(&pki().leaf, "63C3");
+    let verify_at = {
+        let ok = script();
+        let pin = DeskPin {
+            pin: "1234",
+            allow_last_attempt: false,
+        };
+        check_card_at_desk(&ok, &v, Some(pin), &trust_store(), now()).unwrap();
+        ok.log()
+            .iter()
+            .position(|c| c.len() > 4 && c[..2] == [0x00, 0x20])
+            .unwrap()
+    };
+    let card = script().fail_at(verify_at, crate::card::TransportError::TagLost);
+    let pin = DeskPin {
+        pin: "1234",
+        allow_last_attempt: false,
+    };
+    let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
+    assert_eq!(
+        err,
+        ClinicError::Card(CardError::TagLost {
+            verify_in_flight: true
+        })
+    );
+    assert_eq!(card.pin_verifies(), 1);
+    assert_eq!(
+        card.log().len(),
+        verify_at + 1,
+        "nothing after the lost VERIFY"
+    );
+}
+
+#[test]
+fn only_authentic_documents_are_recorded_and_a_card_check_belongs_to_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let bad = verify(&desk, "SK1:garbage");
+    assert_eq!(
+        desk.record_verification(&bad, None, false, "受付", now()),
+        Err(ClinicError::NotRecordable)
+    );
+    // A card check made against one document cannot be recorded with another.
+    let v = verify(&desk, &genuine());
+    let card = card_head(&pki().leaf);
+    let check = check_card_at_desk(&card, &v, None, &trust_store(), now()).unwrap();
+    let other = qr_v2(&bound(), &issuer_signing_key(), KID);
+    let mut other_v = verify(&desk, &other);
+    if let Some(p) = other_v.presentation.as_mut() {
+        p.document.holder = Some(crate::document::SaltedBinding::new([9; 16], b"x"));
+    }
+    assert_eq!(
+        desk.record_verification(&other_v, Some(&check), true, "受付", now()),
+        Err(ClinicError::NotRecordable)
+    );
+    assert_eq!(desk.log_len().unwrap(), 0);
+    // Without a card the visit is recorded as such.
+    desk.record_verification(&v, None, false, "受付", now())
+        .unwrap();
+    assert_eq!(desk.log_len().unwrap(), 1);
+}

@@ -1,0 +1,271 @@
+//! `shikaku clinic trust update|import` and `shikaku clinic verify`: the desk's trust list and
+//! the offline verification of a patient's QR code, with the card on the desk's reader
+//! (docs/clinic.md). The verdicts, the card rules and what may be recorded are the core's
+//! (`shikaku_core::clinic`); this file parses, prompts and prints.
+
+use std::io::BufRead as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::Utc;
+use clap::{Args, Subcommand};
+use shikaku_core::card::TrustStore;
+use shikaku_core::clinic::{
+    DEFAULT_TRUST_MAX_AGE_DAYS, DeskCardCheck, DeskPin, DeskStore, DeskVerification, VerifyOptions,
+    check_card_at_desk,
+};
+use shikaku_core::sync::http::ServerUrl;
+
+use crate::context::pin;
+use crate::transport::http::UreqTransport;
+use crate::transport::reader::open_reader;
+use crate::util::{read_anchor, read_root};
+
+/// `clinic trust …`.
+#[derive(Subcommand)]
+pub enum TrustCommand {
+    /// Fetch the issuer's trust list (`GET /v1/trust-list`, no login, no card) and keep it.
+    /// The first one pins --root; later ones must be signed by the pinned root and newer.
+    Update {
+        /// The issuer's base URL (https).
+        #[arg(long)]
+        server: String,
+        /// The root public key (PEM or SEC1) — required the first time.
+        #[arg(long, value_name = "PEM")]
+        root: Option<PathBuf>,
+        /// Trust only this CA for the server's TLS certificate (PEM).
+        #[arg(long, value_name = "PEM")]
+        ca: Option<PathBuf>,
+        /// Development only: allow plain http to 127.0.0.1 / localhost.
+        #[arg(long)]
+        dev_insecure_http: bool,
+    },
+    /// Keep a signed trust list from a file (for a desk that never goes online), with the same
+    /// checks as `update`.
+    Import {
+        /// The signed trust list (COSE), as the issuer serves it.
+        file: PathBuf,
+        /// The root public key (PEM or SEC1) — required the first time.
+        #[arg(long, value_name = "PEM")]
+        root: Option<PathBuf>,
+    },
+}
+
+/// `clinic verify` options.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The QR payload (`SK1:…`), or `-` to read one line from standard input (a USB scanner
+    /// typing into the terminal).
+    payload: String,
+    /// Check the patient's card on this reader: `pcsc`, `pcsc:NAME` or `vcard:PROFILE.toml`.
+    /// Without --pin the card's certificate must match the document (no PIN try).
+    #[arg(long, value_name = "READER")]
+    card: Option<String>,
+    /// With --card: the patient enters the PIN (SHIKAKU_PIN or a prompt) and the card signs a
+    /// fresh challenge (本人確認済み（PIN）).
+    #[arg(long, requires = "card")]
+    pin: bool,
+    /// With --pin: send the PIN even when only one try is left (the patient consented).
+    #[arg(long, requires = "pin")]
+    allow_last_attempt: bool,
+    /// With --card and no --pin: the receptionist compared the card's photo with the patient
+    /// (recorded as 目視).
+    #[arg(long, requires = "card")]
+    face_compared: bool,
+    /// Extra trust anchor for the card's certificate (PEM or DER), e.g. a test CA.
+    #[arg(long, value_name = "FILE")]
+    trust_anchor: Vec<PathBuf>,
+    /// Record the visit in the log (needs --operator). Only an authentic document is recorded.
+    #[arg(long, requires = "operator")]
+    record: bool,
+    /// The desk operator recording the visit.
+    #[arg(long)]
+    operator: Option<String>,
+    /// Days after its issue from which the trust list is called stale.
+    #[arg(long, default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS)]
+    max_trust_age_days: u32,
+}
+
+/// Runs `clinic trust …` on the desk store `desk`.
+pub fn trust(desk: &mut DeskStore, cmd: TrustCommand) -> Result<ExitCode> {
+    let now = Utc::now();
+    let list = match cmd {
+        TrustCommand::Update {
+            server,
+            root,
+            ca,
+            dev_insecure_http,
+        } => {
+            let server = ServerUrl::parse(&server, dev_insecure_http)?;
+            let root = root.as_deref().map(read_root).transpose()?;
+            let ca = match &ca {
+                Some(p) => {
+                    Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
+                }
+                None => None,
+            };
+            let http = UreqTransport::new(ca.as_deref())?;
+            desk.update_trust_list(&http, &server, 15_000, root.as_ref(), now)?
+        }
+        TrustCommand::Import { file, root } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let root = root.as_deref().map(read_root).transpose()?;
+            desk.import_trust_list(&bytes, root.as_ref(), now)?
+        }
+    };
+    outln!(
+        "trust list v{} (issued {}, {} issuer keys) kept",
+        list.version,
+        list.issued_at.format("%Y-%m-%d"),
+        list.keys.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_payload(arg: &str) -> Result<String> {
+    if arg != "-" {
+        return Ok(arg.to_owned());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the payload from standard input")?;
+    Ok(line.trim().to_owned())
+}
+
+fn print_verification(v: &DeskVerification) -> Result<()> {
+    outln!("判定: {}", v.verdict.label_ja());
+    if let (Some(info), Some(age)) = (v.document_info(), v.document_age_days()) {
+        let form = if info.format == 1 {
+            "形式1（全項目の書類。形式1のQRも検証できます）"
+        } else {
+            "形式2（提示用）"
+        };
+        outln!(
+            "書類: 発行 {}（{} 日前）・{}・発行元の鍵 {}",
+            info.issued_on,
+            age,
+            form,
+            info.key_id
+        );
+    }
+    match &v.trust {
+        Some(t) => outln!(
+            "信頼リスト: 第{}版・発行 {}（{} 日前）{}",
+            t.version,
+            t.issued_at.format("%Y-%m-%d"),
+            t.age_days,
+            if t.stale {
+                "  ※古くなっています: clinic trust update で更新してください"
+            } else {
+                ""
+            }
+        ),
+        None => outln!("信頼リスト: なし（clinic trust update / import で取り込んでください）"),
+    }
+    if let Some(reason) = &v.reason {
+        eprintln!("reason: {reason}");
+    }
+    let Some(c) = v.claim() else {
+        outln!("（署名が確認できないため、内容は表示しません）");
+        return Ok(());
+    };
+    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".into());
+    let date = |d: Option<chrono::NaiveDate>| d.map_or("—".into(), |d| d.to_string());
+    outln!("保険者番号: {}", c.insurer_number.as_str());
+    outln!("記号: {}", opt(&c.symbol));
+    outln!("番号: {}", c.number);
+    outln!("枝番: {}", opt(&c.branch));
+    outln!("氏名: {}", c.name);
+    outln!("カナ: {}", c.kana);
+    outln!("生年月日: {}", c.birth_date);
+    outln!("性別: {}", c.sex.label_ja());
+    outln!("本人・家族: {}", c.relationship.label_ja());
+    outln!(
+        "負担割合: {}",
+        c.copay
+            .map_or("—".into(), |r| format!("{}割", r.percent() / 10))
+    );
+    outln!(
+        "有効期間: {} 〜 {}",
+        date(c.valid_from),
+        date(c.valid_until)
+    );
+    match &c.elderly {
+        Some(e) => outln!(
+            "高齢受給者: {}割（発効 {}、有効期限 {}）",
+            e.copay.percent() / 10,
+            e.effective_from,
+            date(e.valid_until)
+        ),
+        None => outln!("高齢受給者: なし"),
+    }
+    Ok(())
+}
+
+fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<Option<DeskCardCheck>> {
+    let Some(spec) = &a.card else {
+        return Ok(None);
+    };
+    let mut trust = TrustStore::jlis_auth()?;
+    for p in &a.trust_anchor {
+        trust.add_extra_anchor(&read_anchor(p)?)?;
+    }
+    let reader = open_reader(spec)?;
+    if reader.virtual_card {
+        trust.add_extra_anchor(&shikaku_vcard::test_ca_der().map_err(|e| anyhow!("{e}"))?)?;
+        outln!("trusting the virtual cards' TEST CA for this check");
+    }
+    let pin = if a.pin { Some(pin()?) } else { None };
+    let desk_pin = pin.as_ref().map(|p| DeskPin {
+        pin: p.as_str(),
+        allow_last_attempt: a.allow_last_attempt,
+    });
+    let check = check_card_at_desk(reader.transport.as_ref(), v, desk_pin, &trust, Utc::now())?;
+    outln!("カード: {}", check.label_ja());
+    if !check.pin_verified() {
+        outln!(
+            "{}",
+            if a.face_compared {
+                "目視: カードの顔写真と本人を確認済み"
+            } else {
+                "目視: 未確認（カードの顔写真と本人を見比べてください）"
+            }
+        );
+    }
+    Ok(Some(check))
+}
+
+/// Runs `clinic verify` on the desk store `desk`. Exit 0 only when the document is 確認済み and
+/// a requested card check passed.
+pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
+    let payload = read_payload(&a.payload)?;
+    let options = VerifyOptions {
+        max_trust_age_days: a.max_trust_age_days,
+    };
+    let v = desk.verify_payload(&payload, options, Utc::now())?;
+    print_verification(&v)?;
+    let card = if v.presentation.is_some() {
+        card_check(&a, &v)?
+    } else {
+        if a.card.is_some() {
+            outln!("カード: 照合しません（書類が確認できないため）");
+        }
+        None
+    };
+    if a.record {
+        let operator = a.operator.as_deref().unwrap_or_default();
+        match desk.record_verification(&v, card.as_ref(), a.face_compared, operator, Utc::now()) {
+            Ok(n) => outln!("記録: 第{n}件"),
+            Err(e) => bail!("not recorded: {e} (record a 申立 with `clinic declare` instead)"),
+        }
+    }
+    Ok(if v.verdict.is_confirmed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
