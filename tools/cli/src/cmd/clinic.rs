@@ -4,6 +4,7 @@
 //! formats) are the core's `clinic` module; this file parses, prompts and prints.
 
 mod desk;
+mod serve;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ pub enum ClinicCommand {
     /// `clinic log verify` checks the whole log.
     Log(LogArgs),
     /// Serve the desk page on this PC (loopback only, a secret per run in the URL).
-    Serve(super::clinic_serve::ServeArgs),
+    Serve(serve::ServeArgs),
 }
 
 /// What the patient declares (the address and telephone stay on the paper form).
@@ -145,7 +146,7 @@ pub fn run(ctx: &Context, args: ClinicArgs) -> Result<ExitCode> {
             ..
         }) => verify(&dir),
         ClinicCommand::Log(a) => log(&dir, a),
-        ClinicCommand::Serve(a) => super::clinic_serve::run(&dir, a),
+        ClinicCommand::Serve(a) => serve::run(&dir, a),
     }
 }
 

@@ -6,7 +6,6 @@
 pub mod card;
 pub mod checklist;
 pub mod clinic;
-pub mod clinic_serve;
 pub mod demo;
 pub mod guidance;
 pub mod household;
