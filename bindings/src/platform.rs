@@ -81,11 +81,17 @@ impl From<KeyStoreError> for core_store::KeyStoreError {
 }
 
 impl core_store::KeyStore for KeyStoreAdapter {
-    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, core_store::KeyStoreError> {
-        self.0.wrap(key).map_err(Into::into)
+    fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, core_store::KeyStoreError> {
+        // The foreign method takes the key by value, so it gets a copy. uniffi serialises that
+        // copy into the buffer it hands over and frees both without wiping (its lowering
+        // consumes the Vec and offers no hook to zero it); the platform implementations wipe
+        // their own array after use. These short-lived copies for the call are the only ones
+        // of the data key outside zeroizing memory (docs/decisions/0001).
+        self.0.wrap(key.to_vec()).map_err(Into::into)
     }
 
     fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, core_store::KeyStoreError> {
+        // The returned key moves (no copy) into the store's zeroizing buffer.
         self.0.unwrap(blob).map_err(Into::into)
     }
 }
@@ -169,6 +175,12 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
     /// The whole exchange must finish within this many milliseconds.
     pub timeout_ms: u32,
+    /// TLS public-key pins of the issuer, each `sha256/<base64 of the SHA-256 of a
+    /// SubjectPublicKeyInfo>` (OkHttp's `CertificatePinner` form), checked by the core. When
+    /// not empty the transport must refuse the connection (`HttpError::Tls`) unless a
+    /// certificate of the server's chain has one of these keys. Empty: no pinning.
+    #[uniffi(default)]
+    pub tls_pins: Vec<String>,
 }
 
 /// A complete response (never a partial body: a broken connection is an error).
@@ -230,8 +242,31 @@ pub trait HttpTransport: Send + Sync {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
 }
 
-/// Adapts a foreign [`HttpTransport`] to the core's.
-pub(crate) struct HttpTransportAdapter(pub Arc<dyn HttpTransport>);
+/// The pinning rule, for a platform transport that checks the pins itself (URLSession in its
+/// server-trust challenge): true when `pins` is empty, or when a certificate of the server's
+/// `chain` (DER, as the platform validated it) has one of the pinned keys. A pin that is not
+/// `sha256/<base64 of 32 bytes>` makes the answer false. Call it only after the platform's
+/// own certificate checks passed.
+#[uniffi::export]
+pub fn tls_chain_is_pinned(chain: Vec<Vec<u8>>, pins: Vec<String>) -> bool {
+    match pins
+        .iter()
+        .map(|p| core_http::SpkiPin::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(pins) => core_http::SpkiPin::chain_is_pinned(&pins, &chain),
+        Err(_) => false,
+    }
+}
+
+/// Adapts a foreign [`HttpTransport`] to the core's, attaching the sync's TLS pins (already
+/// checked by [`core_http::SpkiPin`]) to every request.
+pub(crate) struct HttpTransportAdapter {
+    /// The platform transport.
+    pub http: Arc<dyn HttpTransport>,
+    /// The pins, in their normalised `sha256/…` form.
+    pub tls_pins: Vec<core_http::SpkiPin>,
+}
 
 fn headers_to_core(h: Vec<HttpHeader>) -> Vec<core_http::HttpHeader> {
     h.into_iter()
@@ -263,8 +298,9 @@ impl core_http::HttpTransport for HttpTransportAdapter {
                 .collect(),
             body: r.body,
             timeout_ms: r.timeout_ms,
+            tls_pins: self.tls_pins.iter().map(ToString::to_string).collect(),
         };
-        match self.0.send(request) {
+        match self.http.send(request) {
             Ok(resp) => Ok(core_http::HttpResponse {
                 status: resp.status,
                 headers: headers_to_core(resp.headers),
@@ -278,5 +314,90 @@ impl core_http::HttpTransport for HttpTransportAdapter {
                 HttpError::Other { reason } => core_http::HttpError::Other { reason },
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Mutex;
+
+    use super::*;
+    use core_http::HttpTransport as _;
+
+    /// Records the pins of every request and answers 204.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Vec<String>>>);
+
+    impl HttpTransport for Recorder {
+        fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+            self.0.lock().unwrap().push(request.tls_pins);
+            Ok(HttpResponse {
+                status: 204,
+                headers: vec![],
+                body: vec![],
+            })
+        }
+    }
+
+    fn request() -> core_http::HttpRequest {
+        core_http::HttpRequest {
+            method: core_http::HttpMethod::Get,
+            url: "https://issuer.test/v1/trust-list".into(),
+            headers: vec![],
+            body: vec![],
+            timeout_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn every_request_carries_the_syncs_tls_pins_in_normalised_form() {
+        let pin = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        let server = core_http::ServerUrl::parse("https://issuer.test", false).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let adapter = HttpTransportAdapter {
+            http: recorder.clone(),
+            tls_pins: core_http::SpkiPin::parse_for(&server, &[format!("  {pin}\n")]).unwrap(),
+        };
+        adapter.send(request()).unwrap();
+        adapter.send(request()).unwrap();
+        let unpinned = HttpTransportAdapter {
+            http: recorder.clone(),
+            tls_pins: vec![],
+        };
+        unpinned.send(request()).unwrap();
+        assert_eq!(
+            *recorder.0.lock().unwrap(),
+            vec![vec![pin.to_string()], vec![pin.to_string()], vec![]]
+        );
+    }
+
+    #[test]
+    fn the_pinning_rule_for_platform_transports() {
+        use base64::Engine as _;
+        let pem = include_str!("../../core/data/jlis/auth_ca_2015.pem");
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let cert = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .unwrap();
+        // As openssl computes it (see core::sync::http's test).
+        let ours = "sha256/yhuA2+brIEDYJY7JZHT+v9O4dkUmoctqkKoKgEJvQ7A=".to_string();
+        let other = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_string();
+        let chain = vec![cert];
+        assert!(tls_chain_is_pinned(chain.clone(), vec![]));
+        assert!(tls_chain_is_pinned(chain.clone(), vec![ours.clone()]));
+        assert!(tls_chain_is_pinned(
+            chain.clone(),
+            vec![other.clone(), ours.clone()]
+        ));
+        assert!(!tls_chain_is_pinned(chain.clone(), vec![other]));
+        // A malformed pin never widens the rule to "no pinning".
+        assert!(!tls_chain_is_pinned(chain.clone(), vec!["sha256/x".into()]));
+        assert!(!tls_chain_is_pinned(
+            chain,
+            vec![ours.clone(), "bad".into()]
+        ));
+        assert!(!tls_chain_is_pinned(vec![], vec![ours]));
     }
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, PoisonError};
 
 use chrono::Utc;
 use shikaku_core::document::VerifyingKey;
-use shikaku_core::sync::http::ServerUrl;
+use shikaku_core::sync::http::{ServerUrl, SpkiPin};
 use shikaku_core::sync::{SyncConfig, SyncSnapshot, commit, download, repin_root};
 
 use crate::convert::time;
@@ -29,6 +29,11 @@ pub struct SyncSettings {
     /// Development only: allow plain `http://127.0.0.1` / `localhost`.
     #[uniffi(default)]
     pub allow_insecure_loopback: bool,
+    /// Optional TLS public-key pins of the issuer: `sha256/` + base64 of the SHA-256 of a
+    /// certificate's SubjectPublicKeyInfo (OkHttp's `CertificatePinner` form). Not empty: the
+    /// connection must also present one of these keys in its chain. Empty: no pinning.
+    #[uniffi(default)]
+    pub tls_pins: Vec<String>,
 }
 
 /// How a successful sync ended.
@@ -81,6 +86,8 @@ impl Household {
     ) -> Result<SyncOutcome, ShikakuError> {
         let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
         let root = root_key_from(&settings.root_key)?;
+        let tls_pins = SpkiPin::parse_for(&server, &settings.tls_pins)
+            .map_err(|e| invalid("tls_pins", "サーバー公開鍵のピン", &e.to_string()))?;
         let config = SyncConfig {
             server,
             root: Some(root),
@@ -96,7 +103,7 @@ impl Household {
         let snapshot = SyncSnapshot::take(&self.store())?;
         let downloaded = download(
             &snapshot,
-            &HttpTransportAdapter(http),
+            &HttpTransportAdapter { http, tls_pins },
             &CardTransportAdapter(card),
             &pin,
             &config,

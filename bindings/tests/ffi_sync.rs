@@ -116,6 +116,7 @@ fn settings(root_key: Vec<u8>) -> SyncSettings {
         allow_last_attempt: false,
         timeout_ms: 5000,
         allow_insecure_loopback: false,
+        tls_pins: vec![],
     }
 }
 

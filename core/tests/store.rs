@@ -496,8 +496,8 @@ fn wrong_key_is_typed_and_changes_nothing() {
 fn canary_catches_a_key_store_that_returns_the_wrong_key() {
     struct Liar;
     impl shikaku_core::store::KeyStore for Liar {
-        fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, shikaku_core::store::KeyStoreError> {
-            Ok(key)
+        fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, shikaku_core::store::KeyStoreError> {
+            Ok(key.to_vec())
         }
         fn unwrap(&self, _blob: Vec<u8>) -> Result<Vec<u8>, shikaku_core::store::KeyStoreError> {
             Ok(vec![0; 32])

@@ -36,7 +36,7 @@ impl StoredCardCheck {
             .as_ref()
             .map(|info| crate::card::match_member(info, &member.data));
         if let Some(info) = check.basic_info.as_mut() {
-            info.address.clear();
+            zeroize::Zeroize::zeroize(&mut info.address);
         }
         StoredCardCheck {
             member: member.id,

@@ -40,7 +40,10 @@ pub use card_checks::StoredCardCheck;
 use crypto::Keys;
 pub use entry::EntryError;
 pub use error::{RowRef, StoreError};
-pub use keystore::{Argon2Cost, KeyStore, KeyStoreError, MemoryKeyStore, PassphraseKeyStore};
+pub use keystore::{
+    Argon2Cost, KeyStore, KeyStoreError, MIN_PASSPHRASE_CHARS, MemoryKeyStore, PASSPHRASE_RULE,
+    PassphraseKeyStore, WeakPassphrase, check_passphrase_strength,
+};
 pub use members::Household;
 pub use open::SCHEMA_VERSION;
 pub use records::RecordList;

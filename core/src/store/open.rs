@@ -219,7 +219,7 @@ impl Store {
             });
         }
         let data_key = random_data_key();
-        let wrapped = keystore.wrap(data_key.to_vec()).map_err(|e| match e {
+        let wrapped = keystore.wrap(&data_key[..]).map_err(|e| match e {
             KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
             other => StoreError::KeyUnavailable {
                 reason: other.to_string(),
@@ -305,7 +305,7 @@ impl Store {
     /// re-encrypted; the old wrapping is replaced in one transaction.
     pub fn rewrap(&mut self, new: &dyn KeyStore) -> Result<(), StoreError> {
         let wrapped = new
-            .wrap(self.data_key.to_vec())
+            .wrap(&self.data_key[..])
             .map_err(|e| StoreError::KeyUnavailable {
                 reason: e.to_string(),
             })?;

@@ -46,7 +46,7 @@ impl Store {
         super::manifest::verify_all(&self.conn, &self.keys)?;
         let data_key = random_data_key();
         let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
-        let wrapped = new.wrap(data_key.to_vec()).map_err(|e| match e {
+        let wrapped = new.wrap(&data_key[..]).map_err(|e| match e {
             KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
             other => StoreError::KeyUnavailable {
                 reason: other.to_string(),

@@ -95,6 +95,100 @@ pub trait HttpTransport: Send + Sync {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
 }
 
+/// A TLS public-key pin for the issuer: the SHA-256 of a certificate's DER
+/// SubjectPublicKeyInfo, written `sha256/` + standard base64 (with padding), the form OkHttp's
+/// `CertificatePinner` takes. A connection passes when any certificate of the server's chain
+/// has a pinned key (besides the usual certificate checks). The core checks the form; the
+/// platform transport enforces the pins (docs/decisions/0008-tls-pins.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SpkiPin([u8; 32]);
+
+/// Why TLS pins are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PinError {
+    /// Not `sha256/` + the base64 of 32 bytes.
+    #[error(
+        "a TLS pin must be sha256/ followed by the base64 of 32 bytes (the SHA-256 of the \
+         server key's SubjectPublicKeyInfo)"
+    )]
+    Malformed,
+    /// Pins were given for a plain `http://` server, where there is no key to check.
+    #[error("TLS pins need an https:// server address")]
+    NotHttps,
+}
+
+impl SpkiPin {
+    /// Reads `sha256/<base64>` (surrounding white space ignored).
+    pub fn parse(pin: &str) -> Result<SpkiPin, PinError> {
+        use base64::Engine as _;
+        let b64 = pin
+            .trim()
+            .strip_prefix("sha256/")
+            .ok_or(PinError::Malformed)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| PinError::Malformed)?;
+        Ok(SpkiPin(bytes.try_into().map_err(|_| PinError::Malformed)?))
+    }
+
+    /// Reads the pins for `server`: an empty list means no pinning; pins for a plain
+    /// `http://` (development) server are refused rather than silently not checked.
+    pub fn parse_for(server: &ServerUrl, pins: &[String]) -> Result<Vec<SpkiPin>, PinError> {
+        let pins = pins
+            .iter()
+            .map(|p| SpkiPin::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !pins.is_empty()
+            && !server
+                .0
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
+            return Err(PinError::NotHttps);
+        }
+        Ok(pins)
+    }
+
+    /// The pin of a DER-encoded SubjectPublicKeyInfo.
+    pub fn of_spki(spki_der: &[u8]) -> SpkiPin {
+        use sha2::Digest as _;
+        SpkiPin(sha2::Sha256::digest(spki_der).into())
+    }
+
+    /// The pin of a DER X.509 certificate's key, or `None` when `der` is not a certificate.
+    pub fn of_certificate(der: &[u8]) -> Option<SpkiPin> {
+        use der::{Decode as _, Encode as _};
+        let cert = x509_cert::Certificate::from_der(der).ok()?;
+        let spki = cert.tbs_certificate.subject_public_key_info.to_der().ok()?;
+        Some(SpkiPin::of_spki(&spki))
+    }
+
+    /// The pinning rule: true when `pins` is empty, or when a certificate of the server's
+    /// `chain` (DER, leaf first, as the TLS stack validated it) has one of the pinned keys.
+    /// A transport calls it only after the platform's own certificate checks passed.
+    pub fn chain_is_pinned(pins: &[SpkiPin], chain: &[Vec<u8>]) -> bool {
+        pins.is_empty()
+            || chain
+                .iter()
+                .filter_map(|c| SpkiPin::of_certificate(c))
+                .any(|key| pins.contains(&key))
+    }
+
+    /// The 32 hash bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SpkiPin {
+    /// `sha256/<base64>`, as [`SpkiPin::parse`] reads it and OkHttp expects it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(self.0);
+        write!(f, "sha256/{b64}")
+    }
+}
+
 /// Why a server URL is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
@@ -258,5 +352,75 @@ mod tests {
         };
         assert_eq!(r.header("etag"), Some("\"x\""));
         assert_eq!(r.header("content-type"), None);
+    }
+
+    #[test]
+    fn tls_pins_are_sha256_of_the_spki_in_base64() {
+        // OkHttp's documented example form: 32 zero bytes.
+        let zero = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        assert_eq!(SpkiPin::parse(zero).unwrap().as_bytes(), &[0; 32]);
+        assert_eq!(
+            SpkiPin::parse(&format!(" {zero}\n")).unwrap().to_string(),
+            zero
+        );
+        let pin = SpkiPin::of_spki(b"spki");
+        assert_eq!(SpkiPin::parse(&pin.to_string()), Ok(pin));
+        for bad in [
+            "",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "sha1/AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "sha256/AAAA",
+            "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "sha256/!AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ] {
+            assert_eq!(SpkiPin::parse(bad), Err(PinError::Malformed), "{bad}");
+        }
+        let https = ServerUrl::parse("HTTPS://issuer.example", false).unwrap();
+        let http = ServerUrl::parse("http://127.0.0.1:8080", true).unwrap();
+        assert_eq!(SpkiPin::parse_for(&https, &[]), Ok(vec![]));
+        assert_eq!(SpkiPin::parse_for(&http, &[]), Ok(vec![]));
+        assert_eq!(
+            SpkiPin::parse_for(&https, &[zero.into(), pin.to_string()]),
+            Ok(vec![SpkiPin([0; 32]), pin])
+        );
+        assert_eq!(
+            SpkiPin::parse_for(&https, &[zero.into(), "x".into()]),
+            Err(PinError::Malformed)
+        );
+        assert_eq!(
+            SpkiPin::parse_for(&http, &[zero.into()]),
+            Err(PinError::NotHttps)
+        );
+    }
+
+    #[test]
+    fn a_chain_is_pinned_when_any_certificate_has_a_pinned_key() {
+        use base64::Engine as _;
+        // A real certificate (the embedded J-LIS auth root, 2015) and its pin as openssl
+        // computes it: `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der |
+        // openssl dgst -sha256 -binary | base64`.
+        let pem = include_str!("../../data/jlis/auth_ca_2015.pem");
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let cert = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .unwrap();
+        let pin = SpkiPin::of_certificate(&cert).unwrap();
+        assert_eq!(
+            pin.to_string(),
+            "sha256/yhuA2+brIEDYJY7JZHT+v9O4dkUmoctqkKoKgEJvQ7A="
+        );
+        let other = SpkiPin([1; 32]);
+        assert!(SpkiPin::chain_is_pinned(&[], &[]));
+        assert!(SpkiPin::chain_is_pinned(
+            &[other, pin],
+            &[b"junk".to_vec(), cert.clone()]
+        ));
+        assert!(!SpkiPin::chain_is_pinned(
+            &[other],
+            std::slice::from_ref(&cert)
+        ));
+        assert!(!SpkiPin::chain_is_pinned(&[pin], &[]));
+        assert_eq!(SpkiPin::of_certificate(b"junk"), None);
     }
 }

@@ -1,5 +1,5 @@
 //! What the commands share about this machine and its user: where the store lives, opening
-//! (or creating) it, the passphrase and the card PIN (from the environment or a no-echo prompt,
+//! (or creating) it, the passphrase (a new one must pass the core's strength rule) and the card PIN (from the environment or a no-echo prompt,
 //! never from arguments), finding a member by id or prefix, and creating private export files.
 
 use std::io::IsTerminal;
@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use shikaku_core::eligibility::{Member, MemberId};
-use shikaku_core::store::{PassphraseKeyStore, Store};
+use shikaku_core::store::{PassphraseKeyStore, Store, check_passphrase_strength};
 use zeroize::Zeroizing;
 
 /// Environment variable holding the store passphrase.
@@ -111,7 +111,13 @@ fn checked(p: Zeroizing<String>) -> Result<Zeroizing<String>> {
     Ok(p)
 }
 
-/// The passphrase of an existing store.
+/// `p` if it meets the strength rule for a new passphrase.
+fn strong(p: Zeroizing<String>) -> Result<Zeroizing<String>> {
+    check_passphrase_strength(&p)?;
+    Ok(p)
+}
+
+/// The passphrase of an existing store (any non-empty one: the rule applies to new ones).
 pub fn passphrase() -> Result<Zeroizing<String>> {
     match std::env::var(PASSPHRASE_ENV) {
         Ok(p) => checked(Zeroizing::new(p)),
@@ -119,12 +125,13 @@ pub fn passphrase() -> Result<Zeroizing<String>> {
     }
 }
 
-/// A new passphrase (`env` if set, else asked twice).
+/// A new passphrase (`env` if set, else asked twice) that meets the core's strength rule
+/// ([`check_passphrase_strength`]); a weak one is refused with the rule in the message.
 pub fn new_passphrase(env: &str, label: &str) -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var(env) {
-        return checked(Zeroizing::new(p));
+        return strong(Zeroizing::new(p));
     }
-    let first = checked(prompt(&format!("{label}: "))?)?;
+    let first = strong(prompt(&format!("{label}: "))?)?;
     let again = prompt(&format!("{label} (again): "))?;
     if *first != *again {
         bail!("the passphrases do not match");

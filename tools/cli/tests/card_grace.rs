@@ -18,6 +18,8 @@ use shikaku_core::screen::calendar::insurance_grace_last_day;
 use shikaku_core::screen::format_wareki;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+/// A passphrase that meets the strength rule for a new store.
+const TEST_PASSPHRASE: &str = "test household passphrase";
 const IN_GRACE: &str = "vcard-yamada-kazuko-expired-last-month.toml";
 const PAST_GRACE: &str = "vcard-yamada-misaki-expired.toml";
 
@@ -32,7 +34,7 @@ fn shikaku(dir: &Path, args: &[&str]) -> Output {
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
         .env("SHIKAKU_PIN", "1234")
         .env_remove("SHIKAKU_NEW_PASSPHRASE")
         .output()

@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+/// A passphrase that meets the strength rule for a new store.
+const TEST_PASSPHRASE: &str = "test household passphrase";
 
 fn run(dir: &Path, pass: &str, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -52,7 +54,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn add_member(dir: &Path, name: &str, kana: &str, birth: &str, sex: &str, rel: &str) -> String {
     let o = run(
         dir,
-        "pw",
+        TEST_PASSPHRASE,
         &[
             "member",
             "add",
@@ -105,7 +107,7 @@ fn hand_entry_flow_leaves_no_plaintext_on_disk() {
     ] {
         let o = run(
             &dir,
-            "pw",
+            TEST_PASSPHRASE,
             &[
                 "record",
                 "add",
@@ -117,13 +119,13 @@ fn hand_entry_flow_leaves_no_plaintext_on_disk() {
         );
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let list = stdout(&run(&dir, "pw", &["list"]));
+    let list = stdout(&run(&dir, TEST_PASSPHRASE, &["list"]));
     assert!(list.contains("household: 3 member(s)"), "{list}");
     assert!(
         list.contains(&a) && list.contains("山田 太郎 (ヤマダ タロウ)"),
         "{list}"
     );
-    let show = run(&dir, "pw", &["show", &c]);
+    let show = run(&dir, TEST_PASSPHRASE, &["show", &c]);
     let show = stdout(&show);
     for expected in [
         "資格確認書",
@@ -194,7 +196,7 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     assert_clean_failure(
         &run(
             &dir,
-            "pw",
+            TEST_PASSPHRASE,
             &[
                 "record",
                 "add",
@@ -212,7 +214,7 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     assert_clean_failure(
         &run(
             &dir,
-            "pw",
+            TEST_PASSPHRASE,
             &[
                 "record",
                 "add",
@@ -226,12 +228,12 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     );
 
     assert_clean_failure(&run(&dir, "wrong", &["list"]), "wrong key or passphrase");
-    assert_clean_failure(&run(&dir, "pw", &["show", "ffffffff"]), "no member");
-    assert_clean_failure(&run(&dir, "pw", &["show", &uuid_like()]), "no such member");
+    assert_clean_failure(&run(&dir, TEST_PASSPHRASE, &["show", "ffffffff"]), "no member");
+    assert_clean_failure(&run(&dir, TEST_PASSPHRASE, &["show", &uuid_like()]), "no such member");
     assert_clean_failure(
         &run(
             &dir,
-            "pw",
+            TEST_PASSPHRASE,
             &[
                 "member",
                 "add",
@@ -254,9 +256,9 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     let not_a_store = tmp.path().join("junk");
     std::fs::create_dir(&not_a_store).unwrap();
     std::fs::write(not_a_store.join("shikaku.db"), vec![0x42; 4096]).unwrap();
-    assert_clean_failure(&run(&not_a_store, "pw", &["list"]), "not a shikaku store");
+    assert_clean_failure(&run(&not_a_store, TEST_PASSPHRASE, &["list"]), "not a shikaku store");
     assert_clean_failure(
-        &run(&tmp.path().join("empty"), "pw", &["list"]),
+        &run(&tmp.path().join("empty"), TEST_PASSPHRASE, &["list"]),
         "no household",
     );
 }
@@ -275,7 +277,7 @@ fn list_is_the_household_overview_with_ids_and_the_screen_badges() {
     );
     let o = run(
         &dir,
-        "pw",
+        TEST_PASSPHRASE,
         &[
             "record",
             "add",
@@ -286,8 +288,8 @@ fn list_is_the_household_overview_with_ids_and_the_screen_badges() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let list = run(&dir, "pw", &["list"]);
-    let household = run(&dir, "pw", &["household"]);
+    let list = run(&dir, TEST_PASSPHRASE, &["list"]);
+    let household = run(&dir, TEST_PASSPHRASE, &["household"]);
     assert!(list.status.success(), "{}", stderr(&list));
     assert_eq!(stdout(&list), stdout(&household), "one overview");
     let text = stdout(&list);
@@ -301,7 +303,7 @@ fn list_is_the_household_overview_with_ids_and_the_screen_badges() {
     );
     assert!(text.contains("カード: 未照合"), "{text}");
     assert!(!text.contains("発行元の署名付き"), "{text}");
-    let json = stdout(&run(&dir, "pw", &["list", "--format", "json"]));
+    let json = stdout(&run(&dir, TEST_PASSPHRASE, &["list", "--format", "json"]));
     assert!(json.contains(&format!("\"member_id\": \"{a}\"")), "{json}");
 }
 
@@ -389,13 +391,13 @@ fn passphrase_change_and_wipe() {
         .arg("--data-dir")
         .arg(&dir)
         .args(["passphrase", "change"])
-        .env("SHIKAKU_PASSPHRASE", "pw")
-        .env("SHIKAKU_NEW_PASSPHRASE", "new pass")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
+        .env("SHIKAKU_NEW_PASSPHRASE", "a brand new household passphrase")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_clean_failure(&run(&dir, "pw", &["list"]), "wrong key");
-    assert!(stdout(&run(&dir, "new pass", &["list"])).contains("山田 太郎"));
+    assert_clean_failure(&run(&dir, TEST_PASSPHRASE, &["list"]), "wrong key");
+    assert!(stdout(&run(&dir, "a brand new household passphrase", &["list"])).contains("山田 太郎"));
     assert_clean_failure(&run(&dir, "x", &["wipe"]), "--yes");
     let o = run(&dir, "forgotten", &["wipe", "--yes"]);
     assert!(o.status.success());
@@ -468,7 +470,7 @@ fn card_check_with_basic_info_is_stored_for_the_member() {
             &id[..8],
             "--with-basic-info",
         ])
-        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
         .env("SHIKAKU_PIN", "1234")
         .output()
         .unwrap();
@@ -619,20 +621,20 @@ fn review_regressions_badge_mismatch_and_json_values() {
                 member,
                 "--with-basic-info",
             ])
-            .env("SHIKAKU_PASSPHRASE", "pw")
+            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
             .env("SHIKAKU_PIN", "1234")
             .output()
             .unwrap()
     };
     // The right person, but a virtual card under a TEST anchor: never カード照合済み.
     assert!(check(&taro).status.success());
-    let show = stdout(&run(&dir, "pw", &["show", &taro]));
+    let show = stdout(&run(&dir, TEST_PASSPHRASE, &["show", &taro]));
     assert!(!show.contains("カード照合済み"), "{show}");
     assert!(show.contains("テスト用証明書で照合"), "{show}");
     // Someone else's card: genuine, but the 基本4情報 do not match → non-zero exit, 照合不一致.
     let o = check(&hanako);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stdout(&run(&dir, "pw", &["show", &hanako])).contains("照合不一致"));
+    assert!(stdout(&run(&dir, TEST_PASSPHRASE, &["show", &hanako])).contains("照合不一致"));
     // --with-basic-info without --member is refused (it would read personal data for nothing).
     let o = Command::new(BIN)
         .args(["card", "check", "--reader", &reader, "--with-basic-info"])
@@ -645,7 +647,7 @@ fn review_regressions_badge_mismatch_and_json_values() {
     std::fs::write(&f, r#"{"kind":"notice","insurer_number":"01130012","insurer_name":"x","number":60417733,"relationship":"self"}"#).unwrap();
     let o = run(
         &dir,
-        "pw",
+        TEST_PASSPHRASE,
         &[
             "record",
             "add",

@@ -11,6 +11,8 @@ use shikaku_core::store::{PassphraseKeyStore, Store};
 use zeroize::Zeroizing;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+/// A passphrase that meets the strength rule for a new store.
+const TEST_PASSPHRASE: &str = "test household passphrase";
 
 fn examples(f: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,7 +50,7 @@ impl Env {
             .arg(self.p("issuer/tls-ca.pem"))
             .arg("--root")
             .arg(self.p("issuer/root-public.pem"))
-            .env("SHIKAKU_PASSPHRASE", "pw")
+            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
             .env("SHIKAKU_PIN", pin)
             .output()
             .unwrap()
@@ -56,7 +58,7 @@ impl Env {
 
     /// Every stored record's signed bytes, in member order.
     fn signed(&self) -> Vec<Vec<u8>> {
-        let ks = PassphraseKeyStore::new(Zeroizing::new("pw".into()));
+        let ks = PassphraseKeyStore::new(Zeroizing::new(TEST_PASSPHRASE.into()));
         let store = Store::open(&self.p("data/shikaku.db"), &ks).unwrap();
         let mut out = Vec::new();
         for m in store.household().unwrap().members {
@@ -101,7 +103,7 @@ fn sync_304_new_version_and_rollback_through_the_reference_issuer() {
         .arg("--data-dir")
         .arg(env.p("data"))
         .arg("household")
-        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
         .output()
         .unwrap();
     let h = String::from_utf8_lossy(&household.stdout);
@@ -206,7 +208,7 @@ fn qr_round_trip_and_one_changed_character_is_rejected() {
             .arg("--data-dir")
             .arg(env.p("data"))
             .args(args)
-            .env("SHIKAKU_PASSPHRASE", "pw")
+            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
             .output()
             .unwrap()
     };

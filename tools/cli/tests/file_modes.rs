@@ -9,6 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+/// A passphrase that meets the strength rule for a new store.
+const TEST_PASSPHRASE: &str = "test household passphrase";
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -51,7 +53,7 @@ fn a_store_in_an_existing_world_readable_directory_is_owner_only() {
             "--relationship",
             "self",
         ])
-        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+/// A passphrase that meets the strength rule for a new store.
+const TEST_PASSPHRASE: &str = "test household passphrase";
 
 const CLINICS: [&str; 5] = [
     "normal",
@@ -21,7 +23,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .env("SHIKAKU_PASSPHRASE", "pw")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
         .env_remove("SHIKAKU_NEW_PASSPHRASE")
         .output()
         .unwrap()

@@ -24,8 +24,9 @@ use crate::render::text::{guidance_text, household_text, screen_text, sync_step}
 use crate::transport::http::UreqTransport;
 use crate::util::{clinic_situation, read_root};
 
-/// The demo store's passphrase (the store is throwaway).
-const PASSPHRASE: &str = "shikaku-demo";
+/// The demo store's passphrase (the store is throwaway); it meets the strength rule like any
+/// new passphrase (tested below).
+const PASSPHRASE: &str = "shikaku-demo-household";
 /// The virtual cards' PIN (examples/vcard-*.toml).
 const PIN: &str = "1234";
 
@@ -214,4 +215,15 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
 
 fn hex8(b: &[u8]) -> String {
     b.iter().take(8).map(|x| format!("{x:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_passphrase_meets_the_strength_rule() {
+        assert_eq!(
+            shikaku_core::store::check_passphrase_strength(super::PASSPHRASE),
+            Ok(())
+        );
+    }
 }

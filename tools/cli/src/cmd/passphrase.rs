@@ -1,4 +1,4 @@
-//! `shikaku passphrase change`: re-wrap the data key under a new passphrase.
+//! `shikaku passphrase change`: a new data key wrapped under a new, strong passphrase.
 
 use std::process::ExitCode;
 
@@ -12,7 +12,9 @@ use crate::context::{Context, NEW_PASSPHRASE_ENV, new_passphrase};
 #[derive(Subcommand)]
 pub enum PassphraseCommand {
     /// Change the passphrase: old from SHIKAKU_PASSPHRASE or a prompt, new from
-    /// SHIKAKU_NEW_PASSPHRASE or a prompt (asked twice).
+    /// SHIKAKU_NEW_PASSPHRASE or a prompt (asked twice). The new one needs at least 15
+    /// characters, at least 6 different ones, no keyboard or alphabet run, and must not be
+    /// built from a common password; the store is then wrapped at the desktop Argon2id cost.
     Change,
 }
 
@@ -22,7 +24,8 @@ pub fn run(ctx: &Context, cmd: PassphraseCommand) -> Result<ExitCode> {
     let mut store = ctx.open()?;
     let new = new_passphrase(NEW_PASSPHRASE_ENV, "New passphrase")?;
     // A new data key, every row sealed again: a copy of the store from before the change,
-    // with the old passphrase, cannot open what is written after it.
+    // with the old passphrase, cannot open what is written after it. The new wrapping uses
+    // the desktop Argon2id cost, whatever the old blob's was.
     store.rekey(&PassphraseKeyStore::new(new))?;
     outln!("passphrase changed");
     Ok(ExitCode::SUCCESS)
