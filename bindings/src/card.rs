@@ -4,22 +4,29 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use shikaku_core::card::{self as core_card, CardKind, CheckOptions, PinCounter};
+use shikaku_core::card::{self as core_card, CardKind, CheckOptions, PinCounter, TextApFailure};
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::store::StoredCardCheck;
+use zeroize::Zeroizing;
 
 use crate::convert::{date, time};
 use crate::error::ShikakuError;
 use crate::household::Household;
 use crate::platform::{CardTransport, CardTransportAdapter};
 
-/// Options of [`Household::check_card`].
+/// Options of [`Household::check_card`]. The consent to spend a PIN's last try is given per
+/// PIN: consent for one never spends the other's last try.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct CardCheckOptions {
-    /// Send the PIN even when only one try is left (the user consented).
+    /// Send the 利用者証明用 PIN even when it has one try left (the user consented for it).
     #[uniffi(default)]
-    pub allow_last_attempt: bool,
-    /// Also read the 基本4情報 with the same PIN and compare it with the member.
+    pub allow_last_auth_attempt: bool,
+    /// Send the PIN to the 券面事項入力補助AP even when its PIN has one try left (the user
+    /// consented for it). Used only with `read_basic_info`.
+    #[uniffi(default)]
+    pub allow_last_text_attempt: bool,
+    /// Also read the 基本4情報 with the same PIN and compare it with the member. Its outcome
+    /// is [`CardCheckResult::basic_info`], beside the check.
     #[uniffi(default)]
     pub read_basic_info: bool,
     /// Extra trust anchors (DER or PEM certificates), for test cards only. Empty in production:
@@ -76,6 +83,57 @@ pub struct CardMatch {
     pub overall: NameMatch,
 }
 
+/// What became of the 基本4情報 step of a card check. A failure here stands beside the good
+/// authentication check; it never replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum BasicInfoOutcome {
+    /// Not asked for.
+    NotRequested,
+    /// Read and compared with the member ([`CardCheckResult::matched`]).
+    Read,
+    /// The 券面事項入力補助 PIN was wrong; its counter went down by one.
+    WrongPin {
+        /// Tries left (at least 1).
+        tries_left: u8,
+    },
+    /// The 券面事項入力補助 PIN is blocked; the municipal office resets it.
+    PinBlocked,
+    /// The 券面事項入力補助 PIN has one try left and no consent was given for it: nothing was
+    /// sent. Ask the user, then check again with `allow_last_text_attempt`.
+    NeedsConsent,
+    /// Another failure of the step (no such application, the card left the field, …).
+    CardError {
+        /// A data-free explanation.
+        detail: String,
+        /// A VERIFY of the 券面事項入力補助 PIN was in flight: re-read its counter
+        /// (`card_status`) before trying again.
+        verify_in_flight: bool,
+    },
+}
+
+impl BasicInfoOutcome {
+    fn of(outcome: &core_card::BasicInfoOutcome) -> Self {
+        match outcome {
+            core_card::BasicInfoOutcome::NotRequested => Self::NotRequested,
+            core_card::BasicInfoOutcome::Read(_) => Self::Read,
+            core_card::BasicInfoOutcome::Failed(failure) => match failure {
+                TextApFailure::WrongPin { retries_left } => Self::WrongPin {
+                    tries_left: *retries_left,
+                },
+                TextApFailure::PinBlocked => Self::PinBlocked,
+                TextApFailure::NeedsConsent => Self::NeedsConsent,
+                TextApFailure::CardError {
+                    message,
+                    verify_in_flight,
+                } => Self::CardError {
+                    detail: message.clone(),
+                    verify_in_flight: *verify_in_flight,
+                },
+            },
+        }
+    }
+}
+
 /// A successful card check, already stored for the member.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CardCheckResult {
@@ -95,6 +153,8 @@ pub struct CardCheckResult {
     /// The last day the card still works as a マイナ保険証 after its certificate's expiry
     /// (`YYYY-MM-DD`, the end of the 3rd month after it).
     pub insurance_grace_last_day: Option<String>,
+    /// The 基本4情報 step: not requested, read (see `matched`), or why it failed.
+    pub basic_info: BasicInfoOutcome,
     /// The 基本4情報 comparison, when it was read.
     pub matched: Option<CardMatch>,
 }
@@ -133,24 +193,34 @@ impl Household {
     /// Checks the member's My Number Card (certificate chain, PIN, a fresh signature;
     /// optionally the 基本4情報) and stores the result for the member.
     ///
-    /// The PIN guard is the core's: the counter is read first; with one try left nothing is
-    /// sent unless `options.allow_last_attempt` (`ShikakuError::LastAttemptNeedsConsent`);
-    /// a VERIFY is never resent. The store is not locked while the card is read.
+    /// `pin` is the PIN's ASCII digits as bytes (Kotlin `ByteArray`, Swift `Data`), never a
+    /// string, so that the caller can wipe its array once the call returns; the Rust side
+    /// wipes its copy.
+    ///
+    /// The PIN guard is the core's: each PIN's counter is read first; with one try left
+    /// nothing is sent to that PIN unless its own consent is given
+    /// (`options.allow_last_auth_attempt` → else `ShikakuError::LastAttemptNeedsConsent`;
+    /// `options.allow_last_text_attempt` → else `BasicInfoOutcome::NeedsConsent`); a VERIFY
+    /// is never resent. A failure of the 基本4情報 step is returned in
+    /// `CardCheckResult::basic_info`, and the good check is stored all the same. The store is
+    /// not locked while the card is read.
     pub fn check_card(
         &self,
         member_id: String,
         transport: Arc<dyn CardTransport>,
-        pin: String,
+        pin: Vec<u8>,
         options: CardCheckOptions,
     ) -> Result<CardCheckResult, ShikakuError> {
+        let pin = Zeroizing::new(pin);
         let id = crate::convert::member_id(&member_id)?;
         // The member must exist before a PIN try is spent.
         let member = self.store().member(id)?;
         let check = core_card::check_card(
             &CardTransportAdapter(transport),
-            &pin,
+            pin_text(&pin)?,
             CheckOptions {
-                allow_last_attempt: options.allow_last_attempt,
+                allow_last_auth_attempt: options.allow_last_auth_attempt,
+                allow_last_text_attempt: options.allow_last_text_attempt,
                 read_basic_info: options.read_basic_info,
                 extra_anchors: options.extra_anchors,
                 trust_store: None,
@@ -158,6 +228,7 @@ impl Household {
             Utc::now(),
         )?;
         // The comparison and what is kept (no address) are core's: the same as the CLI.
+        let basic_info = BasicInfoOutcome::of(&check.basic_info);
         let StoredCardCheck { check, matched, .. } = {
             let stored = StoredCardCheck::for_member(&member, check);
             self.store().put_card_check(&stored)?;
@@ -176,6 +247,7 @@ impl Household {
             checked_at: time(check.checked_at),
             certificate_expired_at_check: check.certificate_expired_at_check(),
             insurance_grace_last_day: check.insurance_grace_last_day().map(date),
+            basic_info,
             matched: matched.map(|m| {
                 let overall = m.overall();
                 CardMatch {
@@ -187,4 +259,11 @@ impl Household {
             }),
         })
     }
+}
+
+/// The PIN bytes as the text the core's PIN check takes, borrowed (no copy). Bytes that are
+/// not UTF-8 cannot be 4 ASCII digits: [`core_card::CardError::InvalidPinFormat`], nothing is
+/// sent.
+pub(crate) fn pin_text(pin: &[u8]) -> Result<&str, ShikakuError> {
+    std::str::from_utf8(pin).map_err(|_| core_card::CardError::InvalidPinFormat.into())
 }

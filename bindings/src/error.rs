@@ -36,8 +36,10 @@ pub enum ShikakuError {
         /// Tries left after this failure.
         retries_left: u8,
     },
-    /// Only one try is left: nothing was sent. Ask the user, then retry with
-    /// `allow_last_attempt = true`.
+    /// Only one try of the 利用者証明用 PIN is left: nothing was sent. Ask the user, then retry
+    /// with `CardCheckOptions::allow_last_auth_attempt` (a card check) or
+    /// `SyncSettings::allow_last_attempt` (a sync). (The 券面事項入力補助 PIN's last try is
+    /// reported in `CardCheckResult::basic_info`, not as this error.)
     #[error("only one PIN try is left; the last attempt needs explicit consent")]
     LastAttemptNeedsConsent,
     /// The PIN is blocked (or not 4 digits, see `detail`); nothing more can be tried here.

@@ -25,8 +25,8 @@ mod sync;
 mod testing;
 
 pub use card::{
-    CardCheckOptions, CardCheckResult, CardMatch, CardStatusInfo, FieldCompare, PinState,
-    card_status,
+    BasicInfoOutcome, CardCheckOptions, CardCheckResult, CardMatch, CardStatusInfo, FieldCompare,
+    PinState, card_status,
 };
 pub use error::{FieldProblem, ShikakuError};
 pub use household::{Household, MemberInfo, RecordInfo, destroy_store};

@@ -135,8 +135,11 @@ pub trait CardTransport: Send + Sync {
 pub(crate) struct CardTransportAdapter(pub Arc<dyn CardTransport>);
 
 impl core_card::CardTransport for CardTransportAdapter {
-    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, core_card::TransportError> {
-        self.0.transceive(apdu).map_err(|e| match e {
+    fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, core_card::TransportError> {
+        // The foreign method takes the command by value, so it gets a copy (for a VERIFY, one
+        // holding the PIN). uniffi serialises it into the buffer it hands over and frees both
+        // without wiping (its lowering consumes the Vec); the core's own buffer is wiped.
+        self.0.transceive(apdu.to_vec()).map_err(|e| match e {
             TransportError::TagLost => core_card::TransportError::TagLost,
             TransportError::Timeout => core_card::TransportError::Timeout,
             TransportError::Other { reason } => core_card::TransportError::Other { reason },

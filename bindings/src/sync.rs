@@ -81,9 +81,11 @@ impl Household {
         &self,
         http: Arc<dyn HttpTransport>,
         card: Arc<dyn CardTransport>,
-        pin: String,
+        pin: Vec<u8>,
         settings: SyncSettings,
     ) -> Result<SyncOutcome, ShikakuError> {
+        // The PIN comes as bytes the caller can wipe (see `check_card`); this copy is wiped.
+        let pin = zeroize::Zeroizing::new(pin);
         let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
         let root = root_key_from(&settings.root_key)?;
         let tls_pins = SpkiPin::parse_for(&server, &settings.tls_pins)
@@ -105,7 +107,7 @@ impl Household {
             &snapshot,
             &HttpTransportAdapter { http, tls_pins },
             &CardTransportAdapter(card),
-            &pin,
+            crate::card::pin_text(&pin)?,
             &config,
             Utc::now(),
             &mut |_| {},

@@ -44,7 +44,7 @@ pub fn virtual_card(profile_path: String) -> Result<Arc<VirtualCardHandle>, Shik
 impl VirtualCardHandle {
     /// Sends one APDU to the virtual card (what a foreign `CardTransport` forwards to).
     pub fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
-        self.card.transceive(apdu).map_err(|e| match e {
+        self.card.transceive(&apdu).map_err(|e| match e {
             shikaku_core::card::TransportError::TagLost => TransportError::TagLost,
             shikaku_core::card::TransportError::Timeout => TransportError::Timeout,
             shikaku_core::card::TransportError::Other { reason } => {
@@ -61,6 +61,16 @@ impl VirtualCardHandle {
     /// Sets the 利用者証明用 PIN's tries left.
     pub fn set_auth_retries_left(&self, tries: u8) {
         self.card.set_retries_left(PinRef::AuthPin, tries);
+    }
+
+    /// The 券面事項入力補助AP PIN's tries left.
+    pub fn text_retries_left(&self) -> u8 {
+        self.card.retries_left(PinRef::TextPin)
+    }
+
+    /// Sets the 券面事項入力補助AP PIN's tries left.
+    pub fn set_text_retries_left(&self, tries: u8) {
+        self.card.set_retries_left(PinRef::TextPin, tries);
     }
 
     /// The number of APDUs the card has answered so far.

@@ -166,7 +166,7 @@ fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
         let issuer = issuer.clone();
         std::thread::spawn(move || {
             let card = Arc::new(Card(virtual_card(profile("taro")).unwrap()));
-            household.sync(issuer, card, "1234".into(), settings(root))
+            household.sync(issuer, card, b"1234".to_vec(), settings(root))
         })
     };
     // The sync is now inside HttpTransport.send; the screen must not wait for it.
@@ -210,7 +210,7 @@ fn a_sync_with_another_root_is_refused_as_root_changed_and_changes_nothing() {
         .sync(
             issuer.clone(),
             card(),
-            "1234".into(),
+            b"1234".to_vec(),
             settings(issuer.fixture.root_key.clone()),
         )
         .unwrap();
@@ -225,7 +225,7 @@ fn a_sync_with_another_root_is_refused_as_root_changed_and_changes_nothing() {
         .sync(
             issuer.clone(),
             card(),
-            "1234".into(),
+            b"1234".to_vec(),
             settings(other_root.clone()),
         )
         .unwrap_err();
@@ -237,7 +237,7 @@ fn a_sync_with_another_root_is_refused_as_root_changed_and_changes_nothing() {
         .sync(
             issuer.clone(),
             card(),
-            "1234".into(),
+            b"1234".to_vec(),
             settings(issuer.fixture.root_key.clone()),
         )
         .unwrap_err();

@@ -278,14 +278,18 @@ class BindingsTest {
         preschool = false,
     )
 
-    private fun options(allowLast: Boolean = false) =
-        CardCheckOptions(allowLastAttempt = allowLast, readBasicInfo = true, extraAnchors = listOf(virtualCardTestCa()))
+    private fun options(allowLast: Boolean = false, allowLastText: Boolean = false) = CardCheckOptions(
+        allowLastAuthAttempt = allowLast,
+        allowLastTextAttempt = allowLastText,
+        readBasicInfo = true,
+        extraAnchors = listOf(virtualCardTestCa()),
+    )
 
     @Test
     fun syncThenCardCheckThenScreenOverviewGuidanceAndQr() {
         val card = virtualCard(TARO)
         val http = JavaNetTransport()
-        val outcome = household.sync(http, ForwardingTransport(card), "1234", settings())
+        val outcome = household.sync(http, ForwardingTransport(card), "1234".toByteArray(), settings())
         assertEquals(Triple(false, 2u, 0u), Triple(outcome.notModified, outcome.written, outcome.unchanged))
         val members = household.members()
         assertEquals(listOf(Relationship.INSURED, Relationship.DEPENDENT), members.map { it.relationship })
@@ -296,7 +300,7 @@ class BindingsTest {
         assertEquals(PinState.Remaining(3u), status.authPin)
         assertEquals(card.keyFingerprint(), status.keyFingerprint)
 
-        val result = household.checkCard(taro.id, ForwardingTransport(card), "1234", options())
+        val result = household.checkCard(taro.id, ForwardingTransport(card), "1234".toByteArray(), options())
         assertEquals(card.keyFingerprint(), result.keyFingerprint)
         val matched = assertNotNull(result.matched)
         assertTrue(matched.overall != NameMatch.MISMATCH)
@@ -328,7 +332,7 @@ class BindingsTest {
         assertFalse(records[0].handEntered)
         assertTrue(household.qrPayload(records[0].id).startsWith("SK1:"))
 
-        assertTrue(household.sync(http, ForwardingTransport(card), "1234", settings()).notModified)
+        assertTrue(household.sync(http, ForwardingTransport(card), "1234".toByteArray(), settings()).notModified)
         assertEquals("hh-ffi-test", household.syncStatus().householdId)
     }
 
@@ -365,20 +369,66 @@ class BindingsTest {
         val card = virtualCard(TARO)
         val id = household.addMember(memberInput())
         val wrong = assertFailsWith<ShikakuException.WrongPin> {
-            household.checkCard(id, ForwardingTransport(card), "9999", options())
+            household.checkCard(id, ForwardingTransport(card), "9999".toByteArray(), options())
         }
         assertEquals(2u.toUByte(), wrong.retriesLeft)
         assertEquals(2u.toUByte(), card.authRetriesLeft())
 
         card.setAuthRetriesLeft(1u)
         assertFailsWith<ShikakuException.LastAttemptNeedsConsent> {
-            household.checkCard(id, ForwardingTransport(card), "1234", options())
+            household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options())
         }
         assertEquals(1u.toUByte(), card.authRetriesLeft())
 
-        val ok = household.checkCard(id, ForwardingTransport(card), "1234", options(allowLast = true))
+        val ok = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLast = true))
         assertEquals(PinState.Remaining(1u), ok.retriesBefore)
         assertEquals(3u.toUByte(), card.authRetriesLeft())
+        assertEquals(BasicInfoOutcome.Read, ok.basicInfo)
+    }
+
+    @Test
+    fun consentIsPerPinAndATextApFailureStandsBesideTheStoredCheck() {
+        val card = virtualCard(TARO)
+        val id = household.addMember(memberInput())
+        card.setAuthRetriesLeft(1u)
+        card.setTextRetriesLeft(1u)
+        // Consent for the 利用者証明用 PIN only: the good check is stored, the text PIN's last
+        // try is not spent.
+        val result = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLast = true))
+        assertEquals(BasicInfoOutcome.NeedsConsent, result.basicInfo)
+        assertNull(result.matched)
+        assertEquals(1u.toUByte(), card.textRetriesLeft())
+        assertEquals(3u.toUByte(), card.authRetriesLeft())
+        // With its own consent the text PIN's last try is used.
+        val read = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLastText = true))
+        assertEquals(BasicInfoOutcome.Read, read.basicInfo)
+        assertNotNull(read.matched)
+        assertEquals(3u.toUByte(), card.textRetriesLeft())
+    }
+
+    @Test
+    fun thePinCrossesAsBytesAndIsInNoObjectsToString() {
+        // The PIN is a ByteArray parameter the caller can wipe, never a String, never a field.
+        for (name in listOf("checkCard", "sync")) {
+            val methods = Household::class.java.methods.filter { it.name == name }
+            assertTrue(methods.isNotEmpty(), name)
+            methods.forEach { assertEquals(ByteArray::class.java, it.parameterTypes[2], name) }
+        }
+        for (cls in listOf(CardCheckOptions::class.java, SyncSettings::class.java, CardCheckResult::class.java)) {
+            assertTrue(cls.declaredFields.none { it.name.equals("pin", ignoreCase = true) }, cls.name)
+        }
+        val card = virtualCard(TARO)
+        val id = household.addMember(memberInput())
+        val pin = "9876".toByteArray()
+        val opts = options()
+        val conf = settings()
+        val wrong = assertFailsWith<ShikakuException.WrongPin> {
+            household.checkCard(id, ForwardingTransport(card), pin, opts)
+        }
+        pin.fill(0)
+        for (shown in listOf(wrong.toString(), wrong.message.orEmpty(), opts.toString(), conf.toString())) {
+            assertFalse(shown.contains("9876"), shown)
+        }
     }
 
     @Test
@@ -386,7 +436,7 @@ class BindingsTest {
         val card = virtualCard(TARO)
         val id = household.addMember(memberInput())
         val transport = ForwardingTransport(card, loseOnIns = 0x20)
-        val e = assertFailsWith<ShikakuException.Card> { household.checkCard(id, transport, "1234", options()) }
+        val e = assertFailsWith<ShikakuException.Card> { household.checkCard(id, transport, "1234".toByteArray(), options()) }
         assertTrue(e.retryable && e.verifyInFlight)
         assertEquals(1, transport.sent.count { it[1].toInt() == 0x20 && it.size > 4 && it[4].toInt() != 0 })
     }
@@ -395,13 +445,13 @@ class BindingsTest {
     fun exceptionsThrownInKotlinArriveAsTypedErrors() {
         val id = household.addMember(memberInput())
         val card = assertFailsWith<ShikakuException.Card> {
-            household.checkCard(id, ThrowingTransport(), "1234", options())
+            household.checkCard(id, ThrowingTransport(), "1234".toByteArray(), options())
         }
         assertFalse(card.verifyInFlight)
         assertFalse(card.message.orEmpty().contains(SECRET_MARK))
 
         val net = assertFailsWith<ShikakuException.Network> {
-            household.sync(ThrowingHttp(), ForwardingTransport(virtualCard(TARO)), "1234", settings())
+            household.sync(ThrowingHttp(), ForwardingTransport(virtualCard(TARO)), "1234".toByteArray(), settings())
         }
         assertFalse(net.message.orEmpty().contains(SECRET_MARK))
 
@@ -425,12 +475,12 @@ class BindingsTest {
     @Test
     fun offlineServerAndPlainHttpWithoutTheDevelopmentOptionAreRefused() {
         val insecure = assertFailsWith<ShikakuException.InvalidInput> {
-            household.sync(JavaNetTransport(), ForwardingTransport(virtualCard(TARO)), "1234", settings(allowInsecure = false))
+            household.sync(JavaNetTransport(), ForwardingTransport(virtualCard(TARO)), "1234".toByteArray(), settings(allowInsecure = false))
         }
         assertEquals(listOf("server_url"), insecure.problems.map { it.field })
         issuer.close()
         assertFailsWith<ShikakuException.Network> {
-            household.sync(JavaNetTransport(), ForwardingTransport(virtualCard(TARO)), "1234", settings())
+            household.sync(JavaNetTransport(), ForwardingTransport(virtualCard(TARO)), "1234".toByteArray(), settings())
         }
         assertTrue(household.members().isEmpty())
     }
@@ -450,19 +500,19 @@ class BindingsTest {
             assertTrue(reference.url().startsWith("https://127.0.0.1:"))
             // Without the development CA the TLS handshake fails, typed.
             assertFailsWith<ShikakuException.Network> {
-                household.sync(JavaNetTransport(), ForwardingTransport(card), "1234", conf)
+                household.sync(JavaNetTransport(), ForwardingTransport(card), "1234".toByteArray(), conf)
             }
             val http = JavaNetTransport(sslContextTrusting(reference.tlsCaPem()))
-            val outcome = household.sync(http, ForwardingTransport(card), "1234", conf)
+            val outcome = household.sync(http, ForwardingTransport(card), "1234".toByteArray(), conf)
             val members = household.members()
             assertTrue(members.size >= 2)
             assertEquals(members.size.toUInt(), outcome.written)
             val taro = members.first { it.name.replace('\u3000', ' ') == "山田 太郎" }
-            household.checkCard(taro.id, ForwardingTransport(card), "1234", options())
+            household.checkCard(taro.id, ForwardingTransport(card), "1234".toByteArray(), options())
             val screen = household.screen(taro.id)
             assertEquals(ProvenanceState.VERIFIED, screen.sections[1].provenance)
             assertEquals(CardState.TEST_ANCHOR, screen.card.state)
-            assertTrue(household.sync(http, ForwardingTransport(card), "1234", conf).notModified)
+            assertTrue(household.sync(http, ForwardingTransport(card), "1234".toByteArray(), conf).notModified)
         } finally {
             reference.stop()
         }

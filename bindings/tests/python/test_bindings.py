@@ -260,7 +260,7 @@ def record_input(**kw):
 
 
 def check_options(**kw):
-    base = dict(allow_last_attempt=False, read_basic_info=True,
+    base = dict(allow_last_auth_attempt=False, allow_last_text_attempt=False, read_basic_info=True,
                 extra_anchors=[sk.virtual_card_test_ca()])
     base.update(kw)
     return sk.CardCheckOptions(**base)
@@ -272,7 +272,7 @@ def check_options(**kw):
 def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     card = sk.virtual_card(TARO)
     http = UrllibTransport()
-    outcome = household.sync(http, ForwardingTransport(card), "1234", settings(issuer))
+    outcome = household.sync(http, ForwardingTransport(card), b"1234", settings(issuer))
     assert (outcome.not_modified, outcome.written, outcome.unchanged) == (False, 2, 0)
     assert outcome.trust_list_version == 1
     members = household.members()
@@ -284,7 +284,7 @@ def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     assert status.auth_pin == sk.PinState.REMAINING(tries=3)
     assert status.key_fingerprint == card.key_fingerprint()
 
-    result = household.check_card(taro.id, ForwardingTransport(card), "1234", check_options())
+    result = household.check_card(taro.id, ForwardingTransport(card), b"1234", check_options())
     assert result.key_fingerprint == card.key_fingerprint()
     assert result.matched is not None and result.matched.overall != sk.NameMatch.MISMATCH
     assert not card.my_number_selected()
@@ -315,7 +315,7 @@ def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     assert len(records) == 1 and not records[0].hand_entered
     assert household.qr_payload(records[0].id).startswith("SK1:")
 
-    again = household.sync(http, ForwardingTransport(card), "1234", settings(issuer))
+    again = household.sync(http, ForwardingTransport(card), b"1234", settings(issuer))
     assert again.not_modified
     assert household.sync_status().household_id == "hh-ffi-test"
 
@@ -359,25 +359,45 @@ def test_wrong_pin_reports_retries_and_last_try_needs_consent(household):
     card = sk.virtual_card(TARO)
     mid = household.add_member(member_input())
     with pytest.raises(sk.ShikakuError.WrongPin) as e:
-        household.check_card(mid, ForwardingTransport(card), "9999", check_options())
+        household.check_card(mid, ForwardingTransport(card), b"9999", check_options())
     assert e.value.retries_left == 2
     assert card.auth_retries_left() == 2
 
     card.set_auth_retries_left(1)
     before = card.apdu_count()
     with pytest.raises(sk.ShikakuError.LastAttemptNeedsConsent):
-        household.check_card(mid, ForwardingTransport(card), "1234", check_options())
+        household.check_card(mid, ForwardingTransport(card), b"1234", check_options())
     assert card.auth_retries_left() == 1
     assert card.apdu_count() > before
 
-    result = household.check_card(mid, ForwardingTransport(card), "1234",
-                                  check_options(allow_last_attempt=True))
+    result = household.check_card(mid, ForwardingTransport(card), b"1234",
+                                  check_options(allow_last_auth_attempt=True))
     assert result.retries_before == sk.PinState.REMAINING(tries=1)
     assert card.auth_retries_left() == 3
+    assert result.basic_info == sk.BasicInfoOutcome.READ()
 
     with pytest.raises(sk.ShikakuError.PinUnusable) as e:
-        household.check_card(mid, ForwardingTransport(card), "12a4", check_options())
+        household.check_card(mid, ForwardingTransport(card), b"12a4", check_options())
     assert not e.value.blocked
+
+
+def test_consent_is_per_pin_and_a_text_ap_failure_stands_beside_the_check(household):
+    card = sk.virtual_card(TARO)
+    mid = household.add_member(member_input())
+    card.set_auth_retries_left(1)
+    card.set_text_retries_left(1)
+    result = household.check_card(mid, ForwardingTransport(card), b"1234",
+                                  check_options(allow_last_auth_attempt=True))
+    assert result.basic_info == sk.BasicInfoOutcome.NEEDS_CONSENT()
+    assert result.matched is None
+    assert card.text_retries_left() == 1
+    assert card.auth_retries_left() == 3
+
+    # With its own consent the text PIN's last try is used.
+    read = household.check_card(mid, ForwardingTransport(card), b"1234",
+                                check_options(allow_last_text_attempt=True))
+    assert read.basic_info == sk.BasicInfoOutcome.READ()
+    assert card.text_retries_left() == 3
 
 
 def test_tag_lost_during_verify_is_typed_and_not_resent(household):
@@ -385,7 +405,7 @@ def test_tag_lost_during_verify_is_typed_and_not_resent(household):
     mid = household.add_member(member_input())
     transport = ForwardingTransport(card, lose_on_ins=0x20)
     with pytest.raises(sk.ShikakuError.Card) as e:
-        household.check_card(mid, transport, "1234", check_options())
+        household.check_card(mid, transport, b"1234", check_options())
     assert e.value.retryable and e.value.verify_in_flight
     assert sum(1 for a in transport.sent if a[1] == 0x20 and len(a) > 4 and a[4] > 0) == 1
 
@@ -393,11 +413,11 @@ def test_tag_lost_during_verify_is_typed_and_not_resent(household):
 def test_exceptions_in_python_platform_code_arrive_typed(tmp_path, household, issuer):
     mid = household.add_member(member_input())
     with pytest.raises(sk.ShikakuError.Card) as e:
-        household.check_card(mid, ThrowingTransport(), "1234", check_options())
+        household.check_card(mid, ThrowingTransport(), b"1234", check_options())
     assert not e.value.verify_in_flight and SECRET_MARK not in str(e.value)
 
     with pytest.raises(sk.ShikakuError.Network) as e:
-        household.sync(ThrowingHttp(), ForwardingTransport(sk.virtual_card(TARO)), "1234", settings(issuer))
+        household.sync(ThrowingHttp(), ForwardingTransport(sk.virtual_card(TARO)), b"1234", settings(issuer))
     assert SECRET_MARK not in str(e.value)
 
     with pytest.raises(sk.ShikakuError.Key) as e:
@@ -423,14 +443,14 @@ def test_sync_refuses_a_wrong_root_and_an_offline_server(household, issuer):
     bad_root = bytearray(issuer.fixture.root_key)
     bad_root[-1] ^= 1
     with pytest.raises((sk.ShikakuError.Sync, sk.ShikakuError.InvalidInput)):
-        household.sync(UrllibTransport(), ForwardingTransport(card), "1234",
+        household.sync(UrllibTransport(), ForwardingTransport(card), b"1234",
                        sk.SyncSettings(server_url=issuer.url, root_key=bytes(bad_root), allow_last_attempt=False,
                                        timeout_ms=5000, allow_insecure_loopback=True))
     issuer.close()
     with pytest.raises(sk.ShikakuError.Network):
-        household.sync(UrllibTransport(), ForwardingTransport(card), "1234", settings(issuer))
+        household.sync(UrllibTransport(), ForwardingTransport(card), b"1234", settings(issuer))
     with pytest.raises(sk.ShikakuError.InvalidInput) as e:
-        household.sync(UrllibTransport(), ForwardingTransport(card), "1234",
+        household.sync(UrllibTransport(), ForwardingTransport(card), b"1234",
                        sk.SyncSettings(server_url=issuer.url, root_key=issuer.fixture.root_key,
                                        allow_last_attempt=False, timeout_ms=5000, allow_insecure_loopback=False))
     assert [p.field for p in e.value.problems] == ["server_url"]
@@ -451,18 +471,18 @@ def test_sync_with_the_reference_issuer_over_https(tmp_path, household):
 
         # Without the development CA the TLS handshake fails, typed.
         with pytest.raises(sk.ShikakuError.Network):
-            household.sync(UrllibTransport(), ForwardingTransport(card), "1234", conf)
+            household.sync(UrllibTransport(), ForwardingTransport(card), b"1234", conf)
 
-        outcome = household.sync(UrllibTransport(context), ForwardingTransport(card), "1234", conf)
+        outcome = household.sync(UrllibTransport(context), ForwardingTransport(card), b"1234", conf)
         members = household.members()
         assert outcome.written == len(members) >= 2 and not outcome.not_modified
         taro = next(m for m in members if m.name.replace("\u3000", " ") == "山田 太郎")
-        household.check_card(taro.id, ForwardingTransport(card), "1234", check_options())
+        household.check_card(taro.id, ForwardingTransport(card), b"1234", check_options())
         screen = household.screen(taro.id)
         assert screen.sections[1].provenance == sk.ProvenanceState.VERIFIED
         assert screen.card.state == sk.CardState.TEST_ANCHOR
 
-        again = household.sync(UrllibTransport(context), ForwardingTransport(card), "1234", conf)
+        again = household.sync(UrllibTransport(context), ForwardingTransport(card), b"1234", conf)
         assert again.not_modified and again.written == 0
     finally:
         issuer.stop()

@@ -191,14 +191,16 @@ impl<'t> Channel<'t> {
 
     /// Sends one command; a transport failure here never has a VERIFY in flight.
     fn raw(&self, command: &Command) -> Result<Response, CardError> {
-        self.send(command.to_bytes(), false)
+        self.send(&command.to_bytes(), false)
     }
 
-    fn send(&self, bytes: Vec<u8>, verify_in_flight: bool) -> Result<Response, CardError> {
+    /// Sends `bytes` as they are. The bytes are only lent to the transport: no copy is made
+    /// here, so a VERIFY's PIN lives only in the caller's (wiped) buffer.
+    fn send(&self, bytes: &[u8], verify_in_flight: bool) -> Result<Response, CardError> {
         // 番号法 §20: no code path builds this, and the channel refuses it anyway: any SELECT
         // of file id 0001 (whatever P1/P2) and any READ BINARY by short EF id 1, in every
         // application (the core never needs the JPKI sign certificate in 0001 either).
-        if touches_ef_0001(&bytes) {
+        if touches_ef_0001(bytes) {
             return Err(CardError::malformed("refused to select or read EF 0001"));
         }
         let answer = self
@@ -208,11 +210,11 @@ impl<'t> Channel<'t> {
         Response::parse(&answer)
     }
 
-    /// Sends a VERIFY carrying a PIN (already encoded, so that the caller can wipe it): a
-    /// transport failure is reported with `verify_in_flight: true`, and nothing is ever
-    /// resent or followed up.
+    /// Sends a VERIFY carrying a PIN, encoded by the caller in a buffer it wipes
+    /// (`Pin::verify_command`); the channel makes no copy of it. A transport failure is
+    /// reported with `verify_in_flight: true`, and nothing is ever resent or followed up.
     pub(crate) fn exchange_verify(&mut self, apdu: &[u8]) -> Result<Response, CardError> {
-        self.send(apdu.to_vec(), true)
+        self.send(apdu, true)
     }
 
     /// Sends `command` (never a VERIFY with a PIN) and returns the final response after
@@ -420,7 +422,7 @@ mod tests {
             assert!(touches_ef_0001(&refused), "{refused:02X?}");
             let mock = crate::card::mock::MockTransport::new();
             let ch = Channel::new(&mock);
-            assert!(ch.send(refused.clone(), false).is_err());
+            assert!(ch.send(&refused, false).is_err());
             mock.assert_done();
         }
         for allowed in [

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::apdu::Channel;
 use super::cert::{CardCertificate, ChainStatus, KeyFingerprint, TrustStore};
-use super::error::CardError;
+use super::error::{CardError, PinKind};
 use super::jpki::{self, CardKind};
 use super::pin::{Pin, PinCounter};
 use super::status::StatusWord;
@@ -17,18 +17,158 @@ use crate::clock::japan_today;
 use crate::screen::calendar::{certificate_expiry_date, expiry_state, insurance_grace_last_day};
 
 /// Options of [`check_card`].
+///
+/// The consent to spend a PIN's last try is given **per PIN**: the 利用者証明用 PIN and the
+/// 券面事項入力補助AP PIN have separate counters, and consent for one never spends the other's
+/// last try.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
-    /// Send the VERIFY even when only one try is left (the user consented).
-    pub allow_last_attempt: bool,
+    /// Send the 利用者証明用 (auth) PIN's VERIFY even when that PIN has one try left (the user
+    /// consented for this PIN).
+    pub allow_last_auth_attempt: bool,
+    /// Send the 券面事項入力補助AP PIN's VERIFY even when that PIN has one try left (the user
+    /// consented for this PIN). Used only with `read_basic_info`.
+    pub allow_last_text_attempt: bool,
     /// Also read the 基本4情報 from the 券面事項入力補助AP with the same PIN (and the same
-    /// guard).
+    /// guard). Its outcome is reported beside the authentication check
+    /// ([`CardCheck::basic_info`]), never instead of it.
     pub read_basic_info: bool,
     /// Extra trust anchors, DER or PEM (e.g. the virtual card's test CA).
     pub extra_anchors: Vec<Vec<u8>>,
     /// The roots to chain to; `None` = the embedded J-LIS auth roots. Use this to add a
     /// generation with [`TrustStore::add_root`].
     pub trust_store: Option<TrustStore>,
+}
+
+/// Why the 基本4情報 could not be read, beside a good authentication check. Carries no card
+/// data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextApFailure {
+    /// The card rejected the 券面事項入力補助AP PIN; its counter went down by one.
+    WrongPin {
+        /// Tries left after this failure (at least 1).
+        retries_left: u8,
+    },
+    /// The 券面事項入力補助AP PIN is blocked (already, or by this try); only the municipal
+    /// office can reset it.
+    PinBlocked,
+    /// The 券面事項入力補助AP PIN has one try left and no consent was given for it: nothing
+    /// was sent.
+    NeedsConsent,
+    /// Any other failure of the step (no such AP, an unexpected status word, a malformed
+    /// file, the card leaving the field, a counter that cannot be read).
+    CardError {
+        /// The data-free [`CardError`] message.
+        message: String,
+        /// A VERIFY of the 券面事項入力補助AP PIN was sent and not answered: re-read its
+        /// counter before trying again.
+        verify_in_flight: bool,
+    },
+}
+
+impl TextApFailure {
+    fn of(error: CardError) -> Self {
+        match error {
+            CardError::WrongPin { retries_left, .. } => Self::WrongPin { retries_left },
+            CardError::PinBlocked { .. } => Self::PinBlocked,
+            CardError::LastAttemptNeedsConsent { .. } => Self::NeedsConsent,
+            other => Self::CardError {
+                verify_in_flight: other.verify_in_flight(),
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for TextApFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pin = PinKind::TextAp;
+        match self {
+            Self::WrongPin { retries_left } => write!(
+                f,
+                "{}",
+                CardError::WrongPin {
+                    retries_left: *retries_left,
+                    pin
+                }
+            ),
+            Self::PinBlocked => write!(f, "{}", CardError::PinBlocked { pin }),
+            Self::NeedsConsent => write!(f, "{}", CardError::LastAttemptNeedsConsent { pin }),
+            Self::CardError { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+/// What became of the 基本4情報 step of a check ([`CheckOptions::read_basic_info`]).
+///
+/// Stored with the check. A check stored before this type existed kept an
+/// `Option<BasicInfo>` (`null` or the 4 fields); it still reads, as `NotRequested` or `Read`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "StoredOutcome")]
+pub enum BasicInfoOutcome {
+    /// The 基本4情報 was not asked for.
+    #[default]
+    NotRequested,
+    /// Read after a successful VERIFY of the 券面事項入力補助AP PIN.
+    Read(BasicInfo),
+    /// The step failed; the authentication check beside it stands.
+    Failed(TextApFailure),
+}
+
+impl BasicInfoOutcome {
+    /// The 基本4情報, when it was read.
+    pub fn info(&self) -> Option<&BasicInfo> {
+        match self {
+            Self::Read(info) => Some(info),
+            _ => None,
+        }
+    }
+
+    /// The 基本4情報, mutable, when it was read.
+    pub fn info_mut(&mut self) -> Option<&mut BasicInfo> {
+        match self {
+            Self::Read(info) => Some(info),
+            _ => None,
+        }
+    }
+
+    /// Why the step failed, when it did.
+    pub fn failure(&self) -> Option<&TextApFailure> {
+        match self {
+            Self::Failed(failure) => Some(failure),
+            _ => None,
+        }
+    }
+}
+
+/// [`BasicInfoOutcome`] as it may be found in a stored check: the current form, or the
+/// `Option<BasicInfo>` of checks stored before the outcome existed.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredOutcome {
+    Current(CurrentOutcome),
+    Legacy(Option<BasicInfo>),
+}
+
+/// The serde shape of [`BasicInfoOutcome`] (its derived `Serialize` writes this form).
+#[derive(Deserialize)]
+enum CurrentOutcome {
+    NotRequested,
+    Read(BasicInfo),
+    Failed(TextApFailure),
+}
+
+impl From<StoredOutcome> for BasicInfoOutcome {
+    fn from(stored: StoredOutcome) -> Self {
+        match stored {
+            StoredOutcome::Current(CurrentOutcome::NotRequested) | StoredOutcome::Legacy(None) => {
+                Self::NotRequested
+            }
+            StoredOutcome::Current(CurrentOutcome::Read(info))
+            | StoredOutcome::Legacy(Some(info)) => Self::Read(info),
+            StoredOutcome::Current(CurrentOutcome::Failed(failure)) => Self::Failed(failure),
+        }
+    }
 }
 
 /// How the card's signature over the challenge was checked.
@@ -63,8 +203,9 @@ pub struct CardCheck {
     pub retries_left: PinCounter,
     /// The `now` of the check.
     pub checked_at: DateTime<Utc>,
-    /// The 基本4情報, when requested.
-    pub basic_info: Option<BasicInfo>,
+    /// The 基本4情報 step: not requested, read, or why it failed (beside this good check).
+    #[serde(default)]
+    pub basic_info: BasicInfoOutcome,
 }
 
 impl CardCheck {
@@ -185,6 +326,17 @@ fn sign_with_auth_key(
     Ok((counter, signature))
 }
 
+/// The 券面事項入力補助AP step: SELECT, the guarded VERIFY of its own PIN, the 基本4情報.
+fn read_text_ap(
+    ch: &mut Channel<'_>,
+    pin: &Pin,
+    allow_last_attempt: bool,
+) -> Result<BasicInfo, CardError> {
+    text_ap::select(ch)?;
+    text_ap::verify_pin(ch, pin, allow_last_attempt)?;
+    text_ap::read_basic_info(ch)
+}
+
 /// Checks that the card is a genuine My Number Card held by someone who knows its PIN.
 ///
 /// Order, and why:
@@ -196,11 +348,16 @@ fn sign_with_auth_key(
 ///    expired certificate passes only inside the 保険証 grace period, chained as of its own
 ///    notAfter (see `verify_certificate`); the returned check then says so
 ///    ([`CardCheck::certificate_expired_at_check`]).
-/// 4. The PIN guard: counter, consent for the last try, one VERIFY, never resent.
+/// 4. The PIN guard: counter, consent for the last try (`allow_last_auth_attempt`), one
+///    VERIFY, never resent.
 /// 5. The card signs a fresh random 32-byte challenge with the auth key; the signature is
-///    verified with the certificate's key.
-/// 6. Optionally, the 券面事項入力補助AP: same PIN, same guard, then the 基本4情報. EF `0001`
-///    (個人番号) is never selected.
+///    verified with the certificate's key. Any failure up to here is the `Err` of the call.
+/// 6. Optionally, the 券面事項入力補助AP: same PIN, its own guard (its own counter and its own
+///    consent, `allow_last_text_attempt`), then the 基本4情報. EF `0001` (個人番号) is never
+///    selected. A failure of this step (wrong or blocked PIN, the last try without consent,
+///    a card or transport error) ends the card session — nothing more is sent — and is
+///    returned in [`CardCheck::basic_info`] **beside** the good authentication check, never
+///    instead of it.
 ///
 /// Nothing is stored; the caller stores the returned [`CardCheck`].
 pub fn check_card(
@@ -230,15 +387,16 @@ pub fn check_card(
         &certificate,
         &pin,
         &challenge,
-        options.allow_last_attempt,
+        options.allow_last_auth_attempt,
     )?;
 
     let basic_info = if options.read_basic_info {
-        text_ap::select(&mut ch)?;
-        text_ap::verify_pin(&mut ch, &pin, options.allow_last_attempt)?;
-        Some(text_ap::read_basic_info(&mut ch)?)
+        match read_text_ap(&mut ch, &pin, options.allow_last_text_attempt) {
+            Ok(info) => BasicInfoOutcome::Read(info),
+            Err(error) => BasicInfoOutcome::Failed(TextApFailure::of(error)),
+        }
     } else {
-        None
+        BasicInfoOutcome::NotRequested
     };
 
     Ok(CardCheck {
@@ -400,7 +558,7 @@ mod tests {
         assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
         assert_eq!(check.retries_left, PinCounter::Remaining(3));
         assert_eq!(check.checked_at, now());
-        assert_eq!(check.basic_info, None);
+        assert_eq!(check.basic_info, BasicInfoOutcome::NotRequested);
         let (apdus, sent, received) = mock.traffic();
         let reads = pki().leaf.len().div_ceil(256);
         assert_eq!(apdus, 1 + 2 + (1 + reads) + 3 + 2);
@@ -420,7 +578,8 @@ mod tests {
         let check = check_card(&mock, PIN, options(true), now()).unwrap();
         mock.assert_done();
         assert_invariants(&mock);
-        let info = check.basic_info.unwrap();
+        let info = check.basic_info.info().unwrap();
+        assert_eq!(check.basic_info.failure(), None);
         assert_eq!(info.name, "山田\u{3000}太郎");
         assert_eq!(info.birth_date, "19800217");
         assert_eq!(info.sex, CardSex::Male);
@@ -728,7 +887,7 @@ mod tests {
             .expect("00A4020C020017", "9000")
             .expect_sign(false);
         let consent = CheckOptions {
-            allow_last_attempt: true,
+            allow_last_auth_attempt: true,
             ..options(false)
         };
         let check = check_card(&mock, PIN, consent, now()).unwrap();
@@ -748,40 +907,208 @@ mod tests {
         }
     }
 
-    #[test]
-    fn text_ap_pin_has_its_own_guard() {
-        let mock = jpki_ok(&pki().leaf)
+    /// The JPKI part with the auth counter at `counter`, then the text AP up to its counter.
+    fn text_ap_head(auth_counter: &str, text_counter: &str) -> MockTransport {
+        jpki_head(&pki().leaf)
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", auth_counter)
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020017", "9000")
+            .expect_sign(false)
             .expect(SELECT_TEXT_AP, "9000")
             .expect("00A4020C020011", "9000")
+            .expect("00200080", text_counter)
+    }
+
+    /// How many VERIFYs with a PIN were sent after the text AP was selected.
+    fn text_verifies(mock: &MockTransport) -> usize {
+        let log = mock.log();
+        let Some(at) = log.iter().position(|c| *c == hex(SELECT_TEXT_AP)) else {
+            return 0;
+        };
+        log[at..]
+            .iter()
+            .filter(|c| c.len() > 4 && c[..2] == [0x00, 0x20])
+            .count()
+    }
+
+    #[test]
+    fn text_ap_pin_has_its_own_guard_and_its_failure_stands_beside_the_check() {
+        // The text PIN at its last try, no consent: no text VERIFY, the good check returned.
+        let mock = text_ap_head("63C3", "63C1");
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 1);
+        assert_eq!(text_verifies(&mock), 0);
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::NeedsConsent)
+        );
+        assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+        assert_eq!(check.retries_left, PinCounter::Remaining(3));
+        assert_invariants(&mock);
+
+        // A wrong text PIN: one VERIFY, reported beside the check with the tries left.
+        let mock = text_ap_head("63C3", "63C3").expect(VERIFY_1234, "63C2");
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(text_verifies(&mock), 1);
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::WrongPin { retries_left: 2 })
+        );
+        assert!(check.basic_info.info().is_none());
+        assert_invariants(&mock);
+
+        // Blocked (already, so nothing is sent; or by this try).
+        let mock = text_ap_head("63C3", "6984");
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        assert_eq!(text_verifies(&mock), 0);
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::PinBlocked)
+        );
+        let consent = CheckOptions {
+            allow_last_text_attempt: true,
+            ..options(true)
+        };
+        let mock = text_ap_head("63C3", "63C1").expect(VERIFY_1234, "63C0");
+        let check = check_card(&mock, PIN, consent, now()).unwrap();
+        assert_eq!(text_verifies(&mock), 1);
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::PinBlocked)
+        );
+
+        // A card without the text AP, or a malformed 基本4情報: a card error beside the check.
+        let mock = jpki_ok(&pki().leaf).expect(SELECT_TEXT_AP, "6A82");
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        mock.assert_done();
+        assert!(matches!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::CardError {
+                verify_in_flight: false,
+                ..
+            })
+        ));
+        let mock = text_ap_head("63C3", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020002", "9000")
+            .then(read_steps(&hex("FF20 03 DF22 00"), 0));
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let failure = check.basic_info.failure().unwrap();
+        assert!(failure.to_string().contains("基本4情報"), "{failure}");
+    }
+
+    #[test]
+    fn consent_is_per_pin() {
+        let auth_only = CheckOptions {
+            allow_last_auth_attempt: true,
+            ..options(true)
+        };
+        let text_only = CheckOptions {
+            allow_last_text_attempt: true,
+            ..options(true)
+        };
+        // Both PINs at their last try, consent for the auth PIN only: the auth VERIFY is sent,
+        // the text VERIFY is not, and the good check comes back with the text step waiting
+        // for its own consent.
+        let mock = text_ap_head("63C1", "63C1");
+        let check = check_card(&mock, PIN, auth_only.clone(), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 1);
+        assert_eq!(text_verifies(&mock), 0);
+        assert_eq!(check.retries_left, PinCounter::Remaining(1));
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::NeedsConsent)
+        );
+        // Consent for the text PIN only: the auth PIN's last try is not spent, nothing is sent.
+        let mock = jpki_head(&pki().leaf)
+            .expect("00A4020C020018", "9000")
             .expect("00200080", "63C1");
         assert_eq!(
-            check_card(&mock, PIN, options(true), now()),
+            check_card(&mock, PIN, text_only.clone(), now()),
             Err(CardError::LastAttemptNeedsConsent {
-                pin: PinKind::TextAp
+                pin: PinKind::JpkiAuth
             })
         );
         mock.assert_done();
-        assert_eq!(mock.pin_verifies(), 1);
-        assert_invariants(&mock);
-
-        let mock = jpki_ok(&pki().leaf)
-            .expect(SELECT_TEXT_AP, "9000")
-            .expect("00A4020C020011", "9000")
-            .expect("00200080", "63C3")
-            .expect(VERIFY_1234, "63C2");
+        assert_eq!(mock.pin_verifies(), 0);
+        // Consent for the text PIN, which is at its last try: its VERIFY is sent.
+        let mock = text_ap_head("63C3", "63C1")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020002", "9000")
+            .then(read_steps(&basic_info_file(), 40));
+        let check = check_card(&mock, PIN, text_only, now()).unwrap();
+        mock.assert_done();
+        assert_eq!(text_verifies(&mock), 1);
+        assert_eq!(check.basic_info.info().unwrap().birth_date, "19800217");
+        // Consent for the auth PIN does not spend the text PIN's last try even when the auth
+        // PIN is not at its last try.
+        let mock = text_ap_head("63C3", "63C1");
+        let check = check_card(&mock, PIN, auth_only, now()).unwrap();
+        assert_eq!(text_verifies(&mock), 0);
         assert_eq!(
-            check_card(&mock, PIN, options(true), now()),
-            Err(CardError::WrongPin {
-                retries_left: 2,
-                pin: PinKind::TextAp
-            })
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::NeedsConsent)
         );
-        assert_invariants(&mock);
+    }
+
+    #[test]
+    fn stored_checks_of_every_shape_read_back() {
+        let check = check_card(
+            &with_text_ap(jpki_ok(&pki().leaf)),
+            PIN,
+            options(true),
+            now(),
+        )
+        .unwrap();
+        let json = serde_json::to_value(&check).unwrap();
+        assert_eq!(
+            serde_json::from_value::<CardCheck>(json.clone()).unwrap(),
+            check
+        );
+        // A check stored before the outcome existed: `Option<BasicInfo>`.
+        let info = serde_json::to_value(check.basic_info.info().unwrap()).unwrap();
+        let mut legacy = json.clone();
+        legacy["basic_info"] = info;
+        assert_eq!(serde_json::from_value::<CardCheck>(legacy).unwrap(), check);
+        let mut legacy = json.clone();
+        legacy["basic_info"] = serde_json::Value::Null;
+        let back = serde_json::from_value::<CardCheck>(legacy).unwrap();
+        assert_eq!(back.basic_info, BasicInfoOutcome::NotRequested);
+        let mut missing = json.clone();
+        missing.as_object_mut().unwrap().remove("basic_info");
+        let back = serde_json::from_value::<CardCheck>(missing).unwrap();
+        assert_eq!(back.basic_info, BasicInfoOutcome::NotRequested);
+        // Every failure round-trips.
+        for failure in [
+            TextApFailure::WrongPin { retries_left: 2 },
+            TextApFailure::PinBlocked,
+            TextApFailure::NeedsConsent,
+            TextApFailure::CardError {
+                message: "the card was removed or lost contact".into(),
+                verify_in_flight: true,
+            },
+        ] {
+            let failed = CardCheck {
+                basic_info: BasicInfoOutcome::Failed(failure),
+                ..check.clone()
+            };
+            let json = serde_json::to_string(&failed).unwrap();
+            assert_eq!(serde_json::from_str::<CardCheck>(&json).unwrap(), failed);
+        }
+        // Something else in the field is refused, not read as "not requested".
+        let mut bad = json;
+        bad["basic_info"] = serde_json::json!({"Other": 1});
+        assert!(serde_json::from_value::<CardCheck>(bad).is_err());
     }
 
     /// For every APDU index of the full flow (both PINs), a transport failure there ends the
     /// flow: no further APDU, never a second VERIFY of the same PIN, and the error says
-    /// whether a VERIFY was in flight.
+    /// whether a VERIFY was in flight. In the text-AP part the error is reported beside the
+    /// good authentication check.
     #[test]
     fn fault_injection_at_every_apdu() {
         assert_faults_end_the_flow(now());
@@ -790,15 +1117,18 @@ mod tests {
     /// [`fault_injection_at_every_apdu`] with the check made at `now`.
     fn assert_faults_end_the_flow(now: DateTime<Utc>) {
         let total = with_text_ap(jpki_ok(&pki().leaf)).script_len();
-        let verify_indices: Vec<usize> = {
+        let (verify_indices, text_ap_at) = {
             let mock = with_text_ap(jpki_ok(&pki().leaf));
             check_card(&mock, PIN, options(true), now).unwrap();
-            mock.log()
+            let log = mock.log();
+            let verifies: Vec<usize> = log
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.len() > 4 && c[..2] == [0x00, 0x20])
                 .map(|(i, _)| i)
-                .collect()
+                .collect();
+            let text = log.iter().position(|c| *c == hex(SELECT_TEXT_AP)).unwrap();
+            (verifies, text)
         };
         assert_eq!(verify_indices.len(), 2);
         for index in 0..total {
@@ -810,13 +1140,23 @@ mod tests {
                 },
             ] {
                 let mock = with_text_ap(jpki_ok(&pki().leaf)).fail_at(index, error.clone());
-                let err = check_card(&mock, PIN, options(true), now).unwrap_err();
+                let result = check_card(&mock, PIN, options(true), now);
                 let in_flight = verify_indices.contains(&index);
-                assert_eq!(
-                    err,
-                    CardError::from_transport(error, in_flight),
-                    "index {index}"
-                );
+                let expected = CardError::from_transport(error, in_flight);
+                if index < text_ap_at {
+                    assert_eq!(result, Err(expected), "index {index}");
+                } else {
+                    let check = result.unwrap();
+                    assert_eq!(
+                        check.basic_info,
+                        BasicInfoOutcome::Failed(TextApFailure::CardError {
+                            message: expected.to_string(),
+                            verify_in_flight: in_flight,
+                        }),
+                        "index {index}"
+                    );
+                    assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+                }
                 assert_eq!(mock.log().len(), index + 1, "nothing after the failure");
                 let verifies = mock.pin_verifies();
                 assert!(verifies <= 2);

@@ -190,13 +190,13 @@ pub(crate) fn assert_no_my_number_select(log: &[Vec<u8>]) {
 }
 
 impl CardTransport for MockTransport {
-    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+    fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut state = self.state.lock().unwrap();
         let index = state.log.len();
-        state.log.push(apdu.clone());
+        state.log.push(apdu.to_vec());
         // 番号法 §20, checked on every APDU of every test that uses this mock.
         if apdu.len() >= 4 && apdu[..4] == [0x00, 0xA4, 0x04, 0x0C] {
-            state.in_text_ap = apdu == hex(SELECT_TEXT_AP);
+            state.in_text_ap = *apdu == hex(SELECT_TEXT_AP)[..];
         }
         assert!(
             !(state.in_text_ap && apdu[..] == SELECT_EF_0001),
@@ -221,7 +221,7 @@ impl CardTransport for MockTransport {
         let response = match response {
             Reply::Fixed(response) => {
                 assert_eq!(
-                    to_hex(&apdu),
+                    to_hex(apdu),
                     to_hex(&expected),
                     "APDU #{index} differs from the script"
                 );

@@ -27,8 +27,9 @@ pub use cert::{
     RootUsage, TrustStore,
 };
 pub use check::{
-    CardCheck, CardStatus, CertificateSummary, CheckOptions, SignatureStatus, SignedChallenge,
-    card_status, check_card, read_auth_ca_certificate, sign_challenge,
+    BasicInfoOutcome, CardCheck, CardStatus, CertificateSummary, CheckOptions, SignatureStatus,
+    SignedChallenge, TextApFailure, card_status, check_card, read_auth_ca_certificate,
+    sign_challenge,
 };
 pub use error::{CardError, PinKind};
 pub use holder::read_verified_auth_certificate;

@@ -8,6 +8,9 @@ use super::apdu::{Channel, Command};
 use super::error::{CardError, PinKind};
 use super::status::StatusWord;
 
+/// The length of a VERIFY command with a 4-digit PIN.
+const VERIFY_LEN: usize = 9;
+
 /// A 4-digit PIN that passed the format check. Its bytes are wiped on drop and never shown by
 /// `Debug`.
 pub struct Pin(Zeroizing<[u8; 4]>);
@@ -25,9 +28,12 @@ impl Pin {
         }
     }
 
-    /// VERIFY with this PIN for the current key EF: `00 20 00 80 04 <PIN>`.
+    /// VERIFY with this PIN for the current key EF: `00 20 00 80 04 <PIN>`, in a buffer that
+    /// is wiped on drop. It is allocated at its full size, so no reallocation leaves a copy
+    /// behind.
     pub(crate) fn verify_command(&self) -> Zeroizing<Vec<u8>> {
-        let mut bytes = Zeroizing::new(vec![0x00, 0x20, 0x00, 0x80, 0x04]);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(VERIFY_LEN));
+        bytes.extend_from_slice(&[0x00, 0x20, 0x00, 0x80, 0x04]);
         bytes.extend_from_slice(&self.0[..]);
         bytes
     }
@@ -137,6 +143,23 @@ mod tests {
             &Pin::parse("1234").unwrap().verify_command()[..],
             &hex("0020008004 31323334")[..]
         );
+    }
+
+    #[test]
+    fn the_pin_never_shows_and_its_command_is_never_reallocated() {
+        for digits in ["1234", "9876", "0000"] {
+            let pin = Pin::parse(digits).unwrap();
+            for shown in [format!("{pin:?}"), format!("{pin:#?}")] {
+                assert!(!shown.contains(digits), "{shown}");
+                // Nor the digits as bytes (`[49, 50, ...]`) or hex.
+                assert!(!shown.chars().any(|c| c.is_ascii_digit()), "{shown}");
+            }
+            // The VERIFY buffer is allocated at its final size: extending it never moved the
+            // PIN, so the `Zeroizing` wipe on drop covers the only copy.
+            let command = pin.verify_command();
+            assert_eq!(command.len(), VERIFY_LEN);
+            assert_eq!(command.capacity(), VERIFY_LEN);
+        }
     }
 
     fn run(mock: &MockTransport, allow_last: bool) -> Result<PinCounter, CardError> {

@@ -23,7 +23,11 @@ pub enum TransportError {
 ///
 /// Implementations block; the platform calls the core from a background thread. They must not
 /// retry a command on their own: the core decides what may be resent.
+///
+/// The command is lent, not given: a VERIFY carries the PIN, and the core wipes its buffer
+/// when the call returns. An implementation that copies the bytes (to log them, or to hand
+/// them to the platform) must wipe or drop that copy as soon as it is sent.
 pub trait CardTransport: Send + Sync {
     /// Transmits `apdu` and returns the response including the two status bytes.
-    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError>;
+    fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError>;
 }

@@ -254,7 +254,7 @@ pub(super) mod test_fixtures {
             signature: SignatureStatus::VerifiedFreshChallenge,
             retries_left: PinCounter::Remaining(3),
             checked_at: not_after(d(2026, 11, 1)),
-            basic_info: None,
+            basic_info: crate::card::BasicInfoOutcome::NotRequested,
         }
     }
 

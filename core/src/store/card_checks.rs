@@ -33,9 +33,9 @@ impl StoredCardCheck {
     pub fn for_member(member: &Member, mut check: CardCheck) -> StoredCardCheck {
         let matched = check
             .basic_info
-            .as_ref()
+            .info()
             .map(|info| crate::card::match_member(info, &member.data));
-        if let Some(info) = check.basic_info.as_mut() {
+        if let Some(info) = check.basic_info.info_mut() {
             zeroize::Zeroize::zeroize(&mut info.address);
         }
         StoredCardCheck {

@@ -5,12 +5,17 @@ extension Household {
     /// Checks the member's My Number Card over NFC and stores the result for the member
     /// (``MyNumberCardReader`` around `checkCard(memberId:transport:pin:options:)`).
     ///
-    /// The PIN rules are the core's: with one try left it sends nothing and throws
-    /// `ShikakuError.LastAttemptNeedsConsent` (ask, then call again with
-    /// `options.allowLastAttempt`); a VERIFY is never resent.
+    /// `pin` holds the PIN's ASCII digits as bytes (never a `String`), so that the caller can
+    /// wipe it (`resetBytes(in:)`) once this returns.
+    ///
+    /// The PIN rules are the core's, per PIN: with one try left on the 利用者証明用 PIN it sends
+    /// nothing and throws `ShikakuError.LastAttemptNeedsConsent` (ask, then call again with
+    /// `options.allowLastAuthAttempt`); the 券面事項入力補助 PIN has its own consent
+    /// (`options.allowLastTextAttempt`) and its outcome is `result.basicInfo`, beside the good
+    /// check; a VERIFY is never resent.
     public func checkCard(
         memberId: String,
-        pin: String,
+        pin: Data,
         options: CardCheckOptions,
         alert: String = "マイナンバーカードをiPhoneの上部にかざしてください。"
     ) async throws -> CardCheckResult {
@@ -23,7 +28,7 @@ extension Household {
     /// (``MyNumberCardReader`` around `sync(http:card:pin:settings:)`).
     public func sync(
         http: any HttpTransport,
-        pin: String,
+        pin: Data,
         settings: SyncSettings,
         alert: String = "マイナンバーカードをiPhoneの上部にかざしてください。"
     ) async throws -> SyncOutcome {

@@ -108,7 +108,7 @@ pub fn serve_with(
             [CTRL_POWER_OFF] | [CTRL_POWER_ON] | [CTRL_RESET] => card.reset(),
             [CTRL_GET_ATR] => write_message(&mut stream, card.atr())?,
             [_] => {} // Unknown control byte: vpcd defines no answer, so none is sent.
-            _ => match card.transceive(message) {
+            _ => match card.transceive(&message) {
                 Ok(response) => write_message(&mut stream, &response)?,
                 Err(_) => {
                     // Closing the socket is how a virtual card leaves the reader.

@@ -2,19 +2,48 @@
 //! lost after the card processed the command, at every APDU index of a card check, never costs
 //! more than one try per call, the next call reads the counter before any VERIFY, and a lost
 //! but counted VERIFY that leaves one try ends in LastAttemptNeedsConsent, not a blind VERIFY.
+//! The 券面事項入力補助AP PIN has its own counter and its own consent, and its failure is
+//! reported beside the good authentication check.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Utc;
-use shikaku_core::card::{CardError, CheckOptions, PinKind, check_card, sign_challenge};
-use shikaku_vcard::card::{Fault, PinRef};
-use shikaku_vcard::{VirtualCard, card_from_profile_path, test_ca_der};
+use shikaku_core::card::{
+    BasicInfoOutcome, CardError, CheckOptions, PinKind, SignatureStatus, TextApFailure, check_card,
+    sign_challenge,
+};
+use shikaku_vcard::card::{Application, Fault, PinRef, Selection};
+use shikaku_vcard::{Profile, VirtualCard, card_from_profile_path, test_ca_der};
+
+const PROFILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/vcard-yamada-taro.toml"
+);
 
 fn card() -> VirtualCard {
-    card_from_profile_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/vcard-yamada-taro.toml"
-    ))
-    .unwrap()
+    card_from_profile_path(PROFILE).unwrap()
+}
+
+/// The same card with a 券面事項入力補助AP PIN (`5678`) other than its auth PIN (`1234`).
+fn card_with_text_pin_5678() -> VirtualCard {
+    let text = std::fs::read_to_string(PROFILE).unwrap();
+    assert!(text.contains("text_pin = \"1234\""));
+    let text = text.replace("text_pin = \"1234\"", "text_pin = \"5678\"");
+    VirtualCard::new(Profile::from_toml_str(&text).unwrap()).unwrap()
+}
+
+/// The VERIFYs with a PIN the card received while its 券面事項入力補助AP was selected.
+fn text_ap_verifies(card: &VirtualCard) -> usize {
+    let mut in_text = false;
+    let mut count = 0;
+    for entry in card.log() {
+        if let Some(Selection::Application(app)) = entry.selected {
+            in_text = app == Application::Text;
+        }
+        if in_text && is_verify_with_pin(&entry.command) {
+            count += 1;
+        }
+    }
+    count
 }
 
 fn options() -> CheckOptions {
@@ -121,4 +150,102 @@ fn a_counted_but_lost_verify_leaving_one_try_needs_consent() {
         "no blind VERIFY"
     );
     assert_eq!(c.retries_left(PinRef::AuthPin), 1);
+}
+
+#[test]
+fn consent_for_the_auth_pin_never_spends_the_text_pins_last_try() {
+    let c = card();
+    c.set_retries_left(PinRef::AuthPin, 1);
+    c.set_retries_left(PinRef::TextPin, 1);
+    let auth_only = CheckOptions {
+        allow_last_auth_attempt: true,
+        ..options()
+    };
+    let check = check_card(&c, "1234", auth_only, Utc::now()).unwrap();
+    assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+    assert_eq!(
+        check.basic_info,
+        BasicInfoOutcome::Failed(TextApFailure::NeedsConsent)
+    );
+    assert_eq!(text_ap_verifies(&c), 0, "no VERIFY to the text AP");
+    assert_eq!(c.retries_left(PinRef::TextPin), 1);
+    // The auth PIN's right VERIFY reset its counter.
+    assert_eq!(c.retries_left(PinRef::AuthPin), 3);
+    assert!(!c.my_number_selected());
+
+    // Consent for the text PIN alone leaves the auth PIN's last try alone: nothing is sent.
+    let c = card();
+    c.set_retries_left(PinRef::AuthPin, 1);
+    let text_only = CheckOptions {
+        allow_last_text_attempt: true,
+        ..options()
+    };
+    assert_eq!(
+        check_card(&c, "1234", text_only.clone(), Utc::now()).unwrap_err(),
+        CardError::LastAttemptNeedsConsent {
+            pin: PinKind::JpkiAuth
+        }
+    );
+    assert!(!c.log().iter().any(|e| is_verify_with_pin(&e.command)));
+
+    // With its own consent the text PIN's last try is used (and the right PIN resets it).
+    let c = card();
+    c.set_retries_left(PinRef::TextPin, 1);
+    let check = check_card(&c, "1234", text_only, Utc::now()).unwrap();
+    assert!(check.basic_info.info().is_some());
+    assert_eq!(text_ap_verifies(&c), 1);
+    assert_eq!(c.retries_left(PinRef::TextPin), 3);
+}
+
+#[test]
+fn a_wrong_text_pin_is_reported_beside_the_good_check() {
+    let c = card_with_text_pin_5678();
+    let check = check_card(&c, "1234", options(), Utc::now()).unwrap();
+    assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+    assert_eq!(
+        check.basic_info,
+        BasicInfoOutcome::Failed(TextApFailure::WrongPin { retries_left: 2 })
+    );
+    assert_eq!(text_ap_verifies(&c), 1, "exactly one VERIFY to the text AP");
+    assert_eq!(
+        c.retries_left(PinRef::TextPin),
+        2,
+        "one try spent, not more"
+    );
+    assert_eq!(c.retries_left(PinRef::AuthPin), 3);
+    // Nothing is sent after the refused VERIFY.
+    assert!(is_verify_with_pin(&c.log().last().unwrap().command));
+    assert!(!c.my_number_selected());
+}
+
+#[test]
+fn a_lost_answer_in_the_text_ap_keeps_the_check_and_costs_at_most_one_text_try() {
+    let probe = card_with_text_pin_5678();
+    check_card(&probe, "1234", options(), Utc::now()).unwrap();
+    let text_at = probe
+        .log()
+        .iter()
+        .position(|e| e.selected == Some(Selection::Application(Application::Text)))
+        .unwrap();
+    let n = probe.apdu_count();
+    for i in text_at..n {
+        let c = card_with_text_pin_5678();
+        c.inject_fault(i, Fault::lost_after_processing());
+        let check = check_card(&c, "1234", options(), Utc::now()).unwrap();
+        assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+        match check.basic_info {
+            BasicInfoOutcome::Failed(TextApFailure::CardError {
+                verify_in_flight, ..
+            }) => assert_eq!(
+                verify_in_flight,
+                is_verify_with_pin(&c.log()[i].command),
+                "fault at {i}"
+            ),
+            other => panic!("fault at {i}: {other:?}"),
+        }
+        assert_eq!(c.log().len(), i + 1, "nothing sent after the fault at {i}");
+        assert!(text_ap_verifies(&c) <= 1);
+        assert!(c.retries_left(PinRef::TextPin) >= 2, "fault at {i}");
+        assert_eq!(c.retries_left(PinRef::AuthPin), 3);
+    }
 }

@@ -8,8 +8,8 @@ use anyhow::{Result, anyhow};
 use chrono::Utc;
 use clap::Subcommand;
 use shikaku_core::card::{
-    CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch, PinCounter, card_status,
-    check_card,
+    BasicInfoOutcome, CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch, PinCounter,
+    TextApFailure, card_status, check_card,
 };
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::screen::calendar::certificate_expiry_date;
@@ -29,7 +29,13 @@ pub enum CardCommand {
         reader: String,
     },
     /// Check the card: certificate chain to J-LIS, PIN, a fresh challenge signed by the card.
-    /// PIN from SHIKAKU_PIN or a no-echo prompt. Exit 0 only when the card checks out.
+    /// PIN from SHIKAKU_PIN or a no-echo prompt.
+    ///
+    /// Each PIN's last try needs its own consent flag. Exit status: 0 when the card checks out
+    /// (and, with --with-basic-info, its 基本4情報 was read and matches the member); 1 when the
+    /// check failed (nothing stored) or the 基本4情報 do not match; 3 when the card checks out
+    /// and the result is stored but the 基本4情報 could not be read (wrong or blocked
+    /// 券面事項入力補助 PIN, its last try without --allow-last-text-attempt, a card error).
     Check {
         /// `pcsc`, `pcsc:NAME`, or `vcard:PROFILE.toml`.
         #[arg(long)]
@@ -43,9 +49,13 @@ pub enum CardCommand {
         /// Extra trust anchor (PEM or DER), e.g. a test CA. Repeatable.
         #[arg(long, value_name = "PEM")]
         trust_anchor: Vec<PathBuf>,
-        /// Send the PIN even when only one try is left (a wrong PIN then blocks the card).
+        /// Send the 利用者証明用 PIN even when it has one try left (a wrong PIN then blocks it).
         #[arg(long)]
-        allow_last_attempt: bool,
+        allow_last_auth_attempt: bool,
+        /// Send the 券面事項入力補助 PIN even when it has one try left (a wrong PIN then blocks
+        /// it). Consent for one PIN never spends the other's last try.
+        #[arg(long, requires = "with_basic_info")]
+        allow_last_text_attempt: bool,
     },
 }
 
@@ -83,7 +93,8 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
             member,
             with_basic_info,
             trust_anchor,
-            allow_last_attempt,
+            allow_last_auth_attempt,
+            allow_last_text_attempt,
         } => {
             // Open the store first: a wrong passphrase must not cost a card interaction.
             let target = match &member {
@@ -108,7 +119,8 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                 outln!("trusting the virtual cards' TEST CA for this check");
             }
             let options = CheckOptions {
-                allow_last_attempt,
+                allow_last_auth_attempt,
+                allow_last_text_attempt,
                 read_basic_info: with_basic_info,
                 extra_anchors: anchors,
                 trust_store: None,
@@ -118,6 +130,7 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                 Err(e) => return Err(card_failure(e)),
             };
             print_check(&check)?;
+            let basic_info_failed = check.basic_info.failure().is_some();
             let in_grace_until = if check.certificate_expired_at_check() {
                 check.insurance_grace_last_day()
             } else {
@@ -132,6 +145,7 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                     .matched
                     .as_ref()
                     .is_some_and(|mm| mm.overall() == NameMatch::Mismatch);
+                // The good check is stored even when the 基本4情報 step failed beside it.
                 store.put_card_check(&stored)?;
                 outln!("result stored for member {}", m.id);
                 if mismatch {
@@ -140,6 +154,10 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                     );
                     return Ok(ExitCode::FAILURE);
                 }
+            }
+            if basic_info_failed {
+                outln!("card check: OK, but the 基本4情報 were not read (the check itself stands)");
+                return Ok(ExitCode::from(EXIT_BASIC_INFO_NOT_READ));
             }
             match in_grace_until {
                 Some(last) => outln!(
@@ -153,12 +171,32 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
     }
 }
 
+/// The exit status of a good check whose 基本4情報 step failed (documented in the help).
+const EXIT_BASIC_INFO_NOT_READ: u8 = 3;
+
+/// What to do next after a failure of the 基本4情報 step.
+fn text_failure_hint(failure: &TextApFailure) -> &'static str {
+    match failure {
+        TextApFailure::WrongPin { .. } => {
+            " — the card refused the PIN for its 券面事項入力補助AP; check it before trying again"
+        }
+        TextApFailure::NeedsConsent => {
+            " — pass --allow-last-text-attempt only if you are sure of that PIN"
+        }
+        TextApFailure::CardError {
+            verify_in_flight: true,
+            ..
+        } => " — the card may have counted that PIN try; run `shikaku card status` before retrying",
+        TextApFailure::PinBlocked | TextApFailure::CardError { .. } => "",
+    }
+}
+
 /// Adds what to do next to a card error.
 fn card_failure(e: CardError) -> anyhow::Error {
     let hint = match &e {
         CardError::WrongPin { .. } => " — check the PIN before trying again",
         CardError::LastAttemptNeedsConsent { .. } => {
-            " — pass --allow-last-attempt only if you are sure of the PIN"
+            " — pass --allow-last-auth-attempt only if you are sure of the PIN"
         }
         CardError::CertificateExpired { .. } => {
             " — more than the grace period (to the end of the 3rd month after the expiry) has \
@@ -198,6 +236,14 @@ fn print_check(c: &CardCheck) -> Result<()> {
     }
     outln!("signature: a fresh challenge signed by the card verified");
     outln!("PIN before this check: {}", counter(c.retries_left));
+    match &c.basic_info {
+        BasicInfoOutcome::NotRequested => {}
+        BasicInfoOutcome::Read(_) => outln!("基本4情報: read"),
+        BasicInfoOutcome::Failed(failure) => outln!(
+            "基本4情報: NOT READ — {failure}{}",
+            text_failure_hint(failure)
+        ),
+    }
     outln!(
         "checked at: {}",
         c.checked_at.format("%Y-%m-%d %H:%M:%S UTC")

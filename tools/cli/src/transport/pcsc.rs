@@ -63,12 +63,12 @@ impl PcscTransport {
 }
 
 impl CardTransport for PcscTransport {
-    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+    fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let card = self.card.lock().map_err(|_| TransportError::Other {
             reason: "reader lock poisoned".into(),
         })?;
         let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE];
-        match card.transmit(&apdu, &mut buf) {
+        match card.transmit(apdu, &mut buf) {
             Ok(r) => Ok(r.to_vec()),
             Err(pcsc::Error::RemovedCard | pcsc::Error::ResetCard | pcsc::Error::NoSmartcard) => {
                 Err(TransportError::TagLost)

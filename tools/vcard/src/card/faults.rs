@@ -108,7 +108,7 @@ impl VirtualCard {
 }
 
 impl CardTransport for VirtualCard {
-    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+    fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut st = self.state();
         let index = st.count;
         st.count += 1;
@@ -124,7 +124,7 @@ impl CardTransport for VirtualCard {
         if let Some(error) = early_error {
             st.log.push(LogEntry {
                 index,
-                command: apdu,
+                command: apdu.to_vec(),
                 response: None,
                 outcome: Outcome::NotProcessed(error.clone()),
                 selected: None,
@@ -132,7 +132,7 @@ impl CardTransport for VirtualCard {
             return Err(error);
         }
         st.selection = None;
-        let response = self.process(&mut st, &apdu);
+        let response = self.process(&mut st, apdu);
         let selected = st.selection.take();
         let (outcome, result) = match fault {
             Some(f) => (Outcome::AnswerLost(f.error.clone()), Err(f.error)),
@@ -140,7 +140,7 @@ impl CardTransport for VirtualCard {
         };
         st.log.push(LogEntry {
             index,
-            command: apdu,
+            command: apdu.to_vec(),
             response: Some(response),
             outcome,
             selected,

@@ -39,7 +39,7 @@ fn fault_after_processing_counts_the_verify() {
     tx(&c, SELECT_JPKI);
     tx(&c, "00 A4 02 0C 02 00 18");
     c.inject_fault(c.apdu_count(), Fault::lost_after_processing());
-    assert_eq!(c.transceive(h(VERIFY_WRONG)), Err(TransportError::TagLost));
+    assert_eq!(c.transceive(&h(VERIFY_WRONG)), Err(TransportError::TagLost));
     assert_eq!(c.retries_left(PinRef::AuthPin), 2, "the card counted it");
     let e = c.log().pop().unwrap();
     assert_eq!(e.response, Some(h("63 C2")));
@@ -47,7 +47,7 @@ fn fault_after_processing_counts_the_verify() {
     assert_eq!(tx(&c, VERIFY_STATUS), h("63 C2"));
     // A right PIN whose answer is lost still verifies.
     c.inject_fault(c.apdu_count(), Fault::lost_after_processing());
-    assert!(c.transceive(h(VERIFY_1234)).is_err());
+    assert!(c.transceive(&h(VERIFY_1234)).is_err());
     assert!(c.is_verified(PinRef::AuthPin));
 }
 
@@ -63,7 +63,7 @@ fn fault_before_processing_and_removal() {
             after_processing: false,
         },
     );
-    assert_eq!(c.transceive(h(VERIFY_WRONG)), Err(TransportError::Timeout));
+    assert_eq!(c.transceive(&h(VERIFY_WRONG)), Err(TransportError::Timeout));
     assert_eq!(c.retries_left(PinRef::AuthPin), 3);
     let e = c.log().pop().unwrap();
     assert_eq!(
@@ -73,7 +73,10 @@ fn fault_before_processing_and_removal() {
     // Faults are one-shot.
     assert_eq!(tx(&c, VERIFY_1234), h("90 00"));
     c.set_present(false);
-    assert_eq!(c.transceive(h(VERIFY_STATUS)), Err(TransportError::TagLost));
+    assert_eq!(
+        c.transceive(&h(VERIFY_STATUS)),
+        Err(TransportError::TagLost)
+    );
     c.set_present(true);
     assert!(
         !c.is_verified(PinRef::AuthPin),
@@ -83,7 +86,7 @@ fn fault_before_processing_and_removal() {
     // A fault at a later index waits for it.
     c.inject_fault(c.apdu_count() + 1, Fault::lost_before_processing());
     assert_eq!(tx(&c, SELECT_JPKI), h("90 00"));
-    assert!(c.transceive(h(SELECT_JPKI)).is_err());
+    assert!(c.transceive(&h(SELECT_JPKI)).is_err());
     c.inject_fault(c.apdu_count(), Fault::lost_before_processing());
     c.clear_faults();
     assert_eq!(tx(&c, SELECT_JPKI), h("90 00"));
@@ -97,7 +100,7 @@ fn card_is_shareable_across_threads() {
             let c = Arc::clone(&c);
             std::thread::spawn(move || {
                 for _ in 0..10 {
-                    c.transceive(h(SELECT_JPKI)).unwrap();
+                    c.transceive(&h(SELECT_JPKI)).unwrap();
                 }
             })
         })

@@ -54,7 +54,7 @@ fn h(s: &str) -> Vec<u8> {
 }
 
 fn tx(card: &VirtualCard, apdu: &str) -> Vec<u8> {
-    card.transceive(h(apdu)).unwrap()
+    card.transceive(&h(apdu)).unwrap()
 }
 
 /// Sends and returns only the status word.

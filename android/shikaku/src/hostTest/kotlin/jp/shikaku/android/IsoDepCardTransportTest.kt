@@ -118,7 +118,7 @@ class IsoDepCardTransportTest {
             val link = VirtualCardLink(card)
             Household.open(fx.path, AndroidKeystoreKeyStore(fx.keys)).use { household ->
                 val options = CardCheckOptions(allowLastAttempt = false, readBasicInfo = true, extraAnchors = listOf(virtualCardTestCa()))
-                val result = IsoDepCardTransport(link, 5_000).use { household.checkCard(id, it, "1234", options) }
+                val result = IsoDepCardTransport(link, 5_000).use { household.checkCard(id, it, "1234".toByteArray(), options) }
                 assertEquals(card.keyFingerprint(), result.keyFingerprint)
             }
             assertTrue(link.closed)

@@ -38,19 +38,20 @@ class AsyncHousehold(
     suspend fun screen(memberId: String): EligibilityScreenView =
         withContext(io) { household.screen(memberId) }
 
-    /** [Household.checkCard] on [io]: the card check, stored for the member. */
+    /** [Household.checkCard] on [io]: the card check, stored for the member. [pin] holds the
+     *  PIN's ASCII digits; the caller wipes it (`fill(0)`) once this returns. */
     suspend fun checkCard(
         memberId: String,
         transport: CardTransport,
-        pin: String,
+        pin: ByteArray,
         options: CardCheckOptions,
     ): CardCheckResult = withContext(io) { household.checkCard(memberId, transport, pin, options) }
 
-    /** [Household.sync] on [io]: trust list, card login, documents. */
+    /** [Household.sync] on [io]: trust list, card login, documents. [pin] as for [checkCard]. */
     suspend fun sync(
         http: HttpTransport,
         card: CardTransport,
-        pin: String,
+        pin: ByteArray,
         settings: SyncSettings,
     ): SyncOutcome = withContext(io) { household.sync(http, card, pin, settings) }
 

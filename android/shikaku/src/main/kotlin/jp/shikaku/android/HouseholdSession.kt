@@ -276,15 +276,21 @@ class HouseholdSession(
     ): Pair<CardFlow, Boolean> {
         val store = household
             ?: return CardFlow.Failed(waiting.task, STORE_CLOSED, canRetry = false) to false
+        // The PIN crosses the FFI as bytes, wiped here once the call returns.
+        val pinBytes = pinToSend.toByteArray(Charsets.US_ASCII)
         return try {
             when (val task = waiting.task) {
                 is CardTask.Check -> {
+                    // The consent asked for is the 利用者証明用 PIN's (the only PIN whose last try
+                    // ends in LastAttemptNeedsConsent); the 券面事項入力補助 PIN's last try is
+                    // never spent from here, and its outcome is shown in the result's basicInfo.
                     val options = CardCheckOptions(
-                        allowLastAttempt = waiting.lastAttempt,
+                        allowLastAuthAttempt = waiting.lastAttempt,
+                        allowLastTextAttempt = false,
                         readBasicInfo = true,
                         extraAnchors = extraAnchors,
                     )
-                    CardFlow.Checked(task.memberId, store.checkCard(task.memberId, transport, pinToSend, options))
+                    CardFlow.Checked(task.memberId, store.checkCard(task.memberId, transport, pinBytes, options))
                 }
                 CardTask.Sync -> {
                     val setup = sync
@@ -296,11 +302,13 @@ class HouseholdSession(
                         timeoutMs = setup.timeoutMs,
                         allowInsecureLoopback = setup.allowInsecureLoopback,
                     )
-                    CardFlow.Synced(store.sync(setup.http, transport, pinToSend, settings))
+                    CardFlow.Synced(store.sync(setup.http, transport, pinBytes, settings))
                 }
             } to false
         } catch (e: ShikakuException) {
             afterFailure(waiting, e)
+        } finally {
+            pinBytes.fill(0)
         }
     }
 

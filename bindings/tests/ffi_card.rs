@@ -1,0 +1,189 @@
+//! The FFI's `Household::check_card` against the virtual card: the PIN as bytes, consent per
+//! PIN, and a 券面事項入力補助AP failure returned beside the good check, which is stored.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use shikaku_ffi::{
+    BasicInfoOutcome, CardCheckOptions, CardTransport, Household, KeyStore, KeyStoreError,
+    MemberInput, ShikakuError, TransportError, VirtualCardHandle, virtual_card,
+    virtual_card_test_ca,
+};
+
+struct XorKeys;
+
+impl KeyStore for XorKeys {
+    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(key.iter().map(|b| b ^ 0x5a).collect())
+    }
+    fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(blob.iter().map(|b| b ^ 0x5a).collect())
+    }
+}
+
+struct Card(Arc<VirtualCardHandle>);
+
+impl CardTransport for Card {
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        self.0.transceive(apdu)
+    }
+}
+
+const TARO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/vcard-yamada-taro.toml"
+);
+
+/// 山田 太郎's card with `text_pin` in place of the profile's (`1234`, as the auth PIN).
+fn taro_with_text_pin(dir: &std::path::Path, text_pin: &str) -> Arc<VirtualCardHandle> {
+    let profile = std::fs::read_to_string(TARO).unwrap();
+    assert!(profile.contains("text_pin = \"1234\""));
+    let path = dir.join("taro.toml");
+    std::fs::write(
+        &path,
+        profile.replace("text_pin = \"1234\"", &format!("text_pin = \"{text_pin}\"")),
+    )
+    .unwrap();
+    virtual_card(path.display().to_string()).unwrap()
+}
+
+fn household(dir: &std::path::Path) -> (Arc<Household>, String) {
+    let household =
+        Household::open(dir.join("h.db").display().to_string(), Arc::new(XorKeys)).unwrap();
+    let member = household
+        .add_member(MemberInput {
+            name: "山田 太郎".into(),
+            kana: "ヤマダ タロウ".into(),
+            birth_date: "1985-04-12".into(),
+            sex: shikaku_core::eligibility::Sex::Male,
+            relationship: shikaku_core::eligibility::Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
+        })
+        .unwrap();
+    (household, member)
+}
+
+fn options() -> CardCheckOptions {
+    CardCheckOptions {
+        read_basic_info: true,
+        extra_anchors: vec![virtual_card_test_ca().unwrap()],
+        ..CardCheckOptions::default()
+    }
+}
+
+#[test]
+fn a_wrong_text_pin_comes_back_beside_the_stored_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (household, member) = household(dir.path());
+    let card = taro_with_text_pin(dir.path(), "5678");
+    assert!(
+        household
+            .screen(member.clone())
+            .unwrap()
+            .card
+            .checked_at
+            .is_none()
+    );
+    let result = household
+        .check_card(
+            member.clone(),
+            Arc::new(Card(card.clone())),
+            b"1234".to_vec(),
+            options(),
+        )
+        .unwrap();
+    assert_eq!(
+        result.basic_info,
+        BasicInfoOutcome::WrongPin { tries_left: 2 }
+    );
+    assert_eq!(result.matched, None);
+    assert_eq!(result.key_fingerprint, card.key_fingerprint());
+    assert_eq!(card.text_retries_left(), 2, "exactly one text-AP try spent");
+    assert_eq!(card.auth_retries_left(), 3);
+    // Stored: the screen shows the check (genuine card, not linked to the member, since the
+    // 基本4情報 were not compared).
+    let badge = household.screen(member).unwrap().card;
+    assert!(badge.checked_at.is_some());
+    assert_eq!(
+        badge.label,
+        "テスト用証明書で照合（本番の照合ではありません）"
+    );
+}
+
+#[test]
+fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
+    let dir = tempfile::tempdir().unwrap();
+    let (household, member) = household(dir.path());
+    let card = taro_with_text_pin(dir.path(), "1234");
+    card.set_auth_retries_left(1);
+    card.set_text_retries_left(1);
+    let auth_only = CardCheckOptions {
+        allow_last_auth_attempt: true,
+        ..options()
+    };
+    let result = household
+        .check_card(
+            member.clone(),
+            Arc::new(Card(card.clone())),
+            b"1234".to_vec(),
+            auth_only,
+        )
+        .unwrap();
+    assert_eq!(result.basic_info, BasicInfoOutcome::NeedsConsent);
+    assert_eq!(card.text_retries_left(), 1);
+    // Consent for the text PIN alone: the auth PIN at its last try stops the check before any
+    // PIN is sent.
+    card.set_auth_retries_left(1);
+    let text_only = CardCheckOptions {
+        allow_last_text_attempt: true,
+        ..options()
+    };
+    let err = household
+        .check_card(
+            member.clone(),
+            Arc::new(Card(card.clone())),
+            b"1234".to_vec(),
+            text_only.clone(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, ShikakuError::LastAttemptNeedsConsent),
+        "{err:?}"
+    );
+    assert_eq!((card.auth_retries_left(), card.text_retries_left()), (1, 1));
+    card.set_auth_retries_left(3);
+    let result = household
+        .check_card(
+            member,
+            Arc::new(Card(card.clone())),
+            b"1234".to_vec(),
+            text_only,
+        )
+        .unwrap();
+    assert_eq!(result.basic_info, BasicInfoOutcome::Read);
+    assert!(result.matched.is_some());
+    assert_eq!(card.text_retries_left(), 3);
+}
+
+#[test]
+fn pin_bytes_that_are_not_four_digits_send_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (household, member) = household(dir.path());
+    let card = taro_with_text_pin(dir.path(), "1234");
+    for pin in [
+        vec![],
+        b"123".to_vec(),
+        vec![0xFF, 0x31, 0x32, 0x33],
+        "１２３４".into(),
+    ] {
+        let err = household
+            .check_card(member.clone(), Arc::new(Card(card.clone())), pin, options())
+            .unwrap_err();
+        assert!(
+            matches!(err, ShikakuError::PinUnusable { blocked: false, .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(card.apdu_count(), 0);
+}
