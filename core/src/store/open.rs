@@ -131,6 +131,10 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        // Every statement the store runs stays prepared (rusqlite keeps 16 by default; the
+        // reads, the writes and the row list's checks use more, and re-preparing costs more
+        // than the reads themselves).
+        conn.set_prepared_statement_cache_capacity(64);
         match Self::open_conn(conn, path, keystore) {
             Ok(store) => Ok(store),
             Err(e) => {
