@@ -302,7 +302,10 @@ fn stored_check(
             signature: SignatureStatus::VerifiedFreshChallenge,
             retries_left: PinCounter::Remaining(3),
             checked_at: now() - Duration::hours(1),
-            basic_info: info,
+            basic_info: info.map_or(
+                shikaku_core::card::BasicInfoOutcome::NotRequested,
+                shikaku_core::card::BasicInfoOutcome::Read,
+            ),
         },
     }
 }

@@ -621,7 +621,7 @@ fn card_check(member: MemberId, fingerprint: u8) -> shikaku_core::store::StoredC
             signature: SignatureStatus::VerifiedFreshChallenge,
             retries_left: PinCounter::Remaining(3),
             checked_at: Utc::now(),
-            basic_info: Some(info),
+            basic_info: shikaku_core::card::BasicInfoOutcome::Read(info),
         },
     }
 }
@@ -789,19 +789,19 @@ fn a_card_check_is_stored_compared_and_without_the_address() {
     let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
     let member = store.member(members[0]).unwrap();
     let check = card_check(members[0], 4).check;
-    assert!(!check.basic_info.as_ref().unwrap().address.is_empty());
+    assert!(!check.basic_info.info().unwrap().address.is_empty());
     let stored = shikaku_core::store::StoredCardCheck::for_member(&member, check);
     assert_eq!(stored.member, member.id);
     assert_eq!(
         stored.matched.as_ref().map(|m| m.overall()),
         Some(shikaku_core::eligibility::names::NameMatch::Match)
     );
-    assert!(stored.check.basic_info.as_ref().unwrap().address.is_empty());
+    assert!(stored.check.basic_info.info().unwrap().address.is_empty());
     store.put_card_check(&stored).unwrap();
     drop(store);
     let needles = vec![("address".to_string(), "霞が関".as_bytes().to_vec())];
     assert_eq!(scan_dir(dir.path(), &needles), vec![]);
     let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
     let back = store.card_check(member.id).unwrap().unwrap();
-    assert!(back.check.basic_info.unwrap().address.is_empty());
+    assert!(back.check.basic_info.info().unwrap().address.is_empty());
 }
