@@ -52,6 +52,9 @@ pub struct DeskStore {
     pub(super) conn: Connection,
     pub(super) keys: Keys,
     path: PathBuf,
+    /// The trust list as last read and verified with the pinned root (see `trust.rs`): the
+    /// stored bytes only change through this object, which clears it.
+    pub(super) trust_cache: std::cell::RefCell<Option<super::DeskTrust>>,
 }
 
 impl std::fmt::Debug for DeskStore {
@@ -162,7 +165,12 @@ impl DeskStore {
             _ => return Err(StoreError::WrongKey),
         }
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
-        Ok(DeskStore { conn, keys, path })
+        Ok(DeskStore {
+            conn,
+            keys,
+            path,
+            trust_cache: Default::default(),
+        })
     }
 
     fn create(
@@ -202,7 +210,12 @@ impl DeskStore {
         )?;
         super::log::write_head(&tx, &keys, &super::log::Head::EMPTY)?;
         tx.commit()?;
-        Ok(DeskStore { conn, keys, path })
+        Ok(DeskStore {
+            conn,
+            keys,
+            path,
+            trust_cache: Default::default(),
+        })
     }
 
     /// The store's database file.

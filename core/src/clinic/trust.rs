@@ -101,9 +101,21 @@ impl DeskStore {
         }
     }
 
-    /// The stored trust list, verified now with the pinned root; `None` when there is none or
-    /// it no longer verifies (then nothing is shown as confirmed).
+    /// The stored trust list, verified with the pinned root; `None` when there is none or it
+    /// does not verify (then nothing is shown as confirmed). The verified list is kept in memory
+    /// until this object stores another one: the bytes on disk change only through it, and a
+    /// list that verified once keeps verifying (the only time check is "not issued more than a
+    /// day in the future", which time only relaxes).
     pub fn trust(&self, now: DateTime<Utc>) -> Result<Option<DeskTrust>, ClinicError> {
+        if let Some(cached) = self.trust_cache.borrow().as_ref() {
+            return Ok(Some(cached.clone()));
+        }
+        let read = self.read_trust(now)?;
+        self.trust_cache.replace(read.clone());
+        Ok(read)
+    }
+
+    fn read_trust(&self, now: DateTime<Utc>) -> Result<Option<DeskTrust>, ClinicError> {
         let (Some(root), Some(bytes)) = (self.pinned_root()?, self.meta_open(LIST)?) else {
             return Ok(None);
         };
@@ -180,6 +192,7 @@ impl DeskStore {
             .map_err(StoreError::from)?;
         }
         tx.commit().map_err(StoreError::from)?;
+        self.trust_cache.replace(None);
         Ok(list)
     }
 
