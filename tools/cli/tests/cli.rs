@@ -426,6 +426,12 @@ fn demo_runs_in_a_temporary_store() {
         "紙の資格情報のお知らせを、マイナンバーカード（実物）と一緒に見せてください",
         "カードリーダーが故障",
         "資格確認書だけで受診できます",
+        // The clinic scene: the desk, offline, verifies the QR and the card with the PIN and
+        // prints the CSV line of the visit.
+        "判定: 確認済み（山田 太郎",
+        "カード: 本人確認済み（PIN）",
+        "recorded as visit 1",
+        ",確認済み,署名付き資格情報＋カード（PIN）,PIN,",
     ] {
         assert!(out.contains(expected), "{expected} missing:\n{out}");
     }

@@ -1,14 +1,16 @@
 //! `shikaku demo`: the main job. A family's eligibility downloaded from the reference issuer
 //! with their (virtual) My Number Cards, then — with the issuer stopped, fully offline — the
 //! 本人's card checked, a grandparent's 資格確認書 entered by hand, and the screens and the
-//! guidance for a clinic whose card reader is down.
+//! guidance for a clinic whose card reader is down; last, the clinic's own desk (its power
+//! out, offline) verifies the 本人's QR code and card and records the visit.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
 use chrono::Utc;
-use shikaku_core::card::{CheckOptions, check_card};
+use shikaku_core::card::{CheckOptions, TrustStore, check_card};
+use shikaku_core::clinic::{DeskPin, DeskStore, VerifyOptions, check_card_at_desk, export};
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::{MemberForm, RecordForm, Relationship, Sex};
 use shikaku_core::screen::{household_overview, member_guidance, member_screen};
@@ -27,6 +29,8 @@ use crate::util::{clinic_situation, read_root};
 /// The demo store's passphrase (the store is throwaway); it meets the strength rule like any
 /// new passphrase (tested below).
 const PASSPHRASE: &str = "shikaku-demo-household";
+/// The demo clinic desk's passphrase (throwaway, like the household's).
+const DESK_PASSPHRASE: &str = "shikaku-demo-clinic-desk";
 /// The virtual cards' PIN (examples/vcard-*.toml).
 const PIN: &str = "1234";
 
@@ -44,7 +48,7 @@ const UME_RECORD: &str = include_str!(concat!(
 ));
 
 fn step(n: u32, text: &str) -> Result<()> {
-    outln!("\n[{n}/8] {text}");
+    outln!("\n[{n}/9] {text}");
     Ok(())
 }
 
@@ -210,6 +214,72 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
         outln!("\n{}（{}）", m.data.name, m.data.relationship.label_ja());
         out!("{}", guidance_text(&g));
     }
+
+    clinic_scene(
+        &store,
+        me.id,
+        &taro,
+        &issuer_dir,
+        &test_ca,
+        &work.path().join("clinic"),
+    )
+}
+
+/// The clinic's power is out: its desk (a laptop on battery, no network) verifies the 本人's QR
+/// code and card with the PIN, records the visit and prints the CSV line for the claim.
+fn clinic_scene(
+    store: &Store,
+    member: shikaku_core::eligibility::MemberId,
+    card: &VirtualCard,
+    issuer_dir: &Path,
+    test_ca: &Path,
+    desk_dir: &Path,
+) -> Result<()> {
+    step(
+        9,
+        "at the clinic the power is out: the desk, offline, checks the 本人's QR code and card",
+    )?;
+    let now = Utc::now();
+    let ks = PassphraseKeyStore::new(Zeroizing::new(DESK_PASSPHRASE.to_string()));
+    let mut desk = DeskStore::open(desk_dir, &ks)?;
+    // The desk took the issuer's trust list while it was online (here: the issuer's file).
+    let list = std::fs::read(issuer_dir.join("trust-list.cose"))?;
+    let root = read_root(&issuer_dir.join("root-public.pem"))?;
+    let kept = desk.import_trust_list(&list, Some(&root), now)?;
+    outln!("  the desk's trust list: v{}", kept.version);
+    let (_, payload) = store
+        .member_qr_payload(member)?
+        .ok_or_else(|| anyhow!("the 本人 has no QR code"))?;
+    outln!(
+        "  scanned: {}…",
+        payload.chars().take(24).collect::<String>()
+    );
+    let v = desk.verify_payload(&payload, VerifyOptions::default(), now)?;
+    let claim = v
+        .claim()
+        .ok_or_else(|| anyhow!("the desk could not verify the QR code"))?;
+    outln!(
+        "  判定: {}（{} {} 番号 {}）",
+        v.verdict.label_ja(),
+        claim.name,
+        claim.insurer_number.as_str(),
+        claim.number
+    );
+    let mut trust = TrustStore::jlis_auth()?;
+    trust.add_extra_anchor(&std::fs::read(test_ca)?)?;
+    let pin = DeskPin {
+        pin: PIN,
+        allow_last_attempt: false,
+    };
+    let check = check_card_at_desk(card, &v, Some(pin), &trust, now)?;
+    outln!("  カード: {}", check.label_ja());
+    let n = desk.record_verification(&v, Some(&check), false, "受付 佐藤", now)?;
+    outln!("  recorded as visit {n}; the CSV line for the レセコン:");
+    let today = desk.visits_on(japan_today(now))?;
+    let csv = export::to_csv(&today.entries);
+    for line in csv.trim_start_matches('\u{feff}').lines().take(2) {
+        outln!("  {line}");
+    }
     Ok(())
 }
 
@@ -223,6 +293,10 @@ mod tests {
     fn the_demo_passphrase_meets_the_strength_rule() {
         assert_eq!(
             shikaku_core::store::check_passphrase_strength(super::PASSPHRASE),
+            Ok(())
+        );
+        assert_eq!(
+            shikaku_core::store::check_passphrase_strength(super::DESK_PASSPHRASE),
             Ok(())
         );
     }
