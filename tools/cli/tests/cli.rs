@@ -228,8 +228,14 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     );
 
     assert_clean_failure(&run(&dir, "wrong", &["list"]), "wrong key or passphrase");
-    assert_clean_failure(&run(&dir, TEST_PASSPHRASE, &["show", "ffffffff"]), "no member");
-    assert_clean_failure(&run(&dir, TEST_PASSPHRASE, &["show", &uuid_like()]), "no such member");
+    assert_clean_failure(
+        &run(&dir, TEST_PASSPHRASE, &["show", "ffffffff"]),
+        "no member",
+    );
+    assert_clean_failure(
+        &run(&dir, TEST_PASSPHRASE, &["show", &uuid_like()]),
+        "no such member",
+    );
     assert_clean_failure(
         &run(
             &dir,
@@ -256,7 +262,10 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     let not_a_store = tmp.path().join("junk");
     std::fs::create_dir(&not_a_store).unwrap();
     std::fs::write(not_a_store.join("shikaku.db"), vec![0x42; 4096]).unwrap();
-    assert_clean_failure(&run(&not_a_store, TEST_PASSPHRASE, &["list"]), "not a shikaku store");
+    assert_clean_failure(
+        &run(&not_a_store, TEST_PASSPHRASE, &["list"]),
+        "not a shikaku store",
+    );
     assert_clean_failure(
         &run(&tmp.path().join("empty"), TEST_PASSPHRASE, &["list"]),
         "no household",
@@ -397,7 +406,9 @@ fn passphrase_change_and_wipe() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_clean_failure(&run(&dir, TEST_PASSPHRASE, &["list"]), "wrong key");
-    assert!(stdout(&run(&dir, "a brand new household passphrase", &["list"])).contains("山田 太郎"));
+    assert!(
+        stdout(&run(&dir, "a brand new household passphrase", &["list"])).contains("山田 太郎")
+    );
     assert_clean_failure(&run(&dir, "x", &["wipe"]), "--yes");
     let o = run(&dir, "forgotten", &["wipe", "--yes"]);
     assert!(o.status.success());

@@ -106,7 +106,10 @@ fn a_weak_passphrase_does_not_create_a_store() {
         "password12345678",
     ] {
         assert_refused(&add_member(&dir, weak), weak);
-        assert!(!dir.join("shikaku.db").exists(), "{weak}: a store was created");
+        assert!(
+            !dir.join("shikaku.db").exists(),
+            "{weak}: a store was created"
+        );
     }
     let o = add_member(&dir, TEST_PASSPHRASE);
     assert!(o.status.success(), "{}", stderr(&o));
