@@ -81,6 +81,22 @@ pub enum ShikakuError {
     /// `Household.repin_root`, after the user confirmed it.
     #[error("the trust-list root differs from the pinned one")]
     RootChanged,
+    /// The clinic desk refused a trust list (it does not verify, is older than the one the
+    /// desk holds, or another root than the pinned one signed it), or no root is pinned yet.
+    /// Nothing was changed; a desk never re-pins its root.
+    #[error("trust list: {detail}")]
+    TrustList {
+        /// A data-free explanation.
+        detail: String,
+    },
+    /// The card on the clinic desk's reader is not the card the presented document is bound
+    /// to: a clear refusal, found before any PIN was sent.
+    #[error("this card is not the card the document is bound to")]
+    CardMismatch,
+    /// Only a document whose signature verified can be checked against a card or recorded as a
+    /// visit at the clinic desk; record a 申立 (`ClinicDesk.declare`) instead.
+    #[error("only an authentic document can be recorded or checked against a card")]
+    NotRecordable,
     /// The key does not open this store, or the platform key is unavailable. Offer a clean
     /// reset (`destroy_store`) and a new download; nothing was changed.
     #[error("key: {detail}")]

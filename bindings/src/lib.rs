@@ -14,6 +14,7 @@
 //!   for the host binding tests (`testing` module).
 
 mod card;
+pub mod clinic;
 mod convert;
 mod error;
 mod household;

@@ -326,3 +326,10 @@ impl ReferenceIssuer {
         }
     }
 }
+
+/// The QR payload (`SK1:` + Base45(zlib)) of signed bytes, e.g. one of
+/// `TestIssuer.presentations`, as a patient's phone shows it to a clinic desk.
+#[uniffi::export]
+pub fn test_qr_payload(document: Vec<u8>) -> String {
+    shikaku_core::document::to_qr_payload(&document)
+}

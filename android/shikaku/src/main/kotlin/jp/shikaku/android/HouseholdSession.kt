@@ -338,6 +338,8 @@ class HouseholdSession(
             // A changed root is re-pinned only by an explicit, confirmed call: not from here.
             is ShikakuException.RootChanged,
             is ShikakuException.Key, is ShikakuException.Store, is ShikakuException.InvalidInput,
+            // The clinic desk's refusals: a household session never meets them.
+            is ShikakuException.TrustList, is ShikakuException.CardMismatch, is ShikakuException.NotRecordable,
             ->
                 CardFlow.Failed(task, message, canRetry = false) to false
         }

@@ -43,5 +43,8 @@ object SessionMessages {
         is ShikakuException.Store ->
             if (e.notFound) "この人のデータが見つかりません。" else "データを読み書きできませんでした。（${e.detail}）"
         is ShikakuException.InvalidInput -> "設定または入力に誤りがあります。（${e.detail}）"
+        // The clinic desk's refusals (ClinicDesk); a household session never meets them.
+        is ShikakuException.TrustList, is ShikakuException.CardMismatch, is ShikakuException.NotRecordable ->
+            "この操作は受付端末用です。（${e.message}）"
     }
 }

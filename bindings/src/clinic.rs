@@ -1,0 +1,706 @@
+//! The clinic desk for an Android or iOS clinic tablet: its encrypted store, the trust list,
+//! verifying a scanned QR code, the patient's card checked against it, the visit log and its
+//! exports (docs/clinic.md).
+//!
+//! A thin adapter over `shikaku_core::clinic`: every verdict, label and rule is the core's. A
+//! verification stays inside the [`ClinicDesk`] object under an opaque id; the foreign side gets
+//! a copy to show ([`DeskResult`]) and refers to the verification by its id when it checks the
+//! card or records the visit, so a record echoed back by the app is never trusted.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use shikaku_core::card::{CardError, TrustStore};
+use shikaku_core::clinic::{
+    self as core_clinic, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DeclarationForm, DeskCardCheck,
+    DeskPin, DeskStore, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, TrustAge,
+    VerifyOptions, export,
+};
+use shikaku_core::document::VerifyingKey;
+use shikaku_core::eligibility::{Relationship, Sex};
+use shikaku_core::sync::fetch_trust_list;
+use shikaku_core::sync::http::{ServerUrl, SpkiPin};
+
+use crate::convert::{date, time};
+use crate::error::{ShikakuError, invalid};
+use crate::platform::{
+    CardTransport, CardTransportAdapter, HttpTransport, HttpTransportAdapter, KeyStore,
+    KeyStoreAdapter,
+};
+
+/// How many verifications a desk keeps for a later card check or record (the oldest is
+/// forgotten first). A desk handles one patient at a time; a few spare slots cover a patient
+/// who steps aside while the next one is scanned.
+const KEPT_VERIFICATIONS: usize = 16;
+
+/// The desk's verdict on a scanned QR code (the core's `DeskVerdict`).
+#[uniffi::remote(Enum)]
+pub enum DeskVerdict {
+    /// 確認済み: authentic, from a listed issuer key, the document and the eligibility in force.
+    Confirmed,
+    /// 有効期限切れ（書類）: authentic, but the document is past its own validity.
+    DocumentExpired,
+    /// 有効期限切れ（資格）: authentic, but the eligibility has ended.
+    EligibilityExpired,
+    /// 発行元不明: the key is not in the desk's trust list, outside its validity, not allowed
+    /// for this 保険者番号, or the desk has no trust list yet.
+    UnknownIssuer,
+    /// 署名不正: the signature does not verify (altered or forged).
+    BadSignature,
+    /// 形式不正: not a shikaku QR code, truncated, or not a well-formed document.
+    Malformed,
+}
+
+/// What is wrong at the first bad position of the visit log (the core's `LogProblem`).
+#[uniffi::remote(Enum)]
+pub enum LogProblem {
+    /// The entry there was changed, or entries were reordered or renumbered.
+    Altered,
+    /// The entry there is missing (removed from the middle, or the last one removed).
+    Missing,
+    /// An entry past the sealed head's count: added outside the desk, or the head rolled back.
+    Unexpected,
+    /// The sealed chain head is missing or damaged (position 0).
+    HeadUnreadable,
+}
+
+/// The desk's trust list and its age.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeskTrustStatus {
+    /// The list's version.
+    pub version: u64,
+    /// When the issuer's root signed it, RFC 3339.
+    pub issued_at: String,
+    /// When the desk stored it (fetched or imported), RFC 3339.
+    pub stored_at: String,
+    /// Whole days since `issued_at`.
+    pub age_days: i64,
+    /// True when the list is older than the desk's limit: show 古い and update it.
+    pub stale: bool,
+}
+
+fn trust_status(a: TrustAge) -> DeskTrustStatus {
+    DeskTrustStatus {
+        version: a.version,
+        issued_at: time(a.issued_at),
+        stored_at: time(a.stored_at),
+        age_days: a.age_days,
+        stale: a.stale,
+    }
+}
+
+/// Where and how the desk fetches the issuer's trust list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TrustUpdateSettings {
+    /// The issuer's base URL (https).
+    pub server_url: String,
+    /// The issuer's root key (SEC1 encoded P-256 point): required for the first list, which
+    /// pins it; afterwards it may be omitted, and a different one is refused.
+    pub root_key: Option<Vec<u8>>,
+    /// Per-request timeout in milliseconds.
+    #[uniffi(default = 30000)]
+    pub timeout_ms: u32,
+    /// Development only: allow plain `http://127.0.0.1` / `localhost`.
+    #[uniffi(default)]
+    pub allow_insecure_loopback: bool,
+    /// Optional TLS public-key pins of the issuer (`sha256/` + base64, as in `SyncSettings`).
+    #[uniffi(default)]
+    pub tls_pins: Vec<String>,
+}
+
+/// The claim fields of a verified document, as the issuer signed them. Dates are `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeskClaim {
+    /// 保険者番号.
+    pub insurer_number: String,
+    /// 被保険者等記号, as printed (absent e.g. for 後期高齢者).
+    pub symbol: Option<String>,
+    /// 番号, as printed.
+    pub number: String,
+    /// 枝番 (2 digits).
+    pub branch: Option<String>,
+    /// 氏名.
+    pub name: String,
+    /// 氏名カナ.
+    pub kana: String,
+    /// 生年月日.
+    pub birth_date: String,
+    /// 性別.
+    pub sex: Sex,
+    /// 本人・家族の別.
+    pub relationship: Relationship,
+    /// 一部負担金割合 in percent (absent when printed as 法定負担割合のとおり).
+    pub copay_percent: Option<u8>,
+    /// 有効開始年月日.
+    pub valid_from: Option<String>,
+    /// 有効終了年月日.
+    pub valid_until: Option<String>,
+    /// 高齢受給者 一部負担金割合 in percent, where present.
+    pub elderly_copay_percent: Option<u8>,
+    /// 高齢受給者 発効期日, where present.
+    pub elderly_effective_from: Option<String>,
+    /// 高齢受給者 有効終了年月日, where printed.
+    pub elderly_valid_until: Option<String>,
+    /// 限度額適用区分, where the patient consented to show it.
+    pub limit_category: Option<String>,
+    /// 限度額 発効期日, where printed.
+    pub limit_effective_from: Option<String>,
+}
+
+fn desk_claim(c: core_clinic::ClaimFields) -> DeskClaim {
+    DeskClaim {
+        insurer_number: c.insurer_number.as_str().to_string(),
+        symbol: c.symbol,
+        number: c.number,
+        branch: c.branch,
+        name: c.name,
+        kana: c.kana,
+        birth_date: date(c.birth_date),
+        sex: c.sex,
+        relationship: c.relationship,
+        copay_percent: c.copay.map(|r| r.percent()),
+        valid_from: c.valid_from.map(date),
+        valid_until: c.valid_until.map(date),
+        elderly_copay_percent: c.elderly.as_ref().map(|e| e.copay.percent()),
+        elderly_effective_from: c.elderly.as_ref().map(|e| date(e.effective_from)),
+        elderly_valid_until: c.elderly.as_ref().and_then(|e| e.valid_until).map(date),
+        limit_category: c.limit.as_ref().map(|l| l.category.clone()),
+        limit_effective_from: c.limit.as_ref().and_then(|l| l.effective_from).map(date),
+    }
+}
+
+/// The outcome of verifying one scanned QR code, to show. The document's fields
+/// (`claim`, `issued_on`, `document_age_days`, `format`, `key_id`) are present only when its
+/// signature verified; they are never filled from an unverified payload.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeskResult {
+    /// The opaque id of this verification inside the desk: pass it to
+    /// `ClinicDesk.check_card` and `ClinicDesk.record`.
+    pub verification_id: u64,
+    /// The verdict.
+    pub verdict: DeskVerdict,
+    /// The verdict's word, shown in large type (確認済み, 署名不正, …).
+    pub verdict_label: String,
+    /// Why the verdict is not 確認済み, in English without personal data; `None` when confirmed.
+    pub reason: Option<String>,
+    /// The day in Japan the verification ran, `YYYY-MM-DD`.
+    pub checked_on: String,
+    /// The document's issue date in Japan, `YYYY-MM-DD`.
+    pub issued_on: Option<String>,
+    /// Whole days from the document's issue to the verification.
+    pub document_age_days: Option<i64>,
+    /// The document's format version (2: presentation, 1: full document).
+    pub format: Option<u32>,
+    /// The issuer key id that signed it.
+    pub key_id: Option<String>,
+    /// The desk's trust list and its age; `None` when the desk has none yet.
+    pub trust: Option<DeskTrustStatus>,
+    /// The claim fields, as the issuer signed them.
+    pub claim: Option<DeskClaim>,
+}
+
+/// A card that matched the verified document at the desk.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CardAtDesk {
+    /// What the desk shows: 本人確認済み（PIN）, or この資格情報に結び付いたカード（PIN未確認）
+    /// (then the receptionist compares the card's photo with the patient).
+    pub label: String,
+    /// True when the card signed the desk's fresh challenge after the PIN.
+    pub pin_verified: bool,
+    /// SHA-256 of the card's 利用者証明用 key (hex).
+    pub key_fingerprint: String,
+    /// The card certificate's notAfter, RFC 3339.
+    pub certificate_not_after: String,
+}
+
+/// Options of `ClinicDesk.check_card` (the PIN is a separate argument, never in a record).
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct DeskCardOptions {
+    /// Send the PIN even when only one try is left (the patient consented).
+    #[uniffi(default)]
+    pub allow_last_attempt: bool,
+    /// Extra trust anchors (DER or PEM certificates), for test cards only. Empty in production:
+    /// the embedded J-LIS roots are used.
+    #[uniffi(default)]
+    pub extra_anchors: Vec<Vec<u8>>,
+}
+
+/// What the receptionist types from a 被保険者資格申立書. Validated by the core; always
+/// recorded, shown and exported as 申立・未検証.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct DeclarationInput {
+    /// 氏名 (required).
+    pub name: String,
+    /// 氏名カナ, if given.
+    #[uniffi(default)]
+    pub kana: Option<String>,
+    /// 生年月日 (required; `YYYY-MM-DD` or 和暦).
+    pub birth_date: String,
+    /// 性別, if given.
+    #[uniffi(default)]
+    pub sex: Option<Sex>,
+    /// 本人・家族の別, if given.
+    #[uniffi(default)]
+    pub relationship: Option<Relationship>,
+    /// The insurer's name or the employer (required).
+    pub insurer_name: String,
+    /// 保険者番号, if known (its check digit is verified).
+    #[uniffi(default)]
+    pub insurer_number: Option<String>,
+    /// 記号, if known.
+    #[uniffi(default)]
+    pub symbol: Option<String>,
+    /// 番号, if known.
+    #[uniffi(default)]
+    pub number: Option<String>,
+    /// 枝番, if known (2 digits).
+    #[uniffi(default)]
+    pub branch: Option<String>,
+    /// The share the patient says they pay, in percent (10, 20 or 30), if stated.
+    #[uniffi(default)]
+    pub copay_percent: Option<u8>,
+}
+
+impl From<DeclarationInput> for DeclarationForm {
+    fn from(d: DeclarationInput) -> Self {
+        DeclarationForm {
+            name: d.name,
+            kana: d.kana,
+            birth_date: d.birth_date,
+            sex: d.sex,
+            relationship: d.relationship,
+            insurer_name: d.insurer_name,
+            insurer_number: d.insurer_number,
+            symbol: d.symbol,
+            number: d.number,
+            branch: d.branch,
+            copay_percent: d.copay_percent,
+        }
+    }
+}
+
+/// One entry of the visit log, to list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeskVisit {
+    /// Its position in the log (1 for the first entry).
+    pub position: u64,
+    /// When it was recorded, RFC 3339.
+    pub recorded_at: String,
+    /// The day of the visit in Japan (受診日), `YYYY-MM-DD`.
+    pub visit_date: String,
+    /// The desk operator who recorded it.
+    pub operator: String,
+    /// True for a verified presentation; false for a 申立 (never verified).
+    pub verified: bool,
+    /// 確認済み / 有効期限切れ（書類） / 有効期限切れ（資格） / 申立・未検証.
+    pub status_label: String,
+    /// How eligibility was confirmed, in the claim's words (署名付き資格情報＋カード（PIN）, …).
+    pub confirmation_label: String,
+    /// The entry's CSV cells, in the order of `clinic_csv_columns()`.
+    pub cells: Vec<String>,
+}
+
+fn desk_visit(e: &LogEntry) -> DeskVisit {
+    DeskVisit {
+        position: e.position,
+        recorded_at: time(e.recorded_at),
+        visit_date: date(e.visit_date()),
+        operator: e.operator.clone(),
+        verified: e.is_verified(),
+        status_label: e.status_label_ja().to_string(),
+        confirmation_label: export::confirmation_ja(e).to_string(),
+        cells: export::csv_cells(e).into_iter().collect(),
+    }
+}
+
+/// The visits of a date range, and the damaged rows (never silently dropped).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeskVisits {
+    /// The entries that read correctly, in log order.
+    pub visits: Vec<DeskVisit>,
+    /// The positions of the rows that could not be read.
+    pub corrupt_positions: Vec<u64>,
+}
+
+/// The result of checking the visit log's chain.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum LogStatus {
+    /// Every entry chains and the sealed head matches.
+    Intact {
+        /// The number of entries.
+        entries: u64,
+        /// The last link, in hex: write it down to anchor the log outside the desk.
+        head: String,
+    },
+    /// The log was changed.
+    Broken {
+        /// The first bad position (1 = the first entry; 0 = the head itself).
+        position: u64,
+        /// What is wrong there.
+        problem: LogProblem,
+        /// A short Japanese description of the problem.
+        label: String,
+    },
+}
+
+/// The CSV export's header, in column order (docs/clinic.md).
+#[uniffi::export]
+pub fn clinic_csv_columns() -> Vec<String> {
+    export::CSV_COLUMNS.iter().map(|c| c.to_string()).collect()
+}
+
+impl From<ClinicError> for ShikakuError {
+    fn from(e: ClinicError) -> Self {
+        match e {
+            ClinicError::Invalid(v) => v.into(),
+            ClinicError::Operator { reason } => invalid("operator", "受付者", reason),
+            ClinicError::Range { .. } => invalid("to", "期間", &e.to_string()),
+            ClinicError::Store(s) => s.into(),
+            ClinicError::Trust { reason } => ShikakuError::TrustList { detail: reason },
+            ClinicError::Sync(s) => s.into(),
+            ClinicError::Card(c) => c.into(),
+            ClinicError::CardMismatch => ShikakuError::CardMismatch,
+            ClinicError::NotRecordable => ShikakuError::NotRecordable,
+        }
+    }
+}
+
+fn root_key(sec1: Option<&[u8]>) -> Result<Option<VerifyingKey>, ShikakuError> {
+    sec1.map(|b| {
+        VerifyingKey::from_sec1_bytes(b).map_err(|_| {
+            invalid(
+                "root_key",
+                "ルート鍵",
+                "is not a SEC1-encoded P-256 public key",
+            )
+        })
+    })
+    .transpose()
+}
+
+fn day(field: &str, label: &str, s: &str) -> Result<NaiveDate, ShikakuError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| invalid(field, label, "is not a date YYYY-MM-DD"))
+}
+
+/// The PIN bytes the app handed over, wiped when dropped (as `check_card` of the household
+/// wipes its copy). The caller wipes its own array.
+struct PinBytes(Vec<u8>);
+
+impl Drop for PinBytes {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        // Keeps the wipe from being optimised away as a dead store.
+        std::hint::black_box(&mut self.0);
+    }
+}
+
+/// A verification kept for a later card check or record, with the card check made for it.
+struct Kept {
+    id: u64,
+    verification: DeskVerification,
+    card: Option<DeskCardCheck>,
+}
+
+struct Pending {
+    next_id: u64,
+    kept: VecDeque<Kept>,
+}
+
+impl Pending {
+    fn position(&self, id: u64) -> Result<usize, ShikakuError> {
+        self.kept
+            .iter()
+            .position(|k| k.id == id)
+            .ok_or_else(|| ShikakuError::Store {
+                not_found: true,
+                detail: "no such verification (unknown, already recorded, or forgotten)".into(),
+            })
+    }
+}
+
+/// A clinic reception desk: its encrypted store (the visit log and the trust list) in a
+/// directory, opened with a platform [`KeyStore`]. Thread-safe; make the calls from a
+/// background thread (card and network calls block).
+#[derive(uniffi::Object)]
+pub struct ClinicDesk {
+    store: Mutex<DeskStore>,
+    pending: Mutex<Pending>,
+}
+
+impl std::fmt::Debug for ClinicDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClinicDesk").finish_non_exhaustive()
+    }
+}
+
+impl ClinicDesk {
+    fn store(&self) -> MutexGuard<'_, DeskStore> {
+        // Every write is one transaction: a panic cannot leave a half-written log behind.
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn pending(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn keep(&self, verification: DeskVerification) -> u64 {
+        let mut p = self.pending();
+        p.next_id += 1;
+        let id = p.next_id;
+        if p.kept.len() >= KEPT_VERIFICATIONS {
+            p.kept.pop_front();
+        }
+        p.kept.push_back(Kept {
+            id,
+            verification,
+            card: None,
+        });
+        id
+    }
+
+    fn import(
+        &self,
+        bytes: &[u8],
+        root: Option<&VerifyingKey>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ShikakuError> {
+        Ok(self.store().import_trust_list(bytes, root, now)?.version)
+    }
+}
+
+#[uniffi::export]
+impl ClinicDesk {
+    /// Opens the desk store in the directory `dir` (created owner-only when missing, with a
+    /// new data key wrapped by `key_store`). A wrong or lost key is `ShikakuError::Key` and
+    /// changes nothing.
+    #[uniffi::constructor]
+    pub fn open(dir: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, ShikakuError> {
+        let store = DeskStore::open(Path::new(&dir), &KeyStoreAdapter(key_store))?;
+        Ok(Arc::new(ClinicDesk {
+            store: Mutex::new(store),
+            pending: Mutex::new(Pending {
+                next_id: 0,
+                kept: VecDeque::new(),
+            }),
+        }))
+    }
+
+    /// Verifies and stores a signed trust list (e.g. a file carried to an offline desk). The
+    /// first list pins `root_key` (SEC1, required then); afterwards it may be omitted, and a
+    /// different root is refused (`ShikakuError::TrustList`), as is an older list. Nothing is
+    /// stored on any failure. Returns the version now in force.
+    pub fn import_trust_list(
+        &self,
+        bytes: Vec<u8>,
+        root_key: Option<Vec<u8>>,
+    ) -> Result<u64, ShikakuError> {
+        let root = self::root_key(root_key.as_deref())?;
+        self.import(&bytes, root.as_ref(), Utc::now())
+    }
+
+    /// Fetches the issuer's trust list (`GET /v1/trust-list`, no login, no card) and stores it
+    /// with `import_trust_list`'s checks. The store is not locked while the network is slow.
+    /// Returns the version now in force.
+    pub fn update_trust_list(
+        &self,
+        http: Arc<dyn HttpTransport>,
+        settings: TrustUpdateSettings,
+    ) -> Result<u64, ShikakuError> {
+        let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
+        let root = self::root_key(settings.root_key.as_deref())?;
+        let tls_pins = SpkiPin::parse_for(&server, &settings.tls_pins)
+            .map_err(|e| invalid("tls_pins", "サーバー公開鍵のピン", &e.to_string()))?;
+        // The core's `DeskStore::update_trust_list` in two steps: the fetch, then the import
+        // (every check) under the store's lock.
+        let bytes = fetch_trust_list(
+            &HttpTransportAdapter { http, tls_pins },
+            &server,
+            settings.timeout_ms,
+        )?;
+        self.import(&bytes, root.as_ref(), Utc::now())
+    }
+
+    /// The desk's trust list and its age against `max_trust_age_days` (default 30); `None`
+    /// when the desk has none, or the stored one no longer verifies.
+    pub fn trust_status(
+        &self,
+        max_trust_age_days: Option<u32>,
+    ) -> Result<Option<DeskTrustStatus>, ShikakuError> {
+        let now = Utc::now();
+        let trust = self.store().trust(now).map_err(ShikakuError::from)?;
+        Ok(trust.map(|t| {
+            trust_status(t.age(
+                now,
+                max_trust_age_days.unwrap_or(DEFAULT_TRUST_MAX_AGE_DAYS),
+            ))
+        }))
+    }
+
+    /// Verifies a scanned QR payload (`SK1:…`) offline against the desk's trust list. A bad
+    /// payload is a verdict, not an error. `max_trust_age_days` (default 30) is when the trust
+    /// list is called stale. Nothing is recorded; the verification is kept under
+    /// `DeskResult.verification_id` for `check_card` and `record`.
+    pub fn verify(
+        &self,
+        payload: String,
+        max_trust_age_days: Option<u32>,
+    ) -> Result<DeskResult, ShikakuError> {
+        let options = VerifyOptions {
+            max_trust_age_days: max_trust_age_days.unwrap_or(DEFAULT_TRUST_MAX_AGE_DAYS),
+        };
+        let v = self.store().verify_payload(&payload, options, Utc::now())?;
+        let document = v.document_info();
+        let result = DeskResult {
+            verification_id: 0,
+            verdict: v.verdict,
+            verdict_label: v.verdict.label_ja().to_string(),
+            reason: v.reason.clone(),
+            checked_on: date(v.checked_on),
+            issued_on: v.issued_on().map(date),
+            document_age_days: v.document_age_days(),
+            format: document.as_ref().map(|d| d.format),
+            key_id: document.map(|d| d.key_id),
+            trust: v.trust.map(trust_status),
+            claim: v.claim().map(desk_claim),
+        };
+        Ok(DeskResult {
+            verification_id: self.keep(v),
+            ..result
+        })
+    }
+
+    /// Checks the patient's card on `transport` against the verification `verification_id`:
+    /// the certificate chain to J-LIS and the document's holder binding without a PIN (a card
+    /// of another person is `ShikakuError::CardMismatch`, before any PIN); then, with `pin`,
+    /// a signature over a fresh challenge behind the PIN guard (counter first, the last try
+    /// only with `options.allow_last_attempt`, never resent).
+    ///
+    /// `pin` is the PIN's ASCII digits as bytes (Kotlin `ByteArray`, Swift `Data`), never a
+    /// string, so that the caller can wipe its array once the call returns; the Rust side
+    /// wipes its copy. A successful check is kept with the verification and used by `record`.
+    /// The store is not locked while the card is read.
+    pub fn check_card(
+        &self,
+        verification_id: u64,
+        transport: Arc<dyn CardTransport>,
+        pin: Option<Vec<u8>>,
+        options: DeskCardOptions,
+    ) -> Result<CardAtDesk, ShikakuError> {
+        let pin = pin.map(PinBytes);
+        let verification = {
+            let p = self.pending();
+            let i = p.position(verification_id)?;
+            p.kept[i].verification.clone()
+        };
+        let desk_pin = match &pin {
+            None => None,
+            Some(b) => Some(DeskPin {
+                pin: std::str::from_utf8(&b.0)
+                    .map_err(|_| ShikakuError::from(CardError::InvalidPinFormat))?,
+                allow_last_attempt: options.allow_last_attempt,
+            }),
+        };
+        let mut trust = TrustStore::jlis_auth()?;
+        for anchor in &options.extra_anchors {
+            trust.add_extra_anchor(anchor)?;
+        }
+        let check = core_clinic::check_card_at_desk(
+            &CardTransportAdapter(transport),
+            &verification,
+            desk_pin,
+            &trust,
+            Utc::now(),
+        )?;
+        let shown = CardAtDesk {
+            label: check.label_ja().to_string(),
+            pin_verified: check.pin_verified(),
+            key_fingerprint: check.key_fingerprint().to_hex(),
+            certificate_not_after: time(check.certificate_not_after()),
+        };
+        let mut p = self.pending();
+        let i = p.position(verification_id)?;
+        p.kept[i].card = Some(check);
+        Ok(shown)
+    }
+
+    /// Records the verification `verification_id` in the visit log by `operator`, with the
+    /// card check made for it (if any): PIN; or 目視 when no PIN was checked and
+    /// `face_compared` (the receptionist compared the card's photo with the patient); otherwise
+    /// no card check. Only an authentic document is recorded (`ShikakuError::NotRecordable`
+    /// otherwise: record a 申立 with `declare`). Returns the entry's position; the
+    /// verification is then forgotten.
+    pub fn record(
+        &self,
+        verification_id: u64,
+        face_compared: bool,
+        operator: String,
+    ) -> Result<u64, ShikakuError> {
+        let mut p = self.pending();
+        let i = p.position(verification_id)?;
+        let kept = &p.kept[i];
+        let position = self.store().record_verification(
+            &kept.verification,
+            kept.card.as_ref(),
+            face_compared,
+            &operator,
+            Utc::now(),
+        )?;
+        p.kept.remove(i);
+        Ok(position)
+    }
+
+    /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証). A
+    /// failing field is `ShikakuError::InvalidInput` naming it, no values. Returns the entry's
+    /// position.
+    pub fn declare(&self, form: DeclarationInput, operator: String) -> Result<u64, ShikakuError> {
+        let form = DeclarationForm::from(form);
+        Ok(self.store().declare(&form, &operator, Utc::now())?)
+    }
+
+    /// The visits from `from` to `to` (`YYYY-MM-DD`, days in Japan, both included; at most
+    /// 3660 days), in log order, and the damaged rows.
+    pub fn visits(&self, from: String, to: String) -> Result<DeskVisits, ShikakuError> {
+        let list = self
+            .store()
+            .visits_between(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
+        Ok(DeskVisits {
+            visits: list.entries.iter().map(desk_visit).collect(),
+            corrupt_positions: list
+                .corrupt
+                .iter()
+                .filter_map(|r| r.id.parse::<u64>().ok())
+                .collect(),
+        })
+    }
+
+    /// The visits from `from` to `to` as CSV for the claim (UTF-8 with BOM, CRLF, a Japanese
+    /// header row; docs/clinic.md "CSV").
+    pub fn export_csv(&self, from: String, to: String) -> Result<String, ShikakuError> {
+        let list = self
+            .store()
+            .visits_between(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
+        Ok(export::to_csv(&list.entries))
+    }
+
+    /// The visits from `from` to `to` as one JSON document (docs/clinic.md "JSON").
+    pub fn export_json(&self, from: String, to: String) -> Result<String, ShikakuError> {
+        let (from, to) = (day("from", "開始日", &from)?, day("to", "終了日", &to)?);
+        let list = self.store().visits_between(from, to)?;
+        Ok(export::to_json(&list, from, to))
+    }
+
+    /// Checks the visit log's chain and sealed head: intact, or the first bad position.
+    pub fn verify_log(&self) -> Result<LogStatus, ShikakuError> {
+        Ok(match self.store().verify_log()? {
+            LogCheck::Intact { entries, head } => LogStatus::Intact { entries, head },
+            LogCheck::Broken { position, problem } => LogStatus::Broken {
+                position,
+                problem,
+                label: problem.label_ja().to_string(),
+            },
+        })
+    }
+}

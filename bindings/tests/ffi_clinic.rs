@@ -1,0 +1,396 @@
+//! The FFI's `ClinicDesk` end to end, from Rust through the exported API: the trust list
+//! (import, pinned root, update over an `HttpTransport`), a genuine and an altered QR code, the
+//! card at the desk (another person's card, a wrong PIN, the PIN as bytes), recording, a 申立,
+//! the listing, the CSV and JSON exports and the log check.
+#![cfg(feature = "testing")]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::{Arc, Mutex};
+
+use shikaku_core::clinic::DeskVerdict;
+use shikaku_ffi::clinic::{ClinicDesk, DeclarationInput, DeskCardOptions, LogStatus};
+use shikaku_ffi::clinic::{DeskResult, TrustUpdateSettings};
+use shikaku_ffi::{
+    CardTransport, HttpError, HttpMethod, HttpRequest, HttpResponse, HttpTransport, KeyStore,
+    KeyStoreError, ShikakuError, TestIssuer, TransportError, VirtualCardHandle, test_issuer,
+    virtual_card, virtual_card_test_ca,
+};
+
+struct XorKeys(u8);
+
+impl KeyStore for XorKeys {
+    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(key.iter().map(|b| b ^ self.0).collect())
+    }
+    fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(blob.iter().map(|b| b ^ self.0).collect())
+    }
+}
+
+struct Card(Arc<VirtualCardHandle>);
+
+impl CardTransport for Card {
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        self.0.transceive(apdu)
+    }
+}
+
+/// Serves the trust list at `/v1/trust-list` and records the URLs asked for.
+struct TrustServer {
+    body: Vec<u8>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl HttpTransport for TrustServer {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        assert_eq!(request.method, HttpMethod::Get);
+        self.asked.lock().unwrap().push(request.url.clone());
+        let found = request.url.ends_with("/v1/trust-list");
+        Ok(HttpResponse {
+            status: if found { 200 } else { 404 },
+            headers: vec![],
+            body: if found { self.body.clone() } else { vec![] },
+        })
+    }
+}
+
+const TARO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/vcard-yamada-taro.toml"
+);
+const HANAKO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/vcard-yamada-hanako.toml"
+);
+
+fn desk(dir: &std::path::Path) -> Arc<ClinicDesk> {
+    ClinicDesk::open(
+        dir.join("desk").display().to_string(),
+        Arc::new(XorKeys(0x5a)),
+    )
+    .unwrap()
+}
+
+fn issuer() -> TestIssuer {
+    test_issuer(vec![TARO.into(), HANAKO.into()]).unwrap()
+}
+
+fn payload(issuer: &TestIssuer) -> String {
+    shikaku_core::document::to_qr_payload(&issuer.presentations[0])
+}
+
+fn anchors() -> DeskCardOptions {
+    DeskCardOptions {
+        extra_anchors: vec![virtual_card_test_ca().unwrap()],
+        ..DeskCardOptions::default()
+    }
+}
+
+fn assert_no_document_fields(r: &DeskResult) {
+    assert!(r.claim.is_none());
+    assert!(r.issued_on.is_none());
+    assert!(r.document_age_days.is_none());
+    assert!(r.format.is_none());
+    assert!(r.key_id.is_none());
+}
+
+#[test]
+fn trust_list_import_pins_the_root_and_refuses_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let issuer = issuer();
+    // No list yet: nothing verifies, nothing shown.
+    assert_eq!(desk.trust_status(None).unwrap(), None);
+    let before = desk.verify(payload(&issuer), None).unwrap();
+    assert_eq!(before.verdict, DeskVerdict::UnknownIssuer);
+    assert_eq!(before.verdict_label, "発行元不明");
+    assert_no_document_fields(&before);
+    assert!(before.trust.is_none());
+
+    // The first list needs the root.
+    assert!(matches!(
+        desk.import_trust_list(issuer.trust_list.clone(), None),
+        Err(ShikakuError::TrustList { .. })
+    ));
+    assert!(matches!(
+        desk.import_trust_list(issuer.trust_list.clone(), Some(vec![1, 2, 3])),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
+    assert_eq!(
+        desk.import_trust_list(issuer.trust_list.clone(), Some(issuer.root_key.clone()))
+            .unwrap(),
+        1
+    );
+    let status = desk.trust_status(None).unwrap().unwrap();
+    assert_eq!(status.version, 1);
+    assert_eq!(status.age_days, 1);
+    assert!(!status.stale);
+    // Stale past a limit shorter than its age.
+    assert!(desk.trust_status(Some(0)).unwrap().unwrap().stale);
+
+    // Another root is refused, never re-pinned; the list in force is unchanged.
+    let foreign_root = {
+        use p256::ecdsa::SigningKey;
+        let k = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        k.verifying_key().to_encoded_point(true).as_bytes().to_vec()
+    };
+    assert!(matches!(
+        desk.import_trust_list(issuer.trust_list.clone(), Some(foreign_root)),
+        Err(ShikakuError::TrustList { .. })
+    ));
+    assert_eq!(desk.trust_status(None).unwrap().unwrap().version, 1);
+}
+
+#[test]
+fn trust_list_update_over_the_platform_http_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let issuer = issuer();
+    let server = Arc::new(TrustServer {
+        body: issuer.trust_list.clone(),
+        asked: Mutex::new(vec![]),
+    });
+    let settings = TrustUpdateSettings {
+        server_url: "http://127.0.0.1:9".into(),
+        root_key: Some(issuer.root_key.clone()),
+        timeout_ms: 1000,
+        allow_insecure_loopback: false,
+        tls_pins: vec![],
+    };
+    // Plain http only when asked for, in development.
+    assert!(matches!(
+        desk.update_trust_list(server.clone(), settings.clone()),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
+    assert!(server.asked.lock().unwrap().is_empty());
+    let settings = TrustUpdateSettings {
+        allow_insecure_loopback: true,
+        ..settings
+    };
+    assert_eq!(desk.update_trust_list(server.clone(), settings).unwrap(), 1);
+    assert_eq!(
+        *server.asked.lock().unwrap(),
+        vec!["http://127.0.0.1:9/v1/trust-list".to_string()]
+    );
+    let r = desk.verify(payload(&issuer), None).unwrap();
+    assert_eq!(r.verdict, DeskVerdict::Confirmed);
+}
+
+#[test]
+fn a_desk_visit_from_scan_to_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let issuer = issuer();
+    desk.import_trust_list(issuer.trust_list.clone(), Some(issuer.root_key.clone()))
+        .unwrap();
+
+    // A genuine presentation: 確認済み, with the fields as signed.
+    let good = desk.verify(payload(&issuer), Some(30)).unwrap();
+    assert_eq!(good.verdict, DeskVerdict::Confirmed);
+    assert_eq!(good.verdict_label, "確認済み");
+    assert_eq!(good.reason, None);
+    assert_eq!(good.format, Some(2));
+    assert_eq!(good.key_id.as_deref(), Some("ffi-test-issuer"));
+    assert_eq!(good.document_age_days, Some(2));
+    assert_eq!(good.trust.as_ref().unwrap().version, 1);
+    let claim = good.claim.clone().unwrap();
+    assert_eq!(claim.insurer_number, "01130012");
+    assert_eq!(claim.number, "42");
+    assert_eq!(claim.branch.as_deref(), Some("00"));
+    assert_eq!(claim.copay_percent, Some(30));
+    assert_eq!(claim.name, "山田 太郎");
+
+    // One character changed: no fields, and neither a card check nor a record.
+    let genuine = payload(&issuer);
+    let at = genuine.len() / 2;
+    let altered_char = if &genuine[at..=at] == "A" { "B" } else { "A" };
+    let altered = format!("{}{}{}", &genuine[..at], altered_char, &genuine[at + 1..]);
+    let bad = desk.verify(altered, None).unwrap();
+    assert!(matches!(
+        bad.verdict,
+        DeskVerdict::BadSignature | DeskVerdict::Malformed
+    ));
+    assert!(bad.reason.is_some());
+    assert_no_document_fields(&bad);
+    let taro = virtual_card(TARO.into()).unwrap();
+    assert!(matches!(
+        desk.record(bad.verification_id, true, "受付 佐藤".into()),
+        Err(ShikakuError::NotRecordable)
+    ));
+    let apdus = taro.apdu_count();
+    assert!(matches!(
+        desk.check_card(
+            bad.verification_id,
+            Arc::new(Card(taro.clone())),
+            None,
+            anchors()
+        ),
+        Err(ShikakuError::NotRecordable)
+    ));
+    assert_eq!(taro.apdu_count(), apdus);
+    assert!(matches!(
+        desk.verify("not a qr code".into(), None).unwrap().verdict,
+        DeskVerdict::Malformed
+    ));
+
+    // Another person's card: refused before any PIN is sent.
+    let hanako = virtual_card(HANAKO.into()).unwrap();
+    let tries = hanako.auth_retries_left();
+    assert!(matches!(
+        desk.check_card(
+            good.verification_id,
+            Arc::new(Card(hanako.clone())),
+            Some(b"1234".to_vec()),
+            anchors()
+        ),
+        Err(ShikakuError::CardMismatch)
+    ));
+    assert_eq!(hanako.auth_retries_left(), tries);
+
+    // The right card without a PIN, then a wrong PIN, then the PIN (as bytes).
+    let no_pin = desk
+        .check_card(
+            good.verification_id,
+            Arc::new(Card(taro.clone())),
+            None,
+            anchors(),
+        )
+        .unwrap();
+    assert!(!no_pin.pin_verified);
+    assert_eq!(no_pin.label, "この資格情報に結び付いたカード（PIN未確認）");
+    assert_eq!(no_pin.key_fingerprint, taro.key_fingerprint());
+    assert!(matches!(
+        desk.check_card(
+            good.verification_id,
+            Arc::new(Card(taro.clone())),
+            Some(b"9999".to_vec()),
+            anchors()
+        ),
+        Err(ShikakuError::WrongPin { .. })
+    ));
+    // Not J-LIS: without the test anchor the card is refused.
+    assert!(matches!(
+        desk.check_card(
+            good.verification_id,
+            Arc::new(Card(taro.clone())),
+            Some(b"1234".to_vec()),
+            DeskCardOptions::default()
+        ),
+        Err(ShikakuError::Card { .. })
+    ));
+    let with_pin = desk
+        .check_card(
+            good.verification_id,
+            Arc::new(Card(taro.clone())),
+            Some(b"1234".to_vec()),
+            anchors(),
+        )
+        .unwrap();
+    assert!(with_pin.pin_verified);
+    assert_eq!(with_pin.label, "本人確認済み（PIN）");
+
+    // Recorded once, with the PIN check; the id is then spent.
+    assert!(matches!(
+        desk.record(good.verification_id, false, "=cmd".into()),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
+    assert_eq!(
+        desk.record(good.verification_id, false, "受付 佐藤".into())
+            .unwrap(),
+        1
+    );
+    assert!(matches!(
+        desk.record(good.verification_id, false, "受付 佐藤".into()),
+        Err(ShikakuError::Store {
+            not_found: true,
+            ..
+        })
+    ));
+    assert!(matches!(
+        desk.record(987_654, false, "受付 佐藤".into()),
+        Err(ShikakuError::Store {
+            not_found: true,
+            ..
+        })
+    ));
+
+    // A 申立: validated field by field, always 申立・未検証.
+    let declared = DeclarationInput {
+        name: "山田 花子".into(),
+        birth_date: "1987-09-03".into(),
+        insurer_name: "全国健康保険協会".into(),
+        insurer_number: Some("01130013".into()),
+        ..DeclarationInput::default()
+    };
+    match desk.declare(declared.clone(), "受付 佐藤".into()) {
+        Err(ShikakuError::InvalidInput { problems, .. }) => {
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].field, "insurer_number");
+        }
+        other => panic!("expected a check-digit refusal, got {other:?}"),
+    }
+    let declared = DeclarationInput {
+        insurer_number: Some("01130012".into()),
+        ..declared
+    };
+    assert_eq!(desk.declare(declared, "受付 佐藤".into()).unwrap(), 2);
+
+    let today = good.checked_on.clone();
+    let listed = desk.visits(today.clone(), today.clone()).unwrap();
+    assert!(listed.corrupt_positions.is_empty());
+    assert_eq!(listed.visits.len(), 2);
+    let (visit, declaration) = (&listed.visits[0], &listed.visits[1]);
+    assert_eq!(visit.position, 1);
+    assert!(visit.verified);
+    assert_eq!(visit.status_label, "確認済み");
+    assert_eq!(visit.confirmation_label, "署名付き資格情報＋カード（PIN）");
+    assert_eq!(visit.visit_date, today);
+    assert_eq!(
+        visit.cells.len(),
+        shikaku_ffi::clinic::clinic_csv_columns().len()
+    );
+    assert_eq!(visit.cells[4], "PIN");
+    assert_eq!(visit.cells[9], "山田 太郎");
+    assert!(!declaration.verified);
+    assert_eq!(declaration.status_label, "申立・未検証");
+    assert!(matches!(
+        desk.visits(today.clone(), "2000-01-01".into()),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        desk.visits("yesterday".into(), today.clone()),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
+
+    let csv = desk.export_csv(today.clone(), today.clone()).unwrap();
+    assert!(csv.starts_with("\u{feff}受診日,"));
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(lines.len(), 4, "header, two rows, and the final CRLF");
+    assert!(lines[1].contains("山田 太郎"));
+    assert!(lines[1].contains("署名付き資格情報＋カード（PIN）"));
+    assert!(lines[2].contains("申立・未検証"));
+    let json: serde_json::Value =
+        serde_json::from_str(&desk.export_json(today.clone(), today).unwrap()).unwrap();
+    assert_eq!(json["entries"].as_array().unwrap().len(), 2);
+
+    match desk.verify_log().unwrap() {
+        LogStatus::Intact { entries, head } => {
+            assert_eq!(entries, 2);
+            assert_eq!(head.len(), 64);
+        }
+        broken => panic!("the log should be intact: {broken:?}"),
+    }
+
+    // The same directory with another key: refused, nothing changed.
+    drop(desk);
+    assert!(matches!(
+        ClinicDesk::open(
+            dir.path().join("desk").display().to_string(),
+            Arc::new(XorKeys(0x33))
+        ),
+        Err(ShikakuError::Key {
+            wrong_key: true,
+            ..
+        })
+    ));
+}

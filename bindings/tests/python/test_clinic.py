@@ -1,0 +1,170 @@
+"""Host tests of the clinic desk (`ClinicDesk`) through the generated Python bindings: a trust
+list and a genuine presentation signed by the `testing` feature of the FFI crate, the
+patient's virtual card behind a CardTransport written here, the PIN as bytes."""
+
+import json
+import os
+import pathlib
+
+import pytest
+
+import shikaku_ffi as sk
+
+ROOT = pathlib.Path(os.environ.get("SHIKAKU_ROOT", pathlib.Path(__file__).resolve().parents[3]))
+TARO = str(ROOT / "examples" / "vcard-yamada-taro.toml")
+HANAKO = str(ROOT / "examples" / "vcard-yamada-hanako.toml")
+PIN = b"1234"
+OPERATOR = "受付 佐藤"
+
+
+class XorKeyStore(sk.KeyStore):
+    """The data key XORed with a byte: a different byte is a different key."""
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def wrap(self, key):
+        return bytes(b ^ self.k for b in key)
+
+    def unwrap(self, blob):
+        return bytes(b ^ self.k for b in blob)
+
+
+class Reader(sk.CardTransport):
+    """The desk's reader: forwards every APDU to the virtual card."""
+
+    def __init__(self, card):
+        self.card = card
+
+    def transceive(self, apdu):
+        return self.card.transceive(apdu)
+
+
+@pytest.fixture
+def issuer():
+    return sk.test_issuer([TARO, HANAKO])
+
+
+@pytest.fixture
+def desk(tmp_path, issuer):
+    d = sk.ClinicDesk.open(str(tmp_path / "desk"), XorKeyStore(0x5A))
+    assert d.import_trust_list(issuer.trust_list, issuer.root_key) == 1
+    return d
+
+
+def genuine(issuer):
+    return sk.test_qr_payload(issuer.presentations[0])
+
+
+def anchors():
+    return sk.DeskCardOptions(allow_last_attempt=False, extra_anchors=[sk.virtual_card_test_ca()])
+
+
+def test_a_fresh_desk_needs_the_root_and_trusts_nothing(tmp_path, issuer):
+    fresh = sk.ClinicDesk.open(str(tmp_path / "fresh"), XorKeyStore(0x11))
+    assert fresh.trust_status(None) is None
+    with pytest.raises(sk.ShikakuError.TrustList):
+        fresh.import_trust_list(issuer.trust_list, None)
+    r = fresh.verify(genuine(issuer), None)
+    assert r.verdict == sk.DeskVerdict.UNKNOWN_ISSUER
+    assert r.verdict_label == "発行元不明"
+    assert r.claim is None
+
+
+def test_genuine_payload_is_confirmed_with_its_fields(desk, issuer):
+    r = desk.verify(genuine(issuer), 30)
+    assert r.verdict == sk.DeskVerdict.CONFIRMED
+    assert r.verdict_label == "確認済み"
+    assert r.reason is None
+    assert r.format == 2
+    assert r.key_id == "ffi-test-issuer"
+    assert r.trust.version == 1 and not r.trust.stale
+    c = r.claim
+    assert (c.insurer_number, c.number, c.branch, c.name) == ("01130012", "42", "00", "山田 太郎")
+    assert c.copay_percent == 30
+    assert desk.trust_status(0).stale
+
+
+def test_tampered_payload_shows_no_fields_and_is_not_recorded(desk, issuer):
+    p = genuine(issuer)
+    at = len(p) // 2
+    altered = p[:at] + ("B" if p[at] == "A" else "A") + p[at + 1:]
+    r = desk.verify(altered, None)
+    assert r.verdict in (sk.DeskVerdict.BAD_SIGNATURE, sk.DeskVerdict.MALFORMED)
+    assert r.reason
+    assert r.claim is None and r.issued_on is None and r.key_id is None and r.format is None
+    with pytest.raises(sk.ShikakuError.NotRecordable):
+        desk.record(r.verification_id, True, OPERATOR)
+    with pytest.raises(sk.ShikakuError.NotRecordable):
+        desk.check_card(r.verification_id, Reader(sk.virtual_card(TARO)), None, anchors())
+    assert desk.visits(r.checked_on, r.checked_on).visits == []
+
+
+def test_card_with_pin_record_export_and_log(desk, issuer):
+    r = desk.verify(genuine(issuer), None)
+    hanako = sk.virtual_card(HANAKO)
+    tries = hanako.auth_retries_left()
+    with pytest.raises(sk.ShikakuError.CardMismatch):
+        desk.check_card(r.verification_id, Reader(hanako), PIN, anchors())
+    assert hanako.auth_retries_left() == tries
+
+    taro = sk.virtual_card(TARO)
+    without_pin = desk.check_card(r.verification_id, Reader(taro), None, anchors())
+    assert not without_pin.pin_verified
+    assert without_pin.label == "この資格情報に結び付いたカード（PIN未確認）"
+    with pytest.raises(sk.ShikakuError.WrongPin):
+        desk.check_card(r.verification_id, Reader(taro), b"9999", anchors())
+    card = desk.check_card(r.verification_id, Reader(taro), PIN, anchors())
+    assert card.pin_verified
+    assert card.label == "本人確認済み（PIN）"
+    assert card.key_fingerprint == taro.key_fingerprint()
+
+    assert desk.record(r.verification_id, False, OPERATOR) == 1
+    with pytest.raises(sk.ShikakuError.Store):
+        desk.record(r.verification_id, False, OPERATOR)
+
+    day = r.checked_on
+    listed = desk.visits(day, day)
+    assert listed.corrupt_positions == []
+    [v] = listed.visits
+    assert v.verified and v.status_label == "確認済み"
+    assert v.confirmation_label == "署名付き資格情報＋カード（PIN）"
+    assert dict(zip(sk.clinic_csv_columns(), v.cells))["カード確認"] == "PIN"
+
+    csv = desk.export_csv(day, day)
+    assert csv.startswith("\ufeff受診日,")
+    lines = csv.split("\r\n")
+    assert len(lines) == 3 and lines[2] == ""
+    assert "山田 太郎" in lines[1] and "署名付き資格情報＋カード（PIN）" in lines[1]
+    assert len(json.loads(desk.export_json(day, day))["entries"]) == 1
+
+    log = desk.verify_log()
+    assert isinstance(log, sk.LogStatus.INTACT)
+    assert log.entries == 1 and len(log.head) == 64
+
+    for o in (r, card, listed):
+        assert "1234" not in repr(o) and "9999" not in repr(o)
+
+
+def test_declaration_is_validated_and_always_unverified(desk, issuer):
+    form = sk.DeclarationInput(
+        name="山田 花子", kana=None, birth_date="1987-09-03", sex=None, relationship=None,
+        insurer_name="全国健康保険協会", insurer_number="01130013", symbol=None, number=None,
+        branch=None, copay_percent=None)
+    with pytest.raises(sk.ShikakuError.InvalidInput) as e:
+        desk.declare(form, OPERATOR)
+    assert [p.field for p in e.value.problems] == ["insurer_number"]
+    form.insurer_number = None
+    assert desk.declare(form, OPERATOR) == 1
+    day = desk.verify(genuine(issuer), None).checked_on
+    [v] = desk.visits(day, day).visits
+    assert not v.verified and v.status_label == "申立・未検証"
+    assert "申立・未検証" in desk.export_csv(day, day)
+
+
+def test_another_key_does_not_open_the_desk(tmp_path, issuer):
+    path = str(tmp_path / "desk2")
+    sk.ClinicDesk.open(path, XorKeyStore(1)).import_trust_list(issuer.trust_list, issuer.root_key)
+    with pytest.raises(sk.ShikakuError.Key) as e:
+        sk.ClinicDesk.open(path, XorKeyStore(2))
+    assert e.value.wrong_key
