@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use shikaku_core::card::{CardError, TrustStore};
+use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
     self as core_clinic, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DeclarationForm, DeskCardCheck,
     DeskPin, DeskStore, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, TrustAge,
@@ -22,7 +22,9 @@ use shikaku_core::document::VerifyingKey;
 use shikaku_core::eligibility::{Relationship, Sex};
 use shikaku_core::sync::fetch_trust_list;
 use shikaku_core::sync::http::{ServerUrl, SpkiPin};
+use zeroize::Zeroizing;
 
+use crate::card::pin_text;
 use crate::convert::{date, time};
 use crate::error::{ShikakuError, invalid};
 use crate::platform::{
@@ -385,18 +387,6 @@ fn day(field: &str, label: &str, s: &str) -> Result<NaiveDate, ShikakuError> {
         .map_err(|_| invalid(field, label, "is not a date YYYY-MM-DD"))
 }
 
-/// The PIN bytes the app handed over, wiped when dropped (as `check_card` of the household
-/// wipes its copy). The caller wipes its own array.
-struct PinBytes(Vec<u8>);
-
-impl Drop for PinBytes {
-    fn drop(&mut self) {
-        self.0.fill(0);
-        // Keeps the wipe from being optimised away as a dead store.
-        std::hint::black_box(&mut self.0);
-    }
-}
-
 /// A verification kept for a later card check or record, with the card check made for it.
 struct Kept {
     id: u64,
@@ -589,7 +579,9 @@ impl ClinicDesk {
         pin: Option<Vec<u8>>,
         options: DeskCardOptions,
     ) -> Result<CardAtDesk, ShikakuError> {
-        let pin = pin.map(PinBytes);
+        // The PIN comes as bytes the caller can wipe (as `Household.check_card`); this copy is
+        // wiped when dropped.
+        let pin = pin.map(Zeroizing::new);
         let verification = {
             let p = self.pending();
             let i = p.position(verification_id)?;
@@ -598,8 +590,7 @@ impl ClinicDesk {
         let desk_pin = match &pin {
             None => None,
             Some(b) => Some(DeskPin {
-                pin: std::str::from_utf8(&b.0)
-                    .map_err(|_| ShikakuError::from(CardError::InvalidPinFormat))?,
+                pin: pin_text(b)?,
                 allow_last_attempt: options.allow_last_attempt,
             }),
         };
