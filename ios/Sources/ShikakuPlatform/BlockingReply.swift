@@ -2,8 +2,8 @@ import Foundation
 
 /// Hands one value from a completion handler to a thread blocked until it arrives: the bridge
 /// from CoreNFC's and URLSession's callbacks to the core's blocking seams (`CardTransport`,
-/// `HttpTransport`), which Rust calls from its own threads. The one `@unchecked Sendable` of
-/// the package: `value` is only touched under `lock`.
+/// `HttpTransport`), which Rust calls from its own threads. `@unchecked Sendable` (as is the
+/// URLSession transport's per-task delegate): `value` is only touched under `lock`.
 final class BlockingReply<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private let arrived = DispatchSemaphore(value: 0)

@@ -117,7 +117,7 @@ class IsoDepCardTransportTest {
             val card = virtualCard(TARO)
             val link = VirtualCardLink(card)
             Household.open(fx.path, AndroidKeystoreKeyStore(fx.keys)).use { household ->
-                val options = CardCheckOptions(allowLastAttempt = false, readBasicInfo = true, extraAnchors = listOf(virtualCardTestCa()))
+                val options = CardCheckOptions(allowLastAuthAttempt = false, readBasicInfo = true, extraAnchors = listOf(virtualCardTestCa()))
                 val result = IsoDepCardTransport(link, 5_000).use { household.checkCard(id, it, "1234".toByteArray(), options) }
                 assertEquals(card.keyFingerprint(), result.keyFingerprint)
             }

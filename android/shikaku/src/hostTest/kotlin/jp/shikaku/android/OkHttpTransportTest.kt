@@ -9,6 +9,9 @@ import com.sun.net.httpserver.HttpsServer
 import java.net.InetAddress
 import java.net.InetSocketAddress
 import java.net.ServerSocket
+import java.security.MessageDigest
+import java.security.cert.Certificate
+import java.util.Base64
 import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicInteger
 import javax.net.ssl.KeyManager
@@ -36,6 +39,7 @@ class OkHttpTransportTest {
     private val serverTls = HandshakeCertificates.Builder().heldCertificate(certificate).build()
     private val clientTls = HandshakeCertificates.Builder().addTrustedCertificate(certificate.certificate()).build()
     private val targetHits = AtomicInteger()
+    private val pinnedHits = AtomicInteger()
     private val server: HttpsServer = HttpsServer.create(InetSocketAddress(loopback, 0), 0).apply {
         val context = SSLContext.getInstance("TLS")
         context.init(arrayOf<KeyManager>(serverTls.keyManager()), arrayOf<TrustManager>(serverTls.trustManager()), null)
@@ -49,6 +53,11 @@ class OkHttpTransportTest {
         }
         createContext("/target") { ex ->
             targetHits.incrementAndGet()
+            ex.sendResponseHeaders(200, -1)
+            ex.close()
+        }
+        createContext("/pinned") { ex ->
+            pinnedHits.incrementAndGet()
             ex.sendResponseHeaders(200, -1)
             ex.close()
         }
@@ -137,6 +146,23 @@ class OkHttpTransportTest {
         assertTrue(declared.reason.contains("larger than"))
         assertFailsWith<HttpException.Other> { trusting().send(get("/big-streamed")) }
         assertEquals(OkHttpTransport.MAX_BODY_BYTES, trusting().send(get("/exactly-cap")).body.size)
+    }
+
+    /** The pin of [cert]'s key, computed here from the JDK's SubjectPublicKeyInfo encoding. */
+    private fun pinOf(cert: Certificate): String =
+        "sha256/" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(cert.publicKey.encoded))
+
+    @Test
+    fun aPinOfTheServersKeyPassesAndAPinOfAnotherKeyIsTlsBeforeTheRequestIsSent() {
+        val ours = pinOf(certificate.certificate())
+        val other = pinOf(HeldCertificate.Builder().build().certificate())
+        assertEquals(200.toUShort(), trusting().send(get("/pinned").copy(tlsPins = listOf(ours))).status)
+        assertEquals(200.toUShort(), trusting().send(get("/pinned").copy(tlsPins = listOf(other, ours))).status)
+        assertEquals(2, pinnedHits.get())
+        assertFailsWith<HttpException.Tls> { trusting().send(get("/pinned").copy(tlsPins = listOf(other))) }
+        assertEquals(2, pinnedHits.get(), "a pin mismatch ends the connection before the request")
+        // No pins: the certificate checks alone, as before.
+        assertEquals(200.toUShort(), trusting().send(get("/pinned")).status)
     }
 
     @Test

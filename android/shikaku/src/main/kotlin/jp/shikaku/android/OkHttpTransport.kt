@@ -15,6 +15,7 @@ import jp.shikaku.core.HttpMethod
 import jp.shikaku.core.HttpRequest
 import jp.shikaku.core.HttpResponse
 import jp.shikaku.core.HttpTransport
+import okhttp3.CertificatePinner
 import okhttp3.Headers
 import okhttp3.MediaType
 import okhttp3.OkHttpClient
@@ -27,7 +28,13 @@ import okio.BufferedSink
  * The network seam on Android: one blocking OkHttp call per request, with the request's own
  * timeout for the whole exchange. Any HTTP status is a response (the core judges it); only a
  * missing or incomplete answer is an error. Redirects are not followed (the protocol has none),
- * and a body larger than [maxBodyBytes] is refused without being read to the end.
+ * and a body larger than [maxBodyBytes] is refused without being read to the end (a declared
+ * `Content-Length` over the cap before any of it is read).
+ *
+ * TLS pins: when the request carries pins ([HttpRequest.tlsPins], `sha256/<base64>` of a
+ * SubjectPublicKeyInfo, checked by the core), OkHttp's `CertificatePinner` refuses the
+ * connection unless a certificate of the server's chain has one of those keys; the failure is
+ * [HttpException.Tls]. No pins: the platform's certificate checks only.
  *
  * @param client the base client (e.g. with a custom trust manager); its redirect and retry
  *   settings are overridden.
@@ -46,9 +53,6 @@ class OkHttpTransport(
 
     /** Sends [request] and returns the complete response. */
     override fun send(request: HttpRequest): HttpResponse {
-        val client = base.newBuilder()
-            .callTimeout(request.timeoutMs.toLong(), TimeUnit.MILLISECONDS)
-            .build()
         val headers = Headers.Builder().apply {
             request.headers.forEach { add(it.name, it.value) }
         }.build()
@@ -56,13 +60,25 @@ class OkHttpTransport(
             HttpMethod.GET -> "GET" to null
             HttpMethod.POST -> "POST" to BytesBody(request.body)
         }
-        val call = client.newCall(
-            Request.Builder()
-                .url(request.url)
-                .headers(headers)
-                .method(method, body)
-                .build(),
-        )
+        val okRequest = Request.Builder()
+            .url(request.url)
+            .headers(headers)
+            .method(method, body)
+            .build()
+        val client = base.newBuilder()
+            .callTimeout(request.timeoutMs.toLong(), TimeUnit.MILLISECONDS)
+            .apply {
+                if (request.tlsPins.isNotEmpty()) {
+                    val host = okRequest.url.host
+                    certificatePinner(
+                        CertificatePinner.Builder().apply {
+                            request.tlsPins.forEach { add(host, it) }
+                        }.build(),
+                    )
+                }
+            }
+            .build()
+        val call = client.newCall(okRequest)
         try {
             call.execute().use { response ->
                 val received = response.headers
