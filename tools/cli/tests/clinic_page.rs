@@ -14,61 +14,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, Duration, Utc};
 use shikaku_core::clinic::{DeskStore, export};
 use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, presentation_of, sign_presentation,
-    to_qr_payload,
+    EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
 };
-use shikaku_core::eligibility::{InsurerNumber, MemberForm, RecordForm};
 use shikaku_core::store::PassphraseKeyStore;
+
+mod signed;
+
+use signed::{NAME, key, signed_trust_list};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
 /// A passphrase that meets the strength rule for a new store.
 const PASSPHRASE: &str = "clinic desk test passphrase";
-const NAME: &str = "山田 太郎";
-
-fn key(seed: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
-}
 
 fn document(issued_at: DateTime<Utc>) -> EligibilityDocument {
-    let day: NaiveDate = shikaku_core::clock::japan_today(issued_at);
-    let person: MemberForm = serde_json::from_value(serde_json::json!({
-        "name": NAME,
-        "kana": "ヤマダ タロウ",
-        "birth_date": "1985-04-12",
-        "sex": "male",
-        "relationship": "self",
-    }))
-    .unwrap();
-    let record = RecordForm::from_json(
-        &serde_json::json!({
-            "kind": "portal",
-            "insurer_number": "01130012",
-            "insurer_name": "全国健康保険協会 東京支部",
-            "symbol": "7340155",
-            "number": "42",
-            "branch": "00",
-            "relationship": "self",
-            "acquired_on": "2015-04-01",
-            "copay_percent": 30,
-            "issued_on": day.format("%Y-%m-%d").to_string(),
-        })
-        .to_string(),
-    )
-    .unwrap();
-    EligibilityDocument {
-        household_id: "hh-desk".into(),
-        person_id: "p-desk".into(),
-        version: 1,
-        issued_at,
-        valid_until: issued_at + Duration::days(365),
-        person: person.validate(day).unwrap(),
-        record: record.validate(day).unwrap(),
-        holder_binding: None,
-    }
+    signed::document(issued_at, issued_at + Duration::days(365))
 }
 
 /// The QR payload of a presentation issued 3 days ago, signed by `signer` as `kid`.
@@ -81,23 +43,7 @@ fn payload(signer: &str, kid: &str) -> String {
 /// A desk in `dir` holding the trust list (issued a day ago) with the key "issuer-qr".
 fn seed_desk(dir: &Path) {
     let now = Utc::now();
-    let trust = TrustList {
-        version: 1,
-        issued_at: now - Duration::days(1),
-        keys: vec![IssuerKey {
-            kid: "issuer-qr".into(),
-            public_key: key("issuer")
-                .verifying_key()
-                .to_encoded_point(false)
-                .as_bytes()
-                .to_vec(),
-            not_before: now - Duration::days(1000),
-            not_after: now + Duration::days(300),
-            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
-        }],
-    }
-    .sign(&key("root"))
-    .unwrap();
+    let trust = signed_trust_list(now);
     let ks = PassphraseKeyStore::new(zeroize::Zeroizing::new(PASSPHRASE.to_string()));
     let mut desk = DeskStore::open(dir, &ks).unwrap();
     desk.import_trust_list(&trust, Some(key("root").verifying_key()), now)

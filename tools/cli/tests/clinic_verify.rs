@@ -8,21 +8,19 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use shikaku_core::card::{TrustStore, read_verified_auth_certificate};
 use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, presentation_of, sign_presentation,
-    to_qr_payload,
+    EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
 };
-use shikaku_core::eligibility::{InsurerNumber, MemberForm, RecordForm};
+
+mod signed;
+
+use signed::{KID, key, root_sec1, signed_trust_list};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
 const PASS: &str = "kingfisher meadow lantern 42";
-
-fn key(seed: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
-}
 
 fn vcard(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/vcard-{name}.toml"))
@@ -39,42 +37,11 @@ fn card_spki(name: &str) -> Vec<u8> {
     cert.spki_der().to_vec()
 }
 
+/// 山田 太郎's document, valid for a year, bound to the card whose SPKI is `spki`.
 fn document(issued_at: DateTime<Utc>, spki: &[u8]) -> EligibilityDocument {
-    let day: NaiveDate = shikaku_core::clock::japan_today(issued_at);
-    let person: MemberForm = serde_json::from_value(serde_json::json!({
-        "name": "山田 太郎",
-        "kana": "ヤマダ タロウ",
-        "birth_date": "1985-04-12",
-        "sex": "male",
-        "relationship": "self",
-    }))
-    .unwrap();
-    let record = RecordForm::from_json(
-        &serde_json::json!({
-            "kind": "portal",
-            "insurer_number": "01130012",
-            "insurer_name": "全国健康保険協会 東京支部",
-            "symbol": "7340155",
-            "number": "42",
-            "branch": "00",
-            "relationship": "self",
-            "acquired_on": "2015-04-01",
-            "copay_percent": 30,
-            "issued_on": day.format("%Y-%m-%d").to_string(),
-        })
-        .to_string(),
-    )
-    .unwrap();
-    EligibilityDocument {
-        household_id: "hh-desk".into(),
-        person_id: "p-desk".into(),
-        version: 1,
-        issued_at,
-        valid_until: issued_at + Duration::days(365),
-        person: person.validate(day).unwrap(),
-        record: record.validate(day).unwrap(),
-        holder_binding: Some(Sha256::digest(spki).into()),
-    }
+    let mut doc = signed::document(issued_at, issued_at + Duration::days(365));
+    doc.holder_binding = Some(Sha256::digest(spki).into());
+    doc
 }
 
 /// 山田 太郎's presentation, bound to his virtual card, signed 2 days ago.
@@ -82,40 +49,15 @@ fn taro_payload() -> String {
     let spki = card_spki("yamada-taro");
     let doc = document(Utc::now() - Duration::days(2), &spki);
     let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
-    to_qr_payload(&sign_presentation(&p, &key("issuer"), "issuer-desk").unwrap())
+    to_qr_payload(&sign_presentation(&p, &key("issuer"), KID).unwrap())
 }
 
 /// Writes the signed trust list and its root into `dir`.
 fn trust_files(dir: &Path) -> (PathBuf, PathBuf) {
-    let now = Utc::now();
-    let trust = TrustList {
-        version: 1,
-        issued_at: now - Duration::days(1),
-        keys: vec![IssuerKey {
-            kid: "issuer-desk".into(),
-            public_key: key("issuer")
-                .verifying_key()
-                .to_encoded_point(false)
-                .as_bytes()
-                .to_vec(),
-            not_before: now - Duration::days(1000),
-            not_after: now + Duration::days(300),
-            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
-        }],
-    }
-    .sign(&key("root"))
-    .unwrap();
     let list = dir.join("trust.cose");
     let root = dir.join("root.sec1");
-    std::fs::write(&list, trust).unwrap();
-    std::fs::write(
-        &root,
-        key("root")
-            .verifying_key()
-            .to_encoded_point(true)
-            .as_bytes(),
-    )
-    .unwrap();
+    std::fs::write(&list, signed_trust_list(Utc::now())).unwrap();
+    std::fs::write(&root, root_sec1()).unwrap();
     (list, root)
 }
 

@@ -5,58 +5,14 @@
 
 use std::process::{Command, Output};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
-use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, presentation_of, sign_document,
-    sign_presentation, to_qr_payload,
-};
-use shikaku_core::eligibility::{InsurerNumber, MemberForm, RecordForm};
+use chrono::{Duration, Utc};
+use shikaku_core::document::{presentation_of, sign_document, sign_presentation, to_qr_payload};
+
+mod signed;
+
+use signed::{document, key, root_sec1, signed_trust_list};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-
-fn key(seed: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
-}
-
-fn document(issued_at: DateTime<Utc>, valid_until: DateTime<Utc>) -> EligibilityDocument {
-    let day: NaiveDate = shikaku_core::clock::japan_today(issued_at);
-    // JSON forms (the hand-entry format), so fields added later with defaults need no change.
-    let person: MemberForm = serde_json::from_value(serde_json::json!({
-        "name": "山田 太郎",
-        "kana": "ヤマダ タロウ",
-        "birth_date": "1985-04-12",
-        "sex": "male",
-        "relationship": "self",
-    }))
-    .unwrap();
-    let record = RecordForm::from_json(
-        &serde_json::json!({
-            "kind": "portal",
-            "insurer_number": "01130012",
-            "insurer_name": "全国健康保険協会 東京支部",
-            "symbol": "7340155",
-            "number": "42",
-            "branch": "00",
-            "relationship": "self",
-            "acquired_on": "2015-04-01",
-            "copay_percent": 30,
-            "issued_on": day.format("%Y-%m-%d").to_string(),
-        })
-        .to_string(),
-    )
-    .unwrap();
-    EligibilityDocument {
-        household_id: "hh-qr".into(),
-        person_id: "p-qr".into(),
-        version: 1,
-        issued_at,
-        valid_until,
-        person: person.validate(day).unwrap(),
-        record: record.validate(day).unwrap(),
-        holder_binding: None,
-    }
-}
 
 /// Verifies the QR of a document issued `issued_days_ago`, valid for `valid_days`, against an
 /// explicit trust list and root (no store needed).
@@ -87,32 +43,8 @@ fn verify_signed(signed: &[u8]) -> Output {
 fn verify_payload(payload: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc::now();
-    let trust = TrustList {
-        version: 1,
-        issued_at: now - Duration::days(1),
-        keys: vec![IssuerKey {
-            kid: "issuer-qr".into(),
-            public_key: key("issuer")
-                .verifying_key()
-                .to_encoded_point(false)
-                .as_bytes()
-                .to_vec(),
-            not_before: now - Duration::days(1000),
-            not_after: now + Duration::days(300),
-            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
-        }],
-    }
-    .sign(&key("root"))
-    .unwrap();
-    std::fs::write(dir.path().join("trust.cose"), trust).unwrap();
-    std::fs::write(
-        dir.path().join("root.sec1"),
-        key("root")
-            .verifying_key()
-            .to_encoded_point(true)
-            .as_bytes(),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("trust.cose"), signed_trust_list(now)).unwrap();
+    std::fs::write(dir.path().join("root.sec1"), root_sec1()).unwrap();
     Command::new(BIN)
         .arg("--data-dir")
         .arg(dir.path().join("store"))
