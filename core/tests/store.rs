@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::Utc;
 use common::*;
 use rusqlite::Connection;
+use shikaku_core::clinic::DeskStore;
 use shikaku_core::eligibility::{DocumentKind, MemberId, Provenance, RecordId, Relationship, Sex};
 use shikaku_core::store::{
     Argon2Cost, MemoryKeyStore, PassphraseKeyStore, RowRef, Store, StoreError,
@@ -779,6 +780,41 @@ fn wrong_key_with_a_hot_wal_changes_nothing() {
             .len(),
         1
     );
+}
+
+#[test]
+fn the_desk_store_opens_the_same_way_and_a_failed_open_changes_nothing() {
+    // The clinic desk's file goes through the household store's open sequence: a wrong key is
+    // typed, and the -wal / -shm files the failed attempt made are gone again.
+    let dir = tempfile::tempdir().unwrap();
+    let desk = dir.path().join("desk");
+    drop(DeskStore::open(&desk, &MemoryKeyStore::new(KEK)).unwrap());
+    let before = snapshot(&desk);
+    assert!(
+        !before
+            .keys()
+            .any(|f| f.ends_with("-wal") || f.ends_with("-shm")),
+        "closed cleanly: {:?}",
+        before.keys()
+    );
+    assert_eq!(
+        DeskStore::open(&desk, &MemoryKeyStore::new([7; 32])).unwrap_err(),
+        StoreError::WrongKey
+    );
+    assert_eq!(snapshot(&desk), before, "files as they were");
+    // A desk file is not a household store (another application id); opening it as one fails
+    // without leaving a -wal or -shm file behind either.
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    let copied = copy.join("s.db");
+    std::fs::copy(desk.join(shikaku_core::clinic::DESK_FILE), &copied).unwrap();
+    let copy_before = snapshot(&copy);
+    assert_eq!(
+        Store::open(&copied, &MemoryKeyStore::new(KEK)).unwrap_err(),
+        StoreError::NotADatabase
+    );
+    assert_eq!(snapshot(&copy), copy_before);
+    assert!(DeskStore::open(&desk, &MemoryKeyStore::new(KEK)).is_ok());
 }
 
 #[test]

@@ -39,6 +39,92 @@ pub(crate) type Digest = [u8; 16];
 /// The columns that hold sealed values (in every listed table).
 const SEALED_COLUMNS: [&str; 3] = ["data", "signed", "value"];
 
+/// A column of sealed values, one per row, each sealed under its row's id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SealedColumn {
+    /// The table.
+    pub table: &'static str,
+    /// The column holding the row's id.
+    pub id_column: &'static str,
+    /// The sealed column.
+    pub column: &'static str,
+}
+
+/// Every column of sealed values outside `meta` (whose sealed rows — the canary, the sync
+/// state, the row list — each have their own slot): what a migration or a re-key seals again.
+pub(crate) const SEALED: [SealedColumn; 5] = [
+    SealedColumn {
+        table: "members",
+        id_column: "id",
+        column: "data",
+    },
+    SealedColumn {
+        table: "records",
+        id_column: "id",
+        column: "data",
+    },
+    SealedColumn {
+        table: "records",
+        id_column: "id",
+        column: "signed",
+    },
+    SealedColumn {
+        table: "card_checks",
+        id_column: "id",
+        column: "data",
+    },
+    SealedColumn {
+        table: "presentations",
+        id_column: "record_id",
+        column: "data",
+    },
+];
+
+impl SealedColumn {
+    /// Every `(id, sealed value)` of this column (NULLs left out).
+    pub(crate) fn read_all(&self, conn: &Connection) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let SealedColumn {
+            table,
+            id_column,
+            column,
+        } = self;
+        Ok(conn
+            .prepare(&format!(
+                "SELECT {id_column}, {column} FROM {table} WHERE {column} IS NOT NULL"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces the sealed value of row `id`.
+    pub(crate) fn update(
+        &self,
+        conn: &Connection,
+        id: &str,
+        sealed: &[u8],
+    ) -> Result<(), StoreError> {
+        let SealedColumn {
+            table,
+            id_column,
+            column,
+        } = self;
+        conn.prepare_cached(&format!(
+            "UPDATE {table} SET {column} = ?1 WHERE {id_column} = ?2"
+        ))?
+        .execute(rusqlite::params![sealed, id])?;
+        Ok(())
+    }
+
+    /// The slot of row `id`'s value.
+    pub(crate) fn slot<'a>(&self, id: &'a str) -> Slot<'a> {
+        Slot {
+            table: self.table,
+            row: id,
+            column: self.column,
+        }
+    }
+}
+
 /// The AES-GCM tag length (the last bytes of a sealed value).
 const TAG_LEN: usize = 16;
 

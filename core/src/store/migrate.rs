@@ -7,8 +7,9 @@ use rusqlite::Transaction;
 use super::StoreError;
 use super::crypto::{Keys, Slot};
 use super::error::sealing_failed;
-use super::manifest;
-use super::open::{CANARY, CANARY_SLOT};
+use super::manifest::{self, SEALED};
+use super::open::{CANARY, CANARY_SLOT, meta_get};
+use super::sync_state::SYNC_SLOT;
 
 /// The first schema version whose values are sealed in format 2.
 const FORMAT_2_SCHEMA: u32 = 3;
@@ -18,44 +19,29 @@ pub(super) fn seal_format_at(version: u32) -> u32 {
     if version < FORMAT_2_SCHEMA { 1 } else { 2 }
 }
 
-/// Every sealed column: table, the column holding the row's id (each value is sealed under
-/// it), column, and a filter for `meta`.
-const SEALED: [(&str, &str, &str, &str); 6] = [
-    ("members", "id", "data", ""),
-    ("records", "id", "data", ""),
-    ("records", "id", "signed", ""),
-    ("card_checks", "id", "data", ""),
-    ("presentations", "record_id", "data", ""),
-    ("meta", "key", "value", "AND key = 'sync_state'"),
-];
-
 /// Re-seals every value from `old` (format 1) to `new` (format 2), fills the `signed` column of
 /// hand-entered records with a sealed empty value, re-seals the canary, and writes the row list.
 /// A value that does not open with `old` (already damaged) is kept as it is: it stays reported
 /// as damaged, for its row only, and the other rows move on.
 pub(super) fn reseal(tx: &Transaction<'_>, old: &Keys, new: &Keys) -> Result<(), StoreError> {
-    for (table, id_column, column, filter) in SEALED {
-        let rows: Vec<(String, Vec<u8>)> = tx
-            .prepare(&format!(
-                "SELECT {id_column}, {column} FROM {table} WHERE {column} IS NOT NULL {filter}"
-            ))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut update = tx.prepare(&format!(
-            "UPDATE {table} SET {column} = ?1 WHERE {id_column} = ?2"
-        ))?;
-        for (id, sealed) in rows {
-            let slot = Slot {
-                table,
-                row: &id,
-                column,
-            };
+    for sealed_column in SEALED {
+        for (id, sealed) in sealed_column.read_all(tx)? {
+            let slot = sealed_column.slot(&id);
             let Some(plain) = old.open(slot, &sealed) else {
                 continue;
             };
             let resealed = new.seal(slot, &plain).ok_or_else(sealing_failed)?;
-            update.execute(rusqlite::params![resealed, id])?;
+            sealed_column.update(tx, &id, &resealed)?;
         }
+    }
+    if let Some(sealed) = meta_get(tx, "sync_state")?
+        && let Some(plain) = old.open(SYNC_SLOT, &sealed)
+    {
+        let resealed = new.seal(SYNC_SLOT, &plain).ok_or_else(sealing_failed)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'sync_state'",
+            [&resealed],
+        )?;
     }
     let hand_entered: Vec<String> = tx
         .prepare("SELECT id FROM records WHERE signed IS NULL")?

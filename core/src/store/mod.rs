@@ -20,6 +20,7 @@ mod card_checks;
 pub(crate) mod crypto;
 mod entry;
 mod error;
+pub(crate) mod file;
 mod keystore;
 mod manifest;
 mod members;

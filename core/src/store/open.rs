@@ -1,15 +1,14 @@
 //! Opening and creating the file: the pragmas, the wrapped data key and its canary, the numbered
 //! migrations; and what is done to the file as a whole (rewrap, wipe, destroy).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use zeroize::Zeroizing;
+use rusqlite::{Connection, OptionalExtension};
 
-use super::crypto::{Keys, Slot, random_data_key};
+use super::crypto::{Keys, Slot};
+use super::file::{FileKind, NewKey, Opened, Unlocked, sidecar};
 use super::migrate::seal_format_at;
-use super::{KeyStore, KeyStoreError, RowRef, Store, StoreError};
+use super::{KeyStore, RowRef, Store, StoreError};
 use super::{manifest, migrate};
 
 /// The schema version this build writes and reads.
@@ -33,15 +32,14 @@ const MIGRATIONS: &[&str] = &[
 
 pub(super) const CANARY: &[u8] = b"shikaku store canary v1";
 
-pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // Per-connection settings; none of them writes to the file.
-    conn.execute_batch(
-        "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;
-         PRAGMA synchronous = FULL;",
-    )?;
-    Ok(())
-}
+/// The household store's kind of file.
+const STORE_FILE: FileKind = FileKind {
+    application_id: APPLICATION_ID,
+    schema_version: SCHEMA_VERSION,
+    meta_table: "meta",
+    canary: CANARY,
+    seal_format_at,
+};
 
 /// The raw value of a `meta` row.
 pub(super) fn meta_get(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -65,149 +63,30 @@ pub(super) const CANARY_SLOT: Slot<'static> = Slot {
     column: "value",
 };
 
-/// Makes sure the database file is readable by its owner only before SQLite opens it:
-/// a new file is created with mode 0600 (never through an existing file or link), and an
-/// existing one is narrowed to 0600. SQLite gives its `-wal` and `-shm` files the database
-/// file's mode, so they are owner-only too. (The wrapped key in the file must not be readable by
-/// other local users, who could guess a passphrase offline.)
-/// An I/O failure, without the path (it may name a person).
-#[cfg(unix)]
-fn io_error(e: std::io::Error) -> StoreError {
-    StoreError::Io {
-        reason: e.kind().to_string(),
-    }
-}
-
-#[cfg(unix)]
-pub(crate) fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(path)
-                .map_err(io_error)?;
-        }
-        Err(e) => return Err(io_error(e)),
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(StoreError::Io {
-                reason: "the store path is a symbolic link".into(),
-            });
-        }
-        Ok(m) if m.permissions().mode() & 0o077 != 0 => {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-                .map_err(io_error)?;
-        }
-        Ok(_) => {}
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-pub(crate) fn restrict_to_owner(_path: &Path) -> Result<(), StoreError> {
-    Ok(())
-}
-
 impl Store {
     /// Opens the store at `path`, creating it (with a new data key wrapped by `keystore`) if
     /// the file does not exist or is empty. Opening an existing store writes nothing until the
-    /// key has been proven right.
+    /// key has been proven right; a failed open leaves the files as they were.
     pub fn open(path: &Path, keystore: &dyn KeyStore) -> Result<Store, StoreError> {
-        let sidecar = |suffix: &str| {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            PathBuf::from(p)
-        };
-        let (wal, shm) = (sidecar("-wal"), sidecar("-shm"));
-        let had = (wal.exists(), shm.exists());
-        restrict_to_owner(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            // One connection, used from one thread at a time (`Store` is `Send`, not `Sync`):
-            // SQLite's own mutexes are not needed. No URI flag: a path is only a path.
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // Every statement the store runs stays prepared (rusqlite keeps 16 by default; the
-        // reads, the writes and the row list's checks use more, and re-preparing costs more
-        // than the reads themselves).
-        conn.set_prepared_statement_cache_capacity(64);
-        match Self::open_conn(conn, path, keystore) {
-            Ok(store) => Ok(store),
-            Err(e) => {
-                // The connection is closed by now (without a checkpoint). Remove only the
-                // sidecar files this attempt created, so a failed open leaves the files as
-                // they were; a pre-existing (hot) WAL is kept.
-                let empty = |p: &Path| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(false);
-                if !had.0 && empty(&wal) {
-                    let _ = std::fs::remove_file(&wal);
-                    if !had.1 {
-                        let _ = std::fs::remove_file(&shm);
-                    }
-                }
-                Err(e)
+        STORE_FILE.open(path, keystore, |opened| match opened {
+            Opened::Empty(conn) => Self::create(conn, path, keystore),
+            Opened::Existing(unlocked) => {
+                let Unlocked {
+                    conn,
+                    version,
+                    keys,
+                    data_key,
+                } = *unlocked;
+                let mut store = Store {
+                    conn,
+                    keys,
+                    data_key,
+                    path: path.to_path_buf(),
+                };
+                store.migrate(version)?;
+                Ok(store)
             }
-        }
-    }
-
-    fn open_conn(
-        conn: Connection,
-        path: &Path,
-        keystore: &dyn KeyStore,
-    ) -> Result<Store, StoreError> {
-        configure(&conn)?;
-        let (app_id, version, objects): (i32, u32, i64) = conn.query_row(
-            "SELECT (SELECT application_id FROM pragma_application_id),
-                    (SELECT user_version FROM pragma_user_version),
-                    (SELECT count(*) FROM sqlite_master)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        if app_id == 0 && version == 0 && objects == 0 {
-            return Self::create(conn, path, keystore);
-        }
-        if app_id != APPLICATION_ID {
-            return Err(StoreError::NotADatabase);
-        }
-        // Until the key is proven right, closing must not checkpoint a leftover WAL into the
-        // database: a failed open leaves every file as it was.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        let wrapped = meta_get(&conn, "wrapped_key")?.ok_or(StoreError::Corrupt {
-            row: meta_row("wrapped_key"),
-        })?;
-        let data_key = Zeroizing::new(keystore.unwrap(wrapped).map_err(|e| match e {
-            KeyStoreError::Rejected => StoreError::WrongKey,
-            KeyStoreError::Malformed => StoreError::Corrupt {
-                row: meta_row("wrapped_key"),
-            },
-            KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
-        })?);
-        let keys = Keys::derive(&data_key, seal_format_at(version)).ok_or(StoreError::WrongKey)?;
-        let canary = meta_get(&conn, "canary")?.ok_or(StoreError::Corrupt {
-            row: meta_row("canary"),
-        })?;
-        match keys.open(CANARY_SLOT, &canary) {
-            Some(v) if v.as_slice() == CANARY => {}
-            _ => return Err(StoreError::WrongKey),
-        }
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
-        let mut store = Store {
-            conn,
-            keys,
-            data_key,
-            path: path.to_path_buf(),
-        };
-        store.migrate(version)?;
-        Ok(store)
+        })
     }
 
     fn create(
@@ -215,41 +94,18 @@ impl Store {
         path: &Path,
         keystore: &dyn KeyStore,
     ) -> Result<Store, StoreError> {
-        // WAL cannot be switched inside a transaction; it is persistent once set.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Io {
-                reason: "the file system does not support WAL".into(),
-            });
-        }
-        let data_key = random_data_key();
-        let wrapped = keystore.wrap(&data_key[..]).map_err(|e| match e {
-            KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
-            other => StoreError::KeyUnavailable {
-                reason: other.to_string(),
-            },
-        })?;
-        let keys = Keys::derive(&data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?;
-        let canary = keys.seal(CANARY_SLOT, CANARY).ok_or(StoreError::Io {
-            reason: "encryption failed".into(),
-        })?;
+        let new = STORE_FILE.new_key(&conn, keystore)?;
         let tx = conn.transaction()?;
         tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
         for (i, m) in MIGRATIONS.iter().enumerate() {
             tx.execute_batch(m)?;
             tx.execute_batch(&format!("PRAGMA user_version = {};", i + 1))?;
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('wrapped_key', ?1)",
-            [&wrapped],
-        )?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('canary', ?1)",
-            [&canary],
-        )?;
-        manifest::save(&tx, &keys, &manifest::Manifest::default())?;
+        STORE_FILE.store_key(&tx, &new)?;
+        manifest::save(&tx, &new.keys, &manifest::Manifest::default())?;
         tx.commit()?;
-        manifest::load(&conn, &keys)?;
+        manifest::load(&conn, &new.keys)?;
+        let NewKey { data_key, keys, .. } = new;
         Ok(Store {
             conn,
             keys,
@@ -336,9 +192,7 @@ impl Store {
              PRAGMA wal_checkpoint(RESTART);",
         )?;
         let path = self.path.clone();
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
-        let wal = PathBuf::from(wal);
+        let wal = sidecar(&path, "-wal");
         if let Ok(m) = std::fs::symlink_metadata(&wal)
             && m.file_type().is_file()
         {
@@ -361,9 +215,7 @@ impl Store {
             reason: e.kind().to_string(),
         };
         for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let p = PathBuf::from(p);
+            let p = sidecar(path, suffix);
             match std::fs::symlink_metadata(&p) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(io(e)),

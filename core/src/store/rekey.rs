@@ -2,33 +2,20 @@
 //! wrapping of the old one. Otherwise an old copy of the store plus the old passphrase would
 //! still open everything written after the change.
 
-use std::path::PathBuf;
-
 use zeroize::Zeroizing;
 
-use super::crypto::{Keys, Slot, random_data_key};
+use super::crypto::{Keys, random_data_key};
 use super::error::sealing_failed;
+use super::manifest::{SEALED, SealedColumn};
 use super::open::{CANARY, CANARY_SLOT, SEAL_FORMAT, meta_get, meta_row};
 use super::records::identity_hash;
 use super::sync_state::SYNC_SLOT;
 use super::{KeyStore, KeyStoreError, RowRef, Store, StoreError};
 use crate::eligibility::{MemberId, RecordId};
 
-/// The sealed columns: table, the column holding the row's id (each value is sealed under
-/// it), column.
-const SEALED: [(&str, &str, &str); 5] = [
-    ("members", "id", "data"),
-    ("records", "id", "data"),
-    ("records", "id", "signed"),
-    ("card_checks", "id", "data"),
-    ("presentations", "record_id", "data"),
-];
-
 /// One sealed value, opened with the old keys, to be sealed again with the new ones.
 struct Value {
-    table: &'static str,
-    id_column: &'static str,
-    column: &'static str,
+    column: SealedColumn,
     id: String,
     plain: Zeroizing<Vec<u8>>,
 }
@@ -55,38 +42,17 @@ impl Store {
 
         // Everything is read and opened with the old keys first.
         let mut values = Vec::new();
-        for (table, id_column, column) in SEALED {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT {id_column}, {column} FROM {table} WHERE {column} IS NOT NULL"
-            ))?;
-            let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            for row in rows {
-                let (id, sealed) = row?;
-                let plain = self
-                    .keys
-                    .open(
-                        Slot {
-                            table,
-                            row: &id,
-                            column,
-                        },
-                        &sealed,
-                    )
-                    .ok_or_else(|| StoreError::Corrupt {
+        for column in SEALED {
+            for (id, sealed) in column.read_all(&self.conn)? {
+                let plain = self.keys.open(column.slot(&id), &sealed).ok_or_else(|| {
+                    StoreError::Corrupt {
                         row: RowRef {
-                            table,
+                            table: column.table,
                             id: id.clone(),
                         },
-                    })?;
-                values.push(Value {
-                    table,
-                    id_column,
-                    column,
-                    id,
-                    plain,
-                });
+                    }
+                })?;
+                values.push(Value { column, id, plain });
             }
         }
         let sync_state = match meta_get(&self.conn, "sync_state")? {
@@ -145,22 +111,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         for v in &values {
             let sealed = keys
-                .seal(
-                    Slot {
-                        table: v.table,
-                        row: &v.id,
-                        column: v.column,
-                    },
-                    &v.plain,
-                )
+                .seal(v.column.slot(&v.id), &v.plain)
                 .ok_or_else(sealing_failed)?;
-            tx.execute(
-                &format!(
-                    "UPDATE {} SET {} = ?1 WHERE {} = ?2",
-                    v.table, v.column, v.id_column
-                ),
-                rusqlite::params![sealed, v.id],
-            )?;
+            v.column.update(&tx, &v.id, &sealed)?;
         }
         for (id, hash) in &record_lookups {
             tx.execute(
@@ -200,9 +153,7 @@ impl Store {
     /// after a RESTART checkpoint no frame is read again and the next write starts over.
     pub(super) fn scrub_wal(&mut self) -> Result<(), StoreError> {
         self.conn.execute_batch("PRAGMA wal_checkpoint(RESTART);")?;
-        let mut wal = self.path.as_os_str().to_owned();
-        wal.push("-wal");
-        let wal = PathBuf::from(wal);
+        let wal = super::file::sidecar(&self.path, "-wal");
         if let Ok(m) = std::fs::symlink_metadata(&wal)
             && m.file_type().is_file()
         {

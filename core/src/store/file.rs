@@ -1,0 +1,293 @@
+//! Opening an encrypted SQLite file, shared by the household store (`open.rs`) and the clinic
+//! desk's store (`clinic/desk.rs`): the file made owner-only before SQLite touches it, the
+//! per-connection pragmas, the application id and schema version checked, no checkpoint on close
+//! until the key is proven right, the wrapped data key unwrapped and proven by the sealed canary,
+//! and, when any of that (or what the caller does next) fails, the `-wal` / `-shm` files this
+//! attempt created removed again, so a failed open leaves the files as they were.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use zeroize::Zeroizing;
+
+use super::crypto::{Keys, Slot, random_data_key};
+use super::{KeyStore, KeyStoreError, RowRef, StoreError};
+
+/// What tells one kind of encrypted SQLite file from another, and what unlocks it.
+pub(crate) struct FileKind {
+    /// SQLite `application_id` of this kind of file.
+    pub application_id: i32,
+    /// The newest schema version this build reads (and the one it creates).
+    pub schema_version: u32,
+    /// The table of `key`/`value` rows holding `wrapped_key` and `canary`.
+    pub meta_table: &'static str,
+    /// The canary's plaintext.
+    pub canary: &'static [u8],
+    /// The seal format of a file at a schema version.
+    pub seal_format_at: fn(u32) -> u32,
+}
+
+/// An existing file whose data key is proven right (checkpoints on close are back on).
+pub(crate) struct Unlocked {
+    /// The connection, configured.
+    pub conn: Connection,
+    /// The file's schema version (at most [`FileKind::schema_version`]).
+    pub version: u32,
+    /// The keys of the file's seal format.
+    pub keys: Keys,
+    /// The unwrapped data key.
+    pub data_key: Zeroizing<Vec<u8>>,
+}
+
+/// What [`FileKind::open`] found.
+pub(crate) enum Opened {
+    /// An empty file (new, or zero bytes): the caller creates its schema, see
+    /// [`FileKind::new_key`].
+    Empty(Connection),
+    /// An existing file, unlocked.
+    Existing(Box<Unlocked>),
+}
+
+/// A new file's key material, to be stored by [`FileKind::store_key`].
+pub(crate) struct NewKey {
+    /// The new random data key.
+    pub data_key: Zeroizing<Vec<u8>>,
+    /// The keys derived from it, for the newest seal format.
+    pub keys: Keys,
+    wrapped: Vec<u8>,
+    canary: Vec<u8>,
+}
+
+/// An I/O failure, without the path (it may name a person).
+pub(crate) fn io_error(e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        reason: e.kind().to_string(),
+    }
+}
+
+/// The per-connection settings; none of them writes to the file.
+pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = FULL;",
+    )?;
+    Ok(())
+}
+
+/// Makes sure the database file is readable by its owner only before SQLite opens it:
+/// a new file is created with mode 0600 (never through an existing file or link), and an
+/// existing one is narrowed to 0600. SQLite gives its `-wal` and `-shm` files the database
+/// file's mode, so they are owner-only too. (The wrapped key in the file must not be readable by
+/// other local users, who could guess a passphrase offline.)
+#[cfg(unix)]
+pub(crate) fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(io_error)?;
+        }
+        Err(e) => return Err(io_error(e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(StoreError::Io {
+                reason: "the store path is a symbolic link".into(),
+            });
+        }
+        Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(io_error)?;
+        }
+        Ok(_) => {}
+    }
+    Ok(())
+}
+
+/// Makes sure the database file is readable by its owner only (a no-op off Unix).
+#[cfg(not(unix))]
+pub(crate) fn restrict_to_owner(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// `path` with `suffix` appended to its file name (`-wal`, `-shm`, `-journal`).
+pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+impl FileKind {
+    fn meta_get(&self, conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(conn
+            .prepare_cached(&format!(
+                "SELECT value FROM {} WHERE key = ?1",
+                self.meta_table
+            ))?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn meta_row(&self, key: &str) -> RowRef {
+        RowRef {
+            table: self.meta_table,
+            id: key.into(),
+        }
+    }
+
+    /// Where the canary is sealed.
+    pub(crate) fn canary_slot(&self) -> Slot<'static> {
+        Slot {
+            table: self.meta_table,
+            row: "canary",
+            column: "value",
+        }
+    }
+
+    /// Opens (or creates, empty) the file at `path` and hands what it found to `then`. When the
+    /// open or `then` fails, the `-wal` and `-shm` files this attempt created are removed once
+    /// the connection is closed (a pre-existing, hot WAL is kept).
+    pub(crate) fn open<T>(
+        &self,
+        path: &Path,
+        keystore: &dyn KeyStore,
+        then: impl FnOnce(Opened) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (wal, shm) = (sidecar(path, "-wal"), sidecar(path, "-shm"));
+        let had = (wal.exists(), shm.exists());
+        restrict_to_owner(path)?;
+        match self.open_conn(path, keystore).and_then(then) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                // The connection is closed by now (without a checkpoint). Remove only the
+                // sidecar files this attempt created, so a failed open leaves the files as
+                // they were.
+                let empty = |p: &Path| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(false);
+                if !had.0 && empty(&wal) {
+                    let _ = std::fs::remove_file(&wal);
+                    if !had.1 {
+                        let _ = std::fs::remove_file(&shm);
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn open_conn(&self, path: &Path, keystore: &dyn KeyStore) -> Result<Opened, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            // One connection, used from one thread at a time (the stores are `Send`, not
+            // `Sync`): SQLite's own mutexes are not needed. No URI flag: a path is only a path.
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Every statement a store runs stays prepared (rusqlite keeps 16 by default; the
+        // reads, the writes and the row list's checks use more, and re-preparing costs more
+        // than the reads themselves).
+        conn.set_prepared_statement_cache_capacity(64);
+        configure(&conn)?;
+        let (app_id, version, objects): (i32, u32, i64) = conn.query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id),
+                    (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        if app_id == 0 && version == 0 && objects == 0 {
+            return Ok(Opened::Empty(conn));
+        }
+        if app_id != self.application_id {
+            return Err(StoreError::NotADatabase);
+        }
+        // Until the key is proven right, closing must not checkpoint a leftover WAL into the
+        // database: a failed open leaves every file as it was.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        if version > self.schema_version {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported: self.schema_version,
+            });
+        }
+        let wrapped = self
+            .meta_get(&conn, "wrapped_key")?
+            .ok_or_else(|| StoreError::Corrupt {
+                row: self.meta_row("wrapped_key"),
+            })?;
+        let data_key = Zeroizing::new(keystore.unwrap(wrapped).map_err(|e| match e {
+            KeyStoreError::Rejected => StoreError::WrongKey,
+            KeyStoreError::Malformed => StoreError::Corrupt {
+                row: self.meta_row("wrapped_key"),
+            },
+            KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
+        })?);
+        let keys =
+            Keys::derive(&data_key, (self.seal_format_at)(version)).ok_or(StoreError::WrongKey)?;
+        let canary = self
+            .meta_get(&conn, "canary")?
+            .ok_or_else(|| StoreError::Corrupt {
+                row: self.meta_row("canary"),
+            })?;
+        match keys.open(self.canary_slot(), &canary) {
+            Some(v) if v.as_slice() == self.canary => {}
+            _ => return Err(StoreError::WrongKey),
+        }
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        Ok(Opened::Existing(Box::new(Unlocked {
+            conn,
+            version,
+            keys,
+            data_key,
+        })))
+    }
+
+    /// For a new file: switches `conn` to WAL (persistent, and impossible inside a
+    /// transaction), makes a random data key, wraps it with `keystore` and seals the canary
+    /// with it (newest seal format).
+    pub(crate) fn new_key(
+        &self,
+        conn: &Connection,
+        keystore: &dyn KeyStore,
+    ) -> Result<NewKey, StoreError> {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Io {
+                reason: "the file system does not support WAL".into(),
+            });
+        }
+        let data_key = random_data_key();
+        let wrapped = keystore.wrap(&data_key[..]).map_err(|e| match e {
+            KeyStoreError::Unavailable { reason } => StoreError::KeyUnavailable { reason },
+            other => StoreError::KeyUnavailable {
+                reason: other.to_string(),
+            },
+        })?;
+        let keys = Keys::derive(&data_key, (self.seal_format_at)(self.schema_version))
+            .ok_or(StoreError::WrongKey)?;
+        let canary = keys
+            .seal(self.canary_slot(), self.canary)
+            .ok_or_else(super::error::sealing_failed)?;
+        Ok(NewKey {
+            data_key,
+            keys,
+            wrapped,
+            canary,
+        })
+    }
+
+    /// Inserts the new file's wrapped key and canary into its meta table (in the caller's
+    /// transaction, after its schema).
+    pub(crate) fn store_key(&self, conn: &Connection, key: &NewKey) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO {} (key, value) VALUES ('wrapped_key', ?1), ('canary', ?2)",
+            self.meta_table
+        );
+        conn.execute(&sql, rusqlite::params![key.wrapped, key.canary])?;
+        Ok(())
+    }
+}
