@@ -1,11 +1,16 @@
-//! Short command APDUs, response APDUs, and the channel that sends them (handling `61xx` and
-//! `6Cxx`).
+//! Command APDUs (short, and the extended Le of READ BINARY), response APDUs, and the channel
+//! that sends them (handling `61xx` and `6Cxx`, and remembering whether extended-length reads
+//! are still in use for the session).
 
 use super::error::CardError;
 use super::status::StatusWord;
 use super::transport::CardTransport;
 
-/// A short command APDU (ISO 7816-4 cases 1 to 4): at most 255 data bytes, Le at most 256.
+/// The largest Le of an extended APDU (encoded `00 00 00` without Lc).
+pub const EXTENDED_LE_MAX: u32 = 65_536;
+
+/// A command APDU (ISO 7816-4 cases 1 to 4): short (at most 255 data bytes, Le at most 256),
+/// or case 2 extended (no data, a 3-byte Le up to 65,536) for READ BINARY.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     cla: u8,
@@ -13,7 +18,9 @@ pub struct Command {
     p1: u8,
     p2: u8,
     data: Vec<u8>,
-    le: Option<u16>,
+    le: Option<u32>,
+    /// Le is encoded in the extended form (`00 Le1 Le2`).
+    extended: bool,
 }
 
 impl Command {
@@ -26,6 +33,7 @@ impl Command {
             p2,
             data: Vec::new(),
             le: None,
+            extended: false,
         }
     }
 
@@ -33,6 +41,11 @@ impl Command {
     /// an extended APDU.
     pub fn with_data(mut self, data: impl Into<Vec<u8>>) -> Result<Self, CardError> {
         let data = data.into();
+        if self.extended {
+            return Err(CardError::malformed(
+                "command data with an extended Le is not supported",
+            ));
+        }
         if data.len() > 255 {
             return Err(CardError::malformed(
                 "command data longer than a short APDU allows",
@@ -47,8 +60,32 @@ impl Command {
         if !(1..=256).contains(&le) {
             return Err(CardError::malformed("Le outside 1..=256 for a short APDU"));
         }
-        self.le = Some(le);
+        self.le = Some(u32::from(le));
+        self.extended = false;
         Ok(self)
+    }
+
+    /// Sets an extended Le, 1 to 65,536, for a command without data (case 2 extended):
+    /// `00 Le1 Le2`, where `00 00 00` means 65,536.
+    pub fn with_extended_le(mut self, le: u32) -> Result<Self, CardError> {
+        if !self.data.is_empty() {
+            return Err(CardError::malformed(
+                "an extended Le with command data is not supported",
+            ));
+        }
+        if !(1..=EXTENDED_LE_MAX).contains(&le) {
+            return Err(CardError::malformed(
+                "Le outside 1..=65536 for an extended APDU",
+            ));
+        }
+        self.le = Some(le);
+        self.extended = true;
+        Ok(self)
+    }
+
+    /// True when the Le is in the extended form.
+    pub fn is_extended(&self) -> bool {
+        self.extended
     }
 
     /// The instruction byte.
@@ -56,18 +93,28 @@ impl Command {
         self.ins
     }
 
-    /// The encoded APDU: `CLA INS P1 P2 [Lc data] [Le]`.
+    /// The encoded APDU: `CLA INS P1 P2 [Lc data] [Le]`, or `CLA INS P1 P2 00 Le1 Le2` with an
+    /// extended Le.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(6 + self.data.len());
+        let mut out = Vec::with_capacity(7 + self.data.len());
         out.extend_from_slice(&[self.cla, self.ins, self.p1, self.p2]);
         if !self.data.is_empty() {
             // Fits: `with_data` refuses more than 255 bytes.
             out.push(self.data.len() as u8);
             out.extend_from_slice(&self.data);
         }
-        if let Some(le) = self.le {
-            // 256 is encoded as 00; `with_le` keeps le within 1..=256.
-            out.push((le & 0xFF) as u8);
+        match (self.le, self.extended) {
+            (Some(le), true) => {
+                // 65536 is encoded as 00 00; `with_extended_le` keeps le within 1..=65536 and
+                // the command without data, so the Le follows the header directly.
+                out.push(0x00);
+                out.extend_from_slice(&[((le >> 8) & 0xFF) as u8, (le & 0xFF) as u8]);
+            }
+            (Some(le), false) => {
+                // 256 is encoded as 00; `with_le` keeps le within 1..=256.
+                out.push((le & 0xFF) as u8);
+            }
+            (None, _) => {}
         }
         out
     }
@@ -95,6 +142,16 @@ impl Command {
         Self::new(0x00, 0xB0, p1, p2).with_le(le)
     }
 
+    /// READ BINARY of the current EF with an extended Le (1 to 65,536):
+    /// `00 B0 off_hi off_lo 00 Le1 Le2`. Fails for offsets above `7FFF`.
+    pub fn read_binary_extended(offset: u16, le: u32) -> Result<Self, CardError> {
+        if offset > 0x7FFF {
+            return Err(CardError::malformed("READ BINARY offset above 7FFF"));
+        }
+        let [p1, p2] = offset.to_be_bytes();
+        Self::new(0x00, 0xB0, p1, p2).with_extended_le(le)
+    }
+
     /// Empty VERIFY for the current key EF (reads the retry counter, spends no try):
     /// `00 20 00 80`.
     pub fn verify_status() -> Self {
@@ -106,7 +163,7 @@ impl Command {
         Self::new(0x00, 0xC0, 0x00, 0x00).with_le(le)
     }
 
-    /// The same command with another Le (for a `6Cxx` answer).
+    /// The same command with another (short) Le (for a `6Cxx` answer).
     fn with_replaced_le(&self, le: u16) -> Result<Self, CardError> {
         self.clone().with_le(le)
     }
@@ -151,11 +208,18 @@ pub(crate) enum Application {
 /// EF of the card holds).
 const MAX_GET_RESPONSE: usize = 64;
 
-/// Sends commands over a [`CardTransport`], follows `61xx` with GET RESPONSE and resends once
-/// on `6Cxx`.
+/// Sends commands over a [`CardTransport`], follows `61xx` with GET RESPONSE and resends a short
+/// command once on `6Cxx`.
+///
+/// One channel is one card session. It starts with extended-length reads when the transport
+/// says it can carry them ([`CardTransport::extended_length`]) and drops to short reads for
+/// the rest of the session once they fail ([`Channel::fall_back_to_short`]). It also remembers
+/// whether a VERIFY with a PIN was sent, so that nothing after it is ever retried.
 pub(crate) struct Channel<'t> {
     transport: &'t dyn CardTransport,
     current: Option<Application>,
+    extended: bool,
+    verify_sent: bool,
 }
 
 /// True for a command that would select or read EF `0001` (the 個人番号 in the
@@ -186,7 +250,26 @@ impl<'t> Channel<'t> {
         Self {
             transport,
             current: None,
+            extended: transport.extended_length(),
+            verify_sent: false,
         }
+    }
+
+    /// True while READ BINARY may use an extended Le in this session.
+    pub(crate) fn extended_reads(&self) -> bool {
+        self.extended
+    }
+
+    /// Short reads for the rest of the session (the card, the reader or the transport refused
+    /// an extended READ BINARY).
+    pub(crate) fn fall_back_to_short(&mut self) {
+        self.extended = false;
+    }
+
+    /// True once a VERIFY carrying a PIN was handed to the transport in this session (whatever
+    /// came back): from then on a failed command is never retried.
+    pub(crate) fn verify_sent(&self) -> bool {
+        self.verify_sent
     }
 
     /// Sends one command; a transport failure here never has a VERIFY in flight.
@@ -214,14 +297,18 @@ impl<'t> Channel<'t> {
     /// (`Pin::verify_command`); the channel makes no copy of it. A transport failure is
     /// reported with `verify_in_flight: true`, and nothing is ever resent or followed up.
     pub(crate) fn exchange_verify(&mut self, apdu: &[u8]) -> Result<Response, CardError> {
+        self.verify_sent = true;
         self.send(apdu, true)
     }
 
     /// Sends `command` (never a VERIFY with a PIN) and returns the final response after
-    /// `61xx`/`6Cxx` handling.
+    /// `61xx`/`6Cxx` handling. A `6Cxx` answer to an extended command is returned as it is:
+    /// the caller falls back to short reads.
     pub(crate) fn exchange(&mut self, command: &Command) -> Result<Response, CardError> {
         let mut response = self.raw(command)?;
-        if let StatusWord::ResendWithLe(n) = response.status {
+        if let StatusWord::ResendWithLe(n) = response.status
+            && !command.is_extended()
+        {
             response = self.raw(&command.with_replaced_le(count(n))?)?;
         }
         let mut rounds = 0;
@@ -320,6 +407,57 @@ mod tests {
                 .to_bytes(),
             hex("802A0080020102 00")
         );
+    }
+
+    #[test]
+    fn encodes_an_extended_le_without_lc() {
+        assert_eq!(
+            Command::read_binary_extended(0, EXTENDED_LE_MAX)
+                .unwrap()
+                .to_bytes(),
+            hex("00B00000 000000")
+        );
+        assert_eq!(
+            Command::read_binary_extended(0x0100, 0x0525)
+                .unwrap()
+                .to_bytes(),
+            hex("00B00100 000525")
+        );
+        assert_eq!(
+            Command::read_binary_extended(0x7FFF, 1).unwrap().to_bytes(),
+            hex("00B07FFF 000001")
+        );
+        assert!(Command::read_binary_extended(0x8000, 1).is_err());
+        assert!(Command::read_binary_extended(0, 0).is_err());
+        assert!(Command::read_binary_extended(0, EXTENDED_LE_MAX + 1).is_err());
+        // Data and an extended Le do not mix (no command here needs both).
+        assert!(
+            Command::new(0, 0xB0, 0, 0)
+                .with_data(vec![1])
+                .unwrap()
+                .with_extended_le(1)
+                .is_err()
+        );
+        assert!(
+            Command::new(0, 0xB0, 0, 0)
+                .with_extended_le(1)
+                .unwrap()
+                .with_data(vec![1])
+                .is_err()
+        );
+        assert!(Command::read_binary_extended(0, 300).unwrap().is_extended());
+        assert!(!Command::read_binary(0, 255).unwrap().is_extended());
+    }
+
+    #[test]
+    fn six_c_to_an_extended_command_is_returned_not_followed() {
+        let mock = MockTransport::new().expect("00B00000000000", "6C00");
+        let mut ch = Channel::new(&mock);
+        let r = ch
+            .exchange(&Command::read_binary_extended(0, EXTENDED_LE_MAX).unwrap())
+            .unwrap();
+        assert_eq!(r.status, StatusWord::ResendWithLe(0));
+        mock.assert_done();
     }
 
     #[test]

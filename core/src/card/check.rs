@@ -342,7 +342,11 @@ fn read_text_ap(
 /// Order, and why:
 /// 1. The PIN format is checked and the trust anchors are parsed before anything is sent.
 /// 2. SELECT the JPKI AP by AID (failure → [`CardError::NotAMyNumberCard`]); read the token
-///    (card kind) and the 利用者証明用 certificate (no PIN).
+///    (card kind) and the 利用者証明用 certificate (no PIN). The certificate is one extended
+///    READ BINARY when the transport carries extended APDUs
+///    ([`CardTransport::extended_length`]); if the card, reader or transport refuses it, it is
+///    read again in 256-byte chunks — still before any PIN is sent — and the session stays
+///    short (docs/decisions/0012-extended-length.md).
 /// 3. The certificate is chained to the anchors and checked for validity at `now` and for
 ///    keyUsage **before** the PIN is sent, so no try is spent on a card that cannot pass. An
 ///    expired certificate passes only inside the 保険証 grace period, chained as of its own
@@ -472,7 +476,7 @@ mod tests {
     use crate::card::cert::AnchorSource;
     use crate::card::cert::testpki::{JLIS_AUTH_DN, NOT_AFTER, NOT_BEFORE, pki};
     use crate::card::error::PinKind;
-    use crate::card::mock::{MockTransport, SELECT_TEXT_AP, hex, read_steps};
+    use crate::card::mock::{MockTransport, SELECT_TEXT_AP, extended_read_step, hex, read_steps};
     use crate::card::text_ap::{CardSex, encode_basic_info};
     use crate::card::transport::TransportError;
 
@@ -591,6 +595,79 @@ mod tests {
              received (基本4情報 {} bytes)",
             basic_info_file().len()
         );
+    }
+
+    /// The JPKI part on a transport with extended-length APDUs; `reads` answer the reads of
+    /// the certificate EF.
+    fn jpki_extended(reads: Vec<(Vec<u8>, Vec<u8>)>) -> MockTransport {
+        MockTransport::new()
+            .extended()
+            .expect(SELECT_JPKI, "9000")
+            .expect("00A4020C020006", "9000")
+            .expect_bytes(hex("00B0000020"), token_answer("JPKIAPICCTOKEN2"))
+            .expect("00A4020C02000A", "9000")
+            .then(reads)
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020017", "9000")
+            .expect_sign(false)
+    }
+
+    #[test]
+    fn extended_length_reads_the_certificate_in_one_apdu() {
+        let leaf = &pki().leaf;
+        let mock = jpki_extended(vec![extended_read_step(leaf, 2048 - leaf.len())]);
+        let check = check_card(&mock, PIN, options(false), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+        assert_eq!(mock.traffic().0, 1 + 2 + 2 + 3 + 2);
+        // The 基本4情報 after the VERIFY is one extended READ too.
+        let mock = jpki_extended(vec![extended_read_step(leaf, 0)])
+            .expect(SELECT_TEXT_AP, "9000")
+            .expect("00A4020C020011", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020002", "9000")
+            .then(vec![extended_read_step(&basic_info_file(), 40)]);
+        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(check.basic_info.info().unwrap().birth_date, "19800217");
+        assert_invariants(&mock);
+    }
+
+    #[test]
+    fn a_refused_extended_read_falls_back_before_any_pin_is_sent() {
+        let leaf = &pki().leaf;
+        let reads = leaf.len().div_ceil(256);
+        for refusal in ["6700", "6C00"] {
+            let mut steps = vec![(hex("00B00000000000"), hex(refusal))];
+            steps.extend(read_steps(leaf, 2048 - leaf.len()));
+            let mock = jpki_extended(steps);
+            let check = check_card(&mock, PIN, options(false), now()).unwrap();
+            mock.assert_done();
+            assert_eq!(check.retries_left, PinCounter::Remaining(3));
+            // One VERIFY, sent after every read of the certificate.
+            assert_eq!(mock.pin_verifies(), 1);
+            let log = mock.log();
+            let verify = log.iter().position(|c| *c == hex(VERIFY_1234)).unwrap();
+            let last_read = log.iter().rposition(|c| c[..2] == [0x00, 0xB0]).unwrap();
+            assert!(last_read < verify);
+            assert_eq!(mock.traffic().0, 1 + 2 + (1 + 1 + reads) + 3 + 2);
+        }
+        // A transport error on the extended READ (APDU #4): the certificate is read short, and
+        // the one VERIFY follows.
+        let mock = jpki_extended(read_steps(leaf, 0)).fail_once_at(
+            4,
+            TransportError::Other {
+                reason: "reader refused an extended APDU".into(),
+            },
+        );
+        check_card(&mock, PIN, options(false), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 1);
+        assert_eq!(mock.log()[4], hex("00B00000000000"));
+        assert_eq!(mock.log()[5], hex("00B0000000"));
     }
 
     #[test]

@@ -47,6 +47,15 @@ pub(crate) fn read_steps(object: &[u8], pad: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
     steps
 }
 
+/// The script step with which a card answers the extended READ BINARY of the whole EF
+/// (`00 B0 00 00 00 00 00`) for an EF holding `object` followed by `pad` bytes of `FF`.
+pub(crate) fn extended_read_step(object: &[u8], pad: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut answer = object.to_vec();
+    answer.extend(std::iter::repeat_n(0xFF, pad));
+    answer.extend_from_slice(&[0x62, 0x82]);
+    (hex("00B00000000000"), answer)
+}
+
 /// `80 2A 00 80 33` followed by the SHA-256 DigestInfo prefix.
 const SIGN_PREFIX: [u8; 24] = [
     0x80, 0x2A, 0x00, 0x80, 0x33, 0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
@@ -76,6 +85,9 @@ struct State {
     received: usize,
     in_text_ap: bool,
     fail_at: Option<(usize, TransportError)>,
+    /// The failure at `fail_at` hits that APDU only; later ones are answered from the script.
+    fail_once: bool,
+    extended_length: bool,
 }
 
 /// A scripted [`CardTransport`].
@@ -128,6 +140,23 @@ impl MockTransport {
     /// The APDU at `index` (0-based) fails with `error` instead of being answered.
     pub(crate) fn fail_at(self, index: usize, error: TransportError) -> Self {
         self.state.lock().unwrap().fail_at = Some((index, error));
+        self
+    }
+
+    /// The APDU at `index` fails with `error` and is not answered, but the card stays: the
+    /// next APDU is checked against the script step the failed one would have used.
+    pub(crate) fn fail_once_at(self, index: usize, error: TransportError) -> Self {
+        {
+            let mut state = self.state.lock().unwrap();
+            state.fail_at = Some((index, error));
+            state.fail_once = true;
+        }
+        self
+    }
+
+    /// Reports extended-length support ([`CardTransport::extended_length`]).
+    pub(crate) fn extended(self) -> Self {
+        self.state.lock().unwrap().extended_length = true;
         self
     }
 
@@ -190,6 +219,10 @@ pub(crate) fn assert_no_my_number_select(log: &[Vec<u8>]) {
 }
 
 impl CardTransport for MockTransport {
+    fn extended_length(&self) -> bool {
+        self.state.lock().unwrap().extended_length
+    }
+
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut state = self.state.lock().unwrap();
         let index = state.log.len();
@@ -203,13 +236,16 @@ impl CardTransport for MockTransport {
             "EF 0001 (個人番号) of the text AP was selected"
         );
         if let Some((at, error)) = &state.fail_at {
+            if *at == index && state.fail_once {
+                return Err(error.clone());
+            }
             if *at == index {
                 let error = error.clone();
                 // The card is gone: nothing later in the script is answered.
                 state.next = state.script.len();
                 return Err(error);
             }
-            if index > *at {
+            if index > *at && !state.fail_once {
                 return Err(TransportError::TagLost);
             }
         }

@@ -1,8 +1,19 @@
-//! Chunked READ BINARY with short APDUs: the first chunk gives the TLV header and so the
-//! object's length; the rest is read in chunks of at most 256 bytes at increasing offsets.
-//! The `FF` filler after the object is dropped.
+//! Reading a TLV file with READ BINARY: the first answer gives the TLV header and so the
+//! object's length; the rest is read at increasing offsets. The `FF` filler after the object
+//! is dropped.
+//!
+//! Two modes, per session ([`Channel`]):
+//! - **extended** (the transport says it carries extended APDUs): the first READ asks for the
+//!   whole EF (`00 B0 00 00 00 00 00`, Le 65,536), so a certificate is one APDU;
+//! - **short**: chunks of at most 256 bytes.
+//!
+//! An extended READ refused with `6700` or `6Cxx`, answered with no data or with more than it
+//! asked for, or lost to a transport error **while no VERIFY has been sent in the session**,
+//! is read again with short APDUs, and the session stays short. A READ BINARY changes nothing
+//! on the card, so re-reading it is safe; after a VERIFY a transport error is returned as it
+//! is (the card may be gone, and nothing that could resend a PIN is ever retried).
 
-use super::apdu::{Channel, Command};
+use super::apdu::{Channel, Command, EXTENDED_LE_MAX};
 use super::error::CardError;
 use super::status::StatusWord;
 use super::tlv::{self, TlvError};
@@ -12,21 +23,71 @@ pub(crate) const CHUNK: usize = 256;
 /// READ BINARY without an SFI reaches offsets up to `7FFF`; no object can be longer.
 const MAX_OBJECT: usize = 0x8000;
 
-/// Reads one chunk at `offset`. `9000` and `6282` (end of file, data returned) are accepted.
-fn read_chunk(ch: &mut Channel<'_>, offset: usize, le: usize) -> Result<Vec<u8>, CardError> {
-    let offset = u16::try_from(offset)
-        .map_err(|_| CardError::malformed("READ BINARY offset beyond 7FFF"))?;
-    let le = u16::try_from(le).map_err(|_| CardError::malformed("Le above 256"))?;
-    let response = ch.exchange(&Command::read_binary(offset, le)?)?;
-    match response.status {
-        StatusWord::Ok | StatusWord::EndOfFile => Ok(response.data),
+/// The answer of a short READ BINARY: `9000` and `6282` (end of file, data returned) give
+/// the data, `6B00` (offset beyond the end) none.
+fn read_data(status: StatusWord, data: Vec<u8>) -> Result<Vec<u8>, CardError> {
+    match status {
+        StatusWord::Ok | StatusWord::EndOfFile => Ok(data),
         StatusWord::OffsetOutOfRange => Ok(Vec::new()),
         sw => Err(CardError::UnexpectedStatus { sw }),
     }
 }
 
-/// Reads up to `len` bytes (at most 256) from offset 0 of the current EF; a card may answer
-/// fewer (`6282`, or a short `9000`).
+/// Reads one short chunk (Le at most 256) at `offset`.
+fn read_short(ch: &mut Channel<'_>, offset: u16, le: usize) -> Result<Vec<u8>, CardError> {
+    let le = u16::try_from(le.min(CHUNK)).map_err(|_| CardError::malformed("Le above 256"))?;
+    let response = ch.exchange(&Command::read_binary(offset, le)?)?;
+    read_data(response.status, response.data)
+}
+
+/// Reads up to `le` bytes at `offset` with one extended READ BINARY. `Ok(None)` when the
+/// card, the reader or the transport refused it in a way that a short read may get past.
+fn read_extended(
+    ch: &mut Channel<'_>,
+    offset: u16,
+    le: usize,
+) -> Result<Option<Vec<u8>>, CardError> {
+    let le = u32::try_from(le)
+        .ok()
+        .filter(|le| *le <= EXTENDED_LE_MAX)
+        .ok_or_else(|| CardError::malformed("Le above 65536"))?;
+    let response = match ch.exchange(&Command::read_binary_extended(offset, le)?) {
+        Ok(response) => response,
+        Err(
+            CardError::TagLost { .. } | CardError::Timeout { .. } | CardError::Transport { .. },
+        ) if !ch.verify_sent() => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    match response.status {
+        StatusWord::WrongLength | StatusWord::ResendWithLe(_) => Ok(None),
+        StatusWord::Ok | StatusWord::EndOfFile
+            if response.data.is_empty() || response.data.len() > le as usize =>
+        {
+            Ok(None)
+        }
+        status => read_data(status, response.data).map(Some),
+    }
+}
+
+/// Reads one chunk at `offset`: extended while the session allows it (`le` up to 65,536),
+/// else short (`le` capped at 256). A refused extended read switches the session to short
+/// reads and reads the chunk again that way.
+fn read_chunk(ch: &mut Channel<'_>, offset: usize, le: usize) -> Result<Vec<u8>, CardError> {
+    let offset = u16::try_from(offset)
+        .ok()
+        .filter(|o| *o <= 0x7FFF)
+        .ok_or_else(|| CardError::malformed("READ BINARY offset beyond 7FFF"))?;
+    if ch.extended_reads() && le > CHUNK {
+        if let Some(data) = read_extended(ch, offset, le)? {
+            return Ok(data);
+        }
+        ch.fall_back_to_short();
+    }
+    read_short(ch, offset, le)
+}
+
+/// Reads up to `len` bytes (at most 256) from offset 0 of the current EF with one short
+/// READ BINARY; a card may answer fewer (`6282`, or a short `9000`).
 pub(crate) fn read_prefix(ch: &mut Channel<'_>, len: usize) -> Result<Vec<u8>, CardError> {
     let mut data = read_chunk(ch, 0, len.min(CHUNK))?;
     data.truncate(len);
@@ -34,9 +95,11 @@ pub(crate) fn read_prefix(ch: &mut Channel<'_>, len: usize) -> Result<Vec<u8>, C
 }
 
 /// Reads the single TLV object (DER certificate or private-class file) that the current EF
-/// holds, without its filler.
+/// holds, without its filler: one extended READ of the whole EF in extended mode, else
+/// 256-byte chunks.
 pub(crate) fn read_object(ch: &mut Channel<'_>) -> Result<Vec<u8>, CardError> {
-    let mut data = read_chunk(ch, 0, CHUNK)?;
+    let whole_ef = EXTENDED_LE_MAX as usize;
+    let mut data = read_chunk(ch, 0, whole_ef)?;
     let total = tlv::object_len(&data)?;
     if total > MAX_OBJECT {
         return Err(CardError::malformed(
@@ -44,7 +107,7 @@ pub(crate) fn read_object(ch: &mut Channel<'_>) -> Result<Vec<u8>, CardError> {
         ));
     }
     while data.len() < total {
-        let chunk = read_chunk(ch, data.len(), (total - data.len()).min(CHUNK))?;
+        let chunk = read_chunk(ch, data.len(), total - data.len())?;
         if chunk.is_empty() {
             return Err(TlvError::Truncated {
                 needed: total,
@@ -62,7 +125,8 @@ pub(crate) fn read_object(ch: &mut Channel<'_>) -> Result<Vec<u8>, CardError> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::card::mock::{MockTransport, hex, read_steps, to_hex};
+    use crate::card::mock::{MockTransport, extended_read_step, hex, read_steps, to_hex};
+    use crate::card::transport::TransportError;
 
     fn read_script(object: &[u8], pad: usize) -> MockTransport {
         MockTransport::new().then(read_steps(object, pad))
@@ -170,6 +234,124 @@ mod tests {
             read_object(&mut Channel::new(&mock)),
             Err(TlvError::UnsupportedLength.into())
         );
+    }
+
+    #[test]
+    fn extended_mode_reads_a_certificate_in_one_apdu() {
+        let cert = der_object(1569);
+        let mock = MockTransport::new()
+            .extended()
+            .then(vec![extended_read_step(&cert, 219)]);
+        let mut ch = Channel::new(&mock);
+        assert_eq!(read_object(&mut ch).unwrap(), cert);
+        mock.assert_done();
+        assert!(ch.extended_reads());
+        // A card that answers less than asked: the rest at the new offset, still extended.
+        let mut first = cert[..1024].to_vec();
+        first.extend_from_slice(&hex("9000"));
+        let mut rest = cert[1024..].to_vec();
+        rest.extend_from_slice(&hex("9000"));
+        let mock = MockTransport::new()
+            .extended()
+            .expect_bytes(hex("00B00000000000"), first)
+            .expect_bytes(hex("00B00400000225"), rest);
+        assert_eq!(read_object(&mut Channel::new(&mock)).unwrap(), cert);
+        mock.assert_done();
+    }
+
+    /// The script of a card that refuses the extended READ with `refusal`, then the short
+    /// reads of `cert`.
+    fn refused_then_short(cert: &[u8], refusal: &str) -> MockTransport {
+        MockTransport::new()
+            .extended()
+            .expect("00B00000000000", refusal)
+            .then(read_steps(cert, 300))
+    }
+
+    #[test]
+    fn a_refused_extended_read_falls_back_to_short_reads_for_the_session() {
+        let cert = der_object(1569);
+        for refusal in ["6700", "6C00", "6C25", "9000", "6282"] {
+            let mock = refused_then_short(&cert, refusal);
+            let mut ch = Channel::new(&mock);
+            assert_eq!(read_object(&mut ch).unwrap(), cert, "{refusal}");
+            mock.assert_done();
+            assert!(!ch.extended_reads(), "{refusal}");
+            assert_eq!(mock.log().len(), 1 + 7);
+        }
+        // The session stays short: the next object is read in 256-byte chunks at once.
+        let mock = refused_then_short(&cert, "6700").then(read_steps(&cert, 0));
+        let mut ch = Channel::new(&mock);
+        read_object(&mut ch).unwrap();
+        assert_eq!(read_object(&mut ch).unwrap(), cert);
+        mock.assert_done();
+        // An answer longer than the Le asked for is a wrong-length answer too.
+        let mut long = cert[1024..].to_vec();
+        long.extend_from_slice(&[0xFF; 300]);
+        long.extend_from_slice(&hex("9000"));
+        let mut first = cert[..1024].to_vec();
+        first.extend_from_slice(&hex("9000"));
+        let mock = MockTransport::new()
+            .extended()
+            .expect_bytes(hex("00B00000000000"), first)
+            .expect_bytes(hex("00B00400000225"), long)
+            .then(read_steps(&cert, 0).split_off(4));
+        let mut ch = Channel::new(&mock);
+        assert_eq!(read_object(&mut ch).unwrap(), cert);
+        mock.assert_done();
+        assert!(!ch.extended_reads());
+    }
+
+    #[test]
+    fn a_transport_error_before_any_verify_falls_back_after_one_never() {
+        let cert = der_object(1569);
+        for error in [
+            TransportError::TagLost,
+            TransportError::Timeout,
+            TransportError::Other {
+                reason: "extended APDU refused by the reader".into(),
+            },
+        ] {
+            let mock = MockTransport::new()
+                .extended()
+                .then(read_steps(&cert, 0))
+                .fail_once_at(0, error.clone());
+            let mut ch = Channel::new(&mock);
+            assert_eq!(read_object(&mut ch).unwrap(), cert);
+            mock.assert_done();
+            assert_eq!(to_hex(&mock.log()[0]), "00B00000000000");
+            assert_eq!(to_hex(&mock.log()[1]), "00B0000000");
+            assert!(!ch.extended_reads());
+
+            // After a VERIFY was sent in the session, the error is returned and nothing is
+            // retried.
+            let mock = MockTransport::new()
+                .extended()
+                .expect("002000800431323334", "9000")
+                .then(read_steps(&cert, 0))
+                .fail_once_at(1, error.clone());
+            let mut ch = Channel::new(&mock);
+            ch.exchange_verify(&hex("002000800431323334")).unwrap();
+            assert_eq!(
+                read_object(&mut ch),
+                Err(CardError::from_transport(error, false))
+            );
+            assert_eq!(mock.log().len(), 2);
+        }
+    }
+
+    #[test]
+    fn other_refusals_of_an_extended_read_are_errors() {
+        let mock = MockTransport::new()
+            .extended()
+            .expect("00B00000000000", "6982");
+        assert_eq!(
+            read_object(&mut Channel::new(&mock)),
+            Err(CardError::UnexpectedStatus {
+                sw: StatusWord::SecurityStatusNotSatisfied
+            })
+        );
+        mock.assert_done();
     }
 
     #[test]

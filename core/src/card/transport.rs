@@ -30,4 +30,17 @@ pub enum TransportError {
 pub trait CardTransport: Send + Sync {
     /// Transmits `apdu` and returns the response including the two status bytes.
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError>;
+
+    /// Whether this transport can carry extended-length APDUs (ISO 7816-4: a 3-byte Le and a
+    /// response of up to 65,536 data bytes). Android reports `IsoDep.isExtendedLengthApduSupported()`,
+    /// iOS and PC/SC report `true`.
+    ///
+    /// It is only a hint: the core then reads the certificate with one extended READ BINARY
+    /// before any PIN is sent, and falls back to short 256-byte reads for the rest of the
+    /// session if the card, the reader or the transport refuses it (`6700`, `6Cxx`, a
+    /// wrong-length answer, or a transport error — the last only while no VERIFY was sent).
+    /// The default is `false`: short APDUs only.
+    fn extended_length(&self) -> bool {
+        false
+    }
 }
