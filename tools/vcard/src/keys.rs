@@ -32,10 +32,12 @@ use sha2::{Digest, Sha256};
 use spki::{DynSignatureAlgorithmIdentifier, SubjectPublicKeyInfoOwned};
 use x509_cert::builder::{Builder, CertificateBuilder, Profile as CertProfile};
 use x509_cert::certificate::{Certificate, TbsCertificate, Version};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::DistributionPointName;
 use x509_cert::ext::pkix::name::{GeneralName, OtherName};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, CertificatePolicies, ExtendedKeyUsage, KeyUsage, KeyUsages,
-    SubjectAltName, SubjectKeyIdentifier, certpolicy::PolicyInformation,
+    AuthorityKeyIdentifier, CertificatePolicies, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
+    KeyUsages, SubjectAltName, SubjectKeyIdentifier, certpolicy::PolicyInformation,
 };
 use x509_cert::ext::{AsExtension, Extension};
 use x509_cert::name::Name;
@@ -330,17 +332,77 @@ fn leaf_tbs(
     })
 }
 
+/// A CRL distribution point given as a directory name, as the real certificates carry one per
+/// municipality; its CN is `filler` characters long, to grow the certificate to a wanted size.
+fn crl_distribution_point(filler: usize) -> Result<Extension, KeyError> {
+    let dn = format!(
+        "CN=CRL-{},OU=Test municipality,OU=CRL Distribution Points,OU=JPKI-TEST for user \
+         authentication,O=JPKI-TEST,C=JP",
+        "0".repeat(filler)
+    );
+    let name = Name::from_str(&dn).map_err(cert_err)?;
+    let point = DistributionPoint {
+        distribution_point: Some(DistributionPointName::FullName(vec![
+            GeneralName::DirectoryName(name),
+        ])),
+        reasons: None,
+        crl_issuer: None,
+    };
+    ext(&CrlDistributionPoints(vec![point]), false)
+}
+
 /// The 利用者証明用 key (derived from the profile seed) and its certificate under the test CA.
 ///
 /// Like the real one: subject `C=JP, CN=<opaque id>` without personal data, keyUsage
 /// digitalSignature (critical), extKeyUsage clientAuth, the JPKI auth certificate policy.
-pub(crate) fn auth_material(profile: &Profile) -> Result<KeyAndCert, KeyError> {
+///
+/// With `size`, the certificate also carries a CRL distribution point (a directory name, like
+/// the real ones) whose length makes the DER exactly `size` bytes — e.g. 1,573, the size of a
+/// real 利用者証明用 certificate — so that reads can be measured at a real card's size.
+pub(crate) fn auth_material(
+    profile: &Profile,
+    size: Option<usize>,
+) -> Result<KeyAndCert, KeyError> {
     let ca = auth_ca()?;
     let key = derived_key(derive_seed(
         "shikaku-vcard/v1/auth-key",
         profile.seed.as_bytes(),
     ))?;
-    let extensions = vec![
+    let Some(size) = size else {
+        let cert_der = issue(ca, leaf_tbs(ca, profile, "auth", &key, auth_extensions()?)?)?;
+        return Ok(KeyAndCert { key, cert_der });
+    };
+    // The DER length moves one for one with the filler, except where a length field grows a
+    // byte; a few rounds settle it.
+    let mut filler = 1usize;
+    for _ in 0..8 {
+        let mut extensions = auth_extensions()?;
+        extensions.push(crl_distribution_point(filler)?);
+        let cert_der = issue(ca, leaf_tbs(ca, profile, "auth", &key, extensions)?)?;
+        if cert_der.len() == size {
+            return Ok(KeyAndCert { key, cert_der });
+        }
+        let next = (filler + size)
+            .checked_sub(cert_der.len())
+            .filter(|n| *n >= 1);
+        filler = match next {
+            Some(n) if n != filler => n,
+            Some(_) => filler + 1,
+            None => {
+                return Err(cert_err(format!(
+                    "an auth certificate of {size} bytes is smaller than its fields"
+                )));
+            }
+        };
+    }
+    Err(cert_err(format!(
+        "no auth certificate of exactly {size} bytes"
+    )))
+}
+
+/// The extensions of every 利用者証明用 certificate (after AKI and SKI).
+fn auth_extensions() -> Result<Vec<Extension>, KeyError> {
+    Ok(vec![
         ext(&KeyUsage(KeyUsages::DigitalSignature.into()), true)?,
         ext(&ExtendedKeyUsage(vec![ID_KP_CLIENT_AUTH]), false)?,
         ext(
@@ -350,10 +412,7 @@ pub(crate) fn auth_material(profile: &Profile) -> Result<KeyAndCert, KeyError> {
             }]),
             false,
         )?,
-    ];
-    let tbs = leaf_tbs(ca, profile, "auth", &key, extensions)?;
-    let cert_der = issue(ca, tbs)?;
-    Ok(KeyAndCert { key, cert_der })
+    ])
 }
 
 /// The JPKI era digit (1 明治 … 5 令和) for a Gregorian date.

@@ -16,6 +16,9 @@ pub struct Quirks {
     /// left) instead of the remainder with `6282`; COMPUTE DIGITAL SIGNATURE with Le < 256 answers
     /// `6C00` instead of `6700`.
     pub le_correction: bool,
+    /// The card takes short APDUs only: any command with an extended Lc or Le (`00` then two
+    /// length bytes) answers `6700`, as a card or reader without extended-length support may.
+    pub refuse_extended: bool,
 }
 
 // Status words.
@@ -47,11 +50,16 @@ pub(super) struct Command<'a> {
     pub(super) data: &'a [u8],
     /// `None`: no Le field. `Some(n)`: Ne, with short `00` = 256 and extended `0000` = 65536.
     pub(super) le: Option<usize>,
+    /// Lc or Le was in the extended (3-byte / 2-byte) form.
+    pub(super) extended: bool,
 }
 
 /// Splits an APDU into its fields (ISO 7816-3 cases 1–4, short and extended).
 fn parse(apdu: &[u8]) -> Result<Command<'_>, u16> {
     let (header, body) = apdu.split_at_checked(4).ok_or(SW_WRONG_LENGTH)?;
+    // A body of three or more bytes starting with 00 is an extended Lc or Le (a short Lc of
+    // zero is not allowed).
+    let extended = matches!(body, [0, _, _, ..]);
     let (data, le) = match body {
         [] => (&body[..0], None),
         [le] => (
@@ -97,6 +105,7 @@ fn parse(apdu: &[u8]) -> Result<Command<'_>, u16> {
         p2: header[3],
         data,
         le,
+        extended,
     })
 }
 
@@ -115,6 +124,14 @@ pub(super) fn with_sw(mut data: Vec<u8>, code: u16) -> Vec<u8> {
 }
 
 impl VirtualCard {
+    /// What the card, as an in-process transport, reports as
+    /// [`CardTransport::extended_length`](shikaku_core::card::CardTransport::extended_length)
+    /// (`false` initially: a reader of short APDUs). The card itself takes extended APDUs either
+    /// way unless [`Quirks::refuse_extended`] is on.
+    pub fn set_extended_length(&self, supported: bool) {
+        self.state().extended_length = supported;
+    }
+
     /// Switches [`Quirks`] on or off (all off initially).
     pub fn set_quirks(&self, quirks: Quirks) {
         let mut st = self.state();
@@ -157,6 +174,9 @@ impl VirtualCard {
             return Err(SW_CLA_UNSUPPORTED);
         }
         let cmd = parse(apdu)?;
+        if cmd.extended && st.quirks.refuse_extended {
+            return Err(SW_WRONG_LENGTH);
+        }
         match cmd.ins {
             0xA4 => self.select(st, &cmd),
             0xB0 => self.read_binary(st, &cmd),

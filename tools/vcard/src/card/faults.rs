@@ -108,6 +108,10 @@ impl VirtualCard {
 }
 
 impl CardTransport for VirtualCard {
+    fn extended_length(&self) -> bool {
+        self.state().extended_length
+    }
+
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut st = self.state();
         let index = st.count;

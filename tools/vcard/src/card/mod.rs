@@ -8,9 +8,14 @@
 //! - SELECT EF with no DF selected → `6A82` (the MF holds no such EF). READ BINARY / VERIFY /
 //!   COMPUTE DIGITAL SIGNATURE with no current EF → `6986`; on a file of the wrong kind → `6981`.
 //! - READ BINARY accepts the SFI form (`P1 = 100sssss`, `P2` = offset, the first 256 bytes only);
-//!   it makes that EF current, exactly like a SELECT, and is logged as a selection. Extended Le is
-//!   accepted. Reading at or beyond the end → `6B00`; a read crossing the end → the remainder +
-//!   `6282`.
+//!   it makes that EF current, exactly like a SELECT, and is logged as a selection. Extended Le
+//!   (`00 Le1 Le2`, `00 00 00` = 65,536) is accepted, so a whole EF is one READ, unless
+//!   [`Quirks::refuse_extended`] makes the card answer `6700` to every extended APDU. Reading at
+//!   or beyond the end → `6B00`; a read crossing the end → the remainder + `6282`.
+//! - As an in-process transport the card reports short APDUs only
+//!   ([`CardTransport::extended_length`] is `false`) until
+//!   [`VirtualCard::set_extended_length`] says otherwise, so a test chooses which reader it
+//!   models.
 //! - VERIFY / CHANGE REFERENCE DATA / COMPUTE DIGITAL SIGNATURE accept `P2 = 80` (current EF) and
 //!   `P2 = 80|SFI` (the key EF with that short id in the current DF; absent → `6A88`).
 //! - A VERIFY whose PIN has the wrong length is a wrong attempt (it costs a try), as the PIN guard
@@ -84,7 +89,21 @@ impl VirtualCard {
     /// Builds the card: derives (or takes from the per-process cache) the auth key, issues its
     /// certificate under the test CA and lays out the files. The 署名用 key is made on first use.
     pub fn new(profile: Profile) -> Result<VirtualCard, KeyError> {
-        let auth = keys::auth_material(&profile)?;
+        Self::build(profile, None)
+    }
+
+    /// [`VirtualCard::new`] with the 利用者証明用 certificate grown to exactly `size` bytes of
+    /// DER by a longer CRL distribution point (a directory name, as on the real ones): e.g.
+    /// 1,573, the size of a real card's certificate, to measure reads at that size.
+    pub fn with_auth_certificate_size(
+        profile: Profile,
+        size: usize,
+    ) -> Result<VirtualCard, KeyError> {
+        Self::build(profile, Some(size))
+    }
+
+    fn build(profile: Profile, auth_size: Option<usize>) -> Result<VirtualCard, KeyError> {
+        let auth = keys::auth_material(&profile, auth_size)?;
         let spki = auth
             .key
             .to_public_key()
@@ -128,6 +147,7 @@ impl VirtualCard {
                 challenge_rng: ChaCha20Rng::from_seed(challenge_seed),
                 selection: None,
                 quirks: Quirks::default(),
+                extended_length: false,
                 pending: None,
             }),
         })

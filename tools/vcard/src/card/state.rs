@@ -122,6 +122,8 @@ pub(super) struct State {
     /// Set by the command being processed when it selects something.
     pub(super) selection: Option<Selection>,
     pub(super) quirks: Quirks,
+    /// What the in-process transport reports as [`shikaku_core::card::CardTransport::extended_length`].
+    pub(super) extended_length: bool,
     /// Response data (and its final SW) still to be fetched with GET RESPONSE.
     pub(super) pending: Option<(Vec<u8>, u16)>,
 }

@@ -56,7 +56,7 @@ fn quirk_get_response() {
     assert_eq!(tx(&c, "00 C0 00 00 00"), h("69 85"), "nothing pending");
     c.set_quirks(Quirks {
         get_response: true,
-        le_correction: false,
+        ..Quirks::default()
     });
     assert_eq!(tx(&c, SELECT_JPKI), h("90 00"), "no data, no 61xx");
     tx(&c, "00 A4 02 0C 02 00 06");
@@ -112,4 +112,63 @@ fn quirk_le_correction() {
         h("6C 00")
     );
     assert_eq!(split(&tx(&c, &apdu)).1, 0x9000);
+}
+
+// ---------------------------------------------------------------- extended length
+
+#[test]
+fn extended_read_binary_returns_the_whole_ef_in_one_apdu() {
+    let c = card();
+    tx(&c, SELECT_JPKI);
+    tx(&c, "00 A4 02 0C 02 00 0A");
+    let cert = c.auth_certificate_der().to_vec();
+    let padded = cert.len().div_ceil(256) * 256;
+    // Le 65,536 (`00 00 00`): everything to the end, with 6282 for the shortfall.
+    let r = tx(&c, "00 B0 00 00 00 00 00");
+    let (data, s) = split(&r);
+    assert_eq!((data.len(), s), (padded, 0x6282));
+    assert_eq!(&data[..cert.len()], &cert[..]);
+    assert!(data[cert.len()..].iter().all(|b| *b == 0xFF));
+    // An exact extended Le at an offset: 9000.
+    let r = tx(&c, "00 B0 01 00 00 01 2C");
+    assert_eq!(
+        (split(&r).0, split(&r).1),
+        (&padded_slice(&c, 0x100, 0x12C)[..], 0x9000)
+    );
+}
+
+fn padded_slice(c: &VirtualCard, offset: usize, len: usize) -> Vec<u8> {
+    let mut ef = c.auth_certificate_der().to_vec();
+    ef.resize(ef.len().div_ceil(256) * 256, 0xFF);
+    ef[offset..offset + len].to_vec()
+}
+
+#[test]
+fn quirk_refuse_extended_answers_6700_to_extended_apdus_only() {
+    let c = card();
+    c.set_quirks(Quirks {
+        refuse_extended: true,
+        ..Quirks::default()
+    });
+    tx(&c, SELECT_JPKI);
+    tx(&c, "00 A4 02 0C 02 00 0A");
+    assert_eq!(tx(&c, "00 B0 00 00 00 00 00"), h("67 00"));
+    assert_eq!(tx(&c, "00 B0 00 00 00 01 00"), h("67 00"));
+    // An extended Lc too (a SELECT with a 3-byte Lc).
+    assert_eq!(tx(&c, "00 A4 02 0C 00 00 02 00 0A"), h("67 00"));
+    // Short APDUs are unaffected.
+    let r = tx(&c, "00 B0 00 00 00");
+    assert_eq!((split(&r).0.len(), split(&r).1), (256, 0x9000));
+    c.set_quirks(Quirks::default());
+    assert_eq!(split(&tx(&c, "00 A4 02 0C 00 00 02 00 0A")).1, 0x9000);
+}
+
+#[test]
+fn the_transport_reports_extended_length_only_when_told() {
+    let c = card();
+    assert!(!c.extended_length());
+    c.set_extended_length(true);
+    assert!(c.extended_length());
+    c.set_extended_length(false);
+    assert!(!c.extended_length());
 }
