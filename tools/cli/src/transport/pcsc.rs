@@ -63,11 +63,19 @@ impl PcscTransport {
 }
 
 impl CardTransport for PcscTransport {
+    /// pcsc-lite carries extended APDUs (a response buffer of `MAX_BUFFER_SIZE_EXTENDED`) when
+    /// the reader's driver does; whether this reader and card do is only known by trying. A
+    /// reader or card that cannot fails the extended READ BINARY (`6700`, or an error from
+    /// `SCardTransmit`) before any PIN is sent, and the core then reads in short APDUs.
+    fn extended_length(&self) -> bool {
+        true
+    }
+
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let card = self.card.lock().map_err(|_| TransportError::Other {
             reason: "reader lock poisoned".into(),
         })?;
-        let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE];
+        let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
         match card.transmit(apdu, &mut buf) {
             Ok(r) => Ok(r.to_vec()),
             Err(pcsc::Error::RemovedCard | pcsc::Error::ResetCard | pcsc::Error::NoSmartcard) => {
