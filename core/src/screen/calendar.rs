@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::card::CardCheck;
+use crate::eligibility::{DocumentKind, InsurerNumber};
 
 /// Months before an expiry date from which the certificate and the card are "expiring soon"
 /// (the card reader's renewal alert starts 3 months before, docs/dates.md).
@@ -143,6 +144,50 @@ pub fn elderly_recipient_start(birth: NaiveDate) -> Option<NaiveDate> {
 /// Until the day before, 国保 or 被用者保険 covers them ([`last_day_before_75`]).
 pub fn late_elderly_start(birth: NaiveDate) -> Option<NaiveDate> {
     first_day_of_age(birth, 75)
+}
+
+/// When an eligibility record stops being in force ([`record_last_day`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordEnd {
+    /// The last day the record is in force.
+    pub(crate) last_day: NaiveDate,
+    /// True when that day is the day before the 75th birthday rather than the printed 有効期限.
+    pub(crate) at_75: bool,
+}
+
+/// The last day an eligibility record is in force: its printed 有効期限 (`valid_until`), cut to
+/// the day before the 75th birthday ([`last_day_before_75`]) for an insurance record whose
+/// insurer is not a 後期高齢者医療広域連合 — from the 75th birthday the member is a 後期高齢者医療
+/// 被保険者 (高齢者の医療の確保に関する法律 §50, §52(1); docs/rules.md §1.4, docs/dates.md). A
+/// 公費 受給者証 and a 後期高齢者医療 record end on their printed 有効期限 only. `None` when the
+/// record has no 有効期限 and is not cut at 75.
+///
+/// The one rule behind the household screen's 有効期限 notices and the clinic desk's
+/// 有効期限切れ（資格） verdict.
+pub(crate) fn record_last_day(
+    kind: DocumentKind,
+    insurer: &InsurerNumber,
+    valid_until: Option<NaiveDate>,
+    birth: NaiveDate,
+) -> Option<RecordEnd> {
+    let end75 = (kind.is_insurance() && !insurer.is_late_elderly())
+        .then(|| last_day_before_75(birth))
+        .flatten();
+    match (valid_until, end75) {
+        (Some(until), Some(l)) if l < until => Some(RecordEnd {
+            last_day: l,
+            at_75: true,
+        }),
+        (Some(until), _) => Some(RecordEnd {
+            last_day: until,
+            at_75: false,
+        }),
+        (None, Some(l)) => Some(RecordEnd {
+            last_day: l,
+            at_75: true,
+        }),
+        (None, None) => None,
+    }
 }
 
 /// Why a 一部負担金割合 is what the law sets for a person on a given day.
@@ -468,6 +513,64 @@ mod tests {
         assert_eq!(
             late_elderly_start(d(1951, 11, 24)).and_then(|d| d.pred_opt()),
             last_day_before_75(d(1951, 11, 24))
+        );
+    }
+
+    #[test]
+    fn a_record_ends_on_its_expiry_cut_the_day_before_75_unless_late_elderly() {
+        let kyokai = InsurerNumber::parse("01130012").unwrap();
+        let late = InsurerNumber::parse("39131156").unwrap();
+        let end = |last_day, at_75| Some(RecordEnd { last_day, at_75 });
+        let cert = DocumentKind::Certificate;
+        // Born on the 1st of a month: the day before the 75th birthday is the month before's end.
+        let first = d(1952, 3, 1);
+        assert_eq!(
+            record_last_day(cert, &kyokai, Some(d(2027, 7, 31)), first),
+            end(d(2027, 2, 28), true)
+        );
+        // Born on 29 February: 28 February of a common year. Born on 28 February: the 27th, even
+        // in a leap year.
+        let leap = d(1952, 2, 29);
+        assert_eq!(
+            record_last_day(cert, &kyokai, Some(d(2027, 7, 31)), leap),
+            end(d(2027, 2, 28), true)
+        );
+        assert_eq!(
+            record_last_day(cert, &kyokai, Some(d(2028, 7, 31)), d(1953, 2, 28)),
+            end(d(2028, 2, 27), true)
+        );
+        // A printed 有効期限 before (or on) the day before 75 stays the end.
+        assert_eq!(
+            record_last_day(cert, &kyokai, Some(d(2027, 1, 31)), leap),
+            end(d(2027, 1, 31), false)
+        );
+        assert_eq!(
+            record_last_day(cert, &kyokai, Some(d(2027, 2, 28)), leap),
+            end(d(2027, 2, 28), false)
+        );
+        // No 有効期限: the 75th birthday still ends an insurance record.
+        assert_eq!(
+            record_last_day(DocumentKind::Notice, &kyokai, None, first),
+            end(d(2027, 2, 28), true)
+        );
+        // 後期高齢者医療 and 公費 are never cut at 75.
+        assert_eq!(
+            record_last_day(cert, &late, Some(d(2028, 7, 31)), leap),
+            end(d(2028, 7, 31), false)
+        );
+        assert_eq!(record_last_day(cert, &late, None, leap), None);
+        assert_eq!(
+            record_last_day(
+                DocumentKind::PublicExpense,
+                &kyokai,
+                Some(d(2028, 7, 31)),
+                leap
+            ),
+            end(d(2028, 7, 31), false)
+        );
+        assert_eq!(
+            record_last_day(DocumentKind::PublicExpense, &kyokai, None, leap),
+            None
         );
     }
 

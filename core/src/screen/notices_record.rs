@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 
 use super::calendar::{
     CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
-    preschool_last_day, statutory_copay,
+    preschool_last_day, record_last_day, statutory_copay,
 };
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
@@ -17,22 +17,22 @@ use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
 pub const DOCUMENT_WARNING_MONTHS: u32 = 1;
 
 /// The last day a record is valid, and whether that is the day before the 75th birthday
-/// rather than its printed 有効期限. `None` when neither applies.
+/// rather than its printed 有効期限 ([`record_last_day`], the rule the clinic desk uses too).
+/// Without a printed 有効期限 the 75th birthday is shown from age 70 on only. `None` when
+/// neither applies.
 fn effective_end(
     record: &EligibilityRecord,
     birth: NaiveDate,
     today: NaiveDate,
 ) -> Option<(NaiveDate, bool)> {
-    let end75 = (record.kind.is_insurance() && !record.insurer_number.is_late_elderly())
-        .then(|| last_day_before_75(birth))
-        .flatten();
-    match (record.valid_until, end75) {
-        (Some(until), Some(l)) if l < until => Some((l, true)),
-        (Some(until), _) => Some((until, false)),
-        // No printed 有効期限: the 75th birthday still ends it, shown from age 70 on.
-        (None, Some(l)) if age_on(birth, today) >= 70 => Some((l, true)),
-        (None, _) => None,
-    }
+    record_last_day(
+        record.kind,
+        &record.insurer_number,
+        record.valid_until,
+        birth,
+    )
+    .filter(|_| record.valid_until.is_some() || age_on(birth, today) >= 70)
+    .map(|end| (end.last_day, end.at_75))
 }
 
 /// Notices about one eligibility record of a member born on `birth`: its 有効期限 (cut to the
@@ -376,6 +376,12 @@ mod tests {
         assert_eq!(
             record_notices(&n28, birth28, d(2027, 11, 1))[0].date,
             d(2028, 2, 27)
+        );
+        // Born on the 1st of a month (1952-03-01): it ends on the last day of the month before.
+        let n1 = record(DocumentKind::Notice, Some(d(2027, 7, 31)));
+        assert_eq!(
+            record_notices(&n1, d(1952, 3, 1), d(2026, 11, 23))[0].date,
+            d(2027, 2, 28)
         );
         // A printed 有効期限 before the 75th birthday stays the end.
         let short = record(DocumentKind::Notice, Some(d(2026, 7, 31)));
