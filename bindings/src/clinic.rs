@@ -24,7 +24,6 @@ use shikaku_core::sync::fetch_trust_list;
 use shikaku_core::sync::http::{ServerUrl, SpkiPin};
 use zeroize::Zeroizing;
 
-use crate::card::pin_text;
 use crate::convert::{date, time};
 use crate::error::{ShikakuError, invalid};
 use crate::platform::{
@@ -46,6 +45,8 @@ pub enum DeskVerdict {
     DocumentExpired,
     /// 有効期限切れ（資格）: authentic, but the eligibility has ended.
     EligibilityExpired,
+    /// 有効期間前（資格）: authentic, but the eligibility starts after today (its 有効開始日).
+    NotYetValid,
     /// 発行元不明: the key is not in the desk's trust list, outside its validity, not allowed
     /// for this 保険者番号, or the desk has no trust list yet.
     UnknownIssuer,
@@ -296,7 +297,7 @@ pub struct DeskVisit {
     pub operator: String,
     /// True for a verified presentation; false for a 申立 (never verified).
     pub verified: bool,
-    /// 確認済み / 有効期限切れ（書類） / 有効期限切れ（資格） / 申立・未検証.
+    /// 確認済み / 有効期限切れ（書類） / 有効期限切れ（資格） / 有効期間前（資格） / 申立・未検証.
     pub status_label: String,
     /// How eligibility was confirmed, in the claim's words (署名付き資格情報＋カード（PIN）, …).
     pub confirmation_label: String,
@@ -580,19 +581,16 @@ impl ClinicDesk {
         options: DeskCardOptions,
     ) -> Result<CardAtDesk, ShikakuError> {
         // The PIN comes as bytes the caller can wipe (as `Household.check_card`); this copy is
-        // wiped when dropped.
+        // wiped when dropped, and the core checks the bytes themselves (no text is made).
         let pin = pin.map(Zeroizing::new);
+        let desk_pin = pin
+            .as_deref()
+            .map(|b| DeskPin::from_bytes(b, options.allow_last_attempt))
+            .transpose()?;
         let verification = {
             let p = self.pending();
             let i = p.position(verification_id)?;
             p.kept[i].verification.clone()
-        };
-        let desk_pin = match &pin {
-            None => None,
-            Some(b) => Some(DeskPin {
-                pin: pin_text(b)?,
-                allow_last_attempt: options.allow_last_attempt,
-            }),
         };
         let mut trust = TrustStore::jlis_auth()?;
         for anchor in &options.extra_anchors {

@@ -1,7 +1,8 @@
 //! The FFI's `ClinicDesk` end to end, from Rust through the exported API: the trust list
 //! (import, pinned root, update over an `HttpTransport`), a genuine and an altered QR code, the
 //! card at the desk (another person's card, a wrong PIN, the PIN as bytes), recording, a 申立,
-//! the listing, the CSV and JSON exports and the log check.
+//! the listing, the CSV and JSON exports and the log check; an eligibility that starts
+//! tomorrow (有効期間前（資格）).
 #![cfg(feature = "testing")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -32,6 +33,9 @@ struct Card(Arc<VirtualCardHandle>);
 impl CardTransport for Card {
     fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         self.0.transceive(apdu)
+    }
+    fn extended_length(&self) -> bool {
+        false
     }
 }
 
@@ -393,4 +397,81 @@ fn a_desk_visit_from_scan_to_export() {
             ..
         })
     ));
+}
+
+/// The test issuer's first document with its 有効開始日 on `from`, as a signed presentation bound
+/// to no card (the issuer key is derived from its seed, as `test_issuer` does).
+fn presentation_starting(issuer: &TestIssuer, from: chrono::NaiveDate) -> String {
+    use sha2::Digest as _;
+    use shikaku_core::document::{
+        IssuerKey, SigningKey, TrustList, presentation_of, sign_presentation, to_qr_payload,
+        verify_document,
+    };
+    let key = SigningKey::from_slice(&sha2::Sha256::digest(b"shikaku-ffi test issuer")).unwrap();
+    let now = chrono::Utc::now();
+    let trust = TrustList {
+        version: 1,
+        issued_at: now,
+        keys: vec![IssuerKey {
+            kid: "ffi-test-issuer".into(),
+            public_key: key
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            not_before: now - chrono::Duration::days(1),
+            not_after: now + chrono::Duration::days(1),
+            insurers: vec![shikaku_core::eligibility::InsurerNumber::parse("01130012").unwrap()],
+        }],
+    };
+    let mut doc = verify_document(&issuer.documents[0], &trust, now)
+        .unwrap()
+        .document;
+    doc.record.valid_from = Some(from);
+    // Not bound to a card: this test checks no card.
+    doc.holder_binding = None;
+    let p = presentation_of(&doc, [1; 16], None).unwrap();
+    to_qr_payload(&sign_presentation(&p, &key, "ffi-test-issuer").unwrap())
+}
+
+#[test]
+fn an_eligibility_that_starts_tomorrow_is_not_yet_valid_and_never_recorded_as_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let issuer = issuer();
+    desk.import_trust_list(issuer.trust_list.clone(), Some(issuer.root_key.clone()))
+        .unwrap();
+    let today = shikaku_core::clock::japan_today(chrono::Utc::now());
+    let tomorrow = today.succ_opt().unwrap();
+    let r = desk
+        .verify(presentation_starting(&issuer, tomorrow), None)
+        .unwrap();
+    assert_eq!(r.verdict, DeskVerdict::NotYetValid);
+    assert_eq!(r.verdict_label, "有効期間前（資格）");
+    assert_eq!(
+        r.reason,
+        Some(format!("the eligibility starts on {tomorrow}"))
+    );
+    let claim = r.claim.clone().unwrap();
+    assert_eq!(
+        claim.valid_from,
+        Some(tomorrow.format("%Y-%m-%d").to_string())
+    );
+    // Recorded with its own verdict, as the core allows for an authentic document.
+    assert_eq!(
+        desk.record(r.verification_id, false, "受付 佐藤".into())
+            .unwrap(),
+        1
+    );
+    let day = r.checked_on.clone();
+    let visits = desk.visits(day.clone(), day.clone()).unwrap().visits;
+    assert_eq!(visits[0].status_label, "有効期間前（資格）");
+    let json: serde_json::Value =
+        serde_json::from_str(&desk.export_json(day.clone(), day).unwrap()).unwrap();
+    assert_eq!(json["entries"][0]["verdict"], "not_yet_valid");
+    // Starting today: 確認済み.
+    let r = desk
+        .verify(presentation_starting(&issuer, today), None)
+        .unwrap();
+    assert_eq!(r.verdict, DeskVerdict::Confirmed);
 }

@@ -19,13 +19,26 @@ impl Pin {
     /// Accepts exactly four ASCII digits, else [`CardError::InvalidPinFormat`] (nothing is
     /// sent to the card).
     pub fn parse(pin: &str) -> Result<Self, CardError> {
-        let bytes = pin.as_bytes();
+        Self::from_bytes(pin.as_bytes())
+    }
+
+    /// [`Pin::parse`] for a PIN held as bytes (as the apps hand it, in an array they can wipe):
+    /// exactly four ASCII digits, else [`CardError::InvalidPinFormat`]. No text is made of
+    /// them; the one copy kept is wiped on drop.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CardError> {
         match bytes {
             [a, b, c, d] if bytes.iter().all(u8::is_ascii_digit) => {
                 Ok(Self(Zeroizing::new([*a, *b, *c, *d])))
             }
             _ => Err(CardError::InvalidPinFormat),
         }
+    }
+
+    /// The digits as text borrowed from the wiped array (no copy), for the card calls that take
+    /// the PIN as text. Four ASCII digits are always UTF-8; the empty fallback cannot happen
+    /// and would only fail the card call's own format check, sending nothing.
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0[..]).unwrap_or_default()
     }
 
     /// VERIFY with this PIN for the current key EF: `00 20 00 80 04 <PIN>`, in a buffer that
@@ -138,6 +151,27 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // Bytes go through the same check: the apps' PIN arrays, never made into text first.
+        for bad in [
+            &b"123"[..],
+            b"12345",
+            b"12a4",
+            b"\xff\xfe12",
+            b"",
+            "１２３４".as_bytes(),
+        ] {
+            assert_eq!(
+                Pin::from_bytes(bad).unwrap_err(),
+                CardError::InvalidPinFormat,
+                "{bad:?}"
+            );
+        }
+        let from_bytes = Pin::from_bytes(b"1234").unwrap();
+        assert_eq!(from_bytes.as_str(), "1234");
+        assert_eq!(
+            from_bytes.verify_command(),
+            Pin::parse("1234").unwrap().verify_command()
+        );
         assert_eq!(format!("{:?}", Pin::parse("1234").unwrap()), "Pin(****)");
         assert_eq!(
             &Pin::parse("1234").unwrap().verify_command()[..],

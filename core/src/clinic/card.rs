@@ -19,21 +19,33 @@ use super::ClinicError;
 use super::claim::CardCheckMethod;
 use super::verify::DeskVerification;
 use crate::card::{
-    CardError, CardTransport, KeyFingerprint, TrustStore, read_verified_auth_certificate,
+    CardError, CardTransport, KeyFingerprint, Pin, TrustStore, read_verified_auth_certificate,
     sign_challenge,
 };
 use crate::document::{PresentedFormat, VerifiedPresentation, check_presentation_holder};
 
-/// The PIN the patient typed on the desk's device, and whether they consented to spend the
-/// last try.
-pub struct DeskPin<'a> {
-    /// The 4-digit 利用者証明用 PIN.
-    pub pin: &'a str,
-    /// Send the VERIFY even when only one try is left (the patient consented).
-    pub allow_last_attempt: bool,
+/// The PIN the patient typed on the desk's device, checked for its format (four ASCII digits,
+/// the phone's [`Pin`] check) before anything is sent, and whether they consented to spend the
+/// last try. Its digits are wiped on drop and never shown by `Debug`.
+pub struct DeskPin {
+    pin: Pin,
+    allow_last_attempt: bool,
 }
 
-impl std::fmt::Debug for DeskPin<'_> {
+impl DeskPin {
+    /// The desk PIN from its bytes as typed (an app's `ByteArray` / `Data`, or a prompt's text
+    /// as bytes), never made into a `String`; `allow_last_attempt` sends the VERIFY even when
+    /// only one try is left (the patient consented). Anything but four ASCII digits is
+    /// [`CardError::InvalidPinFormat`], and nothing is sent.
+    pub fn from_bytes(pin: &[u8], allow_last_attempt: bool) -> Result<DeskPin, CardError> {
+        Ok(DeskPin {
+            pin: Pin::from_bytes(pin)?,
+            allow_last_attempt,
+        })
+    }
+}
+
+impl std::fmt::Debug for DeskPin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeskPin")
             .field("allow_last_attempt", &self.allow_last_attempt)
@@ -129,7 +141,7 @@ impl DeskCardCheck {
 pub fn check_card_at_desk(
     transport: &dyn CardTransport,
     verification: &DeskVerification,
-    pin: Option<DeskPin<'_>>,
+    pin: Option<DeskPin>,
     trust: &TrustStore,
     now: DateTime<Utc>,
 ) -> Result<DeskCardCheck, ClinicError> {
@@ -152,7 +164,12 @@ pub fn check_card_at_desk(
         OsRng
             .try_fill_bytes(&mut challenge)
             .map_err(|_| CardError::RandomUnavailable)?;
-        let signed = sign_challenge(transport, pin.pin, &challenge, pin.allow_last_attempt)?;
+        let signed = sign_challenge(
+            transport,
+            pin.pin.as_str(),
+            &challenge,
+            pin.allow_last_attempt,
+        )?;
         if signed.certificate_der != certificate.der() {
             return Err(ClinicError::CardMismatch);
         }

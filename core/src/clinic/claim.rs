@@ -90,6 +90,8 @@ pub enum Verdict {
     DocumentExpired,
     /// 有効期限切れ（資格）: the eligibility (有効期間) has ended.
     EligibilityExpired,
+    /// 有効期間前（資格）: the eligibility (有効期間) starts after the day of the visit.
+    NotYetValid,
 }
 
 impl Verdict {
@@ -99,6 +101,7 @@ impl Verdict {
             Verdict::Confirmed => "確認済み",
             Verdict::DocumentExpired => "有効期限切れ（書類）",
             Verdict::EligibilityExpired => "有効期限切れ（資格）",
+            Verdict::NotYetValid => "有効期間前（資格）",
         }
     }
 
@@ -108,6 +111,7 @@ impl Verdict {
             Verdict::Confirmed => "confirmed",
             Verdict::DocumentExpired => "document_expired",
             Verdict::EligibilityExpired => "eligibility_expired",
+            Verdict::NotYetValid => "not_yet_valid",
         }
     }
 }

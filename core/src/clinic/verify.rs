@@ -5,10 +5,10 @@
 //!
 //! The presentation's signature, issuer key, 保険者番号 scope and content are checked by
 //! [`crate::document::verify_presentation`] against the desk's trust list; this module adds
-//! what a clinic needs on top: the eligibility itself in force today (有効期限 and, for an
-//! insurance other than 後期高齢者医療, the day before the 75th birthday — the rules of the
-//! household screen, docs/rules.md), the document's issue date and age, and the trust list's
-//! age.
+//! what a clinic needs on top: the eligibility itself in force today (started on its 有効開始日,
+//! not past its 有効期限 and, for an insurance other than 後期高齢者医療, the day before the 75th
+//! birthday — the household screen's rule, `screen::calendar::record_last_day`, docs/rules.md),
+//! the document's issue date and age, and the trust list's age.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -19,7 +19,7 @@ use super::{ClinicError, DeskStore};
 use crate::clock::japan_today;
 use crate::document::Validity;
 use crate::document::{DocumentError, VerifiedPresentation, from_qr_payload, verify_presentation};
-use crate::screen::calendar::last_day_before_75;
+use crate::screen::calendar::record_last_day;
 
 /// The desk's verdict on a scanned QR code, in one word each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,6 +31,8 @@ pub enum DeskVerdict {
     /// 有効期限切れ（資格）: authentic, but the eligibility has ended (有効期限, or the day
     /// before the 75th birthday for an insurance other than 後期高齢者医療).
     EligibilityExpired,
+    /// 有効期間前（資格）: authentic, but the eligibility starts after today (its 有効開始日).
+    NotYetValid,
     /// 発行元不明: the signing key is not in the desk's trust list, is outside its validity, or
     /// may not sign for this 保険者番号 — or the desk has no trust list yet.
     UnknownIssuer,
@@ -47,6 +49,7 @@ impl DeskVerdict {
             DeskVerdict::Confirmed => "確認済み",
             DeskVerdict::DocumentExpired => "有効期限切れ（書類）",
             DeskVerdict::EligibilityExpired => "有効期限切れ（資格）",
+            DeskVerdict::NotYetValid => "有効期間前（資格）",
             DeskVerdict::UnknownIssuer => "発行元不明",
             DeskVerdict::BadSignature => "署名不正",
             DeskVerdict::Malformed => "形式不正",
@@ -59,6 +62,7 @@ impl DeskVerdict {
             DeskVerdict::Confirmed => "confirmed",
             DeskVerdict::DocumentExpired => "document_expired",
             DeskVerdict::EligibilityExpired => "eligibility_expired",
+            DeskVerdict::NotYetValid => "not_yet_valid",
             DeskVerdict::UnknownIssuer => "unknown_issuer",
             DeskVerdict::BadSignature => "bad_signature",
             DeskVerdict::Malformed => "malformed",
@@ -77,6 +81,7 @@ impl DeskVerdict {
             DeskVerdict::Confirmed => Some(Verdict::Confirmed),
             DeskVerdict::DocumentExpired => Some(Verdict::DocumentExpired),
             DeskVerdict::EligibilityExpired => Some(Verdict::EligibilityExpired),
+            DeskVerdict::NotYetValid => Some(Verdict::NotYetValid),
             DeskVerdict::UnknownIssuer | DeskVerdict::BadSignature | DeskVerdict::Malformed => None,
         }
     }
@@ -167,17 +172,32 @@ pub fn claim_fields(p: &VerifiedPresentation) -> ClaimFields {
     }
 }
 
-/// The last day the presented eligibility is in force, if it has one: its 有効期限, cut to
-/// the day before the 75th birthday unless the insurer is a 後期高齢者医療広域連合 (from that
-/// day on the member belongs to 後期高齢者医療; docs/rules.md).
-fn eligibility_last_day(p: &VerifiedPresentation) -> Option<NaiveDate> {
+/// The desk's verdict on an authentic document within its own validity, on `today`: the
+/// eligibility ended ([`record_last_day`]: its 有効期限, cut to the day before the 75th birthday
+/// unless the insurer is a 後期高齢者医療広域連合), not started yet (its 有効開始日), or in force.
+/// An eligibility that both starts after today and has already ended is called ended: it will
+/// never be in force.
+fn eligibility_verdict(
+    p: &VerifiedPresentation,
+    today: NaiveDate,
+) -> (DeskVerdict, Option<String>) {
     let r = &p.document.record;
-    let end75 = (r.kind.is_insurance() && !r.insurer_number.is_late_elderly())
-        .then(|| last_day_before_75(p.document.person.birth_date))
-        .flatten();
-    match (r.valid_until, end75) {
-        (Some(u), Some(l)) => Some(u.min(l)),
-        (u, l) => u.or(l),
+    let end = record_last_day(
+        r.kind,
+        &r.insurer_number,
+        r.valid_until,
+        p.document.person.birth_date,
+    );
+    match (end, r.valid_from) {
+        (Some(end), _) if today > end.last_day => (
+            DeskVerdict::EligibilityExpired,
+            Some(format!("the eligibility ended on {}", end.last_day)),
+        ),
+        (_, Some(from)) if today < from => (
+            DeskVerdict::NotYetValid,
+            Some(format!("the eligibility starts on {from}")),
+        ),
+        _ => (DeskVerdict::Confirmed, None),
     }
 }
 
@@ -237,13 +257,7 @@ impl DeskStore {
                 DeskVerdict::DocumentExpired,
                 Some(format!("the document expired at {}", since.to_rfc3339())),
             ),
-            Validity::Valid => match eligibility_last_day(&verified) {
-                Some(last) if checked_on > last => (
-                    DeskVerdict::EligibilityExpired,
-                    Some(format!("the eligibility ended on {last}")),
-                ),
-                _ => (DeskVerdict::Confirmed, None),
-            },
+            Validity::Valid => eligibility_verdict(&verified, checked_on),
         };
         Ok(outcome(verdict, Some(verified), reason))
     }

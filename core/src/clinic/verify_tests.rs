@@ -295,10 +295,7 @@ fn the_card_with_pin_signs_a_fresh_challenge() {
     let desk = with_trust(dir.path());
     let v = verify(&desk, &genuine());
     let card = card_with_pin(&pki().leaf, "63C3");
-    let pin = DeskPin {
-        pin: "1234",
-        allow_last_attempt: false,
-    };
+    let pin = DeskPin::from_bytes(b"1234", false).unwrap();
     let check = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap();
     card.assert_done();
     assert_eq!(card.pin_verifies(), 1);
@@ -319,10 +316,7 @@ fn another_persons_card_is_refused_before_any_pin_try() {
     let v = verify(&desk, &payload);
     assert_eq!(v.verdict, DeskVerdict::Confirmed);
     let card = card_head(&pki().leaf);
-    let pin = DeskPin {
-        pin: "1234",
-        allow_last_attempt: true,
-    };
+    let pin = DeskPin::from_bytes(b"1234", true).unwrap();
     let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
     assert_eq!(err, ClinicError::CardMismatch);
     assert_eq!(card.pin_verifies(), 0, "no PIN try spent on the wrong card");
@@ -344,10 +338,7 @@ fn the_desk_pin_guard_is_the_phones() {
         .then(read_steps(&pki().leaf, 100))
         .expect("00A4020C020018", "9000")
         .expect("00200080", "63C1");
-    let pin = DeskPin {
-        pin: "1234",
-        allow_last_attempt: false,
-    };
+    let pin = DeskPin::from_bytes(b"1234", false).unwrap();
     let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
     assert!(
         matches!(
@@ -361,10 +352,7 @@ fn the_desk_pin_guard_is_the_phones() {
     let script = || card_with_pin(&pki().leaf, "63C3");
     let verify_at = {
         let ok = script();
-        let pin = DeskPin {
-            pin: "1234",
-            allow_last_attempt: false,
-        };
+        let pin = DeskPin::from_bytes(b"1234", false).unwrap();
         check_card_at_desk(&ok, &v, Some(pin), &trust_store(), now()).unwrap();
         ok.log()
             .iter()
@@ -372,10 +360,7 @@ fn the_desk_pin_guard_is_the_phones() {
             .unwrap()
     };
     let card = script().fail_at(verify_at, crate::card::TransportError::TagLost);
-    let pin = DeskPin {
-        pin: "1234",
-        allow_last_attempt: false,
-    };
+    let pin = DeskPin::from_bytes(b"1234", false).unwrap();
     let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
     assert_eq!(
         err,
@@ -418,4 +403,141 @@ fn only_authentic_documents_are_recorded_and_a_card_check_belongs_to_its_documen
     desk.record_verification(&v, None, false, "受付", now())
         .unwrap();
     assert_eq!(desk.log_len().unwrap(), 1);
+}
+
+/// The verdict on `doc` (bound to the test leaf, signed by the test issuer) on `day` at noon
+/// in Japan, by a desk whose trust list lets the test issuer also sign for a 後期高齢者医療
+/// 広域連合 (`LATE`).
+fn verdict_on(doc: &EligibilityDocument, day: &str) -> DeskVerification {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = desk(dir.path());
+    let mut list = trust_list();
+    list.keys[0] =
+        crate::document::testkit::issuer_key(KID, &issuer_signing_key(), &[INSURER, LATE]);
+    let bytes = list.sign(&root_signing_key()).unwrap();
+    desk.import_trust_list(&bytes, Some(root_signing_key().verifying_key()), now())
+        .unwrap();
+    desk.verify_payload(
+        &qr_v2(doc, &issuer_signing_key(), KID),
+        VerifyOptions::default(),
+        t(&format!("{day}T03:00:00Z")),
+    )
+    .unwrap()
+}
+
+const LATE: &str = "39131156";
+
+/// The test document for a member born on `birth`, without the 高齢受給者 block.
+fn born(birth: &str) -> EligibilityDocument {
+    let mut doc = bound();
+    doc.person.birth_date = d(birth);
+    doc.record.elderly = None;
+    doc
+}
+
+#[test]
+fn an_eligibility_that_starts_tomorrow_is_not_yet_valid_and_recorded_as_such() {
+    let mut doc = bound();
+    doc.record.valid_from = Some(d("2026-11-24"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &qr_v2(&doc, &issuer_signing_key(), KID));
+    assert_eq!(v.verdict, DeskVerdict::NotYetValid);
+    assert_eq!(v.verdict.label_ja(), "有効期間前（資格）");
+    assert_eq!(v.verdict.key(), "not_yet_valid");
+    assert!(!v.verdict.is_confirmed());
+    assert_eq!(
+        v.reason.as_deref(),
+        Some("the eligibility starts on 2026-11-24")
+    );
+    assert!(
+        v.claim().is_some(),
+        "an authentic document shows its fields"
+    );
+    // Recorded with its own verdict, never as 確認済み.
+    desk.record_verification(&v, None, false, "受付", now())
+        .unwrap();
+    let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
+    assert_eq!(entries[0].status_label_ja(), "有効期間前（資格）");
+    match &entries[0].kind {
+        EntryKind::Verified(visit) => assert_eq!(visit.verdict(), Verdict::NotYetValid),
+        other => panic!("{other:?}"),
+    }
+    // On its 有効開始日 it is in force.
+    assert_eq!(
+        verdict_on(&doc, "2026-11-24").verdict,
+        DeskVerdict::Confirmed
+    );
+    // The document's own expiry comes first.
+    doc.valid_until = t("2026-11-22T00:00:00Z");
+    doc.issued_at = t("2026-11-01T00:00:00Z");
+    assert_eq!(
+        verdict_on(&doc, "2026-11-23").verdict,
+        DeskVerdict::DocumentExpired
+    );
+}
+
+#[test]
+fn the_desk_cuts_the_eligibility_the_day_before_75_as_the_screen_does() {
+    use crate::eligibility::{CopayRate, DocumentKind, InsurerNumber};
+    use DeskVerdict::{Confirmed, EligibilityExpired, NotYetValid};
+    // Born on the 1st of a month (1951-12-01): in force up to 2026-11-30.
+    let first = born("1951-12-01");
+    // Born on 29 February (1952): the day before the 75th birthday is 2027-02-28.
+    let leap = born("1952-02-29");
+    // Starting after today but already ended by the 75th birthday: it will never be in force.
+    let mut never = born("1951-11-01");
+    never.record.valid_from = Some(d("2026-12-01"));
+    // No 有効期限: the 75th birthday still ends it; under 75 it stays in force.
+    let mut open = born("1952-02-29");
+    open.record.kind = DocumentKind::Notice;
+    open.record.valid_until = None;
+    let mut young_open = open.clone();
+    young_open.person.birth_date = d("1985-04-12");
+    // A 後期高齢者医療 record is not cut at 75 (it starts on the 75th birthday).
+    let mut late = born("1952-02-29");
+    late.record.insurer_number = InsurerNumber::parse(LATE).unwrap();
+    late.record.symbol = None;
+    late.record.copay = Some(CopayRate::Ten);
+    late.record.valid_from = Some(d("2027-03-01"));
+    late.record.valid_until = Some(d("2028-07-31"));
+    let cases = [
+        ("first", &first, "2026-11-30", Confirmed),
+        ("first", &first, "2026-12-01", EligibilityExpired),
+        ("leap", &leap, "2027-02-28", Confirmed),
+        ("leap", &leap, "2027-03-01", EligibilityExpired),
+        ("never", &never, "2026-11-23", EligibilityExpired),
+        ("open", &open, "2027-03-01", EligibilityExpired),
+        ("young_open", &young_open, "2027-03-01", Confirmed),
+        ("late", &late, "2027-02-28", NotYetValid),
+        ("late", &late, "2027-03-01", Confirmed),
+    ];
+    for (name, doc, day, expected) in cases {
+        assert_eq!(verdict_on(doc, day).verdict, expected, "{name} on {day}");
+    }
+    assert_eq!(
+        verdict_on(&first, "2026-12-01").reason.as_deref(),
+        Some("the eligibility ended on 2026-11-30")
+    );
+}
+
+#[test]
+fn the_desk_pin_is_built_from_bytes_with_the_phones_check_and_never_shown() {
+    for bad in [
+        &b"12a4"[..],
+        b"123",
+        b"12345",
+        b"\xff123",
+        "１２３４".as_bytes(),
+    ] {
+        assert_eq!(
+            DeskPin::from_bytes(bad, true).unwrap_err(),
+            CardError::InvalidPinFormat,
+            "{bad:?}"
+        );
+    }
+    let pin = DeskPin::from_bytes(b"9876", true).unwrap();
+    let shown = format!("{pin:?}");
+    assert!(!shown.contains("9876") && !shown.contains("57"), "{shown}");
+    assert!(shown.contains("allow_last_attempt: true"), "{shown}");
 }

@@ -2,13 +2,15 @@
 //! presentation is 確認済み with its claim fields; the card on the desk's reader (the virtual
 //! card of 山田 太郎) matches its salted binding without a PIN and signs with one; another
 //! person's card is refused before any PIN; a forged payload shows no fields and cannot be
-//! recorded; a recorded visit appears in the CSV with how the card was checked.
+//! recorded; a recorded visit appears in the CSV with how the card was checked; an eligibility
+//! that starts tomorrow is 有効期間前（資格）, never 確認済み; a PIN that is not 4 digits is
+//! refused before the card is asked.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use shikaku_core::card::{TrustStore, read_verified_auth_certificate};
 use shikaku_core::document::{
@@ -46,8 +48,14 @@ fn document(issued_at: DateTime<Utc>, spki: &[u8]) -> EligibilityDocument {
 
 /// 山田 太郎's presentation, bound to his virtual card, signed 2 days ago.
 fn taro_payload() -> String {
+    taro_payload_from(None)
+}
+
+/// [`taro_payload`] with its 有効開始日 on `valid_from`.
+fn taro_payload_from(valid_from: Option<NaiveDate>) -> String {
     let spki = card_spki("yamada-taro");
-    let doc = document(Utc::now() - Duration::days(2), &spki);
+    let mut doc = document(Utc::now() - Duration::days(2), &spki);
+    doc.record.valid_from = valid_from;
     let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
     to_qr_payload(&sign_presentation(&p, &key("issuer"), KID).unwrap())
 }
@@ -62,6 +70,11 @@ fn trust_files(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn run(desk: &Path, args: &[&str]) -> Output {
+    run_with_pin(desk, "1234", args)
+}
+
+/// [`run`] with the patient's PIN `pin` (SHIKAKU_PIN).
+fn run_with_pin(desk: &Path, pin: &str, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--data-dir")
         .arg(desk.parent().unwrap().join("household"))
@@ -71,13 +84,44 @@ fn run(desk: &Path, args: &[&str]) -> Output {
         .args(args)
         .env("SHIKAKU_PASSPHRASE", PASS)
         .env("SHIKAKU_NEW_PASSPHRASE", PASS)
-        .env("SHIKAKU_PIN", "1234")
+        .env("SHIKAKU_PIN", pin)
         .output()
         .unwrap()
 }
 
 fn out(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// The desk's visit log as CSV.
+fn log_csv(desk: &Path) -> String {
+    let o = run(desk, &["log", "--format", "csv"]);
+    assert!(o.status.success(), "{o:?}");
+    out(&o)
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// `clinic verify` of 山田 太郎's QR with the card `card` (a virtual card's name) and the
+/// patient's PIN `pin`, recording the visit by `operator`.
+fn verify_with_pin_and_record(desk: &Path, card: &str, pin: &str, operator: &str) -> Output {
+    let reader = format!("vcard:{}", vcard(card).display());
+    run_with_pin(
+        desk,
+        pin,
+        &[
+            "verify",
+            &taro_payload(),
+            "--card",
+            &reader,
+            "--pin",
+            "--record",
+            "--operator",
+            operator,
+        ],
+    )
 }
 
 /// A desk with the trust list imported.
@@ -112,38 +156,27 @@ fn a_genuine_qr_is_confirmed_offline_with_its_fields_and_nothing_recorded_unless
     assert!(text.contains("2 日前"), "{text}");
     assert!(text.contains("形式2"), "{text}");
     assert!(text.contains("信頼リスト: 第1版"), "{text}");
-    let log = run(&desk, &["log", "--format", "csv"]);
-    assert!(log.status.success(), "{log:?}");
-    assert!(!out(&log).contains("山田"), "nothing recorded unless asked");
+    assert!(
+        !log_csv(&desk).contains("山田"),
+        "nothing recorded unless asked"
+    );
 }
 
 #[test]
 fn the_card_with_pin_is_checked_and_the_visit_recorded_and_exported() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = desk(tmp.path());
-    let reader = format!("vcard:{}", vcard("yamada-taro").display());
-    let o = run(
-        &desk,
-        &[
-            "verify",
-            &taro_payload(),
-            "--card",
-            &reader,
-            "--pin",
-            "--record",
-            "--operator",
-            "受付 佐藤",
-        ],
-    );
+    let o = verify_with_pin_and_record(&desk, "yamada-taro", "1234", "受付 佐藤");
     let text = out(&o);
     assert!(o.status.success(), "{o:?}");
     assert!(text.contains("カード: 本人確認済み（PIN）"), "{text}");
     assert!(text.contains("記録: 第1件"), "{text}");
-    let csv = out(&run(&desk, &["log", "--format", "csv"]));
+    let csv = log_csv(&desk);
     assert!(csv.contains("山田 太郎"), "{csv}");
     assert!(csv.contains("PIN"), "{csv}");
     assert!(run(&desk, &["log", "verify"]).status.success());
     // Without the PIN: the card matches; 目視 only when the receptionist says so.
+    let reader = format!("vcard:{}", vcard("yamada-taro").display());
     let o = run(
         &desk,
         &[
@@ -164,7 +197,7 @@ fn the_card_with_pin_is_checked_and_the_visit_recorded_and_exported() {
         "{text}"
     );
     assert!(text.contains("記録: 第2件"), "{text}");
-    let csv = out(&run(&desk, &["log", "--format", "csv"]));
+    let csv = log_csv(&desk);
     assert!(csv.contains("目視"), "{csv}");
 }
 
@@ -172,27 +205,14 @@ fn the_card_with_pin_is_checked_and_the_visit_recorded_and_exported() {
 fn another_persons_card_is_refused_and_nothing_recorded() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = desk(tmp.path());
-    let reader = format!("vcard:{}", vcard("yamada-hanako").display());
-    let o = run(
-        &desk,
-        &[
-            "verify",
-            &taro_payload(),
-            "--card",
-            &reader,
-            "--pin",
-            "--record",
-            "--operator",
-            "受付",
-        ],
-    );
+    let o = verify_with_pin_and_record(&desk, "yamada-hanako", "1234", "受付");
     assert!(!o.status.success(), "{o:?}");
-    let err = String::from_utf8(o.stderr).unwrap();
+    let err = err(&o);
     assert!(
         err.contains("not the card the document is bound to"),
         "{err}"
     );
-    let csv = out(&run(&desk, &["log", "--format", "csv"]));
+    let csv = log_csv(&desk);
     assert!(!csv.contains("山田"), "{csv}");
 }
 
@@ -210,7 +230,7 @@ fn a_forged_or_truncated_payload_shows_no_fields_and_cannot_be_recorded() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(text.contains("判定: 形式不正"), "{text}");
     assert!(!text.contains("山田"), "{text}");
-    let csv = out(&run(&desk, &["log", "--format", "csv"]));
+    let csv = log_csv(&desk);
     assert!(!csv.contains("山田"), "{csv}");
     // A desk without a trust list confirms nothing.
     let empty = tmp.path().join("desk-empty");
@@ -220,4 +240,55 @@ fn a_forged_or_truncated_payload_shows_no_fields_and_cannot_be_recorded() {
         !o.status.success(),
         "the first import needs the root: {o:?}"
     );
+}
+
+#[test]
+fn an_eligibility_starting_tomorrow_is_not_yet_valid_and_recorded_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let today = shikaku_core::clock::japan_today(Utc::now());
+    let tomorrow = today.succ_opt().unwrap();
+    let o = run(
+        &desk,
+        &[
+            "verify",
+            &taro_payload_from(Some(tomorrow)),
+            "--record",
+            "--operator",
+            "受付 佐藤",
+        ],
+    );
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(1), "only 確認済み exits 0: {o:?}");
+    assert!(text.contains("判定: 有効期間前（資格）"), "{text}");
+    assert!(text.contains(&format!("有効期間: {tomorrow} 〜")), "{text}");
+    assert!(text.contains("記録: 第1件"), "{text}");
+    let csv = log_csv(&desk);
+    assert!(csv.contains("有効期間前（資格）"), "{csv}");
+    assert!(!csv.contains("確認済み"), "{csv}");
+    let json: serde_json::Value =
+        serde_json::from_str(&out(&run(&desk, &["log", "--format", "json"]))).unwrap();
+    assert_eq!(json["entries"][0]["verdict"], "not_yet_valid");
+    // Starting today: 確認済み.
+    let o = run(&desk, &["verify", &taro_payload_from(Some(today))]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(out(&o).contains("判定: 確認済み"));
+}
+
+#[test]
+fn a_pin_that_is_not_four_digits_is_refused_before_the_card_and_nothing_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    for bad in ["12a4", "12345", "１２３４"] {
+        let o = verify_with_pin_and_record(&desk, "yamada-taro", bad, "受付");
+        assert!(!o.status.success(), "{o:?}");
+        let err = err(&o);
+        assert!(err.contains("the PIN must be exactly 4 digits"), "{err}");
+        assert!(
+            !out(&o).contains("TEST CA"),
+            "the reader was not even opened"
+        );
+    }
+    let csv = log_csv(&desk);
+    assert!(!csv.contains("山田"), "{csv}");
 }

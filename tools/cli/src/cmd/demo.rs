@@ -267,10 +267,7 @@ fn clinic_scene(
     );
     let mut trust = TrustStore::jlis_auth()?;
     trust.add_extra_anchor(&std::fs::read(test_ca)?)?;
-    let pin = DeskPin {
-        pin: PIN,
-        allow_last_attempt: false,
-    };
+    let pin = DeskPin::from_bytes(PIN.as_bytes(), false)?;
     let check = check_card_at_desk(card, &v, Some(pin), &trust, now)?;
     outln!("  カード: {}", check.label_ja());
     let n = desk.record_verification(&v, Some(&check), false, "受付 佐藤", now)?;

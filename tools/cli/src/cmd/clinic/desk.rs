@@ -206,24 +206,36 @@ fn print_verification(v: &DeskVerification) -> Result<()> {
     Ok(())
 }
 
+/// The anchors a card check at the desk trusts (`clinic verify --card`, `clinic serve
+/// --card`): J-LIS's, the `extra` files (`--trust-anchor`) and, for the virtual card, the
+/// virtual cards' TEST CA.
+pub(super) fn card_trust(extra: &[PathBuf], virtual_card: bool) -> Result<TrustStore> {
+    let mut trust = TrustStore::jlis_auth()?;
+    for p in extra {
+        trust.add_extra_anchor(&read_anchor(p)?)?;
+    }
+    if virtual_card {
+        trust.add_extra_anchor(&shikaku_vcard::test_ca_der().map_err(|e| anyhow!("{e}"))?)?;
+    }
+    Ok(trust)
+}
+
 fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<Option<DeskCardCheck>> {
     let Some(spec) = &a.card else {
         return Ok(None);
     };
-    let mut trust = TrustStore::jlis_auth()?;
-    for p in &a.trust_anchor {
-        trust.add_extra_anchor(&read_anchor(p)?)?;
-    }
+    // The prompt gives text; the core takes its bytes and checks them (format first, the
+    // reader is not even opened for a bad PIN). The text is wiped when dropped.
+    let pin = if a.pin { Some(pin()?) } else { None };
+    let desk_pin = pin
+        .as_ref()
+        .map(|p| DeskPin::from_bytes(p.as_bytes(), a.allow_last_attempt))
+        .transpose()?;
     let reader = open_reader(spec)?;
+    let trust = card_trust(&a.trust_anchor, reader.virtual_card)?;
     if reader.virtual_card {
-        trust.add_extra_anchor(&shikaku_vcard::test_ca_der().map_err(|e| anyhow!("{e}"))?)?;
         outln!("trusting the virtual cards' TEST CA for this check");
     }
-    let pin = if a.pin { Some(pin()?) } else { None };
-    let desk_pin = pin.as_ref().map(|p| DeskPin {
-        pin: p.as_str(),
-        allow_last_attempt: a.allow_last_attempt,
-    });
     let check = check_card_at_desk(reader.transport.as_ref(), v, desk_pin, &trust, Utc::now())?;
     outln!("カード: {}", check.label_ja());
     if !check.pin_verified() {
