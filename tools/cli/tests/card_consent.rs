@@ -38,6 +38,13 @@ fn shikaku(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `card check --reader READER` followed by `extra`.
+fn card_check(dir: &Path, reader: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["card", "check", "--reader", reader];
+    args.extend_from_slice(extra);
+    shikaku(dir, &args)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
@@ -74,18 +81,7 @@ fn a_wrong_text_pin_is_printed_beside_the_stored_check_with_exit_3() {
         "vcard:{}",
         taro_with_text_pin_5678(profiles.path()).display()
     );
-    let o = shikaku(
-        data,
-        &[
-            "card",
-            "check",
-            "--reader",
-            &reader,
-            "--member",
-            &member,
-            "--with-basic-info",
-        ],
-    );
+    let o = card_check(data, &reader, &["--member", &member, "--with-basic-info"]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(3), "{out}{}", text(&o.stderr));
     assert!(
@@ -103,18 +99,7 @@ fn a_wrong_text_pin_is_printed_beside_the_stored_check_with_exit_3() {
     );
     // The same card with the right text PIN: read, compared, exit 0.
     let reader = format!("vcard:{}", taro().display());
-    let o = shikaku(
-        data,
-        &[
-            "card",
-            "check",
-            "--reader",
-            &reader,
-            "--member",
-            &member,
-            "--with-basic-info",
-        ],
-    );
+    let o = card_check(data, &reader, &["--member", &member, "--with-basic-info"]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
     assert!(out.contains("基本4情報: read"), "{out}");
@@ -125,33 +110,12 @@ fn consent_flags_are_per_pin() {
     let dir = tempfile::tempdir().unwrap();
     let reader = format!("vcard:{}", taro().display());
     // The single consent for both PINs is gone.
-    let o = shikaku(
-        dir.path(),
-        &["card", "check", "--reader", &reader, "--allow-last-attempt"],
-    );
+    let o = card_check(dir.path(), &reader, &["--allow-last-attempt"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     // The text PIN's consent only makes sense when the 基本4情報 are read.
-    let o = shikaku(
-        dir.path(),
-        &[
-            "card",
-            "check",
-            "--reader",
-            &reader,
-            "--allow-last-text-attempt",
-        ],
-    );
+    let o = card_check(dir.path(), &reader, &["--allow-last-text-attempt"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    let o = shikaku(
-        dir.path(),
-        &[
-            "card",
-            "check",
-            "--reader",
-            &reader,
-            "--allow-last-auth-attempt",
-        ],
-    );
+    let o = card_check(dir.path(), &reader, &["--allow-last-auth-attempt"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let help = text(&shikaku(dir.path(), &["card", "check", "--help"]).stdout);
     assert!(help.contains("--allow-last-auth-attempt"), "{help}");
