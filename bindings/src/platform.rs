@@ -129,12 +129,23 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for TransportError {
 pub trait CardTransport: Send + Sync {
     /// Transmits `apdu` and returns the response including the two status bytes.
     fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError>;
+
+    /// Whether this transport carries extended-length APDUs (a 3-byte Le, responses up to
+    /// 65,536 bytes): Android `IsoDep.isExtendedLengthApduSupported()`, `true` on iOS. The core
+    /// then reads the certificate in one READ BINARY, and falls back to short reads before any
+    /// PIN is sent if the card or the reader refuses it. Return `false` when unsure. (uniffi
+    /// gives foreign traits no default methods, so every implementation answers.)
+    fn extended_length(&self) -> bool;
 }
 
 /// Adapts a foreign [`CardTransport`] to the core's.
 pub(crate) struct CardTransportAdapter(pub Arc<dyn CardTransport>);
 
 impl core_card::CardTransport for CardTransportAdapter {
+    fn extended_length(&self) -> bool {
+        self.0.extended_length()
+    }
+
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, core_card::TransportError> {
         // The foreign method takes the command by value, so it gets a copy (for a VERIFY, one
         // holding the PIN). uniffi serialises it into the buffer it hands over and frees both

@@ -17,7 +17,9 @@ use shikaku_core::document::{
 use shikaku_core::eligibility::{DocumentKind, MemberForm, RecordForm, Relationship, Sex};
 use shikaku_core::screen::japan_today;
 use shikaku_issuer::{RunningIssuer, ServeConfig, files, load_root_public_key, system_clock};
-use shikaku_vcard::{PinRef, VirtualCard, card_from_profile_path, test_ca_der, test_ca_pem};
+use shikaku_vcard::{
+    PinRef, Quirks, VirtualCard, card_from_profile_path, test_ca_der, test_ca_pem,
+};
 
 use crate::error::{ShikakuError, invalid};
 use crate::platform::TransportError;
@@ -71,6 +73,26 @@ impl VirtualCardHandle {
     /// Sets the 券面事項入力補助AP PIN's tries left.
     pub fn set_text_retries_left(&self, tries: u8) {
         self.card.set_retries_left(PinRef::TextPin, tries);
+    }
+
+    /// Makes the card answer `6700` to every extended-length APDU (`true`), like a card or
+    /// reader of short APDUs only, or take them again (`false`, the default).
+    pub fn set_refuse_extended(&self, refuse: bool) {
+        self.card.set_quirks(Quirks {
+            refuse_extended: refuse,
+            ..Quirks::default()
+        });
+    }
+
+    /// The number of extended-length APDUs (a 3-byte Lc or Le) the card has received.
+    pub fn extended_apdu_count(&self) -> u64 {
+        let n = self
+            .card
+            .log()
+            .iter()
+            .filter(|e| matches!(e.command.get(4..), Some([0, _, _, ..])))
+            .count();
+        u64::try_from(n).unwrap_or(u64::MAX)
     }
 
     /// The number of APDUs the card has answered so far.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use shikaku_ffi::{
     BasicInfoOutcome, CardCheckOptions, CardTransport, Household, KeyStore, KeyStoreError,
-    MemberInput, ShikakuError, TransportError, VirtualCardHandle, virtual_card,
+    MemberInput, PinState, ShikakuError, TransportError, VirtualCardHandle, virtual_card,
     virtual_card_test_ca,
 };
 
@@ -21,11 +21,16 @@ impl KeyStore for XorKeys {
     }
 }
 
-struct Card(Arc<VirtualCardHandle>);
+/// Forwards to the virtual card; the flag is what it reports as `extended_length` (as
+/// Android's IsoDep does when the phone carries extended APDUs, and iOS always).
+struct Card(Arc<VirtualCardHandle>, bool);
 
 impl CardTransport for Card {
     fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         self.0.transceive(apdu)
+    }
+    fn extended_length(&self) -> bool {
+        self.1
     }
 }
 
@@ -88,7 +93,7 @@ fn a_wrong_text_pin_comes_back_beside_the_stored_check() {
     let result = household
         .check_card(
             member.clone(),
-            Arc::new(Card(card.clone())),
+            Arc::new(Card(card.clone(), false)),
             b"1234".to_vec(),
             options(),
         )
@@ -125,7 +130,7 @@ fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
     let result = household
         .check_card(
             member.clone(),
-            Arc::new(Card(card.clone())),
+            Arc::new(Card(card.clone(), false)),
             b"1234".to_vec(),
             auth_only,
         )
@@ -142,7 +147,7 @@ fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
     let err = household
         .check_card(
             member.clone(),
-            Arc::new(Card(card.clone())),
+            Arc::new(Card(card.clone(), false)),
             b"1234".to_vec(),
             text_only.clone(),
         )
@@ -156,7 +161,7 @@ fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
     let result = household
         .check_card(
             member,
-            Arc::new(Card(card.clone())),
+            Arc::new(Card(card.clone(), false)),
             b"1234".to_vec(),
             text_only,
         )
@@ -178,7 +183,12 @@ fn pin_bytes_that_are_not_four_digits_send_nothing() {
         "１２３４".into(),
     ] {
         let err = household
-            .check_card(member.clone(), Arc::new(Card(card.clone())), pin, options())
+            .check_card(
+                member.clone(),
+                Arc::new(Card(card.clone(), false)),
+                pin,
+                options(),
+            )
             .unwrap_err();
         assert!(
             matches!(err, ShikakuError::PinUnusable { blocked: false, .. }),
@@ -186,4 +196,37 @@ fn pin_bytes_that_are_not_four_digits_send_nothing() {
         );
     }
     assert_eq!(card.apdu_count(), 0);
+}
+
+#[test]
+fn extended_length_through_the_ffi_and_its_fallback_spend_no_try() {
+    let dir = tempfile::tempdir().unwrap();
+    let (household, member) = household(dir.path());
+    let check = |card: &Arc<VirtualCardHandle>, transport: Arc<dyn CardTransport>| {
+        let before = card.apdu_count();
+        let result = household
+            .check_card(member.clone(), transport, b"1234".to_vec(), options())
+            .unwrap();
+        assert_eq!(result.key_fingerprint, card.key_fingerprint());
+        (card.apdu_count() - before, result.retries_before)
+    };
+    let card = virtual_card(TARO.into()).unwrap();
+    let (short, _) = check(&card, Arc::new(Card(card.clone(), false)));
+    assert_eq!(card.extended_apdu_count(), 0);
+    // Extended: the certificate and the 基本4情報 in one READ each.
+    let (extended, _) = check(&card, Arc::new(Card(card.clone(), true)));
+    assert_eq!(card.extended_apdu_count(), 2);
+    assert!(extended < short, "{extended} < {short}");
+    // A card refusing them: one refused READ, then the short reads; the PINs untouched.
+    let card = virtual_card(TARO.into()).unwrap();
+    card.set_refuse_extended(true);
+    card.set_auth_retries_left(2);
+    let (fallback, before) = check(&card, Arc::new(Card(card.clone(), true)));
+    assert_eq!(card.extended_apdu_count(), 1);
+    assert_eq!(fallback, short + 1);
+    // The counter read before the VERIFY still says 2: the refused READ spent nothing.
+    assert_eq!(before, PinState::Remaining { tries: 2 });
+    // The successful VERIFY reset the counter: exactly one VERIFY, and the right one.
+    assert_eq!(card.auth_retries_left(), 3);
+    assert_eq!(card.text_retries_left(), 3);
 }

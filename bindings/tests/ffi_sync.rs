@@ -35,6 +35,9 @@ impl CardTransport for Card {
     fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         self.0.transceive(apdu)
     }
+    fn extended_length(&self) -> bool {
+        false
+    }
 }
 
 fn profile(name: &str) -> String {

@@ -81,9 +81,18 @@ class ThrowingKeyStore : KeyStore {
     override fun unwrap(blob: ByteArray): ByteArray = throw IllegalStateException(SECRET_MARK)
 }
 
-/** Forwards every APDU to the virtual card; can lose the tag on a VERIFY with data. */
-class ForwardingTransport(private val card: VirtualCardHandle, private val loseOnIns: Int? = null) : CardTransport {
+/**
+ * Forwards every APDU to the virtual card; can lose the tag on a VERIFY with data, and reports
+ * extended-length APDUs when [extended] (as IsoDep does on a phone that supports them).
+ */
+class ForwardingTransport(
+    private val card: VirtualCardHandle,
+    private val loseOnIns: Int? = null,
+    private val extended: Boolean = false,
+) : CardTransport {
     val sent = mutableListOf<ByteArray>()
+
+    override fun extendedLength(): Boolean = extended
 
     override fun transceive(apdu: ByteArray): ByteArray {
         sent.add(apdu)
@@ -96,6 +105,7 @@ class ForwardingTransport(private val card: VirtualCardHandle, private val loseO
 
 class ThrowingTransport : CardTransport {
     override fun transceive(apdu: ByteArray): ByteArray = throw RuntimeException(SECRET_MARK)
+    override fun extendedLength(): Boolean = false
 }
 
 /** The HttpTransport on java.net.http: any status is a response; no connection is Offline. */
@@ -384,6 +394,33 @@ class BindingsTest {
         assertEquals(PinState.Remaining(1u), ok.retriesBefore)
         assertEquals(3u.toUByte(), card.authRetriesLeft())
         assertEquals(BasicInfoOutcome.Read, ok.basicInfo)
+    }
+
+    @Test
+    fun extendedLengthReadsAndTheirFallbackSpendNoPinTry() {
+        val card = virtualCard(TARO)
+        val id = household.addMember(memberInput())
+        var before = card.apduCount()
+        household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options())
+        val short = card.apduCount() - before
+        assertEquals(0uL, card.extendedApduCount())
+        // The certificate and the 基本4情報 in one extended READ BINARY each.
+        before = card.apduCount()
+        household.checkCard(id, ForwardingTransport(card, extended = true), "1234".toByteArray(), options())
+        assertEquals(2uL, card.extendedApduCount())
+        assertTrue(card.apduCount() - before < short)
+        // A card that refuses them: one refused READ, then short reads, before any PIN.
+        val refusing = virtualCard(TARO)
+        refusing.setRefuseExtended(true)
+        refusing.setAuthRetriesLeft(2u)
+        val transport = ForwardingTransport(refusing, extended = true)
+        val result = household.checkCard(id, transport, "1234".toByteArray(), options())
+        assertEquals(1uL, refusing.extendedApduCount())
+        assertEquals(short + 1uL, refusing.apduCount())
+        assertEquals(PinState.Remaining(2u), result.retriesBefore)
+        val verifies = transport.sent.count { it.size > 5 && it[1] == 0x20.toByte() }
+        assertEquals(2, verifies, "one VERIFY per PIN")
+        assertEquals(3u.toUByte(), refusing.authRetriesLeft())
     }
 
     @Test

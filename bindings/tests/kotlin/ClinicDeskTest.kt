@@ -35,6 +35,7 @@ class DeskXorKeyStore(private val k: Byte) : KeyStore {
 /** The desk's reader: forwards every APDU to the virtual card. */
 class DeskReader(private val card: VirtualCardHandle) : CardTransport {
     override fun transceive(apdu: ByteArray): ByteArray = card.transceive(apdu)
+    override fun extendedLength(): Boolean = false
 }
 
 class ClinicDeskTest {

@@ -75,12 +75,17 @@ class ThrowingKeyStore(sk.KeyStore):
 
 
 class ForwardingTransport(sk.CardTransport):
-    """Forwards every APDU to the virtual card; can lose the tag on a chosen INS."""
+    """Forwards every APDU to the virtual card; can lose the tag on a chosen INS, and reports
+    extended-length APDUs when `extended`."""
 
-    def __init__(self, card, lose_on_ins=None):
+    def __init__(self, card, lose_on_ins=None, extended=False):
         self.card = card
         self.lose_on_ins = lose_on_ins
+        self.extended = extended
         self.sent = []
+
+    def extended_length(self):
+        return self.extended
 
     def transceive(self, apdu):
         apdu = bytes(apdu)
@@ -93,6 +98,9 @@ class ForwardingTransport(sk.CardTransport):
 class ThrowingTransport(sk.CardTransport):
     def transceive(self, apdu):
         raise ValueError(SECRET_MARK)
+
+    def extended_length(self):
+        return False
 
 
 class UrllibTransport(sk.HttpTransport):
@@ -379,6 +387,31 @@ def test_wrong_pin_reports_retries_and_last_try_needs_consent(household):
     with pytest.raises(sk.ShikakuError.PinUnusable) as e:
         household.check_card(mid, ForwardingTransport(card), b"12a4", check_options())
     assert not e.value.blocked
+
+
+def test_extended_length_reads_and_their_fallback_spend_no_pin_try(household):
+    card = sk.virtual_card(TARO)
+    mid = household.add_member(member_input())
+    before = card.apdu_count()
+    household.check_card(mid, ForwardingTransport(card), b"1234", check_options())
+    short = card.apdu_count() - before
+    assert card.extended_apdu_count() == 0
+    # The certificate and the 基本4情報 in one extended READ BINARY each.
+    before = card.apdu_count()
+    household.check_card(mid, ForwardingTransport(card, extended=True), b"1234", check_options())
+    assert card.extended_apdu_count() == 2
+    assert card.apdu_count() - before < short
+    # A card that refuses them: one refused READ, then short reads, before any PIN.
+    refusing = sk.virtual_card(TARO)
+    refusing.set_refuse_extended(True)
+    refusing.set_auth_retries_left(2)
+    transport = ForwardingTransport(refusing, extended=True)
+    result = household.check_card(mid, transport, b"1234", check_options())
+    assert refusing.extended_apdu_count() == 1
+    assert refusing.apdu_count() == short + 1
+    assert result.retries_before == sk.PinState.REMAINING(tries=2)
+    assert sum(1 for a in transport.sent if len(a) > 5 and a[1] == 0x20) == 2
+    assert refusing.auth_retries_left() == 3
 
 
 def test_consent_is_per_pin_and_a_text_ap_failure_stands_beside_the_check(household):

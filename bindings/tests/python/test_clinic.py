@@ -39,6 +39,9 @@ class Reader(sk.CardTransport):
     def transceive(self, apdu):
         return self.card.transceive(apdu)
 
+    def extended_length(self):
+        return False
+
 
 @pytest.fixture
 def issuer():
