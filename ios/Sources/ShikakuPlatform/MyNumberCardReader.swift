@@ -192,6 +192,15 @@ final class TagTransport: CardTransport, Sendable {
         self.timeout = timeout
     }
 
+    /// Extended-length APDUs are supported: CoreNFC's `NFCISO7816APDU(data:)` parses the
+    /// extended encoding (a 3-byte Le, `expectedResponseLength` up to 65,536) and an iPhone
+    /// carries such APDUs to an ISO 7816 tag, so the core reads the certificate in one READ
+    /// BINARY. A card that refuses them (`6700`), or an exchange that fails before any PIN is
+    /// sent, makes the core fall back to short reads for the rest of the session.
+    func extendedLength() -> Bool {
+        true
+    }
+
     /// Sends one command APDU and returns the response data followed by SW1 SW2.
     func transceive(apdu: Data) throws -> Data {
         guard let command = NFCISO7816APDU(data: apdu) else {

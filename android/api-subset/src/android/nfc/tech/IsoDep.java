@@ -24,6 +24,16 @@ public final class IsoDep extends BasicTagTechnology {
         throw new RuntimeException("Stub!");
     }
 
+    /** API 14. */
+    public int getMaxTransceiveLength() {
+        throw new RuntimeException("Stub!");
+    }
+
+    /** API 16. */
+    public boolean isExtendedLengthApduSupported() {
+        throw new RuntimeException("Stub!");
+    }
+
     /** API 10. */
     public byte[] transceive(byte[] data) throws IOException {
         throw new RuntimeException("Stub!");

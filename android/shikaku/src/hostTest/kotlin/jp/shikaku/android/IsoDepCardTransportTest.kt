@@ -128,4 +128,43 @@ class IsoDepCardTransportTest {
             fx.close()
         }
     }
+
+    @Test
+    fun extendedLengthIsReportedOnlyWhenTheStackCarriesIt() {
+        val card = virtualCard(TARO)
+        assertFalse(IsoDepCardTransport(VirtualCardLink(card), 5_000).extendedLength())
+        val supported = VirtualCardLink(card, isExtendedLengthApduSupported = true, maxTransceiveLength = 65_279)
+        assertTrue(IsoDepCardTransport(supported, 5_000).extendedLength())
+        // Supported, but a transceive limit no longer than a short APDU: short.
+        val capped = VirtualCardLink(card, isExtendedLengthApduSupported = true, maxTransceiveLength = 261)
+        assertFalse(IsoDepCardTransport(capped, 5_000).extendedLength())
+        // A double that says nothing (the interface defaults): short.
+        assertFalse(IsoDepCardTransport(ScriptedLink(), 5_000).extendedLength())
+    }
+
+    @Test
+    fun extendedReadsAndTheFallbackOfACardRefusingThemSpendNoPinTry() {
+        val fx = Fixture()
+        try {
+            val id = fx.addTaro()
+            val options = CardCheckOptions(allowLastAuthAttempt = false, readBasicInfo = true, extraAnchors = listOf(virtualCardTestCa()))
+            Household.open(fx.path, AndroidKeystoreKeyStore(fx.keys)).use { household ->
+                for (refuse in listOf(false, true)) {
+                    val card = virtualCard(TARO)
+                    card.setRefuseExtended(refuse)
+                    card.setAuthRetriesLeft(2u)
+                    val link = VirtualCardLink(card, isExtendedLengthApduSupported = true, maxTransceiveLength = 65_279)
+                    val result = IsoDepCardTransport(link, 5_000).use { household.checkCard(id, it, "1234".toByteArray(), options) }
+                    assertEquals(card.keyFingerprint(), result.keyFingerprint)
+                    // Refused: only the first extended READ was sent, then short reads.
+                    assertEquals(if (refuse) 1uL else 2uL, card.extendedApduCount())
+                    assertEquals(jp.shikaku.core.PinState.Remaining(2u), result.retriesBefore)
+                    val verifies = pinVerifiesByApplication(link.sent)
+                    assertTrue(verifies.isNotEmpty() && verifies.values.all { it == 1 }, "each PIN sent once: $verifies")
+                }
+            }
+        } finally {
+            fx.close()
+        }
+    }
 }

@@ -131,6 +131,8 @@ class FailingSpi(private val failure: GeneralSecurityException) : CipherSpi() {
 class VirtualCardLink(
     private val card: VirtualCardHandle,
     private val loseWhen: (ByteArray) -> Boolean = { false },
+    override val isExtendedLengthApduSupported: Boolean = false,
+    override val maxTransceiveLength: Int = IsoDepCardTransport.SHORT_APDU_MAX,
 ) : IsoDepLink {
     val sent = mutableListOf<ByteArray>()
     @Volatile override var isConnected: Boolean = false
@@ -167,6 +169,7 @@ fun isoDepOn(link: VirtualCardLink): IsoDepCardTransport = IsoDepCardTransport(l
 /** A CardTransport that counts what it forwards (for tests that need no IsoDep). */
 class CountingTransport(private val card: VirtualCardHandle) : CardTransport {
     val sent = mutableListOf<ByteArray>()
+    override fun extendedLength(): Boolean = false
     override fun transceive(apdu: ByteArray): ByteArray {
         sent.add(apdu)
         return card.transceive(apdu)
@@ -175,6 +178,7 @@ class CountingTransport(private val card: VirtualCardHandle) : CardTransport {
 
 /** Throws TransportException.TagLost for every APDU. */
 class GoneTransport : CardTransport {
+    override fun extendedLength(): Boolean = false
     override fun transceive(apdu: ByteArray): ByteArray = throw TransportException.TagLost()
 }
 

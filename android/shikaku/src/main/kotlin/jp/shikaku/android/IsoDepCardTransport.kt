@@ -20,6 +20,12 @@ internal interface IsoDepLink {
     /** Sets the transceive timeout in milliseconds. */
     fun setTimeout(timeoutMs: Int)
 
+    /** `IsoDep.isExtendedLengthApduSupported()` (API 16); short APDUs only by default. */
+    val isExtendedLengthApduSupported: Boolean get() = false
+
+    /** `IsoDep.getMaxTransceiveLength()` (API 14); a short APDU's 261 bytes by default. */
+    val maxTransceiveLength: Int get() = IsoDepCardTransport.SHORT_APDU_MAX
+
     /** Sends one command APDU (blocking). */
     fun transceive(apdu: ByteArray): ByteArray
 
@@ -36,6 +42,10 @@ internal class PlatformIsoDepLink(private val isoDep: IsoDep) : IsoDepLink {
     override fun setTimeout(timeoutMs: Int) {
         isoDep.timeout = timeoutMs
     }
+
+    override val isExtendedLengthApduSupported: Boolean get() = isoDep.isExtendedLengthApduSupported
+
+    override val maxTransceiveLength: Int get() = isoDep.maxTransceiveLength
 
     override fun transceive(apdu: ByteArray): ByteArray = isoDep.transceive(apdu)
 
@@ -72,6 +82,21 @@ class IsoDepCardTransport internal constructor(
         }
         link.setTimeout(timeoutMs)
     }
+
+    /**
+     * Extended-length APDUs: reported when the phone's NFC stack says it carries them
+     * (`IsoDep.isExtendedLengthApduSupported()`) and its transceive limit
+     * (`IsoDep.getMaxTransceiveLength()`) is above a short APDU's 261 bytes. The core then reads
+     * the certificate in one READ BINARY; if the card refuses it (`6700`) or the read fails
+     * before any PIN is sent, it reads in short APDUs instead. A stale tag answers `false`
+     * (short APDUs are always safe).
+     */
+    override fun extendedLength(): Boolean =
+        try {
+            link.isExtendedLengthApduSupported && link.maxTransceiveLength > SHORT_APDU_MAX
+        } catch (_: RuntimeException) {
+            false
+        }
 
     /** Sends one command APDU and returns the response with SW1 SW2. */
     override fun transceive(apdu: ByteArray): ByteArray {
@@ -112,5 +137,8 @@ class IsoDepCardTransport internal constructor(
     companion object {
         /** 20 s: a 2048-bit RSA signature on an older card plus the PIN VERIFY fit well within. */
         const val DEFAULT_TIMEOUT_MS = 20_000
+
+        /** The longest short command APDU: header, Lc, 255 data bytes, Le. */
+        const val SHORT_APDU_MAX = 261
     }
 }
