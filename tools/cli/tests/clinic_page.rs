@@ -1,8 +1,10 @@
 //! `shikaku clinic serve`, the desk page: over plain HTTP (the token, the Host and Origin
-//! checks, the headers, a verdict with and without fields, recording, the CSV) and in headless
-//! Chromium driven through the DevTools protocol (tests/clinic_page_cdp.py: the scanner's
-//! typing and Enter, the verdict and fields in the DOM, recording, the CSV downloaded and read
-//! back, a screenshot under target/).
+//! checks, the headers, a verdict with and without fields, recording, the CSV), the card check
+//! with `--card vcard:…` (山田 太郎's virtual card on the reader: without a PIN, with it, a
+//! wrong one and the tries left, the last try's consent, another person's document), and in
+//! headless Chromium driven through the DevTools protocol (tests/clinic_page_cdp.py: the
+//! scanner's typing and Enter, the verdict and fields in the DOM, the card check without a PIN,
+//! recording, the CSV downloaded and read back, a screenshot under target/).
 //!
 //! The desk is seeded through the core (`DeskStore::import_trust_list`), as a desk that
 //! imported its issuer's signed trust list.
@@ -15,6 +17,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use shikaku_core::card::CardCertificate;
 use shikaku_core::clinic::{DeskStore, export};
 use shikaku_core::document::{
     EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
@@ -35,9 +39,32 @@ fn document(issued_at: DateTime<Utc>) -> EligibilityDocument {
 
 /// The QR payload of a presentation issued 3 days ago, signed by `signer` as `kid`.
 fn payload(signer: &str, kid: &str) -> String {
-    let doc = document(Utc::now() - Duration::days(3));
-    let p = presentation_of(&doc, [7; 16], None).unwrap();
+    bound_payload(signer, kid, None)
+}
+
+/// [`payload`] of a document bound to the card whose 利用者証明用 SPKI is `spki` (or to none).
+fn bound_payload(signer: &str, kid: &str, spki: Option<&[u8]>) -> String {
+    let mut doc = document(Utc::now() - Duration::days(3));
+    doc.holder_binding = spki.map(|s| Sha256::digest(s).into());
+    let p = presentation_of(&doc, [7; 16], spki).unwrap();
     to_qr_payload(&sign_presentation(&p, &key(signer), kid).unwrap())
+}
+
+/// The profile of the virtual card `name` under examples/.
+fn vcard(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/vcard-{name}.toml"))
+}
+
+/// The `--card` option that puts the virtual card `name` on the desk's reader.
+fn card_option(name: &str) -> String {
+    format!("vcard:{}", vcard(name).display())
+}
+
+/// The SubjectPublicKeyInfo of the virtual card `name`'s 利用者証明用 certificate.
+fn card_spki(name: &str) -> Vec<u8> {
+    let card = shikaku_vcard::card_from_profile_path(vcard(name)).unwrap();
+    let cert = CardCertificate::from_der(card.auth_certificate_der()).unwrap();
+    cert.spki_der().to_vec()
 }
 
 /// A desk in `dir` holding the trust list (issued a day ago) with the key "issuer-qr".
@@ -65,14 +92,20 @@ impl Drop for Server {
     }
 }
 
-fn start(desk: &Path) -> Server {
+/// Starts `clinic serve` with `extra` options; its standard error goes to `log` when given.
+fn start(desk: &Path, extra: &[&str], log: Option<&Path>) -> Server {
+    let stderr = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        None => Stdio::inherit(),
+    };
     let mut child = Command::new(BIN)
         .args(["clinic", "--desk-dir"])
         .arg(desk)
         .arg("serve")
+        .args(extra)
         .env("SHIKAKU_PASSPHRASE", PASSPHRASE)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -199,7 +232,7 @@ fn the_desk_page_over_http() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = tmp.path().join("desk");
     seed_desk(&desk);
-    let srv = start(&desk);
+    let srv = start(&desk, &[], None);
     let t = srv.token.clone();
     let h = host(&srv);
 
@@ -325,6 +358,19 @@ fn the_desk_page_over_http() {
     assert!(!html.contains(&genuine[..40]), "{html}");
     let id = record_id(&html).expect("a record form");
     assert_eq!(id.len(), 32);
+    // Without --card: no card check on the page, and it says how to have one.
+    assert!(
+        !html.contains("action=\"card\"") && html.contains("--card pcsc"),
+        "{html}"
+    );
+    let r = post(
+        &srv,
+        &format!("/{t}/card"),
+        &own_origin(&srv),
+        &form(&[("id", &id), ("mode", "nopin")]),
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("--card pcsc"), "{}", r.text());
 
     // Recording: a forged id is refused and drops the waiting verification too.
     let record = format!("/{t}/record");
@@ -397,7 +443,7 @@ fn the_desk_page_over_http() {
         r.headers
     );
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
-    check_csv(&r.body);
+    check_csv(&r.body, "なし");
 
     drop(srv);
     let o = Command::new(BIN)
@@ -415,23 +461,279 @@ fn the_desk_page_over_http() {
     assert_no_plaintext(&desk);
 }
 
-/// The downloaded CSV: UTF-8 BOM, the core's header, exactly one visit (the genuine one).
-fn check_csv(bytes: &[u8]) {
+/// The rows of a downloaded CSV (UTF-8 BOM, the core's header checked), as cells.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     assert!(bytes.starts_with("\u{FEFF}".as_bytes()), "no BOM");
     let text = std::str::from_utf8(bytes).unwrap();
     let mut lines = text.trim_start_matches('\u{FEFF}').split("\r\n");
     assert_eq!(lines.next().unwrap(), export::CSV_COLUMNS.join(","));
-    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(row.len(), export::CSV_COLUMNS.len(), "{text}");
-    let col = |name: &str| row[export::CSV_COLUMNS.iter().position(|c| *c == name).unwrap()];
-    assert_eq!(col("確認結果"), "確認済み");
-    assert_eq!(col("氏名"), NAME);
-    assert_eq!(col("保険者番号"), "01130012");
-    assert_eq!(col("記号"), "7340155");
-    assert_eq!(col("受付者"), "受付 花子");
-    assert_eq!(col("記録番号"), "1");
-    assert_eq!(lines.next(), Some(""), "{text}");
-    assert_eq!(lines.next(), None, "{text}");
+    let rows: Vec<Vec<String>> = lines
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert!(text.ends_with("\r\n"), "{text}");
+    for row in &rows {
+        assert_eq!(row.len(), export::CSV_COLUMNS.len(), "{text}");
+    }
+    rows
+}
+
+/// The cell of `row` in the column `name`.
+fn col<'a>(row: &'a [String], name: &str) -> &'a str {
+    &row[export::CSV_COLUMNS.iter().position(|c| *c == name).unwrap()]
+}
+
+/// The downloaded CSV: exactly one visit (the genuine one), its card check recorded as `card`.
+fn check_csv(bytes: &[u8], card: &str) {
+    let rows = csv_rows(bytes);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!(col(row, "確認結果"), "確認済み");
+    assert_eq!(col(row, "カード確認"), card);
+    assert_eq!(col(row, "氏名"), NAME);
+    assert_eq!(col(row, "保険者番号"), "01130012");
+    assert_eq!(col(row, "記号"), "7340155");
+    assert_eq!(col(row, "受付者"), "受付 花子");
+    assert_eq!(col(row, "記録番号"), "1");
+}
+
+/// The id of the verification a scan of `payload` left waiting, and the page.
+fn scan(srv: &Server, payload: &str) -> (String, String) {
+    let r = post(
+        srv,
+        &format!("/{}/verify", srv.token),
+        &own_origin(srv),
+        &form(&[("payload", payload)]),
+    );
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(html.contains("data-verdict=\"confirmed\""), "{html}");
+    (record_id(&html).expect("a record form"), html)
+}
+
+/// The card form posted for the verification `id`: status and page.
+fn card_check(srv: &Server, id: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let mut all = vec![("id", id)];
+    all.extend_from_slice(fields);
+    let r = post(
+        srv,
+        &format!("/{}/card", srv.token),
+        &own_origin(srv),
+        &form(&all),
+    );
+    (r.status, r.text())
+}
+
+/// The card check's answer on a page (`data-card`), and the PIN's tries left shown.
+fn card_answer(html: &str) -> (Option<&str>, Option<&str>) {
+    let after = |marker: &str, end: char| {
+        html.find(marker)
+            .map(|at| &html[at + marker.len()..])
+            .and_then(|rest| rest.split(end).next())
+    };
+    (after("data-card=\"", '"'), after("PINの残り回数: ", '<'))
+}
+
+/// Records the verification `id` as 受付 花子 (with `face` ticked when asked): the page.
+fn record_visit(srv: &Server, id: &str, face: bool) -> String {
+    let mut fields = vec![("id", id), ("operator", "受付 花子")];
+    if face {
+        fields.push(("face", "on"));
+    }
+    let r = post(
+        srv,
+        &format!("/{}/record", srv.token),
+        &own_origin(srv),
+        &form(&fields),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.text()
+}
+
+/// The PIN of 山田 太郎's virtual card, and a wrong one.
+const PIN: &str = "1234";
+const WRONG_PIN: &str = "8642";
+
+#[test]
+fn the_card_check_on_the_desk_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    seed_desk(&desk);
+    let log = tmp.path().join("serve.log");
+    let reader = card_option("yamada-taro");
+    let srv = start(&desk, &["--card", &reader], Some(&log));
+    let taro = bound_payload("issuer", "issuer-qr", Some(&card_spki("yamada-taro")));
+    let hanako = bound_payload("issuer", "issuer-qr", Some(&card_spki("yamada-hanako")));
+    // Every body the server sent, and every id it made (random hex, left out of the PIN
+    // search).
+    let mut bodies: Vec<String> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut keep = |html: &str| {
+        bodies.push(html.to_string());
+        ids.extend(record_id(html));
+    };
+
+    // No verification, no card form.
+    let page = get(&srv, &format!("/{}/", srv.token), &host(&srv)).text();
+    assert!(!page.contains("action=\"card\""), "{page}");
+
+    // A verification: both card forms; the PIN field is a password field that no browser
+    // fills in, with no value; no consent asked for yet.
+    let (id, html) = scan(&srv, &taro);
+    keep(&html);
+    assert!(html.contains("カードを確認（PIN なし）"), "{html}");
+    assert!(
+        html.contains(
+            "<input type=\"password\" name=\"pin\" id=\"pin\" inputmode=\"numeric\" \
+             autocomplete=\"off\""
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("name=\"last\""), "{html}");
+    assert!(!html.contains("name=\"face\""), "{html}");
+    assert!(html.contains("カードは確認していません"), "{html}");
+
+    // Another origin, or a forged id: refused; the forged id drops the waiting one.
+    let r = post(
+        &srv,
+        &format!("/{}/card", srv.token),
+        "http://evil.example",
+        &form(&[("id", &id), ("mode", "nopin")]),
+    );
+    assert_eq!(r.status, 403);
+    let (status, html) = card_check(&srv, &"0".repeat(32), &[("mode", "nopin")]);
+    assert_eq!(status, 409, "{html}");
+    let (status, _) = card_check(&srv, &id, &[("mode", "nopin")]);
+    assert_eq!(status, 409);
+
+    // Without the PIN: the bound card; the tries left read from the card; 目視 offered.
+    let (id, html) = scan(&srv, &taro);
+    keep(&html);
+    let (status, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    keep(&html);
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(card_answer(&html), (Some("bound"), Some("3回")), "{html}");
+    assert!(
+        html.contains(">この資格情報に結び付いたカード（PIN未確認）<"),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"face\" id=\"face\">券面の顔写真と本人を目視で確認した"),
+        "{html}"
+    );
+    let html = record_visit(&srv, &id, true);
+    keep(&html);
+    assert!(html.contains("記録しました（記録番号 1）"), "{html}");
+    assert!(html.contains("<td>目視（PIN未確認）</td>"), "{html}");
+
+    // A wrong PIN: the tries left the core reported; the card counted it once (3 → 2).
+    let (id, html) = scan(&srv, &taro);
+    keep(&html);
+    let (status, html) = card_check(&srv, &id, &[("mode", "pin"), ("pin", WRONG_PIN)]);
+    keep(&html);
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(card_answer(&html), (Some("error"), Some("2回")), "{html}");
+    assert!(html.contains("PINが違います（残り2回）"), "{html}");
+    assert!(!html.contains("name=\"last\""), "{html}");
+    assert!(!html.contains("name=\"face\""), "{html}");
+    let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    keep(&html);
+    assert_eq!(card_answer(&html), (Some("bound"), Some("2回")), "{html}");
+
+    // A PIN that is not 4 digits: nothing sent, the counter unchanged.
+    let (_, html) = card_check(&srv, &id, &[("mode", "pin"), ("pin", "12a")]);
+    keep(&html);
+    assert!(html.contains("PINは4桁の数字です"), "{html}");
+    let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    keep(&html);
+    assert_eq!(card_answer(&html).1, Some("2回"), "{html}");
+
+    // Wrong again: one try left, and the page asks for the patient's consent.
+    let (_, html) = card_check(&srv, &id, &[("mode", "pin"), ("pin", WRONG_PIN)]);
+    keep(&html);
+    assert_eq!(card_answer(&html), (Some("error"), Some("1回")), "{html}");
+    assert!(
+        html.contains("name=\"last\" id=\"last\" required"),
+        "{html}"
+    );
+    // Without the consent the core sends no VERIFY: the counter stays at 1.
+    let (_, html) = card_check(&srv, &id, &[("mode", "pin"), ("pin", WRONG_PIN)]);
+    keep(&html);
+    assert_eq!(card_answer(&html), (Some("error"), Some("1回")), "{html}");
+    assert!(html.contains("PINは送っていません"), "{html}");
+    assert!(html.contains("name=\"last\""), "{html}");
+    let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    keep(&html);
+    assert_eq!(card_answer(&html), (Some("bound"), Some("1回")), "{html}");
+
+    // With the consent and the right PIN: 本人確認済み（PIN）, recorded as PIN.
+    let (_, html) = card_check(&srv, &id, &[("mode", "pin"), ("pin", PIN), ("last", "on")]);
+    keep(&html);
+    assert_eq!(card_answer(&html).0, Some("pin"), "{html}");
+    assert!(html.contains(">本人確認済み（PIN）<"), "{html}");
+    assert!(!html.contains("name=\"face\""), "{html}");
+    let html = record_visit(&srv, &id, false);
+    keep(&html);
+    assert!(html.contains("記録しました（記録番号 2）"), "{html}");
+    // The right PIN reset the counter.
+    let fresh_tries = |keep: &mut dyn FnMut(&str)| {
+        let (id, html) = scan(&srv, &taro);
+        keep(&html);
+        let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+        keep(&html);
+        card_answer(&html).1.map(str::to_string)
+    };
+    assert_eq!(fresh_tries(&mut keep).as_deref(), Some("3回"));
+
+    // Another person's document (bound to 花子's card) with 太郎's card: refused in large
+    // type, with or without the PIN, and no try spent; recorded without a card check.
+    let (id, html) = scan(&srv, &hanako);
+    keep(&html);
+    for fields in [&[("mode", "nopin")][..], &[("mode", "pin"), ("pin", PIN)]] {
+        let (status, html) = card_check(&srv, &id, fields);
+        keep(&html);
+        assert_eq!(status, 200, "{html}");
+        assert_eq!(card_answer(&html), (Some("mismatch"), None), "{html}");
+        assert!(
+            html.contains("このカードは、この資格情報の本人のカードではありません"),
+            "{html}"
+        );
+        assert!(!html.contains("本人確認済み") && !html.contains("name=\"face\""));
+    }
+    let html = record_visit(&srv, &id, true);
+    keep(&html);
+    assert!(html.contains("記録しました（記録番号 3）"), "{html}");
+    assert_eq!(fresh_tries(&mut keep).as_deref(), Some("3回"));
+
+    // The CSV: 目視, PIN, and none for the refused card.
+    let r = get(&srv, &format!("/{}/visits.csv", srv.token), &host(&srv));
+    assert_eq!(r.status, 200);
+    let rows = csv_rows(&r.body);
+    let cards: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (col(r, "カード確認"), col(r, "確認方法")))
+        .collect();
+    assert_eq!(
+        cards,
+        [
+            ("目視（PIN未確認）", "署名付き資格情報＋カード（目視）"),
+            ("PIN", "署名付き資格情報＋カード（PIN）"),
+            ("なし", "署名付き資格情報（カード未確認）"),
+        ]
+    );
+    bodies.push(r.text());
+
+    // The PINs typed appear in no answer and in nothing the server printed.
+    let token = srv.token.clone();
+    drop(srv);
+    bodies.push(std::fs::read_to_string(&log).unwrap().replace(&token, ""));
+    for body in &bodies {
+        let body = ids.iter().fold(body.clone(), |b, id| b.replace(id, ""));
+        for pin in [PIN, WRONG_PIN] {
+            assert!(!body.contains(pin), "the PIN {pin} in {body}");
+        }
+    }
+    assert_no_plaintext(&desk);
 }
 
 #[test]
@@ -439,7 +741,8 @@ fn the_desk_page_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = tmp.path().join("desk");
     seed_desk(&desk);
-    let srv = start(&desk);
+    let reader = card_option("yamada-taro");
+    let srv = start(&desk, &["--card", &reader], None);
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir(&downloads).unwrap();
     let png: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clinic-page.png");
@@ -456,7 +759,7 @@ fn the_desk_page_in_chromium() {
         .spawn()
         .expect("python3 runs tests/clinic_page_cdp.py");
     // The payload goes in on standard input, as the scanner's keystrokes would.
-    let genuine = payload("issuer", "issuer-qr");
+    let genuine = bound_payload("issuer", "issuer-qr", Some(&card_spki("yamada-taro")));
     child
         .stdin
         .take()
@@ -490,6 +793,13 @@ fn the_desk_page_in_chromium() {
         "{report}"
     );
     assert_eq!(report["forged_claim"], serde_json::Value::Null, "{report}");
+    // 「カードを確認（PIN なし）」: the card on the reader is the document's.
+    assert_eq!(
+        text("card"),
+        "この資格情報に結び付いたカード（PIN未確認）",
+        "{report}"
+    );
+    assert!(text("pin_tries").contains("3回"), "{report}");
     // After 記録: the notice and the visit in today's table.
     assert!(
         text("notice").contains("記録しました（記録番号 1）"),
@@ -502,7 +812,7 @@ fn the_desk_page_in_chromium() {
     // The CSV the browser downloaded.
     let csv = PathBuf::from(text("csv_path"));
     assert!(csv.starts_with(&downloads), "{report}");
-    check_csv(&std::fs::read(&csv).unwrap());
+    check_csv(&std::fs::read(&csv).unwrap(), "目視（PIN未確認）");
 
     // The screenshot: a real page, not a blank one.
     assert!(png.exists(), "no screenshot");

@@ -7,8 +7,9 @@ the Python standard library is used).
 Usage: clinic_page_cdp.py URL DOWNLOAD_DIR SCREENSHOT_PNG < payload
 
 What it does, as a receptionist would: types a forged payload into the focused field and presses
-Enter (as a USB scanner does), then the genuine one (read from standard input), takes a
-screenshot of the verdict, records the visit, downloads the CSV, and asks for the page without
+Enter (as a USB scanner does), then the genuine one (read from standard input), checks the card
+on the desk's reader without a PIN, takes a screenshot of the verdict and the card's answer,
+records the visit with the face photo compared, downloads the CSV, and asks for the page without
 the token. It prints one JSON object with what the live DOM showed at each step; the Rust test
 makes the assertions. Exit status 1 on any protocol failure or timeout.
 """
@@ -220,6 +221,11 @@ def main():
         scan(genuine)
         for k in ("verdict", "claim", "document", "trust"):
             report[k] = text_of(k)
+
+        # The card on the desk's reader, without a PIN (as the receptionist's click).
+        loaded(lambda: evaluate("document.getElementById('card-nopin').click(); true"))
+        report["card"] = text_of("card-result")
+        report["pin_tries"] = text_of("pin-tries")
         shot = b.call("Page.captureScreenshot", {"format": "png"}, session=s)
         with open(png, "wb") as f:
             f.write(base64.b64decode(shot["data"]))

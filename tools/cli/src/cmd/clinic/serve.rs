@@ -6,13 +6,18 @@
 //! claim fields, the log, the CSV) is the core's `clinic` module — this file only calls it and
 //! turns its answers into HTML (`desk_page`).
 //!
+//! With `--card READER` the page also checks the patient's card against the verification on
+//! it (`card`: the core's `check_card_at_desk`, without a PIN or with the PIN the patient types;
+//! the PIN guard is the core's).
+//!
 //! What it keeps in memory: the open desk store (behind a mutex) and the last verification,
-//! under a random id, until it is recorded or replaced by the next scan. Nothing else is kept,
-//! nothing is written but what the core appends to the encrypted log, and no personal value
-//! appears in a URL (the scanned payload and the record form are POST bodies).
+//! under a random id, with the card check that matched it, until it is recorded or replaced by
+//! the next scan. Nothing else is kept — a PIN only for its request, in buffers wiped when
+//! dropped —, nothing is written but what the core appends to the encrypted log, and no personal
+//! value or PIN appears in a URL (the scanned payload and the forms are POST bodies).
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration as StdDuration;
@@ -31,17 +36,20 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::{
-    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore, DeskVerification, VerifyOptions,
-    export,
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskCardCheck, DeskStore, DeskVerification,
+    VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::context::passphrase;
 
+mod card;
 mod desk_page;
 
-use desk_page::{Notice, PageView, Pending};
+use card::{CardDesk, CardOutcome, CardResult};
+use desk_page::{CardPanel, Notice, PageView, Pending};
 
 /// `clinic serve` options.
 #[derive(Args)]
@@ -52,6 +60,13 @@ pub struct ServeArgs {
     /// Days after its issue from which the trust list is shown as stale.
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS)]
     trust_max_age_days: u32,
+    /// Check the patient's card from the page on this reader: `pcsc`, `pcsc:NAME` (connected
+    /// for each check) or `vcard:PROFILE.toml` (the virtual card, one card for the whole run).
+    #[arg(long, value_name = "READER")]
+    card: Option<String>,
+    /// Extra trust anchor for the card's certificate (PEM or DER), e.g. a test CA.
+    #[arg(long, value_name = "FILE", requires = "card")]
+    trust_anchor: Vec<PathBuf>,
 }
 
 /// The largest request body accepted: a QR payload is a few kilobytes at most.
@@ -67,6 +82,15 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 's
 struct PendingVerification {
     id: String,
     verification: DeskVerification,
+    /// The last card check, when it matched this verification's document.
+    card: Option<DeskCardCheck>,
+}
+
+impl PendingVerification {
+    /// True when a form's `id` names this verification (compared in constant time).
+    fn named(&self, id: &str) -> bool {
+        same_secret(self.id.as_bytes(), id.as_bytes())
+    }
 }
 
 /// What the server shares between requests.
@@ -79,6 +103,8 @@ struct DeskState {
     /// The `Origin` values a form of the page itself sends.
     origins: [String; 2],
     options: VerifyOptions,
+    /// The card reader (`--card`), if any.
+    card: Option<Arc<CardDesk>>,
 }
 
 impl DeskState {
@@ -90,6 +116,25 @@ impl DeskState {
 
     fn pending(&self) -> MutexGuard<'_, Option<PendingVerification>> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A verification to show, recordable under `record_id`, with the card check held for it
+    /// and the one just made.
+    fn shown<'a>(
+        &self,
+        verification: &'a DeskVerification,
+        record_id: Option<&'a str>,
+        held: Option<&'a DeskCardCheck>,
+        outcome: Option<&'a CardOutcome>,
+    ) -> Pending<'a> {
+        Pending {
+            verification,
+            record_id,
+            card: match self.card {
+                Some(_) => CardPanel::Reader { held, outcome },
+                None => CardPanel::NoReader,
+            },
+        }
     }
 }
 
@@ -117,6 +162,10 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
             dir.display()
         );
     }
+    let card = match &args.card {
+        Some(spec) => Some(Arc::new(CardDesk::open(spec, &args.trust_anchor)?)),
+        None => None,
+    };
     let desk = DeskStore::open(dir, &PassphraseKeyStore::new(passphrase()?))?;
     let token = random_hex()?;
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
@@ -135,6 +184,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
         options: VerifyOptions {
             max_trust_age_days: args.trust_max_age_days,
         },
+        card,
     });
     let url = format!("http://127.0.0.1:{port}/{}/", state.token);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -148,6 +198,10 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
         "desk page: open the address above in a browser on this PC (loopback only; the \
          address holds this run's secret — do not share it). Ctrl-C stops it."
     );
+    match &state.card {
+        Some(card) => eprintln!("desk page: the card check reads {}", card.label()),
+        None => eprintln!("desk page: no card check (start with --card READER for one)"),
+    }
     runtime.block_on(serve(listener, state))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -179,6 +233,7 @@ fn router(state: Arc<DeskState>) -> Router {
         .route(&format!("{base}/"), get(index))
         .route(&format!("{base}/verify"), post(verify))
         .route(&format!("{base}/record"), post(record))
+        .route(&format!("{base}/card"), post(card))
         .route(&format!("{base}/visits.csv"), get(csv))
         .fallback(|| async { refused(StatusCode::NOT_FOUND) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -259,9 +314,22 @@ fn admit(state: &DeskState, req: &Request) -> Option<StatusCode> {
     None
 }
 
-/// The fields of an `application/x-www-form-urlencoded` body (last value wins). A field that
-/// is not UTF-8 is left out.
-fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+/// A form field: its name, and its value in a buffer wiped when dropped (a PIN, a payload).
+type Field = (String, Zeroizing<Vec<u8>>);
+
+/// `+` as a space and `%XX` decoded, in buffers wiped when dropped. Decoding never lengthens,
+/// so each buffer is allocated once at its full size and no reallocation leaves a copy behind.
+fn form_decode(s: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut plus = Zeroizing::new(Vec::with_capacity(s.len()));
+    plus.extend(s.iter().map(|b| if *b == b'+' { b' ' } else { *b }));
+    let mut out = Zeroizing::new(Vec::with_capacity(s.len()));
+    out.extend(percent_encoding::percent_decode(&plus));
+    out
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body. A field whose name is not UTF-8
+/// is left out.
+fn form_fields(body: &[u8]) -> Vec<Field> {
     body.split(|b| *b == b'&')
         .filter(|pair| !pair.is_empty())
         .filter_map(|pair| {
@@ -269,27 +337,34 @@ fn form_fields(body: &[u8]) -> Vec<(String, String)> {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
                 None => (pair, &[][..]),
             };
-            let decode = |s: &[u8]| {
-                let plus: Vec<u8> = s
-                    .iter()
-                    .map(|b| if *b == b'+' { b' ' } else { *b })
-                    .collect();
-                percent_encoding::percent_decode(&plus)
-                    .decode_utf8()
-                    .ok()
-                    .map(|c| c.into_owned())
-            };
-            Some((decode(k)?, decode(v)?))
+            let name = std::str::from_utf8(&form_decode(k)).ok()?.to_owned();
+            Some((name, form_decode(v)))
         })
         .collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// Wipes a request body once its fields are decoded: the server's copy of what the browser
+/// sent (a PIN, a payload). The extractor collects a body into a buffer of its own; one still
+/// shared elsewhere could only be dropped. (The HTTP library's read buffer, which the bytes
+/// passed through, is reused or freed by it.)
+fn wipe(body: Bytes) {
+    if let Ok(mut bytes) = body.try_into_mut() {
+        bytes.as_mut().zeroize();
+    }
+}
+
+/// The value of the field `name`, as sent (the last one wins).
+fn field_bytes<'a>(fields: &'a [Field], name: &str) -> Option<&'a [u8]> {
     fields
         .iter()
         .rev()
         .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.as_slice())
+}
+
+/// The value of the field `name` as text (`None` when it is missing or not UTF-8).
+fn field<'a>(fields: &'a [Field], name: &str) -> Option<&'a str> {
+    field_bytes(fields, name).and_then(|v| std::str::from_utf8(v).ok())
 }
 
 /// The page with `notice` and, when given, a verification, and today's visits from the log.
@@ -297,13 +372,13 @@ fn page(
     state: &DeskState,
     status: StatusCode,
     notice: Option<Notice>,
-    shown: Option<(&DeskVerification, Option<&str>)>,
+    shown: Option<Pending<'_>>,
 ) -> Response {
     let now = Utc::now();
     let today = japan_today(now);
     let desk = state.desk();
-    let trust = match shown {
-        Some((v, _)) => Ok(v.trust),
+    let trust = match &shown {
+        Some(p) => Ok(p.verification.trust),
         None => desk
             .trust(now)
             .map(|t| t.map(|t| t.age(now, state.options.max_trust_age_days))),
@@ -315,10 +390,7 @@ fn page(
         max_trust_age_days: state.options.max_trust_age_days,
         trust,
         notice,
-        verification: shown.map(|(verification, id)| Pending {
-            verification,
-            record_id: id,
-        }),
+        verification: shown,
         visits,
     };
     html(status, desk_page::render(&view))
@@ -339,6 +411,7 @@ async fn index(State(state): State<Arc<DeskState>>) -> Response {
 
 async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
     let fields = form_fields(&body);
+    wipe(body);
     let payload = field(&fields, "payload").unwrap_or_default().trim();
     if payload.is_empty() {
         return page(
@@ -383,6 +456,7 @@ async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
     *pending = id.map(|id| PendingVerification {
         id,
         verification: verification.clone(),
+        card: None,
     });
     let record_id = pending.as_ref().map(|p| p.id.clone());
     drop(pending);
@@ -390,36 +464,109 @@ async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
         &state,
         StatusCode::OK,
         None,
-        Some((&verification, record_id.as_deref())),
+        Some(state.shown(&verification, record_id.as_deref(), None, None)),
     )
 }
 
-async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
+/// The answer to a form about a verification that is no longer waiting.
+fn stale(state: &DeskState) -> Response {
+    page(
+        state,
+        StatusCode::CONFLICT,
+        Some(Notice::Error(
+            "この確認結果は記録できません（記録済みか、別のQRコードを読み取った後です）。\
+             もう一度QRコードを読み取ってください。"
+                .into(),
+        )),
+        None,
+    )
+}
+
+/// `POST card`: checks the card on the reader against the verification waiting under `id`,
+/// without a PIN (`mode=nopin`) or with the PIN the patient typed (`mode=pin`, `pin`, and
+/// `last` when they consented to spend the last try). The PIN stays in wiped buffers, is
+/// handed to the core as bytes and dropped with the request; it is never shown back.
+async fn card(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
     let fields = form_fields(&body);
-    let id = field(&fields, "id").unwrap_or_default();
-    let operator = field(&fields, "operator").unwrap_or_default().trim();
-    let face_compared = field(&fields, "face").is_some();
-    let mut pending = state.pending();
-    let Some(p) = pending
-        .take()
-        .filter(|p| same_secret(p.id.as_bytes(), id.as_bytes()))
-    else {
-        // Put nothing back: a stale or forged id must not keep the waiting one either.
-        drop(pending);
+    wipe(body);
+    let Some(reader) = state.card.clone() else {
         return page(
             &state,
-            StatusCode::CONFLICT,
+            StatusCode::BAD_REQUEST,
             Some(Notice::Error(
-                "この確認結果は記録できません（記録済みか、別のQRコードを読み取った後です）。\
-                 もう一度QRコードを読み取ってください。"
+                "このページはカードを確認しません。`shikaku clinic serve --card pcsc` で\
+                 起動してください（または `shikaku clinic verify --card`）。"
                     .into(),
             )),
             None,
         );
     };
+    let id = field(&fields, "id").unwrap_or_default().to_owned();
+    let waiting = {
+        let mut pending = state.pending();
+        let waiting = pending
+            .as_ref()
+            .filter(|p| p.named(&id))
+            .map(|p| p.verification.clone());
+        if waiting.is_none() {
+            // As for 記録: a stale or forged id drops the waiting verification too.
+            *pending = None;
+        }
+        waiting
+    };
+    let Some(verification) = waiting else {
+        return stale(&state);
+    };
+    let with_pin = field(&fields, "mode") == Some("pin");
+    let consent = field(&fields, "last").is_some();
+    // The card is slow (and a PC/SC reader blocks): off the server's threads. The fields (the
+    // PIN among them) move into the task and are wiped when it ends.
+    let checked = tokio::task::spawn_blocking(move || {
+        let pin = with_pin.then(|| (field_bytes(&fields, "pin").unwrap_or_default(), consent));
+        reader.check(&verification, pin)
+    })
+    .await;
+    let outcome = checked.unwrap_or_else(|_| CardOutcome {
+        result: CardResult::Failed(
+            "カードの確認が途中で止まりました。カードを置き直して、もう一度押してください。".into(),
+        ),
+        tries: None,
+    });
+    // Each check replaces the last: a refused or failed one leaves nothing to record as checked.
+    let kept = state.pending().as_mut().filter(|p| p.named(&id)).map(|p| {
+        p.card = match &outcome.result {
+            CardResult::Matched(check) => Some(check.clone()),
+            CardResult::Mismatch | CardResult::Failed(_) => None,
+        };
+        (p.verification.clone(), p.card.clone())
+    });
+    // None: another QR code was scanned meanwhile, and this check belongs to no waiting one.
+    let Some((verification, held)) = kept else {
+        return stale(&state);
+    };
+    page(
+        &state,
+        StatusCode::OK,
+        None,
+        Some(state.shown(&verification, Some(&id), held.as_ref(), Some(&outcome))),
+    )
+}
+
+async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
+    let fields = form_fields(&body);
+    wipe(body);
+    let id = field(&fields, "id").unwrap_or_default();
+    let operator = field(&fields, "operator").unwrap_or_default().trim();
+    let face_compared = field(&fields, "face").is_some();
+    let mut pending = state.pending();
+    let Some(p) = pending.take().filter(|p| p.named(id)) else {
+        // Put nothing back: a stale or forged id must not keep the waiting one either.
+        drop(pending);
+        return stale(&state);
+    };
     let result = state.desk().record_verification(
         &p.verification,
-        None,
+        p.card.as_ref(),
         face_compared,
         operator,
         Utc::now(),
@@ -442,15 +589,15 @@ async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
                 other => format!("記録できませんでした（{other}）。"),
             };
             // Still waiting: the operator fixes the name and records again.
-            let verification = p.verification.clone();
-            let record_id = p.id.clone();
+            let (verification, record_id, held) =
+                (p.verification.clone(), p.id.clone(), p.card.clone());
             *pending = Some(p);
             drop(pending);
             page(
                 &state,
                 StatusCode::BAD_REQUEST,
                 Some(Notice::Error(message)),
-                Some((&verification, Some(&record_id))),
+                Some(state.shown(&verification, Some(&record_id), held.as_ref(), None)),
             )
         }
     }

@@ -1,13 +1,17 @@
 //! The desk page's HTML: one self-contained document (inline style, no script, no external
 //! asset), in Japanese, in type large enough to read across a counter. It shows what the core
 //! answered — the verdict's label, the claim fields of an authentic document, the trust list's
-//! age and staleness, today's visits as the core exports them — and decides nothing itself.
+//! age and staleness, the card check's answer and the PIN's tries left, today's visits as the
+//! core exports them — and decides nothing itself.
 
 use chrono::NaiveDate;
+use shikaku_core::card::PinCounter;
 use shikaku_core::clinic::{
-    ClaimFields, ClinicError, DeskVerification, TrustAge, VisitList, export,
+    ClaimFields, ClinicError, DeskCardCheck, DeskVerification, TrustAge, VisitList, export,
 };
 use shikaku_core::clock::japan_today;
+
+use super::card::{CardOutcome, CardResult};
 
 /// A line above the page's content.
 pub(super) enum Notice {
@@ -24,6 +28,21 @@ pub(super) struct Pending<'a> {
     pub verification: &'a DeskVerification,
     /// The id of the record form, when the document is authentic.
     pub record_id: Option<&'a str>,
+    /// The card check's part.
+    pub card: CardPanel<'a>,
+}
+
+/// The card check's part of a verification shown.
+pub(super) enum CardPanel<'a> {
+    /// The page was started without `--card`: it says how to enable the check.
+    NoReader,
+    /// The desk has a reader.
+    Reader {
+        /// The check held for recording (a card that matched this document), if any.
+        held: Option<&'a DeskCardCheck>,
+        /// What the check just made found, when one was made.
+        outcome: Option<&'a CardOutcome>,
+    },
 }
 
 /// Everything the page shows.
@@ -79,9 +98,17 @@ table.claim{border-collapse:collapse;font-size:28px;margin:8px 0}
 table.claim th{text-align:left;padding:6px 20px 6px 0;color:#444;font-weight:normal;white-space:nowrap}
 table.claim td{padding:6px 0;font-weight:bold}
 .doc{font-size:20px;margin:8px 0}
+section.card{border:2px solid #888;border-radius:8px;padding:4px 12px 12px;margin:12px 0}
+.cardresult{font-size:44px;font-weight:bold;padding:12px 20px;border-radius:10px;margin:8px 0}
+.cardresult.ok{background:#1b7f2a;color:#fff}
+.cardresult.bound{background:#1f4e8c;color:#fff}
+.cardresult.ng{background:#b00020;color:#fff}
+.tries{font-size:26px;font-weight:bold}
+form.card{display:inline-block;margin:8px 24px 8px 0;vertical-align:top}
+form.card input[type=password]{font-size:32px;width:5em;padding:6px;letter-spacing:.3em}
+form.card input[type=checkbox],form.record input[type=checkbox]{transform:scale(1.8);margin:0 12px}
 form.record{font-size:24px;border:2px solid #888;border-radius:8px;padding:12px;margin:12px 0}
 form.record input[type=text]{font-size:24px;padding:6px}
-form.record input[type=checkbox]{transform:scale(1.8);margin:0 12px}
 table.visits{border-collapse:collapse;font-size:18px;width:100%}
 table.visits th,table.visits td{border:1px solid #aaa;padding:4px 6px;text-align:left}
 ";
@@ -238,19 +265,132 @@ fn verification_section(p: &Pending<'_>) -> String {
         }
     }
     if let Some(id) = p.record_id {
-        out.push_str(&format!(
-            "<form class=\"record\" method=\"post\" action=\"record\" autocomplete=\"off\">\
-             <input type=\"hidden\" name=\"id\" value=\"{}\">\
-             <label>受付者 <input type=\"text\" name=\"operator\" id=\"operator\" \
-             maxlength=\"60\" required autocomplete=\"off\"></label> \
-             <label><input type=\"checkbox\" name=\"face\" id=\"face\">顔写真を確認した（目視）</label> \
-             <button type=\"submit\" id=\"record\">記録</button>\
-             <br><small>このページはカードを読み取りません（カード確認は記録されません）。</small></form>",
-            esc(id)
+        let held = match &p.card {
+            CardPanel::Reader { held, outcome } => {
+                out.push_str(&card_section(id, *held, *outcome));
+                *held
+            }
+            CardPanel::NoReader => None,
+        };
+        out.push_str(&record_form(
+            id,
+            held,
+            matches!(p.card, CardPanel::NoReader),
         ));
     }
     out.push_str("</section>");
     out
+}
+
+/// The hidden field every form about the verification shown carries: the server's id for it.
+fn hidden_id(id: &str) -> String {
+    format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))
+}
+
+/// The card check: the answer in large type, the PIN's tries left, and the two forms (without
+/// a PIN; with the PIN the patient types, and their consent when one try is left).
+fn card_section(id: &str, held: Option<&DeskCardCheck>, outcome: Option<&CardOutcome>) -> String {
+    let mut out = String::from("<section class=\"card\" id=\"card\"><h2>カード確認</h2>");
+    let result = outcome.map(|o| &o.result);
+    let matched = match result {
+        Some(CardResult::Matched(check)) => Some(check),
+        Some(_) => None,
+        None => held,
+    };
+    match (matched, result) {
+        (Some(check), _) => {
+            let (class, key) = if check.pin_verified() {
+                ("ok", "pin")
+            } else {
+                ("bound", "bound")
+            };
+            out.push_str(&format!(
+                "<p class=\"cardresult {class}\" id=\"card-result\" data-card=\"{key}\">{}</p>",
+                esc(check.label_ja())
+            ));
+            if !check.pin_verified() {
+                out.push_str(
+                    "<p>PINは確認していません。券面の顔写真と本人を見比べてから記録してください。</p>",
+                );
+            }
+        }
+        (None, Some(CardResult::Mismatch)) => out.push_str(
+            "<p class=\"cardresult ng\" id=\"card-result\" data-card=\"mismatch\">\
+             このカードは、この資格情報の本人のカードではありません</p>\
+             <p>カードでは確認できません（PINは送っていません）。カード確認としては記録されません。</p>",
+        ),
+        (None, Some(CardResult::Failed(message))) => out.push_str(&format!(
+            "<p class=\"notice error\" id=\"card-result\" data-card=\"error\">{}</p>",
+            esc(message)
+        )),
+        (None, _) => {}
+    }
+    let tries = outcome.and_then(|o| o.tries);
+    match tries {
+        Some(PinCounter::Remaining(n)) => out.push_str(&format!(
+            "<p class=\"tries\" id=\"pin-tries\">PINの残り回数: {n}回</p>"
+        )),
+        Some(PinCounter::Blocked) => out.push_str(
+            "<p class=\"tries\" id=\"pin-tries\">PINはロックされています（市区町村の窓口で解除）。</p>",
+        ),
+        Some(PinCounter::AlreadyVerified) | None => {}
+    }
+    out.push_str(&format!(
+        "<form class=\"card\" method=\"post\" action=\"card\">{}\
+         <input type=\"hidden\" name=\"mode\" value=\"nopin\">\
+         <button type=\"submit\" id=\"card-nopin\">カードを確認（PIN なし）</button></form>",
+        hidden_id(id)
+    ));
+    if tries != Some(PinCounter::Blocked) {
+        // The consent is asked for when the core reported one try left; whether the VERIFY may
+        // be sent is still the core's call.
+        let consent = if tries == Some(PinCounter::Remaining(1)) {
+            "<br><label><input type=\"checkbox\" name=\"last\" id=\"last\" required>\
+             残りは1回です。間違えるとPINがロックされ、市区町村の窓口でしか解除できないことを\
+             本人が了承した</label>"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<form class=\"card\" method=\"post\" action=\"card\" autocomplete=\"off\">{}\
+             <input type=\"hidden\" name=\"mode\" value=\"pin\">\
+             <label>PIN（4桁・本人が入力） <input type=\"password\" name=\"pin\" id=\"pin\" \
+             inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"4\" pattern=\"[0-9]{{4}}\" \
+             required></label> <button type=\"submit\" id=\"card-pin\">PINで本人確認</button>\
+             {consent}</form>",
+            hidden_id(id)
+        ));
+    }
+    out.push_str("</section>");
+    out
+}
+
+/// The record form: the operator, and what the card check will be recorded as.
+fn record_form(id: &str, held: Option<&DeskCardCheck>, no_reader: bool) -> String {
+    let card = match held {
+        Some(check) if check.pin_verified() => format!(
+            "<p>カード: {}（PINとして記録されます）</p>",
+            esc(check.label_ja())
+        ),
+        Some(_) => "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\">\
+                    券面の顔写真と本人を目視で確認した</label><br><small>チェックがなければ\
+                    カード確認なしとして記録されます。</small></p>"
+            .to_string(),
+        None if no_reader => "<p><small>このページではカードを確認しません（カード確認なしで\
+                              記録されます）。カード確認は <code>shikaku clinic serve --card \
+                              pcsc</code> で起動すると使えます（または <code>shikaku clinic \
+                              verify --card</code>）。</small></p>"
+            .to_string(),
+        None => "<p><small>カードは確認していません（カード確認なしで記録されます）。</small></p>"
+            .to_string(),
+    };
+    format!(
+        "<form class=\"record\" method=\"post\" action=\"record\" autocomplete=\"off\">{}\
+         {card}<label>受付者 <input type=\"text\" name=\"operator\" id=\"operator\" \
+         maxlength=\"60\" required autocomplete=\"off\"></label> \
+         <button type=\"submit\" id=\"record\">記録</button></form>",
+        hidden_id(id)
+    )
 }
 
 fn visits_section(view: &PageView<'_>) -> String {
@@ -346,6 +486,34 @@ pub(super) fn render(view: &PageView<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn failed(tries: Option<PinCounter>) -> CardOutcome {
+        CardOutcome {
+            result: CardResult::Failed("PINが違います（残り1回）。".into()),
+            tries,
+        }
+    }
+
+    #[test]
+    fn the_last_try_needs_the_consent_box_and_a_blocked_pin_no_form() {
+        let two = card_section("ab", None, Some(&failed(Some(PinCounter::Remaining(2)))));
+        assert!(two.contains("name=\"pin\"") && !two.contains("name=\"last\""));
+        assert!(two.contains("PINの残り回数: 2回"), "{two}");
+        let one = card_section("ab", None, Some(&failed(Some(PinCounter::Remaining(1)))));
+        assert!(one.contains("name=\"last\" id=\"last\" required"), "{one}");
+        let unknown = card_section("ab", None, Some(&failed(None)));
+        assert!(unknown.contains("name=\"pin\"") && !unknown.contains("name=\"last\""));
+        assert!(!unknown.contains("残り回数"), "{unknown}");
+        let blocked = card_section("ab", None, Some(&failed(Some(PinCounter::Blocked))));
+        assert!(!blocked.contains("name=\"pin\""), "{blocked}");
+        assert!(blocked.contains("ロックされています"), "{blocked}");
+        // Without a reader: no card form, and how to get one.
+        let form = record_form("ab", None, true);
+        assert!(
+            form.contains("--card") && !form.contains("name=\"face\""),
+            "{form}"
+        );
+    }
 
     #[test]
     fn escapes_markup() {
