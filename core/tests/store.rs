@@ -841,3 +841,65 @@ fn a_card_check_is_stored_compared_and_without_the_address() {
     let back = store.card_check(member.id).unwrap().unwrap();
     assert!(back.check.basic_info.info().unwrap().address.is_empty());
 }
+
+#[test]
+fn one_snapshot_gives_the_overview_and_every_screen_as_reading_each_alone() {
+    use shikaku_core::screen::{HouseholdSnapshot, household_overview, member_screen};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let (members, _) = write_family(&path);
+    // The second member's row is damaged: the others still show, it is reported for itself.
+    let damaged = members[1];
+    let mut sealed = blob(&path, "members", "data", &damaged.to_string());
+    sealed[40] ^= 1;
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE members SET data = ?1 WHERE id = ?2",
+            rusqlite::params![sealed, damaged.to_string()],
+        )
+        .unwrap();
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let now = Utc::now();
+    let snapshot = HouseholdSnapshot::read(&store, now).unwrap();
+    assert_eq!(
+        snapshot.members().map(|m| m.id).collect::<Vec<_>>(),
+        members
+            .iter()
+            .copied()
+            .filter(|m| *m != damaged)
+            .collect::<Vec<_>>()
+    );
+    let overview = snapshot.overview().unwrap();
+    assert_eq!(overview, household_overview(&store, now).unwrap());
+    assert_eq!(overview.damaged_rows, 1);
+    assert_eq!(overview.members.len(), members.len() - 1);
+    for m in snapshot.members() {
+        let screen = snapshot.member_screen(m.id).unwrap();
+        assert_eq!(screen, member_screen(&store, m.id, now).unwrap());
+        assert_eq!(screen.member_id, m.id.to_string());
+        assert_eq!(screen.name, m.data.name);
+    }
+    let corrupt = Err(StoreError::Corrupt {
+        row: RowRef {
+            table: "members",
+            id: damaged.to_string(),
+        },
+    });
+    assert_eq!(snapshot.member_screen(damaged), corrupt);
+    assert_eq!(member_screen(&store, damaged, now), corrupt);
+    assert_eq!(
+        snapshot.member_screen(MemberId::random()),
+        Err(StoreError::NotFound { what: "member" })
+    );
+    // The snapshot's reads ended their transaction: the store still writes.
+    let mut store = store;
+    store.add_member(&family()[0].0).unwrap();
+    assert_eq!(
+        HouseholdSnapshot::read(&store, now)
+            .unwrap()
+            .members()
+            .count(),
+        members.len()
+    );
+}

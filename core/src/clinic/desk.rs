@@ -24,6 +24,7 @@ const DESK_FILE_KIND: FileKind = FileKind {
     canary: b"shikaku desk canary v1",
     // Every desk schema version seals in format 2.
     seal_format_at: |_| 2,
+    check: |_, _, _| Ok(()),
 };
 /// The database file's name inside the desk directory.
 pub const DESK_FILE: &str = "desk.db";

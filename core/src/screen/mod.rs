@@ -13,6 +13,7 @@ mod overview;
 pub mod rules;
 mod sections;
 mod situation;
+mod snapshot;
 mod text_ja;
 mod to_do;
 pub mod view;
@@ -27,6 +28,7 @@ pub use guidance::{
     MemberSituation, PhoneCheck, Presentation,
 };
 pub use rules::{Notice, NoticeCode, Severity, member_notices};
+pub use snapshot::HouseholdSnapshot;
 pub use view::{
     CardBadge, CardState, EligibilityScreen, Freshness, HouseholdOverview, MemberSummary,
     ProvenanceState, ScreenField, ScreenSection, household_overview, japan_today, member_checklist,

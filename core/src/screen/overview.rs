@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::rules::Severity;
 use super::sections::{age, japan_time};
-use super::view::{Freshness, household_notices_by_member, screen_for};
-use crate::clock::japan_today;
+use super::snapshot::HouseholdSnapshot;
+use super::view::Freshness;
 use crate::store::{Store, StoreError};
 
 /// One line of the household overview.
@@ -40,24 +40,22 @@ pub struct HouseholdOverview {
     pub last_sync: Option<Freshness>,
 }
 
-/// The household overview at `now`.
+/// The household overview at `now` (one read of the household; to build member screens too,
+/// read a [`HouseholdSnapshot`] once and build both from it).
 pub fn household_overview(
     store: &Store,
     now: DateTime<Utc>,
 ) -> Result<HouseholdOverview, StoreError> {
-    let trust = store.trust_list(now)?;
-    let hh = store.household()?;
-    let mut members = Vec::new();
-    let mut damaged = hh.corrupt.len();
-    let mut from_household = household_notices_by_member(store, japan_today(now))?;
-    for m in &hh.members {
-        let extra = from_household
-            .iter_mut()
-            .find(|(id, _)| *id == m.id)
-            .map(|(_, n)| std::mem::take(n))
-            .unwrap_or_default();
-        let s = screen_for(store, m, trust.as_ref(), extra, now)?;
-        damaged += store.records(m.id)?.corrupt.len();
+    HouseholdSnapshot::read(store, now)?.overview()
+}
+
+/// The overview built from a snapshot: one line per member, from that member's screen.
+pub(super) fn overview_from(snap: &HouseholdSnapshot) -> Result<HouseholdOverview, StoreError> {
+    let mut members = Vec::with_capacity(snap.members.len());
+    let mut damaged = snap.corrupt.len();
+    for (m, s) in snap.members.iter().zip(snap.screens()) {
+        let s = s.as_ref().map_err(Clone::clone)?;
+        damaged += m.records.corrupt.len();
         members.push(MemberSummary {
             member_id: s.member_id.clone(),
             name: s.name.clone(),
@@ -72,9 +70,9 @@ pub fn household_overview(
             top_notice_severity: s.notices.first().map(|n| n.severity),
         });
     }
-    let last_sync = store.sync_state()?.last_success.map(|t| Freshness {
+    let last_sync = snap.last_sync.map(|t| Freshness {
         label: japan_time(t),
-        age: age(t, now),
+        age: age(t, snap.now),
     });
     Ok(HouseholdOverview {
         members,

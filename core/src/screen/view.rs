@@ -5,23 +5,22 @@
 //! against the trust list kept by the last sync (itself re-verified with the pinned root) and
 //! equal the stored record. Hand-entered records are always 手入力・未検証.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
-use super::rules::{
-    HouseholdMember, Notice, NoticeCode, Severity, household_notices, member_notices_for,
-};
+use super::rules::{Notice, NoticeCode, Severity, member_notices_for};
 use super::sections::{
     age, card_badge, date_field, fixed_notice, japan_time, record_section, text_field,
 };
+use super::snapshot::HouseholdSnapshot;
 pub use crate::clock::japan_today;
 use crate::document::{TrustList, reverify_stored_record};
 use crate::eligibility::{
     EligibilityRecord, Member, MemberId, Provenance, Relationship, StoredRecord,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoredCardCheck};
 
 // The household overview was first defined here; its paths under `screen::view` stay valid.
 pub use super::overview::{HouseholdOverview, MemberSummary, household_overview};
@@ -184,61 +183,28 @@ fn signed_expired_notices(
         .collect()
 }
 
-/// The eligibility screen of `member` at `now`.
+/// The eligibility screen of `member` at `now` (one read of the household, whose other members
+/// give some notices; to build several screens, read a [`HouseholdSnapshot`] once).
 pub fn member_screen(
     store: &Store,
     member: MemberId,
     now: DateTime<Utc>,
 ) -> Result<EligibilityScreen, StoreError> {
-    let trust = store.trust_list(now)?;
-    let m: Member = store.member(member)?;
-    let from_household = household_notices_by_member(store, japan_today(now))?
-        .into_iter()
-        .find(|(id, _)| *id == member)
-        .map(|(_, n)| n)
-        .unwrap_or_default();
-    screen_for(store, &m, trust.as_ref(), from_household, now)
+    HouseholdSnapshot::read(store, now)?.member_screen(member)
 }
 
-/// The notices each member gets because of another member of the household (a 被保険者
-/// turning 75 ends the 被扶養者's status), by member id.
-pub(super) fn household_notices_by_member(
-    store: &Store,
-    today: NaiveDate,
-) -> Result<Vec<(MemberId, Vec<Notice>)>, StoreError> {
-    let members = store.household()?.members;
-    let mut records = Vec::with_capacity(members.len());
-    for m in &members {
-        let held: Vec<EligibilityRecord> = store
-            .records(m.id)?
-            .records
-            .into_iter()
-            .map(|r| r.record)
-            .collect();
-        records.push(held);
-    }
-    let household: Vec<HouseholdMember<'_>> = members
-        .iter()
-        .zip(&records)
-        .map(|(m, r)| HouseholdMember {
-            member: &m.data,
-            records: r,
-        })
-        .collect();
-    let notices = household_notices(&household, today);
-    Ok(members.iter().map(|m| m.id).zip(notices).collect())
-}
-
+/// The screen of member `m`, from what was read of them: `records`, the card `check`, the last
+/// sync, the trust list, and the notices they get because of another member.
 pub(super) fn screen_for(
-    store: &Store,
     m: &Member,
+    records: &[StoredRecord],
+    check: Option<&StoredCardCheck>,
+    sync: Option<DateTime<Utc>>,
     trust: Option<&TrustList>,
     from_household: Vec<Notice>,
     now: DateTime<Utc>,
-) -> Result<EligibilityScreen, StoreError> {
+) -> EligibilityScreen {
     let today = japan_today(now);
-    let records = store.records(m.id)?.records;
-    let check = store.card_check(m.id)?;
     let mut sections = vec![ScreenSection {
         // 本人 (被保険者) or 家族 (被扶養者): a dependent's screen is not headed ご本人.
         title: match m.data.relationship {
@@ -257,7 +223,7 @@ pub(super) fn screen_for(
     let mut bindings = Vec::new();
     let mut latest_entry: Option<DateTime<Utc>> = None;
     let mut states = Vec::with_capacity(records.len());
-    for r in &records {
+    for r in records {
         let state = provenance_state(r, trust, now);
         states.push(state);
         if state == ProvenanceState::Verified
@@ -272,7 +238,6 @@ pub(super) fn screen_for(
         }
         sections.push(record_section(r, state, m.data.birth_date, today));
     }
-    let sync = store.sync_state()?.last_success;
     let fresh_at = if records
         .iter()
         .any(|r| matches!(r.provenance, Provenance::IssuerSigned { .. }))
@@ -284,12 +249,12 @@ pub(super) fn screen_for(
     let plain: Vec<EligibilityRecord> = records.iter().map(|r| r.record.clone()).collect();
     let held: Vec<(&EligibilityRecord, ProvenanceState)> =
         plain.iter().zip(states.iter().copied()).collect();
-    let card = card_badge(check.as_ref(), &bindings);
-    let mut notices = member_notices_for(&m.data, &plain, check.as_ref().map(|c| &c.check), today);
-    notices.extend(signed_expired_notices(&records, &states, trust, now));
+    let card = card_badge(check, &bindings);
+    let mut notices = member_notices_for(&m.data, &plain, check.map(|c| &c.check), today);
+    notices.extend(signed_expired_notices(records, &states, trust, now));
     notices.extend(from_household);
     notices.sort_by_key(|n| std::cmp::Reverse(n.severity));
-    Ok(EligibilityScreen {
+    EligibilityScreen {
         member_id: m.id.to_string(),
         name: m.data.name.clone(),
         relationship: m.data.relationship.label_ja(),
@@ -301,7 +266,7 @@ pub(super) fn screen_for(
         }),
         fixed_notice: fixed_notice(&held),
         notices,
-    })
+    }
 }
 
 /// What `member` holds at `now`, from the stored data ([`MemberSituation::from_data`]), with

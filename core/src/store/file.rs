@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use zeroize::Zeroizing;
 
 use super::crypto::{Keys, Slot, random_data_key};
@@ -26,7 +26,13 @@ pub(crate) struct FileKind {
     pub canary: &'static [u8],
     /// The seal format of a file at a schema version.
     pub seal_format_at: fn(u32) -> u32,
+    /// What else opening checks once the key is proven, in the same read transaction (the
+    /// household store loads and checks its row list here), given the schema version.
+    pub check: fn(&Connection, &Keys, u32) -> Result<(), StoreError>,
 }
+
+/// The `wrapped_key` and `canary` values, when present.
+type KeyRows = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// An existing file whose data key is proven right (checkpoints on close are back on).
 pub(crate) struct Unlocked {
@@ -122,14 +128,23 @@ pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 }
 
 impl FileKind {
-    fn meta_get(&self, conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(conn
-            .prepare_cached(&format!(
-                "SELECT value FROM {} WHERE key = ?1",
-                self.meta_table
-            ))?
-            .query_row([key], |r| r.get(0))
-            .optional()?)
+    /// The `wrapped_key` and `canary` rows, in one statement.
+    fn key_rows(&self, conn: &Connection) -> Result<KeyRows, StoreError> {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT key, value FROM {} WHERE key IN ('wrapped_key', 'canary')",
+            self.meta_table
+        ))?;
+        let mut rows = stmt.query([])?;
+        let (mut wrapped, mut canary) = (None, None);
+        while let Some(r) = rows.next()? {
+            let key: String = r.get(0)?;
+            let value: Vec<u8> = r.get(1)?;
+            match key.as_str() {
+                "wrapped_key" => wrapped = Some(value),
+                _ => canary = Some(value),
+            }
+        }
+        Ok((wrapped, canary))
     }
 
     fn meta_row(&self, key: &str) -> RowRef {
@@ -192,6 +207,10 @@ impl FileKind {
         // than the reads themselves).
         conn.set_prepared_statement_cache_capacity(64);
         configure(&conn)?;
+        // Everything the open checks is read in one read transaction: one consistent view of
+        // the file, and one shared lock instead of one per statement. (Dropping the connection
+        // on a failure ends it.)
+        conn.execute_batch("BEGIN")?;
         let (app_id, version, objects): (i32, u32, i64) = conn.query_row(
             "SELECT (SELECT application_id FROM pragma_application_id),
                     (SELECT user_version FROM pragma_user_version),
@@ -200,6 +219,7 @@ impl FileKind {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         if app_id == 0 && version == 0 && objects == 0 {
+            conn.execute_batch("COMMIT")?;
             return Ok(Opened::Empty(conn));
         }
         if app_id != self.application_id {
@@ -214,11 +234,10 @@ impl FileKind {
                 supported: self.schema_version,
             });
         }
-        let wrapped = self
-            .meta_get(&conn, "wrapped_key")?
-            .ok_or_else(|| StoreError::Corrupt {
-                row: self.meta_row("wrapped_key"),
-            })?;
+        let (wrapped, canary) = self.key_rows(&conn)?;
+        let wrapped = wrapped.ok_or_else(|| StoreError::Corrupt {
+            row: self.meta_row("wrapped_key"),
+        })?;
         let data_key = Zeroizing::new(keystore.unwrap(wrapped).map_err(|e| match e {
             KeyStoreError::Rejected => StoreError::WrongKey,
             KeyStoreError::Malformed => StoreError::Corrupt {
@@ -228,15 +247,15 @@ impl FileKind {
         })?);
         let keys =
             Keys::derive(&data_key, (self.seal_format_at)(version)).ok_or(StoreError::WrongKey)?;
-        let canary = self
-            .meta_get(&conn, "canary")?
-            .ok_or_else(|| StoreError::Corrupt {
-                row: self.meta_row("canary"),
-            })?;
+        let canary = canary.ok_or_else(|| StoreError::Corrupt {
+            row: self.meta_row("canary"),
+        })?;
         match keys.open(self.canary_slot(), &canary) {
             Some(v) if v.as_slice() == self.canary => {}
             _ => return Err(StoreError::WrongKey),
         }
+        (self.check)(&conn, &keys, version)?;
+        conn.execute_batch("COMMIT")?;
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         Ok(Opened::Existing(Box::new(Unlocked {
             conn,

@@ -107,6 +107,26 @@ impl Store {
         }
     }
 
+    /// Runs `f`'s reads in one read transaction: they all see the same state of the file (a
+    /// sync writing from another connection lands before or after, never in between), and
+    /// SQLite takes its shared lock once instead of once per statement. Inside another
+    /// transaction `f` simply runs in it.
+    pub fn read_consistent<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        let out = f(self);
+        // Ending a read transaction cannot lose anything; a failure to end it is reported.
+        self.conn
+            .prepare_cached(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?
+            .execute([])?;
+        out
+    }
+
     /// Before a read: the row list is read again if another connection has written since.
     fn refresh(&self) -> Result<(), StoreError> {
         manifest::refresh(&self.conn, &self.keys)

@@ -39,6 +39,15 @@ const STORE_FILE: FileKind = FileKind {
     meta_table: "meta",
     canary: CANARY,
     seal_format_at,
+    // A store at this build's schema has its row list checked while opening; an older one
+    // gets it from its migration.
+    check: |conn, keys, version| {
+        if version == SCHEMA_VERSION {
+            manifest::load(conn, keys)
+        } else {
+            Ok(())
+        }
+    },
 };
 
 /// The raw value of a `meta` row.
@@ -119,7 +128,8 @@ impl Store {
     /// WAL's old frames are zeroed after it commits. Then the row list is read and checked.
     fn migrate(&mut self, from: u32) -> Result<(), StoreError> {
         if from as usize >= MIGRATIONS.len() {
-            return manifest::load(&self.conn, &self.keys);
+            // The row list was loaded and checked while opening.
+            return Ok(());
         }
         let resealed = if seal_format_at(from) != SEAL_FORMAT {
             Some(Keys::derive(&self.data_key, SEAL_FORMAT).ok_or(StoreError::WrongKey)?)

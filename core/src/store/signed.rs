@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, SyncState};
 use crate::document::{TrustList, VerifyingKey, presentation_matches_document, to_qr_payload};
 use crate::eligibility::{MemberId, Provenance, RecordId, StoredRecord};
 
@@ -18,6 +18,18 @@ pub fn signed_bytes(record: &StoredRecord) -> Option<&[u8]> {
     match &record.provenance {
         Provenance::IssuerSigned { signed_bytes, .. } => Some(signed_bytes),
         Provenance::HandEntered { .. } => None,
+    }
+}
+
+impl SyncState {
+    /// The trust list this state keeps, verified now with its pinned root; `None` when there
+    /// is none, or when it no longer verifies (see [`Store::trust_list`]).
+    pub fn trust_list(&self, now: DateTime<Utc>) -> Option<TrustList> {
+        let (Some(bytes), Some(root)) = (&self.trust_list, &self.root_key) else {
+            return None;
+        };
+        let root = VerifyingKey::from_sec1_bytes(root).ok()?;
+        TrustList::verify(bytes, &root, now).ok()
     }
 }
 
@@ -44,14 +56,7 @@ impl Store {
     /// The trust list kept by the last sync, verified now with the pinned root; `None` when
     /// there is none, or when it no longer verifies (then nothing signed shows as verified).
     pub fn trust_list(&self, now: DateTime<Utc>) -> Result<Option<TrustList>, StoreError> {
-        let state = self.sync_state()?;
-        let (Some(bytes), Some(root)) = (state.trust_list, state.root_key) else {
-            return Ok(None);
-        };
-        let Ok(root) = VerifyingKey::from_sec1_bytes(&root) else {
-            return Ok(None);
-        };
-        Ok(TrustList::verify(&bytes, &root, now).ok())
+        Ok(self.sync_state()?.trust_list(now))
     }
 
     /// The signed bytes a record's QR code carries: its presentation document when one is

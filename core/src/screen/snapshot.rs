@@ -1,0 +1,138 @@
+//! One read of the household for every screen: each member, their records and card check read
+//! once, the sync state read once and the trust list verified once; the overview and each
+//! member's screen are then built from it without touching the store again.
+
+use std::cell::OnceCell;
+
+use chrono::{DateTime, Utc};
+
+use super::overview::{HouseholdOverview, overview_from};
+use super::rules::{HouseholdMember, Notice, household_notices};
+use super::view::{EligibilityScreen, screen_for};
+use crate::clock::japan_today;
+use crate::document::TrustList;
+use crate::eligibility::{EligibilityRecord, Member, MemberId};
+use crate::store::{RecordList, RowRef, Store, StoreError, StoredCardCheck};
+
+/// One member as read.
+#[derive(Debug)]
+pub(super) struct MemberRead {
+    pub member: Member,
+    pub records: RecordList,
+    /// The card check, or why it could not be read (a damaged check fails this member's
+    /// screen and the overview, as reading it alone would).
+    pub card: Result<Option<StoredCardCheck>, StoreError>,
+    /// The notices this member gets because of another member of the household.
+    pub from_household: Vec<Notice>,
+}
+
+/// The household as read once at `now`, from which [`HouseholdSnapshot::overview`] and every
+/// [`HouseholdSnapshot::member_screen`] are built: build the overview and the screens the user
+/// may open from one snapshot instead of reading the store again for each.
+#[derive(Debug)]
+pub struct HouseholdSnapshot {
+    pub(super) now: DateTime<Utc>,
+    pub(super) trust: Option<TrustList>,
+    pub(super) members: Vec<MemberRead>,
+    /// Member rows that could not be read.
+    pub(super) corrupt: Vec<RowRef>,
+    /// When the last sync succeeded.
+    pub(super) last_sync: Option<DateTime<Utc>>,
+    /// Each member's screen (in the order of `members`), built once when first asked for.
+    screens: OnceCell<Vec<Result<EligibilityScreen, StoreError>>>,
+}
+
+impl HouseholdSnapshot {
+    /// Reads the household at `now`: every member in display order with their records and
+    /// card check, the sync state, and the trust list verified with the pinned root.
+    pub fn read(store: &Store, now: DateTime<Utc>) -> Result<HouseholdSnapshot, StoreError> {
+        store.read_consistent(|store| Self::read_in(store, now))
+    }
+
+    fn read_in(store: &Store, now: DateTime<Utc>) -> Result<HouseholdSnapshot, StoreError> {
+        let sync = store.sync_state()?;
+        let trust = sync.trust_list(now);
+        let household = store.household()?;
+        let mut members = Vec::with_capacity(household.members.len());
+        for member in household.members {
+            let records = store.records(member.id)?;
+            let card = store.card_check(member.id);
+            members.push(MemberRead {
+                member,
+                records,
+                card,
+                from_household: Vec::new(),
+            });
+        }
+        let held: Vec<Vec<EligibilityRecord>> = members
+            .iter()
+            .map(|m| m.records.records.iter().map(|r| r.record.clone()).collect())
+            .collect();
+        let family: Vec<HouseholdMember<'_>> = members
+            .iter()
+            .zip(&held)
+            .map(|(m, records)| HouseholdMember {
+                member: &m.member.data,
+                records,
+            })
+            .collect();
+        let notices = household_notices(&family, japan_today(now));
+        for (m, n) in members.iter_mut().zip(notices) {
+            m.from_household = n;
+        }
+        Ok(HouseholdSnapshot {
+            now,
+            trust,
+            members,
+            corrupt: household.corrupt,
+            last_sync: sync.last_success,
+            screens: OnceCell::new(),
+        })
+    }
+
+    /// The members that read correctly, in display order.
+    pub fn members(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().map(|m| &m.member)
+    }
+
+    /// The household overview.
+    pub fn overview(&self) -> Result<HouseholdOverview, StoreError> {
+        overview_from(self)
+    }
+
+    /// The eligibility screen of `member`: [`StoreError::NotFound`] when the household has no
+    /// such member, [`StoreError::Corrupt`] when its row (or its card check) is damaged.
+    pub fn member_screen(&self, member: MemberId) -> Result<EligibilityScreen, StoreError> {
+        let key = member.to_string();
+        let Some(i) = self.members.iter().position(|m| m.member.id == member) else {
+            return Err(match self.corrupt.iter().find(|r| r.id == key) {
+                Some(row) => StoreError::Corrupt { row: row.clone() },
+                None => StoreError::NotFound { what: "member" },
+            });
+        };
+        self.screens()
+            .get(i)
+            .cloned()
+            .unwrap_or(Err(StoreError::NotFound { what: "member" }))
+    }
+
+    /// Every member's screen, in display order (built once).
+    pub(super) fn screens(&self) -> &[Result<EligibilityScreen, StoreError>] {
+        self.screens
+            .get_or_init(|| self.members.iter().map(|m| self.screen(m)).collect())
+    }
+
+    /// The screen of one member as read.
+    fn screen(&self, m: &MemberRead) -> Result<EligibilityScreen, StoreError> {
+        let check = m.card.clone()?;
+        Ok(screen_for(
+            &m.member,
+            &m.records.records,
+            check.as_ref(),
+            self.last_sync,
+            self.trust.as_ref(),
+            m.from_household.clone(),
+            self.now,
+        ))
+    }
+}
