@@ -10,15 +10,19 @@
 #
 # Needs: the Android NDK (ANDROID_NDK_HOME, r27 or newer) and
 #   rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android
-# Usage: android/build-rust.sh [--debug]
+# Usage: android/build-rust.sh [--debug] [--tablet]
+#   --tablet: the clinic tablet's library, with the clinic desk (`ClinicDesk`); without it, the
+#   patient's phone library (docs/decisions/0011-clinic-desk-build.md). Both write the same
+#   jniLibs/ and generated Kotlin: build the variant the app being packaged needs.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-PROFILE=release
-if [[ ${1:-} == --debug ]]; then
-  PROFILE=debug
-fi
+# shellcheck source=../bindings/build-ffi.sh
+source "$ROOT/bindings/build-ffi.sh"
+ffi_options "$@"
+PROFILE=$FFI_PROFILE
+VARIANT=$FFI_VARIANT
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 JNILIBS=$HERE/shikaku/src/main/jniLibs
 GENERATED=$HERE/shikaku/build/generated/uniffi/kotlin
@@ -47,8 +51,6 @@ for entry in "${ABIS[@]}"; do
   rustup target list --installed | grep -qx "$triple" || rustup target add "$triple"
 done
 
-# shellcheck source=../bindings/build-ffi.sh
-source "$ROOT/bindings/build-ffi.sh"
 
 for entry in "${ABIS[@]}"; do
   read -r abi triple clang_target <<<"$entry"
@@ -56,7 +58,7 @@ for entry in "${ABIS[@]}"; do
   upper=$(printf '%s' "$var" | tr '[:lower:]' '[:upper:]')
   clang="$TOOLCHAIN/$clang_target$API_LEVEL-clang"
   export "CC_$var=$clang" "AR_$var=$TOOLCHAIN/llvm-ar" "CARGO_TARGET_${upper}_LINKER=$clang"
-  ffi_build "$triple" cdylib "$PROFILE"
+  ffi_build "$triple" cdylib "$PROFILE" "$VARIANT"
   mkdir -p "$JNILIBS/$abi"
   cp "$(ffi_artifact "$triple" cdylib "$PROFILE")" "$JNILIBS/$abi/libshikaku_ffi.so"
 done
@@ -85,4 +87,4 @@ for entry in "${ABIS[@]}"; do
   printf '%-12s %9d bytes, %9d stripped\n' "$abi" \
     "$(wc -c <"$so" | tr -d ' ')" "$(wc -c <"$stripped" | tr -d ' ')"
 done
-echo "Kotlin bindings: $GENERATED"
+echo "variant: $VARIANT; Kotlin bindings: $GENERATED"

@@ -3,10 +3,14 @@
 # ABI), ios/build-xcframework.sh (staticlib per iOS slice) and scripts/ffi-size (the x86_64 cdylib
 # it measures). What each setting saves is in docs/decisions/0007-ffi-size.md.
 #
-#   ffi_build TRIPLE CRATE_TYPE PROFILE [EXTRA_RUSTC_ARG...]   builds one artefact
-#   ffi_artifact TRIPLE CRATE_TYPE PROFILE                      prints its path
+#   ffi_build TRIPLE CRATE_TYPE PROFILE VARIANT [EXTRA_RUSTC_ARG...]   builds one artefact
+#   ffi_artifact TRIPLE CRATE_TYPE PROFILE                              prints its path
+#   ffi_options [--debug] [--tablet]      the build scripts' options: sets FFI_PROFILE, FFI_VARIANT
 #
-# CRATE_TYPE is `cdylib` or `staticlib`, PROFILE `release` or `debug`. Only the one crate type is
+# CRATE_TYPE is `cdylib` or `staticlib`, PROFILE `release` or `debug`. VARIANT is `phone` (the
+# patient's app: no clinic desk) or `tablet` (a clinic tablet: shikaku-ffi's `clinic-desk`
+# feature, docs/decisions/0011-clinic-desk-build.md); both write the same artefact path, the last
+# build wins. Only the one crate type is
 # built (`cargo rustc --crate-type`), never the three of bindings/Cargo.toml: a build with the rlib
 # and the staticlib beside the cdylib exports the Rust symbols of the rlib and ships ~0.45 MiB
 # more. The `testing` feature is never enabled. The caller sets the C compiler and the linker for
@@ -32,6 +36,20 @@ FFI_CFLAGS="-fno-asynchronous-unwind-tables -fno-unwind-tables"
 #   (Rust promises no distinct addresses for functions or vtables).
 FFI_ELF_LINK_ARGS=("-Wl,-z,max-page-size=16384" "-Wl,--pack-dyn-relocs=android" "-Wl,--icf=all")
 
+# shellcheck disable=SC2034 # FFI_PROFILE and FFI_VARIANT are read by the sourcing script
+ffi_options() {
+  local arg
+  FFI_PROFILE=release
+  FFI_VARIANT=phone
+  for arg in "$@"; do
+    case $arg in
+      --debug) FFI_PROFILE=debug ;;
+      --tablet) FFI_VARIANT=tablet ;;
+      *) echo "usage: $0 [--debug] [--tablet]" >&2; return 2 ;;
+    esac
+  done
+}
+
 ffi_artifact() {
   local triple=$1 crate_type=$2 profile=$3 file
   case $crate_type in
@@ -43,13 +61,18 @@ ffi_artifact() {
 }
 
 ffi_build() {
-  local triple=$1 crate_type=$2 profile=$3
-  shift 3
-  local profile_args=() rustc_args=() arg
+  local triple=$1 crate_type=$2 profile=$3 variant=$4
+  shift 4
+  local cargo_args=() rustc_args=() arg
   case $profile in
-    release) profile_args=(--release) ;;
+    release) cargo_args=(--release) ;;
     debug) ;;
     *) echo "ffi_build: profile $profile" >&2; return 2 ;;
+  esac
+  case $variant in
+    phone) ;;
+    tablet) cargo_args+=(--features clinic-desk) ;;
+    *) echo "ffi_build: variant $variant (phone or tablet)" >&2; return 2 ;;
   esac
   case $triple in
     *-linux-android | *-linux-androideabi)
@@ -67,5 +90,5 @@ ffi_build() {
   # cc reads CFLAGS_<triple with underscores> for this target only (build scripts stay as they are).
   env "CFLAGS_${triple//-/_}=$FFI_CFLAGS" \
     cargo rustc -p shikaku-ffi --lib --locked --target "$triple" --crate-type "$crate_type" \
-    ${profile_args[@]+"${profile_args[@]}"} -- ${rustc_args[@]+"${rustc_args[@]}"} "$@"
+    ${cargo_args[@]+"${cargo_args[@]}"} -- ${rustc_args[@]+"${rustc_args[@]}"} "$@"
 }

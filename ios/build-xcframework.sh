@@ -10,15 +10,19 @@
 #
 # Needs: macOS with Xcode (xcodebuild, lipo) and
 #   rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
-# Usage: ios/build-xcframework.sh [--debug]
+# Usage: ios/build-xcframework.sh [--debug] [--tablet]
+#   --tablet: the clinic tablet's library, with the clinic desk (`ClinicDesk`); without it, the
+#   patient's phone library (docs/decisions/0011-clinic-desk-build.md). Both write the same
+#   XCFramework and ShikakuCore.swift: build the variant the app being packaged needs.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-PROFILE=release
-if [[ ${1:-} == --debug ]]; then
-  PROFILE=debug
-fi
+# shellcheck source=../bindings/build-ffi.sh
+source "$ROOT/bindings/build-ffi.sh"
+ffi_options "$@"
+PROFILE=$FFI_PROFILE
+VARIANT=$FFI_VARIANT
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BUILD=$HERE/build
 GEN=$BUILD/generated
@@ -32,10 +36,8 @@ for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
 done
 
 export IPHONEOS_DEPLOYMENT_TARGET=15.0
-# shellcheck source=../bindings/build-ffi.sh
-source "$ROOT/bindings/build-ffi.sh"
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
-  ffi_build "$t" staticlib "$PROFILE"
+  ffi_build "$t" staticlib "$PROFILE" "$VARIANT"
 done
 
 # Generate from the host-independent metadata of the device slice (strip = "debuginfo" keeps
@@ -60,5 +62,5 @@ xcodebuild -create-xcframework \
   -library "$BUILD/sim/$LIBNAME" -headers "$GEN/headers" \
   -output "$XCFRAMEWORK"
 
-echo "XCFramework: $XCFRAMEWORK"
+echo "XCFramework ($VARIANT): $XCFRAMEWORK"
 echo "Swift bindings: $HERE/Sources/ShikakuCore/ShikakuCore.swift"

@@ -10,10 +10,13 @@
 //!   [`HttpTransport`] (`Send + Sync`, blocking, called from a background thread).
 //! - One error type for every exported function: [`ShikakuError`]. Its messages carry no
 //!   personal data.
+//! - With the `clinic-desk` cargo feature only (a clinic tablet build, off for the patient's
+//!   phone): the clinic desk, `clinic::ClinicDesk`.
 //! - With the `testing` cargo feature only: a virtual My Number Card and signed test documents
 //!   for the host binding tests (`testing` module).
 
 mod card;
+#[cfg(feature = "clinic-desk")]
 pub mod clinic;
 mod convert;
 mod error;
