@@ -11,6 +11,8 @@
 //!   [`CardCheckMethod`], the [`DocumentInfo`] and the [`Verdict`]) is only ever made inside the
 //!   core from a verified presentation. A 被保険者資格申立書 ([`DeclarationForm`]) is always
 //!   申立・未検証 ([`DECLARED_LABEL`]).
+//! - The card at the desk ([`check_card_at_desk`]) and the check a visit is recorded with
+//!   ([`PendingCardCheck`]: a later failed or refused check clears an earlier success).
 //! - [`export`]: the CSV and JSON the clinic takes away.
 //!
 //! See docs/clinic.md.
@@ -21,6 +23,7 @@ mod declaration;
 mod desk;
 pub mod export;
 mod log;
+mod pending;
 mod trust;
 mod verify;
 
@@ -31,6 +34,7 @@ pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{
     DECLARED_LABEL, EntryKind, LogCheck, LogEntry, LogProblem, MAX_RANGE_DAYS, VisitList,
 };
+pub use pending::PendingCardCheck;
 pub use trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};
 pub use verify::{DeskVerdict, DeskVerification, VerifyOptions, claim_fields};
 

@@ -175,8 +175,8 @@ pub fn claim_fields(p: &VerifiedPresentation) -> ClaimFields {
 /// The desk's verdict on an authentic document within its own validity, on `today`: the
 /// eligibility ended ([`record_last_day`]: its 有効期限, cut to the day before the 75th birthday
 /// unless the insurer is a 後期高齢者医療広域連合), not started yet (its 有効開始日), or in force.
-/// An eligibility that both starts after today and has already ended is called ended: it will
-/// never be in force.
+/// An eligibility that has already ended, or that ends before it starts (e.g. cut at 75 before
+/// its 有効開始日), is called ended even when it starts after today: it will never be in force.
 fn eligibility_verdict(
     p: &VerifiedPresentation,
     today: NaiveDate,
@@ -192,6 +192,14 @@ fn eligibility_verdict(
         (Some(end), _) if today > end.last_day => (
             DeskVerdict::EligibilityExpired,
             Some(format!("the eligibility ended on {}", end.last_day)),
+        ),
+        // Ends before it starts: it will never be in force, whatever today is.
+        (Some(end), Some(from)) if end.last_day < from => (
+            DeskVerdict::EligibilityExpired,
+            Some(format!(
+                "the eligibility ends on {} before it starts on {from}",
+                end.last_day
+            )),
         ),
         (_, Some(from)) if today < from => (
             DeskVerdict::NotYetValid,

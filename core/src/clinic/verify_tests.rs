@@ -501,6 +501,11 @@ fn the_desk_cuts_the_eligibility_the_day_before_75_as_the_screen_does() {
     late.record.copay = Some(CopayRate::Ten);
     late.record.valid_from = Some(d("2027-03-01"));
     late.record.valid_until = Some(d("2028-07-31"));
+    // Starting after today and ending later, but before it starts: cut at 75 on 2027-02-28,
+    // starting 2027-04-01. Not 有効期間前: it will never be in force.
+    let mut ends_first = born("1952-02-29");
+    ends_first.record.valid_from = Some(d("2027-04-01"));
+    ends_first.record.valid_until = Some(d("2028-03-31"));
     let cases = [
         ("first", &first, "2026-11-30", Confirmed),
         ("first", &first, "2026-12-01", EligibilityExpired),
@@ -509,6 +514,8 @@ fn the_desk_cuts_the_eligibility_the_day_before_75_as_the_screen_does() {
         ("never", &never, "2026-11-23", EligibilityExpired),
         ("open", &open, "2027-03-01", EligibilityExpired),
         ("young_open", &young_open, "2027-03-01", Confirmed),
+        ("ends_first", &ends_first, "2027-01-15", EligibilityExpired),
+        ("ends_first", &ends_first, "2027-03-01", EligibilityExpired),
         ("late", &late, "2027-02-28", NotYetValid),
         ("late", &late, "2027-03-01", Confirmed),
     ];
@@ -518,6 +525,10 @@ fn the_desk_cuts_the_eligibility_the_day_before_75_as_the_screen_does() {
     assert_eq!(
         verdict_on(&first, "2026-12-01").reason.as_deref(),
         Some("the eligibility ended on 2026-11-30")
+    );
+    assert_eq!(
+        verdict_on(&ends_first, "2027-01-15").reason.as_deref(),
+        Some("the eligibility ends on 2027-02-28 before it starts on 2027-04-01")
     );
 }
 
@@ -540,4 +551,98 @@ fn the_desk_pin_is_built_from_bytes_with_the_phones_check_and_never_shown() {
     let shown = format!("{pin:?}");
     assert!(!shown.contains("9876") && !shown.contains("57"), "{shown}");
     assert!(shown.contains("allow_last_attempt: true"), "{shown}");
+}
+
+#[test]
+fn a_failed_or_refused_check_clears_an_earlier_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    let mut pending = PendingCardCheck::new();
+    assert_eq!(pending.held(), None);
+    // Without the PIN: the bound card is held.
+    let card = card_head(&pki().leaf);
+    let bound = pending
+        .apply(check_card_at_desk(&card, &v, None, &trust_store(), now()))
+        .unwrap()
+        .clone();
+    assert!(!bound.pin_verified());
+    assert_eq!(pending.held(), Some(&bound));
+    // Then a wrong PIN: the error comes back unchanged and nothing is held any more.
+    let wrong = card_head(&pki().leaf)
+        .expect(SELECT_JPKI, "9000")
+        .expect("00A4020C02000A", "9000")
+        .then(read_steps(&pki().leaf, 100))
+        .expect("00A4020C020018", "9000")
+        .expect("00200080", "63C3")
+        .expect(VERIFY_1234, "63C2");
+    let pin = DeskPin::from_bytes(b"1234", false).unwrap();
+    let err = pending
+        .apply(check_card_at_desk(
+            &wrong,
+            &v,
+            Some(pin),
+            &trust_store(),
+            now(),
+        ))
+        .unwrap_err();
+    wrong.assert_done();
+    assert!(
+        matches!(
+            err,
+            ClinicError::Card(CardError::WrongPin {
+                retries_left: 2,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(pending.held(), None);
+    // Recorded with the photo compared: still no card check, not 目視.
+    desk.record_verification(&v, pending.held(), true, "受付", now())
+        .unwrap();
+    let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
+    match &entries[0].kind {
+        EntryKind::Verified(visit) => assert_eq!(visit.card(), CardCheckMethod::None),
+        other => panic!("{other:?}"),
+    }
+    // A PIN check is held, and a later failure (a card that does not chain) clears it too.
+    let card = card_with_pin(&pki().leaf, "63C3");
+    let pin = DeskPin::from_bytes(b"1234", false).unwrap();
+    let held = pending.apply(check_card_at_desk(
+        &card,
+        &v,
+        Some(pin),
+        &trust_store(),
+        now(),
+    ));
+    assert!(held.unwrap().pin_verified());
+    let impostor = card_head(&pki().leaf_by_impostor);
+    let err = pending
+        .apply(check_card_at_desk(
+            &impostor,
+            &v,
+            None,
+            &trust_store(),
+            now(),
+        ))
+        .unwrap_err();
+    assert_eq!(err, ClinicError::Card(CardError::UntrustedCertificate));
+    assert_eq!(pending.held(), None);
+    // A refusal (another person's card) clears it as well.
+    pending
+        .apply(check_card_at_desk(
+            &card_head(&pki().leaf),
+            &v,
+            None,
+            &trust_store(),
+            now(),
+        ))
+        .unwrap();
+    assert!(
+        pending
+            .apply(Err::<DeskCardCheck, _>(ClinicError::CardMismatch))
+            .is_err()
+    );
+    assert_eq!(pending.held(), None);
 }
