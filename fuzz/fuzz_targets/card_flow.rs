@@ -32,7 +32,7 @@ use libfuzzer_sys::fuzz_target;
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use shikaku_core::card::{
-    CardTransport, CheckOptions, StatusWord, TransportError, card_status, check_card,
+    CardTransport, CheckOptions, Pin, StatusWord, TransportError, card_status, check_card,
     read_auth_ca_certificate, sign_challenge,
 };
 
@@ -464,7 +464,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            let result = sign_challenge(&card, "1234", b"fuzz challenge", mode & 0x04 != 0);
+            let pin = Pin::parse("1234").expect("a well-formed PIN");
+            let result = sign_challenge(&card, &pin, b"fuzz challenge", mode & 0x04 != 0);
             if debug() {
                 eprintln!("sign_challenge: {:?}", result.map(|s| s.signature.len()));
             }

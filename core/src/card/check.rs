@@ -419,19 +419,21 @@ pub fn check_card(
 /// Signs a caller's challenge (e.g. the sync server's) with the auth key, behind the PIN
 /// guard, and returns the certificate with the signature. The signature is checked locally
 /// with the certificate's key; chaining is the verifier's job.
+///
+/// The PIN comes already checked for its format ([`Pin::parse`], [`Pin::from_bytes`]), so
+/// it is never made into text on this path.
 pub fn sign_challenge(
     transport: &dyn CardTransport,
-    pin: &str,
+    pin: &Pin,
     challenge: &[u8],
     allow_last_attempt: bool,
 ) -> Result<SignedChallenge, CardError> {
-    let pin = Pin::parse(pin)?;
     let mut ch = Channel::new(transport);
     jpki::select(&mut ch)?;
     let certificate_der = jpki::read_auth_certificate(&mut ch)?;
     let certificate = CardCertificate::from_der(&certificate_der)?;
     let (_, signature) =
-        sign_with_auth_key(&mut ch, &certificate, &pin, challenge, allow_last_attempt)?;
+        sign_with_auth_key(&mut ch, &certificate, pin, challenge, allow_last_attempt)?;
     Ok(SignedChallenge {
         certificate_der,
         signature,
@@ -483,6 +485,11 @@ mod tests {
     const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
     const PIN: &str = "1234";
     const VERIFY_1234: &str = "002000800431323334";
+
+    /// [`PIN`], checked, as [`sign_challenge`] takes it.
+    fn pin() -> Pin {
+        Pin::parse(PIN).unwrap()
+    }
 
     fn now() -> DateTime<Utc> {
         DateTime::from_timestamp(1_780_000_000, 0).unwrap() // 2026-05-28
@@ -688,10 +695,8 @@ mod tests {
                 check_card(&mock, pin, options(true), now()),
                 Err(CardError::InvalidPinFormat)
             );
-            assert_eq!(
-                sign_challenge(&mock, pin, b"x", false).unwrap_err(),
-                CardError::InvalidPinFormat
-            );
+            // sign_challenge takes a checked `Pin`: a bad format never gets that far.
+            assert_eq!(Pin::parse(pin).unwrap_err(), CardError::InvalidPinFormat);
         }
         assert!(mock.log().is_empty());
     }
@@ -1266,7 +1271,7 @@ mod tests {
                 .expect_sign(false)
         };
         let mock = script();
-        let signed = sign_challenge(&mock, PIN, b"server challenge", false).unwrap();
+        let signed = sign_challenge(&mock, &pin(), b"server challenge", false).unwrap();
         mock.assert_done();
         assert_eq!(signed.certificate_der, pki().leaf);
         let leaf = CardCertificate::from_der(&signed.certificate_der).unwrap();
@@ -1279,7 +1284,7 @@ mod tests {
             .unwrap();
         for index in 0..script().script_len() {
             let mock = script().fail_at(index, TransportError::TagLost);
-            let err = sign_challenge(&mock, PIN, b"c", false).unwrap_err();
+            let err = sign_challenge(&mock, &pin(), b"c", false).unwrap_err();
             assert_eq!(
                 err,
                 CardError::TagLost {

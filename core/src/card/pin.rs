@@ -34,13 +34,6 @@ impl Pin {
         }
     }
 
-    /// The digits as text borrowed from the wiped array (no copy), for the card calls that take
-    /// the PIN as text. Four ASCII digits are always UTF-8; the empty fallback cannot happen
-    /// and would only fail the card call's own format check, sending nothing.
-    pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0[..]).unwrap_or_default()
-    }
-
     /// VERIFY with this PIN for the current key EF: `00 20 00 80 04 <PIN>`, in a buffer that
     /// is wiped on drop. It is allocated at its full size, so no reallocation leaves a copy
     /// behind.
@@ -167,7 +160,6 @@ mod tests {
             );
         }
         let from_bytes = Pin::from_bytes(b"1234").unwrap();
-        assert_eq!(from_bytes.as_str(), "1234");
         assert_eq!(
             from_bytes.verify_command(),
             Pin::parse("1234").unwrap().verify_command()

@@ -164,12 +164,7 @@ pub fn check_card_at_desk(
         OsRng
             .try_fill_bytes(&mut challenge)
             .map_err(|_| CardError::RandomUnavailable)?;
-        let signed = sign_challenge(
-            transport,
-            pin.pin.as_str(),
-            &challenge,
-            pin.allow_last_attempt,
-        )?;
+        let signed = sign_challenge(transport, &pin.pin, &challenge, pin.allow_last_attempt)?;
         if signed.certificate_der != certificate.der() {
             return Err(ClinicError::CardMismatch);
         }

@@ -14,7 +14,7 @@ use super::protocol::{
     header, json, login_message, protocol,
 };
 use super::{SyncConfig, SyncStep};
-use crate::card::{CardCertificate, CardTransport, KeyFingerprint, sign_challenge};
+use crate::card::{CardCertificate, CardTransport, KeyFingerprint, Pin, sign_challenge};
 use crate::document::{
     DocumentError, TrustList, VerifiedDocument, VerifyingKey, check_presentation_holder,
     trust_list_untimed, trust_update_is_rollback, verify_document, verify_presentation_document,
@@ -151,9 +151,10 @@ pub fn download(
         ));
     }
     progress(SyncStep::Challenge);
+    let pin = Pin::parse(pin)?;
     let signed = sign_challenge(
         card,
-        pin,
+        &pin,
         &login_message(&config.server.origin(), &ch.challenge_id, &challenge),
         config.allow_last_attempt,
     )?;

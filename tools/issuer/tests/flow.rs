@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
-use shikaku_core::card::{CardTransport, sign_challenge};
+use shikaku_core::card::{CardTransport, Pin, sign_challenge};
 use shikaku_core::document::{
     PresentedFormat, TrustList, VerifiedDocument, VerifiedPresentation, check_presentation_holder,
     verify_document, verify_presentation_document,
@@ -25,6 +25,11 @@ use shikaku_vcard::{Profile, VirtualCard};
 use ureq::tls::{PemItem, RootCerts, TlsConfig};
 
 const PIN: &str = "1234";
+
+/// [`PIN`], checked, as `sign_challenge` takes it.
+fn pin() -> Pin {
+    Pin::parse(PIN).unwrap()
+}
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -234,7 +239,7 @@ impl Client {
     ) -> Reply {
         let origin = shikaku_core::sync::http::normalised_origin(origin);
         let message = shikaku_core::sync::login_message(&origin, id, signed_bytes);
-        let signed = sign_challenge(card, PIN, &message, false).unwrap();
+        let signed = sign_challenge(card, &pin(), &message, false).unwrap();
         let body = json!({
             "challenge_id": id,
             "certificate": B64.encode(&signed.certificate_der),
@@ -639,7 +644,7 @@ fn login_rejections() {
 
     // Not a certificate.
     let (id, challenge) = client.challenge();
-    let signed = sign_challenge(&taro, PIN, &challenge, false).unwrap();
+    let signed = sign_challenge(&taro, &pin(), &challenge, false).unwrap();
     let body = json!({
         "challenge_id": id,
         "certificate": B64.encode(b"not DER"),
@@ -749,7 +754,7 @@ fn a_login_relayed_through_a_second_server_is_refused() {
         &other_id,
         &challenge,
     );
-    let signed = sign_challenge(&taro, PIN, &message, false).unwrap();
+    let signed = sign_challenge(&taro, &pin(), &message, false).unwrap();
     let body = json!({
         "challenge_id": id,
         "certificate": B64.encode(&signed.certificate_der),

@@ -8,8 +8,8 @@
 
 use chrono::Utc;
 use shikaku_core::card::{
-    BasicInfoOutcome, CardError, CheckOptions, PinKind, SignatureStatus, TextApFailure, check_card,
-    sign_challenge,
+    BasicInfoOutcome, CardError, CheckOptions, Pin, PinKind, SignatureStatus, TextApFailure,
+    check_card, sign_challenge,
 };
 use shikaku_vcard::card::{Application, Fault, PinRef, Selection};
 use shikaku_vcard::{Profile, VirtualCard, card_from_profile_path, test_ca_der};
@@ -116,19 +116,20 @@ fn a_lost_answer_at_any_index_costs_at_most_one_try() {
 
 #[test]
 fn a_counted_but_lost_verify_leaving_one_try_needs_consent() {
+    let wrong = Pin::parse("9999").unwrap();
     let c = card();
     c.set_retries_left(PinRef::AuthPin, 2);
     // Find the VERIFY's index and lose its answer after the card counted it.
     let probe = card();
     probe.set_retries_left(PinRef::AuthPin, 2);
-    let _ = sign_challenge(&probe, "9999", b"challenge-challenge-1234", false);
+    let _ = sign_challenge(&probe, &wrong, b"challenge-challenge-1234", false);
     let verify_at = probe
         .log()
         .iter()
         .position(|e| is_verify_with_pin(&e.command))
         .unwrap();
     c.inject_fault(verify_at, Fault::lost_after_processing());
-    let err = sign_challenge(&c, "9999", b"challenge-challenge-1234", false).unwrap_err();
+    let err = sign_challenge(&c, &wrong, b"challenge-challenge-1234", false).unwrap_err();
     assert!(err.verify_in_flight(), "{err:?}");
     assert_eq!(
         c.retries_left(PinRef::AuthPin),
@@ -136,7 +137,7 @@ fn a_counted_but_lost_verify_leaving_one_try_needs_consent() {
         "the card counted the lost VERIFY"
     );
     let log_len = c.log().len();
-    let err = sign_challenge(&c, "9999", b"challenge-challenge-1234", false).unwrap_err();
+    let err = sign_challenge(&c, &wrong, b"challenge-challenge-1234", false).unwrap_err();
     assert_eq!(
         err,
         CardError::LastAttemptNeedsConsent {
