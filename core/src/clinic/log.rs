@@ -19,6 +19,8 @@
 //! The head (count and last link) is sealed in `desk_meta('log_head')` and written in the same
 //! transaction as the entry, so removing the last entry (or rolling the rows back) is seen too.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -103,20 +105,45 @@ fn read_head(conn: &rusqlite::Connection, keys: &Keys) -> Result<Option<Head>, S
         .and_then(|b| Head::from_bytes(&b)))
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The two lower-case hex digits of `b`.
+fn hex_pair(b: u8) -> [u8; 2] {
+    [
+        HEX_DIGITS[usize::from(b >> 4)],
+        HEX_DIGITS[usize::from(b & 15)],
+    ]
+}
+
 pub(super) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
+        s.extend(hex_pair(*b).map(char::from));
     }
     s
 }
 
-/// The key of the chain's links, derived from the store's look-up key (so it never leaves the
-/// store and changes with the data key).
-fn chain_key(keys: &Keys) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(keys.lookup_hash("visit-chain-key", &[]))
+/// Whether `text` is `hex(bytes)`, compared in place (a read checks every entry's index copy
+/// this way, without building strings).
+fn is_hex_of(text: &str, bytes: &[u8]) -> bool {
+    text.len() == 2 * bytes.len()
+        && text
+            .as_bytes()
+            .chunks_exact(2)
+            .zip(bytes)
+            .all(|(pair, b)| pair == hex_pair(*b))
+}
+
+/// The chain's MAC, keyed once per append or check (every link starts from a copy of it): its
+/// key is derived from the store's look-up key, so it never leaves the store and changes with
+/// the data key.
+fn chain_mac(keys: &Keys) -> Hmac<Sha256> {
+    let key = Zeroizing::new(keys.lookup_hash("visit-chain-key", &[]));
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+    match <Hmac<Sha256> as Mac>::new_from_slice(&key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC takes any key length"),
+    }
 }
 
 fn put(mac: &mut Hmac<Sha256>, part: &[u8]) {
@@ -125,18 +152,14 @@ fn put(mac: &mut Hmac<Sha256>, part: &[u8]) {
 }
 
 fn link(
-    chain_key: &[u8],
+    chain: &Hmac<Sha256>,
     prev: &[u8],
     seq: u64,
     day: &[u8],
     patient: Option<&[u8]>,
     data: &[u8],
 ) -> [u8; LINK_LEN] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
-    let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(chain_key) {
-        Ok(m) => m,
-        Err(_) => unreachable!("HMAC takes any key length"),
-    };
+    let mut mac = chain.clone();
     put(&mut mac, b"shikaku/desk/visit-link/v1");
     put(&mut mac, prev);
     put(&mut mac, &seq.to_be_bytes());
@@ -201,18 +224,45 @@ impl LogEntry {
 
 /// The sealed form of an entry (its position is bound in the associated data).
 #[derive(Serialize, Deserialize)]
-struct EntryPayload {
+struct EntryPayload<'a> {
     recorded_at: DateTime<Utc>,
     operator: String,
     /// The row's index columns (`day` and `patient`, see [`index_copy`]), sealed with the entry
-    /// so that a read can check them without recomputing any hash.
-    index: String,
+    /// so that a read can check them without recomputing any hash. (Borrowed from the opened
+    /// plaintext when read: hex needs no unescaping.)
+    #[serde(borrow)]
+    index: Cow<'a, str>,
     body: BodyPayload,
 }
 
 /// The sealed copy of a row's index columns: `hex(day):hex(patient)`.
 fn index_copy(day: &[u8], patient: Option<&[u8]>) -> String {
     format!("{}:{}", hex(day), patient.map(hex).unwrap_or_default())
+}
+
+/// The plaintext an entry seals (padded like every visit entry, see `store::crypto::padded_len`).
+fn entry_payload(
+    recorded_at: DateTime<Utc>,
+    operator: String,
+    day: &[u8],
+    patient: Option<&[u8]>,
+    body: BodyPayload,
+) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    let payload = EntryPayload {
+        recorded_at,
+        operator,
+        index: Cow::Owned(index_copy(day, patient)),
+        body,
+    };
+    serde_json::to_vec(&payload)
+        .map(Zeroizing::new)
+        .map_err(|_| sealing_failed())
+}
+
+/// Whether `copy` is [`index_copy`] of these columns.
+fn index_matches(copy: &str, day: &[u8], patient: Option<&[u8]>) -> bool {
+    copy.split_once(':')
+        .is_some_and(|(d, p)| is_hex_of(d, day) && is_hex_of(p, patient.unwrap_or_default()))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -373,15 +423,7 @@ impl DeskBatch<'_> {
         let seq = head.count + 1;
         let key = seq.to_string();
         let day = day_hash(self.keys, japan_today(now));
-        let payload = Zeroizing::new(
-            serde_json::to_vec(&EntryPayload {
-                recorded_at: now,
-                operator,
-                index: index_copy(&day, patient.as_deref()),
-                body,
-            })
-            .map_err(|_| sealing_failed())?,
-        );
+        let payload = entry_payload(now, operator, &day, patient.as_deref(), body)?;
         let slot = Slot {
             table: "visits",
             row: &key,
@@ -389,7 +431,7 @@ impl DeskBatch<'_> {
         };
         let data = self.keys.seal(slot, &payload).ok_or_else(sealing_failed)?;
         let new_link = link(
-            &chain_key(self.keys),
+            &chain_mac(self.keys),
             &head.last,
             seq,
             &day,
@@ -418,21 +460,31 @@ impl DeskBatch<'_> {
     }
 }
 
-struct RawEntry {
+/// A `visits` row as SQLite hands it over (`seq, day, patient, data`), borrowed: nothing is
+/// copied out of the row before the entry opens.
+struct RawEntry<'r> {
     seq: u64,
-    day: Vec<u8>,
-    patient: Option<Vec<u8>>,
-    data: Vec<u8>,
+    day: &'r [u8],
+    patient: Option<&'r [u8]>,
+    data: &'r [u8],
 }
 
-impl RawEntry {
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
-        Ok(RawEntry {
-            seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-            day: r.get(1)?,
-            patient: r.get(2)?,
-            data: r.get(3)?,
-        })
+impl<'r> RawEntry<'r> {
+    /// The row's columns; one of the wrong type makes the row damaged (`Err` names it).
+    fn from_row(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<Result<RawEntry<'r>, RowRef>> {
+        let seq = u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+        let (day, patient, data) = (r.get_ref(1)?, r.get_ref(2)?, r.get_ref(3)?);
+        Ok(
+            match (day.as_blob(), patient.as_blob_or_null(), data.as_blob()) {
+                (Ok(day), Ok(patient), Ok(data)) => Ok(RawEntry {
+                    seq,
+                    day,
+                    patient,
+                    data,
+                }),
+                _ => Err(visit_row(seq)),
+            },
+        )
     }
 }
 
@@ -458,7 +510,10 @@ impl DeskStore {
         self.write(|b| b.declare(form, operator, now))
     }
 
-    fn decode(&self, raw: &RawEntry) -> Result<LogEntry, RowRef> {
+    /// Opens one row (`Err` when it is damaged): the only place a read decrypts, so a query
+    /// decrypts exactly the rows it returns.
+    fn decode(&self, raw: Result<RawEntry<'_>, RowRef>) -> Result<LogEntry, RowRef> {
+        let raw = raw?;
         let bad = || visit_row(raw.seq);
         let key = raw.seq.to_string();
         let slot = Slot {
@@ -466,11 +521,11 @@ impl DeskStore {
             row: &key,
             column: "data",
         };
-        let plain = self.keys.open(slot, &raw.data).ok_or_else(bad)?;
-        let p: EntryPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
+        let plain = self.keys.open(slot, raw.data).ok_or_else(bad)?;
+        let p: EntryPayload<'_> = serde_json::from_slice(&plain).map_err(|_| bad())?;
         // The index columns are hints: they must equal their sealed copy (the chain covers them
         // too, for `verify_log`).
-        if p.index != index_copy(&raw.day, raw.patient.as_deref()) {
+        if !index_matches(&p.index, raw.day, raw.patient) {
             return Err(bad());
         }
         let kind = match p.body {
@@ -494,9 +549,9 @@ impl DeskStore {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, day, patient, data FROM visits WHERE day = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([day_hash(&self.keys, day)], RawEntry::from_row)?;
-        for row in rows {
-            match self.decode(&row?) {
+        let mut rows = stmt.query([day_hash(&self.keys, day)])?;
+        while let Some(row) = rows.next()? {
+            match self.decode(RawEntry::from_row(row)?) {
                 Ok(e) => list.entries.push(e),
                 Err(r) => list.corrupt.push(r),
             }
@@ -550,23 +605,22 @@ impl DeskStore {
         branch: Option<&str>,
     ) -> Result<Option<LogEntry>, ClinicError> {
         let hash = identity_hash(&self.keys, insurer_number, symbol, number, branch);
-        let raw = self
+        let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT seq, day, patient, data FROM visits WHERE patient = ?1
                  ORDER BY seq DESC LIMIT 1",
             )
-            .map_err(StoreError::from)?
-            .query_row([hash], RawEntry::from_row)
-            .optional()
             .map_err(StoreError::from)?;
-        match raw {
-            None => Ok(None),
-            Some(raw) => Ok(Some(
-                self.decode(&raw)
-                    .map_err(|row| StoreError::Corrupt { row })?,
-            )),
-        }
+        let mut rows = stmt.query([hash]).map_err(StoreError::from)?;
+        let Some(row) = rows.next().map_err(StoreError::from)? else {
+            return Ok(None);
+        };
+        let raw = RawEntry::from_row(row).map_err(StoreError::from)?;
+        Ok(Some(
+            self.decode(raw)
+                .map_err(|row| StoreError::Corrupt { row })?,
+        ))
     }
 
     /// The number of entries, from the sealed head.
@@ -593,7 +647,7 @@ impl DeskStore {
             .prepare_cached("SELECT seq, day, patient, data, hash FROM visits ORDER BY seq")
             .map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        let key = chain_key(&self.keys);
+        let chain = chain_mac(&self.keys);
         let mut prev = [0u8; LINK_LEN];
         let mut expected: u64 = 1;
         while let Some(r) = rows.next().map_err(StoreError::from)? {
@@ -604,17 +658,12 @@ impl DeskStore {
             if seq != expected {
                 return broken(expected, LogProblem::Missing);
             }
-            let get = |i| r.get_ref(i).map_err(StoreError::from);
-            let (day, patient, data, hash) = (get(1)?, get(2)?, get(3)?, get(4)?);
-            let (Ok(day), Ok(data), Ok(hash)) = (day.as_blob(), data.as_blob(), hash.as_blob())
-            else {
+            let raw = RawEntry::from_row(r).map_err(StoreError::from)?;
+            let hash = r.get_ref(4).map_err(StoreError::from)?;
+            let (Ok(raw), Ok(hash)) = (raw, hash.as_blob()) else {
                 return broken(seq, LogProblem::Altered);
             };
-            let patient = match patient.as_blob_or_null() {
-                Ok(p) => p,
-                Err(_) => return broken(seq, LogProblem::Altered),
-            };
-            let l = link(&key, &prev, seq, day, patient, data);
+            let l = link(&chain, &prev, seq, raw.day, raw.patient, raw.data);
             if l.as_slice() != hash {
                 return broken(seq, LogProblem::Altered);
             }
@@ -631,5 +680,98 @@ impl DeskStore {
             entries: head.count,
             head: hex(&prev),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::eligibility::{CopayRate, ElderlyRecipient, LimitCertification, Relationship, Sex};
+    use crate::store::crypto::padded_len;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// A verified visit with every optional block (高齢受給者, 限度額, 有効期間) and longer names
+    /// than most.
+    fn full_visit() -> BodyPayload {
+        BodyPayload::Verified {
+            claim: ClaimFields {
+                insurer_number: InsurerNumber::parse("01130012").unwrap(),
+                symbol: Some("７３４０１５５".into()),
+                number: "12345678".into(),
+                branch: Some("00".into()),
+                name: "長谷川 小百合子".into(),
+                kana: "ハセガワ サユリコ".into(),
+                birth_date: date("1950-04-12"),
+                sex: Sex::Female,
+                relationship: Relationship::Dependent,
+                copay: Some(CopayRate::Twenty),
+                valid_from: Some(date("2025-12-02")),
+                valid_until: Some(date("2030-12-01")),
+                elderly: Some(ElderlyRecipient {
+                    copay: CopayRate::Twenty,
+                    effective_from: date("2025-05-01"),
+                    valid_until: Some(date("2027-07-31")),
+                }),
+                limit: Some(LimitCertification {
+                    category: "区分Ⅱ".into(),
+                    effective_from: Some(date("2025-08-01")),
+                }),
+            },
+            card: CardCheckMethod::Visual,
+            document: DocumentInfo {
+                key_id: "issuer-2026-tokyo".into(),
+                format: 2,
+                issued_on: date("2026-11-01"),
+            },
+            verdict: Verdict::EligibilityExpired,
+        }
+    }
+
+    fn declaration(with_numbers: bool) -> BodyPayload {
+        let mut form = crate::clinic::declaration::tests::form();
+        if !with_numbers {
+            (form.insurer_number, form.symbol, form.number, form.branch) = (None, None, None, None);
+        }
+        BodyPayload::Declared(form.validate(date("2026-11-28")).unwrap())
+    }
+
+    #[test]
+    fn every_kind_of_entry_seals_to_the_same_length() {
+        let now: DateTime<Utc> = "2026-11-26T00:30:00.123456789Z".parse().unwrap();
+        let (day, patient) = ([1u8; 32], [2u8; 32]);
+        let padded = |body, operator: &str, patient: Option<&[u8]>| {
+            let p = entry_payload(now, operator.into(), &day, patient, body).unwrap();
+            padded_len("visits", p.len()).unwrap()
+        };
+        let long_operator = "受付 ".repeat(15);
+        let lengths = [
+            padded(full_visit(), "受付 花子", Some(&patient)),
+            padded(full_visit(), long_operator.trim(), Some(&patient)),
+            padded(declaration(true), "受付 花子", Some(&patient)),
+            padded(declaration(false), "受付 花子", None),
+        ];
+        // The length of a sealed entry tells neither verified from declared nor which blocks
+        // an entry has (docs/decisions/0010-desk-log-performance.md).
+        assert!(lengths.iter().all(|l| *l == lengths[0]), "{lengths:?}");
+    }
+
+    #[test]
+    fn index_copies_compare_in_place() {
+        let (day, patient) = ([0xa5u8; 32], [0x0fu8; 32]);
+        let copy = index_copy(&day, Some(&patient));
+        assert!(index_matches(&copy, &day, Some(&patient)));
+        assert!(!index_matches(&copy, &day, None));
+        assert!(!index_matches(&copy, &patient, Some(&day)));
+        assert!(!index_matches(&copy, &day, Some(&patient[..31])));
+        assert!(!index_matches(&copy.to_uppercase(), &day, Some(&patient)));
+        assert!(!index_matches(&copy.replace(':', ""), &day, Some(&patient)));
+        let no_patient = index_copy(&day, None);
+        assert!(index_matches(&no_patient, &day, None));
+        assert!(!index_matches(&no_patient, &day, Some(&patient)));
     }
 }
