@@ -154,7 +154,11 @@ private fun HouseholdList(
                         Text("${m.name}（${m.relationship}）", fontWeight = FontWeight.Bold)
                         m.documents.forEach { Text(it) }
                         Text(m.card)
-                        m.topNotice?.let { Text(it, color = RED) }
+                        m.topNotice?.let { notice ->
+                            // As urgent as the core says: an Info notice is not a warning.
+                            val severity = m.topNoticeSeverity ?: Severity.INFO
+                            Text("${severityMark(severity)} $notice", color = severityColor(severity))
+                        }
                     }
                 }
             }
@@ -185,6 +189,13 @@ private fun severityColor(severity: Severity): Color = when (severity) {
     Severity.CRITICAL -> RED
     Severity.WARNING -> ORANGE
     Severity.INFO -> BLUE
+}
+
+/** The household list's mark of a top notice: 「!」 only for a warning, 「i」 for information. */
+private fun severityMark(severity: Severity): String = when (severity) {
+    Severity.CRITICAL -> "!!"
+    Severity.WARNING -> "!"
+    Severity.INFO -> "i"
 }
 
 private fun provenanceColor(provenance: ProvenanceState?): Color = when (provenance) {

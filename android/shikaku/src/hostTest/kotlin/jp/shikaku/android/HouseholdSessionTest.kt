@@ -15,11 +15,14 @@ import jp.shikaku.core.referenceIssuer
 import jp.shikaku.core.testIssuer
 import jp.shikaku.core.virtualCard
 import jp.shikaku.core.virtualCardTestCa
+import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
+import kotlin.test.assertNotSame
 import kotlin.test.assertNull
+import kotlin.test.assertSame
 import kotlin.test.assertTrue
 import okhttp3.OkHttpClient
 import org.junit.jupiter.api.AfterEach
@@ -41,6 +44,19 @@ class HouseholdSessionTest {
     )
 
     private fun HouseholdSession.card() = state.value.card
+
+    /** The PIN array the session holds after submit: the digits as ASCII, nothing else. */
+    private fun HouseholdSession.heldPinOf(digits: String): ByteArray {
+        val held = assertNotNull(heldPin, "a PIN is held after submit")
+        assertContentEquals(digits.toByteArray(Charsets.US_ASCII), held)
+        return held
+    }
+
+    /** [held] was wiped (every byte 0) and the session holds no PIN any more. */
+    private fun HouseholdSession.assertLetGo(held: ByteArray) {
+        assertTrue(held.all { it == 0.toByte() }, "the held PIN is wiped")
+        assertNull(heldPin)
+    }
 
     /** Opens the session, types and submits [pin] for a check of [memberId]. */
     private fun HouseholdSession.readyToCheck(memberId: String, pin: String = "1234") {
@@ -93,12 +109,15 @@ class HouseholdSessionTest {
         val card = virtualCard(TARO)
         val s = session()
         s.readyToCheck(id)
+        val held = s.heldPinOf("1234")
         await(s.showMember(id))
         assertTrue(s.state.value.card.wantsCard)
         val link = VirtualCardLink(card)
         isoDepOn(link).use { await(s.onCard(it)) }
 
         val checked = assertIs<CardFlow.Checked>(s.card())
+        // The check is done: the array the core was handed is wiped, not just dropped.
+        s.assertLetGo(held)
         assertEquals(card.keyFingerprint(), checked.result.keyFingerprint)
         assertFalse(s.card().wantsCard)
         // The virtual card chains to a TEST anchor: the core never shows it as a real check.
@@ -115,9 +134,11 @@ class HouseholdSessionTest {
         val card = virtualCard(TARO)
         val s = session()
         s.readyToCheck(id, pin = "9999")
+        val held = s.heldPinOf("9999")
         isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
 
         val again = assertIs<CardFlow.EnterPin>(s.card())
+        s.assertLetGo(held)
         assertEquals(2, again.retriesLeft)
         assertEquals("暗証番号が違います。残り2回です。", again.notice)
         assertEquals(PinInput.EMPTY, again.pin)
@@ -131,11 +152,14 @@ class HouseholdSessionTest {
         card.setAuthRetriesLeft(1u)
         val s = session()
         s.readyToCheck(id)
+        val held = s.heldPinOf("1234")
         val first = VirtualCardLink(card)
         isoDepOn(first).use { await(s.onCard(it)) }
 
-        // The core refused to send the PIN: nothing was spent, the user is asked.
+        // The core refused to send the PIN: nothing was spent, the user is asked, and the same
+        // array is kept, intact, for the consented try.
         assertEquals(CardFlow.NeedsConsent(CardTask.Check(id)), s.card())
+        assertSame(held, s.heldPinOf("1234"))
         assertEquals(0, first.sent.count(::isPinVerify))
         assertEquals(1u.toUByte(), card.authRetriesLeft())
 
@@ -147,6 +171,7 @@ class HouseholdSessionTest {
         val second = VirtualCardLink(card)
         isoDepOn(second).use { await(s.onCard(it)) }
         assertIs<CardFlow.Checked>(s.card())
+        s.assertLetGo(held)
         val verifies = pinVerifiesByApplication(second.sent)
         assertTrue(verifies.isNotEmpty() && verifies.values.all { it == 1 }, "each PIN sent once: $verifies")
         assertEquals(3u.toUByte(), card.authRetriesLeft())
@@ -161,9 +186,11 @@ class HouseholdSessionTest {
         s.readyToCheck(id)
         isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
         assertIs<CardFlow.NeedsConsent>(s.card())
+        val held = s.heldPinOf("1234")
 
         s.cancelCard()
         assertEquals(CardFlow.Idle, s.card())
+        s.assertLetGo(held)
         s.startCardCheck(id)
         assertEquals(PinInput.EMPTY, assertIs<CardFlow.EnterPin>(s.card()).pin)
         assertEquals(1u.toUByte(), card.authRetriesLeft())
@@ -175,11 +202,14 @@ class HouseholdSessionTest {
         val card = virtualCard(TARO)
         val s = session()
         s.readyToCheck(id)
+        val held = s.heldPinOf("1234")
         val lost = VirtualCardLink(card, loseWhen = ::isPinVerify)
         isoDepOn(lost).use { await(s.onCard(it)) }
 
         val reread = assertIs<CardFlow.WaitingForCard>(s.card())
         assertEquals(CardPurpose.READ_COUNTER, reread.purpose)
+        // The PIN is asked again after the counter: this one is let go.
+        s.assertLetGo(held)
         assertTrue(reread.notice.orEmpty().contains("もう一度かざして"))
         // The VERIFY was sent once and never again.
         assertEquals(1, lost.sent.count(::isPinVerify))
@@ -198,6 +228,7 @@ class HouseholdSessionTest {
         val card = virtualCard(TARO)
         val s = session()
         s.readyToCheck(id)
+        val held = s.heldPinOf("1234")
         val lost = VirtualCardLink(card, loseWhen = { true })
         isoDepOn(lost).use { await(s.onCard(it)) }
 
@@ -205,9 +236,11 @@ class HouseholdSessionTest {
         assertEquals(CardPurpose.RUN_TASK, waiting.purpose)
         assertEquals("カードが離れました。動かさずにもう一度かざしてください。", waiting.notice)
         assertEquals(0, lost.sent.count(::isPinVerify))
+        assertSame(held, s.heldPinOf("1234"))
 
         isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
         assertIs<CardFlow.Checked>(s.card())
+        s.assertLetGo(held)
     }
 
     @Test
@@ -217,9 +250,11 @@ class HouseholdSessionTest {
         card.setAuthRetriesLeft(0u)
         val s = session()
         s.readyToCheck(id)
+        val held = s.heldPinOf("1234")
         isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
 
         assertEquals(CardFlow.Failed(CardTask.Check(id), SessionMessages.PIN_BLOCKED, canRetry = false), s.card())
+        s.assertLetGo(held)
         s.retry()
         assertIs<CardFlow.Failed>(s.card())
     }
@@ -235,6 +270,7 @@ class HouseholdSessionTest {
         s.onPinInput("12")
         s.submitPin()
         assertIs<CardFlow.EnterPin>(s.card())
+        assertNull(s.heldPin)
         val transport = CountingTransport(card)
         assertNull(s.onCard(transport))
         assertTrue(transport.sent.isEmpty())
@@ -265,6 +301,34 @@ class HouseholdSessionTest {
         assertFalse(s.state.value.toString().replace(id, "").contains("1234"))
         s.submitPin()
         assertFalse(s.state.value.toString().replace(id, "").contains("1234"))
+        // What was typed does not outlive the submit in the state: only the session holds it.
+        assertIs<CardFlow.WaitingForCard>(s.card())
+        s.heldPinOf("1234")
+    }
+
+    @Test
+    fun cancellingOrClosingWipesTheHeldPinAndANewSubmitHoldsAFreshArray() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        s.readyToCheck(id)
+        val first = s.heldPinOf("1234")
+        s.cancelCard()
+        s.assertLetGo(first)
+
+        s.startCardCheck(id)
+        s.onPinInput("5678")
+        s.submitPin()
+        val second = s.heldPinOf("5678")
+        assertNotSame(first, second)
+        s.close()
+        s.assertLetGo(second)
+        // A card after close: the store is gone, nothing is sent.
+        val transport = CountingTransport(card)
+        s.onCard(transport)?.let(::await)
+        assertIs<CardFlow.Failed>(s.card())
+        assertEquals(0, transport.sent.count(::isPinVerify))
+        assertEquals(3u.toUByte(), card.authRetriesLeft())
     }
 
     @Test
@@ -277,10 +341,12 @@ class HouseholdSessionTest {
         s.startSync()
         s.onPinInput("1234")
         s.submitPin()
+        val held = s.heldPinOf("1234")
         val card = virtualCard(TARO)
         isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
 
         val failed = assertIs<CardFlow.Failed>(s.card())
+        s.assertLetGo(held)
         assertEquals(CardTask.Sync, failed.task)
         assertTrue(failed.canRetry)
         assertTrue(failed.message.startsWith("サーバーに接続できませんでした。"), failed.message)

@@ -79,8 +79,18 @@ class HouseholdSession(
     /** Guards every change of [SessionState.card] together with [pin]. */
     private val cardLock = Any()
 
-    /** The PIN of the task in progress; never part of [state] once submitted. */
-    private var pin: String = ""
+    /**
+     * The PIN of the task in progress, as ASCII digits, handed to the core as is; never part of
+     * [state] once submitted, and wiped ([dropPin]) whenever it is let go. Guarded by [cardLock].
+     */
+    private var pin: ByteArray? = null
+
+    /**
+     * The array of the PIN held for the task in progress (not a copy), or null: for the host
+     * tests, which check that it is wiped once the task no longer needs it.
+     */
+    internal val heldPin: ByteArray?
+        get() = synchronized(cardLock) { pin }
 
     // ---- the store ------------------------------------------------------------------------
 
@@ -183,9 +193,16 @@ class HouseholdSession(
 
     // ---- the card flow --------------------------------------------------------------------
 
+    /** Under [cardLock]: moves the card flow to [next]; the held PIN is wiped unless [keepPin]. */
     private fun setCard(next: CardFlow, keepPin: Boolean) {
-        if (!keepPin) pin = ""
+        if (!keepPin) dropPin()
         mutableState.update { it.copy(card = next) }
+    }
+
+    /** Under [cardLock]: wipes the held PIN and lets it go. */
+    private fun dropPin() {
+        pin?.fill(0)
+        pin = null
     }
 
     private fun start(task: CardTask) = synchronized(cardLock) {
@@ -215,7 +232,8 @@ class HouseholdSession(
     fun submitPin() = synchronized(cardLock) {
         val entry = state.value.card as? CardFlow.EnterPin ?: return@synchronized
         if (!entry.pin.isComplete) return@synchronized
-        pin = entry.pin.digits
+        dropPin()
+        pin = entry.pin.asciiBytes()
         setCard(CardFlow.WaitingForCard(entry.task, CardPurpose.RUN_TASK), keepPin = true)
     }
 
@@ -257,14 +275,25 @@ class HouseholdSession(
             waiting to pin
         }
         return scope.launch {
-            val (next, keepPin) = when (waiting.purpose) {
-                CardPurpose.RUN_TASK -> runTask(waiting, transport, pinToSend)
-                CardPurpose.READ_COUNTER -> readCounter(waiting, transport)
+            var kept = false
+            try {
+                val (next, keepPin) = when (waiting.purpose) {
+                    CardPurpose.RUN_TASK -> runTask(waiting, transport, pinToSend)
+                    CardPurpose.READ_COUNTER -> readCounter(waiting, transport)
+                }
+                synchronized(cardLock) {
+                    if (state.value.card is CardFlow.Reading) {
+                        setCard(next, keepPin)
+                        kept = keepPin
+                    }
+                }
+                if (next is CardFlow.Checked || next is CardFlow.Synced) refresh()
+            } finally {
+                // Whatever ended the work (even a cancelled scope): a PIN nothing keeps is wiped.
+                if (!kept) {
+                    synchronized(cardLock) { if (pinToSend != null && pin === pinToSend) dropPin() }
+                }
             }
-            synchronized(cardLock) {
-                if (state.value.card is CardFlow.Reading) setCard(next, keepPin)
-            }
-            if (next is CardFlow.Checked || next is CardFlow.Synced) refresh()
         }
     }
 
@@ -272,12 +301,13 @@ class HouseholdSession(
     private suspend fun runTask(
         waiting: CardFlow.WaitingForCard,
         transport: CardTransport,
-        pinToSend: String,
+        pinToSend: ByteArray?,
     ): Pair<CardFlow, Boolean> {
         val store = household
             ?: return CardFlow.Failed(waiting.task, STORE_CLOSED, canRetry = false) to false
-        // The PIN crosses the FFI as bytes, wiped here once the call returns.
-        val pinBytes = pinToSend.toByteArray(Charsets.US_ASCII)
+        // No PIN held (the session let it go): ask for it again; nothing is sent.
+        // Otherwise the held array crosses the FFI as is; the session wipes it when it lets go.
+        val pinBytes = pinToSend ?: return CardFlow.EnterPin(waiting.task) to false
         return try {
             when (val task = waiting.task) {
                 is CardTask.Check -> {
@@ -307,8 +337,6 @@ class HouseholdSession(
             } to false
         } catch (e: ShikakuException) {
             afterFailure(waiting, e)
-        } finally {
-            pinBytes.fill(0)
         }
     }
 
@@ -367,8 +395,9 @@ class HouseholdSession(
         }
     }
 
-    /** Releases the store. */
+    /** Wipes the PIN held, if any, and releases the store. */
     override fun close() {
+        synchronized(cardLock) { dropPin() }
         household?.close()
         household = null
     }

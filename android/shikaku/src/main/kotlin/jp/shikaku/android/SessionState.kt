@@ -153,6 +153,12 @@ class PinInput private constructor(
 
     override fun toString(): String = "PinInput(${digits.length} of $LENGTH digits)"
 
+    /**
+     * The digits as ASCII bytes in a new array, as the core takes a PIN; the caller wipes it.
+     * No other text is made of them on the way.
+     */
+    internal fun asciiBytes(): ByteArray = ByteArray(digits.length) { digits[it].code.toByte() }
+
     companion object {
         /** The 利用者証明用暗証番号 has 4 digits. */
         const val LENGTH = 4
