@@ -15,8 +15,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
     self as core_clinic, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DeclarationForm, DeskCardCheck,
-    DeskPin, DeskStore, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, TrustAge,
-    VerifyOptions, export,
+    DeskPin, DeskStore, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem,
+    PendingCardCheck, TrustAge, VerifyOptions, export,
 };
 use shikaku_core::document::VerifyingKey;
 use shikaku_core::eligibility::{Relationship, Sex};
@@ -388,11 +388,12 @@ fn day(field: &str, label: &str, s: &str) -> Result<NaiveDate, ShikakuError> {
         .map_err(|_| invalid(field, label, "is not a date YYYY-MM-DD"))
 }
 
-/// A verification kept for a later card check or record, with the card check made for it.
+/// A verification kept for a later card check or record, with the card check held for it
+/// (the core's rule: a later failed or refused check clears an earlier success).
 struct Kept {
     id: u64,
     verification: DeskVerification,
-    card: Option<DeskCardCheck>,
+    card: PendingCardCheck,
 }
 
 struct Pending {
@@ -447,7 +448,7 @@ impl ClinicDesk {
         p.kept.push_back(Kept {
             id,
             verification,
-            card: None,
+            card: PendingCardCheck::new(),
         });
         id
     }
@@ -571,8 +572,10 @@ impl ClinicDesk {
     ///
     /// `pin` is the PIN's ASCII digits as bytes (Kotlin `ByteArray`, Swift `Data`), never a
     /// string, so that the caller can wipe its array once the call returns; the Rust side
-    /// wipes its copy. A successful check is kept with the verification and used by `record`.
-    /// The store is not locked while the card is read.
+    /// wipes its copy. A successful check is kept with the verification and used by `record`;
+    /// a failed or refused one (the PIN's format included) clears what was kept, as on the
+    /// desk page (the core's `PendingCardCheck`). The store is not locked while the card is
+    /// read.
     pub fn check_card(
         &self,
         verification_id: u64,
@@ -583,36 +586,37 @@ impl ClinicDesk {
         // The PIN comes as bytes the caller can wipe (as `Household.check_card`); this copy is
         // wiped when dropped, and the core checks the bytes themselves (no text is made).
         let pin = pin.map(Zeroizing::new);
-        let desk_pin = pin
-            .as_deref()
-            .map(|b| DeskPin::from_bytes(b, options.allow_last_attempt))
-            .transpose()?;
         let verification = {
             let p = self.pending();
             let i = p.position(verification_id)?;
             p.kept[i].verification.clone()
         };
-        let mut trust = TrustStore::jlis_auth()?;
-        for anchor in &options.extra_anchors {
-            trust.add_extra_anchor(anchor)?;
-        }
-        let check = core_clinic::check_card_at_desk(
-            &CardTransportAdapter(transport),
-            &verification,
-            desk_pin,
-            &trust,
-            Utc::now(),
-        )?;
-        let shown = CardAtDesk {
+        let checked = (|| -> Result<DeskCardCheck, ShikakuError> {
+            let desk_pin = pin
+                .as_deref()
+                .map(|b| DeskPin::from_bytes(b, options.allow_last_attempt))
+                .transpose()?;
+            let mut trust = TrustStore::jlis_auth()?;
+            for anchor in &options.extra_anchors {
+                trust.add_extra_anchor(anchor)?;
+            }
+            Ok(core_clinic::check_card_at_desk(
+                &CardTransportAdapter(transport),
+                &verification,
+                desk_pin,
+                &trust,
+                Utc::now(),
+            )?)
+        })();
+        let mut p = self.pending();
+        let i = p.position(verification_id)?;
+        let check = p.kept[i].card.apply(checked)?;
+        Ok(CardAtDesk {
             label: check.label_ja().to_string(),
             pin_verified: check.pin_verified(),
             key_fingerprint: check.key_fingerprint().to_hex(),
             certificate_not_after: time(check.certificate_not_after()),
-        };
-        let mut p = self.pending();
-        let i = p.position(verification_id)?;
-        p.kept[i].card = Some(check);
-        Ok(shown)
+        })
     }
 
     /// Records the verification `verification_id` in the visit log by `operator`, with the
@@ -632,7 +636,7 @@ impl ClinicDesk {
         let kept = &p.kept[i];
         let position = self.store().record_verification(
             &kept.verification,
-            kept.card.as_ref(),
+            kept.card.held(),
             face_compared,
             &operator,
             Utc::now(),

@@ -475,3 +475,65 @@ fn an_eligibility_that_starts_tomorrow_is_not_yet_valid_and_never_recorded_as_co
         .unwrap();
     assert_eq!(r.verdict, DeskVerdict::Confirmed);
 }
+
+#[test]
+fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let issuer = issuer();
+    desk.import_trust_list(issuer.trust_list.clone(), Some(issuer.root_key.clone()))
+        .unwrap();
+    let taro = virtual_card(TARO.into()).unwrap();
+    let check = |id: u64, pin: Option<&[u8]>| {
+        desk.check_card(
+            id,
+            Arc::new(Card(taro.clone())),
+            pin.map(<[u8]>::to_vec),
+            anchors(),
+        )
+    };
+
+    // The bound card without a PIN, then a wrong PIN: the core's rule clears the first check,
+    // so the visit cannot be recorded as 目視 (the page decides the same).
+    let first = desk.verify(payload(&issuer), None).unwrap();
+    assert!(!check(first.verification_id, None).unwrap().pin_verified);
+    assert!(matches!(
+        check(first.verification_id, Some(b"9999")),
+        Err(ShikakuError::WrongPin { .. })
+    ));
+    assert_eq!(
+        desk.record(first.verification_id, true, "受付 佐藤".into())
+            .unwrap(),
+        1
+    );
+    // A PIN that is not four digits is a failed check too: nothing sent, nothing kept.
+    let second = desk.verify(payload(&issuer), None).unwrap();
+    check(second.verification_id, None).unwrap();
+    let tries = taro.auth_retries_left();
+    assert!(check(second.verification_id, Some(b"12a4")).is_err());
+    assert_eq!(taro.auth_retries_left(), tries);
+    assert_eq!(
+        desk.record(second.verification_id, true, "受付 佐藤".into())
+            .unwrap(),
+        2
+    );
+    // A new check without a PIN after the failure: 目視 again.
+    let third = desk.verify(payload(&issuer), None).unwrap();
+    assert!(check(third.verification_id, Some(b"9999")).is_err());
+    check(third.verification_id, None).unwrap();
+    assert_eq!(
+        desk.record(third.verification_id, true, "受付 佐藤".into())
+            .unwrap(),
+        3
+    );
+
+    let today = first.checked_on.clone();
+    let cards: Vec<String> = desk
+        .visits(today.clone(), today)
+        .unwrap()
+        .visits
+        .iter()
+        .map(|v| v.cells[4].clone())
+        .collect();
+    assert_eq!(cards, ["なし", "なし", "目視（PIN未確認）"]);
+}
