@@ -431,9 +431,40 @@ pub fn sign_challenge(
     let mut ch = Channel::new(transport);
     jpki::select(&mut ch)?;
     let certificate_der = jpki::read_auth_certificate(&mut ch)?;
+    sign_after_certificate(&mut ch, certificate_der, pin, challenge, allow_last_attempt)
+}
+
+/// [`sign_challenge`], but only by the card whose certificate `expected` accepts: the
+/// certificate is read and offered to `expected` **before** the PIN guard, so no try is
+/// spent on a card other than the one the caller checked before (a card swapped on the
+/// reader between two sessions). `Ok(None)` when `expected` refused it; nothing is sent
+/// after the certificate was read.
+pub(crate) fn sign_challenge_of_card(
+    transport: &dyn CardTransport,
+    pin: &Pin,
+    challenge: &[u8],
+    allow_last_attempt: bool,
+    expected: impl FnOnce(&[u8]) -> bool,
+) -> Result<Option<SignedChallenge>, CardError> {
+    let mut ch = Channel::new(transport);
+    jpki::select(&mut ch)?;
+    let certificate_der = jpki::read_auth_certificate(&mut ch)?;
+    if !expected(&certificate_der) {
+        return Ok(None);
+    }
+    sign_after_certificate(&mut ch, certificate_der, pin, challenge, allow_last_attempt).map(Some)
+}
+
+/// The PIN guard and the signature, once the auth certificate was read on `ch`.
+fn sign_after_certificate(
+    ch: &mut Channel<'_>,
+    certificate_der: Vec<u8>,
+    pin: &Pin,
+    challenge: &[u8],
+    allow_last_attempt: bool,
+) -> Result<SignedChallenge, CardError> {
     let certificate = CardCertificate::from_der(&certificate_der)?;
-    let (_, signature) =
-        sign_with_auth_key(&mut ch, &certificate, pin, challenge, allow_last_attempt)?;
+    let (_, signature) = sign_with_auth_key(ch, &certificate, pin, challenge, allow_last_attempt)?;
     Ok(SignedChallenge {
         certificate_der,
         signature,
@@ -1294,6 +1325,35 @@ mod tests {
             assert!(mock.pin_verifies() <= 1);
             assert_eq!(mock.log().len(), index + 1);
         }
+    }
+
+    #[test]
+    fn a_card_other_than_the_expected_one_is_refused_before_the_pin() {
+        let head = || {
+            MockTransport::new()
+                .expect(SELECT_JPKI, "9000")
+                .expect("00A4020C02000A", "9000")
+                .then(read_steps(&pki().leaf, 100))
+        };
+        // Refused: the certificate was read, then nothing more — no counter read, no VERIFY.
+        let mock = head();
+        let signed =
+            sign_challenge_of_card(&mock, &pin(), b"c", true, |der| der != pki().leaf).unwrap();
+        assert!(signed.is_none());
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 0);
+        // Accepted: the same signature as sign_challenge.
+        let mock = head()
+            .expect("00A4020C020018", "9000")
+            .expect("00200080", "63C3")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020017", "9000")
+            .expect_sign(false);
+        let signed = sign_challenge_of_card(&mock, &pin(), b"c", false, |der| der == pki().leaf)
+            .unwrap()
+            .unwrap();
+        mock.assert_done();
+        assert_eq!(signed.certificate_der, pki().leaf);
     }
 
     #[test]

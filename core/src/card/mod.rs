@@ -26,6 +26,7 @@ pub use cert::{
     AnchorSource, CardCertificate, ChainStatus, EmbeddedRoot, JLIS_ROOTS, KeyFingerprint,
     RootUsage, TrustStore,
 };
+pub(crate) use check::sign_challenge_of_card;
 pub use check::{
     BasicInfoOutcome, CardCheck, CardStatus, CertificateSummary, CheckOptions, SignatureStatus,
     SignedChallenge, TextApFailure, card_status, check_card, read_auth_ca_certificate,

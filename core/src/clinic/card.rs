@@ -20,7 +20,7 @@ use super::claim::CardCheckMethod;
 use super::verify::DeskVerification;
 use crate::card::{
     CardError, CardTransport, KeyFingerprint, Pin, TrustStore, read_verified_auth_certificate,
-    sign_challenge,
+    sign_challenge_of_card,
 };
 use crate::document::{PresentedFormat, VerifiedPresentation, check_presentation_holder};
 
@@ -164,10 +164,17 @@ pub fn check_card_at_desk(
         OsRng
             .try_fill_bytes(&mut challenge)
             .map_err(|_| CardError::RandomUnavailable)?;
-        let signed = sign_challenge(transport, &pin.pin, &challenge, pin.allow_last_attempt)?;
-        if signed.certificate_der != certificate.der() {
-            return Err(ClinicError::CardMismatch);
-        }
+        // The card on the reader now must be the one just matched: its certificate is
+        // compared before the PIN guard, so a card swapped between the two sessions costs
+        // no try.
+        sign_challenge_of_card(
+            transport,
+            &pin.pin,
+            &challenge,
+            pin.allow_last_attempt,
+            |der| der == certificate.der(),
+        )?
+        .ok_or(ClinicError::CardMismatch)?;
         check.pin_verified = true;
     }
     Ok(check)
