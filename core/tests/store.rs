@@ -903,3 +903,49 @@ fn one_snapshot_gives_the_overview_and_every_screen_as_reading_each_alone() {
         members.len()
     );
 }
+
+#[test]
+fn a_snapshot_reports_a_damaged_card_check_for_its_member_only() {
+    use shikaku_core::screen::{CardState, HouseholdSnapshot, household_overview, member_screen};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let (members, _) = write_family(&path);
+    {
+        let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+        store.put_card_check(&card_check(members[0], 1)).unwrap();
+        store.put_card_check(&card_check(members[1], 2)).unwrap();
+    }
+    let check_id: String = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT id FROM card_checks WHERE member_id = ?1",
+            [members[1].to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut sealed = blob(&path, "card_checks", "data", &check_id);
+    sealed[30] ^= 1;
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE card_checks SET data = ?1 WHERE id = ?2",
+            rusqlite::params![sealed, check_id],
+        )
+        .unwrap();
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    let now = Utc::now();
+    let snapshot = HouseholdSnapshot::read(&store, now).unwrap();
+    let first = snapshot.member_screen(members[0]).unwrap();
+    assert_ne!(first.card.state, CardState::NotChecked, "its check is read");
+    assert_eq!(first, member_screen(&store, members[0], now).unwrap());
+    let damaged = Err(StoreError::Corrupt {
+        row: RowRef {
+            table: "card_checks",
+            id: check_id,
+        },
+    });
+    assert_eq!(snapshot.member_screen(members[1]), damaged);
+    assert_eq!(member_screen(&store, members[1], now), damaged);
+    assert_eq!(snapshot.overview().err(), damaged.clone().err());
+    assert_eq!(household_overview(&store, now).err(), damaged.err());
+}

@@ -184,10 +184,12 @@ pub fn write(path: &Path, key: Key<'_>) -> Result<usize, BenchError> {
 }
 
 /// Opens the database and reads the whole household the way the plaintext benchmark does:
-/// every member in order, then each member's records, every payload parsed into the core's
-/// types. Returns the number of records read.
+/// every member in order, then each member's records, in one read transaction, every payload
+/// parsed into the core's types. Returns the number of records read.
 pub fn read(path: &Path, key: Key<'_>) -> Result<usize, BenchError> {
     let conn = open(path, key)?;
+    // One read transaction, as the store reads the household (`Store::read_consistent`).
+    conn.execute_batch("BEGIN")?;
     let mut members = conn.prepare("SELECT id, data FROM members ORDER BY ordinal")?;
     let mut rows: Vec<(String, MemberData)> = Vec::new();
     let mut cursor = members.query([])?;
@@ -195,6 +197,7 @@ pub fn read(path: &Path, key: Key<'_>) -> Result<usize, BenchError> {
         let data: Vec<u8> = row.get(1)?;
         rows.push((row.get(0)?, serde_json::from_slice(&data)?));
     }
+    drop(cursor);
     let mut stmt = conn.prepare("SELECT data FROM records WHERE member_id = ?1 ORDER BY rowid")?;
     let mut n = 0;
     for (id, _member) in &rows {
@@ -205,6 +208,9 @@ pub fn read(path: &Path, key: Key<'_>) -> Result<usize, BenchError> {
             n += 1;
         }
     }
+    drop(stmt);
+    drop(members);
+    conn.execute_batch("COMMIT")?;
     Ok(n)
 }
 

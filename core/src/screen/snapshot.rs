@@ -53,10 +53,18 @@ impl HouseholdSnapshot {
         let sync = store.sync_state()?;
         let trust = sync.trust_list(now);
         let household = store.household()?;
+        // One statement for every record and one for every card check, whatever the size of
+        // the household.
+        let mut records = store.records_by_member()?;
+        let mut checks = store.card_checks_by_member()?;
         let mut members = Vec::with_capacity(household.members.len());
         for member in household.members {
-            let records = store.records(member.id)?;
-            let card = store.card_check(member.id);
+            let key = member.id.to_string();
+            let records = records.remove(&key).unwrap_or(RecordList {
+                records: Vec::new(),
+                corrupt: Vec::new(),
+            });
+            let card = checks.remove(&key).transpose();
             members.push(MemberRead {
                 member,
                 records,

@@ -1,6 +1,8 @@
 //! The `card_checks` table: the latest card check of each member, found by member or by the
 //! keyed hash of the card's key.
 
+use std::collections::HashMap;
+
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -50,33 +52,66 @@ impl Store {
     /// The latest card check stored for `member`, if any.
     pub fn card_check(&self, member: MemberId) -> Result<Option<StoredCardCheck>, StoreError> {
         self.refresh()?;
+        let key = member.to_string();
         let row = self
             .conn
             .prepare_cached("SELECT id, data FROM card_checks WHERE member_id = ?1")?
-            .query_row([member.to_string()], |r| {
+            .query_row([&key], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
             })
             .optional()?;
-        let Some((id, sealed)) = row else {
-            return Ok(None);
-        };
-        let bad = || StoreError::Corrupt {
-            row: RowRef {
-                table: "card_checks",
-                id: id.clone(),
-            },
-        };
+        row.map(|(id, sealed)| self.decode_card_check(id, &key, &sealed))
+            .transpose()
+    }
+
+    /// Every member's card check in one statement, by the member's id (a damaged one as its
+    /// error): the household snapshot's read (`screen::HouseholdSnapshot`).
+    pub(crate) fn card_checks_by_member(
+        &self,
+    ) -> Result<HashMap<String, Result<StoredCardCheck, StoreError>>, StoreError> {
+        self.refresh()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, member_id, data FROM card_checks")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, member, sealed) = row?;
+            let check = self.decode_card_check(id, &member, &sealed);
+            out.insert(member, check);
+        }
+        Ok(out)
+    }
+
+    /// Opens the card check of row `id`, which must be `member`'s.
+    fn decode_card_check(
+        &self,
+        id: String,
+        member: &str,
+        sealed: &[u8],
+    ) -> Result<StoredCardCheck, StoreError> {
         let slot = Slot {
             table: "card_checks",
             row: &id,
             column: "data",
         };
-        let plain = self.keys.open(slot, &sealed).ok_or_else(bad)?;
-        let stored: StoredCardCheck = serde_json::from_slice(&plain).map_err(|_| bad())?;
-        if stored.member != member {
-            return Err(bad());
-        }
-        Ok(Some(stored))
+        let stored = self
+            .keys
+            .open(slot, sealed)
+            .and_then(|plain| serde_json::from_slice::<StoredCardCheck>(&plain).ok())
+            .filter(|c| c.member.to_string() == member);
+        stored.ok_or(StoreError::Corrupt {
+            row: RowRef {
+                table: "card_checks",
+                id,
+            },
+        })
     }
 
     /// The members whose latest card check saw the card key with this fingerprint (found

@@ -1,6 +1,8 @@
 //! The `records` table: its sealed payload and signed bytes, the keyed-hash identity index,
 //! the record reads and the record writes.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
@@ -131,6 +133,30 @@ impl Store {
             }
         }
         Ok(list)
+    }
+
+    /// Every member's records (oldest first, damaged rows apart) in one statement, by the
+    /// owner's id: the household snapshot's read (`screen::HouseholdSnapshot`).
+    pub(crate) fn records_by_member(&self) -> Result<HashMap<String, RecordList>, StoreError> {
+        self.refresh()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, member_id, lookup, data, signed FROM records ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], RawRecord::from_row)?;
+        let mut out: HashMap<String, RecordList> = HashMap::new();
+        for row in rows {
+            let raw = row?;
+            let decoded = self.decode_record(&raw);
+            let list = out.entry(raw.member_id).or_insert_with(|| RecordList {
+                records: Vec::new(),
+                corrupt: Vec::new(),
+            });
+            match decoded {
+                Ok(r) => list.records.push(r),
+                Err(row) => list.corrupt.push(row),
+            }
+        }
+        Ok(out)
     }
 
     /// One record.
