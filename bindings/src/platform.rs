@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use shikaku_core::card as core_card;
+use shikaku_core::card::apdu::ExtendedLengthMemory;
 use shikaku_core::store as core_store;
 use shikaku_core::sync::http as core_http;
 
@@ -135,15 +136,40 @@ pub trait CardTransport: Send + Sync {
     /// then reads the certificate in one READ BINARY, and falls back to short reads before any
     /// PIN is sent if the card or the reader refuses it. Return `false` when unsure. (uniffi
     /// gives foreign traits no default methods, so every implementation answers.)
+    ///
+    /// Once an extended read failed, the library stops asking and reads short for the rest of
+    /// the app process (every transport, every later tap): a phone that reports extended
+    /// support but loses the tag on a long APDU would otherwise fail every check.
     fn extended_length(&self) -> bool;
 }
 
-/// Adapts a foreign [`CardTransport`] to the core's.
+/// The FFI's card link: whatever the app's card transports reach (a phone's NFC controller),
+/// for the life of the process, which is the app session. Once an extended-length READ failed
+/// on any transport, every later card session of the process is short from its first APDU.
+///
+/// Process-wide and keyed by nothing, because nothing narrower outlives the failure or names
+/// the link: a phone app makes a new transport per tap (Android `IsoDep`, iOS tag session);
+/// one check runs several card sessions through different entry points (`card_status`,
+/// `Household::check_card`, the desk's `check_card`, a sync's signature), and no object the
+/// app holds spans them all without changing every foreign caller; the card is unknown until
+/// its certificate is read, which is the read that fails. A card's own refusal (`6700`) is so
+/// applied to later cards too: that costs them a few short APDUs, never a failure or a PIN
+/// try, whereas forgetting a failing phone costs every check.
+static CARD_LINK: ExtendedLengthMemory = ExtendedLengthMemory::new();
+
+/// Adapts a foreign [`CardTransport`] to the core's, answering its extended-length capability
+/// through the process's [`CARD_LINK`] memory.
 pub(crate) struct CardTransportAdapter(pub Arc<dyn CardTransport>);
 
 impl core_card::CardTransport for CardTransportAdapter {
     fn extended_length(&self) -> bool {
-        self.0.extended_length()
+        // After a failure the foreign implementation is not even asked (on Android that is a
+        // call into a tag that may be stale).
+        CARD_LINK.extended_length(|| self.0.extended_length())
+    }
+
+    fn extended_length_failed(&self) {
+        CARD_LINK.remember_failure();
     }
 
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, core_card::TransportError> {

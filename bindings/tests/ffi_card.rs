@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use shikaku_ffi::{
     BasicInfoOutcome, CardCheckOptions, CardTransport, Household, KeyStore, KeyStoreError,
-    MemberInput, PinState, ShikakuError, TransportError, VirtualCardHandle, virtual_card,
-    virtual_card_test_ca,
+    MemberInput, PinState, ShikakuError, TransportError, VirtualCardHandle, card_status,
+    virtual_card, virtual_card_test_ca,
 };
 
 struct XorKeys;
@@ -23,6 +23,10 @@ impl KeyStore for XorKeys {
 
 /// Forwards to the virtual card; the flag is what it reports as `extended_length` (as
 /// Android's IsoDep does when the phone carries extended APDUs, and iOS always).
+///
+/// The library remembers a failed extended read for the rest of the process, so only
+/// `extended_length_through_the_ffi_its_fallback_and_its_memory` reports `true`: another test
+/// running beside it would see short reads after its fallback.
 struct Card(Arc<VirtualCardHandle>, bool);
 
 impl CardTransport for Card {
@@ -199,7 +203,7 @@ fn pin_bytes_that_are_not_four_digits_send_nothing() {
 }
 
 #[test]
-fn extended_length_through_the_ffi_and_its_fallback_spend_no_try() {
+fn extended_length_through_the_ffi_its_fallback_and_its_memory() {
     let dir = tempfile::tempdir().unwrap();
     let (household, member) = household(dir.path());
     let check = |card: &Arc<VirtualCardHandle>, transport: Arc<dyn CardTransport>| {
@@ -229,4 +233,26 @@ fn extended_length_through_the_ffi_and_its_fallback_spend_no_try() {
     // The successful VERIFY reset the counter: exactly one VERIFY, and the right one.
     assert_eq!(card.auth_retries_left(), 3);
     assert_eq!(card.text_retries_left(), 3);
+
+    // The failure is remembered beyond that check: the next one, on a new transport (a new
+    // tap) that still reports extended support, is short from its first APDU, and the
+    // status read before a PIN too.
+    let (second, _) = check(&card, Arc::new(Card(card.clone(), true)));
+    assert_eq!(
+        card.extended_apdu_count(),
+        1,
+        "no extended APDU in the second check"
+    );
+    assert_eq!(second, short);
+    let before = card.apdu_count();
+    card_status(Arc::new(Card(card.clone(), true))).unwrap();
+    assert_eq!(card.extended_apdu_count(), 1);
+    assert!(card.apdu_count() > before);
+    // For the rest of the app session, whatever card: the link (the phone) failed, and a
+    // card that would take extended reads is read short at the cost of a few APDUs.
+    let other = virtual_card(TARO.into()).unwrap();
+    let (later, _) = check(&other, Arc::new(Card(other.clone(), true)));
+    assert_eq!(other.extended_apdu_count(), 0);
+    assert_eq!(later, short);
+    assert_eq!(other.auth_retries_left(), 3);
 }

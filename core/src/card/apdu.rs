@@ -1,6 +1,9 @@
 //! Command APDUs (short, and the extended Le of READ BINARY), response APDUs, and the channel
 //! that sends them (handling `61xx` and `6Cxx`, and remembering whether extended-length reads
-//! are still in use for the session).
+//! are still in use for the session); [`ExtendedLengthMemory`] keeps a failure of them beyond
+//! the session.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::error::CardError;
 use super::status::StatusWord;
@@ -8,6 +11,46 @@ use super::transport::CardTransport;
 
 /// The largest Le of an extended APDU (encoded `00 00 00` without Lc).
 pub const EXTENDED_LE_MAX: u32 = 65_536;
+
+/// What a card link remembers beyond one card session: that an extended-length READ BINARY
+/// failed on it. A transport (or what owns the transports of one link: the FFI for the app
+/// process, the CLI for a PC/SC reader) keeps one, calls
+/// [`remember_failure`](Self::remember_failure) from
+/// [`CardTransport::extended_length_failed`] and answers
+/// [`CardTransport::extended_length`] with [`extended_length`](Self::extended_length).
+///
+/// It is never forgotten: extended reads only save round trips, and a link that failed one
+/// may fail the next (a phone that loses the tag on a long APDU fails the first READ of every
+/// session). Reading short costs a few APDUs; reading extended again may cost the check.
+#[derive(Debug, Default)]
+pub struct ExtendedLengthMemory {
+    failed: AtomicBool,
+}
+
+impl ExtendedLengthMemory {
+    /// A memory with no failure in it.
+    pub const fn new() -> Self {
+        Self {
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    /// Records that an extended-length APDU failed on this link.
+    pub fn remember_failure(&self) {
+        self.failed.store(true, Ordering::SeqCst);
+    }
+
+    /// True once a failure was recorded.
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+    }
+
+    /// The capability to report: `false` once an extended-length APDU failed on this link
+    /// (without asking `reported`), else what the transport itself reports.
+    pub fn extended_length(&self, reported: impl FnOnce() -> bool) -> bool {
+        !self.has_failed() && reported()
+    }
+}
 
 /// A command APDU (ISO 7816-4 cases 1 to 4): short (at most 255 data bytes, Le at most 256),
 /// or case 2 extended (no data, a 3-byte Le up to 65,536) for READ BINARY.
@@ -213,8 +256,10 @@ const MAX_GET_RESPONSE: usize = 64;
 ///
 /// One channel is one card session. It starts with extended-length reads when the transport
 /// says it can carry them ([`CardTransport::extended_length`]) and drops to short reads for
-/// the rest of the session once they fail ([`Channel::fall_back_to_short`]). It also remembers
-/// whether a VERIFY with a PIN was sent, so that nothing after it is ever retried.
+/// the rest of the session once they fail ([`Channel::fall_back_to_short`]), telling the
+/// transport so that the next session starts short ([`CardTransport::extended_length_failed`]).
+/// It also remembers whether a VERIFY with a PIN was sent, so that nothing after it is ever
+/// retried.
 pub(crate) struct Channel<'t> {
     transport: &'t dyn CardTransport,
     current: Option<Application>,
@@ -261,9 +306,14 @@ impl<'t> Channel<'t> {
     }
 
     /// Short reads for the rest of the session (the card, the reader or the transport refused
-    /// an extended READ BINARY).
+    /// an extended READ BINARY), and the transport is told
+    /// ([`CardTransport::extended_length_failed`]) so that later sessions on the same link
+    /// start short. Told once per session.
     pub(crate) fn fall_back_to_short(&mut self) {
-        self.extended = false;
+        if self.extended {
+            self.extended = false;
+            self.transport.extended_length_failed();
+        }
     }
 
     /// True once a VERIFY carrying a PIN was handed to the transport in this session (whatever

@@ -5,6 +5,7 @@
 
 use std::sync::Mutex;
 
+use super::apdu::ExtendedLengthMemory;
 use super::transport::{CardTransport, TransportError};
 
 /// Hex (spaces allowed) to bytes.
@@ -88,12 +89,17 @@ struct State {
     /// The failure at `fail_at` hits that APDU only; later ones are answered from the script.
     fail_once: bool,
     extended_length: bool,
+    /// How often the core reported a failed extended-length APDU.
+    extended_failures: usize,
 }
 
-/// A scripted [`CardTransport`].
+/// A scripted [`CardTransport`]. Like the real transports it keeps an
+/// [`ExtendedLengthMemory`]: once the core reports a failed extended READ, it reports no
+/// extended-length support any more (to later channels over the same mock).
 #[derive(Default)]
 pub(crate) struct MockTransport {
     state: Mutex<State>,
+    memory: ExtendedLengthMemory,
 }
 
 impl MockTransport {
@@ -160,6 +166,19 @@ impl MockTransport {
         self
     }
 
+    /// How often the core called [`CardTransport::extended_length_failed`].
+    pub(crate) fn extended_failures(&self) -> usize {
+        self.state.lock().unwrap().extended_failures
+    }
+
+    /// How many extended READ BINARY commands (`00 B0 P1 P2 00 Le1 Le2`) were sent.
+    pub(crate) fn extended_reads(&self) -> usize {
+        self.log()
+            .iter()
+            .filter(|c| c.len() == 7 && c[1] == 0xB0 && c[4] == 0x00)
+            .count()
+    }
+
     /// Number of scripted steps.
     pub(crate) fn script_len(&self) -> usize {
         self.state.lock().unwrap().script.len()
@@ -220,7 +239,13 @@ pub(crate) fn assert_no_my_number_select(log: &[Vec<u8>]) {
 
 impl CardTransport for MockTransport {
     fn extended_length(&self) -> bool {
-        self.state.lock().unwrap().extended_length
+        self.memory
+            .extended_length(|| self.state.lock().unwrap().extended_length)
+    }
+
+    fn extended_length_failed(&self) {
+        self.state.lock().unwrap().extended_failures += 1;
+        self.memory.remember_failure();
     }
 
     fn transceive(&self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {

@@ -12,6 +12,11 @@
 //! is read again with short APDUs, and the session stays short. A READ BINARY changes nothing
 //! on the card, so re-reading it is safe; after a VERIFY a transport error is returned as it
 //! is (the card may be gone, and nothing that could resend a PIN is ever retried).
+//!
+//! Either way the transport is told that extended length failed
+//! ([`extended_length_failed`](super::transport::CardTransport::extended_length_failed)), so
+//! that the next session on the same link (the same phone or reader) reads short from its
+//! first APDU.
 
 use super::apdu::{Channel, Command, EXTENDED_LE_MAX};
 use super::error::CardError;
@@ -41,7 +46,9 @@ fn read_short(ch: &mut Channel<'_>, offset: u16, le: usize) -> Result<Vec<u8>, C
 }
 
 /// Reads up to `le` bytes at `offset` with one extended READ BINARY. `Ok(None)` when the
-/// card, the reader or the transport refused it in a way that a short read may get past.
+/// card, the reader or the transport refused it in a way that a short read may get past. A
+/// transport error after a VERIFY is returned, but the session is switched to short reads
+/// first, so the link remembers it (the exchange may have failed because of its length).
 fn read_extended(
     ch: &mut Channel<'_>,
     offset: u16,
@@ -56,6 +63,14 @@ fn read_extended(
         Err(
             CardError::TagLost { .. } | CardError::Timeout { .. } | CardError::Transport { .. },
         ) if !ch.verify_sent() => return Ok(None),
+        Err(
+            error @ (CardError::TagLost { .. }
+            | CardError::Timeout { .. }
+            | CardError::Transport { .. }),
+        ) => {
+            ch.fall_back_to_short();
+            return Err(error);
+        }
         Err(error) => return Err(error),
     };
     match response.status {
@@ -338,6 +353,90 @@ mod tests {
             );
             assert_eq!(mock.log().len(), 2);
         }
+    }
+
+    #[test]
+    fn a_fallback_is_remembered_by_the_link_so_the_next_session_starts_short() {
+        let cert = der_object(1569);
+        let refused = || {
+            MockTransport::new()
+                .extended()
+                .expect("00B00000000000", "6700")
+        };
+        // The extended READ (APDU #0) fails and takes no script step.
+        let transport_error = || {
+            MockTransport::new().extended().fail_once_at(
+                0,
+                TransportError::Other {
+                    reason: "tag lost on a long APDU".into(),
+                },
+            )
+        };
+        for mock in [refused(), transport_error()] {
+            // First session: one extended READ, refused, then short reads; the transport is
+            // told once.
+            let mock = mock.then(read_steps(&cert, 0)).then(read_steps(&cert, 0));
+            let mut first = Channel::new(&mock);
+            assert_eq!(read_object(&mut first).unwrap(), cert);
+            assert_eq!(mock.extended_failures(), 1);
+            assert_eq!(mock.extended_reads(), 1);
+            // Second session over the same link: short from its first APDU.
+            let sent = mock.log().len();
+            let mut second = Channel::new(&mock);
+            assert!(!second.extended_reads());
+            assert_eq!(read_object(&mut second).unwrap(), cert);
+            mock.assert_done();
+            assert_eq!(to_hex(&mock.log()[sent]), "00B0000000");
+            assert_eq!(
+                mock.extended_reads(),
+                1,
+                "no extended READ in the second session"
+            );
+            assert_eq!(mock.extended_failures(), 1);
+        }
+        // A successful extended session tells nothing: the next one is extended too.
+        let mock = MockTransport::new().extended().then(vec![
+            extended_read_step(&cert, 219),
+            extended_read_step(&cert, 219),
+        ]);
+        read_object(&mut Channel::new(&mock)).unwrap();
+        read_object(&mut Channel::new(&mock)).unwrap();
+        mock.assert_done();
+        assert_eq!((mock.extended_reads(), mock.extended_failures()), (2, 0));
+        // A refusal that is not about the length (6982) is an error, not a length failure.
+        let mock = MockTransport::new()
+            .extended()
+            .expect("00B00000000000", "6982");
+        assert!(read_object(&mut Channel::new(&mock)).is_err());
+        assert_eq!(mock.extended_failures(), 0);
+        assert!(Channel::new(&mock).extended_reads());
+    }
+
+    #[test]
+    fn a_transport_error_after_a_verify_is_returned_and_remembered() {
+        let cert = der_object(1569);
+        // The extended READ (APDU #1) fails and takes no script step; the short reads are
+        // the next session's.
+        let mock = MockTransport::new()
+            .extended()
+            .expect("002000800431323334", "9000")
+            .then(read_steps(&cert, 0))
+            .fail_once_at(1, TransportError::TagLost);
+        let mut ch = Channel::new(&mock);
+        ch.exchange_verify(&hex("002000800431323334")).unwrap();
+        assert_eq!(
+            read_object(&mut ch),
+            Err(CardError::from_transport(TransportError::TagLost, false))
+        );
+        // Nothing was retried in that session, but the link remembers the failure.
+        assert_eq!(mock.log().len(), 2);
+        assert_eq!(mock.extended_failures(), 1);
+        let mut next = Channel::new(&mock);
+        assert!(!next.extended_reads());
+        assert_eq!(read_object(&mut next).unwrap(), cert);
+        mock.assert_done();
+        assert_eq!(to_hex(&mock.log()[2]), "00B0000000");
+        assert_eq!(mock.extended_reads(), 1);
     }
 
     #[test]

@@ -40,7 +40,24 @@ pub trait CardTransport: Send + Sync {
     /// session if the card, the reader or the transport refuses it (`6700`, `6Cxx`, a
     /// wrong-length answer, or a transport error — the last only while no VERIFY was sent).
     /// The default is `false`: short APDUs only.
+    ///
+    /// A transport that reported `true` should answer `false` once
+    /// [`extended_length_failed`](CardTransport::extended_length_failed) was called, for as long
+    /// as the link it stands for lasts (the reader, the phone's NFC for the app session), so
+    /// that the next card session goes short from its first APDU.
     fn extended_length(&self) -> bool {
         false
     }
+
+    /// Called by the core when an extended-length READ BINARY failed on this transport (the
+    /// card, the reader or the transport refused it, answered it with a wrong length, or the
+    /// exchange failed) and the core dropped to short reads. The core calls it at most once
+    /// per card session, and sends the same command again short only while no VERIFY was sent.
+    ///
+    /// Remember it beyond the card session (e.g. with
+    /// [`ExtendedLengthMemory`](super::apdu::ExtendedLengthMemory)) and answer
+    /// [`extended_length`](CardTransport::extended_length) `false` afterwards: a phone that
+    /// reports extended support but loses the tag on a long APDU otherwise fails the first
+    /// READ of every session, and a check opens several. The default does nothing.
+    fn extended_length_failed(&self) {}
 }
