@@ -1,7 +1,9 @@
 //! `shikaku clinic serve`, the desk page: over plain HTTP (the token, the Host and Origin
 //! checks, the headers, a verdict with and without fields, recording, the CSV), the card check
 //! with `--card vcard:…` (山田 太郎's virtual card on the reader: without a PIN, with it, a
-//! wrong one and the tries left, the last try's consent, another person's document), and in
+//! wrong one and the tries left, the last try's consent, another person's document; a PIN form
+//! posted twice sends its PIN once, a consent forged onto a form that did not ask is not
+//! heeded), and in
 //! headless Chromium driven through the DevTools protocol (tests/clinic_page_cdp.py: the
 //! scanner's typing and Enter, the verdict and fields in the DOM, the card check without a PIN,
 //! recording, the CSV downloaded and read back, a screenshot under target/).
@@ -126,11 +128,13 @@ fn start(desk: &Path, extra: &[&str], log: Option<&Path>) -> Server {
     }
 }
 
-/// One HTTP/1.1 exchange, as raw as a browser's: status, headers (lower-cased names), body.
+/// One HTTP/1.1 exchange, as raw as a browser's: status, headers (lower-cased names), body,
+/// and whether it is the page a `303 See Other` sent the browser to.
 struct Reply {
     status: u16,
     headers: String,
     body: Vec<u8>,
+    redirected: bool,
 }
 
 impl Reply {
@@ -161,6 +165,7 @@ fn exchange(port: u16, request: &[u8]) -> Reply {
         status: status_line.split(' ').nth(1).unwrap().parse().unwrap(),
         headers: headers.to_string(),
         body,
+        redirected: false,
     }
 }
 
@@ -188,7 +193,24 @@ fn form(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// A form posted as a browser posts it: a `303 See Other` to the page (`./`) is followed with
+/// a `GET`, whose answer is returned (`redirected`).
 fn post(srv: &Server, path: &str, origin: &str, body: &str) -> Reply {
+    let r = post_raw(srv, path, origin, body);
+    if r.status != 303 {
+        return r;
+    }
+    assert!(r.body.is_empty(), "{}", r.text());
+    assert_eq!(r.header("location").as_deref(), Some("./"), "{}", r.headers);
+    let page = format!("{}/", &path[..path.rfind('/').unwrap()]);
+    Reply {
+        redirected: true,
+        ..get(srv, &page, &host(srv))
+    }
+}
+
+/// A form posted, and the server's own answer.
+fn post_raw(srv: &Server, path: &str, origin: &str, body: &str) -> Reply {
     exchange(
         srv.port,
         format!(
@@ -333,6 +355,10 @@ fn the_desk_page_over_http() {
         &form(&[("payload", &genuine)]),
     );
     assert_eq!(r.status, 200);
+    assert!(
+        r.redirected,
+        "a scan is answered with a redirect to the page"
+    );
     let html = r.text();
     assert!(
         html.contains("data-verdict=\"confirmed\">確認済み<"),
@@ -417,12 +443,20 @@ fn the_desk_page_over_http() {
         &form(&[("id", &id), ("operator", "受付 花子"), ("face", "on")]),
     );
     assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.redirected,
+        "a record is answered with a redirect to the page"
+    );
     let html = r.text();
     assert!(html.contains("記録しました（記録番号 1）"), "{html}");
     assert!(
         html.contains("<td>確認済み</td>") && html.contains("<td>山田 太郎</td>"),
         "{html}"
     );
+    // The notice is shown once: a reload shows the page without it, and posts nothing.
+    let again = get(&srv, &format!("/{t}/"), &h).text();
+    assert!(!again.contains("記録しました"), "{again}");
+    assert!(again.contains("<td>山田 太郎</td>"), "{again}");
     // Recorded once: the same id again is refused.
     let r = post(
         &srv,
@@ -511,16 +545,32 @@ fn scan(srv: &Server, payload: &str) -> (String, String) {
     (record_id(&html).expect("a record form"), html)
 }
 
-/// The card form posted for the verification `id`: status and page.
+/// The single-use token of the PIN form on a page.
+fn attempt_token(html: &str) -> Option<String> {
+    let marker = "name=\"attempt\" value=\"";
+    let at = html.find(marker)? + marker.len();
+    Some(html[at..].split('"').next()?.to_string())
+}
+
+/// The card form posted for the verification `id`, as a browser does (the redirect followed):
+/// status and page. A PIN is posted with the token of the PIN form the page shows now (read
+/// with a `GET`, as the page on the screen), unless `fields` name one.
 fn card_check(srv: &Server, id: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let token;
     let mut all = vec![("id", id)];
     all.extend_from_slice(fields);
+    if fields.contains(&("mode", "pin")) && !fields.iter().any(|(k, _)| *k == "attempt") {
+        let page = get(srv, &format!("/{}/", srv.token), &host(srv)).text();
+        token = attempt_token(&page).expect("a PIN form");
+        all.push(("attempt", &token));
+    }
     let r = post(
         srv,
         &format!("/{}/card", srv.token),
         &own_origin(srv),
         &form(&all),
     );
+    assert!(r.redirected, "a card check is answered with a redirect");
     (r.status, r.text())
 }
 
@@ -571,6 +621,7 @@ fn the_card_check_on_the_desk_page() {
     let mut keep = |html: &str| {
         bodies.push(html.to_string());
         ids.extend(record_id(html));
+        ids.extend(attempt_token(html));
     };
 
     // No verification, no card form.
@@ -601,10 +652,11 @@ fn the_card_check_on_the_desk_page() {
         &form(&[("id", &id), ("mode", "nopin")]),
     );
     assert_eq!(r.status, 403);
-    let (status, html) = card_check(&srv, &"0".repeat(32), &[("mode", "nopin")]);
-    assert_eq!(status, 409, "{html}");
-    let (status, _) = card_check(&srv, &id, &[("mode", "nopin")]);
-    assert_eq!(status, 409);
+    let (_, html) = card_check(&srv, &"0".repeat(32), &[("mode", "nopin")]);
+    assert!(html.contains("この確認結果は記録できません"), "{html}");
+    assert!(!html.contains("action=\"card\""), "{html}");
+    let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    assert!(html.contains("この確認結果は記録できません"), "{html}");
 
     // Without the PIN: the bound card; the tries left read from the card; 目視 offered.
     let (id, html) = scan(&srv, &taro);
@@ -734,6 +786,134 @@ fn the_card_check_on_the_desk_page() {
         }
     }
     assert_no_plaintext(&desk);
+}
+
+/// The PIN form posted as `fields` (id, mode, pin, attempt, …) exactly as given: the page
+/// the browser ends on.
+fn post_card(srv: &Server, fields: &[(&str, &str)]) -> String {
+    let r = post(
+        srv,
+        &format!("/{}/card", srv.token),
+        &own_origin(srv),
+        &form(fields),
+    );
+    assert!(r.redirected && r.status == 200, "{}", r.text());
+    r.text()
+}
+
+#[test]
+fn a_pin_form_sends_its_pin_once_and_its_consent_only_when_it_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    seed_desk(&desk);
+    let reader = card_option("yamada-taro");
+    let srv = start(&desk, &["--card", &reader], None);
+    let taro = bound_payload("issuer", "issuer-qr", Some(&card_spki("yamada-taro")));
+    // The tries left as a fresh check without a PIN reads them (a new scan, no try spent).
+    let fresh_tries = || {
+        let (id, _) = scan(&srv, &taro);
+        let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+        card_answer(&html).1.map(str::to_string)
+    };
+    assert_eq!(fresh_tries().as_deref(), Some("3回"));
+
+    // A wrong PIN posted twice with the same form (a double click, a resent form): the card
+    // counts it once, and the second answer says it was already done.
+    let (id, html) = scan(&srv, &taro);
+    let attempt = attempt_token(&html).expect("a PIN form with its token");
+    assert_eq!(attempt.len(), 32);
+    let fields = [
+        ("id", id.as_str()),
+        ("mode", "pin"),
+        ("pin", WRONG_PIN),
+        ("attempt", &attempt),
+    ];
+    let first = post_card(&srv, &fields);
+    assert_eq!(card_answer(&first), (Some("error"), Some("2回")), "{first}");
+    assert!(!first.contains("処理済み"), "{first}");
+    let second = post_card(&srv, &fields);
+    assert!(second.contains("この操作は処理済みです"), "{second}");
+    assert_eq!(card_answer(&second).1, Some("2回"), "{second}");
+    // Each page renders a new token; the spent one stays spent.
+    let next = attempt_token(&second).unwrap();
+    assert_ne!(next, attempt);
+    assert!(post_card(&srv, &fields).contains("この操作は処理済みです"));
+    // No token, or a made-up one: no card access either.
+    let no_token = post_card(&srv, &[("id", &id), ("mode", "pin"), ("pin", WRONG_PIN)]);
+    assert!(no_token.contains("この操作は処理済みです"), "{no_token}");
+    let made_up = "a".repeat(32);
+    let forged = post_card(
+        &srv,
+        &[
+            ("id", &id),
+            ("mode", "pin"),
+            ("pin", WRONG_PIN),
+            ("attempt", &made_up),
+        ],
+    );
+    assert!(forged.contains("この操作は処理済みです"), "{forged}");
+    assert_eq!(fresh_tries().as_deref(), Some("2回"), "counted once");
+
+    // Down to one try left with a form that offered no consent box.
+    let (id, html) = scan(&srv, &taro);
+    let attempt = attempt_token(&html).unwrap();
+    let page = post_card(
+        &srv,
+        &[
+            ("id", &id),
+            ("mode", "pin"),
+            ("pin", WRONG_PIN),
+            ("attempt", &attempt),
+        ],
+    );
+    assert_eq!(card_answer(&page).1, Some("1回"), "{page}");
+    // A new scan: its PIN form knows nothing of the counter and offers no box. A consent
+    // field forged onto it is not heeded: no VERIFY, the card is not blocked.
+    let (id, html) = scan(&srv, &taro);
+    assert!(!html.contains("name=\"last\""), "{html}");
+    let attempt = attempt_token(&html).unwrap();
+    let page = post_card(
+        &srv,
+        &[
+            ("id", &id),
+            ("mode", "pin"),
+            ("pin", WRONG_PIN),
+            ("attempt", &attempt),
+            ("last", "on"),
+        ],
+    );
+    assert!(page.contains("PINは送っていません"), "{page}");
+    assert_eq!(card_answer(&page).1, Some("1回"), "{page}");
+    assert_eq!(
+        fresh_tries().as_deref(),
+        Some("1回"),
+        "no VERIFY at one try left"
+    );
+
+    // The form that offered the box, ticked, with the right PIN: 本人確認済み（PIN）, the counter
+    // back at 3.
+    let (id, _) = scan(&srv, &taro);
+    let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    assert!(
+        html.contains("name=\"last\" id=\"last\" required"),
+        "{html}"
+    );
+    let attempt = attempt_token(&html).unwrap();
+    let page = post_card(
+        &srv,
+        &[
+            ("id", &id),
+            ("mode", "pin"),
+            ("pin", PIN),
+            ("attempt", &attempt),
+            ("last", "on"),
+        ],
+    );
+    assert_eq!(card_answer(&page).0, Some("pin"), "{page}");
+    // A reload of the result posts nothing and still shows it.
+    let reload = get(&srv, &format!("/{}/", srv.token), &host(&srv)).text();
+    assert_eq!(card_answer(&reload).0, Some("pin"), "{reload}");
+    assert_eq!(fresh_tries().as_deref(), Some("3回"));
 }
 
 #[test]

@@ -10,11 +10,16 @@
 //! it (`card`: the core's `check_card_at_desk`, without a PIN or with the PIN the patient types;
 //! the PIN guard is the core's).
 //!
-//! What it keeps in memory: the open desk store (behind a mutex) and the last verification,
-//! under a random id, with the card check that matched it, until it is recorded or replaced by
-//! the next scan. Nothing else is kept — a PIN only for its request, in buffers wiped when
-//! dropped —, nothing is written but what the core appends to the encrypted log, and no personal
-//! value or PIN appears in a URL (the scanned payload and the forms are POST bodies).
+//! What it keeps in memory: the open desk store (behind a mutex) and what the page shows (the
+//! last verification, under a random id, with the card check held for it by the core's
+//! `PendingCardCheck`, the last check's answer and the PIN form's single-use token), until it
+//! is recorded or replaced by the next scan. A post that went through, and every card post, is
+//! answered with a redirect to the page (POST/redirect/GET), so a reload never posts again and
+//! the browser keeps no scanned payload or PIN to resubmit; a PIN form can be used once (its
+//! token is spent before the card is touched).
+//! Nothing else is kept — a PIN only for its request, in buffers wiped when dropped —, nothing
+//! is written but what the core appends to the encrypted log, and no personal value or PIN
+//! appears in a URL (the scanned payload and the forms are POST bodies).
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -36,8 +41,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::{
-    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskCardCheck, DeskStore, DeskVerification,
-    VerifyOptions, export,
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore, DeskVerification,
+    PendingCardCheck, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -78,25 +83,50 @@ const HEADER_TIMEOUT: StdDuration = StdDuration::from_secs(10);
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
-/// The last verification, waiting to be recorded.
+/// What the page shows between requests: a post changes it and redirects to the page, whose
+/// `GET` renders it (POST/redirect/GET).
+#[derive(Default)]
+struct Screen {
+    /// A line for the next page only (taken when it is rendered).
+    notice: Option<Notice>,
+    /// The last verification, shown until the next scan or its record.
+    shown: Option<PendingVerification>,
+}
+
+/// The last verification: shown, and waiting to be recorded when the document is authentic.
 struct PendingVerification {
-    id: String,
+    /// The id its forms carry (`None`: not authentic, nothing to record or check).
+    id: Option<String>,
     verification: DeskVerification,
-    /// The last card check, when it matched this verification's document.
-    card: Option<DeskCardCheck>,
+    /// The card check it would be recorded with (the core's rule on later failures).
+    card: PendingCardCheck,
+    /// The last card check's answer, shown until the next check.
+    outcome: Option<CardOutcome>,
+    /// The PIN form last rendered for it. Single use: a post spends it before the card is
+    /// touched, so a double click or a resent form cannot send the PIN twice.
+    attempt: Option<Attempt>,
 }
 
 impl PendingVerification {
     /// True when a form's `id` names this verification (compared in constant time).
     fn named(&self, id: &str) -> bool {
-        same_secret(self.id.as_bytes(), id.as_bytes())
+        self.id
+            .as_ref()
+            .is_some_and(|own| same_secret(own.as_bytes(), id.as_bytes()))
     }
+}
+
+/// A rendered PIN form: its random single-use token, and whether it offered the last try's
+/// consent box (only then is a ticked box passed to the core).
+struct Attempt {
+    token: String,
+    consent_offered: bool,
 }
 
 /// What the server shares between requests.
 struct DeskState {
     desk: Mutex<DeskStore>,
-    pending: Mutex<Option<PendingVerification>>,
+    screen: Mutex<Screen>,
     token: String,
     /// The `Host` values a browser on this machine sends for the page.
     hosts: [String; 2],
@@ -114,24 +144,34 @@ impl DeskState {
         self.desk.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn pending(&self) -> MutexGuard<'_, Option<PendingVerification>> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    fn screen(&self) -> MutexGuard<'_, Screen> {
+        // The screen is replaced whole or changed field by field; a panic leaves it showable.
+        self.screen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A verification to show, recordable under `record_id`, with the card check held for it
-    /// and the one just made.
-    fn shown<'a>(
-        &self,
-        verification: &'a DeskVerification,
-        record_id: Option<&'a str>,
-        held: Option<&'a DeskCardCheck>,
-        outcome: Option<&'a CardOutcome>,
-    ) -> Pending<'a> {
+    /// The verification `p` to show, with the card check held for it, the last check's answer
+    /// and (when the page offers the PIN form) a fresh single-use token for that form, which
+    /// replaces any earlier one: only the form last rendered can send a PIN.
+    fn shown<'a>(&self, p: &'a mut PendingVerification) -> Pending<'a> {
+        p.attempt = match (&self.card, &p.id) {
+            (Some(_), Some(_)) => desk_page::pin_form(p.outcome.as_ref()).and_then(|consent| {
+                random_hex().ok().map(|token| Attempt {
+                    token,
+                    consent_offered: consent,
+                })
+            }),
+            _ => None,
+        };
+        let p = &*p;
         Pending {
-            verification,
-            record_id,
+            verification: &p.verification,
+            record_id: p.id.as_deref(),
             card: match self.card {
-                Some(_) => CardPanel::Reader { held, outcome },
+                Some(_) => CardPanel::Reader {
+                    held: p.card.held(),
+                    outcome: p.outcome.as_ref(),
+                    attempt: p.attempt.as_ref().map(|a| a.token.as_str()),
+                },
                 None => CardPanel::NoReader,
             },
         }
@@ -174,7 +214,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
     let port = listener.local_addr()?.port();
     let state = Arc::new(DeskState {
         desk: Mutex::new(desk),
-        pending: Mutex::new(None),
+        screen: Mutex::new(Screen::default()),
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
         origins: [
             format!("http://127.0.0.1:{port}"),
@@ -405,8 +445,28 @@ fn html(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
+/// The page as the screen holds it, with `notice` (else the screen's own, which is taken: it
+/// is shown once).
+fn screen_page(state: &DeskState, status: StatusCode, notice: Option<Notice>) -> Response {
+    let mut screen = state.screen();
+    let notice = notice.or(screen.notice.take());
+    let shown = screen.shown.as_mut().map(|p| state.shown(p));
+    page(state, status, notice, shown)
+}
+
+/// The answer to a post that changed the screen: `303 See Other` to the page, so that the
+/// browser shows it with a `GET` and a reload does not post the form again.
+fn to_page() -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, HeaderValue::from_static("./"))],
+        Body::empty(),
+    )
+        .into_response()
+}
+
 async fn index(State(state): State<Arc<DeskState>>) -> Response {
-    page(&state, StatusCode::OK, None, None)
+    screen_page(&state, StatusCode::OK, None)
 }
 
 async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
@@ -452,40 +512,45 @@ async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
         },
         None => None,
     };
-    let mut pending = state.pending();
-    *pending = id.map(|id| PendingVerification {
-        id,
-        verification: verification.clone(),
-        card: None,
-    });
-    let record_id = pending.as_ref().map(|p| p.id.clone());
-    drop(pending);
-    page(
-        &state,
-        StatusCode::OK,
-        None,
-        Some(state.shown(&verification, record_id.as_deref(), None, None)),
-    )
+    *state.screen() = Screen {
+        notice: None,
+        shown: Some(PendingVerification {
+            id,
+            verification,
+            card: PendingCardCheck::new(),
+            outcome: None,
+            attempt: None,
+        }),
+    };
+    to_page()
 }
 
-/// The answer to a form about a verification that is no longer waiting.
+/// The answer to a record form about a verification that is no longer waiting.
 fn stale(state: &DeskState) -> Response {
     page(
         state,
         StatusCode::CONFLICT,
-        Some(Notice::Error(
-            "この確認結果は記録できません（記録済みか、別のQRコードを読み取った後です）。\
-             もう一度QRコードを読み取ってください。"
-                .into(),
-        )),
+        Some(Notice::Error(STALE.into())),
         None,
     )
 }
 
+/// The notice for a form about a verification that is no longer waiting.
+const STALE: &str = "この確認結果は記録できません（記録済みか、別のQRコードを読み取った後です）。\
+                     もう一度QRコードを読み取ってください。";
+
+/// The notice for a PIN form posted again (a double click, a resent form) or unknown.
+const PROCESSED: &str = "この操作は処理済みです（同じPINの送信は一度だけです）。PINは送っていません。\
+                         下の結果を確かめ、必要なら表示中のフォームからもう一度入力してください。";
+
 /// `POST card`: checks the card on the reader against the verification waiting under `id`,
-/// without a PIN (`mode=nopin`) or with the PIN the patient typed (`mode=pin`, `pin`, and
-/// `last` when they consented to spend the last try). The PIN stays in wiped buffers, is
-/// handed to the core as bytes and dropped with the request; it is never shown back.
+/// without a PIN (`mode=nopin`) or with the PIN the patient typed (`mode=pin`, `pin`, the
+/// form's single-use `attempt` token, and `last` when they consented to spend the last try —
+/// heeded only when that form offered the box). The token is spent under the screen's lock
+/// before the card is touched: a form posted twice sends its PIN once, the second post is
+/// answered 処理済み. The PIN stays in wiped buffers, is handed to the core as bytes and
+/// dropped with the request; it is never shown back. The answer is a redirect to the page,
+/// which shows the check's result.
 async fn card(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
     let fields = form_fields(&body);
     wipe(body);
@@ -502,54 +567,87 @@ async fn card(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
         );
     };
     let id = field(&fields, "id").unwrap_or_default().to_owned();
-    let waiting = {
-        let mut pending = state.pending();
-        let waiting = pending
-            .as_ref()
-            .filter(|p| p.named(&id))
-            .map(|p| p.verification.clone());
-        if waiting.is_none() {
-            // As for 記録: a stale or forged id drops the waiting verification too.
-            *pending = None;
-        }
-        waiting
-    };
-    let Some(verification) = waiting else {
-        return stale(&state);
-    };
     let with_pin = field(&fields, "mode") == Some("pin");
-    let consent = field(&fields, "last").is_some();
+    let claimed = {
+        let mut screen = state.screen();
+        match screen.shown.as_mut().filter(|p| p.named(&id)) {
+            None => {
+                // As for 記録: a stale or forged id drops the waiting verification too.
+                screen.shown = None;
+                screen.notice = Some(Notice::Error(STALE.into()));
+                None
+            }
+            Some(p) => {
+                // Spent whatever the form sent: only the form last rendered can send a PIN,
+                // and only once.
+                let attempt = p.attempt.take();
+                let consent = if with_pin {
+                    let sent = field(&fields, "attempt").unwrap_or_default();
+                    attempt
+                        .filter(|a| same_secret(a.token.as_bytes(), sent.as_bytes()))
+                        .map(|a| a.consent_offered && field(&fields, "last").is_some())
+                } else {
+                    Some(false)
+                };
+                match consent {
+                    Some(consent) => Some((p.verification.clone(), consent)),
+                    None => {
+                        screen.notice = Some(Notice::Error(PROCESSED.into()));
+                        None
+                    }
+                }
+            }
+        }
+    };
+    let Some((verification, consent)) = claimed else {
+        return to_page();
+    };
     // The card is slow (and a PC/SC reader blocks): off the server's threads. The fields (the
-    // PIN among them) move into the task and are wiped when it ends.
+    // PIN among them) move into the task and are wiped when it ends. The result is put on the
+    // screen by the task itself, so it is kept even if the browser went away meanwhile.
+    let task_state = Arc::clone(&state);
+    let task_id = id.clone();
     let checked = tokio::task::spawn_blocking(move || {
         let pin = with_pin.then(|| (field_bytes(&fields, "pin").unwrap_or_default(), consent));
-        reader.check(&verification, pin)
+        let outcome = reader.check(&verification, pin);
+        drop(fields);
+        show_card_outcome(&task_state, &task_id, outcome);
     })
     .await;
-    let outcome = checked.unwrap_or_else(|_| CardOutcome {
-        result: CardResult::Failed(
-            "カードの確認が途中で止まりました。カードを置き直して、もう一度押してください。".into(),
-        ),
-        tries: None,
-    });
-    // Each check replaces the last: a refused or failed one leaves nothing to record as checked.
-    let kept = state.pending().as_mut().filter(|p| p.named(&id)).map(|p| {
-        p.card = match &outcome.result {
-            CardResult::Matched(check) => Some(check.clone()),
-            CardResult::Mismatch | CardResult::Failed(_) => None,
-        };
-        (p.verification.clone(), p.card.clone())
-    });
-    // None: another QR code was scanned meanwhile, and this check belongs to no waiting one.
-    let Some((verification, held)) = kept else {
-        return stale(&state);
-    };
-    page(
-        &state,
-        StatusCode::OK,
-        None,
-        Some(state.shown(&verification, Some(&id), held.as_ref(), Some(&outcome))),
-    )
+    if checked.is_err() {
+        show_card_outcome(
+            &state,
+            &id,
+            CardOutcome {
+                result: CardResult::Failed(
+                    "カードの確認が途中で止まりました。カードを置き直して、もう一度押してください。"
+                        .into(),
+                ),
+                tries: None,
+            },
+        );
+    }
+    to_page()
+}
+
+/// Puts a card check's answer on the screen for the verification `id`: the core's
+/// `PendingCardCheck` decides what is then held for recording (a refused or failed check
+/// leaves nothing, even after an earlier match).
+fn show_card_outcome(state: &DeskState, id: &str, outcome: CardOutcome) {
+    let mut screen = state.screen();
+    match screen.shown.as_mut().filter(|p| p.named(id)) {
+        Some(p) => {
+            let matched = match &outcome.result {
+                CardResult::Matched(check) => Ok(check.clone()),
+                CardResult::Mismatch | CardResult::Failed(_) => Err(()),
+            };
+            // The answer is shown from `outcome`; what is held is read when recording.
+            let _ = p.card.apply(matched);
+            p.outcome = Some(outcome);
+        }
+        // Another QR code was scanned meanwhile: this check belongs to no waiting one.
+        None => screen.notice = Some(Notice::Error(STALE.into())),
+    }
 }
 
 async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
@@ -558,28 +656,23 @@ async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
     let id = field(&fields, "id").unwrap_or_default();
     let operator = field(&fields, "operator").unwrap_or_default().trim();
     let face_compared = field(&fields, "face").is_some();
-    let mut pending = state.pending();
-    let Some(p) = pending.take().filter(|p| p.named(id)) else {
+    let mut screen = state.screen();
+    let Some(p) = screen.shown.take().filter(|p| p.named(id)) else {
         // Put nothing back: a stale or forged id must not keep the waiting one either.
-        drop(pending);
+        drop(screen);
         return stale(&state);
     };
     let result = state.desk().record_verification(
         &p.verification,
-        p.card.as_ref(),
+        p.card.held(),
         face_compared,
         operator,
         Utc::now(),
     );
     match result {
         Ok(position) => {
-            drop(pending);
-            page(
-                &state,
-                StatusCode::OK,
-                Some(Notice::Recorded(position)),
-                None,
-            )
+            screen.notice = Some(Notice::Recorded(position));
+            to_page()
         }
         Err(e) => {
             let message = match &e {
@@ -589,15 +682,12 @@ async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
                 other => format!("記録できませんでした（{other}）。"),
             };
             // Still waiting: the operator fixes the name and records again.
-            let (verification, record_id, held) =
-                (p.verification.clone(), p.id.clone(), p.card.clone());
-            *pending = Some(p);
-            drop(pending);
-            page(
+            screen.shown = Some(p);
+            drop(screen);
+            screen_page(
                 &state,
                 StatusCode::BAD_REQUEST,
                 Some(Notice::Error(message)),
-                Some(state.shown(&verification, Some(&record_id), held.as_ref(), None)),
             )
         }
     }

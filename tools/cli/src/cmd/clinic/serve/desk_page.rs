@@ -40,8 +40,10 @@ pub(super) enum CardPanel<'a> {
     Reader {
         /// The check held for recording (a card that matched this document), if any.
         held: Option<&'a DeskCardCheck>,
-        /// What the check just made found, when one was made.
+        /// What the last check found, when one was made.
         outcome: Option<&'a CardOutcome>,
+        /// The single-use token of the PIN form (`None`: no PIN form is shown).
+        attempt: Option<&'a str>,
     },
 }
 
@@ -266,8 +268,12 @@ fn verification_section(p: &Pending<'_>) -> String {
     }
     if let Some(id) = p.record_id {
         let held = match &p.card {
-            CardPanel::Reader { held, outcome } => {
-                out.push_str(&card_section(id, *held, *outcome));
+            CardPanel::Reader {
+                held,
+                outcome,
+                attempt,
+            } => {
+                out.push_str(&card_section(id, *held, *outcome, *attempt));
                 *held
             }
             CardPanel::NoReader => None,
@@ -287,9 +293,26 @@ fn hidden_id(id: &str) -> String {
     format!("<input type=\"hidden\" name=\"id\" value=\"{}\">", esc(id))
 }
 
+/// Whether the page offers the PIN form after the last check's `outcome` (not when the core
+/// reported the PIN blocked), and if so whether with the last try's consent box (when the core
+/// reported one try left): `Some(consent box)`, or `None`. Whether the VERIFY may be sent is
+/// still the core's call; the server heeds a ticked box only on a form that offered it.
+pub(super) fn pin_form(outcome: Option<&CardOutcome>) -> Option<bool> {
+    match outcome.and_then(|o| o.tries) {
+        Some(PinCounter::Blocked) => None,
+        tries => Some(tries == Some(PinCounter::Remaining(1))),
+    }
+}
+
 /// The card check: the answer in large type, the PIN's tries left, and the two forms (without
-/// a PIN; with the PIN the patient types, and their consent when one try is left).
-fn card_section(id: &str, held: Option<&DeskCardCheck>, outcome: Option<&CardOutcome>) -> String {
+/// a PIN; with the PIN the patient types, its single-use `attempt` token, and their consent
+/// when one try is left).
+fn card_section(
+    id: &str,
+    held: Option<&DeskCardCheck>,
+    outcome: Option<&CardOutcome>,
+    attempt: Option<&str>,
+) -> String {
     let mut out = String::from("<section class=\"card\" id=\"card\"><h2>カード確認</h2>");
     let result = outcome.map(|o| &o.result);
     let matched = match result {
@@ -341,10 +364,8 @@ fn card_section(id: &str, held: Option<&DeskCardCheck>, outcome: Option<&CardOut
          <button type=\"submit\" id=\"card-nopin\">カードを確認（PIN なし）</button></form>",
         hidden_id(id)
     ));
-    if tries != Some(PinCounter::Blocked) {
-        // The consent is asked for when the core reported one try left; whether the VERIFY may
-        // be sent is still the core's call.
-        let consent = if tries == Some(PinCounter::Remaining(1)) {
+    if let (Some(consent), Some(attempt)) = (pin_form(outcome), attempt) {
+        let consent = if consent {
             "<br><label><input type=\"checkbox\" name=\"last\" id=\"last\" required>\
              残りは1回です。間違えるとPINがロックされ、市区町村の窓口でしか解除できないことを\
              本人が了承した</label>"
@@ -354,11 +375,13 @@ fn card_section(id: &str, held: Option<&DeskCardCheck>, outcome: Option<&CardOut
         out.push_str(&format!(
             "<form class=\"card\" method=\"post\" action=\"card\" autocomplete=\"off\">{}\
              <input type=\"hidden\" name=\"mode\" value=\"pin\">\
+             <input type=\"hidden\" name=\"attempt\" value=\"{}\">\
              <label>PIN（4桁・本人が入力） <input type=\"password\" name=\"pin\" id=\"pin\" \
              inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"4\" pattern=\"[0-9]{{4}}\" \
              required></label> <button type=\"submit\" id=\"card-pin\">PINで本人確認</button>\
              {consent}</form>",
-            hidden_id(id)
+            hidden_id(id),
+            esc(attempt)
         ));
     }
     out.push_str("</section>");
@@ -496,17 +519,29 @@ mod tests {
 
     #[test]
     fn the_last_try_needs_the_consent_box_and_a_blocked_pin_no_form() {
-        let two = card_section("ab", None, Some(&failed(Some(PinCounter::Remaining(2)))));
+        let section = |tries| card_section("ab", None, Some(&failed(tries)), Some("t0"));
+        let two = section(Some(PinCounter::Remaining(2)));
         assert!(two.contains("name=\"pin\"") && !two.contains("name=\"last\""));
         assert!(two.contains("PINの残り回数: 2回"), "{two}");
-        let one = card_section("ab", None, Some(&failed(Some(PinCounter::Remaining(1)))));
+        let one = section(Some(PinCounter::Remaining(1)));
         assert!(one.contains("name=\"last\" id=\"last\" required"), "{one}");
-        let unknown = card_section("ab", None, Some(&failed(None)));
+        let unknown = section(None);
         assert!(unknown.contains("name=\"pin\"") && !unknown.contains("name=\"last\""));
         assert!(!unknown.contains("残り回数"), "{unknown}");
-        let blocked = card_section("ab", None, Some(&failed(Some(PinCounter::Blocked))));
+        let blocked = section(Some(PinCounter::Blocked));
         assert!(!blocked.contains("name=\"pin\""), "{blocked}");
         assert!(blocked.contains("ロックされています"), "{blocked}");
+        assert_eq!(pin_form(Some(&failed(Some(PinCounter::Blocked)))), None);
+        assert_eq!(
+            pin_form(Some(&failed(Some(PinCounter::Remaining(1))))),
+            Some(true)
+        );
+        assert_eq!(pin_form(None), Some(false));
+        // The PIN form carries its single-use token; without one there is no PIN form.
+        assert!(two.contains("name=\"attempt\" value=\"t0\""), "{two}");
+        let untokened = card_section("ab", None, None, None);
+        assert!(!untokened.contains("name=\"pin\""), "{untokened}");
+        assert!(untokened.contains("card-nopin"), "{untokened}");
         // Without a reader: no card form, and how to get one.
         let form = record_form("ab", None, true);
         assert!(
