@@ -646,3 +646,24 @@ fn a_failed_or_refused_check_clears_an_earlier_success() {
     );
     assert_eq!(pending.held(), None);
 }
+
+#[test]
+fn a_card_swapped_after_the_match_costs_no_pin_try() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    // The bound card answers the first session; another card (any other certificate) is on
+    // the reader when the PIN session starts.
+    let mut other = pki().leaf.clone();
+    let last = other.len() - 1;
+    other[last] ^= 1;
+    let card = card_head(&pki().leaf)
+        .expect(SELECT_JPKI, "9000")
+        .expect("00A4020C02000A", "9000")
+        .then(read_steps(&other, 100));
+    let pin = DeskPin::from_bytes(b"1234", true).unwrap();
+    let err = check_card_at_desk(&card, &v, Some(pin), &trust_store(), now()).unwrap_err();
+    assert_eq!(err, ClinicError::CardMismatch);
+    card.assert_done();
+    assert_eq!(card.pin_verifies(), 0);
+}
