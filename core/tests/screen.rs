@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::*;
 use sha2::{Digest, Sha256};
 use shikaku_core::document::{
@@ -11,8 +11,8 @@ use shikaku_core::document::{
 };
 use shikaku_core::eligibility::{DocumentKind, InsurerNumber, Provenance, Relationship};
 use shikaku_core::screen::{
-    CardState, ClinicSituation, Presentation, ProvenanceState, household_overview, member_guidance,
-    member_screen,
+    AppCopy, CardState, ClinicSituation, NoticeCode, Presentation, ProvenanceState,
+    household_overview, member_guidance, member_screen, member_situation,
 };
 use shikaku_core::store::{MemoryKeyStore, Store, SyncState};
 
@@ -433,5 +433,52 @@ fn an_expired_signed_document_is_downgraded_with_a_notice_naming_the_day() {
     assert_eq!(
         member_screen(&store, id, now()).unwrap().sections[1].provenance,
         Some(ProvenanceState::Verified)
+    );
+}
+
+/// A 協会けんぽ record ends the day before the 75th birthday (`calendar::record_in_force`, the
+/// clinic desk's rule too): from the birthday its お知らせ is no longer this app's copy to show
+/// at the clinic, its 資格確認書 is not held, and 「両方お持ち」 goes.
+#[test]
+fn an_employee_insurance_record_is_not_shown_as_held_from_the_75th_birthday() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let mut person = family()[0].0.clone();
+    // 75 on 2026-11-24; now() is 2026-11-23 in Japan.
+    person.birth_date = NaiveDate::from_ymd_opt(1951, 11, 24).unwrap();
+    let id = store.add_member(&person).unwrap();
+    let hand = Provenance::HandEntered {
+        entered_at: now() - Duration::hours(5),
+    };
+    for kind in [DocumentKind::Notice, DocumentKind::Certificate] {
+        let r = record(kind, "01130012", "7340155", "420815", Relationship::Insured);
+        store.put_record(id, &r, &hand).unwrap();
+    }
+    let both_held = |at| {
+        member_screen(&store, id, at)
+            .unwrap()
+            .notices
+            .iter()
+            .any(|n| n.code == NoticeCode::BothHeld)
+    };
+
+    let s = member_situation(&store, id, now()).unwrap();
+    assert_eq!(s.app_copy, Some(AppCopy::Unverified));
+    assert!(s.has_notice && s.has_qualification_certificate);
+    assert!(both_held(now()));
+
+    let birthday = now() + Duration::days(1);
+    let s = member_situation(&store, id, birthday).unwrap();
+    assert_eq!(s.app_copy, None, "not the copy shown at the clinic");
+    assert!(!s.has_notice && !s.has_qualification_certificate);
+    assert!(!both_held(birthday));
+    let g = member_guidance(&store, id, &ClinicSituation::READER_DOWN, birthday).unwrap();
+    assert!(
+        g.options.iter().all(|o| !matches!(
+            o.presentation,
+            Presentation::AppCopyWithCard | Presentation::QualificationCertificate
+        )),
+        "{:?}",
+        g.options
     );
 }

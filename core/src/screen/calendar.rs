@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::card::CardCheck;
-use crate::eligibility::{DocumentKind, InsurerNumber};
+use crate::eligibility::{DocumentKind, EligibilityRecord, InsurerNumber};
 
 /// Months before an expiry date from which the certificate and the card are "expiring soon"
 /// (the card reader's renewal alert starts 3 months before, docs/dates.md).
@@ -188,6 +188,33 @@ pub(crate) fn record_last_day(
         }),
         (None, None) => None,
     }
+}
+
+/// True while `record` is in force on `today` for a member born on `birth`: it has started (its
+/// 有効開始年月日 `valid_from`, when printed, is not after today), its coverage is not lost (the
+/// 資格喪失日 is the first day without it, [`EligibilityRecord::is_lost`], docs/rules.md §3.3), and
+/// today is not past its last day ([`record_last_day`]: the printed 有効期限, cut to the day
+/// before the 75th birthday unless the insurer is a 後期高齢者医療広域連合 — 高齢者の医療の確保に
+/// 関する法律 §50, §52(1)). A record that has not started is not the one to show today: the
+/// clinic desk calls it 有効期間前 (not confirmed), docs/clinic.md.
+///
+/// The one rule behind what the screens count as held: the documents of a member's situation,
+/// its 公費 医療証 and this app's copy shown at the clinic, the insurance that applies for the age
+/// notices, and 「両方お持ち」 (docs/rules.md §1.4).
+pub(crate) fn record_in_force(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    record.valid_from.is_none_or(|from| from <= today)
+        && !record.is_lost(today)
+        && record_last_day(
+            record.kind,
+            &record.insurer_number,
+            record.valid_until,
+            birth,
+        )
+        .is_none_or(|end| today <= end.last_day)
 }
 
 /// Why a 一部負担金割合 is what the law sets for a person on a given day.

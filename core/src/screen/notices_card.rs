@@ -6,9 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::calendar::{
     ExpiryState, certificate_expiry_date, certificate_state, expiry_state,
-    insurance_grace_last_day, my_number_card_valid_until,
+    insurance_grace_last_day, my_number_card_valid_until, record_in_force,
 };
-use super::notices_record::in_date;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
 use crate::card::CardCheck;
@@ -87,23 +86,25 @@ pub fn card_notice_from_issue(
 
 /// The notice when a マイナ保険証 and a valid 資格確認書 are both held: a warning, never a
 /// block. A マイナ保険証 is shown by a card check whose certificate still works as a 保険証, or
-/// by an in-date お知らせ / マイナポータル record. A 後期高齢者 資格確認書 before
-/// [`LATE_ELDERLY_BOTH_UNTIL`] gives an Info notice instead (everyone got one).
+/// by an お知らせ / マイナポータル record in force; the 資格確認書 must be in force too (both for a
+/// member born on `birth`: `calendar::record_in_force`, so a 被用者保険 one ends the day before the 75th
+/// birthday). A 後期高齢者 資格確認書 before [`LATE_ELDERLY_BOTH_UNTIL`] gives an Info notice
+/// instead (everyone got one).
 pub fn both_held_notice(
     records: &[EligibilityRecord],
     card_check: Option<&CardCheck>,
+    birth: NaiveDate,
     today: NaiveDate,
 ) -> Option<Notice> {
+    let in_force = |r: &EligibilityRecord| record_in_force(r, birth, today);
     let by_card = card_check.is_some_and(|c| certificate_state(c, today).usable_as_insurance());
-    let by_record = records
-        .iter()
-        .any(|r| r.kind.needs_card() && in_date(r, today));
+    let by_record = records.iter().any(|r| r.kind.needs_card() && in_force(r));
     if !(by_card || by_record) {
         return None;
     }
     let certificate = records
         .iter()
-        .find(|r| r.kind == DocumentKind::Certificate && in_date(r, today))?;
+        .find(|r| r.kind == DocumentKind::Certificate && in_force(r))?;
     if certificate.insurer_number.is_late_elderly() && today <= LATE_ELDERLY_BOTH_UNTIL {
         return Some(Notice {
             code: NoticeCode::BothHeld,
@@ -253,42 +254,65 @@ mod tests {
 
     #[test]
     fn both_held() {
+        let adult = d(1985, 4, 12);
         let today = d(2026, 11, 23);
         let cert = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
         let notice = record(DocumentKind::Notice, None);
         let portal = record(DocumentKind::Portal, None);
         let valid_card = check(d(2028, 5, 1));
         // Certificate + card check.
-        let n = both_held_notice(std::slice::from_ref(&cert), Some(&valid_card), today).unwrap();
+        let n =
+            both_held_notice(std::slice::from_ref(&cert), Some(&valid_card), adult, today).unwrap();
         assert_eq!(
             (n.code, n.severity),
             (NoticeCode::BothHeld, Severity::Warning)
         );
         assert_eq!(n.date, d(2030, 11, 30));
         // Certificate + お知らせ or マイナポータル record.
-        assert!(both_held_notice(&[cert.clone(), notice.clone()], None, today).is_some());
-        assert!(both_held_notice(&[portal, cert.clone()], None, today).is_some());
+        assert!(both_held_notice(&[cert.clone(), notice.clone()], None, adult, today).is_some());
+        assert!(both_held_notice(&[portal, cert.clone()], None, adult, today).is_some());
         // Only one of them: nothing.
-        assert!(both_held_notice(std::slice::from_ref(&cert), None, today).is_none());
+        assert!(both_held_notice(std::slice::from_ref(&cert), None, adult, today).is_none());
         assert!(
-            both_held_notice(std::slice::from_ref(&notice), Some(&valid_card), today).is_none()
+            both_held_notice(
+                std::slice::from_ref(&notice),
+                Some(&valid_card),
+                adult,
+                today
+            )
+            .is_none()
         );
         // A certificate whose insurance use ended does not count as a マイナ保険証
         // (expired 2026-05-31, grace to 2026-08-31).
         let ended = check(d(2026, 5, 31));
         assert!(
-            both_held_notice(std::slice::from_ref(&cert), Some(&ended), d(2026, 9, 1)).is_none()
+            both_held_notice(
+                std::slice::from_ref(&cert),
+                Some(&ended),
+                adult,
+                d(2026, 9, 1)
+            )
+            .is_none()
         );
         assert!(
-            both_held_notice(std::slice::from_ref(&cert), Some(&ended), d(2026, 8, 31)).is_some()
+            both_held_notice(
+                std::slice::from_ref(&cert),
+                Some(&ended),
+                adult,
+                d(2026, 8, 31)
+            )
+            .is_some()
         );
         // An expired 資格確認書 is not held any more: the day of and the day after.
         let old = record(DocumentKind::Certificate, Some(today));
-        assert!(both_held_notice(std::slice::from_ref(&old), Some(&valid_card), today).is_some());
+        assert!(
+            both_held_notice(std::slice::from_ref(&old), Some(&valid_card), adult, today).is_some()
+        );
         assert!(
             both_held_notice(
                 std::slice::from_ref(&old),
                 Some(&valid_card),
+                adult,
                 d(2026, 11, 24)
             )
             .is_none()
@@ -299,6 +323,7 @@ mod tests {
         let before = both_held_notice(
             std::slice::from_ref(&late),
             Some(&valid_card),
+            adult,
             d(2026, 7, 31),
         )
         .unwrap();
@@ -309,9 +334,36 @@ mod tests {
         let after = both_held_notice(
             std::slice::from_ref(&late),
             Some(&valid_card),
+            adult,
             d(2026, 8, 1),
         )
         .unwrap();
         assert_eq!(after.severity, Severity::Warning);
+
+        // Born 1951-11-24: a 協会けんぽ 資格確認書 and お知らせ end on 2026-11-23, the day before
+        // the 75th birthday (`calendar::record_in_force`); a 後期高齢者 資格確認書 does not.
+        let elder = d(1951, 11, 24);
+        let kyokai = [cert.clone(), notice.clone()];
+        assert!(both_held_notice(&kyokai, None, elder, d(2026, 11, 23)).is_some());
+        assert!(both_held_notice(&kyokai, None, elder, d(2026, 11, 24)).is_none());
+        let card = Some(&valid_card);
+        assert!(
+            both_held_notice(std::slice::from_ref(&cert), card, elder, d(2026, 11, 23)).is_some()
+        );
+        assert!(
+            both_held_notice(std::slice::from_ref(&cert), card, elder, d(2026, 11, 24)).is_none()
+        );
+        assert!(
+            both_held_notice(std::slice::from_ref(&late), card, elder, d(2026, 11, 24)).is_some()
+        );
+        // A 資格確認書 not started yet (有効開始年月日 tomorrow) is not held today.
+        let next = EligibilityRecord {
+            valid_from: Some(d(2026, 11, 24)),
+            ..cert.clone()
+        };
+        assert!(both_held_notice(std::slice::from_ref(&next), card, adult, today).is_none());
+        assert!(
+            both_held_notice(std::slice::from_ref(&next), card, adult, d(2026, 11, 24)).is_some()
+        );
     }
 }

@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 
 use super::calendar::{
     CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
-    preschool_last_day, record_last_day, statutory_copay,
+    preschool_last_day, record_in_force, record_last_day, statutory_copay,
 };
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
@@ -156,12 +156,6 @@ pub fn record_notices(
     out
 }
 
-/// True while a record is within its printed 有効期限 (or has none) and its coverage has not
-/// been lost.
-pub(super) fn in_date(record: &EligibilityRecord, today: NaiveDate) -> bool {
-    record.valid_until.is_none_or(|u| today <= u) && !record.is_lost(today)
-}
-
 /// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
 /// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before.
 pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<Notice> {
@@ -200,14 +194,16 @@ pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<N
 /// birthday for the dependents) from which it is announced as a Warning or an Info notice.
 pub const TRANSITION_NOTICE_MONTHS: u32 = 3;
 
-/// The insurance records that apply on `today`: not a 公費, not lost, within their 有効期限.
+/// The insurance records that apply on `today` to a member born on `birth`: not a 公費, and in
+/// force ([`record_in_force`]).
 fn current_insurance(
     records: &[EligibilityRecord],
+    birth: NaiveDate,
     today: NaiveDate,
 ) -> impl Iterator<Item = &EligibilityRecord> {
     records
         .iter()
-        .filter(move |r| r.kind.is_insurance() && in_date(r, today))
+        .filter(move |r| r.kind.is_insurance() && record_in_force(r, birth, today))
 }
 
 /// The age rules of a member born on `birth` with `records` (docs/rules.md): the end of 未就学
@@ -219,7 +215,7 @@ pub fn age_notices(
     today: NaiveDate,
 ) -> Vec<Notice> {
     let mut out: Vec<Notice> = Vec::new();
-    let current: Vec<&EligibilityRecord> = current_insurance(records, today).collect();
+    let current: Vec<&EligibilityRecord> = current_insurance(records, birth, today).collect();
     if current.is_empty() {
         return out;
     }
@@ -640,6 +636,6 @@ mod tests {
                 .message
                 .contains("5日以内")
         );
-        assert!(both_held_notice(&[r, n], None, d(2026, 12, 1)).is_none());
+        assert!(both_held_notice(&[r, n], None, birth, d(2026, 12, 1)).is_none());
     }
 }

@@ -186,7 +186,7 @@ fn notices(
         out.extend(record_notices(record, birth, today));
     }
     out.extend(age_notices(birth, records, today));
-    out.extend(both_held_notice(records, card_check, today));
+    out.extend(both_held_notice(records, card_check, birth, today));
     out.sort_by_key(|n| std::cmp::Reverse(n.severity));
     out
 }

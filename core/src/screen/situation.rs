@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::calendar::{ExpiryState, age_on, certificate_state, expiry_state};
+use super::calendar::{ExpiryState, age_on, certificate_state, expiry_state, record_in_force};
 use super::rules::card_valid_until;
 use crate::card::{AnchorSource, CardCheck};
 use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
@@ -55,15 +55,16 @@ pub struct MemberSituation {
     pub card_five_year_term: bool,
     /// The last card check on this phone, when there was one.
     pub phone_check: Option<PhoneCheck>,
-    /// Holds an in-date 資格確認書.
+    /// Holds a 資格確認書 in force (`calendar::record_in_force`: started, not lost, not past its
+    /// 有効期限 cut to the day before the 75th birthday unless 後期高齢者医療).
     pub has_qualification_certificate: bool,
-    /// A 資格確認書 is recorded but its 有効期限 has passed (and no in-date one is).
+    /// A 資格確認書 is recorded but its 有効期限 has passed (and none is in force).
     pub qualification_certificate_expired: bool,
     /// Has the 資格情報のお知らせ (paper or PDF).
     pub has_notice: bool,
     /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
     pub has_phone_screen: bool,
-    /// This app holds an in-date お知らせ / マイナポータル record it can show (a copy).
+    /// This app holds an お知らせ / マイナポータル record in force it can show (a copy).
     pub app_copy: Option<AppCopy>,
     /// The 公費 医療証 held (こども医療費受給者証, 重度障がい者医療証, …), to present together
     /// with the マイナ保険証 or the 資格確認書 (notice B A11).
@@ -72,12 +73,6 @@ pub struct MemberSituation {
     pub coverage_lost_on: Option<NaiveDate>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
-}
-
-/// True while a record is in force on `today`: within its printed 有効期限 and before its
-/// 資格喪失日 (the first day without the coverage).
-fn in_force(record: &EligibilityRecord, today: NaiveDate) -> bool {
-    record.valid_until.is_none_or(|u| today <= u) && !record.is_lost(today)
 }
 
 /// The worse of two states (a later point in the expiry cycle).
@@ -102,8 +97,9 @@ impl MemberSituation {
     /// お知らせ / マイナポータル → yes, a 資格確認書 alone → usually not; not known counts as
     /// not registered); a card check adds the certificate's state; the card's printed 有効期限
     /// its own (the printed 有効期限, or a 5-year card's end told by the check's certificate:
-    /// `rules::card_valid_until`). Records past their 有効期限 or 資格喪失日 are
-    /// not held. [`MemberSituation::app_copy`] is left `None`: only the caller knows whether
+    /// `rules::card_valid_until`). Only records in force are held
+    /// (`calendar::record_in_force`: started, not lost, not past their
+    /// 有効期限 cut at the 75th birthday). [`MemberSituation::app_copy`] is left `None`: only the caller knows whether
     /// its copy verifies (see `member_guidance`).
     pub fn from_data(
         member: &MemberData,
@@ -111,8 +107,8 @@ impl MemberSituation {
         card_check: Option<&CardCheck>,
         today: NaiveDate,
     ) -> Self {
-        let held =
-            |kind: DocumentKind| records.iter().any(|r| r.kind == kind && in_force(r, today));
+        let in_force = |r: &EligibilityRecord| record_in_force(r, member.birth_date, today);
+        let held = |kind: DocumentKind| records.iter().any(|r| r.kind == kind && in_force(r));
         // Registration belongs to the card, not to the insurer: an お知らせ of a former
         // insurer still shows that the card was registered.
         let registered = member.holds_myna_hoken(records).unwrap_or(false);
@@ -158,7 +154,7 @@ impl MemberSituation {
             app_copy: None,
             public_expense: records
                 .iter()
-                .filter(|r| r.kind == DocumentKind::PublicExpense && in_force(r, today))
+                .filter(|r| r.kind == DocumentKind::PublicExpense && in_force(r))
                 .map(|r| r.insurer_name.clone())
                 .collect(),
             coverage_lost_on,
@@ -252,6 +248,53 @@ mod tests {
         assert_eq!(s.coverage_lost_on, None);
         let s = MemberSituation::from_data(&adult, &with_public, None, d(2027, 4, 1));
         assert!(s.public_expense.is_empty(), "expired 2027-03-31");
+    }
+
+    /// A 協会けんぽ record ends the day before the 75th birthday (`calendar::record_in_force`,
+    /// the clinic desk's rule); a 後期高齢者医療 record and a 公費 医療証 are not cut.
+    #[test]
+    fn held_until_the_day_before_the_75th_birthday_unless_late_elderly_or_public_expense() {
+        use crate::eligibility::InsurerNumber;
+        // 75 on 2026-11-24.
+        let elder = person(d(1951, 11, 24));
+        let kyokai = [
+            record(DocumentKind::Certificate, Some(d(2030, 11, 30))),
+            record(DocumentKind::Notice, None),
+            record(DocumentKind::Portal, Some(d(2027, 7, 31))),
+            public_expense("重度障がい者医療証"),
+        ];
+        let s = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 11, 23));
+        assert!(s.has_qualification_certificate && s.has_notice && s.has_phone_screen);
+        assert_eq!(s.public_expense, ["重度障がい者医療証"]);
+        let s = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 11, 24));
+        assert!(!s.has_qualification_certificate && !s.has_notice && !s.has_phone_screen);
+        assert!(
+            !s.qualification_certificate_expired,
+            "its printed 有効期限 has not passed"
+        );
+        assert_eq!(s.public_expense, ["重度障がい者医療証"], "公費 is not cut");
+        let late = InsurerNumber::parse("39131156").unwrap();
+        let late_elderly =
+            [DocumentKind::Certificate, DocumentKind::Notice].map(|kind| EligibilityRecord {
+                insurer_number: late.clone(),
+                ..record(kind, Some(d(2027, 7, 31)))
+            });
+        let s = MemberSituation::from_data(&elder, &late_elderly, None, d(2026, 11, 24));
+        assert!(s.has_qualification_certificate && s.has_notice);
+    }
+
+    /// A record whose 有効開始年月日 is after today is not held yet (the desk's 有効期間前).
+    #[test]
+    fn not_held_before_its_valid_from() {
+        let adult = person(d(1985, 4, 12));
+        let next = [EligibilityRecord {
+            valid_from: Some(d(2026, 12, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2031, 11, 30)))
+        }];
+        let s = MemberSituation::from_data(&adult, &next, None, d(2026, 11, 30));
+        assert!(!s.has_qualification_certificate);
+        let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 1));
+        assert!(s.has_qualification_certificate);
     }
 
     /// 資格喪失日 is the first day without the coverage: the record is held the day before.

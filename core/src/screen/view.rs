@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::calendar::record_in_force;
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
 use super::rules::{Notice, NoticeCode, Severity, member_notices_for};
@@ -283,9 +284,7 @@ pub fn member_situation(
     let m: Member = store.member(member)?;
     let stored = store.records(member)?.records;
     let in_force = |r: &StoredRecord| {
-        r.record.kind.needs_card()
-            && r.record.valid_until.is_none_or(|u| today <= u)
-            && !r.record.is_lost(today)
+        r.record.kind.needs_card() && record_in_force(&r.record, m.data.birth_date, today)
     };
     let mut app_copy = None;
     let mut bound_card = false;
