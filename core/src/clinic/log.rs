@@ -748,10 +748,11 @@ mod tests {
             let p = entry_payload(now, operator.into(), &day, patient, body).unwrap();
             padded_len("visits", p.len()).unwrap()
         };
-        let long_operator = "受付 ".repeat(15);
+        // The longest operator name `check_operator` takes: 60 characters.
+        let long_operator = "受".repeat(60);
         let lengths = [
             padded(full_visit(), "受付 花子", Some(&patient)),
-            padded(full_visit(), long_operator.trim(), Some(&patient)),
+            padded(full_visit(), &long_operator, Some(&patient)),
             padded(declaration(true), "受付 花子", Some(&patient)),
             padded(declaration(false), "受付 花子", None),
         ];
