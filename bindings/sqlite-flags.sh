@@ -19,7 +19,11 @@
 #   date and time functions, auto-vacuum, worker threads for sorting, sqlite3_release_memory;
 # - query-planner optimisations none of the core's statements can use (no LIKE, OR or BETWEEN
 #   in a WHERE, no INSERT … SELECT, no join without an index);
-# - SQLite's recommended DEFAULT_MEMSTATUS=0, OMIT_DEPRECATED and OMIT_SHARED_CACHE.
+# - SQLite's recommended DEFAULT_MEMSTATUS=0, OMIT_DEPRECATED and OMIT_SHARED_CACHE;
+# - what none of the core's statements or settings reach: the test hooks (UNTESTABLE),
+#   memory-mapped I/O (MAX_MMAP_SIZE=0; the default mmap size is 0 and the core sets none),
+#   generated columns, `$name` parameters (the core binds `?` and `?N`), the case_sensitive_like
+#   pragma, the truncate optimisation of an unfiltered DELETE.
 #
 # scripts/ffi-size fails if any of these removed a function rusqlite still calls (an undefined
 # sqlite3 symbol would only fail at load time on the phone).
@@ -33,4 +37,7 @@ export LIBSQLITE3_FLAGS="-USQLITE_ENABLE_FTS3 -USQLITE_ENABLE_FTS3_PARENTHESIS -
 -DSQLITE_OMIT_DATETIME_FUNCS -DSQLITE_OMIT_AUTOVACUUM -DSQLITE_MAX_WORKER_THREADS=0 \
 -USQLITE_ENABLE_MEMORY_MANAGEMENT -DSQLITE_OMIT_LIKE_OPTIMIZATION -DSQLITE_OMIT_OR_OPTIMIZATION \
 -DSQLITE_OMIT_BETWEEN_OPTIMIZATION -DSQLITE_OMIT_XFER_OPT -DSQLITE_OMIT_AUTOMATIC_INDEX \
--DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_DEPRECATED -DSQLITE_OMIT_SHARED_CACHE"
+-DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_DEPRECATED -DSQLITE_OMIT_SHARED_CACHE \
+-DSQLITE_UNTESTABLE -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_OMIT_GENERATED_COLUMNS \
+-DSQLITE_OMIT_TCL_VARIABLE -DSQLITE_OMIT_CASE_SENSITIVE_LIKE_PRAGMA \
+-DSQLITE_OMIT_TRUNCATE_OPTIMIZATION"
