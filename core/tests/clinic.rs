@@ -213,3 +213,44 @@ fn an_untouched_log_stays_intact_across_reopen() {
     assert_eq!(entries, 6);
     assert_ne!(h2, head);
 }
+
+#[test]
+fn a_version_1_desk_is_marked_2_and_a_newer_desk_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    five(dir.path());
+    let version = || -> u32 {
+        sql(dir.path())
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(), shikaku_core::clinic::DESK_SCHEMA_VERSION);
+    // A desk written by a build of version 1: opened, marked 2, its log intact.
+    sql(dir.path())
+        .pragma_update(None, "user_version", 1u32)
+        .unwrap();
+    let desk = open(dir.path());
+    assert!(matches!(
+        desk.verify_log().unwrap(),
+        LogCheck::Intact { .. }
+    ));
+    drop(desk);
+    assert_eq!(version(), 2);
+    // A desk of a newer build: refused, nothing written.
+    sql(dir.path())
+        .pragma_update(None, "user_version", 3u32)
+        .unwrap();
+    let before = std::fs::read(dir.path().join(DESK_FILE)).unwrap();
+    let err = DeskStore::open(dir.path(), &MemoryKeyStore::new(KEK)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            shikaku_core::store::StoreError::SchemaTooNew {
+                found: 3,
+                supported: 2
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(dir.path().join(DESK_FILE)).unwrap(), before);
+    assert_eq!(version(), 3);
+}

@@ -553,6 +553,35 @@ fn foreign_files_are_rejected_without_change() {
     );
     assert_eq!(snapshot(dir.path()), before);
 
+    // Another program's database whose last writes are still only in its WAL: refused, and
+    // closing the refused connection does not checkpoint that WAL into it.
+    let hot = tempfile::tempdir().unwrap();
+    let foreign = hot.path().join("foreign.db");
+    let writer = Connection::open(&foreign).unwrap();
+    writer
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE t (x); INSERT INTO t VALUES (1);",
+        )
+        .unwrap();
+    writer
+        .set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap();
+    drop(writer);
+    // The database and its WAL (the -shm index is rebuilt by any reader).
+    let files =
+        || ["foreign.db", "foreign.db-wal"].map(|f| std::fs::read(hot.path().join(f)).unwrap());
+    let before = files();
+    assert!(!before[1].is_empty());
+    assert_eq!(
+        Store::open(&foreign, &pass("x")).unwrap_err(),
+        StoreError::NotADatabase
+    );
+    assert_eq!(files(), before);
+
     let newer = dir.path().join("newer.db");
     drop(Store::open(&newer, &pass("x")).unwrap());
     Connection::open(&newer)

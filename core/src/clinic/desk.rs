@@ -13,8 +13,11 @@ use crate::store::{KeyStore, RowRef, StoreError};
 
 /// SQLite `application_id` of a desk store ("SHKD").
 const APPLICATION_ID: i32 = 0x5348_4B44;
-/// The schema version this build writes and reads.
-pub const DESK_SCHEMA_VERSION: u32 = 1;
+/// The schema version this build writes and reads. Version 2 (same tables as 1) marks a desk
+/// whose visit log may hold the 有効期間前 verdict (`not_yet_valid`): a build that knows only
+/// version 1 answers [`StoreError::SchemaTooNew`] instead of reporting those entries as
+/// damaged. A version-1 desk is marked 2 when this build opens it (nothing else changes).
+pub const DESK_SCHEMA_VERSION: u32 = 2;
 const SCHEMA: &str = include_str!("schema.sql");
 /// The desk's kind of encrypted file (opened by the household store's sequence).
 const DESK_FILE_KIND: FileKind = FileKind {
@@ -113,7 +116,16 @@ impl DeskStore {
         DESK_FILE_KIND.open(&path, keystore, |opened| match opened {
             Opened::Empty(conn) => Self::create(conn, path.clone(), keystore),
             Opened::Existing(unlocked) => {
-                let Unlocked { conn, keys, .. } = *unlocked;
+                let Unlocked {
+                    conn,
+                    keys,
+                    version,
+                    ..
+                } = *unlocked;
+                // The key is proven: an older desk is marked with this build's version.
+                if version < DESK_SCHEMA_VERSION {
+                    conn.pragma_update(None, "user_version", DESK_SCHEMA_VERSION)?;
+                }
                 Ok(DeskStore {
                     conn,
                     keys,

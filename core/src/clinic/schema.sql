@@ -11,7 +11,8 @@ CREATE TABLE desk_meta (
 ) STRICT;
 
 -- The visit log: append-only, one row per entry, `seq` = position in the chain (1, 2, …).
--- `hash` = SHA-256 over the previous entry's hash and this row's stored bytes (docs/clinic.md);
+-- `hash` = HMAC-SHA-256 (a key derived from the data key) over the previous entry's hash and this
+-- row's stored bytes (docs/clinic.md);
 -- the chain head (count and last hash) is sealed in desk_meta('log_head').
 CREATE TABLE visits (
     seq     INTEGER PRIMARY KEY,

@@ -202,6 +202,10 @@ impl FileKind {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        // Until the key is proven right, closing must not checkpoint a leftover WAL into the
+        // database — not even into a file that turns out to be someone else's: a failed open
+        // leaves every file as it was.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         // Every statement a store runs stays prepared (rusqlite keeps 16 by default; the
         // reads, the writes and the row list's checks use more, and re-preparing costs more
         // than the reads themselves).
@@ -220,14 +224,13 @@ impl FileKind {
         )?;
         if app_id == 0 && version == 0 && objects == 0 {
             conn.execute_batch("COMMIT")?;
+            // A new file: nothing to protect, and its first checkpoint is due as usual.
+            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
             return Ok(Opened::Empty(conn));
         }
         if app_id != self.application_id {
             return Err(StoreError::NotADatabase);
         }
-        // Until the key is proven right, closing must not checkpoint a leftover WAL into the
-        // database: a failed open leaves every file as it was.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         if version > self.schema_version {
             return Err(StoreError::SchemaTooNew {
                 found: version,
