@@ -6,6 +6,7 @@
 //! key identifier, when both sides carry one, only narrows the candidates).
 
 use chrono::{DateTime, Utc};
+use const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER;
 use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
 use der::{Decode, Encode};
 use rsa::RsaPublicKey;
@@ -14,9 +15,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::{BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier};
 
 use super::error::CardError;
 
@@ -261,11 +260,36 @@ impl CardCertificate {
         }
     }
 
+    /// The `[0] keyIdentifier` of the AuthorityKeyIdentifier extension (RFC 5280 §4.2.1.1),
+    /// when there is exactly one such extension and it is well-formed. Only that field is
+    /// decoded: decoding the whole `AuthorityKeyIdentifier` (its `GeneralNames`) cost the
+    /// phone library 30 KB for a value that is only a pre-filter (docs/decisions/0007).
     fn authority_key_id(&self) -> Option<Vec<u8>> {
-        match self.cert.tbs_certificate.get::<AuthorityKeyIdentifier>() {
-            Ok(Some((_, aki))) => aki.key_identifier.map(|id| id.as_bytes().to_vec()),
-            _ => None,
+        use der::asn1::OctetStringRef;
+        use der::{Reader, SliceReader, TagMode, TagNumber};
+        let mut found = self
+            .cert
+            .tbs_certificate
+            .extensions
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| e.extn_id == ID_CE_AUTHORITY_KEY_IDENTIFIER);
+        let ext = found.next()?;
+        if found.next().is_some() {
+            return None;
         }
+        let mut reader = SliceReader::new(ext.extn_value.as_bytes()).ok()?;
+        let id = reader
+            .sequence(|seq| {
+                let id =
+                    seq.context_specific::<OctetStringRef<'_>>(TagNumber::N0, TagMode::Implicit)?;
+                // [1] authorityCertIssuer and [2] authorityCertSerialNumber are not needed.
+                seq.read_slice(seq.remaining_len())?;
+                Ok(id.map(|id| id.as_bytes().to_vec()))
+            })
+            .ok()?;
+        reader.finish(id).ok()?
     }
 
     /// The RSA public key.
@@ -711,6 +735,37 @@ mod tests {
             .iter()
             .map(|r| CardCertificate::from_pem(r.pem).unwrap())
             .collect()
+    }
+
+    /// The key-identifier-only reading agrees with a full decode of the extension (x509-cert's
+    /// `AuthorityKeyIdentifier`) on the real J-LIS roots and the test PKI, and is present where
+    /// the certificate carries one.
+    #[test]
+    fn the_authority_key_id_is_the_extensions_key_identifier() {
+        use x509_cert::ext::pkix::AuthorityKeyIdentifier;
+        let p = pki();
+        let mut certs = roots();
+        certs.push(CardCertificate::from_der(&p.ca).unwrap());
+        certs.push(CardCertificate::from_der(&p.leaf).unwrap());
+        let mut with_one = 0;
+        for c in &certs {
+            let full = match c.cert.tbs_certificate.get::<AuthorityKeyIdentifier>() {
+                Ok(Some((_, aki))) => aki.key_identifier.map(|id| id.as_bytes().to_vec()),
+                _ => None,
+            };
+            assert_eq!(c.authority_key_id(), full, "{}", c.subject());
+            with_one += usize::from(full.is_some());
+        }
+        assert!(
+            with_one > 0,
+            "no certificate here carries an authority key identifier"
+        );
+        // The leaf's names its CA's key.
+        let ca = CardCertificate::from_der(&p.ca).unwrap();
+        let leaf = CardCertificate::from_der(&p.leaf).unwrap();
+        if let Some(aki) = leaf.authority_key_id() {
+            assert_eq!(Some(aki), ca.subject_key_id());
+        }
     }
 
     #[test]
