@@ -7,10 +7,9 @@
 //! The strength rule for a new passphrase ([`check_passphrase_strength`]) lives here too, so
 //! every front end that asks for one (the CLI today) applies the same rule.
 
-use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
-use aes_gcm::{Aes256Gcm, Key, Nonce};
 use argon2::{Algorithm, Argon2, Params, Version};
-use rand_core::RngCore;
+use rand_core::{OsRng, RngCore};
+use shikaku_aead::{Aes256GcmKey, NONCE_LEN, TAG_LEN};
 use zeroize::Zeroizing;
 
 /// Why a key could not be wrapped or unwrapped.
@@ -40,20 +39,12 @@ pub trait KeyStore: Send + Sync {
     fn unwrap(&self, blob: Vec<u8>) -> Result<Vec<u8>, KeyStoreError>;
 }
 
-const NONCE_LEN: usize = 12;
-
 fn seal(kek: &[u8; 32], header: &[u8], key: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(kek));
+    let cipher = Aes256GcmKey::new(kek);
     let mut nonce = [0u8; NONCE_LEN];
     OsRng.fill_bytes(&mut nonce);
     let ct = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: key,
-                aad: header,
-            },
-        )
+        .encrypt(&nonce, header, key)
         .map_err(|_| KeyStoreError::Unavailable {
             reason: "encryption failed".into(),
         })?;
@@ -64,19 +55,17 @@ fn seal(kek: &[u8; 32], header: &[u8], key: &[u8]) -> Result<Vec<u8>, KeyStoreEr
 }
 
 fn open(kek: &[u8; 32], header: &[u8], rest: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-    if rest.len() < NONCE_LEN + 16 {
+    let Some((nonce, ct)) = rest
+        .split_first_chunk::<NONCE_LEN>()
+        .filter(|(_, ct)| ct.len() >= TAG_LEN)
+    else {
         return Err(KeyStoreError::Malformed);
-    }
-    let (nonce, ct) = rest.split_at(NONCE_LEN);
-    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(kek));
+    };
+    let cipher = Aes256GcmKey::new(kek);
     cipher
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: ct,
-                aad: header,
-            },
-        )
+        .decrypt(nonce, header, ct)
+        // The data key leaves as the trait's plain `Vec` (the store wraps it in `Zeroizing`).
+        .map(|mut plain| std::mem::take(&mut *plain))
         .map_err(|_| KeyStoreError::Rejected)
 }
 
