@@ -408,6 +408,7 @@ pub(super) mod test_fixtures {
             phone_check: None,
             has_qualification_certificate: false,
             qualification_certificate_expired: false,
+            qualification_certificate_ended_at_75: false,
             has_notice: false,
             has_phone_screen: false,
             app_copy: None,

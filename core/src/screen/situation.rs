@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::calendar::{ExpiryState, age_on, certificate_state, expiry_state, record_in_force};
+use super::calendar::{
+    ExpiryState, age_on, certificate_state, expiry_state, record_in_force, record_last_day,
+};
 use super::rules::card_valid_until;
 use crate::card::{AnchorSource, CardCheck};
 use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
@@ -58,8 +60,13 @@ pub struct MemberSituation {
     /// Holds a 資格確認書 in force (`calendar::record_in_force`: started, not lost, not past its
     /// 有効期限 cut to the day before the 75th birthday unless 後期高齢者医療).
     pub has_qualification_certificate: bool,
-    /// A 資格確認書 is recorded but its 有効期限 has passed (and none is in force).
+    /// A 資格確認書 is recorded but its last day has passed — its 有効期限, or the day before the
+    /// 75th birthday when its insurer is not a 後期高齢者医療広域連合 — and none is in force.
     pub qualification_certificate_expired: bool,
+    /// Of those, one ended the day before the 75th birthday: the member is now a 後期高齢者医療
+    /// 被保険者 and needs that scheme's 資格確認書, not a renewal from the former insurer
+    /// (高齢者の医療の確保に関する法律 §50, §52(1)).
+    pub qualification_certificate_ended_at_75: bool,
     /// Has the 資格情報のお知らせ (paper or PDF).
     pub has_notice: bool,
     /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
@@ -125,6 +132,16 @@ impl MemberSituation {
             checked
         };
         let has_qualification_certificate = held(DocumentKind::Certificate);
+        // Each recorded 資格確認書's last day: its printed 有効期限, or the day before the 75th
+        // birthday when its insurer is not a 後期高齢者医療広域連合 (`record_last_day`, the rule
+        // `record_in_force` uses).
+        let certificate_ends: Vec<_> = records
+            .iter()
+            .filter(|r| r.kind == DocumentKind::Certificate)
+            .filter_map(|r| {
+                record_last_day(r.kind, &r.insurer_number, r.valid_until, member.birth_date)
+            })
+            .collect();
         let insurance_records: Vec<&EligibilityRecord> =
             records.iter().filter(|r| r.kind.is_insurance()).collect();
         let coverage_lost_on = if !insurance_records.is_empty()
@@ -146,9 +163,11 @@ impl MemberSituation {
             }),
             has_qualification_certificate,
             qualification_certificate_expired: !has_qualification_certificate
-                && records.iter().any(|r| {
-                    r.kind == DocumentKind::Certificate && r.valid_until.is_some_and(|u| u < today)
-                }),
+                && certificate_ends.iter().any(|end| end.last_day < today),
+            qualification_certificate_ended_at_75: !has_qualification_certificate
+                && certificate_ends
+                    .iter()
+                    .any(|end| end.at_75 && end.last_day < today),
             has_notice: held(DocumentKind::Notice),
             has_phone_screen: held(DocumentKind::Portal),
             app_copy: None,
@@ -269,9 +288,11 @@ mod tests {
         let s = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 11, 24));
         assert!(!s.has_qualification_certificate && !s.has_notice && !s.has_phone_screen);
         assert!(
-            !s.qualification_certificate_expired,
-            "its printed 有効期限 has not passed"
+            s.qualification_certificate_expired && s.qualification_certificate_ended_at_75,
+            "its printed 有効期限 has not passed, but it ended the day before the 75th birthday"
         );
+        let s = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 11, 23));
+        assert!(!s.qualification_certificate_expired && !s.qualification_certificate_ended_at_75);
         assert_eq!(s.public_expense, ["重度障がい者医療証"], "公費 is not cut");
         let late = InsurerNumber::parse("39131156").unwrap();
         let late_elderly =

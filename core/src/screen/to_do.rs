@@ -117,8 +117,17 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
     {
         out.push(step(
             GuidanceAction::AskForNewQualificationCertificate,
-            "資格確認書の有効期限が過ぎています。新しい資格確認書が届いていないか、\
-             保険者に確認してください。",
+            if member.qualification_certificate_ended_at_75 {
+                // The former insurer's 資格確認書 ended the day before the 75th birthday; the
+                // new one comes from the 後期高齢者医療広域連合, whose counter is at the 市区町村
+                // (高齢者の医療の確保に関する法律 §48, §50, §52(1)).
+                "75歳の誕生日から後期高齢者医療制度に移ったため、これまでの資格確認書は使えません。\
+                 後期高齢者医療の資格確認書が届いていないか、お住まいの市区町村の\
+                 後期高齢者医療の窓口に確認してください。"
+            } else {
+                "資格確認書の有効期限が過ぎています。新しい資格確認書が届いていないか、\
+                 保険者に確認してください。"
+            },
         ));
     }
     out
@@ -253,5 +262,30 @@ mod tests {
             [GuidanceAction::AskForNewQualificationCertificate]
         );
         assert!(g.also_present.is_empty());
+        assert!(g.to_do[0].explanation.contains("保険者に確認"));
+    }
+
+    /// A 協会けんぽ 資格確認書 ends the day before the 75th birthday, though its printed 有効期限
+    /// is years away: the member is told to look for the 後期高齢者医療 資格確認書 at the
+    /// 市区町村, not to ask the former insurer for a renewal.
+    #[test]
+    fn qualification_certificate_ended_at_75() {
+        use crate::eligibility::DocumentKind;
+        // 75 on 2026-11-24; the 資格確認書 is printed valid until 2030.
+        let elder = person(d(1951, 11, 24));
+        let kyokai = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
+        let before = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 11, 23));
+        let g = guidance(&before, &ClinicSituation::NORMAL, d(2026, 11, 23));
+        assert!(g.to_do.is_empty());
+        let s = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 11, 24));
+        let g = guidance(&s, &ClinicSituation::NORMAL, d(2026, 11, 24));
+        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        assert_eq!(
+            actions(&g),
+            [GuidanceAction::AskForNewQualificationCertificate]
+        );
+        let text = &g.to_do[0].explanation;
+        assert!(text.contains("後期高齢者医療の資格確認書") && text.contains("市区町村"));
+        assert!(!text.contains("有効期限が過ぎています"));
     }
 }
