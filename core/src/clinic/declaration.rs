@@ -104,16 +104,8 @@ impl DeclarationForm {
             }
         };
         let name = take(Field::Name, check_cell_text(&self.name, 60));
-        let kana = present(&self.kana).and_then(|k| {
-            take(
-                Field::Kana,
-                fold_kana(k).map_err(|e| match e {
-                    KanaError::Empty => "must not be empty",
-                    KanaError::Hiragana => "must be katakana, not hiragana",
-                    KanaError::NotKatakana => "must be katakana",
-                }),
-            )
-        });
+        let kana = present(&self.kana)
+            .and_then(|k| take(Field::Kana, fold_kana(k).map_err(KanaError::reason)));
         let insurer_name = take(Field::InsurerName, check_cell_text(&self.insurer_name, 100));
         let symbol =
             present(&self.symbol).and_then(|s| take(Field::Symbol, check_cell_text(s, 20)));

@@ -214,11 +214,7 @@ impl MemberForm {
         let name = c.take(Field::Name, check_text(&self.name, 60));
         let kana = c.take(
             Field::Kana,
-            fold_kana(&self.kana).map_err(|e| match e {
-                KanaError::Empty => "must not be empty",
-                KanaError::Hiragana => "must be katakana, not hiragana",
-                KanaError::NotKatakana => "must be katakana",
-            }),
+            fold_kana(&self.kana).map_err(KanaError::reason),
         );
         let birth = c.take(Field::BirthDate, parse_date(&self.birth_date));
         if let Some(b) = birth {
@@ -305,6 +301,7 @@ mod tests {
             (Box::new(|f| f.name = "あ".repeat(61)), Field::Name),
             (Box::new(|f| f.kana = "やまだ".into()), Field::Kana),
             (Box::new(|f| f.kana = "Yamada".into()), Field::Kana),
+            (Box::new(|f| f.kana = "ア".repeat(101)), Field::Kana),
             (
                 Box::new(|f| f.birth_date = "1985-02-30".into()),
                 Field::BirthDate,

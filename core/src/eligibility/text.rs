@@ -144,13 +144,37 @@ pub enum KanaError {
     Hiragana,
     /// Any other non-katakana character.
     NotKatakana,
+    /// More than [`MAX_KANA_CHARS`] characters after folding.
+    TooLong,
 }
 
-/// Folds a 氏名カナ (half-width katakana becomes full-width) and checks it is katakana.
+impl KanaError {
+    /// The reason shown beside the field (the forms' wording; no part of the value).
+    pub fn reason(self) -> &'static str {
+        match self {
+            KanaError::Empty => "must not be empty",
+            KanaError::Hiragana => "must be katakana, not hiragana",
+            KanaError::NotKatakana => "must be katakana",
+            KanaError::TooLong => "is too long",
+        }
+    }
+}
+
+/// The longest 氏名カナ accepted, in characters after folding. A reading is longer than the
+/// 氏名 it reads (the 氏名 limit is 60): 100 leaves room for long foreign names written in
+/// katakana, while a pasted page of text is refused with a clear error instead of being stored,
+/// signed or printed on a desk's CSV.
+pub const MAX_KANA_CHARS: usize = 100;
+
+/// Folds a 氏名カナ (half-width katakana becomes full-width) and checks it is katakana of at
+/// most [`MAX_KANA_CHARS`] characters.
 pub fn fold_kana(input: &str) -> Result<String, KanaError> {
     let folded = fold_width(input);
     if folded.is_empty() {
         return Err(KanaError::Empty);
+    }
+    if folded.chars().count() > MAX_KANA_CHARS {
+        return Err(KanaError::TooLong);
     }
     if let Some(bad) = folded.chars().find(|c| !is_kana_char(*c)) {
         return Err(if ('\u{3041}'..='\u{3096}').contains(&bad) {
@@ -165,6 +189,17 @@ pub fn fold_kana(input: &str) -> Result<String, KanaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kana_length_is_limited_after_folding() {
+        let longest = "ア".repeat(MAX_KANA_CHARS);
+        assert_eq!(fold_kana(&longest).as_deref(), Ok(longest.as_str()));
+        assert_eq!(fold_kana(&format!("{longest}ア")), Err(KanaError::TooLong));
+        // Half-width input folds first: 100 ｱ are 100 ア; a ﾞ joins its kana.
+        assert!(fold_kana(&"ｶﾞ".repeat(MAX_KANA_CHARS)).is_ok());
+        assert_eq!(fold_kana(&"ア".repeat(100_000)), Err(KanaError::TooLong));
+        assert_eq!(KanaError::TooLong.reason(), "is too long");
+    }
 
     #[test]
     fn width_folding() {
