@@ -232,7 +232,7 @@ const FULL_PAYMENT: &str = "保険証として使えるものがありません�
 ///   (a copy, or issuer-signed); with no official document (and no 資格確認書) → the
 ///   被保険者資格申立書.
 /// - Nothing usable → pay in full and claim 療養費. Never for a member whose card works as a
-///   マイナ保険証 or who holds an in-date 資格確認書.
+///   マイナ保険証 or who holds a 資格確認書 in force (`calendar::record_in_force`).
 pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: NaiveDate) -> Guidance {
     let online = clinic.can_check_online();
     let myna = member.myna_usable();
@@ -794,8 +794,8 @@ mod tests {
         }
     }
 
-    /// Never 10割 for a member whose card works as a マイナ保険証 or who holds an in-date
-    /// 資格確認書, whatever else they hold and whatever the clinic's situation; and the first
+    /// Never 10割 for a member whose card works as a マイナ保険証 or who holds a 資格確認書 in
+    /// force, whatever else they hold and whatever the clinic's situation; and the first
     /// option then names the card or the 資格確認書.
     #[test]
     fn never_full_payment_with_a_working_card_or_a_certificate() {
