@@ -211,13 +211,14 @@ impl Household {
         pin: Vec<u8>,
         options: CardCheckOptions,
     ) -> Result<CardCheckResult, ShikakuError> {
-        let pin = Zeroizing::new(pin);
+        // Checked at once; the caller's copy is wiped when the parse returns.
+        let pin = checked_pin(pin)?;
         let id = crate::convert::member_id(&member_id)?;
         // The member must exist before a PIN try is spent.
         let member = self.store().member(id)?;
         let check = core_card::check_card(
             &CardTransportAdapter(transport),
-            pin_text(&pin)?,
+            &pin,
             CheckOptions {
                 allow_last_auth_attempt: options.allow_last_auth_attempt,
                 allow_last_text_attempt: options.allow_last_text_attempt,
@@ -261,9 +262,12 @@ impl Household {
     }
 }
 
-/// The PIN bytes as the text the core's PIN check takes, borrowed (no copy). Bytes that are
-/// not UTF-8 cannot be 4 ASCII digits: [`core_card::CardError::InvalidPinFormat`], nothing is
-/// sent.
-pub(crate) fn pin_text(pin: &[u8]) -> Result<&str, ShikakuError> {
-    std::str::from_utf8(pin).map_err(|_| core_card::CardError::InvalidPinFormat.into())
+/// The PIN as the apps hand it (its ASCII digits, in an array they wipe), checked once
+/// ([`core_card::Pin::from_bytes`]: exactly four ASCII digits, else
+/// [`core_card::CardError::InvalidPinFormat`] and nothing is sent). The bytes are wiped
+/// before this returns, whether they were a PIN or not; the `Pin` keeps the one copy, itself
+/// wiped on drop.
+pub(crate) fn checked_pin(pin: Vec<u8>) -> Result<core_card::Pin, ShikakuError> {
+    let pin = Zeroizing::new(pin);
+    Ok(core_card::Pin::from_bytes(&pin)?)
 }

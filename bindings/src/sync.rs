@@ -84,8 +84,9 @@ impl Household {
         pin: Vec<u8>,
         settings: SyncSettings,
     ) -> Result<SyncOutcome, ShikakuError> {
-        // The PIN comes as bytes the caller can wipe (see `check_card`); this copy is wiped.
-        let pin = zeroize::Zeroizing::new(pin);
+        // The PIN comes as bytes the caller can wipe (see `check_card`); checked at once, before
+        // any request, and this copy is wiped when the parse returns.
+        let pin = crate::card::checked_pin(pin)?;
         let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
         let root = root_key_from(&settings.root_key)?;
         let tls_pins = SpkiPin::parse_for(&server, &settings.tls_pins)
@@ -107,7 +108,7 @@ impl Household {
             &snapshot,
             &HttpTransportAdapter { http, tls_pins },
             &CardTransportAdapter(card),
-            crate::card::pin_text(&pin)?,
+            &pin,
             &config,
             Utc::now(),
             &mut |_| {},

@@ -1,6 +1,7 @@
 //! The FFI's `Household::sync` against an issuer the test controls (in Rust, through the same
-//! foreign-trait objects a phone passes): the store is not held while the network is slow, and
-//! a root other than the pinned one is refused without touching the store.
+//! foreign-trait objects a phone passes): the store is not held while the network is slow,
+//! a root other than the pinned one is refused without touching the store, and a malformed PIN
+//! costs neither a request nor an APDU.
 #![cfg(feature = "testing")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -245,4 +246,90 @@ fn a_sync_with_another_root_is_refused_as_root_changed_and_changes_nothing() {
         )
         .unwrap_err();
     assert_eq!(err, ShikakuError::RootChanged);
+}
+
+/// An HTTP transport and a card that count what reaches them.
+struct Counted<T> {
+    inner: T,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl<T> Counted<T> {
+    fn new(inner: T) -> Arc<Self> {
+        Arc::new(Counted {
+            inner,
+            calls: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+    fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl HttpTransport for Counted<Issuer> {
+    fn send(&self, r: HttpRequest) -> Result<HttpResponse, HttpError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.send(r)
+    }
+}
+
+impl CardTransport for Counted<Card> {
+    fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.transceive(apdu)
+    }
+    fn extended_length(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_malformed_pin_is_refused_before_any_request_or_apdu() {
+    let dir = tempfile::tempdir().unwrap();
+    let household = Household::open(
+        dir.path().join("h.db").display().to_string(),
+        Arc::new(XorKeys),
+    )
+    .unwrap();
+    let fixture = test_issuer(vec![profile("taro")]).unwrap();
+    let root = fixture.root_key.clone();
+    let issuer = Counted::new(Issuer {
+        fixture,
+        gate: None,
+    });
+    let card = Counted::new(Card(virtual_card(profile("taro")).unwrap()));
+    // The PIN is checked where it enters, so a bad one costs no trust-list fetch and no
+    // challenge from the server (the core used to check it only at the card login).
+    for bad in [
+        &b"12a4"[..],
+        b"123",
+        b"12345",
+        b"\xff\xfe12",
+        "１２３４".as_bytes(),
+    ] {
+        let err = household
+            .sync(
+                issuer.clone(),
+                card.clone(),
+                bad.to_vec(),
+                settings(root.clone()),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, ShikakuError::PinUnusable { blocked: false, .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(issuer.calls(), 0, "no request for a malformed PIN");
+    assert_eq!(card.calls(), 0, "no APDU for a malformed PIN");
+    // The same transports with the right PIN: the count is of real traffic.
+    household
+        .sync(
+            issuer.clone(),
+            card.clone(),
+            b"1234".to_vec(),
+            settings(root),
+        )
+        .unwrap();
+    assert!(issuer.calls() >= 4 && card.calls() > 0);
 }

@@ -450,7 +450,8 @@ fuzz_target!(|data: &[u8]| {
                 extra_anchors: vec![CA_DER.to_vec()],
                 trust_store: None,
             };
-            let result = check_card(&card, "1234", options, now());
+            let pin = Pin::from_bytes(b"1234").expect("a well-formed PIN");
+            let result = check_card(&card, &pin, options, now());
             if debug() {
                 eprintln!("check_card: {result:?}");
             }
@@ -464,7 +465,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            let pin = Pin::parse("1234").expect("a well-formed PIN");
+            let pin = Pin::from_bytes(b"1234").expect("a well-formed PIN");
             let result = sign_challenge(&card, &pin, b"fuzz challenge", mode & 0x04 != 0);
             if debug() {
                 eprintln!("sign_challenge: {:?}", result.map(|s| s.signature.len()));

@@ -340,7 +340,9 @@ fn read_text_ap(
 /// Checks that the card is a genuine My Number Card held by someone who knows its PIN.
 ///
 /// Order, and why:
-/// 1. The PIN format is checked and the trust anchors are parsed before anything is sent.
+/// 1. The PIN comes already checked for its format ([`Pin::from_bytes`], parsed once by the
+///    caller at its boundary, so no text copy of it lives on here); the trust anchors are
+///    parsed before anything is sent.
 /// 2. SELECT the JPKI AP by AID (failure → [`CardError::NotAMyNumberCard`]); read the token
 ///    (card kind) and the 利用者証明用 certificate (no PIN). The certificate is one extended
 ///    READ BINARY when the transport carries extended APDUs
@@ -366,11 +368,10 @@ fn read_text_ap(
 /// Nothing is stored; the caller stores the returned [`CardCheck`].
 pub fn check_card(
     transport: &dyn CardTransport,
-    pin: &str,
+    pin: &Pin,
     options: CheckOptions,
     now: DateTime<Utc>,
 ) -> Result<CardCheck, CardError> {
-    let pin = Pin::parse(pin)?;
     let mut trust = match options.trust_store {
         Some(store) => store,
         None => TrustStore::jlis_auth()?,
@@ -389,13 +390,13 @@ pub fn check_card(
     let (retries_left, _) = sign_with_auth_key(
         &mut ch,
         &certificate,
-        &pin,
+        pin,
         &challenge,
         options.allow_last_auth_attempt,
     )?;
 
     let basic_info = if options.read_basic_info {
-        match read_text_ap(&mut ch, &pin, options.allow_last_text_attempt) {
+        match read_text_ap(&mut ch, pin, options.allow_last_text_attempt) {
             Ok(info) => BasicInfoOutcome::Read(info),
             Err(error) => BasicInfoOutcome::Failed(TextApFailure::of(error)),
         }
@@ -420,8 +421,8 @@ pub fn check_card(
 /// guard, and returns the certificate with the signature. The signature is checked locally
 /// with the certificate's key; chaining is the verifier's job.
 ///
-/// The PIN comes already checked for its format ([`Pin::parse`], [`Pin::from_bytes`]), so
-/// it is never made into text on this path.
+/// The PIN comes already checked for its format ([`Pin::from_bytes`]), so it is never made
+/// into text on this path.
 pub fn sign_challenge(
     transport: &dyn CardTransport,
     pin: &Pin,
@@ -514,12 +515,12 @@ mod tests {
     use crate::card::transport::TransportError;
 
     const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
-    const PIN: &str = "1234";
+    const PIN: &[u8] = b"1234";
     const VERIFY_1234: &str = "002000800431323334";
 
-    /// [`PIN`], checked, as [`sign_challenge`] takes it.
+    /// [`PIN`], checked, as [`check_card`] and [`sign_challenge`] take it.
     fn pin() -> Pin {
-        Pin::parse(PIN).unwrap()
+        Pin::from_bytes(PIN).unwrap()
     }
 
     fn now() -> DateTime<Utc> {
@@ -588,7 +589,7 @@ mod tests {
     #[test]
     fn check_without_basic_info() {
         let mock = jpki_ok(&pki().leaf);
-        let check = check_card(&mock, PIN, options(false), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(false), now()).unwrap();
         mock.assert_done();
         assert_invariants(&mock);
         assert_eq!(check.card_kind, CardKind::MyNumberCard);
@@ -617,7 +618,7 @@ mod tests {
     #[test]
     fn check_with_basic_info() {
         let mock = with_text_ap(jpki_ok(&pki().leaf));
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         mock.assert_done();
         assert_invariants(&mock);
         let info = check.basic_info.info().unwrap();
@@ -656,7 +657,7 @@ mod tests {
     fn extended_length_reads_the_certificate_in_one_apdu() {
         let leaf = &pki().leaf;
         let mock = jpki_extended(vec![extended_read_step(leaf, 2048 - leaf.len())]);
-        let check = check_card(&mock, PIN, options(false), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(false), now()).unwrap();
         mock.assert_done();
         assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
         assert_eq!(mock.traffic().0, 1 + 2 + 2 + 3 + 2);
@@ -668,7 +669,7 @@ mod tests {
             .expect(VERIFY_1234, "9000")
             .expect("00A4020C020002", "9000")
             .then(vec![extended_read_step(&basic_info_file(), 40)]);
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         mock.assert_done();
         assert_eq!(check.basic_info.info().unwrap().birth_date, "19800217");
         assert_invariants(&mock);
@@ -682,7 +683,7 @@ mod tests {
             let mut steps = vec![(hex("00B00000000000"), hex(refusal))];
             steps.extend(read_steps(leaf, 2048 - leaf.len()));
             let mock = jpki_extended(steps);
-            let check = check_card(&mock, PIN, options(false), now()).unwrap();
+            let check = check_card(&mock, &pin(), options(false), now()).unwrap();
             mock.assert_done();
             assert_eq!(check.retries_left, PinCounter::Remaining(3));
             // One VERIFY, sent after every read of the certificate.
@@ -701,7 +702,7 @@ mod tests {
                 reason: "reader refused an extended APDU".into(),
             },
         );
-        check_card(&mock, PIN, options(false), now()).unwrap();
+        check_card(&mock, &pin(), options(false), now()).unwrap();
         mock.assert_done();
         assert_eq!(mock.pin_verifies(), 1);
         assert_eq!(mock.log()[4], hex("00B00000000000"));
@@ -712,31 +713,17 @@ mod tests {
     fn each_challenge_is_fresh() {
         let first = jpki_ok(&pki().leaf);
         let second = jpki_ok(&pki().leaf);
-        check_card(&first, PIN, options(false), now()).unwrap();
-        check_card(&second, PIN, options(false), now()).unwrap();
+        check_card(&first, &pin(), options(false), now()).unwrap();
+        check_card(&second, &pin(), options(false), now()).unwrap();
         let sign = |m: &MockTransport| m.log().last().unwrap().clone();
         assert_ne!(sign(&first), sign(&second));
-    }
-
-    #[test]
-    fn invalid_pin_format_sends_nothing() {
-        let mock = MockTransport::new();
-        for pin in ["123", "12345", "abcd", "１２３４"] {
-            assert_eq!(
-                check_card(&mock, pin, options(true), now()),
-                Err(CardError::InvalidPinFormat)
-            );
-            // sign_challenge takes a checked `Pin`: a bad format never gets that far.
-            assert_eq!(Pin::parse(pin).unwrap_err(), CardError::InvalidPinFormat);
-        }
-        assert!(mock.log().is_empty());
     }
 
     #[test]
     fn not_a_my_number_card() {
         let mock = MockTransport::new().expect(SELECT_JPKI, "6A82");
         assert_eq!(
-            check_card(&mock, PIN, options(false), now()),
+            check_card(&mock, &pin(), options(false), now()),
             Err(CardError::NotAMyNumberCard)
         );
         assert_eq!(mock.log().len(), 1);
@@ -745,7 +732,7 @@ mod tests {
             .expect("00A4020C020006", "9000")
             .expect_bytes(hex("00B0000020"), token_answer("SOMEOTHERTOKEN"));
         assert_eq!(
-            check_card(&mock, PIN, options(false), now()),
+            check_card(&mock, &pin(), options(false), now()),
             Err(CardError::NotAMyNumberCard)
         );
         assert_eq!(mock.pin_verifies(), 0);
@@ -776,7 +763,7 @@ mod tests {
         let mock = jpki_head(&pki().leaf);
         let later = utc(2030, 5, 1, 0, 0, 0);
         assert_eq!(
-            check_card(&mock, PIN, options(false), later),
+            check_card(&mock, &pin(), options(false), later),
             Err(CardError::CertificateExpired {
                 not_after: leaf_not_after()
             })
@@ -787,7 +774,7 @@ mod tests {
         // the next second is not.
         let mock = jpki_head(&pki().leaf);
         assert_eq!(
-            check_card(&mock, PIN, options(false), utc(2030, 4, 30, 15, 0, 0)),
+            check_card(&mock, &pin(), options(false), utc(2030, 4, 30, 15, 0, 0)),
             Err(CardError::CertificateExpired {
                 not_after: leaf_not_after()
             })
@@ -795,7 +782,7 @@ mod tests {
         assert_eq!(mock.pin_verifies(), 0);
         let mock = jpki_ok(&pki().leaf);
         let last = utc(2030, 4, 30, 14, 59, 59);
-        let check = check_card(&mock, PIN, options(false), last).unwrap();
+        let check = check_card(&mock, &pin(), options(false), last).unwrap();
         mock.assert_done();
         assert!(check.certificate_expired_at_check());
     }
@@ -803,7 +790,7 @@ mod tests {
     #[test]
     fn expired_yesterday_is_accepted_in_grace_with_the_full_check() {
         let mock = jpki_ok(&pki().leaf);
-        let check = check_card(&mock, PIN, options(false), expired_yesterday()).unwrap();
+        let check = check_card(&mock, &pin(), options(false), expired_yesterday()).unwrap();
         // The whole flow ran: chain, counter, one VERIFY, the signature over a fresh challenge.
         mock.assert_done();
         assert_invariants(&mock);
@@ -823,7 +810,7 @@ mod tests {
         assert!(back.certificate_expired_at_check());
         assert_eq!(back, check);
         // A check inside the validity is not flagged.
-        let valid = check_card(&jpki_ok(&pki().leaf), PIN, options(false), now()).unwrap();
+        let valid = check_card(&jpki_ok(&pki().leaf), &pin(), options(false), now()).unwrap();
         assert!(!valid.certificate_expired_at_check());
         assert_eq!(
             valid.insurance_grace_last_day(),
@@ -836,21 +823,21 @@ mod tests {
         // In grace, but only the J-LIS roots are trusted: the test leaf does not chain.
         let mock = jpki_head(&pki().leaf);
         assert_eq!(
-            check_card(&mock, PIN, options_jlis_only(), expired_yesterday()),
+            check_card(&mock, &pin(), options_jlis_only(), expired_yesterday()),
             Err(CardError::UntrustedCertificate)
         );
         assert_eq!(mock.pin_verifies(), 0);
         // A leaf under an impostor CA that copies the J-LIS name, expired and in grace.
         let mock = jpki_head(&pki().leaf_by_impostor);
         assert_eq!(
-            check_card(&mock, PIN, options_jlis_only(), expired_yesterday()),
+            check_card(&mock, &pin(), options_jlis_only(), expired_yesterday()),
             Err(CardError::UntrustedCertificate)
         );
         assert_eq!(mock.pin_verifies(), 0);
         // Past the grace period the answer is still "untrusted", as before.
         let mock = jpki_head(&pki().leaf_by_impostor);
         assert_eq!(
-            check_card(&mock, PIN, options_jlis_only(), utc(2031, 1, 1, 0, 0, 0)),
+            check_card(&mock, &pin(), options_jlis_only(), utc(2031, 1, 1, 0, 0, 0)),
             Err(CardError::UntrustedCertificate)
         );
     }
@@ -866,7 +853,7 @@ mod tests {
         assert_eq!(
             check_card(
                 &mock,
-                PIN,
+                &pin(),
                 anchored(&pki().ca_ending_before_leaf),
                 expired_yesterday()
             ),
@@ -874,7 +861,7 @@ mod tests {
         );
         assert_eq!(mock.pin_verifies(), 0);
         let mock = jpki_ok(&pki().leaf);
-        assert!(check_card(&mock, PIN, anchored(&pki().ca), expired_yesterday()).is_ok());
+        assert!(check_card(&mock, &pin(), anchored(&pki().ca), expired_yesterday()).is_ok());
     }
 
     #[test]
@@ -883,7 +870,7 @@ mod tests {
         let base = || jpki_head(&pki().leaf).expect("00A4020C020018", "9000");
         let mock = base().expect("00200080", "63C1");
         assert_eq!(
-            check_card(&mock, PIN, options(false), expired_yesterday()),
+            check_card(&mock, &pin(), options(false), expired_yesterday()),
             Err(CardError::LastAttemptNeedsConsent {
                 pin: PinKind::JpkiAuth
             })
@@ -892,7 +879,7 @@ mod tests {
         assert_eq!(mock.pin_verifies(), 0);
         let mock = base().expect("00200080", "6984");
         assert!(matches!(
-            check_card(&mock, PIN, options(false), expired_yesterday()),
+            check_card(&mock, &pin(), options(false), expired_yesterday()),
             Err(CardError::PinBlocked { .. })
         ));
         assert_eq!(mock.pin_verifies(), 0);
@@ -900,7 +887,7 @@ mod tests {
             .expect("00200080", "63C3")
             .expect(VERIFY_1234, "63C2");
         assert_eq!(
-            check_card(&mock, PIN, options(false), expired_yesterday()),
+            check_card(&mock, &pin(), options(false), expired_yesterday()),
             Err(CardError::WrongPin {
                 retries_left: 2,
                 pin: PinKind::JpkiAuth
@@ -909,7 +896,7 @@ mod tests {
         mock.assert_done();
         // The counter read comes before the only VERIFY.
         let mock = with_text_ap(jpki_ok(&pki().leaf));
-        check_card(&mock, PIN, options(true), expired_yesterday()).unwrap();
+        check_card(&mock, &pin(), options(true), expired_yesterday()).unwrap();
         let log = mock.log();
         let counter = log.iter().position(|c| *c == hex("00200080")).unwrap();
         let verify = log.iter().position(|c| *c == hex(VERIFY_1234)).unwrap();
@@ -924,13 +911,13 @@ mod tests {
         let mock = jpki_head(&pki().leaf);
         let options = CheckOptions::default();
         assert_eq!(
-            check_card(&mock, PIN, options, now()),
+            check_card(&mock, &pin(), options, now()),
             Err(CardError::UntrustedCertificate)
         );
         assert_eq!(mock.pin_verifies(), 0);
         // An impostor CA with the J-LIS DN.
         let mock = jpki_head(&pki().leaf_by_impostor);
-        let err = check_card(&mock, PIN, options_jlis_only(), now()).unwrap_err();
+        let err = check_card(&mock, &pin(), options_jlis_only(), now()).unwrap_err();
         assert_eq!(err, CardError::UntrustedCertificate);
         let leaf = CardCertificate::from_der(&pki().leaf_by_impostor).unwrap();
         assert!(leaf.issuer().contains("JPKI for user authentication"));
@@ -953,7 +940,7 @@ mod tests {
             .expect("00A4020C020017", "9000")
             .expect_sign(true);
         assert_eq!(
-            check_card(&mock, PIN, options(false), now()),
+            check_card(&mock, &pin(), options(false), now()),
             Err(CardError::BadSignature)
         );
         mock.assert_done();
@@ -963,7 +950,7 @@ mod tests {
     fn key_usage_without_digital_signature() {
         let mock = jpki_head(&pki().leaf_without_signature_usage);
         assert_eq!(
-            check_card(&mock, PIN, options(false), now()),
+            check_card(&mock, &pin(), options(false), now()),
             Err(CardError::CertificateKeyUsage)
         );
         assert_eq!(mock.pin_verifies(), 0);
@@ -976,7 +963,7 @@ mod tests {
             .expect("00200080", "63C3")
             .expect(VERIFY_1234, "63C2");
         assert_eq!(
-            check_card(&mock, PIN, options(false), now()),
+            check_card(&mock, &pin(), options(false), now()),
             Err(CardError::WrongPin {
                 retries_left: 2,
                 pin: PinKind::JpkiAuth
@@ -986,7 +973,7 @@ mod tests {
 
         let mock = base().expect("00200080", "63C1");
         assert_eq!(
-            check_card(&mock, PIN, options(false), now()),
+            check_card(&mock, &pin(), options(false), now()),
             Err(CardError::LastAttemptNeedsConsent {
                 pin: PinKind::JpkiAuth
             })
@@ -1003,12 +990,12 @@ mod tests {
             allow_last_auth_attempt: true,
             ..options(false)
         };
-        let check = check_card(&mock, PIN, consent, now()).unwrap();
+        let check = check_card(&mock, &pin(), consent, now()).unwrap();
         assert_eq!(check.retries_left, PinCounter::Remaining(1));
 
         for blocked in ["6984", "63C0"] {
             let mock = base().expect("00200080", blocked);
-            let err = check_card(&mock, PIN, options(false), now()).unwrap_err();
+            let err = check_card(&mock, &pin(), options(false), now()).unwrap_err();
             assert_eq!(
                 err,
                 CardError::PinBlocked {
@@ -1049,7 +1036,7 @@ mod tests {
     fn text_ap_pin_has_its_own_guard_and_its_failure_stands_beside_the_check() {
         // The text PIN at its last try, no consent: no text VERIFY, the good check returned.
         let mock = text_ap_head("63C3", "63C1");
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         mock.assert_done();
         assert_eq!(mock.pin_verifies(), 1);
         assert_eq!(text_verifies(&mock), 0);
@@ -1063,7 +1050,7 @@ mod tests {
 
         // A wrong text PIN: one VERIFY, reported beside the check with the tries left.
         let mock = text_ap_head("63C3", "63C3").expect(VERIFY_1234, "63C2");
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         mock.assert_done();
         assert_eq!(text_verifies(&mock), 1);
         assert_eq!(
@@ -1075,7 +1062,7 @@ mod tests {
 
         // Blocked (already, so nothing is sent; or by this try).
         let mock = text_ap_head("63C3", "6984");
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         assert_eq!(text_verifies(&mock), 0);
         assert_eq!(
             check.basic_info,
@@ -1086,7 +1073,7 @@ mod tests {
             ..options(true)
         };
         let mock = text_ap_head("63C3", "63C1").expect(VERIFY_1234, "63C0");
-        let check = check_card(&mock, PIN, consent, now()).unwrap();
+        let check = check_card(&mock, &pin(), consent, now()).unwrap();
         assert_eq!(text_verifies(&mock), 1);
         assert_eq!(
             check.basic_info,
@@ -1095,7 +1082,7 @@ mod tests {
 
         // A card without the text AP, or a malformed 基本4情報: a card error beside the check.
         let mock = jpki_ok(&pki().leaf).expect(SELECT_TEXT_AP, "6A82");
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         mock.assert_done();
         assert!(matches!(
             check.basic_info,
@@ -1108,7 +1095,7 @@ mod tests {
             .expect(VERIFY_1234, "9000")
             .expect("00A4020C020002", "9000")
             .then(read_steps(&hex("FF20 03 DF22 00"), 0));
-        let check = check_card(&mock, PIN, options(true), now()).unwrap();
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
         let failure = check.basic_info.failure().unwrap();
         assert!(failure.to_string().contains("基本4情報"), "{failure}");
     }
@@ -1127,7 +1114,7 @@ mod tests {
         // the text VERIFY is not, and the good check comes back with the text step waiting
         // for its own consent.
         let mock = text_ap_head("63C1", "63C1");
-        let check = check_card(&mock, PIN, auth_only.clone(), now()).unwrap();
+        let check = check_card(&mock, &pin(), auth_only.clone(), now()).unwrap();
         mock.assert_done();
         assert_eq!(mock.pin_verifies(), 1);
         assert_eq!(text_verifies(&mock), 0);
@@ -1141,7 +1128,7 @@ mod tests {
             .expect("00A4020C020018", "9000")
             .expect("00200080", "63C1");
         assert_eq!(
-            check_card(&mock, PIN, text_only.clone(), now()),
+            check_card(&mock, &pin(), text_only.clone(), now()),
             Err(CardError::LastAttemptNeedsConsent {
                 pin: PinKind::JpkiAuth
             })
@@ -1153,14 +1140,14 @@ mod tests {
             .expect(VERIFY_1234, "9000")
             .expect("00A4020C020002", "9000")
             .then(read_steps(&basic_info_file(), 40));
-        let check = check_card(&mock, PIN, text_only, now()).unwrap();
+        let check = check_card(&mock, &pin(), text_only, now()).unwrap();
         mock.assert_done();
         assert_eq!(text_verifies(&mock), 1);
         assert_eq!(check.basic_info.info().unwrap().birth_date, "19800217");
         // Consent for the auth PIN does not spend the text PIN's last try even when the auth
         // PIN is not at its last try.
         let mock = text_ap_head("63C3", "63C1");
-        let check = check_card(&mock, PIN, auth_only, now()).unwrap();
+        let check = check_card(&mock, &pin(), auth_only, now()).unwrap();
         assert_eq!(text_verifies(&mock), 0);
         assert_eq!(
             check.basic_info,
@@ -1172,7 +1159,7 @@ mod tests {
     fn stored_checks_of_every_shape_read_back() {
         let check = check_card(
             &with_text_ap(jpki_ok(&pki().leaf)),
-            PIN,
+            &pin(),
             options(true),
             now(),
         )
@@ -1232,7 +1219,7 @@ mod tests {
         let total = with_text_ap(jpki_ok(&pki().leaf)).script_len();
         let (verify_indices, text_ap_at) = {
             let mock = with_text_ap(jpki_ok(&pki().leaf));
-            check_card(&mock, PIN, options(true), now).unwrap();
+            check_card(&mock, &pin(), options(true), now).unwrap();
             let log = mock.log();
             let verifies: Vec<usize> = log
                 .iter()
@@ -1253,7 +1240,7 @@ mod tests {
                 },
             ] {
                 let mock = with_text_ap(jpki_ok(&pki().leaf)).fail_at(index, error.clone());
-                let result = check_card(&mock, PIN, options(true), now);
+                let result = check_card(&mock, &pin(), options(true), now);
                 let in_flight = verify_indices.contains(&index);
                 let expected = CardError::from_transport(error, in_flight);
                 if index < text_ap_at {

@@ -16,15 +16,11 @@ const VERIFY_LEN: usize = 9;
 pub struct Pin(Zeroizing<[u8; 4]>);
 
 impl Pin {
-    /// Accepts exactly four ASCII digits, else [`CardError::InvalidPinFormat`] (nothing is
-    /// sent to the card).
-    pub fn parse(pin: &str) -> Result<Self, CardError> {
-        Self::from_bytes(pin.as_bytes())
-    }
-
-    /// [`Pin::parse`] for a PIN held as bytes (as the apps hand it, in an array they can wipe):
-    /// exactly four ASCII digits, else [`CardError::InvalidPinFormat`]. No text is made of
-    /// them; the one copy kept is wiped on drop.
+    /// The one format check of a PIN, on the bytes the caller holds (as the apps hand it, in an
+    /// array they can wipe; a typed string's `as_bytes()`): exactly four ASCII digits, else
+    /// [`CardError::InvalidPinFormat`] (nothing is sent to the card). No text is made of them;
+    /// the one copy kept is wiped on drop. Every card path takes the `Pin` this returns, so
+    /// the caller parses once, at its boundary, and can wipe its own buffer right away.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CardError> {
         match bytes {
             [a, b, c, d] if bytes.iter().all(u8::is_ascii_digit) => {
@@ -126,8 +122,8 @@ mod tests {
 
     #[test]
     fn format_check() {
-        assert!(Pin::parse("1234").is_ok());
-        assert!(Pin::parse("0000").is_ok());
+        assert!(Pin::from_bytes(b"1234").is_ok());
+        assert!(Pin::from_bytes(b"0000").is_ok());
         for bad in [
             "",
             "123",
@@ -139,12 +135,13 @@ mod tests {
             "-123",
         ] {
             assert_eq!(
-                Pin::parse(bad).unwrap_err(),
+                Pin::from_bytes(bad.as_bytes()).unwrap_err(),
                 CardError::InvalidPinFormat,
                 "{bad:?}"
             );
         }
-        // Bytes go through the same check: the apps' PIN arrays, never made into text first.
+        // Bytes that are not text at all go through the same check: the apps' PIN arrays,
+        // never made into text first.
         for bad in [
             &b"123"[..],
             b"12345",
@@ -159,14 +156,12 @@ mod tests {
                 "{bad:?}"
             );
         }
-        let from_bytes = Pin::from_bytes(b"1234").unwrap();
         assert_eq!(
-            from_bytes.verify_command(),
-            Pin::parse("1234").unwrap().verify_command()
+            format!("{:?}", Pin::from_bytes(b"1234").unwrap()),
+            "Pin(****)"
         );
-        assert_eq!(format!("{:?}", Pin::parse("1234").unwrap()), "Pin(****)");
         assert_eq!(
-            &Pin::parse("1234").unwrap().verify_command()[..],
+            &Pin::from_bytes(b"1234").unwrap().verify_command()[..],
             &hex("0020008004 31323334")[..]
         );
     }
@@ -174,7 +169,7 @@ mod tests {
     #[test]
     fn the_pin_never_shows_and_its_command_is_never_reallocated() {
         for digits in ["1234", "9876", "0000"] {
-            let pin = Pin::parse(digits).unwrap();
+            let pin = Pin::from_bytes(digits.as_bytes()).unwrap();
             for shown in [format!("{pin:?}"), format!("{pin:#?}")] {
                 assert!(!shown.contains(digits), "{shown}");
                 // Nor the digits as bytes (`[49, 50, ...]`) or hex.
@@ -189,7 +184,7 @@ mod tests {
     }
 
     fn run(mock: &MockTransport, allow_last: bool) -> Result<PinCounter, CardError> {
-        let pin = Pin::parse("1234").unwrap();
+        let pin = Pin::from_bytes(b"1234").unwrap();
         guarded_verify(
             &mut Channel::new(mock),
             0x0018,

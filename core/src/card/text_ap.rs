@@ -451,7 +451,7 @@ mod tests {
         assert!(mock.log().is_empty());
         select(&mut ch).unwrap();
         assert_eq!(pin_counter(&mut ch), Ok(PinCounter::Remaining(3)));
-        verify_pin(&mut ch, &Pin::parse("1234").unwrap(), false).unwrap();
+        verify_pin(&mut ch, &Pin::from_bytes(b"1234").unwrap(), false).unwrap();
         assert_eq!(read_basic_info(&mut ch).unwrap().birth_date, "19800217");
         mock.assert_done();
         mock.assert_never_selected_my_number();

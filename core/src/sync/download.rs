@@ -91,12 +91,14 @@ fn root_in_force(
 }
 
 /// Runs the network and card part of a sync and verifies everything that arrived. Touches no
-/// store: on success, hand the result to [`super::commit()`].
+/// store: on success, hand the result to [`super::commit()`]. The PIN comes already checked
+/// for its format ([`Pin::from_bytes`]), parsed once by the caller; it is sent only after
+/// the trust list and the server's challenge, behind the card's PIN guard.
 pub fn download(
     snapshot: &SyncSnapshot,
     http: &dyn HttpTransport,
     card: &dyn CardTransport,
-    pin: &str,
+    pin: &Pin,
     config: &SyncConfig,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(SyncStep),
@@ -151,10 +153,9 @@ pub fn download(
         ));
     }
     progress(SyncStep::Challenge);
-    let pin = Pin::parse(pin)?;
     let signed = sign_challenge(
         card,
-        &pin,
+        pin,
         &login_message(&config.server.origin(), &ch.challenge_id, &challenge),
         config.allow_last_attempt,
     )?;

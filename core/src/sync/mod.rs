@@ -24,7 +24,7 @@ pub use download::{Downloaded, SyncSnapshot, download};
 pub use error::SyncError;
 pub use protocol::{LOGIN_CONTEXT, MAX_RESPONSE_BYTES, fetch_trust_list, login_message};
 
-use crate::card::CardTransport;
+use crate::card::{CardTransport, Pin};
 use crate::document::VerifyingKey;
 use crate::store::Store;
 use http::{HttpTransport, ServerUrl};
@@ -91,12 +91,13 @@ pub struct SyncReport {
 
 /// Runs one sync on `store` (both phases). On any error the store is untouched; on success
 /// every document was verified before any was written, and all were written in one
-/// transaction with the new sync state.
+/// transaction with the new sync state. The PIN comes already checked for its format
+/// ([`Pin::from_bytes`], at the caller's boundary).
 pub fn sync(
     store: &mut Store,
     http: &dyn HttpTransport,
     card: &dyn CardTransport,
-    pin: &str,
+    pin: &Pin,
     config: &SyncConfig,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(SyncStep),

@@ -561,6 +561,38 @@ fn card_errors_are_typed_one_liners() {
 }
 
 #[test]
+fn a_malformed_pin_stops_a_sync_before_any_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    shikaku_issuer::init(&dir.path().join("issuer")).unwrap();
+    // A server that never answers: any request would at least connect to it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let reader = format!("vcard:{}", vcard_profile("vcard-yamada-taro.toml"));
+    for bad in ["12a4", "123", "12345", "１２３４"] {
+        let o = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["sync", "--server", &url, "--reader", &reader, "--root"])
+            .arg(dir.path().join("issuer/root-public.pem"))
+            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
+            .env("SHIKAKU_PIN", bad)
+            .output()
+            .unwrap();
+        assert_clean_failure(&o, "exactly 4 digits");
+        assert!(stderr(&o).contains("nothing was sent"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        listener.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock,
+        "a malformed PIN opened a connection to the server"
+    );
+}
+
+#[test]
 fn inspect_cert_exit_codes() {
     let jlis = |f: &str| {
         Path::new(env!("CARGO_MANIFEST_DIR"))

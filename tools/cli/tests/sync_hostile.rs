@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use p256::ecdsa::signature::Signer;
 use sha2::{Digest, Sha256};
+use shikaku_core::card::Pin;
 use shikaku_core::document::{
     EligibilityDocument, IssuerKey, PresentationDocument, PresentedFormat, SaltedBinding,
     SigningKey, TrustList, check_presentation_holder, from_qr_payload, presentation_of,
@@ -347,6 +348,11 @@ fn config() -> SyncConfig {
     }
 }
 
+/// The PIN `digits`, checked, as the core's sync takes it.
+fn pin(digits: &str) -> Pin {
+    Pin::from_bytes(digits.as_bytes()).unwrap()
+}
+
 fn run(
     path: &Path,
     server: &Server,
@@ -358,7 +364,7 @@ fn run(
         &mut store,
         server,
         card,
-        "1234",
+        &pin("1234"),
         &config(),
         now(),
         &mut |s| steps.push(s),
@@ -864,7 +870,7 @@ fn wrong_pin_fails_before_anything_is_stored() {
         &mut store,
         &srv,
         &taro,
-        "9999",
+        &pin("9999"),
         &config(),
         now(),
         &mut |_| {},
@@ -895,7 +901,7 @@ fn sync_at(
         &mut store,
         server,
         &card("taro"),
-        "1234",
+        &pin("1234"),
         config,
         at,
         &mut |_| {},
@@ -944,7 +950,16 @@ fn the_first_sync_pins_the_root_and_a_different_root_is_refused_not_re_pinned() 
     let taro = card("taro");
     let err = {
         let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
-        sync(&mut store, &srv, &taro, "1234", &other, now(), &mut |_| {}).unwrap_err()
+        sync(
+            &mut store,
+            &srv,
+            &taro,
+            &pin("1234"),
+            &other,
+            now(),
+            &mut |_| {},
+        )
+        .unwrap_err()
     };
     assert_eq!(err, SyncError::RootChanged);
     assert_eq!(snapshot(dir.path()), before);

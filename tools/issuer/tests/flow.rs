@@ -28,7 +28,7 @@ const PIN: &str = "1234";
 
 /// [`PIN`], checked, as `sign_challenge` takes it.
 fn pin() -> Pin {
-    Pin::parse(PIN).unwrap()
+    Pin::from_bytes(PIN.as_bytes()).unwrap()
 }
 
 fn example(name: &str) -> PathBuf {

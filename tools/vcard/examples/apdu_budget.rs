@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use chrono::Utc;
-use shikaku_core::card::{CheckOptions, check_card};
+use shikaku_core::card::{CheckOptions, Pin, check_card};
 use shikaku_vcard::card::basic_info_ef;
 use shikaku_vcard::{Profile, Quirks, VirtualCard};
 
@@ -64,7 +64,13 @@ fn run(card: &VirtualCard, mode: Mode, basic_info: bool) -> (usize, usize, usize
         extra_anchors: vec![shikaku_vcard::test_ca_der().unwrap()],
         ..CheckOptions::default()
     };
-    let check = check_card(card, "1234", options, Utc::now()).unwrap();
+    let check = check_card(
+        card,
+        &Pin::from_bytes(b"1234").unwrap(),
+        options,
+        Utc::now(),
+    )
+    .unwrap();
     assert_eq!(check.basic_info.info().is_some(), basic_info);
     assert!(
         !card.my_number_selected(),

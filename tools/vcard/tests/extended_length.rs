@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::Utc;
-use shikaku_core::card::{CardTransport, CheckOptions, PinCounter, TransportError, check_card};
+use shikaku_core::card::{
+    CardTransport, CheckOptions, Pin, PinCounter, TransportError, check_card,
+};
 use shikaku_vcard::card::{Fault, LogEntry, PinRef, Quirks};
 use shikaku_vcard::{Profile, VirtualCard, test_ca_der};
 
@@ -16,6 +18,11 @@ const PROFILE: &str = concat!(
 
 fn profile() -> Profile {
     Profile::load(PROFILE).unwrap()
+}
+
+/// The virtual card's PIN, checked, as `check_card` takes it.
+fn pin() -> Pin {
+    Pin::from_bytes(b"1234").unwrap()
 }
 
 fn options() -> CheckOptions {
@@ -46,7 +53,7 @@ fn extended_reads_take_the_certificate_in_one_apdu() {
         VirtualCard::with_auth_certificate_size(profile(), 1573).unwrap(),
     ] {
         card.set_extended_length(true);
-        let check = check_card(&card, "1234", options(), Utc::now()).unwrap();
+        let check = check_card(&card, &pin(), options(), Utc::now()).unwrap();
         assert_eq!(
             check.key_fingerprint.0,
             card.auth_key_fingerprint(),
@@ -81,7 +88,7 @@ fn a_card_refusing_extended_apdus_is_read_short_before_any_pin_and_spends_no_try
     card.set_retries_left(PinRef::AuthPin, 2);
     let mut options = options();
     options.read_basic_info = true;
-    let check = check_card(&card, "1234", options, Utc::now()).unwrap();
+    let check = check_card(&card, &pin(), options, Utc::now()).unwrap();
     assert!(check.basic_info.info().is_some());
     let log = card.log();
     // The extended READ was refused, then the certificate came in 256-byte chunks.
@@ -128,7 +135,7 @@ fn a_transport_error_on_the_extended_read_falls_back_without_a_pin_try() {
             after_processing: false,
         },
     );
-    check_card(&card, "1234", options(), Utc::now()).unwrap();
+    check_card(&card, &pin(), options(), Utc::now()).unwrap();
     let log = card.log();
     assert!(is_extended(&log[4].command));
     assert!(log[4].response.is_none());

@@ -46,6 +46,11 @@ fn text_ap_verifies(card: &VirtualCard) -> usize {
     count
 }
 
+/// The PIN `digits`, checked, as the core's card paths take it.
+fn checked(digits: &str) -> Pin {
+    Pin::from_bytes(digits.as_bytes()).unwrap()
+}
+
 fn options() -> CheckOptions {
     CheckOptions {
         read_basic_info: true,
@@ -62,7 +67,7 @@ fn is_verify_with_pin(apdu: &[u8]) -> bool {
 fn a_lost_answer_at_any_index_costs_at_most_one_try() {
     // How many APDUs a full check (with the 基本4情報) takes, fault-free.
     let probe = card();
-    check_card(&probe, "9999", options(), Utc::now()).unwrap_err();
+    check_card(&probe, &checked("9999"), options(), Utc::now()).unwrap_err();
     let n = probe.apdu_count();
     assert!(n >= 8, "a wrong-PIN check still sends its APDUs: {n}");
     for pin in ["9999", "1234"] {
@@ -73,7 +78,7 @@ fn a_lost_answer_at_any_index_costs_at_most_one_try() {
                 c.retries_left(PinRef::AuthPin),
                 c.retries_left(PinRef::TextPin),
             );
-            let _ = check_card(&c, pin, options(), Utc::now());
+            let _ = check_card(&c, &checked(pin), options(), Utc::now());
             let after = (
                 c.retries_left(PinRef::AuthPin),
                 c.retries_left(PinRef::TextPin),
@@ -100,7 +105,7 @@ fn a_lost_answer_at_any_index_costs_at_most_one_try() {
             );
             // The next call starts by reading the counter, before any VERIFY.
             c.clear_log();
-            let _ = check_card(&c, pin, options(), Utc::now());
+            let _ = check_card(&c, &checked(pin), options(), Utc::now());
             let log = c.log();
             if let Some(first) = log.iter().position(|e| is_verify_with_pin(&e.command)) {
                 assert!(
@@ -116,7 +121,7 @@ fn a_lost_answer_at_any_index_costs_at_most_one_try() {
 
 #[test]
 fn a_counted_but_lost_verify_leaving_one_try_needs_consent() {
-    let wrong = Pin::parse("9999").unwrap();
+    let wrong = checked("9999");
     let c = card();
     c.set_retries_left(PinRef::AuthPin, 2);
     // Find the VERIFY's index and lose its answer after the card counted it.
@@ -162,7 +167,7 @@ fn consent_for_the_auth_pin_never_spends_the_text_pins_last_try() {
         allow_last_auth_attempt: true,
         ..options()
     };
-    let check = check_card(&c, "1234", auth_only, Utc::now()).unwrap();
+    let check = check_card(&c, &checked("1234"), auth_only, Utc::now()).unwrap();
     assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
     assert_eq!(
         check.basic_info,
@@ -182,7 +187,7 @@ fn consent_for_the_auth_pin_never_spends_the_text_pins_last_try() {
         ..options()
     };
     assert_eq!(
-        check_card(&c, "1234", text_only.clone(), Utc::now()).unwrap_err(),
+        check_card(&c, &checked("1234"), text_only.clone(), Utc::now()).unwrap_err(),
         CardError::LastAttemptNeedsConsent {
             pin: PinKind::JpkiAuth
         }
@@ -192,7 +197,7 @@ fn consent_for_the_auth_pin_never_spends_the_text_pins_last_try() {
     // With its own consent the text PIN's last try is used (and the right PIN resets it).
     let c = card();
     c.set_retries_left(PinRef::TextPin, 1);
-    let check = check_card(&c, "1234", text_only, Utc::now()).unwrap();
+    let check = check_card(&c, &checked("1234"), text_only, Utc::now()).unwrap();
     assert!(check.basic_info.info().is_some());
     assert_eq!(text_ap_verifies(&c), 1);
     assert_eq!(c.retries_left(PinRef::TextPin), 3);
@@ -201,7 +206,7 @@ fn consent_for_the_auth_pin_never_spends_the_text_pins_last_try() {
 #[test]
 fn a_wrong_text_pin_is_reported_beside_the_good_check() {
     let c = card_with_text_pin_5678();
-    let check = check_card(&c, "1234", options(), Utc::now()).unwrap();
+    let check = check_card(&c, &checked("1234"), options(), Utc::now()).unwrap();
     assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
     assert_eq!(
         check.basic_info,
@@ -222,7 +227,7 @@ fn a_wrong_text_pin_is_reported_beside_the_good_check() {
 #[test]
 fn a_lost_answer_in_the_text_ap_keeps_the_check_and_costs_at_most_one_text_try() {
     let probe = card_with_text_pin_5678();
-    check_card(&probe, "1234", options(), Utc::now()).unwrap();
+    check_card(&probe, &checked("1234"), options(), Utc::now()).unwrap();
     let text_at = probe
         .log()
         .iter()
@@ -232,7 +237,7 @@ fn a_lost_answer_in_the_text_ap_keeps_the_check_and_costs_at_most_one_text_try()
     for i in text_at..n {
         let c = card_with_text_pin_5678();
         c.inject_fault(i, Fault::lost_after_processing());
-        let check = check_card(&c, "1234", options(), Utc::now()).unwrap();
+        let check = check_card(&c, &checked("1234"), options(), Utc::now()).unwrap();
         assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
         match check.basic_info {
             BasicInfoOutcome::Failed(TextApFailure::CardError {

@@ -8,8 +8,8 @@ use anyhow::{Result, anyhow};
 use chrono::Utc;
 use clap::Subcommand;
 use shikaku_core::card::{
-    BasicInfoOutcome, CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch, PinCounter,
-    TextApFailure, card_status, check_card,
+    BasicInfoOutcome, CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch, Pin,
+    PinCounter, TextApFailure, card_status, check_card,
 };
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::screen::calendar::certificate_expiry_date;
@@ -113,7 +113,9 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
             if r.virtual_card {
                 anchors.push(shikaku_vcard::test_ca_der().map_err(|e| anyhow!("{e}"))?);
             }
-            let pin = pin()?;
+            // Checked as soon as it is read (bytes, no further text copy): the typed text is
+            // wiped at the end of this statement, and a bad format never reaches the card.
+            let pin = Pin::from_bytes(pin()?.as_bytes()).map_err(card_failure)?;
             outln!("reader: {}", r.label);
             if r.virtual_card {
                 outln!("trusting the virtual cards' TEST CA for this check");

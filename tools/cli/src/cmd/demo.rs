@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
 use chrono::Utc;
-use shikaku_core::card::{CheckOptions, TrustStore, check_card};
+use shikaku_core::card::{CheckOptions, Pin, TrustStore, check_card};
 use shikaku_core::clinic::{DeskPin, DeskStore, VerifyOptions, check_card_at_desk, export};
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::{MemberForm, RecordForm, Relationship, Sex};
@@ -134,7 +134,7 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
         &mut store,
         &http,
         &taro,
-        PIN,
+        &Pin::from_bytes(PIN.as_bytes())?,
         &sync_config,
         Utc::now(),
         &mut |s| lines.push(s),
@@ -161,7 +161,12 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
         extra_anchors: vec![std::fs::read(&test_ca)?],
         ..CheckOptions::default()
     };
-    let check = check_card(&taro, PIN, options, Utc::now())?;
+    let check = check_card(
+        &taro,
+        &Pin::from_bytes(PIN.as_bytes())?,
+        options,
+        Utc::now(),
+    )?;
     let stored = StoredCardCheck::for_member(&me, check);
     outln!(
         "  genuine card, signature verified; 基本4情報 compared with the member: {}",

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow};
 use chrono::Utc;
 use clap::Args;
+use shikaku_core::card::Pin;
 use shikaku_core::sync::http::ServerUrl;
 use shikaku_core::sync::{SyncConfig, sync};
 
@@ -50,7 +51,10 @@ pub fn run(ctx: &Context, args: SyncArgs) -> Result<ExitCode> {
     };
     let http = UreqTransport::new(ca.as_deref())?;
     let reader = open_reader(&args.reader)?;
-    let pin = pin()?;
+    // Checked as soon as it is read (bytes, no further text copy): the typed text is wiped at
+    // the end of this statement, and a bad format is refused before any request is sent.
+    let pin = Pin::from_bytes(pin()?.as_bytes())
+        .map_err(|e| anyhow!("sync not started: {e} (nothing was sent)"))?;
     let config = SyncConfig {
         server,
         root,
