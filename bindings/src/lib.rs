@@ -44,8 +44,8 @@ pub use platform::{
 };
 pub use screen::{
     CardBadgeView, ChecklistStepView, EligibilityScreenView, FreshnessView, GuidanceOptionView,
-    GuidanceStepView, GuidanceView, HouseholdOverviewView, MemberSummaryView, NoticeView,
-    ScreenFieldView, ScreenSectionView, SwitchChecklistView, TodoItemView,
+    GuidanceStepView, GuidanceView, HouseholdOverviewView, HouseholdScreensView, MemberSummaryView,
+    NoticeView, ScreenFieldView, ScreenSectionView, SwitchChecklistView, TodoItemView,
 };
 pub use sync::{SyncOutcome, SyncSettings, SyncStatus};
 #[cfg(feature = "testing")]

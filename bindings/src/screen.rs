@@ -122,6 +122,18 @@ pub struct HouseholdOverviewView {
     pub last_sync: Option<FreshnessView>,
 }
 
+/// The household overview and every member's eligibility screen, built from one read of the
+/// store (one `HouseholdSnapshot`, docs/decisions/0013-store-performance.md): a front end that
+/// shows the list and then a member's screen shows them consistent with each other.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HouseholdScreensView {
+    /// The household at a glance.
+    pub overview: HouseholdOverviewView,
+    /// Each member's eligibility screen, in the order of `overview.members` (the same members,
+    /// `member_id` for `member_id`).
+    pub screens: Vec<EligibilityScreenView>,
+}
+
 /// One way to get insured care, with a Japanese explanation.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct GuidanceOptionView {
@@ -385,6 +397,25 @@ impl Household {
     /// The household overview, now.
     pub fn overview(&self) -> Result<HouseholdOverviewView, ShikakuError> {
         Ok(screen::household_overview(&self.store(), Utc::now())?.into())
+    }
+
+    /// The household overview and every member's screen, now, from one read of the store: what
+    /// the list shows of a member is what that member's screen shows, even if a sync or a card
+    /// check is stored in between (two calls to `overview` and `screen` are two reads). Fails
+    /// when `overview` fails: damaged member rows and records are counted in `damaged_rows`
+    /// (a damaged member has no line and no screen), a damaged card check fails the read.
+    pub fn overview_with_screens(&self) -> Result<HouseholdScreensView, ShikakuError> {
+        // The store is held for the read only; the views are built after it is released.
+        let snapshot = screen::HouseholdSnapshot::read(&self.store(), Utc::now())?;
+        let overview = snapshot.overview()?;
+        let screens = snapshot
+            .members()
+            .map(|m| snapshot.member_screen(m.id).map(Into::into))
+            .collect::<Result<Vec<EligibilityScreenView>, _>>()?;
+        Ok(HouseholdScreensView {
+            overview: overview.into(),
+            screens,
+        })
     }
 
     /// What the member should present at a clinic in the given situation, best first, from

@@ -1,7 +1,8 @@
 //! The FFI's `Household::sync` against an issuer the test controls (in Rust, through the same
 //! foreign-trait objects a phone passes): the store is not held while the network is slow,
-//! a root other than the pinned one is refused without touching the store, and a malformed PIN
-//! costs neither a request nor an APDU.
+//! a root other than the pinned one is refused without touching the store, a malformed PIN
+//! costs neither a request nor an APDU, and `overview_with_screens` gives the list and every
+//! member's screen from one read.
 #![cfg(feature = "testing")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -182,14 +183,16 @@ fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
         std::thread::spawn(move || {
             let screen = household.screen(member).map(|s| s.name);
             let overview = household.overview().map(|o| o.members.len());
-            done_tx.send((screen, overview)).unwrap();
+            let both = household.overview_with_screens().map(|b| b.screens.len());
+            done_tx.send((screen, overview, both)).unwrap();
         });
     }
-    let (screen, overview) = done_rx
+    let (screen, overview, both) = done_rx
         .recv_timeout(Duration::from_secs(20))
         .expect("screen() waited for the blocked sync");
     assert_eq!(screen.unwrap(), "田中 ウメ");
     assert_eq!(overview.unwrap(), 1);
+    assert_eq!(both.unwrap(), 1);
     release_tx.send(()).unwrap();
     let outcome = syncing.join().unwrap().unwrap();
     assert_eq!(outcome.written, 1);
@@ -332,4 +335,80 @@ fn a_malformed_pin_is_refused_before_any_request_or_apdu() {
         )
         .unwrap();
     assert!(issuer.calls() >= 4 && card.calls() > 0);
+}
+
+#[test]
+fn overview_with_screens_gives_the_list_and_every_screen_of_one_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let household = Household::open(
+        dir.path().join("h.db").display().to_string(),
+        Arc::new(XorKeys),
+    )
+    .unwrap();
+    let empty = household.overview_with_screens().unwrap();
+    assert!(empty.overview.members.is_empty() && empty.screens.is_empty());
+    let issuer = Arc::new(Issuer {
+        fixture: test_issuer(vec![profile("taro")]).unwrap(),
+        gate: None,
+    });
+    let root = issuer.fixture.root_key.clone();
+    let card = Arc::new(Card(virtual_card(profile("taro")).unwrap()));
+    household
+        .sync(issuer, card, b"1234".to_vec(), settings(root))
+        .unwrap();
+    let hand = household
+        .add_member(MemberInput {
+            name: "田中 ウメ".into(),
+            kana: "タナカ ウメ".into(),
+            birth_date: "1952-03-03".into(),
+            sex: shikaku_core::eligibility::Sex::Female,
+            relationship: shikaku_core::eligibility::Relationship::Insured,
+            myna_hoken: None,
+            card_expires_on: None,
+        })
+        .unwrap();
+    let both = household.overview_with_screens().unwrap();
+    let listed: Vec<&str> = both
+        .overview
+        .members
+        .iter()
+        .map(|m| m.member_id.as_str())
+        .collect();
+    let screened: Vec<&str> = both.screens.iter().map(|s| s.member_id.as_str()).collect();
+    assert_eq!(
+        listed, screened,
+        "one screen per listed member, in its order"
+    );
+    assert!(listed.len() >= 2 && listed.contains(&hand.as_str()));
+    assert_eq!(both.overview.damaged_rows, 0);
+    for (line, screen) in both.overview.members.iter().zip(&both.screens) {
+        // The line is the screen's summary: the same read.
+        assert_eq!(line.name, screen.name);
+        assert_eq!(line.card, screen.card.label);
+        assert_eq!(
+            line.top_notice.as_deref(),
+            screen.notices.first().map(|n| n.message.as_str())
+        );
+        let documents = screen
+            .sections
+            .iter()
+            .filter(|s| s.provenance_label.is_some())
+            .count();
+        assert_eq!(line.documents.len(), documents);
+        // And what `screen` reads alone for the unchanged store (the age of the data aside).
+        let alone = household.screen(screen.member_id.clone()).unwrap();
+        assert_eq!(
+            (&alone.sections, &alone.card, &alone.notices),
+            (&screen.sections, &screen.card, &screen.notices)
+        );
+    }
+    assert_eq!(household.overview().unwrap().members, both.overview.members);
+    assert!(
+        both.overview.members.iter().any(|m| m
+            .documents
+            .iter()
+            .any(|d| d.contains("発行元の署名を確認済み"))),
+        "the synced documents are listed: {:?}",
+        both.overview.members
+    );
 }

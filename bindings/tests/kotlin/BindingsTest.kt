@@ -333,6 +333,14 @@ class BindingsTest {
         assertEquals(screen.card.label, overview.members[0].card)
         assertEquals("未照合", overview.members[1].card)
 
+        // The list and every screen from one read: the same members, in order, the same badges.
+        val both = household.overviewWithScreens()
+        assertEquals(both.overview.members.map { it.memberId }, both.screens.map { it.memberId })
+        assertEquals(members.map { it.id }, both.screens.map { it.memberId })
+        assertEquals(both.overview.members.map { it.card }, both.screens.map { it.card.label })
+        assertEquals(screen.sections, both.screens[0].sections)
+        assertEquals(screen.card, both.screens[0].card)
+
         val guidance = household.guidance(taro.id, ClinicSituation(readerPresent = true, readerWorking = true, power = false, network = true))
         assertNotNull(guidance.clinicProblem)
         assertTrue(guidance.options.first().presentation != Presentation.CARD_AT_READER)

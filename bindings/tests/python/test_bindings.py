@@ -314,6 +314,13 @@ def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     assert overview.members[1].card == "未照合"
     assert overview.last_sync is not None
 
+    # The list and every screen from one read: the same members, in order, the same badges.
+    both = household.overview_with_screens()
+    assert [m.member_id for m in both.overview.members] == [s.member_id for s in both.screens]
+    assert [m.member_id for m in both.overview.members] == [m.id for m in members]
+    assert [m.card for m in both.overview.members] == [s.card.label for s in both.screens]
+    assert both.screens[0].sections == screen.sections and both.screens[0].card == screen.card
+
     offline = sk.ClinicSituation(reader_present=True, reader_working=True, power=False, network=True)
     guidance = household.guidance(taro.id, offline)
     assert guidance.clinic_problem and guidance.options

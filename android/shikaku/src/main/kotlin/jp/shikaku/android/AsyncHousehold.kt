@@ -7,6 +7,7 @@ import jp.shikaku.core.CardTransport
 import jp.shikaku.core.EligibilityScreenView
 import jp.shikaku.core.Household
 import jp.shikaku.core.HouseholdOverviewView
+import jp.shikaku.core.HouseholdScreensView
 import jp.shikaku.core.HttpTransport
 import jp.shikaku.core.KeyStore
 import jp.shikaku.core.SyncOutcome
@@ -33,6 +34,11 @@ class AsyncHousehold(
 
     /** The household overview, now. */
     suspend fun overview(): HouseholdOverviewView = withContext(io) { household.overview() }
+
+    /** The household overview and every member's screen, now, from one read of the store
+     *  ([Household.overviewWithScreens]): the list agrees with each member's screen. */
+    suspend fun overviewWithScreens(): HouseholdScreensView =
+        withContext(io) { household.overviewWithScreens() }
 
     /** The eligibility screen of a member, now. */
     suspend fun screen(memberId: String): EligibilityScreenView =

@@ -161,15 +161,28 @@ class HouseholdSession(
         mutableState.update { if (it.member?.memberId == memberId) it.copy(member = page) else it }
     }
 
+    /** After a check or a sync: the list and the open member's screen from one read of the
+     *  store, so the list's line and the screen never show two different moments. */
     private suspend fun refresh() {
         val store = household ?: return
-        try {
-            val overview = store.overview()
-            mutableState.update { it.copy(overview = overview) }
+        val both = try {
+            store.overviewWithScreens()
         } catch (e: ShikakuException) {
             mutableState.update { it.copy(store = storeProblem(e)) }
+            state.value.member?.let { loadMember(it.memberId) }
+            return
         }
-        state.value.member?.let { loadMember(it.memberId) }
+        mutableState.update { current ->
+            val page = current.member
+            val screen = page?.let { p -> both.screens.firstOrNull { it.memberId == p.memberId } }
+            current.copy(
+                overview = both.overview,
+                member = if (page != null && screen != null) MemberPage(page.memberId, screen = screen) else page,
+            )
+        }
+        // A member the list no longer has (removed, or its row damaged): its own read says why.
+        val open = state.value.member
+        if (open != null && both.screens.none { it.memberId == open.memberId }) loadMember(open.memberId)
     }
 
     /**
