@@ -479,6 +479,16 @@ fn the_desk_page_over_http() {
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
     check_csv(&r.body, "なし");
 
+    // A post over the body limit (16 KiB) is refused whole, with nothing on the screen; the
+    // page still answers.
+    for path in ["verify", "record", "card"] {
+        let big = form(&[("payload", &"A".repeat(16 * 1024))]);
+        let r = post_raw(&srv, &format!("/{t}/{path}"), &own_origin(&srv), &big);
+        assert_eq!(r.status, 413, "{path}");
+        assert!(r.body.is_empty(), "{path}: {}", r.text());
+    }
+    assert_eq!(get(&srv, &format!("/{t}/"), &h).status, 200);
+
     drop(srv);
     let o = Command::new(BIN)
         .args(["clinic", "--desk-dir"])

@@ -23,14 +23,15 @@
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration as StdDuration;
 
 use anyhow::{Context as _, Result, bail};
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -74,7 +75,7 @@ pub struct ServeArgs {
     trust_anchor: Vec<PathBuf>,
 }
 
-/// The largest request body accepted: a QR payload is a few kilobytes at most.
+/// The largest request body accepted (`read_body`): a QR payload is a few kilobytes at most.
 const BODY_LIMIT: usize = 16 * 1024;
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: StdDuration = StdDuration::from_secs(10);
@@ -276,7 +277,6 @@ fn router(state: Arc<DeskState>) -> Router {
         .route(&format!("{base}/card"), post(card))
         .route(&format!("{base}/visits.csv"), get(csv))
         .fallback(|| async { refused(StatusCode::NOT_FOUND) })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .with_state(state)
 }
@@ -383,14 +383,51 @@ fn form_fields(body: &[u8]) -> Vec<Field> {
         .collect()
 }
 
-/// Wipes a request body once its fields are decoded: the server's copy of what the browser
-/// sent (a PIN, a payload). The extractor collects a body into a buffer of its own; one still
-/// shared elsewhere could only be dropped. (The HTTP library's read buffer, which the bytes
-/// passed through, is reused or freed by it.)
-fn wipe(body: Bytes) {
-    if let Ok(mut bytes) = body.try_into_mut() {
+/// Reads a form post's body (a PIN, a payload) into one buffer of `limit` bytes, allocated at
+/// that size before the first byte (so no growth leaves a copy behind) and wiped when dropped:
+/// by the handler once the fields are decoded, and here on every refusal — a body over
+/// `limit` (`413`), a body that breaks off or fails (`400`). Each chunk handed over by the HTTP
+/// library is wiped once copied, when nothing else holds it; one still shared with the
+/// library's read buffer can only be dropped: that buffer, which the request passed through
+/// (headers and body), is the library's own, reused or freed by it, and cannot be wiped from
+/// here.
+async fn read_body<B>(mut body: B, limit: usize) -> Result<Zeroizing<Vec<u8>>, StatusCode>
+where
+    B: HttpBody<Data = Bytes> + Unpin,
+{
+    let mut out = Zeroizing::new(Vec::with_capacity(limit));
+    loop {
+        let frame = match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            None => return Ok(out),
+            Some(Ok(frame)) => frame,
+            // What was read so far is wiped with `out`.
+            Some(Err(_)) => return Err(StatusCode::BAD_REQUEST),
+        };
+        // A trailer frame carries no body bytes.
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        let fits = chunk.len() <= limit - out.len();
+        if fits {
+            out.extend_from_slice(&chunk);
+        }
+        wipe(chunk);
+        if !fits {
+            return Err(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+    }
+}
+
+/// Wipes a chunk of a request body when this is its only holder (else it can only be dropped).
+fn wipe(chunk: Bytes) {
+    if let Ok(mut bytes) = chunk.try_into_mut() {
         bytes.as_mut().zeroize();
     }
+}
+
+/// [`read_body`] with the page's limit, for a handler: the body, or the refusal to answer.
+async fn form_body(body: Body) -> Result<Zeroizing<Vec<u8>>, Response> {
+    read_body(body, BODY_LIMIT).await.map_err(refused)
 }
 
 /// The value of the field `name`, as sent (the last one wins).
@@ -469,9 +506,11 @@ async fn index(State(state): State<Arc<DeskState>>) -> Response {
     screen_page(&state, StatusCode::OK, None)
 }
 
-async fn verify(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
-    let fields = form_fields(&body);
-    wipe(body);
+async fn verify(State(state): State<Arc<DeskState>>, body: Body) -> Response {
+    let fields = match form_body(body).await {
+        Ok(body) => form_fields(&body),
+        Err(refusal) => return refusal,
+    };
     let payload = field(&fields, "payload").unwrap_or_default().trim();
     if payload.is_empty() {
         return page(
@@ -551,9 +590,11 @@ const PROCESSED: &str = "この操作は処理済みです（同じPINの送信�
 /// answered 処理済み. The PIN stays in wiped buffers, is handed to the core as bytes and
 /// dropped with the request; it is never shown back. The answer is a redirect to the page,
 /// which shows the check's result.
-async fn card(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
-    let fields = form_fields(&body);
-    wipe(body);
+async fn card(State(state): State<Arc<DeskState>>, body: Body) -> Response {
+    let fields = match form_body(body).await {
+        Ok(body) => form_fields(&body),
+        Err(refusal) => return refusal,
+    };
     let Some(reader) = state.card.clone() else {
         return page(
             &state,
@@ -650,9 +691,11 @@ fn show_card_outcome(state: &DeskState, id: &str, outcome: CardOutcome) {
     }
 }
 
-async fn record(State(state): State<Arc<DeskState>>, body: Bytes) -> Response {
-    let fields = form_fields(&body);
-    wipe(body);
+async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
+    let fields = match form_body(body).await {
+        Ok(body) => form_fields(&body),
+        Err(refusal) => return refusal,
+    };
     let id = field(&fields, "id").unwrap_or_default();
     let operator = field(&fields, "operator").unwrap_or_default().trim();
     let face_compared = field(&fields, "face").is_some();
@@ -732,7 +775,68 @@ async fn csv(State(state): State<Arc<DeskState>>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+    use std::task::{Context, Poll};
+
+    use hyper::body::Frame;
+
     use super::*;
+
+    /// A request body as the HTTP library hands it over: chunks, then the end, or a failure.
+    struct Chunks(VecDeque<Result<Bytes, &'static str>>);
+
+    impl HttpBody for Chunks {
+        type Data = Bytes;
+        type Error = &'static str;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            Poll::Ready(self.0.pop_front().map(|c| c.map(Frame::data)))
+        }
+    }
+
+    fn read(chunks: &[Result<&'static [u8], &'static str>], limit: usize) -> ReadOutcome {
+        let body = Chunks(chunks.iter().map(|c| c.map(Bytes::from_static)).collect());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime");
+        runtime.block_on(read_body(body, limit))
+    }
+
+    /// What `read_body` gives: the body in a buffer wiped when dropped, or the refusal.
+    type ReadOutcome = Result<Zeroizing<Vec<u8>>, StatusCode>;
+
+    #[test]
+    fn a_body_is_read_into_one_wiped_buffer_of_the_limit_never_grown() {
+        let chunks = [Ok(&b"mode=pin&pi"[..]), Ok(b"n=12"), Ok(b"34&attempt=ab")];
+        let body = read(&chunks, 64).unwrap();
+        assert_eq!(&body[..], b"mode=pin&pin=1234&attempt=ab");
+        assert_eq!(field(&form_fields(&body), "pin"), Some("1234"));
+        // Allocated at the limit before the first chunk and never grown: no reallocation left
+        // a copy of the PIN behind, and the one buffer is wiped when dropped.
+        assert_eq!(body.capacity(), 64);
+        // A body of exactly the limit, in chunks, still fits without growing.
+        let full = read(&[Ok(&[b'a'; 40][..]), Ok(&[b'b'; 24])], 64).unwrap();
+        assert_eq!((full.len(), full.capacity()), (64, 64));
+        assert!(read(&[], 64).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_body_over_the_limit_or_broken_off_is_refused() {
+        assert_eq!(
+            read(&[Ok(&[b'a'; 40][..]), Ok(&[b'b'; 25])], 64).unwrap_err(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            read(&[Ok(&[b'a'; 65][..])], 64).unwrap_err(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            read(&[Ok(&b"pin=12"[..]), Err("connection reset")], 64).unwrap_err(),
+            StatusCode::BAD_REQUEST
+        );
+    }
 
     #[test]
     fn form_fields_decode_plus_and_percent() {
