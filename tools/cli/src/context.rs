@@ -139,7 +139,9 @@ pub fn new_passphrase(env: &str, label: &str) -> Result<Zeroizing<String>> {
     Ok(first)
 }
 
-/// The card PIN: from [`PIN_ENV`], or a no-echo prompt on a terminal.
+/// The card PIN: from [`PIN_ENV`], or a no-echo prompt on a terminal. The text is wiped when
+/// dropped; callers parse it into the core's checked PIN (`card::Pin`, `clinic::DeskPin`) in
+/// the statement that reads it, so it lives no longer than that.
 pub fn pin() -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var(PIN_ENV) {
         return Ok(Zeroizing::new(p));

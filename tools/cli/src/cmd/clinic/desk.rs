@@ -225,12 +225,16 @@ fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<Option<DeskCardChe
         return Ok(None);
     };
     // The prompt gives text; the core takes its bytes and checks them (format first, the
-    // reader is not even opened for a bad PIN). The text is wiped when dropped.
-    let pin = if a.pin { Some(pin()?) } else { None };
-    let desk_pin = pin
-        .as_ref()
-        .map(|p| DeskPin::from_bytes(p.as_bytes(), a.allow_last_attempt))
-        .transpose()?;
+    // reader is not even opened for a bad PIN). The text is wiped at the end of the statement
+    // that parses it: only the core's checked copy lives on.
+    let desk_pin = if a.pin {
+        Some(DeskPin::from_bytes(
+            pin()?.as_bytes(),
+            a.allow_last_attempt,
+        )?)
+    } else {
+        None
+    };
     let reader = open_reader(spec)?;
     let trust = card_trust(&a.trust_anchor, reader.virtual_card)?;
     if reader.virtual_card {
