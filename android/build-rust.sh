@@ -4,9 +4,11 @@
 # generates the Kotlin bindings into shikaku/build/generated/uniffi/kotlin.
 #
 # Each ABI is built by ffi_build (bindings/build-ffi.sh): the cdylib alone, with the release
-# profile (size tuned, debuginfo stripped, symbols kept for uniffi-bindgen), the SQLite options
-# and the link arguments that scripts/ffi-size measures. The NDK's clang is the C compiler and the
-# linker (set here per target, as cargo-ndk would).
+# profile (size tuned, debuginfo stripped, panics abort), the SQLite options and the link
+# arguments that scripts/ffi-size measures. The NDK's clang is the C compiler and the linker (set
+# here per target, as cargo-ndk would; bindings/ffi-link runs it). The shipped .so carries no
+# uniffi metadata: the Kotlin bindings are generated from the library linked beside it with the
+# metadata (ffi_uniffi_library), and every ABI's .so is checked to export all it calls.
 #
 # Needs: the Android NDK (ANDROID_NDK_HOME, r27 or newer) and
 #   rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android
@@ -67,17 +69,20 @@ done
 cargo build --release --locked -p uniffi-bindgen
 rm -rf "$GENERATED"
 mkdir -p "$GENERATED"
-# Library mode reads the metadata from any slice; the aarch64 one is the reference.
+# Library mode reads the metadata from any ABI's metadata library; the aarch64 one is the
+# reference (the shipped .so has none: bindings/ffi-link).
 "$TARGET_DIR/release/uniffi-bindgen" generate \
-  "$(ffi_artifact aarch64-linux-android cdylib "$PROFILE")" \
+  "$(ffi_uniffi_library aarch64-linux-android cdylib "$PROFILE")" \
   --language kotlin --config "$ROOT/bindings/uniffi.toml" --out-dir "$GENERATED"
 
 stripped=$(mktemp)
 trap 'rm -f "$stripped"' EXIT
 for entry in "${ABIS[@]}"; do
-  read -r abi _ _ <<<"$entry"
+  read -r abi triple _ <<<"$entry"
   so=$JNILIBS/$abi/libshikaku_ffi.so
   [[ -f $so ]] || { echo "missing $so" >&2; exit 1; }
+  # Every function the generated Kotlin looks up is exported, the metadata is not.
+  ffi_check_exports "$so" "$(ffi_uniffi_library "$triple" cdylib "$PROFILE")" "$TOOLCHAIN/llvm-nm"
   # The 16 KB alignment must show in every LOAD segment.
   "$TOOLCHAIN/llvm-readelf" -lW "$so" | awk '/LOAD/ && $NF != "0x4000" { bad = 1 } END { exit bad }' \
     || { echo "$so: LOAD segments not 16 KB aligned" >&2; exit 1; }

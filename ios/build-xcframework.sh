@@ -5,8 +5,9 @@
 # bindings, header and module map (uniffi-bindgen-swift) for the Swift package in ios/.
 #
 # Each slice is built by ffi_build (bindings/build-ffi.sh): the staticlib alone, with the
-# release profile, SQLite options and C flags that scripts/ffi-size measures (the Apple linker
-# then keeps only what the app reaches).
+# release profile (panics abort: docs/decisions/0014-ffi-panic-abort.md), SQLite options and C
+# flags that scripts/ffi-size measures (the Apple linker then keeps only what the app reaches).
+# The archive keeps uniffi's metadata, which uniffi-bindgen-swift reads.
 #
 # Needs: macOS with Xcode (xcodebuild, lipo) and
 #   rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
