@@ -140,15 +140,9 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-#[test]
-fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
-    let dir = tempfile::tempdir().unwrap();
-    let household = Household::open(
-        dir.path().join("h.db").display().to_string(),
-        Arc::new(XorKeys),
-    )
-    .unwrap();
-    let member = household
+/// A hand-entered member without a card (田中 ウメ, 本人): the member id.
+fn add_ume(household: &Household) -> String {
+    household
         .add_member(MemberInput {
             name: "田中 ウメ".into(),
             kana: "タナカ ウメ".into(),
@@ -158,7 +152,18 @@ fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
             myna_hoken: None,
             card_expires_on: None,
         })
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn screen_returns_while_a_sync_is_blocked_in_the_http_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let household = Household::open(
+        dir.path().join("h.db").display().to_string(),
+        Arc::new(XorKeys),
+    )
+    .unwrap();
+    let member = add_ume(&household);
     let (started_tx, started_rx) = channel();
     let (release_tx, release_rx) = channel();
     let issuer = Arc::new(Issuer {
@@ -356,17 +361,7 @@ fn overview_with_screens_gives_the_list_and_every_screen_of_one_read() {
     household
         .sync(issuer, card, b"1234".to_vec(), settings(root))
         .unwrap();
-    let hand = household
-        .add_member(MemberInput {
-            name: "田中 ウメ".into(),
-            kana: "タナカ ウメ".into(),
-            birth_date: "1952-03-03".into(),
-            sex: shikaku_core::eligibility::Sex::Female,
-            relationship: shikaku_core::eligibility::Relationship::Insured,
-            myna_hoken: None,
-            card_expires_on: None,
-        })
-        .unwrap();
+    let hand = add_ume(&household);
     let both = household.overview_with_screens().unwrap();
     let listed: Vec<&str> = both
         .overview
