@@ -430,7 +430,8 @@ impl std::fmt::Debug for ClinicDesk {
 
 impl ClinicDesk {
     fn store(&self) -> MutexGuard<'_, DeskStore> {
-        // Every write is one transaction: a panic cannot leave a half-written log behind.
+        // Poisoned only in the unwinding builds (the shipped library aborts, ADR 0014); every
+        // write is one transaction, so a panic cannot have left a half-written log behind.
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
