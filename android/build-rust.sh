@@ -70,10 +70,12 @@ cargo build --release --locked -p uniffi-bindgen
 rm -rf "$GENERATED"
 mkdir -p "$GENERATED"
 # Library mode reads the metadata from any ABI's metadata library; the aarch64 one is the
-# reference (the shipped .so has none: bindings/ffi-link).
+# reference (the shipped .so has none: bindings/ffi-link). The crate's own bindings/uniffi.toml
+# (package jp.shikaku.core) is found through cargo metadata, as scripts/bindings-test relies on;
+# uniffi 0.32's --config takes only a global config file and ignores a crate-style one.
 "$TARGET_DIR/release/uniffi-bindgen" generate \
   "$(ffi_uniffi_library aarch64-linux-android cdylib "$PROFILE")" \
-  --language kotlin --config "$ROOT/bindings/uniffi.toml" --out-dir "$GENERATED"
+  --language kotlin --out-dir "$GENERATED"
 
 stripped=$(mktemp)
 trap 'rm -f "$stripped"' EXIT
