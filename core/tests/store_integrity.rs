@@ -388,6 +388,29 @@ fn a_row_deleted_while_the_store_is_open_is_caught_at_the_next_read() {
 }
 
 #[test]
+fn one_read_transaction_checks_the_row_list_once_and_the_next_read_checks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let fam = write(&path);
+    let store = Store::open(&path, &ks()).unwrap();
+    store
+        .read_consistent(|s| {
+            assert!(s.card_check(fam.members[0])?.is_some());
+            // Another connection deletes the card check while the transaction is open: the
+            // reads in it still see the file as it was when it began, row list included.
+            sql(&path, "DELETE FROM card_checks");
+            assert!(s.card_check(fam.members[0])?.is_some());
+            Ok(())
+        })
+        .unwrap();
+    // The next read sees the deletion, and the row list catches it.
+    assert!(matches!(
+        store.card_check(fam.members[0]),
+        Err(StoreError::Tampered { .. })
+    ));
+}
+
+#[test]
 fn an_older_row_list_put_back_is_caught_by_the_rows_written_since() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");

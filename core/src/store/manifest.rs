@@ -17,6 +17,7 @@
 //!
 //! [`Keys::open`]: super::crypto::Keys::open
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::ValueRef;
@@ -215,31 +216,85 @@ fn column_digest(column: &str, v: ValueRef<'_>) -> Digest {
 
 type RowKey = (u8, String);
 
-/// The row list: for each listed row, the digest of every column but its key.
+/// A column's name as listed: the schema's column names are kept without an allocation each
+/// (a list names every column of every row, and is decoded at every open).
+type ColumnName = Cow<'static, str>;
+
+/// The column names of the listed tables (other names, from a newer schema, are kept owned).
+const KNOWN_COLUMNS: [&str; 6] = ["value", "ordinal", "data", "member_id", "lookup", "signed"];
+
+fn column_name(name: &str) -> ColumnName {
+    match KNOWN_COLUMNS.iter().find(|c| **c == name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
+/// One row's listed columns: the digest of every column but its key.
+type Columns = Vec<(ColumnName, Digest)>;
+
+/// The row list: for each listed row, the digest of every column but its key; one map per
+/// table (by its code), keyed by the row's id, so a look-up by `&str` allocates nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Manifest {
-    rows: HashMap<RowKey, Vec<(String, Digest)>>,
+    tables: [HashMap<String, Columns>; TABLES.len()],
 }
 
 impl Manifest {
+    fn row(&self, code: u8, row: &str) -> Option<&Columns> {
+        self.tables.get(usize::from(code))?.get(row)
+    }
+
     fn column(&self, code: u8, row: &str, column: &str) -> Option<&Digest> {
-        self.rows
-            .get(&(code, row.to_string()))?
+        self.row(code, row)?
             .iter()
             .find(|(c, _)| c == column)
             .map(|(_, d)| d)
     }
 
+    fn contains(&self, code: u8, row: &str) -> bool {
+        self.row(code, row).is_some()
+    }
+
+    /// Lists `row` with `cols`; the columns it replaced, if it was listed.
+    fn insert(&mut self, code: u8, row: String, cols: Columns) -> Option<Columns> {
+        self.tables.get_mut(usize::from(code))?.insert(row, cols)
+    }
+
+    fn remove(&mut self, code: u8, row: &str) {
+        if let Some(t) = self.tables.get_mut(usize::from(code)) {
+            t.remove(row);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.tables.iter().map(HashMap::len).sum()
+    }
+
+    /// Every listed row, as (table code, id).
+    fn keys(&self) -> impl Iterator<Item = (u8, &str)> {
+        (0u8..)
+            .zip(&self.tables)
+            .flat_map(|(code, t)| t.keys().map(move |id| (code, id.as_str())))
+    }
+
+    /// Keeps only the rows in `present`.
+    fn retain_present(&mut self, present: &HashSet<RowKey>) {
+        for (code, t) in (0u8..).zip(self.tables.iter_mut()) {
+            t.retain(|id, _| present.contains(&(code, id.clone())));
+        }
+    }
+
     fn encode(&self) -> Option<Vec<u8>> {
-        let mut keys: Vec<&RowKey> = self.rows.keys().collect();
-        keys.sort();
+        let mut keys: Vec<(u8, &str)> = self.keys().collect();
+        keys.sort_unstable();
         let mut out = LIST_MAGIC.to_vec();
         out.extend_from_slice(&u32::try_from(keys.len()).ok()?.to_be_bytes());
-        for key in keys {
-            let cols = self.rows.get(key)?;
-            out.push(key.0);
-            out.push(u8::try_from(key.1.len()).ok()?);
-            out.extend_from_slice(key.1.as_bytes());
+        for (code, id) in keys {
+            let cols = self.row(code, id)?;
+            out.push(code);
+            out.push(u8::try_from(id.len()).ok()?);
+            out.extend_from_slice(id.as_bytes());
             out.push(u8::try_from(cols.len()).ok()?);
             for (name, d) in cols {
                 out.push(u8::try_from(name.len()).ok()?);
@@ -256,7 +311,7 @@ impl Manifest {
             return None;
         }
         let count = u32::from_be_bytes(r.take(4)?.try_into().ok()?);
-        let mut rows = HashMap::new();
+        let mut list = Manifest::default();
         for _ in 0..count {
             let code = r.byte()?;
             if usize::from(code) >= TABLES.len() {
@@ -268,15 +323,15 @@ impl Manifest {
             let mut cols = Vec::with_capacity(usize::from(ncols));
             for _ in 0..ncols {
                 let name_len = usize::from(r.byte()?);
-                let name = std::str::from_utf8(r.take(name_len)?).ok()?.to_string();
+                let name = column_name(std::str::from_utf8(r.take(name_len)?).ok()?);
                 let d: Digest = r.take(16)?.try_into().ok()?;
                 cols.push((name, d));
             }
-            if rows.insert((code, id), cols).is_some() {
+            if list.insert(code, id, cols).is_some() {
                 return None;
             }
         }
-        r.0.is_empty().then_some(Manifest { rows })
+        r.0.is_empty().then_some(list)
     }
 }
 
@@ -355,8 +410,12 @@ impl RowCheck {
     }
 }
 
-/// Every listed row now in the file (one statement: opening prepares it once).
-fn current_rows(conn: &Connection) -> Result<HashSet<RowKey>, StoreError> {
+/// Calls `f` with every listed row now in the file, as (table code, id), without copying the
+/// ids (one statement: opening prepares it once).
+fn for_each_row(
+    conn: &Connection,
+    mut f: impl FnMut(u8, &str) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let sql = TABLES
         .iter()
         .enumerate()
@@ -364,23 +423,46 @@ fn current_rows(conn: &Connection) -> Result<HashSet<RowKey>, StoreError> {
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, u8>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = HashSet::new();
-    for row in rows {
-        let (code, id) = row?;
-        if listed(table_name(code), &id) {
-            out.insert((code, id));
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let code: u8 = r.get(0)?;
+        let id = r.get_ref(1)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        if listed(table_name(code), id) {
+            f(code, id)?;
         }
     }
+    Ok(())
+}
+
+/// Every listed row now in the file.
+fn current_rows(conn: &Connection) -> Result<HashSet<RowKey>, StoreError> {
+    let mut out = HashSet::new();
+    for_each_row(conn, |code, id| {
+        out.insert((code, id.to_string()));
+        Ok(())
+    })?;
     Ok(out)
 }
 
+/// Whether the rows now in the file are exactly the listed rows (the ids are each table's
+/// primary key, so counting the listed ones found is enough).
+fn rows_match(conn: &Connection, list: &Manifest) -> Result<bool, StoreError> {
+    let (mut found, mut unlisted) = (0usize, false);
+    for_each_row(conn, |code, id| {
+        if list.contains(code, id) {
+            found += 1;
+        } else {
+            unlisted = true;
+        }
+        Ok(())
+    })?;
+    Ok(!unlisted && found == list.len())
+}
+
 /// The digests of every column of one row but its key; `None` if the row does not exist.
-fn row_digests(
-    conn: &Connection,
-    code: u8,
-    row: &str,
-) -> Result<Option<Vec<(String, Digest)>>, StoreError> {
+fn row_digests(conn: &Connection, code: u8, row: &str) -> Result<Option<Columns>, StoreError> {
     let (table, pk) = TABLES
         .get(usize::from(code))
         .copied()
@@ -391,7 +473,7 @@ fn row_digests(
             },
         })?;
     let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE {pk} = ?1"))?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let names: Vec<ColumnName> = stmt.column_names().into_iter().map(column_name).collect();
     Ok(stmt
         .query_row([row], |r| {
             let mut cols = Vec::with_capacity(names.len());
@@ -419,7 +501,7 @@ pub(crate) fn build(conn: &Connection) -> Result<Manifest, StoreError> {
     let mut list = Manifest::default();
     for (code, id) in current_rows(conn)? {
         if let Some(cols) = row_digests(conn, code, &id)? {
-            list.rows.insert((code, id), cols);
+            list.insert(code, id, cols);
         }
     }
     Ok(list)
@@ -456,12 +538,19 @@ pub(crate) fn load(conn: &Connection, keys: &Keys) -> Result<(), StoreError> {
         .ok_or_else(list_row)?;
     let plain = keys.open(LIST_SLOT, &sealed).ok_or_else(list_row)?;
     let list = Manifest::decode(&plain).ok_or_else(list_row)?;
-    let present = current_rows(conn)?;
-    // The first difference in table order (then id), so the report does not vary.
-    let missing = list.rows.keys().filter(|k| !present.contains(*k));
-    let added = present.iter().filter(|k| !list.rows.contains_key(*k));
-    if let Some((code, id)) = missing.chain(added).min() {
-        return Err(tampered(*code, id));
+    if !rows_match(conn, &list)? {
+        let present = current_rows(conn)?;
+        // The first difference in table order (then id), so the report does not vary.
+        let missing = list
+            .keys()
+            .filter(|(code, id)| !present.contains(&(*code, id.to_string())));
+        let added = present
+            .iter()
+            .filter(|(code, id)| !list.contains(*code, id))
+            .map(|(code, id)| (*code, id.as_str()));
+        if let Some((code, id)) = missing.chain(added).min() {
+            return Err(tampered(code, id));
+        }
     }
     let mut rows = keys.rows.borrow_mut();
     rows.list = Some(list);
@@ -512,16 +601,16 @@ pub(crate) fn finish(conn: &Connection, keys: &Keys) -> Result<Manifest, StoreEr
     for (code, row) in touched {
         match row_digests(conn, code, &row)? {
             Some(cols) => {
-                next.rows.insert((code, row), cols);
+                next.insert(code, row, cols);
             }
             None => {
-                next.rows.remove(&(code, row));
+                next.remove(code, &row);
             }
         }
     }
     let present = current_rows(conn)?;
-    next.rows.retain(|k, _| present.contains(k));
-    if let Some((code, id)) = present.iter().find(|k| !next.rows.contains_key(*k)) {
+    next.retain_present(&present);
+    if let Some((code, id)) = present.iter().find(|(code, id)| !next.contains(*code, id)) {
         return Err(tampered(*code, id));
     }
     save(conn, keys, &next)?;
@@ -566,7 +655,7 @@ pub(crate) fn verify_all(conn: &Connection, keys: &Keys) -> Result<(), StoreErro
     };
     for (code, id) in current_rows(conn)? {
         let cols = row_digests(conn, code, &id)?;
-        if cols.as_ref() != list.rows.get(&(code, id.clone())) {
+        if cols.as_ref() != list.row(code, &id) {
             return Err(StoreError::Corrupt {
                 row: RowRef {
                     table: table_name(code),
@@ -585,12 +674,14 @@ mod tests {
     #[test]
     fn list_round_trips_and_rejects_damage() {
         let mut m = Manifest::default();
-        m.rows.insert(
-            (1, "a".into()),
+        m.insert(
+            1,
+            "a".into(),
             vec![("data".into(), [1; 16]), ("ordinal".into(), [2; 16])],
         );
-        m.rows
-            .insert((0, "sync_state".into()), vec![("value".into(), [3; 16])]);
+        m.insert(0, "sync_state".into(), vec![("value".into(), [3; 16])]);
+        // A column this build does not know (a newer schema's) is kept as well.
+        m.insert(2, "r".into(), vec![("later".into(), [4; 16])]);
         let bytes = m.encode().unwrap();
         assert_eq!(Manifest::decode(&bytes), Some(m.clone()));
         assert_eq!(Manifest::decode(&bytes[..bytes.len() - 1]), None);
@@ -626,8 +717,7 @@ mod tests {
         let mut check = RowCheck::default();
         assert!(check.allows(slot, b"anything"), "off: no list yet");
         let mut list = Manifest::default();
-        list.rows
-            .insert((2, "r1".into()), vec![("data".into(), blob_digest(b"v1"))]);
+        list.insert(2, "r1".into(), vec![("data".into(), blob_digest(b"v1"))]);
         check.list = Some(list);
         assert!(check.allows(slot, b"v1"));
         assert!(!check.allows(slot, b"v0"), "an older value put back");

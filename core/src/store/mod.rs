@@ -32,6 +32,7 @@ mod rekey;
 mod signed;
 mod sync_state;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -57,6 +58,10 @@ pub struct Store {
     keys: Keys,
     data_key: Zeroizing<Vec<u8>>,
     path: PathBuf,
+    /// Set inside [`Store::read_consistent`] once the row list has been checked against the
+    /// file in its read transaction: the file cannot change under that transaction, so the
+    /// reads in it do not ask SQLite again.
+    fresh: Cell<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -119,7 +124,12 @@ impl Store {
             return f(self);
         }
         self.conn.prepare_cached("BEGIN")?.execute([])?;
-        let out = f(self);
+        // The first read starts the transaction's snapshot: the row list is checked against
+        // it once, and holds for every read until the transaction ends.
+        let out = self.refresh().and_then(|()| {
+            let _fresh = FreshUntilDropped::set(&self.fresh);
+            f(self)
+        });
         // Ending a read transaction cannot lose anything; a failure to end it is reported.
         self.conn
             .prepare_cached(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?
@@ -127,9 +137,30 @@ impl Store {
         out
     }
 
-    /// Before a read: the row list is read again if another connection has written since.
+    /// Before a read: the row list is read again if another connection has written since
+    /// (not asked again inside [`Store::read_consistent`]'s transaction).
     fn refresh(&self) -> Result<(), StoreError> {
+        if self.fresh.get() {
+            return Ok(());
+        }
         manifest::refresh(&self.conn, &self.keys)
+    }
+}
+
+/// Marks the row list as checked for the current read transaction, until dropped (also when
+/// the reads panic).
+struct FreshUntilDropped<'a>(&'a Cell<bool>);
+
+impl<'a> FreshUntilDropped<'a> {
+    fn set(flag: &'a Cell<bool>) -> Self {
+        flag.set(true);
+        FreshUntilDropped(flag)
+    }
+}
+
+impl Drop for FreshUntilDropped<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Opening and creating the file: the pragmas, the wrapped data key and its canary, the numbered
 //! migrations; and what is done to the file as a whole (rewrap, wipe, destroy).
 
+use std::cell::Cell;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -91,6 +92,7 @@ impl Store {
                     keys,
                     data_key,
                     path: path.to_path_buf(),
+                    fresh: Cell::new(false),
                 };
                 store.migrate(version)?;
                 Ok(store)
@@ -120,6 +122,7 @@ impl Store {
             keys,
             data_key,
             path: path.to_path_buf(),
+            fresh: Cell::new(false),
         })
     }
 
