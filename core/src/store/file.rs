@@ -214,8 +214,9 @@ impl FileKind {
         configure(&conn)?;
         // Everything the open checks is read in one read transaction: one consistent view of
         // the file, and one shared lock instead of one per statement. (Dropping the connection
-        // on a failure ends it.)
-        conn.execute_batch("BEGIN")?;
+        // on a failure ends it.) BEGIN and COMMIT are cached: the store's reads
+        // (`Store::read_consistent`) run the same two statements.
+        conn.prepare_cached("BEGIN")?.execute([])?;
         // Two header fields (plain pragmas: cheaper to prepare than the table-valued
         // `pragma_…` functions in one SELECT); the schema is only counted when both are 0.
         let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -226,7 +227,7 @@ impl FileKind {
                 r.get::<_, i64>(0)
             })? == 0;
         if empty {
-            conn.execute_batch("COMMIT")?;
+            conn.prepare_cached("COMMIT")?.execute([])?;
             // A new file: nothing to protect, and its first checkpoint is due as usual.
             conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
             return Ok(Opened::Empty(conn));
@@ -261,7 +262,7 @@ impl FileKind {
             _ => return Err(StoreError::WrongKey),
         }
         (self.check)(&conn, &keys, version)?;
-        conn.execute_batch("COMMIT")?;
+        conn.prepare_cached("COMMIT")?.execute([])?;
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         Ok(Opened::Existing(Box::new(Unlocked {
             conn,

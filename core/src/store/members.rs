@@ -1,6 +1,6 @@
 //! The `members` table: its sealed payload, the household reads and the member writes.
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -61,20 +61,24 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, ordinal, data FROM members ORDER BY ordinal, rowid")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        })?;
+        let mut rows = stmt.query([])?;
         let mut household = Household {
             members: Vec::new(),
             corrupt: Vec::new(),
         };
-        for row in rows {
-            let (id, ord, data) = row?;
-            match self.decode_member(&id, ord, &data) {
+        // The id and the sealed value are borrowed from the row, not copied.
+        while let Some(r) = rows.next()? {
+            let wrong = |i, ty, e| rusqlite::Error::FromSqlConversionFailure(i, ty, Box::new(e));
+            let id = r
+                .get_ref(0)?
+                .as_str()
+                .map_err(|e| wrong(0, Type::Text, e))?;
+            let ord: i64 = r.get(1)?;
+            let data = r
+                .get_ref(2)?
+                .as_blob()
+                .map_err(|e| wrong(2, Type::Blob, e))?;
+            match self.decode_member(id, ord, data) {
                 Ok(m) => household.members.push(m),
                 Err(row) => household.corrupt.push(row),
             }

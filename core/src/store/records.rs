@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{FromSqlError, Type, ValueRef};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -42,24 +42,44 @@ struct RecordPayload {
     provenance: ProvenancePayload,
 }
 
-/// A `records` row as read. `signed` is never NULL in a row this build wrote (a hand-entered
-/// record gets a sealed empty value, so the column does not tell the two kinds apart).
-struct RawRecord {
-    id: String,
-    member_id: String,
-    lookup: Vec<u8>,
-    data: Vec<u8>,
-    signed: Option<Vec<u8>>,
+/// A `records` row as read, borrowed from SQLite's row (no copy of the sealed values).
+/// `signed` is never NULL in a row this build wrote (a hand-entered record gets a sealed empty
+/// value, so the column does not tell the two kinds apart).
+struct RawRecord<'r> {
+    id: &'r str,
+    member_id: &'r str,
+    lookup: &'r [u8],
+    data: &'r [u8],
+    signed: Option<&'r [u8]>,
 }
 
-impl RawRecord {
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
+/// A column's value of the wrong type, as rusqlite reports it.
+fn wrong_type(i: usize, ty: Type, e: FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, ty, Box::new(e))
+}
+
+impl<'r> RawRecord<'r> {
+    /// The columns `id, member_id, lookup, data, signed` of `r`.
+    fn from_row(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<RawRecord<'r>> {
+        let text = |i| {
+            r.get_ref(i)?
+                .as_str()
+                .map_err(|e| wrong_type(i, Type::Text, e))
+        };
+        let blob = |i| {
+            r.get_ref(i)?
+                .as_blob()
+                .map_err(|e| wrong_type(i, Type::Blob, e))
+        };
         Ok(RawRecord {
-            id: r.get(0)?,
-            member_id: r.get(1)?,
-            lookup: r.get(2)?,
-            data: r.get(3)?,
-            signed: r.get(4)?,
+            id: text(0)?,
+            member_id: text(1)?,
+            lookup: blob(2)?,
+            data: blob(3)?,
+            signed: r
+                .get_ref(4)?
+                .as_blob_or_null()
+                .map_err(|e| wrong_type(4, Type::Blob, e))?,
         })
     }
 }
@@ -120,13 +140,13 @@ impl Store {
             "SELECT id, member_id, lookup, data, signed FROM records WHERE member_id = ?1
              ORDER BY rowid",
         )?;
-        let rows = stmt.query_map([member.to_string()], RawRecord::from_row)?;
+        let mut rows = stmt.query([member.to_string()])?;
         let mut list = RecordList {
             records: Vec::new(),
             corrupt: Vec::new(),
         };
-        for row in rows {
-            let raw = row?;
+        while let Some(row) = rows.next()? {
+            let raw = RawRecord::from_row(row)?;
             match self.decode_record(&raw) {
                 Ok(r) => list.records.push(r),
                 Err(row) => list.corrupt.push(row),
@@ -142,15 +162,17 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, member_id, lookup, data, signed FROM records ORDER BY rowid",
         )?;
-        let rows = stmt.query_map([], RawRecord::from_row)?;
+        let mut rows = stmt.query([])?;
         let mut out: HashMap<String, RecordList> = HashMap::new();
-        for row in rows {
-            let raw = row?;
+        while let Some(row) = rows.next()? {
+            let raw = RawRecord::from_row(row)?;
             let decoded = self.decode_record(&raw);
-            let list = out.entry(raw.member_id).or_insert_with(|| RecordList {
-                records: Vec::new(),
-                corrupt: Vec::new(),
-            });
+            let list = out
+                .entry(raw.member_id.to_string())
+                .or_insert_with(|| RecordList {
+                    records: Vec::new(),
+                    corrupt: Vec::new(),
+                });
             match decoded {
                 Ok(r) => list.records.push(r),
                 Err(row) => list.corrupt.push(row),
@@ -162,15 +184,14 @@ impl Store {
     /// One record.
     pub fn record(&self, id: RecordId) -> Result<StoredRecord, StoreError> {
         self.refresh()?;
-        let raw = self
-            .conn
-            .prepare_cached(
-                "SELECT id, member_id, lookup, data, signed FROM records WHERE id = ?1",
-            )?
-            .query_row([id.to_string()], RawRecord::from_row)
-            .optional()?
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, member_id, lookup, data, signed FROM records WHERE id = ?1",
+        )?;
+        let mut rows = stmt.query([id.to_string()])?;
+        let row = rows
+            .next()?
             .ok_or(StoreError::NotFound { what: "record" })?;
-        self.decode_record(&raw)
+        self.decode_record(&RawRecord::from_row(row)?)
             .map_err(|row| StoreError::Corrupt { row })
     }
 
@@ -212,18 +233,18 @@ impl Store {
     fn decode_record(&self, raw: &RawRecord) -> Result<StoredRecord, RowRef> {
         let bad = || RowRef {
             table: "records",
-            id: raw.id.clone(),
+            id: raw.id.to_string(),
         };
         let slot = |column| Slot {
             table: "records",
-            row: &raw.id,
+            row: raw.id,
             column,
         };
-        let plain = self.keys.open(slot("data"), &raw.data).ok_or_else(bad)?;
+        let plain = self.keys.open(slot("data"), raw.data).ok_or_else(bad)?;
         let p: RecordPayload = serde_json::from_slice(&plain).map_err(|_| bad())?;
         // `signed` is never NULL. A hand-entered record's is a sealed empty value that is never
         // used: it is only checked against the row list, not decrypted (reads stay cheap).
-        let signed = raw.signed.as_deref().ok_or_else(bad)?;
+        let signed = raw.signed.ok_or_else(bad)?;
         let provenance = match p.provenance {
             ProvenancePayload::IssuerSigned { key_id } => Provenance::IssuerSigned {
                 key_id,
@@ -237,7 +258,7 @@ impl Store {
                 if plain_ok(
                     &self.keys,
                     "records",
-                    &raw.id,
+                    raw.id,
                     "signed",
                     ValueRef::Blob(signed),
                 ) =>
@@ -252,16 +273,16 @@ impl Store {
             || !plain_ok(
                 &self.keys,
                 "records",
-                &raw.id,
+                raw.id,
                 "member_id",
                 ValueRef::Text(raw.member_id.as_bytes()),
             )
             || !plain_ok(
                 &self.keys,
                 "records",
-                &raw.id,
+                raw.id,
                 "lookup",
-                ValueRef::Blob(&raw.lookup),
+                ValueRef::Blob(raw.lookup),
             )
         {
             return Err(bad());
