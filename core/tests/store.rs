@@ -978,3 +978,44 @@ fn a_snapshot_reports_a_damaged_card_check_for_its_member_only() {
     assert_eq!(snapshot.overview().err(), damaged.clone().err());
     assert_eq!(household_overview(&store, now).err(), damaged.err());
 }
+
+#[test]
+fn a_session_that_only_reads_keeps_the_empty_wal_and_one_that_writes_checkpoints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let (wal, shm) = (dir.path().join("s.db-wal"), dir.path().join("s.db-shm"));
+    write_family(&path);
+    assert!(
+        !wal.exists() && !shm.exists(),
+        "a session that wrote checkpoints"
+    );
+    // Reads only: the close has nothing to copy; the empty WAL and its index stay.
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    assert_eq!(store.household().unwrap().members.len(), 3);
+    drop(store);
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "empty WAL kept");
+    assert!(shm.exists());
+    // The next open uses them; a write in the session makes its close checkpoint again.
+    let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    store.add_member(&family()[0].0).unwrap();
+    drop(store);
+    assert!(!wal.exists() && !shm.exists(), "checkpointed after a write");
+    // A WAL that still holds frames when the store is opened (its writer never closed) is
+    // checkpointed by the next close, even after reads only.
+    {
+        let c = Connection::open(&path).unwrap();
+        c.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap();
+        c.execute_batch("CREATE TABLE scratch (x); DROP TABLE scratch;")
+            .unwrap();
+    }
+    let left = std::fs::metadata(&wal).map(|m| m.len());
+    assert!(matches!(left, Ok(n) if n > 0), "frames left: {left:?}");
+    let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
+    assert_eq!(store.household().unwrap().members.len(), 4);
+    drop(store);
+    assert!(!wal.exists() && !shm.exists(), "checkpointed at close");
+}

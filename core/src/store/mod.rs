@@ -35,6 +35,7 @@ mod sync_state;
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use zeroize::Zeroizing;
 
@@ -83,6 +84,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Batch<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.checkpoint_on_close(true)?;
         // IMMEDIATE: take the write lock up front, so a read-then-write batch cannot fail half
         // way with a stale snapshot when another connection (a background sync) writes.
         let tx = self
@@ -135,6 +137,18 @@ impl Store {
             .prepare_cached(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?
             .execute([])?;
         out
+    }
+
+    /// Whether closing the connection checkpoints the WAL into the database and then deletes
+    /// the WAL and its `-shm` index (SQLite's default, kept for every session that writes and
+    /// when the WAL held frames at open). Off for a session that only reads an empty WAL: its
+    /// close then has nothing to copy, and the empty WAL and index are left for the next open
+    /// rather than deleted and created again (ADR 0013). Set before a write, so a write that
+    /// commits is always followed by a checkpoint at close.
+    fn checkpoint_on_close(&self, on: bool) -> Result<(), StoreError> {
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, !on)?;
+        Ok(())
     }
 
     /// Before a read: the row list is read again if another connection has written since

@@ -95,6 +95,13 @@ impl Store {
                     fresh: Cell::new(false),
                 };
                 store.migrate(version)?;
+                // Nothing to checkpoint (an empty WAL, as every session that wrote leaves it):
+                // a session that only reads closes without a checkpoint, and the empty WAL and
+                // its index stay for the next launch instead of being deleted and made again.
+                let wal_empty = std::fs::metadata(sidecar(path, "-wal"))
+                    .map(|m| m.len() == 0)
+                    .unwrap_or(false);
+                store.checkpoint_on_close(!wal_empty)?;
                 Ok(store)
             }
         })
@@ -182,6 +189,7 @@ impl Store {
             .map_err(|e| StoreError::KeyUnavailable {
                 reason: e.to_string(),
             })?;
+        self.checkpoint_on_close(true)?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'wrapped_key'",
@@ -199,6 +207,7 @@ impl Store {
         // frame is read again; the WAL's old frames (earlier page images) are then zeroed in
         // place before SQLite deletes the file on close, and `destroy` zeroes the rest. (The
         // -shm index holds frame counters and hashes, no data.)
+        self.checkpoint_on_close(true)?;
         self.conn.execute_batch(
             "BEGIN IMMEDIATE; DELETE FROM card_checks; DELETE FROM records; DELETE FROM members;
              DELETE FROM meta; COMMIT;

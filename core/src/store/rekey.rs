@@ -108,6 +108,7 @@ impl Store {
 
         // Then everything is written under the new key in one transaction.
         let canary = keys.seal(CANARY_SLOT, CANARY).ok_or_else(sealing_failed)?;
+        self.checkpoint_on_close(true)?;
         let tx = self.conn.transaction()?;
         for v in &values {
             let sealed = keys

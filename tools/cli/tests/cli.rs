@@ -1,7 +1,9 @@
 //! The `shikaku` binary end to end: hand entry, listing, errors, and what reaches the disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+mod support;
+use support::snapshot;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -39,16 +41,6 @@ fn assert_clean_failure(o: &Output, expect: &str) {
         !err.contains("panicked") && !err.contains("backtrace"),
         "{err}"
     );
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            (p.display().to_string(), std::fs::read(&p).unwrap())
-        })
-        .collect()
 }
 
 fn add_member(dir: &Path, name: &str, kana: &str, birth: &str, sex: &str, rel: &str) -> String {

@@ -2,7 +2,9 @@
 //! of the acceptance list, each refused with its typed error and the store files byte-identical.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+mod support;
+use support::snapshot;
+
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -376,16 +378,6 @@ fn run(
         );
     }
     r
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            (p.display().to_string(), std::fs::read(&p).unwrap())
-        })
-        .collect()
 }
 
 #[test]
