@@ -1,4 +1,4 @@
-//! AES-256-GCM (RustCrypto `aes-gcm` 0.10) behind non-generic functions.
+//! AES-256-GCM (RustCrypto `aes-gcm` 0.11) behind non-generic functions.
 //!
 //! `aes_gcm::Aes256Gcm` is generic code: it is compiled in the crate that calls it, with that
 //! crate's optimisation level. The release profile builds shikaku-core for size
@@ -7,12 +7,19 @@
 //! instantiated and compiled in this crate, which the root `Cargo.toml` builds at
 //! `opt-level = 3` (docs/decisions/0010-desk-log-performance.md, "AES-GCM in its own crate").
 //!
+//! `aes-gcm` 0.11 belongs to the newer RustCrypto generation (hybrid-array instead of
+//! generic-array) than the rest of the workspace (docs/decisions/0002-rustcrypto-generation.md):
+//! it is used here only, behind functions that take and return plain byte arrays, so none of its
+//! types meets the other generation's. Its POLYVAL (under GHASH) processes four blocks per
+//! reduction with precomputed powers of H; 0.10's did one block per out-of-line call, which was
+//! the largest single cost of opening a value (ADR 0010).
+//!
 //! Plaintext buffers returned by [`Aes256GcmKey::decrypt`] are wiped when dropped, also when
 //! the tag does not match; the cipher's key schedule is wiped when the key is dropped.
 #![forbid(unsafe_code)]
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce, Tag};
+use aes_gcm::aead::inout::InOutBuf;
+use aes_gcm::{AeadInOut, Aes256Gcm, KeyInit, Nonce, Tag};
 use zeroize::Zeroizing;
 
 /// Length of a nonce in bytes.
@@ -79,7 +86,7 @@ impl Aes256GcmKey {
         buffer: &mut [u8],
     ) -> Result<[u8; TAG_LEN], AeadError> {
         self.cipher
-            .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, buffer)
+            .encrypt_inout_detached(&Nonce::from(*nonce), aad, buffer.into())
             .map(Into::into)
             .map_err(|_| AeadError)
     }
@@ -115,7 +122,24 @@ impl Aes256GcmKey {
         tag: &[u8; TAG_LEN],
     ) -> Result<(), AeadError> {
         self.cipher
-            .decrypt_in_place_detached(Nonce::from_slice(nonce), aad, buffer, Tag::from_slice(tag))
+            .decrypt_inout_detached(&Nonce::from(*nonce), aad, buffer.into(), &Tag::from(*tag))
+            .map_err(|_| AeadError)
+    }
+
+    /// Decrypts `ciphertext` into `out` (of the same length) if `tag` authenticates it with
+    /// `nonce` and `aad`: no copy of the ciphertext first. The tag is checked before anything
+    /// is written, so on an error `out` is left as it was.
+    pub fn decrypt_detached_into(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8; TAG_LEN],
+        out: &mut [u8],
+    ) -> Result<(), AeadError> {
+        let buffer = InOutBuf::new(ciphertext, out).map_err(|_| AeadError)?;
+        self.cipher
+            .decrypt_inout_detached(&Nonce::from(*nonce), aad, buffer, &Tag::from(*tag))
             .map_err(|_| AeadError)
     }
 }
@@ -208,7 +232,55 @@ mod tests {
             key.decrypt_in_place_detached(&nonce, &aad, &mut buf, &tag)
                 .unwrap();
             assert_eq!(buf, plain);
+
+            let (ct, tag) = expected.split_at(expected.len() - TAG_LEN);
+            let tag: [u8; TAG_LEN] = tag.try_into().unwrap();
+            let mut out = vec![0xee; ct.len()];
+            key.decrypt_detached_into(&nonce, &aad, ct, &tag, &mut out)
+                .unwrap();
+            assert_eq!(out, plain, "test case {}", 13 + i);
         }
+    }
+
+    #[test]
+    fn decrypting_into_a_buffer_checks_the_tag_first() {
+        let v = &vectors()[2];
+        let key = Aes256GcmKey::new(&hex(v.key).try_into().unwrap());
+        let nonce: [u8; NONCE_LEN] = hex(v.iv).try_into().unwrap();
+        let ct = hex(v.ciphertext);
+        let tag: [u8; TAG_LEN] = hex(v.tag).try_into().unwrap();
+        let mut out = vec![0xee; ct.len()];
+        // Every flipped bit of the ciphertext or the tag, another associated data: refused,
+        // and nothing written to `out`.
+        for i in 0..(ct.len() + TAG_LEN) * 8 {
+            let (mut c, mut t) = (ct.clone(), tag);
+            if i < ct.len() * 8 {
+                c[i / 8] ^= 1 << (i % 8);
+            } else {
+                let j = i - ct.len() * 8;
+                t[j / 8] ^= 1 << (j % 8);
+            }
+            assert_eq!(
+                key.decrypt_detached_into(&nonce, b"", &c, &t, &mut out),
+                Err(AeadError),
+                "bit {i}"
+            );
+            assert!(out.iter().all(|b| *b == 0xee), "bit {i}: out untouched");
+        }
+        assert_eq!(
+            key.decrypt_detached_into(&nonce, b"x", &ct, &tag, &mut out),
+            Err(AeadError)
+        );
+        assert!(out.iter().all(|b| *b == 0xee));
+        // An output of another length is refused.
+        let mut short = vec![0u8; ct.len() - 1];
+        assert_eq!(
+            key.decrypt_detached_into(&nonce, b"", &ct, &tag, &mut short),
+            Err(AeadError)
+        );
+        key.decrypt_detached_into(&nonce, b"", &ct, &tag, &mut out)
+            .unwrap();
+        assert_eq!(out, hex(v.plaintext));
     }
 
     #[test]

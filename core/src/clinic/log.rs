@@ -34,7 +34,7 @@ use super::declaration::{Declaration, DeclarationForm, check_cell_text};
 use super::desk::{DeskBatch, DeskStore, meta_row, meta_slot, sealing_failed};
 use crate::clock::japan_today;
 use crate::eligibility::InsurerNumber;
-use crate::store::crypto::{Keys, Slot};
+use crate::store::crypto::{Keys, Scratch, Slot};
 use crate::store::records::identity_hash;
 use crate::store::{RowRef, StoreError};
 
@@ -107,7 +107,9 @@ fn read_head(conn: &rusqlite::Connection, keys: &Keys) -> Result<Option<Head>, S
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// The two lower-case hex digits of `b`.
+/// The two lower-case hex digits of `b`. (Inlined even at `opt-level = "z"`: a read calls it
+/// for every byte of an entry's index copy.)
+#[inline(always)]
 fn hex_pair(b: u8) -> [u8; 2] {
     [
         HEX_DIGITS[usize::from(b >> 4)],
@@ -123,15 +125,16 @@ pub(super) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Whether `text` is `hex(bytes)`, compared in place (a read checks every entry's index copy
-/// this way, without building strings).
+/// Whether `text` is `hex(bytes)`, compared in place, two digits (one `u16`) at a time (a read
+/// checks every entry's index copy this way, without building strings).
 fn is_hex_of(text: &str, bytes: &[u8]) -> bool {
-    text.len() == 2 * bytes.len()
-        && text
-            .as_bytes()
-            .chunks_exact(2)
+    let (pairs, odd) = text.as_bytes().as_chunks::<2>();
+    odd.is_empty()
+        && pairs.len() == bytes.len()
+        && pairs
+            .iter()
             .zip(bytes)
-            .all(|(pair, b)| pair == hex_pair(*b))
+            .all(|(pair, b)| *pair == hex_pair(*b))
 }
 
 /// The chain's MAC, keyed once per append or check (every link starts from a copy of it): its
@@ -460,6 +463,36 @@ impl DeskBatch<'_> {
     }
 }
 
+/// A position in decimal, written on the stack: the row id in the associated data of the entry
+/// a read opens (`u64::to_string` would allocate for every entry).
+struct Decimal {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    fn new(mut n: u64) -> Decimal {
+        let mut d = Decimal {
+            digits: [b'0'; 20],
+            start: 20,
+        };
+        loop {
+            d.start -= 1;
+            // `n % 10` < 10, so the cast keeps it exactly; 20 digits hold every u64.
+            d.digits[d.start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                return d;
+            }
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // ASCII digits only, so always UTF-8.
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or_default()
+    }
+}
+
 /// A `visits` row as SQLite hands it over (`seq, day, patient, data`), borrowed: nothing is
 /// copied out of the row before the entry opens.
 struct RawEntry<'r> {
@@ -511,18 +544,23 @@ impl DeskStore {
     }
 
     /// Opens one row (`Err` when it is damaged): the only place a read decrypts, so a query
-    /// decrypts exactly the rows it returns.
-    fn decode(&self, raw: Result<RawEntry<'_>, RowRef>) -> Result<LogEntry, RowRef> {
+    /// decrypts exactly the rows it returns. The plaintext goes to the query's `scratch`
+    /// buffer (wiped when the query ends); the entry returned owns its fields.
+    fn decode(
+        &self,
+        raw: Result<RawEntry<'_>, RowRef>,
+        scratch: &mut Scratch,
+    ) -> Result<LogEntry, RowRef> {
         let raw = raw?;
         let bad = || visit_row(raw.seq);
-        let key = raw.seq.to_string();
+        let key = Decimal::new(raw.seq);
         let slot = Slot {
             table: "visits",
-            row: &key,
+            row: key.as_str(),
             column: "data",
         };
-        let plain = self.keys.open(slot, raw.data).ok_or_else(bad)?;
-        let p: EntryPayload<'_> = serde_json::from_slice(&plain).map_err(|_| bad())?;
+        let plain = self.keys.open_in(slot, raw.data, scratch).ok_or_else(bad)?;
+        let p: EntryPayload<'_> = serde_json::from_slice(plain).map_err(|_| bad())?;
         // The index columns are hints: they must equal their sealed copy (the chain covers them
         // too, for `verify_log`).
         if !index_matches(&p.index, raw.day, raw.patient) {
@@ -545,13 +583,18 @@ impl DeskStore {
         })
     }
 
-    fn collect_day(&self, day: NaiveDate, list: &mut VisitList) -> Result<(), StoreError> {
+    fn collect_day(
+        &self,
+        day: NaiveDate,
+        list: &mut VisitList,
+        scratch: &mut Scratch,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, day, patient, data FROM visits WHERE day = ?1 ORDER BY seq",
         )?;
         let mut rows = stmt.query([day_hash(&self.keys, day)])?;
         while let Some(row) = rows.next()? {
-            match self.decode(RawEntry::from_row(row)?) {
+            match self.decode(RawEntry::from_row(row)?, scratch) {
                 Ok(e) => list.entries.push(e),
                 Err(r) => list.corrupt.push(r),
             }
@@ -565,7 +608,8 @@ impl DeskStore {
             entries: Vec::new(),
             corrupt: Vec::new(),
         };
-        self.collect_day(day, &mut list)?;
+        let mut scratch = Scratch::default();
+        self.collect_day(day, &mut list, &mut scratch)?;
         Ok(list)
     }
 
@@ -584,9 +628,10 @@ impl DeskStore {
             entries: Vec::new(),
             corrupt: Vec::new(),
         };
+        let mut scratch = Scratch::default();
         let mut day = from;
         while day <= to {
-            self.collect_day(day, &mut list)?;
+            self.collect_day(day, &mut list, &mut scratch)?;
             day = match day.checked_add_days(Days::new(1)) {
                 Some(d) => d,
                 None => break,
@@ -618,7 +663,7 @@ impl DeskStore {
         };
         let raw = RawEntry::from_row(row).map_err(StoreError::from)?;
         Ok(Some(
-            self.decode(raw)
+            self.decode(raw, &mut Scratch::default())
                 .map_err(|row| StoreError::Corrupt { row })?,
         ))
     }
@@ -762,6 +807,13 @@ mod tests {
     }
 
     #[test]
+    fn positions_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u64::MAX / 3, u64::MAX] {
+            assert_eq!(Decimal::new(n).as_str(), n.to_string());
+        }
+    }
+
+    #[test]
     fn index_copies_compare_in_place() {
         let (day, patient) = ([0xa5u8; 32], [0x0fu8; 32]);
         let copy = index_copy(&day, Some(&patient));
@@ -771,6 +823,15 @@ mod tests {
         assert!(!index_matches(&copy, &day, Some(&patient[..31])));
         assert!(!index_matches(&copy.to_uppercase(), &day, Some(&patient)));
         assert!(!index_matches(&copy.replace(':', ""), &day, Some(&patient)));
+        // Longer and shorter than one 32-byte block, and a difference in the last digit.
+        let long: Vec<u8> = (0..=80).collect();
+        assert!(is_hex_of(&hex(&long), &long));
+        assert!(is_hex_of(&hex(&long[..5]), &long[..5]));
+        let mut wrong = hex(&long);
+        wrong.pop();
+        wrong.push('1');
+        assert!(!is_hex_of(&wrong, &long));
+        assert!(is_hex_of("", &[]));
         let no_patient = index_copy(&day, None);
         assert!(index_matches(&no_patient, &day, None));
         assert!(!index_matches(&no_patient, &day, Some(&patient)));

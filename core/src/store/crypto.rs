@@ -55,6 +55,53 @@ pub(crate) fn random_data_key() -> Zeroizing<Vec<u8>> {
     k
 }
 
+/// Whether every byte of `bytes` is zero, compared a block at a time with a zero block
+/// (`memcmp`, vectorised in libc; a byte loop is not vectorised at `opt-level = "z"`).
+fn is_zero(bytes: &[u8]) -> bool {
+    const ZEROS: [u8; 256] = [0; 256];
+    bytes.chunks(ZEROS.len()).all(|c| c == &ZEROS[..c.len()])
+}
+
+/// The buffers [`Keys::open_in`] reuses for the values one query opens. The plaintext buffer
+/// only grows (wiped first, since growing may move it); when dropped, every byte of it that
+/// may hold plaintext is wiped: up to the end of the longest payload opened, or all of a value
+/// that failed to open after decryption. (Past that it held ciphertext or the padding's zeros.)
+#[derive(Default)]
+pub(crate) struct Scratch {
+    buf: Vec<u8>,
+    /// Only `buf[..dirty]` may hold plaintext.
+    dirty: usize,
+    /// The associated data of the value being opened (not secret).
+    aad: Vec<u8>,
+}
+
+impl Scratch {
+    /// Makes `buf` at least `ct.len()` bytes long and returns `dirty`.
+    fn room_for(&mut self, ct: &[u8]) -> usize {
+        if self.buf.len() < ct.len() {
+            self.wipe();
+            let mut grown = Vec::with_capacity(ct.len());
+            // Filled with the ciphertext (a copy, not a byte loop), overwritten when it opens.
+            grown.extend_from_slice(ct);
+            self.buf = grown;
+        }
+        self.dirty
+    }
+
+    fn wipe(&mut self) {
+        if let Some(used) = self.buf.get_mut(..self.dirty) {
+            used.zeroize();
+        }
+        self.dirty = 0;
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
 /// Where a sealed value lives; becomes the associated data, so a ciphertext moved to another
 /// table, row or column (or read under another seal format) fails to open.
 #[derive(Debug, Clone, Copy)]
@@ -97,9 +144,25 @@ impl Keys {
     }
 
     fn aad(&self, slot: Slot<'_>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + slot.row.len());
+        self.aad_into(slot, &mut out);
+        out
+    }
+
+    /// The associated data of `slot`, written over `out`.
+    fn aad_into(&self, slot: Slot<'_>, out: &mut Vec<u8>) {
+        out.clear();
         if self.seal_format == 1 {
-            return format!("shikaku|seal=1|{}|{}|{}", slot.table, slot.row, slot.column)
-                .into_bytes();
+            for (i, p) in ["shikaku|seal=1", slot.table, slot.row, slot.column]
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push(b'|');
+                }
+                out.extend_from_slice(p.as_bytes());
+            }
+            return;
         }
         let format = self.seal_format.to_be_bytes();
         let parts: [&[u8]; 5] = [
@@ -109,14 +172,12 @@ impl Keys {
             slot.row.as_bytes(),
             slot.column.as_bytes(),
         ];
-        let mut out = Vec::with_capacity(64 + slot.row.len());
         for p in parts {
             // Tables, ids and column names are short; a part over 4 GiB cannot occur, and
             // saturating keeps distinct inputs distinct in practice.
             out.extend_from_slice(&u32::try_from(p.len()).unwrap_or(u32::MAX).to_be_bytes());
             out.extend_from_slice(p);
         }
-        out
     }
 
     /// `02 ‖ nonce ‖ ciphertext ‖ tag` of the padded `plaintext`, with a fresh random nonce.
@@ -157,6 +218,56 @@ impl Keys {
     /// Opens a value sealed for exactly this slot, and (once the row list is loaded) listed
     /// in it with exactly these bytes; `None` on any mismatch or damage.
     pub(crate) fn open(&self, slot: Slot<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let (nonce, ct, tag) = self.split(slot, sealed)?;
+        // Wiped when dropped, also when it does not open.
+        let mut plain = Zeroizing::new(ct.to_vec());
+        let aad = self.aad(slot);
+        self.aead
+            .decrypt_in_place_detached(nonce, &aad, &mut plain, tag)
+            .ok()?;
+        let payload = self.payload(&plain)?;
+        plain.copy_within(payload.clone(), 0);
+        // The tail (zeroed with the rest of the buffer when it is dropped) is cut off.
+        plain.truncate(payload.len());
+        Some(plain)
+    }
+
+    /// [`Keys::open`] into `scratch`, a buffer reused for the values a query opens one after
+    /// another: decrypted straight from `sealed` into it, with no allocation per value and one
+    /// wipe when `scratch` is dropped. The payload is borrowed from `scratch` until the next
+    /// value is opened.
+    pub(crate) fn open_in<'s>(
+        &self,
+        slot: Slot<'_>,
+        sealed: &[u8],
+        scratch: &'s mut Scratch,
+    ) -> Option<&'s [u8]> {
+        let (nonce, ct, tag) = self.split(slot, sealed)?;
+        self.aad_into(slot, &mut scratch.aad);
+        let before = scratch.room_for(ct);
+        // Until the payload is known to end earlier, all of it may hold plaintext.
+        scratch.dirty = before.max(ct.len());
+        let out = &mut scratch.buf[..ct.len()];
+        let payload = match self
+            .aead
+            .decrypt_detached_into(nonce, &scratch.aad, ct, tag, out)
+        {
+            Ok(()) => self.payload(out)?,
+            Err(_) => return None,
+        };
+        // Past the payload there are only the zeros of the padding, just checked; every byte
+        // that held an earlier value's plaintext lies before `before` (or was overwritten).
+        scratch.dirty = before.max(payload.end);
+        scratch.buf.get(payload)
+    }
+
+    /// The nonce, ciphertext and tag of `sealed` if it is a value of this seal format listed
+    /// for `slot` in the row list (always, while the list is off).
+    fn split<'v>(
+        &self,
+        slot: Slot<'_>,
+        sealed: &'v [u8],
+    ) -> Option<(&'v [u8; NONCE_LEN], &'v [u8], &'v [u8; TAG_LEN])> {
         let format = u8::try_from(self.seal_format).ok()?;
         if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != format {
             return None;
@@ -164,22 +275,24 @@ impl Keys {
         if !self.rows.borrow().allows(slot, sealed) {
             return None;
         }
-        let (nonce, ct) = sealed[1..].split_first_chunk::<NONCE_LEN>()?;
-        let aad = self.aad(slot);
-        // Wiped when dropped, also when it does not open.
-        let mut plain = self.aead.decrypt(nonce, &aad, ct).ok()?;
+        let (nonce, rest) = sealed[1..].split_first_chunk::<NONCE_LEN>()?;
+        let (ct, tag) = rest.split_last_chunk::<TAG_LEN>()?;
+        Some((nonce, ct, tag))
+    }
+
+    /// Where the payload lies in a decrypted plaintext: all of it in seal format 1; in format
+    /// 2 after the length prefix, if every byte of the padding after it is zero.
+    fn payload(&self, plain: &[u8]) -> Option<std::ops::Range<usize>> {
         if self.seal_format == 1 {
-            return Some(plain);
+            return Some(0..plain.len());
         }
         let (prefix, rest) = plain.split_first_chunk::<LEN_PREFIX>()?;
         let len = usize::try_from(u32::from_be_bytes(*prefix)).ok()?;
-        if len > rest.len() || rest[len..].iter().any(|b| *b != 0) {
+        let padding = rest.get(len..)?;
+        if !is_zero(padding) {
             return None;
         }
-        plain.copy_within(LEN_PREFIX..LEN_PREFIX + len, 0);
-        // The tail (zeroed with the rest of the buffer when it is dropped) is cut off.
-        plain.truncate(len);
-        Some(plain)
+        Some(LEN_PREFIX..LEN_PREFIX + len)
     }
 
     /// HMAC-SHA-256 of `parts` (length-prefixed) under the look-up key, domain-separated by
@@ -331,6 +444,84 @@ mod tests {
             assert_eq!(keys.open(slot("a"), &s).unwrap().as_slice(), v.as_slice());
         }
         assert_eq!(padded_len("records", usize::MAX), None);
+    }
+
+    #[test]
+    fn opening_in_a_scratch_buffer_matches_open_and_tracks_what_to_wipe() {
+        let keys = Keys::derive(&[9; 32], 2).unwrap();
+        let record = |row| Slot {
+            table: "records",
+            row,
+            column: "data",
+        };
+        // Payloads of 1 KiB and 2 KiB padded lengths, in an order that grows the buffer.
+        let values: Vec<Vec<u8>> = [10usize, 700, 1500, 3, 1020]
+            .iter()
+            .map(|n| (0..*n).map(|i| (i % 250 + 1) as u8).collect())
+            .collect();
+        let sealed: Vec<Vec<u8>> = values
+            .iter()
+            .map(|v| keys.seal(record("r"), v).unwrap())
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut longest = 0;
+        for (v, s) in values.iter().zip(&sealed) {
+            assert_eq!(
+                keys.open_in(record("r"), s, &mut scratch).unwrap(),
+                v.as_slice()
+            );
+            assert_eq!(keys.open(record("r"), s).unwrap().as_slice(), v.as_slice());
+            longest = longest.max(LEN_PREFIX + v.len());
+            // Only the payloads held plaintext; since the 2 KiB value grew the buffer (wiping
+            // the old one), the longest payload counts from there.
+            assert_eq!(scratch.dirty, longest);
+            if v.len() == 1500 {
+                longest = LEN_PREFIX + 1500;
+            }
+        }
+        // A value that does not open (another row) leaves the buffer usable and counted.
+        assert!(
+            keys.open_in(record("x"), &sealed[1], &mut scratch)
+                .is_none()
+        );
+        assert_eq!(
+            keys.open_in(record("r"), &sealed[0], &mut scratch).unwrap(),
+            values[0].as_slice()
+        );
+        // A wrong padding (sealed by hand with a non-zero byte after the payload) is refused,
+        // and all of that value counts as plaintext to wipe.
+        let mut bad = vec![0u8; MIN_BUCKET];
+        bad[3] = 1;
+        bad[4] = b'x';
+        bad[100] = 1;
+        let nonce = [3u8; NONCE_LEN];
+        let aad = keys.aad(record("p"));
+        let sealed_bad = [
+            &[2u8][..],
+            &nonce,
+            &keys.aead.encrypt(&nonce, &aad, &bad).unwrap(),
+        ]
+        .concat();
+        assert!(keys.open(record("p"), &sealed_bad).is_none());
+        let mut fresh = Scratch::default();
+        assert!(keys.open_in(record("p"), &sealed_bad, &mut fresh).is_none());
+        assert_eq!(fresh.dirty, MIN_BUCKET);
+        fresh.wipe();
+        assert!(fresh.buf.iter().all(|b| *b == 0), "wiped");
+        scratch.wipe();
+        assert_eq!(scratch.dirty, 0);
+        assert!(scratch.buf[..longest].iter().all(|b| *b == 0));
+    }
+
+    #[test]
+    fn zero_check_sees_every_byte() {
+        assert!(is_zero(&[]));
+        assert!(is_zero(&[0; 1000]));
+        for i in [0, 255, 256, 511, 999] {
+            let mut v = vec![0u8; 1000];
+            v[i] = 0x80;
+            assert!(!is_zero(&v), "byte {i}");
+        }
     }
 
     #[test]
