@@ -220,6 +220,12 @@ const DECLARATION_FORM: &str = "マイナンバーカードで資格を確認で
 const FULL_PAYMENT: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
      後で保険者に療養費を申請してください。マイナ保険証を使えない方には\
      資格確認書が交付されるので、保険者に問い合わせてください。";
+/// [`FULL_PAYMENT`] for a member whose 資格確認書 ended the day before the 75th birthday: the
+/// 保険者 is now the 後期高齢者医療広域連合, whose counter is at the 市区町村 — not the insurer
+/// printed on the old document (高齢者の医療の確保に関する法律 §48, §52(1)).
+const FULL_PAYMENT_AT_75: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
+     後で療養費を申請してください。75歳からは後期高齢者医療制度の加入者なので、療養費の申請も\
+     資格確認書の問い合わせも、お住まいの市区町村の後期高齢者医療の窓口です。";
 
 /// What the member should present at this clinic on `today`, and what to do outside it.
 ///
@@ -319,7 +325,12 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     }
 
     if options.is_empty() {
-        options.push(option(Presentation::FullPaymentThenClaim, FULL_PAYMENT));
+        let text = if member.qualification_certificate_ended_at_75 {
+            FULL_PAYMENT_AT_75
+        } else {
+            FULL_PAYMENT
+        };
+        options.push(option(Presentation::FullPaymentThenClaim, text));
     }
     let full_payment_only = options
         .iter()

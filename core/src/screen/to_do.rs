@@ -287,5 +287,14 @@ mod tests {
         let text = &g.to_do[0].explanation;
         assert!(text.contains("後期高齢者医療の資格確認書") && text.contains("市区町村"));
         assert!(!text.contains("有効期限が過ぎています"));
+        // The 10割 option names the same counter, not the former insurer.
+        let pay = &g.options[0].explanation;
+        assert!(pay.contains("市区町村の後期高齢者医療の窓口") && !pay.contains("保険者に"));
+        let g = guidance(&before, &ClinicSituation::NORMAL, d(2026, 11, 23));
+        assert!(
+            g.options
+                .iter()
+                .all(|o| !o.explanation.contains("後期高齢者医療"))
+        );
     }
 }
