@@ -21,7 +21,6 @@ use shikaku_core::clinic::{
 use shikaku_core::document::VerifyingKey;
 use shikaku_core::eligibility::{Relationship, Sex};
 use shikaku_core::sync::fetch_trust_list;
-use shikaku_core::sync::http::{ServerUrl, SpkiPin};
 use zeroize::Zeroizing;
 
 use crate::convert::{date, time};
@@ -30,6 +29,7 @@ use crate::platform::{
     CardTransport, CardTransportAdapter, HttpTransport, HttpTransportAdapter, KeyStore,
     KeyStoreAdapter,
 };
+use crate::sync::{issuer_endpoint, root_key_from};
 
 /// How many verifications a desk keeps for a later card check or record (the oldest is
 /// forgotten first). A desk handles one patient at a time; a few spare slots cover a patient
@@ -370,19 +370,6 @@ impl From<ClinicError> for ShikakuError {
     }
 }
 
-fn root_key(sec1: Option<&[u8]>) -> Result<Option<VerifyingKey>, ShikakuError> {
-    sec1.map(|b| {
-        VerifyingKey::from_sec1_bytes(b).map_err(|_| {
-            invalid(
-                "root_key",
-                "ルート鍵",
-                "is not a SEC1-encoded P-256 public key",
-            )
-        })
-    })
-    .transpose()
-}
-
 fn day(field: &str, label: &str, s: &str) -> Result<NaiveDate, ShikakuError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| invalid(field, label, "is not a date YYYY-MM-DD"))
@@ -490,7 +477,7 @@ impl ClinicDesk {
         bytes: Vec<u8>,
         root_key: Option<Vec<u8>>,
     ) -> Result<u64, ShikakuError> {
-        let root = self::root_key(root_key.as_deref())?;
+        let root = root_key.as_deref().map(root_key_from).transpose()?;
         self.import(&bytes, root.as_ref(), Utc::now())
     }
 
@@ -502,10 +489,16 @@ impl ClinicDesk {
         http: Arc<dyn HttpTransport>,
         settings: TrustUpdateSettings,
     ) -> Result<u64, ShikakuError> {
-        let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
-        let root = self::root_key(settings.root_key.as_deref())?;
-        let tls_pins = SpkiPin::parse_for(&server, &settings.tls_pins)
-            .map_err(|e| invalid("tls_pins", "サーバー公開鍵のピン", &e.to_string()))?;
+        let (server, tls_pins) = issuer_endpoint(
+            &settings.server_url,
+            settings.allow_insecure_loopback,
+            &settings.tls_pins,
+        )?;
+        let root = settings
+            .root_key
+            .as_deref()
+            .map(root_key_from)
+            .transpose()?;
         // The core's `DeskStore::update_trust_list` in two steps: the fetch, then the import
         // (every check) under the store's lock.
         let bytes = fetch_trust_list(

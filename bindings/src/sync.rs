@@ -62,7 +62,10 @@ pub struct SyncStatus {
     pub household_id: Option<String>,
 }
 
-fn root_key_from(sec1: &[u8]) -> Result<VerifyingKey, ShikakuError> {
+/// A root key as the apps hand it over: a SEC1-encoded P-256 public key, else the typed field
+/// error. The one reading of `root_key` for the household's sync and re-pin and the desk's trust
+/// list.
+pub(crate) fn root_key_from(sec1: &[u8]) -> Result<VerifyingKey, ShikakuError> {
     VerifyingKey::from_sec1_bytes(sec1).map_err(|_| {
         invalid(
             "root_key",
@@ -70,6 +73,20 @@ fn root_key_from(sec1: &[u8]) -> Result<VerifyingKey, ShikakuError> {
             "is not a SEC1-encoded P-256 public key",
         )
     })
+}
+
+/// The issuer's address and TLS pins as the core checks them (`ServerUrl::parse`, then
+/// `SpkiPin::parse_for`: the pins' form, and `https://` only): one reading for the household's
+/// sync and the desk's trust-list update.
+pub(crate) fn issuer_endpoint(
+    server_url: &str,
+    allow_insecure_loopback: bool,
+    tls_pins: &[String],
+) -> Result<(ServerUrl, Vec<SpkiPin>), ShikakuError> {
+    let server = ServerUrl::parse(server_url, allow_insecure_loopback)?;
+    let pins = SpkiPin::parse_for(&server, tls_pins)
+        .map_err(|e| invalid("tls_pins", "サーバー公開鍵のピン", &e.to_string()))?;
+    Ok((server, pins))
 }
 
 #[uniffi::export]
@@ -87,10 +104,12 @@ impl Household {
         // The PIN comes as bytes the caller can wipe (see `check_card`); checked at once, before
         // any request, and this copy is wiped when the parse returns.
         let pin = crate::card::checked_pin(pin)?;
-        let server = ServerUrl::parse(&settings.server_url, settings.allow_insecure_loopback)?;
+        let (server, tls_pins) = issuer_endpoint(
+            &settings.server_url,
+            settings.allow_insecure_loopback,
+            &settings.tls_pins,
+        )?;
         let root = root_key_from(&settings.root_key)?;
-        let tls_pins = SpkiPin::parse_for(&server, &settings.tls_pins)
-            .map_err(|e| invalid("tls_pins", "サーバー公開鍵のピン", &e.to_string()))?;
         let config = SyncConfig {
             server,
             root: Some(root),
