@@ -482,3 +482,104 @@ fn an_employee_insurance_record_is_not_shown_as_held_from_the_75th_birthday() {
         g.options
     );
 }
+
+/// When the 本人 of a 被用者保険 turns 75 (後期高齢者医療), a 家族 on that insurance loses
+/// 被扶養者 status the same day (docs/rules.md §1.4 "Dependents"): from the birthday their record
+/// is not held by the guidance, the app-copy choice or the screen's 「両方お持ち」, the 10割 option
+/// does not send the claim to the former insurer, and the to-do says to join 国保 or become
+/// another family member's 被扶養者 — the rule the screen's household notice states.
+#[test]
+fn a_dependents_record_is_not_held_from_the_insureds_75th_birthday() {
+    use DocumentKind::{Certificate, Notice};
+    use Relationship::{Dependent, Insured};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let hand = Provenance::HandEntered {
+        entered_at: now() - Duration::hours(5),
+    };
+    let mut add = |birth: &str, rel, records: Vec<(DocumentKind, &str)>| {
+        let mut data = family()[0].0.clone();
+        data.birth_date = NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap();
+        data.relationship = rel;
+        let id = store.add_member(&data).unwrap();
+        for (kind, number) in records {
+            let r = record(kind, "01130012", "7340155", number, rel);
+            store.put_record(id, &r, &hand).unwrap();
+        }
+        id
+    };
+    // The 本人 turns 75 on 2026-11-24; now() is 2026-11-23 in Japan.
+    add("1951-11-24", Insured, vec![(Certificate, "43")]);
+    let spouse = add("1956-12-02", Dependent, vec![(Certificate, "43")]);
+    let child = add(
+        "1990-01-01",
+        Dependent,
+        vec![(Certificate, "43"), (Notice, "43")],
+    );
+    let birthday = now() + Duration::days(1);
+    let reader_down = ClinicSituation::READER_DOWN;
+    let presented = |g: &shikaku_core::screen::Guidance| {
+        g.options.iter().map(|o| o.presentation).collect::<Vec<_>>()
+    };
+    let notices = |id, at| -> Vec<NoticeCode> {
+        member_screen(&store, id, at)
+            .unwrap()
+            .notices
+            .iter()
+            .map(|n| n.code)
+            .collect()
+    };
+
+    // The day before: the 資格確認書 works.
+    let g = member_guidance(&store, spouse, &reader_down, now()).unwrap();
+    assert_eq!(presented(&g), [Presentation::QualificationCertificate]);
+    assert!(g.to_do.is_empty());
+    let s = member_situation(&store, child, now()).unwrap();
+    assert!(s.has_qualification_certificate && s.has_notice);
+    assert_eq!(s.app_copy, Some(AppCopy::Unverified));
+    assert!(notices(child, now()).contains(&NoticeCode::BothHeld));
+
+    // From the birthday: nothing of that insurance is held.
+    let s = member_situation(&store, spouse, birthday).unwrap();
+    assert!(!s.has_qualification_certificate && !s.qualification_certificate_expired);
+    let g = member_guidance(&store, spouse, &reader_down, birthday).unwrap();
+    assert_eq!(presented(&g), [Presentation::FullPaymentThenClaim]);
+    let pay = &g.options[0].explanation;
+    assert!(
+        !pay.contains("後で保険者に") && pay.contains("国民健康保険"),
+        "{pay}"
+    );
+    let steps: Vec<_> = g.to_do.iter().map(|s| s.action).collect();
+    assert_eq!(
+        steps,
+        [shikaku_core::screen::GuidanceAction::JoinNewInsurance]
+    );
+    let step = &g.to_do[0].explanation;
+    assert!(
+        step.contains("国民健康保険") && step.contains("ほかのご家族の健康保険の被扶養者"),
+        "{step}"
+    );
+
+    let s = member_situation(&store, child, birthday).unwrap();
+    assert!(!s.has_qualification_certificate && !s.has_notice);
+    assert_eq!(s.app_copy, None, "not the copy shown at the clinic");
+    assert!(s.registered, "the card stays registered");
+    let g = member_guidance(&store, child, &reader_down, birthday).unwrap();
+    assert!(
+        g.options.iter().all(|o| !matches!(
+            o.presentation,
+            Presentation::QualificationCertificate
+                | Presentation::NoticeWithCard
+                | Presentation::AppCopyWithCard
+        )),
+        "{:?}",
+        g.options
+    );
+    assert_eq!(
+        g.to_do[0].action,
+        shikaku_core::screen::GuidanceAction::JoinNewInsurance
+    );
+    let codes = notices(child, birthday);
+    assert!(codes.contains(&NoticeCode::DependentLosesStatusAt75));
+    assert!(!codes.contains(&NoticeCode::BothHeld), "{codes:?}");
+}

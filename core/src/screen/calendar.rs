@@ -9,6 +9,7 @@
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::notices_household::HouseholdContext;
 use crate::card::CardCheck;
 use crate::eligibility::{DocumentKind, EligibilityRecord, InsurerNumber};
 
@@ -198,16 +199,23 @@ pub(crate) fn record_last_day(
 /// 関する法律 §50, §52(1)). A record that has not started is not the one to show today: the
 /// clinic desk calls it 有効期間前 (not confirmed), docs/clinic.md.
 ///
+/// For a 被扶養者, `household` adds the household's rule: a 被用者保険 record is not in force from
+/// the day its 被保険者 turns 75 and moves to 後期高齢者医療
+/// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"); a member
+/// read without the household passes `HouseholdContext::default()`.
+///
 /// The one rule behind what the screens count as held: the documents of a member's situation,
 /// its 公費 医療証 and this app's copy shown at the clinic, the insurance that applies for the age
 /// notices, and 「両方お持ち」 (docs/rules.md §1.4).
 pub(crate) fn record_in_force(
     record: &EligibilityRecord,
     birth: NaiveDate,
+    household: &HouseholdContext,
     today: NaiveDate,
 ) -> bool {
     record.valid_from.is_none_or(|from| from <= today)
         && !record.is_lost(today)
+        && !household.dependent_status_ended(record, today)
         && record_last_day(
             record.kind,
             &record.insurer_number,

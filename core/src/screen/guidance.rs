@@ -227,6 +227,23 @@ const FULL_PAYMENT_AT_75: &str = "保険証として使えるものがありま�
      後で療養費を申請してください。75歳からは後期高齢者医療制度の加入者なので、療養費の申請も\
      資格確認書の問い合わせも、お住まいの市区町村の後期高齢者医療の窓口です。";
 
+/// [`FULL_PAYMENT`] for a member whose every insurance record has ended by its 資格喪失日: the
+/// lost insurer pays nothing for care from that day, so the 療養費 claim goes to the insurance
+/// joined next — 国保 at the 市区町村 (国民健康保険法 §7: from the day the other coverage ends;
+/// §54 療養費) or the new employer's insurer (健康保険法 §87) — not to the insurer of the ended
+/// record (docs/rules.md §3.3).
+const FULL_PAYMENT_AFTER_LOSS: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
+     後で療養費を申請してください。資格を喪失した保険の保険者には申請できません。申請先は新しく\
+     加入する保険で、国民健康保険ならお住まいの市区町村、勤務先の健康保険ならその保険者です。";
+/// [`FULL_PAYMENT`] for a 被扶養者 who lost that status when the 被保険者 turned 75 and moved to
+/// 後期高齢者医療: the former insurer no longer covers them; the claim goes to the insurance they
+/// join — 国保 at the 市区町村 or the family member's insurance whose 被扶養者 they become
+/// (docs/rules.md §1.4 "Dependents"; 国民健康保険法 §7, §54; 健康保険法 §110).
+const FULL_PAYMENT_DEPENDENT_AT_75: &str = "保険証として使えるものがありません。いったん全額（10割）を\
+     支払い、後で療養費を申請してください。被保険者が後期高齢者医療制度に移り、被扶養者の資格が\
+     なくなったため、これまでの保険者には申請できません。申請先は新しく加入する保険で、\
+     お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険です。";
+
 /// What the member should present at this clinic on `today`, and what to do outside it.
 ///
 /// - The clinic can check online and the card works as a マイナ保険証 → the card at the reader
@@ -246,7 +263,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
 
     if online && myna {
         let mut text = String::from(CARD_AT_READER);
-        if member.coverage_lost_on.is_some() {
+        if member.coverage_lost_on.is_some() || member.dependent_status_lost_on.is_some() {
             text.push_str(
                 "資格を喪失した保険の情報では受診できません。新しい保険の加入手続きが\
                  済んでいれば、その資格で確認されます。",
@@ -325,7 +342,11 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     }
 
     if options.is_empty() {
-        let text = if member.qualification_certificate_ended_at_75 {
+        let text = if member.dependent_status_lost_on.is_some() {
+            FULL_PAYMENT_DEPENDENT_AT_75
+        } else if member.coverage_lost_on.is_some() {
+            FULL_PAYMENT_AFTER_LOSS
+        } else if member.qualification_certificate_ended_at_75 {
             FULL_PAYMENT_AT_75
         } else {
             FULL_PAYMENT
@@ -415,6 +436,8 @@ pub(super) mod test_fixtures {
             registered: true,
             certificate: Some(ExpiryState::Valid),
             card: None,
+            certificate_expires_on: None,
+            card_valid_until: None,
             card_five_year_term: false,
             phone_check: None,
             has_qualification_certificate: false,
@@ -425,6 +448,7 @@ pub(super) mod test_fixtures {
             app_copy: None,
             public_expense: Vec::new(),
             coverage_lost_on: None,
+            dependent_status_lost_on: None,
             old_insurance_card_until: None,
         }
     }

@@ -8,6 +8,7 @@ use super::calendar::{
     ExpiryState, certificate_expiry_date, certificate_state, expiry_state,
     insurance_grace_last_day, my_number_card_valid_until, record_in_force,
 };
+use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
 use crate::card::CardCheck;
@@ -96,7 +97,25 @@ pub fn both_held_notice(
     birth: NaiveDate,
     today: NaiveDate,
 ) -> Option<Notice> {
-    let in_force = |r: &EligibilityRecord| record_in_force(r, birth, today);
+    both_held_notice_in(
+        records,
+        card_check,
+        birth,
+        &HouseholdContext::default(),
+        today,
+    )
+}
+
+/// [`both_held_notice`] with what the household decides: a 被扶養者's record ended by the
+/// 被保険者's move to 後期高齢者医療 is not held (`calendar::record_in_force`).
+pub(crate) fn both_held_notice_in(
+    records: &[EligibilityRecord],
+    card_check: Option<&CardCheck>,
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<Notice> {
+    let in_force = |r: &EligibilityRecord| record_in_force(r, birth, household, today);
     let by_card = card_check.is_some_and(|c| certificate_state(c, today).usable_as_insurance());
     let by_record = records.iter().any(|r| r.kind.needs_card() && in_force(r));
     if !(by_card || by_record) {

@@ -19,56 +19,132 @@ pub struct HouseholdMember<'a> {
     pub records: &'a [EligibilityRecord],
 }
 
+/// A 被用者保険 record: not 国保 (which has no 被扶養者), not 後期高齢者医療, not a 公費 受給者証.
+fn employee_insurance(r: &EligibilityRecord) -> bool {
+    r.kind.is_insurance()
+        && !matches!(
+            r.insurer_number.scheme(),
+            Scheme::NationalHealthInsurance | Scheme::LateElderly | Scheme::NhiRetiree
+        )
+}
+
+/// One 被保険者's 被用者保険 record and the day they turn 75 (後期高齢者医療 from that day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct InsuredAt75 {
+    /// The 被保険者's record.
+    record: EligibilityRecord,
+    /// The 被保険者's 75th birthday ([`late_elderly_start`]).
+    birthday: NaiveDate,
+}
+
+impl InsuredAt75 {
+    /// `dependent`'s record is on this 被保険者's insurance: the same 保険者番号 and, when both
+    /// print one, the same 記号 (a dependent's document carries the 被保険者's 記号・番号 with
+    /// another 枝番; docs/rules.md §1.4, INFERENCE: the household does not store who depends on
+    /// whom).
+    fn covers(&self, dependent: &EligibilityRecord) -> bool {
+        self.record.insurer_number == dependent.insurer_number
+            && match (&self.record.symbol, &dependent.symbol) {
+                (Some(a), Some(b)) => same_code(a, b),
+                _ => true,
+            }
+    }
+}
+
+/// What the rest of the household decides about one member's records: for a 被扶養者, the
+/// 被用者保険 of each 被保険者 of the household who turns 75 before the member does. From that
+/// 被保険者's 75th birthday (後期高齢者医療, 高齢者の医療の確保に関する法律 §50, §52(1)) the
+/// member is no longer their 被扶養者 (健康保険法 §3(7); PM健保, みずほ健保, docs/rules.md §1.4
+/// "Dependents"), so the member's record on that insurance is not in force
+/// ([`HouseholdContext::dependent_status_ends_on`], used by `calendar::record_in_force`). Empty
+/// for a 被保険者, for a member read alone and for a household without such a 被保険者.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdContext {
+    insured_at_75: Vec<InsuredAt75>,
+}
+
+impl HouseholdContext {
+    /// The first day `record` (of this member) is no longer in force because its 被保険者 turned
+    /// 75 and the member lost 被扶養者 status with it: that 被保険者's 75th birthday (the earliest,
+    /// should two match). `None` for a record not concerned: 国保 and 後期 records (国保 has no
+    /// 被扶養者), a 公費 受給者証, another insurer's record, and a record with a 資格喪失日 — once
+    /// the 資格喪失日 is recorded it is the day the record ends ([`EligibilityRecord::is_lost`],
+    /// docs/rules.md §3.3), as the household notice stops then too.
+    pub fn dependent_status_ends_on(&self, record: &EligibilityRecord) -> Option<NaiveDate> {
+        if !employee_insurance(record) || record.lost_on.is_some() {
+            return None;
+        }
+        self.insured_at_75
+            .iter()
+            .filter(|i| i.covers(record))
+            .map(|i| i.birthday)
+            .min()
+    }
+
+    /// True when `record` has ended by [`HouseholdContext::dependent_status_ends_on`] on `today`.
+    pub fn dependent_status_ended(&self, record: &EligibilityRecord, today: NaiveDate) -> bool {
+        self.dependent_status_ends_on(record)
+            .is_some_and(|end| today >= end)
+    }
+}
+
+/// Each member's [`HouseholdContext`], in the order given: a 被扶養者 (a member marked 家族) gets
+/// the 被用者保険 records of every 被保険者 (a member marked 本人) who turns 75 before them; a
+/// dependent who reaches 75 first moves to 後期 on their own and gets none. The one rule behind
+/// [`household_notices`] and what the screens, the guidance and the checklist count as held.
+pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdContext> {
+    household
+        .iter()
+        .map(|dependent| {
+            if dependent.member.relationship != Relationship::Dependent {
+                return HouseholdContext::default();
+            }
+            let own = late_elderly_start(dependent.member.birth_date);
+            let insured_at_75 = household
+                .iter()
+                .filter(|h| h.member.relationship == Relationship::Insured)
+                .filter_map(|insured| {
+                    let birthday = late_elderly_start(insured.member.birth_date)?;
+                    // A dependent who reaches 75 first moves to 後期 on their own.
+                    own.is_none_or(|own| own > birthday)
+                        .then_some((insured, birthday))
+                })
+                .flat_map(|(insured, birthday)| {
+                    insured
+                        .records
+                        .iter()
+                        .filter(|r| employee_insurance(r))
+                        .map(move |r| InsuredAt75 {
+                            record: r.clone(),
+                            birthday,
+                        })
+                })
+                .collect();
+            HouseholdContext { insured_at_75 }
+        })
+        .collect()
+}
+
 /// The notices that come from another member of the household, one list per member in the
 /// order given: a 被保険者 who turns 75 moves to 後期高齢者医療 on the birthday, and each
 /// 被扶養者 on their 被用者保険 (the same 保険者番号 and, where both are printed, 記号) loses that
 /// status the same day and must join 国保 or another family member's insurance (高齢者の医療の
 /// 確保に関する法律 §50, 健康保険法 §3(7); docs/rules.md). Info from a year before, Warning
 /// within [`TRANSITION_NOTICE_MONTHS`], Critical from the birthday on while the dependent's
-/// record has no 資格喪失日. 国保 has no 被扶養者, so 国保 records are not concerned.
+/// record has no 資格喪失日. 国保 has no 被扶養者, so 国保 records are not concerned. The rule is
+/// [`household_contexts`].
 pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) -> Vec<Vec<Notice>> {
-    let employee_insurance = |r: &&EligibilityRecord| {
-        r.kind.is_insurance()
-            && !matches!(
-                r.insurer_number.scheme(),
-                Scheme::NationalHealthInsurance | Scheme::LateElderly | Scheme::NhiRetiree
-            )
-    };
     household
         .iter()
-        .map(|dependent| {
-            if dependent.member.relationship != Relationship::Dependent {
-                return Vec::new();
-            }
+        .zip(household_contexts(household))
+        .map(|(dependent, context)| {
             let mut out: Vec<Notice> = Vec::new();
-            for insured in household
-                .iter()
-                .filter(|h| h.member.relationship == Relationship::Insured)
-            {
-                let Some(birthday) = late_elderly_start(insured.member.birth_date) else {
-                    continue;
-                };
-                // A dependent who reaches 75 first moves to 後期 on their own.
-                if late_elderly_start(dependent.member.birth_date)
-                    .is_some_and(|own| own <= birthday)
-                {
-                    continue;
-                }
-                let shares_insurance =
-                    dependent
-                        .records
-                        .iter()
-                        .filter(employee_insurance)
-                        .any(|d| {
-                            d.lost_on.is_none()
-                                && insured.records.iter().filter(employee_insurance).any(|i| {
-                                    i.insurer_number == d.insurer_number
-                                        && match (&i.symbol, &d.symbol) {
-                                            (Some(a), Some(b)) => same_code(a, b),
-                                            _ => true,
-                                        }
-                                })
-                        });
+            for insured in &context.insured_at_75 {
+                let birthday = insured.birthday;
+                let shares_insurance = dependent
+                    .records
+                    .iter()
+                    .any(|d| context.dependent_status_ends_on(d).is_some() && insured.covers(d));
                 let Some(year_before) = birthday.checked_sub_months(Months::new(12)) else {
                     continue;
                 };

@@ -8,6 +8,7 @@ use super::calendar::{
     CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
     preschool_last_day, record_in_force, record_last_day, statutory_copay,
 };
+use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
 use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
@@ -195,27 +196,41 @@ pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<N
 pub const TRANSITION_NOTICE_MONTHS: u32 = 3;
 
 /// The insurance records that apply on `today` to a member born on `birth`: not a 公費, and in
-/// force ([`record_in_force`]).
-fn current_insurance(
-    records: &[EligibilityRecord],
+/// force ([`record_in_force`], with what the household decides).
+fn current_insurance<'a>(
+    records: &'a [EligibilityRecord],
     birth: NaiveDate,
+    household: &'a HouseholdContext,
     today: NaiveDate,
-) -> impl Iterator<Item = &EligibilityRecord> {
+) -> impl Iterator<Item = &'a EligibilityRecord> {
     records
         .iter()
-        .filter(move |r| r.kind.is_insurance() && record_in_force(r, birth, today))
+        .filter(move |r| r.kind.is_insurance() && record_in_force(r, birth, household, today))
 }
 
 /// The age rules of a member born on `birth` with `records` (docs/rules.md): the end of 未就学
 /// announced, the typed 未就学区分 and 負担割合 checked against the birth date and the scheme,
-/// and the 高齢受給者 start announced. Each notice at most once per member.
+/// and the 高齢受給者 start announced. Each notice at most once per member. The member is taken
+/// alone; the screen uses the household's context as well ([`HouseholdContext`]).
 pub fn age_notices(
     birth: NaiveDate,
     records: &[EligibilityRecord],
     today: NaiveDate,
 ) -> Vec<Notice> {
+    age_notices_in(birth, records, &HouseholdContext::default(), today)
+}
+
+/// [`age_notices`] with what the household decides: a 被扶養者's record ended by the
+/// 被保険者's move to 後期高齢者医療 does not apply ([`record_in_force`]).
+pub(crate) fn age_notices_in(
+    birth: NaiveDate,
+    records: &[EligibilityRecord],
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Vec<Notice> {
     let mut out: Vec<Notice> = Vec::new();
-    let current: Vec<&EligibilityRecord> = current_insurance(records, birth, today).collect();
+    let current: Vec<&EligibilityRecord> =
+        current_insurance(records, birth, household, today).collect();
     if current.is_empty() {
         return out;
     }

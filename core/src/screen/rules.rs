@@ -20,11 +20,15 @@ pub use super::calendar::{
 };
 // The notices about cards and certificates, about documents and ages, and about the household
 // were first defined here; their paths under `screen::rules` stay valid.
+use super::notices_card::both_held_notice_in;
 pub use super::notices_card::{
     LATE_ELDERLY_BOTH_UNTIL, both_held_notice, card_notice, card_notice_from_issue,
     card_valid_until, certificate_notice,
 };
-pub use super::notices_household::{HouseholdMember, household_notices};
+pub use super::notices_household::{
+    HouseholdContext, HouseholdMember, household_contexts, household_notices,
+};
+use super::notices_record::age_notices_in;
 pub use super::notices_record::{
     DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS, age_notices, coverage_notice, record_notices,
 };
@@ -136,7 +140,14 @@ pub fn member_notices(
     today: NaiveDate,
 ) -> Vec<Notice> {
     let card_until = card_issued_on.and_then(|issued| my_number_card_valid_until(birth, issued));
-    notices(birth, records, card_check, card_until, today)
+    notices(
+        birth,
+        records,
+        card_check,
+        card_until,
+        &HouseholdContext::default(),
+        today,
+    )
 }
 
 /// Every notice for `member` (see [`member_notices`]), with the card's expiry from
@@ -147,8 +158,35 @@ pub fn member_notices_for(
     card_check: Option<&CardCheck>,
     today: NaiveDate,
 ) -> Vec<Notice> {
+    member_notices_in(
+        member,
+        records,
+        card_check,
+        &HouseholdContext::default(),
+        today,
+    )
+}
+
+/// [`member_notices_for`] with what the household decides ([`HouseholdContext`]): a 被扶養者's
+/// record ended by the 被保険者's move to 後期高齢者医療 is not held and, like a record past its
+/// 資格喪失日 (docs/rules.md §3.3), has no notice of its own from that day — the household's
+/// `DependentLosesStatusAt75` says it.
+pub(crate) fn member_notices_in(
+    member: &MemberData,
+    records: &[EligibilityRecord],
+    card_check: Option<&CardCheck>,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Vec<Notice> {
     let card_until = card_valid_until(member, card_check);
-    notices(member.birth_date, records, card_check, card_until, today)
+    notices(
+        member.birth_date,
+        records,
+        card_check,
+        card_until,
+        household,
+        today,
+    )
 }
 
 fn notices(
@@ -156,6 +194,7 @@ fn notices(
     records: &[EligibilityRecord],
     card_check: Option<&CardCheck>,
     card_until: Option<NaiveDate>,
+    household: &HouseholdContext,
     today: NaiveDate,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
@@ -182,11 +221,16 @@ fn notices(
             }
         }));
     }
-    for record in records {
+    for record in records
+        .iter()
+        .filter(|r| !household.dependent_status_ended(r, today))
+    {
         out.extend(record_notices(record, birth, today));
     }
-    out.extend(age_notices(birth, records, today));
-    out.extend(both_held_notice(records, card_check, birth, today));
+    out.extend(age_notices_in(birth, records, household, today));
+    out.extend(both_held_notice_in(
+        records, card_check, birth, household, today,
+    ));
     out.sort_by_key(|n| std::cmp::Reverse(n.severity));
     out
 }

@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::{
-    ExpiryState, age_on, certificate_state, expiry_state, record_in_force, record_last_day,
+    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, record_in_force,
+    record_last_day,
 };
+use super::notices_household::HouseholdContext;
 use super::rules::card_valid_until;
 use crate::card::{AnchorSource, CardCheck};
 use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
@@ -52,6 +54,13 @@ pub struct MemberSituation {
     pub certificate: Option<ExpiryState>,
     /// The card's own state, from its printed 有効期限, when known.
     pub card: Option<ExpiryState>,
+    /// The last day of the 利用者証明用電子証明書 whose state is
+    /// [`MemberSituation::certificate`] (the card check's, or a 5-year card's end when earlier),
+    /// when known: the to-do names it, and the end of its grace period
+    /// (`calendar::insurance_grace_last_day`), as the screen's notice does.
+    pub certificate_expires_on: Option<NaiveDate>,
+    /// The card's 有効期限 whose state is [`MemberSituation::card`], when known.
+    pub card_valid_until: Option<NaiveDate>,
     /// The card has the 5-year term (issued under 18): card and certificate end together on
     /// the 5th birthday after issue, so renewing means a new card, not a new certificate.
     pub card_five_year_term: bool,
@@ -61,7 +70,10 @@ pub struct MemberSituation {
     /// 有効期限 cut to the day before the 75th birthday unless 後期高齢者医療).
     pub has_qualification_certificate: bool,
     /// A 資格確認書 is recorded but its last day has passed — its 有効期限, or the day before the
-    /// 75th birthday when its insurer is not a 後期高齢者医療広域連合 — and none is in force.
+    /// 75th birthday when its insurer is not a 後期高齢者医療広域連合 — and none is in force. A
+    /// 資格確認書 whose coverage has ended (its 資格喪失日, or a 被扶養者's status ended by the
+    /// 被保険者's 75th birthday) does not count: its insurer will send no new one (docs/rules.md
+    /// §3.3).
     pub qualification_certificate_expired: bool,
     /// Of those, one ended the day before the 75th birthday: the member is now a 後期高齢者医療
     /// 被保険者 and needs that scheme's 資格確認書, not a renewal from the former insurer
@@ -78,6 +90,12 @@ pub struct MemberSituation {
     pub public_expense: Vec<String>,
     /// Every insurance record has ended by a 資格喪失日: the latest of them.
     pub coverage_lost_on: Option<NaiveDate>,
+    /// Every insurance record has ended, at least one because the member was the 被扶養者 of a
+    /// 被保険者 who turned 75 and moved to 後期高齢者医療 (the others by a 資格喪失日): that
+    /// 被保険者's 75th birthday, the first day without 被扶養者 status
+    /// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"). The
+    /// member has to join 国保 or become another family member's 被扶養者.
+    pub dependent_status_lost_on: Option<NaiveDate>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
 }
@@ -107,14 +125,37 @@ impl MemberSituation {
     /// `rules::card_valid_until`). Only records in force are held
     /// (`calendar::record_in_force`: started, not lost, not past their
     /// 有効期限 cut at the 75th birthday). [`MemberSituation::app_copy`] is left `None`: only the caller knows whether
-    /// its copy verifies (see `member_guidance`).
+    /// its copy verifies (see `member_guidance`). The member is taken alone;
+    /// [`MemberSituation::in_household`] adds what the rest of the household decides.
     pub fn from_data(
         member: &MemberData,
         records: &[EligibilityRecord],
         card_check: Option<&CardCheck>,
         today: NaiveDate,
     ) -> Self {
-        let in_force = |r: &EligibilityRecord| record_in_force(r, member.birth_date, today);
+        Self::in_household(
+            member,
+            records,
+            &HouseholdContext::default(),
+            card_check,
+            today,
+        )
+    }
+
+    /// [`MemberSituation::from_data`] with what the rest of the household decides about the
+    /// member's records (`household`, from `rules::household_contexts`): a 被扶養者's 被用者保険
+    /// record is not in force from the day its 被保険者 turns 75 (`calendar::record_in_force`,
+    /// docs/rules.md §1.4 "Dependents"), and when nothing else is, the member has to join new
+    /// insurance ([`MemberSituation::dependent_status_lost_on`]).
+    pub fn in_household(
+        member: &MemberData,
+        records: &[EligibilityRecord],
+        household: &HouseholdContext,
+        card_check: Option<&CardCheck>,
+        today: NaiveDate,
+    ) -> Self {
+        let in_force =
+            |r: &EligibilityRecord| record_in_force(r, member.birth_date, household, today);
         let held = |kind: DocumentKind| records.iter().any(|r| r.kind == kind && in_force(r));
         // Registration belongs to the card, not to the insurer: an お知らせ of a former
         // insurer still shows that the card was registered.
@@ -126,18 +167,31 @@ impl MemberSituation {
         let card_five_year_term = card_until
             .is_some_and(|u| age_on(member.birth_date, u) <= FIVE_YEAR_CARD_MAX_AGE_AT_EXPIRY);
         let checked = card_check.map(|c| certificate_state(c, today));
-        let certificate = if card_five_year_term {
-            worse(checked, card)
+        let checked_until = card_check.map(|c| certificate_expiry_date(c.certificate_not_after));
+        let (certificate, certificate_expires_on) = if card_five_year_term {
+            // The earlier end is the worse state (a 5-year card ends with its certificate).
+            (
+                worse(checked, card),
+                match (checked_until, card_until) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+            )
         } else {
-            checked
+            (checked, checked_until)
         };
         let has_qualification_certificate = held(DocumentKind::Certificate);
+        // A record ended by its 資格喪失日, or by the 被保険者's move to 後期 for a 被扶養者: its
+        // insurer no longer covers the member, so its 有効期限 says nothing more (docs/rules.md
+        // §3.3: a lost record gets no other notice).
+        let ended =
+            |r: &EligibilityRecord| r.is_lost(today) || household.dependent_status_ended(r, today);
         // Each recorded 資格確認書's last day: its printed 有効期限, or the day before the 75th
         // birthday when its insurer is not a 後期高齢者医療広域連合 (`record_last_day`, the rule
-        // `record_in_force` uses).
+        // `record_in_force` uses); not for an ended one.
         let certificate_ends: Vec<_> = records
             .iter()
-            .filter(|r| r.kind == DocumentKind::Certificate)
+            .filter(|r| r.kind == DocumentKind::Certificate && !ended(r))
             .filter_map(|r| {
                 record_last_day(r.kind, &r.insurer_number, r.valid_until, member.birth_date)
             })
@@ -151,11 +205,23 @@ impl MemberSituation {
         } else {
             None
         };
+        let dependent_status_lost_on =
+            if !insurance_records.is_empty() && insurance_records.iter().all(|r| ended(r)) {
+                insurance_records
+                    .iter()
+                    .filter(|r| household.dependent_status_ended(r, today))
+                    .filter_map(|r| household.dependent_status_ends_on(r))
+                    .max()
+            } else {
+                None
+            };
         Self {
             has_card,
             registered,
             certificate,
             card,
+            certificate_expires_on,
+            card_valid_until: card_until,
             card_five_year_term,
             phone_check: card_check.map(|c| PhoneCheck {
                 checked_on: crate::clock::japan_today(c.checked_at),
@@ -177,6 +243,7 @@ impl MemberSituation {
                 .map(|r| r.insurer_name.clone())
                 .collect(),
             coverage_lost_on,
+            dependent_status_lost_on,
             old_insurance_card_until: None,
         }
     }
@@ -316,6 +383,104 @@ mod tests {
         assert!(!s.has_qualification_certificate);
         let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 1));
         assert!(s.has_qualification_certificate);
+    }
+
+    /// A 家族 on the 被用者保険 of a 本人 who turns 75 loses 被扶養者 status on the birthday
+    /// (docs/rules.md §1.4 "Dependents"): the record is not in force from that day, and with
+    /// nothing else in force the member has to join 国保 or another family member's insurance.
+    /// A recorded 資格喪失日 governs instead; another insurer's record, a 国保 record and a
+    /// dependent who reaches 75 first are not concerned.
+    #[test]
+    fn a_dependents_record_ends_with_the_insureds_75th_birthday() {
+        use crate::eligibility::{InsurerNumber, Relationship};
+        use crate::screen::rules::{HouseholdMember, household_contexts};
+        // The 本人 turns 75 on 2027-01-10.
+        let insured = person(d(1952, 1, 10));
+        let dependent = |birth| MemberData {
+            relationship: Relationship::Dependent,
+            ..person(birth)
+        };
+        let spouse = dependent(d(1956, 12, 2));
+        let older = dependent(d(1951, 6, 1));
+        let theirs = |r: EligibilityRecord| EligibilityRecord {
+            relationship: Relationship::Dependent,
+            branch: Some("01".into()),
+            ..r
+        };
+        let mine = [EligibilityRecord {
+            symbol: Some("7340155".into()),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        }];
+        let certificate = theirs(EligibilityRecord {
+            symbol: Some("7340155".into()),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        });
+        let elsewhere = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            ..certificate.clone()
+        };
+        let contexts = |records: &[EligibilityRecord], who: &MemberData| {
+            household_contexts(&[
+                HouseholdMember {
+                    member: &insured,
+                    records: &mine,
+                },
+                HouseholdMember {
+                    member: who,
+                    records,
+                },
+            ])
+        };
+        let held = [certificate.clone()];
+        let ctx = contexts(&held, &spouse);
+        assert_eq!(ctx[0], HouseholdContext::default(), "the 本人 gets none");
+        assert_eq!(
+            ctx[1].dependent_status_ends_on(&certificate),
+            Some(d(2027, 1, 10))
+        );
+        assert_eq!(ctx[1].dependent_status_ends_on(&elsewhere), None);
+        let before = MemberSituation::in_household(&spouse, &held, &ctx[1], None, d(2027, 1, 9));
+        assert!(before.has_qualification_certificate);
+        assert_eq!(before.dependent_status_lost_on, None);
+        let after = MemberSituation::in_household(&spouse, &held, &ctx[1], None, d(2027, 1, 10));
+        assert!(!after.has_qualification_certificate && !after.qualification_certificate_expired);
+        assert_eq!(after.dependent_status_lost_on, Some(d(2027, 1, 10)));
+        assert_eq!(after.coverage_lost_on, None);
+        // Alone, the member is not told (the household decides).
+        let alone = MemberSituation::from_data(&spouse, &held, None, d(2027, 1, 10));
+        assert!(alone.has_qualification_certificate);
+        // Past the printed 有効期限 too: no request for a renewal from the former insurer.
+        let late = MemberSituation::in_household(&spouse, &held, &ctx[1], None, d(2031, 1, 1));
+        assert!(!late.qualification_certificate_expired);
+        let g = guidance(&late, &ClinicSituation::NORMAL, d(2031, 1, 1));
+        assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
+
+        // With a new 国保 record in force, that one is held and nothing is to join.
+        let nhi = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("138057").unwrap(),
+            symbol: None,
+            ..certificate.clone()
+        };
+        let both = [certificate.clone(), nhi];
+        let ctx = contexts(&both, &spouse);
+        assert_eq!(ctx[1].dependent_status_ends_on(&both[1]), None, "国保");
+        let s = MemberSituation::in_household(&spouse, &both, &ctx[1], None, d(2027, 1, 10));
+        assert!(s.has_qualification_certificate);
+        assert_eq!(s.dependent_status_lost_on, None);
+
+        // A 資格喪失日 recorded: it is the day the record ends.
+        let lost = [EligibilityRecord {
+            lost_on: Some(d(2027, 1, 20)),
+            ..certificate.clone()
+        }];
+        let ctx = contexts(&lost, &spouse);
+        assert_eq!(ctx[1].dependent_status_ends_on(&lost[0]), None);
+        let s = MemberSituation::in_household(&spouse, &lost, &ctx[1], None, d(2027, 1, 10));
+        assert!(s.has_qualification_certificate);
+
+        // A dependent who reaches 75 first moves to 後期 on their own.
+        let ctx = contexts(&held, &older);
+        assert_eq!(ctx[1], HouseholdContext::default());
     }
 
     /// 資格喪失日 is the first day without the coverage: the record is held the day before.

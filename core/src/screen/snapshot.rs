@@ -1,14 +1,19 @@
 //! One read of the household for every screen: each member, their records and card check read
 //! once, the sync state read once and the trust list verified once; the overview and each
-//! member's screen are then built from it without touching the store again.
+//! member's screen and situation (for the guidance and the checklist) are then built from it
+//! without touching the store again, with what the household decides about each member's
+//! records (`rules::household_contexts`).
 
 use std::cell::OnceCell;
 
 use chrono::{DateTime, Utc};
 
 use super::overview::{HouseholdOverview, overview_from};
-use super::rules::{HouseholdMember, Notice, household_notices};
-use super::view::{EligibilityScreen, screen_for};
+use super::rules::{
+    HouseholdContext, HouseholdMember, Notice, household_contexts, household_notices,
+};
+use super::situation::MemberSituation;
+use super::view::{EligibilityScreen, screen_for, situation_for};
 use crate::clock::japan_today;
 use crate::document::TrustList;
 use crate::eligibility::{EligibilityRecord, Member, MemberId};
@@ -24,6 +29,8 @@ pub(super) struct MemberRead {
     pub card: Result<Option<StoredCardCheck>, StoreError>,
     /// The notices this member gets because of another member of the household.
     pub from_household: Vec<Notice>,
+    /// What the rest of the household decides about this member's records.
+    pub household: HouseholdContext,
 }
 
 /// The household as read once at `now`, from which [`HouseholdSnapshot::overview`] and every
@@ -70,6 +77,7 @@ impl HouseholdSnapshot {
                 records,
                 card,
                 from_household: Vec::new(),
+                household: HouseholdContext::default(),
             });
         }
         let held: Vec<Vec<EligibilityRecord>> = members
@@ -85,8 +93,10 @@ impl HouseholdSnapshot {
             })
             .collect();
         let notices = household_notices(&family, japan_today(now));
-        for (m, n) in members.iter_mut().zip(notices) {
+        let contexts = household_contexts(&family);
+        for ((m, n), c) in members.iter_mut().zip(notices).zip(contexts) {
             m.from_household = n;
+            m.household = c;
         }
         Ok(HouseholdSnapshot {
             now,
@@ -111,17 +121,43 @@ impl HouseholdSnapshot {
     /// The eligibility screen of `member`: [`StoreError::NotFound`] when the household has no
     /// such member, [`StoreError::Corrupt`] when its row (or its card check) is damaged.
     pub fn member_screen(&self, member: MemberId) -> Result<EligibilityScreen, StoreError> {
-        let key = member.to_string();
-        let Some(i) = self.members.iter().position(|m| m.member.id == member) else {
-            return Err(match self.corrupt.iter().find(|r| r.id == key) {
-                Some(row) => StoreError::Corrupt { row: row.clone() },
-                None => StoreError::NotFound { what: "member" },
-            });
-        };
+        let i = self.position(member)?;
         self.screens()
             .get(i)
             .cloned()
             .unwrap_or(Err(StoreError::NotFound { what: "member" }))
+    }
+
+    /// What `member` holds, as the guidance and the checklist see it, with what the rest of the
+    /// household decides about their records (the same rule as their screen,
+    /// `calendar::record_in_force`): [`StoreError::NotFound`] when the household has no such
+    /// member, [`StoreError::Corrupt`] when its row (or its card check) is damaged.
+    pub fn member_situation(&self, member: MemberId) -> Result<MemberSituation, StoreError> {
+        let m = self
+            .members
+            .get(self.position(member)?)
+            .ok_or(StoreError::NotFound { what: "member" })?;
+        let check = m.card.clone()?;
+        Ok(situation_for(
+            &m.member,
+            &m.records.records,
+            check.as_ref(),
+            self.trust.as_ref(),
+            &m.household,
+            self.now,
+        ))
+    }
+
+    /// The index of `member` in `members`, or why it is not there.
+    fn position(&self, member: MemberId) -> Result<usize, StoreError> {
+        let key = member.to_string();
+        self.members
+            .iter()
+            .position(|m| m.member.id == member)
+            .ok_or_else(|| match self.corrupt.iter().find(|r| r.id == key) {
+                Some(row) => StoreError::Corrupt { row: row.clone() },
+                None => StoreError::NotFound { what: "member" },
+            })
     }
 
     /// Every member's screen, in display order (built once).
@@ -134,12 +170,10 @@ impl HouseholdSnapshot {
     fn screen(&self, m: &MemberRead) -> Result<EligibilityScreen, StoreError> {
         let check = m.card.clone()?;
         Ok(screen_for(
-            &m.member,
-            &m.records.records,
+            m,
             check.as_ref(),
             self.last_sync,
             self.trust.as_ref(),
-            m.from_household.clone(),
             self.now,
         ))
     }

@@ -1,9 +1,10 @@
 //! What the member has to do outside the clinic, in order: join the new insurance, a new card,
 //! the certificate's renewal, the 保険証利用 again, a 資格確認書. Part of the guidance.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::calendar::ExpiryState;
+use super::calendar::{ExpiryState, insurance_grace_last_day};
 use super::situation::MemberSituation;
 use super::wareki::format_wareki;
 
@@ -11,7 +12,9 @@ use super::wareki::format_wareki;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GuidanceAction {
-    /// Coverage ended by a 資格喪失日: join the new insurance; return the 資格確認書 (notice A).
+    /// Coverage ended by a 資格喪失日, or a 被扶養者's status ended by the 被保険者's move to
+    /// 後期高齢者医療: join the new insurance (国保, a new employer's, or another family member's
+    /// as their 被扶養者); return the 資格確認書 (notice A).
     JoinNewInsurance,
     /// Apply for a new My Number Card (its own 有効期限, or a 5-year card whose certificate
     /// ends with it).
@@ -43,9 +46,42 @@ fn step(action: GuidanceAction, explanation: impl Into<String>) -> GuidanceStep 
     }
 }
 
+/// The lead of a to-do step for `what` (the card or its certificate) past its 有効期限 `expiry`
+/// and in the grace period: the date has passed, and the card works as a マイナ保険証 until the
+/// end of the 3rd month after it (`calendar::insurance_grace_last_day`, docs/dates.md §2).
+fn in_grace_text(what: &str, expiry: Option<NaiveDate>) -> String {
+    match expiry.and_then(|e| Some((e, insurance_grace_last_day(e)?))) {
+        Some((e, grace)) => format!(
+            "{what}の有効期限（{}）が過ぎています。{}まではマイナ保険証として使えます。",
+            format_wareki(e),
+            format_wareki(grace)
+        ),
+        None => format!(
+            "{what}の有効期限が過ぎています（期限の3か月後の月末までは\
+             マイナ保険証として使えます）。"
+        ),
+    }
+}
+
 /// What to do outside the clinic, in order.
 pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
+    if let Some(birthday) = member.dependent_status_lost_on {
+        // docs/rules.md §1.4 "Dependents": the 被扶養者 joins 国保 or becomes another family
+        // member's 被扶養者; notice A: 「被扶養者でなくなったときは、5日以内に資格確認書を事業主に
+        // 提出」.
+        out.push(step(
+            GuidanceAction::JoinNewInsurance,
+            format!(
+                "被保険者が75歳になり（{}）後期高齢者医療制度に移ったため、その日から被扶養者の資格は\
+                 なくなり、これまでの保険では受診できません。お住まいの市区町村で国民健康保険に\
+                 加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。\
+                 マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。資格確認書を\
+                 お持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
+                format_wareki(birthday)
+            ),
+        ));
+    }
     if let Some(lost) = member.coverage_lost_on {
         out.push(step(
             GuidanceAction::JoinNewInsurance,
@@ -65,12 +101,25 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
             matches!(s, Some(ExpiryState::ExpiringSoon | ExpiryState::InGrace))
         };
         if member.needs_new_card() && (ended || due(member.card) || due(member.certificate)) {
-            let mut text = String::from(if ended {
-                "マイナンバーカードの有効期限が過ぎ、マイナ保険証として使えなくなりました。"
+            let in_grace = member.card == Some(ExpiryState::InGrace)
+                || (member.card_five_year_term && member.certificate == Some(ExpiryState::InGrace));
+            let mut text = if ended {
+                String::from(
+                    "マイナンバーカードの有効期限が過ぎ、マイナ保険証として使えなくなりました。",
+                )
+            } else if in_grace {
+                // Past its 有効期限, usable until the end of the 3rd month after it (docs/dates.md
+                // §2), as the screen's `CardInGrace` notice says.
+                in_grace_text(
+                    "マイナンバーカード",
+                    member.card_valid_until.or(member.certificate_expires_on),
+                )
             } else {
-                "マイナンバーカードの有効期限が近づいています（過ぎても3か月後の月末までは\
-                 マイナ保険証として使えます）。"
-            });
+                String::from(
+                    "マイナンバーカードの有効期限が近づいています（過ぎても3か月後の月末までは\
+                     マイナ保険証として使えます）。",
+                )
+            };
             if member.card_five_year_term {
                 text.push_str(
                     "18歳未満で発行されたカードは、カードも電子証明書も発行から5回目の誕生日で\
@@ -88,6 +137,11 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
                 "利用者証明用電子証明書の有効期限から3か月が過ぎ、保険証利用の登録は解除されました。\
                  お住まいの市区町村の窓口で電子証明書を更新してください。",
             ));
+        } else if member.certificate == Some(ExpiryState::InGrace) {
+            // As the screen's `CertificateInGrace` notice (docs/dates.md §2).
+            let mut text = in_grace_text("利用者証明用電子証明書", member.certificate_expires_on);
+            text.push_str("お住まいの市区町村の窓口で更新してください。");
+            out.push(step(GuidanceAction::RenewCertificate, text));
         } else if due(member.certificate) {
             out.push(step(
                 GuidanceAction::RenewCertificate,
@@ -295,6 +349,104 @@ mod tests {
             g.options
                 .iter()
                 .all(|o| !o.explanation.contains("後期高齢者医療"))
+        );
+    }
+
+    /// After its 資格喪失日 the lost insurer pays nothing (docs/rules.md §3.3): the 10割 option
+    /// sends the 療養費 claim to the insurance joined next, not to 「保険者」 of the ended record,
+    /// and the record's 有効期限 passing later adds no request for a renewed 資格確認書.
+    #[test]
+    fn lost_coverage_sends_the_claim_to_the_new_insurance() {
+        use crate::eligibility::{DocumentKind, EligibilityRecord, InsurerNumber};
+        let adult = person(d(1980, 5, 5));
+        let lost = [EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            lost_on: Some(d(2026, 12, 16)),
+            ..record(DocumentKind::Certificate, Some(d(2026, 12, 31)))
+        }];
+        for today in [d(2026, 12, 16), d(2027, 1, 1)] {
+            let s = MemberSituation::from_data(&adult, &lost, None, today);
+            let g = guidance(&s, &ClinicSituation::READER_DOWN, today);
+            assert_eq!(presented(&g), [FullPaymentThenClaim], "{today}");
+            let pay = &g.options[0].explanation;
+            assert!(!pay.contains("後で保険者に療養費"), "{today}: {pay}");
+            assert!(
+                pay.contains("国民健康保険") && pay.contains("市区町村"),
+                "{pay}"
+            );
+            assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance], "{today}");
+            assert!(
+                g.to_do
+                    .iter()
+                    .all(|s| !s.explanation.contains("有効期限が過ぎています")),
+                "{today}"
+            );
+        }
+        // Not lost: past its 有効期限, the renewal is asked for as before.
+        let expired = [EligibilityRecord {
+            lost_on: None,
+            ..lost[0].clone()
+        }];
+        let s = MemberSituation::from_data(&adult, &expired, None, d(2027, 1, 1));
+        let g = guidance(&s, &ClinicSituation::READER_DOWN, d(2027, 1, 1));
+        assert!(g.options[0].explanation.contains("後で保険者に療養費"));
+        assert_eq!(
+            actions(&g),
+            [GuidanceAction::AskForNewQualificationCertificate]
+        );
+    }
+
+    /// In the grace period the card or its certificate has already expired: the to-do says the
+    /// date has passed and until when it still works as a マイナ保険証 (docs/dates.md §2), as the
+    /// screen's `CardInGrace` / `CertificateInGrace` notices do — not 「近づいています」.
+    #[test]
+    fn in_grace_the_to_do_says_the_date_has_passed() {
+        use crate::screen::rules::test_fixtures::check;
+        use crate::screen::rules::{NoticeCode, member_notices_for};
+        // Certificate expired 2026-10-15: usable as a 保険証 to 2027-01-31.
+        let adult = MemberData {
+            myna_hoken: Some(true),
+            ..person(d(1985, 4, 12))
+        };
+        let card_check = check(d(2026, 10, 15));
+        let s = MemberSituation::from_data(&adult, &[], Some(&card_check), TODAY);
+        assert_eq!(s.certificate, Some(ExpiryState::InGrace));
+        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(actions(&g), [GuidanceAction::RenewCertificate]);
+        let text = &g.to_do[0].explanation;
+        assert!(!text.contains("近づいています"), "{text}");
+        assert!(
+            text.contains("有効期限（令和8年10月15日）が過ぎています")
+                && text.contains("令和9年1月31日まではマイナ保険証として使えます"),
+            "{text}"
+        );
+        let notice = member_notices_for(&adult, &[], Some(&card_check), TODAY);
+        assert_eq!(notice[0].code, NoticeCode::CertificateInGrace);
+        assert!(
+            notice[0]
+                .message
+                .contains("令和9年1月31日まではマイナ保険証として使えます")
+        );
+        // Before the expiry: 「近づいています」.
+        let soon = MemberSituation::from_data(&adult, &[], Some(&card_check), d(2026, 10, 15));
+        let g = guidance(&soon, &ClinicSituation::NORMAL, d(2026, 10, 15));
+        assert!(g.to_do[0].explanation.contains("近づいています"));
+
+        // The card itself expired 2026-10-15 (an adult's 10-year card).
+        let card = MemberData {
+            card_expires_on: Some(d(2026, 10, 15)),
+            ..adult.clone()
+        };
+        let s = MemberSituation::from_data(&card, &[], None, TODAY);
+        assert_eq!(s.card, Some(ExpiryState::InGrace));
+        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(actions(&g), [GuidanceAction::NewCard]);
+        let text = &g.to_do[0].explanation;
+        assert!(!text.contains("近づいています"), "{text}");
+        assert!(
+            text.contains("マイナンバーカードの有効期限（令和8年10月15日）が過ぎています")
+                && text.contains("令和9年1月31日まではマイナ保険証として使えます"),
+            "{text}"
         );
     }
 }

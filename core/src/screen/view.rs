@@ -11,11 +11,12 @@ use serde::Serialize;
 use super::calendar::record_in_force;
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
-use super::rules::{Notice, NoticeCode, Severity, member_notices_for};
+use super::notices_household::HouseholdContext;
+use super::rules::{Notice, NoticeCode, Severity, member_notices_in};
 use super::sections::{
     age, card_badge, date_field, fixed_notice, japan_time, record_section, text_field,
 };
-use super::snapshot::HouseholdSnapshot;
+use super::snapshot::{HouseholdSnapshot, MemberRead};
 pub use crate::clock::japan_today;
 use crate::document::{TrustList, reverify_stored_record};
 use crate::eligibility::{
@@ -194,17 +195,18 @@ pub fn member_screen(
     HouseholdSnapshot::read(store, now)?.member_screen(member)
 }
 
-/// The screen of member `m`, from what was read of them: `records`, the card `check`, the last
-/// sync, the trust list, and the notices they get because of another member.
+/// The screen of member `read`, from what was read of them: their records, the card `check`,
+/// the last sync, the trust list, what the household decides about their records and the
+/// notices they get because of another member.
 pub(super) fn screen_for(
-    m: &Member,
-    records: &[StoredRecord],
+    read: &MemberRead,
     check: Option<&StoredCardCheck>,
     sync: Option<DateTime<Utc>>,
     trust: Option<&TrustList>,
-    from_household: Vec<Notice>,
     now: DateTime<Utc>,
 ) -> EligibilityScreen {
+    let m = &read.member;
+    let records = &read.records.records;
     let today = japan_today(now);
     let mut sections = vec![ScreenSection {
         // 本人 (被保険者) or 家族 (被扶養者): a dependent's screen is not headed ご本人.
@@ -251,9 +253,15 @@ pub(super) fn screen_for(
     let held: Vec<(&EligibilityRecord, ProvenanceState)> =
         plain.iter().zip(states.iter().copied()).collect();
     let card = card_badge(check, &bindings);
-    let mut notices = member_notices_for(&m.data, &plain, check.map(|c| &c.check), today);
+    let mut notices = member_notices_in(
+        &m.data,
+        &plain,
+        check.map(|c| &c.check),
+        &read.household,
+        today,
+    );
     notices.extend(signed_expired_notices(records, &states, trust, now));
-    notices.extend(from_household);
+    notices.extend(read.from_household.iter().cloned());
     notices.sort_by_key(|n| std::cmp::Reverse(n.severity));
     EligibilityScreen {
         member_id: m.id.to_string(),
@@ -270,26 +278,39 @@ pub(super) fn screen_for(
     }
 }
 
-/// What `member` holds at `now`, from the stored data ([`MemberSituation::from_data`]), with
-/// what only the store knows: this app's copy of an in-force お知らせ / マイナポータル record
-/// (issuer-signed when one verifies now), and a card bound to a verifying signed record —
-/// such a member holds a マイナ保険証 even when the card was never checked on this phone.
+/// What `member` holds at `now`, from the stored data ([`MemberSituation::in_household`]) and
+/// what the rest of the household decides about their records (a 被扶養者 whose 被保険者 turned
+/// 75, docs/rules.md §1.4): one read of the household ([`HouseholdSnapshot::member_situation`]).
 pub fn member_situation(
     store: &Store,
     member: MemberId,
     now: DateTime<Utc>,
 ) -> Result<MemberSituation, StoreError> {
+    HouseholdSnapshot::read(store, now)?.member_situation(member)
+}
+
+/// The situation of member `m`, from what was read of them: `stored` records, the card `check`,
+/// the trust list and what the household decides (`household`). Adds what only the store knows:
+/// this app's copy of an in-force お知らせ / マイナポータル record (issuer-signed when one verifies
+/// now), and a card bound to a verifying signed record — such a member holds a マイナ保険証 even
+/// when the card was never checked on this phone.
+pub(super) fn situation_for(
+    m: &Member,
+    stored: &[StoredRecord],
+    check: Option<&StoredCardCheck>,
+    trust: Option<&TrustList>,
+    household: &HouseholdContext,
+    now: DateTime<Utc>,
+) -> MemberSituation {
     let today = japan_today(now);
-    let trust = store.trust_list(now)?;
-    let m: Member = store.member(member)?;
-    let stored = store.records(member)?.records;
     let in_force = |r: &StoredRecord| {
-        r.record.kind.needs_card() && record_in_force(&r.record, m.data.birth_date, today)
+        r.record.kind.needs_card()
+            && record_in_force(&r.record, m.data.birth_date, household, today)
     };
     let mut app_copy = None;
     let mut bound_card = false;
     for r in stored.iter().filter(|r| in_force(r)) {
-        let verified = match (&r.provenance, &trust) {
+        let verified = match (&r.provenance, trust) {
             (Provenance::IssuerSigned { signed_bytes, .. }, Some(t))
                 if provenance_state(r, Some(t), now) == ProvenanceState::Verified =>
             {
@@ -305,16 +326,15 @@ pub fn member_situation(
             AppCopy::Unverified
         });
     }
-    let records: Vec<EligibilityRecord> = stored.into_iter().map(|r| r.record).collect();
-    let check = store.card_check(member)?;
+    let records: Vec<EligibilityRecord> = stored.iter().map(|r| r.record.clone()).collect();
     let mut situation =
-        MemberSituation::from_data(&m.data, &records, check.as_ref().map(|c| &c.check), today);
+        MemberSituation::in_household(&m.data, &records, household, check.map(|c| &c.check), today);
     situation.app_copy = app_copy;
     if bound_card && m.data.myna_hoken != Some(false) {
         situation.has_card = true;
         situation.registered = true;
     }
-    Ok(situation)
+    situation
 }
 
 /// What to present, for `member` at a clinic in `clinic`'s situation at `now`, from what the

@@ -432,3 +432,75 @@ fn checklist_prints_seed_001_for_each_member() {
     assert_eq!(json[0]["member_id"], h.ichiro.as_str());
     assert_eq!(json[0]["checklist"]["next"], serde_json::json!([1, 2]));
 }
+
+/// The reviewer's path: a 本人 born 1952-01-10 with a 協会けんぽ 資格確認書 and a 家族 with one of
+/// the same 保険者番号 and 記号 (枝番 01, no 資格喪失日). From the 本人's 75th birthday the 家族 is
+/// no longer a 被扶養者 (docs/rules.md §1.4): `show` says so, and `guidance` agrees — no
+/// 資格確認書, no claim to the former insurer, and the to-do to join 国保 or another family
+/// member's insurance.
+#[test]
+fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let certificate = |branch: &str, rel: &str| {
+        format!(
+            r#"{{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"{branch}","relationship":"{rel}","acquired_on":"2010-04-01",
+"copay_percent":30,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"}}"#
+        )
+    };
+    let insured = add_member(
+        &data,
+        "山田 一郎",
+        "ヤマダ イチロウ",
+        "1952-01-10",
+        "male",
+        "self",
+    );
+    add_record(
+        &data,
+        dir.path(),
+        &insured,
+        "self.json",
+        &certificate("00", "self"),
+    );
+    let dependent = add_member(
+        &data,
+        "山田 花子",
+        "ヤマダ ハナコ",
+        "1956-12-02",
+        "female",
+        "dependent",
+    );
+    add_record(
+        &data,
+        dir.path(),
+        &dependent,
+        "dep.json",
+        &certificate("01", "dependent"),
+    );
+    let guidance = |at: &str| {
+        ok(
+            &data,
+            &[
+                "guidance",
+                &dependent,
+                "--clinic",
+                "reader-down",
+                "--at",
+                at,
+            ],
+        )
+    };
+    assert!(guidance("2027-01-09").contains("資格確認書だけで受診できます"));
+
+    let show = ok(&data, &["show", &dependent, "--at", "2027-01-10"]);
+    assert!(show.contains("被扶養者の資格はなくなりました"), "{show}");
+    let out = guidance("2027-01-10");
+    assert!(!out.contains("資格確認書だけで受診できます"), "{out}");
+    assert!(!out.contains("後で保険者に療養費"), "{out}");
+    assert!(
+        out.contains("国民健康保険") && out.contains("ほかのご家族の健康保険の被扶養者"),
+        "{out}"
+    );
+}
