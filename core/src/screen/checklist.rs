@@ -130,10 +130,13 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         },
     };
 
-    steps.push(step(1, STEP1_QUESTION, Some(has_valid_card)));
-    if !has_valid_card {
+    // With nothing recorded the app cannot tell that there is no card: STEP1 is 不明, and so
+    // is every item (the flow chart needs the member's own answer).
+    let known = has_valid_card || !member.nothing_recorded;
+    steps.push(step(1, STEP1_QUESTION, known.then_some(has_valid_card)));
+    if known && !has_valid_card {
         next.extend([1, 2]);
-    } else {
+    } else if known {
         steps.push(step(2, STEP2_QUESTION, Some(member.registered)));
         if !member.registered {
             if cert_expired {
@@ -169,21 +172,22 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         None => None,
         Some(s) => Some(matches!(s, ExpiryState::Valid | ExpiryState::ExpiringSoon)),
     };
+    let known_or = |done: Option<bool>| if known { done } else { None };
     let items = vec![
         TodoItem {
             number: 1,
             text: TODO1,
-            status: status(1, Some(has_valid_card)),
+            status: status(1, known_or(Some(has_valid_card))),
         },
         TodoItem {
             number: 2,
             text: TODO2,
-            status: status(2, Some(member.registered)),
+            status: status(2, known_or(Some(member.registered))),
         },
         TodoItem {
             number: 3,
             text: TODO3,
-            status: status(3, cert_done),
+            status: status(3, known_or(cert_done)),
         },
     ];
     SwitchChecklist {
@@ -205,6 +209,24 @@ mod tests {
 
     fn answers(c: &SwitchChecklist) -> Vec<(u8, Answer)> {
         c.steps.iter().map(|s| (s.step, s.answer)).collect()
+    }
+
+    /// With nothing recorded the app cannot say the member has no card: STEP1 and every item
+    /// are 不明, and nothing is put forward as the next step.
+    #[test]
+    fn nothing_recorded_answers_unknown() {
+        let unknown = MemberSituation {
+            nothing_recorded: true,
+            ..nothing()
+        };
+        let c = switch_checklist(&unknown);
+        assert_eq!(answers(&c), [(1, Answer::Unknown)]);
+        assert_eq!(statuses(&c), [TodoStatus::Unknown; 3]);
+        assert!(c.next.is_empty());
+        // The same member once the app knows something: STEP1 NO → 1 → 2 (seed 001).
+        let c = switch_checklist(&nothing());
+        assert_eq!(answers(&c), [(1, Answer::No)]);
+        assert_eq!(c.next, [1, 2]);
     }
 
     #[test]

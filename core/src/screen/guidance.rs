@@ -220,6 +220,16 @@ const DECLARATION_FORM: &str = "マイナンバーカードで資格を確認で
 const FULL_PAYMENT: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
      後で保険者に療養費を申請してください。マイナ保険証を使えない方には\
      資格確認書が交付されるので、保険者に問い合わせてください。";
+/// With nothing recorded for the member ([`MemberSituation::nothing_recorded`]) the app does
+/// not know what they hold: what would work, and the 10割 only when none of it is at hand.
+const NOTHING_RECORDED: &str = "この方の保険の情報は、このアプリにまだ入力されていません。\
+     マイナ保険証（保険証利用登録をしたマイナンバーカード）か資格確認書をお持ちなら、\
+     それを窓口で見せてください。どちらもないときは、いったん全額（10割）を支払い、\
+     後で加入している保険者に療養費を申請してください。資格確認書か資格情報のお知らせの内容、\
+     または保険証利用登録の有無を入力すると、ここに見せるものが出ます。";
+/// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
+const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
+     保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
 /// [`FULL_PAYMENT`] for a member whose 資格確認書 ended the day before the 75th birthday: the
 /// 保険者 is now the 後期高齢者医療広域連合, whose counter is at the 市区町村 — not the insurer
 /// printed on the old document (高齢者の医療の確保に関する法律 §48, §52(1)).
@@ -254,6 +264,10 @@ const FULL_PAYMENT_DEPENDENT_AT_75: &str = "保険証として使えるものが
 ///   each together with the card; then this app's screen with the card, named for what it is
 ///   (a copy, or issuer-signed); with no official document (and no 資格確認書) → the
 ///   被保険者資格申立書.
+/// - Nothing recorded yet ([`MemberSituation::nothing_recorded`]) → not "nothing usable": the
+///   card at the reader if the member has one (when the clinic can check online), else what
+///   would work, and the 10割 only when none of it is at hand — with the hint to enter the
+///   documents.
 /// - Nothing usable → pay in full and claim 療養費. Never for a member whose card works as a
 ///   マイナ保険証 or who holds a 資格確認書 in force (`calendar::record_in_force`).
 pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: NaiveDate) -> Guidance {
@@ -341,6 +355,12 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         options.push(option(Presentation::DeclarationForm, DECLARATION_FORM));
     }
 
+    if options.is_empty() && member.nothing_recorded {
+        if online {
+            options.push(option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER));
+        }
+        options.push(option(Presentation::FullPaymentThenClaim, NOTHING_RECORDED));
+    }
     if options.is_empty() {
         let text = if member.dependent_status_lost_on.is_some() {
             FULL_PAYMENT_DEPENDENT_AT_75
@@ -450,6 +470,7 @@ pub(super) mod test_fixtures {
             coverage_lost_on: None,
             dependent_status_lost_on: None,
             old_insurance_card_until: None,
+            nothing_recorded: false,
         }
     }
 
@@ -771,6 +792,52 @@ mod tests {
         assert!(POWER_CUT.problem_ja().unwrap().contains("停電"));
         assert!(NETWORK_DOWN.problem_ja().unwrap().contains("通信障害"));
         assert!(!NETWORK_DOWN.can_check_online());
+    }
+
+    /// A member just added, nothing typed in yet (a child, say): the app does not know what
+    /// they hold, so it never says they hold nothing — the card at the reader if they have
+    /// one, else what would work, the 10割 only as the last resort, and the hint to enter the
+    /// documents. Once anything is recorded (here the member's word that the card is not
+    /// registered), "nothing usable" is an answer again.
+    #[test]
+    fn nothing_recorded_is_not_nothing_held() {
+        let child = person(d(2023, 5, 5));
+        let unknown = MemberSituation::from_data(&child, &[], None, TODAY);
+        assert!(unknown.nothing_recorded);
+        for (name, clinic) in ClinicSituation::ALL {
+            let g = guidance(&unknown, &clinic, TODAY);
+            let want = if clinic.can_check_online() {
+                vec![CardAtReader, FullPaymentThenClaim]
+            } else {
+                vec![FullPaymentThenClaim]
+            };
+            assert_eq!(presented(&g), want, "{name}");
+            for o in &g.options {
+                assert!(!o.explanation.contains("使えるものがありません"), "{name}");
+            }
+            let last = &g.options[g.options.len() - 1].explanation;
+            assert!(last.contains("まだ入力されていません"), "{name}");
+            assert!(last.contains("資格確認書をお持ちなら"), "{name}");
+        }
+        // A 公費 医療証 alone says nothing about the insurance either.
+        let with_kodomo = MemberSituation::from_data(
+            &child,
+            &[public_expense("こども医療費受給者証")],
+            None,
+            TODAY,
+        );
+        assert!(with_kodomo.nothing_recorded);
+
+        let mut said_no = child.clone();
+        said_no.myna_hoken = Some(false);
+        let known = MemberSituation::from_data(&said_no, &[], None, TODAY);
+        assert!(!known.nothing_recorded);
+        let g = guidance(&known, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        assert!(g.options[0].explanation.contains("使えるものがありません"));
+        // An insurance document, even one that has ended, is a record too.
+        let ended = [record(DocumentKind::Certificate, Some(d(2026, 1, 31)))];
+        assert!(!MemberSituation::from_data(&child, &ended, None, TODAY).nothing_recorded);
     }
 
     /// What the household typed by hand gets, with no card check: 本人 and spouse with an

@@ -98,6 +98,11 @@ pub struct MemberSituation {
     pub dependent_status_lost_on: Option<NaiveDate>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
+    /// Nothing about the member's insurance is recorded yet: no insurance document (in force
+    /// or not), no word on the 保険証利用登録, no card 有効期限 and no card check. What the
+    /// member holds is then not known — which is not the same as holding nothing (a member
+    /// just added, before anything is typed in).
+    pub nothing_recorded: bool,
 }
 
 /// The worse of two states (a later point in the expiry cycle).
@@ -245,6 +250,10 @@ impl MemberSituation {
             coverage_lost_on,
             dependent_status_lost_on,
             old_insurance_card_until: None,
+            nothing_recorded: !records.iter().any(|r| r.kind.is_insurance())
+                && member.holds_myna_hoken(records).is_none()
+                && card_check.is_none()
+                && card_until.is_none(),
         }
     }
 
