@@ -45,7 +45,9 @@ impl InsuredAt75 {
     fn covers(&self, dependent: &EligibilityRecord) -> bool {
         self.record.insurer_number == dependent.insurer_number
             && match (&self.record.symbol, &dependent.symbol) {
-                (Some(a), Some(b)) => same_code(a, b),
+                // Typed alike (the usual case) needs no folding: this runs for every record
+                // each time the screens ask whether it is in force.
+                (Some(a), Some(b)) => a == b || same_code(a, b),
                 _ => true,
             }
     }
