@@ -35,6 +35,11 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
+/// The 本人 (first), a spouse, two children, a grandparent aged 70–74 (高齢受給者) and a
+/// pre-school child. (The 本人 must be under 75: from their 75th birthday a 被扶養者's 被用者保険
+/// record is no longer in force, and the screens would show five ended households.)
+const BIRTH_YEARS: [u32; 6] = [1985, 1987, 2012, 2016, 1954, 2021];
+
 fn household() -> Vec<(MemberData, Vec<EligibilityRecord>)> {
     let kinds = [
         DocumentKind::Notice,
@@ -54,7 +59,7 @@ fn household() -> Vec<(MemberData, Vec<EligibilityRecord>)> {
                     ["太郎", "花子", "健太", "美咲", "次郎", "ウメ"][i]
                 ),
                 kana: "ヤマダ タロウ".into(),
-                birth_date: format!("{}-04-12", 1950 + i * 10),
+                birth_date: format!("{}-04-12", BIRTH_YEARS[i]),
                 sex: Sex::Female,
                 relationship: rel,
                 myna_hoken: None,
