@@ -122,9 +122,17 @@ fn hand_typed_household_gets_the_card_or_the_certificate_first_and_never_full_pa
             let want = if clinic.can_check_online() {
                 Presentation::CardAtReader
             } else {
-                Presentation::NoticeWithCard
+                // The マイナポータル screen, "if you can open it", ranks above the お知らせ
+                // (docs/guidance.md §2).
+                Presentation::PhoneScreenWithCard
             };
             assert_eq!(first, want, "{name}");
+            assert!(
+                g.options
+                    .iter()
+                    .any(|o| o.presentation == Presentation::NoticeWithCard),
+                "{name}"
+            );
             assert!(g.options[0].explanation.contains("マイナンバーカード"));
             assert!(
                 g.options

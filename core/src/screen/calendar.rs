@@ -225,6 +225,52 @@ pub(crate) fn record_in_force(
         .is_none_or(|end| today <= end.last_day)
 }
 
+/// Why a record is no longer in force ([`record_ended`]), with the day it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordEnded {
+    /// Its 資格喪失日 (the first day without the coverage) has come (docs/rules.md §3.3).
+    Lost(NaiveDate),
+    /// A 被扶養者's status ended on this day, the 被保険者's 75th birthday
+    /// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents").
+    DependentStatus(NaiveDate),
+    /// Its last day was the day before the 75th birthday ([`RecordEnd::at_75`]).
+    At75(NaiveDate),
+    /// Its last day was its printed 有効期限.
+    Expired(NaiveDate),
+}
+
+/// Why `record` has ended by `today`, when it has: the same rule as [`record_in_force`] (a
+/// record that has ended is not in force), without "not started yet", which is not an end. The
+/// screen marks such a record (docs/dates.md §4), and the guidance names it as the one not to
+/// show.
+pub(crate) fn record_ended(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<RecordEnded> {
+    if let Some(lost) = record.lost_on.filter(|&l| today >= l) {
+        return Some(RecordEnded::Lost(lost));
+    }
+    if let Some(end) = household
+        .dependent_status_ends_on(record)
+        .filter(|&e| today >= e)
+    {
+        return Some(RecordEnded::DependentStatus(end));
+    }
+    let end = record_last_day(
+        record.kind,
+        &record.insurer_number,
+        record.valid_until,
+        birth,
+    )?;
+    (today > end.last_day).then_some(if end.at_75 {
+        RecordEnded::At75(end.last_day)
+    } else {
+        RecordEnded::Expired(end.last_day)
+    })
+}
+
 /// Why a 一部負担金割合 is what the law sets for a person on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -205,6 +205,17 @@ const QUALIFICATION_CERTIFICATE: &str = "資格確認書を窓口で見せてく
      このアプリの画面は写しで、資格確認書の代わりにはなりません。";
 const PHONE_SCREEN: &str = "スマートフォンでマイナポータルの資格情報画面（保存したPDFでも可）を開き、\
      マイナンバーカードと一緒に見せてください。画面だけでは受診できません。";
+/// [`PHONE_SCREEN`] for a member with a working マイナ保険証 whose マイナポータル screen this app
+/// has not recorded: every registered holder can open it — 「マイナポータルでオンライン資格確認等
+/// システムに登録されているご自身の資格情報を確認することができます。「資格情報のお知らせ」を携帯して
+/// いないときも、事前にマイナポータルから医療保険の資格情報をダウンロードしておくと、スマートフォン
+/// さえあれば、資格情報を見ることができます」 (a 健康保険組合's 「マイナ保険証特設ページ」,
+/// docs/guidance.md §2) — and the desk ranks it
+/// above the お知らせ (docs/guidance.md §2 item 2, spec clinic.md §1); it needs the phone's network
+/// and a login with the card, hence "if you can open it".
+const PHONE_SCREEN_IF_YOU_CAN: &str = "スマートフォンでマイナポータルにログインできるなら\
+     （スマートフォンの通信とマイナンバーカードが要ります）、資格情報画面（事前に保存したPDFでも可）を\
+     開き、マイナンバーカードと一緒に見せてください。画面だけでは受診できません。";
 const NOTICE: &str = "資格情報のお知らせを、マイナンバーカードと一緒に見せてください。\
      お知らせだけでは受診できません。";
 const APP_COPY: &str = "マイナポータルの画面も紙のお知らせもないときは、このアプリの画面を\
@@ -301,7 +312,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     let mut certificate = member.has_qualification_certificate.then(|| {
         option(
             Presentation::QualificationCertificate,
-            QUALIFICATION_CERTIFICATE,
+            certificate_text(member),
         )
     });
     if !online || !myna {
@@ -312,9 +323,16 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     }
 
     if myna {
-        if member.has_phone_screen {
-            options.push(option(Presentation::PhoneScreenWithCard, PHONE_SCREEN));
-        }
+        // Every registered holder can open the マイナポータル screen; worded "if you can" when
+        // this app has not recorded it (the 申立書 stays the way on below).
+        options.push(option(
+            Presentation::PhoneScreenWithCard,
+            if member.has_phone_screen {
+                PHONE_SCREEN
+            } else {
+                PHONE_SCREEN_IF_YOU_CAN
+            },
+        ));
         if member.has_notice {
             options.push(option(Presentation::NoticeWithCard, NOTICE));
         }
@@ -401,6 +419,30 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     }
 }
 
+/// The 資格確認書 option's text: [`QUALIFICATION_CERTIFICATE`] when one 資格確認書 is recorded;
+/// when more are (at 75 the former insurer's, cut the day before the birthday, beside the
+/// 後期高齢者医療 one: docs/dates.md §4), it names the one in force to show and each ended one
+/// not to show — the desk would turn an ended one away (docs/clinic.md, 有効期限切れ（資格）).
+fn certificate_text(member: &MemberSituation) -> String {
+    if member.certificates_in_force.is_empty()
+        || member.certificates_in_force.len() + member.certificates_ended.len() < 2
+    {
+        return QUALIFICATION_CERTIFICATE.into();
+    }
+    let mut text = format!(
+        "{}を窓口で見せてください。資格確認書だけで受診できます（カードリーダーは要りません）。\
+         見せるのは紙の資格確認書です。このアプリの画面は写しで、資格確認書の代わりにはなりません。",
+        member.certificates_in_force.join("か")
+    );
+    if !member.certificates_ended.is_empty() {
+        text.push_str(&format!(
+            "{}はもう使えないので、見せないでください。",
+            member.certificates_ended.join("と")
+        ));
+    }
+    text
+}
+
 /// What the card check on this phone adds, in Japanese.
 fn card_check_text(member: &MemberSituation) -> Option<String> {
     if !member.has_card {
@@ -463,6 +505,8 @@ pub(super) mod test_fixtures {
             has_qualification_certificate: false,
             qualification_certificate_expired: false,
             qualification_certificate_ended_at_75: false,
+            certificates_in_force: Vec::new(),
+            certificates_ended: Vec::new(),
             has_notice: false,
             has_phone_screen: false,
             app_copy: None,
@@ -539,7 +583,7 @@ pub(super) mod test_fixtures {
 mod tests {
     use super::test_fixtures::*;
     use super::*;
-    use crate::eligibility::DocumentKind;
+    use crate::eligibility::{DocumentKind, EligibilityRecord};
     use Presentation::*;
 
     const READER_DOWN: ClinicSituation = ClinicSituation::READER_DOWN;
@@ -619,14 +663,14 @@ mod tests {
                 myna(),
                 ClinicSituation::NORMAL,
                 TODAY,
-                vec![CardAtReader, DeclarationForm],
+                vec![CardAtReader, PhoneScreenWithCard, DeclarationForm],
             ),
             (
                 "② no reader, nothing else",
                 myna(),
                 NO_READER,
                 TODAY,
-                vec![DeclarationForm],
+                vec![PhoneScreenWithCard, DeclarationForm],
             ),
             // ③ phone screen or お知らせ, with the card: all clinics; the fallback when the
             // card cannot be read (no reader, power cut, broken reader, network down).
@@ -649,7 +693,7 @@ mod tests {
                 with_notice.clone(),
                 READER_DOWN,
                 TODAY,
-                vec![NoticeWithCard],
+                vec![PhoneScreenWithCard, NoticeWithCard],
             ),
             (
                 "③ both, network down",
@@ -736,7 +780,10 @@ mod tests {
             ..myna()
         };
         let g = guidance(&grace, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
+        assert_eq!(
+            presented(&g),
+            [CardAtReader, PhoneScreenWithCard, DeclarationForm]
+        );
         assert!(g.options[0].explanation.contains("3か月後の月末"));
         // Grace over: insurance use cancelled → the 資格確認書, not the card.
         let ended = MemberSituation {
@@ -758,18 +805,31 @@ mod tests {
         };
         assert_eq!(
             presented(&guidance(&both, &ClinicSituation::NORMAL, TODAY)),
-            [CardAtReader, NoticeWithCard, QualificationCertificate]
+            [
+                CardAtReader,
+                PhoneScreenWithCard,
+                NoticeWithCard,
+                QualificationCertificate
+            ]
         );
         assert_eq!(
             presented(&guidance(&both, &POWER_CUT, TODAY)),
-            [QualificationCertificate, NoticeWithCard]
+            [
+                QualificationCertificate,
+                PhoneScreenWithCard,
+                NoticeWithCard
+            ]
         );
         // The 申立書 is the last resort behind a working reader too (the card may fail).
         let g = guidance(&myna(), &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
+        assert_eq!(
+            presented(&g),
+            [CardAtReader, PhoneScreenWithCard, DeclarationForm]
+        );
         let g = guidance(&myna(), &READER_DOWN, TODAY);
-        assert_eq!(presented(&g), [DeclarationForm]);
-        assert!(g.options[0].explanation.contains("被保険者資格申立書"));
+        assert_eq!(presented(&g), [PhoneScreenWithCard, DeclarationForm]);
+        assert!(g.options[0].explanation.contains("ログインできるなら"));
+        assert!(g.options[1].explanation.contains("被保険者資格申立書"));
         assert_eq!(
             g.clinic_problem.as_deref(),
             Some("カードリーダーが故障しているため使えません。")
@@ -781,7 +841,7 @@ mod tests {
         };
         assert_eq!(
             presented(&guidance(&unknown, &ClinicSituation::NORMAL, TODAY)),
-            [CardAtReader, DeclarationForm]
+            [CardAtReader, PhoneScreenWithCard, DeclarationForm]
         );
     }
 
@@ -858,9 +918,14 @@ mod tests {
         for (name, clinic) in ClinicSituation::ALL {
             let g = guidance(&parent, &clinic, TODAY);
             let want = if clinic.can_check_online() {
-                vec![CardAtReader, NoticeWithCard, AppCopyWithCard]
+                vec![
+                    CardAtReader,
+                    PhoneScreenWithCard,
+                    NoticeWithCard,
+                    AppCopyWithCard,
+                ]
             } else {
-                vec![NoticeWithCard, AppCopyWithCard]
+                vec![PhoneScreenWithCard, NoticeWithCard, AppCopyWithCard]
             };
             assert_eq!(presented(&g), want, "{name}");
             assert!(
@@ -953,6 +1018,63 @@ mod tests {
         assert!(checked > 1000, "{checked}");
     }
 
+    /// Every holder of a working マイナ保険証 can open the マイナポータル 資格情報 screen, ranked
+    /// above the お知らせ (docs/guidance.md §2 item 2): it is offered — worded 「ログインできる
+    /// なら」 when this app has not recorded it — so the app copy's 「マイナポータルの画面も紙の
+    /// お知らせもないときは」 never names an option that was not given.
+    #[test]
+    fn the_portal_is_offered_before_the_copy_that_names_it() {
+        let notice_only = MemberSituation {
+            has_notice: true,
+            app_copy: Some(AppCopy::Unverified),
+            ..myna()
+        };
+        let g = guidance(&notice_only, &READER_DOWN, TODAY);
+        assert_eq!(
+            presented(&g),
+            [PhoneScreenWithCard, NoticeWithCard, AppCopyWithCard]
+        );
+        assert!(g.options[0].explanation.contains("ログインできるなら"));
+        assert!(
+            g.options[0]
+                .explanation
+                .contains("マイナンバーカードと一緒に")
+        );
+        let recorded = MemberSituation {
+            has_phone_screen: true,
+            ..notice_only.clone()
+        };
+        let g = guidance(&recorded, &READER_DOWN, TODAY);
+        assert!(!g.options[0].explanation.contains("ログインできるなら"));
+        for bits in 0..16u32 {
+            let bit = |n: u32| bits & (1 << n) != 0;
+            let m = MemberSituation {
+                has_notice: bit(0),
+                has_phone_screen: bit(1),
+                has_qualification_certificate: bit(2),
+                app_copy: Some(if bit(3) {
+                    AppCopy::IssuerSigned
+                } else {
+                    AppCopy::Unverified
+                }),
+                ..myna()
+            };
+            for (name, clinic) in ClinicSituation::ALL {
+                let g = guidance(&m, &clinic, TODAY);
+                for (i, o) in g.options.iter().enumerate() {
+                    if o.explanation.contains("マイナポータルの画面も") {
+                        assert!(
+                            g.options[..i]
+                                .iter()
+                                .any(|p| p.presentation == PhoneScreenWithCard),
+                            "{name} {m:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// An issuer-signed copy is named as signed; a hand-entered one as a copy.
     #[test]
     fn app_screen_named_honestly() {
@@ -962,9 +1084,12 @@ mod tests {
             ..myna()
         };
         let g = guidance(&signed, &READER_DOWN, TODAY);
-        assert_eq!(presented(&g), [NoticeWithCard, AppSignedWithCard]);
-        assert!(g.options[1].explanation.contains("電子署名を確認"));
-        assert!(!g.options[1].explanation.contains("写し"));
+        assert_eq!(
+            presented(&g),
+            [PhoneScreenWithCard, NoticeWithCard, AppSignedWithCard]
+        );
+        assert!(g.options[2].explanation.contains("電子署名を確認"));
+        assert!(!g.options[2].explanation.contains("写し"));
         // A copy is never offered without a working card.
         let no_card = MemberSituation {
             certificate: Some(ExpiryState::Ended),
@@ -974,6 +1099,45 @@ mod tests {
             presented(&guidance(&no_card, &READER_DOWN, TODAY)),
             [FullPaymentThenClaim]
         );
+    }
+
+    /// At 75 with the former insurer's 資格確認書 (ended the day before the birthday) and the
+    /// 後期高齢者医療 one recorded: the option names the one to show and the one not to show;
+    /// with one 資格確認書 recorded, the text stays general.
+    #[test]
+    fn at_75_the_certificate_in_force_is_named() {
+        use crate::eligibility::InsurerNumber;
+        let member = person(d(1952, 1, 10));
+        let old = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let late = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131008").unwrap(),
+            insurer_name: "東京都後期高齢者医療広域連合".into(),
+            valid_from: Some(d(2027, 1, 10)),
+            ..record(DocumentKind::Certificate, Some(d(2028, 7, 31)))
+        };
+        let today = d(2027, 1, 10);
+        let both = MemberSituation::from_data(&member, &[old.clone(), late.clone()], None, today);
+        let g = guidance(&both, &READER_DOWN, today);
+        assert_eq!(presented(&g), [QualificationCertificate]);
+        let text = &g.options[0].explanation;
+        assert!(
+            text.starts_with("後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）を窓口で"),
+            "{text}"
+        );
+        assert!(
+            text.contains("協会けんぽの資格確認書はもう使えないので、見せないでください"),
+            "{text}"
+        );
+        // The day before: the old one is in force, the new one not yet started — named too.
+        let before = d(2027, 1, 9);
+        let s = MemberSituation::from_data(&member, &[old.clone(), late.clone()], None, before);
+        let text = &guidance(&s, &READER_DOWN, before).options[0].explanation;
+        assert!(text.starts_with("資格確認書を窓口で"), "{text}");
+        assert!(!text.contains("見せないで"), "{text}");
+        // One recorded: the general text.
+        let s = MemberSituation::from_data(&member, &[late], None, today);
+        let text = &guidance(&s, &READER_DOWN, today).options[0].explanation;
+        assert!(text.starts_with("資格確認書を窓口で見せて"), "{text}");
     }
 
     #[test]

@@ -70,7 +70,12 @@ pub fn record_notices(
         });
     }
 
+    // Ended the day before the 75th birthday: no new 高齢受給者 share will come for this record
+    // (後期高齢者医療 sets its own 負担割合, 高齢者の医療の確保に関する法律 §67), so its 高齢受給者
+    // block says nothing more — as a lost record gets no other notice (docs/dates.md §4).
+    let mut ended_at_75 = false;
     if let Some((end, by75)) = effective_end(record, birth, today) {
+        ended_at_75 = by75 && today > end;
         let warn_from = end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS));
         let soon = warn_from.is_some_and(|w| today >= w);
         let notice = if today > end {
@@ -113,7 +118,7 @@ pub fn record_notices(
         out.extend(notice);
     }
 
-    if let Some(elderly) = &record.elderly {
+    if let Some(elderly) = record.elderly.as_ref().filter(|_| !ended_at_75) {
         let rate = elderly.copay.percent() / 10;
         let from = elderly.effective_from;
         let end = match (elderly.valid_until, last_day_before_75(birth)) {
@@ -295,9 +300,11 @@ pub(crate) fn age_notices_in(
         }
     }
 
-    // 高齢受給者 start.
+    // 高齢受給者 start: announces the document the insurer will send; not once its 高齢受給者
+    // block is recorded (the document has come).
     if let Some(start) = elderly_recipient_start(birth)
         && !under_late
+        && !current.iter().any(|r| r.elderly.is_some())
         && today <= start
         && announce_from(start).is_some_and(|w| today >= w)
     {
@@ -617,6 +624,65 @@ mod tests {
         ));
         // Not for a member without records, nor under 後期.
         assert!(age_notices(second, &[], d(2026, 12, 2)).is_empty());
+    }
+
+    /// A record ended the day before the 75th birthday gets no 高齢受給者 notice: no new
+    /// 高齢受給者 share comes for it (後期高齢者医療 sets its own 負担割合). The day before, the
+    /// block is still in force and expiring.
+    #[test]
+    fn no_elderly_notice_for_a_record_ended_at_75() {
+        let birth = d(1952, 1, 10);
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        r.elderly = Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: d(2022, 2, 1),
+            valid_until: Some(d(2030, 11, 30)),
+        });
+        assert!(has(
+            &record_notices(&r, birth, d(2027, 1, 9)),
+            NoticeCode::ElderlyExpiringSoon
+        ));
+        let ns = record_notices(&r, birth, d(2027, 1, 10));
+        assert_eq!(
+            codes(&ns),
+            [(NoticeCode::DocumentEndsAt75, Severity::Critical)]
+        );
+        // A block past its own 有効期限 before 75 still asks for the new share.
+        r.elderly = Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: d(2022, 2, 1),
+            valid_until: Some(d(2026, 7, 31)),
+        });
+        assert!(has(
+            &record_notices(&r, birth, d(2026, 8, 1)),
+            NoticeCode::ElderlyExpired
+        ));
+    }
+
+    /// The 高齢受給者 start announces the document the insurer will send; once its block is
+    /// recorded, the announcement stops (born 1957-03-15: the period starts 2027-04-01).
+    #[test]
+    fn no_elderly_start_announcement_once_the_block_is_recorded() {
+        let birth = d(1957, 3, 15);
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        assert!(has(
+            &age_notices(birth, std::slice::from_ref(&r), d(2027, 4, 1)),
+            NoticeCode::ElderlyRecipientStarts
+        ));
+        r.elderly = Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: d(2027, 4, 1),
+            valid_until: Some(d(2028, 7, 31)),
+        });
+        for today in [d(2027, 3, 20), d(2027, 4, 1)] {
+            assert!(
+                !has(
+                    &age_notices(birth, &[r.clone()], today),
+                    NoticeCode::ElderlyRecipientStarts
+                ),
+                "{today}"
+            );
+        }
     }
 
     #[test]

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::rules::Severity;
-use super::sections::{age, japan_time};
+use super::sections::{ENDED_FIELD_ID, age, japan_time};
 use super::snapshot::HouseholdSnapshot;
-use super::view::Freshness;
+use super::view::{Freshness, ScreenSection};
 use crate::store::{Store, StoreError};
 
 /// One line of the household overview.
@@ -40,6 +40,28 @@ pub struct HouseholdOverview {
     pub last_sync: Option<Freshness>,
 }
 
+/// One document of the overview: its title and provenance badge, then its 保険者名 (unless the
+/// title is that name, as for a 公費 受給者証) and, for a record that has ended, the screen's mark
+/// (`sections::ended_field`), so that two records of one kind can be told apart — at 75 the
+/// former insurer's 資格確認書 and the 後期高齢者医療 one. `None` for the person section.
+fn document_line(sec: &ScreenSection) -> Option<String> {
+    let mut line = format!("{}（{}）", sec.title, sec.provenance_label?);
+    let field = |id: &str| sec.fields.iter().find(|f| f.id == id);
+    if let Some(name) =
+        field("insurer_name").filter(|f| !f.value.is_empty() && f.value != sec.title)
+    {
+        line.push_str(&format!(" {}", name.value));
+    }
+    if let Some(ended) = field(ENDED_FIELD_ID) {
+        line.push_str(&format!("【{}", ended.value));
+        if let Some(day) = &ended.secondary {
+            line.push_str(&format!("・{day}"));
+        }
+        line.push('】');
+    }
+    Some(line)
+}
+
 /// The household overview at `now` (one read of the household; to build member screens too,
 /// read a [`HouseholdSnapshot`] once and build both from it).
 pub fn household_overview(
@@ -60,17 +82,14 @@ pub(super) fn overview_from(snap: &HouseholdSnapshot) -> Result<HouseholdOvervie
             member_id: s.member_id.clone(),
             name: s.name.clone(),
             relationship: s.relationship,
-            documents: s
-                .sections
-                .iter()
-                .filter_map(|sec| Some(format!("{}（{}）", sec.title, sec.provenance_label?)))
-                .collect(),
+            documents: s.sections.iter().filter_map(document_line).collect(),
             card: s.card.label.clone(),
             top_notice: s.notices.first().map(|n| n.message.clone()),
             top_notice_severity: s.notices.first().map(|n| n.severity),
         });
     }
     let last_sync = snap.last_sync.map(|t| Freshness {
+        heading: super::view::FETCHED_AT,
         label: japan_time(t),
         age: age(t, snap.now),
     });

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::calendar::statutory_copay;
+use super::calendar::{RecordEnded, record_ended, statutory_copay};
+use super::notices_household::HouseholdContext;
 use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSection};
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
@@ -90,10 +91,18 @@ pub(super) fn japan_time(t: DateTime<Utc>) -> String {
     format!("{} {}", format_wareki(local.date()), local.format("%H:%M"))
 }
 
+/// How long ago `t` was at `now`, in words. A time later than `now` is 「未来の日時」 only when
+/// it falls on a later day in Japan: the screen's dates are days (docs/guidance.md §5), and a
+/// `now` that stands for a day — the CLI's `--at` is noon of it — must not call an entry made
+/// that afternoon future; it is 「今日」.
 pub(super) fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = now - t;
     if d < Duration::zero() {
-        "未来の日時".into()
+        if crate::clock::japan_today(t) == crate::clock::japan_today(now) {
+            "今日".into()
+        } else {
+            "未来の日時".into()
+        }
     } else if d < Duration::hours(1) {
         format!("{}分前", d.num_minutes())
     } else if d < Duration::days(1) {
@@ -131,14 +140,51 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
     })
 }
 
+/// The id of the field that marks a record which has ended ([`ended_field`]).
+pub(super) const ENDED_FIELD_ID: &str = "ended";
+
+/// The mark on a record that is no longer in force on `today` (`calendar::record_ended`: its
+/// 資格喪失日, a 被扶養者's status ended at the 被保険者's 75th birthday, the day before the
+/// member's 75th birthday — docs/dates.md §4 `DocumentEndsAt75` — or its 有効期限), so that the
+/// screen says which record the notice 「…使えなくなりました」 is about. `None` while in force or
+/// not started yet.
+fn ended_field(
+    e: &EligibilityRecord,
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<ScreenField> {
+    // The day the record ended: its last day (…まで), or the first day without it (…から).
+    let (value, day, side) = match record_ended(e, birth, household, today)? {
+        RecordEnded::Lost(d) => ("使えません（資格喪失日から）", d, "から"),
+        RecordEnded::DependentStatus(d) => (
+            "使えません（被保険者が後期高齢者医療に移り、被扶養者でなくなった日から）",
+            d,
+            "から",
+        ),
+        RecordEnded::At75(d) => ("使えません（75歳の誕生日の前日で終了）", d, "まで"),
+        RecordEnded::Expired(d) => ("使えません（有効期限切れ）", d, "まで"),
+    };
+    Some(ScreenField {
+        id: ENDED_FIELD_ID,
+        label: "状態",
+        value: value.into(),
+        secondary: Some(format!("{}{side}", format_wareki(day))),
+    })
+}
+
 pub(super) fn record_section(
     r: &StoredRecord,
     state: ProvenanceState,
     birth: NaiveDate,
+    household: &HouseholdContext,
     today: NaiveDate,
 ) -> ScreenSection {
     let e: &EligibilityRecord = &r.record;
-    let mut f = vec![
+    let mut f: Vec<ScreenField> = ended_field(e, birth, household, today)
+        .into_iter()
+        .collect();
+    f.extend([
         text_field(
             "insurer_number",
             e.kind.payer_number_label_ja(),
@@ -149,7 +195,7 @@ pub(super) fn record_section(
             e.kind.payer_name_label_ja(),
             e.insurer_name.clone(),
         ),
-    ];
+    ]);
     if let Some(s) = &e.symbol {
         f.push(text_field("symbol", "記号", s.clone()));
     }
@@ -264,5 +310,26 @@ pub(super) fn card_badge(
         state,
         label: label.into(),
         checked_at: Some(japan_time(c.check.checked_at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// A time later than `now` on the same day in Japan is 「今日」, not 「未来の日時」 (the CLI's
+    /// `--at` of today is noon; an entry made at 17:38 is not in the future of that day); a later
+    /// day is.
+    #[test]
+    fn later_the_same_day_is_not_future() {
+        // 2026-11-29 12:00 JST = 03:00 UTC; 17:38 JST = 08:38 UTC.
+        let noon = Utc.with_ymd_and_hms(2026, 11, 29, 3, 0, 0).unwrap();
+        let evening = Utc.with_ymd_and_hms(2026, 11, 29, 8, 38, 0).unwrap();
+        assert_eq!(age(evening, noon), "今日");
+        assert_eq!(age(noon, evening), "5時間前");
+        // 2026-11-30 00:10 JST: the next day in Japan.
+        let next_day = Utc.with_ymd_and_hms(2026, 11, 29, 15, 10, 0).unwrap();
+        assert_eq!(age(next_day, noon), "未来の日時");
     }
 }

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::{
-    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, record_in_force,
-    record_last_day,
+    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, record_ended,
+    record_in_force, record_last_day,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::card_valid_until;
@@ -79,6 +79,14 @@ pub struct MemberSituation {
     /// 被保険者 and needs that scheme's 資格確認書, not a renewal from the former insurer
     /// (高齢者の医療の確保に関する法律 §50, §52(1)).
     pub qualification_certificate_ended_at_75: bool,
+    /// Each 資格確認書 in force, named for the desk (`certificate_name`: 「後期高齢者医療の
+    /// 資格確認書（東京都後期高齢者医療広域連合）」, 「全国健康保険協会 東京支部の資格確認書」). The
+    /// guidance names the one to show when more than one 資格確認書 is recorded.
+    pub certificates_in_force: Vec<String>,
+    /// Each recorded 資格確認書 that has ended (`calendar::record_ended`: its 資格喪失日, a
+    /// 被扶養者's status ended at the 被保険者's 75th birthday, the day before the member's 75th
+    /// birthday, or its 有効期限), named likewise: the guidance says not to show it.
+    pub certificates_ended: Vec<String>,
     /// Has the 資格情報のお知らせ (paper or PDF).
     pub has_notice: bool,
     /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
@@ -103,6 +111,22 @@ pub struct MemberSituation {
     /// member holds is then not known — which is not the same as holding nothing (a member
     /// just added, before anything is typed in).
     pub nothing_recorded: bool,
+}
+
+/// A 資格確認書 named for the desk, so that two of them can be told apart: a 後期高齢者医療 one
+/// (保険者番号 39…) as 「後期高齢者医療の資格確認書（保険者名）」, any other as 「保険者名の
+/// 資格確認書」 (the 保険者番号 when no name was entered).
+pub(crate) fn certificate_name(record: &EligibilityRecord) -> String {
+    let name = if record.insurer_name.trim().is_empty() {
+        record.insurer_number.as_str().to_string()
+    } else {
+        record.insurer_name.clone()
+    };
+    if record.insurer_number.is_late_elderly() {
+        format!("後期高齢者医療の資格確認書（{name}）")
+    } else {
+        format!("{name}の資格確認書")
+    }
 }
 
 /// The worse of two states (a later point in the expiry cycle).
@@ -239,6 +263,19 @@ impl MemberSituation {
                 && certificate_ends
                     .iter()
                     .any(|end| end.at_75 && end.last_day < today),
+            certificates_in_force: records
+                .iter()
+                .filter(|r| r.kind == DocumentKind::Certificate && in_force(r))
+                .map(certificate_name)
+                .collect(),
+            certificates_ended: records
+                .iter()
+                .filter(|r| {
+                    r.kind == DocumentKind::Certificate
+                        && record_ended(r, member.birth_date, household, today).is_some()
+                })
+                .map(certificate_name)
+                .collect(),
             has_notice: held(DocumentKind::Notice),
             has_phone_screen: held(DocumentKind::Portal),
             app_copy: None,
@@ -508,7 +545,10 @@ mod tests {
         assert!(s.registered, "the card stays registered");
         assert_eq!(s.coverage_lost_on, Some(d(2026, 11, 1)));
         let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
+        assert_eq!(
+            presented(&g),
+            [CardAtReader, PhoneScreenWithCard, DeclarationForm]
+        );
         assert!(g.options[0].explanation.contains("新しい保険"));
         assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
         assert!(g.to_do[0].explanation.contains("5日以内"));

@@ -284,7 +284,10 @@ mod tests {
         let s = MemberSituation::from_data(&child, &[], None, d(2026, 8, 31));
         assert_eq!(s.card, Some(ExpiryState::InGrace));
         let g = guidance(&s, &ClinicSituation::NORMAL, d(2026, 8, 31));
-        assert_eq!(presented(&g), [CardAtReader, DeclarationForm]);
+        assert_eq!(
+            presented(&g),
+            [CardAtReader, PhoneScreenWithCard, DeclarationForm]
+        );
         assert_eq!(actions(&g), [GuidanceAction::NewCard]);
         // An adult card (10th birthday, at 45): its certificate is not derived from it.
         let adult = MemberData {

@@ -111,11 +111,19 @@ pub struct CardBadge {
 /// How fresh the data is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Freshness {
-    /// 最終取得日時 (the last successful sync, or the latest hand entry), Japan time.
+    /// What the time is, to head it: 「最終取得日時」 for data fetched by a sync, 「入力日時」 for
+    /// hand-entered data (typed in, not fetched).
+    pub heading: &'static str,
+    /// 最終取得日時 (the last successful sync) or 入力日時 (the latest hand entry), Japan time.
     pub label: String,
     /// Its age in words (e.g. 3日前).
     pub age: String,
 }
+
+/// [`Freshness::heading`] of the last sync's time.
+pub const FETCHED_AT: &str = "最終取得日時";
+/// [`Freshness::heading`] of the latest hand entry's time.
+pub const ENTERED_AT: &str = "入力日時";
 
 /// Everything the eligibility screen of one member shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -239,15 +247,25 @@ pub(super) fn screen_for(
         if let Provenance::HandEntered { entered_at } = &r.provenance {
             latest_entry = latest_entry.max(Some(*entered_at));
         }
-        sections.push(record_section(r, state, m.data.birth_date, today));
+        sections.push(record_section(
+            r,
+            state,
+            m.data.birth_date,
+            &read.household,
+            today,
+        ));
     }
-    let fresh_at = if records
+    let synced = if records
         .iter()
         .any(|r| matches!(r.provenance, Provenance::IssuerSigned { .. }))
     {
-        sync.or(latest_entry)
+        sync
     } else {
-        latest_entry
+        None
+    };
+    let (fresh_heading, fresh_at) = match synced {
+        Some(t) => (FETCHED_AT, Some(t)),
+        None => (ENTERED_AT, latest_entry),
     };
     let plain: Vec<EligibilityRecord> = records.iter().map(|r| r.record.clone()).collect();
     let held: Vec<(&EligibilityRecord, ProvenanceState)> =
@@ -270,6 +288,7 @@ pub(super) fn screen_for(
         sections,
         card,
         freshness: fresh_at.map(|t| Freshness {
+            heading: fresh_heading,
             label: japan_time(t),
             age: age(t, now),
         }),

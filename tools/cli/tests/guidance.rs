@@ -201,8 +201,18 @@ fn hand_typed_household_never_full_payment_in_any_clinic_situation() {
                     "{who} {clinic}: {out}"
                 );
             } else {
+                // The マイナポータル screen first, "if you can open it" (not recorded here),
+                // then the お知らせ (docs/guidance.md §2).
                 assert!(
-                    first.starts_with("［単独では不可・カードと一緒に］資格情報のお知らせを、マイナンバーカードと一緒に"),
+                    first.starts_with(
+                        "［単独では不可・カードと一緒に］スマートフォンでマイナポータルにログインできるなら"
+                    ),
+                    "{who} {clinic}: {out}"
+                );
+                assert!(
+                    option(&out, 2).unwrap().starts_with(
+                        "［単独では不可・カードと一緒に］資格情報のお知らせを、マイナンバーカードと一緒に"
+                    ),
                     "{who} {clinic}: {out}"
                 );
             }
@@ -503,4 +513,113 @@ fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() 
         out.contains("国民健康保険") && out.contains("ほかのご家族の健康保険の被扶養者"),
         "{out}"
     );
+}
+
+/// At 75, the old 協会けんぽ 資格確認書 (to 2030-11-30, with a 高齢受給者 block) and the new
+/// 後期高齢者医療 one (from the 75th birthday) both recorded: the guidance names the one to show
+/// and says not to show the old one; `show` marks the old record as ended; the household lines
+/// tell the two apart; and no "new 高齢受給者 share" notice comes for a record ended at 75
+/// (docs/dates.md §4, docs/guidance.md §2).
+#[test]
+fn at_75_the_guidance_and_the_screens_name_the_certificate_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let member = add_member(
+        &data,
+        "佐藤 一郎",
+        "サトウ イチロウ",
+        "1952-01-10",
+        "male",
+        "self",
+    );
+    add_record(
+        &data,
+        dir.path(),
+        &member,
+        "old.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
+"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15",
+"elderly":{"copay_percent":20,"effective_from":"2022-02-01","valid_until":"2030-11-30"}}"#,
+    );
+    add_record(
+        &data,
+        dir.path(),
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","copay_percent":10,"valid_from":"2027-01-10",
+"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
+    );
+    let at = "2027-01-10";
+    let out = ok(
+        &data,
+        &["guidance", &member, "--clinic", "reader-down", "--at", at],
+    );
+    assert!(
+        out.contains("後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）を窓口で見せて"),
+        "{out}"
+    );
+    assert!(
+        out.contains("全国健康保険協会 東京支部の資格確認書はもう使えないので、見せないでください"),
+        "{out}"
+    );
+
+    let show = ok(&data, &["show", &member, "--at", at]);
+    let old = show.split("■ ").find(|s| s.contains("01130012")).unwrap();
+    assert!(
+        old.contains("使えません（75歳の誕生日の前日で終了）"),
+        "{show}"
+    );
+    let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
+    assert!(!late.contains("使えません"), "{show}");
+    assert!(!show.contains("新しい負担割合の通知"), "{show}");
+
+    let list = ok(&data, &["household", "--at", at]);
+    let lines: Vec<&str> = list
+        .lines()
+        .filter(|l| l.contains("・資格確認書"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert_ne!(lines[0], lines[1], "{list}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("全国健康保険協会 東京支部") && l.contains("使えません")),
+        "{list}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("東京都後期高齢者医療広域連合") && !l.contains("使えません")),
+        "{list}"
+    );
+}
+
+/// Hand-entered data is headed 「入力日時」 (typed in, not fetched), and `show --at` today — noon
+/// of the day — never calls an entry made this afternoon 「未来の日時」 (docs/guidance.md §5).
+#[test]
+fn hand_entered_time_is_an_entry_time_and_not_future_on_its_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let member = add_member(
+        &data,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let record = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/record-notice.json"),
+    )
+    .unwrap();
+    add_record(&data, dir.path(), &member, "n.json", &record);
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9))
+        .date_naive()
+        .to_string();
+    let show = ok(&data, &["show", &member, "--at", &today]);
+    assert!(show.contains("入力日時: "), "{show}");
+    assert!(!show.contains("最終取得日時"), "{show}");
+    assert!(!show.contains("未来の日時"), "{show}");
 }

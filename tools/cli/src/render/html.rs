@@ -81,7 +81,8 @@ pub fn screen_html(s: &EligibilityScreen) -> String {
     if let Some(f) = &s.freshness {
         let _ = write!(
             o,
-            "<p class=\"meta\" id=\"freshness\">最終取得日時 {}（{}）</p>",
+            "<p class=\"meta\" id=\"freshness\">{} {}（{}）</p>",
+            f.heading,
             esc(&f.label),
             esc(&f.age)
         );

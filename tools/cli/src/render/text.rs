@@ -37,7 +37,7 @@ pub fn screen_text(s: &EligibilityScreen) -> String {
         .unwrap_or_default();
     let _ = writeln!(o, "マイナンバーカード: {}{card_time}", s.card.label);
     if let Some(f) = &s.freshness {
-        let _ = writeln!(o, "最終取得日時: {}（{}）", f.label, f.age);
+        let _ = writeln!(o, "{}: {}（{}）", f.heading, f.label, f.age);
     }
     for n in &s.notices {
         let _ = writeln!(o, "{} {}", severity_mark(n.severity), n.message);
@@ -72,7 +72,7 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
     let mut o = String::from("━━ 世帯の資格情報 ━━\n");
     let _ = writeln!(o, "household: {} member(s)", h.members.len());
     if let Some(f) = &h.last_sync {
-        let _ = writeln!(o, "最終取得日時: {}（{}）", f.label, f.age);
+        let _ = writeln!(o, "{}: {}（{}）", f.heading, f.label, f.age);
     }
     for m in &h.members {
         let _ = write!(o, "\n{}  {}  {}", m.member_id, m.relationship, m.name);
