@@ -52,7 +52,10 @@ pub struct CardBadgeView {
 /// How fresh the data is.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FreshnessView {
-    /// 最終取得日時, Japan time.
+    /// What the time is, to head it: 「最終取得日時」 for data fetched by a sync, 「入力日時」 for
+    /// hand-entered data (typed in, not fetched).
+    pub heading: String,
+    /// The time itself (最終取得日時 or 入力日時), Japan time.
     pub label: String,
     /// Its age in words (e.g. 3日前).
     pub age: String,
@@ -279,6 +282,7 @@ fn badge(b: CardBadge) -> CardBadgeView {
 
 fn freshness(f: Freshness) -> FreshnessView {
     FreshnessView {
+        heading: f.heading.to_string(),
         label: f.label,
         age: f.age,
     }

@@ -319,6 +319,7 @@ class BindingsTest {
         val screen = household.screen(taro.id)
         // The virtual card chains to a caller-supplied TEST anchor, never shown as a real check.
         assertEquals(CardState.TEST_ANCHOR, screen.card.state)
+        assertEquals("最終取得日時", screen.freshness?.heading)
         assertNull(screen.sections[0].provenance)
         val record = screen.sections[1]
         assertEquals(ProvenanceState.VERIFIED, record.provenance)
@@ -360,6 +361,8 @@ class BindingsTest {
         val rid = household.addRecord(id, recordInput())
         val screen = household.screen(id)
         assertEquals(ProvenanceState.HAND_ENTERED, screen.sections[1].provenance)
+        // Typed in, not fetched: the time is headed as such.
+        assertEquals("入力日時", screen.freshness?.heading)
         assertEquals(CardState.NOT_CHECKED, screen.card.state)
         assertFailsWith<ShikakuException.InvalidInput> { household.qrPayload(rid) }
     }

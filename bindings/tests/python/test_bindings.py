@@ -300,6 +300,7 @@ def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     screen = household.screen(taro.id)
     # The virtual card chains to a caller-supplied TEST anchor, never shown as a real check.
     assert screen.card.state == sk.CardState.TEST_ANCHOR
+    assert screen.freshness.heading == "最終取得日時"
     assert screen.sections[0].provenance is None
     record = screen.sections[1]
     assert record.provenance == sk.ProvenanceState.VERIFIED
@@ -340,6 +341,8 @@ def test_hand_entry_is_validated_and_shown_unverified(household):
     rid = household.add_record(mid, record_input())
     screen = household.screen(mid)
     assert screen.sections[1].provenance == sk.ProvenanceState.HAND_ENTERED
+    # Typed in, not fetched: the time is headed as such.
+    assert screen.freshness.heading == "入力日時"
     assert screen.card.state == sk.CardState.NOT_CHECKED
     with pytest.raises(sk.ShikakuError.InvalidInput):
         household.qr_payload(rid)
@@ -561,7 +564,10 @@ def test_guidance_from_what_is_held_and_the_checklist(household):
     for clinic in CLINICS:
         g = household.guidance(taro, clinic)
         kinds = [o.presentation for o in g.options]
-        assert kinds[0] in (sk.Presentation.CARD_AT_READER, sk.Presentation.NOTICE_WITH_CARD)
+        # The card at the reader when the clinic can check it; otherwise the マイナポータル
+        # screen (offered to every working マイナ保険証) before the お知らせ, each with the card.
+        assert kinds[0] in (sk.Presentation.CARD_AT_READER, sk.Presentation.PHONE_SCREEN_WITH_CARD)
+        assert sk.Presentation.NOTICE_WITH_CARD in kinds
         assert sk.Presentation.FULL_PAYMENT_THEN_CLAIM not in kinds
         copy = next(o for o in g.options if o.presentation == sk.Presentation.APP_COPY_WITH_CARD)
         assert copy.never_alone and "写し" in copy.explanation

@@ -33,7 +33,7 @@ public struct EligibilityView: View {
                         }
                     }
                     if let freshness = screen.freshness {
-                        Text("最終取得 \(freshness.label)（\(freshness.age)）")
+                        Text("\(freshness.heading) \(freshness.label)（\(freshness.age)）")
                             .font(.footnote)
                     }
                 }

@@ -139,7 +139,7 @@ private fun HouseholdList(
 ) {
     Column(Modifier.padding(16.dp)) {
         Text("世帯", style = MaterialTheme.typography.headlineSmall)
-        overview?.lastSync?.let { Text("最終取得 ${it.label}（${it.age}）") }
+        overview?.lastSync?.let { Text("${it.heading} ${it.label}（${it.age}）") }
         if (overview != null && overview.damagedRows > 0u) {
             Text("読み込めないデータが${overview.damagedRows}件あります", color = RED)
         }
@@ -217,7 +217,7 @@ private fun EligibilityScreen(screen: EligibilityScreenView, onCheckCard: () -> 
                 Text(screen.card.label, color = cardColor(screen.card.state))
                 screen.card.checkedAt?.let { Text(it) }
             }
-            screen.freshness?.let { Text("最終取得 ${it.label}（${it.age}）") }
+            screen.freshness?.let { Text("${it.heading} ${it.label}（${it.age}）") }
         }
         items(screen.notices) { n ->
             Text(n.message, color = severityColor(n.severity))
