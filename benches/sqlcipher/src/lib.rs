@@ -64,6 +64,9 @@ const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
     None => panic!("invalid date"),
 };
 
+/// The birth years of `core/benches/store.rs`'s household (本人 first).
+const BIRTH_YEARS: [u32; 6] = [1985, 1987, 2012, 2016, 1954, 2021];
+
 /// The household of `core/benches/store.rs`: 6 members × 3 records (お知らせ, マイナポータル,
 /// 資格確認書), built from the same forms so the JSON payloads are the same size.
 pub fn household() -> Result<Vec<(MemberData, Vec<EligibilityRecord>)>, BenchError> {
@@ -84,7 +87,7 @@ pub fn household() -> Result<Vec<(MemberData, Vec<EligibilityRecord>)>, BenchErr
         let member = MemberForm {
             name: format!("山田 {name}"),
             kana: "ヤマダ タロウ".into(),
-            birth_date: format!("{}-04-12", 1950 + i * 10),
+            birth_date: format!("{}-04-12", BIRTH_YEARS[i]),
             sex: Sex::Female,
             relationship: rel,
             myna_hoken: None,
