@@ -233,11 +233,15 @@ const FULL_PAYMENT: &str = "保険証として使えるものがありません�
      資格確認書が交付されるので、保険者に問い合わせてください。";
 /// With nothing recorded for the member ([`MemberSituation::nothing_recorded`]) the app does
 /// not know what they hold: what would work, and the 10割 only when none of it is at hand.
+/// Worded for every clinic situation: the マイナ保険証 without a working reader needs the
+/// マイナポータル screen or the お知らせ with it, or the 申立書 (docs/guidance.md §2).
 const NOTHING_RECORDED: &str = "この方の保険の情報は、このアプリにまだ入力されていません。\
-     マイナ保険証（保険証利用登録をしたマイナンバーカード）か資格確認書をお持ちなら、\
-     それを窓口で見せてください。どちらもないときは、いったん全額（10割）を支払い、\
-     後で加入している保険者に療養費を申請してください。資格確認書か資格情報のお知らせの内容、\
-     または保険証利用登録の有無を入力すると、ここに見せるものが出ます。";
+     資格確認書をお持ちなら、それを窓口で見せてください（資格確認書だけで受診できます）。\
+     マイナ保険証（保険証利用登録をしたマイナンバーカード）をお持ちなら、カードリーダーで\
+     読めないときは、マイナポータルの資格情報画面か資格情報のお知らせと一緒に見せるか、\
+     窓口で「被保険者資格申立書」に記入してください。どれもないときは、いったん全額（10割）を\
+     支払い、後で加入している保険者に療養費を申請してください。資格確認書か資格情報のお知らせの\
+     内容、または保険証利用登録の有無を入力すると、ここに見せるものが出ます。";
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
