@@ -143,20 +143,32 @@ pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) ->
             let mut out: Vec<Notice> = Vec::new();
             for insured in &context.insured_at_75 {
                 let birthday = insured.birthday;
-                let shares_insurance = dependent
+                // The dependent's records on this insurance: the notice names them.
+                let ending: Vec<&EligibilityRecord> = dependent
                     .records
                     .iter()
-                    .any(|d| context.dependent_status_ends_on(d).is_some() && insured.covers(d));
+                    .filter(|d| context.dependent_status_ends_on(d).is_some() && insured.covers(d))
+                    .collect();
                 let Some(year_before) = birthday.checked_sub_months(Months::new(12)) else {
                     continue;
                 };
-                if !shares_insurance
-                    || today < year_before
-                    || out.iter().any(|n| n.date == birthday)
-                {
+                let Some(first) = ending.first() else {
+                    continue;
+                };
+                if today < year_before || out.iter().any(|n| n.date == birthday) {
                     continue;
                 }
                 let past = today >= birthday;
+                // The insurer (one 保険者番号, `covers`) and each kind of document once: 「全国健康
+                // 保険協会 東京支部の資格確認書と資格情報のお知らせ」.
+                let insurer = text_ja::insurer_of(first);
+                let mut kinds: Vec<&str> = Vec::new();
+                for kind in ending.iter().map(|r| r.kind.label_ja()) {
+                    if !kinds.contains(&kind) {
+                        kinds.push(kind);
+                    }
+                }
+                let named = format!("{insurer}の{}", kinds.join("と"));
                 let severity = if past {
                     Severity::Critical
                 } else if birthday
@@ -171,7 +183,9 @@ pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) ->
                     code: NoticeCode::DependentLosesStatusAt75,
                     severity,
                     date: birthday,
-                    message: text_ja::dependent_loses_status_at_75(birthday, past),
+                    message: text_ja::dependent_loses_status_at_75(
+                        &insurer, &named, birthday, past,
+                    ),
                 });
             }
             out
@@ -249,6 +263,21 @@ mod tests {
             after[1][0].message.contains("国民健康保険"),
             "{}",
             after[1][0].message
+        );
+        // The notice names the insurer and the document that ended, as the 状態 field does.
+        assert!(
+            after[1][0]
+                .message
+                .contains("全国健康保険協会 東京支部の資格情報のお知らせでは受診できません"),
+            "{}",
+            after[1][0].message
+        );
+        assert!(
+            year[1][0]
+                .message
+                .contains("全国健康保険協会 東京支部の被扶養者の資格がなくなり"),
+            "{}",
+            year[1][0].message
         );
         // Once the dependent's record has its 資格喪失日, the warning has done its job.
         let mut done = theirs[0].clone();

@@ -45,6 +45,7 @@ pub fn record_notices(
     today: NaiveDate,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
+    let named = text_ja::document_name(record);
     let doc = record.kind.label_ja();
     let age = age_on(birth, today);
 
@@ -84,14 +85,14 @@ pub fn record_notices(
                     code: NoticeCode::DocumentEndsAt75,
                     severity: Severity::Critical,
                     date: end,
-                    message: text_ja::document_ended_at_75(doc, end),
+                    message: text_ja::document_ended_at_75(&named, end),
                 }
             } else {
                 Notice {
                     code: NoticeCode::DocumentExpired,
                     severity: Severity::Critical,
                     date: end,
-                    message: text_ja::document_expired(doc, end),
+                    message: text_ja::document_expired(&named, doc, end),
                 }
             })
         } else if by75 {
@@ -103,14 +104,14 @@ pub fn record_notices(
                     Severity::Info
                 },
                 date: end,
-                message: text_ja::document_ends_at_75(doc, end),
+                message: text_ja::document_ends_at_75(&named, end),
             })
         } else if soon {
             Some(Notice {
                 code: NoticeCode::DocumentExpiringSoon,
                 severity: Severity::Warning,
                 date: end,
-                message: text_ja::document_expiring_soon(doc, end),
+                message: text_ja::document_expiring_soon(&named, end),
             })
         } else {
             None
@@ -167,6 +168,7 @@ pub fn record_notices(
 pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<Notice> {
     let lost = record.lost_on?;
     let doc = record.kind.label_ja();
+    let insurer = text_ja::insurer_of(record);
     if today >= lost {
         let give_back = (record.kind == DocumentKind::Certificate).then(|| {
             !matches!(
@@ -178,7 +180,7 @@ pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<N
             code: NoticeCode::CoverageLost,
             severity: Severity::Critical,
             date: lost,
-            message: text_ja::coverage_lost(doc, lost, give_back),
+            message: text_ja::coverage_lost(&insurer, doc, lost, give_back),
         });
     }
     let soon = lost
@@ -192,7 +194,7 @@ pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<N
             Severity::Info
         },
         date: lost,
-        message: text_ja::coverage_ending(doc, lost),
+        message: text_ja::coverage_ending(&insurer, doc, lost),
     })
 }
 
@@ -683,6 +685,59 @@ mod tests {
                 "{today}"
             );
         }
+    }
+
+    /// A notice about a record that has ended (or is ending) names its 保険者名, as the screen's
+    /// 状態 field and the household line do, so that a family with several documents knows
+    /// which one it is about: at 75 the former insurer's 資格確認書 beside the 後期 one.
+    #[test]
+    fn ended_record_notices_name_the_insurer() {
+        let birth = d(1952, 1, 10);
+        let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let ahead = record_notices(&r, birth, d(2027, 1, 9));
+        assert!(
+            ahead[0]
+                .message
+                .contains("全国健康保険協会 東京支部の資格確認書は75歳の誕生日の前日"),
+            "{}",
+            ahead[0].message
+        );
+        let ended = record_notices(&r, birth, d(2027, 1, 10));
+        assert_eq!(ended[0].code, NoticeCode::DocumentEndsAt75);
+        assert!(
+            ended[0]
+                .message
+                .contains("全国健康保険協会 東京支部の資格確認書は使えなくなりました"),
+            "{}",
+            ended[0].message
+        );
+        let expired = record_notices(&r, d(1985, 4, 12), d(2030, 12, 1));
+        assert!(
+            expired[0]
+                .message
+                .starts_with("全国健康保険協会 東京支部の資格確認書の有効期限"),
+            "{}",
+            expired[0].message
+        );
+        let mut lost = r.clone();
+        lost.lost_on = Some(d(2026, 12, 1));
+        for today in [d(2026, 11, 1), d(2026, 12, 1)] {
+            let ns = record_notices(&lost, d(1985, 4, 12), today);
+            assert!(
+                ns[0].message.contains("全国健康保険協会 東京支部の保険"),
+                "{}",
+                ns[0].message
+            );
+        }
+        // No 保険者名 typed: the 保険者番号 names it.
+        let mut unnamed = r.clone();
+        unnamed.insurer_name = String::new();
+        let ns = record_notices(&unnamed, birth, d(2027, 1, 10));
+        assert!(
+            ns[0].message.contains("01130012の資格確認書"),
+            "{}",
+            ns[0].message
+        );
     }
 
     #[test]

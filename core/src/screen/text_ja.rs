@@ -4,6 +4,29 @@
 use chrono::NaiveDate;
 
 use super::wareki::format_wareki;
+use crate::eligibility::{DocumentKind, EligibilityRecord};
+
+/// The insurer of `record` as the notices name it: its 保険者名, or its 保険者番号 when no name
+/// was entered.
+pub(super) fn insurer_of(record: &EligibilityRecord) -> String {
+    if record.insurer_name.trim().is_empty() {
+        record.insurer_number.as_str().to_string()
+    } else {
+        record.insurer_name.clone()
+    }
+}
+
+/// `record` named for a notice about it, so that a family with several documents knows which
+/// one the notice is about, as the screen's 状態 field and the household line do: 「保険者名の
+/// 資格確認書」 ([`insurer_of`]); a 公費 受給者証 by its printed name.
+pub(super) fn document_name(record: &EligibilityRecord) -> String {
+    let insurer = insurer_of(record);
+    if record.kind == DocumentKind::PublicExpense {
+        insurer
+    } else {
+        format!("{insurer}の{}", record.kind.label_ja())
+    }
+}
 
 /// The 利用者証明用電子証明書 expires on `expiry`, within the warning window.
 pub(super) fn certificate_expiring_soon(expiry: NaiveDate) -> String {
@@ -70,20 +93,20 @@ pub(super) fn elderly_notice_expiry_missing(last_day: NaiveDate) -> String {
     )
 }
 
-/// The document `doc` ended on `end`, the day before the 75th birthday.
-pub(super) fn document_ended_at_75(doc: &str, end: NaiveDate) -> String {
+/// The document `named` ([`document_name`]) ended on `end`, the day before the 75th birthday.
+pub(super) fn document_ended_at_75(named: &str, end: NaiveDate) -> String {
     let e = format_wareki(end);
     format!(
-        "75歳の誕生日の前日（{e}）で、この{doc}は使えなくなりました。\
+        "75歳の誕生日の前日（{e}）で、{named}は使えなくなりました。\
          後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"
     )
 }
 
-/// The document `doc`'s 有効期限 `end` has passed.
-pub(super) fn document_expired(doc: &str, end: NaiveDate) -> String {
+/// The document `named` ([`document_name`], of kind `doc`): its 有効期限 `end` has passed.
+pub(super) fn document_expired(named: &str, doc: &str, end: NaiveDate) -> String {
     let e = format_wareki(end);
     format!(
-        "{doc}の有効期限（{e}）が過ぎています。この{doc}では受診できません。\
+        "{named}の有効期限（{e}）が過ぎています。この{doc}では受診できません。\
          新しいものが届いていないか、保険者に確認してください。"
     )
 }
@@ -98,18 +121,18 @@ pub(super) fn signed_document_expired(ended: NaiveDate) -> String {
     )
 }
 
-pub(super) fn document_ends_at_75(doc: &str, end: NaiveDate) -> String {
+pub(super) fn document_ends_at_75(named: &str, end: NaiveDate) -> String {
     let e = format_wareki(end);
     format!(
-        "75歳の誕生日から後期高齢者医療制度に移るため、この{doc}は\
+        "75歳の誕生日から後期高齢者医療制度に移るため、{named}は\
          75歳の誕生日の前日（{e}）まで有効です。"
     )
 }
 
-/// The document `doc`'s 有効期限 `end` is near.
-pub(super) fn document_expiring_soon(doc: &str, end: NaiveDate) -> String {
+/// The document `named` ([`document_name`]): its 有効期限 `end` is near.
+pub(super) fn document_expiring_soon(named: &str, end: NaiveDate) -> String {
     let e = format_wareki(end);
-    format!("{doc}の有効期限は{e}です。新しいものが届いているか確認してください。")
+    format!("{named}の有効期限は{e}です。新しいものが届いているか確認してください。")
 }
 
 /// The 高齢受給者 負担割合 of `rate` 割 applies from `from`.
@@ -159,10 +182,16 @@ pub(super) const BOTH_HELD: &str = "マイナ保険証と資格確認書の両�
                   認められていないため、保険者に確認してください（介助が必要な方などの例外が\
                   あります）。受診はどちらでもできます。";
 
-/// Coverage under the record `doc` ended on `lost_on` (資格喪失日); notice A's advice.
-/// `give_back` is where a 資格確認書 goes back to: `Some(true)` through the employer (被用者保険),
-/// `Some(false)` to the insurer (国保, 後期), `None` for a document not returned.
-pub(super) fn coverage_lost(doc: &str, lost_on: NaiveDate, give_back: Option<bool>) -> String {
+/// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ended on `lost_on`
+/// (資格喪失日); notice A's advice. `give_back` is where a 資格確認書 goes back to: `Some(true)`
+/// through the employer (被用者保険), `Some(false)` to the insurer (国保, 後期), `None` for a
+/// document not returned.
+pub(super) fn coverage_lost(
+    insurer: &str,
+    doc: &str,
+    lost_on: NaiveDate,
+    give_back: Option<bool>,
+) -> String {
     let l = format_wareki(lost_on);
     let give_back = match give_back {
         Some(true) => "この資格確認書は、5日以内に事業主（任意継続の方は保険者）へ返してください。",
@@ -170,17 +199,18 @@ pub(super) fn coverage_lost(doc: &str, lost_on: NaiveDate, give_back: Option<boo
         None => "",
     };
     format!(
-        "資格喪失日（{l}）から、この{doc}の保険では受診できません。{give_back}\
+        "資格喪失日（{l}）から、{insurer}の保険は使えず、この{doc}では受診できません。{give_back}\
          新しい勤務先の健康保険か、お住まいの市区町村の国民健康保険に加入し、\
          新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。\
          マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。"
     )
 }
 
-/// Coverage under the record `doc` ends on `lost_on` (a 資格喪失日 ahead).
-pub(super) fn coverage_ending(doc: &str, lost_on: NaiveDate) -> String {
+/// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ends on `lost_on` (a
+/// 資格喪失日 ahead).
+pub(super) fn coverage_ending(insurer: &str, doc: &str, lost_on: NaiveDate) -> String {
     format!(
-        "資格喪失日は{}です。その日から、この{doc}の保険では受診できません。\
+        "資格喪失日は{}です。その日から、{insurer}の保険は使えず、この{doc}では受診できません。\
          次の保険への加入手続きを済ませてください。",
         format_wareki(lost_on)
     )
@@ -242,19 +272,27 @@ pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {
     )
 }
 
-/// The 被保険者 of a dependent turns 75 on `birthday`; the dependent loses 被扶養者 status.
-pub(super) fn dependent_loses_status_at_75(birthday: NaiveDate, past: bool) -> String {
+/// The 被保険者 of a dependent turns 75 on `birthday`; the dependent loses 被扶養者 status on
+/// `insurer`'s insurance ([`insurer_of`]), and with it the documents `named` (「保険者名の
+/// 資格確認書と資格情報のお知らせ」).
+pub(super) fn dependent_loses_status_at_75(
+    insurer: &str,
+    named: &str,
+    birthday: NaiveDate,
+    past: bool,
+) -> String {
     let b = format_wareki(birthday);
     if past {
         format!(
-            "被保険者が75歳になり（{b}）後期高齢者医療制度に移ったため、被扶養者の資格は\
-             なくなりました。この記録では受診できません。お住まいの市区町村で国民健康保険に\
+            "被保険者が75歳になり（{b}）後期高齢者医療制度に移ったため、{insurer}の被扶養者の\
+             資格はなくなりました。{named}では受診できません。お住まいの市区町村で国民健康保険に\
              加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。"
         )
     } else {
         format!(
-            "被保険者が{b}に75歳になり後期高齢者医療制度に移るため、その日に被扶養者の資格が\
-             なくなります。それまでに、お住まいの市区町村で国民健康保険に加入するか、\
+            "被保険者が{b}に75歳になり後期高齢者医療制度に移るため、その日に{insurer}の\
+             被扶養者の資格がなくなり、{named}は使えなくなります。それまでに、お住まいの\
+             市区町村で国民健康保険に加入するか、\
              ほかのご家族の健康保険の被扶養者になる手続きを準備してください。"
         )
     }
