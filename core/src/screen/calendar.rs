@@ -271,6 +271,17 @@ pub(crate) fn record_ended(
     })
 }
 
+/// The day `record` starts when that is after `today`: its 有効開始年月日 (`valid_from`). Until
+/// then it is not in force ([`record_in_force`]) — the desk calls it 有効期間前 (docs/clinic.md) —
+/// and the screen marks it (docs/dates.md §4), so that a 後期高齢者医療 資格確認書 entered before
+/// the 75th birthday is not shown before that day. `None` once started, or without a printed start.
+pub(crate) fn record_not_started(
+    record: &EligibilityRecord,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    record.valid_from.filter(|&from| from > today)
+}
+
 /// Why a 一部負担金割合 is what the law sets for a person on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

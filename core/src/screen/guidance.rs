@@ -393,7 +393,11 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         } else {
             FULL_PAYMENT
         };
-        options.push(option(Presentation::FullPaymentThenClaim, text));
+        // A 資格確認書 that starts later is not usable today; say from when it is.
+        options.push(option(
+            Presentation::FullPaymentThenClaim,
+            format!("{text}{}", not_started_text(member)),
+        ));
     }
     let full_payment_only = options
         .iter()
@@ -429,7 +433,10 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
 /// not to show — the desk would turn an ended one away (docs/clinic.md, 有効期限切れ（資格）).
 fn certificate_text(member: &MemberSituation) -> String {
     if member.certificates_in_force.is_empty()
-        || member.certificates_in_force.len() + member.certificates_ended.len() < 2
+        || member.certificates_in_force.len()
+            + member.certificates_ended.len()
+            + member.certificates_not_started.len()
+            < 2
     {
         return QUALIFICATION_CERTIFICATE.into();
     }
@@ -444,7 +451,24 @@ fn certificate_text(member: &MemberSituation) -> String {
             member.certificates_ended.join("と")
         ));
     }
+    text.push_str(&not_started_text(member));
     text
+}
+
+/// For each recorded 資格確認書 that has not started yet (at 75, the 後期高齢者医療 one entered
+/// before the birthday): 「…は令和9年3月3日から使えます。それより前は見せないでください」 — the desk
+/// would not confirm it before its 有効開始年月日 (有効期間前, docs/clinic.md). Empty when none.
+fn not_started_text(member: &MemberSituation) -> String {
+    member
+        .certificates_not_started
+        .iter()
+        .map(|(name, from)| {
+            format!(
+                "{name}は{}から使えます。それより前は見せないでください。",
+                format_wareki(*from)
+            )
+        })
+        .collect()
 }
 
 /// What the card check on this phone adds, in Japanese.
@@ -511,6 +535,7 @@ pub(super) mod test_fixtures {
             qualification_certificate_ended_at_75: false,
             certificates_in_force: Vec::new(),
             certificates_ended: Vec::new(),
+            certificates_not_started: Vec::new(),
             has_notice: false,
             has_phone_screen: false,
             app_copy: None,
@@ -1136,12 +1161,69 @@ mod tests {
         let before = d(2027, 1, 9);
         let s = MemberSituation::from_data(&member, &[old.clone(), late.clone()], None, before);
         let text = &guidance(&s, &READER_DOWN, before).options[0].explanation;
-        assert!(text.starts_with("資格確認書を窓口で"), "{text}");
-        assert!(!text.contains("見せないで"), "{text}");
+        assert!(text.starts_with("協会けんぽの資格確認書を窓口で"), "{text}");
+        assert!(!text.contains("もう使えない"), "{text}");
         // One recorded: the general text.
         let s = MemberSituation::from_data(&member, &[late], None, today);
         let text = &guidance(&s, &READER_DOWN, today).options[0].explanation;
         assert!(text.starts_with("資格確認書を窓口で見せて"), "{text}");
+    }
+
+    /// A 資格確認書 not started yet (its 有効開始年月日 after today: the 後期高齢者医療 one entered
+    /// before the 75th birthday) is never the one to show: beside the one in force, the guidance
+    /// names the one to show and says from when the other can be used; alone, it is not offered
+    /// (the desk's 有効期間前) and the 10割 option says from when it can be used.
+    #[test]
+    fn a_certificate_not_started_is_not_shown_before_it_starts() {
+        use crate::eligibility::InsurerNumber;
+        let member = person(d(1952, 1, 10));
+        let old = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let late = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131008").unwrap(),
+            insurer_name: "東京都後期高齢者医療広域連合".into(),
+            valid_from: Some(d(2027, 1, 10)),
+            ..record(DocumentKind::Certificate, Some(d(2028, 7, 31)))
+        };
+        let before = d(2026, 11, 29);
+        let s = MemberSituation::from_data(&member, &[old.clone(), late.clone()], None, before);
+        assert_eq!(
+            s.certificates_not_started,
+            [(
+                "後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）".to_string(),
+                d(2027, 1, 10)
+            )]
+        );
+        for clinic in ClinicSituation::ALL.map(|(_, c)| c) {
+            let g = guidance(&s, &clinic, before);
+            assert_eq!(presented(&g), [QualificationCertificate]);
+            let text = &g.options[0].explanation;
+            assert!(
+                text.starts_with("協会けんぽの資格確認書を窓口で見せて"),
+                "{text}"
+            );
+            assert!(
+                text.ends_with(
+                    "後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）は令和9年1月10日から\
+                     使えます。それより前は見せないでください。"
+                ),
+                "{text}"
+            );
+        }
+        // Only the one not started: not offered; the 10割 option says from when it works.
+        let s = MemberSituation::from_data(&member, std::slice::from_ref(&late), None, before);
+        assert!(!s.has_qualification_certificate);
+        let g = guidance(&s, &READER_DOWN, before);
+        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        assert!(
+            g.options[0]
+                .explanation
+                .contains("令和9年1月10日から使えます。それより前は見せないでください"),
+            "{}",
+            g.options[0].explanation
+        );
+        // From its first day it is in force and no longer "not started".
+        let s = MemberSituation::from_data(&member, &[old, late], None, d(2027, 1, 10));
+        assert!(s.certificates_not_started.is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::rules::Severity;
-use super::sections::{ENDED_FIELD_ID, age, japan_time};
+use super::sections::{ENDED_FIELD_ID, NOT_STARTED_FIELD_ID, age, japan_time};
 use super::snapshot::HouseholdSnapshot;
 use super::view::{Freshness, ScreenSection};
 use crate::store::{Store, StoreError};
@@ -41,9 +41,9 @@ pub struct HouseholdOverview {
 }
 
 /// One document of the overview: its title and provenance badge, then its 保険者名 (unless the
-/// title is that name, as for a 公費 受給者証) and, for a record that has ended, the screen's mark
-/// (`sections::ended_field`), so that two records of one kind can be told apart — at 75 the
-/// former insurer's 資格確認書 and the 後期高齢者医療 one. `None` for the person section.
+/// title is that name, as for a 公費 受給者証) and, for a record that has ended or not started yet,
+/// the screen's mark (`sections::status_field`), so that two records of one kind can be told apart
+/// — at 75 the former insurer's 資格確認書 and the 後期高齢者医療 one. `None` for the person section.
 fn document_line(sec: &ScreenSection) -> Option<String> {
     let mut line = format!("{}（{}）", sec.title, sec.provenance_label?);
     let field = |id: &str| sec.fields.iter().find(|f| f.id == id);
@@ -52,7 +52,7 @@ fn document_line(sec: &ScreenSection) -> Option<String> {
     {
         line.push_str(&format!(" {}", name.value));
     }
-    if let Some(ended) = field(ENDED_FIELD_ID) {
+    if let Some(ended) = field(ENDED_FIELD_ID).or_else(|| field(NOT_STARTED_FIELD_ID)) {
         line.push_str(&format!("【{}", ended.value));
         if let Some(day) = &ended.secondary {
             line.push_str(&format!("・{day}"));

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::calendar::{RecordEnded, record_ended, statutory_copay};
+use super::calendar::{RecordEnded, record_ended, record_not_started, statutory_copay};
 use super::notices_household::HouseholdContext;
 use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSection};
 use super::wareki::{format_wareki, format_western};
@@ -140,22 +140,36 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
     })
 }
 
-/// The id of the field that marks a record which has ended ([`ended_field`]).
+/// The id of the field that marks a record which has ended ([`status_field`]).
 pub(super) const ENDED_FIELD_ID: &str = "ended";
+
+/// The id of the field that marks a record which has not started yet ([`status_field`]).
+pub(super) const NOT_STARTED_FIELD_ID: &str = "not_started";
 
 /// The mark on a record that is no longer in force on `today` (`calendar::record_ended`: its
 /// 資格喪失日, a 被扶養者's status ended at the 被保険者's 75th birthday, the day before the
 /// member's 75th birthday — docs/dates.md §4 `DocumentEndsAt75` — or its 有効期限), so that the
-/// screen says which record the notice 「…使えなくなりました」 is about. `None` while in force or
-/// not started yet.
-fn ended_field(
+/// screen says which record the notice 「…使えなくなりました」 is about; and the mark on a record
+/// that has not started yet (`calendar::record_not_started`: its 有効開始年月日 is after today —
+/// a 後期高齢者医療 資格確認書 entered before the 75th birthday), 「まだ使えません（有効開始年月日
+/// より前）」 with the first day it can be used, so that it is not shown at the desk before that
+/// day (the desk's 有効期間前, docs/clinic.md). `None` while in force.
+fn status_field(
     e: &EligibilityRecord,
     birth: NaiveDate,
     household: &HouseholdContext,
     today: NaiveDate,
 ) -> Option<ScreenField> {
+    let Some(ended) = record_ended(e, birth, household, today) else {
+        return record_not_started(e, today).map(|from| ScreenField {
+            id: NOT_STARTED_FIELD_ID,
+            label: "状態",
+            value: "まだ使えません（有効開始年月日より前）".into(),
+            secondary: Some(format!("{}から", format_wareki(from))),
+        });
+    };
     // The day the record ended: its last day (…まで), or the first day without it (…から).
-    let (value, day, side) = match record_ended(e, birth, household, today)? {
+    let (value, day, side) = match ended {
         RecordEnded::Lost(d) => ("使えません（資格喪失日から）", d, "から"),
         RecordEnded::DependentStatus(d) => (
             "使えません（被保険者が後期高齢者医療に移り、被扶養者でなくなった日から）",
@@ -181,7 +195,7 @@ pub(super) fn record_section(
     today: NaiveDate,
 ) -> ScreenSection {
     let e: &EligibilityRecord = &r.record;
-    let mut f: Vec<ScreenField> = ended_field(e, birth, household, today)
+    let mut f: Vec<ScreenField> = status_field(e, birth, household, today)
         .into_iter()
         .collect();
     f.extend([

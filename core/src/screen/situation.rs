@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::calendar::{
     ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, record_ended,
-    record_in_force, record_last_day,
+    record_in_force, record_last_day, record_not_started,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::card_valid_until;
@@ -87,6 +87,11 @@ pub struct MemberSituation {
     /// 被扶養者's status ended at the 被保険者's 75th birthday, the day before the member's 75th
     /// birthday, or its 有効期限), named likewise: the guidance says not to show it.
     pub certificates_ended: Vec<String>,
+    /// Each recorded 資格確認書 that has not started yet (`calendar::record_not_started`: its
+    /// 有効開始年月日 is after today — a 後期高齢者医療 one entered before the 75th birthday), named
+    /// likewise, with its first day: the guidance says not to show it before that day (the
+    /// desk's 有効期間前, docs/clinic.md).
+    pub certificates_not_started: Vec<(String, NaiveDate)>,
     /// Has the 資格情報のお知らせ (paper or PDF).
     pub has_notice: bool,
     /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
@@ -275,6 +280,14 @@ impl MemberSituation {
                         && record_ended(r, member.birth_date, household, today).is_some()
                 })
                 .map(certificate_name)
+                .collect(),
+            certificates_not_started: records
+                .iter()
+                .filter(|r| {
+                    r.kind == DocumentKind::Certificate
+                        && record_ended(r, member.birth_date, household, today).is_none()
+                })
+                .filter_map(|r| Some((certificate_name(r), record_not_started(r, today)?)))
                 .collect(),
             has_notice: held(DocumentKind::Notice),
             has_phone_screen: held(DocumentKind::Portal),

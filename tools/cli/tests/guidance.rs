@@ -596,6 +596,81 @@ fn at_75_the_guidance_and_the_screens_name_the_certificate_in_force() {
     );
 }
 
+/// A 後期高齢者医療 資格確認書 entered before the 75th birthday (有効開始年月日 on the birthday) is
+/// marked on the screen and in the household line as not started yet, with the day it starts, and
+/// the guidance names the 資格確認書 in force and says not to show the other before that day.
+#[test]
+fn before_75_the_late_elderly_certificate_is_marked_not_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let member = add_member(
+        &data,
+        "佐藤 一郎",
+        "サトウ イチロウ",
+        "1952-01-10",
+        "male",
+        "self",
+    );
+    add_record(
+        &data,
+        dir.path(),
+        &member,
+        "old.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
+"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"}"#,
+    );
+    add_record(
+        &data,
+        dir.path(),
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","copay_percent":10,"valid_from":"2027-01-10",
+"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
+    );
+    let at = "2027-01-09";
+    let show = ok(&data, &["show", &member, "--at", at]);
+    let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
+    assert!(
+        late.contains("まだ使えません（有効開始年月日より前）（令和9年1月10日から）"),
+        "{show}"
+    );
+    let old = show.split("■ ").find(|s| s.contains("01130012")).unwrap();
+    assert!(!old.contains("状態"), "{show}");
+
+    let list = ok(&data, &["household", "--at", at]);
+    assert!(
+        list.lines().any(
+            |l| l.contains("東京都後期高齢者医療広域連合【まだ使えません")
+                && l.contains("令和9年1月10日から】")
+        ),
+        "{list}"
+    );
+
+    for clinic in ["normal", "reader-down"] {
+        let out = ok(
+            &data,
+            &["guidance", &member, "--clinic", clinic, "--at", at],
+        );
+        assert!(
+            out.contains("全国健康保険協会 東京支部の資格確認書を窓口で見せて"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）は令和9年1月10日から\
+                 使えます。それより前は見せないでください。"
+            ),
+            "{out}"
+        );
+    }
+    // From the birthday: in force, no mark.
+    let show = ok(&data, &["show", &member, "--at", "2027-01-10"]);
+    let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
+    assert!(!late.contains("状態"), "{show}");
+}
+
 /// Hand-entered data is headed 「入力日時」 (typed in, not fetched), and `show --at` today — noon
 /// of the day — never calls an entry made this afternoon 「未来の日時」 (docs/guidance.md §5).
 #[test]
