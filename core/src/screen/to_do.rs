@@ -63,6 +63,41 @@ fn in_grace_text(what: &str, expiry: Option<NaiveDate>) -> String {
     }
 }
 
+/// What the マイナ保険証 does once the member has joined new insurance: it keeps working once the
+/// new insurer has registered the member (notice A: 「就職や転職後の保険証の切り替え・更新が不要。
+/// ※新しい保険者によるマイナンバーの資格登録が必要です」) — said only while the card works as a
+/// マイナ保険証; otherwise the card's own steps follow.
+fn myna_after_joining(member: &MemberSituation) -> &'static str {
+    if member.myna_usable() {
+        "マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。"
+    } else {
+        ""
+    }
+}
+
+/// The text of [`GuidanceAction::RequestQualificationCertificate`]: the 資格確認書 comes from the
+/// insurer the member belongs to — issued to people whose card cannot be used (notice A's 交付対象者:
+/// 「マイナンバーカードの電子証明書の有効期限が切れている方」). A member whose recorded coverage has
+/// ended (a 資格喪失日, or a 被扶養者 whose 被保険者 turned 75) belongs to no recorded insurer: the
+/// 資格確認書 comes from the insurance they join — 国保 at the 市区町村 (国民健康保険法 §7) or the new
+/// employer's insurer, or for that 被扶養者 the family member's insurance (docs/rules.md §1.4, §3.3)
+/// — never from the insurer of the ended record.
+fn request_certificate_text(member: &MemberSituation) -> &'static str {
+    if member.dependent_status_lost_on.is_some() {
+        "それまでの受診には資格確認書が要ります。これまでの保険者からは交付されません。\
+         お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
+         その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
+    } else if member.coverage_lost_on.is_some() {
+        "それまでの受診には資格確認書が要ります。資格を喪失した保険の保険者からは交付されません。\
+         新しく加入する保険（お住まいの市区町村の国民健康保険か、勤務先の健康保険）の手続きの\
+         ときに、その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
+    } else {
+        "それまでの受診には資格確認書が要ります。加入している保険者に資格確認書を\
+         申請してください（マイナ保険証を使えない方に交付されます。\
+         申請しなくても届くことがあります）。"
+    }
+}
+
 /// What to do outside the clinic, in order.
 pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
@@ -76,9 +111,9 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
                 "被保険者が75歳になり（{}）後期高齢者医療制度に移ったため、その日から被扶養者の資格は\
                  なくなり、これまでの保険では受診できません。お住まいの市区町村で国民健康保険に\
                  加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。\
-                 マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。資格確認書を\
-                 お持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
-                format_wareki(birthday)
+                 {}資格確認書をお持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
+                format_wareki(birthday),
+                myna_after_joining(member)
             ),
         ));
     }
@@ -87,10 +122,10 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
             GuidanceAction::JoinNewInsurance,
             format!(
                 "資格喪失日（{}）から、この保険では受診できません。新しい勤務先の健康保険か、\
-                 お住まいの市区町村の国民健康保険に加入してください。マイナ保険証は、\
-                 新しい保険者の登録が済めばそのまま使えます。資格確認書をお持ちなら、\
+                 お住まいの市区町村の国民健康保険に加入してください。{}資格確認書をお持ちなら、\
                  5日以内に事業主（任意継続の方は保険者）へ返してください。",
-                format_wareki(lost)
+                format_wareki(lost),
+                myna_after_joining(member)
             ),
         ));
     }
@@ -158,9 +193,7 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
             if !member.has_qualification_certificate {
                 out.push(step(
                     GuidanceAction::RequestQualificationCertificate,
-                    "それまでの受診には資格確認書が要ります。加入している保険者に資格確認書を\
-                     申請してください（マイナ保険証を使えない方に交付されます。\
-                     申請しなくても届くことがあります）。",
+                    request_certificate_text(member),
                 ));
             }
         }
@@ -451,5 +484,76 @@ mod tests {
                 && text.contains("令和9年1月31日まではマイナ保険証として使えます"),
             "{text}"
         );
+    }
+
+    /// A member whose recorded coverage has ended (a 資格喪失日, or a 被扶養者 whose 被保険者
+    /// turned 75) and whose card no longer works is not told to ask 「加入している保険者」 for a
+    /// 資格確認書: the insurer of the ended record issues none; it comes from the insurance joined
+    /// next (docs/rules.md §1.4, §3.3). While the card works, joining is enough for it; once it
+    /// does not, the to-do does not say it keeps working.
+    #[test]
+    fn a_lost_member_asks_the_new_insurance_for_a_certificate() {
+        let card_ended = MemberSituation {
+            card: Some(ExpiryState::Ended),
+            ..myna()
+        };
+        let lost = MemberSituation {
+            coverage_lost_on: Some(d(2026, 10, 1)),
+            ..card_ended.clone()
+        };
+        let g = guidance(&lost, &ClinicSituation::READER_DOWN, TODAY);
+        assert_eq!(
+            actions(&g),
+            [
+                GuidanceAction::JoinNewInsurance,
+                GuidanceAction::NewCard,
+                GuidanceAction::RegisterAgain,
+                GuidanceAction::RequestQualificationCertificate
+            ]
+        );
+        let request = &g.to_do[3].explanation;
+        assert!(!request.contains("加入している保険者"), "{request}");
+        assert!(
+            request.contains("資格を喪失した保険の保険者からは交付されません")
+                && request.contains("お住まいの市区町村の国民健康保険か、勤務先の健康保険"),
+            "{request}"
+        );
+        assert!(!g.to_do[0].explanation.contains("そのまま使えます"));
+
+        let dependent = MemberSituation {
+            dependent_status_lost_on: Some(d(2027, 1, 10)),
+            ..card_ended.clone()
+        };
+        let g = guidance(&dependent, &ClinicSituation::READER_DOWN, TODAY);
+        let request = &g.to_do.last().unwrap().explanation;
+        assert_eq!(
+            g.to_do.last().unwrap().action,
+            GuidanceAction::RequestQualificationCertificate
+        );
+        assert!(!request.contains("加入している保険者"), "{request}");
+        assert!(
+            request.contains("被扶養者になるご家族の健康保険"),
+            "{request}"
+        );
+
+        // Still insured: the insurer they belong to.
+        let g = guidance(&card_ended, &ClinicSituation::READER_DOWN, TODAY);
+        assert!(
+            g.to_do
+                .last()
+                .unwrap()
+                .explanation
+                .contains("加入している保険者に資格確認書を申請")
+        );
+        // A working card: it keeps working once the new insurer has registered the member.
+        let g = guidance(
+            &MemberSituation {
+                coverage_lost_on: Some(d(2026, 10, 1)),
+                ..myna()
+            },
+            &ClinicSituation::READER_DOWN,
+            TODAY,
+        );
+        assert!(g.to_do[0].explanation.contains("そのまま使えます"));
     }
 }
