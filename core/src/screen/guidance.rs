@@ -269,6 +269,48 @@ const FULL_PAYMENT_DEPENDENT_AT_75: &str = "保険証として使えるものが
      なくなったため、これまでの保険者には申請できません。申請先は新しく加入する保険で、\
      お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険です。";
 
+/// [`PHONE_SCREEN_IF_YOU_CAN`] for a member whose every recorded insurance has ended (a
+/// 資格喪失日, or a 被扶養者 whose 被保険者 turned 75): the マイナポータル screen shows the new
+/// insurance only once the new insurer has registered the member (seed 001: 「※新しい保険者による
+/// マイナンバーの資格登録が必要です」; seed 002 A17: about 5 days after the 届出); the ended one does
+/// not get them seen (docs/rules.md §3.3).
+const PHONE_SCREEN_AFTER_LOSS: &str = "新しい保険に加入し、その保険者の登録が済んでいれば、\
+     マイナポータルの資格情報画面に新しい保険が表示されます。スマートフォンでマイナポータルに\
+     ログインできるなら（スマートフォンの通信とマイナンバーカードが要ります）、その画面を\
+     マイナンバーカードと一緒に見せてください。画面だけでは受診できません。\
+     資格を喪失した保険の情報では受診できません。";
+/// [`DECLARATION_FORM`] for a member whose every recorded insurance ended by a 資格喪失日: a
+/// 被保険者資格申立書 declares the insurance the patient belongs to now — insurer or employer — and
+/// the claim is matched to that insurer afterwards (spec clinic.md §1 item 5; the form asks for
+/// 保険種別, 保険者名, 事業所名: docs/rules.md §3.3's sources), so it is true only for the insurance
+/// joined next, and it is the way for a member whose new insurer has not registered them yet (one
+/// of the causes MHLW lists: 資格(無効)/資格情報なし while the insurer's data is being registered).
+/// Naming the lost insurance would declare coverage that has ended (INFERENCE: the lost insurer
+/// pays nothing from the 資格喪失日, docs/rules.md §3.3).
+const DECLARATION_AFTER_LOSS: &str = "新しい保険にもう加入しているなら（新しい勤務先の健康保険、\
+     または市区町村で手続きをした国民健康保険）、新しい保険者の登録がまだでカードで確認できなくても、\
+     窓口で「被保険者資格申立書」にその新しい保険を書いて記入すれば、通常の負担割合で受診できます。\
+     申立書は今加入している保険を申し立てるものなので、資格を喪失した保険を書かないでください。";
+/// [`DECLARATION_AFTER_LOSS`] for a 被扶養者 whose 被保険者 turned 75: the insurance they belong to
+/// now is 国保 or the family member's insurance whose 被扶養者 they became (docs/rules.md §1.4
+/// "Dependents"), not the former one.
+const DECLARATION_AFTER_DEPENDENT_AT_75: &str = "新しい保険にもう加入しているなら（市区町村で\
+     手続きをした国民健康保険、またはご家族の健康保険の被扶養者）、新しい保険者の登録がまだで\
+     カードで確認できなくても、窓口で「被保険者資格申立書」にその新しい保険を書いて記入すれば、\
+     通常の負担割合で受診できます。申立書は今加入している保険を申し立てるものなので、\
+     被扶養者だったこれまでの保険を書かないでください。";
+/// The last option of a member whose every recorded insurance has ended and who may not have
+/// joined new insurance yet: no 申立書 is true then; 10割, and the 療養費 claim to the insurance
+/// joined next ([`FULL_PAYMENT_AFTER_LOSS`]'s sources: 国民健康保険法 §7, §54; 健康保険法 §87).
+const FULL_PAYMENT_BEFORE_JOINING: &str = "まだ新しい保険に加入していないときは、いったん全額（10割）を\
+     支払い、加入してから、その保険に療養費を申請してください（国民健康保険ならお住まいの\
+     市区町村、勤務先の健康保険ならその保険者です）。資格を喪失した保険の保険者には申請できません。";
+/// [`FULL_PAYMENT_BEFORE_JOINING`] for a 被扶養者 whose 被保険者 turned 75
+/// ([`FULL_PAYMENT_DEPENDENT_AT_75`]'s sources).
+const FULL_PAYMENT_BEFORE_JOINING_DEPENDENT: &str = "まだ新しい保険に加入していないときは、\
+     いったん全額（10割）を支払い、加入してから、その保険（お住まいの市区町村の国民健康保険か、\
+     被扶養者になるご家族の健康保険）に療養費を申請してください。これまでの保険者には申請できません。";
+
 /// What the member should present at this clinic on `today`, and what to do outside it.
 ///
 /// - The clinic can check online and the card works as a マイナ保険証 → the card at the reader
@@ -283,16 +325,23 @@ const FULL_PAYMENT_DEPENDENT_AT_75: &str = "保険証として使えるものが
 ///   card at the reader if the member has one (when the clinic can check online), else what
 ///   would work, and the 10割 only when none of it is at hand — with the hint to enter the
 ///   documents.
+/// - Every recorded insurance ended (a 資格喪失日, or a 被扶養者 whose 被保険者 turned 75) with a
+///   working マイナ保険証 → the card and the マイナポータル screen work once the new insurer has
+///   registered the member; the 申立書 only for the new insurance already joined, never the ended
+///   one; last, 10割 for when no new insurance has been joined yet (docs/guidance.md §2).
 /// - Nothing usable → pay in full and claim 療養費. Never for a member whose card works as a
-///   マイナ保険証 or who holds a 資格確認書 in force (`calendar::record_in_force`).
+///   マイナ保険証 or who holds a 資格確認書 in force (`calendar::record_in_force`), except last
+///   for the member above.
 pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: NaiveDate) -> Guidance {
     let online = clinic.can_check_online();
     let myna = member.myna_usable();
+    let coverage_ended =
+        member.coverage_lost_on.is_some() || member.dependent_status_lost_on.is_some();
     let mut options = Vec::new();
 
     if online && myna {
         let mut text = String::from(CARD_AT_READER);
-        if member.coverage_lost_on.is_some() || member.dependent_status_lost_on.is_some() {
+        if coverage_ended {
             text.push_str(
                 "資格を喪失した保険の情報では受診できません。新しい保険の加入手続きが\
                  済んでいれば、その資格で確認されます。",
@@ -333,6 +382,8 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             Presentation::PhoneScreenWithCard,
             if member.has_phone_screen {
                 PHONE_SCREEN
+            } else if coverage_ended {
+                PHONE_SCREEN_AFTER_LOSS
             } else {
                 PHONE_SCREEN_IF_YOU_CAN
             },
@@ -374,7 +425,27 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         && !member.has_qualification_certificate
         && old_card_until.is_none()
     {
-        options.push(option(Presentation::DeclarationForm, DECLARATION_FORM));
+        options.push(option(
+            Presentation::DeclarationForm,
+            if member.dependent_status_lost_on.is_some() {
+                DECLARATION_AFTER_DEPENDENT_AT_75
+            } else if member.coverage_lost_on.is_some() {
+                DECLARATION_AFTER_LOSS
+            } else {
+                DECLARATION_FORM
+            },
+        ));
+        if coverage_ended {
+            // The 申立書 is true only once new insurance has been joined.
+            options.push(option(
+                Presentation::FullPaymentThenClaim,
+                if member.dependent_status_lost_on.is_some() {
+                    FULL_PAYMENT_BEFORE_JOINING_DEPENDENT
+                } else {
+                    FULL_PAYMENT_BEFORE_JOINING
+                },
+            ));
+        }
     }
 
     if options.is_empty() && member.nothing_recorded {
@@ -1167,6 +1238,73 @@ mod tests {
         let s = MemberSituation::from_data(&member, &[late], None, today);
         let text = &guidance(&s, &READER_DOWN, today).options[0].explanation;
         assert!(text.starts_with("資格確認書を窓口で見せて"), "{text}");
+    }
+
+    /// A member whose every recorded insurance has ended (a 資格喪失日, or a 被扶養者 whose
+    /// 被保険者 turned 75) and whose card still works as a マイナ保険証: the 申立書 declares the
+    /// insurance the patient belongs to now (spec clinic.md §1), so it is offered only for the
+    /// new insurance already joined — the way while the new insurer's registration is pending —
+    /// never for the ended one; the マイナポータル screen shows the new insurance only once
+    /// registered; and 10割 comes last, for when no new insurance has been joined yet. In every
+    /// clinic situation.
+    #[test]
+    fn after_the_coverage_ended_the_declaration_is_only_for_the_new_insurance() {
+        let lost = MemberSituation {
+            coverage_lost_on: Some(d(2026, 10, 1)),
+            ..myna()
+        };
+        let dependent = MemberSituation {
+            dependent_status_lost_on: Some(d(2026, 10, 1)),
+            ..myna()
+        };
+        for (m, declared_not, claim) in [
+            (
+                &lost,
+                "資格を喪失した保険を書かないで",
+                "国民健康保険ならお住まいの市区町村",
+            ),
+            (
+                &dependent,
+                "被扶養者だったこれまでの保険を書かないで",
+                "被扶養者になるご家族の健康保険",
+            ),
+        ] {
+            for (name, clinic) in ClinicSituation::ALL {
+                let g = guidance(m, &clinic, TODAY);
+                let kinds = presented(&g);
+                let mut want = vec![PhoneScreenWithCard, DeclarationForm, FullPaymentThenClaim];
+                if clinic.can_check_online() {
+                    want.insert(0, CardAtReader);
+                }
+                assert_eq!(kinds, want, "{name}");
+                let text = |p: Presentation| {
+                    g.options
+                        .iter()
+                        .find(|o| o.presentation == p)
+                        .map(|o| o.explanation.as_str())
+                        .unwrap_or_default()
+                };
+                let declaration = text(DeclarationForm);
+                assert!(
+                    declaration.starts_with("新しい保険にもう加入しているなら")
+                        && declaration.contains("その新しい保険を書いて")
+                        && declaration.contains(declared_not),
+                    "{name}: {declaration}"
+                );
+                let portal = text(PhoneScreenWithCard);
+                assert!(portal.contains("登録が済んでいれば"), "{name}: {portal}");
+                let last = text(FullPaymentThenClaim);
+                assert!(
+                    last.starts_with("まだ新しい保険に加入していないときは")
+                        && last.contains(claim),
+                    "{name}: {last}"
+                );
+            }
+        }
+        // Still insured: the plain 申立書, and no 10割.
+        let g = guidance(&myna(), &READER_DOWN, TODAY);
+        assert_eq!(presented(&g), [PhoneScreenWithCard, DeclarationForm]);
+        assert_eq!(g.options[1].explanation, DECLARATION_FORM);
     }
 
     /// A 資格確認書 not started yet (its 有効開始年月日 after today: the 後期高齢者医療 one entered

@@ -560,9 +560,19 @@ mod tests {
         let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
         assert_eq!(
             presented(&g),
-            [CardAtReader, PhoneScreenWithCard, DeclarationForm]
+            [
+                CardAtReader,
+                PhoneScreenWithCard,
+                DeclarationForm,
+                FullPaymentThenClaim
+            ]
         );
         assert!(g.options[0].explanation.contains("新しい保険"));
+        assert!(
+            g.options[2]
+                .explanation
+                .contains("資格を喪失した保険を書かないで")
+        );
         assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
         assert!(g.to_do[0].explanation.contains("5日以内"));
         assert!(g.to_do[0].explanation.contains("令和8年11月1日"));
