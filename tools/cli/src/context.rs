@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use shikaku_core::eligibility::{Member, MemberId};
+use shikaku_core::screen::HouseholdSnapshot;
 use shikaku_core::store::{PassphraseKeyStore, Store, check_passphrase_strength};
 use zeroize::Zeroizing;
 
@@ -170,6 +171,28 @@ pub fn resolve_member(store: &Store, key: &str) -> Result<Member> {
         .filter(|m| m.id.to_string().starts_with(&key));
     match (hits.next(), hits.next()) {
         (Some(m), None) => Ok(m),
+        (None, _) => bail!("no member with id {key} (see `shikaku household`)"),
+        (Some(_), Some(_)) => bail!("{key} matches several members; give more of the id"),
+    }
+}
+
+/// The id of the member `key` names among the members of `snapshot` (the full id, or a unique
+/// prefix of at least 4 characters, as [`resolve_member`]), so that a command built from a
+/// [`HouseholdSnapshot`] reads the household once. A full id is taken as given: the snapshot's
+/// own lookups say when no such member exists or its row is damaged.
+pub fn resolve_in(snapshot: &HouseholdSnapshot, key: &str) -> Result<MemberId> {
+    let key = key.trim().to_ascii_lowercase();
+    if let Ok(id) = key.parse::<MemberId>() {
+        return Ok(id);
+    }
+    if key.len() < 4 {
+        bail!("give at least 4 characters of the member id (see `shikaku household`)");
+    }
+    let mut hits = snapshot
+        .members()
+        .filter(|m| m.id.to_string().starts_with(&key));
+    match (hits.next(), hits.next()) {
+        (Some(m), None) => Ok(m.id),
         (None, _) => bail!("no member with id {key} (see `shikaku household`)"),
         (Some(_), Some(_)) => bail!("{key} matches several members; give more of the id"),
     }

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use shikaku_core::screen::member_checklist;
+use shikaku_core::screen::{HouseholdSnapshot, switch_checklist};
 
-use crate::context::{Context, resolve_member};
+use crate::context::{Context, resolve_in};
 use crate::render::{json, text};
 use crate::util::AtArg;
 
@@ -26,15 +26,21 @@ pub struct ChecklistArgs {
 /// Runs `checklist`.
 pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
     let store = ctx.open()?;
-    let members = match &args.member {
-        Some(m) => vec![resolve_member(&store, m)?],
-        None => store.household()?.members,
+    // One read of the household for every member's checklist.
+    let snapshot = HouseholdSnapshot::read(&store, args.at.now())?;
+    let ids = match &args.member {
+        Some(m) => vec![resolve_in(&snapshot, m)?],
+        None => snapshot.members().map(|m| m.id).collect(),
     };
-    let now = args.at.now();
-    let mut all = Vec::with_capacity(members.len());
-    for m in &members {
-        let c = member_checklist(&store, m.id, now)?;
-        all.push((m.id.to_string(), m.data.name.clone(), c));
+    let mut all = Vec::with_capacity(ids.len());
+    for id in ids {
+        let c = switch_checklist(&snapshot.member_situation(id)?);
+        let name = snapshot
+            .members()
+            .find(|m| m.id == id)
+            .map(|m| m.data.name.clone())
+            .unwrap_or_default();
+        all.push((id.to_string(), name, c));
     }
     if args.format == "json" {
         out!("{}", json::checklist_json(&all)?);

@@ -12,8 +12,9 @@ use chrono::Utc;
 use shikaku_core::card::{CheckOptions, Pin, TrustStore, check_card};
 use shikaku_core::clinic::{DeskPin, DeskStore, VerifyOptions, check_card_at_desk, export};
 use shikaku_core::clock::japan_today;
-use shikaku_core::eligibility::{MemberForm, RecordForm, Relationship, Sex};
-use shikaku_core::screen::{household_overview, member_guidance, member_screen};
+use shikaku_core::eligibility::{Member, MemberForm, RecordForm, Relationship, Sex};
+use shikaku_core::screen::HouseholdSnapshot;
+use shikaku_core::screen::guidance::guidance;
 use shikaku_core::store::{PassphraseKeyStore, Store, StoredCardCheck};
 use shikaku_core::sync::http::ServerUrl;
 use shikaku_core::sync::{SyncConfig, sync};
@@ -197,13 +198,12 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
 
     step(8, "the screens")?;
     let now = Utc::now();
-    let people = store.household()?.members;
-    out!(
-        "{}",
-        household_text(&household_overview(&store, now)?, &people)
-    );
+    // One read of the household for the overview, the screen and every member's guidance.
+    let snapshot = HouseholdSnapshot::read(&store, now)?;
+    let people: Vec<Member> = snapshot.members().cloned().collect();
+    out!("{}", household_text(&snapshot.overview()?, &people));
     outln!();
-    let screen = member_screen(&store, me.id, now)?;
+    let screen = snapshot.member_screen(me.id)?;
     out!("{}", screen_text(&screen));
     let html = std::env::temp_dir().join("shikaku-demo-screen.html");
     let _ = std::fs::remove_file(&html);
@@ -215,7 +215,11 @@ fn story(data_dir: Option<&Path>) -> Result<()> {
 
     outln!("\n== the clinic's card reader is down: what to present ==");
     for m in people {
-        let g = member_guidance(&store, m.id, &clinic_situation("reader-down"), now)?;
+        let g = guidance(
+            &snapshot.member_situation(m.id)?,
+            &clinic_situation("reader-down"),
+            japan_today(now),
+        );
         outln!("\n{}（{}）", m.data.name, m.data.relationship.label_ja());
         out!("{}", guidance_text(&g));
     }

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use shikaku_core::screen::{ClinicSituation, member_guidance};
+use shikaku_core::screen::guidance::guidance;
+use shikaku_core::screen::{ClinicSituation, HouseholdSnapshot, japan_today};
 
-use crate::context::{Context, resolve_member};
+use crate::context::{Context, resolve_in};
 use crate::render::{json, text};
 use crate::util::{AtArg, CLINIC_SITUATIONS, clinic_situation};
 
@@ -34,17 +35,19 @@ fn clinic_names() -> Vec<&'static str> {
 /// Runs `guidance`.
 pub fn run(ctx: &Context, args: GuidanceArgs) -> Result<ExitCode> {
     let store = ctx.open()?;
-    let m = resolve_member(&store, &args.member)?;
     let now = args.at.now();
+    // One read of the household: the member's situation does not depend on the clinic's.
+    let snapshot = HouseholdSnapshot::read(&store, now)?;
+    let member = snapshot.member_situation(resolve_in(&snapshot, &args.member)?)?;
     let situations: Vec<(&str, ClinicSituation)> = if args.clinic == "all" {
         ClinicSituation::ALL.to_vec()
     } else {
         vec![(args.clinic.as_str(), clinic_situation(&args.clinic))]
     };
-    let mut all = Vec::new();
-    for (name, situation) in situations {
-        all.push((name, member_guidance(&store, m.id, &situation, now)?));
-    }
+    let all: Vec<_> = situations
+        .into_iter()
+        .map(|(name, clinic)| (name, guidance(&member, &clinic, japan_today(now))))
+        .collect();
     if args.format == "json" {
         out!("{}", json::guidance_json(&all)?);
         return Ok(ExitCode::SUCCESS);

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use shikaku_core::screen::member_screen;
+use shikaku_core::screen::HouseholdSnapshot;
 
-use crate::context::{Context, create_private, resolve_member};
+use crate::context::{Context, create_private, resolve_in};
 use crate::render::{html, json, text};
 use crate::util::AtArg;
 
@@ -29,8 +29,9 @@ pub struct ShowArgs {
 /// Runs `show`.
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let store = ctx.open()?;
-    let m = resolve_member(&store, &args.member)?;
-    let screen = member_screen(&store, m.id, args.at.now())?;
+    // One read of the household (the screen needs the rest of it: docs/rules.md §1.4).
+    let snapshot = HouseholdSnapshot::read(&store, args.at.now())?;
+    let screen = snapshot.member_screen(resolve_in(&snapshot, &args.member)?)?;
     let page = match args.format.as_str() {
         "html" => html::screen_html(&screen),
         "json" => json::screen_json(&screen)?,
