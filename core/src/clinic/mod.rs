@@ -22,6 +22,7 @@ mod claim;
 mod declaration;
 mod desk;
 pub mod export;
+pub mod fhir;
 mod log;
 mod pending;
 mod trust;
