@@ -64,6 +64,9 @@ pub struct DeskStore {
     /// The trust list as last read and verified with the pinned root (see `trust.rs`): the
     /// stored bytes only change through this object, which clears it.
     pub(super) trust_cache: std::cell::RefCell<Option<super::DeskTrust>>,
+    /// What this opened store knows of the visit log's chain (`None`: not checked yet; see
+    /// `log.rs`, `DeskStore::check_log`).
+    pub(super) chain: std::cell::Cell<Option<super::log::Chain>>,
 }
 
 impl std::fmt::Debug for DeskStore {
@@ -78,6 +81,8 @@ impl std::fmt::Debug for DeskStore {
 pub struct DeskBatch<'a> {
     pub(super) tx: Transaction<'a>,
     pub(super) keys: &'a Keys,
+    /// The chain as known in this transaction (kept by the store once it commits).
+    pub(super) chain: Option<super::log::Chain>,
 }
 
 /// Creates `dir` (and its parents) owner-only, and narrows an existing one to the owner: it
@@ -131,6 +136,7 @@ impl DeskStore {
                     keys,
                     path: path.clone(),
                     trust_cache: Default::default(),
+                    chain: Default::default(),
                 })
             }
         })
@@ -155,6 +161,8 @@ impl DeskStore {
             keys: new.keys,
             path,
             trust_cache: Default::default(),
+            // A new log is empty, so intact.
+            chain: std::cell::Cell::new(Some(super::log::Chain::Intact(super::log::Head::EMPTY))),
         })
     }
 
@@ -163,7 +171,8 @@ impl DeskStore {
         &self.path
     }
 
-    /// Runs `f` in one durable transaction: all of its appends land, or none do.
+    /// Runs `f` in one durable transaction: all of its appends land, or none do. An append
+    /// refuses to extend a log whose chain is broken (see [`DeskStore::check_log`]).
     pub fn write<T>(
         &mut self,
         f: impl FnOnce(&mut DeskBatch<'_>) -> Result<T, super::ClinicError>,
@@ -175,9 +184,23 @@ impl DeskStore {
         let mut batch = DeskBatch {
             tx,
             keys: &self.keys,
+            chain: self.chain.get(),
         };
-        let out = f(&mut batch)?;
-        batch.tx.commit().map_err(StoreError::from)?;
-        Ok(out)
+        let out = f(&mut batch);
+        let chain = batch.chain;
+        match out {
+            Ok(out) => {
+                batch.tx.commit().map_err(StoreError::from)?;
+                self.chain.set(chain);
+                Ok(out)
+            }
+            Err(e) => {
+                // A broken chain found stays known; appends that rolled back are forgotten.
+                if let Some(broken @ super::log::Chain::Broken { .. }) = chain {
+                    self.chain.set(Some(broken));
+                }
+                Err(e)
+            }
+        }
     }
 }

@@ -33,7 +33,8 @@ pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVis
 pub use declaration::{Declaration, DeclarationForm};
 pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{
-    DECLARED_LABEL, EntryKind, LogCheck, LogEntry, LogProblem, MAX_RANGE_DAYS, VisitList,
+    CheckedVisits, DECLARED_LABEL, EntryKind, INCOMPLETE_LABEL, LogCheck, LogEntry, LogProblem,
+    MAX_RANGE_DAYS, VisitList,
 };
 pub use pending::PendingCardCheck;
 pub use trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};

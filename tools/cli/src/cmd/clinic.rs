@@ -14,12 +14,14 @@ use anyhow::{Result, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use shikaku_core::clinic::{
-    DESK_FILE, DeclarationForm, DeskStore, LogCheck, LogEntry, VisitList, export,
+    CheckedVisits, ClinicError, DESK_FILE, DeclarationForm, DeskStore, INCOMPLETE_LABEL, LogCheck,
+    LogEntry, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::text::parse_date;
 use shikaku_core::eligibility::{Relationship, Sex};
 use shikaku_core::store::PassphraseKeyStore;
+use shikaku_core::store::StoreError;
 
 use crate::context::{Context, PASSPHRASE_ENV, create_private, new_passphrase, passphrase};
 
@@ -181,7 +183,19 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         copay_percent: a.copay,
     };
     let mut desk = open(dir, true)?;
-    let position = desk.declare(&form, &a.operator, Utc::now())?;
+    let position = match desk.declare(&form, &a.operator, Utc::now()) {
+        Ok(p) => p,
+        Err(e @ ClinicError::Store(StoreError::Corrupt { .. })) => {
+            // The append found the log broken (or a row damaged): say where, in Japanese too.
+            if let Some(n) = desk.check_log()?.notice_ja() {
+                eprintln!("{n}");
+            }
+            bail!(
+                "{e}; nothing was recorded: a damaged log is not extended (run `shikaku clinic log verify`)"
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
     outln!("{position}");
     eprintln!("recorded entry {position}: 被保険者資格申立書 (申立・未検証)");
     Ok(ExitCode::SUCCESS)
@@ -221,6 +235,10 @@ fn text_line(e: &LogEntry) -> String {
     )
 }
 
+/// `clinic log`: the entries of the range, checked against the whole log's chain. When the
+/// chain is broken or an entry is damaged, the listing or export is still written, marked
+/// incomplete (text: the notice first; CSV: a marker row after the header; JSON: `complete`
+/// false and `log_check`), the receptionist's line goes to standard error, and the exit is 1.
 fn log(dir: &Path, a: LogArgs) -> Result<ExitCode> {
     let today = japan_today(Utc::now());
     let to = a.to.as_deref().map(|s| day("to", s)).transpose()?;
@@ -228,17 +246,21 @@ fn log(dir: &Path, a: LogArgs) -> Result<ExitCode> {
     let to = to.unwrap_or(today);
     let from = from.unwrap_or(to);
     let desk = open(dir, false)?;
-    let list: VisitList = desk.visits_between(from, to)?;
+    let checked: CheckedVisits = desk.visits_between_checked(from, to)?;
+    let notice = checked.notice_ja();
     let body = match a.format {
-        LogFormat::Csv => export::to_csv(&list.entries),
-        LogFormat::Json => export::to_json(&list, from, to) + "\n",
+        LogFormat::Csv => checked.to_csv(),
+        LogFormat::Json => checked.to_json(from, to) + "\n",
         LogFormat::Text => {
             let mut s = String::new();
-            for e in &list.entries {
+            if let Some(n) = &notice {
+                s.push_str(&format!("【{INCOMPLETE_LABEL}】{n}\n"));
+            }
+            for e in &checked.list.entries {
                 s.push_str(&text_line(e));
                 s.push('\n');
             }
-            if list.entries.is_empty() {
+            if checked.list.entries.is_empty() {
                 s.push_str(&format!("no visits from {from} to {to}\n"));
             }
             s
@@ -248,11 +270,25 @@ fn log(dir: &Path, a: LogArgs) -> Result<ExitCode> {
         Some(path) => create_private(path)?.write_all(body.as_bytes())?,
         None => out!("{body}"),
     }
-    if !list.corrupt.is_empty() {
-        let rows: Vec<String> = list.corrupt.iter().map(|r| r.id.clone()).collect();
+    if let Some(n) = notice {
+        eprintln!("{n}");
+        let at = match checked.check {
+            LogCheck::Broken { position: 0, .. } => "the chain head is damaged".to_string(),
+            LogCheck::Broken { position, problem } => {
+                format!("the log is broken at entry {position} ({problem:?})")
+            }
+            LogCheck::Intact { .. } => {
+                let rows: Vec<&str> = checked.list.corrupt.iter().map(|r| r.id.as_str()).collect();
+                format!("entries {} are damaged and not shown", rows.join(", "))
+            }
+        };
         eprintln!(
-            "error: entries {} are damaged and not shown; run `shikaku clinic log verify`",
-            rows.join(", ")
+            "error: {at}; this listing is incomplete{}; run `shikaku clinic log verify`",
+            if a.out.is_some() {
+                " (the file written is marked so)"
+            } else {
+                ""
+            }
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -276,6 +312,9 @@ fn verify(dir: &Path) -> Result<ExitCode> {
                 "BROKEN at {at}: {} ({problem:?}); entries from there on cannot be trusted",
                 problem.label_ja()
             );
+            if let Some(n) = (LogCheck::Broken { position, problem }).notice_ja() {
+                outln!("{n}");
+            }
             Ok(ExitCode::FAILURE)
         }
     }
