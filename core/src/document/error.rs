@@ -55,10 +55,41 @@ pub enum DocumentError {
         /// Why, a fixed text.
         reason: &'static str,
     },
+    /// A scanned text that starts like a QR payload (`SK1`, after folding full width and case)
+    /// but was typed in a way that cannot be undone unambiguously: a keyboard layout that
+    /// does not explain every character, or kana from a Japanese input method. The scanner's
+    /// keyboard setting is the likely cause, not a forgery.
+    #[error(
+        "the scanned text looks like a shikaku QR code typed with another keyboard layout or \
+         input mode: check the scanner's keyboard setting (US or Japanese layout) and that \
+         Japanese input (IME) is off, then scan again"
+    )]
+    ScannerKeyboard,
+    /// The record has a 資格喪失日 (`lost_on`): the signed formats cannot carry it, and a
+    /// document signed without it would show the lost coverage as in force. Nothing is signed.
+    #[error(
+        "the record has a 資格喪失日 (lost_on), which a signed document cannot carry: \
+         coverage that has been lost is not signed"
+    )]
+    LostCoverage,
     /// A stored record that is not issuer-signed was given for re-verification.
     #[error("the record is not issuer-signed")]
     NotIssuerSigned,
     /// A stored record differs from the document its signature covers.
     #[error("the stored record does not match its signed document")]
     StoredMismatch,
+}
+
+impl DocumentError {
+    /// What the receptionist is told when a scanned text was typed wrongly
+    /// ([`DocumentError::ScannerKeyboard`]); `None` for every other error.
+    pub fn scanner_hint_ja(&self) -> Option<&'static str> {
+        match self {
+            DocumentError::ScannerKeyboard => Some(
+                "読み取った文字がキーボード設定の違いで崩れています（偽造ではありません）。\
+                 スキャナーのキーボード設定（US配列／日本語配列）と、日本語入力（IME）がオフであることを確認して、もう一度読み取ってください。",
+            ),
+            _ => None,
+        }
+    }
 }

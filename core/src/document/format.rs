@@ -100,7 +100,14 @@ impl EligibilityDocument {
     /// record re-validated by [`MemberForm::validate`] and [`RecordForm::validate`] as of the
     /// day of issue (Japan time), so an old document is never refused for being old. Values
     /// must already be in the normal form those rules produce.
+    ///
+    /// A record with a 資格喪失日 (`lost_on`) is [`DocumentError::LostCoverage`]: the format
+    /// has no field for it, and signing the record without it would present lost coverage as
+    /// in force.
     pub fn validate(&self) -> Result<(), DocumentError> {
+        if self.record.lost_on.is_some() {
+            return Err(DocumentError::LostCoverage);
+        }
         check_id(&self.household_id, "household_id")?;
         check_id(&self.person_id, "person_id")?;
         if self.version == 0 {
@@ -431,6 +438,7 @@ pub(super) fn decode_record(v: Value) -> Result<EligibilityRecord, DocumentError
         elderly: f.opt(k::ELDERLY).map(decode_elderly).transpose()?,
         limit: f.opt(k::LIMIT).map(decode_limit).transpose()?,
         preschool: cbor::boolean(f.req(k::PRESCHOOL, "record.preschool")?, "record.preschool")?,
+        // Not in the format: a record with one is never signed (`DocumentError::LostCoverage`).
         lost_on: None,
     };
     f.finish()?;

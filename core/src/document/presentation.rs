@@ -122,6 +122,7 @@ impl PresentedRecord {
             elderly: self.elderly.clone(),
             limit: None,
             preschool: self.preschool,
+            // Not in the format: a record with one is never signed (`DocumentError::LostCoverage`).
             lost_on: None,
         }
     }
@@ -232,11 +233,17 @@ fn presented_person(p: &MemberData) -> MemberData {
 /// member has a card — the salted binding of `spki` under `salt` (a fresh random salt for each
 /// presentation signed). `spki` must be the key `doc` is bound to (SHA-256(spki) equal to its
 /// holder binding) and absent when `doc` has none; otherwise [`DocumentError::HolderMismatch`].
+/// A record with a 資格喪失日 is [`DocumentError::LostCoverage`] (a presentation cannot carry
+/// it).
 pub fn presentation_of(
     doc: &EligibilityDocument,
     salt: [u8; SALT_LEN],
     spki: Option<&[u8]>,
 ) -> Result<PresentationDocument, DocumentError> {
+    // A presentation has no field for the 資格喪失日 either: lost coverage is never presented.
+    if doc.record.lost_on.is_some() {
+        return Err(DocumentError::LostCoverage);
+    }
     let holder = match (doc.holder_binding, spki) {
         (None, None) => None,
         (Some(raw), Some(spki)) if <[u8; 32]>::from(Sha256::digest(spki)) == raw => {

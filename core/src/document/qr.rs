@@ -1,6 +1,32 @@
 //! The QR form of a signed document: `SK1:` + Base45(zlib(signed bytes)), as the EU digital
 //! COVID certificate does with `HC1:`. Base45 (RFC 9285) uses only characters of the QR
 //! alphanumeric mode.
+//!
+//! A clinic's USB scanner types the payload as a keyboard would, and three things commonly go
+//! wrong on the way; [`from_qr_payload`] undoes them where the mapping is unambiguous
+//! (docs/protocol.md, "QR payload"):
+//!
+//! - **Keyboard layout.** The scanner sends key codes for its own layout; the PC reads them
+//!   with its own. A scanner set to a US layout on a PC set to the Japanese (JIS, 106/109)
+//!   layout types `:` as `+` (US Shift+`;` is JIS `+`), `*` as `(` (Shift+8) and `+` as `~`
+//!   (US Shift+`=` is JIS Shift+`^`, `~` or its JIS-Roman overline `‾`); a scanner set to JIS on a
+//!   US PC types `:` as `'`, `*` as `"` and `+` as `:` (A. Brouwer, "Keyboard scancodes",
+//!   §8 Japanese keyboards, the table of keycaps that differ). Every other character of the
+//!   QR alphanumeric set sits on the same key in both. The prefix `SK1:` shows which happened
+//!   (`SK1+` or `SK1'`), and in each case the substitution is one-to-one on the payload's
+//!   alphabet, so it is undone exactly; a character that the detected layout cannot produce
+//!   is refused.
+//! - **Full width.** A Japanese input method in full-width mode types `ＳＫ１：…`: full-width
+//!   ASCII (U+FF01–U+FF5E) and the ideographic space are folded to ASCII.
+//! - **Case.** Some scanners type lower case (or Caps Lock inverts it): Base45 has no lower
+//!   case letters, so letters are upper-cased.
+//!
+//! A text that starts like a payload (`SK1` after folding) but cannot be undone so — kana from
+//! an input method in hiragana mode, a character the layout cannot explain — is
+//! [`DocumentError::ScannerKeyboard`]: check the scanner's keyboard setting, not a forgery.
+//! Normalising never weakens verification: it only chooses the text to decode, and the
+//! decoded bytes are then checked exactly as before (canonical Base45, zlib, padding, and the
+//! signature over those bytes by the caller).
 
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
@@ -48,7 +74,8 @@ fn inflate(zlib: &[u8]) -> Result<Vec<u8>, DocumentError> {
 }
 
 /// Refuses a stream whose unused padding bits at the end of the deflate data are not zero,
-/// so that changing a character of a payload can never leave the decoded bytes unchanged.
+/// so that changing a character of a payload to another of its alphabet can never leave the
+/// decoded bytes unchanged.
 /// A bit of the last deflate byte is padding exactly when flipping it leaves the output
 /// unchanged; padding bits are the high bits of that byte.
 fn check_padding(zlib: &[u8], out: &[u8]) -> Result<(), DocumentError> {
@@ -73,11 +100,95 @@ fn check_padding(zlib: &[u8], out: &[u8]) -> Result<(), DocumentError> {
     Ok(())
 }
 
+/// The QR alphanumeric set, which a payload's text is made of.
+fn in_alphabet(c: char) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit() || " $%*+-./:".contains(c)
+}
+
+/// How the scanner's keyboard typed the payload, told by the character after `SK1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// As printed (`SK1:`).
+    AsPrinted,
+    /// A US-layout scanner on a JIS-layout PC (`SK1+`).
+    UsOnJis,
+    /// A JIS-layout scanner on a US-layout PC (`SK1'`).
+    JisOnUs,
+}
+
+impl Layout {
+    fn of(separator: char) -> Option<Layout> {
+        match separator {
+            ':' => Some(Layout::AsPrinted),
+            '+' => Some(Layout::UsOnJis),
+            '\'' => Some(Layout::JisOnUs),
+            _ => None,
+        }
+    }
+
+    /// The character of the payload a typed character stands for, or `None` when this layout
+    /// cannot have typed it.
+    fn undo(self, typed: char) -> Option<char> {
+        let c = match (self, typed) {
+            (Layout::AsPrinted, c) => c,
+            (Layout::UsOnJis, '+') => ':',
+            (Layout::UsOnJis, '(') => '*',
+            (Layout::UsOnJis, '~' | '\u{203E}') => '+',
+            (Layout::UsOnJis, ':' | '*') => return None,
+            (Layout::JisOnUs, '\'') => ':',
+            (Layout::JisOnUs, '"') => '*',
+            (Layout::JisOnUs, ':') => '+',
+            (Layout::JisOnUs, '+' | '*') => return None,
+            (_, c) => c,
+        };
+        in_alphabet(c).then_some(c)
+    }
+}
+
+/// A full-width ASCII character (U+FF01–U+FF5E) or the ideographic space as ASCII, and a
+/// lower-case letter in upper case.
+fn fold(c: char) -> char {
+    let c = match u32::from(c) {
+        0x3000 => ' ',
+        n @ 0xFF01..=0xFF5E => char::from_u32(n - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    c.to_ascii_uppercase()
+}
+
+/// The payload as printed in the QR code, from what a scanner typed (see the module's
+/// documentation): unchanged when it already is, else folded and with the keyboard layout's
+/// substitutions undone.
+fn as_printed(typed: &str) -> Result<std::borrow::Cow<'_, str>, DocumentError> {
+    if typed.starts_with(QR_PREFIX) && typed.chars().all(in_alphabet) {
+        return Ok(std::borrow::Cow::Borrowed(typed));
+    }
+    let folded: Vec<char> = typed.chars().map(fold).collect();
+    if folded.len() > MAX_BASE45_CHARS + QR_PREFIX.len() {
+        return Err(DocumentError::TooLarge {
+            limit: MAX_SIGNED_BYTES,
+        });
+    }
+    let (Some(['S', 'K', '1']), Some(&separator)) = (folded.get(..3), folded.get(3)) else {
+        return Err(bad("missing the SK1: prefix"));
+    };
+    let layout = Layout::of(separator).ok_or(DocumentError::ScannerKeyboard)?;
+    let body: Option<String> = folded[4..].iter().map(|c| layout.undo(*c)).collect();
+    let body = body.ok_or(DocumentError::ScannerKeyboard)?;
+    Ok(std::borrow::Cow::Owned(format!("{QR_PREFIX}{body}")))
+}
+
 /// Decodes a QR payload back to the signed bytes: the `SK1:` prefix, canonical Base45, a zlib
 /// stream that inflates to at most 16 KiB (a zip bomb stops there). The result still has to
 /// go through [`super::verify_document`].
+///
+/// What a scanner typed with another keyboard layout, in full width or in lower case is first
+/// turned back into the printed payload where that is unambiguous (see the module's
+/// documentation); a text that starts like a payload but cannot be turned back is
+/// [`DocumentError::ScannerKeyboard`].
 pub fn from_qr_payload(payload: &str) -> Result<Vec<u8>, DocumentError> {
-    let body = payload
+    let printed = as_printed(payload)?;
+    let body = printed
         .strip_prefix(QR_PREFIX)
         .ok_or(bad("missing the SK1: prefix"))?;
     if body.len() > MAX_BASE45_CHARS {
@@ -134,9 +245,14 @@ mod tests {
 
     #[test]
     fn bad_base45_and_zlib_are_typed() {
-        // Lower case is not Base45; one dangling character neither.
+        // A character outside the QR alphanumeric set is not Base45; one dangling character
+        // neither.
         assert_eq!(
-            from_qr_payload("SK1:abc"),
+            from_qr_payload("SK1:AB#"),
+            Err(DocumentError::ScannerKeyboard)
+        );
+        assert_eq!(
+            from_qr_payload("SK1:ABCD"),
             Err(DocumentError::BadQr {
                 reason: "not valid Base45"
             })

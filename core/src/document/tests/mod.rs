@@ -16,8 +16,10 @@ use crate::card::KeyFingerprint;
 use crate::eligibility::{InsurerNumber, Provenance, RecordId, StoredRecord};
 
 mod codec;
+mod lost_coverage;
 mod presentation;
 mod qr_payload;
+mod scanner;
 mod signature;
 mod trust_list;
 
