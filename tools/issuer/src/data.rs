@@ -30,7 +30,9 @@
 //!
 //! Every person is validated with [`MemberForm::validate`] and every record with
 //! [`RecordForm::validate`] as of the current day in Japan; `person.relationship` and
-//! `record.relationship` must agree. Who sees what: a member whose relationship is `self`
+//! `record.relationship` must agree. A record with a 資格喪失日 (`lost_on`) is refused: the
+//! signed document has no field for it, so signed it would show the lost coverage as in force
+//! at a clinic (the core's signing refuses it too, `DocumentError::LostCoverage`). Who sees what: a member whose relationship is `self`
 //! (the 被保険者) gets every member of the household; a `dependent` gets only their own.
 //! Errors name the household and member by position and the field, never a value.
 
@@ -263,6 +265,15 @@ impl Data {
                         "{at}: person.relationship and record.relationship disagree"
                     ));
                 }
+                if record.lost_on.is_some() {
+                    // The signed formats have no 資格喪失日: signed without it, the lost coverage
+                    // would verify as in force at a clinic (DocumentError::LostCoverage).
+                    return Err(format!(
+                        "{at}, record: lost_on (資格喪失日) is set, and coverage that has been \
+                         lost cannot be signed (the signed document has no field for it); \
+                         remove the record, or replace it with the insurance joined next"
+                    ));
+                }
                 members.push(Person {
                     id: m.id,
                     card,
@@ -440,6 +451,13 @@ relationship = "self"
                 "disagree",
             ),
             (one.replace("\"01130012\"", "\"01130013\""), "record"),
+            (
+                one.replace(
+                    "number = \"1\"\n",
+                    "number = \"1\"\nlost_on = \"2026-10-01\"\n",
+                ),
+                "lost_on (資格喪失日) is set",
+            ),
             (
                 one.replace("card_key =", "card = \"AA:bX\"\ncard_key ="),
                 "card",
