@@ -4,7 +4,7 @@
 //!
 //! A clinic's USB scanner types the payload as a keyboard would, and three things commonly go
 //! wrong on the way; [`from_qr_payload`] undoes them where the mapping is unambiguous
-//! (docs/protocol.md, "QR payload"):
+//! (docs/protocol.md, "QR form"):
 //!
 //! - **Keyboard layout.** The scanner sends key codes for its own layout; the PC reads them
 //!   with its own. A scanner set to a US layout on a PC set to the Japanese (JIS, 106/109)
