@@ -14,12 +14,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, NaiveDate, Utc};
 use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
-    self as core_clinic, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DeclarationForm, DeskCardCheck,
-    DeskPin, DeskStore, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem,
-    PendingCardCheck, TrustAge, VerifyOptions, export,
+    self as core_clinic, CardCheckFailure, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS,
+    DeclarationForm, DeskAcceptance, DeskCardCheck, DeskCardState, DeskOutcome, DeskPin, DeskStore,
+    DeskTone, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, PendingCardCheck,
+    TrustAge, VerifyOptions, export,
 };
 use shikaku_core::document::VerifyingKey;
-use shikaku_core::eligibility::{Relationship, Sex};
+use shikaku_core::eligibility::{DocumentKind, Relationship, Sex};
 use shikaku_core::sync::fetch_trust_list;
 use zeroize::Zeroizing;
 
@@ -47,6 +48,9 @@ pub enum DeskVerdict {
     EligibilityExpired,
     /// 有効期間前（資格）: authentic, but the eligibility starts after today (its 有効開始日).
     NotYetValid,
+    /// 発行日時が未来: authentic, but issued after the desk's clock (the clock or the document
+    /// is wrong); no field shown, not recorded.
+    IssuedInFuture,
     /// 発行元不明: the key is not in the desk's trust list, outside its validity, not allowed
     /// for this 保険者番号, or the desk has no trust list yet.
     UnknownIssuer,
@@ -54,6 +58,98 @@ pub enum DeskVerdict {
     BadSignature,
     /// 形式不正: not a shikaku QR code, truncated, or not a well-formed document.
     Malformed,
+}
+
+/// The desk's overall outcome, in one word (the core's `DeskAcceptance`): the document's
+/// verdict, its kind and the card together.
+#[uniffi::remote(Enum)]
+pub enum DeskAcceptance {
+    /// 確認済み: an authentic document in force, and either a 資格確認書 or an お知らせ /
+    /// マイナポータル screen with the patient's card checked (PIN, or 目視).
+    Accepted,
+    /// カード確認が必要: an authentic お知らせ / マイナポータル screen in force, but no card
+    /// checked yet; the screen alone is not accepted.
+    CardRequired,
+    /// 別人のカード: the card on the reader is not the document's; refused, never recorded.
+    CardMismatch,
+    /// The document itself is not confirmed (the verdict says why).
+    DocumentNotConfirmed,
+}
+
+/// How to show an outcome (the core's `DeskTone`).
+#[uniffi::remote(Enum)]
+pub enum DeskTone {
+    /// Confirmed.
+    Green,
+    /// Not yet confirmed: `DeskOutcomeView.action` says what to do.
+    Amber,
+    /// Refused, or the document is not confirmed.
+    Red,
+}
+
+/// What the desk knows of the patient's card for one verification (the core's
+/// `DeskCardState`).
+#[uniffi::remote(Enum)]
+pub enum DeskCardState {
+    /// No card was checked (or the last check failed: a wrong PIN, a reader error).
+    NotChecked,
+    /// The card matched the document's holder binding without the PIN; nobody has stated yet
+    /// that the card's photo is the patient's.
+    Matched,
+    /// 目視: the card compared with the patient by the receptionist.
+    Visual,
+    /// PIN: the card matched and signed a fresh challenge after the patient's PIN.
+    Pin,
+    /// The card on the reader is another person's.
+    Mismatch,
+}
+
+/// The desk's overall outcome, to show: the large word and its colour, what stands behind it,
+/// what to do, and whether `ClinicDesk.record` will take it. Every word is the core's.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeskOutcomeView {
+    /// The decision.
+    pub acceptance: DeskAcceptance,
+    /// The word shown in large type: 確認済み, カード確認が必要, 別人のカード（受付不可）, or the
+    /// document's verdict.
+    pub label: String,
+    /// Its colour.
+    pub tone: DeskTone,
+    /// What stands behind it: which document, its signature, which card check.
+    pub basis: String,
+    /// What the receptionist does next, if anything.
+    pub action: Option<String>,
+    /// The card's state the outcome was decided with.
+    pub card: DeskCardState,
+    /// The kind of document the presentation carries (when its signature verified).
+    pub document_kind: Option<DocumentKind>,
+    /// False when the presentation carries no holder binding: no card can be matched to it on
+    /// the reader, only compared by eye.
+    pub holder_bound: bool,
+    /// True when `record` will take the visit (with `face_compared` when
+    /// `needs_face_statement`).
+    pub can_record: bool,
+    /// True when recording needs the receptionist's statement that they compared the card with
+    /// the patient (`record`'s `face_compared`): show it as a required checkbox.
+    pub needs_face_statement: bool,
+    /// How eligibility is confirmed, in the claim's words (署名付き資格確認書, 署名付き資格情報＋カード（PIN）, …).
+    pub confirmation_label: String,
+}
+
+fn outcome_view(o: DeskOutcome) -> DeskOutcomeView {
+    DeskOutcomeView {
+        acceptance: o.acceptance,
+        label: o.label_ja().to_string(),
+        tone: o.tone(),
+        basis: o.basis_ja(),
+        action: o.action_ja().map(str::to_string),
+        card: o.card,
+        document_kind: o.kind,
+        holder_bound: o.holder_bound,
+        can_record: o.can_record(),
+        needs_face_statement: o.needs_face_statement(),
+        confirmation_label: o.confirmation_ja().to_string(),
+    }
 }
 
 /// What is wrong at the first bad position of the visit log (the core's `LogProblem`).
@@ -136,6 +232,11 @@ pub struct DeskClaim {
     pub relationship: Relationship,
     /// 一部負担金割合 in percent (absent when printed as 法定負担割合のとおり).
     pub copay_percent: Option<u8>,
+    /// 未就学区分, as signed.
+    pub preschool: bool,
+    /// The 負担割合 as the desk shows it (the core's words): 「3割」, 「2割（未就学）」,
+    /// 「未就学（法定のとおり：2割）」 or 「法定のとおり」 — never empty.
+    pub copay_label: String,
     /// 有効開始年月日.
     pub valid_from: Option<String>,
     /// 有効終了年月日.
@@ -152,8 +253,11 @@ pub struct DeskClaim {
     pub limit_effective_from: Option<String>,
 }
 
-fn desk_claim(c: core_clinic::ClaimFields) -> DeskClaim {
-    DeskClaim {
+fn desk_claim(v: &DeskVerification) -> Option<DeskClaim> {
+    let c = v.claim()?;
+    Some(DeskClaim {
+        preschool: v.preschool().unwrap_or_default(),
+        copay_label: v.copay_ja().unwrap_or_default(),
         insurer_number: c.insurer_number.as_str().to_string(),
         symbol: c.symbol,
         number: c.number,
@@ -171,7 +275,7 @@ fn desk_claim(c: core_clinic::ClaimFields) -> DeskClaim {
         elderly_valid_until: c.elderly.as_ref().and_then(|e| e.valid_until).map(date),
         limit_category: c.limit.as_ref().map(|l| l.category.clone()),
         limit_effective_from: c.limit.as_ref().and_then(|l| l.effective_from).map(date),
-    }
+    })
 }
 
 /// The outcome of verifying one scanned QR code, to show. The document's fields
@@ -182,11 +286,16 @@ pub struct DeskResult {
     /// The opaque id of this verification inside the desk: pass it to
     /// `ClinicDesk.check_card` and `ClinicDesk.record`.
     pub verification_id: u64,
-    /// The verdict.
+    /// The desk's overall outcome before any card check: show `outcome.label` in large type,
+    /// not the document's verdict (an お知らせ or マイナポータル screen is カード確認が必要 until
+    /// its card is checked). `ClinicDesk.outcome` gives it again after a card check.
+    pub outcome: DeskOutcomeView,
+    /// The document's verdict (signature, issuer, validity).
     pub verdict: DeskVerdict,
-    /// The verdict's word, shown in large type (確認済み, 署名不正, …).
+    /// The document verdict's word (確認済み, 署名不正, …): about the document only.
     pub verdict_label: String,
-    /// Why the verdict is not 確認済み, in English without personal data; `None` when confirmed.
+    /// Why the verdict is not 確認済み, in Japanese for the receptionist, with what to do, and
+    /// without personal data (no date or number); `None` when confirmed.
     pub reason: Option<String>,
     /// The day in Japan the verification ran, `YYYY-MM-DD`.
     pub checked_on: String,
@@ -214,6 +323,9 @@ pub struct CardAtDesk {
     pub pin_verified: bool,
     /// SHA-256 of the card's 利用者証明用 key (hex).
     pub key_fingerprint: String,
+    /// The overall outcome with this card, before the receptionist states 目視
+    /// (`ClinicDesk.outcome` with `face_compared` gives it after).
+    pub outcome: DeskOutcomeView,
     /// The card certificate's notAfter, RFC 3339.
     pub certificate_not_after: String,
 }
@@ -365,8 +477,24 @@ impl From<ClinicError> for ShikakuError {
             ClinicError::Sync(s) => s.into(),
             ClinicError::Card(c) => c.into(),
             ClinicError::CardMismatch => ShikakuError::CardMismatch,
+            ClinicError::CardRequired => invalid(
+                "face_compared",
+                "カード確認",
+                "this document is accepted only with the patient's card: check the card, or record a declaration",
+            ),
+            ClinicError::NoHolderBinding => invalid(
+                "verification_id",
+                "カード照合",
+                "the document carries no card binding: compare the card by eye",
+            ),
             ClinicError::NotRecordable => ShikakuError::NotRecordable,
         }
+    }
+}
+
+impl CardCheckFailure for ShikakuError {
+    fn is_card_mismatch(&self) -> bool {
+        matches!(self, ShikakuError::CardMismatch)
     }
 }
 
@@ -541,6 +669,7 @@ impl ClinicDesk {
         let document = v.document_info();
         let result = DeskResult {
             verification_id: 0,
+            outcome: outcome_view(v.outcome(DeskCardState::NotChecked)),
             verdict: v.verdict,
             verdict_label: v.verdict.label_ja().to_string(),
             reason: v.reason.clone(),
@@ -550,7 +679,7 @@ impl ClinicDesk {
             format: document.as_ref().map(|d| d.format),
             key_id: document.map(|d| d.key_id),
             trust: v.trust.map(trust_status),
-            claim: v.claim().map(desk_claim),
+            claim: desk_claim(&v),
         };
         Ok(DeskResult {
             verification_id: self.keep(v),
@@ -604,21 +733,41 @@ impl ClinicDesk {
         })();
         let mut p = self.pending();
         let i = p.position(verification_id)?;
-        let check = p.kept[i].card.apply(checked)?;
+        let kept = &mut p.kept[i];
+        let check = kept.card.apply(checked)?.clone();
         Ok(CardAtDesk {
             label: check.label_ja().to_string(),
             pin_verified: check.pin_verified(),
             key_fingerprint: check.key_fingerprint().to_hex(),
             certificate_not_after: time(check.certificate_not_after()),
+            outcome: outcome_view(kept.verification.outcome_with(&kept.card, false)),
         })
+    }
+
+    /// The overall outcome of the verification `verification_id` now: with the card checks
+    /// made for it (another person's card: 別人のカード until a card matches) and
+    /// `face_compared`, the receptionist's statement that they compared the card with the
+    /// patient (目視). Show its label and colour, not the document's verdict.
+    pub fn outcome(
+        &self,
+        verification_id: u64,
+        face_compared: bool,
+    ) -> Result<DeskOutcomeView, ShikakuError> {
+        let p = self.pending();
+        let kept = &p.kept[p.position(verification_id)?];
+        Ok(outcome_view(
+            kept.verification.outcome_with(&kept.card, face_compared),
+        ))
     }
 
     /// Records the verification `verification_id` in the visit log by `operator`, with the
     /// card check made for it (if any): PIN; or 目視 when no PIN was checked and
     /// `face_compared` (the receptionist compared the card's photo with the patient); otherwise
-    /// no card check. Only an authentic document is recorded (`ShikakuError::NotRecordable`
-    /// otherwise: record a 申立 with `declare`). Returns the entry's position; the
-    /// verification is then forgotten.
+    /// no card check. Only what the outcome allows is recorded (`DeskOutcomeView.can_record`):
+    /// an authentic document (`ShikakuError::NotRecordable` otherwise: record a 申立 with
+    /// `declare`), never after another person's card (`ShikakuError::CardMismatch`), and an
+    /// お知らせ / マイナポータル screen only with its card (`ShikakuError::InvalidInput` on
+    /// `face_compared`). Returns the entry's position; the verification is then forgotten.
     pub fn record(
         &self,
         verification_id: u64,
@@ -630,7 +779,7 @@ impl ClinicDesk {
         let kept = &p.kept[i];
         let position = self.store().record_verification(
             &kept.verification,
-            kept.card.held(),
+            &kept.card,
             face_compared,
             &operator,
             Utc::now(),

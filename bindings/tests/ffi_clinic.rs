@@ -8,7 +8,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use shikaku_core::clinic::DeskVerdict;
+use shikaku_core::clinic::{DeskAcceptance, DeskCardState, DeskTone, DeskVerdict};
+use shikaku_core::eligibility::DocumentKind;
 use shikaku_ffi::clinic::{ClinicDesk, DeclarationInput, DeskCardOptions, LogStatus};
 use shikaku_ffi::clinic::{DeskResult, TrustUpdateSettings};
 use shikaku_ffi::{
@@ -203,6 +204,16 @@ fn a_desk_visit_from_scan_to_export() {
     assert_eq!(claim.branch.as_deref(), Some("00"));
     assert_eq!(claim.copay_percent, Some(30));
     assert_eq!(claim.name, "山田 太郎");
+    // The document is fine, but it is a マイナポータル screen: not 確認済み without its card.
+    assert_eq!(good.outcome.acceptance, DeskAcceptance::CardRequired);
+    assert_eq!(good.outcome.label, "カード確認が必要");
+    assert_eq!(good.outcome.tone, DeskTone::Amber);
+    assert_eq!(good.outcome.document_kind, Some(DocumentKind::Portal));
+    assert_eq!(good.outcome.card, DeskCardState::NotChecked);
+    assert!(good.outcome.holder_bound);
+    assert!(!good.outcome.can_record);
+    assert!(good.outcome.basis.contains("写し"), "{:?}", good.outcome);
+    assert!(good.outcome.action.is_some());
 
     // One character changed: no fields, and neither a card check nor a record.
     let genuine = payload(&issuer);
@@ -216,6 +227,9 @@ fn a_desk_visit_from_scan_to_export() {
     ));
     assert!(bad.reason.is_some());
     assert_no_document_fields(&bad);
+    assert_eq!(bad.outcome.acceptance, DeskAcceptance::DocumentNotConfirmed);
+    assert_eq!(bad.outcome.tone, DeskTone::Red);
+    assert_eq!(bad.outcome.label, bad.verdict_label);
     let taro = virtual_card(TARO.into()).unwrap();
     assert!(matches!(
         desk.record(bad.verification_id, true, "受付 佐藤".into()),
@@ -250,6 +264,18 @@ fn a_desk_visit_from_scan_to_export() {
         Err(ShikakuError::CardMismatch)
     ));
     assert_eq!(hanako.auth_retries_left(), tries);
+    // The outcome is a refusal (red), with or without 目視, and the visit is not recorded.
+    for face in [false, true] {
+        let refused = desk.outcome(good.verification_id, face).unwrap();
+        assert_eq!(refused.acceptance, DeskAcceptance::CardMismatch);
+        assert_eq!(refused.label, "別人のカード（受付不可）");
+        assert_eq!(refused.tone, DeskTone::Red);
+        assert!(!refused.can_record);
+        assert!(matches!(
+            desk.record(good.verification_id, face, "受付 佐藤".into()),
+            Err(ShikakuError::CardMismatch)
+        ));
+    }
 
     // The right card without a PIN, then a wrong PIN, then the PIN (as bytes).
     let no_pin = desk
@@ -262,6 +288,17 @@ fn a_desk_visit_from_scan_to_export() {
         .unwrap();
     assert!(!no_pin.pin_verified);
     assert_eq!(no_pin.label, "この資格情報に結び付いたカード（PIN未確認）");
+    // The card's own match ends the refusal; 確認済み once the photo is compared.
+    assert_eq!(no_pin.outcome.acceptance, DeskAcceptance::CardRequired);
+    assert_eq!(no_pin.outcome.card, DeskCardState::Matched);
+    assert!(no_pin.outcome.needs_face_statement && no_pin.outcome.can_record);
+    let compared = desk.outcome(good.verification_id, true).unwrap();
+    assert_eq!(compared.acceptance, DeskAcceptance::Accepted);
+    assert_eq!(compared.tone, DeskTone::Green);
+    assert_eq!(
+        compared.confirmation_label,
+        "署名付き資格情報＋カード（目視）"
+    );
     assert_eq!(no_pin.key_fingerprint, taro.key_fingerprint());
     assert!(matches!(
         desk.check_card(
@@ -292,6 +329,8 @@ fn a_desk_visit_from_scan_to_export() {
         .unwrap();
     assert!(with_pin.pin_verified);
     assert_eq!(with_pin.label, "本人確認済み（PIN）");
+    assert_eq!(with_pin.outcome.acceptance, DeskAcceptance::Accepted);
+    assert_eq!(with_pin.outcome.label, "確認済み");
 
     // Recorded once, with the PIN check; the id is then spent.
     assert!(matches!(
@@ -450,7 +489,7 @@ fn an_eligibility_that_starts_tomorrow_is_not_yet_valid_and_never_recorded_as_co
     assert_eq!(r.verdict_label, "有効期間前（資格）");
     assert_eq!(
         r.reason,
-        Some(format!("the eligibility starts on {tomorrow}"))
+        Some("資格の有効開始日より前です（有効期間の開始日から使えます）。".to_string())
     );
     let claim = r.claim.clone().unwrap();
     assert_eq!(
@@ -494,29 +533,31 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     };
 
     // The bound card without a PIN, then a wrong PIN: the core's rule clears the first check,
-    // so the visit cannot be recorded as 目視 (the page decides the same).
+    // so the visit cannot be recorded as 目視 (the page decides the same) — and a マイナポータル
+    // screen with no card check is not recorded at all.
     let first = desk.verify(payload(&issuer), None).unwrap();
     assert!(!check(first.verification_id, None).unwrap().pin_verified);
     assert!(matches!(
         check(first.verification_id, Some(b"9999")),
         Err(ShikakuError::WrongPin { .. })
     ));
-    assert_eq!(
-        desk.record(first.verification_id, true, "受付 佐藤".into())
-            .unwrap(),
-        1
-    );
+    let after = desk.outcome(first.verification_id, true).unwrap();
+    assert_eq!(after.card, DeskCardState::NotChecked);
+    assert_eq!(after.acceptance, DeskAcceptance::CardRequired);
+    assert!(matches!(
+        desk.record(first.verification_id, true, "受付 佐藤".into()),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
     // A PIN that is not four digits is a failed check too: nothing sent, nothing kept.
     let second = desk.verify(payload(&issuer), None).unwrap();
     check(second.verification_id, None).unwrap();
     let tries = taro.auth_retries_left();
     assert!(check(second.verification_id, Some(b"12a4")).is_err());
     assert_eq!(taro.auth_retries_left(), tries);
-    assert_eq!(
-        desk.record(second.verification_id, true, "受付 佐藤".into())
-            .unwrap(),
-        2
-    );
+    assert!(matches!(
+        desk.record(second.verification_id, true, "受付 佐藤".into()),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
     // A new check without a PIN after the failure: 目視 again.
     let third = desk.verify(payload(&issuer), None).unwrap();
     assert!(check(third.verification_id, Some(b"9999")).is_err());
@@ -524,16 +565,14 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     assert_eq!(
         desk.record(third.verification_id, true, "受付 佐藤".into())
             .unwrap(),
-        3
+        1
     );
 
     let today = first.checked_on.clone();
-    let cards: Vec<String> = desk
-        .visits(today.clone(), today)
-        .unwrap()
-        .visits
+    let visits = desk.visits(today.clone(), today).unwrap().visits;
+    let cards: Vec<(&str, &str)> = visits
         .iter()
-        .map(|v| v.cells[4].clone())
+        .map(|v| (v.status_label.as_str(), v.cells[4].as_str()))
         .collect();
-    assert_eq!(cards, ["なし", "なし", "目視（PIN未確認）"]);
+    assert_eq!(cards, [("確認済み", "目視（PIN未確認）")]);
 }

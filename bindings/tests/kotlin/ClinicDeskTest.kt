@@ -96,6 +96,24 @@ class ClinicDeskTest {
         assertEquals("山田 太郎", claim.name)
         assertEquals(Relationship.INSURED, claim.relationship)
         assertEquals(30.toUByte(), claim.copayPercent)
+        // The document is fine, but a マイナポータル screen alone is not 確認済み.
+        val o = r.outcome
+        assertEquals(DeskAcceptance.CARD_REQUIRED, o.acceptance)
+        assertEquals("カード確認が必要", o.label)
+        assertEquals(DeskTone.AMBER, o.tone)
+        assertEquals(DocumentKind.PORTAL, o.documentKind)
+        assertEquals(DeskCardState.NOT_CHECKED, o.card)
+        assertTrue(o.holderBound)
+        assertFalse(o.canRecord)
+        assertTrue(o.basis.contains("写し"), o.basis)
+        assertNotNull(o.action)
+    }
+
+    @Test
+    fun portalScreenWithoutItsCardIsNotRecorded() {
+        val r = desk.verify(genuine(), null)
+        assertFailsWith<ShikakuException.InvalidInput> { desk.record(r.verificationId, true, "受付 佐藤") }
+        assertTrue(desk.visits(r.checkedOn, r.checkedOn).visits.isEmpty())
     }
 
     @Test
@@ -129,6 +147,13 @@ class ClinicDeskTest {
             desk.checkCard(r.verificationId, DeskReader(hanako), DESK_PIN.toByteArray(), anchors())
         }
         assertEquals(tries, hanako.authRetriesLeft())
+        // The outcome is a red refusal, and the visit is not recorded.
+        val refused = desk.outcome(r.verificationId, true)
+        assertEquals(DeskAcceptance.CARD_MISMATCH, refused.acceptance)
+        assertEquals("別人のカード（受付不可）", refused.label)
+        assertEquals(DeskTone.RED, refused.tone)
+        assertFalse(refused.canRecord)
+        assertFailsWith<ShikakuException.CardMismatch> { desk.record(r.verificationId, true, "受付 佐藤") }
         // A wrong PIN, then the right one, as bytes.
         val wrong = assertFailsWith<ShikakuException.WrongPin> {
             desk.checkCard(r.verificationId, DeskReader(taro), "9999".toByteArray(), anchors())
@@ -139,6 +164,9 @@ class ClinicDeskTest {
         assertTrue(card.pinVerified)
         assertEquals("本人確認済み（PIN）", card.label)
         assertEquals(taro.keyFingerprint(), card.keyFingerprint)
+        assertEquals(DeskAcceptance.ACCEPTED, card.outcome.acceptance)
+        assertEquals("確認済み", card.outcome.label)
+        assertEquals(DeskTone.GREEN, card.outcome.tone)
 
         assertEquals(1uL, desk.record(r.verificationId, false, "受付 佐藤"))
         // The verification is spent.

@@ -86,6 +86,22 @@ def test_genuine_payload_is_confirmed_with_its_fields(desk, issuer):
     assert (c.insurer_number, c.number, c.branch, c.name) == ("01130012", "42", "00", "山田 太郎")
     assert c.copay_percent == 30
     assert desk.trust_status(0).stale
+    # The document is fine, but a マイナポータル screen alone is not 確認済み.
+    o = r.outcome
+    assert o.acceptance == sk.DeskAcceptance.CARD_REQUIRED
+    assert o.label == "カード確認が必要" and o.label != r.verdict_label
+    assert o.tone == sk.DeskTone.AMBER
+    assert o.document_kind == sk.DocumentKind.PORTAL
+    assert o.card == sk.DeskCardState.NOT_CHECKED
+    assert o.holder_bound and not o.can_record
+    assert "写し" in o.basis and o.action
+
+
+def test_a_portal_screen_without_its_card_is_not_recorded(desk, issuer):
+    r = desk.verify(genuine(issuer), None)
+    with pytest.raises(sk.ShikakuError.InvalidInput):
+        desk.record(r.verification_id, True, OPERATOR)
+    assert desk.visits(r.checked_on, r.checked_on).visits == []
 
 
 def test_tampered_payload_shows_no_fields_and_is_not_recorded(desk, issuer):
@@ -110,6 +126,13 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
     with pytest.raises(sk.ShikakuError.CardMismatch):
         desk.check_card(r.verification_id, Reader(hanako), PIN, anchors())
     assert hanako.auth_retries_left() == tries
+    # Another person's card: a red refusal, never recorded.
+    refused = desk.outcome(r.verification_id, True)
+    assert refused.acceptance == sk.DeskAcceptance.CARD_MISMATCH
+    assert refused.label == "別人のカード（受付不可）" and refused.tone == sk.DeskTone.RED
+    assert not refused.can_record
+    with pytest.raises(sk.ShikakuError.CardMismatch):
+        desk.record(r.verification_id, True, OPERATOR)
 
     taro = sk.virtual_card(TARO)
     without_pin = desk.check_card(r.verification_id, Reader(taro), None, anchors())
@@ -121,6 +144,8 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
     assert card.pin_verified
     assert card.label == "本人確認済み（PIN）"
     assert card.key_fingerprint == taro.key_fingerprint()
+    assert card.outcome.acceptance == sk.DeskAcceptance.ACCEPTED
+    assert card.outcome.label == "確認済み" and card.outcome.tone == sk.DeskTone.GREEN
 
     assert desk.record(r.verification_id, False, OPERATOR) == 1
     with pytest.raises(sk.ShikakuError.Store):

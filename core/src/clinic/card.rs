@@ -149,6 +149,11 @@ pub fn check_card_at_desk(
         .presentation
         .as_ref()
         .ok_or(ClinicError::NotRecordable)?;
+    // A document with no holder binding cannot be matched to any card: say so, rather than
+    // calling the patient's card another person's (nothing is read).
+    if !verification.holder_bound() {
+        return Err(ClinicError::NoHolderBinding);
+    }
     // 1. No PIN: the certificate, its chain, and the binding. A wrong card stops here.
     let (certificate, _chain) = read_verified_auth_certificate(transport, trust, now)?;
     check_presentation_holder(p, certificate.spki_der()).map_err(|_| ClinicError::CardMismatch)?;

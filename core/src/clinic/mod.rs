@@ -13,10 +13,13 @@
 //!   申立・未検証 ([`DECLARED_LABEL`]).
 //! - The card at the desk ([`check_card_at_desk`]) and the check a visit is recorded with
 //!   ([`PendingCardCheck`]: a later failed or refused check clears an earlier success).
+//! - The overall outcome ([`DeskOutcome`]): the document's verdict, its kind and the card
+//!   together — an お知らせ or マイナポータル screen is 確認済み only with the patient's card.
 //! - [`export`]: the CSV and JSON the clinic takes away.
 //!
 //! See docs/clinic.md.
 
+mod acceptance;
 mod card;
 mod claim;
 mod declaration;
@@ -28,6 +31,9 @@ mod pending;
 mod trust;
 mod verify;
 
+pub use acceptance::{
+    CARD_MISMATCH_LABEL, CARD_REQUIRED_LABEL, DeskAcceptance, DeskCardState, DeskOutcome, DeskTone,
+};
 pub use card::{DeskCardCheck, DeskPin, check_card_at_desk};
 pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
 pub use declaration::{Declaration, DeclarationForm};
@@ -36,9 +42,11 @@ pub use log::{
     CheckedVisits, DECLARED_LABEL, EntryKind, INCOMPLETE_LABEL, LogCheck, LogEntry, LogProblem,
     MAX_RANGE_DAYS, VisitList,
 };
-pub use pending::PendingCardCheck;
+pub use pending::{CardCheckFailure, PendingCardCheck};
 pub use trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};
-pub use verify::{DeskVerdict, DeskVerification, VerifyOptions, claim_fields};
+pub use verify::{
+    DeskVerdict, DeskVerification, FUTURE_ISSUE_TOLERANCE_MINUTES, VerifyOptions, claim_fields,
+};
 
 use crate::card::CardError;
 use crate::eligibility::ValidationError;
@@ -83,6 +91,16 @@ pub enum ClinicError {
     /// The card is not the one the presented document is bound to.
     #[error("this card is not the card the document is bound to")]
     CardMismatch,
+    /// A 資格情報のお知らせ or マイナポータル screen is accepted only together with the patient's
+    /// card: check the card (and compare it with the patient), or record a 申立.
+    #[error(
+        "this document is accepted only with the patient's card: check the card, or record a declaration"
+    )]
+    CardRequired,
+    /// The presentation carries no holder binding, so no card can be matched to it on the
+    /// reader: compare the card's face (name, birth date, photo) by eye instead.
+    #[error("the document carries no card binding: compare the card by eye")]
+    NoHolderBinding,
     /// Only a document whose signature verified can be recorded as a visit or checked against a
     /// card (record a 申立 otherwise).
     #[error("only an authentic document can be recorded or checked against a card")]

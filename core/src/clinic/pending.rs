@@ -9,7 +9,21 @@
 //! reason to doubt the person holding the card. Recording then falls back to no card check,
 //! and a new check (without a PIN, or with it) is needed to record one.
 
+use super::ClinicError;
+use super::acceptance::DeskCardState;
 use super::card::DeskCardCheck;
+
+/// A failed card check, as far as the held check cares: was it another person's card?
+pub trait CardCheckFailure {
+    /// True when the check found a card that is not the document's ([`ClinicError::CardMismatch`]).
+    fn is_card_mismatch(&self) -> bool;
+}
+
+impl CardCheckFailure for ClinicError {
+    fn is_card_mismatch(&self) -> bool {
+        matches!(self, ClinicError::CardMismatch)
+    }
+}
 
 /// The card check held for one verification until it is recorded: updated with the result
 /// of every check made for it ([`PendingCardCheck::apply`]), read when recording
@@ -17,6 +31,8 @@ use super::card::DeskCardCheck;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PendingCardCheck {
     held: Option<DeskCardCheck>,
+    /// Another person's card was on the reader, and no card has matched since.
+    mismatch: bool,
 }
 
 impl PendingCardCheck {
@@ -26,15 +42,45 @@ impl PendingCardCheck {
     }
 
     /// Takes the result of a check made for this verification: a match is held (replacing
-    /// what was held); a failure or refusal, whatever its cause, clears what was held. Returns
-    /// the check now held, or the error unchanged.
-    pub fn apply<E>(&mut self, result: Result<DeskCardCheck, E>) -> Result<&DeskCardCheck, E> {
+    /// what was held, and ending an earlier refusal: the patient's own card is now on the
+    /// reader); a failure or refusal, whatever its cause, clears what was held; another
+    /// person's card is remembered until a card matches (a later reader error does not turn
+    /// the refusal into "not checked"). Returns the check now held, or the error unchanged.
+    pub fn apply<E: CardCheckFailure>(
+        &mut self,
+        result: Result<DeskCardCheck, E>,
+    ) -> Result<&DeskCardCheck, E> {
         match result {
-            Ok(check) => Ok(self.held.insert(check)),
+            Ok(check) => {
+                self.mismatch = false;
+                Ok(self.held.insert(check))
+            }
             Err(e) => {
                 self.held = None;
+                self.mismatch |= e.is_card_mismatch();
                 Err(e)
             }
+        }
+    }
+
+    /// True when another person's card was found and no card has matched since: the visit is
+    /// refused, never recorded.
+    pub fn is_mismatch(&self) -> bool {
+        self.mismatch
+    }
+
+    /// The card's state for the overall outcome: another person's card; PIN; 目視 when the
+    /// receptionist compared the matched card with the patient (`face_compared`), or, for a
+    /// document with no holder binding (`holder_bound` false), compared its 券面 by eye;
+    /// matched but not compared yet; or not checked.
+    pub fn state(&self, face_compared: bool, holder_bound: bool) -> DeskCardState {
+        match &self.held {
+            _ if self.mismatch => DeskCardState::Mismatch,
+            Some(c) if c.pin_verified() => DeskCardState::Pin,
+            Some(_) if face_compared => DeskCardState::Visual,
+            Some(_) => DeskCardState::Matched,
+            None if face_compared && !holder_bound => DeskCardState::Visual,
+            None => DeskCardState::NotChecked,
         }
     }
 

@@ -10,15 +10,19 @@
 //! birthday — the household screen's rule, `screen::calendar::record_last_day`, docs/rules.md),
 //! the document's issue date and age, and the trust list's age.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::card::DeskCardCheck;
+use super::acceptance::{DeskCardState, DeskOutcome};
 use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
+use super::pending::PendingCardCheck;
 use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, TrustAge};
 use super::{ClinicError, DeskStore};
 use crate::clock::japan_today;
 use crate::document::Validity;
-use crate::document::{DocumentError, VerifiedPresentation, from_qr_payload, verify_presentation};
+use crate::document::{
+    DocumentError, PresentedFormat, VerifiedPresentation, from_qr_payload, verify_presentation,
+};
+use crate::eligibility::DocumentKind;
 use crate::screen::calendar::record_last_day;
 
 /// The desk's verdict on a scanned QR code, in one word each.
@@ -33,6 +37,10 @@ pub enum DeskVerdict {
     EligibilityExpired,
     /// 有効期間前（資格）: authentic, but the eligibility starts after today (its 有効開始日).
     NotYetValid,
+    /// 発行日時が未来: authentic, but issued later than the desk's clock says it is now (beyond
+    /// [`FUTURE_ISSUE_TOLERANCE_MINUTES`]): the desk's clock is wrong, or the document is. Not
+    /// shown, not recorded.
+    IssuedInFuture,
     /// 発行元不明: the signing key is not in the desk's trust list, is outside its validity, or
     /// may not sign for this 保険者番号 — or the desk has no trust list yet.
     UnknownIssuer,
@@ -50,6 +58,7 @@ impl DeskVerdict {
             DeskVerdict::DocumentExpired => "有効期限切れ（書類）",
             DeskVerdict::EligibilityExpired => "有効期限切れ（資格）",
             DeskVerdict::NotYetValid => "有効期間前（資格）",
+            DeskVerdict::IssuedInFuture => "発行日時が未来",
             DeskVerdict::UnknownIssuer => "発行元不明",
             DeskVerdict::BadSignature => "署名不正",
             DeskVerdict::Malformed => "形式不正",
@@ -63,15 +72,23 @@ impl DeskVerdict {
             DeskVerdict::DocumentExpired => "document_expired",
             DeskVerdict::EligibilityExpired => "eligibility_expired",
             DeskVerdict::NotYetValid => "not_yet_valid",
+            DeskVerdict::IssuedInFuture => "issued_in_future",
             DeskVerdict::UnknownIssuer => "unknown_issuer",
             DeskVerdict::BadSignature => "bad_signature",
             DeskVerdict::Malformed => "malformed",
         }
     }
 
-    /// True only for [`DeskVerdict::Confirmed`].
+    /// True only for [`DeskVerdict::Confirmed`]. The document only: whether the desk may take
+    /// it as confirmed eligibility also depends on its kind and the card
+    /// ([`DeskVerification::outcome`]).
     pub fn is_confirmed(self) -> bool {
         self == DeskVerdict::Confirmed
+    }
+
+    /// True when the signature verified (every verdict but 発行元不明, 署名不正 and 形式不正).
+    pub fn is_authentic(self) -> bool {
+        self.recordable().is_some()
     }
 
     /// The verdict a visit entry records: only authentic documents have verified fields to
@@ -82,10 +99,17 @@ impl DeskVerdict {
             DeskVerdict::DocumentExpired => Some(Verdict::DocumentExpired),
             DeskVerdict::EligibilityExpired => Some(Verdict::EligibilityExpired),
             DeskVerdict::NotYetValid => Some(Verdict::NotYetValid),
-            DeskVerdict::UnknownIssuer | DeskVerdict::BadSignature | DeskVerdict::Malformed => None,
+            DeskVerdict::IssuedInFuture
+            | DeskVerdict::UnknownIssuer
+            | DeskVerdict::BadSignature
+            | DeskVerdict::Malformed => None,
         }
     }
 }
+
+/// How far (in minutes) a document's issue time may lie after the desk's clock before the desk
+/// calls it [`DeskVerdict::IssuedInFuture`]: the issuer's and the desk's clocks differ a little.
+pub const FUTURE_ISSUE_TOLERANCE_MINUTES: i64 = 10;
 
 /// Options of a verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +137,9 @@ pub struct DeskVerification {
     pub trust: Option<TrustAge>,
     /// The day in Japan the verification ran.
     pub checked_on: NaiveDate,
-    /// Why the verdict is not 確認済み, in English words without personal data (for logs
-    /// and support), `None` when confirmed.
+    /// Why the verdict is not 確認済み, in one or two Japanese sentences for the receptionist,
+    /// with what to do; without personal data (no date, no number: e.g. 「75歳到達により
+    /// 後期高齢者医療へ移行しています。…」, never the birth date). `None` when confirmed.
     pub reason: Option<String>,
 }
 
@@ -131,10 +156,67 @@ impl DeskVerification {
             .map(|p| japan_today(p.document.issued_at))
     }
 
-    /// Whole days from the document's issue to the verification.
+    /// Whole days from the document's issue to the verification. Never negative: a document
+    /// issued after the desk's clock is [`DeskVerdict::IssuedInFuture`] and shows nothing.
     pub fn document_age_days(&self) -> Option<i64> {
-        self.issued_on()
-            .map(|d| (self.checked_on - d).num_days().max(0))
+        self.issued_on().map(|d| (self.checked_on - d).num_days())
+    }
+
+    /// The signed 未就学区分, when the signature verified. (Not yet kept in the visit log: see
+    /// docs/clinic.md.)
+    pub fn preschool(&self) -> Option<bool> {
+        self.presentation
+            .as_ref()
+            .map(|p| p.document.record.preschool)
+    }
+
+    /// The 負担割合 as the desk shows it, when the signature verified: the printed share
+    /// (「3割」), with 「（未就学）」 for a pre-school child; 「未就学（法定のとおり：2割）」 when the
+    /// document says 法定負担割合のとおり for a pre-school child (健康保険法 §74(1)(ii));
+    /// otherwise 「法定のとおり」 — never an empty cell.
+    pub fn copay_ja(&self) -> Option<String> {
+        let p = self.presentation.as_ref()?;
+        let r = &p.document.record;
+        Some(match (r.copay, r.preschool) {
+            (Some(c), true) => format!("{}割（未就学）", c.percent() / 10),
+            (Some(c), false) => format!("{}割", c.percent() / 10),
+            (None, true) => "未就学（法定のとおり：2割）".to_string(),
+            (None, false) => "法定のとおり".to_string(),
+        })
+    }
+
+    /// The kind of document the presentation carries (資格確認書, 資格情報のお知らせ,
+    /// マイナポータル), when its signature verified.
+    pub fn document_kind(&self) -> Option<DocumentKind> {
+        self.presentation.as_ref().map(|p| p.document.record.kind)
+    }
+
+    /// True when the presentation carries a holder binding, so that the patient's card can be
+    /// matched to it on the desk's reader; false for a document with none (its card can only
+    /// be compared by eye) or one whose signature did not verify.
+    pub fn holder_bound(&self) -> bool {
+        self.presentation.as_ref().is_some_and(|p| match &p.format {
+            PresentedFormat::Presentation => p.document.holder.is_some(),
+            PresentedFormat::FullDocument { holder_binding } => holder_binding.is_some(),
+        })
+    }
+
+    /// The desk's overall outcome with the card in state `card` (docs/clinic.md,
+    /// "Acceptance"): the document's verdict, its kind and the card together.
+    pub fn outcome(&self, card: DeskCardState) -> DeskOutcome {
+        DeskOutcome::decide(
+            self.verdict,
+            self.document_kind(),
+            card,
+            self.holder_bound(),
+        )
+    }
+
+    /// The overall outcome with the card check held for this verification and, when no PIN was
+    /// checked, the receptionist's statement that they compared the card with the patient
+    /// (`face_compared`: 目視).
+    pub fn outcome_with(&self, card: &PendingCardCheck, face_compared: bool) -> DeskOutcome {
+        self.outcome(card.state(face_compared, self.holder_bound()))
     }
 
     /// What a visit entry records of the document.
@@ -191,19 +273,31 @@ fn eligibility_verdict(
     match (end, r.valid_from) {
         (Some(end), _) if today > end.last_day => (
             DeskVerdict::EligibilityExpired,
-            Some(format!("the eligibility ended on {}", end.last_day)),
+            Some(
+                if end.at_75 {
+                    "75歳到達により後期高齢者医療へ移行しています。この保険の資格は終わっています\
+                     （後期高齢者医療の資格確認書などを確認してください）。"
+                } else {
+                    "資格の有効期限が過ぎています。"
+                }
+                .to_string(),
+            ),
         ),
         // Ends before it starts: it will never be in force, whatever today is.
         (Some(end), Some(from)) if end.last_day < from => (
             DeskVerdict::EligibilityExpired,
-            Some(format!(
-                "the eligibility ends on {} before it starts on {from}",
-                end.last_day
-            )),
+            Some(
+                if end.at_75 {
+                    "75歳到達により、この資格は有効開始日より前に終わります（使える期間がありません）。"
+                } else {
+                    "資格の有効期限が有効開始日より前です（使える期間がありません）。"
+                }
+                .to_string(),
+            ),
         ),
         (_, Some(from)) if today < from => (
             DeskVerdict::NotYetValid,
-            Some(format!("the eligibility starts on {from}")),
+            Some("資格の有効開始日より前です（有効期間の開始日から使えます）。".to_string()),
         ),
         _ => (DeskVerdict::Confirmed, None),
     }
@@ -217,7 +311,32 @@ fn failure(e: &DocumentError) -> (DeskVerdict, String) {
         DocumentError::BadSignature => DeskVerdict::BadSignature,
         _ => DeskVerdict::Malformed,
     };
-    (verdict, e.to_string())
+    (verdict, failure_ja(e).to_string())
+}
+
+/// Why a payload did not verify, for the receptionist, in Japanese and without any value from
+/// the payload.
+fn failure_ja(e: &DocumentError) -> &'static str {
+    if let Some(hint) = e.scanner_hint_ja() {
+        return hint;
+    }
+    match e {
+        DocumentError::UnknownKey { .. } => {
+            "署名した発行元の鍵が、この受付の信頼リストにありません。信頼リストを更新してください\
+             （clinic trust update）。更新しても同じなら、発行元を確認できない書類です。"
+        }
+        DocumentError::KeyExpired => "署名した発行元の鍵は、有効期間外です。",
+        DocumentError::KeyNotAllowedForInsurer => {
+            "署名した発行元の鍵は、この保険者番号の書類には使えません。"
+        }
+        DocumentError::BadSignature => {
+            "署名が一致しません。内容が書き換えられているか、偽造された書類です。"
+        }
+        _ => {
+            "shikaku の QR コードとして読み取れません（途中で切れている、別の QR コード、\
+             または形式が正しくない）。もう一度読み取ってください。"
+        }
+    }
 }
 
 impl DeskStore {
@@ -244,13 +363,23 @@ impl DeskStore {
         };
         let signed = match from_qr_payload(payload.trim()) {
             Ok(b) => b,
-            Err(e) => return Ok(outcome(DeskVerdict::Malformed, None, Some(e.to_string()))),
+            Err(e) => {
+                return Ok(outcome(
+                    DeskVerdict::Malformed,
+                    None,
+                    Some(failure_ja(&e).to_string()),
+                ));
+            }
         };
         let Some(trust) = trust else {
             return Ok(outcome(
                 DeskVerdict::UnknownIssuer,
                 None,
-                Some("this desk has no trust list yet".into()),
+                Some(
+                    "この受付には信頼リストがありません。clinic trust update または import で\
+                     取り込んでください。"
+                        .into(),
+                ),
             ));
         };
         let verified = match verify_presentation(&signed, &trust.list, now) {
@@ -260,25 +389,45 @@ impl DeskStore {
                 return Ok(outcome(verdict, None, Some(reason)));
             }
         };
+        // Issued after "now": the desk's clock or the document is wrong. Nothing of it is shown.
+        if verified.document.issued_at > now + Duration::minutes(FUTURE_ISSUE_TOLERANCE_MINUTES) {
+            return Ok(outcome(
+                DeskVerdict::IssuedInFuture,
+                None,
+                Some(
+                    "書類の発行日時が、この端末の現在の日時より後です。この端末の日付と時刻を\
+                     確認してください。正しければ、書類が正しくありません。"
+                        .into(),
+                ),
+            ));
+        }
         let (verdict, reason) = match verified.validity {
-            Validity::Expired { since } => (
+            Validity::Expired { .. } => (
                 DeskVerdict::DocumentExpired,
-                Some(format!("the document expired at {}", since.to_rfc3339())),
+                Some(
+                    "提示用の書類の有効期限が過ぎています。患者さんのアプリで資格情報を取得し直して\
+                     もらってください。"
+                        .into(),
+                ),
             ),
             Validity::Valid => eligibility_verdict(&verified, checked_on),
         };
         Ok(outcome(verdict, Some(verified), reason))
     }
 
-    /// Records a verification in the visit log, by `operator` at `now`, with how the card was
-    /// checked: `card` is the desk's card check against this very presentation (if any), and
-    /// `face_compared` the receptionist's statement that the card's photo is the patient's
-    /// (needed for 目視 when the PIN was not checked). Only an authentic document can be
-    /// recorded as a visit ([`ClinicError::NotRecordable`] otherwise: record a 申立).
+    /// Records a verification in the visit log, by `operator` at `now`, with the card check
+    /// held for it (`card`: the checks made at the desk against this very presentation) and
+    /// `face_compared`, the receptionist's statement that they compared the card with the
+    /// patient (目視; needed when the PIN was not checked). The visit is recorded only when its
+    /// outcome allows it ([`DeskOutcome::can_record`]): an authentic document
+    /// ([`ClinicError::NotRecordable`] otherwise: record a 申立), never with another person's
+    /// card ([`ClinicError::CardMismatch`]), and an お知らせ / マイナポータル screen only with
+    /// its card ([`ClinicError::CardRequired`]). So a visit recorded under 確認済み always has
+    /// a card behind it, unless the document is a 資格確認書.
     pub fn record_verification(
         &mut self,
         verification: &DeskVerification,
-        card: Option<&DeskCardCheck>,
+        card: &PendingCardCheck,
         face_compared: bool,
         operator: &str,
         now: DateTime<Utc>,
@@ -289,14 +438,31 @@ impl DeskStore {
         ) else {
             return Err(ClinicError::NotRecordable);
         };
-        let method = match card {
-            None => CardCheckMethod::None,
+        let outcome = verification.outcome_with(card, face_compared);
+        if outcome.card == DeskCardState::Mismatch {
+            return Err(ClinicError::CardMismatch);
+        }
+        if !outcome.can_record() || outcome.needs_face_statement() {
+            return Err(ClinicError::CardRequired);
+        }
+        let method = match card.held() {
             Some(c) => {
                 if !c.is_for(p) {
                     return Err(ClinicError::NotRecordable);
                 }
                 c.method(face_compared)
             }
+            // A document with no holder binding that needs its card: the card compared by eye
+            // (券面, photo). (A 資格確認書 needs none: nothing to record.)
+            None if face_compared
+                && !verification.holder_bound()
+                && verification
+                    .outcome(DeskCardState::NotChecked)
+                    .needs_face_statement() =>
+            {
+                CardCheckMethod::Visual
+            }
+            None => CardCheckMethod::None,
         };
         let document = verification
             .document_info()

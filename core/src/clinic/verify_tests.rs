@@ -60,6 +60,13 @@ fn verify(desk: &DeskStore, payload: &str) -> DeskVerification {
         .unwrap()
 }
 
+/// What is held for recording after `check` matched.
+fn held(check: &DeskCardCheck) -> PendingCardCheck {
+    let mut pending = PendingCardCheck::new();
+    pending.apply(Ok::<_, ClinicError>(check.clone())).unwrap();
+    pending
+}
+
 fn trust_store() -> TrustStore {
     let mut trust = TrustStore::empty();
     trust.add_extra_anchor(&pki().ca).unwrap();
@@ -274,13 +281,13 @@ fn the_card_without_pin_matches_the_binding_and_records_visual_only_when_compare
         "この資格情報に結び付いたカード（PIN未確認）"
     );
     let at = desk
-        .record_verification(&v, Some(&check), true, "受付 佐藤", now())
+        .record_verification(&v, &held(&check), true, "受付 佐藤", now())
         .unwrap();
     let entries = desk.visits_on(d("2026-11-23")).unwrap();
     assert_eq!(entries.entries.len(), 1);
     assert_eq!(at, 1);
     let not_compared = desk
-        .record_verification(&v, Some(&check), false, "受付 佐藤", now())
+        .record_verification(&v, &held(&check), false, "受付 佐藤", now())
         .unwrap();
     assert_eq!(not_compared, 2);
     assert!(matches!(
@@ -382,7 +389,7 @@ fn only_authentic_documents_are_recorded_and_a_card_check_belongs_to_its_documen
     let mut desk = with_trust(dir.path());
     let bad = verify(&desk, "SK1:garbage");
     assert_eq!(
-        desk.record_verification(&bad, None, false, "受付", now()),
+        desk.record_verification(&bad, &PendingCardCheck::new(), false, "受付", now()),
         Err(ClinicError::NotRecordable)
     );
     // A card check made against one document cannot be recorded with another.
@@ -395,12 +402,12 @@ fn only_authentic_documents_are_recorded_and_a_card_check_belongs_to_its_documen
         p.document.holder = Some(crate::document::SaltedBinding::new([9; 16], b"x"));
     }
     assert_eq!(
-        desk.record_verification(&other_v, Some(&check), true, "受付", now()),
+        desk.record_verification(&other_v, &held(&check), true, "受付", now()),
         Err(ClinicError::NotRecordable)
     );
     assert_eq!(desk.log_len().unwrap(), 0);
     // Without a card the visit is recorded as such.
-    desk.record_verification(&v, None, false, "受付", now())
+    desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", now())
         .unwrap();
     assert_eq!(desk.log_len().unwrap(), 1);
 }
@@ -448,14 +455,14 @@ fn an_eligibility_that_starts_tomorrow_is_not_yet_valid_and_recorded_as_such() {
     assert!(!v.verdict.is_confirmed());
     assert_eq!(
         v.reason.as_deref(),
-        Some("the eligibility starts on 2026-11-24")
+        Some("資格の有効開始日より前です（有効期間の開始日から使えます）。")
     );
     assert!(
         v.claim().is_some(),
         "an authentic document shows its fields"
     );
     // Recorded with its own verdict, never as 確認済み.
-    desk.record_verification(&v, None, false, "受付", now())
+    desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", now())
         .unwrap();
     let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
     assert_eq!(entries[0].status_label_ja(), "有効期間前（資格）");
@@ -522,14 +529,23 @@ fn the_desk_cuts_the_eligibility_the_day_before_75_as_the_screen_does() {
     for (name, doc, day, expected) in cases {
         assert_eq!(verdict_on(doc, day).verdict, expected, "{name} on {day}");
     }
+    // The reasons are Japanese and say why without any date: the 75th-birthday cut would
+    // otherwise give the birth date away.
+    let cut = verdict_on(&first, "2026-12-01").reason.unwrap();
     assert_eq!(
-        verdict_on(&first, "2026-12-01").reason.as_deref(),
-        Some("the eligibility ended on 2026-11-30")
+        cut,
+        "75歳到達により後期高齢者医療へ移行しています。この保険の資格は終わっています\
+         （後期高齢者医療の資格確認書などを確認してください）。"
     );
+    let never = verdict_on(&ends_first, "2027-01-15").reason.unwrap();
     assert_eq!(
-        verdict_on(&ends_first, "2027-01-15").reason.as_deref(),
-        Some("the eligibility ends on 2027-02-28 before it starts on 2027-04-01")
+        never,
+        "75歳到達により、この資格は有効開始日より前に終わります（使える期間がありません）。"
     );
+    for reason in [&cut, &never] {
+        let without_age = reason.replace("75歳", "");
+        assert!(!without_age.chars().any(|c| c.is_ascii_digit()), "{reason}");
+    }
 }
 
 #[test]
@@ -599,7 +615,7 @@ fn a_failed_or_refused_check_clears_an_earlier_success() {
     );
     assert_eq!(pending.held(), None);
     // Recorded with the photo compared: still no card check, not 目視.
-    desk.record_verification(&v, pending.held(), true, "受付", now())
+    desk.record_verification(&v, &pending, true, "受付", now())
         .unwrap();
     let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
     match &entries[0].kind {
@@ -666,4 +682,315 @@ fn a_card_swapped_after_the_match_costs_no_pin_try() {
     assert_eq!(err, ClinicError::CardMismatch);
     card.assert_done();
     assert_eq!(card.pin_verifies(), 0);
+}
+
+/// A QR code of the test document as `kind`, bound to the test leaf or with no holder binding.
+fn qr_of_kind(kind: crate::eligibility::DocumentKind, with_binding: bool) -> String {
+    let mut doc = if with_binding { bound() } else { document() };
+    doc.record.kind = kind;
+    if !with_binding {
+        doc.holder_binding = None;
+    }
+    let spki = leaf().spki_der().to_vec();
+    let p =
+        crate::document::presentation_of(&doc, [3; 16], with_binding.then_some(&spki[..])).unwrap();
+    to_qr_payload(&sign_presentation(&p, &issuer_signing_key(), KID).unwrap())
+}
+
+#[test]
+fn an_oshirase_or_portal_screen_without_the_card_is_not_confirmed_and_not_recorded() {
+    use crate::eligibility::DocumentKind;
+    for kind in [DocumentKind::Notice, DocumentKind::Portal] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut desk = with_trust(dir.path());
+        let v = verify(&desk, &qr_of_kind(kind, true));
+        // The document itself is fine …
+        assert_eq!(v.verdict, DeskVerdict::Confirmed);
+        assert_eq!(v.document_kind(), Some(kind));
+        assert!(v.holder_bound());
+        // … but without the card the desk does not say 確認済み.
+        let none = PendingCardCheck::new();
+        for face in [false, true] {
+            let o = v.outcome_with(&none, face);
+            assert_eq!(o.acceptance, DeskAcceptance::CardRequired, "{kind:?}");
+            assert_eq!(o.label_ja(), "カード確認が必要");
+            assert_eq!(o.tone(), DeskTone::Amber);
+            assert!(!o.is_accepted());
+            assert!(!o.can_record());
+            assert!(o.basis_ja().contains("写し"), "{}", o.basis_ja());
+            assert!(o.basis_ja().contains("署名は確認済み"));
+            assert!(o.action_ja().unwrap().contains("カードリーダー"));
+            assert_ne!(o.label_ja(), "確認済み");
+        }
+        // Recording it is refused, with or without the 目視 statement: nothing is logged.
+        for face in [false, true] {
+            assert_eq!(
+                desk.record_verification(&v, &none, face, "受付", now()),
+                Err(ClinicError::CardRequired)
+            );
+        }
+        assert_eq!(desk.log_len().unwrap(), 0);
+    }
+}
+
+#[test]
+fn an_oshirase_with_its_card_is_confirmed_with_pin_or_once_the_photo_is_compared() {
+    use crate::eligibility::DocumentKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &qr_of_kind(DocumentKind::Notice, true));
+    // Without the PIN: the card matched, but nobody has compared its photo yet.
+    let mut pending = PendingCardCheck::new();
+    pending
+        .apply(check_card_at_desk(
+            &card_head(&pki().leaf),
+            &v,
+            None,
+            &trust_store(),
+            now(),
+        ))
+        .unwrap();
+    let o = v.outcome_with(&pending, false);
+    assert_eq!(o.acceptance, DeskAcceptance::CardRequired);
+    assert_eq!(o.card, DeskCardState::Matched);
+    assert!(o.needs_face_statement() && o.can_record());
+    assert!(o.action_ja().unwrap().contains("顔写真"));
+    assert_eq!(
+        desk.record_verification(&v, &pending, false, "受付", now()),
+        Err(ClinicError::CardRequired)
+    );
+    // With the photo compared: 確認済み, recorded as 目視.
+    let o = v.outcome_with(&pending, true);
+    assert_eq!(o.acceptance, DeskAcceptance::Accepted);
+    assert_eq!(o.label_ja(), "確認済み");
+    assert_eq!(o.tone(), DeskTone::Green);
+    assert_eq!(o.confirmation_ja(), "署名付き資格情報＋カード（目視）");
+    assert!(o.basis_ja().contains("資格情報のお知らせ"));
+    desk.record_verification(&v, &pending, true, "受付", now())
+        .unwrap();
+    // With the PIN: 確認済み without any statement.
+    let pin = DeskPin::from_bytes(b"1234", false).unwrap();
+    pending
+        .apply(check_card_at_desk(
+            &card_with_pin(&pki().leaf, "63C3"),
+            &v,
+            Some(pin),
+            &trust_store(),
+            now(),
+        ))
+        .unwrap();
+    let o = v.outcome_with(&pending, false);
+    assert_eq!(o.acceptance, DeskAcceptance::Accepted);
+    assert_eq!(o.confirmation_ja(), "署名付き資格情報＋カード（PIN）");
+    desk.record_verification(&v, &pending, false, "受付", now())
+        .unwrap();
+    let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
+    let methods: Vec<_> = entries
+        .iter()
+        .map(|e| match &e.kind {
+            EntryKind::Verified(visit) => visit.card(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(methods, [CardCheckMethod::Visual, CardCheckMethod::Pin]);
+}
+
+#[test]
+fn another_persons_card_is_a_refusal_never_a_pass_and_never_recorded() {
+    use crate::eligibility::DocumentKind;
+    for kind in [
+        DocumentKind::Notice,
+        DocumentKind::Portal,
+        DocumentKind::Certificate,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut desk = with_trust(dir.path());
+        let v = verify(&desk, &qr_of_kind(kind, true));
+        let mut pending = PendingCardCheck::new();
+        // A matching card first, then another person's card: the refusal wins.
+        pending
+            .apply(check_card_at_desk(
+                &card_head(&pki().leaf),
+                &v,
+                None,
+                &trust_store(),
+                now(),
+            ))
+            .unwrap();
+        let _ = pending.apply(Err::<DeskCardCheck, _>(ClinicError::CardMismatch));
+        assert!(pending.is_mismatch());
+        for face in [false, true] {
+            let o = v.outcome_with(&pending, face);
+            assert_eq!(o.acceptance, DeskAcceptance::CardMismatch, "{kind:?}");
+            assert_eq!(o.label_ja(), "別人のカード（受付不可）");
+            assert_eq!(o.tone(), DeskTone::Red);
+            assert!(!o.can_record());
+            assert_eq!(
+                desk.record_verification(&v, &pending, face, "受付", now()),
+                Err(ClinicError::CardMismatch)
+            );
+        }
+        // A later reader error does not turn the refusal into "not checked".
+        let _ = pending.apply(Err::<DeskCardCheck, _>(ClinicError::Card(
+            CardError::UntrustedCertificate,
+        )));
+        assert_eq!(
+            v.outcome_with(&pending, true).acceptance,
+            DeskAcceptance::CardMismatch
+        );
+        assert_eq!(desk.log_len().unwrap(), 0);
+        // The patient's own card then matches: the refusal ends.
+        pending
+            .apply(check_card_at_desk(
+                &card_head(&pki().leaf),
+                &v,
+                None,
+                &trust_store(),
+                now(),
+            ))
+            .unwrap();
+        assert!(!pending.is_mismatch());
+        assert_eq!(
+            v.outcome_with(&pending, true).acceptance,
+            DeskAcceptance::Accepted
+        );
+    }
+}
+
+#[test]
+fn a_shikaku_kakuninsho_stands_alone_and_says_so() {
+    use crate::eligibility::DocumentKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &qr_of_kind(DocumentKind::Certificate, true));
+    let o = v.outcome(DeskCardState::NotChecked);
+    assert_eq!(o.acceptance, DeskAcceptance::Accepted);
+    assert_eq!(o.label_ja(), "確認済み");
+    assert_eq!(o.action_ja(), None);
+    assert_eq!(o.confirmation_ja(), "署名付き資格確認書");
+    assert!(
+        o.basis_ja()
+            .starts_with("資格確認書の内容です（発行元の署名を確認済み）")
+    );
+    desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", now())
+        .unwrap();
+    assert_eq!(desk.log_len().unwrap(), 1);
+}
+
+#[test]
+fn a_document_without_holder_binding_says_no_card_can_be_matched_and_what_to_do() {
+    use crate::eligibility::DocumentKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &qr_of_kind(DocumentKind::Portal, false));
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert!(!v.holder_bound());
+    // The reader is not even touched: the patient's card is not called another person's.
+    let card = MockTransport::new();
+    let err = check_card_at_desk(&card, &v, None, &trust_store(), now()).unwrap_err();
+    assert_eq!(err, ClinicError::NoHolderBinding);
+    card.assert_done();
+    let none = PendingCardCheck::new();
+    let o = v.outcome_with(&none, false);
+    assert_eq!(o.acceptance, DeskAcceptance::CardRequired);
+    assert!(!o.holder_bound);
+    let action = o.action_ja().unwrap();
+    assert!(action.contains("結び付けがない"), "{action}");
+    assert!(action.contains("券面"), "{action}");
+    assert!(o.needs_face_statement() && o.can_record());
+    assert_eq!(
+        desk.record_verification(&v, &none, false, "受付", now()),
+        Err(ClinicError::CardRequired)
+    );
+    // The receptionist compared the card's 券面 by eye: accepted, and said so.
+    let o = v.outcome_with(&none, true);
+    assert_eq!(o.acceptance, DeskAcceptance::Accepted);
+    assert_eq!(
+        o.confirmation_ja(),
+        "署名付き資格情報＋カード（券面目視・電子照合なし）"
+    );
+    assert!(o.basis_ja().contains("電子的な結び付けはありません"));
+    desk.record_verification(&v, &none, true, "受付", now())
+        .unwrap();
+    let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
+    match &entries[0].kind {
+        EntryKind::Verified(visit) => assert_eq!(visit.card(), CardCheckMethod::Visual),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_document_that_is_not_confirmed_keeps_its_verdict_whatever_the_card() {
+    use crate::eligibility::DocumentKind;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let bad = verify(&desk, "SK1:garbage");
+    let o = bad.outcome(DeskCardState::NotChecked);
+    assert_eq!(o.acceptance, DeskAcceptance::DocumentNotConfirmed);
+    assert_eq!(o.label_ja(), "形式不正");
+    assert_eq!(o.tone(), DeskTone::Red);
+    assert!(!o.can_record());
+    // An お知らせ whose eligibility starts later: its verdict, not 確認済み, with the card too.
+    let mut doc = bound();
+    doc.record.kind = DocumentKind::Notice;
+    doc.record.valid_from = Some(d("2027-04-01"));
+    let v = verdict_on(&doc, "2026-11-23");
+    assert_eq!(v.verdict, DeskVerdict::NotYetValid);
+    let o = v.outcome(DeskCardState::Pin);
+    assert_eq!(o.acceptance, DeskAcceptance::DocumentNotConfirmed);
+    assert_eq!(o.label_ja(), "有効期間前（資格）");
+    assert!(o.can_record());
+}
+
+#[test]
+fn a_document_issued_after_the_desks_clock_is_flagged_not_shown_as_0_days_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    // Issued two days after the desk's "now" (the desk's clock is behind, or the document is
+    // wrong): no fields, no age, not recordable, not checked against a card.
+    let mut doc = bound();
+    doc.issued_at = now() + Duration::days(2);
+    doc.valid_until = doc.issued_at + Duration::days(30);
+    let v = verify(&desk, &qr_v2(&doc, &issuer_signing_key(), KID));
+    assert_eq!(v.verdict, DeskVerdict::IssuedInFuture);
+    assert_eq!(v.verdict.label_ja(), "発行日時が未来");
+    assert!(v.presentation.is_none() && v.claim().is_none());
+    assert_eq!(v.document_age_days(), None);
+    assert!(v.reason.as_deref().unwrap().contains("日付と時刻を確認"));
+    let o = v.outcome(DeskCardState::NotChecked);
+    assert_eq!(o.acceptance, DeskAcceptance::DocumentNotConfirmed);
+    assert_eq!(o.tone(), DeskTone::Red);
+    assert_eq!(
+        desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", now()),
+        Err(ClinicError::NotRecordable)
+    );
+    // A few minutes ahead (clocks differ a little): accepted, 0 days old.
+    let mut close = bound();
+    close.issued_at = now() + Duration::minutes(FUTURE_ISSUE_TOLERANCE_MINUTES - 1);
+    close.valid_until = close.issued_at + Duration::days(30);
+    let v = verify(&desk, &qr_v2(&close, &issuer_signing_key(), KID));
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert_eq!(v.document_age_days(), Some(0));
+}
+
+#[test]
+fn a_preschool_child_at_the_statutory_share_shows_mishugaku_not_an_empty_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let mut doc = bound();
+    doc.record.preschool = true;
+    doc.record.copay = None;
+    doc.record.elderly = None;
+    let v = verify(&desk, &qr_v2(&doc, &issuer_signing_key(), KID));
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert_eq!(v.preschool(), Some(true));
+    assert_eq!(v.copay_ja().as_deref(), Some("未就学（法定のとおり：2割）"));
+    doc.record.copay = Some(crate::eligibility::CopayRate::Twenty);
+    let v = verify(&desk, &qr_v2(&doc, &issuer_signing_key(), KID));
+    assert_eq!(v.copay_ja().as_deref(), Some("2割（未就学）"));
+    // Not pre-school: the printed share, or 法定のとおり — never empty.
+    let v = verify(&desk, &genuine());
+    assert_eq!(v.preschool(), Some(false));
+    assert_eq!(v.copay_ja().as_deref(), Some("3割"));
+    assert_eq!(verify(&desk, "SK1:garbage").copay_ja(), None);
 }

@@ -431,7 +431,9 @@ fn demo_runs_in_a_temporary_store() {
         "資格確認書だけで受診できます",
         // The clinic scene: the desk, offline, verifies the QR and the card with the PIN and
         // prints the CSV line of the visit.
-        "判定: 確認済み（山田 太郎",
+        "書類: 資格情報のお知らせ・確認済み（山田 太郎",
+        // An お知らせ is 確認済み only with its card: here the card with the PIN.
+        "判定: 確認済み（資格情報のお知らせの内容（発行元の署名を確認済み）と、本人のマイナンバーカード（PIN で本人確認済み）です。）",
         "カード: 本人確認済み（PIN）",
         "recorded as visit 1",
         ",確認済み,署名付き資格情報＋カード（PIN）,PIN,",

@@ -25,6 +25,7 @@ use shikaku_core::clinic::{DeskStore, export};
 use shikaku_core::document::{
     EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
 };
+use shikaku_core::eligibility::DocumentKind;
 use shikaku_core::store::PassphraseKeyStore;
 
 mod signed;
@@ -39,14 +40,27 @@ fn document(issued_at: DateTime<Utc>) -> EligibilityDocument {
     signed::document(issued_at, issued_at + Duration::days(365))
 }
 
-/// The QR payload of a presentation issued 3 days ago, signed by `signer` as `kid`.
+/// The QR payload of a 資格確認書 (it stands alone) with no holder binding, issued 3 days
+/// ago, signed by `signer` as `kid`.
 fn payload(signer: &str, kid: &str) -> String {
-    bound_payload(signer, kid, None)
+    kind_payload(signer, kid, DocumentKind::Certificate, None)
 }
 
-/// [`payload`] of a document bound to the card whose 利用者証明用 SPKI is `spki` (or to none).
+/// The QR payload of a マイナポータル screen (accepted only with its card) bound to the card
+/// whose 利用者証明用 SPKI is `spki` (or to none).
 fn bound_payload(signer: &str, kid: &str, spki: Option<&[u8]>) -> String {
+    kind_payload(signer, kid, DocumentKind::Portal, spki)
+}
+
+/// A presentation of `kind`, issued 3 days ago, bound to `spki` (or to none).
+fn kind_payload(signer: &str, kid: &str, kind: DocumentKind, spki: Option<&[u8]>) -> String {
     let mut doc = document(Utc::now() - Duration::days(3));
+    doc.record.kind = kind;
+    if kind == DocumentKind::Certificate {
+        // A 資格確認書 always prints its 有効期限.
+        doc.record.valid_until =
+            Some(shikaku_core::clock::japan_today(Utc::now()) + Duration::days(300));
+    }
     doc.holder_binding = spki.map(|s| Sha256::digest(s).into());
     let p = presentation_of(&doc, [7; 16], spki).unwrap();
     to_qr_payload(&sign_presentation(&p, &key(signer), kid).unwrap())
@@ -329,7 +343,10 @@ fn the_desk_page_over_http() {
     assert_eq!(r.status, 200);
     let html = r.text();
     assert!(
-        html.contains("data-verdict=\"bad_signature\">署名不正<"),
+        html.contains(
+            "data-verdict=\"bad_signature\" data-acceptance=\"document_not_confirmed\" \
+             data-tone=\"red\">署名不正<"
+        ),
         "{html}"
     );
     assert!(!html.contains(NAME) && !html.contains("01130012"), "{html}");
@@ -345,7 +362,7 @@ fn the_desk_page_over_http() {
         &own_origin(&srv),
         &form(&[("payload", "SK1:not base45")]),
     );
-    assert!(r.text().contains(">形式不正<") && !r.text().contains(NAME));
+    assert!(r.text().contains("\">形式不正<") && !r.text().contains(NAME));
 
     // The genuine presentation: 確認済み with every claim field, the document's age.
     let r = post(
@@ -361,7 +378,9 @@ fn the_desk_page_over_http() {
     );
     let html = r.text();
     assert!(
-        html.contains("data-verdict=\"confirmed\">確認済み<"),
+        html.contains(
+            "data-verdict=\"confirmed\" data-acceptance=\"accepted\" data-tone=\"green\">確認済み<"
+        ),
         "{html}"
     );
     for shown in [
@@ -478,6 +497,37 @@ fn the_desk_page_over_http() {
     );
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
     check_csv(&r.body, "なし");
+
+    // A マイナポータル screen with no holder binding, on a page without a reader: not
+    // 確認済み; the page says no card can be matched and what to do, and records it only
+    // with the receptionist's statement that they compared the card's 券面 by eye.
+    let portal = post(
+        &srv,
+        &verify,
+        &own_origin(&srv),
+        &form(&[("payload", &bound_payload("issuer", "issuer-qr", None))]),
+    );
+    let html = portal.text();
+    assert!(
+        html.contains("data-verdict=\"confirmed\" data-acceptance=\"card_required\" data-tone=\"amber\">カード確認が必要<"),
+        "{html}"
+    );
+    assert!(html.contains("書類: マイナポータル資格情報"), "{html}");
+    assert!(html.contains("結び付けがない"), "{html}");
+    assert!(
+        html.contains("name=\"face\" id=\"face\" required>券面を目視で照合した"),
+        "{html}"
+    );
+    let id = record_id(&html).unwrap();
+    let r = post(
+        &srv,
+        &record,
+        &own_origin(&srv),
+        &form(&[("id", &id), ("operator", "受付 花子")]),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("記録できません"), "{}", r.text());
+    check_csv(&get(&srv, &format!("/{t}/visits.csv"), &h).body, "なし");
 
     // A post over the body limit (16 KiB) is refused whole, with nothing on the screen; the
     // page still answers.
@@ -652,7 +702,11 @@ fn the_card_check_on_the_desk_page() {
     );
     assert!(!html.contains("name=\"last\""), "{html}");
     assert!(!html.contains("name=\"face\""), "{html}");
-    assert!(html.contains("カードは確認していません"), "{html}");
+    // A マイナポータル screen with no card checked yet: not 確認済み, and nothing to record.
+    assert!(html.contains("data-acceptance=\"card_required\""), "{html}");
+    assert!(html.contains(">カード確認が必要<"), "{html}");
+    assert!(html.contains("id=\"action\""), "{html}");
+    assert!(!html.contains("action=\"record\""), "{html}");
 
     // Another origin, or a forged id: refused; the forged id drops the waiting one.
     let r = post(
@@ -679,10 +733,21 @@ fn the_card_check_on_the_desk_page() {
         html.contains(">この資格情報に結び付いたカード（PIN未確認）<"),
         "{html}"
     );
+    // Matched without the PIN: still カード確認が必要 until the photo is compared, and the
+    // 目視 box is required to record.
+    assert!(html.contains(">カード確認が必要<"), "{html}");
     assert!(
-        html.contains("name=\"face\" id=\"face\">券面の顔写真と本人を目視で確認した"),
+        html.contains("name=\"face\" id=\"face\" required>券面の顔写真と本人を目視で確認した"),
         "{html}"
     );
+    let r = post(
+        &srv,
+        &format!("/{}/record", srv.token),
+        &own_origin(&srv),
+        &form(&[("id", &id), ("operator", "受付 花子")]),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("記録できません"), "{}", r.text());
     let html = record_visit(&srv, &id, true);
     keep(&html);
     assert!(html.contains("記録しました（記録番号 1）"), "{html}");
@@ -733,6 +798,10 @@ fn the_card_check_on_the_desk_page() {
     keep(&html);
     assert_eq!(card_answer(&html).0, Some("pin"), "{html}");
     assert!(html.contains(">本人確認済み（PIN）<"), "{html}");
+    assert!(
+        html.contains("data-acceptance=\"accepted\" data-tone=\"green\">確認済み<"),
+        "{html}"
+    );
     assert!(!html.contains("name=\"face\""), "{html}");
     let html = record_visit(&srv, &id, false);
     keep(&html);
@@ -748,7 +817,7 @@ fn the_card_check_on_the_desk_page() {
     assert_eq!(fresh_tries(&mut keep).as_deref(), Some("3回"));
 
     // Another person's document (bound to 花子's card) with 太郎's card: refused in large
-    // type, with or without the PIN, and no try spent; recorded without a card check.
+    // type, with or without the PIN, and no try spent; never 確認済み, never recorded.
     let (id, html) = scan(&srv, &hanako);
     keep(&html);
     for fields in [&[("mode", "nopin")][..], &[("mode", "pin"), ("pin", PIN)]] {
@@ -761,26 +830,44 @@ fn the_card_check_on_the_desk_page() {
             "{html}"
         );
         assert!(!html.contains("本人確認済み") && !html.contains("name=\"face\""));
+        assert!(
+            html.contains(
+                "data-acceptance=\"card_mismatch\" data-tone=\"red\">別人のカード（受付不可）<"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("data-tone=\"green\""), "{html}");
+        assert!(!html.contains("action=\"record\""), "{html}");
     }
-    let html = record_visit(&srv, &id, true);
-    keep(&html);
-    assert!(html.contains("記録しました（記録番号 3）"), "{html}");
+    // A record posted anyway is refused by the core.
+    let r = post(
+        &srv,
+        &format!("/{}/record", srv.token),
+        &own_origin(&srv),
+        &form(&[("id", &id), ("operator", "受付 花子"), ("face", "on")]),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("別人のカードです"), "{}", r.text());
+    keep(&r.text());
     assert_eq!(fresh_tries(&mut keep).as_deref(), Some("3回"));
 
-    // The CSV: 目視, PIN, and none for the refused card.
+    // The CSV: 目視 and PIN; nothing for the refused card.
     let r = get(&srv, &format!("/{}/visits.csv", srv.token), &host(&srv));
     assert_eq!(r.status, 200);
     let rows = csv_rows(&r.body);
-    let cards: Vec<(&str, &str)> = rows
+    let cards: Vec<(&str, &str, &str)> = rows
         .iter()
-        .map(|r| (col(r, "カード確認"), col(r, "確認方法")))
+        .map(|r| (col(r, "確認結果"), col(r, "カード確認"), col(r, "確認方法")))
         .collect();
     assert_eq!(
         cards,
         [
-            ("目視（PIN未確認）", "署名付き資格情報＋カード（目視）"),
-            ("PIN", "署名付き資格情報＋カード（PIN）"),
-            ("なし", "署名付き資格情報（カード未確認）"),
+            (
+                "確認済み",
+                "目視（PIN未確認）",
+                "署名付き資格情報＋カード（目視）"
+            ),
+            ("確認済み", "PIN", "署名付き資格情報＋カード（PIN）"),
         ]
     );
     bodies.push(r.text());
@@ -962,8 +1049,9 @@ fn the_desk_page_in_chromium() {
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let text = |k: &str| report[k].as_str().unwrap_or_default().to_string();
 
-    // After the scanner's Enter: the verdict and the fields, read from the live DOM.
-    assert_eq!(text("verdict"), "確認済み", "{report}");
+    // After the scanner's Enter: the verdict and the fields, read from the live DOM. A
+    // マイナポータル screen is not 確認済み before its card is checked.
+    assert_eq!(text("verdict"), "カード確認が必要", "{report}");
     let claim = text("claim");
     for shown in [
         "01130012",

@@ -16,6 +16,7 @@ use shikaku_core::card::{TrustStore, read_verified_auth_certificate};
 use shikaku_core::document::{
     EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
 };
+use shikaku_core::eligibility::DocumentKind;
 
 mod signed;
 
@@ -53,9 +54,20 @@ fn taro_payload() -> String {
 
 /// [`taro_payload`] with its 有効開始日 on `valid_from`.
 fn taro_payload_from(valid_from: Option<NaiveDate>) -> String {
+    taro_payload_of(valid_from, DocumentKind::Portal)
+}
+
+/// [`taro_payload`] with its 有効開始日 on `valid_from`, as a document of `kind`.
+fn taro_payload_of(valid_from: Option<NaiveDate>, kind: DocumentKind) -> String {
     let spki = card_spki("yamada-taro");
     let mut doc = document(Utc::now() - Duration::days(2), &spki);
     doc.record.valid_from = valid_from;
+    doc.record.kind = kind;
+    if kind == DocumentKind::Certificate {
+        // A 資格確認書 always prints its 有効期限.
+        doc.record.valid_until =
+            Some(shikaku_core::clock::japan_today(Utc::now()) + Duration::days(300));
+    }
     let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
     to_qr_payload(&sign_presentation(&p, &key("issuer"), KID).unwrap())
 }
@@ -147,10 +159,15 @@ fn desk(tmp: &Path) -> PathBuf {
 fn a_genuine_qr_is_confirmed_offline_with_its_fields_and_nothing_recorded_unless_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = desk(tmp.path());
-    let o = run(&desk, &["verify", &taro_payload()]);
+    let o = run(
+        &desk,
+        &["verify", &taro_payload_of(None, DocumentKind::Certificate)],
+    );
     let text = out(&o);
     assert!(o.status.success(), "{o:?}");
     assert!(text.contains("判定: 確認済み"), "{text}");
+    assert!(text.contains("書類の種類: 資格確認書"), "{text}");
+    assert!(text.contains("確認方法: 署名付き資格確認書"), "{text}");
     assert!(text.contains("氏名: 山田 太郎"), "{text}");
     assert!(text.contains("保険者番号: 01130012"), "{text}");
     assert!(text.contains("2 日前"), "{text}");
@@ -207,6 +224,11 @@ fn another_persons_card_is_refused_and_nothing_recorded() {
     let desk = desk(tmp.path());
     let o = verify_with_pin_and_record(&desk, "yamada-hanako", "1234", "受付");
     assert!(!o.status.success(), "{o:?}");
+    // The overall outcome is the refusal, and nothing says 確認済み.
+    let text = out(&o);
+    assert!(text.contains("判定: 別人のカード（受付不可）"), "{text}");
+    assert!(!text.contains("判定: 確認済み"), "{text}");
+    assert!(text.contains("書類の検証: 確認済み"), "{text}");
     let err = err(&o);
     assert!(
         err.contains("not the card the document is bound to"),
@@ -269,10 +291,67 @@ fn an_eligibility_starting_tomorrow_is_not_yet_valid_and_recorded_as_such() {
     let json: serde_json::Value =
         serde_json::from_str(&out(&run(&desk, &["log", "--format", "json"]))).unwrap();
     assert_eq!(json["entries"][0]["verdict"], "not_yet_valid");
-    // Starting today: 確認済み.
-    let o = run(&desk, &["verify", &taro_payload_from(Some(today))]);
+    // Starting today: 確認済み (a 資格確認書; a マイナポータル screen with its card).
+    let o = run(
+        &desk,
+        &[
+            "verify",
+            &taro_payload_of(Some(today), DocumentKind::Certificate),
+        ],
+    );
     assert!(o.status.success(), "{o:?}");
     assert!(out(&o).contains("判定: 確認済み"));
+}
+
+#[test]
+fn a_portal_or_oshirase_screen_without_the_card_is_not_confirmed_nor_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    for (kind, name) in [
+        (DocumentKind::Portal, "マイナポータル資格情報"),
+        (DocumentKind::Notice, "資格情報のお知らせ"),
+    ] {
+        let o = run(
+            &desk,
+            &[
+                "verify",
+                &taro_payload_of(None, kind),
+                "--record",
+                "--operator",
+                "受付 佐藤",
+            ],
+        );
+        let text = out(&o);
+        assert!(!o.status.success(), "{o:?}");
+        assert!(text.contains("書類の検証: 確認済み"), "{text}");
+        assert!(text.contains(&format!("書類の種類: {name}")), "{text}");
+        assert!(text.contains("判定: カード確認が必要"), "{text}");
+        assert!(!text.contains("判定: 確認済み"), "{text}");
+        assert!(text.contains("写し"), "{text}");
+        assert!(
+            err(&o).contains("accepted only with the patient's card"),
+            "{o:?}"
+        );
+    }
+    assert!(!log_csv(&desk).contains("山田"), "nothing recorded");
+    // With the card matched but the photo not compared: still not 確認済み, not recorded.
+    let reader = format!("vcard:{}", vcard("yamada-taro").display());
+    let o = run(
+        &desk,
+        &[
+            "verify",
+            &taro_payload(),
+            "--card",
+            &reader,
+            "--record",
+            "--operator",
+            "受付 佐藤",
+        ],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    assert!(out(&o).contains("判定: カード確認が必要"), "{o:?}");
+    assert!(out(&o).contains("顔写真"), "{o:?}");
+    assert!(!log_csv(&desk).contains("山田"), "nothing recorded");
 }
 
 #[test]

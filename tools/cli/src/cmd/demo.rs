@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 use chrono::Utc;
 use shikaku_core::card::{CheckOptions, Pin, TrustStore, check_card};
-use shikaku_core::clinic::{DeskPin, DeskStore, VerifyOptions, check_card_at_desk, export};
+use shikaku_core::clinic::{
+    DeskPin, DeskStore, PendingCardCheck, VerifyOptions, check_card_at_desk, export,
+};
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::{Member, MemberForm, RecordForm, Relationship, Sex};
 use shikaku_core::screen::HouseholdSnapshot;
@@ -268,7 +270,8 @@ fn clinic_scene(
         .claim()
         .ok_or_else(|| anyhow!("the desk could not verify the QR code"))?;
     outln!(
-        "  判定: {}（{} {} 番号 {}）",
+        "  書類: {}・{}（{} {} 番号 {}）",
+        v.document_kind().map_or("—", |k| k.label_ja()),
         v.verdict.label_ja(),
         claim.name,
         claim.insurer_number.as_str(),
@@ -277,9 +280,12 @@ fn clinic_scene(
     let mut trust = TrustStore::jlis_auth()?;
     trust.add_extra_anchor(&std::fs::read(test_ca)?)?;
     let pin = DeskPin::from_bytes(PIN.as_bytes(), false)?;
-    let check = check_card_at_desk(card, &v, Some(pin), &trust, now)?;
+    let mut held = PendingCardCheck::new();
+    let check = held.apply(check_card_at_desk(card, &v, Some(pin), &trust, now))?;
     outln!("  カード: {}", check.label_ja());
-    let n = desk.record_verification(&v, Some(&check), false, "受付 佐藤", now)?;
+    let outcome = v.outcome_with(&held, false);
+    outln!("  判定: {}（{}）", outcome.label_ja(), outcome.basis_ja());
+    let n = desk.record_verification(&v, &held, false, "受付 佐藤", now)?;
     outln!("  recorded as visit {n}; the CSV line for the レセコン:");
     let today = desk.visits_on(japan_today(now))?;
     let csv = export::to_csv(&today.entries);

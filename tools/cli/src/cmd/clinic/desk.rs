@@ -12,8 +12,8 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
-    DEFAULT_TRUST_MAX_AGE_DAYS, DeskCardCheck, DeskPin, DeskStore, DeskVerification, VerifyOptions,
-    check_card_at_desk,
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DeskOutcome, DeskPin, DeskStore, DeskTone,
+    DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk,
 };
 use shikaku_core::sync::http::ServerUrl;
 
@@ -69,9 +69,10 @@ pub struct VerifyArgs {
     /// With --pin: send the PIN even when only one try is left (the patient consented).
     #[arg(long, requires = "pin")]
     allow_last_attempt: bool,
-    /// With --card and no --pin: the receptionist compared the card's photo with the patient
-    /// (recorded as 目視).
-    #[arg(long, requires = "card")]
+    /// The receptionist compared the card's photo with the patient (recorded as 目視): with
+    /// --card and no --pin, the card the document is bound to; for a document with no card
+    /// binding, the card's 券面 (氏名, 生年月日, photo) compared with the document by eye.
+    #[arg(long)]
     face_compared: bool,
     /// Extra trust anchor for the card's certificate (PEM or DER), e.g. a test CA.
     #[arg(long, value_name = "FILE")]
@@ -137,7 +138,10 @@ fn read_payload(arg: &str) -> Result<String> {
 }
 
 fn print_verification(v: &DeskVerification) -> Result<()> {
-    outln!("判定: {}", v.verdict.label_ja());
+    outln!("書類の検証: {}", v.verdict.label_ja());
+    if let Some(kind) = v.document_kind() {
+        outln!("書類の種類: {}", kind.label_ja());
+    }
     if let (Some(info), Some(age)) = (v.document_info(), v.document_age_days()) {
         let form = if info.format == 1 {
             "形式1（全項目の書類。形式1のQRも検証できます）"
@@ -167,7 +171,7 @@ fn print_verification(v: &DeskVerification) -> Result<()> {
         None => outln!("信頼リスト: なし（clinic trust update / import で取り込んでください）"),
     }
     if let Some(reason) = &v.reason {
-        eprintln!("reason: {reason}");
+        outln!("理由: {reason}");
     }
     let Some(c) = v.claim() else {
         outln!("（署名が確認できないため、内容は表示しません）");
@@ -184,11 +188,7 @@ fn print_verification(v: &DeskVerification) -> Result<()> {
     outln!("生年月日: {}", c.birth_date);
     outln!("性別: {}", c.sex.label_ja());
     outln!("本人・家族: {}", c.relationship.label_ja());
-    outln!(
-        "負担割合: {}",
-        c.copay
-            .map_or("—".into(), |r| format!("{}割", r.percent() / 10))
-    );
+    outln!("負担割合: {}", v.copay_ja().unwrap_or_default());
     outln!(
         "有効期間: {} 〜 {}",
         date(c.valid_from),
@@ -220,10 +220,18 @@ pub(super) fn card_trust(extra: &[PathBuf], virtual_card: bool) -> Result<TrustS
     Ok(trust)
 }
 
-fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<Option<DeskCardCheck>> {
+/// The card check of `clinic verify --card`, applied to what is held for recording (the core's
+/// `PendingCardCheck`): a match is held; another person's card is remembered as a refusal;
+/// any other failure is an error of the command.
+fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<PendingCardCheck> {
+    let mut held = PendingCardCheck::new();
     let Some(spec) = &a.card else {
-        return Ok(None);
+        return Ok(held);
     };
+    if !v.holder_bound() {
+        outln!("カード: 照合できません（この書類にはカードとの結び付けがありません）");
+        return Ok(held);
+    }
     // The prompt gives text; the core takes its bytes and checks them (format first, the
     // reader is not even opened for a bad PIN). The text is wiped at the end of the statement
     // that parses it: only the core's checked copy lives on.
@@ -240,23 +248,49 @@ fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<Option<DeskCardChe
     if reader.virtual_card {
         outln!("trusting the virtual cards' TEST CA for this check");
     }
-    let check = check_card_at_desk(reader.transport.as_ref(), v, desk_pin, &trust, Utc::now())?;
-    outln!("カード: {}", check.label_ja());
-    if !check.pin_verified() {
-        outln!(
-            "{}",
-            if a.face_compared {
-                "目視: カードの顔写真と本人を確認済み"
-            } else {
-                "目視: 未確認（カードの顔写真と本人を見比べてください）"
+    let result = check_card_at_desk(reader.transport.as_ref(), v, desk_pin, &trust, Utc::now());
+    match held.apply(result) {
+        Ok(check) => {
+            outln!("カード: {}", check.label_ja());
+            if !check.pin_verified() {
+                outln!(
+                    "{}",
+                    if a.face_compared {
+                        "目視: カードの顔写真と本人を確認済み"
+                    } else {
+                        "目視: 未確認（カードの顔写真と本人を見比べてください）"
+                    }
+                );
             }
-        );
+        }
+        Err(ClinicError::CardMismatch) => {
+            outln!("カード: このカードは、この資格情報の本人のカードではありません");
+        }
+        Err(e) => return Err(e.into()),
     }
-    Ok(Some(check))
+    Ok(held)
 }
 
-/// Runs `clinic verify` on the desk store `desk`. Exit 0 only when the document is 確認済み and
-/// a requested card check passed.
+/// Prints the core's overall outcome: the word, what stands behind it, and what to do.
+fn print_outcome(o: &DeskOutcome) -> Result<()> {
+    let tone = match o.tone() {
+        DeskTone::Green => "",
+        DeskTone::Amber => "  （まだ確認済みではありません）",
+        DeskTone::Red => "  （受け付けられません）",
+    };
+    outln!("判定: {}{tone}", o.label_ja());
+    outln!("  {}", o.basis_ja());
+    if let Some(action) = o.action_ja() {
+        outln!("  → {action}");
+    }
+    if o.verdict.is_authentic() {
+        outln!("確認方法: {}", o.confirmation_ja());
+    }
+    Ok(())
+}
+
+/// Runs `clinic verify` on the desk store `desk`. The last line printed is the core's overall
+/// outcome (the document, its kind and the card together). Exit 0 only when it is 確認済み.
 pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
     let payload = read_payload(&a.payload)?;
     let options = VerifyOptions {
@@ -270,16 +304,18 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
         if a.card.is_some() {
             outln!("カード: 照合しません（書類が確認できないため）");
         }
-        None
+        PendingCardCheck::new()
     };
+    let outcome = v.outcome_with(&card, a.face_compared);
+    print_outcome(&outcome)?;
     if a.record {
         let operator = a.operator.as_deref().unwrap_or_default();
-        match desk.record_verification(&v, card.as_ref(), a.face_compared, operator, Utc::now()) {
+        match desk.record_verification(&v, &card, a.face_compared, operator, Utc::now()) {
             Ok(n) => outln!("記録: 第{n}件"),
             Err(e) => bail!("not recorded: {e} (record a 申立 with `clinic declare` instead)"),
         }
     }
-    Ok(if v.verdict.is_confirmed() {
+    Ok(if outcome.is_accepted() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

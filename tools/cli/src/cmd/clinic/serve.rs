@@ -42,8 +42,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::{
-    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore, DeskVerification,
-    PendingCardCheck, VerifyOptions, export,
+    CardCheckFailure, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore,
+    DeskVerification, PendingCardCheck, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -166,6 +166,7 @@ impl DeskState {
         let p = &*p;
         Pending {
             verification: &p.verification,
+            outcome: p.verification.outcome_with(&p.card, false),
             record_id: p.id.as_deref(),
             card: match self.card {
                 Some(_) => CardPanel::Reader {
@@ -680,7 +681,8 @@ fn show_card_outcome(state: &DeskState, id: &str, outcome: CardOutcome) {
         Some(p) => {
             let matched = match &outcome.result {
                 CardResult::Matched(check) => Ok(check.clone()),
-                CardResult::Mismatch | CardResult::Failed(_) => Err(()),
+                CardResult::Mismatch => Err(Refused::Mismatch),
+                CardResult::Failed(_) => Err(Refused::Failed),
             };
             // The answer is shown from `outcome`; what is held is read when recording.
             let _ = p.card.apply(matched);
@@ -688,6 +690,20 @@ fn show_card_outcome(state: &DeskState, id: &str, outcome: CardOutcome) {
         }
         // Another QR code was scanned meanwhile: this check belongs to no waiting one.
         None => screen.notice = Some(Notice::Error(STALE.into())),
+    }
+}
+
+/// Why a card check from the page did not match, as the core's held check needs it.
+enum Refused {
+    /// Another person's card: remembered until a card matches.
+    Mismatch,
+    /// Anything else (the PIN, the reader, the certificate).
+    Failed,
+}
+
+impl CardCheckFailure for Refused {
+    fn is_card_mismatch(&self) -> bool {
+        matches!(self, Refused::Mismatch)
     }
 }
 
@@ -707,7 +723,7 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
     };
     let result = state.desk().record_verification(
         &p.verification,
-        p.card.held(),
+        &p.card,
         face_compared,
         operator,
         Utc::now(),
@@ -722,6 +738,13 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 ClinicError::Operator { reason } => {
                     format!("受付者名を確認してください（operator name {reason}）。")
                 }
+                ClinicError::CardMismatch => "記録できません: 別人のカードです。本人のカードで\
+                    照合し直すか、被保険者資格申立書で受け付けてください。"
+                    .to_string(),
+                ClinicError::CardRequired => "記録できません: この書類はマイナンバーカードと一緒の\
+                    場合だけ使えます。カードを確認して（目視ならチェックを入れて）から記録するか、\
+                    被保険者資格申立書で受け付けてください。"
+                    .to_string(),
                 other => format!("記録できませんでした（{other}）。"),
             };
             // Still waiting: the operator fixes the name and records again.

@@ -7,7 +7,8 @@
 use chrono::NaiveDate;
 use shikaku_core::card::PinCounter;
 use shikaku_core::clinic::{
-    ClaimFields, ClinicError, DeskCardCheck, DeskVerification, TrustAge, VisitList, export,
+    ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone, DeskVerification, TrustAge,
+    VisitList, export,
 };
 use shikaku_core::clock::japan_today;
 
@@ -26,6 +27,9 @@ pub(super) enum Notice {
 pub(super) struct Pending<'a> {
     /// The core's verification.
     pub verification: &'a DeskVerification,
+    /// The core's overall outcome with the card checks made so far (before the receptionist
+    /// states 目視): what the page shows in large type, and whether it offers 記録.
+    pub outcome: DeskOutcome,
     /// The id of the record form, when the document is authentic.
     pub record_id: Option<&'a str>,
     /// The card check's part.
@@ -96,6 +100,10 @@ button{font-size:26px;padding:8px 24px}
 .verdict.warn{background:#c77c00;color:#fff}
 .verdict.ng{background:#b00020;color:#fff}
 .reason{font-size:18px;color:#444}
+.basis{font-size:24px;margin:4px 0}
+.action{font-size:26px;font-weight:bold;padding:8px 12px;border-radius:6px}
+.action.warn{background:#fff3cd;border:2px solid #c77c00}
+.action.ng{background:#fde2e1;border:2px solid #b00020}
 table.claim{border-collapse:collapse;font-size:28px;margin:8px 0}
 table.claim th{text-align:left;padding:6px 20px 6px 0;color:#444;font-weight:normal;white-space:nowrap}
 table.claim td{padding:6px 0;font-weight:bold}
@@ -173,7 +181,8 @@ fn trust_line(view: &PageView<'_>) -> String {
     }
 }
 
-fn claim_table(c: &ClaimFields) -> String {
+/// The claim fields as a table; `copay` is the core's 負担割合 text (未就学 included).
+fn claim_table(c: &ClaimFields, copay_ja: &str) -> String {
     let copay = |percent: u8| format!("{}割", percent / 10);
     let validity = match (c.valid_from, c.valid_until) {
         (None, None) => "記載なし".to_string(),
@@ -203,10 +212,7 @@ fn claim_table(c: &ClaimFields) -> String {
         ("生年月日", day(c.birth_date)),
         ("性別", c.sex.label_ja().to_string()),
         ("本人・家族", c.relationship.label_ja().to_string()),
-        (
-            "負担割合",
-            c.copay.map(|r| copay(r.percent())).unwrap_or_default(),
-        ),
+        ("負担割合", copay_ja.to_string()),
         ("有効期間", validity),
         ("高齢受給者", elderly),
     ];
@@ -236,24 +242,43 @@ fn claim_table(c: &ClaimFields) -> String {
 
 fn verification_section(p: &Pending<'_>) -> String {
     let v = p.verification;
-    let class = if v.verdict.is_confirmed() {
-        "ok"
-    } else if v.presentation.is_some() {
-        "warn"
-    } else {
-        "ng"
+    let o = &p.outcome;
+    let class = match o.tone() {
+        DeskTone::Green => "ok",
+        DeskTone::Amber => "warn",
+        DeskTone::Red => "ng",
     };
     let mut out = format!(
-        "<section id=\"result\"><p class=\"verdict {class}\" id=\"verdict\" data-verdict=\"{}\">{}</p>",
+        "<section id=\"result\"><p class=\"verdict {class}\" id=\"verdict\" \
+         data-verdict=\"{}\" data-acceptance=\"{}\" data-tone=\"{}\">{}</p>",
         esc(v.verdict.key()),
-        esc(v.verdict.label_ja())
+        esc(o.acceptance.key()),
+        esc(o.tone().key()),
+        esc(o.label_ja())
     );
+    out.push_str(&format!(
+        "<p class=\"basis\" id=\"basis\">{}</p>",
+        esc(&o.basis_ja())
+    ));
+    if let Some(action) = o.action_ja() {
+        out.push_str(&format!(
+            "<p class=\"action {class}\" id=\"action\">{}</p>",
+            esc(action)
+        ));
+    }
+    if let Some(kind) = v.document_kind() {
+        out.push_str(&format!(
+            "<p class=\"doc\" id=\"document-kind\">書類: {}・検証結果 {}</p>",
+            esc(kind.label_ja()),
+            esc(v.verdict.label_ja())
+        ));
+    }
     if let Some(reason) = &v.reason {
         out.push_str(&format!("<p class=\"reason\">詳細: {}</p>", esc(reason)));
     }
     // Only a document whose signature verified has fields; a failed verdict shows none.
     if let Some(claim) = v.claim() {
-        out.push_str(&claim_table(&claim));
+        out.push_str(&claim_table(&claim, &v.copay_ja().unwrap_or_default()));
         if let (Some(issued), Some(age), Some(doc)) =
             (v.issued_on(), v.document_age_days(), v.document_info())
         {
@@ -272,17 +297,36 @@ fn verification_section(p: &Pending<'_>) -> String {
                 held,
                 outcome,
                 attempt,
-            } => {
+            } if v.holder_bound() => {
                 out.push_str(&card_section(id, *held, *outcome, *attempt));
                 *held
             }
+            CardPanel::Reader { .. } => {
+                out.push_str(
+                    "<section class=\"card\" id=\"card\"><h2>カード確認</h2><p id=\"card-result\" \
+                     data-card=\"unbound\">この書類にはカードとの結び付けがないため、カードを\
+                     リーダーで照合できません。</p></section>",
+                );
+                None
+            }
             CardPanel::NoReader => None,
         };
-        out.push_str(&record_form(
-            id,
-            held,
-            matches!(p.card, CardPanel::NoReader),
-        ));
+        // 記録 only when the core's outcome allows it: never with another person's card, and
+        // an お知らせ / マイナポータル screen only with its card.
+        if o.can_record() {
+            out.push_str(&record_form(
+                id,
+                held,
+                o,
+                matches!(p.card, CardPanel::NoReader),
+            ));
+        } else if matches!(p.card, CardPanel::NoReader) && v.holder_bound() {
+            out.push_str(
+                "<p id=\"no-reader\"><small>このページではカードを確認しません。カード確認は \
+                 <code>shikaku clinic serve --card pcsc</code> で起動すると使えます（または \
+                 <code>shikaku clinic verify --card</code>）。</small></p>",
+            );
+        }
     }
     out.push_str("</section>");
     out
@@ -388,17 +432,38 @@ fn card_section(
     out
 }
 
-/// The record form: the operator, and what the card check will be recorded as.
-fn record_form(id: &str, held: Option<&DeskCardCheck>, no_reader: bool) -> String {
+/// The record form: the operator, and what the card check will be recorded as. When the
+/// core's outcome needs the receptionist's statement of 目視, the checkbox is required.
+fn record_form(
+    id: &str,
+    held: Option<&DeskCardCheck>,
+    outcome: &DeskOutcome,
+    no_reader: bool,
+) -> String {
+    let required = if outcome.needs_face_statement() {
+        " required"
+    } else {
+        ""
+    };
     let card = match held {
         Some(check) if check.pin_verified() => format!(
             "<p>カード: {}（PINとして記録されます）</p>",
             esc(check.label_ja())
         ),
-        Some(_) => "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\">\
-                    券面の顔写真と本人を目視で確認した</label><br><small>チェックがなければ\
-                    カード確認なしとして記録されます。</small></p>"
-            .to_string(),
+        Some(_) => format!(
+            "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\"{required}>\
+             券面の顔写真と本人を目視で確認した</label><br><small>{}</small></p>",
+            if required.is_empty() {
+                "チェックがなければカード確認なしとして記録されます。"
+            } else {
+                "確認しないと記録できません（お知らせ・マイナポータルの画面はカードと一緒の場合だけ使えます）。"
+            }
+        ),
+        None if !outcome.holder_bound && outcome.needs_face_statement() => format!(
+            "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\"{required}>\
+             券面を目視で照合した（氏名・生年月日をこの内容と、顔写真を本人と）</label><br>\
+             <small>カードとの電子的な結び付けはありません。目視で照合しないと記録できません。</small></p>"
+        ),
         None if no_reader => "<p><small>このページではカードを確認しません（カード確認なしで\
                               記録されます）。カード確認は <code>shikaku clinic serve --card \
                               pcsc</code> で起動すると使えます（または <code>shikaku clinic \
@@ -543,7 +608,13 @@ mod tests {
         assert!(!untokened.contains("name=\"pin\""), "{untokened}");
         assert!(untokened.contains("card-nopin"), "{untokened}");
         // Without a reader: no card form, and how to get one.
-        let form = record_form("ab", None, true);
+        let certificate = DeskOutcome::decide(
+            shikaku_core::clinic::DeskVerdict::Confirmed,
+            Some(shikaku_core::eligibility::DocumentKind::Certificate),
+            shikaku_core::clinic::DeskCardState::NotChecked,
+            true,
+        );
+        let form = record_form("ab", None, &certificate, true);
         assert!(
             form.contains("--card") && !form.contains("name=\"face\""),
             "{form}"
