@@ -821,6 +821,20 @@ impl ClinicDesk {
         Ok(export::to_csv(&list.entries))
     }
 
+    /// The visits from `from` to `to` as CSV for opening in spreadsheet software: as
+    /// `export_csv`, but the number columns (保険者番号, 記号, 番号, 枝番) that hold digits only are
+    /// text formulas (`="01130012"`), so that their leading zeros survive. Not for an import
+    /// (docs/clinic.md "CSV").
+    pub fn export_spreadsheet_csv(&self, from: String, to: String) -> Result<String, ShikakuError> {
+        let list = self
+            .store()
+            .visits_between(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
+        Ok(export::to_csv_for(
+            &list.entries,
+            export::CsvFlavor::Spreadsheet,
+        ))
+    }
+
     /// The visits from `from` to `to` as one JSON document (docs/clinic.md "JSON").
     pub fn export_json(&self, from: String, to: String) -> Result<String, ShikakuError> {
         let (from, to) = (day("from", "開始日", &from)?, day("to", "終了日", &to)?);

@@ -412,6 +412,13 @@ fn a_desk_visit_from_scan_to_export() {
     assert!(lines[1].contains("山田 太郎"));
     assert!(lines[1].contains("署名付き資格情報＋カード（PIN）"));
     assert!(lines[2].contains("申立・未検証"));
+    assert!(lines[1].contains(",01130012,"), "as printed for an import");
+    let sheet = desk
+        .export_spreadsheet_csv(today.clone(), today.clone())
+        .unwrap();
+    assert!(sheet.contains(",\"=\"\"01130012\"\"\","), "{sheet}");
+    assert!(sheet.contains(",\"=\"\"00\"\"\","), "{sheet}");
+    assert_eq!(sheet.split("\r\n").count(), 4);
     let json: serde_json::Value =
         serde_json::from_str(&desk.export_json(today.clone(), today).unwrap()).unwrap();
     assert_eq!(json["entries"].as_array().unwrap().len(), 2);

@@ -189,6 +189,10 @@ class ClinicDeskTest {
         assertEquals(3, lines.size)
         assertTrue(lines[1].contains("山田 太郎"))
         assertTrue(lines[1].contains("署名付き資格情報＋カード（PIN）"))
+        assertTrue(lines[1].contains(",01130012,"), "as printed for an import")
+        val sheet = desk.exportSpreadsheetCsv(day, day)
+        assertTrue(sheet.contains(",\"=\"\"01130012\"\"\","), sheet)
+        assertTrue(sheet.contains(",\"=\"\"00\"\"\","), sheet)
         assertTrue(desk.exportJson(day, day).contains("\"entries\""))
 
         val log = assertIs<LogStatus.Intact>(desk.verifyLog())

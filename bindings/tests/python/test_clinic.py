@@ -164,6 +164,9 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
     lines = csv.split("\r\n")
     assert len(lines) == 3 and lines[2] == ""
     assert "山田 太郎" in lines[1] and "署名付き資格情報＋カード（PIN）" in lines[1]
+    assert ",01130012," in lines[1]
+    sheet = desk.export_spreadsheet_csv(day, day)
+    assert ',"=""01130012""",' in sheet and ',"=""00""",' in sheet
     assert len(json.loads(desk.export_json(day, day))["entries"]) == 1
 
     log = desk.verify_log()

@@ -147,6 +147,36 @@ pub fn csv_cells(e: &LogEntry) -> [String; 27] {
     }
 }
 
+/// Who opens the CSV (docs/clinic.md, "CSV": leading zeros).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CsvFlavor {
+    /// For a レセコン import or any program that reads the file: every value exactly as printed
+    /// (`01130012`, 枝番 `00`), nothing added.
+    #[default]
+    Data,
+    /// For opening in spreadsheet software (Excel, Numbers, LibreOffice), which would read a
+    /// value of digits as a number and drop its leading zeros (`01130012` → 1130012, `00` → 0):
+    /// the number columns ([`SPREADSHEET_TEXT_COLUMNS`]) holding digits only are written as the
+    /// text formula `="01130012"`, which the spreadsheet shows as `01130012`. Not for an import:
+    /// the formula would be read literally.
+    Spreadsheet,
+}
+
+/// The columns a spreadsheet would turn into numbers: 保険者番号, 記号, 番号, 枝番.
+pub const SPREADSHEET_TEXT_COLUMNS: [&str; 4] = ["保険者番号", "記号", "番号", "枝番"];
+
+/// True when `value` is digits only (ASCII), the values a spreadsheet reads as numbers.
+fn is_ascii_number(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Appends one field as a text formula (`="…"`, RFC 4180 quoted): only for digits.
+fn push_text_formula(out: &mut String, digits: &str) {
+    out.push_str("\"=\"\"");
+    out.push_str(digits);
+    out.push_str("\"\"\"");
+}
+
 /// Appends one RFC 4180 field.
 fn push_field(out: &mut String, value: &str) {
     let guarded;
@@ -175,12 +205,40 @@ fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
     out.push_str("\r\n");
 }
 
-/// The entries as CSV: BOM, header, one CRLF-terminated row per entry.
+/// The entries as CSV for a program (a レセコン import): BOM, header, one CRLF-terminated row
+/// per entry, every value as printed ([`CsvFlavor::Data`]).
 pub fn to_csv(entries: &[LogEntry]) -> String {
+    to_csv_for(entries, CsvFlavor::Data)
+}
+
+/// The entries as CSV for `flavor`: the same header, rows and values; for
+/// [`CsvFlavor::Spreadsheet`] the number columns that hold digits only are text formulas, so
+/// that their leading zeros survive opening the file in a spreadsheet.
+pub fn to_csv_for(entries: &[LogEntry], flavor: CsvFlavor) -> String {
+    let text_columns: Vec<usize> = match flavor {
+        CsvFlavor::Data => Vec::new(),
+        CsvFlavor::Spreadsheet => CSV_COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| SPREADSHEET_TEXT_COLUMNS.contains(c))
+            .map(|(i, _)| i)
+            .collect(),
+    };
     let mut out = String::from("\u{FEFF}");
     push_row(&mut out, &CSV_COLUMNS);
     for e in entries {
-        push_row(&mut out, &csv_cells(e));
+        let cells = csv_cells(e);
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if text_columns.contains(&i) && is_ascii_number(c) {
+                push_text_formula(&mut out, c);
+            } else {
+                push_field(&mut out, c);
+            }
+        }
+        out.push_str("\r\n");
     }
     out
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::declaration::tests::form;
+use super::export::{CsvFlavor, SPREADSHEET_TEXT_COLUMNS};
 use super::*;
 use crate::eligibility::{
     CopayRate, ElderlyRecipient, InsurerNumber, LimitCertification, Relationship, Sex,
@@ -504,4 +505,50 @@ fn an_index_column_that_disagrees_with_its_entry_is_a_damaged_row() {
             problem: LogProblem::Altered
         }
     );
+}
+
+#[test]
+fn the_spreadsheet_csv_keeps_leading_zeros_and_the_data_csv_is_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    desk.record_visit(
+        &visit("山田 太郎", "0042", CardCheckMethod::Pin),
+        "受付 花子",
+        t("2026-11-27T00:30:00Z"),
+    )
+    .unwrap();
+    // A 申立 with a number that is not digits only: left as it is in both.
+    desk.declare(&form(), "受付 花子", t("2026-11-27T01:00:00Z"))
+        .unwrap();
+    let list = desk.visits_on(d("2026-11-27")).unwrap();
+    let col = |name: &str| export::CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+
+    // For a レセコン import: every value exactly as printed, no formula.
+    let data = export::to_csv(&list.entries);
+    assert_eq!(data, export::to_csv_for(&list.entries, CsvFlavor::Data));
+    let rows = read_csv(data.trim_start_matches('\u{FEFF}'));
+    assert_eq!(rows[1][col("保険者番号")], "01130012");
+    assert_eq!(rows[1][col("番号")], "0042");
+    assert_eq!(rows[1][col("枝番")], "00");
+    assert!(!data.contains("=\""), "{data}");
+
+    // For a spreadsheet: the digit-only number columns as text formulas (what Excel and
+    // LibreOffice show as 01130012, 0042, 00); everything else as in the data file.
+    let sheet = export::to_csv_for(&list.entries, CsvFlavor::Spreadsheet);
+    assert!(sheet.starts_with('\u{FEFF}') && sheet.ends_with("\r\n"));
+    let srows = read_csv(sheet.trim_start_matches('\u{FEFF}'));
+    assert_eq!(srows[0], rows[0], "the same header");
+    assert_eq!(srows[1][col("保険者番号")], "=\"01130012\"");
+    assert_eq!(srows[1][col("番号")], "=\"0042\"");
+    assert_eq!(srows[1][col("枝番")], "=\"00\"");
+    // 記号 full-width as printed: not a number to a spreadsheet, left alone.
+    assert_eq!(srows[1][col("記号")], "７３４０１５５");
+    assert!(sheet.contains(",\"=\"\"01130012\"\"\","), "{sheet}");
+    for (s, r) in srows.iter().zip(&rows) {
+        for (i, (a, b)) in s.iter().zip(r).enumerate() {
+            if !SPREADSHEET_TEXT_COLUMNS.contains(&export::CSV_COLUMNS[i]) {
+                assert_eq!(a, b, "column {}", export::CSV_COLUMNS[i]);
+            }
+        }
+    }
 }

@@ -497,6 +497,27 @@ fn the_desk_page_over_http() {
     );
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
     check_csv(&r.body, "なし");
+    assert!(r.text().contains(",01130012,"), "as printed: {}", r.text());
+    // The spreadsheet's CSV: the same rows, the number columns as text formulas so that a
+    // spreadsheet keeps 01130012 and 枝番 00.
+    let sheet = get(&srv, &format!("/{t}/visits-sheet.csv"), &h);
+    assert_eq!(sheet.status, 200);
+    assert!(
+        sheet
+            .header("content-disposition")
+            .unwrap()
+            .ends_with("-spreadsheet.csv\""),
+        "{}",
+        sheet.headers
+    );
+    let text = sheet.text();
+    assert!(text.contains(",\"=\"\"01130012\"\"\","), "{text}");
+    assert!(text.contains(",\"=\"\"00\"\"\","), "{text}");
+    assert!(
+        get(&srv, &format!("/{t}/"), &h)
+            .text()
+            .contains("href=\"visits-sheet.csv\"")
+    );
 
     // A マイナポータル screen with no holder binding, on a page without a reader: not
     // 確認済み; the page says no card can be matched and what to do, and records it only

@@ -41,6 +41,7 @@ use clap::Args;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
+use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
     CardCheckFailure, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore,
     DeskVerification, PendingCardCheck, VerifyOptions, export,
@@ -277,6 +278,7 @@ fn router(state: Arc<DeskState>) -> Router {
         .route(&format!("{base}/record"), post(record))
         .route(&format!("{base}/card"), post(card))
         .route(&format!("{base}/visits.csv"), get(csv))
+        .route(&format!("{base}/visits-sheet.csv"), get(csv_sheet))
         .fallback(|| async { refused(StatusCode::NOT_FOUND) })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .with_state(state)
@@ -759,8 +761,23 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
     }
 }
 
+/// Today's visits as the CSV for a レセコン import (every value as printed).
 async fn csv(State(state): State<Arc<DeskState>>) -> Response {
+    today_csv(&state, CsvFlavor::Data)
+}
+
+/// Today's visits as the CSV for a spreadsheet (the number columns as text formulas, so that
+/// their leading zeros survive; docs/clinic.md "CSV").
+async fn csv_sheet(State(state): State<Arc<DeskState>>) -> Response {
+    today_csv(&state, CsvFlavor::Spreadsheet)
+}
+
+fn today_csv(state: &DeskState, flavor: CsvFlavor) -> Response {
     let today = japan_today(Utc::now());
+    let suffix = match flavor {
+        CsvFlavor::Data => "",
+        CsvFlavor::Spreadsheet => "-spreadsheet",
+    };
     let list = state.desk().visits_on(today);
     match list {
         Ok(list) if list.corrupt.is_empty() => (
@@ -774,13 +791,13 @@ async fn csv(State(state): State<Arc<DeskState>>) -> Response {
                     header::CONTENT_DISPOSITION,
                     // A date is always a valid header value; the fallback is never used.
                     HeaderValue::from_str(&format!(
-                        "attachment; filename=\"visits-{}.csv\"",
+                        "attachment; filename=\"visits-{}{suffix}.csv\"",
                         today.format("%Y-%m-%d")
                     ))
                     .unwrap_or(HeaderValue::from_static("attachment")),
                 ),
             ],
-            export::to_csv(&list.entries),
+            export::to_csv_for(&list.entries, flavor),
         )
             .into_response(),
         Ok(_) => html(

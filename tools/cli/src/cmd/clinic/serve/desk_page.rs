@@ -534,7 +534,11 @@ fn visits_section(view: &PageView<'_>) -> String {
                 out.push_str("</table>");
             }
             out.push_str(
-                "<p><a href=\"visits.csv\" id=\"csv\" download>CSV（本日分）をダウンロード</a></p>",
+                "<p><a href=\"visits.csv\" id=\"csv\" download>CSV（本日分）をダウンロード</a>\
+                 （レセコンへの取り込み用：値は印字どおり）<br>\
+                 <a href=\"visits-sheet.csv\" id=\"csv-sheet\" download>CSV（本日分・表計算ソフト用）\
+                 </a>（Excel などで開いても保険者番号・番号・枝番の先頭の 0 が\
+                 消えないように、番号の列を =\"…\" で書いたもの。取り込みには使わないでください）</p>",
             );
         }
     }
