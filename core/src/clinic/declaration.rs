@@ -6,13 +6,14 @@
 //! Only what the claim needs is kept. The address and telephone number the paper form also
 //! asks for stay on the paper form: the desk does not store them.
 
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::eligibility::text::{KanaError, fold_kana, fold_width, parse_date};
 use crate::eligibility::{
     CopayRate, Field, FieldError, InsurerNumber, Relationship, Sex, ValidationError,
 };
+use crate::screen::calendar::statutory_copay;
 
 /// The earliest birth date accepted (as for members).
 const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1890, 1, 1) {
@@ -160,6 +161,15 @@ impl DeclarationForm {
                 None
             }
         };
+        if let Some(birth) = birth_date {
+            errors.extend(implausible(
+                birth,
+                today,
+                insurer_number.as_ref(),
+                self.relationship,
+                copay,
+            ));
+        }
         if !errors.is_empty() {
             return Err(ValidationError { errors });
         }
@@ -185,6 +195,59 @@ impl DeclarationForm {
             }),
         }
     }
+}
+
+/// What cannot be true of a declaration, by the law's rules for the person's age and scheme
+/// (spec/eligibility.md §3, docs/rules.md §2; the same rules as the household's screens,
+/// `screen::calendar::statutory_copay`):
+/// - a declared share the law does not set for this age: 未就学 2割, then 3割 to 69, 2 or 3割
+///   from 70 to 74, 1, 2 or 3割 under 後期高齢者医療 (the patient pays the legal share; a wrong
+///   one is a typing or memory error, and the field may be left empty);
+/// - 後期高齢者医療 (保険者番号 39…) before 65 (it starts at 75, or at 65 with a disability
+///   certification), or as 家族 (it has no 被扶養者: everyone is insured in their own right).
+fn implausible(
+    birth: NaiveDate,
+    today: NaiveDate,
+    insurer: Option<&InsurerNumber>,
+    relationship: Option<Relationship>,
+    copay: Option<CopayRate>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let late = insurer.is_some_and(InsurerNumber::is_late_elderly);
+    if late {
+        let sixty_fifth = birth.checked_add_months(Months::new(65 * 12));
+        if sixty_fifth.is_none_or(|d| today < d) {
+            errors.push(FieldError {
+                field: Field::InsurerNumber,
+                reason: "is a 後期高齢者医療 number, which starts at 75 (65 with a disability \
+                         certification)"
+                    .into(),
+            });
+        }
+        if relationship == Some(Relationship::Dependent) {
+            errors.push(FieldError {
+                field: Field::Relationship,
+                reason: "cannot be 家族 under 後期高齢者医療 (it has no 被扶養者)".into(),
+            });
+        }
+    }
+    if let (Some(c), Some(law)) = (copay, statutory_copay(birth, today, late))
+        && !law.allows(c.percent())
+    {
+        let allowed: Vec<String> = law
+            .allowed_percent()
+            .iter()
+            .map(|p| format!("{}割", p / 10))
+            .collect();
+        errors.push(FieldError {
+            field: Field::Copay,
+            reason: format!(
+                "is not a share the law sets at this age ({}); leave it empty if unsure",
+                allowed.join(" or ")
+            ),
+        });
+    }
+    errors
 }
 
 #[cfg(test)]
@@ -227,6 +290,65 @@ pub(crate) mod tests {
         let d = minimal.validate(today()).unwrap();
         assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(1970, 5, 6).unwrap());
         assert_eq!(d.insurer_number, None);
+    }
+
+    #[test]
+    fn a_share_the_law_does_not_set_at_this_age_is_refused() {
+        let at = |birth: &str, copay: u8| DeclarationForm {
+            birth_date: birth.into(),
+            copay_percent: Some(copay),
+            ..form()
+        };
+        // today() is 2026-11-28.
+        for (birth, ok, bad) in [
+            ("2022-05-06", 20, 30), // 未就学 (to 2029-03-31)
+            ("1970-05-06", 30, 10), // 56
+            ("1954-05-06", 20, 10), // 72: 2 or 3割
+        ] {
+            assert!(at(birth, ok).validate(today()).is_ok(), "{birth} {ok}");
+            let e = at(birth, bad).validate(today()).unwrap_err();
+            assert!(e.has(Field::Copay), "{birth} {bad}: {e}");
+            assert_eq!(e.errors.len(), 1);
+        }
+        // Not stated: nothing to check.
+        let none = DeclarationForm {
+            birth_date: "2022-05-06".into(),
+            copay_percent: None,
+            ..form()
+        };
+        assert!(none.validate(today()).is_ok());
+    }
+
+    #[test]
+    fn late_elderly_insurance_needs_the_age_and_has_no_dependents() {
+        let late = |birth: &str, rel, copay| DeclarationForm {
+            birth_date: birth.into(),
+            insurer_number: Some("39131156".into()),
+            symbol: None,
+            relationship: Some(rel),
+            copay_percent: Some(copay),
+            ..form()
+        };
+        assert!(
+            late("1949-05-06", Relationship::Insured, 10)
+                .validate(today())
+                .is_ok()
+        );
+        // 65 with a disability certification is possible; 64 is not.
+        assert!(
+            late("1961-11-28", Relationship::Insured, 10)
+                .validate(today())
+                .is_ok()
+        );
+        let e = late("1961-11-29", Relationship::Insured, 10)
+            .validate(today())
+            .unwrap_err();
+        assert!(e.has(Field::InsurerNumber), "{e}");
+        let e = late("1949-05-06", Relationship::Dependent, 10)
+            .validate(today())
+            .unwrap_err();
+        assert!(e.has(Field::Relationship), "{e}");
+        assert!(!e.has(Field::InsurerNumber));
     }
 
     #[test]
