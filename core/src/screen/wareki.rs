@@ -138,14 +138,49 @@ impl Wareki {
 impl fmt::Display for Wareki {
     /// `令和7年12月2日`, `令和元年5月1日`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}{}{}月{}日",
-            self.era.name_ja(),
-            self.year_ja(),
-            self.month,
-            self.day
-        )
+        let mut s = String::with_capacity(DATE_CAPACITY);
+        self.push_ja(&mut s);
+        f.write_str(&s)
+    }
+}
+
+/// Room for the longest date either form writes (`平成31年12月31日` is 23 bytes in UTF-8).
+const DATE_CAPACITY: usize = 24;
+
+/// Appends the decimal digits of `n` (a screen shows dozens of dates, each with two or three
+/// numbers: written directly, without the formatting machinery, they cost a fraction).
+fn push_decimal(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        // `n % 10` is below 10, so the cast keeps it whole.
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+impl Wareki {
+    /// Appends `令和7年12月2日` (`元年` for year 1) to `out`.
+    fn push_ja(&self, out: &mut String) {
+        out.push_str(self.era.name_ja());
+        if self.year == 1 {
+            out.push_str("元年");
+        } else {
+            push_decimal(out, self.year);
+            out.push('年');
+        }
+        push_decimal(out, self.month);
+        out.push('月');
+        push_decimal(out, self.day);
+        out.push('日');
     }
 }
 
@@ -185,14 +220,28 @@ pub fn to_wareki(date: NaiveDate) -> Option<Wareki> {
 /// fall back to the western form of [`format_western`].
 pub fn format_wareki(date: NaiveDate) -> String {
     match to_wareki(date) {
-        Some(w) => w.to_string(),
+        Some(w) => {
+            let mut s = String::with_capacity(DATE_CAPACITY);
+            w.push_ja(&mut s);
+            s
+        }
         None => format_western(date),
     }
 }
 
 /// A date in 西暦 as shown to people: `2025年12月2日`.
 pub fn format_western(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+    let mut s = String::with_capacity(DATE_CAPACITY);
+    if date.year() < 0 {
+        s.push('-');
+    }
+    push_decimal(&mut s, date.year().unsigned_abs());
+    s.push('年');
+    push_decimal(&mut s, date.month());
+    s.push('月');
+    push_decimal(&mut s, date.day());
+    s.push('日');
+    s
 }
 
 #[cfg(test)]
@@ -201,6 +250,26 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn both_forms_match_the_formatting_machinery_on_every_day() {
+        // Every day from before 明治 to 2100, against the plain `format!` of each form.
+        let mut day = d(1868, 1, 1);
+        while day <= d(2100, 12, 31) {
+            let western = format!("{}年{}月{}日", day.year(), day.month(), day.day());
+            assert_eq!(format_western(day), western);
+            let expected = match to_wareki(day) {
+                Some(w) => format!("{}{}{}月{}日", w.era.name_ja(), w.year_ja(), w.month, w.day),
+                None => western,
+            };
+            assert_eq!(format_wareki(day), expected);
+            if let Some(w) = to_wareki(day) {
+                assert_eq!(w.to_string(), expected);
+            }
+            day = day.succ_opt().unwrap();
+        }
+        assert_eq!(format_western(d(-44, 3, 15)), "-44年3月15日");
     }
 
     #[test]
