@@ -234,6 +234,10 @@ impl DeskOutcome {
                 "このカードは、この{kind}の本人のカードではありません。確認済みにはできず、記録もできません。"
             ),
             DeskAcceptance::DocumentNotConfirmed => match self.verdict {
+                DeskVerdict::IssuedInFuture => {
+                    "発行日時がこの端末の現在の日時より後のため、この書類では資格を確認できません。"
+                        .to_string()
+                }
                 DeskVerdict::UnknownIssuer | DeskVerdict::BadSignature | DeskVerdict::Malformed => {
                     "発行元の署名を確認できないため、内容は資格の確認に使えません。".to_string()
                 }
@@ -266,7 +270,8 @@ impl DeskOutcome {
                 "本人のカードで照合し直すか、資格確認書か被保険者資格申立書で受け付けてください。",
             ),
             DeskAcceptance::DocumentNotConfirmed => Some(
-                "この書類では受け付けられません。資格確認書か被保険者資格申立書で受け付けてください。",
+                "この書類では資格を確認できません。ほかの有効な資格確認書などか、\
+                 被保険者資格申立書で受け付けてください。",
             ),
         }
     }

@@ -960,6 +960,8 @@ fn a_document_issued_after_the_desks_clock_is_flagged_not_shown_as_0_days_old() 
     let o = v.outcome(DeskCardState::NotChecked);
     assert_eq!(o.acceptance, DeskAcceptance::DocumentNotConfirmed);
     assert_eq!(o.tone(), DeskTone::Red);
+    assert!(o.basis_ja().contains("発行日時"), "{}", o.basis_ja());
+    assert!(!o.basis_ja().contains("本物"), "{}", o.basis_ja());
     assert_eq!(
         desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", now()),
         Err(ClinicError::NotRecordable)
