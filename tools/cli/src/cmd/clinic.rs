@@ -49,8 +49,9 @@ pub enum ClinicCommand {
     /// Record a 被保険者資格申立書 (what a patient declares when nothing can be verified). It is
     /// always shown and exported as 申立・未検証. Prints the entry's number.
     Declare(DeclareArgs),
-    /// The visit log of a day or a date range (default: today in Japan), as text, CSV or JSON;
-    /// `clinic log verify` checks the whole log.
+    /// The visit log of a day or a date range (default: today in Japan), as text, CSV or JSON,
+    /// after checking the whole log's chain: when it is broken, the listing is still written
+    /// but marked incomplete, and the exit is 1. `clinic log verify` checks the whole log.
     Log(LogArgs),
     /// Serve the desk page on this PC (loopback only, a secret per run in the URL).
     Serve(serve::ServeArgs),
