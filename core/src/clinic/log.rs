@@ -933,11 +933,17 @@ impl CheckedVisits {
         }
     }
 
-    /// [`export::to_csv`] of the entries; when the listing is not complete, a marker row comes
-    /// first after the header: 確認結果 [`INCOMPLETE_LABEL`] and the notice, 記録番号 the first bad
-    /// position, every other cell empty.
+    /// [`export::to_csv`] of the entries (the data flavour), marked as
+    /// [`CheckedVisits::to_csv_for`] marks it.
     pub fn to_csv(&self) -> String {
-        let csv = export::to_csv(&self.list.entries);
+        self.to_csv_for(export::CsvFlavor::Data)
+    }
+
+    /// [`export::to_csv_for`] of the entries; when the listing is not complete, a marker row
+    /// comes first after the header: 確認結果 [`INCOMPLETE_LABEL`] and the notice, 記録番号 the
+    /// first bad position, every other cell empty.
+    pub fn to_csv_for(&self, flavor: export::CsvFlavor) -> String {
+        let csv = export::to_csv_for(&self.list.entries, flavor);
         let Some(notice) = self.notice_ja() else {
             return csv;
         };
@@ -1161,6 +1167,11 @@ mod tests {
                     .enumerate()
                     .all(|(i, c)| i == 2 || i == 26 || c.is_empty())
             );
+            // The spreadsheet flavour carries the same marker row.
+            let sheet = listed.to_csv_for(export::CsvFlavor::Spreadsheet);
+            let sheet_rows: Vec<&str> = sheet.split("\r\n").collect();
+            assert_eq!(sheet_rows[1], rows[1]);
+            assert_eq!(sheet_rows.len(), rows.len());
             // The JSON: the entries, and the check.
             let j: serde_json::Value =
                 serde_json::from_str(&listed.to_json(date("2026-11-28"), date("2026-11-29")))
