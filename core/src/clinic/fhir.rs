@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::export::confirmation_ja;
-use super::log::{EntryKind, LogEntry, VisitList};
+use super::log::{CheckedVisits, EntryKind, LogEntry, VisitList};
 use crate::eligibility::{CopayRate, InsurerNumber, Relationship, Sex};
 
 const JP_PATIENT: &str = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient";
@@ -292,6 +292,18 @@ fn encounter(e: &LogEntry, patient_url: &str) -> Value {
 /// visits stay in the list's order; each payer appears once (by 保険者番号, or by the declared
 /// name when no number was declared).
 pub fn to_fhir_bundle(list: &VisitList, now: DateTime<Utc>) -> String {
+    bundle(list, None, now)
+}
+
+impl CheckedVisits {
+    /// The listing as a FHIR Bundle ([`to_fhir_bundle`]); when the log's chain is broken, its
+    /// notice heads the `OperationOutcome` (the export may lack entries no day finds).
+    pub fn to_fhir(&self, now: DateTime<Utc>) -> String {
+        bundle(&self.list, self.check.notice_ja().as_deref(), now)
+    }
+}
+
+fn bundle(list: &VisitList, chain_notice: Option<&str>, now: DateTime<Utc>) -> String {
     let mut entries: Vec<Value> = Vec::new();
     let mut payers: HashMap<String, String> = HashMap::new();
     for e in &list.entries {
@@ -323,21 +335,21 @@ pub fn to_fhir_bundle(list: &VisitList, now: DateTime<Utc>) -> String {
             "resource": encounter(e, &patient_url),
         }));
     }
-    if !list.corrupt.is_empty() {
-        let issues: Vec<Value> = list
-            .corrupt
-            .iter()
-            .map(|r| {
-                json!({
-                    "severity": "error",
-                    "code": "processing",
-                    "diagnostics": format!(
-                        "記録 {} は読めません（破損または改ざん）。この書き出しに含まれていません。",
-                        r.id
-                    ),
-                })
-            })
-            .collect();
+    let mut issues: Vec<Value> = Vec::new();
+    if let Some(notice) = chain_notice {
+        issues.push(json!({ "severity": "error", "code": "processing", "diagnostics": notice }));
+    }
+    issues.extend(list.corrupt.iter().map(|r| {
+        json!({
+            "severity": "error",
+            "code": "processing",
+            "diagnostics": format!(
+                "記録 {} は読めません（破損または改ざん）。この書き出しに含まれていません。",
+                r.id
+            ),
+        })
+    }));
+    if !issues.is_empty() {
         entries.push(json!({
             "fullUrl": new_url(),
             "resource": { "resourceType": "OperationOutcome", "issue": issues },
@@ -585,6 +597,24 @@ mod tests {
                 .unwrap()
                 .contains("記録 2")
         );
+    }
+
+    #[test]
+    fn a_broken_chain_heads_the_outcome() {
+        use crate::clinic::{LogCheck, LogProblem};
+        let checked = CheckedVisits {
+            list: list(vec![verified(1, CardCheckMethod::Pin)], vec![]),
+            check: LogCheck::Broken {
+                position: 7,
+                problem: LogProblem::Missing,
+            },
+        };
+        let b: Value = serde_json::from_str(&checked.to_fhir(at("2026-11-28T09:00:00Z"))).unwrap();
+        let oo = resources(&b, "OperationOutcome");
+        assert_eq!(oo.len(), 1);
+        let text = oo[0]["issue"][0]["diagnostics"].as_str().unwrap();
+        assert!(text.contains('7'), "{text}");
+        assert_eq!(resources(&b, "Coverage").len(), 1);
     }
 
     #[test]

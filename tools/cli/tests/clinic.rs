@@ -116,6 +116,23 @@ fn declare_list_export_and_verify() {
     assert!(json.contains("\"verified\":false"));
     assert!(!json.contains("\"verified\":true"));
 
+    // FHIR R4 (JP Core): a Bundle whose Coverages say 申立・未検証.
+    let o = run(&desk, &["log", "--format", "fhir"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let b: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(b["resourceType"], "Bundle");
+    let coverages: Vec<&serde_json::Value> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Coverage")
+        .collect();
+    assert_eq!(coverages.len(), 2);
+    for c in coverages {
+        assert_eq!(c["meta"]["tag"][0]["display"], "申立・未検証");
+    }
+
     // A range that ends before it starts.
     let o = run(
         &desk,

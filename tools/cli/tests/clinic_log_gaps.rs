@@ -144,6 +144,28 @@ fn every_output_says_broken(desk: &Path, position: u64, listed: usize, what_ja: 
     assert_eq!(j["log_check"]["position"], position);
     assert_eq!(j["entries"].as_array().unwrap().len(), listed);
 
+    // FHIR: the notice heads the OperationOutcome; one Coverage per entry that read.
+    let o = run(desk, &["log", "--format", "fhir"]);
+    assert_eq!(o.status.code(), Some(1));
+    let b: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let of = |kind: &str| -> Vec<serde_json::Value> {
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"].clone())
+            .filter(|r| r["resourceType"] == kind)
+            .collect()
+    };
+    assert_eq!(of("Coverage").len(), listed);
+    let outcome = of("OperationOutcome");
+    assert!(
+        outcome[0]["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains(&at)
+    );
+
     // No append onto it; the log is as it was.
     let o = declare(desk, "4999");
     assert!(!o.status.success());

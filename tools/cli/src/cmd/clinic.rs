@@ -107,6 +107,9 @@ pub enum LogFormat {
     Csv,
     /// JSON with stable field names (docs/clinic.md).
     Json,
+    /// FHIR R4 with the JP Core profiles: a Bundle of Patient, Coverage, Encounter and the
+    /// payers (docs/clinic.md).
+    Fhir,
 }
 
 /// `clinic log` options, or `clinic log verify`.
@@ -252,6 +255,7 @@ fn log(dir: &Path, a: LogArgs) -> Result<ExitCode> {
     let body = match a.format {
         LogFormat::Csv => checked.to_csv(),
         LogFormat::Json => checked.to_json(from, to) + "\n",
+        LogFormat::Fhir => checked.to_fhir(Utc::now()) + "\n",
         LogFormat::Text => {
             let mut s = String::new();
             if let Some(n) = &notice {
