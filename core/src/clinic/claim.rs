@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::eligibility::{
-    CopayRate, ElderlyRecipient, InsurerNumber, LimitCertification, Relationship, Sex,
+    CopayRate, DocumentKind, ElderlyRecipient, InsurerNumber, LimitCertification, Relationship, Sex,
 };
 
 /// The fields a clinic needs for the claim (レセプト), as the issuer signed them.
@@ -43,6 +43,10 @@ pub struct ClaimFields {
     pub elderly: Option<ElderlyRecipient>,
     /// 限度額適用区分, where the patient consented to show it.
     pub limit: Option<LimitCertification>,
+    /// 未就学区分: a child before the April after their 6th birthday (法定 2割). False in
+    /// entries recorded before the desk kept it.
+    #[serde(default)]
+    pub preschool: bool,
 }
 
 /// How the My Number Card was checked at the desk.
@@ -125,6 +129,11 @@ pub struct DocumentInfo {
     pub format: u32,
     /// The document's issue date.
     pub issued_on: NaiveDate,
+    /// Which document the presentation carries (資格確認書, お知らせ, マイナポータル): how
+    /// eligibility was confirmed (spec/clinic.md §2). `None` in entries recorded before the desk
+    /// kept it.
+    #[serde(default)]
+    pub kind: Option<DocumentKind>,
 }
 
 /// A presentation the desk verified, with the card check: what a visit entry records. It is
@@ -171,5 +180,36 @@ impl VerifiedVisit {
     /// The desk's verdict.
     pub fn verdict(&self) -> Verdict {
         self.verdict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entries sealed before the desk kept the document kind and 未就学 still read: both
+    /// default (kind unknown, not 未就学), and the rest is as recorded.
+    #[test]
+    fn entries_recorded_before_kind_and_preschool_still_read() {
+        let claim: ClaimFields = serde_json::from_str(
+            r#"{"insurer_number":"01130012","symbol":null,"number":"42","branch":"00",
+                "name":"山田 太郎","kana":"ヤマダ タロウ","birth_date":"1985-04-12",
+                "sex":"male","relationship":"self","copay":30,"valid_from":null,
+                "valid_until":null,"elderly":null,"limit":null}"#,
+        )
+        .unwrap();
+        assert!(!claim.preschool);
+        assert_eq!(claim.number, "42");
+        let doc: DocumentInfo =
+            serde_json::from_str(r#"{"key_id":"issuer-2026","format":2,"issued_on":"2026-11-01"}"#)
+                .unwrap();
+        assert_eq!(doc.kind, None);
+        // What is recorded now carries both.
+        let now = serde_json::to_value(DocumentInfo {
+            kind: Some(DocumentKind::Certificate),
+            ..doc
+        })
+        .unwrap();
+        assert_eq!(now["kind"], "certificate");
     }
 }

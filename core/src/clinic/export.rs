@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 use super::claim::CardCheckMethod;
 use super::log::{EntryKind, LogEntry, VisitList};
 use crate::clock::japan_time;
-use crate::eligibility::{CopayRate, Relationship, Sex};
+use crate::eligibility::{CopayRate, DocumentKind, Relationship, Sex};
 
 /// The CSV header, in column order (documented in docs/clinic.md).
-pub const CSV_COLUMNS: [&str; 27] = [
+pub const CSV_COLUMNS: [&str; 29] = [
     "受診日",
     "受付時刻",
     "確認結果",
@@ -45,11 +45,21 @@ pub const CSV_COLUMNS: [&str; 27] = [
     "書類発行日",
     "受付者",
     "記録番号",
+    "書類種別",
+    "未就学",
 ];
 
 /// How eligibility was confirmed, in the words of the claim (clinic.md §2).
 pub fn confirmation_ja(entry: &LogEntry) -> &'static str {
     match &entry.kind {
+        // A 資格確認書 stands alone; a card checked with it is said too.
+        EntryKind::Verified(v) if v.document().kind == Some(DocumentKind::Certificate) => {
+            match v.card() {
+                CardCheckMethod::Pin => "署名付き資格確認書＋カード（PIN）",
+                CardCheckMethod::Visual => "署名付き資格確認書＋カード（目視）",
+                CardCheckMethod::None => "署名付き資格確認書",
+            }
+        }
         EntryKind::Verified(v) => match v.card() {
             CardCheckMethod::Pin => "署名付き資格情報＋カード（PIN）",
             CardCheckMethod::Visual => "署名付き資格情報＋カード（目視）",
@@ -74,7 +84,7 @@ fn text(s: Option<&str>) -> String {
 }
 
 /// One entry as the CSV's cells, in [`CSV_COLUMNS`] order.
-pub fn csv_cells(e: &LogEntry) -> [String; 27] {
+pub fn csv_cells(e: &LogEntry) -> [String; 29] {
     let visit_day = date(Some(e.visit_date()));
     let time = japan_time(e.recorded_at).format("%H:%M").to_string();
     let status = e.status_label_ja().to_string();
@@ -113,6 +123,8 @@ pub fn csv_cells(e: &LogEntry) -> [String; 27] {
                 date(Some(doc.issued_on)),
                 operator,
                 position,
+                text(doc.kind.map(DocumentKind::label_ja)),
+                if c.preschool { "未就学" } else { "" }.to_string(),
             ]
         }
         EntryKind::Declared(d) => [
@@ -143,6 +155,8 @@ pub fn csv_cells(e: &LogEntry) -> [String; 27] {
             String::new(),
             operator,
             position,
+            String::new(),
+            String::new(),
         ],
     }
 }
@@ -297,11 +311,13 @@ pub fn entry_json(e: &LogEntry) -> Value {
                         "category": l.category,
                         "effective_from": date_json(l.effective_from),
                     })),
+                    "preschool": c.preschool,
                 }),
                 json!({
                     "key_id": d.key_id,
                     "format": d.format,
                     "issued_on": date_json(Some(d.issued_on)),
+                    "kind": d.kind,
                 }),
             )
         }
@@ -325,6 +341,7 @@ pub fn entry_json(e: &LogEntry) -> Value {
                 "valid_until": null,
                 "elderly": null,
                 "limit": null,
+                "preschool": null,
             }),
             Value::Null,
         ),

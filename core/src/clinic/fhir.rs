@@ -410,6 +410,7 @@ mod tests {
                     key_id: "issuer-2026".into(),
                     format: 2,
                     issued_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                    kind: Some(crate::eligibility::DocumentKind::Portal),
                 },
                 Verdict::Confirmed,
             )),

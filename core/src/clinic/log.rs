@@ -950,7 +950,9 @@ impl CheckedVisits {
         let mut cells: Vec<String> = vec![String::new(); export::CSV_COLUMNS.len()];
         cells[2] = csv_cell(&format!("{INCOMPLETE_LABEL}：{notice}"));
         if let Some(p) = self.first_bad() {
-            cells[export::CSV_COLUMNS.len() - 1] = p.to_string();
+            if let Some(i) = export::CSV_COLUMNS.iter().position(|c| *c == "記録番号") {
+                cells[i] = p.to_string();
+            }
         }
         let row = cells.join(",") + "\r\n";
         match csv.find("\r\n") {
@@ -1022,12 +1024,14 @@ mod tests {
                     category: "区分Ⅱ".into(),
                     effective_from: Some(date("2025-08-01")),
                 }),
+                preschool: false,
             },
             card: CardCheckMethod::Visual,
             document: DocumentInfo {
                 key_id: "issuer-2026-tokyo".into(),
                 format: 2,
                 issued_on: date("2026-11-01"),
+                kind: Some(crate::eligibility::DocumentKind::Notice),
             },
             verdict: Verdict::EligibilityExpired,
         }

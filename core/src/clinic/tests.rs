@@ -47,6 +47,7 @@ fn claim(name: &str, number: &str) -> ClaimFields {
             category: "区分Ⅱ".into(),
             effective_from: None,
         }),
+        preschool: false,
     }
 }
 
@@ -58,6 +59,7 @@ fn visit(name: &str, number: &str, card: CardCheckMethod) -> VerifiedVisit {
             key_id: "issuer-2026".into(),
             format: 2,
             issued_on: d("2026-11-01"),
+            kind: Some(crate::eligibility::DocumentKind::Certificate),
         },
         Verdict::Confirmed,
     )
@@ -418,7 +420,11 @@ fn csv_has_bom_header_quoting_and_reads_back() {
     assert_eq!(rows[1][col("記号")], "７３４０１５５", "as printed");
     assert_eq!(rows[1][col("負担割合")], "2割");
     assert_eq!(rows[1][col("確認結果")], "確認済み");
-    assert_eq!(rows[1][col("確認方法")], "署名付き資格情報（カード未確認）");
+    // A 資格確認書: the document kind is how eligibility was confirmed (spec clinic.md §2).
+    assert_eq!(rows[1][col("確認方法")], "署名付き資格確認書");
+    assert_eq!(rows[1][col("書類種別")], "資格確認書");
+    assert_eq!(rows[1][col("未就学")], "");
+    assert_eq!(rows[2][col("書類種別")], "");
     assert_eq!(rows[2][col("確認結果")], "申立・未検証");
     assert_eq!(rows[2][col("確認方法")], "被保険者資格申立書");
     assert_eq!(rows[2][col("保険者名称（申立）")], "株式会社サンプル");

@@ -226,6 +226,7 @@ impl DeskVerification {
             key_id: p.kid.clone(),
             format: u32::try_from(p.format_version()).unwrap_or(u32::MAX),
             issued_on: japan_today(p.document.issued_at),
+            kind: Some(p.document.record.kind),
         })
     }
 }
@@ -251,6 +252,7 @@ pub fn claim_fields(p: &VerifiedPresentation) -> ClaimFields {
         valid_until: r.valid_until,
         elderly: r.elderly.clone(),
         limit: None,
+        preschool: r.preschool,
     }
 }
 
