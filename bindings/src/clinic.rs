@@ -814,11 +814,13 @@ impl ClinicDesk {
 
     /// The visits from `from` to `to` as CSV for the claim (UTF-8 with BOM, CRLF, a Japanese
     /// header row; docs/clinic.md "CSV").
+    /// When the log's chain is broken or an entry is damaged, a marker row follows the header
+    /// (確認結果 記録簿破損・出力不完全 and the notice; docs/clinic.md "CSV").
     pub fn export_csv(&self, from: String, to: String) -> Result<String, ShikakuError> {
-        let list = self
+        let checked = self
             .store()
-            .visits_between(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
-        Ok(export::to_csv(&list.entries))
+            .visits_between_checked(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
+        Ok(checked.to_csv_for(export::CsvFlavor::Data))
     }
 
     /// The visits from `from` to `to` as CSV for opening in spreadsheet software: as
@@ -826,20 +828,31 @@ impl ClinicDesk {
     /// text formulas (`="01130012"`), so that their leading zeros survive. Not for an import
     /// (docs/clinic.md "CSV").
     pub fn export_spreadsheet_csv(&self, from: String, to: String) -> Result<String, ShikakuError> {
-        let list = self
+        let checked = self
             .store()
-            .visits_between(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
-        Ok(export::to_csv_for(
-            &list.entries,
-            export::CsvFlavor::Spreadsheet,
-        ))
+            .visits_between_checked(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
+        Ok(checked.to_csv_for(export::CsvFlavor::Spreadsheet))
     }
 
-    /// The visits from `from` to `to` as one JSON document (docs/clinic.md "JSON").
+    /// The visits from `from` to `to` as one JSON document, with `complete` and the log's
+    /// check (docs/clinic.md "JSON").
     pub fn export_json(&self, from: String, to: String) -> Result<String, ShikakuError> {
         let (from, to) = (day("from", "開始日", &from)?, day("to", "終了日", &to)?);
-        let list = self.store().visits_between(from, to)?;
-        Ok(export::to_json(&list, from, to))
+        Ok(self
+            .store()
+            .visits_between_checked(from, to)?
+            .to_json(from, to))
+    }
+
+    /// The visits from `from` to `to` as a FHIR R4 Bundle with the JP Core profiles (Patient,
+    /// Coverage, Encounter, the payers; a broken chain or damaged entries in an
+    /// OperationOutcome; docs/clinic.md "FHIR R4 (JP Core)").
+    pub fn export_fhir(&self, from: String, to: String) -> Result<String, ShikakuError> {
+        let (from, to) = (day("from", "開始日", &from)?, day("to", "終了日", &to)?);
+        Ok(self
+            .store()
+            .visits_between_checked(from, to)?
+            .to_fhir(Utc::now()))
     }
 
     /// Checks the visit log's chain and sealed head: intact, or the first bad position.

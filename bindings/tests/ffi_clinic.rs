@@ -420,8 +420,18 @@ fn a_desk_visit_from_scan_to_export() {
     assert!(sheet.contains(",\"=\"\"00\"\"\","), "{sheet}");
     assert_eq!(sheet.split("\r\n").count(), 4);
     let json: serde_json::Value =
-        serde_json::from_str(&desk.export_json(today.clone(), today).unwrap()).unwrap();
+        serde_json::from_str(&desk.export_json(today.clone(), today.clone()).unwrap()).unwrap();
     assert_eq!(json["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(json["complete"], true);
+    let fhir: serde_json::Value =
+        serde_json::from_str(&desk.export_fhir(today.clone(), today.clone()).unwrap()).unwrap();
+    let coverages = fhir["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Coverage")
+        .count();
+    assert_eq!(coverages, 2);
 
     match desk.verify_log().unwrap() {
         LogStatus::Intact { entries, head } => {

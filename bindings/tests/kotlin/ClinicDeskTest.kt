@@ -194,6 +194,9 @@ class ClinicDeskTest {
         assertTrue(sheet.contains(",\"=\"\"01130012\"\"\","), sheet)
         assertTrue(sheet.contains(",\"=\"\"00\"\"\","), sheet)
         assertTrue(desk.exportJson(day, day).contains("\"entries\""))
+        val fhir = desk.exportFhir(day, day)
+        assertTrue(fhir.contains("\"resourceType\": \"Bundle\""), fhir)
+        assertTrue(fhir.contains("JP_Coverage"), fhir)
 
         val log = assertIs<LogStatus.Intact>(desk.verifyLog())
         assertEquals(1uL, log.entries)

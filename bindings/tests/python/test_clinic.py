@@ -169,6 +169,16 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
     assert ',"=""01130012""",' in sheet and ',"=""00""",' in sheet
     assert len(json.loads(desk.export_json(day, day))["entries"]) == 1
 
+    # FHIR R4 (JP Core): parsed by the FHIR R4B models of fhir.resources (a validator from
+    # outside the project); the Coverage carries the JP Core member id and the confirmation tag.
+    from fhir.resources.R4B.bundle import Bundle
+    bundle = Bundle.model_validate(json.loads(desk.export_fhir(day, day)))
+    kinds = [e.resource.get_resource_type() for e in bundle.entry]
+    assert sorted(kinds) == ["Coverage", "Encounter", "Organization", "Patient"]
+    [cov] = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Coverage"]
+    assert cov.identifier[0].value.startswith("01130012:")
+    assert cov.meta.tag[1].display == "署名付き資格情報＋カード（PIN）"
+
     log = desk.verify_log()
     assert isinstance(log, sk.LogStatus.INTACT)
     assert log.entries == 1 and len(log.head) == 64

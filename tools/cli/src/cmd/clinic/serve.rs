@@ -464,6 +464,11 @@ fn page(
             .map(|t| t.map(|t| t.age(now, state.options.max_trust_age_days))),
     };
     let visits = desk.visits_on(today);
+    // The whole chain once for this desk, then only what was added since (docs/clinic.md).
+    let log_notice = match desk.check_log() {
+        Ok(check) => check.notice_ja(),
+        Err(e) => Some(format!("受付記録簿を確認できませんでした（{e}）。")),
+    };
     drop(desk);
     let view = PageView {
         today,
@@ -472,6 +477,7 @@ fn page(
         notice,
         verification: shown,
         visits,
+        log_notice,
     };
     html(status, desk_page::render(&view))
 }
@@ -778,9 +784,9 @@ fn today_csv(state: &DeskState, flavor: CsvFlavor) -> Response {
         CsvFlavor::Data => "",
         CsvFlavor::Spreadsheet => "-spreadsheet",
     };
-    let list = state.desk().visits_on(today);
-    match list {
-        Ok(list) if list.corrupt.is_empty() => (
+    let checked = state.desk().visits_between_checked(today, today);
+    match checked {
+        Ok(checked) if checked.is_complete() => (
             StatusCode::OK,
             [
                 (
@@ -797,14 +803,17 @@ fn today_csv(state: &DeskState, flavor: CsvFlavor) -> Response {
                     .unwrap_or(HeaderValue::from_static("attachment")),
                 ),
             ],
-            export::to_csv_for(&list.entries, flavor),
+            export::to_csv_for(&checked.list.entries, flavor),
         )
             .into_response(),
-        Ok(_) => html(
+        // A damaged row, or a broken chain (an entry deleted or moved to another day would be
+        // missing without a trace): no download, the receptionist's line instead.
+        Ok(checked) => html(
             StatusCode::INTERNAL_SERVER_ERROR,
-            desk_page::error_page(
-                "記録の一部が破損していて読めません。`shikaku clinic log verify` で確認してください。",
-            ),
+            desk_page::error_page(&format!(
+                "{} `shikaku clinic log verify` で確認してください。",
+                checked.notice_ja().unwrap_or_default()
+            )),
         ),
         Err(e) => html(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -65,6 +65,9 @@ pub(super) struct PageView<'a> {
     pub verification: Option<Pending<'a>>,
     /// Today's visits.
     pub visits: Result<VisitList, ClinicError>,
+    /// The receptionist's line when the log's chain is broken (`LogCheck::notice_ja`): an
+    /// entry may be missing from every listing.
+    pub log_notice: Option<String>,
 }
 
 /// `s` with the five HTML-special characters escaped (for text and quoted attributes).
@@ -551,6 +554,12 @@ pub(super) fn render(view: &PageView<'_>) -> String {
     let mut out = head("受付 資格確認");
     out.push_str("<h1>受付 資格確認</h1>");
     out.push_str(&trust_line(view));
+    if let Some(broken) = &view.log_notice {
+        out.push_str(&format!(
+            "<p class=\"notice error\" id=\"log-broken\">{}</p>",
+            esc(broken)
+        ));
+    }
     match &view.notice {
         Some(Notice::Recorded(position)) => out.push_str(&format!(
             "<p class=\"notice ok\" id=\"notice\">記録しました（記録番号 {position}）</p>"
@@ -578,6 +587,35 @@ pub(super) fn render(view: &PageView<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_log_is_said_above_everything_else() {
+        let view = |log_notice: Option<String>| PageView {
+            today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            max_trust_age_days: 30,
+            trust: Ok(None),
+            notice: None,
+            verification: None,
+            visits: Ok(VisitList {
+                entries: Vec::new(),
+                corrupt: Vec::new(),
+            }),
+            log_notice,
+        };
+        let intact = render(&view(None));
+        assert!(!intact.contains("log-broken"));
+        let broken = render(&view(Some(
+            "受付記録簿が壊れています：記録番号 7 に欠落".into(),
+        )));
+        let at = broken
+            .find("id=\"log-broken\"")
+            .expect("the notice is shown");
+        assert!(
+            at < broken.find("name=\"payload\"").unwrap(),
+            "above the scan field"
+        );
+        assert!(broken.contains("記録番号 7 に欠落"));
+    }
 
     fn failed(tries: Option<PinCounter>) -> CardOutcome {
         CardOutcome {
