@@ -949,10 +949,10 @@ impl CheckedVisits {
         };
         let mut cells: Vec<String> = vec![String::new(); export::CSV_COLUMNS.len()];
         cells[2] = csv_cell(&format!("{INCOMPLETE_LABEL}：{notice}"));
-        if let Some(p) = self.first_bad() {
-            if let Some(i) = export::CSV_COLUMNS.iter().position(|c| *c == "記録番号") {
-                cells[i] = p.to_string();
-            }
+        if let Some(p) = self.first_bad()
+            && let Some(i) = export::CSV_COLUMNS.iter().position(|c| *c == "記録番号")
+        {
+            cells[i] = p.to_string();
         }
         let row = cells.join(",") + "\r\n";
         match csv.find("\r\n") {
