@@ -6,18 +6,12 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-const PASS: &str = "kingfisher meadow lantern 42";
+mod desk_support;
+use desk_support::{BIN, desk_command};
 
 fn run(desk: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(desk.parent().unwrap().join("household"))
-        .arg("clinic")
-        .arg("--desk-dir")
-        .arg(desk)
+    desk_command(desk)
         .args(args)
-        .env("SHIKAKU_PASSPHRASE", PASS)
         .env_remove("SHIKAKU_NEW_PASSPHRASE")
         .output()
         .unwrap()

@@ -5,21 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-const PASS: &str = "kingfisher meadow lantern 42";
+mod desk_support;
+use desk_support::desk_command;
 const ENTRIES: u64 = 8;
 
 fn run(desk: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(desk.parent().unwrap().join("household"))
-        .arg("clinic")
-        .arg("--desk-dir")
-        .arg(desk)
+    desk_command(desk)
         .args(args)
-        .env("SHIKAKU_PASSPHRASE", PASS)
         .env_remove("SHIKAKU_NEW_PASSPHRASE")
         .output()
         .unwrap()

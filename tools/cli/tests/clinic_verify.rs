@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -22,8 +22,8 @@ mod signed;
 
 use signed::{KID, key, root_sec1, signed_trust_list};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-const PASS: &str = "kingfisher meadow lantern 42";
+mod desk_support;
+use desk_support::{PASS, desk_command};
 
 fn vcard(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/vcard-{name}.toml"))
@@ -87,14 +87,8 @@ fn run(desk: &Path, args: &[&str]) -> Output {
 
 /// [`run`] with the patient's PIN `pin` (SHIKAKU_PIN).
 fn run_with_pin(desk: &Path, pin: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(desk.parent().unwrap().join("household"))
-        .arg("clinic")
-        .arg("--desk-dir")
-        .arg(desk)
+    desk_command(desk)
         .args(args)
-        .env("SHIKAKU_PASSPHRASE", PASS)
         .env("SHIKAKU_NEW_PASSPHRASE", PASS)
         .env("SHIKAKU_PIN", pin)
         .output()
