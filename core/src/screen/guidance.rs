@@ -1201,20 +1201,25 @@ mod tests {
         );
     }
 
+    /// The 後期高齢者医療 資格確認書 of a member born 1952-01-10: from the 75th birthday
+    /// (2027-01-10) to 2028-07-31.
+    fn late_elderly_certificate() -> EligibilityRecord {
+        EligibilityRecord {
+            insurer_number: crate::eligibility::InsurerNumber::parse("39131008").unwrap(),
+            insurer_name: "東京都後期高齢者医療広域連合".into(),
+            valid_from: Some(d(2027, 1, 10)),
+            ..record(DocumentKind::Certificate, Some(d(2028, 7, 31)))
+        }
+    }
+
     /// At 75 with the former insurer's 資格確認書 (ended the day before the birthday) and the
     /// 後期高齢者医療 one recorded: the option names the one to show and the one not to show;
     /// with one 資格確認書 recorded, the text stays general.
     #[test]
     fn at_75_the_certificate_in_force_is_named() {
-        use crate::eligibility::InsurerNumber;
         let member = person(d(1952, 1, 10));
         let old = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
-        let late = EligibilityRecord {
-            insurer_number: InsurerNumber::parse("39131008").unwrap(),
-            insurer_name: "東京都後期高齢者医療広域連合".into(),
-            valid_from: Some(d(2027, 1, 10)),
-            ..record(DocumentKind::Certificate, Some(d(2028, 7, 31)))
-        };
+        let late = late_elderly_certificate();
         let today = d(2027, 1, 10);
         let both = MemberSituation::from_data(&member, &[old.clone(), late.clone()], None, today);
         let g = guidance(&both, &READER_DOWN, today);
@@ -1313,15 +1318,9 @@ mod tests {
     /// (the desk's 有効期間前) and the 10割 option says from when it can be used.
     #[test]
     fn a_certificate_not_started_is_not_shown_before_it_starts() {
-        use crate::eligibility::InsurerNumber;
         let member = person(d(1952, 1, 10));
         let old = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
-        let late = EligibilityRecord {
-            insurer_number: InsurerNumber::parse("39131008").unwrap(),
-            insurer_name: "東京都後期高齢者医療広域連合".into(),
-            valid_from: Some(d(2027, 1, 10)),
-            ..record(DocumentKind::Certificate, Some(d(2028, 7, 31)))
-        };
+        let late = late_elderly_certificate();
         let before = d(2026, 11, 29);
         let s = MemberSituation::from_data(&member, &[old.clone(), late.clone()], None, before);
         assert_eq!(
