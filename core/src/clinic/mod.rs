@@ -107,6 +107,26 @@ pub enum ClinicError {
     NotRecordable,
 }
 
+impl ClinicError {
+    /// Why a visit could not be recorded, and what to do, in the receptionist's words, for the
+    /// refusals the acceptance rule makes (another person's card; a screen without its card);
+    /// `None` for every other error.
+    pub fn record_refusal_ja(&self) -> Option<&'static str> {
+        match self {
+            ClinicError::CardMismatch => Some(
+                "記録できません: 別人のカードです。本人のカードで照合し直すか、\
+                 被保険者資格申立書で受け付けてください。",
+            ),
+            ClinicError::CardRequired => Some(
+                "記録できません: この書類はマイナンバーカードと一緒の場合だけ使えます。\
+                 カードを確認して（目視ならチェックを入れて）から記録するか、\
+                 被保険者資格申立書で受け付けてください。",
+            ),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -558,3 +558,16 @@ fn the_spreadsheet_csv_keeps_leading_zeros_and_the_data_csv_is_as_printed() {
         }
     }
 }
+
+#[test]
+fn record_refusals_are_worded_for_the_receptionist_once() {
+    let mismatch = ClinicError::CardMismatch.record_refusal_ja().unwrap();
+    assert!(mismatch.contains("別人のカード") && mismatch.contains("被保険者資格申立書"));
+    let required = ClinicError::CardRequired.record_refusal_ja().unwrap();
+    assert!(required.contains("マイナンバーカードと一緒の場合だけ使えます"));
+    assert!(
+        !required.contains("  "),
+        "no stray spaces from line continuations"
+    );
+    assert_eq!(ClinicError::NoHolderBinding.record_refusal_ja(), None);
+}

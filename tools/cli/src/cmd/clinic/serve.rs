@@ -746,14 +746,10 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 ClinicError::Operator { reason } => {
                     format!("受付者名を確認してください（operator name {reason}）。")
                 }
-                ClinicError::CardMismatch => "記録できません: 別人のカードです。本人のカードで\
-                    照合し直すか、被保険者資格申立書で受け付けてください。"
-                    .to_string(),
-                ClinicError::CardRequired => "記録できません: この書類はマイナンバーカードと一緒の\
-                    場合だけ使えます。カードを確認して（目視ならチェックを入れて）から記録するか、\
-                    被保険者資格申立書で受け付けてください。"
-                    .to_string(),
-                other => format!("記録できませんでした（{other}）。"),
+                other => other.record_refusal_ja().map_or_else(
+                    || format!("記録できませんでした（{other}）。"),
+                    str::to_string,
+                ),
             };
             // Still waiting: the operator fixes the name and records again.
             screen.shown = Some(p);
