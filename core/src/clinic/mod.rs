@@ -43,7 +43,9 @@ pub use log::{
     MAX_RANGE_DAYS, VisitList,
 };
 pub use pending::{CardCheckFailure, PendingCardCheck};
-pub use trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};
+pub use trust::{
+    DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, check_first_trust_list, first_trust_root,
+};
 pub use verify::{
     DeskVerdict, DeskVerification, FUTURE_ISSUE_TOLERANCE_MINUTES, VerifyOptions, claim_fields,
 };

@@ -72,6 +72,38 @@ fn trust_error(reason: impl Into<String>) -> ClinicError {
     }
 }
 
+const NO_ROOT: &str = "no root is pinned yet: the first trust list needs the issuer's root key";
+
+/// The root a desk that has no trust list yet pins with its first one: `root`, which is
+/// required ([`ClinicError::Trust`] without it). Check it before fetching or creating
+/// anything for a new desk (`clinic trust update` on a desk that does not exist yet), so that
+/// the refusal leaves nothing behind.
+pub fn first_trust_root(root: Option<&VerifyingKey>) -> Result<VerifyingKey, ClinicError> {
+    root.copied().ok_or_else(|| trust_error(NO_ROOT))
+}
+
+/// A new desk's first trust list (`bytes`), checked as [`DeskStore::import_trust_list`]
+/// checks it on a desk with no pinned root: `root` is required and the list must verify with
+/// it. Call it before creating the desk store for that list (`clinic trust import|update` on a
+/// desk that does not exist yet), so that a refused list leaves no desk behind.
+pub fn check_first_trust_list(
+    bytes: &[u8],
+    root: Option<&VerifyingKey>,
+    now: DateTime<Utc>,
+) -> Result<TrustList, ClinicError> {
+    let root = first_trust_root(root)?;
+    verify_list(bytes, &root, now)
+}
+
+fn verify_list(
+    bytes: &[u8],
+    root: &VerifyingKey,
+    now: DateTime<Utc>,
+) -> Result<TrustList, ClinicError> {
+    TrustList::verify(bytes, root, now)
+        .map_err(|e| trust_error(format!("the trust list does not verify: {e}")))
+}
+
 impl DeskStore {
     fn meta_open(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let sealed: Option<Vec<u8>> = self
@@ -153,14 +185,9 @@ impl DeskStore {
             }
             (Some(p), _) => p,
             (None, Some(g)) => *g,
-            (None, None) => {
-                return Err(trust_error(
-                    "no root is pinned yet: the first trust list needs the issuer's root key",
-                ));
-            }
+            (None, None) => return Err(trust_error(NO_ROOT)),
         };
-        let list = TrustList::verify(bytes, &root, now)
-            .map_err(|e| trust_error(format!("the trust list does not verify: {e}")))?;
+        let list = verify_list(bytes, &root, now)?;
         let stored = self.meta_open(LIST)?;
         if trust_update_is_rollback(stored.as_deref(), bytes, &list, &root) {
             return Err(trust_error(

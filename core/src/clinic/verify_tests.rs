@@ -198,6 +198,34 @@ fn without_a_trust_list_nothing_is_confirmed_and_the_first_import_needs_the_root
 }
 
 #[test]
+fn a_new_desks_first_list_is_checked_before_any_store_exists() {
+    let bytes = trust_list().sign(&root_signing_key()).unwrap();
+    let root = *root_signing_key().verifying_key();
+    assert_eq!(
+        check_first_trust_list(&bytes, Some(&root), now()).unwrap(),
+        trust_list()
+    );
+    assert_eq!(first_trust_root(Some(&root)).unwrap(), root);
+    for refused in [
+        check_first_trust_list(&bytes, None, now()),
+        check_first_trust_list(
+            &bytes,
+            Some(key_from_seed("another root").verifying_key()),
+            now(),
+        ),
+    ] {
+        assert!(
+            matches!(refused, Err(ClinicError::Trust { .. })),
+            "{refused:?}"
+        );
+    }
+    assert!(matches!(
+        first_trust_root(None),
+        Err(ClinicError::Trust { .. })
+    ));
+}
+
+#[test]
 fn trust_updates_only_move_forward_under_the_pinned_root() {
     let dir = tempfile::tempdir().unwrap();
     let mut desk = desk(dir.path());

@@ -365,3 +365,52 @@ fn a_pin_that_is_not_four_digits_is_refused_before_the_card_and_nothing_recorded
     let csv = log_csv(&desk);
     assert!(!csv.contains("山田"), "{csv}");
 }
+
+#[test]
+fn a_refused_first_trust_list_leaves_no_desk_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (list, _) = trust_files(tmp.path());
+    let desk = tmp.path().join("desk-new");
+    // No root the first time: refused before the desk is created.
+    let o = run(&desk, &["trust", "import", list.to_str().unwrap()]);
+    assert!(!o.status.success(), "{o:?}");
+    assert!(err(&o).contains("the first trust list needs"), "{o:?}");
+    assert!(!desk.exists(), "nothing created");
+    // A root the list is not signed by: refused, nothing created either.
+    let other = tmp.path().join("other.sec1");
+    std::fs::write(
+        &other,
+        signed::key("another root")
+            .verifying_key()
+            .to_encoded_point(true)
+            .as_bytes(),
+    )
+    .unwrap();
+    let o = run(
+        &desk,
+        &[
+            "trust",
+            "import",
+            list.to_str().unwrap(),
+            "--root",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    assert!(err(&o).contains("does not verify"), "{o:?}");
+    assert!(!desk.exists(), "nothing created");
+    // `update` without a root on a new desk: refused before anything is fetched or created.
+    let o = run(
+        &desk,
+        &[
+            "trust",
+            "update",
+            "--server",
+            "http://127.0.0.1:9",
+            "--dev-insecure-http",
+        ],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    assert!(err(&o).contains("the first trust list needs"), "{o:?}");
+    assert!(!desk.exists(), "nothing created");
+}

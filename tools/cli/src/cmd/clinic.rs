@@ -144,7 +144,7 @@ pub enum LogCommand {
 pub fn run(ctx: &Context, args: ClinicArgs) -> Result<ExitCode> {
     let dir = args.desk_dir.unwrap_or_else(|| ctx.dir().join("clinic"));
     match args.command {
-        ClinicCommand::Trust(c) => desk::trust(&mut open(&dir, true)?, c),
+        ClinicCommand::Trust(c) => desk::trust(&dir, c),
         ClinicCommand::Verify(a) => desk::verify(&mut open(&dir, false)?, a),
         ClinicCommand::Declare(a) => declare(&dir, a),
         ClinicCommand::Log(LogArgs {

@@ -4,7 +4,7 @@
 //! (`shikaku_core::clinic`); this file parses, prompts and prints.
 
 use std::io::BufRead as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -12,9 +12,11 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
-    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DeskOutcome, DeskPin, DeskStore, DeskTone,
-    DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk,
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskOutcome, DeskPin, DeskStore, DeskTone,
+    DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk, check_first_trust_list,
+    first_trust_root,
 };
+use shikaku_core::sync::fetch_trust_list;
 use shikaku_core::sync::http::ServerUrl;
 
 use crate::context::pin;
@@ -88,10 +90,13 @@ pub struct VerifyArgs {
     max_trust_age_days: u32,
 }
 
-/// Runs `clinic trust …` on the desk store `desk`.
-pub fn trust(desk: &mut DeskStore, cmd: TrustCommand) -> Result<ExitCode> {
+/// Runs `clinic trust …` on the desk in `dir`. A desk that does not exist yet is created only
+/// for a first list the core accepts (its root given, its signature verified): a refused one
+/// leaves nothing behind.
+pub fn trust(dir: &Path, cmd: TrustCommand) -> Result<ExitCode> {
     let now = Utc::now();
-    let list = match cmd {
+    let new_desk = !dir.join(DESK_FILE).is_file();
+    let (bytes, root) = match cmd {
         TrustCommand::Update {
             server,
             root,
@@ -100,6 +105,9 @@ pub fn trust(desk: &mut DeskStore, cmd: TrustCommand) -> Result<ExitCode> {
         } => {
             let server = ServerUrl::parse(&server, dev_insecure_http)?;
             let root = root.as_deref().map(read_root).transpose()?;
+            if new_desk {
+                first_trust_root(root.as_ref())?;
+            }
             let ca = match &ca {
                 Some(p) => {
                     Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
@@ -107,15 +115,18 @@ pub fn trust(desk: &mut DeskStore, cmd: TrustCommand) -> Result<ExitCode> {
                 None => None,
             };
             let http = UreqTransport::new(ca.as_deref())?;
-            desk.update_trust_list(&http, &server, 15_000, root.as_ref(), now)?
+            (fetch_trust_list(&http, &server, 15_000)?, root)
         }
         TrustCommand::Import { file, root } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let root = root.as_deref().map(read_root).transpose()?;
-            desk.import_trust_list(&bytes, root.as_ref(), now)?
+            (bytes, root.as_deref().map(read_root).transpose()?)
         }
     };
+    if new_desk {
+        check_first_trust_list(&bytes, root.as_ref(), now)?;
+    }
+    let list = super::open(dir, true)?.import_trust_list(&bytes, root.as_ref(), now)?;
     outln!(
         "trust list v{} (issued {}, {} issuer keys) kept",
         list.version,
