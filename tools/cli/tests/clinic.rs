@@ -177,3 +177,32 @@ fn declare_list_export_and_verify() {
     // And nothing more is appended to a broken log.
     assert!(!declare(&desk, "田中 一", "4569").status.success());
 }
+
+#[test]
+fn verify_and_serve_spell_the_trust_age_flag_alike() {
+    for sub in ["verify", "serve"] {
+        let o = Command::new(BIN)
+            .args(["clinic", sub, "--help"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        let help = stdout(&o);
+        assert!(help.contains("--max-trust-age-days"), "{sub}: {help}");
+        assert!(
+            !help.contains("--trust-max-age-days"),
+            "{sub}: hidden alias shown"
+        );
+        // Either spelling parses (clap reads it before --help); a typo does not.
+        for (flag, ok) in [
+            ("--max-trust-age-days", true),
+            ("--trust-max-age-days", true),
+            ("--trust-age-days", false),
+        ] {
+            let o = Command::new(BIN)
+                .args(["clinic", sub, flag, "5", "--help"])
+                .output()
+                .unwrap();
+            assert_eq!(o.status.success(), ok, "{sub} {flag}: {o:?}");
+        }
+    }
+}

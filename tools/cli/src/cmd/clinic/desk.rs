@@ -85,8 +85,14 @@ pub struct VerifyArgs {
     /// The desk operator recording the visit.
     #[arg(long)]
     operator: Option<String>,
-    /// Days after its issue from which the trust list is called stale.
-    #[arg(long, default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS)]
+    /// Days after its issue from which the trust list is called stale (as `clinic serve`).
+    // `clinic serve`'s former spelling (`--trust-max-age-days`) is a hidden alias here too.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS,
+        alias = "trust-max-age-days"
+    )]
     max_trust_age_days: u32,
 }
 

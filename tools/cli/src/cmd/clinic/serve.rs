@@ -64,9 +64,16 @@ pub struct ServeArgs {
     /// The loopback port to listen on (0: a free port chosen by the system).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Days after its issue from which the trust list is shown as stale.
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS)]
-    trust_max_age_days: u32,
+    /// Days after its issue from which the trust list is shown as stale (as `clinic verify`).
+    // The spelling this command took before (`--trust-max-age-days`) stays a hidden alias, so
+    // that no script breaks; the help shows one spelling.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS,
+        alias = "trust-max-age-days"
+    )]
+    max_trust_age_days: u32,
     /// Check the patient's card from the page on this reader: `pcsc`, `pcsc:NAME` (connected
     /// for each check) or `vcard:PROFILE.toml` (the virtual card, one card for the whole run).
     #[arg(long, value_name = "READER")]
@@ -225,7 +232,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
         ],
         token,
         options: VerifyOptions {
-            max_trust_age_days: args.trust_max_age_days,
+            max_trust_age_days: args.max_trust_age_days,
         },
         card,
     });
