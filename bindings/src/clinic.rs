@@ -19,13 +19,14 @@ use shikaku_core::clinic::{
     DeskTone, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, PendingCardCheck,
     TrustAge, VerifyOptions, export,
 };
+use shikaku_core::clock::japan_today;
 use shikaku_core::document::VerifyingKey;
 use shikaku_core::eligibility::{DocumentKind, Relationship, Sex};
 use shikaku_core::sync::fetch_trust_list;
 use zeroize::Zeroizing;
 
 use crate::convert::{date, time};
-use crate::error::{ShikakuError, invalid};
+use crate::error::{FieldProblem, ShikakuError, invalid};
 use crate::platform::{
     CardTransport, CardTransportAdapter, HttpTransport, HttpTransportAdapter, KeyStore,
     KeyStoreAdapter,
@@ -471,6 +472,19 @@ impl From<ClinicError> for ShikakuError {
         match e {
             ClinicError::Invalid(v) => v.into(),
             ClinicError::Operator { reason } => invalid("operator", "受付者", reason),
+            ClinicError::Declaration { operator, fields } => {
+                // Every failure at once: the operator's name, then the form's fields.
+                let detail = format!("operator name {operator}; {fields}");
+                let mut problems = vec![FieldProblem {
+                    field: "operator".into(),
+                    label: "受付者".into(),
+                    reason: operator.into(),
+                }];
+                if let ShikakuError::InvalidInput { problems: p, .. } = fields.into() {
+                    problems.extend(p);
+                }
+                ShikakuError::InvalidInput { problems, detail }
+            }
             ClinicError::Range { .. } => invalid("to", "期間", &e.to_string()),
             ClinicError::Store(s) => s.into(),
             ClinicError::Trust { reason } => ShikakuError::TrustList { detail: reason },
@@ -788,12 +802,15 @@ impl ClinicDesk {
         Ok(position)
     }
 
-    /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証). A
-    /// failing field is `ShikakuError::InvalidInput` naming it, no values. Returns the entry's
-    /// position.
+    /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証). Failing
+    /// fields are one `ShikakuError::InvalidInput` naming every one of them, the operator's
+    /// name (`operator`) included, no values. Returns the entry's position.
     pub fn declare(&self, form: DeclarationInput, operator: String) -> Result<u64, ShikakuError> {
         let form = DeclarationForm::from(form);
-        Ok(self.store().declare(&form, &operator, Utc::now())?)
+        let now = Utc::now();
+        // Every mistake at once (the core's rule), before the log is touched.
+        form.validate_with_operator(&operator, japan_today(now))?;
+        Ok(self.store().declare(&form, &operator, now)?)
     }
 
     /// The visits from `from` to `to` (`YYYY-MM-DD`, days in Japan, both included; at most

@@ -15,6 +15,8 @@ use crate::eligibility::{
 };
 use crate::screen::calendar::statutory_copay;
 
+use super::ClinicError;
+
 /// The earliest birth date accepted (as for members).
 const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1890, 1, 1) {
     Some(d) => d,
@@ -90,7 +92,33 @@ pub(crate) fn check_cell_text(s: &str, max: usize) -> Result<String, &'static st
     Ok(t)
 }
 
+/// The rule for the desk operator's name recorded with an entry (as the visit log checks it):
+/// free text that ends up in an exported cell, at most 60 characters.
+pub(crate) fn check_operator(operator: &str) -> Result<String, &'static str> {
+    check_cell_text(operator, 60)
+}
+
 impl DeclarationForm {
+    /// Validates the form and the name of the `operator` recording it as of `today` (the day
+    /// in Japan), reporting every failure at once: the operator's name
+    /// ([`ClinicError::Operator`]), the fields ([`ClinicError::Invalid`]), or both
+    /// ([`ClinicError::Declaration`]). Returns the declaration and the operator's name as
+    /// recorded. Call it before [`crate::clinic::DeskStore::declare`] so that the receptionist
+    /// sees every mistake of the form in one answer.
+    pub fn validate_with_operator(
+        &self,
+        operator: &str,
+        today: NaiveDate,
+    ) -> Result<(Declaration, String), ClinicError> {
+        let operator = check_operator(operator);
+        match (operator, self.validate(today)) {
+            (Ok(operator), Ok(d)) => Ok((d, operator)),
+            (Err(reason), Ok(_)) => Err(ClinicError::Operator { reason }),
+            (Ok(_), Err(fields)) => Err(ClinicError::Invalid(fields)),
+            (Err(operator), Err(fields)) => Err(ClinicError::Declaration { operator, fields }),
+        }
+    }
+
     /// Validates the form as of `today` (the day in Japan), naming every field that fails.
     pub fn validate(&self, today: NaiveDate) -> Result<Declaration, ValidationError> {
         let mut errors = Vec::new();
@@ -349,6 +377,50 @@ pub(crate) mod tests {
             .unwrap_err();
         assert!(e.has(Field::Relationship), "{e}");
         assert!(!e.has(Field::InsurerNumber));
+    }
+
+    #[test]
+    fn a_bad_operator_name_is_reported_with_every_failing_field() {
+        let bad = DeclarationForm {
+            birth_date: "2999-01-01".into(),
+            branch: Some("1".into()),
+            ..form()
+        };
+        let (d, op) = form()
+            .validate_with_operator(" 受付 花子 ", today())
+            .unwrap();
+        assert_eq!(
+            (d, op.as_str()),
+            (form().validate(today()).unwrap(), "受付 花子")
+        );
+        match bad.validate_with_operator("=cmd", today()) {
+            Err(e @ ClinicError::Declaration { .. }) => {
+                let ClinicError::Declaration { operator, fields } = &e else {
+                    unreachable!()
+                };
+                assert!(!operator.is_empty());
+                assert!(
+                    fields.has(Field::BirthDate) && fields.has(Field::Branch),
+                    "{e}"
+                );
+                let text = e.to_string();
+                assert!(
+                    text.contains("operator name") && text.contains("birth_date"),
+                    "{text}"
+                );
+                assert!(!text.contains("cmd") && !text.contains("2999"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // One kind of failure alone keeps its own error.
+        assert!(matches!(
+            form().validate_with_operator("", today()),
+            Err(ClinicError::Operator { .. })
+        ));
+        assert!(matches!(
+            bad.validate_with_operator("受付", today()),
+            Err(ClinicError::Invalid(e)) if e.has(Field::BirthDate) && e.has(Field::Branch)
+        ));
     }
 
     #[test]

@@ -68,6 +68,15 @@ pub enum ClinicError {
         /// Why, in a short English phrase.
         reason: &'static str,
     },
+    /// A 申立 whose operator name and declared fields both fail
+    /// ([`DeclarationForm::validate_with_operator`]): every failure at once, no values.
+    #[error("operator name {operator}; {fields}")]
+    Declaration {
+        /// Why the operator's name is not acceptable, in a short English phrase.
+        operator: &'static str,
+        /// Every failing field of the form.
+        fields: ValidationError,
+    },
     /// A date range that ends before it starts, or is longer than the limit.
     #[error("the date range must not end before it starts nor span more than {max_days} days")]
     Range {

@@ -206,3 +206,32 @@ fn verify_and_serve_spell_the_trust_age_flag_alike() {
         }
     }
 }
+
+#[test]
+fn declare_reports_a_bad_operator_name_with_every_failing_field_and_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("clinic");
+    let o = run(
+        &desk,
+        &[
+            "declare",
+            "--name",
+            "X",
+            "--birth",
+            "2999-01-01",
+            "--insurer-name",
+            "Y",
+            "--branch",
+            "1",
+            "--operator",
+            "=受付",
+        ],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    for part in ["operator name", "birth_date", "branch"] {
+        assert!(err.contains(part), "{part} in {err}");
+    }
+    assert!(!err.contains("2999") && !err.contains("受付"), "{err}");
+    assert!(!desk.exists(), "a refused 申立 creates no desk");
+}

@@ -186,8 +186,12 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         branch: a.branch,
         copay_percent: a.copay,
     };
+    let now = Utc::now();
+    // Every mistake of the form at once (the operator's name included), and before a new desk
+    // is created or a passphrase asked.
+    form.validate_with_operator(&a.operator, japan_today(now))?;
     let mut desk = open(dir, true)?;
-    let position = match desk.declare(&form, &a.operator, Utc::now()) {
+    let position = match desk.declare(&form, &a.operator, now) {
         Ok(p) => p,
         Err(e @ ClinicError::Store(StoreError::Corrupt { .. })) => {
             // The append found the log broken (or a row damaged): say where, in Japanese too.
