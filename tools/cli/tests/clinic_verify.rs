@@ -228,6 +228,11 @@ fn another_persons_card_is_refused_and_nothing_recorded() {
         err.contains("not the card the document is bound to"),
         "{err}"
     );
+    // The core's words for the refusal, as the desk page shows them.
+    let ja = shikaku_core::clinic::ClinicError::CardMismatch
+        .record_refusal_ja()
+        .unwrap();
+    assert!(err.contains(ja), "{err}");
     let csv = log_csv(&desk);
     assert!(!csv.contains("山田"), "{csv}");
 }
@@ -326,6 +331,10 @@ fn a_portal_or_oshirase_screen_without_the_card_is_not_confirmed_nor_recorded() 
             err(&o).contains("accepted only with the patient's card"),
             "{o:?}"
         );
+        let ja = shikaku_core::clinic::ClinicError::CardRequired
+            .record_refusal_ja()
+            .unwrap();
+        assert!(err(&o).contains(ja), "{o:?}");
     }
     assert!(!log_csv(&desk).contains("山田"), "nothing recorded");
     // With the card matched but the photo not compared: still not 確認済み, not recorded.

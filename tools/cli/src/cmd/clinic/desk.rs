@@ -329,7 +329,12 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
         let operator = a.operator.as_deref().unwrap_or_default();
         match desk.record_verification(&v, &card, a.face_compared, operator, Utc::now()) {
             Ok(n) => outln!("記録: 第{n}件"),
-            Err(e) => bail!("not recorded: {e} (record a 申立 with `clinic declare` instead)"),
+            // The acceptance rule's refusals in the core's words (as the desk page shows
+            // them), the English reason after them for scripts.
+            Err(e) => match e.record_refusal_ja() {
+                Some(ja) => bail!("{ja}\n(not recorded: {e})"),
+                None => bail!("not recorded: {e} (record a 申立 with `clinic declare` instead)"),
+            },
         }
     }
     Ok(if outcome.is_accepted() {
