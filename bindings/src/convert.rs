@@ -136,6 +136,8 @@ pub enum NoticeCode {
     CardAndCertificateExpiring,
     /// The 被保険者 whose 被扶養者 this member is turns 75: the member loses 被扶養者 status.
     DependentLosesStatusAt75,
+    /// A document has not started yet (有効開始年月日 after today): not to be shown before then.
+    DocumentNotStarted,
 }
 
 /// What to present at the reception.

@@ -262,10 +262,11 @@ fn checklist_from_what_the_member_holds() {
         [(1, Answer::Yes), (2, Answer::Yes), (3, Answer::Unknown)]
     );
     assert!(c.next.is_empty());
-    // 資格確認書 only: no card known → 1 → 2.
+    // 資格確認書 only: no マイナ保険証, but whether there is a card is not known (it is issued to
+    // card holders who have not registered too: notice A's 交付対象者) → STEP1 不明; 2 to do.
     let c = member_checklist(&store, ichiro, now()).unwrap();
-    assert_eq!(c.steps[0].answer, Answer::No);
-    assert_eq!(c.next, [1, 2]);
+    assert_eq!(c.steps[0].answer, Answer::Unknown);
+    assert_eq!(c.next, [2]);
 }
 
 /// An absent 一部負担金割合 is not shown as if 「法定負担割合のとおり」 were printed; the share the

@@ -111,6 +111,14 @@ pub const STEP3_NOTE: &str = "電子証明書の有効期限から3ヶ月が経�
 /// certificate has already expired, 3 comes before 2, because registering needs a valid
 /// certificate. A card past its own printed 有効期限 is not a valid card (STEP1: 「期限は切れて
 /// いませんか？」), even while it still works as a 保険証 in its grace period.
+///
+/// STEP1 is いいえ only for a card known to be past its 有効期限: the data records a card (its
+/// registration, its 有効期限, a check) but never that there is none. A 資格確認書 tells only that
+/// the member has no マイナ保険証 — it is issued to 「マイナンバーカードを持っているが、健康保険証
+/// 利用登録を行っていない方」 and 「マイナンバーカードの電子証明書の有効期限が切れている方」 as well
+/// as to those without a card (notice A's 交付対象者; the 健康保険組合's 「マイナ保険証特設ページ」, docs/guidance.md
+/// §2: 「マイナンバーカードを健康保険証として利用登録していない方」) — so with no card known STEP1 is 不明 and item 1 要確認. Item 2 is
+/// still to do: not registered, it follows on either answer (NO → 1 → 2; YES, STEP2 NO → 2).
 pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
     let mut steps = Vec::new();
     let mut next = Vec::new();
@@ -130,13 +138,24 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         },
     };
 
-    // With nothing recorded the app cannot tell that there is no card: STEP1 is 不明, and so
-    // is every item (the flow chart needs the member's own answer).
-    let known = has_valid_card || !member.nothing_recorded;
-    steps.push(step(1, STEP1_QUESTION, known.then_some(has_valid_card)));
-    if known && !has_valid_card {
+    // STEP1 is answered only from a card that is known: valid (はい) or past its 有効期限
+    // (いいえ). With no card known the app cannot tell that there is none (不明).
+    let card_known = member.has_card;
+    steps.push(step(
+        1,
+        STEP1_QUESTION,
+        card_known.then_some(has_valid_card),
+    ));
+    // With nothing recorded every item is 不明 too (the flow chart needs the member's own
+    // answer).
+    let known = card_known || !member.nothing_recorded;
+    if !card_known {
+        if known && !member.registered {
+            next.push(2);
+        }
+    } else if !has_valid_card {
         next.extend([1, 2]);
-    } else if known {
+    } else {
         steps.push(step(2, STEP2_QUESTION, Some(member.registered)));
         if !member.registered {
             if cert_expired {
@@ -168,6 +187,7 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         }
     };
     let cert_done = match cert {
+        _ if !card_known => None,
         _ if !has_valid_card => Some(false),
         None => None,
         Some(s) => Some(matches!(s, ExpiryState::Valid | ExpiryState::ExpiringSoon)),
@@ -177,7 +197,7 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         TodoItem {
             number: 1,
             text: TODO1,
-            status: status(1, known_or(Some(has_valid_card))),
+            status: status(1, card_known.then_some(has_valid_card)),
         },
         TodoItem {
             number: 2,
@@ -201,7 +221,19 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::screen::guidance::test_fixtures::{myna, nothing};
+    use crate::eligibility::DocumentKind;
+    use crate::screen::guidance::test_fixtures::{TODAY, d, myna, nothing, person, record};
+
+    /// A card known to be past its printed 有効期限 (and its grace period), not registered: the
+    /// member of seed 001's STEP1 NO.
+    fn card_past_expiry() -> MemberSituation {
+        MemberSituation {
+            registered: false,
+            certificate: None,
+            card: Some(ExpiryState::Ended),
+            ..myna()
+        }
+    }
 
     fn statuses(c: &SwitchChecklist) -> Vec<TodoStatus> {
         c.items.iter().map(|i| i.status).collect()
@@ -223,10 +255,57 @@ mod tests {
         assert_eq!(answers(&c), [(1, Answer::Unknown)]);
         assert_eq!(statuses(&c), [TodoStatus::Unknown; 3]);
         assert!(c.next.is_empty());
-        // The same member once the app knows something: STEP1 NO → 1 → 2 (seed 001).
-        let c = switch_checklist(&nothing());
+        // A card known to be past its 有効期限: STEP1 NO → 1 → 2 (seed 001).
+        let c = switch_checklist(&card_past_expiry());
         assert_eq!(answers(&c), [(1, Answer::No)]);
         assert_eq!(c.next, [1, 2]);
+    }
+
+    /// A 資格確認書 alone says the member has no マイナ保険証, not that they have no card: it is
+    /// issued to card holders who have not registered it, or whose certificate expired, too
+    /// (notice A's 交付対象者; the 「マイナ保険証特設ページ」's 発行対象). STEP1 is 不明 and item 1 要確認 — not いいえ
+    /// and 「まずは有効なカードを取得」 for a child who may well have a card — and item 2 is to do
+    /// on either answer (seed 001: NO → 1 → 2, STEP2 NO → 2).
+    #[test]
+    fn a_certificate_alone_does_not_answer_step1() {
+        let child = person(d(2019, 6, 1));
+        let certificate = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
+        let s = MemberSituation::from_data(&child, &certificate, None, TODAY);
+        assert!(!s.has_card && !s.registered && !s.nothing_recorded);
+        let c = switch_checklist(&s);
+        assert_eq!(answers(&c), [(1, Answer::Unknown)]);
+        assert_eq!(
+            statuses(&c),
+            [TodoStatus::Unknown, TodoStatus::ToDo, TodoStatus::Unknown]
+        );
+        assert_eq!(c.next, [2]);
+        assert_eq!(c.note, None);
+        // The member's own "no マイナ保険証" does not say there is no card either.
+        let said_no = crate::eligibility::MemberData {
+            myna_hoken: Some(false),
+            ..child.clone()
+        };
+        let c = switch_checklist(&MemberSituation::from_data(&said_no, &[], None, TODAY));
+        assert_eq!(answers(&c), [(1, Answer::Unknown)]);
+        assert_eq!(c.next, [2]);
+        // Neither does the bare situation with no card known.
+        assert_eq!(
+            answers(&switch_checklist(&nothing())),
+            [(1, Answer::Unknown)]
+        );
+        // A card whose 有効期限 is typed answers it.
+        let typed = crate::eligibility::MemberData {
+            card_expires_on: Some(d(2030, 4, 1)),
+            ..child
+        };
+        let c = switch_checklist(&MemberSituation::from_data(
+            &typed,
+            &certificate,
+            None,
+            TODAY,
+        ));
+        assert_eq!(answers(&c), [(1, Answer::Yes), (2, Answer::No)]);
+        assert_eq!(c.next, [2]);
     }
 
     #[test]
@@ -234,7 +313,7 @@ mod tests {
         use Answer::*;
         use TodoStatus::*;
         // STEP1 NO → 1 → 2.
-        let c = switch_checklist(&nothing());
+        let c = switch_checklist(&card_past_expiry());
         assert_eq!(answers(&c), [(1, No)]);
         assert_eq!(c.next, [1, 2]);
         assert_eq!(statuses(&c), [ToDo, ToDo, NotNeeded]);

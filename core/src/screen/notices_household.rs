@@ -237,7 +237,7 @@ mod tests {
         // The member: her own records end the day before (existing rule), 後期 from the day.
         assert_eq!(late_elderly_start(insured.birth_date), Some(d(2027, 3, 3)));
         assert_eq!(
-            record_notices(&mine[0], insured.birth_date, d(2027, 3, 3))[0].code,
+            record_notices(&mine[0], insured.birth_date, d(2027, 3, 3), false)[0].code,
             NoticeCode::DocumentEndsAt75
         );
         // The dependents on her insurance: Info a year before, Warning 3 months before,

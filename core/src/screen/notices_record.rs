@@ -6,10 +6,12 @@ use chrono::{Months, NaiveDate};
 
 use super::calendar::{
     CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
-    preschool_last_day, record_in_force, record_last_day, statutory_copay,
+    preschool_last_day, record_ended, record_in_force, record_last_day, record_not_started,
+    statutory_copay,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
+use super::situation::certificate_name;
 use super::text_ja;
 use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
 
@@ -37,19 +39,21 @@ fn effective_end(
 }
 
 /// Notices about one eligibility record of a member born on `birth`: its 有効期限 (cut to the
-/// day before the 75th birthday unless it is a 後期高齢者 record), the one-year お知らせ of
-/// ages 70–74, and the 高齢受給者 発効期日 and 有効期限.
+/// day before the 75th birthday unless it is a 後期高齢者 record), its 資格喪失日
+/// ([`coverage_notice`], worded by `myna_usable`: the member's card works as a マイナ保険証), the
+/// one-year お知らせ of ages 70–74, and the 高齢受給者 発効期日 and 有効期限.
 pub fn record_notices(
     record: &EligibilityRecord,
     birth: NaiveDate,
     today: NaiveDate,
+    myna_usable: bool,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
     let named = text_ja::document_name(record);
     let doc = record.kind.label_ja();
     let age = age_on(birth, today);
 
-    if let Some(notice) = coverage_notice(record, today) {
+    if let Some(notice) = coverage_notice(record, today, myna_usable) {
         // An ended record has nothing else to say; one with an end ahead goes on.
         let lost = notice.code == NoticeCode::CoverageLost;
         out.push(notice);
@@ -164,8 +168,15 @@ pub fn record_notices(
 }
 
 /// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
-/// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before.
-pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<Notice> {
+/// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before. The ended
+/// notice says that the マイナ保険証 keeps working after the new insurer's registration only when
+/// `myna_usable` — the member's card works as one (`MemberSituation::myna_usable`, the rule of
+/// the guidance's to-do); a member with a 資格確認書 alone is not told so (docs/rules.md §3.3).
+pub fn coverage_notice(
+    record: &EligibilityRecord,
+    today: NaiveDate,
+    myna_usable: bool,
+) -> Option<Notice> {
     let lost = record.lost_on?;
     let doc = record.kind.label_ja();
     let insurer = text_ja::insurer_of(record);
@@ -180,7 +191,7 @@ pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<N
             code: NoticeCode::CoverageLost,
             severity: Severity::Critical,
             date: lost,
-            message: text_ja::coverage_lost(&insurer, doc, lost, give_back),
+            message: text_ja::coverage_lost(&insurer, doc, lost, give_back, myna_usable),
         });
     }
     let soon = lost
@@ -195,6 +206,56 @@ pub fn coverage_notice(record: &EligibilityRecord, today: NaiveDate) -> Option<N
         },
         date: lost,
         message: text_ja::coverage_ending(&insurer, doc, lost),
+    })
+}
+
+/// The notice of a record not started yet (`calendar::record_not_started`: its 有効開始年月日 is
+/// after today). It is not in force ([`record_in_force`]) and the desk would not confirm it (the
+/// desk's 有効期間前, docs/clinic.md), so it says from when it works, not to show it before, and
+/// what to use until then (not for a 公費 受給者証): another 資格確認書 in force, named (a 国保's yearly 資格確認書 from
+/// 8-01 beside the old one; at 75 the former insurer's beside the 後期高齢者医療 one), else the
+/// マイナ保険証 when the member's card works as one (`myna_usable`), else the guidance (「窓口で
+/// 見せるもの」), which decides between the 申立書 and 10割. The same words as the guidance's
+/// (docs/guidance.md §2, docs/dates.md §4). None for a record that has started or has ended
+/// (an ended record has its own notice).
+pub(crate) fn not_started_notice(
+    record: &EligibilityRecord,
+    records: &[EligibilityRecord],
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    myna_usable: bool,
+    today: NaiveDate,
+) -> Option<Notice> {
+    let from = record_not_started(record, today)?;
+    if record_ended(record, birth, household, today).is_some() {
+        return None;
+    }
+    // Named with their last day, so that this year's and next year's 資格確認書 of one insurer
+    // are told apart.
+    let in_force: Vec<(String, Option<NaiveDate>)> = records
+        .iter()
+        .filter(|r| {
+            r.kind == DocumentKind::Certificate && record_in_force(r, birth, household, today)
+        })
+        .map(|r| {
+            let last = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
+            (certificate_name(r), last.map(|e| e.last_day))
+        })
+        .collect();
+    let until_then = if record.kind == DocumentKind::PublicExpense {
+        None
+    } else if !in_force.is_empty() {
+        Some(text_ja::UntilThen::Certificates(in_force))
+    } else if myna_usable {
+        Some(text_ja::UntilThen::MynaHoken)
+    } else {
+        Some(text_ja::UntilThen::Guidance)
+    };
+    Some(Notice {
+        code: NoticeCode::DocumentNotStarted,
+        severity: Severity::Info,
+        date: from,
+        message: text_ja::document_not_started(&text_ja::document_name(record), from, until_then),
     })
 }
 
@@ -331,12 +392,12 @@ mod tests {
     fn certificate_document_boundaries() {
         let birth = d(1985, 4, 12);
         let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
-        assert!(record_notices(&r, birth, d(2030, 10, 29)).is_empty());
+        assert!(record_notices(&r, birth, d(2030, 10, 29), false).is_empty());
         assert_eq!(
-            codes(&record_notices(&r, birth, d(2030, 10, 30))),
+            codes(&record_notices(&r, birth, d(2030, 10, 30), false)),
             [(NoticeCode::DocumentExpiringSoon, Severity::Warning)]
         );
-        let last = record_notices(&r, birth, d(2030, 11, 30));
+        let last = record_notices(&r, birth, d(2030, 11, 30), false);
         assert_eq!(
             codes(&last),
             [(NoticeCode::DocumentExpiringSoon, Severity::Warning)]
@@ -346,7 +407,7 @@ mod tests {
                 .message
                 .contains("資格確認書の有効期限は令和12年11月30日")
         );
-        let after = record_notices(&r, birth, d(2030, 12, 1));
+        let after = record_notices(&r, birth, d(2030, 12, 1), false);
         assert_eq!(
             codes(&after),
             [(NoticeCode::DocumentExpired, Severity::Critical)]
@@ -354,7 +415,7 @@ mod tests {
         assert_eq!(after[0].date, d(2030, 11, 30));
         // A notice without 有効期限 for a member under 70: nothing.
         let n = record(DocumentKind::Notice, None);
-        assert!(record_notices(&n, birth, d(2030, 12, 1)).is_empty());
+        assert!(record_notices(&n, birth, d(2030, 12, 1), false).is_empty());
     }
 
     #[test]
@@ -363,7 +424,7 @@ mod tests {
         let birth = d(1952, 2, 29);
         // 国保 style 1-year お知らせ, 2026-08-01 to 2027-07-31: cut to 2027-02-28.
         let n = record(DocumentKind::Notice, Some(d(2027, 7, 31)));
-        let far = record_notices(&n, birth, d(2026, 11, 23));
+        let far = record_notices(&n, birth, d(2026, 11, 23), false);
         assert_eq!(
             codes(&far),
             [(NoticeCode::DocumentEndsAt75, Severity::Info)]
@@ -375,47 +436,47 @@ mod tests {
             far[0].message
         );
         assert_eq!(
-            codes(&record_notices(&n, birth, d(2027, 1, 27))),
+            codes(&record_notices(&n, birth, d(2027, 1, 27), false)),
             [(NoticeCode::DocumentEndsAt75, Severity::Info)]
         );
         assert_eq!(
-            codes(&record_notices(&n, birth, d(2027, 1, 28))),
+            codes(&record_notices(&n, birth, d(2027, 1, 28), false)),
             [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
         );
         assert_eq!(
-            codes(&record_notices(&n, birth, d(2027, 2, 28))),
+            codes(&record_notices(&n, birth, d(2027, 2, 28), false)),
             [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
         );
         assert_eq!(
-            codes(&record_notices(&n, birth, d(2027, 3, 1))),
+            codes(&record_notices(&n, birth, d(2027, 3, 1), false)),
             [(NoticeCode::DocumentEndsAt75, Severity::Critical)]
         );
         // Born 1953-02-28: 75th birthday 2028-02-28, so it ends 2028-02-27.
         let birth28 = d(1953, 2, 28);
         let n28 = record(DocumentKind::Notice, Some(d(2028, 7, 31)));
         assert_eq!(
-            record_notices(&n28, birth28, d(2027, 11, 1))[0].date,
+            record_notices(&n28, birth28, d(2027, 11, 1), false)[0].date,
             d(2028, 2, 27)
         );
         // Born on the 1st of a month (1952-03-01): it ends on the last day of the month before.
         let n1 = record(DocumentKind::Notice, Some(d(2027, 7, 31)));
         assert_eq!(
-            record_notices(&n1, d(1952, 3, 1), d(2026, 11, 23))[0].date,
+            record_notices(&n1, d(1952, 3, 1), d(2026, 11, 23), false)[0].date,
             d(2027, 2, 28)
         );
         // A printed 有効期限 before the 75th birthday stays the end.
         let short = record(DocumentKind::Notice, Some(d(2026, 7, 31)));
         assert_eq!(
-            codes(&record_notices(&short, birth, d(2026, 8, 1))),
+            codes(&record_notices(&short, birth, d(2026, 8, 1), false)),
             [(NoticeCode::DocumentExpired, Severity::Critical)]
         );
         // 後期高齢者 records are not cut at 75.
         let mut late = record(DocumentKind::Certificate, Some(d(2028, 7, 31)));
         late.insurer_number = InsurerNumber::parse("39131156").unwrap();
-        assert!(record_notices(&late, birth, d(2027, 3, 1)).is_empty());
+        assert!(record_notices(&late, birth, d(2027, 3, 1), false).is_empty());
         // A お知らせ with no 有効期限 at 70–74 asks for it, bounded by the 75th birthday.
         let missing = record(DocumentKind::Notice, None);
-        let ns = record_notices(&missing, birth, d(2026, 11, 23));
+        let ns = record_notices(&missing, birth, d(2026, 11, 23), false);
         assert_eq!(
             codes(&ns),
             [
@@ -425,9 +486,9 @@ mod tests {
         );
         assert_eq!(ns[0].date, d(2027, 2, 28));
         // At 69 (the day before turning 70 on 2022-03-01): not yet.
-        assert!(record_notices(&missing, birth, d(2022, 2, 28)).is_empty());
+        assert!(record_notices(&missing, birth, d(2022, 2, 28), false).is_empty());
         assert_eq!(
-            codes(&record_notices(&missing, birth, d(2022, 3, 1)))[0].0,
+            codes(&record_notices(&missing, birth, d(2022, 3, 1), false))[0].0,
             NoticeCode::ElderlyNoticeExpiryMissing
         );
     }
@@ -442,7 +503,7 @@ mod tests {
             valid_until: Some(d(2026, 7, 31)),
         });
         let elderly = |today| {
-            record_notices(&r, birth, today)
+            record_notices(&r, birth, today, false)
                 .into_iter()
                 .filter(|n| n.message.contains("高齢受給者"))
                 .map(|n| (n.code, n.date))
@@ -476,7 +537,7 @@ mod tests {
             elderly(d(2026, 8, 1)),
             [(NoticeCode::ElderlyExpired, d(2026, 7, 31))]
         );
-        let msg = record_notices(&r, birth, d(2025, 12, 2))
+        let msg = record_notices(&r, birth, d(2025, 12, 2), false)
             .into_iter()
             .find(|n| n.code == NoticeCode::ElderlyInEffect)
             .unwrap()
@@ -641,10 +702,10 @@ mod tests {
             valid_until: Some(d(2030, 11, 30)),
         });
         assert!(has(
-            &record_notices(&r, birth, d(2027, 1, 9)),
+            &record_notices(&r, birth, d(2027, 1, 9), false),
             NoticeCode::ElderlyExpiringSoon
         ));
-        let ns = record_notices(&r, birth, d(2027, 1, 10));
+        let ns = record_notices(&r, birth, d(2027, 1, 10), false);
         assert_eq!(
             codes(&ns),
             [(NoticeCode::DocumentEndsAt75, Severity::Critical)]
@@ -656,7 +717,7 @@ mod tests {
             valid_until: Some(d(2026, 7, 31)),
         });
         assert!(has(
-            &record_notices(&r, birth, d(2026, 8, 1)),
+            &record_notices(&r, birth, d(2026, 8, 1), false),
             NoticeCode::ElderlyExpired
         ));
     }
@@ -687,6 +748,47 @@ mod tests {
         }
     }
 
+    /// A 72-year-old 国保 member whose 資格確認書 prints the share but no 高齢受給者 block gets no
+    /// 高齢受給者 notice: since 2024-12-02 the 高齢受給者証 is merged into the 資格確認書, whose
+    /// 一部負担金割合 is the 高齢受給者 share (docs/rules.md §1.3). The share is what is checked:
+    /// 1割 is implausible at 70–74. The start is announced only from 3 months before it.
+    #[test]
+    fn at_72_a_record_without_the_elderly_block_needs_no_notice() {
+        let born = d(1954, 6, 10);
+        let today = d(2026, 11, 23);
+        let mut r = record(DocumentKind::Certificate, Some(d(2027, 7, 31)));
+        r.insurer_number = InsurerNumber::parse("138057").unwrap();
+        r.insurer_name = "練馬区（国民健康保険）".into();
+        r.valid_from = Some(d(2026, 8, 1));
+        for share in [CopayRate::Twenty, CopayRate::Thirty] {
+            r.copay = Some(share);
+            assert!(
+                record_notices(&r, born, today, false).is_empty(),
+                "{share:?}"
+            );
+            assert!(
+                age_notices(born, std::slice::from_ref(&r), today).is_empty(),
+                "{share:?}"
+            );
+        }
+        r.copay = Some(CopayRate::Ten);
+        assert_eq!(
+            codes(&age_notices(born, std::slice::from_ref(&r), today)),
+            [(NoticeCode::CopayImplausible, Severity::Warning)]
+        );
+        // Not typed: not checked (the screen shows the law's 2割 or 3割 beside 入力されていません).
+        r.copay = None;
+        assert!(age_notices(born, std::slice::from_ref(&r), today).is_empty());
+        // The start (2024-07-01) was announced from 2024-04-01 to that day (by the record then in
+        // force).
+        r.copay = Some(CopayRate::Thirty);
+        r.valid_from = None;
+        assert!(has(
+            &age_notices(born, std::slice::from_ref(&r), d(2024, 6, 30)),
+            NoticeCode::ElderlyRecipientStarts
+        ));
+    }
+
     /// A notice about a record that has ended (or is ending) names its 保険者名, as the screen's
     /// 状態 field and the household line do, so that a family with several documents knows
     /// which one it is about: at 75 the former insurer's 資格確認書 beside the 後期 one.
@@ -694,7 +796,7 @@ mod tests {
     fn ended_record_notices_name_the_insurer() {
         let birth = d(1952, 1, 10);
         let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
-        let ahead = record_notices(&r, birth, d(2027, 1, 9));
+        let ahead = record_notices(&r, birth, d(2027, 1, 9), false);
         assert!(
             ahead[0]
                 .message
@@ -702,7 +804,7 @@ mod tests {
             "{}",
             ahead[0].message
         );
-        let ended = record_notices(&r, birth, d(2027, 1, 10));
+        let ended = record_notices(&r, birth, d(2027, 1, 10), false);
         assert_eq!(ended[0].code, NoticeCode::DocumentEndsAt75);
         assert!(
             ended[0]
@@ -711,7 +813,7 @@ mod tests {
             "{}",
             ended[0].message
         );
-        let expired = record_notices(&r, d(1985, 4, 12), d(2030, 12, 1));
+        let expired = record_notices(&r, d(1985, 4, 12), d(2030, 12, 1), false);
         assert!(
             expired[0]
                 .message
@@ -722,7 +824,7 @@ mod tests {
         let mut lost = r.clone();
         lost.lost_on = Some(d(2026, 12, 1));
         for today in [d(2026, 11, 1), d(2026, 12, 1)] {
-            let ns = record_notices(&lost, d(1985, 4, 12), today);
+            let ns = record_notices(&lost, d(1985, 4, 12), today, false);
             assert!(
                 ns[0].message.contains("全国健康保険協会 東京支部の保険"),
                 "{}",
@@ -732,7 +834,7 @@ mod tests {
         // No 保険者名 typed: the 保険者番号 names it.
         let mut unnamed = r.clone();
         unnamed.insurer_name = String::new();
-        let ns = record_notices(&unnamed, birth, d(2027, 1, 10));
+        let ns = record_notices(&unnamed, birth, d(2027, 1, 10), false);
         assert!(
             ns[0].message.contains("01130012の資格確認書"),
             "{}",
@@ -747,15 +849,15 @@ mod tests {
         r.lost_on = Some(d(2026, 12, 1));
         // Ahead: a warning within a month, Info before.
         assert_eq!(
-            codes(&record_notices(&r, birth, d(2026, 10, 31))),
+            codes(&record_notices(&r, birth, d(2026, 10, 31), false)),
             [(NoticeCode::CoverageEnding, Severity::Info)]
         );
         assert_eq!(
-            codes(&record_notices(&r, birth, d(2026, 11, 1))),
+            codes(&record_notices(&r, birth, d(2026, 11, 1), false)),
             [(NoticeCode::CoverageEnding, Severity::Warning)]
         );
         // From the 資格喪失日: ended, and nothing else about the record.
-        let ns = record_notices(&r, birth, d(2026, 12, 1));
+        let ns = record_notices(&r, birth, d(2026, 12, 1), false);
         assert_eq!(codes(&ns), [(NoticeCode::CoverageLost, Severity::Critical)]);
         assert!(ns[0].message.contains("5日以内"), "{}", ns[0].message);
         assert!(
@@ -768,7 +870,7 @@ mod tests {
         let mut n = record(DocumentKind::Notice, None);
         n.lost_on = Some(d(2026, 12, 1));
         assert!(
-            !record_notices(&n, birth, d(2026, 12, 1))[0]
+            !record_notices(&n, birth, d(2026, 12, 1), false)[0]
                 .message
                 .contains("5日以内")
         );

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::text_ja;
 use crate::card::CardCheck;
-use crate::eligibility::{EligibilityRecord, MemberData};
+use crate::eligibility::{EligibilityRecord, MemberData, Relationship, Sex};
 
 // The calendar rules were first defined here; their paths under `screen::rules` stay valid.
 pub use super::calendar::{
@@ -28,10 +28,11 @@ pub use super::notices_card::{
 pub use super::notices_household::{
     HouseholdContext, HouseholdMember, household_contexts, household_notices,
 };
-use super::notices_record::age_notices_in;
 pub use super::notices_record::{
     DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS, age_notices, coverage_notice, record_notices,
 };
+use super::notices_record::{age_notices_in, not_started_notice};
+use super::situation::MemberSituation;
 
 /// How urgent a notice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -113,6 +114,9 @@ pub enum NoticeCode {
     /// 被扶養者 status on that day and must join 国保 or another family member's insurance.
     /// Date: the 被保険者's 75th birthday.
     DependentLosesStatusAt75,
+    /// A document has not started yet (its 有効開始年月日 is after today; the desk's 有効期間前):
+    /// not to be shown before that day, and what to use until then. Date: its 有効開始年月日.
+    DocumentNotStarted,
 }
 
 /// A typed warning or notice for the screen, with its Japanese message.
@@ -140,12 +144,28 @@ pub fn member_notices(
     today: NaiveDate,
 ) -> Vec<Notice> {
     let card_until = card_issued_on.and_then(|issued| my_number_card_valid_until(birth, issued));
+    // Known by the birth date and the card's end only: whether the card works as a マイナ保険証
+    // comes from the record kinds, the check and that end, as for a member who said nothing.
+    let member = MemberData {
+        name: String::new(),
+        kana: String::new(),
+        birth_date: birth,
+        sex: Sex::Other,
+        relationship: Relationship::Insured,
+        myna_hoken: None,
+        card_expires_on: card_until,
+    };
+    let household = HouseholdContext::default();
+    let myna_usable =
+        MemberSituation::in_household(&member, records, &household, card_check, today)
+            .myna_usable();
     notices(
         birth,
         records,
         card_check,
         card_until,
-        &HouseholdContext::default(),
+        &household,
+        myna_usable,
         today,
     )
 }
@@ -158,24 +178,24 @@ pub fn member_notices_for(
     card_check: Option<&CardCheck>,
     today: NaiveDate,
 ) -> Vec<Notice> {
-    member_notices_in(
-        member,
-        records,
-        card_check,
-        &HouseholdContext::default(),
-        today,
-    )
+    let household = HouseholdContext::default();
+    let myna_usable =
+        MemberSituation::in_household(member, records, &household, card_check, today).myna_usable();
+    member_notices_in(member, records, card_check, &household, myna_usable, today)
 }
 
 /// [`member_notices_for`] with what the household decides ([`HouseholdContext`]): a 被扶養者's
 /// record ended by the 被保険者's move to 後期高齢者医療 is not held and, like a record past its
 /// 資格喪失日 (docs/rules.md §3.3), has no notice of its own from that day — the household's
-/// `DependentLosesStatusAt75` says it.
+/// `DependentLosesStatusAt75` says it. `myna_usable`: the member's card works as a マイナ保険証
+/// (`MemberSituation::myna_usable` of the situation the guidance uses), which words the
+/// notices of a 資格喪失日 and of a document not started yet.
 pub(crate) fn member_notices_in(
     member: &MemberData,
     records: &[EligibilityRecord],
     card_check: Option<&CardCheck>,
     household: &HouseholdContext,
+    myna_usable: bool,
     today: NaiveDate,
 ) -> Vec<Notice> {
     let card_until = card_valid_until(member, card_check);
@@ -185,6 +205,7 @@ pub(crate) fn member_notices_in(
         card_check,
         card_until,
         household,
+        myna_usable,
         today,
     )
 }
@@ -195,6 +216,7 @@ fn notices(
     card_check: Option<&CardCheck>,
     card_until: Option<NaiveDate>,
     household: &HouseholdContext,
+    myna_usable: bool,
     today: NaiveDate,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
@@ -225,7 +247,15 @@ fn notices(
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
-        out.extend(record_notices(record, birth, today));
+        out.extend(record_notices(record, birth, today, myna_usable));
+        out.extend(not_started_notice(
+            record,
+            records,
+            birth,
+            household,
+            myna_usable,
+            today,
+        ));
     }
     out.extend(age_notices_in(birth, records, household, today));
     out.extend(both_held_notice_in(
@@ -380,6 +410,128 @@ mod tests {
         assert_eq!(
             codes(&member_notices_for(&typed, &[], None, d(2031, 7, 1))),
             [(NoticeCode::CardExpired, Severity::Critical)]
+        );
+    }
+
+    /// The 資格喪失日 notice says the マイナ保険証 keeps working after the new insurer's
+    /// registration only to a member whose card works as one, as the to-do does (notice A:
+    /// 「※新しい保険者によるマイナンバーの資格登録が必要です」): a member with a 資格確認書 alone
+    /// (the 「マイナ保険証特設ページ」: issued to 「マイナンバーカードを持っていない方 / 利用登録していない方」) is not told
+    /// so; with an お知らせ (a registered card) they are, and not once the card is past its grace.
+    #[test]
+    fn the_coverage_lost_notice_speaks_of_the_myna_hoken_only_when_it_works() {
+        let today = d(2026, 11, 23);
+        let adult = member(d(1985, 4, 12), Relationship::Insured);
+        let lost = |kind| EligibilityRecord {
+            lost_on: Some(d(2026, 11, 1)),
+            ..record(kind, Some(d(2030, 11, 30)))
+        };
+        let message = |m: &MemberData, records: &[EligibilityRecord]| {
+            let ns = member_notices_for(m, records, None, today);
+            let n = ns
+                .iter()
+                .find(|n| n.code == NoticeCode::CoverageLost)
+                .unwrap();
+            n.message.clone()
+        };
+        let certificate_only = message(&adult, &[lost(DocumentKind::Certificate)]);
+        assert!(
+            !certificate_only.contains("マイナ保険証"),
+            "{certificate_only}"
+        );
+        assert!(certificate_only.contains("5日以内"), "{certificate_only}");
+        let notice = message(&adult, &[lost(DocumentKind::Notice)]);
+        assert!(
+            notice.contains("マイナ保険証は、新しい保険者の登録が済めばそのまま使えます"),
+            "{notice}"
+        );
+        // The member's word that the card is registered counts; a card past its grace does not.
+        let said_yes = MemberData {
+            myna_hoken: Some(true),
+            ..adult.clone()
+        };
+        assert!(
+            message(&said_yes, &[lost(DocumentKind::Certificate)]).contains("そのまま使えます")
+        );
+        let expired = MemberData {
+            card_expires_on: Some(d(2026, 4, 1)),
+            ..adult.clone()
+        };
+        assert!(!message(&expired, &[lost(DocumentKind::Notice)]).contains("そのまま使えます"));
+    }
+
+    /// A record whose 有効開始年月日 is after today gets a notice (Info, dated that day): from when
+    /// it works, not to show it before (the desk's 有効期間前), and what to use until then — the
+    /// 資格確認書 in force (a 国保's yearly one from 8-01 beside the old one), the マイナ保険証 when the
+    /// card works, else the guidance. None from its first day; a 公費 受給者証 names no substitute.
+    #[test]
+    fn a_record_not_started_says_what_to_use_until_then() {
+        let adult = member(d(1985, 4, 12), Relationship::Insured);
+        let today = d(2026, 7, 20);
+        let next_year = EligibilityRecord {
+            insurer_number: crate::eligibility::InsurerNumber::parse("138057").unwrap(),
+            insurer_name: "練馬区（国民健康保険）".into(),
+            valid_from: Some(d(2026, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let this_year = EligibilityRecord {
+            valid_from: Some(d(2025, 8, 1)),
+            valid_until: Some(d(2026, 7, 31)),
+            ..next_year.clone()
+        };
+        let not_started = |m: &MemberData, records: &[EligibilityRecord], on| {
+            member_notices_for(m, records, None, on)
+                .into_iter()
+                .filter(|n| n.code == NoticeCode::DocumentNotStarted)
+                .collect::<Vec<_>>()
+        };
+        // Alone, nothing else known: the guidance says what to present.
+        let ns = not_started(&adult, std::slice::from_ref(&next_year), today);
+        assert_eq!(
+            codes(&ns),
+            [(NoticeCode::DocumentNotStarted, Severity::Info)]
+        );
+        assert_eq!(ns[0].date, d(2026, 8, 1));
+        assert_eq!(
+            ns[0].message,
+            "練馬区（国民健康保険）の資格確認書は令和8年8月1日（有効開始年月日）から使えます。\
+             それより前は窓口で見せないでください。\
+             それまでに受診するときは、「窓口で見せるもの」の案内を見てください。"
+        );
+        // Beside the one in force: that one, named.
+        let ns = not_started(&adult, &[this_year.clone(), next_year.clone()], today);
+        assert_eq!(ns.len(), 1);
+        assert!(
+            ns[0]
+                .message
+                .ends_with("それまでは練馬区（国民健康保険）の資格確認書（令和8年7月31日まで）を窓口で見せてください。"),
+            "{}",
+            ns[0].message
+        );
+        // A working マイナ保険証 (an お知らせ in force): the card.
+        let notice = record(DocumentKind::Notice, None);
+        let ns = not_started(&adult, &[notice, next_year.clone()], today);
+        assert!(
+            ns[0]
+                .message
+                .ends_with("それまでは、マイナ保険証で受診してください。"),
+            "{}",
+            ns[0].message
+        );
+        // From its first day: no notice.
+        assert!(not_started(&adult, std::slice::from_ref(&next_year), d(2026, 8, 1)).is_empty());
+        // A 公費 受給者証 not started: no substitute named.
+        let public = EligibilityRecord {
+            kind: DocumentKind::PublicExpense,
+            insurer_name: "こども医療費受給者証".into(),
+            valid_from: Some(d(2026, 8, 1)),
+            ..record(DocumentKind::PublicExpense, Some(d(2027, 3, 31)))
+        };
+        let ns = not_started(&adult, &[this_year, public], today);
+        assert_eq!(
+            ns[0].message,
+            "こども医療費受給者証は令和8年8月1日（有効開始年月日）から使えます。\
+             それより前は窓口で見せないでください。"
         );
     }
 }

@@ -182,15 +182,26 @@ pub(super) const BOTH_HELD: &str = "マイナ保険証と資格確認書の両�
                   認められていないため、保険者に確認してください（介助が必要な方などの例外が\
                   あります）。受診はどちらでもできます。";
 
+/// What the マイナ保険証 does once the member has joined new insurance: it keeps working once the
+/// new insurer has registered the member (notice A: 「就職や転職後の保険証の切り替え・更新が不要。
+/// ※新しい保険者によるマイナンバーの資格登録が必要です」). Said only to a member whose card works
+/// as a マイナ保険証 (`MemberSituation::myna_usable`), by the to-do and by [`coverage_lost`] alike.
+pub(super) const MYNA_AFTER_JOINING: &str =
+    "マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。";
+
 /// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ended on `lost_on`
 /// (資格喪失日); notice A's advice. `give_back` is where a 資格確認書 goes back to: `Some(true)`
 /// through the employer (被用者保険), `Some(false)` to the insurer (国保, 後期), `None` for a
-/// document not returned.
+/// document not returned. `myna_usable`: the member's card works as a マイナ保険証, so it keeps
+/// working after the new insurer's registration ([`MYNA_AFTER_JOINING`]); for a member without
+/// one (a 資格確認書 alone: the 健康保険組合's 「マイナ保険証特設ページ」 (docs/guidance.md §2): 資格確認書の発行対象 「マイナンバーカードを持っていない方 /
+/// 健康保険証として利用登録していない方」) that is not said.
 pub(super) fn coverage_lost(
     insurer: &str,
     doc: &str,
     lost_on: NaiveDate,
     give_back: Option<bool>,
+    myna_usable: bool,
 ) -> String {
     let l = format_wareki(lost_on);
     let give_back = match give_back {
@@ -198,11 +209,11 @@ pub(super) fn coverage_lost(
         Some(false) => "この資格確認書は、保険者（市区町村など）へ返してください。",
         None => "",
     };
+    let myna = if myna_usable { MYNA_AFTER_JOINING } else { "" };
     format!(
         "資格喪失日（{l}）から、{insurer}の保険は使えず、この{doc}では受診できません。{give_back}\
          新しい勤務先の健康保険か、お住まいの市区町村の国民健康保険に加入し、\
-         新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。\
-         マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。"
+         新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。{myna}"
     )
 }
 
@@ -213,6 +224,50 @@ pub(super) fn coverage_ending(insurer: &str, doc: &str, lost_on: NaiveDate) -> S
         "資格喪失日は{}です。その日から、{insurer}の保険は使えず、この{doc}では受診できません。\
          次の保険への加入手続きを済ませてください。",
         format_wareki(lost_on)
+    )
+}
+
+/// What to use until a document not started yet starts ([`document_not_started`]).
+pub(super) enum UntilThen {
+    /// The 資格確認書 in force, named (`situation::certificate_name`), each with its last day
+    /// when it has one.
+    Certificates(Vec<(String, Option<NaiveDate>)>),
+    /// The member's card works as a マイナ保険証.
+    MynaHoken,
+    /// Nothing the record tells: the guidance (「窓口で見せるもの」) says what to present.
+    Guidance,
+}
+
+/// The document `named` ([`document_name`]) starts on `from` (its 有効開始年月日): not to be
+/// shown before, and what to use until then — the guidance's words for a 資格確認書 not started
+/// (「…は令和9年3月3日から使えます。それより前は見せないでください」).
+/// `None`: nothing to say (a 公費 受給者証, which no insurance document replaces).
+pub(super) fn document_not_started(
+    named: &str,
+    from: NaiveDate,
+    until_then: Option<UntilThen>,
+) -> String {
+    let f = format_wareki(from);
+    let until_then = match until_then {
+        Some(UntilThen::Certificates(held)) => {
+            let names: Vec<String> = held
+                .into_iter()
+                .map(|(name, last)| match last {
+                    Some(l) => format!("{name}（{}まで）", format_wareki(l)),
+                    None => name,
+                })
+                .collect();
+            format!("それまでは{}を窓口で見せてください。", names.join("か"))
+        }
+        Some(UntilThen::MynaHoken) => String::from("それまでは、マイナ保険証で受診してください。"),
+        Some(UntilThen::Guidance) => {
+            String::from("それまでに受診するときは、「窓口で見せるもの」の案内を見てください。")
+        }
+        None => String::new(),
+    };
+    format!(
+        "{named}は{f}（有効開始年月日）から使えます。それより前は窓口で見せないでください。\
+         {until_then}"
     )
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::calendar::{ExpiryState, insurance_grace_last_day};
 use super::situation::MemberSituation;
+use super::text_ja;
 use super::wareki::format_wareki;
 
 /// Something the member has to do outside the clinic.
@@ -69,7 +70,7 @@ fn in_grace_text(what: &str, expiry: Option<NaiveDate>) -> String {
 /// マイナ保険証; otherwise the card's own steps follow.
 fn myna_after_joining(member: &MemberSituation) -> &'static str {
     if member.myna_usable() {
-        "マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。"
+        text_ja::MYNA_AFTER_JOINING
     } else {
         ""
     }

@@ -271,11 +271,15 @@ pub(super) fn screen_for(
     let held: Vec<(&EligibilityRecord, ProvenanceState)> =
         plain.iter().zip(states.iter().copied()).collect();
     let card = card_badge(check, &bindings);
+    // The notices speak of the マイナ保険証 as the guidance does: from the same situation (a card
+    // bound to a verifying signed record counts).
+    let myna_usable = situation_for(m, records, check, trust, &read.household, now).myna_usable();
     let mut notices = member_notices_in(
         &m.data,
         &plain,
         check.map(|c| &c.check),
         &read.household,
+        myna_usable,
         today,
     );
     notices.extend(signed_expired_notices(records, &states, trust, now));

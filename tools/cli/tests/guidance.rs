@@ -428,19 +428,155 @@ fn checklist_prints_seed_001_for_each_member() {
         "{taro}"
     );
     assert!(taro.contains("次にやること: なし"));
-    // Child (資格確認書 only): 1 → 2.
+    // Child (資格確認書 only): no マイナ保険証, but whether there is a card is not known — the
+    // 資格確認書 is issued to card holders who have not registered too (notice A's 交付対象者) —
+    // so STEP1 is 不明, not いいえ, and item 1 要確認; item 2 is to do on either answer.
     let ichiro = ok(&h.dir, &["checklist", &h.ichiro]);
     assert!(
-        ichiro.contains("【STEP1】") && ichiro.contains("→ いいえ"),
+        ichiro.contains("【STEP1】") && ichiro.contains("→ 不明"),
         "{ichiro}"
     );
-    assert!(ichiro.contains("次にやること: 1 → 2"), "{ichiro}");
+    assert!(!ichiro.contains("→ いいえ"), "{ichiro}");
+    assert!(
+        ichiro.contains("まずは有効なカードを取得  ［要確認］"),
+        "{ichiro}"
+    );
+    assert!(ichiro.contains("次にやること: 2\n"), "{ichiro}");
     assert!(!ichiro.contains("【STEP2】"));
     // JSON for the apps and scripts.
     let json: serde_json::Value =
         serde_json::from_str(&ok(&h.dir, &["checklist", &h.ichiro, "--format", "json"])).unwrap();
     assert_eq!(json[0]["member_id"], h.ichiro.as_str());
-    assert_eq!(json[0]["checklist"]["next"], serde_json::json!([1, 2]));
+    assert_eq!(json[0]["checklist"]["next"], serde_json::json!([2]));
+}
+
+/// The real path of a member with a 資格確認書 alone (no card known, none checked) whose coverage
+/// ended: the 資格喪失日 notice does not say the マイナ保険証 keeps working — the guidance's to-do
+/// does not either — while a member with an お知らせ (a registered card) is told so (notice A:
+/// 「※新しい保険者によるマイナンバーの資格登録が必要です」; docs/rules.md §3.3).
+#[test]
+fn the_coverage_lost_notice_follows_the_members_card() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let insurer = r#""insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部","symbol":"7340155","number":"42","relationship":"self","copay_percent":30,"lost_on":"2026-11-01""#;
+    let kenta = add_member(
+        &dir,
+        "山田 健太",
+        "ヤマダ ケンタ",
+        "1990-02-14",
+        "male",
+        "self",
+    );
+    add_record(
+        &dir,
+        tmp.path(),
+        &kenta,
+        "kenta.json",
+        &format!(r#"{{"kind":"certificate",{insurer},"branch":"00","valid_until":"2030-11-30"}}"#),
+    );
+    let misaki = add_member(
+        &dir,
+        "山田 美咲",
+        "ヤマダ ミサキ",
+        "1992-07-03",
+        "female",
+        "self",
+    );
+    add_record(
+        &dir,
+        tmp.path(),
+        &misaki,
+        "misaki.json",
+        &format!(r#"{{"kind":"notice",{insurer},"branch":"01"}}"#),
+    );
+    let lost_line = |out: &str| {
+        out.lines()
+            .find(|l| l.contains("資格喪失日（令和8年11月1日）から"))
+            .unwrap_or_else(|| panic!("{out}"))
+            .to_string()
+    };
+    let overview = ok(&dir, &["household", "--at", "2026-11-23"]);
+    let certificate_only = ok(&dir, &["show", &kenta, "--at", "2026-11-23"]);
+    let line = lost_line(&certificate_only);
+    assert!(!line.contains("マイナ保険証"), "{line}");
+    assert!(line.contains("5日以内に事業主"), "{line}");
+    let g = ok(&dir, &["guidance", &kenta, "--at", "2026-11-23"]);
+    assert!(!g.contains("そのまま使えます"), "{g}");
+    let with_card = ok(&dir, &["show", &misaki, "--at", "2026-11-23"]);
+    assert!(
+        lost_line(&with_card)
+            .contains("マイナ保険証は、新しい保険者の登録が済めばそのまま使えます"),
+        "{with_card}"
+    );
+    assert_eq!(
+        overview.matches("そのまま使えます").count(),
+        1,
+        "{overview}"
+    );
+}
+
+/// A 国保 member who typed in next year's 資格確認書 (有効開始年月日 2026-08-01) beside this
+/// year's: until then a notice says from when it works, not to show it before (the desk's
+/// 有効期間前) and to show this year's, named with its last day; alone, it points to the
+/// guidance. From its first day, no notice (docs/dates.md §4).
+#[test]
+fn a_certificate_not_started_has_a_notice_saying_what_to_use_until_then() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let nhi = r#""kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬","number":"123456","branch":"00","relationship":"self","copay_percent":30"#;
+    let next_year = format!(r#"{{{nhi},"valid_from":"2026-08-01","valid_until":"2027-07-31"}}"#);
+    let alone = add_member(
+        &dir,
+        "鈴木 一郎",
+        "スズキ イチロウ",
+        "1980-05-10",
+        "male",
+        "self",
+    );
+    add_record(&dir, tmp.path(), &alone, "alone.json", &next_year);
+    let both = add_member(
+        &dir,
+        "鈴木 次郎",
+        "スズキ ジロウ",
+        "1982-05-10",
+        "male",
+        "self",
+    );
+    add_record(
+        &dir,
+        tmp.path(),
+        &both,
+        "this-year.json",
+        &format!(r#"{{{nhi},"valid_from":"2025-08-01","valid_until":"2026-07-31"}}"#),
+    );
+    add_record(&dir, tmp.path(), &both, "next-year.json", &next_year);
+    let starts = "練馬区（国民健康保険）の資格確認書は令和8年8月1日（有効開始年月日）から使えます。\
+                  それより前は窓口で見せないでください。";
+    let show = ok(&dir, &["show", &both, "--at", "2026-07-20"]);
+    assert!(
+        show.contains(&format!(
+            "{starts}それまでは練馬区（国民健康保険）の資格確認書（令和8年7月31日まで）を窓口で見せてください。"
+        )),
+        "{show}"
+    );
+    let show = ok(&dir, &["show", &alone, "--at", "2026-07-20"]);
+    assert!(
+        show.contains(&format!(
+            "{starts}それまでに受診するときは、「窓口で見せるもの」の案内を見てください。"
+        )),
+        "{show}"
+    );
+    // The overview shows each member's most urgent notice: the one with nothing else, as
+    // information.
+    let overview = ok(&dir, &["household", "--at", "2026-07-20"]);
+    let lines: Vec<&str> = overview.lines().filter(|l| l.contains(starts)).collect();
+    assert_eq!(lines.len(), 1, "{overview}");
+    assert!(lines[0].starts_with("  i "), "{overview}");
+    let overview = ok(&dir, &["household", "--at", "2026-08-01"]);
+    assert!(
+        !overview.contains("有効開始年月日）から使えます"),
+        "{overview}"
+    );
 }
 
 /// The reviewer's path: a 本人 born 1952-01-10 with a 協会けんぽ 資格確認書 and a 家族 with one of
