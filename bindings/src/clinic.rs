@@ -440,6 +440,20 @@ pub struct DeskVisits {
     pub corrupt_positions: Vec<u64>,
 }
 
+/// The patient's visit already in the log today, for a notice beside 記録: a second visit the
+/// same day is recorded all the same (the core's `SameDayVisit`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SameDayVisitView {
+    /// Its log position (記録番号).
+    pub position: u64,
+    /// When it was recorded, RFC 3339.
+    pub recorded_at: String,
+    /// True for a verified presentation, false for a 申立.
+    pub verified: bool,
+    /// The receptionist's notice, in Japanese, without personal data.
+    pub notice: String,
+}
+
 /// The result of checking the visit log's chain.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum LogStatus {
@@ -774,6 +788,31 @@ impl ClinicDesk {
         ))
     }
 
+    /// The visit already recorded today (in Japan) for the patient of the verification
+    /// `verification_id` (by 保険者番号, 記号, 番号 and 枝番, a 申立 that declared them
+    /// included), if any: show its `notice` beside 記録, before `record`. A notice, not a
+    /// refusal: a second visit the same day is recorded all the same. `None` when there is none
+    /// or the document is not authentic.
+    pub fn same_day_visit(
+        &self,
+        verification_id: u64,
+    ) -> Result<Option<SameDayVisitView>, ShikakuError> {
+        let verification = {
+            let p = self.pending();
+            let i = p.position(verification_id)?;
+            p.kept[i].verification.clone()
+        };
+        Ok(self
+            .store()
+            .same_day_visit_of(&verification, Utc::now())?
+            .map(|v| SameDayVisitView {
+                position: v.position,
+                recorded_at: time(v.recorded_at),
+                verified: v.verified,
+                notice: v.notice_ja(),
+            }))
+    }
+
     /// Records the verification `verification_id` in the visit log by `operator`, with the
     /// card check made for it (if any): PIN; or 目視 when no PIN was checked and
     /// `face_compared` (the receptionist compared the card's photo with the patient); otherwise
@@ -781,7 +820,8 @@ impl ClinicDesk {
     /// an authentic document (`ShikakuError::NotRecordable` otherwise: record a 申立 with
     /// `declare`), never after another person's card (`ShikakuError::CardMismatch`), and an
     /// お知らせ / マイナポータル screen only with its card (`ShikakuError::InvalidInput` on
-    /// `face_compared`). Returns the entry's position; the verification is then forgotten.
+    /// `face_compared`). Returns the entry's position; the verification is then forgotten. Ask
+    /// `same_day_visit` first to tell the receptionist of the patient's earlier visit today.
     pub fn record(
         &self,
         verification_id: u64,

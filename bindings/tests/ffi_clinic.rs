@@ -593,3 +593,47 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
         .collect();
     assert_eq!(cards, [("確認済み", "目視（PIN未確認）")]);
 }
+
+#[test]
+fn a_patient_already_recorded_today_is_a_notice_before_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let issuer = issuer();
+    desk.import_trust_list(issuer.trust_list.clone(), Some(issuer.root_key.clone()))
+        .unwrap();
+    let taro = virtual_card(TARO.into()).unwrap();
+    let visit = || {
+        let v = desk.verify(payload(&issuer), None).unwrap();
+        desk.check_card(
+            v.verification_id,
+            Arc::new(Card(taro.clone())),
+            None,
+            anchors(),
+        )
+        .unwrap();
+        v.verification_id
+    };
+    let first = visit();
+    assert_eq!(desk.same_day_visit(first).unwrap(), None);
+    assert_eq!(desk.record(first, true, "受付 佐藤".into()).unwrap(), 1);
+    // The same patient again: a notice naming the earlier entry; recorded all the same.
+    let second = visit();
+    let same = desk.same_day_visit(second).unwrap().unwrap();
+    assert_eq!((same.position, same.verified), (1, true));
+    assert!(
+        same.notice
+            .starts_with("この方は本日すでに受付の記録があります（記録番号 1、"),
+        "{}",
+        same.notice
+    );
+    assert!(!same.notice.contains("山田"), "{}", same.notice);
+    assert_eq!(desk.record(second, true, "受付 佐藤".into()).unwrap(), 2);
+    // An unknown (or spent) verification id: not found.
+    assert!(matches!(
+        desk.same_day_visit(second),
+        Err(ShikakuError::Store {
+            not_found: true,
+            ..
+        })
+    ));
+}

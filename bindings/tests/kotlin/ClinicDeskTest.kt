@@ -168,10 +168,16 @@ class ClinicDeskTest {
         assertEquals("確認済み", card.outcome.label)
         assertEquals(DeskTone.GREEN, card.outcome.tone)
 
+        assertNull(desk.sameDayVisit(r.verificationId))
         assertEquals(1uL, desk.record(r.verificationId, false, "受付 佐藤"))
         // The verification is spent.
         val spent = assertFailsWith<ShikakuException.Store> { desk.record(r.verificationId, false, "受付 佐藤") }
         assertTrue(spent.notFound)
+        // The same patient scanned again today: a notice naming the entry, not a refusal.
+        val same = assertNotNull(desk.sameDayVisit(desk.verify(genuine(), null).verificationId))
+        assertEquals(1uL, same.position)
+        assertTrue(same.verified)
+        assertTrue(same.notice.contains("記録番号 1"), same.notice)
 
         val day = r.checkedOn
         val visits = desk.visits(day, day)

@@ -147,9 +147,13 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
     assert card.outcome.acceptance == sk.DeskAcceptance.ACCEPTED
     assert card.outcome.label == "確認済み" and card.outcome.tone == sk.DeskTone.GREEN
 
+    assert desk.same_day_visit(r.verification_id) is None
     assert desk.record(r.verification_id, False, OPERATOR) == 1
     with pytest.raises(sk.ShikakuError.Store):
         desk.record(r.verification_id, False, OPERATOR)
+    # The same patient scanned again today: a notice naming the entry, not a refusal.
+    same = desk.same_day_visit(desk.verify(genuine(issuer), None).verification_id)
+    assert same.position == 1 and same.verified and "記録番号 1" in same.notice
 
     day = r.checked_on
     listed = desk.visits(day, day)

@@ -15,6 +15,8 @@
 //!   ([`PendingCardCheck`]: a later failed or refused check clears an earlier success).
 //! - The overall outcome ([`DeskOutcome`]): the document's verdict, its kind and the card
 //!   together — an お知らせ or マイナポータル screen is 確認済み only with the patient's card.
+//! - A patient already recorded today ([`DeskStore::same_day_visit_of`], [`SameDayVisit`]): a
+//!   notice when recording, not a refusal.
 //! - [`export`]: the CSV and JSON the clinic takes away.
 //!
 //! See docs/clinic.md.
@@ -28,6 +30,7 @@ pub mod export;
 pub mod fhir;
 mod log;
 mod pending;
+mod same_day;
 mod trust;
 mod verify;
 
@@ -43,6 +46,7 @@ pub use log::{
     MAX_RANGE_DAYS, VisitList,
 };
 pub use pending::{CardCheckFailure, PendingCardCheck};
+pub use same_day::SameDayVisit;
 pub use trust::{
     DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, check_first_trust_list, first_trust_root,
 };

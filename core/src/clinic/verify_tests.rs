@@ -1024,3 +1024,72 @@ fn a_preschool_child_at_the_statutory_share_shows_mishugaku_not_an_empty_share()
     assert_eq!(v.copay_ja().as_deref(), Some("3割"));
     assert_eq!(verify(&desk, "SK1:garbage").copay_ja(), None);
 }
+
+#[test]
+fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    assert_eq!(desk.same_day_visit_of(&v, now()).unwrap(), None);
+    let first = desk
+        .record_verification(&v, &PendingCardCheck::new(), false, "受付", now())
+        .unwrap();
+    let later = now() + Duration::hours(2);
+    let same = desk.same_day_visit_of(&v, later).unwrap().unwrap();
+    assert_eq!((same.position, same.verified), (first, true));
+    let notice = same.notice_ja();
+    // now() is 12:00 in Japan; the notice names the entry and the time, nothing personal.
+    assert!(
+        notice.contains("記録番号 1") && notice.contains("12:00"),
+        "{notice}"
+    );
+    let claim = v.claim().unwrap();
+    for personal in [claim.name.as_str(), claim.number.as_str(), "2026"] {
+        assert!(!notice.contains(personal), "{personal} in {notice}");
+    }
+    // A second visit the same day is recorded; the notice then names it.
+    let second = desk
+        .record_verification(&v, &PendingCardCheck::new(), false, "受付", later)
+        .unwrap();
+    assert_eq!(second, first + 1);
+    assert_eq!(
+        desk.same_day_visit_of(&v, later).unwrap().unwrap().position,
+        second
+    );
+    // The next day in Japan (00:00 JST): nothing.
+    assert_eq!(
+        desk.same_day_visit_of(&v, t("2026-11-23T15:00:00Z"))
+            .unwrap(),
+        None
+    );
+    // Another patient (another 番号), or a document whose signature failed: nothing.
+    let other = ClaimFields {
+        number: format!("{}9", claim.number),
+        ..claim.clone()
+    };
+    assert_eq!(
+        desk.same_day_visit(&other, crate::clock::japan_today(now()))
+            .unwrap(),
+        None
+    );
+    let bad = verify(&desk, "SK1:garbage");
+    assert_eq!(desk.same_day_visit_of(&bad, now()).unwrap(), None);
+
+    // A 申立 that declared the same 保険者番号, 記号, 番号 and 枝番 is found as well.
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let form = DeclarationForm {
+        name: claim.name.clone(),
+        birth_date: claim.birth_date.to_string(),
+        insurer_name: "不明".into(),
+        insurer_number: Some(claim.insurer_number.as_str().to_string()),
+        symbol: claim.symbol.clone(),
+        number: Some(claim.number.clone()),
+        branch: claim.branch.clone(),
+        ..Default::default()
+    };
+    let declared = desk.declare(&form, "受付", now()).unwrap();
+    let same = desk.same_day_visit_of(&v, later).unwrap().unwrap();
+    assert_eq!((same.position, same.verified), (declared, false));
+    assert!(same.notice_ja().contains("申立"), "{}", same.notice_ja());
+}

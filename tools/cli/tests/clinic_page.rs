@@ -1130,3 +1130,30 @@ fn the_desk_page_in_chromium() {
     drop(srv);
     assert_no_plaintext(&desk);
 }
+
+#[test]
+fn a_patient_already_recorded_today_gets_a_notice_beside_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    seed_desk(&desk);
+    let srv = start(&desk, &[], None);
+    let genuine = payload("issuer", "issuer-qr");
+    let (id, html) = scan(&srv, &genuine);
+    assert!(!html.contains("id=\"same-day\""), "{html}");
+    let html = record_visit(&srv, &id, false);
+    assert!(html.contains("記録しました（記録番号 1）"), "{html}");
+    assert!(!html.contains("id=\"same-day\""), "{html}");
+    // The same patient again: the core's notice beside 記録, which stays offered.
+    let (id, html) = scan(&srv, &genuine);
+    assert!(
+        html.contains("id=\"same-day\">この方は本日すでに受付の記録があります（記録番号 1、"),
+        "{html}"
+    );
+    assert!(html.contains("action=\"record\""), "{html}");
+    let html = record_visit(&srv, &id, false);
+    assert!(html.contains("記録しました（記録番号 2）"), "{html}");
+    assert!(
+        html.contains("id=\"same-day\">この方は本日すでに受付の記録があります（記録番号 1、"),
+        "{html}"
+    );
+}

@@ -423,3 +423,32 @@ fn a_refused_first_trust_list_leaves_no_desk_behind() {
     assert!(err(&o).contains("the first trust list needs"), "{o:?}");
     assert!(!desk.exists(), "nothing created");
 }
+
+#[test]
+fn a_second_visit_the_same_day_is_recorded_with_a_notice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let payload = taro_payload_of(None, DocumentKind::Certificate);
+    let record = |desk: &Path| {
+        run(
+            desk,
+            &["verify", &payload, "--record", "--operator", "受付 佐藤"],
+        )
+    };
+    let o = record(&desk);
+    assert!(o.status.success(), "{o:?}");
+    assert!(out(&o).contains("記録: 第1件"), "{o:?}");
+    assert!(!out(&o).contains("お知らせ"), "{o:?}");
+    // The same patient again: recorded (a notice, not a refusal), the earlier entry named.
+    let o = record(&desk);
+    let text = out(&o);
+    assert!(o.status.success(), "{o:?}");
+    assert!(text.contains("記録: 第2件"), "{text}");
+    assert!(
+        text.contains("お知らせ: この方は本日すでに受付の記録があります（記録番号 1、"),
+        "{text}"
+    );
+    // Verifying without recording says nothing of it.
+    let o = run(&desk, &["verify", &payload]);
+    assert!(!out(&o).contains("お知らせ"), "{o:?}");
+}

@@ -327,8 +327,17 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
     print_outcome(&outcome)?;
     if a.record {
         let operator = a.operator.as_deref().unwrap_or_default();
-        match desk.record_verification(&v, &card, a.face_compared, operator, Utc::now()) {
-            Ok(n) => outln!("記録: 第{n}件"),
+        let now = Utc::now();
+        // The patient's visit already recorded today, looked up before this one is: a notice,
+        // not a refusal. (A damaged entry there is the log's problem, said by the append.)
+        let same_day = desk.same_day_visit_of(&v, now).ok().flatten();
+        match desk.record_verification(&v, &card, a.face_compared, operator, now) {
+            Ok(n) => {
+                outln!("記録: 第{n}件");
+                if let Some(earlier) = same_day {
+                    outln!("お知らせ: {}", earlier.notice_ja());
+                }
+            }
             // The acceptance rule's refusals in the core's words (as the desk page shows
             // them), the English reason after them for scripts.
             Err(e) => match e.record_refusal_ja() {

@@ -172,8 +172,17 @@ impl DeskState {
             _ => None,
         };
         let p = &*p;
+        // The patient's visit already recorded today: a notice beside 記録 (a damaged entry
+        // there is the log's problem, said above everything by the log check).
+        let same_day = self
+            .desk()
+            .same_day_visit_of(&p.verification, Utc::now())
+            .ok()
+            .flatten()
+            .map(|s| s.notice_ja());
         Pending {
             verification: &p.verification,
+            same_day,
             outcome: p.verification.outcome_with(&p.card, false),
             record_id: p.id.as_deref(),
             card: match self.card {
@@ -736,16 +745,21 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
         drop(screen);
         return stale(&state);
     };
-    let result = state.desk().record_verification(
-        &p.verification,
-        &p.card,
-        face_compared,
-        operator,
-        Utc::now(),
-    );
+    let now = Utc::now();
+    let (same_day, result) = {
+        let mut desk = state.desk();
+        // Looked up before this visit is recorded: the patient's earlier visit today, if any.
+        let same_day = desk.same_day_visit_of(&p.verification, now).ok().flatten();
+        let result =
+            desk.record_verification(&p.verification, &p.card, face_compared, operator, now);
+        (same_day, result)
+    };
     match result {
         Ok(position) => {
-            screen.notice = Some(Notice::Recorded(position));
+            screen.notice = Some(Notice::Recorded {
+                position,
+                same_day: same_day.map(|s| s.notice_ja()),
+            });
             to_page()
         }
         Err(e) => {

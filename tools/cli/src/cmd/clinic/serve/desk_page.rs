@@ -16,8 +16,14 @@ use super::card::{CardOutcome, CardResult};
 
 /// A line above the page's content.
 pub(super) enum Notice {
-    /// The verification was recorded at this log position.
-    Recorded(u64),
+    /// The verification was recorded.
+    Recorded {
+        /// Its log position.
+        position: u64,
+        /// The core's notice when the patient already had a visit that day
+        /// (`SameDayVisit::notice_ja`): recorded all the same.
+        same_day: Option<String>,
+    },
     /// Something the operator must read (bad input, a refusal), without personal data.
     Error(String),
 }
@@ -34,6 +40,9 @@ pub(super) struct Pending<'a> {
     pub record_id: Option<&'a str>,
     /// The card check's part.
     pub card: CardPanel<'a>,
+    /// The core's notice when this patient already has a visit today
+    /// (`SameDayVisit::notice_ja`): shown beside 記録, which stays offered.
+    pub same_day: Option<String>,
 }
 
 /// The card check's part of a verification shown.
@@ -317,6 +326,12 @@ fn verification_section(p: &Pending<'_>) -> String {
         // 記録 only when the core's outcome allows it: never with another person's card, and
         // an お知らせ / マイナポータル screen only with its card.
         if o.can_record() {
+            if let Some(same_day) = &p.same_day {
+                out.push_str(&format!(
+                    "<p class=\"action warn\" id=\"same-day\">{}</p>",
+                    esc(same_day)
+                ));
+            }
             out.push_str(&record_form(
                 id,
                 held,
@@ -561,9 +576,17 @@ pub(super) fn render(view: &PageView<'_>) -> String {
         ));
     }
     match &view.notice {
-        Some(Notice::Recorded(position)) => out.push_str(&format!(
-            "<p class=\"notice ok\" id=\"notice\">記録しました（記録番号 {position}）</p>"
-        )),
+        Some(Notice::Recorded { position, same_day }) => {
+            out.push_str(&format!(
+                "<p class=\"notice ok\" id=\"notice\">記録しました（記録番号 {position}）</p>"
+            ));
+            if let Some(same_day) = same_day {
+                out.push_str(&format!(
+                    "<p class=\"action warn\" id=\"same-day\">{}</p>",
+                    esc(same_day)
+                ));
+            }
+        }
         Some(Notice::Error(message)) => out.push_str(&format!(
             "<p class=\"notice error\" id=\"notice\">{}</p>",
             esc(message)
