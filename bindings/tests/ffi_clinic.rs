@@ -637,3 +637,33 @@ fn a_patient_already_recorded_today_is_a_notice_before_recording() {
         })
     ));
 }
+
+#[test]
+fn a_declaration_names_the_operator_with_every_failing_field_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path());
+    let bad = DeclarationInput {
+        name: "山田 花子".into(),
+        birth_date: "2999-01-01".into(),
+        insurer_name: "全国健康保険協会".into(),
+        branch: Some("1".into()),
+        ..DeclarationInput::default()
+    };
+    match desk.declare(bad, "=cmd".into()) {
+        Err(ShikakuError::InvalidInput { problems, detail }) => {
+            let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+            assert_eq!(fields, ["operator", "branch", "birth_date"], "{detail}");
+            assert_eq!(problems[0].label, "受付者");
+            assert!(
+                !detail.contains("2999") && !detail.contains("cmd"),
+                "{detail}"
+            );
+        }
+        other => panic!("expected every failing field, got {other:?}"),
+    }
+    // Nothing recorded.
+    assert!(matches!(
+        desk.verify_log().unwrap(),
+        LogStatus::Intact { entries: 0, .. }
+    ));
+}

@@ -199,6 +199,10 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     with pytest.raises(sk.ShikakuError.InvalidInput) as e:
         desk.declare(form, OPERATOR)
     assert [p.field for p in e.value.problems] == ["insurer_number"]
+    # A bad operator name too: every failure in one answer, the operator first.
+    with pytest.raises(sk.ShikakuError.InvalidInput) as e:
+        desk.declare(form, "=cmd")
+    assert [p.field for p in e.value.problems] == ["operator", "insurer_number"]
     form.insurer_number = None
     assert desk.declare(form, OPERATOR) == 1
     day = desk.verify(genuine(issuer), None).checked_on
