@@ -78,6 +78,31 @@ fn add_record(dir: &Path, files: &Path, member: &str, file: &str, json: &str) {
     );
 }
 
+/// An empty store in a temporary directory (removed with it), and the files typed into it.
+struct Scratch {
+    tmp: tempfile::TempDir,
+    /// The store's `--data-dir`.
+    data: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("store");
+        Scratch { tmp, data }
+    }
+
+    /// `member add`; the new member's id.
+    fn member(&self, name: &str, kana: &str, birth: &str, sex: &str, rel: &str) -> String {
+        add_member(&self.data, name, kana, birth, sex, rel)
+    }
+
+    /// `record add` of `json`, written to `file` beside the store.
+    fn record(&self, member: &str, file: &str, json: &str) {
+        add_record(&self.data, self.tmp.path(), member, file, json);
+    }
+}
+
 /// The 8-digit 公費負担者番号 88 13 101 with its check digit (the 保険者番号 rule: weights 2 and
 /// 1 from the right of the body, digit sums, 10 minus the last digit of the total).
 fn payer_number() -> String {
@@ -95,7 +120,7 @@ fn payer_number() -> String {
 }
 
 struct Household {
-    _tmp: tempfile::TempDir,
+    _scratch: Scratch,
     dir: PathBuf,
     taro: String,
     hanako: String,
@@ -105,27 +130,16 @@ struct Household {
 /// 本人 with an お知らせ, spouse with an お知らせ, child with a 資格確認書 (to 2030-12-01) and a
 /// こども医療証; all typed by hand, no card checks.
 fn household() -> Household {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
-    let files = tmp.path();
-    let taro = add_member(
-        &dir,
-        "山田 太郎",
-        "ヤマダ タロウ",
-        "1985-04-12",
-        "male",
-        "self",
-    );
-    let hanako = add_member(
-        &dir,
+    let s = Scratch::new();
+    let taro = s.member("山田 太郎", "ヤマダ タロウ", "1985-04-12", "male", "self");
+    let hanako = s.member(
         "山田 花子",
         "ヤマダ ハナコ",
         "1987-09-30",
         "female",
         "dependent",
     );
-    let ichiro = add_member(
-        &dir,
+    let ichiro = s.member(
         "山田 一郎",
         "ヤマダ イチロウ",
         "2019-06-01",
@@ -133,36 +147,28 @@ fn household() -> Household {
         "dependent",
     );
     let insurer = r#""insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部","symbol":"7340155","number":"42""#;
-    add_record(
-        &dir,
-        files,
+    s.record(
         &taro,
         "taro.json",
         &format!(
             r#"{{"kind":"notice",{insurer},"branch":"00","relationship":"self","copay_percent":30}}"#
         ),
     );
-    add_record(
-        &dir,
-        files,
+    s.record(
         &hanako,
         "hanako.json",
         &format!(
             r#"{{"kind":"notice",{insurer},"branch":"01","relationship":"dependent","insured_name":"山田 太郎","copay_percent":30}}"#
         ),
     );
-    add_record(
-        &dir,
-        files,
+    s.record(
         &ichiro,
         "ichiro.json",
         &format!(
             r#"{{"kind":"certificate",{insurer},"branch":"02","relationship":"dependent","insured_name":"山田 太郎","copay_percent":30,"valid_from":"2025-12-02","valid_until":"2030-12-01"}}"#
         ),
     );
-    add_record(
-        &dir,
-        files,
+    s.record(
         &ichiro,
         "ichiro-kodomo.json",
         &format!(
@@ -171,8 +177,8 @@ fn household() -> Household {
         ),
     );
     Household {
-        _tmp: tmp,
-        dir,
+        dir: s.data.clone(),
+        _scratch: s,
         taro,
         hanako,
         ichiro,
@@ -376,25 +382,16 @@ fn screen_wording_is_honest() {
 /// Information in the overview is marked as such, not with 「!」.
 #[test]
 fn overview_marks_information_without_an_exclamation() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
-    let id = add_member(
-        &dir,
-        "鈴木 ウメ",
-        "スズキ ウメ",
-        "1954-05-10",
-        "female",
-        "self",
-    );
+    let s = Scratch::new();
+    let dir = s.data.as_path();
+    let id = s.member("鈴木 ウメ", "スズキ ウメ", "1954-05-10", "female", "self");
     // Aged 72, a 高齢受給者 2割 in effect: an Info notice (and nothing more urgent).
-    add_record(
-        &dir,
-        tmp.path(),
+    s.record(
         &id,
         "ume.json",
         r#"{"kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬","number":"123456","branch":"00","relationship":"self","copay_percent":20,"valid_from":"2026-08-01","valid_until":"2027-07-31","elderly":{"copay_percent":20,"effective_from":"2026-08-01","valid_until":"2027-07-31"}}"#,
     );
-    let out = ok(&dir, &["household", "--at", "2026-11-23"]);
+    let out = ok(dir, &["household", "--at", "2026-11-23"]);
     let line = out
         .lines()
         .find(|l| l.contains("高齢受給者の負担割合は2割です"))
@@ -456,35 +453,17 @@ fn checklist_prints_seed_001_for_each_member() {
 /// 「※新しい保険者によるマイナンバーの資格登録が必要です」; docs/rules.md §3.3).
 #[test]
 fn the_coverage_lost_notice_follows_the_members_card() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
+    let s = Scratch::new();
+    let dir = s.data.as_path();
     let insurer = r#""insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部","symbol":"7340155","number":"42","relationship":"self","copay_percent":30,"lost_on":"2026-11-01""#;
-    let kenta = add_member(
-        &dir,
-        "山田 健太",
-        "ヤマダ ケンタ",
-        "1990-02-14",
-        "male",
-        "self",
-    );
-    add_record(
-        &dir,
-        tmp.path(),
+    let kenta = s.member("山田 健太", "ヤマダ ケンタ", "1990-02-14", "male", "self");
+    s.record(
         &kenta,
         "kenta.json",
         &format!(r#"{{"kind":"certificate",{insurer},"branch":"00","valid_until":"2030-11-30"}}"#),
     );
-    let misaki = add_member(
-        &dir,
-        "山田 美咲",
-        "ヤマダ ミサキ",
-        "1992-07-03",
-        "female",
-        "self",
-    );
-    add_record(
-        &dir,
-        tmp.path(),
+    let misaki = s.member("山田 美咲", "ヤマダ ミサキ", "1992-07-03", "female", "self");
+    s.record(
         &misaki,
         "misaki.json",
         &format!(r#"{{"kind":"notice",{insurer},"branch":"01"}}"#),
@@ -495,14 +474,14 @@ fn the_coverage_lost_notice_follows_the_members_card() {
             .unwrap_or_else(|| panic!("{out}"))
             .to_string()
     };
-    let overview = ok(&dir, &["household", "--at", "2026-11-23"]);
-    let certificate_only = ok(&dir, &["show", &kenta, "--at", "2026-11-23"]);
+    let overview = ok(dir, &["household", "--at", "2026-11-23"]);
+    let certificate_only = ok(dir, &["show", &kenta, "--at", "2026-11-23"]);
     let line = lost_line(&certificate_only);
     assert!(!line.contains("マイナ保険証"), "{line}");
     assert!(line.contains("5日以内に事業主"), "{line}");
-    let g = ok(&dir, &["guidance", &kenta, "--at", "2026-11-23"]);
+    let g = ok(dir, &["guidance", &kenta, "--at", "2026-11-23"]);
     assert!(!g.contains("そのまま使えます"), "{g}");
-    let with_card = ok(&dir, &["show", &misaki, "--at", "2026-11-23"]);
+    let with_card = ok(dir, &["show", &misaki, "--at", "2026-11-23"]);
     assert!(
         lost_line(&with_card)
             .contains("マイナ保険証は、新しい保険者の登録が済めばそのまま使えます"),
@@ -521,45 +500,29 @@ fn the_coverage_lost_notice_follows_the_members_card() {
 /// guidance. From its first day, no notice (docs/dates.md §4).
 #[test]
 fn a_certificate_not_started_has_a_notice_saying_what_to_use_until_then() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
+    let s = Scratch::new();
+    let dir = s.data.as_path();
     let nhi = r#""kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬","number":"123456","branch":"00","relationship":"self","copay_percent":30"#;
     let next_year = format!(r#"{{{nhi},"valid_from":"2026-08-01","valid_until":"2027-07-31"}}"#);
-    let alone = add_member(
-        &dir,
-        "鈴木 一郎",
-        "スズキ イチロウ",
-        "1980-05-10",
-        "male",
-        "self",
-    );
-    add_record(&dir, tmp.path(), &alone, "alone.json", &next_year);
-    let both = add_member(
-        &dir,
-        "鈴木 次郎",
-        "スズキ ジロウ",
-        "1982-05-10",
-        "male",
-        "self",
-    );
-    add_record(
-        &dir,
-        tmp.path(),
+    let alone = s.member("鈴木 一郎", "スズキ イチロウ", "1980-05-10", "male", "self");
+    s.record(&alone, "alone.json", &next_year);
+    let both = s.member("鈴木 次郎", "スズキ ジロウ", "1982-05-10", "male", "self");
+    s.record(
         &both,
         "this-year.json",
         &format!(r#"{{{nhi},"valid_from":"2025-08-01","valid_until":"2026-07-31"}}"#),
     );
-    add_record(&dir, tmp.path(), &both, "next-year.json", &next_year);
+    s.record(&both, "next-year.json", &next_year);
     let starts = "練馬区（国民健康保険）の資格確認書は令和8年8月1日（有効開始年月日）から使えます。\
                   それより前は窓口で見せないでください。";
-    let show = ok(&dir, &["show", &both, "--at", "2026-07-20"]);
+    let show = ok(dir, &["show", &both, "--at", "2026-07-20"]);
     assert!(
         show.contains(&format!(
             "{starts}それまでは練馬区（国民健康保険）の資格確認書（令和8年7月31日まで）を窓口で見せてください。"
         )),
         "{show}"
     );
-    let show = ok(&dir, &["show", &alone, "--at", "2026-07-20"]);
+    let show = ok(dir, &["show", &alone, "--at", "2026-07-20"]);
     assert!(
         show.contains(&format!(
             "{starts}それまでに受診するときは、「窓口で見せるもの」の案内を見てください。"
@@ -568,11 +531,11 @@ fn a_certificate_not_started_has_a_notice_saying_what_to_use_until_then() {
     );
     // The overview shows each member's most urgent notice: the one with nothing else, as
     // information.
-    let overview = ok(&dir, &["household", "--at", "2026-07-20"]);
+    let overview = ok(dir, &["household", "--at", "2026-07-20"]);
     let lines: Vec<&str> = overview.lines().filter(|l| l.contains(starts)).collect();
     assert_eq!(lines.len(), 1, "{overview}");
     assert!(lines[0].starts_with("  i "), "{overview}");
-    let overview = ok(&dir, &["household", "--at", "2026-08-01"]);
+    let overview = ok(dir, &["household", "--at", "2026-08-01"]);
     assert!(
         !overview.contains("有効開始年月日）から使えます"),
         "{overview}"
@@ -586,8 +549,8 @@ fn a_certificate_not_started_has_a_notice_saying_what_to_use_until_then() {
 /// member's insurance.
 #[test]
 fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d");
+    let s = Scratch::new();
+    let data = s.data.as_path();
     let certificate = |branch: &str, rel: &str| {
         format!(
             r#"{{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
@@ -595,39 +558,19 @@ fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() 
 "copay_percent":30,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"}}"#
         )
     };
-    let insured = add_member(
-        &data,
-        "山田 一郎",
-        "ヤマダ イチロウ",
-        "1952-01-10",
-        "male",
-        "self",
-    );
-    add_record(
-        &data,
-        dir.path(),
-        &insured,
-        "self.json",
-        &certificate("00", "self"),
-    );
-    let dependent = add_member(
-        &data,
+    let insured = s.member("山田 一郎", "ヤマダ イチロウ", "1952-01-10", "male", "self");
+    s.record(&insured, "self.json", &certificate("00", "self"));
+    let dependent = s.member(
         "山田 花子",
         "ヤマダ ハナコ",
         "1956-12-02",
         "female",
         "dependent",
     );
-    add_record(
-        &data,
-        dir.path(),
-        &dependent,
-        "dep.json",
-        &certificate("01", "dependent"),
-    );
+    s.record(&dependent, "dep.json", &certificate("01", "dependent"));
     let guidance = |at: &str| {
         ok(
-            &data,
+            data,
             &[
                 "guidance",
                 &dependent,
@@ -640,7 +583,7 @@ fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() 
     };
     assert!(guidance("2027-01-09").contains("資格確認書だけで受診できます"));
 
-    let show = ok(&data, &["show", &dependent, "--at", "2027-01-10"]);
+    let show = ok(data, &["show", &dependent, "--at", "2027-01-10"]);
     assert!(show.contains("被扶養者の資格はなくなりました"), "{show}");
     let out = guidance("2027-01-10");
     assert!(!out.contains("資格確認書だけで受診できます"), "{out}");
@@ -651,6 +594,32 @@ fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() 
     );
 }
 
+/// 佐藤 一郎, born 1952-01-10 (75 on 2027-01-10), with his 協会けんぽ 資格確認書 (2割, to
+/// 2030-11-30; with the 高齢受給者 block `elderly`, as JSON, when given) and the 後期高齢者医療 one
+/// from the 75th birthday, both typed in: the store and his id.
+fn sato_with_both_certificates(elderly: Option<&str>) -> (Scratch, String) {
+    let s = Scratch::new();
+    let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
+    let elderly = elderly.map_or(String::new(), |block| format!(r#","elderly":{block}"#));
+    s.record(
+        &member,
+        "old.json",
+        &format!(
+            r#"{{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
+"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"{elderly}}}"#
+        ),
+    );
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","copay_percent":10,"valid_from":"2027-01-10",
+"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
+    );
+    (s, member)
+}
+
 /// At 75, the old 協会けんぽ 資格確認書 (to 2030-11-30, with a 高齢受給者 block) and the new
 /// 後期高齢者医療 one (from the 75th birthday) both recorded: the guidance names the one to show
 /// and says not to show the old one; `show` marks the old record as ended; the household lines
@@ -658,38 +627,13 @@ fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() 
 /// (docs/dates.md §4, docs/guidance.md §2).
 #[test]
 fn at_75_the_guidance_and_the_screens_name_the_certificate_in_force() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d");
-    let member = add_member(
-        &data,
-        "佐藤 一郎",
-        "サトウ イチロウ",
-        "1952-01-10",
-        "male",
-        "self",
-    );
-    add_record(
-        &data,
-        dir.path(),
-        &member,
-        "old.json",
-        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
-"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
-"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15",
-"elderly":{"copay_percent":20,"effective_from":"2022-02-01","valid_until":"2030-11-30"}}"#,
-    );
-    add_record(
-        &data,
-        dir.path(),
-        &member,
-        "late.json",
-        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
-"number":"12345678","relationship":"self","copay_percent":10,"valid_from":"2027-01-10",
-"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
-    );
+    let (s, member) = sato_with_both_certificates(Some(
+        r#"{"copay_percent":20,"effective_from":"2022-02-01","valid_until":"2030-11-30"}"#,
+    ));
+    let data = s.data.as_path();
     let at = "2027-01-10";
     let out = ok(
-        &data,
+        data,
         &["guidance", &member, "--clinic", "reader-down", "--at", at],
     );
     assert!(
@@ -701,7 +645,7 @@ fn at_75_the_guidance_and_the_screens_name_the_certificate_in_force() {
         "{out}"
     );
 
-    let show = ok(&data, &["show", &member, "--at", at]);
+    let show = ok(data, &["show", &member, "--at", at]);
     let old = show.split("■ ").find(|s| s.contains("01130012")).unwrap();
     assert!(
         old.contains("使えません（75歳の誕生日の前日で終了）"),
@@ -711,7 +655,7 @@ fn at_75_the_guidance_and_the_screens_name_the_certificate_in_force() {
     assert!(!late.contains("使えません"), "{show}");
     assert!(!show.contains("新しい負担割合の通知"), "{show}");
 
-    let list = ok(&data, &["household", "--at", at]);
+    let list = ok(data, &["household", "--at", at]);
     let lines: Vec<&str> = list
         .lines()
         .filter(|l| l.contains("・資格確認書"))
@@ -737,36 +681,10 @@ fn at_75_the_guidance_and_the_screens_name_the_certificate_in_force() {
 /// the guidance names the 資格確認書 in force and says not to show the other before that day.
 #[test]
 fn before_75_the_late_elderly_certificate_is_marked_not_started() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d");
-    let member = add_member(
-        &data,
-        "佐藤 一郎",
-        "サトウ イチロウ",
-        "1952-01-10",
-        "male",
-        "self",
-    );
-    add_record(
-        &data,
-        dir.path(),
-        &member,
-        "old.json",
-        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
-"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
-"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"}"#,
-    );
-    add_record(
-        &data,
-        dir.path(),
-        &member,
-        "late.json",
-        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
-"number":"12345678","relationship":"self","copay_percent":10,"valid_from":"2027-01-10",
-"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
-    );
+    let (s, member) = sato_with_both_certificates(None);
+    let data = s.data.as_path();
     let at = "2027-01-09";
-    let show = ok(&data, &["show", &member, "--at", at]);
+    let show = ok(data, &["show", &member, "--at", at]);
     let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
     assert!(
         late.contains("まだ使えません（有効開始年月日より前）（令和9年1月10日から）"),
@@ -775,7 +693,7 @@ fn before_75_the_late_elderly_certificate_is_marked_not_started() {
     let old = show.split("■ ").find(|s| s.contains("01130012")).unwrap();
     assert!(!old.contains("状態"), "{show}");
 
-    let list = ok(&data, &["household", "--at", at]);
+    let list = ok(data, &["household", "--at", at]);
     assert!(
         list.lines().any(
             |l| l.contains("東京都後期高齢者医療広域連合【まだ使えません")
@@ -785,10 +703,7 @@ fn before_75_the_late_elderly_certificate_is_marked_not_started() {
     );
 
     for clinic in ["normal", "reader-down"] {
-        let out = ok(
-            &data,
-            &["guidance", &member, "--clinic", clinic, "--at", at],
-        );
+        let out = ok(data, &["guidance", &member, "--clinic", clinic, "--at", at]);
         assert!(
             out.contains("全国健康保険協会 東京支部の資格確認書を窓口で見せて"),
             "{out}"
@@ -802,7 +717,7 @@ fn before_75_the_late_elderly_certificate_is_marked_not_started() {
         );
     }
     // From the birthday: in force, no mark.
-    let show = ok(&data, &["show", &member, "--at", "2027-01-10"]);
+    let show = ok(data, &["show", &member, "--at", "2027-01-10"]);
     let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
     assert!(!late.contains("状態"), "{show}");
 }
@@ -811,25 +726,18 @@ fn before_75_the_late_elderly_certificate_is_marked_not_started() {
 /// of the day — never calls an entry made this afternoon 「未来の日時」 (docs/guidance.md §5).
 #[test]
 fn hand_entered_time_is_an_entry_time_and_not_future_on_its_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d");
-    let member = add_member(
-        &data,
-        "山田 太郎",
-        "ヤマダ タロウ",
-        "1985-04-12",
-        "male",
-        "self",
-    );
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("山田 太郎", "ヤマダ タロウ", "1985-04-12", "male", "self");
     let record = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/record-notice.json"),
     )
     .unwrap();
-    add_record(&data, dir.path(), &member, "n.json", &record);
+    s.record(&member, "n.json", &record);
     let today = (chrono::Utc::now() + chrono::Duration::hours(9))
         .date_naive()
         .to_string();
-    let show = ok(&data, &["show", &member, "--at", &today]);
+    let show = ok(data, &["show", &member, "--at", &today]);
     assert!(show.contains("入力日時: "), "{show}");
     assert!(!show.contains("最終取得日時"), "{show}");
     assert!(!show.contains("未来の日時"), "{show}");
