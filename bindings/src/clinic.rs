@@ -298,6 +298,10 @@ pub struct DeskResult {
     /// Why the verdict is not 確認済み, in Japanese for the receptionist, with what to do, and
     /// without personal data (no date or number); `None` when confirmed.
     pub reason: Option<String>,
+    /// An amber note beside the 負担割合 when the 高齢受給者 block has passed its 有効期限: confirm
+    /// today's share (the verdict and the outcome are unchanged: the eligibility is not
+    /// affected). Without personal data; `None` otherwise.
+    pub elderly_note: Option<String>,
     /// The day in Japan the verification ran, `YYYY-MM-DD`.
     pub checked_on: String,
     /// The document's issue date in Japan, `YYYY-MM-DD`.
@@ -701,6 +705,7 @@ impl ClinicDesk {
             verdict: v.verdict,
             verdict_label: v.verdict.label_ja().to_string(),
             reason: v.reason.clone(),
+            elderly_note: v.elderly_note_ja().map(str::to_string),
             checked_on: date(v.checked_on),
             issued_on: v.issued_on().map(date),
             document_age_days: v.document_age_days(),

@@ -194,6 +194,7 @@ fn a_desk_visit_from_scan_to_export() {
     assert_eq!(good.verdict, DeskVerdict::Confirmed);
     assert_eq!(good.verdict_label, "確認済み");
     assert_eq!(good.reason, None);
+    assert_eq!(good.elderly_note, None, "no 高齢受給者 block");
     assert_eq!(good.format, Some(2));
     assert_eq!(good.key_id.as_deref(), Some("ffi-test-issuer"));
     assert_eq!(good.document_age_days, Some(2));

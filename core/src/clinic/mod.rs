@@ -26,6 +26,7 @@ mod card;
 mod claim;
 mod declaration;
 mod desk;
+mod elderly;
 pub mod export;
 pub mod fhir;
 mod log;

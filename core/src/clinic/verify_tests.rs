@@ -1093,3 +1093,45 @@ fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
     assert_eq!((same.position, same.verified), (declared, false));
     assert!(same.notice_ja().contains("申立"), "{}", same.notice_ja());
 }
+
+#[test]
+fn an_expired_elderly_block_keeps_the_verdict_and_asks_to_confirm_the_share() {
+    // A member of 73 whose 高齢受給者 block (2割, from 2026-08-01) ends on 2027-07-31, while the
+    // eligibility runs on (to the day before the 75th birthday, 2029-05-05).
+    let mut doc = bound();
+    doc.person.birth_date = d("1954-05-06");
+    assert_eq!(
+        doc.record.elderly.as_ref().unwrap().valid_until,
+        Some(d("2027-07-31"))
+    );
+    let last_day = verdict_on(&doc, "2027-07-31");
+    assert_eq!(last_day.verdict, DeskVerdict::Confirmed);
+    assert_eq!(last_day.elderly_note_ja(), None);
+    let after = verdict_on(&doc, "2027-08-01");
+    // The eligibility is confirmed as before: the verdict and the outcome do not change.
+    assert_eq!(after.verdict, DeskVerdict::Confirmed);
+    assert_eq!(after.reason, None);
+    assert_eq!(
+        after.outcome(DeskCardState::NotChecked),
+        last_day.outcome(DeskCardState::NotChecked)
+    );
+    // The share printed in the block must be confirmed: a note, without the date or the share.
+    let note = after.elderly_note_ja().unwrap();
+    assert!(
+        note.contains("高齢受給者の負担割合の有効期限が過ぎています"),
+        "{note}"
+    );
+    assert!(note.contains("確認してください"), "{note}");
+    assert!(!note.contains("2027") && !note.contains("2割"), "{note}");
+    // No 有効期限 printed, or no block: nothing to say.
+    let mut open = doc.clone();
+    open.record.elderly.as_mut().unwrap().valid_until = None;
+    assert_eq!(verdict_on(&open, "2027-08-01").elderly_note_ja(), None);
+    let mut none = doc.clone();
+    none.record.elderly = None;
+    assert_eq!(verdict_on(&none, "2027-08-01").elderly_note_ja(), None);
+    // A document whose signature failed shows nothing of it.
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    assert_eq!(verify(&desk, "SK1:garbage").elderly_note_ja(), None);
+}

@@ -1157,3 +1157,37 @@ fn a_patient_already_recorded_today_gets_a_notice_beside_record() {
         "{html}"
     );
 }
+
+#[test]
+fn an_expired_elderly_block_is_confirmed_with_an_amber_note_on_the_page() {
+    use shikaku_core::eligibility::{CopayRate, ElderlyRecipient};
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    seed_desk(&desk);
+    let srv = start(&desk, &[], None);
+    let today = shikaku_core::clock::japan_today(Utc::now());
+    let elderly = |until| {
+        let mut doc = document(Utc::now() - Duration::days(3));
+        doc.person.birth_date = chrono::NaiveDate::from_ymd_opt(1954, 5, 6).unwrap();
+        doc.record.kind = DocumentKind::Certificate;
+        doc.record.copay = Some(CopayRate::Twenty);
+        doc.record.valid_until = Some(today + Duration::days(300));
+        doc.record.elderly = Some(ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: today - Duration::days(400),
+            valid_until: Some(until),
+        });
+        let p = presentation_of(&doc, [7; 16], None).unwrap();
+        to_qr_payload(&sign_presentation(&p, &key("issuer"), "issuer-qr").unwrap())
+    };
+    // `scan` checks 確認済み: the eligibility is not affected.
+    let (_, html) = scan(&srv, &elderly(today));
+    assert!(!html.contains("id=\"elderly-note\""), "{html}");
+    let (_, html) = scan(&srv, &elderly(today.pred_opt().unwrap()));
+    assert!(
+        html.contains(
+            "<p class=\"action warn\" id=\"elderly-note\">高齢受給者の負担割合の有効期限が過ぎています。"
+        ),
+        "{html}"
+    );
+}

@@ -452,3 +452,46 @@ fn a_second_visit_the_same_day_is_recorded_with_a_notice() {
     let o = run(&desk, &["verify", &payload]);
     assert!(!out(&o).contains("お知らせ"), "{o:?}");
 }
+
+/// 山田 太郎's 資格確認書 at 73 (born 1954-05-06) with a 高齢受給者 block (2割) whose 有効期限 is
+/// `elderly_until`.
+fn elderly_payload(elderly_until: NaiveDate) -> String {
+    use shikaku_core::eligibility::{CopayRate, ElderlyRecipient};
+    let spki = card_spki("yamada-taro");
+    let mut doc = document(Utc::now() - Duration::days(2), &spki);
+    let today = shikaku_core::clock::japan_today(Utc::now());
+    doc.person.birth_date = NaiveDate::from_ymd_opt(1954, 5, 6).unwrap();
+    doc.record.kind = DocumentKind::Certificate;
+    doc.record.copay = Some(CopayRate::Twenty);
+    doc.record.valid_until = Some(today + Duration::days(300));
+    doc.record.elderly = Some(ElderlyRecipient {
+        copay: CopayRate::Twenty,
+        effective_from: today - Duration::days(400),
+        valid_until: Some(elderly_until),
+    });
+    let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
+    to_qr_payload(&sign_presentation(&p, &key("issuer"), KID).unwrap())
+}
+
+#[test]
+fn an_expired_elderly_block_is_still_confirmed_with_a_note_to_confirm_the_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let today = shikaku_core::clock::japan_today(Utc::now());
+    let note = "※注意: 高齢受給者の負担割合の有効期限が過ぎています。";
+    let o = run(&desk, &["verify", &elderly_payload(today)]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(out(&o).contains("判定: 確認済み"), "{o:?}");
+    assert!(
+        !out(&o).contains(note),
+        "in force to the end of today: {o:?}"
+    );
+    let o = run(
+        &desk,
+        &["verify", &elderly_payload(today.pred_opt().unwrap())],
+    );
+    let text = out(&o);
+    assert!(o.status.success(), "the eligibility is not affected: {o:?}");
+    assert!(text.contains("判定: 確認済み"), "{text}");
+    assert!(text.contains(note), "{text}");
+}

@@ -220,6 +220,9 @@ fn print_verification(v: &DeskVerification) -> Result<()> {
         ),
         None => outln!("高齢受給者: なし"),
     }
+    if let Some(note) = v.elderly_note_ja() {
+        outln!("  ※注意: {note}");
+    }
     Ok(())
 }
 

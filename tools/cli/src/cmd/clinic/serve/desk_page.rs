@@ -291,6 +291,14 @@ fn verification_section(p: &Pending<'_>) -> String {
     // Only a document whose signature verified has fields; a failed verdict shows none.
     if let Some(claim) = v.claim() {
         out.push_str(&claim_table(&claim, &v.copay_ja().unwrap_or_default()));
+        // The 高齢受給者 block past its 有効期限: the share must be confirmed (the core's note;
+        // the outcome above is unchanged).
+        if let Some(note) = v.elderly_note_ja() {
+            out.push_str(&format!(
+                "<p class=\"action warn\" id=\"elderly-note\">{}</p>",
+                esc(note)
+            ));
+        }
         if let (Some(issued), Some(age), Some(doc)) =
             (v.issued_on(), v.document_age_days(), v.document_info())
         {
