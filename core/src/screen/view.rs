@@ -20,7 +20,7 @@ use super::snapshot::{HouseholdSnapshot, MemberRead};
 pub use crate::clock::japan_today;
 use crate::document::{TrustList, reverify_stored_record};
 use crate::eligibility::{
-    EligibilityRecord, Member, MemberId, Provenance, Relationship, StoredRecord,
+    EligibilityRecord, Member, MemberData, MemberId, Provenance, Relationship, StoredRecord,
 };
 use crate::store::{Store, StoreError, StoredCardCheck};
 
@@ -234,6 +234,8 @@ pub(super) fn screen_for(
     let mut bindings = Vec::new();
     let mut latest_entry: Option<DateTime<Utc>> = None;
     let mut states = Vec::with_capacity(records.len());
+    // A card bound to a verifying signed record in force: a マイナ保険証, as `situation_for` says.
+    let mut bound_card = false;
     for r in records {
         let state = provenance_state(r, trust, now);
         states.push(state);
@@ -242,6 +244,9 @@ pub(super) fn screen_for(
             && let Some(t) = trust
             && let Ok(v) = crate::document::verify_document(signed_bytes, t, now)
         {
+            bound_card |= v.document.holder_binding.is_some()
+                && r.record.kind.needs_card()
+                && record_in_force(&r.record, m.data.birth_date, &read.household, today);
             bindings.extend(v.document.holder_binding);
         }
         if let Provenance::HandEntered { entered_at } = &r.provenance {
@@ -272,8 +277,9 @@ pub(super) fn screen_for(
         plain.iter().zip(states.iter().copied()).collect();
     let card = card_badge(check, &bindings);
     // The notices speak of the マイナ保険証 as the guidance does: from the same situation (a card
-    // bound to a verifying signed record counts).
-    let myna_usable = situation_for(m, records, check, trust, &read.household, now).myna_usable();
+    // bound to a verifying signed record counts), without verifying the records again.
+    let myna_usable =
+        with_bound_card(&m.data, &plain, check, &read.household, bound_card, today).myna_usable();
     let mut notices = member_notices_in(
         &m.data,
         &plain,
@@ -350,10 +356,25 @@ pub(super) fn situation_for(
         });
     }
     let records: Vec<EligibilityRecord> = stored.iter().map(|r| r.record.clone()).collect();
-    let mut situation =
-        MemberSituation::in_household(&m.data, &records, household, check.map(|c| &c.check), today);
+    let mut situation = with_bound_card(&m.data, &records, check, household, bound_card, today);
     situation.app_copy = app_copy;
-    if bound_card && m.data.myna_hoken != Some(false) {
+    situation
+}
+
+/// [`MemberSituation::in_household`] of `member`, with `bound_card`: a card bound to a verifying
+/// signed record in force makes the member a マイナ保険証 holder even when the card was never
+/// checked on this phone — unless they said they hold none.
+fn with_bound_card(
+    member: &MemberData,
+    records: &[EligibilityRecord],
+    check: Option<&StoredCardCheck>,
+    household: &HouseholdContext,
+    bound_card: bool,
+    today: chrono::NaiveDate,
+) -> MemberSituation {
+    let mut situation =
+        MemberSituation::in_household(member, records, household, check.map(|c| &c.check), today);
+    if bound_card && member.myna_hoken != Some(false) {
         situation.has_card = true;
         situation.registered = true;
     }
