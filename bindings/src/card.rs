@@ -13,6 +13,7 @@ use crate::convert::{date, time};
 use crate::error::ShikakuError;
 use crate::household::Household;
 use crate::platform::{CardTransport, CardTransportAdapter};
+use crate::screen::CardBadgeView;
 
 /// Options of [`Household::check_card`]. The consent to spend a PIN's last try is given per
 /// PIN: consent for one never spends the other's last try.
@@ -64,6 +65,9 @@ impl From<PinCounter> for PinState {
 pub struct FieldCompare {
     /// Equal, equal after folding, or different.
     pub outcome: NameMatch,
+    /// The outcome in the core's Japanese words (一致 / 一致（字体の違いあり） / 不一致): show this
+    /// beside the two forms.
+    pub label: String,
     /// The card's form.
     pub card: String,
     /// The stored member's form.
@@ -134,7 +138,8 @@ impl BasicInfoOutcome {
     }
 }
 
-/// A successful card check, already stored for the member.
+/// A successful card check, already stored for the member. A successful check is not yet a
+/// match: [`CardCheckResult::badge`] says what it means for the member.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CardCheckResult {
     /// Which kind of JPKI token answered.
@@ -157,6 +162,12 @@ pub struct CardCheckResult {
     pub basic_info: BasicInfoOutcome,
     /// The 基本4情報 comparison, when it was read.
     pub matched: Option<CardMatch>,
+    /// What the member's screen now says of the card, decided by the core with this check
+    /// stored: it also weighs the card the member's signed records are bound to and a test
+    /// trust anchor. Show this (its label, coloured by its state) as the result, never a
+    /// success message of the app's own: a check that succeeded can still be 照合不一致
+    /// (another person's card) or テスト用証明書で照合.
+    pub badge: CardBadgeView,
 }
 
 /// What the card tells without a PIN (no try is spent).
@@ -235,8 +246,12 @@ impl Household {
             self.store().put_card_check(&stored)?;
             stored
         };
+        let badge = crate::screen::badge(
+            shikaku_core::screen::member_screen(&self.store(), id, Utc::now())?.card,
+        );
         let compare = |f: core_card::FieldComparison| FieldCompare {
             outcome: f.outcome,
+            label: f.outcome.label_ja().into(),
             card: f.card,
             stored: f.stored,
         };
@@ -258,6 +273,7 @@ impl Household {
                     overall,
                 }
             }),
+            badge,
         })
     }
 }

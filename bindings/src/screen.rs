@@ -272,7 +272,7 @@ fn section(s: ScreenSection) -> ScreenSectionView {
     }
 }
 
-fn badge(b: CardBadge) -> CardBadgeView {
+pub(crate) fn badge(b: CardBadge) -> CardBadgeView {
     CardBadgeView {
         state: b.state,
         label: b.label,

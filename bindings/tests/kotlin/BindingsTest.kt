@@ -319,6 +319,9 @@ class BindingsTest {
         val screen = household.screen(taro.id)
         // The virtual card chains to a caller-supplied TEST anchor, never shown as a real check.
         assertEquals(CardState.TEST_ANCHOR, screen.card.state)
+        // The result carries the core's badge, the same as the screen's.
+        assertEquals(screen.card, result.badge)
+        assertTrue(matched.name.label.startsWith("一致"), matched.name.label)
         assertEquals("最終取得日時", screen.freshness?.heading)
         assertNull(screen.sections[0].provenance)
         val record = screen.sections[1]
@@ -353,6 +356,12 @@ class BindingsTest {
 
         assertTrue(household.sync(http, ForwardingTransport(card), "1234".toByteArray(), settings()).notModified)
         assertEquals("hh-ffi-test", household.syncStatus().householdId)
+
+        // Hanako's card (genuine, right PIN) for Taro: the check succeeds, the badge says 照合不一致.
+        val other = household.checkCard(taro.id, ForwardingTransport(virtualCard(HANAKO)), "1234".toByteArray(), options())
+        assertEquals(CardState.MISMATCH, other.badge.state)
+        assertEquals("照合不一致", other.badge.label)
+        assertEquals(household.screen(taro.id).card, other.badge)
     }
 
     @Test

@@ -300,6 +300,10 @@ def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     screen = household.screen(taro.id)
     # The virtual card chains to a caller-supplied TEST anchor, never shown as a real check.
     assert screen.card.state == sk.CardState.TEST_ANCHOR
+    # The result carries the core's badge, the same as the screen's, and each field's outcome
+    # in the core's words.
+    assert result.badge == screen.card
+    assert result.matched.name.label in ("一致", "一致（字体の違いあり）")
     assert screen.freshness.heading == "最終取得日時"
     assert screen.sections[0].provenance is None
     record = screen.sections[1]
@@ -334,6 +338,15 @@ def test_sync_check_card_screen_overview_guidance_qr(household, issuer):
     again = household.sync(http, ForwardingTransport(card), b"1234", settings(issuer))
     assert again.not_modified
     assert household.sync_status().household_id == "hh-ffi-test"
+
+    # Hanako's card (genuine, right PIN) for Taro: the check succeeds, but the badge says
+    # 照合不一致 — the app shows that, not a success of its own.
+    other = household.check_card(taro.id, ForwardingTransport(sk.virtual_card(HANAKO)), b"1234",
+                                 check_options())
+    assert other.badge.state == sk.CardState.MISMATCH
+    assert other.badge.label == "照合不一致"
+    assert other.matched.overall == sk.NameMatch.MISMATCH
+    assert household.screen(taro.id).card == other.badge
 
 
 def test_hand_entry_is_validated_and_shown_unverified(household):

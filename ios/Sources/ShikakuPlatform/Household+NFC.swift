@@ -13,13 +13,17 @@ extension Household {
     /// `options.allowLastAuthAttempt`); the 券面事項入力補助 PIN has its own consent
     /// (`options.allowLastTextAttempt`) and its outcome is `result.basicInfo`, beside the good
     /// check; a VERIFY is never resent.
+    ///
+    /// The NFC sheet only says the card was read: show `result.badge` (the core's label for the
+    /// member with this check stored) as the outcome, since a check that succeeded can still be
+    /// 照合不一致 (another person's card) or a test anchor.
     public func checkCard(
         memberId: String,
         pin: Data,
         options: CardCheckOptions,
         alert: String = "マイナンバーカードをiPhoneの上部にかざしてください。"
     ) async throws -> CardCheckResult {
-        try await MyNumberCardReader.read(alert: alert, successMessage: "照合しました。") { transport in
+        try await MyNumberCardReader.read(alert: alert, successMessage: "読み取りました。") { transport in
             try self.checkCard(memberId: memberId, transport: transport, pin: pin, options: options)
         }
     }

@@ -11,8 +11,8 @@ use shikaku_core::card::{
     BasicInfoOutcome, CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch, Pin,
     PinCounter, TextApFailure, card_status, check_card,
 };
-use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::screen::calendar::certificate_expiry_date;
+use shikaku_core::screen::{CardState, member_screen};
 use shikaku_core::store::StoredCardCheck;
 
 use crate::context::{Context, pin, resolve_member};
@@ -143,16 +143,18 @@ pub fn run(ctx: &Context, cmd: CardCommand) -> Result<ExitCode> {
                 if let Some(mm) = &stored.matched {
                     print_match(mm)?;
                 }
-                let mismatch = stored
-                    .matched
-                    .as_ref()
-                    .is_some_and(|mm| mm.overall() == NameMatch::Mismatch);
                 // The good check is stored even when the 基本4情報 step failed beside it.
                 store.put_card_check(&stored)?;
                 outln!("result stored for member {}", m.id);
-                if mismatch {
+                // What the member's screen now says of the card is the core's badge (it also
+                // weighs the card the member's signed records are bound to, and a test anchor),
+                // not a comparison made here.
+                let badge = member_screen(&store, m.id, Utc::now())?.card;
+                outln!("member's card badge: {}", badge.label);
+                if badge.state == CardState::Mismatch {
                     outln!(
-                        "card check: the card is genuine but its 基本4情報 do not match this member"
+                        "card check: the card is genuine but it does not match this member \
+                         (its 基本4情報, or the card the member's signed records are bound to)"
                     );
                     return Ok(ExitCode::FAILURE);
                 }

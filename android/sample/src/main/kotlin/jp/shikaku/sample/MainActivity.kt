@@ -296,10 +296,14 @@ private fun CardScreen(card: CardFlow, session: HouseholdSession, nfc: NfcStatus
                 dismissButton = { TextButton(onClick = { session.cancelCard() }) { Text("やめる") } },
             )
             is CardFlow.Checked -> {
-                Text("照合しました。", color = GREEN)
+                // The core's badge for the member with this check stored, never an "OK" of the
+                // app's own: a check that succeeded can still be 照合不一致 or a test anchor.
+                val badge = card.result.badge
+                Text(badge.label, color = cardColor(badge.state))
                 card.result.matched?.let {
-                    Text("氏名  カード: ${it.name.card} / 登録: ${it.name.stored}")
-                    Text("生年月日  カード: ${it.birthDate.card} / 登録: ${it.birthDate.stored}")
+                    Text("氏名  ${it.name.label}  カード: ${it.name.card} / 登録: ${it.name.stored}")
+                    Text("生年月日  ${it.birthDate.label}  カード: ${it.birthDate.card} / 登録: ${it.birthDate.stored}")
+                    Text("性別  ${it.sex.label}  カード: ${it.sex.card} / 登録: ${it.sex.stored}")
                 }
                 Button(onClick = { session.cancelCard() }) { Text("資格情報に戻る") }
             }
