@@ -53,6 +53,7 @@ pub use trust::{
 };
 pub use verify::{
     DeskVerdict, DeskVerification, FUTURE_ISSUE_TOLERANCE_MINUTES, VerifyOptions, claim_fields,
+    verify_payload_with,
 };
 
 use crate::card::CardError;

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::acceptance::{DeskCardState, DeskOutcome};
 use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
 use super::pending::PendingCardCheck;
-use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, TrustAge};
+use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};
 use super::{ClinicError, DeskStore};
 use crate::clock::japan_today;
 use crate::document::Validity;
@@ -341,10 +341,83 @@ fn failure_ja(e: &DocumentError) -> &'static str {
     }
 }
 
+/// Verifies a QR payload (`SK1:…`) offline against `trust` at `now`, by the desk's rules:
+/// what [`DeskStore::verify_payload`] does with the desk's own list, for a verifier that holds
+/// its trust list elsewhere (the household's `qr verify`, checking a code as a clinic would).
+/// Never fails: a bad payload, or no trust list (`None`), is a verdict.
+pub fn verify_payload_with(
+    payload: &str,
+    trust: Option<&DeskTrust>,
+    options: VerifyOptions,
+    now: DateTime<Utc>,
+) -> DeskVerification {
+    let checked_on = japan_today(now);
+    let age = trust.map(|t| t.age(now, options.max_trust_age_days));
+    let outcome = |verdict, presentation, reason| DeskVerification {
+        verdict,
+        presentation,
+        trust: age,
+        checked_on,
+        reason,
+    };
+    let signed = match from_qr_payload(payload.trim()) {
+        Ok(b) => b,
+        Err(e) => {
+            return outcome(
+                DeskVerdict::Malformed,
+                None,
+                Some(failure_ja(&e).to_string()),
+            );
+        }
+    };
+    let Some(trust) = trust else {
+        return outcome(
+            DeskVerdict::UnknownIssuer,
+            None,
+            Some(
+                "この受付には信頼リストがありません。clinic trust update または import で\
+                 取り込んでください。"
+                    .into(),
+            ),
+        );
+    };
+    let verified = match verify_presentation(&signed, &trust.list, now) {
+        Ok(v) => v,
+        Err(e) => {
+            let (verdict, reason) = failure(&e);
+            return outcome(verdict, None, Some(reason));
+        }
+    };
+    // Issued after "now": the desk's clock or the document is wrong. Nothing of it is shown.
+    if verified.document.issued_at > now + Duration::minutes(FUTURE_ISSUE_TOLERANCE_MINUTES) {
+        return outcome(
+            DeskVerdict::IssuedInFuture,
+            None,
+            Some(
+                "書類の発行日時が、この端末の現在の日時より後です。この端末の日付と時刻を\
+                 確認してください。正しければ、書類が正しくありません。"
+                    .into(),
+            ),
+        );
+    }
+    let (verdict, reason) = match verified.validity {
+        Validity::Expired { .. } => (
+            DeskVerdict::DocumentExpired,
+            Some(
+                "提示用の書類の有効期限が過ぎています。患者さんのアプリで資格情報を取得し直して\
+                 もらってください。"
+                    .into(),
+            ),
+        ),
+        Validity::Valid => eligibility_verdict(&verified, checked_on),
+    };
+    outcome(verdict, Some(verified), reason)
+}
+
 impl DeskStore {
-    /// Verifies a scanned QR payload (`SK1:…`) offline against the desk's trust list at `now`.
-    /// Never fails on a bad payload: that is a verdict. Fails only when the desk store itself
-    /// cannot be read.
+    /// Verifies a scanned QR payload (`SK1:…`) offline against the desk's trust list at `now`
+    /// ([`verify_payload_with`]). Never fails on a bad payload: that is a verdict. Fails only
+    /// when the desk store itself cannot be read.
     pub fn verify_payload(
         &self,
         payload: &str,
@@ -352,69 +425,7 @@ impl DeskStore {
         now: DateTime<Utc>,
     ) -> Result<DeskVerification, ClinicError> {
         let trust = self.trust(now)?;
-        let checked_on = japan_today(now);
-        let age = trust
-            .as_ref()
-            .map(|t| t.age(now, options.max_trust_age_days));
-        let outcome = |verdict, presentation, reason| DeskVerification {
-            verdict,
-            presentation,
-            trust: age,
-            checked_on,
-            reason,
-        };
-        let signed = match from_qr_payload(payload.trim()) {
-            Ok(b) => b,
-            Err(e) => {
-                return Ok(outcome(
-                    DeskVerdict::Malformed,
-                    None,
-                    Some(failure_ja(&e).to_string()),
-                ));
-            }
-        };
-        let Some(trust) = trust else {
-            return Ok(outcome(
-                DeskVerdict::UnknownIssuer,
-                None,
-                Some(
-                    "この受付には信頼リストがありません。clinic trust update または import で\
-                     取り込んでください。"
-                        .into(),
-                ),
-            ));
-        };
-        let verified = match verify_presentation(&signed, &trust.list, now) {
-            Ok(v) => v,
-            Err(e) => {
-                let (verdict, reason) = failure(&e);
-                return Ok(outcome(verdict, None, Some(reason)));
-            }
-        };
-        // Issued after "now": the desk's clock or the document is wrong. Nothing of it is shown.
-        if verified.document.issued_at > now + Duration::minutes(FUTURE_ISSUE_TOLERANCE_MINUTES) {
-            return Ok(outcome(
-                DeskVerdict::IssuedInFuture,
-                None,
-                Some(
-                    "書類の発行日時が、この端末の現在の日時より後です。この端末の日付と時刻を\
-                     確認してください。正しければ、書類が正しくありません。"
-                        .into(),
-                ),
-            ));
-        }
-        let (verdict, reason) = match verified.validity {
-            Validity::Expired { .. } => (
-                DeskVerdict::DocumentExpired,
-                Some(
-                    "提示用の書類の有効期限が過ぎています。患者さんのアプリで資格情報を取得し直して\
-                     もらってください。"
-                        .into(),
-                ),
-            ),
-            Validity::Valid => eligibility_verdict(&verified, checked_on),
-        };
-        Ok(outcome(verdict, Some(verified), reason))
+        Ok(verify_payload_with(payload, trust.as_ref(), options, now))
     }
 
     /// Records a verification in the visit log, by `operator` at `now`, with the card check

@@ -261,9 +261,83 @@ fn qr_round_trip_and_one_changed_character_is_rejected() {
         let bad: String = bad.into_iter().collect();
         let o = cli(&["qr", "verify", &bad]);
         assert_eq!(o.status.code(), Some(1), "changed at {at}: {}", text(&o));
-        assert!(text(&o).contains("INVALID"), "{}", text(&o));
+        let first = text(&o).lines().next().unwrap_or_default().to_string();
+        assert!(
+            ["署名不正", "形式不正", "発行元不明"]
+                .iter()
+                .any(|v| first == format!("書類の検証: {v}")),
+            "changed at {at}: {}",
+            text(&o)
+        );
     }
     // A hand-entered record has no QR.
     let o = cli(&["qr", "show", "ffffffff"]);
     assert!(!o.status.success());
+}
+
+/// `card check --member` says what the member's screen says of the card (the core's badge): a
+/// genuine card that is not the one the member's signed records are bound to is 照合不一致 and a
+/// non-zero exit, even with no 基本4情報 compared; the member's own (virtual, TEST-anchored) card
+/// is never カード照合済み.
+#[test]
+fn card_check_against_signed_records_bound_to_another_card_is_a_mismatch() {
+    let env = Env {
+        tmp: tempfile::tempdir().unwrap(),
+    };
+    shikaku_issuer::init(&env.p("issuer")).unwrap();
+    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
+    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+    let issuer = env.spawn();
+    let o = env.sync(&issuer.url(), "vcard-yamada-taro.toml", "1234");
+    assert!(o.status.success(), "{}", text(&o));
+    issuer.stop().unwrap();
+
+    let check = |card: &str, member: &str| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(env.p("data"))
+            .args(["card", "check", "--member", member, "--reader"])
+            .arg(format!("vcard:{}", examples(card).display()))
+            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
+            .env("SHIKAKU_PIN", "1234")
+            .output()
+            .unwrap()
+    };
+    let list = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(env.p("data"))
+        .arg("list")
+        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout).to_string();
+    let taro = list
+        .lines()
+        .find(|l| l.contains("山田 太郎"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    // Hanako's card (genuine under the TEST anchor, right PIN) for Taro, whose signed records
+    // are bound to Taro's card: the old CLI printed "card check: OK" and exited 0.
+    let o = check("vcard-yamada-hanako.toml", &taro);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("member's card badge: 照合不一致"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("card check: OK"), "{}", text(&o));
+
+    // Taro's own card: linked by the binding, but under a TEST anchor, so never カード照合済み.
+    let o = check("vcard-yamada-taro.toml", &taro);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("member's card badge: テスト用証明書で照合"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("カード照合済み"), "{}", text(&o));
 }

@@ -3,7 +3,7 @@
 //! passphrase like the household store's. The rules (validation, the chain, the export
 //! formats) are the core's `clinic` module; this file parses, prompts and prints.
 
-mod desk;
+pub(crate) mod desk;
 mod serve;
 
 use std::io::Write as _;

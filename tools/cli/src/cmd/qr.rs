@@ -1,6 +1,7 @@
 //! `shikaku qr show|verify`: a member's QR payload (`SK1:` + Base45(zlib(COSE))) — the
 //! presentation document (format 2), or for a record synced before presentations existed the
-//! full signed document (format 1) — and offline verification of either, as a clinic does it.
+//! full signed document (format 1) — and offline verification of either, as a clinic does it
+//! (the desk's verification and words, from the core: `clinic::verify_payload_with`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,12 +9,10 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use shikaku_core::document::{
-    PresentedFormat, TrustList, Validity, Verdict, VerifiedPresentation, from_qr_payload,
-    verify_presentation,
-};
-use shikaku_core::eligibility::{Relationship, Sex};
+use shikaku_core::clinic::{DeskCardState, DeskTrust, VerifyOptions, verify_payload_with};
+use shikaku_core::document::TrustList;
 
+use crate::cmd::clinic::desk::{TrustSource, print_outcome, print_verification};
 use crate::context::{Context, create_private, resolve_member};
 use crate::util::read_root;
 
@@ -29,8 +28,10 @@ pub enum QrCommand {
         #[arg(long, value_name = "FILE")]
         png: Option<PathBuf>,
     },
-    /// Verify an `SK1:` payload offline (format 2 presentation or format 1 full document);
-    /// exit 0 only when it is valid.
+    /// Verify an `SK1:` payload offline (format 2 presentation or format 1 full document) the
+    /// way a clinic desk does (`clinic verify`, without a card): the document's verdict, its
+    /// issue date and age, the fields as signed, and what it is worth without the card. Exit 0
+    /// only when the verdict is 確認済み.
     Verify {
         /// The payload (`SK1:…`).
         payload: String,
@@ -96,139 +97,44 @@ fn verify(
     trust_list: Option<&Path>,
     root: Option<&Path>,
 ) -> Result<ExitCode> {
+    let now = Utc::now();
     let trust = match (trust_list, root) {
         (Some(tl), Some(root)) => {
             let bytes =
                 std::fs::read(tl).with_context(|| format!("cannot read {}", tl.display()))?;
-            TrustList::verify(&bytes, &read_root(root)?, Utc::now())
-                .map_err(|e| anyhow!("the trust list does not verify: {e}"))?
+            let list = TrustList::verify(&bytes, &read_root(root)?, now)
+                .map_err(|e| anyhow!("the trust list does not verify: {e}"))?;
+            DeskTrust {
+                list,
+                stored_at: now,
+            }
         }
         _ => {
             let store = ctx.open()?;
-            if store.sync_state()?.trust_list.is_none() {
+            let state = store.sync_state()?;
+            if state.trust_list.is_none() {
                 bail!("no trust list: sync first, or pass --trust-list and --root");
             }
-            store.trust_list(Utc::now())?.ok_or_else(|| {
+            let list = store.trust_list(now)?.ok_or_else(|| {
                 anyhow!("the stored trust list does not verify with the pinned root")
-            })?
+            })?;
+            let stored_at = state.last_success.unwrap_or(list.issued_at);
+            DeskTrust { list, stored_at }
         }
     };
-    let now = Utc::now();
-    let result =
-        from_qr_payload(payload.trim()).and_then(|bytes| verify_presentation(&bytes, &trust, now));
-    let verdict = Verdict::of(&result);
-    match result {
-        Ok(v) => {
-            print_verified(&v, now)?;
-            Ok(if verdict == Verdict::Valid {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        Err(e) => {
-            let what = match verdict {
-                Verdict::UnknownIssuerKey => "発行元不明 (issuer key not trusted for this)",
-                Verdict::BadSignature => "署名不正 (bad signature)",
-                _ => "形式不正 (malformed)",
-            };
-            outln!("INVALID — {what}: {e}");
-            Ok(ExitCode::FAILURE)
-        }
+    // The desk's verification and words (the core's): the document's verdict, with the
+    // eligibility's own dates and the 75th birthday, and what it is worth without a card.
+    let v = verify_payload_with(payload, Some(&trust), VerifyOptions::default(), now);
+    print_verification(&v, TrustSource::Household)?;
+    if v.presentation.is_some() {
+        outln!("カードなしで提示した場合:");
+        print_outcome(&v.outcome(DeskCardState::NotChecked))?;
     }
-}
-
-fn print_verified(v: &VerifiedPresentation, now: chrono::DateTime<Utc>) -> Result<()> {
-    let d = &v.document;
-    let day = |t| shikaku_core::clock::japan_today(t).format("%Y-%m-%d");
-    let date = |o: Option<chrono::NaiveDate>| {
-        o.map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "—".into())
-    };
-    // The issue date, the document's age and its format come first: a receptionist judges an
-    // old copy by them before reading anything else.
-    let format = match v.format {
-        PresentedFormat::Presentation => "format 2 (presentation)",
-        PresentedFormat::FullDocument { .. } => {
-            "format 1 (full document, from before presentations)"
-        }
-    };
-    outln!(
-        "発行 {} ({} days ago) · {format}",
-        day(d.issued_at),
-        (now - d.issued_at).num_days().max(0)
-    );
-    match v.validity {
-        Validity::Expired { since } => outln!(
-            "EXPIRED — 有効期限切れ: signed by issuer key {}, but the document's own validity ended {}",
-            v.kid,
-            day(since)
-        ),
-        Validity::Valid => outln!(
-            "signature VALID — 発行元の署名を確認済み (issuer key {})",
-            v.kid
-        ),
-    }
-    let p = &d.person;
-    let r = &d.record;
-    outln!("  氏名        {} ({})", p.name, p.kana);
-    let sex = match p.sex {
-        Sex::Male => "男",
-        Sex::Female => "女",
-        Sex::Other => "その他",
-    };
-    outln!(
-        "  生年月日    {}  性別 {sex}",
-        p.birth_date.format("%Y-%m-%d")
-    );
-    let relationship = match r.relationship {
-        Relationship::Insured => "本人",
-        Relationship::Dependent => "家族",
-    };
-    outln!("  本人・家族  {relationship}");
-    outln!("  保険者番号  {}  {}", r.insurer_number, r.insurer_name);
-    outln!(
-        "  記号・番号  {} ・ {}  枝番 {}",
-        r.symbol.as_deref().unwrap_or("—"),
-        r.number,
-        r.branch.as_deref().unwrap_or("—")
-    );
-    if let Some(name) = &r.insured_name {
-        outln!("  被保険者氏名 {name}");
-    }
-    outln!(
-        "  負担割合    {}",
-        r.copay
-            .map(|c| format!("{}割", c.percent() / 10))
-            .unwrap_or_else(|| "—".into())
-    );
-    outln!(
-        "  有効期間    {} 〜 {}",
-        date(r.valid_from),
-        date(r.valid_until)
-    );
-    if let Some(e) = &r.elderly {
-        outln!(
-            "  高齢受給者  {}割 ({} 〜 {})",
-            e.copay.percent() / 10,
-            e.effective_from.format("%Y-%m-%d"),
-            date(e.valid_until)
-        );
-    }
-    if r.preschool {
-        outln!("  未就学");
-    }
-    let bound = match &v.format {
-        PresentedFormat::Presentation if d.holder.is_some() => {
-            "bound to a My Number Card (salted binding)"
-        }
-        PresentedFormat::FullDocument {
-            holder_binding: Some(_),
-        } => "bound to a My Number Card",
-        _ => "bound to no card",
-    };
-    outln!("  {bound}; valid only together with the physical My Number Card");
-    Ok(())
+    Ok(if v.verdict.is_confirmed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Writes the QR code as an 8-bit grey PNG, 6 pixels per module, with a 4-module quiet zone.

@@ -154,7 +154,28 @@ fn read_payload(arg: &str) -> Result<String> {
     Ok(line.trim().to_owned())
 }
 
-fn print_verification(v: &DeskVerification) -> Result<()> {
+/// Where a verifier's trust list comes from, for the line that says how to update it.
+#[derive(Clone, Copy)]
+pub(crate) enum TrustSource {
+    /// The desk's own list (`clinic trust update` / `import`).
+    Desk,
+    /// The household's list, stored by `sync` (`qr verify`), or a file given with it.
+    Household,
+}
+
+/// Prints a verification (the document's verdict, its issue date and age, the trust list and
+/// the claim fields as signed): `clinic verify` and `qr verify` print the same.
+pub(crate) fn print_verification(v: &DeskVerification, source: TrustSource) -> Result<()> {
+    let (update, import) = match source {
+        TrustSource::Desk => (
+            "clinic trust update で更新してください",
+            "clinic trust update / import で取り込んでください",
+        ),
+        TrustSource::Household => (
+            "shikaku sync で更新してください",
+            "shikaku sync で取り込んでください",
+        ),
+    };
     outln!("書類の検証: {}", v.verdict.label_ja());
     if let Some(kind) = v.document_kind() {
         outln!("書類の種類: {}", kind.label_ja());
@@ -180,12 +201,12 @@ fn print_verification(v: &DeskVerification) -> Result<()> {
             t.issued_at.format("%Y-%m-%d"),
             t.age_days,
             if t.stale {
-                "  ※古くなっています: clinic trust update で更新してください"
+                format!("  ※古くなっています: {update}")
             } else {
-                ""
+                String::new()
             }
         ),
-        None => outln!("信頼リスト: なし（clinic trust update / import で取り込んでください）"),
+        None => outln!("信頼リスト: なし（{import}）"),
     }
     if let Some(reason) = &v.reason {
         outln!("理由: {reason}");
@@ -292,7 +313,7 @@ fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<PendingCardCheck> 
 }
 
 /// Prints the core's overall outcome: the word, what stands behind it, and what to do.
-fn print_outcome(o: &DeskOutcome) -> Result<()> {
+pub(crate) fn print_outcome(o: &DeskOutcome) -> Result<()> {
     let tone = match o.tone() {
         DeskTone::Green => "",
         DeskTone::Amber => "  （まだ確認済みではありません）",
@@ -317,7 +338,7 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
         max_trust_age_days: a.max_trust_age_days,
     };
     let v = desk.verify_payload(&payload, options, Utc::now())?;
-    print_verification(&v)?;
+    print_verification(&v, TrustSource::Desk)?;
     let card = if v.presentation.is_some() {
         card_check(&a, &v)?
     } else {
