@@ -71,7 +71,10 @@ pub use record::{
     CopayRate, DocumentKind, ElderlyRecipient, EligibilityRecord, LimitCertification, Provenance,
     RecordId, StoredRecord,
 };
-pub use record_form::{CERTIFICATE_MAX_YEARS, ElderlyForm, LimitForm, RecordForm, RecordJsonError};
+pub use record_form::{
+    CERTIFICATE_MAX_YEARS, ElderlyForm, LimitForm, MAX_RECORD_JSON_BYTES, RecordForm,
+    RecordJsonError,
+};
 
 /// Checks a free-text field: not blank, at most `max` characters, no control characters.
 /// White space runs are folded to one space (so U+3000 between family and given name stays

@@ -116,10 +116,31 @@ fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The largest hand-entry JSON accepted, in bytes: a record with every block and long names is
+/// under 2 KiB, so this leaves room for any formatting while refusing a file (or an app's
+/// string) that is not a record before it is parsed. The CLI checks a file's size against it
+/// before reading it.
+pub const MAX_RECORD_JSON_BYTES: usize = 64 * 1024;
+
 impl RecordForm {
     /// Parses the hand-entry JSON. The error gives the position and the kind of problem only:
-    /// serde's own messages quote the offending value, which may be personal data.
+    /// serde's own messages quote the offending value, which may be personal data. JSON over
+    /// [`MAX_RECORD_JSON_BYTES`] is refused before parsing, at the position where it passes the
+    /// limit.
     pub fn from_json(json: &str) -> Result<Self, RecordJsonError> {
+        if json.len() > MAX_RECORD_JSON_BYTES {
+            let within = &json.as_bytes()[..MAX_RECORD_JSON_BYTES];
+            let newlines = within.iter().filter(|b| **b == b'\n').count();
+            let line_start = within
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            return Err(RecordJsonError {
+                problem: "is larger than 64 KiB",
+                line: newlines + 1,
+                column: MAX_RECORD_JSON_BYTES - line_start + 1,
+            });
+        }
         serde_json::from_str(json).map_err(|e| RecordJsonError {
             problem: match e.classify() {
                 serde_json::error::Category::Syntax => "is not valid JSON",
@@ -581,6 +602,21 @@ pub(super) mod tests {
             );
             assert!(msg.contains("line 1"), "{msg}");
         }
+    }
+
+    /// The size limit is the core's, so the FFI's `add_record_json` has it too (it was only in
+    /// the CLI, as a file-size check).
+    #[test]
+    fn json_over_64_kib_is_refused_before_parsing() {
+        let json = r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"協会けんぽ",
+            "number":"89","relationship":"self","valid_until":"2030-12-01"}"#;
+        let pad = |n: usize| format!("{json}{}", " ".repeat(n - json.len()));
+        assert!(RecordForm::from_json(&pad(MAX_RECORD_JSON_BYTES)).is_ok());
+        let err = RecordForm::from_json(&pad(MAX_RECORD_JSON_BYTES + 1)).unwrap_err();
+        assert_eq!(err.problem, "is larger than 64 KiB");
+        assert_eq!(err.line, 2);
+        let second_line = json.find('\n').unwrap() + 1;
+        assert_eq!(err.column, MAX_RECORD_JSON_BYTES - second_line + 1);
     }
 
     #[test]

@@ -6,12 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use shikaku_core::eligibility::RecordForm;
+use shikaku_core::eligibility::{MAX_RECORD_JSON_BYTES, RecordForm};
 
 use crate::context::{Context, resolve_member};
-
-/// The largest hand-entry file read (a record is well under 2 KiB).
-const MAX_RECORD_FILE: u64 = 64 * 1024;
 
 /// The `record` subcommands.
 #[derive(Subcommand)]
@@ -41,7 +38,8 @@ pub fn run(ctx: &Context, cmd: RecordCommand) -> Result<ExitCode> {
 fn read_record_file(path: &Path) -> Result<RecordForm> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if meta.len() > MAX_RECORD_FILE {
+    // The core's limit, checked on the file's size first so that a huge file is not read.
+    if meta.len() > MAX_RECORD_JSON_BYTES as u64 {
         bail!(
             "{} is too large for a record ({} bytes)",
             path.display(),
