@@ -308,7 +308,7 @@ private fun CardScreen(card: CardFlow, session: HouseholdSession, nfc: NfcStatus
                 Button(onClick = { session.cancelCard() }) { Text("資格情報に戻る") }
             }
             is CardFlow.Synced -> {
-                Text("取得しました（新しい書類 ${card.outcome.written}件）。", color = GREEN)
+                Text("取得しました（新規・更新 ${card.outcome.written}件、変更なし ${card.outcome.unchanged}件）。", color = GREEN)
                 Button(onClick = { session.cancelCard() }) { Text("世帯に戻る") }
             }
             is CardFlow.Failed -> {
