@@ -4,20 +4,24 @@
 //! The store opens as the app opens it on every launch (`Store::open` with a key store: file
 //! checks, the data key unwrapped, HKDF, the canary, the row list read and checked); the
 //! in-memory key store stands in for the platform's (Android Keystore / Keychain), whose own
-//! time is outside the core. `scripts/store-bench` prints these figures beside SQLCipher's.
+//! time is outside the core. `scripts/store-bench` measures open + read beside SQLCipher's.
 //!
 //! After criterion's figures, open + read and open + read + screens run once more in pairs with
 //! the plaintext read (`support/mod.rs`): the ratios to hold against the goals (≤ 1.2×, ≤ 2×),
 //! steady from run to run where criterion's separate stretches are not.
 //!
+//! Started with `--serve` (by `scripts/store-bench`), the binary runs no criterion benchmark: it
+//! answers requests for short turns of open + read, open + read + screens and the plaintext read
+//! (`support/serve.rs`), which the script alternates with the SQLCipher bench's turns.
+//!
 //! `cargo bench -p shikaku-core --bench store`
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use rusqlite::{Connection, params};
 use shikaku_core::eligibility::{
     DocumentKind, EligibilityRecord, MemberData, MemberForm, Provenance, RecordForm, Relationship,
@@ -28,6 +32,8 @@ use shikaku_core::store::{MemoryKeyStore, Store};
 
 mod support;
 use support::{paired, pairs_table};
+#[path = "support/serve.rs"]
+mod serve;
 
 const KEK: [u8; 32] = [3; 32];
 
@@ -239,7 +245,9 @@ fn read_and_build_screens(path: &Path) -> (usize, usize) {
     (overview.members.len(), fields)
 }
 
-fn bench(c: &mut Criterion) {
+/// The household written to a store and to a plaintext table, in a directory that lives as long
+/// as the returned handle: (directory, store, plaintext database).
+fn databases() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let enc = dir.path().join("enc.db");
     let plain = dir.path().join("plain.db");
@@ -248,6 +256,11 @@ fn bench(c: &mut Criterion) {
     assert_eq!(read_encrypted(&enc), 18);
     assert_eq!(read_plain(&plain), 18);
     assert_eq!(read_encrypted_autocommit(&enc), 18);
+    (dir, enc, plain)
+}
+
+fn bench(c: &mut Criterion) {
+    let (_dir, enc, plain) = databases();
     let mut g = c.benchmark_group("household_6x3");
     g.bench_function("encrypted_open_and_read", |b| {
         b.iter(|| black_box(read_encrypted(&enc)))
@@ -316,5 +329,30 @@ fn bench(c: &mut Criterion) {
     );
 }
 
+/// `--serve`: the household written once, then turns on request (`support/serve.rs`).
+fn serve_rounds() {
+    let (_dir, enc, plain) = databases();
+    serve::serve(&mut [
+        ("shikaku", &mut || {
+            black_box(read_encrypted(&enc));
+        }),
+        ("shikaku_screens", &mut || {
+            black_box(read_and_build_screens(&enc));
+        }),
+        ("plaintext", &mut || {
+            black_box(read_plain(&plain));
+        }),
+    ]);
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if serve::requested() {
+        serve_rounds();
+    } else {
+        // What `criterion_main!(benches)` expands to.
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+}

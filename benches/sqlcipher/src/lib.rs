@@ -4,8 +4,9 @@
 //! (6 members × 3 records, the same JSON payloads as that benchmark's plaintext table) into a
 //! SQLCipher database and reads it back the way that benchmark reads the plaintext table.
 //!
-//! It is not a member of the root workspace; `scripts/store-bench` runs its criterion benchmark
-//! next to `cargo bench -p shikaku-core --bench store` and prints one table.
+//! It is not a member of the root workspace; `scripts/store-bench` runs its bench binary in
+//! alternating rounds with the store bench's (`cargo bench -p shikaku-core --bench store`) and
+//! prints one table.
 
 use std::path::Path;
 
