@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use super::ClinicError;
 use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
-use super::declaration::{Declaration, DeclarationForm, check_cell_text};
+use super::declaration::{self, Declaration, DeclarationForm};
 use super::desk::{DeskBatch, DeskStore, meta_row, meta_slot, sealing_failed};
 use super::export;
 use crate::clock::japan_today;
@@ -356,8 +356,9 @@ fn corrupt(seq: u64) -> StoreError {
     }
 }
 
+/// The operator's name as recorded (the rule is the declaration's, `declaration::check_operator`).
 fn check_operator(operator: &str) -> Result<String, ClinicError> {
-    check_cell_text(operator, 60).map_err(|reason| ClinicError::Operator { reason })
+    declaration::check_operator(operator).map_err(|reason| ClinicError::Operator { reason })
 }
 
 impl DeskBatch<'_> {
@@ -394,8 +395,8 @@ impl DeskBatch<'_> {
         operator: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, ClinicError> {
-        let operator = check_operator(operator)?;
-        let d = form.validate(japan_today(now))?;
+        // Every mistake at once: the operator's name and every field of the form.
+        let (d, operator) = form.validate_with_operator(operator, japan_today(now))?;
         let patient = match (&d.insurer_number, &d.number) {
             (Some(insurer), Some(number)) => Some(identity_hash(
                 self.keys,
@@ -1081,6 +1082,29 @@ mod tests {
 
         fn open(dir: &std::path::Path) -> DeskStore {
             DeskStore::open(dir, &MemoryKeyStore::new(KEK)).unwrap()
+        }
+
+        /// `DeskStore::declare` itself reports a bad operator name with every failing field
+        /// (it checked the operator first and stopped there), and records nothing.
+        #[test]
+        fn declare_reports_the_operator_and_every_field_at_once() {
+            let dir = tempfile::tempdir().unwrap();
+            let mut desk = open(dir.path());
+            let mut bad = form();
+            bad.birth_date = "not a date".into();
+            let err = desk
+                .declare(&bad, "   ", t("2026-11-28T01:00:00Z"))
+                .unwrap_err();
+            let ClinicError::Declaration { fields, .. } = err else {
+                panic!("{err:?}")
+            };
+            assert_eq!(fields.errors.len(), 1, "{fields:?}");
+            assert_eq!(
+                desk.visits_on("2026-11-28".parse().unwrap())
+                    .unwrap()
+                    .entries,
+                []
+            );
         }
 
         /// Ten 申立 entries over two days (five each); the store reopened, so nothing is known
