@@ -851,6 +851,10 @@ fn the_card_check_on_the_desk_page() {
             "{html}"
         );
         assert!(!html.contains("本人確認済み") && !html.contains("name=\"face\""));
+        // Only the core's consequence (確認済みにはできず、記録もできません), no contradicting
+        // line of the page's own.
+        assert!(!html.contains("カード確認としては記録されません"), "{html}");
+        assert!(html.contains("記録もできません"), "{html}");
         assert!(
             html.contains(
                 "data-acceptance=\"card_mismatch\" data-tone=\"red\">別人のカード（受付不可）<"

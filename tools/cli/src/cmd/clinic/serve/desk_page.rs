@@ -407,10 +407,11 @@ fn card_section(
                 );
             }
         }
+        // What follows from it (never 確認済み, never recorded) is the core's outcome above
+        // (`DeskOutcome::basis_ja`, `action_ja`): the page adds no rule of its own.
         (None, Some(CardResult::Mismatch)) => out.push_str(
             "<p class=\"cardresult ng\" id=\"card-result\" data-card=\"mismatch\">\
-             このカードは、この資格情報の本人のカードではありません</p>\
-             <p>カードでは確認できません（PINは送っていません）。カード確認としては記録されません。</p>",
+             このカードは、この資格情報の本人のカードではありません</p>",
         ),
         (None, Some(CardResult::Failed(message))) => out.push_str(&format!(
             "<p class=\"notice error\" id=\"card-result\" data-card=\"error\">{}</p>",
@@ -692,6 +693,19 @@ mod tests {
             form.contains("--card") && !form.contains("name=\"face\""),
             "{form}"
         );
+    }
+
+    #[test]
+    fn another_persons_card_adds_no_rule_of_the_page() {
+        let mismatch = CardOutcome {
+            result: CardResult::Mismatch,
+            tries: None,
+        };
+        let section = card_section("ab", None, Some(&mismatch), Some("t0"));
+        assert!(section.contains("data-card=\"mismatch\""), "{section}");
+        // The old page said the visit would not be recorded *as a card check*, as if it could
+        // be recorded without one; the core says it cannot be recorded at all.
+        assert!(!section.contains("記録"), "{section}");
     }
 
     #[test]
