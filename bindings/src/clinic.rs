@@ -435,13 +435,23 @@ fn desk_visit(e: &LogEntry) -> DeskVisit {
     }
 }
 
-/// The visits of a date range, and the damaged rows (never silently dropped).
+/// The visits of a date range, and the damaged rows (never silently dropped), with the state of
+/// the log's chain (the core's `CheckedVisits`): an app shows `notice` above the listing when it
+/// is not complete.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DeskVisits {
     /// The entries that read correctly, in log order.
     pub visits: Vec<DeskVisit>,
     /// The positions of the rows that could not be read.
     pub corrupt_positions: Vec<u64>,
+    /// True when the log's chain is intact and every row of the range read correctly: the
+    /// listing is complete. False when an entry may be missing from it (an entry removed,
+    /// changed or moved to another day is otherwise missing without a trace).
+    pub complete: bool,
+    /// When the listing is not complete, the receptionist's line in Japanese (the chain's first
+    /// bad position, the damaged rows left out; no personal data), to show above the listing;
+    /// `None` when it is complete.
+    pub notice: Option<String>,
 }
 
 /// The patient's visit already in the log today, for a notice beside 記録: a second visit the
@@ -859,18 +869,22 @@ impl ClinicDesk {
     }
 
     /// The visits from `from` to `to` (`YYYY-MM-DD`, days in Japan, both included; at most
-    /// 3660 days), in log order, and the damaged rows.
+    /// 3660 days), in log order, the damaged rows, and whether the listing is complete: the
+    /// whole log's chain is checked as for the exports, and `notice` says what may be missing.
     pub fn visits(&self, from: String, to: String) -> Result<DeskVisits, ShikakuError> {
-        let list = self
+        let checked = self
             .store()
-            .visits_between(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
+            .visits_between_checked(day("from", "開始日", &from)?, day("to", "終了日", &to)?)?;
         Ok(DeskVisits {
-            visits: list.entries.iter().map(desk_visit).collect(),
-            corrupt_positions: list
+            visits: checked.list.entries.iter().map(desk_visit).collect(),
+            corrupt_positions: checked
+                .list
                 .corrupt
                 .iter()
                 .filter_map(|r| r.id.parse::<u64>().ok())
                 .collect(),
+            complete: checked.is_complete(),
+            notice: checked.notice_ja(),
         })
     }
 

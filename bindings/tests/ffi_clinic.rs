@@ -382,6 +382,9 @@ fn a_desk_visit_from_scan_to_export() {
     let today = good.checked_on.clone();
     let listed = desk.visits(today.clone(), today.clone()).unwrap();
     assert!(listed.corrupt_positions.is_empty());
+    // The listing is the checked one (the chain verified, as for the exports).
+    assert!(listed.complete);
+    assert_eq!(listed.notice, None);
     assert_eq!(listed.visits.len(), 2);
     let (visit, declaration) = (&listed.visits[0], &listed.visits[1]);
     assert_eq!(visit.position, 1);

@@ -182,6 +182,9 @@ class ClinicDeskTest {
         val day = r.checkedOn
         val visits = desk.visits(day, day)
         assertTrue(visits.corruptPositions.isEmpty())
+        // The checked listing: complete, so no notice.
+        assertTrue(visits.complete)
+        assertNull(visits.notice)
         assertEquals(1, visits.visits.size)
         val v = visits.visits[0]
         assertTrue(v.verified)

@@ -158,6 +158,7 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
     day = r.checked_on
     listed = desk.visits(day, day)
     assert listed.corrupt_positions == []
+    assert listed.complete and listed.notice is None
     [v] = listed.visits
     assert v.verified and v.status_label == "確認済み"
     assert v.confirmation_label == "署名付き資格情報＋カード（PIN）"
@@ -209,6 +210,29 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     [v] = desk.visits(day, day).visits
     assert not v.verified and v.status_label == "申立・未検証"
     assert "申立・未検証" in desk.export_csv(day, day)
+
+
+def test_a_listing_with_an_entry_removed_says_it_is_incomplete(tmp_path, desk, issuer):
+    import sqlite3
+
+    form = sk.DeclarationInput(
+        name="山田 花子", kana=None, birth_date="1987-09-03", sex=None, relationship=None,
+        insurer_name="全国健康保険協会", insurer_number=None, symbol=None, number=None,
+        branch=None, copay_percent=None)
+    for position in (1, 2, 3):
+        assert desk.declare(form, OPERATOR) == position
+    day = desk.verify(genuine(issuer), None).checked_on
+    assert desk.visits(day, day).complete
+    # An entry removed outside the desk: the listing shows the two left, and says so in the
+    # core's words (CheckedVisits::notice_ja), never silently.
+    with sqlite3.connect(str(tmp_path / "desk" / "desk.db")) as db:
+        db.execute("DELETE FROM visits WHERE seq = 2")
+    db.close()
+    reopened = sk.ClinicDesk.open(str(tmp_path / "desk"), XorKeyStore(0x5A))
+    listed = reopened.visits(day, day)
+    assert [v.position for v in listed.visits] == [1, 3]
+    assert not listed.complete
+    assert "記録番号 2" in listed.notice and "不完全" in listed.notice
 
 
 def test_another_key_does_not_open_the_desk(tmp_path, issuer):

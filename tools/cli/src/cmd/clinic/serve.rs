@@ -479,12 +479,8 @@ fn page(
             .trust(now)
             .map(|t| t.map(|t| t.age(now, state.options.max_trust_age_days))),
     };
-    let visits = desk.visits_on(today);
     // The whole chain once for this desk, then only what was added since (docs/clinic.md).
-    let log_notice = match desk.check_log() {
-        Ok(check) => check.notice_ja(),
-        Err(e) => Some(format!("受付記録簿を確認できませんでした（{e}）。")),
-    };
+    let visits = desk.visits_between_checked(today, today);
     drop(desk);
     let view = PageView {
         today,
@@ -493,7 +489,6 @@ fn page(
         notice,
         verification: shown,
         visits,
-        log_notice,
     };
     html(status, desk_page::render(&view))
 }

@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use shikaku_core::card::PinCounter;
 use shikaku_core::clinic::{
-    ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone, DeskVerification, TrustAge,
-    VisitList, export,
+    CheckedVisits, ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone,
+    DeskVerification, TrustAge, export,
 };
 use shikaku_core::clock::japan_today;
 
@@ -72,11 +72,11 @@ pub(super) struct PageView<'a> {
     pub notice: Option<Notice>,
     /// The verification just made.
     pub verification: Option<Pending<'a>>,
-    /// Today's visits.
-    pub visits: Result<VisitList, ClinicError>,
-    /// The receptionist's line when the log's chain is broken (`LogCheck::notice_ja`): an
-    /// entry may be missing from every listing.
-    pub log_notice: Option<String>,
+    /// Today's visits with the state of the log's chain (`DeskStore::visits_between_checked`):
+    /// when the listing is not complete (the chain broken: an entry may be missing from every
+    /// listing; or a damaged row), the core's line (`CheckedVisits::notice_ja`) is shown above
+    /// everything else.
+    pub visits: Result<CheckedVisits, ClinicError>,
 }
 
 /// `s` with the five HTML-special characters escaped (for text and quoted attributes).
@@ -535,13 +535,8 @@ fn visits_section(view: &PageView<'_>) -> String {
             "<p class=\"notice error\">記録を読めませんでした（{}）</p>",
             esc(&e.to_string())
         )),
-        Ok(list) => {
-            if !list.corrupt.is_empty() {
-                out.push_str(
-                    "<p class=\"notice error\">記録の一部が破損していて表示できません。\
-                     `shikaku clinic log verify` で確認してください。</p>",
-                );
-            }
+        // An incomplete listing is said above everything else, in the core's words (`render`).
+        Ok(CheckedVisits { list, .. }) => {
             if list.entries.is_empty() {
                 out.push_str("<p>本日の記録はまだありません。</p>");
             } else {
@@ -578,10 +573,10 @@ pub(super) fn render(view: &PageView<'_>) -> String {
     let mut out = head("受付 資格確認");
     out.push_str("<h1>受付 資格確認</h1>");
     out.push_str(&trust_line(view));
-    if let Some(broken) = &view.log_notice {
+    if let Some(broken) = view.visits.as_ref().ok().and_then(CheckedVisits::notice_ja) {
         out.push_str(&format!(
             "<p class=\"notice error\" id=\"log-broken\">{}</p>",
-            esc(broken)
+            esc(&broken)
         ));
     }
     match &view.notice {
@@ -619,26 +614,50 @@ pub(super) fn render(view: &PageView<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shikaku_core::clinic::{LogCheck, LogProblem, VisitList};
+    use shikaku_core::store::RowRef;
 
-    #[test]
-    fn a_broken_log_is_said_above_everything_else() {
-        let view = |log_notice: Option<String>| PageView {
+    fn view_of(check: LogCheck, corrupt: &[&str]) -> PageView<'static> {
+        PageView {
             today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
             max_trust_age_days: 30,
             trust: Ok(None),
             notice: None,
             verification: None,
-            visits: Ok(VisitList {
-                entries: Vec::new(),
-                corrupt: Vec::new(),
+            visits: Ok(CheckedVisits {
+                list: VisitList {
+                    entries: Vec::new(),
+                    corrupt: corrupt
+                        .iter()
+                        .map(|id| RowRef {
+                            table: "visits",
+                            id: id.to_string(),
+                        })
+                        .collect(),
+                },
+                check,
             }),
-            log_notice,
-        };
-        let intact = render(&view(None));
+        }
+    }
+
+    fn intact() -> LogCheck {
+        LogCheck::Intact {
+            entries: 8,
+            head: "00".into(),
+        }
+    }
+
+    #[test]
+    fn a_broken_log_is_said_above_everything_else() {
+        let intact = render(&view_of(intact(), &[]));
         assert!(!intact.contains("log-broken"));
-        let broken = render(&view(Some(
-            "受付記録簿が壊れています：記録番号 7 に欠落".into(),
-        )));
+        let broken = render(&view_of(
+            LogCheck::Broken {
+                position: 7,
+                problem: LogProblem::Missing,
+            },
+            &[],
+        ));
         let at = broken
             .find("id=\"log-broken\"")
             .expect("the notice is shown");
@@ -647,6 +666,20 @@ mod tests {
             "above the scan field"
         );
         assert!(broken.contains("記録番号 7 に欠落"));
+    }
+
+    #[test]
+    fn damaged_rows_are_said_in_the_cores_words() {
+        let view = view_of(intact(), &["5"]);
+        let page = render(&view);
+        let Ok(checked) = &view.visits else {
+            unreachable!()
+        };
+        let core = checked.notice_ja().expect("incomplete");
+        assert!(page.contains(&esc(&core)), "{page}");
+        assert!(page.contains("記録番号 5 は読み取れず"), "{page}");
+        // Not the page's own line any more.
+        assert!(!page.contains("記録の一部が破損していて"), "{page}");
     }
 
     fn failed(tries: Option<PinCounter>) -> CardOutcome {
