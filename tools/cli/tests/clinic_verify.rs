@@ -221,6 +221,8 @@ fn another_persons_card_is_refused_and_nothing_recorded() {
     // The overall outcome is the refusal, and nothing says 確認済み.
     let text = out(&o);
     assert!(text.contains("判定: 別人のカード（受付不可）"), "{text}");
+    // The core's label alone: no tone words of the CLI's own (the page adds none either).
+    assert!(text.contains("判定: 別人のカード（受付不可）\n"), "{text}");
     assert!(!text.contains("判定: 確認済み"), "{text}");
     assert!(text.contains("書類の検証: 確認済み"), "{text}");
     let err = err(&o);
@@ -324,7 +326,7 @@ fn a_portal_or_oshirase_screen_without_the_card_is_not_confirmed_nor_recorded() 
         assert!(!o.status.success(), "{o:?}");
         assert!(text.contains("書類の検証: 確認済み"), "{text}");
         assert!(text.contains(&format!("書類の種類: {name}")), "{text}");
-        assert!(text.contains("判定: カード確認が必要"), "{text}");
+        assert!(text.contains("判定: カード確認が必要\n"), "{text}");
         assert!(!text.contains("判定: 確認済み"), "{text}");
         assert!(text.contains("写し"), "{text}");
         assert!(

@@ -12,7 +12,7 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
-    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskOutcome, DeskPin, DeskStore, DeskTone,
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskOutcome, DeskPin, DeskStore,
     DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk, check_first_trust_list,
     first_trust_root,
 };
@@ -312,14 +312,10 @@ fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<PendingCardCheck> 
     Ok(held)
 }
 
-/// Prints the core's overall outcome: the word, what stands behind it, and what to do.
+/// Prints the core's overall outcome: the word, what stands behind it, and what to do — the
+/// core's sentences only, as the desk page shows them (no words of the CLI's own for the tone).
 pub(crate) fn print_outcome(o: &DeskOutcome) -> Result<()> {
-    let tone = match o.tone() {
-        DeskTone::Green => "",
-        DeskTone::Amber => "  （まだ確認済みではありません）",
-        DeskTone::Red => "  （受け付けられません）",
-    };
-    outln!("判定: {}{tone}", o.label_ja());
+    outln!("判定: {}", o.label_ja());
     outln!("  {}", o.basis_ja());
     if let Some(action) = o.action_ja() {
         outln!("  → {action}");
