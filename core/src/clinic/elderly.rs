@@ -29,4 +29,23 @@ impl DeskVerification {
         let until = elderly.valid_until?;
         (self.checked_on > until).then_some(ELDERLY_EXPIRED_NOTE)
     }
+
+    /// The 高齢受給者 line as the desk shows it, when the signature verified: the share, its
+    /// 発効期日 and, when printed, its 有効期限 (「2割（発効 2026-08-01、有効期限 2027-07-31）」;
+    /// 「2割（発効 2026-08-01）」 without one); 「なし」 when the document carries no block. The
+    /// one wording of `clinic verify`, `qr verify` and the desk page.
+    pub fn elderly_ja(&self) -> Option<String> {
+        let record = &self.presentation.as_ref()?.document.record;
+        Some(match &record.elderly {
+            None => "なし".to_string(),
+            Some(e) => format!(
+                "{}割（発効 {}{}）",
+                e.copay.percent() / 10,
+                e.effective_from.format("%Y-%m-%d"),
+                e.valid_until
+                    .map(|u| format!("、有効期限 {}", u.format("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ),
+        })
+    }
 }

@@ -185,6 +185,20 @@ impl DeskVerification {
         })
     }
 
+    /// The 有効期間 as the desk shows it, when the signature verified: 「2026-04-01 〜 2027-03-31」,
+    /// an end not printed as 「—」 (「2026-04-01 〜 —」), and 「記載なし」 when neither is printed.
+    /// The one wording of `clinic verify`, `qr verify` and the desk page.
+    pub fn validity_ja(&self) -> Option<String> {
+        let r = &self.presentation.as_ref()?.document.record;
+        let day = |d: Option<NaiveDate>| {
+            d.map_or_else(|| "—".to_string(), |d| d.format("%Y-%m-%d").to_string())
+        };
+        Some(match (r.valid_from, r.valid_until) {
+            (None, None) => "記載なし".to_string(),
+            (from, until) => format!("{} 〜 {}", day(from), day(until)),
+        })
+    }
+
     /// The kind of document the presentation carries (資格確認書, 資格情報のお知らせ,
     /// マイナポータル), when its signature verified.
     pub fn document_kind(&self) -> Option<DocumentKind> {

@@ -1135,3 +1135,48 @@ fn an_expired_elderly_block_keeps_the_verdict_and_asks_to_confirm_the_share() {
     let desk = with_trust(dir.path());
     assert_eq!(verify(&desk, "SK1:garbage").elderly_note_ja(), None);
 }
+
+#[test]
+fn the_elderly_line_and_the_validity_have_one_wording() {
+    let doc = bound();
+    let v = verdict_on(&doc, "2027-07-31");
+    assert_eq!(
+        v.elderly_ja().unwrap(),
+        "2割（発効 2026-08-01、有効期限 2027-07-31）"
+    );
+    let mut open = doc.clone();
+    open.record.elderly.as_mut().unwrap().valid_until = None;
+    assert_eq!(
+        verdict_on(&open, "2027-07-31").elderly_ja().unwrap(),
+        "2割（発効 2026-08-01）"
+    );
+    let mut none = doc.clone();
+    none.record.elderly = None;
+    assert_eq!(
+        verdict_on(&none, "2027-07-31").elderly_ja().unwrap(),
+        "なし"
+    );
+
+    let day = |d: Option<chrono::NaiveDate>| d.unwrap().format("%Y-%m-%d").to_string();
+    let (from, until) = (day(doc.record.valid_from), day(doc.record.valid_until));
+    assert_eq!(v.validity_ja().unwrap(), format!("{from} 〜 {until}"));
+    // (A 資格確認書 must print its 有効期限: an お知らせ need not.)
+    let mut no_end = doc.clone();
+    no_end.record.kind = crate::eligibility::DocumentKind::Notice;
+    no_end.record.valid_until = None;
+    assert_eq!(
+        verdict_on(&no_end, "2027-07-31").validity_ja().unwrap(),
+        format!("{from} 〜 —")
+    );
+    let mut neither = no_end.clone();
+    (neither.record.valid_from, neither.record.valid_until) = (None, None);
+    assert_eq!(
+        verdict_on(&neither, "2027-07-31").validity_ja().unwrap(),
+        "記載なし"
+    );
+    // A document whose signature failed shows nothing of it.
+    let dir = tempfile::tempdir().unwrap();
+    let desk = with_trust(dir.path());
+    let garbage = verify(&desk, "SK1:garbage");
+    assert_eq!((garbage.elderly_ja(), garbage.validity_ja()), (None, None));
+}

@@ -1187,11 +1187,19 @@ fn an_expired_elderly_block_is_confirmed_with_an_amber_note_on_the_page() {
     // `scan` checks 確認済み: the eligibility is not affected.
     let (_, html) = scan(&srv, &elderly(today));
     assert!(!html.contains("id=\"elderly-note\""), "{html}");
-    let (_, html) = scan(&srv, &elderly(today.pred_opt().unwrap()));
+    let until = today.pred_opt().unwrap();
+    let (_, html) = scan(&srv, &elderly(until));
     assert!(
         html.contains(
             "<p class=\"action warn\" id=\"elderly-note\">高齢受給者の負担割合の有効期限が過ぎています。"
         ),
         "{html}"
     );
+    // The 高齢受給者 line in the core's words (DeskVerification::elderly_ja), as clinic verify.
+    let line = format!(
+        "<th>高齢受給者</th><td>2割（発効 {}、有効期限 {}）</td>",
+        today - Duration::days(400),
+        until
+    );
+    assert!(html.contains(&line), "{html}");
 }

@@ -496,4 +496,11 @@ fn an_expired_elderly_block_is_still_confirmed_with_a_note_to_confirm_the_share(
     assert!(o.status.success(), "the eligibility is not affected: {o:?}");
     assert!(text.contains("判定: 確認済み"), "{text}");
     assert!(text.contains(note), "{text}");
+    // The 高齢受給者 line in the core's words (DeskVerification::elderly_ja), as the desk page.
+    let until = today.pred_opt().unwrap();
+    let line = format!(
+        "高齢受給者: 2割（発効 {}、有効期限 {until}）\n",
+        today - Duration::days(400)
+    );
+    assert!(text.contains(&line), "{text}");
 }

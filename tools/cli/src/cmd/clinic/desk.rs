@@ -216,7 +216,6 @@ pub(crate) fn print_verification(v: &DeskVerification, source: TrustSource) -> R
         return Ok(());
     };
     let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".into());
-    let date = |d: Option<chrono::NaiveDate>| d.map_or("—".into(), |d| d.to_string());
     outln!("保険者番号: {}", c.insurer_number.as_str());
     outln!("記号: {}", opt(&c.symbol));
     outln!("番号: {}", c.number);
@@ -227,20 +226,9 @@ pub(crate) fn print_verification(v: &DeskVerification, source: TrustSource) -> R
     outln!("性別: {}", c.sex.label_ja());
     outln!("本人・家族: {}", c.relationship.label_ja());
     outln!("負担割合: {}", v.copay_ja().unwrap_or_default());
-    outln!(
-        "有効期間: {} 〜 {}",
-        date(c.valid_from),
-        date(c.valid_until)
-    );
-    match &c.elderly {
-        Some(e) => outln!(
-            "高齢受給者: {}割（発効 {}、有効期限 {}）",
-            e.copay.percent() / 10,
-            e.effective_from,
-            date(e.valid_until)
-        ),
-        None => outln!("高齢受給者: なし"),
-    }
+    // The core's wording of the 有効期間 and of the 高齢受給者 line (as the desk page shows them).
+    outln!("有効期間: {}", v.validity_ja().unwrap_or_default());
+    outln!("高齢受給者: {}", v.elderly_ja().unwrap_or_default());
     if let Some(note) = v.elderly_note_ja() {
         outln!("  ※注意: {note}");
     }

@@ -159,10 +159,6 @@ fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn opt_day(d: Option<NaiveDate>) -> String {
-    d.map(day).unwrap_or_default()
-}
-
 fn trust_line(view: &PageView<'_>) -> String {
     match &view.trust {
         Ok(Some(t)) => {
@@ -193,27 +189,12 @@ fn trust_line(view: &PageView<'_>) -> String {
     }
 }
 
-/// The claim fields as a table; `copay` is the core's 負担割合 text (未就学 included).
-fn claim_table(c: &ClaimFields, copay_ja: &str) -> String {
-    let copay = |percent: u8| format!("{}割", percent / 10);
-    let validity = match (c.valid_from, c.valid_until) {
-        (None, None) => "記載なし".to_string(),
-        (from, until) => format!("{} 〜 {}", opt_day(from), opt_day(until)),
-    };
-    let elderly = c
-        .elderly
-        .as_ref()
-        .map(|e| {
-            format!(
-                "{}（発効 {}{}）",
-                copay(e.copay.percent()),
-                day(e.effective_from),
-                e.valid_until
-                    .map(|u| format!("・終了 {}", day(u)))
-                    .unwrap_or_default()
-            )
-        })
-        .unwrap_or_else(|| "なし".to_string());
+/// The claim fields of `v` as a table; the 負担割合, the 有効期間 and the 高齢受給者 line are the
+/// core's words (`copay_ja`, `validity_ja`, `elderly_ja`).
+fn claim_table(v: &DeskVerification, c: &ClaimFields) -> String {
+    let copay_ja = v.copay_ja().unwrap_or_default();
+    let validity = v.validity_ja().unwrap_or_default();
+    let elderly = v.elderly_ja().unwrap_or_default();
     let mut rows: Vec<(&str, String)> = vec![
         ("保険者番号", c.insurer_number.as_str().to_string()),
         ("記号", c.symbol.clone().unwrap_or_default()),
@@ -224,7 +205,7 @@ fn claim_table(c: &ClaimFields, copay_ja: &str) -> String {
         ("生年月日", day(c.birth_date)),
         ("性別", c.sex.label_ja().to_string()),
         ("本人・家族", c.relationship.label_ja().to_string()),
-        ("負担割合", copay_ja.to_string()),
+        ("負担割合", copay_ja),
         ("有効期間", validity),
         ("高齢受給者", elderly),
     ];
@@ -290,7 +271,7 @@ fn verification_section(p: &Pending<'_>) -> String {
     }
     // Only a document whose signature verified has fields; a failed verdict shows none.
     if let Some(claim) = v.claim() {
-        out.push_str(&claim_table(&claim, &v.copay_ja().unwrap_or_default()));
+        out.push_str(&claim_table(v, &claim));
         // The 高齢受給者 block past its 有効期限: the share must be confirmed (the core's note;
         // the outcome above is unchanged).
         if let Some(note) = v.elderly_note_ja() {
