@@ -49,7 +49,8 @@ pub use log::{
 pub use pending::{CardCheckFailure, PendingCardCheck};
 pub use same_day::SameDayVisit;
 pub use trust::{
-    DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, check_first_trust_list, first_trust_root,
+    DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource, check_first_trust_list,
+    first_trust_root,
 };
 pub use verify::{
     DeskVerdict, DeskVerification, FUTURE_ISSUE_TOLERANCE_MINUTES, VerifyOptions, claim_fields,

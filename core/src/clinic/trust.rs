@@ -52,6 +52,59 @@ pub struct TrustAge {
     pub stale: bool,
 }
 
+/// Where a verifier's trust list comes from, so that the desk's words name the command that
+/// updates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrustSource {
+    /// The desk's own list (`shikaku clinic trust update` / `import`).
+    Desk,
+    /// The household's list, kept by `shikaku sync` (`shikaku qr verify`).
+    Household,
+}
+
+impl TrustSource {
+    /// The command that fetches (or imports) the list, as the receptionist types it.
+    pub fn update_command(self) -> &'static str {
+        match self {
+            TrustSource::Desk => "shikaku clinic trust update（または import）",
+            TrustSource::Household => "shikaku sync",
+        }
+    }
+
+    /// What the receptionist is told when the verifier has no trust list: no QR code can be
+    /// confirmed, and the command that gets one. The one wording of `clinic verify`, the desk
+    /// page and the verdict's reason.
+    pub fn missing_ja(self) -> String {
+        format!(
+            "信頼リストがありません。QRコードの発行元を確認できません。{} で取り込んでください。",
+            self.update_command()
+        )
+    }
+}
+
+impl TrustAge {
+    /// The list in one phrase: 「第3版・発行 2026-11-01（28日前）」 (the issue day in Japan).
+    pub fn summary_ja(&self) -> String {
+        format!(
+            "第{}版・発行 {}（{}日前）",
+            self.version,
+            crate::clock::japan_today(self.issued_at).format("%Y-%m-%d"),
+            self.age_days
+        )
+    }
+
+    /// When the list is stale, what the receptionist is told, naming the command that updates
+    /// it; `None` while it is not.
+    pub fn stale_ja(&self, source: TrustSource) -> Option<String> {
+        self.stale.then(|| {
+            format!(
+                "信頼リストが古くなっています。{} で更新してください。",
+                source.update_command()
+            )
+        })
+    }
+}
+
 impl DeskTrust {
     /// Its age at `now` against a limit of `max_age_days`.
     pub fn age(&self, now: DateTime<Utc>, max_age_days: u32) -> TrustAge {

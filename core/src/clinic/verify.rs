@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::acceptance::{DeskCardState, DeskOutcome};
 use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
 use super::pending::PendingCardCheck;
-use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge};
+use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource};
 use super::{ClinicError, DeskStore};
 use crate::clock::japan_today;
 use crate::document::Validity;
@@ -388,11 +388,7 @@ pub fn verify_payload_with(
         return outcome(
             DeskVerdict::UnknownIssuer,
             None,
-            Some(
-                "この受付には信頼リストがありません。clinic trust update または import で\
-                 取り込んでください。"
-                    .into(),
-            ),
+            Some(TrustSource::Desk.missing_ja()),
         );
     };
     let verified = match verify_presentation(&signed, &trust.list, now) {

@@ -189,6 +189,10 @@ fn without_a_trust_list_nothing_is_confirmed_and_the_first_import_needs_the_root
     let v = verify(&desk, &genuine());
     assert_eq!(v.verdict, DeskVerdict::UnknownIssuer);
     assert!(v.trust.is_none());
+    // The one wording of a missing list, naming the desk's command.
+    assert_eq!(v.reason, Some(TrustSource::Desk.missing_ja()));
+    assert!(v.reason.unwrap().contains("shikaku clinic trust update"));
+    assert!(TrustSource::Household.missing_ja().contains("shikaku sync"));
     let bytes = trust_list().sign(&root_signing_key()).unwrap();
     assert!(matches!(
         desk.import_trust_list(&bytes, None, now()),
@@ -280,7 +284,18 @@ fn a_stale_trust_list_is_flagged_on_every_verification() {
     let v = desk
         .verify_payload(&genuine(), VerifyOptions::default(), later)
         .unwrap();
-    assert!(v.trust.unwrap().stale, "issued 2026-11-01, limit 30 days");
+    let age = v.trust.unwrap();
+    assert!(age.stale, "issued 2026-11-01, limit 30 days");
+    assert_eq!(age.summary_ja(), "第1版・発行 2026-11-01（34日前）");
+    assert_eq!(
+        age.stale_ja(TrustSource::Household).unwrap(),
+        "信頼リストが古くなっています。shikaku sync で更新してください。"
+    );
+    assert!(
+        age.stale_ja(TrustSource::Desk)
+            .unwrap()
+            .contains("shikaku clinic trust update")
+    );
     let v = desk
         .verify_payload(
             &genuine(),
@@ -291,6 +306,7 @@ fn a_stale_trust_list_is_flagged_on_every_verification() {
         )
         .unwrap();
     assert!(!v.trust.unwrap().stale);
+    assert_eq!(v.trust.unwrap().stale_ja(TrustSource::Desk), None);
 }
 
 #[test]

@@ -154,28 +154,13 @@ fn read_payload(arg: &str) -> Result<String> {
     Ok(line.trim().to_owned())
 }
 
-/// Where a verifier's trust list comes from, for the line that says how to update it.
-#[derive(Clone, Copy)]
-pub(crate) enum TrustSource {
-    /// The desk's own list (`clinic trust update` / `import`).
-    Desk,
-    /// The household's list, stored by `sync` (`qr verify`), or a file given with it.
-    Household,
-}
+/// Where a verifier's trust list comes from (the core's), naming the command that updates it:
+/// `qr verify` prints with `Household`.
+pub(crate) use shikaku_core::clinic::TrustSource;
 
 /// Prints a verification (the document's verdict, its issue date and age, the trust list and
 /// the claim fields as signed): `clinic verify` and `qr verify` print the same.
 pub(crate) fn print_verification(v: &DeskVerification, source: TrustSource) -> Result<()> {
-    let (update, import) = match source {
-        TrustSource::Desk => (
-            "clinic trust update で更新してください",
-            "clinic trust update / import で取り込んでください",
-        ),
-        TrustSource::Household => (
-            "shikaku sync で更新してください",
-            "shikaku sync で取り込んでください",
-        ),
-    };
     outln!("書類の検証: {}", v.verdict.label_ja());
     if let Some(kind) = v.document_kind() {
         outln!("書類の種類: {}", kind.label_ja());
@@ -194,19 +179,13 @@ pub(crate) fn print_verification(v: &DeskVerification, source: TrustSource) -> R
             info.key_id
         );
     }
+    // The list and its staleness in the core's words (as the desk page shows them).
     match &v.trust {
-        Some(t) => outln!(
-            "信頼リスト: 第{}版・発行 {}（{} 日前）{}",
-            t.version,
-            t.issued_at.format("%Y-%m-%d"),
-            t.age_days,
-            if t.stale {
-                format!("  ※古くなっています: {update}")
-            } else {
-                String::new()
-            }
-        ),
-        None => outln!("信頼リスト: なし（{import}）"),
+        Some(t) => match t.stale_ja(source) {
+            Some(stale) => outln!("信頼リスト: {}  ※{stale}", t.summary_ja()),
+            None => outln!("信頼リスト: {}", t.summary_ja()),
+        },
+        None => outln!("信頼リスト: なし（{}）", source.missing_ja()),
     }
     if let Some(reason) = &v.reason {
         outln!("理由: {reason}");

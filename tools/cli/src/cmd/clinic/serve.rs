@@ -484,7 +484,6 @@ fn page(
     drop(desk);
     let view = PageView {
         today,
-        max_trust_age_days: state.options.max_trust_age_days,
         trust,
         notice,
         verification: shown,

@@ -8,9 +8,8 @@ use chrono::NaiveDate;
 use shikaku_core::card::PinCounter;
 use shikaku_core::clinic::{
     CheckedVisits, ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone,
-    DeskVerification, TrustAge, export,
+    DeskVerification, TrustAge, TrustSource, export,
 };
-use shikaku_core::clock::japan_today;
 
 use super::card::{CardOutcome, CardResult};
 
@@ -64,8 +63,6 @@ pub(super) enum CardPanel<'a> {
 pub(super) struct PageView<'a> {
     /// Today in Japan.
     pub today: NaiveDate,
-    /// The desk's limit for the trust list's age, in days.
-    pub max_trust_age_days: u32,
     /// The trust list's age (`None`: the desk has none).
     pub trust: Result<Option<TrustAge>, ClinicError>,
     /// A line above the content.
@@ -159,29 +156,24 @@ fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The trust list's line: the core's summary, and its words for a stale or missing list.
 fn trust_line(view: &PageView<'_>) -> String {
     match &view.trust {
-        Ok(Some(t)) => {
-            let line = format!(
-                "信頼リスト 第{}版・発行 {}（{}日前）",
-                t.version,
-                day(japan_today(t.issued_at)),
-                t.age_days
-            );
-            if t.stale {
-                format!(
-                    "<p class=\"trust stale\" id=\"trust\">⚠ {} — {}日より古くなっています。\
-                     更新してください。</p>",
-                    esc(&line),
-                    view.max_trust_age_days
-                )
-            } else {
-                format!("<p class=\"trust\" id=\"trust\">{}</p>", esc(&line))
-            }
-        }
-        Ok(None) => "<p class=\"trust none\" id=\"trust\">⚠ この受付には信頼リストがありません。\
-                     QRコードは確認できません。</p>"
-            .to_string(),
+        Ok(Some(t)) => match t.stale_ja(TrustSource::Desk) {
+            Some(stale) => format!(
+                "<p class=\"trust stale\" id=\"trust\">⚠ 信頼リスト {} — {}</p>",
+                esc(&t.summary_ja()),
+                esc(&stale)
+            ),
+            None => format!(
+                "<p class=\"trust\" id=\"trust\">信頼リスト {}</p>",
+                esc(&t.summary_ja())
+            ),
+        },
+        Ok(None) => format!(
+            "<p class=\"trust none\" id=\"trust\">⚠ {}</p>",
+            esc(&TrustSource::Desk.missing_ja())
+        ),
         Err(e) => format!(
             "<p class=\"trust none\" id=\"trust\">⚠ 信頼リストを読めませんでした（{}）</p>",
             esc(&e.to_string())
@@ -601,7 +593,6 @@ mod tests {
     fn view_of(check: LogCheck, corrupt: &[&str]) -> PageView<'static> {
         PageView {
             today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
-            max_trust_age_days: 30,
             trust: Ok(None),
             notice: None,
             verification: None,
@@ -647,6 +638,16 @@ mod tests {
             "above the scan field"
         );
         assert!(broken.contains("記録番号 7 に欠落"));
+    }
+
+    #[test]
+    fn a_missing_trust_list_is_said_in_the_cores_words() {
+        let page = render(&view_of(intact(), &[]));
+        assert!(
+            page.contains(&esc(&TrustSource::Desk.missing_ja())),
+            "{page}"
+        );
+        assert!(page.contains("shikaku clinic trust update"), "{page}");
     }
 
     #[test]
