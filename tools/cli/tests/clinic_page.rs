@@ -761,6 +761,9 @@ fn the_card_check_on_the_desk_page() {
         html.contains("name=\"face\" id=\"face\" required>券面の顔写真と本人を目視で確認した"),
         "{html}"
     );
+    assert!(html.contains("見比べてから記録してください"), "{html}");
+    // No restatement of the acceptance rule by the page: the core's action says it.
+    assert!(!html.contains("確認しないと記録できません"), "{html}");
     let r = post(
         &srv,
         &format!("/{}/record", srv.token),
@@ -875,6 +878,26 @@ fn the_card_check_on_the_desk_page() {
     assert!(r.text().contains("別人のカードです"), "{}", r.text());
     keep(&r.text());
     assert_eq!(fresh_tries(&mut keep).as_deref(), Some("3回"));
+
+    // A 資格確認書 bound to 太郎's card, matched without the PIN: 確認済み on its own, so the
+    // page does not ask for the photo to be compared before recording (the core does not).
+    let certificate = kind_payload(
+        "issuer",
+        "issuer-qr",
+        DocumentKind::Certificate,
+        Some(&card_spki("yamada-taro")),
+    );
+    let (id, html) = scan(&srv, &certificate);
+    keep(&html);
+    let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
+    keep(&html);
+    assert_eq!(card_answer(&html).0, Some("bound"), "{html}");
+    assert!(html.contains("data-acceptance=\"accepted\""), "{html}");
+    assert!(!html.contains("見比べてから記録してください"), "{html}");
+    assert!(
+        !html.contains("name=\"face\" id=\"face\" required"),
+        "{html}"
+    );
 
     // The CSV: 目視 and PIN; nothing for the refused card.
     let r = get(&srv, &format!("/{}/visits.csv", srv.token), &host(&srv));

@@ -360,6 +360,24 @@ fn a_portal_or_oshirase_screen_without_the_card_is_not_confirmed_nor_recorded() 
 }
 
 #[test]
+fn a_certificate_with_its_card_matched_asks_for_no_photo_comparison() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let reader = format!("vcard:{}", vcard("yamada-taro").display());
+    let certificate = taro_payload_of(None, DocumentKind::Certificate);
+    let o = run(&desk, &["verify", &certificate, "--card", &reader]);
+    let text = out(&o);
+    assert!(o.status.success(), "{o:?}");
+    assert!(text.contains("判定: 確認済み\n"), "{text}");
+    // A 資格確認書 stands alone: the core needs no 目視 statement, so none is asked for.
+    assert!(!text.contains("見比べてください"), "{text}");
+    // A マイナポータル screen matched the same way is asked for it.
+    let portal = taro_payload_of(None, DocumentKind::Portal);
+    let o = run(&desk, &["verify", &portal, "--card", &reader]);
+    assert!(out(&o).contains("見比べてください"), "{o:?}");
+}
+
+#[test]
 fn a_pin_that_is_not_four_digits_is_refused_before_the_card_and_nothing_recorded() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = desk(tmp.path());

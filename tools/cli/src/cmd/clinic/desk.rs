@@ -260,15 +260,14 @@ fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<PendingCardCheck> 
     match held.apply(result) {
         Ok(check) => {
             outln!("カード: {}", check.label_ja());
-            if !check.pin_verified() {
-                outln!(
-                    "{}",
-                    if a.face_compared {
-                        "目視: カードの顔写真と本人を確認済み"
-                    } else {
-                        "目視: 未確認（カードの顔写真と本人を見比べてください）"
-                    }
-                );
+            // Asked for only when the core needs the statement (`needs_face_statement`): a
+            // 資格確認書 stands without its card.
+            if a.face_compared {
+                if !check.pin_verified() {
+                    outln!("目視: カードの顔写真と本人を確認済み");
+                }
+            } else if v.outcome_with(&held, false).needs_face_statement() {
+                outln!("目視: 未確認（カードの顔写真と本人を見比べてください）");
             }
         }
         Err(ClinicError::CardMismatch) => {

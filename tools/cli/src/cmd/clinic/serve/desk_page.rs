@@ -291,7 +291,7 @@ fn verification_section(p: &Pending<'_>) -> String {
                 outcome,
                 attempt,
             } if v.holder_bound() => {
-                out.push_str(&card_section(id, *held, *outcome, *attempt));
+                out.push_str(&card_section(id, *held, *outcome, *attempt, o));
                 *held
             }
             CardPanel::Reader { .. } => {
@@ -349,12 +349,15 @@ pub(super) fn pin_form(outcome: Option<&CardOutcome>) -> Option<bool> {
 
 /// The card check: the answer in large type, the PIN's tries left, and the two forms (without
 /// a PIN; with the PIN the patient types, its single-use `attempt` token, and their consent
-/// when one try is left).
+/// when one try is left). `desk` is the core's overall outcome: the page asks for the photo to
+/// be compared only when it does ([`DeskOutcome::needs_face_statement`]; a 資格確認書 needs no
+/// card).
 fn card_section(
     id: &str,
     held: Option<&DeskCardCheck>,
     outcome: Option<&CardOutcome>,
     attempt: Option<&str>,
+    desk: &DeskOutcome,
 ) -> String {
     let mut out = String::from("<section class=\"card\" id=\"card\"><h2>カード確認</h2>");
     let result = outcome.map(|o| &o.result);
@@ -374,7 +377,7 @@ fn card_section(
                 "<p class=\"cardresult {class}\" id=\"card-result\" data-card=\"{key}\">{}</p>",
                 esc(check.label_ja())
             ));
-            if !check.pin_verified() {
+            if !check.pin_verified() && desk.needs_face_statement() {
                 out.push_str(
                     "<p>PINは確認していません。券面の顔写真と本人を見比べてから記録してください。</p>",
                 );
@@ -450,19 +453,20 @@ fn record_form(
             "<p>カード: {}（PINとして記録されます）</p>",
             esc(check.label_ja())
         ),
-        Some(_) => format!(
+        // When the core needs the statement, what to do is its action line above
+        // (`DeskOutcome::action_ja`), and a form without it is refused in its words
+        // (`ClinicError::record_refusal_ja`): the page restates no rule.
+        Some(_) if outcome.needs_face_statement() => format!(
             "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\"{required}>\
-             券面の顔写真と本人を目視で確認した</label><br><small>{}</small></p>",
-            if required.is_empty() {
-                "チェックがなければカード確認なしとして記録されます。"
-            } else {
-                "確認しないと記録できません（お知らせ・マイナポータルの画面はカードと一緒の場合だけ使えます）。"
-            }
+             券面の顔写真と本人を目視で確認した</label></p>"
         ),
+        Some(_) => "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\">\
+                    券面の顔写真と本人を目視で確認した</label><br>\
+                    <small>チェックがなければカード確認なしとして記録されます。</small></p>"
+            .to_string(),
         None if !outcome.holder_bound && outcome.needs_face_statement() => format!(
             "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\"{required}>\
-             券面を目視で照合した（氏名・生年月日をこの内容と、顔写真を本人と）</label><br>\
-             <small>カードとの電子的な結び付けはありません。目視で照合しないと記録できません。</small></p>"
+             券面を目視で照合した（氏名・生年月日をこの内容と、顔写真を本人と）</label></p>"
         ),
         None if no_reader => "<p><small>このページではカードを確認しません（カード確認なしで\
                               記録されます）。カード確認は <code>shikaku clinic serve --card \
@@ -673,7 +677,13 @@ mod tests {
 
     #[test]
     fn the_last_try_needs_the_consent_box_and_a_blocked_pin_no_form() {
-        let section = |tries| card_section("ab", None, Some(&failed(tries)), Some("t0"));
+        let desk = DeskOutcome::decide(
+            shikaku_core::clinic::DeskVerdict::Confirmed,
+            Some(shikaku_core::eligibility::DocumentKind::Portal),
+            shikaku_core::clinic::DeskCardState::NotChecked,
+            true,
+        );
+        let section = |tries| card_section("ab", None, Some(&failed(tries)), Some("t0"), &desk);
         let two = section(Some(PinCounter::Remaining(2)));
         assert!(two.contains("name=\"pin\"") && !two.contains("name=\"last\""));
         assert!(two.contains("PINの残り回数: 2回"), "{two}");
@@ -693,7 +703,7 @@ mod tests {
         assert_eq!(pin_form(None), Some(false));
         // The PIN form carries its single-use token; without one there is no PIN form.
         assert!(two.contains("name=\"attempt\" value=\"t0\""), "{two}");
-        let untokened = card_section("ab", None, None, None);
+        let untokened = card_section("ab", None, None, None, &desk);
         assert!(!untokened.contains("name=\"pin\""), "{untokened}");
         assert!(untokened.contains("card-nopin"), "{untokened}");
         // Without a reader: no card form, and how to get one.
@@ -716,7 +726,13 @@ mod tests {
             result: CardResult::Mismatch,
             tries: None,
         };
-        let section = card_section("ab", None, Some(&mismatch), Some("t0"));
+        let desk = DeskOutcome::decide(
+            shikaku_core::clinic::DeskVerdict::Confirmed,
+            Some(shikaku_core::eligibility::DocumentKind::Portal),
+            shikaku_core::clinic::DeskCardState::Mismatch,
+            true,
+        );
+        let section = card_section("ab", None, Some(&mismatch), Some("t0"), &desk);
         assert!(section.contains("data-card=\"mismatch\""), "{section}");
         // The old page said the visit would not be recorded *as a card check*, as if it could
         // be recorded without one; the core says it cannot be recorded at all.
