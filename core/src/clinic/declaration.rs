@@ -92,10 +92,32 @@ pub(crate) fn check_cell_text(s: &str, max: usize) -> Result<String, &'static st
     Ok(t)
 }
 
+/// The longest desk operator's name an entry records, in characters (after runs of white
+/// space are folded to one): what a form's `maxlength` says.
+pub const MAX_OPERATOR_CHARS: usize = 60;
+
 /// The rule for the desk operator's name recorded with an entry (as the visit log checks it):
-/// free text that ends up in an exported cell, at most 60 characters.
+/// free text that ends up in an exported cell, at most [`MAX_OPERATOR_CHARS`] characters.
 pub(crate) fn check_operator(operator: &str) -> Result<String, &'static str> {
-    check_cell_text(operator, 60)
+    check_cell_text(operator, MAX_OPERATOR_CHARS)
+}
+
+/// Why the operator's name was refused, in the receptionist's words, from the reason
+/// [`check_operator`] gave (no value of the name).
+pub(crate) fn operator_reason_ja(reason: &str) -> String {
+    match reason {
+        "must not be empty" => "受付者名を入力してください。".to_string(),
+        "is too long" => format!("受付者名は{MAX_OPERATOR_CHARS}文字以内にしてください。"),
+        "must not contain control characters"
+        | "must not contain invisible formatting characters" => {
+            "受付者名に使えない文字（制御文字・見えない書式文字）が含まれています。".to_string()
+        }
+        r if r.starts_with("must not start with") => {
+            "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。"
+                .to_string()
+        }
+        _ => "受付者名を確認してください。".to_string(),
+    }
 }
 
 impl DeclarationForm {

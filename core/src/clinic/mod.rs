@@ -40,7 +40,7 @@ pub use acceptance::{
 };
 pub use card::{DeskCardCheck, DeskPin, check_card_at_desk};
 pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
-pub use declaration::{Declaration, DeclarationForm};
+pub use declaration::{Declaration, DeclarationForm, MAX_OPERATOR_CHARS};
 pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{
     CheckedVisits, DECLARED_LABEL, EntryKind, INCOMPLETE_LABEL, LogCheck, LogEntry, LogProblem,
@@ -140,6 +140,20 @@ impl ClinicError {
                  カードを確認して（目視ならチェックを入れて）から記録するか、\
                  被保険者資格申立書で受け付けてください。",
             ),
+            _ => None,
+        }
+    }
+
+    /// Why the operator's name was refused ([`ClinicError::Operator`], or the operator's part
+    /// of [`ClinicError::Declaration`]), in the receptionist's words: empty, longer than
+    /// [`MAX_OPERATOR_CHARS`], a character that cannot be used, or a leading `=`, `+`, `-`, `@`.
+    /// Without the name itself. `None` for every other error.
+    pub fn operator_refusal_ja(&self) -> Option<String> {
+        match self {
+            ClinicError::Operator { reason }
+            | ClinicError::Declaration {
+                operator: reason, ..
+            } => Some(declaration::operator_reason_ja(reason)),
             _ => None,
         }
     }

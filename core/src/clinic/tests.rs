@@ -199,6 +199,46 @@ fn bad_input_is_refused_and_nothing_is_appended() {
 }
 
 #[test]
+fn an_operator_name_is_refused_in_japanese_with_the_public_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    let now = t("2026-11-28T01:00:00Z");
+    let longest = "受".repeat(MAX_OPERATOR_CHARS);
+    assert!(desk.declare(&form(), &longest, now).is_ok());
+    let too_long = "受".repeat(MAX_OPERATOR_CHARS + 1);
+    for (op, ja) in [
+        ("", "受付者名を入力してください。".to_string()),
+        (
+            too_long.as_str(),
+            format!("受付者名は{MAX_OPERATOR_CHARS}文字以内にしてください。"),
+        ),
+        (
+            "=cmd",
+            "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。"
+                .to_string(),
+        ),
+        (
+            "a\nb",
+            "受付者名に使えない文字（制御文字・見えない書式文字）が含まれています。".to_string(),
+        ),
+        (
+            "a\u{200B}b",
+            "受付者名に使えない文字（制御文字・見えない書式文字）が含まれています。".to_string(),
+        ),
+    ] {
+        let e = desk.declare(&form(), op, now).unwrap_err();
+        assert_eq!(e.operator_refusal_ja(), Some(ja), "{op:?}");
+        // Declared with bad fields too: the operator's part in the same words.
+        let e = form()
+            .validate_with_operator(op, d("2026-11-28"))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.operator_refusal_ja().is_some(), "{op:?}");
+    }
+    assert_eq!(ClinicError::CardMismatch.operator_refusal_ja(), None);
+}
+
+#[test]
 fn an_append_after_the_last_entry_was_removed_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut desk = open(dir.path());

@@ -449,11 +449,13 @@ fn the_desk_page_over_http() {
         &form(&[("id", &id), ("operator", " ")]),
     );
     assert_eq!(r.status, 400);
+    // The core's Japanese reason (ClinicError::operator_refusal_ja), no English half.
     assert!(
-        r.text().contains("受付者名を確認してください"),
+        r.text().contains("受付者名を入力してください。"),
         "{}",
         r.text()
     );
+    assert!(!r.text().contains("operator name"), "{}", r.text());
     assert_eq!(record_id(&r.text()).as_deref(), Some(id.as_str()));
     let r = post(
         &srv,

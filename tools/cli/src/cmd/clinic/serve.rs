@@ -43,8 +43,8 @@ use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
-    CardCheckFailure, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore,
-    DeskVerification, PendingCardCheck, VerifyOptions, export,
+    CardCheckFailure, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore, DeskVerification,
+    PendingCardCheck, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -757,14 +757,11 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
             to_page()
         }
         Err(e) => {
-            let message = match &e {
-                ClinicError::Operator { reason } => {
-                    format!("受付者名を確認してください（operator name {reason}）。")
-                }
-                other => other.record_refusal_ja().map_or_else(
-                    || format!("記録できませんでした（{other}）。"),
-                    str::to_string,
-                ),
+            // The core's words: the operator's name, or the acceptance rule's refusals.
+            let message = match (e.operator_refusal_ja(), e.record_refusal_ja()) {
+                (Some(operator), _) => operator,
+                (None, Some(refusal)) => refusal.to_string(),
+                (None, None) => format!("記録できませんでした（{e}）。"),
             };
             // Still waiting: the operator fixes the name and records again.
             screen.shown = Some(p);

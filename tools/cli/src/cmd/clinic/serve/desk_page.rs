@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use shikaku_core::card::PinCounter;
 use shikaku_core::clinic::{
     CheckedVisits, ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone,
-    DeskVerification, TrustAge, TrustSource, export,
+    DeskVerification, MAX_OPERATOR_CHARS, TrustAge, TrustSource, export,
 };
 
 use super::card::{CardOutcome, CardResult};
@@ -479,7 +479,7 @@ fn record_form(
     format!(
         "<form class=\"record\" method=\"post\" action=\"record\" autocomplete=\"off\">{}\
          {card}<label>受付者 <input type=\"text\" name=\"operator\" id=\"operator\" \
-         maxlength=\"60\" required autocomplete=\"off\"></label> \
+         maxlength=\"{MAX_OPERATOR_CHARS}\" required autocomplete=\"off\"></label> \
          <button type=\"submit\" id=\"record\">記録</button></form>",
         hidden_id(id)
     )
@@ -716,6 +716,11 @@ mod tests {
         let form = record_form("ab", None, &certificate, true);
         assert!(
             form.contains("--card") && !form.contains("name=\"face\""),
+            "{form}"
+        );
+        // The core's limit for the operator's name.
+        assert!(
+            form.contains(&format!("maxlength=\"{MAX_OPERATOR_CHARS}\"")),
             "{form}"
         );
     }
