@@ -212,6 +212,9 @@ fn inspect_cert_still_fails_for_a_certificate_in_grace() {
     let last_day = before.checked_sub_months(Months::new(1)).unwrap();
     let o = inspect(&["--at", &last_day.to_string()]);
     assert!(o.status.success(), "{}", stdout(&o));
+    // `--at` is every command's (AtArg): 和暦 too, at noon in Japan (it took only YYYY-MM-DD).
+    let o = inspect(&["--at", &shikaku_core::screen::format_wareki(last_day)]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     // Without the test CA it chains to nothing, expired or not.
     let o = Command::new(BIN)
         .args(["inspect", "cert"])

@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow};
-use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use shikaku_core::card::{CardCertificate, CardError, TrustStore};
 use shikaku_core::clock::japan_today;
-use shikaku_core::screen::calendar::{certificate_expiry_date, insurance_grace_last_day};
+use shikaku_core::screen::calendar::{
+    certificate_expiry_date, expiry_state, insurance_grace_last_day,
+};
 
-use crate::util::read_anchor;
+use crate::util::{AtArg, read_anchor};
 
 /// The `inspect` subcommands.
 #[derive(Subcommand)]
@@ -22,9 +23,9 @@ pub enum InspectCommand {
     Cert {
         /// The certificate, DER or PEM.
         file: PathBuf,
-        /// Check at this date (YYYY-MM-DD) instead of now.
-        #[arg(long)]
-        at: Option<String>,
+        /// Check as of this day (YYYY-MM-DD or 和暦), at noon in Japan, instead of now.
+        #[command(flatten)]
+        at: AtArg,
         /// Extra trust anchor (PEM or DER). Repeatable.
         #[arg(long, value_name = "PEM")]
         trust_anchor: Vec<PathBuf>,
@@ -41,14 +42,8 @@ pub fn run(cmd: InspectCommand) -> Result<ExitCode> {
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let cert = CardCertificate::from_der_or_pem(&bytes)
         .map_err(|e| anyhow!("{} is not a certificate: {e}", file.display()))?;
-    let when = match at {
-        Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-            .map_err(|_| anyhow!("--at must be a date written YYYY-MM-DD"))?
-            .and_hms_opt(12, 0, 0)
-            .ok_or_else(|| anyhow!("--at is not a valid date"))?
-            .and_utc(),
-        None => Utc::now(),
-    };
+    // The same `--at` as every other command: noon in Japan on that day (ISO or 和暦).
+    let when = at.now();
     let mut store = TrustStore::jlis_auth()?;
     for p in &trust_anchor {
         store.add_extra_anchor(&read_anchor(p)?)?;
@@ -101,8 +96,10 @@ pub fn run(cmd: InspectCommand) -> Result<ExitCode> {
                 && let Some(last) = insurance_grace_last_day(certificate_expiry_date(not_after))
             {
                 // Still a failure: this command inspects the certificate's validity. The card
-                // check accepts it during the grace period, which is worth saying.
-                if japan_today(when) <= last {
+                // check accepts it during the grace period, which is worth saying. In grace or
+                // not is the core's rule (`expiry_state`), as the card check and the screens.
+                let state = expiry_state(certificate_expiry_date(not_after), japan_today(when));
+                if state.usable_as_insurance() {
                     outln!(
                         "grace period: verified to {} as of the certificate's end; a card with \
                          this certificate works as a マイナ保険証 until {last}, and \
