@@ -83,6 +83,27 @@ fn text(s: Option<&str>) -> String {
     s.unwrap_or_default().to_string()
 }
 
+/// What a listing shows for an entry that records none of 保険者番号, 記号, 番号, 枝番 (a 申立
+/// that declared none of them).
+pub const NO_NUMBERS_LABEL: &str = "番号不明";
+
+/// The entry's 保険者番号, 記号, 番号 and 枝番 as recorded (the CSV's cells), separated by
+/// spaces, the empty ones left out; [`NO_NUMBERS_LABEL`] when none is recorded.
+pub fn numbers_ja(e: &LogEntry) -> String {
+    let cells = csv_cells(e);
+    let ids: Vec<&str> = ["保険者番号", "記号", "番号", "枝番"]
+        .into_iter()
+        .filter_map(|name| CSV_COLUMNS.iter().position(|c| *c == name))
+        .map(|i| cells[i].as_str())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if ids.is_empty() {
+        NO_NUMBERS_LABEL.to_string()
+    } else {
+        ids.join(" ")
+    }
+}
+
 /// One entry as the CSV's cells, in [`CSV_COLUMNS`] order.
 pub fn csv_cells(e: &LogEntry) -> [String; 29] {
     let visit_day = date(Some(e.visit_date()));

@@ -199,6 +199,25 @@ fn bad_input_is_refused_and_nothing_is_appended() {
 }
 
 #[test]
+fn a_listing_names_the_numbers_or_says_none_were_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    let now = t("2026-11-28T01:00:00Z");
+    desk.declare(&form(), "受付", now).unwrap();
+    let none = DeclarationForm {
+        insurer_number: None,
+        symbol: None,
+        number: None,
+        branch: None,
+        ..form()
+    };
+    desk.declare(&none, "受付", now).unwrap();
+    let list = desk.visits_on(d("2026-11-28")).unwrap();
+    let shown: Vec<String> = list.entries.iter().map(export::numbers_ja).collect();
+    assert_eq!(shown, ["01130012 １２３ 4567 00", export::NO_NUMBERS_LABEL]);
+}
+
+#[test]
 fn an_operator_name_is_refused_in_japanese_with_the_public_limit() {
     let dir = tempfile::tempdir().unwrap();
     let mut desk = open(dir.path());

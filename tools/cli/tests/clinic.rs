@@ -65,6 +65,11 @@ fn declare_list_export_and_verify() {
     let o = declare(&desk, "佐藤, \"一郎\"", "4567");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout(&o).trim(), "1");
+    // The core's label of a 申立.
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(shikaku_core::clinic::DECLARED_LABEL),
+        "{o:?}"
+    );
     assert!(declare(&desk, "鈴木 花", "4568").status.success());
 
     // Bad input: a typed error naming the field, nothing appended.

@@ -14,8 +14,8 @@ use anyhow::{Result, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use shikaku_core::clinic::{
-    CheckedVisits, ClinicError, DESK_FILE, DeclarationForm, DeskStore, INCOMPLETE_LABEL, LogCheck,
-    LogEntry, export,
+    CheckedVisits, ClinicError, DECLARED_LABEL, DESK_FILE, DeclarationForm, DeskStore,
+    INCOMPLETE_LABEL, LogCheck, LogEntry, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::text::parse_date;
@@ -205,7 +205,7 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     outln!("{position}");
-    eprintln!("recorded entry {position}: 被保険者資格申立書 (申立・未検証)");
+    eprintln!("recorded entry {position}: 被保険者資格申立書 ({DECLARED_LABEL})");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -221,11 +221,6 @@ fn text_line(e: &LogEntry) -> String {
             .position(|n| *n == name)
             .map_or("", |i| c[i].as_str())
     };
-    let ids: Vec<&str> = ["保険者番号", "記号", "番号", "枝番"]
-        .into_iter()
-        .map(col)
-        .filter(|v| !v.is_empty())
-        .collect();
     format!(
         "#{:<5} {} {}  {}  {}  {}  {}  受付: {}",
         e.position,
@@ -234,11 +229,7 @@ fn text_line(e: &LogEntry) -> String {
         e.status_label_ja(),
         col("確認方法"),
         col("氏名"),
-        if ids.is_empty() {
-            "(番号不明)".to_string()
-        } else {
-            ids.join(" ")
-        },
+        export::numbers_ja(e),
         e.operator,
     )
 }
