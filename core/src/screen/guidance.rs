@@ -95,6 +95,22 @@ impl ClinicSituation {
         self.reader_present && self.reader_working && self.power && self.network
     }
 
+    /// The situation's short name in Japanese, for a heading or a picker (停電, 通信障害, …);
+    /// named by its first problem in the order of [`ClinicSituation::problem_ja`].
+    pub fn label_ja(&self) -> &'static str {
+        if !self.reader_present {
+            "カードリーダーのない医療機関"
+        } else if !self.power {
+            "停電"
+        } else if !self.reader_working {
+            "カードリーダーの故障"
+        } else if !self.network {
+            "通信障害"
+        } else {
+            "通常（カードリーダーが使える）"
+        }
+    }
+
     /// Why the clinic cannot check a card online, in Japanese; `None` when it can.
     pub fn problem_ja(&self) -> Option<&'static str> {
         if !self.reader_present {
@@ -942,6 +958,24 @@ mod tests {
         assert_eq!(
             presented(&guidance(&unknown, &ClinicSituation::NORMAL, TODAY)),
             [CardAtReader, PhoneScreenWithCard, DeclarationForm]
+        );
+    }
+
+    #[test]
+    fn clinic_situation_labels() {
+        let labels: Vec<&str> = ClinicSituation::ALL
+            .iter()
+            .map(|(_, s)| s.label_ja())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "通常（カードリーダーが使える）",
+                "カードリーダーの故障",
+                "カードリーダーのない医療機関",
+                "停電",
+                "通信障害"
+            ]
         );
     }
 

@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, args: GuidanceArgs) -> Result<ExitCode> {
             if i > 0 {
                 outln!();
             }
-            outln!("── {} ({name}) ──", text::clinic_label(name));
+            outln!("── {} ({name}) ──", clinic_situation(name).label_ja());
         }
         out!("{}", text::guidance_text(g));
     }

@@ -105,17 +105,6 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
     o
 }
 
-/// The Japanese name of a clinic situation named on the command line.
-pub fn clinic_label(name: &str) -> &'static str {
-    match name {
-        "reader-down" => "カードリーダーの故障",
-        "no-reader" => "カードリーダーのない医療機関",
-        "power-out" => "停電",
-        "network-down" => "通信障害",
-        _ => "通常（カードリーダーが使える）",
-    }
-}
-
 /// What to present, for the terminal: the options best first (「単独では不可」 on those shown
 /// only with the card), what to present as well, what the card check on this phone adds, and
 /// what to do.
