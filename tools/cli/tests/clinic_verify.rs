@@ -378,6 +378,22 @@ fn a_certificate_with_its_card_matched_asks_for_no_photo_comparison() {
 }
 
 #[test]
+fn an_unacceptable_operator_name_is_refused_in_the_cores_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let certificate = taro_payload_of(None, DocumentKind::Certificate);
+    let o = run(
+        &desk,
+        &["verify", &certificate, "--record", "--operator", " "],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    // As the desk page says it (ClinicError::operator_refusal_ja), the English after it.
+    assert!(err(&o).contains("受付者名を入力してください。"), "{o:?}");
+    assert!(err(&o).contains("operator name"), "{o:?}");
+    assert!(!log_csv(&desk).contains("山田"), "nothing recorded");
+}
+
+#[test]
 fn a_pin_that_is_not_four_digits_is_refused_before_the_card_and_nothing_recorded() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = desk(tmp.path());

@@ -324,11 +324,14 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
                     outln!("お知らせ: {}", earlier.notice_ja());
                 }
             }
-            // The acceptance rule's refusals in the core's words (as the desk page shows
-            // them), the English reason after them for scripts.
-            Err(e) => match e.record_refusal_ja() {
-                Some(ja) => bail!("{ja}\n(not recorded: {e})"),
-                None => bail!("not recorded: {e} (record a 申立 with `clinic declare` instead)"),
+            // The acceptance rule's refusals and an unacceptable operator name in the core's
+            // words (as the desk page shows them), the English reason after them for scripts.
+            Err(e) => match (e.operator_refusal_ja(), e.record_refusal_ja()) {
+                (Some(ja), _) => bail!("{ja}\n(not recorded: {e})"),
+                (None, Some(ja)) => bail!("{ja}\n(not recorded: {e})"),
+                (None, None) => {
+                    bail!("not recorded: {e} (record a 申立 with `clinic declare` instead)")
+                }
             },
         }
     }
