@@ -89,7 +89,7 @@ pub fn record_notices(
                     code: NoticeCode::DocumentEndsAt75,
                     severity: Severity::Critical,
                     date: end,
-                    message: text_ja::document_ended_at_75(&named, end),
+                    message: text_ja::document_ended_at_75(&named, end, myna_usable),
                 }
             } else {
                 Notice {
@@ -792,6 +792,32 @@ mod tests {
     /// A notice about a record that has ended (or is ending) names its 保険者名, as the screen's
     /// 状態 field and the household line do, so that a family with several documents knows
     /// which one it is about: at 75 the former insurer's 資格確認書 beside the 後期 one.
+    /// Ended at 75: the マイナ保険証 is named beside the 後期 資格確認書 only when the member's card
+    /// works as one (as the 資格喪失 notice, docs/rules.md §3.3); it was named always.
+    #[test]
+    fn ended_at_75_names_the_myna_hoken_only_when_it_works() {
+        let birth = d(1952, 1, 10);
+        let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let with_card = record_notices(&r, birth, d(2027, 1, 10), true);
+        assert!(
+            with_card[0]
+                .message
+                .ends_with("後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"),
+            "{}",
+            with_card[0].message
+        );
+        let without = record_notices(&r, birth, d(2027, 1, 10), false);
+        assert_eq!(without[0].code, NoticeCode::DocumentEndsAt75);
+        assert!(
+            without[0]
+                .message
+                .ends_with("後期高齢者医療制度の資格確認書で受診してください。"),
+            "{}",
+            without[0].message
+        );
+        assert!(!without[0].message.contains("マイナ保険証"));
+    }
+
     #[test]
     fn ended_record_notices_name_the_insurer() {
         let birth = d(1952, 1, 10);

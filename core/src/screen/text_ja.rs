@@ -94,12 +94,17 @@ pub(super) fn elderly_notice_expiry_missing(last_day: NaiveDate) -> String {
 }
 
 /// The document `named` ([`document_name`]) ended on `end`, the day before the 75th birthday.
-pub(super) fn document_ended_at_75(named: &str, end: NaiveDate) -> String {
+/// `myna_usable`: the member's card works as a マイナ保険証 (`MemberSituation::myna_usable`), so
+/// it can be named beside the 後期高齢者医療 資格確認書; for a member without one only the
+/// 資格確認書 is (as [`coverage_lost`]).
+pub(super) fn document_ended_at_75(named: &str, end: NaiveDate, myna_usable: bool) -> String {
     let e = format_wareki(end);
-    format!(
-        "75歳の誕生日の前日（{e}）で、{named}は使えなくなりました。\
-         後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"
-    )
+    let with = if myna_usable {
+        "後期高齢者医療制度の資格確認書またはマイナ保険証"
+    } else {
+        "後期高齢者医療制度の資格確認書"
+    };
+    format!("75歳の誕生日の前日（{e}）で、{named}は使えなくなりました。{with}で受診してください。")
 }
 
 /// The document `named` ([`document_name`], of kind `doc`): its 有効期限 `end` has passed.
