@@ -319,7 +319,7 @@ fn eligibility_verdict(
     }
 }
 
-fn failure(e: &DocumentError) -> (DeskVerdict, String) {
+fn failure(e: &DocumentError, source: TrustSource) -> (DeskVerdict, String) {
     let verdict = match e {
         DocumentError::UnknownKey { .. }
         | DocumentError::KeyExpired
@@ -327,41 +327,44 @@ fn failure(e: &DocumentError) -> (DeskVerdict, String) {
         DocumentError::BadSignature => DeskVerdict::BadSignature,
         _ => DeskVerdict::Malformed,
     };
-    (verdict, failure_ja(e).to_string())
+    (verdict, failure_ja(e, source))
 }
 
 /// Why a payload did not verify, for the receptionist, in Japanese and without any value from
-/// the payload.
-fn failure_ja(e: &DocumentError) -> &'static str {
+/// the payload; an unknown key's reason names the command that updates the verifier's trust
+/// list (`source`).
+fn failure_ja(e: &DocumentError, source: TrustSource) -> String {
     if let Some(hint) = e.scanner_hint_ja() {
-        return hint;
+        return hint.to_string();
     }
     match e {
-        DocumentError::UnknownKey { .. } => {
-            "署名した発行元の鍵が、この受付の信頼リストにありません。信頼リストを更新してください\
-             （clinic trust update）。更新しても同じなら、発行元を確認できない書類です。"
-        }
-        DocumentError::KeyExpired => "署名した発行元の鍵は、有効期間外です。",
+        DocumentError::UnknownKey { .. } => format!(
+            "署名した発行元の鍵が、信頼リストにありません。信頼リストを更新してください\
+             （{}）。更新しても同じなら、発行元を確認できない書類です。",
+            source.update_command()
+        ),
+        DocumentError::KeyExpired => "署名した発行元の鍵は、有効期間外です。".to_string(),
         DocumentError::KeyNotAllowedForInsurer => {
-            "署名した発行元の鍵は、この保険者番号の書類には使えません。"
+            "署名した発行元の鍵は、この保険者番号の書類には使えません。".to_string()
         }
         DocumentError::BadSignature => {
-            "署名が一致しません。内容が書き換えられているか、偽造された書類です。"
+            "署名が一致しません。内容が書き換えられているか、偽造された書類です。".to_string()
         }
-        _ => {
-            "shikaku の QR コードとして読み取れません（途中で切れている、別の QR コード、\
-             または形式が正しくない）。もう一度読み取ってください。"
-        }
+        _ => "shikaku の QR コードとして読み取れません（途中で切れている、別の QR コード、\
+              または形式が正しくない）。もう一度読み取ってください。"
+            .to_string(),
     }
 }
 
 /// Verifies a QR payload (`SK1:…`) offline against `trust` at `now`, by the desk's rules:
 /// what [`DeskStore::verify_payload`] does with the desk's own list, for a verifier that holds
 /// its trust list elsewhere (the household's `qr verify`, checking a code as a clinic would).
+/// `source` says where the list comes from, for the reasons that name the command updating it.
 /// Never fails: a bad payload, or no trust list (`None`), is a verdict.
 pub fn verify_payload_with(
     payload: &str,
     trust: Option<&DeskTrust>,
+    source: TrustSource,
     options: VerifyOptions,
     now: DateTime<Utc>,
 ) -> DeskVerification {
@@ -377,24 +380,16 @@ pub fn verify_payload_with(
     let signed = match from_qr_payload(payload.trim()) {
         Ok(b) => b,
         Err(e) => {
-            return outcome(
-                DeskVerdict::Malformed,
-                None,
-                Some(failure_ja(&e).to_string()),
-            );
+            return outcome(DeskVerdict::Malformed, None, Some(failure_ja(&e, source)));
         }
     };
     let Some(trust) = trust else {
-        return outcome(
-            DeskVerdict::UnknownIssuer,
-            None,
-            Some(TrustSource::Desk.missing_ja()),
-        );
+        return outcome(DeskVerdict::UnknownIssuer, None, Some(source.missing_ja()));
     };
     let verified = match verify_presentation(&signed, &trust.list, now) {
         Ok(v) => v,
         Err(e) => {
-            let (verdict, reason) = failure(&e);
+            let (verdict, reason) = failure(&e, source);
             return outcome(verdict, None, Some(reason));
         }
     };
@@ -435,7 +430,13 @@ impl DeskStore {
         now: DateTime<Utc>,
     ) -> Result<DeskVerification, ClinicError> {
         let trust = self.trust(now)?;
-        Ok(verify_payload_with(payload, trust.as_ref(), options, now))
+        Ok(verify_payload_with(
+            payload,
+            trust.as_ref(),
+            TrustSource::Desk,
+            options,
+            now,
+        ))
     }
 
     /// Records a verification in the visit log, by `operator` at `now`, with the card check

@@ -121,7 +121,14 @@ fn each_failure_has_its_own_verdict() {
     let desk = with_trust(dir.path());
     // Another issuer's key (not in the trust list).
     let other = qr_v2(&bound(), &key_from_seed("someone else"), "rogue-1");
-    assert_eq!(verify(&desk, &other).verdict, DeskVerdict::UnknownIssuer);
+    let v = verify(&desk, &other);
+    assert_eq!(v.verdict, DeskVerdict::UnknownIssuer);
+    // The desk's reason names the desk's update command (the household's names shikaku sync).
+    let reason = v.reason.unwrap();
+    assert!(
+        reason.contains(TrustSource::Desk.update_command()),
+        "{reason}"
+    );
     // A listed key that may not sign for this 保険者番号.
     let police = qr_v2(&bound(), &key_from_seed("police"), "police-2026");
     assert_eq!(verify(&desk, &police).verdict, DeskVerdict::UnknownIssuer);

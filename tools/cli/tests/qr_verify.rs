@@ -118,6 +118,13 @@ fn each_bad_presentation_exits_1_with_its_verdict() {
         "{}",
         text(&o)
     );
+    // The reason names the household's update command, not the desk's.
+    assert!(
+        text(&o).contains("信頼リストを更新してください（shikaku sync）"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("clinic trust"), "{}", text(&o));
     // A forged signature: the right kid, another key.
     let o = verify_presentation(3, 365, "stranger", "issuer-qr");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));

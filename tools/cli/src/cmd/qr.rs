@@ -124,7 +124,13 @@ fn verify(
     };
     // The desk's verification and words (the core's): the document's verdict, with the
     // eligibility's own dates and the 75th birthday, and what it is worth without a card.
-    let v = verify_payload_with(payload, Some(&trust), VerifyOptions::default(), now);
+    let v = verify_payload_with(
+        payload,
+        Some(&trust),
+        TrustSource::Household,
+        VerifyOptions::default(),
+        now,
+    );
     print_verification(&v, TrustSource::Household)?;
     if v.presentation.is_some() {
         outln!("カードなしで提示した場合:");
