@@ -25,8 +25,54 @@ struct Env {
 }
 
 impl Env {
+    /// A new environment: the reference issuer's files, the example households and the
+    /// virtual cards' TEST CA, ready to `spawn`.
+    fn new() -> Env {
+        let env = Env {
+            tmp: tempfile::tempdir().unwrap(),
+        };
+        shikaku_issuer::init(&env.p("issuer")).unwrap();
+        std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
+        std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+        env
+    }
+
+    /// A new environment whose store holds 山田 太郎's household, synced with his card (the
+    /// issuer stopped again).
+    fn synced_by_taro() -> Env {
+        let env = Env::new();
+        let issuer = env.spawn();
+        let o = env.sync(&issuer.url(), "vcard-yamada-taro.toml", "1234");
+        assert!(o.status.success(), "{}", text(&o));
+        issuer.stop().unwrap();
+        env
+    }
+
     fn p(&self, f: &str) -> PathBuf {
         self.tmp.path().join(f)
+    }
+
+    /// A CLI command on this environment's store.
+    fn cli(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(self.p("data"))
+            .args(args)
+            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
+            .output()
+            .unwrap()
+    }
+
+    /// The id of the member called `name`, from `shikaku list`.
+    fn member_id(&self, name: &str) -> String {
+        let list = String::from_utf8_lossy(&self.cli(&["list"]).stdout).to_string();
+        list.lines()
+            .find(|l| l.contains(name))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     fn spawn(&self) -> shikaku_issuer::RunningIssuer {
@@ -82,12 +128,7 @@ fn text(o: &Output) -> String {
 
 #[test]
 fn sync_304_new_version_and_rollback_through_the_reference_issuer() {
-    let env = Env {
-        tmp: tempfile::tempdir().unwrap(),
-    };
-    shikaku_issuer::init(&env.p("issuer")).unwrap();
-    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
-    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+    let env = Env::new();
     let issuer = env.spawn();
     let url = issuer.url();
 
@@ -170,12 +211,7 @@ fn sync_304_new_version_and_rollback_through_the_reference_issuer() {
 
 #[test]
 fn a_dependent_sees_only_their_own_document() {
-    let env = Env {
-        tmp: tempfile::tempdir().unwrap(),
-    };
-    shikaku_issuer::init(&env.p("issuer")).unwrap();
-    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
-    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
+    let env = Env::new();
     let issuer = env.spawn();
     let o = env.sync(&issuer.url(), "vcard-yamada-hanako.toml", "1234");
     assert!(o.status.success(), "{}", text(&o));
@@ -189,38 +225,9 @@ fn a_dependent_sees_only_their_own_document() {
 
 #[test]
 fn qr_round_trip_and_one_changed_character_is_rejected() {
-    let env = Env {
-        tmp: tempfile::tempdir().unwrap(),
-    };
-    shikaku_issuer::init(&env.p("issuer")).unwrap();
-    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
-    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
-    let issuer = env.spawn();
-    assert!(
-        env.sync(&issuer.url(), "vcard-yamada-taro.toml", "1234")
-            .status
-            .success()
-    );
-    issuer.stop().unwrap();
-
-    let cli = |args: &[&str]| {
-        Command::new(BIN)
-            .arg("--data-dir")
-            .arg(env.p("data"))
-            .args(args)
-            .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
-            .output()
-            .unwrap()
-    };
-    let list = String::from_utf8_lossy(&cli(&["list"]).stdout).to_string();
-    let taro = list
-        .lines()
-        .find(|l| l.contains("山田 太郎"))
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let env = Env::synced_by_taro();
+    let cli = |args: &[&str]| env.cli(args);
+    let taro = env.member_id("山田 太郎");
     let png = env.p("qr.png");
     let o = cli(&["qr", "show", &taro, "--png", png.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
@@ -281,17 +288,7 @@ fn qr_round_trip_and_one_changed_character_is_rejected() {
 /// is never カード照合済み.
 #[test]
 fn card_check_against_signed_records_bound_to_another_card_is_a_mismatch() {
-    let env = Env {
-        tmp: tempfile::tempdir().unwrap(),
-    };
-    shikaku_issuer::init(&env.p("issuer")).unwrap();
-    std::fs::copy(examples("households.toml"), env.p("households.toml")).unwrap();
-    std::fs::write(env.p("test-ca.pem"), shikaku_vcard::test_ca_pem().unwrap()).unwrap();
-    let issuer = env.spawn();
-    let o = env.sync(&issuer.url(), "vcard-yamada-taro.toml", "1234");
-    assert!(o.status.success(), "{}", text(&o));
-    issuer.stop().unwrap();
-
+    let env = Env::synced_by_taro();
     let check = |card: &str, member: &str| {
         Command::new(BIN)
             .arg("--data-dir")
@@ -303,22 +300,7 @@ fn card_check_against_signed_records_bound_to_another_card_is_a_mismatch() {
             .output()
             .unwrap()
     };
-    let list = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(env.p("data"))
-        .arg("list")
-        .env("SHIKAKU_PASSPHRASE", TEST_PASSPHRASE)
-        .output()
-        .unwrap();
-    let list = String::from_utf8_lossy(&list.stdout).to_string();
-    let taro = list
-        .lines()
-        .find(|l| l.contains("山田 太郎"))
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let taro = env.member_id("山田 太郎");
 
     // Hanako's card (genuine under the TEST anchor, right PIN) for Taro, whose signed records
     // are bound to Taro's card: the old CLI printed "card check: OK" and exited 0.
