@@ -1,6 +1,6 @@
 //! The one public error type of the exported functions.
 
-use shikaku_core::card::CardError;
+use shikaku_core::card::{CardAudience, CardError};
 use shikaku_core::eligibility::ValidationError;
 use shikaku_core::store::EntryError;
 use shikaku_core::store::StoreError;
@@ -35,13 +35,19 @@ pub enum ShikakuError {
     WrongPin {
         /// Tries left after this failure.
         retries_left: u8,
+        /// What to tell the card holder, in the core's Japanese words (the PIN rules:
+        /// `CardError::message_ja`).
+        message_ja: String,
     },
     /// Only one try of the 利用者証明用 PIN is left: nothing was sent. Ask the user, then retry
     /// with `CardCheckOptions::allow_last_auth_attempt` (a card check) or
     /// `SyncSettings::allow_last_attempt` (a sync). (The 券面事項入力補助 PIN's last try is
     /// reported in `CardCheckResult::basic_info`, not as this error.)
     #[error("only one PIN try is left; the last attempt needs explicit consent")]
-    LastAttemptNeedsConsent,
+    LastAttemptNeedsConsent {
+        /// What to tell the card holder, in the core's Japanese words.
+        message_ja: String,
+    },
     /// The PIN is blocked (or not 4 digits, see `detail`); nothing more can be tried here.
     #[error("{detail}")]
     PinUnusable {
@@ -50,18 +56,24 @@ pub enum ShikakuError {
         blocked: bool,
         /// A data-free explanation.
         detail: String,
+        /// What to tell the card holder, in the core's Japanese words.
+        message_ja: String,
     },
     /// The card could not be read or did not pass the check (lost contact, timeout, not a My
     /// Number Card, untrusted or expired certificate, bad signature).
     #[error("card: {detail}")]
     Card {
-        /// The card left the field or did not answer (try again with the card held still).
+        /// The card left the field or did not answer (try again with the card held still):
+        /// the core's `CardError::can_retry`.
         retryable: bool,
         /// A VERIFY with the PIN was in flight: re-read the retry counter (`card_status`)
         /// before asking for the PIN again.
         verify_in_flight: bool,
         /// A data-free explanation.
         detail: String,
+        /// What to tell the card holder, in the core's Japanese words (for `verify_in_flight`:
+        /// never resent, the counter read first).
+        message_ja: String,
     },
     /// The network failed (offline, timeout, TLS, interrupted); nothing was changed.
     #[error("network: {detail}")]
@@ -137,36 +149,32 @@ impl From<ValidationError> for ShikakuError {
 
 impl From<CardError> for ShikakuError {
     fn from(e: CardError) -> Self {
-        let message = e.to_string();
+        let detail = e.to_string();
+        // The apps' words are the card holder's: the core's, so every app says the same.
+        let message_ja = e.message_ja(CardAudience::Holder);
         match e {
-            CardError::WrongPin { retries_left, .. } => ShikakuError::WrongPin { retries_left },
-            CardError::LastAttemptNeedsConsent { .. } => ShikakuError::LastAttemptNeedsConsent,
+            CardError::WrongPin { retries_left, .. } => ShikakuError::WrongPin {
+                retries_left,
+                message_ja,
+            },
+            CardError::LastAttemptNeedsConsent { .. } => {
+                ShikakuError::LastAttemptNeedsConsent { message_ja }
+            }
             CardError::PinBlocked { .. } => ShikakuError::PinUnusable {
                 blocked: true,
-                detail: message,
+                detail,
+                message_ja,
             },
             CardError::InvalidPinFormat => ShikakuError::PinUnusable {
                 blocked: false,
-                detail: message,
-            },
-            CardError::TagLost { verify_in_flight } | CardError::Timeout { verify_in_flight } => {
-                ShikakuError::Card {
-                    retryable: true,
-                    verify_in_flight,
-                    detail: message,
-                }
-            }
-            CardError::Transport {
-                verify_in_flight, ..
-            } => ShikakuError::Card {
-                retryable: false,
-                verify_in_flight,
-                detail: message,
+                detail,
+                message_ja,
             },
             _ => ShikakuError::Card {
-                retryable: false,
-                verify_in_flight: false,
-                detail: message,
+                retryable: e.can_retry(),
+                verify_in_flight: e.verify_in_flight(),
+                detail,
+                message_ja,
             },
         }
     }

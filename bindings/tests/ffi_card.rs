@@ -156,8 +156,10 @@ fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
             text_only.clone(),
         )
         .unwrap_err();
+    // With the core's words for the card holder (CardError::message_ja): nothing was sent.
     assert!(
-        matches!(err, ShikakuError::LastAttemptNeedsConsent),
+        matches!(&err, ShikakuError::LastAttemptNeedsConsent { message_ja }
+            if message_ja.contains("残り回数が1回") && message_ja.contains("送っていません")),
         "{err:?}"
     );
     assert_eq!((card.auth_retries_left(), card.text_retries_left()), (1, 1));

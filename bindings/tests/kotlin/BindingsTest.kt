@@ -402,6 +402,8 @@ class BindingsTest {
             household.checkCard(id, ForwardingTransport(card), "9999".toByteArray(), options())
         }
         assertEquals(2u.toUByte(), wrong.retriesLeft)
+        // The core's words for the card holder (CardError::message_ja), the same in every app.
+        assertEquals("暗証番号が違います（残り2回）。", wrong.messageJa)
         assertEquals(2u.toUByte(), card.authRetriesLeft())
 
         card.setAuthRetriesLeft(1u)

@@ -392,6 +392,8 @@ def test_wrong_pin_reports_retries_and_last_try_needs_consent(household):
     with pytest.raises(sk.ShikakuError.WrongPin) as e:
         household.check_card(mid, ForwardingTransport(card), b"9999", check_options())
     assert e.value.retries_left == 2
+    # The core's words for the card holder (CardError::message_ja), the same in every app.
+    assert e.value.message_ja == "暗証番号が違います（残り2回）。"
     assert card.auth_retries_left() == 2
 
     card.set_auth_retries_left(1)

@@ -13,6 +13,7 @@ mod error;
 mod holder;
 pub mod jpki;
 mod matching;
+mod message_ja;
 #[cfg(test)]
 pub(crate) mod mock;
 pub mod pin;
@@ -36,6 +37,7 @@ pub use error::{CardError, PinKind};
 pub use holder::read_verified_auth_certificate;
 pub use jpki::CardKind;
 pub use matching::{FieldComparison, MemberMatch, match_member};
+pub use message_ja::CardAudience;
 pub use pin::{Pin, PinCounter};
 pub use status::StatusWord;
 pub use text_ap::{BasicInfo, BasicInfoError, CardSex, parse_basic_info};

@@ -10,7 +10,9 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Result, bail};
 use chrono::Utc;
-use shikaku_core::card::{CardError, CardTransport, PinCounter, TrustStore, card_status};
+use shikaku_core::card::{
+    CardAudience, CardError, CardTransport, PinCounter, TrustStore, card_status,
+};
 use shikaku_core::clinic::{
     ClinicError, DeskCardCheck, DeskPin, DeskVerification, check_card_at_desk,
 };
@@ -158,48 +160,16 @@ fn failure(e: &ClinicError) -> CardOutcome {
     }
 }
 
+/// A failed card check at the desk: the core's words for the receptionist
+/// ([`CardError::message_ja`]) and what is known of the PIN's tries after it.
 fn card_failure(e: &CardError) -> (String, Option<PinCounter>) {
-    match e {
-        CardError::InvalidPinFormat => (
-            "PINは4桁の数字です。カードには送っていません。".into(),
-            None,
-        ),
-        CardError::WrongPin { retries_left, .. } => (
-            format!("PINが違います（残り{retries_left}回）。"),
-            Some(PinCounter::Remaining(*retries_left)),
-        ),
-        CardError::PinBlocked { .. } => (
-            "PINがロックされています。解除は市区町村の窓口でのみできます。\
-             PINなしの確認と目視で受け付けてください。"
-                .into(),
-            Some(PinCounter::Blocked),
-        ),
-        CardError::LastAttemptNeedsConsent { .. } => (
-            "PINの残りは1回です。間違えるとロックされるため、本人の了承のチェックがなければ\
-             送りません（PINは送っていません）。"
-                .into(),
-            Some(PinCounter::Remaining(1)),
-        ),
-        CardError::PinStateUnknown { .. } => (
-            "カードの状態が分かりません。カードをいったんリーダーから外し、置き直してください\
-             （PINは送っていません）。"
-                .into(),
-            None,
-        ),
-        e if e.verify_in_flight() => (
-            "PINの確認中にカードとの通信が切れました。回数が数えられたか分からないため、\
-             PINは再送していません。カードを置き直し、「カードを確認（PIN なし）」で残り回数を\
-             確かめてください。"
-                .into(),
-            None,
-        ),
-        CardError::TagLost { .. } | CardError::Timeout { .. } | CardError::Transport { .. } => (
-            format!("カードと通信できませんでした。カードを置き直してください（{e}）。"),
-            None,
-        ),
-        CardError::NotAMyNumberCard => ("マイナンバーカードではありません。".into(), None),
-        e => (format!("カードを確認できませんでした（{e}）。"), None),
-    }
+    let tries = match e {
+        CardError::WrongPin { retries_left, .. } => Some(PinCounter::Remaining(*retries_left)),
+        CardError::PinBlocked { .. } => Some(PinCounter::Blocked),
+        CardError::LastAttemptNeedsConsent { .. } => Some(PinCounter::Remaining(1)),
+        _ => None,
+    };
+    (e.message_ja(CardAudience::Desk), tries)
 }
 
 #[cfg(test)]

@@ -140,7 +140,8 @@ class HouseholdSessionTest {
         val again = assertIs<CardFlow.EnterPin>(s.card())
         s.assertLetGo(held)
         assertEquals(2, again.retriesLeft)
-        assertEquals("暗証番号が違います。残り2回です。", again.notice)
+        // The core's words for the card holder (CardError::message_ja), through the FFI.
+        assertEquals("暗証番号が違います（残り2回）。", again.notice)
         assertEquals(PinInput.EMPTY, again.pin)
         assertEquals(2u.toUByte(), card.authRetriesLeft())
     }
@@ -428,11 +429,12 @@ class HouseholdSessionTest {
 
     @Test
     fun everyErrorHasAMessageWithTheWayOut() {
-        assertEquals("暗証番号が違います。残り2回です。", SessionMessages.of(ShikakuException.WrongPin(2u)))
-        assertEquals(SessionMessages.PIN_BLOCKED, SessionMessages.of(ShikakuException.PinUnusable(true, "blocked")))
-        assertTrue(SessionMessages.of(ShikakuException.PinUnusable(false, "format")).contains("数字4桁"))
-        assertTrue(SessionMessages.of(ShikakuException.Card(true, true, "lost")).contains("残り回数を確かめる"))
-        assertTrue(SessionMessages.of(ShikakuException.Card(false, false, "not a My Number Card")).contains("（not a My Number Card）"))
+        // The PIN and card errors show the core's words as they come (CardError::message_ja).
+        assertEquals("core words", SessionMessages.of(ShikakuException.WrongPin(2u, "core words")))
+        assertEquals("blocked words", SessionMessages.of(ShikakuException.PinUnusable(true, "blocked", "blocked words")))
+        assertEquals("format words", SessionMessages.of(ShikakuException.PinUnusable(false, "format", "format words")))
+        assertEquals("lost words", SessionMessages.of(ShikakuException.Card(true, true, "lost", "lost words")))
+        assertEquals("last words", SessionMessages.of(ShikakuException.LastAttemptNeedsConsent("last words")))
         assertTrue(SessionMessages.of(ShikakuException.Network("offline")).contains("通信できる場所"))
         assertTrue(SessionMessages.of(ShikakuException.Key(true, "wrong key")).contains("データを消去"))
         assertTrue(SessionMessages.of(ShikakuException.Store(true, "no such member")).contains("見つかりません"))

@@ -8,7 +8,7 @@ import jp.shikaku.core.ShikakuException
  * contents), so its detail may be shown in parentheses.
  */
 object SessionMessages {
-    /** The PIN is blocked: only the municipal office can reset it. */
+    /** The PIN is blocked (its counter says so; no error from the core): only the municipal office can reset it. */
     const val PIN_BLOCKED = "暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。"
 
     /** The counter was read again after a VERIFY whose outcome was unknown. */
@@ -19,16 +19,12 @@ object SessionMessages {
 
     /** The message for [e]. */
     fun of(e: ShikakuException): String = when (e) {
-        is ShikakuException.WrongPin -> "暗証番号が違います。残り${e.retriesLeft}回です。"
-        is ShikakuException.LastAttemptNeedsConsent -> "暗証番号の残り回数が1回です。"
-        is ShikakuException.PinUnusable ->
-            if (e.blocked) PIN_BLOCKED else "暗証番号は数字4桁で入力してください。"
-        is ShikakuException.Card -> when {
-            e.verifyInFlight ->
-                "読み取り中にカードが離れました。暗証番号の残り回数を確かめるため、もう一度かざしてください。"
-            e.retryable -> "カードが離れました。動かさずにもう一度かざしてください。"
-            else -> "このカードは確認できませんでした。（${e.detail}）"
-        }
+        // The PIN and card errors in the core's words for the card holder (the PIN rules are
+        // the core's: CardError::message_ja), the same in every app.
+        is ShikakuException.WrongPin -> e.messageJa
+        is ShikakuException.LastAttemptNeedsConsent -> e.messageJa
+        is ShikakuException.PinUnusable -> e.messageJa
+        is ShikakuException.Card -> e.messageJa
         is ShikakuException.Network ->
             "サーバーに接続できませんでした。通信できる場所でもう一度お試しください。（${e.detail}）"
         is ShikakuException.Sync -> "サーバーの応答を受け付けられませんでした。（${e.detail}）"
