@@ -250,6 +250,10 @@ pub struct SwitchChecklistView {
     /// The item numbers to do, in order (empty when the switch is complete). `u32`, not
     /// `u8`: a list of bytes would reach Kotlin and Python as a byte array.
     pub next: Vec<u32>,
+    /// What to do next in the core's words: 「1 → 2」, 「なし」 only when nothing is left and
+    /// nothing is unknown, else that the data cannot tell yet (show this, not an empty `next`
+    /// as 「なし」).
+    pub next_label: String,
     /// The checklist's ※ note, when it applies.
     pub note: Option<String>,
 }
@@ -363,6 +367,7 @@ impl From<Guidance> for GuidanceView {
 
 impl From<SwitchChecklist> for SwitchChecklistView {
     fn from(c: SwitchChecklist) -> Self {
+        let next_label = c.next_ja();
         SwitchChecklistView {
             steps: c
                 .steps
@@ -384,6 +389,7 @@ impl From<SwitchChecklist> for SwitchChecklistView {
                     status_label: i.status.label_ja().into(),
                 })
                 .collect(),
+            next_label,
             next: c.next.into_iter().map(u32::from).collect(),
             note: c.note.map(Into::into),
         }

@@ -597,12 +597,14 @@ def test_guidance_from_what_is_held_and_the_checklist(household):
     c = household.checklist(taro)
     assert [s.answer for s in c.steps] == [sk.Answer.YES, sk.Answer.YES, sk.Answer.UNKNOWN]
     assert c.next == [] and c.note is None
+    # Nothing to do, but STEP3 not known: the core's words say so, never 「なし」.
+    assert c.next_label == "要確認の項目を確かめてください"
     # 資格確認書 only: no マイナ保険証, but whether there is a card is not known (it is issued to
     # card holders who have not registered too), so STEP1 is 不明 and item 1 要確認; 2 is to do.
     c = household.checklist(child)
     assert [s.step for s in c.steps] == [1] and c.steps[0].answer == sk.Answer.UNKNOWN
     assert c.steps[0].answer_label == "不明（このアプリの記録からは分かりません）"
-    assert c.next == [2]
+    assert c.next == [2] and c.next_label == "2"
     assert [i.status for i in c.items] == [sk.TodoStatus.UNKNOWN, sk.TodoStatus.TO_DO, sk.TodoStatus.UNKNOWN]
     assert c.items[0].status_label == "要確認"
 

@@ -90,6 +90,23 @@ pub struct SwitchChecklist {
     pub note: Option<&'static str>,
 }
 
+impl SwitchChecklist {
+    /// What to do next, in Japanese: the items in order (「1 → 2」); 「なし」 only when nothing is
+    /// left to do *and* nothing is unknown; when nothing is known to be done but some item is
+    /// 要確認 (nothing recorded yet, or a certificate never checked on this phone), to check
+    /// those — 「なし」 would read as a switch complete.
+    pub fn next_ja(&self) -> String {
+        if !self.next.is_empty() {
+            let order: Vec<String> = self.next.iter().map(u8::to_string).collect();
+            order.join(" → ")
+        } else if self.items.iter().any(|i| i.status == TodoStatus::Unknown) {
+            "要確認の項目を確かめてください".into()
+        } else {
+            "なし".into()
+        }
+    }
+}
+
 /// STEP1's question (notice A).
 pub const STEP1_QUESTION: &str = "お手元に有効なマイナンバーカードはありますか？(カードをお持ちの場合、期限は切れていませんか？)";
 /// STEP2's question (notice A).
@@ -223,6 +240,34 @@ mod tests {
     use super::*;
     use crate::eligibility::DocumentKind;
     use crate::screen::guidance::test_fixtures::{TODAY, d, myna, nothing, person, record};
+
+    /// 「なし」 only when nothing is to do and nothing is 要確認 (it said なし for a member with
+    /// nothing recorded, every item 要確認).
+    #[test]
+    fn next_says_none_only_when_nothing_is_unknown() {
+        let item = |number, status| TodoItem {
+            number,
+            text: TODO1,
+            status,
+        };
+        let list = |next: Vec<u8>, statuses: [TodoStatus; 3]| SwitchChecklist {
+            steps: Vec::new(),
+            items: (1..=3).zip(statuses).map(|(n, s)| item(n, s)).collect(),
+            next,
+            note: None,
+        };
+        use TodoStatus::{Done, NotNeeded, ToDo, Unknown};
+        assert_eq!(list(vec![1, 2], [ToDo, ToDo, NotNeeded]).next_ja(), "1 → 2");
+        assert_eq!(list(vec![], [Done, Done, NotNeeded]).next_ja(), "なし");
+        assert_eq!(
+            list(vec![], [Unknown, Unknown, Unknown]).next_ja(),
+            "要確認の項目を確かめてください"
+        );
+        assert_eq!(
+            list(vec![], [Done, Done, Unknown]).next_ja(),
+            "要確認の項目を確かめてください"
+        );
+    }
 
     /// A card known to be past its printed 有効期限 (and its grace period), not registered: the
     /// member of seed 001's STEP1 NO.

@@ -424,7 +424,11 @@ fn checklist_prints_seed_001_for_each_member() {
         taro.contains("【STEP3】電子証明書の更新をしていますか？\n  → 不明"),
         "{taro}"
     );
-    assert!(taro.contains("次にやること: なし"));
+    // Items 1 and 2 done, item 3 要確認: not 「なし」, which would read as a switch complete.
+    assert!(
+        taro.contains("次にやること: 要確認の項目を確かめてください\n"),
+        "{taro}"
+    );
     // Child (資格確認書 only): no マイナ保険証, but whether there is a card is not known — the
     // 資格確認書 is issued to card holders who have not registered too (notice A's 交付対象者) —
     // so STEP1 is 不明, not いいえ, and item 1 要確認; item 2 is to do on either answer.

@@ -158,12 +158,7 @@ pub fn checklist_text(name: &str, c: &SwitchChecklist) -> String {
             item.status.label_ja()
         );
     }
-    if c.next.is_empty() {
-        let _ = writeln!(o, "次にやること: なし");
-    } else {
-        let order: Vec<String> = c.next.iter().map(u8::to_string).collect();
-        let _ = writeln!(o, "次にやること: {}", order.join(" → "));
-    }
+    let _ = writeln!(o, "次にやること: {}", c.next_ja());
     if let Some(note) = c.note {
         let _ = writeln!(o, "※ {note}");
     }
