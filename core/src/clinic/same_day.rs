@@ -3,13 +3,15 @@
 //! hear). The patient is found through the visit log's keyed patient index
 //! ([`DeskStore::last_visit`]: 保険者番号, 記号, 番号 and 枝番, compared after width folding), so
 //! one entry is decrypted and nothing of the patient's identity is on disk in plaintext. A 申立
-//! that declared its 保険者番号 and 番号 is found too.
+//! that declared its 保険者番号 and 番号 is found too, and a 申立 being recorded gets the same
+//! notice ([`DeskStore::same_day_visit_of_declaration`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::verify::DeskVerification;
-use super::{ClaimFields, ClinicError, DeskStore};
+use super::{ClaimFields, ClinicError, Declaration, DeskStore};
 use crate::clock::{japan_time, japan_today};
+use crate::eligibility::InsurerNumber;
 
 /// The patient's visit already in the log on the day of a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +47,24 @@ impl DeskStore {
         claim: &ClaimFields,
         day: NaiveDate,
     ) -> Result<Option<SameDayVisit>, ClinicError> {
-        let last = self.last_visit(
+        self.same_day_visit_by(
             &claim.insurer_number,
             claim.symbol.as_deref(),
             &claim.number,
             claim.branch.as_deref(),
-        )?;
+            day,
+        )
+    }
+
+    fn same_day_visit_by(
+        &self,
+        insurer_number: &InsurerNumber,
+        symbol: Option<&str>,
+        number: &str,
+        branch: Option<&str>,
+        day: NaiveDate,
+    ) -> Result<Option<SameDayVisit>, ClinicError> {
+        let last = self.last_visit(insurer_number, symbol, number, branch)?;
         Ok(last
             .filter(|e| e.visit_date() == day)
             .map(|e| SameDayVisit {
@@ -58,6 +72,29 @@ impl DeskStore {
                 recorded_at: e.recorded_at,
                 verified: e.is_verified(),
             }))
+    }
+
+    /// [`DeskStore::same_day_visit`] for the patient of a 申立 about to be recorded (`d`, from
+    /// [`crate::clinic::DeclarationForm::validate_with_operator`]), on the day in Japan at
+    /// `now`: the same notice as for a verified presentation. Ask it before
+    /// [`DeskStore::declare`] (afterwards the 申立 itself is the patient's last visit). Found
+    /// only when the 申立 declares its 保険者番号 and 番号 (the log's patient index needs both;
+    /// 記号 and 枝番 as declared); `None` otherwise.
+    pub fn same_day_visit_of_declaration(
+        &self,
+        d: &Declaration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SameDayVisit>, ClinicError> {
+        match (&d.insurer_number, &d.number) {
+            (Some(insurer), Some(number)) => self.same_day_visit_by(
+                insurer,
+                d.symbol.as_deref(),
+                number,
+                d.branch.as_deref(),
+                japan_today(now),
+            ),
+            _ => Ok(None),
+        }
     }
 
     /// [`DeskStore::same_day_visit`] for the patient of the verification `v`, on the day in

@@ -1118,6 +1118,88 @@ fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
 }
 
 #[test]
+fn a_declaration_of_a_patient_already_recorded_today_gets_the_same_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    let claim = v.claim().unwrap();
+    let form = DeclarationForm {
+        name: claim.name.clone(),
+        birth_date: claim.birth_date.to_string(),
+        insurer_name: "不明".into(),
+        insurer_number: Some(claim.insurer_number.as_str().to_string()),
+        symbol: claim.symbol.clone(),
+        number: Some(claim.number.clone()),
+        branch: claim.branch.clone(),
+        ..Default::default()
+    };
+    let today = crate::clock::japan_today(now());
+    let (declaration, _) = form.validate_with_operator("受付", today).unwrap();
+    assert_eq!(
+        desk.same_day_visit_of_declaration(&declaration, now())
+            .unwrap(),
+        None
+    );
+    // The verified visit first, then the 申立 of the same numbers: the notice names the visit,
+    // in the words `clinic verify --record` and the desk page use.
+    let first = desk
+        .record_verification(&v, &PendingCardCheck::new(), false, "受付", now())
+        .unwrap();
+    let later = now() + Duration::hours(1);
+    let same = desk
+        .same_day_visit_of_declaration(&declaration, later)
+        .unwrap()
+        .unwrap();
+    assert_eq!((same.position, same.verified), (first, true));
+    assert_eq!(
+        Some(same.notice_ja()),
+        desk.same_day_visit_of(&v, later)
+            .unwrap()
+            .map(|s| s.notice_ja())
+    );
+    // A second 申立 the same day names the first one (・申立).
+    let declared = desk.declare(&form, "受付", later).unwrap();
+    let same = desk
+        .same_day_visit_of_declaration(&declaration, later)
+        .unwrap()
+        .unwrap();
+    assert_eq!((same.position, same.verified), (declared, false));
+    assert!(same.notice_ja().contains("・申立"), "{}", same.notice_ja());
+    // The next day in Japan, another 番号, or a 申立 without 保険者番号 or 番号: nothing.
+    assert_eq!(
+        desk.same_day_visit_of_declaration(&declaration, t("2026-11-23T15:00:00Z"))
+            .unwrap(),
+        None
+    );
+    let other = crate::clinic::Declaration {
+        number: Some(format!("{}9", claim.number)),
+        ..declaration.clone()
+    };
+    assert_eq!(
+        desk.same_day_visit_of_declaration(&other, later).unwrap(),
+        None
+    );
+    let without_number = crate::clinic::Declaration {
+        number: None,
+        ..declaration.clone()
+    };
+    assert_eq!(
+        desk.same_day_visit_of_declaration(&without_number, later)
+            .unwrap(),
+        None
+    );
+    let without_insurer = crate::clinic::Declaration {
+        insurer_number: None,
+        ..declaration
+    };
+    assert_eq!(
+        desk.same_day_visit_of_declaration(&without_insurer, later)
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
 fn an_expired_elderly_block_keeps_the_verdict_and_asks_to_confirm_the_share() {
     // A member of 73 whose 高齢受給者 block (2割, from 2026-08-01) ends on 2027-07-31, while the
     // eligibility runs on (to the day before the 75th birthday, 2029-05-05).
@@ -1157,6 +1239,59 @@ fn an_expired_elderly_block_keeps_the_verdict_and_asks_to_confirm_the_share() {
     let dir = tempfile::tempdir().unwrap();
     let desk = with_trust(dir.path());
     assert_eq!(verify(&desk, "SK1:garbage").elderly_note_ja(), None);
+}
+
+#[test]
+fn an_elderly_block_not_yet_in_force_says_which_share_applies_until_then() {
+    // Born 1957-02-02: reaches 70 on 2027-02-01, 高齢受給者 from 2027-03-01 (docs/rules.md
+    // §1.3). The block (2割) takes effect that day.
+    let mut doc = bound();
+    doc.person.birth_date = d("1957-02-02");
+    {
+        let e = doc.record.elderly.as_mut().unwrap();
+        e.effective_from = d("2027-03-01");
+        e.valid_until = Some(d("2028-07-31"));
+    }
+    let before = verdict_on(&doc, "2027-02-28");
+    // The eligibility is confirmed as before: the verdict and the outcome do not change.
+    assert_eq!(before.verdict, DeskVerdict::Confirmed);
+    assert_eq!(before.reason, None);
+    let note = before.elderly_note_ja().unwrap();
+    assert!(note.contains("まだ発効していません"), "{note}");
+    // Before the 高齢受給者 start the law sets one share: 3割 (健康保険法 §74(1)(i)).
+    assert!(
+        note.contains("今日の負担割合は、高齢受給者になる前の3割です"),
+        "{note}"
+    );
+    assert!(!note.contains("2割") && !note.contains("2027"), "{note}");
+    // From its 発効期日 it is in force: nothing to say.
+    let on = verdict_on(&doc, "2027-03-01");
+    assert_eq!(on.elderly_note_ja(), None);
+    assert_eq!(
+        on.outcome(DeskCardState::NotChecked),
+        before.outcome(DeskCardState::NotChecked)
+    );
+
+    // A new year's block issued ahead of its 発効期日 for a patient of 73: the law allows 2割 or
+    // 3割 and today's is the earlier block's, which the document does not carry — say only that
+    // the printed share does not apply yet and ask to confirm today's.
+    let mut renewal = bound();
+    renewal.person.birth_date = d("1954-05-06");
+    {
+        let e = renewal.record.elderly.as_mut().unwrap();
+        e.effective_from = d("2027-08-01");
+        e.valid_until = Some(d("2028-07-31"));
+    }
+    let v = verdict_on(&renewal, "2027-07-31");
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    let note = v.elderly_note_ja().unwrap();
+    assert!(note.contains("まだ発効していません"), "{note}");
+    assert!(note.contains("今日はまだ適用されません"), "{note}");
+    assert!(note.contains("確認してください"), "{note}");
+    for share in ["1割", "2割", "3割", "2027"] {
+        assert!(!note.contains(share), "{share} in {note}");
+    }
+    assert_eq!(verdict_on(&renewal, "2027-08-01").elderly_note_ja(), None);
 }
 
 #[test]

@@ -184,6 +184,59 @@ fn declare_list_export_and_verify() {
 }
 
 #[test]
+fn declare_tells_of_the_patients_earlier_visit_today() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("clinic");
+    let notice = |o: &Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .find_map(|l| l.strip_prefix("お知らせ: ").map(str::to_string))
+    };
+    let first = declare(&desk, "佐藤 一郎", "4567");
+    assert!(first.status.success(), "{first:?}");
+    assert_eq!(notice(&first), None, "{first:?}");
+    // The same 保険者番号, 記号, 番号 and 枝番 again the same day: recorded, with the core's
+    // notice naming the first entry (the words of `clinic verify --record` and the desk page).
+    let again = declare(&desk, "佐藤 一郎", "4567");
+    assert!(again.status.success(), "{again:?}");
+    assert_eq!(stdout(&again).trim(), "2", "stdout stays the entry number");
+    let n = notice(&again).expect("a same-day notice");
+    assert!(
+        n.starts_with("この方は本日すでに受付の記録があります（記録番号 1、"),
+        "{n}"
+    );
+    assert!(
+        n.contains("受付・申立）")
+            && n.ends_with("同じ日の再受診であれば、このまま記録して構いません。"),
+        "{n}"
+    );
+    assert!(!n.contains("佐藤") && !n.contains("4567"), "{n}");
+    // Another patient (another 番号): no notice.
+    let other = declare(&desk, "鈴木 花", "4568");
+    assert!(other.status.success());
+    assert_eq!(notice(&other), None, "{other:?}");
+    // Without a 番号 the patient cannot be looked up: no notice, recorded all the same.
+    let o = run(
+        &desk,
+        &[
+            "declare",
+            "--name",
+            "佐藤 一郎",
+            "--birth",
+            "1970-05-06",
+            "--insurer-name",
+            "株式会社サンプル",
+            "--insurer-number",
+            "01130012",
+            "--operator",
+            "受付 花子",
+        ],
+    );
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(notice(&o), None, "{o:?}");
+}
+
+#[test]
 fn verify_and_serve_spell_the_trust_age_flag_alike() {
     for sub in ["verify", "serve"] {
         let o = Command::new(BIN)

@@ -492,17 +492,32 @@ fn a_second_visit_the_same_day_is_recorded_with_a_notice() {
 /// 山田 太郎's 資格確認書 at 73 (born 1954-05-06) with a 高齢受給者 block (2割) whose 有効期限 is
 /// `elderly_until`.
 fn elderly_payload(elderly_until: NaiveDate) -> String {
+    let today = shikaku_core::clock::japan_today(Utc::now());
+    elderly_block_payload(
+        NaiveDate::from_ymd_opt(1954, 5, 6).unwrap(),
+        today - Duration::days(400),
+        elderly_until,
+    )
+}
+
+/// 山田 太郎's 資格確認書 as of `birth` with a 高齢受給者 block (2割) from `effective_from` to
+/// `elderly_until`.
+fn elderly_block_payload(
+    birth: NaiveDate,
+    effective_from: NaiveDate,
+    elderly_until: NaiveDate,
+) -> String {
     use shikaku_core::eligibility::{CopayRate, ElderlyRecipient};
     let spki = card_spki("yamada-taro");
     let mut doc = document(Utc::now() - Duration::days(2), &spki);
     let today = shikaku_core::clock::japan_today(Utc::now());
-    doc.person.birth_date = NaiveDate::from_ymd_opt(1954, 5, 6).unwrap();
+    doc.person.birth_date = birth;
     doc.record.kind = DocumentKind::Certificate;
     doc.record.copay = Some(CopayRate::Twenty);
     doc.record.valid_until = Some(today + Duration::days(300));
     doc.record.elderly = Some(ElderlyRecipient {
         copay: CopayRate::Twenty,
-        effective_from: today - Duration::days(400),
+        effective_from,
         valid_until: Some(elderly_until),
     });
     let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
@@ -537,4 +552,55 @@ fn an_expired_elderly_block_is_still_confirmed_with_a_note_to_confirm_the_share(
         today - Duration::days(400)
     );
     assert!(text.contains(&line), "{text}");
+}
+
+#[test]
+fn an_elderly_block_not_yet_in_force_is_confirmed_with_a_note_on_todays_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let today = shikaku_core::clock::japan_today(Utc::now());
+    let note = "※注意: 高齢受給者の負担割合は、まだ発効していません";
+    // 73 (born 1954-05-06), a new block from tomorrow: the law allows 2割 or 3割 today, so the
+    // note says only that the printed share does not apply yet and asks to confirm today's.
+    let renewal = |from: NaiveDate| {
+        elderly_block_payload(
+            NaiveDate::from_ymd_opt(1954, 5, 6).unwrap(),
+            from,
+            from + Duration::days(364),
+        )
+    };
+    let o = run(&desk, &["verify", &renewal(today.succ_opt().unwrap())]);
+    let text = out(&o);
+    assert!(o.status.success(), "the eligibility is not affected: {o:?}");
+    assert!(text.contains("判定: 確認済み"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains(note))
+        .unwrap_or_else(|| panic!("no note: {text}"));
+    assert!(line.contains("今日はまだ適用されません"), "{line}");
+    assert!(!line.contains("3割") && !line.contains("2割"), "{line}");
+    // In force from its 発効期日: no note.
+    let o = run(&desk, &["verify", &renewal(today)]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(!out(&o).contains("※注意"), "{o:?}");
+    // 69: before the 高齢受給者 start the law sets 3割, and the note says so.
+    let birth = today
+        .checked_sub_months(chrono::Months::new(69 * 12))
+        .unwrap();
+    let from = today + Duration::days(400);
+    let o = run(
+        &desk,
+        &[
+            "verify",
+            &elderly_block_payload(birth, from, from + Duration::days(364)),
+        ],
+    );
+    let text = out(&o);
+    assert!(text.contains("判定: 確認済み"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{note}（発効期日より前です）。今日の負担割合は、高齢受給者になる前の3割です。"
+        )),
+        "{text}"
+    );
 }

@@ -47,7 +47,8 @@ pub enum ClinicCommand {
     /// Exit 0 only when 確認済み.
     Verify(desk::VerifyArgs),
     /// Record a 被保険者資格申立書 (what a patient declares when nothing can be verified). It is
-    /// always shown and exported as 申立・未検証. Prints the entry's number.
+    /// always shown and exported as 申立・未検証. Prints the entry's number; when the declared
+    /// 保険者番号 and 番号 already have a visit today, a notice (お知らせ) on standard error.
     Declare(DeclareArgs),
     /// The visit log of a day or a date range (default: today in Japan), as text, CSV or JSON,
     /// after checking the whole log's chain: when it is broken, the listing is still written
@@ -189,8 +190,15 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
     let now = Utc::now();
     // Every mistake of the form at once (the operator's name included), and before a new desk
     // is created or a passphrase asked.
-    form.validate_with_operator(&a.operator, japan_today(now))?;
+    let (declared, _) = form.validate_with_operator(&a.operator, japan_today(now))?;
     let mut desk = open(dir, true)?;
+    // The patient's visit already recorded today (by the declared 保険者番号 and 番号), looked
+    // up before this one is: the core's notice, as `clinic verify --record` and the desk page
+    // show it; not a refusal. (A damaged entry there is the log's problem, said by the append.)
+    let same_day = desk
+        .same_day_visit_of_declaration(&declared, now)
+        .ok()
+        .flatten();
     let position = match desk.declare(&form, &a.operator, now) {
         Ok(p) => p,
         Err(e @ ClinicError::Store(StoreError::Corrupt { .. })) => {
@@ -206,6 +214,9 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
     };
     outln!("{position}");
     eprintln!("recorded entry {position}: 被保険者資格申立書 ({DECLARED_LABEL})");
+    if let Some(earlier) = same_day {
+        eprintln!("お知らせ: {}", earlier.notice_ja());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
