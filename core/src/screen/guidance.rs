@@ -1397,6 +1397,61 @@ mod tests {
         assert!(s.certificates_not_started.is_empty());
     }
 
+    /// This year's and next year's 資格確認書 of one insurer have the same name: the guidance
+    /// tells them apart by their last day, so 「…を窓口で見せてください」 and 「…はもう使えない」
+    /// or 「…から使えます」 never name the same words — the day before the new one starts
+    /// (tomorrow) and on its first day (today).
+    #[test]
+    fn this_years_and_next_years_certificate_are_told_apart() {
+        let member = person(d(1980, 5, 10));
+        let this_year = EligibilityRecord {
+            valid_from: Some(d(2025, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2026, 7, 31)))
+        };
+        let next_year = EligibilityRecord {
+            valid_from: Some(d(2026, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let old = "協会けんぽの資格確認書（令和8年7月31日まで）";
+        let new = "協会けんぽの資格確認書（令和9年7月31日まで）";
+        for records in [
+            [this_year.clone(), next_year.clone()],
+            [next_year.clone(), this_year.clone()],
+        ] {
+            let s = MemberSituation::from_data(&member, &records, None, d(2026, 7, 31));
+            assert_eq!(s.certificates_in_force, [old]);
+            assert_eq!(
+                s.certificates_not_started,
+                [(new.to_string(), d(2026, 8, 1))]
+            );
+            let g = guidance(&s, &READER_DOWN, d(2026, 7, 31));
+            assert_eq!(presented(&g), [QualificationCertificate]);
+            let text = &g.options[0].explanation;
+            assert!(text.starts_with(&format!("{old}を窓口で見せて")), "{text}");
+            assert!(
+                text.ends_with(&format!(
+                    "{new}は令和8年8月1日から使えます。それより前は見せないでください。"
+                )),
+                "{text}"
+            );
+            assert!(g.to_do.is_empty(), "{:?}", g.to_do);
+            let s = MemberSituation::from_data(&member, &records, None, d(2026, 8, 1));
+            assert_eq!(s.certificates_in_force, [new]);
+            assert_eq!(s.certificates_ended, [old]);
+            let g = guidance(&s, &READER_DOWN, d(2026, 8, 1));
+            let text = &g.options[0].explanation;
+            assert!(text.starts_with(&format!("{new}を窓口で見せて")), "{text}");
+            assert!(
+                text.ends_with(&format!("{old}はもう使えないので、見せないでください。")),
+                "{text}"
+            );
+            assert!(g.to_do.is_empty(), "{:?}", g.to_do);
+        }
+        // One 資格確認書 alone keeps its plain name.
+        let s = MemberSituation::from_data(&member, &[this_year], None, d(2026, 7, 31));
+        assert_eq!(s.certificates_in_force, ["協会けんぽの資格確認書"]);
+    }
+
     #[test]
     fn certificate_first_unless_the_card_works() {
         // Unregistered card and a 資格確認書, working reader: the 資格確認書 first, then

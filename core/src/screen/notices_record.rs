@@ -48,6 +48,71 @@ pub fn record_notices(
     today: NaiveDate,
     myna_usable: bool,
 ) -> Vec<Notice> {
+    record_notices_renewed(record, birth, today, myna_usable, None)
+}
+
+/// The renewed document recorded beside a record ([`renewal_of`]): its first day (its
+/// 有効開始年月日, when printed) and its last day ([`record_last_day`], when it has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Renewal {
+    /// Its 有効開始年月日, when printed.
+    pub(crate) from: Option<NaiveDate>,
+    /// Its last day, when it has one.
+    pub(crate) last_day: Option<NaiveDate>,
+}
+
+/// The renewed document of `record` among the member's `records`, when one is recorded: a
+/// document of the same kind and 保険者番号 that has not ended, lasts beyond `record`'s last day
+/// and starts no later than the day after it (no gap) — next year's 国保 資格確認書 from 8-01, a
+/// 資格確認書 reissued at its 有効期限, the next one-year お知らせ of a member aged 70–74. With it
+/// recorded, the insurer has sent the new one: `record`'s notices do not ask whether it has come
+/// (docs/guidance.md §4). `None` for a record without a last day, and for one cut at the 75th
+/// birthday (後期高齢者医療 takes over; the former insurer sends no renewal).
+pub(crate) fn renewal_of(
+    record: &EligibilityRecord,
+    records: &[EligibilityRecord],
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<Renewal> {
+    let end = record_last_day(
+        record.kind,
+        &record.insurer_number,
+        record.valid_until,
+        birth,
+    )
+    .filter(|end| !end.at_75)?;
+    let next_day = end.last_day.succ_opt()?;
+    records
+        .iter()
+        .filter(|r| !std::ptr::eq(*r, record))
+        .filter(|r| r.kind == record.kind && r.insurer_number == record.insurer_number)
+        .filter(|r| record_ended(r, birth, household, today).is_none())
+        .filter(|r| r.valid_from.is_none_or(|from| from <= next_day))
+        .filter_map(|r| {
+            let last = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
+            last.is_none_or(|l| l.last_day > end.last_day)
+                .then_some(Renewal {
+                    from: r.valid_from,
+                    last_day: last.map(|l| l.last_day),
+                })
+        })
+        .min_by_key(|r| r.from)
+}
+
+/// [`record_notices`] of a record whose renewed document is recorded (`renewal`,
+/// [`renewal_of`]): the insurer has sent the new one, so nothing asks whether it has come.
+/// While the record is in force its nearing 有効期限 gets no notice (the renewal's own
+/// `DocumentNotStarted` says from when it applies); once past, an Info `DocumentExpired` for a
+/// month (PRODUCT: [`DOCUMENT_WARNING_MONTHS`]) names the renewed one to show instead, and the
+/// record's 高齢受給者 block says nothing more (the renewal's own block does).
+pub(crate) fn record_notices_renewed(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    today: NaiveDate,
+    myna_usable: bool,
+    renewal: Option<Renewal>,
+) -> Vec<Notice> {
     let mut out = Vec::new();
     let named = text_ja::document_name(record);
     let doc = record.kind.label_ja();
@@ -79,11 +144,25 @@ pub fn record_notices(
     // (後期高齢者医療 sets its own 負担割合, 高齢者の医療の確保に関する法律 §67), so its 高齢受給者
     // block says nothing more — as a lost record gets no other notice (docs/dates.md §4).
     let mut ended_at_75 = false;
+    let mut renewed_and_ended = false;
     if let Some((end, by75)) = effective_end(record, birth, today) {
         ended_at_75 = by75 && today > end;
+        renewed_and_ended = renewal.is_some() && today > end;
         let warn_from = end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS));
         let soon = warn_from.is_some_and(|w| today >= w);
-        let notice = if today > end {
+        let notice = if let Some(next) = renewal.filter(|_| !by75) {
+            // The renewed one is recorded: nothing to ask the insurer. Past the end, say for a
+            // month which one to show instead.
+            let recent = end
+                .checked_add_months(Months::new(DOCUMENT_WARNING_MONTHS))
+                .is_some_and(|until| today <= until);
+            (today > end && recent).then(|| Notice {
+                code: NoticeCode::DocumentExpired,
+                severity: Severity::Info,
+                date: end,
+                message: text_ja::document_renewed(&named, doc, end, next.last_day),
+            })
+        } else if today > end {
             Some(if by75 {
                 Notice {
                     code: NoticeCode::DocumentEndsAt75,
@@ -123,7 +202,11 @@ pub fn record_notices(
         out.extend(notice);
     }
 
-    if let Some(elderly) = record.elderly.as_ref().filter(|_| !ended_at_75) {
+    if let Some(elderly) = record
+        .elderly
+        .as_ref()
+        .filter(|_| !ended_at_75 && !renewed_and_ended)
+    {
         let rate = elderly.copay.percent() / 10;
         let from = elderly.effective_from;
         let end = match (elderly.valid_until, last_day_before_75(birth)) {
@@ -901,5 +984,113 @@ mod tests {
                 .contains("5日以内")
         );
         assert!(both_held_notice(&[r, n], None, birth, d(2026, 12, 1)).is_none());
+    }
+
+    /// This year's 資格確認書 and next year's (the renewed one) both typed in: the insurer has
+    /// sent the new one, so no notice of the old one asks whether it has come — not in its last
+    /// month, not when the new one starts tomorrow or today, in either order of entry. Past its
+    /// end the old one gets an Info for a month naming the new one. A later one with a gap,
+    /// another insurer's, or the member's own at 75 is no renewal.
+    #[test]
+    fn a_renewed_certificate_recorded_is_not_asked_for() {
+        use crate::screen::rules::member_notices;
+        let birth = d(1980, 5, 10);
+        let this_year = EligibilityRecord {
+            valid_from: Some(d(2025, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2026, 7, 31)))
+        };
+        let next_year = EligibilityRecord {
+            valid_from: Some(d(2026, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let asks = |ns: &[Notice]| ns.iter().any(|n| n.message.contains("届いて"));
+        let alone = [this_year.clone()];
+        for day in [d(2026, 7, 15), d(2026, 8, 1)] {
+            assert!(
+                asks(&member_notices(birth, &alone, None, None, day)),
+                "{day}"
+            );
+        }
+        let renewed = "全国健康保険協会 東京支部の資格確認書（令和8年7月31日まで）は有効期限が過ぎました。\
+                       入力済みの新しい資格確認書（令和9年7月31日まで）を使ってください。\
+                       古い資格確認書は窓口で見せないでください。";
+        for both in [
+            [this_year.clone(), next_year.clone()],
+            [next_year.clone(), this_year.clone()],
+        ] {
+            for day in [d(2026, 7, 1), d(2026, 7, 30), d(2026, 7, 31)] {
+                // The new one starts in a month, the day after tomorrow, tomorrow: only its
+                // own notice, saying from when.
+                let ns = member_notices(birth, &both, None, None, day);
+                assert_eq!(
+                    codes(&ns),
+                    [(NoticeCode::DocumentNotStarted, Severity::Info)],
+                    "{day}"
+                );
+                assert!(!asks(&ns), "{day}: {ns:?}");
+            }
+            // It starts today: the old one's Info names the new one.
+            let ns = member_notices(birth, &both, None, None, d(2026, 8, 1));
+            assert_eq!(codes(&ns), [(NoticeCode::DocumentExpired, Severity::Info)]);
+            assert_eq!(ns[0].message, renewed);
+            assert_eq!(ns[0].date, d(2026, 7, 31));
+            assert_eq!(
+                codes(&member_notices(birth, &both, None, None, d(2026, 8, 31))),
+                [(NoticeCode::DocumentExpired, Severity::Info)]
+            );
+            assert!(member_notices(birth, &both, None, None, d(2026, 9, 1)).is_empty());
+            // And the new one's own end, a year on, is asked about again.
+            assert!(asks(&member_notices(
+                birth,
+                &both,
+                None,
+                None,
+                d(2027, 7, 15)
+            )));
+        }
+        let household = HouseholdContext::default();
+        // A gap: the later one starts a month after the old one ends.
+        let gap = EligibilityRecord {
+            valid_from: Some(d(2026, 9, 1)),
+            ..next_year.clone()
+        };
+        let records = [this_year.clone(), gap];
+        assert_eq!(
+            renewal_of(&records[0], &records, birth, &household, d(2026, 7, 15)),
+            None
+        );
+        // Another insurer's is not this one's renewal.
+        let other = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            ..next_year.clone()
+        };
+        let records = [this_year.clone(), other];
+        assert!(asks(&member_notices(
+            birth,
+            &records,
+            None,
+            None,
+            d(2026, 7, 15)
+        )));
+        // The renewal found: its first and last day.
+        let records = [this_year.clone(), next_year.clone()];
+        assert_eq!(
+            renewal_of(&records[0], &records, birth, &household, d(2026, 7, 15)),
+            Some(Renewal {
+                from: Some(d(2026, 8, 1)),
+                last_day: Some(d(2027, 7, 31))
+            })
+        );
+        assert_eq!(
+            renewal_of(&records[1], &records, birth, &household, d(2026, 7, 15)),
+            None,
+            "the old one is not the new one's renewal"
+        );
+        // Cut the day before the 75th birthday (2026-07-20): no renewal, the 75 rules speak.
+        let old = d(1951, 7, 20);
+        assert_eq!(
+            renewal_of(&records[0], &records, old, &household, d(2026, 7, 15)),
+            None
+        );
     }
 }

@@ -31,7 +31,9 @@ pub use super::notices_household::{
 pub use super::notices_record::{
     DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS, age_notices, coverage_notice, record_notices,
 };
-use super::notices_record::{age_notices_in, not_started_notice};
+use super::notices_record::{
+    age_notices_in, not_started_notice, record_notices_renewed, renewal_of,
+};
 use super::situation::MemberSituation;
 
 /// How urgent a notice is.
@@ -247,7 +249,14 @@ fn notices(
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
-        out.extend(record_notices(record, birth, today, myna_usable));
+        let renewal = renewal_of(record, records, birth, household, today);
+        out.extend(record_notices_renewed(
+            record,
+            birth,
+            today,
+            myna_usable,
+            renewal,
+        ));
         out.extend(not_started_notice(
             record,
             records,

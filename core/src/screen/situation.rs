@@ -11,6 +11,7 @@ use super::calendar::{
 };
 use super::notices_household::HouseholdContext;
 use super::rules::card_valid_until;
+use super::wareki::format_wareki;
 use crate::card::{AnchorSource, CardCheck};
 use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
 
@@ -131,6 +132,33 @@ pub(crate) fn certificate_name(record: &EligibilityRecord) -> String {
         format!("後期高齢者医療の資格確認書（{name}）")
     } else {
         format!("{name}の資格確認書")
+    }
+}
+
+/// [`certificate_name`] of `record` among the member's `records`, with its last day
+/// (「練馬区（国民健康保険）の資格確認書（令和8年7月31日まで）」) when another recorded 資格確認書
+/// has the same name — this year's and next year's of one insurer, or one reissued — so that the
+/// guidance's 「…を窓口で見せてください」 and 「…はもう使えないので、見せないでください」 name two
+/// different papers (as `notices_record::not_started_notice` names the one in force).
+fn certificate_label(
+    record: &EligibilityRecord,
+    records: &[EligibilityRecord],
+    birth: NaiveDate,
+) -> String {
+    let name = certificate_name(record);
+    let same_name = records.iter().any(|r| {
+        !std::ptr::eq(r, record)
+            && r.kind == DocumentKind::Certificate
+            && certificate_name(r) == name
+    });
+    match record_last_day(
+        record.kind,
+        &record.insurer_number,
+        record.valid_until,
+        birth,
+    ) {
+        Some(end) if same_name => format!("{name}（{}まで）", format_wareki(end.last_day)),
+        _ => name,
     }
 }
 
@@ -271,7 +299,7 @@ impl MemberSituation {
             certificates_in_force: records
                 .iter()
                 .filter(|r| r.kind == DocumentKind::Certificate && in_force(r))
-                .map(certificate_name)
+                .map(|r| certificate_label(r, records, member.birth_date))
                 .collect(),
             certificates_ended: records
                 .iter()
@@ -279,7 +307,7 @@ impl MemberSituation {
                     r.kind == DocumentKind::Certificate
                         && record_ended(r, member.birth_date, household, today).is_some()
                 })
-                .map(certificate_name)
+                .map(|r| certificate_label(r, records, member.birth_date))
                 .collect(),
             certificates_not_started: records
                 .iter()
@@ -287,7 +315,10 @@ impl MemberSituation {
                     r.kind == DocumentKind::Certificate
                         && record_ended(r, member.birth_date, household, today).is_none()
                 })
-                .filter_map(|r| Some((certificate_name(r), record_not_started(r, today)?)))
+                .filter_map(|r| {
+                    let from = record_not_started(r, today)?;
+                    Some((certificate_label(r, records, member.birth_date), from))
+                })
                 .collect(),
             has_notice: held(DocumentKind::Notice),
             has_phone_screen: held(DocumentKind::Portal),

@@ -140,6 +140,25 @@ pub(super) fn document_expiring_soon(named: &str, end: NaiveDate) -> String {
     format!("{named}の有効期限は{e}です。新しいものが届いているか確認してください。")
 }
 
+/// The document `named` ([`document_name`], of kind `doc`) ended on `end`, and its renewed one
+/// (valid to `next_until`, when it has a last day) is recorded: show that one.
+pub(super) fn document_renewed(
+    named: &str,
+    doc: &str,
+    end: NaiveDate,
+    next_until: Option<NaiveDate>,
+) -> String {
+    let e = format_wareki(end);
+    let next = match next_until {
+        Some(n) => format!("新しい{doc}（{}まで）", format_wareki(n)),
+        None => format!("新しい{doc}"),
+    };
+    format!(
+        "{named}（{e}まで）は有効期限が過ぎました。入力済みの{next}を使ってください。\
+         古い{doc}は窓口で見せないでください。"
+    )
+}
+
 /// The 高齢受給者 負担割合 of `rate` 割 applies from `from`.
 pub(super) fn elderly_not_yet_effective(rate: u8, from: NaiveDate) -> String {
     let f = format_wareki(from);

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::calendar::record_in_force;
+use super::calendar::{record_ended, record_in_force, record_not_started};
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
 use super::notices_household::HouseholdContext;
@@ -134,7 +134,8 @@ pub struct EligibilityScreen {
     pub name: String,
     /// 本人 or 家族.
     pub relationship: &'static str,
-    /// The person section, then one section per record.
+    /// The person section, then one section per record: those in force first, then those not
+    /// started yet, then those that have ended (each group in the order entered).
     pub sections: Vec<ScreenSection>,
     /// The card check badge.
     pub card: CardBadge,
@@ -231,6 +232,7 @@ pub(super) fn screen_for(
             text_field("sex", "性別", m.data.sex.label_ja()),
         ],
     }];
+    let mut record_sections = Vec::with_capacity(records.len());
     let mut bindings = Vec::new();
     let mut latest_entry: Option<DateTime<Utc>> = None;
     let mut states = Vec::with_capacity(records.len());
@@ -252,14 +254,26 @@ pub(super) fn screen_for(
         if let Provenance::HandEntered { entered_at } = &r.provenance {
             latest_entry = latest_entry.max(Some(*entered_at));
         }
-        sections.push(record_section(
-            r,
-            state,
-            m.data.birth_date,
-            &read.household,
-            today,
+        // The records in force first, then those not started yet, then those that have ended:
+        // the document to show today heads the screen (and the household line), whatever the
+        // order they were typed in — next year's 資格確認書 typed before this year's ends, or
+        // this year's kept after next year's has started.
+        let rank = if record_in_force(&r.record, m.data.birth_date, &read.household, today) {
+            0
+        } else if record_not_started(&r.record, today).is_some()
+            && record_ended(&r.record, m.data.birth_date, &read.household, today).is_none()
+        {
+            1
+        } else {
+            2
+        };
+        record_sections.push((
+            rank,
+            record_section(r, state, m.data.birth_date, &read.household, today),
         ));
     }
+    record_sections.sort_by_key(|(rank, _)| *rank);
+    sections.extend(record_sections.into_iter().map(|(_, section)| section));
     let synced = if records
         .iter()
         .any(|r| matches!(r.provenance, Provenance::IssuerSigned { .. }))

@@ -533,17 +533,129 @@ fn a_certificate_not_started_has_a_notice_saying_what_to_use_until_then() {
         )),
         "{show}"
     );
-    // The overview shows each member's most urgent notice: the one with nothing else, as
-    // information.
+    // The overview shows each member's most urgent notice: for both, this one, as information
+    // (this year's 資格確認書 in its last month asks nothing: next year's is recorded).
     let overview = ok(dir, &["household", "--at", "2026-07-20"]);
     let lines: Vec<&str> = overview.lines().filter(|l| l.contains(starts)).collect();
-    assert_eq!(lines.len(), 1, "{overview}");
-    assert!(lines[0].starts_with("  i "), "{overview}");
+    assert_eq!(lines.len(), 2, "{overview}");
+    assert!(lines.iter().all(|l| l.starts_with("  i ")), "{overview}");
     let overview = ok(dir, &["household", "--at", "2026-08-01"]);
     assert!(
         !overview.contains("有効開始年月日）から使えます"),
         "{overview}"
     );
+}
+
+/// This year's 資格確認書 and next year's, both typed in by hand: nothing asks whether the new
+/// one has come — in the old one's last month, when the new one starts tomorrow, and on its first
+/// day (then an Info names the new one). The guidance tells the two apart by their last day, and
+/// the screen and the household list the one in force first, whatever the order of entry.
+#[test]
+fn a_renewed_certificate_typed_in_is_not_asked_for_and_the_one_in_force_comes_first() {
+    let s = Scratch::new();
+    let dir = s.data.as_path();
+    let nhi = r#""kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬","number":"123456","branch":"00","relationship":"self","copay_percent":30"#;
+    let this_year = format!(r#"{{{nhi},"valid_from":"2025-08-01","valid_until":"2026-07-31"}}"#);
+    let next_year = format!(r#"{{{nhi},"valid_from":"2026-08-01","valid_until":"2027-07-31"}}"#);
+    let first = s.member("鈴木 一郎", "スズキ イチロウ", "1980-05-10", "male", "self");
+    s.record(&first, "this-year.json", &this_year);
+    s.record(&first, "next-year.json", &next_year);
+    // Next year's typed first.
+    let second = s.member("鈴木 次郎", "スズキ ジロウ", "1982-05-10", "male", "self");
+    s.record(&second, "next-year.json", &next_year);
+    s.record(&second, "this-year.json", &this_year);
+    let old = "練馬区（国民健康保険）の資格確認書（令和8年7月31日まで）";
+    let new = "練馬区（国民健康保険）の資格確認書（令和9年7月31日まで）";
+    for member in [&first, &second] {
+        for at in ["2026-07-10", "2026-07-31", "2026-08-01"] {
+            let show = ok(dir, &["show", member, "--at", at]);
+            let guidance = ok(
+                dir,
+                &["guidance", member, "--clinic", "reader-down", "--at", at],
+            );
+            for out in [&show, &guidance] {
+                assert!(!out.contains("届いて"), "{at}: {out}");
+                assert!(!out.contains("!"), "{at}: {out}");
+            }
+            // The first record section is the one in force.
+            let first_section = show.split("■ 資格確認書").nth(1).unwrap();
+            let in_force = if at == "2026-08-01" {
+                "令和9年7月31日"
+            } else {
+                "令和8年7月31日"
+            };
+            assert!(
+                first_section.contains(&format!("有効期限              {in_force}")),
+                "{at}: {show}"
+            );
+        }
+        let tomorrow = ok(
+            dir,
+            &[
+                "guidance",
+                member,
+                "--clinic",
+                "reader-down",
+                "--at",
+                "2026-07-31",
+            ],
+        );
+        assert!(
+            tomorrow.contains(&format!(
+                "1. {old}を窓口で見せてください。資格確認書だけで受診できます"
+            )),
+            "{tomorrow}"
+        );
+        assert!(
+            tomorrow.contains(&format!(
+                "{new}は令和8年8月1日から使えます。それより前は見せないでください。"
+            )),
+            "{tomorrow}"
+        );
+        let today = ok(
+            dir,
+            &[
+                "guidance",
+                member,
+                "--clinic",
+                "reader-down",
+                "--at",
+                "2026-08-01",
+            ],
+        );
+        assert!(
+            today.contains(&format!(
+                "1. {new}を窓口で見せてください。資格確認書だけで受診できます"
+            )),
+            "{today}"
+        );
+        assert!(
+            today.contains(&format!("{old}はもう使えないので、見せないでください。")),
+            "{today}"
+        );
+        let show = ok(dir, &["show", member, "--at", "2026-08-01"]);
+        assert!(
+            show.contains(&format!(
+                "i  {old}は有効期限が過ぎました。入力済みの新しい資格確認書（令和9年7月31日まで）\
+                 を使ってください。古い資格確認書は窓口で見せないでください。"
+            )),
+            "{show}"
+        );
+    }
+    // The household lists the one in force first for both.
+    let overview = ok(dir, &["household", "--at", "2026-08-01"]);
+    let docs: Vec<&str> = overview
+        .lines()
+        .filter(|l| l.contains("・資格確認書"))
+        .collect();
+    assert_eq!(docs.len(), 4, "{overview}");
+    for pair in docs.chunks(2) {
+        assert!(!pair[0].contains("【"), "{overview}");
+        assert!(
+            pair[1].contains("【使えません（有効期限切れ）・令和8年7月31日まで】"),
+            "{overview}"
+        );
+    }
 }
 
 /// The reviewer's path: a 本人 born 1952-01-10 with a 協会けんぽ 資格確認書 and a 家族 with one of
