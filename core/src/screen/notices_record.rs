@@ -448,18 +448,48 @@ pub(crate) fn age_notices_in(
 
     // 高齢受給者 start: announces the document the insurer will send; not once its 高齢受給者
     // block is recorded (the document has come).
+    let mut announced = false;
     if let Some(start) = elderly_recipient_start(birth)
         && !under_late
         && !current.iter().any(|r| r.elderly.is_some())
         && today <= start
         && announce_from(start).is_some_and(|w| today >= w)
     {
+        announced = true;
         out.push(Notice {
             code: NoticeCode::ElderlyRecipientStarts,
             severity: Severity::Info,
             date: start,
             message: text_ja::elderly_recipient_starts(start),
         });
+    }
+
+    // A share the law leaves to the member (高齢受給者 2割 or 3割, 健康保険法 §74(1)(iii); 後期
+    // 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed: the clinic needs it, and
+    // when the card cannot be read it takes it from the document (docs/rules.md §1.5). Not while
+    // the 高齢受給者 start is announced (that notice says the document with the share will come).
+    if !announced
+        && !current
+            .iter()
+            .any(|r| r.copay.is_some() || r.elderly.is_some())
+    {
+        let rule = current
+            .iter()
+            .filter_map(|r| statutory_copay(birth, today, r.insurer_number.is_late_elderly()))
+            .find(|rule| {
+                matches!(
+                    rule.basis,
+                    CopayBasis::ElderlyRecipient | CopayBasis::LateElderly
+                )
+            });
+        if let Some(rule) = rule {
+            out.push(Notice {
+                code: NoticeCode::CopayImplausible,
+                severity: Severity::Warning,
+                date: rule.since,
+                message: text_ja::copay_missing(rule.basis == CopayBasis::LateElderly),
+            });
+        }
     }
     out
 }
@@ -859,9 +889,13 @@ mod tests {
             codes(&age_notices(born, std::slice::from_ref(&r), today)),
             [(NoticeCode::CopayImplausible, Severity::Warning)]
         );
-        // Not typed: not checked (the screen shows the law's 2割 or 3割 beside 入力されていません).
+        // Not typed: the clinic needs the share; the notice asks for the document that shows it
+        // (`no_share_typed_at_70_to_74_or_under_late_elderly_asks_for_the_document`).
         r.copay = None;
-        assert!(age_notices(born, std::slice::from_ref(&r), today).is_empty());
+        assert_eq!(
+            codes(&age_notices(born, std::slice::from_ref(&r), today)),
+            [(NoticeCode::CopayImplausible, Severity::Warning)]
+        );
         // The start (2024-07-01) was announced from 2024-04-01 to that day (by the record then in
         // force).
         r.copay = Some(CopayRate::Thirty);
@@ -1092,5 +1126,104 @@ mod tests {
             renewal_of(&records[0], &records, old, &household, d(2026, 7, 15)),
             None
         );
+    }
+
+    /// A 70–74-year-old (高齢受給者, 2割 or 3割) or a 後期高齢者医療 member (1割 to 3割) whose
+    /// records in force have no 負担割合 typed: a Warning asks to type in the share printed on
+    /// the document and to carry it, since the clinic takes it from the document when the card
+    /// cannot be read. Not at 69, not before the 高齢受給者 start (nor on it, while the start is
+    /// announced), not with a share or a 高齢受給者 block typed, and at 75 not for the 国保 record
+    /// that ended the day before.
+    #[test]
+    fn no_share_typed_at_70_to_74_or_under_late_elderly_asks_for_the_document() {
+        // 70 on 2026-06-15: 高齢受給者 from 2026-07-01; 75 on 2031-06-15.
+        let born = d(1956, 6, 15);
+        let mut nhi = record(DocumentKind::Certificate, Some(d(2031, 7, 31)));
+        nhi.insurer_number = InsurerNumber::parse("138057").unwrap();
+        nhi.insurer_name = "練馬区（国民健康保険）".into();
+        nhi.copay = None;
+        let asks = |records: &[EligibilityRecord], day: NaiveDate| {
+            age_notices(born, records, day)
+                .into_iter()
+                .filter(|n| n.code == NoticeCode::CopayImplausible)
+                .collect::<Vec<_>>()
+        };
+        let alone = std::slice::from_ref(&nhi);
+        // 69, and 70 before the start (3割 by law, 「法定負担割合のとおり」 on 国保 papers).
+        assert!(asks(alone, d(2026, 1, 10)).is_empty());
+        assert!(asks(alone, d(2026, 6, 20)).is_empty());
+        // On the start day the start is announced (the document with the share will come).
+        assert!(has(
+            &age_notices(born, alone, d(2026, 7, 1)),
+            NoticeCode::ElderlyRecipientStarts
+        ));
+        assert!(asks(alone, d(2026, 7, 1)).is_empty());
+        // 70 from the day after, and 74.
+        for day in [d(2026, 7, 2), d(2031, 6, 14)] {
+            let ns = asks(alone, day);
+            assert_eq!(
+                codes(&ns),
+                [(NoticeCode::CopayImplausible, Severity::Warning)]
+            );
+            assert_eq!(ns[0].date, d(2026, 7, 1));
+            assert_eq!(
+                ns[0].message,
+                "70〜74歳の方の負担割合は2割または3割で、人によって違いますが、この記録には\
+                 負担割合が入力されていません。資格確認書または資格情報のお知らせに印字された\
+                 負担割合を入力してください。マイナ保険証がカードリーダーで読み取れないときは、\
+                 医療機関は負担割合を書類で確かめます。受診には負担割合が印字された資格確認書\
+                 または資格情報のお知らせを持って行ってください（資格情報のお知らせはマイナンバー\
+                 カードと一緒に）。"
+            );
+        }
+        // A share typed, or a 高齢受給者 block: nothing to ask.
+        for copay in [CopayRate::Twenty, CopayRate::Thirty] {
+            let typed = EligibilityRecord {
+                copay: Some(copay),
+                ..nhi.clone()
+            };
+            assert!(age_notices(born, &[typed], d(2028, 12, 1)).is_empty());
+        }
+        let block = EligibilityRecord {
+            elderly: Some(ElderlyRecipient {
+                copay: CopayRate::Twenty,
+                effective_from: d(2026, 8, 1),
+                valid_until: None,
+            }),
+            ..nhi.clone()
+        };
+        assert!(asks(&[block], d(2028, 12, 1)).is_empty());
+        // 75: the 国保 record ended the day before; nothing about it.
+        assert!(asks(alone, d(2031, 6, 15)).is_empty());
+        // A 後期高齢者医療 資格確認書 without its share: asked, with its own shares.
+        let late = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131156").unwrap(),
+            insurer_name: "東京都後期高齢者医療広域連合".into(),
+            valid_from: Some(d(2031, 6, 15)),
+            valid_until: Some(d(2032, 7, 31)),
+            ..nhi.clone()
+        };
+        let both = [nhi.clone(), late.clone()];
+        let ns = asks(&both, d(2031, 6, 15));
+        assert_eq!(
+            codes(&ns),
+            [(NoticeCode::CopayImplausible, Severity::Warning)]
+        );
+        assert_eq!(ns[0].date, d(2031, 6, 15));
+        assert!(
+            ns[0].message.starts_with(
+                "後期高齢者医療の負担割合は1割、2割または3割で、所得によって違いますが"
+            ) && ns[0]
+                .message
+                .contains("後期高齢者医療の資格確認書に印字された")
+                && !ns[0].message.contains("お知らせ"),
+            "{}",
+            ns[0].message
+        );
+        let typed = EligibilityRecord {
+            copay: Some(CopayRate::Ten),
+            ..late
+        };
+        assert!(asks(&[nhi, typed], d(2031, 6, 15)).is_empty());
     }
 }

@@ -331,6 +331,34 @@ pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> Strin
     )
 }
 
+/// No 負担割合 is recorded where the law leaves it to the member: 2割 or 3割 for a 高齢受給者
+/// (70–74), or, `late_elderly`, 1割, 2割 or 3割 under 後期高齢者医療. Which document prints it
+/// (docs/rules.md §1.5): the 資格確認書 or the お知らせ since the 高齢受給者証 was merged into them;
+/// the 後期高齢者医療 資格確認書 (窓口負担割合).
+pub(super) fn copay_missing(late_elderly: bool) -> String {
+    let (who, shares, documents, with_card) = if late_elderly {
+        (
+            "後期高齢者医療",
+            "1割、2割または3割で、所得によって",
+            "後期高齢者医療の資格確認書",
+            "",
+        )
+    } else {
+        (
+            "70〜74歳の方",
+            "2割または3割で、人によって",
+            "資格確認書または資格情報のお知らせ",
+            "（資格情報のお知らせはマイナンバーカードと一緒に）",
+        )
+    };
+    format!(
+        "{who}の負担割合は{shares}違いますが、この記録には負担割合が入力されていません。\
+         {documents}に印字された負担割合を入力してください。マイナ保険証がカードリーダーで\
+         読み取れないときは、医療機関は負担割合を書類で確かめます。受診には負担割合が印字された\
+         {documents}を持って行ってください{with_card}。"
+    )
+}
+
 /// 高齢受給者 status starts on `start` (the 1st of the month after reaching 70).
 pub(super) fn elderly_recipient_starts(start: NaiveDate) -> String {
     format!(

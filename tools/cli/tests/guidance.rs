@@ -858,3 +858,45 @@ fn hand_entered_time_is_an_entry_time_and_not_future_on_its_day() {
     assert!(!show.contains("最終取得日時"), "{show}");
     assert!(!show.contains("未来の日時"), "{show}");
 }
+
+/// A 72-year-old's 国保 資格確認書 typed in without its 負担割合: the screen and the household ask
+/// for the share printed on the document (the clinic needs it when the card cannot be read); the
+/// same with the share typed says nothing of it.
+#[test]
+fn at_72_a_record_without_its_share_asks_for_the_document_that_prints_it() {
+    let s = Scratch::new();
+    let dir = s.data.as_path();
+    let nhi = r#""kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬","number":"223456","branch":"00","relationship":"self","valid_from":"2026-08-01","valid_until":"2027-07-31""#;
+    let without = s.member(
+        "高齢 花子",
+        "コウレイ ハナコ",
+        "1954-06-15",
+        "female",
+        "self",
+    );
+    s.record(&without, "without.json", &format!("{{{nhi}}}"));
+    let with = s.member(
+        "高齢 一郎",
+        "コウレイ イチロウ",
+        "1954-06-20",
+        "male",
+        "self",
+    );
+    s.record(
+        &with,
+        "with.json",
+        &format!(r#"{{{nhi},"copay_percent":20}}"#),
+    );
+    let asks = "70〜74歳の方の負担割合は2割または3割で、人によって違いますが、この記録には負担割合が入力されていません。\
+                資格確認書または資格情報のお知らせに印字された負担割合を入力してください。";
+    let show = ok(dir, &["show", &without, "--at", "2026-12-01"]);
+    assert!(show.contains(&format!("!  {asks}")), "{show}");
+    assert!(
+        show.contains("（入力されていません）（年齢による法定の割合: 2割または3割）"),
+        "{show}"
+    );
+    let show = ok(dir, &["show", &with, "--at", "2026-12-01"]);
+    assert!(!show.contains("負担割合が入力されていません"), "{show}");
+    let overview = ok(dir, &["household", "--at", "2026-12-01"]);
+    assert_eq!(overview.matches(asks).count(), 1, "{overview}");
+}
