@@ -402,16 +402,21 @@ pub(crate) fn age_notices_in(
                 message: text_ja::preschool_ends(last),
             });
         }
-        // The typed 未就学区分 must follow the birth date (the first 31 March after reaching 6).
-        if current
-            .iter()
-            .any(|r| !r.insurer_number.is_late_elderly() && r.preschool != preschool)
+        // A record still marked 未就学 after it ended (the first 31 March after reaching 6). A
+        // record not marked says nothing: the 未就学区分 is a field of the オンライン資格確認 result,
+        // not among the items the 資格確認書 prints (docs/rules.md §1.2), so a hand-typed record
+        // leaves it unmarked; the screen shows the law's 2割 beside an absent share, and a typed
+        // 3割 is `CopayImplausible`.
+        if !preschool
+            && current
+                .iter()
+                .any(|r| !r.insurer_number.is_late_elderly() && r.preschool)
         {
             out.push(Notice {
                 code: NoticeCode::PreschoolFlagMismatch,
                 severity: Severity::Warning,
                 date: last,
-                message: text_ja::preschool_flag_mismatch(preschool, last),
+                message: text_ja::preschool_flag_past(last),
             });
         }
     }
@@ -712,17 +717,21 @@ mod tests {
     #[test]
     fn preschool_flag_and_share_disagree_with_the_birth_date() {
         let today = d(2026, 11, 23);
-        // A 3-year-old at 3割, not marked 未就学.
+        // A 3-year-old at 3割, not marked 未就学: the share is wrong; the unmarked 未就学区分 says
+        // nothing (the 資格確認書 does not print it, docs/rules.md §1.2).
         let three = d(2023, 5, 10);
         let ns = age_notices(three, &[child_record(false, CopayRate::Thirty)], today);
         assert_eq!(
             codes(&ns),
-            [
-                (NoticeCode::PreschoolFlagMismatch, Severity::Warning),
-                (NoticeCode::CopayImplausible, Severity::Warning),
-            ]
+            [(NoticeCode::CopayImplausible, Severity::Warning)]
         );
-        assert!(ns[1].message.contains("3割") && ns[1].message.contains("2割"));
+        assert!(ns[0].message.contains("3割") && ns[0].message.contains("2割"));
+        // Typed by hand without the 未就学区分 and without a share, or with 2割: nothing to check
+        // (the screen shows the law's 2割).
+        let mut typed = child_record(false, CopayRate::Twenty);
+        assert!(age_notices(three, std::slice::from_ref(&typed), today).is_empty());
+        typed.copay = None;
+        assert!(age_notices(three, &[typed], today).is_empty());
         // A 7-year-old at 2割.
         let seven = d(2019, 5, 10);
         let ns = age_notices(seven, &[child_record(false, CopayRate::Twenty)], today);

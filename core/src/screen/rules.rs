@@ -101,7 +101,9 @@ pub enum NoticeCode {
     /// 未就学 (2割) ends within 3 months. Date: its last day (the first 31 March after
     /// reaching 6).
     PreschoolEnds,
-    /// The record's 未就学区分 disagrees with the birth date. Date: the last day of 未就学.
+    /// A record is still marked 未就学 (未就学区分) though the birth date says 未就学 has ended (a
+    /// record left unmarked says nothing: the 資格確認書 does not print it). Date: the last day
+    /// of 未就学.
     PreschoolFlagMismatch,
     /// The record's 負担割合 is not one the law sets for the member's age and scheme — or none
     /// is recorded where the law leaves it to the member (a 高齢受給者's 2割 or 3割, 後期高齢者医療's

@@ -304,20 +304,13 @@ pub(super) fn preschool_ends(last_day: NaiveDate) -> String {
     )
 }
 
-/// The typed 未就学区分 disagrees with the birth date; `preschool` is what the birth date says.
-pub(super) fn preschool_flag_mismatch(preschool: bool, last_day: NaiveDate) -> String {
-    let l = format_wareki(last_day);
-    if preschool {
-        format!(
-            "生年月日からは未就学（{l}まで、負担割合2割）ですが、記録の未就学区分が\
-             ありません。書類の記載を確認してください。"
-        )
-    } else {
-        format!(
-            "未就学の期間は{l}で終わっていますが、記録は未就学のままです。\
-             新しい書類の記載を確認してください。"
-        )
-    }
+/// A record is still marked 未就学 though 未就学 ended on `last_day`.
+pub(super) fn preschool_flag_past(last_day: NaiveDate) -> String {
+    format!(
+        "未就学の期間は{}で終わっていますが、記録は未就学のままです。\
+         新しい書類の記載を確認してください。",
+        format_wareki(last_day)
+    )
 }
 
 /// The typed share of `percent` is not one the law sets for the member; `allowed` lists them.

@@ -900,3 +900,38 @@ fn at_72_a_record_without_its_share_asks_for_the_document_that_prints_it() {
     let overview = ok(dir, &["household", "--at", "2026-12-01"]);
     assert_eq!(overview.matches(asks).count(), 1, "{overview}");
 }
+
+/// A 5-year-old's 資格確認書 typed in by hand, without the 未就学区分 (the paper does not print it)
+/// and without a share: no warning; the screen shows the law's 2割 (未就学 to the first 31 March
+/// after reaching 6, here 令和10年3月31日), and the end is announced from 3 months before.
+#[test]
+fn a_preschool_child_typed_in_without_the_preschool_flag_gets_no_warning() {
+    let s = Scratch::new();
+    let dir = s.data.as_path();
+    let child = s.member(
+        "山田 さくら",
+        "ヤマダ サクラ",
+        "2021-09-10",
+        "female",
+        "dependent",
+    );
+    s.record(
+        &child,
+        "child.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部","symbol":"7340155","number":"42","branch":"02","relationship":"dependent","valid_from":"2025-12-02","valid_until":"2030-11-30"}"#,
+    );
+    let show = ok(dir, &["show", &child, "--at", "2026-12-01"]);
+    assert!(!show.contains("未就学区分"), "{show}");
+    assert!(!show.contains("\n!"), "{show}");
+    assert!(
+        show.contains("（入力されていません）（年齢による法定の割合: 2割）"),
+        "{show}"
+    );
+    let overview = ok(dir, &["household", "--at", "2026-12-01"]);
+    assert!(!overview.contains("  !"), "{overview}");
+    let show = ok(dir, &["show", &child, "--at", "2028-01-05"]);
+    assert!(
+        show.contains("i  未就学（負担割合2割）は令和10年3月31日までです。"),
+        "{show}"
+    );
+}
