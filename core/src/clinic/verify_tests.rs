@@ -1048,6 +1048,20 @@ fn a_preschool_child_at_the_statutory_share_shows_mishugaku_not_an_empty_share()
     assert_eq!(verify(&desk, "SK1:garbage").copay_ja(), None);
 }
 
+/// A 申立 declaring the numbers, name and birth date of `claim`.
+fn declared_as(claim: &ClaimFields) -> DeclarationForm {
+    DeclarationForm {
+        name: claim.name.clone(),
+        birth_date: claim.birth_date.to_string(),
+        insurer_name: "不明".into(),
+        insurer_number: Some(claim.insurer_number.as_str().to_string()),
+        symbol: claim.symbol.clone(),
+        number: Some(claim.number.clone()),
+        branch: claim.branch.clone(),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
     let dir = tempfile::tempdir().unwrap();
@@ -1101,16 +1115,7 @@ fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
     // A 申立 that declared the same 保険者番号, 記号, 番号 and 枝番 is found as well.
     let dir = tempfile::tempdir().unwrap();
     let mut desk = with_trust(dir.path());
-    let form = DeclarationForm {
-        name: claim.name.clone(),
-        birth_date: claim.birth_date.to_string(),
-        insurer_name: "不明".into(),
-        insurer_number: Some(claim.insurer_number.as_str().to_string()),
-        symbol: claim.symbol.clone(),
-        number: Some(claim.number.clone()),
-        branch: claim.branch.clone(),
-        ..Default::default()
-    };
+    let form = declared_as(&claim);
     let declared = desk.declare(&form, "受付", now()).unwrap();
     let same = desk.same_day_visit_of(&v, later).unwrap().unwrap();
     assert_eq!((same.position, same.verified), (declared, false));
@@ -1123,16 +1128,7 @@ fn a_declaration_of_a_patient_already_recorded_today_gets_the_same_notice() {
     let mut desk = with_trust(dir.path());
     let v = verify(&desk, &genuine());
     let claim = v.claim().unwrap();
-    let form = DeclarationForm {
-        name: claim.name.clone(),
-        birth_date: claim.birth_date.to_string(),
-        insurer_name: "不明".into(),
-        insurer_number: Some(claim.insurer_number.as_str().to_string()),
-        symbol: claim.symbol.clone(),
-        number: Some(claim.number.clone()),
-        branch: claim.branch.clone(),
-        ..Default::default()
-    };
+    let form = declared_as(&claim);
     let today = crate::clock::japan_today(now());
     let (declaration, _) = form.validate_with_operator("受付", today).unwrap();
     assert_eq!(
@@ -1245,13 +1241,15 @@ fn an_expired_elderly_block_keeps_the_verdict_and_asks_to_confirm_the_share() {
 fn an_elderly_block_not_yet_in_force_says_which_share_applies_until_then() {
     // Born 1957-02-02: reaches 70 on 2027-02-01, 高齢受給者 from 2027-03-01 (docs/rules.md
     // §1.3). The block (2割) takes effect that day.
-    let mut doc = bound();
-    doc.person.birth_date = d("1957-02-02");
-    {
+    let with_block = |birth: &str, from: &str| {
+        let mut doc = bound();
+        doc.person.birth_date = d(birth);
         let e = doc.record.elderly.as_mut().unwrap();
-        e.effective_from = d("2027-03-01");
+        e.effective_from = d(from);
         e.valid_until = Some(d("2028-07-31"));
-    }
+        doc
+    };
+    let doc = with_block("1957-02-02", "2027-03-01");
     let before = verdict_on(&doc, "2027-02-28");
     // The eligibility is confirmed as before: the verdict and the outcome do not change.
     assert_eq!(before.verdict, DeskVerdict::Confirmed);
@@ -1275,13 +1273,7 @@ fn an_elderly_block_not_yet_in_force_says_which_share_applies_until_then() {
     // A new year's block issued ahead of its 発効期日 for a patient of 73: the law allows 2割 or
     // 3割 and today's is the earlier block's, which the document does not carry — say only that
     // the printed share does not apply yet and ask to confirm today's.
-    let mut renewal = bound();
-    renewal.person.birth_date = d("1954-05-06");
-    {
-        let e = renewal.record.elderly.as_mut().unwrap();
-        e.effective_from = d("2027-08-01");
-        e.valid_until = Some(d("2028-07-31"));
-    }
+    let renewal = with_block("1954-05-06", "2027-08-01");
     let v = verdict_on(&renewal, "2027-07-31");
     assert_eq!(v.verdict, DeskVerdict::Confirmed);
     let note = v.elderly_note_ja().unwrap();

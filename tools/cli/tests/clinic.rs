@@ -22,34 +22,38 @@ fn stdout(o: &Output) -> String {
 }
 
 fn declare(desk: &Path, name: &str, number: &str) -> Output {
-    run(
-        desk,
-        &[
-            "declare",
-            "--name",
-            name,
-            "--kana",
-            "サトウ イチロウ",
-            "--birth",
-            "1970-05-06",
-            "--sex",
-            "male",
-            "--insurer-name",
-            "株式会社サンプル",
-            "--insurer-number",
-            "01130012",
-            "--symbol",
-            "１２３",
-            "--number",
-            number,
-            "--branch",
-            "00",
-            "--copay",
-            "30",
-            "--operator",
-            "受付 花子",
-        ],
-    )
+    declare_numbered(desk, name, Some(number))
+}
+
+/// 佐藤 一郎's 申立 under `name`, with the 番号 `number` or none.
+fn declare_numbered(desk: &Path, name: &str, number: Option<&str>) -> Output {
+    let mut args = vec![
+        "declare",
+        "--name",
+        name,
+        "--kana",
+        "サトウ イチロウ",
+        "--birth",
+        "1970-05-06",
+        "--sex",
+        "male",
+        "--insurer-name",
+        "株式会社サンプル",
+        "--insurer-number",
+        "01130012",
+        "--symbol",
+        "１２３",
+        "--branch",
+        "00",
+        "--copay",
+        "30",
+        "--operator",
+        "受付 花子",
+    ];
+    if let Some(number) = number {
+        args.extend(["--number", number]);
+    }
+    run(desk, &args)
 }
 
 #[test]
@@ -216,22 +220,7 @@ fn declare_tells_of_the_patients_earlier_visit_today() {
     assert!(other.status.success());
     assert_eq!(notice(&other), None, "{other:?}");
     // Without a 番号 the patient cannot be looked up: no notice, recorded all the same.
-    let o = run(
-        &desk,
-        &[
-            "declare",
-            "--name",
-            "佐藤 一郎",
-            "--birth",
-            "1970-05-06",
-            "--insurer-name",
-            "株式会社サンプル",
-            "--insurer-number",
-            "01130012",
-            "--operator",
-            "受付 花子",
-        ],
-    );
+    let o = declare_numbered(&desk, "佐藤 一郎", None);
     assert!(o.status.success(), "{o:?}");
     assert_eq!(notice(&o), None, "{o:?}");
 }

@@ -19,12 +19,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
-use shikaku_core::card::CardCertificate;
 use shikaku_core::clinic::{DeskStore, export};
-use shikaku_core::document::{
-    EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
-};
+use shikaku_core::document::EligibilityDocument;
 use shikaku_core::eligibility::DocumentKind;
 use shikaku_core::store::PassphraseKeyStore;
 
@@ -32,7 +28,8 @@ mod signed;
 
 use signed::{NAME, key, signed_trust_list};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
+mod desk_support;
+use desk_support::{BIN, card_spki, presented, vcard};
 /// A passphrase that meets the strength rule for a new store.
 const PASSPHRASE: &str = "clinic desk test passphrase";
 
@@ -54,33 +51,13 @@ fn bound_payload(signer: &str, kid: &str, spki: Option<&[u8]>) -> String {
 
 /// A presentation of `kind`, issued 3 days ago, bound to `spki` (or to none).
 fn kind_payload(signer: &str, kid: &str, kind: DocumentKind, spki: Option<&[u8]>) -> String {
-    let mut doc = document(Utc::now() - Duration::days(3));
-    doc.record.kind = kind;
-    if kind == DocumentKind::Certificate {
-        // A 資格確認書 always prints its 有効期限.
-        doc.record.valid_until =
-            Some(shikaku_core::clock::japan_today(Utc::now()) + Duration::days(300));
-    }
-    doc.holder_binding = spki.map(|s| Sha256::digest(s).into());
-    let p = presentation_of(&doc, [7; 16], spki).unwrap();
-    to_qr_payload(&sign_presentation(&p, &key(signer), kid).unwrap())
-}
-
-/// The profile of the virtual card `name` under examples/.
-fn vcard(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/vcard-{name}.toml"))
+    let doc = document(Utc::now() - Duration::days(3));
+    presented(doc, kind, spki, [7; 16], &key(signer), kid)
 }
 
 /// The `--card` option that puts the virtual card `name` on the desk's reader.
 fn card_option(name: &str) -> String {
     format!("vcard:{}", vcard(name).display())
-}
-
-/// The SubjectPublicKeyInfo of the virtual card `name`'s 利用者証明用 certificate.
-fn card_spki(name: &str) -> Vec<u8> {
-    let card = shikaku_vcard::card_from_profile_path(vcard(name)).unwrap();
-    let cert = CardCertificate::from_der(card.auth_certificate_der()).unwrap();
-    cert.spki_der().to_vec()
 }
 
 /// A desk in `dir` holding the trust list (issued a day ago) with the key "issuer-qr".
@@ -1198,16 +1175,21 @@ fn an_expired_elderly_block_is_confirmed_with_an_amber_note_on_the_page() {
     let elderly = |until| {
         let mut doc = document(Utc::now() - Duration::days(3));
         doc.person.birth_date = chrono::NaiveDate::from_ymd_opt(1954, 5, 6).unwrap();
-        doc.record.kind = DocumentKind::Certificate;
         doc.record.copay = Some(CopayRate::Twenty);
-        doc.record.valid_until = Some(today + Duration::days(300));
         doc.record.elderly = Some(ElderlyRecipient {
             copay: CopayRate::Twenty,
             effective_from: today - Duration::days(400),
             valid_until: Some(until),
         });
-        let p = presentation_of(&doc, [7; 16], None).unwrap();
-        to_qr_payload(&sign_presentation(&p, &key("issuer"), "issuer-qr").unwrap())
+        // A 資格確認書 (its 有効期限 300 days from today), with no card binding.
+        presented(
+            doc,
+            DocumentKind::Certificate,
+            None,
+            [7; 16],
+            &key("issuer"),
+            "issuer-qr",
+        )
     };
     // `scan` checks 確認済み: the eligibility is not affected.
     let (_, html) = scan(&srv, &elderly(today));

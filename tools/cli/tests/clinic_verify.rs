@@ -11,11 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
-use shikaku_core::card::{TrustStore, read_verified_auth_certificate};
-use shikaku_core::document::{
-    EligibilityDocument, presentation_of, sign_presentation, to_qr_payload,
-};
+use shikaku_core::document::EligibilityDocument;
 use shikaku_core::eligibility::DocumentKind;
 
 mod signed;
@@ -23,28 +19,11 @@ mod signed;
 use signed::{KID, key, root_sec1, signed_trust_list};
 
 mod desk_support;
-use desk_support::{PASS, desk_command};
+use desk_support::{PASS, card_spki, desk_command, presented, vcard};
 
-fn vcard(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../examples/vcard-{name}.toml"))
-}
-
-/// The SubjectPublicKeyInfo of a virtual card's 利用者証明用 certificate.
-fn card_spki(name: &str) -> Vec<u8> {
-    let card = shikaku_vcard::card_from_profile_path(vcard(name)).unwrap();
-    let mut trust = TrustStore::empty();
-    trust
-        .add_extra_anchor(&shikaku_vcard::test_ca_der().unwrap())
-        .unwrap();
-    let (cert, _) = read_verified_auth_certificate(&card, &trust, Utc::now()).unwrap();
-    cert.spki_der().to_vec()
-}
-
-/// 山田 太郎's document, valid for a year, bound to the card whose SPKI is `spki`.
-fn document(issued_at: DateTime<Utc>, spki: &[u8]) -> EligibilityDocument {
-    let mut doc = signed::document(issued_at, issued_at + Duration::days(365));
-    doc.holder_binding = Some(Sha256::digest(spki).into());
-    doc
+/// 山田 太郎's document, valid for a year (bound to a card by [`presented`]).
+fn document(issued_at: DateTime<Utc>) -> EligibilityDocument {
+    signed::document(issued_at, issued_at + Duration::days(365))
 }
 
 /// 山田 太郎's presentation, bound to his virtual card, signed 2 days ago.
@@ -59,17 +38,16 @@ fn taro_payload_from(valid_from: Option<NaiveDate>) -> String {
 
 /// [`taro_payload`] with its 有効開始日 on `valid_from`, as a document of `kind`.
 fn taro_payload_of(valid_from: Option<NaiveDate>, kind: DocumentKind) -> String {
-    let spki = card_spki("yamada-taro");
-    let mut doc = document(Utc::now() - Duration::days(2), &spki);
+    let mut doc = document(Utc::now() - Duration::days(2));
     doc.record.valid_from = valid_from;
-    doc.record.kind = kind;
-    if kind == DocumentKind::Certificate {
-        // A 資格確認書 always prints its 有効期限.
-        doc.record.valid_until =
-            Some(shikaku_core::clock::japan_today(Utc::now()) + Duration::days(300));
-    }
-    let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
-    to_qr_payload(&sign_presentation(&p, &key("issuer"), KID).unwrap())
+    taro_presented(doc, kind)
+}
+
+/// `doc` presented as a document of `kind`, bound to 山田 太郎's virtual card, signed by the
+/// issuer.
+fn taro_presented(doc: EligibilityDocument, kind: DocumentKind) -> String {
+    let spki = card_spki("yamada-taro");
+    presented(doc, kind, Some(&spki), [5; 16], &key("issuer"), KID)
 }
 
 /// Writes the signed trust list and its root into `dir`.
@@ -508,20 +486,16 @@ fn elderly_block_payload(
     elderly_until: NaiveDate,
 ) -> String {
     use shikaku_core::eligibility::{CopayRate, ElderlyRecipient};
-    let spki = card_spki("yamada-taro");
-    let mut doc = document(Utc::now() - Duration::days(2), &spki);
-    let today = shikaku_core::clock::japan_today(Utc::now());
+    let mut doc = document(Utc::now() - Duration::days(2));
     doc.person.birth_date = birth;
-    doc.record.kind = DocumentKind::Certificate;
     doc.record.copay = Some(CopayRate::Twenty);
-    doc.record.valid_until = Some(today + Duration::days(300));
     doc.record.elderly = Some(ElderlyRecipient {
         copay: CopayRate::Twenty,
         effective_from,
         valid_until: Some(elderly_until),
     });
-    let p = presentation_of(&doc, [5; 16], Some(&spki)).unwrap();
-    to_qr_payload(&sign_presentation(&p, &key("issuer"), KID).unwrap())
+    // A 資格確認書: its 有効期限 300 days from today.
+    taro_presented(doc, DocumentKind::Certificate)
 }
 
 #[test]

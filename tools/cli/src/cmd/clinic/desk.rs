@@ -85,8 +85,18 @@ pub struct VerifyArgs {
     /// The desk operator recording the visit.
     #[arg(long)]
     operator: Option<String>,
-    /// Days after its issue from which the trust list is called stale (as `clinic serve`).
-    // `clinic serve`'s former spelling (`--trust-max-age-days`) is a hidden alias here too.
+    #[command(flatten)]
+    trust_age: TrustAgeArg,
+}
+
+/// `--max-trust-age-days DAYS`, the same for `clinic verify` and `clinic serve`: when the
+/// desk's trust list is called stale.
+#[derive(Args, Debug, Clone, Copy)]
+pub(super) struct TrustAgeArg {
+    /// Days after its issue from which the trust list is called stale (the same for `clinic
+    /// verify` and `clinic serve`).
+    // The spelling `clinic serve` took before (`--trust-max-age-days`) stays a hidden alias of
+    // both, so that no script breaks; the help shows one spelling.
     #[arg(
         long,
         value_name = "DAYS",
@@ -94,6 +104,15 @@ pub struct VerifyArgs {
         alias = "trust-max-age-days"
     )]
     max_trust_age_days: u32,
+}
+
+impl TrustAgeArg {
+    /// The verification's options with this limit.
+    pub(super) fn options(self) -> VerifyOptions {
+        VerifyOptions {
+            max_trust_age_days: self.max_trust_age_days,
+        }
+    }
 }
 
 /// Runs `clinic trust …` on the desk in `dir`. A desk that does not exist yet is created only
@@ -296,10 +315,7 @@ pub(crate) fn print_outcome(o: &DeskOutcome) -> Result<()> {
 /// outcome (the document, its kind and the card together). Exit 0 only when it is 確認済み.
 pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
     let payload = read_payload(&a.payload)?;
-    let options = VerifyOptions {
-        max_trust_age_days: a.max_trust_age_days,
-    };
-    let v = desk.verify_payload(&payload, options, Utc::now())?;
+    let v = desk.verify_payload(&payload, a.trust_age.options(), Utc::now())?;
     print_verification(&v, TrustSource::Desk)?;
     let card = if v.presentation.is_some() {
         card_check(&a, &v)?

@@ -43,8 +43,8 @@ use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
-    CardCheckFailure, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskStore, DeskVerification,
-    PendingCardCheck, VerifyOptions, export,
+    CardCheckFailure, DESK_FILE, DeskStore, DeskVerification, PendingCardCheck, VerifyOptions,
+    export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -64,16 +64,8 @@ pub struct ServeArgs {
     /// The loopback port to listen on (0: a free port chosen by the system).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Days after its issue from which the trust list is shown as stale (as `clinic verify`).
-    // The spelling this command took before (`--trust-max-age-days`) stays a hidden alias, so
-    // that no script breaks; the help shows one spelling.
-    #[arg(
-        long,
-        value_name = "DAYS",
-        default_value_t = DEFAULT_TRUST_MAX_AGE_DAYS,
-        alias = "trust-max-age-days"
-    )]
-    max_trust_age_days: u32,
+    #[command(flatten)]
+    trust_age: super::desk::TrustAgeArg,
     /// Check the patient's card from the page on this reader: `pcsc`, `pcsc:NAME` (connected
     /// for each check) or `vcard:PROFILE.toml` (the virtual card, one card for the whole run).
     #[arg(long, value_name = "READER")]
@@ -240,9 +232,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
             format!("http://localhost:{port}"),
         ],
         token,
-        options: VerifyOptions {
-            max_trust_age_days: args.max_trust_age_days,
-        },
+        options: args.trust_age.options(),
         card,
     });
     let url = format!("http://127.0.0.1:{port}/{}/", state.token);
