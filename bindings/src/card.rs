@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use shikaku_core::card::{self as core_card, CardKind, CheckOptions, PinCounter, TextApFailure};
+use shikaku_core::card::{
+    self as core_card, CardAudience, CardKind, CheckOptions, PinCounter, TextApFailure,
+};
 use shikaku_core::eligibility::names::NameMatch;
 use shikaku_core::store::StoredCardCheck;
 use zeroize::Zeroizing;
@@ -36,7 +38,9 @@ pub struct CardCheckOptions {
     pub extra_anchors: Vec<Vec<u8>>,
 }
 
-/// A PIN retry counter as the card reports it.
+/// A PIN retry counter as the card reports it. What it means for the card holder is the
+/// core's, in Japanese ([`PinState::message_ja`], [`PinState::reread_message_ja`]): show it
+/// instead of wording a PIN rule of the app's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PinState {
     /// This many tries are left (at least 1).
@@ -57,6 +61,27 @@ impl From<PinCounter> for PinState {
             PinCounter::AlreadyVerified => PinState::AlreadyVerified,
             PinCounter::Blocked => PinState::Blocked,
         }
+    }
+}
+
+impl From<PinState> for PinCounter {
+    fn from(s: PinState) -> Self {
+        match s {
+            PinState::Remaining { tries } => PinCounter::Remaining(tries),
+            PinState::AlreadyVerified => PinCounter::AlreadyVerified,
+            PinState::Blocked => PinCounter::Blocked,
+        }
+    }
+}
+
+#[uniffi::export]
+impl PinState {
+    /// The same counter read again (`card_status`) after the answer to a VERIFY was lost
+    /// (`ShikakuError::Card { verify_in_flight: true }`), in the core's Japanese for the card
+    /// holder (`PinCounter::reread_message_ja`): read again, nothing resent, the PIN asked
+    /// again (at one try left, only with consent), or blocked (the municipal office).
+    pub fn reread_message_ja(&self) -> String {
+        PinCounter::from(*self).reread_message_ja(CardAudience::Holder)
     }
 }
 
@@ -160,6 +185,10 @@ pub struct CardCheckResult {
     pub insurance_grace_last_day: Option<String>,
     /// The 基本4情報 step: not requested, read (see `matched`), or why it failed.
     pub basic_info: BasicInfoOutcome,
+    /// When the 基本4情報 step failed: why, and what to do next, in the core's Japanese for
+    /// the card holder (`TextApFailure::message_ja`; it says the card itself was checked). Show
+    /// it beside the badge. `None` when the step was not requested or read.
+    pub basic_info_message_ja: Option<String>,
     /// The 基本4情報 comparison, when it was read.
     pub matched: Option<CardMatch>,
     /// What the member's screen now says of the card, decided by the core with this check
@@ -241,6 +270,10 @@ impl Household {
         )?;
         // The comparison and what is kept (no address) are core's: the same as the CLI.
         let basic_info = BasicInfoOutcome::of(&check.basic_info);
+        let basic_info_message_ja = check
+            .basic_info
+            .failure()
+            .map(|f| f.message_ja(CardAudience::Holder));
         let StoredCardCheck { check, matched, .. } = {
             let stored = StoredCardCheck::for_member(&member, check);
             self.store().put_card_check(&stored)?;
@@ -264,6 +297,7 @@ impl Household {
             certificate_expired_at_check: check.certificate_expired_at_check(),
             insurance_grace_last_day: check.insurance_grace_last_day().map(date),
             basic_info,
+            basic_info_message_ja,
             matched: matched.map(|m| {
                 let overall = m.overall();
                 CardMatch {

@@ -107,6 +107,14 @@ fn a_wrong_text_pin_comes_back_beside_the_stored_check() {
         BasicInfoOutcome::WrongPin { tries_left: 2 }
     );
     assert_eq!(result.matched, None);
+    // What to tell the holder is the core's: the card was checked, the text PIN was wrong.
+    assert_eq!(
+        result.basic_info_message_ja.as_deref(),
+        Some(
+            "カードの確認はできましたが、基本4情報は読み取れませんでした。\
+             券面事項入力補助用の暗証番号が違います（残り2回）。"
+        )
+    );
     assert_eq!(result.key_fingerprint, card.key_fingerprint());
     assert_eq!(card.text_retries_left(), 2, "exactly one text-AP try spent");
     assert_eq!(card.auth_retries_left(), 3);
@@ -140,6 +148,12 @@ fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
         )
         .unwrap();
     assert_eq!(result.basic_info, BasicInfoOutcome::NeedsConsent);
+    let words = result.basic_info_message_ja.unwrap();
+    assert!(
+        words.contains("券面事項入力補助用の暗証番号の残り回数が1回")
+            && words.contains("送っていません"),
+        "{words}"
+    );
     assert_eq!(card.text_retries_left(), 1);
     // Consent for the text PIN alone: the auth PIN at its last try stops the check before any
     // PIN is sent.
@@ -173,8 +187,49 @@ fn consent_for_the_auth_pin_does_not_spend_the_text_pins_last_try() {
         )
         .unwrap();
     assert_eq!(result.basic_info, BasicInfoOutcome::Read);
+    assert_eq!(result.basic_info_message_ja, None);
     assert!(result.matched.is_some());
     assert_eq!(card.text_retries_left(), 3);
+}
+
+#[test]
+fn a_pin_counter_read_again_comes_with_the_cores_words_for_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = taro_with_text_pin(dir.path(), "1234");
+    let auth_pin = |tries: u8| {
+        card.set_auth_retries_left(tries);
+        card_status(Arc::new(Card(card.clone(), false)))
+            .unwrap()
+            .auth_pin
+    };
+    let two = auth_pin(2);
+    assert_eq!(two, PinState::Remaining { tries: 2 });
+    assert_eq!(
+        two.reread_message_ja(),
+        "暗証番号の残り回数を読み直しました（残り2回、暗証番号は再送していません）。\
+         暗証番号をもう一度入力してください。"
+    );
+    // The last try: a wrong PIN blocks it, so it is sent only with consent.
+    let last = auth_pin(1).reread_message_ja();
+    assert!(
+        last.contains("残り1回") && last.contains("ロック") && last.contains("了承"),
+        "{last}"
+    );
+    // Blocked: only the municipal office, and no PIN asked for.
+    let blocked = auth_pin(0);
+    assert_eq!(blocked, PinState::Blocked);
+    assert_eq!(
+        blocked.reread_message_ja(),
+        "暗証番号の残り回数を読み直しました。\
+         暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。"
+    );
+    // Not reported: the PIN may be typed again; the counter is read before it is sent.
+    let unknown = PinState::AlreadyVerified.reread_message_ja();
+    assert!(
+        unknown.contains("送る前に、カードで残り回数を確かめます"),
+        "{unknown}"
+    );
+    assert_eq!(card.auth_retries_left(), 0, "no try spent by reading");
 }
 
 #[test]

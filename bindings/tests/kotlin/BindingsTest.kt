@@ -411,6 +411,12 @@ class BindingsTest {
             household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options())
         }
         assertEquals(1u.toUByte(), card.authRetriesLeft())
+        // The counter read again (after a lost answer), in the core's words
+        // (PinCounter::reread_message_ja): the last try blocks when wrong, so only with consent.
+        val last = cardStatus(ForwardingTransport(card)).authPin
+        assertEquals(PinState.Remaining(1u), last)
+        val reread = last.rereadMessageJa()
+        assertTrue(reread.startsWith("暗証番号の残り回数を読み直しました（残り1回") && reread.contains("了承"), reread)
 
         val ok = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLast = true))
         assertEquals(PinState.Remaining(1u), ok.retriesBefore)
@@ -455,12 +461,17 @@ class BindingsTest {
         // try is not spent.
         val result = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLast = true))
         assertEquals(BasicInfoOutcome.NeedsConsent, result.basicInfo)
+        // Why, beside the good check, in the core's words for the holder (TextApFailure::message_ja).
+        val why = assertNotNull(result.basicInfoMessageJa)
+        assertTrue(why.startsWith("カードの確認はできましたが、基本4情報は読み取れませんでした。"), why)
+        assertTrue(why.contains("券面事項入力補助用の暗証番号の残り回数が1回"), why)
         assertNull(result.matched)
         assertEquals(1u.toUByte(), card.textRetriesLeft())
         assertEquals(3u.toUByte(), card.authRetriesLeft())
         // With its own consent the text PIN's last try is used.
         val read = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLastText = true))
         assertEquals(BasicInfoOutcome.Read, read.basicInfo)
+        assertNull(read.basicInfoMessageJa)
         assertNotNull(read.matched)
         assertEquals(3u.toUByte(), card.textRetriesLeft())
     }

@@ -402,6 +402,18 @@ def test_wrong_pin_reports_retries_and_last_try_needs_consent(household):
         household.check_card(mid, ForwardingTransport(card), b"1234", check_options())
     assert card.auth_retries_left() == 1
     assert card.apdu_count() > before
+    # The counter read again after a lost answer, in the core's words
+    # (PinCounter::reread_message_ja): the last try only with consent; blocked: the office.
+    last = sk.card_status(ForwardingTransport(card)).auth_pin
+    assert last == sk.PinState.REMAINING(tries=1)
+    assert "読み直しました（残り1回" in last.reread_message_ja() and "了承" in last.reread_message_ja()
+    card.set_auth_retries_left(0)
+    blocked = sk.card_status(ForwardingTransport(card)).auth_pin
+    assert blocked == sk.PinState.BLOCKED()
+    assert blocked.reread_message_ja() == (
+        "暗証番号の残り回数を読み直しました。"
+        "暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。")
+    card.set_auth_retries_left(1)
 
     result = household.check_card(mid, ForwardingTransport(card), b"1234",
                                   check_options(allow_last_auth_attempt=True))
@@ -447,6 +459,9 @@ def test_consent_is_per_pin_and_a_text_ap_failure_stands_beside_the_check(househ
     result = household.check_card(mid, ForwardingTransport(card), b"1234",
                                   check_options(allow_last_auth_attempt=True))
     assert result.basic_info == sk.BasicInfoOutcome.NEEDS_CONSENT()
+    # Why, beside the good check, in the core's words for the holder (TextApFailure::message_ja).
+    assert result.basic_info_message_ja.startswith(
+        "カードの確認はできましたが、基本4情報は読み取れませんでした。券面事項入力補助用の暗証番号の残り回数が1回")
     assert result.matched is None
     assert card.text_retries_left() == 1
     assert card.auth_retries_left() == 3
@@ -455,6 +470,7 @@ def test_consent_is_per_pin_and_a_text_ap_failure_stands_beside_the_check(househ
     read = household.check_card(mid, ForwardingTransport(card), b"1234",
                                 check_options(allow_last_text_attempt=True))
     assert read.basic_info == sk.BasicInfoOutcome.READ()
+    assert read.basic_info_message_ja is None
     assert card.text_retries_left() == 3
 
 

@@ -16,7 +16,8 @@ extension Household {
     ///
     /// The NFC sheet only says the card was read: show `result.badge` (the core's label for the
     /// member with this check stored) as the outcome, since a check that succeeded can still be
-    /// 照合不一致 (another person's card) or a test anchor.
+    /// 照合不一致 (another person's card) or a test anchor. When the 基本4情報 step failed beside
+    /// the good check, `result.basicInfoMessageJa` says why in the core's words: show it too.
     public func checkCard(
         memberId: String,
         pin: Data,
@@ -41,7 +42,9 @@ extension Household {
         }
     }
 
-    /// The PIN counters over NFC without spending a try (`cardStatus(transport:)`).
+    /// The PIN counters over NFC without spending a try (`cardStatus(transport:)`). Read again
+    /// after a lost answer to a VERIFY (`ShikakuError.Card` with `verifyInFlight`), a counter's
+    /// meaning is the core's: `authPin.rereadMessageJa()`, never the app's own PIN wording.
     public static func cardStatusOverNFC(
         alert: String = "マイナンバーカードをiPhoneの上部にかざしてください。"
     ) async throws -> CardStatusInfo {

@@ -8,8 +8,8 @@ use anyhow::{Result, anyhow};
 use chrono::Utc;
 use clap::Subcommand;
 use shikaku_core::card::{
-    BasicInfoOutcome, CardCheck, CardError, CheckOptions, FieldComparison, MemberMatch, Pin,
-    PinCounter, TextApFailure, card_status, check_card,
+    BasicInfoOutcome, CardAudience, CardCheck, CardError, CheckOptions, FieldComparison,
+    MemberMatch, Pin, PinCounter, TextApFailure, card_status, check_card,
 };
 use shikaku_core::screen::calendar::certificate_expiry_date;
 use shikaku_core::screen::{CardState, member_screen};
@@ -59,11 +59,24 @@ pub enum CardCommand {
     },
 }
 
+/// The count a PIN counter reports, a fact without a rule (`card check`'s counter before a
+/// VERIFY that then passed).
+fn tries(c: PinCounter) -> String {
+    match c {
+        PinCounter::Remaining(1) => "1 try left".into(),
+        PinCounter::Remaining(n) => format!("{n} tries left"),
+        PinCounter::AlreadyVerified => "not reported (already verified)".into(),
+        PinCounter::Blocked => "BLOCKED".into(),
+    }
+}
+
+/// A PIN counter read without a PIN (`card status`): the count, and where a PIN rule applies
+/// (the last try, a block, a counter not reported) what it means in the core's words for the
+/// card holder (`PinCounter::message_ja`), not the CLI's.
 fn counter(c: PinCounter) -> String {
     match c {
-        PinCounter::Remaining(n) => format!("{n} tries left"),
-        PinCounter::AlreadyVerified => "verified in this session".into(),
-        PinCounter::Blocked => "BLOCKED (reset at the municipal office)".into(),
+        PinCounter::Remaining(n) if n > 1 => tries(c),
+        _ => format!("{} — {}", tries(c), c.message_ja(CardAudience::Holder)),
     }
 }
 
@@ -239,14 +252,18 @@ fn print_check(c: &CardCheck) -> Result<()> {
         outln!("chain: verified to {}", c.chain.anchor_label);
     }
     outln!("signature: a fresh challenge signed by the card verified");
-    outln!("PIN before this check: {}", counter(c.retries_left));
+    outln!("PIN before this check: {}", tries(c.retries_left));
     match &c.basic_info {
         BasicInfoOutcome::NotRequested => {}
         BasicInfoOutcome::Read(_) => outln!("基本4情報: read"),
-        BasicInfoOutcome::Failed(failure) => outln!(
-            "基本4情報: NOT READ — {failure}{}",
-            text_failure_hint(failure)
-        ),
+        BasicInfoOutcome::Failed(failure) => {
+            outln!(
+                "基本4情報: NOT READ — {failure}{}",
+                text_failure_hint(failure)
+            );
+            // What it means for the holder, in the core's words (as the apps show it).
+            outln!("  {}", failure.message_ja(CardAudience::Holder));
+        }
     }
     outln!(
         "checked at: {}",

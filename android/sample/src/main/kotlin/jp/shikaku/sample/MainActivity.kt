@@ -289,9 +289,8 @@ private fun CardScreen(card: CardFlow, session: HouseholdSession, nfc: NfcStatus
             is CardFlow.NeedsConsent -> AlertDialog(
                 onDismissRequest = { session.cancelCard() },
                 title = { Text("残り1回です") },
-                text = {
-                    Text("暗証番号を間違えるとロックされ、市区町村の窓口での初期化が必要になります。この暗証番号で照合しますか？")
-                },
+                // What a wrong last try costs is the core's (card.message); the question is the app's.
+                text = { Text("${card.message}\nこの暗証番号で照合しますか？") },
                 confirmButton = { TextButton(onClick = { session.consentToLastAttempt() }) { Text("照合する") } },
                 dismissButton = { TextButton(onClick = { session.cancelCard() }) { Text("やめる") } },
             )
@@ -300,6 +299,8 @@ private fun CardScreen(card: CardFlow, session: HouseholdSession, nfc: NfcStatus
                 // app's own: a check that succeeded can still be 照合不一致 or a test anchor.
                 val badge = card.result.badge
                 Text(badge.label, color = cardColor(badge.state))
+                // A failed 基本4情報 step stands beside the good check: why, in the core's words.
+                card.result.basicInfoMessageJa?.let { Text(it, color = ORANGE) }
                 card.result.matched?.let {
                     Text("氏名  ${it.name.label}  カード: ${it.name.card} / 登録: ${it.name.stored}")
                     Text("生年月日  ${it.birthDate.label}  カード: ${it.birthDate.card} / 登録: ${it.birthDate.stored}")

@@ -11,6 +11,7 @@ import javax.net.ssl.TrustManagerFactory
 import javax.net.ssl.X509TrustManager
 import jp.shikaku.core.CardState
 import jp.shikaku.core.ShikakuException
+import jp.shikaku.core.VirtualCardHandle
 import jp.shikaku.core.referenceIssuer
 import jp.shikaku.core.testIssuer
 import jp.shikaku.core.virtualCard
@@ -159,7 +160,14 @@ class HouseholdSessionTest {
 
         // The core refused to send the PIN: nothing was spent, the user is asked, and the same
         // array is kept, intact, for the consented try.
-        assertEquals(CardFlow.NeedsConsent(CardTask.Check(id)), s.card())
+        // With the core's words for the holder (CardError::message_ja), not the app's.
+        assertEquals(
+            CardFlow.NeedsConsent(
+                CardTask.Check(id),
+                "暗証番号の残り回数が1回です。間違えるとロックされ、市区町村の窓口での初期化が必要になります（暗証番号は送っていません）。",
+            ),
+            s.card(),
+        )
         assertSame(held, s.heldPinOf("1234"))
         assertEquals(0, first.sent.count(::isPinVerify))
         assertEquals(1u.toUByte(), card.authRetriesLeft())
@@ -219,8 +227,60 @@ class HouseholdSessionTest {
         isoDepOn(counter).use { await(s.onCard(it)) }
         val entry = assertIs<CardFlow.EnterPin>(s.card())
         assertEquals(card.authRetriesLeft().toInt(), entry.retriesLeft)
-        assertEquals(SessionMessages.COUNTER_REREAD, entry.notice)
+        // The core's words for the counter read again (PinCounter::reread_message_ja).
+        assertEquals(
+            "暗証番号の残り回数を読み直しました（残り${card.authRetriesLeft()}回、暗証番号は再送していません）。" +
+                "暗証番号をもう一度入力してください。",
+            entry.notice,
+        )
         assertEquals(0, counter.sent.count(::isPinVerify))
+    }
+
+    /** A check whose VERIFY lost its answer, then the card (which counted that try, at [left]) presented again. */
+    private fun lostThenReread(left: UByte): Triple<HouseholdSession, String, VirtualCardHandle> {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        val s = session()
+        s.readyToCheck(id)
+        isoDepOn(VirtualCardLink(card, loseWhen = ::isPinVerify)).use { await(s.onCard(it)) }
+        assertEquals(CardPurpose.READ_COUNTER, assertIs<CardFlow.WaitingForCard>(s.card()).purpose)
+        card.setAuthRetriesLeft(left)
+        val counter = VirtualCardLink(card)
+        isoDepOn(counter).use { await(s.onCard(it)) }
+        assertEquals(0, counter.sent.count(::isPinVerify))
+        return Triple(s, id, card)
+    }
+
+    @Test
+    fun aCounterReadAgainAtItsLastTrySaysSoAndStillAsksForConsent() {
+        val (s, id, card) = lostThenReread(1u)
+        val entry = assertIs<CardFlow.EnterPin>(s.card())
+        assertEquals(1, entry.retriesLeft)
+        // The core's words: read again, nothing resent, a wrong PIN blocks, consent first.
+        val notice = assertNotNull(entry.notice)
+        for (part in listOf("読み直しました", "残り1回", "再送していません", "ロック", "了承")) {
+            assertTrue(notice.contains(part), "$part: $notice")
+        }
+        s.onPinInput("1234")
+        s.submitPin()
+        isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
+        assertEquals(CardTask.Check(id), assertIs<CardFlow.NeedsConsent>(s.card()).task)
+        assertEquals(1u.toUByte(), card.authRetriesLeft())
+    }
+
+    @Test
+    fun aCounterReadAgainThatIsBlockedEndsTheFlowWithTheCoresWords() {
+        val (s, id, _) = lostThenReread(0u)
+        assertEquals(
+            CardFlow.Failed(
+                CardTask.Check(id),
+                "暗証番号の残り回数を読み直しました。暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。",
+                canRetry = false,
+            ),
+            s.card(),
+        )
+        s.retry()
+        assertIs<CardFlow.Failed>(s.card())
     }
 
     @Test
@@ -254,7 +314,14 @@ class HouseholdSessionTest {
         val held = s.heldPinOf("1234")
         isoDepOn(VirtualCardLink(card)).use { await(s.onCard(it)) }
 
-        assertEquals(CardFlow.Failed(CardTask.Check(id), SessionMessages.PIN_BLOCKED, canRetry = false), s.card())
+        assertEquals(
+            CardFlow.Failed(
+                CardTask.Check(id),
+                "暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。",
+                canRetry = false,
+            ),
+            s.card(),
+        )
         s.assertLetGo(held)
         s.retry()
         assertIs<CardFlow.Failed>(s.card())

@@ -359,7 +359,7 @@ class HouseholdSession(
         return when (e) {
             is ShikakuException.WrongPin ->
                 CardFlow.EnterPin(task, retriesLeft = e.retriesLeft.toInt(), notice = message) to false
-            is ShikakuException.LastAttemptNeedsConsent -> CardFlow.NeedsConsent(task) to true
+            is ShikakuException.LastAttemptNeedsConsent -> CardFlow.NeedsConsent(task, message) to true
             is ShikakuException.PinUnusable ->
                 if (e.blocked) {
                     CardFlow.Failed(task, message, canRetry = false) to false
@@ -392,11 +392,14 @@ class HouseholdSession(
     ): Pair<CardFlow, Boolean> {
         val task = waiting.task
         return try {
-            when (val counter = AsyncHousehold.cardStatus(transport, io).authPin) {
-                is PinState.Remaining ->
-                    CardFlow.EnterPin(task, retriesLeft = counter.tries.toInt(), notice = SessionMessages.COUNTER_REREAD)
-                is PinState.AlreadyVerified -> CardFlow.EnterPin(task, notice = SessionMessages.COUNTER_REREAD)
-                is PinState.Blocked -> CardFlow.Failed(task, SessionMessages.PIN_BLOCKED, canRetry = false)
+            val counter = AsyncHousehold.cardStatus(transport, io).authPin
+            // What the counter read again means is the core's (PinCounter::reread_message_ja):
+            // nothing resent, the PIN asked again (its last try only with consent), or blocked.
+            val notice = counter.rereadMessageJa()
+            when (counter) {
+                is PinState.Remaining -> CardFlow.EnterPin(task, retriesLeft = counter.tries.toInt(), notice = notice)
+                is PinState.AlreadyVerified -> CardFlow.EnterPin(task, notice = notice)
+                is PinState.Blocked -> CardFlow.Failed(task, notice, canRetry = false)
             } to false
         } catch (e: ShikakuException) {
             val message = SessionMessages.of(e)

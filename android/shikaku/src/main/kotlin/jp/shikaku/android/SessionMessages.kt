@@ -8,11 +8,8 @@ import jp.shikaku.core.ShikakuException
  * contents), so its detail may be shown in parentheses.
  */
 object SessionMessages {
-    /** The PIN is blocked (its counter says so; no error from the core): only the municipal office can reset it. */
-    const val PIN_BLOCKED = "暗証番号がロックされています。お住まいの市区町村の窓口で初期化してください。"
-
-    /** The counter was read again after a VERIFY whose outcome was unknown. */
-    const val COUNTER_REREAD = "残り回数を読み直しました。暗証番号をもう一度入力してください。"
+    // No PIN rule is worded here: a PIN or card error's words are the core's (`messageJa`), and
+    // so are those of a PIN counter read again after a lost answer (`PinState.rereadMessageJa()`).
 
     /** Reader mode saw a tag it could not use. */
     const val TAG_UNREADABLE = "カードを読み取れませんでした。マイナンバーカードを、動かさずにかざしてください。"

@@ -118,8 +118,13 @@ sealed interface CardFlow {
     /** The card is being read: it must stay where it is. */
     data class Reading(val task: CardTask, val purpose: CardPurpose) : CardFlow
 
-    /** The core sent nothing because one try is left: ask before spending it. */
-    data class NeedsConsent(val task: CardTask) : CardFlow
+    /**
+     * The core sent nothing because one try is left: ask before spending it.
+     *
+     * @property message what a wrong last try costs, in the core's words for the card holder
+     *   (show it with the question; the app words no PIN rule itself).
+     */
+    data class NeedsConsent(val task: CardTask, val message: String) : CardFlow
 
     /** The card check succeeded and was stored for the member. */
     data class Checked(val memberId: String, val result: CardCheckResult) : CardFlow
