@@ -258,6 +258,16 @@ const NOTHING_RECORDED: &str = "この方の保険の情報は、このアプリ
      窓口で「被保険者資格申立書」に記入してください。どれもないときは、いったん全額（10割）を\
      支払い、後で加入している保険者に療養費を申請してください。資格確認書か資格情報のお知らせの\
      内容、または保険証利用登録の有無を入力すると、ここに見せるものが出ます。";
+/// [`FULL_PAYMENT`] for a member with no insurance document recorded
+/// ([`MemberSituation::no_insurance_document`]) but something else known (their word on the
+/// 保険証利用登録, or a card): the app does not know which paper they hold, and a member without a
+/// マイナ保険証 is sent a 資格確認書 (notice A: 「交付申請は不要」; notice D), so it is asked for
+/// first and 10割 is only for when none is at hand — not 「保険証として使えるものがありません」.
+const NO_DOCUMENT_RECORDED: &str = "資格確認書は、このアプリにまだ入力されていません。マイナ保険証を\
+     お持ちでない方には、保険者から資格確認書が送られます（申請が要らない保険者もあります）。\
+     お持ちなら、それを窓口で見せてください（資格確認書だけで受診できます）。見当たらないときは、\
+     いったん全額（10割）を支払い、後で加入している保険者に療養費を申請し、資格確認書のことも\
+     問い合わせてください。資格確認書の内容を入力すると、ここに見せるものが出ます。";
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
@@ -477,6 +487,8 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             FULL_PAYMENT_AFTER_LOSS
         } else if member.qualification_certificate_ended_at_75 {
             FULL_PAYMENT_AT_75
+        } else if member.no_insurance_document {
+            NO_DOCUMENT_RECORDED
         } else {
             FULL_PAYMENT
         };
@@ -631,6 +643,7 @@ pub(super) mod test_fixtures {
             dependent_status_lost_on: None,
             old_insurance_card_until: None,
             nothing_recorded: false,
+            no_insurance_document: false,
         }
     }
 
@@ -991,8 +1004,9 @@ mod tests {
     /// A member just added, nothing typed in yet (a child, say): the app does not know what
     /// they hold, so it never says they hold nothing — the card at the reader if they have
     /// one, else what would work, the 10割 only as the last resort, and the hint to enter the
-    /// documents. Once anything is recorded (here the member's word that the card is not
-    /// registered), "nothing usable" is an answer again.
+    /// documents. With the member's word that the card is not registered but no document typed,
+    /// the 資格確認書 such a member is sent is asked for before 10割; once an insurance document
+    /// is recorded (here one that has expired), "nothing usable" is an answer again.
     #[test]
     fn nothing_recorded_is_not_nothing_held() {
         let child = person(d(2023, 5, 5));
@@ -1025,9 +1039,26 @@ mod tests {
         let mut said_no = child.clone();
         said_no.myna_hoken = Some(false);
         let known = MemberSituation::from_data(&said_no, &[], None, TODAY);
-        assert!(!known.nothing_recorded);
-        let g = guidance(&known, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        assert!(!known.nothing_recorded && known.no_insurance_document);
+        // Said "no マイナ保険証" with no document typed: such a member is sent a 資格確認書, so it is
+        // asked for before 10割 — not 「保険証として使えるものがありません」.
+        for (name, clinic) in ClinicSituation::ALL {
+            let g = guidance(&known, &clinic, TODAY);
+            assert_eq!(presented(&g), [FullPaymentThenClaim], "{name}");
+            let text = &g.options[0].explanation;
+            assert!(!text.contains("使えるものがありません"), "{name}: {text}");
+            assert!(
+                text.starts_with("資格確認書は、このアプリにまだ入力されていません。")
+                    && text.contains("お持ちなら、それを窓口で見せてください")
+                    && text.contains("見当たらないときは、いったん全額（10割）"),
+                "{name}: {text}"
+            );
+        }
+        // With a 資格確認書 recorded that has expired, nothing usable is an answer again.
+        let expired = [record(DocumentKind::Certificate, Some(d(2026, 1, 31)))];
+        let s = MemberSituation::from_data(&said_no, &expired, None, TODAY);
+        assert!(!s.no_insurance_document);
+        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
         assert!(g.options[0].explanation.contains("使えるものがありません"));
         // An insurance document, even one that has ended, is a record too.
         let ended = [record(DocumentKind::Certificate, Some(d(2026, 1, 31)))];

@@ -117,6 +117,12 @@ pub struct MemberSituation {
     /// member holds is then not known — which is not the same as holding nothing (a member
     /// just added, before anything is typed in).
     pub nothing_recorded: bool,
+    /// No insurance document is recorded, in force or not (the member may have said whether
+    /// the card is registered, or a card may be known): which paper the member holds is not
+    /// known. A member without a マイナ保険証 is sent a 資格確認書, by some insurers without
+    /// applying (notice A: 「交付申請は不要」; notice D: 「マイナ保険証の登録状況を確認し…資格確認書を
+    /// 交付いたします」), so the guidance asks for it before 10割 (docs/guidance.md §2).
+    pub no_insurance_document: bool,
 }
 
 /// A 資格確認書 named for the desk, so that two of them can be told apart: a 後期高齢者医療 one
@@ -331,6 +337,7 @@ impl MemberSituation {
             coverage_lost_on,
             dependent_status_lost_on,
             old_insurance_card_until: None,
+            no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             nothing_recorded: !records.iter().any(|r| r.kind.is_insurance())
                 && member.holds_myna_hoken(records).is_none()
                 && card_check.is_none()

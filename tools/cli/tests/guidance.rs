@@ -935,3 +935,41 @@ fn a_preschool_child_typed_in_without_the_preschool_flag_gets_no_warning() {
         "{show}"
     );
 }
+
+/// A member added with `--myna-hoken no` and no document typed yet: the guidance asks for the
+/// 資格確認書 such a member is sent before 10割, in every clinic situation, and never says that
+/// nothing usable is held.
+#[test]
+fn a_member_without_a_myna_hoken_and_no_document_typed_is_asked_for_the_certificate() {
+    let s = Scratch::new();
+    let dir = s.data.as_path();
+    let id = ok(
+        dir,
+        &[
+            "member",
+            "add",
+            "--name",
+            "山田 花子",
+            "--kana",
+            "ヤマダ ハナコ",
+            "--birth",
+            "1987-09-03",
+            "--sex",
+            "female",
+            "--relationship",
+            "self",
+            "--myna-hoken",
+            "no",
+        ],
+    )
+    .trim()
+    .to_string();
+    let all = ok(dir, &["guidance", &id, "--clinic", "all"]);
+    assert_eq!(
+        all.matches("1. 資格確認書は、このアプリにまだ入力されていません。")
+            .count(),
+        CLINICS.len(),
+        "{all}"
+    );
+    assert!(!all.contains("使えるものがありません"), "{all}");
+}
