@@ -268,6 +268,15 @@ const NO_DOCUMENT_RECORDED: &str = "資格確認書は、このアプリにま�
      お持ちなら、それを窓口で見せてください（資格確認書だけで受診できます）。見当たらないときは、\
      いったん全額（10割）を支払い、後で加入している保険者に療養費を申請し、資格確認書のことも\
      問い合わせてください。資格確認書の内容を入力すると、ここに見せるものが出ます。";
+/// [`FULL_PAYMENT`] for a member whose recorded 資格確認書 is past its 有効期限 (not lost, not ended
+/// at 75) with nothing else usable ([`MemberSituation::qualification_certificate_expired`]): the
+/// member is still insured, and the insurer renews the 資格確認書 (健康保険法施行規則 §50 検認・更新,
+/// eligibility research §1 [S18][S19]; a 国保's is yearly, [S51]), so the new one — delivered but
+/// not typed in — is asked for first, as the to-do step asks the insurer whether it has been sent.
+const FULL_PAYMENT_CERTIFICATE_EXPIRED: &str = "記録の資格確認書は有効期限が過ぎています。新しい\
+     資格確認書が届いていれば、それを窓口で見せてください（資格確認書だけで受診できます）。\
+     見当たらないときは、いったん全額（10割）を支払い、後で加入している保険者に療養費を申請してください。\
+     新しい資格確認書を入力すると、ここに見せるものが出ます。";
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
@@ -489,6 +498,8 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             FULL_PAYMENT_AT_75
         } else if member.no_insurance_document {
             NO_DOCUMENT_RECORDED
+        } else if member.qualification_certificate_expired {
+            FULL_PAYMENT_CERTIFICATE_EXPIRED
         } else {
             FULL_PAYMENT
         };
@@ -1006,7 +1017,7 @@ mod tests {
     /// one, else what would work, the 10割 only as the last resort, and the hint to enter the
     /// documents. With the member's word that the card is not registered but no document typed,
     /// the 資格確認書 such a member is sent is asked for before 10割; once an insurance document
-    /// is recorded (here one that has expired), "nothing usable" is an answer again.
+    /// is recorded and none is usable, "nothing usable" is an answer again.
     #[test]
     fn nothing_recorded_is_not_nothing_held() {
         let child = person(d(2023, 5, 5));
@@ -1054,8 +1065,9 @@ mod tests {
                 "{name}: {text}"
             );
         }
-        // With a 資格確認書 recorded that has expired, nothing usable is an answer again.
-        let expired = [record(DocumentKind::Certificate, Some(d(2026, 1, 31)))];
+        // With a document recorded (here a マイナポータル screen that has expired, the card not
+        // registered), nothing usable is an answer again.
+        let expired = [record(DocumentKind::Portal, Some(d(2026, 1, 31)))];
         let s = MemberSituation::from_data(&said_no, &expired, None, TODAY);
         assert!(!s.no_insurance_document);
         let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);

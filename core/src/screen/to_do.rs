@@ -354,6 +354,16 @@ mod tests {
         );
         assert!(g.also_present.is_empty());
         assert!(g.to_do[0].explanation.contains("保険者に確認"));
+        // The option asks for the renewed one first (delivered but not typed in), not
+        // 「保険証として使えるものがありません」.
+        let text = &g.options[0].explanation;
+        assert!(
+            text.starts_with(
+                "記録の資格確認書は有効期限が過ぎています。新しい資格確認書が届いていれば"
+            ) && text.contains("見当たらないときは、いったん全額（10割）")
+                && !text.contains("使えるものがありません"),
+            "{text}"
+        );
     }
 
     /// A 協会けんぽ 資格確認書 ends the day before the 75th birthday, though its printed 有効期限
@@ -426,7 +436,11 @@ mod tests {
         }];
         let s = MemberSituation::from_data(&adult, &expired, None, d(2027, 1, 1));
         let g = guidance(&s, &ClinicSituation::READER_DOWN, d(2027, 1, 1));
-        assert!(g.options[0].explanation.contains("後で保険者に療養費"));
+        assert!(
+            g.options[0]
+                .explanation
+                .contains("後で加入している保険者に療養費")
+        );
         assert_eq!(
             actions(&g),
             [GuidanceAction::AskForNewQualificationCertificate]
