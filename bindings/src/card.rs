@@ -29,9 +29,12 @@ pub struct CardCheckOptions {
     #[uniffi(default)]
     pub allow_last_text_attempt: bool,
     /// Also read the 基本4情報 with the same PIN and compare it with the member. Its outcome
-    /// is [`CardCheckResult::basic_info`], beside the check.
+    /// is [`CardCheckResult::basic_info`], beside the check. `None` (the default): the core's
+    /// choice for a check stored for a member (`CheckOptions::for_member`,
+    /// `MEMBER_READS_BASIC_INFO`: read, since the comparison is what links the card to the
+    /// member).
     #[uniffi(default)]
-    pub read_basic_info: bool,
+    pub read_basic_info: Option<bool>,
     /// Extra trust anchors (DER or PEM certificates), for test cards only. Empty in production:
     /// the embedded J-LIS roots are used.
     #[uniffi(default)]
@@ -262,7 +265,9 @@ impl Household {
             CheckOptions {
                 allow_last_auth_attempt: options.allow_last_auth_attempt,
                 allow_last_text_attempt: options.allow_last_text_attempt,
-                read_basic_info: options.read_basic_info,
+                read_basic_info: options
+                    .read_basic_info
+                    .unwrap_or(CheckOptions::MEMBER_READS_BASIC_INFO),
                 extra_anchors: options.extra_anchors,
                 trust_store: None,
             },

@@ -75,7 +75,7 @@ fn household(dir: &std::path::Path) -> (Arc<Household>, String) {
 
 fn options() -> CardCheckOptions {
     CardCheckOptions {
-        read_basic_info: true,
+        read_basic_info: Some(true),
         extra_anchors: vec![virtual_card_test_ca().unwrap()],
         ..CardCheckOptions::default()
     }
@@ -230,6 +230,35 @@ fn a_pin_counter_read_again_comes_with_the_cores_words_for_the_holder() {
         "{unknown}"
     );
     assert_eq!(card.auth_retries_left(), 0, "no try spent by reading");
+}
+
+#[test]
+fn a_member_check_reads_the_basic_info_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let (household, member) = household(dir.path());
+    let card = taro_with_text_pin(dir.path(), "1234");
+    let check = |read_basic_info| {
+        let options = CardCheckOptions {
+            read_basic_info,
+            extra_anchors: vec![virtual_card_test_ca().unwrap()],
+            ..CardCheckOptions::default()
+        };
+        household
+            .check_card(
+                member.clone(),
+                Arc::new(Card(card.clone(), false)),
+                b"1234".to_vec(),
+                options,
+            )
+            .unwrap()
+    };
+    // The default is the core's (CheckOptions::for_member): read and compared.
+    let result = check(None);
+    assert_eq!(result.basic_info, BasicInfoOutcome::Read);
+    assert!(result.matched.is_some());
+    let result = check(Some(false));
+    assert_eq!(result.basic_info, BasicInfoOutcome::NotRequested);
+    assert_eq!(result.matched, None);
 }
 
 #[test]

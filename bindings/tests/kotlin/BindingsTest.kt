@@ -452,6 +452,22 @@ class BindingsTest {
     }
 
     @Test
+    fun aMemberCheckReadsTheBasicInfoByTheCoresDefault() {
+        val card = virtualCard(TARO)
+        val id = household.addMember(memberInput())
+        // readBasicInfo left out (null): the core's default for a member's check (CheckOptions::for_member).
+        val defaults = CardCheckOptions(extraAnchors = listOf(virtualCardTestCa()))
+        assertNull(defaults.readBasicInfo)
+        val result = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), defaults)
+        assertEquals(BasicInfoOutcome.Read, result.basicInfo)
+        assertNotNull(result.matched)
+        val without = household.checkCard(
+            id, ForwardingTransport(card), "1234".toByteArray(), defaults.copy(readBasicInfo = false),
+        )
+        assertEquals(BasicInfoOutcome.NotRequested, without.basicInfo)
+    }
+
+    @Test
     fun consentIsPerPinAndATextApFailureStandsBesideTheStoredCheck() {
         val card = virtualCard(TARO)
         val id = household.addMember(memberInput())

@@ -473,6 +473,12 @@ def test_consent_is_per_pin_and_a_text_ap_failure_stands_beside_the_check(househ
     assert read.basic_info_message_ja is None
     assert card.text_retries_left() == 3
 
+    # read_basic_info left out: the core's default for a member's check (CheckOptions::for_member).
+    default = household.check_card(mid, ForwardingTransport(card), b"1234",
+                                   sk.CardCheckOptions(extra_anchors=[sk.virtual_card_test_ca()]))
+    assert default.basic_info == sk.BasicInfoOutcome.READ()
+    assert default.matched is not None
+
 
 def test_tag_lost_during_verify_is_typed_and_not_resent(household):
     card = sk.virtual_card(TARO)

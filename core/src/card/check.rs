@@ -40,6 +40,24 @@ pub struct CheckOptions {
     pub trust_store: Option<TrustStore>,
 }
 
+impl CheckOptions {
+    /// The options of a check stored for a member (the apps' card check): the 基本4情報 are
+    /// read with the same PIN, under that PIN's own guard, because comparing them with the
+    /// member is what links the card to the member: without them the member's badge stays
+    /// カード真正・本人未照合 unless a signed document binds the card's key (docs/card-check.md).
+    /// No last try is spent without its own consent; the embedded J-LIS roots.
+    pub fn for_member() -> Self {
+        Self {
+            read_basic_info: Self::MEMBER_READS_BASIC_INFO,
+            ..Self::default()
+        }
+    }
+
+    /// Whether a check stored for a member reads the 基本4情報 ([`CheckOptions::for_member`]),
+    /// for a caller that takes the other options elsewhere (the FFI's default).
+    pub const MEMBER_READS_BASIC_INFO: bool = true;
+}
+
 /// Why the 基本4情報 could not be read, beside a good authentication check. Carries no card
 /// data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -613,6 +631,16 @@ mod tests {
         // Round-trips through serde (the store keeps it).
         let json = serde_json::to_string(&check).unwrap();
         assert_eq!(serde_json::from_str::<CardCheck>(&json).unwrap(), check);
+    }
+
+    #[test]
+    fn a_member_check_reads_the_basic_info_and_spends_no_last_try_unasked() {
+        let o = CheckOptions::for_member();
+        assert!(o.read_basic_info);
+        assert!(!o.allow_last_auth_attempt && !o.allow_last_text_attempt);
+        assert!(o.extra_anchors.is_empty() && o.trust_store.is_none());
+        // A check for no member reads nothing more than the card.
+        assert!(!CheckOptions::default().read_basic_info);
     }
 
     #[test]

@@ -9,6 +9,7 @@ import java.security.cert.CertificateFactory
 import javax.net.ssl.SSLContext
 import javax.net.ssl.TrustManagerFactory
 import javax.net.ssl.X509TrustManager
+import jp.shikaku.core.BasicInfoOutcome
 import jp.shikaku.core.CardState
 import jp.shikaku.core.ShikakuException
 import jp.shikaku.core.VirtualCardHandle
@@ -120,6 +121,10 @@ class HouseholdSessionTest {
         // The check is done: the array the core was handed is wiped, not just dropped.
         s.assertLetGo(held)
         assertEquals(card.keyFingerprint(), checked.result.keyFingerprint)
+        // The 基本4情報 were read and compared: the core's default for a member's check.
+        assertEquals(BasicInfoOutcome.Read, checked.result.basicInfo)
+        assertNotNull(checked.result.matched)
+        assertNull(checked.result.basicInfoMessageJa)
         assertFalse(s.card().wantsCard)
         // The virtual card chains to a TEST anchor: the core never shows it as a real check.
         assertEquals(CardState.TEST_ANCHOR, s.state.value.member?.screen?.card?.state)

@@ -327,10 +327,11 @@ class HouseholdSession(
                     // The consent asked for is the 利用者証明用 PIN's (the only PIN whose last try
                     // ends in LastAttemptNeedsConsent); the 券面事項入力補助 PIN's last try is
                     // never spent from here, and its outcome is shown in the result's basicInfo.
+                    // Whether the 基本4情報 are read is the core's default for a member's check
+                    // (CheckOptions::for_member: read).
                     val options = CardCheckOptions(
                         allowLastAuthAttempt = waiting.lastAttempt,
                         allowLastTextAttempt = false,
-                        readBasicInfo = true,
                         extraAnchors = extraAnchors,
                     )
                     CardFlow.Checked(task.memberId, store.checkCard(task.memberId, transport, pinBytes, options))
