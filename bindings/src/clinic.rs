@@ -17,7 +17,7 @@ use shikaku_core::clinic::{
     self as core_clinic, CardCheckFailure, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS,
     DeclarationForm, DeskAcceptance, DeskCardCheck, DeskCardState, DeskOutcome, DeskPin, DeskStore,
     DeskTone, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, PendingCardCheck,
-    TrustAge, VerifyOptions, export,
+    TrustAge, TrustSource, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::document::VerifyingKey;
@@ -179,6 +179,12 @@ pub struct DeskTrustStatus {
     pub age_days: i64,
     /// True when the list is older than the desk's limit: show 古い and update it.
     pub stale: bool,
+    /// The list in one phrase, in the core's words (as `clinic verify` and the desk page show
+    /// it): 「第3版・発行 2026-11-01（28日前）」.
+    pub summary: String,
+    /// When `stale`, what the receptionist is told, naming how to update the list (the core's
+    /// words); `None` while it is not stale.
+    pub stale_notice: Option<String>,
 }
 
 fn trust_status(a: TrustAge) -> DeskTrustStatus {
@@ -188,6 +194,8 @@ fn trust_status(a: TrustAge) -> DeskTrustStatus {
         stored_at: time(a.stored_at),
         age_days: a.age_days,
         stale: a.stale,
+        summary: a.summary_ja(),
+        stale_notice: a.stale_ja(TrustSource::Desk),
     }
 }
 
@@ -242,6 +250,13 @@ pub struct DeskClaim {
     pub valid_from: Option<String>,
     /// 有効終了年月日.
     pub valid_until: Option<String>,
+    /// The 有効期間 as the desk shows it (the core's words): 「2026-04-01 〜 2027-03-31」, an
+    /// end not printed 「—」, neither printed 「記載なし」.
+    pub validity_label: String,
+    /// The 高齢受給者 line as the desk shows it (the core's words): 「2割（発効 2026-08-01、
+    /// 有効期限 2027-07-31）」, 「2割（発効 2026-08-01）」 without a printed 有効期限, 「なし」 without
+    /// a block. Show `DeskResult.elderly_note` beside it when present.
+    pub elderly_label: String,
     /// 高齢受給者 一部負担金割合 in percent, where present.
     pub elderly_copay_percent: Option<u8>,
     /// 高齢受給者 発効期日, where present.
@@ -259,6 +274,8 @@ fn desk_claim(v: &DeskVerification) -> Option<DeskClaim> {
     Some(DeskClaim {
         preschool: v.preschool().unwrap_or_default(),
         copay_label: v.copay_ja().unwrap_or_default(),
+        validity_label: v.validity_ja().unwrap_or_default(),
+        elderly_label: v.elderly_ja().unwrap_or_default(),
         insurer_number: c.insurer_number.as_str().to_string(),
         symbol: c.symbol,
         number: c.number,
@@ -298,9 +315,10 @@ pub struct DeskResult {
     /// Why the verdict is not 確認済み, in Japanese for the receptionist, with what to do, and
     /// without personal data (no date or number); `None` when confirmed.
     pub reason: Option<String>,
-    /// An amber note beside the 負担割合 when the 高齢受給者 block has passed its 有効期限: confirm
-    /// today's share (the verdict and the outcome are unchanged: the eligibility is not
-    /// affected). Without personal data; `None` otherwise.
+    /// An amber note beside the 負担割合 when the 高齢受給者 block does not apply today: not yet in
+    /// force (its 発効期日 is later; the note says which share applies today where the law sets
+    /// it, else to confirm it) or past its 有効期限 (confirm today's share). The verdict and the
+    /// outcome are unchanged: the eligibility is not affected. Without a date; `None` otherwise.
     pub elderly_note: Option<String>,
     /// The day in Japan the verification ran, `YYYY-MM-DD`.
     pub checked_on: String,
@@ -312,7 +330,8 @@ pub struct DeskResult {
     pub format: Option<u32>,
     /// The issuer key id that signed it.
     pub key_id: Option<String>,
-    /// The desk's trust list and its age; `None` when the desk has none yet.
+    /// The desk's trust list and its age; `None` when the desk has none yet (then show
+    /// `clinic_trust_missing_notice()`).
     pub trust: Option<DeskTrustStatus>,
     /// The claim fields, as the issuer signed them.
     pub claim: Option<DeskClaim>,
@@ -493,6 +512,24 @@ pub enum LogStatus {
 #[uniffi::export]
 pub fn clinic_csv_columns() -> Vec<String> {
     export::CSV_COLUMNS.iter().map(|c| c.to_string()).collect()
+}
+
+/// What the receptionist is told while the desk has no trust list (`ClinicDesk.trust_status`
+/// and `DeskResult.trust` are `None`): no QR code can be confirmed, and how to get a list. The
+/// core's words, as `clinic verify` and the desk page show them.
+#[uniffi::export]
+pub fn clinic_trust_missing_notice() -> String {
+    TrustSource::Desk.missing_ja()
+}
+
+/// Why the desk would refuse `operator` as the name recorded with a visit or a 申立, in the
+/// receptionist's words (the core's, as the desk page shows them): empty, longer than 60
+/// characters, a character that cannot be used, or a leading `=`, `+`, `-`, `@`. `None` when
+/// the name is acceptable. Check the field with it before `record` or `declare`, and show it
+/// when they answer `ShikakuError::InvalidInput` with the problem `operator`.
+#[uniffi::export]
+pub fn clinic_operator_refusal(operator: String) -> Option<String> {
+    core_clinic::operator_refusal_ja(&operator)
 }
 
 impl From<ClinicError> for ShikakuError {
@@ -679,8 +716,9 @@ impl ClinicDesk {
         self.import(&bytes, root.as_ref(), Utc::now())
     }
 
-    /// The desk's trust list and its age against `max_trust_age_days` (default 30); `None`
-    /// when the desk has none, or the stored one no longer verifies.
+    /// The desk's trust list and its age against `max_trust_age_days` (default 30), with the
+    /// core's words for it (`summary`, `stale_notice`); `None` when the desk has none, or the
+    /// stored one no longer verifies (show `clinic_trust_missing_notice()`).
     pub fn trust_status(
         &self,
         max_trust_age_days: Option<u32>,

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use shikaku_core::clinic::{DeskAcceptance, DeskCardState, DeskTone, DeskVerdict};
 use shikaku_core::eligibility::DocumentKind;
 use shikaku_ffi::clinic::{ClinicDesk, DeclarationInput, DeskCardOptions, LogStatus};
-use shikaku_ffi::clinic::{DeskResult, TrustUpdateSettings};
+use shikaku_ffi::clinic::{
+    DeskResult, TrustUpdateSettings, clinic_operator_refusal, clinic_trust_missing_notice,
+};
 use shikaku_ffi::{
     CardTransport, HttpError, HttpMethod, HttpRequest, HttpResponse, HttpTransport, KeyStore,
     KeyStoreError, ShikakuError, TestIssuer, TransportError, VirtualCardHandle, test_issuer,
@@ -111,6 +113,15 @@ fn trust_list_import_pins_the_root_and_refuses_another() {
     assert_eq!(before.verdict_label, "発行元不明");
     assert_no_document_fields(&before);
     assert!(before.trust.is_none());
+    // The core's words for a desk without a list, as the desk page and `clinic verify` say it.
+    assert_eq!(
+        clinic_trust_missing_notice(),
+        shikaku_core::clinic::TrustSource::Desk.missing_ja()
+    );
+    assert_eq!(
+        before.reason.as_deref(),
+        Some(&*clinic_trust_missing_notice())
+    );
 
     // The first list needs the root.
     assert!(matches!(
@@ -130,8 +141,23 @@ fn trust_list_import_pins_the_root_and_refuses_another() {
     assert_eq!(status.version, 1);
     assert_eq!(status.age_days, 1);
     assert!(!status.stale);
-    // Stale past a limit shorter than its age.
-    assert!(desk.trust_status(Some(0)).unwrap().unwrap().stale);
+    // The list in the core's words: 第1版・発行 YYYY-MM-DD（1日前）, no warning while fresh.
+    assert!(
+        status.summary.starts_with("第1版・発行 ") && status.summary.ends_with("（1日前）"),
+        "{}",
+        status.summary
+    );
+    assert_eq!(status.stale_notice, None);
+    // Stale past a limit shorter than its age, with the core's warning naming the update.
+    let stale = desk.trust_status(Some(0)).unwrap().unwrap();
+    assert!(stale.stale);
+    assert_eq!(stale.summary, status.summary);
+    let notice = stale.stale_notice.unwrap();
+    assert!(
+        notice.starts_with("信頼リストが古くなっています。")
+            && notice.contains("clinic trust update"),
+        "{notice}"
+    );
 
     // Another root is refused, never re-pinned; the list in force is unchanged.
     let foreign_root = {
@@ -205,6 +231,9 @@ fn a_desk_visit_from_scan_to_export() {
     assert_eq!(claim.branch.as_deref(), Some("00"));
     assert_eq!(claim.copay_percent, Some(30));
     assert_eq!(claim.name, "山田 太郎");
+    // The 有効期間 and 高齢受給者 lines in the core's words (neither printed; no block).
+    assert_eq!(claim.validity_label, "記載なし");
+    assert_eq!(claim.elderly_label, "なし");
     // The document is fine, but it is a マイナポータル screen: not 確認済み without its card.
     assert_eq!(good.outcome.acceptance, DeskAcceptance::CardRequired);
     assert_eq!(good.outcome.label, "カード確認が必要");
@@ -670,4 +699,12 @@ fn a_declaration_names_the_operator_with_every_failing_field_at_once() {
         desk.verify_log().unwrap(),
         LogStatus::Intact { entries: 0, .. }
     ));
+    // The operator's refusal in the core's words, before recording and after.
+    let ja = "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。";
+    assert_eq!(clinic_operator_refusal("=cmd".into()).as_deref(), Some(ja));
+    assert_eq!(
+        clinic_operator_refusal(String::new()).as_deref(),
+        Some("受付者名を入力してください。")
+    );
+    assert_eq!(clinic_operator_refusal("受付 佐藤".into()), None);
 }

@@ -68,7 +68,13 @@ class ClinicDeskTest {
         val status = assertNotNull(desk.trustStatus(null))
         assertEquals(1uL, status.version)
         assertFalse(status.stale)
-        assertTrue(assertNotNull(desk.trustStatus(0u)).stale)
+        // The list in the core's words, as the desk page shows it.
+        assertTrue(status.summary.startsWith("第1版・発行 "), status.summary)
+        assertNull(status.staleNotice)
+        val stale = assertNotNull(desk.trustStatus(0u))
+        assertTrue(stale.stale)
+        assertEquals(status.summary, stale.summary)
+        assertTrue(assertNotNull(stale.staleNotice).startsWith("信頼リストが古くなっています。"), stale.staleNotice)
         // Without a root, a fresh desk refuses its first list.
         ClinicDesk.open(dir.resolve("fresh").toString(), DeskXorKeyStore(0x11)).use { fresh ->
             assertNull(fresh.trustStatus(null))
@@ -76,6 +82,11 @@ class ClinicDeskTest {
             val r = fresh.verify(genuine(), null)
             assertEquals(DeskVerdict.UNKNOWN_ISSUER, r.verdict)
             assertNull(r.claim)
+            // No list: the core's words to show (the verdict's reason says the same).
+            val missing = clinicTrustMissingNotice()
+            assertTrue(missing.startsWith("信頼リストがありません。") && missing.contains("clinic trust update"), missing)
+            assertNull(r.trust)
+            assertEquals(missing, r.reason)
         }
     }
 
@@ -96,6 +107,9 @@ class ClinicDeskTest {
         assertEquals("山田 太郎", claim.name)
         assertEquals(Relationship.INSURED, claim.relationship)
         assertEquals(30.toUByte(), claim.copayPercent)
+        // The 有効期間 and 高齢受給者 lines in the core's words (neither printed; no block).
+        assertEquals("記載なし", claim.validityLabel)
+        assertEquals("なし", claim.elderlyLabel)
         // The document is fine, but a マイナポータル screen alone is not 確認済み.
         val o = r.outcome
         assertEquals(DeskAcceptance.CARD_REQUIRED, o.acceptance)
@@ -230,6 +244,17 @@ class ClinicDeskTest {
             )
         }
         assertEquals(listOf("insurer_number"), bad.problems.map { it.field })
+        // A bad operator name: named among the problems; its words are the core's.
+        val op = assertFailsWith<ShikakuException.InvalidInput> {
+            desk.declare(DeclarationInput(name = "山田 花子", birthDate = "1987-09-03", insurerName = "全国健康保険協会"), "=cmd")
+        }
+        assertEquals(listOf("operator"), op.problems.map { it.field })
+        assertEquals(
+            "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。",
+            clinicOperatorRefusal("=cmd"),
+        )
+        assertEquals("受付者名を入力してください。", clinicOperatorRefusal(""))
+        assertNull(clinicOperatorRefusal("受付 佐藤"))
         assertEquals(
             1uL,
             desk.declare(

@@ -72,6 +72,10 @@ def test_a_fresh_desk_needs_the_root_and_trusts_nothing(tmp_path, issuer):
     assert r.verdict == sk.DeskVerdict.UNKNOWN_ISSUER
     assert r.verdict_label == "発行元不明"
     assert r.claim is None
+    # No list: the core's words to show, the reason's too.
+    missing = sk.clinic_trust_missing_notice()
+    assert missing.startswith("信頼リストがありません。") and "clinic trust update" in missing
+    assert r.trust is None and r.reason == missing
 
 
 def test_genuine_payload_is_confirmed_with_its_fields(desk, issuer):
@@ -85,7 +89,12 @@ def test_genuine_payload_is_confirmed_with_its_fields(desk, issuer):
     c = r.claim
     assert (c.insurer_number, c.number, c.branch, c.name) == ("01130012", "42", "00", "山田 太郎")
     assert c.copay_percent == 30
-    assert desk.trust_status(0).stale
+    # The desk's lines in the core's words, as the desk page shows them.
+    assert c.validity_label == "記載なし" and c.elderly_label == "なし"
+    assert r.trust.summary.startswith("第1版・発行 ") and r.trust.stale_notice is None
+    stale = desk.trust_status(0)
+    assert stale.stale and stale.summary == desk.trust_status(None).summary
+    assert stale.stale_notice.startswith("信頼リストが古くなっています。")
     # The document is fine, but a マイナポータル screen alone is not 確認済み.
     o = r.outcome
     assert o.acceptance == sk.DeskAcceptance.CARD_REQUIRED
@@ -204,6 +213,11 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     with pytest.raises(sk.ShikakuError.InvalidInput) as e:
         desk.declare(form, "=cmd")
     assert [p.field for p in e.value.problems] == ["operator", "insurer_number"]
+    # What to show for it: the core's words, the same before recording.
+    assert sk.clinic_operator_refusal("=cmd") == (
+        "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。")
+    assert sk.clinic_operator_refusal("") == "受付者名を入力してください。"
+    assert sk.clinic_operator_refusal(OPERATOR) is None
     form.insurer_number = None
     assert desk.declare(form, OPERATOR) == 1
     day = desk.verify(genuine(issuer), None).checked_on

@@ -102,6 +102,15 @@ pub(crate) fn check_operator(operator: &str) -> Result<String, &'static str> {
     check_cell_text(operator, MAX_OPERATOR_CHARS)
 }
 
+/// Why the desk would refuse `operator` as the name recorded with an entry, in the
+/// receptionist's words (the same as [`ClinicError::operator_refusal_ja`] gives after a refused
+/// record or 申立): empty, longer than [`MAX_OPERATOR_CHARS`], a character that cannot be used, or
+/// a leading `=`, `+`, `-`, `@`. Without the name itself. `None` when the name is acceptable. For
+/// a form that checks the field before recording (the apps; the desk page shows the refusal).
+pub fn operator_refusal_ja(operator: &str) -> Option<String> {
+    check_operator(operator).err().map(operator_reason_ja)
+}
+
 /// Why the operator's name was refused, in the receptionist's words, from the reason
 /// [`check_operator`] gave (no value of the name).
 pub(crate) fn operator_reason_ja(reason: &str) -> String {

@@ -40,7 +40,7 @@ pub use acceptance::{
 };
 pub use card::{DeskCardCheck, DeskPin, check_card_at_desk};
 pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
-pub use declaration::{Declaration, DeclarationForm, MAX_OPERATOR_CHARS};
+pub use declaration::{Declaration, DeclarationForm, MAX_OPERATOR_CHARS, operator_refusal_ja};
 pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{
     CheckedVisits, DECLARED_LABEL, EntryKind, INCOMPLETE_LABEL, LogCheck, LogEntry, LogProblem,

@@ -246,6 +246,8 @@ fn an_operator_name_is_refused_in_japanese_with_the_public_limit() {
         ),
     ] {
         let e = desk.declare(&form(), op, now).unwrap_err();
+        // The same words before recording (a form's field check) as after a refused record.
+        assert_eq!(operator_refusal_ja(op), Some(ja.clone()), "{op:?}");
         assert_eq!(e.operator_refusal_ja(), Some(ja), "{op:?}");
         // Declared with bad fields too: the operator's part in the same words.
         let e = form()
@@ -255,6 +257,8 @@ fn an_operator_name_is_refused_in_japanese_with_the_public_limit() {
         assert!(e.operator_refusal_ja().is_some(), "{op:?}");
     }
     assert_eq!(ClinicError::CardMismatch.operator_refusal_ja(), None);
+    assert_eq!(operator_refusal_ja(&longest), None);
+    assert_eq!(operator_refusal_ja(" 受付 花子 "), None);
 }
 
 #[test]
