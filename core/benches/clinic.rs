@@ -27,7 +27,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use shikaku_core::clinic::{Declaration, DeclarationForm, DeskStore, LogCheck};
+use shikaku_core::clinic::{
+    CardCheckMethod, ClaimFields, Declaration, DeclarationForm, DeskStore, DocumentInfo, LogCheck,
+    Verdict,
+};
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::InsurerNumber;
 use shikaku_core::eligibility::text::fold_width;
@@ -70,12 +73,27 @@ fn form(i: u64) -> DeclarationForm {
     }
 }
 
-/// The plaintext row: the same content the desk seals.
+/// The plaintext row: the same content the desk seals (less the sealed copy of the index
+/// columns, which only an encrypted row needs): when, who, and the entry's body, a verified
+/// visit or a 申立 — a log that keeps both kinds must say which one a row holds.
 #[derive(Serialize, Deserialize)]
 struct PlainEntry {
     recorded_at: DateTime<Utc>,
     operator: String,
-    body: Declaration,
+    body: PlainBody,
+}
+
+/// An entry's body, as the desk's log keeps it (`clinic::log::BodyPayload`).
+#[derive(Serialize, Deserialize)]
+#[allow(dead_code)]
+enum PlainBody {
+    Verified {
+        claim: ClaimFields,
+        card: CardCheckMethod,
+        document: DocumentInfo,
+        verdict: Verdict,
+    },
+    Declared(Declaration),
 }
 
 fn build_encrypted(dir: &Path) {
@@ -122,7 +140,7 @@ fn plain_row(i: u64) -> (String, String, Vec<u8>) {
     let data = serde_json::to_vec(&PlainEntry {
         recorded_at: now,
         operator: "受付 花子".into(),
-        body: d,
+        body: PlainBody::Declared(d),
     })
     .unwrap();
     (japan_today(now).to_string(), key, data)

@@ -18,9 +18,14 @@
 //! the tag does not match; the cipher's key schedule is wiped when the key is dropped.
 #![forbid(unsafe_code)]
 
+use aes::Aes256;
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, Aes256Gcm, KeyInit, Nonce, Tag};
-use zeroize::Zeroizing;
+use cipher::{BlockCipherEncrypt, InnerIvInit, StreamCipherCore};
+use ctutils::CtEq;
+use ghash::GHash;
+use ghash::universal_hash::UniversalHash;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Length of a nonce in bytes.
 pub const NONCE_LEN: usize = 12;
@@ -42,16 +47,34 @@ impl std::fmt::Display for AeadError {
 
 impl std::error::Error for AeadError {}
 
+/// One AES block.
+const BLOCK: usize = 16;
+
+/// GCM's counter mode: AES-256 with a 32-bit big-endian block counter (NIST SP 800-38D §6.5).
+type Ctr32<'a> = ctr::CtrCore<&'a Aes256, ctr::flavors::Ctr32BE>;
+
 /// An AES-256-GCM key, expanded once (96-bit nonces, 128-bit tags).
 pub struct Aes256GcmKey {
     cipher: Aes256Gcm,
+    /// The same key, expanded again, and GHASH under `H = AES(key, 0¹²⁸)`: the parts of
+    /// `aes_gcm::Aes256Gcm` (which keeps its own private), for
+    /// [`Self::decrypt_detached_prefix_into`]. Both are wiped when dropped.
+    aes: Aes256,
+    ghash: GHash,
 }
 
 impl Aes256GcmKey {
     /// Expands `key`. The caller keeps (and wipes) its own copy of the key bytes.
     pub fn new(key: &[u8; KEY_LEN]) -> Self {
+        let aes = Aes256::new(key.into());
+        let mut h = ghash::Key::default();
+        aes.encrypt_block(&mut h);
+        let ghash = GHash::new(&h);
+        h.zeroize();
         Aes256GcmKey {
             cipher: Aes256Gcm::new(key.into()),
+            aes,
+            ghash,
         }
     }
 
@@ -141,6 +164,80 @@ impl Aes256GcmKey {
         self.cipher
             .decrypt_inout_detached(&Nonce::from(*nonce), aad, buffer, &Tag::from(*tag))
             .map_err(|_| AeadError)
+    }
+
+    /// [`Self::decrypt_detached_into`] for a caller that needs only a prefix of the plaintext
+    /// (a payload followed by padding): `tag` is checked over **all** of `ciphertext` first
+    /// (GHASH over every byte; nothing is written on an error), then the first block (or all of
+    /// a shorter ciphertext) is decrypted into `out`, `needed` is told that block and answers
+    /// how many bytes of the plaintext the caller needs, and only those are decrypted. Returns
+    /// how many bytes of `out` now hold plaintext (at least the first block's; at most
+    /// `ciphertext.len()`): past them `out` is left as it was.
+    ///
+    /// The tag covers the bytes left encrypted as much as the others, so a change anywhere in
+    /// the ciphertext is refused exactly as [`Self::decrypt_detached_into`] refuses it; what
+    /// this saves is the keystream over the part not needed. The result is the standard GCM
+    /// decryption (NIST SP 800-38D §7.2) cut short: the tests compare it with `aes-gcm`'s for
+    /// every length and cut.
+    pub fn decrypt_detached_prefix_into(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8; TAG_LEN],
+        out: &mut [u8],
+        needed: fn(&[u8]) -> usize,
+    ) -> Result<usize, AeadError> {
+        // GCM's limits: a plaintext of at most 2³⁹ − 256 bits, associated data under 2⁶⁴ bits.
+        const P_MAX: u64 = (1 << 36) - 32;
+        const A_MAX: u64 = (1 << 61) - 1;
+        let (ct_len, aad_len) = (ciphertext.len() as u64, aad.len() as u64);
+        if out.len() != ciphertext.len() || ct_len > P_MAX || aad_len > A_MAX {
+            return Err(AeadError);
+        }
+        // J0 = nonce ‖ 0³¹ ‖ 1 for a 96-bit nonce; its keystream block masks the tag, the
+        // ciphertext's keystream starts at inc32(J0).
+        let mut j0 = aes::Block::default();
+        j0[..NONCE_LEN].copy_from_slice(nonce);
+        j0[BLOCK - 1] = 1;
+        let mut ctr = Ctr32::inner_iv_init(&self.aes, &j0);
+        let mut expected = aes::Block::default();
+        ctr.write_keystream_block(&mut expected);
+        // S = GHASH(A ‖ 0* ‖ C ‖ 0* ‖ [len(A)]₆₄ ‖ [len(C)]₆₄), the tag S ⊕ AES(J0).
+        let mut ghash = self.ghash.clone();
+        ghash.update_padded(aad);
+        ghash.update_padded(ciphertext);
+        let mut lengths = ghash::Block::default();
+        lengths[..8].copy_from_slice(&(aad_len * 8).to_be_bytes());
+        lengths[8..].copy_from_slice(&(ct_len * 8).to_be_bytes());
+        ghash.update(&[lengths]);
+        let s = ghash.finalize();
+        for (t, s) in expected.iter_mut().zip(s.iter()) {
+            *t ^= *s;
+        }
+        if !bool::from(expected.as_slice().ct_eq(tag.as_slice())) {
+            return Err(AeadError);
+        }
+        // The first block, from its keystream block (the counter moves on to the next).
+        let first = ciphertext.len().min(BLOCK);
+        let mut keystream = aes::Block::default();
+        ctr.write_keystream_block(&mut keystream);
+        for ((o, c), k) in out
+            .iter_mut()
+            .zip(ciphertext)
+            .zip(keystream.iter())
+            .take(first)
+        {
+            *o = *c ^ *k;
+        }
+        keystream.zeroize();
+        let end = needed(&out[..first]).clamp(first, ciphertext.len());
+        if end > first {
+            let rest = InOutBuf::new(&ciphertext[first..end], &mut out[first..end])
+                .map_err(|_| AeadError)?;
+            ctr.apply_keystream_partial(rest);
+        }
+        Ok(end)
     }
 }
 
@@ -281,6 +378,158 @@ mod tests {
         key.decrypt_detached_into(&nonce, b"", &ct, &tag, &mut out)
             .unwrap();
         assert_eq!(out, hex(v.plaintext));
+    }
+
+    /// The first byte, as a length of the plaintext wanted (for the prefix tests).
+    fn first_byte(first: &[u8]) -> usize {
+        first.first().map_or(0, |b| usize::from(*b))
+    }
+
+    #[test]
+    fn a_prefix_decrypts_as_aes_gcm_does_for_every_length_and_cut() {
+        let key = Aes256GcmKey::new(&[0x5a; KEY_LEN]);
+        let nonce = [0x33; NONCE_LEN];
+        for aad in [&b""[..], b"shikaku/seal", &[7u8; 40][..]] {
+            for len in 0..=100usize {
+                for want in [0usize, 1, 4, 15, 16, 17, 31, 32, 33, 50, 99, 100, 200] {
+                    // The first byte says how much is wanted, as a length prefix would.
+                    let mut plain: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+                    if let Some(b) = plain.first_mut() {
+                        *b = u8::try_from(want).unwrap();
+                    }
+                    let sealed = key.encrypt(&nonce, aad, &plain).unwrap();
+                    let (ct, tag) = sealed.split_at(len);
+                    let tag: [u8; TAG_LEN] = tag.try_into().unwrap();
+                    let mut out = vec![0xee; len];
+                    let n = key
+                        .decrypt_detached_prefix_into(&nonce, aad, ct, &tag, &mut out, first_byte)
+                        .unwrap();
+                    let expect = if len == 0 {
+                        0
+                    } else {
+                        want.clamp(len.min(BLOCK), len)
+                    };
+                    assert_eq!(n, expect, "len {len} want {want}");
+                    assert_eq!(out[..n], plain[..n], "len {len} want {want}");
+                    assert!(
+                        out[n..].iter().all(|b| *b == 0xee),
+                        "len {len}: rest untouched"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_prefix_decrypts_as_aes_gcm_does_for_long_values() {
+        // Lengths and associated data around and past 1 KiB, decrypted whole.
+        let key = Aes256GcmKey::new(&[0xa5; KEY_LEN]);
+        let nonce = [0x11; NONCE_LEN];
+        for aad_len in [0usize, 1, 1023, 1024, 1500] {
+            let aad: Vec<u8> = (0..aad_len).map(|i| (i * 13) as u8).collect();
+            for len in [1023usize, 1024, 1025, 1040, 2049, 4100] {
+                let plain: Vec<u8> = (0..len).map(|i| (i * 31 + 5) as u8).collect();
+                let sealed = key.encrypt(&nonce, &aad, &plain).unwrap();
+                let (ct, tag) = sealed.split_at(len);
+                let tag: [u8; TAG_LEN] = tag.try_into().unwrap();
+                let mut out = vec![0u8; len];
+                let n = key
+                    .decrypt_detached_prefix_into(&nonce, &aad, ct, &tag, &mut out, |_| usize::MAX)
+                    .unwrap();
+                assert_eq!((n, &out), (len, &plain), "aad {aad_len} len {len}");
+                let mut bad = ct.to_vec();
+                bad[len - 1] ^= 1;
+                assert_eq!(
+                    key.decrypt_detached_prefix_into(&nonce, &aad, &bad, &tag, &mut out, |_| 0),
+                    Err(AeadError),
+                    "aad {aad_len} len {len}: last byte"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_prefix_decrypts_the_gcm_spec_vectors() {
+        for (i, v) in vectors().iter().enumerate() {
+            let key = Aes256GcmKey::new(&hex(v.key).try_into().unwrap());
+            let nonce: [u8; NONCE_LEN] = hex(v.iv).try_into().unwrap();
+            let (aad, plain, ct) = (hex(v.aad), hex(v.plaintext), hex(v.ciphertext));
+            let tag: [u8; TAG_LEN] = hex(v.tag).try_into().unwrap();
+            let mut out = vec![0u8; ct.len()];
+            let n = key
+                .decrypt_detached_prefix_into(&nonce, &aad, &ct, &tag, &mut out, |_| usize::MAX)
+                .unwrap();
+            assert_eq!(n, ct.len(), "test case {}", 13 + i);
+            assert_eq!(out, plain, "test case {}", 13 + i);
+        }
+    }
+
+    #[test]
+    fn a_prefix_is_refused_for_any_change_even_in_the_part_left_encrypted() {
+        let v = &vectors()[3];
+        let key = Aes256GcmKey::new(&hex(v.key).try_into().unwrap());
+        let nonce: [u8; NONCE_LEN] = hex(v.iv).try_into().unwrap();
+        let (aad, ct) = (hex(v.aad), hex(v.ciphertext));
+        let tag: [u8; TAG_LEN] = hex(v.tag).try_into().unwrap();
+        let mut out = vec![0xee; ct.len()];
+        // Only the first block is wanted; a flipped bit anywhere is still refused.
+        for i in 0..(ct.len() + TAG_LEN) * 8 {
+            let (mut c, mut t) = (ct.clone(), tag);
+            if i < ct.len() * 8 {
+                c[i / 8] ^= 1 << (i % 8);
+            } else {
+                let j = i - ct.len() * 8;
+                t[j / 8] ^= 1 << (j % 8);
+            }
+            assert_eq!(
+                key.decrypt_detached_prefix_into(&nonce, &aad, &c, &t, &mut out, |_| 0),
+                Err(AeadError),
+                "bit {i}"
+            );
+            assert!(out.iter().all(|b| *b == 0xee), "bit {i}: out untouched");
+        }
+        let mut other_aad = aad.clone();
+        other_aad[0] ^= 1;
+        let mut other_nonce = nonce;
+        other_nonce[0] ^= 1;
+        for (n, a) in [
+            (&nonce, &other_aad[..]),
+            (&nonce, &aad[1..]),
+            (&other_nonce, &aad[..]),
+        ] {
+            assert_eq!(
+                key.decrypt_detached_prefix_into(n, a, &ct, &tag, &mut out, |_| 0),
+                Err(AeadError)
+            );
+        }
+        let other = Aes256GcmKey::new(&[0; KEY_LEN]);
+        assert_eq!(
+            other.decrypt_detached_prefix_into(&nonce, &aad, &ct, &tag, &mut out, |_| 0),
+            Err(AeadError)
+        );
+        // Truncated, or an output of another length.
+        assert_eq!(
+            key.decrypt_detached_prefix_into(
+                &nonce,
+                &aad,
+                &ct[..ct.len() - 1],
+                &tag,
+                &mut out[..ct.len() - 1],
+                |_| 0
+            ),
+            Err(AeadError)
+        );
+        assert_eq!(
+            key.decrypt_detached_prefix_into(&nonce, &aad, &ct, &tag, &mut out[1..], |_| 0),
+            Err(AeadError)
+        );
+        assert!(out.iter().all(|b| *b == 0xee));
+        assert_eq!(
+            key.decrypt_detached_prefix_into(&nonce, &aad, &ct, &tag, &mut out, |_| 0),
+            Ok(BLOCK)
+        );
+        assert_eq!(out[..BLOCK], hex(v.plaintext)[..BLOCK]);
+        assert!(out[BLOCK..].iter().all(|b| *b == 0xee));
     }
 
     #[test]

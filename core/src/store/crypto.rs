@@ -10,6 +10,10 @@
 //! Seal format 1 (`01 ‖ nonce ‖ ciphertext ‖ tag`, associated data
 //! `shikaku|seal=1|table|row|column`, no padding) is only opened, to migrate older stores.
 //!
+//! Opening checks the tag over the whole ciphertext and then decrypts only the length prefix
+//! and the payload: the padding is authenticated with the rest but never decrypted (ADR 0010,
+//! "Only the payload decrypted").
+//!
 //! Every value opened through [`Keys::open`] is also checked against the store's sealed row
 //! list (see `manifest.rs`), and every value sealed in a write is noted in it.
 
@@ -55,17 +59,11 @@ pub(crate) fn random_data_key() -> Zeroizing<Vec<u8>> {
     k
 }
 
-/// Whether every byte of `bytes` is zero, compared a block at a time with a zero block
-/// (`memcmp`, vectorised in libc; a byte loop is not vectorised at `opt-level = "z"`).
-fn is_zero(bytes: &[u8]) -> bool {
-    const ZEROS: [u8; 256] = [0; 256];
-    bytes.chunks(ZEROS.len()).all(|c| c == &ZEROS[..c.len()])
-}
-
 /// The buffers [`Keys::open_in`] reuses for the values one query opens. The plaintext buffer
 /// only grows (wiped first, since growing may move it); when dropped, every byte of it that
-/// may hold plaintext is wiped: up to the end of the longest payload opened, or all of a value
-/// that failed to open after decryption. (Past that it held ciphertext or the padding's zeros.)
+/// may hold plaintext is wiped: up to the end of the longest part decrypted (a length prefix
+/// and its payload, at least one block). Past that it holds ciphertext: the padding is never
+/// decrypted.
 #[derive(Default)]
 pub(crate) struct Scratch {
     buf: Vec<u8>,
@@ -220,12 +218,13 @@ impl Keys {
     pub(crate) fn open(&self, slot: Slot<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         let (nonce, ct, tag) = self.split(slot, sealed)?;
         // Wiped when dropped, also when it does not open.
-        let mut plain = Zeroizing::new(ct.to_vec());
+        let mut plain = Zeroizing::new(vec![0u8; ct.len()]);
         let aad = self.aad(slot);
-        self.aead
-            .decrypt_in_place_detached(nonce, &aad, &mut plain, tag)
+        let opened = self
+            .aead
+            .decrypt_detached_prefix_into(nonce, &aad, ct, tag, &mut plain, self.needed())
             .ok()?;
-        let payload = self.payload(&plain)?;
+        let payload = self.payload(plain.get(..opened)?)?;
         plain.copy_within(payload.clone(), 0);
         // The tail (zeroed with the rest of the buffer when it is dropped) is cut off.
         plain.truncate(payload.len());
@@ -245,20 +244,37 @@ impl Keys {
         let (nonce, ct, tag) = self.split(slot, sealed)?;
         self.aad_into(slot, &mut scratch.aad);
         let before = scratch.room_for(ct);
-        // Until the payload is known to end earlier, all of it may hold plaintext.
-        scratch.dirty = before.max(ct.len());
         let out = &mut scratch.buf[..ct.len()];
-        let payload = match self
+        // Nothing is written unless the tag matches; then `opened` bytes hold plaintext (past
+        // them, an earlier value's plaintext lies before `before`, or this one's ciphertext).
+        let opened = self
             .aead
-            .decrypt_detached_into(nonce, &scratch.aad, ct, tag, out)
-        {
-            Ok(()) => self.payload(out)?,
-            Err(_) => return None,
-        };
-        // Past the payload there are only the zeros of the padding, just checked; every byte
-        // that held an earlier value's plaintext lies before `before` (or was overwritten).
-        scratch.dirty = before.max(payload.end);
+            .decrypt_detached_prefix_into(nonce, &scratch.aad, ct, tag, out, self.needed())
+            .ok()?;
+        scratch.dirty = before.max(opened);
+        let payload = self.payload(&scratch.buf[..opened])?;
         scratch.buf.get(payload)
+    }
+
+    /// How much of a plaintext of this seal format is decrypted, told from its first block:
+    /// in format 2 the length prefix and the payload (the padding after them is authenticated
+    /// by the tag with the rest, but never decrypted: ADR 0010, "Only the payload decrypted");
+    /// in format 1 all of it.
+    fn needed(&self) -> fn(&[u8]) -> usize {
+        fn prefix_and_payload(first: &[u8]) -> usize {
+            first.first_chunk::<LEN_PREFIX>().map_or(0, |p| {
+                usize::try_from(u32::from_be_bytes(*p))
+                    .map_or(usize::MAX, |len| len.saturating_add(LEN_PREFIX))
+            })
+        }
+        fn all(_: &[u8]) -> usize {
+            usize::MAX
+        }
+        if self.seal_format == 1 {
+            all
+        } else {
+            prefix_and_payload
+        }
     }
 
     /// The nonce, ciphertext and tag of `sealed` if it is a value of this seal format listed
@@ -280,18 +296,16 @@ impl Keys {
         Some((nonce, ct, tag))
     }
 
-    /// Where the payload lies in a decrypted plaintext: all of it in seal format 1; in format
-    /// 2 after the length prefix, if every byte of the padding after it is zero.
-    fn payload(&self, plain: &[u8]) -> Option<std::ops::Range<usize>> {
+    /// Where the payload lies in the decrypted part of a plaintext (what [`Keys::needed`]
+    /// asked for): all of it in seal format 1; in format 2 after the length prefix, if the
+    /// length it gives lies within the plaintext.
+    fn payload(&self, decrypted: &[u8]) -> Option<std::ops::Range<usize>> {
         if self.seal_format == 1 {
-            return Some(0..plain.len());
+            return Some(0..decrypted.len());
         }
-        let (prefix, rest) = plain.split_first_chunk::<LEN_PREFIX>()?;
+        let (prefix, rest) = decrypted.split_first_chunk::<LEN_PREFIX>()?;
         let len = usize::try_from(u32::from_be_bytes(*prefix)).ok()?;
-        let padding = rest.get(len..)?;
-        if !is_zero(padding) {
-            return None;
-        }
+        rest.get(..len)?;
         Some(LEN_PREFIX..LEN_PREFIX + len)
     }
 
@@ -471,9 +485,9 @@ mod tests {
                 v.as_slice()
             );
             assert_eq!(keys.open(record("r"), s).unwrap().as_slice(), v.as_slice());
-            longest = longest.max(LEN_PREFIX + v.len());
-            // Only the payloads held plaintext; since the 2 KiB value grew the buffer (wiping
-            // the old one), the longest payload counts from there.
+            longest = longest.max((LEN_PREFIX + v.len()).max(16));
+            // Only the payloads (at least a block each) held plaintext; since the 2 KiB value
+            // grew the buffer (wiping the old one), the longest payload counts from there.
             assert_eq!(scratch.dirty, longest);
             if v.len() == 1500 {
                 longest = LEN_PREFIX + 1500;
@@ -488,40 +502,52 @@ mod tests {
             keys.open_in(record("r"), &sealed[0], &mut scratch).unwrap(),
             values[0].as_slice()
         );
-        // A wrong padding (sealed by hand with a non-zero byte after the payload) is refused,
-        // and all of that value counts as plaintext to wipe.
-        let mut bad = vec![0u8; MIN_BUCKET];
-        bad[3] = 1;
-        bad[4] = b'x';
-        bad[100] = 1;
+        // Sealed by hand: a length prefix that runs past the plaintext is refused, and all of
+        // that value counts as plaintext to wipe.
         let nonce = [3u8; NONCE_LEN];
         let aad = keys.aad(record("p"));
-        let sealed_bad = [
-            &[2u8][..],
-            &nonce,
-            &keys.aead.encrypt(&nonce, &aad, &bad).unwrap(),
-        ]
-        .concat();
-        assert!(keys.open(record("p"), &sealed_bad).is_none());
+        let seal_raw = |plain: &[u8]| {
+            [
+                &[2u8][..],
+                &nonce,
+                &keys.aead.encrypt(&nonce, &aad, plain).unwrap(),
+            ]
+            .concat()
+        };
+        let mut too_long = vec![0u8; MIN_BUCKET];
+        too_long[..LEN_PREFIX].copy_from_slice(&1021u32.to_be_bytes());
+        assert!(keys.open(record("p"), &seal_raw(&too_long)).is_none());
         let mut fresh = Scratch::default();
-        assert!(keys.open_in(record("p"), &sealed_bad, &mut fresh).is_none());
+        assert!(
+            keys.open_in(record("p"), &seal_raw(&too_long), &mut fresh)
+                .is_none()
+        );
         assert_eq!(fresh.dirty, MIN_BUCKET);
         fresh.wipe();
         assert!(fresh.buf.iter().all(|b| *b == 0), "wiped");
+        // The padding is authenticated with the rest but never decrypted: bytes other than
+        // zeros there (which only the key's holder could seal) do not change the payload, and
+        // only the payload's block counts as plaintext.
+        let mut odd_padding = vec![0u8; MIN_BUCKET];
+        odd_padding[3] = 1;
+        odd_padding[4] = b'x';
+        odd_padding[100] = 1;
+        assert_eq!(
+            keys.open(record("p"), &seal_raw(&odd_padding))
+                .unwrap()
+                .as_slice(),
+            b"x"
+        );
+        let mut fresh = Scratch::default();
+        assert_eq!(
+            keys.open_in(record("p"), &seal_raw(&odd_padding), &mut fresh)
+                .unwrap(),
+            b"x"
+        );
+        assert_eq!(fresh.dirty, 16);
         scratch.wipe();
         assert_eq!(scratch.dirty, 0);
         assert!(scratch.buf[..longest].iter().all(|b| *b == 0));
-    }
-
-    #[test]
-    fn zero_check_sees_every_byte() {
-        assert!(is_zero(&[]));
-        assert!(is_zero(&[0; 1000]));
-        for i in [0, 255, 256, 511, 999] {
-            let mut v = vec![0u8; 1000];
-            v[i] = 0x80;
-            assert!(!is_zero(&v), "byte {i}");
-        }
     }
 
     #[test]
