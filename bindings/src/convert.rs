@@ -130,6 +130,9 @@ pub enum NoticeCode {
     PreschoolFlagMismatch,
     /// The record's 負担割合 is not one the law sets for the member's age and scheme.
     CopayImplausible,
+    /// No 負担割合 is recorded where the law leaves it to the member (70–74, 後期高齢者医療): type
+    /// it in and carry the document that prints it.
+    CopayNotRecorded,
     /// 高齢受給者 status starts within 3 months, or today.
     ElderlyRecipientStarts,
     /// The card and its certificate end on the same day (issued under 18): a new card is needed.

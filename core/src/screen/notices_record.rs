@@ -489,7 +489,7 @@ pub(crate) fn age_notices_in(
             });
         if let Some(rule) = rule {
             out.push(Notice {
-                code: NoticeCode::CopayImplausible,
+                code: NoticeCode::CopayNotRecorded,
                 severity: Severity::Warning,
                 date: rule.since,
                 message: text_ja::copay_missing(rule.basis == CopayBasis::LateElderly),
@@ -903,7 +903,7 @@ mod tests {
         r.copay = None;
         assert_eq!(
             codes(&age_notices(born, std::slice::from_ref(&r), today)),
-            [(NoticeCode::CopayImplausible, Severity::Warning)]
+            [(NoticeCode::CopayNotRecorded, Severity::Warning)]
         );
         // The start (2024-07-01) was announced from 2024-04-01 to that day (by the record then in
         // force).
@@ -1154,7 +1154,7 @@ mod tests {
         let asks = |records: &[EligibilityRecord], day: NaiveDate| {
             age_notices(born, records, day)
                 .into_iter()
-                .filter(|n| n.code == NoticeCode::CopayImplausible)
+                .filter(|n| n.code == NoticeCode::CopayNotRecorded)
                 .collect::<Vec<_>>()
         };
         let alone = std::slice::from_ref(&nhi);
@@ -1172,7 +1172,7 @@ mod tests {
             let ns = asks(alone, day);
             assert_eq!(
                 codes(&ns),
-                [(NoticeCode::CopayImplausible, Severity::Warning)]
+                [(NoticeCode::CopayNotRecorded, Severity::Warning)]
             );
             assert_eq!(ns[0].date, d(2026, 7, 1));
             assert_eq!(
@@ -1216,7 +1216,7 @@ mod tests {
         let ns = asks(&both, d(2031, 6, 15));
         assert_eq!(
             codes(&ns),
-            [(NoticeCode::CopayImplausible, Severity::Warning)]
+            [(NoticeCode::CopayNotRecorded, Severity::Warning)]
         );
         assert_eq!(ns[0].date, d(2031, 6, 15));
         assert!(

@@ -105,12 +105,13 @@ pub enum NoticeCode {
     /// record left unmarked says nothing: the 資格確認書 does not print it). Date: the last day
     /// of 未就学.
     PreschoolFlagMismatch,
-    /// The record's 負担割合 is not one the law sets for the member's age and scheme — or none
-    /// is recorded where the law leaves it to the member (a 高齢受給者's 2割 or 3割, 後期高齢者医療's
-    /// 1割 to 3割), which the clinic needs: the notice asks for the document that prints it.
-    /// Date: the first day of the rule that applies
-    /// ([`super::calendar::StatutoryCopay::since`]).
+    /// The record's 負担割合 is not one the law sets for the member's age and scheme. Date: the
+    /// first day of the rule that applies ([`super::calendar::StatutoryCopay::since`]).
     CopayImplausible,
+    /// No record in force has a 負担割合 where the law leaves it to the member (a 高齢受給者's 2割
+    /// or 3割, 後期高齢者医療's 1割 to 3割), which the clinic needs: the notice asks to type it in
+    /// and to carry the document that prints it. Date: the first day of the rule that applies.
+    CopayNotRecorded,
     /// 高齢受給者 status (2割 or 3割) starts within 3 months, or starts today. Date: its first
     /// day (the 1st of the month after reaching 70; the 70th birthday when that is a 1st).
     ElderlyRecipientStarts,
