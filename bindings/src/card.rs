@@ -133,6 +133,13 @@ pub enum BasicInfoOutcome {
     /// The 券面事項入力補助 PIN has one try left and no consent was given for it: nothing was
     /// sent. Ask the user, then check again with `allow_last_text_attempt`.
     NeedsConsent,
+    /// The 券面事項入力補助 PIN has lost tries since it was last entered right (more than one
+    /// left): the PIN typed may not be its PIN, so nothing was sent. Only if the user knows
+    /// the two PINs are the same, check again with `allow_last_text_attempt`.
+    TriesLost {
+        /// Tries left (at least 2).
+        tries_left: u8,
+    },
     /// Another failure of the step (no such application, the card left the field, …).
     CardError {
         /// A data-free explanation.
@@ -154,6 +161,9 @@ impl BasicInfoOutcome {
                 },
                 TextApFailure::PinBlocked => Self::PinBlocked,
                 TextApFailure::NeedsConsent => Self::NeedsConsent,
+                TextApFailure::TriesLost { retries_left } => Self::TriesLost {
+                    tries_left: *retries_left,
+                },
                 TextApFailure::CardError {
                     message,
                     verify_in_flight,

@@ -118,6 +118,30 @@ fn a_wrong_text_pin_comes_back_beside_the_stored_check() {
     assert_eq!(result.key_fingerprint, card.key_fingerprint());
     assert_eq!(card.text_retries_left(), 2, "exactly one text-AP try spent");
     assert_eq!(card.auth_retries_left(), 3);
+    // Checked again: the text PIN lost a try to this PIN, so nothing is sent to it without
+    // consent, and the holder is told why.
+    let again = household
+        .check_card(
+            member.clone(),
+            Arc::new(Card(card.clone(), false)),
+            b"1234".to_vec(),
+            options(),
+        )
+        .unwrap();
+    assert_eq!(
+        again.basic_info,
+        BasicInfoOutcome::TriesLost { tries_left: 2 }
+    );
+    let told = again.basic_info_message_ja.unwrap_or_default();
+    assert!(
+        told.contains("残り2回") && told.contains("送っていません"),
+        "{told}"
+    );
+    assert_eq!(
+        card.text_retries_left(),
+        2,
+        "no try spent by the second check"
+    );
     // Stored: the screen shows the check (genuine card, not linked to the member, since the
     // 基本4情報 were not compared).
     let badge = household.screen(member).unwrap().card;

@@ -73,6 +73,14 @@ pub enum TextApFailure {
     /// The 券面事項入力補助AP PIN has one try left and no consent was given for it: nothing
     /// was sent.
     NeedsConsent,
+    /// The 券面事項入力補助AP PIN has lost tries since it was last entered right (fewer than
+    /// [`super::text_ap::TEXT_PIN_TRIES`] left, more than one): the PIN typed for the check,
+    /// which this step sends on, may not be its PIN, so nothing was sent without consent
+    /// (`allow_last_text_attempt`).
+    TriesLost {
+        /// Tries left, as the card reported them.
+        retries_left: u8,
+    },
     /// Any other failure of the step (no such AP, an unexpected status word, a malformed
     /// file, the card leaving the field, a counter that cannot be read).
     CardError {
@@ -85,7 +93,7 @@ pub enum TextApFailure {
 }
 
 impl TextApFailure {
-    fn of(error: CardError) -> Self {
+    pub(crate) fn of(error: CardError) -> Self {
         match error {
             CardError::WrongPin { retries_left, .. } => Self::WrongPin { retries_left },
             CardError::PinBlocked { .. } => Self::PinBlocked,
@@ -112,6 +120,12 @@ impl std::fmt::Display for TextApFailure {
             ),
             Self::PinBlocked => write!(f, "{}", CardError::PinBlocked { pin }),
             Self::NeedsConsent => write!(f, "{}", CardError::LastAttemptNeedsConsent { pin }),
+            Self::TriesLost { retries_left } => write!(
+                f,
+                "the {pin} has lost tries since it was last entered right ({retries_left} \
+                 left): the PIN typed for the check may not be its PIN, so nothing was sent \
+                 without consent"
+            ),
             Self::CardError { message, .. } => f.write_str(message),
         }
     }
@@ -349,10 +363,10 @@ fn read_text_ap(
     ch: &mut Channel<'_>,
     pin: &Pin,
     allow_last_attempt: bool,
-) -> Result<BasicInfo, CardError> {
-    text_ap::select(ch)?;
+) -> Result<BasicInfo, TextApFailure> {
+    text_ap::select(ch).map_err(TextApFailure::of)?;
     text_ap::verify_pin(ch, pin, allow_last_attempt)?;
-    text_ap::read_basic_info(ch)
+    text_ap::read_basic_info(ch).map_err(TextApFailure::of)
 }
 
 /// Checks that the card is a genuine My Number Card held by someone who knows its PIN.
@@ -416,7 +430,7 @@ pub fn check_card(
     let basic_info = if options.read_basic_info {
         match read_text_ap(&mut ch, pin, options.allow_last_text_attempt) {
             Ok(info) => BasicInfoOutcome::Read(info),
-            Err(error) => BasicInfoOutcome::Failed(TextApFailure::of(error)),
+            Err(failure) => BasicInfoOutcome::Failed(failure),
         }
     } else {
         BasicInfoOutcome::NotRequested
@@ -1129,6 +1143,44 @@ mod tests {
     }
 
     #[test]
+    fn a_text_pin_that_lost_tries_is_not_sent_the_typed_pin_without_consent() {
+        // The PIN typed for the check is sent on to the text AP; a text counter below full (a
+        // try lost since its last success, most likely to this same PIN) holds it back.
+        let mock = text_ap_head("63C3", "63C2");
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
+        mock.assert_done();
+        assert_eq!(mock.pin_verifies(), 1, "only the auth PIN's VERIFY");
+        assert_eq!(text_verifies(&mock), 0);
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::TriesLost { retries_left: 2 })
+        );
+        assert_eq!(check.signature, SignatureStatus::VerifiedFreshChallenge);
+        assert_invariants(&mock);
+        // With consent for the text PIN it is sent once.
+        let consent = CheckOptions {
+            allow_last_text_attempt: true,
+            ..options(true)
+        };
+        let mock = text_ap_head("63C3", "63C2")
+            .expect(VERIFY_1234, "9000")
+            .expect("00A4020C020002", "9000")
+            .then(read_steps(&basic_info_file(), 40));
+        let check = check_card(&mock, &pin(), consent, now()).unwrap();
+        mock.assert_done();
+        assert_eq!(text_verifies(&mock), 1);
+        assert!(check.basic_info.info().is_some());
+        // A full counter is sent to without asking (the first try of a PIN that may differ).
+        let mock = text_ap_head("63C3", "63C3").expect(VERIFY_1234, "63C2");
+        let check = check_card(&mock, &pin(), options(true), now()).unwrap();
+        assert_eq!(text_verifies(&mock), 1);
+        assert_eq!(
+            check.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::WrongPin { retries_left: 2 })
+        );
+    }
+
+    #[test]
     fn consent_is_per_pin() {
         let auth_only = CheckOptions {
             allow_last_auth_attempt: true,
@@ -1215,6 +1267,7 @@ mod tests {
             TextApFailure::WrongPin { retries_left: 2 },
             TextApFailure::PinBlocked,
             TextApFailure::NeedsConsent,
+            TextApFailure::TriesLost { retries_left: 2 },
             TextApFailure::CardError {
                 message: "the card was removed or lost contact".into(),
                 verify_in_flight: true,

@@ -143,8 +143,10 @@ impl TextApFailure {
     /// that the card itself was checked, then the failure in the words of the card errors,
     /// naming the 券面事項入力補助 PIN (it has its own counter, so it can differ from the PIN
     /// that passed): wrong (tries left), blocked (the municipal office), its last try not sent
-    /// without its own consent, a lost answer to its VERIFY (not resent; its counter read
-    /// first), or another failure with its data-free detail.
+    /// without its own consent, tries lost since it was last entered right (not sent without
+    /// consent: it may not be the PIN typed), a lost answer to its VERIFY (not resent; its
+    /// counter read first), or another failure (hold the card again; the data-free English
+    /// detail stays for logs and the CLI).
     pub fn message_ja(&self, audience: CardAudience) -> String {
         const HEAD: &str = "カードの確認はできましたが、基本4情報は読み取れませんでした。";
         const TEXT_PIN: &str = "券面事項入力補助用の";
@@ -157,13 +159,33 @@ impl TextApFailure {
             },
             Self::PinBlocked => CardError::PinBlocked { pin },
             Self::NeedsConsent => CardError::LastAttemptNeedsConsent { pin },
+            Self::TriesLost { retries_left } => {
+                let who = match audience {
+                    CardAudience::Holder => "",
+                    CardAudience::Desk => "患者さんが",
+                };
+                return [
+                    HEAD,
+                    TEXT_PIN,
+                    "暗証番号は、前に間違えた分だけ残り回数が減っています（残り",
+                    &retries_left.to_string(),
+                    "回）。利用者証明用と違う暗証番号かもしれないので、送っていません。同じ暗証番号だと",
+                    who,
+                    "分かっているときだけ、送ることに同意してもう一度読み取ってください。",
+                ]
+                .concat();
+            }
             Self::CardError {
                 verify_in_flight: true,
                 ..
             } => CardError::TagLost {
                 verify_in_flight: true,
             },
-            Self::CardError { message, .. } => return [HEAD, "（", message, "）"].concat(),
+            // The detail is English and data-free, for logs and the CLI; the holder and the
+            // desk get Japanese.
+            Self::CardError { .. } => {
+                return [HEAD, "カードをかざし直して、もう一度読み取ってください。"].concat();
+            }
         };
         let text_pin = if error.verify_in_flight() {
             ""
@@ -391,6 +413,7 @@ mod tests {
                 TextApFailure::WrongPin { retries_left: 2 },
                 TextApFailure::PinBlocked,
                 TextApFailure::NeedsConsent,
+                TextApFailure::TriesLost { retries_left: 2 },
                 TextApFailure::CardError {
                     message: "the card answered with status 6A82".into(),
                     verify_in_flight: false,
@@ -407,7 +430,13 @@ mod tests {
                     "{m}"
                 );
             }
-            let [wrong, blocked, consent, other, lost] = all.map(|f| f.message_ja(a));
+            let [wrong, blocked, consent, tries_lost, other, lost] = all.map(|f| f.message_ja(a));
+            assert!(
+                tries_lost.contains("残り2回")
+                    && tries_lost.contains("送っていません")
+                    && tries_lost.contains("同意"),
+                "{tries_lost}"
+            );
             assert!(
                 wrong.contains("券面事項入力補助用の") && wrong.contains("残り2回"),
                 "{wrong}"
@@ -418,7 +447,7 @@ mod tests {
                 "{consent}"
             );
             assert!(
-                other.contains("（the card answered with status 6A82）"),
+                other.contains("かざし直して") && !other.contains("6A82"),
                 "{other}"
             );
             assert!(

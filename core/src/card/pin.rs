@@ -87,8 +87,29 @@ pub(crate) fn guarded_verify(
     pin: &Pin,
     allow_last_attempt: bool,
 ) -> Result<PinCounter, CardError> {
+    let counter = select_and_read_counter(ch, key_ef)?;
+    verify_once(ch, counter, kind, pin, allow_last_attempt)
+}
+
+/// The first half of [`guarded_verify`]: selects the key EF `key_ef` and reads its counter
+/// (no try spent), for a caller with a guard of its own before [`verify_once`].
+pub(crate) fn select_and_read_counter(
+    ch: &mut Channel<'_>,
+    key_ef: u16,
+) -> Result<PinCounter, CardError> {
     ch.select_ef(key_ef)?;
-    let counter = read_counter(ch)?;
+    read_counter(ch)
+}
+
+/// The second half of [`guarded_verify`]: the guard on `counter` (just read from the selected
+/// key EF) and the one VERIFY, never resent.
+pub(crate) fn verify_once(
+    ch: &mut Channel<'_>,
+    counter: PinCounter,
+    kind: PinKind,
+    pin: &Pin,
+    allow_last_attempt: bool,
+) -> Result<PinCounter, CardError> {
     match counter {
         PinCounter::Blocked => return Err(CardError::PinBlocked { pin: kind }),
         PinCounter::Remaining(1) if !allow_last_attempt => {

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::apdu::{Application, Channel};
+use super::check::TextApFailure;
 use super::error::{CardError, PinKind};
 use super::pin::{self, Pin, PinCounter};
 use super::read_binary;
@@ -208,22 +209,40 @@ pub(crate) fn pin_counter(ch: &mut Channel<'_>) -> Result<PinCounter, CardError>
     pin::read_counter(ch)
 }
 
+/// The text-AP PIN's tries when none is lost: a wrong PIN three times in a row blocks it, a
+/// right one resets the count (公的個人認証サービス ポータルサイト, よくある質問
+/// 「パスワードがロックされています」: 「券面事項入力補助用は3回連続で間違って入力した場合、ロック」;
+/// docs/card-check.md, "Which PIN the 基本4情報 step sends").
+pub const TEXT_PIN_TRIES: u8 = 3;
+
 /// The guarded VERIFY of the text-AP PIN. The AP must be selected.
+///
+/// The PIN sent is the one typed for the 利用者証明用 check, and the two PINs may differ
+/// (a card holder may set them alike, or not). So besides the PIN guard (counter first, its
+/// last try only with consent, never resent), a counter below [`TEXT_PIN_TRIES`] — a try lost
+/// since it was last entered right, most likely by this same PIN on an earlier check — holds
+/// the VERIFY back without consent ([`TextApFailure::TriesLost`]): each check would otherwise
+/// spend a try the user never chose to spend, down to the last.
 pub(crate) fn verify_pin(
     ch: &mut Channel<'_>,
     pin: &Pin,
     allow_last_attempt: bool,
-) -> Result<PinCounter, CardError> {
+) -> Result<PinCounter, TextApFailure> {
     if ch.current() != Some(Application::Text) {
-        return Err(CardError::malformed("the text AP is not selected"));
+        return Err(TextApFailure::of(CardError::malformed(
+            "the text AP is not selected",
+        )));
     }
-    pin::guarded_verify(
-        ch,
-        TextEf::Pin.id(),
-        PinKind::TextAp,
-        pin,
-        allow_last_attempt,
-    )
+    let counter = pin::select_and_read_counter(ch, TextEf::Pin.id()).map_err(TextApFailure::of)?;
+    if let PinCounter::Remaining(n) = counter
+        && 1 < n
+        && n < TEXT_PIN_TRIES
+        && !allow_last_attempt
+    {
+        return Err(TextApFailure::TriesLost { retries_left: n });
+    }
+    pin::verify_once(ch, counter, PinKind::TextAp, pin, allow_last_attempt)
+        .map_err(TextApFailure::of)
 }
 
 /// Reads and parses the 基本4情報 (after a successful VERIFY).

@@ -225,6 +225,44 @@ fn a_wrong_text_pin_is_reported_beside_the_good_check() {
 }
 
 #[test]
+fn a_text_pin_that_differs_costs_one_try_not_one_per_check() {
+    // The holder set another PIN for the 券面事項入力補助AP. The first check spends one of
+    // its tries (the PIN typed may be its PIN too); every later check sends nothing to it
+    // until the user consents, so checking again and again never walks it down to a block.
+    let c = card_with_text_pin_5678();
+    let first = check_card(&c, &checked("1234"), options(), Utc::now()).unwrap();
+    assert_eq!(
+        first.basic_info,
+        BasicInfoOutcome::Failed(TextApFailure::WrongPin { retries_left: 2 })
+    );
+    for _ in 0..3 {
+        let again = check_card(&c, &checked("1234"), options(), Utc::now()).unwrap();
+        assert_eq!(again.signature, SignatureStatus::VerifiedFreshChallenge);
+        assert_eq!(
+            again.basic_info,
+            BasicInfoOutcome::Failed(TextApFailure::TriesLost { retries_left: 2 })
+        );
+    }
+    assert_eq!(
+        text_ap_verifies(&c),
+        1,
+        "one VERIFY to the text AP in four checks"
+    );
+    assert_eq!(c.retries_left(PinRef::TextPin), 2);
+    assert_eq!(c.retries_left(PinRef::AuthPin), 3);
+    // The right text PIN, with consent (here the PINs are the same again), resets it.
+    let same = card();
+    same.set_retries_left(PinRef::TextPin, 2);
+    let consent = CheckOptions {
+        allow_last_text_attempt: true,
+        ..options()
+    };
+    let check = check_card(&same, &checked("1234"), consent, Utc::now()).unwrap();
+    assert!(check.basic_info.info().is_some());
+    assert_eq!(same.retries_left(PinRef::TextPin), 3);
+}
+
+#[test]
 fn a_lost_answer_in_the_text_ap_keeps_the_check_and_costs_at_most_one_text_try() {
     let probe = card_with_text_pin_5678();
     check_card(&probe, &checked("1234"), options(), Utc::now()).unwrap();

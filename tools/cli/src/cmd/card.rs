@@ -197,7 +197,7 @@ fn text_failure_hint(failure: &TextApFailure) -> &'static str {
         TextApFailure::WrongPin { .. } => {
             " — the card refused the PIN for its 券面事項入力補助AP; check it before trying again"
         }
-        TextApFailure::NeedsConsent => {
+        TextApFailure::NeedsConsent | TextApFailure::TriesLost { .. } => {
             " — pass --allow-last-text-attempt only if you are sure of that PIN"
         }
         TextApFailure::CardError {
