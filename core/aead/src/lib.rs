@@ -72,7 +72,8 @@ impl Aes256GcmKey {
         let ghash = GHash::new(&h);
         h.zeroize();
         Aes256GcmKey {
-            cipher: Aes256Gcm::new(key.into()),
+            // From the same expanded key (one key expansion in the library, not two).
+            cipher: Aes256Gcm::from(aes.clone()),
             aes,
             ghash,
         }

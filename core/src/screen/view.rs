@@ -232,7 +232,8 @@ pub(super) fn screen_for(
             text_field("sex", "性別", m.data.sex.label_ja()),
         ],
     }];
-    let mut record_sections = Vec::with_capacity(records.len());
+    // The record sections by rank (below), each group in the order entered.
+    let mut ranked: [Vec<ScreenSection>; 3] = Default::default();
     let mut bindings = Vec::new();
     let mut latest_entry: Option<DateTime<Utc>> = None;
     let mut states = Vec::with_capacity(records.len());
@@ -258,6 +259,8 @@ pub(super) fn screen_for(
         // the document to show today heads the screen (and the household line), whatever the
         // order they were typed in — next year's 資格確認書 typed before this year's ends, or
         // this year's kept after next year's has started.
+        // (Grouped rather than sorted: a stable sort of the sections would add ~3 KB of sort
+        // code to the phone library.)
         let rank = if record_in_force(&r.record, m.data.birth_date, &read.household, today) {
             0
         } else if record_not_started(&r.record, today).is_some()
@@ -267,13 +270,17 @@ pub(super) fn screen_for(
         } else {
             2
         };
-        record_sections.push((
-            rank,
-            record_section(r, state, m.data.birth_date, &read.household, today),
+        ranked[rank].push(record_section(
+            r,
+            state,
+            m.data.birth_date,
+            &read.household,
+            today,
         ));
     }
-    record_sections.sort_by_key(|(rank, _)| *rank);
-    sections.extend(record_sections.into_iter().map(|(_, section)| section));
+    for group in ranked {
+        sections.extend(group);
+    }
     let synced = if records
         .iter()
         .any(|r| matches!(r.provenance, Provenance::IssuerSigned { .. }))
