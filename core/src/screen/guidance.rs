@@ -277,6 +277,12 @@ const FULL_PAYMENT_CERTIFICATE_EXPIRED: &str = "記録の資格確認書は有�
      資格確認書が届いていれば、それを窓口で見せてください（資格確認書だけで受診できます）。\
      見当たらないときは、いったん全額（10割）を支払い、後で加入している保険者に療養費を申請してください。\
      新しい資格確認書を入力すると、ここに見せるものが出ます。";
+/// [`FULL_PAYMENT_CERTIFICATE_EXPIRED`] when the new 資格確認書 is already recorded but starts
+/// later (a gap after the old one's 有効期限): it has come, so it is not asked for, and it must
+/// not be shown before its first day ([`not_started_text`] follows with that day).
+const FULL_PAYMENT_CERTIFICATE_EXPIRED_NEW_ONE_LATER: &str = "記録の資格確認書は有効期限が過ぎていて、\
+     入力済みの新しい資格確認書はまだ使えません。それまでに受診するときは、いったん全額（10割）を\
+     支払い、後で加入している保険者に療養費を申請してください。";
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
@@ -498,6 +504,10 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             FULL_PAYMENT_AT_75
         } else if member.no_insurance_document {
             NO_DOCUMENT_RECORDED
+        } else if member.qualification_certificate_expired
+            && !member.certificates_not_started.is_empty()
+        {
+            FULL_PAYMENT_CERTIFICATE_EXPIRED_NEW_ONE_LATER
         } else if member.qualification_certificate_expired {
             FULL_PAYMENT_CERTIFICATE_EXPIRED
         } else {

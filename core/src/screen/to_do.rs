@@ -366,6 +366,35 @@ mod tests {
         );
     }
 
+    /// The old 資格確認書 has expired and the new one, already typed in, starts after a gap:
+    /// the 10割 option does not ask whether the new one has come (it is recorded) and says it
+    /// is not usable yet, then from when (not 「届いていれば、それを窓口で見せてください」 beside
+    /// 「それより前は見せないでください」).
+    #[test]
+    fn expired_qualification_certificate_with_the_new_one_starting_later() {
+        let s = MemberSituation {
+            qualification_certificate_expired: true,
+            certificates_ended: vec!["協会けんぽの資格確認書（令和8年11月20日まで）".into()],
+            certificates_not_started: vec![(
+                "協会けんぽの資格確認書（令和9年11月30日まで）".into(),
+                d(2026, 12, 1),
+            )],
+            ..nothing()
+        };
+        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        let text = &g.options[0].explanation;
+        assert!(
+            text.starts_with(
+                "記録の資格確認書は有効期限が過ぎていて、入力済みの新しい資格確認書はまだ使えません。"
+            ) && text.contains("いったん全額（10割）")
+                && text.contains("令和8年12月1日から使えます。それより前は見せないでください。")
+                && !text.contains("届いていれば")
+                && !text.contains("新しい資格確認書を入力すると"),
+            "{text}"
+        );
+    }
+
     /// A 協会けんぽ 資格確認書 ends the day before the 75th birthday, though its printed 有効期限
     /// is years away: the member is told to look for the 後期高齢者医療 資格確認書 at the
     /// 市区町村, not to ask the former insurer for a renewal.
