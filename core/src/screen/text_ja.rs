@@ -329,10 +329,13 @@ pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> Strin
 /// (docs/rules.md §1.5): the 資格確認書 or the お知らせ since the 高齢受給者証 was merged into them;
 /// the 後期高齢者医療 資格確認書 (窓口負担割合).
 pub(super) fn copay_missing(late_elderly: bool) -> String {
-    let (who, shares, documents, with_card) = if late_elderly {
+    // `printed_on`: the documents that print the share. For 70–74, the ones sent for 高齢受給者
+    // status (a 資格確認書 or お知らせ issued before 70 does not print it: docs/rules.md §1.5).
+    let (who, shares, printed_on, documents, with_card) = if late_elderly {
         (
             "後期高齢者医療",
             "1割、2割または3割で、所得によって",
+            "後期高齢者医療の資格確認書",
             "後期高齢者医療の資格確認書",
             "",
         )
@@ -340,13 +343,14 @@ pub(super) fn copay_missing(late_elderly: bool) -> String {
         (
             "70〜74歳の方",
             "2割または3割で、人によって",
+            "70歳になって保険者から届いた資格確認書または資格情報のお知らせ",
             "資格確認書または資格情報のお知らせ",
             "（資格情報のお知らせはマイナンバーカードと一緒に）",
         )
     };
     format!(
         "{who}の負担割合は{shares}違いますが、この記録には負担割合が入力されていません。\
-         {documents}に印字された負担割合を入力してください。マイナ保険証がカードリーダーで\
+         {printed_on}に印字された負担割合を入力してください。マイナ保険証がカードリーダーで\
          読み取れないときは、医療機関は負担割合を書類で確かめます。受診には負担割合が印字された\
          {documents}を持って行ってください{with_card}。"
     )
