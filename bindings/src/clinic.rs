@@ -487,6 +487,15 @@ pub struct SameDayVisitView {
     pub notice: String,
 }
 
+fn same_day_view(v: shikaku_core::clinic::SameDayVisit) -> SameDayVisitView {
+    SameDayVisitView {
+        position: v.position,
+        recorded_at: time(v.recorded_at),
+        verified: v.verified,
+        notice: v.notice_ja(),
+    }
+}
+
 /// The result of checking the visit log's chain.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum LogStatus {
@@ -858,12 +867,24 @@ impl ClinicDesk {
         Ok(self
             .store()
             .same_day_visit_of(&verification, Utc::now())?
-            .map(|v| SameDayVisitView {
-                position: v.position,
-                recorded_at: time(v.recorded_at),
-                verified: v.verified,
-                notice: v.notice_ja(),
-            }))
+            .map(same_day_view))
+    }
+
+    /// The visit already recorded today (in Japan) for the patient a 申立 `form` declares (by
+    /// its 保険者番号, 記号, 番号 and 枝番), if any: show its `notice` before `declare`, as
+    /// `same_day_visit` does for a verification. Found only when the form declares its
+    /// 保険者番号 and 番号 (`None` otherwise). A form that does not validate is one
+    /// `ShikakuError::InvalidInput` naming its fields, as `declare` would say.
+    pub fn same_day_visit_of_declaration(
+        &self,
+        form: DeclarationInput,
+    ) -> Result<Option<SameDayVisitView>, ShikakuError> {
+        let now = Utc::now();
+        let declared = DeclarationForm::from(form).validate(japan_today(now))?;
+        Ok(self
+            .store()
+            .same_day_visit_of_declaration(&declared, now)?
+            .map(same_day_view))
     }
 
     /// Records the verification `verification_id` in the visit log by `operator`, with the
@@ -897,7 +918,9 @@ impl ClinicDesk {
 
     /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証). Failing
     /// fields are one `ShikakuError::InvalidInput` naming every one of them, the operator's
-    /// name (`operator`) included, no values. Returns the entry's position.
+    /// name (`operator`) included, no values. Returns the entry's position. Ask
+    /// `same_day_visit_of_declaration` first to tell the receptionist of the patient's
+    /// earlier visit today.
     pub fn declare(&self, form: DeclarationInput, operator: String) -> Result<u64, ShikakuError> {
         let form = DeclarationForm::from(form);
         let now = Utc::now();

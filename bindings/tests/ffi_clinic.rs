@@ -406,6 +406,12 @@ fn a_desk_visit_from_scan_to_export() {
         insurer_number: Some("01130012".into()),
         ..declared
     };
+    // No 番号 declared: nothing to look the patient up by.
+    assert_eq!(
+        desk.same_day_visit_of_declaration(declared.clone())
+            .unwrap(),
+        None
+    );
     assert_eq!(desk.declare(declared, "受付 佐藤".into()).unwrap(), 2);
 
     let today = good.checked_on.clone();

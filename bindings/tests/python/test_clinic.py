@@ -219,9 +219,22 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     assert sk.clinic_operator_refusal("") == "受付者名を入力してください。"
     assert sk.clinic_operator_refusal(OPERATOR) is None
     form.insurer_number = None
+    assert desk.same_day_visit_of_declaration(form) is None
     assert desk.declare(form, OPERATOR) == 1
+    # Declared with its numbers, twice the same day: the second is told of the first before
+    # it is recorded (the core's notice, as for a verification).
+    form.insurer_number, form.number = "01130012", "12345"
+    assert desk.same_day_visit_of_declaration(form) is None
+    assert desk.declare(form, OPERATOR) == 2
+    same = desk.same_day_visit_of_declaration(form)
+    assert same.position == 2 and not same.verified and "記録番号 2" in same.notice
+    assert "山田" not in same.notice
+    form.insurer_number = "01130013"
+    with pytest.raises(sk.ShikakuError.InvalidInput):
+        desk.same_day_visit_of_declaration(form)
+    form.insurer_number = "01130012"
     day = desk.verify(genuine(issuer), None).checked_on
-    [v] = desk.visits(day, day).visits
+    [v, _] = desk.visits(day, day).visits
     assert not v.verified and v.status_label == "申立・未検証"
     assert "申立・未検証" in desk.export_csv(day, day)
 
