@@ -641,7 +641,8 @@ fn card_answer(html: &str) -> (Option<&str>, Option<&str>) {
             .map(|at| &html[at + marker.len()..])
             .and_then(|rest| rest.split(end).next())
     };
-    (after("data-card=\"", '"'), after("PINの残り回数: ", '<'))
+    // 「PINの残り回数は2回です。…」 (the core's words): "2回".
+    (after("data-card=\"", '"'), after("PINの残り回数は", 'で'))
 }
 
 /// Records the verification `id` as 受付 花子 (with `face` ticked when asked): the page.

@@ -5,7 +5,7 @@
 //! core exports them — and decides nothing itself.
 
 use chrono::NaiveDate;
-use shikaku_core::card::PinCounter;
+use shikaku_core::card::{CardAudience, PinCounter};
 use shikaku_core::clinic::{
     CheckedVisits, ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone,
     DeskVerification, MAX_OPERATOR_CHARS, TrustAge, TrustSource, export,
@@ -396,14 +396,13 @@ fn card_section(
         (None, _) => {}
     }
     let tries = outcome.and_then(|o| o.tries);
-    match tries {
-        Some(PinCounter::Remaining(n)) => out.push_str(&format!(
-            "<p class=\"tries\" id=\"pin-tries\">PINの残り回数: {n}回</p>"
-        )),
-        Some(PinCounter::Blocked) => out.push_str(
-            "<p class=\"tries\" id=\"pin-tries\">PINはロックされています（市区町村の窓口で解除）。</p>",
-        ),
-        Some(PinCounter::AlreadyVerified) | None => {}
+    // The counter in the core's words for the desk (tries left; the last try; a block reset
+    // only at the municipal office): `PinCounter::message_ja`.
+    if let Some(counter @ (PinCounter::Remaining(_) | PinCounter::Blocked)) = tries {
+        out.push_str(&format!(
+            "<p class=\"tries\" id=\"pin-tries\">{}</p>",
+            esc(&counter.message_ja(CardAudience::Desk))
+        ));
     }
     out.push_str(&format!(
         "<form class=\"card\" method=\"post\" action=\"card\">{}\
@@ -686,7 +685,7 @@ mod tests {
         let section = |tries| card_section("ab", None, Some(&failed(tries)), Some("t0"), &desk);
         let two = section(Some(PinCounter::Remaining(2)));
         assert!(two.contains("name=\"pin\"") && !two.contains("name=\"last\""));
-        assert!(two.contains("PINの残り回数: 2回"), "{two}");
+        assert!(two.contains("PINの残り回数は2回です。"), "{two}");
         let one = section(Some(PinCounter::Remaining(1)));
         assert!(one.contains("name=\"last\" id=\"last\" required"), "{one}");
         let unknown = section(None);
