@@ -244,13 +244,22 @@ impl Keys {
         let (nonce, ct, tag) = self.split(slot, sealed)?;
         self.aad_into(slot, &mut scratch.aad);
         let before = scratch.room_for(ct);
+        // Until the decryption says how much it wrote, all of it may hold plaintext.
+        scratch.dirty = before.max(ct.len());
         let out = &mut scratch.buf[..ct.len()];
         // Nothing is written unless the tag matches; then `opened` bytes hold plaintext (past
         // them, an earlier value's plaintext lies before `before`, or this one's ciphertext).
-        let opened = self
-            .aead
-            .decrypt_detached_prefix_into(nonce, &scratch.aad, ct, tag, out, self.needed())
-            .ok()?;
+        let Ok(opened) = self.aead.decrypt_detached_prefix_into(
+            nonce,
+            &scratch.aad,
+            ct,
+            tag,
+            out,
+            self.needed(),
+        ) else {
+            scratch.dirty = before;
+            return None;
+        };
         scratch.dirty = before.max(opened);
         let payload = self.payload(&scratch.buf[..opened])?;
         scratch.buf.get(payload)
