@@ -271,14 +271,22 @@ fn declare_reports_a_bad_operator_name_with_every_failing_field_and_creates_noth
             "--branch",
             "1",
             "--operator",
-            "=受付",
+            "=佐藤",
         ],
     );
     assert!(!o.status.success(), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
+    // The operator's refusal in the core's words first, as `clinic verify --record` says it.
+    assert!(
+        err.contains(
+            "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。"
+        ),
+        "{err}"
+    );
     for part in ["operator name", "birth_date", "branch"] {
         assert!(err.contains(part), "{part} in {err}");
     }
-    assert!(!err.contains("2999") && !err.contains("受付"), "{err}");
+    // No value typed is repeated.
+    assert!(!err.contains("2999") && !err.contains("佐藤"), "{err}");
     assert!(!desk.exists(), "a refused 申立 creates no desk");
 }

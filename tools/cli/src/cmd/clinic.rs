@@ -190,7 +190,15 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
     let now = Utc::now();
     // Every mistake of the form at once (the operator's name included), and before a new desk
     // is created or a passphrase asked.
-    let (declared, _) = form.validate_with_operator(&a.operator, japan_today(now))?;
+    let (declared, _) = match form.validate_with_operator(&a.operator, japan_today(now)) {
+        Ok(valid) => valid,
+        // An unacceptable operator name in the core's words first (as `clinic verify --record`
+        // and the desk page say it), then every failing field for scripts.
+        Err(e) => match e.operator_refusal_ja() {
+            Some(ja) => bail!("{ja}\n(nothing recorded: {e})"),
+            None => return Err(e.into()),
+        },
+    };
     let mut desk = open(dir, true)?;
     // The patient's visit already recorded today (by the declared 保険者番号 and 番号), looked
     // up before this one is: the core's notice, as `clinic verify --record` and the desk page
