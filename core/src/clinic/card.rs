@@ -107,6 +107,12 @@ impl DeskCardCheck {
         self.certificate_not_after
     }
 
+    /// What the desk shows for a card that is not the card of the presented document
+    /// ([`super::ClinicError::CardMismatch`]), beside the outcome's own words
+    /// (`DeskOutcome::basis_ja`: never 確認済み, never recorded).
+    pub const MISMATCH_LABEL_JA: &'static str =
+        "このカードは、この資格情報の本人のカードではありません";
+
     /// What the desk shows.
     pub fn label_ja(&self) -> &'static str {
         if self.pin_verified {

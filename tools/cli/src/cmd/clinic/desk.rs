@@ -12,9 +12,9 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
-    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskOutcome, DeskPin, DeskStore,
-    DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk, check_first_trust_list,
-    first_trust_root,
+    ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskCardCheck, DeskOutcome, DeskPin,
+    DeskStore, DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk,
+    check_first_trust_list, first_trust_root,
 };
 use shikaku_core::sync::fetch_trust_list;
 use shikaku_core::sync::http::ServerUrl;
@@ -290,7 +290,7 @@ fn card_check(a: &VerifyArgs, v: &DeskVerification) -> Result<PendingCardCheck> 
             }
         }
         Err(ClinicError::CardMismatch) => {
-            outln!("カード: このカードは、この資格情報の本人のカードではありません");
+            outln!("カード: {}", DeskCardCheck::MISMATCH_LABEL_JA);
         }
         Err(e) => return Err(e.into()),
     }

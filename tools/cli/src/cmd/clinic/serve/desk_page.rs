@@ -385,10 +385,10 @@ fn card_section(
         }
         // What follows from it (never 確認済み, never recorded) is the core's outcome above
         // (`DeskOutcome::basis_ja`, `action_ja`): the page adds no rule of its own.
-        (None, Some(CardResult::Mismatch)) => out.push_str(
-            "<p class=\"cardresult ng\" id=\"card-result\" data-card=\"mismatch\">\
-             このカードは、この資格情報の本人のカードではありません</p>",
-        ),
+        (None, Some(CardResult::Mismatch)) => out.push_str(&format!(
+            "<p class=\"cardresult ng\" id=\"card-result\" data-card=\"mismatch\">{}</p>",
+            esc(DeskCardCheck::MISMATCH_LABEL_JA)
+        )),
         (None, Some(CardResult::Failed(message))) => out.push_str(&format!(
             "<p class=\"notice error\" id=\"card-result\" data-card=\"error\">{}</p>",
             esc(message)
