@@ -468,6 +468,24 @@ class BindingsTest {
     }
 
     @Test
+    fun aTextPinThatLostTriesIsNotSentTheTypedPinWithoutConsent() {
+        val card = virtualCard(TARO)
+        val id = household.addMember(memberInput())
+        // A try of the 券面事項入力補助 PIN lost since its last success (most likely to the same
+        // PIN, when the holder set the two PINs apart): nothing is sent to it without consent.
+        card.setTextRetriesLeft(2u)
+        val result = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options())
+        assertEquals(BasicInfoOutcome.TriesLost(2u), result.basicInfo)
+        val why = assertNotNull(result.basicInfoMessageJa)
+        assertTrue(why.contains("残り2回") && why.contains("送っていません"), why)
+        assertEquals(2u.toUByte(), card.textRetriesLeft())
+        // With the text PIN's consent it is sent once (here the PINs are the same: read, reset).
+        val read = household.checkCard(id, ForwardingTransport(card), "1234".toByteArray(), options(allowLastText = true))
+        assertEquals(BasicInfoOutcome.Read, read.basicInfo)
+        assertEquals(3u.toUByte(), card.textRetriesLeft())
+    }
+
+    @Test
     fun consentIsPerPinAndATextApFailureStandsBesideTheStoredCheck() {
         val card = virtualCard(TARO)
         val id = household.addMember(memberInput())
