@@ -94,14 +94,18 @@ fn a_wrong_text_pin_comes_back_beside_the_stored_check() {
             .checked_at
             .is_none()
     );
-    let result = household
-        .check_card(
-            member.clone(),
-            Arc::new(Card(card.clone(), false)),
-            b"1234".to_vec(),
-            options(),
-        )
-        .unwrap();
+    // The member's check with PIN 1234 (the card's text PIN is 5678).
+    let check = || {
+        household
+            .check_card(
+                member.clone(),
+                Arc::new(Card(card.clone(), false)),
+                b"1234".to_vec(),
+                options(),
+            )
+            .unwrap()
+    };
+    let result = check();
     assert_eq!(
         result.basic_info,
         BasicInfoOutcome::WrongPin { tries_left: 2 }
@@ -120,14 +124,7 @@ fn a_wrong_text_pin_comes_back_beside_the_stored_check() {
     assert_eq!(card.auth_retries_left(), 3);
     // Checked again: the text PIN lost a try to this PIN, so nothing is sent to it without
     // consent, and the holder is told why.
-    let again = household
-        .check_card(
-            member.clone(),
-            Arc::new(Card(card.clone(), false)),
-            b"1234".to_vec(),
-            options(),
-        )
-        .unwrap();
+    let again = check();
     assert_eq!(
         again.basic_info,
         BasicInfoOutcome::TriesLost { tries_left: 2 }

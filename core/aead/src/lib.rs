@@ -340,6 +340,23 @@ mod tests {
         }
     }
 
+    /// Every copy of `ct ‖ tag` with one bit flipped: (the bit's index, ciphertext, tag).
+    fn flipped_bits<'a>(
+        ct: &'a [u8],
+        tag: &'a [u8; TAG_LEN],
+    ) -> impl Iterator<Item = (usize, Vec<u8>, [u8; TAG_LEN])> + 'a {
+        (0..(ct.len() + TAG_LEN) * 8).map(move |i| {
+            let (mut c, mut t) = (ct.to_vec(), *tag);
+            if i < ct.len() * 8 {
+                c[i / 8] ^= 1 << (i % 8);
+            } else {
+                let j = i - ct.len() * 8;
+                t[j / 8] ^= 1 << (j % 8);
+            }
+            (i, c, t)
+        })
+    }
+
     #[test]
     fn decrypting_into_a_buffer_checks_the_tag_first() {
         let v = &vectors()[2];
@@ -350,14 +367,7 @@ mod tests {
         let mut out = vec![0xee; ct.len()];
         // Every flipped bit of the ciphertext or the tag, another associated data: refused,
         // and nothing written to `out`.
-        for i in 0..(ct.len() + TAG_LEN) * 8 {
-            let (mut c, mut t) = (ct.clone(), tag);
-            if i < ct.len() * 8 {
-                c[i / 8] ^= 1 << (i % 8);
-            } else {
-                let j = i - ct.len() * 8;
-                t[j / 8] ^= 1 << (j % 8);
-            }
+        for (i, c, t) in flipped_bits(&ct, &tag) {
             assert_eq!(
                 key.decrypt_detached_into(&nonce, b"", &c, &t, &mut out),
                 Err(AeadError),
@@ -474,14 +484,7 @@ mod tests {
         let tag: [u8; TAG_LEN] = hex(v.tag).try_into().unwrap();
         let mut out = vec![0xee; ct.len()];
         // Only the first block is wanted; a flipped bit anywhere is still refused.
-        for i in 0..(ct.len() + TAG_LEN) * 8 {
-            let (mut c, mut t) = (ct.clone(), tag);
-            if i < ct.len() * 8 {
-                c[i / 8] ^= 1 << (i % 8);
-            } else {
-                let j = i - ct.len() * 8;
-                t[j / 8] ^= 1 << (j % 8);
-            }
+        for (i, c, t) in flipped_bits(&ct, &tag) {
             assert_eq!(
                 key.decrypt_detached_prefix_into(&nonce, &aad, &c, &t, &mut out, |_| 0),
                 Err(AeadError),
