@@ -59,6 +59,20 @@ pub(crate) struct Renewal {
     pub(crate) from: Option<NaiveDate>,
     /// Its last day, when it has one.
     pub(crate) last_day: Option<NaiveDate>,
+    /// What takes over: the next document of the same kind, or — for a 資格確認書 of a member
+    /// whose card works as a マイナ保険証 — the card with the same insurer's お知らせ.
+    pub(crate) by: Successor,
+}
+
+/// What takes over from a record that ends ([`Renewal::by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Successor {
+    /// The next document of the same kind (next year's 資格確認書, the next one-year お知らせ).
+    SameKind,
+    /// The マイナ保険証, with this insurer's 資格情報のお知らせ or マイナポータル record
+    /// recorded: no new 資格確認書 is sent to someone who can use a マイナ保険証 (docs/dates.md
+    /// §4; notice C of docs/rules.md: 「マイナ保険証❝有❞の方には発行されません」).
+    MynaHoken(DocumentKind),
 }
 
 /// The renewed document of `record` among the member's `records`, when one is recorded: a
@@ -68,11 +82,18 @@ pub(crate) struct Renewal {
 /// recorded, the insurer has sent the new one: `record`'s notices do not ask whether it has come
 /// (docs/guidance.md §4). `None` for a record without a last day, and for one cut at the 75th
 /// birthday (後期高齢者医療 takes over; the former insurer sends no renewal).
+///
+/// A 資格確認書 of a member whose card works as a マイナ保険証 (`myna_usable`) is also taken over
+/// by a 資格情報のお知らせ or マイナポータル record of the same 保険者番号 that has not ended
+/// ([`Successor::MynaHoken`]): in principle no 資格確認書 is issued to someone who can use a
+/// マイナ保険証 — 後期高齢者 among them once the temporary rule of sending everyone one ended on
+/// 2026-07-31 — so none is to be waited for, and the card with the お知らせ is what to show.
 pub(crate) fn renewal_of(
     record: &EligibilityRecord,
     records: &[EligibilityRecord],
     birth: NaiveDate,
     household: &HouseholdContext,
+    myna_usable: bool,
     today: NaiveDate,
 ) -> Option<Renewal> {
     let end = record_last_day(
@@ -83,21 +104,34 @@ pub(crate) fn renewal_of(
     )
     .filter(|end| !end.at_75)?;
     let next_day = end.last_day.succ_opt()?;
+    let successor = |r: &EligibilityRecord| {
+        if r.kind == record.kind {
+            Some(Successor::SameKind)
+        } else {
+            (myna_usable
+                && record.kind == DocumentKind::Certificate
+                && matches!(r.kind, DocumentKind::Notice | DocumentKind::Portal))
+            .then_some(Successor::MynaHoken(r.kind))
+        }
+    };
     records
         .iter()
         .filter(|r| !std::ptr::eq(*r, record))
-        .filter(|r| r.kind == record.kind && r.insurer_number == record.insurer_number)
+        .filter(|r| r.insurer_number == record.insurer_number)
         .filter(|r| record_ended(r, birth, household, today).is_none())
         .filter(|r| r.valid_from.is_none_or(|from| from <= next_day))
         .filter_map(|r| {
+            let by = successor(r)?;
             let last = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
             last.is_none_or(|l| l.last_day > end.last_day)
                 .then_some(Renewal {
                     from: r.valid_from,
                     last_day: last.map(|l| l.last_day),
+                    by,
                 })
         })
-        .min_by_key(|r| r.from)
+        // The same kind first (the document that replaces this one), then the earliest.
+        .min_by_key(|r| (r.by != Successor::SameKind, r.from))
 }
 
 /// [`record_notices`] of a record whose renewed document is recorded (`renewal`,
@@ -160,7 +194,14 @@ pub(crate) fn record_notices_renewed(
                 code: NoticeCode::DocumentExpired,
                 severity: Severity::Info,
                 date: end,
-                message: text_ja::document_renewed(&named, doc, end, next.last_day),
+                message: match next.by {
+                    Successor::SameKind => {
+                        text_ja::document_renewed(&named, doc, end, next.last_day)
+                    }
+                    Successor::MynaHoken(kind) => {
+                        text_ja::certificate_taken_over_by_myna(&named, end, kind.label_ja())
+                    }
+                },
             })
         } else if today > end {
             Some(if by75 {
@@ -1099,7 +1140,14 @@ mod tests {
         };
         let records = [this_year.clone(), gap];
         assert_eq!(
-            renewal_of(&records[0], &records, birth, &household, d(2026, 7, 15)),
+            renewal_of(
+                &records[0],
+                &records,
+                birth,
+                &household,
+                false,
+                d(2026, 7, 15)
+            ),
             None
         );
         // Another insurer's is not this one's renewal.
@@ -1118,22 +1166,179 @@ mod tests {
         // The renewal found: its first and last day.
         let records = [this_year.clone(), next_year.clone()];
         assert_eq!(
-            renewal_of(&records[0], &records, birth, &household, d(2026, 7, 15)),
+            renewal_of(
+                &records[0],
+                &records,
+                birth,
+                &household,
+                false,
+                d(2026, 7, 15)
+            ),
             Some(Renewal {
                 from: Some(d(2026, 8, 1)),
-                last_day: Some(d(2027, 7, 31))
+                last_day: Some(d(2027, 7, 31)),
+                by: Successor::SameKind,
             })
         );
         assert_eq!(
-            renewal_of(&records[1], &records, birth, &household, d(2026, 7, 15)),
+            renewal_of(
+                &records[1],
+                &records,
+                birth,
+                &household,
+                false,
+                d(2026, 7, 15)
+            ),
             None,
             "the old one is not the new one's renewal"
         );
         // Cut the day before the 75th birthday (2026-07-20): no renewal, the 75 rules speak.
         let old = d(1951, 7, 20);
         assert_eq!(
-            renewal_of(&records[0], &records, old, &household, d(2026, 7, 15)),
+            renewal_of(
+                &records[0],
+                &records,
+                old,
+                &household,
+                false,
+                d(2026, 7, 15)
+            ),
             None
+        );
+    }
+
+    /// A 72-year-old's 資格確認書 (with its 高齢受給者 block) ended on 7-31, and the same
+    /// insurer's 資格情報のお知らせ (with next year's block) is recorded: the member can use a
+    /// マイナ保険証, to whom no new 資格確認書 is sent, so nothing asks whether one has come. For a
+    /// month an Info says to use the card with the お知らせ; the old 高齢受給者 block's end is no
+    /// warning (the お知らせ's block speaks). Without a usable card, with another insurer's
+    /// お知らせ, or with the next 資格確認書 recorded too, it is as before.
+    #[test]
+    fn a_certificate_taken_over_by_the_myna_hoken_is_not_asked_for() {
+        use crate::screen::rules::member_notices;
+        let birth = d(1954, 5, 1);
+        let block = |from, until| ElderlyRecipient {
+            copay: CopayRate::Twenty,
+            effective_from: from,
+            valid_until: Some(until),
+        };
+        let certificate = EligibilityRecord {
+            valid_from: Some(d(2025, 8, 1)),
+            elderly: Some(block(d(2025, 8, 1), d(2026, 7, 31))),
+            ..record(DocumentKind::Certificate, Some(d(2026, 7, 31)))
+        };
+        let notice = EligibilityRecord {
+            copay: Some(CopayRate::Twenty),
+            issued_on: Some(d(2026, 7, 20)),
+            elderly: Some(block(d(2026, 8, 1), d(2027, 7, 31))),
+            ..record(DocumentKind::Notice, Some(d(2027, 7, 31)))
+        };
+        let asks = |ns: &[Notice]| ns.iter().any(|n| n.message.contains("届いて"));
+        let both = [certificate.clone(), notice.clone()];
+        // In its last month: no question whether the new one has come.
+        let ns = member_notices(birth, &both, None, None, d(2026, 7, 15));
+        assert!(!asks(&ns), "{ns:?}");
+        assert!(
+            ns.iter()
+                .all(|n| n.code != NoticeCode::DocumentExpiringSoon),
+            "{ns:?}"
+        );
+        let taken_over = "全国健康保険協会 東京支部の資格確認書（令和8年7月31日まで）は有効期限が過ぎました。\
+                          マイナ保険証をお使いの方には、新しい資格確認書は原則として届きません。\
+                          医療機関ではマイナンバーカードで受診してください\
+                          （カードリーダーが使えないときは、資格情報のお知らせをカードと一緒に見せます）。\
+                          古い資格確認書は窓口で見せないでください。";
+        for day in [d(2026, 8, 1), d(2026, 8, 31)] {
+            let ns = member_notices(birth, &both, None, None, day);
+            let expired: Vec<_> = ns
+                .iter()
+                .filter(|n| n.code == NoticeCode::DocumentExpired)
+                .collect();
+            assert_eq!(expired.len(), 1, "{day}: {ns:?}");
+            assert_eq!(expired[0].severity, Severity::Info, "{day}");
+            assert_eq!(expired[0].message, taken_over, "{day}");
+            assert!(!asks(&ns), "{day}: {ns:?}");
+            // The ended block says nothing; the お知らせ's block is in effect.
+            assert!(
+                ns.iter().all(|n| n.code != NoticeCode::ElderlyExpired),
+                "{day}: {ns:?}"
+            );
+            assert!(
+                ns.iter().any(|n| n.code == NoticeCode::ElderlyInEffect),
+                "{day}: {ns:?}"
+            );
+        }
+        let later = member_notices(birth, &both, None, None, d(2026, 9, 1));
+        assert!(
+            later.iter().all(|n| n.code != NoticeCode::DocumentExpired),
+            "{later:?}"
+        );
+        let household = HouseholdContext::default();
+        // Found only for a member whose card works as a マイナ保険証.
+        assert_eq!(
+            renewal_of(&both[0], &both, birth, &household, true, d(2026, 8, 1)),
+            Some(Renewal {
+                from: None,
+                last_day: Some(d(2027, 7, 31)),
+                by: Successor::MynaHoken(DocumentKind::Notice),
+            })
+        );
+        assert_eq!(
+            renewal_of(&both[0], &both, birth, &household, false, d(2026, 8, 1)),
+            None
+        );
+        // An お知らせ is not taken over by a 資格確認書, nor by another お知らせ's kind rule
+        // turned round.
+        assert_eq!(
+            renewal_of(&both[1], &both, birth, &household, true, d(2026, 8, 1)),
+            None
+        );
+        // A マイナポータル record of the same insurer takes over too.
+        let portal = EligibilityRecord {
+            kind: DocumentKind::Portal,
+            ..notice.clone()
+        };
+        let with_portal = [certificate.clone(), portal];
+        assert_eq!(
+            renewal_of(
+                &with_portal[0],
+                &with_portal,
+                birth,
+                &household,
+                true,
+                d(2026, 8, 1)
+            )
+            .map(|r| r.by),
+            Some(Successor::MynaHoken(DocumentKind::Portal))
+        );
+        // Another insurer's お知らせ: the old certificate is asked about as before.
+        let other = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            ..notice.clone()
+        };
+        let ns = member_notices(
+            birth,
+            &[certificate.clone(), other],
+            None,
+            None,
+            d(2026, 8, 1),
+        );
+        assert!(
+            ns.iter().any(|n| n.code == NoticeCode::DocumentExpired
+                && n.severity == Severity::Critical
+                && n.message.contains("保険者に確認")),
+            "{ns:?}"
+        );
+        // Next year's 資格確認書 recorded as well: that one is named.
+        let next_certificate = EligibilityRecord {
+            valid_from: Some(d(2026, 8, 1)),
+            elderly: Some(block(d(2026, 8, 1), d(2027, 7, 31))),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let three = [certificate.clone(), notice.clone(), next_certificate];
+        assert_eq!(
+            renewal_of(&three[0], &three, birth, &household, true, d(2026, 8, 1)).map(|r| r.by),
+            Some(Successor::SameKind)
         );
     }
 

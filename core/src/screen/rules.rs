@@ -255,7 +255,7 @@ fn notices(
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
-        let renewal = renewal_of(record, records, birth, household, today);
+        let renewal = renewal_of(record, records, birth, household, myna_usable, today);
         out.extend(record_notices_renewed(
             record,
             birth,
@@ -276,8 +276,24 @@ fn notices(
     out.extend(both_held_notice_in(
         records, card_check, birth, household, today,
     ));
-    out.sort_by_key(|n| std::cmp::Reverse(n.severity));
+    order_by_severity(&mut out);
     out
+}
+
+/// Puts the most severe notices first, keeping the order of those of the same severity (a
+/// stable sort on the three severities, written as three passes: the phone library then carries
+/// no sort routine for notices — ADR 0007).
+pub(crate) fn order_by_severity(notices: &mut Vec<Notice>) {
+    let all = std::mem::take(notices);
+    let (critical, rest): (Vec<Notice>, Vec<Notice>) = all
+        .into_iter()
+        .partition(|n| n.severity == Severity::Critical);
+    let (warning, info): (Vec<Notice>, Vec<Notice>) = rest
+        .into_iter()
+        .partition(|n| n.severity == Severity::Warning);
+    notices.extend(critical);
+    notices.extend(warning);
+    notices.extend(info);
 }
 
 #[cfg(test)]
@@ -365,6 +381,40 @@ mod tests {
     use super::test_fixtures::*;
     use super::*;
     use crate::eligibility::{DocumentKind, Relationship};
+
+    /// The most severe first; within a severity, the order they came in (as a stable sort).
+    #[test]
+    fn order_by_severity_is_a_stable_sort() {
+        let n = |code, severity| Notice {
+            code,
+            severity,
+            date: d(2026, 1, 1),
+            message: String::new(),
+        };
+        let mut ns = vec![
+            n(NoticeCode::ElderlyInEffect, Severity::Info),
+            n(NoticeCode::DocumentExpiringSoon, Severity::Warning),
+            n(NoticeCode::DocumentExpired, Severity::Critical),
+            n(NoticeCode::DocumentNotStarted, Severity::Info),
+            n(NoticeCode::CertificateInGrace, Severity::Warning),
+            n(NoticeCode::CoverageLost, Severity::Critical),
+        ];
+        let mut sorted = ns.clone();
+        sorted.sort_by_key(|n| std::cmp::Reverse(n.severity));
+        order_by_severity(&mut ns);
+        assert_eq!(ns, sorted);
+        assert_eq!(
+            codes(&ns),
+            [
+                (NoticeCode::DocumentExpired, Severity::Critical),
+                (NoticeCode::CoverageLost, Severity::Critical),
+                (NoticeCode::DocumentExpiringSoon, Severity::Warning),
+                (NoticeCode::CertificateInGrace, Severity::Warning),
+                (NoticeCode::ElderlyInEffect, Severity::Info),
+                (NoticeCode::DocumentNotStarted, Severity::Info),
+            ]
+        );
+    }
 
     #[test]
     fn member_notices_sorted_by_severity() {

@@ -159,6 +159,19 @@ pub(super) fn document_renewed(
     )
 }
 
+/// The 資格確認書 `named` ([`document_name`]) ended on `end`; the member's card works as a
+/// マイナ保険証 and the same insurer's `with` (資格情報のお知らせ, マイナポータル) is recorded: no new
+/// 資格確認書 is to be waited for (docs/dates.md §4).
+pub(super) fn certificate_taken_over_by_myna(named: &str, end: NaiveDate, with: &str) -> String {
+    let e = format_wareki(end);
+    format!(
+        "{named}（{e}まで）は有効期限が過ぎました。マイナ保険証をお使いの方には、\
+         新しい資格確認書は原則として届きません。医療機関ではマイナンバーカードで受診してください\
+         （カードリーダーが使えないときは、{with}をカードと一緒に見せます）。\
+         古い資格確認書は窓口で見せないでください。"
+    )
+}
+
 /// The 高齢受給者 負担割合 of `rate` 割 applies from `from`.
 pub(super) fn elderly_not_yet_effective(rate: u8, from: NaiveDate) -> String {
     let f = format_wareki(from);

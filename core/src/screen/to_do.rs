@@ -203,18 +203,38 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
         && !member.has_qualification_certificate
         && !member.myna_usable()
     {
+        // The new one is already typed in but starts after a gap: nothing to ask about its
+        // coming; the days before it are what to ask about.
+        let next = member
+            .certificates_not_started
+            .iter()
+            .min_by_key(|(_, from)| *from);
         out.push(step(
             GuidanceAction::AskForNewQualificationCertificate,
-            if member.qualification_certificate_ended_at_75 {
+            if let Some((label, from)) = next {
+                let ask = if member.qualification_certificate_ended_at_75 {
+                    "お住まいの市区町村の後期高齢者医療の窓口"
+                } else {
+                    "保険者"
+                };
+                format!(
+                    "入力済みの{label}は{}から使えます。それより前の期間の資格について、{ask}に\
+                     確認してください（有効期限と有効開始年月日が正しく入力されているかも\
+                     確かめてください）。",
+                    format_wareki(*from)
+                )
+            } else if member.qualification_certificate_ended_at_75 {
                 // The former insurer's 資格確認書 ended the day before the 75th birthday; the
                 // new one comes from the 後期高齢者医療広域連合, whose counter is at the 市区町村
                 // (高齢者の医療の確保に関する法律 §48, §50, §52(1)).
                 "75歳の誕生日から後期高齢者医療制度に移ったため、これまでの資格確認書は使えません。\
                  後期高齢者医療の資格確認書が届いていないか、お住まいの市区町村の\
                  後期高齢者医療の窓口に確認してください。"
+                    .to_string()
             } else {
                 "資格確認書の有効期限が過ぎています。新しい資格確認書が届いていないか、\
                  保険者に確認してください。"
+                    .to_string()
             },
         ));
     }
@@ -392,6 +412,18 @@ mod tests {
                 && !text.contains("届いていれば")
                 && !text.contains("新しい資格確認書を入力すると"),
             "{text}"
+        );
+        // The to-do asks about the days before it, not whether it has come.
+        assert_eq!(
+            actions(&g),
+            [GuidanceAction::AskForNewQualificationCertificate]
+        );
+        let to_do = &g.to_do[0].explanation;
+        assert_eq!(
+            to_do,
+            "入力済みの協会けんぽの資格確認書（令和9年11月30日まで）は令和8年12月1日から使えます。\
+             それより前の期間の資格について、保険者に確認してください（有効期限と有効開始年月日が\
+             正しく入力されているかも確かめてください）。"
         );
     }
 

@@ -12,7 +12,7 @@ use super::calendar::{record_ended, record_in_force, record_not_started};
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
 use super::notices_household::HouseholdContext;
-use super::rules::{Notice, NoticeCode, Severity, member_notices_in};
+use super::rules::{Notice, NoticeCode, Severity, member_notices_in, order_by_severity};
 use super::sections::{
     age, card_badge, date_field, fixed_notice, japan_time, record_section, text_field,
 };
@@ -311,7 +311,7 @@ pub(super) fn screen_for(
     );
     notices.extend(signed_expired_notices(records, &states, trust, now));
     notices.extend(read.from_household.iter().cloned());
-    notices.sort_by_key(|n| std::cmp::Reverse(n.severity));
+    order_by_severity(&mut notices);
     EligibilityScreen {
         member_id: m.id.to_string(),
         name: m.data.name.clone(),
