@@ -29,6 +29,7 @@ h1{font-size:34px;margin:0 0 8px} h2{font-size:26px;margin:28px 0 8px;border-bot
 .verified{background:#0b5d1e;color:#fff} .hand{background:#fff;color:#000;border:3px dashed #000}
 .invalid{background:#b00020;color:#fff} .expired{background:#fff;color:#8a4b00;border:3px solid #8a4b00} .card-ok{background:#0b5d1e;color:#fff}
 .card-none{background:#555;color:#fff} .card-bad{background:#b00020;color:#fff}
+.card-unlinked{background:#fff;color:#e65100;border:3px solid #e65100} .card-test{background:#6a1b9a;color:#fff}
 table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #444;vertical-align:top}
 th{width:34%;font-weight:normal;color:#222} td{font-weight:bold;font-size:26px} .sub{font-weight:normal;font-size:18px;color:#333}
 .warn{background:#fff3c4;border-left:8px solid #000;padding:8px 12px;margin:6px 0} .crit{background:#ffd6d6}
@@ -46,6 +47,19 @@ fn badge_class(p: ProvenanceState) -> &'static str {
     }
 }
 
+/// The card badge's class, one per state, in the apps' colours (Android sample and iOS
+/// `EligibilityView`): green 照合済み, orange (outlined) カード真正・本人未照合, purple for a
+/// test certificate, grey 未照合, red 照合不一致.
+fn card_class(state: CardState) -> &'static str {
+    match state {
+        CardState::Checked => "card-ok",
+        CardState::GenuineNotLinked => "card-unlinked",
+        CardState::TestAnchor => "card-test",
+        CardState::NotChecked => "card-none",
+        CardState::Mismatch => "card-bad",
+    }
+}
+
 /// The screen as a self-contained, printable HTML page.
 pub fn screen_html(s: &EligibilityScreen) -> String {
     let mut o = String::new();
@@ -56,11 +70,7 @@ pub fn screen_html(s: &EligibilityScreen) -> String {
          <title>資格情報 — {}</title><style>{CSS}</style></head><body>",
         esc(&s.name)
     );
-    let card_class = match s.card.state {
-        CardState::Checked => "card-ok",
-        CardState::NotChecked | CardState::GenuineNotLinked | CardState::TestAnchor => "card-none",
-        CardState::Mismatch => "card-bad",
-    };
+    let card_class = card_class(s.card.state);
     let _ = write!(
         o,
         "<h1>資格情報 {}（{}）</h1>",
@@ -129,6 +139,24 @@ pub fn screen_html(s: &EligibilityScreen) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each card state has its own look: a genuine card not linked to the member and a test
+    /// certificate are not greyed like a card never checked.
+    #[test]
+    fn every_card_state_has_its_own_badge() {
+        let states = [
+            CardState::Checked,
+            CardState::GenuineNotLinked,
+            CardState::TestAnchor,
+            CardState::NotChecked,
+            CardState::Mismatch,
+        ];
+        let classes: std::collections::HashSet<_> = states.iter().map(|s| card_class(*s)).collect();
+        assert_eq!(classes.len(), states.len());
+        for class in classes {
+            assert!(CSS.contains(&format!(".{class}{{")), "{class} has no style");
+        }
+    }
 
     #[test]
     fn html_escapes() {
