@@ -224,7 +224,10 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     # Declared with its numbers, twice the same day: the second is told of the first before
     # it is recorded (the core's notice, as for a verification).
     form.insurer_number, form.number = "01130012", "12345"
-    assert desk.same_day_visit_of_declaration(form) is None
+    # The numbers find nothing: the 申立 of the same 氏名 and 生年月日 is named, as such.
+    first = desk.same_day_visit_of_declaration(form)
+    assert first.position == 1 and not first.verified
+    assert "同じ方かどうか確かめてください" in first.notice and "山田" not in first.notice
     assert desk.declare(form, OPERATOR) == 2
     same = desk.same_day_visit_of_declaration(form)
     assert same.position == 2 and not same.verified and "記録番号 2" in same.notice

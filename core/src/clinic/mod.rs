@@ -47,7 +47,7 @@ pub use log::{
     MAX_RANGE_DAYS, VisitList,
 };
 pub use pending::{CardCheckFailure, PendingCardCheck};
-pub use same_day::SameDayVisit;
+pub use same_day::{SameDayMatch, SameDayVisit};
 pub use trust::{
     DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource, check_first_trust_list,
     first_trust_root,

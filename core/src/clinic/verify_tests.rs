@@ -1099,13 +1099,25 @@ fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
             .unwrap(),
         None
     );
-    // Another patient (another 番号), or a document whose signature failed: nothing.
+    // Another patient (another 番号, name and カナ), or a document whose signature failed:
+    // nothing. Another 番号 with the same name and 生年月日 is found, as such.
     let other = ClaimFields {
         number: format!("{}9", claim.number),
         ..claim.clone()
     };
     assert_eq!(
         desk.same_day_visit(&other, crate::clock::japan_today(now()))
+            .unwrap()
+            .map(|s| s.matched_by),
+        Some(crate::clinic::SameDayMatch::NameAndBirthDate)
+    );
+    let another_patient = ClaimFields {
+        name: "別の 人".into(),
+        kana: "ベツノ ヒト".into(),
+        ..other
+    };
+    assert_eq!(
+        desk.same_day_visit(&another_patient, crate::clock::japan_today(now()))
             .unwrap(),
         None
     );
@@ -1161,37 +1173,118 @@ fn a_declaration_of_a_patient_already_recorded_today_gets_the_same_notice() {
         .unwrap();
     assert_eq!((same.position, same.verified), (declared, false));
     assert!(same.notice_ja().contains("・申立"), "{}", same.notice_ja());
-    // The next day in Japan, another 番号, or a 申立 without 保険者番号 or 番号: nothing.
+    assert_eq!(same.matched_by, crate::clinic::SameDayMatch::Numbers);
+    // The next day in Japan: nothing.
     assert_eq!(
         desk.same_day_visit_of_declaration(&declaration, t("2026-11-23T15:00:00Z"))
             .unwrap(),
         None
     );
+    // Another 番号, or a 申立 without 保険者番号 or 番号 (the patient did not know them): found
+    // by the same 生年月日 and 氏名, in words that ask to confirm it is the same person.
     let other = crate::clinic::Declaration {
         number: Some(format!("{}9", claim.number)),
         ..declaration.clone()
     };
-    assert_eq!(
-        desk.same_day_visit_of_declaration(&other, later).unwrap(),
-        None
-    );
     let without_number = crate::clinic::Declaration {
         number: None,
         ..declaration.clone()
     };
+    let without_insurer = crate::clinic::Declaration {
+        insurer_number: None,
+        ..declaration.clone()
+    };
+    for d in [&other, &without_number, &without_insurer] {
+        let same = desk
+            .same_day_visit_of_declaration(d, later)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (same.position, same.matched_by),
+            (declared, crate::clinic::SameDayMatch::NameAndBirthDate)
+        );
+        let notice = same.notice_ja();
+        assert!(
+            notice.starts_with(
+                "同じ氏名（またはカナ）・生年月日の方の受付の記録が本日すでにあります"
+            ) && notice.contains("同じ方かどうか確かめてください")
+                && !notice.contains(&claim.name),
+            "{notice}"
+        );
+        // Not the next day.
+        assert_eq!(
+            desk.same_day_visit_of_declaration(d, t("2026-11-23T15:00:00Z"))
+                .unwrap(),
+            None
+        );
+    }
+    // The name written with another space still matches; the カナ alone too.
+    let folded = crate::clinic::Declaration {
+        name: claim.name.replace(' ', "\u{3000}"),
+        ..without_number.clone()
+    };
+    assert!(
+        desk.same_day_visit_of_declaration(&folded, later)
+            .unwrap()
+            .is_some()
+    );
+    let kana_only = crate::clinic::Declaration {
+        name: "別表記".into(),
+        kana: Some(claim.kana.clone()),
+        ..without_number.clone()
+    };
+    assert!(
+        desk.same_day_visit_of_declaration(&kana_only, later)
+            .unwrap()
+            .is_some()
+    );
+    // Another 生年月日, or another name and no カナ: nothing.
+    let other_birth = crate::clinic::Declaration {
+        birth_date: claim.birth_date.pred_opt().unwrap(),
+        ..without_number.clone()
+    };
     assert_eq!(
-        desk.same_day_visit_of_declaration(&without_number, later)
+        desk.same_day_visit_of_declaration(&other_birth, later)
             .unwrap(),
         None
     );
-    let without_insurer = crate::clinic::Declaration {
-        insurer_number: None,
-        ..declaration
+    let other_person = crate::clinic::Declaration {
+        name: "別の 人".into(),
+        kana: None,
+        ..without_number
     };
     assert_eq!(
-        desk.same_day_visit_of_declaration(&without_insurer, later)
+        desk.same_day_visit_of_declaration(&other_person, later)
             .unwrap(),
         None
+    );
+}
+
+/// A 申立 made in the morning without 保険者番号 and 番号, then the patient's verified app in
+/// the afternoon: the verification names the 申立, found by 生年月日 and 氏名.
+#[test]
+fn a_verified_visit_after_a_declaration_without_numbers_gets_the_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    let claim = v.claim().unwrap();
+    let form = crate::clinic::DeclarationForm {
+        insurer_number: None,
+        number: None,
+        symbol: None,
+        branch: None,
+        ..declared_as(&claim)
+    };
+    let declared = desk.declare(&form, "受付", now()).unwrap();
+    let later = now() + Duration::hours(3);
+    let same = desk.same_day_visit_of(&v, later).unwrap().unwrap();
+    assert_eq!(
+        (same.position, same.verified, same.matched_by),
+        (
+            declared,
+            false,
+            crate::clinic::SameDayMatch::NameAndBirthDate
+        )
     );
 }
 

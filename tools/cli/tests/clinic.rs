@@ -25,14 +25,22 @@ fn declare(desk: &Path, name: &str, number: &str) -> Output {
     declare_numbered(desk, name, Some(number))
 }
 
-/// 佐藤 一郎's 申立 under `name`, with the 番号 `number` or none.
+/// A 申立 under `name` (born 1970-05-06, its カナ by the surname), with the 番号 `number` or
+/// none.
 fn declare_numbered(desk: &Path, name: &str, number: Option<&str>) -> Output {
+    // Each patient their own カナ: the same-day notice also finds a visit by 氏名カナ.
+    let kana = match name.chars().next() {
+        Some('鈴') => "スズキ ハナ",
+        Some('田') => "タナカ ハジメ",
+        Some('高') => "タカハシ サブロウ",
+        _ => "サトウ イチロウ",
+    };
     let mut args = vec![
         "declare",
         "--name",
         name,
         "--kana",
-        "サトウ イチロウ",
+        kana,
         "--birth",
         "1970-05-06",
         "--sex",
@@ -219,8 +227,20 @@ fn declare_tells_of_the_patients_earlier_visit_today() {
     let other = declare(&desk, "鈴木 花", "4568");
     assert!(other.status.success());
     assert_eq!(notice(&other), None, "{other:?}");
-    // Without a 番号 the patient cannot be looked up: no notice, recorded all the same.
+    // Without a 番号 the numbers cannot find the patient: the earlier visit of the same 氏名
+    // and 生年月日 is named, asking to confirm it is the same person; recorded all the same.
     let o = declare_numbered(&desk, "佐藤 一郎", None);
+    assert!(o.status.success(), "{o:?}");
+    let n = notice(&o).expect("a same-day notice by name and birth date");
+    assert!(
+        n.starts_with(
+            "同じ氏名（またはカナ）・生年月日の方の受付の記録が本日すでにあります（記録番号 2、"
+        ) && n.contains("同じ方かどうか確かめてください"),
+        "{n}"
+    );
+    assert!(!n.contains("佐藤"), "{n}");
+    // Another name without a 番号: no notice.
+    let o = declare_numbered(&desk, "高橋 三郎", None);
     assert!(o.status.success(), "{o:?}");
     assert_eq!(notice(&o), None, "{o:?}");
 }
