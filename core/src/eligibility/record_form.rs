@@ -141,7 +141,9 @@ impl RecordForm {
                 column: MAX_RECORD_JSON_BYTES - line_start + 1,
             });
         }
-        serde_json::from_str(json).map_err(|e| RecordJsonError {
+        // From the bytes, as every other JSON the core reads (`from_str` would add a second copy
+        // of serde_json's parser to the phone library, ADR 0007; the text is UTF-8 already).
+        serde_json::from_slice(json.as_bytes()).map_err(|e| RecordJsonError {
             problem: match e.classify() {
                 serde_json::error::Category::Syntax => "is not valid JSON",
                 serde_json::error::Category::Eof => "ends too early",

@@ -200,8 +200,8 @@ pub(crate) fn record_last_day(
 /// clinic desk calls it 有効期間前 (not confirmed), docs/clinic.md.
 ///
 /// For a 被扶養者, `household` adds the household's rule: a 被用者保険 record is not in force from
-/// the day its 被保険者 turns 75 and moves to 後期高齢者医療
-/// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"); a member
+/// the day its 被保険者 turns 75 and moves to 後期高齢者医療, or from the 被保険者's 資格喪失日 on
+/// it ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"); a member
 /// read without the household passes `HouseholdContext::default()`.
 ///
 /// The one rule behind what the screens count as held: the documents of a member's situation,
@@ -230,7 +230,7 @@ pub(crate) fn record_in_force(
 pub(crate) enum RecordEnded {
     /// Its 資格喪失日 (the first day without the coverage) has come (docs/rules.md §3.3).
     Lost(NaiveDate),
-    /// A 被扶養者's status ended on this day, the 被保険者's 75th birthday
+    /// A 被扶養者's status ended on this day, the 被保険者's 75th birthday or 資格喪失日
     /// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents").
     DependentStatus(NaiveDate),
     /// Its last day was the day before the 75th birthday ([`RecordEnd::at_75`]).

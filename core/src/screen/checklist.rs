@@ -166,8 +166,11 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
     // With nothing recorded every item is 不明 too (the flow chart needs the member's own
     // answer).
     let known = card_known || !member.nothing_recorded;
+    // Whether the card is registered may be unknown though something is recorded (a 後期
+    // 資格確認書 alone, which everyone got until 2026-07-31): item 2 is then 要確認, not やること.
+    let registration_known = known && !member.registration_unknown;
     if !card_known {
-        if known && !member.registered {
+        if registration_known && !member.registered {
             next.push(2);
         }
     } else if !has_valid_card {
@@ -219,7 +222,7 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
         TodoItem {
             number: 2,
             text: TODO2,
-            status: status(2, known_or(Some(member.registered))),
+            status: status(2, registration_known.then_some(member.registered)),
         },
         TodoItem {
             number: 3,
@@ -240,6 +243,27 @@ mod tests {
     use super::*;
     use crate::eligibility::DocumentKind;
     use crate::screen::guidance::test_fixtures::{TODAY, d, myna, nothing, person, record};
+
+    /// A 後期 資格確認書 alone says nothing of the 保険証利用登録 (everyone got one until
+    /// 2026-07-31, docs/rules.md §3.1): item 2 is 要確認, not やること; a non-後期 one alone says
+    /// the card is not registered (item 2 やること).
+    #[test]
+    fn a_late_elderly_certificate_alone_leaves_the_registration_to_check() {
+        use crate::eligibility::{EligibilityRecord, InsurerNumber};
+        let elder = person(d(1945, 2, 10));
+        let late = [EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131016").unwrap(),
+            symbol: None,
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        }];
+        let s = MemberSituation::from_data(&elder, &late, None, TODAY);
+        let c = switch_checklist(&s);
+        assert_eq!(c.items[1].status, TodoStatus::Unknown);
+        assert!(!c.next.contains(&2));
+        let other = [record(DocumentKind::Certificate, Some(d(2027, 7, 31)))];
+        let s = MemberSituation::from_data(&elder, &other, None, TODAY);
+        assert_eq!(switch_checklist(&s).items[1].status, TodoStatus::ToDo);
+    }
 
     /// 「なし」 only when nothing is to do and nothing is 要確認 (it said なし for a member with
     /// nothing recorded, every item 要確認).

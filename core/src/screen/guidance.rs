@@ -244,6 +244,14 @@ const APP_SIGNED: &str = "このアプリの画面は、発行元の電子署名
      公式の画面と同じに扱われるのは、窓口が署名（QRコード）とカードを確かめたときです。";
 const DECLARATION_FORM: &str = "マイナンバーカードで資格を確認できないときは、窓口で「被保険者資格申立書」に\
      記入すれば、通常の負担割合で受診できます（再診なら口頭の確認で済むこともあります）。";
+/// [`DECLARATION_FORM`] for a member aged 75 or over with no 後期高齢者医療 record in force: the
+/// insurance they belong to is 後期高齢者医療 (高齢者の医療の確保に関する法律 §50, §52(1)), not the
+/// recorded one, and a 申立書 declares the insurance of now (spec clinic.md §1 item 5); its share
+/// (1〜3割, §67) is not known to the app.
+const DECLARATION_AT_75: &str = "マイナンバーカードで資格を確認できないときは、窓口で\
+     「被保険者資格申立書」に記入すれば、通常の負担割合で受診できます。75歳からは後期高齢者医療\
+     制度の加入者なので、申立書には後期高齢者医療（お住まいの都道府県の後期高齢者医療広域連合）を\
+     書いてください。それまでの保険は書かないでください。";
 const FULL_PAYMENT: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
      後で保険者に療養費を申請してください。マイナ保険証を使えない方には\
      資格確認書が交付されるので、保険者に問い合わせてください。";
@@ -289,9 +297,13 @@ const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちな
 /// [`FULL_PAYMENT`] for a member whose 資格確認書 ended the day before the 75th birthday: the
 /// 保険者 is now the 後期高齢者医療広域連合, whose counter is at the 市区町村 — not the insurer
 /// printed on the old document (高齢者の医療の確保に関する法律 §48, §52(1)).
-const FULL_PAYMENT_AT_75: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
-     後で療養費を申請してください。75歳からは後期高齢者医療制度の加入者なので、療養費の申請も\
-     資格確認書の問い合わせも、お住まいの市区町村の後期高齢者医療の窓口です。";
+/// The 後期高齢者医療広域連合 sends its 資格確認書 to a new member without a マイナ保険証 (a
+/// 被保険者 from the 75th birthday, 高齢者の医療の確保に関する法律 §52(1); eligibility research §4
+/// [S53] on its 資格確認書), so it is asked for first, as an expired one's renewal is.
+const FULL_PAYMENT_AT_75: &str = "75歳の誕生日から後期高齢者医療制度に移りました。後期高齢者医療の\
+     資格確認書が届いていれば、それを窓口で見せてください（資格確認書だけで受診できます）。\
+     見当たらないときは、いったん全額（10割）を支払い、後で療養費を申請してください。\
+     療養費の申請も資格確認書の問い合わせも、お住まいの市区町村の後期高齢者医療の窓口です。";
 
 /// [`FULL_PAYMENT`] for a member whose every insurance record has ended by its 資格喪失日: the
 /// lost insurer pays nothing for care from that day, so the 療養費 claim goes to the insurance
@@ -302,13 +314,14 @@ const FULL_PAYMENT_AFTER_LOSS: &str = "保険証として使えるものがあ�
      後で療養費を申請してください。資格を喪失した保険の保険者には申請できません。申請先は新しく\
      加入する保険で、国民健康保険ならお住まいの市区町村、勤務先の健康保険ならその保険者です。";
 /// [`FULL_PAYMENT`] for a 被扶養者 who lost that status when the 被保険者 turned 75 and moved to
-/// 後期高齢者医療: the former insurer no longer covers them; the claim goes to the insurance they
+/// 後期高齢者医療, or lost that insurance (資格喪失日): the former insurer no longer covers them;
+/// the claim goes to the insurance they
 /// join — 国保 at the 市区町村 or the family member's insurance whose 被扶養者 they become
 /// (docs/rules.md §1.4 "Dependents"; 国民健康保険法 §7, §54; 健康保険法 §110).
 const FULL_PAYMENT_DEPENDENT_AT_75: &str = "保険証として使えるものがありません。いったん全額（10割）を\
-     支払い、後で療養費を申請してください。被保険者が後期高齢者医療制度に移り、被扶養者の資格が\
-     なくなったため、これまでの保険者には申請できません。申請先は新しく加入する保険で、\
-     お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険です。";
+     支払い、後で療養費を申請してください。被扶養者の資格がなくなったため、これまでの保険者には\
+     申請できません。申請先は新しく加入する保険で、お住まいの市区町村の国民健康保険か、\
+     被扶養者になるご家族の健康保険です。";
 
 /// [`PHONE_SCREEN_IF_YOU_CAN`] for a member whose every recorded insurance has ended (a
 /// 資格喪失日, or a 被扶養者 whose 被保険者 turned 75): the マイナポータル screen shows the new
@@ -472,6 +485,8 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
                 DECLARATION_AFTER_DEPENDENT_AT_75
             } else if member.coverage_lost_on.is_some() {
                 DECLARATION_AFTER_LOSS
+            } else if member.late_elderly_not_recorded {
+                DECLARATION_AT_75
             } else {
                 DECLARATION_FORM
             },
@@ -513,15 +528,24 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         } else {
             FULL_PAYMENT
         };
+        // Whether the card is registered is not known (a 後期 資格確認書 alone, nothing said):
+        // if it is, the reader confirms the member; say so before 10割.
+        if online && member.registration_unknown && !coverage_ended {
+            options.push(option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER));
+        }
         // A 資格確認書 that starts later is not usable today; say from when it is.
         options.push(option(
             Presentation::FullPaymentThenClaim,
             format!("{text}{}", not_started_text(member)),
         ));
     }
+    // 10割 alone has nothing to show the 医療証 with — unless its text asks to show a 資格確認書
+    // that may have come (an expired one, or none recorded): the 医療証 goes with that one.
     let full_payment_only = options
         .iter()
-        .all(|o| o.presentation == Presentation::FullPaymentThenClaim);
+        .all(|o| o.presentation == Presentation::FullPaymentThenClaim)
+        && !((member.qualification_certificate_expired || member.no_insurance_document)
+            && !coverage_ended);
 
     Guidance {
         clinic_problem: (!online)
@@ -662,8 +686,11 @@ pub(super) mod test_fixtures {
             public_expense: Vec::new(),
             coverage_lost_on: None,
             dependent_status_lost_on: None,
+            dependent_status_lost_with_insured: false,
             old_insurance_card_until: None,
             nothing_recorded: false,
+            registration_unknown: false,
+            late_elderly_not_recorded: false,
             no_insurance_document: false,
         }
     }
@@ -740,6 +767,89 @@ mod tests {
     const NO_READER: ClinicSituation = ClinicSituation::NO_READER;
     const POWER_CUT: ClinicSituation = ClinicSituation::POWER_OUT;
     const NETWORK_DOWN: ClinicSituation = ClinicSituation::NETWORK_DOWN;
+
+    /// 75 on 2026-12-10 with a マイナ保険証 and the former insurer's お知らせ (ended the day
+    /// before), no 後期 record typed: the 申立書 names 後期高齢者医療, not the former insurance;
+    /// with the 後期 record typed, the usual words. Without a 後期 資格確認書 typed, the 10割 option
+    /// of a member without a マイナ保険証 asks for the 後期 one first.
+    #[test]
+    fn at_75_the_declaration_names_late_elderly_insurance() {
+        use crate::eligibility::{InsurerNumber, MemberData};
+        let elder = MemberData {
+            myna_hoken: Some(true),
+            ..person(d(1951, 12, 10))
+        };
+        let today = d(2026, 12, 15);
+        let notice = [record(DocumentKind::Notice, None)];
+        let s = MemberSituation::from_data(&elder, &notice, None, today);
+        assert!(s.late_elderly_not_recorded);
+        let g = guidance(&s, &READER_DOWN, today);
+        let declaration = g
+            .options
+            .iter()
+            .find(|o| o.presentation == DeclarationForm)
+            .expect("a 申立書 option");
+        assert_eq!(declaration.explanation, DECLARATION_AT_75);
+        let late = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131016").unwrap(),
+            valid_from: Some(d(2026, 12, 10)),
+            ..record(DocumentKind::Notice, None)
+        };
+        let s = MemberSituation::from_data(&elder, &[notice[0].clone(), late], None, today);
+        assert!(!s.late_elderly_not_recorded);
+        // Without a マイナ保険証, the 後期 資格確認書 is asked for before 10割.
+        let without = MemberData {
+            myna_hoken: Some(false),
+            ..elder
+        };
+        let kyokai = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
+        let s = MemberSituation::from_data(&without, &kyokai, None, today);
+        let g = guidance(&s, &READER_DOWN, today);
+        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        assert!(
+            g.options[0]
+                .explanation
+                .starts_with("75歳の誕生日から後期高齢者医療制度に移りました。後期高齢者医療の資格確認書が届いていれば"),
+            "{}",
+            g.options[0].explanation
+        );
+    }
+
+    /// A 後期高齢者 whose 後期 資格確認書 ended on 2026-07-31 and who said nothing about the
+    /// 保険証利用登録: everyone got that 資格確認書 until then, so it tells nothing about the card
+    /// (docs/rules.md §3.1). At a clinic that can check online, the card at the reader is offered
+    /// before 10割; not at one that cannot, and not once the member said there is no registration.
+    #[test]
+    fn registration_unknown_offers_the_card_at_the_reader_before_full_payment() {
+        use crate::eligibility::InsurerNumber;
+        let elder = person(d(1945, 2, 10));
+        let late = [EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131016").unwrap(),
+            symbol: None,
+            valid_from: Some(d(2025, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2026, 7, 31)))
+        }];
+        let today = d(2026, 11, 29);
+        let s = MemberSituation::from_data(&elder, &late, None, today);
+        assert!(s.registration_unknown && !s.myna_usable());
+        let g = guidance(&s, &ClinicSituation::NORMAL, today);
+        assert_eq!(presented(&g), [CardAtReader, FullPaymentThenClaim]);
+        assert_eq!(g.options[0].explanation, UNKNOWN_CARD_AT_READER);
+        assert_eq!(
+            presented(&guidance(&s, &READER_DOWN, today)),
+            [FullPaymentThenClaim]
+        );
+        let said_no = crate::eligibility::MemberData {
+            myna_hoken: Some(false),
+            ..elder
+        };
+        let s = MemberSituation::from_data(&said_no, &late, None, today);
+        assert!(!s.registration_unknown);
+        assert_eq!(
+            presented(&guidance(&s, &ClinicSituation::NORMAL, today)),
+            [FullPaymentThenClaim]
+        );
+    }
 
     /// Seed 003 section 3's table, column by column (① 健康保険証, ② マイナ保険証,
     /// ③ マイナポータル/お知らせ + カード, ④ 資格確認書), and each of its rows: 使用可能機関
@@ -1145,6 +1255,18 @@ mod tests {
             assert_eq!(g.also_present.len(), 1, "{name}");
             assert!(g.also_present[0].starts_with("こども医療費受給者証も一緒に"));
             assert_eq!(g.card_check, None, "no card on record");
+
+            // The 資格確認書 expired: 10割 alone, but its text asks to show the new one if it has
+            // come, so the 医療証 is still named to go with it.
+            let expired = MemberSituation {
+                has_qualification_certificate: false,
+                qualification_certificate_expired: true,
+                ..kid.clone()
+            };
+            let g = guidance(&expired, &clinic, TODAY);
+            assert_eq!(presented(&g), [FullPaymentThenClaim], "{name}");
+            assert!(g.options[0].explanation.contains("届いていれば"), "{name}");
+            assert_eq!(g.also_present.len(), 1, "{name}");
         }
     }
 

@@ -1,12 +1,13 @@
 //! The notices a member gets because of another member of the household: a 被保険者 who
-//! turns 75 ends the 被扶養者 status of those on their 被用者保険.
+//! turns 75, or whose 被用者保険 has a 資格喪失日, ends the 被扶養者 status of those on it.
 
 use chrono::{Months, NaiveDate};
 
 use super::calendar::late_elderly_start;
-use super::notices_record::TRANSITION_NOTICE_MONTHS;
+use super::notices_record::{DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS};
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
+use crate::eligibility::names::fold_name;
 use crate::eligibility::text::same_code;
 use crate::eligibility::{EligibilityRecord, MemberData, Relationship, Scheme};
 
@@ -28,16 +29,30 @@ fn employee_insurance(r: &EligibilityRecord) -> bool {
         )
 }
 
-/// One 被保険者's 被用者保険 record and the day they turn 75 (後期高齢者医療 from that day).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct InsuredAt75 {
-    /// The 被保険者's record.
-    record: EligibilityRecord,
-    /// The 被保険者's 75th birthday ([`late_elderly_start`]).
-    birthday: NaiveDate,
+/// Why a 被扶養者's status on a 被保険者's 被用者保険 ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DependentEndCause {
+    /// The 被保険者 turns 75 and moves to 後期高齢者医療 (高齢者の医療の確保に関する法律 §50, §52(1)).
+    InsuredAt75,
+    /// The 被保険者's record has a 資格喪失日 (退職 and the like): a 被扶養者 is one only of a
+    /// 被保険者 of that insurance (健康保険法 §3(7)), so the status ends the same day
+    /// (docs/rules.md §1.4 "Dependents", §3.3).
+    InsuredLost,
 }
 
-impl InsuredAt75 {
+/// One 被保険者's 被用者保険 record and the first day its 被扶養者 no longer are: the
+/// 被保険者's 75th birthday (後期高齢者医療 from that day) or the record's 資格喪失日.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct InsuredEnds {
+    /// The 被保険者's record.
+    record: EligibilityRecord,
+    /// The first day without 被扶養者 status.
+    on: NaiveDate,
+    /// Why.
+    cause: DependentEndCause,
+}
+
+impl InsuredEnds {
     /// `dependent`'s record is on this 被保険者's insurance: the same 保険者番号 and, when both
     /// print one, the same 記号 (a dependent's document carries the 被保険者's 記号・番号 with
     /// another 枝番; docs/rules.md §1.4, INFERENCE: the household does not store who depends on
@@ -54,33 +69,43 @@ impl InsuredAt75 {
 }
 
 /// What the rest of the household decides about one member's records: for a 被扶養者, the
-/// 被用者保険 of each 被保険者 of the household who turns 75 before the member does. From that
-/// 被保険者's 75th birthday (後期高齢者医療, 高齢者の医療の確保に関する法律 §50, §52(1)) the
-/// member is no longer their 被扶養者 (健康保険法 §3(7); PM健保, みずほ健保, docs/rules.md §1.4
-/// "Dependents"), so the member's record on that insurance is not in force
+/// 被用者保険 of each 被保険者 of the household who turns 75 before the member does, and each
+/// 被保険者's 被用者保険 record with a 資格喪失日. From that 被保険者's 75th birthday (後期高齢者医療,
+/// 高齢者の医療の確保に関する法律 §50, §52(1)), or from the 資格喪失日, the member is no longer
+/// their 被扶養者 on it (健康保険法 §3(7); PM健保, みずほ健保, docs/rules.md §1.4 "Dependents"),
+/// so the member's record on that insurance is not in force
 /// ([`HouseholdContext::dependent_status_ends_on`], used by `calendar::record_in_force`). Empty
 /// for a 被保険者, for a member read alone and for a household without such a 被保険者.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HouseholdContext {
-    insured_at_75: Vec<InsuredAt75>,
+    insured_ends: Vec<InsuredEnds>,
 }
 
 impl HouseholdContext {
     /// The first day `record` (of this member) is no longer in force because its 被保険者 turned
-    /// 75 and the member lost 被扶養者 status with it: that 被保険者's 75th birthday (the earliest,
-    /// should two match). `None` for a record not concerned: 国保 and 後期 records (国保 has no
-    /// 被扶養者), a 公費 受給者証, another insurer's record, and a record with a 資格喪失日 — once
-    /// the 資格喪失日 is recorded it is the day the record ends ([`EligibilityRecord::is_lost`],
-    /// docs/rules.md §3.3), as the household notice stops then too.
+    /// 75, or lost that insurance, and the member lost 被扶養者 status with it: that 被保険者's
+    /// 75th birthday or 資格喪失日 (the earliest, should two match). `None` for a record not
+    /// concerned: 国保 and 後期 records (国保 has no 被扶養者), a 公費 受給者証, another insurer's
+    /// record, and a record with a 資格喪失日 — once the 資格喪失日 is recorded it is the day the
+    /// record ends ([`EligibilityRecord::is_lost`], docs/rules.md §3.3), as the household notice
+    /// stops then too.
     pub fn dependent_status_ends_on(&self, record: &EligibilityRecord) -> Option<NaiveDate> {
+        self.dependent_status_end(record).map(|(on, _)| on)
+    }
+
+    /// [`HouseholdContext::dependent_status_ends_on`] with why.
+    pub(crate) fn dependent_status_end(
+        &self,
+        record: &EligibilityRecord,
+    ) -> Option<(NaiveDate, DependentEndCause)> {
         if !employee_insurance(record) || record.lost_on.is_some() {
             return None;
         }
-        self.insured_at_75
+        self.insured_ends
             .iter()
             .filter(|i| i.covers(record))
-            .map(|i| i.birthday)
-            .min()
+            .map(|i| (i.on, i.cause))
+            .min_by_key(|(on, _)| *on)
     }
 
     /// True when `record` has ended by [`HouseholdContext::dependent_status_ends_on`] on `today`.
@@ -91,9 +116,10 @@ impl HouseholdContext {
 }
 
 /// Each member's [`HouseholdContext`], in the order given: a 被扶養者 (a member marked 家族) gets
-/// the 被用者保険 records of every 被保険者 (a member marked 本人) who turns 75 before them; a
-/// dependent who reaches 75 first moves to 後期 on their own and gets none. The one rule behind
-/// [`household_notices`] and what the screens, the guidance and the checklist count as held.
+/// the 被用者保険 records of every 被保険者 (a member marked 本人) who turns 75 before them (a
+/// dependent who reaches 75 first moves to 後期 on their own), and every 被保険者's 被用者保険
+/// record with a 資格喪失日. The one rule behind [`household_notices`] and what the screens, the
+/// guidance and the checklist count as held.
 pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdContext> {
     household
         .iter()
@@ -102,27 +128,51 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                 return HouseholdContext::default();
             }
             let own = late_elderly_start(dependent.member.birth_date);
-            let insured_at_75 = household
+            let mut insured_ends = Vec::new();
+            for insured in household
                 .iter()
                 .filter(|h| h.member.relationship == Relationship::Insured)
-                .filter_map(|insured| {
-                    let birthday = late_elderly_start(insured.member.birth_date)?;
-                    // A dependent who reaches 75 first moves to 後期 on their own.
-                    own.is_none_or(|own| own > birthday)
-                        .then_some((insured, birthday))
-                })
-                .flat_map(|(insured, birthday)| {
-                    insured
-                        .records
-                        .iter()
-                        .filter(|r| employee_insurance(r))
-                        .map(move |r| InsuredAt75 {
+            {
+                // A dependent who reaches 75 first moves to 後期 on their own.
+                let at_75 = late_elderly_start(insured.member.birth_date)
+                    .filter(|birthday| own.is_none_or(|own| own > *birthday));
+                // The dependent's own records that name this member as their 被保険者 (被保険者
+                // 氏名, after `fold_name`): on that member's insurance even when its record is
+                // not typed in (a 本人 with only their 後期 record kept).
+                if let Some(on) = at_75 {
+                    let name = fold_name(&insured.member.name);
+                    for r in dependent.records.iter().filter(|r| {
+                        employee_insurance(r)
+                            && !name.is_empty()
+                            && r.insured_name
+                                .as_deref()
+                                .is_some_and(|n| fold_name(n) == name)
+                    }) {
+                        insured_ends.push(InsuredEnds {
                             record: r.clone(),
-                            birthday,
-                        })
-                })
-                .collect();
-            HouseholdContext { insured_at_75 }
+                            on,
+                            cause: DependentEndCause::InsuredAt75,
+                        });
+                    }
+                }
+                for r in insured.records.iter().filter(|r| employee_insurance(r)) {
+                    if let Some(on) = at_75 {
+                        insured_ends.push(InsuredEnds {
+                            record: r.clone(),
+                            on,
+                            cause: DependentEndCause::InsuredAt75,
+                        });
+                    }
+                    if let Some(on) = r.lost_on {
+                        insured_ends.push(InsuredEnds {
+                            record: r.clone(),
+                            on,
+                            cause: DependentEndCause::InsuredLost,
+                        });
+                    }
+                }
+            }
+            HouseholdContext { insured_ends }
         })
         .collect()
 }
@@ -141,8 +191,8 @@ pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) ->
         .zip(household_contexts(household))
         .map(|(dependent, context)| {
             let mut out: Vec<Notice> = Vec::new();
-            for insured in &context.insured_at_75 {
-                let birthday = insured.birthday;
+            for insured in &context.insured_ends {
+                let birthday = insured.on;
                 // The dependent's records on this insurance: the notice names them.
                 let ending: Vec<&EligibilityRecord> = dependent
                     .records
@@ -155,7 +205,11 @@ pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) ->
                 let Some(first) = ending.first() else {
                     continue;
                 };
-                if today < year_before || out.iter().any(|n| n.date == birthday) {
+                // The 75th birthday is announced from a year before; a 資格喪失日 from when it
+                // is typed in, as the 被保険者's own record's notice is.
+                let announced =
+                    insured.cause == DependentEndCause::InsuredLost || today >= year_before;
+                if !announced || out.iter().any(|n| n.date == birthday) {
                     continue;
                 }
                 let past = today >= birthday;
@@ -169,23 +223,42 @@ pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) ->
                     }
                 }
                 let named = format!("{insurer}の{}", kinds.join("と"));
+                let warn_months = match insured.cause {
+                    DependentEndCause::InsuredAt75 => TRANSITION_NOTICE_MONTHS,
+                    DependentEndCause::InsuredLost => DOCUMENT_WARNING_MONTHS,
+                };
                 let severity = if past {
                     Severity::Critical
                 } else if birthday
-                    .checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))
+                    .checked_sub_months(Months::new(warn_months))
                     .is_some_and(|w| today >= w)
                 {
                     Severity::Warning
                 } else {
                     Severity::Info
                 };
-                out.push(Notice {
-                    code: NoticeCode::DependentLosesStatusAt75,
-                    severity,
-                    date: birthday,
-                    message: text_ja::dependent_loses_status_at_75(
-                        &insurer, &named, birthday, past,
-                    ),
+                out.push(match insured.cause {
+                    DependentEndCause::InsuredAt75 => Notice {
+                        code: NoticeCode::DependentLosesStatusAt75,
+                        severity,
+                        date: birthday,
+                        message: text_ja::dependent_loses_status_at_75(
+                            &insurer, &named, birthday, past,
+                        ),
+                    },
+                    // The codes of a 資格喪失日 (the dependent's record has none of its own).
+                    DependentEndCause::InsuredLost => Notice {
+                        code: if past {
+                            NoticeCode::CoverageLost
+                        } else {
+                            NoticeCode::CoverageEnding
+                        },
+                        severity,
+                        date: birthday,
+                        message: text_ja::dependent_loses_status_with_insured(
+                            &insurer, &named, birthday, past,
+                        ),
+                    },
                 });
             }
             out
@@ -317,5 +390,53 @@ mod tests {
             d(2027, 3, 3),
         );
         assert!(none.iter().all(Vec::is_empty));
+    }
+
+    /// The 本人 kept only their 後期 record (the old 被用者保険 one deleted or never typed): the
+    /// dependent's record that names them as its 被保険者 (被保険者氏名, compared after
+    /// `fold_name`) still ends on their 75th birthday. Another 被保険者氏名, or none: not known.
+    #[test]
+    fn a_dependent_naming_the_insured_ends_at_their_75th_birthday_without_their_record() {
+        let insured = MemberData {
+            name: "山田 太郎".into(),
+            ..member(d(1951, 5, 10), Relationship::Insured)
+        };
+        let spouse = member(d(1958, 3, 3), Relationship::Dependent);
+        let late = [EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131016").unwrap(),
+            symbol: None,
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        }];
+        let theirs = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            insured_name: Some("山田\u{3000}太郎".into()),
+            ..record(DocumentKind::Certificate, Some(d(2029, 11, 30)))
+        };
+        let ctx = |r: &EligibilityRecord| {
+            let records = [r.clone()];
+            household_contexts(&[
+                HouseholdMember {
+                    member: &insured,
+                    records: &late,
+                },
+                HouseholdMember {
+                    member: &spouse,
+                    records: &records,
+                },
+            ])
+            .swap_remove(1)
+            .dependent_status_ends_on(r)
+        };
+        assert_eq!(ctx(&theirs), Some(d(2026, 5, 10)));
+        let other = EligibilityRecord {
+            insured_name: Some("山田 次郎".into()),
+            ..theirs.clone()
+        };
+        assert_eq!(ctx(&other), None);
+        let unnamed = EligibilityRecord {
+            insured_name: None,
+            ..theirs
+        };
+        assert_eq!(ctx(&unnamed), None);
     }
 }

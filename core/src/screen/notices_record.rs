@@ -70,9 +70,11 @@ pub(crate) enum Successor {
     /// The next document of the same kind (next year's 資格確認書, the next one-year お知らせ).
     SameKind,
     /// The マイナ保険証, with this insurer's 資格情報のお知らせ or マイナポータル record
-    /// recorded: no new 資格確認書 is sent to someone who can use a マイナ保険証 (docs/dates.md
-    /// §4; notice C of docs/rules.md: 「マイナ保険証❝有❞の方には発行されません」).
-    MynaHoken(DocumentKind),
+    /// recorded (`Some` of its kind), or none recorded (`None`: a 資格確認書 of a member whose card
+    /// works as a マイナ保険証, [`record_notices_renewed`]): no new 資格確認書 is sent to someone
+    /// who can use a マイナ保険証 (docs/dates.md §4; notice C of docs/rules.md: 「マイナ保険証❝有❞
+    /// の方には発行されません」).
+    MynaHoken(Option<DocumentKind>),
 }
 
 /// The renewed document of `record` among the member's `records`, when one is recorded: a
@@ -111,7 +113,7 @@ pub(crate) fn renewal_of(
             (myna_usable
                 && record.kind == DocumentKind::Certificate
                 && matches!(r.kind, DocumentKind::Notice | DocumentKind::Portal))
-            .then_some(Successor::MynaHoken(r.kind))
+            .then_some(Successor::MynaHoken(Some(r.kind)))
         }
     };
     records
@@ -151,6 +153,15 @@ pub(crate) fn record_notices_renewed(
     let named = text_ja::document_name(record);
     let doc = record.kind.label_ja();
     let age = age_on(birth, today);
+    // A 資格確認書 of a member whose card works as a マイナ保険証 is not renewed (none is issued
+    // to a マイナ保険証 holder): taken over by the card, お知らせ recorded or not.
+    let renewal = renewal.or_else(|| {
+        (myna_usable && record.kind == DocumentKind::Certificate).then_some(Renewal {
+            from: None,
+            last_day: None,
+            by: Successor::MynaHoken(None),
+        })
+    });
 
     if let Some(notice) = coverage_notice(record, today, myna_usable) {
         // An ended record has nothing else to say; one with an end ahead goes on.
@@ -198,9 +209,14 @@ pub(crate) fn record_notices_renewed(
                     Successor::SameKind => {
                         text_ja::document_renewed(&named, doc, end, next.last_day)
                     }
-                    Successor::MynaHoken(kind) => {
-                        text_ja::certificate_taken_over_by_myna(&named, end, kind.label_ja())
-                    }
+                    Successor::MynaHoken(kind) => text_ja::certificate_taken_over_by_myna(
+                        &named,
+                        end,
+                        kind.map_or(
+                            "資格情報のお知らせかマイナポータルの資格情報画面",
+                            |k| k.label_ja(),
+                        ),
+                    ),
                 },
             })
         } else if today > end {
@@ -210,6 +226,15 @@ pub(crate) fn record_notices_renewed(
                     severity: Severity::Critical,
                     date: end,
                     message: text_ja::document_ended_at_75(&named, end, myna_usable),
+                }
+            } else if record.kind == DocumentKind::PublicExpense {
+                // The 助成 no longer applies, but the member is still seen with their insurance:
+                // a Warning, and the new one is asked of whoever issued it (docs/rules.md §4.2).
+                Notice {
+                    code: NoticeCode::DocumentExpired,
+                    severity: Severity::Warning,
+                    date: end,
+                    message: text_ja::public_expense_expired(&named, end),
                 }
             } else {
                 Notice {
@@ -475,7 +500,27 @@ pub(crate) fn age_notices_in(
             continue;
         };
         let percent = rate.percent();
-        if !rule.allows(percent) && !flagged.contains(&percent) {
+        // The 2割 of a document from before 就学, read after it: the share changed by law on
+        // the 4月1日 (docs/rules.md §1.2), the document was right when issued. Said as what
+        // happened, not as a typing error. (Known by its 交付年月日 or 有効開始年月日; without
+        // either, the document is asked to be checked as before.)
+        let last = preschool_last_day(birth);
+        let printed_while_preschool = percent == 20
+            && rule.basis == CopayBasis::General
+            && last
+                .zip(r.issued_on.or(r.valid_from))
+                .is_some_and(|(last, day)| day <= last);
+        if printed_while_preschool && !flagged.contains(&percent) {
+            flagged.push(percent);
+            if let Some(last) = last {
+                out.push(Notice {
+                    code: NoticeCode::PreschoolEnds,
+                    severity: Severity::Info,
+                    date: last,
+                    message: text_ja::preschool_share_ended(last),
+                });
+            }
+        } else if !rule.allows(percent) && !flagged.contains(&percent) {
             flagged.push(percent);
             let why = match rule.basis {
                 CopayBasis::Preschool => "未就学",
@@ -514,10 +559,24 @@ pub(crate) fn age_notices_in(
     // 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed: the clinic needs it, and
     // when the card cannot be read it takes it from the document (docs/rules.md §1.5). Not while
     // the 高齢受給者 start is announced (that notice says the document with the share will come).
+    // A share printed on a document issued before the 高齢受給者 start (its 交付年月日, else its
+    // 有効開始年月日) is the under-70 share, not the member's share now: counted as none typed,
+    // and the notice says which share it is (docs/rules.md §1.5).
+    let elderly_start = elderly_recipient_start(birth);
+    let pre_70 = |r: &EligibilityRecord| {
+        !r.insurer_number.is_late_elderly()
+            && elderly_start
+                .zip(r.issued_on.or(r.valid_from))
+                .is_some_and(|(start, day)| day < start)
+    };
+    let pre_70_share = current
+        .iter()
+        .filter(|r| r.elderly.is_none() && pre_70(r))
+        .find_map(|r| r.copay);
     if !announced
         && !current
             .iter()
-            .any(|r| r.copay.is_some() || r.elderly.is_some())
+            .any(|r| (r.copay.is_some() && !pre_70(r)) || r.elderly.is_some())
     {
         let rule = current
             .iter()
@@ -533,7 +592,12 @@ pub(crate) fn age_notices_in(
                 code: NoticeCode::CopayNotRecorded,
                 severity: Severity::Warning,
                 date: rule.since,
-                message: text_ja::copay_missing(rule.basis == CopayBasis::LateElderly),
+                message: text_ja::copay_missing(
+                    rule.basis == CopayBasis::LateElderly,
+                    pre_70_share
+                        .filter(|_| rule.basis == CopayBasis::ElderlyRecipient)
+                        .map(|c| c.percent() / 10),
+                ),
             });
         }
     }
@@ -1207,6 +1271,151 @@ mod tests {
         );
     }
 
+    /// A 71-year-old whose only document was issued before the 高齢受給者 start prints 3割 —
+    /// the under-70 share: the share of 70–74 (2割 or 3割) is asked for as when none is typed,
+    /// saying which share the record holds (docs/rules.md §1.5). A document issued after the
+    /// start, or one without dates, is taken as it is.
+    #[test]
+    fn a_share_printed_before_70_is_not_taken_as_the_share_at_70_to_74() {
+        use crate::screen::rules::member_notices;
+        // 70 on 2026-06-10: 高齢受給者 from 2026-07-01.
+        let birth = d(1956, 6, 10);
+        let before_70 = EligibilityRecord {
+            issued_on: Some(d(2025, 11, 20)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let today = d(2026, 11, 29);
+        let ns = member_notices(birth, std::slice::from_ref(&before_70), None, None, today);
+        let asked: Vec<_> = ns
+            .iter()
+            .filter(|n| n.code == NoticeCode::CopayNotRecorded)
+            .collect();
+        assert_eq!(asked.len(), 1, "{ns:?}");
+        assert_eq!(asked[0].severity, Severity::Warning);
+        assert!(
+            asked[0]
+                .message
+                .contains("記録の負担割合（3割）は70歳になる前に交付された書類のもので")
+                && asked[0].message.contains("70歳になって保険者から届いた"),
+            "{}",
+            asked[0].message
+        );
+        // Issued after the start: its 3割 is the member's (現役並み所得).
+        let after = EligibilityRecord {
+            issued_on: Some(d(2026, 7, 20)),
+            ..before_70.clone()
+        };
+        let ns = member_notices(birth, &[after], None, None, today);
+        assert!(
+            ns.iter().all(|n| n.code != NoticeCode::CopayNotRecorded),
+            "{ns:?}"
+        );
+        // No date to tell by: taken as it is.
+        let undated = EligibilityRecord {
+            issued_on: None,
+            valid_from: None,
+            ..before_70
+        };
+        let ns = member_notices(birth, &[undated], None, None, today);
+        assert!(
+            ns.iter().all(|n| n.code != NoticeCode::CopayNotRecorded),
+            "{ns:?}"
+        );
+    }
+
+    /// A document from before 就学 printing 2割, read after 未就学 ended (the 4月1日 after the 6th
+    /// birthday's year): an Info that the share changed by law, not a 「合いません」 warning. A 2割
+    /// on a document issued after 就学 is still questioned.
+    #[test]
+    fn a_preschool_share_read_after_school_age_is_said_to_have_changed() {
+        use crate::screen::rules::member_notices;
+        // Born 2020-06-15: 未就学 to 2027-03-31.
+        let birth = d(2020, 6, 15);
+        let before = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            copay: Some(CopayRate::Twenty),
+            issued_on: Some(d(2025, 11, 20)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let ns = member_notices(
+            birth,
+            std::slice::from_ref(&before),
+            None,
+            None,
+            d(2027, 4, 1),
+        );
+        assert!(
+            ns.iter().all(|n| n.code != NoticeCode::CopayImplausible),
+            "{ns:?}"
+        );
+        let changed: Vec<_> = ns
+            .iter()
+            .filter(|n| n.code == NoticeCode::PreschoolEnds)
+            .collect();
+        assert_eq!(changed.len(), 1, "{ns:?}");
+        assert_eq!(changed[0].severity, Severity::Info);
+        assert_eq!(changed[0].date, d(2027, 3, 31));
+        assert!(
+            changed[0]
+                .message
+                .starts_with("記録の負担割合（2割）は未就学の間のものです。")
+                && changed[0].message.contains("3割"),
+            "{}",
+            changed[0].message
+        );
+        // Issued after 就学 with 2割: questioned as before.
+        let after = EligibilityRecord {
+            issued_on: Some(d(2027, 4, 10)),
+            ..before.clone()
+        };
+        let ns = member_notices(birth, &[after], None, None, d(2027, 5, 1));
+        assert!(
+            ns.iter().any(|n| n.code == NoticeCode::CopayImplausible),
+            "{ns:?}"
+        );
+        // No date printed: the document is asked to be checked, as before.
+        let undated = EligibilityRecord {
+            issued_on: None,
+            valid_from: None,
+            ..before
+        };
+        let ns = member_notices(birth, &[undated], None, None, d(2027, 4, 1));
+        assert!(
+            ns.iter().any(|n| n.code == NoticeCode::CopayImplausible),
+            "{ns:?}"
+        );
+    }
+
+    /// An expired 公費 受給者証: a Warning (the member is still seen with their insurance), that
+    /// says the 助成 no longer applies and to ask whoever issued it — not 「この…では受診できま
+    /// せん」 nor the insurer (docs/rules.md §4.2).
+    #[test]
+    fn an_expired_public_expense_certificate_is_a_warning_about_the_subsidy() {
+        let r = EligibilityRecord {
+            insurer_name: "乳幼児医療費助成 医療証（練馬区）".into(),
+            ..record(DocumentKind::PublicExpense, Some(d(2027, 3, 31)))
+        };
+        let ns = record_notices(&r, d(2020, 6, 15), d(2027, 4, 1), true);
+        assert_eq!(
+            codes(&ns),
+            [(NoticeCode::DocumentExpired, Severity::Warning)]
+        );
+        let m = &ns[0].message;
+        assert!(
+            m.contains("医療費の助成を受けられません")
+                && m.contains("交付した市区町村など")
+                && !m.contains("受診できません")
+                && !m.contains("保険者に確認"),
+            "{m}"
+        );
+        // An insurance document stays Critical.
+        let c = record(DocumentKind::Certificate, Some(d(2027, 3, 31)));
+        assert_eq!(
+            codes(&record_notices(&c, d(2020, 6, 15), d(2027, 4, 1), false)),
+            [(NoticeCode::DocumentExpired, Severity::Critical)]
+        );
+    }
+
     /// A 72-year-old's 資格確認書 (with its 高齢受給者 block) ended on 7-31, and the same
     /// insurer's 資格情報のお知らせ (with next year's block) is recorded: the member can use a
     /// マイナ保険証, to whom no new 資格確認書 is sent, so nothing asks whether one has come. For a
@@ -1280,7 +1489,7 @@ mod tests {
             Some(Renewal {
                 from: None,
                 last_day: Some(d(2027, 7, 31)),
-                by: Successor::MynaHoken(DocumentKind::Notice),
+                by: Successor::MynaHoken(Some(DocumentKind::Notice)),
             })
         );
         assert_eq!(
@@ -1309,25 +1518,51 @@ mod tests {
                 d(2026, 8, 1)
             )
             .map(|r| r.by),
-            Some(Successor::MynaHoken(DocumentKind::Portal))
+            Some(Successor::MynaHoken(Some(DocumentKind::Portal)))
         );
-        // Another insurer's お知らせ: the old certificate is asked about as before.
+        // Another insurer's お知らせ is not this one's successor; the card (which the お知らせ
+        // says works as a マイナ保険証) takes over all the same, without naming it.
         let other = EligibilityRecord {
             insurer_number: InsurerNumber::parse("06139992").unwrap(),
             ..notice.clone()
         };
-        let ns = member_notices(
-            birth,
-            &[certificate.clone(), other],
-            None,
-            None,
-            d(2026, 8, 1),
+        let with_other = [certificate.clone(), other];
+        assert_eq!(
+            renewal_of(
+                &with_other[0],
+                &with_other,
+                birth,
+                &household,
+                true,
+                d(2026, 8, 1)
+            ),
+            None
         );
+        let ns = member_notices(birth, &with_other, None, None, d(2026, 8, 1));
+        assert!(!asks(&ns), "{ns:?}");
+        // Nothing recorded beside it, but the card works as a マイナ保険証 (the member said so):
+        // taken over by the card all the same; not when it does not.
+        let alone = record_notices(&certificate, birth, d(2026, 8, 1), true);
+        let expired: Vec<_> = alone
+            .iter()
+            .filter(|n| n.code == NoticeCode::DocumentExpired)
+            .collect();
+        assert_eq!(expired.len(), 1, "{alone:?}");
+        assert_eq!(expired[0].severity, Severity::Info);
         assert!(
-            ns.iter().any(|n| n.code == NoticeCode::DocumentExpired
+            expired[0].message.contains(
+                "資格情報のお知らせかマイナポータルの資格情報画面をカードと一緒に見せます"
+            ),
+            "{}",
+            expired[0].message
+        );
+        assert!(!asks(&alone), "{alone:?}");
+        let without = record_notices(&certificate, birth, d(2026, 8, 1), false);
+        assert!(
+            without.iter().any(|n| n.code == NoticeCode::DocumentExpired
                 && n.severity == Severity::Critical
                 && n.message.contains("保険者に確認")),
-            "{ns:?}"
+            "{without:?}"
         );
         // Next year's 資格確認書 recorded as well: that one is named.
         let next_certificate = EligibilityRecord {

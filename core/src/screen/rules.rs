@@ -423,7 +423,9 @@ mod tests {
             record(DocumentKind::Certificate, Some(d(2026, 12, 10))),
             record(DocumentKind::Notice, Some(d(2026, 1, 31))),
         ];
-        // Certificate in grace (expired 2026-10-15, usable to 2027-01-31).
+        // Certificate in grace (expired 2026-10-15, usable to 2027-01-31). The 資格確認書's
+        // nearing end asks nothing: the card works as a マイナ保険証 (the お知らせ says it is
+        // registered), and no new 資格確認書 is sent to a holder.
         let card = check(d(2026, 10, 15));
         let all = member_notices(d(1985, 4, 12), &records, Some(&card), None, today);
         assert_eq!(
@@ -431,7 +433,6 @@ mod tests {
             [
                 (NoticeCode::DocumentExpired, Severity::Critical),
                 (NoticeCode::CertificateInGrace, Severity::Warning),
-                (NoticeCode::DocumentExpiringSoon, Severity::Warning),
                 (NoticeCode::BothHeld, Severity::Warning),
             ]
         );

@@ -171,11 +171,8 @@ fn status_field(
     // The day the record ended: its last day (…まで), or the first day without it (…から).
     let (value, day, side) = match ended {
         RecordEnded::Lost(d) => ("使えません（資格喪失日から）", d, "から"),
-        RecordEnded::DependentStatus(d) => (
-            "使えません（被保険者が後期高齢者医療に移り、被扶養者でなくなった日から）",
-            d,
-            "から",
-        ),
+        // The 被保険者's 75th birthday or 資格喪失日: the household's notice says which.
+        RecordEnded::DependentStatus(d) => ("使えません（被扶養者でなくなった日から）", d, "から"),
         RecordEnded::At75(d) => ("使えません（75歳の誕生日の前日で終了）", d, "まで"),
         RecordEnded::Expired(d) => ("使えません（有効期限切れ）", d, "まで"),
     };

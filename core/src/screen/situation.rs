@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::{
-    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, record_ended,
-    record_in_force, record_last_day, record_not_started,
+    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state,
+    late_elderly_start, record_ended, record_in_force, record_last_day, record_not_started,
 };
-use super::notices_household::HouseholdContext;
+use super::notices_household::{DependentEndCause, HouseholdContext};
 use super::rules::card_valid_until;
 use super::wareki::format_wareki;
 use crate::card::{AnchorSource, CardCheck};
@@ -108,8 +108,12 @@ pub struct MemberSituation {
     /// 被保険者 who turned 75 and moved to 後期高齢者医療 (the others by a 資格喪失日): that
     /// 被保険者's 75th birthday, the first day without 被扶養者 status
     /// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"). The
-    /// member has to join 国保 or become another family member's 被扶養者.
+    /// member has to join 国保 or become another family member's 被扶養者. Also the 被保険者's
+    /// 資格喪失日 when that ended the status ([`MemberSituation::dependent_status_lost_with_insured`]).
     pub dependent_status_lost_on: Option<NaiveDate>,
+    /// The 被扶養者 status of [`MemberSituation::dependent_status_lost_on`] ended because the
+    /// 被保険者 lost that insurance (a 資格喪失日 on their record), not because they turned 75.
+    pub dependent_status_lost_with_insured: bool,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
     /// Nothing about the member's insurance is recorded yet: no insurance document (in force
@@ -123,6 +127,15 @@ pub struct MemberSituation {
     /// applying (notice A: 「交付申請は不要」; notice D: 「マイナ保険証の登録状況を確認し…資格確認書を
     /// 交付いたします」), so the guidance asks for it before 10割 (docs/guidance.md §2).
     pub no_insurance_document: bool,
+    /// Whether the card is registered as a 保険証 is not known: the member has not said, and
+    /// the records do not tell ([`MemberData::holds_myna_hoken`] is `None`: no お知らせ or
+    /// マイナポータル record, and no 資格確認書 but a 後期 one, which everyone got until
+    /// 2026-07-31). The guidance then offers the card at the reader before 10割.
+    pub registration_unknown: bool,
+    /// The member is 75 or over (後期高齢者医療 from the 75th birthday, 高齢者の医療の確保に関する
+    /// 法律 §50, §52(1)) and no 後期高齢者医療 record is in force: the insurance they belong to
+    /// now is not the one recorded, which the 申立書 must not name.
+    pub late_elderly_not_recorded: bool,
 }
 
 /// A 資格確認書 named for the desk, so that two of them can be told apart: a 後期高齢者医療 one
@@ -273,16 +286,19 @@ impl MemberSituation {
         } else {
             None
         };
-        let dependent_status_lost_on =
+        let dependent_status_lost =
             if !insurance_records.is_empty() && insurance_records.iter().all(|r| ended(r)) {
                 insurance_records
                     .iter()
                     .filter(|r| household.dependent_status_ended(r, today))
-                    .filter_map(|r| household.dependent_status_ends_on(r))
-                    .max()
+                    .filter_map(|r| household.dependent_status_end(r))
+                    .max_by_key(|(on, _)| *on)
             } else {
                 None
             };
+        let dependent_status_lost_on = dependent_status_lost.map(|(on, _)| on);
+        let dependent_status_lost_with_insured =
+            dependent_status_lost.is_some_and(|(_, cause)| cause == DependentEndCause::InsuredLost);
         Self {
             has_card,
             registered,
@@ -336,8 +352,15 @@ impl MemberSituation {
                 .collect(),
             coverage_lost_on,
             dependent_status_lost_on,
+            dependent_status_lost_with_insured,
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
+            registration_unknown: member.holds_myna_hoken(records).is_none(),
+            late_elderly_not_recorded: late_elderly_start(member.birth_date)
+                .is_some_and(|start| today >= start)
+                && !records
+                    .iter()
+                    .any(|r| r.insurer_number.is_late_elderly() && in_force(r)),
             nothing_recorded: !records.iter().any(|r| r.kind.is_insurance())
                 && member.holds_myna_hoken(records).is_none()
                 && card_check.is_none()
@@ -480,6 +503,120 @@ mod tests {
         assert!(!s.has_qualification_certificate);
         let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 1));
         assert!(s.has_qualification_certificate);
+    }
+
+    /// A 家族 on the 被用者保険 of a 本人 whose record has a 資格喪失日 (退職) loses 被扶養者
+    /// status the same day (健康保険法 §3(7); docs/rules.md §1.4 "Dependents", §3.3): the
+    /// 資格確認書 is not held from that day, the guidance does not send it to the desk, and the
+    /// to-do says why and to join the 被保険者's new insurance or 国保. Another insurer's record, a
+    /// 国保 record and the dependent's own 資格喪失日 are not concerned.
+    #[test]
+    fn a_dependents_record_ends_with_the_insureds_loss_of_coverage() {
+        use crate::eligibility::{InsurerNumber, Relationship};
+        use crate::screen::rules::{
+            HouseholdMember, NoticeCode, Severity, household_contexts, household_notices,
+        };
+        let insured = person(d(1966, 3, 20));
+        let spouse = MemberData {
+            relationship: Relationship::Dependent,
+            ..person(d(1970, 7, 7))
+        };
+        let mine = [EligibilityRecord {
+            symbol: Some("12".into()),
+            lost_on: Some(d(2026, 11, 1)),
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        }];
+        let certificate = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            branch: Some("01".into()),
+            lost_on: None,
+            ..mine[0].clone()
+        };
+        let held = [certificate.clone()];
+        let family = |records| {
+            [
+                HouseholdMember {
+                    member: &insured,
+                    records: &mine,
+                },
+                HouseholdMember {
+                    member: &spouse,
+                    records,
+                },
+            ]
+        };
+        let ctx = household_contexts(&family(&held));
+        assert_eq!(
+            ctx[1].dependent_status_ends_on(&certificate),
+            Some(d(2026, 11, 1))
+        );
+        let before = MemberSituation::in_household(&spouse, &held, &ctx[1], None, d(2026, 10, 31));
+        assert!(before.has_qualification_certificate);
+        let today = d(2026, 11, 29);
+        let after = MemberSituation::in_household(&spouse, &held, &ctx[1], None, today);
+        assert!(!after.has_qualification_certificate);
+        assert_eq!(after.dependent_status_lost_on, Some(d(2026, 11, 1)));
+        assert!(after.dependent_status_lost_with_insured);
+        let g = guidance(&after, &ClinicSituation::NO_READER, today);
+        assert!(!presented(&g).contains(&QualificationCertificate), "{g:?}");
+        assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
+        let to_do = &g.to_do[0].explanation;
+        assert!(
+            to_do.starts_with(
+                "被保険者がこれまでの保険の資格を喪失したため、令和8年11月1日から被扶養者の資格はなくなり"
+            ) && to_do.contains("任意継続")
+                && !to_do.contains("75歳"),
+            "{to_do}"
+        );
+        // The household notice: Info, Warning in the last month, Critical from the day, in the
+        // codes of a 資格喪失日.
+        let notices = |day| household_notices(&family(&held), day).swap_remove(1);
+        let far = notices(d(2026, 9, 1));
+        assert_eq!(
+            far.iter().map(|n| (n.code, n.severity)).collect::<Vec<_>>(),
+            [(NoticeCode::CoverageEnding, Severity::Info)]
+        );
+        let soon = notices(d(2026, 10, 15));
+        assert_eq!(
+            soon.iter()
+                .map(|n| (n.code, n.severity))
+                .collect::<Vec<_>>(),
+            [(NoticeCode::CoverageEnding, Severity::Warning)]
+        );
+        let past = notices(today);
+        assert_eq!(
+            past.iter()
+                .map(|n| (n.code, n.severity))
+                .collect::<Vec<_>>(),
+            [(NoticeCode::CoverageLost, Severity::Critical)]
+        );
+        assert!(
+            past[0].message.starts_with("被保険者が")
+                && past[0]
+                    .message
+                    .contains("の資格を喪失したため（資格喪失日 令和8年11月1日）")
+                && past[0].message.contains("資格確認書では受診できません"),
+            "{}",
+            past[0].message
+        );
+        // Not concerned: another insurer's record, a 国保 record, the dependent's own 資格喪失日.
+        let elsewhere = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("01130012").unwrap(),
+            ..certificate.clone()
+        };
+        let nhi = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("138057").unwrap(),
+            symbol: None,
+            ..certificate.clone()
+        };
+        let own = EligibilityRecord {
+            lost_on: Some(d(2026, 12, 1)),
+            ..certificate.clone()
+        };
+        for r in [elsewhere, nhi, own] {
+            assert_eq!(ctx[1].dependent_status_ends_on(&r), None, "{r:?}");
+        }
     }
 
     /// A 家族 on the 被用者保険 of a 本人 who turns 75 loses 被扶養者 status on the birthday

@@ -116,6 +116,18 @@ pub(super) fn document_expired(named: &str, doc: &str, end: NaiveDate) -> String
     )
 }
 
+/// The 公費 受給者証 `named` ([`document_name`]): its 有効期限 `end` has passed. Its 助成 no
+/// longer applies; the insurance still does; the new one comes from whoever issued it (the
+/// 市区町村 or 都道府県 of the program, its 公費負担者), not from the insurer.
+pub(super) fn public_expense_expired(named: &str, end: NaiveDate) -> String {
+    let e = format_wareki(end);
+    format!(
+        "{named}の有効期限（{e}）が過ぎています。この受給者証では医療費の助成を受けられません\
+         （保険の受診はマイナ保険証や資格確認書でできます）。新しい受給者証が届いていないか、\
+         交付した市区町村などの窓口に確認してください。"
+    )
+}
+
 /// The document `doc` is valid until `end`, the day before the 75th birthday.
 /// The message of [`super::rules::NoticeCode::SignedDocumentExpired`].
 pub(super) fn signed_document_expired(ended: NaiveDate) -> String {
@@ -317,6 +329,15 @@ pub(super) fn preschool_ends(last_day: NaiveDate) -> String {
     )
 }
 
+/// A record's 2割 was the 未就学 share, which ended on `last_day`: 3割 from the next day.
+pub(super) fn preschool_share_ended(last_day: NaiveDate) -> String {
+    format!(
+        "記録の負担割合（2割）は未就学の間のものです。未就学の期間は{}で終わり、\
+         翌日（小学校入学の年の4月1日）から負担割合は3割です。",
+        format_wareki(last_day)
+    )
+}
+
 /// A record is still marked 未就学 though 未就学 ended on `last_day`.
 pub(super) fn preschool_flag_past(last_day: NaiveDate) -> String {
     format!(
@@ -341,7 +362,10 @@ pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> Strin
 /// (70–74), or, `late_elderly`, 1割, 2割 or 3割 under 後期高齢者医療. Which document prints it
 /// (docs/rules.md §1.5): the 資格確認書 or the お知らせ since the 高齢受給者証 was merged into them;
 /// the 後期高齢者医療 資格確認書 (窓口負担割合).
-pub(super) fn copay_missing(late_elderly: bool) -> String {
+///
+/// `pre_70`: the record's share of that many 割 was printed on a document issued before the
+/// 高齢受給者 start (the under-70 share), so it is not the member's share now; the notice says so.
+pub(super) fn copay_missing(late_elderly: bool, pre_70: Option<u8>) -> String {
     // `printed_on`: the documents that print the share. For 70–74, the ones sent for 高齢受給者
     // status (a 資格確認書 or お知らせ issued before 70 does not print it: docs/rules.md §1.5).
     let (who, shares, printed_on, documents, with_card) = if late_elderly {
@@ -361,8 +385,15 @@ pub(super) fn copay_missing(late_elderly: bool) -> String {
             "（資格情報のお知らせはマイナンバーカードと一緒に）",
         )
     };
+    let recorded = match pre_70 {
+        Some(rate) => format!(
+            "記録の負担割合（{rate}割）は70歳になる前に交付された書類のもので、70歳からの\
+             負担割合とは限りません。"
+        ),
+        None => "この記録には負担割合が入力されていません。".to_string(),
+    };
     format!(
-        "{who}の負担割合は{shares}違いますが、この記録には負担割合が入力されていません。\
+        "{who}の負担割合は{shares}違いますが、{recorded}\
          {printed_on}に印字された負担割合を入力してください。マイナ保険証がカードリーダーで\
          読み取れないときは、医療機関は負担割合を書類で確かめます。受診には負担割合が印字された\
          {documents}を持って行ってください{with_card}。"
@@ -387,6 +418,33 @@ pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {
          申請してください。",
         format_wareki(valid_until)
     )
+}
+
+/// The 被保険者's record on `insurer` has its 資格喪失日 `lost_on`: the 被扶養者's status on it
+/// ends the same day, and `named` (the dependent's documents on it) with it (`past`: that day
+/// has come). The next step: the 被保険者's new insurance as 被扶養者 (a new employer's, or
+/// 任意継続), or 国保 (docs/rules.md §1.4 "Dependents", §3.3).
+pub(super) fn dependent_loses_status_with_insured(
+    insurer: &str,
+    named: &str,
+    lost_on: NaiveDate,
+    past: bool,
+) -> String {
+    let l = format_wareki(lost_on);
+    if past {
+        format!(
+            "被保険者が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
+             なくなりました。{named}では受診できません。被保険者の新しい保険（新しい勤務先の\
+             健康保険や任意継続）の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する\
+             手続きをしてください。"
+        )
+    } else {
+        format!(
+            "被保険者の{insurer}の資格喪失日は{l}です。その日から被扶養者の資格もなくなり、\
+             {named}は使えなくなります。被保険者の新しい保険の被扶養者になるか、お住まいの\
+             市区町村で国民健康保険に加入する手続きを準備してください。"
+        )
+    }
 }
 
 /// The 被保険者 of a dependent turns 75 on `birthday`; the dependent loses 被扶養者 status on

@@ -102,18 +102,29 @@ fn request_certificate_text(member: &MemberSituation) -> &'static str {
 /// What to do outside the clinic, in order.
 pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
-    if let Some(birthday) = member.dependent_status_lost_on {
+    if let Some(day) = member.dependent_status_lost_on {
         // docs/rules.md §1.4 "Dependents": the 被扶養者 joins 国保 or becomes another family
-        // member's 被扶養者; notice A: 「被扶養者でなくなったときは、5日以内に資格確認書を事業主に
-        // 提出」.
+        // member's 被扶養者 (after a 資格喪失日, the 被保険者's new insurance's); notice A:
+        // 「被扶養者でなくなったときは、5日以内に資格確認書を事業主に提出」.
+        let (why, next) = if member.dependent_status_lost_with_insured {
+            (
+                "被保険者がこれまでの保険の資格を喪失したため",
+                "被保険者の新しい保険（新しい勤務先の健康保険や任意継続）の被扶養者になるか、\
+                 お住まいの市区町村で国民健康保険に加入する手続きをしてください。",
+            )
+        } else {
+            (
+                "被保険者が75歳になり後期高齢者医療制度に移ったため",
+                "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の\
+                 被扶養者になる手続きをしてください。",
+            )
+        };
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "被保険者が75歳になり（{}）後期高齢者医療制度に移ったため、その日から被扶養者の資格は\
-                 なくなり、これまでの保険では受診できません。お住まいの市区町村で国民健康保険に\
-                 加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。\
+                "{why}、{}から被扶養者の資格はなくなり、これまでの保険では受診できません。{next}\
                  {}資格確認書をお持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
-                format_wareki(birthday),
+                format_wareki(day),
                 myna_after_joining(member)
             ),
         ));
