@@ -852,7 +852,9 @@ impl ClinicDesk {
 
     /// The visit already recorded today (in Japan) for the patient of the verification
     /// `verification_id` (by 保険者番号, 記号, 番号 and 枝番, a 申立 that declared them
-    /// included), if any: show its `notice` beside 記録, before `record`. A notice, not a
+    /// included; else by the same 生年月日 and 氏名 or 氏名カナ, a 申立 without numbers, whose
+    /// `notice` asks to confirm it is the same person), if any: show its `notice` beside 記録,
+    /// before `record`. A notice, not a
     /// refusal: a second visit the same day is recorded all the same. `None` when there is none
     /// or the document is not authentic.
     pub fn same_day_visit(
@@ -871,9 +873,10 @@ impl ClinicDesk {
     }
 
     /// The visit already recorded today (in Japan) for the patient a 申立 `form` declares (by
-    /// its 保険者番号, 記号, 番号 and 枝番), if any: show its `notice` before `declare`, as
-    /// `same_day_visit` does for a verification. Found only when the form declares its
-    /// 保険者番号 and 番号 (`None` otherwise). A form that does not validate is one
+    /// its 保険者番号, 記号, 番号 and 枝番 when it declares the 保険者番号 and 番号; else, or when
+    /// they find nothing, by the same 生年月日 and 氏名 or 氏名カナ, whose `notice` asks to
+    /// confirm it is the same person), if any: show its `notice` before `declare`, as
+    /// `same_day_visit` does for a verification. A form that does not validate is one
     /// `ShikakuError::InvalidInput` naming its fields, as `declare` would say.
     pub fn same_day_visit_of_declaration(
         &self,

@@ -1221,6 +1221,7 @@ fn a_declaration_of_a_patient_already_recorded_today_gets_the_same_notice() {
     // The name written with another space still matches; the カナ alone too.
     let folded = crate::clinic::Declaration {
         name: claim.name.replace(' ', "\u{3000}"),
+        kana: None,
         ..without_number.clone()
     };
     assert!(

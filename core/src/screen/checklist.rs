@@ -176,8 +176,11 @@ pub fn switch_checklist(member: &MemberSituation) -> SwitchChecklist {
     } else if !has_valid_card {
         next.extend([1, 2]);
     } else {
-        steps.push(step(2, STEP2_QUESTION, Some(member.registered)));
-        if !member.registered {
+        let registered = (!member.registration_unknown).then_some(member.registered);
+        steps.push(step(2, STEP2_QUESTION, registered));
+        if registered.is_none() {
+            // 不明: the member answers STEP2 (and STEP3 after it) themselves.
+        } else if !member.registered {
             if cert_expired {
                 next.push(3);
             }
@@ -263,6 +266,16 @@ mod tests {
         let other = [record(DocumentKind::Certificate, Some(d(2027, 7, 31)))];
         let s = MemberSituation::from_data(&elder, &other, None, TODAY);
         assert_eq!(switch_checklist(&s).items[1].status, TodoStatus::ToDo);
+        // With the card known (its printed 有効期限), STEP2 is 不明 too, not いいえ.
+        let with_card = crate::eligibility::MemberData {
+            card_expires_on: Some(d(2030, 2, 10)),
+            ..elder
+        };
+        let s = MemberSituation::from_data(&with_card, &late, None, TODAY);
+        let c = switch_checklist(&s);
+        assert_eq!(c.steps[1].answer, Answer::Unknown, "{c:?}");
+        assert_eq!(c.items[1].status, TodoStatus::Unknown);
+        assert!(!c.next.contains(&2));
     }
 
     /// 「なし」 only when nothing is to do and nothing is 要確認 (it said なし for a member with

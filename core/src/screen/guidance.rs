@@ -481,12 +481,14 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     {
         options.push(option(
             Presentation::DeclarationForm,
+            // At 75 the insurance is 後期高齢者医療 whatever ended the recorded one (a 資格喪失日
+            // typed for the 75th birthday among them).
             if member.dependent_status_lost_on.is_some() {
                 DECLARATION_AFTER_DEPENDENT_AT_75
-            } else if member.coverage_lost_on.is_some() {
-                DECLARATION_AFTER_LOSS
             } else if member.late_elderly_not_recorded {
                 DECLARATION_AT_75
+            } else if member.coverage_lost_on.is_some() {
+                DECLARATION_AFTER_LOSS
             } else {
                 DECLARATION_FORM
             },
@@ -497,6 +499,8 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
                 Presentation::FullPaymentThenClaim,
                 if member.dependent_status_lost_on.is_some() {
                     FULL_PAYMENT_BEFORE_JOINING_DEPENDENT
+                } else if member.late_elderly_not_recorded {
+                    FULL_PAYMENT_AT_75
                 } else {
                     FULL_PAYMENT_BEFORE_JOINING
                 },
@@ -513,6 +517,8 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     if options.is_empty() {
         let text = if member.dependent_status_lost_on.is_some() {
             FULL_PAYMENT_DEPENDENT_AT_75
+        } else if member.late_elderly_not_recorded && member.coverage_lost_on.is_some() {
+            FULL_PAYMENT_AT_75
         } else if member.coverage_lost_on.is_some() {
             FULL_PAYMENT_AFTER_LOSS
         } else if member.qualification_certificate_ended_at_75 {
@@ -530,7 +536,14 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         };
         // Whether the card is registered is not known (a 後期 資格確認書 alone, nothing said):
         // if it is, the reader confirms the member; say so before 10割.
-        if online && member.registration_unknown && !coverage_ended {
+        if online
+            && member.registration_unknown
+            && !coverage_ended
+            && member.card.is_none_or(ExpiryState::usable_as_insurance)
+            && member
+                .certificate
+                .is_none_or(ExpiryState::usable_as_insurance)
+        {
             options.push(option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER));
         }
         // A 資格確認書 that starts later is not usable today; say from when it is.
@@ -797,6 +810,19 @@ mod tests {
         };
         let s = MemberSituation::from_data(&elder, &[notice[0].clone(), late], None, today);
         assert!(!s.late_elderly_not_recorded);
+        // The former record with its 資格喪失日 typed for the 75th birthday: still 後期高齢者医療
+        // to declare, and the 10割 option is the 75's, not "before joining new insurance".
+        let lost = [EligibilityRecord {
+            lost_on: Some(d(2026, 12, 10)),
+            ..record(DocumentKind::Notice, None)
+        }];
+        let s = MemberSituation::from_data(&elder, &lost, None, today);
+        assert!(s.late_elderly_not_recorded && s.coverage_lost_on.is_some());
+        let g = guidance(&s, &READER_DOWN, today);
+        let texts: Vec<&str> = g.options.iter().map(|o| o.explanation.as_str()).collect();
+        assert!(texts.contains(&DECLARATION_AT_75), "{texts:?}");
+        assert!(texts.contains(&FULL_PAYMENT_AT_75), "{texts:?}");
+        assert!(!texts.contains(&DECLARATION_AFTER_LOSS), "{texts:?}");
         // Without a マイナ保険証, the 後期 資格確認書 is asked for before 10割.
         let without = MemberData {
             myna_hoken: Some(false),
@@ -837,6 +863,16 @@ mod tests {
         assert_eq!(g.options[0].explanation, UNKNOWN_CARD_AT_READER);
         assert_eq!(
             presented(&guidance(&s, &READER_DOWN, today)),
+            [FullPaymentThenClaim]
+        );
+        // A card known to be past its 有効期限 and grace: not offered.
+        let dead = crate::eligibility::MemberData {
+            card_expires_on: Some(d(2026, 1, 10)),
+            ..elder.clone()
+        };
+        let s = MemberSituation::from_data(&dead, &late, None, today);
+        assert_eq!(
+            presented(&guidance(&s, &ClinicSituation::NORMAL, today)),
             [FullPaymentThenClaim]
         );
         let said_no = crate::eligibility::MemberData {

@@ -57,14 +57,37 @@ impl InsuredEnds {
     /// print one, the same 記号 (a dependent's document carries the 被保険者's 記号・番号 with
     /// another 枝番; docs/rules.md §1.4, INFERENCE: the household does not store who depends on
     /// whom).
+    ///
+    /// For a 資格喪失日 the match is strict, since one insurer (a 協会けんぽ 支部, a company's
+    /// 健保組合) holds many 被保険者 and a 本人 may keep an older record of it: the same 記号 (or
+    /// none on both) and the same 番号, and the dependent's record not starting on or after the
+    /// 資格喪失日 (a later one is on other coverage).
     fn covers(&self, dependent: &EligibilityRecord) -> bool {
-        self.record.insurer_number == dependent.insurer_number
-            && match (&self.record.symbol, &dependent.symbol) {
-                // Typed alike (the usual case) needs no folding: this runs for every record
-                // each time the screens ask whether it is in force.
-                (Some(a), Some(b)) => a == b || same_code(a, b),
+        // Typed alike (the usual case) needs no folding: this runs for every record each time
+        // the screens ask whether it is in force.
+        let same = |a: &str, b: &str| a == b || same_code(a, b);
+        if self.record.insurer_number != dependent.insurer_number {
+            return false;
+        }
+        match self.cause {
+            DependentEndCause::InsuredAt75 => match (&self.record.symbol, &dependent.symbol) {
+                (Some(a), Some(b)) => same(a, b),
                 _ => true,
+            },
+            DependentEndCause::InsuredLost => {
+                let symbol = match (&self.record.symbol, &dependent.symbol) {
+                    (Some(a), Some(b)) => same(a, b),
+                    (None, None) => true,
+                    _ => false,
+                };
+                symbol
+                    && same(&self.record.number, &dependent.number)
+                    && dependent
+                        .valid_from
+                        .or(dependent.issued_on)
+                        .is_none_or(|start| start < self.on)
             }
+        }
     }
 }
 

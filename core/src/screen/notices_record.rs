@@ -13,7 +13,7 @@ use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::situation::certificate_name;
 use super::text_ja;
-use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
+use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Scheme};
 
 /// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
 /// insurers send the next document shortly before).
@@ -48,7 +48,7 @@ pub fn record_notices(
     today: NaiveDate,
     myna_usable: bool,
 ) -> Vec<Notice> {
-    record_notices_renewed(record, birth, today, myna_usable, None)
+    record_notices_renewed(record, birth, today, myna_usable, None, false)
 }
 
 /// The renewed document recorded beside a record ([`renewal_of`]): its first day (its
@@ -62,6 +62,17 @@ pub(crate) struct Renewal {
     /// What takes over: the next document of the same kind, or — for a 資格確認書 of a member
     /// whose card works as a マイナ保険証 — the card with the same insurer's お知らせ.
     pub(crate) by: Successor,
+}
+
+/// When the マイナ保険証 takes over from a member's 資格確認書 ([`Successor::MynaHoken`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CardTakeover {
+    /// With the same insurer's お知らせ or マイナポータル record recorded: the card works as a
+    /// マイナ保険証 and neither it nor its certificate is past its 有効期限.
+    pub(crate) with_record: bool,
+    /// With nothing of the insurer's recorded: as above, and the member said the card is
+    /// registered.
+    pub(crate) alone: bool,
 }
 
 /// What takes over from a record that ends ([`Renewal::by`]).
@@ -106,13 +117,19 @@ pub(crate) fn renewal_of(
     )
     .filter(|end| !end.at_75)?;
     let next_day = end.last_day.succ_opt()?;
+    // An お知らせ older than the 資格確認書 (by their first days, when both are printed) is not
+    // its successor: the 資格確認書 came after it, for a reason (docs/guidance.md §4).
+    let day = |r: &EligibilityRecord| r.valid_from.or(r.issued_on);
+    let not_older =
+        |r: &EligibilityRecord| !matches!((day(r), day(record)), (Some(a), Some(b)) if a < b);
     let successor = |r: &EligibilityRecord| {
         if r.kind == record.kind {
             Some(Successor::SameKind)
         } else {
             (myna_usable
                 && record.kind == DocumentKind::Certificate
-                && matches!(r.kind, DocumentKind::Notice | DocumentKind::Portal))
+                && matches!(r.kind, DocumentKind::Notice | DocumentKind::Portal)
+                && not_older(r))
             .then_some(Successor::MynaHoken(Some(r.kind)))
         }
     };
@@ -148,15 +165,17 @@ pub(crate) fn record_notices_renewed(
     today: NaiveDate,
     myna_usable: bool,
     renewal: Option<Renewal>,
+    card_alone_takes_over: bool,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
     let named = text_ja::document_name(record);
     let doc = record.kind.label_ja();
     let age = age_on(birth, today);
-    // A 資格確認書 of a member whose card works as a マイナ保険証 is not renewed (none is issued
-    // to a マイナ保険証 holder): taken over by the card, お知らせ recorded or not.
+    // A 資格確認書 of a member who said the card is registered, card and certificate within
+    // their 有効期限 (`card_alone_takes_over`, [`CardTakeover::alone`]), is not renewed (none is
+    // issued to a マイナ保険証 holder): taken over by the card, with no お知らせ recorded too.
     let renewal = renewal.or_else(|| {
-        (myna_usable && record.kind == DocumentKind::Certificate).then_some(Renewal {
+        (card_alone_takes_over && record.kind == DocumentKind::Certificate).then_some(Renewal {
             from: None,
             last_day: None,
             by: Successor::MynaHoken(None),
@@ -192,7 +211,10 @@ pub(crate) fn record_notices_renewed(
     let mut renewed_and_ended = false;
     if let Some((end, by75)) = effective_end(record, birth, today) {
         ended_at_75 = by75 && today > end;
-        renewed_and_ended = renewal.is_some() && today > end;
+        // Its 高齢受給者 block says nothing more only when a recorded document carries the next
+        // one (not when the card alone takes over: nothing else would speak of the share).
+        renewed_and_ended =
+            renewal.is_some_and(|r| r.by != Successor::MynaHoken(None)) && today > end;
         let warn_from = end.checked_sub_months(Months::new(DOCUMENT_WARNING_MONTHS));
         let soon = warn_from.is_some_and(|w| today >= w);
         let notice = if let Some(next) = renewal.filter(|_| !by75) {
@@ -559,14 +581,16 @@ pub(crate) fn age_notices_in(
     // 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed: the clinic needs it, and
     // when the card cannot be read it takes it from the document (docs/rules.md §1.5). Not while
     // the 高齢受給者 start is announced (that notice says the document with the share will come).
-    // A share printed on a document issued before the 高齢受給者 start (its 交付年月日, else its
-    // 有効開始年月日) is the under-70 share, not the member's share now: counted as none typed,
-    // and the notice says which share it is (docs/rules.md §1.5).
+    // A 3割 on a document in force from before the 高齢受給者 start (its 有効開始年月日, else its
+    // 交付年月日 — the documents for 70–74 are issued before the start but apply from it) is the
+    // under-70 share, not the member's share now: counted as none typed, and the notice says
+    // which share it is (docs/rules.md §1.5). A 2割 is no adult's under-70 share.
     let elderly_start = elderly_recipient_start(birth);
     let pre_70 = |r: &EligibilityRecord| {
         !r.insurer_number.is_late_elderly()
+            && r.copay == Some(CopayRate::Thirty)
             && elderly_start
-                .zip(r.issued_on.or(r.valid_from))
+                .zip(r.valid_from.or(r.issued_on))
                 .is_some_and(|(start, day)| day < start)
     };
     let pre_70_share = current
@@ -1300,6 +1324,18 @@ mod tests {
             "{}",
             asked[0].message
         );
+        // The document for 70–74, issued before the start but in force from it: its 3割 is the
+        // member's (現役並み所得).
+        let sent_at_70 = EligibilityRecord {
+            issued_on: Some(d(2026, 6, 15)),
+            valid_from: Some(d(2026, 7, 1)),
+            ..before_70.clone()
+        };
+        let ns = member_notices(birth, &[sent_at_70], None, None, today);
+        assert!(
+            ns.iter().all(|n| n.code != NoticeCode::CopayNotRecorded),
+            "{ns:?}"
+        );
         // Issued after the start: its 3割 is the member's (現役並み所得).
         let after = EligibilityRecord {
             issued_on: Some(d(2026, 7, 20)),
@@ -1520,8 +1556,8 @@ mod tests {
             .map(|r| r.by),
             Some(Successor::MynaHoken(Some(DocumentKind::Portal)))
         );
-        // Another insurer's お知らせ is not this one's successor; the card (which the お知らせ
-        // says works as a マイナ保険証) takes over all the same, without naming it.
+        // Another insurer's お知らせ is not this one's successor, and the member said nothing:
+        // the old certificate is asked about as before.
         let other = EligibilityRecord {
             insurer_number: InsurerNumber::parse("06139992").unwrap(),
             ..notice.clone()
@@ -1539,10 +1575,38 @@ mod tests {
             None
         );
         let ns = member_notices(birth, &with_other, None, None, d(2026, 8, 1));
-        assert!(!asks(&ns), "{ns:?}");
-        // Nothing recorded beside it, but the card works as a マイナ保険証 (the member said so):
-        // taken over by the card all the same; not when it does not.
-        let alone = record_notices(&certificate, birth, d(2026, 8, 1), true);
+        assert!(
+            ns.iter().any(|n| n.code == NoticeCode::DocumentExpired
+                && n.severity == Severity::Critical
+                && n.message.contains("保険者に確認")),
+            "{ns:?}"
+        );
+        // An お知らせ older than the 資格確認書 is not its successor (the 資格確認書 came after
+        // it, for a reason).
+        let older = EligibilityRecord {
+            issued_on: Some(d(2025, 3, 1)),
+            ..notice.clone()
+        };
+        let with_older = [certificate.clone(), older];
+        assert_eq!(
+            renewal_of(
+                &with_older[0],
+                &with_older,
+                birth,
+                &household,
+                true,
+                d(2026, 8, 1)
+            ),
+            None
+        );
+        // Nothing recorded beside it, but the member said the card is registered and it is
+        // within its 有効期限: taken over by the card all the same — the ended 高齢受給者 block
+        // still speaks (nothing else would). Not without the member's word.
+        let alone = record_notices_renewed(&certificate, birth, d(2026, 8, 1), true, None, true);
+        assert!(
+            alone.iter().any(|n| n.code == NoticeCode::ElderlyExpired),
+            "{alone:?}"
+        );
         let expired: Vec<_> = alone
             .iter()
             .filter(|n| n.code == NoticeCode::DocumentExpired)
@@ -1557,7 +1621,7 @@ mod tests {
             expired[0].message
         );
         assert!(!asks(&alone), "{alone:?}");
-        let without = record_notices(&certificate, birth, d(2026, 8, 1), false);
+        let without = record_notices(&certificate, birth, d(2026, 8, 1), true);
         assert!(
             without.iter().any(|n| n.code == NoticeCode::DocumentExpired
                 && n.severity == Severity::Critical

@@ -28,11 +28,11 @@ pub use super::notices_card::{
 pub use super::notices_household::{
     HouseholdContext, HouseholdMember, household_contexts, household_notices,
 };
+use super::notices_record::{
+    CardTakeover, age_notices_in, not_started_notice, record_notices_renewed, renewal_of,
+};
 pub use super::notices_record::{
     DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS, age_notices, coverage_notice, record_notices,
-};
-use super::notices_record::{
-    age_notices_in, not_started_notice, record_notices_renewed, renewal_of,
 };
 use super::situation::MemberSituation;
 
@@ -173,7 +173,10 @@ pub fn member_notices(
         card_check,
         card_until,
         &household,
-        myna_usable,
+        MynaCard {
+            usable: myna_usable,
+            said_registered: false,
+        },
         today,
     )
 }
@@ -213,9 +216,21 @@ pub(crate) fn member_notices_in(
         card_check,
         card_until,
         household,
-        myna_usable,
+        MynaCard {
+            usable: myna_usable,
+            said_registered: member.myna_hoken == Some(true),
+        },
         today,
     )
+}
+
+/// What [`notices`] knows of the member's card as a マイナ保険証.
+#[derive(Debug, Clone, Copy)]
+struct MynaCard {
+    /// It works as one (`MemberSituation::myna_usable`).
+    usable: bool,
+    /// The member said it is registered (`MemberData::myna_hoken`).
+    said_registered: bool,
 }
 
 fn notices(
@@ -224,11 +239,25 @@ fn notices(
     card_check: Option<&CardCheck>,
     card_until: Option<NaiveDate>,
     household: &HouseholdContext,
-    myna_usable: bool,
+    myna: MynaCard,
     today: NaiveDate,
 ) -> Vec<Notice> {
+    let MynaCard {
+        usable: myna_usable,
+        said_registered: myna_said,
+    } = myna;
     let mut out = Vec::new();
     let certificate_until = card_check.map(|c| certificate_expiry_date(c.certificate_not_after));
+    // A 資格確認書 is taken over by the マイナ保険証 only while the card and its certificate are
+    // within their 有効期限 (in the grace period a 資格確認書 is among what the insurer sends,
+    // notice A's 交付対象者); with nothing of the insurer's recorded beside it, only when the
+    // member said the card is registered (docs/guidance.md §4).
+    let card_current =
+        card_until.is_none_or(|u| today <= u) && certificate_until.is_none_or(|c| today <= c);
+    let takeover = CardTakeover {
+        with_record: myna_usable && card_current,
+        alone: myna_usable && card_current && myna_said,
+    };
     // The certificate cannot outlive the card: when the card ends first or on the same day
     // (a card issued under 18), a new card is needed and the card's notice says it all.
     let together =
@@ -255,13 +284,21 @@ fn notices(
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
-        let renewal = renewal_of(record, records, birth, household, myna_usable, today);
+        let renewal = renewal_of(
+            record,
+            records,
+            birth,
+            household,
+            takeover.with_record,
+            today,
+        );
         out.extend(record_notices_renewed(
             record,
             birth,
             today,
             myna_usable,
             renewal,
+            takeover.alone,
         ));
         out.extend(not_started_notice(
             record,
@@ -423,9 +460,9 @@ mod tests {
             record(DocumentKind::Certificate, Some(d(2026, 12, 10))),
             record(DocumentKind::Notice, Some(d(2026, 1, 31))),
         ];
-        // Certificate in grace (expired 2026-10-15, usable to 2027-01-31). The 資格確認書's
-        // nearing end asks nothing: the card works as a マイナ保険証 (the お知らせ says it is
-        // registered), and no new 資格確認書 is sent to a holder.
+        // Certificate in grace (expired 2026-10-15, usable to 2027-01-31): the card does not
+        // take over from the 資格確認書 (in grace a 資格確認書 is among what the insurer sends),
+        // so its nearing end is said.
         let card = check(d(2026, 10, 15));
         let all = member_notices(d(1985, 4, 12), &records, Some(&card), None, today);
         assert_eq!(
@@ -433,6 +470,7 @@ mod tests {
             [
                 (NoticeCode::DocumentExpired, Severity::Critical),
                 (NoticeCode::CertificateInGrace, Severity::Warning),
+                (NoticeCode::DocumentExpiringSoon, Severity::Warning),
                 (NoticeCode::BothHeld, Severity::Warning),
             ]
         );

@@ -133,7 +133,7 @@ pub struct MemberSituation {
     /// 2026-07-31). The guidance then offers the card at the reader before 10割.
     pub registration_unknown: bool,
     /// The member is 75 or over (後期高齢者医療 from the 75th birthday, 高齢者の医療の確保に関する
-    /// 法律 §50, §52(1)) and no 後期高齢者医療 record is in force: the insurance they belong to
+    /// 法律 §50, §52(1)) and no 後期高齢者医療 record is recorded: the insurance they belong to
     /// now is not the one recorded, which the 申立書 must not name.
     pub late_elderly_not_recorded: bool,
 }
@@ -358,9 +358,7 @@ impl MemberSituation {
             registration_unknown: member.holds_myna_hoken(records).is_none(),
             late_elderly_not_recorded: late_elderly_start(member.birth_date)
                 .is_some_and(|start| today >= start)
-                && !records
-                    .iter()
-                    .any(|r| r.insurer_number.is_late_elderly() && in_force(r)),
+                && !records.iter().any(|r| r.insurer_number.is_late_elderly()),
             nothing_recorded: !records.iter().any(|r| r.kind.is_insurance())
                 && member.holds_myna_hoken(records).is_none()
                 && card_check.is_none()
@@ -600,7 +598,29 @@ mod tests {
             "{}",
             past[0].message
         );
-        // Not concerned: another insurer's record, a 国保 record, the dependent's own 資格喪失日.
+        // Not concerned: another 被保険者 of the same insurer (another 番号, or no 記号 on one
+        // side), a record that starts on or after the 資格喪失日 (other coverage), another
+        // insurer's record, a 国保 record, the dependent's own 資格喪失日.
+        let colleague = EligibilityRecord {
+            number: "78".into(),
+            ..certificate.clone()
+        };
+        let no_symbol = EligibilityRecord {
+            symbol: None,
+            ..certificate.clone()
+        };
+        let later = EligibilityRecord {
+            valid_from: Some(d(2026, 11, 1)),
+            ..certificate.clone()
+        };
+        for r in [colleague, no_symbol, later] {
+            // (The 本人's 75th birthday, in 2041, still ends them: everyone moves to 後期.)
+            assert_eq!(
+                ctx[1].dependent_status_ends_on(&r),
+                Some(d(2041, 3, 20)),
+                "{r:?}"
+            );
+        }
         let elsewhere = EligibilityRecord {
             insurer_number: InsurerNumber::parse("01130012").unwrap(),
             ..certificate.clone()

@@ -200,8 +200,8 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         },
     };
     let mut desk = open(dir, true)?;
-    // The patient's visit already recorded today (by the declared 保険者番号 and 番号), looked
-    // up before this one is: the core's notice, as `clinic verify --record` and the desk page
+    // The patient's visit already recorded today (by the declared 保険者番号 and 番号, else by
+    // 生年月日 and 氏名 or カナ), looked up before this one is: the core's notice, as `clinic verify --record` and the desk page
     // show it; not a refusal. (A damaged entry there is the log's problem, said by the append.)
     let same_day = desk
         .same_day_visit_of_declaration(&declared, now)
