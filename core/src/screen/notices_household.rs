@@ -160,16 +160,23 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                 let at_75 = late_elderly_start(insured.member.birth_date)
                     .filter(|birthday| own.is_none_or(|own| own > *birthday));
                 // The dependent's own records that name this member as their 被保険者 (被保険者
-                // 氏名, after `fold_name`): on that member's insurance even when its record is
-                // not typed in (a 本人 with only their 後期 record kept).
+                // 氏名, as typed or after `fold_name`): on that member's insurance even when its
+                // record is not typed in (a 本人 with only their 後期 record kept). Not when the
+                // member's own records of that insurer are typed in (they cover it already).
                 if let Some(on) = at_75 {
-                    let name = fold_name(&insured.member.name);
+                    let name = insured.member.name.as_str();
+                    let names_insured = |n: &str| {
+                        !name.trim().is_empty() && (n == name || fold_name(n) == fold_name(name))
+                    };
+                    let typed = |r: &EligibilityRecord| {
+                        insured.records.iter().any(|own| {
+                            employee_insurance(own) && own.insurer_number == r.insurer_number
+                        })
+                    };
                     for r in dependent.records.iter().filter(|r| {
                         employee_insurance(r)
-                            && !name.is_empty()
-                            && r.insured_name
-                                .as_deref()
-                                .is_some_and(|n| fold_name(n) == name)
+                            && r.insured_name.as_deref().is_some_and(names_insured)
+                            && !typed(r)
                     }) {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
