@@ -1310,19 +1310,15 @@ mod tests {
         };
         let today = d(2026, 11, 29);
         let ns = member_notices(birth, std::slice::from_ref(&before_70), None, None, today);
-        let asked: Vec<_> = ns
-            .iter()
-            .filter(|n| n.code == NoticeCode::CopayNotRecorded)
-            .collect();
-        assert_eq!(asked.len(), 1, "{ns:?}");
-        assert_eq!(asked[0].severity, Severity::Warning);
+        let asked = the_one(&ns, NoticeCode::CopayNotRecorded);
+        assert_eq!(asked.severity, Severity::Warning);
         assert!(
-            asked[0]
+            asked
                 .message
                 .contains("記録の負担割合（3割）は70歳になる前に交付された書類のもので")
-                && asked[0].message.contains("70歳になって保険者から届いた"),
+                && asked.message.contains("70歳になって保険者から届いた"),
             "{}",
-            asked[0].message
+            asked.message
         );
         // The document for 70–74, issued before the start but in force from it: its 3割 is the
         // member's (現役並み所得).
@@ -1384,20 +1380,16 @@ mod tests {
             ns.iter().all(|n| n.code != NoticeCode::CopayImplausible),
             "{ns:?}"
         );
-        let changed: Vec<_> = ns
-            .iter()
-            .filter(|n| n.code == NoticeCode::PreschoolEnds)
-            .collect();
-        assert_eq!(changed.len(), 1, "{ns:?}");
-        assert_eq!(changed[0].severity, Severity::Info);
-        assert_eq!(changed[0].date, d(2027, 3, 31));
+        let changed = the_one(&ns, NoticeCode::PreschoolEnds);
+        assert_eq!(changed.severity, Severity::Info);
+        assert_eq!(changed.date, d(2027, 3, 31));
         assert!(
-            changed[0]
+            changed
                 .message
                 .starts_with("記録の負担割合（2割）は未就学の間のものです。")
-                && changed[0].message.contains("3割"),
+                && changed.message.contains("3割"),
             "{}",
-            changed[0].message
+            changed.message
         );
         // Issued after 就学 with 2割: questioned as before.
         let after = EligibilityRecord {
@@ -1495,13 +1487,9 @@ mod tests {
                           古い資格確認書は窓口で見せないでください。";
         for day in [d(2026, 8, 1), d(2026, 8, 31)] {
             let ns = member_notices(birth, &both, None, None, day);
-            let expired: Vec<_> = ns
-                .iter()
-                .filter(|n| n.code == NoticeCode::DocumentExpired)
-                .collect();
-            assert_eq!(expired.len(), 1, "{day}: {ns:?}");
-            assert_eq!(expired[0].severity, Severity::Info, "{day}");
-            assert_eq!(expired[0].message, taken_over, "{day}");
+            let expired = the_one(&ns, NoticeCode::DocumentExpired);
+            assert_eq!(expired.severity, Severity::Info, "{day}");
+            assert_eq!(expired.message, taken_over, "{day}");
             assert!(!asks(&ns), "{day}: {ns:?}");
             // The ended block says nothing; the お知らせ's block is in effect.
             assert!(
@@ -1607,18 +1595,14 @@ mod tests {
             alone.iter().any(|n| n.code == NoticeCode::ElderlyExpired),
             "{alone:?}"
         );
-        let expired: Vec<_> = alone
-            .iter()
-            .filter(|n| n.code == NoticeCode::DocumentExpired)
-            .collect();
-        assert_eq!(expired.len(), 1, "{alone:?}");
-        assert_eq!(expired[0].severity, Severity::Info);
+        let expired = the_one(&alone, NoticeCode::DocumentExpired);
+        assert_eq!(expired.severity, Severity::Info);
         assert!(
-            expired[0].message.contains(
+            expired.message.contains(
                 "資格情報のお知らせかマイナポータルの資格情報画面をカードと一緒に見せます"
             ),
             "{}",
-            expired[0].message
+            expired.message
         );
         assert!(!asks(&alone), "{alone:?}");
         let without = record_notices(&certificate, birth, d(2026, 8, 1), true);

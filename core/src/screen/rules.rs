@@ -378,6 +378,13 @@ pub(super) mod test_fixtures {
         }
     }
 
+    /// The one notice of `code` among `notices` (a failure when there is none, or several).
+    pub(crate) fn the_one(notices: &[Notice], code: NoticeCode) -> &Notice {
+        let found: Vec<&Notice> = notices.iter().filter(|n| n.code == code).collect();
+        assert_eq!(found.len(), 1, "one {code:?} in {notices:?}");
+        found[0]
+    }
+
     pub(crate) fn codes(notices: &[Notice]) -> Vec<(NoticeCode, Severity)> {
         notices.iter().map(|n| (n.code, n.severity)).collect()
     }
