@@ -483,6 +483,11 @@ pub struct SameDayVisitView {
     pub recorded_at: String,
     /// True for a verified presentation, false for a 申立.
     pub verified: bool,
+    /// Found by the same 生年月日 and 氏名 or 氏名カナ, the numbers having found nothing
+    /// (`SameDayMatch::NameAndBirthDate`): most likely the same patient, for the receptionist
+    /// to confirm (the `notice` asks so) — an app may ask it as a question. False when found by
+    /// the same 保険者番号, 記号, 番号 and 枝番.
+    pub confirm_same_person: bool,
     /// The receptionist's notice, in Japanese, without personal data.
     pub notice: String,
 }
@@ -492,6 +497,7 @@ fn same_day_view(v: shikaku_core::clinic::SameDayVisit) -> SameDayVisitView {
         position: v.position,
         recorded_at: time(v.recorded_at),
         verified: v.verified,
+        confirm_same_person: v.matched_by == shikaku_core::clinic::SameDayMatch::NameAndBirthDate,
         notice: v.notice_ja(),
     }
 }

@@ -658,7 +658,10 @@ fn a_patient_already_recorded_today_is_a_notice_before_recording() {
     // The same patient again: a notice naming the earlier entry; recorded all the same.
     let second = visit();
     let same = desk.same_day_visit(second).unwrap().unwrap();
-    assert_eq!((same.position, same.verified), (1, true));
+    assert_eq!(
+        (same.position, same.verified, same.confirm_same_person),
+        (1, true, false)
+    );
     assert!(
         same.notice
             .starts_with("この方は本日すでに受付の記録があります（記録番号 1、"),

@@ -326,6 +326,53 @@ fn absent_copay_is_not_invented() {
     );
 }
 
+/// A 2割 printed before 就学 is shown as typed, with the share the law sets since the 4月1日
+/// after 未就学 ended beside it (docs/rules.md §1.2), as the `PreschoolEnds` notice says: the
+/// screen is not left showing 2割 alone for a pupil.
+#[test]
+fn a_preschool_share_is_shown_with_the_share_since_school() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([7; 32])).unwrap();
+    let id = store
+        .add_member(&member(
+            "山田 一郎",
+            "ヤマダ イチロウ",
+            "2019-06-01",
+            Sex::Male,
+            Relationship::Insured,
+        ))
+        .unwrap();
+    let mut r = record(
+        DocumentKind::Notice,
+        "01130012",
+        "7340155",
+        "440601",
+        Relationship::Insured,
+    );
+    // Issued 2025-11-20, while 未就学 (to 2026-03-31).
+    r.copay = Some(shikaku_core::eligibility::CopayRate::Twenty);
+    store
+        .put_record(id, &r, &Provenance::HandEntered { entered_at: now() })
+        .unwrap();
+    let copay = |day| {
+        member_screen(&store, id, noon(day)).unwrap().sections[1]
+            .fields
+            .iter()
+            .find(|f| f.id == "copay")
+            .unwrap()
+            .clone()
+    };
+    let pupil = copay(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+    assert_eq!(pupil.value, "2割");
+    assert_eq!(
+        pupil.secondary.as_deref(),
+        Some("令和8年4月1日から3割（就学後）")
+    );
+    let preschool = copay(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+    assert_eq!(preschool.value, "2割");
+    assert_eq!(preschool.secondary, None);
+}
+
 /// The screen and the overview carry the notices that come from another member: the 被扶養者
 /// of a 被保険者 who turns 75 loses that status on the birthday.
 #[test]

@@ -191,6 +191,7 @@ class ClinicDeskTest {
         val same = assertNotNull(desk.sameDayVisit(desk.verify(genuine(), null).verificationId))
         assertEquals(1uL, same.position)
         assertTrue(same.verified)
+        assertFalse(same.confirmSamePerson)
         assertTrue(same.notice.contains("記録番号 1"), same.notice)
 
         val day = r.checkedOn

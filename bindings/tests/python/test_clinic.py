@@ -226,11 +226,12 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     form.insurer_number, form.number = "01130012", "12345"
     # The numbers find nothing: the 申立 of the same 氏名 and 生年月日 is named, as such.
     first = desk.same_day_visit_of_declaration(form)
-    assert first.position == 1 and not first.verified
+    assert first.position == 1 and not first.verified and first.confirm_same_person
     assert "同じ方かどうか確かめてください" in first.notice and "山田" not in first.notice
     assert desk.declare(form, OPERATOR) == 2
     same = desk.same_day_visit_of_declaration(form)
     assert same.position == 2 and not same.verified and "記録番号 2" in same.notice
+    assert not same.confirm_same_person
     assert "山田" not in same.notice
     form.insurer_number = "01130013"
     with pytest.raises(sk.ShikakuError.InvalidInput):

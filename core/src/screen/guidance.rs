@@ -234,6 +234,11 @@ const PHONE_SCREEN_IF_YOU_CAN: &str = "スマートフォンでマイナポー�
      開き、マイナンバーカードと一緒に見せてください。画面だけでは受診できません。";
 const NOTICE: &str = "資格情報のお知らせを、マイナンバーカードと一緒に見せてください。\
      お知らせだけでは受診できません。";
+/// Before the 10割 of a member who holds an お知らせ or a 資格情報 screen (マイナポータル, this
+/// app's copy) but whose card does not work as a マイナ保険証: each is shown only together with
+/// that card ([`NOTICE`]; `docs/guidance.md` §1), so holding one is not a way in.
+const COPY_NEEDS_WORKING_CARD: &str = "資格情報のお知らせや資格情報の画面は、マイナ保険証として\
+     使えるカードと一緒に見せるものなので、今は窓口で使えません。";
 const APP_COPY: &str = "マイナポータルの画面も紙のお知らせもないときは、このアプリの画面を\
      マイナンバーカードと一緒に見せることもできます。ただしこの画面は手入力した資格情報の写しで、\
      公式の画面ではありません。受け付けるかどうかは医療機関の判断です。受け付けられないときは、\
@@ -248,7 +253,7 @@ const DECLARATION_FORM: &str = "マイナンバーカードで資格を確認で
 /// insurance they belong to is 後期高齢者医療 (高齢者の医療の確保に関する法律 §50, §52(1)), not the
 /// recorded one, and a 申立書 declares the insurance of now (spec clinic.md §1 item 5); its share
 /// (1〜3割, §67) is not known to the app.
-const DECLARATION_AT_75: &str = "マイナンバーカードで資格を確認できないときは、窓口で\
+pub(super) const DECLARATION_AT_75: &str = "マイナンバーカードで資格を確認できないときは、窓口で\
      「被保険者資格申立書」に記入すれば、通常の負担割合で受診できます。75歳からは後期高齢者医療\
      制度の加入者なので、申立書には後期高齢者医療（お住まいの都道府県の後期高齢者医療広域連合）を\
      書いてください。それまでの保険は書かないでください。";
@@ -300,28 +305,10 @@ const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちな
 /// The 後期高齢者医療広域連合 sends its 資格確認書 to a new member without a マイナ保険証 (a
 /// 被保険者 from the 75th birthday, 高齢者の医療の確保に関する法律 §52(1); eligibility research §4
 /// [S53] on its 資格確認書), so it is asked for first, as an expired one's renewal is.
-const FULL_PAYMENT_AT_75: &str = "75歳の誕生日から後期高齢者医療制度に移りました。後期高齢者医療の\
+pub(super) const FULL_PAYMENT_AT_75: &str = "75歳からは後期高齢者医療制度の加入者です。後期高齢者医療の\
      資格確認書が届いていれば、それを窓口で見せてください（資格確認書だけで受診できます）。\
      見当たらないときは、いったん全額（10割）を支払い、後で療養費を申請してください。\
      療養費の申請も資格確認書の問い合わせも、お住まいの市区町村の後期高齢者医療の窓口です。";
-
-/// [`FULL_PAYMENT`] for a member whose every insurance record has ended by its 資格喪失日: the
-/// lost insurer pays nothing for care from that day, so the 療養費 claim goes to the insurance
-/// joined next — 国保 at the 市区町村 (国民健康保険法 §7: from the day the other coverage ends;
-/// §54 療養費) or the new employer's insurer (健康保険法 §87) — not to the insurer of the ended
-/// record (docs/rules.md §3.3).
-const FULL_PAYMENT_AFTER_LOSS: &str = "保険証として使えるものがありません。いったん全額（10割）を支払い、\
-     後で療養費を申請してください。資格を喪失した保険の保険者には申請できません。申請先は新しく\
-     加入する保険で、国民健康保険ならお住まいの市区町村、勤務先の健康保険ならその保険者です。";
-/// [`FULL_PAYMENT`] for a 被扶養者 who lost that status when the 被保険者 turned 75 and moved to
-/// 後期高齢者医療, or lost that insurance (資格喪失日): the former insurer no longer covers them;
-/// the claim goes to the insurance they
-/// join — 国保 at the 市区町村 or the family member's insurance whose 被扶養者 they become
-/// (docs/rules.md §1.4 "Dependents"; 国民健康保険法 §7, §54; 健康保険法 §110).
-const FULL_PAYMENT_DEPENDENT_AT_75: &str = "保険証として使えるものがありません。いったん全額（10割）を\
-     支払い、後で療養費を申請してください。被扶養者の資格がなくなったため、これまでの保険者には\
-     申請できません。申請先は新しく加入する保険で、お住まいの市区町村の国民健康保険か、\
-     被扶養者になるご家族の健康保険です。";
 
 /// [`PHONE_SCREEN_IF_YOU_CAN`] for a member whose every recorded insurance has ended (a
 /// 資格喪失日, or a 被扶養者 whose 被保険者 turned 75): the マイナポータル screen shows the new
@@ -333,37 +320,139 @@ const PHONE_SCREEN_AFTER_LOSS: &str = "新しい保険に加入し、その保�
      ログインできるなら（スマートフォンの通信とマイナンバーカードが要ります）、その画面を\
      マイナンバーカードと一緒に見せてください。画面だけでは受診できません。\
      資格を喪失した保険の情報では受診できません。";
-/// [`DECLARATION_FORM`] for a member whose every recorded insurance ended by a 資格喪失日: a
-/// 被保険者資格申立書 declares the insurance the patient belongs to now — insurer or employer — and
-/// the claim is matched to that insurer afterwards (spec clinic.md §1 item 5; the form asks for
-/// 保険種別, 保険者名, 事業所名: docs/rules.md §3.3's sources), so it is true only for the insurance
-/// joined next, and it is the way for a member whose new insurer has not registered them yet (one
-/// of the causes MHLW lists: 資格(無効)/資格情報なし while the insurer's data is being registered).
-/// Naming the lost insurance would declare coverage that has ended (INFERENCE: the lost insurer
-/// pays nothing from the 資格喪失日, docs/rules.md §3.3).
-const DECLARATION_AFTER_LOSS: &str = "新しい保険にもう加入しているなら（新しい勤務先の健康保険、\
-     または市区町村で手続きをした国民健康保険）、新しい保険者の登録がまだでカードで確認できなくても、\
-     窓口で「被保険者資格申立書」にその新しい保険を書いて記入すれば、通常の負担割合で受診できます。\
-     申立書は今加入している保険を申し立てるものなので、資格を喪失した保険を書かないでください。";
-/// [`DECLARATION_AFTER_LOSS`] for a 被扶養者 whose 被保険者 turned 75: the insurance they belong to
-/// now is 国保 or the family member's insurance whose 被扶養者 they became (docs/rules.md §1.4
-/// "Dependents"), not the former one.
-const DECLARATION_AFTER_DEPENDENT_AT_75: &str = "新しい保険にもう加入しているなら（市区町村で\
-     手続きをした国民健康保険、またはご家族の健康保険の被扶養者）、新しい保険者の登録がまだで\
-     カードで確認できなくても、窓口で「被保険者資格申立書」にその新しい保険を書いて記入すれば、\
-     通常の負担割合で受診できます。申立書は今加入している保険を申し立てるものなので、\
-     被扶養者だったこれまでの保険を書かないでください。";
-/// The last option of a member whose every recorded insurance has ended and who may not have
-/// joined new insurance yet: no 申立書 is true then; 10割, and the 療養費 claim to the insurance
-/// joined next ([`FULL_PAYMENT_AFTER_LOSS`]'s sources: 国民健康保険法 §7, §54; 健康保険法 §87).
-const FULL_PAYMENT_BEFORE_JOINING: &str = "まだ新しい保険に加入していないときは、いったん全額（10割）を\
-     支払い、加入してから、その保険に療養費を申請してください（国民健康保険ならお住まいの\
-     市区町村、勤務先の健康保険ならその保険者です）。資格を喪失した保険の保険者には申請できません。";
-/// [`FULL_PAYMENT_BEFORE_JOINING`] for a 被扶養者 whose 被保険者 turned 75
-/// ([`FULL_PAYMENT_DEPENDENT_AT_75`]'s sources).
-const FULL_PAYMENT_BEFORE_JOINING_DEPENDENT: &str = "まだ新しい保険に加入していないときは、\
-     いったん全額（10割）を支払い、加入してから、その保険（お住まいの市区町村の国民健康保険か、\
-     被扶養者になるご家族の健康保険）に療養費を申請してください。これまでの保険者には申請できません。";
+/// Where a member goes whose every recorded insurance has ended, when that insurance is not
+/// 後期高齢者医療 (`MemberSituation::next_is_late_elderly` has its own texts): the texts of the
+/// 申立書 and the 10割 options say which insurance the member joins next and where the 療養費 is
+/// claimed, never the insurer of the ended record for that status (docs/rules.md §1.4, §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NextInsurance {
+    /// The member's own coverage ended by its 資格喪失日: 国保 at the 市区町村 (国民健康保険法 §7:
+    /// from the day the other coverage ends; §54 療養費), a new employer's insurance (健康保険法
+    /// §87), or 任意継続 with the same insurer — two months insured before the loss, applied
+    /// for within 20 days of it (健康保険法 §3(4), §37) — which starts on the 資格喪失日 as a new
+    /// 資格 with new documents.
+    Own,
+    /// A 被扶養者 whose 被保険者 turned 75 and moved to 後期高齢者医療: 国保 or the family member's
+    /// insurance whose 被扶養者 they become (健康保険法 §110); the former insurer no longer
+    /// covers them (docs/rules.md §1.4 "Dependents").
+    DependentAt75,
+    /// A 被扶養者 whose 被保険者 lost that insurance: the 被保険者's new insurance as their
+    /// 被扶養者 (a new employer's, or 任意継続: the same insurer, new documents), or 国保.
+    DependentWithInsured,
+}
+
+impl NextInsurance {
+    /// `None` while some recorded insurance has not ended, and for a member of 75 or over
+    /// (`MemberSituation::late_elderly`: 後期高齢者医療 again, the `…_AT_75` texts).
+    fn of(member: &MemberSituation) -> Option<NextInsurance> {
+        if member.dependent_status_lost_on.is_some() {
+            Some(if member.dependent_status_lost_with_insured {
+                NextInsurance::DependentWithInsured
+            } else {
+                NextInsurance::DependentAt75
+            })
+        } else {
+            member
+                .coverage_lost_on
+                .filter(|_| !member.late_elderly)
+                .map(|_| NextInsurance::Own)
+        }
+    }
+
+    /// The insurance the member may have joined already, as the 申立書 would name it.
+    fn joined(self) -> &'static str {
+        match self {
+            NextInsurance::Own => {
+                "新しい勤務先の健康保険、任意継続、または市区町村で手続きをした国民健康保険"
+            }
+            NextInsurance::DependentAt75 => {
+                "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者"
+            }
+            NextInsurance::DependentWithInsured => {
+                "被保険者の新しい保険（新しい勤務先の健康保険や任意継続）の被扶養者、\
+                 または市区町村で手続きをした国民健康保険"
+            }
+        }
+    }
+
+    /// Where the 療養費 is claimed.
+    fn claim_to(self) -> &'static str {
+        match self {
+            NextInsurance::Own => {
+                "お住まいの市区町村の国民健康保険、勤務先の健康保険、または任意継続の保険者"
+            }
+            NextInsurance::DependentAt75 => {
+                "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険"
+            }
+            NextInsurance::DependentWithInsured => {
+                "被保険者の新しい保険（任意継続を含む）か、お住まいの市区町村の国民健康保険"
+            }
+        }
+    }
+
+    /// Why the ended record's insurer is not where the 療養費 goes.
+    fn not_claimed(self) -> &'static str {
+        match self {
+            NextInsurance::Own => "資格を喪失した保険の資格では申請できません。",
+            NextInsurance::DependentAt75 => {
+                "被扶養者の資格がなくなったため、これまでの保険者には申請できません。"
+            }
+            NextInsurance::DependentWithInsured => {
+                "被保険者とともに被扶養者の資格もなくなったため、資格を喪失した保険の資格では\
+                 申請できません。"
+            }
+        }
+    }
+
+    /// What the 申立書 must not name.
+    fn not_declared(self) -> &'static str {
+        match self {
+            NextInsurance::Own => "資格を喪失した保険を書かないでください。",
+            NextInsurance::DependentAt75 | NextInsurance::DependentWithInsured => {
+                "被扶養者だったこれまでの保険を書かないでください。"
+            }
+        }
+    }
+
+    /// [`DECLARATION_FORM`] after the coverage ended: a 被保険者資格申立書 declares the insurance
+    /// the patient belongs to now — insurer or employer — and the claim is matched to that
+    /// insurer afterwards (spec clinic.md §1 item 5; the form asks for 保険種別, 保険者名,
+    /// 事業所名: docs/rules.md §3.3's sources), so it is true only for the insurance joined next,
+    /// and it is the way for a member whose new insurer has not registered them yet (one of the
+    /// causes MHLW lists: 資格(無効)/資格情報なし while the insurer's data is being registered).
+    /// Naming the ended insurance would declare coverage that has ended (INFERENCE: its insurer
+    /// pays nothing from that day, docs/rules.md §3.3).
+    fn declaration(self) -> String {
+        format!(
+            "新しい保険にもう加入しているなら（{}）、新しい保険者の登録がまだでカードで確認できなく\
+             ても、窓口で「被保険者資格申立書」にその新しい保険を書いて記入すれば、通常の負担割合で\
+             受診できます。申立書は今加入している保険を申し立てるものなので、{}",
+            self.joined(),
+            self.not_declared()
+        )
+    }
+
+    /// The last option of a member who may not have joined new insurance yet: no 申立書 is
+    /// true then; 10割, and the 療養費 claim to the insurance joined next.
+    fn full_payment_before_joining(self) -> String {
+        format!(
+            "まだ新しい保険に加入していないときは、いったん全額（10割）を支払い、加入してから、\
+             その保険（{}）に療養費を申請してください。{}",
+            self.claim_to(),
+            self.not_claimed()
+        )
+    }
+
+    /// [`FULL_PAYMENT`] when nothing else is usable.
+    fn full_payment(self) -> String {
+        format!(
+            "保険証として使えるものがありません。いったん全額（10割）を支払い、後で療養費を\
+             申請してください。申請先は新しく加入する保険（{}）です。{}",
+            self.claim_to(),
+            self.not_claimed()
+        )
+    }
+}
 
 /// What the member should present at this clinic on `today`, and what to do outside it.
 ///
@@ -391,6 +480,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     let myna = member.myna_usable();
     let coverage_ended =
         member.coverage_lost_on.is_some() || member.dependent_status_lost_on.is_some();
+    let next = NextInsurance::of(member);
     let mut options = Vec::new();
 
     if online && myna {
@@ -482,28 +572,21 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         options.push(option(
             Presentation::DeclarationForm,
             // At 75 the insurance is 後期高齢者医療 whatever ended the recorded one (a 資格喪失日
-            // typed for the 75th birthday among them).
-            if member.dependent_status_lost_on.is_some() {
-                DECLARATION_AFTER_DEPENDENT_AT_75
-            } else if member.late_elderly_not_recorded {
-                DECLARATION_AT_75
-            } else if member.coverage_lost_on.is_some() {
-                DECLARATION_AFTER_LOSS
-            } else {
-                DECLARATION_FORM
+            // typed for the 75th birthday among them, or a 後期 record lost on a move).
+            match next {
+                Some(next) => next.declaration(),
+                None if member.next_is_late_elderly() => DECLARATION_AT_75.into(),
+                None => DECLARATION_FORM.into(),
             },
         ));
         if coverage_ended {
             // The 申立書 is true only once new insurance has been joined.
             options.push(option(
                 Presentation::FullPaymentThenClaim,
-                if member.dependent_status_lost_on.is_some() {
-                    FULL_PAYMENT_BEFORE_JOINING_DEPENDENT
-                } else if member.late_elderly_not_recorded {
-                    FULL_PAYMENT_AT_75
-                } else {
-                    FULL_PAYMENT_BEFORE_JOINING
-                },
+                next.map_or_else(
+                    || FULL_PAYMENT_AT_75.into(),
+                    NextInsurance::full_payment_before_joining,
+                ),
             ));
         }
     }
@@ -515,13 +598,12 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         options.push(option(Presentation::FullPaymentThenClaim, NOTHING_RECORDED));
     }
     if options.is_empty() {
-        let text = if member.dependent_status_lost_on.is_some() {
-            FULL_PAYMENT_DEPENDENT_AT_75
-        } else if member.late_elderly_not_recorded && member.coverage_lost_on.is_some() {
-            FULL_PAYMENT_AT_75
-        } else if member.coverage_lost_on.is_some() {
-            FULL_PAYMENT_AFTER_LOSS
-        } else if member.qualification_certificate_ended_at_75 {
+        let after_loss = next.map(NextInsurance::full_payment);
+        let text = if let Some(after_loss) = &after_loss {
+            after_loss
+        } else if member.qualification_certificate_ended_at_75
+            || (member.late_elderly && member.coverage_lost_on.is_some())
+        {
             FULL_PAYMENT_AT_75
         } else if member.no_insurance_document {
             NO_DOCUMENT_RECORDED
@@ -546,10 +628,23 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         {
             options.push(option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER));
         }
-        // A 資格確認書 that starts later is not usable today; say from when it is.
+        // A 資格確認書 that starts later is not usable today; say from when it is. An お知らせ or
+        // a screen held goes only with a card that works as a マイナ保険証 (the option `NOTICE`):
+        // without one, say why it is not offered, before 「使えるものがありません」.
+        let copy_held = !myna
+            && !coverage_ended
+            && (member.has_notice || member.has_phone_screen || member.app_copy.is_some());
         options.push(option(
             Presentation::FullPaymentThenClaim,
-            format!("{text}{}", not_started_text(member)),
+            format!(
+                "{}{text}{}",
+                if copy_held {
+                    COPY_NEEDS_WORKING_CARD
+                } else {
+                    ""
+                },
+                not_started_text(member)
+            ),
         ));
     }
     // 10割 alone has nothing to show the 医療証 with — unless its text asks to show a 資格確認書
@@ -704,6 +799,7 @@ pub(super) mod test_fixtures {
             nothing_recorded: false,
             registration_unknown: false,
             late_elderly_not_recorded: false,
+            late_elderly: false,
             no_insurance_document: false,
         }
     }
@@ -822,7 +918,8 @@ mod tests {
         let texts: Vec<&str> = g.options.iter().map(|o| o.explanation.as_str()).collect();
         assert!(texts.contains(&DECLARATION_AT_75), "{texts:?}");
         assert!(texts.contains(&FULL_PAYMENT_AT_75), "{texts:?}");
-        assert!(!texts.contains(&DECLARATION_AFTER_LOSS), "{texts:?}");
+        let after_loss = NextInsurance::Own.declaration();
+        assert!(!texts.contains(&after_loss.as_str()), "{texts:?}");
         // Without a マイナ保険証, the 後期 資格確認書 is asked for before 10割.
         let without = MemberData {
             myna_hoken: Some(false),
@@ -833,9 +930,9 @@ mod tests {
         let g = guidance(&s, &READER_DOWN, today);
         assert_eq!(presented(&g), [FullPaymentThenClaim]);
         assert!(
-            g.options[0]
-                .explanation
-                .starts_with("75歳の誕生日から後期高齢者医療制度に移りました。後期高齢者医療の資格確認書が届いていれば"),
+            g.options[0].explanation.starts_with(
+                "75歳からは後期高齢者医療制度の加入者です。後期高齢者医療の資格確認書が届いていれば"
+            ),
             "{}",
             g.options[0].explanation
         );
@@ -1306,6 +1403,45 @@ mod tests {
         }
     }
 
+    /// An お知らせ (or a 資格情報 screen) held with a card that no longer works as a マイナ保険証:
+    /// it is shown only with a working card, so the 10割 says why it is not offered; with a
+    /// working card it is offered as before.
+    #[test]
+    fn a_notice_without_a_working_card_is_said_not_to_be_usable() {
+        let s = MemberSituation {
+            card: Some(ExpiryState::Ended),
+            has_notice: true,
+            ..myna()
+        };
+        for (name, clinic) in ClinicSituation::ALL {
+            let g = guidance(&s, &clinic, TODAY);
+            assert_eq!(presented(&g), [FullPaymentThenClaim], "{name}");
+            let text = &g.options[0].explanation;
+            assert!(text.starts_with(COPY_NEEDS_WORKING_CARD), "{name}: {text}");
+            assert!(
+                text.contains("保険証として使えるものがありません"),
+                "{name}: {text}"
+            );
+        }
+        let without = MemberSituation {
+            has_notice: false,
+            ..s.clone()
+        };
+        let g = guidance(&without, &READER_DOWN, TODAY);
+        assert!(!g.options[0].explanation.contains("お知らせ"));
+        let working = MemberSituation {
+            card: None,
+            ..s.clone()
+        };
+        let g = guidance(&working, &READER_DOWN, TODAY);
+        assert!(presented(&g).contains(&NoticeWithCard));
+        assert!(
+            g.options
+                .iter()
+                .all(|o| !o.explanation.contains(COPY_NEEDS_WORKING_CARD))
+        );
+    }
+
     /// Never 10割 for a member whose card works as a マイナ保険証 or who holds a 資格確認書 in
     /// force, whatever else they hold and whatever the clinic's situation; and the first
     /// option then names the card or the 資格確認書.
@@ -1511,7 +1647,7 @@ mod tests {
             (
                 &lost,
                 "資格を喪失した保険を書かないで",
-                "国民健康保険ならお住まいの市区町村",
+                "お住まいの市区町村の国民健康保険、勤務先の健康保険、または任意継続",
             ),
             (
                 &dependent,

@@ -216,9 +216,19 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
 /// record has no 資格喪失日. 国保 has no 被扶養者, so 国保 records are not concerned. The rule is
 /// [`household_contexts`].
 pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) -> Vec<Vec<Notice>> {
+    household_notices_in(household, &household_contexts(household), today)
+}
+
+/// [`household_notices`] from the contexts [`household_contexts`] gave for the same household
+/// (a snapshot computes them once for its screens and its notices).
+pub(crate) fn household_notices_in(
+    household: &[HouseholdMember<'_>],
+    contexts: &[HouseholdContext],
+    today: NaiveDate,
+) -> Vec<Vec<Notice>> {
     household
         .iter()
-        .zip(household_contexts(household))
+        .zip(contexts)
         .map(|(dependent, context)| {
             let mut out: Vec<Notice> = Vec::new();
             for insured in &context.insured_ends {

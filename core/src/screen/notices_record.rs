@@ -6,8 +6,8 @@ use chrono::{Months, NaiveDate};
 
 use super::calendar::{
     CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
-    preschool_last_day, record_ended, record_in_force, record_last_day, record_not_started,
-    statutory_copay,
+    preschool_last_day, preschool_share_outdated, record_ended, record_in_force, record_last_day,
+    record_not_started, statutory_copay,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
@@ -526,22 +526,16 @@ pub(crate) fn age_notices_in(
         // the 4月1日 (docs/rules.md §1.2), the document was right when issued. Said as what
         // happened, not as a typing error. (Known by its 交付年月日 or 有効開始年月日; without
         // either, the document is asked to be checked as before.)
-        let last = preschool_last_day(birth);
-        let printed_while_preschool = percent == 20
-            && rule.basis == CopayBasis::General
-            && last
-                .zip(r.issued_on.or(r.valid_from))
-                .is_some_and(|(last, day)| day <= last);
-        if printed_while_preschool && !flagged.contains(&percent) {
+        if let Some(last) =
+            preschool_share_outdated(r, birth, on).filter(|_| !flagged.contains(&percent))
+        {
             flagged.push(percent);
-            if let Some(last) = last {
-                out.push(Notice {
-                    code: NoticeCode::PreschoolEnds,
-                    severity: Severity::Info,
-                    date: last,
-                    message: text_ja::preschool_share_ended(last),
-                });
-            }
+            out.push(Notice {
+                code: NoticeCode::PreschoolEnds,
+                severity: Severity::Info,
+                date: last,
+                message: text_ja::preschool_share_ended(last),
+            });
         } else if !rule.allows(percent) && !flagged.contains(&percent) {
             flagged.push(percent);
             let why = match rule.basis {

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::calendar::{RecordEnded, record_ended, record_not_started, statutory_copay};
+use super::calendar::{
+    RecordEnded, preschool_share_outdated, record_ended, record_not_started, statutory_copay,
+};
 use super::notices_household::HouseholdContext;
 use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSection};
 use super::wareki::{format_wareki, format_western};
@@ -121,7 +123,17 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
         return None;
     }
     Some(match e.copay {
-        Some(c) => text_field("copay", "一部負担金割合", format!("{}割", c.percent() / 10)),
+        // A 2割 printed before 就学 is shown as typed, with the share that applies since
+        // (notice `PreschoolEnds`).
+        Some(c) => ScreenField {
+            secondary: preschool_share_outdated(e, birth, today).and_then(|last| {
+                Some(format!(
+                    "{}から3割（就学後）",
+                    format_wareki(last.succ_opt()?)
+                ))
+            }),
+            ..text_field("copay", "一部負担金割合", format!("{}割", c.percent() / 10))
+        },
         None => ScreenField {
             id: "copay",
             label: "一部負担金割合",

@@ -136,6 +136,11 @@ pub struct MemberSituation {
     /// 法律 §50, §52(1)) and no 後期高齢者医療 record is recorded: the insurance they belong to
     /// now is not the one recorded, which the 申立書 must not name.
     pub late_elderly_not_recorded: bool,
+    /// The member is 75 or over today: a 後期高齢者医療 被保険者 whatever is recorded (高齢者の医療の
+    /// 確保に関する法律 §50, §52), who can join neither 国保 (国民健康保険法 §6(8)) nor an
+    /// employer's insurance. When their coverage is lost (a 後期 record's 資格喪失日, as after a
+    /// move to another prefecture, or a former record's), the next insurance is 後期 again.
+    pub late_elderly: bool,
 }
 
 /// A 資格確認書 named for the desk, so that two of them can be told apart: a 後期高齢者医療 one
@@ -299,6 +304,8 @@ impl MemberSituation {
         let dependent_status_lost_on = dependent_status_lost.map(|(on, _)| on);
         let dependent_status_lost_with_insured =
             dependent_status_lost.is_some_and(|(_, cause)| cause == DependentEndCause::InsuredLost);
+        let late_elderly =
+            late_elderly_start(member.birth_date).is_some_and(|start| today >= start);
         Self {
             has_card,
             registered,
@@ -356,14 +363,21 @@ impl MemberSituation {
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),
-            late_elderly_not_recorded: late_elderly_start(member.birth_date)
-                .is_some_and(|start| today >= start)
+            late_elderly_not_recorded: late_elderly
                 && !records.iter().any(|r| r.insurer_number.is_late_elderly()),
+            late_elderly,
             nothing_recorded: !records.iter().any(|r| r.kind.is_insurance())
                 && member.holds_myna_hoken(records).is_none()
                 && card_check.is_none()
                 && card_until.is_none(),
         }
+    }
+
+    /// The insurance the member belongs to now, or joins next, is 後期高齢者医療: 75 or over with
+    /// no 後期 record recorded, or with every recorded insurance lost by its 資格喪失日 (a 後期
+    /// record lost on a move to another prefecture: the new prefecture's 広域連合).
+    pub fn next_is_late_elderly(&self) -> bool {
+        self.late_elderly_not_recorded || (self.late_elderly && self.coverage_lost_on.is_some())
     }
 
     /// The card works as a マイナ保険証: a card, registered, and neither the card nor its

@@ -8,10 +8,9 @@ use std::cell::OnceCell;
 
 use chrono::{DateTime, Utc};
 
+use super::notices_household::household_notices_in;
 use super::overview::{HouseholdOverview, overview_from};
-use super::rules::{
-    HouseholdContext, HouseholdMember, Notice, household_contexts, household_notices,
-};
+use super::rules::{HouseholdContext, HouseholdMember, Notice, household_contexts};
 use super::situation::MemberSituation;
 use super::view::{EligibilityScreen, screen_for, situation_for};
 use crate::clock::japan_today;
@@ -92,8 +91,8 @@ impl HouseholdSnapshot {
                 records,
             })
             .collect();
-        let notices = household_notices(&family, japan_today(now));
         let contexts = household_contexts(&family);
+        let notices = household_notices_in(&family, &contexts, japan_today(now));
         for ((m, n), c) in members.iter_mut().zip(notices).zip(contexts) {
             m.from_household = n;
             m.household = c;

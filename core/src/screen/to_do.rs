@@ -83,15 +83,28 @@ fn myna_after_joining(member: &MemberSituation) -> &'static str {
 /// 資格確認書 comes from the insurance they join — 国保 at the 市区町村 (国民健康保険法 §7) or the new
 /// employer's insurer, or for that 被扶養者 the family member's insurance (docs/rules.md §1.4, §3.3)
 /// — never from the insurer of the ended record.
+///
+/// Under 任意継続 (健康保険法 §3(4), §37) the same insurer issues new documents for the new 資格,
+/// so the texts after a 資格喪失日 speak of the lost 資格's documents, not of its insurer; a member
+/// of 75 or over asks the 市区町村's 後期高齢者医療 counter (高齢者の医療の確保に関する法律 §50).
 fn request_certificate_text(member: &MemberSituation) -> &'static str {
-    if member.dependent_status_lost_on.is_some() {
+    if member.dependent_status_lost_with_insured {
+        "それまでの受診には資格確認書が要ります。資格を喪失した保険の資格確認書は使えません。\
+         被保険者の新しい保険（任意継続を含む）の被扶養者になるときか、国民健康保険に加入する\
+         ときに、その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
+    } else if member.dependent_status_lost_on.is_some() {
         "それまでの受診には資格確認書が要ります。これまでの保険者からは交付されません。\
          お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
          その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
+    } else if member.coverage_lost_on.is_some() && member.late_elderly {
+        "それまでの受診には資格確認書が要ります。資格を喪失した保険の資格確認書は使えません。\
+         お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の資格確認書を申請してください\
+         （マイナ保険証を使えない方に交付されます）。"
     } else if member.coverage_lost_on.is_some() {
-        "それまでの受診には資格確認書が要ります。資格を喪失した保険の保険者からは交付されません。\
-         新しく加入する保険（お住まいの市区町村の国民健康保険か、勤務先の健康保険）の手続きの\
-         ときに、その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
+        "それまでの受診には資格確認書が要ります。資格を喪失した保険の資格確認書は使えません。\
+         新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先の健康保険、または任意継続）の\
+         手続きのときに、その保険者に資格確認書を申請してください（マイナ保険証を使えない方に\
+         交付されます）。"
     } else {
         "それまでの受診には資格確認書が要ります。加入している保険者に資格確認書を\
          申請してください（マイナ保険証を使えない方に交付されます。\
@@ -130,12 +143,32 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
         ));
     }
     if let Some(lost) = member.coverage_lost_on {
+        // Who loses a 被用者保険 after two months or more may stay with the insurer as a
+        // 任意継続被保険者, applying within 20 days of the 資格喪失日 (健康保険法 §3(4), §37); at
+        // 75 or over the next insurance is 後期高齢者医療 again (a move to another prefecture
+        // ends one 広域連合's and starts the next one's: 高齢者の医療の確保に関する法律 §50), and
+        // neither 国保 (国民健康保険法 §6(8)) nor an employer's insurance is open.
+        // The 資格確認書 goes back as its insurer says: a 被用者保険 one to the employer within 5
+        // days (notice A); a 国保 or 後期 one to the 市区町村 (docs/rules.md §3.3).
+        let (join, give_back) = if member.late_elderly {
+            (
+                "75歳以上の方の保険は後期高齢者医療です（ほかの都道府県へ転居したときは、転居先の\
+                 後期高齢者医療広域連合）。お住まいの市区町村の後期高齢者医療の窓口で手続きを\
+                 確かめてください。",
+                "資格を喪失した保険の資格確認書をお持ちなら、その保険者の案内に従って返してください。",
+            )
+        } else {
+            (
+                "新しい勤務先の健康保険か、お住まいの市区町村の国民健康保険に加入してください\
+                 （退職したときは、それまで2か月以上加入していれば、資格喪失日から20日以内の申出で\
+                 任意継続も選べます）。",
+                "資格確認書をお持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
+            )
+        };
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "資格喪失日（{}）から、この保険では受診できません。新しい勤務先の健康保険か、\
-                 お住まいの市区町村の国民健康保険に加入してください。{}資格確認書をお持ちなら、\
-                 5日以内に事業主（任意継続の方は保険者）へ返してください。",
+                "資格喪失日（{}）から、この保険では受診できません。{join}{}{give_back}",
                 format_wareki(lost),
                 myna_after_joining(member)
             ),
@@ -601,11 +634,68 @@ mod tests {
         let request = &g.to_do[3].explanation;
         assert!(!request.contains("加入している保険者"), "{request}");
         assert!(
-            request.contains("資格を喪失した保険の保険者からは交付されません")
-                && request.contains("お住まいの市区町村の国民健康保険か、勤務先の健康保険"),
+            request.contains("資格を喪失した保険の資格確認書は使えません")
+                && request.contains("国民健康保険、勤務先の健康保険、または任意継続"),
             "{request}"
         );
-        assert!(!g.to_do[0].explanation.contains("そのまま使えます"));
+        let join = &g.to_do[0].explanation;
+        assert!(!join.contains("そのまま使えます"));
+        assert!(
+            join.contains("20日以内の申出で任意継続")
+                && join.contains("5日以内に事業主（任意継続の方は保険者）"),
+            "{join}"
+        );
+        // The 10割 option: the claim goes to the insurance joined next, 任意継続 among them —
+        // the same insurer, a new 資格: not 「資格を喪失した保険の保険者には申請できません」.
+        let pay = &g.options.last().unwrap().explanation;
+        assert!(
+            pay.contains("任意継続の保険者") && !pay.contains("保険者には申請できません"),
+            "{pay}"
+        );
+
+        // 75 or over: 後期高齢者医療 again (a 後期 record lost on a move to another
+        // prefecture), neither a new employer's insurance, 国保 nor 任意継続.
+        let elder = MemberSituation {
+            late_elderly: true,
+            ..lost.clone()
+        };
+        let g = guidance(&elder, &ClinicSituation::READER_DOWN, TODAY);
+        let join = &g.to_do[0].explanation;
+        assert_eq!(g.to_do[0].action, GuidanceAction::JoinNewInsurance);
+        assert!(
+            join.contains("75歳以上の方の保険は後期高齢者医療")
+                && join.contains("転居先の後期高齢者医療広域連合")
+                && !join.contains("国民健康保険")
+                && !join.contains("任意継続")
+                && !join.contains("事業主"),
+            "{join}"
+        );
+        let request = &g.to_do[3].explanation;
+        assert!(
+            request.contains("後期高齢者医療の資格確認書を申請")
+                && !request.contains("国民健康保険"),
+            "{request}"
+        );
+        assert_eq!(
+            g.options.last().unwrap().explanation,
+            crate::screen::guidance::FULL_PAYMENT_AT_75
+        );
+        // With a working card, the 申立書 names 後期高齢者医療.
+        let g = guidance(
+            &MemberSituation {
+                late_elderly: true,
+                coverage_lost_on: Some(d(2026, 10, 1)),
+                ..myna()
+            },
+            &ClinicSituation::READER_DOWN,
+            TODAY,
+        );
+        assert!(
+            g.options
+                .iter()
+                .any(|o| o.explanation == crate::screen::guidance::DECLARATION_AT_75)
+        );
+        assert!(!g.to_do[0].explanation.contains("国民健康保険"));
 
         let dependent = MemberSituation {
             dependent_status_lost_on: Some(d(2027, 1, 10)),
@@ -621,6 +711,57 @@ mod tests {
         assert!(
             request.contains("被扶養者になるご家族の健康保険"),
             "{request}"
+        );
+        // The 被保険者 lost that insurance: their new insurance (任意継続 too, the same insurer
+        // with new documents) or 国保; never 「これまでの保険者には申請できません」.
+        let with_insured = MemberSituation {
+            dependent_status_lost_with_insured: true,
+            ..dependent.clone()
+        };
+        let g = guidance(&with_insured, &ClinicSituation::READER_DOWN, TODAY);
+        let request = &g.to_do.last().unwrap().explanation;
+        assert!(
+            request.contains("被保険者の新しい保険（任意継続を含む）の被扶養者")
+                && !request.contains("これまでの保険者"),
+            "{request}"
+        );
+        for o in &g.options {
+            assert!(!o.explanation.contains("これまでの保険者"), "{o:?}");
+        }
+        assert!(
+            g.options
+                .last()
+                .unwrap()
+                .explanation
+                .contains("被保険者の新しい保険（任意継続を含む）か"),
+            "{:?}",
+            g.options
+        );
+        let g = guidance(
+            &MemberSituation {
+                dependent_status_lost_on: Some(d(2026, 10, 1)),
+                dependent_status_lost_with_insured: true,
+                ..myna()
+            },
+            &ClinicSituation::READER_DOWN,
+            TODAY,
+        );
+        let declaration = g
+            .options
+            .iter()
+            .find(|o| o.presentation == DeclarationForm)
+            .expect("a 申立書");
+        assert!(
+            declaration
+                .explanation
+                .contains("新しい勤務先の健康保険や任意継続）の被扶養者"),
+            "{declaration:?}"
+        );
+        let before = g.options.last().unwrap();
+        assert_eq!(before.presentation, FullPaymentThenClaim);
+        assert!(
+            !before.explanation.contains("これまでの保険者"),
+            "{before:?}"
         );
 
         // Still insured: the insurer they belong to.
