@@ -419,8 +419,9 @@ impl Household {
         let snapshot = screen::HouseholdSnapshot::read(&self.store(), Utc::now())?;
         let overview = snapshot.overview()?;
         let screens = snapshot
-            .members()
-            .map(|m| snapshot.member_screen(m.id).map(Into::into))
+            .into_member_screens()
+            .into_iter()
+            .map(|s| s.map(Into::into))
             .collect::<Result<Vec<EligibilityScreenView>, _>>()?;
         Ok(HouseholdScreensView {
             overview: overview.into(),

@@ -228,15 +228,16 @@ fn read_plain(path: &Path) -> usize {
 }
 
 /// Opens the store, reads one snapshot and builds the overview and every member's screen, as
-/// the app does after a launch.
+/// the app does after a launch (the FFI's `Household.overview_with_screens`: the overview, then
+/// every screen taken by value).
 fn read_and_build_screens(path: &Path) -> (usize, usize) {
     let store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
     let snapshot = HouseholdSnapshot::read(&store, chrono::Utc::now()).unwrap();
     let overview = snapshot.overview().unwrap();
     let mut fields = 0;
-    for m in snapshot.members() {
-        let screen = snapshot.member_screen(m.id).unwrap();
+    for screen in snapshot.into_member_screens() {
         fields += screen
+            .unwrap()
             .sections
             .iter()
             .map(|s| s.fields.len())

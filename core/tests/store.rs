@@ -976,7 +976,12 @@ fn a_snapshot_reports_a_damaged_card_check_for_its_member_only() {
     assert_eq!(snapshot.member_screen(members[1]), damaged);
     assert_eq!(member_screen(&store, members[1], now), damaged);
     assert_eq!(snapshot.overview().err(), damaged.clone().err());
-    assert_eq!(household_overview(&store, now).err(), damaged.err());
+    assert_eq!(household_overview(&store, now).err(), damaged.clone().err());
+    // By value, each member's as `member_screen` gives it, in display order.
+    let screens = snapshot.into_member_screens();
+    assert_eq!(screens.len(), members.len());
+    assert_eq!(screens[0], Ok(first));
+    assert_eq!(screens[1], damaged);
 }
 
 #[test]

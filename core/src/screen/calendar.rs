@@ -356,7 +356,8 @@ pub fn statutory_copay(
 }
 
 /// The last day of 未就学 when `record`'s typed share is the 2割 of a document from before 就学
-/// (known by its 交付年月日 or 有効開始年月日) and the 就学後 rule (3割) applies on `on`: the share
+/// (known by its 有効開始年月日, else its 交付年月日: a document issued in March that applies
+/// from the 4月1日 is one of after 就学) and the 就学後 rule (3割) applies on `on`: the share
 /// changed by law the next day, the 4月1日 (docs/rules.md §1.2). `None` otherwise — also for a
 /// 2割 without either date, which is asked to be checked as any share the law does not allow.
 pub(crate) fn preschool_share_outdated(
@@ -365,7 +366,7 @@ pub(crate) fn preschool_share_outdated(
     on: NaiveDate,
 ) -> Option<NaiveDate> {
     let last = preschool_last_day(birth)?;
-    let printed = record.issued_on.or(record.valid_from)?;
+    let printed = record.valid_from.or(record.issued_on)?;
     let rule = statutory_copay(birth, on, record.insurer_number.is_late_elderly())?;
     (record.copay.is_some_and(|c| c.percent() == 20)
         && rule.basis == CopayBasis::General

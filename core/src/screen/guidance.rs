@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::ExpiryState;
+use super::text_ja::JoinAfterLoss;
 use super::to_do::to_do;
 use super::wareki::format_wareki;
 
@@ -309,6 +310,11 @@ pub(super) const FULL_PAYMENT_AT_75: &str = "75歳からは後期高齢者医療
      資格確認書が届いていれば、それを窓口で見せてください（資格確認書だけで受診できます）。\
      見当たらないときは、いったん全額（10割）を支払い、後で療養費を申請してください。\
      療養費の申請も資格確認書の問い合わせも、お住まいの市区町村の後期高齢者医療の窓口です。";
+/// Before [`FULL_PAYMENT_AT_75`] for a member of 75 or over whose recorded insurance was lost
+/// (a 後期 one on a move to another prefecture among them): the 資格確認書 the text asks for is
+/// the new one, not the lost one (docs/rules.md §3.3).
+const LOST_CERTIFICATE: &str =
+    "資格を喪失した保険の資格確認書は使えません（新しく届いたものだけが使えます）。";
 
 /// [`PHONE_SCREEN_IF_YOU_CAN`] for a member whose every recorded insurance has ended (a
 /// 資格喪失日, or a 被扶養者 whose 被保険者 turned 75): the マイナポータル screen shows the new
@@ -326,12 +332,15 @@ const PHONE_SCREEN_AFTER_LOSS: &str = "新しい保険に加入し、その保�
 /// claimed, never the insurer of the ended record for that status (docs/rules.md §1.4, §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NextInsurance {
-    /// The member's own coverage ended by its 資格喪失日: 国保 at the 市区町村 (国民健康保険法 §7:
-    /// from the day the other coverage ends; §54 療養費), a new employer's insurance (健康保険法
-    /// §87), or 任意継続 with the same insurer — two months insured before the loss, applied
-    /// for within 20 days of it (健康保険法 §3(4), §37) — which starts on the 資格喪失日 as a new
-    /// 資格 with new documents.
+    /// The member's own 被用者保険 ended by its 資格喪失日: 国保 at the 市区町村 (国民健康保険法
+    /// §7: from the day the other coverage ends; §54 療養費), a new employer's insurance or a
+    /// family member's as 被扶養者 (健康保険法 §87, §110), or 任意継続 with the same insurer — two
+    /// months insured before the loss, applied for within 20 days of it (健康保険法 §3(4), §37)
+    /// — which starts on the 資格喪失日 as a new 資格 with new documents.
     Own,
+    /// The member's own 国保 ended by its 資格喪失日 (a move, a job): as [`NextInsurance::Own`]
+    /// without 任意継続, which only a 被用者保険 has.
+    OwnNational,
     /// A 被扶養者 whose 被保険者 turned 75 and moved to 後期高齢者医療: 国保 or the family member's
     /// insurance whose 被扶養者 they become (健康保険法 §110); the former insurer no longer
     /// covers them (docs/rules.md §1.4 "Dependents").
@@ -352,40 +361,52 @@ impl NextInsurance {
                 NextInsurance::DependentAt75
             })
         } else {
-            member
-                .coverage_lost_on
-                .filter(|_| !member.late_elderly)
-                .map(|_| NextInsurance::Own)
+            match member.join_after_loss()? {
+                JoinAfterLoss::Employee => Some(NextInsurance::Own),
+                JoinAfterLoss::National => Some(NextInsurance::OwnNational),
+                JoinAfterLoss::LateElderly => None,
+            }
+        }
+    }
+
+    /// 「任意継続、」 where the member may have chosen it (a 被用者保険 lost).
+    fn continuation(self) -> &'static str {
+        if self == NextInsurance::Own {
+            "任意継続、"
+        } else {
+            ""
         }
     }
 
     /// The insurance the member may have joined already, as the 申立書 would name it.
-    fn joined(self) -> &'static str {
+    fn joined(self) -> String {
         match self {
-            NextInsurance::Own => {
-                "新しい勤務先の健康保険、任意継続、または市区町村で手続きをした国民健康保険"
-            }
+            NextInsurance::Own | NextInsurance::OwnNational => format!(
+                "新しい勤務先の健康保険、{}ご家族の健康保険の被扶養者、\
+                 または市区町村で手続きをした国民健康保険",
+                self.continuation()
+            ),
             NextInsurance::DependentAt75 => {
-                "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者"
+                "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者".into()
             }
-            NextInsurance::DependentWithInsured => {
-                "被保険者の新しい保険（新しい勤務先の健康保険や任意継続）の被扶養者、\
-                 または市区町村で手続きをした国民健康保険"
-            }
+            NextInsurance::DependentWithInsured => "被保険者の新しい保険（新しい勤務先の健康保険や\
+                 任意継続）の被扶養者、または市区町村で手続きをした国民健康保険"
+                .into(),
         }
     }
 
     /// Where the 療養費 is claimed.
-    fn claim_to(self) -> &'static str {
+    fn claim_to(self) -> String {
         match self {
-            NextInsurance::Own => {
-                "お住まいの市区町村の国民健康保険、勤務先の健康保険、または任意継続の保険者"
-            }
+            NextInsurance::Own | NextInsurance::OwnNational => format!(
+                "お住まいの市区町村の国民健康保険、{}勤務先やご家族の健康保険",
+                self.continuation()
+            ),
             NextInsurance::DependentAt75 => {
-                "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険"
+                "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険".into()
             }
             NextInsurance::DependentWithInsured => {
-                "被保険者の新しい保険（任意継続を含む）か、お住まいの市区町村の国民健康保険"
+                "被保険者の新しい保険（任意継続を含む）か、お住まいの市区町村の国民健康保険".into()
             }
         }
     }
@@ -393,7 +414,9 @@ impl NextInsurance {
     /// Why the ended record's insurer is not where the 療養費 goes.
     fn not_claimed(self) -> &'static str {
         match self {
-            NextInsurance::Own => "資格を喪失した保険の資格では申請できません。",
+            NextInsurance::Own | NextInsurance::OwnNational => {
+                "資格を喪失した保険の資格では申請できません。"
+            }
             NextInsurance::DependentAt75 => {
                 "被扶養者の資格がなくなったため、これまでの保険者には申請できません。"
             }
@@ -407,7 +430,9 @@ impl NextInsurance {
     /// What the 申立書 must not name.
     fn not_declared(self) -> &'static str {
         match self {
-            NextInsurance::Own => "資格を喪失した保険を書かないでください。",
+            NextInsurance::Own | NextInsurance::OwnNational => {
+                "資格を喪失した保険を書かないでください。"
+            }
             NextInsurance::DependentAt75 | NextInsurance::DependentWithInsured => {
                 "被扶養者だったこれまでの保険を書かないでください。"
             }
@@ -584,7 +609,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             options.push(option(
                 Presentation::FullPaymentThenClaim,
                 next.map_or_else(
-                    || FULL_PAYMENT_AT_75.into(),
+                    || format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}"),
                     NextInsurance::full_payment_before_joining,
                 ),
             ));
@@ -598,12 +623,13 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         options.push(option(Presentation::FullPaymentThenClaim, NOTHING_RECORDED));
     }
     if options.is_empty() {
-        let after_loss = next.map(NextInsurance::full_payment);
+        let after_loss = next.map(NextInsurance::full_payment).or_else(|| {
+            (member.join_after_loss() == Some(JoinAfterLoss::LateElderly))
+                .then(|| format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}"))
+        });
         let text = if let Some(after_loss) = &after_loss {
             after_loss
-        } else if member.qualification_certificate_ended_at_75
-            || (member.late_elderly && member.coverage_lost_on.is_some())
-        {
+        } else if member.qualification_certificate_ended_at_75 {
             FULL_PAYMENT_AT_75
         } else if member.no_insurance_document {
             NO_DOCUMENT_RECORDED
@@ -675,7 +701,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
                 .collect()
         },
         card_check: card_check_text(member),
-        to_do: to_do(member),
+        to_do: to_do(member, today),
     }
 }
 
@@ -793,6 +819,7 @@ pub(super) mod test_fixtures {
             app_copy: None,
             public_expense: Vec::new(),
             coverage_lost_on: None,
+            coverage_lost_scheme: None,
             dependent_status_lost_on: None,
             dependent_status_lost_with_insured: false,
             old_insurance_card_until: None,
@@ -917,7 +944,8 @@ mod tests {
         let g = guidance(&s, &READER_DOWN, today);
         let texts: Vec<&str> = g.options.iter().map(|o| o.explanation.as_str()).collect();
         assert!(texts.contains(&DECLARATION_AT_75), "{texts:?}");
-        assert!(texts.contains(&FULL_PAYMENT_AT_75), "{texts:?}");
+        let at_75_after_loss = format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}");
+        assert!(texts.contains(&at_75_after_loss.as_str()), "{texts:?}");
         let after_loss = NextInsurance::Own.declaration();
         assert!(!texts.contains(&after_loss.as_str()), "{texts:?}");
         // Without a マイナ保険証, the 後期 資格確認書 is asked for before 10割.
@@ -1647,7 +1675,7 @@ mod tests {
             (
                 &lost,
                 "資格を喪失した保険を書かないで",
-                "お住まいの市区町村の国民健康保険、勤務先の健康保険、または任意継続",
+                "お住まいの市区町村の国民健康保険、任意継続、勤務先やご家族の健康保険",
             ),
             (
                 &dependent,

@@ -6,14 +6,14 @@ use chrono::{Months, NaiveDate};
 
 use super::calendar::{
     CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
-    preschool_last_day, preschool_share_outdated, record_ended, record_in_force, record_last_day,
-    record_not_started, statutory_copay,
+    late_elderly_start, preschool_last_day, preschool_share_outdated, record_ended,
+    record_in_force, record_last_day, record_not_started, statutory_copay,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::situation::certificate_name;
 use super::text_ja;
-use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Scheme};
+use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord};
 
 /// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
 /// insurers send the next document shortly before).
@@ -182,7 +182,7 @@ pub(crate) fn record_notices_renewed(
         })
     });
 
-    if let Some(notice) = coverage_notice(record, today, myna_usable) {
+    if let Some(notice) = coverage_notice(record, birth, today, myna_usable) {
         // An ended record has nothing else to say; one with an end ahead goes on.
         let lost = notice.code == NoticeCode::CoverageLost;
         out.push(notice);
@@ -343,8 +343,11 @@ pub(crate) fn record_notices_renewed(
 /// notice says that the マイナ保険証 keeps working after the new insurer's registration only when
 /// `myna_usable` — the member's card works as one (`MemberSituation::myna_usable`, the rule of
 /// the guidance's to-do); a member with a 資格確認書 alone is not told so (docs/rules.md §3.3).
+/// What to join next is the to-do's rule (`text_ja::JoinAfterLoss`, from the record's scheme
+/// and whether the member, born on `birth`, is 75 or over).
 pub fn coverage_notice(
     record: &EligibilityRecord,
+    birth: NaiveDate,
     today: NaiveDate,
     myna_usable: bool,
 ) -> Option<Notice> {
@@ -352,17 +355,16 @@ pub fn coverage_notice(
     let doc = record.kind.label_ja();
     let insurer = text_ja::insurer_of(record);
     if today >= lost {
-        let give_back = (record.kind == DocumentKind::Certificate).then(|| {
-            !matches!(
-                record.insurer_number.scheme(),
-                Scheme::NationalHealthInsurance | Scheme::LateElderly
-            )
-        });
+        let scheme = record.insurer_number.scheme();
+        let give_back = (record.kind == DocumentKind::Certificate)
+            .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme));
+        let late = late_elderly_start(birth).is_some_and(|start| today >= start);
+        let join = text_ja::JoinAfterLoss::of(scheme, late).join_ja(lost, today);
         return Some(Notice {
             code: NoticeCode::CoverageLost,
             severity: Severity::Critical,
             date: lost,
-            message: text_ja::coverage_lost(&insurer, doc, lost, give_back, myna_usable),
+            message: text_ja::coverage_lost(&insurer, doc, lost, give_back, &join, myna_usable),
         });
     }
     let soon = lost
@@ -495,10 +497,14 @@ pub(crate) fn age_notices_in(
         // not among the items the 資格確認書 prints (docs/rules.md §1.2), so a hand-typed record
         // leaves it unmarked; the screen shows the law's 2割 beside an absent share, and a typed
         // 3割 is `CopayImplausible`.
+        // Nor a record whose 2割 was printed while 未就学 (its `PreschoolEnds` below says what
+        // happened: the flag was right when the document was issued).
         if !preschool
-            && current
-                .iter()
-                .any(|r| !r.insurer_number.is_late_elderly() && r.preschool)
+            && current.iter().any(|r| {
+                !r.insurer_number.is_late_elderly()
+                    && r.preschool
+                    && preschool_share_outdated(r, birth, today).is_none()
+            })
         {
             out.push(Notice {
                 code: NoticeCode::PreschoolFlagMismatch,
@@ -1101,7 +1107,9 @@ mod tests {
         for today in [d(2026, 11, 1), d(2026, 12, 1)] {
             let ns = record_notices(&lost, d(1985, 4, 12), today, false);
             assert!(
-                ns[0].message.contains("全国健康保険協会 東京支部の保険"),
+                ns[0]
+                    .message
+                    .contains("の資格（全国健康保険協会 東京支部）では受診できません"),
                 "{}",
                 ns[0].message
             );
@@ -1384,6 +1392,31 @@ mod tests {
                 && changed.message.contains("3割"),
             "{}",
             changed.message
+        );
+        // Marked 未就学 too, as it was when issued: the same Info, no "still marked 未就学"
+        // Warning beside it (two messages, one saying typing error, for one fact).
+        let flagged = EligibilityRecord {
+            preschool: true,
+            ..before.clone()
+        };
+        let ns = member_notices(birth, &[flagged], None, None, d(2027, 4, 1));
+        the_one(&ns, NoticeCode::PreschoolEnds);
+        assert!(
+            ns.iter()
+                .all(|n| n.code != NoticeCode::PreschoolFlagMismatch),
+            "{ns:?}"
+        );
+        // Issued in March but applying from the 4月1日 (its 有効開始年月日): a document of after
+        // 就学, whose 2割 is questioned.
+        let from_april = EligibilityRecord {
+            issued_on: Some(d(2027, 3, 20)),
+            valid_from: Some(d(2027, 4, 1)),
+            ..before.clone()
+        };
+        let ns = member_notices(birth, &[from_april], None, None, d(2027, 4, 2));
+        assert!(
+            ns.iter().any(|n| n.code == NoticeCode::CopayImplausible),
+            "{ns:?}"
         );
         // Issued after 就学 with 2割: questioned as before.
         let after = EligibilityRecord {

@@ -11,9 +11,10 @@ use super::calendar::{
 };
 use super::notices_household::{DependentEndCause, HouseholdContext};
 use super::rules::card_valid_until;
+use super::text_ja::JoinAfterLoss;
 use super::wareki::format_wareki;
 use crate::card::{AnchorSource, CardCheck};
-use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData};
+use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData, Scheme};
 
 /// The oldest age on a card's 有効期限 for a card with the 5-year term (issued under 18, or
 /// under 20 before 2022-04-01): issued at 19 years and 364 days, its 5th birthday after issue
@@ -104,6 +105,9 @@ pub struct MemberSituation {
     pub public_expense: Vec<String>,
     /// Every insurance record has ended by a 資格喪失日: the latest of them.
     pub coverage_lost_on: Option<NaiveDate>,
+    /// The scheme of the record lost on [`MemberSituation::coverage_lost_on`]: what the member
+    /// joins next and where its 資格確認書 goes back depend on it (`text_ja::JoinAfterLoss`).
+    pub coverage_lost_scheme: Option<Scheme>,
     /// Every insurance record has ended, at least one because the member was the 被扶養者 of a
     /// 被保険者 who turned 75 and moved to 後期高齢者医療 (the others by a 資格喪失日): that
     /// 被保険者's 75th birthday, the first day without 被扶養者 status
@@ -284,13 +288,17 @@ impl MemberSituation {
             .collect();
         let insurance_records: Vec<&EligibilityRecord> =
             records.iter().filter(|r| r.kind.is_insurance()).collect();
-        let coverage_lost_on = if !insurance_records.is_empty()
+        let coverage_lost = if !insurance_records.is_empty()
             && insurance_records.iter().all(|r| r.is_lost(today))
         {
-            insurance_records.iter().filter_map(|r| r.lost_on).max()
+            insurance_records
+                .iter()
+                .filter_map(|r| Some((r.lost_on?, r.insurer_number.scheme())))
+                .max_by_key(|(on, _)| *on)
         } else {
             None
         };
+        let coverage_lost_on = coverage_lost.map(|(on, _)| on);
         let dependent_status_lost =
             if !insurance_records.is_empty() && insurance_records.iter().all(|r| ended(r)) {
                 insurance_records
@@ -358,6 +366,7 @@ impl MemberSituation {
                 .map(|r| r.insurer_name.clone())
                 .collect(),
             coverage_lost_on,
+            coverage_lost_scheme: coverage_lost.map(|(_, scheme)| scheme),
             dependent_status_lost_on,
             dependent_status_lost_with_insured,
             old_insurance_card_until: None,
@@ -377,7 +386,21 @@ impl MemberSituation {
     /// no 後期 record recorded, or with every recorded insurance lost by its 資格喪失日 (a 後期
     /// record lost on a move to another prefecture: the new prefecture's 広域連合).
     pub fn next_is_late_elderly(&self) -> bool {
-        self.late_elderly_not_recorded || (self.late_elderly && self.coverage_lost_on.is_some())
+        self.late_elderly_not_recorded || self.join_after_loss() == Some(JoinAfterLoss::LateElderly)
+    }
+
+    /// What the member joins after every recorded insurance was lost by a 資格喪失日
+    /// (`text_ja::JoinAfterLoss`); `None` while some is not lost.
+    pub(super) fn join_after_loss(&self) -> Option<JoinAfterLoss> {
+        Some(JoinAfterLoss::of(self.lost_scheme()?, self.late_elderly))
+    }
+
+    /// The scheme of the lost record while every recorded insurance is lost. `from_data` sets
+    /// it with the date; a situation built without it is taken for the commonest loss, a
+    /// 被用者保険's.
+    pub(super) fn lost_scheme(&self) -> Option<Scheme> {
+        self.coverage_lost_on?;
+        Some(self.coverage_lost_scheme.unwrap_or(Scheme::KyokaiKenpo))
     }
 
     /// The card works as a マイナ保険証: a card, registered, and neither the card nor its

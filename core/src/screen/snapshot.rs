@@ -147,6 +147,14 @@ impl HouseholdSnapshot {
         ))
     }
 
+    /// Every member's screen in display order, by value, as [`HouseholdSnapshot::member_screen`]
+    /// gives each (a damaged row or card check fails that member's only): for a front end that
+    /// takes the overview first and then every screen, without copying them.
+    pub fn into_member_screens(self) -> Vec<Result<EligibilityScreen, StoreError>> {
+        self.screens();
+        self.screens.into_inner().unwrap_or_default()
+    }
+
     /// The index of `member` in `members`, or why it is not there.
     fn position(&self, member: MemberId) -> Result<usize, StoreError> {
         let key = member.to_string();

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::wareki::format_wareki;
-use crate::eligibility::{DocumentKind, EligibilityRecord};
+use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
 
 /// The insurer of `record` as the notices name it: its 保険者名, or its 保険者番号 when no name
 /// was entered.
@@ -238,31 +238,98 @@ pub(super) const BOTH_HELD: &str = "マイナ保険証と資格確認書の両�
 pub(super) const MYNA_AFTER_JOINING: &str =
     "マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。";
 
-/// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ended on `lost_on`
-/// (資格喪失日); notice A's advice. `give_back` is where a 資格確認書 goes back to: `Some(true)`
-/// through the employer (被用者保険), `Some(false)` to the insurer (国保, 後期), `None` for a
-/// document not returned. `myna_usable`: the member's card works as a マイナ保険証, so it keeps
-/// working after the new insurer's registration ([`MYNA_AFTER_JOINING`]); for a member without
-/// one (a 資格確認書 alone: the 健康保険組合's 「マイナ保険証特設ページ」 (docs/guidance.md §2): 資格確認書の発行対象 「マイナンバーカードを持っていない方 /
-/// 健康保険証として利用登録していない方」) that is not said.
+/// The insurance a member joins after a record is lost (資格喪失日), from the lost record's scheme
+/// and the member's age (docs/rules.md §3.3): the one rule of the screen's `CoverageLost` notice
+/// and the guidance's to-do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum JoinAfterLoss {
+    /// A 被用者保険 lost (退職 and the like): a new employer's insurance, a family member's as
+    /// 被扶養者, 国保, or 任意継続 with the same insurer — two months insured before the loss,
+    /// applied for within 20 days of the 資格喪失日 (健康保険法 §3(4), §37(1)).
+    Employee,
+    /// A 国保 lost (a move to another 市区町村, a job): no 任意継続, no 事業主.
+    National,
+    /// 75 or over, or a 後期 record lost (a move to another prefecture): 後期高齢者医療 again
+    /// (高齢者の医療の確保に関する法律 §50); neither 国保 (国民健康保険法 §6(8)) nor an employer's
+    /// insurance is open.
+    LateElderly,
+}
+
+impl JoinAfterLoss {
+    /// For a record of `scheme` lost by a member who is (`late_elderly`) or is not 75 or over.
+    pub(super) fn of(scheme: Scheme, late_elderly: bool) -> JoinAfterLoss {
+        match scheme {
+            _ if late_elderly => JoinAfterLoss::LateElderly,
+            Scheme::LateElderly => JoinAfterLoss::LateElderly,
+            Scheme::NationalHealthInsurance => JoinAfterLoss::National,
+            _ => JoinAfterLoss::Employee,
+        }
+    }
+
+    /// What to join, in a sentence or two; 任意継続 only while its 20 days are open on `today`
+    /// (the last day said).
+    pub(super) fn join_ja(self, lost_on: NaiveDate, today: NaiveDate) -> String {
+        match self {
+            JoinAfterLoss::LateElderly => String::from(
+                "75歳以上の方（65歳以上で障害認定を受けた方も）の保険は後期高齢者医療です\
+                 （ほかの都道府県へ転居したときは、転居先の後期高齢者医療広域連合）。\
+                 お住まいの市区町村の後期高齢者医療の窓口で手続きを確かめてください。",
+            ),
+            JoinAfterLoss::National | JoinAfterLoss::Employee => {
+                let mut text = String::from(
+                    "新しい勤務先の健康保険、ご家族の健康保険の被扶養者、またはお住まいの\
+                     市区町村の国民健康保険に加入してください。",
+                );
+                if let Some(last) = lost_on.checked_add_days(chrono::Days::new(19))
+                    && self == JoinAfterLoss::Employee
+                    && today <= last
+                {
+                    text.push_str(&format!(
+                        "退職したときは、それまで2か月以上加入していれば、{}までに申し出ると\
+                         任意継続も選べます。",
+                        format_wareki(last)
+                    ));
+                }
+                text
+            }
+        }
+    }
+
+    /// Where a 資格確認書 of the lost record goes back: through the employer within 5 days for a
+    /// 被用者保険 (notice A), to the insurer for 国保 and 後期 (docs/rules.md §3.3).
+    pub(super) fn give_back_ja(scheme: Scheme) -> &'static str {
+        match scheme {
+            Scheme::NationalHealthInsurance | Scheme::LateElderly => {
+                "保険者（市区町村など）へ返してください。"
+            }
+            _ => "5日以内に事業主（任意継続の方は保険者）へ返してください。",
+        }
+    }
+}
+
+/// The record `doc` of `insurer` ([`insurer_of`]) was lost on `lost_on` (資格喪失日); notice
+/// A's advice. The lost 資格 is named, not the insurer's coverage: under 任意継続 the same
+/// insurer covers the member again, with new documents. `give_back`: the 資格確認書's
+/// ([`JoinAfterLoss::give_back_ja`]), `None` for a document not returned. `join`: what to join
+/// ([`JoinAfterLoss::join_ja`]). `myna_usable`: the member's card works as a マイナ保険証, so it
+/// keeps working after the new insurer's registration ([`MYNA_AFTER_JOINING`]); for a member
+/// without one (a 資格確認書 alone: the 健康保険組合's 「マイナ保険証特設ページ」 (docs/guidance.md
+/// §2): 資格確認書の発行対象 「マイナンバーカードを持っていない方 / 健康保険証として利用登録して
+/// いない方」) that is not said.
 pub(super) fn coverage_lost(
     insurer: &str,
     doc: &str,
     lost_on: NaiveDate,
-    give_back: Option<bool>,
+    give_back: Option<&str>,
+    join: &str,
     myna_usable: bool,
 ) -> String {
     let l = format_wareki(lost_on);
-    let give_back = match give_back {
-        Some(true) => "この資格確認書は、5日以内に事業主（任意継続の方は保険者）へ返してください。",
-        Some(false) => "この資格確認書は、保険者（市区町村など）へ返してください。",
-        None => "",
-    };
     let myna = if myna_usable { MYNA_AFTER_JOINING } else { "" };
     format!(
-        "資格喪失日（{l}）から、{insurer}の保険は使えず、この{doc}では受診できません。{give_back}\
-         新しい勤務先の健康保険か、お住まいの市区町村の国民健康保険に加入し、\
-         新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。{myna}"
+        "資格喪失日（{l}）から、この{doc}の資格（{insurer}）では受診できません。{}{join}\
+         新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。{myna}",
+        give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"))
     )
 }
 
@@ -270,7 +337,7 @@ pub(super) fn coverage_lost(
 /// 資格喪失日 ahead).
 pub(super) fn coverage_ending(insurer: &str, doc: &str, lost_on: NaiveDate) -> String {
     format!(
-        "資格喪失日は{}です。その日から、{insurer}の保険は使えず、この{doc}では受診できません。\
+        "資格喪失日は{}です。その日から、この{doc}の資格（{insurer}）では受診できません。\
          次の保険への加入手続きを済ませてください。",
         format_wareki(lost_on)
     )

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::calendar::{ExpiryState, insurance_grace_last_day};
 use super::situation::MemberSituation;
-use super::text_ja;
+use super::text_ja::{self, JoinAfterLoss};
 use super::wareki::format_wareki;
 
 /// Something the member has to do outside the clinic.
@@ -87,33 +87,55 @@ fn myna_after_joining(member: &MemberSituation) -> &'static str {
 /// Under 任意継続 (健康保険法 §3(4), §37) the same insurer issues new documents for the new 資格,
 /// so the texts after a 資格喪失日 speak of the lost 資格's documents, not of its insurer; a member
 /// of 75 or over asks the 市区町村's 後期高齢者医療 counter (高齢者の医療の確保に関する法律 §50).
-fn request_certificate_text(member: &MemberSituation) -> &'static str {
-    if member.dependent_status_lost_with_insured {
-        "それまでの受診には資格確認書が要ります。資格を喪失した保険の資格確認書は使えません。\
-         被保険者の新しい保険（任意継続を含む）の被扶養者になるときか、国民健康保険に加入する\
-         ときに、その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
+fn request_certificate_text(member: &MemberSituation) -> String {
+    const LOST: &str = "資格を喪失した保険の資格確認書は使えません。";
+    let (lost, whom) = if member.dependent_status_lost_with_insured {
+        (
+            LOST,
+            "被保険者の新しい保険（任意継続を含む）の被扶養者になるときか、国民健康保険に加入する\
+             ときに、その保険者に",
+        )
     } else if member.dependent_status_lost_on.is_some() {
-        "それまでの受診には資格確認書が要ります。これまでの保険者からは交付されません。\
-         お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
-         その保険者に資格確認書を申請してください（マイナ保険証を使えない方に交付されます）。"
-    } else if member.coverage_lost_on.is_some() && member.late_elderly {
-        "それまでの受診には資格確認書が要ります。資格を喪失した保険の資格確認書は使えません。\
-         お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の資格確認書を申請してください\
-         （マイナ保険証を使えない方に交付されます）。"
-    } else if member.coverage_lost_on.is_some() {
-        "それまでの受診には資格確認書が要ります。資格を喪失した保険の資格確認書は使えません。\
-         新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先の健康保険、または任意継続）の\
-         手続きのときに、その保険者に資格確認書を申請してください（マイナ保険証を使えない方に\
-         交付されます）。"
+        (
+            "これまでの保険者からは交付されません。",
+            "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
+             その保険者に",
+        )
     } else {
-        "それまでの受診には資格確認書が要ります。加入している保険者に資格確認書を\
-         申請してください（マイナ保険証を使えない方に交付されます。\
-         申請しなくても届くことがあります）。"
-    }
+        match member.join_after_loss() {
+            Some(JoinAfterLoss::LateElderly) => (
+                LOST,
+                "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の",
+            ),
+            Some(join) => {
+                return format!(
+                    "それまでの受診には資格確認書が要ります。{LOST}新しく加入する保険（お住まいの\
+                     市区町村の国民健康保険、勤務先やご家族の健康保険{}）の手続きのときに、\
+                     その保険者に資格確認書を申請してください（マイナ保険証を使えない方に\
+                     交付されます）。",
+                    if join == JoinAfterLoss::Employee {
+                        "、または任意継続"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            None => ("", "加入している保険者に"),
+        }
+    };
+    format!(
+        "それまでの受診には資格確認書が要ります。{lost}{whom}資格確認書を申請してください\
+         （マイナ保険証を使えない方に交付されます{}）。",
+        if lost.is_empty() {
+            "。申請しなくても届くことがあります"
+        } else {
+            ""
+        }
+    )
 }
 
 /// What to do outside the clinic, in order.
-pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
+pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
     if let Some(day) = member.dependent_status_lost_on {
         // docs/rules.md §1.4 "Dependents": the 被扶養者 joins 国保 or becomes another family
@@ -135,42 +157,29 @@ pub(super) fn to_do(member: &MemberSituation) -> Vec<GuidanceStep> {
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "{why}、{}から被扶養者の資格はなくなり、これまでの保険では受診できません。{next}\
+                "{why}、{}から被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
                  {}資格確認書をお持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
                 format_wareki(day),
                 myna_after_joining(member)
             ),
         ));
     }
-    if let Some(lost) = member.coverage_lost_on {
-        // Who loses a 被用者保険 after two months or more may stay with the insurer as a
-        // 任意継続被保険者, applying within 20 days of the 資格喪失日 (健康保険法 §3(4), §37); at
-        // 75 or over the next insurance is 後期高齢者医療 again (a move to another prefecture
-        // ends one 広域連合's and starts the next one's: 高齢者の医療の確保に関する法律 §50), and
-        // neither 国保 (国民健康保険法 §6(8)) nor an employer's insurance is open.
-        // The 資格確認書 goes back as its insurer says: a 被用者保険 one to the employer within 5
-        // days (notice A); a 国保 or 後期 one to the 市区町村 (docs/rules.md §3.3).
-        let (join, give_back) = if member.late_elderly {
-            (
-                "75歳以上の方の保険は後期高齢者医療です（ほかの都道府県へ転居したときは、転居先の\
-                 後期高齢者医療広域連合）。お住まいの市区町村の後期高齢者医療の窓口で手続きを\
-                 確かめてください。",
-                "資格を喪失した保険の資格確認書をお持ちなら、その保険者の案内に従って返してください。",
-            )
-        } else {
-            (
-                "新しい勤務先の健康保険か、お住まいの市区町村の国民健康保険に加入してください\
-                 （退職したときは、それまで2か月以上加入していれば、資格喪失日から20日以内の申出で\
-                 任意継続も選べます）。",
-                "資格確認書をお持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
-            )
-        };
+    if let (Some(lost), Some(join)) = (member.coverage_lost_on, member.join_after_loss()) {
+        // What to join and where the 資格確認書 goes back, by the lost record's scheme and the
+        // member's age: the screen's `CoverageLost` notice says the same (`JoinAfterLoss`).
+        let give_back = member.lost_scheme().map_or("", JoinAfterLoss::give_back_ja);
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "資格喪失日（{}）から、この保険では受診できません。{join}{}{give_back}",
+                "資格喪失日（{}）から、この資格では受診できません。{}{}{}",
                 format_wareki(lost),
-                myna_after_joining(member)
+                join.join_ja(lost, today),
+                myna_after_joining(member),
+                if give_back.is_empty() {
+                    String::new()
+                } else {
+                    format!("資格確認書をお持ちなら、{give_back}")
+                }
             ),
         ));
     }
@@ -635,21 +644,60 @@ mod tests {
         assert!(!request.contains("加入している保険者"), "{request}");
         assert!(
             request.contains("資格を喪失した保険の資格確認書は使えません")
-                && request.contains("国民健康保険、勤務先の健康保険、または任意継続"),
+                && request.contains("国民健康保険、勤務先やご家族の健康保険、または任意継続"),
             "{request}"
         );
         let join = &g.to_do[0].explanation;
         assert!(!join.contains("そのまま使えます"));
+        // 任意継続 is applied for within 20 days of the 資格喪失日 (健康保険法 §37(1)): past them
+        // on TODAY, it is not offered; within them, with its last day.
         assert!(
-            join.contains("20日以内の申出で任意継続")
-                && join.contains("5日以内に事業主（任意継続の方は保険者）"),
+            !join.contains("任意継続も選べます")
+                && join.contains("5日以内に事業主（任意継続の方は保険者）")
+                && join.contains("ご家族の健康保険の被扶養者"),
             "{join}"
+        );
+        let recent = MemberSituation {
+            coverage_lost_on: Some(d(2026, 11, 10)),
+            ..card_ended.clone()
+        };
+        for (today, open) in [(d(2026, 11, 29), true), (d(2026, 11, 30), false)] {
+            let gr = guidance(&recent, &ClinicSituation::READER_DOWN, today);
+            let join = &gr.to_do[0].explanation;
+            assert_eq!(
+                join.contains("令和8年11月29日までに申し出ると任意継続も選べます"),
+                open,
+                "{today}: {join}"
+            );
+        }
+        // A 国保 lost (a move, a job): no 任意継続 and no 事業主 anywhere.
+        let national = MemberSituation {
+            coverage_lost_on: Some(d(2026, 11, 10)),
+            coverage_lost_scheme: Some(crate::eligibility::Scheme::NationalHealthInsurance),
+            ..card_ended.clone()
+        };
+        let gn = guidance(&national, &ClinicSituation::READER_DOWN, d(2026, 11, 12));
+        for text in gn
+            .to_do
+            .iter()
+            .map(|s| &s.explanation)
+            .chain(gn.options.iter().map(|o| &o.explanation))
+        {
+            assert!(
+                !text.contains("任意継続") && !text.contains("事業主"),
+                "{text}"
+            );
+        }
+        assert!(
+            gn.to_do[0]
+                .explanation
+                .contains("保険者（市区町村など）へ返して")
         );
         // The 10割 option: the claim goes to the insurance joined next, 任意継続 among them —
         // the same insurer, a new 資格: not 「資格を喪失した保険の保険者には申請できません」.
         let pay = &g.options.last().unwrap().explanation;
         assert!(
-            pay.contains("任意継続の保険者") && !pay.contains("保険者には申請できません"),
+            pay.contains("任意継続、勤務先") && !pay.contains("保険者には申請できません"),
             "{pay}"
         );
 
@@ -657,14 +705,16 @@ mod tests {
         // prefecture), neither a new employer's insurance, 国保 nor 任意継続.
         let elder = MemberSituation {
             late_elderly: true,
+            coverage_lost_scheme: Some(crate::eligibility::Scheme::LateElderly),
             ..lost.clone()
         };
         let g = guidance(&elder, &ClinicSituation::READER_DOWN, TODAY);
         let join = &g.to_do[0].explanation;
         assert_eq!(g.to_do[0].action, GuidanceAction::JoinNewInsurance);
         assert!(
-            join.contains("75歳以上の方の保険は後期高齢者医療")
+            join.contains("の保険は後期高齢者医療です")
                 && join.contains("転居先の後期高齢者医療広域連合")
+                && join.contains("保険者（市区町村など）へ返して")
                 && !join.contains("国民健康保険")
                 && !join.contains("任意継続")
                 && !join.contains("事業主"),
@@ -676,9 +726,12 @@ mod tests {
                 && !request.contains("国民健康保険"),
             "{request}"
         );
-        assert_eq!(
-            g.options.last().unwrap().explanation,
-            crate::screen::guidance::FULL_PAYMENT_AT_75
+        // The 資格確認書 asked for is the new one: the lost one is said not to work.
+        let pay = &g.options.last().unwrap().explanation;
+        assert!(
+            pay.starts_with("資格を喪失した保険の資格確認書は使えません")
+                && pay.ends_with(crate::screen::guidance::FULL_PAYMENT_AT_75),
+            "{pay}"
         );
         // With a working card, the 申立書 names 後期高齢者医療.
         let g = guidance(
