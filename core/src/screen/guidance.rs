@@ -215,6 +215,9 @@ fn option(presentation: Presentation, explanation: impl Into<String>) -> Guidanc
 
 const CARD_AT_READER: &str = "受付の顔認証付きカードリーダーにマイナンバーカードを置き、\
      顔認証または暗証番号で本人確認をしてください。";
+/// Added to the reader's options after the coverage ended.
+const READER_AFTER_LOSS: &str = "資格を喪失した保険の情報では受診できません。新しい保険の加入手続きが\
+     済んでいれば、その資格で確認されます。";
 const REGISTER_AT_READER: &str = "マイナンバーカードをカードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
 const QUALIFICATION_CERTIFICATE: &str = "資格確認書を窓口で見せてください。資格確認書だけで受診できます\
@@ -508,14 +511,17 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     let next = NextInsurance::of(member);
     let mut options = Vec::new();
 
-    if online && myna {
-        let mut text = String::from(CARD_AT_READER);
+    // At the reader after the coverage ended: only the new insurance, once its insurer has
+    // registered the member (docs/rules.md §3.3).
+    let at_reader = |text: &str| {
         if coverage_ended {
-            text.push_str(
-                "資格を喪失した保険の情報では受診できません。新しい保険の加入手続きが\
-                 済んでいれば、その資格で確認されます。",
-            );
+            format!("{text}{READER_AFTER_LOSS}")
+        } else {
+            text.to_string()
         }
+    };
+    if online && myna {
+        let mut text = at_reader(CARD_AT_READER);
         if member.certificate == Some(ExpiryState::InGrace)
             || member.card == Some(ExpiryState::InGrace)
         {
@@ -528,7 +534,10 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     }
     let register_here = online && member.can_register();
     if register_here && !member.has_qualification_certificate {
-        options.push(option(Presentation::CardAtReader, REGISTER_AT_READER));
+        options.push(option(
+            Presentation::CardAtReader,
+            at_reader(REGISTER_AT_READER),
+        ));
     }
 
     let mut certificate = member.has_qualification_certificate.then(|| {
@@ -541,7 +550,10 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         options.extend(certificate.take());
     }
     if register_here && member.has_qualification_certificate {
-        options.push(option(Presentation::CardAtReader, REGISTER_AT_READER));
+        options.push(option(
+            Presentation::CardAtReader,
+            at_reader(REGISTER_AT_READER),
+        ));
     }
 
     if myna {
@@ -614,6 +626,24 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
                 ),
             ));
         }
+    }
+
+    // A card registered at the reader after the coverage ended finds the new insurance only
+    // once its insurer has registered the member: the 10割 of the insurance joined next stays as
+    // the way on when the reader is all there is.
+    if coverage_ended
+        && !options.is_empty()
+        && options
+            .iter()
+            .all(|o| o.presentation == Presentation::CardAtReader)
+    {
+        options.push(option(
+            Presentation::FullPaymentThenClaim,
+            next.map_or_else(
+                || format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}"),
+                NextInsurance::full_payment_before_joining,
+            ),
+        ));
     }
 
     if options.is_empty() && member.nothing_recorded {
@@ -1429,6 +1459,33 @@ mod tests {
             assert!(g.options[0].explanation.contains("届いていれば"), "{name}");
             assert_eq!(g.also_present.len(), 1, "{name}");
         }
+    }
+
+    /// After the coverage ended, a card not registered yet is offered for registering at the
+    /// reader — which finds the new insurance only once its insurer has registered the member —
+    /// so the 10割 of the insurance joined next stays after it.
+    #[test]
+    fn after_a_loss_registering_at_the_reader_is_not_the_only_way() {
+        let s = MemberSituation {
+            registered: false,
+            coverage_lost_on: Some(d(2026, 11, 1)),
+            ..myna()
+        };
+        let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(presented(&g), [CardAtReader, FullPaymentThenClaim]);
+        assert!(g.options[0].explanation.ends_with(READER_AFTER_LOSS));
+        assert_eq!(
+            g.options[1].explanation,
+            NextInsurance::Own.full_payment_before_joining()
+        );
+        // Still insured: registering at the reader is the way, alone.
+        let insured = MemberSituation {
+            coverage_lost_on: None,
+            ..s
+        };
+        let g = guidance(&insured, &ClinicSituation::NORMAL, TODAY);
+        assert_eq!(presented(&g), [CardAtReader]);
+        assert!(!g.options[0].explanation.contains(READER_AFTER_LOSS));
     }
 
     /// An お知らせ (or a 資格情報 screen) held with a card that no longer works as a マイナ保険証:
