@@ -258,6 +258,17 @@ pub(crate) fn record_notices_renewed(
                     date: end,
                     message: text_ja::public_expense_expired(&named, end),
                 }
+            } else if record.kind.needs_card() && myna_usable {
+                // An お知らせ (or a マイナポータル copy) past its 有効期限 — a 70–74 one past the
+                // 高齢受給者 period it prints — while the card works as a マイナ保険証: the member
+                // is seen with the card as before; only this paper is not to be shown. A
+                // Warning, not Critical: nothing is blocked.
+                Notice {
+                    code: NoticeCode::DocumentExpired,
+                    severity: Severity::Warning,
+                    date: end,
+                    message: text_ja::notice_expired(&named, doc, end),
+                }
             } else {
                 Notice {
                     code: NoticeCode::DocumentExpired,

@@ -471,19 +471,29 @@ mod tests {
         // take over from the 資格確認書 (in grace a 資格確認書 is among what the insurer sends),
         // so its nearing end is said.
         let card = check(d(2026, 10, 15));
+        // The expired お知らせ is a Warning while the card works (in grace): nothing is
+        // blocked; past the grace it is Critical, first.
         let all = member_notices(d(1985, 4, 12), &records, Some(&card), None, today);
         assert_eq!(
             codes(&all),
             [
-                (NoticeCode::DocumentExpired, Severity::Critical),
                 (NoticeCode::CertificateInGrace, Severity::Warning),
                 (NoticeCode::DocumentExpiringSoon, Severity::Warning),
+                (NoticeCode::DocumentExpired, Severity::Warning),
                 (NoticeCode::BothHeld, Severity::Warning),
             ]
         );
-        assert_eq!(all[1].date, d(2027, 1, 31));
+        assert!(all[2].message.contains("マイナ保険証はそのまま使えます"));
+        let past_grace = member_notices(d(1985, 4, 12), &records, Some(&card), None, d(2027, 2, 1));
+        let expired = past_grace
+            .iter()
+            .find(|n| n.code == NoticeCode::DocumentExpired && n.date == d(2026, 1, 31))
+            .expect("the お知らせ's");
+        assert_eq!(expired.severity, Severity::Critical);
+        assert!(!expired.message.contains("マイナ保険証"));
+        assert_eq!(all[0].date, d(2027, 1, 31));
         assert_eq!(days_until(d(2026, 12, 10), today), 17);
-        let json = serde_json::to_value(&all[1]).unwrap();
+        let json = serde_json::to_value(&all[0]).unwrap();
         assert_eq!(json["code"], "certificate_in_grace");
         assert_eq!(json["severity"], "warning");
         assert_eq!(json["date"], "2027-01-31");

@@ -116,6 +116,16 @@ pub(super) fn document_expired(named: &str, doc: &str, end: NaiveDate) -> String
     )
 }
 
+/// [`document_expired`] of an お知らせ or a マイナポータル copy while the card works as a
+/// マイナ保険証: the card is used as before; the paper only is not to be shown.
+pub(super) fn notice_expired(named: &str, doc: &str, end: NaiveDate) -> String {
+    let e = format_wareki(end);
+    format!(
+        "{named}の有効期限（{e}）が過ぎています。この{doc}は窓口で見せないでください\
+         （マイナ保険証はそのまま使えます）。新しいものが届いていないか、保険者に確認してください。"
+    )
+}
+
 /// The 公費 受給者証 `named` ([`document_name`]): its 有効期限 `end` has passed. Its 助成 no
 /// longer applies; the insurance still does; the new one comes from whoever issued it (the
 /// 市区町村 or 都道府県 of the program, its 公費負担者), not from the insurer.
