@@ -269,10 +269,11 @@ fn checklist_from_what_the_member_holds() {
     assert_eq!(c.next, [2]);
 }
 
-/// An absent 一部負担金割合 is not shown as if 「法定負担割合のとおり」 were printed; the share the
-/// law sets for the member's age is given beside it.
-#[test]
-fn absent_copay_is_not_invented() {
+/// A store with one child born 2019-06-01 (未就学 to 2026-03-31) and a hand-typed お知らせ with
+/// `copay` as its 一部負担金割合 (issued 2025-11-20).
+fn child_with_notice(
+    copay: Option<shikaku_core::eligibility::CopayRate>,
+) -> (tempfile::TempDir, Store, MemberId) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([7; 32])).unwrap();
     let id = store
@@ -291,10 +292,18 @@ fn absent_copay_is_not_invented() {
         "440601",
         Relationship::Insured,
     );
-    r.copay = None;
+    r.copay = copay;
     store
         .put_record(id, &r, &Provenance::HandEntered { entered_at: now() })
         .unwrap();
+    (dir, store, id)
+}
+
+/// An absent 一部負担金割合 is not shown as if 「法定負担割合のとおり」 were printed; the share the
+/// law sets for the member's age is given beside it.
+#[test]
+fn absent_copay_is_not_invented() {
+    let (_dir, store, id) = child_with_notice(None);
     let s = member_screen(&store, id, now()).unwrap();
     let copay = s.sections[1]
         .fields
@@ -331,29 +340,8 @@ fn absent_copay_is_not_invented() {
 /// screen is not left showing 2割 alone for a pupil.
 #[test]
 fn a_preschool_share_is_shown_with_the_share_since_school() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([7; 32])).unwrap();
-    let id = store
-        .add_member(&member(
-            "山田 一郎",
-            "ヤマダ イチロウ",
-            "2019-06-01",
-            Sex::Male,
-            Relationship::Insured,
-        ))
-        .unwrap();
-    let mut r = record(
-        DocumentKind::Notice,
-        "01130012",
-        "7340155",
-        "440601",
-        Relationship::Insured,
-    );
     // Issued 2025-11-20, while 未就学 (to 2026-03-31).
-    r.copay = Some(shikaku_core::eligibility::CopayRate::Twenty);
-    store
-        .put_record(id, &r, &Provenance::HandEntered { entered_at: now() })
-        .unwrap();
+    let (_dir, store, id) = child_with_notice(Some(shikaku_core::eligibility::CopayRate::Twenty));
     let copay = |day| {
         member_screen(&store, id, noon(day)).unwrap().sections[1]
             .fields
