@@ -337,13 +337,14 @@ const PHONE_SCREEN_AFTER_LOSS: &str = "新しい保険に加入し、その保�
 enum NextInsurance {
     /// The member's own 被用者保険 ended by its 資格喪失日: 国保 at the 市区町村 (国民健康保険法
     /// §7: from the day the other coverage ends; §54 療養費), a new employer's insurance or a
-    /// family member's as 被扶養者 (健康保険法 §87, §110), or 任意継続 with the same insurer — two
-    /// months insured before the loss, applied for within 20 days of it (健康保険法 §3(4), §37)
-    /// — which starts on the 資格喪失日 as a new 資格 with new documents.
-    Own,
-    /// The member's own 国保 ended by its 資格喪失日 (a move, a job): as [`NextInsurance::Own`]
-    /// without 任意継続, which only a 被用者保険 has.
-    OwnNational,
+    /// family member's as 被扶養者 (健康保険法 §87, §110), or 任意継続 with the same insurer
+    /// (`text_ja::JoinAfterLoss::Continuation`, `MutualAid`), which starts on the 資格喪失日 as a
+    /// new 資格 with new documents. `continuation_open`: it can still be applied for today, so
+    /// one who has not joined anything yet may still choose it.
+    Own { continuation_open: bool },
+    /// The member's own coverage with no 任意継続 ended (a 国保 on a move or a job, a 被扶養者's
+    /// own record, a 障害認定's 後期 record under 75): as [`NextInsurance::Own`] without it.
+    OwnOther,
     /// A 被扶養者 whose 被保険者 turned 75 and moved to 後期高齢者医療: 国保 or the family member's
     /// insurance whose 被扶養者 they become (健康保険法 §110); the former insurer no longer
     /// covers them (docs/rules.md §1.4 "Dependents").
@@ -356,7 +357,7 @@ enum NextInsurance {
 impl NextInsurance {
     /// `None` while some recorded insurance has not ended, and for a member of 75 or over
     /// (`MemberSituation::late_elderly`: 後期高齢者医療 again, the `…_AT_75` texts).
-    fn of(member: &MemberSituation) -> Option<NextInsurance> {
+    fn of(member: &MemberSituation, today: NaiveDate) -> Option<NextInsurance> {
         if member.dependent_status_lost_on.is_some() {
             Some(if member.dependent_status_lost_with_insured {
                 NextInsurance::DependentWithInsured
@@ -364,30 +365,37 @@ impl NextInsurance {
                 NextInsurance::DependentAt75
             })
         } else {
+            let lost = member.coverage_lost_on?;
             match member.join_after_loss()? {
-                JoinAfterLoss::Employee => Some(NextInsurance::Own),
-                JoinAfterLoss::National => Some(NextInsurance::OwnNational),
+                join @ (JoinAfterLoss::Continuation | JoinAfterLoss::MutualAid) => {
+                    Some(NextInsurance::Own {
+                        continuation_open: join.continuation_open(lost, today),
+                    })
+                }
+                JoinAfterLoss::Other | JoinAfterLoss::Disability => Some(NextInsurance::OwnOther),
                 JoinAfterLoss::LateElderly => None,
             }
         }
     }
 
-    /// 「任意継続、」 where the member may have chosen it (a 被用者保険 lost).
-    fn continuation(self) -> &'static str {
-        if self == NextInsurance::Own {
-            "任意継続、"
-        } else {
-            ""
+    /// 「任意継続、」 where the member may have chosen it (a 被用者保険 lost) — for what they may
+    /// still join, only while it can be applied for (`open_only`).
+    fn continuation(self, open_only: bool) -> &'static str {
+        match self {
+            NextInsurance::Own { continuation_open } if continuation_open || !open_only => {
+                "任意継続、"
+            }
+            _ => "",
         }
     }
 
     /// The insurance the member may have joined already, as the 申立書 would name it.
     fn joined(self) -> String {
         match self {
-            NextInsurance::Own | NextInsurance::OwnNational => format!(
+            NextInsurance::Own { .. } | NextInsurance::OwnOther => format!(
                 "新しい勤務先の健康保険、{}ご家族の健康保険の被扶養者、\
                  または市区町村で手続きをした国民健康保険",
-                self.continuation()
+                self.continuation(false)
             ),
             NextInsurance::DependentAt75 => {
                 "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者".into()
@@ -401,9 +409,9 @@ impl NextInsurance {
     /// Where the 療養費 is claimed.
     fn claim_to(self) -> String {
         match self {
-            NextInsurance::Own | NextInsurance::OwnNational => format!(
+            NextInsurance::Own { .. } | NextInsurance::OwnOther => format!(
                 "お住まいの市区町村の国民健康保険、{}勤務先やご家族の健康保険",
-                self.continuation()
+                self.continuation(true)
             ),
             NextInsurance::DependentAt75 => {
                 "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険".into()
@@ -417,7 +425,7 @@ impl NextInsurance {
     /// Why the ended record's insurer is not where the 療養費 goes.
     fn not_claimed(self) -> &'static str {
         match self {
-            NextInsurance::Own | NextInsurance::OwnNational => {
+            NextInsurance::Own { .. } | NextInsurance::OwnOther => {
                 "資格を喪失した保険の資格では申請できません。"
             }
             NextInsurance::DependentAt75 => {
@@ -433,7 +441,7 @@ impl NextInsurance {
     /// What the 申立書 must not name.
     fn not_declared(self) -> &'static str {
         match self {
-            NextInsurance::Own | NextInsurance::OwnNational => {
+            NextInsurance::Own { .. } | NextInsurance::OwnOther => {
                 "資格を喪失した保険を書かないでください。"
             }
             NextInsurance::DependentAt75 | NextInsurance::DependentWithInsured => {
@@ -508,7 +516,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     let myna = member.myna_usable();
     let coverage_ended =
         member.coverage_lost_on.is_some() || member.dependent_status_lost_on.is_some();
-    let next = NextInsurance::of(member);
+    let next = NextInsurance::of(member, today);
     let mut options = Vec::new();
 
     // At the reader after the coverage ended: only the new insurance, once its insurer has
@@ -629,14 +637,19 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     }
 
     // A card registered at the reader after the coverage ended finds the new insurance only
-    // once its insurer has registered the member: the 10割 of the insurance joined next stays as
-    // the way on when the reader is all there is.
+    // once its insurer has registered the member: when the reader is all there is, the 申立書 of
+    // the insurance already joined (the card is then a マイナ保険証 whose 資格 the reader cannot
+    // confirm) and the 10割 of the insurance joined next stay as the ways on.
     if coverage_ended
         && !options.is_empty()
         && options
             .iter()
             .all(|o| o.presentation == Presentation::CardAtReader)
     {
+        options.push(option(
+            Presentation::DeclarationForm,
+            next.map_or_else(|| DECLARATION_AT_75.into(), NextInsurance::declaration),
+        ));
         options.push(option(
             Presentation::FullPaymentThenClaim,
             next.map_or_else(
@@ -850,6 +863,7 @@ pub(super) mod test_fixtures {
             public_expense: Vec::new(),
             coverage_lost_on: None,
             coverage_lost_scheme: None,
+            coverage_lost_as_dependent: false,
             dependent_status_lost_on: None,
             dependent_status_lost_with_insured: false,
             old_insurance_card_until: None,
@@ -976,7 +990,10 @@ mod tests {
         assert!(texts.contains(&DECLARATION_AT_75), "{texts:?}");
         let at_75_after_loss = format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}");
         assert!(texts.contains(&at_75_after_loss.as_str()), "{texts:?}");
-        let after_loss = NextInsurance::Own.declaration();
+        let after_loss = NextInsurance::Own {
+            continuation_open: false,
+        }
+        .declaration();
         assert!(!texts.contains(&after_loss.as_str()), "{texts:?}");
         // Without a マイナ保険証, the 後期 資格確認書 is asked for before 10割.
         let without = MemberData {
@@ -1472,11 +1489,22 @@ mod tests {
             ..myna()
         };
         let g = guidance(&s, &ClinicSituation::NORMAL, TODAY);
-        assert_eq!(presented(&g), [CardAtReader, FullPaymentThenClaim]);
-        assert!(g.options[0].explanation.ends_with(READER_AFTER_LOSS));
         assert_eq!(
-            g.options[1].explanation,
-            NextInsurance::Own.full_payment_before_joining()
+            presented(&g),
+            [CardAtReader, DeclarationForm, FullPaymentThenClaim]
+        );
+        assert!(g.options[0].explanation.ends_with(READER_AFTER_LOSS));
+        assert!(
+            g.options[1]
+                .explanation
+                .starts_with("新しい保険にもう加入しているなら")
+        );
+        assert_eq!(
+            g.options[2].explanation,
+            NextInsurance::Own {
+                continuation_open: false
+            }
+            .full_payment_before_joining()
         );
         // Still insured: registering at the reader is the way, alone.
         let insured = MemberSituation {
@@ -1732,7 +1760,8 @@ mod tests {
             (
                 &lost,
                 "資格を喪失した保険を書かないで",
-                "お住まいの市区町村の国民健康保険、任意継続、勤務先やご家族の健康保険",
+                // 2026-10-01 + 20 days: past 任意継続's window on TODAY.
+                "お住まいの市区町村の国民健康保険、勤務先やご家族の健康保険",
             ),
             (
                 &dependent,

@@ -13,7 +13,7 @@ use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::situation::certificate_name;
 use super::text_ja;
-use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord};
+use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Relationship};
 
 /// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
 /// insurers send the next document shortly before).
@@ -370,7 +370,8 @@ pub fn coverage_notice(
         let give_back = (record.kind == DocumentKind::Certificate)
             .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme));
         let late = late_elderly_start(birth).is_some_and(|start| today >= start);
-        let join = text_ja::JoinAfterLoss::of(scheme, late).join_ja(lost, today);
+        let dependent = record.relationship == Relationship::Dependent;
+        let join = text_ja::JoinAfterLoss::of(scheme, dependent, late).join_ja(lost, today);
         return Some(Notice {
             code: NoticeCode::CoverageLost,
             severity: Severity::Critical,
@@ -642,7 +643,7 @@ pub(crate) fn age_notices_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eligibility::{CopayRate, ElderlyRecipient, InsurerNumber, Relationship};
+    use crate::eligibility::{CopayRate, ElderlyRecipient, InsurerNumber};
     use crate::screen::notices_card::both_held_notice;
     use crate::screen::rules::test_fixtures::*;
 

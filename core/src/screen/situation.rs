@@ -14,7 +14,7 @@ use super::rules::card_valid_until;
 use super::text_ja::JoinAfterLoss;
 use super::wareki::format_wareki;
 use crate::card::{AnchorSource, CardCheck};
-use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData, Scheme};
+use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData, Relationship, Scheme};
 
 /// The oldest age on a card's 有効期限 for a card with the 5-year term (issued under 18, or
 /// under 20 before 2022-04-01): issued at 19 years and 364 days, its 5th birthday after issue
@@ -108,6 +108,9 @@ pub struct MemberSituation {
     /// The scheme of the record lost on [`MemberSituation::coverage_lost_on`]: what the member
     /// joins next and where its 資格確認書 goes back depend on it (`text_ja::JoinAfterLoss`).
     pub coverage_lost_scheme: Option<Scheme>,
+    /// The record lost on [`MemberSituation::coverage_lost_on`] is a 家族 (被扶養者) one: no
+    /// 任意継続 (健康保険法 §3(4): a 被保険者's).
+    pub coverage_lost_as_dependent: bool,
     /// Every insurance record has ended, at least one because the member was the 被扶養者 of a
     /// 被保険者 who turned 75 and moved to 後期高齢者医療 (the others by a 資格喪失日): that
     /// 被保険者's 75th birthday, the first day without 被扶養者 status
@@ -293,7 +296,7 @@ impl MemberSituation {
         {
             insurance_records
                 .iter()
-                .filter_map(|r| Some((r.lost_on?, r.insurer_number.scheme())))
+                .filter_map(|r| Some((r.lost_on?, *r)))
                 .max_by_key(|(on, _)| *on)
         } else {
             None
@@ -366,7 +369,9 @@ impl MemberSituation {
                 .map(|r| r.insurer_name.clone())
                 .collect(),
             coverage_lost_on,
-            coverage_lost_scheme: coverage_lost.map(|(_, scheme)| scheme),
+            coverage_lost_scheme: coverage_lost.map(|(_, r)| r.insurer_number.scheme()),
+            coverage_lost_as_dependent: coverage_lost
+                .is_some_and(|(_, r)| r.relationship == Relationship::Dependent),
             dependent_status_lost_on,
             dependent_status_lost_with_insured,
             old_insurance_card_until: None,
@@ -392,7 +397,11 @@ impl MemberSituation {
     /// What the member joins after every recorded insurance was lost by a 資格喪失日
     /// (`text_ja::JoinAfterLoss`); `None` while some is not lost.
     pub(super) fn join_after_loss(&self) -> Option<JoinAfterLoss> {
-        Some(JoinAfterLoss::of(self.lost_scheme()?, self.late_elderly))
+        Some(JoinAfterLoss::of(
+            self.lost_scheme()?,
+            self.coverage_lost_as_dependent,
+            self.late_elderly,
+        ))
     }
 
     /// The scheme of the lost record while every recorded insurance is lost. `from_data` sets
@@ -631,7 +640,9 @@ mod tests {
                 && past[0]
                     .message
                     .contains("の資格を喪失したため（資格喪失日 令和8年11月1日）")
-                && past[0].message.contains("資格確認書では受診できません"),
+                && past[0]
+                    .message
+                    .contains("資格確認書（これまでの資格）では受診できません"),
             "{}",
             past[0].message
         );

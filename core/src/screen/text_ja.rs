@@ -1,7 +1,7 @@
 //! The Japanese text of the screen's notices, dates in 和暦. The rules in [`super::rules`]
 //! decide which notice applies and when; the words are here.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::wareki::format_wareki;
 use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
@@ -248,55 +248,107 @@ pub(super) const BOTH_HELD: &str = "マイナ保険証と資格確認書の両�
 pub(super) const MYNA_AFTER_JOINING: &str =
     "マイナ保険証は、新しい保険者の登録が済めばそのまま使えます。";
 
-/// The insurance a member joins after a record is lost (資格喪失日), from the lost record's scheme
-/// and the member's age (docs/rules.md §3.3): the one rule of the screen's `CoverageLost` notice
-/// and the guidance's to-do.
+/// The insurance a member joins after a record is lost (資格喪失日), from the lost record's scheme,
+/// whose record it was (本人・家族) and the member's age (docs/rules.md §3.3): the one rule of the
+/// screen's `CoverageLost` notice, the guidance's to-do and its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum JoinAfterLoss {
-    /// A 被用者保険 lost (退職 and the like): a new employer's insurance, a family member's as
-    /// 被扶養者, 国保, or 任意継続 with the same insurer — two months insured before the loss,
-    /// applied for within 20 days of the 資格喪失日 (健康保険法 §3(4), §37(1)).
-    Employee,
-    /// A 国保 lost (a move to another 市区町村, a job): no 任意継続, no 事業主.
-    National,
-    /// 75 or over, or a 後期 record lost (a move to another prefecture): 後期高齢者医療 again
+    /// The 被保険者's own 協会けんぽ, 健保組合 or 船員保険 (法別 01, 02, 06): a new employer's
+    /// insurance, a family member's as 被扶養者, 国保 — or 任意継続 with the same insurer, two
+    /// months insured before the loss, applied for within 20 days counted from the 資格喪失日
+    /// (健康保険法 §3(4), §37(1); 協会けんぽ: 喪失日 4月1日 → 4月20日), the next business day when
+    /// the 20th is a 土日祝日.
+    Continuation,
+    /// A 共済 組合員's own record (法別 31–34): as [`JoinAfterLoss::Continuation`], but a year
+    /// before the loss and 20 days counted from the 退職日, the day before the 資格喪失日
+    /// (国家公務員共済組合連合会, kokkoukyosai.or.jp; 大分県, pref.oita.jp: 「5月31日に退職のときは
+    /// 6月19日まで」).
+    MutualAid,
+    /// No 任意継続: a 国保, a 被扶養者's record (only a 被保険者 of two months can continue:
+    /// 健康保険法 §3(4)), 日雇, 特例退職, 自衛官等.
+    Other,
+    /// A 後期 record lost under 75 (a 障害認定, 65–74): by application, and withdrawable, so
+    /// 後期 again (a new 障害認定 application where the member lives now) or 国保 and the rest
+    /// (群馬県後期高齢者医療広域連合, gunma-kouiki.jp).
+    Disability,
+    /// 75 or over: 後期高齢者医療 again, the prefecture's 広域連合 where the member lives
     /// (高齢者の医療の確保に関する法律 §50); neither 国保 (国民健康保険法 §6(8)) nor an employer's
     /// insurance is open.
     LateElderly,
 }
 
 impl JoinAfterLoss {
-    /// For a record of `scheme` lost by a member who is (`late_elderly`) or is not 75 or over.
-    pub(super) fn of(scheme: Scheme, late_elderly: bool) -> JoinAfterLoss {
+    /// For a record of `scheme`, the member's own (`dependent` false) or a 家族 one, lost by a
+    /// member who is (`late_elderly`) or is not 75 or over.
+    pub(super) fn of(scheme: Scheme, dependent: bool, late_elderly: bool) -> JoinAfterLoss {
         match scheme {
             _ if late_elderly => JoinAfterLoss::LateElderly,
-            Scheme::LateElderly => JoinAfterLoss::LateElderly,
-            Scheme::NationalHealthInsurance => JoinAfterLoss::National,
-            _ => JoinAfterLoss::Employee,
+            Scheme::LateElderly => JoinAfterLoss::Disability,
+            _ if dependent => JoinAfterLoss::Other,
+            Scheme::KyokaiKenpo | Scheme::Seamen | Scheme::SocietyManaged => {
+                JoinAfterLoss::Continuation
+            }
+            Scheme::NationalPublicServants
+            | Scheme::LocalPublicServants
+            | Scheme::Police
+            | Scheme::Teachers => JoinAfterLoss::MutualAid,
+            _ => JoinAfterLoss::Other,
         }
     }
 
-    /// What to join, in a sentence or two; 任意継続 only while its 20 days are open on `today`
-    /// (the last day said).
+    /// The last day to apply for 任意継続 after a loss on `lost_on` (the 20th day), and the day
+    /// it is offered until (past a Saturday or Sunday; the app knows no 祝日, which the text
+    /// names); `None` where there is no 任意継続.
+    fn continuation_days(self, lost_on: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let days = match self {
+            JoinAfterLoss::Continuation => 19,
+            JoinAfterLoss::MutualAid => 18,
+            _ => return None,
+        };
+        let last = lost_on.checked_add_days(chrono::Days::new(days))?;
+        let until = match last.weekday() {
+            chrono::Weekday::Sat => last.checked_add_days(chrono::Days::new(2))?,
+            chrono::Weekday::Sun => last.succ_opt()?,
+            _ => last,
+        };
+        Some((last, until))
+    }
+
+    /// 任意継続 can still be applied for on `today`.
+    pub(super) fn continuation_open(self, lost_on: NaiveDate, today: NaiveDate) -> bool {
+        self.continuation_days(lost_on)
+            .is_some_and(|(_, until)| today <= until)
+    }
+
+    /// What to join, in a sentence or two; 任意継続 only while it can be applied for on `today`
+    /// (its last day said).
     pub(super) fn join_ja(self, lost_on: NaiveDate, today: NaiveDate) -> String {
         match self {
             JoinAfterLoss::LateElderly => String::from(
-                "75歳以上の方（65歳以上で障害認定を受けた方も）の保険は後期高齢者医療です\
-                 （ほかの都道府県へ転居したときは、転居先の後期高齢者医療広域連合）。\
-                 お住まいの市区町村の後期高齢者医療の窓口で手続きを確かめてください。",
+                "75歳以上の方の保険は後期高齢者医療です（ほかの都道府県へ転居したときは、転居先の\
+                 後期高齢者医療広域連合）。お住まいの市区町村の後期高齢者医療の窓口で手続きを\
+                 確かめてください。",
             ),
-            JoinAfterLoss::National | JoinAfterLoss::Employee => {
+            JoinAfterLoss::Disability => String::from(
+                "障害認定で後期高齢者医療に加入していた方は、お住まいの市区町村の窓口で、後期高齢者\
+                 医療（障害認定の申請）か国民健康保険などへの加入を確かめてください。",
+            ),
+            _ => {
                 let mut text = String::from(
                     "新しい勤務先の健康保険、ご家族の健康保険の被扶養者、またはお住まいの\
                      市区町村の国民健康保険に加入してください。",
                 );
-                if let Some(last) = lost_on.checked_add_days(chrono::Days::new(19))
-                    && self == JoinAfterLoss::Employee
-                    && today <= last
+                if let Some((last, until)) = self.continuation_days(lost_on)
+                    && today <= until
                 {
                     text.push_str(&format!(
-                        "退職したときは、それまで2か月以上加入していれば、{}までに申し出ると\
-                         任意継続も選べます。",
+                        "退職したときは、それまで{}以上加入していれば、{}（土日祝日なら翌営業日）\
+                         までに申し出ると任意継続も選べます。",
+                        if self == JoinAfterLoss::MutualAid {
+                            "1年"
+                        } else {
+                            "2か月"
+                        },
                         format_wareki(last)
                     ));
                 }
@@ -511,7 +563,7 @@ pub(super) fn dependent_loses_status_with_insured(
     if past {
         format!(
             "被保険者が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
-             なくなりました。{named}では受診できません。被保険者の新しい保険（新しい勤務先の\
+             なくなりました。{named}（これまでの資格）では受診できません。被保険者の新しい保険（新しい勤務先の\
              健康保険や任意継続）の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する\
              手続きをしてください。"
         )

@@ -87,7 +87,7 @@ fn myna_after_joining(member: &MemberSituation) -> &'static str {
 /// Under 任意継続 (健康保険法 §3(4), §37) the same insurer issues new documents for the new 資格,
 /// so the texts after a 資格喪失日 speak of the lost 資格's documents, not of its insurer; a member
 /// of 75 or over asks the 市区町村's 後期高齢者医療 counter (高齢者の医療の確保に関する法律 §50).
-fn request_certificate_text(member: &MemberSituation) -> String {
+fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> String {
     const LOST: &str = "資格を喪失した保険の資格確認書は使えません。";
     let (lost, whom) = if member.dependent_status_lost_with_insured {
         (
@@ -113,7 +113,11 @@ fn request_certificate_text(member: &MemberSituation) -> String {
                      市区町村の国民健康保険、勤務先やご家族の健康保険{}）の手続きのときに、\
                      その保険者に資格確認書を申請してください（マイナ保険証を使えない方に\
                      交付されます）。",
-                    if join == JoinAfterLoss::Employee {
+                    // 任意継続 only while it can still be applied for.
+                    if member
+                        .coverage_lost_on
+                        .is_some_and(|lost| join.continuation_open(lost, today))
+                    {
                         "、または任意継続"
                     } else {
                         ""
@@ -247,7 +251,7 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             if !member.has_qualification_certificate {
                 out.push(step(
                     GuidanceAction::RequestQualificationCertificate,
-                    request_certificate_text(member),
+                    request_certificate_text(member, today),
                 ));
             }
         }
@@ -644,7 +648,7 @@ mod tests {
         assert!(!request.contains("加入している保険者"), "{request}");
         assert!(
             request.contains("資格を喪失した保険の資格確認書は使えません")
-                && request.contains("国民健康保険、勤務先やご家族の健康保険、または任意継続"),
+                && request.contains("国民健康保険、勤務先やご家族の健康保険）"),
             "{request}"
         );
         let join = &g.to_do[0].explanation;
@@ -661,15 +665,83 @@ mod tests {
             coverage_lost_on: Some(d(2026, 11, 10)),
             ..card_ended.clone()
         };
-        for (today, open) in [(d(2026, 11, 29), true), (d(2026, 11, 30), false)] {
+        // The 20th day, 2026-11-29, is a Sunday: the 申出 is taken on Monday the 30th.
+        for (today, open) in [
+            (d(2026, 11, 29), true),
+            (d(2026, 11, 30), true),
+            (d(2026, 12, 1), false),
+        ] {
             let gr = guidance(&recent, &ClinicSituation::READER_DOWN, today);
             let join = &gr.to_do[0].explanation;
             assert_eq!(
-                join.contains("令和8年11月29日までに申し出ると任意継続も選べます"),
+                join.contains(
+                    "2か月以上加入していれば、令和8年11月29日（土日祝日なら翌営業日）までに\
+                     申し出ると任意継続も選べます"
+                ),
                 open,
                 "{today}: {join}"
             );
+            // What the member may still join follows it; the 申立書 (what they may have joined)
+            // keeps it.
+            let pay = &gr.options.last().unwrap().explanation;
+            assert_eq!(pay.contains("任意継続"), open, "{today}: {pay}");
+            assert_eq!(
+                gr.to_do.last().unwrap().explanation.contains("任意継続"),
+                open,
+                "{today}"
+            );
         }
+        // A 共済: a year, and 20 days from the 退職日 (the day before the 資格喪失日).
+        let mutual = MemberSituation {
+            coverage_lost_scheme: Some(crate::eligibility::Scheme::LocalPublicServants),
+            ..recent.clone()
+        };
+        let gm = guidance(&mutual, &ClinicSituation::READER_DOWN, d(2026, 11, 20));
+        assert!(
+            gm.to_do[0]
+                .explanation
+                .contains("1年以上加入していれば、令和8年11月28日（土日祝日なら翌営業日）まで"),
+            "{}",
+            gm.to_do[0].explanation
+        );
+        // A 被扶養者's own record lost (their own job, income): never 任意継続 (a 被保険者's).
+        let own_dependent = MemberSituation {
+            coverage_lost_as_dependent: true,
+            ..recent.clone()
+        };
+        let gd = guidance(
+            &own_dependent,
+            &ClinicSituation::READER_DOWN,
+            d(2026, 11, 20),
+        );
+        for text in gd
+            .to_do
+            .iter()
+            .map(|s| &s.explanation)
+            .chain(gd.options.iter().map(|o| &o.explanation))
+        {
+            assert!(!text.contains("任意継続も選べます"), "{text}");
+        }
+        assert!(!gd.options.last().unwrap().explanation.contains("任意継続"));
+        // A 後期 record lost under 75 (障害認定): 後期 again by application, or 国保 — not
+        // "75歳以上".
+        let disability = MemberSituation {
+            coverage_lost_scheme: Some(crate::eligibility::Scheme::LateElderly),
+            ..recent.clone()
+        };
+        let gl = guidance(&disability, &ClinicSituation::READER_DOWN, d(2026, 11, 20));
+        let join = &gl.to_do[0].explanation;
+        assert!(
+            join.contains("障害認定の申請")
+                && join.contains("国民健康保険")
+                && !join.contains("75歳"),
+            "{join}"
+        );
+        assert!(
+            gl.options.iter().all(|o| !o.explanation.contains("75歳")),
+            "{:?}",
+            gl.options
+        );
         // A 国保 lost (a move, a job): no 任意継続 and no 事業主 anywhere.
         let national = MemberSituation {
             coverage_lost_on: Some(d(2026, 11, 10)),
@@ -693,11 +765,13 @@ mod tests {
                 .explanation
                 .contains("保険者（市区町村など）へ返して")
         );
-        // The 10割 option: the claim goes to the insurance joined next, 任意継続 among them —
-        // the same insurer, a new 資格: not 「資格を喪失した保険の保険者には申請できません」.
+        // The 10割 option: the claim goes to the insurance joined next (任意継続 among them while
+        // it can be applied for, above) — under 任意継続 the same insurer, a new 資格: not
+        // 「資格を喪失した保険の保険者には申請できません」.
         let pay = &g.options.last().unwrap().explanation;
         assert!(
-            pay.contains("任意継続、勤務先") && !pay.contains("保険者には申請できません"),
+            pay.contains("国民健康保険、勤務先やご家族の健康保険")
+                && !pay.contains("保険者には申請できません"),
             "{pay}"
         );
 
