@@ -422,18 +422,17 @@ impl NextInsurance {
         }
     }
 
-    /// Why the ended record's insurer is not where the 療養費 goes.
-    fn not_claimed(self) -> &'static str {
+    /// Why the ended record's insurer is not where the 療養費 goes: who is before what.
+    fn not_claimed(self) -> (&'static str, &'static str) {
+        const LOST: &str = "資格を喪失した保険の資格では申請できません。";
         match self {
-            NextInsurance::Own { .. } | NextInsurance::OwnOther => {
-                "資格を喪失した保険の資格では申請できません。"
-            }
-            NextInsurance::DependentAt75 => {
-                "被扶養者の資格がなくなったため、これまでの保険者には申請できません。"
-            }
+            NextInsurance::Own { .. } | NextInsurance::OwnOther => ("", LOST),
+            NextInsurance::DependentAt75 => (
+                "被扶養者の資格がなくなったため、",
+                "これまでの保険者には申請できません。",
+            ),
             NextInsurance::DependentWithInsured => {
-                "被保険者とともに被扶養者の資格もなくなったため、資格を喪失した保険の資格では\
-                 申請できません。"
+                ("被保険者とともに被扶養者の資格もなくなったため、", LOST)
             }
         }
     }
@@ -473,9 +472,10 @@ impl NextInsurance {
     fn full_payment_before_joining(self) -> String {
         format!(
             "まだ新しい保険に加入していないときは、いったん全額（10割）を支払い、加入してから、\
-             その保険（{}）に療養費を申請してください。{}",
+             その保険（{}）に療養費を申請してください。{}{}",
             self.claim_to(),
-            self.not_claimed()
+            self.not_claimed().0,
+            self.not_claimed().1
         )
     }
 
@@ -483,9 +483,10 @@ impl NextInsurance {
     fn full_payment(self) -> String {
         format!(
             "保険証として使えるものがありません。いったん全額（10割）を支払い、後で療養費を\
-             申請してください。申請先は新しく加入する保険（{}）です。{}",
+             申請してください。申請先は新しく加入する保険（{}）です。{}{}",
             self.claim_to(),
-            self.not_claimed()
+            self.not_claimed().0,
+            self.not_claimed().1
         )
     }
 }

@@ -1,6 +1,8 @@
 //! What the member has to do outside the clinic, in order: join the new insurance, a new card,
 //! the certificate's renewal, the 保険証利用 again, a 資格確認書. Part of the guidance.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -89,31 +91,32 @@ fn myna_after_joining(member: &MemberSituation) -> &'static str {
 /// of 75 or over asks the 市区町村's 後期高齢者医療 counter (高齢者の医療の確保に関する法律 §50).
 fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> String {
     const LOST: &str = "資格を喪失した保険の資格確認書は使えません。";
-    let (lost, whom) = if member.dependent_status_lost_with_insured {
+    let (lost, whom): (&str, Cow<'static, str>) = if member.dependent_status_lost_with_insured {
         (
             LOST,
             "被保険者の新しい保険（任意継続を含む）の被扶養者になるときか、国民健康保険に加入する\
-             ときに、その保険者に",
+             ときに、その保険者に"
+                .into(),
         )
     } else if member.dependent_status_lost_on.is_some() {
         (
             "これまでの保険者からは交付されません。",
             "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
-             その保険者に",
+             その保険者に"
+                .into(),
         )
     } else {
         match member.join_after_loss() {
             Some(JoinAfterLoss::LateElderly) => (
                 LOST,
-                "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の",
+                "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の".into(),
             ),
-            Some(join) => {
-                return format!(
-                    "それまでの受診には資格確認書が要ります。{LOST}新しく加入する保険（お住まいの\
-                     市区町村の国民健康保険、勤務先やご家族の健康保険{}）の手続きのときに、\
-                     その保険者に資格確認書を申請してください（マイナ保険証を使えない方に\
-                     交付されます）。",
-                    // 任意継続 only while it can still be applied for.
+            // 任意継続 only while it can still be applied for.
+            Some(join) => (
+                LOST,
+                format!(
+                    "新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先やご家族の\
+                     健康保険{}）の手続きのときに、その保険者に",
                     if member
                         .coverage_lost_on
                         .is_some_and(|lost| join.continuation_open(lost, today))
@@ -122,9 +125,10 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
                     } else {
                         ""
                     }
-                );
-            }
-            None => ("", "加入している保険者に"),
+                )
+                .into(),
+            ),
+            None => ("", "加入している保険者に".into()),
         }
     };
     format!(
