@@ -344,7 +344,9 @@ enum NextInsurance {
     Own { continuation_open: bool },
     /// The member's own coverage with no 任意継続 ended (a 国保 on a move or a job, a 被扶養者's
     /// own record, a 障害認定's 後期 record under 75): as [`NextInsurance::Own`] without it.
-    OwnOther,
+    /// `disability`: the 後期 record of a 障害認定, so 後期高齢者医療 by a new application is named
+    /// beside the rest, as the notice and the to-do say (`JoinAfterLoss::Disability`).
+    OwnOther { disability: bool },
     /// A 被扶養者 whose 被保険者 turned 75 and moved to 後期高齢者医療: 国保 or the family member's
     /// insurance whose 被扶養者 they become (健康保険法 §110); the former insurer no longer
     /// covers them (docs/rules.md §1.4 "Dependents").
@@ -372,19 +374,25 @@ impl NextInsurance {
                         continuation_open: join.continuation_open(lost, today),
                     })
                 }
-                JoinAfterLoss::Other | JoinAfterLoss::Disability => Some(NextInsurance::OwnOther),
+                join @ (JoinAfterLoss::Other | JoinAfterLoss::Disability) => {
+                    Some(NextInsurance::OwnOther {
+                        disability: join == JoinAfterLoss::Disability,
+                    })
+                }
                 JoinAfterLoss::LateElderly => None,
             }
         }
     }
 
-    /// 「任意継続、」 where the member may have chosen it (a 被用者保険 lost) — for what they may
-    /// still join, only while it can be applied for (`open_only`).
-    fn continuation(self, open_only: bool) -> &'static str {
+    /// The insurance beside a new employer's, a family member's and 国保: 「任意継続、」 where
+    /// the member may have chosen it (a 被用者保険 lost) — for what they may still join, only
+    /// while it can be applied for (`open_only`) — and 後期 by a 障害認定.
+    fn also(self, open_only: bool) -> &'static str {
         match self {
             NextInsurance::Own { continuation_open } if continuation_open || !open_only => {
                 "任意継続、"
             }
+            NextInsurance::OwnOther { disability: true } => "後期高齢者医療（障害認定）、",
             _ => "",
         }
     }
@@ -392,10 +400,10 @@ impl NextInsurance {
     /// The insurance the member may have joined already, as the 申立書 would name it.
     fn joined(self) -> String {
         match self {
-            NextInsurance::Own { .. } | NextInsurance::OwnOther => format!(
+            NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => format!(
                 "新しい勤務先の健康保険、{}ご家族の健康保険の被扶養者、\
                  または市区町村で手続きをした国民健康保険",
-                self.continuation(false)
+                self.also(false)
             ),
             NextInsurance::DependentAt75 => {
                 "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者".into()
@@ -406,12 +414,14 @@ impl NextInsurance {
         }
     }
 
-    /// Where the 療養費 is claimed.
-    fn claim_to(self) -> String {
+    /// Where the 療養費 is claimed: by one who may not have joined yet (`before_joining`: 任意継続
+    /// only while it can be applied for), or by one with nothing usable, who may have joined it
+    /// in time and wait for its documents.
+    fn claim_to(self, before_joining: bool) -> String {
         match self {
-            NextInsurance::Own { .. } | NextInsurance::OwnOther => format!(
+            NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => format!(
                 "お住まいの市区町村の国民健康保険、{}勤務先やご家族の健康保険",
-                self.continuation(true)
+                self.also(before_joining)
             ),
             NextInsurance::DependentAt75 => {
                 "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険".into()
@@ -426,7 +436,7 @@ impl NextInsurance {
     fn not_claimed(self) -> (&'static str, &'static str) {
         const LOST: &str = "資格を喪失した保険の資格では申請できません。";
         match self {
-            NextInsurance::Own { .. } | NextInsurance::OwnOther => ("", LOST),
+            NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => ("", LOST),
             NextInsurance::DependentAt75 => (
                 "被扶養者の資格がなくなったため、",
                 "これまでの保険者には申請できません。",
@@ -440,7 +450,7 @@ impl NextInsurance {
     /// What the 申立書 must not name.
     fn not_declared(self) -> &'static str {
         match self {
-            NextInsurance::Own { .. } | NextInsurance::OwnOther => {
+            NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => {
                 "資格を喪失した保険を書かないでください。"
             }
             NextInsurance::DependentAt75 | NextInsurance::DependentWithInsured => {
@@ -473,7 +483,7 @@ impl NextInsurance {
         format!(
             "まだ新しい保険に加入していないときは、いったん全額（10割）を支払い、加入してから、\
              その保険（{}）に療養費を申請してください。{}{}",
-            self.claim_to(),
+            self.claim_to(true),
             self.not_claimed().0,
             self.not_claimed().1
         )
@@ -484,7 +494,7 @@ impl NextInsurance {
         format!(
             "保険証として使えるものがありません。いったん全額（10割）を支払い、後で療養費を\
              申請してください。申請先は新しく加入する保険（{}）です。{}{}",
-            self.claim_to(),
+            self.claim_to(false),
             self.not_claimed().0,
             self.not_claimed().1
         )

@@ -122,6 +122,8 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
                         .is_some_and(|lost| join.continuation_open(lost, today))
                     {
                         "、または任意継続"
+                    } else if join == JoinAfterLoss::Disability {
+                        "、または後期高齢者医療（障害認定）"
                     } else {
                         ""
                     }
@@ -685,10 +687,11 @@ mod tests {
                 open,
                 "{today}: {join}"
             );
-            // What the member may still join follows it; the 申立書 (what they may have joined)
-            // keeps it.
+            // What the member may still join follows it (the 資格確認書 request); the 10割 of
+            // one with nothing usable keeps it, as the 申立書 does: they may have applied in time
+            // and wait for its documents.
             let pay = &gr.options.last().unwrap().explanation;
-            assert_eq!(pay.contains("任意継続"), open, "{today}: {pay}");
+            assert!(pay.contains("任意継続、"), "{today}: {pay}");
             assert_eq!(
                 gr.to_do.last().unwrap().explanation.contains("任意継続"),
                 open,
@@ -746,6 +749,26 @@ mod tests {
             "{:?}",
             gl.options
         );
+        // …and the options and the 資格確認書 request name 後期 by a 障害認定 too, as the notice
+        // and the to-do do.
+        assert!(
+            gl.options
+                .last()
+                .unwrap()
+                .explanation
+                .contains("後期高齢者医療（障害認定）"),
+            "{:?}",
+            gl.options
+        );
+        assert!(
+            gl.to_do
+                .last()
+                .unwrap()
+                .explanation
+                .contains("後期高齢者医療（障害認定）"),
+            "{:?}",
+            gl.to_do
+        );
         // A 国保 lost (a move, a job): no 任意継続 and no 事業主 anywhere.
         let national = MemberSituation {
             coverage_lost_on: Some(d(2026, 11, 10)),
@@ -774,7 +797,7 @@ mod tests {
         // 「資格を喪失した保険の保険者には申請できません」.
         let pay = &g.options.last().unwrap().explanation;
         assert!(
-            pay.contains("国民健康保険、勤務先やご家族の健康保険")
+            pay.contains("国民健康保険、任意継続、勤務先やご家族の健康保険")
                 && !pay.contains("保険者には申請できません"),
             "{pay}"
         );
