@@ -147,6 +147,12 @@ pub fn late_elderly_start(birth: NaiveDate) -> Option<NaiveDate> {
     first_day_of_age(birth, 75)
 }
 
+/// A person born on `birth` is 75 or over on `day`: a 後期高齢者医療 被保険者 from
+/// [`late_elderly_start`].
+pub(crate) fn late_elderly_on(birth: NaiveDate, day: NaiveDate) -> bool {
+    late_elderly_start(birth).is_some_and(|start| day >= start)
+}
+
 /// When an eligibility record stops being in force ([`record_last_day`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RecordEnd {

@@ -319,6 +319,12 @@ pub(super) const FULL_PAYMENT_AT_75: &str = "75歳からは後期高齢者医療
 const LOST_CERTIFICATE: &str =
     "資格を喪失した保険の資格確認書は使えません（新しく届いたものだけが使えます）。";
 
+/// The 10割 of a member of 75 or over whose recorded insurance was lost: [`LOST_CERTIFICATE`]
+/// and [`FULL_PAYMENT_AT_75`].
+fn late_elderly_after_loss() -> String {
+    format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}")
+}
+
 /// [`PHONE_SCREEN_IF_YOU_CAN`] for a member whose every recorded insurance has ended (a
 /// 資格喪失日, or a 被扶養者 whose 被保険者 turned 75): the マイナポータル screen shows the new
 /// insurance only once the new insurer has registered the member (seed 001: 「※新しい保険者による
@@ -367,11 +373,10 @@ impl NextInsurance {
                 NextInsurance::DependentAt75
             })
         } else {
-            let lost = member.coverage_lost_on?;
             match member.join_after_loss()? {
-                join @ (JoinAfterLoss::Continuation | JoinAfterLoss::MutualAid) => {
+                JoinAfterLoss::Continuation | JoinAfterLoss::MutualAid => {
                     Some(NextInsurance::Own {
-                        continuation_open: join.continuation_open(lost, today),
+                        continuation_open: member.continuation_open(today),
                     })
                 }
                 join @ (JoinAfterLoss::Other | JoinAfterLoss::Disability) => {
@@ -486,6 +491,21 @@ impl NextInsurance {
             self.claim_to(true),
             self.not_claimed().0,
             self.not_claimed().1
+        )
+    }
+
+    /// The 申立書 of `next`, or with none (75 or over: 後期 again, or 75 with no 後期 record)
+    /// [`DECLARATION_AT_75`].
+    fn declaration_for(next: Option<NextInsurance>) -> String {
+        next.map_or_else(|| DECLARATION_AT_75.into(), NextInsurance::declaration)
+    }
+
+    /// [`NextInsurance::full_payment_before_joining`] of `next`, or with none (75 or over)
+    /// [`late_elderly_after_loss`].
+    fn before_joining_for(next: Option<NextInsurance>) -> String {
+        next.map_or_else(
+            late_elderly_after_loss,
+            NextInsurance::full_payment_before_joining,
         )
     }
 
@@ -629,20 +649,17 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             Presentation::DeclarationForm,
             // At 75 the insurance is 後期高齢者医療 whatever ended the recorded one (a 資格喪失日
             // typed for the 75th birthday among them, or a 後期 record lost on a move).
-            match next {
-                Some(next) => next.declaration(),
-                None if member.next_is_late_elderly() => DECLARATION_AT_75.into(),
-                None => DECLARATION_FORM.into(),
+            if next.is_some() || member.next_is_late_elderly() {
+                NextInsurance::declaration_for(next)
+            } else {
+                DECLARATION_FORM.into()
             },
         ));
         if coverage_ended {
             // The 申立書 is true only once new insurance has been joined.
             options.push(option(
                 Presentation::FullPaymentThenClaim,
-                next.map_or_else(
-                    || format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}"),
-                    NextInsurance::full_payment_before_joining,
-                ),
+                NextInsurance::before_joining_for(next),
             ));
         }
     }
@@ -659,14 +676,11 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     {
         options.push(option(
             Presentation::DeclarationForm,
-            next.map_or_else(|| DECLARATION_AT_75.into(), NextInsurance::declaration),
+            NextInsurance::declaration_for(next),
         ));
         options.push(option(
             Presentation::FullPaymentThenClaim,
-            next.map_or_else(
-                || format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}"),
-                NextInsurance::full_payment_before_joining,
-            ),
+            NextInsurance::before_joining_for(next),
         ));
     }
 
@@ -679,7 +693,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
     if options.is_empty() {
         let after_loss = next.map(NextInsurance::full_payment).or_else(|| {
             (member.join_after_loss() == Some(JoinAfterLoss::LateElderly))
-                .then(|| format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}"))
+                .then(late_elderly_after_loss)
         });
         let text = if let Some(after_loss) = &after_loss {
             after_loss
@@ -999,7 +1013,7 @@ mod tests {
         let g = guidance(&s, &READER_DOWN, today);
         let texts: Vec<&str> = g.options.iter().map(|o| o.explanation.as_str()).collect();
         assert!(texts.contains(&DECLARATION_AT_75), "{texts:?}");
-        let at_75_after_loss = format!("{LOST_CERTIFICATE}{FULL_PAYMENT_AT_75}");
+        let at_75_after_loss = late_elderly_after_loss();
         assert!(texts.contains(&at_75_after_loss.as_str()), "{texts:?}");
         let after_loss = NextInsurance::Own {
             continuation_open: false,

@@ -5,9 +5,9 @@
 use chrono::{Months, NaiveDate};
 
 use super::calendar::{
-    CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
-    late_elderly_start, preschool_last_day, preschool_share_outdated, record_ended,
-    record_in_force, record_last_day, record_not_started, statutory_copay,
+    CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75, late_elderly_on,
+    preschool_last_day, preschool_share_outdated, record_ended, record_in_force, record_last_day,
+    record_not_started, statutory_copay,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
@@ -369,7 +369,7 @@ pub fn coverage_notice(
         let scheme = record.insurer_number.scheme();
         let give_back = (record.kind == DocumentKind::Certificate)
             .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme));
-        let late = late_elderly_start(birth).is_some_and(|start| today >= start);
+        let late = late_elderly_on(birth, today);
         let dependent = record.relationship == Relationship::Dependent;
         let join = text_ja::JoinAfterLoss::of(scheme, dependent, late).join_ja(lost, today);
         return Some(Notice {

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::{
-    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state,
-    late_elderly_start, record_ended, record_in_force, record_last_day, record_not_started,
+    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, late_elderly_on,
+    record_ended, record_in_force, record_last_day, record_not_started,
 };
 use super::notices_household::{DependentEndCause, HouseholdContext};
 use super::rules::card_valid_until;
@@ -315,8 +315,7 @@ impl MemberSituation {
         let dependent_status_lost_on = dependent_status_lost.map(|(on, _)| on);
         let dependent_status_lost_with_insured =
             dependent_status_lost.is_some_and(|(_, cause)| cause == DependentEndCause::InsuredLost);
-        let late_elderly =
-            late_elderly_start(member.birth_date).is_some_and(|start| today >= start);
+        let late_elderly = late_elderly_on(member.birth_date, today);
         Self {
             has_card,
             registered,
@@ -402,6 +401,14 @@ impl MemberSituation {
             self.coverage_lost_as_dependent,
             self.late_elderly,
         ))
+    }
+
+    /// 任意継続 can still be applied for on `today` after the loss
+    /// ([`MemberSituation::join_after_loss`], `JoinAfterLoss::continuation_open`).
+    pub(super) fn continuation_open(&self, today: NaiveDate) -> bool {
+        self.coverage_lost_on
+            .zip(self.join_after_loss())
+            .is_some_and(|(lost, join)| join.continuation_open(lost, today))
     }
 
     /// The scheme of the lost record while every recorded insurance is lost. `from_data` sets

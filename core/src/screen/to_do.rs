@@ -117,10 +117,7 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
                 format!(
                     "新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先やご家族の\
                      健康保険{}）の手続きのときに、その保険者に",
-                    if member
-                        .coverage_lost_on
-                        .is_some_and(|lost| join.continuation_open(lost, today))
-                    {
+                    if member.continuation_open(today) {
                         "、または任意継続"
                     } else if join == JoinAfterLoss::Disability {
                         "、または後期高齢者医療（障害認定）"
@@ -174,22 +171,21 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             ),
         ));
     }
-    if let (Some(lost), Some(join)) = (member.coverage_lost_on, member.join_after_loss()) {
+    if let (Some(lost), Some(join), Some(scheme)) = (
+        member.coverage_lost_on,
+        member.join_after_loss(),
+        member.lost_scheme(),
+    ) {
         // What to join and where the 資格確認書 goes back, by the lost record's scheme and the
         // member's age: the screen's `CoverageLost` notice says the same (`JoinAfterLoss`).
-        let give_back = member.lost_scheme().map_or("", JoinAfterLoss::give_back_ja);
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "資格喪失日（{}）から、この資格では受診できません。{}{}{}",
+                "資格喪失日（{}）から、この資格では受診できません。{}{}資格確認書をお持ちなら、{}",
                 format_wareki(lost),
                 join.join_ja(lost, today),
                 myna_after_joining(member),
-                if give_back.is_empty() {
-                    String::new()
-                } else {
-                    format!("資格確認書をお持ちなら、{give_back}")
-                }
+                JoinAfterLoss::give_back_ja(scheme)
             ),
         ));
     }
