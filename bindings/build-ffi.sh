@@ -38,8 +38,11 @@ FFI_CFLAGS="-fno-asynchronous-unwind-tables -fno-unwind-tables"
 # - Android packed relocations (APS2), read by the dynamic linker from API 23 (minSdk is 26):
 #   the ~5,000 relative relocations of vtables and tables shrink from 24 bytes each;
 # - identical code folding: monomorphised generics that compile to the same code are kept once
-#   (Rust promises no distinct addresses for functions or vtables).
-FFI_ELF_LINK_ARGS=("-Wl,-z,max-page-size=16384" "-Wl,--pack-dyn-relocs=android" "-Wl,--icf=all")
+#   (Rust promises no distinct addresses for functions or vtables);
+# - lld's -O2: string tail merging in the mergeable string sections (a string that ends another
+#   is kept once), ~1 KB; no code changes.
+FFI_ELF_LINK_ARGS=("-Wl,-z,max-page-size=16384" "-Wl,--pack-dyn-relocs=android" "-Wl,--icf=all"
+  "-Wl,-O2")
 
 # A panic in the shipped library ends the process instead of unwinding into uniffi's
 # InternalException (docs/decisions/0014-ffi-panic-abort.md): no landing pads or exception

@@ -9,7 +9,7 @@
 //! When the numbers find nothing — a 申立 without 保険者番号 or 番号 (the patient did not know
 //! them), or numbers typed differently on the two visits — the day's entries are read (through
 //! the keyed day index, decrypted in memory only) and a visit of the same 生年月日 and the same
-//! 氏名 or 氏名カナ (compared after [`fold_name`]: width, hiragana/katakana, 異体字, spaces) is
+//! 氏名 or 氏名カナ (compared by [`same_name`]: width, hiragana/katakana, 異体字, spaces) is
 //! named instead, in words that say so ([`SameDayMatch::NameAndBirthDate`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,7 +19,7 @@ use super::verify::DeskVerification;
 use super::{ClaimFields, ClinicError, Declaration, DeskStore};
 use crate::clock::{japan_time, japan_today};
 use crate::eligibility::InsurerNumber;
-use crate::eligibility::names::fold_name;
+use crate::eligibility::names::same_name;
 
 /// The patient's visit already in the log on the day of a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub struct SameDayVisit {
 pub enum SameDayMatch {
     /// By the same 保険者番号, 記号, 番号 and 枝番: the same patient.
     Numbers,
-    /// By the same 生年月日 and 氏名 or 氏名カナ (after [`fold_name`]), the numbers having found
+    /// By the same 生年月日 and 氏名 or 氏名カナ ([`same_name`]), the numbers having found
     /// nothing: most likely the same patient, for the receptionist to confirm.
     NameAndBirthDate,
 }
@@ -77,16 +77,12 @@ struct Person<'a> {
 }
 
 impl Person<'_> {
-    /// The same 生年月日, and the same 氏名 or the same 氏名カナ after [`fold_name`] (an empty
-    /// folded name matches nothing).
+    /// The same 生年月日, and the same 氏名 or the same 氏名カナ ([`same_name`]: a name that
+    /// folds to nothing matches nothing).
     fn is(&self, other: &Person<'_>) -> bool {
-        let same = |a: &str, b: &str| {
-            let a = fold_name(a);
-            !a.is_empty() && a == fold_name(b)
-        };
         self.birth_date == other.birth_date
-            && (same(self.name, other.name)
-                || matches!((self.kana, other.kana), (Some(a), Some(b)) if same(a, b)))
+            && (same_name(self.name, other.name)
+                || matches!((self.kana, other.kana), (Some(a), Some(b)) if same_name(a, b)))
     }
 }
 

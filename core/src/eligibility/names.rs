@@ -124,6 +124,15 @@ pub fn fold_name(text: &str) -> String {
     text.nfkc().filter_map(fold_char).collect::<String>()
 }
 
+/// The same name after [`fold_name`] (as typed, or folded alike). A name that folds to nothing
+/// (white space only: blank) names no one and matches nothing, itself included. The
+/// one rule of the desk's same-day match (`clinic::same_day`) and of a 被扶養者's 被保険者氏名
+/// (`screen::notices_household`).
+pub fn same_name(a: &str, b: &str) -> bool {
+    let folded = fold_name(a);
+    !folded.is_empty() && (a == b || folded == fold_name(b))
+}
+
 /// NFC with white space runs collapsed to one ASCII space and the ends trimmed.
 fn canonical(text: &str) -> String {
     let nfc: String = text.nfc().collect();
@@ -153,6 +162,21 @@ mod tests {
 
     fn outcome(card: &str, stored: &str) -> NameMatch {
         compare_name(card, stored).outcome
+    }
+
+    /// One rule for "the same person's name" (the desk's same-day match, a 被扶養者's
+    /// 被保険者氏名): as typed or folded alike, and a blank name matches nothing, not even itself.
+    #[test]
+    fn same_name_folds_and_a_blank_name_matches_nothing() {
+        assert!(same_name("山田 太郎", "山田 太郎"));
+        assert!(same_name("山田\u{3000}太郎", "山田太郎"));
+        assert!(same_name("やまだ たろう", "ヤマダ タロウ"));
+        assert!(same_name("髙橋", "高橋"));
+        assert!(!same_name("山田 太郎", "山田 次郎"));
+        for blank in ["", " ", "\u{3000}", " \u{3000} "] {
+            assert!(!same_name(blank, blank), "{blank:?}");
+            assert!(!same_name(blank, ""), "{blank:?}");
+        }
     }
 
     #[test]

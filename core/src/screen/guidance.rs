@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::ExpiryState;
-use super::text_ja::JoinAfterLoss;
+use super::text_ja::{self, JoinAfterLoss};
 use super::to_do::to_do;
 use super::wareki::format_wareki;
 
@@ -358,8 +358,9 @@ enum NextInsurance {
     /// covers them (docs/rules.md §1.4 "Dependents").
     DependentAt75,
     /// A 被扶養者 whose 被保険者 lost that insurance: the 被保険者's new insurance as their
-    /// 被扶養者 (a new employer's, or 任意継続: the same insurer, new documents), or 国保.
-    DependentWithInsured,
+    /// 被扶養者 (a new employer's, or — `continuation`, where that insurance has it — 任意継続:
+    /// the same insurer, new documents), or 国保.
+    DependentWithInsured { continuation: bool },
 }
 
 impl NextInsurance {
@@ -367,10 +368,9 @@ impl NextInsurance {
     /// (`MemberSituation::late_elderly`: 後期高齢者医療 again, the `…_AT_75` texts).
     fn of(member: &MemberSituation, today: NaiveDate) -> Option<NextInsurance> {
         if member.dependent_status_lost_on.is_some() {
-            Some(if member.dependent_status_lost_with_insured {
-                NextInsurance::DependentWithInsured
-            } else {
-                NextInsurance::DependentAt75
+            Some(match member.insured_may_continue() {
+                Some(continuation) => NextInsurance::DependentWithInsured { continuation },
+                None => NextInsurance::DependentAt75,
             })
         } else {
             match member.join_after_loss()? {
@@ -413,9 +413,10 @@ impl NextInsurance {
             NextInsurance::DependentAt75 => {
                 "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者".into()
             }
-            NextInsurance::DependentWithInsured => "被保険者の新しい保険（新しい勤務先の健康保険や\
-                 任意継続）の被扶養者、または市区町村で手続きをした国民健康保険"
-                .into(),
+            NextInsurance::DependentWithInsured { continuation } => format!(
+                "{}の被扶養者、または市区町村で手続きをした国民健康保険",
+                text_ja::insured_new_insurance(continuation)
+            ),
         }
     }
 
@@ -431,9 +432,10 @@ impl NextInsurance {
             NextInsurance::DependentAt75 => {
                 "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険".into()
             }
-            NextInsurance::DependentWithInsured => {
-                "被保険者の新しい保険（任意継続を含む）か、お住まいの市区町村の国民健康保険".into()
-            }
+            NextInsurance::DependentWithInsured { continuation } => format!(
+                "{}か、お住まいの市区町村の国民健康保険",
+                text_ja::insured_new_insurance(continuation)
+            ),
         }
     }
 
@@ -446,7 +448,7 @@ impl NextInsurance {
                 "被扶養者の資格がなくなったため、",
                 "これまでの保険者には申請できません。",
             ),
-            NextInsurance::DependentWithInsured => {
+            NextInsurance::DependentWithInsured { .. } => {
                 ("被保険者とともに被扶養者の資格もなくなったため、", LOST)
             }
         }
@@ -458,7 +460,7 @@ impl NextInsurance {
             NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => {
                 "資格を喪失した保険を書かないでください。"
             }
-            NextInsurance::DependentAt75 | NextInsurance::DependentWithInsured => {
+            NextInsurance::DependentAt75 | NextInsurance::DependentWithInsured { .. } => {
                 "被扶養者だったこれまでの保険を書かないでください。"
             }
         }
@@ -891,6 +893,7 @@ pub(super) mod test_fixtures {
             coverage_lost_as_dependent: false,
             dependent_status_lost_on: None,
             dependent_status_lost_with_insured: false,
+            dependent_status_lost_scheme: None,
             old_insurance_card_until: None,
             nothing_recorded: false,
             registration_unknown: false,

@@ -7,7 +7,7 @@ use super::calendar::late_elderly_start;
 use super::notices_record::{DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS};
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
-use crate::eligibility::names::fold_name;
+use crate::eligibility::names::same_name;
 use crate::eligibility::text::same_code;
 use crate::eligibility::{EligibilityRecord, MemberData, Relationship, Scheme};
 
@@ -165,9 +165,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                 // member's own records of that insurer are typed in (they cover it already).
                 if let Some(on) = at_75 {
                     let name = insured.member.name.as_str();
-                    let names_insured = |n: &str| {
-                        !name.trim().is_empty() && (n == name || fold_name(n) == fold_name(name))
-                    };
+                    let names_insured = |n: &str| same_name(name, n);
                     let typed = |r: &EligibilityRecord| {
                         insured.records.iter().any(|own| {
                             employee_insurance(own) && own.insurer_number == r.insurer_number
@@ -296,7 +294,13 @@ pub(crate) fn household_notices_in(
                         severity,
                         date: birthday,
                         message: text_ja::dependent_loses_status_with_insured(
-                            &insurer, &named, birthday, past,
+                            &insurer,
+                            &named,
+                            birthday,
+                            past,
+                            text_ja::JoinAfterLoss::insured_can_continue(
+                                insured.record.insurer_number.scheme(),
+                            ),
                         ),
                     },
                 });

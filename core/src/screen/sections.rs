@@ -42,7 +42,8 @@ pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState)]) -> St
     if card_docs {
         out.push_str(
             "医療機関では、マイナポータルの資格情報画面か紙の資格情報のお知らせを、\
-             マイナンバーカード（実物）と一緒に見せてください。どれも単独では受診できません。",
+             マイナ保険証（マイナンバーカードの実物）と一緒に見せてください。\
+             どれも単独では受診できません。",
         );
         if signed_card_docs {
             out.push_str(

@@ -121,6 +121,10 @@ pub struct MemberSituation {
     /// The 被扶養者 status of [`MemberSituation::dependent_status_lost_on`] ended because the
     /// 被保険者 lost that insurance (a 資格喪失日 on their record), not because they turned 75.
     pub dependent_status_lost_with_insured: bool,
+    /// The scheme of the 被扶養者 record that ended on
+    /// [`MemberSituation::dependent_status_lost_on`] (the 被保険者's insurer's): whether that
+    /// 被保険者 may have chosen 任意継続, and where its 資格確認書 goes back (`text_ja::JoinAfterLoss`).
+    pub dependent_status_lost_scheme: Option<Scheme>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
     /// Nothing about the member's insurance is recorded yet: no insurance document (in force
@@ -307,14 +311,18 @@ impl MemberSituation {
                 insurance_records
                     .iter()
                     .filter(|r| household.dependent_status_ended(r, today))
-                    .filter_map(|r| household.dependent_status_end(r))
-                    .max_by_key(|(on, _)| *on)
+                    .filter_map(|r| {
+                        household
+                            .dependent_status_end(r)
+                            .map(|(on, cause)| (on, cause, r.insurer_number.scheme()))
+                    })
+                    .max_by_key(|(on, ..)| *on)
             } else {
                 None
             };
-        let dependent_status_lost_on = dependent_status_lost.map(|(on, _)| on);
-        let dependent_status_lost_with_insured =
-            dependent_status_lost.is_some_and(|(_, cause)| cause == DependentEndCause::InsuredLost);
+        let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
+        let dependent_status_lost_with_insured = dependent_status_lost
+            .is_some_and(|(_, cause, _)| cause == DependentEndCause::InsuredLost);
         let late_elderly = late_elderly_on(member.birth_date, today);
         Self {
             has_card,
@@ -373,6 +381,7 @@ impl MemberSituation {
                 .is_some_and(|(_, r)| r.relationship == Relationship::Dependent),
             dependent_status_lost_on,
             dependent_status_lost_with_insured,
+            dependent_status_lost_scheme: dependent_status_lost.map(|(.., scheme)| scheme),
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),
@@ -400,6 +409,21 @@ impl MemberSituation {
             self.lost_scheme()?,
             self.coverage_lost_as_dependent,
             self.late_elderly,
+        ))
+    }
+
+    /// A 被扶養者 whose 被保険者 lost that insurance
+    /// ([`MemberSituation::dependent_status_lost_with_insured`]): the 被保険者 may have continued
+    /// it by 任意継続 (their insurance has it: `JoinAfterLoss::Continuation`, `MutualAid`; not
+    /// 日雇, 特例退職, 自衛官等), and the member may be their 被扶養者 on it. `None` for any other
+    /// member. Offered whatever the date: the 被保険者 may have applied in time.
+    pub(super) fn insured_may_continue(&self) -> Option<bool> {
+        if !self.dependent_status_lost_with_insured {
+            return None;
+        }
+        Some(JoinAfterLoss::insured_can_continue(
+            self.dependent_status_lost_scheme
+                .unwrap_or(Scheme::KyokaiKenpo),
         ))
     }
 
@@ -609,6 +633,12 @@ mod tests {
         assert!(!after.has_qualification_certificate);
         assert_eq!(after.dependent_status_lost_on, Some(d(2026, 11, 1)));
         assert!(after.dependent_status_lost_with_insured);
+        // A 健保組合 (法別 06): the 被保険者 may have continued it (任意継続).
+        assert_eq!(
+            after.dependent_status_lost_scheme,
+            Some(crate::eligibility::Scheme::SocietyManaged)
+        );
+        assert_eq!(after.insured_may_continue(), Some(true));
         let g = guidance(&after, &ClinicSituation::NO_READER, today);
         assert!(!presented(&g).contains(&QualificationCertificate), "{g:?}");
         assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
@@ -649,10 +679,63 @@ mod tests {
                     .contains("の資格を喪失したため（資格喪失日 令和8年11月1日）")
                 && past[0]
                     .message
-                    .contains("資格確認書（これまでの資格）では受診できません"),
+                    .contains("資格確認書（これまでの資格）では受診できません")
+                && past[0].message.contains("健康保険や任意継続）の被扶養者"),
             "{}",
             past[0].message
         );
+        // A 特例退職被保険者's (法別 63) has no 任意継続: neither the notice nor the guidance
+        // names it, and its 資格確認書 goes back to the insurer, not an 事業主.
+        let retiree = {
+            let body = "6313001";
+            let n = format!(
+                "{body}{}",
+                crate::eligibility::insurer::check_digit(body).unwrap()
+            );
+            InsurerNumber::parse(&n).unwrap()
+        };
+        assert_eq!(retiree.scheme(), crate::eligibility::Scheme::SpecialRetiree);
+        let mine_retired = [EligibilityRecord {
+            insurer_number: retiree.clone(),
+            ..mine[0].clone()
+        }];
+        let held_retired = [EligibilityRecord {
+            insurer_number: retiree,
+            ..certificate.clone()
+        }];
+        let household = [
+            HouseholdMember {
+                member: &insured,
+                records: &mine_retired,
+            },
+            HouseholdMember {
+                member: &spouse,
+                records: &held_retired,
+            },
+        ];
+        let notice = household_notices(&household, today).swap_remove(1);
+        assert!(
+            notice[0].message.contains("健康保険など）の被扶養者")
+                && !notice[0].message.contains("任意継続"),
+            "{}",
+            notice[0].message
+        );
+        let retired_ctx = household_contexts(&household);
+        let retired =
+            MemberSituation::in_household(&spouse, &held_retired, &retired_ctx[1], None, today);
+        assert_eq!(retired.insured_may_continue(), Some(false));
+        let g = guidance(&retired, &ClinicSituation::NO_READER, today);
+        for text in g
+            .to_do
+            .iter()
+            .map(|s| &s.explanation)
+            .chain(g.options.iter().map(|o| &o.explanation))
+        {
+            assert!(
+                !text.contains("任意継続") && !text.contains("事業主"),
+                "{text}"
+            );
+        }
         // Not concerned: another 被保険者 of the same insurer (another 番号, or no 記号 on one
         // side), a record that starts on or after the 資格喪失日 (other coverage), another
         // insurer's record, a 国保 record, the dependent's own 資格喪失日.

@@ -296,6 +296,15 @@ impl JoinAfterLoss {
         }
     }
 
+    /// A 被保険者 who lost a record of `scheme` may continue it by 任意継続
+    /// ([`JoinAfterLoss::Continuation`], [`JoinAfterLoss::MutualAid`]), their 被扶養者 with them.
+    pub(super) fn insured_can_continue(scheme: Scheme) -> bool {
+        matches!(
+            JoinAfterLoss::of(scheme, false, false),
+            JoinAfterLoss::Continuation | JoinAfterLoss::MutualAid
+        )
+    }
+
     /// The last day to apply for 任意継続 after a loss on `lost_on` (the 20th day), and the day
     /// it is offered until (past a Saturday or Sunday; the app knows no 祝日, which the text
     /// names); `None` where there is no 任意継続.
@@ -358,14 +367,33 @@ impl JoinAfterLoss {
     }
 
     /// Where a 資格確認書 of the lost record goes back: through the employer within 5 days for a
-    /// 被用者保険 (notice A), to the insurer for 国保 and 後期 (docs/rules.md §3.3).
+    /// 被用者保険 (notice A), through the 所属所 (the office the 組合員 worked at) for a 共済
+    /// (公立学校共済組合 富山支部: 「所属所を通じて速やかに返却」; 長野支部: 任意継続になる方も
+    /// 現職中の証は所属所へ), to the insurer for 国保 and 後期 (docs/rules.md §3.3), and for a
+    /// 日雇 or 特例退職 record, which no single employer holds and no 任意継続 follows
+    /// (INFERENCE: a 特例退職被保険者 is a retiree; a 日雇特例被保険者 works for many).
     pub(super) fn give_back_ja(scheme: Scheme) -> &'static str {
         match scheme {
+            Scheme::DayLaborer | Scheme::SpecialRetiree => "保険者へ返してください。",
             Scheme::NationalHealthInsurance | Scheme::LateElderly => {
                 "保険者（市区町村など）へ返してください。"
             }
+            Scheme::NationalPublicServants
+            | Scheme::LocalPublicServants
+            | Scheme::Police
+            | Scheme::Teachers => "速やかに所属所（任意継続の方は共済組合）へ返してください。",
             _ => "5日以内に事業主（任意継続の方は保険者）へ返してください。",
         }
+    }
+}
+
+/// The insurance a 被扶養者 whose 被保険者 lost theirs joins as that 被保険者's 被扶養者: 任意継続
+/// named only where the 被保険者 may have chosen it (`MemberSituation::insured_may_continue`).
+pub(super) fn insured_new_insurance(continuation: bool) -> &'static str {
+    if continuation {
+        "被保険者の新しい保険（新しい勤務先の健康保険や任意継続）"
+    } else {
+        "被保険者の新しい保険（新しい勤務先の健康保険など）"
     }
 }
 
@@ -551,21 +579,23 @@ pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {
 
 /// The 被保険者's record on `insurer` has its 資格喪失日 `lost_on`: the 被扶養者's status on it
 /// ends the same day, and `named` (the dependent's documents on it) with it (`past`: that day
-/// has come). The next step: the 被保険者's new insurance as 被扶養者 (a new employer's, or
-/// 任意継続), or 国保 (docs/rules.md §1.4 "Dependents", §3.3).
+/// has come). The next step: the 被保険者's new insurance as 被扶養者 (a new employer's, or —
+/// `continuation`, [`JoinAfterLoss::insured_can_continue`] — 任意継続), or 国保 (docs/rules.md
+/// §1.4 "Dependents", §3.3).
 pub(super) fn dependent_loses_status_with_insured(
     insurer: &str,
     named: &str,
     lost_on: NaiveDate,
     past: bool,
+    continuation: bool,
 ) -> String {
     let l = format_wareki(lost_on);
     if past {
         format!(
             "被保険者が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
-             なくなりました。{named}（これまでの資格）では受診できません。被保険者の新しい保険（新しい勤務先の\
-             健康保険や任意継続）の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する\
-             手続きをしてください。"
+             なくなりました。{named}（これまでの資格）では受診できません。{}の被扶養者になるか、\
+             お住まいの市区町村で国民健康保険に加入する手続きをしてください。",
+            insured_new_insurance(continuation)
         )
     } else {
         format!(

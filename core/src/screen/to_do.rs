@@ -91,45 +91,48 @@ fn myna_after_joining(member: &MemberSituation) -> &'static str {
 /// of 75 or over asks the 市区町村's 後期高齢者医療 counter (高齢者の医療の確保に関する法律 §50).
 fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> String {
     const LOST: &str = "資格を喪失した保険の資格確認書は使えません。";
-    let (lost, whom): (&str, Cow<'static, str>) = if member.dependent_status_lost_with_insured {
-        (
-            LOST,
-            "被保険者の新しい保険（任意継続を含む）の被扶養者になるときか、国民健康保険に加入する\
-             ときに、その保険者に"
+    let (lost, whom): (&str, Cow<'static, str>) =
+        if let Some(continuation) = member.insured_may_continue() {
+            (
+                LOST,
+                format!(
+                    "{}の被扶養者になるときか、国民健康保険に加入するときに、その保険者に",
+                    text_ja::insured_new_insurance(continuation)
+                )
                 .into(),
-        )
-    } else if member.dependent_status_lost_on.is_some() {
-        (
+            )
+        } else if member.dependent_status_lost_on.is_some() {
+            (
             "これまでの保険者からは交付されません。",
             "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
              その保険者に"
                 .into(),
         )
-    } else {
-        match member.join_after_loss() {
-            Some(JoinAfterLoss::LateElderly) => (
-                LOST,
-                "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の".into(),
-            ),
-            // 任意継続 only while it can still be applied for.
-            Some(join) => (
-                LOST,
-                format!(
-                    "新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先やご家族の\
+        } else {
+            match member.join_after_loss() {
+                Some(JoinAfterLoss::LateElderly) => (
+                    LOST,
+                    "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の".into(),
+                ),
+                // 任意継続 only while it can still be applied for.
+                Some(join) => (
+                    LOST,
+                    format!(
+                        "新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先やご家族の\
                      健康保険{}）の手続きのときに、その保険者に",
-                    if member.continuation_open(today) {
-                        "、または任意継続"
-                    } else if join == JoinAfterLoss::Disability {
-                        "、または後期高齢者医療（障害認定）"
-                    } else {
-                        ""
-                    }
-                )
-                .into(),
-            ),
-            None => ("", "加入している保険者に".into()),
-        }
-    };
+                        if member.continuation_open(today) {
+                            "、または任意継続"
+                        } else if join == JoinAfterLoss::Disability {
+                            "、または後期高齢者医療（障害認定）"
+                        } else {
+                            ""
+                        }
+                    )
+                    .into(),
+                ),
+                None => ("", "加入している保険者に".into()),
+            }
+        };
     format!(
         "それまでの受診には資格確認書が要ります。{lost}{whom}資格確認書を申請してください\
          （マイナ保険証を使えない方に交付されます{}）。",
@@ -148,26 +151,36 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
         // docs/rules.md §1.4 "Dependents": the 被扶養者 joins 国保 or becomes another family
         // member's 被扶養者 (after a 資格喪失日, the 被保険者's new insurance's); notice A:
         // 「被扶養者でなくなったときは、5日以内に資格確認書を事業主に提出」.
-        let (why, next) = if member.dependent_status_lost_with_insured {
-            (
+        let (why, next): (&str, Cow<'static, str>) = match member.insured_may_continue() {
+            Some(continuation) => (
                 "被保険者がこれまでの保険の資格を喪失したため",
-                "被保険者の新しい保険（新しい勤務先の健康保険や任意継続）の被扶養者になるか、\
-                 お住まいの市区町村で国民健康保険に加入する手続きをしてください。",
-            )
-        } else {
-            (
+                format!(
+                    "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを\
+                     してください。",
+                    text_ja::insured_new_insurance(continuation)
+                )
+                .into(),
+            ),
+            None => (
                 "被保険者が75歳になり後期高齢者医療制度に移ったため",
                 "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の\
-                 被扶養者になる手続きをしてください。",
-            )
+                 被扶養者になる手続きをしてください。"
+                    .into(),
+            ),
         };
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
                 "{why}、{}から被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
-                 {}資格確認書をお持ちなら、5日以内に事業主（任意継続の方は保険者）へ返してください。",
+                 {}資格確認書をお持ちなら、{}",
                 format_wareki(day),
-                myna_after_joining(member)
+                myna_after_joining(member),
+                // Through the employer (a 共済's: the 所属所), as the 被保険者's own.
+                JoinAfterLoss::give_back_ja(
+                    member
+                        .dependent_status_lost_scheme
+                        .unwrap_or(crate::eligibility::Scheme::KyokaiKenpo)
+                )
             ),
         ));
     }
@@ -871,7 +884,7 @@ mod tests {
         let g = guidance(&with_insured, &ClinicSituation::READER_DOWN, TODAY);
         let request = &g.to_do.last().unwrap().explanation;
         assert!(
-            request.contains("被保険者の新しい保険（任意継続を含む）の被扶養者")
+            request.contains("被保険者の新しい保険（新しい勤務先の健康保険や任意継続）の被扶養者")
                 && !request.contains("これまでの保険者"),
             "{request}"
         );
@@ -883,9 +896,46 @@ mod tests {
                 .last()
                 .unwrap()
                 .explanation
-                .contains("被保険者の新しい保険（任意継続を含む）か"),
+                .contains("被保険者の新しい保険（新しい勤務先の健康保険や任意継続）か"),
             "{:?}",
             g.options
+        );
+        // The 被保険者 was a 日雇特例被保険者 (or 特例退職): no 任意継続 to become the 被扶養者
+        // of (健康保険法 §3(4)), anywhere in the guidance.
+        let day_laborer = MemberSituation {
+            dependent_status_lost_scheme: Some(crate::eligibility::Scheme::DayLaborer),
+            ..with_insured.clone()
+        };
+        let g = guidance(&day_laborer, &ClinicSituation::READER_DOWN, TODAY);
+        for text in g
+            .to_do
+            .iter()
+            .map(|s| &s.explanation)
+            .chain(g.options.iter().map(|o| &o.explanation))
+        {
+            assert!(!text.contains("任意継続"), "{text}");
+        }
+        assert!(
+            g.to_do
+                .last()
+                .unwrap()
+                .explanation
+                .contains("被保険者の新しい保険（新しい勤務先の健康保険など）の被扶養者"),
+            "{:?}",
+            g.to_do
+        );
+        // A 共済 組合員's 被扶養者: the 資格確認書 goes back through the 所属所, not an 事業主.
+        let mutual_aid = MemberSituation {
+            dependent_status_lost_scheme: Some(crate::eligibility::Scheme::LocalPublicServants),
+            ..with_insured.clone()
+        };
+        let g = guidance(&mutual_aid, &ClinicSituation::READER_DOWN, TODAY);
+        let join = &g.to_do[0].explanation;
+        assert!(
+            join.contains("速やかに所属所（任意継続の方は共済組合）へ返してください")
+                && !join.contains("事業主")
+                && join.contains("任意継続）の被扶養者"),
+            "{join}"
         );
         let g = guidance(
             &MemberSituation {

@@ -426,7 +426,7 @@ fn demo_runs_in_a_temporary_store() {
         // The screen says what it is: not 「この画面は、マイナンバーカード（実物）と
         // 一緒に提示したときに限り有効です」, but what is signed and what to show with the card.
         "この画面は、発行元の電子署名を確認した資格情報の表示です",
-        "紙の資格情報のお知らせを、マイナンバーカード（実物）と一緒に見せてください",
+        "紙の資格情報のお知らせを、マイナ保険証（マイナンバーカードの実物）と一緒に見せてください",
         "カードリーダーが故障",
         "資格確認書だけで受診できます",
         // The clinic scene: the desk, offline, verifies the QR and the card with the PIN and
