@@ -17,7 +17,7 @@ use shikaku_core::clinic::{
     self as core_clinic, CardCheckFailure, ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS,
     DeclarationForm, DeskAcceptance, DeskCardCheck, DeskCardState, DeskOutcome, DeskPin, DeskStore,
     DeskTone, DeskVerdict, DeskVerification, LogCheck, LogEntry, LogProblem, PendingCardCheck,
-    TrustAge, TrustSource, VerifyOptions, export,
+    PublicExpenseEntry, TrustAge, TrustSource, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::document::VerifyingKey;
@@ -400,6 +400,43 @@ pub struct DeclarationInput {
     /// The share the patient says they pay, in percent (10, 20 or 30), if stated.
     #[uniffi(default)]
     pub copay_percent: Option<u8>,
+    /// The 公費 受給者証 the patient shows beside the 申立 (第一公費, 第二公費; at most two),
+    /// recorded as typed and always 受給者証目視・未検証.
+    #[uniffi(default)]
+    pub public_expenses: Vec<DeskPublicExpenseInput>,
+}
+
+/// What the receptionist types from one 公費 受給者証 (医療証) the patient shows beside the
+/// insurance: nothing signs it, so it is recorded, listed and exported as 受給者証目視・未検証
+/// (the core's `PublicExpenseEntry`). A visit takes at most two, with different 公費負担者番号.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct DeskPublicExpenseInput {
+    /// 公費負担者番号 (required; 8 digits, its check digit verified).
+    pub payer_number: String,
+    /// 受給者番号 (7 digits), if the 受給者証 prints one.
+    #[uniffi(default)]
+    pub recipient_number: Option<String>,
+    /// The 受給者証's name as printed (at most 20 characters), if typed.
+    #[uniffi(default)]
+    pub program: Option<String>,
+    /// Its 有効期限 (`YYYY-MM-DD` or 和暦), if printed; a past one is refused.
+    #[uniffi(default)]
+    pub valid_until: Option<String>,
+}
+
+impl From<DeskPublicExpenseInput> for PublicExpenseEntry {
+    fn from(p: DeskPublicExpenseInput) -> Self {
+        PublicExpenseEntry {
+            payer_number: p.payer_number,
+            recipient_number: p.recipient_number,
+            program: p.program,
+            valid_until: p.valid_until,
+        }
+    }
+}
+
+fn public_entries(public: Vec<DeskPublicExpenseInput>) -> Vec<PublicExpenseEntry> {
+    public.into_iter().map(PublicExpenseEntry::from).collect()
 }
 
 impl From<DeclarationInput> for DeclarationForm {
@@ -431,7 +468,9 @@ pub struct DeskVisit {
     pub visit_date: String,
     /// The desk operator who recorded it.
     pub operator: String,
-    /// True for a verified presentation; false for a 申立 (never verified).
+    /// True for a verified presentation; false for a 申立 (never verified). It speaks of the
+    /// insurance only: a 公費 recorded beside it is never verified (its cells, 公費確認, say
+    /// 受給者証目視・未検証).
     pub verified: bool,
     /// 確認済み / 有効期限切れ（書類） / 有効期限切れ（資格） / 有効期間前（資格） / 申立・未検証.
     pub status_label: String,
@@ -905,19 +944,25 @@ impl ClinicDesk {
     /// お知らせ / マイナポータル screen only with its card (`ShikakuError::InvalidInput` on
     /// `face_compared`). Returns the entry's position; the verification is then forgotten. Ask
     /// `same_day_visit` first to tell the receptionist of the patient's earlier visit today.
+    /// `public_expenses`: the 公費 受給者証 shown beside it (at most two), recorded as typed,
+    /// 受給者証目視・未検証 whatever the document's verdict; a mistake in one is
+    /// `ShikakuError::InvalidInput` naming it, and nothing is recorded.
+    #[uniffi::method(default(public_expenses = []))]
     pub fn record(
         &self,
         verification_id: u64,
         face_compared: bool,
         operator: String,
+        public_expenses: Vec<DeskPublicExpenseInput>,
     ) -> Result<u64, ShikakuError> {
         let mut p = self.pending();
         let i = p.position(verification_id)?;
         let kept = &p.kept[i];
-        let position = self.store().record_verification(
+        let position = self.store().record_verification_with(
             &kept.verification,
             &kept.card,
             face_compared,
+            &public_entries(public_expenses),
             &operator,
             Utc::now(),
         )?;
@@ -925,17 +970,18 @@ impl ClinicDesk {
         Ok(position)
     }
 
-    /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証). Failing
-    /// fields are one `ShikakuError::InvalidInput` naming every one of them, the operator's
-    /// name (`operator`) included, no values. Returns the entry's position. Ask
-    /// `same_day_visit_of_declaration` first to tell the receptionist of the patient's
-    /// earlier visit today.
+    /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証), with the
+    /// 公費 of `form.public_expenses`. Failing fields are one `ShikakuError::InvalidInput`
+    /// naming every one of them, the operator's name (`operator`) and the 公費's included, no
+    /// values. Returns the entry's position. Ask `same_day_visit_of_declaration` first to tell
+    /// the receptionist of the patient's earlier visit today.
     pub fn declare(&self, form: DeclarationInput, operator: String) -> Result<u64, ShikakuError> {
+        let public = public_entries(form.public_expenses.clone());
         let form = DeclarationForm::from(form);
         let now = Utc::now();
         // Every mistake at once (the core's rule), before the log is touched.
-        form.validate_with_operator(&operator, japan_today(now))?;
-        Ok(self.store().declare(&form, &operator, now)?)
+        form.validate_with_public(&public, &operator, japan_today(now))?;
+        Ok(self.store().declare_with(&form, &public, &operator, now)?)
     }
 
     /// The visits from `from` to `to` (`YYYY-MM-DD`, days in Japan, both included; at most

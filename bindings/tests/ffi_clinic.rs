@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use shikaku_core::clinic::{DeskAcceptance, DeskCardState, DeskTone, DeskVerdict};
 use shikaku_core::eligibility::DocumentKind;
-use shikaku_ffi::clinic::{ClinicDesk, DeclarationInput, DeskCardOptions, LogStatus};
+use shikaku_ffi::clinic::{
+    ClinicDesk, DeclarationInput, DeskCardOptions, DeskPublicExpenseInput, LogStatus,
+};
 use shikaku_ffi::clinic::{
     DeskResult, TrustUpdateSettings, clinic_operator_refusal, clinic_trust_missing_notice,
 };
@@ -262,7 +264,7 @@ fn a_desk_visit_from_scan_to_export() {
     assert_eq!(bad.outcome.label, bad.verdict_label);
     let taro = virtual_card(TARO.into()).unwrap();
     assert!(matches!(
-        desk.record(bad.verification_id, true, "受付 佐藤".into()),
+        desk.record(bad.verification_id, true, "受付 佐藤".into(), Vec::new()),
         Err(ShikakuError::NotRecordable)
     ));
     let apdus = taro.apdu_count();
@@ -302,7 +304,7 @@ fn a_desk_visit_from_scan_to_export() {
         assert_eq!(refused.tone, DeskTone::Red);
         assert!(!refused.can_record);
         assert!(matches!(
-            desk.record(good.verification_id, face, "受付 佐藤".into()),
+            desk.record(good.verification_id, face, "受付 佐藤".into(), Vec::new()),
             Err(ShikakuError::CardMismatch)
         ));
     }
@@ -364,23 +366,23 @@ fn a_desk_visit_from_scan_to_export() {
 
     // Recorded once, with the PIN check; the id is then spent.
     assert!(matches!(
-        desk.record(good.verification_id, false, "=cmd".into()),
+        desk.record(good.verification_id, false, "=cmd".into(), Vec::new()),
         Err(ShikakuError::InvalidInput { .. })
     ));
     assert_eq!(
-        desk.record(good.verification_id, false, "受付 佐藤".into())
+        desk.record(good.verification_id, false, "受付 佐藤".into(), Vec::new())
             .unwrap(),
         1
     );
     assert!(matches!(
-        desk.record(good.verification_id, false, "受付 佐藤".into()),
+        desk.record(good.verification_id, false, "受付 佐藤".into(), Vec::new()),
         Err(ShikakuError::Store {
             not_found: true,
             ..
         })
     ));
     assert!(matches!(
-        desk.record(987_654, false, "受付 佐藤".into()),
+        desk.record(987_654, false, "受付 佐藤".into(), Vec::new()),
         Err(ShikakuError::Store {
             not_found: true,
             ..
@@ -412,7 +414,33 @@ fn a_desk_visit_from_scan_to_export() {
             .unwrap(),
         None
     );
-    assert_eq!(desk.declare(declared, "受付 佐藤".into()).unwrap(), 2);
+    // With the 公費 受給者証 shown beside it: a bad one is named with the form's fields.
+    let with_public = |payer: &str| DeclarationInput {
+        public_expenses: vec![DeskPublicExpenseInput {
+            payer_number: payer.into(),
+            recipient_number: Some("1234567".into()),
+            ..DeskPublicExpenseInput::default()
+        }],
+        ..declared.clone()
+    };
+    match desk.declare(with_public("88131017"), "受付 佐藤".into()) {
+        Err(ShikakuError::InvalidInput { problems, .. }) => {
+            assert_eq!(problems.len(), 1);
+            // The 公費 block's key and label; the reason says which 公費.
+            assert_eq!(problems[0].field, "public_expense.payer_number");
+            assert_eq!(problems[0].label, "公費負担者番号");
+            assert!(
+                problems[0].reason.starts_with("first 公費: "),
+                "{problems:?}"
+            );
+        }
+        other => panic!("expected a check-digit refusal, got {other:?}"),
+    }
+    assert_eq!(
+        desk.declare(with_public("88131016"), "受付 佐藤".into())
+            .unwrap(),
+        2
+    );
 
     let today = good.checked_on.clone();
     let listed = desk.visits(today.clone(), today.clone()).unwrap();
@@ -435,6 +463,17 @@ fn a_desk_visit_from_scan_to_export() {
     assert_eq!(visit.cells[9], "山田 太郎");
     assert!(!declaration.verified);
     assert_eq!(declaration.status_label, "申立・未検証");
+    // Its 公費 in the listing's cells, under their columns, marked seen and unverified.
+    let columns = shikaku_ffi::clinic::clinic_csv_columns();
+    let cell =
+        |name: &str| declaration.cells[columns.iter().position(|c| c == name).unwrap()].clone();
+    assert_eq!(cell("第一公費負担者番号"), "88131016");
+    assert_eq!(cell("第一公費受給者番号"), "1234567");
+    assert_eq!(cell("公費確認"), "受給者証目視・未検証");
+    assert_eq!(
+        visit.cells[columns.iter().position(|c| c == "公費確認").unwrap()],
+        ""
+    );
     assert!(matches!(
         desk.visits(today.clone(), "2000-01-01".into()),
         Err(ShikakuError::InvalidInput { .. })
@@ -470,7 +509,7 @@ fn a_desk_visit_from_scan_to_export() {
         .iter()
         .filter(|e| e["resource"]["resourceType"] == "Coverage")
         .count();
-    assert_eq!(coverages, 2);
+    assert_eq!(coverages, 3, "the two insurances and the 公費");
 
     match desk.verify_log().unwrap() {
         LogStatus::Intact { entries, head } => {
@@ -554,7 +593,7 @@ fn an_eligibility_that_starts_tomorrow_is_not_yet_valid_and_never_recorded_as_co
     );
     // Recorded with its own verdict, as the core allows for an authentic document.
     assert_eq!(
-        desk.record(r.verification_id, false, "受付 佐藤".into())
+        desk.record(r.verification_id, false, "受付 佐藤".into(), Vec::new())
             .unwrap(),
         1
     );
@@ -601,7 +640,7 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     assert_eq!(after.card, DeskCardState::NotChecked);
     assert_eq!(after.acceptance, DeskAcceptance::CardRequired);
     assert!(matches!(
-        desk.record(first.verification_id, true, "受付 佐藤".into()),
+        desk.record(first.verification_id, true, "受付 佐藤".into(), Vec::new()),
         Err(ShikakuError::InvalidInput { .. })
     ));
     // A PIN that is not four digits is a failed check too: nothing sent, nothing kept.
@@ -611,7 +650,7 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     assert!(check(second.verification_id, Some(b"12a4")).is_err());
     assert_eq!(taro.auth_retries_left(), tries);
     assert!(matches!(
-        desk.record(second.verification_id, true, "受付 佐藤".into()),
+        desk.record(second.verification_id, true, "受付 佐藤".into(), Vec::new()),
         Err(ShikakuError::InvalidInput { .. })
     ));
     // A new check without a PIN after the failure: 目視 again.
@@ -619,7 +658,7 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     assert!(check(third.verification_id, Some(b"9999")).is_err());
     check(third.verification_id, None).unwrap();
     assert_eq!(
-        desk.record(third.verification_id, true, "受付 佐藤".into())
+        desk.record(third.verification_id, true, "受付 佐藤".into(), Vec::new())
             .unwrap(),
         1
     );
@@ -654,7 +693,11 @@ fn a_patient_already_recorded_today_is_a_notice_before_recording() {
     };
     let first = visit();
     assert_eq!(desk.same_day_visit(first).unwrap(), None);
-    assert_eq!(desk.record(first, true, "受付 佐藤".into()).unwrap(), 1);
+    assert_eq!(
+        desk.record(first, true, "受付 佐藤".into(), Vec::new())
+            .unwrap(),
+        1
+    );
     // The same patient again: a notice naming the earlier entry; recorded all the same.
     let second = visit();
     let same = desk.same_day_visit(second).unwrap().unwrap();
@@ -669,7 +712,11 @@ fn a_patient_already_recorded_today_is_a_notice_before_recording() {
         same.notice
     );
     assert!(!same.notice.contains("山田"), "{}", same.notice);
-    assert_eq!(desk.record(second, true, "受付 佐藤".into()).unwrap(), 2);
+    assert_eq!(
+        desk.record(second, true, "受付 佐藤".into(), Vec::new())
+            .unwrap(),
+        2
+    );
     // An unknown (or spent) verification id: not found.
     assert!(matches!(
         desk.same_day_visit(second),

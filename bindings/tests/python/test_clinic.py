@@ -242,6 +242,36 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
     assert not v.verified and v.status_label == "申立・未検証"
     assert "申立・未検証" in desk.export_csv(day, day)
 
+    # With a 公費 受給者証 shown beside it (typed, never verified): a bad one is named with
+    # the form's fields; a good one is in the listing's cells and the FHIR export, whose
+    # Coverage of 保険種別 8 and 公費負担者 Organization the R4B models (from outside) accept.
+    bad = sk.DeskPublicExpenseInput(payer_number="88131017", recipient_number="123")
+    form.public_expenses = [bad]
+    with pytest.raises(sk.ShikakuError.InvalidInput) as e:
+        desk.declare(form, OPERATOR)
+    assert [p.field for p in e.value.problems] == [
+        "public_expense.payer_number", "public_expense.recipient_number"]
+    assert all(p.reason.startswith("first 公費: ") for p in e.value.problems)
+    form.public_expenses = [sk.DeskPublicExpenseInput(
+        payer_number="88131016", recipient_number="1234567", program="子ども医療証",
+        valid_until="2099-03-31")]
+    assert desk.declare(form, OPERATOR) == 3
+    cells = dict(zip(sk.clinic_csv_columns(), desk.visits(day, day).visits[2].cells))
+    assert cells["第一公費負担者番号"] == "88131016" and cells["第一公費受給者番号"] == "1234567"
+    assert cells["公費確認"] == "受給者証目視・未検証" and cells["確認結果"] == "申立・未検証"
+    from fhir.resources.R4B.bundle import Bundle
+    bundle = Bundle.model_validate(json.loads(desk.export_fhir(day, day)))
+    [public] = [e.resource for e in bundle.entry
+                if e.resource.get_resource_type() == "Coverage"
+                and e.resource.type.coding[0].code == "8"]
+    assert public.subscriberId == "1234567" and public.order == 1
+    assert public.meta.tag[0].display == "受給者証目視・未検証"
+    payers = [e.resource for e in bundle.entry
+              if e.resource.get_resource_type() == "Organization"
+              and e.resource.identifier
+              and e.resource.identifier[0].system == "urn:oid:1.2.392.100495.20.3.71"]
+    assert [o.identifier[0].value for o in payers] == ["88131016"]
+
 
 def test_a_listing_with_an_entry_removed_says_it_is_incomplete(tmp_path, desk, issuer):
     import sqlite3

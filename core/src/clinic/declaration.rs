@@ -16,6 +16,7 @@ use crate::eligibility::{
 use crate::screen::calendar::statutory_copay;
 
 use super::ClinicError;
+use super::public_expense::{PublicExpenseEntry, SeenPublicExpense, validate_public_expenses};
 
 /// The earliest birth date accepted (as for members).
 const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1890, 1, 1) {
@@ -102,6 +103,21 @@ pub(crate) fn check_operator(operator: &str) -> Result<String, &'static str> {
     check_cell_text(operator, MAX_OPERATOR_CHARS)
 }
 
+/// The operator's name as recorded beside `fields` (what else the receptionist typed, validated):
+/// both, or every failure of the two at once ([`ClinicError::Operator`], [`ClinicError::Invalid`],
+/// or [`ClinicError::Declaration`] when both fail).
+pub(crate) fn with_operator<T>(
+    operator: &str,
+    fields: Result<T, ValidationError>,
+) -> Result<(T, String), ClinicError> {
+    match (check_operator(operator), fields) {
+        (Ok(operator), Ok(v)) => Ok((v, operator)),
+        (Err(reason), Ok(_)) => Err(ClinicError::Operator { reason }),
+        (Ok(_), Err(fields)) => Err(ClinicError::Invalid(fields)),
+        (Err(operator), Err(fields)) => Err(ClinicError::Declaration { operator, fields }),
+    }
+}
+
 /// Why the desk would refuse `operator` as the name recorded with an entry, in the
 /// receptionist's words (the same as [`ClinicError::operator_refusal_ja`] gives after a refused
 /// record or 申立): empty, longer than [`MAX_OPERATOR_CHARS`], a character that cannot be used, or
@@ -141,13 +157,31 @@ impl DeclarationForm {
         operator: &str,
         today: NaiveDate,
     ) -> Result<(Declaration, String), ClinicError> {
-        let operator = check_operator(operator);
-        match (operator, self.validate(today)) {
-            (Ok(operator), Ok(d)) => Ok((d, operator)),
-            (Err(reason), Ok(_)) => Err(ClinicError::Operator { reason }),
-            (Ok(_), Err(fields)) => Err(ClinicError::Invalid(fields)),
-            (Err(operator), Err(fields)) => Err(ClinicError::Declaration { operator, fields }),
-        }
+        self.validate_with_public(&[], operator, today)
+            .map(|(d, _, operator)| (d, operator))
+    }
+
+    /// [`DeclarationForm::validate_with_operator`] with the 公費 受給者証 seen beside the 申立
+    /// ([`super::validate_public_expenses`]): their failures are among the form's fields, so
+    /// the receptionist sees every mistake of both in one answer.
+    pub fn validate_with_public(
+        &self,
+        public: &[PublicExpenseEntry],
+        operator: &str,
+        today: NaiveDate,
+    ) -> Result<(Declaration, Vec<SeenPublicExpense>, String), ClinicError> {
+        let fields = match (
+            self.validate(today),
+            validate_public_expenses(public, today),
+        ) {
+            (Ok(d), Ok(p)) => Ok((d, p)),
+            (Err(mut form), Err(public)) => {
+                form.errors.extend(public.errors);
+                Err(form)
+            }
+            (Err(fields), Ok(_)) | (Ok(_), Err(fields)) => Err(fields),
+        };
+        with_operator(operator, fields).map(|((d, p), operator)| (d, p, operator))
     }
 
     /// Validates the form as of `today` (the day in Japan), naming every field that fails.

@@ -13,11 +13,12 @@ use serde_json::{Value, json};
 
 use super::claim::CardCheckMethod;
 use super::log::{EntryKind, LogEntry, VisitList};
+use super::public_expense::PUBLIC_EXPENSE_SEEN_LABEL;
 use crate::clock::japan_time;
 use crate::eligibility::{CopayRate, DocumentKind, Relationship, Sex};
 
 /// The CSV header, in column order (documented in docs/clinic.md).
-pub const CSV_COLUMNS: [&str; 29] = [
+pub const CSV_COLUMNS: [&str; CSV_WIDTH] = [
     "受診日",
     "受付時刻",
     "確認結果",
@@ -47,7 +48,21 @@ pub const CSV_COLUMNS: [&str; 29] = [
     "記録番号",
     "書類種別",
     "未就学",
+    // 30–38: the 公費 seen beside the insurance, after every earlier column (an import by
+    // position keeps working).
+    "第一公費負担者番号",
+    "第一公費受給者番号",
+    "第一公費名称",
+    "第一公費有効期限",
+    "第二公費負担者番号",
+    "第二公費受給者番号",
+    "第二公費名称",
+    "第二公費有効期限",
+    "公費確認",
 ];
+
+/// How many columns the CSV has.
+pub const CSV_WIDTH: usize = 38;
 
 /// How eligibility was confirmed, in the words of the claim (clinic.md §2).
 pub fn confirmation_ja(entry: &LogEntry) -> &'static str {
@@ -104,8 +119,44 @@ pub fn numbers_ja(e: &LogEntry) -> String {
     }
 }
 
+/// The 公費 cells of an entry (columns 30–38): each 公費's 負担者番号, 受給者番号, name and
+/// 有効期限, then how they were confirmed ([`PUBLIC_EXPENSE_SEEN_LABEL`], empty without 公費).
+fn public_cells(e: &LogEntry) -> [String; 9] {
+    let cells = |i: usize| -> [String; 4] {
+        e.public_expenses.get(i).map_or_else(Default::default, |p| {
+            [
+                p.payer_number.as_str().to_string(),
+                text(p.recipient_number.as_deref()),
+                p.program_ja(),
+                date(p.valid_until),
+            ]
+        })
+    };
+    let [a, b, c, d] = cells(0);
+    let [f, g, h, i] = cells(1);
+    let seen = if e.public_expenses.is_empty() {
+        String::new()
+    } else {
+        PUBLIC_EXPENSE_SEEN_LABEL.to_string()
+    };
+    [a, b, c, d, f, g, h, i, seen]
+}
+
 /// One entry as the CSV's cells, in [`CSV_COLUMNS`] order.
-pub fn csv_cells(e: &LogEntry) -> [String; 29] {
+pub fn csv_cells(e: &LogEntry) -> [String; CSV_WIDTH] {
+    let first = insurance_cells(e);
+    let public = public_cells(e);
+    std::array::from_fn(|i| {
+        if i < first.len() {
+            first[i].clone()
+        } else {
+            public[i - first.len()].clone()
+        }
+    })
+}
+
+/// Columns 1–29: the visit and its insurance.
+fn insurance_cells(e: &LogEntry) -> [String; 29] {
     let visit_day = date(Some(e.visit_date()));
     let time = japan_time(e.recorded_at).format("%H:%M").to_string();
     let status = e.status_label_ja().to_string();
@@ -197,8 +248,18 @@ pub enum CsvFlavor {
     Spreadsheet,
 }
 
-/// The columns a spreadsheet would turn into numbers: 保険者番号, 記号, 番号, 枝番.
-pub const SPREADSHEET_TEXT_COLUMNS: [&str; 4] = ["保険者番号", "記号", "番号", "枝番"];
+/// The columns a spreadsheet would turn into numbers: 保険者番号, 記号, 番号, 枝番, and each
+/// 公費's 負担者番号 and 受給者番号.
+pub const SPREADSHEET_TEXT_COLUMNS: [&str; 8] = [
+    "保険者番号",
+    "記号",
+    "番号",
+    "枝番",
+    "第一公費負担者番号",
+    "第一公費受給者番号",
+    "第二公費負担者番号",
+    "第二公費受給者番号",
+];
 
 /// True when `value` is digits only (ASCII), the values a spreadsheet reads as numbers.
 fn is_ascii_number(value: &str) -> bool {
@@ -380,6 +441,14 @@ pub fn entry_json(e: &LogEntry) -> Value {
         "operator": e.operator,
         "claim": claim,
         "document": document,
+        "public_expenses": e.public_expenses.iter().enumerate().map(|(i, p)| json!({
+            "order": i + 1,
+            "payer_number": p.payer_number.as_str(),
+            "recipient_number": p.recipient_number,
+            "program": p.program_ja(),
+            "valid_until": date_json(p.valid_until),
+            "confirmation": PUBLIC_EXPENSE_SEEN_LABEL,
+        })).collect::<Vec<_>>(),
     })
 }
 

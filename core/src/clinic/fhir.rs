@@ -15,6 +15,11 @@
 //! - names are `JP_HumanName`: the 漢字 name (`IDE`) and the カナ (`SYL`), each with its
 //!   `iso21090-EN-representation` extension.
 //!
+//! - a 公費 seen with the visit is one more `Coverage` of 保険種別 8 (`urn:oid:1.2.392.100495.20.2.61`,
+//!   the JP Core 電子処方箋 examples' 公費 Coverage): `subscriberId` the 受給者番号, `order` 1 or 2
+//!   (第一公費, 第二公費), `period.end` its 有効期限, its payer an `Organization` whose identifier
+//!   has the system `urn:oid:1.2.392.100495.20.3.71` (公費負担者番号), tagged 受給者証目視・未検証.
+//!
 //! The desk knows no clinic patient number (カルテ番号), so each `Patient` is identified by its
 //! own `urn:uuid` (the identifier JP_Patient requires). How eligibility was confirmed — the
 //! same words as the CSV's 確認方法 — and the entry's status (確認済み, 申立・未検証, …) are
@@ -28,6 +33,7 @@ use uuid::Uuid;
 
 use super::export::confirmation_ja;
 use super::log::{CheckedVisits, EntryKind, LogEntry, VisitList};
+use super::public_expense::{PUBLIC_EXPENSE_SEEN_LABEL, SeenPublicExpense};
 use crate::eligibility::{CopayRate, InsurerNumber, Relationship, Sex};
 
 const JP_PATIENT: &str = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient";
@@ -35,6 +41,12 @@ const JP_COVERAGE: &str = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Cov
 const JP_ORGANIZATION: &str = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Organization";
 const EXT_BASE: &str = "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/";
 const INSURER_NUMBER_OID: &str = "urn:oid:1.2.392.100495.20.3.61";
+/// 公費負担者番号 (jp-core-v1x `guide-urlmap.md`; the 電子処方箋 profile's `publicPayer`).
+const PUBLIC_PAYER_NUMBER_OID: &str = "urn:oid:1.2.392.100495.20.3.71";
+/// 保険種別コード (厚生労働省 電子処方箋 CDA 記述仕様 別表11): 8 is 公費.
+const INSURANCE_CATEGORY: &str = "urn:oid:1.2.392.100495.20.2.61";
+/// How a 公費 was confirmed: the paper seen at the desk.
+const PUBLIC_EXPENSE_SEEN: &str = "公費受給者証（目視）";
 const MEMBER_ID_SYSTEM: &str = "http://jpfhir.jp/fhir/clins/Idsystem/JP_Insurance_memberID";
 const NAME_REPRESENTATION: &str =
     "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
@@ -166,7 +178,12 @@ fn organization(number: Option<&InsurerNumber>, name: Option<&str>) -> Value {
         }]}],
     });
     if let Some(n) = number {
-        o["identifier"] = json!([{ "system": INSURER_NUMBER_OID, "value": n.as_str() }]);
+        let system = if n.is_public_expense() {
+            PUBLIC_PAYER_NUMBER_OID
+        } else {
+            INSURER_NUMBER_OID
+        };
+        o["identifier"] = json!([{ "system": system, "value": n.as_str() }]);
     }
     if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
         o["name"] = json!(name);
@@ -277,6 +294,43 @@ fn coverage(e: &LogEntry, v: &Visit<'_>, patient_url: &str, payer_url: &str) -> 
     c
 }
 
+/// One 公費 seen with the visit as a JP_Coverage of 保険種別 8 (公費), as the JP Core 電子処方箋
+/// examples write one (`JP_Coverage_ePrescriptionData_publicPayment`): `subscriberId` the
+/// 受給者番号, `payor` the 公費負担者 (`order` 1 for the 第一公費, 2 for the 第二), `period.end`
+/// its 有効期限; tagged 受給者証目視・未検証 whatever the insurance's status.
+fn public_coverage(
+    p: &SeenPublicExpense,
+    order: usize,
+    patient_url: &str,
+    payer_url: &str,
+) -> Value {
+    let mut c = json!({
+        "resourceType": "Coverage",
+        "meta": {
+            "profile": [JP_COVERAGE],
+            "tag": [
+                { "system": TAG_SYSTEM, "code": "status", "display": PUBLIC_EXPENSE_SEEN_LABEL },
+                { "system": TAG_SYSTEM, "code": "confirmation", "display": PUBLIC_EXPENSE_SEEN },
+            ],
+        },
+        "status": "active",
+        "type": {
+            "coding": [{ "system": INSURANCE_CATEGORY, "code": "8", "display": "公費" }],
+            "text": p.program_ja(),
+        },
+        "beneficiary": { "reference": patient_url },
+        "payor": [{ "reference": payer_url }],
+        "order": order,
+    });
+    if let Some(r) = &p.recipient_number {
+        c["subscriberId"] = json!(r);
+    }
+    if let Some(d) = p.valid_until {
+        c["period"] = json!({ "end": date(d) });
+    }
+    c
+}
+
 fn encounter(e: &LogEntry, patient_url: &str) -> Value {
     json!({
         "resourceType": "Encounter",
@@ -330,6 +384,26 @@ fn bundle(list: &VisitList, chain_notice: Option<&str>, now: DateTime<Utc>) -> S
             "fullUrl": new_url(),
             "resource": coverage(e, &v, &patient_url, &payer_url),
         }));
+        for (i, p) in e.public_expenses.iter().enumerate() {
+            // A 公費負担者 once too, apart from the insurers (another identifier system).
+            let key = format!("public:{}", p.payer_number.as_str());
+            let payer_url = match payers.get(&key) {
+                Some(url) => url.clone(),
+                None => {
+                    let url = new_url();
+                    entries.push(json!({
+                        "fullUrl": url,
+                        "resource": organization(Some(&p.payer_number), None),
+                    }));
+                    payers.insert(key, url.clone());
+                    url
+                }
+            };
+            entries.push(json!({
+                "fullUrl": new_url(),
+                "resource": public_coverage(p, i + 1, &patient_url, &payer_url),
+            }));
+        }
         entries.push(json!({
             "fullUrl": new_url(),
             "resource": encounter(e, &patient_url),
@@ -414,6 +488,7 @@ mod tests {
                 },
                 Verdict::Confirmed,
             )),
+            public_expenses: Vec::new(),
         }
     }
 
@@ -435,6 +510,7 @@ mod tests {
                 branch: None,
                 copay: Some(CopayRate::try_from(30u8).unwrap()),
             }),
+            public_expenses: Vec::new(),
         }
     }
 

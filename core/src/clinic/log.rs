@@ -33,6 +33,7 @@ use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, Verified
 use super::declaration::{self, Declaration, DeclarationForm};
 use super::desk::{DeskBatch, DeskStore, meta_row, meta_slot, sealing_failed};
 use super::export;
+use super::public_expense::{PublicExpenseEntry, SeenPublicExpense};
 use crate::clock::japan_today;
 use crate::eligibility::InsurerNumber;
 use crate::store::crypto::{Keys, Scratch, Slot};
@@ -203,6 +204,10 @@ pub struct LogEntry {
     pub operator: String,
     /// What it records.
     pub kind: EntryKind,
+    /// The 公費 受給者証 seen with it (第一公費, 第二公費), typed at the desk: always
+    /// 受給者証目視・未検証 ([`super::PUBLIC_EXPENSE_SEEN_LABEL`]), even beside a verified
+    /// insurance. Empty in entries recorded before the desk kept them.
+    pub public_expenses: Vec<SeenPublicExpense>,
 }
 
 impl LogEntry {
@@ -237,6 +242,10 @@ struct EntryPayload<'a> {
     #[serde(borrow)]
     index: Cow<'a, str>,
     body: BodyPayload,
+    /// Left out when there are none, so an entry without 公費 seals as before the desk kept
+    /// them, and those entries read with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "public")]
+    public_expenses: Vec<SeenPublicExpense>,
 }
 
 /// The sealed copy of a row's index columns: `hex(day):hex(patient)`.
@@ -251,12 +260,14 @@ fn entry_payload(
     day: &[u8],
     patient: Option<&[u8]>,
     body: BodyPayload,
+    public_expenses: Vec<SeenPublicExpense>,
 ) -> Result<Zeroizing<Vec<u8>>, StoreError> {
     let payload = EntryPayload {
         recorded_at,
         operator,
         index: Cow::Owned(index_copy(day, patient)),
         body,
+        public_expenses,
     };
     serde_json::to_vec(&payload)
         .map(Zeroizing::new)
@@ -369,6 +380,17 @@ impl DeskBatch<'_> {
         operator: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, ClinicError> {
+        self.record_visit_seen(visit, Vec::new(), operator, now)
+    }
+
+    /// [`DeskBatch::record_visit`] with the 公費 seen beside it (validated).
+    pub(crate) fn record_visit_seen(
+        &mut self,
+        visit: &VerifiedVisit,
+        public_expenses: Vec<SeenPublicExpense>,
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
         let operator = check_operator(operator)?;
         let claim = visit.claim();
         let patient = identity_hash(
@@ -384,7 +406,7 @@ impl DeskBatch<'_> {
             document: visit.document().clone(),
             verdict: visit.verdict(),
         };
-        Ok(self.append(body, operator, Some(patient), now)?)
+        Ok(self.append(body, public_expenses, operator, Some(patient), now)?)
     }
 
     /// Validates a 被保険者資格申立書 as of the day in Japan at `now` and records it, by
@@ -395,8 +417,22 @@ impl DeskBatch<'_> {
         operator: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, ClinicError> {
+        self.declare_with(form, &[], operator, now)
+    }
+
+    /// [`DeskBatch::declare`] with the 公費 受給者証 seen beside the 申立 (`public`, at most
+    /// two: [`super::validate_public_expenses`]), validated with the form: every mistake of
+    /// both at once.
+    pub fn declare_with(
+        &mut self,
+        form: &DeclarationForm,
+        public: &[PublicExpenseEntry],
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
         // Every mistake at once: the operator's name and every field of the form.
-        let (d, operator) = form.validate_with_operator(operator, japan_today(now))?;
+        let (d, public_expenses, operator) =
+            form.validate_with_public(public, operator, japan_today(now))?;
         let patient = match (&d.insurer_number, &d.number) {
             (Some(insurer), Some(number)) => Some(identity_hash(
                 self.keys,
@@ -407,12 +443,19 @@ impl DeskBatch<'_> {
             )),
             _ => None,
         };
-        Ok(self.append(BodyPayload::Declared(d), operator, patient, now)?)
+        Ok(self.append(
+            BodyPayload::Declared(d),
+            public_expenses,
+            operator,
+            patient,
+            now,
+        )?)
     }
 
     fn append(
         &mut self,
         body: BodyPayload,
+        public_expenses: Vec<SeenPublicExpense>,
         operator: String,
         patient: Option<Vec<u8>>,
         now: DateTime<Utc>,
@@ -436,7 +479,14 @@ impl DeskBatch<'_> {
         let seq = head.count + 1;
         let key = seq.to_string();
         let day = day_hash(self.keys, japan_today(now));
-        let payload = entry_payload(now, operator, &day, patient.as_deref(), body)?;
+        let payload = entry_payload(
+            now,
+            operator,
+            &day,
+            patient.as_deref(),
+            body,
+            public_expenses,
+        )?;
         let slot = Slot {
             table: "visits",
             row: &key,
@@ -551,6 +601,18 @@ impl DeskStore {
         self.write(|b| b.declare(form, operator, now))
     }
 
+    /// [`DeskBatch::declare_with`] in its own durable transaction: a 申立 with the 公費
+    /// 受給者証 seen beside it. Returns its position.
+    pub fn declare_with(
+        &mut self,
+        form: &DeclarationForm,
+        public: &[PublicExpenseEntry],
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
+        self.write(|b| b.declare_with(form, public, operator, now))
+    }
+
     /// Opens one row (`Err` when it is damaged): the only place a read decrypts, so a query
     /// decrypts exactly the rows it returns. The plaintext goes to the query's `scratch`
     /// buffer (wiped when the query ends); the entry returned owns its fields.
@@ -588,6 +650,7 @@ impl DeskStore {
             recorded_at: p.recorded_at,
             operator: p.operator,
             kind,
+            public_expenses: p.public_expenses,
         })
     }
 
@@ -1050,21 +1113,59 @@ mod tests {
     fn every_kind_of_entry_seals_to_the_same_length() {
         let now: DateTime<Utc> = "2026-11-26T00:30:00.123456789Z".parse().unwrap();
         let (day, patient) = ([1u8; 32], [2u8; 32]);
-        let padded = |body, operator: &str, patient: Option<&[u8]>| {
-            let p = entry_payload(now, operator.into(), &day, patient, body).unwrap();
+        let padded = |body, operator: &str, patient: Option<&[u8]>, public| {
+            let p = entry_payload(now, operator.into(), &day, patient, body, public).unwrap();
             padded_len("visits", p.len()).unwrap()
         };
         // The longest operator name `check_operator` takes: 60 characters.
         let long_operator = "受".repeat(60);
+        // Two 公費 with the longest names, of 4-byte characters, and every field.
+        let longest = |payer: &str| SeenPublicExpense {
+            payer_number: InsurerNumber::parse_public_payer(payer).unwrap(),
+            recipient_number: Some("1234567".into()),
+            program: Some("𠮷".repeat(crate::clinic::MAX_PROGRAM_CHARS)),
+            valid_until: Some(date("2027-03-31")),
+        };
+        let two = || vec![longest("88131016"), longest("12131017")];
         let lengths = [
-            padded(full_visit(), "受付 花子", Some(&patient)),
-            padded(full_visit(), &long_operator, Some(&patient)),
-            padded(declaration(true), "受付 花子", Some(&patient)),
-            padded(declaration(false), "受付 花子", None),
+            padded(full_visit(), "受付 花子", Some(&patient), Vec::new()),
+            padded(full_visit(), &long_operator, Some(&patient), Vec::new()),
+            padded(full_visit(), &long_operator, Some(&patient), two()),
+            padded(declaration(true), "受付 花子", Some(&patient), Vec::new()),
+            padded(declaration(true), &long_operator, Some(&patient), two()),
+            padded(declaration(false), "受付 花子", None, Vec::new()),
         ];
-        // The length of a sealed entry tells neither verified from declared nor which blocks
-        // an entry has (docs/decisions/0010-desk-log-performance.md).
+        // The length of a sealed entry tells neither verified from declared, nor which blocks
+        // an entry has, nor whether a 公費 was seen (docs/decisions/0010-desk-log-performance.md).
         assert!(lengths.iter().all(|l| *l == lengths[0]), "{lengths:?}");
+        assert_eq!(lengths[0], crate::store::crypto::VISIT_BUCKET);
+        // Even a 申立 with every field at the desk's limits, in 4-byte characters where the
+        // rules allow them (the カナ is katakana), with the longest operator name and two 公費
+        // likewise.
+        let widest = DeclarationForm {
+            name: "𠮷".repeat(60),
+            kana: Some("ア".repeat(crate::eligibility::text::MAX_KANA_CHARS)),
+            insurer_name: "𠮷".repeat(100),
+            symbol: Some("𠮷".repeat(20)),
+            number: Some("𠮷".repeat(20)),
+            ..crate::clinic::declaration::tests::form()
+        };
+        let widest = BodyPayload::Declared(widest.validate(date("2026-11-28")).unwrap());
+        let p = entry_payload(
+            now,
+            long_operator.clone(),
+            &day,
+            Some(&patient),
+            widest,
+            two(),
+        )
+        .unwrap();
+        assert_eq!(
+            padded_len("visits", p.len()),
+            Some(crate::store::crypto::VISIT_BUCKET),
+            "{} bytes",
+            p.len()
+        );
     }
 
     mod chain {

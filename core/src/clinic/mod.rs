@@ -17,6 +17,8 @@
 //!   together — an お知らせ or マイナポータル screen is 確認済み only with the patient's card.
 //! - A patient already recorded today ([`DeskStore::same_day_visit_of`], [`SameDayVisit`]): a
 //!   notice when recording, not a refusal.
+//! - 公費 受給者証 seen beside the insurance ([`PublicExpenseEntry`], [`SeenPublicExpense`]):
+//!   typed at the desk, always 受給者証目視・未検証, recorded with the visit or the 申立.
 //! - [`export`]: the CSV and JSON the clinic takes away.
 //!
 //! See docs/clinic.md.
@@ -31,6 +33,7 @@ pub mod export;
 pub mod fhir;
 mod log;
 mod pending;
+mod public_expense;
 mod same_day;
 mod trust;
 mod verify;
@@ -47,6 +50,10 @@ pub use log::{
     MAX_RANGE_DAYS, VisitList,
 };
 pub use pending::{CardCheckFailure, PendingCardCheck};
+pub use public_expense::{
+    MAX_PROGRAM_CHARS, MAX_PUBLIC_EXPENSES, PUBLIC_EXPENSE_SEEN_LABEL, PublicExpenseEntry,
+    SeenPublicExpense, public_expense_order_ja, validate_public_expenses,
+};
 pub use same_day::{SameDayMatch, SameDayVisit};
 pub use trust::{
     DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource, check_first_trust_list,
@@ -75,8 +82,9 @@ pub enum ClinicError {
         /// Why, in a short English phrase.
         reason: &'static str,
     },
-    /// A 申立 whose operator name and declared fields both fail
-    /// ([`DeclarationForm::validate_with_operator`]): every failure at once, no values.
+    /// An entry whose operator name and typed fields both fail: a 申立's form
+    /// ([`DeclarationForm::validate_with_operator`]) or the 公費 typed beside a visit
+    /// ([`DeskStore::record_verification_with`]); every failure at once, no values.
     #[error("operator name {operator}; {fields}")]
     Declaration {
         /// Why the operator's name is not acceptable, in a short English phrase.
@@ -154,6 +162,18 @@ impl ClinicError {
             | ClinicError::Declaration {
                 operator: reason, ..
             } => Some(declaration::operator_reason_ja(reason)),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with the 公費 typed beside a visit or a 申立 ([`ClinicError::Invalid`] or
+    /// the fields of [`ClinicError::Declaration`]), in the receptionist's words: which 公費
+    /// (第一公費, 第二公費) and which of its fields, no value. `None` when no 公費 field failed.
+    pub fn public_expense_refusal_ja(&self) -> Option<String> {
+        match self {
+            ClinicError::Invalid(fields) | ClinicError::Declaration { fields, .. } => {
+                public_expense::refusal_ja(&fields.errors)
+            }
             _ => None,
         }
     }

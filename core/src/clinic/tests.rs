@@ -69,7 +69,8 @@ fn open(dir: &Path) -> DeskStore {
     DeskStore::open(dir, &MemoryKeyStore::new(KEK)).unwrap()
 }
 
-/// Two verified visits of one patient on two days, a declaration with numbers and one without.
+/// Two verified visits of one patient on two days, a declaration with numbers (and two 公費)
+/// and one without.
 fn fill(desk: &mut DeskStore) {
     desk.record_visit(
         &visit("山田 太郎", "420815", CardCheckMethod::Pin),
@@ -77,8 +78,13 @@ fn fill(desk: &mut DeskStore) {
         t("2026-11-26T00:30:00Z"),
     )
     .unwrap();
-    desk.declare(&form(), "受付 花子", t("2026-11-27T01:00:00Z"))
-        .unwrap();
+    desk.declare_with(
+        &form(),
+        &super::public_expense::tests::two(),
+        "受付 花子",
+        t("2026-11-27T01:00:00Z"),
+    )
+    .unwrap();
     desk.record_visit(
         &visit("山田 太郎", "420815", CardCheckMethod::Visual),
         "受付 次郎",
@@ -352,6 +358,9 @@ fn needles() -> Vec<(&'static str, Vec<u8>)> {
         ("limit", "区分Ⅱ".into()),
         ("visit_day", "2026-11-27".into()),
         ("verdict", "confirmed".into()),
+        ("public_payer", "88131016".into()),
+        ("public_recipient", "1234567".into()),
+        ("public_program", "子ども医療証".into()),
     ];
     // UTF-16 too, in case anything wrote text that way.
     let utf16: Vec<(&'static str, Vec<u8>)> = out
@@ -633,4 +642,139 @@ fn record_refusals_are_worded_for_the_receptionist_once() {
         "no stray spaces from line continuations"
     );
     assert_eq!(ClinicError::NoHolderBinding.record_refusal_ja(), None);
+}
+
+/// 公費 受給者証 seen at the desk: recorded with a verified visit or a 申立, read back as typed,
+/// and in every output marked 受給者証目視・未検証 — beside a 確認済み insurance too: the CSV's
+/// columns 30–38 (after every earlier column), the JSON, and one FHIR Coverage of 保険種別 8 each
+/// with its 公費負担者 (`urn:oid:1.2.392.100495.20.3.71`). A mistake in one records nothing.
+#[test]
+fn public_expenses_are_recorded_seen_and_exported_unverified() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = open(dir.path());
+    let two = super::public_expense::tests::two();
+    let seen = validate_public_expenses(&two, d("2026-11-27")).unwrap();
+    desk.write(|b| {
+        b.record_visit_seen(
+            &visit("山田 太郎", "0042", CardCheckMethod::Pin),
+            seen.clone(),
+            "受付 花子",
+            t("2026-11-27T00:30:00Z"),
+        )
+    })
+    .unwrap();
+    desk.declare_with(&form(), &two[1..], "受付 花子", t("2026-11-27T01:00:00Z"))
+        .unwrap();
+    // Without: as before.
+    desk.declare(&form(), "受付 花子", t("2026-11-27T02:00:00Z"))
+        .unwrap();
+
+    // A bad 公費 with a bad form field: every mistake at once, nothing appended.
+    let mut bad = two.clone();
+    bad[1].recipient_number = Some("12".into());
+    let bad_form = DeclarationForm {
+        birth_date: "2027-01-01".into(),
+        ..form()
+    };
+    let Err(ClinicError::Invalid(e)) =
+        desk.declare_with(&bad_form, &bad, "受付", t("2026-11-27T03:00:00Z"))
+    else {
+        panic!("refused")
+    };
+    assert!(e.has(crate::eligibility::Field::BirthDate));
+    assert!(e.has(crate::eligibility::Field::PublicRecipientNumber));
+    assert_eq!(desk.log_len().unwrap(), 3);
+
+    let list = desk.visits_on(d("2026-11-27")).unwrap();
+    assert_eq!(list.entries[0].public_expenses, seen);
+    assert!(list.entries[0].is_verified());
+    assert_eq!(list.entries[1].public_expenses, seen[1..]);
+    assert!(list.entries[2].public_expenses.is_empty());
+
+    // CSV: the earlier columns where they were, then the 公費.
+    let col = |name: &str| export::CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+    assert_eq!(col("未就学"), 28);
+    assert_eq!(col("第一公費負担者番号"), 29);
+    assert_eq!(export::CSV_COLUMNS.len(), export::CSV_WIDTH);
+    let rows = read_csv(export::to_csv(&list.entries).trim_start_matches('\u{FEFF}'));
+    assert!(rows.iter().all(|r| r.len() == export::CSV_WIDTH));
+    let first = &rows[1];
+    assert_eq!(first[col("確認結果")], "確認済み");
+    assert_eq!(first[col("第一公費負担者番号")], "88131016");
+    assert_eq!(first[col("第一公費受給者番号")], "1234567");
+    assert_eq!(first[col("第一公費名称")], "子ども医療証");
+    assert_eq!(first[col("第一公費有効期限")], "2027-03-31");
+    assert_eq!(
+        first[col("第二公費負担者番号")],
+        seen[1].payer_number.as_str()
+    );
+    assert_eq!(first[col("第二公費受給者番号")], "");
+    assert_eq!(first[col("第二公費名称")], seen[1].program_ja());
+    assert_eq!(first[col("公費確認")], PUBLIC_EXPENSE_SEEN_LABEL);
+    // The 申立's one 公費 is its 第一公費.
+    assert_eq!(
+        rows[2][col("第一公費負担者番号")],
+        seen[1].payer_number.as_str()
+    );
+    assert_eq!(rows[2][col("第二公費負担者番号")], "");
+    assert_eq!(rows[3][col("公費確認")], "");
+    // In a spreadsheet the 受給者番号 keeps its leading zeros like the other numbers.
+    let sheet = read_csv(
+        export::to_csv_for(&list.entries, CsvFlavor::Spreadsheet).trim_start_matches('\u{FEFF}'),
+    );
+    assert_eq!(sheet[1][col("第一公費受給者番号")], "=\"1234567\"");
+    assert_eq!(sheet[1][col("第一公費負担者番号")], "=\"88131016\"");
+
+    // JSON.
+    let json: serde_json::Value =
+        serde_json::from_str(&export::to_json(&list, d("2026-11-27"), d("2026-11-27"))).unwrap();
+    let p = &json["entries"][0]["public_expenses"];
+    assert_eq!(p[0]["order"], 1);
+    assert_eq!(p[0]["payer_number"], "88131016");
+    assert_eq!(p[0]["recipient_number"], "1234567");
+    assert_eq!(p[0]["valid_until"], "2027-03-31");
+    assert_eq!(p[0]["confirmation"], PUBLIC_EXPENSE_SEEN_LABEL);
+    assert_eq!(p[1]["recipient_number"], serde_json::Value::Null);
+    assert_eq!(json["entries"][2]["public_expenses"], serde_json::json!([]));
+
+    // FHIR: a Coverage of 保険種別 8 per 公費, its payer by 公費負担者番号, each payer once.
+    let bundle: serde_json::Value =
+        serde_json::from_str(&fhir::to_fhir_bundle(&list, t("2026-11-28T00:00:00Z"))).unwrap();
+    let resources: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let public: Vec<&&serde_json::Value> = resources
+        .iter()
+        .filter(|r| r["resourceType"] == "Coverage" && r["type"]["coding"][0]["code"] == "8")
+        .collect();
+    assert_eq!(public.len(), 3);
+    let c = public[0];
+    assert_eq!(
+        c["type"]["coding"][0]["system"],
+        "urn:oid:1.2.392.100495.20.2.61"
+    );
+    assert_eq!(c["subscriberId"], "1234567");
+    assert_eq!(c["order"], 1);
+    assert_eq!(c["period"]["end"], "2027-03-31");
+    assert_eq!(c["meta"]["tag"][0]["display"], PUBLIC_EXPENSE_SEEN_LABEL);
+    assert_eq!(public[1]["order"], 2);
+    assert!(public[1].get("subscriberId").is_none());
+    let payers: Vec<&str> = resources
+        .iter()
+        .filter(|r| r["resourceType"] == "Organization")
+        .map(|r| r["identifier"][0]["system"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        payers
+            .iter()
+            .filter(|s| **s == "urn:oid:1.2.392.100495.20.3.71")
+            .count(),
+        2,
+        "{payers:?}"
+    );
+    let payor = |c: &serde_json::Value| c["payor"][0]["reference"].as_str().unwrap().to_string();
+    assert_eq!(payor(public[1]), payor(public[2]));
 }

@@ -14,7 +14,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::acceptance::{DeskCardState, DeskOutcome};
 use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
+use super::declaration::with_operator;
 use super::pending::PendingCardCheck;
+use super::public_expense::{PublicExpenseEntry, validate_public_expenses};
 use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource};
 use super::{ClinicError, DeskStore};
 use crate::clock::japan_today;
@@ -456,6 +458,24 @@ impl DeskStore {
         operator: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, ClinicError> {
+        self.record_verification_with(verification, card, face_compared, &[], operator, now)
+    }
+
+    /// [`DeskStore::record_verification`] with the 公費 受給者証 seen beside the insurance
+    /// (`public`, at most two: [`super::validate_public_expenses`]). Once the visit may be
+    /// recorded, the 公費 and the operator's name are checked together (every failure at once:
+    /// [`ClinicError::Invalid`], [`ClinicError::Operator`], [`ClinicError::Declaration`]); a
+    /// failure records nothing. They are recorded as typed, 受給者証目視・未検証, whatever the
+    /// verdict of the insurance.
+    pub fn record_verification_with(
+        &mut self,
+        verification: &DeskVerification,
+        card: &PendingCardCheck,
+        face_compared: bool,
+        public: &[PublicExpenseEntry],
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ClinicError> {
         let (Some(verdict), Some(p)) = (
             verification.verdict.recordable(),
             verification.presentation.as_ref(),
@@ -491,7 +511,9 @@ impl DeskStore {
         let document = verification
             .document_info()
             .ok_or(ClinicError::NotRecordable)?;
+        let (public_expenses, _) =
+            with_operator(operator, validate_public_expenses(public, japan_today(now)))?;
         let visit = VerifiedVisit::new(claim_fields(p), method, document, verdict);
-        self.record_visit(&visit, operator, now)
+        self.write(|b| b.record_visit_seen(&visit, public_expenses, operator, now))
     }
 }

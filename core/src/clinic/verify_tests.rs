@@ -461,6 +461,32 @@ fn only_authentic_documents_are_recorded_and_a_card_check_belongs_to_its_documen
     desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", now())
         .unwrap();
     assert_eq!(desk.log_len().unwrap(), 1);
+
+    // With the 公費 seen beside it: a bad one records nothing; good ones are kept as typed,
+    // 受給者証目視・未検証 beside the verified insurance.
+    let mut public = crate::clinic::public_expense::tests::two();
+    public[0].payer_number = "88131017".into(); // check digit wrong
+    assert!(matches!(
+        desk.record_verification_with(&v, &PendingCardCheck::new(), false, &public, "受付", now()),
+        Err(ClinicError::Invalid(e)) if e.has(crate::eligibility::Field::PublicPayerNumber)
+    ));
+    assert_eq!(desk.log_len().unwrap(), 1);
+    let public = crate::clinic::public_expense::tests::two();
+    let at = desk
+        .record_verification_with(&v, &PendingCardCheck::new(), false, &public, "受付", now())
+        .unwrap();
+    let entry = desk
+        .visits_on(crate::clock::japan_today(now()))
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.position == at)
+        .unwrap();
+    assert!(entry.is_verified());
+    assert_eq!(
+        entry.public_expenses,
+        crate::clinic::validate_public_expenses(&public, crate::clock::japan_today(now())).unwrap()
+    );
 }
 
 /// The verdict on `doc` (bound to the test leaf, signed by the test issuer) on `day` at noon

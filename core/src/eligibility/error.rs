@@ -63,6 +63,8 @@ pub enum Field {
     PublicRecipientNumber,
     /// 公費の制度名 (受給者証の名称)
     PublicProgram,
+    /// 公費 受給者証の有効期限 (a 公費 seen at the clinic desk)
+    PublicValidUntil,
 }
 
 impl Field {
@@ -98,6 +100,7 @@ impl Field {
             Field::PublicPayerNumber => "公費負担者番号",
             Field::PublicRecipientNumber => "受給者番号",
             Field::PublicProgram => "受給者証の名称",
+            Field::PublicValidUntil => "受給者証の有効期限",
         }
     }
 
@@ -133,6 +136,7 @@ impl Field {
             Field::PublicPayerNumber => "public_expense.payer_number",
             Field::PublicRecipientNumber => "public_expense.recipient_number",
             Field::PublicProgram => "public_expense.program",
+            Field::PublicValidUntil => "public_expense.valid_until",
         }
     }
 }

@@ -67,6 +67,7 @@ pub use error::{Field, FieldError, ValidationError};
 pub use insurer::{InsurerNumber, InsurerNumberError, Scheme};
 pub use member::{Member, MemberData, MemberForm, MemberId, Relationship, Sex};
 pub use public_expense::PublicExpenseForm;
+pub(crate) use public_expense::parse_recipient_number;
 pub use record::{
     CopayRate, DocumentKind, ElderlyRecipient, EligibilityRecord, LimitCertification, Provenance,
     RecordId, StoredRecord,

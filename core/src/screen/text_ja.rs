@@ -375,14 +375,16 @@ impl JoinAfterLoss {
     pub(super) fn give_back_ja(scheme: Scheme) -> &'static str {
         match scheme {
             Scheme::DayLaborer | Scheme::SpecialRetiree => "保険者へ返してください。",
-            Scheme::NationalHealthInsurance | Scheme::LateElderly => {
+            Scheme::NationalHealthInsurance | Scheme::NhiRetiree | Scheme::LateElderly => {
                 "保険者（市区町村など）へ返してください。"
             }
             Scheme::NationalPublicServants
             | Scheme::LocalPublicServants
             | Scheme::Police
-            | Scheme::Teachers => "速やかに所属所（任意継続の方は共済組合）へ返してください。",
-            _ => "5日以内に事業主（任意継続の方は保険者）へ返してください。",
+            | Scheme::Teachers => {
+                "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。"
+            }
+            _ => "5日以内に事業主（任意継続被保険者だった方は保険者）へ返してください。",
         }
     }
 }

@@ -672,7 +672,7 @@ mod tests {
         // on TODAY, it is not offered; within them, with its last day.
         assert!(
             !join.contains("任意継続も選べます")
-                && join.contains("5日以内に事業主（任意継続の方は保険者）")
+                && join.contains("5日以内に事業主（任意継続被保険者だった方は保険者）")
                 && join.contains("ご家族の健康保険の被扶養者"),
             "{join}"
         );
@@ -932,7 +932,7 @@ mod tests {
         let g = guidance(&mutual_aid, &ClinicSituation::READER_DOWN, TODAY);
         let join = &g.to_do[0].explanation;
         assert!(
-            join.contains("速やかに所属所（任意継続の方は共済組合）へ返してください")
+            join.contains("速やかに所属所（任意継続組合員だった方は共済組合）へ返してください")
                 && !join.contains("事業主")
                 && join.contains("任意継続）の被扶養者"),
             "{join}"

@@ -40,13 +40,19 @@ pub(crate) const MIN_BUCKET: usize = 1024;
 /// [`MIN_BUCKET`], because members are read most often.)
 pub(crate) const MEMBER_BUCKET: usize = 512;
 
+/// The smallest padded plaintext of a desk visit entry (table `visits`): a verified visit with
+/// every block and the longest operator's name, and two 公費 with their longest names, fit in
+/// it, so a sealed entry's length tells neither its kind nor whether a 公費 — a sensitive
+/// category of care — was seen with it (docs/decisions/0010-desk-log-performance.md, §2).
+pub(crate) const VISIT_BUCKET: usize = 2048;
+
 /// The padded plaintext length for a payload of `len` bytes in `table`: at least its floor,
 /// and above it the next power of two (so a length reveals at most its power of two).
 pub(crate) fn padded_len(table: &str, len: usize) -> Option<usize> {
-    let floor = if table == "members" {
-        MEMBER_BUCKET
-    } else {
-        MIN_BUCKET
+    let floor = match table {
+        "members" => MEMBER_BUCKET,
+        "visits" => VISIT_BUCKET,
+        _ => MIN_BUCKET,
     };
     let framed = len.checked_add(LEN_PREFIX)?;
     framed.max(floor).checked_next_power_of_two()

@@ -310,3 +310,62 @@ fn declare_reports_a_bad_operator_name_with_every_failing_field_and_creates_noth
     assert!(!err.contains("2999") && !err.contains("佐藤"), "{err}");
     assert!(!desk.exists(), "a refused 申立 creates no desk");
 }
+
+/// `--public` records the 公費 受給者証 seen beside a 申立: a mistake names the 公費 and its
+/// field and records nothing; a good one is in the text listing and the CSV's 公費 columns,
+/// marked 受給者証目視・未検証.
+#[test]
+fn declare_with_public_expenses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("clinic");
+    let args = |public: &'static str| {
+        vec![
+            "declare",
+            "--name",
+            "田中 一",
+            "--birth",
+            "2019-05-06",
+            "--insurer-name",
+            "株式会社サンプル",
+            "--public",
+            public,
+            "--operator",
+            "受付 花子",
+        ]
+    };
+    // A check digit wrong, a 受給者番号 of 6 digits: both named, nothing created.
+    let o = run(&desk, &args("88131017:123456"));
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("public_expense.payer_number")
+            && err.contains("public_expense.recipient_number")
+            && err.contains("first 公費")
+            && !err.contains("123456"),
+        "{err}"
+    );
+    assert!(!desk.exists());
+
+    let o = run(
+        &desk,
+        &args("８８１３１０１６:1234567:R9.3.31:子ども医療証"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("with 1 公費 (受給者証目視・未検証)"));
+    let text = stdout(&run(&desk, &["log"]));
+    assert!(
+        text.contains("第一公費: 88131016（受給者証目視・未検証）"),
+        "{text}"
+    );
+    let csv = stdout(&run(&desk, &["log", "--format", "csv"]));
+    let lines: Vec<&str> = csv.trim_start_matches('\u{FEFF}').split("\r\n").collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let row: Vec<&str> = lines[1].split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|c| *c == name).unwrap()];
+    assert_eq!(cell("第一公費負担者番号"), "88131016");
+    assert_eq!(cell("第一公費受給者番号"), "1234567");
+    assert_eq!(cell("第一公費有効期限"), "2027-03-31");
+    assert_eq!(cell("第一公費名称"), "子ども医療証");
+    assert_eq!(cell("公費確認"), "受給者証目視・未検証");
+    assert_eq!(cell("確認結果"), "申立・未検証");
+}

@@ -434,13 +434,74 @@ fn the_desk_page_over_http() {
     );
     assert!(!r.text().contains("operator name"), "{}", r.text());
     assert_eq!(record_id(&r.text()).as_deref(), Some(id.as_str()));
+    // The record form offers the 公費 受給者証 (typed, seen); a mistake in one is named in
+    // Japanese with its field, nothing recorded, the visit still waiting.
+    assert!(
+        r.text().contains("name=\"public1_payer\"")
+            && r.text().contains("name=\"public2_program\""),
+        "{}",
+        r.text()
+    );
     let r = post(
         &srv,
         &record,
         &own_origin(&srv),
-        &form(&[("id", &id), ("operator", "受付 花子"), ("face", "on")]),
+        &form(&[
+            ("id", &id),
+            ("operator", "受付 花子"),
+            ("face", "on"),
+            ("public1_payer", "88131017"),
+        ]),
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains(
+            "公費の入力を確認してください（記録していません）: \
+             第一公費の公費負担者番号（8桁、最後の1桁は検証番号）。"
+        ),
+        "{}",
+        r.text()
+    );
+    assert_eq!(record_id(&r.text()).as_deref(), Some(id.as_str()));
+    // A 第二公費 typed alone is not recorded as the first: the empty 第一公費 is named.
+    let r = post(
+        &srv,
+        &record,
+        &own_origin(&srv),
+        &form(&[
+            ("id", &id),
+            ("operator", "受付 花子"),
+            ("face", "on"),
+            ("public2_payer", "88131016"),
+        ]),
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text()
+            .contains("第一公費の公費負担者番号（8桁、最後の1桁は検証番号）"),
+        "{}",
+        r.text()
+    );
+    let r = post(
+        &srv,
+        &record,
+        &own_origin(&srv),
+        &form(&[
+            ("id", &id),
+            ("operator", "受付 花子"),
+            ("face", "on"),
+            ("public1_payer", "88131016"),
+            ("public1_recipient", "1234567"),
+            ("public2_payer", ""),
+        ]),
     );
     assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<td>88131016</td>")
+            && r.text().contains("<td>受給者証目視・未検証</td>"),
+        "{}",
+        r.text()
+    );
     assert!(
         r.redirected,
         "a record is answered with a redirect to the page"

@@ -366,7 +366,7 @@ fn screen_wording_is_honest() {
     assert!(taro.contains("■ 本人（被保険者）"), "{taro}");
     assert!(taro.contains("この画面は、手入力した資格情報の写しです。公式の画面ではありません。"));
     assert!(taro.contains(
-        "マイナポータルの資格情報画面か紙の資格情報のお知らせを、マイナンバーカード（実物）と一緒に"
+        "マイナポータルの資格情報画面か紙の資格情報のお知らせを、マイナ保険証（マイナンバーカードの実物）と一緒に"
     ));
     assert!(!taro.contains("限り有効"), "{taro}");
     let hanako = ok(&h.dir, &["show", &h.hanako, "--at", "2026-11-23"]);

@@ -15,7 +15,8 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use shikaku_core::clinic::{
     CheckedVisits, ClinicError, DECLARED_LABEL, DESK_FILE, DeclarationForm, DeskStore,
-    INCOMPLETE_LABEL, LogCheck, LogEntry, export,
+    INCOMPLETE_LABEL, LogCheck, LogEntry, PUBLIC_EXPENSE_SEEN_LABEL, PublicExpenseEntry, export,
+    public_expense_order_ja,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::eligibility::text::parse_date;
@@ -94,9 +95,37 @@ pub struct DeclareArgs {
     /// The share the patient says they pay, in percent: 10, 20 or 30.
     #[arg(long, value_name = "PERCENT")]
     copay: Option<u8>,
+    #[command(flatten)]
+    public: PublicExpenseArgs,
     /// The desk operator recording it.
     #[arg(long)]
     operator: String,
+}
+
+/// `--public`, the same for `clinic declare` and `clinic verify --record`.
+#[derive(Args)]
+pub(crate) struct PublicExpenseArgs {
+    /// A 公費 受給者証 shown beside the insurance, as typed from the paper:
+    /// `負担者番号[:受給者番号[:有効期限[:名称]]]` (an empty part is left out). Once for the 第一公費,
+    /// again for the 第二公費; recorded and exported as 受給者証目視・未検証.
+    #[arg(long = "public", value_name = "PAYER[:RECIPIENT[:UNTIL[:NAME]]]", value_parser = public_expense)]
+    pub(crate) entries: Vec<PublicExpenseEntry>,
+}
+
+/// One `--public` value: the parts as typed, in the order printed on most 受給者証; the core
+/// validates them.
+fn public_expense(s: &str) -> Result<PublicExpenseEntry, String> {
+    let mut parts = s.splitn(4, ':').map(str::trim);
+    let part = |p: Option<&str>| p.filter(|p| !p.is_empty()).map(str::to_string);
+    // The core checks every part (an empty 公費負担者番号 too); a refusal here would have clap
+    // echo the whole value.
+    let payer_number = parts.next().unwrap_or_default().to_string();
+    Ok(PublicExpenseEntry {
+        payer_number,
+        recipient_number: part(parts.next()),
+        valid_until: part(parts.next()),
+        program: part(parts.next()),
+    })
 }
 
 /// How `clinic log` prints.
@@ -190,15 +219,23 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
     let now = Utc::now();
     // Every mistake of the form at once (the operator's name included), and before a new desk
     // is created or a passphrase asked.
-    let (declared, _) = match form.validate_with_operator(&a.operator, japan_today(now)) {
-        Ok(valid) => valid,
-        // An unacceptable operator name in the core's words first (as `clinic verify --record`
-        // and the desk page say it), then every failing field for scripts.
-        Err(e) => match e.operator_refusal_ja() {
-            Some(ja) => bail!("{ja}\n(nothing recorded: {e})"),
-            None => return Err(e.into()),
-        },
-    };
+    let (declared, _, _) =
+        match form.validate_with_public(&a.public.entries, &a.operator, japan_today(now)) {
+            Ok(valid) => valid,
+            // An unacceptable operator name and the 公費 typed wrong in the core's words first
+            // (as `clinic verify --record` and the desk page say them), then every failing
+            // field for scripts.
+            Err(e) => {
+                let ja: Vec<String> = [e.operator_refusal_ja(), e.public_expense_refusal_ja()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if ja.is_empty() {
+                    return Err(e.into());
+                }
+                bail!("{}\n(nothing recorded: {e})", ja.join("\n"))
+            }
+        };
     let mut desk = open(dir, true)?;
     // The patient's visit already recorded today (by the declared 保険者番号 and 番号, else by
     // 生年月日 and 氏名 or カナ), looked up before this one is: the core's notice, as `clinic verify --record` and the desk page
@@ -207,7 +244,7 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         .same_day_visit_of_declaration(&declared, now)
         .ok()
         .flatten();
-    let position = match desk.declare(&form, &a.operator, now) {
+    let position = match desk.declare_with(&form, &a.public.entries, &a.operator, now) {
         Ok(p) => p,
         Err(e @ ClinicError::Store(StoreError::Corrupt { .. })) => {
             // The append found the log broken (or a row damaged): say where, in Japanese too.
@@ -222,6 +259,12 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
     };
     outln!("{position}");
     eprintln!("recorded entry {position}: 被保険者資格申立書 ({DECLARED_LABEL})");
+    if !a.public.entries.is_empty() {
+        eprintln!(
+            "with {} 公費 ({PUBLIC_EXPENSE_SEEN_LABEL})",
+            a.public.entries.len()
+        );
+    }
     if let Some(earlier) = same_day {
         eprintln!("お知らせ: {}", earlier.notice_ja());
     }
@@ -240,7 +283,7 @@ fn text_line(e: &LogEntry) -> String {
             .position(|n| *n == name)
             .map_or("", |i| c[i].as_str())
     };
-    format!(
+    let mut line = format!(
         "#{:<5} {} {}  {}  {}  {}  {}  受付: {}",
         e.position,
         col("受診日"),
@@ -250,7 +293,15 @@ fn text_line(e: &LogEntry) -> String {
         col("氏名"),
         export::numbers_ja(e),
         e.operator,
-    )
+    );
+    for (i, p) in e.public_expenses.iter().enumerate() {
+        line.push_str(&format!(
+            "  {}: {}（{PUBLIC_EXPENSE_SEEN_LABEL}）",
+            public_expense_order_ja(i),
+            p.payer_number.as_str()
+        ));
+    }
+    line
 }
 
 /// `clinic log`: the entries of the range, checked against the whole log's chain. When the

@@ -14,8 +14,9 @@ use shikaku_core::card::TrustStore;
 use shikaku_core::clinic::{
     ClinicError, DEFAULT_TRUST_MAX_AGE_DAYS, DESK_FILE, DeskCardCheck, DeskOutcome, DeskPin,
     DeskStore, DeskVerification, PendingCardCheck, VerifyOptions, check_card_at_desk,
-    check_first_trust_list, first_trust_root,
+    check_first_trust_list, first_trust_root, validate_public_expenses,
 };
+use shikaku_core::clock::japan_today;
 use shikaku_core::sync::fetch_trust_list;
 use shikaku_core::sync::http::ServerUrl;
 
@@ -85,6 +86,8 @@ pub struct VerifyArgs {
     /// The desk operator recording the visit.
     #[arg(long)]
     operator: Option<String>,
+    #[command(flatten)]
+    public: super::PublicExpenseArgs,
     #[command(flatten)]
     trust_age: TrustAgeArg,
 }
@@ -314,6 +317,19 @@ pub(crate) fn print_outcome(o: &DeskOutcome) -> Result<()> {
 /// Runs `clinic verify` on the desk store `desk`. The last line printed is the core's overall
 /// outcome (the document, its kind and the card together). Exit 0 only when it is 確認済み.
 pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
+    // The 公費 typed are checked before anything is read from the card (and before a PIN).
+    if !a.public.entries.is_empty() {
+        if !a.record {
+            bail!("--public is recorded with the visit: add --record and --operator");
+        }
+        if let Err(e) = validate_public_expenses(&a.public.entries, japan_today(Utc::now())) {
+            let e = ClinicError::from(e);
+            bail!(
+                "{}\n(nothing checked or recorded: {e})",
+                e.public_expense_refusal_ja().unwrap_or_default()
+            );
+        }
+    }
     let payload = read_payload(&a.payload)?;
     let v = desk.verify_payload(&payload, a.trust_age.options(), Utc::now())?;
     print_verification(&v, TrustSource::Desk)?;
@@ -333,7 +349,14 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
         // The patient's visit already recorded today, looked up before this one is: a notice,
         // not a refusal. (A damaged entry there is the log's problem, said by the append.)
         let same_day = desk.same_day_visit_of(&v, now).ok().flatten();
-        match desk.record_verification(&v, &card, a.face_compared, operator, now) {
+        match desk.record_verification_with(
+            &v,
+            &card,
+            a.face_compared,
+            &a.public.entries,
+            operator,
+            now,
+        ) {
             Ok(n) => {
                 outln!("記録: 第{n}件");
                 if let Some(earlier) = same_day {

@@ -43,8 +43,8 @@ use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
-    CardCheckFailure, DESK_FILE, DeskStore, DeskVerification, PendingCardCheck, VerifyOptions,
-    export,
+    CardCheckFailure, DESK_FILE, DeskStore, DeskVerification, MAX_PUBLIC_EXPENSES,
+    PendingCardCheck, PublicExpenseEntry, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -723,6 +723,7 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
     let id = field(&fields, "id").unwrap_or_default();
     let operator = field(&fields, "operator").unwrap_or_default().trim();
     let face_compared = field(&fields, "face").is_some();
+    let public = public_expenses(&fields);
     let mut screen = state.screen();
     let Some(p) = screen.shown.take().filter(|p| p.named(id)) else {
         // Put nothing back: a stale or forged id must not keep the waiting one either.
@@ -734,8 +735,14 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
         let mut desk = state.desk();
         // Looked up before this visit is recorded: the patient's earlier visit today, if any.
         let same_day = desk.same_day_visit_of(&p.verification, now).ok().flatten();
-        let result =
-            desk.record_verification(&p.verification, &p.card, face_compared, operator, now);
+        let result = desk.record_verification_with(
+            &p.verification,
+            &p.card,
+            face_compared,
+            &public,
+            operator,
+            now,
+        );
         (same_day, result)
     };
     match result {
@@ -748,10 +755,18 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
         }
         Err(e) => {
             // The core's words: the operator's name, or the acceptance rule's refusals.
-            let message = match (e.operator_refusal_ja(), e.record_refusal_ja()) {
-                (Some(operator), _) => operator,
-                (None, Some(refusal)) => refusal.to_string(),
-                (None, None) => format!("記録できませんでした（{e}）。"),
+            let message = [
+                e.operator_refusal_ja(),
+                e.record_refusal_ja().map(str::to_string),
+                e.public_expense_refusal_ja(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+            let message = if message.is_empty() {
+                format!("記録できませんでした（{e}）。")
+            } else {
+                message.join(" ")
             };
             // Still waiting: the operator fixes the name and records again.
             screen.shown = Some(p);
@@ -763,6 +778,35 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
             )
         }
     }
+}
+
+/// The 公費 typed on the record form (`public1_payer` …, `desk_page::PUBLIC_EXPENSE_PARTS`), in
+/// their rows: every row up to the last one with anything typed, so a 第二公費 typed alone is
+/// sent behind an empty 第一公費 (the core's refusal names it) and never recorded as the first.
+fn public_expenses(fields: &[Field]) -> Vec<PublicExpenseEntry> {
+    let rows: Vec<[Option<String>; 4]> = (1..=MAX_PUBLIC_EXPENSES)
+        .map(|n| {
+            desk_page::PUBLIC_EXPENSE_PARTS.map(|part| {
+                field(fields, &format!("public{n}_{part}"))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string)
+            })
+        })
+        .collect();
+    let typed = rows
+        .iter()
+        .rposition(|row| row.iter().any(Option::is_some))
+        .map_or(0, |last| last + 1);
+    rows.into_iter()
+        .take(typed)
+        .map(|[payer, recipient, until, program]| PublicExpenseEntry {
+            payer_number: payer.unwrap_or_default(),
+            recipient_number: recipient,
+            valid_until: until,
+            program,
+        })
+        .collect()
 }
 
 /// Today's visits as the CSV for a レセコン import (every value as printed).

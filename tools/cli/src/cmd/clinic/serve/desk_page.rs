@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use shikaku_core::card::{CardAudience, PinCounter};
 use shikaku_core::clinic::{
     CheckedVisits, ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone,
-    DeskVerification, MAX_OPERATOR_CHARS, TrustAge, TrustSource, export,
+    DeskVerification, MAX_OPERATOR_CHARS, MAX_PROGRAM_CHARS, MAX_PUBLIC_EXPENSES,
+    PUBLIC_EXPENSE_SEEN_LABEL, TrustAge, TrustSource, export, public_expense_order_ja,
 };
 
 use super::card::{CardOutcome, CardResult};
@@ -477,15 +478,54 @@ fn record_form(
     };
     format!(
         "<form class=\"record\" method=\"post\" action=\"record\" autocomplete=\"off\">{}\
-         {card}<label>受付者 <input type=\"text\" name=\"operator\" id=\"operator\" \
+         {card}{}<label>受付者 <input type=\"text\" name=\"operator\" id=\"operator\" \
          maxlength=\"{MAX_OPERATOR_CHARS}\" required autocomplete=\"off\"></label> \
          <button type=\"submit\" id=\"record\">記録</button></form>",
-        hidden_id(id)
+        hidden_id(id),
+        public_expense_fields()
     )
 }
 
+/// The names of the record form's 公費 fields: `public1_payer` … `public2_program`, the parts
+/// of a `PublicExpenseEntry` (read back by the `record` handler).
+pub(super) const PUBLIC_EXPENSE_PARTS: [&str; 4] = ["payer", "recipient", "until", "program"];
+
+/// The record form's 公費 受給者証 (第一公費, 第二公費), typed from the paper shown beside the
+/// insurance; recorded as 受給者証目視・未検証 (the core's label), never verified.
+fn public_expense_fields() -> String {
+    let mut out = format!(
+        "<details id=\"public\"><summary>公費の受給者証（医療証）があるとき</summary>\
+         <p><small>受給者証を目視して入力します。記録では「{}」です。</small></p>",
+        esc(PUBLIC_EXPENSE_SEEN_LABEL)
+    );
+    for n in 1..=MAX_PUBLIC_EXPENSES {
+        let label = |part: &str| match part {
+            "payer" => "負担者番号",
+            "recipient" => "受給者番号",
+            "until" => "有効期限",
+            _ => "名称",
+        };
+        out.push_str(&format!("<p>{}", public_expense_order_ja(n - 1)));
+        for part in PUBLIC_EXPENSE_PARTS {
+            let max = if part == "program" {
+                MAX_PROGRAM_CHARS
+            } else {
+                20
+            };
+            out.push_str(&format!(
+                " <label>{} <input type=\"text\" name=\"public{n}_{part}\" \
+                 id=\"public{n}_{part}\" maxlength=\"{max}\" autocomplete=\"off\"></label>",
+                label(part)
+            ));
+        }
+        out.push_str("</p>");
+    }
+    out.push_str("</details>");
+    out
+}
+
 fn visits_section(view: &PageView<'_>) -> String {
-    const SHOWN: [&str; 11] = [
+    const SHOWN: [&str; 14] = [
         "受付時刻",
         "確認結果",
         "確認方法",
@@ -495,6 +535,9 @@ fn visits_section(view: &PageView<'_>) -> String {
         "記号",
         "番号",
         "枝番",
+        "第一公費負担者番号",
+        "第二公費負担者番号",
+        "公費確認",
         "受付者",
         "記録番号",
     ];
