@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::declaration::check_cell_text;
 use crate::eligibility::text::parse_date;
 use crate::eligibility::{
-    Field, FieldError, InsurerNumber, ValidationError, parse_recipient_number,
+    Field, FieldError, InsurerNumber, InsurerNumberError, ValidationError, parse_recipient_number,
 };
 
 /// How many 公費 a visit records at most: the claim's 第一公費 and 第二公費.
@@ -110,10 +110,10 @@ pub(crate) fn refusal_ja(errors: &[FieldError]) -> Option<String> {
                     format!("{which}の公費負担者番号が第一公費と同じです")
                 }
                 Field::PublicPayerNumber => {
-                    format!("{which}の公費負担者番号（8桁、最後の1桁は検証番号）")
+                    format!("{which}の{}", payer_reason_ja(reason.parse().ok()))
                 }
                 Field::PublicRecipientNumber => format!("{which}の受給者番号（7桁）"),
-                Field::PublicProgram => format!("{which}の名称（{MAX_PROGRAM_CHARS}文字まで）"),
+                Field::PublicProgram => format!("{which}の{}", program_reason_ja(reason)),
                 Field::PublicValidUntil if reason.starts_with("has passed") => {
                     format!("{which}の有効期限が過ぎています（期限切れの受給者証は使えません）")
                 }
@@ -129,6 +129,67 @@ pub(crate) fn refusal_ja(errors: &[FieldError]) -> Option<String> {
             "公費の入力を確認してください（記録していません）: {}。",
             lines.join("、")
         ))
+    }
+}
+
+/// The 公費負担者番号's refusal, by why ([`PayerProblem`]; `None`: an empty field).
+fn payer_reason_ja(problem: Option<PayerProblem>) -> &'static str {
+    match problem {
+        None => "公費負担者番号を入力してください",
+        Some(PayerProblem::Insurer) => {
+            "公費負担者番号の欄に保険者番号が入っています（受給者証の公費負担者番号、8桁）"
+        }
+        Some(PayerProblem::CheckDigit) => "公費負担者番号の検証番号（最後の1桁）が合いません",
+        Some(PayerProblem::Prefecture) => "公費負担者番号の都道府県番号（3・4桁目、01〜47）",
+        Some(PayerProblem::LawCode) => "公費負担者番号の法別番号（最初の2桁）",
+        Some(PayerProblem::Digits) => "公費負担者番号（8桁の数字）",
+    }
+}
+
+/// Why a 公費負担者番号 was refused, read back from the reason [`validate_public_expenses`]
+/// gave (the [`InsurerNumberError`]'s words, or "is required").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PayerProblem {
+    Insurer,
+    CheckDigit,
+    Prefecture,
+    LawCode,
+    Digits,
+}
+
+impl std::str::FromStr for PayerProblem {
+    type Err = ();
+
+    fn from_str(reason: &str) -> Result<Self, ()> {
+        use InsurerNumberError as E;
+        let is = |e: E| reason == e.to_string();
+        if reason == PAYER_REQUIRED {
+            Err(())
+        } else if is(E::NotPublicExpense) {
+            Ok(PayerProblem::Insurer)
+        } else if is(E::CheckDigit) {
+            Ok(PayerProblem::CheckDigit)
+        } else if is(E::Prefecture) {
+            Ok(PayerProblem::Prefecture)
+        } else if is(E::UnknownLawCode) || is(E::AbolishedLawCode) {
+            Ok(PayerProblem::LawCode)
+        } else {
+            Ok(PayerProblem::Digits)
+        }
+    }
+}
+
+/// The reason of an empty 公費負担者番号.
+const PAYER_REQUIRED: &str = "is required";
+
+/// The name's refusal, by the text rule it broke (`check_cell_text`'s reasons).
+fn program_reason_ja(reason: &str) -> String {
+    if reason.starts_with("must not start with") {
+        "名称（先頭に =、+、-、@ は使えません）".into()
+    } else if reason.starts_with("must not contain") {
+        "名称（改行や見えない文字は使えません）".into()
+    } else {
+        format!("名称（{MAX_PROGRAM_CHARS}文字まで）")
     }
 }
 
@@ -163,6 +224,10 @@ pub fn validate_public_expenses(
     for (i, e) in entries.iter().enumerate().take(MAX_PUBLIC_EXPENSES) {
         let which = if i == 0 { "first" } else { "second" };
         let payer = match InsurerNumber::parse_public_payer(&e.payer_number) {
+            _ if e.payer_number.trim().is_empty() => {
+                push(Field::PublicPayerNumber, which, PAYER_REQUIRED);
+                None
+            }
             Ok(n) if out.iter().any(|o: &SeenPublicExpense| o.payer_number == n) => {
                 push(
                     Field::PublicPayerNumber,
@@ -342,6 +407,31 @@ pub(crate) mod tests {
                 .unwrap()
                 .contains("第二公費の公費負担者番号が第一公費と同じです")
         );
+        // Each 公費負担者番号 problem in its own words: a 保険者番号 typed there, the check digit,
+        // the 都道府県番号, an empty field; a name's rule.
+        let said = |payer: &str, program: Option<&str>| {
+            let entry = PublicExpenseEntry {
+                payer_number: payer.into(),
+                program: program.map(str::to_string),
+                ..PublicExpenseEntry::default()
+            };
+            crate::clinic::ClinicError::Invalid(
+                validate_public_expenses(&[entry], today()).unwrap_err(),
+            )
+            .public_expense_refusal_ja()
+            .unwrap()
+        };
+        assert!(
+            said("01130012", None)
+                .contains("第一公費の公費負担者番号の欄に保険者番号が入っています")
+        );
+        assert!(said("88131017", None).contains("検証番号（最後の1桁）が合いません"));
+        assert!(said("88481015", None).contains("都道府県番号（3・4桁目、01〜47）"));
+        assert!(said(" ", None).contains("第一公費の公費負担者番号を入力してください"));
+        assert!(said("1234", None).contains("公費負担者番号（8桁の数字）"));
+        assert!(said("88131016", Some("=1")).contains("名称（先頭に =、+、-、@ は使えません）"));
+        assert!(said("88131016", Some("a\nb")).contains("名称（改行や見えない文字は使えません）"));
+        assert!(said("88131016", Some(&"あ".repeat(21))).contains("名称（20文字まで）"));
         // Its last day is still good.
         let mut last_day = two();
         last_day[0].valid_until = Some("2026-11-30".into());

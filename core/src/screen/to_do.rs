@@ -172,10 +172,11 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             GuidanceAction::JoinNewInsurance,
             format!(
                 "{why}、{}から被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
-                 {}資格確認書をお持ちなら、{}",
+                 {}資格確認書をお持ちなら、被保険者を通じて{}",
                 format_wareki(day),
                 myna_after_joining(member),
-                // Through the employer (a 共済's: the 所属所), as the 被保険者's own.
+                // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
+                // 被保険者's own goes back (a 共済's: the 所属所).
                 JoinAfterLoss::give_back_ja(
                     member
                         .dependent_status_lost_scheme

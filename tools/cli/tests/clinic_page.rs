@@ -457,7 +457,7 @@ fn the_desk_page_over_http() {
     assert!(
         r.text().contains(
             "公費の入力を確認してください（記録していません）: \
-             第一公費の公費負担者番号（8桁、最後の1桁は検証番号）。"
+             第一公費の公費負担者番号の検証番号（最後の1桁）が合いません。"
         ),
         "{}",
         r.text()
@@ -478,7 +478,7 @@ fn the_desk_page_over_http() {
     assert_eq!(r.status, 400);
     assert!(
         r.text()
-            .contains("第一公費の公費負担者番号（8桁、最後の1桁は検証番号）"),
+            .contains("第一公費の公費負担者番号を入力してください"),
         "{}",
         r.text()
     );
