@@ -144,15 +144,14 @@ fn public_cells(e: &LogEntry) -> [String; 9] {
 
 /// One entry as the CSV's cells, in [`CSV_COLUMNS`] order.
 pub fn csv_cells(e: &LogEntry) -> [String; CSV_WIDTH] {
-    let first = insurance_cells(e);
-    let public = public_cells(e);
-    std::array::from_fn(|i| {
-        if i < first.len() {
-            first[i].clone()
-        } else {
-            public[i - first.len()].clone()
-        }
-    })
+    let mut cells: [String; CSV_WIDTH] = std::array::from_fn(|_| String::new());
+    for (cell, value) in cells
+        .iter_mut()
+        .zip(insurance_cells(e).into_iter().chain(public_cells(e)))
+    {
+        *cell = value;
+    }
+    cells
 }
 
 /// Columns 1–29: the visit and its insurance.

@@ -79,11 +79,7 @@ impl SeenPublicExpense {
 
 /// The claim's name of the 公費 at `index` (0: 第一公費, 1: 第二公費).
 pub fn public_expense_order_ja(index: usize) -> &'static str {
-    if index == 0 {
-        "第一公費"
-    } else {
-        "第二公費"
-    }
+    WHICH[index.min(1)].1
 }
 
 /// The prefix of a 公費's failures (`first 公費: …`), and the claim's name of that 公費.
@@ -222,7 +218,8 @@ pub fn validate_public_expenses(
     }
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate().take(MAX_PUBLIC_EXPENSES) {
-        let which = if i == 0 { "first" } else { "second" };
+        // `i` is below MAX_PUBLIC_EXPENSES (2), and WHICH has 3 entries.
+        let (which, _) = WHICH[i];
         let payer = match InsurerNumber::parse_public_payer(&e.payer_number) {
             _ if e.payer_number.trim().is_empty() => {
                 push(Field::PublicPayerNumber, which, PAYER_REQUIRED);
