@@ -214,7 +214,7 @@ pub(crate) fn record_id(id: &str) -> Result<RecordId, ShikakuError> {
 
 /// `YYYY-MM-DD`.
 pub(crate) fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    shikaku_core::clock::iso_date(d)
 }
 
 /// RFC 3339 in UTC, whole seconds.

@@ -80,7 +80,7 @@ fn sex_label(s: CardSex) -> &'static str {
 /// Compares the card's 基本4情報 with `member`.
 pub fn match_member(info: &BasicInfo, member: &MemberData) -> MemberMatch {
     let card_birth = match info.birth_date() {
-        Some(d) => d.format("%Y-%m-%d").to_string(),
+        Some(d) => crate::clock::iso_date(d),
         None => info.birth_date.clone(),
     };
     let sex_matches = matches!(
@@ -91,7 +91,7 @@ pub fn match_member(info: &BasicInfo, member: &MemberData) -> MemberMatch {
     );
     MemberMatch {
         name: compare_name(&info.name, &member.name).into(),
-        birth_date: exact(card_birth, member.birth_date.format("%Y-%m-%d").to_string()),
+        birth_date: exact(card_birth, crate::clock::iso_date(member.birth_date)),
         sex: FieldComparison {
             outcome: if sex_matches {
                 NameMatch::Match

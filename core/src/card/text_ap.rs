@@ -76,7 +76,7 @@ pub struct BasicInfo {
 impl BasicInfo {
     /// The birth date as a calendar date, if it is a real one.
     pub fn birth_date(&self) -> Option<chrono::NaiveDate> {
-        chrono::NaiveDate::parse_from_str(&self.birth_date, "%Y%m%d").ok()
+        crate::clock::parse_digit_date(&self.birth_date, None)
     }
 }
 

@@ -76,9 +76,9 @@ impl DeskVerification {
             Some(e) => format!(
                 "{}割（発効 {}{}）",
                 e.copay.percent() / 10,
-                e.effective_from.format("%Y-%m-%d"),
+                crate::clock::iso_date(e.effective_from),
                 e.valid_until
-                    .map(|u| format!("、有効期限 {}", u.format("%Y-%m-%d")))
+                    .map(|u| format!("、有効期限 {}", crate::clock::iso_date(u)))
                     .unwrap_or_default()
             ),
         })

@@ -85,8 +85,7 @@ pub fn confirmation_ja(entry: &LogEntry) -> &'static str {
 }
 
 fn date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    d.map(crate::clock::iso_date).unwrap_or_default()
 }
 
 fn copay(c: Option<CopayRate>) -> String {
@@ -157,7 +156,7 @@ pub fn csv_cells(e: &LogEntry) -> [String; CSV_WIDTH] {
 /// Columns 1–29: the visit and its insurance.
 fn insurance_cells(e: &LogEntry) -> [String; 29] {
     let visit_day = date(Some(e.visit_date()));
-    let time = japan_time(e.recorded_at).format("%H:%M").to_string();
+    let time = crate::clock::hour_minute(japan_time(e.recorded_at));
     let status = e.status_label_ja().to_string();
     let confirmation = confirmation_ja(e).to_string();
     let operator = e.operator.clone();
@@ -339,9 +338,7 @@ pub fn to_csv_for(entries: &[LogEntry], flavor: CsvFlavor) -> String {
 }
 
 fn date_json(d: Option<NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| {
-        Value::String(d.format("%Y-%m-%d").to_string())
-    })
+    d.map_or(Value::Null, |d| Value::String(crate::clock::iso_date(d)))
 }
 
 fn sex_key(s: Sex) -> &'static str {

@@ -123,7 +123,7 @@ fn new_url() -> String {
 }
 
 fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    crate::clock::iso_date(d)
 }
 
 /// A name as JP_HumanName: the whole as `text`, and family / given when it has a space (half-

@@ -181,7 +181,7 @@ fn link(
 }
 
 fn day_hash(keys: &Keys, day: NaiveDate) -> Vec<u8> {
-    keys.lookup_hash("visit-day", &[&day.format("%Y-%m-%d").to_string()])
+    keys.lookup_hash("visit-day", &[&crate::clock::iso_date(day)])
 }
 
 /// What an entry records: a verified visit or a 申立.

@@ -52,7 +52,7 @@ impl SameDayVisit {
         let at = format!(
             "記録番号 {}、{} 受付{}",
             self.position,
-            japan_time(self.recorded_at).format("%H:%M"),
+            crate::clock::hour_minute(japan_time(self.recorded_at)),
             if self.verified { "" } else { "・申立" }
         );
         match self.matched_by {

@@ -88,7 +88,7 @@ impl TrustAge {
         format!(
             "第{}版・発行 {}（{}日前）",
             self.version,
-            crate::clock::japan_today(self.issued_at).format("%Y-%m-%d"),
+            crate::clock::iso_date(crate::clock::japan_today(self.issued_at)),
             self.age_days
         )
     }

@@ -192,9 +192,7 @@ impl DeskVerification {
     /// The one wording of `clinic verify`, `qr verify` and the desk page.
     pub fn validity_ja(&self) -> Option<String> {
         let r = &self.presentation.as_ref()?.document.record;
-        let day = |d: Option<NaiveDate>| {
-            d.map_or_else(|| "—".to_string(), |d| d.format("%Y-%m-%d").to_string())
-        };
+        let day = |d: Option<NaiveDate>| d.map_or_else(|| "—".to_string(), crate::clock::iso_date);
         Some(match (r.valid_from, r.valid_until) {
             (None, None) => "記載なし".to_string(),
             (from, until) => format!("{} 〜 {}", day(from), day(until)),

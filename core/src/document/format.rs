@@ -153,7 +153,7 @@ fn check_id(id: &str, name: &str) -> Result<(), DocumentError> {
 }
 
 fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    crate::clock::iso_date(d)
 }
 
 pub(super) fn person_form(p: &MemberData) -> MemberForm {

@@ -175,7 +175,7 @@ impl MemberData {
 impl From<&MemberData> for MemberForm {
     /// The form that validates back to `m` (dates as `YYYY-MM-DD`).
     fn from(m: &MemberData) -> MemberForm {
-        let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let ymd = crate::clock::iso_date;
         MemberForm {
             name: m.name.clone(),
             kana: m.kana.clone(),

@@ -362,7 +362,7 @@ impl From<&EligibilityRecord> for RecordForm {
     /// The form that validates back to `r` (dates as `YYYY-MM-DD`): how a stored or signed
     /// record is checked again by the same rules.
     fn from(r: &EligibilityRecord) -> RecordForm {
-        let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let ymd = crate::clock::iso_date;
         let public = r.kind == DocumentKind::PublicExpense;
         let unless_public = |s: &str| if public { String::new() } else { s.to_owned() };
         RecordForm {

@@ -88,7 +88,7 @@ pub(crate) fn parse_iso(s: &str) -> Option<Result<NaiveDate, &'static str>> {
                 b.is_ascii_digit()
             }
         });
-    shape_ok.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| DATE_NOT_REAL))
+    shape_ok.then(|| crate::clock::parse_digit_date(s, Some(b'-')).ok_or(DATE_NOT_REAL))
 }
 
 /// A run of 1–4 ASCII digits at the start of `s`, and what follows.

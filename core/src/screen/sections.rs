@@ -91,7 +91,11 @@ pub(super) fn text_field(
 
 pub(super) fn japan_time(t: DateTime<Utc>) -> String {
     let local = crate::clock::japan_time(t);
-    format!("{} {}", format_wareki(local.date()), local.format("%H:%M"))
+    format!(
+        "{} {}",
+        format_wareki(local.date()),
+        crate::clock::hour_minute(local)
+    )
 }
 
 /// How long ago `t` was at `now`, in words. A time later than `now` is 「未来の日時」 only when
