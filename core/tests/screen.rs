@@ -483,6 +483,66 @@ fn an_employee_insurance_record_is_not_shown_as_held_from_the_75th_birthday() {
     );
 }
 
+/// The screen's fixed notice says how a document is used at the clinic only of the documents in
+/// force (docs/guidance.md §4): an ended 資格確認書 is not called usable 「単独で」, an ended
+/// お知らせ is not offered with the card, and a member whose documents have all ended is told
+/// that none can be used today. What the screen is (a hand-typed copy) still speaks of them all.
+#[test]
+fn the_fixed_notice_calls_only_documents_in_force_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let id = store.add_member(&family()[0].0).unwrap();
+    let hand = Provenance::HandEntered {
+        entered_at: now() - Duration::hours(5),
+    };
+    // An お知らせ in force to 2030-12-01 and a 資格確認書 that ended on 2026-11-22 (now() is
+    // 2026-11-23 in Japan).
+    let notice = record(
+        DocumentKind::Notice,
+        "01130012",
+        "7340155",
+        "420815",
+        Relationship::Insured,
+    );
+    let notice_id = store.put_record(id, &notice, &hand).unwrap();
+    let mut certificate = record_hand();
+    certificate.valid_from = NaiveDate::from_ymd_opt(2025, 12, 2);
+    certificate.valid_until = NaiveDate::from_ymd_opt(2026, 11, 22);
+    store.put_record(id, &certificate, &hand).unwrap();
+
+    let s = member_screen(&store, id, now()).unwrap();
+    let text = &s.fixed_notice;
+    assert!(text.contains("手入力した資格情報の写し"), "{text}");
+    assert!(
+        text.contains("紙の資格情報のお知らせを、マイナ保険証"),
+        "{text}"
+    );
+    assert!(!text.contains("資格確認書は単独で使えます"), "{text}");
+    assert!(!text.contains("使える資格情報はありません"), "{text}");
+
+    // The day before it ended, the same 資格確認書 is called usable on its own.
+    let s = member_screen(&store, id, now() - Duration::days(1)).unwrap();
+    assert!(
+        s.fixed_notice.contains("資格確認書は単独で使えますが"),
+        "{}",
+        s.fixed_notice
+    );
+
+    // The お知らせ ends too (a 資格喪失日): nothing is offered as usable.
+    let mut lost = notice.clone();
+    lost.lost_on = NaiveDate::from_ymd_opt(2026, 11, 1);
+    store.replace_record(notice_id, &lost, &hand).unwrap();
+    let s = member_screen(&store, id, now()).unwrap();
+    let text = &s.fixed_notice;
+    assert!(text.contains("手入力した資格情報の写し"), "{text}");
+    assert!(
+        text.contains("今日、医療機関で使える資格情報はありません。"),
+        "{text}"
+    );
+    assert!(!text.contains("マイナポータルの資格情報画面"), "{text}");
+    assert!(!text.contains("単独で使えます"), "{text}");
+}
+
 /// When the 本人 of a 被用者保険 turns 75 (後期高齢者医療), a 家族 on that insurance loses
 /// 被扶養者 status the same day (docs/rules.md §1.4 "Dependents"): from the birthday their record
 /// is not held by the guidance, the app-copy choice or the screen's 「両方お持ち」, the 10割 option

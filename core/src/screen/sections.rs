@@ -15,22 +15,26 @@ use crate::eligibility::names::NameMatch;
 use crate::eligibility::{DocumentKind, EligibilityRecord, StoredRecord};
 use crate::store::StoredCardCheck;
 
-/// What the screen is and how its documents are used at the clinic (docs/guidance.md; notice C):
-/// the official fallback is the マイナポータル 資格情報画面 or the paper お知らせ, each with the
+/// What the screen is and how its documents are used at the clinic (docs/guidance.md §4; notice
+/// C): the official fallback is the マイナポータル 資格情報画面 or the paper お知らせ, each with the
 /// card; this screen is a copy, official only insofar as its issuer signed it; a 資格確認書 is
 /// presented on paper, not as this screen; a 公費 医療証 is presented as well.
-pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState)]) -> String {
+///
+/// `held` is every record shown, with its provenance and whether it is in force today
+/// ([`record_in_force`](super::calendar::record_in_force)). What the screen is speaks of all of
+/// them; how a document is used at the clinic only of those in force, so that an ended
+/// 資格確認書 or お知らせ (or one not started yet) is never called usable here: its own 状態 and the
+/// notices say when it ends or starts.
+pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState, bool)]) -> String {
     if held.is_empty() {
         return "資格情報はまだ登録されていません。".into();
     }
     let verified =
-        |&&(_, state): &&(&EligibilityRecord, ProvenanceState)| state == ProvenanceState::Verified;
-    let any = |kind: DocumentKind| held.iter().any(|(r, _)| r.kind == kind);
-    let card_docs = held.iter().any(|(r, _)| r.kind.needs_card());
-    let signed_card_docs = held
-        .iter()
-        .filter(verified)
-        .any(|(r, _)| r.kind.needs_card());
+        |h: &&(&EligibilityRecord, ProvenanceState, bool)| h.1 == ProvenanceState::Verified;
+    let usable = || held.iter().filter(|h| h.2);
+    let any = |kind: DocumentKind| usable().any(|h| h.0.kind == kind);
+    let card_docs = usable().any(|h| h.0.kind.needs_card());
+    let signed_card_docs = usable().filter(verified).any(|h| h.0.kind.needs_card());
     let mut out = String::from(if held.iter().all(|h| verified(&h)) {
         "この画面は、発行元の電子署名を確認した資格情報の表示です。"
     } else if held.iter().any(|h| verified(&h)) {
@@ -39,6 +43,9 @@ pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState)]) -> St
     } else {
         "この画面は、手入力した資格情報の写しです。公式の画面ではありません。"
     });
+    if usable().next().is_none() {
+        out.push_str("今日、医療機関で使える資格情報はありません。");
+    }
     if card_docs {
         out.push_str(
             "医療機関では、マイナポータルの資格情報画面か紙の資格情報のお知らせを、\

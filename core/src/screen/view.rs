@@ -237,6 +237,7 @@ pub(super) fn screen_for(
     let mut bindings = Vec::new();
     let mut latest_entry: Option<DateTime<Utc>> = None;
     let mut states = Vec::with_capacity(records.len());
+    let mut in_force = Vec::with_capacity(records.len());
     // A card bound to a verifying signed record in force: a マイナ保険証, as `situation_for` says.
     let mut bound_card = false;
     for r in records {
@@ -261,7 +262,9 @@ pub(super) fn screen_for(
         // this year's kept after next year's has started.
         // (Grouped rather than sorted: a stable sort of the sections would add ~3 KB of sort
         // code to the phone library.)
-        let rank = if record_in_force(&r.record, m.data.birth_date, &read.household, today) {
+        let now_in_force = record_in_force(&r.record, m.data.birth_date, &read.household, today);
+        in_force.push(now_in_force);
+        let rank = if now_in_force {
             0
         } else if record_not_started(&r.record, today).is_some()
             && record_ended(&r.record, m.data.birth_date, &read.household, today).is_none()
@@ -294,8 +297,12 @@ pub(super) fn screen_for(
         None => (ENTERED_AT, latest_entry),
     };
     let plain: Vec<EligibilityRecord> = records.iter().map(|r| r.record.clone()).collect();
-    let held: Vec<(&EligibilityRecord, ProvenanceState)> =
-        plain.iter().zip(states.iter().copied()).collect();
+    let held: Vec<(&EligibilityRecord, ProvenanceState, bool)> = plain
+        .iter()
+        .zip(states.iter().copied())
+        .zip(in_force.iter().copied())
+        .map(|((r, state), in_force)| (r, state, in_force))
+        .collect();
     let card = card_badge(check, &bindings);
     // The notices speak of the マイナ保険証 as the guidance does: from the same situation (a card
     // bound to a verifying signed record counts), without verifying the records again.
