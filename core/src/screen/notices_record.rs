@@ -368,7 +368,7 @@ pub fn coverage_notice(
     if today >= lost {
         let scheme = record.insurer_number.scheme();
         let give_back = (record.kind == DocumentKind::Certificate)
-            .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme));
+            .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme, lost, today));
         let late = late_elderly_on(birth, today);
         let dependent = record.relationship == Relationship::Dependent;
         let join = text_ja::JoinAfterLoss::of(scheme, dependent, late).join_ja(lost, today);
@@ -1155,6 +1155,19 @@ mod tests {
         let ns = record_notices(&r, birth, d(2026, 12, 1), false);
         assert_eq!(codes(&ns), [(NoticeCode::CoverageLost, Severity::Critical)]);
         assert!(ns[0].message.contains("5日以内"), "{}", ns[0].message);
+        // Notice A's 「5日以内に…事業主に提出」, the 資格喪失日 counted: said through its 5th day,
+        // 「すぐに」 after it.
+        let on = |day| record_notices(&r, birth, day, false)[0].message.clone();
+        assert!(
+            on(d(2026, 12, 5)).contains("5日以内に事業主"),
+            "{}",
+            on(d(2026, 12, 5))
+        );
+        let late = on(d(2026, 12, 6));
+        assert!(
+            late.contains("すぐに事業主") && !late.contains("5日以内"),
+            "{late}"
+        );
         assert!(
             ns[0].message.contains("令和8年12月1日"),
             "{}",

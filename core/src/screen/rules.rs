@@ -560,7 +560,11 @@ mod tests {
             !certificate_only.contains("マイナ保険証"),
             "{certificate_only}"
         );
-        assert!(certificate_only.contains("5日以内"), "{certificate_only}");
+        // 22 days after the 資格喪失日: notice A's 5 days are past, so 「すぐに」.
+        assert!(
+            certificate_only.contains("すぐに事業主") && !certificate_only.contains("5日以内"),
+            "{certificate_only}"
+        );
         let notice = message(&adult, &[lost(DocumentKind::Notice)]);
         assert!(
             notice.contains("マイナ保険証は、新しい保険者の登録が済めばそのまま使えます"),

@@ -907,7 +907,7 @@ mod tests {
                 .contains("資格を喪失した保険を書かないで")
         );
         assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
-        assert!(g.to_do[0].explanation.contains("5日以内"));
+        assert!(g.to_do[0].explanation.contains("すぐに事業主"));
         assert!(g.to_do[0].explanation.contains("令和8年11月1日"));
     }
 }

@@ -1,7 +1,7 @@
 //! The Japanese text of the screen's notices, dates in 和暦. The rules in [`super::rules`]
 //! decide which notice applies and when; the words are here.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 use super::wareki::format_wareki;
 use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme};
@@ -372,7 +372,12 @@ impl JoinAfterLoss {
     /// 現職中の証は所属所へ), to the insurer for 国保 and 後期 (docs/rules.md §3.3), and for a
     /// 日雇 or 特例退職 record, which no single employer holds and no 任意継続 follows
     /// (INFERENCE: a 特例退職被保険者 is a retiree; a 日雇特例被保険者 works for many).
-    pub(super) fn give_back_ja(scheme: Scheme) -> &'static str {
+    ///
+    /// `since` is the day the coverage (or the 被扶養者 status) ended, `today` the day shown:
+    /// notice A's 「資格を喪失したとき、又は被扶養者でなくなったときは、5日以内に資格確認書を
+    /// 事業主に提出」 is said while those 5 days (the first one counted) last; after them the
+    /// text says 「すぐに」, since a deadline already past is no instruction.
+    pub(super) fn give_back_ja(scheme: Scheme, since: NaiveDate, today: NaiveDate) -> &'static str {
         match scheme {
             Scheme::DayLaborer | Scheme::SpecialRetiree => "保険者へ返してください。",
             Scheme::NationalHealthInsurance | Scheme::NhiRetiree | Scheme::LateElderly => {
@@ -384,7 +389,13 @@ impl JoinAfterLoss {
             | Scheme::Teachers => {
                 "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。"
             }
-            _ => "5日以内に事業主（任意継続被保険者だった方は保険者）へ返してください。",
+            _ if since
+                .checked_add_days(Days::new(4))
+                .is_none_or(|last| today <= last) =>
+            {
+                "5日以内に事業主（任意継続被保険者だった方は保険者）へ返してください。"
+            }
+            _ => "すぐに事業主（任意継続被保険者だった方は保険者）へ返してください。",
         }
     }
 }

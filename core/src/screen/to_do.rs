@@ -180,7 +180,9 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 JoinAfterLoss::give_back_ja(
                     member
                         .dependent_status_lost_scheme
-                        .unwrap_or(crate::eligibility::Scheme::KyokaiKenpo)
+                        .unwrap_or(crate::eligibility::Scheme::KyokaiKenpo),
+                    day,
+                    today
                 )
             ),
         ));
@@ -199,7 +201,7 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 format_wareki(lost),
                 join.join_ja(lost, today),
                 myna_after_joining(member),
-                JoinAfterLoss::give_back_ja(scheme)
+                JoinAfterLoss::give_back_ja(scheme, lost, today)
             ),
         ));
     }
@@ -673,7 +675,7 @@ mod tests {
         // on TODAY, it is not offered; within them, with its last day.
         assert!(
             !join.contains("任意継続も選べます")
-                && join.contains("5日以内に事業主（任意継続被保険者だった方は保険者）")
+                && join.contains("すぐに事業主（任意継続被保険者だった方は保険者）")
                 && join.contains("ご家族の健康保険の被扶養者"),
             "{join}"
         );

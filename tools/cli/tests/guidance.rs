@@ -482,7 +482,10 @@ fn the_coverage_lost_notice_follows_the_members_card() {
     let certificate_only = ok(dir, &["show", &kenta, "--at", "2026-11-23"]);
     let line = lost_line(&certificate_only);
     assert!(!line.contains("マイナ保険証"), "{line}");
-    assert!(line.contains("5日以内に事業主"), "{line}");
+    // 22 days after it: notice A's 5 days are past.
+    assert!(line.contains("すぐに事業主"), "{line}");
+    let early = lost_line(&ok(dir, &["show", &kenta, "--at", "2026-11-03"]));
+    assert!(early.contains("5日以内に事業主"), "{early}");
     let g = ok(dir, &["guidance", &kenta, "--at", "2026-11-23"]);
     assert!(!g.contains("そのまま使えます"), "{g}");
     let with_card = ok(dir, &["show", &misaki, "--at", "2026-11-23"]);
