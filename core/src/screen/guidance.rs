@@ -334,7 +334,7 @@ const PHONE_SCREEN_AFTER_LOSS: &str = "新しい保険に加入し、その保�
      マイナポータルの資格情報画面に新しい保険が表示されます。スマートフォンでマイナポータルに\
      ログインできるなら（スマートフォンの通信とマイナンバーカードが要ります）、その画面を\
      マイナンバーカードと一緒に見せてください。画面だけでは受診できません。\
-     資格を喪失した保険の情報では受診できません。";
+     表示が資格を喪失した保険のままなら、その画面はまだ使えません。";
 /// Where a member goes whose every recorded insurance has ended, when that insurance is not
 /// 後期高齢者医療 (`MemberSituation::next_is_late_elderly` has its own texts): the texts of the
 /// 申立書 and the 10割 options say which insurance the member joins next and where the 療養費 is

@@ -901,6 +901,13 @@ mod tests {
             ]
         );
         assert!(g.options[0].explanation.contains("新しい保険"));
+        // The マイナポータル screen after the loss: one 「受診できません」, and what to look for.
+        let screen = &g.options[1].explanation;
+        assert_eq!(screen.matches("受診できません").count(), 1, "{screen}");
+        assert!(
+            screen.contains("表示が資格を喪失した保険のままなら"),
+            "{screen}"
+        );
         assert!(
             g.options[2]
                 .explanation
