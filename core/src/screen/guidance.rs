@@ -25,7 +25,7 @@ pub use super::checklist::{
 };
 // What the member holds and what to do outside the clinic were first defined here; their paths
 // under `screen::guidance` stay valid.
-pub use super::situation::{AppCopy, MemberSituation, PhoneCheck};
+pub use super::situation::{AppCopy, DependentStatusLoss, MemberSituation, PhoneCheck};
 pub use super::to_do::{GuidanceAction, GuidanceStep};
 
 /// The last day any old 健康保険証 could be used: issued ones stayed valid to their printed
@@ -892,8 +892,7 @@ pub(super) mod test_fixtures {
             coverage_lost_scheme: None,
             coverage_lost_as_dependent: false,
             dependent_status_lost_on: None,
-            dependent_status_lost_with_insured: false,
-            dependent_status_lost_scheme: None,
+            dependent_status_lost_by: None,
             old_insurance_card_until: None,
             nothing_recorded: false,
             registration_unknown: false,
@@ -1782,6 +1781,9 @@ mod tests {
         };
         let dependent = MemberSituation {
             dependent_status_lost_on: Some(d(2026, 10, 1)),
+            dependent_status_lost_by: Some(crate::screen::DependentStatusLoss::InsuredAt75(
+                crate::eligibility::Scheme::KyokaiKenpo,
+            )),
             ..myna()
         };
         for (m, declared_not, claim) in [

@@ -24,8 +24,8 @@ pub use checklist::{
     Answer, ChecklistStep, SwitchChecklist, TodoItem, TodoStatus, switch_checklist,
 };
 pub use guidance::{
-    AppCopy, ClinicSituation, Guidance, GuidanceAction, GuidanceOption, GuidanceStep,
-    MemberSituation, PhoneCheck, Presentation,
+    AppCopy, ClinicSituation, DependentStatusLoss, Guidance, GuidanceAction, GuidanceOption,
+    GuidanceStep, MemberSituation, PhoneCheck, Presentation,
 };
 pub use rules::{Notice, NoticeCode, Severity, member_notices};
 pub use snapshot::HouseholdSnapshot;

@@ -42,6 +42,28 @@ pub struct PhoneCheck {
     pub test_anchor: bool,
 }
 
+/// Why a 被扶養者's status ended ([`MemberSituation::dependent_status_lost_by`]), with the scheme
+/// of the 被扶養者's record on the 被保険者's insurance: whether that 被保険者 may have chosen
+/// 任意継続, and where its 資格確認書 goes back (`text_ja::JoinAfterLoss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "cause", content = "scheme")]
+pub enum DependentStatusLoss {
+    /// The 被保険者 turned 75 and moved to 後期高齢者医療 (高齢者の医療の確保に関する法律 §50,
+    /// §52(1)).
+    InsuredAt75(Scheme),
+    /// The 被保険者 lost that insurance (a 資格喪失日 on their record), not by turning 75.
+    InsuredLost(Scheme),
+}
+
+impl DependentStatusLoss {
+    /// The scheme of the 被扶養者's record that ended.
+    pub fn scheme(self) -> Scheme {
+        match self {
+            DependentStatusLoss::InsuredAt75(s) | DependentStatusLoss::InsuredLost(s) => s,
+        }
+    }
+}
+
 /// The member's side: what they hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemberSituation {
@@ -116,15 +138,11 @@ pub struct MemberSituation {
     /// 被保険者's 75th birthday, the first day without 被扶養者 status
     /// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"). The
     /// member has to join 国保 or become another family member's 被扶養者. Also the 被保険者's
-    /// 資格喪失日 when that ended the status ([`MemberSituation::dependent_status_lost_with_insured`]).
+    /// 資格喪失日 when that ended the status ([`DependentStatusLoss::InsuredLost`]).
     pub dependent_status_lost_on: Option<NaiveDate>,
-    /// The 被扶養者 status of [`MemberSituation::dependent_status_lost_on`] ended because the
-    /// 被保険者 lost that insurance (a 資格喪失日 on their record), not because they turned 75.
-    pub dependent_status_lost_with_insured: bool,
-    /// The scheme of the 被扶養者 record that ended on
-    /// [`MemberSituation::dependent_status_lost_on`] (the 被保険者's insurer's): whether that
-    /// 被保険者 may have chosen 任意継続, and where its 資格確認書 goes back (`text_ja::JoinAfterLoss`).
-    pub dependent_status_lost_scheme: Option<Scheme>,
+    /// Why the 被扶養者 status of [`MemberSituation::dependent_status_lost_on`] ended, with the
+    /// scheme of the record that ended (the 被保険者's insurer's). Set exactly when that day is.
+    pub dependent_status_lost_by: Option<DependentStatusLoss>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
     /// Nothing about the member's insurance is recorded yet: no insurance document (in force
@@ -321,8 +339,11 @@ impl MemberSituation {
                 None
             };
         let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
-        let dependent_status_lost_with_insured = dependent_status_lost
-            .is_some_and(|(_, cause, _)| cause == DependentEndCause::InsuredLost);
+        let dependent_status_lost_by =
+            dependent_status_lost.map(|(_, cause, scheme)| match cause {
+                DependentEndCause::InsuredAt75 => DependentStatusLoss::InsuredAt75(scheme),
+                DependentEndCause::InsuredLost => DependentStatusLoss::InsuredLost(scheme),
+            });
         let late_elderly = late_elderly_on(member.birth_date, today);
         Self {
             has_card,
@@ -380,8 +401,7 @@ impl MemberSituation {
             coverage_lost_as_dependent: coverage_lost
                 .is_some_and(|(_, r)| r.relationship == Relationship::Dependent),
             dependent_status_lost_on,
-            dependent_status_lost_with_insured,
-            dependent_status_lost_scheme: dependent_status_lost.map(|(.., scheme)| scheme),
+            dependent_status_lost_by,
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),
@@ -413,18 +433,17 @@ impl MemberSituation {
     }
 
     /// A 被扶養者 whose 被保険者 lost that insurance
-    /// ([`MemberSituation::dependent_status_lost_with_insured`]): the 被保険者 may have continued
+    /// ([`DependentStatusLoss::InsuredLost`]): the 被保険者 may have continued
     /// it by 任意継続 (their insurance has it: `JoinAfterLoss::Continuation`, `MutualAid`; not
     /// 日雇, 特例退職, 自衛官等), and the member may be their 被扶養者 on it. `None` for any other
     /// member. Offered whatever the date: the 被保険者 may have applied in time.
     pub(super) fn insured_may_continue(&self) -> Option<bool> {
-        if !self.dependent_status_lost_with_insured {
-            return None;
+        match self.dependent_status_lost_by? {
+            DependentStatusLoss::InsuredLost(scheme) => {
+                Some(JoinAfterLoss::insured_can_continue(scheme))
+            }
+            DependentStatusLoss::InsuredAt75(_) => None,
         }
-        Some(JoinAfterLoss::insured_can_continue(
-            self.dependent_status_lost_scheme
-                .unwrap_or(Scheme::KyokaiKenpo),
-        ))
     }
 
     /// 任意継続 can still be applied for on `today` after the loss
@@ -632,11 +651,12 @@ mod tests {
         let after = MemberSituation::in_household(&spouse, &held, &ctx[1], None, today);
         assert!(!after.has_qualification_certificate);
         assert_eq!(after.dependent_status_lost_on, Some(d(2026, 11, 1)));
-        assert!(after.dependent_status_lost_with_insured);
         // A 健保組合 (法別 06): the 被保険者 may have continued it (任意継続).
         assert_eq!(
-            after.dependent_status_lost_scheme,
-            Some(crate::eligibility::Scheme::SocietyManaged)
+            after.dependent_status_lost_by,
+            Some(DependentStatusLoss::InsuredLost(
+                crate::eligibility::Scheme::SocietyManaged
+            ))
         );
         assert_eq!(after.insured_may_continue(), Some(true));
         let g = guidance(&after, &ClinicSituation::NO_READER, today);

@@ -147,7 +147,10 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
 /// What to do outside the clinic, in order.
 pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
-    if let Some(day) = member.dependent_status_lost_on {
+    if let (Some(day), Some(by)) = (
+        member.dependent_status_lost_on,
+        member.dependent_status_lost_by,
+    ) {
         // docs/rules.md §1.4 "Dependents": the 被扶養者 joins 国保 or becomes another family
         // member's 被扶養者 (after a 資格喪失日, the 被保険者's new insurance's); notice A:
         // 「被扶養者でなくなったときは、5日以内に資格確認書を事業主に提出」.
@@ -177,13 +180,7 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 myna_after_joining(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
                 // 被保険者's own goes back (a 共済's: the 所属所).
-                JoinAfterLoss::give_back_ja(
-                    member
-                        .dependent_status_lost_scheme
-                        .unwrap_or(crate::eligibility::Scheme::KyokaiKenpo),
-                    day,
-                    today
-                )
+                JoinAfterLoss::give_back_ja(by.scheme(), day, today)
             ),
         ));
     }
@@ -319,7 +316,8 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eligibility::MemberData;
+    use crate::eligibility::{MemberData, Scheme};
+    use crate::screen::DependentStatusLoss;
     use crate::screen::guidance::Presentation::*;
     use crate::screen::guidance::test_fixtures::*;
     use crate::screen::guidance::{ClinicSituation, guidance};
@@ -865,6 +863,7 @@ mod tests {
 
         let dependent = MemberSituation {
             dependent_status_lost_on: Some(d(2027, 1, 10)),
+            dependent_status_lost_by: Some(DependentStatusLoss::InsuredAt75(Scheme::KyokaiKenpo)),
             ..card_ended.clone()
         };
         let g = guidance(&dependent, &ClinicSituation::READER_DOWN, TODAY);
@@ -881,7 +880,7 @@ mod tests {
         // The 被保険者 lost that insurance: their new insurance (任意継続 too, the same insurer
         // with new documents) or 国保; never 「これまでの保険者には申請できません」.
         let with_insured = MemberSituation {
-            dependent_status_lost_with_insured: true,
+            dependent_status_lost_by: Some(DependentStatusLoss::InsuredLost(Scheme::KyokaiKenpo)),
             ..dependent.clone()
         };
         let g = guidance(&with_insured, &ClinicSituation::READER_DOWN, TODAY);
@@ -906,7 +905,7 @@ mod tests {
         // The 被保険者 was a 日雇特例被保険者 (or 特例退職): no 任意継続 to become the 被扶養者
         // of (健康保険法 §3(4)), anywhere in the guidance.
         let day_laborer = MemberSituation {
-            dependent_status_lost_scheme: Some(crate::eligibility::Scheme::DayLaborer),
+            dependent_status_lost_by: Some(DependentStatusLoss::InsuredLost(Scheme::DayLaborer)),
             ..with_insured.clone()
         };
         let g = guidance(&day_laborer, &ClinicSituation::READER_DOWN, TODAY);
@@ -929,7 +928,9 @@ mod tests {
         );
         // A 共済 組合員's 被扶養者: the 資格確認書 goes back through the 所属所, not an 事業主.
         let mutual_aid = MemberSituation {
-            dependent_status_lost_scheme: Some(crate::eligibility::Scheme::LocalPublicServants),
+            dependent_status_lost_by: Some(DependentStatusLoss::InsuredLost(
+                Scheme::LocalPublicServants,
+            )),
             ..with_insured.clone()
         };
         let g = guidance(&mutual_aid, &ClinicSituation::READER_DOWN, TODAY);
@@ -943,7 +944,9 @@ mod tests {
         let g = guidance(
             &MemberSituation {
                 dependent_status_lost_on: Some(d(2026, 10, 1)),
-                dependent_status_lost_with_insured: true,
+                dependent_status_lost_by: Some(DependentStatusLoss::InsuredLost(
+                    Scheme::KyokaiKenpo,
+                )),
                 ..myna()
             },
             &ClinicSituation::READER_DOWN,
