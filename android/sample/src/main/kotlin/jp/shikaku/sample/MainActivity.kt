@@ -46,6 +46,7 @@ import jp.shikaku.android.NfcCardReader
 import jp.shikaku.android.Page
 import jp.shikaku.android.SessionState
 import jp.shikaku.android.StoreState
+import jp.shikaku.android.basicInfoNeedsConsent
 import jp.shikaku.android.wantsCard
 import jp.shikaku.core.CardState
 import jp.shikaku.core.EligibilityScreenView
@@ -301,6 +302,14 @@ private fun CardScreen(card: CardFlow, session: HouseholdSession, nfc: NfcStatus
                 Text(badge.label, color = cardColor(badge.state))
                 // A failed 基本4情報 step stands beside the good check: why, in the core's words.
                 card.result.basicInfoMessageJa?.let { Text(it, color = ORANGE) }
+                // The 券面事項入力補助 PIN was not sent (one try left, or tries lost): the core's words
+                // above say what a wrong try costs; spending it is the user's explicit choice, with
+                // the PIN typed again.
+                if (card.result.basicInfoNeedsConsent) {
+                    TextButton(onClick = { session.consentToTextLastAttempt() }) {
+                        Text("残りの回数を使って基本4情報を読む（暗証番号を入れ直します）")
+                    }
+                }
                 card.result.matched?.let {
                     Text("氏名  ${it.name.label}  カード: ${it.name.card} / 登録: ${it.name.stored}")
                     Text("生年月日  ${it.birthDate.label}  カード: ${it.birthDate.card} / 登録: ${it.birthDate.stored}")

@@ -192,6 +192,49 @@ class HouseholdSessionTest {
     }
 
     @Test
+    fun theTextPinsLastTryIsSpentOnlyAfterConsentWithThePinTypedAgain() {
+        val id = fx.addTaro()
+        val card = virtualCard(TARO)
+        card.setTextRetriesLeft(1u)
+        val s = session()
+        s.readyToCheck(id)
+        val held = s.heldPinOf("1234")
+        val first = VirtualCardLink(card)
+        isoDepOn(first).use { await(s.onCard(it)) }
+
+        // The check itself succeeded; the 基本4情報 step sent nothing to the 券面事項入力補助AP and
+        // says why in the core's words. The PIN is not kept for a later try.
+        val checked = assertIs<CardFlow.Checked>(s.card())
+        s.assertLetGo(held)
+        assertEquals(BasicInfoOutcome.NeedsConsent, checked.result.basicInfo)
+        assertTrue(checked.result.basicInfoNeedsConsent)
+        assertNotNull(checked.result.basicInfoMessageJa)
+        assertEquals(1, pinVerifiesByApplication(first.sent).size, "only the 利用者証明用 PIN was sent")
+        assertEquals(1u.toUByte(), card.textRetriesLeft())
+
+        // Consent: the PIN is typed again, and the next check may spend the last try.
+        s.consentToTextLastAttempt()
+        assertEquals(CardFlow.EnterPin(CardTask.Check(id, spendTextLastTry = true)), s.card())
+        s.onPinInput("1234")
+        s.submitPin()
+        val again = s.heldPinOf("1234")
+        val second = VirtualCardLink(card)
+        isoDepOn(second).use { await(s.onCard(it)) }
+        val read = assertIs<CardFlow.Checked>(s.card())
+        s.assertLetGo(again)
+        assertEquals(BasicInfoOutcome.Read, read.result.basicInfo)
+        assertFalse(read.result.basicInfoNeedsConsent)
+        assertNotNull(read.result.matched)
+        val verifies = pinVerifiesByApplication(second.sent)
+        assertTrue(verifies.size == 2 && verifies.values.all { it == 1 }, "each PIN sent once: $verifies")
+        assertEquals(3u.toUByte(), card.textRetriesLeft())
+
+        // Nothing to consent to after a check that read them: ignored.
+        s.consentToTextLastAttempt()
+        assertSame(read, s.card())
+    }
+
+    @Test
     fun decliningTheLastTrySendsNothingAndForgetsThePin() {
         val id = fx.addTaro()
         val card = virtualCard(TARO)

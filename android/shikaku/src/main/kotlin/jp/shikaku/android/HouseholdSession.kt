@@ -259,6 +259,20 @@ class HouseholdSession(
         )
     }
 
+    /**
+     * After a check whose 基本4情報 step sent nothing to the 券面事項入力補助AP
+     * ([basicInfoNeedsConsent]: its PIN has one try left, or has lost tries since it was last
+     * entered right), the user read the core's words ([CardCheckResult.basicInfoMessageJa]) and
+     * agreed to spend a try: the PIN is typed again and the check runs with
+     * `allowLastTextAttempt`. Ignored in any other state. The 利用者証明用 PIN keeps its own
+     * rule (its last try still asks through [CardFlow.NeedsConsent]).
+     */
+    fun consentToTextLastAttempt() = synchronized(cardLock) {
+        val checked = state.value.card as? CardFlow.Checked ?: return@synchronized
+        if (!checked.result.basicInfoNeedsConsent) return@synchronized
+        setCard(CardFlow.EnterPin(CardTask.Check(checked.memberId, spendTextLastTry = true)), keepPin = false)
+    }
+
     /** After a failure that may be retried: PIN entry again. */
     fun retry() = synchronized(cardLock) {
         val failed = state.value.card as? CardFlow.Failed ?: return@synchronized
@@ -324,14 +338,15 @@ class HouseholdSession(
         return try {
             when (val task = waiting.task) {
                 is CardTask.Check -> {
-                    // The consent asked for is the 利用者証明用 PIN's (the only PIN whose last try
-                    // ends in LastAttemptNeedsConsent); the 券面事項入力補助 PIN's last try is
-                    // never spent from here, and its outcome is shown in the result's basicInfo.
+                    // The consent asked for here is the 利用者証明用 PIN's (the only PIN whose
+                    // last try ends in LastAttemptNeedsConsent); the 券面事項入力補助 PIN's is
+                    // spent only when the user agreed after a check that sent it nothing
+                    // (consentToTextLastAttempt), and its outcome is the result's basicInfo.
                     // Whether the 基本4情報 are read is the core's default for a member's check
                     // (CheckOptions::for_member: read).
                     val options = CardCheckOptions(
                         allowLastAuthAttempt = waiting.lastAttempt,
-                        allowLastTextAttempt = false,
+                        allowLastTextAttempt = task.spendTextLastTry,
                         extraAnchors = extraAnchors,
                     )
                     CardFlow.Checked(task.memberId, store.checkCard(task.memberId, transport, pinBytes, options))

@@ -1,5 +1,6 @@
 package jp.shikaku.android
 
+import jp.shikaku.core.BasicInfoOutcome
 import jp.shikaku.core.CardCheckResult
 import jp.shikaku.core.EligibilityScreenView
 import jp.shikaku.core.HouseholdOverviewView
@@ -66,8 +67,14 @@ data class MemberPage(
 
 /** What a card operation is for. */
 sealed interface CardTask {
-    /** Check a member's My Number Card and store the result for the member. */
-    data class Check(val memberId: String) : CardTask
+    /**
+     * Check a member's My Number Card and store the result for the member.
+     *
+     * @property spendTextLastTry the user agreed to spend the 券面事項入力補助 PIN's last try (or a
+     *   try after it lost some), after a check whose 基本4情報 step sent nothing
+     *   ([HouseholdSession.consentToTextLastAttempt]); never set otherwise.
+     */
+    data class Check(val memberId: String, val spendTextLastTry: Boolean = false) : CardTask
 
     /** Download the household's signed documents (the card logs in to the issuer). */
     data object Sync : CardTask
@@ -135,6 +142,15 @@ sealed interface CardFlow {
     /** The operation ended without success; [canRetry] offers to start it again. */
     data class Failed(val task: CardTask, val message: String, val canRetry: Boolean) : CardFlow
 }
+
+/**
+ * The 基本4情報 step sent nothing because the 券面事項入力補助 PIN has one try left
+ * (`NeedsConsent`) or has lost tries since it was last entered right (`TriesLost`): the core
+ * asks the app to ask the user ([CardCheckResult.basicInfoMessageJa] says why) before a check
+ * with `allowLastTextAttempt` ([HouseholdSession.consentToTextLastAttempt]).
+ */
+val CardCheckResult.basicInfoNeedsConsent: Boolean
+    get() = basicInfo is BasicInfoOutcome.NeedsConsent || basicInfo is BasicInfoOutcome.TriesLost
 
 /** True while reader mode must be on: waiting for the card, and while it is read. */
 val CardFlow.wantsCard: Boolean
