@@ -518,7 +518,7 @@ fn the_fixed_notice_calls_only_documents_in_force_usable() {
         "{text}"
     );
     assert!(!text.contains("資格確認書は単独で使えます"), "{text}");
-    assert!(!text.contains("使える資格情報はありません"), "{text}");
+    assert!(!text.contains("どれも今日は窓口で使えません"), "{text}");
 
     // The day before it ended, the same 資格確認書 is called usable on its own.
     let s = member_screen(&store, id, now() - Duration::days(1)).unwrap();
@@ -536,11 +536,57 @@ fn the_fixed_notice_calls_only_documents_in_force_usable() {
     let text = &s.fixed_notice;
     assert!(text.contains("手入力した資格情報の写し"), "{text}");
     assert!(
-        text.contains("今日、医療機関で使える資格情報はありません。"),
+        text.contains("この画面の資格情報は、どれも今日は窓口で使えません。"),
         "{text}"
     );
     assert!(!text.contains("マイナポータルの資格情報画面"), "{text}");
     assert!(!text.contains("単独で使えます"), "{text}");
+}
+
+/// An お知らせ in force is shown only with a card that works as a マイナ保険証: once the card is
+/// past its grace (the end of the 3rd month after its 有効期限), the fixed notice does not tell
+/// the member to show the お知らせ with it, as the guidance does not (seed 001: 「電子証明書の
+/// 有効期限から3ヶ月が経過している場合は、保険証利用が解除される」).
+#[test]
+fn the_fixed_notice_offers_no_notice_beside_a_card_past_its_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let mut person = family()[0].0.clone();
+    person.myna_hoken = Some(true);
+    // Its grace ends on 2026-09-30; now() is 2026-11-23 in Japan.
+    person.card_expires_on = NaiveDate::from_ymd_opt(2026, 6, 30);
+    let id = store.add_member(&person).unwrap();
+    let notice = record(
+        DocumentKind::Notice,
+        "01130012",
+        "7340155",
+        "420815",
+        Relationship::Insured,
+    );
+    let hand = Provenance::HandEntered {
+        entered_at: now() - Duration::hours(5),
+    };
+    store.put_record(id, &notice, &hand).unwrap();
+    let text = member_screen(&store, id, now()).unwrap().fixed_notice;
+    assert!(
+        !text.contains("紙の資格情報のお知らせを、マイナ保険証"),
+        "{text}"
+    );
+    assert!(
+        text.contains("この画面の資格情報は、どれも今日は窓口で使えません。"),
+        "{text}"
+    );
+    // Within its grace (2026-09-30), the お知らせ goes with the card.
+    let within = NaiveDate::from_ymd_opt(2026, 9, 30)
+        .unwrap()
+        .and_hms_opt(3, 0, 0)
+        .unwrap()
+        .and_utc();
+    let text = member_screen(&store, id, within).unwrap().fixed_notice;
+    assert!(
+        text.contains("紙の資格情報のお知らせを、マイナ保険証"),
+        "{text}"
+    );
 }
 
 /// When the 本人 of a 被用者保険 turns 75 (後期高齢者医療), a 家族 on that insurance loses

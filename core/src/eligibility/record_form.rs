@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Collector, Field, ValidationError};
-use super::insurer::InsurerNumber;
+use super::insurer::{InsurerNumber, Scheme};
 use super::member::Relationship;
 use super::public_expense::{NOT_ON_PUBLIC_EXPENSE, PublicExpenseForm};
 use super::record::{
@@ -214,8 +214,13 @@ impl RecordForm {
             .as_ref()
             .and_then(|l| date(Field::LimitEffectiveFrom, &l.effective_from));
 
-        if acquired_on.is_some_and(|d| d > today) {
-            c.push(Field::AcquiredOn, "must not be in the future");
+        // A document sent ahead of its start (a 後期高齢者医療 資格確認書 before the 75th
+        // birthday) prints the 資格取得年月日 to come, with an 有効開始年月日 on or after it.
+        if acquired_on.is_some_and(|d| d > today && valid_from.is_none_or(|from| from < d)) {
+            c.push(
+                Field::AcquiredOn,
+                "must not be in the future, unless 有効開始年月日 is on or after it",
+            );
         }
         if issued_on.is_some_and(|d| d > today) {
             c.push(Field::IssuedOn, "must not be in the future");
@@ -268,6 +273,18 @@ impl RecordForm {
             c.push(
                 Field::Relationship,
                 "must be 本人 on a 後期高齢者医療 record (it has no 被扶養者)",
+            );
+        }
+        // 国保 has no 被扶養者: every member of the household is a 被保険者 of their own
+        // (国民健康保険法 §5), a child too.
+        if insurer_number
+            .as_ref()
+            .is_some_and(|n| n.scheme() == Scheme::NationalHealthInsurance)
+            && self.relationship != Relationship::Insured
+        {
+            c.push(
+                Field::Relationship,
+                "must be 本人 on a 国民健康保険 record (each member is a 被保険者; it has no 被扶養者)",
             );
         }
 
@@ -643,6 +660,42 @@ pub(super) mod tests {
         n.kind = DocumentKind::Notice;
         n.valid_until = Some("2040-03-31".into());
         assert!(n.validate(today()).is_ok());
+    }
+
+    /// 国保 has no 被扶養者 (国民健康保険法 §5): a record typed as 家族 is refused, as on a 後期
+    /// record; a 国保組合 (6 digits too) the same. 本人 is accepted.
+    #[test]
+    fn national_health_insurance_records_have_no_dependents() {
+        for number in ["138057", "133033"] {
+            let mut f = form();
+            f.insurer_number = number.into();
+            f.insurer_name = "練馬区".into();
+            f.branch = None;
+            f.relationship = Relationship::Dependent;
+            let err = f.validate(today()).unwrap_err();
+            assert_eq!(err.errors.len(), 1, "{number}: {err:?}");
+            assert!(err.has(Field::Relationship));
+            f.relationship = Relationship::Insured;
+            assert!(f.validate(today()).is_ok(), "{number}");
+        }
+    }
+
+    /// A 後期高齢者医療 資格確認書 sent before the 75th birthday prints the 資格取得年月日 to come:
+    /// accepted when its 有効開始年月日 is on or after it; a future 資格取得年月日 alone, or after
+    /// the 有効開始年月日, is refused.
+    #[test]
+    fn a_future_acquired_on_needs_a_start_on_or_after_it() {
+        let mut f = form();
+        f.insurer_number = "39131008".into();
+        f.acquired_on = Some("2026-12-15".into());
+        f.valid_from = Some("2026-12-15".into());
+        f.valid_until = Some("2027-07-31".into());
+        f.issued_on = Some("2026-11-20".into());
+        assert!(f.validate(today()).is_ok());
+        f.valid_from = Some("2026-12-14".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::AcquiredOn));
+        f.valid_from = None;
+        assert!(f.validate(today()).unwrap_err().has(Field::AcquiredOn));
     }
 
     #[test]

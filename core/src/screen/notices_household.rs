@@ -191,7 +191,12 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                             cause: DependentEndCause::InsuredAt75,
                         });
                     }
-                    if let Some(on) = r.lost_on {
+                    // A dependent who reached 75 by the 資格喪失日 left that insurance on
+                    // their own 75th birthday (their record's last day is the day before,
+                    // `calendar::record_last_day`): the 被保険者's loss changes nothing for
+                    // them, and 国保 or another 被扶養者 status is not open to them
+                    // (国民健康保険法 §6(8), 健康保険法 §3(7) ただし書).
+                    if let Some(on) = r.lost_on.filter(|&on| own.is_none_or(|own| own > on)) {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
                             on,
@@ -316,6 +321,48 @@ mod tests {
     use crate::eligibility::{DocumentKind, InsurerNumber};
     use crate::screen::notices_record::record_notices;
     use crate::screen::rules::test_fixtures::*;
+
+    /// A 被扶養者 who turned 75 before the 被保険者's 資格喪失日 left that insurance on their own
+    /// birthday (後期高齢者医療): the later loss does not end their record again, and they get
+    /// no notice sending them to 国保 or another 被扶養者 status (国民健康保険法 §6(8)); a
+    /// younger 被扶養者 of the same 被保険者 does.
+    #[test]
+    fn a_dependent_of_75_is_not_sent_to_nhi_by_the_insureds_loss() {
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        // 75 on 2026-12-20; the 被保険者's 資格喪失日 is 2027-01-01.
+        let grandmother = member(d(1951, 12, 20), Relationship::Dependent);
+        let child = member(d(2010, 4, 4), Relationship::Dependent);
+        let mut own = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        own.lost_on = Some(d(2027, 1, 1));
+        let mut dependent = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        dependent.relationship = Relationship::Dependent;
+        let (own, dependent) = ([own], [dependent]);
+        let household = [
+            HouseholdMember {
+                member: &insured,
+                records: &own,
+            },
+            HouseholdMember {
+                member: &grandmother,
+                records: &dependent,
+            },
+            HouseholdMember {
+                member: &child,
+                records: &dependent,
+            },
+        ];
+        let ctx = household_contexts(&household);
+        assert_eq!(ctx[1].dependent_status_ends_on(&dependent[0]), None);
+        assert_eq!(
+            ctx[2].dependent_status_ends_on(&dependent[0]),
+            Some(d(2027, 1, 1))
+        );
+        for today in [d(2026, 12, 25), d(2027, 1, 5)] {
+            let notices = household_notices(&household, today);
+            assert!(notices[1].is_empty(), "{today}: {:?}", notices[1]);
+            assert!(!notices[2].is_empty(), "{today}");
+        }
+    }
 
     #[test]
     fn seventy_fifth_birthday_for_the_member_and_for_the_dependents() {

@@ -48,7 +48,7 @@ pub fn record_notices(
     today: NaiveDate,
     myna_usable: bool,
 ) -> Vec<Notice> {
-    record_notices_renewed(record, birth, today, myna_usable, None, false)
+    record_notices_renewed(record, birth, today, myna_usable, None, false, false)
 }
 
 /// The renewed document recorded beside a record ([`renewal_of`]): its first day (its
@@ -166,6 +166,7 @@ pub(crate) fn record_notices_renewed(
     myna_usable: bool,
     renewal: Option<Renewal>,
     card_alone_takes_over: bool,
+    covered_again: bool,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
     let named = text_ja::document_name(record);
@@ -182,7 +183,7 @@ pub(crate) fn record_notices_renewed(
         })
     });
 
-    if let Some(notice) = coverage_notice(record, birth, today, myna_usable) {
+    if let Some(notice) = coverage_notice(record, birth, today, myna_usable, covered_again) {
         // An ended record has nothing else to say; one with an end ahead goes on.
         let lost = notice.code == NoticeCode::CoverageLost;
         out.push(notice);
@@ -247,7 +248,12 @@ pub(crate) fn record_notices_renewed(
                     code: NoticeCode::DocumentEndsAt75,
                     severity: Severity::Critical,
                     date: end,
-                    message: text_ja::document_ended_at_75(&named, end, myna_usable),
+                    message: text_ja::document_ended_at_75(
+                        &named,
+                        end,
+                        myna_usable,
+                        at_75_give_back(record, end, today).as_deref(),
+                    ),
                 }
             } else if record.kind == DocumentKind::PublicExpense {
                 // The 助成 no longer applies, but the member is still seen with their insurance:
@@ -349,18 +355,44 @@ pub(crate) fn record_notices_renewed(
     out
 }
 
+/// Where a 資格確認書 that ended the day before the 75th birthday (`last_day`) goes back: the
+/// 資格 of that insurance is lost on the birthday (高齢者の医療の確保に関する法律 §52(1):
+/// 後期高齢者医療 from that day; 健康保険法 §36, 国民健康保険法 §6(8)), so it goes back as after
+/// any 資格喪失日 ([`text_ja::JoinAfterLoss::give_back_ja`]); a 家族's through the 被保険者 (notice
+/// A: 「被扶養者でなくなったときは…事業主に提出」). `None` for any other document.
+fn at_75_give_back(
+    record: &EligibilityRecord,
+    last_day: NaiveDate,
+    today: NaiveDate,
+) -> Option<String> {
+    if record.kind != DocumentKind::Certificate {
+        return None;
+    }
+    let birthday = last_day.succ_opt().unwrap_or(last_day);
+    let back =
+        text_ja::JoinAfterLoss::give_back_ja(record.insurer_number.scheme(), birthday, today);
+    Some(if record.relationship == Relationship::Dependent {
+        format!("被保険者を通じて{back}")
+    } else {
+        back
+    })
+}
+
 /// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
 /// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before. The ended
 /// notice says that the マイナ保険証 keeps working after the new insurer's registration only when
 /// `myna_usable` — the member's card works as one (`MemberSituation::myna_usable`, the rule of
 /// the guidance's to-do); a member with a 資格確認書 alone is not told so (docs/rules.md §3.3).
 /// What to join next is the to-do's rule (`text_ja::JoinAfterLoss`, from the record's scheme
-/// and whether the member, born on `birth`, is 75 or over).
+/// and whether the member, born on `birth`, is 75 or over), said only while no other insurance
+/// record of the member is in force (`covered_again`: they have joined, and their new record is
+/// on the screen; what ended and where its 資格確認書 goes back are still said).
 pub fn coverage_notice(
     record: &EligibilityRecord,
     birth: NaiveDate,
     today: NaiveDate,
     myna_usable: bool,
+    covered_again: bool,
 ) -> Option<Notice> {
     let lost = record.lost_on?;
     let doc = record.kind.label_ja();
@@ -371,12 +403,20 @@ pub fn coverage_notice(
             .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme, lost, today));
         let late = late_elderly_on(birth, today);
         let dependent = record.relationship == Relationship::Dependent;
-        let join = text_ja::JoinAfterLoss::of(scheme, dependent, late).join_ja(lost, today);
+        let join = (!covered_again)
+            .then(|| text_ja::JoinAfterLoss::of(scheme, dependent, late).join_ja(lost, today));
         return Some(Notice {
             code: NoticeCode::CoverageLost,
             severity: Severity::Critical,
             date: lost,
-            message: text_ja::coverage_lost(&insurer, doc, lost, give_back, &join, myna_usable),
+            message: text_ja::coverage_lost(
+                &insurer,
+                doc,
+                lost,
+                give_back.as_deref(),
+                join.as_deref(),
+                myna_usable,
+            ),
         });
     }
     let soon = lost
@@ -706,9 +746,36 @@ mod tests {
             codes(&record_notices(&n, birth, d(2027, 2, 28), false)),
             [(NoticeCode::DocumentEndsAt75, Severity::Warning)]
         );
+        let ended = record_notices(&n, birth, d(2027, 3, 1), false);
         assert_eq!(
-            codes(&record_notices(&n, birth, d(2027, 3, 1), false)),
+            codes(&ended),
             [(NoticeCode::DocumentEndsAt75, Severity::Critical)]
+        );
+        // An お知らせ is not returned; a 資格確認書 goes back as after any 資格喪失日 (the
+        // birthday, 2027-03-01, counted as the first of notice A's 5 days), a 家族's through the
+        // 被保険者.
+        assert!(!ended[0].message.contains("返して"), "{}", ended[0].message);
+        let mut c = record(DocumentKind::Certificate, Some(d(2027, 7, 31)));
+        let back = |c: &EligibilityRecord, today| {
+            record_notices(c, birth, today, false)[0].message.clone()
+        };
+        let m = back(&c, d(2027, 3, 1));
+        assert!(
+            m.contains("この資格確認書は、令和9年3月5日までに事業主"),
+            "{m}"
+        );
+        c.relationship = Relationship::Dependent;
+        let m = back(&c, d(2027, 3, 10));
+        assert!(
+            m.contains("この資格確認書は、被保険者を通じてすぐに事業主"),
+            "{m}"
+        );
+        c.insurer_number = InsurerNumber::parse("138057").unwrap();
+        c.relationship = Relationship::Insured;
+        let m = back(&c, d(2027, 3, 10));
+        assert!(
+            m.contains("この資格確認書は、保険者（市区町村など）へ"),
+            "{m}"
         );
         // Born 1953-02-28: 75th birthday 2028-02-28, so it ends 2028-02-27.
         let birth28 = d(1953, 2, 28);
@@ -1069,7 +1136,7 @@ mod tests {
         assert!(
             with_card[0]
                 .message
-                .ends_with("後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"),
+                .contains("後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"),
             "{}",
             with_card[0].message
         );
@@ -1078,7 +1145,7 @@ mod tests {
         assert!(
             without[0]
                 .message
-                .ends_with("後期高齢者医療制度の資格確認書で受診してください。"),
+                .contains("後期高齢者医療制度の資格確認書で受診してください。この資格確認書は"),
             "{}",
             without[0].message
         );
@@ -1155,11 +1222,11 @@ mod tests {
         let ns = record_notices(&r, birth, d(2026, 12, 1), false);
         assert_eq!(codes(&ns), [(NoticeCode::CoverageLost, Severity::Critical)]);
         assert!(ns[0].message.contains("5日以内"), "{}", ns[0].message);
-        // Notice A's 「5日以内に…事業主に提出」, the 資格喪失日 counted: said through its 5th day,
-        // 「すぐに」 after it.
+        // Notice A's 「5日以内に…事業主に提出」, the 資格喪失日 counted: said with its last day
+        // through it, 「すぐに」 after it.
         let on = |day| record_notices(&r, birth, day, false)[0].message.clone();
         assert!(
-            on(d(2026, 12, 5)).contains("5日以内に事業主"),
+            on(d(2026, 12, 5)).contains("令和8年12月5日までに事業主"),
             "{}",
             on(d(2026, 12, 5))
         );
@@ -1642,7 +1709,8 @@ mod tests {
         // Nothing recorded beside it, but the member said the card is registered and it is
         // within its 有効期限: taken over by the card all the same — the ended 高齢受給者 block
         // still speaks (nothing else would). Not without the member's word.
-        let alone = record_notices_renewed(&certificate, birth, d(2026, 8, 1), true, None, true);
+        let alone =
+            record_notices_renewed(&certificate, birth, d(2026, 8, 1), true, None, true, false);
         assert!(
             alone.iter().any(|n| n.code == NoticeCode::ElderlyExpired),
             "{alone:?}"

@@ -280,6 +280,10 @@ fn notices(
             }
         }));
     }
+    // Another insurance in force: the member has joined (a 資格喪失日 no longer says what to join).
+    let covered_again = records.iter().any(|r| {
+        r.kind.is_insurance() && super::calendar::record_in_force(r, birth, household, today)
+    });
     for record in records
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
@@ -299,6 +303,7 @@ fn notices(
             myna_usable,
             renewal,
             takeover.alone,
+            covered_again,
         ));
         out.extend(not_started_notice(
             record,
@@ -531,6 +536,37 @@ mod tests {
         assert_eq!(
             codes(&member_notices_for(&typed, &[], None, d(2031, 7, 1))),
             [(NoticeCode::CardExpired, Severity::Critical)]
+        );
+    }
+
+    /// Once another insurance record is in force (the member has joined: 国保 from the day after
+    /// the 協会けんぽ was lost), the lost record's notice says what ended and where its 資格確認書
+    /// goes back, no longer what to join.
+    #[test]
+    fn the_coverage_lost_notice_stops_saying_what_to_join_once_covered_again() {
+        let today = d(2026, 11, 23);
+        let adult = member(d(1985, 4, 12), Relationship::Insured);
+        let lost = EligibilityRecord {
+            lost_on: Some(d(2026, 10, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let mut nhi = record(DocumentKind::Certificate, Some(d(2027, 7, 31)));
+        nhi.insurer_number = crate::eligibility::InsurerNumber::parse("138057").unwrap();
+        nhi.valid_from = Some(d(2026, 10, 1));
+        let message = |records: &[EligibilityRecord]| {
+            member_notices_for(&adult, records, None, today)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::CoverageLost)
+                .unwrap()
+                .message
+        };
+        let alone = message(std::slice::from_ref(&lost));
+        assert!(alone.contains("加入してください"), "{alone}");
+        let joined = message(&[lost, nhi]);
+        assert!(joined.contains("すぐに事業主"), "{joined}");
+        assert!(
+            !joined.contains("加入してください") && !joined.contains("受け取ってください"),
+            "{joined}"
         );
     }
 

@@ -12,7 +12,7 @@ use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSect
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
 use crate::eligibility::names::NameMatch;
-use crate::eligibility::{DocumentKind, EligibilityRecord, StoredRecord};
+use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme, StoredRecord};
 use crate::store::StoredCardCheck;
 
 /// What the screen is and how its documents are used at the clinic (docs/guidance.md §4; notice
@@ -20,11 +20,13 @@ use crate::store::StoredCardCheck;
 /// card; this screen is a copy, official only insofar as its issuer signed it; a 資格確認書 is
 /// presented on paper, not as this screen; a 公費 医療証 is presented as well.
 ///
-/// `held` is every record shown, with its provenance and whether it is in force today
-/// ([`record_in_force`](super::calendar::record_in_force)). What the screen is speaks of all of
-/// them; how a document is used at the clinic only of those in force, so that an ended
-/// 資格確認書 or お知らせ (or one not started yet) is never called usable here: its own 状態 and the
-/// notices say when it ends or starts.
+/// `held` is every record shown, with its provenance and whether it is usable today: in force
+/// ([`record_in_force`](super::calendar::record_in_force)) and, for an お知らせ or a 資格情報
+/// screen, beside a card that works as a マイナ保険証. What the screen is speaks of all of them;
+/// how a document is used at the clinic only of the usable ones, so that an ended 資格確認書 or
+/// お知らせ (or one not started yet, or an お知らせ whose card no longer works) is never called
+/// usable here: its own 状態 and the notices say why. When none is usable the notice says so of
+/// this screen's records only (the マイナ保険証 itself may still work at the reader).
 pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState, bool)]) -> String {
     if held.is_empty() {
         return "資格情報はまだ登録されていません。".into();
@@ -44,7 +46,7 @@ pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState, bool)])
         "この画面は、手入力した資格情報の写しです。公式の画面ではありません。"
     });
     if usable().next().is_none() {
-        out.push_str("今日、医療機関で使える資格情報はありません。");
+        out.push_str("この画面の資格情報は、どれも今日は窓口で使えません。");
     }
     if card_docs {
         out.push_str(
@@ -242,7 +244,14 @@ pub(super) fn record_section(
     if let Some(b) = &e.branch {
         f.push(text_field("branch", "枝番", b.clone()));
     }
-    if e.kind.is_insurance() {
+    // 国保 and 後期 have no 被扶養者 (each member is a 被保険者), and their documents print no
+    // 本人・家族の別: shown only where it is printed.
+    if e.kind.is_insurance()
+        && !matches!(
+            e.insurer_number.scheme(),
+            Scheme::NationalHealthInsurance | Scheme::LateElderly
+        )
+    {
         f.push(text_field(
             "relationship",
             "本人・家族の別",

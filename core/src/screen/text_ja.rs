@@ -97,14 +97,23 @@ pub(super) fn elderly_notice_expiry_missing(last_day: NaiveDate) -> String {
 /// `myna_usable`: the member's card works as a マイナ保険証 (`MemberSituation::myna_usable`), so
 /// it can be named beside the 後期高齢者医療 資格確認書; for a member without one only the
 /// 資格確認書 is (as [`coverage_lost`]).
-pub(super) fn document_ended_at_75(named: &str, end: NaiveDate, myna_usable: bool) -> String {
+pub(super) fn document_ended_at_75(
+    named: &str,
+    end: NaiveDate,
+    myna_usable: bool,
+    give_back: Option<&str>,
+) -> String {
     let e = format_wareki(end);
     let with = if myna_usable {
         "後期高齢者医療制度の資格確認書またはマイナ保険証"
     } else {
         "後期高齢者医療制度の資格確認書"
     };
-    format!("75歳の誕生日の前日（{e}）で、{named}は使えなくなりました。{with}で受診してください。")
+    let give_back = give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"));
+    format!(
+        "75歳の誕生日の前日（{e}）で、{named}は使えなくなりました。{with}で受診してください。\
+         {give_back}"
+    )
 }
 
 /// The document `named` ([`document_name`], of kind `doc`): its 有効期限 `end` has passed.
@@ -371,31 +380,35 @@ impl JoinAfterLoss {
     /// (公立学校共済組合 富山支部: 「所属所を通じて速やかに返却」; 長野支部: 任意継続になる方も
     /// 現職中の証は所属所へ), to the insurer for 国保 and 後期 (docs/rules.md §3.3), and for a
     /// 日雇 or 特例退職 record, which no single employer holds and no 任意継続 follows
-    /// (INFERENCE: a 特例退職被保険者 is a retiree; a 日雇特例被保険者 works for many).
+    /// (INFERENCE: a 特例退職被保険者 is a retiree; a 日雇特例被保険者 works for many). 法別 34
+    /// is both 公立学校共済組合 and 私学共済, whose 学校法人 returns the 資格確認書 with its
+    /// 資格喪失報告書 (pmac.shigaku.go.jp, 加入者資格を喪失するとき: 「学校法人等は、「資格喪失
+    /// 報告書」に加入者証や加入者被扶養者証、資格確認書を添付して提出してください」).
     ///
     /// `since` is the day the coverage (or the 被扶養者 status) ended, `today` the day shown:
     /// notice A's 「資格を喪失したとき、又は被扶養者でなくなったときは、5日以内に資格確認書を
-    /// 事業主に提出」 is said while those 5 days (the first one counted) last; after them the
-    /// text says 「すぐに」, since a deadline already past is no instruction.
-    pub(super) fn give_back_ja(scheme: Scheme, since: NaiveDate, today: NaiveDate) -> &'static str {
+    /// 事業主に提出」 is said with its last day (the first one counted) while it lasts; after it
+    /// the text says 「すぐに」, since a deadline already past is no instruction.
+    pub(super) fn give_back_ja(scheme: Scheme, since: NaiveDate, today: NaiveDate) -> String {
         match scheme {
-            Scheme::DayLaborer | Scheme::SpecialRetiree => "保険者へ返してください。",
+            Scheme::DayLaborer | Scheme::SpecialRetiree => "保険者へ返してください。".into(),
             Scheme::NationalHealthInsurance | Scheme::NhiRetiree | Scheme::LateElderly => {
-                "保険者（市区町村など）へ返してください。"
+                "保険者（市区町村など）へ返してください。".into()
             }
-            Scheme::NationalPublicServants
-            | Scheme::LocalPublicServants
-            | Scheme::Police
-            | Scheme::Teachers => {
-                "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。"
+            Scheme::NationalPublicServants | Scheme::LocalPublicServants | Scheme::Police => {
+                "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。".into()
             }
-            _ if since
-                .checked_add_days(Days::new(4))
-                .is_none_or(|last| today <= last) =>
-            {
-                "5日以内に事業主（任意継続被保険者だった方は保険者）へ返してください。"
-            }
-            _ => "すぐに事業主（任意継続被保険者だった方は保険者）へ返してください。",
+            Scheme::Teachers => "速やかに所属所または勤務先の学校法人（任意継続だった方は\
+                                 共済組合または私学事業団）へ返してください。"
+                .into(),
+            _ => match since.checked_add_days(Days::new(4)) {
+                Some(last) if today <= last => format!(
+                    "{}までに事業主（任意継続被保険者だった方は保険者）へ返してください\
+                     （5日以内）。",
+                    format_wareki(last)
+                ),
+                _ => "すぐに事業主（任意継続被保険者だった方は保険者）へ返してください。".into(),
+            },
         }
     }
 }
@@ -414,7 +427,9 @@ pub(super) fn insured_new_insurance(continuation: bool) -> &'static str {
 /// A's advice. The lost 資格 is named, not the insurer's coverage: under 任意継続 the same
 /// insurer covers the member again, with new documents. `give_back`: the 資格確認書's
 /// ([`JoinAfterLoss::give_back_ja`]), `None` for a document not returned. `join`: what to join
-/// ([`JoinAfterLoss::join_ja`]). `myna_usable`: the member's card works as a マイナ保険証, so it
+/// ([`JoinAfterLoss::join_ja`]), `None` once another insurance record of the member is in force
+/// (the member has joined: only what ended and the give-back are said). `myna_usable`: the
+/// member's card works as a マイナ保険証, so it
 /// keeps working after the new insurer's registration ([`MYNA_AFTER_JOINING`]); for a member
 /// without one (a 資格確認書 alone: the 健康保険組合's 「マイナ保険証特設ページ」 (docs/guidance.md
 /// §2): 資格確認書の発行対象 「マイナンバーカードを持っていない方 / 健康保険証として利用登録して
@@ -424,16 +439,21 @@ pub(super) fn coverage_lost(
     doc: &str,
     lost_on: NaiveDate,
     give_back: Option<&str>,
-    join: &str,
+    join: Option<&str>,
     myna_usable: bool,
 ) -> String {
     let l = format_wareki(lost_on);
     let myna = if myna_usable { MYNA_AFTER_JOINING } else { "" };
-    format!(
-        "資格喪失日（{l}）から、この{doc}の資格（{insurer}）では受診できません。{}{join}\
-         新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。{myna}",
-        give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"))
-    )
+    let give_back = give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"));
+    match join {
+        Some(join) => format!(
+            "資格喪失日（{l}）から、この{doc}の資格（{insurer}）では受診できません。{give_back}{join}\
+             新しい保険者の資格確認書または資格情報のお知らせを受け取ってください。{myna}"
+        ),
+        None => format!(
+            "資格喪失日（{l}）から、この{doc}の資格（{insurer}）では受診できません。{give_back}"
+        ),
+    }
 }
 
 /// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ends on `lost_on` (a

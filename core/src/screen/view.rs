@@ -297,17 +297,19 @@ pub(super) fn screen_for(
         None => (ENTERED_AT, latest_entry),
     };
     let plain: Vec<EligibilityRecord> = records.iter().map(|r| r.record.clone()).collect();
-    let held: Vec<(&EligibilityRecord, ProvenanceState, bool)> = plain
-        .iter()
-        .zip(states.iter().copied())
-        .zip(in_force.iter().copied())
-        .map(|((r, state), in_force)| (r, state, in_force))
-        .collect();
     let card = card_badge(check, &bindings);
     // The notices speak of the マイナ保険証 as the guidance does: from the same situation (a card
     // bound to a verifying signed record counts), without verifying the records again.
     let myna_usable =
         with_bound_card(&m.data, &plain, check, &read.household, bound_card, today).myna_usable();
+    // Usable at the clinic today: in force, and an お知らせ or 資格情報 screen only beside a card
+    // that works as a マイナ保険証 (the guidance's rule, `COPY_NEEDS_WORKING_CARD`).
+    let held: Vec<(&EligibilityRecord, ProvenanceState, bool)> = plain
+        .iter()
+        .zip(states.iter().copied())
+        .zip(in_force.iter().copied())
+        .map(|((r, state), in_force)| (r, state, in_force && (myna_usable || !r.kind.needs_card())))
+        .collect();
     let mut notices = member_notices_in(
         &m.data,
         &plain,

@@ -485,7 +485,7 @@ fn the_coverage_lost_notice_follows_the_members_card() {
     // 22 days after it: notice A's 5 days are past.
     assert!(line.contains("すぐに事業主"), "{line}");
     let early = lost_line(&ok(dir, &["show", &kenta, "--at", "2026-11-03"]));
-    assert!(early.contains("5日以内に事業主"), "{early}");
+    assert!(early.contains("令和8年11月5日までに事業主"), "{early}");
     let g = ok(dir, &["guidance", &kenta, "--at", "2026-11-23"]);
     assert!(!g.contains("そのまま使えます"), "{g}");
     let with_card = ok(dir, &["show", &misaki, "--at", "2026-11-23"]);
@@ -535,6 +535,12 @@ fn a_certificate_not_started_has_a_notice_saying_what_to_use_until_then() {
             "{starts}それまでに受診するときは、「窓口で見せるもの」の案内を見てください。"
         )),
         "{show}"
+    );
+    // The guidance it points to: it has come, so it is not asked of the insurer.
+    let g = ok(dir, &["guidance", &alone, "--at", "2026-07-20"]);
+    assert!(
+        g.contains("入力済みの資格確認書はまだ使えません") && !g.contains("交付されるので"),
+        "{g}"
     );
     // The overview shows each member's most urgent notice: for both, this one, as information
     // (this year's 資格確認書 in its last month asks nothing: next year's is recorded).
