@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::error::{Collector, Field, ValidationError};
+use super::insurer::Scheme;
 use super::member::MemberData;
 use super::record::EligibilityRecord;
 use crate::screen::calendar::{age_on, elderly_recipient_start, late_elderly_start};
@@ -14,7 +15,8 @@ pub const LATE_ELDERLY_MIN_AGE: u32 = 65;
 
 /// Checks `record` against the member it is for, as of `today`:
 ///
-/// - an insurance record's 本人・家族の別 is the member's;
+/// - an insurance record's 本人・家族の別 is the member's, except on a 国保 or 後期 record (no
+///   被扶養者: always 本人, held by a 家族 of the household too);
 /// - a 後期高齢者医療 record (法別番号 39) is for a member aged 65 or over on `today` or on the
 ///   record's 有効開始年月日, whichever is later (a card arrives before the 75th birthday);
 /// - a 高齢受給者 block takes effect no earlier than the 高齢受給者 start (the 1st of the month
@@ -28,7 +30,13 @@ pub fn check_record_for_member(
 ) -> Result<(), ValidationError> {
     let mut c = Collector::default();
     let birth = member.birth_date;
-    if record.kind.is_insurance() && record.relationship != member.relationship {
+    // 国保 and 後期 have no 被扶養者: their records are 本人 (the form's rule), whoever in the
+    // household holds them — a 家族 who left a 被扶養者 status for 国保, or turned 75.
+    let no_dependents = matches!(
+        record.insurer_number.scheme(),
+        Scheme::NationalHealthInsurance | Scheme::LateElderly
+    );
+    if record.kind.is_insurance() && !no_dependents && record.relationship != member.relationship {
         c.push(
             Field::Relationship,
             "does not match the member (本人 or 家族 must be the same on both)",
@@ -133,6 +141,11 @@ mod tests {
             program: "子ども医療証".into(),
         });
         assert!(check(&dependent, &public).is_ok());
+        // 国保 and 後期 have no 被扶養者: their 本人 record is the 家族's too (a 家族 who joined
+        // 国保 after the 被保険者's loss, or turned 75), and it is never typed as 家族 (the form).
+        assert!(check(&dependent, &form("138057", Relationship::Insured)).is_ok());
+        let seventy_five = member("1951-11-01", Relationship::Dependent);
+        assert!(check(&seventy_five, &form("39131008", Relationship::Insured)).is_ok());
     }
 
     #[test]

@@ -298,13 +298,13 @@ const FULL_PAYMENT_CERTIFICATE_EXPIRED: &str = "記録の資格確認書は有�
 /// later (a gap after the old one's 有効期限): it has come, so it is not asked for, and it must
 /// not be shown before its first day ([`not_started_text`] follows with that day).
 const FULL_PAYMENT_CERTIFICATE_EXPIRED_NEW_ONE_LATER: &str = "記録の資格確認書は有効期限が過ぎていて、\
-     入力済みの新しい資格確認書はまだ使えません。それまでに受診するときは、いったん全額（10割）を\
-     支払い、後で加入している保険者に療養費を申請してください。";
+     入力済みの新しい資格確認書はまだ使えません。それが使えるようになる前に受診するときは、いったん\
+     全額（10割）を支払い、後で加入している保険者に療養費を申請してください。";
 /// [`FULL_PAYMENT`] when the member's 資格確認書 is recorded but starts later, with nothing before
 /// it (the first one typed in before its 有効開始年月日): it has come, so it is not asked of the
 /// insurer ([`not_started_text`] follows with its first day).
-const FULL_PAYMENT_NEW_ONE_LATER: &str = "入力済みの資格確認書はまだ使えません。それまでに受診するときは、\
-     いったん全額（10割）を支払い、後で加入している保険者に療養費を申請してください。";
+const FULL_PAYMENT_NEW_ONE_LATER: &str = "入力済みの資格確認書はまだ使えません。それが使えるようになる前に\
+     受診するときは、いったん全額（10割）を支払い、後で加入している保険者に療養費を申請してください。";
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";

@@ -3,7 +3,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::calendar::late_elderly_start;
+use super::calendar::{late_elderly_on, late_elderly_start};
 use super::notices_record::{DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS};
 use super::rules::{Notice, NoticeCode, Severity};
 use super::text_ja;
@@ -234,6 +234,12 @@ pub(crate) fn household_notices_in(
         .zip(contexts)
         .map(|(dependent, context)| {
             let mut out: Vec<Notice> = Vec::new();
+            // A 被扶養者 who has turned 75 since is in 後期高齢者医療 (国民健康保険法 §6(8)): 国保
+            // or another 被扶養者 status is no longer what they join, and their own notices (the
+            // 75th birthday's, the 後期 record's) say what is.
+            if late_elderly_on(dependent.member.birth_date, today) {
+                return out;
+            }
             for insured in &context.insured_ends {
                 let birthday = insured.on;
                 // The dependent's records on this insurance: the notice names them.

@@ -369,13 +369,12 @@ fn at_75_give_back(
         return None;
     }
     let birthday = last_day.succ_opt().unwrap_or(last_day);
-    let back =
-        text_ja::JoinAfterLoss::give_back_ja(record.insurer_number.scheme(), birthday, today);
-    Some(if record.relationship == Relationship::Dependent {
-        format!("被保険者を通じて{back}")
-    } else {
-        back
-    })
+    Some(text_ja::JoinAfterLoss::give_back_ja(
+        record.insurer_number.scheme(),
+        birthday,
+        today,
+        record.relationship == Relationship::Dependent,
+    ))
 }
 
 /// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
@@ -399,8 +398,14 @@ pub fn coverage_notice(
     let insurer = text_ja::insurer_of(record);
     if today >= lost {
         let scheme = record.insurer_number.scheme();
-        let give_back = (record.kind == DocumentKind::Certificate)
-            .then(|| text_ja::JoinAfterLoss::give_back_ja(scheme, lost, today));
+        let give_back = (record.kind == DocumentKind::Certificate).then(|| {
+            text_ja::JoinAfterLoss::give_back_ja(
+                scheme,
+                lost,
+                today,
+                record.relationship == Relationship::Dependent,
+            )
+        });
         let late = late_elderly_on(birth, today);
         let dependent = record.relationship == Relationship::Dependent;
         let join = (!covered_again)
@@ -767,7 +772,9 @@ mod tests {
         c.relationship = Relationship::Dependent;
         let m = back(&c, d(2027, 3, 10));
         assert!(
-            m.contains("この資格確認書は、被保険者を通じてすぐに事業主"),
+            m.contains(
+                "この資格確認書は、被保険者を通じてすぐに事業主（被保険者が任意継続なら保険者）"
+            ),
             "{m}"
         );
         c.insurer_number = InsurerNumber::parse("138057").unwrap();

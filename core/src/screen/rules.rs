@@ -315,9 +315,13 @@ fn notices(
         ));
     }
     out.extend(age_notices_in(birth, records, household, today));
-    out.extend(both_held_notice_in(
-        records, card_check, birth, household, today,
-    ));
+    // 「両方お持ち」 only while the card works as a マイナ保険証: a card past its grace is not one
+    // (seed 001), and a 資格確認書 is what its holder needs then.
+    if myna_usable {
+        out.extend(both_held_notice_in(
+            records, card_check, birth, household, today,
+        ));
+    }
     order_by_severity(&mut out);
     out
 }

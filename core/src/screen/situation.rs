@@ -299,8 +299,13 @@ impl MemberSituation {
         // A record ended by its 資格喪失日, or by the 被保険者's move to 後期 for a 被扶養者: its
         // insurer no longer covers the member, so its 有効期限 says nothing more (docs/rules.md
         // §3.3: a lost record gets no other notice).
-        let ended =
-            |r: &EligibilityRecord| r.is_lost(today) || household.dependent_status_ended(r, today);
+        // A member of 75 or over is in 後期高齢者医療 whatever ended their 被扶養者 status before
+        // (国民健康保険法 §6(8), 健康保険法 §3(7) ただし書): a record the 被保険者's 資格喪失日 ended
+        // is counted as ended at 75, and no 被扶養者 status is lost (below).
+        let late_elderly = late_elderly_on(member.birth_date, today);
+        let ended = |r: &EligibilityRecord| {
+            r.is_lost(today) || (!late_elderly && household.dependent_status_ended(r, today))
+        };
         // Each recorded 資格確認書's last day: its printed 有効期限, or the day before the 75th
         // birthday when its insurer is not a 後期高齢者医療広域連合 (`record_last_day`, the rule
         // `record_in_force` uses); not for an ended one.
@@ -324,27 +329,30 @@ impl MemberSituation {
             None
         };
         let coverage_lost_on = coverage_lost.map(|(on, _)| on);
-        let dependent_status_lost =
-            if !insurance_records.is_empty() && insurance_records.iter().all(|r| ended(r)) {
-                insurance_records
-                    .iter()
-                    .filter(|r| household.dependent_status_ended(r, today))
-                    .filter_map(|r| {
-                        household
-                            .dependent_status_end(r)
-                            .map(|(on, cause)| (on, cause, r.insurer_number.scheme()))
-                    })
-                    .max_by_key(|(on, ..)| *on)
-            } else {
-                None
-            };
+        let dependent_status_lost = if !late_elderly
+            && !insurance_records.is_empty()
+            && insurance_records
+                .iter()
+                .all(|r| r.is_lost(today) || household.dependent_status_ended(r, today))
+        {
+            insurance_records
+                .iter()
+                .filter(|r| household.dependent_status_ended(r, today))
+                .filter_map(|r| {
+                    household
+                        .dependent_status_end(r)
+                        .map(|(on, cause)| (on, cause, r.insurer_number.scheme()))
+                })
+                .max_by_key(|(on, ..)| *on)
+        } else {
+            None
+        };
         let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
         let dependent_status_lost_by =
             dependent_status_lost.map(|(_, cause, scheme)| match cause {
                 DependentEndCause::InsuredAt75 => DependentStatusLoss::InsuredAt75(scheme),
                 DependentEndCause::InsuredLost => DependentStatusLoss::InsuredLost(scheme),
             });
-        let late_elderly = late_elderly_on(member.birth_date, today);
         Self {
             has_card,
             registered,
@@ -597,6 +605,67 @@ mod tests {
         assert!(!s.has_qualification_certificate);
         let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 1));
         assert!(s.has_qualification_certificate);
+    }
+
+    /// A 家族 who turns 75 after the 被保険者's 資格喪失日 is in 後期高齢者医療 from that birthday
+    /// (国民健康保険法 §6(8); 健康保険法 §3(7) ただし書): from then on nothing sends them to 国保 or
+    /// to another 被扶養者 status; their former 資格確認書 counts as ended at 75, so the guidance
+    /// says 後期 (the 市区町村's counter), as for any member of 75.
+    #[test]
+    fn a_dependent_who_turns_75_after_the_insureds_loss_is_told_of_late_elderly() {
+        use crate::eligibility::Relationship;
+        use crate::screen::rules::{HouseholdMember, household_contexts, household_notices};
+        let insured = person(d(1966, 3, 20));
+        // 75 on 2026-09-10; the 被保険者 lost the 協会けんぽ on 2026-09-01.
+        let mother = MemberData {
+            relationship: Relationship::Dependent,
+            ..person(d(1951, 9, 10))
+        };
+        let mine = [EligibilityRecord {
+            lost_on: Some(d(2026, 9, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        }];
+        let held = [EligibilityRecord {
+            relationship: Relationship::Dependent,
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        }];
+        let family = [
+            HouseholdMember {
+                member: &insured,
+                records: &mine,
+            },
+            HouseholdMember {
+                member: &mother,
+                records: &held,
+            },
+        ];
+        let ctx = household_contexts(&family);
+        // Between the loss and the birthday: the 被扶養者 path (国保 for those days).
+        let s = MemberSituation::in_household(&mother, &held, &ctx[1], None, d(2026, 9, 5));
+        assert_eq!(s.dependent_status_lost_on, Some(d(2026, 9, 1)));
+        // From the birthday: 後期.
+        let today = d(2026, 9, 15);
+        let s = MemberSituation::in_household(&mother, &held, &ctx[1], None, today);
+        assert_eq!(s.dependent_status_lost_on, None);
+        assert!(s.qualification_certificate_ended_at_75, "{s:?}");
+        let g = guidance(&s, &ClinicSituation::NO_READER, today);
+        for text in g
+            .options
+            .iter()
+            .map(|o| &o.explanation)
+            .chain(g.to_do.iter().map(|t| &t.explanation))
+        {
+            assert!(!text.contains("国民健康保険"), "{text}");
+        }
+        assert!(
+            g.options.iter().any(|o| o
+                .explanation
+                .contains("75歳からは後期高齢者医療制度の加入者です")),
+            "{:?}",
+            g.options
+        );
+        assert!(household_notices(&family, today)[1].is_empty());
+        assert!(!household_notices(&family, d(2026, 9, 5))[1].is_empty());
     }
 
     /// A 家族 on the 被用者保険 of a 本人 whose record has a 資格喪失日 (退職) loses 被扶養者

@@ -389,25 +389,54 @@ impl JoinAfterLoss {
     /// notice A's 「資格を喪失したとき、又は被扶養者でなくなったときは、5日以内に資格確認書を
     /// 事業主に提出」 is said with its last day (the first one counted) while it lasts; after it
     /// the text says 「すぐに」, since a deadline already past is no instruction.
-    pub(super) fn give_back_ja(scheme: Scheme, since: NaiveDate, today: NaiveDate) -> String {
+    pub(super) fn give_back_ja(
+        scheme: Scheme,
+        since: NaiveDate,
+        today: NaiveDate,
+        dependent: bool,
+    ) -> String {
+        // A 家族's goes back through the 被保険者 (the 組合員 of a 共済; notice A: 「被扶養者で
+        // なくなったときは…事業主に提出」), and 任意継続 is the 被保険者's, not the 家族's.
+        let (through, continued) = if dependent {
+            ("被保険者を通じて", "被保険者が任意継続なら")
+        } else {
+            ("", "任意継続被保険者だった方は")
+        };
         match scheme {
-            Scheme::DayLaborer | Scheme::SpecialRetiree => "保険者へ返してください。".into(),
+            Scheme::DayLaborer | Scheme::SpecialRetiree => {
+                format!("{through}保険者へ返してください。")
+            }
             Scheme::NationalHealthInsurance | Scheme::NhiRetiree | Scheme::LateElderly => {
                 "保険者（市区町村など）へ返してください。".into()
             }
             Scheme::NationalPublicServants | Scheme::LocalPublicServants | Scheme::Police => {
-                "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。".into()
+                if dependent {
+                    "組合員を通じて速やかに所属所（組合員が任意継続なら共済組合）へ返してください。"
+                        .into()
+                } else {
+                    "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。".into()
+                }
             }
-            Scheme::Teachers => "速やかに所属所または勤務先の学校法人（任意継続だった方は\
-                                 共済組合または私学事業団）へ返してください。"
-                .into(),
+            Scheme::Teachers => format!(
+                "{}速やかに所属所または勤務先の学校法人（{}共済組合または私学事業団）へ\
+                 返してください。",
+                if dependent {
+                    "組合員・加入者を通じて"
+                } else {
+                    ""
+                },
+                if dependent {
+                    "組合員・加入者が任意継続なら"
+                } else {
+                    "任意継続だった方は"
+                }
+            ),
             _ => match since.checked_add_days(Days::new(4)) {
                 Some(last) if today <= last => format!(
-                    "{}までに事業主（任意継続被保険者だった方は保険者）へ返してください\
-                     （5日以内）。",
+                    "{through}{}までに事業主（{continued}保険者）へ返してください（5日以内）。",
                     format_wareki(last)
                 ),
-                _ => "すぐに事業主（任意継続被保険者だった方は保険者）へ返してください。".into(),
+                _ => format!("{through}すぐに事業主（{continued}保険者）へ返してください。"),
             },
         }
     }

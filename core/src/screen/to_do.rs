@@ -175,12 +175,12 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             GuidanceAction::JoinNewInsurance,
             format!(
                 "{why}、{}から被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
-                 {}資格確認書をお持ちなら、被保険者を通じて{}",
+                 {}資格確認書をお持ちなら、{}",
                 format_wareki(day),
                 myna_after_joining(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
                 // 被保険者's own goes back (a 共済's: the 所属所).
-                JoinAfterLoss::give_back_ja(by.scheme(), day, today)
+                JoinAfterLoss::give_back_ja(by.scheme(), day, today, true)
             ),
         ));
     }
@@ -198,7 +198,7 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 format_wareki(lost),
                 join.join_ja(lost, today),
                 myna_after_joining(member),
-                JoinAfterLoss::give_back_ja(scheme, lost, today)
+                JoinAfterLoss::give_back_ja(scheme, lost, today, member.coverage_lost_as_dependent)
             ),
         ));
     }
@@ -936,8 +936,9 @@ mod tests {
         let g = guidance(&mutual_aid, &ClinicSituation::READER_DOWN, TODAY);
         let join = &g.to_do[0].explanation;
         assert!(
-            join.contains("速やかに所属所（任意継続組合員だった方は共済組合）へ返してください")
-                && !join.contains("事業主")
+            join.contains(
+                "組合員を通じて速やかに所属所（組合員が任意継続なら共済組合）へ返してください"
+            ) && !join.contains("事業主")
                 && join.contains("任意継続）の被扶養者"),
             "{join}"
         );
