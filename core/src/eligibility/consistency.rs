@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 
 use super::error::{Collector, Field, ValidationError};
-use super::insurer::Scheme;
 use super::member::MemberData;
 use super::record::EligibilityRecord;
 use crate::screen::calendar::{age_on, elderly_recipient_start, late_elderly_start};
@@ -32,11 +31,10 @@ pub fn check_record_for_member(
     let birth = member.birth_date;
     // 国保 and 後期 have no 被扶養者: their records are 本人 (the form's rule), whoever in the
     // household holds them — a 家族 who left a 被扶養者 status for 国保, or turned 75.
-    let no_dependents = matches!(
-        record.insurer_number.scheme(),
-        Scheme::NationalHealthInsurance | Scheme::LateElderly
-    );
-    if record.kind.is_insurance() && !no_dependents && record.relationship != member.relationship {
+    if record.kind.is_insurance()
+        && record.insurer_number.scheme().has_dependents()
+        && record.relationship != member.relationship
+    {
         c.push(
             Field::Relationship,
             "does not match the member (本人 or 家族 must be the same on both)",

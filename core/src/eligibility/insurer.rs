@@ -51,6 +51,13 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// False for 国保 and 後期高齢者医療, which have no 被扶養者: each member is a 被保険者 of their
+    /// own (国民健康保険法 §5; 高齢者の医療の確保に関する法律 §50), so their records are 本人 and
+    /// print no 本人・家族の別.
+    pub fn has_dependents(self) -> bool {
+        !matches!(self, Scheme::NationalHealthInsurance | Scheme::LateElderly)
+    }
+
     /// The Japanese name of the scheme, for display.
     pub fn label_ja(self) -> &'static str {
         match self {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Collector, Field, ValidationError};
-use super::insurer::{InsurerNumber, Scheme};
+use super::insurer::InsurerNumber;
 use super::member::Relationship;
 use super::public_expense::{NOT_ON_PUBLIC_EXPENSE, PublicExpenseForm};
 use super::record::{
@@ -269,22 +269,18 @@ impl RecordForm {
         let late_elderly = insurer_number
             .as_ref()
             .is_some_and(InsurerNumber::is_late_elderly);
-        if late_elderly && self.relationship != Relationship::Insured {
-            c.push(
-                Field::Relationship,
-                "must be 本人 on a 後期高齢者医療 record (it has no 被扶養者)",
-            );
-        }
-        // 国保 has no 被扶養者: every member of the household is a 被保険者 of their own
-        // (国民健康保険法 §5), a child too.
-        if insurer_number
-            .as_ref()
-            .is_some_and(|n| n.scheme() == Scheme::NationalHealthInsurance)
+        // 後期 and 国保 have no 被扶養者: every member is a 被保険者 of their own, a child too.
+        if let Some(scheme) = insurer_number.as_ref().map(InsurerNumber::scheme)
+            && !scheme.has_dependents()
             && self.relationship != Relationship::Insured
         {
             c.push(
                 Field::Relationship,
-                "must be 本人 on a 国民健康保険 record (each member is a 被保険者; it has no 被扶養者)",
+                if late_elderly {
+                    "must be 本人 on a 後期高齢者医療 record (it has no 被扶養者)"
+                } else {
+                    "must be 本人 on a 国民健康保険 record (each member is a 被保険者; it has no 被扶養者)"
+                },
             );
         }
 

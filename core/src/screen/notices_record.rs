@@ -252,7 +252,9 @@ pub(crate) fn record_notices_renewed(
                         &named,
                         end,
                         myna_usable,
-                        at_75_give_back(record, end, today).as_deref(),
+                        // Lost on the 75th birthday, the day after its last day.
+                        certificate_give_back(record, end.succ_opt().unwrap_or(end), today)
+                            .as_deref(),
                     ),
                 }
             } else if record.kind == DocumentKind::PublicExpense {
@@ -355,26 +357,24 @@ pub(crate) fn record_notices_renewed(
     out
 }
 
-/// Where a 資格確認書 that ended the day before the 75th birthday (`last_day`) goes back: the
-/// 資格 of that insurance is lost on the birthday (高齢者の医療の確保に関する法律 §52(1):
-/// 後期高齢者医療 from that day; 健康保険法 §36, 国民健康保険法 §6(8)), so it goes back as after
-/// any 資格喪失日 ([`text_ja::JoinAfterLoss::give_back_ja`]); a 家族's through the 被保険者 (notice
-/// A: 「被扶養者でなくなったときは…事業主に提出」). `None` for any other document.
-fn at_75_give_back(
+/// Where `record`, a 資格確認書, goes back once its coverage ended on `since` (a 資格喪失日, or the
+/// 75th birthday: 高齢者の医療の確保に関する法律 §52(1), 健康保険法 §36, 国民健康保険法 §6(8))
+/// ([`text_ja::JoinAfterLoss::give_back_ja`]; a 家族's through the 被保険者, notice A:
+/// 「被扶養者でなくなったときは…事業主に提出」). `None` for any other document: an お知らせ is not
+/// returned.
+fn certificate_give_back(
     record: &EligibilityRecord,
-    last_day: NaiveDate,
+    since: NaiveDate,
     today: NaiveDate,
 ) -> Option<String> {
-    if record.kind != DocumentKind::Certificate {
-        return None;
-    }
-    let birthday = last_day.succ_opt().unwrap_or(last_day);
-    Some(text_ja::JoinAfterLoss::give_back_ja(
-        record.insurer_number.scheme(),
-        birthday,
-        today,
-        record.relationship == Relationship::Dependent,
-    ))
+    (record.kind == DocumentKind::Certificate).then(|| {
+        text_ja::JoinAfterLoss::give_back_ja(
+            record.insurer_number.scheme(),
+            since,
+            today,
+            record.relationship == Relationship::Dependent,
+        )
+    })
 }
 
 /// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
@@ -398,14 +398,7 @@ pub fn coverage_notice(
     let insurer = text_ja::insurer_of(record);
     if today >= lost {
         let scheme = record.insurer_number.scheme();
-        let give_back = (record.kind == DocumentKind::Certificate).then(|| {
-            text_ja::JoinAfterLoss::give_back_ja(
-                scheme,
-                lost,
-                today,
-                record.relationship == Relationship::Dependent,
-            )
-        });
+        let give_back = certificate_give_back(record, lost, today);
         let late = late_elderly_on(birth, today);
         let dependent = record.relationship == Relationship::Dependent;
         let join = (!covered_again)

@@ -12,7 +12,7 @@ use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSect
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
 use crate::eligibility::names::NameMatch;
-use crate::eligibility::{DocumentKind, EligibilityRecord, Scheme, StoredRecord};
+use crate::eligibility::{DocumentKind, EligibilityRecord, StoredRecord};
 use crate::store::StoredCardCheck;
 
 /// What the screen is and how its documents are used at the clinic (docs/guidance.md §4; notice
@@ -246,12 +246,7 @@ pub(super) fn record_section(
     }
     // 国保 and 後期 have no 被扶養者 (each member is a 被保険者), and their documents print no
     // 本人・家族の別: shown only where it is printed.
-    if e.kind.is_insurance()
-        && !matches!(
-            e.insurer_number.scheme(),
-            Scheme::NationalHealthInsurance | Scheme::LateElderly
-        )
-    {
+    if e.kind.is_insurance() && e.insurer_number.scheme().has_dependents() {
         f.push(text_field(
             "relationship",
             "本人・家族の別",

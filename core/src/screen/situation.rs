@@ -303,8 +303,14 @@ impl MemberSituation {
         // (国民健康保険法 §6(8), 健康保険法 §3(7) ただし書): a record the 被保険者's 資格喪失日 ended
         // is counted as ended at 75, and no 被扶養者 status is lost (below).
         let late_elderly = late_elderly_on(member.birth_date, today);
+        let lost_or_status_ended =
+            |r: &EligibilityRecord| r.is_lost(today) || household.dependent_status_ended(r, today);
         let ended = |r: &EligibilityRecord| {
-            r.is_lost(today) || (!late_elderly && household.dependent_status_ended(r, today))
+            if late_elderly {
+                r.is_lost(today)
+            } else {
+                lost_or_status_ended(r)
+            }
         };
         // Each recorded 資格確認書's last day: its printed 有効期限, or the day before the 75th
         // birthday when its insurer is not a 後期高齢者医療広域連合 (`record_last_day`, the rule
@@ -331,9 +337,7 @@ impl MemberSituation {
         let coverage_lost_on = coverage_lost.map(|(on, _)| on);
         let dependent_status_lost = if !late_elderly
             && !insurance_records.is_empty()
-            && insurance_records
-                .iter()
-                .all(|r| r.is_lost(today) || household.dependent_status_ended(r, today))
+            && insurance_records.iter().all(|r| lost_or_status_ended(r))
         {
             insurance_records
                 .iter()
