@@ -37,11 +37,12 @@ pub fn check_record_for_member(
     {
         c.push(
             Field::Relationship,
-            "does not match the member (本人 or 家族 must be the same on both)",
+            "does not match the member (本人 or 家族 must be the same on both; when the member's own \
+             status changed — a job of their own, or now a 被扶養者 — change the member first)",
         );
     }
     if record.insurer_number.is_late_elderly() {
-        let on = record.valid_from.map_or(today, |from| from.max(today));
+        let on = record.starts_on().map_or(today, |from| from.max(today));
         if age_on(birth, on) < LATE_ELDERLY_MIN_AGE {
             c.push(
                 Field::InsurerNumber,

@@ -58,6 +58,32 @@ impl Scheme {
         !matches!(self, Scheme::NationalHealthInsurance | Scheme::LateElderly)
     }
 
+    /// What the insurance calls the person it covers, whose 被扶養者 a 家族 is: 組合員 under the
+    /// 共済組合 laws (国家公務員共済組合法 §2(1)(i); 地方公務員等共済組合法 §2(1)(i), which covers
+    /// 警察共済 too), 組合員・加入者 for 法別 34 (公立学校共済組合's 組合員 and 私立学校教職員共済法
+    /// §14's 加入者 share it), 被保険者 elsewhere (健康保険法 §3).
+    pub fn insured_person_ja(self) -> &'static str {
+        match self {
+            Scheme::NationalPublicServants | Scheme::LocalPublicServants | Scheme::Police => {
+                "組合員"
+            }
+            Scheme::Teachers => "組合員・加入者",
+            _ => "被保険者",
+        }
+    }
+
+    /// The label of the insured person's name on a 家族's document
+    /// ([`Scheme::insured_person_ja`] + 氏名): 「被保険者氏名」, 「組合員氏名」.
+    pub fn insured_name_label_ja(self) -> &'static str {
+        match self {
+            Scheme::NationalPublicServants | Scheme::LocalPublicServants | Scheme::Police => {
+                "組合員氏名"
+            }
+            Scheme::Teachers => "組合員・加入者氏名",
+            _ => "被保険者氏名",
+        }
+    }
+
     /// The Japanese name of the scheme, for display.
     pub fn label_ja(self) -> &'static str {
         match self {

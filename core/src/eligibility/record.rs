@@ -211,6 +211,17 @@ impl EligibilityRecord {
     pub fn is_lost(&self, today: NaiveDate) -> bool {
         self.lost_on.is_some_and(|lost| today >= lost)
     }
+
+    /// The first day the record applies, when it prints one: the later of its 有効開始年月日 and
+    /// its 資格取得年月日. Before it there is no coverage to show: a 後期高齢者医療 資格確認書 mailed
+    /// before the 75th birthday prints the birthday as its 資格取得年月日 (高齢者の医療の確保に関する
+    /// 法律 §52(1)), often with no 有効開始年月日 (docs/rules.md §3.3).
+    pub fn starts_on(&self) -> Option<NaiveDate> {
+        match (self.valid_from, self.acquired_on) {
+            (Some(from), Some(acquired)) => Some(from.max(acquired)),
+            (from, acquired) => from.or(acquired),
+        }
+    }
 }
 
 /// Where a record came from. Only [`Provenance::IssuerSigned`] may ever be shown as verified,

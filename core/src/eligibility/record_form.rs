@@ -215,11 +215,12 @@ impl RecordForm {
             .and_then(|l| date(Field::LimitEffectiveFrom, &l.effective_from));
 
         // A document sent ahead of its start (a 後期高齢者医療 資格確認書 before the 75th
-        // birthday) prints the 資格取得年月日 to come, with an 有効開始年月日 on or after it.
-        if acquired_on.is_some_and(|d| d > today && valid_from.is_none_or(|from| from < d)) {
+        // birthday) prints the 資格取得年月日 to come, with an 有効開始年月日 on or after it or
+        // none; the record is not in force before it (`EligibilityRecord::starts_on`).
+        if acquired_on.is_some_and(|d| d > today && valid_from.is_some_and(|from| from < d)) {
             c.push(
                 Field::AcquiredOn,
-                "must not be in the future, unless 有効開始年月日 is on or after it",
+                "must not be after 有効開始年月日 when it is in the future",
             );
         }
         if issued_on.is_some_and(|d| d > today) {
@@ -677,10 +678,10 @@ pub(super) mod tests {
     }
 
     /// A 後期高齢者医療 資格確認書 sent before the 75th birthday prints the 資格取得年月日 to come:
-    /// accepted when its 有効開始年月日 is on or after it; a future 資格取得年月日 alone, or after
-    /// the 有効開始年月日, is refused.
+    /// accepted when its 有効開始年月日 is on or after it, or not printed; a future
+    /// 資格取得年月日 after the 有効開始年月日 is refused.
     #[test]
-    fn a_future_acquired_on_needs_a_start_on_or_after_it() {
+    fn a_future_acquired_on_is_accepted_unless_after_the_start() {
         let mut f = form();
         f.insurer_number = "39131008".into();
         f.acquired_on = Some("2026-12-15".into());
@@ -691,7 +692,10 @@ pub(super) mod tests {
         f.valid_from = Some("2026-12-14".into());
         assert!(f.validate(today()).unwrap_err().has(Field::AcquiredOn));
         f.valid_from = None;
-        assert!(f.validate(today()).unwrap_err().has(Field::AcquiredOn));
+        let r = f
+            .validate(today())
+            .expect("no 有効開始年月日: the 資格取得年月日 is the start");
+        assert_eq!(r.starts_on(), NaiveDate::from_ymd_opt(2026, 12, 15));
     }
 
     #[test]

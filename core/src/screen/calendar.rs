@@ -198,7 +198,8 @@ pub(crate) fn record_last_day(
 }
 
 /// True while `record` is in force on `today` for a member born on `birth`: it has started (its
-/// 有効開始年月日 `valid_from`, when printed, is not after today), its coverage is not lost (the
+/// 有効開始年月日 and 資格取得年月日, when printed, are not after today:
+/// [`EligibilityRecord::starts_on`]), its coverage is not lost (the
 /// 資格喪失日 is the first day without it, [`EligibilityRecord::is_lost`], docs/rules.md §3.3), and
 /// today is not past its last day ([`record_last_day`]: the printed 有効期限, cut to the day
 /// before the 75th birthday unless the insurer is a 後期高齢者医療広域連合 — 高齢者の医療の確保に
@@ -219,7 +220,7 @@ pub(crate) fn record_in_force(
     household: &HouseholdContext,
     today: NaiveDate,
 ) -> bool {
-    record.valid_from.is_none_or(|from| from <= today)
+    record.starts_on().is_none_or(|from| from <= today)
         && !record.is_lost(today)
         && !household.dependent_status_ended(record, today)
         && record_last_day(
@@ -277,7 +278,8 @@ pub(crate) fn record_ended(
     })
 }
 
-/// The day `record` starts when that is after `today`: its 有効開始年月日 (`valid_from`). Until
+/// The day `record` starts when that is after `today`: its 有効開始年月日 or, when later, its
+/// 資格取得年月日 ([`EligibilityRecord::starts_on`]). Until
 /// then it is not in force ([`record_in_force`]) — the desk calls it 有効期間前 (docs/clinic.md) —
 /// and the screen marks it (docs/dates.md §4), so that a 後期高齢者医療 資格確認書 entered before
 /// the 75th birthday is not shown before that day. `None` once started, or without a printed start.
@@ -285,7 +287,7 @@ pub(crate) fn record_not_started(
     record: &EligibilityRecord,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    record.valid_from.filter(|&from| from > today)
+    record.starts_on().filter(|&from| from > today)
 }
 
 /// Why a 一部負担金割合 is what the law sets for a person on a given day.

@@ -10,6 +10,8 @@
 //! Pure functions of the member's situation, the clinic's and `today`. The switch checklist
 //! to the マイナ保険証 is in [`super::checklist`]; docs/guidance.md gives the sources.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -364,8 +366,12 @@ enum NextInsurance {
     DependentAt75,
     /// A 被扶養者 whose 被保険者 lost that insurance: the 被保険者's new insurance as their
     /// 被扶養者 (a new employer's, or — `continuation`, where that insurance has it — 任意継続:
-    /// the same insurer, new documents), or 国保.
-    DependentWithInsured { continuation: bool },
+    /// the same insurer, new documents), or 国保. `insured`: what that insurance calls the
+    /// 被保険者 (`Scheme::insured_person_ja`: 組合員 for a 共済).
+    DependentWithInsured {
+        continuation: bool,
+        insured: &'static str,
+    },
 }
 
 impl NextInsurance {
@@ -374,7 +380,10 @@ impl NextInsurance {
     fn of(member: &MemberSituation, today: NaiveDate) -> Option<NextInsurance> {
         if member.dependent_status_lost_on.is_some() {
             Some(match member.insured_may_continue() {
-                Some(continuation) => NextInsurance::DependentWithInsured { continuation },
+                Some(continuation) => NextInsurance::DependentWithInsured {
+                    continuation,
+                    insured: member.insured_person_ja(),
+                },
                 None => NextInsurance::DependentAt75,
             })
         } else {
@@ -418,9 +427,12 @@ impl NextInsurance {
             NextInsurance::DependentAt75 => {
                 "市区町村で手続きをした国民健康保険、またはご家族の健康保険の被扶養者".into()
             }
-            NextInsurance::DependentWithInsured { continuation } => format!(
+            NextInsurance::DependentWithInsured {
+                continuation,
+                insured,
+            } => format!(
                 "{}の被扶養者、または市区町村で手続きをした国民健康保険",
-                text_ja::insured_new_insurance(continuation)
+                text_ja::insured_new_insurance(insured, continuation)
             ),
         }
     }
@@ -437,25 +449,29 @@ impl NextInsurance {
             NextInsurance::DependentAt75 => {
                 "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険".into()
             }
-            NextInsurance::DependentWithInsured { continuation } => format!(
+            NextInsurance::DependentWithInsured {
+                continuation,
+                insured,
+            } => format!(
                 "{}か、お住まいの市区町村の国民健康保険",
-                text_ja::insured_new_insurance(continuation)
+                text_ja::insured_new_insurance(insured, continuation)
             ),
         }
     }
 
     /// Why the ended record's insurer is not where the 療養費 goes: who is before what.
-    fn not_claimed(self) -> (&'static str, &'static str) {
+    fn not_claimed(self) -> (Cow<'static, str>, &'static str) {
         const LOST: &str = "資格を喪失した保険の資格では申請できません。";
         match self {
-            NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => ("", LOST),
+            NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => ("".into(), LOST),
             NextInsurance::DependentAt75 => (
-                "被扶養者の資格がなくなったため、",
+                "被扶養者の資格がなくなったため、".into(),
                 "これまでの保険者には申請できません。",
             ),
-            NextInsurance::DependentWithInsured { .. } => {
-                ("被保険者とともに被扶養者の資格もなくなったため、", LOST)
-            }
+            NextInsurance::DependentWithInsured { insured, .. } => (
+                format!("{insured}とともに被扶養者の資格もなくなったため、").into(),
+                LOST,
+            ),
         }
     }
 
@@ -492,12 +508,13 @@ impl NextInsurance {
     /// The last option of a member who may not have joined new insurance yet: no 申立書 is
     /// true then; 10割, and the 療養費 claim to the insurance joined next.
     fn full_payment_before_joining(self) -> String {
+        let not_claimed = self.not_claimed();
         format!(
             "まだ新しい保険に加入していないときは、いったん全額（10割）を支払い、加入してから、\
              その保険（{}）に療養費を申請してください。{}{}",
             self.claim_to(true),
-            self.not_claimed().0,
-            self.not_claimed().1
+            not_claimed.0,
+            not_claimed.1
         )
     }
 
@@ -518,12 +535,13 @@ impl NextInsurance {
 
     /// [`FULL_PAYMENT`] when nothing else is usable.
     fn full_payment(self) -> String {
+        let not_claimed = self.not_claimed();
         format!(
             "保険証として使えるものがありません。いったん全額（10割）を支払い、後で療養費を\
              申請してください。申請先は新しく加入する保険（{}）です。{}{}",
             self.claim_to(false),
-            self.not_claimed().0,
-            self.not_claimed().1
+            not_claimed.0,
+            not_claimed.1
         )
     }
 }

@@ -292,7 +292,11 @@ pub(crate) fn household_notices_in(
                         severity,
                         date: birthday,
                         message: text_ja::dependent_loses_status_at_75(
-                            &insurer, &named, birthday, past,
+                            insured.record.insurer_number.scheme().insured_person_ja(),
+                            &insurer,
+                            &named,
+                            birthday,
+                            past,
                         ),
                     },
                     // The codes of a 資格喪失日 (the dependent's record has none of its own).
@@ -305,6 +309,7 @@ pub(crate) fn household_notices_in(
                         severity,
                         date: birthday,
                         message: text_ja::dependent_loses_status_with_insured(
+                            insured.record.insurer_number.scheme().insured_person_ja(),
                             &insurer,
                             &named,
                             birthday,
@@ -367,6 +372,57 @@ mod tests {
             let notices = household_notices(&household, today);
             assert!(notices[1].is_empty(), "{today}: {:?}", notices[1]);
             assert!(!notices[2].is_empty(), "{today}");
+        }
+    }
+
+    /// A 共済組合's 被扶養者 (here 警察共済, 法別 33) is told of the 組合員, the 共済 laws' word
+    /// for the insured (地方公務員等共済組合法 §2(1)(i)), in the household notice, the to-do and
+    /// the 10割 option; a 協会けんぽ's of the 被保険者.
+    #[test]
+    fn a_mutual_aid_dependent_is_told_of_the_kumiaiin() {
+        use crate::screen::guidance::{ClinicSituation, guidance};
+        use crate::screen::rules::household_contexts;
+        use crate::screen::situation::MemberSituation;
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        let child = member(d(2010, 4, 4), Relationship::Dependent);
+        for (number, word) in [("33120015", "組合員"), ("01130012", "被保険者")] {
+            let mut own = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+            own.insurer_number = InsurerNumber::parse(number).unwrap();
+            own.lost_on = Some(d(2026, 11, 1));
+            let mut dependent = own.clone();
+            dependent.lost_on = None;
+            dependent.relationship = Relationship::Dependent;
+            let (own, dependent) = ([own], [dependent]);
+            let household = [
+                HouseholdMember {
+                    member: &insured,
+                    records: &own,
+                },
+                HouseholdMember {
+                    member: &child,
+                    records: &dependent,
+                },
+            ];
+            let today = d(2026, 11, 30);
+            let notices = household_notices(&household, today);
+            let m = &notices[1][0].message;
+            assert!(m.starts_with(&format!("{word}が")), "{m}");
+            assert!(m.contains(&format!("{word}の新しい保険")), "{m}");
+            let ctx = household_contexts(&household);
+            let s = MemberSituation::in_household(&child, &dependent, &ctx[1], None, today);
+            let g = guidance(&s, &ClinicSituation::NO_READER, today);
+            let to_do = &g.to_do[0].explanation;
+            assert!(
+                to_do.starts_with(&format!("{word}がこれまでの保険の資格を喪失したため")),
+                "{to_do}"
+            );
+            let other = if word == "組合員" {
+                "被保険者"
+            } else {
+                "組合員"
+            };
+            let all = format!("{m}{g:?}");
+            assert!(!all.contains(other), "{all}");
         }
     }
 

@@ -432,8 +432,8 @@ pub fn coverage_notice(
     })
 }
 
-/// The notice of a record not started yet (`calendar::record_not_started`: its 有効開始年月日 is
-/// after today). It is not in force ([`record_in_force`]) and the desk would not confirm it (the
+/// The notice of a record not started yet (`calendar::record_not_started`: its 有効開始年月日, or
+/// a later 資格取得年月日, is after today). It is not in force ([`record_in_force`]) and the desk would not confirm it (the
 /// desk's 有効期間前, docs/clinic.md), so it says from when it works, not to show it before, and
 /// what to use until then (not for a 公費 受給者証): another 資格確認書 in force, named (a 国保's yearly 資格確認書 from
 /// 8-01 beside the old one; at 75 the former insurer's beside the 後期高齢者医療 one), else the

@@ -176,9 +176,10 @@ pub(super) const NOT_STARTED_FIELD_ID: &str = "not_started";
 /// 資格喪失日, a 被扶養者's status ended at the 被保険者's 75th birthday, the day before the
 /// member's 75th birthday — docs/dates.md §4 `DocumentEndsAt75` — or its 有効期限), so that the
 /// screen says which record the notice 「…使えなくなりました」 is about; and the mark on a record
-/// that has not started yet (`calendar::record_not_started`: its 有効開始年月日 is after today —
-/// a 後期高齢者医療 資格確認書 entered before the 75th birthday), 「まだ使えません（有効開始年月日
-/// より前）」 with the first day it can be used, so that it is not shown at the desk before that
+/// that has not started yet (`calendar::record_not_started`: its 有効開始年月日, or a later
+/// 資格取得年月日, is after today — a 後期高齢者医療 資格確認書 entered before the 75th birthday),
+/// 「まだ使えません（有効開始年月日より前）」 (「資格取得年月日より前」 when that date sets the
+/// start) with the first day it can be used, so that it is not shown at the desk before that
 /// day (the desk's 有効期間前, docs/clinic.md). `None` while in force.
 fn status_field(
     e: &EligibilityRecord,
@@ -190,7 +191,13 @@ fn status_field(
         return record_not_started(e, today).map(|from| ScreenField {
             id: NOT_STARTED_FIELD_ID,
             label: "状態",
-            value: "まだ使えません（有効開始年月日より前）".into(),
+            // The printed date that sets the start (`EligibilityRecord::starts_on`).
+            value: if e.valid_from == Some(from) {
+                "まだ使えません（有効開始年月日より前）"
+            } else {
+                "まだ使えません（資格取得年月日より前）"
+            }
+            .into(),
             secondary: Some(format!("{}から", format_wareki(from))),
         });
     };
@@ -254,7 +261,11 @@ pub(super) fn record_section(
         ));
     }
     if let Some(n) = &e.insured_name {
-        f.push(text_field("insured_name", "被保険者氏名", n.clone()));
+        f.push(text_field(
+            "insured_name",
+            e.insurer_number.scheme().insured_name_label_ja(),
+            n.clone(),
+        ));
     }
     if let Some(d) = e.acquired_on {
         f.push(date_field("acquired_on", "資格取得年月日", d));

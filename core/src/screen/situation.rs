@@ -112,7 +112,7 @@ pub struct MemberSituation {
     /// birthday, or its 有効期限), named likewise: the guidance says not to show it.
     pub certificates_ended: Vec<String>,
     /// Each recorded 資格確認書 that has not started yet (`calendar::record_not_started`: its
-    /// 有効開始年月日 is after today — a 後期高齢者医療 one entered before the 75th birthday), named
+    /// 有効開始年月日, or a later 資格取得年月日, is after today — a 後期高齢者医療 one entered before the 75th birthday), named
     /// likewise, with its first day: the guidance says not to show it before that day (the
     /// desk's 有効期間前, docs/clinic.md).
     pub certificates_not_started: Vec<(String, NaiveDate)>,
@@ -458,6 +458,13 @@ impl MemberSituation {
         }
     }
 
+    /// What the insurance of the 被扶養者 status that ended called its 被保険者
+    /// ([`Scheme::insured_person_ja`]: 組合員 for a 共済); 被保険者 when no status ended.
+    pub(super) fn insured_person_ja(&self) -> &'static str {
+        self.dependent_status_lost_by
+            .map_or("被保険者", |l| l.scheme().insured_person_ja())
+    }
+
     /// 任意継続 can still be applied for on `today` after the loss
     /// ([`MemberSituation::join_after_loss`], `JoinAfterLoss::continuation_open`).
     pub(super) fn continuation_open(&self, today: NaiveDate) -> bool {
@@ -608,6 +615,22 @@ mod tests {
         let s = MemberSituation::from_data(&adult, &next, None, d(2026, 11, 30));
         assert!(!s.has_qualification_certificate);
         let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 1));
+        assert!(s.has_qualification_certificate);
+    }
+
+    /// A 資格確認書 that prints only its 資格取得年月日 (a 後期高齢者医療 one mailed before the 75th
+    /// birthday, with no 有効開始年月日) is not held before that day either.
+    #[test]
+    fn not_held_before_its_acquired_on() {
+        let adult = person(d(1985, 4, 12));
+        let next = [EligibilityRecord {
+            acquired_on: Some(d(2026, 12, 20)),
+            ..record(DocumentKind::Certificate, Some(d(2031, 11, 30)))
+        }];
+        assert_eq!(next[0].valid_from, None);
+        let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 19));
+        assert!(!s.has_qualification_certificate);
+        let s = MemberSituation::from_data(&adult, &next, None, d(2026, 12, 20));
         assert!(s.has_qualification_certificate);
     }
 

@@ -444,11 +444,12 @@ impl JoinAfterLoss {
 
 /// The insurance a 被扶養者 whose 被保険者 lost theirs joins as that 被保険者's 被扶養者: 任意継続
 /// named only where the 被保険者 may have chosen it (`MemberSituation::insured_may_continue`).
-pub(super) fn insured_new_insurance(continuation: bool) -> &'static str {
+/// `insured`: what the lost insurance called the 被保険者 ([`Scheme::insured_person_ja`]).
+pub(super) fn insured_new_insurance(insured: &str, continuation: bool) -> String {
     if continuation {
-        "被保険者の新しい保険（新しい勤務先の健康保険や任意継続）"
+        format!("{insured}の新しい保険（新しい勤務先の健康保険や任意継続）")
     } else {
-        "被保険者の新しい保険（新しい勤務先の健康保険など）"
+        format!("{insured}の新しい保険（新しい勤務先の健康保険など）")
     }
 }
 
@@ -645,6 +646,7 @@ pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {
 /// `continuation`, [`JoinAfterLoss::insured_can_continue`] — 任意継続), or 国保 (docs/rules.md
 /// §1.4 "Dependents", §3.3).
 pub(super) fn dependent_loses_status_with_insured(
+    insured: &str,
     insurer: &str,
     named: &str,
     lost_on: NaiveDate,
@@ -654,15 +656,15 @@ pub(super) fn dependent_loses_status_with_insured(
     let l = format_wareki(lost_on);
     if past {
         format!(
-            "被保険者が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
+            "{insured}が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
              なくなりました。{named}（これまでの資格）では受診できません。{}の被扶養者になるか、\
              お住まいの市区町村で国民健康保険に加入する手続きをしてください。",
-            insured_new_insurance(continuation)
+            insured_new_insurance(insured, continuation)
         )
     } else {
         format!(
-            "被保険者の{insurer}の資格喪失日は{l}です。その日から被扶養者の資格もなくなり、\
-             {named}は使えなくなります。被保険者の新しい保険の被扶養者になるか、お住まいの\
+            "{insured}の{insurer}の資格喪失日は{l}です。その日から被扶養者の資格もなくなり、\
+             {named}は使えなくなります。{insured}の新しい保険の被扶養者になるか、お住まいの\
              市区町村で国民健康保険に加入する手続きを準備してください。"
         )
     }
@@ -672,6 +674,7 @@ pub(super) fn dependent_loses_status_with_insured(
 /// `insurer`'s insurance ([`insurer_of`]), and with it the documents `named` (「保険者名の
 /// 資格確認書と資格情報のお知らせ」).
 pub(super) fn dependent_loses_status_at_75(
+    insured: &str,
     insurer: &str,
     named: &str,
     birthday: NaiveDate,
@@ -680,13 +683,13 @@ pub(super) fn dependent_loses_status_at_75(
     let b = format_wareki(birthday);
     if past {
         format!(
-            "被保険者が75歳になり（{b}）後期高齢者医療制度に移ったため、{insurer}の被扶養者の\
+            "{insured}が75歳になり（{b}）後期高齢者医療制度に移ったため、{insurer}の被扶養者の\
              資格はなくなりました。{named}では受診できません。お住まいの市区町村で国民健康保険に\
              加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。"
         )
     } else {
         format!(
-            "被保険者が{b}に75歳になり後期高齢者医療制度に移るため、その日に{insurer}の\
+            "{insured}が{b}に75歳になり後期高齢者医療制度に移るため、その日に{insurer}の\
              被扶養者の資格がなくなり、{named}は使えなくなります。それまでに、お住まいの\
              市区町村で国民健康保険に加入するか、\
              ほかのご家族の健康保険の被扶養者になる手続きを準備してください。"

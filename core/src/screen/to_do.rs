@@ -97,7 +97,7 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
                 LOST,
                 format!(
                     "{}の被扶養者になるときか、国民健康保険に加入するときに、その保険者に",
-                    text_ja::insured_new_insurance(continuation)
+                    text_ja::insured_new_insurance(member.insured_person_ja(), continuation)
                 )
                 .into(),
             )
@@ -154,18 +154,19 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
         // docs/rules.md §1.4 "Dependents": the 被扶養者 joins 国保 or becomes another family
         // member's 被扶養者 (after a 資格喪失日, the 被保険者's new insurance's); notice A:
         // 「被扶養者でなくなったときは、5日以内に資格確認書を事業主に提出」.
-        let (why, next): (&str, Cow<'static, str>) = match member.insured_may_continue() {
+        let insured = member.insured_person_ja();
+        let (why, next): (String, Cow<'static, str>) = match member.insured_may_continue() {
             Some(continuation) => (
-                "被保険者がこれまでの保険の資格を喪失したため",
+                format!("{insured}がこれまでの保険の資格を喪失したため"),
                 format!(
                     "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを\
                      してください。",
-                    text_ja::insured_new_insurance(continuation)
+                    text_ja::insured_new_insurance(insured, continuation)
                 )
                 .into(),
             ),
             None => (
-                "被保険者が75歳になり後期高齢者医療制度に移ったため",
+                format!("{insured}が75歳になり後期高齢者医療制度に移ったため"),
                 "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の\
                  被扶養者になる手続きをしてください。"
                     .into(),

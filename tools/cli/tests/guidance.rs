@@ -847,6 +847,133 @@ fn before_75_the_late_elderly_certificate_is_marked_not_started() {
     assert!(!late.contains("状態"), "{show}");
 }
 
+/// A 後期高齢者医療 資格確認書 mailed before the 75th birthday that prints only its 資格取得年月日
+/// (the birthday, no 有効開始年月日) is accepted when typed in before that day, and the screen
+/// and the guidance treat it as not started until then (`EligibilityRecord::starts_on`).
+#[test]
+fn before_75_a_late_elderly_certificate_with_only_its_acquired_on_is_not_started() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
+    s.record(
+        &member,
+        "old.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
+"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"}"#,
+    );
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
+"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
+    );
+    let at = "2027-01-09";
+    let show = ok(data, &["show", &member, "--at", at]);
+    let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
+    assert!(
+        late.contains("まだ使えません（資格取得年月日より前）（令和9年1月10日から）"),
+        "{show}"
+    );
+    let out = ok(
+        data,
+        &["guidance", &member, "--clinic", "reader-down", "--at", at],
+    );
+    assert!(
+        out.contains("全国健康保険協会 東京支部の資格確認書を窓口で見せて"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）は令和9年1月10日から\
+             使えます。それより前は見せないでください。"
+        ),
+        "{out}"
+    );
+    let show = ok(data, &["show", &member, "--at", "2027-01-10"]);
+    let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
+    assert!(!late.contains("状態"), "{show}");
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-10",
+        ],
+    );
+    assert!(
+        out.contains("後期高齢者医療の資格確認書（東京都後期高齢者医療広域連合）を窓口で見せて"),
+        "{out}"
+    );
+}
+
+/// A 家族 who now has a job of their own: their 本人 資格確認書 is refused while the member is a
+/// 家族, with the way out named; `member change --relationship self` keeps their records (the
+/// old 被扶養者 one is still listed), and then the new one is stored. A change the form refuses
+/// (a 生年月日 in the future) changes nothing.
+#[test]
+fn a_dependent_with_a_job_of_their_own_is_changed_to_self_and_keeps_their_records() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let daughter = s.member(
+        "山田 花子",
+        "ヤマダ ハナコ",
+        "2003-05-01",
+        "female",
+        "dependent",
+    );
+    s.record(
+        &daughter,
+        "old.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"02","relationship":"dependent","insured_name":"山田 太郎",
+"valid_from":"2025-12-02","valid_until":"2030-11-30","lost_on":"2026-04-01"}"#,
+    );
+    let own = s.tmp.path().join("own.json");
+    std::fs::write(
+        &own,
+        r#"{"kind":"certificate","insurer_number":"06132013","insurer_name":"関東ITソフトウェア健康保険組合",
+"symbol":"1203","number":"5521","branch":"00","relationship":"self","acquired_on":"2026-04-01",
+"valid_from":"2026-04-01","valid_until":"2031-03-31"}"#,
+    )
+    .unwrap();
+    let add = [
+        "record",
+        "add",
+        "--member",
+        &daughter,
+        "--file",
+        own.to_str().unwrap(),
+    ];
+    let refused = run(data, &add);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("change the member first"), "{err}");
+
+    let before = ok(data, &["show", &daughter, "--at", "2026-11-30"]);
+    let bad = run(
+        data,
+        &["member", "change", &daughter, "--birth", "2099-01-01"],
+    );
+    assert!(!bad.status.success());
+    assert_eq!(ok(data, &["show", &daughter, "--at", "2026-11-30"]), before);
+
+    let changed = ok(
+        data,
+        &["member", "change", &daughter, "--relationship", "self"],
+    );
+    assert!(changed.starts_with("changed "), "{changed}");
+    ok(data, &add);
+    let show = ok(data, &["show", &daughter, "--at", "2026-11-30"]);
+    assert!(show.contains("山田 花子"), "{show}");
+    assert!(show.contains("01130012"), "the old record is kept: {show}");
+    assert!(show.contains("06132013"), "{show}");
+}
+
 /// Hand-entered data is headed 「入力日時」 (typed in, not fetched), and `show --at` today — noon
 /// of the day — never calls an entry made this afternoon 「未来の日時」 (docs/guidance.md §5).
 #[test]
