@@ -17,7 +17,9 @@ pub const LATE_ELDERLY_MIN_AGE: u32 = 65;
 /// - an insurance record's 本人・家族の別 is the member's, except on a 国保 or 後期 record (no
 ///   被扶養者: always 本人, held by a 家族 of the household too);
 /// - a 後期高齢者医療 record (法別番号 39) is for a member aged 65 or over on `today` or on the
-///   record's 有効開始年月日, whichever is later (a card arrives before the 75th birthday);
+///   record's start ([`EligibilityRecord::starts_on`]), whichever is later (a card arrives
+///   before the 75th birthday), and for a member under 75 today it prints its
+///   資格取得年月日 or 有効開始年月日 (mailed ahead of the birthday, or a 障害認定's);
 /// - a 高齢受給者 block takes effect no earlier than the 高齢受給者 start (the 1st of the month
 ///   after reaching 70) and before the 75th birthday.
 ///
@@ -47,6 +49,17 @@ pub fn check_record_for_member(
             c.push(
                 Field::InsurerNumber,
                 "is a 後期高齢者医療 number, for members aged 65 or over (75 for most)",
+            );
+        } else if record.starts_on().is_none()
+            && late_elderly_start(birth).is_some_and(|birthday| today < birthday)
+        {
+            // Under 75 a 後期 record is either mailed ahead of the 75th birthday or a 障害認定's
+            // (65–74, §50(ii)); without its date the app cannot tell which, and would show it
+            // as in force beside the insurance that covers the member until the birthday.
+            c.push(
+                Field::AcquiredOn,
+                "is required on a 後期高齢者医療 record of a member under 75 (the 75th birthday, \
+                 or the day of the 障害認定, as printed)",
             );
         }
     }
@@ -153,9 +166,19 @@ mod tests {
         let err = check(&forty, &form("39131008", Relationship::Insured)).unwrap_err();
         assert!(err.has(Field::InsurerNumber));
         assert!(!err.to_string().contains("39131008"));
-        // 65 on the day (障害認定) and the usual 75.
+        // 65 on the day (障害認定) and the usual 75. Under 75 the record must print its
+        // 資格取得年月日 (or a start), else it could be one mailed ahead of the 75th birthday.
         let sixty_five = member("1961-11-23", Relationship::Insured);
-        assert!(check(&sixty_five, &form("39131008", Relationship::Insured)).is_ok());
+        let err = check(&sixty_five, &form("39131008", Relationship::Insured)).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert!(err.has(Field::AcquiredOn));
+        let mut certified = form("39131008", Relationship::Insured);
+        certified.acquired_on = Some("2026-11-23".into());
+        assert!(check(&sixty_five, &certified).is_ok());
+        let seventy_four = member("1951-12-20", Relationship::Insured);
+        assert!(check(&seventy_four, &form("39131008", Relationship::Insured)).is_err());
+        let seventy_five = member("1951-11-23", Relationship::Insured);
+        assert!(check(&seventy_five, &form("39131008", Relationship::Insured)).is_ok());
         let sixty_four = member("1961-11-24", Relationship::Insured);
         assert!(check(&sixty_four, &form("39131008", Relationship::Insured)).is_err());
         // Entered ahead of time: 64 today, 65 when the record starts.

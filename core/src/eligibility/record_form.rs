@@ -2,7 +2,7 @@
 //! paper document or the hand-entry JSON, its validation into an [`EligibilityRecord`] and the
 //! way back.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Collector, Field, ValidationError};
@@ -14,7 +14,7 @@ use super::record::{
 };
 use super::text::fold_width;
 use super::{check_text, parse_date};
-use crate::screen::calendar::years_period_last_day;
+use crate::screen::calendar::{last_day_of_month, years_period_last_day};
 
 /// Why a hand-entry JSON document could not be read: where and what kind of problem, never
 /// the value found there.
@@ -250,17 +250,28 @@ impl RecordForm {
                 },
             );
         }
-        // Seed 003: a 資格確認書 is valid for 最大 5 年, counted from its start.
+        // Seed 003: a 資格確認書 is valid for 最大 5 年, counted from its start. Without a printed
+        // 有効開始年月日 the start is not known, only that it is not before the 交付年月日: a
+        // document is mailed ahead of its start (seed 001: sent 「令和7年11月中旬」, valid
+        // 「令和12年11月30日までの5年間」, i.e. from 2025-12-01), so the count starts no earlier
+        // than the 1st of the month after the 交付年月日.
         if self.kind == DocumentKind::Certificate
             && let Some(until) = valid_until
         {
-            let start = valid_from.or(issued_on).unwrap_or(today);
+            let start = valid_from
+                .or_else(|| {
+                    issued_on
+                        .and_then(|d| last_day_of_month(d.year(), d.month()))
+                        .and_then(|last| last.succ_opt())
+                })
+                .unwrap_or(today);
             if start <= until
                 && years_period_last_day(start, CERTIFICATE_MAX_YEARS).is_some_and(|l| until > l)
             {
                 c.push(
                     Field::ValidUntil,
-                    "is more than 5 years after the start (a 資格確認書 is valid for at most 5 years)",
+                    "is more than 5 years after the start (a 資格確認書 is valid for at most 5 \
+                     years from its 有効開始年月日; enter that date when the document prints one)",
                 );
             }
         }
@@ -652,6 +663,15 @@ pub(super) mod tests {
         assert!(f.validate(today()).unwrap_err().has(Field::ValidUntil));
         f.valid_until = Some("2031-11-22".into());
         assert!(f.validate(today()).is_ok());
+        // Seed 001's 資格確認書: mailed mid-November 2025, 「令和12年11月30日までの5年間」, no
+        // 有効開始年月日 printed. Counted from the 1st of the month after the 交付年月日.
+        let mut f = form();
+        f.valid_from = None;
+        f.issued_on = Some("2025-11-15".into());
+        f.valid_until = Some("2030-11-30".into());
+        assert!(f.validate(today()).is_ok());
+        f.valid_until = Some("2030-12-01".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::ValidUntil));
         // A お知らせ is not bound by it.
         let mut n = form();
         n.kind = DocumentKind::Notice;

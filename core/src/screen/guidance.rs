@@ -307,6 +307,20 @@ const FULL_PAYMENT_CERTIFICATE_EXPIRED_NEW_ONE_LATER: &str = "記録の資格確
 /// insurer ([`not_started_text`] follows with its first day).
 const FULL_PAYMENT_NEW_ONE_LATER: &str = "入力済みの資格確認書はまだ使えません。それが使えるようになる前に\
      受診するときは、いったん全額（10割）を支払い、後で加入している保険者に療養費を申請してください。";
+/// [`FULL_PAYMENT_NEW_ONE_LATER`] for a member under 75 whose recorded 後期高齢者医療 record
+/// starts on `from` ([`MemberSituation::late_elderly_from`]): until then the insurance they hold
+/// now covers them (高齢者の医療の確保に関する法律 §52(1)), not recorded here, so its
+/// 資格確認書 or the マイナ保険証 is what to show; 10割 only without either.
+fn before_late_elderly(from: NaiveDate) -> String {
+    format!(
+        "後期高齢者医療は{}からです。それまでは今の保険（国民健康保険や勤め先の健康保険など）が\
+         使えます。その資格確認書か、マイナ保険証を窓口で見せてください（今の保険をこのアプリに\
+         入力すると、ここに見せるものが出ます）。どちらもないときは、いったん全額（10割）を\
+         支払い、後で今の保険の保険者に療養費を申請してください。",
+        format_wareki(from)
+    )
+}
+
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
@@ -720,8 +734,11 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             (member.join_after_loss() == Some(JoinAfterLoss::LateElderly))
                 .then(late_elderly_after_loss)
         });
+        let before_late = member.late_elderly_from.map(before_late_elderly);
         let text = if let Some(after_loss) = &after_loss {
             after_loss
+        } else if let Some(before_late) = &before_late {
+            before_late
         } else if member.qualification_certificate_ended_at_75 {
             FULL_PAYMENT_AT_75
         } else if member.no_insurance_document {
@@ -922,6 +939,7 @@ pub(super) mod test_fixtures {
             nothing_recorded: false,
             registration_unknown: false,
             late_elderly_not_recorded: false,
+            late_elderly_from: None,
             late_elderly: false,
             no_insurance_document: false,
         }

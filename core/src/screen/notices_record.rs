@@ -471,6 +471,8 @@ pub(crate) fn not_started_notice(
         Some(text_ja::UntilThen::Certificates(in_force))
     } else if myna_usable {
         Some(text_ja::UntilThen::MynaHoken)
+    } else if record.insurer_number.is_late_elderly() && !late_elderly_on(birth, today) {
+        Some(text_ja::UntilThen::CurrentInsurance)
     } else {
         Some(text_ja::UntilThen::Guidance)
     };
@@ -478,7 +480,12 @@ pub(crate) fn not_started_notice(
         code: NoticeCode::DocumentNotStarted,
         severity: Severity::Info,
         date: from,
-        message: text_ja::document_not_started(&text_ja::document_name(record), from, until_then),
+        message: text_ja::document_not_started(
+            &text_ja::document_name(record),
+            from,
+            record.valid_from != Some(from),
+            until_then,
+        ),
     })
 }
 

@@ -165,6 +165,12 @@ pub struct MemberSituation {
     /// 法律 §50, §52(1)) and no 後期高齢者医療 record is recorded: the insurance they belong to
     /// now is not the one recorded, which the 申立書 must not name.
     pub late_elderly_not_recorded: bool,
+    /// The member is under 75 today and a recorded 後期高齢者医療 record, not lost, has not
+    /// started yet: the earliest such start (the 75th birthday, or a 障害認定's day; a card is
+    /// mailed ahead of it). Until then the insurance the member holds now covers them
+    /// (高齢者の医療の確保に関する法律 §52(1): 後期 from the day of reaching 75), recorded or
+    /// not, so the guidance sends them to it before any 10割.
+    pub late_elderly_from: Option<NaiveDate>,
     /// The member is 75 or over today: a 後期高齢者医療 被保険者 whatever is recorded (高齢者の医療の
     /// 確保に関する法律 §50, §52), who can join neither 国保 (国民健康保険法 §6(8)) nor an
     /// employer's insurance. When their coverage is lost (a 後期 record's 資格喪失日, as after a
@@ -419,6 +425,16 @@ impl MemberSituation {
             registration_unknown: member.holds_myna_hoken(records).is_none(),
             late_elderly_not_recorded: late_elderly
                 && !records.iter().any(|r| r.insurer_number.is_late_elderly()),
+            late_elderly_from: records
+                .iter()
+                .filter(|r| {
+                    !late_elderly
+                        && r.kind.is_insurance()
+                        && r.insurer_number.is_late_elderly()
+                        && !r.is_lost(today)
+                })
+                .filter_map(|r| record_not_started(r, today))
+                .min(),
             late_elderly,
             nothing_recorded: !records.iter().any(|r| r.kind.is_insurance())
                 && member.holds_myna_hoken(records).is_none()

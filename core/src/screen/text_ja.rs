@@ -503,17 +503,22 @@ pub(super) enum UntilThen {
     Certificates(Vec<(String, Option<NaiveDate>)>),
     /// The member's card works as a マイナ保険証.
     MynaHoken,
+    /// A 後期高齢者医療 record of a member under 75: the insurance held now covers them until it
+    /// starts (`MemberSituation::late_elderly_from`).
+    CurrentInsurance,
     /// Nothing the record tells: the guidance (「窓口で見せるもの」) says what to present.
     Guidance,
 }
 
-/// The document `named` ([`document_name`]) starts on `from` (its 有効開始年月日): not to be
-/// shown before, and what to use until then — the guidance's words for a 資格確認書 not started
+/// The document `named` ([`document_name`]) starts on `from` (its 有効開始年月日, or its
+/// 資格取得年月日 when `acquired` — `EligibilityRecord::starts_on`): not to be shown before, and
+/// what to use until then — the guidance's words for a 資格確認書 not started
 /// (「…は令和9年3月3日から使えます。それより前は見せないでください」).
 /// `None`: nothing to say (a 公費 受給者証, which no insurance document replaces).
 pub(super) fn document_not_started(
     named: &str,
     from: NaiveDate,
+    acquired: bool,
     until_then: Option<UntilThen>,
 ) -> String {
     let f = format_wareki(from);
@@ -529,14 +534,22 @@ pub(super) fn document_not_started(
             format!("それまでは{}を窓口で見せてください。", names.join("か"))
         }
         Some(UntilThen::MynaHoken) => String::from("それまでは、マイナ保険証で受診してください。"),
+        Some(UntilThen::CurrentInsurance) => String::from(
+            "それまでは今の保険（国民健康保険や勤め先の健康保険など）の資格確認書か、\
+             マイナ保険証で受診してください。",
+        ),
         Some(UntilThen::Guidance) => {
             String::from("それまでに受診するときは、「窓口で見せるもの」の案内を見てください。")
         }
         None => String::new(),
     };
     format!(
-        "{named}は{f}（有効開始年月日）から使えます。それより前は窓口で見せないでください。\
-         {until_then}"
+        "{named}は{f}（{}）から使えます。それより前は窓口で見せないでください。{until_then}",
+        if acquired {
+            "資格取得年月日"
+        } else {
+            "有効開始年月日"
+        }
     )
 }
 

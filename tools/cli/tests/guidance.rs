@@ -911,6 +911,57 @@ fn before_75_a_late_elderly_certificate_with_only_its_acquired_on_is_not_started
     );
 }
 
+/// A 74-year-old who typed in only the 後期高齢者医療 資格確認書 mailed before the 75th birthday:
+/// until the birthday the insurance held now covers them (not recorded), so the guidance sends
+/// them to its 資格確認書 or the マイナ保険証 before any 10割, and the screen's notice says the
+/// same; from the birthday the 後期 one is shown.
+#[test]
+fn before_75_with_only_the_late_elderly_certificate_the_current_insurance_is_named() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
+"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
+    );
+    let at = "2027-01-02";
+    let out = ok(
+        data,
+        &["guidance", &member, "--clinic", "reader-down", "--at", at],
+    );
+    assert!(
+        out.contains("後期高齢者医療は令和9年1月10日からです。それまでは今の保険"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("入力済みの資格確認書はまだ使えません"),
+        "{out}"
+    );
+    let show = ok(data, &["show", &member, "--at", at]);
+    assert!(
+        show.contains("令和9年1月10日（資格取得年月日）から使えます")
+            && show
+                .contains("それまでは今の保険（国民健康保険や勤め先の健康保険など）の資格確認書か"),
+        "{show}"
+    );
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-10",
+        ],
+    );
+    assert!(out.contains("1. 資格確認書を窓口で見せてください"), "{out}");
+    assert!(!out.contains("今の保険"), "{out}");
+}
+
 /// A 家族 who now has a job of their own: their 本人 資格確認書 is refused while the member is a
 /// 家族, with the way out named; `member change --relationship self` keeps their records (the
 /// old 被扶養者 one is still listed), and then the new one is stored. A change the form refuses
