@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::notices_household::HouseholdContext;
+use super::takeover::TakeoverCause;
 use crate::card::CardCheck;
 use crate::eligibility::{DocumentKind, EligibilityRecord, InsurerNumber};
 
@@ -209,7 +210,8 @@ pub(crate) fn record_last_day(
 /// For a 被扶養者, `household` adds the household's rule: a 被用者保険 record is not in force from
 /// the day its 被保険者 turns 75 and moves to 後期高齢者医療, or from the 被保険者's 資格喪失日 on
 /// it ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents"); a member
-/// read without the household passes `HouseholdContext::default()`.
+/// read without the household passes `HouseholdContext::of_member` (what the member's own later
+/// records decide: another insurance acquired, a 資格確認書 reissued — `super::takeover`).
 ///
 /// The one rule behind what the screens count as held: the documents of a member's situation,
 /// its 公費 医療証 and this app's copy shown at the clinic, the insurance that applies for the age
@@ -223,6 +225,7 @@ pub(crate) fn record_in_force(
     record.starts_on().is_none_or(|from| from <= today)
         && !record.is_lost(today)
         && !household.dependent_status_ended(record, today)
+        && !household.taken_over_by(record, today)
         && record_last_day(
             record.kind,
             &record.insurer_number,
@@ -240,6 +243,9 @@ pub(crate) enum RecordEnded {
     /// A 被扶養者's status ended on this day, the 被保険者's 75th birthday or 資格喪失日
     /// ([`HouseholdContext::dependent_status_ends_on`], docs/rules.md §1.4 "Dependents").
     DependentStatus(NaiveDate),
+    /// Another insurance of the member was acquired on this day, or this 資格確認書 was
+    /// reissued from it ([`HouseholdContext::taken_over`], `super::takeover`).
+    TakenOver(NaiveDate, TakeoverCause),
     /// Its last day was the day before the 75th birthday ([`RecordEnd::at_75`]).
     At75(NaiveDate),
     /// Its last day was its printed 有効期限.
@@ -270,7 +276,16 @@ pub(crate) fn record_ended(
         &record.insurer_number,
         record.valid_until,
         birth,
-    )?;
+    );
+    // Taken over while it was still in force (a record that ended at 75 or at its 有効期限
+    // before says so).
+    if let Some((on, cause, _)) = household.taken_over(record)
+        && today >= on
+        && end.is_none_or(|e| e.last_day >= on)
+    {
+        return Some(RecordEnded::TakenOver(on, cause));
+    }
+    let end = end?;
     (today > end.last_day).then_some(if end.at_75 {
         RecordEnded::At75(end.last_day)
     } else {

@@ -14,6 +14,7 @@ pub mod rules;
 mod sections;
 mod situation;
 mod snapshot;
+mod takeover;
 mod text_ja;
 mod to_do;
 pub mod view;

@@ -101,7 +101,7 @@ pub fn both_held_notice(
         records,
         card_check,
         birth,
-        &HouseholdContext::default(),
+        &HouseholdContext::of_member(records),
         today,
     )
 }

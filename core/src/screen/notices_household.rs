@@ -3,9 +3,10 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::calendar::{late_elderly_on, late_elderly_start};
+use super::calendar::{late_elderly_on, late_elderly_start, record_in_force};
 use super::notices_record::{DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS};
 use super::rules::{Notice, NoticeCode, Severity};
+use super::takeover::{Successor, TakeoverCause, successors, taken_over};
 use super::text_ja;
 use crate::eligibility::names::same_name;
 use crate::eligibility::text::same_code;
@@ -99,12 +100,42 @@ impl InsuredEnds {
 /// so the member's record on that insurance is not in force
 /// ([`HouseholdContext::dependent_status_ends_on`], used by `calendar::record_in_force`). Empty
 /// for a 被保険者, for a member read alone and for a household without such a 被保険者.
+///
+/// It also carries what the member's own later records decide ([`super::takeover`]): another
+/// insurance acquired, or the same 資格確認書 reissued, takes over a record that says nothing of
+/// it ([`HouseholdContext::taken_over`]). [`HouseholdContext::of_member`] is that alone, for a
+/// member read without the household.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HouseholdContext {
     insured_ends: Vec<InsuredEnds>,
+    successors: Vec<Successor>,
 }
 
 impl HouseholdContext {
+    /// The context of a member read without the rest of the household: what their own
+    /// `records` decide ([`super::takeover`]).
+    pub fn of_member(records: &[EligibilityRecord]) -> HouseholdContext {
+        HouseholdContext {
+            insured_ends: Vec::new(),
+            successors: successors(records),
+        }
+    }
+
+    /// The first day a later record of the member took over from `record` ([`taken_over`]),
+    /// why, and the successor's insurer as the notices name it.
+    pub(crate) fn taken_over(
+        &self,
+        record: &EligibilityRecord,
+    ) -> Option<(NaiveDate, TakeoverCause, &Successor)> {
+        taken_over(record, &self.successors)
+    }
+
+    /// True when `record` has been taken over by `today` ([`HouseholdContext::taken_over`]).
+    pub(crate) fn taken_over_by(&self, record: &EligibilityRecord, today: NaiveDate) -> bool {
+        self.taken_over(record)
+            .is_some_and(|(on, _, _)| today >= on)
+    }
+
     /// The first day `record` (of this member) is no longer in force because its 被保険者 turned
     /// 75, or lost that insurance, and the member lost 被扶養者 status with it: that 被保険者's
     /// 75th birthday or 資格喪失日 (the earliest, should two match). `None` for a record not
@@ -148,7 +179,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
         .iter()
         .map(|dependent| {
             if dependent.member.relationship != Relationship::Dependent {
-                return HouseholdContext::default();
+                return HouseholdContext::of_member(dependent.records);
             }
             let own = late_elderly_start(dependent.member.birth_date);
             let mut insured_ends = Vec::new();
@@ -205,7 +236,10 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     }
                 }
             }
-            HouseholdContext { insured_ends }
+            HouseholdContext {
+                insured_ends,
+                successors: successors(dependent.records),
+            }
         })
         .collect()
 }
@@ -240,6 +274,12 @@ pub(crate) fn household_notices_in(
             if late_elderly_on(dependent.member.birth_date, today) {
                 return out;
             }
+            // Another insurance of the member in force (国保, the 被保険者's 任意継続 or new
+            // insurance as 被扶養者): they have joined, so the notices no longer say what to join.
+            let covered_again = dependent.records.iter().any(|r| {
+                r.kind.is_insurance()
+                    && record_in_force(r, dependent.member.birth_date, context, today)
+            });
             for insured in &context.insured_ends {
                 let birthday = insured.on;
                 // The dependent's records on this insurance: the notice names them.
@@ -297,6 +337,7 @@ pub(crate) fn household_notices_in(
                             &named,
                             birthday,
                             past,
+                            covered_again,
                         ),
                     },
                     // The codes of a 資格喪失日 (the dependent's record has none of its own).
@@ -317,6 +358,7 @@ pub(crate) fn household_notices_in(
                             text_ja::JoinAfterLoss::insured_can_continue(
                                 insured.record.insurer_number.scheme(),
                             ),
+                            covered_again,
                         ),
                     },
                 });
@@ -423,6 +465,42 @@ mod tests {
             };
             let all = format!("{m}{g:?}");
             assert!(!all.contains(other), "{all}");
+        }
+    }
+
+    /// After the 被保険者's 資格喪失日 a 被扶養者 who already has new coverage in force (the
+    /// 被保険者's 任意継続, another 番号) is told what ended, not to join something again.
+    #[test]
+    fn a_dependent_covered_again_is_not_told_to_join() {
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        let child = member(d(2010, 4, 4), Relationship::Dependent);
+        let mut own = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        own.lost_on = Some(d(2026, 11, 1));
+        let mut old = own.clone();
+        old.lost_on = None;
+        old.relationship = Relationship::Dependent;
+        let continued = EligibilityRecord {
+            number: "90".into(),
+            acquired_on: Some(d(2026, 11, 1)),
+            ..old.clone()
+        };
+        let own = [own];
+        let today = d(2026, 11, 30);
+        for (records, told) in [(vec![old.clone()], true), (vec![old, continued], false)] {
+            let household = [
+                HouseholdMember {
+                    member: &insured,
+                    records: &own,
+                },
+                HouseholdMember {
+                    member: &child,
+                    records: &records,
+                },
+            ];
+            let notices = household_notices(&household, today);
+            let m = &notices[1][0].message;
+            assert!(m.contains("被扶養者の資格もなくなりました"), "{m}");
+            assert_eq!(m.contains("手続きをしてください"), told, "{m}");
         }
     }
 

@@ -5,14 +5,16 @@
 use chrono::{Months, NaiveDate};
 
 use super::calendar::{
-    CopayBasis, age_on, elderly_recipient_start, is_preschool, last_day_before_75, late_elderly_on,
-    preschool_last_day, preschool_share_outdated, record_ended, record_in_force, record_last_day,
-    record_not_started, statutory_copay,
+    CopayBasis, RecordEnded, age_on, elderly_recipient_start, is_preschool, last_day_before_75,
+    late_elderly_on, preschool_last_day, preschool_share_outdated, record_ended, record_in_force,
+    record_last_day, record_not_started, statutory_copay,
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
 use super::situation::certificate_name;
+use super::takeover::TakeoverCause;
 use super::text_ja;
+use super::wareki::format_wareki;
 use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Relationship};
 
 /// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
@@ -192,8 +194,11 @@ pub(crate) fn record_notices_renewed(
         }
     }
 
+    // Not for a 後期高齢者医療 お知らせ (mailed before the 75th birthday): it is no 高齢受給者's,
+    // and nothing of it ends at 75.
     if record.kind == DocumentKind::Notice
         && record.valid_until.is_none()
+        && !record.insurer_number.is_late_elderly()
         && (70..=74).contains(&age)
         && let Some(l) = last_day_before_75(birth)
     {
@@ -377,6 +382,55 @@ fn certificate_give_back(
     })
 }
 
+/// The notice of a record a later record of the member took over by `today`
+/// ([`HouseholdContext::taken_over`], `super::takeover`), in place of its own notices: another
+/// insurance acquired (`CoverageLost`, Warning: the coverage ended no later than that day, and a
+/// 資格確認書 goes back at once, [`certificate_give_back`] — the real 資格喪失日, which may be
+/// earlier, is not known), or the 資格確認書 reissued (`DocumentExpired`, Info: the new paper is
+/// the one to show). `None` for a record not taken over, or not yet.
+pub(crate) fn taken_over_notice(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<Notice> {
+    // Taken over while in force: a record that ended at 75 or at its 有効期限 before keeps its
+    // own notices (`calendar::record_ended` decides).
+    let Some(RecordEnded::TakenOver(on, cause)) = record_ended(record, birth, household, today)
+    else {
+        return None;
+    };
+    let (_, _, by) = household.taken_over(record)?;
+    let named = text_ja::document_name(record);
+    Some(match cause {
+        TakeoverCause::OtherInsurance => Notice {
+            code: NoticeCode::CoverageLost,
+            severity: Severity::Warning,
+            date: on,
+            message: text_ja::taken_over_by_other_insurance(
+                &named,
+                &by.insurer,
+                on,
+                // The deadline of notice A counts from a 資格喪失日 that is not known: 「すぐに」.
+                certificate_give_back(record, NaiveDate::MIN, today).as_deref(),
+            ),
+        },
+        TakeoverCause::Reissued => Notice {
+            code: NoticeCode::DocumentExpired,
+            severity: Severity::Info,
+            date: on,
+            // Named by its 交付年月日: the new one bears the same name and 有効期限.
+            message: text_ja::reissued(
+                &match record.issued_on {
+                    Some(issued) => format!("{named}（{}交付）", format_wareki(issued)),
+                    None => named,
+                },
+                on,
+            ),
+        },
+    })
+}
+
 /// The notice of a record's 資格喪失日: ended from that day on (Critical, with notice A's
 /// advice), ahead of it a Warning within [`DOCUMENT_WARNING_MONTHS`] and Info before. The ended
 /// notice says that the マイナ保険証 keeps working after the new insurer's registration only when
@@ -515,7 +569,7 @@ pub fn age_notices(
     records: &[EligibilityRecord],
     today: NaiveDate,
 ) -> Vec<Notice> {
-    age_notices_in(birth, records, &HouseholdContext::default(), today)
+    age_notices_in(birth, records, &HouseholdContext::of_member(records), today)
 }
 
 /// [`age_notices`] with what the household decides: a 被扶養者's record ended by the
@@ -823,6 +877,15 @@ mod tests {
         assert_eq!(
             codes(&record_notices(&missing, birth, d(2022, 3, 1), false))[0].0,
             NoticeCode::ElderlyNoticeExpiryMissing
+        );
+        // The 後期高齢者医療 お知らせ mailed before the birthday asks for nothing of the kind.
+        let mut late_notice = record(DocumentKind::Notice, None);
+        late_notice.insurer_number = InsurerNumber::parse("39131156").unwrap();
+        late_notice.acquired_on = Some(d(2027, 3, 1));
+        assert!(
+            !codes(&record_notices(&late_notice, birth, d(2026, 11, 23), false))
+                .iter()
+                .any(|(c, _)| *c == NoticeCode::ElderlyNoticeExpiryMissing)
         );
     }
 

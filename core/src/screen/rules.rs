@@ -30,6 +30,7 @@ pub use super::notices_household::{
 };
 use super::notices_record::{
     CardTakeover, age_notices_in, not_started_notice, record_notices_renewed, renewal_of,
+    taken_over_notice,
 };
 pub use super::notices_record::{
     DOCUMENT_WARNING_MONTHS, TRANSITION_NOTICE_MONTHS, age_notices, coverage_notice, record_notices,
@@ -163,7 +164,7 @@ pub fn member_notices(
         myna_hoken: None,
         card_expires_on: card_until,
     };
-    let household = HouseholdContext::default();
+    let household = HouseholdContext::of_member(records);
     let myna_usable =
         MemberSituation::in_household(&member, records, &household, card_check, today)
             .myna_usable();
@@ -189,7 +190,7 @@ pub fn member_notices_for(
     card_check: Option<&CardCheck>,
     today: NaiveDate,
 ) -> Vec<Notice> {
-    let household = HouseholdContext::default();
+    let household = HouseholdContext::of_member(records);
     let myna_usable =
         MemberSituation::in_household(member, records, &household, card_check, today).myna_usable();
     member_notices_in(member, records, card_check, &household, myna_usable, today)
@@ -288,6 +289,11 @@ fn notices(
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
+        // Taken over by a later record of the member: that, and nothing of its own.
+        if let Some(notice) = taken_over_notice(record, birth, household, today) {
+            out.push(notice);
+            continue;
+        }
         let renewal = renewal_of(
             record,
             records,

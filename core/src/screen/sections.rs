@@ -8,6 +8,7 @@ use super::calendar::{
     RecordEnded, preschool_share_outdated, record_ended, record_not_started, statutory_copay,
 };
 use super::notices_household::HouseholdContext;
+use super::takeover::TakeoverCause;
 use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSection};
 use super::wareki::{format_wareki, format_western};
 use crate::card::AnchorSource;
@@ -206,6 +207,14 @@ fn status_field(
         RecordEnded::Lost(d) => ("使えません（資格喪失日から）", d, "から"),
         // The 被保険者's 75th birthday or 資格喪失日: the household's notice says which.
         RecordEnded::DependentStatus(d) => ("使えません（被扶養者でなくなった日から）", d, "から"),
+        RecordEnded::TakenOver(d, TakeoverCause::OtherInsurance) => {
+            ("使えません（ほかの保険に加入した日から）", d, "から")
+        }
+        RecordEnded::TakenOver(d, TakeoverCause::Reissued) => (
+            "使えません（新しく交付された資格確認書に替わりました）",
+            d,
+            "から",
+        ),
         RecordEnded::At75(d) => ("使えません（75歳の誕生日の前日で終了）", d, "まで"),
         RecordEnded::Expired(d) => ("使えません（有効期限切れ）", d, "まで"),
     };

@@ -205,19 +205,26 @@ fn certificate_label(
     birth: NaiveDate,
 ) -> String {
     let name = certificate_name(record);
-    let same_name = records.iter().any(|r| {
-        !std::ptr::eq(r, record)
-            && r.kind == DocumentKind::Certificate
-            && certificate_name(r) == name
-    });
-    match record_last_day(
-        record.kind,
-        &record.insurer_number,
-        record.valid_until,
-        birth,
-    ) {
-        Some(end) if same_name => format!("{name}（{}まで）", format_wareki(end.last_day)),
-        _ => name,
+    let last_day =
+        |r: &EligibilityRecord| record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
+    let namesakes: Vec<&EligibilityRecord> = records
+        .iter()
+        .filter(|r| {
+            !std::ptr::eq(*r, record)
+                && r.kind == DocumentKind::Certificate
+                && certificate_name(r) == name
+        })
+        .collect();
+    let last = last_day(record).map(|e| e.last_day);
+    // One reissued with the same 有効期限 (`super::takeover`): told apart by its 交付年月日.
+    let same_last = namesakes
+        .iter()
+        .any(|r| last_day(r).map(|e| e.last_day) == last);
+    match (last, record.issued_on) {
+        _ if namesakes.is_empty() => name,
+        (_, Some(issued)) if same_last => format!("{name}（{}交付）", format_wareki(issued)),
+        (Some(l), _) => format!("{name}（{}まで）", format_wareki(l)),
+        (None, _) => name,
     }
 }
 
@@ -257,7 +264,7 @@ impl MemberSituation {
         Self::in_household(
             member,
             records,
-            &HouseholdContext::default(),
+            &HouseholdContext::of_member(records),
             card_check,
             today,
         )
@@ -309,11 +316,14 @@ impl MemberSituation {
         // (国民健康保険法 §6(8), 健康保険法 §3(7) ただし書): a record the 被保険者's 資格喪失日 ended
         // is counted as ended at 75, and no 被扶養者 status is lost (below).
         let late_elderly = late_elderly_on(member.birth_date, today);
+        // A record a later one took over (another insurance acquired, `super::takeover`)
+        // counts as lost with it.
+        let lost = |r: &EligibilityRecord| r.is_lost(today) || household.taken_over_by(r, today);
         let lost_or_status_ended =
-            |r: &EligibilityRecord| r.is_lost(today) || household.dependent_status_ended(r, today);
+            |r: &EligibilityRecord| lost(r) || household.dependent_status_ended(r, today);
         let ended = |r: &EligibilityRecord| {
             if late_elderly {
-                r.is_lost(today)
+                lost(r)
             } else {
                 lost_or_status_ended(r)
             }
@@ -331,7 +341,8 @@ impl MemberSituation {
         let insurance_records: Vec<&EligibilityRecord> =
             records.iter().filter(|r| r.kind.is_insurance()).collect();
         let coverage_lost = if !insurance_records.is_empty()
-            && insurance_records.iter().all(|r| r.is_lost(today))
+            && insurance_records.iter().all(|r| lost(r))
+            && insurance_records.iter().any(|r| r.is_lost(today))
         {
             insurance_records
                 .iter()

@@ -486,6 +486,33 @@ pub(super) fn coverage_lost(
     }
 }
 
+/// The document `named` ([`document_name`]) is taken over by the insurance of `by`
+/// ([`insurer_of`]) acquired on `on`: one public health insurance at a time, so its coverage
+/// ended no later than that day (`super::takeover`). `give_back`: where a 資格確認書 goes
+/// ([`JoinAfterLoss::give_back_ja`]).
+pub(super) fn taken_over_by_other_insurance(
+    named: &str,
+    by: &str,
+    on: NaiveDate,
+    give_back: Option<&str>,
+) -> String {
+    let give_back = give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"));
+    format!(
+        "{by}の資格を{}に取得したため、{named}は使えません（健康保険は一度に一つだけで、\
+         この資格はその日までに喪失しています）。{give_back}",
+        format_wareki(on)
+    )
+}
+
+/// The 資格確認書 `named` ([`document_name`]) was reissued from `on` (`super::takeover`).
+pub(super) fn reissued(named: &str, on: NaiveDate) -> String {
+    format!(
+        "{named}は、{}から新しく交付された資格確認書に替わりました。古い資格確認書は使えないので、\
+         新しいほうを窓口で見せてください。",
+        format_wareki(on)
+    )
+}
+
 /// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ends on `lost_on` (a
 /// 資格喪失日 ahead).
 pub(super) fn coverage_ending(insurer: &str, doc: &str, lost_on: NaiveDate) -> String {
@@ -665,14 +692,24 @@ pub(super) fn dependent_loses_status_with_insured(
     lost_on: NaiveDate,
     past: bool,
     continuation: bool,
+    covered_again: bool,
 ) -> String {
     let l = format_wareki(lost_on);
     if past {
+        // Another insurance of the member in force: they have joined, so the next step is not
+        // said (as the 本人's `coverage_lost`).
+        let next = if covered_again {
+            String::new()
+        } else {
+            format!(
+                "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを\
+                 してください。",
+                insured_new_insurance(insured, continuation)
+            )
+        };
         format!(
             "{insured}が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
-             なくなりました。{named}（これまでの資格）では受診できません。{}の被扶養者になるか、\
-             お住まいの市区町村で国民健康保険に加入する手続きをしてください。",
-            insured_new_insurance(insured, continuation)
+             なくなりました。{named}（これまでの資格）では受診できません。{next}"
         )
     } else {
         format!(
@@ -692,13 +729,19 @@ pub(super) fn dependent_loses_status_at_75(
     named: &str,
     birthday: NaiveDate,
     past: bool,
+    covered_again: bool,
 ) -> String {
     let b = format_wareki(birthday);
     if past {
+        let next = if covered_again {
+            ""
+        } else {
+            "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の被扶養者になる\
+             手続きをしてください。"
+        };
         format!(
             "{insured}が75歳になり（{b}）後期高齢者医療制度に移ったため、{insurer}の被扶養者の\
-             資格はなくなりました。{named}では受診できません。お住まいの市区町村で国民健康保険に\
-             加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。"
+             資格はなくなりました。{named}では受診できません。{next}"
         )
     } else {
         format!(

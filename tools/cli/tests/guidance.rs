@@ -962,6 +962,123 @@ fn before_75_with_only_the_late_elderly_certificate_the_current_insurance_is_nam
     assert!(!out.contains("今の保険"), "{out}");
 }
 
+/// A job change typed in as users do: the new employer's 資格確認書 (with its 資格取得年月日)
+/// beside the old one, which carries no 資格喪失日. One insurance at a time (国民健康保険法 §6,
+/// 健康保険法 §3(7)): from the new 資格取得年月日 the old one is not offered, the screen marks it
+/// and says to give it back; before that day the old one is the one to show.
+#[test]
+fn a_new_employers_certificate_takes_over_the_old_one_from_its_acquired_on() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("山田 太郎", "ヤマダ タロウ", "1985-04-12", "male", "self");
+    s.record(
+        &member,
+        "old.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","valid_until":"2030-11-30"}"#,
+    );
+    s.record(
+        &member,
+        "new.json",
+        r#"{"kind":"certificate","insurer_number":"06139992","insurer_name":"山田商事健康保険組合",
+"symbol":"12","number":"345","branch":"00","relationship":"self","acquired_on":"2026-11-21",
+"valid_until":"2031-10-31"}"#,
+    );
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-30",
+        ],
+    );
+    assert!(
+        out.contains("山田商事健康保険組合の資格確認書を窓口で見せて")
+            && out.contains(
+                "全国健康保険協会 東京支部の資格確認書はもう使えないので、見せないでください"
+            ),
+        "{out}"
+    );
+    assert!(!out.contains("か山田商事"), "{out}");
+    let show = ok(data, &["show", &member, "--at", "2026-11-30"]);
+    assert!(
+        show.contains("山田商事健康保険組合の資格を令和8年11月21日に取得したため、全国健康保険協会 東京支部の資格確認書は使えません")
+            && show.contains("この資格確認書は、すぐに事業主"),
+        "{show}"
+    );
+    let old = show.split("■ ").find(|s| s.contains("01130012")).unwrap();
+    assert!(
+        old.contains("使えません（ほかの保険に加入した日から）（令和8年11月21日から）"),
+        "{show}"
+    );
+    let before = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-20",
+        ],
+    );
+    assert!(
+        before.contains("全国健康保険協会 東京支部の資格確認書を窓口で見せて"),
+        "{before}"
+    );
+}
+
+/// A 資格確認書 reissued with a new 負担割合 (a later 交付年月日, the same 記号・番号 and
+/// 有効期限) replaces the old one: the guidance names one paper, by its 交付年月日, and says not
+/// to show the other.
+#[test]
+fn a_reissued_certificate_replaces_the_old_one() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("鈴木 一郎", "スズキ イチロウ", "1956-12-15", "male", "self");
+    let fields = r#""kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","valid_until":"2030-11-30""#;
+    s.record(
+        &member,
+        "old.json",
+        &format!(r#"{{{fields},"copay_percent":30,"issued_on":"2025-12-01"}}"#),
+    );
+    s.record(
+        &member,
+        "new.json",
+        &format!(
+            r#"{{{fields},"copay_percent":20,"issued_on":"2026-11-25",
+"elderly":{{"copay_percent":20,"effective_from":"2027-01-01"}}}}"#
+        ),
+    );
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-02-01",
+        ],
+    );
+    assert!(
+        out.contains("全国健康保険協会 東京支部の資格確認書（令和8年11月25日交付）を窓口で見せて")
+            && out.contains(
+                "全国健康保険協会 東京支部の資格確認書（令和7年12月1日交付）はもう使えないので"
+            ),
+        "{out}"
+    );
+    let show = ok(data, &["show", &member, "--at", "2027-02-01"]);
+    assert!(
+        show.contains("新しく交付された資格確認書に替わりました"),
+        "{show}"
+    );
+}
+
 /// A 家族 who now has a job of their own: their 本人 資格確認書 is refused while the member is a
 /// 家族, with the way out named; `member change --relationship self` keeps their records (the
 /// old 被扶養者 one is still listed), and then the new one is stored. A change the form refuses

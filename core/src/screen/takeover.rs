@@ -1,0 +1,276 @@
+//! A record that a later record of the same member took over, so that it is no longer in force
+//! although nothing on it says so (hand-entered records rarely carry the 資格喪失日 of the old
+//! document: the new one is simply typed in beside it):
+//!
+//! - **another insurance acquired**: a person is in one public health insurance at a time — 国保
+//!   excludes members of an employee insurance and their 被扶養者 (国民健康保険法 §6), a
+//!   被保険者 of a 健康保険 cannot be anyone's 被扶養者 (健康保険法 §3(7)), and one employed at two
+//!   places chooses one insurer (健康保険法施行規則 §1, 二以上事業所勤務届) — so a record of another
+//!   insurer, or of the same insurer under another 記号・番号 (任意継続, a new 資格), with a
+//!   資格取得年月日 after the old record's, ends the old one no later than that day;
+//! - **the same 資格's 資格確認書 reissued**: a later 交付年月日 with the same 保険者番号, 記号,
+//!   番号 and 枝番 and an 有効期限 no later than the old one's (a changed 負担割合, a lost card;
+//!   a renewal lasts longer and is `notices_record::renewal_of`'s) replaces the old paper from
+//!   its start.
+//!
+//! `calendar::record_in_force` and `calendar::record_ended` apply it through
+//! [`super::notices_household::HouseholdContext`], which carries the member's own
+//! [`Successor`]s beside what the rest of the household decides.
+
+use chrono::NaiveDate;
+
+use crate::eligibility::text::same_code;
+use crate::eligibility::{DocumentKind, EligibilityRecord, InsurerNumber};
+
+/// Why a record was taken over ([`Successor::takes_over`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TakeoverCause {
+    /// Another insurance (another insurer, or another 記号・番号) was acquired on that day.
+    OtherInsurance,
+    /// The same 資格's 資格確認書 was reissued from that day.
+    Reissued,
+}
+
+/// What of a member's record can take over another of their records: its coverage (保険者番号,
+/// 記号, 番号, 枝番), kind and dates. Records without a 資格取得年月日 or a 交付年月日 take over
+/// nothing and are not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Successor {
+    kind: DocumentKind,
+    insurer_number: InsurerNumber,
+    /// Its 保険者名 (else the 保険者番号), for the notice.
+    pub(crate) insurer: String,
+    symbol: Option<String>,
+    number: String,
+    branch: Option<String>,
+    acquired_on: Option<NaiveDate>,
+    issued_on: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+    starts_on: Option<NaiveDate>,
+}
+
+/// The [`Successor`]s among a member's records: their insurance records (not a 公費 受給者証)
+/// that print a 資格取得年月日 or a 交付年月日.
+pub(crate) fn successors(records: &[EligibilityRecord]) -> Vec<Successor> {
+    records
+        .iter()
+        .filter(|r| r.kind.is_insurance() && (r.acquired_on.is_some() || r.issued_on.is_some()))
+        .map(|r| Successor {
+            kind: r.kind,
+            insurer_number: r.insurer_number.clone(),
+            insurer: super::text_ja::insurer_of(r),
+            symbol: r.symbol.clone(),
+            number: r.number.clone(),
+            branch: r.branch.clone(),
+            acquired_on: r.acquired_on,
+            issued_on: r.issued_on,
+            valid_until: r.valid_until,
+            starts_on: r.starts_on(),
+        })
+        .collect()
+}
+
+impl Successor {
+    /// The same 資格 as `record`: the same 保険者番号, and 記号 and 番号 alike (compared as typed,
+    /// then after width folding; a 記号 printed on one only does not tell them apart).
+    fn same_coverage(&self, record: &EligibilityRecord) -> bool {
+        let same = |a: &str, b: &str| a == b || same_code(a, b);
+        self.insurer_number == record.insurer_number
+            && same(&self.number, &record.number)
+            && match (&self.symbol, &record.symbol) {
+                (Some(a), Some(b)) => same(a, b),
+                _ => true,
+            }
+    }
+
+    /// The day this successor takes over from `record`, and why; `None` when it does not (see
+    /// the module's rules). A record with a 資格喪失日 is not taken over: its own date says when
+    /// it ended.
+    pub(crate) fn takes_over(
+        &self,
+        record: &EligibilityRecord,
+    ) -> Option<(NaiveDate, TakeoverCause)> {
+        if !record.kind.is_insurance() || record.lost_on.is_some() {
+            return None;
+        }
+        if !self.same_coverage(record) {
+            // The old record's own start, as far as it prints one (its 資格取得年月日, else its
+            // 有効開始年月日, else its 交付年月日): one that starts on or after the other's
+            // 資格取得年月日 is the later coverage (a 後期 資格確認書 from the 75th birthday beside
+            // a 健保 one acquired years before), not the one taken over.
+            let acquired = self.acquired_on?;
+            let own = record
+                .acquired_on
+                .or(record.valid_from)
+                .or(record.issued_on);
+            return own
+                .is_none_or(|own| own < acquired)
+                .then_some((acquired, TakeoverCause::OtherInsurance));
+        }
+        let same_branch = match (&self.branch, &record.branch) {
+            (Some(a), Some(b)) => a == b || same_code(a, b),
+            _ => true,
+        };
+        let later =
+            matches!((self.issued_on, record.issued_on), (Some(new), Some(old)) if new > old);
+        let not_longer = matches!(
+            (self.valid_until, record.valid_until),
+            (Some(new), Some(old)) if new <= old
+        );
+        (self.kind == DocumentKind::Certificate
+            && record.kind == DocumentKind::Certificate
+            && same_branch
+            && later
+            && not_longer)
+            .then(|| {
+                let from = self.starts_on.or(self.issued_on)?;
+                Some((from, TakeoverCause::Reissued))
+            })
+            .flatten()
+    }
+}
+
+/// The earliest day one of `successors` takes over from `record`, with why and by which.
+pub(crate) fn taken_over<'a>(
+    record: &EligibilityRecord,
+    successors: &'a [Successor],
+) -> Option<(NaiveDate, TakeoverCause, &'a Successor)> {
+    successors
+        .iter()
+        .filter_map(|s| s.takes_over(record).map(|(on, cause)| (on, cause, s)))
+        .min_by_key(|(on, _, _)| *on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::rules::test_fixtures::{d, record};
+
+    fn certificate() -> EligibilityRecord {
+        record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+    }
+
+    /// A new employer's insurance with its 資格取得年月日 takes over the old one from that day;
+    /// not the other way round, not a record with a 資格喪失日, not a 公費 受給者証.
+    #[test]
+    fn another_insurance_acquired_later_takes_over() {
+        let old = certificate();
+        let new = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            acquired_on: Some(d(2026, 11, 21)),
+            ..certificate()
+        };
+        let all = [old.clone(), new.clone()];
+        let s = successors(&all);
+        let (on, cause, by) = taken_over(&old, &s).unwrap();
+        assert_eq!(
+            (on, cause, by.insurer.as_str()),
+            (
+                d(2026, 11, 21),
+                TakeoverCause::OtherInsurance,
+                "山田商事健康保険組合"
+            )
+        );
+        assert_eq!(taken_over(&new, &s), None);
+        // Acquired before the new one: still taken over; acquired after it: not.
+        let older = EligibilityRecord {
+            acquired_on: Some(d(2010, 4, 1)),
+            ..old.clone()
+        };
+        assert!(taken_over(&older, &s).is_some());
+        let later = EligibilityRecord {
+            acquired_on: Some(d(2026, 12, 1)),
+            ..old.clone()
+        };
+        assert_eq!(taken_over(&later, &s), None);
+        // A 後期 資格確認書 from the 75th birthday, without its 資格取得年月日, beside a 健保 one
+        // acquired years before: the later coverage, not taken over.
+        let late_elderly = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("39131008").unwrap(),
+            valid_from: Some(d(2027, 1, 10)),
+            ..old.clone()
+        };
+        let kenpo = EligibilityRecord {
+            acquired_on: Some(d(2010, 4, 1)),
+            ..old.clone()
+        };
+        assert_eq!(taken_over(&late_elderly, &successors(&[kenpo])), None);
+        let lost = EligibilityRecord {
+            lost_on: Some(d(2026, 10, 1)),
+            ..old.clone()
+        };
+        assert_eq!(taken_over(&lost, &s), None);
+        let public = EligibilityRecord {
+            kind: DocumentKind::PublicExpense,
+            ..old.clone()
+        };
+        assert_eq!(taken_over(&public, &s), None);
+        // 任意継続: the same insurer under another 番号.
+        let continued = EligibilityRecord {
+            number: "90".into(),
+            acquired_on: Some(d(2026, 11, 21)),
+            ..certificate()
+        };
+        let s = successors(std::slice::from_ref(&continued));
+        assert_eq!(
+            taken_over(&old, &s).map(|(on, cause, _)| (on, cause)),
+            Some((d(2026, 11, 21), TakeoverCause::OtherInsurance))
+        );
+        // The same 資格 (its お知らせ, or its 番号 typed in full width) takes nothing over.
+        let notice = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            number: "８９".into(),
+            acquired_on: Some(d(2026, 11, 21)),
+            ..certificate()
+        };
+        assert_eq!(taken_over(&old, &successors(&[notice])), None);
+    }
+
+    /// A 資格確認書 reissued (a later 交付年月日, the same 資格 and 枝番, an 有効期限 no later)
+    /// replaces the old one from its start; a renewal lasting longer does not, nor another 枝番
+    /// (another family member's), nor an お知らせ.
+    #[test]
+    fn a_reissued_certificate_takes_over_from_its_start() {
+        let old = EligibilityRecord {
+            issued_on: Some(d(2025, 12, 1)),
+            ..certificate()
+        };
+        let reissued = EligibilityRecord {
+            issued_on: Some(d(2026, 11, 25)),
+            ..certificate()
+        };
+        let s = successors(std::slice::from_ref(&reissued));
+        assert_eq!(
+            taken_over(&old, &s).map(|(on, cause, _)| (on, cause)),
+            Some((d(2026, 11, 25), TakeoverCause::Reissued))
+        );
+        assert_eq!(
+            taken_over(&reissued, &successors(std::slice::from_ref(&old))),
+            None
+        );
+        let from_later = EligibilityRecord {
+            valid_from: Some(d(2027, 1, 1)),
+            ..reissued.clone()
+        };
+        assert_eq!(
+            taken_over(&old, &successors(&[from_later])).map(|(on, _, _)| on),
+            Some(d(2027, 1, 1))
+        );
+        let renewal = EligibilityRecord {
+            valid_until: Some(d(2031, 11, 30)),
+            ..reissued.clone()
+        };
+        assert_eq!(taken_over(&old, &successors(&[renewal])), None);
+        let sibling = EligibilityRecord {
+            branch: Some("02".into()),
+            ..reissued.clone()
+        };
+        assert_eq!(taken_over(&old, &successors(&[sibling])), None);
+        let notice = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            ..reissued
+        };
+        assert_eq!(taken_over(&old, &successors(&[notice])), None);
+    }
+}
