@@ -128,6 +128,8 @@ impl RecordForm {
     /// [`MAX_RECORD_JSON_BYTES`] is refused before parsing, at the position where it passes the
     /// limit.
     pub fn from_json(json: &str) -> Result<Self, RecordJsonError> {
+        // A byte order mark, as Windows Notepad writes UTF-8, is not part of the JSON.
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         if json.len() > MAX_RECORD_JSON_BYTES {
             let within = &json.as_bytes()[..MAX_RECORD_JSON_BYTES];
             let newlines = within.iter().filter(|b| **b == b'\n').count();
@@ -633,6 +635,17 @@ pub(super) mod tests {
 
     /// The size limit is the core's, so the FFI's `add_record_json` has it too (it was only in
     /// the CLI, as a file-size check).
+    /// A file saved by Windows Notepad starts with a byte order mark: read as the same JSON.
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_json() {
+        let json = r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"協会けんぽ",
+            "number":"89","relationship":"self","valid_until":"2030-12-01"}"#;
+        assert_eq!(
+            RecordForm::from_json(&format!("\u{feff}{json}")).unwrap(),
+            RecordForm::from_json(json).unwrap()
+        );
+    }
+
     #[test]
     fn json_over_64_kib_is_refused_before_parsing() {
         let json = r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"協会けんぽ",

@@ -13,7 +13,7 @@ const DATE_BEFORE_ERA: &str = "is before the first day of that era";
 
 /// Parses a date as people type it from a paper document, normalised to a calendar day:
 ///
-/// - `2025-04-01` (ISO 8601, exactly 4-2-2 digits) or `2025年4月1日`;
+/// - `2025-04-01` (ISO 8601), `2025年4月1日`, `2025/4/1` or `2025.4.1` (a 4-digit year);
 /// - 和暦 with the era in kanji or its JIS X 0301 letter: `令和7年4月1日`, `令和元年5月1日`,
 ///   `平成31年4月30日`, `R7.4.1`, `R07.04.01`, `H31/4/30`, `r7-4-1`, `R元.5.1`, `R7年4月1日`.
 ///
@@ -69,8 +69,9 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
                 }
             })
         }
-        // 西暦 with kanji: 2025年4月1日 (a 4-digit year).
-        None if kanji && (1000..=9999).contains(&year) => {
+        // 西暦 with kanji, or with a separator: 2025年4月1日, 2025/4/1, 2025.4.1 (a 4-digit
+        // year: never an era's).
+        None if (1000..=9999).contains(&year) => {
             let year = i32::try_from(year).map_err(|_| DATE_SHAPE)?;
             NaiveDate::from_ymd_opt(year, month, day).ok_or(DATE_NOT_REAL)
         }
@@ -256,12 +257,31 @@ mod tests {
         }
     }
 
+    /// 西暦 with a slash or a dot, as people write it (a 4-digit year, the same separator twice).
+    #[test]
+    fn western_dates_with_slashes_or_dots_are_read() {
+        for input in [
+            "1985/04/12",
+            "1985/4/12",
+            "１９８５／４／１２",
+            "1985.4.12",
+            "1985-4-12",
+        ] {
+            assert_eq!(
+                parse_date(input),
+                NaiveDate::from_ymd_opt(1985, 4, 12).ok_or(""),
+                "{input}"
+            );
+        }
+    }
+
     #[test]
     fn dates_that_are_not_real_or_not_typed_as_dates_are_refused() {
         for (input, why) in [
-            ("1985/04/12", DATE_SHAPE),
-            ("2025.4.1", DATE_SHAPE),
             ("7.4.1", DATE_SHAPE),
+            ("25/4/1", DATE_SHAPE),
+            ("2025/4.1", DATE_SHAPE),
+            ("2025/2/30", DATE_NOT_REAL),
             ("令和7.4/1", DATE_SHAPE),
             ("令和7年4月", DATE_SHAPE),
             ("令和年4月1日", DATE_SHAPE),
