@@ -45,7 +45,7 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
         Some(tail) if era.is_some() => (1, tail),
         _ => take_number(rest).ok_or(DATE_SHAPE)?,
     };
-    let (month, day, kanji) = month_and_day(rest).ok_or(DATE_SHAPE)?;
+    let (month, day) = month_and_day(rest).ok_or(DATE_SHAPE)?;
     match era {
         Some(era) => {
             let wareki = Wareki {
@@ -102,18 +102,18 @@ fn take_number(s: &str) -> Option<(u32, &str)> {
 }
 
 /// `年M月D日` (the final 日 optional) or `.M.D` with one separator out of `.`, `/` and `-`;
-/// the month, the day and whether the kanji form was used.
-fn month_and_day(s: &str) -> Option<(u32, u32, bool)> {
+/// the month and the day.
+fn month_and_day(s: &str) -> Option<(u32, u32)> {
     if let Some(rest) = s.strip_prefix('年') {
         let (month, rest) = take_number(rest)?;
         let rest = rest.strip_prefix('月')?;
         let (day, rest) = take_number(rest)?;
-        return matches!(rest, "" | "日").then_some((month, day, true));
+        return matches!(rest, "" | "日").then_some((month, day));
     }
     let sep = s.chars().next().filter(|c| matches!(c, '.' | '/' | '-'))?;
     let (month, rest) = take_number(&s[1..])?;
     let (day, rest) = take_number(rest.strip_prefix(sep)?)?;
-    rest.is_empty().then_some((month, day, false))
+    rest.is_empty().then_some((month, day))
 }
 
 /// Folds full-width ASCII to half-width and half-width katakana to full-width (Unicode NFKC),

@@ -321,6 +321,15 @@ fn before_late_elderly(from: NaiveDate) -> String {
     )
 }
 
+/// When the clinic cannot read cards and the app does not know whether the member's card is
+/// registered (`MemberSituation::registration_unknown`: nothing said, no お知らせ or マイナポータル
+/// record — a 後期 資格確認書 alone among them, which everyone got until 2026-07-31 and, since
+/// 2026-08, a holder of a マイナ保険証 gets an お知らせ in place of): a registered card goes with
+/// the マイナポータル screen or the お知らせ (seed 003: 「スマホのみでの受診は不可」), before 10割.
+const IF_REGISTERED_OFFLINE: &str = "マイナンバーカードを保険証として登録しているなら、\
+     マイナポータルの資格情報画面（事前に保存したPDFでも可）か資格情報のお知らせを、カードと一緒に\
+     見せてください（画面やお知らせだけでは受診できません）。";
+
 /// [`REGISTER_AT_READER`] when the app does not know whether the member has a card.
 const UNKNOWN_CARD_AT_READER: &str = "マイナンバーカードをお持ちなら、カードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
@@ -766,6 +775,20 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         {
             options.push(option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER));
         }
+        // The same when the card cannot be read: the screen or the お知らせ with the card.
+        if !online
+            && member.registration_unknown
+            && !coverage_ended
+            && member.card.is_none_or(ExpiryState::usable_as_insurance)
+            && member
+                .certificate
+                .is_none_or(ExpiryState::usable_as_insurance)
+        {
+            options.push(option(
+                Presentation::PhoneScreenWithCard,
+                IF_REGISTERED_OFFLINE,
+            ));
+        }
         // A 資格確認書 that starts later is not usable today; say from when it is. An お知らせ or
         // a screen held goes only with a card that works as a マイナ保険証 (the option `NOTICE`):
         // without one, say why it is not offered, before 「使えるものがありません」.
@@ -1103,10 +1126,11 @@ mod tests {
         let g = guidance(&s, &ClinicSituation::NORMAL, today);
         assert_eq!(presented(&g), [CardAtReader, FullPaymentThenClaim]);
         assert_eq!(g.options[0].explanation, UNKNOWN_CARD_AT_READER);
-        assert_eq!(
-            presented(&guidance(&s, &READER_DOWN, today)),
-            [FullPaymentThenClaim]
-        );
+        // When the card cannot be read: the screen or the お知らせ with the card, if it is
+        // registered (since 2026-08 a 後期 member with a マイナ保険証 gets an お知らせ).
+        let g = guidance(&s, &READER_DOWN, today);
+        assert_eq!(presented(&g), [PhoneScreenWithCard, FullPaymentThenClaim]);
+        assert_eq!(g.options[0].explanation, IF_REGISTERED_OFFLINE);
         // A card known to be past its 有効期限 and grace: not offered.
         let dead = crate::eligibility::MemberData {
             card_expires_on: Some(d(2026, 1, 10)),
@@ -1125,6 +1149,10 @@ mod tests {
         assert!(!s.registration_unknown);
         assert_eq!(
             presented(&guidance(&s, &ClinicSituation::NORMAL, today)),
+            [FullPaymentThenClaim]
+        );
+        assert_eq!(
+            presented(&guidance(&s, &READER_DOWN, today)),
             [FullPaymentThenClaim]
         );
     }
@@ -1918,13 +1946,13 @@ mod tests {
         let s = MemberSituation::from_data(&member, std::slice::from_ref(&late), None, before);
         assert!(!s.has_qualification_certificate);
         let g = guidance(&s, &READER_DOWN, before);
-        assert_eq!(presented(&g), [FullPaymentThenClaim]);
+        assert_eq!(presented(&g), [PhoneScreenWithCard, FullPaymentThenClaim]);
         assert!(
-            g.options[0]
+            g.options[1]
                 .explanation
                 .contains("令和9年1月10日から使えます。それより前は見せないでください"),
             "{}",
-            g.options[0].explanation
+            g.options[1].explanation
         );
         // From its first day it is in force and no longer "not started".
         let s = MemberSituation::from_data(&member, &[old, late], None, d(2027, 1, 10));
