@@ -657,7 +657,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             },
         ));
         if member.has_notice {
-            options.push(option(Presentation::NoticeWithCard, NOTICE));
+            options.push(option(Presentation::NoticeWithCard, notice_text(member)));
         }
     }
     options.extend(certificate.take());
@@ -884,6 +884,30 @@ fn not_started_text(member: &MemberSituation) -> String {
         .collect()
 }
 
+/// [`NOTICE`], naming the お知らせ to show and those not to when several are recorded and some
+/// are not in force (`MemberSituation::notices_named`: at 75, the former insurer's and the
+/// 後期高齢者医療 one), as the 資格確認書 are named.
+fn notice_text(member: &MemberSituation) -> String {
+    let named = &member.notices_named;
+    if named.in_force.is_empty() {
+        return NOTICE.to_string();
+    }
+    let mut text = format!(
+        "{}を、マイナンバーカードと一緒に見せてください。お知らせだけでは受診できません。",
+        named.in_force.join("か")
+    );
+    for name in &named.ended {
+        text.push_str(&format!("{name}はもう使えないので、見せないでください。"));
+    }
+    for (name, from) in &named.not_started {
+        text.push_str(&format!(
+            "{name}は{}から使えます。それより前は見せないでください。",
+            format_wareki(*from)
+        ));
+    }
+    text
+}
+
 /// What the card check on this phone adds, in Japanese.
 fn card_check_text(member: &MemberSituation) -> Option<String> {
     if !member.has_card {
@@ -950,6 +974,7 @@ pub(super) mod test_fixtures {
             certificates_ended: Vec::new(),
             certificates_not_started: Vec::new(),
             has_notice: false,
+            notices_named: Default::default(),
             has_phone_screen: false,
             app_copy: None,
             public_expense: Vec::new(),

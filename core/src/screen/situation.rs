@@ -118,6 +118,12 @@ pub struct MemberSituation {
     pub certificates_not_started: Vec<(String, NaiveDate)>,
     /// Has the 資格情報のお知らせ (paper or PDF).
     pub has_notice: bool,
+    /// When the member has recorded an お知らせ that is not in force beside one that is (at 75:
+    /// the former insurer's, ended, and the 後期高齢者医療 one; or the 後期 one not started yet),
+    /// the one to show and the ones not to, named as the 資格確認書 are ([`certificate_name`]):
+    /// in force; ended; not started, with its first day. Empty otherwise (one お知らせ needs no
+    /// name).
+    pub notices_named: NamedNotices,
     /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
     pub has_phone_screen: bool,
     /// This app holds an お知らせ / マイナポータル record in force it can show (a copy).
@@ -178,19 +184,31 @@ pub struct MemberSituation {
     pub late_elderly: bool,
 }
 
-/// A 資格確認書 named for the desk, so that two of them can be told apart: a 後期高齢者医療 one
-/// (保険者番号 39…) as 「後期高齢者医療の資格確認書（保険者名）」, any other as 「保険者名の
-/// 資格確認書」 (the 保険者番号 when no name was entered).
+/// The お知らせ of [`MemberSituation::notices_named`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NamedNotices {
+    /// In force today, by name.
+    pub in_force: Vec<String>,
+    /// Ended (`calendar::record_ended`), by name.
+    pub ended: Vec<String>,
+    /// Not started yet, by name, with the first day.
+    pub not_started: Vec<(String, NaiveDate)>,
+}
+
+/// A 資格確認書 (or an お知らせ) named for the desk, so that two of them can be told apart: a
+/// 後期高齢者医療 one (保険者番号 39…) as 「後期高齢者医療の資格確認書（保険者名）」, any other as
+/// 「保険者名の資格確認書」 (the 保険者番号 when no name was entered).
 pub(crate) fn certificate_name(record: &EligibilityRecord) -> String {
     let name = if record.insurer_name.trim().is_empty() {
         record.insurer_number.as_str().to_string()
     } else {
         record.insurer_name.clone()
     };
+    let kind = record.kind.label_ja();
     if record.insurer_number.is_late_elderly() {
-        format!("後期高齢者医療の資格確認書（{name}）")
+        format!("後期高齢者医療の{kind}（{name}）")
     } else {
-        format!("{name}の資格確認書")
+        format!("{name}の{kind}")
     }
 }
 
@@ -418,6 +436,41 @@ impl MemberSituation {
                 })
                 .collect(),
             has_notice: held(DocumentKind::Notice),
+            notices_named: {
+                let notices: Vec<&EligibilityRecord> = records
+                    .iter()
+                    .filter(|r| r.kind == DocumentKind::Notice)
+                    .collect();
+                let in_force: Vec<String> = notices
+                    .iter()
+                    .filter(|r| in_force(r))
+                    .map(|r| certificate_name(r))
+                    .collect();
+                let ended: Vec<String> = notices
+                    .iter()
+                    .filter(|r| record_ended(r, member.birth_date, household, today).is_some())
+                    .map(|r| certificate_name(r))
+                    .collect();
+                let not_started: Vec<(String, NaiveDate)> = notices
+                    .iter()
+                    .filter(|r| record_ended(r, member.birth_date, household, today).is_none())
+                    .filter_map(|r| Some((certificate_name(r), record_not_started(r, today)?)))
+                    .collect();
+                // Named only when names tell them apart.
+                let distinct = in_force
+                    .iter()
+                    .all(|n| !ended.contains(n) && !not_started.iter().any(|(o, _)| o == n));
+                if in_force.is_empty() || (ended.is_empty() && not_started.is_empty()) || !distinct
+                {
+                    NamedNotices::default()
+                } else {
+                    NamedNotices {
+                        in_force,
+                        ended,
+                        not_started,
+                    }
+                }
+            },
             has_phone_screen: held(DocumentKind::Portal),
             app_copy: None,
             public_expense: records

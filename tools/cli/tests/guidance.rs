@@ -1079,6 +1079,86 @@ fn a_reissued_certificate_replaces_the_old_one() {
     );
 }
 
+/// At 75 with two お知らせ recorded (the former insurer's and the 後期高齢者医療 one mailed
+/// before the birthday): the guidance names the one to show with the card and the one not to,
+/// as it names 資格確認書 — before the birthday and from it.
+#[test]
+fn at_75_the_notice_to_show_is_named() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = ok(
+        data,
+        &[
+            "member",
+            "add",
+            "--name",
+            "佐藤 一郎",
+            "--kana",
+            "サトウ イチロウ",
+            "--birth",
+            "1952-01-10",
+            "--sex",
+            "male",
+            "--relationship",
+            "self",
+            "--myna-hoken",
+            "yes",
+        ],
+    )
+    .trim()
+    .to_string();
+    s.record(
+        &member,
+        "old.json",
+        r#"{"kind":"notice","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","copay_percent":20}"#,
+    );
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"notice","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10}"#,
+    );
+    let before = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-09",
+        ],
+    );
+    assert!(
+        before.contains(
+            "全国健康保険協会 東京支部の資格情報のお知らせを、マイナンバーカードと一緒に見せてください"
+        ) && before.contains(
+            "後期高齢者医療の資格情報のお知らせ（東京都後期高齢者医療広域連合）は令和9年1月10日から使えます"
+        ),
+        "{before}"
+    );
+    let after = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-10",
+        ],
+    );
+    assert!(
+        after.contains(
+            "後期高齢者医療の資格情報のお知らせ（東京都後期高齢者医療広域連合）を、マイナンバーカードと一緒に"
+        ) && after.contains(
+            "全国健康保険協会 東京支部の資格情報のお知らせはもう使えないので、見せないでください"
+        ),
+        "{after}"
+    );
+}
+
 /// A 家族 who now has a job of their own: their 本人 資格確認書 is refused while the member is a
 /// 家族, with the way out named; `member change --relationship self` keeps their records (the
 /// old 被扶養者 one is still listed), and then the new one is stored. A change the form refuses
