@@ -988,6 +988,7 @@ pub(super) mod test_fixtures {
             registration_unknown: false,
             late_elderly_not_recorded: false,
             late_elderly_from: None,
+            infant_not_recorded: false,
             late_elderly: false,
             no_insurance_document: false,
         }
@@ -1526,6 +1527,24 @@ mod tests {
         // An insurance document, even one that has ended, is a record too.
         let ended = [record(DocumentKind::Certificate, Some(d(2026, 1, 31)))];
         assert!(!MemberSituation::from_data(&child, &ended, None, TODAY).nothing_recorded);
+    }
+
+    /// A newborn with nothing recorded is told to file for their coverage (as a 被扶養者 or in
+    /// 国保); a child of one year, or a newborn whose document is typed in, is not.
+    #[test]
+    fn a_newborn_is_told_to_file_for_their_coverage() {
+        let newborn = person(d(2026, 11, 20));
+        let s = MemberSituation::from_data(&newborn, &[], None, TODAY);
+        assert!(s.infant_not_recorded);
+        let g = guidance(&s, &READER_DOWN, TODAY);
+        assert_eq!(g.to_do[0].action, GuidanceAction::JoinNewInsurance);
+        assert_eq!(g.to_do[0].explanation, super::super::to_do::NEWBORN);
+        let one = person(d(2025, 11, 1));
+        assert!(!MemberSituation::from_data(&one, &[], None, TODAY).infant_not_recorded);
+        let typed = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
+        let s = MemberSituation::from_data(&newborn, &typed, None, TODAY);
+        assert!(!s.infant_not_recorded);
+        assert!(guidance(&s, &READER_DOWN, TODAY).to_do.is_empty());
     }
 
     /// What the household typed by hand gets, with no card check: 本人 and spouse with an

@@ -171,6 +171,11 @@ pub struct MemberSituation {
     /// 法律 §50, §52(1)) and no 後期高齢者医療 record is recorded: the insurance they belong to
     /// now is not the one recorded, which the 申立書 must not name.
     pub late_elderly_not_recorded: bool,
+    /// The member is under one year old and no insurance document of theirs is recorded: a
+    /// newborn, whose own coverage starts only once the family files for it (as a 被扶養者
+    /// through the employer, 健康保険法施行規則 §38: within 5 days; or 国保 at the 市区町村,
+    /// 国民健康保険法施行規則 §3: within 14 days), so the to-do says so.
+    pub infant_not_recorded: bool,
     /// The member is under 75 today and a recorded 後期高齢者医療 record, not lost, has not
     /// started yet: the earliest such start (the 75th birthday, or a 障害認定's day; a card is
     /// mailed ahead of it). Until then the insurance the member holds now covers them
@@ -489,6 +494,8 @@ impl MemberSituation {
             registration_unknown: member.holds_myna_hoken(records).is_none(),
             late_elderly_not_recorded: late_elderly
                 && !records.iter().any(|r| r.insurer_number.is_late_elderly()),
+            infant_not_recorded: age_on(member.birth_date, today) < 1
+                && !records.iter().any(|r| r.kind.is_insurance()),
             late_elderly_from: records
                 .iter()
                 .filter(|r| {

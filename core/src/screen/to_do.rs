@@ -42,6 +42,13 @@ pub struct GuidanceStep {
     pub explanation: String,
 }
 
+/// The to-do of a member under one year old with no insurance document recorded
+/// ([`MemberSituation::infant_not_recorded`]).
+pub(super) const NEWBORN: &str = "生まれたお子さんの健康保険の手続きがまだなら、ご家族の勤め先の健康保険の\
+     被扶養者にする届出（5日以内）か、お住まいの市区町村で国民健康保険に加入する届出（14日以内）を\
+     してください。手続きのあと、お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、\
+     このアプリに入力してください。";
+
 fn step(action: GuidanceAction, explanation: impl Into<String>) -> GuidanceStep {
     GuidanceStep {
         action,
@@ -147,6 +154,11 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
 /// What to do outside the clinic, in order.
 pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
+    // A newborn: coverage of their own comes with the family's filing (健康保険法施行規則 §38,
+    // 国民健康保険法施行規則 §3), and their own document after it.
+    if member.infant_not_recorded {
+        out.push(step(GuidanceAction::JoinNewInsurance, NEWBORN));
+    }
     if let (Some(day), Some(by)) = (
         member.dependent_status_lost_on,
         member.dependent_status_lost_by,
