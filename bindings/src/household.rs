@@ -140,11 +140,13 @@ impl Household {
         Ok(self.store().add_member(&data)?.to_string())
     }
 
-    /// Validates and replaces a member's data.
+    /// Validates and replaces a member's data, keeping their records; a change of 生年月日 that
+    /// a stored record no longer fits (a 後期 record, a 高齢受給者 block) is refused.
     pub fn update_member(&self, member_id: String, input: MemberInput) -> Result<(), ShikakuError> {
         let id = crate::convert::member_id(&member_id)?;
-        let data = MemberForm::from(input).validate(today())?;
-        Ok(self.store().update_member(id, &data)?)
+        Ok(self
+            .store()
+            .change_member(id, &MemberForm::from(input), Utc::now())?)
     }
 
     /// Removes a member and all of their records.

@@ -30,7 +30,6 @@ pub fn check_record_for_member(
     today: NaiveDate,
 ) -> Result<(), ValidationError> {
     let mut c = Collector::default();
-    let birth = member.birth_date;
     // 国保 and 後期 have no 被扶養者: their records are 本人 (the form's rule), whoever in the
     // household holds them — a 家族 who left a 被扶養者 status for 国保, or turned 75.
     if record.kind.is_insurance()
@@ -43,6 +42,42 @@ pub fn check_record_for_member(
              status changed — a job of their own, or now a 被扶養者 — change the member first)",
         );
     }
+    age_rules(&mut c, member, record, today);
+    c.finish(|| Some(()))
+}
+
+/// The rules of [`check_record_for_member`] that depend on the member's age (後期高齢者医療,
+/// 高齢受給者), not on 本人・家族: checked again for every record of a member whose 生年月日 is
+/// changed (`store::Store::change_member`). A record kept from before a change of 本人・家族
+/// (the 被扶養者 record of one who now has a job of their own) is history, not a mistake.
+pub fn check_records_for_changed_member<'a>(
+    member: &MemberData,
+    records: impl IntoIterator<Item = &'a EligibilityRecord>,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
+    let mut c = Collector::default();
+    for record in records {
+        let mut one = Collector::default();
+        age_rules(&mut one, member, record, today);
+        if let Err(e) = one.finish(|| Some(())) {
+            // Told as the 生年月日's problem: that is the field being changed.
+            for error in e.errors {
+                c.push(
+                    Field::BirthDate,
+                    format!(
+                        "does not fit a stored record: its {} {}",
+                        error.field.key(),
+                        error.reason
+                    ),
+                );
+            }
+        }
+    }
+    c.finish(|| Some(()))
+}
+
+fn age_rules(c: &mut Collector, member: &MemberData, record: &EligibilityRecord, today: NaiveDate) {
+    let birth = member.birth_date;
     if record.insurer_number.is_late_elderly() {
         let on = record.starts_on().map_or(today, |from| from.max(today));
         if age_on(birth, on) < LATE_ELDERLY_MIN_AGE {
@@ -75,7 +110,6 @@ pub fn check_record_for_member(
             );
         }
     }
-    c.finish(|| Some(()))
 }
 
 #[cfg(test)]

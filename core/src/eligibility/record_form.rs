@@ -2,7 +2,7 @@
 //! paper document or the hand-entry JSON, its validation into an [`EligibilityRecord`] and the
 //! way back.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Collector, Field, ValidationError};
@@ -112,6 +112,9 @@ pub struct RecordForm {
 }
 
 /// A trimmed optional string: absent or blank both mean "not printed".
+/// How far ahead a 資格取得年月日 may be: a document mailed before its start comes within weeks.
+const FUTURE_ACQUIRED_MONTHS: u32 = 3;
+
 fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -223,6 +226,21 @@ impl RecordForm {
             c.push(
                 Field::AcquiredOn,
                 "must not be after 有効開始年月日 when it is in the future",
+            );
+        }
+        // Such a document comes shortly before its start (the 後期 資格確認書 in the month
+        // before the birthday: 大津市, 香川県広域連合); a 資格取得年月日 further ahead, or after
+        // the document's own 有効期限, is a typing error (PRODUCT: 3 months).
+        if acquired_on.is_some_and(|d| {
+            d > today
+                && (today
+                    .checked_add_months(Months::new(FUTURE_ACQUIRED_MONTHS))
+                    .is_none_or(|limit| d > limit)
+                    || valid_until.is_some_and(|until| d > until))
+        }) {
+            c.push(
+                Field::AcquiredOn,
+                "must not be more than 3 months ahead, nor after 有効期限",
             );
         }
         if issued_on.is_some_and(|d| d > today) {
@@ -729,6 +747,12 @@ pub(super) mod tests {
             .validate(today())
             .expect("no 有効開始年月日: the 資格取得年月日 is the start");
         assert_eq!(r.starts_on(), NaiveDate::from_ymd_opt(2026, 12, 15));
+        // Years ahead, or after the 有効期限: a typing error.
+        f.acquired_on = Some("令和18年4月1日".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::AcquiredOn));
+        f.acquired_on = Some("2027-02-20".into());
+        f.valid_until = Some("2027-01-31".into());
+        assert!(f.validate(today()).unwrap_err().has(Field::AcquiredOn));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::takeover::{Successor, TakeoverCause, successors, taken_over};
 use super::text_ja;
 use crate::eligibility::names::same_name;
 use crate::eligibility::text::same_code;
-use crate::eligibility::{EligibilityRecord, MemberData, Relationship, Scheme};
+use crate::eligibility::{DocumentKind, EligibilityRecord, MemberData, Relationship, Scheme};
 
 /// One member of a household with their records, for [`household_notices`].
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +51,9 @@ struct InsuredEnds {
     on: NaiveDate,
     /// Why.
     cause: DependentEndCause,
+    /// For [`DependentEndCause::InsuredLost`]: `on` is the 資格取得年月日 of the 被保険者's new
+    /// 資格 that took the record over (`super::takeover`), not a 資格喪失日 typed on it.
+    implied: bool,
 }
 
 impl InsuredEnds {
@@ -187,6 +190,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                 .iter()
                 .filter(|h| h.member.relationship == Relationship::Insured)
             {
+                let insured_successors = successors(insured.records);
                 // A dependent who reaches 75 first moves to 後期 on their own.
                 let at_75 = late_elderly_start(insured.member.birth_date)
                     .filter(|birthday| own.is_none_or(|own| own > *birthday));
@@ -211,6 +215,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                             record: r.clone(),
                             on,
                             cause: DependentEndCause::InsuredAt75,
+                            implied: false,
                         });
                     }
                 }
@@ -220,6 +225,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                             record: r.clone(),
                             on,
                             cause: DependentEndCause::InsuredAt75,
+                            implied: false,
                         });
                     }
                     // A dependent who reached 75 by the 資格喪失日 left that insurance on
@@ -227,11 +233,21 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     // `calendar::record_last_day`): the 被保険者's loss changes nothing for
                     // them, and 国保 or another 被扶養者 status is not open to them
                     // (国民健康保険法 §6(8), 健康保険法 §3(7) ただし書).
-                    if let Some(on) = r.lost_on.filter(|&on| own.is_none_or(|own| own > on)) {
+                    // A record the 被保険者's new 資格 took over (another insurance, or 任意継続
+                    // under another 番号: `super::takeover`) ended no later than that day.
+                    let lost = r.lost_on.map(|on| (on, false)).or_else(|| {
+                        taken_over(r, &insured_successors)
+                            .filter(|(_, cause, _)| *cause == TakeoverCause::OtherInsurance)
+                            .map(|(on, _, _)| (on, true))
+                    });
+                    if let Some((on, implied)) =
+                        lost.filter(|(on, _)| own.is_none_or(|own| own > *on))
+                    {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
                             on,
                             cause: DependentEndCause::InsuredLost,
+                            implied,
                         });
                     }
                 }
@@ -350,15 +366,34 @@ pub(crate) fn household_notices_in(
                         severity,
                         date: birthday,
                         message: text_ja::dependent_loses_status_with_insured(
-                            insured.record.insurer_number.scheme().insured_person_ja(),
-                            &insurer,
-                            &named,
-                            birthday,
-                            past,
-                            text_ja::JoinAfterLoss::insured_can_continue(
-                                insured.record.insurer_number.scheme(),
-                            ),
-                            covered_again,
+                            &text_ja::InsuredLoss {
+                                insured: insured.record.insurer_number.scheme().insured_person_ja(),
+                                insurer: &insurer,
+                                named: &named,
+                                on: birthday,
+                                implied: insured.implied,
+                                past,
+                                continuation: text_ja::JoinAfterLoss::insured_can_continue(
+                                    insured.record.insurer_number.scheme(),
+                                ),
+                                covered_again,
+                                // Through the 被保険者 (notice A: 被扶養者でなくなったときは…
+                                // 事業主に提出); once covered again the to-do no longer says it.
+                                give_back: (covered_again
+                                    && ending.iter().any(|r| r.kind == DocumentKind::Certificate))
+                                .then(|| {
+                                    text_ja::JoinAfterLoss::give_back_ja(
+                                        insured.record.insurer_number.scheme(),
+                                        if insured.implied {
+                                            NaiveDate::MIN
+                                        } else {
+                                            birthday
+                                        },
+                                        today,
+                                        true,
+                                    )
+                                }),
+                            },
                         ),
                     },
                 });
@@ -466,6 +501,80 @@ mod tests {
             let all = format!("{m}{g:?}");
             assert!(!all.contains(other), "{all}");
         }
+    }
+
+    /// The 被保険者's new employer's record (with its 資格取得年月日) typed beside the old one,
+    /// which has no 資格喪失日: the old one is taken over (`super::takeover`), and the 被扶養者's
+    /// record on it ends the same day, told as implied by the new 資格 (not as a typed
+    /// 資格喪失日); an お知らせ of the new insurance without dates takes nothing over.
+    #[test]
+    fn the_insureds_new_insurance_ends_the_dependents_old_record() {
+        use crate::screen::calendar::record_in_force;
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        let child = member(d(2010, 4, 4), Relationship::Dependent);
+        let old = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let new = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            acquired_on: Some(d(2026, 11, 21)),
+            ..old.clone()
+        };
+        let mut dependent = old.clone();
+        dependent.relationship = Relationship::Dependent;
+        let own = [old.clone(), new];
+        let dependents = [dependent.clone()];
+        let household = [
+            HouseholdMember {
+                member: &insured,
+                records: &own,
+            },
+            HouseholdMember {
+                member: &child,
+                records: &dependents,
+            },
+        ];
+        let ctx = household_contexts(&household);
+        assert_eq!(
+            ctx[1].dependent_status_ends_on(&dependent),
+            Some(d(2026, 11, 21))
+        );
+        let today = d(2026, 11, 30);
+        assert!(!record_in_force(
+            &dependent,
+            child.birth_date,
+            &ctx[1],
+            today
+        ));
+        let m = &household_notices(&household, today)[1][0].message;
+        assert!(
+            m.starts_with("被保険者の新しい資格（令和8年11月21日取得）が入力されているため")
+                && m.contains("手続きをしてください"),
+            "{m}"
+        );
+        // Without the new 資格取得年月日 nothing is implied.
+        let undated = [
+            old,
+            EligibilityRecord {
+                kind: DocumentKind::Notice,
+                insurer_number: InsurerNumber::parse("06139992").unwrap(),
+                ..dependent.clone()
+            },
+        ];
+        let household = [
+            HouseholdMember {
+                member: &insured,
+                records: &undated,
+            },
+            HouseholdMember {
+                member: &child,
+                records: &dependents,
+            },
+        ];
+        // (Only the 被保険者's 75th birthday, years ahead, ends it.)
+        assert_eq!(
+            household_contexts(&household)[1].dependent_status_ends_on(&dependent),
+            Some(d(2053, 5, 5))
+        );
     }
 
     /// After the 被保険者's 資格喪失日 a 被扶養者 who already has new coverage in force (the

@@ -208,7 +208,7 @@ fn status_field(
         // The 被保険者's 75th birthday or 資格喪失日: the household's notice says which.
         RecordEnded::DependentStatus(d) => ("使えません（被扶養者でなくなった日から）", d, "から"),
         RecordEnded::TakenOver(d, TakeoverCause::OtherInsurance) => {
-            ("使えません（ほかの保険に加入した日から）", d, "から")
+            ("使えません（新しい資格の取得日から）", d, "から")
         }
         RecordEnded::TakenOver(d, TakeoverCause::Reissued) => (
             "使えません（新しく交付された資格確認書に替わりました）",

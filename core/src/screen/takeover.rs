@@ -45,8 +45,8 @@ pub(crate) struct Successor {
     branch: Option<String>,
     acquired_on: Option<NaiveDate>,
     issued_on: Option<NaiveDate>,
+    valid_from: Option<NaiveDate>,
     valid_until: Option<NaiveDate>,
-    starts_on: Option<NaiveDate>,
 }
 
 /// The [`Successor`]s among a member's records: their insurance records (not a 公費 受給者証)
@@ -54,7 +54,10 @@ pub(crate) struct Successor {
 pub(crate) fn successors(records: &[EligibilityRecord]) -> Vec<Successor> {
     records
         .iter()
-        .filter(|r| r.kind.is_insurance() && (r.acquired_on.is_some() || r.issued_on.is_some()))
+        .filter(|r| {
+            r.kind.is_insurance()
+                && (r.acquired_on.is_some() || r.valid_from.is_some() || r.issued_on.is_some())
+        })
         .map(|r| Successor {
             kind: r.kind,
             insurer_number: r.insurer_number.clone(),
@@ -64,8 +67,8 @@ pub(crate) fn successors(records: &[EligibilityRecord]) -> Vec<Successor> {
             branch: r.branch.clone(),
             acquired_on: r.acquired_on,
             issued_on: r.issued_on,
+            valid_from: r.valid_from,
             valid_until: r.valid_until,
-            starts_on: r.starts_on(),
         })
         .collect()
 }
@@ -98,7 +101,9 @@ impl Successor {
             // 有効開始年月日, else its 交付年月日): one that starts on or after the other's
             // 資格取得年月日 is the later coverage (a 後期 資格確認書 from the 75th birthday beside
             // a 健保 one acquired years before), not the one taken over.
-            let acquired = self.acquired_on?;
+            // Its 資格取得年月日, else its 有効開始年月日: the new coverage had begun by then (a
+            // 交付年月日 does not tell: a document is mailed ahead of its start).
+            let acquired = self.acquired_on.or(self.valid_from)?;
             let own = record
                 .acquired_on
                 .or(record.valid_from)
@@ -123,7 +128,12 @@ impl Successor {
             && later
             && not_longer)
             .then(|| {
-                let from = self.starts_on.or(self.issued_on)?;
+                // The new paper's own start: its 交付年月日, or a later 有効開始年月日 (not the
+                // 資格取得年月日, which both papers of one 資格 share).
+                let from = match (self.valid_from, self.issued_on) {
+                    (Some(from), Some(issued)) => from.max(issued),
+                    (from, issued) => from.or(issued)?,
+                };
                 Some((from, TakeoverCause::Reissued))
             })
             .flatten()
@@ -217,6 +227,23 @@ mod tests {
             taken_over(&old, &s).map(|(on, cause, _)| (on, cause)),
             Some((d(2026, 11, 21), TakeoverCause::OtherInsurance))
         );
+        // A new insurer's paper with only its 有効開始年月日: taken over from it; with only its
+        // 交付年月日: not (mailed ahead of its start).
+        let from_only = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            valid_from: Some(d(2026, 12, 1)),
+            ..certificate()
+        };
+        assert_eq!(
+            taken_over(&old, &successors(&[from_only])).map(|(on, _, _)| on),
+            Some(d(2026, 12, 1))
+        );
+        let issued_only = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            issued_on: Some(d(2026, 11, 20)),
+            ..certificate()
+        };
+        assert_eq!(taken_over(&old, &successors(&[issued_only])), None);
         // The same 資格 (its お知らせ, or its 番号 typed in full width) takes nothing over.
         let notice = EligibilityRecord {
             kind: DocumentKind::Notice,
@@ -244,6 +271,19 @@ mod tests {
         assert_eq!(
             taken_over(&old, &s).map(|(on, cause, _)| (on, cause)),
             Some((d(2026, 11, 25), TakeoverCause::Reissued))
+        );
+        // The 資格取得年月日 both papers print does not date the new one.
+        let with_acquired = |r: &EligibilityRecord| EligibilityRecord {
+            acquired_on: Some(d(2010, 4, 1)),
+            ..r.clone()
+        };
+        assert_eq!(
+            taken_over(
+                &with_acquired(&old),
+                &successors(&[with_acquired(&reissued)])
+            )
+            .map(|(on, _, _)| on),
+            Some(d(2026, 11, 25))
         );
         assert_eq!(
             taken_over(&reissued, &successors(std::slice::from_ref(&old))),

@@ -486,10 +486,10 @@ pub(super) fn coverage_lost(
     }
 }
 
-/// The document `named` ([`document_name`]) is taken over by the insurance of `by`
-/// ([`insurer_of`]) acquired on `on`: one public health insurance at a time, so its coverage
-/// ended no later than that day (`super::takeover`). `give_back`: where a 資格確認書 goes
-/// ([`JoinAfterLoss::give_back_ja`]).
+/// The document `named` ([`document_name`]) is taken over by the new 資格 with `by`
+/// ([`insurer_of`]; the same insurer under 任意継続) acquired on `on`: one public health
+/// insurance at a time, so the old coverage ended no later than that day (`super::takeover`).
+/// `give_back`: where a 資格確認書 goes ([`JoinAfterLoss::give_back_ja`]).
 pub(super) fn taken_over_by_other_insurance(
     named: &str,
     by: &str,
@@ -498,8 +498,9 @@ pub(super) fn taken_over_by_other_insurance(
 ) -> String {
     let give_back = give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"));
     format!(
-        "{by}の資格を{}に取得したため、{named}は使えません（健康保険は一度に一つだけで、\
-         この資格はその日までに喪失しています）。{give_back}",
+        "新しい資格（{by}、{}取得）が入力されているため、{named}（これまでの資格）は使えません\
+         （健康保険の資格は一度に一つだけで、これまでの資格は遅くともその日に終わっています）。\
+         {give_back}",
         format_wareki(on)
     )
 }
@@ -680,21 +681,51 @@ pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {
     )
 }
 
-/// The 被保険者's record on `insurer` has its 資格喪失日 `lost_on`: the 被扶養者's status on it
-/// ends the same day, and `named` (the dependent's documents on it) with it (`past`: that day
-/// has come). The next step: the 被保険者's new insurance as 被扶養者 (a new employer's, or —
-/// `continuation`, [`JoinAfterLoss::insured_can_continue`] — 任意継続), or 国保 (docs/rules.md
-/// §1.4 "Dependents", §3.3).
-pub(super) fn dependent_loses_status_with_insured(
-    insured: &str,
-    insurer: &str,
-    named: &str,
-    lost_on: NaiveDate,
-    past: bool,
-    continuation: bool,
-    covered_again: bool,
-) -> String {
-    let l = format_wareki(lost_on);
+/// What ended a 被扶養者's documents with the 被保険者's coverage
+/// ([`dependent_loses_status_with_insured`]).
+pub(super) struct InsuredLoss<'a> {
+    /// What the insurance calls the 被保険者 ([`Scheme::insured_person_ja`]).
+    pub(super) insured: &'a str,
+    /// The insurer of the ended coverage ([`insurer_of`]).
+    pub(super) insurer: &'a str,
+    /// The dependent's documents on it (「保険者名の資格確認書」).
+    pub(super) named: &'a str,
+    /// The 被保険者's 資格喪失日 — or, when `implied`, the 資格取得年月日 of their new 資格 that
+    /// took the old one over (`super::takeover`): the old one ended no later than that day.
+    pub(super) on: NaiveDate,
+    /// `on` is the new 資格's 資格取得年月日, not a 資格喪失日 typed on the old record.
+    pub(super) implied: bool,
+    /// The day has come.
+    pub(super) past: bool,
+    /// The 被保険者's insurance has 任意継続 ([`JoinAfterLoss::insured_can_continue`]).
+    pub(super) continuation: bool,
+    /// Another insurance record of the dependent is in force: they have joined.
+    pub(super) covered_again: bool,
+    /// Where the dependent's 資格確認書 goes back ([`JoinAfterLoss::give_back_ja`]), when one
+    /// of the documents is one.
+    pub(super) give_back: Option<String>,
+}
+
+/// The 被保険者's record on `insurer` has its 資格喪失日: the 被扶養者's status on it ends the same
+/// day, and the dependent's documents on it with it. The next step: the 被保険者's new insurance
+/// as 被扶養者 (a new employer's, or 任意継続), or 国保 (docs/rules.md §1.4 "Dependents", §3.3);
+/// once the dependent is covered again, only what ended and where a 資格確認書 goes back.
+pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> String {
+    let InsuredLoss {
+        insured,
+        insurer,
+        named,
+        on,
+        implied,
+        past,
+        continuation,
+        covered_again,
+        ref give_back,
+    } = *loss;
+    let l = format_wareki(on);
+    let give_back = give_back
+        .as_deref()
+        .map_or(String::new(), |g| format!("これまでの資格確認書は、{g}"));
     if past {
         // Another insurance of the member in force: they have joined, so the next step is not
         // said (as the 本人's `coverage_lost`).
@@ -707,9 +738,23 @@ pub(super) fn dependent_loses_status_with_insured(
                 insured_new_insurance(insured, continuation)
             )
         };
+        let why = if implied {
+            format!(
+                "{insured}の新しい資格（{l}取得）が入力されているため、{insurer}のこれまでの資格は\
+                 遅くともその日に終わり、これまでの被扶養者の資格もなくなりました。"
+            )
+        } else {
+            format!(
+                "{insured}が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日からこれまでの\
+                 被扶養者の資格もなくなりました。"
+            )
+        };
+        format!("{why}{named}（これまでの資格）では受診できません。{give_back}{next}")
+    } else if implied {
         format!(
-            "{insured}が{insurer}の資格を喪失したため（資格喪失日 {l}）、その日から被扶養者の資格も\
-             なくなりました。{named}（これまでの資格）では受診できません。{next}"
+            "{insured}の新しい資格の取得日は{l}です。その日までに{insurer}のこれまでの資格は終わり、\
+             被扶養者の資格もなくなり、{named}は使えなくなります。{insured}の新しい保険の\
+             被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを準備してください。"
         )
     } else {
         format!(

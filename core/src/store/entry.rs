@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use super::{Store, StoreError};
 use crate::clock::japan_today;
 use crate::eligibility::{
-    MemberId, Provenance, RecordForm, RecordId, ValidationError, check_record_for_member,
+    MemberForm, MemberId, Provenance, RecordForm, RecordId, ValidationError,
+    check_record_for_member, check_records_for_changed_member,
 };
 
 /// Why a hand entry was not stored. The store is unchanged after either.
@@ -39,6 +40,26 @@ impl Store {
         let record = form.validate(today)?;
         check_record_for_member(&self.member(member)?.data, &record, today)?;
         Ok(self.put_record(member, &record, &hand_entered(now))?)
+    }
+
+    /// Validates a member's changed data (as of the day in Japan at `now`) and puts it in place
+    /// of the member's, keeping their id, order and records. The records are checked again
+    /// against the new data where they depend on the age ([`check_records_for_changed_member`]:
+    /// 後期 age and dates, 高齢受給者 years, told as the 生年月日's problem); not for 本人・家族,
+    /// which a member changes when their own status changed (a job of their own), keeping the
+    /// records of before as history.
+    pub fn change_member(
+        &mut self,
+        id: MemberId,
+        form: &MemberForm,
+        now: DateTime<Utc>,
+    ) -> Result<(), EntryError> {
+        let today = japan_today(now);
+        let data = form.validate(today)?;
+        self.member(id)?;
+        let records = self.records(id)?;
+        check_records_for_changed_member(&data, records.records.iter().map(|r| &r.record), today)?;
+        Ok(self.update_member(id, &data)?)
     }
 
     /// Validates a hand-typed record, on its own and against the record's member, and puts it

@@ -1005,13 +1005,13 @@ fn a_new_employers_certificate_takes_over_the_old_one_from_its_acquired_on() {
     assert!(!out.contains("か山田商事"), "{out}");
     let show = ok(data, &["show", &member, "--at", "2026-11-30"]);
     assert!(
-        show.contains("山田商事健康保険組合の資格を令和8年11月21日に取得したため、全国健康保険協会 東京支部の資格確認書は使えません")
+        show.contains("新しい資格（山田商事健康保険組合、令和8年11月21日取得）が入力されているため、全国健康保険協会 東京支部の資格確認書（これまでの資格）は使えません")
             && show.contains("この資格確認書は、すぐに事業主"),
         "{show}"
     );
     let old = show.split("■ ").find(|s| s.contains("01130012")).unwrap();
     assert!(
-        old.contains("使えません（ほかの保険に加入した日から）（令和8年11月21日から）"),
+        old.contains("使えません（新しい資格の取得日から）（令和8年11月21日から）"),
         "{show}"
     );
     let before = ok(
@@ -1156,6 +1156,34 @@ fn at_75_the_notice_to_show_is_named() {
             "全国健康保険協会 東京支部の資格情報のお知らせはもう使えないので、見せないでください"
         ),
         "{after}"
+    );
+}
+
+/// A 生年月日 changed so that a stored record no longer fits (a 後期 record without its date for
+/// a member now under 75, or a 後期 record for a member of 46) is refused as the 生年月日's
+/// problem, and the member is unchanged.
+#[test]
+fn a_birth_date_change_that_a_stored_record_does_not_fit_is_refused() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("伊藤 誠", "イトウ マコト", "1950-12-20", "male", "self");
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","copay_percent":10,"valid_until":"2027-07-31"}"#,
+    );
+    let before = ok(data, &["show", &member, "--at", "2026-11-30"]);
+    for birth in ["2099-12-20", "1951-12-20", "1980-12-20"] {
+        let o = run(data, &["member", "change", &member, "--birth", birth]);
+        assert!(!o.status.success(), "{birth}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("birth_date"), "{birth}: {err}");
+    }
+    assert_eq!(ok(data, &["show", &member, "--at", "2026-11-30"]), before);
+    ok(
+        data,
+        &["member", "change", &member, "--birth", "1950-12-21"],
     );
 }
 

@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, cmd: MemberCommand) -> Result<ExitCode> {
             let mut store = ctx.open()?;
             let m = resolve_member(&store, &member)?;
             let old = MemberForm::from(&m.data);
-            let data = MemberForm {
+            let form = MemberForm {
                 name: name.unwrap_or(old.name),
                 kana: kana.unwrap_or(old.kana),
                 birth_date: birth.unwrap_or(old.birth_date),
@@ -123,9 +123,8 @@ pub fn run(ctx: &Context, cmd: MemberCommand) -> Result<ExitCode> {
                     Some(d) => Some(d),
                     None => old.card_expires_on,
                 },
-            }
-            .validate(japan_today(Utc::now()))?;
-            store.update_member(m.id, &data)?;
+            };
+            store.change_member(m.id, &form, Utc::now())?;
             outln!("changed {}", m.id);
         }
         MemberCommand::Remove { member } => {
