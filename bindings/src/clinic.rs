@@ -620,6 +620,13 @@ impl From<ClinicError> for ShikakuError {
                 "カード照合",
                 "the document carries no card binding: compare the card by eye",
             ),
+            // The desk's clock earlier than the log's last entry: the reason is the core's
+            // Japanese (check the PC's date and time), as the CLI and the desk page say it.
+            ClinicError::ClockBehindLog { .. } => invalid(
+                "clock",
+                "PCの日付・時刻",
+                &e.clock_refusal_ja().unwrap_or_else(|| e.to_string()),
+            ),
             ClinicError::NotRecordable => ShikakuError::NotRecordable,
         }
     }

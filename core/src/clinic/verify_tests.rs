@@ -208,6 +208,46 @@ fn without_a_trust_list_nothing_is_confirmed_and_the_first_import_needs_the_root
     assert!(desk.trust(now()).unwrap().is_none());
 }
 
+/// A desk whose clock went back (a power cut) before its list's issue time is told to check
+/// the PC's clock, not that it has no list; the list itself is kept and works again once the
+/// clock is right.
+#[test]
+fn a_clock_before_the_trust_lists_issue_says_to_check_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(with_trust(dir.path()));
+    let desk = desk(dir.path());
+    let behind = t("2020-01-01T00:00:00Z");
+    let v = desk
+        .verify_payload(&genuine(), VerifyOptions::default(), behind)
+        .unwrap();
+    assert_eq!(v.verdict, DeskVerdict::UnknownIssuer);
+    assert!(v.trust.is_none());
+    let clock = v.trust_clock_behind.unwrap();
+    assert_eq!(clock.now, behind);
+    assert_eq!(clock.issued_at, trust_list().issued_at);
+    let reason = v.reason.clone().unwrap();
+    assert!(
+        reason.contains("PCの日付・時刻を確認してください"),
+        "{reason}"
+    );
+    assert!(reason.contains("2020-01-01 09:00"), "{reason}");
+    assert!(!reason.contains("信頼リストがありません"), "{reason}");
+    assert_eq!(v.trust_missing_ja(TrustSource::Desk), reason);
+    assert_eq!(desk.trust_missing_ja(behind).unwrap(), reason);
+    // The right clock: the list is there, nothing about the clock.
+    let v = verify(&desk, &genuine());
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert_eq!(v.trust_clock_behind, None);
+    // A desk with no list at all is still told so.
+    let empty = tempfile::tempdir().unwrap();
+    let none = self::desk(empty.path());
+    assert_eq!(none.trust_clock_behind(behind).unwrap(), None);
+    assert_eq!(
+        none.trust_missing_ja(behind).unwrap(),
+        TrustSource::Desk.missing_ja()
+    );
+}
+
 #[test]
 fn a_new_desks_first_list_is_checked_before_any_store_exists() {
     let bytes = trust_list().sign(&root_signing_key()).unwrap();

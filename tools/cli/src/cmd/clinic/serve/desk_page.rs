@@ -66,6 +66,9 @@ pub(super) struct PageView<'a> {
     pub today: NaiveDate,
     /// The trust list's age (`None`: the desk has none).
     pub trust: Result<Option<TrustAge>, ClinicError>,
+    /// What is said when `trust` is `Ok(None)`, in the core's words: no trust list, or the
+    /// PC's clock before the list's issue (`DeskStore::trust_missing_ja`).
+    pub trust_missing: String,
     /// A line above the content.
     pub notice: Option<Notice>,
     /// The verification just made.
@@ -173,7 +176,7 @@ fn trust_line(view: &PageView<'_>) -> String {
         },
         Ok(None) => format!(
             "<p class=\"trust none\" id=\"trust\">⚠ {}</p>",
-            esc(&TrustSource::Desk.missing_ja())
+            esc(&view.trust_missing)
         ),
         Err(e) => format!(
             "<p class=\"trust none\" id=\"trust\">⚠ 信頼リストを読めませんでした（{}）</p>",
@@ -640,6 +643,7 @@ mod tests {
         PageView {
             today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
             trust: Ok(None),
+            trust_missing: TrustSource::Desk.missing_ja(),
             notice: None,
             verification: None,
             visits: Ok(CheckedVisits {
