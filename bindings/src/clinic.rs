@@ -101,6 +101,9 @@ pub enum DeskCardState {
     Visual,
     /// PIN: the card matched and signed a fresh challenge after the patient's PIN.
     Pin,
+    /// 券面目視: the card's 券面 compared by eye, not matched on a reader (none at the desk, or
+    /// a document with no holder binding).
+    Seen,
     /// The card on the reader is another person's.
     Mismatch,
 }

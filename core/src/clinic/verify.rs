@@ -534,15 +534,15 @@ impl DeskStore {
                 }
                 c.method(face_compared)
             }
-            // A document with no holder binding that needs its card: the card compared by eye
-            // (券面, photo). (A 資格確認書 needs none: nothing to record.)
-            None if face_compared
-                && !verification.holder_bound()
+            // No card matched on a reader (none at the desk, or a document with no holder
+            // binding) and a document that needs its card: its 券面 compared by eye, recorded
+            // as such, never as a reader's check. (A 資格確認書 needs none: nothing to record.)
+            None if outcome.card == DeskCardState::Seen
                 && verification
                     .outcome(DeskCardState::NotChecked)
                     .needs_face_statement() =>
             {
-                CardCheckMethod::Visual
+                CardCheckMethod::Seen
             }
             None => CardCheckMethod::None,
         };

@@ -467,7 +467,9 @@ fn record_form(
                     券面の顔写真と本人を目視で確認した</label><br>\
                     <small>チェックがなければカード確認なしとして記録されます。</small></p>"
             .to_string(),
-        None if !outcome.holder_bound && outcome.needs_face_statement() => format!(
+        // No card matched on a reader (a document with no binding, or no reader at the desk):
+        // the 券面 compared by eye, recorded as 券面目視 (spec/clinic.md §1 (2)/(3)).
+        None if outcome.needs_face_statement() => format!(
             "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\"{required}>\
              券面を目視で照合した（氏名・生年月日をこの内容と、顔写真を本人と）</label></p>"
         ),
