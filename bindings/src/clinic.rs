@@ -101,6 +101,9 @@ pub enum DeskCardState {
     Visual,
     /// PIN: the card matched and signed a fresh challenge after the patient's PIN.
     Pin,
+    /// 券面目視: the card's 券面 compared by eye, not matched on a reader (none at the desk, or
+    /// a document with no holder binding).
+    Seen,
     /// The card on the reader is another person's.
     Mismatch,
 }
@@ -619,6 +622,13 @@ impl From<ClinicError> for ShikakuError {
                 "verification_id",
                 "カード照合",
                 "the document carries no card binding: compare the card by eye",
+            ),
+            // The desk's clock earlier than the log's last entry: the reason is the core's
+            // Japanese (check the PC's date and time), as the CLI and the desk page say it.
+            ClinicError::ClockBehindLog { .. } => invalid(
+                "clock",
+                "PCの日付・時刻",
+                &e.clock_refusal_ja().unwrap_or_else(|| e.to_string()),
             ),
             ClinicError::NotRecordable => ShikakuError::NotRecordable,
         }

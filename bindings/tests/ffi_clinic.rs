@@ -243,7 +243,8 @@ fn a_desk_visit_from_scan_to_export() {
     assert_eq!(good.outcome.document_kind, Some(DocumentKind::Portal));
     assert_eq!(good.outcome.card, DeskCardState::NotChecked);
     assert!(good.outcome.holder_bound);
-    assert!(!good.outcome.can_record);
+    // Recordable only with the 券面 compared by eye (no reader: spec §1 (2)) or a card check.
+    assert!(good.outcome.can_record && good.outcome.needs_face_statement);
     assert!(good.outcome.basis.contains("写し"), "{:?}", good.outcome);
     assert!(good.outcome.action.is_some());
 
@@ -628,21 +629,25 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     };
 
     // The bound card without a PIN, then a wrong PIN: the core's rule clears the first check,
-    // so the visit cannot be recorded as 目視 (the page decides the same) — and a マイナポータル
-    // screen with no card check is not recorded at all.
+    // so the visit cannot be recorded as 目視 (the page decides the same): without the
+    // statement it is not recorded; with it, only as 券面目視 (the card seen, no reader check).
     let first = desk.verify(payload(&issuer), None).unwrap();
     assert!(!check(first.verification_id, None).unwrap().pin_verified);
     assert!(matches!(
         check(first.verification_id, Some(b"9999")),
         Err(ShikakuError::WrongPin { .. })
     ));
-    let after = desk.outcome(first.verification_id, true).unwrap();
+    let after = desk.outcome(first.verification_id, false).unwrap();
     assert_eq!(after.card, DeskCardState::NotChecked);
     assert_eq!(after.acceptance, DeskAcceptance::CardRequired);
     assert!(matches!(
-        desk.record(first.verification_id, true, "受付 佐藤".into(), Vec::new()),
+        desk.record(first.verification_id, false, "受付 佐藤".into(), Vec::new()),
         Err(ShikakuError::InvalidInput { .. })
     ));
+    assert_eq!(
+        desk.outcome(first.verification_id, true).unwrap().card,
+        DeskCardState::Seen
+    );
     // A PIN that is not four digits is a failed check too: nothing sent, nothing kept.
     let second = desk.verify(payload(&issuer), None).unwrap();
     check(second.verification_id, None).unwrap();
@@ -650,9 +655,20 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     assert!(check(second.verification_id, Some(b"12a4")).is_err());
     assert_eq!(taro.auth_retries_left(), tries);
     assert!(matches!(
-        desk.record(second.verification_id, true, "受付 佐藤".into(), Vec::new()),
+        desk.record(
+            second.verification_id,
+            false,
+            "受付 佐藤".into(),
+            Vec::new()
+        ),
         Err(ShikakuError::InvalidInput { .. })
     ));
+    // With the 券面 compared: 券面目視, never the reader's 目視.
+    assert_eq!(
+        desk.record(second.verification_id, true, "受付 佐藤".into(), Vec::new())
+            .unwrap(),
+        1
+    );
     // A new check without a PIN after the failure: 目視 again.
     let third = desk.verify(payload(&issuer), None).unwrap();
     assert!(check(third.verification_id, Some(b"9999")).is_err());
@@ -660,7 +676,7 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
     assert_eq!(
         desk.record(third.verification_id, true, "受付 佐藤".into(), Vec::new())
             .unwrap(),
-        1
+        2
     );
 
     let today = first.checked_on.clone();
@@ -669,7 +685,13 @@ fn a_wrong_pin_after_a_good_check_without_pin_leaves_no_card_check_to_record() {
         .iter()
         .map(|v| (v.status_label.as_str(), v.cells[4].as_str()))
         .collect();
-    assert_eq!(cards, [("確認済み", "目視（PIN未確認）")]);
+    assert_eq!(
+        cards,
+        [
+            ("確認済み", "券面目視（カード未照合）"),
+            ("確認済み", "目視（PIN未確認）")
+        ]
+    );
 }
 
 #[test]

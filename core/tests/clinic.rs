@@ -215,7 +215,7 @@ fn an_untouched_log_stays_intact_across_reopen() {
 }
 
 #[test]
-fn a_version_1_desk_is_marked_2_and_a_newer_desk_is_refused_untouched() {
+fn an_older_desk_is_marked_3_and_a_newer_desk_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     five(dir.path());
     let version = || -> u32 {
@@ -224,20 +224,23 @@ fn a_version_1_desk_is_marked_2_and_a_newer_desk_is_refused_untouched() {
             .unwrap()
     };
     assert_eq!(version(), shikaku_core::clinic::DESK_SCHEMA_VERSION);
-    // A desk written by a build of version 1: opened, marked 2, its log intact.
-    sql(dir.path())
-        .pragma_update(None, "user_version", 1u32)
-        .unwrap();
-    let desk = open(dir.path());
-    assert!(matches!(
-        desk.verify_log().unwrap(),
-        LogCheck::Intact { .. }
-    ));
-    drop(desk);
-    assert_eq!(version(), 2);
+    // A desk written by a build of version 1 or 2: opened, marked 3 (version 3 may hold the
+    // 券面目視 card check), its log intact.
+    for older in [1u32, 2] {
+        sql(dir.path())
+            .pragma_update(None, "user_version", older)
+            .unwrap();
+        let desk = open(dir.path());
+        assert!(matches!(
+            desk.verify_log().unwrap(),
+            LogCheck::Intact { .. }
+        ));
+        drop(desk);
+        assert_eq!(version(), 3);
+    }
     // A desk of a newer build: refused, nothing written.
     sql(dir.path())
-        .pragma_update(None, "user_version", 3u32)
+        .pragma_update(None, "user_version", 4u32)
         .unwrap();
     let before = std::fs::read(dir.path().join(DESK_FILE)).unwrap();
     let err = DeskStore::open(dir.path(), &MemoryKeyStore::new(KEK)).unwrap_err();
@@ -245,12 +248,12 @@ fn a_version_1_desk_is_marked_2_and_a_newer_desk_is_refused_untouched() {
         matches!(
             err,
             shikaku_core::store::StoreError::SchemaTooNew {
-                found: 3,
-                supported: 2
+                found: 4,
+                supported: 3
             }
         ),
         "{err:?}"
     );
     assert_eq!(std::fs::read(dir.path().join(DESK_FILE)).unwrap(), before);
-    assert_eq!(version(), 3);
+    assert_eq!(version(), 4);
 }

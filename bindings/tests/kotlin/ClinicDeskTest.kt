@@ -118,7 +118,8 @@ class ClinicDeskTest {
         assertEquals(DocumentKind.PORTAL, o.documentKind)
         assertEquals(DeskCardState.NOT_CHECKED, o.card)
         assertTrue(o.holderBound)
-        assertFalse(o.canRecord)
+        // Recordable only with the card checked, or its 券面 compared by eye (no reader).
+        assertTrue(o.canRecord && o.needsFaceStatement)
         assertTrue(o.basis.contains("写し"), o.basis)
         assertNotNull(o.action)
     }

@@ -102,7 +102,8 @@ def test_genuine_payload_is_confirmed_with_its_fields(desk, issuer):
     assert o.tone == sk.DeskTone.AMBER
     assert o.document_kind == sk.DocumentKind.PORTAL
     assert o.card == sk.DeskCardState.NOT_CHECKED
-    assert o.holder_bound and not o.can_record
+    # Recordable only with the card checked, or its 券面 compared by eye (no reader).
+    assert o.holder_bound and o.can_record and o.needs_face_statement
     assert "写し" in o.basis and o.action
 
 

@@ -31,6 +31,11 @@ pub enum DeskCardState {
     Visual,
     /// PIN: the card matched and signed a fresh challenge after the patient's PIN.
     Pin,
+    /// 券面目視: the patient's card was shown and the receptionist compared its 券面 (氏名,
+    /// 生年月日 with the document, the photo with the patient) by eye, without matching it on a
+    /// reader — no reader (the outage), or a document with no holder binding (spec/clinic.md §1
+    /// (2)/(3): the screen or お知らせ together with the physical card).
+    Seen,
     /// The card on the reader is another person's: not the card the document is bound to.
     Mismatch,
 }
@@ -43,6 +48,7 @@ impl DeskCardState {
             DeskCardState::Matched => "matched",
             DeskCardState::Visual => "visual",
             DeskCardState::Pin => "pin",
+            DeskCardState::Seen => "seen",
             DeskCardState::Mismatch => "mismatch",
         }
     }
@@ -52,6 +58,7 @@ impl DeskCardState {
         match method {
             CardCheckMethod::Pin => DeskCardState::Pin,
             CardCheckMethod::Visual => DeskCardState::Visual,
+            CardCheckMethod::Seen => DeskCardState::Seen,
             CardCheckMethod::None => DeskCardState::NotChecked,
         }
     }
@@ -163,7 +170,10 @@ impl DeskOutcome {
             match kind {
                 Some(k)
                     if needs_card(k)
-                        && !matches!(card, DeskCardState::Pin | DeskCardState::Visual) =>
+                        && !matches!(
+                            card,
+                            DeskCardState::Pin | DeskCardState::Visual | DeskCardState::Seen
+                        ) =>
                 {
                     DeskAcceptance::CardRequired
                 }
@@ -220,6 +230,9 @@ impl DeskOutcome {
                 (Some(_), DeskCardState::Pin) => format!(
                     "{kind}の内容（発行元の署名を確認済み）と、本人のマイナンバーカード（PIN で本人確認済み）です。"
                 ),
+                (Some(_), DeskCardState::Seen) if self.holder_bound => format!(
+                    "{kind}の内容（発行元の署名を確認済み）と、マイナンバーカードの券面（目視で照合。カードリーダーでの照合はしていません）です。"
+                ),
                 (Some(_), _) if self.holder_bound => format!(
                     "{kind}の内容（発行元の署名を確認済み）と、この資格情報に結び付いたマイナンバーカード（顔写真を目視で確認、PIN 未確認）です。"
                 ),
@@ -263,7 +276,9 @@ impl DeskOutcome {
             ),
             DeskAcceptance::CardRequired => Some(
                 "本人のマイナンバーカードを受け取り、カードリーダーでこの資格情報と照合してください\
-                 （PIN なしで照合して顔写真を目視、または本人が PIN を入力）。カードがなければ、\
+                 （PIN なしで照合して顔写真を目視、または本人が PIN を入力）。カードリーダーが\
+                 使えないときは、券面の氏名・生年月日をこの内容と、顔写真を本人と目視で照らし合わせ、\
+                 記録時に「券面を目視で照合した」を選んでください。カードがなければ、\
                  資格確認書か被保険者資格申立書で受け付けてください。",
             ),
             DeskAcceptance::CardMismatch => Some(
@@ -290,11 +305,15 @@ impl DeskOutcome {
     }
 
     /// True when recording needs the receptionist's statement that they compared the card
-    /// with the patient (目視): a card matched without the PIN, or a document with no holder
-    /// binding whose card can only be compared by eye.
+    /// with the patient (目視): a card matched without the PIN, or a card not matched on a
+    /// reader (none at the desk, or a document with no holder binding) whose 券面 can be
+    /// compared by eye (spec/clinic.md §1 (2)/(3)). Never for another person's card.
     pub fn needs_face_statement(&self) -> bool {
         self.acceptance == DeskAcceptance::CardRequired
-            && (self.card == DeskCardState::Matched || !self.holder_bound)
+            && matches!(
+                self.card,
+                DeskCardState::Matched | DeskCardState::NotChecked
+            )
     }
 
     /// How eligibility was confirmed, in the claim's words (spec clinic.md §2; the CSV's
@@ -306,9 +325,7 @@ impl DeskOutcome {
             }
             (Some(DocumentKind::Certificate), _) => "署名付き資格確認書",
             (_, DeskCardState::Pin) => "署名付き資格情報＋カード（PIN）",
-            (_, DeskCardState::Visual) if !self.holder_bound => {
-                "署名付き資格情報＋カード（券面目視・電子照合なし）"
-            }
+            (_, DeskCardState::Seen) => "署名付き資格情報＋カード（券面目視・電子照合なし）",
             (_, DeskCardState::Visual) => "署名付き資格情報＋カード（目視）",
             (_, DeskCardState::Mismatch) => "署名付き資格情報（別人のカード）",
             (_, DeskCardState::NotChecked | DeskCardState::Matched) => {

@@ -58,6 +58,10 @@ pub enum CardCheckMethod {
     /// The card matched the document's holder binding without a PIN, and the receptionist
     /// compared the card's face photo with the patient (目視). The PIN was not checked.
     Visual,
+    /// 券面目視: the card was shown and its 券面 (氏名, 生年月日, photo) compared by eye, but not
+    /// matched on a reader (no reader at the desk, or a document with no holder binding). The
+    /// card's certificate and the PIN were not checked.
+    Seen,
     /// No card was checked.
     None,
 }
@@ -68,6 +72,7 @@ impl CardCheckMethod {
         match self {
             CardCheckMethod::Pin => "PIN",
             CardCheckMethod::Visual => "目視（PIN未確認）",
+            CardCheckMethod::Seen => "券面目視（カード未照合）",
             CardCheckMethod::None => "なし",
         }
     }
@@ -77,6 +82,7 @@ impl CardCheckMethod {
         match self {
             CardCheckMethod::Pin => "pin",
             CardCheckMethod::Visual => "visual",
+            CardCheckMethod::Seen => "seen",
             CardCheckMethod::None => "none",
         }
     }

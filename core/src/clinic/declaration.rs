@@ -13,7 +13,7 @@ use crate::eligibility::text::{KanaError, fold_kana, fold_width, parse_date};
 use crate::eligibility::{
     CopayRate, Field, FieldError, InsurerNumber, Relationship, Sex, ValidationError,
 };
-use crate::screen::calendar::statutory_copay;
+use crate::screen::calendar::{late_elderly_on, statutory_copay};
 
 use super::ClinicError;
 use super::public_expense::{PublicExpenseEntry, SeenPublicExpense, validate_public_expenses};
@@ -290,6 +290,11 @@ impl DeclarationForm {
     }
 }
 
+/// Why a declared 保険者番号 that is not a 後期高齢者医療 one is refused from the 75th birthday
+/// (高齢者の医療の確保に関する法律 §50), in the receptionist's words; no value.
+pub(crate) const LATE_ELDERLY_ONLY_JA: &str = "75歳以上の方は後期高齢者医療の被保険者です（高齢者の医療の確保に関する法律 第50条）。\
+     保険者番号は後期高齢者医療広域連合の番号（39で始まる8桁）です。わからなければ空欄にしてください";
+
 /// What cannot be true of a declaration, by the law's rules for the person's age and scheme
 /// (spec/eligibility.md §3, docs/rules.md §2; the same rules as the household's screens,
 /// `screen::calendar::statutory_copay`):
@@ -297,7 +302,12 @@ impl DeclarationForm {
 ///   from 70 to 74, 1, 2 or 3割 under 後期高齢者医療 (the patient pays the legal share; a wrong
 ///   one is a typing or memory error, and the field may be left empty);
 /// - 後期高齢者医療 (保険者番号 39…) before 65 (it starts at 75, or at 65 with a disability
-///   certification), or as 家族 (it has no 被扶養者: everyone is insured in their own right).
+///   certification), or as 家族 (it has no 被扶養者: everyone is insured in their own right);
+/// - from the 75th birthday (`screen::calendar::late_elderly_on`, the household's rule), a
+///   保険者番号 other than a 後期高齢者医療 one: everyone 75 or over is its 被保険者
+///   (高齢者の医療の確保に関する法律 §50; the 生活保護 recipients §51 excludes have no insurance to
+///   declare), so the share is one 後期 sets (1, 2 or 3割, §67) whether a number is declared
+///   or not.
 fn implausible(
     birth: NaiveDate,
     today: NaiveDate,
@@ -306,8 +316,17 @@ fn implausible(
     copay: Option<CopayRate>,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let late = insurer.is_some_and(InsurerNumber::is_late_elderly);
-    if late {
+    let late_number = insurer.is_some_and(InsurerNumber::is_late_elderly);
+    let seventy_five = late_elderly_on(birth, today);
+    if seventy_five && insurer.is_some() && !late_number {
+        errors.push(FieldError {
+            field: Field::InsurerNumber,
+            reason: LATE_ELDERLY_ONLY_JA.into(),
+        });
+    }
+    // The law's share at 75 or over is 後期's, whatever number is declared (or none).
+    let late = late_number || seventy_five;
+    if late_number {
         let sixty_fifth = birth.checked_add_months(Months::new(65 * 12));
         if sixty_fifth.is_none_or(|d| today < d) {
             errors.push(FieldError {
@@ -442,6 +461,63 @@ pub(crate) mod tests {
             .unwrap_err();
         assert!(e.has(Field::Relationship), "{e}");
         assert!(!e.has(Field::InsurerNumber));
+    }
+
+    /// From the 75th birthday the patient is under 後期高齢者医療 (高齢者の医療の確保に関する
+    /// 法律 §50): its shares (1, 2 or 3割) with or without a declared number, and a number of
+    /// another scheme is refused in the receptionist's words.
+    #[test]
+    fn at_75_the_share_is_late_elderlys_and_only_its_number_is_accepted() {
+        let at = |birth: &str, number: Option<&str>, copay| DeclarationForm {
+            birth_date: birth.into(),
+            insurer_name: "東京都後期高齢者医療広域連合".into(),
+            insurer_number: number.map(str::to_string),
+            symbol: None,
+            number: None,
+            branch: None,
+            copay_percent: Some(copay),
+            ..form()
+        };
+        // 90, no number declared: 1, 2 and 3割 are all the law's.
+        for copay in [10, 20, 30] {
+            let d = at("1936-05-01", None, copay).validate(today()).unwrap();
+            assert_eq!(d.copay.map(|c| c.percent()), Some(copay));
+            assert!(
+                at("1936-05-01", Some("39131156"), copay)
+                    .validate(today())
+                    .is_ok()
+            );
+        }
+        // A 協会けんぽ number at 80: refused, whatever the share, in the number's field.
+        for copay in [10, 30] {
+            let e = at("1946-05-01", Some("01130012"), copay)
+                .validate(today())
+                .unwrap_err();
+            assert!(e.has(Field::InsurerNumber), "{e}");
+            assert!(!e.has(Field::Copay), "{e}");
+            assert_eq!(e.errors.len(), 1, "{e}");
+            assert!(
+                e.to_string()
+                    .contains("75歳以上の方は後期高齢者医療の被保険者です")
+            );
+            assert!(!e.to_string().contains("01130012"));
+        }
+        // The 75th birthday is the day (born 1951-11-28: 75 on 2026-11-28, today()); the day
+        // before, the 70–74 rule (2 or 3割) and the 協会けんぽ number stand.
+        assert!(at("1951-11-28", None, 10).validate(today()).is_ok());
+        assert!(
+            at("1951-11-28", Some("01130012"), 10)
+                .validate(today())
+                .unwrap_err()
+                .has(Field::InsurerNumber)
+        );
+        let e = at("1951-11-29", None, 10).validate(today()).unwrap_err();
+        assert!(e.has(Field::Copay) && !e.has(Field::InsurerNumber), "{e}");
+        assert!(
+            at("1951-11-29", Some("01130012"), 30)
+                .validate(today())
+                .is_ok()
+        );
     }
 
     #[test]

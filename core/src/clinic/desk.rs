@@ -16,8 +16,10 @@ const APPLICATION_ID: i32 = 0x5348_4B44;
 /// The schema version this build writes and reads. Version 2 (same tables as 1) marks a desk
 /// whose visit log may hold the 有効期間前 verdict (`not_yet_valid`): a build that knows only
 /// version 1 answers [`StoreError::SchemaTooNew`] instead of reporting those entries as
-/// damaged. A version-1 desk is marked 2 when this build opens it (nothing else changes).
-pub const DESK_SCHEMA_VERSION: u32 = 2;
+/// damaged. Version 3 (same tables) marks a log that may hold the 券面目視 card check
+/// (`CardCheckMethod::Seen`), likewise. An older desk is marked 3 when this build opens it
+/// (nothing else changes).
+pub const DESK_SCHEMA_VERSION: u32 = 3;
 const SCHEMA: &str = include_str!("schema.sql");
 /// The desk's kind of encrypted file (opened by the household store's sequence).
 const DESK_FILE_KIND: FileKind = FileKind {

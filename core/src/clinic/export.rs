@@ -72,12 +72,14 @@ pub fn confirmation_ja(entry: &LogEntry) -> &'static str {
             match v.card() {
                 CardCheckMethod::Pin => "署名付き資格確認書＋カード（PIN）",
                 CardCheckMethod::Visual => "署名付き資格確認書＋カード（目視）",
+                CardCheckMethod::Seen => "署名付き資格確認書＋カード（券面目視）",
                 CardCheckMethod::None => "署名付き資格確認書",
             }
         }
         EntryKind::Verified(v) => match v.card() {
             CardCheckMethod::Pin => "署名付き資格情報＋カード（PIN）",
             CardCheckMethod::Visual => "署名付き資格情報＋カード（目視）",
+            CardCheckMethod::Seen => "署名付き資格情報＋カード（券面目視・電子照合なし）",
             CardCheckMethod::None => "署名付き資格情報（カード未確認）",
         },
         EntryKind::Declared(_) => "被保険者資格申立書",

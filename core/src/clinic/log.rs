@@ -406,7 +406,7 @@ impl DeskBatch<'_> {
             document: visit.document().clone(),
             verdict: visit.verdict(),
         };
-        Ok(self.append(body, public_expenses, operator, Some(patient), now)?)
+        self.append(body, public_expenses, operator, Some(patient), now)
     }
 
     /// Validates a 被保険者資格申立書 as of the day in Japan at `now` and records it, by
@@ -443,13 +443,38 @@ impl DeskBatch<'_> {
             )),
             _ => None,
         };
-        Ok(self.append(
+        self.append(
             BodyPayload::Declared(d),
             public_expenses,
             operator,
             patient,
             now,
-        )?)
+        )
+    }
+
+    /// When the entry at `seq` was recorded (`None` for position 0: an empty log). The entry
+    /// is opened inside the append's transaction; one that does not open is damaged.
+    fn recorded_at(&self, seq: u64) -> Result<Option<DateTime<Utc>>, StoreError> {
+        if seq == 0 {
+            return Ok(None);
+        }
+        let data: Vec<u8> = self
+            .tx
+            .prepare_cached("SELECT data FROM visits WHERE seq = ?1")?
+            .query_row([i64::try_from(seq).map_err(|_| corrupt(seq))?], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| corrupt(seq))?;
+        let key = Decimal::new(seq);
+        let slot = Slot {
+            table: "visits",
+            row: key.as_str(),
+            column: "data",
+        };
+        let plain = self.keys.open(slot, &data).ok_or_else(|| corrupt(seq))?;
+        let p: EntryPayload<'_> = serde_json::from_slice(&plain).map_err(|_| corrupt(seq))?;
+        Ok(Some(p.recorded_at))
     }
 
     fn append(
@@ -459,7 +484,7 @@ impl DeskBatch<'_> {
         operator: String,
         patient: Option<Vec<u8>>,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<u64, ClinicError> {
         // Never extend a log whose chain is known to be broken: the whole chain is checked on
         // the first append (or `check_log`/`verify_log`) of this opened store, then only the
         // rows added since and the end (see `check_chain`).
@@ -473,9 +498,22 @@ impl DeskBatch<'_> {
                     }
                 } else {
                     corrupt(position)
-                });
+                }
+                .into());
             }
         };
+        // The desk's clock must not be earlier than the log's last entry: after a power cut a
+        // PC's clock is often wrong, and an entry dated before the last one would get another
+        // 受診日 (spec/clinic.md §2: the claim needs the 受診日) without anyone noticing.
+        if let Some(last) = self.recorded_at(head.count)?
+            && now < last
+        {
+            return Err(ClinicError::ClockBehindLog {
+                now,
+                last,
+                last_position: head.count,
+            });
+        }
         let seq = head.count + 1;
         let key = seq.to_string();
         let day = day_hash(self.keys, japan_today(now));
@@ -501,16 +539,18 @@ impl DeskBatch<'_> {
             patient.as_deref(),
             &data,
         );
-        self.tx.execute(
-            "INSERT INTO visits (seq, day, patient, data, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                i64::try_from(seq).map_err(|_| corrupt(seq))?,
-                day,
-                patient,
-                data,
-                new_link.as_slice()
-            ],
-        )?;
+        self.tx
+            .execute(
+                "INSERT INTO visits (seq, day, patient, data, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    i64::try_from(seq).map_err(|_| corrupt(seq))?,
+                    day,
+                    patient,
+                    data,
+                    new_link.as_slice()
+                ],
+            )
+            .map_err(StoreError::from)?;
         let new_head = Head {
             count: seq,
             last: new_link,
@@ -1437,6 +1477,60 @@ mod tests {
                 .execute("DELETE FROM visits WHERE seq = 10", [])
                 .unwrap();
             refused_at(b.declare(&form(), "受付", t("2026-11-29T04:00:00Z")), "10");
+        }
+
+        /// A desk clock earlier than the log's last entry (a PC whose clock went back after a
+        /// power cut) is refused, typed, with nothing recorded; the same time, or later, is not.
+        #[test]
+        fn an_entry_earlier_than_the_last_one_is_refused() {
+            let dir = tempfile::tempdir().unwrap();
+            let mut desk = open(dir.path());
+            let last = t("2026-12-05T01:00:00Z");
+            assert_eq!(desk.declare(&form(), "受付", last).unwrap(), 1);
+            let err = desk
+                .declare(&form(), "受付", t("2020-01-01T00:00:00Z"))
+                .unwrap_err();
+            assert_eq!(
+                err,
+                ClinicError::ClockBehindLog {
+                    now: t("2020-01-01T00:00:00Z"),
+                    last,
+                    last_position: 1
+                }
+            );
+            let ja = err.clock_refusal_ja().unwrap();
+            assert!(ja.contains("PCの日付・時刻を確認してください"), "{ja}");
+            assert!(ja.contains("2020-01-01 09:00"), "{ja}");
+            assert!(ja.contains("記録番号 1、2026-12-05 10:00"), "{ja}");
+            let f = form();
+            assert!(!ja.contains(&f.name) && !err.to_string().contains(&f.name));
+            // A verified visit is refused the same way, a second earlier.
+            let visit = crate::clinic::tests::visit_for_test();
+            assert!(matches!(
+                desk.record_visit(&visit, "受付", last - chrono::Duration::seconds(1)),
+                Err(ClinicError::ClockBehindLog { .. })
+            ));
+            assert_eq!(desk.log_len().unwrap(), 1);
+            assert!(matches!(
+                desk.verify_log().unwrap(),
+                LogCheck::Intact { entries: 1, .. }
+            ));
+            // The same instant and later are fine; a reopened store reads the last entry too.
+            assert_eq!(desk.record_visit(&visit, "受付", last).unwrap(), 2);
+            drop(desk);
+            let mut desk = open(dir.path());
+            assert!(matches!(
+                desk.declare(&form(), "受付", t("2026-12-04T23:00:00Z")),
+                Err(ClinicError::ClockBehindLog {
+                    last_position: 2,
+                    ..
+                })
+            ));
+            assert_eq!(
+                desk.declare(&form(), "受付", t("2026-12-05T02:00:00Z"))
+                    .unwrap(),
+                3
+            );
         }
 
         #[test]

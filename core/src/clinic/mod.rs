@@ -56,13 +56,15 @@ pub use public_expense::{
 };
 pub use same_day::{SameDayMatch, SameDayVisit};
 pub use trust::{
-    DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource, check_first_trust_list,
-    first_trust_root,
+    DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustClockBehind, TrustSource,
+    check_first_trust_list, first_trust_root,
 };
 pub use verify::{
     DeskVerdict, DeskVerification, FUTURE_ISSUE_TOLERANCE_MINUTES, VerifyOptions, claim_fields,
     verify_payload_with,
 };
+
+use chrono::{DateTime, Utc};
 
 use crate::card::CardError;
 use crate::eligibility::ValidationError;
@@ -127,6 +129,23 @@ pub enum ClinicError {
     /// reader: compare the card's face (name, birth date, photo) by eye instead.
     #[error("the document carries no card binding: compare the card by eye")]
     NoHolderBinding,
+    /// The desk's clock is earlier than the time of the log's last entry: the PC's date and
+    /// time are probably wrong (after a power cut), and the entry would get another 受診日.
+    /// Nothing is recorded; [`ClinicError::clock_refusal_ja`] says it in Japanese.
+    #[error(
+        "the desk's clock ({}) is earlier than the log's last entry (entry {last_position}, \
+         {}): check the PC's date and time; nothing was recorded",
+        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )]
+    ClockBehindLog {
+        /// The desk's clock when recording was asked.
+        now: DateTime<Utc>,
+        /// When the log's last entry was recorded.
+        last: DateTime<Utc>,
+        /// The last entry's position.
+        last_position: u64,
+    },
     /// Only a document whose signature verified can be recorded as a visit or checked against a
     /// card (record a 申立 otherwise).
     #[error("only an authentic document can be recorded or checked against a card")]
@@ -148,6 +167,26 @@ impl ClinicError {
                  カードを確認して（目視ならチェックを入れて）から記録するか、\
                  被保険者資格申立書で受け付けてください。",
             ),
+            _ => None,
+        }
+    }
+
+    /// For [`ClinicError::ClockBehindLog`], what the receptionist is told: check the PC's date
+    /// and time, with the desk's clock and the last entry's number and time (in Japan) — no
+    /// personal data. `None` for every other error.
+    pub fn clock_refusal_ja(&self) -> Option<String> {
+        match self {
+            ClinicError::ClockBehindLog {
+                now,
+                last,
+                last_position,
+            } => Some(format!(
+                "記録できません: PCの日付・時刻を確認してください。この端末の現在の日時（{}）が、\
+                 受付記録簿の最後の記録（記録番号 {last_position}、{}）より前です。\
+                 日付・時刻を正しく直してから記録してください。",
+                japan_minute(*now),
+                japan_minute(*last)
+            )),
             _ => None,
         }
     }
@@ -177,6 +216,16 @@ impl ClinicError {
             _ => None,
         }
     }
+}
+
+/// A time in Japan to the minute, `YYYY-MM-DD HH:MM`.
+fn japan_minute(t: DateTime<Utc>) -> String {
+    let local = crate::clock::japan_time(t);
+    format!(
+        "{} {}",
+        crate::clock::iso_date(local.date()),
+        crate::clock::hour_minute(local)
+    )
 }
 
 #[cfg(test)]

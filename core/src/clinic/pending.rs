@@ -70,16 +70,19 @@ impl PendingCardCheck {
     }
 
     /// The card's state for the overall outcome: another person's card; PIN; 目視 when the
-    /// receptionist compared the matched card with the patient (`face_compared`), or, for a
-    /// document with no holder binding (`holder_bound` false), compared its 券面 by eye;
-    /// matched but not compared yet; or not checked.
-    pub fn state(&self, face_compared: bool, holder_bound: bool) -> DeskCardState {
+    /// receptionist compared the matched card with the patient (`face_compared`); 券面目視
+    /// ([`DeskCardState::Seen`]) when no card was matched on a reader and the receptionist
+    /// compared the card's 券面 by eye — no reader at the desk, or a document with no holder
+    /// binding (`holder_bound` false), also after a check that failed (recorded as 券面目視,
+    /// never as the reader's check that failed); matched but not compared yet; or not checked.
+    /// (`holder_bound` no longer changes the state; kept for the callers.)
+    pub fn state(&self, face_compared: bool, _holder_bound: bool) -> DeskCardState {
         match &self.held {
             _ if self.mismatch => DeskCardState::Mismatch,
             Some(c) if c.pin_verified() => DeskCardState::Pin,
             Some(_) if face_compared => DeskCardState::Visual,
             Some(_) => DeskCardState::Matched,
-            None if face_compared && !holder_bound => DeskCardState::Visual,
+            None if face_compared => DeskCardState::Seen,
             None => DeskCardState::NotChecked,
         }
     }

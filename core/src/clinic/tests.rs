@@ -65,6 +65,11 @@ fn visit(name: &str, number: &str, card: CardCheckMethod) -> VerifiedVisit {
     )
 }
 
+/// A verified visit (a 資格確認書, PIN), for the tests of other modules.
+pub(super) fn visit_for_test() -> VerifiedVisit {
+    visit("山田 太郎", "420815", CardCheckMethod::Pin)
+}
+
 fn open(dir: &Path) -> DeskStore {
     DeskStore::open(dir, &MemoryKeyStore::new(KEK)).unwrap()
 }

@@ -13,7 +13,7 @@ use rusqlite::OptionalExtension;
 
 use super::ClinicError;
 use super::desk::{DeskStore, meta_row, meta_slot, sealing_failed};
-use crate::document::{TrustList, VerifyingKey, trust_update_is_rollback};
+use crate::document::{TrustList, VerifyingKey, trust_list_untimed, trust_update_is_rollback};
 use crate::store::StoreError;
 use crate::sync::fetch_trust_list;
 use crate::sync::http::{HttpTransport, ServerUrl};
@@ -78,6 +78,32 @@ impl TrustSource {
         format!(
             "信頼リストがありません。QRコードの発行元を確認できません。{} で取り込んでください。",
             self.update_command()
+        )
+    }
+}
+
+/// The desk holds a trust list signed by its pinned root, but the desk's clock (`now`) is
+/// before the list's issue time (`issued_at`, beyond the day of skew [`TrustList::verify`]
+/// allows), so the list cannot be used: the PC's date and time are wrong (after a power cut),
+/// not the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustClockBehind {
+    /// The desk's clock.
+    pub now: DateTime<Utc>,
+    /// When the root signed the stored list.
+    pub issued_at: DateTime<Utc>,
+}
+
+impl TrustClockBehind {
+    /// What the receptionist is told: check the PC's date and time, with both times in Japan to
+    /// the minute; no personal data.
+    pub fn notice_ja(&self) -> String {
+        format!(
+            "PCの日付・時刻を確認してください。この端末の現在の日時（{}）が、信頼リストの発行日時\
+             （{}）より前のため、信頼リストを使えません（信頼リストは取り込み済みです）。\
+             日付・時刻を正しく直してから、もう一度読み取ってください。",
+            super::japan_minute(self.now),
+            super::japan_minute(self.issued_at)
         )
     }
 }
@@ -198,6 +224,38 @@ impl DeskStore {
         let read = self.read_trust(now)?;
         self.trust_cache.replace(read.clone());
         Ok(read)
+    }
+
+    /// When the desk has no usable trust list at `now` ([`DeskStore::trust`] is `None`) only
+    /// because the desk's clock is before the stored list's issue time (the list verifies with
+    /// the pinned root with time checks off): the PC's clock is wrong, not the list. `None`
+    /// otherwise.
+    pub fn trust_clock_behind(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TrustClockBehind>, ClinicError> {
+        if self.trust(now)?.is_some() {
+            return Ok(None);
+        }
+        let (Some(root), Some(bytes)) = (self.pinned_root()?, self.meta_open(LIST)?) else {
+            return Ok(None);
+        };
+        Ok(trust_list_untimed(&bytes, &root)
+            .map(|list| TrustClockBehind {
+                now,
+                issued_at: list.issued_at,
+            })
+            .filter(|c| c.issued_at > now))
+    }
+
+    /// What the receptionist is told when the desk has no usable trust list at `now`: the
+    /// clock's problem ([`TrustClockBehind::notice_ja`]) when that is why, else
+    /// [`TrustSource::missing_ja`].
+    pub fn trust_missing_ja(&self, now: DateTime<Utc>) -> Result<String, ClinicError> {
+        Ok(match self.trust_clock_behind(now)? {
+            Some(c) => c.notice_ja(),
+            None => TrustSource::Desk.missing_ja(),
+        })
     }
 
     fn read_trust(&self, now: DateTime<Utc>) -> Result<Option<DeskTrust>, ClinicError> {

@@ -17,7 +17,9 @@ use super::claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, Verified
 use super::declaration::with_operator;
 use super::pending::PendingCardCheck;
 use super::public_expense::{PublicExpenseEntry, validate_public_expenses};
-use super::trust::{DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustSource};
+use super::trust::{
+    DEFAULT_TRUST_MAX_AGE_DAYS, DeskTrust, TrustAge, TrustClockBehind, TrustSource,
+};
 use super::{ClinicError, DeskStore};
 use crate::clock::japan_today;
 use crate::document::Validity;
@@ -139,6 +141,10 @@ pub struct DeskVerification {
     pub trust: Option<TrustAge>,
     /// The day in Japan the verification ran.
     pub checked_on: NaiveDate,
+    /// When the desk holds a trust list but its clock is before the list's issue time (so
+    /// `trust` is `None`): the PC's date and time are wrong
+    /// ([`DeskVerification::trust_missing_ja`]). `None` otherwise.
+    pub trust_clock_behind: Option<TrustClockBehind>,
     /// Why the verdict is not 確認済み, in one or two Japanese sentences for the receptionist,
     /// with what to do; without personal data (no date, no number: e.g. 「75歳到達により
     /// 後期高齢者医療へ移行しています。…」, never the birth date). `None` when confirmed.
@@ -146,6 +152,16 @@ pub struct DeskVerification {
 }
 
 impl DeskVerification {
+    /// What the receptionist is told when `trust` is `None`: check the PC's clock when the
+    /// desk's list is there but issued after the desk's clock ([`TrustClockBehind::notice_ja`]),
+    /// else that there is no trust list ([`TrustSource::missing_ja`] of `source`).
+    pub fn trust_missing_ja(&self, source: TrustSource) -> String {
+        match self.trust_clock_behind {
+            Some(c) => c.notice_ja(),
+            None => source.missing_ja(),
+        }
+    }
+
     /// The claim fields as the issuer signed them, when the signature verified.
     pub fn claim(&self) -> Option<ClaimFields> {
         self.presentation.as_ref().map(claim_fields)
@@ -368,12 +384,27 @@ pub fn verify_payload_with(
     options: VerifyOptions,
     now: DateTime<Utc>,
 ) -> DeskVerification {
+    verify_payload_inner(payload, trust, None, source, options, now)
+}
+
+/// [`verify_payload_with`], told (`clock_behind`) when the verifier's list is there but issued
+/// after its clock: the reason for a missing list is then the clock's.
+fn verify_payload_inner(
+    payload: &str,
+    trust: Option<&DeskTrust>,
+    clock_behind: Option<TrustClockBehind>,
+    source: TrustSource,
+    options: VerifyOptions,
+    now: DateTime<Utc>,
+) -> DeskVerification {
     let checked_on = japan_today(now);
     let age = trust.map(|t| t.age(now, options.max_trust_age_days));
+    let clock_behind = clock_behind.filter(|_| trust.is_none());
     let outcome = |verdict, presentation, reason| DeskVerification {
         verdict,
         presentation,
         trust: age,
+        trust_clock_behind: clock_behind,
         checked_on,
         reason,
     };
@@ -384,7 +415,11 @@ pub fn verify_payload_with(
         }
     };
     let Some(trust) = trust else {
-        return outcome(DeskVerdict::UnknownIssuer, None, Some(source.missing_ja()));
+        let reason = match clock_behind {
+            Some(c) => c.notice_ja(),
+            None => source.missing_ja(),
+        };
+        return outcome(DeskVerdict::UnknownIssuer, None, Some(reason));
     };
     let verified = match verify_presentation(&signed, &trust.list, now) {
         Ok(v) => v,
@@ -430,9 +465,14 @@ impl DeskStore {
         now: DateTime<Utc>,
     ) -> Result<DeskVerification, ClinicError> {
         let trust = self.trust(now)?;
-        Ok(verify_payload_with(
+        let clock_behind = match trust {
+            Some(_) => None,
+            None => self.trust_clock_behind(now)?,
+        };
+        Ok(verify_payload_inner(
             payload,
             trust.as_ref(),
+            clock_behind,
             TrustSource::Desk,
             options,
             now,
@@ -494,15 +534,15 @@ impl DeskStore {
                 }
                 c.method(face_compared)
             }
-            // A document with no holder binding that needs its card: the card compared by eye
-            // (券面, photo). (A 資格確認書 needs none: nothing to record.)
-            None if face_compared
-                && !verification.holder_bound()
+            // No card matched on a reader (none at the desk, or a document with no holder
+            // binding) and a document that needs its card: its 券面 compared by eye, recorded
+            // as such, never as a reader's check. (A 資格確認書 needs none: nothing to record.)
+            None if outcome.card == DeskCardState::Seen
                 && verification
                     .outcome(DeskCardState::NotChecked)
                     .needs_face_statement() =>
             {
-                CardCheckMethod::Visual
+                CardCheckMethod::Seen
             }
             None => CardCheckMethod::None,
         };

@@ -208,6 +208,46 @@ fn without_a_trust_list_nothing_is_confirmed_and_the_first_import_needs_the_root
     assert!(desk.trust(now()).unwrap().is_none());
 }
 
+/// A desk whose clock went back (a power cut) before its list's issue time is told to check
+/// the PC's clock, not that it has no list; the list itself is kept and works again once the
+/// clock is right.
+#[test]
+fn a_clock_before_the_trust_lists_issue_says_to_check_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(with_trust(dir.path()));
+    let desk = desk(dir.path());
+    let behind = t("2020-01-01T00:00:00Z");
+    let v = desk
+        .verify_payload(&genuine(), VerifyOptions::default(), behind)
+        .unwrap();
+    assert_eq!(v.verdict, DeskVerdict::UnknownIssuer);
+    assert!(v.trust.is_none());
+    let clock = v.trust_clock_behind.unwrap();
+    assert_eq!(clock.now, behind);
+    assert_eq!(clock.issued_at, trust_list().issued_at);
+    let reason = v.reason.clone().unwrap();
+    assert!(
+        reason.contains("PCの日付・時刻を確認してください"),
+        "{reason}"
+    );
+    assert!(reason.contains("2020-01-01 09:00"), "{reason}");
+    assert!(!reason.contains("信頼リストがありません"), "{reason}");
+    assert_eq!(v.trust_missing_ja(TrustSource::Desk), reason);
+    assert_eq!(desk.trust_missing_ja(behind).unwrap(), reason);
+    // The right clock: the list is there, nothing about the clock.
+    let v = verify(&desk, &genuine());
+    assert_eq!(v.verdict, DeskVerdict::Confirmed);
+    assert_eq!(v.trust_clock_behind, None);
+    // A desk with no list at all is still told so.
+    let empty = tempfile::tempdir().unwrap();
+    let none = self::desk(empty.path());
+    assert_eq!(none.trust_clock_behind(behind).unwrap(), None);
+    assert_eq!(
+        none.trust_missing_ja(behind).unwrap(),
+        TrustSource::Desk.missing_ja()
+    );
+}
+
 #[test]
 fn a_new_desks_first_list_is_checked_before_any_store_exists() {
     let bytes = trust_list().sign(&root_signing_key()).unwrap();
@@ -785,27 +825,25 @@ fn an_oshirase_or_portal_screen_without_the_card_is_not_confirmed_and_not_record
         assert_eq!(v.verdict, DeskVerdict::Confirmed);
         assert_eq!(v.document_kind(), Some(kind));
         assert!(v.holder_bound());
-        // … but without the card the desk does not say 確認済み.
+        // … but without the card the desk does not say 確認済み: the card is checked on the
+        // reader, or (no reader) its 券面 compared by eye and stated when recording
+        // (`a_bound_screen_with_its_card_seen_and_no_reader_is_recorded_as_seen`).
         let none = PendingCardCheck::new();
-        for face in [false, true] {
-            let o = v.outcome_with(&none, face);
-            assert_eq!(o.acceptance, DeskAcceptance::CardRequired, "{kind:?}");
-            assert_eq!(o.label_ja(), "カード確認が必要");
-            assert_eq!(o.tone(), DeskTone::Amber);
-            assert!(!o.is_accepted());
-            assert!(!o.can_record());
-            assert!(o.basis_ja().contains("写し"), "{}", o.basis_ja());
-            assert!(o.basis_ja().contains("署名は確認済み"));
-            assert!(o.action_ja().unwrap().contains("カードリーダー"));
-            assert_ne!(o.label_ja(), "確認済み");
-        }
-        // Recording it is refused, with or without the 目視 statement: nothing is logged.
-        for face in [false, true] {
-            assert_eq!(
-                desk.record_verification(&v, &none, face, "受付", now()),
-                Err(ClinicError::CardRequired)
-            );
-        }
+        let o = v.outcome_with(&none, false);
+        assert_eq!(o.acceptance, DeskAcceptance::CardRequired, "{kind:?}");
+        assert_eq!(o.label_ja(), "カード確認が必要");
+        assert_eq!(o.tone(), DeskTone::Amber);
+        assert!(!o.is_accepted());
+        assert!(o.needs_face_statement());
+        assert!(o.basis_ja().contains("写し"), "{}", o.basis_ja());
+        assert!(o.basis_ja().contains("署名は確認済み"));
+        assert!(o.action_ja().unwrap().contains("カードリーダー"));
+        assert_ne!(o.label_ja(), "確認済み");
+        // Recording it without the 目視 statement is refused: nothing is logged.
+        assert_eq!(
+            desk.record_verification(&v, &none, false, "受付", now()),
+            Err(ClinicError::CardRequired)
+        );
         assert_eq!(desk.log_len().unwrap(), 0);
     }
 }
@@ -991,9 +1029,81 @@ fn a_document_without_holder_binding_says_no_card_can_be_matched_and_what_to_do(
         .unwrap();
     let entries = desk.visits_on(d("2026-11-23")).unwrap().entries;
     match &entries[0].kind {
-        EntryKind::Verified(visit) => assert_eq!(visit.card(), CardCheckMethod::Visual),
+        // Recorded as the 券面 seen, never as a card matched on a reader.
+        EntryKind::Verified(visit) => assert_eq!(visit.card(), CardCheckMethod::Seen),
         other => panic!("{other:?}"),
     }
+}
+
+/// Spec §1 (2)/(3): a マイナポータル screen or お知らせ bound to a card, with the physical card
+/// shown, when the desk has no reader (the outage): the 券面 compared by eye is accepted and
+/// recorded as 券面目視 — not as a reader's check — in the log and the exports; not after a
+/// failed check of the card (a wrong PIN), nor without the statement.
+#[test]
+fn a_bound_screen_with_its_card_seen_and_no_reader_is_recorded_as_seen() {
+    use crate::eligibility::DocumentKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    for kind in [DocumentKind::Portal, DocumentKind::Notice] {
+        let v = verify(&desk, &qr_of_kind(kind, true));
+        assert!(v.holder_bound());
+        let none = PendingCardCheck::new();
+        let o = v.outcome_with(&none, false);
+        assert_eq!(o.acceptance, DeskAcceptance::CardRequired);
+        assert!(o.needs_face_statement() && o.can_record());
+        assert!(
+            o.action_ja()
+                .unwrap()
+                .contains("カードリーダーが使えないときは")
+        );
+        assert_eq!(
+            desk.record_verification(&v, &none, false, "受付", now()),
+            Err(ClinicError::CardRequired)
+        );
+        let o = v.outcome_with(&none, true);
+        assert_eq!(o.acceptance, DeskAcceptance::Accepted);
+        assert_eq!(o.card, DeskCardState::Seen);
+        assert_eq!(
+            o.confirmation_ja(),
+            "署名付き資格情報＋カード（券面目視・電子照合なし）"
+        );
+        assert!(
+            o.basis_ja()
+                .contains("カードリーダーでの照合はしていません")
+        );
+        desk.record_verification(&v, &none, true, "受付", now())
+            .unwrap();
+    }
+    let list = desk.visits_on(d("2026-11-23")).unwrap();
+    assert_eq!(list.entries.len(), 2);
+    for e in &list.entries {
+        match &e.kind {
+            EntryKind::Verified(visit) => assert_eq!(visit.card(), CardCheckMethod::Seen),
+            other => panic!("{other:?}"),
+        }
+    }
+    let csv = export::to_csv(&list.entries);
+    assert!(
+        csv.contains("署名付き資格情報＋カード（券面目視・電子照合なし）,券面目視（カード未照合）"),
+        "{csv}"
+    );
+    assert!(!csv.contains("目視（PIN未確認）"), "{csv}");
+    let json = export::to_json(&list, d("2026-11-23"), d("2026-11-23"));
+    assert!(json.contains("\"card_check\":\"seen\""), "{json}");
+    // After a failed check of the bound card (a reader error), the 券面 compared by eye is
+    // still 券面目視, never the reader's check; another person's card stays a refusal.
+    let v = verify(&desk, &qr_of_kind(DocumentKind::Portal, true));
+    let mut failed = PendingCardCheck::new();
+    let _ = failed.apply(Err::<DeskCardCheck, _>(ClinicError::Card(
+        CardError::UntrustedCertificate,
+    )));
+    assert_eq!(v.outcome_with(&failed, true).card, DeskCardState::Seen);
+    let _ = failed.apply(Err::<DeskCardCheck, _>(ClinicError::CardMismatch));
+    assert_eq!(
+        desk.record_verification(&v, &failed, true, "受付", now()),
+        Err(ClinicError::CardMismatch)
+    );
+    assert_eq!(desk.log_len().unwrap(), 2);
 }
 
 #[test]

@@ -763,12 +763,15 @@ fn the_card_check_on_the_desk_page() {
         "{html}"
     );
     assert!(!html.contains("name=\"last\""), "{html}");
-    assert!(!html.contains("name=\"face\""), "{html}");
-    // A マイナポータル screen with no card checked yet: not 確認済み, and nothing to record.
+    // A マイナポータル screen with no card checked yet: not 確認済み; it is recorded only once
+    // its card is checked, or its 券面 compared by eye (the required box: spec §1 (2)).
     assert!(html.contains("data-acceptance=\"card_required\""), "{html}");
     assert!(html.contains(">カード確認が必要<"), "{html}");
     assert!(html.contains("id=\"action\""), "{html}");
-    assert!(!html.contains("action=\"record\""), "{html}");
+    assert!(
+        html.contains("name=\"face\" id=\"face\" required>券面を目視で照合した"),
+        "{html}"
+    );
 
     // Another origin, or a forged id: refused; the forged id drops the waiting one.
     let r = post(
@@ -827,7 +830,8 @@ fn the_card_check_on_the_desk_page() {
     assert_eq!(card_answer(&html), (Some("error"), Some("2回")), "{html}");
     assert!(html.contains("PINが違います（残り2回）"), "{html}");
     assert!(!html.contains("name=\"last\""), "{html}");
-    assert!(!html.contains("name=\"face\""), "{html}");
+    // Nothing held after the wrong PIN: only the 券面 compared by eye (券面目視) could record it.
+    assert!(html.contains("required>券面を目視で照合した"), "{html}");
     let (_, html) = card_check(&srv, &id, &[("mode", "nopin")]);
     keep(&html);
     assert_eq!(card_answer(&html), (Some("bound"), Some("2回")), "{html}");

@@ -337,6 +337,40 @@ fn a_portal_or_oshirase_screen_without_the_card_is_not_confirmed_nor_recorded() 
     assert!(!log_csv(&desk).contains("山田"), "nothing recorded");
 }
 
+/// No reader (the outage): a card-bound マイナポータル screen with the physical card shown and
+/// its 券面 compared by eye (`--face-compared`) is 確認済み and recorded as 券面目視 — never as a
+/// card matched on a reader (spec/clinic.md §1 (2)).
+#[test]
+fn a_bound_screen_with_its_card_seen_and_no_reader_is_recorded_as_seen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = desk(tmp.path());
+    let o = run(
+        &desk,
+        &[
+            "verify",
+            &taro_payload(),
+            "--face-compared",
+            "--record",
+            "--operator",
+            "受付",
+        ],
+    );
+    let text = out(&o);
+    assert!(o.status.success(), "{o:?}");
+    assert!(text.contains("判定: 確認済み"), "{text}");
+    assert!(
+        text.contains("確認方法: 署名付き資格情報＋カード（券面目視・電子照合なし）"),
+        "{text}"
+    );
+    assert!(text.contains("記録: 第1件"), "{text}");
+    let csv = log_csv(&desk);
+    assert!(
+        csv.contains("署名付き資格情報＋カード（券面目視・電子照合なし）,券面目視（カード未照合）"),
+        "{csv}"
+    );
+    assert!(!csv.contains("目視（PIN未確認）"), "{csv}");
+}
+
 #[test]
 fn a_certificate_with_its_card_matched_asks_for_no_photo_comparison() {
     let tmp = tempfile::tempdir().unwrap();

@@ -255,7 +255,11 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
                 "{e}; nothing was recorded: a damaged log is not extended (run `shikaku clinic log verify`)"
             )
         }
-        Err(e) => return Err(e.into()),
+        // The desk's clock earlier than the log's last entry: the core's words first.
+        Err(e) => match e.clock_refusal_ja() {
+            Some(ja) => bail!("{ja}\n(nothing recorded: {e})"),
+            None => return Err(e.into()),
+        },
     };
     outln!("{position}");
     eprintln!("recorded entry {position}: 被保険者資格申立書 ({DECLARED_LABEL})");

@@ -207,7 +207,12 @@ pub(crate) fn print_verification(v: &DeskVerification, source: TrustSource) -> R
             Some(stale) => outln!("信頼リスト: {}  ※{stale}", t.summary_ja()),
             None => outln!("信頼リスト: {}", t.summary_ja()),
         },
-        None => outln!("信頼リスト: なし（{}）", source.missing_ja()),
+        // No usable list: none at all, or the PC's clock before the list's issue (the core's
+        // words for each).
+        None if v.trust_clock_behind.is_some() => {
+            outln!("信頼リスト: 使えません（{}）", v.trust_missing_ja(source))
+        }
+        None => outln!("信頼リスト: なし（{}）", v.trust_missing_ja(source)),
     }
     if let Some(reason) = &v.reason {
         outln!("理由: {reason}");
@@ -365,7 +370,10 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
             }
             // The acceptance rule's refusals and an unacceptable operator name in the core's
             // words (as the desk page shows them), the English reason after them for scripts.
-            Err(e) => match (e.operator_refusal_ja(), e.record_refusal_ja()) {
+            Err(e) => match (
+                e.operator_refusal_ja().or_else(|| e.clock_refusal_ja()),
+                e.record_refusal_ja(),
+            ) {
                 (Some(ja), _) => bail!("{ja}\n(not recorded: {e})"),
                 (None, Some(ja)) => bail!("{ja}\n(not recorded: {e})"),
                 (None, None) => {

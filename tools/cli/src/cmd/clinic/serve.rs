@@ -44,7 +44,7 @@ use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
     CardCheckFailure, DESK_FILE, DeskStore, DeskVerification, MAX_PUBLIC_EXPENSES,
-    PendingCardCheck, PublicExpenseEntry, VerifyOptions, export,
+    PendingCardCheck, PublicExpenseEntry, TrustSource, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -469,12 +469,19 @@ fn page(
             .trust(now)
             .map(|t| t.map(|t| t.age(now, state.options.max_trust_age_days))),
     };
+    let trust_missing = match &shown {
+        Some(p) => p.verification.trust_missing_ja(TrustSource::Desk),
+        None => desk
+            .trust_missing_ja(now)
+            .unwrap_or_else(|_| TrustSource::Desk.missing_ja()),
+    };
     // The whole chain once for this desk, then only what was added since (docs/clinic.md).
     let visits = desk.visits_between_checked(today, today);
     drop(desk);
     let view = PageView {
         today,
         trust,
+        trust_missing,
         notice,
         verification: shown,
         visits,
@@ -757,6 +764,7 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
             // The core's words: the operator's name, or the acceptance rule's refusals.
             let message = [
                 e.operator_refusal_ja(),
+                e.clock_refusal_ja(),
                 e.record_refusal_ja().map(str::to_string),
                 e.public_expense_refusal_ja(),
             ]

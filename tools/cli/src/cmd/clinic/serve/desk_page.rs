@@ -66,6 +66,9 @@ pub(super) struct PageView<'a> {
     pub today: NaiveDate,
     /// The trust list's age (`None`: the desk has none).
     pub trust: Result<Option<TrustAge>, ClinicError>,
+    /// What is said when `trust` is `Ok(None)`, in the core's words: no trust list, or the
+    /// PC's clock before the list's issue (`DeskStore::trust_missing_ja`).
+    pub trust_missing: String,
     /// A line above the content.
     pub notice: Option<Notice>,
     /// The verification just made.
@@ -173,7 +176,7 @@ fn trust_line(view: &PageView<'_>) -> String {
         },
         Ok(None) => format!(
             "<p class=\"trust none\" id=\"trust\">⚠ {}</p>",
-            esc(&TrustSource::Desk.missing_ja())
+            esc(&view.trust_missing)
         ),
         Err(e) => format!(
             "<p class=\"trust none\" id=\"trust\">⚠ 信頼リストを読めませんでした（{}）</p>",
@@ -464,7 +467,9 @@ fn record_form(
                     券面の顔写真と本人を目視で確認した</label><br>\
                     <small>チェックがなければカード確認なしとして記録されます。</small></p>"
             .to_string(),
-        None if !outcome.holder_bound && outcome.needs_face_statement() => format!(
+        // No card matched on a reader (a document with no binding, or no reader at the desk):
+        // the 券面 compared by eye, recorded as 券面目視 (spec/clinic.md §1 (2)/(3)).
+        None if outcome.needs_face_statement() => format!(
             "<p><label><input type=\"checkbox\" name=\"face\" id=\"face\"{required}>\
              券面を目視で照合した（氏名・生年月日をこの内容と、顔写真を本人と）</label></p>"
         ),
@@ -640,6 +645,7 @@ mod tests {
         PageView {
             today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
             trust: Ok(None),
+            trust_missing: TrustSource::Desk.missing_ja(),
             notice: None,
             verification: None,
             visits: Ok(CheckedVisits {
