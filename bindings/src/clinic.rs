@@ -528,8 +528,13 @@ pub struct SameDayVisitView {
     /// Found by the same 生年月日 and 氏名 or 氏名カナ, the numbers having found nothing
     /// (`SameDayMatch::NameAndBirthDate`): most likely the same patient, for the receptionist
     /// to confirm (the `notice` asks so) — an app may ask it as a question. False when found by
-    /// the same 保険者番号, 記号, 番号 and 枝番.
+    /// the same 保険者番号, 記号, 番号 and 枝番 — also when the earlier visit is of another
+    /// 氏名 or 生年月日 (`numbers_of_another_person`).
     pub confirm_same_person: bool,
+    /// Found by the same 保険者番号, 記号, 番号 and 枝番, but the earlier visit is of another
+    /// 氏名 or 生年月日 (`SameDayMatch::NumbersOtherPerson`): not a 再受診 — check the numbers
+    /// (a mistyped 枝番, someone else's numbers) before recording; the `notice` says so.
+    pub numbers_of_another_person: bool,
     /// The receptionist's notice, in Japanese, without personal data.
     pub notice: String,
 }
@@ -540,6 +545,8 @@ fn same_day_view(v: shikaku_core::clinic::SameDayVisit) -> SameDayVisitView {
         recorded_at: time(v.recorded_at),
         verified: v.verified,
         confirm_same_person: v.matched_by == shikaku_core::clinic::SameDayMatch::NameAndBirthDate,
+        numbers_of_another_person: v.matched_by
+            == shikaku_core::clinic::SameDayMatch::NumbersOtherPerson,
         notice: v.notice_ja(),
     }
 }

@@ -42,12 +42,17 @@ pub enum SameDayMatch {
     /// By the same 生年月日 and 氏名 or 氏名カナ ([`same_name`]), the numbers having found
     /// nothing: most likely the same patient, for the receptionist to confirm.
     NameAndBirthDate,
+    /// By the same 保険者番号, 記号, 番号 and 枝番, but with another 生年月日, or another 氏名
+    /// and 氏名カナ: not a 再受診 — a mistyped 枝番, or someone else's numbers — for the
+    /// receptionist to check before recording.
+    NumbersOtherPerson,
 }
 
 impl SameDayVisit {
     /// The receptionist's notice: the patient already has a visit today, which entry and when;
     /// recording another is allowed. Found by name and birth date, it says so and asks to
-    /// confirm it is the same person. No personal data.
+    /// confirm it is the same person; found by the numbers with another person's 氏名 or
+    /// 生年月日, it asks to check the numbers. No personal data.
     pub fn notice_ja(&self) -> String {
         let at = format!(
             "記録番号 {}、{} 受付{}",
@@ -64,6 +69,11 @@ impl SameDayVisit {
                 "同じ氏名（またはカナ）・生年月日の方の受付の記録が本日すでにあります（{at}）。\
                  同じ方かどうか確かめてください。同じ方の同じ日の再受診であれば、\
                  このまま記録して構いません。"
+            ),
+            SameDayMatch::NumbersOtherPerson => format!(
+                "同じ保険者番号・記号・番号・枝番の受付の記録が本日すでにありますが、氏名または\
+                 生年月日が違います（{at}）。枝番の打ち間違いや、別の方の番号でないか確かめて\
+                 ください。"
             ),
         }
     }
@@ -115,20 +125,21 @@ impl DeskStore {
         claim: &ClaimFields,
         day: NaiveDate,
     ) -> Result<Option<SameDayVisit>, ClinicError> {
-        if let Some(found) = self.same_day_visit_by(
-            &claim.insurer_number,
-            claim.symbol.as_deref(),
-            &claim.number,
-            claim.branch.as_deref(),
-            day,
-        )? {
-            return Ok(Some(found));
-        }
         let person = Person {
             name: &claim.name,
             kana: Some(&claim.kana),
             birth_date: claim.birth_date,
         };
+        if let Some(found) = self.same_day_visit_by(
+            &claim.insurer_number,
+            claim.symbol.as_deref(),
+            &claim.number,
+            claim.branch.as_deref(),
+            &person,
+            day,
+        )? {
+            return Ok(Some(found));
+        }
         self.same_day_visit_of_person(&person, day)
     }
 
@@ -138,6 +149,7 @@ impl DeskStore {
         symbol: Option<&str>,
         number: &str,
         branch: Option<&str>,
+        person: &Person<'_>,
         day: NaiveDate,
     ) -> Result<Option<SameDayVisit>, ClinicError> {
         let last = self.last_visit(insurer_number, symbol, number, branch)?;
@@ -147,7 +159,12 @@ impl DeskStore {
                 position: e.position,
                 recorded_at: e.recorded_at,
                 verified: e.is_verified(),
-                matched_by: SameDayMatch::Numbers,
+                // The numbers are the patient's only when the person is too.
+                matched_by: if person.is(&person_of(&e.kind)) {
+                    SameDayMatch::Numbers
+                } else {
+                    SameDayMatch::NumbersOtherPerson
+                },
             }))
     }
 
@@ -186,22 +203,23 @@ impl DeskStore {
         now: DateTime<Utc>,
     ) -> Result<Option<SameDayVisit>, ClinicError> {
         let day = japan_today(now);
+        let person = Person {
+            name: &d.name,
+            kana: d.kana.as_deref(),
+            birth_date: d.birth_date,
+        };
         if let (Some(insurer), Some(number)) = (&d.insurer_number, &d.number)
             && let Some(found) = self.same_day_visit_by(
                 insurer,
                 d.symbol.as_deref(),
                 number,
                 d.branch.as_deref(),
+                &person,
                 day,
             )?
         {
             return Ok(Some(found));
         }
-        let person = Person {
-            name: &d.name,
-            kana: d.kana.as_deref(),
-            birth_date: d.birth_date,
-        };
         self.same_day_visit_of_person(&person, day)
     }
 

@@ -1270,6 +1270,41 @@ fn a_patient_already_recorded_today_is_a_notice_not_a_refusal() {
     assert!(same.notice_ja().contains("申立"), "{}", same.notice_ja());
 }
 
+/// A 申立 of another person (another 氏名 and 生年月日) with the same 保険者番号, 記号, 番号 and
+/// 枝番 as a visit recorded today, and that visit's patient after it: neither is told 「この方は
+/// 本日すでに…」, but to check the numbers (a mistyped 枝番, someone else's numbers); the notice
+/// names no one.
+#[test]
+fn the_same_numbers_for_another_person_ask_to_check_the_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let v = verify(&desk, &genuine());
+    let claim = v.claim().unwrap();
+    let other = DeclarationForm {
+        name: "別人 花子".into(),
+        birth_date: "1990-04-12".into(),
+        ..declared_as(&claim)
+    };
+    desk.declare(&other, "受付", now()).unwrap();
+    let later = now() + Duration::hours(1);
+    let same = desk.same_day_visit_of(&v, later).unwrap().unwrap();
+    assert_eq!(same.matched_by, crate::clinic::SameDayMatch::NumbersOtherPerson);
+    let notice = same.notice_ja();
+    assert!(
+        notice.contains("氏名または生年月日が違います") && !notice.contains("この方は"),
+        "{notice}"
+    );
+    assert!(!notice.contains("別人") && !notice.contains("山田"), "{notice}");
+    // The patient's own second visit is still the same patient's.
+    desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", later)
+        .unwrap();
+    let again = desk
+        .same_day_visit_of(&v, later + Duration::hours(1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.matched_by, crate::clinic::SameDayMatch::Numbers);
+}
+
 #[test]
 fn a_declaration_of_a_patient_already_recorded_today_gets_the_same_notice() {
     let dir = tempfile::tempdir().unwrap();
