@@ -953,13 +953,14 @@ impl ClinicDesk {
     }
 
     /// Records the verification `verification_id` in the visit log by `operator`, with the
-    /// card check made for it (if any): PIN; or 目視 when no PIN was checked and
-    /// `face_compared` (the receptionist compared the card's photo with the patient); otherwise
-    /// no card check. Only what the outcome allows is recorded (`DeskOutcomeView.can_record`):
-    /// an authentic document (`ShikakuError::NotRecordable` otherwise: record a 申立 with
-    /// `declare`), never after another person's card (`ShikakuError::CardMismatch`), and an
-    /// お知らせ / マイナポータル screen only with its card (`ShikakuError::InvalidInput` on
-    /// `face_compared`). Returns the entry's position; the verification is then forgotten. Ask
+    /// card check made for it (if any): PIN; or 目視 when the card matched on the reader and
+    /// `face_compared` (the receptionist compared the card's photo with the patient); or
+    /// 券面目視 when no card was matched and `face_compared` (no reader: the card's 券面
+    /// compared by eye); otherwise no card check. Only what the outcome allows is recorded
+    /// (`DeskOutcomeView.can_record`): an authentic document (`ShikakuError::NotRecordable`
+    /// otherwise: record a 申立 with `declare`), never after another person's card
+    /// (`ShikakuError::CardMismatch`), and an お知らせ / マイナポータル screen only with its card
+    /// checked or seen (`ShikakuError::InvalidInput` without `face_compared`). Returns the entry's position; the verification is then forgotten. Ask
     /// `same_day_visit` first to tell the receptionist of the patient's earlier visit today.
     /// `public_expenses`: the 公費 受給者証 shown beside it (at most two), recorded as typed,
     /// 受給者証目視・未検証 whatever the document's verdict; a mistake in one is

@@ -125,10 +125,14 @@ class ClinicDeskTest {
     }
 
     @Test
-    fun portalScreenWithoutItsCardIsNotRecorded() {
+    fun portalScreenIsRecordedOnlyWithItsCardSeen() {
         val r = desk.verify(genuine(), null)
-        assertFailsWith<ShikakuException.InvalidInput> { desk.record(r.verificationId, true, "受付 佐藤") }
+        // No card checked and nobody compared its 券面: not recorded.
+        assertFailsWith<ShikakuException.InvalidInput> { desk.record(r.verificationId, false, "受付 佐藤") }
         assertTrue(desk.visits(r.checkedOn, r.checkedOn).visits.isEmpty())
+        // No reader, the card's 券面 compared by eye (spec clinic.md §1 (2)): recorded as 券面目視.
+        desk.record(r.verificationId, true, "受付 佐藤")
+        assertEquals(1, desk.visits(r.checkedOn, r.checkedOn).visits.size)
     }
 
     @Test

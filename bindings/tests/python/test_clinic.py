@@ -107,11 +107,15 @@ def test_genuine_payload_is_confirmed_with_its_fields(desk, issuer):
     assert "写し" in o.basis and o.action
 
 
-def test_a_portal_screen_without_its_card_is_not_recorded(desk, issuer):
+def test_a_portal_screen_is_recorded_only_with_its_card_seen(desk, issuer):
     r = desk.verify(genuine(issuer), None)
+    # No card checked and nobody compared its 券面: not recorded.
     with pytest.raises(sk.ShikakuError.InvalidInput):
-        desk.record(r.verification_id, True, OPERATOR)
+        desk.record(r.verification_id, False, OPERATOR)
     assert desk.visits(r.checked_on, r.checked_on).visits == []
+    # No reader, the card's 券面 compared by eye (spec clinic.md §1 (2)): recorded as 券面目視.
+    desk.record(r.verification_id, True, OPERATOR)
+    assert len(desk.visits(r.checked_on, r.checked_on).visits) == 1
 
 
 def test_tampered_payload_shows_no_fields_and_is_not_recorded(desk, issuer):

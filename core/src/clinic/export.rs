@@ -95,6 +95,16 @@ fn copay(c: Option<CopayRate>) -> String {
         .unwrap_or_default()
 }
 
+/// The 一部負担金割合 cell of a verified entry: as printed, or — printed as 法定負担割合のとおり
+/// (none) on a 未就学 child's document — the share the law fixes for 未就学, 2割 (健康保険法
+/// §74(1)(ii)), marked as the law's so that it is not read as printed.
+fn claim_copay(c: Option<CopayRate>, preschool: bool) -> String {
+    match c {
+        None if preschool => "2割（未就学・法定）".to_string(),
+        c => copay(c),
+    }
+}
+
 fn text(s: Option<&str>) -> String {
     s.unwrap_or_default().to_string()
 }
@@ -182,7 +192,7 @@ fn insurance_cells(e: &LogEntry) -> [String; 29] {
                 date(Some(c.birth_date)),
                 c.sex.label_ja().to_string(),
                 c.relationship.label_ja().to_string(),
-                copay(c.copay),
+                claim_copay(c.copay, c.preschool),
                 date(c.valid_from),
                 date(c.valid_until),
                 copay(c.elderly.as_ref().map(|x| x.copay)),

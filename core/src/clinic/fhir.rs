@@ -69,6 +69,9 @@ struct Visit<'a> {
     number: Option<&'a str>,
     branch: Option<&'a str>,
     copay: Option<CopayRate>,
+    /// A 未就学 child's document printed 法定負担割合のとおり (no share): the law's 2割 is
+    /// exported, labelled as such (健康保険法 §74(1)(ii)).
+    preschool_statutory: bool,
     valid_from: Option<NaiveDate>,
     valid_until: Option<NaiveDate>,
     /// (label, share) pairs beyond the main one: the 高齢受給者 share.
@@ -92,6 +95,7 @@ fn visit(e: &LogEntry) -> Visit<'_> {
                 number: Some(&c.number),
                 branch: c.branch.as_deref(),
                 copay: c.copay,
+                preschool_statutory: c.copay.is_none() && c.preschool,
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
                 extra_copay: c.elderly.as_ref().map(|x| (x.copay, x.effective_from)),
@@ -110,6 +114,7 @@ fn visit(e: &LogEntry) -> Visit<'_> {
             number: d.number.as_deref(),
             branch: d.branch.as_deref(),
             copay: d.copay,
+            preschool_statutory: false,
             valid_from: None,
             valid_until: None,
             extra_copay: None,
@@ -278,6 +283,11 @@ fn coverage(e: &LogEntry, v: &Visit<'_>, patient_url: &str, payer_url: &str) -> 
     let mut costs = Vec::new();
     if let Some(rate) = v.copay {
         costs.push(copay_cost(rate, "一部負担金割合"));
+    } else if v.preschool_statutory {
+        costs.push(copay_cost(
+            CopayRate::Twenty,
+            "一部負担金割合（未就学・法定のとおり）",
+        ));
     }
     if let Some((rate, from)) = v.extra_copay {
         costs.push(copay_cost(

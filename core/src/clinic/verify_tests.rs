@@ -1174,6 +1174,30 @@ fn a_preschool_child_at_the_statutory_share_shows_mishugaku_not_an_empty_share()
     assert_eq!(v.verdict, DeskVerdict::Confirmed);
     assert_eq!(v.preschool(), Some(true));
     assert_eq!(v.copay_ja().as_deref(), Some("未就学（法定のとおり：2割）"));
+    // Recorded and exported: the claim's 負担割合 is the law's 2割, marked as such, in the CSV
+    // and the FHIR Coverage (健康保険法 §74(1)(ii)).
+    let dir = tempfile::tempdir().unwrap();
+    let mut recording = with_trust(dir.path());
+    let v = verify(&recording, &qr_v2(&doc, &issuer_signing_key(), KID));
+    recording
+        .record_verification(&v, &PendingCardCheck::new(), true, "受付", now())
+        .unwrap();
+    let list = recording
+        .visits_on(crate::clock::japan_today(now()))
+        .unwrap();
+    let cells = super::export::csv_cells(&list.entries[0]);
+    let col = |name: &str| {
+        super::export::CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    assert_eq!(cells[col("負担割合")], "2割（未就学・法定）");
+    let bundle = super::fhir::to_fhir_bundle(&list, now());
+    assert!(
+        bundle.contains("一部負担金割合（未就学・法定のとおり）"),
+        "{bundle}"
+    );
     doc.record.copay = Some(crate::eligibility::CopayRate::Twenty);
     let v = verify(&desk, &qr_v2(&doc, &issuer_signing_key(), KID));
     assert_eq!(v.copay_ja().as_deref(), Some("2割（未就学）"));
@@ -1288,13 +1312,19 @@ fn the_same_numbers_for_another_person_ask_to_check_the_numbers() {
     desk.declare(&other, "受付", now()).unwrap();
     let later = now() + Duration::hours(1);
     let same = desk.same_day_visit_of(&v, later).unwrap().unwrap();
-    assert_eq!(same.matched_by, crate::clinic::SameDayMatch::NumbersOtherPerson);
+    assert_eq!(
+        same.matched_by,
+        crate::clinic::SameDayMatch::NumbersOtherPerson
+    );
     let notice = same.notice_ja();
     assert!(
         notice.contains("氏名または生年月日が違います") && !notice.contains("この方は"),
         "{notice}"
     );
-    assert!(!notice.contains("別人") && !notice.contains("山田"), "{notice}");
+    assert!(
+        !notice.contains("別人") && !notice.contains("山田"),
+        "{notice}"
+    );
     // The patient's own second visit is still the same patient's.
     desk.record_verification(&v, &PendingCardCheck::new(), false, "受付", later)
         .unwrap();
