@@ -126,6 +126,15 @@ pub fn fold_width(input: &str) -> String {
 /// Compares two 記号 or 番号 values the way clinic software does: after width folding and
 /// with white space removed (docs/rules.md §4.1: stored as printed, compared after folding).
 pub fn same_code(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    // Printable ASCII without white space folds to itself: two such values that differ are
+    // different codes (the common case, decided without normalising).
+    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_graphic());
+    if plain(a) && plain(b) {
+        return false;
+    }
     let strip = |s: &str| fold_width(s).replace(' ', "");
     strip(a) == strip(b)
 }

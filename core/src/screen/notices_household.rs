@@ -178,19 +178,23 @@ impl HouseholdContext {
 /// record with a 資格喪失日. The one rule behind [`household_notices`] and what the screens, the
 /// guidance and the checklist count as held.
 pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdContext> {
-    household
+    // Each member's successors once: their own context keeps them, and a 被保険者's decide
+    // which of their records their 被扶養者 lose.
+    let all_successors: Vec<Vec<Successor>> =
+        household.iter().map(|h| successors(h.records)).collect();
+    let ends: Vec<Vec<InsuredEnds>> = household
         .iter()
         .map(|dependent| {
             if dependent.member.relationship != Relationship::Dependent {
-                return HouseholdContext::of_member(dependent.records);
+                return Vec::new();
             }
             let own = late_elderly_start(dependent.member.birth_date);
             let mut insured_ends = Vec::new();
-            for insured in household
+            for (insured, insured_successors) in household
                 .iter()
-                .filter(|h| h.member.relationship == Relationship::Insured)
+                .zip(&all_successors)
+                .filter(|(h, _)| h.member.relationship == Relationship::Insured)
             {
-                let insured_successors = successors(insured.records);
                 // A dependent who reaches 75 first moves to 後期 on their own.
                 let at_75 = late_elderly_start(insured.member.birth_date)
                     .filter(|birthday| own.is_none_or(|own| own > *birthday));
@@ -236,7 +240,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     // A record the 被保険者's new 資格 took over (another insurance, or 任意継続
                     // under another 番号: `super::takeover`) ended no later than that day.
                     let lost = r.lost_on.map(|on| (on, false)).or_else(|| {
-                        taken_over(r, &insured_successors)
+                        taken_over(r, insured_successors)
                             .filter(|(_, cause, _)| *cause == TakeoverCause::OtherInsurance)
                             .map(|(on, _, _)| (on, true))
                     });
@@ -252,10 +256,14 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     }
                 }
             }
-            HouseholdContext {
-                insured_ends,
-                successors: successors(dependent.records),
-            }
+            insured_ends
+        })
+        .collect();
+    ends.into_iter()
+        .zip(all_successors)
+        .map(|(insured_ends, successors)| HouseholdContext {
+            insured_ends,
+            successors,
         })
         .collect()
 }

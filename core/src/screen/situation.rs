@@ -446,6 +446,9 @@ impl MemberSituation {
                     .iter()
                     .filter(|r| r.kind == DocumentKind::Notice)
                     .collect();
+                // One お知らせ needs no name (the common case: nothing is built).
+                let several = notices.len() > 1;
+                let notices = if several { notices } else { Vec::new() };
                 let in_force: Vec<String> = notices
                     .iter()
                     .filter(|r| in_force(r))

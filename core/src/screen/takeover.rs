@@ -50,8 +50,18 @@ pub(crate) struct Successor {
 }
 
 /// The [`Successor`]s among a member's records: their insurance records (not a 公費 受給者証)
-/// that print a 資格取得年月日 or a 交付年月日.
+/// that print a 資格取得年月日, an 有効開始年月日 or a 交付年月日 and take over another of
+/// `records` (none, for most members: then nothing is asked again each time the screens ask
+/// whether a record is in force).
 pub(crate) fn successors(records: &[EligibilityRecord]) -> Vec<Successor> {
+    let mut all = candidates(records);
+    all.retain(|s| records.iter().any(|r| s.takes_over(r).is_some()));
+    all
+}
+
+/// Every record of `records` that could take over another: [`successors`] before it keeps
+/// those that do.
+fn candidates(records: &[EligibilityRecord]) -> Vec<Successor> {
     records
         .iter()
         .filter(|r| {
@@ -172,7 +182,7 @@ mod tests {
             ..certificate()
         };
         let all = [old.clone(), new.clone()];
-        let s = successors(&all);
+        let s = candidates(&all);
         let (on, cause, by) = taken_over(&old, &s).unwrap();
         assert_eq!(
             (on, cause, by.insurer.as_str()),
@@ -205,7 +215,7 @@ mod tests {
             acquired_on: Some(d(2010, 4, 1)),
             ..old.clone()
         };
-        assert_eq!(taken_over(&late_elderly, &successors(&[kenpo])), None);
+        assert_eq!(taken_over(&late_elderly, &candidates(&[kenpo])), None);
         let lost = EligibilityRecord {
             lost_on: Some(d(2026, 10, 1)),
             ..old.clone()
@@ -222,7 +232,7 @@ mod tests {
             acquired_on: Some(d(2026, 11, 21)),
             ..certificate()
         };
-        let s = successors(std::slice::from_ref(&continued));
+        let s = candidates(std::slice::from_ref(&continued));
         assert_eq!(
             taken_over(&old, &s).map(|(on, cause, _)| (on, cause)),
             Some((d(2026, 11, 21), TakeoverCause::OtherInsurance))
@@ -235,7 +245,7 @@ mod tests {
             ..certificate()
         };
         assert_eq!(
-            taken_over(&old, &successors(&[from_only])).map(|(on, _, _)| on),
+            taken_over(&old, &candidates(&[from_only])).map(|(on, _, _)| on),
             Some(d(2026, 12, 1))
         );
         let issued_only = EligibilityRecord {
@@ -243,7 +253,7 @@ mod tests {
             issued_on: Some(d(2026, 11, 20)),
             ..certificate()
         };
-        assert_eq!(taken_over(&old, &successors(&[issued_only])), None);
+        assert_eq!(taken_over(&old, &candidates(&[issued_only])), None);
         // The same 資格 (its お知らせ, or its 番号 typed in full width) takes nothing over.
         let notice = EligibilityRecord {
             kind: DocumentKind::Notice,
@@ -251,7 +261,7 @@ mod tests {
             acquired_on: Some(d(2026, 11, 21)),
             ..certificate()
         };
-        assert_eq!(taken_over(&old, &successors(&[notice])), None);
+        assert_eq!(taken_over(&old, &candidates(&[notice])), None);
     }
 
     /// A 資格確認書 reissued (a later 交付年月日, the same 資格 and 枝番, an 有効期限 no later)
@@ -267,7 +277,7 @@ mod tests {
             issued_on: Some(d(2026, 11, 25)),
             ..certificate()
         };
-        let s = successors(std::slice::from_ref(&reissued));
+        let s = candidates(std::slice::from_ref(&reissued));
         assert_eq!(
             taken_over(&old, &s).map(|(on, cause, _)| (on, cause)),
             Some((d(2026, 11, 25), TakeoverCause::Reissued))
@@ -280,13 +290,13 @@ mod tests {
         assert_eq!(
             taken_over(
                 &with_acquired(&old),
-                &successors(&[with_acquired(&reissued)])
+                &candidates(&[with_acquired(&reissued)])
             )
             .map(|(on, _, _)| on),
             Some(d(2026, 11, 25))
         );
         assert_eq!(
-            taken_over(&reissued, &successors(std::slice::from_ref(&old))),
+            taken_over(&reissued, &candidates(std::slice::from_ref(&old))),
             None
         );
         let from_later = EligibilityRecord {
@@ -294,23 +304,23 @@ mod tests {
             ..reissued.clone()
         };
         assert_eq!(
-            taken_over(&old, &successors(&[from_later])).map(|(on, _, _)| on),
+            taken_over(&old, &candidates(&[from_later])).map(|(on, _, _)| on),
             Some(d(2027, 1, 1))
         );
         let renewal = EligibilityRecord {
             valid_until: Some(d(2031, 11, 30)),
             ..reissued.clone()
         };
-        assert_eq!(taken_over(&old, &successors(&[renewal])), None);
+        assert_eq!(taken_over(&old, &candidates(&[renewal])), None);
         let sibling = EligibilityRecord {
             branch: Some("02".into()),
             ..reissued.clone()
         };
-        assert_eq!(taken_over(&old, &successors(&[sibling])), None);
+        assert_eq!(taken_over(&old, &candidates(&[sibling])), None);
         let notice = EligibilityRecord {
             kind: DocumentKind::Notice,
             ..reissued
         };
-        assert_eq!(taken_over(&old, &successors(&[notice])), None);
+        assert_eq!(taken_over(&old, &candidates(&[notice])), None);
     }
 }
