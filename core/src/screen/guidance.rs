@@ -764,30 +764,20 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             FULL_PAYMENT
         };
         // Whether the card is registered is not known (a 後期 資格確認書 alone, nothing said):
-        // if it is, the reader confirms the member; say so before 10割.
-        if online
-            && member.registration_unknown
+        // if it is, the reader confirms the member, and without a reader the screen or the
+        // お知らせ goes with the card; say so before 10割.
+        if member.registration_unknown
             && !coverage_ended
             && member.card.is_none_or(ExpiryState::usable_as_insurance)
             && member
                 .certificate
                 .is_none_or(ExpiryState::usable_as_insurance)
         {
-            options.push(option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER));
-        }
-        // The same when the card cannot be read: the screen or the お知らせ with the card.
-        if !online
-            && member.registration_unknown
-            && !coverage_ended
-            && member.card.is_none_or(ExpiryState::usable_as_insurance)
-            && member
-                .certificate
-                .is_none_or(ExpiryState::usable_as_insurance)
-        {
-            options.push(option(
-                Presentation::PhoneScreenWithCard,
-                IF_REGISTERED_OFFLINE,
-            ));
+            options.push(if online {
+                option(Presentation::CardAtReader, UNKNOWN_CARD_AT_READER)
+            } else {
+                option(Presentation::PhoneScreenWithCard, IF_REGISTERED_OFFLINE)
+            });
         }
         // A 資格確認書 that starts later is not usable today; say from when it is. An お知らせ or
         // a screen held goes only with a card that works as a マイナ保険証 (the option `NOTICE`):

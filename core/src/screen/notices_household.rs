@@ -392,11 +392,7 @@ pub(crate) fn household_notices_in(
                                 .then(|| {
                                     text_ja::JoinAfterLoss::give_back_ja(
                                         insured.record.insurer_number.scheme(),
-                                        if insured.implied {
-                                            NaiveDate::MIN
-                                        } else {
-                                            birthday
-                                        },
+                                        (!insured.implied).then_some(birthday),
                                         today,
                                         true,
                                     )

@@ -258,7 +258,7 @@ pub(crate) fn record_notices_renewed(
                         end,
                         myna_usable,
                         // Lost on the 75th birthday, the day after its last day.
-                        certificate_give_back(record, end.succ_opt().unwrap_or(end), today)
+                        certificate_give_back(record, Some(end.succ_opt().unwrap_or(end)), today)
                             .as_deref(),
                     ),
                 }
@@ -363,13 +363,13 @@ pub(crate) fn record_notices_renewed(
 }
 
 /// Where `record`, a 資格確認書, goes back once its coverage ended on `since` (a 資格喪失日, or the
-/// 75th birthday: 高齢者の医療の確保に関する法律 §52(1), 健康保険法 §36, 国民健康保険法 §6(8))
-/// ([`text_ja::JoinAfterLoss::give_back_ja`]; a 家族's through the 被保険者, notice A:
+/// 75th birthday: 高齢者の医療の確保に関する法律 §52(1), 健康保険法 §36, 国民健康保険法 §6(8);
+/// `None` when not known, a record taken over) ([`text_ja::JoinAfterLoss::give_back_ja`]; a 家族's through the 被保険者, notice A:
 /// 「被扶養者でなくなったときは…事業主に提出」). `None` for any other document: an お知らせ is not
 /// returned.
 fn certificate_give_back(
     record: &EligibilityRecord,
-    since: NaiveDate,
+    since: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<String> {
     (record.kind == DocumentKind::Certificate).then(|| {
@@ -412,7 +412,7 @@ pub(crate) fn taken_over_notice(
                 &by.insurer,
                 on,
                 // The deadline of notice A counts from a 資格喪失日 that is not known: 「すぐに」.
-                certificate_give_back(record, NaiveDate::MIN, today).as_deref(),
+                certificate_give_back(record, None, today).as_deref(),
             ),
         },
         TakeoverCause::Reissued => Notice {
@@ -452,7 +452,7 @@ pub fn coverage_notice(
     let insurer = text_ja::insurer_of(record);
     if today >= lost {
         let scheme = record.insurer_number.scheme();
-        let give_back = certificate_give_back(record, lost, today);
+        let give_back = certificate_give_back(record, Some(lost), today);
         let late = late_elderly_on(birth, today);
         let dependent = record.relationship == Relationship::Dependent;
         let join = (!covered_again)

@@ -385,13 +385,15 @@ impl JoinAfterLoss {
     /// 資格喪失報告書 (pmac.shigaku.go.jp, 加入者資格を喪失するとき: 「学校法人等は、「資格喪失
     /// 報告書」に加入者証や加入者被扶養者証、資格確認書を添付して提出してください」).
     ///
-    /// `since` is the day the coverage (or the 被扶養者 status) ended, `today` the day shown:
+    /// `since` is the day the coverage (or the 被扶養者 status) ended (`None`: not known — a
+    /// record taken over by a later one, `super::takeover` — so the deadline is past telling and
+    /// the text says 「すぐに」), `today` the day shown:
     /// notice A's 「資格を喪失したとき、又は被扶養者でなくなったときは、5日以内に資格確認書を
     /// 事業主に提出」 is said with its last day (the first one counted) while it lasts; after it
     /// the text says 「すぐに」, since a deadline already past is no instruction.
     pub(super) fn give_back_ja(
         scheme: Scheme,
-        since: NaiveDate,
+        since: Option<NaiveDate>,
         today: NaiveDate,
         dependent: bool,
     ) -> String {
@@ -431,7 +433,7 @@ impl JoinAfterLoss {
                     "任意継続だった方は"
                 }
             ),
-            _ => match since.checked_add_days(Days::new(4)) {
+            _ => match since.and_then(|s| s.checked_add_days(Days::new(4))) {
                 Some(last) if today <= last => format!(
                     "{through}{}までに事業主（{continued}保険者）へ返してください（5日以内）。",
                     format_wareki(last)

@@ -193,7 +193,7 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 myna_after_joining(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
                 // 被保険者's own goes back (a 共済's: the 所属所).
-                JoinAfterLoss::give_back_ja(by.scheme(), day, today, true)
+                JoinAfterLoss::give_back_ja(by.scheme(), Some(day), today, true)
             ),
         ));
     }
@@ -211,7 +211,12 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 format_wareki(lost),
                 join.join_ja(lost, today),
                 myna_after_joining(member),
-                JoinAfterLoss::give_back_ja(scheme, lost, today, member.coverage_lost_as_dependent)
+                JoinAfterLoss::give_back_ja(
+                    scheme,
+                    Some(lost),
+                    today,
+                    member.coverage_lost_as_dependent,
+                )
             ),
         ));
     }
