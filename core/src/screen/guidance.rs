@@ -310,13 +310,23 @@ const FULL_PAYMENT_NEW_ONE_LATER: &str = "入力済みの資格確認書はま�
 /// [`FULL_PAYMENT_NEW_ONE_LATER`] for a member under 75 whose recorded 後期高齢者医療 record
 /// starts on `from` ([`MemberSituation::late_elderly_from`]): until then the insurance they hold
 /// now covers them (高齢者の医療の確保に関する法律 §52(1)), not recorded here, so its
-/// 資格確認書 or the マイナ保険証 is what to show; 10割 only without either.
-fn before_late_elderly(from: NaiveDate) -> String {
+/// 資格確認書 or the マイナ保険証 is what to show; 10割 only without either. When that insurance
+/// is recorded but its 資格確認書 is past its 有効期限 (`current_expired`:
+/// [`MemberSituation::qualification_certificate_expired`]), it is not asked to be entered: the
+/// new one is asked of its insurer, as for any expired 資格確認書 (docs/guidance.md §2).
+fn before_late_elderly(from: NaiveDate, current_expired: bool) -> String {
+    let what = if current_expired {
+        "入力済みの今の保険の資格確認書は有効期限が過ぎています。新しい資格確認書が届いていないか\
+         今の保険の保険者に確認し、届いたらそれか、マイナ保険証を窓口で見せてください（新しい\
+         資格確認書を入力すると、ここに見せるものが出ます）。"
+    } else {
+        "その資格確認書か、マイナ保険証を窓口で見せてください（今の保険をこのアプリに入力すると、\
+         ここに見せるものが出ます）。"
+    };
     format!(
         "後期高齢者医療は{}からです。それまでは今の保険（国民健康保険や勤め先の健康保険など）が\
-         使えます。その資格確認書か、マイナ保険証を窓口で見せてください（今の保険をこのアプリに\
-         入力すると、ここに見せるものが出ます）。どちらもないときは、いったん全額（10割）を\
-         支払い、後で今の保険の保険者に療養費を申請してください。",
+         使えます。{what}どちらもないときは、いったん全額（10割）を支払い、後で今の保険の\
+         保険者に療養費を申請してください。",
         format_wareki(from)
     )
 }
@@ -658,6 +668,15 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
         ));
         if member.has_notice {
             options.push(option(Presentation::NoticeWithCard, notice_text(member)));
+        } else if !member.notices_named.not_started.is_empty() {
+            // Only an お知らせ that starts later is recorded (a 後期 one mailed before the 75th
+            // birthday, a new insurer's before its 資格取得日): until then the insurance held
+            // now covers the member, and its own お知らせ, if at hand, goes with the card
+            // (seed 003: 「資格情報のお知らせ＋マイナンバーカード」).
+            options.push(option(
+                Presentation::NoticeWithCard,
+                notice_not_started_text(member),
+            ));
         }
     }
     options.extend(certificate.take());
@@ -743,7 +762,9 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             (member.join_after_loss() == Some(JoinAfterLoss::LateElderly))
                 .then(late_elderly_after_loss)
         });
-        let before_late = member.late_elderly_from.map(before_late_elderly);
+        let before_late = member
+            .late_elderly_from
+            .map(|from| before_late_elderly(from, member.qualification_certificate_expired));
         let text = if let Some(after_loss) = &after_loss {
             after_loss
         } else if let Some(before_late) = &before_late {
@@ -890,6 +911,23 @@ fn notice_text(member: &MemberSituation) -> String {
         text.push_str(&format!("{name}はもう使えないので、見せないでください。"));
     }
     for (name, from) in &named.not_started {
+        text.push_str(&format!(
+            "{name}は{}から使えます。それより前は見せないでください。",
+            format_wareki(*from)
+        ));
+    }
+    text
+}
+
+/// [`NOTICE`] for a member whose recorded お知らせ all start later
+/// ([`MemberSituation::notices_named`] without one in force): the お知らせ of the insurance held
+/// now, if at hand, and each recorded one with its first day, not to be shown before it.
+fn notice_not_started_text(member: &MemberSituation) -> String {
+    let mut text = String::from(
+        "今の保険の資格情報のお知らせをお持ちなら、マイナンバーカードと一緒に見せてください。\
+         お知らせだけでは受診できません。",
+    );
+    for (name, from) in &member.notices_named.not_started {
         text.push_str(&format!(
             "{name}は{}から使えます。それより前は見せないでください。",
             format_wareki(*from)

@@ -394,7 +394,7 @@ pub(crate) fn household_notices_in(
                                         insured.record.insurer_number.scheme(),
                                         (!insured.implied).then_some(birthday),
                                         today,
-                                        true,
+                                        text_ja::Holder::DependentOfFormerInsured,
                                     )
                                 }),
                             },

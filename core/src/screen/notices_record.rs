@@ -377,7 +377,11 @@ fn certificate_give_back(
             record.insurer_number.scheme(),
             since,
             today,
-            record.relationship == Relationship::Dependent,
+            if record.relationship == Relationship::Dependent {
+                text_ja::Holder::Dependent
+            } else {
+                text_ja::Holder::Insured
+            },
         )
     })
 }

@@ -121,8 +121,10 @@ pub struct MemberSituation {
     /// When the member has recorded an お知らせ that is not in force beside one that is (at 75:
     /// the former insurer's, ended, and the 後期高齢者医療 one; or the 後期 one not started yet),
     /// the one to show and the ones not to, named as the 資格確認書 are ([`certificate_name`]):
-    /// in force; ended; not started, with its first day. Empty otherwise (one お知らせ needs no
-    /// name).
+    /// in force; ended; not started, with its first day. With no お知らせ in force
+    /// ([`MemberSituation::has_notice`] false), only those not started yet, with their first day
+    /// (a 後期 one mailed before the 75th birthday). Empty otherwise (one お知らせ in force needs
+    /// no name).
     pub notices_named: NamedNotices,
     /// Can show the マイナポータル 資格情報 screen (or its saved PDF) on a phone.
     pub has_phone_screen: bool,
@@ -446,29 +448,39 @@ impl MemberSituation {
                     .iter()
                     .filter(|r| r.kind == DocumentKind::Notice)
                     .collect();
-                // One お知らせ needs no name (the common case: nothing is built).
-                let several = notices.len() > 1;
-                let notices = if several { notices } else { Vec::new() };
-                let in_force: Vec<String> = notices
-                    .iter()
-                    .filter(|r| in_force(r))
-                    .map(|r| certificate_name(r))
-                    .collect();
-                let ended: Vec<String> = notices
-                    .iter()
-                    .filter(|r| record_ended(r, member.birth_date, household, today).is_some())
-                    .map(|r| certificate_name(r))
-                    .collect();
                 let not_started: Vec<(String, NaiveDate)> = notices
                     .iter()
                     .filter(|r| record_ended(r, member.birth_date, household, today).is_none())
                     .filter_map(|r| Some((certificate_name(r), record_not_started(r, today)?)))
                     .collect();
+                // One お知らせ in force needs no name (the common case: nothing more is built).
+                let several = notices.len() > 1;
+                let in_force: Vec<String> = notices
+                    .iter()
+                    .filter(|r| several && in_force(r))
+                    .map(|r| certificate_name(r))
+                    .collect();
+                let ended: Vec<String> = notices
+                    .iter()
+                    .filter(|r| {
+                        several && record_ended(r, member.birth_date, household, today).is_some()
+                    })
+                    .map(|r| certificate_name(r))
+                    .collect();
                 // Named only when names tell them apart.
                 let distinct = in_force
                     .iter()
                     .all(|n| !ended.contains(n) && !not_started.iter().any(|(o, _)| o == n));
-                if in_force.is_empty() || (ended.is_empty() && not_started.is_empty()) || !distinct
+                if !held(DocumentKind::Notice) {
+                    // None in force: those not started yet are named with their first day
+                    // (the guidance says not to show them before it).
+                    NamedNotices {
+                        not_started,
+                        ..NamedNotices::default()
+                    }
+                } else if in_force.is_empty()
+                    || (ended.is_empty() && not_started.is_empty())
+                    || !distinct
                 {
                     NamedNotices::default()
                 } else {

@@ -395,14 +395,22 @@ impl JoinAfterLoss {
         scheme: Scheme,
         since: Option<NaiveDate>,
         today: NaiveDate,
-        dependent: bool,
+        holder: Holder,
     ) -> String {
         // A 家族's goes back through the 被保険者 (the 組合員 of a 共済; notice A: 「被扶養者で
-        // なくなったときは…事業主に提出」), and 任意継続 is the 被保険者's, not the 家族's.
-        let (through, continued) = if dependent {
-            ("被保険者を通じて", "被保険者が任意継続なら")
+        // なくなったときは…事業主に提出」), and 任意継続 is the 被保険者's, not the 家族's: said
+        // in the past when the 被保険者 has left that insurance (at 75 a 任意継続 ends too:
+        // 健康保険法 §38, 「後期高齢者医療の被保険者等となったとき」), as for the 被保険者's own.
+        let dependent = holder != Holder::Insured;
+        let was = if holder == Holder::DependentOfFormerInsured {
+            "だった"
         } else {
-            ("", "任意継続被保険者だった方は")
+            ""
+        };
+        let (through, continued) = if dependent {
+            ("被保険者を通じて", format!("被保険者が任意継続{was}なら"))
+        } else {
+            ("", "任意継続被保険者だった方は".to_string())
         };
         match scheme {
             Scheme::DayLaborer | Scheme::SpecialRetiree => {
@@ -413,8 +421,10 @@ impl JoinAfterLoss {
             }
             Scheme::NationalPublicServants | Scheme::LocalPublicServants | Scheme::Police => {
                 if dependent {
-                    "組合員を通じて速やかに所属所（組合員が任意継続なら共済組合）へ返してください。"
-                        .into()
+                    format!(
+                        "組合員を通じて速やかに所属所（組合員が任意継続{was}なら共済組合）へ\
+                         返してください。"
+                    )
                 } else {
                     "速やかに所属所（任意継続組合員だった方は共済組合）へ返してください。".into()
                 }
@@ -428,9 +438,9 @@ impl JoinAfterLoss {
                     ""
                 },
                 if dependent {
-                    "組合員・加入者が任意継続なら"
+                    format!("組合員・加入者が任意継続{was}なら")
                 } else {
-                    "任意継続だった方は"
+                    "任意継続だった方は".to_string()
                 }
             ),
             _ => match since.and_then(|s| s.checked_add_days(Days::new(4))) {
@@ -442,6 +452,20 @@ impl JoinAfterLoss {
             },
         }
     }
+}
+
+/// Whose 資格確認書 goes back ([`JoinAfterLoss::give_back_ja`]): the 被保険者's own, or a
+/// 被扶養者's through the 被保険者 — who still holds that insurance (the 家族 left it: a job of
+/// their own, an income over the limit), or has left it too (a 資格喪失日, the 75th birthday),
+/// when whether they were in 任意継続 is said in the past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Holder {
+    /// The 被保険者 (組合員, 加入者): the document is their own.
+    Insured,
+    /// A 被扶養者 whose 被保険者 still holds the insurance.
+    Dependent,
+    /// A 被扶養者 whose 被保険者 has left the insurance (the status ended with it).
+    DependentOfFormerInsured,
 }
 
 /// The insurance a 被扶養者 whose 被保険者 lost theirs joins as that 被保険者's 被扶養者: 任意継続

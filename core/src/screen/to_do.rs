@@ -193,7 +193,12 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 myna_after_joining(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
                 // 被保険者's own goes back (a 共済's: the 所属所).
-                JoinAfterLoss::give_back_ja(by.scheme(), Some(day), today, true)
+                JoinAfterLoss::give_back_ja(
+                    by.scheme(),
+                    Some(day),
+                    today,
+                    text_ja::Holder::DependentOfFormerInsured,
+                )
             ),
         ));
     }
@@ -215,7 +220,11 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                     scheme,
                     Some(lost),
                     today,
-                    member.coverage_lost_as_dependent,
+                    if member.coverage_lost_as_dependent {
+                        text_ja::Holder::Dependent
+                    } else {
+                        text_ja::Holder::Insured
+                    },
                 )
             ),
         ));
@@ -301,7 +310,17 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             .min_by_key(|(_, from)| *from);
         out.push(step(
             GuidanceAction::AskForNewQualificationCertificate,
-            if let Some((label, from)) = next {
+            if let Some(from) = member.late_elderly_from {
+                // Under 75 with the 後期 one typed in ahead: the days before it are the current
+                // insurance's (高齢者の医療の確保に関する法律 §52(1)), whose 資格確認書 typed in
+                // has expired; its new one is asked of that insurer, not of the 市区町村.
+                format!(
+                    "入力済みの今の保険の資格確認書は有効期限が過ぎています。後期高齢者医療が始まる\
+                     {}より前の分の新しい資格確認書が届いていないか、今の保険の保険者に確認して\
+                     ください（有効期限が正しく入力されているかも確かめてください）。",
+                    format_wareki(from)
+                )
+            } else if let Some((label, from)) = next {
                 let ask = if member.qualification_certificate_ended_at_75 {
                     "お住まいの市区町村の後期高齢者医療の窓口"
                 } else {
@@ -944,7 +963,8 @@ mod tests {
             "{:?}",
             g.to_do
         );
-        // A 共済 組合員's 被扶養者: the 資格確認書 goes back through the 所属所, not an 事業主.
+        // A 共済 組合員's 被扶養者: the 資格確認書 goes back through the 所属所, not an 事業主;
+        // the 組合員 has left the 共済, so whether they were in 任意継続 is said in the past.
         let mutual_aid = MemberSituation {
             dependent_status_lost_by: Some(DependentStatusLoss::InsuredLost(
                 Scheme::LocalPublicServants,
@@ -955,7 +975,8 @@ mod tests {
         let join = &g.to_do[0].explanation;
         assert!(
             join.contains(
-                "組合員を通じて速やかに所属所（組合員が任意継続なら共済組合）へ返してください"
+                "組合員を通じて速やかに所属所（組合員が任意継続だったなら共済組合）へ返して\
+                 ください"
             ) && !join.contains("事業主")
                 && join.contains("任意継続）の被扶養者"),
             "{join}"

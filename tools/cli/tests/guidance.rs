@@ -717,6 +717,15 @@ fn a_dependent_after_the_insureds_75th_birthday_is_not_sent_to_the_old_record() 
         out.contains("国民健康保険") && out.contains("ほかのご家族の健康保険の被扶養者"),
         "{out}"
     );
+    // The 被保険者 has left the insurance too (at 75 a 任意継続 ends as well): whether they were
+    // in 任意継続 is said in the past.
+    assert!(
+        out.contains(
+            "被保険者を通じて令和9年1月14日までに事業主（被保険者が任意継続だったなら保険者）"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("任意継続なら"), "{out}");
 }
 
 /// 佐藤 一郎, born 1952-01-10 (75 on 2027-01-10), with his 協会けんぽ 資格確認書 (2割, to
@@ -960,6 +969,138 @@ fn before_75_with_only_the_late_elderly_certificate_the_current_insurance_is_nam
     );
     assert!(out.contains("1. 資格確認書を窓口で見せてください"), "{out}");
     assert!(!out.contains("今の保険"), "{out}");
+}
+
+/// A 74-year-old whose current insurance's 資格確認書 is typed in but past its 有効期限, with the
+/// 後期高齢者医療 one typed in ahead of the 75th birthday: until the birthday the current insurance
+/// covers them, so the guidance and the to-do ask its insurer for the new 資格確認書 — not to
+/// enter the current insurance, which is entered already.
+#[test]
+fn before_75_with_the_current_certificate_expired_its_insurer_is_asked_for_the_new_one() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
+    s.record(
+        &member,
+        "old.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
+"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2026-12-31","issued_on":"2025-11-15"}"#,
+    );
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
+"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
+    );
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-05",
+        ],
+    );
+    assert!(
+        out.contains("後期高齢者医療は令和9年1月10日からです。")
+            && out.contains(
+                "入力済みの今の保険の資格確認書は有効期限が過ぎています。新しい資格確認書が\
+                 届いていないか今の保険の保険者に確認し"
+            ),
+        "{out}"
+    );
+    assert!(!out.contains("今の保険をこのアプリに入力すると"), "{out}");
+    let to_do = out.split("やること:").nth(1).unwrap_or_default();
+    assert!(
+        to_do.contains(
+            "令和9年1月10日より前の分の新しい資格確認書が届いていないか、今の保険の保険者に確認"
+        ),
+        "{out}"
+    );
+    assert!(
+        !to_do.contains("それより前の期間の資格について、保険者"),
+        "{out}"
+    );
+
+    // The same household with the current 資格確認書 in force: shown, no 10割.
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-12-20",
+        ],
+    );
+    assert!(
+        out.contains("全国健康保険協会 東京支部の資格確認書を窓口で見せて"),
+        "{out}"
+    );
+    assert!(!out.contains("10割"), "{out}");
+}
+
+/// A 74-year-old with a マイナ保険証 who typed in only the 後期高齢者医療 お知らせ mailed before the
+/// 75th birthday: before it the guidance names that お知らせ with its first day (not to be shown
+/// before it) and offers the current insurance's お知らせ with the card; from the birthday the
+/// お知らせ is offered as usual.
+#[test]
+fn before_75_with_only_the_late_elderly_notice_the_guidance_names_its_first_day() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("鈴木 次郎", "スズキ ジロウ", "1952-01-10", "male", "self");
+    s.record(
+        &member,
+        "late.json",
+        r#"{"kind":"notice","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
+"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
+"issued_on":"2026-11-20"}"#,
+    );
+    for clinic in ["normal", "reader-down"] {
+        let out = ok(
+            data,
+            &[
+                "guidance",
+                &member,
+                "--clinic",
+                clinic,
+                "--at",
+                "2027-01-05",
+            ],
+        );
+        assert!(
+            out.contains(
+                "今の保険の資格情報のお知らせをお持ちなら、マイナンバーカードと一緒に見せて\
+                 ください。お知らせだけでは受診できません。後期高齢者医療の資格情報のお知らせ\
+                 （東京都後期高齢者医療広域連合）は令和9年1月10日から使えます。それより前は\
+                 見せないでください。"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("被保険者資格申立書"), "{out}");
+    }
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-10",
+        ],
+    );
+    assert!(
+        out.contains("資格情報のお知らせを、マイナンバーカードと一緒に見せてください。"),
+        "{out}"
+    );
+    assert!(!out.contains("今の保険"), "{out}");
+    assert!(!out.contains("から使えます"), "{out}");
 }
 
 /// A job change typed in as users do: the new employer's 資格確認書 (with its 資格取得年月日)
