@@ -223,8 +223,13 @@ impl DeskOutcome {
                 (Some(DocumentKind::Certificate), DeskCardState::Pin) => format!(
                     "{kind}の内容です（発行元の署名を確認済み）。マイナンバーカードも PIN で本人確認済みです。"
                 ),
+                // What was shown is a screen, not the paper 資格確認書 (which stands alone): the
+                // content is the issuer's; taking it in the paper's place is the clinic's call,
+                // as the patient's app says (`screen::sections::fixed_notice`).
                 (Some(DocumentKind::Certificate), _) => format!(
-                    "{kind}の内容です（発行元の署名を確認済み）。資格確認書は単独で使えます。"
+                    "{kind}の内容です（発行元の署名を確認済み）。提示されたのは紙の資格確認書ではなく\
+                     画面です。紙の資格確認書があればそれで受け付けてください。ないときにこの内容で\
+                     受け付けるかどうかは医療機関の判断です。"
                 ),
                 (None, _) => format!("{kind}の内容です（発行元の署名を確認済み）。"),
                 (Some(_), DeskCardState::Pin) => format!(

@@ -63,9 +63,21 @@ pub(super) fn fixed_notice(held: &[(&EligibilityRecord, ProvenanceState, bool)])
         }
     }
     if any(DocumentKind::Certificate) {
+        // A signed one can be read and verified at the desk (its QR code), which then says the
+        // same: the content is the issuer's, the paper is the document, and taking the screen
+        // in its place is the clinic's call (`clinic::DeskOutcome::basis_ja`).
         out.push_str(
-            "資格確認書は単独で使えますが、見せるのは紙の資格確認書です。\
-             この画面は資格確認書の代わりにはなりません。",
+            if usable()
+                .filter(verified)
+                .any(|h| h.0.kind == DocumentKind::Certificate)
+            {
+                "資格確認書は単独で使えますが、見せるのは紙の資格確認書です。紙がないときは、\
+                 署名を確認したこの画面（QRコード）を医療機関が読み取って内容を確かめられることが\
+                 ありますが、紙の代わりに受け付けるかどうかは医療機関の判断です。"
+            } else {
+                "資格確認書は単独で使えますが、見せるのは紙の資格確認書です。\
+                 この画面は資格確認書の代わりにはなりません。"
+            },
         );
     }
     if any(DocumentKind::PublicExpense) {
@@ -390,5 +402,30 @@ mod tests {
         // 2026-11-30 00:10 JST: the next day in Japan.
         let next_day = Utc.with_ymd_and_hms(2026, 11, 29, 15, 10, 0).unwrap();
         assert_eq!(age(next_day, noon), "未来の日時");
+    }
+
+    /// A 資格確認書 is presented on paper: a hand-typed one's screen is no substitute; a signed
+    /// one's may be read at the desk, and taking it in the paper's place is the clinic's call —
+    /// what the desk's verdict says of it too (`clinic::DeskOutcome::basis_ja`).
+    #[test]
+    fn a_signed_certificate_screen_says_what_the_desk_says() {
+        let certificate = crate::screen::rules::test_fixtures::record(
+            DocumentKind::Certificate,
+            NaiveDate::from_ymd_opt(2030, 11, 30),
+        );
+        let hand = fixed_notice(&[(&certificate, ProvenanceState::HandEntered, true)]);
+        assert!(
+            hand.contains(
+                "見せるのは紙の資格確認書です。この画面は資格確認書の代わりにはなりません。"
+            ),
+            "{hand}"
+        );
+        let signed = fixed_notice(&[(&certificate, ProvenanceState::Verified, true)]);
+        assert!(
+            signed.contains("見せるのは紙の資格確認書です。紙がないときは、署名を確認したこの画面")
+                && signed.contains("紙の代わりに受け付けるかどうかは医療機関の判断です。"),
+            "{signed}"
+        );
+        assert!(!signed.contains("代わりにはなりません"), "{signed}");
     }
 }
