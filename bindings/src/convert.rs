@@ -141,6 +141,9 @@ pub enum NoticeCode {
     DependentLosesStatusAt75,
     /// A document has not started yet (有効開始年月日 after today): not to be shown before then.
     DocumentNotStarted,
+    /// Two insurance records of different 資格 are both in force, which cannot be: the date that
+    /// ends the old one or starts the new one is asked for.
+    InsurancesOverlap,
 }
 
 /// What to present at the reception.

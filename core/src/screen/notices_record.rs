@@ -386,6 +386,27 @@ fn certificate_give_back(
     })
 }
 
+/// Two of the member's insurance records of different 資格 both in force `today`
+/// (`takeover::overlapping`): [`NoticeCode::InsurancesOverlap`], a Warning naming both, asking
+/// for the date that ends the old one (its 資格喪失日) or starts the new one (its
+/// 資格取得年月日) — with it, `takeover` or the 資格喪失日 ends the old one and only the one in
+/// force is offered.
+pub(super) fn overlap_notice(
+    records: &[EligibilityRecord],
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<Notice> {
+    let (a, b) =
+        super::takeover::overlapping(records, |r| record_in_force(r, birth, household, today))?;
+    Some(Notice {
+        code: NoticeCode::InsurancesOverlap,
+        severity: Severity::Warning,
+        date: a.starts_on().max(b.starts_on()).unwrap_or(today),
+        message: text_ja::insurances_overlap(&certificate_name(a), &certificate_name(b)),
+    })
+}
+
 /// The notice of a record a later record of the member took over by `today`
 /// ([`HouseholdContext::taken_over`], `super::takeover`), in place of its own notices: another
 /// insurance acquired (`CoverageLost`, Warning: the coverage ended no later than that day, and a

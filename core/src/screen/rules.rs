@@ -126,6 +126,11 @@ pub enum NoticeCode {
     /// A document has not started yet (its 有効開始年月日 is after today; the desk's 有効期間前):
     /// not to be shown before that day, and what to use until then. Date: its 有効開始年月日.
     DocumentNotStarted,
+    /// Two insurance records of different 資格 (another insurer, or another 記号・番号) are both
+    /// in force, which cannot be (one public health insurance at a time): one has ended without
+    /// a date typed that says so; the notice asks for it. Date: the later start printed on the
+    /// two (`EligibilityRecord::starts_on`), else today.
+    InsurancesOverlap,
 }
 
 /// A typed warning or notice for the screen, with its Japanese message.
@@ -320,6 +325,9 @@ fn notices(
             today,
         ));
     }
+    out.extend(super::notices_record::overlap_notice(
+        records, birth, household, today,
+    ));
     out.extend(age_notices_in(birth, records, household, today));
     // 「両方お持ち」 only while the card works as a マイナ保険証: a card past its grace is not one
     // (seed 001), and a 資格確認書 is what its holder needs then.

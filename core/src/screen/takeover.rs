@@ -87,13 +87,10 @@ impl Successor {
     /// The same 資格 as `record`: the same 保険者番号, and 記号 and 番号 alike (compared as typed,
     /// then after width folding; a 記号 printed on one only does not tell them apart).
     fn same_coverage(&self, record: &EligibilityRecord) -> bool {
-        let same = |a: &str, b: &str| a == b || same_code(a, b);
-        self.insurer_number == record.insurer_number
-            && same(&self.number, &record.number)
-            && match (&self.symbol, &record.symbol) {
-                (Some(a), Some(b)) => same(a, b),
-                _ => true,
-            }
+        coverage_alike(
+            (&self.insurer_number, self.symbol.as_deref(), &self.number),
+            record,
+        )
     }
 
     /// The day this successor takes over from `record`, and why; `None` when it does not (see
@@ -150,6 +147,48 @@ impl Successor {
     }
 }
 
+/// The same 資格: the same 保険者番号, and 記号 and 番号 alike (compared as typed, then after
+/// width folding; a 記号 printed on one only does not tell them apart).
+fn coverage_alike(
+    (insurer_number, symbol, number): (&InsurerNumber, Option<&str>, &str),
+    record: &EligibilityRecord,
+) -> bool {
+    let same = |a: &str, b: &str| a == b || same_code(a, b);
+    *insurer_number == record.insurer_number
+        && same(number, &record.number)
+        && match (symbol, &record.symbol) {
+            (Some(a), Some(b)) => same(a, b),
+            _ => true,
+        }
+}
+
+/// Two of `records` that are insurance of different 資格 (another insurer, or another 記号・番号)
+/// and both in force by `in_force`: impossible for one person, who is in one public health
+/// insurance at a time (国民健康保険法 §6, 健康保険法 §3(7)), so one of them has ended without a
+/// date typed that says so (a new record without its 資格取得年月日, an old one without its
+/// 資格喪失日) and nothing could take it over. The first such pair, in the order of `records`.
+pub(crate) fn overlapping(
+    records: &[EligibilityRecord],
+    in_force: impl Fn(&EligibilityRecord) -> bool,
+) -> Option<(&EligibilityRecord, &EligibilityRecord)> {
+    let insurance = || {
+        records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind.is_insurance())
+    };
+    insurance().find_map(|(i, a)| {
+        insurance()
+            .skip_while(|(j, _)| *j <= i)
+            .find(|(_, b)| {
+                !coverage_alike((&a.insurer_number, a.symbol.as_deref(), &a.number), b)
+                    && in_force(a)
+                    && in_force(b)
+            })
+            .map(|(_, b)| (a, b))
+    })
+}
+
 /// The earliest day one of `successors` takes over from `record`, with why and by which.
 pub(crate) fn taken_over<'a>(
     record: &EligibilityRecord,
@@ -168,6 +207,49 @@ mod tests {
 
     fn certificate() -> EligibilityRecord {
         record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+    }
+
+    /// Two records of different 資格 both in force are found, in the order given; the same
+    /// 資格 typed twice (another kind, the 記号 in full width or left out) is not; one of them
+    /// not in force, or a 公費 受給者証, is not.
+    #[test]
+    fn overlapping_insurance_is_two_coverages_in_force() {
+        let kyokai = certificate();
+        let kumiai = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            ..certificate()
+        };
+        let all = [kyokai.clone(), kumiai.clone()];
+        let (a, b) = overlapping(&all, |_| true).unwrap();
+        assert_eq!((a, b), (&kyokai, &kumiai));
+        assert_eq!(overlapping(&all, |r| r == &kyokai), None);
+        // Same insurer, another 番号 (任意継続, a new 資格): two 資格.
+        let renumbered = EligibilityRecord {
+            number: "90".into(),
+            ..certificate()
+        };
+        assert!(overlapping(&[kyokai.clone(), renumbered], |_| true).is_some());
+        // The same 資格: its お知らせ, the 記号 in full width, or without it.
+        let notice = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            symbol: Some("１２３４５６７".into()),
+            ..certificate()
+        };
+        let no_symbol = EligibilityRecord {
+            symbol: None,
+            ..certificate()
+        };
+        assert_eq!(
+            overlapping(&[kyokai.clone(), notice, no_symbol], |_| true),
+            None
+        );
+        let public_expense = EligibilityRecord {
+            kind: DocumentKind::PublicExpense,
+            number: "1234567".into(),
+            ..kumiai.clone()
+        };
+        assert_eq!(overlapping(&[kyokai, public_expense], |_| true), None);
     }
 
     /// A new employer's insurance with its 資格取得年月日 takes over the old one from that day;

@@ -454,6 +454,19 @@ impl JoinAfterLoss {
     }
 }
 
+/// [`super::rules::NoticeCode::InsurancesOverlap`]: `a` and `b` (named by
+/// `situation::certificate_name`) both in force, of different 資格. One public health insurance
+/// at a time (国民健康保険法 §6, 健康保険法 §3(7)), so one has ended; the date that says which is
+/// asked for.
+pub(super) fn insurances_overlap(a: &str, b: &str) -> String {
+    format!(
+        "{a}と{b}が、どちらも今日使えるものとして入力されています。医療保険には一度に一つしか\
+         加入できないため、どちらかはもう使えないはずです。新しいほうの資格取得年月日か、古いほうの\
+         資格喪失日を入力してください（わからないときは保険者に確認してください）。それまでは、\
+         今加入している保険のものだけを窓口で見せてください。"
+    )
+}
+
 /// Whose 資格確認書 goes back ([`JoinAfterLoss::give_back_ja`]): the 被保険者's own, or a
 /// 被扶養者's through the 被保険者 — who still holds that insurance (the 家族 left it: a job of
 /// their own, an income over the limit), or has left it too (a 資格喪失日, the 75th birthday),

@@ -1103,6 +1103,62 @@ fn before_75_with_only_the_late_elderly_notice_the_guidance_names_its_first_day(
     assert!(!out.contains("から使えます"), "{out}");
 }
 
+/// A job change typed in without any date that tells which insurance is the current one (the new
+/// 資格確認書 without its 資格取得年月日, the old one without its 資格喪失日): both are in force by
+/// their dates, which cannot be (one insurance at a time), so the screen warns and asks for the
+/// date; with the new one's 資格取得年月日 typed the old one is taken over and the warning goes.
+#[test]
+fn two_insurances_in_force_without_dates_are_warned_of() {
+    let kyokai = r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","valid_until":"2030-11-30",
+"issued_on":"2025-11-15"}"#;
+    let kokuho = |acquired: &str| {
+        format!(
+            r#"{{"kind":"certificate","insurer_number":"138057","insurer_name":"練馬区","number":"1234567",
+"relationship":"self","valid_until":"2027-07-31","issued_on":"2026-10-01"{acquired}}}"#
+        )
+    };
+    let s = Scratch::new();
+    let member = s.member("田中 三郎", "タナカ サブロウ", "1980-05-10", "male", "self");
+    s.record(&member, "kyokai.json", kyokai);
+    s.record(&member, "kokuho.json", &kokuho(""));
+    let show = ok(s.data.as_path(), &["show", &member, "--at", "2026-11-30"]);
+    assert!(
+        show.contains(
+            "全国健康保険協会 東京支部の資格確認書と練馬区の資格確認書が、どちらも今日使えるものとして\
+             入力されています。"
+        ) && show.contains("新しいほうの資格取得年月日か、古いほうの資格喪失日を入力してください"),
+        "{show}"
+    );
+
+    let s = Scratch::new();
+    let member = s.member("田中 三郎", "タナカ サブロウ", "1980-05-10", "male", "self");
+    s.record(&member, "kyokai.json", kyokai);
+    s.record(
+        &member,
+        "kokuho.json",
+        &kokuho(r#","acquired_on":"2026-10-01""#),
+    );
+    let show = ok(s.data.as_path(), &["show", &member, "--at", "2026-11-30"]);
+    assert!(!show.contains("どちらも今日使える"), "{show}");
+    let out = ok(
+        s.data.as_path(),
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-30",
+        ],
+    );
+    assert!(out.contains("練馬区の資格確認書を窓口で見せて"), "{out}");
+    assert!(
+        out.contains("全国健康保険協会 東京支部の資格確認書はもう使えないので"),
+        "{out}"
+    );
+}
+
 /// A job change typed in as users do: the new employer's 資格確認書 (with its 資格取得年月日)
 /// beside the old one, which carries no 資格喪失日. One insurance at a time (国民健康保険法 §6,
 /// 健康保険法 §3(7)): from the new 資格取得年月日 the old one is not offered, the screen marks it
