@@ -754,6 +754,21 @@ fn sato_with_both_certificates(elderly: Option<&str>) -> (Scratch, String) {
     (s, member)
 }
 
+/// 佐藤 一郎's 協会けんぽ 資格確認書 (2割, acquired 2010-04-01), valid until `valid_until`.
+fn sato_kyokai_certificate(valid_until: &str) -> String {
+    format!(
+        r#"{{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
+"copay_percent":20,"valid_from":"2025-12-02","valid_until":"{valid_until}","issued_on":"2025-11-15"}}"#
+    )
+}
+
+/// 佐藤 一郎's 後期高齢者医療 資格確認書, mailed before his 75th birthday (2027-01-10), printing only
+/// that day as its 資格取得年月日.
+const SATO_LATE_ELDERLY_FROM_BIRTHDAY: &str = r#"{"kind":"certificate","insurer_number":"39131008",
+"insurer_name":"東京都後期高齢者医療広域連合","number":"12345678","relationship":"self",
+"acquired_on":"2027-01-10","copay_percent":10,"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#;
+
 /// At 75, the old 協会けんぽ 資格確認書 (to 2030-11-30, with a 高齢受給者 block) and the new
 /// 後期高齢者医療 one (from the 75th birthday) both recorded: the guidance names the one to show
 /// and says not to show the old one; `show` marks the old record as ended; the household lines
@@ -864,20 +879,8 @@ fn before_75_a_late_elderly_certificate_with_only_its_acquired_on_is_not_started
     let s = Scratch::new();
     let data = s.data.as_path();
     let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
-    s.record(
-        &member,
-        "old.json",
-        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
-"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
-"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2030-11-30","issued_on":"2025-11-15"}"#,
-    );
-    s.record(
-        &member,
-        "late.json",
-        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
-"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
-"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
-    );
+    s.record(&member, "old.json", &sato_kyokai_certificate("2030-11-30"));
+    s.record(&member, "late.json", SATO_LATE_ELDERLY_FROM_BIRTHDAY);
     let at = "2027-01-09";
     let show = ok(data, &["show", &member, "--at", at]);
     let late = show.split("■ ").find(|s| s.contains("39131008")).unwrap();
@@ -929,13 +932,7 @@ fn before_75_with_only_the_late_elderly_certificate_the_current_insurance_is_nam
     let s = Scratch::new();
     let data = s.data.as_path();
     let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
-    s.record(
-        &member,
-        "late.json",
-        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
-"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
-"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
-    );
+    s.record(&member, "late.json", SATO_LATE_ELDERLY_FROM_BIRTHDAY);
     let at = "2027-01-02";
     let out = ok(
         data,
@@ -980,20 +977,8 @@ fn before_75_with_the_current_certificate_expired_its_insurer_is_asked_for_the_n
     let s = Scratch::new();
     let data = s.data.as_path();
     let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
-    s.record(
-        &member,
-        "old.json",
-        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
-"symbol":"7340155","number":"43","branch":"00","relationship":"self","acquired_on":"2010-04-01",
-"copay_percent":20,"valid_from":"2025-12-02","valid_until":"2026-12-31","issued_on":"2025-11-15"}"#,
-    );
-    s.record(
-        &member,
-        "late.json",
-        r#"{"kind":"certificate","insurer_number":"39131008","insurer_name":"東京都後期高齢者医療広域連合",
-"number":"12345678","relationship":"self","acquired_on":"2027-01-10","copay_percent":10,
-"valid_until":"2028-07-31","issued_on":"2026-11-20"}"#,
-    );
+    s.record(&member, "old.json", &sato_kyokai_certificate("2026-12-31"));
+    s.record(&member, "late.json", SATO_LATE_ELDERLY_FROM_BIRTHDAY);
     let out = ok(
         data,
         &[
