@@ -289,6 +289,15 @@ impl DeskOutcome {
             DeskAcceptance::CardMismatch => Some(
                 "本人のカードで照合し直すか、資格確認書か被保険者資格申立書で受け付けてください。",
             ),
+            // An authentic document can still be recorded, under its own verdict, as evidence
+            // of what was shown (`can_record`); that entry is no confirmation, so the 申立 the
+            // visit is accepted with is a second entry, on purpose — said before recording.
+            DeskAcceptance::DocumentNotConfirmed if self.verdict.is_authentic() => Some(
+                "この書類では資格を確認できません。ほかの有効な資格確認書などか、\
+                 被保険者資格申立書で受け付けてください。この書類を記録すると、提示された書類の\
+                 記録として残りますが、資格の確認にはなりません。申立書で受け付けるときは、\
+                 申立書も別の記録として残してください。",
+            ),
             DeskAcceptance::DocumentNotConfirmed => Some(
                 "この書類では資格を確認できません。ほかの有効な資格確認書などか、\
                  被保険者資格申立書で受け付けてください。",

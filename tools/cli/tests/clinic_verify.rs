@@ -264,6 +264,12 @@ fn an_eligibility_starting_tomorrow_is_not_yet_valid_and_recorded_as_such() {
     assert!(text.contains("判定: 有効期間前（資格）"), "{text}");
     assert!(text.contains(&format!("有効期間: {tomorrow} 〜")), "{text}");
     assert!(text.contains("記録: 第1件"), "{text}");
+    // Recorded as evidence of what was shown, not as a confirmation: the 申立 it is accepted
+    // with is a second entry, and the desk says so before recording.
+    assert!(
+        text.contains("提示された書類の記録として残りますが、資格の確認にはなりません。申立書で受け付けるときは、申立書も別の記録として残してください。"),
+        "{text}"
+    );
     let csv = log_csv(&desk);
     assert!(csv.contains("有効期間前（資格）"), "{csv}");
     assert!(!csv.contains("確認済み"), "{csv}");
