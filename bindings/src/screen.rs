@@ -163,6 +163,9 @@ pub enum GuidanceAction {
     RequestQualificationCertificate,
     /// The 資格確認書 expired: ask the insurer for the new one.
     AskForNewQualificationCertificate,
+    /// Two insurance records of different 資格 are both in force: type the date that tells
+    /// which is current.
+    EnterMissingDate,
 }
 
 /// One thing to do, with its Japanese text.

@@ -136,6 +136,102 @@ fn states(store: &Store, id: shikaku_core::eligibility::MemberId) -> Vec<Provena
         .collect()
 }
 
+/// A signed 資格確認書 that verifies: the guidance's 資格確認書 option says what the screen's
+/// fixed notice and the desk say of it (the paper is the document; the screen's QR code can be
+/// read and taking it is the clinic's call), not 「代わりにはなりません」; the same record typed by
+/// hand keeps 「代わりにはなりません」.
+#[test]
+fn a_signed_certificate_is_described_alike_by_the_guidance_and_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &MemoryKeyStore::new([9; 32])).unwrap();
+    let person = family()[0].0.clone();
+    let certificate = record(
+        DocumentKind::Certificate,
+        "01130012",
+        "7340155",
+        "420815",
+        Relationship::Insured,
+    );
+    let doc = EligibilityDocument {
+        household_id: "hh".into(),
+        person_id: "p1".into(),
+        version: 1,
+        issued_at: now() - Duration::days(2),
+        valid_until: now() + Duration::days(300),
+        person: person.clone(),
+        record: certificate.clone(),
+        holder_binding: None,
+    };
+    let signed = sign_document(&doc, &key("issuer"), "issuer-1").unwrap();
+    let trust_bytes = trust(now() + Duration::days(300));
+    let provenance = verify_document(
+        &signed,
+        &TrustList::verify(&trust_bytes, key("root").verifying_key(), now()).unwrap(),
+        now(),
+    )
+    .unwrap()
+    .provenance();
+    let id = store.add_member(&person).unwrap();
+    let record_id = store.put_record(id, &certificate, &provenance).unwrap();
+    store
+        .write(|b| {
+            b.set_sync_state(&SyncState {
+                trust_list: Some(trust_bytes),
+                root_key: Some(
+                    key("root")
+                        .verifying_key()
+                        .to_encoded_point(true)
+                        .as_bytes()
+                        .to_vec(),
+                ),
+                last_success: Some(now() - Duration::days(1)),
+                ..SyncState::default()
+            })
+        })
+        .unwrap();
+    let option_text = |store: &Store| {
+        let g = member_guidance(store, id, &ClinicSituation::READER_DOWN, now()).unwrap();
+        g.options
+            .iter()
+            .find(|o| o.presentation == Presentation::QualificationCertificate)
+            .map(|o| o.explanation.clone())
+            .unwrap()
+    };
+    let signed_text = option_text(&store);
+    assert!(
+        signed_text.contains("署名を確認したこのアプリの画面（QRコード）を医療機関が読み取って")
+            && signed_text.contains("紙の代わりに受け付けるかどうかは医療機関の判断です。"),
+        "{signed_text}"
+    );
+    assert!(
+        !signed_text.contains("代わりにはなりません"),
+        "{signed_text}"
+    );
+    let screen = member_screen(&store, id, now()).unwrap();
+    assert!(
+        screen
+            .fixed_notice
+            .contains("紙の代わりに受け付けるかどうかは医療機関の判断です。"),
+        "{}",
+        screen.fixed_notice
+    );
+
+    store
+        .replace_record(
+            record_id,
+            &certificate,
+            &Provenance::HandEntered {
+                entered_at: now() - Duration::hours(1),
+            },
+        )
+        .unwrap();
+    let hand_text = option_text(&store);
+    assert!(
+        hand_text.contains("このアプリの画面は写しで、資格確認書の代わりにはなりません。"),
+        "{hand_text}"
+    );
+}
+
 #[test]
 fn verified_only_when_the_signature_verifies_now() {
     let dir = tempfile::tempdir().unwrap();

@@ -124,19 +124,32 @@ pub fn fold_width(input: &str) -> String {
 }
 
 /// Compares two 記号 or 番号 values the way clinic software does: after width folding and
-/// with white space removed (docs/rules.md §4.1: stored as printed, compared after folding).
+/// with white space and dashes removed (docs/rules.md §4.1: stored as printed, compared after
+/// folding; a 記号 printed 「7340-155」 on one document and typed 7340155 from another is one
+/// 記号 — the dash, whichever one a keyboard gives (－, ‐, −, ー), separates and means nothing).
 pub fn same_code(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    // Printable ASCII without white space folds to itself: two such values that differ are
-    // different codes (the common case, decided without normalising).
-    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_graphic());
+    // Printable ASCII without white space or a dash folds to itself: two such values that
+    // differ are different codes (the common case, decided without normalising).
+    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_graphic() && b != b'-');
     if plain(a) && plain(b) {
         return false;
     }
-    let strip = |s: &str| fold_width(s).replace(' ', "");
+    let strip = |s: &str| {
+        fold_width(s)
+            .chars()
+            .filter(|c| !c.is_whitespace() && !is_dash(*c))
+            .collect::<String>()
+    };
     strip(a) == strip(b)
+}
+
+/// A dash or a character typed for one in a code: the hyphen-minus, the Unicode hyphens and
+/// dashes, the minus sign and the katakana long-vowel mark (a Japanese keyboard's 「ー」).
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | 'ー')
 }
 
 /// True for a character allowed in a 氏名カナ after folding: full-width katakana (including
@@ -224,6 +237,12 @@ mod tests {
         assert!(same_code("12 345", "１２３４５"));
         assert!(!same_code("12345", "12346"));
         assert!(same_code("①", "1"));
+        // Dashes separate and mean nothing, whichever a keyboard gives.
+        assert!(same_code("7340-155", "7340155"));
+        assert!(same_code("7340－155", "7340155"));
+        assert!(same_code("7340ー155", "7340‐155"));
+        assert!(same_code("7340−155", "7340155"));
+        assert!(!same_code("7340-155", "7340156"));
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

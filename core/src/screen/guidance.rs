@@ -223,8 +223,7 @@ const READER_AFTER_LOSS: &str = "資格を喪失した保険の情報では受�
 const REGISTER_AT_READER: &str = "マイナンバーカードをカードリーダーに置いてください。\
      保険証利用の申込みがまだなら、その場で申し込んでから使えます。";
 const QUALIFICATION_CERTIFICATE: &str = "資格確認書を窓口で見せてください。資格確認書だけで受診できます\
-     （カードリーダーは要りません）。見せるのは紙の資格確認書です。\
-     このアプリの画面は写しで、資格確認書の代わりにはなりません。";
+     （カードリーダーは要りません）。";
 const PHONE_SCREEN: &str = "スマートフォンでマイナポータルの資格情報画面（保存したPDFでも可）を開き、\
      マイナンバーカードと一緒に見せてください。画面だけでは受診できません。";
 /// [`PHONE_SCREEN`] for a member with a working マイナ保険証 whose マイナポータル screen this app
@@ -763,7 +762,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
                 .then(late_elderly_after_loss)
         });
         let before_late = member
-            .late_elderly_from
+            .late_elderly_next()
             .map(|from| before_late_elderly(from, member.qualification_certificate_expired));
         let text = if let Some(after_loss) = &after_loss {
             after_loss
@@ -856,18 +855,36 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
 /// 後期高齢者医療 one: docs/dates.md §4), it names the one in force to show and each ended one
 /// not to show — the desk would turn an ended one away (docs/clinic.md, 有効期限切れ（資格）).
 fn certificate_text(member: &MemberSituation) -> String {
+    // What the screen is: a copy, or — for a signed one that verifies — what the desk says of
+    // its QR code (`clinic::DeskOutcome::basis_ja`, `sections::fixed_notice`).
+    let screen = if member.signed_certificate {
+        "見せるのは紙の資格確認書です。紙がないときは、署名を確認したこのアプリの画面（QRコード）を\
+         医療機関が読み取って内容を確かめられることがありますが、紙の代わりに受け付けるかどうかは\
+         医療機関の判断です。"
+    } else {
+        "見せるのは紙の資格確認書です。このアプリの画面は写しで、資格確認書の代わりにはなりません。"
+    };
     if member.certificates_in_force.is_empty()
         || member.certificates_in_force.len()
             + member.certificates_ended.len()
             + member.certificates_not_started.len()
             < 2
     {
-        return QUALIFICATION_CERTIFICATE.into();
+        return format!("{QUALIFICATION_CERTIFICATE}{screen}");
     }
+    // Two in force of different 資格 (`insurances_overlap`): only the current one's, which the
+    // dates typed do not tell (the to-do asks for them).
+    let which = if member.insurances_overlap {
+        format!(
+            "{}のうち、今加入している保険のものを",
+            member.certificates_in_force.join("と")
+        )
+    } else {
+        format!("{}を", member.certificates_in_force.join("か"))
+    };
     let mut text = format!(
-        "{}を窓口で見せてください。資格確認書だけで受診できます（カードリーダーは要りません）。\
-         見せるのは紙の資格確認書です。このアプリの画面は写しで、資格確認書の代わりにはなりません。",
-        member.certificates_in_force.join("か")
+        "{which}窓口で見せてください。資格確認書だけで受診できます（カードリーダーは要りません）。\
+         {screen}"
     );
     if !member.certificates_ended.is_empty() {
         text.push_str(&format!(
@@ -1016,6 +1033,8 @@ pub(super) mod test_fixtures {
             registration_unknown: false,
             late_elderly_not_recorded: false,
             late_elderly_from: None,
+            insurances_overlap: false,
+            signed_certificate: false,
             infant_not_recorded: false,
             late_elderly: false,
             no_insurance_document: false,

@@ -172,6 +172,13 @@ impl HouseholdContext {
     }
 }
 
+/// A 被保険者's own 被用者保険 record: one typed as 本人 (not a record of the member's former
+/// 被扶養者 status, kept after they were changed to 本人), whose 被扶養者 lose their status with it
+/// (健康保険法 §3(7)).
+fn insured_own(record: &EligibilityRecord) -> bool {
+    employee_insurance(record) && record.relationship == Relationship::Insured
+}
+
 /// Each member's [`HouseholdContext`], in the order given: a 被扶養者 (a member marked 家族) gets
 /// the 被用者保険 records of every 被保険者 (a member marked 本人) who turns 75 before them (a
 /// dependent who reaches 75 first moves to 後期 on their own), and every 被保険者's 被用者保険
@@ -206,9 +213,10 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     let name = insured.member.name.as_str();
                     let names_insured = |n: &str| same_name(name, n);
                     let typed = |r: &EligibilityRecord| {
-                        insured.records.iter().any(|own| {
-                            employee_insurance(own) && own.insurer_number == r.insurer_number
-                        })
+                        insured
+                            .records
+                            .iter()
+                            .any(|own| insured_own(own) && own.insurer_number == r.insurer_number)
                     };
                     for r in dependent.records.iter().filter(|r| {
                         employee_insurance(r)
@@ -223,7 +231,9 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                         });
                     }
                 }
-                for r in insured.records.iter().filter(|r| employee_insurance(r)) {
+                // Only the 被保険者's own 資格 (records typed as 本人): a member changed to 本人
+                // after getting a job keeps their old 家族 record, which is not a 被保険者's.
+                for r in insured.records.iter().filter(|r| insured_own(r)) {
                     if let Some(on) = at_75 {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
@@ -516,7 +526,12 @@ mod tests {
         use crate::screen::calendar::record_in_force;
         let insured = member(d(1978, 5, 5), Relationship::Insured);
         let child = member(d(2010, 4, 4), Relationship::Dependent);
-        let old = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        // The old one prints its 交付年月日 (a record without any start of its own is not taken
+        // over: `takeover`).
+        let old = EligibilityRecord {
+            issued_on: Some(d(2025, 11, 15)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
         let new = EligibilityRecord {
             insurer_number: InsurerNumber::parse("06139992").unwrap(),
             insurer_name: "山田商事健康保険組合".into(),

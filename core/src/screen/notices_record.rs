@@ -11,8 +11,8 @@ use super::calendar::{
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
-use super::situation::certificate_name;
-use super::takeover::TakeoverCause;
+use super::situation::{certificate_label, certificate_name};
+use super::takeover::{TakeoverCause, start_printed};
 use super::text_ja;
 use super::wareki::format_wareki;
 use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Relationship};
@@ -399,11 +399,27 @@ pub(super) fn overlap_notice(
 ) -> Option<Notice> {
     let (a, b) =
         super::takeover::overlapping(records, |r| record_in_force(r, birth, household, today))?;
+    // Named as the guidance names them; two of one insurer (任意継続) by their 番号 as well.
+    let (mut name_a, mut name_b) = (
+        certificate_label(a, records, birth),
+        certificate_label(b, records, birth),
+    );
+    if name_a == name_b {
+        name_a.push_str(&format!("（番号{}）", a.number));
+        name_b.push_str(&format!("（番号{}）", b.number));
+    }
+    // One that prints no start of its own cannot be placed; its 資格取得年月日 (or 有効開始年月日)
+    // decides either way (`takeover`).
+    let undated = match (start_printed(a), start_printed(b)) {
+        (None, Some(_)) => Some(name_a.as_str()),
+        (Some(_), None) => Some(name_b.as_str()),
+        _ => None,
+    };
     Some(Notice {
         code: NoticeCode::InsurancesOverlap,
         severity: Severity::Warning,
         date: a.starts_on().max(b.starts_on()).unwrap_or(today),
-        message: text_ja::insurances_overlap(&certificate_name(a), &certificate_name(b)),
+        message: text_ja::insurances_overlap(&name_a, &name_b, undated),
     })
 }
 

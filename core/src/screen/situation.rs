@@ -184,6 +184,14 @@ pub struct MemberSituation {
     /// (高齢者の医療の確保に関する法律 §52(1): 後期 from the day of reaching 75), recorded or
     /// not, so the guidance sends them to it before any 10割.
     pub late_elderly_from: Option<NaiveDate>,
+    /// Two insurance records of different 資格 are both in force, no date typed telling which
+    /// is current (`takeover::overlapping`; the notice `InsurancesOverlap`): the guidance says to
+    /// show the current one's and asks for the date.
+    pub insurances_overlap: bool,
+    /// A 資格確認書 in force is issuer-signed and verifies (set with the provenance, by the
+    /// store's view): the guidance then says what the desk says of its screen — the paper is the
+    /// document, the screen's QR code can be read and taking it is the clinic's call.
+    pub signed_certificate: bool,
     /// The member is 75 or over today: a 後期高齢者医療 被保険者 whatever is recorded (高齢者の医療の
     /// 確保に関する法律 §50, §52), who can join neither 国保 (国民健康保険法 §6(8)) nor an
     /// employer's insurance. When their coverage is lost (a 後期 record's 資格喪失日, as after a
@@ -224,7 +232,7 @@ pub(crate) fn certificate_name(record: &EligibilityRecord) -> String {
 /// has the same name — this year's and next year's of one insurer, or one reissued — so that the
 /// guidance's 「…を窓口で見せてください」 and 「…はもう使えないので、見せないでください」 name two
 /// different papers (as `notices_record::not_started_notice` names the one in force).
-fn certificate_label(
+pub(crate) fn certificate_label(
     record: &EligibilityRecord,
     records: &[EligibilityRecord],
     birth: NaiveDate,
@@ -365,8 +373,13 @@ impl MemberSituation {
             .collect();
         let insurance_records: Vec<&EligibilityRecord> =
             records.iter().filter(|r| r.kind.is_insurance()).collect();
+        // A record typed in that starts later (the next employer's, from the 1st of next month)
+        // does not cover the days between: until it starts, the coverage is lost as if it were
+        // not there (its own notice says from when it applies).
         let coverage_lost = if !insurance_records.is_empty()
-            && insurance_records.iter().all(|r| lost(r))
+            && insurance_records
+                .iter()
+                .all(|r| lost(r) || record_not_started(r, today).is_some())
             && insurance_records.iter().any(|r| r.is_lost(today))
         {
             insurance_records
@@ -473,9 +486,18 @@ impl MemberSituation {
                     .all(|n| !ended.contains(n) && !not_started.iter().any(|(o, _)| o == n));
                 if !held(DocumentKind::Notice) {
                     // None in force: those not started yet are named with their first day
-                    // (the guidance says not to show them before it).
+                    // (the guidance says not to show them before it) — while an insurance is
+                    // held until then; not after a 資格喪失日 (a gap: the guidance of a lost
+                    // coverage says what to do).
+                    let gap = records
+                        .iter()
+                        .any(|r| r.kind.is_insurance() && r.is_lost(today))
+                        && !records.iter().any(|r| {
+                            r.kind.is_insurance()
+                                && record_in_force(r, member.birth_date, household, today)
+                        });
                     NamedNotices {
-                        not_started,
+                        not_started: if gap { Vec::new() } else { not_started },
                         ..NamedNotices::default()
                     }
                 } else if in_force.is_empty()
@@ -511,6 +533,8 @@ impl MemberSituation {
                 && !records.iter().any(|r| r.insurer_number.is_late_elderly()),
             infant_not_recorded: age_on(member.birth_date, today) < 1
                 && !records.iter().any(|r| r.kind.is_insurance()),
+            insurances_overlap: super::takeover::overlapping(records, |r| in_force(r)).is_some(),
+            signed_certificate: false,
             late_elderly_from: records
                 .iter()
                 .filter(|r| {
@@ -527,6 +551,17 @@ impl MemberSituation {
                 && card_check.is_none()
                 && card_until.is_none(),
         }
+    }
+
+    /// [`MemberSituation::late_elderly_from`], unless a recorded 資格確認書 of the insurance held
+    /// now starts before it (a renewal typed in after a gap): then that one is what comes next,
+    /// and the guidance of a 資格確認書 starting later applies, the 後期 one named beside it.
+    pub(super) fn late_elderly_next(&self) -> Option<NaiveDate> {
+        self.late_elderly_from.filter(|from| {
+            self.certificates_not_started
+                .iter()
+                .all(|(_, starts)| starts >= from)
+        })
     }
 
     /// The insurance the member belongs to now, or joins next, is 後期高齢者医療: 75 or over with

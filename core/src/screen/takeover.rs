@@ -110,14 +110,13 @@ impl Successor {
             // a 健保 one acquired years before), not the one taken over.
             // Its 資格取得年月日, else its 有効開始年月日: the new coverage had begun by then (a
             // 交付年月日 does not tell: a document is mailed ahead of its start).
+            // A record that prints none of the three tells nothing of its age: it may be the
+            // new coverage typed without its dates (a 国保 資格確認書 after retiring, beside the
+            // old employer's record acquired years before), so it is not taken over; the two
+            // stay in force and `overlapping` asks for the date that tells.
             let acquired = self.acquired_on.or(self.valid_from)?;
-            let own = record
-                .acquired_on
-                .or(record.valid_from)
-                .or(record.issued_on);
-            return own
-                .is_none_or(|own| own < acquired)
-                .then_some((acquired, TakeoverCause::OtherInsurance));
+            let own = start_printed(record)?;
+            return (own < acquired).then_some((acquired, TakeoverCause::OtherInsurance));
         }
         let same_branch = match (&self.branch, &record.branch) {
             (Some(a), Some(b)) => a == b || same_code(a, b),
@@ -145,6 +144,15 @@ impl Successor {
             })
             .flatten()
     }
+}
+
+/// The earliest start `record` prints: its 資格取得年月日, else its 有効開始年月日, else its
+/// 交付年月日; `None` when it prints none of them.
+pub(crate) fn start_printed(record: &EligibilityRecord) -> Option<NaiveDate> {
+    record
+        .acquired_on
+        .or(record.valid_from)
+        .or(record.issued_on)
 }
 
 /// The same 資格: the same 保険者番号, and 記号 and 番号 alike (compared as typed, then after
@@ -253,10 +261,15 @@ mod tests {
     }
 
     /// A new employer's insurance with its 資格取得年月日 takes over the old one from that day;
-    /// not the other way round, not a record with a 資格喪失日, not a 公費 受給者証.
+    /// not the other way round, not a record with a 資格喪失日, not a 公費 受給者証, not a record
+    /// that prints no start of its own (it may be the newer one typed without its dates).
     #[test]
     fn another_insurance_acquired_later_takes_over() {
-        let old = certificate();
+        let undated = certificate();
+        let old = EligibilityRecord {
+            issued_on: Some(d(2025, 11, 15)),
+            ..certificate()
+        };
         let new = EligibilityRecord {
             insurer_number: InsurerNumber::parse("06139992").unwrap(),
             insurer_name: "山田商事健康保険組合".into(),
@@ -275,6 +288,12 @@ mod tests {
             )
         );
         assert_eq!(taken_over(&new, &s), None);
+        // No date of its own: nothing tells it is the older one (a 国保 資格確認書 typed after
+        // retiring, beside the employer's acquired years before).
+        assert_eq!(
+            taken_over(&undated, &candidates(&[undated.clone(), new.clone()])),
+            None
+        );
         // Acquired before the new one: still taken over; acquired after it: not.
         let older = EligibilityRecord {
             acquired_on: Some(d(2010, 4, 1)),

@@ -457,13 +457,19 @@ impl JoinAfterLoss {
 /// [`super::rules::NoticeCode::InsurancesOverlap`]: `a` and `b` (named by
 /// `situation::certificate_name`) both in force, of different 資格. One public health insurance
 /// at a time (国民健康保険法 §6, 健康保険法 §3(7)), so one has ended; the date that says which is
-/// asked for.
-pub(super) fn insurances_overlap(a: &str, b: &str) -> String {
+/// asked for: of `undated`, the one that prints no start of its own, when the other prints one.
+pub(super) fn insurances_overlap(a: &str, b: &str, undated: Option<&str>) -> String {
+    let ask = match undated {
+        // The other one prints its start: this one's decides which is the current one.
+        Some(name) => {
+            format!("日付のない{name}の資格取得年月日（なければ有効開始年月日）を入力してください")
+        }
+        None => "新しいほうの資格取得年月日か、古いほうの資格喪失日を入力してください".to_string(),
+    };
     format!(
         "{a}と{b}が、どちらも今日使えるものとして入力されています。医療保険には一度に一つしか\
-         加入できないため、どちらかはもう使えないはずです。新しいほうの資格取得年月日か、古いほうの\
-         資格喪失日を入力してください（わからないときは保険者に確認してください）。それまでは、\
-         今加入している保険のものだけを窓口で見せてください。"
+         加入できないため、どちらかはもう使えないはずです。{ask}（わからないときは保険者に確認して\
+         ください）。それまでは、今加入している保険のものだけを窓口で見せてください。"
     )
 }
 

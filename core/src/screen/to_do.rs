@@ -31,6 +31,9 @@ pub enum GuidanceAction {
     RequestQualificationCertificate,
     /// The 資格確認書 expired: ask the insurer for the new one.
     AskForNewQualificationCertificate,
+    /// Two insurance records of different 資格 are both in force, no date telling which is
+    /// current (`MemberSituation::insurances_overlap`): type the date that tells.
+    EnterMissingDate,
 }
 
 /// One thing to do, with its Japanese text.
@@ -48,6 +51,11 @@ pub(super) const NEWBORN: &str = "生まれたお子さんの健康保険の手�
      被扶養者にする届出（5日以内）か、お住まいの市区町村で国民健康保険に加入する届出（14日以内）を\
      してください。手続きのあと、お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、\
      このアプリに入力してください。";
+
+/// The to-do of a member with two insurances in force ([`MemberSituation::insurances_overlap`]).
+const OVERLAP: &str = "違う保険の資格情報が二つとも使えるものとして入力されています（画面の注意を\
+     見てください）。医療保険には一度に一つしか加入できません。今の保険の書類に資格取得年月日を、\
+     前の保険の書類に資格喪失日を入力すると、使えるものだけが出ます。";
 
 fn step(action: GuidanceAction, explanation: impl Into<String>) -> GuidanceStep {
     GuidanceStep {
@@ -158,6 +166,11 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
     // 国民健康保険法施行規則 §3), and their own document after it.
     if member.infant_not_recorded {
         out.push(step(GuidanceAction::JoinNewInsurance, NEWBORN));
+    }
+    if member.insurances_overlap {
+        // One insurance at a time (国民健康保険法 §6, 健康保険法 §3(7)): the screen's
+        // `InsurancesOverlap` names the two.
+        out.push(step(GuidanceAction::EnterMissingDate, OVERLAP));
     }
     if let (Some(day), Some(by)) = (
         member.dependent_status_lost_on,
@@ -310,7 +323,7 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             .min_by_key(|(_, from)| *from);
         out.push(step(
             GuidanceAction::AskForNewQualificationCertificate,
-            if let Some(from) = member.late_elderly_from {
+            if let Some(from) = member.late_elderly_next() {
                 // Under 75 with the 後期 one typed in ahead: the days before it are the current
                 // insurance's (高齢者の医療の確保に関する法律 §52(1)), whose 資格確認書 typed in
                 // has expired; its new one is asked of that insurer, not of the 市区町村.

@@ -385,9 +385,19 @@ pub(super) fn situation_for(
             AppCopy::Unverified
         });
     }
+    // A signed 資格確認書 in force that verifies: its screen's QR code can be read at the desk.
+    let signed_certificate = trust.is_some_and(|t| {
+        stored.iter().any(|r| {
+            r.record.kind == crate::eligibility::DocumentKind::Certificate
+                && matches!(r.provenance, Provenance::IssuerSigned { .. })
+                && record_in_force(&r.record, m.data.birth_date, household, today)
+                && provenance_state(r, Some(t), now) == ProvenanceState::Verified
+        })
+    });
     let records: Vec<EligibilityRecord> = stored.iter().map(|r| r.record.clone()).collect();
     let mut situation = with_bound_card(&m.data, &records, check, household, bound_card, today);
     situation.app_copy = app_copy;
+    situation.signed_certificate = signed_certificate;
     situation
 }
 

@@ -1115,6 +1115,31 @@ fn two_insurances_in_force_without_dates_are_warned_of() {
         ) && show.contains("新しいほうの資格取得年月日か、古いほうの資格喪失日を入力してください"),
         "{show}"
     );
+    // The guidance says the same: the current one's only, and the to-do asks for the date.
+    let out = ok(
+        s.data.as_path(),
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-30",
+        ],
+    );
+    assert!(
+        out.contains(
+            "全国健康保険協会 東京支部の資格確認書と練馬区の資格確認書のうち、今加入している保険の\
+             ものを窓口で見せてください。"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.split("やること:")
+            .nth(1)
+            .is_some_and(|t| t.contains("今の保険の書類に資格取得年月日を")),
+        "{out}"
+    );
 
     let s = Scratch::new();
     let member = s.member("田中 三郎", "タナカ サブロウ", "1980-05-10", "male", "self");
@@ -1126,6 +1151,28 @@ fn two_insurances_in_force_without_dates_are_warned_of() {
     );
     let show = ok(s.data.as_path(), &["show", &member, "--at", "2026-11-30"]);
     assert!(!show.contains("どちらも今日使える"), "{show}");
+    // The old one typed with no date at all: it cannot be placed (it might be the newer), so
+    // both stay, and its own 資格取得年月日 is what is asked for.
+    let s2 = Scratch::new();
+    let other = s2.member("田中 三郎", "タナカ サブロウ", "1980-05-10", "male", "self");
+    s2.record(
+        &other,
+        "kyokai.json",
+        &kyokai.replace(r#""issued_on":"2025-11-15""#, r#""copay_percent":30"#),
+    );
+    s2.record(
+        &other,
+        "kokuho.json",
+        &kokuho(r#","acquired_on":"2026-10-01""#),
+    );
+    let shown = ok(s2.data.as_path(), &["show", &other, "--at", "2026-11-30"]);
+    assert!(
+        shown.contains(
+            "日付のない全国健康保険協会 東京支部の資格確認書の資格取得年月日（なければ有効開始年月日）を\
+             入力してください"
+        ),
+        "{shown}"
+    );
     let out = ok(
         s.data.as_path(),
         &[
@@ -1144,10 +1191,128 @@ fn two_insurances_in_force_without_dates_are_warned_of() {
     );
 }
 
+/// A retiree who typed the new 国保 資格確認書 without any date beside the old employer's, acquired
+/// years before and now expired: the old one does not take over the new one (a record without a
+/// start of its own may be the newer), so the 国保 one is offered and no 10割.
+#[test]
+fn an_undated_new_certificate_is_not_taken_over_by_the_old_one() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("田中 三郎", "タナカ サブロウ", "1960-05-10", "male", "self");
+    s.record(
+        &member,
+        "kyokai.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"42","relationship":"self","acquired_on":"2015-04-01","valid_until":"2025-11-30"}"#,
+    );
+    s.record(
+        &member,
+        "kokuho.json",
+        r#"{"kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）","symbol":"練馬",
+"number":"999","relationship":"self","valid_until":"2027-07-31"}"#,
+    );
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-30",
+        ],
+    );
+    assert!(out.contains("資格確認書を窓口で見せてください"), "{out}");
+    assert!(!out.contains("10割"), "{out}");
+    let show = ok(data, &["show", &member, "--at", "2026-11-30"]);
+    assert!(!show.contains("新しい資格（"), "{show}");
+}
+
+/// A member whose insurance was lost on 11/1 and whose next employer's お知らせ starts on 12/1:
+/// between the two there is no insurance, so the guidance says what a lost coverage needs and
+/// does not send them to a current insurance's お知らせ.
+#[test]
+fn a_gap_before_a_later_notice_is_a_lost_coverage() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("田中 三郎", "タナカ サブロウ", "1980-05-10", "male", "self");
+    ok(data, &["member", "change", &member, "--myna-hoken", "yes"]);
+    s.record(
+        &member,
+        "old.json",
+        r#"{"kind":"notice","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"42","relationship":"self","acquired_on":"2015-04-01","lost_on":"2026-11-01"}"#,
+    );
+    s.record(
+        &member,
+        "new.json",
+        r#"{"kind":"notice","insurer_number":"06139992","insurer_name":"山田商事健康保険組合",
+"symbol":"12","number":"345","relationship":"self","acquired_on":"2026-12-01"}"#,
+    );
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-15",
+        ],
+    );
+    assert!(
+        !out.contains("今の保険の資格情報のお知らせをお持ちなら"),
+        "{out}"
+    );
+    assert!(out.contains("資格喪失日（令和8年11月1日）から"), "{out}");
+}
+
+/// A 74-year-old whose 国保 資格確認書 expired on 7/31, whose next one (from 12/1, to the day
+/// before the 75th birthday) is typed in, and whose 後期高齢者医療 one is typed in too: the next
+/// 国保 one comes first — the guidance names it from its first day and the to-do asks about the
+/// days before it, not about the whole time before 後期.
+#[test]
+fn before_75_a_current_insurance_renewal_typed_in_comes_before_the_late_elderly_text() {
+    let s = Scratch::new();
+    let data = s.data.as_path();
+    let member = s.member("佐藤 一郎", "サトウ イチロウ", "1952-01-10", "male", "self");
+    ok(data, &["member", "change", &member, "--myna-hoken", "no"]);
+    let kokuho = |from: &str, until: &str| {
+        format!(
+            r#"{{"kind":"certificate","insurer_number":"138057","insurer_name":"練馬区（国民健康保険）",
+"number":"999","relationship":"self","copay_percent":20,"valid_from":"{from}","valid_until":"{until}"}}"#
+        )
+    };
+    s.record(&member, "k1.json", &kokuho("2025-08-01", "2026-07-31"));
+    s.record(&member, "k2.json", &kokuho("2026-12-01", "2027-01-09"));
+    s.record(&member, "late.json", SATO_LATE_ELDERLY_FROM_BIRTHDAY);
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-15",
+        ],
+    );
+    assert!(
+        !out.contains("後期高齢者医療は令和9年1月10日からです"),
+        "{out}"
+    );
+    assert!(out.contains("令和8年12月1日から使えます"), "{out}");
+    let to_do = out.split("やること:").nth(1).unwrap_or_default();
+    assert!(!to_do.contains("後期高齢者医療が始まる"), "{out}");
+    assert!(to_do.contains("それより前の期間の資格について"), "{out}");
+}
+
 /// A job change typed in as users do: the new employer's 資格確認書 (with its 資格取得年月日)
-/// beside the old one, which carries no 資格喪失日. One insurance at a time (国民健康保険法 §6,
-/// 健康保険法 §3(7)): from the new 資格取得年月日 the old one is not offered, the screen marks it
-/// and says to give it back; before that day the old one is the one to show.
+/// beside the old one, which carries no 資格喪失日 (only its 交付年月日: an old one with no date
+/// at all cannot be placed and is `two_insurances_in_force_without_dates_are_warned_of`). One
+/// insurance at a time (国民健康保険法 §6, 健康保険法 §3(7)): from the new 資格取得年月日 the old
+/// one is not offered, the screen marks it and says to give it back; before that day the old one
+/// is the one to show.
 #[test]
 fn a_new_employers_certificate_takes_over_the_old_one_from_its_acquired_on() {
     let s = Scratch::new();
@@ -1157,7 +1322,8 @@ fn a_new_employers_certificate_takes_over_the_old_one_from_its_acquired_on() {
         &member,
         "old.json",
         r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
-"symbol":"7340155","number":"43","branch":"00","relationship":"self","valid_until":"2030-11-30"}"#,
+"symbol":"7340155","number":"43","branch":"00","relationship":"self","valid_until":"2030-11-30",
+"issued_on":"2025-11-15"}"#,
     );
     s.record(
         &member,
@@ -1430,6 +1596,38 @@ fn a_dependent_with_a_job_of_their_own_is_changed_to_self_and_keeps_their_record
     assert!(show.contains("山田 花子"), "{show}");
     assert!(show.contains("01130012"), "the old record is kept: {show}");
     assert!(show.contains("06132013"), "{show}");
+
+    // Her mother, still the 被保険者's 被扶養者 on the same insurance: the daughter's old 家族
+    // record (and its 資格喪失日) is not a 被保険者's own, so the mother keeps her status.
+    let mother = s.member(
+        "山田 花江",
+        "ヤマダ ハナエ",
+        "1960-02-02",
+        "female",
+        "dependent",
+    );
+    s.record(
+        &mother,
+        "mother.json",
+        r#"{"kind":"certificate","insurer_number":"01130012","insurer_name":"全国健康保険協会 東京支部",
+"symbol":"7340155","number":"43","branch":"01","relationship":"dependent","insured_name":"山田 太郎",
+"valid_from":"2025-12-02","valid_until":"2030-11-30"}"#,
+    );
+    let show = ok(data, &["show", &mother, "--at", "2026-11-30"]);
+    assert!(!show.contains("被扶養者の資格"), "{show}");
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &mother,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2026-11-30",
+        ],
+    );
+    assert!(out.contains("資格確認書を窓口で見せてください"), "{out}");
+    assert!(!out.contains("10割"), "{out}");
 }
 
 /// Hand-entered data is headed 「入力日時」 (typed in, not fetched), and `show --at` today — noon
