@@ -10,7 +10,8 @@
 //! - A verified visit ([`VerifiedVisit`]: the [`ClaimFields`] as the issuer signed them, the
 //!   [`CardCheckMethod`], the [`DocumentInfo`] and the [`Verdict`]) is only ever made inside the
 //!   core from a verified presentation. A 被保険者資格申立書 ([`DeclarationForm`]) is always
-//!   申立・未検証 ([`DECLARED_LABEL`]).
+//!   申立・未検証 ([`DECLARED_LABEL`]); after it, the share to collect at the window
+//!   ([`Declaration::cashier_ja`]).
 //! - The card at the desk ([`check_card_at_desk`]) and the check a visit is recorded with
 //!   ([`PendingCardCheck`]: a later failed or refused check clears an earlier success).
 //! - The overall outcome ([`DeskOutcome`]): the document's verdict, its kind and the card
@@ -25,6 +26,7 @@
 
 mod acceptance;
 mod card;
+mod cashier;
 mod claim;
 mod declaration;
 mod desk;
