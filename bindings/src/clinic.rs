@@ -380,10 +380,14 @@ pub struct DeclarationInput {
     pub kana: Option<String>,
     /// 生年月日 (required; `YYYY-MM-DD` or 和暦).
     pub birth_date: String,
-    /// 性別, if given.
+    /// 性別 (required: a claim field). `None` is refused by `declare` (and
+    /// `same_day_visit_of_declaration`) as `ShikakuError::InvalidInput` with the problem `sex`,
+    /// beside every other failing field.
     #[uniffi(default)]
     pub sex: Option<Sex>,
-    /// 本人・家族の別, if given.
+    /// 本人・家族の別 (required: a claim field). `None` is refused by `declare` (and
+    /// `same_day_visit_of_declaration`) as `ShikakuError::InvalidInput` with the problem
+    /// `relationship`, beside every other failing field.
     #[uniffi(default)]
     pub relationship: Option<Relationship>,
     /// The insurer's name or the employer (required).
@@ -990,8 +994,8 @@ impl ClinicDesk {
 
     /// Validates and records a 被保険者資格申立書 by `operator` (always 申立・未検証), with the
     /// 公費 of `form.public_expenses`. Failing fields are one `ShikakuError::InvalidInput`
-    /// naming every one of them, the operator's name (`operator`) and the 公費's included, no
-    /// values. Returns the entry's position. Ask `same_day_visit_of_declaration` first to tell
+    /// naming every one of them, the operator's name (`operator`), a missing 性別 (`sex`) or
+    /// 本人・家族の別 (`relationship`) and the 公費's included, no values. Returns the entry's position. Ask `same_day_visit_of_declaration` first to tell
     /// the receptionist of the patient's earlier visit today.
     pub fn declare(&self, form: DeclarationInput, operator: String) -> Result<u64, ShikakuError> {
         let public = public_entries(form.public_expenses.clone());

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 
 use shikaku_core::clinic::{DeskAcceptance, DeskCardState, DeskTone, DeskVerdict};
-use shikaku_core::eligibility::DocumentKind;
+use shikaku_core::eligibility::{DocumentKind, Relationship, Sex};
 use shikaku_ffi::clinic::{
     ClinicDesk, DeclarationInput, DeskCardOptions, DeskPublicExpenseInput, LogStatus,
 };
@@ -396,6 +396,8 @@ fn a_desk_visit_from_scan_to_export() {
         birth_date: "1987-09-03".into(),
         insurer_name: "全国健康保険協会".into(),
         insurer_number: Some("01130013".into()),
+        sex: Some(Sex::Female),
+        relationship: Some(Relationship::Dependent),
         ..DeclarationInput::default()
     };
     match desk.declare(declared.clone(), "受付 佐藤".into()) {
@@ -763,7 +765,12 @@ fn a_declaration_names_the_operator_with_every_failing_field_at_once() {
     match desk.declare(bad, "=cmd".into()) {
         Err(ShikakuError::InvalidInput { problems, detail }) => {
             let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-            assert_eq!(fields, ["operator", "branch", "birth_date"], "{detail}");
+            // 性別 and 本人・家族の別 are required (claim fields): named too.
+            assert_eq!(
+                fields,
+                ["operator", "branch", "birth_date", "sex", "relationship"],
+                "{detail}"
+            );
             assert_eq!(problems[0].label, "受付者");
             assert!(
                 !detail.contains("2999") && !detail.contains("cmd"),

@@ -32,8 +32,8 @@ use shikaku_core::clinic::{
     Verdict,
 };
 use shikaku_core::clock::japan_today;
-use shikaku_core::eligibility::InsurerNumber;
 use shikaku_core::eligibility::text::fold_width;
+use shikaku_core::eligibility::{InsurerNumber, Relationship, Sex};
 use shikaku_core::store::MemoryKeyStore;
 
 mod support;
@@ -62,8 +62,8 @@ fn form(i: u64) -> DeclarationForm {
         name: format!("患者 {}", i % PATIENTS),
         kana: Some("カンジャ タロウ".into()),
         birth_date: "1960-01-02".into(),
-        sex: None,
-        relationship: None,
+        sex: Some(Sex::Female),
+        relationship: Some(Relationship::Insured),
         insurer_name: "全国健康保険協会 東京支部".into(),
         insurer_number: Some("01130012".into()),
         symbol: Some("7340155".into()),

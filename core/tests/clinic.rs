@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
 use shikaku_core::clinic::{DESK_FILE, DeclarationForm, DeskStore, LogCheck, LogProblem};
-use shikaku_core::eligibility::Sex;
+use shikaku_core::eligibility::{Relationship, Sex};
 use shikaku_core::store::MemoryKeyStore;
 
 const KEK: [u8; 32] = [11; 32];
@@ -19,13 +19,13 @@ fn form(n: u32) -> DeclarationForm {
         kana: Some("カンジャ".into()),
         birth_date: "1960-01-02".into(),
         sex: Some(Sex::Female),
+        relationship: Some(Relationship::Insured),
         insurer_name: "全国健康保険協会".into(),
         insurer_number: Some("01130012".into()),
         symbol: Some("12".into()),
         number: Some(format!("{}", 1000 + n)),
         branch: Some("00".into()),
         copay_percent: Some(30),
-        ..Default::default()
     }
 }
 

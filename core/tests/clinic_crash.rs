@@ -14,6 +14,7 @@ use chrono::Utc;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::{DeclarationForm, DeskStore, LogCheck};
 use shikaku_core::clock::japan_today;
+use shikaku_core::eligibility::{Relationship, Sex};
 use shikaku_core::store::MemoryKeyStore;
 
 const KEK: [u8; 32] = [13; 32];
@@ -26,6 +27,8 @@ fn form(n: u64) -> DeclarationForm {
         insurer_name: "国民健康保険".into(),
         insurer_number: Some("01130012".into()),
         number: Some(n.to_string()),
+        sex: Some(Sex::Other),
+        relationship: Some(Relationship::Insured),
         ..Default::default()
     }
 }

@@ -243,16 +243,28 @@ class ClinicDeskTest {
         val bad = assertFailsWith<ShikakuException.InvalidInput> {
             desk.declare(
                 DeclarationInput(
-                    name = "山田 花子", birthDate = "1987-09-03", insurerName = "全国健康保険協会",
+                    name = "山田 花子", birthDate = "1987-09-03", sex = Sex.FEMALE,
+                    relationship = Relationship.INSURED, insurerName = "全国健康保険協会",
                     insurerNumber = "01130013",
                 ),
                 "受付 佐藤",
             )
         }
         assertEquals(listOf("insurer_number"), bad.problems.map { it.field })
+        // 性別 and 本人・家族の別 are claim fields: required, each named.
+        val missing = assertFailsWith<ShikakuException.InvalidInput> {
+            desk.declare(DeclarationInput(name = "山田 花子", birthDate = "1987-09-03", insurerName = "全国健康保険協会"), "受付 佐藤")
+        }
+        assertEquals(listOf("sex", "relationship"), missing.problems.map { it.field })
         // A bad operator name: named among the problems; its words are the core's.
         val op = assertFailsWith<ShikakuException.InvalidInput> {
-            desk.declare(DeclarationInput(name = "山田 花子", birthDate = "1987-09-03", insurerName = "全国健康保険協会"), "=cmd")
+            desk.declare(
+                DeclarationInput(
+                    name = "山田 花子", birthDate = "1987-09-03", sex = Sex.FEMALE,
+                    relationship = Relationship.INSURED, insurerName = "全国健康保険協会",
+                ),
+                "=cmd",
+            )
         }
         assertEquals(listOf("operator"), op.problems.map { it.field })
         assertEquals(
@@ -264,7 +276,10 @@ class ClinicDeskTest {
         assertEquals(
             1uL,
             desk.declare(
-                DeclarationInput(name = "山田 花子", birthDate = "1987-09-03", insurerName = "全国健康保険協会"),
+                DeclarationInput(
+                    name = "山田 花子", birthDate = "1987-09-03", sex = Sex.FEMALE,
+                    relationship = Relationship.INSURED, insurerName = "全国健康保険協会",
+                ),
                 "受付 佐藤",
             ),
         )

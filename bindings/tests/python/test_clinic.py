@@ -208,7 +208,8 @@ def test_card_with_pin_record_export_and_log(desk, issuer):
 
 def test_declaration_is_validated_and_always_unverified(desk, issuer):
     form = sk.DeclarationInput(
-        name="山田 花子", kana=None, birth_date="1987-09-03", sex=None, relationship=None,
+        name="山田 花子", kana=None, birth_date="1987-09-03", sex=sk.Sex.FEMALE,
+        relationship=sk.Relationship.INSURED,
         insurer_name="全国健康保険協会", insurer_number="01130013", symbol=None, number=None,
         branch=None, copay_percent=None)
     with pytest.raises(sk.ShikakuError.InvalidInput) as e:
@@ -223,6 +224,12 @@ def test_declaration_is_validated_and_always_unverified(desk, issuer):
         "受付者名の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。")
     assert sk.clinic_operator_refusal("") == "受付者名を入力してください。"
     assert sk.clinic_operator_refusal(OPERATOR) is None
+    # 性別 and 本人・家族の別 are claim fields: required, named with the other failures.
+    form.sex, form.relationship = None, None
+    with pytest.raises(sk.ShikakuError.InvalidInput) as e:
+        desk.declare(form, OPERATOR)
+    assert [p.field for p in e.value.problems] == ["sex", "relationship", "insurer_number"]
+    form.sex, form.relationship = sk.Sex.FEMALE, sk.Relationship.INSURED
     form.insurer_number = None
     assert desk.same_day_visit_of_declaration(form) is None
     assert desk.declare(form, OPERATOR) == 1
@@ -282,7 +289,8 @@ def test_a_listing_with_an_entry_removed_says_it_is_incomplete(tmp_path, desk, i
     import sqlite3
 
     form = sk.DeclarationInput(
-        name="山田 花子", kana=None, birth_date="1987-09-03", sex=None, relationship=None,
+        name="山田 花子", kana=None, birth_date="1987-09-03", sex=sk.Sex.FEMALE,
+        relationship=sk.Relationship.INSURED,
         insurer_name="全国健康保険協会", insurer_number=None, symbol=None, number=None,
         branch=None, copay_percent=None)
     for position in (1, 2, 3):

@@ -69,7 +69,8 @@ def test_the_desk_records_a_declaration_and_its_log_verifies(tmp_path):
     desk = sk.ClinicDesk.open(str(tmp_path / "desk"), XorKeyStore(0x5A))
     assert desk.trust_status(None) is None
     form = sk.DeclarationInput(
-        name="山田 花子", kana=None, birth_date="1987-09-03", sex=None, relationship=None,
+        name="山田 花子", kana=None, birth_date="1987-09-03", sex=sk.Sex.FEMALE,
+        relationship=sk.Relationship.INSURED,
         insurer_name="全国健康保険協会", insurer_number=None, symbol=None, number=None,
         branch=None, copay_percent=None)
     assert desk.declare(form, "受付 佐藤") == 1

@@ -34,9 +34,11 @@ pub struct DeclarationForm {
     pub kana: Option<String>,
     /// 生年月日 (required; `YYYY-MM-DD` or 和暦).
     pub birth_date: String,
-    /// 性別, if given.
+    /// 性別 (required: a claim field, spec/clinic.md §2; `None` is refused by
+    /// [`DeclarationForm::validate`], naming the field).
     pub sex: Option<Sex>,
-    /// 本人・家族の別, if given.
+    /// 本人・家族の別 (required: a claim field, spec/clinic.md §2; `None` is refused by
+    /// [`DeclarationForm::validate`], naming the field).
     pub relationship: Option<Relationship>,
     /// The insurance the patient belongs to: the insurer's name or the employer (required).
     pub insurer_name: String,
@@ -61,9 +63,11 @@ pub struct Declaration {
     pub kana: Option<String>,
     /// 生年月日.
     pub birth_date: NaiveDate,
-    /// 性別.
+    /// 性別. Always present in a 申立 validated now; `None` only in an entry recorded before
+    /// the desk required it.
     pub sex: Option<Sex>,
-    /// 本人・家族の別.
+    /// 本人・家族の別. Always present in a 申立 validated now; `None` only in an entry recorded
+    /// before the desk required it.
     pub relationship: Option<Relationship>,
     /// The insurer's name or the employer, as declared.
     pub insurer_name: String,
@@ -92,6 +96,16 @@ pub(crate) fn check_cell_text(s: &str, max: usize) -> Result<String, &'static st
     }
     Ok(t)
 }
+
+/// The longest 氏名 a 申立 records, in characters (after runs of white space are folded to
+/// one): what a form's `maxlength` says.
+pub const MAX_NAME_CHARS: usize = 60;
+
+/// The longest insurer's or employer's name a 申立 records, in characters.
+pub const MAX_INSURER_NAME_CHARS: usize = 100;
+
+/// The longest 記号 or 番号 a 申立 records, in characters.
+pub const MAX_NUMBER_CHARS: usize = 20;
 
 /// The longest desk operator's name an entry records, in characters (after runs of white
 /// space are folded to one): what a form's `maxlength` says.
@@ -197,14 +211,17 @@ impl DeclarationForm {
                 None
             }
         };
-        let name = take(Field::Name, check_cell_text(&self.name, 60));
+        let name = take(Field::Name, check_cell_text(&self.name, MAX_NAME_CHARS));
         let kana = present(&self.kana)
             .and_then(|k| take(Field::Kana, fold_kana(k).map_err(KanaError::reason)));
-        let insurer_name = take(Field::InsurerName, check_cell_text(&self.insurer_name, 100));
-        let symbol =
-            present(&self.symbol).and_then(|s| take(Field::Symbol, check_cell_text(s, 20)));
-        let number =
-            present(&self.number).and_then(|s| take(Field::Number, check_cell_text(s, 20)));
+        let insurer_name = take(
+            Field::InsurerName,
+            check_cell_text(&self.insurer_name, MAX_INSURER_NAME_CHARS),
+        );
+        let symbol = present(&self.symbol)
+            .and_then(|s| take(Field::Symbol, check_cell_text(s, MAX_NUMBER_CHARS)));
+        let number = present(&self.number)
+            .and_then(|s| take(Field::Number, check_cell_text(s, MAX_NUMBER_CHARS)));
         let branch = present(&self.branch).and_then(|b| {
             let folded = fold_width(b);
             take(
@@ -231,6 +248,19 @@ impl DeclarationForm {
                 field: Field::BirthDate,
                 reason: reason.into(),
             }),
+        }
+        // 性別 and 本人・家族の別 are claim fields (spec/clinic.md §2): a 申立 without them could
+        // not be claimed.
+        for (field, missing) in [
+            (Field::Sex, self.sex.is_none()),
+            (Field::Relationship, self.relationship.is_none()),
+        ] {
+            if missing {
+                errors.push(FieldError {
+                    field,
+                    reason: REQUIRED.into(),
+                });
+            }
         }
         let insurer_number = match present(&self.insurer_number).map(InsurerNumber::parse) {
             None => None,
@@ -290,6 +320,19 @@ impl DeclarationForm {
     }
 }
 
+/// Why a 後期高齢者医療 number is refused before 65.
+const LATE_NUMBER_TOO_YOUNG: &str =
+    "is a 後期高齢者医療 number, which starts at 75 (65 with a disability certification)";
+
+/// The start of why a declared share is refused (the shares the law allows follow, then `)`).
+const LAW_SHARE_PREFIX: &str = "is not a share the law sets at this age (";
+
+/// Why 家族 is refused under 後期高齢者医療.
+const NO_DEPENDENT_UNDER_LATE: &str = "cannot be 家族 under 後期高齢者医療 (it has no 被扶養者)";
+
+/// Why a required choice (性別, 本人・家族の別) was refused: it was not made.
+pub(crate) const REQUIRED: &str = "is required (a claim field)";
+
 /// Why a declared 保険者番号 that is not a 後期高齢者医療 one is refused from the 75th birthday
 /// (高齢者の医療の確保に関する法律 §50), in the receptionist's words; no value.
 pub(crate) const LATE_ELDERLY_ONLY_JA: &str = "75歳以上の方は後期高齢者医療の被保険者です（高齢者の医療の確保に関する法律 第50条）。\
@@ -302,7 +345,9 @@ pub(crate) const LATE_ELDERLY_ONLY_JA: &str = "75歳以上の方は後期高齢�
 ///   from 70 to 74, 1, 2 or 3割 under 後期高齢者医療 (the patient pays the legal share; a wrong
 ///   one is a typing or memory error, and the field may be left empty);
 /// - 後期高齢者医療 (保険者番号 39…) before 65 (it starts at 75, or at 65 with a disability
-///   certification), or as 家族 (it has no 被扶養者: everyone is insured in their own right);
+///   certification);
+/// - 家族 under 後期高齢者医療 (a 39… number, or from the 75th birthday whatever is declared): it
+///   has no 被扶養者, everyone is insured in their own right;
 /// - from the 75th birthday (`screen::calendar::late_elderly_on`, the household's rule), a
 ///   保険者番号 other than a 後期高齢者医療 one: everyone 75 or over is its 被保険者
 ///   (高齢者の医療の確保に関する法律 §50; the 生活保護 recipients §51 excludes have no insurance to
@@ -331,17 +376,17 @@ fn implausible(
         if sixty_fifth.is_none_or(|d| today < d) {
             errors.push(FieldError {
                 field: Field::InsurerNumber,
-                reason: "is a 後期高齢者医療 number, which starts at 75 (65 with a disability \
-                         certification)"
-                    .into(),
+                reason: LATE_NUMBER_TOO_YOUNG.into(),
             });
         }
-        if relationship == Some(Relationship::Dependent) {
-            errors.push(FieldError {
-                field: Field::Relationship,
-                reason: "cannot be 家族 under 後期高齢者医療 (it has no 被扶養者)".into(),
-            });
-        }
+    }
+    // 後期高齢者医療 has no 被扶養者: from the 75th birthday (whatever number is declared, or
+    // none) or with a 後期 number, the patient is insured in their own right (§50, §52).
+    if late && relationship == Some(Relationship::Dependent) {
+        errors.push(FieldError {
+            field: Field::Relationship,
+            reason: NO_DEPENDENT_UNDER_LATE.into(),
+        });
     }
     if let (Some(c), Some(law)) = (copay, statutory_copay(birth, today, late))
         && !law.allows(c.percent())
@@ -354,12 +399,118 @@ fn implausible(
         errors.push(FieldError {
             field: Field::Copay,
             reason: format!(
-                "is not a share the law sets at this age ({}); leave it empty if unsure",
+                "{LAW_SHARE_PREFIX}{}); leave it empty if unsure",
                 allowed.join(" or ")
             ),
         });
     }
     errors
+}
+
+/// What is wrong with the fields of a 申立 (`errors`, [`DeclarationForm::validate`]'s), in the
+/// receptionist's words: one sentence per failing field, naming it and, where one phrase says
+/// it, the rule; no value. The 公費 typed beside it are left out (`public_expense::refusal_ja`
+/// says them). `None` when no field of the form itself failed.
+pub(crate) fn fields_refusal_ja(errors: &[FieldError]) -> Option<String> {
+    let lines: Vec<String> = errors.iter().filter_map(field_reason_ja).collect();
+    if lines.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "申立書の入力を確認してください（記録していません）: {}",
+            lines.join("")
+        ))
+    }
+}
+
+/// One failing field of a 申立 in Japanese (a sentence ending in 「。」), or `None` for a 公費
+/// field.
+fn field_reason_ja(e: &FieldError) -> Option<String> {
+    let label = e.field.label_ja();
+    let reason = e.reason.as_str();
+    let text = |s: &str| -> String {
+        match s {
+            "must not be empty" => format!("{label}を入力してください。"),
+            "is too long" => format!("{label}が長すぎます。"),
+            "must not contain control characters"
+            | "must not contain invisible formatting characters" => {
+                format!("{label}に使えない文字（制御文字・見えない書式文字）が含まれています。")
+            }
+            r if r.starts_with("must not start with") => format!(
+                "{label}の先頭に =、+、-、@ は使えません（表計算ソフトが数式として実行するため）。"
+            ),
+            _ => format!("{label}を確認してください。"),
+        }
+    };
+    Some(match e.field {
+        Field::PublicPayerNumber
+        | Field::PublicRecipientNumber
+        | Field::PublicProgram
+        | Field::PublicValidUntil => return None,
+        Field::Sex | Field::Relationship if reason == REQUIRED => {
+            format!("{label}を選んでください（レセプトに必要な項目です）。")
+        }
+        Field::Relationship if reason == NO_DEPENDENT_UNDER_LATE => {
+            "後期高齢者医療（75歳以上、または39で始まる保険者番号）には家族（被扶養者）がありません。\
+             本人を選んでください。"
+                .to_string()
+        }
+        Field::Kana if reason == KanaError::Hiragana.reason() => {
+            "氏名カナはカタカナで入力してください（ひらがなは使えません）。".to_string()
+        }
+        Field::Kana if reason == KanaError::NotKatakana.reason() => {
+            "氏名カナはカタカナで入力してください。".to_string()
+        }
+        Field::BirthDate if reason == "must not be in the future" => {
+            "生年月日が今日より後の日付です。".to_string()
+        }
+        Field::BirthDate if reason == "must not be before 1890" => {
+            "生年月日が1890年より前です。".to_string()
+        }
+        Field::BirthDate => "生年月日を西暦（1970-05-06）か和暦（昭和45年5月6日、S45.5.6）で\
+                             入力してください。"
+            .to_string(),
+        Field::InsurerNumber if reason == LATE_ELDERLY_ONLY_JA => format!("{reason}。"),
+        Field::InsurerNumber if reason == LATE_NUMBER_TOO_YOUNG => {
+            "39で始まる保険者番号は後期高齢者医療の番号で、75歳（障害認定があれば65歳）からです。\
+             わからなければ空欄にしてください。"
+                .to_string()
+        }
+        Field::InsurerNumber => insurer_number_reason_ja(reason).to_string(),
+        Field::Branch => "枝番は2桁の数字です（わからなければ空欄）。".to_string(),
+        Field::Copay => match reason.strip_prefix(LAW_SHARE_PREFIX) {
+            Some(rest) => format!(
+                "申告の負担割合は、この年齢では法律の割合（{}）ではありません。\
+                 わからなければ空欄にしてください。",
+                rest.split(')').next().unwrap_or_default().replace(" or ", "か")
+            ),
+            None => "申告の負担割合は1割・2割・3割のどれかです（わからなければ空欄）。".to_string(),
+        },
+        _ => text(reason),
+    })
+}
+
+/// A declared 保険者番号's refusal in Japanese, by the core's reason ([`InsurerNumberError`]).
+fn insurer_number_reason_ja(reason: &str) -> &'static str {
+    use crate::eligibility::InsurerNumberError as E;
+    let is = |e: E| reason == e.to_string();
+    if is(E::Length) {
+        "保険者番号は8桁（国民健康保険は6桁）です。わからなければ空欄にしてください。"
+    } else if is(E::NotDigits) {
+        "保険者番号は数字だけです。"
+    } else if is(E::CheckDigit) {
+        "保険者番号の検証番号（最後の1桁）が合いません。番号を確かめるか、わからなければ空欄にしてください。"
+    } else if is(E::UnknownLawCode) {
+        "保険者番号の法別番号（最初の2桁）が正しくありません。"
+    } else if is(E::AbolishedLawCode) {
+        "法別番号67（退職者医療）は廃止されています。今の保険の保険者番号を入力してください。"
+    } else if is(E::Prefecture) {
+        "保険者番号の都道府県番号（3・4桁目、01〜47）が正しくありません。"
+    } else if is(E::PublicExpenseNumber) {
+        "保険者番号の欄に公費負担者番号が入っています（公費は公費の欄に入力してください）。"
+    } else {
+        "保険者番号を確認してください。"
+    }
 }
 
 #[cfg(test)]
@@ -396,6 +547,8 @@ pub(crate) mod tests {
         let minimal = DeclarationForm {
             name: "佐藤 一郎".into(),
             birth_date: "昭和45年5月6日".into(),
+            sex: Some(Sex::Male),
+            relationship: Some(Relationship::Insured),
             insurer_name: "不明".into(),
             ..Default::default()
         };
@@ -589,5 +742,162 @@ pub(crate) mod tests {
             assert!(e.has(f), "{f:?} in {e}");
         }
         assert!(!e.to_string().contains("HYPERLINK"));
+    }
+
+    /// 性別 and 本人・家族の別 are claim fields (spec/clinic.md §2): a 申立 without them is
+    /// refused, each named, with every other failing field, in English and in Japanese.
+    #[test]
+    fn sex_and_relationship_are_required() {
+        let without = DeclarationForm {
+            sex: None,
+            relationship: None,
+            ..form()
+        };
+        let e = without.validate(today()).unwrap_err();
+        assert!(e.has(Field::Sex) && e.has(Field::Relationship), "{e}");
+        assert_eq!(e.errors.len(), 2, "{e}");
+        assert!(e.to_string().contains("sex") && e.to_string().contains("relationship"));
+        let ja = fields_refusal_ja(&e.errors).unwrap();
+        assert!(
+            ja.contains("性別を選んでください") && ja.contains("本人・家族の別を選んでください"),
+            "{ja}"
+        );
+        // One missing, with another mistake: both named.
+        let e = DeclarationForm {
+            relationship: None,
+            branch: Some("1".into()),
+            ..form()
+        }
+        .validate(today())
+        .unwrap_err();
+        assert!(e.has(Field::Relationship) && e.has(Field::Branch) && !e.has(Field::Sex));
+        for sex in [Sex::Male, Sex::Female, Sex::Other] {
+            let d = DeclarationForm {
+                sex: Some(sex),
+                ..form()
+            }
+            .validate(today())
+            .unwrap();
+            assert_eq!(d.sex, Some(sex));
+        }
+    }
+
+    /// From the 75th birthday the patient is under 後期高齢者医療, which has no 家族, whether a
+    /// 後期 number is declared or none.
+    #[test]
+    fn no_dependent_at_75_even_without_a_number() {
+        let at = |birth: &str, rel| DeclarationForm {
+            birth_date: birth.into(),
+            insurer_number: None,
+            relationship: Some(rel),
+            copay_percent: None,
+            ..form()
+        };
+        let e = at("1946-05-01", Relationship::Dependent)
+            .validate(today())
+            .unwrap_err();
+        assert!(e.has(Field::Relationship) && e.errors.len() == 1, "{e}");
+        assert!(
+            fields_refusal_ja(&e.errors)
+                .unwrap()
+                .contains("家族（被扶養者）がありません"),
+        );
+        assert!(
+            at("1946-05-01", Relationship::Insured)
+                .validate(today())
+                .is_ok()
+        );
+        // The day before the 75th birthday, a 家族 is still possible.
+        assert!(
+            at("1951-11-29", Relationship::Dependent)
+                .validate(today())
+                .is_ok()
+        );
+    }
+
+    /// Every failing field of the form is said in Japanese, named, without its value; the 公費
+    /// are left to their own refusal.
+    #[test]
+    fn every_failing_field_is_said_in_japanese_without_values() {
+        let bad = DeclarationForm {
+            name: "=HYPERLINK(\"x\")".into(),
+            kana: Some("さとう".into()),
+            birth_date: "2999-01-01".into(),
+            insurer_name: " ".into(),
+            insurer_number: Some("01130013".into()),
+            branch: Some("1".into()),
+            copay_percent: Some(25),
+            sex: None,
+            ..form()
+        };
+        let e = bad.validate(today()).unwrap_err();
+        let ja = fields_refusal_ja(&e.errors).unwrap();
+        for says in [
+            "申立書の入力を確認してください（記録していません）: ",
+            "氏名の先頭に =、+、-、@ は使えません",
+            "氏名カナはカタカナで入力してください（ひらがなは使えません）。",
+            "生年月日が今日より後の日付です。",
+            "保険者名称を入力してください。",
+            "保険者番号の検証番号（最後の1桁）が合いません。",
+            "枝番は2桁の数字です",
+            "申告の負担割合は1割・2割・3割のどれかです",
+            "性別を選んでください",
+        ] {
+            assert!(ja.contains(says), "{says} not in {ja}");
+        }
+        for value in ["HYPERLINK", "さとう", "2999", "01130013"] {
+            assert!(!ja.contains(value), "{value} in {ja}");
+        }
+        // A share the law does not set at this age: the law's shares, in Japanese.
+        let e = DeclarationForm {
+            birth_date: "1954-05-06".into(),
+            copay_percent: Some(10),
+            ..form()
+        }
+        .validate(today())
+        .unwrap_err();
+        let ja = fields_refusal_ja(&e.errors).unwrap();
+        assert!(ja.contains("法律の割合（2割か3割）ではありません"), "{ja}");
+        // A number of another scheme at 80, and a 後期 number at 60: the core's words.
+        for (birth, number, says) in [
+            (
+                "1946-05-01",
+                "01130012",
+                "75歳以上の方は後期高齢者医療の被保険者です",
+            ),
+            (
+                "1966-05-01",
+                "39131156",
+                "39で始まる保険者番号は後期高齢者医療の番号で",
+            ),
+        ] {
+            let e = DeclarationForm {
+                birth_date: birth.into(),
+                insurer_number: Some(number.into()),
+                copay_percent: None,
+                ..form()
+            }
+            .validate(today())
+            .unwrap_err();
+            let ja = fields_refusal_ja(&e.errors).unwrap();
+            assert!(ja.contains(says), "{ja}");
+        }
+        // Only 公費 failed: nothing for the form itself.
+        let public = vec![crate::clinic::PublicExpenseEntry {
+            payer_number: "88131017".into(),
+            ..Default::default()
+        }];
+        let err = form()
+            .validate_with_public(&public, "受付", today())
+            .unwrap_err();
+        assert_eq!(err.declaration_refusal_ja(), None);
+        assert!(err.public_expense_refusal_ja().is_some());
+        let err = bad.validate_with_public(&public, "", today()).unwrap_err();
+        let ja = err.declaration_refusal_ja().unwrap();
+        assert!(
+            ja.contains("性別を選んでください") && !ja.contains("公費"),
+            "{ja}"
+        );
+        assert!(err.operator_refusal_ja().is_some());
     }
 }

@@ -10,7 +10,8 @@
 //! - A verified visit ([`VerifiedVisit`]: the [`ClaimFields`] as the issuer signed them, the
 //!   [`CardCheckMethod`], the [`DocumentInfo`] and the [`Verdict`]) is only ever made inside the
 //!   core from a verified presentation. A 被保険者資格申立書 ([`DeclarationForm`]) is always
-//!   申立・未検証 ([`DECLARED_LABEL`]).
+//!   申立・未検証 ([`DECLARED_LABEL`]); after it, the share to collect at the window
+//!   ([`Declaration::cashier_ja`]).
 //! - The card at the desk ([`check_card_at_desk`]) and the check a visit is recorded with
 //!   ([`PendingCardCheck`]: a later failed or refused check clears an earlier success).
 //! - The overall outcome ([`DeskOutcome`]): the document's verdict, its kind and the card
@@ -25,6 +26,7 @@
 
 mod acceptance;
 mod card;
+mod cashier;
 mod claim;
 mod declaration;
 mod desk;
@@ -43,7 +45,10 @@ pub use acceptance::{
 };
 pub use card::{DeskCardCheck, DeskPin, check_card_at_desk};
 pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
-pub use declaration::{Declaration, DeclarationForm, MAX_OPERATOR_CHARS, operator_refusal_ja};
+pub use declaration::{
+    Declaration, DeclarationForm, MAX_INSURER_NAME_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS,
+    MAX_OPERATOR_CHARS, operator_refusal_ja,
+};
 pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{
     CheckedVisits, DECLARED_LABEL, EntryKind, INCOMPLETE_LABEL, LogCheck, LogEntry, LogProblem,
@@ -201,6 +206,21 @@ impl ClinicError {
             | ClinicError::Declaration {
                 operator: reason, ..
             } => Some(declaration::operator_reason_ja(reason)),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with the fields of a 申立 ([`ClinicError::Invalid`] or the fields of
+    /// [`ClinicError::Declaration`], from [`DeclarationForm::validate_with_public`]), in the
+    /// receptionist's words: each failing field named (氏名, 生年月日, 性別 …) with the rule where
+    /// one phrase says it, no value. The 公費 among them are left to
+    /// [`ClinicError::public_expense_refusal_ja`] and the operator's name to
+    /// [`ClinicError::operator_refusal_ja`]. `None` when no field of the form itself failed.
+    pub fn declaration_refusal_ja(&self) -> Option<String> {
+        match self {
+            ClinicError::Invalid(fields) | ClinicError::Declaration { fields, .. } => {
+                declaration::fields_refusal_ja(&fields.errors)
+            }
             _ => None,
         }
     }

@@ -1218,6 +1218,8 @@ fn declared_as(claim: &ClaimFields) -> DeclarationForm {
         symbol: claim.symbol.clone(),
         number: Some(claim.number.clone()),
         branch: claim.branch.clone(),
+        sex: Some(claim.sex),
+        relationship: Some(claim.relationship),
         ..Default::default()
     }
 }

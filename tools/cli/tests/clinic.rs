@@ -45,6 +45,8 @@ fn declare_numbered(desk: &Path, name: &str, number: Option<&str>) -> Output {
         "1970-05-06",
         "--sex",
         "male",
+        "--relationship",
+        "self",
         "--insurer-name",
         "株式会社サンプル",
         "--insurer-number",
@@ -77,6 +79,14 @@ fn declare_list_export_and_verify() {
     let o = declare(&desk, "佐藤, \"一郎\"", "4567");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout(&o).trim(), "1");
+    // The share to collect, in the core's words: as declared (3割), after the entry's line.
+    let err = String::from_utf8_lossy(&o.stderr);
+    let recorded = err.find("recorded entry 1").expect("the entry's line");
+    let cashier = err
+        .find("窓口負担: 申告の3割を受け取ってください（申立・未検証。")
+        .expect("the cashier's line");
+    assert!(recorded < cashier, "{err}");
+    assert!(err.contains("療養費"), "{err}");
     // The core's label of a 申立.
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(shikaku_core::clinic::DECLARED_LABEL),
@@ -325,6 +335,10 @@ fn declare_with_public_expenses() {
             "田中 一",
             "--birth",
             "2019-05-06",
+            "--sex",
+            "female",
+            "--relationship",
+            "dependent",
             "--insurer-name",
             "株式会社サンプル",
             "--public",
@@ -351,7 +365,14 @@ fn declare_with_public_expenses() {
         &args("８８１３１０１６:1234567:R9.3.31:子ども医療証"),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("with 1 公費 (受給者証目視・未検証)"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("with 1 公費 (受給者証目視・未検証)"), "{err}");
+    // No share declared, a child at school (born 2019-05-06: 未就学 to 2026-03-31): the
+    // core's line says the law's 3割.
+    assert!(
+        err.contains("窓口負担: 3割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合"),
+        "{err}"
+    );
     let text = stdout(&run(&desk, &["log"]));
     assert!(
         text.contains("第一公費: 88131016（受給者証目視・未検証）"),
@@ -368,4 +389,71 @@ fn declare_with_public_expenses() {
     assert_eq!(cell("第一公費名称"), "子ども医療証");
     assert_eq!(cell("公費確認"), "受給者証目視・未検証");
     assert_eq!(cell("確認結果"), "申立・未検証");
+}
+
+/// 性別 and 本人・家族 are claim fields: a 申立 without them is refused by the core, each named
+/// (in Japanese first, then for scripts), with every other mistake, and nothing is created.
+#[test]
+fn declare_without_sex_or_relationship_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("clinic");
+    let o = run(
+        &desk,
+        &[
+            "declare",
+            "--name",
+            "佐藤 一郎",
+            "--birth",
+            "1970-05-06",
+            "--insurer-name",
+            "株式会社サンプル",
+            "--branch",
+            "1",
+            "--operator",
+            "受付 花子",
+        ],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    for part in [
+        "申立書の入力を確認してください（記録していません）: ",
+        "性別を選んでください（レセプトに必要な項目です）。",
+        "本人・家族の別を選んでください（レセプトに必要な項目です）。",
+        "枝番は2桁の数字です",
+        "(sex)",
+        "(relationship)",
+        "(branch)",
+    ] {
+        assert!(err.contains(part), "{part} in {err}");
+    }
+    assert!(!err.contains("佐藤") && !err.contains("1970"), "{err}");
+    assert!(!desk.exists(), "a refused 申立 creates no desk");
+    // With both, the same 申立 is recorded.
+    let o = run(
+        &desk,
+        &[
+            "declare",
+            "--name",
+            "佐藤 一郎",
+            "--birth",
+            "1970-05-06",
+            "--sex",
+            "male",
+            "--relationship",
+            "self",
+            "--insurer-name",
+            "株式会社サンプル",
+            "--operator",
+            "受付 花子",
+        ],
+    );
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o).trim(), "1");
+    // No share declared at 56: the law's 3割.
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "窓口負担: 3割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合"
+        ),
+        "{o:?}"
+    );
 }

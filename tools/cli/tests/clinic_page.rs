@@ -1276,3 +1276,328 @@ fn an_expired_elderly_block_is_confirmed_with_an_amber_note_on_the_page() {
     );
     assert!(html.contains(&line), "{html}");
 }
+
+/// The 申立 form's single-use token on a page.
+fn declare_token(html: &str) -> String {
+    let at = html.find("name=\"form\" value=\"").expect("the 申立 form")
+        + "name=\"form\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// A 申立 as the page's form posts it: every field of the core's `DeclarationForm`, a 公費 row
+/// and the operator; `changes` replace or add fields (an empty value: the field left empty).
+fn declaration<'a>(token: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("form", token),
+        ("name", "佐藤 一郎"),
+        ("kana", "ｻﾄｳ ｲﾁﾛｳ"),
+        ("birth", "昭和45年5月6日"),
+        ("sex", "male"),
+        ("relationship", "self"),
+        ("insurer_name", "株式会社サンプル"),
+        ("insurer_number", "01130012"),
+        ("symbol", "１２３"),
+        ("number", "4567"),
+        ("branch", "00"),
+        ("copay", ""),
+        ("public1_payer", "88131016"),
+        ("public1_recipient", "1234567"),
+        ("public1_until", ""),
+        ("public1_program", ""),
+        ("public2_payer", ""),
+        ("operator", "受付 花子"),
+    ];
+    for (name, value) in changes {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    fields
+}
+
+/// The rows of today's CSV from the page.
+fn todays_rows(srv: &Server) -> Vec<Vec<String>> {
+    let r = get(srv, &format!("/{}/visits.csv", srv.token), &host(srv));
+    assert_eq!(r.status, 200);
+    csv_rows(&r.body)
+}
+
+/// The receptionist's way forward after a refusal: the page's 申立 form. A refusal that says
+/// 申立書 points at it; a form refused by the core answers 400 with every reason in the core's
+/// words and the form refilled (escaped), nothing recorded; a form posted twice, from an older
+/// page, to another run's token or from another origin records nothing; a good one is recorded
+/// as 申立・未検証 with its fields, and the page says the entry, the share to collect and the
+/// same-day notice.
+#[test]
+fn a_declaration_is_taken_on_the_desk_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    seed_desk(&desk);
+    let srv = start(&desk, &[], None);
+    let t = srv.token.clone();
+    let h = host(&srv);
+    let declare = format!("/{t}/declare");
+
+    // Always on the page, below the scan form, with every field of the core's form.
+    let html = get(&srv, &format!("/{t}/"), &h).text();
+    let form_at = html
+        .find("<section class=\"declare\" id=\"declare\">")
+        .expect("the 申立 form");
+    assert!(html.find("name=\"payload\"").unwrap() < form_at, "{html}");
+    assert!(html[form_at..].contains("action=\"declare\""), "{html}");
+    for name in [
+        "name",
+        "kana",
+        "birth",
+        "sex",
+        "relationship",
+        "insurer_name",
+        "insurer_number",
+        "symbol",
+        "number",
+        "branch",
+        "copay",
+        "public1_payer",
+        "public2_program",
+        "operator",
+    ] {
+        assert!(
+            html[form_at..].contains(&format!("name=\"{name}\"")),
+            "{name}: {html}"
+        );
+    }
+    assert!(!html.contains("<script"), "{html}");
+
+    // A document the desk cannot accept: its refusal says 申立書 and points at the form.
+    let forged = payload("stranger", "issuer-qr");
+    let r = post(
+        &srv,
+        &format!("/{t}/verify"),
+        &own_origin(&srv),
+        &form(&[("payload", &forged)]),
+    );
+    let html = r.text();
+    let action = &html[html.find("id=\"action\"").expect("the action line")..];
+    let action = &action[..action.find("</p>").unwrap()];
+    assert!(
+        action.contains("被保険者資格申立書") && action.contains("href=\"#declare\""),
+        "{action}"
+    );
+
+    // 性別 missing, a name with markup: 400, the core's reason, the typed values back (escaped),
+    // the chosen 本人・家族 still chosen, nothing recorded.
+    let token = declare_token(&html);
+    let tricky = "佐藤 <b>\"一郎\"</b> & 'x'";
+    let fields = declaration(&token, &[("sex", ""), ("name", tricky)]);
+    let r = post(&srv, &declare, &own_origin(&srv), &form(&fields));
+    assert_eq!(r.status, 400, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("性別を選んでください（レセプトに必要な項目です）。"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("invalid input") && !html.contains("(sex)"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "name=\"name\" id=\"declare-name\" maxlength=\"60\" autocomplete=\"off\" required \
+             value=\"佐藤 &lt;b&gt;&quot;一郎&quot;&lt;/b&gt; &amp; &#39;x&#39;\""
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("<b>\"一郎\""), "{html}");
+    for kept in [
+        "id=\"declare-birth\" maxlength=\"20\" autocomplete=\"off\" required value=\"昭和45年5月6日\"",
+        "id=\"declare-symbol\" maxlength=\"20\" autocomplete=\"off\" value=\"１２３\"",
+        "<option value=\"self\" selected>本人</option>",
+        "name=\"public1_payer\" id=\"declare-public1_payer\" maxlength=\"20\" autocomplete=\"off\" value=\"88131016\"",
+        "<details id=\"declare-public\" open>",
+        "id=\"declare-operator\" maxlength=\"60\" required autocomplete=\"off\" value=\"受付 花子\"",
+    ] {
+        assert!(html.contains(kept), "{kept}: {html}");
+    }
+    assert!(!html.contains("<option value=\"male\" selected>"), "{html}");
+    assert!(html.contains("本日の記録はまだありません"), "{html}");
+    // The typed values are in the answer only, never in a URL.
+    assert!(r.header("location").is_none());
+
+    // Every mistake at once, each in the core's words: the operator, the fields, the 公費.
+    let token = declare_token(&html);
+    let fields = declaration(
+        &token,
+        &[
+            ("birth", "2999-01-01"),
+            ("branch", "1"),
+            ("relationship", ""),
+            ("public1_payer", "88131017"),
+            ("operator", " "),
+        ],
+    );
+    let r = post(&srv, &declare, &own_origin(&srv), &form(&fields));
+    assert_eq!(r.status, 400, "{}", r.text());
+    let html = r.text();
+    for says in [
+        "受付者名を入力してください。",
+        "申立書の入力を確認してください（記録していません）: ",
+        "生年月日が今日より後の日付です。",
+        "枝番は2桁の数字です",
+        "本人・家族の別を選んでください",
+        "第一公費の公費負担者番号の検証番号（最後の1桁）が合いません",
+    ] {
+        assert!(html.contains(says), "{says}: {html}");
+    }
+    assert!(!html.contains("operator name"), "{html}");
+
+    // The token of an older page, or one already spent: 409, nothing recorded, the form
+    // refilled with a fresh token.
+    let fresh = declare_token(&html);
+    let r = post(
+        &srv,
+        &declare,
+        &own_origin(&srv),
+        &form(&declaration(&token, &[])),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("送信済みか、古いページ"), "{}", r.text());
+    assert!(r.text().contains("value=\"佐藤 一郎\""), "{}", r.text());
+    assert_ne!(
+        declare_token(&r.text()),
+        fresh,
+        "a fresh token with each page"
+    );
+    // Another run's token in the path, another origin: refused before anything is read.
+    let good = form(&declaration(&declare_token(&r.text()), &[]));
+    let other = format!("/{}/declare", "0".repeat(32));
+    assert_eq!(post_raw(&srv, &other, &own_origin(&srv), &good).status, 404);
+    assert_eq!(
+        post_raw(&srv, &declare, "http://evil.example", &good).status,
+        403
+    );
+    // Over the body limit: refused whole.
+    let big = form(&[("name", &"A".repeat(16 * 1024))]);
+    assert_eq!(
+        post_raw(&srv, &declare, &own_origin(&srv), &big).status,
+        413
+    );
+    assert!(
+        todays_rows(&srv).is_empty(),
+        "nothing recorded on a refusal"
+    );
+
+    // A good 申立 (no share declared, 56 years old): recorded, and the page says the entry,
+    // 申立・未検証 and the share the law sets (the core's line).
+    let html = get(&srv, &format!("/{t}/"), &h).text();
+    let token = declare_token(&html);
+    let body = form(&declaration(&token, &[]));
+    let r = post(&srv, &declare, &own_origin(&srv), &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.redirected,
+        "a 申立 is answered with a redirect to the page"
+    );
+    let html = r.text();
+    assert!(
+        html.contains("被保険者資格申立書を記録しました（記録番号 1・申立・未検証）"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "id=\"cashier\">窓口負担: 3割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("療養費"), "{html}");
+    assert!(!html.contains("id=\"same-day\""), "{html}");
+    // Nothing typed is put back once recorded.
+    assert!(!html.contains("value=\"佐藤 一郎\""), "{html}");
+    // The same form again (a double click): the token is spent, nothing more recorded.
+    let r = post(&srv, &declare, &own_origin(&srv), &body);
+    assert_eq!(r.status, 409, "{}", r.text());
+    // (That answer's form, refilled, carries the token now current.)
+    let html = r.text();
+    let rows = todays_rows(&srv);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    for (column, value) in [
+        ("確認結果", "申立・未検証"),
+        ("確認方法", "被保険者資格申立書"),
+        ("氏名", "佐藤 一郎"),
+        ("カナ", "サトウ イチロウ"),
+        ("生年月日", "1970-05-06"),
+        ("性別", "男"),
+        ("本人・家族", "本人"),
+        ("保険者番号", "01130012"),
+        ("記号", "１２３"),
+        ("番号", "4567"),
+        ("枝番", "00"),
+        ("負担割合", ""),
+        ("保険者名称（申立）", "株式会社サンプル"),
+        ("第一公費負担者番号", "88131016"),
+        ("第一公費受給者番号", "1234567"),
+        ("公費確認", "受給者証目視・未検証"),
+        ("受付者", "受付 花子"),
+        ("記録番号", "1"),
+    ] {
+        assert_eq!(col(row, column), value, "{column}");
+    }
+
+    // The same patient again, declaring 3割: the same-day notice and the declared share.
+    let token = declare_token(&html);
+    let r = post(
+        &srv,
+        &declare,
+        &own_origin(&srv),
+        &form(&declaration(&token, &[("copay", "30")])),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("（記録番号 2・申立・未検証）"), "{html}");
+    assert!(
+        html.contains("id=\"cashier\">窓口負担: 申告の3割を受け取ってください"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"same-day\">この方は本日すでに受付の記録があります（記録番号 1、"),
+        "{html}"
+    );
+
+    drop(srv);
+    // The log: both entries, intact; `clinic log` lists them as 申立・未検証.
+    let log = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["clinic", "--desk-dir"])
+            .arg(&desk)
+            .args(args)
+            .env("SHIKAKU_PASSPHRASE", PASSPHRASE)
+            .output()
+            .unwrap()
+    };
+    let o = log(&["log", "verify"]);
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("intact: 2 entries"),
+        "{o:?}"
+    );
+    let o = log(&["log"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.contains("申立・未検証") && l.contains("佐藤 一郎")),
+        "{text}"
+    );
+    // Nothing typed reaches the desk's files in clear.
+    for entry in std::fs::read_dir(&desk).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in ["佐藤", "サトウ", "株式会社サンプル", "1970-05-06"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} in clear in {}",
+                path.display()
+            );
+        }
+    }
+}

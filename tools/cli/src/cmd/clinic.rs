@@ -48,8 +48,9 @@ pub enum ClinicCommand {
     /// Exit 0 only when 確認済み.
     Verify(desk::VerifyArgs),
     /// Record a 被保険者資格申立書 (what a patient declares when nothing can be verified). It is
-    /// always shown and exported as 申立・未検証. Prints the entry's number; when the declared
-    /// 保険者番号 and 番号 already have a visit today, a notice (お知らせ) on standard error.
+    /// always shown and exported as 申立・未検証. Prints the entry's number; on standard error,
+    /// the share to collect at the window (窓口負担) and, when the patient already has a visit
+    /// today, a notice (お知らせ).
     Declare(DeclareArgs),
     /// The visit log of a day or a date range (default: today in Japan), as text, CSV or JSON,
     /// after checking the whole log's chain: when it is broken, the listing is still written
@@ -71,10 +72,12 @@ pub struct DeclareArgs {
     /// 生年月日, YYYY-MM-DD or 和暦 (S45.5.6).
     #[arg(long)]
     birth: String,
-    /// 性別: male, female or other.
+    /// 性別: male, female or other. Required (a claim field): without it the core refuses the
+    /// 申立, naming it with every other mistake.
     #[arg(long)]
     sex: Option<Sex>,
-    /// self (本人) or dependent (家族).
+    /// self (本人) or dependent (家族). Required (a claim field): without it the core refuses
+    /// the 申立, naming it with every other mistake.
     #[arg(long)]
     relationship: Option<Relationship>,
     /// The insurance the patient belongs to: the insurer's name or the employer.
@@ -222,14 +225,18 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
     let (declared, _, _) =
         match form.validate_with_public(&a.public.entries, &a.operator, japan_today(now)) {
             Ok(valid) => valid,
-            // An unacceptable operator name and the 公費 typed wrong in the core's words first
-            // (as `clinic verify --record` and the desk page say them), then every failing
-            // field for scripts.
+            // An unacceptable operator name, the form's fields and the 公費 typed wrong in the
+            // core's words first (as `clinic verify --record` and the desk page say them), then
+            // every failing field for scripts.
             Err(e) => {
-                let ja: Vec<String> = [e.operator_refusal_ja(), e.public_expense_refusal_ja()]
-                    .into_iter()
-                    .flatten()
-                    .collect();
+                let ja: Vec<String> = [
+                    e.operator_refusal_ja(),
+                    e.declaration_refusal_ja(),
+                    e.public_expense_refusal_ja(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
                 if ja.is_empty() {
                     return Err(e.into());
                 }
@@ -269,6 +276,8 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
             a.public.entries.len()
         );
     }
+    // The share to collect at the window: the core's line (declared, else the law's by age).
+    eprintln!("{}", declared.cashier_ja(japan_today(now)));
     if let Some(earlier) = same_day {
         eprintln!("お知らせ: {}", earlier.notice_ja());
     }

@@ -10,13 +10,19 @@
 //! it (`card`: the core's `check_card_at_desk`, without a PIN or with the PIN the patient types;
 //! the PIN guard is the core's).
 //!
+//! A patient nothing can be confirmed for is taken on a 被保険者資格申立書: the page's 申立 form
+//! (`declare`) records it through the core as `clinic declare` does, and shows the core's
+//! cashier line (the share to collect). A refused form comes back refilled with what was
+//! typed, for that answer only.
+//!
 //! What it keeps in memory: the open desk store (behind a mutex) and what the page shows (the
 //! last verification, under a random id, with the card check held for it by the core's
 //! `PendingCardCheck`, the last check's answer and the PIN form's single-use token), until it
 //! is recorded or replaced by the next scan. A post that went through, and every card post, is
 //! answered with a redirect to the page (POST/redirect/GET), so a reload never posts again and
 //! the browser keeps no scanned payload or PIN to resubmit; a PIN form can be used once (its
-//! token is spent before the card is touched).
+//! token is spent before the card is touched), and so can a 申立 form (its token is spent
+//! before it is read).
 //! Nothing else is kept — a PIN only for its request, in buffers wiped when dropped —, nothing
 //! is written but what the core appends to the encrypted log, and no personal value or PIN
 //! appears in a URL (the scanned payload and the forms are POST bodies).
@@ -43,7 +49,7 @@ use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
-    CardCheckFailure, DESK_FILE, DeskStore, DeskVerification, MAX_PUBLIC_EXPENSES,
+    CardCheckFailure, DESK_FILE, DeclarationForm, DeskStore, DeskVerification, MAX_PUBLIC_EXPENSES,
     PendingCardCheck, PublicExpenseEntry, TrustSource, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
@@ -56,7 +62,7 @@ mod card;
 mod desk_page;
 
 use card::{CardDesk, CardOutcome, CardResult};
-use desk_page::{CardPanel, Notice, PageView, Pending};
+use desk_page::{CardPanel, DeclarePanel, Notice, PageView, Pending, Typed};
 
 /// `clinic serve` options.
 #[derive(Args)]
@@ -128,6 +134,9 @@ struct Attempt {
 struct DeskState {
     desk: Mutex<DeskStore>,
     screen: Mutex<Screen>,
+    /// The single-use token of the 申立 form last rendered: a post spends it, so a double
+    /// click or a resent form records the 申立 once. Its own lock, never held with another.
+    declare_form: Mutex<Option<String>>,
     token: String,
     /// The `Host` values a browser on this machine sends for the page.
     hosts: [String; 2],
@@ -148,6 +157,27 @@ impl DeskState {
     fn screen(&self) -> MutexGuard<'_, Screen> {
         // The screen is replaced whole or changed field by field; a panic leaves it showable.
         self.screen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A fresh token for the 申立 form about to be rendered, replacing the earlier one (only
+    /// the form last rendered can record); `None` when the random source failed.
+    fn new_declare_form(&self) -> Option<String> {
+        let token = random_hex().ok();
+        *self
+            .declare_form
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = token.clone();
+        token
+    }
+
+    /// Spends the 申立 form's token: true when `sent` is the one last rendered (compared in
+    /// constant time). Either way the token is gone.
+    fn spend_declare_form(&self, sent: &str) -> bool {
+        self.declare_form
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .is_some_and(|own| same_secret(own.as_bytes(), sent.as_bytes()))
     }
 
     /// The verification `p` to show, with the card check held for it, the last check's answer
@@ -226,6 +256,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
     let state = Arc::new(DeskState {
         desk: Mutex::new(desk),
         screen: Mutex::new(Screen::default()),
+        declare_form: Mutex::new(None),
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
         origins: [
             format!("http://127.0.0.1:{port}"),
@@ -282,6 +313,7 @@ fn router(state: Arc<DeskState>) -> Router {
         .route(&format!("{base}/"), get(index))
         .route(&format!("{base}/verify"), post(verify))
         .route(&format!("{base}/record"), post(record))
+        .route(&format!("{base}/declare"), post(declare))
         .route(&format!("{base}/card"), post(card))
         .route(&format!("{base}/visits.csv"), get(csv))
         .route(&format!("{base}/visits-sheet.csv"), get(csv_sheet))
@@ -453,12 +485,14 @@ fn field<'a>(fields: &'a [Field], name: &str) -> Option<&'a str> {
     field_bytes(fields, name).and_then(|v| std::str::from_utf8(v).ok())
 }
 
-/// The page with `notice` and, when given, a verification, and today's visits from the log.
+/// The page with `notice` and, when given, a verification, today's visits from the log, and
+/// the 申立 form (with a fresh single-use token; refilled from `typed` after a refusal).
 fn page(
     state: &DeskState,
     status: StatusCode,
     notice: Option<Notice>,
     shown: Option<Pending<'_>>,
+    typed: Option<&Typed>,
 ) -> Response {
     let now = Utc::now();
     let today = japan_today(now);
@@ -485,6 +519,10 @@ fn page(
         notice,
         verification: shown,
         visits,
+        declare: DeclarePanel {
+            token: state.new_declare_form(),
+            typed,
+        },
     };
     html(status, desk_page::render(&view))
 }
@@ -501,10 +539,20 @@ fn html(status: StatusCode, body: String) -> Response {
 /// The page as the screen holds it, with `notice` (else the screen's own, which is taken: it
 /// is shown once).
 fn screen_page(state: &DeskState, status: StatusCode, notice: Option<Notice>) -> Response {
+    screen_page_with(state, status, notice, None)
+}
+
+/// [`screen_page`] with the 申立 form refilled from `typed`.
+fn screen_page_with(
+    state: &DeskState,
+    status: StatusCode,
+    notice: Option<Notice>,
+    typed: Option<&Typed>,
+) -> Response {
     let mut screen = state.screen();
     let notice = notice.or(screen.notice.take());
     let shown = screen.shown.as_mut().map(|p| state.shown(p));
-    page(state, status, notice, shown)
+    page(state, status, notice, shown, typed)
 }
 
 /// The answer to a post that changed the screen: `303 See Other` to the page, so that the
@@ -536,6 +584,7 @@ async fn verify(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 "QRコードが読み取れていません。入力欄にスキャナーで読み取ってください。".into(),
             )),
             None,
+            None,
         );
     }
     let result = state
@@ -549,6 +598,7 @@ async fn verify(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Some(Notice::Error(format!("確認できませんでした（{e}）"))),
                 None,
+                None,
             );
         }
     };
@@ -561,6 +611,7 @@ async fn verify(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                     &state,
                     StatusCode::INTERNAL_SERVER_ERROR,
                     Some(Notice::Error(format!("確認できませんでした（{e}）"))),
+                    None,
                     None,
                 );
             }
@@ -586,6 +637,7 @@ fn stale(state: &DeskState) -> Response {
         state,
         StatusCode::CONFLICT,
         Some(Notice::Error(STALE.into())),
+        None,
         None,
     )
 }
@@ -620,6 +672,7 @@ async fn card(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                  起動してください（または `shikaku clinic verify --card`）。"
                     .into(),
             )),
+            None,
             None,
         );
     };
@@ -788,7 +841,112 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
     }
 }
 
-/// The 公費 typed on the record form (`public1_payer` …, `desk_page::PUBLIC_EXPENSE_PARTS`), in
+/// The notice for a 申立 form that is not the one last rendered: posted twice (a double
+/// click, a resent form) or from an older page. Nothing is recorded; the form is refilled.
+const DECLARE_STALE: &str = "この申立のフォームは送信済みか、古いページのものです（記録していません）。\
+     下の「本日の受付」で記録済みか確かめ、まだなら入力内容を確かめてもう一度「申立を記録」を押してください。";
+
+/// `POST declare`: records a 被保険者資格申立書 typed on the page's 申立 form (the core's
+/// `DeclarationForm`, the 公費 rows, the operator), as `clinic declare` does: the core
+/// validates every field at once, the patient's visit already recorded today is looked up
+/// before the 申立 is appended, and the cashier's line is the core's. The form's single-use
+/// token is spent first: a form posted twice records once. Recorded: a redirect to the page,
+/// which shows the entry's number, 申立・未検証, the share to collect and the same-day notice.
+/// Refused: `400` (`409` for a spent or older form) with every reason in the core's words
+/// and the form refilled with what was typed (escaped), nothing recorded. The values travel
+/// in the POST body and back in the answer only; nothing of them is kept.
+async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
+    let fields = match form_body(body).await {
+        Ok(body) => form_fields(&body),
+        Err(refusal) => return refusal,
+    };
+    let typed = Typed::from_form(|name| field(&fields, name));
+    if !state.spend_declare_form(field(&fields, "form").unwrap_or_default()) {
+        return screen_page_with(
+            &state,
+            StatusCode::CONFLICT,
+            Some(Notice::Error(DECLARE_STALE.into())),
+            Some(&typed),
+        );
+    }
+    let text = |name: &str| field(&fields, name).unwrap_or_default().to_string();
+    // An empty optional field is not declared (the core treats blank text so too).
+    let optional = |name: &str| {
+        field(&fields, name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let form = DeclarationForm {
+        name: text("name"),
+        kana: optional("kana"),
+        birth_date: text("birth"),
+        // Not one of the form's choices: not chosen (the core names the field).
+        sex: optional("sex").and_then(|s| s.parse().ok()),
+        relationship: optional("relationship").and_then(|r| r.parse().ok()),
+        insurer_name: text("insurer_name"),
+        insurer_number: optional("insurer_number"),
+        symbol: optional("symbol"),
+        number: optional("number"),
+        branch: optional("branch"),
+        // Not a share the form offers: 0, which the core refuses in the share's field.
+        copay_percent: optional("copay").map(|c| c.parse().unwrap_or(0)),
+    };
+    let public = public_expenses(&fields);
+    let operator = field(&fields, "operator").unwrap_or_default();
+    let now = Utc::now();
+    let today = japan_today(now);
+    let result = {
+        let mut desk = state.desk();
+        // Every mistake at once, before the log is touched; then the patient's earlier visit
+        // today, looked up before this 申立 is appended (as `clinic declare`).
+        form.validate_with_public(&public, operator, today)
+            .and_then(|(declared, _, _)| {
+                let same_day = desk
+                    .same_day_visit_of_declaration(&declared, now)
+                    .ok()
+                    .flatten();
+                desk.declare_with(&form, &public, operator, now)
+                    .map(|position| (position, declared, same_day))
+            })
+    };
+    match result {
+        Ok((position, declared, same_day)) => {
+            state.screen().notice = Some(Notice::Declared {
+                position,
+                cashier: declared.cashier_ja(today),
+                same_day: same_day.map(|s| s.notice_ja()),
+            });
+            to_page()
+        }
+        Err(e) => {
+            // The core's words: the operator's name, the form's fields, the 公費, the clock.
+            let message = [
+                e.operator_refusal_ja(),
+                e.declaration_refusal_ja(),
+                e.public_expense_refusal_ja(),
+                e.clock_refusal_ja(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+            let message = if message.is_empty() {
+                format!("記録できませんでした（{e}）。")
+            } else {
+                message.join(" ")
+            };
+            screen_page_with(
+                &state,
+                StatusCode::BAD_REQUEST,
+                Some(Notice::Error(message)),
+                Some(&typed),
+            )
+        }
+    }
+}
+
+/// The 公費 typed on the record form or the 申立 form (`public1_payer` …,
+/// `desk_page::PUBLIC_EXPENSE_PARTS`), in
 /// their rows: every row up to the last one with anything typed, so a 第二公費 typed alone is
 /// sent behind an empty 第一公費 (the core's refusal names it) and never recorded as the first.
 fn public_expenses(fields: &[Field]) -> Vec<PublicExpenseEntry> {

@@ -7,10 +7,14 @@
 use chrono::NaiveDate;
 use shikaku_core::card::{CardAudience, PinCounter};
 use shikaku_core::clinic::{
-    CheckedVisits, ClaimFields, ClinicError, DeskCardCheck, DeskOutcome, DeskTone,
-    DeskVerification, MAX_OPERATOR_CHARS, MAX_PROGRAM_CHARS, MAX_PUBLIC_EXPENSES,
-    PUBLIC_EXPENSE_SEEN_LABEL, TrustAge, TrustSource, export, public_expense_order_ja,
+    CheckedVisits, ClaimFields, ClinicError, DECLARED_LABEL, DeskCardCheck, DeskOutcome, DeskTone,
+    DeskVerification, MAX_INSURER_NAME_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, MAX_OPERATOR_CHARS,
+    MAX_PROGRAM_CHARS, MAX_PUBLIC_EXPENSES, PUBLIC_EXPENSE_SEEN_LABEL, TrustAge, TrustSource,
+    export, public_expense_order_ja,
 };
+use shikaku_core::eligibility::text::MAX_KANA_CHARS;
+use shikaku_core::eligibility::{Relationship, Sex};
+use zeroize::Zeroizing;
 
 use super::card::{CardOutcome, CardResult};
 
@@ -24,8 +28,52 @@ pub(super) enum Notice {
         /// (`SameDayVisit::notice_ja`): recorded all the same.
         same_day: Option<String>,
     },
+    /// A 申立 was recorded (申立・未検証).
+    Declared {
+        /// Its log position.
+        position: u64,
+        /// The share to collect at the window, in the core's words (`Declaration::cashier_ja`).
+        cashier: String,
+        /// The core's notice when the patient already had a visit that day.
+        same_day: Option<String>,
+    },
     /// Something the operator must read (bad input, a refusal), without personal data.
     Error(String),
+}
+
+/// What the receptionist typed on the 申立 form, to put back into it after a refusal so that
+/// nothing is lost: the form's fields by name, in buffers wiped when dropped. Held for the
+/// request only (it travels in the POST body and back in the answer, never in a URL).
+pub(super) struct Typed(Vec<(&'static str, Zeroizing<String>)>);
+
+impl Typed {
+    /// The values of the 申立 form's fields ([`DECLARE_FIELDS`]) among a post's fields, as
+    /// `value` gives them.
+    pub(super) fn from_form<'a>(value: impl Fn(&str) -> Option<&'a str>) -> Typed {
+        Typed(
+            DECLARE_FIELDS
+                .into_iter()
+                .filter_map(|name| value(name).map(|v| (name, Zeroizing::new(v.to_string()))))
+                .collect(),
+        )
+    }
+
+    /// The value typed in the field `name` (empty when none).
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The 申立 form's part of the page.
+pub(super) struct DeclarePanel<'a> {
+    /// The form's single-use token (`None`: the page could not make one; the form is not
+    /// offered).
+    pub token: Option<String>,
+    /// What was typed, after a refusal: the form is refilled with it.
+    pub typed: Option<&'a Typed>,
 }
 
 /// A verification to show, and the id under which the server keeps it for recording (`None`
@@ -78,6 +126,18 @@ pub(super) struct PageView<'a> {
     /// listing; or a damaged row), the core's line (`CheckedVisits::notice_ja`) is shown above
     /// everything else.
     pub visits: Result<CheckedVisits, ClinicError>,
+    /// The 申立 form.
+    pub declare: DeclarePanel<'a>,
+}
+
+/// The link to the 申立 form, after a line of the core's that says to take a
+/// 被保険者資格申立書: the receptionist's way forward is on this page.
+fn declare_link(line: &str) -> &'static str {
+    if line.contains("申立書") {
+        " <a href=\"#declare\" id=\"to-declare\">→ 被保険者資格申立書を入力する</a>"
+    } else {
+        ""
+    }
 }
 
 /// `s` with the five HTML-special characters escaped (for text and quoted attributes).
@@ -132,6 +192,10 @@ form.card input[type=password]{font-size:32px;width:5em;padding:6px;letter-spaci
 form.card input[type=checkbox],form.record input[type=checkbox]{transform:scale(1.8);margin:0 12px}
 form.record{font-size:24px;border:2px solid #888;border-radius:8px;padding:12px;margin:12px 0}
 form.record input[type=text]{font-size:24px;padding:6px}
+section.declare{border:2px solid #1f4e8c;border-radius:8px;padding:4px 12px 12px;margin:24px 0}
+form.declare{font-size:22px}
+form.declare input[type=text],form.declare select{font-size:22px;padding:6px;margin:4px 0}
+.cashier{font-size:26px;font-weight:bold;padding:8px 12px;border-radius:6px;background:#eef3f8;border:2px solid #1f4e8c}
 table.visits{border-collapse:collapse;font-size:18px;width:100%}
 table.visits th,table.visits td{border:1px solid #aaa;padding:4px 6px;text-align:left}
 ";
@@ -251,8 +315,9 @@ fn verification_section(p: &Pending<'_>) -> String {
     ));
     if let Some(action) = o.action_ja() {
         out.push_str(&format!(
-            "<p class=\"action {class}\" id=\"action\">{}</p>",
-            esc(action)
+            "<p class=\"action {class}\" id=\"action\">{}{}</p>",
+            esc(action),
+            declare_link(action)
         ));
     }
     if let Some(kind) = v.document_kind() {
@@ -487,7 +552,7 @@ fn record_form(
          maxlength=\"{MAX_OPERATOR_CHARS}\" required autocomplete=\"off\"></label> \
          <button type=\"submit\" id=\"record\">記録</button></form>",
         hidden_id(id),
-        public_expense_fields()
+        public_expense_fields("", None)
     )
 }
 
@@ -495,11 +560,21 @@ fn record_form(
 /// of a `PublicExpenseEntry` (read back by the `record` handler).
 pub(super) const PUBLIC_EXPENSE_PARTS: [&str; 4] = ["payer", "recipient", "until", "program"];
 
-/// The record form's 公費 受給者証 (第一公費, 第二公費), typed from the paper shown beside the
-/// insurance; recorded as 受給者証目視・未検証 (the core's label), never verified.
-fn public_expense_fields() -> String {
+/// The 公費 受給者証 (第一公費, 第二公費) of the record form or the 申立 form (its element ids
+/// start with `id_prefix`), typed from the paper shown beside the insurance; recorded as
+/// 受給者証目視・未検証 (the core's label), never verified. Refilled from `typed` (open then).
+fn public_expense_fields(id_prefix: &str, typed: Option<&Typed>) -> String {
+    let open = if typed.is_some_and(|t| {
+        DECLARE_FIELDS
+            .iter()
+            .any(|name| name.starts_with("public") && !t.get(name).trim().is_empty())
+    }) {
+        " open"
+    } else {
+        ""
+    };
     let mut out = format!(
-        "<details id=\"public\"><summary>公費の受給者証（医療証）があるとき</summary>\
+        "<details id=\"{id_prefix}public\"{open}><summary>公費の受給者証（医療証）があるとき</summary>\
          <p><small>受給者証を目視して入力します。記録では「{}」です。</small></p>",
         esc(PUBLIC_EXPENSE_SEEN_LABEL)
     );
@@ -517,16 +592,196 @@ fn public_expense_fields() -> String {
             } else {
                 20
             };
+            let name = format!("public{n}_{part}");
             out.push_str(&format!(
-                " <label>{} <input type=\"text\" name=\"public{n}_{part}\" \
-                 id=\"public{n}_{part}\" maxlength=\"{max}\" autocomplete=\"off\"></label>",
-                label(part)
+                " <label>{} <input type=\"text\" name=\"{name}\" \
+                 id=\"{id_prefix}{name}\" maxlength=\"{max}\" autocomplete=\"off\"{}></label>",
+                label(part),
+                value_attr(typed, &name)
             ));
         }
         out.push_str("</p>");
     }
     out.push_str("</details>");
     out
+}
+
+/// Every field name of the 申立 form, as the `declare` handler reads them back: the core's
+/// `DeclarationForm`, the operator, and the 公費 rows named as on the record form
+/// (`public{n}_{part}`, [`PUBLIC_EXPENSE_PARTS`]; the test `the_declare_form_names_every_field`
+/// keeps them in step).
+pub(super) const DECLARE_FIELDS: [&str; 20] = [
+    "name",
+    "kana",
+    "birth",
+    "sex",
+    "relationship",
+    "insurer_name",
+    "insurer_number",
+    "symbol",
+    "number",
+    "branch",
+    "copay",
+    "operator",
+    "public1_payer",
+    "public1_recipient",
+    "public1_until",
+    "public1_program",
+    "public2_payer",
+    "public2_recipient",
+    "public2_until",
+    "public2_program",
+];
+
+/// ` value="…"` with what was typed in `name`, escaped; nothing when nothing was typed.
+fn value_attr(typed: Option<&Typed>, name: &str) -> String {
+    match typed.map(|t| t.get(name)).filter(|v| !v.is_empty()) {
+        Some(v) => format!(" value=\"{}\"", esc(v)),
+        None => String::new(),
+    }
+}
+
+/// A `<select>` of `options` (value, label), the first one empty, with the typed one chosen.
+fn select(
+    name: &str,
+    label: &str,
+    options: &[(&str, &str)],
+    required: bool,
+    typed: Option<&Typed>,
+) -> String {
+    let chosen = typed.map(|t| t.get(name)).unwrap_or_default();
+    let mut out = format!(
+        "<label>{label} <select name=\"{name}\" id=\"declare-{name}\"{}>",
+        if required { " required" } else { "" }
+    );
+    for (value, text) in options {
+        let selected = if *value == chosen { " selected" } else { "" };
+        out.push_str(&format!(
+            "<option value=\"{value}\"{selected}>{}</option>",
+            esc(text)
+        ));
+    }
+    out.push_str("</select></label>");
+    out
+}
+
+/// The 被保険者資格申立書 form (`#declare`): always on the page, below the scan form, for a
+/// patient nothing can be confirmed for (spec/clinic.md §1 item 5). The fields of the core's
+/// `DeclarationForm`, the 公費 rows and the operator, posted to `declare` with the form's
+/// single-use token; refilled from `typed` after a refusal. The core validates it.
+fn declare_section(panel: &DeclarePanel<'_>) -> String {
+    let mut out = String::from(
+        "<section class=\"declare\" id=\"declare\"><h2>被保険者資格申立書で受け付ける</h2>\
+         <p><small>資格を確認できないとき（読み取れない・書類がない・受け付けられない書類）は、\
+         本人に被保険者資格申立書（紙）を書いてもらい、その内容を入力します。記録では「",
+    );
+    out.push_str(&esc(DECLARED_LABEL));
+    out.push_str("」です（住所・電話番号は紙の申立書に残し、入力しません）。</small></p>");
+    let Some(token) = &panel.token else {
+        out.push_str(
+            "<p class=\"notice error\">申立の入力欄を用意できませんでした。\
+             ページを読み込み直してください。</p></section>",
+        );
+        return out;
+    };
+    let t = panel.typed;
+    let text = |name: &str, label: &str, max: usize, required: bool, hint: &str| {
+        format!(
+            "<label>{label} <input type=\"text\" name=\"{name}\" id=\"declare-{name}\" \
+             maxlength=\"{max}\" autocomplete=\"off\"{}{}></label>{hint}<br>",
+            if required { " required" } else { "" },
+            value_attr(t, name)
+        )
+    };
+    let sexes: Vec<(&str, &str)> = [("", "選んでください")]
+        .into_iter()
+        .chain([Sex::Male, Sex::Female, Sex::Other].map(|s| (sex_value(s), s.label_ja())))
+        .collect();
+    let relationships: Vec<(&str, &str)> = [("", "選んでください")]
+        .into_iter()
+        .chain(
+            [Relationship::Insured, Relationship::Dependent]
+                .map(|r| (relationship_value(r), r.label_ja())),
+        )
+        .collect();
+    out.push_str(&format!(
+        "<form class=\"declare\" method=\"post\" action=\"declare\" autocomplete=\"off\">\
+         <input type=\"hidden\" name=\"form\" value=\"{}\">",
+        esc(token)
+    ));
+    out.push_str(&text("name", "氏名", MAX_NAME_CHARS, true, ""));
+    out.push_str(&text("kana", "カナ", MAX_KANA_CHARS, false, ""));
+    out.push_str(&text(
+        "birth",
+        "生年月日",
+        20,
+        true,
+        " <small>西暦（1970-05-06）か和暦（昭和45年5月6日、S45.5.6）</small>",
+    ));
+    out.push_str(&select("sex", "性別", &sexes, true, t));
+    out.push(' ');
+    out.push_str(&select(
+        "relationship",
+        "本人・家族",
+        &relationships,
+        true,
+        t,
+    ));
+    out.push_str("<br>");
+    out.push_str(&text(
+        "insurer_name",
+        "保険者名・勤務先",
+        MAX_INSURER_NAME_CHARS,
+        true,
+        "",
+    ));
+    out.push_str(&text(
+        "insurer_number",
+        "保険者番号",
+        20,
+        false,
+        " <small>わかれば</small>",
+    ));
+    out.push_str(&text("symbol", "記号", MAX_NUMBER_CHARS, false, ""));
+    out.push_str(&text("number", "番号", MAX_NUMBER_CHARS, false, ""));
+    out.push_str(&text("branch", "枝番", 4, false, " <small>2桁</small>"));
+    out.push_str(&select(
+        "copay",
+        "申告の負担割合",
+        &[
+            ("", "申告なし"),
+            ("10", "1割"),
+            ("20", "2割"),
+            ("30", "3割"),
+        ],
+        false,
+        t,
+    ));
+    out.push_str(&public_expense_fields("declare-", t));
+    out.push_str(&format!(
+        "<p><label>受付者 <input type=\"text\" name=\"operator\" id=\"declare-operator\" \
+         maxlength=\"{MAX_OPERATOR_CHARS}\" required autocomplete=\"off\"{}></label> \
+         <button type=\"submit\" id=\"declare-submit\">申立を記録</button></p></form></section>",
+        value_attr(t, "operator")
+    ));
+    out
+}
+
+/// The value the 申立 form sends for `sex` (the core's `Sex` reads it back).
+pub(super) fn sex_value(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Male => "male",
+        Sex::Female => "female",
+        Sex::Other => "other",
+    }
+}
+
+/// The value the 申立 form sends for `relationship` (the core's `Relationship` reads it back).
+pub(super) fn relationship_value(r: Relationship) -> &'static str {
+    match r {
+        Relationship::Insured => "self",
+        Relationship::Dependent => "dependent",
+    }
 }
 
 fn visits_section(view: &PageView<'_>) -> String {
@@ -615,9 +870,28 @@ pub(super) fn render(view: &PageView<'_>) -> String {
                 ));
             }
         }
+        Some(Notice::Declared {
+            position,
+            cashier,
+            same_day,
+        }) => {
+            out.push_str(&format!(
+                "<p class=\"notice ok\" id=\"notice\">被保険者資格申立書を記録しました\
+                 （記録番号 {position}・{}）</p><p class=\"cashier\" id=\"cashier\">{}</p>",
+                esc(DECLARED_LABEL),
+                esc(cashier)
+            ));
+            if let Some(same_day) = same_day {
+                out.push_str(&format!(
+                    "<p class=\"action warn\" id=\"same-day\">{}</p>",
+                    esc(same_day)
+                ));
+            }
+        }
         Some(Notice::Error(message)) => out.push_str(&format!(
-            "<p class=\"notice error\" id=\"notice\">{}</p>",
-            esc(message)
+            "<p class=\"notice error\" id=\"notice\">{}{}</p>",
+            esc(message),
+            declare_link(message)
         )),
         None => {}
     }
@@ -630,6 +904,7 @@ pub(super) fn render(view: &PageView<'_>) -> String {
     if let Some(p) = &view.verification {
         out.push_str(&verification_section(p));
     }
+    out.push_str(&declare_section(&view.declare));
     out.push_str(&visits_section(view));
     out.push_str("</body></html>");
     out
@@ -661,6 +936,10 @@ mod tests {
                 },
                 check,
             }),
+            declare: DeclarePanel {
+                token: Some("t0".into()),
+                typed: None,
+            },
         }
     }
 
@@ -790,6 +1069,84 @@ mod tests {
         // The old page said the visit would not be recorded *as a card check*, as if it could
         // be recorded without one; the core says it cannot be recorded at all.
         assert!(!section.contains("記録"), "{section}");
+    }
+
+    /// The 申立 form's names: the core's form, the operator, and the 公費 rows as the record
+    /// form names them (`public{n}_{part}`), which `public_expenses` reads back.
+    #[test]
+    fn the_declare_form_names_every_field() {
+        let public: Vec<String> = (1..=MAX_PUBLIC_EXPENSES)
+            .flat_map(|n| PUBLIC_EXPENSE_PARTS.map(|part| format!("public{n}_{part}")))
+            .collect();
+        let listed: Vec<&str> = DECLARE_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| f.starts_with("public"))
+            .collect();
+        assert_eq!(listed, public);
+        let html = declare_section(&DeclarePanel {
+            token: Some("t0".into()),
+            typed: None,
+        });
+        for name in DECLARE_FIELDS {
+            assert!(html.contains(&format!("name=\"{name}\"")), "{name}: {html}");
+        }
+        assert!(html.contains("name=\"form\" value=\"t0\""), "{html}");
+        // Nothing typed: no value, no choice made, the 公費 folded.
+        assert!(!html.contains(" value=\"佐"), "{html}");
+        assert_eq!(
+            html.matches(" selected").count(),
+            html.matches("<option value=\"\" selected>").count(),
+            "{html}"
+        );
+        assert_eq!(html.matches(" selected").count(), 3, "{html}");
+        assert!(html.contains("<details id=\"declare-public\">"), "{html}");
+        // Without a token the form is not offered.
+        let none = declare_section(&DeclarePanel {
+            token: None,
+            typed: None,
+        });
+        assert!(!none.contains("<form"), "{none}");
+    }
+
+    #[test]
+    fn the_declare_form_is_refilled_escaped() {
+        let sent = [
+            ("name", "<script>\"x\"</script>"),
+            ("sex", "female"),
+            ("relationship", "dependent"),
+            ("copay", "20"),
+            ("public2_program", "医療証 & 'b'"),
+            ("operator", "受付"),
+        ];
+        let typed = Typed::from_form(|name| sent.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
+        let html = declare_section(&DeclarePanel {
+            token: Some("t1".into()),
+            typed: Some(&typed),
+        });
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("value=\"&lt;script&gt;&quot;x&quot;&lt;/script&gt;\""),
+            "{html}"
+        );
+        for chosen in [
+            "<option value=\"female\" selected>女</option>",
+            "<option value=\"dependent\" selected>家族</option>",
+            "<option value=\"20\" selected>2割</option>",
+            "<details id=\"declare-public\" open>",
+            "value=\"医療証 &amp; &#39;b&#39;\"",
+        ] {
+            assert!(html.contains(chosen), "{chosen}: {html}");
+        }
+        assert_eq!(html.matches(" selected").count(), 3, "{html}");
+    }
+
+    #[test]
+    fn a_line_that_says_declaration_links_to_the_form() {
+        assert!(
+            declare_link("被保険者資格申立書で受け付けてください。").contains("href=\"#declare\"")
+        );
+        assert_eq!(declare_link("受付者名を入力してください。"), "");
     }
 
     #[test]

@@ -1,0 +1,191 @@
+//! The cashier's line after a 申立: which share to collect at the window for a patient whose
+//! eligibility could not be confirmed (spec/clinic.md §1 items 5 and 6). The clinic treats them
+//! at the share they state and claims as usual; when they state none, the law's share for their
+//! age on the day of the visit where the law settles one (`screen::calendar::statutory_copay`,
+//! the household's and the 申立 validation's rule). 10割 with 療養費 claimed later is only the
+//! last resort.
+
+use chrono::NaiveDate;
+
+use super::declaration::Declaration;
+use crate::eligibility::{CopayRate, InsurerNumber};
+use crate::screen::calendar::{CopayBasis, late_elderly_on, statutory_copay};
+
+/// The last sentence of every cashier line (spec/clinic.md §1 item 6).
+const LAST_RESORT_JA: &str = "10割を受け取って後で保険者に療養費を請求してもらうのは、\
+    申立でも受け付けられないときの最後の手段です。";
+
+impl Declaration {
+    /// Whether the patient is under 後期高齢者医療 on `day`: a declared 後期 number (法別 39), or
+    /// from the 75th birthday whatever is declared (高齢者の医療の確保に関する法律 §50).
+    fn under_late_elderly(&self, day: NaiveDate) -> bool {
+        self.insurer_number
+            .as_ref()
+            .is_some_and(InsurerNumber::is_late_elderly)
+            || late_elderly_on(self.birth_date, day)
+    }
+
+    /// The share to collect at the window for this 申立 on `day` (the day of the visit in
+    /// Japan): the declared share when stated; otherwise the law's share for the patient's age
+    /// where the law settles one — 未就学 2割 (健康保険法 §74(1)(ii), 国民健康保険法 §42), 3割
+    /// from school age to 69 (健康保険法 §74(1)(i), 国民健康保険法 §42), 2割 at 70–74 (健康保険法
+    /// §74(1)(iii), 国民健康保険法 §42; 3割 for a 現役並み所得者, which only the patient or the
+    /// insurer knows: [`Declaration::cashier_ja`] says to ask). `None` under 後期高齢者医療 (75 or
+    /// over, or a declared 後期 number): 1, 2 or 3割 by income (高齢者の医療の確保に関する法律
+    /// §67), which the patient must state or the insurer confirm.
+    pub fn cashier_share(&self, day: NaiveDate) -> Option<CopayRate> {
+        if let Some(c) = self.copay {
+            return Some(c);
+        }
+        match statutory_copay(self.birth_date, day, self.under_late_elderly(day))?.basis {
+            CopayBasis::Preschool | CopayBasis::ElderlyRecipient => Some(CopayRate::Twenty),
+            CopayBasis::General => Some(CopayRate::Thirty),
+            CopayBasis::LateElderly => None,
+        }
+    }
+
+    /// The cashier's line for this 申立 on `day` (the day of the visit in Japan), in Japanese:
+    /// the share to collect ([`Declaration::cashier_share`]) and why — as declared (申立・未検証),
+    /// or the law's for the patient's age, naming the law —, or, under 後期高齢者医療 without a
+    /// declared share, that the patient must state it or the insurer be asked; always ending with
+    /// 10割 and 療養費 later being only the last resort (spec/clinic.md §1 item 6). No personal
+    /// value (no name, no date).
+    pub fn cashier_ja(&self, day: NaiveDate) -> String {
+        let share = match (self.copay, self.cashier_share(day)) {
+            (Some(c), _) => format!(
+                "窓口負担: 申告の{}割を受け取ってください（申立・未検証。請求の後で保険者と照合されます）。",
+                c.percent() / 10
+            ),
+            (None, share) => {
+                let basis = statutory_copay(self.birth_date, day, self.under_late_elderly(day))
+                    .map(|l| l.basis);
+                match (basis, share) {
+                    // 健康保険法 §74(1)(ii), 国民健康保険法 §42: 未就学 2割.
+                    (Some(CopayBasis::Preschool), Some(c)) => format!(
+                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。未就学の法定の割合：\
+                         健康保険法 第74条、国民健康保険法 第42条）。",
+                        c.percent() / 10
+                    ),
+                    // 健康保険法 §74(1)(i), 国民健康保険法 §42: 3割.
+                    (Some(CopayBasis::General), Some(c)) => format!(
+                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合：\
+                         健康保険法 第74条、国民健康保険法 第42条）。",
+                        c.percent() / 10
+                    ),
+                    // 健康保険法 §74(1)(iii), 国民健康保険法 §42: 2割, 現役並み所得者 3割.
+                    (Some(CopayBasis::ElderlyRecipient), Some(c)) => format!(
+                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。70〜74歳の法定の割合：\
+                         健康保険法 第74条、国民健康保険法 第42条）。現役並み所得の方は3割です。\
+                         本人に高齢受給者証や負担割合の通知で確かめてもらってください。",
+                        c.percent() / 10
+                    ),
+                    // 高齢者の医療の確保に関する法律 §67: 1, 2 or 3割 by income.
+                    _ => "窓口負担: 後期高齢者医療の負担割合は所得により1割・2割・3割です\
+                          （高齢者医療確保法 第67条）。本人に負担割合を申告してもらうか、\
+                          保険者（後期高齢者医療広域連合）に確かめてください。"
+                        .to_string(),
+                }
+            }
+        };
+        format!("{share}{LAST_RESORT_JA}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clinic::DeclarationForm;
+    use crate::clinic::declaration::tests::{form, today};
+
+    fn declared(birth: &str, copay: Option<u8>, number: Option<&str>) -> Declaration {
+        DeclarationForm {
+            birth_date: birth.into(),
+            copay_percent: copay,
+            insurer_number: number.map(str::to_string),
+            ..form()
+        }
+        .validate(today())
+        .unwrap()
+    }
+
+    /// A declared share is the one to collect, whatever the age; said as declared.
+    #[test]
+    fn a_declared_share_is_collected_as_declared() {
+        // today() is 2026-11-28.
+        for (birth, copay, number) in [
+            ("1970-05-06", 30, Some("01130012")),
+            ("2022-05-06", 20, None),
+            ("1954-05-06", 30, None),
+            ("1936-05-01", 10, None),
+        ] {
+            let d = declared(birth, Some(copay), number);
+            assert_eq!(d.cashier_share(today()).map(|c| c.percent()), Some(copay));
+            let line = d.cashier_ja(today());
+            assert!(
+                line.starts_with(&format!(
+                    "窓口負担: 申告の{}割を受け取ってください",
+                    copay / 10
+                )),
+                "{line}"
+            );
+            assert!(line.ends_with(LAST_RESORT_JA), "{line}");
+        }
+    }
+
+    /// Without a declared share: the law's by age on the day — 未就学 2割, 3割 to 69, 2割 at
+    /// 70–74 (with the 現役並み caveat) —, and under 後期高齢者医療 no share but ask.
+    #[test]
+    fn without_a_declared_share_the_law_decides_by_age_on_the_day() {
+        let cases = [
+            // 未就学 until the March 31 after the 6th birthday (2029-03-31).
+            ("2022-05-06", Some(20), "未就学の法定の割合"),
+            // Born 2020-04-01: 6 on 2026-03-31 (the day before the birthday), 未就学 to that
+            // day, 3割 since.
+            ("2020-04-01", Some(30), "70歳未満の法定の割合"),
+            ("1970-05-06", Some(30), "70歳未満の法定の割合"),
+            // 72: 2割, 3割 for 現役並み.
+            ("1954-05-06", Some(20), "現役並み所得の方は3割"),
+            // 75 today (the birthday itself): 後期.
+            ("1951-11-28", None, "所得により1割・2割・3割"),
+            ("1936-05-01", None, "所得により1割・2割・3割"),
+        ];
+        for (birth, share, says) in cases {
+            let d = declared(birth, None, None);
+            assert_eq!(
+                d.cashier_share(today()).map(|c| c.percent()),
+                share,
+                "{birth}"
+            );
+            let line = d.cashier_ja(today());
+            assert!(line.contains(says), "{birth}: {line}");
+            assert!(line.ends_with(LAST_RESORT_JA), "{line}");
+            match share {
+                Some(p) => assert!(
+                    line.starts_with(&format!("窓口負担: {}割を受け取ってください", p / 10)),
+                    "{line}"
+                ),
+                None => {
+                    assert!(line.contains("本人に負担割合を申告してもらうか"), "{line}");
+                    assert!(line.contains("高齢者医療確保法 第67条"), "{line}");
+                }
+            }
+        }
+        // The day before the 75th birthday: still 70–74's 2割.
+        let d = declared("1951-11-29", None, None);
+        assert_eq!(d.cashier_share(today()), Some(CopayRate::Twenty));
+        // A declared 後期 number at 66 (a disability certification): 後期's rule, no share.
+        let d = declared("1960-05-06", None, Some("39131156"));
+        assert_eq!(d.cashier_share(today()), None);
+        assert!(d.cashier_ja(today()).contains("後期高齢者医療"));
+    }
+
+    /// The line carries no personal value.
+    #[test]
+    fn the_line_names_no_one() {
+        let d = declared("1970-05-06", None, Some("01130012"));
+        let line = d.cashier_ja(today());
+        for value in ["佐藤", "1970", "01130012", "サンプル"] {
+            assert!(!line.contains(value), "{value} in {line}");
+        }
+    }
+}
