@@ -411,6 +411,30 @@ fn a_desk_visit_from_scan_to_export() {
         insurer_number: Some("01130012".into()),
         ..declared
     };
+    // The cashier's line is the core's: the law's 3割 for a 39-year-old who stated no share,
+    // 10割 only as the last resort; a stated share is the one to collect.
+    let line = desk.declaration_cashier_line(declared.clone()).unwrap();
+    assert!(
+        line.starts_with("窓口負担: 3割を受け取ってください"),
+        "{line}"
+    );
+    assert!(line.contains("最後の手段"), "{line}");
+    let stated = DeclarationInput {
+        copay_percent: Some(30),
+        ..declared.clone()
+    };
+    let line = desk.declaration_cashier_line(stated).unwrap();
+    assert!(
+        line.starts_with("窓口負担: 申告の3割を受け取ってください"),
+        "{line}"
+    );
+    assert!(matches!(
+        desk.declaration_cashier_line(DeclarationInput {
+            sex: None,
+            ..declared.clone()
+        }),
+        Err(ShikakuError::InvalidInput { .. })
+    ));
     // No 番号 declared: nothing to look the patient up by.
     assert_eq!(
         desk.same_day_visit_of_declaration(declared.clone())
