@@ -1010,13 +1010,15 @@ impl ClinicDesk {
     /// to show once `declare` recorded it: the share to collect — as declared, else the law's for
     /// the patient's age (未就学 2割, 3割 to 69, 2割 at 70–74 with the 現役並み 3割 to check), and
     /// under 後期高齢者医療 without a declared share that it must be stated or asked of the
-    /// insurer — and that 10割 with 療養費 later is only the last resort (the core's
+    /// insurer; with a 公費 受給者証 in `form`, that it changes what is collected — and that 10割
+    /// with 療養費 later is only the last resort (the core's
     /// `Declaration::cashier_ja`, what `shikaku clinic declare` and the desk page say). A form
     /// that does not validate fails as in `declare` (`ShikakuError::InvalidInput`).
     pub fn declaration_cashier_line(&self, form: DeclarationInput) -> Result<String, ShikakuError> {
         let today = japan_today(Utc::now());
+        let with_public_expense = !form.public_expenses.is_empty();
         let declared = DeclarationForm::from(form).validate(today)?;
-        Ok(declared.cashier_ja(today))
+        Ok(declared.cashier_ja(today, with_public_expense))
     }
 
     /// The visits from `from` to `to` (`YYYY-MM-DD`, days in Japan, both included; at most

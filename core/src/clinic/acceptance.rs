@@ -224,12 +224,14 @@ impl DeskOutcome {
                     "{kind}の内容です（発行元の署名を確認済み）。マイナンバーカードも PIN で本人確認済みです。"
                 ),
                 // What was shown is a screen, not the paper 資格確認書 (which stands alone): the
-                // content is the issuer's; taking it in the paper's place is the clinic's call,
-                // as the patient's app says (`screen::sections::fixed_notice`).
+                // content is the issuer's, so the 資格 is confirmed; the paper, when the patient
+                // has it, is the document — as the patient's app says
+                // (`screen::sections::fixed_notice`: taking the screen in its place is the
+                // clinic's call, which this verdict makes).
                 (Some(DocumentKind::Certificate), _) => format!(
-                    "{kind}の内容です（発行元の署名を確認済み）。提示されたのは紙の資格確認書ではなく\
-                     画面です。紙の資格確認書があればそれで受け付けてください。ないときにこの内容で\
-                     受け付けるかどうかは医療機関の判断です。"
+                    "{kind}の内容です（発行元の署名を確認済み）。資格は確認できました。ただし提示された\
+                     のは紙の資格確認書ではなく画面です。紙の資格確認書をお持ちなら、紙でも確かめて\
+                     ください。"
                 ),
                 (None, _) => format!("{kind}の内容です（発行元の署名を確認済み）。"),
                 (Some(_), DeskCardState::Pin) => format!(

@@ -11,6 +11,11 @@ use super::declaration::Declaration;
 use crate::eligibility::{CopayRate, InsurerNumber};
 use crate::screen::calendar::{CopayBasis, late_elderly_on, statutory_copay};
 
+/// Said when a 公費 受給者証 was recorded with the 申立: the insurance share is not what is
+/// collected then.
+const PUBLIC_EXPENSE_JA: &str = "公費の受給者証があるため、窓口で受け取る額はこの割合どおりではなく、\
+    受給者証の助成や自己負担の上限で変わります。受給者証の内容で確かめてください。";
+
 /// The last sentence of every cashier line (spec/clinic.md §1 item 6).
 const LAST_RESORT_JA: &str = "10割を受け取って後で保険者に療養費を請求してもらうのは、\
     申立でも受け付けられないときの最後の手段です。";
@@ -50,7 +55,9 @@ impl Declaration {
     /// declared share, that the patient must state it or the insurer be asked; always ending with
     /// 10割 and 療養費 later being only the last resort (spec/clinic.md §1 item 6). No personal
     /// value (no name, no date).
-    pub fn cashier_ja(&self, day: NaiveDate) -> String {
+    /// `with_public_expense`: a 公費 受給者証 was recorded with the 申立 — then the line adds that
+    /// what is collected follows that 受給者証 (its 助成, its 自己負担上限), not the share alone.
+    pub fn cashier_ja(&self, day: NaiveDate, with_public_expense: bool) -> String {
         let share = match (self.copay, self.cashier_share(day)) {
             (Some(c), _) => format!(
                 "窓口負担: 申告の{}割を受け取ってください（申立・未検証。請求の後で保険者と照合されます）。",
@@ -68,7 +75,7 @@ impl Declaration {
                     ),
                     // 健康保険法 §74(1)(i), 国民健康保険法 §42: 3割.
                     (Some(CopayBasis::General), Some(c)) => format!(
-                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合：\
+                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。法定の割合：\
                          健康保険法 第74条、国民健康保険法 第42条）。",
                         c.percent() / 10
                     ),
@@ -87,7 +94,22 @@ impl Declaration {
                 }
             }
         };
-        format!("{share}{LAST_RESORT_JA}")
+        // A 公費 受給者証 shown with it (こども医療費, 難病, 生活保護 …) changes what is paid at the
+        // window: the 助成 or the 自己負担上限 of that 受給者証, which the desk reads off it.
+        let public = if with_public_expense {
+            PUBLIC_EXPENSE_JA
+        } else {
+            ""
+        };
+        format!("{share}{public}{LAST_RESORT_JA}")
+    }
+
+    /// Whether the share the law sets for the patient on `day`, when no share was declared, is
+    /// 未就学's (健康保険法 §74(1)(ii)): the export marks it so, as for a verified document.
+    pub(crate) fn preschool_on(&self, day: NaiveDate) -> bool {
+        self.copay.is_none()
+            && statutory_copay(self.birth_date, day, self.under_late_elderly(day))
+                .is_some_and(|l| l.basis == CopayBasis::Preschool)
     }
 }
 
@@ -120,7 +142,7 @@ mod tests {
         ] {
             let d = declared(birth, Some(copay), number);
             assert_eq!(d.cashier_share(today()).map(|c| c.percent()), Some(copay));
-            let line = d.cashier_ja(today());
+            let line = d.cashier_ja(today(), false);
             assert!(
                 line.starts_with(&format!(
                     "窓口負担: 申告の{}割を受け取ってください",
@@ -141,8 +163,8 @@ mod tests {
             ("2022-05-06", Some(20), "未就学の法定の割合"),
             // Born 2020-04-01: 6 on 2026-03-31 (the day before the birthday), 未就学 to that
             // day, 3割 since.
-            ("2020-04-01", Some(30), "70歳未満の法定の割合"),
-            ("1970-05-06", Some(30), "70歳未満の法定の割合"),
+            ("2020-04-01", Some(30), "申告なし。法定の割合"),
+            ("1970-05-06", Some(30), "申告なし。法定の割合"),
             // 72: 2割, 3割 for 現役並み.
             ("1954-05-06", Some(20), "現役並み所得の方は3割"),
             // 75 today (the birthday itself): 後期.
@@ -156,7 +178,7 @@ mod tests {
                 share,
                 "{birth}"
             );
-            let line = d.cashier_ja(today());
+            let line = d.cashier_ja(today(), false);
             assert!(line.contains(says), "{birth}: {line}");
             assert!(line.ends_with(LAST_RESORT_JA), "{line}");
             match share {
@@ -176,14 +198,31 @@ mod tests {
         // A declared 後期 number at 66 (a disability certification): 後期's rule, no share.
         let d = declared("1960-05-06", None, Some("39131156"));
         assert_eq!(d.cashier_share(today()), None);
-        assert!(d.cashier_ja(today()).contains("後期高齢者医療"));
+        assert!(d.cashier_ja(today(), false).contains("後期高齢者医療"));
+    }
+
+    /// With a 公費 受給者証 recorded, the line says the insurance share is not what is collected;
+    /// without one it does not.
+    #[test]
+    fn a_public_expense_changes_what_is_collected() {
+        let d = declared("2022-05-06", None, None);
+        let with = d.cashier_ja(today(), true);
+        assert!(
+            with.contains("受給者証の助成や自己負担の上限で変わります"),
+            "{with}"
+        );
+        assert!(with.ends_with(LAST_RESORT_JA), "{with}");
+        assert!(!d.cashier_ja(today(), false).contains("受給者証"));
+        assert!(d.preschool_on(today()));
+        assert!(!declared("1970-05-06", None, None).preschool_on(today()));
+        assert!(!declared("2022-05-06", Some(20), None).preschool_on(today()));
     }
 
     /// The line carries no personal value.
     #[test]
     fn the_line_names_no_one() {
         let d = declared("1970-05-06", None, Some("01130012"));
-        let line = d.cashier_ja(today());
+        let line = d.cashier_ja(today(), false);
         for value in ["佐藤", "1970", "01130012", "サンプル"] {
             assert!(!line.contains(value), "{value} in {line}");
         }

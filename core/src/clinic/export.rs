@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::claim::CardCheckMethod;
+use super::declaration::Declaration;
 use super::log::{EntryKind, LogEntry, VisitList};
 use super::public_expense::PUBLIC_EXPENSE_SEEN_LABEL;
 use crate::clock::japan_time;
@@ -102,6 +103,18 @@ fn claim_copay(c: Option<CopayRate>, preschool: bool) -> String {
     match c {
         None if preschool => "2割（未就学・法定）".to_string(),
         c => copay(c),
+    }
+}
+
+/// The 一部負担金割合 cell of a 申立 visited on `day`: as declared, or — none declared — the share
+/// the law sets for the patient's age that day, which the cashier's line said to collect
+/// ([`Declaration::cashier_share`]), marked as the law's and not declared; empty under
+/// 後期高齢者医療 (1, 2 or 3割 by income: no share the law settles by age).
+fn declared_copay(d: &Declaration, day: NaiveDate) -> String {
+    match (d.copay, d.cashier_share(day)) {
+        (Some(c), _) => copay(Some(c)),
+        (None, Some(c)) => format!("{}割（申告なし・法定）", c.percent() / 10),
+        (None, None) => String::new(),
     }
 }
 
@@ -224,7 +237,7 @@ fn insurance_cells(e: &LogEntry) -> [String; 29] {
             date(Some(d.birth_date)),
             text(d.sex.map(Sex::label_ja)),
             text(d.relationship.map(Relationship::label_ja)),
-            copay(d.copay),
+            declared_copay(d, e.visit_date()),
             String::new(),
             String::new(),
             String::new(),
@@ -238,7 +251,12 @@ fn insurance_cells(e: &LogEntry) -> [String; 29] {
             operator,
             position,
             String::new(),
-            String::new(),
+            if d.preschool_on(e.visit_date()) {
+                "未就学"
+            } else {
+                ""
+            }
+            .to_string(),
         ],
     }
 }

@@ -69,9 +69,10 @@ struct Visit<'a> {
     number: Option<&'a str>,
     branch: Option<&'a str>,
     copay: Option<CopayRate>,
-    /// A 未就学 child's document printed 法定負担割合のとおり (no share): the law's 2割 is
-    /// exported, labelled as such (健康保険法 §74(1)(ii)).
-    preschool_statutory: bool,
+    /// No share printed or declared, where the law settles one: the law's share, exported with
+    /// its label — a 未就学 child's document printed 法定負担割合のとおり (2割, 健康保険法
+    /// §74(1)(ii)), or a 申立 without a share (the cashier's line, `Declaration::cashier_share`).
+    statutory: Option<(CopayRate, &'static str)>,
     valid_from: Option<NaiveDate>,
     valid_until: Option<NaiveDate>,
     /// (label, share) pairs beyond the main one: the 高齢受給者 share.
@@ -95,7 +96,8 @@ fn visit(e: &LogEntry) -> Visit<'_> {
                 number: Some(&c.number),
                 branch: c.branch.as_deref(),
                 copay: c.copay,
-                preschool_statutory: c.copay.is_none() && c.preschool,
+                statutory: (c.copay.is_none() && c.preschool)
+                    .then_some((CopayRate::Twenty, "一部負担金割合（未就学・法定のとおり）")),
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
                 extra_copay: c.elderly.as_ref().map(|x| (x.copay, x.effective_from)),
@@ -114,7 +116,12 @@ fn visit(e: &LogEntry) -> Visit<'_> {
             number: d.number.as_deref(),
             branch: d.branch.as_deref(),
             copay: d.copay,
-            preschool_statutory: false,
+            statutory: d
+                .copay
+                .is_none()
+                .then(|| d.cashier_share(e.visit_date()))
+                .flatten()
+                .map(|rate| (rate, "一部負担金割合（申告なし・法定）")),
             valid_from: None,
             valid_until: None,
             extra_copay: None,
@@ -283,11 +290,8 @@ fn coverage(e: &LogEntry, v: &Visit<'_>, patient_url: &str, payer_url: &str) -> 
     let mut costs = Vec::new();
     if let Some(rate) = v.copay {
         costs.push(copay_cost(rate, "一部負担金割合"));
-    } else if v.preschool_statutory {
-        costs.push(copay_cost(
-            CopayRate::Twenty,
-            "一部負担金割合（未就学・法定のとおり）",
-        ));
+    } else if let Some((rate, label)) = v.statutory {
+        costs.push(copay_cost(rate, label));
     }
     if let Some((rate, from)) = v.extra_copay {
         costs.push(copay_cost(

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
 use super::*;
@@ -1206,6 +1206,64 @@ fn a_preschool_child_at_the_statutory_share_shows_mishugaku_not_an_empty_share()
     assert_eq!(v.preschool(), Some(false));
     assert_eq!(v.copay_ja().as_deref(), Some("3割"));
     assert_eq!(verify(&desk, "SK1:garbage").copay_ja(), None);
+}
+
+/// A 申立 with no share declared is exported with the share the cashier's line named, marked as
+/// the law's and not declared (CSV 負担割合, FHIR costToBeneficiary), and 未就学 for a 未就学
+/// child; a declared share as declared; under 後期 without one, nothing.
+#[test]
+fn a_declaration_without_a_share_exports_the_laws_share_marked_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = with_trust(dir.path());
+    let today = crate::clock::japan_today(now());
+    let form = |birth: NaiveDate, copay: Option<u8>| DeclarationForm {
+        name: "山田 花子".into(),
+        birth_date: birth.to_string(),
+        insurer_name: "不明".into(),
+        sex: Some(crate::eligibility::Sex::Female),
+        relationship: Some(crate::eligibility::Relationship::Insured),
+        copay_percent: copay,
+        ..Default::default()
+    };
+    let years_ago = |y: i32| today.with_year(today.year() - y).unwrap();
+    for f in [
+        form(years_ago(40), None),
+        form(years_ago(3), None),
+        form(years_ago(40), Some(30)),
+        form(years_ago(80), None),
+    ] {
+        desk.declare(&f, "受付", now()).unwrap();
+    }
+    let list = desk.visits_on(today).unwrap();
+    let col = |name: &str| {
+        super::export::CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    let rows: Vec<(String, String)> = list
+        .entries
+        .iter()
+        .map(|e| {
+            let c = super::export::csv_cells(e);
+            (c[col("負担割合")].clone(), c[col("未就学")].clone())
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("3割（申告なし・法定）".to_string(), String::new()),
+            ("2割（申告なし・法定）".to_string(), "未就学".to_string()),
+            ("3割".to_string(), String::new()),
+            (String::new(), String::new()),
+        ]
+    );
+    let bundle = super::fhir::to_fhir_bundle(&list, now());
+    assert_eq!(
+        bundle.matches("一部負担金割合（申告なし・法定）").count(),
+        2,
+        "{bundle}"
+    );
 }
 
 /// A 申立 declaring the numbers, name and birth date of `claim`.

@@ -1492,12 +1492,13 @@ fn a_declaration_is_taken_on_the_desk_page() {
     let html = get(&srv, &format!("/{t}/"), &h).text();
     let token = declare_token(&html);
     let body = form(&declaration(&token, &[]));
+    // Posted twice at once (a double click): the browser shows the second answer only, so
+    // the first one's redirect is not followed. The second records nothing and shows what
+    // the first recorded: its number and the share to collect.
+    let r = post_raw(&srv, &declare, &own_origin(&srv), &body);
+    assert_eq!(r.status, 303, "{}", r.text());
     let r = post(&srv, &declare, &own_origin(&srv), &body);
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert!(
-        r.redirected,
-        "a 申立 is answered with a redirect to the page"
-    );
+    assert_eq!(r.status, 409, "{}", r.text());
     let html = r.text();
     assert!(
         html.contains("被保険者資格申立書を記録しました（記録番号 1・申立・未検証）"),
@@ -1505,17 +1506,27 @@ fn a_declaration_is_taken_on_the_desk_page() {
     );
     assert!(
         html.contains(
-            "id=\"cashier\">窓口負担: 3割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合"
+            "id=\"cashier\">窓口負担: 3割を受け取ってください（負担割合の申告なし。法定の割合"
         ),
+        "{html}"
+    );
+    // A 公費 受給者証 recorded with it: the amount follows the 受給者証.
+    assert!(
+        html.contains("受給者証の助成や自己負担の上限で変わります"),
         "{html}"
     );
     assert!(html.contains("療養費"), "{html}");
     assert!(!html.contains("id=\"same-day\""), "{html}");
     // Nothing typed is put back once recorded.
     assert!(!html.contains("value=\"佐藤 一郎\""), "{html}");
-    // The same form again (a double click): the token is spent, nothing more recorded.
+    // The same form once more: the token is spent and no notice waits, nothing recorded.
     let r = post(&srv, &declare, &own_origin(&srv), &body);
     assert_eq!(r.status, 409, "{}", r.text());
+    assert!(
+        r.text().contains("送信済みか、古いページのもの"),
+        "{}",
+        r.text()
+    );
     // (That answer's form, refilled, carries the token now current.)
     let html = r.text();
     let rows = todays_rows(&srv);
@@ -1533,7 +1544,8 @@ fn a_declaration_is_taken_on_the_desk_page() {
         ("記号", "１２３"),
         ("番号", "4567"),
         ("枝番", "00"),
-        ("負担割合", ""),
+        // None declared: the share the cashier's line named, marked as the law's.
+        ("負担割合", "3割（申告なし・法定）"),
         ("保険者名称（申立）", "株式会社サンプル"),
         ("第一公費負担者番号", "88131016"),
         ("第一公費受給者番号", "1234567"),

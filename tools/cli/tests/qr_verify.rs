@@ -215,7 +215,7 @@ fn a_screen_needs_its_card_and_a_certificate_stands_alone() {
     );
     // A screen, not the paper: the desk says so, as the patient's app does.
     assert!(
-        t.contains("提示されたのは紙の資格確認書ではなく画面です。紙の資格確認書があればそれで受け付けてください。"),
+        t.contains("資格は確認できました。ただし提示されたのは紙の資格確認書ではなく画面です。"),
         "{t}"
     );
     assert!(!t.contains("資格確認書は単独で使えます"), "{t}");

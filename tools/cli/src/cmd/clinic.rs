@@ -277,7 +277,10 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         );
     }
     // The share to collect at the window: the core's line (declared, else the law's by age).
-    eprintln!("{}", declared.cashier_ja(japan_today(now)));
+    eprintln!(
+        "{}",
+        declared.cashier_ja(japan_today(now), !a.public.entries.is_empty())
+    );
     if let Some(earlier) = same_day {
         eprintln!("お知らせ: {}", earlier.notice_ja());
     }

@@ -537,7 +537,7 @@ fn html(status: StatusCode, body: String) -> Response {
 }
 
 /// The page as the screen holds it, with `notice` (else the screen's own, which is taken: it
-/// is shown once).
+/// is shown once; with `notice` given, the screen's own waits for the next page).
 fn screen_page(state: &DeskState, status: StatusCode, notice: Option<Notice>) -> Response {
     screen_page_with(state, status, notice, None)
 }
@@ -550,7 +550,7 @@ fn screen_page_with(
     typed: Option<&Typed>,
 ) -> Response {
     let mut screen = state.screen();
-    let notice = notice.or(screen.notice.take());
+    let notice = notice.or_else(|| screen.notice.take());
     let shown = screen.shown.as_mut().map(|p| state.shown(p));
     page(state, status, notice, shown, typed)
 }
@@ -862,12 +862,25 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
     };
     let typed = Typed::from_form(|name| field(&fields, name));
     if !state.spend_declare_form(field(&fields, "form").unwrap_or_default()) {
-        return screen_page_with(
-            &state,
-            StatusCode::CONFLICT,
-            Some(Notice::Error(DECLARE_STALE.into())),
-            Some(&typed),
-        );
+        // A form sent twice (a double click): the first one was recorded, and its notice — the
+        // entry's number and what to collect — is what the receptionist needs, not the form.
+        let recorded = {
+            let mut screen = state.screen();
+            if matches!(screen.notice, Some(Notice::Declared { .. })) {
+                screen.notice.take()
+            } else {
+                None
+            }
+        };
+        return match recorded {
+            Some(notice) => screen_page_with(&state, StatusCode::CONFLICT, Some(notice), None),
+            None => screen_page_with(
+                &state,
+                StatusCode::CONFLICT,
+                Some(Notice::Error(DECLARE_STALE.into())),
+                Some(&typed),
+            ),
+        };
     }
     let text = |name: &str| field(&fields, name).unwrap_or_default().to_string();
     // An empty optional field is not declared (the core treats blank text so too).
@@ -914,7 +927,7 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
         Ok((position, declared, same_day)) => {
             state.screen().notice = Some(Notice::Declared {
                 position,
-                cashier: declared.cashier_ja(today),
+                cashier: declared.cashier_ja(today, !public.is_empty()),
                 same_day: same_day.map(|s| s.notice_ja()),
             });
             to_page()
