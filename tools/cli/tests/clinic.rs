@@ -370,7 +370,12 @@ fn declare_with_public_expenses() {
     // No share declared, a child at school (born 2019-05-06: 未就学 to 2026-03-31): the
     // core's line says the law's 3割.
     assert!(
-        err.contains("窓口負担: 3割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合"),
+        err.contains("窓口負担: 3割を受け取ってください（負担割合の申告なし。法定の割合"),
+        "{err}"
+    );
+    // With the 公費 受給者証: what is collected follows it.
+    assert!(
+        err.contains("受給者証の助成や自己負担の上限で変わります"),
         "{err}"
     );
     let text = stdout(&run(&desk, &["log"]));
@@ -451,9 +456,8 @@ fn declare_without_sex_or_relationship_is_refused() {
     assert_eq!(stdout(&o).trim(), "1");
     // No share declared at 56: the law's 3割.
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains(
-            "窓口負担: 3割を受け取ってください（負担割合の申告なし。70歳未満の法定の割合"
-        ),
+        String::from_utf8_lossy(&o.stderr)
+            .contains("窓口負担: 3割を受け取ってください（負担割合の申告なし。法定の割合"),
         "{o:?}"
     );
 }
