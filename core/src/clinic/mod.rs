@@ -176,6 +176,23 @@ impl ClinicError {
         }
     }
 
+    /// For a visit log found damaged or tampered with when an entry was to be appended
+    /// ([`StoreError::Corrupt`], [`StoreError::Tampered`]: a damaged log is never extended),
+    /// what the receptionist is told: nothing was recorded, and the way forward — this visit on
+    /// the paper 受付簿, and the administrator, who keeps the damaged log as it is and starts a
+    /// new one. No personal data. `None` for every other error.
+    pub fn log_refusal_ja(&self) -> Option<&'static str> {
+        matches!(
+            self,
+            ClinicError::Store(StoreError::Corrupt { .. } | StoreError::Tampered { .. })
+        )
+        .then_some(
+            "記録できません: 受付記録簿が壊れているため、新しい記録を書き足しません（壊れた記録簿は\
+             そのまま保管します）。この受付は紙の受付簿に記録して受付を続け、管理者に連絡して\
+             ください。管理者は壊れた記録簿を保管したまま、新しい受付記録簿を始めてください。",
+        )
+    }
+
     /// For [`ClinicError::ClockBehindLog`], what the receptionist is told: check the PC's date
     /// and time, with the desk's clock and the last entry's number and time (in Japan) — no
     /// personal data. `None` for every other error.

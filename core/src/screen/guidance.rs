@@ -313,18 +313,29 @@ const FULL_PAYMENT_NEW_ONE_LATER: &str = "入力済みの資格確認書はま�
 /// is recorded but its 資格確認書 is past its 有効期限 (`current_expired`:
 /// [`MemberSituation::qualification_certificate_expired`]), it is not asked to be entered: the
 /// new one is asked of its insurer, as for any expired 資格確認書 (docs/guidance.md §2).
-fn before_late_elderly(from: NaiveDate, current_expired: bool) -> String {
-    let what = if current_expired {
-        "入力済みの今の保険の資格確認書は有効期限が過ぎています。新しい資格確認書が届いていないか\
-         今の保険の保険者に確認し、届いたらそれか、マイナ保険証を窓口で見せてください（新しい\
-         資格確認書を入力すると、ここに見せるものが出ます）。"
+fn before_late_elderly(from: NaiveDate, current_expired: bool, myna_possible: bool) -> String {
+    // The マイナ保険証 named only when the member may hold one (registered, or not known): one
+    // who said they hold none is not sent to it.
+    let (or_myna, either) = if myna_possible {
+        ("か、マイナ保険証", "どちらも")
     } else {
-        "その資格確認書か、マイナ保険証を窓口で見せてください（今の保険をこのアプリに入力すると、\
-         ここに見せるものが出ます）。"
+        ("", "")
+    };
+    let what = if current_expired {
+        format!(
+            "入力済みの今の保険の資格確認書は有効期限が過ぎています。新しい資格確認書が届いていないか\
+             今の保険の保険者に確認し、届いたらそれ{or_myna}を窓口で見せてください（新しい\
+             資格確認書を入力すると、ここに見せるものが出ます）。"
+        )
+    } else {
+        format!(
+            "その資格確認書{or_myna}を窓口で見せてください（今の保険をこのアプリに入力すると、\
+             ここに見せるものが出ます）。"
+        )
     };
     format!(
         "後期高齢者医療は{}からです。それまでは今の保険（国民健康保険や勤め先の健康保険など）が\
-         使えます。{what}どちらもないときは、いったん全額（10割）を支払い、後で今の保険の\
+         使えます。{what}{either}ないときは、いったん全額（10割）を支払い、後で今の保険の\
          保険者に療養費を申請してください。",
         format_wareki(from)
     )
@@ -761,9 +772,13 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
             (member.join_after_loss() == Some(JoinAfterLoss::LateElderly))
                 .then(late_elderly_after_loss)
         });
-        let before_late = member
-            .late_elderly_next()
-            .map(|from| before_late_elderly(from, member.qualification_certificate_expired));
+        let before_late = member.late_elderly_next().map(|from| {
+            before_late_elderly(
+                from,
+                member.qualification_certificate_expired,
+                member.registered || member.registration_unknown,
+            )
+        });
         let text = if let Some(after_loss) = &after_loss {
             after_loss
         } else if let Some(before_late) = &before_late {

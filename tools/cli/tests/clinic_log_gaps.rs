@@ -172,6 +172,11 @@ fn every_output_says_broken(desk: &Path, position: u64, listed: usize, what_ja: 
         err.contains(&at) && err.contains("nothing was recorded"),
         "{err}"
     );
+    // The way forward, in the core's words: paper, and the administrator.
+    assert!(
+        err.contains("この受付は紙の受付簿に記録して受付を続け、管理者に連絡してください"),
+        "{err}"
+    );
     let o = run(desk, &["log", "verify"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(

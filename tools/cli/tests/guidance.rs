@@ -1010,6 +1010,29 @@ fn before_75_with_the_current_certificate_expired_its_insurer_is_asked_for_the_n
         !to_do.contains("それより前の期間の資格について、保険者"),
         "{out}"
     );
+    assert!(
+        out.contains("届いたらそれか、マイナ保険証を窓口で"),
+        "{out}"
+    );
+    // One who said they hold no マイナ保険証 is not sent to it.
+    ok(data, &["member", "change", &member, "--myna-hoken", "no"]);
+    let out = ok(
+        data,
+        &[
+            "guidance",
+            &member,
+            "--clinic",
+            "reader-down",
+            "--at",
+            "2027-01-05",
+        ],
+    );
+    assert!(
+        out.contains("届いたらそれを窓口で見せてください")
+            && out.contains("。ないときは、いったん全額"),
+        "{out}"
+    );
+    assert!(!out.contains("か、マイナ保険証"), "{out}");
 
     // The same household with the current 資格確認書 in force: shown, no 10割.
     let out = ok(

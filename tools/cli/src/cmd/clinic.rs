@@ -253,10 +253,14 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         .flatten();
     let position = match desk.declare_with(&form, &a.public.entries, &a.operator, now) {
         Ok(p) => p,
-        Err(e @ ClinicError::Store(StoreError::Corrupt { .. })) => {
-            // The append found the log broken (or a row damaged): say where, in Japanese too.
+        Err(e @ ClinicError::Store(StoreError::Corrupt { .. } | StoreError::Tampered { .. })) => {
+            // The append found the log broken (or a row damaged): say where, in Japanese too,
+            // and the way forward (the core's words).
             if let Some(n) = desk.check_log()?.notice_ja() {
                 eprintln!("{n}");
+            }
+            if let Some(ja) = e.log_refusal_ja() {
+                eprintln!("{ja}");
             }
             bail!(
                 "{e}; nothing was recorded: a damaged log is not extended (run `shikaku clinic log verify`)"

@@ -371,7 +371,9 @@ pub fn verify(desk: &mut DeskStore, a: VerifyArgs) -> Result<ExitCode> {
             // The acceptance rule's refusals and an unacceptable operator name in the core's
             // words (as the desk page shows them), the English reason after them for scripts.
             Err(e) => match (
-                e.operator_refusal_ja().or_else(|| e.clock_refusal_ja()),
+                e.operator_refusal_ja()
+                    .or_else(|| e.clock_refusal_ja())
+                    .or_else(|| e.log_refusal_ja().map(str::to_string)),
                 e.record_refusal_ja(),
             ) {
                 (Some(ja), _) => bail!("{ja}\n(not recorded: {e})"),

@@ -820,6 +820,7 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 e.clock_refusal_ja(),
                 e.record_refusal_ja().map(str::to_string),
                 e.public_expense_refusal_ja(),
+                e.log_refusal_ja().map(str::to_string),
             ]
             .into_iter()
             .flatten()
@@ -939,6 +940,7 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 e.declaration_refusal_ja(),
                 e.public_expense_refusal_ja(),
                 e.clock_refusal_ja(),
+                e.log_refusal_ja().map(str::to_string),
             ]
             .into_iter()
             .flatten()

@@ -134,7 +134,7 @@ pub(super) struct PageView<'a> {
 /// 被保険者資格申立書: the receptionist's way forward is on this page.
 fn declare_link(line: &str) -> &'static str {
     if line.contains("申立書") {
-        " <a href=\"#declare\" id=\"to-declare\">→ 被保険者資格申立書を入力する</a>"
+        " <a href=\"#declare\" class=\"to-declare\">→ 被保険者資格申立書を入力する</a>"
     } else {
         ""
     }
