@@ -433,6 +433,38 @@ fn declare_without_sex_or_relationship_is_refused() {
     }
     assert!(!err.contains("佐藤") && !err.contains("1970"), "{err}");
     assert!(!desk.exists(), "a refused 申立 creates no desk");
+    // Values that are not among the choices: the core's reasons, all at once, as on the desk
+    // page (not an English parser error stopping at the first).
+    let o = run(
+        &desk,
+        &[
+            "declare",
+            "--name",
+            "佐藤 一郎",
+            "--birth",
+            "1970-05-06",
+            "--sex",
+            "M",
+            "--relationship",
+            "x",
+            "--copay",
+            "abc",
+            "--insurer-name",
+            "株式会社サンプル",
+            "--operator",
+            "受付 花子",
+        ],
+    );
+    assert!(!o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    for part in [
+        "性別を選んでください",
+        "本人・家族の別を選んでください",
+        "申告の負担割合は1割・2割・3割のどれかです",
+    ] {
+        assert!(err.contains(part), "{part} in {err}");
+    }
+    assert!(!desk.exists(), "a refused 申立 creates no desk");
     // With both, the same 申立 is recorded.
     let o = run(
         &desk,

@@ -19,8 +19,7 @@ use shikaku_core::clinic::{
     public_expense_order_ja,
 };
 use shikaku_core::clock::japan_today;
-use shikaku_core::eligibility::text::parse_date;
-use shikaku_core::eligibility::{Relationship, Sex};
+use shikaku_core::eligibility::text::{fold_width, parse_date};
 use shikaku_core::store::PassphraseKeyStore;
 use shikaku_core::store::StoreError;
 
@@ -72,14 +71,15 @@ pub struct DeclareArgs {
     /// 生年月日, YYYY-MM-DD or 和暦 (S45.5.6).
     #[arg(long)]
     birth: String,
-    /// 性別: male, female or other. Required (a claim field): without it the core refuses the
-    /// 申立, naming it with every other mistake.
+    /// 性別: male, female or other (男, 女). Required (a claim field): without it, or with
+    /// another value, the core refuses the 申立, naming it with every other mistake (as the desk
+    /// page does).
     #[arg(long)]
-    sex: Option<Sex>,
-    /// self (本人) or dependent (家族). Required (a claim field): without it the core refuses
-    /// the 申立, naming it with every other mistake.
+    sex: Option<String>,
+    /// self (本人) or dependent (家族). Required (a claim field): without it, or with another
+    /// value, the core refuses the 申立, naming it with every other mistake.
     #[arg(long)]
-    relationship: Option<Relationship>,
+    relationship: Option<String>,
     /// The insurance the patient belongs to: the insurer's name or the employer.
     #[arg(long)]
     insurer_name: String,
@@ -95,9 +95,10 @@ pub struct DeclareArgs {
     /// 枝番, if known (2 digits).
     #[arg(long)]
     branch: Option<String>,
-    /// The share the patient says they pay, in percent: 10, 20 or 30.
+    /// The share the patient says they pay, in percent: 10, 20 or 30 (another value is refused
+    /// by the core in the share's field, with every other mistake).
     #[arg(long, value_name = "PERCENT")]
-    copay: Option<u8>,
+    copay: Option<String>,
     #[command(flatten)]
     public: PublicExpenseArgs,
     /// The desk operator recording it.
@@ -210,14 +211,17 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
         name: a.name,
         kana: a.kana,
         birth_date: a.birth,
-        sex: a.sex,
-        relationship: a.relationship,
+        // Not one of the choices: not given, which the core names with every other mistake
+        // (the desk page reads its form so too).
+        sex: a.sex.and_then(|s| s.trim().parse().ok()),
+        relationship: a.relationship.and_then(|r| r.trim().parse().ok()),
         insurer_name: a.insurer_name,
         insurer_number: a.insurer_number,
         symbol: a.symbol,
         number: a.number,
         branch: a.branch,
-        copay_percent: a.copay,
+        // Not a share: 0, which the core refuses in the share's field (as on the desk page).
+        copay_percent: a.copay.map(|c| fold_width(&c).parse().unwrap_or(0)),
     };
     let now = Utc::now();
     // Every mistake of the form at once (the operator's name included), and before a new desk
