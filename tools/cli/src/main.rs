@@ -77,7 +77,7 @@ enum Command {
     #[command(subcommand)]
     Qr(cmd::qr::QrCommand),
     /// The clinic desk: record a 被保険者資格申立書, list, export and verify the visit log.
-    Clinic(cmd::clinic::ClinicArgs),
+    Clinic(Box<cmd::clinic::ClinicArgs>),
     /// The reference issuer (development, tests, demo).
     #[command(subcommand)]
     Issuer(cmd::issuer::IssuerCommand),
@@ -103,7 +103,7 @@ fn dispatch(ctx: &Context, command: Command) -> Result<ExitCode> {
         Command::Inspect(c) => cmd::inspect::run(c),
         Command::Sync(a) => cmd::sync::run(ctx, a),
         Command::Qr(c) => cmd::qr::run(ctx, c),
-        Command::Clinic(a) => cmd::clinic::run(ctx, a),
+        Command::Clinic(a) => cmd::clinic::run(ctx, *a),
         Command::Issuer(c) => cmd::issuer::run(c),
         Command::Demo => cmd::demo::run(ctx),
     }
