@@ -176,6 +176,24 @@ impl ClinicError {
         }
     }
 
+    /// Every refusal of this error the receptionist is told, in the core's Japanese and in one
+    /// order — the operator's name, the 申立's fields, the acceptance rule, the 公費, the clock,
+    /// a damaged log — for a front end to show together (the desk page, `clinic declare`).
+    /// Empty when the error has none (then only its English message says what went wrong).
+    pub fn refusals_ja(&self) -> Vec<String> {
+        [
+            self.operator_refusal_ja(),
+            self.declaration_refusal_ja(),
+            self.record_refusal_ja().map(str::to_string),
+            self.public_expense_refusal_ja(),
+            self.clock_refusal_ja(),
+            self.log_refusal_ja().map(str::to_string),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// For a visit log found damaged or tampered with when an entry was to be appended
     /// ([`StoreError::Corrupt`], [`StoreError::Tampered`]: a damaged log is never extended),
     /// what the receptionist is told: nothing was recorded, and the way forward — this visit on

@@ -233,14 +233,7 @@ fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
             // core's words first (as `clinic verify --record` and the desk page say them), then
             // every failing field for scripts.
             Err(e) => {
-                let ja: Vec<String> = [
-                    e.operator_refusal_ja(),
-                    e.declaration_refusal_ja(),
-                    e.public_expense_refusal_ja(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
+                let ja = e.refusals_ja();
                 if ja.is_empty() {
                     return Err(e.into());
                 }

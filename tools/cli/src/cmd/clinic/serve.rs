@@ -815,21 +815,7 @@ async fn record(State(state): State<Arc<DeskState>>, body: Body) -> Response {
         }
         Err(e) => {
             // The core's words: the operator's name, or the acceptance rule's refusals.
-            let message = [
-                e.operator_refusal_ja(),
-                e.clock_refusal_ja(),
-                e.record_refusal_ja().map(str::to_string),
-                e.public_expense_refusal_ja(),
-                e.log_refusal_ja().map(str::to_string),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>();
-            let message = if message.is_empty() {
-                format!("記録できませんでした（{e}）。")
-            } else {
-                message.join(" ")
-            };
+            let message = refusal_message(&e);
             // Still waiting: the operator fixes the name and records again.
             screen.shown = Some(p);
             drop(screen);
@@ -935,21 +921,7 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
         }
         Err(e) => {
             // The core's words: the operator's name, the form's fields, the 公費, the clock.
-            let message = [
-                e.operator_refusal_ja(),
-                e.declaration_refusal_ja(),
-                e.public_expense_refusal_ja(),
-                e.clock_refusal_ja(),
-                e.log_refusal_ja().map(str::to_string),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>();
-            let message = if message.is_empty() {
-                format!("記録できませんでした（{e}）。")
-            } else {
-                message.join(" ")
-            };
+            let message = refusal_message(&e);
             screen_page_with(
                 &state,
                 StatusCode::BAD_REQUEST,
@@ -957,6 +929,17 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
                 Some(&typed),
             )
         }
+    }
+}
+
+/// A refused record or 申立 in the core's words (`ClinicError::refusals_ja`), else the error's
+/// own message.
+fn refusal_message(e: &shikaku_core::clinic::ClinicError) -> String {
+    let ja = e.refusals_ja();
+    if ja.is_empty() {
+        format!("記録できませんでした（{e}）。")
+    } else {
+        ja.join(" ")
     }
 }
 
