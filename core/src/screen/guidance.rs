@@ -1043,6 +1043,7 @@ pub(super) mod test_fixtures {
             coverage_lost_as_dependent: false,
             dependent_status_lost_on: None,
             dependent_status_lost_by: None,
+            lost_certificate_recorded: false,
             old_insurance_card_until: None,
             nothing_recorded: false,
             registration_unknown: false,

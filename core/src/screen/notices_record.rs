@@ -1245,9 +1245,9 @@ mod tests {
         let r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
         let with_card = record_notices(&r, birth, d(2027, 1, 10), true);
         assert!(
-            with_card[0]
-                .message
-                .contains("後期高齢者医療制度の資格確認書またはマイナ保険証で受診してください。"),
+            with_card[0].message.contains(
+                "マイナ保険証か、後期高齢者医療制度の資格確認書（お持ちなら）で受診してください。"
+            ),
             "{}",
             with_card[0].message
         );

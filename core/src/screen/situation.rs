@@ -151,6 +151,10 @@ pub struct MemberSituation {
     /// Why the 被扶養者 status of [`MemberSituation::dependent_status_lost_on`] ended, with the
     /// scheme of the record that ended (the 被保険者's insurer's). Set exactly when that day is.
     pub dependent_status_lost_by: Option<DependentStatusLoss>,
+    /// A 資格確認書 of the coverage lost on [`MemberSituation::coverage_lost_on`] (or of the
+    /// 被扶養者 status lost on [`MemberSituation::dependent_status_lost_on`]) is recorded: the
+    /// to-do says to return it, not 「お持ちなら」.
+    pub lost_certificate_recorded: bool,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
     /// Nothing about the member's insurance is recorded yet: no insurance document (in force
@@ -526,6 +530,10 @@ impl MemberSituation {
                 .is_some_and(|(_, r)| r.relationship == Relationship::Dependent),
             dependent_status_lost_on,
             dependent_status_lost_by,
+            lost_certificate_recorded: (coverage_lost.is_some() || dependent_status_lost.is_some())
+                && insurance_records
+                    .iter()
+                    .any(|r| r.kind == DocumentKind::Certificate && ended(r)),
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),

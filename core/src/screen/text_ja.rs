@@ -105,7 +105,9 @@ pub(super) fn document_ended_at_75(
 ) -> String {
     let e = format_wareki(end);
     let with = if myna_usable {
-        "後期高齢者医療制度の資格確認書またはマイナ保険証"
+        // Since 2026-08 a 後期 member with a マイナ保険証 is mailed an お知らせ, not a
+        // 資格確認書 (seed 003's ③): the card first, the 資格確認書 only if held.
+        "マイナ保険証か、後期高齢者医療制度の資格確認書（お持ちなら）"
     } else {
         "後期高齢者医療制度の資格確認書"
     };
@@ -469,7 +471,8 @@ pub(super) fn insurances_overlap(a: &str, b: &str, undated: Option<&str>) -> Str
     format!(
         "{a}と{b}が、どちらも今日使えるものとして入力されています。医療保険には一度に一つしか\
          加入できないため、どちらかはもう使えないはずです。{ask}（わからないときは保険者に確認して\
-         ください）。それまでは、今加入している保険のものだけを窓口で見せてください。"
+         ください）。もう使わない古い書類なら、削除してもかまいません。それまでは、今加入している保険の\
+         ものだけを窓口で見せてください。"
     )
 }
 

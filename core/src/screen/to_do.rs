@@ -55,7 +55,8 @@ pub(super) const NEWBORN: &str = "生まれたお子さんの健康保険の手�
 /// The to-do of a member with two insurances in force ([`MemberSituation::insurances_overlap`]).
 const OVERLAP: &str = "違う保険の資格情報が二つとも使えるものとして入力されています（画面の注意を\
      見てください）。医療保険には一度に一つしか加入できません。今の保険の書類に資格取得年月日を、\
-     前の保険の書類に資格喪失日を入力すると、使えるものだけが出ます。";
+     前の保険の書類に資格喪失日を入力すると、使えるものだけが出ます。日付の印字がない古い書類は、\
+     削除してもかまいません。";
 
 fn step(action: GuidanceAction, explanation: impl Into<String>) -> GuidanceStep {
     GuidanceStep {
@@ -159,6 +160,16 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
     )
 }
 
+/// The subject of the give-back sentence: the 資格確認書 the member typed in, or one they may
+/// hold without having typed it (a 資格確認書 is mailed to anyone without a マイナ保険証).
+fn certificate_to_return(member: &MemberSituation) -> &'static str {
+    if member.lost_certificate_recorded {
+        "入力されている資格確認書は、"
+    } else {
+        "資格確認書をお持ちなら、"
+    }
+}
+
 /// What to do outside the clinic, in order.
 pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceStep> {
     let mut out = Vec::new();
@@ -201,9 +212,10 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             GuidanceAction::JoinNewInsurance,
             format!(
                 "{why}、{}から被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
-                 {}資格確認書をお持ちなら、{}",
+                 {}{}{}",
                 format_wareki(day),
                 myna_after_joining(member),
+                certificate_to_return(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
                 // 被保険者's own goes back (a 共済's: the 所属所).
                 JoinAfterLoss::give_back_ja(
@@ -225,10 +237,11 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "資格喪失日（{}）から、この資格では受診できません。{}{}資格確認書をお持ちなら、{}",
+                "資格喪失日（{}）から、この資格では受診できません。{}{}{}{}",
                 format_wareki(lost),
                 join.join_ja(lost, today),
                 myna_after_joining(member),
+                certificate_to_return(member),
                 JoinAfterLoss::give_back_ja(
                     scheme,
                     Some(lost),
@@ -612,7 +625,29 @@ mod tests {
                     .all(|s| !s.explanation.contains("有効期限が過ぎています")),
                 "{today}"
             );
+            // The 資格確認書 is typed in: it is to be returned, not 「お持ちなら」.
+            let join = &g.to_do[0].explanation;
+            assert!(
+                join.contains("入力されている資格確認書は、")
+                    && join.contains("事業主（任意継続被保険者だった方は保険者）へ返して")
+                    && !join.contains("お持ちなら"),
+                "{today}: {join}"
+            );
         }
+        // Only the お知らせ typed in: a 資格確認書 may still be at hand (mailed before the card
+        // was registered), so it is 「お持ちなら」.
+        let notice_only = [EligibilityRecord {
+            kind: DocumentKind::Notice,
+            ..lost[0].clone()
+        }];
+        let s = MemberSituation::from_data(&adult, &notice_only, None, d(2026, 12, 16));
+        assert!(!s.lost_certificate_recorded);
+        let g = guidance(&s, &ClinicSituation::READER_DOWN, d(2026, 12, 16));
+        assert!(
+            g.to_do[0]
+                .explanation
+                .contains("資格確認書をお持ちなら、令和8年12月20日までに事業主")
+        );
         // Not lost: past its 有効期限, the renewal is asked for as before.
         let expired = [EligibilityRecord {
             lost_on: None,

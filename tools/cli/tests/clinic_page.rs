@@ -1519,6 +1519,8 @@ fn a_declaration_is_taken_on_the_desk_page() {
     assert!(!html.contains("id=\"same-day\""), "{html}");
     // Nothing typed is put back once recorded.
     assert!(!html.contains("value=\"佐藤 一郎\""), "{html}");
+    // The forged document's verdict that sent the receptionist to the 申立書 is gone.
+    assert!(!html.contains("id=\"action\""), "{html}");
     // The same form once more: the token is spent and no notice waits, nothing recorded.
     let r = post(&srv, &declare, &own_origin(&srv), &body);
     assert_eq!(r.status, 409, "{}", r.text());

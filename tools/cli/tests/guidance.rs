@@ -1196,6 +1196,30 @@ fn two_insurances_in_force_without_dates_are_warned_of() {
         ),
         "{shown}"
     );
+    // An old document without any date can be deleted instead: `record list` gives its id,
+    // `record remove` deletes it, and the warning is gone.
+    assert!(
+        shown.contains("もう使わない古い書類なら、削除してもかまいません"),
+        "{shown}"
+    );
+    let list = ok(s2.data.as_path(), &["record", "list", "--member", &other]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    let old = list
+        .lines()
+        .find(|l| l.contains("全国健康保険協会 東京支部"))
+        .unwrap();
+    assert!(
+        old.contains("資格確認書") && old.ends_with("手入力・未検証"),
+        "{old}"
+    );
+    let id = old.split_whitespace().next().unwrap();
+    let removed = ok(s2.data.as_path(), &["record", "remove", "--record", id]);
+    assert_eq!(removed.trim(), format!("removed {id}"));
+    let shown = ok(s2.data.as_path(), &["show", &other, "--at", "2026-11-30"]);
+    assert!(!shown.contains("どちらも今日使える"), "{shown}");
+    // Removed once: a second time is an error, not a silent success.
+    let again = run(s2.data.as_path(), &["record", "remove", "--record", id]);
+    assert!(!again.status.success());
     let out = ok(
         s.data.as_path(),
         &[

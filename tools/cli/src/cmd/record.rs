@@ -1,4 +1,6 @@
-//! `shikaku record add`: hand entry of a record from a JSON file (docs/record-json.md).
+//! `shikaku record add|list|remove`: hand entry of a record from a JSON file
+//! (docs/record-json.md), the member's records with their ids, and removing one (an old
+//! document no longer in use: the screen's `InsurancesOverlap` notice offers it).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,9 +8,12 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use shikaku_core::eligibility::{MAX_RECORD_JSON_BYTES, RecordForm};
+use shikaku_core::clock::iso_date;
+use shikaku_core::eligibility::{MAX_RECORD_JSON_BYTES, RecordForm, RecordId};
+use shikaku_core::screen::view::provenance_state;
 
 use crate::context::{Context, resolve_member};
+use crate::util::AtArg;
 
 /// The `record` subcommands.
 #[derive(Subcommand)]
@@ -23,15 +28,60 @@ pub enum RecordCommand {
         #[arg(long, value_name = "FILE.json")]
         file: PathBuf,
     },
+    /// List a member's records: id, document, 保険者名, 有効期限 and the badge.
+    List {
+        /// Member id (or a unique prefix).
+        #[arg(long)]
+        member: String,
+        #[command(flatten)]
+        at: AtArg,
+    },
+    /// Remove one record (the full id, as `record list` prints it).
+    Remove {
+        /// The record id.
+        #[arg(long)]
+        record: String,
+    },
 }
 
 /// Runs `record …`.
 pub fn run(ctx: &Context, cmd: RecordCommand) -> Result<ExitCode> {
-    let RecordCommand::Add { member, file } = cmd;
-    let form = read_record_file(&file)?;
-    let mut store = ctx.open()?;
-    let m = resolve_member(&store, &member)?;
-    outln!("{}", store.enter_record(m.id, &form, Utc::now())?);
+    match cmd {
+        RecordCommand::Add { member, file } => {
+            let form = read_record_file(&file)?;
+            let mut store = ctx.open()?;
+            let m = resolve_member(&store, &member)?;
+            outln!("{}", store.enter_record(m.id, &form, Utc::now())?);
+        }
+        RecordCommand::List { member, at } => {
+            let store = ctx.open()?;
+            let m = resolve_member(&store, &member)?;
+            let now = at.now();
+            let trust = store.trust_list(now)?;
+            let list = store.records(m.id)?;
+            for r in &list.records {
+                outln!(
+                    "{}  {}  {}  有効期限 {}  {}",
+                    r.id,
+                    r.record.kind.label_ja(),
+                    r.record.insurer_name,
+                    r.record.valid_until.map_or("-".to_string(), iso_date),
+                    provenance_state(r, trust.as_ref(), now).label_ja()
+                );
+            }
+            if !list.corrupt.is_empty() {
+                outln!("damaged records: {}", list.corrupt.len());
+            }
+        }
+        RecordCommand::Remove { record } => {
+            let id: RecordId = record
+                .trim()
+                .parse()
+                .map_err(|_| anyhow!("not a record id (see `shikaku record list`)"))?;
+            ctx.open()?.remove_record(id)?;
+            outln!("removed {id}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -96,7 +96,8 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 's
 struct Screen {
     /// A line for the next page only (taken when it is rendered).
     notice: Option<Notice>,
-    /// The last verification, shown until the next scan or its record.
+    /// The last verification, shown until the next scan or its record (one that cannot be
+    /// recorded: until a 申立 is recorded).
     shown: Option<PendingVerification>,
 }
 
@@ -912,11 +913,19 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
     };
     match result {
         Ok((position, declared, same_day)) => {
-            state.screen().notice = Some(Notice::Declared {
+            let mut screen = state.screen();
+            screen.notice = Some(Notice::Declared {
                 position,
                 cashier: declared.cashier_ja(today, !public.is_empty()),
                 same_day: same_day.map(|s| s.notice_ja()),
             });
+            // The scan whose verdict sent the receptionist to the 申立書 has been acted on: a
+            // document that cannot be recorded is not shown any more (its 「申立書で受け付けて
+            // ください」 would read as still to do). One that can be recorded stays: the core
+            // says to record it as evidence too (a second entry on purpose).
+            if screen.shown.as_ref().is_some_and(|p| p.id.is_none()) {
+                screen.shown = None;
+            }
             to_page()
         }
         Err(e) => {
