@@ -404,17 +404,31 @@ impl MemberSituation {
                 .filter_map(|r| {
                     household
                         .dependent_status_end(r)
-                        .map(|(on, cause)| (on, cause, r.insurer_number.scheme()))
+                        .map(|(on, cause)| (on, cause, *r))
                 })
                 .max_by_key(|(on, ..)| *on)
         } else {
             None
         };
         let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
-        let dependent_status_lost_by =
-            dependent_status_lost.map(|(_, cause, scheme)| match cause {
+        let dependent_status_lost_by = dependent_status_lost.map(|(_, cause, r)| {
+            let scheme = r.insurer_number.scheme();
+            match cause {
                 DependentEndCause::InsuredAt75 => DependentStatusLoss::InsuredAt75(scheme),
                 DependentEndCause::InsuredLost => DependentStatusLoss::InsuredLost(scheme),
+            }
+        });
+        // The 資格確認書 of the 資格 that was lost (the one whose give-back the to-do names), not
+        // one of an earlier insurance also typed in.
+        let lost_certificate_recorded = coverage_lost
+            .map(|(_, r)| r)
+            .or(dependent_status_lost.map(|(.., r)| r))
+            .is_some_and(|lost_record| {
+                insurance_records.iter().any(|r| {
+                    r.kind == DocumentKind::Certificate
+                        && ended(r)
+                        && super::takeover::same_coverage(lost_record, r)
+                })
             });
         Self {
             has_card,
@@ -530,10 +544,7 @@ impl MemberSituation {
                 .is_some_and(|(_, r)| r.relationship == Relationship::Dependent),
             dependent_status_lost_on,
             dependent_status_lost_by,
-            lost_certificate_recorded: (coverage_lost.is_some() || dependent_status_lost.is_some())
-                && insurance_records
-                    .iter()
-                    .any(|r| r.kind == DocumentKind::Certificate && ended(r)),
+            lost_certificate_recorded,
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),

@@ -170,6 +170,12 @@ fn coverage_alike(
         }
 }
 
+/// `a` and `b` are of the same 資格 ([`coverage_alike`]): an お知らせ beside its 資格確認書, a
+/// renewed one beside the old.
+pub(crate) fn same_coverage(a: &EligibilityRecord, b: &EligibilityRecord) -> bool {
+    coverage_alike((&a.insurer_number, a.symbol.as_deref(), &a.number), b)
+}
+
 /// Two of `records` that are insurance of different 資格 (another insurer, or another 記号・番号)
 /// and both in force by `in_force`: impossible for one person, who is in one public health
 /// insurance at a time (国民健康保険法 §6, 健康保険法 §3(7)), so one of them has ended without a

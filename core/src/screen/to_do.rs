@@ -56,7 +56,7 @@ pub(super) const NEWBORN: &str = "生まれたお子さんの健康保険の手�
 const OVERLAP: &str = "違う保険の資格情報が二つとも使えるものとして入力されています（画面の注意を\
      見てください）。医療保険には一度に一つしか加入できません。今の保険の書類に資格取得年月日を、\
      前の保険の書類に資格喪失日を入力すると、使えるものだけが出ます。日付の印字がない古い書類は、\
-     削除してもかまいません。";
+     その入力を削除してもかまいません（資格確認書そのものは返却が必要です）。";
 
 fn step(action: GuidanceAction, explanation: impl Into<String>) -> GuidanceStep {
     GuidanceStep {
@@ -642,6 +642,22 @@ mod tests {
         }];
         let s = MemberSituation::from_data(&adult, &notice_only, None, d(2026, 12, 16));
         assert!(!s.lost_certificate_recorded);
+        // Nor does the 資格確認書 of an earlier insurance (国保, lost when this one began) count:
+        // it is not the lost one, and it goes back elsewhere.
+        let with_old = [
+            EligibilityRecord {
+                insurer_number: InsurerNumber::parse("138057").unwrap(),
+                symbol: Some("練馬".into()),
+                number: "123456".into(),
+                lost_on: Some(d(2025, 4, 1)),
+                ..record(DocumentKind::Certificate, Some(d(2025, 7, 31)))
+            },
+            notice_only[0].clone(),
+        ];
+        let s = MemberSituation::from_data(&adult, &with_old, None, d(2026, 12, 16));
+        assert!(s.coverage_lost_on.is_some() && !s.lost_certificate_recorded);
+        // The お知らせ alone: 「お持ちなら」.
+        let s = MemberSituation::from_data(&adult, &notice_only, None, d(2026, 12, 16));
         let g = guidance(&s, &ClinicSituation::READER_DOWN, d(2026, 12, 16));
         assert!(
             g.to_do[0]

@@ -1199,7 +1199,7 @@ fn two_insurances_in_force_without_dates_are_warned_of() {
     // An old document without any date can be deleted instead: `record list` gives its id,
     // `record remove` deletes it, and the warning is gone.
     assert!(
-        shown.contains("もう使わない古い書類なら、削除してもかまいません"),
+        shown.contains("もう使わない古い書類なら、その入力を削除してもかまいません"),
         "{shown}"
     );
     let list = ok(s2.data.as_path(), &["record", "list", "--member", &other]);

@@ -28,7 +28,8 @@ pub enum RecordCommand {
         #[arg(long, value_name = "FILE.json")]
         file: PathBuf,
     },
-    /// List a member's records: id, document, 保険者名, 有効期限 and the badge.
+    /// List a member's records: id, document, 保険者名, 記号・番号, 有効期限, 資格喪失日 and
+    /// the badge.
     List {
         /// Member id (or a unique prefix).
         #[arg(long)]
@@ -59,18 +60,28 @@ pub fn run(ctx: &Context, cmd: RecordCommand) -> Result<ExitCode> {
             let now = at.now();
             let trust = store.trust_list(now)?;
             let list = store.records(m.id)?;
+            let day = |d: Option<chrono::NaiveDate>| d.map_or("-".to_string(), iso_date);
             for r in &list.records {
+                let rec = &r.record;
                 outln!(
-                    "{}  {}  {}  有効期限 {}  {}",
+                    "{}  {}  {}  {}{}  有効期限 {}  資格喪失日 {}  {}",
                     r.id,
-                    r.record.kind.label_ja(),
-                    r.record.insurer_name,
-                    r.record.valid_until.map_or("-".to_string(), iso_date),
+                    rec.kind.label_ja(),
+                    rec.insurer_name,
+                    rec.symbol
+                        .as_deref()
+                        .map_or(String::new(), |s| format!("{s}・")),
+                    rec.number,
+                    day(rec.valid_until),
+                    day(rec.lost_on),
                     provenance_state(r, trust.as_ref(), now).label_ja()
                 );
             }
+            if list.records.is_empty() && list.corrupt.is_empty() {
+                outln!("（記録はありません）");
+            }
             if !list.corrupt.is_empty() {
-                outln!("damaged records: {}", list.corrupt.len());
+                outln!("読めない記録: {}件", list.corrupt.len());
             }
         }
         RecordCommand::Remove { record } => {
