@@ -435,6 +435,23 @@ pub(crate) fn taken_over_notice(
     household: &HouseholdContext,
     today: NaiveDate,
 ) -> Option<Notice> {
+    let named = text_ja::document_name(record);
+    // Its 資格 lost (the date typed on another paper of it): said even when the paper had
+    // expired before, as a record with its own 資格喪失日 says nothing else (docs/rules.md §3.3)
+    // — an expired 資格確認書's notice would send the member to the card of a lost 資格.
+    if let Some((on, TakeoverCause::SameCoverageLost, _)) = household.taken_over(record) {
+        return (today >= on).then(|| Notice {
+            code: NoticeCode::CoverageLost,
+            severity: Severity::Warning,
+            date: on,
+            // Notice A's 5 days count from the 資格喪失日, known here.
+            message: text_ja::same_coverage_lost(
+                &named,
+                on,
+                certificate_give_back(record, Some(on), today).as_deref(),
+            ),
+        });
+    }
     // Taken over while in force: a record that ended at 75 or at its 有効期限 before keeps its
     // own notices (`calendar::record_ended` decides).
     let Some(RecordEnded::TakenOver(on, cause)) = record_ended(record, birth, household, today)
@@ -442,7 +459,6 @@ pub(crate) fn taken_over_notice(
         return None;
     };
     let (_, _, by) = household.taken_over(record)?;
-    let named = text_ja::document_name(record);
     Some(match cause {
         TakeoverCause::OtherInsurance => Notice {
             code: NoticeCode::CoverageLost,
@@ -456,6 +472,8 @@ pub(crate) fn taken_over_notice(
                 certificate_give_back(record, None, today).as_deref(),
             ),
         },
+        // Said above, whatever ended the paper first.
+        TakeoverCause::SameCoverageLost => return None,
         TakeoverCause::Reissued => Notice {
             code: NoticeCode::DocumentExpired,
             severity: Severity::Info,

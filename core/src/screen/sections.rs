@@ -222,6 +222,9 @@ fn status_field(
         RecordEnded::TakenOver(d, TakeoverCause::OtherInsurance) => {
             ("使えません（新しい資格の取得日から）", d, "から")
         }
+        RecordEnded::TakenOver(d, TakeoverCause::SameCoverageLost) => {
+            ("使えません（資格喪失日から）", d, "から")
+        }
         RecordEnded::TakenOver(d, TakeoverCause::Reissued) => (
             "使えません（新しく交付された資格確認書に替わりました）",
             d,

@@ -11,7 +11,11 @@
 //! - **the same 資格's 資格確認書 reissued**: a later 交付年月日 with the same 保険者番号, 記号,
 //!   番号 and 枝番 and an 有効期限 no later than the old one's (a changed 負担割合, a lost card;
 //!   a renewal lasts longer and is `notices_record::renewal_of`'s) replaces the old paper from
-//!   its start.
+//!   its start;
+//! - **the same 資格 lost**: a 資格喪失日 ends the 資格, not one paper (健康保険法 §36, 国民健康保険法
+//!   §8: the 資格 is lost on that day), so another paper of the same 資格 (保険者番号, 記号,
+//!   番号) that starts before it and prints no 資格喪失日 of its own — a 資格確認書 beside the
+//!   お知らせ the date was typed on — ends on that day too.
 //!
 //! `calendar::record_in_force` and `calendar::record_ended` apply it through
 //! [`super::notices_household::HouseholdContext`], which carries the member's own
@@ -29,11 +33,13 @@ pub(crate) enum TakeoverCause {
     OtherInsurance,
     /// The same 資格's 資格確認書 was reissued from that day.
     Reissued,
+    /// The same 資格 was lost on that day: its 資格喪失日 is typed on another paper of it.
+    SameCoverageLost,
 }
 
 /// What of a member's record can take over another of their records: its coverage (保険者番号,
-/// 記号, 番号, 枝番), kind and dates. Records without a 資格取得年月日 or a 交付年月日 take over
-/// nothing and are not kept.
+/// 記号, 番号, 枝番), kind and dates. Records without a 資格取得年月日, an 有効開始年月日, a
+/// 交付年月日 or a 資格喪失日 take over nothing and are not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Successor {
     kind: DocumentKind,
@@ -47,6 +53,7 @@ pub(crate) struct Successor {
     issued_on: Option<NaiveDate>,
     valid_from: Option<NaiveDate>,
     valid_until: Option<NaiveDate>,
+    lost_on: Option<NaiveDate>,
 }
 
 /// The [`Successor`]s among a member's records: their insurance records (not a 公費 受給者証)
@@ -66,7 +73,10 @@ fn candidates(records: &[EligibilityRecord]) -> Vec<Successor> {
         .iter()
         .filter(|r| {
             r.kind.is_insurance()
-                && (r.acquired_on.is_some() || r.valid_from.is_some() || r.issued_on.is_some())
+                && (r.acquired_on.is_some()
+                    || r.valid_from.is_some()
+                    || r.issued_on.is_some()
+                    || r.lost_on.is_some())
         })
         .map(|r| Successor {
             kind: r.kind,
@@ -79,6 +89,7 @@ fn candidates(records: &[EligibilityRecord]) -> Vec<Successor> {
             issued_on: r.issued_on,
             valid_from: r.valid_from,
             valid_until: r.valid_until,
+            lost_on: r.lost_on,
         })
         .collect()
 }
@@ -117,6 +128,13 @@ impl Successor {
             let acquired = self.acquired_on.or(self.valid_from)?;
             let own = start_printed(record)?;
             return (own < acquired).then_some((acquired, TakeoverCause::OtherInsurance));
+        }
+        // The 資格 itself lost (its date typed on this paper): the other paper ends with it,
+        // unless it starts on or after that day (a 資格 acquired again under the same 番号).
+        if let Some(lost) = self.lost_on
+            && start_printed(record).is_none_or(|own| own < lost)
+        {
+            return Some((lost, TakeoverCause::SameCoverageLost));
         }
         let same_branch = match (&self.branch, &record.branch) {
             (Some(a), Some(b)) => a == b || same_code(a, b),
@@ -369,6 +387,49 @@ mod tests {
             ..certificate()
         };
         assert_eq!(taken_over(&old, &candidates(&[notice])), None);
+    }
+
+    /// A 資格喪失日 typed on one paper ends the 資格: the other paper of it (the 番号 in full
+    /// width) ends that day, whatever it prints; not one that starts on or after it (acquired
+    /// again), not one with a 資格喪失日 of its own, not another 資格's.
+    #[test]
+    fn a_lost_coverage_ends_its_other_papers() {
+        let notice = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            lost_on: Some(d(2026, 12, 15)),
+            ..certificate()
+        };
+        let paper = EligibilityRecord {
+            number: "８９".into(),
+            acquired_on: Some(d(2020, 4, 1)),
+            ..certificate()
+        };
+        let s = candidates(std::slice::from_ref(&notice));
+        assert_eq!(
+            taken_over(&paper, &s).map(|(on, cause, _)| (on, cause)),
+            Some((d(2026, 12, 15), TakeoverCause::SameCoverageLost))
+        );
+        // Printing no date at all: it ends too.
+        let undated = EligibilityRecord {
+            acquired_on: None,
+            ..paper.clone()
+        };
+        assert!(taken_over(&undated, &s).is_some());
+        let again = EligibilityRecord {
+            acquired_on: Some(d(2026, 12, 15)),
+            ..paper.clone()
+        };
+        assert_eq!(taken_over(&again, &s), None);
+        let own_date = EligibilityRecord {
+            lost_on: Some(d(2026, 12, 20)),
+            ..paper.clone()
+        };
+        assert_eq!(taken_over(&own_date, &s), None);
+        let other = EligibilityRecord {
+            number: "90".into(),
+            ..paper
+        };
+        assert_eq!(taken_over(&other, &s), None);
     }
 
     /// A 資格確認書 reissued (a later 交付年月日, the same 資格 and 枝番, an 有効期限 no later)

@@ -656,6 +656,40 @@ mod tests {
         ];
         let s = MemberSituation::from_data(&adult, &with_old, None, d(2026, 12, 16));
         assert!(s.coverage_lost_on.is_some() && !s.lost_certificate_recorded);
+        // The 資格喪失日 typed on the お知らせ only, the 資格確認書 of the same 資格 printing
+        // none (past its 有効期限, or still within it): the 資格 is lost all the same
+        // (`takeover`'s same-coverage rule), the 資格確認書 is not offered, and it is the typed
+        // one to return.
+        for until in [d(2026, 11, 30), d(2027, 7, 31)] {
+            let split = [
+                EligibilityRecord {
+                    kind: DocumentKind::Notice,
+                    ..lost[0].clone()
+                },
+                EligibilityRecord {
+                    lost_on: None,
+                    valid_until: Some(until),
+                    ..lost[0].clone()
+                },
+            ];
+            let s = MemberSituation::from_data(&adult, &split, None, d(2026, 12, 16));
+            assert_eq!(s.coverage_lost_on, Some(d(2026, 12, 16)), "{until}");
+            assert!(s.lost_certificate_recorded && !s.has_qualification_certificate);
+            let g = guidance(&s, &ClinicSituation::READER_DOWN, d(2026, 12, 16));
+            assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance], "{until}");
+            assert!(
+                g.to_do[0]
+                    .explanation
+                    .contains("入力されている資格確認書は、")
+            );
+            assert!(
+                g.options
+                    .iter()
+                    .all(|o| !o.explanation.contains("資格確認書を窓口で見せて")),
+                "{until}: {:?}",
+                g.options
+            );
+        }
         // The お知らせ alone: 「お持ちなら」.
         let s = MemberSituation::from_data(&adult, &notice_only, None, d(2026, 12, 16));
         let g = guidance(&s, &ClinicSituation::READER_DOWN, d(2026, 12, 16));
