@@ -155,7 +155,14 @@ impl HouseholdContext {
         &self,
         record: &EligibilityRecord,
     ) -> Option<(NaiveDate, DependentEndCause)> {
-        if !employee_insurance(record) || record.lost_on.is_some() {
+        // Its own 資格 lost (the date typed on it, or on another paper of it: `takeover`'s
+        // same-coverage rule) ends it whatever the 被保険者 does.
+        let own_loss = record.lost_on.is_some()
+            || matches!(
+                self.taken_over(record),
+                Some((_, TakeoverCause::SameCoverageLost, _))
+            );
+        if !employee_insurance(record) || own_loss {
             return None;
         }
         self.insured_ends
@@ -521,6 +528,55 @@ mod tests {
     /// which has no 資格喪失日: the old one is taken over (`super::takeover`), and the 被扶養者's
     /// record on it ends the same day, told as implied by the new 資格 (not as a typed
     /// 資格喪失日); an お知らせ of the new insurance without dates takes nothing over.
+    /// A 家族 whose own 資格 was lost first (the date typed on her お知らせ, not on her
+    /// 資格確認書): that paper ended with her 資格, so the 被保険者's later loss does not end it
+    /// again on a later day (review of 2026-11-30).
+    #[test]
+    fn a_dependents_own_earlier_loss_is_not_moved_by_the_insureds() {
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        let spouse = member(d(1980, 6, 1), Relationship::Dependent);
+        let own = [EligibilityRecord {
+            kind: DocumentKind::Notice,
+            acquired_on: Some(d(2020, 4, 1)),
+            lost_on: Some(d(2026, 11, 15)),
+            ..record(DocumentKind::Certificate, None)
+        }];
+        let certificate = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            acquired_on: Some(d(2020, 4, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let papers = [
+            EligibilityRecord {
+                kind: DocumentKind::Notice,
+                lost_on: Some(d(2026, 10, 1)),
+                valid_until: None,
+                ..certificate.clone()
+            },
+            certificate.clone(),
+        ];
+        let household = [
+            HouseholdMember {
+                member: &insured,
+                records: &own,
+            },
+            HouseholdMember {
+                member: &spouse,
+                records: &papers,
+            },
+        ];
+        let ctx = household_contexts(&household);
+        assert_eq!(ctx[1].dependent_status_ends_on(&certificate), None);
+        assert_eq!(
+            ctx[1]
+                .taken_over(&certificate)
+                .map(|(on, cause, _)| (on, cause)),
+            Some((d(2026, 10, 1), TakeoverCause::SameCoverageLost))
+        );
+        // No household notice of the 被保険者's loss for her: her own came first.
+        assert!(household_notices(&household, d(2026, 10, 20))[1].is_empty());
+    }
+
     #[test]
     fn the_insureds_new_insurance_ends_the_dependents_old_record() {
         use crate::screen::calendar::record_in_force;

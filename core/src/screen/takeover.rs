@@ -14,8 +14,9 @@
 //!   its start;
 //! - **the same 資格 lost**: a 資格喪失日 ends the 資格, not one paper (健康保険法 §36, 国民健康保険法
 //!   §8: the 資格 is lost on that day), so another paper of the same 資格 (保険者番号, 記号,
-//!   番号) that starts before it and prints no 資格喪失日 of its own — a 資格確認書 beside the
-//!   お知らせ the date was typed on — ends on that day too.
+//!   番号) that prints a start before it and no 資格喪失日 of its own — a 資格確認書 beside the
+//!   お知らせ the date was typed on — ends on that day too (one printing no start may be the
+//!   資格 acquired again under the same 番号, and is left in force).
 //!
 //! `calendar::record_in_force` and `calendar::record_ended` apply it through
 //! [`super::notices_household::HouseholdContext`], which carries the member's own
@@ -129,10 +130,12 @@ impl Successor {
             let own = start_printed(record)?;
             return (own < acquired).then_some((acquired, TakeoverCause::OtherInsurance));
         }
-        // The 資格 itself lost (its date typed on this paper): the other paper ends with it,
-        // unless it starts on or after that day (a 資格 acquired again under the same 番号).
+        // The 資格 itself lost (its date typed on this paper): the other paper ends with it
+        // when it prints a start before that day. One that starts on or after it is a 資格
+        // acquired again under the same 番号; one that prints no start may be that too (as for
+        // another insurance, above, an undated record is left in force).
         if let Some(lost) = self.lost_on
-            && start_printed(record).is_none_or(|own| own < lost)
+            && start_printed(record).is_some_and(|own| own < lost)
         {
             return Some((lost, TakeoverCause::SameCoverageLost));
         }
@@ -229,7 +232,9 @@ pub(crate) fn taken_over<'a>(
     successors
         .iter()
         .filter_map(|s| s.takes_over(record).map(|(on, cause)| (on, cause, s)))
-        .min_by_key(|(on, _, _)| *on)
+        // On a tie the 資格喪失日 typed on the same 資格's paper tells the cause: the other
+        // insurance's start only bounds it.
+        .min_by_key(|(on, cause, _)| (*on, *cause != TakeoverCause::SameCoverageLost))
 }
 
 #[cfg(test)]
@@ -390,8 +395,9 @@ mod tests {
     }
 
     /// A 資格喪失日 typed on one paper ends the 資格: the other paper of it (the 番号 in full
-    /// width) ends that day, whatever it prints; not one that starts on or after it (acquired
-    /// again), not one with a 資格喪失日 of its own, not another 資格's.
+    /// width) that starts before ends that day; not one that starts on or after it or prints no
+    /// start (acquired again), not one with a 資格喪失日 of its own, not another 資格's; on a
+    /// tie with another insurance's start the typed date is the cause.
     #[test]
     fn a_lost_coverage_ends_its_other_papers() {
         let notice = EligibilityRecord {
@@ -409,12 +415,24 @@ mod tests {
             taken_over(&paper, &s).map(|(on, cause, _)| (on, cause)),
             Some((d(2026, 12, 15), TakeoverCause::SameCoverageLost))
         );
-        // Printing no date at all: it ends too.
+        // Printing no start at all: it may be the 資格 acquired again, so it is left in force.
         let undated = EligibilityRecord {
             acquired_on: None,
             ..paper.clone()
         };
-        assert!(taken_over(&undated, &s).is_some());
+        assert_eq!(taken_over(&undated, &s), None);
+        // Another insurance acquired the same day: the typed 資格喪失日 is the cause.
+        let next = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            acquired_on: Some(d(2026, 12, 15)),
+            ..certificate()
+        };
+        for both in [[notice.clone(), next.clone()], [next, notice.clone()]] {
+            assert_eq!(
+                taken_over(&paper, &candidates(&both)).map(|(_, cause, _)| cause),
+                Some(TakeoverCause::SameCoverageLost)
+            );
+        }
         let again = EligibilityRecord {
             acquired_on: Some(d(2026, 12, 15)),
             ..paper.clone()

@@ -555,11 +555,12 @@ pub(super) fn taken_over_by_other_insurance(
 
 /// The document `named` ([`document_name`]) prints no 資格喪失日, but another paper of the same
 /// 資格 does (`super::takeover`, [`super::takeover::TakeoverCause::SameCoverageLost`]): the 資格
-/// ended on `on`, and this paper with it. `give_back`: where a 資格確認書 goes.
+/// ended on `on`, and this paper with it (or it had expired before: either way not usable, so
+/// no 「その日から」). `give_back`: where a 資格確認書 goes.
 pub(super) fn same_coverage_lost(named: &str, on: NaiveDate, give_back: Option<&str>) -> String {
     let give_back = give_back.map_or(String::new(), |g| format!("この資格確認書は、{g}"));
     format!(
-        "同じ資格の資格喪失日（{}）が入力されているため、{named}もその日から使えません。{give_back}",
+        "資格喪失日（{}）でこの資格はなくなったため、{named}も使えません。{give_back}",
         format_wareki(on)
     )
 }

@@ -669,6 +669,7 @@ mod tests {
                 EligibilityRecord {
                     lost_on: None,
                     valid_until: Some(until),
+                    acquired_on: Some(d(2020, 4, 1)),
                     ..lost[0].clone()
                 },
             ];
