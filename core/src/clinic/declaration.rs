@@ -159,7 +159,61 @@ pub(crate) fn operator_reason_ja(reason: &str) -> String {
     }
 }
 
+/// A 申立 as typed into text fields — the desk page's form, `clinic declare`'s options — before
+/// [`DeclarationForm::from_text`] reads it. `None` and blank text are both "not given".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeclarationText<'a> {
+    /// 氏名.
+    pub name: &'a str,
+    /// 氏名カナ.
+    pub kana: Option<&'a str>,
+    /// 生年月日 (`YYYY-MM-DD` or 和暦).
+    pub birth_date: &'a str,
+    /// 性別: a [`Sex`] as its `FromStr` reads it (`male`, `女`, …).
+    pub sex: Option<&'a str>,
+    /// 本人・家族の別: a [`Relationship`] as its `FromStr` reads it (`self`, `dependent`, …).
+    pub relationship: Option<&'a str>,
+    /// The insurer's name or the employer.
+    pub insurer_name: &'a str,
+    /// 保険者番号.
+    pub insurer_number: Option<&'a str>,
+    /// 記号.
+    pub symbol: Option<&'a str>,
+    /// 番号.
+    pub number: Option<&'a str>,
+    /// 枝番.
+    pub branch: Option<&'a str>,
+    /// The share in percent (`10`, `20`, `30`; full-width digits are folded).
+    pub copay: Option<&'a str>,
+}
+
 impl DeclarationForm {
+    /// The form as typed in `text`, one reading for every desk front end (the page and the
+    /// CLI): blank optional fields are not given; a 性別 or 本人・家族 that is not one of the
+    /// choices is not given either, and a share that is not a number reads as 0, so that
+    /// [`DeclarationForm::validate`] names each of them with every other mistake, in Japanese,
+    /// instead of the front end stopping at the first.
+    pub fn from_text(text: DeclarationText<'_>) -> Self {
+        let given = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        DeclarationForm {
+            name: text.name.to_string(),
+            kana: given(text.kana),
+            birth_date: text.birth_date.to_string(),
+            sex: given(text.sex).and_then(|s| s.parse().ok()),
+            relationship: given(text.relationship).and_then(|r| r.parse().ok()),
+            insurer_name: text.insurer_name.to_string(),
+            insurer_number: given(text.insurer_number),
+            symbol: given(text.symbol),
+            number: given(text.number),
+            branch: given(text.branch),
+            copay_percent: given(text.copay).map(|c| fold_width(&c).parse().unwrap_or(0)),
+        }
+    }
+
     /// Validates the form and the name of the `operator` recording it as of `today` (the day
     /// in Japan), reporting every failure at once: the operator's name
     /// ([`ClinicError::Operator`]), the fields ([`ClinicError::Invalid`]), or both
@@ -555,6 +609,47 @@ pub(crate) mod tests {
         let d = minimal.validate(today()).unwrap();
         assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(1970, 5, 6).unwrap());
         assert_eq!(d.insurer_number, None);
+    }
+
+    /// The text of the desk page's form and of `clinic declare`: blank is not given, a value
+    /// not among the choices is not given (and refused with the rest), a share is folded from
+    /// full width and, when not a number, refused in its own field.
+    #[test]
+    fn typed_text_is_read_once_for_every_front_end() {
+        let typed = DeclarationText {
+            name: "佐藤 一郎",
+            kana: Some("  "),
+            birth_date: "1970-05-06",
+            sex: Some(" female "),
+            relationship: Some("self"),
+            insurer_name: "株式会社サンプル",
+            insurer_number: Some(""),
+            symbol: Some(" １２３ "),
+            number: None,
+            branch: None,
+            copay: Some("３０"),
+        };
+        let form = DeclarationForm::from_text(typed);
+        assert_eq!(form.kana, None);
+        assert_eq!(form.insurer_number, None);
+        assert_eq!(form.symbol.as_deref(), Some("１２３"));
+        assert_eq!(form.sex, Some(Sex::Female));
+        assert_eq!(form.relationship, Some(Relationship::Insured));
+        assert_eq!(form.copay_percent, Some(30));
+        assert!(form.validate(today()).is_ok());
+        let wrong = DeclarationForm::from_text(DeclarationText {
+            sex: Some("M?"),
+            relationship: Some("boss"),
+            copay: Some("abc"),
+            ..typed
+        });
+        assert_eq!((wrong.sex, wrong.relationship), (None, None));
+        assert_eq!(wrong.copay_percent, Some(0));
+        let e = wrong.validate(today()).unwrap_err();
+        assert!(
+            e.has(Field::Sex) && e.has(Field::Relationship) && e.has(Field::Copay),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -46,8 +46,8 @@ pub use acceptance::{
 pub use card::{DeskCardCheck, DeskPin, check_card_at_desk};
 pub use claim::{CardCheckMethod, ClaimFields, DocumentInfo, Verdict, VerifiedVisit};
 pub use declaration::{
-    Declaration, DeclarationForm, MAX_INSURER_NAME_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS,
-    MAX_OPERATOR_CHARS, operator_refusal_ja,
+    Declaration, DeclarationForm, DeclarationText, MAX_INSURER_NAME_CHARS, MAX_NAME_CHARS,
+    MAX_NUMBER_CHARS, MAX_OPERATOR_CHARS, operator_refusal_ja,
 };
 pub use desk::{DESK_FILE, DESK_SCHEMA_VERSION, DeskBatch, DeskStore};
 pub use log::{

@@ -14,12 +14,12 @@ use anyhow::{Result, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use shikaku_core::clinic::{
-    CheckedVisits, ClinicError, DECLARED_LABEL, DESK_FILE, DeclarationForm, DeskStore,
-    INCOMPLETE_LABEL, LogCheck, LogEntry, PUBLIC_EXPENSE_SEEN_LABEL, PublicExpenseEntry, export,
-    public_expense_order_ja,
+    CheckedVisits, ClinicError, DECLARED_LABEL, DESK_FILE, DeclarationForm, DeclarationText,
+    DeskStore, INCOMPLETE_LABEL, LogCheck, LogEntry, PUBLIC_EXPENSE_SEEN_LABEL, PublicExpenseEntry,
+    export, public_expense_order_ja,
 };
 use shikaku_core::clock::japan_today;
-use shikaku_core::eligibility::text::{fold_width, parse_date};
+use shikaku_core::eligibility::text::parse_date;
 use shikaku_core::store::PassphraseKeyStore;
 use shikaku_core::store::StoreError;
 
@@ -207,22 +207,20 @@ fn open(dir: &Path, create: bool) -> Result<DeskStore> {
 }
 
 fn declare(dir: &Path, a: DeclareArgs) -> Result<ExitCode> {
-    let form = DeclarationForm {
-        name: a.name,
-        kana: a.kana,
-        birth_date: a.birth,
-        // Not one of the choices: not given, which the core names with every other mistake
-        // (the desk page reads its form so too).
-        sex: a.sex.and_then(|s| s.trim().parse().ok()),
-        relationship: a.relationship.and_then(|r| r.trim().parse().ok()),
-        insurer_name: a.insurer_name,
-        insurer_number: a.insurer_number,
-        symbol: a.symbol,
-        number: a.number,
-        branch: a.branch,
-        // Not a share: 0, which the core refuses in the share's field (as on the desk page).
-        copay_percent: a.copay.map(|c| fold_width(&c).parse().unwrap_or(0)),
-    };
+    // Read as the desk page reads its form (the core's one reading of typed text).
+    let form = DeclarationForm::from_text(DeclarationText {
+        name: &a.name,
+        kana: a.kana.as_deref(),
+        birth_date: &a.birth,
+        sex: a.sex.as_deref(),
+        relationship: a.relationship.as_deref(),
+        insurer_name: &a.insurer_name,
+        insurer_number: a.insurer_number.as_deref(),
+        symbol: a.symbol.as_deref(),
+        number: a.number.as_deref(),
+        branch: a.branch.as_deref(),
+        copay: a.copay.as_deref(),
+    });
     let now = Utc::now();
     // Every mistake of the form at once (the operator's name included), and before a new desk
     // is created or a passphrase asked.

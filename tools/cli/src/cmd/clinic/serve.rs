@@ -49,8 +49,8 @@ use hyper_util::service::TowerToHyperService;
 use rand_core::{OsRng, RngCore};
 use shikaku_core::clinic::export::CsvFlavor;
 use shikaku_core::clinic::{
-    CardCheckFailure, DESK_FILE, DeclarationForm, DeskStore, DeskVerification, MAX_PUBLIC_EXPENSES,
-    PendingCardCheck, PublicExpenseEntry, TrustSource, VerifyOptions, export,
+    CardCheckFailure, DESK_FILE, DeclarationForm, DeclarationText, DeskStore, DeskVerification,
+    MAX_PUBLIC_EXPENSES, PendingCardCheck, PublicExpenseEntry, TrustSource, VerifyOptions, export,
 };
 use shikaku_core::clock::japan_today;
 use shikaku_core::store::PassphraseKeyStore;
@@ -870,29 +870,21 @@ async fn declare(State(state): State<Arc<DeskState>>, body: Body) -> Response {
             ),
         };
     }
-    let text = |name: &str| field(&fields, name).unwrap_or_default().to_string();
-    // An empty optional field is not declared (the core treats blank text so too).
-    let optional = |name: &str| {
-        field(&fields, name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let form = DeclarationForm {
+    // The core's one reading of typed text (as `clinic declare` reads its options).
+    let text = |name: &str| field(&fields, name).unwrap_or_default();
+    let form = DeclarationForm::from_text(DeclarationText {
         name: text("name"),
-        kana: optional("kana"),
+        kana: field(&fields, "kana"),
         birth_date: text("birth"),
-        // Not one of the form's choices: not chosen (the core names the field).
-        sex: optional("sex").and_then(|s| s.parse().ok()),
-        relationship: optional("relationship").and_then(|r| r.parse().ok()),
+        sex: field(&fields, "sex"),
+        relationship: field(&fields, "relationship"),
         insurer_name: text("insurer_name"),
-        insurer_number: optional("insurer_number"),
-        symbol: optional("symbol"),
-        number: optional("number"),
-        branch: optional("branch"),
-        // Not a share the form offers: 0, which the core refuses in the share's field.
-        copay_percent: optional("copay").map(|c| c.parse().unwrap_or(0)),
-    };
+        insurer_number: field(&fields, "insurer_number"),
+        symbol: field(&fields, "symbol"),
+        number: field(&fields, "number"),
+        branch: field(&fields, "branch"),
+        copay: field(&fields, "copay"),
+    });
     let public = public_expenses(&fields);
     let operator = field(&fields, "operator").unwrap_or_default();
     let now = Utc::now();
