@@ -198,7 +198,7 @@ fn trust_status(a: TrustAge) -> DeskTrustStatus {
         age_days: a.age_days,
         stale: a.stale,
         summary: a.summary_ja(),
-        stale_notice: a.stale_ja(TrustSource::Desk),
+        stale_notice: a.stale_ja(TrustSource::TabletApp),
     }
 }
 
@@ -583,11 +583,12 @@ pub fn clinic_csv_columns() -> Vec<String> {
 }
 
 /// What the receptionist is told while the desk has no trust list (`ClinicDesk.trust_status`
-/// and `DeskResult.trust` are `None`): no QR code can be confirmed, and how to get a list. The
-/// core's words, as `clinic verify` and the desk page show them.
+/// and `DeskResult.trust` are `None`): no QR code can be confirmed, and to update the list. The
+/// core's words, as `clinic verify` and the desk page show them, without their CLI command
+/// (the app updates its list from its own screen).
 #[uniffi::export]
 pub fn clinic_trust_missing_notice() -> String {
-    TrustSource::Desk.missing_ja()
+    TrustSource::TabletApp.missing_ja()
 }
 
 /// Why the desk would refuse `operator` as the name recorded with a visit or a 申立, in the
@@ -740,7 +741,9 @@ impl ClinicDesk {
     /// changes nothing.
     #[uniffi::constructor]
     pub fn open(dir: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, ShikakuError> {
-        let store = DeskStore::open(Path::new(&dir), &KeyStoreAdapter(key_store))?;
+        // Its words send the receptionist to the app's own update, not to a CLI command.
+        let store = DeskStore::open(Path::new(&dir), &KeyStoreAdapter(key_store))?
+            .with_trust_source(TrustSource::TabletApp);
         Ok(Arc::new(ClinicDesk {
             store: Mutex::new(store),
             pending: Mutex::new(Pending {

@@ -115,10 +115,17 @@ fn trust_list_import_pins_the_root_and_refuses_another() {
     assert_eq!(before.verdict_label, "発行元不明");
     assert_no_document_fields(&before);
     assert!(before.trust.is_none());
-    // The core's words for a desk without a list, as the desk page and `clinic verify` say it.
+    // The core's words for a desk without a list, as the desk page and `clinic verify` say it,
+    // naming no CLI command in the app.
     assert_eq!(
         clinic_trust_missing_notice(),
-        shikaku_core::clinic::TrustSource::Desk.missing_ja()
+        shikaku_core::clinic::TrustSource::TabletApp.missing_ja()
+    );
+    assert!(
+        clinic_trust_missing_notice().ends_with("信頼リストを更新してください。")
+            && !clinic_trust_missing_notice().contains("shikaku"),
+        "{}",
+        clinic_trust_missing_notice()
     );
     assert_eq!(
         before.reason.as_deref(),
@@ -155,10 +162,10 @@ fn trust_list_import_pins_the_root_and_refuses_another() {
     assert!(stale.stale);
     assert_eq!(stale.summary, status.summary);
     let notice = stale.stale_notice.unwrap();
-    assert!(
-        notice.starts_with("信頼リストが古くなっています。")
-            && notice.contains("clinic trust update"),
-        "{notice}"
+    // The app updates from its own screen: no CLI command in its words.
+    assert_eq!(
+        notice,
+        "信頼リストが古くなっています。信頼リストを更新してください。"
     );
 
     // Another root is refused, never re-pinned; the list in force is unchanged.

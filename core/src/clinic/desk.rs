@@ -69,6 +69,9 @@ pub struct DeskStore {
     /// What this opened store knows of the visit log's chain (`None`: not checked yet; see
     /// `log.rs`, `DeskStore::check_log`).
     pub(super) chain: std::cell::Cell<Option<super::log::Chain>>,
+    /// Where the desk's words send the receptionist to update its trust list: the CLI's
+    /// command ([`super::TrustSource::Desk`], the default) or the tablet app's own screen.
+    pub(super) trust_source: super::TrustSource,
 }
 
 impl std::fmt::Debug for DeskStore {
@@ -113,6 +116,18 @@ fn private_dir(dir: &Path) -> Result<(), StoreError> {
 }
 
 impl DeskStore {
+    /// The same store, its words naming `source`'s way to update the trust list (the tablet
+    /// app: [`super::TrustSource::TabletApp`], no CLI command).
+    pub fn with_trust_source(mut self, source: super::TrustSource) -> DeskStore {
+        self.trust_source = source;
+        self
+    }
+
+    /// Where this store's words send the receptionist to update the trust list.
+    pub fn trust_source(&self) -> super::TrustSource {
+        self.trust_source
+    }
+
     /// Opens the desk store in `dir` (file [`DESK_FILE`]), creating the directory (0700) and
     /// the store (with a new data key wrapped by `keystore`) when missing. Opening an existing
     /// store writes nothing until the key has been proven right, and a failed open leaves the
@@ -138,6 +153,7 @@ impl DeskStore {
                     keys,
                     path: path.clone(),
                     trust_cache: Default::default(),
+                    trust_source: super::TrustSource::Desk,
                     chain: Default::default(),
                 })
             }
@@ -163,6 +179,7 @@ impl DeskStore {
             keys: new.keys,
             path,
             trust_cache: Default::default(),
+            trust_source: super::TrustSource::Desk,
             // A new log is empty, so intact.
             chain: std::cell::Cell::new(Some(super::log::Chain::Intact(super::log::Head::EMPTY))),
         })

@@ -60,14 +60,27 @@ pub enum TrustSource {
     Desk,
     /// The household's list, kept by `shikaku sync` (`shikaku qr verify`).
     Household,
+    /// The clinic tablet app's list (the FFI's `ClinicDesk`): updated from the app, so no
+    /// command is named.
+    TabletApp,
 }
 
 impl TrustSource {
-    /// The command that fetches (or imports) the list, as the receptionist types it.
-    pub fn update_command(self) -> &'static str {
+    /// The command that fetches (or imports) the list, as the receptionist types it; `None`
+    /// for the tablet app, which updates it from its own screen.
+    pub fn update_command(self) -> Option<&'static str> {
         match self {
-            TrustSource::Desk => "shikaku clinic trust update（または import）",
-            TrustSource::Household => "shikaku sync",
+            TrustSource::Desk => Some("shikaku clinic trust update（または import）"),
+            TrustSource::Household => Some("shikaku sync"),
+            TrustSource::TabletApp => None,
+        }
+    }
+
+    /// 「…で更新してください」 with the command, or 「信頼リストを更新してください」 in the app.
+    fn update_ja(self, verb: &str) -> String {
+        match self.update_command() {
+            Some(command) => format!("{command} で{verb}ください。"),
+            None => "信頼リストを更新してください。".to_string(),
         }
     }
 
@@ -76,8 +89,8 @@ impl TrustSource {
     /// page and the verdict's reason.
     pub fn missing_ja(self) -> String {
         format!(
-            "信頼リストがありません。QRコードの発行元を確認できません。{} で取り込んでください。",
-            self.update_command()
+            "信頼リストがありません。QRコードの発行元を確認できません。{}",
+            self.update_ja("取り込んで")
         )
     }
 }
@@ -124,8 +137,8 @@ impl TrustAge {
     pub fn stale_ja(&self, source: TrustSource) -> Option<String> {
         self.stale.then(|| {
             format!(
-                "信頼リストが古くなっています。{} で更新してください。",
-                source.update_command()
+                "信頼リストが古くなっています。{}",
+                source.update_ja("更新して")
             )
         })
     }
@@ -254,7 +267,7 @@ impl DeskStore {
     pub fn trust_missing_ja(&self, now: DateTime<Utc>) -> Result<String, ClinicError> {
         Ok(match self.trust_clock_behind(now)? {
             Some(c) => c.notice_ja(),
-            None => TrustSource::Desk.missing_ja(),
+            None => self.trust_source.missing_ja(),
         })
     }
 

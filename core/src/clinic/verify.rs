@@ -355,9 +355,11 @@ fn failure_ja(e: &DocumentError, source: TrustSource) -> String {
     }
     match e {
         DocumentError::UnknownKey { .. } => format!(
-            "署名した発行元の鍵が、信頼リストにありません。信頼リストを更新してください\
-             （{}）。更新しても同じなら、発行元を確認できない書類です。",
-            source.update_command()
+            "署名した発行元の鍵が、信頼リストにありません。信頼リストを更新してください{}。\
+             更新しても同じなら、発行元を確認できない書類です。",
+            source
+                .update_command()
+                .map_or(String::new(), |c| format!("（{c}）"))
         ),
         DocumentError::KeyExpired => "署名した発行元の鍵は、有効期間外です。".to_string(),
         DocumentError::KeyNotAllowedForInsurer => {
@@ -473,7 +475,7 @@ impl DeskStore {
             payload,
             trust.as_ref(),
             clock_behind,
-            TrustSource::Desk,
+            self.trust_source,
             options,
             now,
         ))

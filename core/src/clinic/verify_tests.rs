@@ -126,7 +126,7 @@ fn each_failure_has_its_own_verdict() {
     // The desk's reason names the desk's update command (the household's names shikaku sync).
     let reason = v.reason.unwrap();
     assert!(
-        reason.contains(TrustSource::Desk.update_command()),
+        reason.contains(TrustSource::Desk.update_command().unwrap()),
         "{reason}"
     );
     // A listed key that may not sign for this 保険者番号.
