@@ -879,13 +879,14 @@ fn certificate_text(member: &MemberSituation) -> String {
     } else {
         "見せるのは紙の資格確認書です。このアプリの画面は写しで、資格確認書の代わりにはなりません。"
     };
+    let share = share_text(member, "資格確認書");
     if member.certificates_in_force.is_empty()
         || member.certificates_in_force.len()
             + member.certificates_ended.len()
             + member.certificates_not_started.len()
             < 2
     {
-        return format!("{QUALIFICATION_CERTIFICATE}{screen}");
+        return format!("{QUALIFICATION_CERTIFICATE}{screen}{share}");
     }
     // Two in force of different 資格 (`insurances_overlap`): only the current one's, which the
     // dates typed do not tell (the to-do asks for them).
@@ -899,7 +900,7 @@ fn certificate_text(member: &MemberSituation) -> String {
     };
     let mut text = format!(
         "{which}窓口で見せてください。資格確認書だけで受診できます（カードリーダーは要りません）。\
-         {screen}"
+         {screen}{share}"
     );
     if !member.certificates_ended.is_empty() {
         text.push_str(&format!(
@@ -909,6 +910,24 @@ fn certificate_text(member: &MemberSituation) -> String {
     }
     text.push_str(&not_started_text(member));
     text
+}
+
+/// Which paper prints the share when the law leaves it to the member and none is typed
+/// ([`MemberSituation::share_not_recorded`]; the screen's `CopayNotRecorded` says the same): the
+/// clinic reads it off the paper when the card cannot be read (docs/rules.md §1.5). `doc`: the
+/// option's document (資格確認書, or 資格情報のお知らせ). Empty otherwise.
+fn share_text(member: &MemberSituation, doc: &str) -> String {
+    match member.share_not_recorded {
+        Some(true) => format!(
+            "負担割合（1割・2割・3割）はこの記録に入力されていないので、それが印字された後期高齢者\
+             医療の{doc}を見せてください。"
+        ),
+        Some(false) => format!(
+            "負担割合（2割・3割）はこの記録に入力されていないので、70歳になって保険者から届いた、\
+             それが印字された{doc}を見せてください。"
+        ),
+        None => String::new(),
+    }
 }
 
 /// For each recorded 資格確認書 that has not started yet (at 75, the 後期高齢者医療 one entered
@@ -932,8 +951,9 @@ fn not_started_text(member: &MemberSituation) -> String {
 /// 後期高齢者医療 one), as the 資格確認書 are named.
 fn notice_text(member: &MemberSituation) -> String {
     let named = &member.notices_named;
+    let share = share_text(member, "資格情報のお知らせ");
     if named.in_force.is_empty() {
-        return NOTICE.to_string();
+        return format!("{NOTICE}{share}");
     }
     let mut text = format!(
         "{}を、マイナンバーカードと一緒に見せてください。お知らせだけでは受診できません。",
@@ -948,6 +968,7 @@ fn notice_text(member: &MemberSituation) -> String {
             format_wareki(*from)
         ));
     }
+    text.push_str(&share);
     text
 }
 
@@ -1044,6 +1065,7 @@ pub(super) mod test_fixtures {
             dependent_status_lost_on: None,
             dependent_status_lost_by: None,
             lost_certificate_recorded: false,
+            share_not_recorded: None,
             old_insurance_card_until: None,
             nothing_recorded: false,
             registration_unknown: false,
@@ -1129,6 +1151,46 @@ mod tests {
     const NO_READER: ClinicSituation = ClinicSituation::NO_READER;
     const POWER_CUT: ClinicSituation = ClinicSituation::POWER_OUT;
     const NETWORK_DOWN: ClinicSituation = ClinicSituation::NETWORK_DOWN;
+
+    /// 70–74 with no share typed (the law leaves it to the member, 2割 or 3割): the 資格確認書
+    /// option says which paper prints it, as the screen's `CopayNotRecorded` does; with the
+    /// share typed, nothing more (review of 2026-11-30).
+    #[test]
+    fn at_70_to_74_without_the_share_the_option_names_the_paper_that_prints_it() {
+        let member = person(d(1955, 3, 10));
+        let today = d(2026, 11, 30);
+        let typed = [EligibilityRecord {
+            copay: None,
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        }];
+        let s = MemberSituation::from_data(&member, &typed, None, today);
+        assert_eq!(s.share_not_recorded, Some(false));
+        let g = guidance(&s, &READER_DOWN, today);
+        let certificate = g
+            .options
+            .iter()
+            .find(|o| o.presentation == QualificationCertificate)
+            .expect("the 資格確認書 option");
+        assert!(
+            certificate.explanation.contains(
+                "70歳になって保険者から届いた、それが印字された資格確認書を見せてください"
+            ),
+            "{}",
+            certificate.explanation
+        );
+        let with_share = [EligibilityRecord {
+            copay: Some(crate::eligibility::CopayRate::Twenty),
+            ..typed[0].clone()
+        }];
+        let s = MemberSituation::from_data(&member, &with_share, None, today);
+        assert_eq!(s.share_not_recorded, None);
+        assert!(
+            guidance(&s, &READER_DOWN, today)
+                .options
+                .iter()
+                .all(|o| !o.explanation.contains("負担割合（2割・3割）"))
+        );
+    }
 
     /// 75 on 2026-12-10 with a マイナ保険証 and the former insurer's お知らせ (ended the day
     /// before), no 後期 record typed: the 申立書 names 後期高齢者医療, not the former insurance;

@@ -354,7 +354,17 @@ pub(crate) fn record_notices_renewed(
                 code: NoticeCode::ElderlyInEffect,
                 severity: Severity::Info,
                 date: from,
-                message: text_ja::elderly_in_effect(rate, from, end),
+                // Until a printed 有効期限 (the block's, else the document's), capped at 75: the
+                // 75 cap alone is no end to say, as the share is decided again each year
+                // (有効期限 7月31日 in most places).
+                message: text_ja::elderly_in_effect(
+                    rate,
+                    from,
+                    elderly
+                        .valid_until
+                        .or(record.valid_until)
+                        .map(|u| last_day_before_75(birth).map_or(u, |l| u.min(l))),
+                ),
             }
         };
         out.push(notice);
@@ -574,8 +584,14 @@ pub(crate) fn not_started_notice(
             r.kind == DocumentKind::Certificate && record_in_force(r, birth, household, today)
         })
         .map(|r| {
-            let last = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
-            (certificate_name(r), last.map(|e| e.last_day))
+            // Two of one name ending the same day are told apart by their 交付年月日.
+            match super::situation::certificate_label_by_issue(r, records, birth) {
+                Some(label) => (label, None),
+                None => {
+                    let last = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
+                    (certificate_name(r), last.map(|e| e.last_day))
+                }
+            }
         })
         .collect();
     let until_then = if record.kind == DocumentKind::PublicExpense {
@@ -730,15 +746,9 @@ pub(crate) fn age_notices_in(
     }
 
     // 高齢受給者 start: announces the document the insurer will send; not once its 高齢受給者
-    // block is recorded (the document has come).
-    let mut announced = false;
-    if let Some(start) = elderly_recipient_start(birth)
-        && !under_late
-        && !current.iter().any(|r| r.elderly.is_some())
-        && today <= start
-        && announce_from(start).is_some_and(|w| today >= w)
-    {
-        announced = true;
+    // block is recorded (the document has come) — on a record in force, or on the next one
+    // typed in ahead of its start (review of 2026-11-30).
+    if let Some(start) = elderly_start_announced(birth, records, &current, household, today) {
         out.push(Notice {
             code: NoticeCode::ElderlyRecipientStarts,
             severity: Severity::Info,
@@ -747,14 +757,73 @@ pub(crate) fn age_notices_in(
         });
     }
 
-    // A share the law leaves to the member (高齢受給者 2割 or 3割, 健康保険法 §74(1)(iii); 後期
-    // 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed: the clinic needs it, and
-    // when the card cannot be read it takes it from the document (docs/rules.md §1.5). Not while
-    // the 高齢受給者 start is announced (that notice says the document with the share will come).
-    // A 3割 on a document in force from before the 高齢受給者 start (its 有効開始年月日, else its
-    // 交付年月日 — the documents for 70–74 are issued before the start but apply from it) is the
-    // under-70 share, not the member's share now: counted as none typed, and the notice says
-    // which share it is (docs/rules.md §1.5). A 2割 is no adult's under-70 share.
+    if let Some(missing) = share_missing(birth, records, household, today) {
+        out.push(Notice {
+            code: NoticeCode::CopayNotRecorded,
+            severity: Severity::Warning,
+            date: missing.since,
+            message: text_ja::copay_missing(missing.late_elderly, missing.pre_70),
+        });
+    }
+    out
+}
+
+/// The day the 高齢受給者 start is announced for ([`NoticeCode::ElderlyRecipientStarts`]): the
+/// start, from [`TRANSITION_NOTICE_MONTHS`] before it to the day itself, while no 高齢受給者
+/// block is recorded — the document has come once one is, on a record in force or on the next
+/// one typed in ahead of its start (review of 2026-11-30); `None` otherwise.
+fn elderly_start_announced(
+    birth: NaiveDate,
+    records: &[EligibilityRecord],
+    current: &[&EligibilityRecord],
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let start = elderly_recipient_start(birth)?;
+    let under_late = current.iter().all(|r| r.insurer_number.is_late_elderly());
+    let recorded = current.iter().any(|r| r.elderly.is_some())
+        || records.iter().any(|r| {
+            r.kind.is_insurance()
+                && r.elderly.is_some()
+                && record_ended(r, birth, household, today).is_none()
+        });
+    let from = start.checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))?;
+    (!under_late && !recorded && today <= start && today >= from).then_some(start)
+}
+
+/// A share the law leaves to the member and none recorded ([`share_missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ShareMissing {
+    /// Under 後期高齢者医療 (1, 2 or 3割); else 高齢受給者 (2 or 3割).
+    pub(crate) late_elderly: bool,
+    /// The under-70 share (in 割) of a document in force from before the 高齢受給者 start.
+    pub(crate) pre_70: Option<u8>,
+    /// Since when the law leaves it to the member.
+    pub(crate) since: NaiveDate,
+}
+
+/// A share the law leaves to the member (高齢受給者 2割 or 3割, 健康保険法 §74(1)(iii); 後期
+/// 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed on the records in force: the
+/// clinic needs it, and when the card cannot be read it takes it from the document
+/// (docs/rules.md §1.5) — the screen's `CopayNotRecorded` and the guidance's words on which paper
+/// to show. Not while the 高齢受給者 start is announced (that notice says the document with the
+/// share will come). A 3割 on a document in force from before the 高齢受給者 start (its
+/// 有効開始年月日, else its 交付年月日 — the documents for 70–74 are issued before the start but
+/// apply from it) is the under-70 share, not the member's share now: counted as none typed, and
+/// the notice says which share it is (docs/rules.md §1.5). A 2割 is no adult's under-70 share.
+pub(crate) fn share_missing(
+    birth: NaiveDate,
+    records: &[EligibilityRecord],
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<ShareMissing> {
+    let current: Vec<&EligibilityRecord> =
+        current_insurance(records, birth, household, today).collect();
+    if current.is_empty()
+        || elderly_start_announced(birth, records, &current, household, today).is_some()
+    {
+        return None;
+    }
     let elderly_start = elderly_recipient_start(birth);
     let pre_70 = |r: &EligibilityRecord| {
         !r.insurer_number.is_late_elderly()
@@ -763,39 +832,32 @@ pub(crate) fn age_notices_in(
                 .zip(r.valid_from.or(r.issued_on))
                 .is_some_and(|(start, day)| day < start)
     };
+    if current
+        .iter()
+        .any(|r| (r.copay.is_some() && !pre_70(r)) || r.elderly.is_some())
+    {
+        return None;
+    }
     let pre_70_share = current
         .iter()
         .filter(|r| r.elderly.is_none() && pre_70(r))
         .find_map(|r| r.copay);
-    if !announced
-        && !current
-            .iter()
-            .any(|r| (r.copay.is_some() && !pre_70(r)) || r.elderly.is_some())
-    {
-        let rule = current
-            .iter()
-            .filter_map(|r| statutory_copay(birth, today, r.insurer_number.is_late_elderly()))
-            .find(|rule| {
-                matches!(
-                    rule.basis,
-                    CopayBasis::ElderlyRecipient | CopayBasis::LateElderly
-                )
-            });
-        if let Some(rule) = rule {
-            out.push(Notice {
-                code: NoticeCode::CopayNotRecorded,
-                severity: Severity::Warning,
-                date: rule.since,
-                message: text_ja::copay_missing(
-                    rule.basis == CopayBasis::LateElderly,
-                    pre_70_share
-                        .filter(|_| rule.basis == CopayBasis::ElderlyRecipient)
-                        .map(|c| c.percent() / 10),
-                ),
-            });
-        }
-    }
-    out
+    let rule = current
+        .iter()
+        .filter_map(|r| statutory_copay(birth, today, r.insurer_number.is_late_elderly()))
+        .find(|rule| {
+            matches!(
+                rule.basis,
+                CopayBasis::ElderlyRecipient | CopayBasis::LateElderly
+            )
+        })?;
+    Some(ShareMissing {
+        late_elderly: rule.basis == CopayBasis::LateElderly,
+        pre_70: pre_70_share
+            .filter(|_| rule.basis == CopayBasis::ElderlyRecipient)
+            .map(|c| c.percent() / 10),
+        since: rule.since,
+    })
 }
 
 #[cfg(test)]
@@ -1001,6 +1063,25 @@ mod tests {
             msg,
             "高齢受給者の負担割合は2割です（令和7年10月1日から、令和8年7月31日まで）。"
         );
+        // No 有効期限 printed on the block: the document's is said (capped at 75); with none at
+        // all, no end — the day before 75 is no printed end (the share is decided each year).
+        let in_effect = |r: &EligibilityRecord| {
+            record_notices(r, birth, d(2025, 12, 2), false)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::ElderlyInEffect)
+                .unwrap()
+                .message
+        };
+        r.elderly.as_mut().unwrap().valid_until = None;
+        assert_eq!(
+            in_effect(&r),
+            "高齢受給者の負担割合は2割です（令和7年10月1日から、令和12年7月31日まで）。"
+        );
+        r.valid_until = None;
+        assert_eq!(
+            in_effect(&r),
+            "高齢受給者の負担割合は2割です（令和7年10月1日から）。"
+        );
     }
 
     fn has(notices: &[Notice], code: NoticeCode) -> bool {
@@ -1151,6 +1232,38 @@ mod tests {
     /// A record ended the day before the 75th birthday gets no 高齢受給者 notice: no new
     /// 高齢受給者 share comes for it (後期高齢者医療 sets its own 負担割合). The day before, the
     /// block is still in force and expiring.
+    /// The 高齢受給者 start is not announced once the document that carries it is typed in,
+    /// even when that document starts only on the start day (review of 2026-11-30).
+    #[test]
+    fn the_elderly_start_is_not_announced_once_its_document_is_typed() {
+        let birth = d(1956, 12, 2);
+        let current = EligibilityRecord {
+            copay: None,
+            valid_from: Some(d(2026, 8, 1)),
+            issued_on: Some(d(2026, 7, 15)),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let starts = |records: &[EligibilityRecord]| {
+            has(
+                &age_notices(birth, records, d(2026, 12, 31)),
+                NoticeCode::ElderlyRecipientStarts,
+            )
+        };
+        assert!(starts(std::slice::from_ref(&current)));
+        let next = EligibilityRecord {
+            copay: Some(CopayRate::Twenty),
+            valid_from: Some(d(2027, 1, 1)),
+            issued_on: Some(d(2026, 11, 20)),
+            elderly: Some(ElderlyRecipient {
+                copay: CopayRate::Twenty,
+                effective_from: d(2027, 1, 1),
+                valid_until: Some(d(2027, 7, 31)),
+            }),
+            ..current.clone()
+        };
+        assert!(!starts(&[current, next]));
+    }
+
     #[test]
     fn no_elderly_notice_for_a_record_ended_at_75() {
         let birth = d(1952, 1, 10);

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::calendar::{
-    RecordEnded, preschool_share_outdated, record_ended, record_not_started, statutory_copay,
+    CopayBasis, RecordEnded, preschool_share_outdated, record_ended, record_not_started,
+    statutory_copay,
 };
 use super::notices_household::HouseholdContext;
 use super::takeover::TakeoverCause;
@@ -167,12 +168,28 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
             value: "（入力されていません）".into(),
             secondary: statutory_copay(birth, today, e.insurer_number.is_late_elderly()).map(
                 |law| {
-                    let shares: Vec<String> = law
+                    let mut shares: Vec<String> = law
                         .allowed_percent()
                         .iter()
                         .map(|p| format!("{}割", p / 10))
                         .collect();
-                    format!("年齢による法定の割合: {}", shares.join("または"))
+                    // 「1割、2割または3割」.
+                    let last = shares.pop().unwrap_or_default();
+                    let shares = if shares.is_empty() {
+                        last
+                    } else {
+                        format!("{}または{last}", shares.join("、"))
+                    };
+                    // Among several, income decides (70–74: 現役並み 3割, 健康保険法 §74(1)(iii);
+                    // 後期: 高齢者の医療の確保に関する法律 §67); one is the age's.
+                    match law.basis {
+                        CopayBasis::ElderlyRecipient | CopayBasis::LateElderly => {
+                            format!("法定の割合（所得による）: {shares}")
+                        }
+                        CopayBasis::Preschool | CopayBasis::General => {
+                            format!("年齢による法定の割合: {shares}")
+                        }
+                    }
                 },
             ),
         },

@@ -155,6 +155,11 @@ pub struct MemberSituation {
     /// 被扶養者 status lost on [`MemberSituation::dependent_status_lost_on`]) is recorded: the
     /// to-do says to return it, not 「お持ちなら」.
     pub lost_certificate_recorded: bool,
+    /// The share is the member's own by law (70–74: 2 or 3割; 後期: 1, 2 or 3割) and none is
+    /// typed on the records in force (`notices_record::share_missing`, the screen's
+    /// `CopayNotRecorded`): `Some(true)` under 後期高齢者医療, `Some(false)` for 70–74. The
+    /// guidance says which paper prints it.
+    pub share_not_recorded: Option<bool>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
     /// Nothing about the member's insurance is recorded yet: no insurance document (in force
@@ -242,6 +247,28 @@ pub(crate) fn certificate_label(
     birth: NaiveDate,
 ) -> String {
     let name = certificate_name(record);
+    match told_apart_by(record, records, birth) {
+        Some(TellApart::Issued(issued)) => format!("{name}（{}交付）", format_wareki(issued)),
+        Some(TellApart::LastDay(last)) => format!("{name}（{}まで）", format_wareki(last)),
+        None => name,
+    }
+}
+
+/// What tells `record` apart from another recorded 資格確認書 of the same name
+/// ([`certificate_label`]).
+enum TellApart {
+    /// Its 交付年月日: the other ends the same day (a reissue, or the next one typed ahead).
+    Issued(NaiveDate),
+    /// Its last day.
+    LastDay(NaiveDate),
+}
+
+fn told_apart_by(
+    record: &EligibilityRecord,
+    records: &[EligibilityRecord],
+    birth: NaiveDate,
+) -> Option<TellApart> {
+    let name = certificate_name(record);
     let last_day =
         |r: &EligibilityRecord| record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
     let namesakes: Vec<&EligibilityRecord> = records
@@ -252,16 +279,34 @@ pub(crate) fn certificate_label(
                 && certificate_name(r) == name
         })
         .collect();
+    if namesakes.is_empty() {
+        return None;
+    }
     let last = last_day(record).map(|e| e.last_day);
     // One reissued with the same 有効期限 (`super::takeover`): told apart by its 交付年月日.
     let same_last = namesakes
         .iter()
         .any(|r| last_day(r).map(|e| e.last_day) == last);
     match (last, record.issued_on) {
-        _ if namesakes.is_empty() => name,
-        (_, Some(issued)) if same_last => format!("{name}（{}交付）", format_wareki(issued)),
-        (Some(l), _) => format!("{name}（{}まで）", format_wareki(l)),
-        (None, _) => name,
+        (_, Some(issued)) if same_last => Some(TellApart::Issued(issued)),
+        (last, _) => last.map(TellApart::LastDay),
+    }
+}
+
+/// [`certificate_label`] when it names `record` by its 交付年月日 (another recorded 資格確認書 of
+/// the same name ends the same day), else `None`: then its last day tells it apart.
+pub(crate) fn certificate_label_by_issue(
+    record: &EligibilityRecord,
+    records: &[EligibilityRecord],
+    birth: NaiveDate,
+) -> Option<String> {
+    match told_apart_by(record, records, birth)? {
+        TellApart::Issued(issued) => Some(format!(
+            "{}（{}交付）",
+            certificate_name(record),
+            format_wareki(issued)
+        )),
+        TellApart::LastDay(_) => None,
     }
 }
 
@@ -545,6 +590,13 @@ impl MemberSituation {
             dependent_status_lost_on,
             dependent_status_lost_by,
             lost_certificate_recorded,
+            share_not_recorded: super::notices_record::share_missing(
+                member.birth_date,
+                records,
+                household,
+                today,
+            )
+            .map(|m| m.late_elderly),
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),

@@ -1731,7 +1731,7 @@ fn at_72_a_record_without_its_share_asks_for_the_document_that_prints_it() {
     let show = ok(dir, &["show", &without, "--at", "2026-12-01"]);
     assert!(show.contains(&format!("!  {asks}")), "{show}");
     assert!(
-        show.contains("（入力されていません）（年齢による法定の割合: 2割または3割）"),
+        show.contains("（入力されていません）（法定の割合（所得による）: 2割または3割）"),
         "{show}"
     );
     let show = ok(dir, &["show", &with, "--at", "2026-12-01"]);
