@@ -220,10 +220,12 @@ pub struct CardCheck {
     /// SHA-256 of the 利用者証明用 certificate's SubjectPublicKeyInfo (the holder binding).
     pub key_fingerprint: KeyFingerprint,
     /// The certificate's notBefore.
+    #[serde(deserialize_with = "crate::clock::serde_text::instant")]
     pub certificate_not_before: DateTime<Utc>,
     /// The certificate's notAfter (the 5th birthday after issue). When it is before
     /// `checked_at`, the certificate had expired at the check and was accepted inside the
     /// 保険証 grace period ([`CardCheck::certificate_expired_at_check`]).
+    #[serde(deserialize_with = "crate::clock::serde_text::instant")]
     pub certificate_not_after: DateTime<Utc>,
     /// The trust anchor the certificate chained to (as of `checked_at`, or as of
     /// `certificate_not_after` for a certificate that had expired).
@@ -234,6 +236,7 @@ pub struct CardCheck {
     /// counter to its maximum).
     pub retries_left: PinCounter,
     /// The `now` of the check.
+    #[serde(deserialize_with = "crate::clock::serde_text::instant")]
     pub checked_at: DateTime<Utc>,
     /// The 基本4情報 step: not requested, read, or why it failed (beside this good check).
     #[serde(default)]
@@ -273,8 +276,10 @@ pub struct CertificateSummary {
     /// Issuer (RFC 4514).
     pub issuer: String,
     /// notBefore.
+    #[serde(deserialize_with = "crate::clock::serde_text::instant")]
     pub not_before: DateTime<Utc>,
     /// notAfter.
+    #[serde(deserialize_with = "crate::clock::serde_text::instant")]
     pub not_after: DateTime<Utc>,
     /// SHA-256 of the SubjectPublicKeyInfo.
     pub key_fingerprint: KeyFingerprint,

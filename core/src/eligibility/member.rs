@@ -132,6 +132,7 @@ pub struct MemberData {
     /// 氏名カナ, full-width katakana.
     pub kana: String,
     /// 生年月日.
+    #[serde(deserialize_with = "crate::clock::serde_text::date")]
     pub birth_date: NaiveDate,
     /// 性別.
     pub sex: Sex,
@@ -143,7 +144,7 @@ pub struct MemberData {
     pub myna_hoken: Option<bool>,
     /// The My Number Card's printed 有効期限, if typed. When absent, the expiry can only be
     /// computed from an issue date (`screen::calendar::my_number_card_valid_until`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub card_expires_on: Option<NaiveDate>,
 }
 

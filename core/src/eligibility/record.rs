@@ -151,8 +151,10 @@ pub struct ElderlyRecipient {
     /// 一部負担金割合 for the 高齢受給者.
     pub copay: CopayRate,
     /// 発効期日.
+    #[serde(deserialize_with = "crate::clock::serde_text::date")]
     pub effective_from: NaiveDate,
     /// 有効終了年月日, if printed.
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub valid_until: Option<NaiveDate>,
 }
 
@@ -162,6 +164,7 @@ pub struct LimitCertification {
     /// 適用区分 as printed (e.g. ア, イ, 現役並みⅢ, 区分Ⅱ).
     pub category: String,
     /// 発効期日, if printed.
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub effective_from: Option<NaiveDate>,
 }
 
@@ -185,14 +188,18 @@ pub struct EligibilityRecord {
     /// 被保険者氏名 (the insured person's name, on a dependent's record).
     pub insured_name: Option<String>,
     /// 資格取得年月日.
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub acquired_on: Option<NaiveDate>,
     /// 一部負担金割合 (absent when printed as 法定負担割合のとおり).
     pub copay: Option<CopayRate>,
     /// 有効開始年月日.
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub valid_from: Option<NaiveDate>,
     /// 有効終了年月日 / 有効期限.
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub valid_until: Option<NaiveDate>,
     /// 交付年月日.
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub issued_on: Option<NaiveDate>,
     /// 高齢受給者 block.
     pub elderly: Option<ElderlyRecipient>,
@@ -202,7 +209,7 @@ pub struct EligibilityRecord {
     pub preschool: bool,
     /// 資格喪失年月日: the first day without this coverage (after leaving a job, or a
     /// dependent who is no longer one). From that day the record is shown as ended.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_date")]
     pub lost_on: Option<NaiveDate>,
 }
 
@@ -238,6 +245,7 @@ pub enum Provenance {
     /// Entered by hand from a paper document: always shown as 手入力・未検証.
     HandEntered {
         /// When it was entered.
+        #[serde(deserialize_with = "crate::clock::serde_text::instant")]
         entered_at: DateTime<Utc>,
     },
 }

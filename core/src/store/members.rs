@@ -25,6 +25,7 @@ pub struct Household {
 struct MemberPayload {
     name: String,
     kana: String,
+    #[serde(deserialize_with = "crate::clock::serde_text::date")]
     birth_date: chrono::NaiveDate,
     sex: Sex,
     relationship: Relationship,
@@ -35,7 +36,11 @@ struct MemberPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     myna_hoken: Option<bool>,
     /// The My Number Card's printed 有効期限 (absent in rows written before).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::clock::serde_text::option_date"
+    )]
     card_expires_on: Option<chrono::NaiveDate>,
 }
 

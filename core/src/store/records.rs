@@ -30,8 +30,13 @@ pub struct RecordList {
 /// Provenance as sealed in `records.data`; the signed bytes live in the `signed` column.
 #[derive(Serialize, Deserialize)]
 enum ProvenancePayload {
-    IssuerSigned { key_id: String },
-    HandEntered { entered_at: DateTime<Utc> },
+    IssuerSigned {
+        key_id: String,
+    },
+    HandEntered {
+        #[serde(deserialize_with = "crate::clock::serde_text::instant")]
+        entered_at: DateTime<Utc>,
+    },
 }
 
 /// The sealed payload of a `records` row.

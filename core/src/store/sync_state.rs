@@ -17,6 +17,7 @@ pub struct SyncState {
     /// The documents' ETag, sent back as `If-None-Match`.
     pub etag: Option<String>,
     /// When the last sync succeeded (a 304 counts).
+    #[serde(default, deserialize_with = "crate::clock::serde_text::option_instant")]
     pub last_success: Option<DateTime<Utc>>,
     /// The household id the issuer gave.
     pub household_id: Option<String>,
