@@ -753,7 +753,7 @@ pub(crate) fn age_notices_in(
             code: NoticeCode::ElderlyRecipientStarts,
             severity: Severity::Info,
             date: start,
-            message: text_ja::elderly_recipient_starts(start),
+            message: text_ja::elderly_recipient_starts(start, today == start),
         });
     }
 
@@ -1210,10 +1210,18 @@ mod tests {
             "{}",
             ns[0].message
         );
-        assert!(has(
-            &age_notices(first, &r, d(2026, 12, 1)),
-            NoticeCode::ElderlyRecipientStarts
-        ));
+        assert!(ns[0].message.contains("になります") && ns[0].message.contains("が届きます"));
+        // On the day itself: said in the past, and the printed share asked for.
+        let on = age_notices(first, &r, d(2026, 12, 1));
+        assert!(has(&on, NoticeCode::ElderlyRecipientStarts));
+        assert!(
+            on[0].message.contains("になりました")
+                && on[0]
+                    .message
+                    .contains("が届いています。その負担割合を入力してください"),
+            "{}",
+            on[0].message
+        );
         assert!(age_notices(first, &r, d(2026, 12, 2)).is_empty());
         // Born 1956-12-02: the 1st of the month after, 2027-01-01.
         let second = d(1956, 12, 2);

@@ -722,10 +722,20 @@ pub(super) fn copay_missing(late_elderly: bool, pre_70: Option<u8>) -> String {
 }
 
 /// 高齢受給者 status starts on `start` (the 1st of the month after reaching 70).
-pub(super) fn elderly_recipient_starts(start: NaiveDate) -> String {
+/// On the start day itself (`started`) it is said in the past, and the share the document
+/// prints is asked for (the screen's `CopayNotRecorded` starts the next day).
+pub(super) fn elderly_recipient_starts(start: NaiveDate, started: bool) -> String {
+    let (become_, document) = if started {
+        (
+            "なりました",
+            "が届いています。その負担割合を入力してください",
+        )
+    } else {
+        ("なります", "が届きます")
+    };
     format!(
-        "{}から高齢受給者となり、負担割合は2割（現役並み所得の方は3割）になります。\
-         保険者から負担割合を記した書類（資格確認書または資格情報のお知らせ）が届きます。",
+        "{}から高齢受給者となり、負担割合は2割（現役並み所得の方は3割）に{become_}。\
+         保険者から負担割合を記した書類（資格確認書または資格情報のお知らせ）{document}。",
         format_wareki(start)
     )
 }
