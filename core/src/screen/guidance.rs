@@ -917,17 +917,23 @@ fn certificate_text(member: &MemberSituation) -> String {
 /// clinic reads it off the paper when the card cannot be read (docs/rules.md §1.5). `doc`: the
 /// option's document (資格確認書, or 資格情報のお知らせ). Empty otherwise.
 fn share_text(member: &MemberSituation, doc: &str) -> String {
-    match member.share_not_recorded {
-        Some(true) => format!(
-            "負担割合（1割・2割・3割）はこの記録に入力されていないので、それが印字された後期高齢者\
-             医療の{doc}を見せてください。"
+    use super::situation::ShareNotRecorded;
+    let (why, paper) = match member.share_not_recorded {
+        Some(ShareNotRecorded::LateElderly) => (
+            "負担割合（1割・2割・3割）はこの記録に入力されていないので",
+            "負担割合が印字された後期高齢者医療の",
         ),
-        Some(false) => format!(
-            "負担割合（2割・3割）はこの記録に入力されていないので、70歳になって保険者から届いた、\
-             それが印字された{doc}を見せてください。"
+        Some(ShareNotRecorded::ElderlyRecipient) => (
+            "負担割合（2割・3割）はこの記録に入力されていないので",
+            "70歳になって保険者から届いた、負担割合が印字された",
         ),
-        None => String::new(),
-    }
+        Some(ShareNotRecorded::ElderlyRecipientBefore70) => (
+            "記録の負担割合は70歳になる前の書類のもので、70歳からの負担割合（2割・3割）とは限らないので",
+            "70歳になって保険者から届いた、負担割合が印字された",
+        ),
+        None => return String::new(),
+    };
+    format!("{why}、{paper}{doc}を見せてください。")
 }
 
 /// For each recorded 資格確認書 that has not started yet (at 75, the 後期高齢者医療 one entered
@@ -1164,7 +1170,10 @@ mod tests {
             ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
         }];
         let s = MemberSituation::from_data(&member, &typed, None, today);
-        assert_eq!(s.share_not_recorded, Some(false));
+        assert_eq!(
+            s.share_not_recorded,
+            Some(super::super::situation::ShareNotRecorded::ElderlyRecipient)
+        );
         let g = guidance(&s, &READER_DOWN, today);
         let certificate = g
             .options
@@ -1173,7 +1182,7 @@ mod tests {
             .expect("the 資格確認書 option");
         assert!(
             certificate.explanation.contains(
-                "70歳になって保険者から届いた、それが印字された資格確認書を見せてください"
+                "70歳になって保険者から届いた、負担割合が印字された資格確認書を見せてください"
             ),
             "{}",
             certificate.explanation
@@ -1184,6 +1193,21 @@ mod tests {
         }];
         let s = MemberSituation::from_data(&member, &with_share, None, today);
         assert_eq!(s.share_not_recorded, None);
+        // A 3割 from a paper issued before 70 (the under-70 share): said so, not 「入力されていない」.
+        let before_70 = [EligibilityRecord {
+            copay: Some(crate::eligibility::CopayRate::Thirty),
+            issued_on: Some(d(2024, 12, 1)),
+            ..typed[0].clone()
+        }];
+        let pre = MemberSituation::from_data(&member, &before_70, None, today);
+        let g = guidance(&pre, &READER_DOWN, today);
+        assert!(
+            g.options.iter().any(|o| o
+                .explanation
+                .contains("記録の負担割合は70歳になる前の書類のもので")),
+            "{:?}",
+            g.options
+        );
         assert!(
             guidance(&s, &READER_DOWN, today)
                 .options

@@ -42,6 +42,17 @@ pub struct PhoneCheck {
     pub test_anchor: bool,
 }
 
+/// A share the law leaves to the member, not typed ([`MemberSituation::share_not_recorded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ShareNotRecorded {
+    /// Under 後期高齢者医療: 1, 2 or 3割 (高齢者の医療の確保に関する法律 §67).
+    LateElderly,
+    /// 70–74: 2 or 3割 (健康保険法 §74(1)(iii)).
+    ElderlyRecipient,
+    /// 70–74, the share typed from a document issued before 70 (the under-70 3割).
+    ElderlyRecipientBefore70,
+}
+
 /// Why a 被扶養者's status ended ([`MemberSituation::dependent_status_lost_by`]), with the scheme
 /// of the 被扶養者's record on the 被保険者's insurance: whether that 被保険者 may have chosen
 /// 任意継続, and where its 資格確認書 goes back (`text_ja::JoinAfterLoss`).
@@ -157,9 +168,8 @@ pub struct MemberSituation {
     pub lost_certificate_recorded: bool,
     /// The share is the member's own by law (70–74: 2 or 3割; 後期: 1, 2 or 3割) and none is
     /// typed on the records in force (`notices_record::share_missing`, the screen's
-    /// `CopayNotRecorded`): `Some(true)` under 後期高齢者医療, `Some(false)` for 70–74. The
-    /// guidance says which paper prints it.
-    pub share_not_recorded: Option<bool>,
+    /// `CopayNotRecorded`). The guidance says which paper prints it.
+    pub share_not_recorded: Option<ShareNotRecorded>,
     /// The printed expiry of an old 健康保険証 still at hand, if any.
     pub old_insurance_card_until: Option<NaiveDate>,
     /// Nothing about the member's insurance is recorded yet: no insurance document (in force
@@ -596,7 +606,11 @@ impl MemberSituation {
                 household,
                 today,
             )
-            .map(|m| m.late_elderly),
+            .map(|m| match (m.late_elderly, m.pre_70) {
+                (true, _) => ShareNotRecorded::LateElderly,
+                (false, None) => ShareNotRecorded::ElderlyRecipient,
+                (false, Some(_)) => ShareNotRecorded::ElderlyRecipientBefore70,
+            }),
             old_insurance_card_until: None,
             no_insurance_document: !records.iter().any(|r| r.kind.is_insurance()),
             registration_unknown: member.holds_myna_hoken(records).is_none(),
