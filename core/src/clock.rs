@@ -191,9 +191,29 @@ pub mod serde_text {
     }
 
     const DATE: Text<NaiveDate> = Text {
-        parse: |s| super::parse_digit_date(s, Some(b'-')),
+        parse: |s| super::parse_digit_date(s, Some(b'-')).or_else(|| signed_year_date(s)),
         expected: "a date YYYY-MM-DD",
     };
+
+    /// A date chrono writes with a signed year outside 0–9999 (`+11018-01-01`): a typed 和暦
+    /// can reach it (令和9000年), and what was stored must read back (review of 2026-11-30).
+    fn signed_year_date(s: &str) -> Option<NaiveDate> {
+        use chrono::Datelike;
+        let negative = match s.as_bytes().first()? {
+            b'+' => false,
+            b'-' => true,
+            _ => return None,
+        };
+        let rest = s.get(1..)?;
+        let (year, month_day) = rest.split_at(rest.len().checked_sub(6)?);
+        if year.len() < 4 || !year.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        // The month and day, checked in a leap year (2000) and set on the year after.
+        let md = super::parse_digit_date(&format!("2000{month_day}"), Some(b'-'))?;
+        let year: i32 = year.parse().ok()?;
+        NaiveDate::from_ymd_opt(if negative { -year } else { year }, md.month(), md.day())
+    }
 
     const INSTANT: Text<DateTime<Utc>> = Text {
         parse: super::parse_rfc3339,
@@ -304,6 +324,16 @@ mod tests {
         };
         let json = serde_json::to_string(&row).unwrap();
         assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
+        // A signed year, as chrono writes one beyond 9999 (a typed 令和9000年).
+        let far_row = Row {
+            born: NaiveDate::from_ymd_opt(-1, 2, 28).unwrap(),
+            until: NaiveDate::from_ymd_opt(11018, 1, 1),
+            at: row.at,
+            last: None,
+        };
+        let json = serde_json::to_string(&far_row).unwrap();
+        assert!(json.contains("+11018-01-01"), "{json}");
+        assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), far_row);
         let absent: Row =
             serde_json::from_str(r#"{"born":"1980-04-12","at":"2026-11-30T13:16:16Z"}"#).unwrap();
         assert_eq!((absent.until, absent.last), (None, None));

@@ -925,11 +925,11 @@ fn share_text(member: &MemberSituation, doc: &str) -> String {
         ),
         Some(ShareNotRecorded::ElderlyRecipient) => (
             "負担割合（2割・3割）はこの記録に入力されていないので",
-            "70歳になって保険者から届いた、負担割合が印字された",
+            "70歳以降に保険者から届いた、負担割合が印字された",
         ),
         Some(ShareNotRecorded::ElderlyRecipientBefore70) => (
             "記録の負担割合は70歳になる前の書類のもので、70歳からの負担割合（2割・3割）とは限らないので",
-            "70歳になって保険者から届いた、負担割合が印字された",
+            "70歳以降に保険者から届いた、負担割合が印字された",
         ),
         None => return String::new(),
     };
@@ -1182,7 +1182,7 @@ mod tests {
             .expect("the 資格確認書 option");
         assert!(
             certificate.explanation.contains(
-                "70歳になって保険者から届いた、負担割合が印字された資格確認書を見せてください"
+                "70歳以降に保険者から届いた、負担割合が印字された資格確認書を見せてください"
             ),
             "{}",
             certificate.explanation

@@ -781,10 +781,13 @@ fn elderly_start_announced(
 ) -> Option<NaiveDate> {
     let start = elderly_recipient_start(birth)?;
     let under_late = current.iter().all(|r| r.insurer_number.is_late_elderly());
+    // The document that carries the share from the start: a block, or a share printed on a
+    // document that applies from the start on (the merged 資格確認書 prints it at the top).
     let recorded = current.iter().any(|r| r.elderly.is_some())
         || records.iter().any(|r| {
             r.kind.is_insurance()
-                && r.elderly.is_some()
+                && (r.elderly.is_some()
+                    || (r.copay.is_some() && r.valid_from.is_some_and(|from| from >= start)))
                 && record_ended(r, birth, household, today).is_none()
         });
     let from = start.checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))?;
@@ -1269,7 +1272,13 @@ mod tests {
             }),
             ..current.clone()
         };
-        assert!(!starts(&[current, next]));
+        assert!(!starts(&[current.clone(), next.clone()]));
+        // The share printed at the top only, no block typed: the document has come all the same.
+        let share_only = EligibilityRecord {
+            elderly: None,
+            ..next
+        };
+        assert!(!starts(&[current, share_only]));
     }
 
     #[test]
@@ -1660,7 +1669,7 @@ mod tests {
             asked
                 .message
                 .contains("記録の負担割合（3割）は70歳になる前に交付された書類のもので")
-                && asked.message.contains("70歳になって保険者から届いた"),
+                && asked.message.contains("70歳以降に保険者から届いた"),
             "{}",
             asked.message
         );
@@ -2036,7 +2045,7 @@ mod tests {
             assert_eq!(
                 ns[0].message,
                 "70〜74歳の方の負担割合は2割または3割で、人によって違いますが、この記録には\
-                 負担割合が入力されていません。70歳になって保険者から届いた資格確認書または\
+                 負担割合が入力されていません。70歳以降に保険者から届いた資格確認書または\
                  資格情報のお知らせに印字された負担割合を入力してください。マイナ保険証がカードリーダーで読み取れないときは、\
                  医療機関は負担割合を書類で確かめます。受診には負担割合が印字された資格確認書\
                  または資格情報のお知らせを持って行ってください（資格情報のお知らせはマイナンバー\

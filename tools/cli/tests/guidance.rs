@@ -1727,7 +1727,7 @@ fn at_72_a_record_without_its_share_asks_for_the_document_that_prints_it() {
         &format!(r#"{{{nhi},"copay_percent":20}}"#),
     );
     let asks = "70〜74歳の方の負担割合は2割または3割で、人によって違いますが、この記録には負担割合が入力されていません。\
-                70歳になって保険者から届いた資格確認書または資格情報のお知らせに印字された負担割合を入力してください。";
+                70歳以降に保険者から届いた資格確認書または資格情報のお知らせに印字された負担割合を入力してください。";
     let show = ok(dir, &["show", &without, "--at", "2026-12-01"]);
     assert!(show.contains(&format!("!  {asks}")), "{show}");
     assert!(
