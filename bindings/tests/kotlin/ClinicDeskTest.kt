@@ -84,7 +84,9 @@ class ClinicDeskTest {
             assertNull(r.claim)
             // No list: the core's words to show (the verdict's reason says the same).
             val missing = clinicTrustMissingNotice()
-            assertTrue(missing.startsWith("信頼リストがありません。") && missing.contains("clinic trust update"), missing)
+            // The tablet app updates its list from its own screen: no CLI command is named.
+            assertTrue(missing.startsWith("信頼リストがありません。") && missing.endsWith("信頼リストを更新してください。"), missing)
+            assertFalse(missing.contains("shikaku"), missing)
             assertNull(r.trust)
             assertEquals(missing, r.reason)
         }

@@ -74,7 +74,9 @@ def test_a_fresh_desk_needs_the_root_and_trusts_nothing(tmp_path, issuer):
     assert r.claim is None
     # No list: the core's words to show, the reason's too.
     missing = sk.clinic_trust_missing_notice()
-    assert missing.startswith("信頼リストがありません。") and "clinic trust update" in missing
+    # The tablet app updates its list from its own screen: no CLI command is named.
+    assert missing.startswith("信頼リストがありません。") and missing.endswith("信頼リストを更新してください。")
+    assert "shikaku" not in missing
     assert r.trust is None and r.reason == missing
 
 
