@@ -112,6 +112,9 @@ pub struct MemberSummaryView {
     pub top_notice: Option<String>,
     /// How urgent `top_notice` is (lay out an Info notice as information, not as a warning).
     pub top_notice_severity: Option<Severity>,
+    /// 「ほかにお知らせがN件あります（…）」 when the member's screen has notices besides the top
+    /// one (show it under the top notice; the others are on the member's screen only).
+    pub more_notices: Option<String>,
 }
 
 /// The household at a glance.
@@ -328,6 +331,7 @@ fn summary(m: MemberSummary) -> MemberSummaryView {
         card: m.card,
         top_notice: m.top_notice,
         top_notice_severity: m.top_notice_severity,
+        more_notices: m.more_notices,
     }
 }
 

@@ -211,8 +211,26 @@ fn overview_severity_follows_the_top_notice() {
             summary.top_notice,
             s.notices.first().map(|n| n.message.clone())
         );
+        // The others are counted, so that a parent knows to open the member's screen.
+        let others = s.notices.len().saturating_sub(1);
+        assert_eq!(
+            summary.more_notices.is_some(),
+            others > 0,
+            "{:?}",
+            summary.more_notices
+        );
+        if let Some(more) = &summary.more_notices {
+            assert!(
+                more.starts_with(&format!("ほかにお知らせが{others}件あります")),
+                "{more}"
+            );
+        }
     }
     assert!(o.members.iter().any(|m| m.top_notice_severity.is_some()));
+    assert!(
+        o.members.iter().any(|m| m.more_notices.is_some()),
+        "the fixture's 2030 household has a member with more than one notice"
+    );
 }
 
 /// The screen and the guidance as of a later date: the 資格確認書 printed to 2030-12-01 has

@@ -636,3 +636,7 @@ def test_guidance_from_what_is_held_and_the_checklist(household):
     overview = household.overview()
     for m in overview.members:
         assert (m.top_notice is None) == (m.top_notice_severity is None)
+        # Notices besides the top one are counted, never without a top one.
+        assert m.more_notices is None or (
+            m.top_notice is not None and m.more_notices.startswith("ほかにお知らせが")
+        )

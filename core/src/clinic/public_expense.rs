@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::declaration::check_cell_text;
-use crate::eligibility::text::parse_date;
+use crate::eligibility::text::{TOO_FAR_AHEAD, is_too_far_ahead, parse_date};
 use crate::eligibility::{
     Field, FieldError, InsurerNumber, InsurerNumberError, ValidationError, parse_recipient_number,
 };
@@ -112,6 +112,9 @@ pub(crate) fn refusal_ja(errors: &[FieldError]) -> Option<String> {
                 Field::PublicProgram => format!("{which}の{}", program_reason_ja(reason)),
                 Field::PublicValidUntil if reason.starts_with("has passed") => {
                     format!("{which}の有効期限が過ぎています（期限切れの受給者証は使えません）")
+                }
+                Field::PublicValidUntil if reason == TOO_FAR_AHEAD => {
+                    format!("{which}の有効期限の年（20年より先の日付です）")
                 }
                 Field::PublicValidUntil => format!("{which}の有効期限（日付）"),
                 _ => return None,
@@ -264,6 +267,10 @@ pub fn validate_public_expenses(
                 );
                 None
             }
+            Some(Ok(d)) if is_too_far_ahead(d, today) => {
+                push(Field::PublicValidUntil, which, TOO_FAR_AHEAD);
+                None
+            }
             Some(Ok(d)) => Some(Some(d)),
             Some(Err(reason)) => {
                 push(Field::PublicValidUntil, which, reason);
@@ -372,6 +379,20 @@ pub(crate) mod tests {
         ));
         assert!(!format!("{err:?}").contains("123456"));
 
+        // A year typed with a digit too many (令和90年 for 令和9年), in the receptionist's words.
+        let mut far = two();
+        far[0].valid_until = Some("令和90年3月31日".into());
+        let err = validate_public_expenses(&far, today()).unwrap_err();
+        assert_eq!(err.errors.len(), 1, "{err}");
+        assert_eq!(
+            crate::clinic::ClinicError::Invalid(err)
+                .public_expense_refusal_ja()
+                .as_deref(),
+            Some(
+                "公費の入力を確認してください（記録していません）: \
+                 第一公費の有効期限の年（20年より先の日付です）。"
+            )
+        );
         // The same payer twice; a third 公費.
         let same = [two()[0].clone(), two()[0].clone()];
         let err = validate_public_expenses(&same, today()).unwrap_err();

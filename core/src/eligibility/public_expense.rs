@@ -133,6 +133,37 @@ mod tests {
     }
 
     #[test]
+    fn a_child_program_valid_to_the_end_of_the_school_year_after_18_is_taken_and_a_year_typed_too_long_is_not()
+     {
+        // A newborn's こども医療費受給者証 valid to the first 3月31日 after the 18th birthday:
+        // born 2026-11-20, 18 on 2044-11-20, valid until 2045-03-31 (18 years 4 months ahead).
+        let mut f = public_form();
+        f.valid_from = Some("2026-11-20".into());
+        f.valid_until = Some("令和27年3月31日".into());
+        let r = f.validate(today()).unwrap();
+        assert_eq!(r.valid_until, NaiveDate::from_ymd_opt(2045, 3, 31));
+        // The same year typed with a digit too many (令和270年 = 2288), and the bound itself.
+        for (typed, refused) in [
+            ("令和270年3月31日", true),
+            ("2046-11-23", false),
+            ("2046-11-24", true),
+        ] {
+            f.valid_until = Some(typed.into());
+            let result = f.validate(today());
+            assert_eq!(result.is_err(), refused, "{typed}");
+            if let Err(err) = result {
+                assert!(
+                    err.has(Field::ValidUntil)
+                        && err.to_string().contains("20 years ahead")
+                        && !err.to_string().contains("2288")
+                        && !err.to_string().contains("270"),
+                    "{err}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn public_expense_rules_name_their_fields() {
         let cases: Vec<(Mutation, Field)> = vec![
             (

@@ -12,7 +12,7 @@ use super::public_expense::{NOT_ON_PUBLIC_EXPENSE, PublicExpenseForm};
 use super::record::{
     CopayRate, DocumentKind, ElderlyRecipient, EligibilityRecord, LimitCertification,
 };
-use super::text::fold_width;
+use super::text::{TOO_FAR_AHEAD, fold_width, is_too_far_ahead};
 use super::{check_text, parse_date};
 use crate::screen::calendar::{last_day_of_month, years_period_last_day};
 
@@ -111,10 +111,10 @@ pub struct RecordForm {
     pub public_expense: Option<PublicExpenseForm>,
 }
 
-/// A trimmed optional string: absent or blank both mean "not printed".
 /// How far ahead a 資格取得年月日 may be: a document mailed before its start comes within weeks.
 const FUTURE_ACQUIRED_MONTHS: u32 = 3;
 
+/// A trimmed optional string: absent or blank both mean "not printed".
 fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -201,7 +201,12 @@ impl RecordForm {
         let insured_name =
             present(&self.insured_name).and_then(|n| c.take(Field::InsuredName, check_text(n, 60)));
         let mut date = |field: Field, s: &Option<String>| -> Option<NaiveDate> {
-            present(s).and_then(|s| c.take(field, parse_date(s)))
+            let d = present(s).and_then(|s| c.take(field, parse_date(s)))?;
+            if is_too_far_ahead(d, today) {
+                c.push(field, TOO_FAR_AHEAD);
+                return None;
+            }
+            Some(d)
         };
         let acquired_on = date(Field::AcquiredOn, &self.acquired_on);
         let valid_from = date(Field::ValidFrom, &self.valid_from);
@@ -806,6 +811,39 @@ pub(super) mod tests {
         let err = f.validate(today()).unwrap_err();
         assert!(
             err.has(Field::LostOn) && err.to_string().contains("era"),
+            "{err}"
+        );
+        // A year typed with a digit too many is refused for every record date, named by its
+        // field and never repeated; the other fields' rules then say nothing more about it.
+        let far = |f: &mut RecordForm, field: Field| {
+            let err = f.validate(today()).unwrap_err();
+            assert_eq!(err.errors.len(), 1, "{err}");
+            assert!(
+                err.has(field) && err.to_string().contains("20 years ahead"),
+                "{err}"
+            );
+            assert!(!err.to_string().contains("9000"), "{err}");
+        };
+        let mut f = form();
+        f.lost_on = Some("令和9000年1月1日".into());
+        far(&mut f, Field::LostOn);
+        let mut f = form();
+        f.kind = DocumentKind::Notice;
+        f.valid_until = None;
+        f.valid_from = Some("R90.12.2".into());
+        far(&mut f, Field::ValidFrom);
+        let mut f = form();
+        f.valid_until = Some("令和90年11月30日".into());
+        far(&mut f, Field::ValidUntil);
+        let mut f = form();
+        f.elderly = Some(ElderlyForm {
+            copay_percent: Some(20),
+            effective_from: Some("令和80年8月1日".into()),
+            valid_until: Some("令和80年7月31日".into()),
+        });
+        let err = f.validate(today()).unwrap_err();
+        assert!(
+            err.has(Field::ElderlyEffectiveFrom) && err.has(Field::ElderlyValidUntil),
             "{err}"
         );
         // Stored records written before the field existed still read.

@@ -79,6 +79,29 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, &'static str> {
     }
 }
 
+/// How many years ahead of today a date typed from a document may be. The longest period a
+/// document the forms take prints is a 公費 受給者証 of a child's program, valid at most until the
+/// first 3月31日 after the 18th birthday (羽島市 http://www.city.hashima.lg.jp/5621.html:
+/// 「18歳到達後の最初の年度末まで」; under 19 years for a newborn); a 資格確認書 is valid for at
+/// most 5 years (seed 003), a 高齢受給者証 for one. A date further ahead is a typing error, most
+/// often a year typed with one digit too many (令和90年 for 令和9年), which would show the
+/// document in force for a lifetime (PRODUCT: 20 years).
+pub const MAX_YEARS_AHEAD: u32 = 20;
+
+/// The refusal of a date more than [`MAX_YEARS_AHEAD`] years after today (the value is never
+/// repeated).
+pub const TOO_FAR_AHEAD: &str =
+    "is more than 20 years ahead; no document is valid that long (check the year)";
+
+/// Whether a typed document date lies more than [`MAX_YEARS_AHEAD`] years after `today` (the
+/// same day of the month, clamped to the month's end; a date beyond the calendar's range is far
+/// ahead too).
+pub fn is_too_far_ahead(date: NaiveDate, today: NaiveDate) -> bool {
+    today
+        .checked_add_months(chrono::Months::new(MAX_YEARS_AHEAD * 12))
+        .is_none_or(|limit| date > limit)
+}
+
 /// `YYYY-MM-DD` exactly: `Some(result)` when the shape is ISO, `None` to try the other forms.
 pub(crate) fn parse_iso(s: &str) -> Option<Result<NaiveDate, &'static str>> {
     let shape_ok = s.len() == 10

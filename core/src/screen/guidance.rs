@@ -1158,6 +1158,36 @@ mod tests {
     const POWER_CUT: ClinicSituation = ClinicSituation::POWER_OUT;
     const NETWORK_DOWN: ClinicSituation = ClinicSituation::NETWORK_DOWN;
 
+    /// On the 高齢受給者 start day the screen's notice asks for the printed share, and the
+    /// guidance names the paper that prints it; the day before, the start is only announced
+    /// (review of 2026-11-30: the guidance said nothing on the day itself).
+    #[test]
+    fn on_the_elderly_start_day_the_option_names_the_paper_that_prints_the_share() {
+        let member = person(d(1956, 12, 1));
+        let typed = [EligibilityRecord {
+            copay: None,
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        }];
+        let day_before = MemberSituation::from_data(&member, &typed, None, d(2026, 11, 30));
+        assert_eq!(day_before.share_not_recorded, None);
+        let today = d(2026, 12, 1);
+        let s = MemberSituation::from_data(&member, &typed, None, today);
+        assert_eq!(
+            s.share_not_recorded,
+            Some(super::super::situation::ShareNotRecorded::ElderlyRecipient)
+        );
+        let g = guidance(&s, &READER_DOWN, today);
+        assert!(
+            g.options
+                .iter()
+                .any(|o| o.presentation == QualificationCertificate
+                    && o.explanation
+                        .contains("負担割合が印字された資格確認書を見せてください")),
+            "{:?}",
+            g.options
+        );
+    }
+
     /// 70–74 with no share typed (the law leaves it to the member, 2割 or 3割): the 資格確認書
     /// option says which paper prints it, as the screen's `CopayNotRecorded` does; with the
     /// share typed, nothing more (review of 2026-11-30).

@@ -748,7 +748,8 @@ pub(crate) fn age_notices_in(
     // 高齢受給者 start: announces the document the insurer will send; not once its 高齢受給者
     // block is recorded (the document has come) — on a record in force, or on the next one
     // typed in ahead of its start (review of 2026-11-30).
-    if let Some(start) = elderly_start_announced(birth, records, &current, household, today) {
+    let announced = elderly_start_announced(birth, records, &current, household, today);
+    if let Some(start) = announced {
         out.push(Notice {
             code: NoticeCode::ElderlyRecipientStarts,
             severity: Severity::Info,
@@ -757,7 +758,10 @@ pub(crate) fn age_notices_in(
         });
     }
 
-    if let Some(missing) = share_missing(birth, records, household, today) {
+    // On the start day the announcement, in the past, already asks for the printed share.
+    if let Some(missing) =
+        share_missing(birth, records, household, today).filter(|_| announced.is_none())
+    {
         out.push(Notice {
             code: NoticeCode::CopayNotRecorded,
             severity: Severity::Warning,
@@ -809,8 +813,10 @@ pub(crate) struct ShareMissing {
 /// 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed on the records in force: the
 /// clinic needs it, and when the card cannot be read it takes it from the document
 /// (docs/rules.md §1.5) — the screen's `CopayNotRecorded` and the guidance's words on which paper
-/// to show. Not while the 高齢受給者 start is announced (that notice says the document with the
-/// share will come). A 3割 on a document in force from before the 高齢受給者 start (its
+/// to show. Not while the 高齢受給者 start is announced ahead of it (that notice says the
+/// document with the share will come); from the start day on, although the screen's notice of
+/// that day, said in the past, stands in for `CopayNotRecorded` (its words ask for the printed
+/// share). A 3割 on a document in force from before the 高齢受給者 start (its
 /// 有効開始年月日, else its 交付年月日 — the documents for 70–74 are issued before the start but
 /// apply from it) is the under-70 share, not the member's share now: counted as none typed, and
 /// the notice says which share it is (docs/rules.md §1.5). A 2割 is no adult's under-70 share.
@@ -823,7 +829,8 @@ pub(crate) fn share_missing(
     let current: Vec<&EligibilityRecord> =
         current_insurance(records, birth, household, today).collect();
     if current.is_empty()
-        || elderly_start_announced(birth, records, &current, household, today).is_some()
+        || elderly_start_announced(birth, records, &current, household, today)
+            .is_some_and(|start| today < start)
     {
         return None;
     }
@@ -1216,7 +1223,12 @@ mod tests {
         assert!(ns[0].message.contains("になります") && ns[0].message.contains("が届きます"));
         // On the day itself: said in the past, and the printed share asked for.
         let on = age_notices(first, &r, d(2026, 12, 1));
-        assert!(has(&on, NoticeCode::ElderlyRecipientStarts));
+        // The one notice: it stands in for `CopayNotRecorded`, which the guidance's words
+        // follow from this day on (`share_missing`).
+        assert_eq!(
+            codes(&on),
+            [(NoticeCode::ElderlyRecipientStarts, Severity::Info)]
+        );
         assert!(
             on[0].message.contains("になりました")
                 && on[0]

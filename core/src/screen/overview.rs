@@ -27,6 +27,10 @@ pub struct MemberSummary {
     pub top_notice: Option<String>,
     /// How urgent [`MemberSummary::top_notice`] is (an Info notice is not a warning).
     pub top_notice_severity: Option<Severity>,
+    /// 「ほかにお知らせがN件あります（…の画面で確認してください）」 when the member's screen has
+    /// notices besides the top one: the overview shows one line per member, and the others (a
+    /// 資格確認書 to return, a share to type) are on the member's screen only.
+    pub more_notices: Option<String>,
 }
 
 /// The household at a glance.
@@ -86,6 +90,7 @@ pub(super) fn overview_from(snap: &HouseholdSnapshot) -> Result<HouseholdOvervie
             card: s.card.label.clone(),
             top_notice: s.notices.first().map(|n| n.message.clone()),
             top_notice_severity: s.notices.first().map(|n| n.severity),
+            more_notices: super::text_ja::more_notices(s.notices.len().saturating_sub(1)),
         });
     }
     let last_sync = snap.last_sync.map(|t| Freshness {

@@ -740,6 +740,13 @@ pub(super) fn elderly_recipient_starts(start: NaiveDate, started: bool) -> Strin
     )
 }
 
+/// The household overview's line under a member's top notice when `others` more are on the
+/// member's screen; `None` for none.
+pub(super) fn more_notices(others: usize) -> Option<String> {
+    (others > 0)
+        .then(|| format!("ほかにお知らせが{others}件あります（この人の画面で確認してください）"))
+}
+
 /// The My Number Card and its certificate both end on `valid_until` (a card issued under 18):
 /// a new card is needed, not a certificate renewal.
 pub(super) fn card_and_certificate_expiring(valid_until: NaiveDate) -> String {

@@ -112,7 +112,10 @@ fn hand_entry_flow_leaves_no_plaintext_on_disk() {
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let list = stdout(&run(&dir, TEST_PASSPHRASE, &["list"]));
-    assert!(list.contains("household: 3 member(s)"), "{list}");
+    assert!(
+        list.contains("━━ 世帯の資格情報 ━━\n登録している人: 3人\n"),
+        "{list}"
+    );
     assert!(
         list.contains(&a) && list.contains("山田 太郎 (ヤマダ タロウ)"),
         "{list}"

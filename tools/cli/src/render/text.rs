@@ -70,7 +70,7 @@ pub fn screen_text(s: &EligibilityScreen) -> String {
 /// document with its provenance badge, and the most urgent notice.
 pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
     let mut o = String::from("━━ 世帯の資格情報 ━━\n");
-    let _ = writeln!(o, "household: {} member(s)", h.members.len());
+    let _ = writeln!(o, "登録している人: {}人", h.members.len());
     if let Some(f) = &h.last_sync {
         let _ = writeln!(o, "{}: {}（{}）", f.heading, f.label, f.age);
     }
@@ -93,6 +93,9 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
             // Only a warning gets 「!」; information is marked as such.
             let mark = m.top_notice_severity.map_or("i ", severity_mark);
             let _ = writeln!(o, "  {mark} {n}");
+        }
+        if let Some(more) = &m.more_notices {
+            let _ = writeln!(o, "  {more}");
         }
     }
     if h.damaged_rows > 0 {

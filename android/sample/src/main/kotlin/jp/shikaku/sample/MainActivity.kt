@@ -160,6 +160,7 @@ private fun HouseholdList(
                             val severity = m.topNoticeSeverity ?: Severity.INFO
                             Text("${severityMark(severity)} $notice", color = severityColor(severity))
                         }
+                        m.moreNotices?.let { Text(it) }
                     }
                 }
             }
