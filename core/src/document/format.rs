@@ -124,7 +124,7 @@ impl EligibilityDocument {
             return Err(invalid("person fields are not in normal form"));
         }
         let record = record_form(&self.record)
-            .validate(issue_day)
+            .validate_signed(issue_day)
             .map_err(|e| invalid(e.to_string()))?;
         if record != self.record {
             return Err(invalid("record fields are not in normal form"));

@@ -196,7 +196,7 @@ impl PresentationDocument {
         }
         let record = self.record.to_record();
         let validated = record_form(&record)
-            .validate(issue_day)
+            .validate_signed(issue_day)
             .map_err(|e| invalid(e.to_string()))?;
         if validated != record {
             return Err(invalid("record fields are not in normal form"));

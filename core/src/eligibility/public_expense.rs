@@ -163,6 +163,38 @@ mod tests {
         }
     }
 
+    /// A 被爆者健康手帳 (法別 19) prints no 有効期限 and is taken without one; any other 公費
+    /// still needs its period (review of 2026-11-30: with the bound on dates far ahead, a
+    /// placeholder date was no longer a way round).
+    #[test]
+    fn a_hibakusha_handbook_needs_no_expiry_and_other_programs_do() {
+        let body = "1913101";
+        let payer = format!(
+            "{body}{}",
+            crate::eligibility::insurer::check_digit(body).unwrap()
+        );
+        let mut f = public_form();
+        f.valid_from = None;
+        f.valid_until = None;
+        f.public_expense = Some(PublicExpenseForm {
+            payer_number: payer,
+            recipient_number: "１２３４５６７".into(),
+            program: "被爆者健康手帳".into(),
+        });
+        let r = f.validate(today()).unwrap();
+        assert_eq!(r.valid_until, None);
+        assert_eq!(RecordForm::from(&r).validate(today()), Ok(r));
+        let mut child = public_form();
+        child.valid_until = None;
+        assert!(
+            child
+                .validate(today())
+                .unwrap_err()
+                .to_string()
+                .contains("is required on a 公費 受給者証")
+        );
+    }
+
     #[test]
     fn public_expense_rules_name_their_fields() {
         let cases: Vec<(Mutation, Field)> = vec![

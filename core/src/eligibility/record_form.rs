@@ -167,7 +167,30 @@ impl RecordForm {
     /// is 本人 and has no 高齢受給者 block; a 高齢受給者 share is 2割 or 3割; a 資格確認書 is
     /// valid for at most 5 years; a 公費 受給者証 has its own numbers and none of the insurance
     /// fields. The rules that need the member are in [`super::consistency`].
+    ///
+    /// This is the check of a record typed in (hand entry, the apps' forms): a date more than
+    /// 20 years after `today` is refused as a typing error (`text::is_too_far_ahead`). A signed
+    /// document's content is checked by [`RecordForm::validate_signed`], without that bound.
     pub fn validate(&self, today: NaiveDate) -> Result<EligibilityRecord, ValidationError> {
+        self.validate_as(today, true)
+    }
+
+    /// [`RecordForm::validate`] of a signed document's record as of its issue day: the same
+    /// rules, except the bound on typed dates far ahead — a typing error is no issuer's, and a
+    /// rule added later must not turn an authentic document stored or fetched earlier into
+    /// 「署名が無効」 (review of 2026-11-30).
+    pub fn validate_signed(
+        &self,
+        issue_day: NaiveDate,
+    ) -> Result<EligibilityRecord, ValidationError> {
+        self.validate_as(issue_day, false)
+    }
+
+    fn validate_as(
+        &self,
+        today: NaiveDate,
+        typed: bool,
+    ) -> Result<EligibilityRecord, ValidationError> {
         let mut c = Collector::default();
         let public = self.kind == DocumentKind::PublicExpense;
         let (insurer_number, insurer_name, number) = if public {
@@ -202,7 +225,7 @@ impl RecordForm {
             present(&self.insured_name).and_then(|n| c.take(Field::InsuredName, check_text(n, 60)));
         let mut date = |field: Field, s: &Option<String>| -> Option<NaiveDate> {
             let d = present(s).and_then(|s| c.take(field, parse_date(s)))?;
-            if is_too_far_ahead(d, today) {
+            if typed && is_too_far_ahead(d, today) {
                 c.push(field, TOO_FAR_AHEAD);
                 return None;
             }
@@ -261,10 +284,20 @@ impl RecordForm {
         {
             c.push(Field::ValidFrom, "must not be after 有効期限");
         }
+        // A 被爆者健康手帳 (法別 18, 19) prints no 有効期限: it needs no renewal since 平成12年
+        // (NHK 長崎 http://www.nhk.or.jp/nagasaki/program/evening/70th_note/note_27.html
+        // 「平成12年からは更新の必要はなくなり」), and is shown with the insurance document
+        // (宮城県 http://www.pref.miyagi.jp/soshiki/situkan/gb-page03.html).
+        let lifelong = public
+            && insurer_number
+                .as_ref()
+                .and_then(InsurerNumber::law_code)
+                .is_some_and(|law| matches!(law, "18" | "19"));
         if matches!(
             self.kind,
             DocumentKind::Certificate | DocumentKind::PublicExpense
-        ) && present(&self.valid_until).is_none()
+        ) && !lifelong
+            && present(&self.valid_until).is_none()
         {
             c.push(
                 Field::ValidUntil,

@@ -90,8 +90,7 @@ pub const MAX_YEARS_AHEAD: u32 = 20;
 
 /// The refusal of a date more than [`MAX_YEARS_AHEAD`] years after today (the value is never
 /// repeated).
-pub const TOO_FAR_AHEAD: &str =
-    "is more than 20 years ahead; no document is valid that long (check the year)";
+pub const TOO_FAR_AHEAD: &str = "is more than 20 years ahead; check the year (a digit too many?)";
 
 /// Whether a typed document date lies more than [`MAX_YEARS_AHEAD`] years after `today` (the
 /// same day of the month, clamped to the month's end; a date beyond the calendar's range is far

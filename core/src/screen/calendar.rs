@@ -388,12 +388,32 @@ pub(crate) fn preschool_share_outdated(
     birth: NaiveDate,
     on: NaiveDate,
 ) -> Option<NaiveDate> {
-    let last = preschool_last_day(birth)?;
     let printed = record.valid_from.or(record.issued_on)?;
+    preschool_share_ended(record, birth, on).filter(|&last| printed <= last)
+}
+
+/// The last day of 未就学 when `record`'s typed share is 2割, the 就学後 rule (3割) applies on
+/// `on`, and the record applied before 就学 ended (its 有効開始年月日, else its 交付年月日, else its
+/// 資格取得年月日, on or before that day): the law's share changed while it was in use, and the
+/// screen's 一部負担金割合 field gives the share since the 4月1日 beside the typed 2割
+/// (「令和9年4月1日から3割（就学後）」) — also for a document whose only date is its 資格取得年月日,
+/// so that a clinic reading the field alone does not take the 2割 for today's share (review of
+/// 2026-11-30). Whether the document was printed before 就学 is [`preschool_share_outdated`]'s
+/// question.
+pub(crate) fn preschool_share_ended(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    on: NaiveDate,
+) -> Option<NaiveDate> {
+    let last = preschool_last_day(birth)?;
     let rule = statutory_copay(birth, on, record.insurer_number.is_late_elderly())?;
+    let applied = record
+        .valid_from
+        .or(record.issued_on)
+        .or(record.acquired_on)?;
     (record.copay.is_some_and(|c| c.percent() == 20)
         && rule.basis == CopayBasis::General
-        && printed <= last)
+        && applied <= last)
         .then_some(last)
 }
 
@@ -775,6 +795,65 @@ mod tests {
         assert_eq!(
             insurance_grace_last_day(d(2026, 10, 31)),
             Some(d(2027, 1, 31))
+        );
+    }
+}
+
+#[cfg(test)]
+mod preschool_share_tests {
+    use super::*;
+    use crate::eligibility::CopayRate;
+    use crate::screen::rules::test_fixtures::record;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// The share since 就学 is given beside a typed 2割 on a record that applied before 就学
+    /// ended — by its 有効開始年月日, else 交付年月日, else 資格取得年月日 (review of 2026-11-30:
+    /// a document typed with its 資格取得年月日 only showed 2割 alone); whether the document was
+    /// printed before 就学 (`preschool_share_outdated`) still needs one of the first two.
+    #[test]
+    fn the_share_since_school_is_given_by_any_date_the_record_applied_from() {
+        // Born 2020-08-20: 未就学 to 2027-03-31.
+        let birth = d(2020, 8, 20);
+        let pupil = d(2027, 4, 1);
+        let mut r = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        r.copay = Some(CopayRate::Twenty);
+        r.valid_from = None;
+        r.issued_on = None;
+        r.acquired_on = Some(d(2026, 12, 16));
+        assert_eq!(
+            preschool_share_ended(&r, birth, pupil),
+            Some(d(2027, 3, 31))
+        );
+        assert_eq!(preschool_share_outdated(&r, birth, pupil), None);
+        // Not before 就学 ends, not for a 3割, not for a record acquired after it, nor one
+        // with no date at all (the notice asks for the document to be checked).
+        assert_eq!(preschool_share_ended(&r, birth, d(2027, 3, 31)), None);
+        let three = EligibilityRecord {
+            copay: Some(CopayRate::Thirty),
+            ..r.clone()
+        };
+        assert_eq!(preschool_share_ended(&three, birth, pupil), None);
+        let later = EligibilityRecord {
+            acquired_on: Some(d(2027, 4, 1)),
+            ..r.clone()
+        };
+        assert_eq!(preschool_share_ended(&later, birth, pupil), None);
+        let undated = EligibilityRecord {
+            acquired_on: None,
+            ..r.clone()
+        };
+        assert_eq!(preschool_share_ended(&undated, birth, pupil), None);
+        // Printed before 就学: both.
+        let printed = EligibilityRecord {
+            issued_on: Some(d(2026, 12, 20)),
+            ..r
+        };
+        assert_eq!(
+            preschool_share_outdated(&printed, birth, pupil),
+            Some(d(2027, 3, 31))
         );
     }
 }

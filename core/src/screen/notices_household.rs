@@ -403,17 +403,20 @@ pub(crate) fn household_notices_in(
                                 ),
                                 covered_again,
                                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…
-                                // 事業主に提出); once covered again the to-do no longer says it.
-                                give_back: (covered_again
-                                    && ending.iter().any(|r| r.kind == DocumentKind::Certificate))
-                                .then(|| {
-                                    text_ja::JoinAfterLoss::give_back_ja(
-                                        insured.record.insurer_number.scheme(),
-                                        (!insured.implied).then_some(birthday),
-                                        today,
-                                        text_ja::Holder::DependentOfFormerInsured,
-                                    )
-                                }),
+                                // 5日以内に…事業主に提出), as the 本人's `coverage_lost` says it:
+                                // before the member is covered again too, when the deadline
+                                // matters most (review of 2026-11-30: only the to-do said it).
+                                give_back: ending
+                                    .iter()
+                                    .any(|r| r.kind == DocumentKind::Certificate)
+                                    .then(|| {
+                                        text_ja::JoinAfterLoss::give_back_ja(
+                                            insured.record.insurer_number.scheme(),
+                                            (!insured.implied).then_some(birthday),
+                                            today,
+                                            text_ja::Holder::DependentOfFormerInsured,
+                                        )
+                                    }),
                             },
                         ),
                     },
@@ -685,6 +688,12 @@ mod tests {
             let m = &notices[1][0].message;
             assert!(m.contains("被扶養者の資格もなくなりました"), "{m}");
             assert_eq!(m.contains("手続きをしてください"), told, "{m}");
+            // Where the 資格確認書 goes back, covered again or not (the 5 days of notice A are
+            // past here: 「すぐに」); before, only a member covered again was told on screen.
+            assert!(
+                m.contains("これまでの資格確認書は、被保険者を通じてすぐに"),
+                "{m}"
+            );
         }
     }
 

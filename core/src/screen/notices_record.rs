@@ -139,7 +139,16 @@ pub(crate) fn renewal_of(
         .iter()
         .filter(|r| !std::ptr::eq(*r, record))
         .filter(|r| r.insurer_number == record.insurer_number)
-        .filter(|r| record_ended(r, birth, household, today).is_none())
+        // A successor that ran its course (past its own 有効期限, or cut at the 75th birthday)
+        // was still the renewal: the insurer sent it, and it speaks for itself now (review of
+        // 2026-11-30: a 資格確認書 two renewals back went back to Critical「…保険者に確認して
+        // ください」 beside the one in force). One lost or taken over is not counted.
+        .filter(|r| {
+            matches!(
+                record_ended(r, birth, household, today),
+                None | Some(RecordEnded::Expired(_) | RecordEnded::At75(_))
+            )
+        })
         .filter(|r| r.valid_from.is_none_or(|from| from <= next_day))
         .filter_map(|r| {
             let by = successor(r)?;
@@ -748,6 +757,7 @@ pub(crate) fn age_notices_in(
     // 高齢受給者 start: announces the document the insurer will send; not once its 高齢受給者
     // block is recorded (the document has come) — on a record in force, or on the next one
     // typed in ahead of its start (review of 2026-11-30).
+    let missing = share_missing(birth, records, household, today);
     let announced = elderly_start_announced(birth, records, &current, household, today);
     if let Some(start) = announced {
         out.push(Notice {
@@ -759,9 +769,7 @@ pub(crate) fn age_notices_in(
     }
 
     // On the start day the announcement, in the past, already asks for the printed share.
-    if let Some(missing) =
-        share_missing(birth, records, household, today).filter(|_| announced.is_none())
-    {
+    if let Some(missing) = missing.filter(|_| announced.is_none()) {
         out.push(Notice {
             code: NoticeCode::CopayNotRecorded,
             severity: Severity::Warning,
@@ -786,11 +794,14 @@ fn elderly_start_announced(
     let start = elderly_recipient_start(birth)?;
     let under_late = current.iter().all(|r| r.insurer_number.is_late_elderly());
     // The document that carries the share from the start: a block, or a share printed on a
-    // document that applies from the start on (the merged 資格確認書 prints it at the top).
+    // document that applies from the start on (the merged 資格確認書 prints it at the top), or
+    // a 2割 (no adult's share before 70: typed from the document sent ahead of the start; on
+    // the start day the notice would ask for a share already typed, review of 2026-11-30).
     let recorded = current.iter().any(|r| r.elderly.is_some())
         || records.iter().any(|r| {
             r.kind.is_insurance()
                 && (r.elderly.is_some()
+                    || r.copay == Some(CopayRate::Twenty)
                     || (r.copay.is_some() && r.valid_from.is_some_and(|from| from >= start)))
                 && record_ended(r, birth, household, today).is_none()
         });
@@ -1290,7 +1301,36 @@ mod tests {
             elderly: None,
             ..next
         };
-        assert!(!starts(&[current, share_only]));
+        assert!(!starts(&[current.clone(), share_only]));
+        // A 2割 typed from an お知らせ issued before the start, no 有効開始年月日: the document
+        // has come; on the start day no notice asks for the share typed (review of 2026-11-30),
+        // while a 3割 from before 70 is still asked for on that day.
+        let born_1st = d(1956, 12, 1);
+        let two = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            copay: Some(CopayRate::Twenty),
+            valid_from: None,
+            issued_on: Some(d(2026, 11, 20)),
+            ..current.clone()
+        };
+        for day in [d(2026, 11, 30), d(2026, 12, 1)] {
+            let ns = age_notices(born_1st, std::slice::from_ref(&two), day);
+            assert!(
+                !has(&ns, NoticeCode::ElderlyRecipientStarts),
+                "{day}: {ns:?}"
+            );
+        }
+        assert!(age_notices(born_1st, std::slice::from_ref(&two), d(2026, 12, 1)).is_empty());
+        let three = EligibilityRecord {
+            copay: Some(CopayRate::Thirty),
+            ..two
+        };
+        let on = age_notices(born_1st, std::slice::from_ref(&three), d(2026, 12, 1));
+        assert_eq!(
+            codes(&on),
+            [(NoticeCode::ElderlyRecipientStarts, Severity::Info)]
+        );
+        assert!(on[0].message.contains("その負担割合を入力してください"));
     }
 
     #[test]
@@ -1585,6 +1625,29 @@ mod tests {
                 d(2027, 7, 15)
             )));
         }
+        // Two renewals on: this year's renewal has expired too, the one after it is in force.
+        // This year's says nothing more (its renewal was sent: it speaks for itself), and only
+        // the one in force is asked about near its end (review of 2026-11-30: the oldest went
+        // back to Critical 「…保険者に確認してください」).
+        let after_next = EligibilityRecord {
+            valid_from: Some(d(2027, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2028, 7, 31)))
+        };
+        let three = [this_year.clone(), next_year.clone(), after_next];
+        for day in [d(2027, 8, 15), d(2027, 12, 1)] {
+            let ns = member_notices(birth, &three, None, None, day);
+            assert!(
+                ns.iter().all(|n| n.severity == Severity::Info) && !asks(&ns),
+                "{day}: {ns:?}"
+            );
+        }
+        assert!(member_notices(birth, &three, None, None, d(2027, 12, 1)).is_empty());
+        let ns = member_notices(birth, &three, None, None, d(2028, 7, 15));
+        assert_eq!(
+            ns.iter().filter(|n| asks(std::slice::from_ref(*n))).count(),
+            1,
+            "{ns:?}"
+        );
         let household = HouseholdContext::default();
         // A gap: the later one starts a month after the old one ends.
         let gap = EligibilityRecord {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::calendar::{
-    CopayBasis, RecordEnded, preschool_share_outdated, record_ended, record_not_started,
+    CopayBasis, RecordEnded, preschool_share_ended, record_ended, record_not_started,
     statutory_copay,
 };
 use super::notices_household::HouseholdContext;
@@ -151,10 +151,10 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
         return None;
     }
     Some(match e.copay {
-        // A 2割 printed before 就学 is shown as typed, with the share that applies since
-        // (notice `PreschoolEnds`).
+        // A 2割 after 就学 is shown as typed, with the share that applies since (notice
+        // `PreschoolEnds` when printed before 就学, else `CopayImplausible`).
         Some(c) => ScreenField {
-            secondary: preschool_share_outdated(e, birth, today).and_then(|last| {
+            secondary: preschool_share_ended(e, birth, today).and_then(|last| {
                 Some(format!(
                     "{}から3割（就学後）",
                     format_wareki(last.succ_opt()?)

@@ -171,7 +171,7 @@ pub fn resolve_member(store: &Store, key: &str) -> Result<Member> {
         .filter(|m| m.id.to_string().starts_with(&key));
     match (hits.next(), hits.next()) {
         (Some(m), None) => Ok(m),
-        (None, _) => bail!("no member with id {key} (see `shikaku household`)"),
+        (None, _) => bail!("no member's id starts with what was given (see `shikaku household`)"),
         (Some(_), Some(_)) => bail!("{key} matches several members; give more of the id"),
     }
 }
@@ -193,7 +193,7 @@ pub fn resolve_in(snapshot: &HouseholdSnapshot, key: &str) -> Result<MemberId> {
         .filter(|m| m.id.to_string().starts_with(&key));
     match (hits.next(), hits.next()) {
         (Some(m), None) => Ok(m.id),
-        (None, _) => bail!("no member with id {key} (see `shikaku household`)"),
+        (None, _) => bail!("no member's id starts with what was given (see `shikaku household`)"),
         (Some(_), Some(_)) => bail!("{key} matches several members; give more of the id"),
     }
 }

@@ -120,6 +120,21 @@ fn hand_entry_flow_leaves_no_plaintext_on_disk() {
         list.contains(&a) && list.contains("山田 太郎 (ヤマダ タロウ)"),
         "{list}"
     );
+    // A name typed where the id belongs is not repeated (no personal data in a message), for
+    // the commands that read the household once and for the others.
+    for args in [
+        &["show", "山田 太郎"][..],
+        &["record", "list", "--member", "ヤマダ"],
+    ] {
+        let o = run(&dir, TEST_PASSPHRASE, args);
+        assert!(!o.status.success());
+        let err = stderr(&o);
+        assert!(
+            err.contains("no member's id starts with what was given") && !err.contains("山田"),
+            "{err}"
+        );
+        assert!(!err.contains("ヤマダ"), "{err}");
+    }
     let show = run(&dir, TEST_PASSPHRASE, &["show", &c]);
     let show = stdout(&show);
     for expected in [

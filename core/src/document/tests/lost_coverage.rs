@@ -39,3 +39,27 @@ fn no_presentation_of_a_lost_record() {
     let p = presentation_of(&doc, [7; SALT_LEN], None).unwrap();
     assert!(sign_presentation(&p, &issuer_signing_key(), KID).is_ok());
 }
+
+/// The hand-entry bound on dates far ahead (a typing error, docs/rules.md §3.4) is not a rule
+/// of signed documents: an authentic document with a date more than 20 years after its issue
+/// day still signs and verifies, while the same record typed in is refused (review of
+/// 2026-11-30: a rule added later must not turn a stored document into 「署名が無効」).
+#[test]
+fn a_signed_date_far_ahead_is_the_issuers_and_still_verifies() {
+    let mut doc = document();
+    doc.record.kind = crate::eligibility::DocumentKind::Notice;
+    doc.record.valid_until = Some(d("2099-12-31"));
+    let bytes = sign_ok(&doc);
+    assert_eq!(
+        verify(&bytes).unwrap().document.record.valid_until,
+        Some(d("2099-12-31"))
+    );
+    let typed = crate::eligibility::RecordForm::from(&doc.record);
+    let err = typed.validate(d("2026-11-20")).unwrap_err();
+    assert!(
+        err.has(crate::eligibility::Field::ValidUntil)
+            && err.to_string().contains("20 years ahead"),
+        "{err}"
+    );
+    assert_eq!(typed.validate_signed(d("2026-11-20")), Ok(doc.record));
+}
