@@ -1079,7 +1079,7 @@ pub(super) mod test_fixtures {
             late_elderly_from: None,
             insurances_overlap: false,
             signed_certificate: false,
-            infant_not_recorded: false,
+            infant_not_recorded: None,
             late_elderly: false,
             no_insurance_document: false,
         }
@@ -1714,15 +1714,36 @@ mod tests {
     fn a_newborn_is_told_to_file_for_their_coverage() {
         let newborn = person(d(2026, 11, 20));
         let s = MemberSituation::from_data(&newborn, &[], None, TODAY);
-        assert!(s.infant_not_recorded);
+        assert_eq!(s.infant_not_recorded, Some(d(2026, 11, 20)));
         let g = guidance(&s, &READER_DOWN, TODAY);
         assert_eq!(g.to_do[0].action, GuidanceAction::JoinNewInsurance);
         assert_eq!(g.to_do[0].explanation, super::super::to_do::NEWBORN);
+        // Within 5 days of the birth the periods are said as they run; from the 6th day the
+        // to-do says 「すぐに」 (a deadline already past is no instruction: review of
+        // 2026-11-30, 57 days after the birth it still said 「（5日以内）」).
+        for (day, text) in [
+            (d(2026, 11, 20), super::super::to_do::NEWBORN),
+            (d(2026, 11, 25), super::super::to_do::NEWBORN),
+            (d(2026, 11, 26), super::super::to_do::NEWBORN_LATE),
+        ] {
+            let s = MemberSituation::from_data(&newborn, &[], None, day);
+            assert_eq!(
+                guidance(&s, &READER_DOWN, day).to_do[0].explanation,
+                text,
+                "{day}"
+            );
+        }
+        // Not on a day before the birth.
+        let before = MemberSituation::from_data(&newborn, &[], None, d(2026, 11, 19));
+        assert_eq!(before.infant_not_recorded, None);
         let one = person(d(2025, 11, 1));
-        assert!(!MemberSituation::from_data(&one, &[], None, TODAY).infant_not_recorded);
+        assert_eq!(
+            MemberSituation::from_data(&one, &[], None, TODAY).infant_not_recorded,
+            None
+        );
         let typed = [record(DocumentKind::Certificate, Some(d(2030, 11, 30)))];
         let s = MemberSituation::from_data(&newborn, &typed, None, TODAY);
-        assert!(!s.infant_not_recorded);
+        assert_eq!(s.infant_not_recorded, None);
         assert!(guidance(&s, &READER_DOWN, TODAY).to_do.is_empty());
     }
 

@@ -195,8 +195,9 @@ pub struct MemberSituation {
     /// The member is under one year old and no insurance document of theirs is recorded: a
     /// newborn, whose own coverage starts only once the family files for it (as a 被扶養者
     /// through the employer, 健康保険法施行規則 §38: within 5 days; or 国保 at the 市区町村,
-    /// 国民健康保険法施行規則 §3: within 14 days), so the to-do says so.
-    pub infant_not_recorded: bool,
+    /// 国民健康保険法施行規則 §3: within 14 days), so the to-do says so: the birth date, to tell
+    /// when those days have passed. `None` before the birth date too (a day shown before it).
+    pub infant_not_recorded: Option<NaiveDate>,
     /// The member is under 75 today and a recorded 後期高齢者医療 record, not lost, has not
     /// started yet: the earliest such start (the 75th birthday, or a 障害認定's day; a card is
     /// mailed ahead of it). Until then the insurance the member holds now covers them
@@ -616,8 +617,10 @@ impl MemberSituation {
             registration_unknown: member.holds_myna_hoken(records).is_none(),
             late_elderly_not_recorded: late_elderly
                 && !records.iter().any(|r| r.insurer_number.is_late_elderly()),
-            infant_not_recorded: age_on(member.birth_date, today) < 1
-                && !records.iter().any(|r| r.kind.is_insurance()),
+            infant_not_recorded: (today >= member.birth_date
+                && age_on(member.birth_date, today) < 1
+                && !records.iter().any(|r| r.kind.is_insurance()))
+            .then_some(member.birth_date),
             insurances_overlap: super::takeover::overlapping(records, |r| in_force(r)).is_some(),
             signed_certificate: false,
             late_elderly_from: records

@@ -52,6 +52,17 @@ pub(super) const NEWBORN: &str = "生まれたお子さんの健康保険の手�
      してください。手続きのあと、お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、\
      このアプリに入力してください。";
 
+/// [`NEWBORN`] from the 6th day after the birth: the 5 days of the 被扶養者 filing have passed (and
+/// the 14 of 国保 pass soon), and a deadline already past is no instruction — file now.
+pub(super) const NEWBORN_LATE: &str = "生まれたお子さんの健康保険の手続きがまだなら、すぐに、ご家族の\
+     勤め先の健康保険の被扶養者にする届出か、お住まいの市区町村で国民健康保険に加入する届出を\
+     してください（届出の期限は生まれた日から5日以内・14日以内ですが、過ぎていても届出は必要です）。\
+     手続きのあと、お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、このアプリに入力\
+     してください。";
+
+/// The days after the birth while [`NEWBORN`]'s periods are said as they run (the shorter one).
+const NEWBORN_FILING_DAYS: u64 = 5;
+
 /// The to-do of a member with two insurances in force ([`MemberSituation::insurances_overlap`]).
 const OVERLAP: &str = "違う保険の資格情報が二つとも使えるものとして入力されています（画面の注意を\
      見てください）。医療保険には一度に一つしか加入できません。今の保険の書類に資格取得年月日を、\
@@ -175,8 +186,14 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
     let mut out = Vec::new();
     // A newborn: coverage of their own comes with the family's filing (健康保険法施行規則 §38,
     // 国民健康保険法施行規則 §3), and their own document after it.
-    if member.infant_not_recorded {
-        out.push(step(GuidanceAction::JoinNewInsurance, NEWBORN));
+    if let Some(birth) = member.infant_not_recorded {
+        let late = birth
+            .checked_add_days(chrono::Days::new(NEWBORN_FILING_DAYS))
+            .is_none_or(|last| today > last);
+        out.push(step(
+            GuidanceAction::JoinNewInsurance,
+            if late { NEWBORN_LATE } else { NEWBORN },
+        ));
     }
     if member.insurances_overlap {
         // One insurance at a time (国民健康保険法 §6, 健康保険法 §3(7)): the screen's
