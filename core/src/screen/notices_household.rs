@@ -343,6 +343,28 @@ pub(crate) fn household_notices_in(
                     continue;
                 }
                 let past = today >= birthday;
+                // Before the day: the dependent's next insurance already typed in.
+                let joined = (!past)
+                    .then(|| {
+                        super::notices_record::next_insurance(
+                            first,
+                            birthday,
+                            dependent
+                                .records
+                                .iter()
+                                .filter(|r| !ending.iter().any(|e| std::ptr::eq(*e, *r))),
+                            |r| {
+                                super::calendar::record_ended(
+                                    r,
+                                    dependent.member.birth_date,
+                                    context,
+                                    today,
+                                )
+                                .is_some()
+                            },
+                        )
+                    })
+                    .flatten();
                 // The insurer (one 保険者番号, `covers`) and each kind of document once: 「全国健康
                 // 保険協会 東京支部の資格確認書と資格情報のお知らせ」.
                 let insurer = text_ja::insurer_of(first);
@@ -379,6 +401,7 @@ pub(crate) fn household_notices_in(
                             birthday,
                             past,
                             covered_again,
+                            joined.as_ref(),
                         ),
                     },
                     // The codes of a 資格喪失日 (the dependent's record has none of its own).
@@ -417,6 +440,7 @@ pub(crate) fn household_notices_in(
                                             text_ja::Holder::DependentOfFormerInsured,
                                         )
                                     }),
+                                joined: joined.as_ref(),
                             },
                         ),
                     },
@@ -692,6 +716,50 @@ mod tests {
             // past here: 「すぐに」); before, only a member covered again was told on screen.
             assert!(
                 m.contains("これまでの資格確認書は、被保険者を通じてすぐに"),
+                "{m}"
+            );
+        }
+    }
+
+    /// Before the 被保険者's 資格喪失日, a 被扶養者 whose next insurance is typed in and starts
+    /// by that day is told it is, not to prepare the filing (review of 2026-11-30).
+    #[test]
+    fn a_dependent_whose_next_insurance_is_typed_is_not_told_to_prepare() {
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        let child = member(d(2010, 4, 4), Relationship::Dependent);
+        let mut own = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        own.lost_on = Some(d(2026, 12, 16));
+        let mut old = own.clone();
+        old.lost_on = None;
+        old.relationship = Relationship::Dependent;
+        let next = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "ABC健康保険組合".into(),
+            number: "7".into(),
+            acquired_on: Some(d(2026, 12, 16)),
+            valid_from: None,
+            ..old.clone()
+        };
+        let own = [own];
+        let today = d(2026, 12, 1);
+        for (records, prepare) in [(vec![old.clone()], true), (vec![old, next], false)] {
+            let household = [
+                HouseholdMember {
+                    member: &insured,
+                    records: &own,
+                },
+                HouseholdMember {
+                    member: &child,
+                    records: &records,
+                },
+            ];
+            let notices = household_notices(&household, today);
+            let m = &notices[1][0].message;
+            assert!(m.contains("被扶養者の資格もなくなり"), "{m}");
+            assert_eq!(m.contains("手続きを準備してください"), prepare, "{m}");
+            assert_eq!(
+                m.contains("次の保険（ABC健康保険組合、令和8年12月16日から）の書類は入力済みです"),
+                !prepare,
                 "{m}"
             );
         }

@@ -50,7 +50,62 @@ pub fn record_notices(
     today: NaiveDate,
     myna_usable: bool,
 ) -> Vec<Notice> {
-    record_notices_renewed(record, birth, today, myna_usable, None, false, false)
+    record_notices_renewed(
+        record,
+        birth,
+        today,
+        myna_usable,
+        None,
+        false,
+        Joined::default(),
+    )
+}
+
+/// Another insurance of the member typed in that starts on or before `lost`, the 資格喪失日
+/// ahead of `record` ([`next_insurance`]): the member has joined it, so the notice of the end
+/// ahead names it instead of asking to join (review of 2026-11-30).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextInsurance {
+    /// Its insurer (`text_ja::insurer_of`).
+    pub insurer: String,
+    /// The day it starts ([`EligibilityRecord::starts_on`]).
+    pub from: NaiveDate,
+}
+
+/// What the member has joined besides a record ([`record_notices_renewed`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Joined<'a> {
+    /// Another insurance record in force today: a 資格喪失日 no longer says what to join.
+    pub(crate) again: bool,
+    /// Before a 資格喪失日 ahead: the next insurance typed in, starting by then.
+    pub(crate) next: Option<&'a NextInsurance>,
+}
+
+/// The member's next insurance for `record` with its 資格喪失日 `lost` ahead, when one is typed
+/// in: an insurance record of another 資格 (`takeover::same_coverage`), not ended today, not lost
+/// by that day, whose printed start (有効開始年月日 or 資格取得年月日) is on or before it — the
+/// earliest such.
+pub(crate) fn next_insurance<'a>(
+    record: &EligibilityRecord,
+    lost: NaiveDate,
+    others: impl IntoIterator<Item = &'a EligibilityRecord>,
+    ended: impl Fn(&EligibilityRecord) -> bool,
+) -> Option<NextInsurance> {
+    others
+        .into_iter()
+        .filter(|r| {
+            r.kind.is_insurance()
+                && !std::ptr::eq(*r, record)
+                && !super::takeover::same_coverage(r, record)
+                && r.lost_on.is_none_or(|l| l > lost)
+                && !ended(r)
+        })
+        .filter_map(|r| Some((r.starts_on().filter(|&s| s <= lost)?, r)))
+        .min_by_key(|(from, _)| *from)
+        .map(|(from, r)| NextInsurance {
+            insurer: text_ja::insurer_of(r),
+            from,
+        })
 }
 
 /// The renewed document recorded beside a record ([`renewal_of`]): its first day (its
@@ -177,8 +232,12 @@ pub(crate) fn record_notices_renewed(
     myna_usable: bool,
     renewal: Option<Renewal>,
     card_alone_takes_over: bool,
-    covered_again: bool,
+    joined: Joined<'_>,
 ) -> Vec<Notice> {
+    let Joined {
+        again: covered_again,
+        next,
+    } = joined;
     let mut out = Vec::new();
     let named = text_ja::document_name(record);
     let doc = record.kind.label_ja();
@@ -194,7 +253,7 @@ pub(crate) fn record_notices_renewed(
         })
     });
 
-    if let Some(notice) = coverage_notice(record, birth, today, myna_usable, covered_again) {
+    if let Some(notice) = coverage_notice(record, birth, today, myna_usable, covered_again, next) {
         // An ended record has nothing else to say; one with an end ahead goes on.
         let lost = notice.code == NoticeCode::CoverageLost;
         out.push(notice);
@@ -524,6 +583,7 @@ pub fn coverage_notice(
     today: NaiveDate,
     myna_usable: bool,
     covered_again: bool,
+    next: Option<&NextInsurance>,
 ) -> Option<Notice> {
     let lost = record.lost_on?;
     let doc = record.kind.label_ja();
@@ -560,7 +620,7 @@ pub fn coverage_notice(
             Severity::Info
         },
         date: lost,
-        message: text_ja::coverage_ending(&insurer, doc, lost),
+        message: text_ja::coverage_ending(&insurer, doc, lost, next),
     })
 }
 
@@ -2043,8 +2103,15 @@ mod tests {
         // Nothing recorded beside it, but the member said the card is registered and it is
         // within its 有効期限: taken over by the card all the same — the ended 高齢受給者 block
         // still speaks (nothing else would). Not without the member's word.
-        let alone =
-            record_notices_renewed(&certificate, birth, d(2026, 8, 1), true, None, true, false);
+        let alone = record_notices_renewed(
+            &certificate,
+            birth,
+            d(2026, 8, 1),
+            true,
+            None,
+            true,
+            Joined::default(),
+        );
         assert!(
             alone.iter().any(|n| n.code == NoticeCode::ElderlyExpired),
             "{alone:?}"

@@ -307,6 +307,14 @@ fn notices(
             takeover.with_record,
             today,
         );
+        let next = record
+            .lost_on
+            .filter(|&lost| lost > today)
+            .and_then(|lost| {
+                super::notices_record::next_insurance(record, lost, records, |r| {
+                    super::calendar::record_ended(r, birth, household, today).is_some()
+                })
+            });
         out.extend(record_notices_renewed(
             record,
             birth,
@@ -314,7 +322,10 @@ fn notices(
             myna_usable,
             renewal,
             takeover.alone,
-            covered_again,
+            super::notices_record::Joined {
+                again: covered_again,
+                next: next.as_ref(),
+            },
         ));
         out.extend(not_started_notice(
             record,
@@ -580,12 +591,49 @@ mod tests {
         };
         let alone = message(std::slice::from_ref(&lost));
         assert!(alone.contains("加入してください"), "{alone}");
-        let joined = message(&[lost, nhi]);
+        let joined = message(&[lost.clone(), nhi.clone()]);
         assert!(joined.contains("すぐに事業主"), "{joined}");
         assert!(
             !joined.contains("加入してください") && !joined.contains("受け取ってください"),
             "{joined}"
         );
+        // Before the 資格喪失日, with the next insurance typed in and starting that day: the
+        // notice names it instead of asking to join (review of 2026-11-30); not one starting
+        // later, nor the same 資格.
+        let ahead = EligibilityRecord {
+            lost_on: Some(d(2026, 12, 16)),
+            ..lost
+        };
+        let ending = |records: &[EligibilityRecord]| {
+            member_notices_for(&adult, records, None, today)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::CoverageEnding)
+                .unwrap()
+                .message
+        };
+        assert!(ending(std::slice::from_ref(&ahead)).contains("加入手続きを済ませてください"));
+        let from_then = EligibilityRecord {
+            valid_from: Some(d(2026, 12, 16)),
+            ..nhi.clone()
+        };
+        let named = ending(&[ahead.clone(), from_then.clone()]);
+        assert!(
+            named.contains("次の保険（")
+                && named.contains("令和8年12月16日から）の書類は入力済みです")
+                && !named.contains("加入手続き"),
+            "{named}"
+        );
+        let later = EligibilityRecord {
+            valid_from: Some(d(2027, 1, 5)),
+            ..nhi
+        };
+        assert!(ending(&[ahead.clone(), later]).contains("加入手続きを済ませてください"));
+        let same = EligibilityRecord {
+            lost_on: None,
+            valid_from: Some(d(2026, 12, 1)),
+            ..ahead.clone()
+        };
+        assert!(ending(&[ahead, same]).contains("加入手続きを済ませてください"));
     }
 
     /// The 資格喪失日 notice says the マイナ保険証 keeps working after the new insurer's

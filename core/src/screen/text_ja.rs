@@ -575,11 +575,23 @@ pub(super) fn reissued(named: &str, on: NaiveDate) -> String {
 }
 
 /// Coverage by `insurer` ([`insurer_of`]) under the record `doc` ends on `lost_on` (a
-/// 資格喪失日 ahead).
-pub(super) fn coverage_ending(insurer: &str, doc: &str, lost_on: NaiveDate) -> String {
+/// 資格喪失日 ahead); `next`: the next insurance typed in, which the member has joined.
+pub(super) fn coverage_ending(
+    insurer: &str,
+    doc: &str,
+    lost_on: NaiveDate,
+    next: Option<&super::notices_record::NextInsurance>,
+) -> String {
+    let then = match next {
+        Some(n) => format!(
+            "次の保険（{}、{}から）の書類は入力済みです。その日からはそちらを使ってください。",
+            n.insurer,
+            format_wareki(n.from)
+        ),
+        None => "次の保険への加入手続きを済ませてください。".into(),
+    };
     format!(
-        "資格喪失日は{}です。その日から、この{doc}の資格（{insurer}）では受診できません。\
-         次の保険への加入手続きを済ませてください。",
+        "資格喪失日は{}です。その日から、この{doc}の資格（{insurer}）では受診できません。{then}",
         format_wareki(lost_on)
     )
 }
@@ -781,6 +793,23 @@ pub(super) struct InsuredLoss<'a> {
     /// Where the dependent's 資格確認書 goes back ([`JoinAfterLoss::give_back_ja`]), when one
     /// of the documents is one.
     pub(super) give_back: Option<String>,
+    /// Before the day: the dependent's next insurance typed in, starting by then.
+    pub(super) joined: Option<&'a super::notices_record::NextInsurance>,
+}
+
+/// Before a 被扶養者's status ends: the next insurance typed in, else what to prepare.
+fn dependent_next_ja(
+    joined: Option<&super::notices_record::NextInsurance>,
+    prepare: &str,
+) -> String {
+    match joined {
+        Some(n) => format!(
+            "次の保険（{}、{}から）の書類は入力済みです。その日からはそちらを使ってください。",
+            n.insurer,
+            format_wareki(n.from)
+        ),
+        None => prepare.to_string(),
+    }
 }
 
 /// The 被保険者's record on `insurer` has its 資格喪失日: the 被扶養者's status on it ends the same
@@ -798,6 +827,7 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
         continuation,
         covered_again,
         ref give_back,
+        joined,
     } = *loss;
     let l = format_wareki(on);
     let give_back = give_back
@@ -827,18 +857,25 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
             )
         };
         format!("{why}{named}（これまでの資格）では受診できません。{give_back}{next}")
-    } else if implied {
-        format!(
-            "{insured}の新しい資格の取得日は{l}です。その日までに{insurer}のこれまでの資格は終わり、\
-             被扶養者の資格もなくなり、{named}は使えなくなります。{insured}の新しい保険の\
-             被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを準備してください。"
-        )
     } else {
-        format!(
-            "{insured}の{insurer}の資格喪失日は{l}です。その日から被扶養者の資格もなくなり、\
-             {named}は使えなくなります。{insured}の新しい保険の被扶養者になるか、お住まいの\
-             市区町村で国民健康保険に加入する手続きを準備してください。"
-        )
+        let next = dependent_next_ja(
+            joined,
+            &format!(
+                "{insured}の新しい保険の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する\
+                 手続きを準備してください。"
+            ),
+        );
+        if implied {
+            format!(
+                "{insured}の新しい資格の取得日は{l}です。その日までに{insurer}のこれまでの資格は\
+                 終わり、被扶養者の資格もなくなり、{named}は使えなくなります。{next}"
+            )
+        } else {
+            format!(
+                "{insured}の{insurer}の資格喪失日は{l}です。その日から被扶養者の資格もなくなり、\
+                 {named}は使えなくなります。{next}"
+            )
+        }
     }
 }
 
@@ -852,6 +889,7 @@ pub(super) fn dependent_loses_status_at_75(
     birthday: NaiveDate,
     past: bool,
     covered_again: bool,
+    joined: Option<&super::notices_record::NextInsurance>,
 ) -> String {
     let b = format_wareki(birthday);
     if past {
@@ -866,11 +904,14 @@ pub(super) fn dependent_loses_status_at_75(
              資格はなくなりました。{named}では受診できません。{next}"
         )
     } else {
+        let next = dependent_next_ja(
+            joined,
+            "それまでに、お住まいの市区町村で国民健康保険に加入するか、\
+             ほかのご家族の健康保険の被扶養者になる手続きを準備してください。",
+        );
         format!(
             "{insured}が{b}に75歳になり後期高齢者医療制度に移るため、その日に{insurer}の\
-             被扶養者の資格がなくなり、{named}は使えなくなります。それまでに、お住まいの\
-             市区町村で国民健康保険に加入するか、\
-             ほかのご家族の健康保険の被扶養者になる手続きを準備してください。"
+             被扶養者の資格がなくなり、{named}は使えなくなります。{next}"
         )
     }
 }
