@@ -114,6 +114,43 @@ pub struct RecordForm {
 /// How far ahead a 資格取得年月日 may be: a document mailed before its start comes within weeks.
 const FUTURE_ACQUIRED_MONTHS: u32 = 3;
 
+/// The keys a record's JSON must have (docs/record-json.md), each named in its refusal.
+const REQUIRED_KEYS: [(&str, &str); 6] = [
+    ("kind", "lacks the required key \"kind\""),
+    ("relationship", "lacks the required key \"relationship\""),
+    ("payer_number", "lacks the required key \"payer_number\" (public_expense)"),
+    ("recipient_number", "lacks the required key \"recipient_number\" (public_expense)"),
+    ("program", "lacks the required key \"program\" (public_expense)"),
+    ("category", "lacks the required key \"category\" (limit)"),
+];
+
+/// What is wrong with JSON that parsed but does not fit the record, as a fixed phrase: serde's
+/// own message is read only to tell the case apart and never shown, since it quotes the value
+/// found (`invalid type: string "山田…"`). A missing key is one of [`REQUIRED_KEYS`]; an unknown
+/// key is not named (it is the file's text, whatever was typed there).
+fn data_problem(e: &serde_json::Error) -> &'static str {
+    let text = e.to_string();
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return REQUIRED_KEYS
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map_or("lacks a required key", |(_, problem)| problem);
+    }
+    if text.starts_with("unknown field `") {
+        "has a key that is not one of the record's (docs/record-json.md lists them)"
+    } else if text.starts_with("unknown variant `") {
+        "has a value that is not one of the choices of its key"
+    } else if text.starts_with("invalid type:")
+        || text.starts_with("invalid value:")
+        || text.starts_with("invalid length")
+    {
+        "has a value of the wrong type for its key (a number, text, true/false or a block)"
+    } else {
+        "has a wrong type, an unknown key or value, or a missing field"
+    }
+}
+
 /// A trimmed optional string: absent or blank both mean "not printed".
 fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -152,9 +189,7 @@ impl RecordForm {
             problem: match e.classify() {
                 serde_json::error::Category::Syntax => "is not valid JSON",
                 serde_json::error::Category::Eof => "ends too early",
-                serde_json::error::Category::Data => {
-                    "has a wrong type, an unknown key or value, or a missing field"
-                }
+                serde_json::error::Category::Data => data_problem(&e),
                 serde_json::error::Category::Io => "could not be read",
             },
             line: e.line(),
@@ -686,6 +721,30 @@ pub(super) mod tests {
                 "{msg}"
             );
             assert!(msg.contains("line 1"), "{msg}");
+        }
+        // Each kind of mismatch in its own words (review of 2026-11-30: one phrase for all),
+        // the required key named, an unknown one not (it is whatever the file says).
+        for (bad, problem) in [
+            (
+                r#"{"relationship":"self"}"#,
+                "lacks the required key \"kind\"",
+            ),
+            (
+                r#"{"kind":"notice","relationship":"self","limit":{}}"#,
+                "lacks the required key \"category\" (limit)",
+            ),
+            (
+                r#"{"kind":"notice","relationship":"self","山田太郎":"1"}"#,
+                "has a key that is not one of the record's",
+            ),
+            (r#"{"kind":"passport"}"#, "is not one of the choices"),
+            (
+                r#"{"kind":"notice","relationship":"self","copay_percent":"山田"}"#,
+                "has a value of the wrong type",
+            ),
+        ] {
+            let msg = RecordForm::from_json(bad).unwrap_err().to_string();
+            assert!(msg.contains(problem) && !msg.contains("山田"), "{bad}: {msg}");
         }
     }
 
