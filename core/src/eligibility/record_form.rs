@@ -118,9 +118,18 @@ const FUTURE_ACQUIRED_MONTHS: u32 = 3;
 const REQUIRED_KEYS: [(&str, &str); 6] = [
     ("kind", "lacks the required key \"kind\""),
     ("relationship", "lacks the required key \"relationship\""),
-    ("payer_number", "lacks the required key \"payer_number\" (public_expense)"),
-    ("recipient_number", "lacks the required key \"recipient_number\" (public_expense)"),
-    ("program", "lacks the required key \"program\" (public_expense)"),
+    (
+        "payer_number",
+        "lacks the required key \"payer_number\" (public_expense)",
+    ),
+    (
+        "recipient_number",
+        "lacks the required key \"recipient_number\" (public_expense)",
+    ),
+    (
+        "program",
+        "lacks the required key \"program\" (public_expense)",
+    ),
     ("category", "lacks the required key \"category\" (limit)"),
 ];
 
@@ -744,7 +753,10 @@ pub(super) mod tests {
             ),
         ] {
             let msg = RecordForm::from_json(bad).unwrap_err().to_string();
-            assert!(msg.contains(problem) && !msg.contains("山田"), "{bad}: {msg}");
+            assert!(
+                msg.contains(problem) && !msg.contains("山田"),
+                "{bad}: {msg}"
+            );
         }
     }
 

@@ -411,11 +411,19 @@ pub(crate) fn preschool_share_ended(
         .valid_from
         .or(record.issued_on)
         .or(record.acquired_on)?;
+    // A child's: an adult's 2割 is no share left from 未就学 (the 70-year-old's お知らせ of a
+    // 資格 acquired at birth is not one, review of 2026-11-30); asked to be checked instead.
     (record.copay.is_some_and(|c| c.percent() == 20)
         && rule.basis == CopayBasis::General
-        && applied <= last)
+        && applied <= last
+        && age_on(birth, on) < PRESCHOOL_SHARE_AGES_BELOW)
         .then_some(last)
 }
+
+/// The ages below which a 2割 read after 就学 is said to be 未就学's ([`preschool_share_ended`]):
+/// a child's (PRODUCT: under 18; an お知らせ has no 有効期限, so one from before 就学 can still be
+/// in use years after).
+const PRESCHOOL_SHARE_AGES_BELOW: u32 = 18;
 
 /// The calendar day (Japan time, UTC+9, no daylight saving) of a certificate's notAfter: the
 /// last day the certificate is valid. J-LIS certificates end at 23:59:59 JST on the 5th
@@ -846,6 +854,15 @@ mod preschool_share_tests {
             ..r.clone()
         };
         assert_eq!(preschool_share_ended(&undated, birth, pupil), None);
+        // Not an adult's: a 70-year-old's お知らせ of a 資格 acquired at birth.
+        let old = EligibilityRecord {
+            acquired_on: Some(d(1956, 12, 15)),
+            ..r.clone()
+        };
+        assert_eq!(
+            preschool_share_ended(&old, d(1956, 12, 15), d(2026, 12, 20)),
+            None
+        );
         // Printed before 就学: both.
         let printed = EligibilityRecord {
             issued_on: Some(d(2026, 12, 20)),

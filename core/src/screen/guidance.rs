@@ -1719,12 +1719,15 @@ mod tests {
         assert_eq!(g.to_do[0].action, GuidanceAction::JoinNewInsurance);
         assert_eq!(g.to_do[0].explanation, super::super::to_do::NEWBORN);
         // Within 5 days of the birth the periods are said as they run; from the 6th day the
-        // to-do says 「すぐに」 (a deadline already past is no instruction: review of
+        // to-do says 「すぐに」 and that the 5 days have passed, the 14 of 国保 still running;
+        // after the 14th, that both have (a deadline already past is no instruction: review of
         // 2026-11-30, 57 days after the birth it still said 「（5日以内）」).
         for (day, text) in [
             (d(2026, 11, 20), super::super::to_do::NEWBORN),
             (d(2026, 11, 25), super::super::to_do::NEWBORN),
-            (d(2026, 11, 26), super::super::to_do::NEWBORN_LATE),
+            (d(2026, 11, 26), super::super::to_do::NEWBORN_PAST_5),
+            (d(2026, 12, 4), super::super::to_do::NEWBORN_PAST_5),
+            (d(2026, 12, 5), super::super::to_do::NEWBORN_LATE),
         ] {
             let s = MemberSituation::from_data(&newborn, &[], None, day);
             assert_eq!(

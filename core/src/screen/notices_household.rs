@@ -349,16 +349,17 @@ pub(crate) fn household_notices_in(
                         super::notices_record::next_insurance(
                             first,
                             birthday,
+                            today,
                             dependent
                                 .records
                                 .iter()
                                 .filter(|r| !ending.iter().any(|e| std::ptr::eq(*e, *r))),
-                            |r| {
+                            |r, on| {
                                 super::calendar::record_ended(
                                     r,
                                     dependent.member.birth_date,
                                     context,
-                                    today,
+                                    on,
                                 )
                                 .is_some()
                             },
@@ -758,7 +759,9 @@ mod tests {
             assert!(m.contains("被扶養者の資格もなくなり"), "{m}");
             assert_eq!(m.contains("手続きを準備してください"), prepare, "{m}");
             assert_eq!(
-                m.contains("次の保険（ABC健康保険組合、令和8年12月16日から）の書類は入力済みです"),
+                m.contains(
+                    "次の保険としてABC健康保険組合の書類（令和8年12月16日から）が入力されています"
+                ),
                 !prepare,
                 "{m}"
             );

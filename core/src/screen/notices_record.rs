@@ -81,15 +81,19 @@ pub(crate) struct Joined<'a> {
     pub(crate) next: Option<&'a NextInsurance>,
 }
 
-/// The member's next insurance for `record` with its 資格喪失日 `lost` ahead, when one is typed
-/// in: an insurance record of another 資格 (`takeover::same_coverage`), not ended today, not lost
-/// by that day, whose printed start (有効開始年月日 or 資格取得年月日) is on or before it — the
-/// earliest such.
+/// The member's next insurance for `record` with its 資格喪失日 `lost` ahead of `today`, when one
+/// is typed in: an insurance record of another 資格 (`takeover::same_coverage`) whose printed
+/// start (有効開始年月日 or 資格取得年月日) is after today and on or before that day, and which is
+/// still in force on it (`ended_on(r, lost)` false: not lost, not past its 有効期限 or the 75th
+/// birthday, no 被扶養者 status ended through another member by then) — the earliest such. A
+/// record that started before today is the member's current insurance, not the next one (review
+/// of 2026-11-30).
 pub(crate) fn next_insurance<'a>(
     record: &EligibilityRecord,
     lost: NaiveDate,
+    today: NaiveDate,
     others: impl IntoIterator<Item = &'a EligibilityRecord>,
-    ended: impl Fn(&EligibilityRecord) -> bool,
+    ended_on: impl Fn(&EligibilityRecord, NaiveDate) -> bool,
 ) -> Option<NextInsurance> {
     others
         .into_iter()
@@ -97,10 +101,9 @@ pub(crate) fn next_insurance<'a>(
             r.kind.is_insurance()
                 && !std::ptr::eq(*r, record)
                 && !super::takeover::same_coverage(r, record)
-                && r.lost_on.is_none_or(|l| l > lost)
-                && !ended(r)
+                && !ended_on(r, lost)
         })
-        .filter_map(|r| Some((r.starts_on().filter(|&s| s <= lost)?, r)))
+        .filter_map(|r| Some((r.starts_on().filter(|&s| s > today && s <= lost)?, r)))
         .min_by_key(|(from, _)| *from)
         .map(|(from, r)| NextInsurance {
             insurer: text_ja::insurer_of(r),
@@ -297,7 +300,10 @@ pub(crate) fn record_notices_renewed(
             let recent = end
                 .checked_add_months(Months::new(DOCUMENT_WARNING_MONTHS))
                 .is_some_and(|until| today <= until);
-            (today > end && recent).then(|| Notice {
+            // Not when the renewal has ended too (it was the renewal all the same, so no
+            // Critical here; its own notice speaks: review of 2026-11-30).
+            let renewal_usable = next.last_day.is_none_or(|last| last >= today);
+            (today > end && recent && renewal_usable).then(|| Notice {
                 code: NoticeCode::DocumentExpired,
                 severity: Severity::Info,
                 date: end,
@@ -797,7 +803,10 @@ pub(crate) fn age_notices_in(
                 date: last,
                 message: text_ja::preschool_share_ended(last),
             });
-        } else if !rule.allows(percent) && !flagged.contains(&percent) {
+        } else if !rule.allows(percent)
+            && !flagged.contains(&percent)
+            && !elderly_share_ahead(birth, percent, today)
+        {
             flagged.push(percent);
             let why = match rule.basis {
                 CopayBasis::Preschool => "未就学",
@@ -855,18 +864,33 @@ fn elderly_start_announced(
     let under_late = current.iter().all(|r| r.insurer_number.is_late_elderly());
     // The document that carries the share from the start: a block, or a share printed on a
     // document that applies from the start on (the merged 資格確認書 prints it at the top), or
-    // a 2割 (no adult's share before 70: typed from the document sent ahead of the start; on
-    // the start day the notice would ask for a share already typed, review of 2026-11-30).
+    // from the start day, a 2割 (no adult's share before 70: typed from the document sent ahead
+    // of the start; on the start day the notice would ask for a share already typed, review of
+    // 2026-11-30 — before it, the announcement still says from when that 2割 applies).
     let recorded = current.iter().any(|r| r.elderly.is_some())
         || records.iter().any(|r| {
             r.kind.is_insurance()
                 && (r.elderly.is_some()
-                    || r.copay == Some(CopayRate::Twenty)
+                    || (r.copay == Some(CopayRate::Twenty) && today >= start)
                     || (r.copay.is_some() && r.valid_from.is_some_and(|from| from >= start)))
                 && record_ended(r, birth, household, today).is_none()
         });
     let from = start.checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))?;
     (!under_late && !recorded && today <= start && today >= from).then_some(start)
+}
+
+/// A 2割 typed before the 高齢受給者 start, while the start is announced (from
+/// [`TRANSITION_NOTICE_MONTHS`] before it): the share of the document sent ahead for the period
+/// from the start, which the announcement dates — not a share to call wrong (review of
+/// 2026-11-30: a 2割 typed from the お知らせ issued before the start, no 有効開始年月日).
+fn elderly_share_ahead(birth: NaiveDate, percent: u8, today: NaiveDate) -> bool {
+    percent == 20
+        && elderly_recipient_start(birth).is_some_and(|start| {
+            today < start
+                && start
+                    .checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))
+                    .is_some_and(|from| today >= from)
+        })
 }
 
 /// A share the law leaves to the member and none recorded ([`share_missing`]).
@@ -1373,14 +1397,17 @@ mod tests {
             issued_on: Some(d(2026, 11, 20)),
             ..current.clone()
         };
-        for day in [d(2026, 11, 30), d(2026, 12, 1)] {
-            let ns = age_notices(born_1st, std::slice::from_ref(&two), day);
-            assert!(
-                !has(&ns, NoticeCode::ElderlyRecipientStarts),
-                "{day}: {ns:?}"
-            );
-        }
+        // Before the start the announcement dates that 2割, and it is not called wrong (review
+        // of 2026-11-30); from the start day nothing is said.
+        let before = age_notices(born_1st, std::slice::from_ref(&two), d(2026, 11, 30));
+        assert_eq!(
+            codes(&before),
+            [(NoticeCode::ElderlyRecipientStarts, Severity::Info)]
+        );
         assert!(age_notices(born_1st, std::slice::from_ref(&two), d(2026, 12, 1)).is_empty());
+        // Long before the start a 2割 is still asked to be checked.
+        let early = age_notices(born_1st, std::slice::from_ref(&two), d(2026, 8, 31));
+        assert!(has(&early, NoticeCode::CopayImplausible), "{early:?}");
         let three = EligibilityRecord {
             copay: Some(CopayRate::Thirty),
             ..two
@@ -1705,6 +1732,29 @@ mod tests {
         let ns = member_notices(birth, &three, None, None, d(2028, 7, 15));
         assert_eq!(
             ns.iter().filter(|n| asks(std::slice::from_ref(*n))).count(),
+            1,
+            "{ns:?}"
+        );
+        // A renewal that has ended too is not named as the one to use: only its own notice.
+        let short = EligibilityRecord {
+            valid_from: Some(d(2026, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2026, 8, 15)))
+        };
+        let ns = member_notices(
+            birth,
+            &[this_year.clone(), short],
+            None,
+            None,
+            d(2026, 8, 20),
+        );
+        assert!(
+            ns.iter().all(|n| !n.message.contains("を使ってください")),
+            "{ns:?}"
+        );
+        assert_eq!(
+            ns.iter()
+                .filter(|n| n.code == NoticeCode::DocumentExpired)
+                .count(),
             1,
             "{ns:?}"
         );

@@ -311,8 +311,8 @@ fn notices(
             .lost_on
             .filter(|&lost| lost > today)
             .and_then(|lost| {
-                super::notices_record::next_insurance(record, lost, records, |r| {
-                    super::calendar::record_ended(r, birth, household, today).is_some()
+                super::notices_record::next_insurance(record, lost, today, records, |r, on| {
+                    super::calendar::record_ended(r, birth, household, on).is_some()
                 })
             });
         out.extend(record_notices_renewed(
@@ -618,11 +618,27 @@ mod tests {
         };
         let named = ending(&[ahead.clone(), from_then.clone()]);
         assert!(
-            named.contains("次の保険（")
-                && named.contains("令和8年12月16日から）の書類は入力済みです")
+            named.contains("次の保険として")
+                && named.contains("の書類（令和8年12月16日から）が入力されています")
                 && !named.contains("加入手続き"),
             "{named}"
         );
+        // Not one that started before today (the current insurance, not the next: review of
+        // 2026-11-30), nor one that ends by the 資格喪失日.
+        for not_next in [
+            EligibilityRecord {
+                valid_from: Some(d(2026, 11, 1)),
+                ..nhi.clone()
+            },
+            EligibilityRecord {
+                valid_from: Some(d(2026, 12, 1)),
+                valid_until: Some(d(2026, 12, 15)),
+                ..nhi.clone()
+            },
+        ] {
+            let m = ending(&[ahead.clone(), not_next]);
+            assert!(!m.contains("次の保険として"), "{m}");
+        }
         let later = EligibilityRecord {
             valid_from: Some(d(2027, 1, 5)),
             ..nhi

@@ -584,7 +584,8 @@ pub(super) fn coverage_ending(
 ) -> String {
     let then = match next {
         Some(n) => format!(
-            "次の保険（{}、{}から）の書類は入力済みです。その日からはそちらを使ってください。",
+            "次の保険として{}の書類（{}から）が入力されています。これまでの資格がなくなる日\
+             からはそちらを使ってください。",
             n.insurer,
             format_wareki(n.from)
         ),
@@ -804,7 +805,8 @@ fn dependent_next_ja(
 ) -> String {
     match joined {
         Some(n) => format!(
-            "次の保険（{}、{}から）の書類は入力済みです。その日からはそちらを使ってください。",
+            "次の保険として{}の書類（{}から）が入力されています。これまでの資格がなくなる日\
+             からはそちらを使ってください。",
             n.insurer,
             format_wareki(n.from)
         ),

@@ -52,16 +52,24 @@ pub(super) const NEWBORN: &str = "生まれたお子さんの健康保険の手�
      してください。手続きのあと、お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、\
      このアプリに入力してください。";
 
-/// [`NEWBORN`] from the 6th day after the birth: the 5 days of the 被扶養者 filing have passed (and
-/// the 14 of 国保 pass soon), and a deadline already past is no instruction — file now.
+/// [`NEWBORN`] from the 6th to the 14th day after the birth (初日不算入, 民法 §140): the 5 days of
+/// the 被扶養者 filing have passed, the 14 of 国保 still run.
+pub(super) const NEWBORN_PAST_5: &str = "生まれたお子さんの健康保険の手続きがまだなら、すぐに、ご家族の\
+     勤め先の健康保険の被扶養者にする届出（期限の5日以内は過ぎていますが、届出は必要です）か、\
+     お住まいの市区町村で国民健康保険に加入する届出（14日以内）をしてください。手続きのあと、\
+     お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、このアプリに入力してください。";
+
+/// [`NEWBORN`] after the 14th day after the birth: both periods have passed, and a deadline
+/// already past is no instruction — file now.
 pub(super) const NEWBORN_LATE: &str = "生まれたお子さんの健康保険の手続きがまだなら、すぐに、ご家族の\
      勤め先の健康保険の被扶養者にする届出か、お住まいの市区町村で国民健康保険に加入する届出を\
      してください（届出の期限は生まれた日から5日以内・14日以内ですが、過ぎていても届出は必要です）。\
      手続きのあと、お子さんの資格確認書か資格情報のお知らせが届きます。届いたら、このアプリに入力\
      してください。";
 
-/// The days after the birth while [`NEWBORN`]'s periods are said as they run (the shorter one).
-const NEWBORN_FILING_DAYS: u64 = 5;
+/// The periods of the newborn's filing, in days after the birth: as a 被扶養者 (健康保険法施行規則
+/// §38) and in 国保 (国民健康保険法施行規則 §3).
+const NEWBORN_FILING_DAYS: [u64; 2] = [5, 14];
 
 /// The to-do of a member with two insurances in force ([`MemberSituation::insurances_overlap`]).
 const OVERLAP: &str = "違う保険の資格情報が二つとも使えるものとして入力されています（画面の注意を\
@@ -187,13 +195,20 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
     // A newborn: coverage of their own comes with the family's filing (健康保険法施行規則 §38,
     // 国民健康保険法施行規則 §3), and their own document after it.
     if let Some(birth) = member.infant_not_recorded {
-        let late = birth
-            .checked_add_days(chrono::Days::new(NEWBORN_FILING_DAYS))
-            .is_none_or(|last| today > last);
-        out.push(step(
-            GuidanceAction::JoinNewInsurance,
-            if late { NEWBORN_LATE } else { NEWBORN },
-        ));
+        let past = |days: u64| {
+            birth
+                .checked_add_days(chrono::Days::new(days))
+                .is_none_or(|last| today > last)
+        };
+        let [dependent, nhi] = NEWBORN_FILING_DAYS;
+        let text = if past(nhi) {
+            NEWBORN_LATE
+        } else if past(dependent) {
+            NEWBORN_PAST_5
+        } else {
+            NEWBORN
+        };
+        out.push(step(GuidanceAction::JoinNewInsurance, text));
     }
     if member.insurances_overlap {
         // One insurance at a time (国民健康保険法 §6, 健康保険法 §3(7)): the screen's
