@@ -380,11 +380,14 @@ pub(crate) fn household_notices_in(
                     DependentEndCause::InsuredAt75 => TRANSITION_NOTICE_MONTHS,
                     DependentEndCause::InsuredLost => DOCUMENT_WARNING_MONTHS,
                 };
-                let severity = if past {
+                // Past, and covered again by another insurance in force: Warning, as the
+                // 本人's own (review of 2026-11-30).
+                let severity = if past && !covered_again {
                     Severity::Critical
-                } else if birthday
-                    .checked_sub_months(Months::new(warn_months))
-                    .is_some_and(|w| today >= w)
+                } else if past
+                    || birthday
+                        .checked_sub_months(Months::new(warn_months))
+                        .is_some_and(|w| today >= w)
                 {
                     Severity::Warning
                 } else {
@@ -713,6 +716,15 @@ mod tests {
             let m = &notices[1][0].message;
             assert!(m.contains("被扶養者の資格もなくなりました"), "{m}");
             assert_eq!(m.contains("手続きをしてください"), told, "{m}");
+            // Critical until covered again, then a Warning (the paper to return is left).
+            assert_eq!(
+                notices[1][0].severity,
+                if told {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                }
+            );
             // Where the 資格確認書 goes back, covered again or not (the 5 days of notice A are
             // past here: 「すぐに」); before, only a member covered again was told on screen.
             assert!(

@@ -325,7 +325,12 @@ pub(crate) fn record_notices_renewed(
             Some(if by75 {
                 Notice {
                     code: NoticeCode::DocumentEndsAt75,
-                    severity: Severity::Critical,
+                    // With the 後期高齢者医療 record (or another insurance) in force, as above.
+                    severity: if covered_again {
+                        Severity::Warning
+                    } else {
+                        Severity::Critical
+                    },
                     date: end,
                     message: text_ja::document_ended_at_75(
                         &named,
@@ -603,7 +608,14 @@ pub fn coverage_notice(
             .then(|| text_ja::JoinAfterLoss::of(scheme, dependent, late).join_ja(lost, today));
         return Some(Notice {
             code: NoticeCode::CoverageLost,
-            severity: Severity::Critical,
+            // Covered again by another insurance in force: nothing blocks the member any more,
+            // as for a coverage a later record took over (`taken_over_notice`, Warning) — what
+            // is left is the paper to return (review of 2026-11-30: Critical for ever).
+            severity: if covered_again {
+                Severity::Warning
+            } else {
+                Severity::Critical
+            },
             date: lost,
             message: text_ja::coverage_lost(
                 &insurer,

@@ -593,6 +593,17 @@ mod tests {
         assert!(alone.contains("加入してください"), "{alone}");
         let joined = message(&[lost.clone(), nhi.clone()]);
         assert!(joined.contains("すぐに事業主"), "{joined}");
+        // Critical while nothing covers the member; a Warning once another insurance is in
+        // force, as for a coverage taken over (review of 2026-11-30: Critical for ever).
+        let severity = |records: &[EligibilityRecord]| {
+            member_notices_for(&adult, records, None, today)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::CoverageLost)
+                .unwrap()
+                .severity
+        };
+        assert_eq!(severity(std::slice::from_ref(&lost)), Severity::Critical);
+        assert_eq!(severity(&[lost.clone(), nhi.clone()]), Severity::Warning);
         assert!(
             !joined.contains("加入してください") && !joined.contains("受け取ってください"),
             "{joined}"
@@ -650,6 +661,30 @@ mod tests {
             ..ahead.clone()
         };
         assert!(ending(&[ahead, same]).contains("加入手続きを済ませてください"));
+    }
+
+    /// After the 75th birthday the former insurer's ended paper is Critical while nothing is
+    /// recorded in force, a Warning with the 後期高齢者医療 record in force (review of 2026-11-30).
+    #[test]
+    fn a_paper_ended_at_75_is_a_warning_once_the_late_elderly_record_is_in_force() {
+        let today = d(2027, 1, 20);
+        let old = member(d(1951, 12, 10), Relationship::Insured);
+        let former = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        let late = EligibilityRecord {
+            insurer_number: crate::eligibility::InsurerNumber::parse("39131008").unwrap(),
+            acquired_on: Some(d(2026, 12, 10)),
+            copay: Some(crate::eligibility::CopayRate::Ten),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let severity = |records: &[EligibilityRecord]| {
+            member_notices_for(&old, records, None, today)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::DocumentEndsAt75)
+                .unwrap()
+                .severity
+        };
+        assert_eq!(severity(std::slice::from_ref(&former)), Severity::Critical);
+        assert_eq!(severity(&[former, late]), Severity::Warning);
     }
 
     /// The 資格喪失日 notice says the マイナ保険証 keeps working after the new insurer's
