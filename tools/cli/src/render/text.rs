@@ -79,8 +79,9 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
         if let Some(p) = people.iter().find(|p| p.id.to_string() == m.member_id) {
             let _ = write!(
                 o,
-                " ({})  生年月日 {}  性別 {}",
+                " ({})  生年月日 {}（{}）  性別 {}",
                 p.data.kana,
+                shikaku_core::screen::format_wareki(p.data.birth_date),
                 p.data.birth_date.format("%Y-%m-%d"),
                 p.data.sex.label_ja()
             );
