@@ -291,7 +291,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
 /// status the same day and must join 国保 or another family member's insurance (高齢者の医療の
 /// 確保に関する法律 §50, 健康保険法 §3(7); docs/rules.md). Info from a year before, Warning
 /// within [`TRANSITION_NOTICE_MONTHS`], Critical from the birthday on while the dependent's
-/// record has no 資格喪失日. 国保 has no 被扶養者, so 国保 records are not concerned. The rule is
+/// record has no 資格喪失日 (a Warning once another insurance of theirs is in force). 国保 has no 被扶養者, so 国保 records are not concerned. The rule is
 /// [`household_contexts`].
 pub fn household_notices(household: &[HouseholdMember<'_>], today: NaiveDate) -> Vec<Vec<Notice>> {
     household_notices_in(household, &household_contexts(household), today)
@@ -398,15 +398,30 @@ pub(crate) fn household_notices_in(
                         code: NoticeCode::DependentLosesStatusAt75,
                         severity,
                         date: birthday,
-                        message: text_ja::dependent_loses_status_at_75(
-                            insured.record.insurer_number.scheme().insured_person_ja(),
-                            &insurer,
-                            &named,
-                            birthday,
-                            past,
-                            covered_again,
-                            joined.as_ref(),
-                        ),
+                        message: {
+                            let mut text = text_ja::dependent_loses_status_at_75(
+                                insured.record.insurer_number.scheme().insured_person_ja(),
+                                &insurer,
+                                &named,
+                                birthday,
+                                past,
+                                covered_again,
+                                joined.as_ref(),
+                            );
+                            // Past: where a 資格確認書 goes back, through the 被保険者 (notice A:
+                            // 被扶養者でなくなったときは5日以内に…事業主に提出), as after a
+                            // 資格喪失日 — covered again or not (review of 2026-11-30).
+                            if past && ending.iter().any(|r| r.kind == DocumentKind::Certificate) {
+                                text.push_str("これまでの資格確認書は、");
+                                text.push_str(&text_ja::JoinAfterLoss::give_back_ja(
+                                    insured.record.insurer_number.scheme(),
+                                    Some(birthday),
+                                    today,
+                                    text_ja::Holder::DependentOfFormerInsured,
+                                ));
+                            }
+                            text
+                        },
                     },
                     // The codes of a 資格喪失日 (the dependent's record has none of its own).
                     DependentEndCause::InsuredLost => Notice {
@@ -776,6 +791,57 @@ mod tests {
                 ),
                 !prepare,
                 "{m}"
+            );
+        }
+    }
+
+    /// After the 被保険者's 75th birthday a 被扶養者's 資格確認書 goes back through the 被保険者,
+    /// covered again or not; once covered again (国保 from the birthday) the notice is a Warning
+    /// and says nothing of what to join (review of 2026-11-30: nothing said to return it).
+    #[test]
+    fn at_the_insureds_75th_birthday_the_dependents_certificate_goes_back() {
+        let insured = member(d(1951, 12, 10), Relationship::Insured);
+        let wife = member(d(1958, 7, 7), Relationship::Dependent);
+        let mine = [record(DocumentKind::Notice, None)];
+        let mut hers = record(DocumentKind::Certificate, Some(d(2030, 11, 30)));
+        hers.relationship = Relationship::Dependent;
+        let nhi = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("138057").unwrap(),
+            insurer_name: "練馬区".into(),
+            relationship: Relationship::Insured,
+            acquired_on: Some(d(2026, 12, 10)),
+            valid_until: Some(d(2027, 7, 31)),
+            ..hers.clone()
+        };
+        let today = d(2026, 12, 12);
+        for (records, severity) in [
+            (vec![hers.clone()], Severity::Critical),
+            (vec![hers, nhi], Severity::Warning),
+        ] {
+            let household = [
+                HouseholdMember {
+                    member: &insured,
+                    records: &mine,
+                },
+                HouseholdMember {
+                    member: &wife,
+                    records: &records,
+                },
+            ];
+            let notices = household_notices(&household, today);
+            let n = &notices[1][0];
+            assert_eq!(n.code, NoticeCode::DependentLosesStatusAt75);
+            assert_eq!(n.severity, severity, "{}", n.message);
+            assert!(
+                n.message.contains("これまでの資格確認書は、被保険者を通じて"),
+                "{}",
+                n.message
+            );
+            assert_eq!(
+                n.message.contains("手続きをしてください"),
+                severity == Severity::Critical,
+                "{}",
+                n.message
             );
         }
     }

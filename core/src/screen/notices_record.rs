@@ -83,11 +83,12 @@ pub(crate) struct Joined<'a> {
 
 /// The member's next insurance for `record` with its 資格喪失日 `lost` ahead of `today`, when one
 /// is typed in: an insurance record of another 資格 (`takeover::same_coverage`) whose printed
-/// start (有効開始年月日 or 資格取得年月日) is after today and on or before that day, and which is
-/// still in force on it (`ended_on(r, lost)` false: not lost, not past its 有効期限 or the 75th
-/// birthday, no 被扶養者 status ended through another member by then) — the earliest such. A
-/// record that started before today is the member's current insurance, not the next one (review
-/// of 2026-11-30).
+/// start (有効開始年月日 or 資格取得年月日) is on or before that day and after today or after
+/// `record`'s own printed start (an undated `record` leaves only the first), and which is still in force on it (`ended_on(r, lost)` false:
+/// not lost, not past its 有効期限 or the 75th birthday, no 被扶養者 status ended through another
+/// member by then) — the earliest such. A record that started before today and before `record`
+/// is the member's current insurance, not the next one; one started since `record` stays named
+/// on every day up to the 資格喪失日 (reviews of 2026-11-30).
 pub(crate) fn next_insurance<'a>(
     record: &EligibilityRecord,
     lost: NaiveDate,
@@ -103,7 +104,13 @@ pub(crate) fn next_insurance<'a>(
                 && !super::takeover::same_coverage(r, record)
                 && !ended_on(r, lost)
         })
-        .filter_map(|r| Some((r.starts_on().filter(|&s| s > today && s <= lost)?, r)))
+        .filter_map(|r| {
+            let started = record.starts_on();
+            let from = r
+                .starts_on()
+                .filter(|&s| s <= lost && (s > today || started.is_some_and(|old| s > old)))?;
+            Some((from, r))
+        })
         .min_by_key(|(from, _)| *from)
         .map(|(from, r)| NextInsurance {
             insurer: text_ja::insurer_of(r),
@@ -817,7 +824,7 @@ pub(crate) fn age_notices_in(
             });
         } else if !rule.allows(percent)
             && !flagged.contains(&percent)
-            && !elderly_share_ahead(birth, percent, today)
+            && !elderly_share_ahead(r, birth, percent, today)
         {
             flagged.push(percent);
             let why = match rule.basis {
@@ -895,13 +902,33 @@ fn elderly_start_announced(
 /// [`TRANSITION_NOTICE_MONTHS`] before it): the share of the document sent ahead for the period
 /// from the start, which the announcement dates — not a share to call wrong (review of
 /// 2026-11-30: a 2割 typed from the お知らせ issued before the start, no 有効開始年月日).
-fn elderly_share_ahead(birth: NaiveDate, percent: u8, today: NaiveDate) -> bool {
+///
+/// Only on a record that can be that document (review of 2026-11-30): no 有効開始年月日 printed
+/// (one from the start makes the 2割 the law's anyway), not issued before the announcement, not
+/// ended before the start, and no 高齢受給者 block of another share; else a typing error is
+/// hidden and a clinic reading the screen would charge 2割 before the start.
+fn elderly_share_ahead(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    percent: u8,
+    today: NaiveDate,
+) -> bool {
     percent == 20
+        && !record.insurer_number.is_late_elderly()
+        && record.valid_from.is_none()
+        && record
+            .elderly
+            .as_ref()
+            .is_none_or(|e| e.copay == CopayRate::Twenty)
         && elderly_recipient_start(birth).is_some_and(|start| {
-            today < start
-                && start
-                    .checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))
-                    .is_some_and(|from| today >= from)
+            start
+                .checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))
+                .is_some_and(|from| {
+                    today >= from
+                        && today < start
+                        && record.issued_on.is_none_or(|issued| issued >= from)
+                        && record.valid_until.is_none_or(|until| until >= start)
+                })
         })
 }
 
@@ -1420,6 +1447,35 @@ mod tests {
         // Long before the start a 2割 is still asked to be checked.
         let early = age_notices(born_1st, std::slice::from_ref(&two), d(2026, 8, 31));
         assert!(has(&early, NoticeCode::CopayImplausible), "{early:?}");
+        // And on a record that cannot be the document sent ahead (review of 2026-11-30): one
+        // applying from a year before and ending before the start, one issued before the
+        // announcement, one whose 高齢受給者 block says 3割.
+        for not_ahead in [
+            EligibilityRecord {
+                valid_from: Some(d(2025, 12, 1)),
+                valid_until: Some(d(2026, 11, 30)),
+                issued_on: None,
+                ..two.clone()
+            },
+            EligibilityRecord {
+                issued_on: Some(d(2026, 8, 1)),
+                ..two.clone()
+            },
+            EligibilityRecord {
+                elderly: Some(ElderlyRecipient {
+                    copay: CopayRate::Thirty,
+                    effective_from: d(2026, 12, 1),
+                    valid_until: None,
+                }),
+                ..two.clone()
+            },
+        ] {
+            let ns = age_notices(born_1st, std::slice::from_ref(&not_ahead), d(2026, 11, 30));
+            assert!(
+                has(&ns, NoticeCode::CopayImplausible),
+                "{not_ahead:?}: {ns:?}"
+            );
+        }
         let three = EligibilityRecord {
             copay: Some(CopayRate::Thirty),
             ..two

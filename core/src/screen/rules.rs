@@ -286,14 +286,19 @@ fn notices(
             }
         }));
     }
-    // Another insurance in force: the member has joined (a 資格喪失日 no longer says what to join).
-    let covered_again = records.iter().any(|r| {
-        r.kind.is_insurance() && super::calendar::record_in_force(r, birth, household, today)
-    });
     for record in records
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
+        // Another insurance in force, of another 資格 than this record's: the member has joined
+        // (a 資格喪失日 no longer says what to join, and is no longer Critical). A paper of the
+        // lost 資格 itself left in force (an undated お知らせ of the same 番号) is not that
+        // (review of 2026-11-30).
+        let covered_again = records.iter().any(|r| {
+            r.kind.is_insurance()
+                && !super::takeover::same_coverage(r, record)
+                && super::calendar::record_in_force(r, birth, household, today)
+        });
         // Taken over by a later record of the member: that, and nothing of its own.
         if let Some(notice) = taken_over_notice(record, birth, household, today) {
             out.push(notice);
@@ -604,6 +609,19 @@ mod tests {
         };
         assert_eq!(severity(std::slice::from_ref(&lost)), Severity::Critical);
         assert_eq!(severity(&[lost.clone(), nhi.clone()]), Severity::Warning);
+        // Not by a paper of the lost 資格 itself left in force (an undated お知らせ of the same
+        // 番号): still Critical, and still told what to join (review of 2026-11-30).
+        let same = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            lost_on: None,
+            valid_from: None,
+            acquired_on: None,
+            issued_on: None,
+            valid_until: None,
+            ..lost.clone()
+        };
+        assert_eq!(severity(&[lost.clone(), same.clone()]), Severity::Critical);
+        assert!(message(&[lost.clone(), same]).contains("加入してください"));
         assert!(
             !joined.contains("加入してください") && !joined.contains("受け取ってください"),
             "{joined}"
@@ -649,6 +667,24 @@ mod tests {
         ] {
             let m = ending(&[ahead.clone(), not_next]);
             assert!(!m.contains("次の保険として"), "{m}");
+        }
+        // A next insurance typed to start before the 資格喪失日 (dates that disagree) is named
+        // on every day up to it, not only while it is ahead (review of 2026-11-30).
+        let early_start = EligibilityRecord {
+            valid_from: Some(d(2026, 12, 10)),
+            ..nhi.clone()
+        };
+        let dated = EligibilityRecord {
+            acquired_on: Some(d(2015, 4, 1)),
+            ..ahead.clone()
+        };
+        for day in [today, d(2026, 12, 12)] {
+            let m = member_notices_for(&adult, &[dated.clone(), early_start.clone()], None, day)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::CoverageEnding)
+                .unwrap()
+                .message;
+            assert!(m.contains("次の保険として"), "{day}: {m}");
         }
         let later = EligibilityRecord {
             valid_from: Some(d(2027, 1, 5)),

@@ -901,6 +901,7 @@ pub(super) fn dependent_loses_status_at_75(
             "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の被扶養者になる\
              手続きをしてください。"
         };
+        // Where the 資格確認書 goes back, said by the caller after this text (`give_back`).
         format!(
             "{insured}が75歳になり（{b}）後期高齢者医療制度に移ったため、{insurer}の被扶養者の\
              資格はなくなりました。{named}では受診できません。{next}"

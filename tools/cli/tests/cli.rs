@@ -117,7 +117,7 @@ fn hand_entry_flow_leaves_no_plaintext_on_disk() {
         "{list}"
     );
     assert!(
-        list.contains(&a) && list.contains("山田 太郎 (ヤマダ タロウ)"),
+        list.contains(&a) && list.contains("山田 太郎 (ヤマダ タロウ)  生年月日 昭和"),
         "{list}"
     );
     // A name typed where the id belongs is not repeated (no personal data in a message), for

@@ -82,7 +82,7 @@ pub fn household_text(h: &HouseholdOverview, people: &[Member]) -> String {
                 " ({})  生年月日 {}（{}）  性別 {}",
                 p.data.kana,
                 shikaku_core::screen::format_wareki(p.data.birth_date),
-                p.data.birth_date.format("%Y-%m-%d"),
+                shikaku_core::screen::format_western(p.data.birth_date),
                 p.data.sex.label_ja()
             );
         }
