@@ -833,7 +833,8 @@ mod tests {
             assert_eq!(n.code, NoticeCode::DependentLosesStatusAt75);
             assert_eq!(n.severity, severity, "{}", n.message);
             assert!(
-                n.message.contains("これまでの資格確認書は、被保険者を通じて"),
+                n.message
+                    .contains("これまでの資格確認書は、被保険者を通じて"),
                 "{}",
                 n.message
             );
