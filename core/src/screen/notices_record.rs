@@ -905,7 +905,7 @@ fn elderly_start_announced(
 ///
 /// Only on a record that can be that document (review of 2026-11-30): no 有効開始年月日 printed
 /// (one from the start makes the 2割 the law's anyway), not issued before the announcement, not
-/// ended before the start, and no 高齢受給者 block of another share; else a typing error is
+/// ending (有効期限, 資格喪失日) before the start, and no 高齢受給者 block of another share; else a typing error is
 /// hidden and a clinic reading the screen would charge 2割 before the start.
 fn elderly_share_ahead(
     record: &EligibilityRecord,
@@ -928,6 +928,7 @@ fn elderly_share_ahead(
                         && today < start
                         && record.issued_on.is_none_or(|issued| issued >= from)
                         && record.valid_until.is_none_or(|until| until >= start)
+                        && record.lost_on.is_none_or(|lost| lost > start)
                 })
         })
 }
@@ -1459,6 +1460,10 @@ mod tests {
             },
             EligibilityRecord {
                 issued_on: Some(d(2026, 8, 1)),
+                ..two.clone()
+            },
+            EligibilityRecord {
+                lost_on: Some(d(2026, 12, 1)),
                 ..two.clone()
             },
             EligibilityRecord {

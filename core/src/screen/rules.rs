@@ -286,19 +286,19 @@ fn notices(
             }
         }));
     }
+    // Another insurance in force: the member has joined (a 資格喪失日 no longer says what to join,
+    // and is no longer Critical). A paper of the same 番号 still in force counts: `takeover`
+    // leaves in force only one that starts on or after the 資格喪失日 or prints no start — the
+    // 資格 acquired again, as 国保 gives the 世帯's 番号 again — and the guidance offers it
+    // (reviews of 2026-11-30: counting it as lost made the screen Critical beside a guidance
+    // that offers it).
+    let covered_again = records.iter().any(|r| {
+        r.kind.is_insurance() && super::calendar::record_in_force(r, birth, household, today)
+    });
     for record in records
         .iter()
         .filter(|r| !household.dependent_status_ended(r, today))
     {
-        // Another insurance in force, of another 資格 than this record's: the member has joined
-        // (a 資格喪失日 no longer says what to join, and is no longer Critical). A paper of the
-        // lost 資格 itself left in force (an undated お知らせ of the same 番号) is not that
-        // (review of 2026-11-30).
-        let covered_again = records.iter().any(|r| {
-            r.kind.is_insurance()
-                && !super::takeover::same_coverage(r, record)
-                && super::calendar::record_in_force(r, birth, household, today)
-        });
         // Taken over by a later record of the member: that, and nothing of its own.
         if let Some(notice) = taken_over_notice(record, birth, household, today) {
             out.push(notice);
@@ -609,19 +609,17 @@ mod tests {
         };
         assert_eq!(severity(std::slice::from_ref(&lost)), Severity::Critical);
         assert_eq!(severity(&[lost.clone(), nhi.clone()]), Severity::Warning);
-        // Not by a paper of the lost 資格 itself left in force (an undated お知らせ of the same
-        // 番号): still Critical, and still told what to join (review of 2026-11-30).
-        let same = EligibilityRecord {
-            kind: DocumentKind::Notice,
+        // A paper of the same 番号 that the takeover rules leave in force (acquired again after
+        // the 資格喪失日, as 国保 gives the 世帯's 番号 again) is that other insurance: the
+        // guidance offers it, so the screen is not Critical beside it (reviews of 2026-11-30).
+        let again = EligibilityRecord {
             lost_on: None,
-            valid_from: None,
-            acquired_on: None,
-            issued_on: None,
-            valid_until: None,
+            acquired_on: Some(d(2026, 11, 1)),
+            valid_from: Some(d(2026, 11, 1)),
             ..lost.clone()
         };
-        assert_eq!(severity(&[lost.clone(), same.clone()]), Severity::Critical);
-        assert!(message(&[lost.clone(), same]).contains("加入してください"));
+        assert_eq!(severity(&[lost.clone(), again.clone()]), Severity::Warning);
+        assert!(!message(&[lost.clone(), again]).contains("加入してください"));
         assert!(
             !joined.contains("加入してください") && !joined.contains("受け取ってください"),
             "{joined}"
