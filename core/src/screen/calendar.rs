@@ -805,17 +805,6 @@ mod tests {
             Some(d(2027, 1, 31))
         );
     }
-}
-
-#[cfg(test)]
-mod preschool_share_tests {
-    use super::*;
-    use crate::eligibility::CopayRate;
-    use crate::screen::rules::test_fixtures::record;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
 
     /// The share since 就学 is given beside a typed 2割 on a record that applied before 就学
     /// ended — by its 有効開始年月日, else 交付年月日, else 資格取得年月日 (review of 2026-11-30:
@@ -823,6 +812,8 @@ mod preschool_share_tests {
     /// printed before 就学 (`preschool_share_outdated`) still needs one of the first two.
     #[test]
     fn the_share_since_school_is_given_by_any_date_the_record_applied_from() {
+        use crate::eligibility::CopayRate;
+        use crate::screen::rules::test_fixtures::record;
         // Born 2020-08-20: 未就学 to 2027-03-31.
         let birth = d(2020, 8, 20);
         let pupil = d(2027, 4, 1);

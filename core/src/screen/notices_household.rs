@@ -412,12 +412,13 @@ pub(crate) fn household_notices_in(
                             // 被扶養者でなくなったときは5日以内に…事業主に提出), as after a
                             // 資格喪失日 — covered again or not (review of 2026-11-30).
                             if past && ending.iter().any(|r| r.kind == DocumentKind::Certificate) {
-                                text.push_str("これまでの資格確認書は、");
-                                text.push_str(&text_ja::JoinAfterLoss::give_back_ja(
-                                    insured.record.insurer_number.scheme(),
-                                    Some(birthday),
-                                    today,
-                                    text_ja::Holder::DependentOfFormerInsured,
+                                text.push_str(&text_ja::former_certificate_back(
+                                    &text_ja::JoinAfterLoss::give_back_ja(
+                                        insured.record.insurer_number.scheme(),
+                                        Some(birthday),
+                                        today,
+                                        text_ja::Holder::DependentOfFormerInsured,
+                                    ),
                                 ));
                             }
                             text

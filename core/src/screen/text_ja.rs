@@ -834,7 +834,7 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
     let l = format_wareki(on);
     let give_back = give_back
         .as_deref()
-        .map_or(String::new(), |g| format!("これまでの資格確認書は、{g}"));
+        .map_or(String::new(), former_certificate_back);
     if past {
         // Another insurance of the member in force: they have joined, so the next step is not
         // said (as the 本人's `coverage_lost`).
@@ -879,6 +879,12 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
             )
         }
     }
+}
+
+/// Where a 被扶養者's former 資格確認書 goes back, `where_to` being
+/// [`JoinAfterLoss::give_back_ja`]'s words: 「これまでの資格確認書は、…」.
+pub(super) fn former_certificate_back(where_to: &str) -> String {
+    format!("これまでの資格確認書は、{where_to}")
 }
 
 /// The 被保険者 of a dependent turns 75 on `birthday`; the dependent loses 被扶養者 status on
