@@ -10,6 +10,10 @@
 //! the plaintext read (`support/mod.rs`): the ratios to hold against the goals (≤ 1.2×, ≤ 2×),
 //! steady from run to run where criterion's separate stretches are not.
 //!
+//! `signed_open_read_and_build_screens` is the demo's path: a household as a sync leaves it (six
+//! issuer-signed records and the trust list), whose screens re-verify every signature (figures:
+//! docs/decisions/0013-store-performance.md, "Signed records").
+//!
 //! Started with `--serve` (by `scripts/store-bench`), the binary runs no criterion benchmark: it
 //! answers requests for short turns of open + read, open + read + screens and the plaintext read
 //! (`support/serve.rs`), which the script alternates with the SQLCipher bench's turns.
@@ -20,15 +24,20 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use criterion::{Criterion, criterion_group};
 use rusqlite::{Connection, params};
+use sha2::{Digest, Sha256};
+use shikaku_core::document::{
+    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document, verify_document,
+};
+use shikaku_core::eligibility::InsurerNumber;
 use shikaku_core::eligibility::{
     DocumentKind, EligibilityRecord, MemberData, MemberForm, Provenance, RecordForm, Relationship,
     Sex,
 };
 use shikaku_core::screen::HouseholdSnapshot;
-use shikaku_core::store::{MemoryKeyStore, Store};
+use shikaku_core::store::{MemoryKeyStore, Store, SyncState};
 
 mod support;
 use support::{paired, pairs_table};
@@ -246,6 +255,92 @@ fn read_and_build_screens(path: &Path) -> (usize, usize) {
     (overview.members.len(), fields)
 }
 
+/// A deterministic P-256 key: SHA-256 of the seed as the scalar.
+fn key(seed: &str) -> SigningKey {
+    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
+}
+
+/// The household as a sync leaves it (the demo's path): each member's マイナポータル record
+/// signed by the issuer and bound to a card, the trust list and its pinned root in the sync
+/// state. The screens re-verify every signed record at `Utc::now()`.
+fn write_signed(path: &Path) {
+    let now = Utc::now();
+    let issuer = key("issuer");
+    let root = key("root");
+    let trust = TrustList {
+        version: 1,
+        issued_at: now - Duration::days(1),
+        keys: vec![IssuerKey {
+            kid: "issuer-1".into(),
+            public_key: issuer
+                .verifying_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec(),
+            not_before: now - Duration::days(10),
+            not_after: now + Duration::days(300),
+            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
+        }],
+    };
+    let trust_bytes = trust.sign(&root).unwrap();
+    let mut store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
+    for (i, (m, records)) in household().into_iter().enumerate() {
+        let mut record = records[1].clone();
+        record.valid_from = None;
+        record.valid_until = None;
+        let doc = EligibilityDocument {
+            household_id: "hh-bench".into(),
+            person_id: format!("p-{i}"),
+            version: 1,
+            issued_at: now - Duration::days(1),
+            valid_until: now + Duration::days(365),
+            person: m.clone(),
+            record: record.clone(),
+            holder_binding: Some([i as u8; 32]),
+        };
+        let signed = sign_document(&doc, &issuer, "issuer-1").unwrap();
+        let v = verify_document(&signed, &trust, now).unwrap();
+        let id = store.add_member(&m).unwrap();
+        store.put_record(id, &record, &v.provenance()).unwrap();
+    }
+    store
+        .write(|b| {
+            b.set_sync_state(&SyncState {
+                trust_list: Some(trust_bytes),
+                root_key: Some(
+                    root.verifying_key()
+                        .to_encoded_point(true)
+                        .as_bytes()
+                        .to_vec(),
+                ),
+                last_success: Some(now - Duration::hours(1)),
+                ..SyncState::default()
+            })
+        })
+        .unwrap();
+}
+
+/// Every section of every screen of the signed household says 検証済み (so the benchmark
+/// measures the verifying path, not a fallback).
+fn assert_signed_screens_verify(path: &Path, now: DateTime<Utc>) {
+    let store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
+    let snapshot = HouseholdSnapshot::read(&store, now).unwrap();
+    for screen in snapshot.into_member_screens() {
+        let screen = screen.unwrap();
+        let states: Vec<_> = screen
+            .sections
+            .iter()
+            .filter_map(|s| s.provenance)
+            .collect();
+        assert_eq!(
+            states,
+            [shikaku_core::screen::ProvenanceState::Verified],
+            "{}",
+            screen.name
+        );
+    }
+}
+
 /// The household written to a store and to a plaintext table, in a directory that lives as long
 /// as the returned handle: (directory, store, plaintext database).
 fn databases() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -276,6 +371,13 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("encrypted_open_read_and_build_screens", |b| {
         b.iter(|| black_box(read_and_build_screens(&enc)))
+    });
+    // The demo's path: six issuer-signed records, each re-verified for its screen.
+    let signed = _dir.path().join("signed.db");
+    write_signed(&signed);
+    assert_signed_screens_verify(&signed, Utc::now());
+    g.bench_function("signed_open_read_and_build_screens", |b| {
+        b.iter(|| black_box(read_and_build_screens(&signed)))
     });
     g.bench_function("encrypted_open_only", |b| {
         b.iter(|| black_box(Store::open(&enc, &MemoryKeyStore::new(KEK)).unwrap()))

@@ -848,11 +848,18 @@ pub(crate) fn age_notices_in(
     let missing = share_missing(birth, records, household, today);
     let announced = elderly_start_announced(birth, records, &current, household, today);
     if let Some(start) = announced {
+        // Before the start, a 2割 typed from the document sent ahead: that document has come,
+        // and the notice says from when its share applies (review of 2026-11-30).
+        let typed_ahead = records.iter().any(|r| {
+            r.copay == Some(CopayRate::Twenty)
+                && elderly_share_ahead(r, birth, 20, today)
+                && record_ended(r, birth, household, today).is_none()
+        });
         out.push(Notice {
             code: NoticeCode::ElderlyRecipientStarts,
             severity: Severity::Info,
             date: start,
-            message: text_ja::elderly_recipient_starts(start, today == start),
+            message: text_ja::elderly_recipient_starts(start, today == start, typed_ahead),
         });
     }
 
@@ -907,7 +914,7 @@ fn elderly_start_announced(
 /// (one from the start makes the 2割 the law's anyway), not issued before the announcement, not
 /// ending (有効期限, 資格喪失日) before the start, and no 高齢受給者 block of another share; else a typing error is
 /// hidden and a clinic reading the screen would charge 2割 before the start.
-fn elderly_share_ahead(
+pub(super) fn elderly_share_ahead(
     record: &EligibilityRecord,
     birth: NaiveDate,
     percent: u8,
@@ -1444,6 +1451,16 @@ mod tests {
             codes(&before),
             [(NoticeCode::ElderlyRecipientStarts, Severity::Info)]
         );
+        // The document has come: the notice dates the 2割 typed and gives the share until then,
+        // instead of saying the document will come.
+        assert!(
+            before[0].message.contains(
+                "令和8年12月1日から高齢受給者となり、負担割合は2割になります。入力されている2割は\
+                 その日からの負担割合で、それまでは3割です。"
+            ),
+            "{before:?}"
+        );
+        assert!(!before[0].message.contains("が届きます"), "{before:?}");
         assert!(age_notices(born_1st, std::slice::from_ref(&two), d(2026, 12, 1)).is_empty());
         // Long before the start a 2割 is still asked to be checked.
         let early = age_notices(born_1st, std::slice::from_ref(&two), d(2026, 8, 31));
@@ -1485,6 +1502,10 @@ mod tests {
             copay: Some(CopayRate::Thirty),
             ..two
         };
+        // A 3割 typed (the under-70 share): the document with the share from the start is still
+        // to come.
+        let ahead = age_notices(born_1st, std::slice::from_ref(&three), d(2026, 11, 30));
+        assert!(ahead[0].message.contains("が届きます"), "{ahead:?}");
         let on = age_notices(born_1st, std::slice::from_ref(&three), d(2026, 12, 1));
         assert_eq!(
             codes(&on),

@@ -5,10 +5,11 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::calendar::{
-    CopayBasis, RecordEnded, preschool_share_ended, record_ended, record_not_started,
-    statutory_copay,
+    CopayBasis, RecordEnded, elderly_recipient_start, preschool_share_ended, record_ended,
+    record_not_started, statutory_copay,
 };
 use super::notices_household::HouseholdContext;
+use super::notices_record::elderly_share_ahead;
 use super::takeover::TakeoverCause;
 use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSection};
 use super::wareki::{format_wareki, format_western};
@@ -153,13 +154,27 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
     Some(match e.copay {
         // A 2割 after 就学 is shown as typed, with the share that applies since (notice
         // `PreschoolEnds` when printed before 就学, else `CopayImplausible`).
+        // A 2割 typed before the 高齢受給者 start from the document sent ahead is dated: a
+        // clinic reading the screen before that day charges the share until then (notice
+        // `ElderlyRecipientStarts` says the same, review of 2026-11-30).
         Some(c) => ScreenField {
-            secondary: preschool_share_ended(e, birth, today).and_then(|last| {
-                Some(format!(
-                    "{}から3割（就学後）",
-                    format_wareki(last.succ_opt()?)
-                ))
-            }),
+            secondary: preschool_share_ended(e, birth, today)
+                .and_then(|last| {
+                    Some(format!(
+                        "{}から3割（就学後）",
+                        format_wareki(last.succ_opt()?)
+                    ))
+                })
+                .or_else(|| {
+                    let start = elderly_recipient_start(birth)?;
+                    elderly_share_ahead(e, birth, c.percent(), today).then(|| {
+                        format!(
+                            "{}から（それまでは{}）",
+                            format_wareki(start),
+                            super::text_ja::ELDERLY_SHARE_BEFORE
+                        )
+                    })
+                }),
             ..text_field("copay", "一部負担金割合", format!("{}割", c.percent() / 10))
         },
         None => ScreenField {
@@ -407,7 +422,41 @@ pub(super) fn card_badge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eligibility::CopayRate;
+    use crate::screen::rules::test_fixtures::{d, record};
     use chrono::TimeZone;
+
+    /// A 2割 typed before the 高齢受給者 start from the document sent ahead (an お知らせ issued
+    /// within the announcement, no 有効開始年月日) is dated in its field, with the share until
+    /// then; from the start day it is the share in force and shown alone. A 3割 is not dated,
+    /// nor a 2割 on a document issued before the announcement (asked to be checked instead).
+    #[test]
+    fn a_2_wari_typed_ahead_of_the_elderly_start_is_dated() {
+        let born = d(1956, 12, 1); // 高齢受給者 from 2026-12-01.
+        let two = EligibilityRecord {
+            copay: Some(CopayRate::Twenty),
+            issued_on: Some(d(2026, 11, 20)),
+            ..record(DocumentKind::Notice, None)
+        };
+        let field = |r: &EligibilityRecord, today| copay_field(r, born, today).unwrap();
+        let before = field(&two, d(2026, 11, 30));
+        assert_eq!(before.value, "2割");
+        assert_eq!(
+            before.secondary.as_deref(),
+            Some("令和8年12月1日から（それまでは3割）")
+        );
+        assert_eq!(field(&two, d(2026, 12, 1)).secondary, None);
+        let three = EligibilityRecord {
+            copay: Some(CopayRate::Thirty),
+            ..two.clone()
+        };
+        assert_eq!(field(&three, d(2026, 11, 30)).secondary, None);
+        let early = EligibilityRecord {
+            issued_on: Some(d(2026, 8, 1)),
+            ..two
+        };
+        assert_eq!(field(&early, d(2026, 11, 30)).secondary, None);
+    }
 
     /// A time later than `now` on the same day in Japan is 「今日」, not 「未来の日時」 (the CLI's
     /// `--at` of today is noon; an entry made at 17:38 is not in the future of that day); a later

@@ -12,7 +12,7 @@ use super::notices_household::household_notices_in;
 use super::overview::{HouseholdOverview, overview_from};
 use super::rules::{HouseholdContext, HouseholdMember, Notice, household_contexts};
 use super::situation::MemberSituation;
-use super::view::{EligibilityScreen, screen_for, situation_for};
+use super::view::{EligibilityScreen, SignatureCheck, check_signature, screen_for, situation_for};
 use crate::clock::japan_today;
 use crate::document::TrustList;
 use crate::eligibility::{EligibilityRecord, Member, MemberId};
@@ -30,6 +30,9 @@ pub(super) struct MemberRead {
     pub from_household: Vec<Notice>,
     /// What the rest of the household decides about this member's records.
     pub household: HouseholdContext,
+    /// Each record's signature checked at the snapshot's time, in the order of `records`
+    /// (checked once, when the screen or the situation first asks: [`HouseholdSnapshot::signatures`]).
+    signatures: OnceCell<Vec<SignatureCheck>>,
 }
 
 /// The household as read once at `now`, from which [`HouseholdSnapshot::overview`] and every
@@ -77,6 +80,7 @@ impl HouseholdSnapshot {
                 card,
                 from_household: Vec::new(),
                 household: HouseholdContext::default(),
+                signatures: OnceCell::new(),
             });
         }
         let held: Vec<Vec<EligibilityRecord>> = members
@@ -140,8 +144,8 @@ impl HouseholdSnapshot {
         Ok(situation_for(
             &m.member,
             &m.records.records,
+            self.signatures(m),
             check.as_ref(),
-            self.trust.as_ref(),
             &m.household,
             self.now,
         ))
@@ -178,10 +182,22 @@ impl HouseholdSnapshot {
         let check = m.card.clone()?;
         Ok(screen_for(
             m,
+            self.signatures(m),
             check.as_ref(),
             self.last_sync,
-            self.trust.as_ref(),
             self.now,
         ))
+    }
+
+    /// Each of `m`'s records' signature checked at the snapshot's time against its trust list,
+    /// once for the screen and the situation alike.
+    fn signatures<'a>(&self, m: &'a MemberRead) -> &'a [SignatureCheck] {
+        m.signatures.get_or_init(|| {
+            m.records
+                .records
+                .iter()
+                .map(|r| check_signature(r, self.trust.as_ref(), self.now))
+                .collect()
+        })
     }
 }

@@ -736,8 +736,22 @@ pub(super) fn copay_missing(late_elderly: bool, pre_70: Option<u8>) -> String {
 
 /// 高齢受給者 status starts on `start` (the 1st of the month after reaching 70).
 /// On the start day itself (`started`) it is said in the past, and the share the document
-/// prints is asked for (the screen's `CopayNotRecorded` starts the next day).
-pub(super) fn elderly_recipient_starts(start: NaiveDate, started: bool) -> String {
+/// prints is asked for (the screen's `CopayNotRecorded` starts the next day). Before it, with a
+/// 2割 typed from the document sent ahead (`typed_ahead`,
+/// `notices_record::elderly_share_ahead`), the document has come: the notice says from when
+/// that 2割 applies and the share until then ([`ELDERLY_SHARE_BEFORE`]).
+pub(super) fn elderly_recipient_starts(
+    start: NaiveDate,
+    started: bool,
+    typed_ahead: bool,
+) -> String {
+    if typed_ahead && !started {
+        return format!(
+            "{}から高齢受給者となり、負担割合は2割になります。入力されている2割はその日からの\
+             負担割合で、それまでは{ELDERLY_SHARE_BEFORE}です。",
+            format_wareki(start)
+        );
+    }
     let (become_, document) = if started {
         (
             "なりました",
@@ -752,6 +766,10 @@ pub(super) fn elderly_recipient_starts(start: NaiveDate, started: bool) -> Strin
         format_wareki(start)
     )
 }
+
+/// The share before the 高齢受給者 start, at 69: an adult's 3割 (健康保険法 §74(1)(i), 国民健康保険法
+/// §42(1)(i); a member under 後期高齢者医療 by a 障害認定 gets no 高齢受給者 start).
+pub(super) const ELDERLY_SHARE_BEFORE: &str = "3割";
 
 /// The household overview's line under a member's top notice when `others` more are on the
 /// member's screen; `None` for none.

@@ -153,37 +153,72 @@ pub fn provenance_state(
     trust: Option<&TrustList>,
     now: DateTime<Utc>,
 ) -> ProvenanceState {
+    check_signature(record, trust, now).state
+}
+
+/// A stored record's signature as checked at one time: its [`ProvenanceState`] and, when the
+/// signature verifies (the document in force or expired), what the screens and the situation
+/// take from the signed document. A [`HouseholdSnapshot`] checks each record once
+/// (`MemberRead::signatures`): an ECDSA verification is the costliest step of a signed
+/// household's screens (docs/decisions/0013-store-performance.md, "Signed records").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct SignatureCheck {
+    /// What the badge says.
+    pub state: ProvenanceState,
+    /// The signed document's holder binding, when the signature verifies.
+    pub binding: Option<[u8; 32]>,
+    /// The signed document's end of validity, when the signature verifies.
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+impl SignatureCheck {
+    /// True when the signature verifies and the document is in force now.
+    pub fn verified(&self) -> bool {
+        self.state == ProvenanceState::Verified
+    }
+}
+
+/// The signature of `record` checked at `now` against `trust`: the stored signed bytes verify
+/// and equal the stored record ([`reverify_stored_record`]).
+pub(super) fn check_signature(
+    record: &StoredRecord,
+    trust: Option<&TrustList>,
+    now: DateTime<Utc>,
+) -> SignatureCheck {
+    let unverified = |state| SignatureCheck {
+        state,
+        binding: None,
+        valid_until: None,
+    };
     match (&record.provenance, trust) {
-        (Provenance::HandEntered { .. }, _) => ProvenanceState::HandEntered,
+        (Provenance::HandEntered { .. }, _) => unverified(ProvenanceState::HandEntered),
         (Provenance::IssuerSigned { .. }, Some(t)) => {
             match reverify_stored_record(record, t, now) {
-                Ok(v) if v.document.is_expired(now) => ProvenanceState::SignedExpired,
-                Ok(_) => ProvenanceState::Verified,
-                Err(_) => ProvenanceState::SignatureInvalid,
+                Ok(v) => SignatureCheck {
+                    state: if v.document.is_expired(now) {
+                        ProvenanceState::SignedExpired
+                    } else {
+                        ProvenanceState::Verified
+                    },
+                    binding: v.document.holder_binding,
+                    valid_until: Some(v.document.valid_until),
+                },
+                Err(_) => unverified(ProvenanceState::SignatureInvalid),
             }
         }
-        (Provenance::IssuerSigned { .. }, None) => ProvenanceState::SignatureInvalid,
+        (Provenance::IssuerSigned { .. }, None) => unverified(ProvenanceState::SignatureInvalid),
     }
 }
 
 /// A notice for each issuer-signed record whose signature verifies but whose document's own
 /// validity has passed: the badge alone says "expired", the notice says since when and what to do.
-fn signed_expired_notices(
-    records: &[StoredRecord],
-    states: &[ProvenanceState],
-    trust: Option<&TrustList>,
-    now: DateTime<Utc>,
-) -> Vec<Notice> {
-    let Some(t) = trust else {
-        return Vec::new();
-    };
-    records
+fn signed_expired_notices(signatures: &[SignatureCheck]) -> Vec<Notice> {
+    signatures
         .iter()
-        .zip(states)
-        .filter(|(_, s)| **s == ProvenanceState::SignedExpired)
-        .filter_map(|(r, _)| reverify_stored_record(r, t, now).ok())
-        .map(|v| {
-            let ended = crate::clock::japan_today(v.document.valid_until);
+        .filter(|s| s.state == ProvenanceState::SignedExpired)
+        .filter_map(|s| s.valid_until)
+        .map(|valid_until| {
+            let ended = crate::clock::japan_today(valid_until);
             Notice {
                 code: NoticeCode::SignedDocumentExpired,
                 severity: Severity::Warning,
@@ -209,9 +244,9 @@ pub fn member_screen(
 /// notices they get because of another member.
 pub(super) fn screen_for(
     read: &MemberRead,
+    signatures: &[SignatureCheck],
     check: Option<&StoredCardCheck>,
     sync: Option<DateTime<Utc>>,
-    trust: Option<&TrustList>,
     now: DateTime<Utc>,
 ) -> EligibilityScreen {
     let m = &read.member;
@@ -240,18 +275,14 @@ pub(super) fn screen_for(
     let mut in_force = Vec::with_capacity(records.len());
     // A card bound to a verifying signed record in force: a マイナ保険証, as `situation_for` says.
     let mut bound_card = false;
-    for r in records {
-        let state = provenance_state(r, trust, now);
+    for (r, signature) in records.iter().zip(signatures) {
+        let state = signature.state;
         states.push(state);
-        if state == ProvenanceState::Verified
-            && let Provenance::IssuerSigned { signed_bytes, .. } = &r.provenance
-            && let Some(t) = trust
-            && let Ok(v) = crate::document::verify_document(signed_bytes, t, now)
-        {
-            bound_card |= v.document.holder_binding.is_some()
+        if signature.verified() {
+            bound_card |= signature.binding.is_some()
                 && r.record.kind.needs_card()
                 && record_in_force(&r.record, m.data.birth_date, &read.household, today);
-            bindings.extend(v.document.holder_binding);
+            bindings.extend(signature.binding);
         }
         if let Provenance::HandEntered { entered_at } = &r.provenance {
             latest_entry = latest_entry.max(Some(*entered_at));
@@ -318,7 +349,7 @@ pub(super) fn screen_for(
         myna_usable,
         today,
     );
-    notices.extend(signed_expired_notices(records, &states, trust, now));
+    notices.extend(signed_expired_notices(signatures));
     notices.extend(read.from_household.iter().cloned());
     order_by_severity(&mut notices);
     EligibilityScreen {
@@ -356,8 +387,8 @@ pub fn member_situation(
 pub(super) fn situation_for(
     m: &Member,
     stored: &[StoredRecord],
+    signatures: &[SignatureCheck],
     check: Option<&StoredCardCheck>,
-    trust: Option<&TrustList>,
     household: &HouseholdContext,
     now: DateTime<Utc>,
 ) -> MemberSituation {
@@ -368,17 +399,9 @@ pub(super) fn situation_for(
     };
     let mut app_copy = None;
     let mut bound_card = false;
-    for r in stored.iter().filter(|r| in_force(r)) {
-        let verified = match (&r.provenance, trust) {
-            (Provenance::IssuerSigned { signed_bytes, .. }, Some(t))
-                if provenance_state(r, Some(t), now) == ProvenanceState::Verified =>
-            {
-                bound_card |= crate::document::verify_document(signed_bytes, t, now)
-                    .is_ok_and(|v| v.document.holder_binding.is_some());
-                true
-            }
-            _ => false,
-        };
+    for (_, signature) in stored.iter().zip(signatures).filter(|(r, _)| in_force(r)) {
+        let verified = signature.verified();
+        bound_card |= verified && signature.binding.is_some();
         app_copy = Some(if verified || app_copy == Some(AppCopy::IssuerSigned) {
             AppCopy::IssuerSigned
         } else {
@@ -386,13 +409,10 @@ pub(super) fn situation_for(
         });
     }
     // A signed 資格確認書 in force that verifies: its screen's QR code can be read at the desk.
-    let signed_certificate = trust.is_some_and(|t| {
-        stored.iter().any(|r| {
-            r.record.kind == crate::eligibility::DocumentKind::Certificate
-                && matches!(r.provenance, Provenance::IssuerSigned { .. })
-                && record_in_force(&r.record, m.data.birth_date, household, today)
-                && provenance_state(r, Some(t), now) == ProvenanceState::Verified
-        })
+    let signed_certificate = stored.iter().zip(signatures).any(|(r, signature)| {
+        r.record.kind == crate::eligibility::DocumentKind::Certificate
+            && signature.verified()
+            && record_in_force(&r.record, m.data.birth_date, household, today)
     });
     let records: Vec<EligibilityRecord> = stored.iter().map(|r| r.record.clone()).collect();
     let mut situation = with_bound_card(&m.data, &records, check, household, bound_card, today);
