@@ -320,8 +320,8 @@ fn write_signed(path: &Path) {
         .unwrap();
 }
 
-/// Every section of every screen of the signed household says 検証済み (so the benchmark
-/// measures the verifying path, not a fallback).
+/// Every record section of every screen of the signed household says 発行元の署名を確認済み
+/// (`ProvenanceState::Verified`), so the benchmark measures the verifying path, not a fallback.
 fn assert_signed_screens_verify(path: &Path, now: DateTime<Utc>) {
     let store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
     let snapshot = HouseholdSnapshot::read(&store, now).unwrap();

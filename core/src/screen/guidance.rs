@@ -390,7 +390,7 @@ const PHONE_SCREEN_AFTER_LOSS: &str = "新しい保険に加入し、その保�
 /// 申立書 and the 10割 options say which insurance the member joins next and where the 療養費 is
 /// claimed, never the insurer of the ended record for that status (docs/rules.md §1.4, §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum NextInsurance {
+enum NextInsurance<'a> {
     /// The member's own 被用者保険 ended by its 資格喪失日: 国保 at the 市区町村 (国民健康保険法
     /// §7: from the day the other coverage ends; §54 療養費), a new employer's insurance or a
     /// family member's as 被扶養者 (健康保険法 §87, §110), or 任意継続 with the same insurer
@@ -405,27 +405,30 @@ enum NextInsurance {
     OwnOther { disability: bool },
     /// A 被扶養者 whose 被保険者 turned 75 and moved to 後期高齢者医療: 国保 or the family member's
     /// insurance whose 被扶養者 they become (健康保険法 §110); the former insurer no longer
-    /// covers them (docs/rules.md §1.4 "Dependents").
+    /// covers them (docs/rules.md §1.4 "Dependents"). Also one whose 被保険者 lost that insurance
+    /// and joined one without 被扶養者, typed in (国保, 後期: `MemberSituation::via_insured`).
     DependentAt75,
     /// A 被扶養者 whose 被保険者 lost that insurance: the 被保険者's new insurance as their
     /// 被扶養者 (a new employer's, or — `continuation`, where that insurance has it — 任意継続:
-    /// the same insurer, new documents), or 国保. `insured`: what that insurance calls the
-    /// 被保険者 (`Scheme::insured_person_ja`: 組合員 for a 共済).
+    /// the same insurer, new documents; `named` when typed in), or 国保. `insured`: what that
+    /// insurance calls the 被保険者 (`Scheme::insured_person_ja`: 組合員 for a 共済).
     DependentWithInsured {
         continuation: bool,
         insured: &'static str,
+        named: Option<&'a str>,
     },
 }
 
-impl NextInsurance {
+impl<'a> NextInsurance<'a> {
     /// `None` while some recorded insurance has not ended, and for a member of 75 or over
     /// (`MemberSituation::late_elderly`: 後期高齢者医療 again, the `…_AT_75` texts).
-    fn of(member: &MemberSituation, today: NaiveDate) -> Option<NextInsurance> {
+    fn of(member: &'a MemberSituation, today: NaiveDate) -> Option<NextInsurance<'a>> {
         if member.dependent_status_lost_on.is_some() {
-            Some(match member.insured_may_continue() {
+            Some(match member.via_insured() {
                 Some(continuation) => NextInsurance::DependentWithInsured {
                     continuation,
                     insured: member.insured_person_ja(),
+                    named: member.insured_next_named(),
                 },
                 None => NextInsurance::DependentAt75,
             })
@@ -473,9 +476,10 @@ impl NextInsurance {
             NextInsurance::DependentWithInsured {
                 continuation,
                 insured,
+                named,
             } => format!(
                 "{}の被扶養者、または市区町村で手続きをした国民健康保険",
-                text_ja::insured_new_insurance(insured, continuation)
+                text_ja::insured_new_insurance(insured, continuation, named)
             ),
         }
     }
@@ -495,9 +499,10 @@ impl NextInsurance {
             NextInsurance::DependentWithInsured {
                 continuation,
                 insured,
+                named,
             } => format!(
                 "{}か、お住まいの市区町村の国民健康保険",
-                text_ja::insured_new_insurance(insured, continuation)
+                text_ja::insured_new_insurance(insured, continuation, named)
             ),
         }
     }
@@ -1070,6 +1075,7 @@ pub(super) mod test_fixtures {
             coverage_lost_as_dependent: false,
             dependent_status_lost_on: None,
             dependent_status_lost_by: None,
+            insured_next: None,
             lost_certificate_recorded: false,
             share_not_recorded: None,
             old_insurance_card_until: None,

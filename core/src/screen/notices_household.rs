@@ -54,6 +54,80 @@ struct InsuredEnds {
     /// For [`DependentEndCause::InsuredLost`]: `on` is the 資格取得年月日 of the 被保険者's new
     /// 資格 that took the record over (`super::takeover`), not a 資格喪失日 typed on it.
     implied: bool,
+    /// For [`DependentEndCause::InsuredLost`]: the 被保険者's insurance records that may be the
+    /// next insurance ([`insured_next`]); which one is, depends on the day ([`InsuredEnds::next_at`]).
+    next: Vec<InsuredNext>,
+}
+
+/// The insurance a 被保険者 joined after losing the one their 被扶養者 were on, as typed in: the
+/// 被保険者's own insurance record of another 資格 starting on or after the day the old one
+/// ended ([`insured_next`]). The dependents' texts name it, and say when it has no 被扶養者 to
+/// become (`text_ja::dependent_join_after_insured_loss`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InsuredNext {
+    /// Its insurer, as the notices name it (`text_ja::insurer_of`).
+    pub(crate) insurer: String,
+    /// A 被用者保険, which has 被扶養者 (健康保険法 §3(7)); 国保 and 後期高齢者医療 have none: each
+    /// member of the 世帯 is a 被保険者 of their own (`Scheme::has_dependents`).
+    pub(crate) has_dependents: bool,
+    /// Its printed start.
+    from: NaiveDate,
+    /// Its 資格喪失日, when typed.
+    lost_on: Option<NaiveDate>,
+}
+
+impl InsuredEnds {
+    /// The 被保険者's next insurance as of `today`: among [`InsuredEnds::next`], the one in
+    /// force on `today` — before the day the old one ended, the one starting that very day (a
+    /// later start leaves days between, when the 被扶養者 could not join it yet) — the latest
+    /// started; one lost by then is not (review of 2026-11-30: an insurance left since is not
+    /// the one to join).
+    fn next_at(&self, today: NaiveDate) -> Option<&InsuredNext> {
+        let day = today.max(self.on);
+        let mut found: Option<&InsuredNext> = None;
+        for n in &self.next {
+            if n.from <= day
+                && n.lost_on.is_none_or(|l| l > day)
+                && found.is_none_or(|f| n.from >= f.from)
+            {
+                found = Some(n);
+            }
+        }
+        found
+    }
+}
+
+/// The insurance records that may be the 被保険者's next insurance after `lost` ended on `on`
+/// ([`InsuredEnds::next_at`] picks by the day): among their `records`, those of another insurer
+/// printing a start (`starts_on`) on or after `on`, not lost by then. Typed as their own (本人):
+/// a record of the 被保険者 as someone else's 被扶養者 is not an insurance their own 被扶養者 can
+/// join through them (国保 and 後期 records count whatever their relationship, having no 被扶養者
+/// at all). The same insurer (任意継続, or a new 資格 with the same 保険者) is left to the general
+/// words, which name 任意継続: 「…の新しい保険（全国健康保険協会 東京支部）」 beside the same
+/// insurer's ended 資格 would read as a contradiction (review of 2026-11-30). An undated record
+/// says nothing.
+fn insured_next(
+    lost: &EligibilityRecord,
+    on: NaiveDate,
+    records: &[EligibilityRecord],
+) -> Vec<InsuredNext> {
+    let mut next = Vec::new();
+    for r in records {
+        if let Some(from) = r.starts_on().filter(|&s| s >= on)
+            && r.kind.is_insurance()
+            && r.insurer_number != lost.insurer_number
+            && (insured_own(r) || !employee_insurance(r))
+            && r.lost_on.is_none_or(|l| l > on)
+        {
+            next.push(InsuredNext {
+                insurer: text_ja::insurer_of(r),
+                has_dependents: r.insurer_number.scheme().has_dependents(),
+                from,
+                lost_on: r.lost_on,
+            });
+        }
+    }
+    next
 }
 
 impl InsuredEnds {
@@ -172,6 +246,20 @@ impl HouseholdContext {
             .min_by_key(|(on, _)| *on)
     }
 
+    /// The 被保険者's next insurance ([`InsuredNext`]) for `record`, whose status ends through
+    /// that 被保険者's 資格喪失日 ([`HouseholdContext::dependent_status_end`]), when typed in.
+    pub(crate) fn insured_next(
+        &self,
+        record: &EligibilityRecord,
+        today: NaiveDate,
+    ) -> Option<&InsuredNext> {
+        self.insured_ends
+            .iter()
+            .filter(|i| i.cause == DependentEndCause::InsuredLost && i.covers(record))
+            .min_by_key(|i| i.on)
+            .and_then(|i| i.next_at(today))
+    }
+
     /// True when `record` has ended by [`HouseholdContext::dependent_status_ends_on`] on `today`.
     pub fn dependent_status_ended(&self, record: &EligibilityRecord, today: NaiveDate) -> bool {
         self.dependent_status_ends_on(record)
@@ -235,6 +323,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                             on,
                             cause: DependentEndCause::InsuredAt75,
                             implied: false,
+                            next: Vec::new(),
                         });
                     }
                 }
@@ -247,6 +336,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                             on,
                             cause: DependentEndCause::InsuredAt75,
                             implied: false,
+                            next: Vec::new(),
                         });
                     }
                     // A dependent who reached 75 by the 資格喪失日 left that insurance on
@@ -269,6 +359,7 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                             on,
                             cause: DependentEndCause::InsuredLost,
                             implied,
+                            next: insured_next(r, on, insured.records),
                         });
                     }
                 }
@@ -445,6 +536,7 @@ pub(crate) fn household_notices_in(
                                     insured.record.insurer_number.scheme(),
                                 ),
                                 covered_again,
+                                next: insured.next_at(today),
                                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…
                                 // 5日以内に…事業主に提出), as the 本人's `coverage_lost` says it:
                                 // before the member is covered again too, when the deadline
@@ -624,6 +716,151 @@ mod tests {
         assert!(household_notices(&household, d(2026, 10, 20))[1].is_empty());
     }
 
+    /// The 被保険者's 資格喪失日 typed, and the 国保 they joined from that day typed too: the
+    /// 被扶養者's notice and to-do do not offer becoming the 被保険者's 被扶養者 there (国保 has
+    /// none: each member of the 世帯 joins as a 被保険者), before the day and after it; a
+    /// 被用者保険 typed instead is named as the one to join as 被扶養者; a record of the 被保険者
+    /// as someone else's 家族, or one starting before the 資格喪失日, is not their next insurance.
+    #[test]
+    fn the_insureds_next_insurance_typed_in_is_named_for_the_dependent() {
+        use crate::screen::guidance::{ClinicSituation, guidance};
+        use crate::screen::situation::MemberSituation;
+        let insured = member(d(1978, 5, 5), Relationship::Insured);
+        let child = member(d(2010, 4, 4), Relationship::Dependent);
+        let old = EligibilityRecord {
+            acquired_on: Some(d(2015, 4, 1)),
+            lost_on: Some(d(2026, 11, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let nhi = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("138040").unwrap(),
+            insurer_name: "新宿区".into(),
+            symbol: None,
+            acquired_on: Some(d(2026, 11, 1)),
+            lost_on: None,
+            ..old.clone()
+        };
+        let dependent = [EligibilityRecord {
+            relationship: Relationship::Dependent,
+            lost_on: None,
+            ..old.clone()
+        }];
+        let texts = |own: &[EligibilityRecord], today| {
+            let household = [
+                HouseholdMember {
+                    member: &insured,
+                    records: own,
+                },
+                HouseholdMember {
+                    member: &child,
+                    records: &dependent,
+                },
+            ];
+            let notice = household_notices(&household, today)[1][0].message.clone();
+            let ctx = household_contexts(&household);
+            let s = MemberSituation::in_household(&child, &dependent, &ctx[1], None, today);
+            let g = guidance(&s, &ClinicSituation::NO_READER, today);
+            let to_do = g.to_do.first().map(|t| t.explanation.clone());
+            (notice, to_do, format!("{g:?}"))
+        };
+        const NO_DEPENDENTS: &str = "被保険者の新しい保険（新宿区）には被扶養者の制度がありません。\
+             お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の被扶養者になる\
+             手続きを";
+        let with_nhi = [old.clone(), nhi.clone()];
+        let (notice, to_do, all) = texts(&with_nhi, d(2026, 11, 30));
+        let to_do = to_do.unwrap_or_default();
+        for text in [&notice, &to_do] {
+            assert!(
+                text.contains(&format!("{NO_DEPENDENTS}してください。")),
+                "{text}"
+            );
+        }
+        // The guidance's 10割 option (where the 療養費 is claimed) does not offer it either.
+        assert!(
+            !all.contains("新しい勤務先") && !all.contains("（新宿区）の被扶養者"),
+            "{all}"
+        );
+        assert!(
+            all.contains("お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険"),
+            "{all}"
+        );
+        // Before the day: the same, to prepare.
+        let (before, ..) = texts(&with_nhi, d(2026, 10, 20));
+        assert!(
+            before.contains(&format!("{NO_DEPENDENTS}準備してください。")),
+            "{before}"
+        );
+        // A new employer's insurance from the day: named as the one to join as 被扶養者.
+        let employer = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            symbol: Some("12".into()),
+            ..nhi.clone()
+        };
+        let (notice, to_do, all) = texts(&[old.clone(), employer.clone()], d(2026, 11, 30));
+        assert!(!all.contains("新しい勤務先"), "{all}");
+        assert!(
+            all.contains(
+                "被保険者の新しい保険（山田商事健康保険組合）か、お住まいの市区町村の国民健康保険"
+            ),
+            "{all}"
+        );
+        for text in [notice, to_do.unwrap_or_default()] {
+            assert!(
+                text.contains(
+                    "被保険者の新しい保険（山田商事健康保険組合）の被扶養者になるか、お住まいの\
+                     市区町村で国民健康保険に加入する手続きをしてください。"
+                ),
+                "{text}"
+            );
+        }
+        // The one in force on the day shown (review of 2026-11-30): 国保 from the 資格喪失日 left
+        // for a new employer's insurance on 2027-01-01 — 国保 in December, the employer's after.
+        let nhi_until = EligibilityRecord {
+            lost_on: Some(d(2027, 1, 1)),
+            ..nhi.clone()
+        };
+        let employer_later = EligibilityRecord {
+            acquired_on: Some(d(2027, 1, 1)),
+            ..employer.clone()
+        };
+        let moved = [old.clone(), nhi_until, employer_later.clone()];
+        let (december, ..) = texts(&moved, d(2026, 12, 15));
+        assert!(december.contains(NO_DEPENDENTS), "{december}");
+        let (february, _, all) = texts(&moved, d(2027, 2, 15));
+        assert!(
+            february.contains("被保険者の新しい保険（山田商事健康保険組合）の被扶養者"),
+            "{february}"
+        );
+        assert!(!all.contains("新宿区"), "{all}");
+        // An insurance starting after a gap is not named before it starts (the 被扶養者 cannot
+        // join it yet), nor before the day.
+        let gap = [old.clone(), employer_later];
+        for today in [d(2026, 10, 20), d(2026, 11, 30)] {
+            let (notice, _, all) = texts(&gap, today);
+            assert!(!all.contains("山田商事"), "{today}: {all}");
+            assert!(!notice.contains("山田商事"), "{today}: {notice}");
+        }
+        // Not their next insurance: their record as a 家族 of another member's insurance, and
+        // one that started before the 資格喪失日; then the general words stay.
+        for not_next in [
+            EligibilityRecord {
+                relationship: Relationship::Dependent,
+                ..employer.clone()
+            },
+            EligibilityRecord {
+                acquired_on: Some(d(2026, 10, 1)),
+                ..employer.clone()
+            },
+        ] {
+            let (notice, ..) = texts(&[old.clone(), not_next], d(2026, 11, 30));
+            assert!(
+                notice.contains("被保険者の新しい保険（新しい勤務先の健康保険や任意継続）"),
+                "{notice}"
+            );
+        }
+    }
+
     #[test]
     fn the_insureds_new_insurance_ends_the_dependents_old_record() {
         use crate::screen::calendar::record_in_force;
@@ -671,6 +908,14 @@ mod tests {
         assert!(
             m.starts_with("被保険者の新しい資格（令和8年11月21日取得）が入力されているため")
                 && m.contains("手続きをしてください"),
+            "{m}"
+        );
+        // The new insurance typed in is named (not 「新しい勤務先の健康保険や任意継続」).
+        assert!(
+            m.contains(
+                "被保険者の新しい保険（山田商事健康保険組合）の被扶養者になるか、お住まいの市区町村で\
+                 国民健康保険に加入する手続きをしてください。"
+            ) && !m.contains("新しい勤務先"),
             "{m}"
         );
         // Without the new 資格取得年月日 nothing is implied.

@@ -824,7 +824,7 @@ pub(crate) fn age_notices_in(
             });
         } else if !rule.allows(percent)
             && !flagged.contains(&percent)
-            && !elderly_share_ahead(r, birth, percent, today)
+            && !share_ahead_applies(r, birth, percent, household, today)
         {
             flagged.push(percent);
             let why = match rule.basis {
@@ -850,11 +850,9 @@ pub(crate) fn age_notices_in(
     if let Some(start) = announced {
         // Before the start, a 2割 typed from the document sent ahead: that document has come,
         // and the notice says from when its share applies (review of 2026-11-30).
-        let typed_ahead = records.iter().any(|r| {
-            r.copay == Some(CopayRate::Twenty)
-                && elderly_share_ahead(r, birth, 20, today)
-                && record_ended(r, birth, household, today).is_none()
-        });
+        let typed_ahead = records
+            .iter()
+            .any(|r| elderly_share_typed_ahead(r, birth, household, today).is_some());
         out.push(Notice {
             code: NoticeCode::ElderlyRecipientStarts,
             severity: Severity::Info,
@@ -901,8 +899,16 @@ fn elderly_start_announced(
                     || (r.copay.is_some() && r.valid_from.is_some_and(|from| from >= start)))
                 && record_ended(r, birth, household, today).is_none()
         });
+    // A 後期高齢者医療 record typed in that starts by the start (a 障害認定 from 65) and is still
+    // in force then: the member does not become a 高齢受給者 (review of 2026-11-30).
+    let late_by_start = records.iter().any(|r| {
+        r.kind.is_insurance()
+            && r.insurer_number.is_late_elderly()
+            && r.starts_on().is_some_and(|s| s <= start)
+            && record_ended(r, birth, household, start).is_none()
+    });
     let from = start.checked_sub_months(Months::new(TRANSITION_NOTICE_MONTHS))?;
-    (!under_late && !recorded && today <= start && today >= from).then_some(start)
+    (!under_late && !late_by_start && !recorded && today <= start && today >= from).then_some(start)
 }
 
 /// A 2割 typed before the 高齢受給者 start, while the start is announced (from
@@ -914,7 +920,7 @@ fn elderly_start_announced(
 /// (one from the start makes the 2割 the law's anyway), not issued before the announcement, not
 /// ending (有効期限, 資格喪失日) before the start, and no 高齢受給者 block of another share; else a typing error is
 /// hidden and a clinic reading the screen would charge 2割 before the start.
-pub(super) fn elderly_share_ahead(
+fn elderly_share_ahead(
     record: &EligibilityRecord,
     birth: NaiveDate,
     percent: u8,
@@ -938,6 +944,45 @@ pub(super) fn elderly_share_ahead(
                         && record.lost_on.is_none_or(|lost| lost > start)
                 })
         })
+}
+
+/// The day from which the 2割 typed on `record` applies, when it was typed from the document
+/// sent ahead of the 高齢受給者 start ([`elderly_share_ahead`]) and that document still applies
+/// then as far as the household knows: not ended by the start (a 被扶養者 status ending, a
+/// takeover by an insurance acquired before it: `record_ended` on the start day), with no
+/// 高齢受給者 block (its own row dates the share). The start, or the record's own first day when
+/// later. The announcement's words and the screen's 一部負担金割合 field both follow it (review
+/// of 2026-11-30).
+pub(super) fn elderly_share_typed_ahead(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let start = elderly_recipient_start(birth)?;
+    (record.copay == Some(CopayRate::Twenty)
+        && record.elderly.is_none()
+        // A record starting after the start: its 2割 is the share from its own first day,
+        // nothing ahead of it (review of 2026-11-30).
+        && record.starts_on().is_none_or(|s| s <= start)
+        && share_ahead_applies(record, birth, 20, household, today))
+    .then_some(start)
+}
+
+/// [`elderly_share_ahead`], and the record still applies on the 高齢受給者 start as far as the
+/// household knows (`record_ended` on that day: no takeover by an insurance acquired before it,
+/// no 被扶養者 status ending before it). A 2割 on a record that stops applying before the start
+/// is no share from the start: it stays `CopayImplausible` (review of 2026-11-30).
+fn share_ahead_applies(
+    record: &EligibilityRecord,
+    birth: NaiveDate,
+    percent: u8,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> bool {
+    elderly_share_ahead(record, birth, percent, today)
+        && elderly_recipient_start(birth)
+            .is_some_and(|start| record_ended(record, birth, household, start).is_none())
 }
 
 /// A share the law leaves to the member and none recorded ([`share_missing`]).
@@ -1500,8 +1545,74 @@ mod tests {
         }
         let three = EligibilityRecord {
             copay: Some(CopayRate::Thirty),
-            ..two
+            ..two.clone()
         };
+        // Not on a document that stops applying before the start (review of 2026-11-30): taken
+        // over by a 国保 acquired on 2026-11-25, its 2割 never applies; the field is not dated
+        // and the notice does not call it the share from the start.
+        let nhi = EligibilityRecord {
+            kind: DocumentKind::Certificate,
+            insurer_number: crate::eligibility::InsurerNumber::parse("138040").unwrap(),
+            symbol: None,
+            copay: Some(CopayRate::Thirty),
+            acquired_on: Some(d(2026, 11, 25)),
+            issued_on: Some(d(2026, 11, 25)),
+            ..current.clone()
+        };
+        let taken = [two.clone(), nhi];
+        let ctx = HouseholdContext::of_member(&taken);
+        for today in [d(2026, 11, 24), d(2026, 11, 30)] {
+            assert_eq!(
+                elderly_share_typed_ahead(&two, born_1st, &ctx, today),
+                None,
+                "{today}"
+            );
+            let ns = age_notices(born_1st, &taken, today);
+            assert!(
+                ns.iter().all(|n| !n.message.contains("入力されている2割")),
+                "{today}: {ns:?}"
+            );
+        }
+        assert_eq!(
+            elderly_share_typed_ahead(
+                &two,
+                born_1st,
+                &HouseholdContext::default(),
+                d(2026, 11, 30)
+            ),
+            Some(d(2026, 12, 1))
+        );
+        // While it is still in force, its 2割 is asked to be checked (a clinic would charge it
+        // to a 69-year-old).
+        assert!(has(
+            &age_notices(born_1st, &taken, d(2026, 11, 24)),
+            NoticeCode::CopayImplausible
+        ));
+        // A 2割 on a record starting after the start is the share from its own first day:
+        // nothing typed ahead.
+        let later = EligibilityRecord {
+            acquired_on: Some(d(2027, 1, 1)),
+            ..two.clone()
+        };
+        let alone = HouseholdContext::default();
+        assert_eq!(
+            elderly_share_typed_ahead(&later, born_1st, &alone, d(2026, 11, 30)),
+            None
+        );
+        // A 後期高齢者医療 record (障害認定) typed in, starting before the 高齢受給者 start: the member
+        // never becomes a 高齢受給者, so the start is not announced.
+        let late = EligibilityRecord {
+            kind: DocumentKind::Certificate,
+            insurer_number: crate::eligibility::InsurerNumber::parse("39131156").unwrap(),
+            symbol: None,
+            copay: Some(CopayRate::Ten),
+            acquired_on: Some(d(2026, 11, 25)),
+            issued_on: Some(d(2026, 11, 20)),
+            ..current.clone()
+        };
+        let with_late = [two.clone(), late];
+        let ns = age_notices(born_1st, &with_late, d(2026, 11, 24));
+        assert!(!has(&ns, NoticeCode::ElderlyRecipientStarts), "{ns:?}");
         // A 3割 typed (the under-70 share): the document with the share from the start is still
         // to come.
         let ahead = age_notices(born_1st, std::slice::from_ref(&three), d(2026, 11, 30));

@@ -5,11 +5,11 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::calendar::{
-    CopayBasis, RecordEnded, elderly_recipient_start, preschool_share_ended, record_ended,
-    record_not_started, statutory_copay,
+    CopayBasis, RecordEnded, preschool_share_ended, record_ended, record_not_started,
+    statutory_copay,
 };
 use super::notices_household::HouseholdContext;
-use super::notices_record::elderly_share_ahead;
+use super::notices_record::elderly_share_typed_ahead;
 use super::takeover::TakeoverCause;
 use super::view::{CardBadge, CardState, ProvenanceState, ScreenField, ScreenSection};
 use super::wareki::{format_wareki, format_western};
@@ -147,7 +147,12 @@ pub(super) fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// absent share is not shown as if 「法定負担割合のとおり」 were printed) and the share the law
 /// sets for the member's age on `today` is given as the second form. `None` for a 公費
 /// 受給者証, which has no share of its own here.
-fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Option<ScreenField> {
+fn copay_field(
+    e: &EligibilityRecord,
+    birth: NaiveDate,
+    household: &HouseholdContext,
+    today: NaiveDate,
+) -> Option<ScreenField> {
     if !e.kind.is_insurance() {
         return None;
     }
@@ -166,14 +171,12 @@ fn copay_field(e: &EligibilityRecord, birth: NaiveDate, today: NaiveDate) -> Opt
                     ))
                 })
                 .or_else(|| {
-                    let start = elderly_recipient_start(birth)?;
-                    elderly_share_ahead(e, birth, c.percent(), today).then(|| {
-                        format!(
-                            "{}から（それまでは{}）",
-                            format_wareki(start),
-                            super::text_ja::ELDERLY_SHARE_BEFORE
-                        )
-                    })
+                    let from = elderly_share_typed_ahead(e, birth, household, today)?;
+                    Some(format!(
+                        "{}から。それまでは{}",
+                        format_wareki(from),
+                        super::text_ja::ELDERLY_SHARE_BEFORE
+                    ))
                 }),
             ..text_field("copay", "一部負担金割合", format!("{}割", c.percent() / 10))
         },
@@ -329,7 +332,7 @@ pub(super) fn record_section(
     if let Some(d) = e.lost_on {
         f.push(date_field("lost_on", "資格喪失年月日", d));
     }
-    f.extend(copay_field(e, birth, today));
+    f.extend(copay_field(e, birth, household, today));
     if let Some(d) = e.valid_from {
         f.push(date_field("valid_from", "有効開始年月日", d));
     }
@@ -438,12 +441,13 @@ mod tests {
             issued_on: Some(d(2026, 11, 20)),
             ..record(DocumentKind::Notice, None)
         };
-        let field = |r: &EligibilityRecord, today| copay_field(r, born, today).unwrap();
+        let alone = HouseholdContext::default();
+        let field = |r: &EligibilityRecord, today| copay_field(r, born, &alone, today).unwrap();
         let before = field(&two, d(2026, 11, 30));
         assert_eq!(before.value, "2割");
         assert_eq!(
             before.secondary.as_deref(),
-            Some("令和8年12月1日から（それまでは3割）")
+            Some("令和8年12月1日から。それまでは3割")
         );
         assert_eq!(field(&two, d(2026, 12, 1)).secondary, None);
         let three = EligibilityRecord {

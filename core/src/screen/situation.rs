@@ -162,6 +162,10 @@ pub struct MemberSituation {
     /// Why the 被扶養者 status of [`MemberSituation::dependent_status_lost_on`] ended, with the
     /// scheme of the record that ended (the 被保険者's insurer's). Set exactly when that day is.
     pub dependent_status_lost_by: Option<DependentStatusLoss>,
+    /// For [`DependentStatusLoss::InsuredLost`]: the 被保険者's next insurance, when typed in
+    /// (`notices_household::InsuredNext`): the to-do names it, as the screen's notice does.
+    #[serde(skip)]
+    pub(crate) insured_next: Option<super::notices_household::InsuredNext>,
     /// A 資格確認書 of the coverage lost on [`MemberSituation::coverage_lost_on`] (or of the
     /// 被扶養者 status lost on [`MemberSituation::dependent_status_lost_on`]) is recorded: the
     /// to-do says to return it, not 「お持ちなら」.
@@ -467,6 +471,9 @@ impl MemberSituation {
             None
         };
         let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
+        let insured_next = dependent_status_lost
+            .filter(|(_, cause, _)| *cause == DependentEndCause::InsuredLost)
+            .and_then(|(_, _, r)| household.insured_next(r, today).cloned());
         let dependent_status_lost_by = dependent_status_lost.map(|(_, cause, r)| {
             let scheme = r.insurer_number.scheme();
             match cause {
@@ -600,6 +607,7 @@ impl MemberSituation {
                 .is_some_and(|(_, r)| r.relationship == Relationship::Dependent),
             dependent_status_lost_on,
             dependent_status_lost_by,
+            insured_next,
             lost_certificate_recorded,
             share_not_recorded: super::notices_record::share_missing(
                 member.birth_date,
@@ -681,6 +689,24 @@ impl MemberSituation {
             }
             DependentStatusLoss::InsuredAt75(_) => None,
         }
+    }
+
+    /// [`MemberSituation::insured_may_continue`] while the member can still join through the
+    /// 被保険者: `None` also when the 被保険者's next insurance typed in has no 被扶養者 (国保,
+    /// 後期: `notices_household::InsuredNext`) — the member then joins 国保 or another family
+    /// member's insurance, as after a 被保険者's 75th birthday.
+    pub(super) fn via_insured(&self) -> Option<bool> {
+        self.insured_may_continue()
+            .filter(|_| self.insured_next.as_ref().is_none_or(|n| n.has_dependents))
+    }
+
+    /// The 被保険者's next insurance typed in, by its insurer's name, when the member can join it
+    /// as 被扶養者 ([`MemberSituation::via_insured`]).
+    pub(super) fn insured_next_named(&self) -> Option<&str> {
+        self.insured_next
+            .as_ref()
+            .filter(|n| n.has_dependents)
+            .map(|n| n.insurer.as_str())
     }
 
     /// What the insurance of the 被扶養者 status that ended called its 被保険者

@@ -493,8 +493,16 @@ pub(super) enum Holder {
 /// The insurance a 被扶養者 whose 被保険者 lost theirs joins as that 被保険者's 被扶養者: 任意継続
 /// named only where the 被保険者 may have chosen it (`MemberSituation::insured_may_continue`).
 /// `insured`: what the lost insurance called the 被保険者 ([`Scheme::insured_person_ja`]).
-pub(super) fn insured_new_insurance(insured: &str, continuation: bool) -> String {
-    if continuation {
+/// `named`: the 被保険者's next insurance typed in (`notices_household::InsuredNext`, one with
+/// 被扶養者), named instead: 「被保険者の新しい保険（山田商事健康保険組合）」.
+pub(super) fn insured_new_insurance(
+    insured: &str,
+    continuation: bool,
+    named: Option<&str>,
+) -> String {
+    if let Some(named) = named {
+        format!("{insured}の新しい保険（{named}）")
+    } else if continuation {
         format!("{insured}の新しい保険（新しい勤務先の健康保険や任意継続）")
     } else {
         format!("{insured}の新しい保険（新しい勤務先の健康保険など）")
@@ -767,8 +775,11 @@ pub(super) fn elderly_recipient_starts(
     )
 }
 
-/// The share before the 高齢受給者 start, at 69: an adult's 3割 (健康保険法 §74(1)(i), 国民健康保険法
-/// §42(1)(i); a member under 後期高齢者医療 by a 障害認定 gets no 高齢受給者 start).
+/// The share before the 高齢受給者 start, at 69: an adult's 3割 — a 被保険者's (健康保険法
+/// §74(1)(i), 国民健康保険法 §42(1)(i)) and a 被扶養者's (家族療養費 7割, 健康保険法 §110(2)(i)イ).
+/// A member entering 後期高齢者医療 by a 障害認定 gets no 高齢受給者 start
+/// (`notices_record::elderly_start_announced`). A 国保 may lower the share by its 条例 or 規約
+/// (国民健康保険法 §43(1)); the rare member concerned reads it on their document.
 pub(super) const ELDERLY_SHARE_BEFORE: &str = "3割";
 
 /// The household overview's line under a member's top notice when `others` more are on the
@@ -812,9 +823,51 @@ pub(super) struct InsuredLoss<'a> {
     /// Where the dependent's 資格確認書 goes back ([`JoinAfterLoss::give_back_ja`]), when one
     /// of the documents is one.
     pub(super) give_back: Option<String>,
+    /// The 被保険者's next insurance, when typed in.
+    pub(super) next: Option<&'a super::notices_household::InsuredNext>,
     /// Before the day: the dependent's next insurance typed in, starting by then.
     pub(super) joined: Option<&'a super::notices_record::NextInsurance>,
 }
+
+/// What a 被扶養者 whose 被保険者 lost that insurance joins (docs/rules.md §1.4 "Dependents"): the
+/// 被保険者's new insurance as their 被扶養者 — named when typed in (`next`), and not offered when
+/// it has no 被扶養者 (国保, 後期高齢者医療: then another family member's insurance is, in the
+/// words of [`NHI_OR_FAMILY`]) — or 国保 at the 市区町村. `before`: said before the day, to
+/// prepare.
+pub(super) fn dependent_join_after_insured_loss(
+    insured: &str,
+    continuation: bool,
+    next: Option<&super::notices_household::InsuredNext>,
+    before: bool,
+) -> String {
+    let act = if before {
+        "準備してください"
+    } else {
+        "してください"
+    };
+    match next {
+        Some(n) if !n.has_dependents => format!(
+            "{insured}の新しい保険（{}）には被扶養者の制度がありません。{}",
+            n.insurer,
+            if before {
+                NHI_OR_FAMILY_BEFORE
+            } else {
+                NHI_OR_FAMILY
+            }
+        ),
+        _ => format!(
+            "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを{act}。",
+            insured_new_insurance(insured, continuation, next.map(|n| n.insurer.as_str()))
+        ),
+    }
+}
+
+/// A 被扶養者 who cannot join through the 被保険者 (their 75th birthday, or a new insurance
+/// without 被扶養者): 国保, or another family member's insurance as 被扶養者.
+pub(super) const NHI_OR_FAMILY: &str = "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の被扶養者になる手続きをしてください。";
+
+/// [`NHI_OR_FAMILY`] before the day.
+const NHI_OR_FAMILY_BEFORE: &str = "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の被扶養者になる手続きを準備してください。";
 
 /// Before a 被扶養者's status ends: the next insurance typed in, else what to prepare.
 fn dependent_next_ja(
@@ -846,6 +899,7 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
         past,
         continuation,
         covered_again,
+        next: insured_next,
         ref give_back,
         joined,
     } = *loss;
@@ -859,11 +913,7 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
         let next = if covered_again {
             String::new()
         } else {
-            format!(
-                "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを\
-                 してください。",
-                insured_new_insurance(insured, continuation)
-            )
+            dependent_join_after_insured_loss(insured, continuation, insured_next, false)
         };
         let why = if implied {
             format!(
@@ -878,13 +928,14 @@ pub(super) fn dependent_loses_status_with_insured(loss: &InsuredLoss<'_>) -> Str
         };
         format!("{why}{named}（これまでの資格）では受診できません。{give_back}{next}")
     } else {
-        let next = dependent_next_ja(
-            joined,
-            &format!(
+        let prepare = match insured_next {
+            Some(_) => dependent_join_after_insured_loss(insured, continuation, insured_next, true),
+            None => format!(
                 "{insured}の新しい保険の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する\
                  手続きを準備してください。"
             ),
-        );
+        };
+        let next = dependent_next_ja(joined, &prepare);
         if implied {
             format!(
                 "{insured}の新しい資格の取得日は{l}です。その日までに{insurer}のこれまでの資格は\
@@ -919,23 +970,14 @@ pub(super) fn dependent_loses_status_at_75(
 ) -> String {
     let b = format_wareki(birthday);
     if past {
-        let next = if covered_again {
-            ""
-        } else {
-            "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の被扶養者になる\
-             手続きをしてください。"
-        };
+        let next = if covered_again { "" } else { NHI_OR_FAMILY };
         // Where the 資格確認書 goes back, said by the caller after this text (`give_back`).
         format!(
             "{insured}が75歳になり（{b}）後期高齢者医療制度に移ったため、{insurer}の被扶養者の\
              資格はなくなりました。{named}では受診できません。{next}"
         )
     } else {
-        let next = dependent_next_ja(
-            joined,
-            "それまでに、お住まいの市区町村で国民健康保険に加入するか、\
-             ほかのご家族の健康保険の被扶養者になる手続きを準備してください。",
-        );
+        let next = dependent_next_ja(joined, &format!("それまでに、{NHI_OR_FAMILY_BEFORE}"));
         format!(
             "{insured}が{b}に75歳になり後期高齢者医療制度に移るため、その日に{insurer}の\
              被扶養者の資格がなくなり、{named}は使えなくなります。{next}"

@@ -126,48 +126,51 @@ fn myna_after_joining(member: &MemberSituation) -> &'static str {
 /// of 75 or over asks the 市区町村's 後期高齢者医療 counter (高齢者の医療の確保に関する法律 §50).
 fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> String {
     const LOST: &str = "資格を喪失した保険の資格確認書は使えません。";
-    let (lost, whom): (&str, Cow<'static, str>) =
-        if let Some(continuation) = member.insured_may_continue() {
-            (
-                LOST,
-                format!(
-                    "{}の被扶養者になるときか、国民健康保険に加入するときに、その保険者に",
-                    text_ja::insured_new_insurance(member.insured_person_ja(), continuation)
+    let (lost, whom): (&str, Cow<'static, str>) = if let Some(continuation) = member.via_insured() {
+        (
+            LOST,
+            format!(
+                "{}の被扶養者になるときか、国民健康保険に加入するときに、その保険者に",
+                text_ja::insured_new_insurance(
+                    member.insured_person_ja(),
+                    continuation,
+                    member.insured_next_named()
                 )
-                .into(),
             )
-        } else if member.dependent_status_lost_on.is_some() {
-            (
+            .into(),
+        )
+    } else if member.dependent_status_lost_on.is_some() {
+        (
             "これまでの保険者からは交付されません。",
             "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
              その保険者に"
                 .into(),
         )
-        } else {
-            match member.join_after_loss() {
-                Some(JoinAfterLoss::LateElderly) => (
-                    LOST,
-                    "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の".into(),
-                ),
-                // 任意継続 only while it can still be applied for.
-                Some(join) => (
-                    LOST,
-                    format!(
-                        "新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先やご家族の\
+    } else {
+        match member.join_after_loss() {
+            Some(JoinAfterLoss::LateElderly) => (
+                LOST,
+                "お住まいの市区町村の後期高齢者医療の窓口に、後期高齢者医療の".into(),
+            ),
+            // 任意継続 only while it can still be applied for.
+            Some(join) => (
+                LOST,
+                format!(
+                    "新しく加入する保険（お住まいの市区町村の国民健康保険、勤務先やご家族の\
                      健康保険{}）の手続きのときに、その保険者に",
-                        if member.continuation_open(today) {
-                            "、または任意継続"
-                        } else if join == JoinAfterLoss::Disability {
-                            "、または後期高齢者医療（障害認定）"
-                        } else {
-                            ""
-                        }
-                    )
-                    .into(),
-                ),
-                None => ("", "加入している保険者に".into()),
-            }
-        };
+                    if member.continuation_open(today) {
+                        "、または任意継続"
+                    } else if join == JoinAfterLoss::Disability {
+                        "、または後期高齢者医療（障害認定）"
+                    } else {
+                        ""
+                    }
+                )
+                .into(),
+            ),
+            None => ("", "加入している保険者に".into()),
+        }
+    };
     format!(
         "それまでの受診には資格確認書が要ります。{lost}{whom}資格確認書を申請してください\
          （マイナ保険証を使えない方に交付されます{}）。",
@@ -226,18 +229,17 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
         let (why, next): (String, Cow<'static, str>) = match member.insured_may_continue() {
             Some(continuation) => (
                 format!("{insured}がこれまでの保険の資格を喪失したため"),
-                format!(
-                    "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを\
-                     してください。",
-                    text_ja::insured_new_insurance(insured, continuation)
+                text_ja::dependent_join_after_insured_loss(
+                    insured,
+                    continuation,
+                    member.insured_next.as_ref(),
+                    false,
                 )
                 .into(),
             ),
             None => (
                 format!("{insured}が75歳になり後期高齢者医療制度に移ったため"),
-                "お住まいの市区町村で国民健康保険に加入するか、ほかのご家族の健康保険の\
-                 被扶養者になる手続きをしてください。"
-                    .into(),
+                text_ja::NHI_OR_FAMILY.into(),
             ),
         };
         out.push(step(

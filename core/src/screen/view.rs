@@ -275,6 +275,7 @@ pub(super) fn screen_for(
     let mut in_force = Vec::with_capacity(records.len());
     // A card bound to a verifying signed record in force: a マイナ保険証, as `situation_for` says.
     let mut bound_card = false;
+    debug_assert_eq!(records.len(), signatures.len());
     for (r, signature) in records.iter().zip(signatures) {
         let state = signature.state;
         states.push(state);
@@ -392,6 +393,7 @@ pub(super) fn situation_for(
     household: &HouseholdContext,
     now: DateTime<Utc>,
 ) -> MemberSituation {
+    debug_assert_eq!(stored.len(), signatures.len());
     let today = japan_today(now);
     let in_force = |r: &StoredRecord| {
         r.record.kind.needs_card()
