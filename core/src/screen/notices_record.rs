@@ -950,9 +950,9 @@ fn elderly_share_ahead(
 /// sent ahead of the 高齢受給者 start ([`elderly_share_ahead`]) and that document still applies
 /// then as far as the household knows: not ended by the start (a 被扶養者 status ending, a
 /// takeover by an insurance acquired before it: `record_ended` on the start day), with no
-/// 高齢受給者 block (its own row dates the share). The start, or the record's own first day when
-/// later. The announcement's words and the screen's 一部負担金割合 field both follow it (review
-/// of 2026-11-30).
+/// 高齢受給者 block (its own row dates the share), and not starting after the start: the start.
+/// The announcement's words and the screen's 一部負担金割合 field both follow it (review of
+/// 2026-11-30).
 pub(super) fn elderly_share_typed_ahead(
     record: &EligibilityRecord,
     birth: NaiveDate,
