@@ -6,7 +6,7 @@
 //! key identifier, when both sides carry one, only narrows the candidates).
 
 use chrono::{DateTime, Utc};
-use const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER;
+use const_oid::db::rfc5280::{ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_CERTIFICATE_POLICIES};
 use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
 use der::{Decode, Encode};
 use rsa::RsaPublicKey;
@@ -15,7 +15,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use x509_cert::ext::pkix::{BasicConstraints, CertificatePolicies, KeyUsage, SubjectKeyIdentifier};
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
 
 use super::error::CardError;
 
@@ -234,13 +234,53 @@ impl CardCertificate {
     }
 
     /// True when the certificatePolicies extension names the JPKI 利用者証明用 policy
-    /// [`JPKI_AUTH_POLICY`].
+    /// [`JPKI_AUTH_POLICY`] (RFC 5280 §4.2.1.4). Only each PolicyInformation's policyIdentifier
+    /// is decoded, as the authority key identifier's keyIdentifier alone is: its policyQualifiers (a CPS pointer, a user
+    /// notice) are skipped whole, and decoding them through x509-cert's `CertificatePolicies`
+    /// cost the phone library ≈ 3 KB (docs/decisions/0007-ffi-size.md, round 11). The
+    /// extension must be there once and be well-formed DER to the end (a certificate carries
+    /// an extension at most once, RFC 5280 §4.2).
     pub fn has_jpki_auth_policy(&self) -> bool {
-        matches!(
-            self.cert.tbs_certificate.get::<CertificatePolicies>(),
-            Ok(Some((_, policies)))
-                if policies.0.iter().any(|p| p.policy_identifier == JPKI_AUTH_POLICY)
-        )
+        use der::asn1::ObjectIdentifier;
+        use der::{Reader, SliceReader};
+        let Some(value) = self.only_extension(ID_CE_CERTIFICATE_POLICIES) else {
+            return false;
+        };
+        let Ok(mut reader) = SliceReader::new(value) else {
+            return false;
+        };
+        let found = reader.sequence(|policies| {
+            let mut found = false;
+            while !policies.is_finished() {
+                found |= policies.sequence(|info| {
+                    let id = ObjectIdentifier::decode(info)?;
+                    info.read_slice(info.remaining_len())?;
+                    Ok(id == JPKI_AUTH_POLICY)
+                })?;
+            }
+            Ok(found)
+        });
+        matches!(found.and_then(|found| reader.finish(found)), Ok(true))
+    }
+
+    /// The value of the extension `id` when the certificate carries it exactly once.
+    fn only_extension(&self, id: const_oid::ObjectIdentifier) -> Option<&[u8]> {
+        let mut found = None;
+        for e in self
+            .cert
+            .tbs_certificate
+            .extensions
+            .as_deref()
+            .unwrap_or(&[])
+        {
+            if e.extn_id == id {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(e.extn_value.as_bytes());
+            }
+        }
+        found
     }
 
     /// The profile of a card's 利用者証明用 certificate: keyUsage digitalSignature, not a CA,
@@ -267,19 +307,8 @@ impl CardCertificate {
     fn authority_key_id(&self) -> Option<Vec<u8>> {
         use der::asn1::OctetStringRef;
         use der::{Reader, SliceReader, TagMode, TagNumber};
-        let mut found = self
-            .cert
-            .tbs_certificate
-            .extensions
-            .as_deref()
-            .unwrap_or(&[])
-            .iter()
-            .filter(|e| e.extn_id == ID_CE_AUTHORITY_KEY_IDENTIFIER);
-        let ext = found.next()?;
-        if found.next().is_some() {
-            return None;
-        }
-        let mut reader = SliceReader::new(ext.extn_value.as_bytes()).ok()?;
+        let mut reader =
+            SliceReader::new(self.only_extension(ID_CE_AUTHORITY_KEY_IDENTIFIER)?).ok()?;
         let id = reader
             .sequence(|seq| {
                 let id =
@@ -766,6 +795,68 @@ mod tests {
         if let Some(aki) = leaf.authority_key_id() {
             assert_eq!(Some(aki), ca.subject_key_id());
         }
+    }
+
+    /// The policy-identifier-only reading of certificatePolicies: qualifiers skipped, the JPKI
+    /// policy found among others, and a duplicated, truncated or trailing-garbage extension, or
+    /// a PolicyInformation that does not start with an OID, refused; it agrees with x509-cert's
+    /// full decode on the real J-LIS roots and the test PKI.
+    #[test]
+    fn the_auth_policy_is_read_from_the_policy_identifiers_alone() {
+        use der::asn1::{Any, Ia5StringRef, ObjectIdentifier};
+        use x509_cert::ext::Extension;
+        use x509_cert::ext::pkix::CertificatePolicies;
+        use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
+        let p = pki();
+        let mut certs = roots();
+        certs.push(CardCertificate::from_der(&p.ca).unwrap());
+        certs.push(CardCertificate::from_der(&p.leaf).unwrap());
+        certs.push(CardCertificate::from_der(&p.leaf_without_policy).unwrap());
+        for c in &certs {
+            let full = matches!(
+                c.cert.tbs_certificate.get::<CertificatePolicies>(),
+                Ok(Some((_, policies)))
+                    if policies.0.iter().any(|p| p.policy_identifier == JPKI_AUTH_POLICY)
+            );
+            assert_eq!(c.has_jpki_auth_policy(), full, "{}", c.subject());
+        }
+        let cps = PolicyQualifierInfo {
+            policy_qualifier_id: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1"),
+            qualifier: Some(
+                Any::encode_from(&Ia5StringRef::new("https://www.jpki.go.jp/").unwrap()).unwrap(),
+            ),
+        };
+        let info = |id: ObjectIdentifier| PolicyInformation {
+            policy_identifier: id,
+            policy_qualifiers: Some(vec![cps.clone()]),
+        };
+        let other = ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.10");
+        let value =
+            |policies: Vec<PolicyInformation>| CertificatePolicies(policies).to_der().unwrap();
+        let leaf = CardCertificate::from_der(&p.leaf).unwrap();
+        let with = |values: &[Vec<u8>]| {
+            let mut c = leaf.clone();
+            let exts = c.cert.tbs_certificate.extensions.as_mut().unwrap();
+            exts.retain(|e| e.extn_id != ID_CE_CERTIFICATE_POLICIES);
+            for v in values {
+                exts.push(Extension {
+                    extn_id: ID_CE_CERTIFICATE_POLICIES,
+                    critical: false,
+                    extn_value: der::asn1::OctetString::new(v.clone()).unwrap(),
+                });
+            }
+            c.has_jpki_auth_policy()
+        };
+        let both = value(vec![info(other), info(JPKI_AUTH_POLICY)]);
+        assert!(with(std::slice::from_ref(&both)));
+        assert!(!with(&[value(vec![info(other)])]));
+        assert!(!with(&[]));
+        // Twice (RFC 5280 §4.2), cut short, or followed by more bytes.
+        assert!(!with(&[both.clone(), both.clone()]));
+        assert!(!with(&[both[..both.len() - 1].to_vec()]));
+        assert!(!with(&[[both.as_slice(), &[0x05, 0x00]].concat()]));
+        // A PolicyInformation whose first element is not an OID.
+        assert!(!with(&[vec![0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01]]));
     }
 
     #[test]

@@ -276,8 +276,9 @@ fn insured_own(record: &EligibilityRecord) -> bool {
 
 /// Each member's [`HouseholdContext`], in the order given: a 被扶養者 (a member marked 家族) gets
 /// the 被用者保険 records of every 被保険者 (a member marked 本人) who turns 75 before them (a
-/// dependent who reaches 75 first moves to 後期 on their own), and every 被保険者's 被用者保険
-/// record with a 資格喪失日. The one rule behind [`household_notices`] and what the screens, the
+/// dependent who reaches 75 first moves to 後期 on their own), and every other member's
+/// 被用者保険 record typed as 本人 with a 資格喪失日 (or taken over), whether that member is
+/// marked 本人 or has since been changed to 家族. The one rule behind [`household_notices`] and what the screens, the
 /// guidance and the checklist count as held.
 pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdContext> {
     // Each member's successors once: their own context keeps them, and a 被保険者's decide
@@ -292,14 +293,17 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
             }
             let own = late_elderly_start(dependent.member.birth_date);
             let mut insured_ends = Vec::new();
-            for (insured, insured_successors) in household
-                .iter()
-                .zip(&all_successors)
-                .filter(|(h, _)| h.member.relationship == Relationship::Insured)
-            {
-                // A dependent who reaches 75 first moves to 後期 on their own.
-                let at_75 = late_elderly_start(insured.member.birth_date)
-                    .filter(|birthday| own.is_none_or(|own| own > *birthday));
+            for (insured, insured_successors) in household.iter().zip(&all_successors) {
+                if std::ptr::eq(insured, dependent) {
+                    continue;
+                }
+                // The 75th birthday only of a member marked 本人: a member marked 家族 is
+                // nobody's 被保険者 now. A dependent who reaches 75 first moves to 後期 on their
+                // own.
+                let at_75 = late_elderly_start(insured.member.birth_date).filter(|birthday| {
+                    insured.member.relationship == Relationship::Insured
+                        && own.is_none_or(|own| own > *birthday)
+                });
                 // The dependent's own records that name this member as their 被保険者 (被保険者
                 // 氏名, as typed or after `fold_name`): on that member's insurance even when its
                 // record is not typed in (a 本人 with only their 後期 record kept). Not when the
@@ -329,6 +333,10 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                 }
                 // Only the 被保険者's own 資格 (records typed as 本人): a member changed to 本人
                 // after getting a job keeps their old 家族 record, which is not a 被保険者's.
+                // Whoever holds one, also a member since changed to 家族 (a parent who lost
+                // their job and became their spouse's 被扶養者): their children's records on
+                // it end with it all the same (健康保険法 §3(7)), and `covers` (the same
+                // 保険者番号, 記号 and 番号) tells whose 被扶養者 a record is.
                 for r in insured.records.iter().filter(|r| insured_own(r)) {
                     if let Some(on) = at_75 {
                         insured_ends.push(InsuredEnds {
@@ -859,6 +867,106 @@ mod tests {
                 "{notice}"
             );
         }
+    }
+
+    /// A 被保険者 who lost their job and became their spouse's 被扶養者 is changed to 家族 (the
+    /// member list has no other way to say so): their own lost record still ends their child's
+    /// record on it (健康保険法 §3(7)), so the child's 資格確認書 is not shown as usable and the
+    /// child is told what to join (review of 2026-11-30: the rule looked only at members marked
+    /// 本人). The spouse's own record, of another 番号, ends nothing, and a member marked 家族
+    /// turning 75 is nobody's 被保険者.
+    #[test]
+    fn a_parent_changed_to_dependent_still_ends_their_childs_record() {
+        use crate::screen::calendar::record_in_force;
+        // Changed to 家族; 75 on 2027-03-03, the child's record would end then if they counted.
+        let parent = member(d(1952, 3, 3), Relationship::Dependent);
+        let spouse = member(d(1980, 6, 6), Relationship::Insured);
+        let child = member(d(2012, 4, 4), Relationship::Dependent);
+        let lost = EligibilityRecord {
+            lost_on: Some(d(2026, 11, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let spouse_own = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            symbol: Some("55".into()),
+            number: "7".into(),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let as_dependent = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            acquired_on: Some(d(2026, 11, 1)),
+            ..spouse_own.clone()
+        };
+        let childs = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            branch: Some("02".into()),
+            lost_on: None,
+            ..lost.clone()
+        };
+        let parent_records = [lost, as_dependent];
+        let spouse_records = [spouse_own];
+        let child_records = [childs.clone()];
+        let household = [
+            HouseholdMember {
+                member: &parent,
+                records: &parent_records,
+            },
+            HouseholdMember {
+                member: &spouse,
+                records: &spouse_records,
+            },
+            HouseholdMember {
+                member: &child,
+                records: &child_records,
+            },
+        ];
+        let ctx = household_contexts(&household);
+        assert_eq!(
+            ctx[2].dependent_status_ends_on(&childs),
+            Some(d(2026, 11, 1))
+        );
+        // The parent's own 家族 record is on the spouse's insurance, which has not ended.
+        assert_eq!(ctx[0].dependent_status_ends_on(&parent_records[1]), None);
+        let today = d(2026, 11, 30);
+        assert!(!record_in_force(&childs, child.birth_date, &ctx[2], today));
+        let notices = household_notices(&household, today);
+        let lost = the_one(&notices[2], NoticeCode::CoverageLost);
+        assert_eq!(lost.severity, Severity::Critical);
+        assert!(
+            lost.message.contains("手続きをしてください"),
+            "{}",
+            lost.message
+        );
+        assert!(
+            notices[0].is_empty() && notices[1].is_empty(),
+            "{notices:?}"
+        );
+        // Past the parent's 75th birthday nothing more ends: a member marked 家族 is not a
+        // 被保険者 whose 75th birthday moves anyone.
+        let later = EligibilityRecord {
+            lost_on: None,
+            ..childs.clone()
+        };
+        let unlost = [EligibilityRecord {
+            lost_on: None,
+            ..parent_records[0].clone()
+        }];
+        let later_records = [later.clone()];
+        let household = [
+            HouseholdMember {
+                member: &parent,
+                records: &unlost,
+            },
+            HouseholdMember {
+                member: &child,
+                records: &later_records,
+            },
+        ];
+        assert_eq!(
+            household_contexts(&household)[1].dependent_status_ends_on(&later),
+            None
+        );
     }
 
     #[test]
