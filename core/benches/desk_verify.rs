@@ -14,15 +14,14 @@ use sha2::{Digest, Sha256};
 use shikaku_core::clinic::{DeskStore, DeskVerdict, VerifyOptions};
 use shikaku_core::clock::japan_today;
 use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, presentation_of, sign_document,
-    sign_presentation, to_qr_payload,
+    EligibilityDocument, presentation_of, sign_document, sign_presentation, to_qr_payload,
 };
-use shikaku_core::eligibility::{InsurerNumber, MemberForm, RecordForm};
+use shikaku_core::eligibility::{MemberForm, RecordForm};
 use shikaku_core::store::MemoryKeyStore;
 
-fn key(seed: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
-}
+#[path = "support/signed.rs"]
+mod signed;
+use signed::{key, trust_list};
 
 fn document(now: DateTime<Utc>, spki: &[u8]) -> EligibilityDocument {
     let issued_at = now - Duration::days(2);
@@ -59,21 +58,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut desk =
         DeskStore::open(&dir.path().join("desk"), &MemoryKeyStore::new([4; 32])).unwrap();
-    let list = TrustList {
-        version: 1,
-        issued_at: now - Duration::days(1),
-        keys: vec![IssuerKey {
-            kid: "issuer-bench".into(),
-            public_key: key("issuer")
-                .verifying_key()
-                .to_encoded_point(false)
-                .as_bytes()
-                .to_vec(),
-            not_before: now - Duration::days(100),
-            not_after: now + Duration::days(300),
-            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
-        }],
-    };
+    let list = trust_list(&key("issuer"), "issuer-bench", now, 100);
     let root = key("root");
     desk.import_trust_list(&list.sign(&root).unwrap(), Some(root.verifying_key()), now)
         .unwrap();

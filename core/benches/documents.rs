@@ -6,18 +6,15 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use sha2::{Digest, Sha256};
-use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document, verify_document,
-};
+use shikaku_core::document::{EligibilityDocument, sign_document, verify_document};
 use shikaku_core::eligibility::{
-    DocumentKind, InsurerNumber, MemberForm, RecordForm, RecordId, Relationship, Sex,
+    DocumentKind, MemberForm, RecordForm, RecordId, Relationship, Sex,
 };
 use shikaku_core::store::{MemoryKeyStore, Store};
 
-fn key(seed: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
-}
+#[path = "support/signed.rs"]
+mod signed;
+use signed::{key, trust_list};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T03:00:00Z")
@@ -80,21 +77,7 @@ fn document(i: usize) -> EligibilityDocument {
 
 fn bench(c: &mut Criterion) {
     let issuer = key("issuer");
-    let trust = TrustList {
-        version: 1,
-        issued_at: now() - Duration::days(1),
-        keys: vec![IssuerKey {
-            kid: "issuer-1".into(),
-            public_key: issuer
-                .verifying_key()
-                .to_encoded_point(false)
-                .as_bytes()
-                .to_vec(),
-            not_before: now() - Duration::days(10),
-            not_after: now() + Duration::days(300),
-            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
-        }],
-    };
+    let trust = trust_list(&issuer, "issuer-1", now(), 10);
     let signed: Vec<Vec<u8>> = (0..6)
         .map(|i| sign_document(&document(i), &issuer, "issuer-1").unwrap())
         .collect();

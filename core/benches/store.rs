@@ -27,11 +27,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use criterion::{Criterion, criterion_group};
 use rusqlite::{Connection, params};
-use sha2::{Digest, Sha256};
-use shikaku_core::document::{
-    EligibilityDocument, IssuerKey, SigningKey, TrustList, sign_document, verify_document,
-};
-use shikaku_core::eligibility::InsurerNumber;
+use shikaku_core::document::{EligibilityDocument, sign_document, verify_document};
 use shikaku_core::eligibility::{
     DocumentKind, EligibilityRecord, MemberData, MemberForm, Provenance, RecordForm, Relationship,
     Sex,
@@ -43,6 +39,9 @@ mod support;
 use support::{paired, pairs_table};
 #[path = "support/serve.rs"]
 mod serve;
+#[path = "support/signed.rs"]
+mod signed;
+use signed::{key, trust_list};
 
 const KEK: [u8; 32] = [3; 32];
 
@@ -255,11 +254,6 @@ fn read_and_build_screens(path: &Path) -> (usize, usize) {
     (overview.members.len(), fields)
 }
 
-/// A deterministic P-256 key: SHA-256 of the seed as the scalar.
-fn key(seed: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(seed.as_bytes())).unwrap()
-}
-
 /// The household as a sync leaves it (the demo's path): each member's マイナポータル record
 /// signed by the issuer and bound to a card, the trust list and its pinned root in the sync
 /// state. The screens re-verify every signed record at `Utc::now()`.
@@ -267,21 +261,7 @@ fn write_signed(path: &Path) {
     let now = Utc::now();
     let issuer = key("issuer");
     let root = key("root");
-    let trust = TrustList {
-        version: 1,
-        issued_at: now - Duration::days(1),
-        keys: vec![IssuerKey {
-            kid: "issuer-1".into(),
-            public_key: issuer
-                .verifying_key()
-                .to_encoded_point(false)
-                .as_bytes()
-                .to_vec(),
-            not_before: now - Duration::days(10),
-            not_after: now + Duration::days(300),
-            insurers: vec![InsurerNumber::parse("01130012").unwrap()],
-        }],
-    };
+    let trust = trust_list(&issuer, "issuer-1", now, 10);
     let trust_bytes = trust.sign(&root).unwrap();
     let mut store = Store::open(path, &MemoryKeyStore::new(KEK)).unwrap();
     for (i, (m, records)) in household().into_iter().enumerate() {
