@@ -234,14 +234,15 @@ impl CardCertificate {
     }
 
     /// True when the certificatePolicies extension names the JPKI 利用者証明用 policy
-    /// [`JPKI_AUTH_POLICY`] (RFC 5280 §4.2.1.4). Only each PolicyInformation's policyIdentifier
-    /// is decoded, as the authority key identifier's keyIdentifier alone is: its policyQualifiers (a CPS pointer, a user
-    /// notice) are skipped whole, and decoding them through x509-cert's `CertificatePolicies`
-    /// cost the phone library ≈ 3 KB (docs/decisions/0007-ffi-size.md, round 11). The
-    /// extension must be there once and be well-formed DER to the end (a certificate carries
-    /// an extension at most once, RFC 5280 §4.2).
+    /// [`JPKI_AUTH_POLICY`] (RFC 5280 §4.2.1.4). Read with der's reader, as the authority key
+    /// identifier's keyIdentifier is: each PolicyInformation's policyIdentifier, and of its
+    /// policyQualifiers only their DER structure (a SEQUENCE OF SEQUENCE, each an OID and at
+    /// most one value of any type), what x509-cert's `CertificatePolicies` accepts, without
+    /// decoding the qualifiers into owned values, which cost the phone library ≈ 5 KB more
+    /// (docs/decisions/0007-ffi-size.md, round 11). The extension must be there once (RFC 5280
+    /// §4.2) and well-formed to its end.
     pub fn has_jpki_auth_policy(&self) -> bool {
-        use der::asn1::ObjectIdentifier;
+        use der::asn1::{AnyRef, ObjectIdentifier};
         use der::{Reader, SliceReader};
         let Some(value) = self.only_extension(ID_CE_CERTIFICATE_POLICIES) else {
             return false;
@@ -254,7 +255,20 @@ impl CardCertificate {
             while !policies.is_finished() {
                 found |= policies.sequence(|info| {
                     let id = ObjectIdentifier::decode(info)?;
-                    info.read_slice(info.remaining_len())?;
+                    if !info.is_finished() {
+                        info.sequence(|qualifiers| {
+                            while !qualifiers.is_finished() {
+                                qualifiers.sequence(|q| {
+                                    ObjectIdentifier::decode(q)?;
+                                    if !q.is_finished() {
+                                        AnyRef::decode(q)?;
+                                    }
+                                    Ok(())
+                                })?;
+                            }
+                            Ok(())
+                        })?;
+                    }
                     Ok(id == JPKI_AUTH_POLICY)
                 })?;
             }
@@ -797,28 +811,30 @@ mod tests {
         }
     }
 
-    /// The policy-identifier-only reading of certificatePolicies: qualifiers skipped, the JPKI
-    /// policy found among others, and a duplicated, truncated or trailing-garbage extension, or
-    /// a PolicyInformation that does not start with an OID, refused; it agrees with x509-cert's
-    /// full decode on the real J-LIS roots and the test PKI.
+    /// The reading of certificatePolicies without x509-cert's types agrees with x509-cert's
+    /// full decode (`CertificatePolicies` with its qualifiers) on the test PKI's certificates
+    /// and on every value below: qualifiers of each shape, the JPKI policy first or last among
+    /// others, and malformed values refused (the J-LIS roots carry no certificatePolicies).
+    /// A duplicated extension is refused too (RFC 5280 §4.2).
     #[test]
-    fn the_auth_policy_is_read_from_the_policy_identifiers_alone() {
+    fn the_auth_policy_is_read_as_x509_cert_decodes_it() {
         use der::asn1::{Any, Ia5StringRef, ObjectIdentifier};
         use x509_cert::ext::Extension;
         use x509_cert::ext::pkix::CertificatePolicies;
         use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
+        let full = |v: &[u8]| {
+            CertificatePolicies::from_der(v)
+                .is_ok_and(|p| p.0.iter().any(|p| p.policy_identifier == JPKI_AUTH_POLICY))
+        };
         let p = pki();
-        let mut certs = roots();
-        certs.push(CardCertificate::from_der(&p.ca).unwrap());
-        certs.push(CardCertificate::from_der(&p.leaf).unwrap());
-        certs.push(CardCertificate::from_der(&p.leaf_without_policy).unwrap());
-        for c in &certs {
-            let full = matches!(
+        for der in [&p.leaf, &p.leaf_without_policy, &p.ca] {
+            let c = CardCertificate::from_der(der).unwrap();
+            let decoded = matches!(
                 c.cert.tbs_certificate.get::<CertificatePolicies>(),
                 Ok(Some((_, policies)))
                     if policies.0.iter().any(|p| p.policy_identifier == JPKI_AUTH_POLICY)
             );
-            assert_eq!(c.has_jpki_auth_policy(), full, "{}", c.subject());
+            assert_eq!(c.has_jpki_auth_policy(), decoded, "{}", c.subject());
         }
         let cps = PolicyQualifierInfo {
             policy_qualifier_id: ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1"),
@@ -826,9 +842,13 @@ mod tests {
                 Any::encode_from(&Ia5StringRef::new("https://www.jpki.go.jp/").unwrap()).unwrap(),
             ),
         };
-        let info = |id: ObjectIdentifier| PolicyInformation {
+        let bare = PolicyQualifierInfo {
+            qualifier: None,
+            ..cps.clone()
+        };
+        let info = |id: ObjectIdentifier, q: Option<Vec<PolicyQualifierInfo>>| PolicyInformation {
             policy_identifier: id,
-            policy_qualifiers: Some(vec![cps.clone()]),
+            policy_qualifiers: q,
         };
         let other = ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.10");
         let value =
@@ -847,16 +867,59 @@ mod tests {
             }
             c.has_jpki_auth_policy()
         };
-        let both = value(vec![info(other), info(JPKI_AUTH_POLICY)]);
-        assert!(with(std::slice::from_ref(&both)));
-        assert!(!with(&[value(vec![info(other)])]));
+        let jpki = "060b2a83088c9b55080501031e";
+        let hex = |h: &str| {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect::<Vec<u8>>()
+        };
+        let both = value(vec![
+            info(other, Some(vec![cps.clone()])),
+            info(JPKI_AUTH_POLICY, Some(vec![cps.clone(), bare.clone()])),
+        ]);
+        let cases: Vec<(Vec<u8>, bool)> = vec![
+            (both.clone(), true),
+            (
+                value(vec![
+                    info(JPKI_AUTH_POLICY, None),
+                    info(other, Some(vec![bare.clone()])),
+                ]),
+                true,
+            ),
+            (value(vec![info(JPKI_AUTH_POLICY, Some(vec![]))]), true),
+            (value(vec![info(other, Some(vec![cps.clone()]))]), false),
+            (value(vec![]), false),
+            // Cut short, or followed by more bytes.
+            (both[..both.len() - 1].to_vec(), false),
+            ([both.as_slice(), &[0x05, 0x00]].concat(), false),
+            // A PolicyInformation not starting with an OID.
+            (hex("300530030201 01".replace(' ', "").as_str()), false),
+            // After the OID: bytes that are not DER, a NULL, a second element after the
+            // qualifiers, an INTEGER where a qualifier's SEQUENCE goes (review of 2026-11-30),
+            // and a qualifier without its OID.
+            (hex(&format!("3011300f{jpki}ffff")), false),
+            (hex(&format!("3011300f{jpki}0500")), false),
+            (hex(&format!("30133011{jpki}30000500")), false),
+            (hex(&format!("30143012{jpki}3003020101")), false),
+            (hex(&format!("30163014{jpki}30053003020101")), false),
+            // Well-formed: a qualifier of an OID alone (id-qt-cps), and one with a value.
+            (
+                hex(&format!("301d301b{jpki}300c300a06082b06010505070201")),
+                true,
+            ),
+            (
+                hex(&format!("301f301d{jpki}300e300c06082b060105050702010500")),
+                true,
+            ),
+        ];
+        for (i, (v, expected)) in cases.iter().enumerate() {
+            assert_eq!(full(v), *expected, "case {i}: x509-cert");
+            assert_eq!(with(std::slice::from_ref(v)), *expected, "case {i}");
+        }
         assert!(!with(&[]));
-        // Twice (RFC 5280 §4.2), cut short, or followed by more bytes.
-        assert!(!with(&[both.clone(), both.clone()]));
-        assert!(!with(&[both[..both.len() - 1].to_vec()]));
-        assert!(!with(&[[both.as_slice(), &[0x05, 0x00]].concat()]));
-        // A PolicyInformation whose first element is not an OID.
-        assert!(!with(&[vec![0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01]]));
+        // Twice (RFC 5280 §4.2).
+        assert!(!with(&[both.clone(), both]));
     }
 
     #[test]

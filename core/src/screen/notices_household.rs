@@ -1,5 +1,6 @@
 //! The notices a member gets because of another member of the household: a 被保険者 who
-//! turns 75, or whose 被用者保険 has a 資格喪失日, ends the 被扶養者 status of those on it.
+//! turns 75, or whose 被用者保険 (a record typed 本人, also of a member since changed to 家族)
+//! has a 資格喪失日, ends the 被扶養者 status of those on it.
 
 use chrono::{Months, NaiveDate};
 
@@ -60,16 +61,22 @@ struct InsuredEnds {
 }
 
 /// The insurance a 被保険者 joined after losing the one their 被扶養者 were on, as typed in: the
-/// 被保険者's own insurance record of another 資格 starting on or after the day the old one
-/// ended ([`insured_next`]). The dependents' texts name it, and say when it has no 被扶養者 to
-/// become (`text_ja::dependent_join_after_insured_loss`).
+/// 被保険者's insurance record of another 資格 starting on or after the day the old one ended
+/// ([`insured_next`]). The dependents' texts name it, and say when they cannot become the
+/// 被保険者's 被扶養者 there (`text_ja::dependent_join_after_insured_loss`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InsuredNext {
     /// Its insurer, as the notices name it (`text_ja::insurer_of`).
     pub(crate) insurer: String,
-    /// A 被用者保険, which has 被扶養者 (健康保険法 §3(7)); 国保 and 後期高齢者医療 have none: each
-    /// member of the 世帯 is a 被保険者 of their own (`Scheme::has_dependents`).
+    /// A 被用者保険 the 被保険者 holds as 本人, which has 被扶養者 (健康保険法 §3(7)); 国保 and
+    /// 後期高齢者医療 have none: each member of the 世帯 is a 被保険者 of their own
+    /// (`Scheme::has_dependents`); nor has a 被扶養者 ([`InsuredNext::as_dependent`]).
     pub(crate) has_dependents: bool,
+    /// The 被保険者 joined it as someone else's 被扶養者 (a 家族 record of a 被用者保険: after
+    /// losing their job, their spouse's): a 被扶養者 has no 被扶養者 of their own, so the
+    /// member joins 国保 or becomes another family member's 被扶養者 (the spouse's, on that
+    /// same insurance).
+    pub(crate) as_dependent: bool,
     /// Its printed start.
     from: NaiveDate,
     /// Its 資格喪失日, when typed.
@@ -99,10 +106,12 @@ impl InsuredEnds {
 
 /// The insurance records that may be the 被保険者's next insurance after `lost` ended on `on`
 /// ([`InsuredEnds::next_at`] picks by the day): among their `records`, those of another insurer
-/// printing a start (`starts_on`) on or after `on`, not lost by then. Typed as their own (本人):
-/// a record of the 被保険者 as someone else's 被扶養者 is not an insurance their own 被扶養者 can
-/// join through them (国保 and 後期 records count whatever their relationship, having no 被扶養者
-/// at all). The same insurer (任意継続, or a new 資格 with the same 保険者) is left to the general
+/// printing a start (`starts_on`) on or after `on`, not lost by then. A record of the 被保険者 as
+/// someone else's 被扶養者 counts too ([`InsuredNext::as_dependent`]): it is not an insurance
+/// their own 被扶養者 can join through them, and the texts say so instead of sending them to
+/// 「新しい勤務先の健康保険や任意継続」 (review of 2026-11-30), also on the same insurer (both
+/// spouses in one 協会けんぽ 支部 or one company's 健保組合: a 家族 record is never 任意継続). The
+/// same insurer otherwise (任意継続, or a new 資格 with the same 保険者) is left to the general
 /// words, which name 任意継続: 「…の新しい保険（全国健康保険協会 東京支部）」 beside the same
 /// insurer's ended 資格 would read as a contradiction (review of 2026-11-30). An undated record
 /// says nothing.
@@ -113,15 +122,16 @@ fn insured_next(
 ) -> Vec<InsuredNext> {
     let mut next = Vec::new();
     for r in records {
+        let as_dependent = employee_insurance(r) && !insured_own(r);
         if let Some(from) = r.starts_on().filter(|&s| s >= on)
             && r.kind.is_insurance()
-            && r.insurer_number != lost.insurer_number
-            && (insured_own(r) || !employee_insurance(r))
+            && (r.insurer_number != lost.insurer_number || as_dependent)
             && r.lost_on.is_none_or(|l| l > on)
         {
             next.push(InsuredNext {
                 insurer: text_ja::insurer_of(r),
-                has_dependents: r.insurer_number.scheme().has_dependents(),
+                has_dependents: r.insurer_number.scheme().has_dependents() && !as_dependent,
+                as_dependent,
                 from,
                 lost_on: r.lost_on,
             });
@@ -171,7 +181,8 @@ impl InsuredEnds {
 
 /// What the rest of the household decides about one member's records: for a 被扶養者, the
 /// 被用者保険 of each 被保険者 of the household who turns 75 before the member does, and each
-/// 被保険者's 被用者保険 record with a 資格喪失日. From that 被保険者's 75th birthday (後期高齢者医療,
+/// other member's 被用者保険 record typed 本人 with a 資格喪失日 (or taken over), also of a
+/// member since changed to 家族. From that 被保険者's 75th birthday (後期高齢者医療,
 /// 高齢者の医療の確保に関する法律 §50, §52(1)), or from the 資格喪失日, the member is no longer
 /// their 被扶養者 on it (健康保険法 §3(7); PM健保, みずほ健保, docs/rules.md §1.4 "Dependents"),
 /// so the member's record on that insurance is not in force
@@ -849,23 +860,58 @@ mod tests {
             assert!(!all.contains("山田商事"), "{today}: {all}");
             assert!(!notice.contains("山田商事"), "{today}: {notice}");
         }
-        // Not their next insurance: their record as a 家族 of another member's insurance, and
-        // one that started before the 資格喪失日; then the general words stay.
-        for not_next in [
-            EligibilityRecord {
-                relationship: Relationship::Dependent,
-                ..employer.clone()
-            },
-            EligibilityRecord {
-                acquired_on: Some(d(2026, 10, 1)),
-                ..employer.clone()
-            },
+        // Not their next insurance: one that started before the 資格喪失日; then the general
+        // words stay.
+        let earlier = EligibilityRecord {
+            acquired_on: Some(d(2026, 10, 1)),
+            ..employer.clone()
+        };
+        let (notice, ..) = texts(&[old.clone(), earlier], d(2026, 11, 30));
+        assert!(
+            notice.contains("被保険者の新しい保険（新しい勤務先の健康保険や任意継続）"),
+            "{notice}"
+        );
+        // Their record as a 家族 of another member's insurance (they became their spouse's
+        // 被扶養者): named, and not as one to join through them; 国保 or another family
+        // member's insurance instead, in the notice, the to-do and the options alike.
+        // Also on the insurer of the lost 資格 (both spouses in one 協会けんぽ 支部: a 家族
+        // record is never 任意継続).
+        let as_dependent = EligibilityRecord {
+            relationship: Relationship::Dependent,
+            ..employer.clone()
+        };
+        let same_insurer = EligibilityRecord {
+            insurer_number: old.insurer_number.clone(),
+            insurer_name: old.insurer_name.clone(),
+            symbol: Some("7340155".into()),
+            number: "42".into(),
+            ..as_dependent.clone()
+        };
+        for (today, next, name) in [
+            (d(2026, 10, 31), &as_dependent, "山田商事健康保険組合"),
+            (d(2026, 11, 30), &as_dependent, "山田商事健康保険組合"),
+            (d(2026, 11, 30), &same_insurer, "全国健康保険協会 東京支部"),
         ] {
-            let (notice, ..) = texts(&[old.clone(), not_next], d(2026, 11, 30));
+            let (notice, to_do, all) = texts(&[old.clone(), next.clone()], today);
             assert!(
-                notice.contains("被保険者の新しい保険（新しい勤務先の健康保険や任意継続）"),
-                "{notice}"
+                notice.contains(&format!(
+                    "被保険者は新しい保険（{name}）に被扶養者として加入しているため、被保険者の\
+                     被扶養者にはなれません。お住まいの市区町村で国民健康保険に"
+                )),
+                "{today}: {notice}"
             );
+            assert!(!all.contains("新しい勤務先"), "{today}: {all}");
+            assert!(
+                !all.contains(&format!("{name}）の被扶養者になる")),
+                "{today}: {all}"
+            );
+            if today == d(2026, 11, 30) {
+                let to_do = to_do.unwrap_or_default();
+                assert!(
+                    to_do.contains("ほかのご家族の健康保険の被扶養者"),
+                    "{to_do}"
+                );
+            }
         }
     }
 
@@ -933,8 +979,14 @@ mod tests {
         let notices = household_notices(&household, today);
         let lost = the_one(&notices[2], NoticeCode::CoverageLost);
         assert_eq!(lost.severity, Severity::Critical);
+        // The parent's new insurance is the spouse's, as 被扶養者: not one to join through them.
         assert!(
-            lost.message.contains("手続きをしてください"),
+            lost.message.contains(
+                "被保険者は新しい保険（山田商事健康保険組合）に被扶養者として加入しているため、\
+                 被保険者の被扶養者にはなれません。"
+            ) && lost
+                .message
+                .contains("ほかのご家族の健康保険の被扶養者になる手続きをしてください"),
             "{}",
             lost.message
         );

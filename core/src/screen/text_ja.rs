@@ -846,15 +846,25 @@ pub(super) fn dependent_join_after_insured_loss(
         "してください"
     };
     match next {
-        Some(n) if !n.has_dependents => format!(
-            "{insured}の新しい保険（{}）には被扶養者の制度がありません。{}",
-            n.insurer,
-            if before {
+        Some(n) if !n.has_dependents => {
+            let family = if before {
                 NHI_OR_FAMILY_BEFORE
             } else {
                 NHI_OR_FAMILY
+            };
+            if n.as_dependent {
+                format!(
+                    "{insured}は新しい保険（{}）に被扶養者として加入しているため、{insured}の\
+                     被扶養者にはなれません。{family}",
+                    n.insurer
+                )
+            } else {
+                format!(
+                    "{insured}の新しい保険（{}）には被扶養者の制度がありません。{family}",
+                    n.insurer
+                )
             }
-        ),
+        }
         _ => format!(
             "{}の被扶養者になるか、お住まいの市区町村で国民健康保険に加入する手続きを{act}。",
             insured_new_insurance(insured, continuation, next.map(|n| n.insurer.as_str()))
