@@ -8,6 +8,8 @@ use coset::{
 };
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use std::sync::Mutex;
 
 use super::cbor::{self, malformed};
 use super::{DocumentError, MAX_SIGNED_BYTES};
@@ -131,13 +133,27 @@ pub(crate) fn open(bytes: &[u8], content_type: &str) -> Result<Opened, DocumentE
 }
 
 /// Checks an ES256 signature in COSE form (raw `r‖s`, 64 bytes).
+///
+/// A signature this process has verified already is not verified again: the result depends
+/// only on the key, the signature and the signed bytes, so [`VERIFIED`] keeps the SHA-256 of
+/// those three for the last [`VERIFIED_CAPACITY`] signatures found valid. What depends on the
+/// time (the key's validity, the document's, the trust list's issue time) is checked by the
+/// callers at every call, as before. Each screen re-verifies the signed records it shows
+/// (`screen::view::check_signature`) and each snapshot the trust list: ≈ 0.6 ms per ES256
+/// signature on the development machine, so a household of six signed records paid ≈ 4 ms for
+/// every snapshot (docs/decisions/0013-store-performance.md, "Signatures verified once per
+/// process").
 pub(crate) fn verify(
     key: &VerifyingKey,
     tbs: &[u8],
     signature: &[u8],
 ) -> Result<(), DocumentError> {
-    if signature.len() != 64 {
+    let Ok(fixed) = <&[u8; 64]>::try_from(signature) else {
         return Err(DocumentError::BadSignature);
+    };
+    let id = VerifiedSignatures::id(key, tbs, fixed);
+    if VERIFIED.lock().is_ok_and(|v| v.contains(&id)) {
+        return Ok(());
     }
     let sig = Signature::from_slice(signature).map_err(|_| DocumentError::BadSignature)?;
     // Low-S only: (r, n − s) verifies as well as (r, s), and one document must be one byte
@@ -146,7 +162,68 @@ pub(crate) fn verify(
         return Err(DocumentError::BadSignature);
     }
     key.verify(tbs, &sig)
-        .map_err(|_| DocumentError::BadSignature)
+        .map_err(|_| DocumentError::BadSignature)?;
+    if let Ok(mut v) = VERIFIED.lock() {
+        v.insert(id);
+    }
+    Ok(())
+}
+
+/// How many valid signatures [`VERIFIED`] keeps: a household's signed records and its trust
+/// list several times over; a clinic desk scanning one patient after another keeps the last
+/// ones (the oldest goes first).
+const VERIFIED_CAPACITY: usize = 64;
+
+/// The signatures [`verify`] found valid in this process.
+static VERIFIED: Mutex<VerifiedSignatures> = Mutex::new(VerifiedSignatures {
+    ids: Vec::new(),
+    next: 0,
+});
+
+/// The last [`VERIFIED_CAPACITY`] valid signatures, each by [`VerifiedSignatures::id`].
+struct VerifiedSignatures {
+    ids: Vec<[u8; 32]>,
+    /// Where the next one goes once `ids` is full (the oldest).
+    next: usize,
+}
+
+impl VerifiedSignatures {
+    /// SHA-256 of the key (SEC1 uncompressed, 65 bytes), the signature (64) and the signed
+    /// bytes: the fixed lengths of the first two (in their types) make the encoding
+    /// unambiguous.
+    fn id(key: &VerifyingKey, tbs: &[u8], signature: &[u8; 64]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(key.to_encoded_point(false).as_bytes());
+        h.update(signature);
+        h.update(tbs);
+        h.finalize().into()
+    }
+
+    fn contains(&self, id: &[u8; 32]) -> bool {
+        self.ids.contains(id)
+    }
+
+    fn insert(&mut self, id: [u8; 32]) {
+        if self.contains(&id) {
+            return;
+        }
+        if self.ids.len() < VERIFIED_CAPACITY {
+            self.ids.push(id);
+        } else if let Some(slot) = self.ids.get_mut(self.next) {
+            *slot = id;
+            self.next = (self.next + 1) % VERIFIED_CAPACITY;
+        }
+    }
+}
+
+/// Forgets every signature verified so far, so the next [`verify`] of each does the
+/// arithmetic again: for benchmarks measuring the first verification after a launch.
+#[doc(hidden)]
+pub fn forget_verified_signatures() {
+    if let Ok(mut v) = VERIFIED.lock() {
+        v.ids.clear();
+        v.next = 0;
+    }
 }
 
 #[cfg(test)]
@@ -196,6 +273,84 @@ mod tests {
             Err(DocumentError::BadSignature)
         );
         verify(key.verifying_key(), &opened.tbs, &opened.signature).unwrap();
+    }
+
+    /// A signature verified once is taken as verified again without the arithmetic, and only
+    /// it: the same signed bytes with another key, the same signature over other bytes, a byte
+    /// of it changed, or its high-S copy are still refused after it, as before it.
+    #[test]
+    fn a_remembered_signature_vouches_for_nothing_else() {
+        use p256::elliptic_curve::PrimeField as _;
+        let key = key_from_seed("remembered");
+        let other = key_from_seed("remembered, other key");
+        let bytes = sign(b"remembered".to_vec(), "application/x+cbor", None, &key).unwrap();
+        let opened = open(&bytes, "application/x+cbor").unwrap();
+        let (tbs, signature) = (&opened.tbs, &opened.signature);
+        let refused = || {
+            let mut changed_tbs = tbs.clone();
+            *changed_tbs.last_mut().unwrap() ^= 1;
+            let mut changed_sig = signature.clone();
+            changed_sig[10] ^= 1;
+            let sig = Signature::from_slice(signature).unwrap();
+            let (r, s) = sig.split_scalars();
+            let high = Signature::from_scalars(r.to_repr(), (-*s).to_repr()).unwrap();
+            for (k, t, sg) in [
+                (other.verifying_key(), tbs, signature),
+                (key.verifying_key(), &changed_tbs, signature),
+                (key.verifying_key(), tbs, &changed_sig),
+                (key.verifying_key(), tbs, &high.to_bytes().to_vec()),
+            ] {
+                assert_eq!(verify(k, t, sg), Err(DocumentError::BadSignature));
+            }
+        };
+        refused();
+        verify(key.verifying_key(), tbs, signature).unwrap();
+        refused();
+        verify(key.verifying_key(), tbs, signature).unwrap();
+        // The list is looked at: bytes never signed, entered in it by hand, pass unverified
+        // (what makes it sound is that only `verify` enters anything).
+        let never: &[u8] = b"never signed";
+        let fixed: &[u8; 64] = signature.as_slice().try_into().unwrap();
+        assert_eq!(
+            verify(key.verifying_key(), never, signature),
+            Err(DocumentError::BadSignature)
+        );
+        VERIFIED
+            .lock()
+            .unwrap()
+            .insert(VerifiedSignatures::id(key.verifying_key(), never, fixed));
+        assert_eq!(verify(key.verifying_key(), never, signature), Ok(()));
+    }
+
+    /// The list keeps the last [`VERIFIED_CAPACITY`] signatures, each once, the oldest going
+    /// first.
+    #[test]
+    fn the_verified_list_keeps_the_last_ones() {
+        let mut v = VerifiedSignatures {
+            ids: Vec::new(),
+            next: 0,
+        };
+        let id = |i: usize| {
+            let mut id = [0; 32];
+            id[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            id
+        };
+        for i in 0..VERIFIED_CAPACITY {
+            v.insert(id(i));
+            v.insert(id(i));
+        }
+        assert_eq!(v.ids.len(), VERIFIED_CAPACITY);
+        // Twice round and then some: always the last VERIFIED_CAPACITY.
+        let last = 3 * VERIFIED_CAPACITY + 3;
+        for i in VERIFIED_CAPACITY..last {
+            v.insert(id(i));
+            assert_eq!(v.ids.len(), VERIFIED_CAPACITY);
+            assert!(!v.contains(&id(i - VERIFIED_CAPACITY)), "{i}");
+            assert!(
+                (i + 1 - VERIFIED_CAPACITY..=i).all(|j| v.contains(&id(j))),
+                "{i}"
+            );
+        }
     }
 
     #[test]

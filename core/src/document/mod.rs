@@ -35,6 +35,8 @@ mod tests;
 mod trust;
 mod verify;
 
+#[doc(hidden)]
+pub use cose::forget_verified_signatures;
 pub use error::DocumentError;
 pub use format::EligibilityDocument;
 pub use p256::ecdsa::{SigningKey, VerifyingKey};

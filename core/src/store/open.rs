@@ -233,6 +233,9 @@ impl Store {
     /// levelling and copy-on-write file systems may keep old blocks). Missing files are not an
     /// error.
     pub fn destroy(path: &Path) -> Result<(), StoreError> {
+        // What the process remembers of the household's valid signatures goes too (hashes
+        // only, in memory: `document::cose::verify`).
+        crate::document::forget_verified_signatures();
         let io = |e: std::io::Error| StoreError::Io {
             reason: e.kind().to_string(),
         };
