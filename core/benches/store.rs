@@ -260,7 +260,8 @@ fn read_and_build_screens(path: &Path) -> (usize, usize) {
 
 /// The household as a sync leaves it (the demo's path): each member's マイナポータル record
 /// signed by the issuer and bound to a card, the trust list and its pinned root in the sync
-/// state. The screens re-verify every signed record at `Utc::now()`.
+/// state. The screens check every signed record at `Utc::now()` (its signature verified in
+/// full the first time in the process, then looked up: `forget_verified_signatures`).
 fn write_signed(path: &Path) {
     let now = Utc::now();
     let issuer = key("issuer");

@@ -404,9 +404,11 @@ enum NextInsurance<'a> {
     /// beside the rest, as the notice and the to-do say (`JoinAfterLoss::Disability`).
     OwnOther { disability: bool },
     /// A 被扶養者 whose 被保険者 turned 75 and moved to 後期高齢者医療: 国保 or the family member's
-    /// insurance whose 被扶養者 they become (健康保険法 §110); the former insurer no longer
-    /// covers them (docs/rules.md §1.4 "Dependents"). Also one whose 被保険者 lost that insurance
-    /// and joined one without 被扶養者, typed in (国保, 後期: `MemberSituation::via_insured`).
+    /// insurance whose 被扶養者 they become (健康保険法 §110); their former 被扶養者 status no
+    /// longer covers them (docs/rules.md §1.4 "Dependents"), though that family member may be on
+    /// the same insurer. Also one whose 被保険者 lost that insurance and joined one without
+    /// 被扶養者 of their own, typed in (国保, 後期, or as someone else's 被扶養者:
+    /// `MemberSituation::via_insured`).
     DependentAt75,
     /// A 被扶養者 whose 被保険者 lost that insurance: the 被保険者's new insurance as their
     /// 被扶養者 (a new employer's, or — `continuation`, where that insurance has it — 任意継続:
@@ -512,9 +514,12 @@ impl<'a> NextInsurance<'a> {
         const LOST: &str = "資格を喪失した保険の資格では申請できません。";
         match self {
             NextInsurance::Own { .. } | NextInsurance::OwnOther { .. } => ("".into(), LOST),
+            // The lost 資格, not the insurer: the family member whose 被扶養者 they become may
+            // be on that same insurer (one 協会けんぽ 支部, one company's 健保組合; review of
+            // 2026-11-30).
             NextInsurance::DependentAt75 => (
                 "被扶養者の資格がなくなったため、".into(),
-                "これまでの保険者には申請できません。",
+                "これまでの資格では申請できません。",
             ),
             NextInsurance::DependentWithInsured { insured, .. } => (
                 format!("{insured}とともに被扶養者の資格もなくなったため、").into(),

@@ -893,9 +893,15 @@ mod tests {
             (d(2026, 11, 30), &same_insurer, "全国健康保険協会 東京支部"),
         ] {
             let (notice, to_do, all) = texts(&[old.clone(), next.clone()], today);
+            // Before the day, the joining is ahead.
+            let joins = if today < d(2026, 11, 1) {
+                "加入する"
+            } else {
+                "加入している"
+            };
             assert!(
                 notice.contains(&format!(
-                    "被保険者は新しい保険（{name}）に被扶養者として加入しているため、被保険者の\
+                    "被保険者は新しい保険（{name}）に被扶養者として{joins}ため、被保険者の\
                      被扶養者にはなれません。お住まいの市区町村で国民健康保険に"
                 )),
                 "{today}: {notice}"
@@ -905,6 +911,9 @@ mod tests {
                 !all.contains(&format!("{name}）の被扶養者になる")),
                 "{today}: {all}"
             );
+            // The family member's insurance may be the lost 資格's insurer: the options speak of
+            // the lost 資格, never of 「これまでの保険者」 (review of 2026-11-30).
+            assert!(!all.contains("これまでの保険者"), "{today}: {all}");
             if today == d(2026, 11, 30) {
                 let to_do = to_do.unwrap_or_default();
                 assert!(

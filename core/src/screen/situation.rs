@@ -692,9 +692,9 @@ impl MemberSituation {
     }
 
     /// [`MemberSituation::insured_may_continue`] while the member can still join through the
-    /// 被保険者: `None` also when the 被保険者's next insurance typed in has no 被扶養者 (国保,
-    /// 後期: `notices_household::InsuredNext`) — the member then joins 国保 or another family
-    /// member's insurance, as after a 被保険者's 75th birthday.
+    /// 被保険者: `None` also when the 被保険者's next insurance typed in has no 被扶養者 through
+    /// them (国保, 後期, or a 家族 record: `notices_household::InsuredNext`) — the member then
+    /// joins 国保 or another family member's insurance, as after a 被保険者's 75th birthday.
     pub(super) fn via_insured(&self) -> Option<bool> {
         self.insured_may_continue()
             .filter(|_| self.insured_next.as_ref().is_none_or(|n| n.has_dependents))

@@ -854,9 +854,14 @@ pub(super) fn dependent_join_after_insured_loss(
             };
             if n.as_dependent {
                 format!(
-                    "{insured}は新しい保険（{}）に被扶養者として加入しているため、{insured}の\
+                    "{insured}は新しい保険（{}）に被扶養者として{}ため、{insured}の\
                      被扶養者にはなれません。{family}",
-                    n.insurer
+                    n.insurer,
+                    if before {
+                        "加入する"
+                    } else {
+                        "加入している"
+                    }
                 )
             } else {
                 format!(

@@ -141,7 +141,7 @@ fn request_certificate_text(member: &MemberSituation, today: NaiveDate) -> Strin
         )
     } else if member.dependent_status_lost_on.is_some() {
         (
-            "これまでの保険者からは交付されません。",
+            "被扶養者だったこれまでの資格の資格確認書は使えません。",
             "お住まいの市区町村の国民健康保険か、被扶養者になるご家族の健康保険に加入するときに、\
              その保険者に"
                 .into(),
