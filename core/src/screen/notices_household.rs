@@ -232,14 +232,16 @@ impl HouseholdContext {
     /// record ends ([`EligibilityRecord::is_lost`], docs/rules.md §3.3), as the household notice
     /// stops then too.
     pub fn dependent_status_ends_on(&self, record: &EligibilityRecord) -> Option<NaiveDate> {
-        self.dependent_status_end(record).map(|(on, _)| on)
+        self.dependent_status_end(record).map(|(on, ..)| on)
     }
 
-    /// [`HouseholdContext::dependent_status_ends_on`] with why.
+    /// [`HouseholdContext::dependent_status_ends_on`] with why, and whether its day is implied
+    /// (the 被保険者's record taken over by their new 資格, no 資格喪失日 typed: the day the old
+    /// coverage ended is not known, only that it ended by then).
     pub(crate) fn dependent_status_end(
         &self,
         record: &EligibilityRecord,
-    ) -> Option<(NaiveDate, DependentEndCause)> {
+    ) -> Option<(NaiveDate, DependentEndCause, bool)> {
         // Its own 資格 lost (the date typed on it, or on another paper of it: `takeover`'s
         // same-coverage rule) ends it whatever the 被保険者 does.
         let own_loss = record.lost_on.is_some()
@@ -253,8 +255,8 @@ impl HouseholdContext {
         self.insured_ends
             .iter()
             .filter(|i| i.covers(record))
-            .map(|i| (i.on, i.cause))
-            .min_by_key(|(on, _)| *on)
+            .map(|i| (i.on, i.cause, i.implied))
+            .min_by_key(|(on, ..)| *on)
     }
 
     /// The 被保険者's next insurance ([`InsuredNext`]) for `record`, whose status ends through
@@ -1079,6 +1081,27 @@ mod tests {
                 && m.contains("手続きをしてください"),
             "{m}"
         );
+        // The day is implied: within 5 days of it, the notice and the to-do give no deadline
+        // for the 資格確認書 (review of 2026-11-30: the to-do gave one, from the implied day).
+        let soon = d(2026, 11, 22);
+        let m = &household_notices(&household, soon)[1][0].message;
+        let to_do = {
+            use crate::screen::guidance::{ClinicSituation, guidance};
+            use crate::screen::situation::MemberSituation;
+            let s = MemberSituation::in_household(&child, &dependents, &ctx[1], None, soon);
+            let g = guidance(&s, &ClinicSituation::NO_READER, soon);
+            g.to_do
+                .iter()
+                .map(|t| t.explanation.clone())
+                .find(|t| t.contains("被扶養者の資格はなくなり"))
+                .unwrap_or_default()
+        };
+        for text in [m, &to_do] {
+            assert!(
+                text.contains("被保険者を通じてすぐに") && !text.contains("5日以内"),
+                "{text}"
+            );
+        }
         // The new insurance typed in is named (not 「新しい勤務先の健康保険や任意継続」).
         assert!(
             m.contains(

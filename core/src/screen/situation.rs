@@ -166,6 +166,11 @@ pub struct MemberSituation {
     /// (`notices_household::InsuredNext`): the to-do names it, as the screen's notice does.
     #[serde(skip)]
     pub(crate) insured_next: Option<super::notices_household::InsuredNext>,
+    /// [`MemberSituation::dependent_status_lost_on`] is implied by the 被保険者's new 資格 (no
+    /// 資格喪失日 typed): the to-do then gives no deadline for the 資格確認書, as the notice
+    /// gives none (「すぐに」).
+    #[serde(skip)]
+    pub(crate) dependent_status_lost_implied: bool,
     /// A 資格確認書 of the coverage lost on [`MemberSituation::coverage_lost_on`] (or of the
     /// 被扶養者 status lost on [`MemberSituation::dependent_status_lost_on`]) is recorded: the
     /// to-do says to return it, not 「お持ちなら」.
@@ -464,7 +469,7 @@ impl MemberSituation {
                 .filter_map(|r| {
                     household
                         .dependent_status_end(r)
-                        .map(|(on, cause)| (on, cause, *r))
+                        .map(|(on, cause, implied)| (on, cause, implied, *r))
                 })
                 .max_by_key(|(on, ..)| *on)
         } else {
@@ -472,9 +477,11 @@ impl MemberSituation {
         };
         let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
         let insured_next = dependent_status_lost
-            .filter(|(_, cause, _)| *cause == DependentEndCause::InsuredLost)
-            .and_then(|(_, _, r)| household.insured_next(r, today).cloned());
-        let dependent_status_lost_by = dependent_status_lost.map(|(_, cause, r)| {
+            .filter(|(_, cause, ..)| *cause == DependentEndCause::InsuredLost)
+            .and_then(|(.., r)| household.insured_next(r, today).cloned());
+        let dependent_status_lost_implied =
+            dependent_status_lost.is_some_and(|(_, _, implied, _)| implied);
+        let dependent_status_lost_by = dependent_status_lost.map(|(_, cause, _, r)| {
             let scheme = r.insurer_number.scheme();
             match cause {
                 DependentEndCause::InsuredAt75 => DependentStatusLoss::InsuredAt75(scheme),
@@ -608,6 +615,7 @@ impl MemberSituation {
             dependent_status_lost_on,
             dependent_status_lost_by,
             insured_next,
+            dependent_status_lost_implied,
             lost_certificate_recorded,
             share_not_recorded: super::notices_record::share_missing(
                 member.birth_date,

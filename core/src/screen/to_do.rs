@@ -252,9 +252,10 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 certificate_to_return(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
                 // 被保険者's own goes back (a 共済's: the 所属所).
+                // No deadline from an implied day (the notice's 「すぐに」: review of 2026-11-30).
                 JoinAfterLoss::give_back_ja(
                     by.scheme(),
-                    Some(day),
+                    (!member.dependent_status_lost_implied).then_some(day),
                     today,
                     text_ja::Holder::DependentOfFormerInsured,
                 )
