@@ -48,16 +48,25 @@ pub(crate) enum DependentEndCause {
 struct InsuredEnds {
     /// The 被保険者's record.
     record: EligibilityRecord,
-    /// The first day without 被扶養者 status.
-    on: NaiveDate,
-    /// Why.
-    cause: DependentEndCause,
-    /// For [`DependentEndCause::InsuredLost`]: `on` is the 資格取得年月日 of the 被保険者's new
-    /// 資格 that took the record over (`super::takeover`), not a 資格喪失日 typed on it.
-    implied: bool,
+    /// When and why its 被扶養者 lose their status.
+    end: DependentEnd,
     /// For [`DependentEndCause::InsuredLost`]: the 被保険者's insurance records that may be the
     /// next insurance ([`insured_next`]); which one is, depends on the day ([`InsuredEnds::next_at`]).
     next: Vec<InsuredNext>,
+}
+
+/// When and why a 被扶養者's record ends with its 被保険者's
+/// ([`HouseholdContext::dependent_status_end`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DependentEnd {
+    /// The first day without 被扶養者 status.
+    pub(crate) on: NaiveDate,
+    /// Why.
+    pub(crate) cause: DependentEndCause,
+    /// For [`DependentEndCause::InsuredLost`]: `on` is the 資格取得年月日 of the 被保険者's new
+    /// 資格 that took the record over (`super::takeover`), not a 資格喪失日 typed on it: the day
+    /// the old coverage ended is not known, only that it ended by then.
+    pub(crate) implied: bool,
 }
 
 /// The insurance a 被保険者 joined after losing the one their 被扶養者 were on, as typed in: the
@@ -68,10 +77,11 @@ struct InsuredEnds {
 pub(crate) struct InsuredNext {
     /// Its insurer, as the notices name it (`text_ja::insurer_of`).
     pub(crate) insurer: String,
-    /// A 被用者保険 the 被保険者 holds as 本人, which has 被扶養者 (健康保険法 §3(7)); 国保 and
+    /// The 被扶養者 can join it through the 被保険者: a 被用者保険 the 被保険者 holds as 本人,
+    /// which has 被扶養者 (健康保険法 §3(7)); 国保 and
     /// 後期高齢者医療 have none: each member of the 世帯 is a 被保険者 of their own
     /// (`Scheme::has_dependents`); nor has a 被扶養者 ([`InsuredNext::as_dependent`]).
-    pub(crate) has_dependents: bool,
+    pub(crate) through_insured: bool,
     /// The 被保険者 joined it as someone else's 被扶養者 (a 家族 record of a 被用者保険: after
     /// losing their job, their spouse's): a 被扶養者 has no 被扶養者 of their own, so the
     /// member joins 国保 or becomes another family member's 被扶養者 (the spouse's, on that
@@ -90,7 +100,7 @@ impl InsuredEnds {
     /// started; one lost by then is not (review of 2026-11-30: an insurance left since is not
     /// the one to join).
     fn next_at(&self, today: NaiveDate) -> Option<&InsuredNext> {
-        let day = today.max(self.on);
+        let day = today.max(self.end.on);
         let mut found: Option<&InsuredNext> = None;
         for n in &self.next {
             if n.from <= day
@@ -130,7 +140,7 @@ fn insured_next(
         {
             next.push(InsuredNext {
                 insurer: text_ja::insurer_of(r),
-                has_dependents: r.insurer_number.scheme().has_dependents() && !as_dependent,
+                through_insured: r.insurer_number.scheme().has_dependents() && !as_dependent,
                 as_dependent,
                 from,
                 lost_on: r.lost_on,
@@ -157,7 +167,7 @@ impl InsuredEnds {
         if self.record.insurer_number != dependent.insurer_number {
             return false;
         }
-        match self.cause {
+        match self.end.cause {
             DependentEndCause::InsuredAt75 => match (&self.record.symbol, &dependent.symbol) {
                 (Some(a), Some(b)) => same(a, b),
                 _ => true,
@@ -173,7 +183,7 @@ impl InsuredEnds {
                     && dependent
                         .valid_from
                         .or(dependent.issued_on)
-                        .is_none_or(|start| start < self.on)
+                        .is_none_or(|start| start < self.end.on)
             }
         }
     }
@@ -232,16 +242,12 @@ impl HouseholdContext {
     /// record ends ([`EligibilityRecord::is_lost`], docs/rules.md §3.3), as the household notice
     /// stops then too.
     pub fn dependent_status_ends_on(&self, record: &EligibilityRecord) -> Option<NaiveDate> {
-        self.dependent_status_end(record).map(|(on, ..)| on)
+        self.dependent_status_end(record).map(|end| end.on)
     }
 
     /// [`HouseholdContext::dependent_status_ends_on`] with why, and whether its day is implied
-    /// (the 被保険者's record taken over by their new 資格, no 資格喪失日 typed: the day the old
-    /// coverage ended is not known, only that it ended by then).
-    pub(crate) fn dependent_status_end(
-        &self,
-        record: &EligibilityRecord,
-    ) -> Option<(NaiveDate, DependentEndCause, bool)> {
+    /// ([`DependentEnd`]).
+    pub(crate) fn dependent_status_end(&self, record: &EligibilityRecord) -> Option<DependentEnd> {
         // Its own 資格 lost (the date typed on it, or on another paper of it: `takeover`'s
         // same-coverage rule) ends it whatever the 被保険者 does.
         let own_loss = record.lost_on.is_some()
@@ -255,8 +261,8 @@ impl HouseholdContext {
         self.insured_ends
             .iter()
             .filter(|i| i.covers(record))
-            .map(|i| (i.on, i.cause, i.implied))
-            .min_by_key(|(on, ..)| *on)
+            .map(|i| i.end)
+            .min_by_key(|end| end.on)
     }
 
     /// The 被保険者's next insurance ([`InsuredNext`]) for `record`, whose status ends through
@@ -268,8 +274,8 @@ impl HouseholdContext {
     ) -> Option<&InsuredNext> {
         self.insured_ends
             .iter()
-            .filter(|i| i.cause == DependentEndCause::InsuredLost && i.covers(record))
-            .min_by_key(|i| i.on)
+            .filter(|i| i.end.cause == DependentEndCause::InsuredLost && i.covers(record))
+            .min_by_key(|i| i.end.on)
             .and_then(|i| i.next_at(today))
     }
 
@@ -337,9 +343,11 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     }) {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
-                            on,
-                            cause: DependentEndCause::InsuredAt75,
-                            implied: false,
+                            end: DependentEnd {
+                                on,
+                                cause: DependentEndCause::InsuredAt75,
+                                implied: false,
+                            },
                             next: Vec::new(),
                         });
                     }
@@ -354,9 +362,11 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     if let Some(on) = at_75 {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
-                            on,
-                            cause: DependentEndCause::InsuredAt75,
-                            implied: false,
+                            end: DependentEnd {
+                                on,
+                                cause: DependentEndCause::InsuredAt75,
+                                implied: false,
+                            },
                             next: Vec::new(),
                         });
                     }
@@ -377,9 +387,11 @@ pub fn household_contexts(household: &[HouseholdMember<'_>]) -> Vec<HouseholdCon
                     {
                         insured_ends.push(InsuredEnds {
                             record: r.clone(),
-                            on,
-                            cause: DependentEndCause::InsuredLost,
-                            implied,
+                            end: DependentEnd {
+                                on,
+                                cause: DependentEndCause::InsuredLost,
+                                implied,
+                            },
                             next: insured_next(r, on, insured.records),
                         });
                     }
@@ -434,7 +446,7 @@ pub(crate) fn household_notices_in(
                     && record_in_force(r, dependent.member.birth_date, context, today)
             });
             for insured in &context.insured_ends {
-                let birthday = insured.on;
+                let birthday = insured.end.on;
                 // The dependent's records on this insurance: the notice names them.
                 let ending: Vec<&EligibilityRecord> = dependent
                     .records
@@ -450,7 +462,7 @@ pub(crate) fn household_notices_in(
                 // The 75th birthday is announced from a year before; a 資格喪失日 from when it
                 // is typed in, as the 被保険者's own record's notice is.
                 let announced =
-                    insured.cause == DependentEndCause::InsuredLost || today >= year_before;
+                    insured.end.cause == DependentEndCause::InsuredLost || today >= year_before;
                 if !announced || out.iter().any(|n| n.date == birthday) {
                     continue;
                 }
@@ -488,7 +500,7 @@ pub(crate) fn household_notices_in(
                     }
                 }
                 let named = format!("{insurer}の{}", kinds.join("と"));
-                let warn_months = match insured.cause {
+                let warn_months = match insured.end.cause {
                     DependentEndCause::InsuredAt75 => TRANSITION_NOTICE_MONTHS,
                     DependentEndCause::InsuredLost => DOCUMENT_WARNING_MONTHS,
                 };
@@ -505,7 +517,7 @@ pub(crate) fn household_notices_in(
                 } else {
                     Severity::Info
                 };
-                out.push(match insured.cause {
+                out.push(match insured.end.cause {
                     DependentEndCause::InsuredAt75 => Notice {
                         code: NoticeCode::DependentLosesStatusAt75,
                         severity,
@@ -551,7 +563,7 @@ pub(crate) fn household_notices_in(
                                 insurer: &insurer,
                                 named: &named,
                                 on: birthday,
-                                implied: insured.implied,
+                                implied: insured.end.implied,
                                 past,
                                 continuation: text_ja::JoinAfterLoss::insured_can_continue(
                                     insured.record.insurer_number.scheme(),
@@ -568,7 +580,7 @@ pub(crate) fn household_notices_in(
                                     .then(|| {
                                         text_ja::JoinAfterLoss::give_back_ja(
                                             insured.record.insurer_number.scheme(),
-                                            (!insured.implied).then_some(birthday),
+                                            (!insured.end.implied).then_some(birthday),
                                             today,
                                             text_ja::Holder::DependentOfFormerInsured,
                                         )
@@ -607,18 +619,9 @@ mod tests {
         dependent.relationship = Relationship::Dependent;
         let (own, dependent) = ([own], [dependent]);
         let household = [
-            HouseholdMember {
-                member: &insured,
-                records: &own,
-            },
-            HouseholdMember {
-                member: &grandmother,
-                records: &dependent,
-            },
-            HouseholdMember {
-                member: &child,
-                records: &dependent,
-            },
+            household_member(&insured, &own),
+            household_member(&grandmother, &dependent),
+            household_member(&child, &dependent),
         ];
         let ctx = household_contexts(&household);
         assert_eq!(ctx[1].dependent_status_ends_on(&dependent[0]), None);
@@ -652,14 +655,8 @@ mod tests {
             dependent.relationship = Relationship::Dependent;
             let (own, dependent) = ([own], [dependent]);
             let household = [
-                HouseholdMember {
-                    member: &insured,
-                    records: &own,
-                },
-                HouseholdMember {
-                    member: &child,
-                    records: &dependent,
-                },
+                household_member(&insured, &own),
+                household_member(&child, &dependent),
             ];
             let today = d(2026, 11, 30);
             let notices = household_notices(&household, today);
@@ -716,14 +713,8 @@ mod tests {
             certificate.clone(),
         ];
         let household = [
-            HouseholdMember {
-                member: &insured,
-                records: &own,
-            },
-            HouseholdMember {
-                member: &spouse,
-                records: &papers,
-            },
+            household_member(&insured, &own),
+            household_member(&spouse, &papers),
         ];
         let ctx = household_contexts(&household);
         assert_eq!(ctx[1].dependent_status_ends_on(&certificate), None);
@@ -768,14 +759,8 @@ mod tests {
         }];
         let texts = |own: &[EligibilityRecord], today| {
             let household = [
-                HouseholdMember {
-                    member: &insured,
-                    records: own,
-                },
-                HouseholdMember {
-                    member: &child,
-                    records: &dependent,
-                },
+                household_member(&insured, own),
+                household_member(&child, &dependent),
             ];
             let notice = household_notices(&household, today)[1][0].message.clone();
             let ctx = household_contexts(&household);
@@ -965,18 +950,9 @@ mod tests {
         let spouse_records = [spouse_own];
         let child_records = [childs.clone()];
         let household = [
-            HouseholdMember {
-                member: &parent,
-                records: &parent_records,
-            },
-            HouseholdMember {
-                member: &spouse,
-                records: &spouse_records,
-            },
-            HouseholdMember {
-                member: &child,
-                records: &child_records,
-            },
+            household_member(&parent, &parent_records),
+            household_member(&spouse, &spouse_records),
+            household_member(&child, &child_records),
         ];
         let ctx = household_contexts(&household);
         assert_eq!(
@@ -1017,14 +993,8 @@ mod tests {
         }];
         let later_records = [later.clone()];
         let household = [
-            HouseholdMember {
-                member: &parent,
-                records: &unlost,
-            },
-            HouseholdMember {
-                member: &child,
-                records: &later_records,
-            },
+            household_member(&parent, &unlost),
+            household_member(&child, &later_records),
         ];
         assert_eq!(
             household_contexts(&household)[1].dependent_status_ends_on(&later),
@@ -1054,14 +1024,8 @@ mod tests {
         let own = [old.clone(), new];
         let dependents = [dependent.clone()];
         let household = [
-            HouseholdMember {
-                member: &insured,
-                records: &own,
-            },
-            HouseholdMember {
-                member: &child,
-                records: &dependents,
-            },
+            household_member(&insured, &own),
+            household_member(&child, &dependents),
         ];
         let ctx = household_contexts(&household);
         assert_eq!(
@@ -1120,14 +1084,8 @@ mod tests {
             },
         ];
         let household = [
-            HouseholdMember {
-                member: &insured,
-                records: &undated,
-            },
-            HouseholdMember {
-                member: &child,
-                records: &dependents,
-            },
+            household_member(&insured, &undated),
+            household_member(&child, &dependents),
         ];
         // (Only the 被保険者's 75th birthday, years ahead, ends it.)
         assert_eq!(
@@ -1156,14 +1114,8 @@ mod tests {
         let today = d(2026, 11, 30);
         for (records, told) in [(vec![old.clone()], true), (vec![old, continued], false)] {
             let household = [
-                HouseholdMember {
-                    member: &insured,
-                    records: &own,
-                },
-                HouseholdMember {
-                    member: &child,
-                    records: &records,
-                },
+                household_member(&insured, &own),
+                household_member(&child, &records),
             ];
             let notices = household_notices(&household, today);
             let m = &notices[1][0].message;
@@ -1210,14 +1162,8 @@ mod tests {
         let today = d(2026, 12, 1);
         for (records, prepare) in [(vec![old.clone()], true), (vec![old, next], false)] {
             let household = [
-                HouseholdMember {
-                    member: &insured,
-                    records: &own,
-                },
-                HouseholdMember {
-                    member: &child,
-                    records: &records,
-                },
+                household_member(&insured, &own),
+                household_member(&child, &records),
             ];
             let notices = household_notices(&household, today);
             let m = &notices[1][0].message;
@@ -1257,14 +1203,8 @@ mod tests {
             (vec![hers, nhi], Severity::Warning),
         ] {
             let household = [
-                HouseholdMember {
-                    member: &insured,
-                    records: &mine,
-                },
-                HouseholdMember {
-                    member: &wife,
-                    records: &records,
-                },
+                household_member(&insured, &mine),
+                household_member(&wife, &records),
             ];
             let notices = household_notices(&household, today);
             let n = &notices[1][0];
@@ -1303,18 +1243,9 @@ mod tests {
         let hh = |today| {
             household_notices(
                 &[
-                    HouseholdMember {
-                        member: &insured,
-                        records: &mine,
-                    },
-                    HouseholdMember {
-                        member: &spouse,
-                        records: &theirs,
-                    },
-                    HouseholdMember {
-                        member: &child,
-                        records: &elsewhere,
-                    },
+                    household_member(&insured, &mine),
+                    household_member(&spouse, &theirs),
+                    household_member(&child, &elsewhere),
                 ],
                 today,
             )
@@ -1370,14 +1301,8 @@ mod tests {
         let done = [done];
         let quiet = household_notices(
             &[
-                HouseholdMember {
-                    member: &insured,
-                    records: &mine,
-                },
-                HouseholdMember {
-                    member: &spouse,
-                    records: &done,
-                },
+                household_member(&insured, &mine),
+                household_member(&spouse, &done),
             ],
             d(2027, 3, 10),
         );
@@ -1390,14 +1315,8 @@ mod tests {
         let (nhi, nhi_dep) = ([nhi], [nhi_dep]);
         let none = household_notices(
             &[
-                HouseholdMember {
-                    member: &insured,
-                    records: &nhi,
-                },
-                HouseholdMember {
-                    member: &spouse,
-                    records: &nhi_dep,
-                },
+                household_member(&insured, &nhi),
+                household_member(&spouse, &nhi_dep),
             ],
             d(2027, 3, 3),
         );
@@ -1427,14 +1346,8 @@ mod tests {
         let ctx = |r: &EligibilityRecord| {
             let records = [r.clone()];
             household_contexts(&[
-                HouseholdMember {
-                    member: &insured,
-                    records: &late,
-                },
-                HouseholdMember {
-                    member: &spouse,
-                    records: &records,
-                },
+                household_member(&insured, &late),
+                household_member(&spouse, &records),
             ])
             .swap_remove(1)
             .dependent_status_ends_on(r)

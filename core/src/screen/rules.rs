@@ -385,6 +385,15 @@ pub(super) mod test_fixtures {
     use crate::eligibility::{
         CopayRate, DocumentKind, EligibilityRecord, InsurerNumber, MemberData, Relationship,
     };
+    use crate::screen::notices_household::HouseholdMember;
+
+    /// One member of a test household, with their records.
+    pub(crate) fn household_member<'a>(
+        member: &'a MemberData,
+        records: &'a [EligibilityRecord],
+    ) -> HouseholdMember<'a> {
+        HouseholdMember { member, records }
+    }
 
     pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -466,24 +466,20 @@ impl MemberSituation {
             insurance_records
                 .iter()
                 .filter(|r| household.dependent_status_ended(r, today))
-                .filter_map(|r| {
-                    household
-                        .dependent_status_end(r)
-                        .map(|(on, cause, implied)| (on, cause, implied, *r))
-                })
-                .max_by_key(|(on, ..)| *on)
+                .filter_map(|r| Some((household.dependent_status_end(r)?, *r)))
+                .max_by_key(|(end, _)| end.on)
         } else {
             None
         };
-        let dependent_status_lost_on = dependent_status_lost.map(|(on, ..)| on);
+        let dependent_status_lost_on = dependent_status_lost.map(|(end, _)| end.on);
         let insured_next = dependent_status_lost
-            .filter(|(_, cause, ..)| *cause == DependentEndCause::InsuredLost)
-            .and_then(|(.., r)| household.insured_next(r, today).cloned());
+            .filter(|(end, _)| end.cause == DependentEndCause::InsuredLost)
+            .and_then(|(_, r)| household.insured_next(r, today).cloned());
         let dependent_status_lost_implied =
-            dependent_status_lost.is_some_and(|(_, _, implied, _)| implied);
-        let dependent_status_lost_by = dependent_status_lost.map(|(_, cause, _, r)| {
+            dependent_status_lost.is_some_and(|(end, _)| end.implied);
+        let dependent_status_lost_by = dependent_status_lost.map(|(end, r)| {
             let scheme = r.insurer_number.scheme();
-            match cause {
+            match end.cause {
                 DependentEndCause::InsuredAt75 => DependentStatusLoss::InsuredAt75(scheme),
                 DependentEndCause::InsuredLost => DependentStatusLoss::InsuredLost(scheme),
             }
@@ -492,7 +488,7 @@ impl MemberSituation {
         // one of an earlier insurance also typed in.
         let lost_certificate_recorded = coverage_lost
             .map(|(_, r)| r)
-            .or(dependent_status_lost.map(|(.., r)| r))
+            .or(dependent_status_lost.map(|(_, r)| r))
             .is_some_and(|lost_record| {
                 insurance_records.iter().any(|r| {
                     r.kind == DocumentKind::Certificate
@@ -705,7 +701,7 @@ impl MemberSituation {
     /// joins 国保 or another family member's insurance, as after a 被保険者's 75th birthday.
     pub(super) fn via_insured(&self) -> Option<bool> {
         self.insured_may_continue()
-            .filter(|_| self.insured_next.as_ref().is_none_or(|n| n.has_dependents))
+            .filter(|_| self.insured_next.as_ref().is_none_or(|n| n.through_insured))
     }
 
     /// The 被保険者's next insurance typed in, by its insurer's name, when the member can join it
@@ -713,7 +709,7 @@ impl MemberSituation {
     pub(super) fn insured_next_named(&self) -> Option<&str> {
         self.insured_next
             .as_ref()
-            .filter(|n| n.has_dependents)
+            .filter(|n| n.through_insured)
             .map(|n| n.insurer.as_str())
     }
 
@@ -777,6 +773,7 @@ mod tests {
     use crate::screen::guidance::Presentation::*;
     use crate::screen::guidance::test_fixtures::*;
     use crate::screen::guidance::{ClinicSituation, GuidanceAction, guidance};
+    use crate::screen::rules::test_fixtures::household_member;
 
     #[test]
     fn situation_from_data() {
@@ -900,7 +897,7 @@ mod tests {
     #[test]
     fn a_dependent_who_turns_75_after_the_insureds_loss_is_told_of_late_elderly() {
         use crate::eligibility::Relationship;
-        use crate::screen::rules::{HouseholdMember, household_contexts, household_notices};
+        use crate::screen::rules::{household_contexts, household_notices};
         let insured = person(d(1966, 3, 20));
         // 75 on 2026-09-10; the 被保険者 lost the 協会けんぽ on 2026-09-01.
         let mother = MemberData {
@@ -916,14 +913,8 @@ mod tests {
             ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
         }];
         let family = [
-            HouseholdMember {
-                member: &insured,
-                records: &mine,
-            },
-            HouseholdMember {
-                member: &mother,
-                records: &held,
-            },
+            household_member(&insured, &mine),
+            household_member(&mother, &held),
         ];
         let ctx = household_contexts(&family);
         // Between the loss and the birthday: the 被扶養者 path (国保 for those days).
@@ -962,9 +953,7 @@ mod tests {
     #[test]
     fn a_dependents_record_ends_with_the_insureds_loss_of_coverage() {
         use crate::eligibility::{InsurerNumber, Relationship};
-        use crate::screen::rules::{
-            HouseholdMember, NoticeCode, Severity, household_contexts, household_notices,
-        };
+        use crate::screen::rules::{NoticeCode, Severity, household_contexts, household_notices};
         let insured = person(d(1966, 3, 20));
         let spouse = MemberData {
             relationship: Relationship::Dependent,
@@ -985,14 +974,8 @@ mod tests {
         let held = [certificate.clone()];
         let family = |records| {
             [
-                HouseholdMember {
-                    member: &insured,
-                    records: &mine,
-                },
-                HouseholdMember {
-                    member: &spouse,
-                    records,
-                },
+                household_member(&insured, &mine),
+                household_member(&spouse, records),
             ]
         };
         let ctx = household_contexts(&family(&held));
@@ -1079,14 +1062,8 @@ mod tests {
             ..certificate.clone()
         }];
         let household = [
-            HouseholdMember {
-                member: &insured,
-                records: &mine_retired,
-            },
-            HouseholdMember {
-                member: &spouse,
-                records: &held_retired,
-            },
+            household_member(&insured, &mine_retired),
+            household_member(&spouse, &held_retired),
         ];
         let notice = household_notices(&household, today).swap_remove(1);
         assert!(
@@ -1160,7 +1137,7 @@ mod tests {
     #[test]
     fn a_dependents_record_ends_with_the_insureds_75th_birthday() {
         use crate::eligibility::{InsurerNumber, Relationship};
-        use crate::screen::rules::{HouseholdMember, household_contexts};
+        use crate::screen::rules::household_contexts;
         // The 本人 turns 75 on 2027-01-10.
         let insured = person(d(1952, 1, 10));
         let dependent = |birth| MemberData {
@@ -1188,14 +1165,8 @@ mod tests {
         };
         let contexts = |records: &[EligibilityRecord], who: &MemberData| {
             household_contexts(&[
-                HouseholdMember {
-                    member: &insured,
-                    records: &mine,
-                },
-                HouseholdMember {
-                    member: who,
-                    records,
-                },
+                household_member(&insured, &mine),
+                household_member(who, records),
             ])
         };
         let held = [certificate.clone()];

@@ -846,7 +846,7 @@ pub(super) fn dependent_join_after_insured_loss(
         "してください"
     };
     match next {
-        Some(n) if !n.has_dependents => {
+        Some(n) if !n.through_insured => {
             let family = if before {
                 NHI_OR_FAMILY_BEFORE
             } else {
