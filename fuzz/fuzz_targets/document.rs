@@ -51,7 +51,9 @@ fn wrap(payload: &[u8]) -> Vec<u8> {
         .payload(payload.to_vec())
         .create_signature(b"", |tbs| {
             let sig: p256::ecdsa::Signature = key().sign(tbs);
-            sig.to_bytes().to_vec()
+            // Low S, as every issuer's signature must be (the core refuses the high-S copy):
+            // otherwise about half the inputs would stop there, short of the payload decoder.
+            sig.normalize_s().unwrap_or(sig).to_bytes().to_vec()
         })
         .build()
         .to_tagged_vec()

@@ -315,11 +315,17 @@ mod tests {
             verify(key.verifying_key(), never, signature),
             Err(DocumentError::BadSignature)
         );
-        VERIFIED
-            .lock()
-            .unwrap()
-            .insert(VerifiedSignatures::id(key.verifying_key(), never, fixed));
-        assert_eq!(verify(key.verifying_key(), never, signature), Ok(()));
+        // The list is the process's: other tests verifying 64 signatures between the two
+        // lines would push the entry out again, so a few tries are allowed; one must pass.
+        let passed = (0..8).any(|_| {
+            VERIFIED.lock().unwrap().insert(VerifiedSignatures::id(
+                key.verifying_key(),
+                never,
+                fixed,
+            ));
+            verify(key.verifying_key(), never, signature) == Ok(())
+        });
+        assert!(passed);
     }
 
     /// The list keeps the last [`VERIFIED_CAPACITY`] signatures, each once, the oldest going
