@@ -282,6 +282,109 @@ fn bad_input_gives_one_line_errors_and_changes_nothing() {
     );
 }
 
+/// A record typed in is corrected in place: `record show` prints it as hand-entry JSON, the
+/// user types the 資格喪失日 into it, and `record replace` enters it again under the same id,
+/// as 手入力・未検証, and the screen then shows it as ended. A bad file, a record that breaks
+/// the rules or an unknown id changes nothing.
+#[test]
+fn a_record_is_shown_as_json_corrected_and_entered_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let a = add_member(
+        &dir,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "1985-04-12",
+        "male",
+        "self",
+    );
+    let typed = examples().join("record-notice.json");
+    let o = run(
+        &dir,
+        TEST_PASSPHRASE,
+        &[
+            "record",
+            "add",
+            "--member",
+            &a,
+            "--file",
+            typed.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = stdout(&o).trim().to_string();
+
+    let o = run(&dir, TEST_PASSPHRASE, &["record", "show", "--record", &id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let example: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&typed).unwrap()).unwrap();
+    assert_eq!(shown, example, "the example prints back as it was typed");
+
+    // Corrected: the 資格喪失日 typed in.
+    let mut corrected = shown.clone();
+    corrected["lost_on"] = "令和8年11月1日".into();
+    let file = tmp.path().join("corrected.json");
+    std::fs::write(&file, serde_json::to_string(&corrected).unwrap()).unwrap();
+
+    // What does not change the record: a broken file, a record the rules refuse, another id.
+    let before = snapshot(&dir);
+    let broken = tmp.path().join("broken.json");
+    std::fs::write(&broken, "{\"kind\": ").unwrap();
+    let replace = |record: &str, file: &Path| {
+        run(
+            &dir,
+            TEST_PASSPHRASE,
+            &[
+                "record",
+                "replace",
+                "--record",
+                record,
+                "--file",
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    assert_clean_failure(&replace(&id, &broken), "invalid record file");
+    let mut refused = corrected.clone();
+    refused["lost_on"] = "2015-03-01".into();
+    let refused_file = tmp.path().join("refused.json");
+    std::fs::write(&refused_file, serde_json::to_string(&refused).unwrap()).unwrap();
+    assert_clean_failure(&replace(&id, &refused_file), "資格喪失年月日 (lost_on)");
+    assert_clean_failure(&replace(&uuid_like(), &file), "no such record");
+    assert_clean_failure(
+        &run(
+            &dir,
+            TEST_PASSPHRASE,
+            &["record", "show", "--record", &uuid_like()],
+        ),
+        "no such record",
+    );
+    assert_eq!(snapshot(&dir), before, "failed commands changed nothing");
+
+    let o = replace(&id, &file);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("手入力・未検証"), "{}", stdout(&o));
+    let o = run(
+        &dir,
+        TEST_PASSPHRASE,
+        &["record", "list", "--member", &a, "--at", "2026-11-28"],
+    );
+    let list = stdout(&o);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(
+        list.starts_with(&id)
+            && list.contains("資格喪失日 2026-11-01")
+            && list.contains("手入力・未検証"),
+        "{list}"
+    );
+    let o = run(&dir, TEST_PASSPHRASE, &["record", "show", "--record", &id]);
+    let again: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(again["lost_on"], "2026-11-01");
+    let o = run(&dir, TEST_PASSPHRASE, &["show", &a, "--at", "2026-11-28"]);
+    assert!(stdout(&o).contains("資格喪失"), "{}", stdout(&o));
+}
+
 #[test]
 fn list_is_the_household_overview_with_ids_and_the_screen_badges() {
     let tmp = tempfile::tempdir().unwrap();

@@ -1,6 +1,8 @@
-//! `shikaku record add|list|remove`: hand entry of a record from a JSON file
-//! (docs/record-json.md), the member's records with their ids, and removing one (an old
-//! document no longer in use: the screen's `InsurancesOverlap` notice offers it).
+//! `shikaku record add|list|show|replace|remove`: hand entry of a record from a JSON file
+//! (docs/record-json.md), the member's records with their ids, one record as that JSON to
+//! correct it (a 資格喪失日 to type in, a digit mistyped) and enter it again in its place, and
+//! removing one (an old document no longer in use: the screen's `InsurancesOverlap` notice
+//! offers it).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +38,23 @@ pub enum RecordCommand {
         member: String,
         #[command(flatten)]
         at: AtArg,
+    },
+    /// Print one record as hand-entry JSON (docs/record-json.md), to correct it and enter it
+    /// again with `record replace`.
+    Show {
+        /// The record id (the full id, as `record list` prints it).
+        #[arg(long)]
+        record: String,
+    },
+    /// Enter a corrected record from a JSON file in place of one (same id and member). It is
+    /// then shown as 手入力・未検証, whatever it was before (an issuer-signed record too).
+    Replace {
+        /// The record id (the full id, as `record list` prints it).
+        #[arg(long)]
+        record: String,
+        /// The corrected record as JSON.
+        #[arg(long, value_name = "FILE.json")]
+        file: PathBuf,
     },
     /// Remove one record (the full id, as `record list` prints it).
     Remove {
@@ -84,16 +103,31 @@ pub fn run(ctx: &Context, cmd: RecordCommand) -> Result<ExitCode> {
                 outln!("読めない記録: {}件", list.corrupt.len());
             }
         }
+        RecordCommand::Show { record } => {
+            let id = record_id(&record)?;
+            let stored = ctx.open()?.record(id)?;
+            outln!("{}", RecordForm::from(&stored.record).to_json());
+        }
+        RecordCommand::Replace { record, file } => {
+            let id = record_id(&record)?;
+            // The file is read before the store is opened: a bad file leaves the record as it was.
+            let form = read_record_file(&file)?;
+            ctx.open()?.reenter_record(id, &form, Utc::now())?;
+            outln!("replaced {id} (手入力・未検証)");
+        }
         RecordCommand::Remove { record } => {
-            let id: RecordId = record
-                .trim()
-                .parse()
-                .map_err(|_| anyhow!("not a record id (see `shikaku record list`)"))?;
+            let id = record_id(&record)?;
             ctx.open()?.remove_record(id)?;
             outln!("removed {id}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn record_id(text: &str) -> Result<RecordId> {
+    text.trim()
+        .parse()
+        .map_err(|_| anyhow!("not a record id (see `shikaku record list`)"))
 }
 
 fn read_record_file(path: &Path) -> Result<RecordForm> {
