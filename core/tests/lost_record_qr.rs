@@ -70,6 +70,8 @@ fn a_record_marked_lost_has_no_qr_code_and_cannot_be_signed() {
     // No QR code: the signed form of the record in force is not shown for the lost one.
     assert_eq!(store.qr_payload(id).unwrap(), None);
     assert_eq!(store.member_qr_payload(member).unwrap(), None);
+    // Nor is the signed presentation kept beside it: it went with the signed record.
+    assert_eq!(store.presentation(id).unwrap(), None);
 
     // Nor can the lost record be signed, as a document or as a presentation.
     let lost_doc = EligibilityDocument {

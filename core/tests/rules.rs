@@ -134,6 +134,60 @@ fn cross_field_refusals_at_hand_entry() {
     assert!(e.has(Field::Relationship));
 }
 
+/// A record kept from before a change of 本人・家族 is corrected in place (its 資格喪失日 typed
+/// in, entered again as it was otherwise): the correction keeps its 本人・家族 and is not
+/// refused for differing from the member's, as the member change kept it. A correction that
+/// changes 本人・家族 away from the member's still is.
+#[test]
+fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let son = store
+        .add_member(&member(
+            "山田 健太",
+            "ヤマダ ケンタ",
+            "2004-05-10",
+            Sex::Male,
+            Relationship::Dependent,
+        ))
+        .unwrap();
+    let as_dependent = form(DocumentKind::Notice, "01130012", Relationship::Dependent);
+    let old = store.enter_record(son, &as_dependent, now()).unwrap();
+    // A job of his own: 本人 from now on; the 家族 record is kept.
+    let data = store.member(son).unwrap().data;
+    store
+        .change_member(
+            son,
+            &MemberForm {
+                relationship: Relationship::Insured,
+                ..MemberForm::from(&data)
+            },
+            now(),
+        )
+        .unwrap();
+    let own = form(DocumentKind::Notice, "06139992", Relationship::Insured);
+    store.enter_record(son, &own, now()).unwrap();
+    // The 家族 record's 資格喪失日, typed in.
+    let mut lost = RecordForm::from(&store.record(old).unwrap().record);
+    lost.lost_on = Some("2026-11-01".into());
+    store.reenter_record(old, &lost, now()).unwrap();
+    let stored = store.record(old).unwrap().record;
+    assert_eq!(stored.relationship, Relationship::Dependent);
+    assert!(stored.lost_on.is_some());
+    // A correction that makes his own record 家族 again is refused, and changes nothing.
+    let own_id = store.records(son).unwrap().records[1].id;
+    let e = invalid(store.reenter_record(
+        own_id,
+        &form(DocumentKind::Notice, "06139992", Relationship::Dependent),
+        now(),
+    ));
+    assert!(e.has(Field::Relationship), "{e}");
+    assert_eq!(
+        store.record(own_id).unwrap().record.relationship,
+        Relationship::Insured
+    );
+}
+
 #[test]
 fn hand_typed_household_with_a_public_expense_record_reopens() {
     let dir = tempfile::tempdir().unwrap();

@@ -29,12 +29,36 @@ pub fn check_record_for_member(
     record: &EligibilityRecord,
     today: NaiveDate,
 ) -> Result<(), ValidationError> {
+    check_record(member, record, None, today)
+}
+
+/// [`check_record_for_member`] for a record typed again in place of `before` (a correction: a
+/// 資格喪失日 typed in, a digit mistyped). Its 本人・家族の別 is checked only when the correction
+/// changes it: a record kept from before a change of 本人・家族 (the 被扶養者 record of one who
+/// now has a job of their own, whose 資格喪失日 is what gets typed in) is history, not a
+/// mistake, as [`check_records_for_changed_member`] takes it.
+pub fn check_corrected_record_for_member(
+    member: &MemberData,
+    record: &EligibilityRecord,
+    before: &EligibilityRecord,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
+    check_record(member, record, Some(before), today)
+}
+
+fn check_record(
+    member: &MemberData,
+    record: &EligibilityRecord,
+    before: Option<&EligibilityRecord>,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
     let mut c = Collector::default();
     // 国保 and 後期 have no 被扶養者: their records are 本人 (the form's rule), whoever in the
     // household holds them — a 家族 who left a 被扶養者 status for 国保, or turned 75.
     if record.kind.is_insurance()
         && record.insurer_number.scheme().has_dependents()
         && record.relationship != member.relationship
+        && before.is_none_or(|b| b.relationship != record.relationship)
     {
         c.push(
             Field::Relationship,

@@ -62,7 +62,9 @@ pub(crate) fn parse_iso_date(s: &str) -> Result<NaiveDate, &'static str> {
     text::parse_iso(s.trim()).unwrap_or(Err("must be a date written YYYY-MM-DD"))
 }
 
-pub use consistency::{check_record_for_member, check_records_for_changed_member};
+pub use consistency::{
+    check_corrected_record_for_member, check_record_for_member, check_records_for_changed_member,
+};
 pub use error::{Field, FieldError, ValidationError};
 pub use insurer::{InsurerNumber, InsurerNumberError, Scheme};
 pub use member::{Member, MemberData, MemberForm, MemberId, Relationship, Sex};

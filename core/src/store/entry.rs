@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 use crate::clock::japan_today;
 use crate::eligibility::{
     MemberForm, MemberId, Provenance, RecordForm, RecordId, ValidationError,
-    check_record_for_member, check_records_for_changed_member,
+    check_corrected_record_for_member, check_record_for_member, check_records_for_changed_member,
 };
 
 /// Why a hand entry was not stored. The store is unchanged after either.
@@ -62,9 +62,13 @@ impl Store {
         Ok(self.update_member(id, &data)?)
     }
 
-    /// Validates a hand-typed record, on its own and against the record's member, and puts it
-    /// in place of the record `id` (whatever that record's provenance was), marked
-    /// hand-entered.
+    /// Validates a hand-typed record, on its own and against the record's member
+    /// ([`check_corrected_record_for_member`]: its 本人・家族の別 only when the correction
+    /// changes it), and puts it in place of the record `id` (whatever that record's provenance
+    /// was), marked hand-entered. An issuer-signed record so corrected (its 資格喪失日 typed in)
+    /// is shown as 手入力・未検証 from then on and loses its signed presentation, so no QR code
+    /// is offered for it; a later sync matches only issuer-signed records, so it stores the
+    /// issuer's document again as a record of its own beside it (docs/record-json.md).
     pub fn reenter_record(
         &mut self,
         id: RecordId,
@@ -73,8 +77,13 @@ impl Store {
     ) -> Result<(), EntryError> {
         let today = japan_today(now);
         let record = form.validate(today)?;
-        let member = self.record(id)?.member;
-        check_record_for_member(&self.member(member)?.data, &record, today)?;
+        let before = self.record(id)?;
+        check_corrected_record_for_member(
+            &self.member(before.member)?.data,
+            &record,
+            &before.record,
+            today,
+        )?;
         Ok(self.replace_record(id, &record, &hand_entered(now))?)
     }
 }

@@ -395,7 +395,8 @@ impl Batch<'_> {
         Ok(id)
     }
 
-    /// Replaces a record's content and provenance.
+    /// Replaces a record's content and provenance; a record no longer issuer-signed loses its
+    /// presentation.
     pub fn replace_record(
         &mut self,
         id: RecordId,
@@ -425,6 +426,11 @@ impl Batch<'_> {
             "UPDATE records SET lookup = ?2, data = ?3, signed = ?4 WHERE id = ?1",
             params![key, lookup, data, signed],
         )?;
+        // A presentation goes with the signed record it was issued for: not with content typed
+        // in its place (a sync puts the new one after this).
+        if !matches!(provenance, Provenance::IssuerSigned { .. }) {
+            self.remove_presentation(id)?;
+        }
         Ok(())
     }
 

@@ -352,6 +352,12 @@ fn a_record_is_shown_as_json_corrected_and_entered_again() {
     std::fs::write(&refused_file, serde_json::to_string(&refused).unwrap()).unwrap();
     assert_clean_failure(&replace(&id, &refused_file), "資格喪失年月日 (lost_on)");
     assert_clean_failure(&replace(&uuid_like(), &file), "no such record");
+    // A file that gives no size (a device, a FIFO) is read no further than the core's limit.
+    assert_clean_failure(
+        &replace(&id, Path::new("/dev/zero")),
+        "too large for a record",
+    );
+    assert_clean_failure(&replace(&id, tmp.path()), "cannot read");
     assert_clean_failure(
         &run(
             &dir,

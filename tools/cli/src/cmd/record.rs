@@ -131,17 +131,25 @@ fn record_id(text: &str) -> Result<RecordId> {
 }
 
 fn read_record_file(path: &Path) -> Result<RecordForm> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    // The core's limit, checked on the file's size first so that a huge file is not read.
-    if meta.len() > MAX_RECORD_JSON_BYTES as u64 {
+    use std::io::Read as _;
+    let cannot_read = || format!("cannot read {}", path.display());
+    // The core's limit, with one byte more read to tell a larger file: never more than that,
+    // whatever the file says of its size (a FIFO or a device says 0).
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(MAX_RECORD_JSON_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .with_context(cannot_read)?;
+    if bytes.len() > MAX_RECORD_JSON_BYTES {
         bail!(
-            "{} is too large for a record ({} bytes)",
+            "{} is too large for a record (over {} bytes)",
             path.display(),
-            meta.len()
+            MAX_RECORD_JSON_BYTES
         );
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 text", path.display()))?;
     RecordForm::from_json(&text).map_err(|e| anyhow!("invalid record file {}: {e}", path.display()))
 }
