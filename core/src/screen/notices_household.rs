@@ -1066,6 +1066,12 @@ mod tests {
                 "{text}"
             );
         }
+        // Nor does the to-do give the implied day as the day the status ended: only the latest
+        // it can have (review of 2026-12-01), as the notice says 「遅くともその日に」.
+        assert!(
+            to_do.contains("遅くとも令和8年11月21日には被扶養者の資格はなくなり"),
+            "{to_do}"
+        );
         // The new insurance typed in is named (not 「新しい勤務先の健康保険や任意継続」).
         assert!(
             m.contains(

@@ -15,7 +15,7 @@ use super::situation::{certificate_label, certificate_name};
 use super::takeover::{TakeoverCause, start_printed};
 use super::text_ja;
 use super::wareki::format_wareki;
-use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Relationship};
+use crate::eligibility::{CopayRate, DocumentKind, EligibilityRecord, Relationship, Scheme};
 
 /// Months before a document's 有効期限 from which it is "expiring soon" (a product choice:
 /// insurers send the next document shortly before).
@@ -560,13 +560,25 @@ pub(crate) fn taken_over_notice(
             code: NoticeCode::CoverageLost,
             severity: Severity::Warning,
             date: on,
-            message: text_ja::taken_over_by_other_insurance(
-                &named,
-                &by.insurer,
-                on,
-                // The deadline of notice A counts from a 資格喪失日 that is not known: 「すぐに」.
-                certificate_give_back(record, None, today).as_deref(),
-            ),
+            message: {
+                let mut text = text_ja::taken_over_by_other_insurance(
+                    &named,
+                    &by.insurer,
+                    on,
+                    // The deadline of notice A counts from a 資格喪失日 that is not known:
+                    // 「すぐに」.
+                    certificate_give_back(record, None, today).as_deref(),
+                );
+                // 国保 left for a job's insurance ends only by the member's filing (国民健康保険法
+                // §9(1); review of 2026-12-01); at 75 後期 follows by law, and a move to another
+                // 市区町村's 国保 is filed with the move.
+                if record.insurer_number.scheme() == Scheme::NationalHealthInsurance
+                    && by.employee_insurance()
+                {
+                    text.push_str(&text_ja::nhi_leave_filing(on, today));
+                }
+                text
+            },
         },
         // Said above, whatever ended the paper first.
         TakeoverCause::SameCoverageLost => return None,
@@ -671,7 +683,10 @@ pub(crate) fn not_started_notice(
         return None;
     }
     // Named with their last day, so that this year's and next year's 資格確認書 of one insurer
-    // are told apart.
+    // are told apart: the last day it can be used — the day before a 資格喪失日 typed in, the
+    // 被保険者's for a 被扶養者, or this record's start taking it over, when that comes before
+    // its printed 有効期限 (review of 2026-12-01: 「（令和12年11月30日まで）」 beside a 資格喪失日
+    // days away).
     let in_force: Vec<(String, Option<NaiveDate>)> = records
         .iter()
         .filter(|r| {
@@ -682,8 +697,22 @@ pub(crate) fn not_started_notice(
             match super::situation::certificate_label_by_issue(r, records, birth) {
                 Some(label) => (label, None),
                 None => {
-                    let last = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
-                    (certificate_name(r), last.map(|e| e.last_day))
+                    let printed = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth)
+                        .map(|e| e.last_day);
+                    let ended_before = [
+                        r.lost_on,
+                        household.dependent_status_ends_on(r),
+                        household.taken_over(r).map(|(on, ..)| on),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .and_then(|end| end.pred_opt());
+                    let last = match (printed, ended_before) {
+                        (Some(p), Some(e)) => Some(p.min(e)),
+                        (p, e) => p.or(e),
+                    };
+                    (certificate_name(r), last)
                 }
             }
         })
@@ -2498,5 +2527,76 @@ mod tests {
             ..late
         };
         assert!(asks(&[nhi, typed], d(2031, 6, 15)).is_empty());
+    }
+
+    /// A 国保 record taken over by a job's insurance (its 資格取得年月日 typed in, no
+    /// 資格喪失日 on the 国保 paper): besides not using it and giving its 資格確認書 back, the
+    /// member is told that 国保 ends only by the filing, within 14 days of the new start
+    /// (国民健康保険法 §9(1), 施行規則 §13), then 「すぐに」. Not after a move to another
+    /// 市区町村's 国保 or at 後期 (review of 2026-12-01: the 脱退 was never said).
+    #[test]
+    fn nhi_left_for_a_job_asks_for_the_filing() {
+        use crate::screen::rules::member_notices;
+        let birth = d(1990, 2, 14);
+        let nhi = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("138057").unwrap(),
+            insurer_name: "練馬区".into(),
+            valid_from: Some(d(2026, 8, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let job = EligibilityRecord {
+            acquired_on: Some(d(2027, 1, 5)),
+            ..record(DocumentKind::Notice, None)
+        };
+        let lost = |records: &[EligibilityRecord], today| {
+            member_notices(birth, records, None, None, today)
+                .into_iter()
+                .find(|n| n.code == NoticeCode::CoverageLost)
+                .map(|n| n.message)
+        };
+        let both = [nhi.clone(), job.clone()];
+        let text = lost(&both, d(2027, 1, 10)).unwrap();
+        assert!(
+            text.contains("保険者（市区町村など）へ返してください。")
+                && text.ends_with(
+                    "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
+                     令和9年1月19日までに（加入した日から14日以内）、お住まいの市区町村\
+                     （国保組合ならその組合）に国民健康保険をやめる届出をしてください（新しい保険の\
+                     資格確認書か資格情報のお知らせなどを持って）。"
+                ),
+            "{text}"
+        );
+        assert!(
+            lost(&both, d(2027, 1, 19))
+                .unwrap()
+                .contains("令和9年1月19日までに")
+        );
+        let late = lost(&both, d(2027, 1, 20)).unwrap();
+        assert!(
+            late.contains("届出がまだなら、すぐに、") && !late.contains("令和9年1月19日"),
+            "{late}"
+        );
+        // A move to another 市区町村's 国保: filed with the move, nothing more said.
+        let moved = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("138065").unwrap(),
+            insurer_name: "杉並区".into(),
+            valid_from: Some(d(2027, 1, 5)),
+            ..record(DocumentKind::Certificate, Some(d(2027, 7, 31)))
+        };
+        let text = lost(&[nhi.clone(), moved], d(2027, 1, 10)).unwrap();
+        assert!(!text.contains("届出"), "{text}");
+        // A job's insurance left for another job: its own rules (the employer files).
+        let other_job = EligibilityRecord {
+            insurer_number: InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            acquired_on: Some(d(2027, 1, 5)),
+            ..record(DocumentKind::Notice, None)
+        };
+        let before = EligibilityRecord {
+            acquired_on: Some(d(2015, 4, 1)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let text = lost(&[before, other_job], d(2027, 1, 10)).unwrap();
+        assert!(!text.contains("国民健康保険"), "{text}");
     }
 }

@@ -829,6 +829,42 @@ mod tests {
             "{}",
             ns[0].message
         );
+        // The one in force lost before its 有効期限 (a job: the new insurer's paper from the
+        // 資格喪失日): named with its last usable day, the day before, not its printed
+        // 有効期限 (review of 2026-12-01).
+        let leaving = EligibilityRecord {
+            lost_on: Some(d(2027, 1, 16)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let new_job = EligibilityRecord {
+            insurer_number: crate::eligibility::InsurerNumber::parse("06139992").unwrap(),
+            insurer_name: "山田商事健康保険組合".into(),
+            acquired_on: Some(d(2027, 1, 16)),
+            ..record(DocumentKind::Certificate, Some(d(2031, 1, 31)))
+        };
+        let ns = not_started(&adult, &[leaving.clone(), new_job.clone()], d(2027, 1, 10));
+        assert_eq!(ns.len(), 1);
+        assert!(
+            ns[0].message.ends_with(
+                "それまでは全国健康保険協会 東京支部の資格確認書（令和9年1月15日まで）を窓口で\
+                 見せてください。"
+            ),
+            "{}",
+            ns[0].message
+        );
+        // No 資格喪失日 typed: the new one's start takes the old one (acquired before it) over,
+        // the same day.
+        let undated = EligibilityRecord {
+            lost_on: None,
+            acquired_on: Some(d(2015, 4, 1)),
+            ..leaving
+        };
+        let ns = not_started(&adult, &[undated, new_job], d(2027, 1, 10));
+        assert!(
+            ns[0].message.contains("（令和9年1月15日まで）"),
+            "{}",
+            ns[0].message
+        );
         // A working マイナ保険証 (an お知らせ in force): the card.
         let notice = record(DocumentKind::Notice, None);
         let ns = not_started(&adult, &[notice, next_year.clone()], today);

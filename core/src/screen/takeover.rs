@@ -96,6 +96,11 @@ fn candidates(records: &[EligibilityRecord]) -> Vec<Successor> {
 }
 
 impl Successor {
+    /// A 被用者保険 (a job's, or a family member's as 被扶養者): not 国保, not 後期高齢者医療.
+    pub(crate) fn employee_insurance(&self) -> bool {
+        self.insurer_number.scheme().has_dependents()
+    }
+
     /// The same 資格 as `record`: the same 保険者番号, and 記号 and 番号 alike (compared as typed,
     /// then after width folding; a 記号 printed on one only does not tell them apart).
     fn same_coverage(&self, record: &EligibilityRecord) -> bool {

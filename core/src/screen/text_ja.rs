@@ -341,7 +341,8 @@ impl JoinAfterLoss {
     }
 
     /// What to join, in a sentence or two; 任意継続 only while it can be applied for on `today`
-    /// (its last day said).
+    /// (its last day said: the 20th day, or — once that Saturday or Sunday has passed — the
+    /// Monday it moved to, never a day already past; review of 2026-12-01).
     pub(super) fn join_ja(self, lost_on: NaiveDate, today: NaiveDate) -> String {
         match self {
             JoinAfterLoss::LateElderly => String::from(
@@ -361,6 +362,7 @@ impl JoinAfterLoss {
                 if let Some((last, until)) = self.continuation_days(lost_on)
                     && today <= until
                 {
+                    let last = if today > last { until } else { last };
                     text.push_str(&format!(
                         "退職したときは、それまで{}以上加入していれば、{}（土日祝日なら翌営業日）\
                          までに申し出ると任意継続も選べます。",
@@ -560,6 +562,32 @@ pub(super) fn taken_over_by_other_insurance(
         format_wareki(on)
     )
 }
+
+/// The 国保 of a member whose 被用者保険 (a job's) started on `joined_on`
+/// ([`taken_over_by_other_insurance`]): it does not end by itself — the 世帯主 files its
+/// 資格喪失 with the 市区町村 (a 国保組合's member with the 組合) within 14 days (国民健康保険法
+/// §9(1), 国民健康保険法施行規則 §13; 初日不算入, 民法 §140: the 14th day after `joined_on` is
+/// the last), with the new insurance's document (大野城市: 「健康保険の変更は、市では把握できない
+/// ため、届け出が必要です」). Said as 「まだなら」: the app does not know whether it was done; once
+/// the 14 days have passed, 「すぐに」, since a deadline already past is no instruction.
+pub(super) fn nhi_leave_filing(joined_on: NaiveDate, today: NaiveDate) -> String {
+    let how = "お住まいの市区町村（国保組合ならその組合）に国民健康保険をやめる届出をしてください\
+               （新しい保険の資格確認書か資格情報のお知らせなどを持って）";
+    match joined_on.checked_add_days(Days::new(NHI_FILING_DAYS)) {
+        Some(last) if today <= last => format!(
+            "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
+             {}までに（加入した日から14日以内）、{how}。",
+            format_wareki(last)
+        ),
+        _ => format!(
+            "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
+             すぐに、{how}（期限は加入した日から14日以内ですが、過ぎていても届出は必要です）。"
+        ),
+    }
+}
+
+/// The days of the 国保's 資格喪失 filing after the event (国民健康保険法施行規則 §13).
+const NHI_FILING_DAYS: u64 = 14;
 
 /// The document `named` ([`document_name`]) prints no 資格喪失日, but another paper of the same
 /// 資格 does (`super::takeover`, [`super::takeover::TakeoverCause::SameCoverageLost`]): the 資格

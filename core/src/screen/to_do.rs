@@ -242,12 +242,18 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
                 text_ja::NHI_OR_FAMILY.into(),
             ),
         };
+        // An implied day (the 被保険者's new 資格's start, no 資格喪失日 typed) is only the
+        // latest the status can have ended, as the notice says it (review of 2026-12-01).
+        let from = if member.dependent_status_lost_implied {
+            format!("遅くとも{}には", format_wareki(day))
+        } else {
+            format!("{}から", format_wareki(day))
+        };
         out.push(step(
             GuidanceAction::JoinNewInsurance,
             format!(
-                "{why}、{}から被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
+                "{why}、{from}被扶養者の資格はなくなり、これまでの資格では受診できません。{next}\
                  {}{}{}",
-                format_wareki(day),
                 myna_after_joining(member),
                 certificate_to_return(member),
                 // Through the 被保険者 (notice A: 被扶養者でなくなったときは…事業主に提出), as the
@@ -852,22 +858,31 @@ mod tests {
             coverage_lost_on: Some(d(2026, 11, 10)),
             ..card_ended.clone()
         };
-        // The 20th day, 2026-11-29, is a Sunday: the 申出 is taken on Monday the 30th.
-        for (today, open) in [
-            (d(2026, 11, 29), true),
-            (d(2026, 11, 30), true),
-            (d(2026, 12, 1), false),
+        // The 20th day, 2026-11-29, is a Sunday: the 申出 is taken on Monday the 30th, and on
+        // that Monday the day said is the Monday's, not a day already past (review of
+        // 2026-12-01).
+        for (today, last) in [
+            (d(2026, 11, 29), Some("令和8年11月29日")),
+            (d(2026, 11, 30), Some("令和8年11月30日")),
+            (d(2026, 12, 1), None),
         ] {
+            let open = last.is_some();
             let gr = guidance(&recent, &ClinicSituation::READER_DOWN, today);
             let join = &gr.to_do[0].explanation;
             assert_eq!(
-                join.contains(
-                    "2か月以上加入していれば、令和8年11月29日（土日祝日なら翌営業日）までに\
-                     申し出ると任意継続も選べます"
-                ),
+                join.contains("2か月以上加入していれば、"),
                 open,
                 "{today}: {join}"
             );
+            if let Some(last) = last {
+                assert!(
+                    join.contains(&format!(
+                        "2か月以上加入していれば、{last}（土日祝日なら翌営業日）までに\
+                         申し出ると任意継続も選べます"
+                    )),
+                    "{today}: {join}"
+                );
+            }
             // What the member may still join follows it (the 資格確認書 request); the 10割 of
             // one with nothing usable keeps it, as the 申立書 does: they may have applied in time
             // and wait for its documents.
