@@ -176,6 +176,39 @@ fn the_screen_says_what_it_is() {
     let s = member_screen(&store, hanako, now()).unwrap();
     assert_eq!(s.sections[0].title, "家族（被扶養者）");
     assert!(s.sections.iter().all(|sec| sec.title != "ご本人"));
+    // A 家族 in 国保 (no 被扶養者 there: each member a 被保険者 of their own) is headed 家族
+    // alone; once the 国保 is lost and nothing covers them, the heading follows the member's
+    // 本人・家族 as typed, as for a member with no records.
+    let mut store = store;
+    let grandma = store
+        .add_member(&member(
+            "山田 ハル",
+            "ヤマダ ハル",
+            "1960-01-20",
+            Sex::Female,
+            Relationship::Dependent,
+        ))
+        .unwrap();
+    let nhi = record(
+        DocumentKind::Notice,
+        "138057",
+        "7340155",
+        "1",
+        Relationship::Insured,
+    );
+    let hand = Provenance::HandEntered {
+        entered_at: now() - chrono::Duration::days(1),
+    };
+    let id = store.put_record(grandma, &nhi, &hand).unwrap();
+    let s = member_screen(&store, grandma, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族");
+    let lost = EligibilityRecord {
+        lost_on: Some(today() - chrono::Days::new(1)),
+        ..nhi
+    };
+    store.replace_record(id, &lost, &hand).unwrap();
+    let s = member_screen(&store, grandma, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族（被扶養者）");
 
     let s = member_screen(&store, ichiro, now()).unwrap();
     assert!(s.fixed_notice.contains("見せるのは紙の資格確認書"));

@@ -313,6 +313,21 @@ pub(super) fn screen_for(
             today,
         ));
     }
+    // A 家族 covered only by 国保 or 後期高齢者医療 is no 被扶養者: those have none, each member is
+    // a 被保険者 of their own (国民健康保険法 §5, 高齢者の医療の確保に関する法律 §50; review of
+    // 2026-12-01: a spouse who joined 国保 was headed 家族（被扶養者）).
+    if m.data.relationship == Relationship::Dependent {
+        let mut covering = records
+            .iter()
+            .zip(&in_force)
+            .filter(|(r, now)| **now && r.record.kind.is_insurance())
+            .peekable();
+        if covering.peek().is_some()
+            && covering.all(|(r, _)| !r.record.insurer_number.scheme().has_dependents())
+        {
+            sections[0].title = "家族".into();
+        }
+    }
     for group in ranked {
         sections.extend(group);
     }
