@@ -148,8 +148,15 @@ impl Successor {
             (Some(a), Some(b)) => a == b || same_code(a, b),
             _ => true,
         };
-        let later =
-            matches!((self.issued_on, record.issued_on), (Some(new), Some(old)) if new > old);
+        // Later by its 交付年月日 — or, when either paper has none typed (the field is optional),
+        // by its 有効開始年月日 (review of 2026-12-01: a 資格確認書 reissued at 70 with the 2割,
+        // typed without its 交付年月日, stood beside the old 3割 one as just as good).
+        let later = match (self.issued_on, record.issued_on) {
+            (Some(new), Some(old)) => new > old,
+            _ => {
+                matches!((self.valid_from, record.valid_from), (Some(new), Some(old)) if new > old)
+            }
+        };
         let not_longer = matches!(
             (self.valid_until, record.valid_until),
             (Some(new), Some(old)) if new <= old
@@ -513,5 +520,48 @@ mod tests {
             ..reissued
         };
         assert_eq!(taken_over(&old, &candidates(&[notice])), None);
+    }
+
+    /// A reissue typed without its 交付年月日 (optional) is told by a later 有効開始年月日, the
+    /// same 有効期限 or an earlier one (a 2割 資格確認書 from the month after the 70th birthday,
+    /// beside the 3割 one of the same 資格); with both 交付年月日 typed they decide, and two
+    /// papers starting the same day, or a longer one, are not a reissue.
+    #[test]
+    fn a_reissue_without_its_issue_date_is_told_by_its_start() {
+        let old = EligibilityRecord {
+            issued_on: Some(d(2025, 11, 20)),
+            valid_from: Some(d(2025, 12, 2)),
+            ..certificate()
+        };
+        let at_70 = EligibilityRecord {
+            issued_on: None,
+            valid_from: Some(d(2027, 2, 1)),
+            ..certificate()
+        };
+        assert_eq!(
+            taken_over(&old, &candidates(std::slice::from_ref(&at_70)))
+                .map(|(on, cause, _)| (on, cause)),
+            Some((d(2027, 2, 1), TakeoverCause::Reissued))
+        );
+        assert_eq!(
+            taken_over(&at_70, &candidates(std::slice::from_ref(&old))),
+            None
+        );
+        let same_start = EligibilityRecord {
+            valid_from: Some(d(2025, 12, 2)),
+            ..at_70.clone()
+        };
+        assert_eq!(taken_over(&old, &candidates(&[same_start])), None);
+        let longer = EligibilityRecord {
+            valid_until: Some(d(2031, 11, 30)),
+            ..at_70.clone()
+        };
+        assert_eq!(taken_over(&old, &candidates(&[longer])), None);
+        // Both 交付年月日 typed: an earlier one is not a reissue, whatever the start says.
+        let issued_before = EligibilityRecord {
+            issued_on: Some(d(2025, 11, 1)),
+            ..at_70
+        };
+        assert_eq!(taken_over(&old, &candidates(&[issued_before])), None);
     }
 }
