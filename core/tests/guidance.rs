@@ -177,8 +177,7 @@ fn the_screen_says_what_it_is() {
     assert_eq!(s.sections[0].title, "家族（被扶養者）");
     assert!(s.sections.iter().all(|sec| sec.title != "ご本人"));
     // A 家族 in 国保 (no 被扶養者 there: each member a 被保険者 of their own) is headed 家族
-    // alone; once the 国保 is lost and nothing covers them, the heading follows the member's
-    // 本人・家族 as typed, as for a member with no records.
+    // alone, also once the 国保 is lost or has expired (review of 2026-12-01: it flipped back).
     let mut store = store;
     let grandma = store
         .add_member(&member(
@@ -207,6 +206,20 @@ fn the_screen_says_what_it_is() {
         ..nhi
     };
     store.replace_record(id, &lost, &hand).unwrap();
+    let s = member_screen(&store, grandma, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族");
+    // A 被用者保険 record as 家族 typed in ahead (her child's insurance, from next month): the
+    // 被扶養者 to come.
+    let mut coming = record(
+        DocumentKind::Notice,
+        "06139992",
+        "12",
+        "345",
+        Relationship::Dependent,
+    );
+    coming.acquired_on = Some(today() + chrono::Days::new(10));
+    coming.valid_from = None;
+    store.put_record(grandma, &coming, &hand).unwrap();
     let s = member_screen(&store, grandma, now()).unwrap();
     assert_eq!(s.sections[0].title, "家族（被扶養者）");
 

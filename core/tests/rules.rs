@@ -174,6 +174,14 @@ fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
     let stored = store.record(old).unwrap().record;
     assert_eq!(stored.relationship, Relationship::Dependent);
     assert!(stored.lost_on.is_some());
+    // Another insurer's 家族 record typed in place of the old one is a new record, refused as
+    // `record add` refuses it.
+    let elsewhere = RecordForm {
+        insurer_number: "06139992".into(),
+        ..lost.clone()
+    };
+    let e = invalid(store.reenter_record(old, &elsewhere, now()));
+    assert!(e.has(Field::Relationship), "{e}");
     // A correction that makes his own record 家族 again is refused, and changes nothing.
     let own_id = store.records(son).unwrap().records[1].id;
     let e = invalid(store.reenter_record(
@@ -186,6 +194,26 @@ fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
         store.record(own_id).unwrap().record.relationship,
         Relationship::Insured
     );
+    // A 家族's 国保 record (本人: 国保 has no 被扶養者) is no history either: a 被用者保険 本人
+    // record typed in its place is refused for the 家族 member, as a new one would be.
+    let wife = store
+        .add_member(&member(
+            "山田 花子",
+            "ヤマダ ハナコ",
+            "1987-09-30",
+            Sex::Female,
+            Relationship::Dependent,
+        ))
+        .unwrap();
+    let mut nhi = form(DocumentKind::Notice, "138057", Relationship::Insured);
+    nhi.symbol = None;
+    let nhi_id = store.enter_record(wife, &nhi, now()).unwrap();
+    let e = invalid(store.reenter_record(
+        nhi_id,
+        &form(DocumentKind::Notice, "06139992", Relationship::Insured),
+        now(),
+    ));
+    assert!(e.has(Field::Relationship), "{e}");
 }
 
 #[test]

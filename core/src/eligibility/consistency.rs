@@ -33,10 +33,11 @@ pub fn check_record_for_member(
 }
 
 /// [`check_record_for_member`] for a record typed again in place of `before` (a correction: a
-/// 資格喪失日 typed in, a digit mistyped). Its 本人・家族の別 is checked only when the correction
-/// changes it: a record kept from before a change of 本人・家族 (the 被扶養者 record of one who
-/// now has a job of their own, whose 資格喪失日 is what gets typed in) is history, not a
-/// mistake, as [`check_records_for_changed_member`] takes it.
+/// 資格喪失日 typed in, a digit mistyped). A record kept from before a change of 本人・家族 (the
+/// 被扶養者 record of one who now has a job of their own, whose 資格喪失日 is what gets typed in)
+/// is history, not a mistake, as [`check_records_for_changed_member`] takes it: its correction
+/// keeping its 本人・家族 and its 保険者番号 is not refused for differing from the member. Any
+/// other record typed in its place is checked as a new one (review of 2026-12-01).
 pub fn check_corrected_record_for_member(
     member: &MemberData,
     record: &EligibilityRecord,
@@ -55,11 +56,17 @@ fn check_record(
     let mut c = Collector::default();
     // 国保 and 後期 have no 被扶養者: their records are 本人 (the form's rule), whoever in the
     // household holds them — a 家族 who left a 被扶養者 status for 国保, or turned 75.
-    if record.kind.is_insurance()
-        && record.insurer_number.scheme().has_dependents()
-        && record.relationship != member.relationship
-        && before.is_none_or(|b| b.relationship != record.relationship)
-    {
+    let mismatched = |r: &EligibilityRecord| {
+        r.kind.is_insurance()
+            && r.insurer_number.scheme().has_dependents()
+            && r.relationship != member.relationship
+    };
+    let history_corrected = before.is_some_and(|b| {
+        mismatched(b)
+            && b.relationship == record.relationship
+            && b.insurer_number == record.insurer_number
+    });
+    if mismatched(record) && !history_corrected {
         c.push(
             Field::Relationship,
             "does not match the member (本人 or 家族 must be the same on both; when the member's own \

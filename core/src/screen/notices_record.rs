@@ -11,7 +11,7 @@ use super::calendar::{
 };
 use super::notices_household::HouseholdContext;
 use super::rules::{Notice, NoticeCode, Severity};
-use super::situation::{certificate_label, certificate_name};
+use super::situation::certificate_label;
 use super::takeover::{TakeoverCause, start_printed};
 use super::text_ja;
 use super::wareki::format_wareki;
@@ -682,45 +682,40 @@ pub(crate) fn not_started_notice(
     if record_ended(record, birth, household, today).is_some() {
         return None;
     }
-    // Named with their last day, so that this year's and next year's 資格確認書 of one insurer
-    // are told apart: the last day it can be used — the day before a 資格喪失日 typed in, the
-    // 被保険者's for a 被扶養者, or this record's start taking it over, when that comes before
-    // its printed 有効期限 (review of 2026-12-01: 「（令和12年11月30日まで）」 beside a 資格喪失日
-    // days away).
-    let in_force: Vec<(String, Option<NaiveDate>)> = records
+    // The 資格確認書 in force that can be used up to this record's start, named as the guidance
+    // names them (`certificate_label`: with their last day or 交付年月日 only beside another of
+    // the same name — this year's and next year's of one insurer). One that ends before then
+    // (its 資格喪失日, the 被保険者's for a 被扶養者, or another record taking it over) is not
+    // what to use 「それまで」: the days between are the guidance's to tell (review of
+    // 2026-12-01: a paper lost on the 16th was named for a start on the 1st of next month).
+    let day_before = from.pred_opt().unwrap_or(from);
+    let mut ends_before = false;
+    let in_force: Vec<String> = records
         .iter()
         .filter(|r| {
             r.kind == DocumentKind::Certificate && record_in_force(r, birth, household, today)
         })
-        .map(|r| {
-            // Two of one name ending the same day are told apart by their 交付年月日.
-            match super::situation::certificate_label_by_issue(r, records, birth) {
-                Some(label) => (label, None),
-                None => {
-                    let printed = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth)
-                        .map(|e| e.last_day);
-                    let ended_before = [
-                        r.lost_on,
-                        household.dependent_status_ends_on(r),
-                        household.taken_over(r).map(|(on, ..)| on),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .and_then(|end| end.pred_opt());
-                    let last = match (printed, ended_before) {
-                        (Some(p), Some(e)) => Some(p.min(e)),
-                        (p, e) => p.or(e),
-                    };
-                    (certificate_name(r), last)
-                }
-            }
+        .filter(|r| {
+            let end = [
+                r.lost_on,
+                household.dependent_status_ends_on(r),
+                household.taken_over(r).map(|(on, ..)| on),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let through = end.is_none_or(|end| end > day_before);
+            ends_before |= !through;
+            through
         })
+        .map(|r| certificate_label(r, records, birth))
         .collect();
     let until_then = if record.kind == DocumentKind::PublicExpense {
         None
     } else if !in_force.is_empty() {
         Some(text_ja::UntilThen::Certificates(in_force))
+    } else if ends_before {
+        Some(text_ja::UntilThen::Guidance)
     } else if myna_usable {
         Some(text_ja::UntilThen::MynaHoken)
     } else if record.insurer_number.is_late_elderly() && !late_elderly_on(birth, today) {
@@ -2560,9 +2555,9 @@ mod tests {
             text.contains("保険者（市区町村など）へ返してください。")
                 && text.ends_with(
                     "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
-                     令和9年1月19日までに（加入した日から14日以内）、お住まいの市区町村\
-                     （国保組合ならその組合）に国民健康保険をやめる届出をしてください（新しい保険の\
-                     資格確認書か資格情報のお知らせなどを持って）。"
+                     令和9年1月19日までに（加入した日から14日以内）、新しい保険の資格確認書か\
+                     資格情報のお知らせなどを持って、お住まいの市区町村（国保組合ならその組合）に\
+                     国民健康保険をやめる届出をしてください。"
                 ),
             "{text}"
         );

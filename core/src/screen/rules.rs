@@ -830,8 +830,8 @@ mod tests {
             ns[0].message
         );
         // The one in force lost before its 有効期限 (a job: the new insurer's paper from the
-        // 資格喪失日): named with its last usable day, the day before, not its printed
-        // 有効期限 (review of 2026-12-01).
+        // 資格喪失日): named as the guidance names it, without a printed 有効期限 that the
+        // 資格喪失日 cuts short (review of 2026-12-01).
         let leaving = EligibilityRecord {
             lost_on: Some(d(2027, 1, 16)),
             ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
@@ -842,26 +842,30 @@ mod tests {
             acquired_on: Some(d(2027, 1, 16)),
             ..record(DocumentKind::Certificate, Some(d(2031, 1, 31)))
         };
+        let until_then = "それまでは全国健康保険協会 東京支部の資格確認書を窓口で見せてください。";
         let ns = not_started(&adult, &[leaving.clone(), new_job.clone()], d(2027, 1, 10));
         assert_eq!(ns.len(), 1);
-        assert!(
-            ns[0].message.ends_with(
-                "それまでは全国健康保険協会 東京支部の資格確認書（令和9年1月15日まで）を窓口で\
-                 見せてください。"
-            ),
-            "{}",
-            ns[0].message
-        );
+        assert!(ns[0].message.ends_with(until_then), "{}", ns[0].message);
         // No 資格喪失日 typed: the new one's start takes the old one (acquired before it) over,
-        // the same day.
+        // the same day; the old one is what to use until then all the same.
         let undated = EligibilityRecord {
             lost_on: None,
             acquired_on: Some(d(2015, 4, 1)),
-            ..leaving
+            ..leaving.clone()
         };
-        let ns = not_started(&adult, &[undated, new_job], d(2027, 1, 10));
+        let ns = not_started(&adult, &[undated, new_job.clone()], d(2027, 1, 10));
+        assert!(ns[0].message.ends_with(until_then), "{}", ns[0].message);
+        // Days between the 資格喪失日 and the new start: the lost one is not what to use until
+        // then; the guidance tells (review of 2026-12-01).
+        let later_job = EligibilityRecord {
+            acquired_on: Some(d(2027, 2, 1)),
+            ..new_job
+        };
+        let ns = not_started(&adult, &[leaving, later_job], d(2027, 1, 10));
         assert!(
-            ns[0].message.contains("（令和9年1月15日まで）"),
+            ns[0]
+                .message
+                .ends_with("それまでに受診するときは、「窓口で見せるもの」の案内を見てください。"),
             "{}",
             ns[0].message
         );

@@ -269,6 +269,7 @@ pub(crate) fn certificate_label(
     let name = certificate_name(record);
     match told_apart_by(record, records, birth) {
         Some(TellApart::Issued(issued)) => format!("{name}（{}交付）", format_wareki(issued)),
+        Some(TellApart::From(from)) => format!("{name}（{}から）", format_wareki(from)),
         Some(TellApart::LastDay(last)) => format!("{name}（{}まで）", format_wareki(last)),
         None => name,
     }
@@ -279,6 +280,10 @@ pub(crate) fn certificate_label(
 enum TellApart {
     /// Its 交付年月日: the other ends the same day (a reissue, or the next one typed ahead).
     Issued(NaiveDate),
+    /// Its 有効開始年月日: the other ends the same day and this one has no 交付年月日 typed (a
+    /// reissue told by its start, `super::takeover`; review of 2026-12-01: both were named by the
+    /// same 有効期限).
+    From(NaiveDate),
     /// Its last day.
     LastDay(NaiveDate),
 }
@@ -307,26 +312,10 @@ fn told_apart_by(
     let same_last = namesakes
         .iter()
         .any(|r| last_day(r).map(|e| e.last_day) == last);
-    match (last, record.issued_on) {
-        (_, Some(issued)) if same_last => Some(TellApart::Issued(issued)),
-        (last, _) => last.map(TellApart::LastDay),
-    }
-}
-
-/// [`certificate_label`] when it names `record` by its 交付年月日 (another recorded 資格確認書 of
-/// the same name ends the same day), else `None`: then its last day tells it apart.
-pub(crate) fn certificate_label_by_issue(
-    record: &EligibilityRecord,
-    records: &[EligibilityRecord],
-    birth: NaiveDate,
-) -> Option<String> {
-    match told_apart_by(record, records, birth)? {
-        TellApart::Issued(issued) => Some(format!(
-            "{}（{}交付）",
-            certificate_name(record),
-            format_wareki(issued)
-        )),
-        TellApart::LastDay(_) => None,
+    match (last, record.issued_on, record.valid_from) {
+        (_, Some(issued), _) if same_last => Some(TellApart::Issued(issued)),
+        (_, None, Some(from)) if same_last => Some(TellApart::From(from)),
+        (last, ..) => last.map(TellApart::LastDay),
     }
 }
 
@@ -1262,5 +1251,52 @@ mod tests {
         assert_eq!(actions(&g), [GuidanceAction::JoinNewInsurance]);
         assert!(g.to_do[0].explanation.contains("すぐに事業主"));
         assert!(g.to_do[0].explanation.contains("令和8年11月1日"));
+    }
+
+    /// Two 資格確認書 of one name ending the same day are told apart by their 交付年月日, and
+    /// when one has none typed, by their 有効開始年月日 (a reissue told by its start: review of
+    /// 2026-12-01, both were named 「（令和12年11月30日まで）」); one of another 有効期限 by it.
+    #[test]
+    fn namesakes_are_labelled_apart() {
+        let birth = d(1957, 1, 15);
+        let old = EligibilityRecord {
+            valid_from: Some(d(2025, 12, 2)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let at_70 = EligibilityRecord {
+            valid_from: Some(d(2027, 2, 1)),
+            ..old.clone()
+        };
+        let both = [old.clone(), at_70.clone()];
+        let name = "協会けんぽの資格確認書";
+        assert_eq!(
+            certificate_label(&both[0], &both, birth),
+            format!("{name}（令和7年12月2日から）")
+        );
+        assert_eq!(
+            certificate_label(&both[1], &both, birth),
+            format!("{name}（令和9年2月1日から）")
+        );
+        let issued = [
+            EligibilityRecord {
+                issued_on: Some(d(2025, 11, 20)),
+                ..old.clone()
+            },
+            at_70.clone(),
+        ];
+        assert_eq!(
+            certificate_label(&issued[0], &issued, birth),
+            format!("{name}（令和7年11月20日交付）")
+        );
+        let renewal = EligibilityRecord {
+            valid_until: Some(d(2031, 11, 30)),
+            ..at_70
+        };
+        let renewed = [old, renewal];
+        assert_eq!(
+            certificate_label(&renewed[1], &renewed, birth),
+            format!("{name}（令和13年11月30日まで）")
+        );
+        assert_eq!(certificate_label(&renewed[0], &renewed[..1], birth), name);
     }
 }

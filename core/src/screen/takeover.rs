@@ -8,7 +8,8 @@
 //!   places chooses one insurer (健康保険法施行規則 §1, 二以上事業所勤務届) — so a record of another
 //!   insurer, or of the same insurer under another 記号・番号 (任意継続, a new 資格), with a
 //!   資格取得年月日 after the old record's, ends the old one no later than that day;
-//! - **the same 資格's 資格確認書 reissued**: a later 交付年月日 with the same 保険者番号, 記号,
+//! - **the same 資格's 資格確認書 reissued**: a later 交付年月日 (when either paper has none
+//!   typed, a later 有効開始年月日) with the same 保険者番号, 記号,
 //!   番号 and 枝番 and an 有効期限 no later than the old one's (a changed 負担割合, a lost card;
 //!   a renewal lasts longer and is `notices_record::renewal_of`'s) replaces the old paper from
 //!   its start;

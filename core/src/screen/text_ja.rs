@@ -571,8 +571,8 @@ pub(super) fn taken_over_by_other_insurance(
 /// ため、届け出が必要です」). Said as 「まだなら」: the app does not know whether it was done; once
 /// the 14 days have passed, 「すぐに」, since a deadline already past is no instruction.
 pub(super) fn nhi_leave_filing(joined_on: NaiveDate, today: NaiveDate) -> String {
-    let how = "お住まいの市区町村（国保組合ならその組合）に国民健康保険をやめる届出をしてください\
-               （新しい保険の資格確認書か資格情報のお知らせなどを持って）";
+    let how = "新しい保険の資格確認書か資格情報のお知らせなどを持って、お住まいの市区町村\
+               （国保組合ならその組合）に国民健康保険をやめる届出をしてください";
     match joined_on.checked_add_days(Days::new(NHI_FILING_DAYS)) {
         Some(last) if today <= last => format!(
             "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
@@ -635,9 +635,9 @@ pub(super) fn coverage_ending(
 
 /// What to use until a document not started yet starts ([`document_not_started`]).
 pub(super) enum UntilThen {
-    /// The 資格確認書 in force, named (`situation::certificate_name`), each with its last day
-    /// when it has one.
-    Certificates(Vec<(String, Option<NaiveDate>)>),
+    /// The 資格確認書 in force through the day before, each named as the guidance names it
+    /// (`situation::certificate_label`).
+    Certificates(Vec<String>),
     /// The member's card works as a マイナ保険証.
     MynaHoken,
     /// A 後期高齢者医療 record of a member under 75: the insurance held now covers them until it
@@ -660,14 +660,7 @@ pub(super) fn document_not_started(
 ) -> String {
     let f = format_wareki(from);
     let until_then = match until_then {
-        Some(UntilThen::Certificates(held)) => {
-            let names: Vec<String> = held
-                .into_iter()
-                .map(|(name, last)| match last {
-                    Some(l) => format!("{name}（{}まで）", format_wareki(l)),
-                    None => name,
-                })
-                .collect();
+        Some(UntilThen::Certificates(names)) => {
             format!("それまでは{}を窓口で見せてください。", names.join("か"))
         }
         Some(UntilThen::MynaHoken) => String::from("それまでは、マイナ保険証で受診してください。"),

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::calendar::{record_ended, record_in_force, record_not_started};
+use super::calendar::{late_elderly_on, record_ended, record_in_force, record_not_started};
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
 use super::notices_household::HouseholdContext;
@@ -313,18 +313,23 @@ pub(super) fn screen_for(
             today,
         ));
     }
-    // A 家族 covered only by 国保 or 後期高齢者医療 is no 被扶養者: those have none, each member is
-    // a 被保険者 of their own (国民健康保険法 §5, 高齢者の医療の確保に関する法律 §50; review of
-    // 2026-12-01: a spouse who joined 国保 was headed 家族（被扶養者）).
+    // A 家族 whose insurance is 国保 or 後期高齢者医療 is no 被扶養者: those have none, each
+    // member is a 被保険者 of their own (国民健康保険法 §5, 高齢者の医療の確保に関する法律 §50;
+    // review of 2026-12-01: a spouse who joined 国保 was headed 家族（被扶養者）). 「被扶養者」 is
+    // said only of a member with a 被用者保険 record not lost (in force, to come, or past its
+    // 有効期限 only: the status goes on without its paper), or with no insurance record at all
+    // (the member's own 家族, as typed); not when every such record has been lost, nor from the
+    // 75th birthday (後期高齢者医療 by law).
     if m.data.relationship == Relationship::Dependent {
-        let mut covering = records
-            .iter()
-            .zip(&in_force)
-            .filter(|(r, now)| **now && r.record.kind.is_insurance())
-            .peekable();
-        if covering.peek().is_some()
-            && covering.all(|(r, _)| !r.record.insurer_number.scheme().has_dependents())
-        {
+        let insurance = || records.iter().filter(|r| r.record.kind.is_insurance());
+        let employee_current = !late_elderly_on(m.data.birth_date, today)
+            && insurance().any(|r| {
+                r.record.insurer_number.scheme().has_dependents()
+                    && !r.record.is_lost(today)
+                    && !read.household.taken_over_by(&r.record, today)
+                    && !read.household.dependent_status_ended(&r.record, today)
+            });
+        if insurance().next().is_some() && !employee_current {
             sections[0].title = "家族".into();
         }
     }
