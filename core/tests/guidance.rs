@@ -222,6 +222,18 @@ fn the_screen_says_what_it_is() {
     store.put_record(grandma, &coming, &hand).unwrap();
     let s = member_screen(&store, grandma, now()).unwrap();
     assert_eq!(s.sections[0].title, "家族（被扶養者）");
+    // From the 75th birthday nobody is a 被扶養者 (後期高齢者医療), records or none.
+    let elder = store
+        .add_member(&member(
+            "山田 トメ",
+            "ヤマダ トメ",
+            "1948-03-03",
+            Sex::Female,
+            Relationship::Dependent,
+        ))
+        .unwrap();
+    let s = member_screen(&store, elder, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族");
 
     let s = member_screen(&store, ichiro, now()).unwrap();
     assert!(s.fixed_notice.contains("見せるのは紙の資格確認書"));

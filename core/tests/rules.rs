@@ -182,6 +182,15 @@ fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
     };
     let e = invalid(store.reenter_record(old, &elsewhere, now()));
     assert!(e.has(Field::Relationship), "{e}");
+    // Nor is another 資格 under the same 保険者番号 (one 協会けんぽ 支部 covers every employer
+    // of its prefecture): another 記号・番号 is a new record too.
+    let another = RecordForm {
+        symbol: Some("1111111".into()),
+        number: "7".into(),
+        ..lost.clone()
+    };
+    let e = invalid(store.reenter_record(old, &another, now()));
+    assert!(e.has(Field::Relationship), "{e}");
     // A correction that makes his own record 家族 again is refused, and changes nothing.
     let own_id = store.records(son).unwrap().records[1].id;
     let e = invalid(store.reenter_record(

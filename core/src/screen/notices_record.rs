@@ -586,11 +586,13 @@ pub(crate) fn taken_over_notice(
             code: NoticeCode::DocumentExpired,
             severity: Severity::Info,
             date: on,
-            // Named by its 交付年月日: the new one bears the same name and 有効期限.
+            // Named by its 交付年月日, else its 有効開始年月日, as the guidance names it
+            // (`situation::certificate_label`): the new one bears the same name and 有効期限.
             message: text_ja::reissued(
-                &match record.issued_on {
-                    Some(issued) => format!("{named}（{}交付）", format_wareki(issued)),
-                    None => named,
+                &match (record.issued_on, record.valid_from) {
+                    (Some(issued), _) => format!("{named}（{}交付）", format_wareki(issued)),
+                    (None, Some(from)) => format!("{named}（{}から）", format_wareki(from)),
+                    (None, None) => named,
                 },
                 on,
             ),
@@ -682,39 +684,45 @@ pub(crate) fn not_started_notice(
     if record_ended(record, birth, household, today).is_some() {
         return None;
     }
-    // The 資格確認書 in force that can be used up to this record's start, named as the guidance
-    // names them (`certificate_label`: with their last day or 交付年月日 only beside another of
-    // the same name — this year's and next year's of one insurer). One that ends before then
-    // (its 資格喪失日, the 被保険者's for a 被扶養者, or another record taking it over) is not
-    // what to use 「それまで」: the days between are the guidance's to tell (review of
-    // 2026-12-01: a paper lost on the 16th was named for a start on the 1st of next month).
+    // What to use up to this record's start: the 資格確認書 in force that can be used through
+    // the day before, named as the guidance names them (`certificate_label`: with their last
+    // day or 交付年月日 only beside another of the same name — this year's and next year's of
+    // one insurer). An insurance record in force that ends before then (its printed 有効期限,
+    // its 資格喪失日, the 被保険者's for a 被扶養者, or another record taking it over) is not
+    // what to use 「それまで」, nor is the card on it: when nothing in force lasts until then, the
+    // days between are the guidance's to tell (review of 2026-12-01: a paper lost on the 16th
+    // was named for a start on the 1st of next month).
     let day_before = from.pred_opt().unwrap_or(from);
-    let mut ends_before = false;
-    let in_force: Vec<String> = records
+    let through = |r: &EligibilityRecord| {
+        let printed = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth)
+            .and_then(|e| e.last_day.succ_opt());
+        [
+            printed,
+            r.lost_on,
+            household.dependent_status_ends_on(r),
+            household.taken_over(r).map(|(on, ..)| on),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .is_none_or(|end| end > day_before)
+    };
+    let insurance_in_force: Vec<&EligibilityRecord> = records
         .iter()
-        .filter(|r| {
-            r.kind == DocumentKind::Certificate && record_in_force(r, birth, household, today)
-        })
-        .filter(|r| {
-            let end = [
-                r.lost_on,
-                household.dependent_status_ends_on(r),
-                household.taken_over(r).map(|(on, ..)| on),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let through = end.is_none_or(|end| end > day_before);
-            ends_before |= !through;
-            through
-        })
+        .filter(|r| r.kind.is_insurance() && record_in_force(r, birth, household, today))
+        .collect();
+    let lasting = insurance_in_force.iter().any(|r| through(r));
+    let ends_before = insurance_in_force.iter().any(|r| !through(r));
+    let in_force: Vec<String> = insurance_in_force
+        .iter()
+        .filter(|r| r.kind == DocumentKind::Certificate && through(r))
         .map(|r| certificate_label(r, records, birth))
         .collect();
     let until_then = if record.kind == DocumentKind::PublicExpense {
         None
     } else if !in_force.is_empty() {
         Some(text_ja::UntilThen::Certificates(in_force))
-    } else if ends_before {
+    } else if ends_before && !lasting {
         Some(text_ja::UntilThen::Guidance)
     } else if myna_usable {
         Some(text_ja::UntilThen::MynaHoken)
@@ -2593,5 +2601,39 @@ mod tests {
         };
         let text = lost(&[before, other_job], d(2027, 1, 10)).unwrap();
         assert!(!text.contains("国民健康保険"), "{text}");
+    }
+
+    /// A reissue told by its 有効開始年月日 (no 交付年月日 typed): the old paper's notice names it
+    /// by its own start, as the guidance does (`situation::certificate_label`; review of
+    /// 2026-12-01: the notice named it bare, the guidance 「（令和7年12月2日から）」).
+    #[test]
+    fn a_reissue_without_issue_dates_is_named_by_its_start() {
+        use crate::screen::rules::member_notices;
+        let birth = d(1957, 1, 15);
+        let old = EligibilityRecord {
+            valid_from: Some(d(2025, 12, 2)),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let at_70 = EligibilityRecord {
+            valid_from: Some(d(2027, 2, 1)),
+            ..old.clone()
+        };
+        let papers = [old, at_70];
+        let replaced: Vec<_> = member_notices(birth, &papers, None, None, d(2027, 2, 5))
+            .into_iter()
+            .filter(|n| n.code == NoticeCode::DocumentExpired)
+            .map(|n| n.message)
+            .collect();
+        assert!(
+            replaced.iter().any(|m| m.starts_with(
+                "全国健康保険協会 東京支部の資格確認書（令和7年12月2日から）は、令和9年2月1日から\
+                 新しく交付された資格確認書に替わりました"
+            )),
+            "{replaced:?}"
+        );
+        assert_eq!(
+            crate::screen::situation::certificate_label(&papers[0], &papers, birth),
+            "全国健康保険協会 東京支部の資格確認書（令和7年12月2日から）"
+        );
     }
 }

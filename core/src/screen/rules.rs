@@ -861,13 +861,51 @@ mod tests {
             acquired_on: Some(d(2027, 2, 1)),
             ..new_job
         };
-        let ns = not_started(&adult, &[leaving, later_job], d(2027, 1, 10));
+        let guidance_words = "それまでに受診するときは、「窓口で見せるもの」の案内を見てください。";
+        let ns = not_started(
+            &adult,
+            &[leaving.clone(), later_job.clone()],
+            d(2027, 1, 10),
+        );
+        assert!(ns[0].message.ends_with(guidance_words), "{}", ns[0].message);
+        // Nor the card, when the insurance it stands for is lost before then (an お知らせ).
+        let leaving_notice = EligibilityRecord {
+            kind: DocumentKind::Notice,
+            valid_until: None,
+            ..leaving.clone()
+        };
+        let ns = not_started(&adult, &[leaving_notice, later_job.clone()], d(2027, 1, 10));
+        assert!(ns[0].message.ends_with(guidance_words), "{}", ns[0].message);
+        // Nor a paper whose printed 有効期限 comes before the start.
+        let expiring = EligibilityRecord {
+            lost_on: None,
+            valid_until: Some(d(2027, 1, 20)),
+            ..leaving.clone()
+        };
+        let ns = not_started(&adult, &[expiring, later_job], d(2027, 1, 10));
+        assert!(ns[0].message.ends_with(guidance_words), "{}", ns[0].message);
+        // The same insurer's 任意継続 paper from the 資格喪失日 (another 記号・番号, the same
+        // name): the lost one is named with its last usable day, as the guidance names it.
+        let continued = EligibilityRecord {
+            symbol: Some("9001".into()),
+            number: "77".into(),
+            acquired_on: Some(d(2027, 1, 16)),
+            valid_from: Some(d(2027, 1, 16)),
+            ..record(DocumentKind::Certificate, Some(d(2029, 1, 15)))
+        };
+        let papers = [leaving.clone(), continued];
+        let ns = not_started(&adult, &papers, d(2027, 1, 10));
         assert!(
-            ns[0]
-                .message
-                .ends_with("それまでに受診するときは、「窓口で見せるもの」の案内を見てください。"),
+            ns[0].message.ends_with(
+                "それまでは全国健康保険協会 東京支部の資格確認書（令和9年1月15日まで）を窓口で\
+                 見せてください。"
+            ),
             "{}",
             ns[0].message
+        );
+        assert_eq!(
+            crate::screen::situation::certificate_label(&papers[0], &papers, adult.birth_date),
+            "全国健康保険協会 東京支部の資格確認書（令和9年1月15日まで）"
         );
         // A working マイナ保険証 (an お知らせ in force): the card.
         let notice = record(DocumentKind::Notice, None);

@@ -294,8 +294,18 @@ fn told_apart_by(
     birth: NaiveDate,
 ) -> Option<TellApart> {
     let name = certificate_name(record);
-    let last_day =
-        |r: &EligibilityRecord| record_last_day(r.kind, &r.insurer_number, r.valid_until, birth);
+    // The last day it can be used: its printed 有効期限 (or the day before the 75th birthday),
+    // or the day before a 資格喪失日 typed on it, the earlier (review of 2026-12-01: a paper lost
+    // in days was named 「（令和12年11月30日まで）」).
+    let last_day = |r: &EligibilityRecord| {
+        let printed =
+            record_last_day(r.kind, &r.insurer_number, r.valid_until, birth).map(|e| e.last_day);
+        let lost = r.lost_on.and_then(|l| l.pred_opt());
+        match (printed, lost) {
+            (Some(p), Some(l)) => Some(p.min(l)),
+            (p, l) => p.or(l),
+        }
+    };
     let namesakes: Vec<&EligibilityRecord> = records
         .iter()
         .filter(|r| {
@@ -307,11 +317,9 @@ fn told_apart_by(
     if namesakes.is_empty() {
         return None;
     }
-    let last = last_day(record).map(|e| e.last_day);
+    let last = last_day(record);
     // One reissued with the same 有効期限 (`super::takeover`): told apart by its 交付年月日.
-    let same_last = namesakes
-        .iter()
-        .any(|r| last_day(r).map(|e| e.last_day) == last);
+    let same_last = namesakes.iter().any(|r| last_day(r) == last);
     match (last, record.issued_on, record.valid_from) {
         (_, Some(issued), _) if same_last => Some(TellApart::Issued(issued)),
         (_, None, Some(from)) if same_last => Some(TellApart::From(from)),

@@ -329,7 +329,9 @@ pub(super) fn screen_for(
                     && !read.household.taken_over_by(&r.record, today)
                     && !read.household.dependent_status_ended(&r.record, today)
             });
-        if insurance().next().is_some() && !employee_current {
+        if late_elderly_on(m.data.birth_date, today)
+            || (insurance().next().is_some() && !employee_current)
+        {
             sections[0].title = "家族".into();
         }
     }

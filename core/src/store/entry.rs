@@ -63,8 +63,8 @@ impl Store {
     }
 
     /// Validates a hand-typed record, on its own and against the record's member
-    /// ([`check_corrected_record_for_member`]: its 本人・家族の別 only when the correction
-    /// changes it), and puts it in place of the record `id` (whatever that record's provenance
+    /// ([`check_corrected_record_for_member`]: not its 本人・家族の別 when it corrects a record
+    /// kept from before a change of it), and puts it in place of the record `id` (whatever that record's provenance
     /// was), marked hand-entered. An issuer-signed record so corrected (its 資格喪失日 typed in)
     /// is shown as 手入力・未検証 from then on and loses its signed presentation, so no QR code
     /// is offered for it; a later sync matches only issuer-signed records, so it stores the
