@@ -870,7 +870,7 @@ pub fn guidance(member: &MemberSituation, clinic: &ClinicSituation, today: Naive
                 })
                 .collect()
         },
-        card_check: card_check_text(member),
+        card_check: card_check_text(member, today),
         to_do: to_do(member, today),
     }
 }
@@ -1005,8 +1005,11 @@ fn notice_not_started_text(member: &MemberSituation) -> String {
     text
 }
 
-/// What the card check on this phone adds, in Japanese.
-fn card_check_text(member: &MemberSituation) -> Option<String> {
+/// What the card check on this phone adds, in Japanese: the day of the check, what it proved
+/// (the PIN worked), and the certificate's state — as of `today`, said so when the check was
+/// on an earlier day (review of 2026-12-01: 「12月1日に…確認しました: …3か月が過ぎている」 read as
+/// what the check had found).
+fn card_check_text(member: &MemberSituation, today: NaiveDate) -> Option<String> {
     if !member.has_card {
         return None;
     }
@@ -1018,18 +1021,25 @@ fn card_check_text(member: &MemberSituation) -> Option<String> {
         );
     };
     let state = match member.certificate {
-        Some(ExpiryState::Valid) | None => "電子証明書は有効",
-        Some(ExpiryState::ExpiringSoon) => "電子証明書の有効期限が近い",
-        Some(ExpiryState::InGrace) => "電子証明書の有効期限は過ぎたが、3か月後の月末までは使える",
-        Some(ExpiryState::Ended) => "電子証明書の有効期限から3か月が過ぎている",
+        Some(ExpiryState::Valid) | None => "電子証明書は有効です",
+        Some(ExpiryState::ExpiringSoon) => "電子証明書の有効期限が近づいています",
+        Some(ExpiryState::InGrace) => {
+            "電子証明書の有効期限は過ぎましたが、3か月後の月末まではマイナ保険証として使えます"
+        }
+        Some(ExpiryState::Ended) => "電子証明書の有効期限から3か月が過ぎています",
     };
     let test = if check.test_anchor {
         "（テスト用証明書のカード）"
     } else {
         ""
     };
+    let when = if check.checked_on < today {
+        "今日の時点で、"
+    } else {
+        ""
+    };
     Some(format!(
-        "{}にこのスマートフォンでカードを確認しました{test}: {state}、暗証番号も使えました。",
+        "{}にこのスマートフォンでカードを確認しました{test}（暗証番号も使えました）。{when}{state}。",
         format_wareki(check.checked_on)
     ))
 }
@@ -2312,5 +2322,32 @@ mod tests {
             presented(&guidance(&s, &ClinicSituation::NORMAL, TODAY))
         );
         assert!(g2.card_check.unwrap().contains("受診に確認は要りません"));
+    }
+
+    /// The card check's line says what the check proved on its day and the certificate's state
+    /// today, and says 「今日の時点で」 when the check was on an earlier day: a check that saw a
+    /// valid certificate is not reported as having found it expired (review of 2026-12-01).
+    #[test]
+    fn a_card_check_of_an_earlier_day_is_not_reported_as_finding_todays_state() {
+        let checked = |on, certificate| MemberSituation {
+            phone_check: Some(crate::screen::situation::PhoneCheck {
+                checked_on: on,
+                test_anchor: false,
+            }),
+            certificate: Some(certificate),
+            ..myna()
+        };
+        let same_day = checked(TODAY, ExpiryState::Valid);
+        assert_eq!(
+            guidance(&same_day, &NO_READER, TODAY).card_check.unwrap(),
+            "令和8年11月23日にこのスマートフォンでカードを確認しました（暗証番号も使えました）。\
+             電子証明書は有効です。"
+        );
+        let later = checked(d(2026, 6, 1), ExpiryState::Ended);
+        assert_eq!(
+            guidance(&later, &NO_READER, TODAY).card_check.unwrap(),
+            "令和8年6月1日にこのスマートフォンでカードを確認しました（暗証番号も使えました）。\
+             今日の時点で、電子証明書の有効期限から3か月が過ぎています。"
+        );
     }
 }
