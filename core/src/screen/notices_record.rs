@@ -840,6 +840,23 @@ pub(crate) fn age_notices_in(
             continue;
         };
         let percent = rate.percent();
+        // Two shares on one paper of a 高齢受給者, its block in effect: at 70–74 the share at the
+        // top is the block's (docs/rules.md §1.3), so the two differing is a typing error, and
+        // a clinic reading the screen would have two shares to choose from (review of
+        // 2026-12-01: 2割 beside a 3割 block, with no warning).
+        if rule.basis == CopayBasis::ElderlyRecipient
+            && let Some(e) = r.elderly.as_ref().filter(|e| e.effective_from <= on)
+            && !flagged.contains(&percent)
+        {
+            flagged.push(percent);
+            out.push(Notice {
+                code: NoticeCode::CopayImplausible,
+                severity: Severity::Warning,
+                date: e.effective_from,
+                message: text_ja::copay_disagrees_with_elderly(percent, e.copay.percent()),
+            });
+            continue;
+        }
         // The 2割 of a document from before 就学, read after it: the share changed by law on
         // the 4月1日 (docs/rules.md §1.2), the document was right when issued. Said as what
         // happened, not as a typing error. (Known by its 交付年月日 or 有効開始年月日; without
@@ -2635,5 +2652,42 @@ mod tests {
             crate::screen::situation::certificate_label(&papers[0], &papers, birth),
             "全国健康保険協会 東京支部の資格確認書（令和7年12月2日から）"
         );
+    }
+
+    /// A 70–74 record with its 高齢受給者 block in effect and another share typed at the top:
+    /// one of the two is mistyped, and the screen would show a clinic both (review of
+    /// 2026-12-01). The same share in both, or a block not in effect yet, says nothing of it.
+    #[test]
+    fn two_shares_on_one_elderly_record_are_a_typing_error() {
+        use crate::screen::rules::member_notices;
+        let birth = d(1954, 3, 3);
+        let today = d(2026, 12, 10);
+        let typed = |top: CopayRate, block: CopayRate, from: NaiveDate| EligibilityRecord {
+            copay: Some(top),
+            elderly: Some(ElderlyRecipient {
+                copay: block,
+                effective_from: from,
+                valid_until: Some(d(2027, 7, 31)),
+            }),
+            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
+        };
+        let implausible = |r: EligibilityRecord| {
+            member_notices(birth, &[r], None, None, today)
+                .into_iter()
+                .filter(|n| n.code == NoticeCode::CopayImplausible)
+                .map(|n| n.message)
+                .collect::<Vec<_>>()
+        };
+        let two = implausible(typed(CopayRate::Twenty, CopayRate::Thirty, d(2026, 8, 1)));
+        assert_eq!(
+            two,
+            [
+                "記録の一部負担金割合（2割）と高齢受給者の負担割合（3割）が違います。70〜74歳の方の\
+                 負担割合は高齢受給者の負担割合です。書類の記載を確認して、入力を直してください。"
+            ]
+        );
+        assert!(implausible(typed(CopayRate::Thirty, CopayRate::Thirty, d(2026, 8, 1))).is_empty());
+        assert!(implausible(typed(CopayRate::Twenty, CopayRate::Twenty, d(2026, 8, 1))).is_empty());
+        assert!(implausible(typed(CopayRate::Thirty, CopayRate::Twenty, d(2027, 1, 1))).is_empty());
     }
 }

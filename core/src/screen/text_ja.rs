@@ -721,6 +721,18 @@ pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> Strin
     )
 }
 
+/// The share typed at the top of a 70–74 record (`percent`) is not its 高齢受給者 block's
+/// (`elderly`), which the block's 発効期日 has put in effect: one of the two is mistyped
+/// (docs/rules.md §1.3).
+pub(super) fn copay_disagrees_with_elderly(percent: u8, elderly: u8) -> String {
+    format!(
+        "記録の一部負担金割合（{}割）と高齢受給者の負担割合（{}割）が違います。70〜74歳の方の\
+         負担割合は高齢受給者の負担割合です。書類の記載を確認して、入力を直してください。",
+        percent / 10,
+        elderly / 10
+    )
+}
+
 /// No 負担割合 is recorded where the law leaves it to the member: 2割 or 3割 for a 高齢受給者
 /// (70–74), or, `late_elderly`, 1割, 2割 or 3割 under 後期高齢者医療. Which document prints it
 /// (docs/rules.md §1.5): the 資格確認書 or the お知らせ since the 高齢受給者証 was merged into them;
