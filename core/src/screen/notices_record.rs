@@ -407,9 +407,13 @@ pub(crate) fn record_notices_renewed(
     {
         let rate = elderly.copay.percent() / 10;
         let from = elderly.effective_from;
+        // The block's printed 有効期限, when the 75th birthday does not come first: the day
+        // before 75 alone is no 有効期限 to warn of or to call past (docs/dates.md §4) — the
+        // record's own notice says it ends then (`DocumentEndsAt75`; review of 2026-12-01: a
+        // block printed to 7月31日 was said to have 「有効期限は令和9年4月2日」).
         let end = match (elderly.valid_until, last_day_before_75(birth)) {
-            (Some(u), Some(l)) => Some(u.min(l)),
-            (u, l) => u.or(l),
+            (Some(u), Some(l)) => (u <= l).then_some(u),
+            (u, _) => u,
         };
         let notice = if today < from {
             Notice {
@@ -1683,10 +1687,18 @@ mod tests {
             effective_from: d(2022, 2, 1),
             valid_until: Some(d(2030, 11, 30)),
         });
-        assert!(has(
-            &record_notices(&r, birth, d(2027, 1, 9), false),
-            NoticeCode::ElderlyExpiringSoon
-        ));
+        // The day before 75 is no 有効期限 of the block: the record's own notice says it ends
+        // then (review of 2026-12-01: 「高齢受給者の負担割合（2割）の有効期限は…」 gave the day
+        // before 75 as the printed date).
+        let before = record_notices(&r, birth, d(2027, 1, 9), false);
+        assert!(
+            has(&before, NoticeCode::DocumentEndsAt75)
+                && !has(&before, NoticeCode::ElderlyExpiringSoon)
+                && !before
+                    .iter()
+                    .any(|n| n.message.contains("の有効期限は令和9年1月9日")),
+            "{before:?}"
+        );
         let ns = record_notices(&r, birth, d(2027, 1, 10), false);
         assert_eq!(
             codes(&ns),
