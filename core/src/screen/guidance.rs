@@ -1092,7 +1092,6 @@ pub(super) mod test_fixtures {
             dependent_status_lost_by: None,
             insured_next: None,
             dependent_status_lost_implied: false,
-            certificate_back_at_75: None,
             lost_certificate_recorded: false,
             share_not_recorded: None,
             old_insurance_card_until: None,

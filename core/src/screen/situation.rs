@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::calendar::{
-    ExpiryState, RecordEnded, age_on, certificate_expiry_date, certificate_state, expiry_state,
-    late_elderly_on, record_ended, record_in_force, record_last_day, record_not_started,
+    ExpiryState, age_on, certificate_expiry_date, certificate_state, expiry_state, late_elderly_on,
+    record_ended, record_in_force, record_last_day, record_not_started,
 };
 use super::notices_household::{DependentEndCause, HouseholdContext};
 use super::rules::card_valid_until;
@@ -171,12 +171,6 @@ pub struct MemberSituation {
     /// gives none (「すぐに」).
     #[serde(skip)]
     pub(crate) dependent_status_lost_implied: bool,
-    /// A 資格確認書 that ended the day before the member's 75th birthday
-    /// (`calendar::RecordEnded::At75`): its label, its scheme, whether it is a 家族's, and the
-    /// birthday. The to-do says where it goes back, as its notice does (notice A: 5 days from
-    /// the 資格喪失; review of 2026-12-01: only the notice said it).
-    #[serde(skip)]
-    pub(crate) certificate_back_at_75: Option<(String, Scheme, bool, NaiveDate)>,
     /// A 資格確認書 of the coverage lost on [`MemberSituation::coverage_lost_on`] (or of the
     /// 被扶養者 status lost on [`MemberSituation::dependent_status_lost_on`]) is recorded: the
     /// to-do says to return it, not 「お持ちなら」.
@@ -615,20 +609,6 @@ impl MemberSituation {
             dependent_status_lost_by,
             insured_next,
             dependent_status_lost_implied,
-            certificate_back_at_75: records
-                .iter()
-                .filter(|r| r.kind == DocumentKind::Certificate)
-                .find_map(
-                    |r| match record_ended(r, member.birth_date, household, today) {
-                        Some(RecordEnded::At75(last)) => Some((
-                            certificate_label(r, records, member.birth_date),
-                            r.insurer_number.scheme(),
-                            r.relationship == Relationship::Dependent,
-                            last.succ_opt()?,
-                        )),
-                        _ => None,
-                    },
-                ),
             lost_certificate_recorded,
             share_not_recorded: super::notices_record::share_missing(
                 member.birth_date,

@@ -268,30 +268,6 @@ pub(super) fn to_do(member: &MemberSituation, today: NaiveDate) -> Vec<GuidanceS
             ),
         ));
     }
-    // A 資格確認書 of the insurance left at 75 (後期高齢者医療 from the birthday, by law: nothing to
-    // join) goes back as after any 資格喪失 — notice A's 5 days from the birthday, 「すぐに」 once
-    // they have passed — as its `DocumentEndsAt75` notice says (review of 2026-12-01: the
-    // to-do did not).
-    if let Some((label, scheme, dependent, birthday)) = &member.certificate_back_at_75 {
-        out.push(step(
-            GuidanceAction::JoinNewInsurance,
-            format!(
-                "75歳の誕生日（{}）から後期高齢者医療制度に移ったため、{label}は使えません。\
-                 この資格確認書は、{}",
-                format_wareki(*birthday),
-                JoinAfterLoss::give_back_ja(
-                    *scheme,
-                    Some(*birthday),
-                    today,
-                    if *dependent {
-                        text_ja::Holder::Dependent
-                    } else {
-                        text_ja::Holder::Insured
-                    },
-                )
-            ),
-        ));
-    }
     if let (Some(lost), Some(join), Some(scheme)) = (
         member.coverage_lost_on,
         member.join_after_loss(),
@@ -645,29 +621,9 @@ mod tests {
         assert_eq!(presented(&g), [FullPaymentThenClaim]);
         assert_eq!(
             actions(&g),
-            [
-                GuidanceAction::JoinNewInsurance,
-                GuidanceAction::AskForNewQualificationCertificate
-            ]
+            [GuidanceAction::AskForNewQualificationCertificate]
         );
-        // The old one goes back through the employer within 5 days of the birthday, then
-        // 「すぐに」, as its notice says (review of 2026-12-01: the to-do did not say it).
-        assert_eq!(
-            g.to_do[0].explanation,
-            "75歳の誕生日（令和8年11月24日）から後期高齢者医療制度に移ったため、協会けんぽの\
-             資格確認書は使えません。この資格確認書は、令和8年11月28日までに事業主（任意継続\
-             被保険者だった方は保険者）へ返してください（5日以内）。"
-        );
-        let later = MemberSituation::from_data(&elder, &kyokai, None, d(2026, 12, 1));
-        let g_later = guidance(&later, &ClinicSituation::NORMAL, d(2026, 12, 1));
-        assert!(
-            g_later.to_do[0]
-                .explanation
-                .ends_with("すぐに事業主（任意継続被保険者だった方は保険者）へ返してください。"),
-            "{}",
-            g_later.to_do[0].explanation
-        );
-        let text = &g.to_do[1].explanation;
+        let text = &g.to_do[0].explanation;
         assert!(text.contains("後期高齢者医療の資格確認書") && text.contains("市区町村"));
         assert!(!text.contains("有効期限が過ぎています"));
         // The 10割 option names the same counter, not the former insurer.
