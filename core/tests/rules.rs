@@ -183,7 +183,8 @@ fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
     let e = invalid(store.reenter_record(old, &elsewhere, now()));
     assert!(e.has(Field::Relationship), "{e}");
     // Nor is another 資格 under the same 保険者番号 (one 協会けんぽ 支部 covers every employer
-    // of its prefecture): another 記号・番号 is a new record too.
+    // of its prefecture): another 記号 and 番号 is a new record too; one of them corrected is
+    // still the same record.
     let another = RecordForm {
         symbol: Some("1111111".into()),
         number: "7".into(),
@@ -191,6 +192,11 @@ fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
     };
     let e = invalid(store.reenter_record(old, &another, now()));
     assert!(e.has(Field::Relationship), "{e}");
+    let symbol_fixed = RecordForm {
+        symbol: Some("7340165".into()),
+        ..lost.clone()
+    };
+    store.reenter_record(old, &symbol_fixed, now()).unwrap();
     // A correction that makes his own record 家族 again is refused, and changes nothing.
     let own_id = store.records(son).unwrap().records[1].id;
     let e = invalid(store.reenter_record(

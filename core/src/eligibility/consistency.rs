@@ -36,9 +36,10 @@ pub fn check_record_for_member(
 /// 資格喪失日 typed in, a digit mistyped). A record kept from before a change of 本人・家族 (the
 /// 被扶養者 record of one who now has a job of their own, whose 資格喪失日 is what gets typed in)
 /// is history, not a mistake, as [`check_records_for_changed_member`] takes it: its correction
-/// keeping its 本人・家族 and its 資格 (保険者番号, 記号 and 番号: one 保険者番号 covers a whole
-/// 協会けんぽ 支部) is not refused for differing from the member. Any other record typed in its
-/// place is checked as a new one (review of 2026-12-01).
+/// keeping its 本人・家族, its 保険者番号 and its 記号 or its 番号 (a mistyped one of the two
+/// corrected; both changed is another 資格, as one 保険者番号 covers a whole 協会けんぽ 支部) is
+/// not refused for differing from the member. Any other record typed in its place is checked as
+/// a new one (reviews of 2026-12-01).
 pub fn check_corrected_record_for_member(
     member: &MemberData,
     record: &EligibilityRecord,
@@ -65,7 +66,8 @@ fn check_record(
     let history_corrected = before.is_some_and(|b| {
         mismatched(b)
             && b.relationship == record.relationship
-            && crate::screen::same_coverage(b, record)
+            && b.insurer_number == record.insurer_number
+            && (b.symbol == record.symbol || b.number == record.number)
     });
     if mismatched(record) && !history_corrected {
         c.push(

@@ -1024,12 +1024,12 @@ fn card_check_text(member: &MemberSituation, today: NaiveDate) -> Option<String>
         Some(ExpiryState::Valid) | None => "電子証明書は有効です",
         Some(ExpiryState::ExpiringSoon) => "電子証明書の有効期限が近づいています",
         Some(ExpiryState::InGrace) => {
-            "電子証明書の有効期限は過ぎましたが、3か月後の月末まではマイナ保険証として使えます"
+            "電子証明書の有効期限は過ぎましたが、3か月後の月末までは使えます"
         }
         Some(ExpiryState::Ended) => "電子証明書の有効期限から3か月が過ぎています",
     };
     let test = if check.test_anchor {
-        "（テスト用証明書のカード）"
+        "テスト用証明書のカード。"
     } else {
         ""
     };
@@ -1039,7 +1039,7 @@ fn card_check_text(member: &MemberSituation, today: NaiveDate) -> Option<String>
         ""
     };
     Some(format!(
-        "{}にこのスマートフォンでカードを確認しました{test}（暗証番号も使えました）。{when}{state}。",
+        "{}にこのスマートフォンでカードを確認しました（{test}暗証番号も使えました）。{when}{state}。",
         format_wareki(check.checked_on)
     ))
 }

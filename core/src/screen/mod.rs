@@ -30,7 +30,6 @@ pub use guidance::{
 };
 pub use rules::{Notice, NoticeCode, Severity, member_notices};
 pub use snapshot::HouseholdSnapshot;
-pub(crate) use takeover::same_coverage;
 pub use view::{
     CardBadge, CardState, EligibilityScreen, Freshness, HouseholdOverview, MemberSummary,
     ProvenanceState, ScreenField, ScreenSection, household_overview, japan_today, member_checklist,

@@ -849,7 +849,10 @@ pub(crate) fn age_notices_in(
         // a clinic reading the screen would have two shares to choose from (review of
         // 2026-12-01: 2割 beside a 3割 block, with no warning).
         if rule.basis == CopayBasis::ElderlyRecipient
-            && let Some(e) = r.elderly.as_ref().filter(|e| e.effective_from <= on)
+            && let Some(e) = r
+                .elderly
+                .as_ref()
+                .filter(|e| e.effective_from <= on && e.valid_until.is_none_or(|u| u >= on))
             && !flagged.contains(&percent)
         {
             flagged.push(percent);
@@ -857,7 +860,11 @@ pub(crate) fn age_notices_in(
                 code: NoticeCode::CopayImplausible,
                 severity: Severity::Warning,
                 date: e.effective_from,
-                message: text_ja::copay_disagrees_with_elderly(percent, e.copay.percent()),
+                message: text_ja::copay_implausible(
+                    percent,
+                    &[e.copay.percent()],
+                    "この記録の高齢受給者欄",
+                ),
             });
             continue;
         }
@@ -2694,12 +2701,20 @@ mod tests {
         assert_eq!(
             two,
             [
-                "記録の一部負担金割合（2割）と高齢受給者の負担割合（3割）が違います。70〜74歳の方の\
-                 負担割合は高齢受給者の負担割合です。書類の記載を確認して、入力を直してください。"
+                "記録の負担割合（2割）は、この記録の高齢受給者欄の負担割合（3割）と合いません。\
+                 書類の記載を確認してください。"
             ]
         );
         assert!(implausible(typed(CopayRate::Thirty, CopayRate::Thirty, d(2026, 8, 1))).is_empty());
         assert!(implausible(typed(CopayRate::Twenty, CopayRate::Twenty, d(2026, 8, 1))).is_empty());
         assert!(implausible(typed(CopayRate::Thirty, CopayRate::Twenty, d(2027, 1, 1))).is_empty());
+        // A block past its printed 有効期限: the share at the top may be the new year's; its
+        // `ElderlyExpired` asks for the new share (review of 2026-12-01).
+        let expired = typed(CopayRate::Twenty, CopayRate::Thirty, d(2026, 8, 1));
+        assert!(
+            member_notices(birth, &[expired], None, None, d(2027, 8, 10))
+                .iter()
+                .all(|n| n.code != NoticeCode::CopayImplausible)
+        );
     }
 }

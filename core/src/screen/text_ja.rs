@@ -573,17 +573,20 @@ pub(super) fn taken_over_by_other_insurance(
 pub(super) fn nhi_leave_filing(joined_on: NaiveDate, today: NaiveDate) -> String {
     let how = "新しい保険の資格確認書か資格情報のお知らせなどを持って、お住まいの市区町村\
                （国保組合ならその組合）に国民健康保険をやめる届出をしてください";
-    match joined_on.checked_add_days(Days::new(NHI_FILING_DAYS)) {
-        Some(last) if today <= last => format!(
-            "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
-             {}までに（加入した日から14日以内）、{how}。",
-            format_wareki(last)
+    let (when, late) = match joined_on.checked_add_days(Days::new(NHI_FILING_DAYS)) {
+        Some(last) if today <= last => (
+            format!("{}までに（加入した日から14日以内）", format_wareki(last)),
+            "",
         ),
-        _ => format!(
-            "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
-             すぐに、{how}（期限は加入した日から14日以内ですが、過ぎていても届出は必要です）。"
+        _ => (
+            "すぐに".to_string(),
+            "（期限は加入した日から14日以内ですが、過ぎていても届出は必要です）",
         ),
-    }
+    };
+    format!(
+        "国民健康保険は、ほかの健康保険に加入しても自動では終わりません。届出がまだなら、\
+         {when}、{how}{late}。"
+    )
 }
 
 /// The days of the 国保's 資格喪失 filing after the event (国民健康保険法施行規則 §13).
@@ -718,18 +721,6 @@ pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> Strin
          書類の記載を確認してください。",
         percent / 10,
         allowed.join("または")
-    )
-}
-
-/// The share typed at the top of a 70–74 record (`percent`) is not its 高齢受給者 block's
-/// (`elderly`), which the block's 発効期日 has put in effect: one of the two is mistyped
-/// (docs/rules.md §1.3).
-pub(super) fn copay_disagrees_with_elderly(percent: u8, elderly: u8) -> String {
-    format!(
-        "記録の一部負担金割合（{}割）と高齢受給者の負担割合（{}割）が違います。70〜74歳の方の\
-         負担割合は高齢受給者の負担割合です。書類の記載を確認して、入力を直してください。",
-        percent / 10,
-        elderly / 10
     )
 }
 

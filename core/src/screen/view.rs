@@ -8,7 +8,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::calendar::{late_elderly_on, record_ended, record_in_force, record_not_started};
+use super::calendar::{
+    RecordEnded, late_elderly_on, record_ended, record_in_force, record_not_started,
+};
 use super::checklist::{SwitchChecklist, switch_checklist};
 use super::guidance::{AppCopy, ClinicSituation, Guidance, MemberSituation, guidance};
 use super::notices_household::HouseholdContext;
@@ -321,17 +323,18 @@ pub(super) fn screen_for(
     // (the member's own 家族, as typed); not when every such record has been lost, nor from the
     // 75th birthday (後期高齢者医療 by law).
     if m.data.relationship == Relationship::Dependent {
-        let insurance = || records.iter().filter(|r| r.record.kind.is_insurance());
-        let employee_current = !late_elderly_on(m.data.birth_date, today)
-            && insurance().any(|r| {
-                r.record.insurer_number.scheme().has_dependents()
-                    && !r.record.is_lost(today)
-                    && !read.household.taken_over_by(&r.record, today)
-                    && !read.household.dependent_status_ended(&r.record, today)
-            });
-        if late_elderly_on(m.data.birth_date, today)
-            || (insurance().next().is_some() && !employee_current)
-        {
+        // `None`: no insurance record; `Some(current)`: whether a 被用者保険 one is not lost.
+        let mut employee: Option<bool> = None;
+        for r in records.iter().filter(|r| r.record.kind.is_insurance()) {
+            let current = r.record.insurer_number.scheme().has_dependents()
+                && !matches!(
+                    record_ended(&r.record, m.data.birth_date, &read.household, today),
+                    Some(RecordEnded::Lost(_) | RecordEnded::DependentStatus(_))
+                        | Some(RecordEnded::TakenOver(..))
+                );
+            employee = Some(employee == Some(true) || current);
+        }
+        if employee == Some(false) || late_elderly_on(m.data.birth_date, today) {
             sections[0].title = "家族".into();
         }
     }
