@@ -222,6 +222,43 @@ fn the_screen_says_what_it_is() {
     store.put_record(grandma, &coming, &hand).unwrap();
     let s = member_screen(&store, grandma, now()).unwrap();
     assert_eq!(s.sections[0].title, "家族（被扶養者）");
+    // A 家族 whose 被用者保険 paper expired and who then joined 国保: the paper is taken over
+    // (after its 有効期限), so nothing current is a 被扶養者's (review of 2026-12-01).
+    let spouse = store
+        .add_member(&member(
+            "山田 夏子",
+            "ヤマダ ナツコ",
+            "1980-05-05",
+            Sex::Female,
+            Relationship::Dependent,
+        ))
+        .unwrap();
+    let mut expired = record(
+        DocumentKind::Certificate,
+        "01130012",
+        "7340155",
+        "42",
+        Relationship::Dependent,
+    );
+    expired.valid_until = Some(today() - chrono::Days::new(60));
+    store.put_record(spouse, &expired, &hand).unwrap();
+    let s = member_screen(&store, spouse, now()).unwrap();
+    assert_eq!(
+        s.sections[0].title, "家族（被扶養者）",
+        "expired only: still one"
+    );
+    let mut joined = record(
+        DocumentKind::Notice,
+        "138057",
+        "7340155",
+        "2",
+        Relationship::Insured,
+    );
+    joined.acquired_on = Some(today() - chrono::Days::new(30));
+    joined.valid_from = None;
+    store.put_record(spouse, &joined, &hand).unwrap();
+    let s = member_screen(&store, spouse, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族");
     // From the 75th birthday nobody is a 被扶養者 (後期高齢者医療), records or none.
     let elder = store
         .add_member(&member(

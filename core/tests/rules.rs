@@ -197,6 +197,14 @@ fn a_record_from_before_a_change_of_relationship_is_corrected_in_place() {
         ..lost.clone()
     };
     store.reenter_record(old, &symbol_fixed, now()).unwrap();
+    // Compared as the 記号 is everywhere, after width folding: typed in full width, the
+    // 番号 corrected, it is the same record.
+    let number_fixed = RecordForm {
+        symbol: Some("７３４０１６５".into()),
+        number: "43".into(),
+        ..lost.clone()
+    };
+    store.reenter_record(old, &number_fixed, now()).unwrap();
     // A correction that makes his own record 家族 again is refused, and changes nothing.
     let own_id = store.records(son).unwrap().records[1].id;
     let e = invalid(store.reenter_record(

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::error::{Collector, Field, ValidationError};
 use super::member::MemberData;
 use super::record::EligibilityRecord;
+use super::text::same_code;
 use crate::screen::calendar::{age_on, elderly_recipient_start, late_elderly_start};
 
 /// The youngest age at which a person can be in 後期高齢者医療: 65, with a 障害認定 (75 for
@@ -67,7 +68,8 @@ fn check_record(
         mismatched(b)
             && b.relationship == record.relationship
             && b.insurer_number == record.insurer_number
-            && (b.symbol == record.symbol || b.number == record.number)
+            && (matches!((&b.symbol, &record.symbol), (Some(x), Some(y)) if same_code(x, y))
+                || same_code(&b.number, &record.number))
     });
     if mismatched(record) && !history_corrected {
         c.push(

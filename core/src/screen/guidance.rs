@@ -1024,7 +1024,8 @@ fn card_check_text(member: &MemberSituation, today: NaiveDate) -> Option<String>
         Some(ExpiryState::Valid) | None => "電子証明書は有効です",
         Some(ExpiryState::ExpiringSoon) => "電子証明書の有効期限が近づいています",
         Some(ExpiryState::InGrace) => {
-            "電子証明書の有効期限は過ぎましたが、3か月後の月末までは使えます"
+            "電子証明書の有効期限は過ぎましたが、保険証利用の登録があれば3か月後の月末までは\
+             マイナ保険証として使えます"
         }
         Some(ExpiryState::Ended) => "電子証明書の有効期限から3か月が過ぎています",
     };

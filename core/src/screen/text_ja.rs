@@ -713,7 +713,8 @@ pub(super) fn preschool_flag_past(last_day: NaiveDate) -> String {
     )
 }
 
-/// The typed share of `percent` is not one the law sets for the member; `allowed` lists them.
+/// The typed share of `percent` is not one the law sets for the member (`why`: for whom), or not
+/// the one its record's 高齢受給者 block prints; `allowed` lists the shares it could be.
 pub(super) fn copay_implausible(percent: u8, allowed: &[u8], why: &str) -> String {
     let allowed: Vec<String> = allowed.iter().map(|p| format!("{}割", p / 10)).collect();
     format!(

@@ -326,11 +326,13 @@ pub(super) fn screen_for(
         // `None`: no insurance record; `Some(current)`: whether a 被用者保険 one is not lost.
         let mut employee: Option<bool> = None;
         for r in records.iter().filter(|r| r.record.kind.is_insurance()) {
+            // Past its 有効期限 only, it is still current; lost, ended with the 被保険者's, or
+            // taken over (also after it expired: review of 2026-12-01) it is not.
             let current = r.record.insurer_number.scheme().has_dependents()
+                && !read.household.taken_over_by(&r.record, today)
                 && !matches!(
                     record_ended(&r.record, m.data.birth_date, &read.household, today),
                     Some(RecordEnded::Lost(_) | RecordEnded::DependentStatus(_))
-                        | Some(RecordEnded::TakenOver(..))
                 );
             employee = Some(employee == Some(true) || current);
         }
