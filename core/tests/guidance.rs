@@ -259,6 +259,20 @@ fn the_screen_says_what_it_is() {
     store.put_record(spouse, &joined, &hand).unwrap();
     let s = member_screen(&store, spouse, now()).unwrap();
     assert_eq!(s.sections[0].title, "家族");
+    // A 家族 record typed ahead (a job's insurance from next month) while the 国保 is in force:
+    // a 国保 被保険者 until then (review of 2026-12-01).
+    let mut ahead = record(
+        DocumentKind::Notice,
+        "06139992",
+        "12",
+        "345",
+        Relationship::Dependent,
+    );
+    ahead.acquired_on = Some(today() + chrono::Days::new(20));
+    ahead.valid_from = None;
+    store.put_record(spouse, &ahead, &hand).unwrap();
+    let s = member_screen(&store, spouse, now()).unwrap();
+    assert_eq!(s.sections[0].title, "家族");
     // From the 75th birthday nobody is a 被扶養者 (後期高齢者医療), records or none.
     let elder = store
         .add_member(&member(

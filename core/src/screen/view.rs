@@ -318,25 +318,32 @@ pub(super) fn screen_for(
     // A 家族 whose insurance is 国保 or 後期高齢者医療 is no 被扶養者: those have none, each
     // member is a 被保険者 of their own (国民健康保険法 §5, 高齢者の医療の確保に関する法律 §50;
     // review of 2026-12-01: a spouse who joined 国保 was headed 家族（被扶養者）). 「被扶養者」 is
-    // said only of a member with a 被用者保険 record not lost (in force, to come, or past its
-    // 有効期限 only: the status goes on without its paper), or with no insurance record at all
-    // (the member's own 家族, as typed); not when every such record has been lost, nor from the
-    // 75th birthday (後期高齢者医療 by law).
+    // said only of a member with a 被用者保険 record in force, or one not lost, taken over or
+    // ended with the 被保険者's (past its 有効期限 only, or to come: the status goes on without
+    // its paper) while no 国保 or 後期 record is in force, or with no insurance record at all
+    // (the member's own 家族, as typed); never from the 75th birthday (後期高齢者医療 by law).
     if m.data.relationship == Relationship::Dependent {
-        // `None`: no insurance record; `Some(current)`: whether a 被用者保険 one is not lost.
-        let mut employee: Option<bool> = None;
-        for r in records.iter().filter(|r| r.record.kind.is_insurance()) {
-            // Past its 有効期限 only, it is still current; lost, ended with the 被保険者's, or
-            // taken over (also after it expired: review of 2026-12-01) it is not.
-            let current = r.record.insurer_number.scheme().has_dependents()
-                && !read.household.taken_over_by(&r.record, today)
+        let (mut any, mut employee_now, mut employee_kept, mut other_now) =
+            (false, false, false, false);
+        for (r, &now) in records.iter().zip(&in_force) {
+            if !r.record.kind.is_insurance() {
+                continue;
+            }
+            any = true;
+            if !r.record.insurer_number.scheme().has_dependents() {
+                other_now |= now;
+                continue;
+            }
+            employee_now |= now;
+            // Taken over also after it expired (review of 2026-12-01).
+            employee_kept |= !read.household.taken_over_by(&r.record, today)
                 && !matches!(
                     record_ended(&r.record, m.data.birth_date, &read.household, today),
                     Some(RecordEnded::Lost(_) | RecordEnded::DependentStatus(_))
                 );
-            employee = Some(employee == Some(true) || current);
         }
-        if employee == Some(false) || late_elderly_on(m.data.birth_date, today) {
+        let dependent = employee_now || (employee_kept && !other_now);
+        if (any && !dependent) || late_elderly_on(m.data.birth_date, today) {
             sections[0].title = "家族".into();
         }
     }
