@@ -161,6 +161,22 @@ fn hand_typed_household_gets_the_card_or_the_certificate_first_and_never_full_pa
     }
 }
 
+/// The heading of a member's screen: 本人（被保険者）, 家族（被扶養者） or 家族.
+fn heading(store: &Store, member: MemberId) -> String {
+    member_screen(store, member, now()).unwrap().sections[0]
+        .title
+        .clone()
+}
+
+/// `r` as a document printing only its 資格取得年月日, `on`.
+fn acquired(r: EligibilityRecord, on: NaiveDate) -> EligibilityRecord {
+    EligibilityRecord {
+        acquired_on: Some(on),
+        valid_from: None,
+        ..r
+    }
+}
+
 #[test]
 fn the_screen_says_what_it_is() {
     let dir = tempfile::tempdir().unwrap();
@@ -199,29 +215,27 @@ fn the_screen_says_what_it_is() {
         entered_at: now() - chrono::Duration::days(1),
     };
     let id = store.put_record(grandma, &nhi, &hand).unwrap();
-    let s = member_screen(&store, grandma, now()).unwrap();
-    assert_eq!(s.sections[0].title, "家族");
+    assert_eq!(heading(&store, grandma), "家族");
     let lost = EligibilityRecord {
         lost_on: Some(today() - chrono::Days::new(1)),
         ..nhi
     };
     store.replace_record(id, &lost, &hand).unwrap();
-    let s = member_screen(&store, grandma, now()).unwrap();
-    assert_eq!(s.sections[0].title, "家族");
+    assert_eq!(heading(&store, grandma), "家族");
     // A 被用者保険 record as 家族 typed in ahead (her child's insurance, from next month): the
     // 被扶養者 to come.
-    let mut coming = record(
-        DocumentKind::Notice,
-        "06139992",
-        "12",
-        "345",
-        Relationship::Dependent,
+    let coming = acquired(
+        record(
+            DocumentKind::Notice,
+            "06139992",
+            "12",
+            "345",
+            Relationship::Dependent,
+        ),
+        today() + chrono::Days::new(10),
     );
-    coming.acquired_on = Some(today() + chrono::Days::new(10));
-    coming.valid_from = None;
     store.put_record(grandma, &coming, &hand).unwrap();
-    let s = member_screen(&store, grandma, now()).unwrap();
-    assert_eq!(s.sections[0].title, "家族（被扶養者）");
+    assert_eq!(heading(&store, grandma), "家族（被扶養者）");
     // A 家族 whose 被用者保険 paper expired and who then joined 国保: the paper is taken over
     // (after its 有効期限), so nothing current is a 被扶養者's (review of 2026-12-01).
     let spouse = store
@@ -242,37 +256,37 @@ fn the_screen_says_what_it_is() {
     );
     expired.valid_until = Some(today() - chrono::Days::new(60));
     store.put_record(spouse, &expired, &hand).unwrap();
-    let s = member_screen(&store, spouse, now()).unwrap();
     assert_eq!(
-        s.sections[0].title, "家族（被扶養者）",
+        heading(&store, spouse),
+        "家族（被扶養者）",
         "expired only: still one"
     );
-    let mut joined = record(
-        DocumentKind::Notice,
-        "138057",
-        "7340155",
-        "2",
-        Relationship::Insured,
+    let joined = acquired(
+        record(
+            DocumentKind::Notice,
+            "138057",
+            "7340155",
+            "2",
+            Relationship::Insured,
+        ),
+        today() - chrono::Days::new(30),
     );
-    joined.acquired_on = Some(today() - chrono::Days::new(30));
-    joined.valid_from = None;
     store.put_record(spouse, &joined, &hand).unwrap();
-    let s = member_screen(&store, spouse, now()).unwrap();
-    assert_eq!(s.sections[0].title, "家族");
+    assert_eq!(heading(&store, spouse), "家族");
     // A 家族 record typed ahead (a job's insurance from next month) while the 国保 is in force:
     // a 国保 被保険者 until then (review of 2026-12-01).
-    let mut ahead = record(
-        DocumentKind::Notice,
-        "06139992",
-        "12",
-        "345",
-        Relationship::Dependent,
+    let ahead = acquired(
+        record(
+            DocumentKind::Notice,
+            "06139992",
+            "12",
+            "345",
+            Relationship::Dependent,
+        ),
+        today() + chrono::Days::new(20),
     );
-    ahead.acquired_on = Some(today() + chrono::Days::new(20));
-    ahead.valid_from = None;
     store.put_record(spouse, &ahead, &hand).unwrap();
-    let s = member_screen(&store, spouse, now()).unwrap();
-    assert_eq!(s.sections[0].title, "家族");
+    assert_eq!(heading(&store, spouse), "家族");
     // From the 75th birthday nobody is a 被扶養者 (後期高齢者医療), records or none.
     let elder = store
         .add_member(&member(
@@ -283,8 +297,7 @@ fn the_screen_says_what_it_is() {
             Relationship::Dependent,
         ))
         .unwrap();
-    let s = member_screen(&store, elder, now()).unwrap();
-    assert_eq!(s.sections[0].title, "家族");
+    assert_eq!(heading(&store, elder), "家族");
 
     let s = member_screen(&store, ichiro, now()).unwrap();
     assert!(s.fixed_notice.contains("見せるのは紙の資格確認書"));

@@ -2646,15 +2646,7 @@ mod tests {
     fn a_reissue_without_issue_dates_is_named_by_its_start() {
         use crate::screen::rules::member_notices;
         let birth = d(1957, 1, 15);
-        let old = EligibilityRecord {
-            valid_from: Some(d(2025, 12, 2)),
-            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
-        };
-        let at_70 = EligibilityRecord {
-            valid_from: Some(d(2027, 2, 1)),
-            ..old.clone()
-        };
-        let papers = [old, at_70];
+        let papers = reissued_at_70(record(DocumentKind::Certificate, Some(d(2030, 11, 30))));
         let replaced: Vec<_> = member_notices(birth, &papers, None, None, d(2027, 2, 5))
             .into_iter()
             .filter(|n| n.code == NoticeCode::DocumentExpired)

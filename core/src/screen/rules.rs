@@ -387,6 +387,20 @@ pub(super) mod test_fixtures {
     };
     use crate::screen::notices_household::HouseholdMember;
 
+    /// A 資格確認書 reissued at 70, typed without 交付年月日: `base` from 2025-12-02 and the same
+    /// paper from 2027-02-01, the same 有効期限 (a reissue told by its start).
+    pub(crate) fn reissued_at_70(base: EligibilityRecord) -> [EligibilityRecord; 2] {
+        let old = EligibilityRecord {
+            valid_from: Some(d(2025, 12, 2)),
+            ..base
+        };
+        let at_70 = EligibilityRecord {
+            valid_from: Some(d(2027, 2, 1)),
+            ..old.clone()
+        };
+        [old, at_70]
+    }
+
     /// One member of a test household, with their records.
     pub(crate) fn household_member<'a>(
         member: &'a MemberData,

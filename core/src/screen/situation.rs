@@ -770,7 +770,7 @@ mod tests {
     use crate::screen::guidance::Presentation::*;
     use crate::screen::guidance::test_fixtures::*;
     use crate::screen::guidance::{ClinicSituation, GuidanceAction, guidance};
-    use crate::screen::rules::test_fixtures::household_member;
+    use crate::screen::rules::test_fixtures::{household_member, reissued_at_70};
 
     #[test]
     fn situation_from_data() {
@@ -1267,15 +1267,8 @@ mod tests {
     #[test]
     fn namesakes_are_labelled_apart() {
         let birth = d(1957, 1, 15);
-        let old = EligibilityRecord {
-            valid_from: Some(d(2025, 12, 2)),
-            ..record(DocumentKind::Certificate, Some(d(2030, 11, 30)))
-        };
-        let at_70 = EligibilityRecord {
-            valid_from: Some(d(2027, 2, 1)),
-            ..old.clone()
-        };
-        let both = [old.clone(), at_70.clone()];
+        let both = reissued_at_70(record(DocumentKind::Certificate, Some(d(2030, 11, 30))));
+        let [old, at_70] = both.clone();
         let name = "協会けんぽの資格確認書";
         assert_eq!(
             certificate_label(&both[0], &both, birth),
