@@ -107,6 +107,10 @@ impl Household {
 impl Household {
     /// Opens the store at `path`, creating it (with a new data key wrapped by `key_store`) if
     /// the file does not exist. A wrong or lost key is `ShikakuError::Key` and changes nothing.
+    /// The household holds its file alone until it is closed (or dropped): open one per app
+    /// session and share it (the sync and the card checks go through it). A second open of
+    /// the same file waits up to 5 seconds and then fails with `ShikakuError::Store` ("in use
+    /// by another session").
     #[uniffi::constructor]
     pub fn open(path: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, ShikakuError> {
         let store = Store::open(Path::new(&path), &KeyStoreAdapter(key_store))?;

@@ -125,8 +125,8 @@ fn settings(root_key: Vec<u8>) -> SyncSettings {
     }
 }
 
-/// Every store file but the WAL index (`-shm`, which a read of an open WAL database updates
-/// and which holds no data), as a digest per file.
+/// Every store file but a WAL index (`-shm`: frame counters and hashes, no data; the household
+/// store keeps its index in memory and makes none), as a digest per file.
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     use sha2::Digest as _;
     std::fs::read_dir(dir)

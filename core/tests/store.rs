@@ -582,6 +582,18 @@ fn foreign_files_are_rejected_without_change() {
     );
     assert_eq!(files(), before);
 
+    // A store whose header is damaged, found only when SQLite first reads the file (after it
+    // made the `-wal`): refused, and the `-wal` this attempt made is removed.
+    let damaged_dir = tempfile::tempdir().unwrap();
+    let damaged = damaged_dir.path().join("damaged.db");
+    drop(Store::open(&damaged, &pass("x")).unwrap());
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    bytes[21] = 0x41; // the maximum embedded payload fraction, always 64
+    std::fs::write(&damaged, &bytes).unwrap();
+    let before = snapshot(damaged_dir.path());
+    assert!(Store::open(&damaged, &pass("x")).is_err());
+    assert_eq!(snapshot(damaged_dir.path()), before);
+
     let newer = dir.path().join("newer.db");
     drop(Store::open(&newer, &pass("x")).unwrap());
     Connection::open(&newer)
@@ -777,7 +789,9 @@ fn wrong_key_with_a_hot_wal_changes_nothing() {
         s
     };
     let copy = tempfile::tempdir().unwrap();
-    for f in ["s.db", "s.db-wal", "s.db-shm"] {
+    // The store keeps its WAL index in memory (no `-shm`), as a crash leaves it.
+    assert!(!dir.path().join("s.db-shm").exists());
+    for f in ["s.db", "s.db-wal"] {
         std::fs::copy(dir.path().join(f), copy.path().join(f)).unwrap();
     }
     drop(store);
@@ -994,13 +1008,15 @@ fn a_session_that_only_reads_keeps_the_empty_wal_and_one_that_writes_checkpoints
         !wal.exists() && !shm.exists(),
         "a session that wrote checkpoints"
     );
-    // Reads only: the close has nothing to copy; the empty WAL and its index stay.
+    // Reads only: the close has nothing to copy; the empty WAL stays. Its index is in the
+    // connection's memory (the store holds the file alone while open): no `-shm`, ever.
     let store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
     assert_eq!(store.household().unwrap().members.len(), 3);
+    assert!(!shm.exists(), "no WAL index on disk");
     drop(store);
     assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "empty WAL kept");
-    assert!(shm.exists());
-    // The next open uses them; a write in the session makes its close checkpoint again.
+    assert!(!shm.exists());
+    // The next open uses it; a write in the session makes its close checkpoint again.
     let mut store = Store::open(&path, &MemoryKeyStore::new(KEK)).unwrap();
     store.add_member(&family()[0].0).unwrap();
     drop(store);

@@ -48,7 +48,9 @@ def test_a_household_is_stored_read_back_and_refused_to_another_key(tmp_path):
     with pytest.raises(sk.ShikakuError.InvalidInput) as e:
         household.add_member(member(kana="やまだ"))
     assert [p.field for p in e.value.problems] == ["kana"]
-    del household
+    # The household holds its file until the object is freed; the exception's traceback
+    # holds it too (its frame's `self`).
+    del household, e
 
     again = sk.Household.open(path, XorKeyStore(0x33))
     both = again.overview_with_screens()

@@ -29,7 +29,10 @@ const DESK_FILE_KIND: FileKind = FileKind {
     canary: b"shikaku desk canary v1",
     // Every desk schema version seals in format 2.
     seal_format_at: |_| 2,
-    check: |_, _, _| Ok(()),
+    check: |_, _, _, _| Ok(()),
+    // Nothing more to check: no row of that name.
+    check_row: "",
+    exclusive: false,
 };
 /// The database file's name inside the desk directory.
 pub const DESK_FILE: &str = "desk.db";

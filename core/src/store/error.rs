@@ -69,6 +69,11 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase,
+            // Another session holds the file (the household store is held by one connection
+            // while it is open) and did not let go within the busy timeout.
+            Some(rusqlite::ErrorCode::DatabaseBusy) => StoreError::Io {
+                reason: "the store is in use by another session".into(),
+            },
             _ => StoreError::Io {
                 reason: e.to_string(),
             },

@@ -1,5 +1,6 @@
 //! Opening an encrypted SQLite file, shared by the household store (`open.rs`) and the clinic
 //! desk's store (`clinic/desk.rs`): the file made owner-only before SQLite touches it, the
+//! household store's file held by its one connection (exclusive locking), the
 //! per-connection pragmas, the application id and schema version checked, no checkpoint on close
 //! until the key is proven right, the wrapped data key unwrapped and proven by the sealed canary,
 //! and, when any of that (or what the caller does next) fails, the `-wal` / `-shm` files this
@@ -27,12 +28,28 @@ pub(crate) struct FileKind {
     /// The seal format of a file at a schema version.
     pub seal_format_at: fn(u32) -> u32,
     /// What else opening checks once the key is proven, in the same read transaction (the
-    /// household store loads and checks its row list here), given the schema version.
-    pub check: fn(&Connection, &Keys, u32) -> Result<(), StoreError>,
+    /// household store loads and checks its row list here), given the schema version and the
+    /// value of the meta row [`FileKind::check_row`] (read with the key rows).
+    pub check: OpenCheck,
+    /// A meta row `check` needs (the household store's sealed row list), read in the same
+    /// statement as the wrapped key and the canary: one statement fewer per open.
+    pub check_row: &'static str,
+    /// Whether one connection holds the file alone while it is open (`locking_mode =
+    /// EXCLUSIVE`, set before the file is first read): the WAL index then lives in the
+    /// connection's memory instead of a `-shm` file set up again at every open, and any other
+    /// connection, in this process or another, waits (the busy timeout) and then gets
+    /// [`StoreError::Io`] "in use". The household store, opened once per app session, is so;
+    /// the clinic desk is not (`shikaku clinic serve` and the desk's other commands share its
+    /// file). docs/decisions/0013-store-performance.md, "One connection holds the store".
+    pub exclusive: bool,
 }
 
-/// The `wrapped_key` and `canary` values, when present.
-type KeyRows = (Option<Vec<u8>>, Option<Vec<u8>>);
+/// [`FileKind::check`]: given the connection, the keys, the schema version and the value of
+/// [`FileKind::check_row`].
+pub(crate) type OpenCheck = fn(&Connection, &Keys, u32, Option<Vec<u8>>) -> Result<(), StoreError>;
+
+/// The `wrapped_key`, `canary` and [`FileKind::check_row`] values, when present.
+type KeyRows = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// An existing file whose data key is proven right (checkpoints on close are back on).
 pub(crate) struct Unlocked {
@@ -44,6 +61,8 @@ pub(crate) struct Unlocked {
     pub keys: Keys,
     /// The unwrapped data key.
     pub data_key: Zeroizing<Vec<u8>>,
+    /// Whether the `-wal` was absent or empty before the open (nothing to checkpoint).
+    pub wal_was_empty: bool,
 }
 
 /// What [`FileKind::open`] found.
@@ -73,14 +92,14 @@ pub(crate) fn io_error(e: std::io::Error) -> StoreError {
 }
 
 /// The per-connection settings; none of them writes to the file. (Foreign keys are switched
-/// on through the connection's configuration, which needs no statement.)
-pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
+/// on through the connection's configuration, which needs no statement.) The last pragma is
+/// the first statement that reads the file (its schema).
+pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, true)?;
     conn.execute_batch(
         "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA synchronous = FULL;",
-    )?;
-    Ok(())
+    )
 }
 
 /// Makes sure the database file is readable by its owner only before SQLite opens it:
@@ -129,23 +148,24 @@ pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 }
 
 impl FileKind {
-    /// The `wrapped_key` and `canary` rows, in one statement.
+    /// The `wrapped_key`, `canary` and [`FileKind::check_row`] rows, in one statement.
     fn key_rows(&self, conn: &Connection) -> Result<KeyRows, StoreError> {
         let mut stmt = conn.prepare(&format!(
-            "SELECT key, value FROM {} WHERE key IN ('wrapped_key', 'canary')",
+            "SELECT key, value FROM {} WHERE key IN ('wrapped_key', 'canary', ?1)",
             self.meta_table
         ))?;
-        let mut rows = stmt.query([])?;
-        let (mut wrapped, mut canary) = (None, None);
+        let mut rows = stmt.query([self.check_row])?;
+        let (mut wrapped, mut canary, mut checked) = (None, None, None);
         while let Some(r) = rows.next()? {
-            let key: String = r.get(0)?;
-            let value: Vec<u8> = r.get(1)?;
-            match key.as_str() {
-                "wrapped_key" => wrapped = Some(value),
-                _ => canary = Some(value),
-            }
+            let key = r.get_ref(0)?.as_str().unwrap_or_default();
+            let slot = match key {
+                "wrapped_key" => &mut wrapped,
+                "canary" => &mut canary,
+                _ => &mut checked,
+            };
+            *slot = Some(r.get(1)?);
         }
-        Ok((wrapped, canary))
+        Ok((wrapped, canary, checked))
     }
 
     fn meta_row(&self, key: &str) -> RowRef {
@@ -174,18 +194,37 @@ impl FileKind {
         then: impl FnOnce(Opened) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let (wal, shm) = (sidecar(path, "-wal"), sidecar(path, "-shm"));
-        let had = (wal.exists(), shm.exists());
+        let wal_before = std::fs::metadata(&wal).ok().map(|m| m.len());
+        let had_shm = shm.exists();
         restrict_to_owner(path)?;
-        match self.open_conn(path, keystore).and_then(then) {
-            Ok(out) => Ok(out),
+        let mut touched = false;
+        let opened = self
+            .open_conn(
+                path,
+                keystore,
+                wal_before.is_none_or(|n| n == 0),
+                &mut touched,
+            )
+            .and_then(then);
+        match opened {
+            Ok(out) => {
+                if self.exclusive && had_shm {
+                    // The WAL index is in this connection's memory, and no other connection
+                    // holds a lock on the file (it is held alone): a `-shm` left by an older
+                    // build or another program is unused, and goes.
+                    let _ = std::fs::remove_file(&shm);
+                }
+                Ok(out)
+            }
             Err(e) => {
                 // The connection is closed by now (without a checkpoint). Remove only the
                 // sidecar files this attempt created, so a failed open leaves the files as
-                // they were.
+                // they were. An attempt that found the file busy (another session holds it)
+                // leaves everything alone: a `-wal` made since it looked is that session's.
                 let empty = |p: &Path| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(false);
-                if !had.0 && empty(&wal) {
+                if touched && wal_before.is_none() && empty(&wal) {
                     let _ = std::fs::remove_file(&wal);
-                    if !had.1 {
+                    if !had_shm {
                         let _ = std::fs::remove_file(&shm);
                     }
                 }
@@ -194,7 +233,13 @@ impl FileKind {
         }
     }
 
-    fn open_conn(&self, path: &Path, keystore: &dyn KeyStore) -> Result<Opened, StoreError> {
+    fn open_conn(
+        &self,
+        path: &Path,
+        keystore: &dyn KeyStore,
+        wal_was_empty: bool,
+        touched: &mut bool,
+    ) -> Result<Opened, StoreError> {
         let conn = Connection::open_with_flags(
             path,
             // One connection, used from one thread at a time (the stores are `Send`, not
@@ -211,7 +256,17 @@ impl FileKind {
         // reads, the writes and the row list's checks use more, and re-preparing costs more
         // than the reads themselves).
         conn.set_prepared_statement_cache_capacity(64);
-        configure(&conn)?;
+        if self.exclusive {
+            // Before anything reads the file (the pragmas of `configure` read the schema).
+            conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE")?;
+        }
+        // The first read of the file may make its `-wal` (and, shared, its `-shm`), unless the
+        // file is busy: a file held alone is locked before SQLite opens or makes its `-wal`.
+        if let Err(e) = configure(&conn) {
+            *touched = e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy);
+            return Err(e.into());
+        }
+        *touched = true;
         // Everything the open checks is read in one read transaction: one consistent view of
         // the file, and one shared lock instead of one per statement. (Dropping the connection
         // on a failure ends it.) BEGIN and COMMIT are cached: the store's reads
@@ -241,7 +296,7 @@ impl FileKind {
                 supported: self.schema_version,
             });
         }
-        let (wrapped, canary) = self.key_rows(&conn)?;
+        let (wrapped, canary, checked) = self.key_rows(&conn)?;
         let wrapped = wrapped.ok_or_else(|| StoreError::Corrupt {
             row: self.meta_row("wrapped_key"),
         })?;
@@ -261,7 +316,7 @@ impl FileKind {
             Some(v) if v.as_slice() == self.canary => {}
             _ => return Err(StoreError::WrongKey),
         }
-        (self.check)(&conn, &keys, version)?;
+        (self.check)(&conn, &keys, version, checked)?;
         conn.prepare_cached("COMMIT")?.execute([])?;
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         Ok(Opened::Existing(Box::new(Unlocked {
@@ -269,6 +324,7 @@ impl FileKind {
             version,
             keys,
             data_key,
+            wal_was_empty,
         })))
     }
 

@@ -529,13 +529,37 @@ fn data_version(conn: &Connection) -> Result<i64, StoreError> {
 /// checks against. A missing or unreadable list, a listed row that is gone or a row that is not
 /// listed is [`StoreError::Tampered`].
 pub(crate) fn load(conn: &Connection, keys: &Keys) -> Result<(), StoreError> {
-    let list_row = || tampered(0, "manifest");
+    // The version first: a commit by another connection after it makes the next
+    // [`refresh`] read the list again.
     let version = data_version(conn)?;
-    let sealed: Vec<u8> = conn
+    let sealed: Option<Vec<u8>> = conn
         .prepare_cached("SELECT value FROM meta WHERE key = 'manifest'")?
         .query_row([], |r| r.get(0))
-        .optional()?
-        .ok_or_else(list_row)?;
+        .optional()?;
+    install_list(conn, keys, version, sealed)
+}
+
+/// The `meta` row holding the sealed list.
+pub(crate) const LIST_ROW: &str = "manifest";
+
+/// [`load`], the sealed list (the `meta` row [`LIST_ROW`]) read already in the caller's read
+/// transaction (the open reads it with the key rows), which the version is read in too.
+pub(crate) fn load_sealed(
+    conn: &Connection,
+    keys: &Keys,
+    sealed: Option<Vec<u8>>,
+) -> Result<(), StoreError> {
+    install_list(conn, keys, data_version(conn)?, sealed)
+}
+
+fn install_list(
+    conn: &Connection,
+    keys: &Keys,
+    version: i64,
+    sealed: Option<Vec<u8>>,
+) -> Result<(), StoreError> {
+    let list_row = || tampered(0, "manifest");
+    let sealed = sealed.ok_or_else(list_row)?;
     let plain = keys.open(LIST_SLOT, &sealed).ok_or_else(list_row)?;
     let list = Manifest::decode(&plain).ok_or_else(list_row)?;
     if !rows_match(conn, &list)? {

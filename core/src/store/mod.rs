@@ -86,11 +86,13 @@ impl Store {
     ) -> Result<T, StoreError> {
         self.checkpoint_on_close(true)?;
         // IMMEDIATE: take the write lock up front, so a read-then-write batch cannot fail half
-        // way with a stale snapshot when another connection (a background sync) writes.
+        // way with a stale snapshot should another connection write (the store holds its file
+        // alone while open, so none can now: ADR 0013).
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Another connection may have written since the row list was read.
+        // Another connection may have written since the row list was read (a defence: the
+        // store holds its file alone while open).
         manifest::refresh(&tx, &self.keys)?;
         manifest::begin(&self.keys);
         let mut batch = Batch {
@@ -115,7 +117,7 @@ impl Store {
     }
 
     /// Runs `f`'s reads in one read transaction: they all see the same state of the file (a
-    /// sync writing from another connection lands before or after, never in between), and
+    /// write from another connection, were one let in, lands before or after, never between), and
     /// SQLite takes its shared lock once instead of once per statement. Inside another
     /// transaction `f` simply runs in it.
     pub fn read_consistent<T>(
@@ -140,10 +142,10 @@ impl Store {
     }
 
     /// Whether closing the connection checkpoints the WAL into the database and then deletes
-    /// the WAL and its `-shm` index (SQLite's default, kept for every session that writes and
-    /// when the WAL held frames at open). Off for a session that only reads an empty WAL: its
-    /// close then has nothing to copy, and the empty WAL and index are left for the next open
-    /// rather than deleted and created again (ADR 0013). Set before a write, so a write that
+    /// it (SQLite's default, kept for every session that writes and when the WAL held frames at
+    /// open). Off for a session that only reads an empty WAL: its close then has nothing to
+    /// copy, and the empty WAL is left for the next open rather than deleted and created again
+    /// (ADR 0013). (The WAL index is in the connection's memory: no `-shm`.) Set before a write, so a write that
     /// commits is always followed by a checkpoint at close.
     fn checkpoint_on_close(&self, on: bool) -> Result<(), StoreError> {
         self.conn

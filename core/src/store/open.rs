@@ -42,13 +42,15 @@ const STORE_FILE: FileKind = FileKind {
     seal_format_at,
     // A store at this build's schema has its row list checked while opening; an older one
     // gets it from its migration.
-    check: |conn, keys, version| {
+    check: |conn, keys, version, list| {
         if version == SCHEMA_VERSION {
-            manifest::load(conn, keys)
+            manifest::load_sealed(conn, keys, list)
         } else {
             Ok(())
         }
     },
+    check_row: manifest::LIST_ROW,
+    exclusive: true,
 };
 
 /// The raw value of a `meta` row.
@@ -86,6 +88,7 @@ impl Store {
                     version,
                     keys,
                     data_key,
+                    wal_was_empty,
                 } = *unlocked;
                 let mut store = Store {
                     conn,
@@ -95,13 +98,11 @@ impl Store {
                     fresh: Cell::new(false),
                 };
                 store.migrate(version)?;
-                // Nothing to checkpoint (an empty WAL, as every session that wrote leaves it):
-                // a session that only reads closes without a checkpoint, and the empty WAL and
-                // its index stay for the next launch instead of being deleted and made again.
-                let wal_empty = std::fs::metadata(sidecar(path, "-wal"))
-                    .map(|m| m.len() == 0)
-                    .unwrap_or(false);
-                store.checkpoint_on_close(!wal_empty)?;
+                // Nothing to checkpoint (no WAL or an empty one before the open, as every
+                // session that wrote leaves it, and no migration): a session that only reads
+                // closes without a checkpoint, and the empty WAL stays for the next launch
+                // instead of being deleted and made again.
+                store.checkpoint_on_close(!(wal_was_empty && version == SCHEMA_VERSION))?;
                 Ok(store)
             }
         })
@@ -205,8 +206,8 @@ impl Store {
         // secure_delete is on: the deleted rows (the wrapped key among them) are overwritten in
         // the pages. The RESTART checkpoint copies every WAL frame into the database, so no
         // frame is read again; the WAL's old frames (earlier page images) are then zeroed in
-        // place before SQLite deletes the file on close, and `destroy` zeroes the rest. (The
-        // -shm index holds frame counters and hashes, no data.)
+        // place before SQLite deletes the file on close, and `destroy` zeroes the rest. (There
+        // is no `-shm`: the WAL index is in the connection's memory.)
         self.checkpoint_on_close(true)?;
         self.conn.execute_batch(
             "BEGIN IMMEDIATE; DELETE FROM card_checks; DELETE FROM records; DELETE FROM members;

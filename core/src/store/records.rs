@@ -274,7 +274,12 @@ impl Store {
         };
         // The plain columns: the owner must agree with the sealed payload, and the owner and
         // the look-up must be the listed values (not edited, not put back).
-        if p.member.to_string() != raw.member_id
+        if *p
+            .member
+            .0
+            .hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer())
+            != *raw.member_id
             || !plain_ok(
                 &self.keys,
                 "records",

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The data of a store's directory: every file's bytes, except what a session that only read
-/// leaves beside the database — an empty `-wal` and its `-shm` index (frame counters and
-/// hashes, no data), kept for the next open instead of deleted (ADR 0001, ADR 0013). A `-wal`
-/// holding anything is data and is compared. "Changed nothing" compares two of these.
+/// leaves beside the database — an empty `-wal`, kept for the next open instead of deleted
+/// (ADR 0001, ADR 0013) — and a `-shm` index (frame counters and hashes, no data; the
+/// household store keeps its index in memory and makes none). A `-wal` holding anything is
+/// data and is compared. "Changed nothing" compares two of these.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
