@@ -20,6 +20,33 @@ const PUBLIC_EXPENSE_JA: &str = "公費の受給者証があるため、窓口�
 const LAST_RESORT_JA: &str = "10割を受け取って後で保険者に療養費を請求してもらうのは、\
     申立でも受け付けられないときの最後の手段です。";
 
+/// How the exports mark a share no one declared ([`Declaration::undeclared_share`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UndeclaredShare {
+    /// The one share the law sets for the patient's age (未就学 2割, 3割 to 69).
+    Statutory,
+    /// 70–74: the law's 2割, or 3割 for a 現役並み所得者.
+    Elderly,
+}
+
+impl UndeclaredShare {
+    /// The mark after the share, in the CSV's 負担割合 cell: 「2割（…）」.
+    pub(crate) fn csv_ja(self) -> &'static str {
+        match self {
+            UndeclaredShare::Statutory => "申告なし・法定",
+            UndeclaredShare::Elderly => "申告なし・法定。現役並み所得者は3割",
+        }
+    }
+
+    /// The FHIR `costToBeneficiary` label.
+    pub(crate) fn fhir_ja(self) -> &'static str {
+        match self {
+            UndeclaredShare::Statutory => "一部負担金割合（申告なし・法定）",
+            UndeclaredShare::Elderly => "一部負担金割合（申告なし・法定。現役並み所得者は3割）",
+        }
+    }
+}
+
 impl Declaration {
     /// Whether the patient is under 後期高齢者医療 on `day`: a declared 後期 number (法別 39), or
     /// from the 75th birthday whatever is declared (高齢者の医療の確保に関する法律 §50).
@@ -32,21 +59,34 @@ impl Declaration {
 
     /// The share to collect at the window for this 申立 on `day` (the day of the visit in
     /// Japan): the declared share when stated; otherwise the law's share for the patient's age
-    /// where the law settles one — 未就学 2割 (健康保険法 §74(1)(ii), 国民健康保険法 §42), 3割
-    /// from school age to 69 (健康保険法 §74(1)(i), 国民健康保険法 §42), 2割 at 70–74 (健康保険法
-    /// §74(1)(iii), 国民健康保険法 §42; 3割 for a 現役並み所得者, which only the patient or the
+    /// where the law settles one — 未就学 2割 (健康保険法 §110(2)(i)ロ, 国民健康保険法 §42), 3割
+    /// from school age to 69 (健康保険法 §74(1)(i), §110(2)(i)イ, 国民健康保険法 §42), 2割 at 70–74
+    /// (健康保険法 §74(1)(ii), §110(2)(i)ハ, 国民健康保険法 §42; 3割 for a 現役並み所得者, which only the patient or the
     /// insurer knows: [`Declaration::cashier_ja`] says to ask). `None` under 後期高齢者医療 (75 or
     /// over, or a declared 後期 number): 1, 2 or 3割 by income (高齢者の医療の確保に関する法律
     /// §67), which the patient must state or the insurer confirm.
     pub fn cashier_share(&self, day: NaiveDate) -> Option<CopayRate> {
-        if let Some(c) = self.copay {
-            return Some(c);
+        self.copay
+            .or_else(|| self.undeclared_share(day).map(|(c, _)| c))
+    }
+
+    /// When no share was declared, [`Declaration::cashier_share`] and how the exports mark it:
+    /// the law's share for the patient's age — at 70–74 with the note that a 現役並み所得者 pays
+    /// 3割 (健康保険法 §74(1)(iii)), which only the patient or the insurer knows, so that a claim
+    /// reviewer does not read the 2割 as settled. `None` when a share was declared, and under
+    /// 後期高齢者医療.
+    pub(crate) fn undeclared_share(&self, day: NaiveDate) -> Option<(CopayRate, UndeclaredShare)> {
+        if self.copay.is_some() {
+            return None;
         }
-        match statutory_copay(self.birth_date, day, self.under_late_elderly(day))?.basis {
-            CopayBasis::Preschool | CopayBasis::ElderlyRecipient => Some(CopayRate::Twenty),
-            CopayBasis::General => Some(CopayRate::Thirty),
-            CopayBasis::LateElderly => None,
-        }
+        Some(
+            match statutory_copay(self.birth_date, day, self.under_late_elderly(day))?.basis {
+                CopayBasis::Preschool => (CopayRate::Twenty, UndeclaredShare::Statutory),
+                CopayBasis::ElderlyRecipient => (CopayRate::Twenty, UndeclaredShare::Elderly),
+                CopayBasis::General => (CopayRate::Thirty, UndeclaredShare::Statutory),
+                CopayBasis::LateElderly => return None,
+            },
+        )
     }
 
     /// The cashier's line for this 申立 on `day` (the day of the visit in Japan), in Japanese:
@@ -67,22 +107,23 @@ impl Declaration {
                 let basis = statutory_copay(self.birth_date, day, self.under_late_elderly(day))
                     .map(|l| l.basis);
                 match (basis, share) {
-                    // 健康保険法 §74(1)(ii), 国民健康保険法 §42: 未就学 2割.
+                    // 健康保険法 §110(2)(i)ロ (家族療養費), 国民健康保険法 §42: 未就学 2割.
                     (Some(CopayBasis::Preschool), Some(c)) => format!(
                         "窓口負担: {}割を受け取ってください（負担割合の申告なし。未就学の法定の割合：\
-                         健康保険法 第74条、国民健康保険法 第42条）。",
+                         健康保険法 第110条、国民健康保険法 第42条）。",
                         c.percent() / 10
                     ),
-                    // 健康保険法 §74(1)(i), 国民健康保険法 §42: 3割.
+                    // 健康保険法 §74(1)(i) (本人), §110(2)(i)イ (家族), 国民健康保険法 §42: 3割.
                     (Some(CopayBasis::General), Some(c)) => format!(
                         "窓口負担: {}割を受け取ってください（負担割合の申告なし。法定の割合：\
-                         健康保険法 第74条、国民健康保険法 第42条）。",
+                         健康保険法 第74条・第110条、国民健康保険法 第42条）。",
                         c.percent() / 10
                     ),
-                    // 健康保険法 §74(1)(iii), 国民健康保険法 §42: 2割, 現役並み所得者 3割.
+                    // 健康保険法 §74(1)(ii), (iii) (本人), §110(2)(i)ハ, ニ (家族), 国民健康保険法 §42: 2割,
+                    // 現役並み所得者 3割.
                     (Some(CopayBasis::ElderlyRecipient), Some(c)) => format!(
                         "窓口負担: {}割を受け取ってください（負担割合の申告なし。70〜74歳の法定の割合：\
-                         健康保険法 第74条、国民健康保険法 第42条）。現役並み所得の方は3割です。\
+                         健康保険法 第74条・第110条、国民健康保険法 第42条）。現役並み所得の方は3割です。\
                          本人に資格確認書か資格情報のお知らせ（高齢受給者証をお持ちならそれ）の\
                          負担割合で確かめてもらってください。",
                         c.percent() / 10
@@ -106,7 +147,7 @@ impl Declaration {
     }
 
     /// Whether the share the law sets for the patient on `day`, when no share was declared, is
-    /// 未就学's (健康保険法 §74(1)(ii)): the export marks it so, as for a verified document.
+    /// 未就学's (健康保険法 §110(2)(i)ロ): the export marks it so, as for a verified document.
     pub(crate) fn preschool_on(&self, day: NaiveDate) -> bool {
         self.copay.is_none()
             && statutory_copay(self.birth_date, day, self.under_late_elderly(day))
@@ -155,6 +196,38 @@ mod tests {
         }
     }
 
+    /// What the exports mark a share no one declared with, at the edges of 70–74: 3割 in the
+    /// month of the 70th birthday, the 高齢受給者 2割 (with the 現役並み note) from the 1st of the
+    /// month after — from the birthday itself for one born on the 1st —, through the day before
+    /// the 75th birthday; nothing from that birthday, with a declared share or a 後期 number.
+    #[test]
+    fn the_exports_mark_the_70_to_74_share_as_the_laws_2_or_3_by_income() {
+        use UndeclaredShare::{Elderly, Statutory};
+        // today() is 2026-11-28.
+        for (birth, copay, number, expected) in [
+            ("1956-11-15", None, None, Some((30, Statutory))),
+            ("1956-11-02", None, None, Some((30, Statutory))),
+            ("1956-12-01", None, None, Some((30, Statutory))),
+            ("1956-11-01", None, None, Some((20, Elderly))),
+            ("1956-10-31", None, None, Some((20, Elderly))),
+            ("1951-11-29", None, None, Some((20, Elderly))),
+            ("1951-11-28", None, None, None),
+            ("1954-05-06", Some(20), None, None),
+            ("1954-05-06", None, Some("39131156"), None),
+            ("2022-05-06", None, None, Some((20, Statutory))),
+        ] {
+            let d = declared(birth, copay, number);
+            assert_eq!(
+                d.undeclared_share(today()).map(|(c, m)| (c.percent(), m)),
+                expected,
+                "{birth}"
+            );
+        }
+        assert_eq!(Statutory.csv_ja(), "申告なし・法定");
+        assert!(Elderly.csv_ja().ends_with("現役並み所得者は3割"));
+        assert!(Elderly.fhir_ja().ends_with("現役並み所得者は3割）"));
+    }
+
     /// Without a declared share: the law's by age on the day — 未就学 2割, 3割 to 69, 2割 at
     /// 70–74 (with the 現役並み caveat) —, and under 後期高齢者医療 no share but ask.
     #[test]
@@ -162,15 +235,31 @@ mod tests {
         let cases = [
             // 未就学 until the March 31 after the 6th birthday (2029-03-31).
             ("2022-05-06", Some(20), "未就学の法定の割合"),
+            // 未就学 is a 被扶養者's 家族療養費 under 健康保険法 (§110), and 国保 §42.
+            (
+                "2022-05-06",
+                Some(20),
+                "健康保険法 第110条、国民健康保険法 第42条",
+            ),
             // Born 2020-04-01: 6 on 2026-03-31 (the day before the birthday), 未就学 to that
             // day, 3割 since.
             ("2020-04-01", Some(30), "申告なし。法定の割合"),
             ("1970-05-06", Some(30), "申告なし。法定の割合"),
+            (
+                "1970-05-06",
+                Some(30),
+                "健康保険法 第74条・第110条、国民健康保険法 第42条",
+            ),
             // 72: 2割, 3割 for 現役並み.
             // Where the share is printed since the 高齢受給者証 was merged into them on
             // 2024-12-02 (review of 2026-12-01: the line sent the patient to the 受給者証).
             ("1954-05-06", Some(20), "現役並み所得の方は3割"),
             ("1954-05-06", Some(20), "資格確認書か資格情報のお知らせ"),
+            (
+                "1954-05-06",
+                Some(20),
+                "健康保険法 第74条・第110条、国民健康保険法 第42条",
+            ),
             // 75 today (the birthday itself): 後期.
             ("1951-11-28", None, "所得により1割・2割・3割"),
             ("1936-05-01", None, "所得により1割・2割・3割"),

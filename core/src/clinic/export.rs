@@ -98,7 +98,7 @@ fn copay(c: Option<CopayRate>) -> String {
 
 /// The 一部負担金割合 cell of a verified entry: as printed, or — printed as 法定負担割合のとおり
 /// (none) on a 未就学 child's document — the share the law fixes for 未就学, 2割 (健康保険法
-/// §74(1)(ii)), marked as the law's so that it is not read as printed.
+/// §110(2)(i)ロ), marked as the law's so that it is not read as printed.
 fn claim_copay(c: Option<CopayRate>, preschool: bool) -> String {
     match c {
         None if preschool => "2割（未就学・法定）".to_string(),
@@ -108,12 +108,13 @@ fn claim_copay(c: Option<CopayRate>, preschool: bool) -> String {
 
 /// The 一部負担金割合 cell of a 申立 visited on `day`: as declared, or — none declared — the share
 /// the law sets for the patient's age that day, which the cashier's line said to collect
-/// ([`Declaration::cashier_share`]), marked as the law's and not declared; empty under
-/// 後期高齢者医療 (1, 2 or 3割 by income: no share the law settles by age).
+/// ([`Declaration::undeclared_share`]), marked as the law's and not declared (at 70–74 with
+/// 「現役並み所得者は3割」); empty under 後期高齢者医療 (1, 2 or 3割 by income: no share the law
+/// settles by age).
 fn declared_copay(d: &Declaration, day: NaiveDate) -> String {
-    match (d.copay, d.cashier_share(day)) {
+    match (d.copay, d.undeclared_share(day)) {
         (Some(c), _) => copay(Some(c)),
-        (None, Some(c)) => format!("{}割（申告なし・法定）", c.percent() / 10),
+        (None, Some((c, mark))) => format!("{}割（{}）", c.percent() / 10, mark.csv_ja()),
         (None, None) => String::new(),
     }
 }

@@ -71,7 +71,7 @@ struct Visit<'a> {
     copay: Option<CopayRate>,
     /// No share printed or declared, where the law settles one: the law's share, exported with
     /// its label — a 未就学 child's document printed 法定負担割合のとおり (2割, 健康保険法
-    /// §74(1)(ii)), or a 申立 without a share (the cashier's line, `Declaration::cashier_share`).
+    /// §110(2)(i)ロ), or a 申立 without a share (the cashier's line, `Declaration::undeclared_share`).
     statutory: Option<(CopayRate, &'static str)>,
     valid_from: Option<NaiveDate>,
     valid_until: Option<NaiveDate>,
@@ -117,11 +117,8 @@ fn visit(e: &LogEntry) -> Visit<'_> {
             branch: d.branch.as_deref(),
             copay: d.copay,
             statutory: d
-                .copay
-                .is_none()
-                .then(|| d.cashier_share(e.visit_date()))
-                .flatten()
-                .map(|rate| (rate, "一部負担金割合（申告なし・法定）")),
+                .undeclared_share(e.visit_date())
+                .map(|(rate, mark)| (rate, mark.fhir_ja())),
             valid_from: None,
             valid_until: None,
             extra_copay: None,

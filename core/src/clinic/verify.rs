@@ -190,7 +190,7 @@ impl DeskVerification {
 
     /// The 負担割合 as the desk shows it, when the signature verified: the printed share
     /// (「3割」), with 「（未就学）」 for a pre-school child; 「未就学（法定のとおり：2割）」 when the
-    /// document says 法定負担割合のとおり for a pre-school child (健康保険法 §74(1)(ii));
+    /// document says 法定負担割合のとおり for a pre-school child (健康保険法 §110(2)(i)ロ);
     /// otherwise 「法定のとおり」 — never an empty cell.
     pub fn copay_ja(&self) -> Option<String> {
         let p = self.presentation.as_ref()?;

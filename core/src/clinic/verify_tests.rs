@@ -1175,7 +1175,7 @@ fn a_preschool_child_at_the_statutory_share_shows_mishugaku_not_an_empty_share()
     assert_eq!(v.preschool(), Some(true));
     assert_eq!(v.copay_ja().as_deref(), Some("未就学（法定のとおり：2割）"));
     // Recorded and exported: the claim's 負担割合 is the law's 2割, marked as such, in the CSV
-    // and the FHIR Coverage (健康保険法 §74(1)(ii)).
+    // and the FHIR Coverage (健康保険法 §110(2)(i)ロ).
     let dir = tempfile::tempdir().unwrap();
     let mut recording = with_trust(dir.path());
     let v = verify(&recording, &qr_v2(&doc, &issuer_signing_key(), KID));
@@ -1231,6 +1231,7 @@ fn a_declaration_without_a_share_exports_the_laws_share_marked_so() {
         form(years_ago(3), None),
         form(years_ago(40), Some(30)),
         form(years_ago(80), None),
+        form(years_ago(72), None),
     ] {
         desk.declare(&f, "受付", now()).unwrap();
     }
@@ -1256,12 +1257,24 @@ fn a_declaration_without_a_share_exports_the_laws_share_marked_so() {
             ("2割（申告なし・法定）".to_string(), "未就学".to_string()),
             ("3割".to_string(), String::new()),
             (String::new(), String::new()),
+            // 70–74: the law's 2割, which a 現役並み所得者 pays as 3割.
+            (
+                "2割（申告なし・法定。現役並み所得者は3割）".to_string(),
+                String::new()
+            ),
         ]
     );
     let bundle = super::fhir::to_fhir_bundle(&list, now());
     assert_eq!(
         bundle.matches("一部負担金割合（申告なし・法定）").count(),
         2,
+        "{bundle}"
+    );
+    assert_eq!(
+        bundle
+            .matches("一部負担金割合（申告なし・法定。現役並み所得者は3割）")
+            .count(),
+        1,
         "{bundle}"
     );
 }

@@ -112,7 +112,7 @@ pub fn day_reaching_age(birth: NaiveDate, age: u32) -> Option<NaiveDate> {
 }
 
 /// The last day of 未就学 (義務教育就学前, 2割): the first 31 March on or after the day the child
-/// reaches 6 (健康保険法 §74(1)(ii): 「6歳に達する日以後の最初の3月31日以前」). A child born on
+/// reaches 6 (健康保険法 §110(2)(i)ロ, 国民健康保険法 §42(1)(ii): 「6歳に達する日以後の最初の3月31日以前」). A child born on
 /// 1 April reaches 6 on 31 March and so leaves 未就学 that very day (school starts with the
 /// older year); a child born on 2 April reaches 6 on 1 April and stays 未就学 for a year more.
 pub fn preschool_last_day(birth: NaiveDate) -> Option<NaiveDate> {
@@ -132,7 +132,7 @@ pub fn is_preschool(birth: NaiveDate, date: NaiveDate) -> bool {
 }
 
 /// The first day of 高齢受給者 status (70–74): the first day of the month after the month in
-/// which the person reaches 70 (健康保険法 §74(1)(iii): 「70歳に達する日の属する月の翌月以後」).
+/// which the person reaches 70 (健康保険法 §74(1)(ii): 「70歳に達する日の属する月の翌月以後」).
 /// Born on the 1st of a month, the person reaches 70 on the last day of the month before the
 /// birthday, so the status starts on the 70th birthday itself; born on any other day, on the
 /// 1st of the month after the 70th birthday.
@@ -309,11 +309,11 @@ pub(crate) fn record_not_started(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CopayBasis {
-    /// 未就学: 2割 (健康保険法 §74(1)(ii)).
+    /// 未就学: 2割 (健康保険法 §110(2)(i)ロ, 国民健康保険法 §42(1)(ii)).
     Preschool,
     /// From school age to the 高齢受給者 start: 3割 (§74(1)(i)).
     General,
-    /// 高齢受給者 (70–74): 2割, or 3割 for 現役並み所得者 (§74(1)(iii)).
+    /// 高齢受給者 (70–74): 2割, or 3割 for 現役並み所得者 (§74(1)(ii), (iii)).
     ElderlyRecipient,
     /// 後期高齢者医療 (75+, or 65–74 with a 障害認定): 1割, 2割 or 3割 by income
     /// (高齢者の医療の確保に関する法律 §67).

@@ -1056,7 +1056,7 @@ pub(crate) struct ShareMissing {
     pub(crate) since: NaiveDate,
 }
 
-/// A share the law leaves to the member (高齢受給者 2割 or 3割, 健康保険法 §74(1)(iii); 後期
+/// A share the law leaves to the member (高齢受給者 2割 or 3割, 健康保険法 §74(1)(ii), (iii); 後期
 /// 1割, 2割 or 3割, 高齢者の医療の確保に関する法律 §67) and none typed on the records in force: the
 /// clinic needs it, and when the card cannot be read it takes it from the document
 /// (docs/rules.md §1.5) — the screen's `CopayNotRecorded` and the guidance's words on which paper

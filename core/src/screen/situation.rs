@@ -47,7 +47,7 @@ pub struct PhoneCheck {
 pub enum ShareNotRecorded {
     /// Under 後期高齢者医療: 1, 2 or 3割 (高齢者の医療の確保に関する法律 §67).
     LateElderly,
-    /// 70–74: 2 or 3割 (健康保険法 §74(1)(iii)).
+    /// 70–74: 2 or 3割 (健康保険法 §74(1)(ii), (iii)).
     ElderlyRecipient,
     /// 70–74, the share typed from a document issued before 70 (the under-70 3割).
     ElderlyRecipientBefore70,
