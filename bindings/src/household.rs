@@ -110,7 +110,8 @@ impl Household {
     /// The household holds its file alone until it is closed (or dropped): open one per app
     /// session and share it (the sync and the card checks go through it). A second open of
     /// the same file waits up to 5 seconds and then fails with `ShikakuError::Store` ("in use
-    /// by another session").
+    /// by another session"). On iOS keep `path` in the app's own container, never an App Group
+    /// container: iOS ends a process suspended while holding a lock on a shared file.
     #[uniffi::constructor]
     pub fn open(path: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, ShikakuError> {
         let store = Store::open(Path::new(&path), &KeyStoreAdapter(key_store))?;
