@@ -177,6 +177,20 @@ fn acquired(r: EligibilityRecord, on: NaiveDate) -> EligibilityRecord {
     }
 }
 
+/// A family member's お知らせ of a job's insurance (as 家族), printing only its 資格取得年月日, `on`.
+fn dependent_from(on: NaiveDate) -> EligibilityRecord {
+    acquired(
+        record(
+            DocumentKind::Notice,
+            "06139992",
+            "12",
+            "345",
+            Relationship::Dependent,
+        ),
+        on,
+    )
+}
+
 #[test]
 fn the_screen_says_what_it_is() {
     let dir = tempfile::tempdir().unwrap();
@@ -224,16 +238,7 @@ fn the_screen_says_what_it_is() {
     assert_eq!(heading(&store, grandma), "家族");
     // A 被用者保険 record as 家族 typed in ahead (her child's insurance, from next month): the
     // 被扶養者 to come.
-    let coming = acquired(
-        record(
-            DocumentKind::Notice,
-            "06139992",
-            "12",
-            "345",
-            Relationship::Dependent,
-        ),
-        today() + chrono::Days::new(10),
-    );
+    let coming = dependent_from(today() + chrono::Days::new(10));
     store.put_record(grandma, &coming, &hand).unwrap();
     assert_eq!(heading(&store, grandma), "家族（被扶養者）");
     // A 家族 whose 被用者保険 paper expired and who then joined 国保: the paper is taken over
@@ -275,16 +280,7 @@ fn the_screen_says_what_it_is() {
     assert_eq!(heading(&store, spouse), "家族");
     // A 家族 record typed ahead (a job's insurance from next month) while the 国保 is in force:
     // a 国保 被保険者 until then (review of 2026-12-01).
-    let ahead = acquired(
-        record(
-            DocumentKind::Notice,
-            "06139992",
-            "12",
-            "345",
-            Relationship::Dependent,
-        ),
-        today() + chrono::Days::new(20),
-    );
+    let ahead = dependent_from(today() + chrono::Days::new(20));
     store.put_record(spouse, &ahead, &hand).unwrap();
     assert_eq!(heading(&store, spouse), "家族");
     // From the 75th birthday nobody is a 被扶養者 (後期高齢者医療), records or none.

@@ -20,11 +20,14 @@ const PUBLIC_EXPENSE_JA: &str = "公費の受給者証があるため、窓口�
 const LAST_RESORT_JA: &str = "10割を受け取って後で保険者に療養費を請求してもらうのは、\
     申立でも受け付けられないときの最後の手段です。";
 
-/// How the exports mark a share no one declared ([`Declaration::undeclared_share`]).
+/// Which of the law's shares applies when no one declared one ([`Declaration::undeclared_share`]):
+/// what the cashier's line names and how the exports mark it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UndeclaredShare {
-    /// The one share the law sets for the patient's age (未就学 2割, 3割 to 69).
-    Statutory,
+    /// 未就学: 2割.
+    Preschool,
+    /// From school age to 69: 3割.
+    General,
     /// 70–74: the law's 2割, or 3割 for a 現役並み所得者.
     Elderly,
 }
@@ -33,7 +36,7 @@ impl UndeclaredShare {
     /// The mark after the share, in the CSV's 負担割合 cell: 「2割（…）」.
     pub(crate) fn csv_ja(self) -> &'static str {
         match self {
-            UndeclaredShare::Statutory => "申告なし・法定",
+            UndeclaredShare::Preschool | UndeclaredShare::General => "申告なし・法定",
             UndeclaredShare::Elderly => "申告なし・法定。現役並み所得者は3割",
         }
     }
@@ -41,7 +44,9 @@ impl UndeclaredShare {
     /// The FHIR `costToBeneficiary` label.
     pub(crate) fn fhir_ja(self) -> &'static str {
         match self {
-            UndeclaredShare::Statutory => "一部負担金割合（申告なし・法定）",
+            UndeclaredShare::Preschool | UndeclaredShare::General => {
+                "一部負担金割合（申告なし・法定）"
+            }
             UndeclaredShare::Elderly => "一部負担金割合（申告なし・法定。現役並み所得者は3割）",
         }
     }
@@ -81,9 +86,9 @@ impl Declaration {
         }
         Some(
             match statutory_copay(self.birth_date, day, self.under_late_elderly(day))?.basis {
-                CopayBasis::Preschool => (CopayRate::Twenty, UndeclaredShare::Statutory),
+                CopayBasis::Preschool => (CopayRate::Twenty, UndeclaredShare::Preschool),
                 CopayBasis::ElderlyRecipient => (CopayRate::Twenty, UndeclaredShare::Elderly),
-                CopayBasis::General => (CopayRate::Thirty, UndeclaredShare::Statutory),
+                CopayBasis::General => (CopayRate::Thirty, UndeclaredShare::General),
                 CopayBasis::LateElderly => return None,
             },
         )
@@ -98,43 +103,37 @@ impl Declaration {
     /// `with_public_expense`: a 公費 受給者証 was recorded with the 申立 — then the line adds that
     /// what is collected follows that 受給者証 (its 助成, its 自己負担上限), not the share alone.
     pub fn cashier_ja(&self, day: NaiveDate, with_public_expense: bool) -> String {
-        let share = match (self.copay, self.cashier_share(day)) {
+        let share = match (self.copay, self.undeclared_share(day)) {
             (Some(c), _) => format!(
                 "窓口負担: 申告の{}割を受け取ってください（申立・未検証。請求の後で保険者と照合されます）。",
                 c.percent() / 10
             ),
-            (None, share) => {
-                let basis = statutory_copay(self.birth_date, day, self.under_late_elderly(day))
-                    .map(|l| l.basis);
-                match (basis, share) {
-                    // 健康保険法 §110(2)(i)ロ (家族療養費), 国民健康保険法 §42: 未就学 2割.
-                    (Some(CopayBasis::Preschool), Some(c)) => format!(
-                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。未就学の法定の割合：\
-                         健康保険法 第110条、国民健康保険法 第42条）。",
-                        c.percent() / 10
-                    ),
-                    // 健康保険法 §74(1)(i) (本人), §110(2)(i)イ (家族), 国民健康保険法 §42: 3割.
-                    (Some(CopayBasis::General), Some(c)) => format!(
-                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。法定の割合：\
-                         健康保険法 第74条・第110条、国民健康保険法 第42条）。",
-                        c.percent() / 10
-                    ),
-                    // 健康保険法 §74(1)(ii), (iii) (本人), §110(2)(i)ハ, ニ (家族), 国民健康保険法 §42: 2割,
-                    // 現役並み所得者 3割.
-                    (Some(CopayBasis::ElderlyRecipient), Some(c)) => format!(
-                        "窓口負担: {}割を受け取ってください（負担割合の申告なし。70〜74歳の法定の割合：\
-                         健康保険法 第74条・第110条、国民健康保険法 第42条）。現役並み所得の方は3割です。\
-                         本人に資格確認書か資格情報のお知らせ（高齢受給者証をお持ちならそれ）の\
-                         負担割合で確かめてもらってください。",
-                        c.percent() / 10
-                    ),
-                    // 高齢者の医療の確保に関する法律 §67: 1, 2 or 3割 by income.
-                    _ => "窓口負担: 後期高齢者医療の負担割合は所得により1割・2割・3割です\
-                          （高齢者医療確保法 第67条）。本人に負担割合を申告してもらうか、\
-                          保険者（後期高齢者医療広域連合）に確かめてください。"
-                        .to_string(),
-                }
-            }
+            // 健康保険法 §110(2)(i)ロ (家族療養費), 国民健康保険法 §42: 未就学 2割.
+            (None, Some((c, UndeclaredShare::Preschool))) => format!(
+                "窓口負担: {}割を受け取ってください（負担割合の申告なし。未就学の法定の割合：\
+                 健康保険法 第110条、国民健康保険法 第42条）。",
+                c.percent() / 10
+            ),
+            // 健康保険法 §74(1)(i) (本人), §110(2)(i)イ (家族), 国民健康保険法 §42: 3割.
+            (None, Some((c, UndeclaredShare::General))) => format!(
+                "窓口負担: {}割を受け取ってください（負担割合の申告なし。法定の割合：\
+                 健康保険法 第74条・第110条、国民健康保険法 第42条）。",
+                c.percent() / 10
+            ),
+            // 健康保険法 §74(1)(ii), (iii) (本人), §110(2)(i)ハ, ニ (家族), 国民健康保険法 §42: 2割,
+            // 現役並み所得者 3割.
+            (None, Some((c, UndeclaredShare::Elderly))) => format!(
+                "窓口負担: {}割を受け取ってください（負担割合の申告なし。70〜74歳の法定の割合：\
+                 健康保険法 第74条・第110条、国民健康保険法 第42条）。現役並み所得の方は3割です。\
+                 本人に資格確認書か資格情報のお知らせ（高齢受給者証をお持ちならそれ）の\
+                 負担割合で確かめてもらってください。",
+                c.percent() / 10
+            ),
+            // 高齢者の医療の確保に関する法律 §67: 1, 2 or 3割 by income.
+            (None, None) => "窓口負担: 後期高齢者医療の負担割合は所得により1割・2割・3割です\
+                  （高齢者医療確保法 第67条）。本人に負担割合を申告してもらうか、\
+                  保険者（後期高齢者医療広域連合）に確かめてください。"
+                .to_string(),
         };
         // A 公費 受給者証 shown with it (こども医療費, 難病, 生活保護 …) changes what is paid at the
         // window: the 助成 or the 自己負担上限 of that 受給者証, which the desk reads off it.
@@ -149,9 +148,10 @@ impl Declaration {
     /// Whether the share the law sets for the patient on `day`, when no share was declared, is
     /// 未就学's (健康保険法 §110(2)(i)ロ): the export marks it so, as for a verified document.
     pub(crate) fn preschool_on(&self, day: NaiveDate) -> bool {
-        self.copay.is_none()
-            && statutory_copay(self.birth_date, day, self.under_late_elderly(day))
-                .is_some_and(|l| l.basis == CopayBasis::Preschool)
+        matches!(
+            self.undeclared_share(day),
+            Some((_, UndeclaredShare::Preschool))
+        )
     }
 }
 
@@ -202,19 +202,19 @@ mod tests {
     /// the 75th birthday; nothing from that birthday, with a declared share or a 後期 number.
     #[test]
     fn the_exports_mark_the_70_to_74_share_as_the_laws_2_or_3_by_income() {
-        use UndeclaredShare::{Elderly, Statutory};
+        use UndeclaredShare::{Elderly, General, Preschool};
         // today() is 2026-11-28.
         for (birth, copay, number, expected) in [
-            ("1956-11-15", None, None, Some((30, Statutory))),
-            ("1956-11-02", None, None, Some((30, Statutory))),
-            ("1956-12-01", None, None, Some((30, Statutory))),
+            ("1956-11-15", None, None, Some((30, General))),
+            ("1956-11-02", None, None, Some((30, General))),
+            ("1956-12-01", None, None, Some((30, General))),
             ("1956-11-01", None, None, Some((20, Elderly))),
             ("1956-10-31", None, None, Some((20, Elderly))),
             ("1951-11-29", None, None, Some((20, Elderly))),
             ("1951-11-28", None, None, None),
             ("1954-05-06", Some(20), None, None),
             ("1954-05-06", None, Some("39131156"), None),
-            ("2022-05-06", None, None, Some((20, Statutory))),
+            ("2022-05-06", None, None, Some((20, Preschool))),
         ] {
             let d = declared(birth, copay, number);
             assert_eq!(
@@ -223,7 +223,8 @@ mod tests {
                 "{birth}"
             );
         }
-        assert_eq!(Statutory.csv_ja(), "申告なし・法定");
+        assert_eq!(General.csv_ja(), "申告なし・法定");
+        assert_eq!(Preschool.csv_ja(), General.csv_ja());
         assert!(Elderly.csv_ja().ends_with("現役並み所得者は3割"));
         assert!(Elderly.fhir_ja().ends_with("現役並み所得者は3割）"));
     }

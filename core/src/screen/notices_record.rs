@@ -697,26 +697,13 @@ pub(crate) fn not_started_notice(
     // days between are the guidance's to tell (review of 2026-12-01: a paper lost on the 16th
     // was named for a start on the 1st of next month).
     let day_before = from.pred_opt().unwrap_or(from);
-    let through = |r: &EligibilityRecord| {
-        let printed = record_last_day(r.kind, &r.insurer_number, r.valid_until, birth)
-            .and_then(|e| e.last_day.succ_opt());
-        [
-            printed,
-            r.lost_on,
-            household.dependent_status_ends_on(r),
-            household.taken_over(r).map(|(on, ..)| on),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .is_none_or(|end| end > day_before)
-    };
+    // In force today and still on the day before the start (the same rule, that day).
+    let through = |r: &EligibilityRecord| record_in_force(r, birth, household, day_before);
     let insurance_in_force: Vec<&EligibilityRecord> = records
         .iter()
         .filter(|r| r.kind.is_insurance() && record_in_force(r, birth, household, today))
         .collect();
     let lasting = insurance_in_force.iter().any(|r| through(r));
-    let ends_before = insurance_in_force.iter().any(|r| !through(r));
     let in_force: Vec<String> = insurance_in_force
         .iter()
         .filter(|r| r.kind == DocumentKind::Certificate && through(r))
@@ -726,7 +713,7 @@ pub(crate) fn not_started_notice(
         None
     } else if !in_force.is_empty() {
         Some(text_ja::UntilThen::Certificates(in_force))
-    } else if ends_before && !lasting {
+    } else if !insurance_in_force.is_empty() && !lasting {
         Some(text_ja::UntilThen::Guidance)
     } else if myna_usable {
         Some(text_ja::UntilThen::MynaHoken)
